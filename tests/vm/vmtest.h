@@ -1,0 +1,54 @@
+/*
+ * vmtest.h - the in-kernel test runner used by the VM tests.
+ *
+ * A test is a function registered with VM_TEST(); the runner (tests/vm/runner.c)
+ * runs every registered test when the kernel boots with "test" on its command
+ * line (or "test=<name-prefix>"), prints one line per test on serial:
+ *     VMTEST PASS <name>
+ *     VMTEST FAIL <name>: <reason>
+ * then "VMTEST DONE <passed> passed, <failed> failed" and exits QEMU through
+ * isa-debug-exit. A test fails through VM_EXPECT*/VM_FAIL; a panic or an
+ * unexpected exception during a test is reported by the host harness as a
+ * failure because the DONE line is missing.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <lib/compiler.h>
+
+struct vm_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+#define VM_TEST(name)                                                                      \
+	static void vmtest_##name(void);                                                   \
+	static const struct vm_test vmtest_desc_##name                                     \
+		__attribute__((section(".vmtests"), used, aligned(8))) = { #name, vmtest_##name }; \
+	static void vmtest_##name(void)
+
+/* Record a failure of the current test (the first reason is kept) and go on. */
+void vmtest_fail(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+#define VM_FAIL(...) vmtest_fail(__FILE__, __LINE__, __VA_ARGS__)
+#define VM_EXPECT(cond)                                            \
+	do {                                                       \
+		if (!(cond))                                       \
+			vmtest_fail(__FILE__, __LINE__, "%s", #cond); \
+	} while (0)
+#define VM_EXPECT_EQ(a, b)                                                                   \
+	do {                                                                                 \
+		long long va_ = (long long)(a), vb_ = (long long)(b);                        \
+		if (va_ != vb_)                                                              \
+			vmtest_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, \
+				    va_, #b, vb_);                                           \
+	} while (0)
+
+/*
+ * Run fn(cpu, arg) on every online CPU at once (the caller's CPU included) and
+ * return when all have finished. Each runs as a kernel thread pinned to its CPU
+ * with interrupts enabled.
+ */
+void vmtest_run_parallel(void (*fn)(unsigned cpu, void *arg), void *arg);
+/* Number of online CPUs. */
+unsigned vmtest_cpus(void);
