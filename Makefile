@@ -1,0 +1,45 @@
+# CharlotteOS top-level, non-recursive Makefile.
+#
+#   make            kernel ELF + hybrid BIOS/UEFI ISO       (build/charlotte.elf, build/charlotte.iso)
+#   make run        boot in QEMU (SMP=n MEM=size UEFI=1 ACCEL=tcg|kvm BOOT=iso|pvh)
+#   make debug      QEMU halted with a gdb stub + build/gdbinit
+#   make test       every test; ends with "N passed, N failed"
+#   make lint       clang-format check, cppcheck, header self-containment
+#
+# Each target installs the Debian packages it needs first (tools/deps.sh).
+
+.DEFAULT_GOAL := all
+Q ?= @
+B := build
+
+SMP ?= 2
+MEM ?= 256M
+UEFI ?= 0
+ACCEL ?= tcg
+BOOT ?= iso
+
+include mk/kernel.mk
+include mk/initrd.mk
+include mk/hosttest.mk
+include mk/vmtest.mk
+include mk/lint.mk
+
+.PHONY: all deps run debug test clean lint
+all: deps $(KERNEL_ELF) $(ISO)
+
+deps:
+	$(Q)tools/deps.sh build
+
+run: all
+	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive
+
+debug: all
+	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive --gdb
+
+test: deps
+	$(Q)tools/deps.sh test
+	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) host-tests-build
+	$(Q)tools/run-tests.sh
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,1 @@
+# initrd rules (filled in by the boot work)

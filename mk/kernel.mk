@@ -1,0 +1,1 @@
+# kernel rules (filled in by the boot work)

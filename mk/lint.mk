@@ -1,0 +1,1 @@
+# lint rules (filled in by the boot work)

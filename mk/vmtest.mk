@@ -1,0 +1,1 @@
+# vmtest rules (filled in by the boot work)

@@ -1,0 +1,18 @@
+#!/bin/sh
+# deps.sh <build|test|bench|lint> - install the Debian packages a make target needs.
+# Runs apt-get only when something is missing; uses sudo when not root.
+set -e
+need=""
+check() { for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"; done; }
+check make gcc binutils
+case "$1" in
+build) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip ;;
+test) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip libcmocka-dev ;;
+lint) check clang-format cppcheck ;;
+bench) check qemu-system-x86 linux-image-amd64 busybox-static cpio ;;
+esac
+[ -z "$need" ] && exit 0
+echo "deps: installing$need"
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need >/dev/null
