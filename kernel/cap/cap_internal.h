@@ -1,0 +1,74 @@
+/*
+ * cap_internal.h - private structures of the capability subsystem, shared by
+ * cspace.c (slot tables and handles) and derive.c (the derivation forest).
+ * Nothing outside kernel/cap/ includes this.
+ *
+ * Locks (order: tree lock, then at most one cspace lock; see derive.c):
+ *   cap_tree_lock   every struct cap field except through the slot table:
+ *                   tree links, c->cs, c->index; and the right to free a cap.
+ *   cspace->lock    the slot table: slots[], capacity, count, free list.
+ * A struct cap's obj, rights and badge never change after it is published.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <cap/cap.h>
+#include <lib/spinlock.h>
+
+struct cap {
+	struct kobject *obj; /* one reference owned by this capability */
+	uint64_t rights;
+	uint64_t badge;
+	struct cspace *cs; /* where it lives (tree lock) */
+	uint32_t index; /* its slot in cs (tree lock) */
+	/* Derivation forest (tree lock). Roots have no parent and no siblings. */
+	struct cap *parent;
+	struct cap *first_child;
+	struct cap *next_sibling; /* also links caps on a kill list once unlinked */
+	struct cap *prev_sibling;
+};
+
+enum cslot_state { CSLOT_FREE, CSLOT_RESERVED, CSLOT_LIVE };
+
+struct cslot {
+	struct cap *cap; /* CSLOT_LIVE: the capability */
+	uint32_t next_free; /* CSLOT_FREE: next slot on the free list */
+	uint16_t gen; /* 1..HANDLE_GEN_MAX; the live handle's generation */
+	uint8_t state; /* enum cslot_state */
+};
+
+#define CSLOT_NONE UINT32_MAX
+
+struct cspace {
+	struct spinlock lock;
+	struct cslot *slots;
+	uint32_t capacity; /* slots allocated */
+	uint32_t limit; /* most slots ever allocated */
+	uint32_t count; /* slots reserved or live */
+	uint32_t free_head, free_tail; /* FIFO of free slots */
+};
+
+/* --- cspace.c: slot table. cs->lock is taken inside each. --- */
+
+/*
+ * Reserve a free slot, growing the table if needed. Allocates memory, so
+ * called without the tree lock. Errors: ERR_NO_RESOURCES, ERR_NO_MEMORY.
+ */
+int cspace_reserve(struct cspace *cs, uint32_t *index);
+/* Give back a reserved slot that was never published. */
+void cspace_unreserve(struct cspace *cs, uint32_t index);
+/* Tree lock held: make reserved slot index hold c; sets c->cs/index; returns the handle. */
+handle_t cspace_publish(struct cspace *cs, uint32_t index, struct cap *c);
+/* Tree lock held: the live capability h names in cs, or NULL. Stable until the tree lock is dropped. */
+struct cap *cspace_get(struct cspace *cs, handle_t h);
+/* Tree lock held: free the live slot c occupies, killing its handle. */
+void cspace_clear(struct cap *c);
+
+/* --- derive.c: the derivation forest --- */
+
+uint64_t cap_tree_lock_irqsave(void);
+void cap_tree_unlock_irqrestore(uint64_t flags);
+/* Tree lock held: unlink c, handing its children to its parent, and clear its slot. */
+void cap_tree_remove(struct cap *c);
+/* No cap lock held: put the object references of, and free, caps chained by next_sibling. */
+void cap_free_chain(struct cap *head);

@@ -1,0 +1,254 @@
+/*
+ * cspace.c - capability spaces: the slot table behind handles, and lookup.
+ *
+ * A cspace is a growable array of slots. Each slot is free, reserved (an
+ * operation has claimed it and will publish a capability in it under the
+ * tree lock) or live. Each slot has a generation in 1..HANDLE_GEN_MAX; a
+ * handle is (generation << 20 | index) and is valid only while the slot is
+ * live with that generation. Freeing a slot advances its generation (wrapping
+ * past 0), so handles to freed slots die at once. Free slots form a FIFO,
+ * so a slot is reused as late as possible and a stale handle could alias a
+ * live capability only after 4095 reuses of its slot.
+ *
+ * Growth doubles the table up to the per-cspace limit: the new array is
+ * allocated with the lock dropped, then swapped in under the lock (a racing
+ * grower's array is simply freed). Full table: ERR_NO_RESOURCES; allocation
+ * failure: ERR_NO_MEMORY. Slot arrays hold pointers to struct cap, which are
+ * allocated one by one, so growth never moves a capability.
+ *
+ * Locking: cs->lock protects the table and is the only lock cap_lookup()
+ * takes. Functions that change which capability a slot holds (publish,
+ * clear) run with the tree lock held as well (see derive.c), so the tree and
+ * the tables always agree when the tree lock is free.
+ */
+#include <cap/cap.h>
+
+#include <abi/errors.h>
+#include <cap/cap_internal.h>
+#include <lib/compiler.h>
+#include <lib/panic.h>
+#include <mm/kmalloc.h>
+
+#define CSPACE_INITIAL_SLOTS 16u
+
+int cspace_create(uint32_t max_slots, struct cspace **out)
+{
+	if (max_slots == 0 || max_slots > CSPACE_MAX_SLOTS)
+		return ERR_INVALID_ARGS;
+	struct cspace *cs = kzalloc(sizeof(*cs));
+	if (!cs)
+		return ERR_NO_MEMORY;
+	spin_init(&cs->lock);
+	cs->limit = max_slots;
+	cs->free_head = cs->free_tail = CSLOT_NONE;
+	*out = cs;
+	return 0;
+}
+
+uint32_t cspace_count(struct cspace *cs)
+{
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	uint32_t n = cs->count;
+	spin_unlock_irqrestore(&cs->lock, flags);
+	return n;
+}
+
+/* cs->lock held: append slot index to the free list. */
+static void free_list_push(struct cspace *cs, uint32_t index)
+{
+	struct cslot *s = &cs->slots[index];
+	s->state = CSLOT_FREE;
+	s->cap = NULL;
+	s->next_free = CSLOT_NONE;
+	if (cs->free_tail == CSLOT_NONE)
+		cs->free_head = index;
+	else
+		cs->slots[cs->free_tail].next_free = index;
+	cs->free_tail = index;
+}
+
+/* cs->lock held: install a grown table of ncap slots (old contents copied). Returns the old one. */
+static struct cslot *install_table(struct cspace *cs, struct cslot *slots, uint32_t ncap)
+{
+	struct cslot *old = cs->slots;
+	for (uint32_t i = 0; i < cs->capacity; i++)
+		slots[i] = old[i];
+	cs->slots = slots;
+	uint32_t first_new = cs->capacity;
+	cs->capacity = ncap;
+	for (uint32_t i = first_new; i < ncap; i++) {
+		slots[i].gen = 1;
+		free_list_push(cs, i);
+	}
+	return old;
+}
+
+int cspace_reserve(struct cspace *cs, uint32_t *index)
+{
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	while (cs->free_head == CSLOT_NONE) {
+		if (cs->capacity >= cs->limit) {
+			spin_unlock_irqrestore(&cs->lock, flags);
+			return ERR_NO_RESOURCES;
+		}
+		uint32_t ncap = cs->capacity ? cs->capacity * 2 : CSPACE_INITIAL_SLOTS;
+		ncap = MIN(ncap, cs->limit);
+		spin_unlock_irqrestore(&cs->lock, flags);
+
+		struct cslot *slots = kmalloc(sizeof(*slots) * (size_t)ncap);
+		if (!slots)
+			return ERR_NO_MEMORY;
+		flags = spin_lock_irqsave(&cs->lock);
+		struct cslot *unused = slots;
+		if (cs->capacity < ncap)
+			unused = install_table(cs, slots, ncap);
+		if (unused) {
+			/* Free outside the lock: kfree may be slow. */
+			spin_unlock_irqrestore(&cs->lock, flags);
+			kfree(unused);
+			flags = spin_lock_irqsave(&cs->lock);
+		}
+	}
+	uint32_t i = cs->free_head;
+	struct cslot *s = &cs->slots[i];
+	cs->free_head = s->next_free;
+	if (cs->free_head == CSLOT_NONE)
+		cs->free_tail = CSLOT_NONE;
+	s->state = CSLOT_RESERVED;
+	s->next_free = CSLOT_NONE;
+	cs->count++;
+	spin_unlock_irqrestore(&cs->lock, flags);
+	*index = i;
+	return 0;
+}
+
+void cspace_unreserve(struct cspace *cs, uint32_t index)
+{
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	ASSERT(index < cs->capacity && cs->slots[index].state == CSLOT_RESERVED);
+	/* Never published: its generation was never seen, keep it. */
+	free_list_push(cs, index);
+	cs->count--;
+	spin_unlock_irqrestore(&cs->lock, flags);
+}
+
+handle_t cspace_publish(struct cspace *cs, uint32_t index, struct cap *c)
+{
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	struct cslot *s = &cs->slots[index];
+	ASSERT(index < cs->capacity && s->state == CSLOT_RESERVED);
+	s->cap = c;
+	s->state = CSLOT_LIVE;
+	c->cs = cs;
+	c->index = index;
+	handle_t h = HANDLE_MAKE(index, s->gen);
+	spin_unlock_irqrestore(&cs->lock, flags);
+	return h;
+}
+
+/* cs->lock held: the live slot h names, or NULL. */
+static struct cslot *slot_of(struct cspace *cs, handle_t h)
+{
+	uint32_t index = HANDLE_INDEX(h);
+	if (index >= cs->capacity)
+		return NULL;
+	struct cslot *s = &cs->slots[index];
+	if (s->state != CSLOT_LIVE || s->gen != HANDLE_GEN(h))
+		return NULL;
+	return s;
+}
+
+struct cap *cspace_get(struct cspace *cs, handle_t h)
+{
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	struct cslot *s = slot_of(cs, h);
+	struct cap *c = s ? s->cap : NULL;
+	spin_unlock_irqrestore(&cs->lock, flags);
+	return c;
+}
+
+void cspace_clear(struct cap *c)
+{
+	struct cspace *cs = c->cs;
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	struct cslot *s = &cs->slots[c->index];
+	ASSERT(c->index < cs->capacity && s->state == CSLOT_LIVE && s->cap == c);
+	s->gen = s->gen == HANDLE_GEN_MAX ? 1 : s->gen + 1;
+	free_list_push(cs, c->index);
+	cs->count--;
+	spin_unlock_irqrestore(&cs->lock, flags);
+	c->cs = NULL;
+}
+
+void cspace_destroy(struct cspace *cs)
+{
+	struct cap *chain = NULL;
+	uint64_t flags = cap_tree_lock_irqsave();
+	/* The table cannot grow now: nobody else may call into cs. */
+	for (uint32_t i = 0; i < cs->capacity; i++) {
+		struct cslot *s = &cs->slots[i];
+		ASSERT(s->state != CSLOT_RESERVED);
+		if (s->state != CSLOT_LIVE)
+			continue;
+		struct cap *c = s->cap;
+		cap_tree_remove(c);
+		c->next_sibling = chain;
+		chain = c;
+	}
+	cap_tree_unlock_irqrestore(flags);
+	cap_free_chain(chain);
+	ASSERT(cs->count == 0);
+	kfree(cs->slots);
+	kfree(cs);
+}
+
+int cap_lookup(struct cspace *cs, handle_t h, enum obj_type type, uint64_t rights_needed,
+               struct cap_ref *out)
+{
+	int err = 0;
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	struct cslot *s = slot_of(cs, h);
+	if (!s) {
+		err = ERR_BAD_HANDLE;
+		goto out_unlock;
+	}
+	struct cap *c = s->cap;
+	if (type != OBJ_NONE && c->obj->type != type) {
+		err = ERR_WRONG_TYPE;
+		goto out_unlock;
+	}
+	if ((c->rights & rights_needed) != rights_needed) {
+		err = ERR_ACCESS_DENIED;
+		goto out_unlock;
+	}
+	/* c's own reference keeps obj alive while we hold cs->lock. */
+	kobject_get(c->obj);
+	out->obj = c->obj;
+	out->rights = c->rights;
+	out->badge = c->badge;
+out_unlock:
+	spin_unlock_irqrestore(&cs->lock, flags);
+	return err;
+}
+
+void cap_ref_put(struct cap_ref *ref)
+{
+	if (ref->obj)
+		kobject_put(ref->obj);
+	ref->obj = NULL;
+}
+
+int cap_inspect(struct cspace *cs, handle_t h, struct cap_info *out)
+{
+	struct cap_ref ref;
+	int err = cap_lookup(cs, h, OBJ_NONE, RIGHT_INSPECT, &ref);
+	if (err)
+		return err;
+	out->type = (uint32_t)ref.obj->type;
+	out->reserved = 0;
+	out->rights = ref.rights;
+	out->badge = ref.badge;
+	out->object_id = ref.obj->id;
+	cap_ref_put(&ref);
+	return 0;
+}

@@ -1,0 +1,319 @@
+/*
+ * derive.c - the derivation forest: creating, moving, dropping and revoking
+ * capabilities.
+ *
+ * Every capability is a node of one global forest. cap_insert_root() plants a
+ * root; cap_derive() adds a child (rights a subset of the parent's);
+ * cap_duplicate() adds a sibling (same parent, same rights); cap_move()
+ * changes only which cspace slot holds a node. cap_drop() removes one node
+ * and splices its children into its parent's child list (children of a root
+ * become roots), so a revocation of any ancestor still reaches them and no
+ * capability ever gains rights by losing a parent. cap_revoke() removes
+ * every node below one node, leaf first, with no recursion and no stack: it
+ * walks to the deepest first child, removes that leaf, steps back to the
+ * leaf's parent, and repeats, so each edge is walked down and up once
+ * (O(descendants)) whatever the shape of the tree.
+ *
+ * Locking. Lock order: cap_tree_lock, then one cspace lock at a time (never
+ * two); no other lock is held across either, and nothing here allocates or
+ * frees while holding them.
+ *   - cap_tree_lock (one global spinlock, irqsave) serialises every change to
+ *     the forest and to which capability a slot holds: insert, derive,
+ *     duplicate, move, drop, revoke, cspace destruction.
+ *   - cspace->lock guards one slot table; lookups take only this lock.
+ * A capability is unpublished (slot cleared, generation advanced, under both
+ * locks) before it is freed, and freed only after the tree lock is dropped;
+ * a lookup that still found it in its slot did so under cspace->lock, and
+ * took its own object reference before releasing it. So:
+ *   - no use-after-free: a struct cap is reachable from a slot or the tree
+ *     only while it is alive, and objects live while any capability or
+ *     cap_ref holds a reference;
+ *   - no capability survives its revocation: a derive or move that races a
+ *     revoke either completes first (and its result is in the subtree the
+ *     revoke then walks) or starts after, when its source handle is dead.
+ * Operations that need a new slot or struct cap allocate and reserve them
+ * before taking the tree lock, then revalidate the source under it.
+ *
+ * FIXME: revoking a huge subtree keeps the tree lock (and interrupts off) for
+ * its whole length; a later scheduler issue should make revocation
+ * preemptible (mark the subtree dead, then reap in batches).
+ */
+#include <cap/cap.h>
+
+#include <abi/errors.h>
+#include <cap/cap_internal.h>
+#include <lib/panic.h>
+#include <mm/kmalloc.h>
+
+static struct spinlock cap_tree_lock = SPINLOCK_INIT;
+
+uint64_t cap_tree_lock_irqsave(void)
+{
+	return spin_lock_irqsave(&cap_tree_lock);
+}
+
+void cap_tree_unlock_irqrestore(uint64_t flags)
+{
+	spin_unlock_irqrestore(&cap_tree_lock, flags);
+}
+
+/* Tree lock held: make c a child of parent (NULL: a root). */
+static void tree_add_child(struct cap *parent, struct cap *c)
+{
+	c->parent = parent;
+	c->prev_sibling = NULL;
+	c->next_sibling = NULL;
+	if (!parent)
+		return;
+	c->next_sibling = parent->first_child;
+	if (parent->first_child)
+		parent->first_child->prev_sibling = c;
+	parent->first_child = c;
+}
+
+void cap_tree_remove(struct cap *c)
+{
+	struct cap *p = c->parent;
+
+	if (c->prev_sibling)
+		c->prev_sibling->next_sibling = c->next_sibling;
+	else if (p)
+		p->first_child = c->next_sibling;
+	if (c->next_sibling)
+		c->next_sibling->prev_sibling = c->prev_sibling;
+
+	struct cap *kids = c->first_child, *last = NULL, *next;
+	for (struct cap *k = kids; k; k = next) {
+		next = k->next_sibling;
+		k->parent = p;
+		if (!p)
+			k->next_sibling = k->prev_sibling = NULL; /* roots have no siblings */
+		last = k;
+	}
+	if (kids && p) {
+		last->next_sibling = p->first_child;
+		if (p->first_child)
+			p->first_child->prev_sibling = last;
+		p->first_child = kids;
+	}
+	c->parent = c->first_child = c->next_sibling = c->prev_sibling = NULL;
+	cspace_clear(c);
+}
+
+void cap_free_chain(struct cap *head)
+{
+	struct cap *next;
+	for (struct cap *c = head; c; c = next) {
+		next = c->next_sibling;
+		kobject_put(c->obj);
+		kfree(c);
+	}
+}
+
+int cap_insert_root(struct cspace *cs, struct kobject *obj, uint64_t rights, uint64_t badge,
+                    handle_t *out)
+{
+	if (!obj || obj->type <= OBJ_NONE || obj->type >= OBJ_TYPE_COUNT || (rights & ~RIGHTS_ALL))
+		return ERR_INVALID_ARGS;
+	uint32_t index;
+	int err = cspace_reserve(cs, &index);
+	if (err)
+		return err;
+	struct cap *c = kzalloc(sizeof(*c));
+	if (!c) {
+		cspace_unreserve(cs, index);
+		return ERR_NO_MEMORY;
+	}
+	kobject_get(obj);
+	c->obj = obj;
+	c->rights = rights;
+	c->badge = badge;
+	uint64_t flags = cap_tree_lock_irqsave();
+	tree_add_child(NULL, c);
+	*out = cspace_publish(cs, index, c);
+	cap_tree_unlock_irqrestore(flags);
+	return 0;
+}
+
+enum cap_place { PLACE_CHILD, PLACE_SIBLING };
+
+struct cap_new_args {
+	uint64_t need; /* rights the source must have */
+	enum cap_place place;
+	bool keep_rights; /* copy the source's rights and badge (ignore rights/badge) */
+	uint64_t rights;
+	uint64_t badge;
+};
+
+/* Check a would-be new capability against its source; fill in rights and badge. */
+static int check_new(const struct cap_new_args *a, uint64_t src_rights, uint64_t src_badge,
+                     uint64_t *rights, uint64_t *badge)
+{
+	if ((src_rights & a->need) != a->need)
+		return ERR_ACCESS_DENIED;
+	if (a->keep_rights) {
+		*rights = src_rights;
+		*badge = src_badge;
+		return 0;
+	}
+	if (a->rights & ~src_rights)
+		return ERR_ACCESS_DENIED; /* rights never grow */
+	if (a->badge && src_badge && a->badge != src_badge)
+		return ERR_ACCESS_DENIED; /* a badge is set once */
+	*rights = a->rights;
+	*badge = a->badge ? a->badge : src_badge;
+	return 0;
+}
+
+/* Create a capability in cs_to from capability h of cs_from (derive, duplicate, copy). */
+static int cap_new_from(struct cspace *cs_from, handle_t h, struct cspace *cs_to,
+                        const struct cap_new_args *a, handle_t *out)
+{
+	uint64_t rights, badge;
+	struct cap_ref ref;
+
+	/* Decode first, so errors come in the documented order before any allocation. */
+	int err = cap_lookup(cs_from, h, OBJ_NONE, 0, &ref);
+	if (err)
+		return err;
+	err = check_new(a, ref.rights, ref.badge, &rights, &badge);
+	cap_ref_put(&ref);
+	if (err)
+		return err;
+
+	struct cap *c = kzalloc(sizeof(*c));
+	if (!c)
+		return ERR_NO_MEMORY;
+	uint32_t index;
+	err = cspace_reserve(cs_to, &index);
+	if (err)
+		goto out_free;
+
+	uint64_t flags = cap_tree_lock_irqsave();
+	struct cap *src = cspace_get(cs_from, h);
+	if (!src) {
+		err = ERR_BAD_HANDLE; /* dropped or revoked since the check */
+		goto out_unlock;
+	}
+	err = check_new(a, src->rights, src->badge, &rights, &badge);
+	if (err)
+		goto out_unlock;
+	kobject_get(src->obj);
+	c->obj = src->obj;
+	c->rights = rights;
+	c->badge = badge;
+	tree_add_child(a->place == PLACE_CHILD ? src : src->parent, c);
+	*out = cspace_publish(cs_to, index, c);
+	cap_tree_unlock_irqrestore(flags);
+	return 0;
+
+out_unlock:
+	cap_tree_unlock_irqrestore(flags);
+	cspace_unreserve(cs_to, index);
+out_free:
+	kfree(c);
+	return err;
+}
+
+int cap_derive_to(struct cspace *cs_from, handle_t h, struct cspace *cs_to, uint64_t rights,
+                  uint64_t badge, handle_t *out)
+{
+	struct cap_new_args a = {
+	    .need = RIGHT_DUPLICATE | (cs_to != cs_from ? RIGHT_TRANSFER : 0),
+	    .place = PLACE_CHILD,
+	    .rights = rights,
+	    .badge = badge,
+	};
+	return cap_new_from(cs_from, h, cs_to, &a, out);
+}
+
+int cap_derive(struct cspace *cs, handle_t h, uint64_t rights, uint64_t badge, handle_t *out)
+{
+	return cap_derive_to(cs, h, cs, rights, badge, out);
+}
+
+int cap_duplicate(struct cspace *cs, handle_t h, handle_t *out)
+{
+	struct cap_new_args a = {
+	    .need = RIGHT_DUPLICATE,
+	    .place = PLACE_SIBLING,
+	    .keep_rights = true,
+	};
+	return cap_new_from(cs, h, cs, &a, out);
+}
+
+int cap_copy_to(struct cspace *cs_from, handle_t h, struct cspace *cs_to, handle_t *out)
+{
+	struct cap_new_args a = {
+	    .need = RIGHT_DUPLICATE | RIGHT_TRANSFER,
+	    .place = PLACE_CHILD,
+	    .keep_rights = true,
+	};
+	return cap_new_from(cs_from, h, cs_to, &a, out);
+}
+
+int cap_move(struct cspace *cs_from, handle_t h, struct cspace *cs_to, handle_t *out)
+{
+	struct cap_ref ref;
+	int err = cap_lookup(cs_from, h, OBJ_NONE, RIGHT_TRANSFER, &ref);
+	if (err)
+		return err;
+	cap_ref_put(&ref);
+
+	uint32_t index;
+	err = cspace_reserve(cs_to, &index);
+	if (err)
+		return err;
+	uint64_t flags = cap_tree_lock_irqsave();
+	struct cap *c = cspace_get(cs_from, h);
+	if (!c || !(c->rights & RIGHT_TRANSFER)) {
+		cap_tree_unlock_irqrestore(flags);
+		cspace_unreserve(cs_to, index);
+		return c ? ERR_ACCESS_DENIED : ERR_BAD_HANDLE;
+	}
+	cspace_clear(c);
+	*out = cspace_publish(cs_to, index, c);
+	cap_tree_unlock_irqrestore(flags);
+	return 0;
+}
+
+int cap_drop(struct cspace *cs, handle_t h)
+{
+	uint64_t flags = cap_tree_lock_irqsave();
+	struct cap *c = cspace_get(cs, h);
+	if (!c) {
+		cap_tree_unlock_irqrestore(flags);
+		return ERR_BAD_HANDLE;
+	}
+	cap_tree_remove(c);
+	cap_tree_unlock_irqrestore(flags);
+	cap_free_chain(c);
+	return 0;
+}
+
+int cap_revoke(struct cspace *cs, handle_t h)
+{
+	struct cap *chain = NULL;
+	int count = 0;
+
+	uint64_t flags = cap_tree_lock_irqsave();
+	struct cap *root = cspace_get(cs, h);
+	if (!root || !(root->rights & RIGHT_REVOKE)) {
+		cap_tree_unlock_irqrestore(flags);
+		return root ? ERR_ACCESS_DENIED : ERR_BAD_HANDLE;
+	}
+	struct cap *n = root->first_child;
+	while (n) {
+		while (n->first_child)
+			n = n->first_child;
+		struct cap *p = n->parent;
+		cap_tree_remove(n); /* a leaf: nothing to re-parent */
+		n->next_sibling = chain;
+		chain = n;
+		count++;
+		n = p == root ? root->first_child : p;
+	}
+	cap_tree_unlock_irqrestore(flags);
+	cap_free_chain(chain);
+	return count;
+}

@@ -1,0 +1,68 @@
+/*
+ * object.h - the kernel object base every capability points at.
+ *
+ * Each object type (kernel/obj/<type>.c) embeds a struct kobject as its first
+ * member and supplies an ops table whose destroy hook frees the containing
+ * object. Lifetime is a plain reference count: every capability naming the
+ * object holds one reference, every struct cap_ref taken by cap_lookup() holds
+ * one, and so may any kernel code that keeps a pointer. The object is
+ * destroyed when the last reference is put, which can be on any CPU and in any
+ * context where kfree() is allowed, but never with a cap lock held (the
+ * capability code puts references only after dropping its locks).
+ *
+ * Every object gets a 64-bit id, unique for the kernel's lifetime, that
+ * cap_inspect() reports. Live objects are counted per type so that tests can
+ * check for leaks (kobject_live_count()).
+ *
+ * lock protects the type-specific mutable state of the object; the base
+ * fields themselves are either immutable (type, id, ops) or atomic (refcount).
+ */
+#pragma once
+#include <stdint.h>
+#include <abi/handle.h>
+#include <lib/spinlock.h>
+
+struct kobject;
+
+struct kobject_ops {
+	/*
+	 * Called once, when the reference count reaches zero, with no locks
+	 * held by the object code. Must release everything the object owns
+	 * and free the containing structure. Must not fail.
+	 */
+	void (*destroy)(struct kobject *obj);
+};
+
+struct kobject {
+	const struct kobject_ops *ops;
+	enum obj_type type;
+	uint32_t refcount; /* atomic */
+	struct spinlock lock;
+	uint64_t id;
+};
+
+/*
+ * Initialise obj (embedded in a freshly allocated object) with one reference,
+ * owned by the caller, a new id, and count it as live. type must be a real
+ * type (not OBJ_NONE); ops->destroy must be set.
+ */
+void kobject_init(struct kobject *obj, enum obj_type type, const struct kobject_ops *ops);
+
+/*
+ * Take another reference. The caller must already hold one (directly or
+ * through a capability it holds a lock on); getting a dead object panics.
+ */
+void kobject_get(struct kobject *obj);
+
+/*
+ * Put a reference; at zero the object stops being counted and its destroy
+ * hook runs. Must not be called with a spinlock held that the destroy hook
+ * (or kfree) might take.
+ */
+void kobject_put(struct kobject *obj);
+
+/* Current reference count (racy unless the caller excludes other users; for tests). */
+uint32_t kobject_refcount(const struct kobject *obj);
+
+/* Live objects of one type (OBJ_NONE: of every type). */
+uint64_t kobject_live_count(enum obj_type type);
