@@ -15,6 +15,7 @@
 #include <abi/errors.h>
 #include <lib/compiler.h>
 #include <lib/log.h>
+#include <lib/string.h>
 
 #define HDR_LEN 36u
 #define RSDP_V1_LEN 20u
@@ -51,7 +52,7 @@ static uint8_t sum8(const uint8_t *p, size_t len)
 
 static bool sig_eq(const uint8_t *p, const char *sig)
 {
-	return __builtin_memcmp(p, sig, 4) == 0;
+	return memcmp(p, sig, 4) == 0;
 }
 
 static const uint8_t *map(const struct acpi_ops *ops, uint64_t phys, size_t len)
@@ -317,7 +318,7 @@ static struct acpi_table_ref *record(struct acpi_info *out, uint64_t phys, const
 		return NULL;
 	}
 	struct acpi_table_ref *r = &out->tables[out->ntables++];
-	__builtin_memcpy(r->sig, sig, 5);
+	memcpy(r->sig, sig, 5);
 	r->phys = phys;
 	r->length = len;
 	r->status = status;
@@ -418,7 +419,7 @@ static int parse_rsdp(const struct acpi_ops *ops, const uint8_t *p, size_t avail
 {
 	if (avail < RSDP_V1_LEN)
 		return ERR_TRUNCATED;
-	if (__builtin_memcmp(p, "RSD PTR ", 8) != 0) {
+	if (memcmp(p, "RSD PTR ", 8) != 0) {
 		pr_warn("acpi: no RSDP signature");
 		return ERR_NOT_FOUND;
 	}
@@ -459,7 +460,7 @@ static int parse_rsdp(const struct acpi_ops *ops, const uint8_t *p, size_t avail
 
 static void reset_info(struct acpi_info *out)
 {
-	__builtin_memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof(*out));
 }
 
 int acpi_parse(const struct acpi_ops *ops, uint64_t rsdp_phys, struct acpi_info *out)
@@ -498,7 +499,7 @@ const struct acpi_table_ref *acpi_find_table(const struct acpi_info *info, const
 {
 	for (uint32_t i = 0; i < info->ntables && i < ACPI_MAX_TABLES; i++) {
 		const struct acpi_table_ref *r = &info->tables[i];
-		if (r->status == ACPI_TABLE_OK && __builtin_memcmp(r->sig, sig, 4) == 0)
+		if (r->status == ACPI_TABLE_OK && memcmp(r->sig, sig, 4) == 0)
 			return r;
 	}
 	return NULL;
