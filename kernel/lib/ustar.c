@@ -165,7 +165,7 @@ int ustar_find(const void *archive, size_t len, const char *path, struct ustar_e
 		return ERR_INVALID_ARGS;
 	char want[USTAR_PATH_MAX + 1];
 	size_t n = 0;
-	while (path[n] && n < USTAR_PATH_MAX) {
+	while (n < USTAR_PATH_MAX && path[n]) {
 		want[n] = path[n];
 		n++;
 	}

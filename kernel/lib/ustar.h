@@ -28,7 +28,7 @@
 #define USTAR_DIR '5'
 
 struct ustar_entry {
-	const char *name; /* points at path[] */
+	const char *name; /* points at path[]: re-point it after copying the struct */
 	char path[USTAR_PATH_MAX + 1];
 	char linkname[101]; /* target of a link entry, NUL-terminated */
 	char type;
