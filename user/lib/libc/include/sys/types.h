@@ -1,0 +1,13 @@
+/*
+ * sys/types.h - the few POSIX scalar types our programs use.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef long ssize_t; /* a size or a negative error */
+typedef long long off_t; /* a file offset */
+typedef long long time_t; /* seconds since 1970-01-01 UTC */
+typedef int clockid_t; /* CLOCK_REALTIME, CLOCK_MONOTONIC */
+typedef int pid_t; /* a process id */
