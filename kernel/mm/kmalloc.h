@@ -5,10 +5,28 @@
  * and larger sizes from whole pages. Returns NULL when memory is exhausted;
  * callers must turn that into ERR_NO_MEMORY, never panic. Memory is aligned to
  * at least 16 bytes. Safe on any CPU with interrupts on or off.
+ *
+ * kmalloc_init() must run once, after the page allocator is up and before
+ * the first kmalloc() or slab_cache_create().
  */
 #pragma once
 #include <stddef.h>
+#include <stdint.h>
 
+#define KMALLOC_MIN_SLAB 16
+#define KMALLOC_MAX_SLAB 2048
+
+/* Set up the size-class caches. Allocates nothing; call once at boot. */
+void kmalloc_init(void);
+
+/* size bytes (0 is treated as 1), 16-byte aligned, or NULL when out of memory. */
 void *kmalloc(size_t size);
+/* Like kmalloc(), zero-filled. */
 void *kzalloc(size_t size);
+/* Free memory from kmalloc()/kzalloc(); NULL is a no-op. Foreign pointers and double frees ASSERT. */
 void kfree(void *ptr);
+
+/* Bytes handed out and not yet freed, counted in whole size classes / pages (leak checks). */
+uint64_t kmalloc_bytes_in_use(void);
+/* Return the size-class caches' empty slabs to the page allocator. Returns pages released. */
+uint64_t kmalloc_shrink(void);
