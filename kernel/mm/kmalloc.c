@@ -8,6 +8,10 @@
  * page starts with LARGE_MAGIC and the pointer is exactly 16 bytes in, while
  * every slab page starts with a slab header (slab_cache_of()).
  *
+ * FIXME: one-page slabs fit a single 2048-byte object beside the header, so
+ * kmalloc-2048 wastes half of each page; multi-page slabs for it need a
+ * per-page descriptor from the pmm so kfree() can find their header.
+ *
  * Locking: the caches lock themselves and the counter is atomic; nothing
  * here takes a lock of its own.
  */
