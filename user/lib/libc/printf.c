@@ -44,7 +44,7 @@ static void emit(struct state *st, const char *s, size_t n)
 
 static void emit_repeat(struct state *st, char c, long n)
 {
-	char block[32];
+	char block[128];
 
 	if (n <= 0)
 		return;
@@ -182,9 +182,9 @@ static void decimal_exact(double v, struct decimal *dec)
 		return;
 	for (; m; m /= LIMB)
 		b.limb[b.n++] = (uint32_t)(m % LIMB);
-	for (; e > 0; e -= 29)
-		big_mul(&b, 1u << (e < 29 ? e : 29));
-	int k = -e; /* v = m * 5^k / 10^k */
+	for (int left = e; left > 0; left -= 29)
+		big_mul(&b, 1u << (left < 29 ? left : 29));
+	int k = -e; /* v = m * 5^k / 10^k when e < 0 */
 	for (int left = k; left > 0; left -= 13)
 		big_mul(&b, left >= 13 ? 1220703125u : pow5(left));
 

@@ -1,0 +1,38 @@
+# Host test of the user-space C library (user/lib/libc).
+#
+# The libc defines malloc, printf, strlen ... which clash with the host's, so it cannot
+# be compiled into the test as it is. Instead its sources are built freestanding (with
+# its own headers, as in mk/user.mk, plus ASan/UBSan), linked into one relocatable
+# object, and every global symbol it defines - and the hooks and main it uses - gets
+# the prefix cl_ (objcopy --redefine-syms). The test then calls cl_snprintf, cl_malloc,
+# cl_strtol ... side by side with the host's versions, and implements cl___libc_write,
+# cl___libc_morecore, cl___libc_exit and cl___libc_clock_ns itself.
+
+test_libc_RULE := custom
+
+TEST_LIBC_DIR := $(B)/host/test_libc.d
+TEST_LIBC_SRCS := $(wildcard user/lib/libc/*.c)
+TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_SRCS))
+TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns main
+TEST_LIBC_CFLAGS := -std=gnu17 -g -O1 -ffreestanding -fno-builtin -nostdinc \
+	-fno-tree-loop-distribute-patterns -fno-stack-protector \
+	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	-Iuser/lib/libc/include -Iinclude -I$(shell $(HOST_CC) -print-file-name=include)
+
+$(TEST_LIBC_DIR)/%.o: user/lib/libc/%.c $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h user/lib/libc/include/sys/*.h) include/abi/errors.h tests/host/test_libc.mk
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(TEST_LIBC_CFLAGS) -c -o $@ $<
+
+# One object with every libc symbol (and the hooks) renamed to cl_<name>.
+$(TEST_LIBC_DIR)/libc_cl.o: $(TEST_LIBC_OBJS)
+	$(Q)ld -r -o $(TEST_LIBC_DIR)/libc_all.o $^
+	$(Q){ nm --defined-only -g $(TEST_LIBC_DIR)/libc_all.o | awk '{print $$3}' | \
+		grep -v -e '^__asan' -e '^__odr_asan' -e '^__ubsan'; \
+		for s in $(TEST_LIBC_HOOKS); do echo $$s; done; } | \
+		awk '{print $$1 " cl_" $$1}' > $(TEST_LIBC_DIR)/rename.txt
+	$(Q)objcopy --redefine-syms=$(TEST_LIBC_DIR)/rename.txt $(TEST_LIBC_DIR)/libc_all.o $@
+
+$(B)/host/test_libc: tests/host/test_libc.c $(TEST_LIBC_DIR)/libc_cl.o tests/host/test_libc.mk
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/host/test_libc.c $(TEST_LIBC_DIR)/libc_cl.o $(HOST_LDFLAGS)
