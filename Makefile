@@ -25,7 +25,8 @@ include mk/vmtest.mk
 include mk/lint.mk
 
 .PHONY: all deps run debug test clean lint
-all: deps $(KERNEL_ELF) $(ISO)
+all: deps
+	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) $(INITRD)
 
 deps:
 	$(Q)tools/deps.sh build
@@ -38,7 +39,7 @@ debug: all
 
 test: deps
 	$(Q)tools/deps.sh test
-	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) host-tests-build
+	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) $(TEST_ISO) $(INITRD) host-tests-build
 	$(Q)tools/run-tests.sh
 
 clean:

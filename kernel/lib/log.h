@@ -8,6 +8,7 @@
  */
 #pragma once
 #include <stdarg.h>
+#include <stddef.h>
 #include <lib/compiler.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
@@ -16,6 +17,13 @@ void klog(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void kvlog(enum log_level level, const char *fmt, va_list ap);
 /* Raw output without prefix or newline (used by the test harness and panic). */
 void kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* Register an output (serial, framebuffer console). Boot-time only. */
+void log_add_sink(void (*write)(const char *s, size_t len));
+/* Lines below this level are dropped (default LOG_INFO; "loglevel=debug"). */
+void log_set_level(enum log_level level);
+/* Reset the output lock; only panic() calls this. */
+void log_break_lock(void);
 
 #define pr_debug(...) klog(LOG_DEBUG, __VA_ARGS__)
 #define pr_info(...) klog(LOG_INFO, __VA_ARGS__)

@@ -9,6 +9,9 @@
 #include <lib/compiler.h>
 
 NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* True once any CPU has entered panic(). */
+#include <stdbool.h>
+bool panic_in_progress(void);
 
 #define ASSERT(cond)                                                                     \
 	do {                                                                             \

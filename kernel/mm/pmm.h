@@ -13,6 +13,14 @@
 #define PAGE_SIZE 4096UL
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
+struct boot_info;
+/* Phase one: metadata and memory below 4 GiB (boot page tables still live). */
+void pmm_init(const struct boot_info *bi);
+/* Phase two, after vmm_init(): memory above 4 GiB. */
+void pmm_init_high(void);
+/* End of the highest usable RAM. */
+uint64_t pmm_max_phys(void);
+
 /* Allocate 2^order physically contiguous, naturally aligned pages. */
 void *page_alloc(unsigned order);
 /* Like page_alloc(), zero-filled. */

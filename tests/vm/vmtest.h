@@ -7,7 +7,7 @@
  *     VMTEST PASS <name>
  *     VMTEST FAIL <name>: <reason>
  * then "VMTEST DONE <passed> passed, <failed> failed" and exits QEMU through
- * isa-debug-exit. A test fails through VM_EXPECT*/VM_FAIL; a panic or an
+ * isa-debug-exit. A test fails through VM_EXPECT or VM_FAIL; a panic or an
  * unexpected exception during a test is reported by the host harness as a
  * failure because the DONE line is missing.
  */

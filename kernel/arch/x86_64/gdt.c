@@ -1,0 +1,68 @@
+/*
+ * gdt.c - per-CPU descriptor tables: GDT with TSS, IST stacks, GS base.
+ *
+ * Each CPU has its own GDT because the TSS descriptor's busy bit and the TSS
+ * itself (kernel entry stack, IST stacks) are per CPU.
+ */
+#include <arch/gdt.h>
+#include <arch/percpu.h>
+#include <arch/cpu.h>
+#include <arch/msr.h>
+
+struct cpu *cpus[MAX_CPUS];
+unsigned cpu_count = 1;
+
+void gdt_setup(struct cpu *c)
+{
+	struct gdt_block *g = &c->gdt;
+	g->entries[0] = 0;
+	g->entries[1] = 0x00af9a000000ffffull; /* kernel code, 64-bit */
+	g->entries[2] = 0x00cf92000000ffffull; /* kernel data */
+	g->entries[3] = 0x00cffa000000ffffull; /* user code, 32-bit (unused) */
+	g->entries[4] = 0x00cff2000000ffffull; /* user data */
+	g->entries[5] = 0x00affa000000ffffull; /* user code, 64-bit */
+	uint64_t base = (uint64_t)&g->tss, limit = sizeof(g->tss) - 1;
+	g->entries[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+			(((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	g->entries[7] = base >> 32;
+	g->tss.iomap_base = sizeof(g->tss); /* no I/O bitmap: all ports denied in ring 3 */
+	for (int i = 0; i < 3; i++)
+		g->tss.ist[i] = (uint64_t)&c->ist_stacks[i][IST_STACK_SIZE];
+
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr = { sizeof(g->entries) - 1, (uint64_t)g->entries };
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq %1\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movl %2, %%eax\n\t"
+			 "movl %%eax, %%ds\n\t"
+			 "movl %%eax, %%es\n\t"
+			 "movl %%eax, %%ss\n\t"
+			 "xorl %%eax, %%eax\n\t"
+			 "movl %%eax, %%fs\n\t"
+			 "movl %%eax, %%gs\n\t"
+			 "ltr %w3"
+			 :
+			 : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"(SEL_TSS)
+			 : "rax", "memory");
+}
+
+void gdt_set_kernel_stack(struct cpu *c, uint64_t rsp0)
+{
+	c->gdt.tss.rsp[0] = rsp0;
+	c->kernel_rsp = rsp0;
+}
+
+void percpu_setup(struct cpu *c)
+{
+	c->self = c;
+	cpus[c->id] = c;
+	gdt_setup(c); /* reloading GS clears the base: set it after */
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+}

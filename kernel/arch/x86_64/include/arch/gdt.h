@@ -1,0 +1,41 @@
+/*
+ * arch/gdt.h - per-CPU GDT and TSS.
+ *
+ * Selector layout is fixed by SYSCALL/SYSRET: kernel code, kernel data, then
+ * user code32 (unused), user data, user code64, so that STAR can point
+ * SYSRET at user data/code with one base. IST1 = double fault, IST2 = NMI,
+ * IST3 = machine check: each runs on its own known-good stack.
+ */
+#pragma once
+#include <stdint.h>
+
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UCODE32 0x18
+#define SEL_UDATA 0x20
+#define SEL_UCODE 0x28
+#define SEL_TSS 0x30
+
+#define IST_DF 1
+#define IST_NMI 2
+#define IST_MC 3
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+struct gdt_block {
+	uint64_t entries[8];
+	struct tss tss;
+} __attribute__((aligned(16)));
+
+struct cpu;
+void gdt_setup(struct cpu *c);
+/* Kernel stack used on entry from user mode (TSS rsp0). */
+void gdt_set_kernel_stack(struct cpu *c, uint64_t rsp0);

@@ -1,0 +1,49 @@
+/*
+ * arch/percpu.h - per-CPU data, reached through the GS base.
+ *
+ * Every CPU owns one struct cpu, allocated at SMP start-up (the BSP's is
+ * static). GS base points at it in kernel mode, so this_cpu() is a single
+ * load. Fields are touched only by their own CPU unless noted.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <arch/gdt.h>
+#include <arch/trap.h>
+
+#define MAX_CPUS 64
+#define IST_STACK_SIZE 8192
+
+struct thread;
+struct jmp_buf_k;
+
+struct cpu {
+	struct cpu *self;          /* must stay first: this_cpu() reads %gs:0 */
+	uint64_t user_rsp_scratch; /* syscall entry scratch (offset 8) */
+	uint64_t kernel_rsp;       /* syscall entry stack (offset 16) */
+	unsigned id;               /* 0..ncpus-1, 0 = BSP */
+	uint32_t apic_id;
+	bool online;
+	struct thread *current;
+	struct thread *idle;
+	struct gdt_block gdt;
+	struct jmp_buf_k *try_buf; /* arch_try() in progress */
+	struct trap_frame *try_tf;
+	uint64_t irq_count;
+	uint64_t timer_ticks;
+	void *sched;               /* scheduler's per-CPU run queue */
+	uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+};
+
+extern struct cpu *cpus[MAX_CPUS];
+extern unsigned cpu_count;
+
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+/* Point GS base at c and build its GDT/TSS. */
+void percpu_setup(struct cpu *c);

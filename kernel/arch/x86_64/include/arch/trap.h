@@ -1,0 +1,47 @@
+/*
+ * arch/trap.h - the saved register frame of an interrupt or exception, and the
+ * hooks generic code installs to handle vectors.
+ */
+#pragma once
+#include <stdint.h>
+#include <lib/compiler.h>
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	/* pushed by the CPU */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+#define VEC_DE 0
+#define VEC_NMI 2
+#define VEC_BP 3
+#define VEC_UD 6
+#define VEC_DF 8
+#define VEC_GP 13
+#define VEC_PF 14
+#define VEC_MC 18
+#define VEC_IRQ_BASE 32       /* IOAPIC-routed device interrupts: 32..47 */
+#define VEC_TIMER 0xf0        /* LAPIC timer */
+#define VEC_IPI_CALL 0xf1     /* cross-CPU function call */
+#define VEC_IPI_RESCHED 0xf2  /* wake the scheduler */
+#define VEC_IPI_STOP 0xf3     /* panic: stop this CPU */
+#define VEC_SPURIOUS 0xff
+
+typedef void (*irq_handler_fn)(struct trap_frame *tf);
+
+/* Install a handler for vector 32..255. Boot-time; not locked. */
+void trap_set_handler(unsigned vector, irq_handler_fn fn);
+void idt_init(void);     /* build the shared IDT (BSP, once) */
+void idt_load(void);     /* load it on this CPU */
+
+/* Print a register dump and backtrace of tf to the log. */
+void trap_dump(const struct trap_frame *tf);
+
+/*
+ * Run fn(arg); if it raises a CPU exception in kernel mode, unwind back here
+ * and return the vector (>= 0) with *tf_out (optional) filled in; -1 if fn
+ * returned normally. Used by tests that raise faults on purpose.
+ */
+int arch_try(void (*fn)(void *), void *arg, struct trap_frame *tf_out);

@@ -1,0 +1,88 @@
+/*
+ * isr.S - the 256 interrupt entry stubs and the common save/restore path.
+ *
+ * Each stub pushes a zero error code when the CPU does not push one, then the
+ * vector, and jumps to isr_common, which saves the general registers into a
+ * struct trap_frame (arch/trap.h), swaps GS when coming from user mode and
+ * calls trap_dispatch(frame).
+ */
+	.text
+	.altmacro
+
+.macro ISR_STUB n
+	.balign 16
+isr_\n:
+	.if (\n == 8) || ((\n >= 10) && (\n <= 14)) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+	.else
+	pushq $0
+	.endif
+	pushq $\n
+	jmp isr_common
+.endm
+
+.set i, 0
+.rept 256
+	ISR_STUB %i
+	.set i, i + 1
+.endr
+
+isr_common:
+	cld
+	testb $3, 24(%rsp)        /* CS of the interrupted context */
+	jz 1f
+	swapgs
+1:	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	movq %rsp, %rdi
+	movq %rsp, %rbx
+	andq $-16, %rsp
+	call trap_dispatch
+	movq %rbx, %rsp
+	.globl trap_return
+trap_return:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp            /* vector, error */
+	testb $3, 8(%rsp)
+	jz 2f
+	swapgs
+2:	iretq
+
+.macro ISR_ADDR n
+	.quad isr_\n
+.endm
+	.section .rodata
+	.balign 8
+	.globl isr_table
+isr_table:
+.set i, 0
+.rept 256
+	ISR_ADDR %i
+	.set i, i + 1
+.endr

@@ -1,0 +1,12 @@
+/*
+ * init.h - what kmain() hands over to once the kernel is up.
+ */
+#pragma once
+
+struct boot_info;
+struct acpi_info;
+
+/* Run the VM tests ("test" on the command line) or start user space. Never returns. */
+void kernel_run(struct boot_info *bi) __attribute__((noreturn));
+struct boot_info *kernel_boot_info(void);
+const struct acpi_info *kernel_acpi_info(void);

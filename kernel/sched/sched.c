@@ -1,0 +1,316 @@
+/*
+ * sched.c - per-CPU round-robin scheduling of kernel threads.
+ *
+ * Locking: each run queue has a spinlock, always taken with interrupts off.
+ * schedule() takes the current CPU's queue lock and holds it across the
+ * context switch; whichever thread runs next releases it in finish_switch()
+ * (for a brand-new thread, in sched_thread_entry()). Threads never migrate,
+ * so a lock is always released on the CPU that took it.
+ *
+ * Blocking and waking meet under the run queue lock: sched_wake() either
+ * finds the thread BLOCKED (and queues it) or finds it still RUNNING/READY
+ * and sets wake_pending, which makes the next sched_block() return at once.
+ */
+#include <sched/sched.h>
+#include <arch/arch.h>
+#include <arch/apic.h>
+#include <arch/irq_flags.h>
+#include <arch/percpu.h>
+#include <arch/trap.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <lib/log.h>
+#include <lib/panic.h>
+#include <lib/spinlock.h>
+#include <lib/string.h>
+
+struct runqueue {
+	struct spinlock lock;
+	struct thread *head, *tail;
+	struct thread *idle;
+	struct thread *prev; /* thread we just switched away from */
+	bool need_resched;
+	struct timer_event tick;
+	unsigned nready;
+};
+
+static struct runqueue runqueues[MAX_CPUS];
+static struct thread boot_threads[MAX_CPUS];
+static uint64_t next_id = 1;
+static uint64_t live_threads;
+static unsigned next_cpu;
+
+void arch_context_switch(uint64_t *prev_rsp, uint64_t next_rsp);
+void thread_entry_trampoline(void);
+void sched_thread_entry(void);
+
+static struct runqueue *rq_of(unsigned cpu)
+{
+	return &runqueues[cpu];
+}
+
+static void enqueue(struct runqueue *rq, struct thread *t)
+{
+	t->next = NULL;
+	if (rq->tail)
+		rq->tail->next = t;
+	else
+		rq->head = t;
+	rq->tail = t;
+	rq->nready++;
+}
+
+static struct thread *dequeue(struct runqueue *rq)
+{
+	struct thread *t = rq->head;
+	if (!t)
+		return NULL;
+	rq->head = t->next;
+	if (!rq->head)
+		rq->tail = NULL;
+	rq->nready--;
+	return t;
+}
+
+static void finish_switch(struct runqueue *rq)
+{
+	struct thread *prev = rq->prev;
+	rq->prev = NULL;
+	spin_unlock(&rq->lock);
+	if (prev && prev->state == THREAD_DEAD) {
+		if (prev->detached) {
+			page_free(prev->stack, THREAD_STACK_ORDER);
+			kfree(prev);
+			__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+		} else {
+			__atomic_store_n(&prev->exited, true, __ATOMIC_RELEASE);
+		}
+	}
+}
+
+/* Pick the next thread and switch to it. Interrupts must be off. */
+static void schedule(void)
+{
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	spin_lock(&rq->lock);
+	struct thread *prev = c->current;
+	if (prev->state == THREAD_RUNNING && prev != rq->idle) {
+		prev->state = THREAD_READY;
+		enqueue(rq, prev);
+	}
+	struct thread *next = dequeue(rq);
+	if (!next)
+		next = prev->state == THREAD_RUNNING ? prev : rq->idle;
+	rq->need_resched = false;
+	next->state = THREAD_RUNNING;
+	if (next == prev) {
+		spin_unlock(&rq->lock);
+		return;
+	}
+	c->current = next;
+	rq->prev = prev;
+	arch_context_switch(&prev->rsp, next->rsp);
+	finish_switch(this_cpu()->sched);
+}
+
+void sched_thread_entry(void)
+{
+	finish_switch(this_cpu()->sched);
+	arch_irq_enable();
+	struct thread *t = this_cpu()->current;
+	t->fn(t->arg);
+	thread_exit();
+}
+
+static void tick(struct timer_event *ev)
+{
+	struct runqueue *rq = container_of(ev, struct runqueue, tick);
+	rq->need_resched = true;
+	timer_event_arm(ev, clock_monotonic_ns() + SCHED_TICK_NS, tick);
+}
+
+void sched_init_cpu(const char *name)
+{
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = rq_of(c->id);
+	spin_init(&rq->lock);
+	struct thread *boot = &boot_threads[c->id];
+	boot->state = THREAD_RUNNING;
+	boot->cpu = c->id;
+	boot->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	strlcpy(boot->name, name, sizeof(boot->name));
+	c->current = boot;
+	c->sched = rq;
+	/* The boot context of an AP is its idle thread; the BSP gets a separate one. */
+	if (c->id != 0) {
+		rq->idle = boot;
+	} else {
+		rq->idle = thread_create("idle0", (void (*)(void *))sched_idle, NULL, 0);
+		if (!rq->idle)
+			panic("sched: no memory for the idle thread");
+		rq->idle->state = THREAD_READY;
+	}
+}
+
+void sched_start_tick(void)
+{
+	struct runqueue *rq = this_cpu()->sched;
+	timer_event_arm(&rq->tick, clock_monotonic_ns() + SCHED_TICK_NS, tick);
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	t->stack = page_alloc(THREAD_STACK_ORDER);
+	if (!t->stack) {
+		kfree(t);
+		return NULL;
+	}
+	uint64_t *sp = (uint64_t *)((char *)t->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
+	*--sp = 0; /* fake return address: end of backtrace */
+	*--sp = (uint64_t)thread_entry_trampoline;
+	for (int i = 0; i < 6; i++)
+		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
+	t->rsp = (uint64_t)sp;
+	t->fn = fn;
+	t->arg = arg;
+	t->state = THREAD_NEW;
+	if (cpu < 0 || (unsigned)cpu >= cpu_count || !cpus[cpu] || !cpus[cpu]->online)
+		cpu = (int)(__atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) % cpu_count);
+	if (!cpus[cpu] || (!cpus[cpu]->online && cpu != 0))
+		cpu = 0;
+	t->cpu = (unsigned)cpu;
+	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	strlcpy(t->name, name, sizeof(t->name));
+	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+static void kick(unsigned cpu)
+{
+	if (cpu != this_cpu()->id)
+		lapic_send_ipi(cpus[cpu]->apic_id, VEC_IPI_RESCHED);
+	else
+		rq_of(cpu)->need_resched = true;
+}
+
+void sched_start(struct thread *t)
+{
+	struct runqueue *rq = rq_of(t->cpu);
+	uint64_t irq = spin_lock_irqsave(&rq->lock);
+	t->state = THREAD_READY;
+	enqueue(rq, t);
+	spin_unlock_irqrestore(&rq->lock, irq);
+	kick(t->cpu);
+}
+
+void thread_exit(void)
+{
+	arch_irq_disable();
+	struct thread *t = this_cpu()->current;
+	t->state = THREAD_DEAD;
+	schedule();
+	panic("thread_exit: a dead thread was scheduled");
+}
+
+void thread_join(struct thread *t)
+{
+	while (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE))
+		sched_sleep_ns(100000);
+	page_free(t->stack, THREAD_STACK_ORDER);
+	kfree(t);
+	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+}
+
+struct thread *sched_current(void)
+{
+	return this_cpu()->current;
+}
+
+void sched_yield(void)
+{
+	uint64_t irq = arch_irq_save();
+	schedule();
+	arch_irq_restore(irq);
+}
+
+void sched_block(void)
+{
+	uint64_t irq = arch_irq_save();
+	struct thread *t = this_cpu()->current;
+	struct runqueue *rq = this_cpu()->sched;
+	spin_lock(&rq->lock);
+	if (t->wake_pending) {
+		t->wake_pending = false;
+		spin_unlock(&rq->lock);
+		arch_irq_restore(irq);
+		return;
+	}
+	t->state = THREAD_BLOCKED;
+	spin_unlock(&rq->lock);
+	schedule();
+	arch_irq_restore(irq);
+}
+
+void sched_wake(struct thread *t)
+{
+	struct runqueue *rq = rq_of(t->cpu);
+	uint64_t irq = spin_lock_irqsave(&rq->lock);
+	bool queued = false;
+	if (t->state == THREAD_BLOCKED) {
+		t->state = THREAD_READY;
+		enqueue(rq, t);
+		queued = true;
+	} else if (t->state == THREAD_RUNNING || t->state == THREAD_READY) {
+		t->wake_pending = true;
+	}
+	spin_unlock_irqrestore(&rq->lock, irq);
+	if (queued)
+		kick(t->cpu);
+}
+
+static void sleep_done(struct timer_event *ev)
+{
+	sched_wake(container_of(ev, struct thread, sleep_timer));
+}
+
+void sched_sleep_ns(uint64_t ns)
+{
+	uint64_t irq = arch_irq_save();
+	struct thread *t = this_cpu()->current;
+	t->state = THREAD_BLOCKED;
+	timer_event_arm(&t->sleep_timer, clock_monotonic_ns() + ns, sleep_done);
+	schedule();
+	arch_irq_restore(irq);
+}
+
+void sched_idle(void)
+{
+	for (;;) {
+		arch_irq_disable();
+		struct runqueue *rq = this_cpu()->sched;
+		if (rq->head || rq->need_resched) {
+			schedule();
+			arch_irq_enable();
+			continue;
+		}
+		__asm__ volatile("sti; hlt" ::: "memory");
+	}
+}
+
+void sched_irq_exit(struct trap_frame *tf)
+{
+	(void)tf;
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	if (rq && rq->need_resched)
+		schedule();
+}
+
+uint64_t sched_live_threads(void)
+{
+	return __atomic_load_n(&live_threads, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,103 @@
+/*
+ * runner.c - the in-kernel VM test runner (see vmtest.h for the protocol).
+ *
+ * Tests run one after another on the boot thread of CPU 0, with every CPU
+ * online and interrupts on. A test that panics or faults ends the whole run
+ * (the host harness notices the missing DONE line and shows the log).
+ */
+#include <vmtest.h>
+#include <arch/arch.h>
+#include <arch/percpu.h>
+#include <lib/log.h>
+#include <lib/printf.h>
+#include <lib/spinlock.h>
+#include <lib/string.h>
+#include <sched/sched.h>
+#include <time/clock.h>
+
+extern const struct vm_test _vmtests_start[], _vmtests_end[];
+
+void vmtest_run_all(const char *prefix, size_t prefix_len);
+
+static bool failed;
+static char reason[200];
+static struct spinlock fail_lock = SPINLOCK_INIT;
+
+void vmtest_fail(const char *file, int line, const char *fmt, ...)
+{
+	uint64_t irq = spin_lock_irqsave(&fail_lock);
+	if (!failed) {
+		int n = ksnprintf(reason, sizeof(reason), "%s:%d: ", file, line);
+		va_list ap;
+		va_start(ap, fmt);
+		if (n > 0 && (size_t)n < sizeof(reason))
+			kvsnprintf(reason + n, sizeof(reason) - (size_t)n, fmt, ap);
+		va_end(ap);
+		failed = true;
+	}
+	spin_unlock_irqrestore(&fail_lock, irq);
+}
+
+unsigned vmtest_cpus(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < cpu_count; i++)
+		n += cpus[i] && cpus[i]->online;
+	return n;
+}
+
+struct par {
+	void (*fn)(unsigned cpu, void *arg);
+	void *arg;
+	unsigned cpu;
+};
+
+static void par_entry(void *p)
+{
+	struct par *pa = p;
+	pa->fn(pa->cpu, pa->arg);
+}
+
+void vmtest_run_parallel(void (*fn)(unsigned cpu, void *arg), void *arg)
+{
+	static struct par pars[MAX_CPUS];
+	struct thread *ts[MAX_CPUS] = { 0 };
+	for (unsigned i = 0; i < cpu_count; i++) {
+		if (!cpus[i] || !cpus[i]->online)
+			continue;
+		pars[i] = (struct par){ fn, arg, i };
+		ts[i] = thread_create("vmtest", par_entry, &pars[i], (int)i);
+		if (!ts[i]) {
+			VM_FAIL("out of memory creating test thread %u", i);
+			continue;
+		}
+		sched_start(ts[i]);
+	}
+	for (unsigned i = 0; i < cpu_count; i++)
+		if (ts[i])
+			thread_join(ts[i]);
+}
+
+void vmtest_run_all(const char *prefix, size_t prefix_len)
+{
+	unsigned passed = 0, nfailed = 0;
+	kprintf("VMTEST START cpus=%u\n", vmtest_cpus());
+	for (const struct vm_test *t = _vmtests_start; t < _vmtests_end; t++) {
+		if (prefix_len && strncmp(t->name, prefix, prefix_len) != 0)
+			continue;
+		failed = false;
+		uint64_t t0 = clock_monotonic_ns();
+		t->fn();
+		uint64_t ms = (clock_monotonic_ns() - t0) / 1000000;
+		if (failed) {
+			kprintf("VMTEST FAIL %s: %s\n", t->name, reason);
+			nfailed++;
+		} else {
+			kprintf("VMTEST PASS %s (%llu ms)\n", t->name, (unsigned long long)ms);
+			passed++;
+		}
+	}
+	kprintf("VMTEST DONE %u passed, %u failed\n", passed, nfailed);
+	arch_debug_exit(nfailed ? 0x11 : 0x10);
+	arch_halt();
+}
