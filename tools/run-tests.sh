@@ -1,2 +1,235 @@
 #!/bin/sh
-echo "0 passed, 0 failed"
+# run-tests.sh - run every test and end with the line "N passed, N failed".
+#
+# usage: tools/run-tests.sh [--host-only | --vm-only] [--config GLOB] [--list] [-q]
+#   --host-only     only the cmocka host tests (build/host/test_*)
+#   --vm-only       only the VM configurations
+#   --config GLOB   only VM configurations whose label matches GLOB (e.g. 'iso-*')
+#   --list          print the VM configurations and exit
+#   -q              print failing results only (plus the summary)
+# Environment:
+#   VMTEST_FILTER   boot with test=<prefix> instead of test: run matching VM tests only
+#   VMTEST_TIMEOUT  seconds per VM boot (default 180)
+#   VMTEST_BIG=0    skip the 8 GiB configuration
+#
+# Host tests: each binary runs with CMOCKA_MESSAGE_OUTPUT=TAP; "ok"/"not ok" lines
+# count. A binary that crashes, exits nonzero without a "not ok" line, or prints
+# fewer results than its plan counts as one more failure; failures show its output.
+#
+# VM tests: one boot of the kernel with "test" on its command line per
+# configuration; each "VMTEST PASS/FAIL" line on serial counts. A boot that does
+# not reach "VMTEST DONE" (hang, triple fault, panic) is one more failure named
+# after the configuration, and the tail of its serial log is shown. Each boot also
+# counts as the test "boot summary <label>": its "boot: ok cpus=<n>" line must
+# report the configured CPU count. Serial logs are kept in build/test-logs/.
+set -u
+
+cd "$(dirname "$0")/.."
+B=${B:-build}
+LOGS=$B/test-logs
+VM_TIMEOUT=${VMTEST_TIMEOUT:-180}
+FILTER=${VMTEST_FILTER:-}
+QEMU_SH=${QEMU_SH:-tools/qemu.sh} # a stand-in for testing this script
+
+# label                    boot machine smp mem  uefi
+CONFIGS='
+pvh-q35-smp1-128M          pvh  q35     1   128M 0
+pvh-q35-smp4-256M          pvh  q35     4   256M 0
+pvh-pc-smp2-64M            pvh  pc      2   64M  0
+pvh-q35-smp8-8G            pvh  q35     8   8G   0
+iso-bios-q35-smp4-512M     iso  q35     4   512M 0
+iso-uefi-q35-smp4-512M     iso  q35     4   512M 1
+iso-uefi-q35-smp1-256M     iso  q35     1   256M 1
+'
+
+run_host=1 run_vm=1 only='*' quiet=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--host-only) run_vm=0 ;;
+	--vm-only) run_host=0 ;;
+	--config) [ $# -ge 2 ] || { echo "run-tests.sh: --config needs a label" >&2; exit 2; }
+		only=$2; shift ;;
+	--list) echo "$CONFIGS" | awk 'NF { print $1 }'; exit 0 ;;
+	-q) quiet=1 ;;
+	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "run-tests.sh: unknown option '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+mkdir -p "$LOGS/host"
+SUMMARY=$LOGS/summary.txt
+: >"$SUMMARY"
+passed=0 failed=0
+
+# say LINE: a result line, hidden by -q unless it reports a failure.
+say() {
+	if [ "$quiet" = 0 ]; then
+		printf '%s\n' "$1"
+	else
+		case "$1" in *FAIL* | *"not ok"*) printf '%s\n' "$1" ;; esac
+	fi
+}
+show_tail() { # show_tail FILE LINES
+	echo "---- last $2 lines of $1 ----"
+	tail -n "$2" "$1" | tr -d '\r'
+	echo "---- end of $1 ----"
+}
+record() { # record LABEL PASSED FAILED NOTE
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	printf '%s %s %s %s\n' "$1" "$2" "$3" "$4" >>"$SUMMARY"
+}
+
+host_tests() {
+	found=0
+	for bin in "$B"/host/test_*; do
+		[ -f "$bin" ] && [ -x "$bin" ] || continue
+		case "${bin##*/}" in *.*) continue ;; esac
+		found=1
+		name=${bin##*/}
+		log=$LOGS/host/$name.log
+		CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 5 300 "$bin" >"$log" 2>&1
+		st=$?
+		# ok, not ok, planned: from "ok N", "not ok N", "1..N" lines.
+		set -- $(awk '/^ok / { ok++ } /^not ok / { nok++ }
+			/^1\.\.[0-9]+/ { split($1, p, "\\.\\."); plan += p[2] }
+			END { print ok + 0, nok + 0, plan + 0 }' "$log")
+		ok=$1 nok=$2 plan=$3 extra=0 why=
+		if [ "$st" != 0 ] && [ "$nok" = 0 ]; then
+			extra=1 why="exited with status $st"
+			[ "$st" = 124 ] && why="timed out after 300 s"
+		elif [ $((ok + nok)) = 0 ]; then
+			extra=1 why="printed no TAP results"
+		elif [ $((ok + nok)) -lt "$plan" ]; then
+			extra=1 why="reported $((ok + nok)) of $plan planned results"
+		fi
+		nok=$((nok + extra))
+		if [ "$quiet" = 0 ] || [ "$nok" != 0 ]; then
+			echo "[host] $name: $ok passed, $nok failed${why:+ ($why)}"
+		fi
+		if [ "$nok" != 0 ]; then
+			sed -n 's/^not ok /[host] '"$name"': not ok /p' "$log"
+			show_tail "$log" 80
+		fi
+		record "host/$name" "$ok" "$nok" "${why:+$why}"
+	done
+	if [ "$found" = 0 ]; then
+		echo "[host] no test binaries in $B/host/ (make host-tests-build)"
+		record host 0 1 "no-binaries"
+	fi
+}
+
+enough_ram() { # enough_ram MEM: is there room for a guest of MEM plus 2 GiB?
+	want=$(echo "$1" | awk '/[Gg]$/ { print int($0) * 1024 * 1024 + 2097152; next }
+		/[Mm]$/ { print int($0) * 1024 + 2097152; next } { print 0 }')
+	have=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null)
+	[ "${have:-0}" -ge "$want" ]
+}
+
+vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI
+	label=$1 boot=$2 machine=$3 smp=$4 mem=$5 uefi=$6
+	fw=BIOS
+	[ "$uefi" = 1 ] && fw=UEFI
+	echo "== $label: $boot boot, $machine, $smp CPU(s), $mem, $fw"
+	if [ "$mem" = 8G ] && { [ "${VMTEST_BIG:-1}" = 0 ] || ! enough_ram "$mem"; }; then
+		echo "[$label] skipped: not enough free RAM for an $mem guest (or VMTEST_BIG=0)"
+		printf '%s - - skipped\n' "$label" >>"$SUMMARY"
+		return
+	fi
+	log=$LOGS/$label.log
+	qlog=$LOGS/$label.qemu.log
+	res=$LOGS/$label.results
+	rm -f "$log" "$qlog" "$res"
+	if [ -n "$FILTER" ]; then
+		set -- --cmdline "test=$FILTER"
+	elif [ "$boot" = iso ]; then
+		set -- --test-iso
+	else
+		set -- --cmdline test
+	fi
+	t0=$(date +%s)
+	"$QEMU_SH" --boot "$boot" --machine "$machine" --smp "$smp" --mem "$mem" \
+		--uefi "$uefi" --accel tcg --timeout "$VM_TIMEOUT" --serial-log "$log" "$@" \
+		</dev/null >"$qlog" 2>&1
+	st=$?
+	secs=$(($(date +%s) - t0))
+	[ -f "$log" ] || : >"$log"
+
+	# Result lines go to $res; the last line of awk's output is
+	# "<pass> <fail> <done?> <done-pass> <done-fail> <cpus|-> <panic?>".
+	awk -v res="$res" -v label="$label" '
+		{ sub(/\r$/, "") }
+		(i = index($0, "VMTEST PASS ")) { s = substr($0, i); print "[" label "] " s > res; p++ }
+		(i = index($0, "VMTEST FAIL ")) { s = substr($0, i); print "[" label "] " s > res; f++ }
+		(i = index($0, "VMTEST DONE ")) { split(substr($0, i), w, " "); done = 1; dp = w[3]; df = w[5] }
+		cpus == "" && match($0, /boot: ok cpus=[0-9]+/) { cpus = substr($0, RSTART + 14, RLENGTH - 14)
+			bootline = substr($0, RSTART) }
+		/\*\*\* KERNEL PANIC/ { panic = 1 }
+		END { printf "%d %d %d %s %s %s %d\n", p, f, done, dp + 0, df + 0,
+			cpus == "" ? "-" : cpus, panic
+			if (bootline != "") print bootline > (res ".boot") }
+	' "$log" >"$res.sum" 2>/dev/null
+	[ -f "$res" ] || : >"$res"
+	set -- $(cat "$res.sum")
+	p=$1 f=$2 done=$3 dp=$4 df=$5 cpus=$6 panic=$7
+	while IFS= read -r line; do say "$line"; done <"$res"
+
+	note=DONE
+	if [ "$done" = 0 ]; then
+		if [ "$panic" = 1 ]; then
+			why="kernel panic"
+		elif [ "$st" = 124 ] || [ "$st" = 137 ]; then
+			why="timed out after $VM_TIMEOUT s"
+		elif [ "$st" = 0 ]; then
+			why="QEMU exited 0 before VMTEST DONE (triple fault or reset)"
+		else
+			why="QEMU exited with status $st before VMTEST DONE"
+		fi
+		echo "[$label] VMTEST FAIL $label: $why"
+		[ -s "$qlog" ] && { echo "---- QEMU output ----"; cat "$qlog"; }
+		show_tail "$log" 60
+		f=$((f + 1)) note="no DONE: $why"
+	elif [ "$dp" != "$p" ] || [ "$df" != "$f" ]; then
+		echo "[$label] VMTEST FAIL $label: DONE says $dp passed, $df failed; serial shows $p PASS and $f FAIL lines"
+		f=$((f + 1)) note="DONE count mismatch"
+	elif [ "$st" = 124 ] || [ "$st" = 137 ]; then
+		echo "[$label] VMTEST FAIL $label: QEMU did not exit after VMTEST DONE (isa-debug-exit?)"
+		f=$((f + 1)) note="hung after DONE"
+	fi
+
+	if [ "$cpus" = "$smp" ]; then
+		say "[$label] PASS boot summary $label: $(cat "$res.boot")"
+		p=$((p + 1))
+	else
+		if [ "$cpus" = - ]; then
+			echo "[$label] FAIL boot summary $label: no 'boot: ok cpus=<n>' line"
+		else
+			echo "[$label] FAIL boot summary $label: cpus=$cpus, expected $smp"
+		fi
+		f=$((f + 1))
+	fi
+	rm -f "$res.sum" "$res.boot"
+	echo "[$label] $p passed, $f failed in ${secs} s (serial log: $log)"
+	record "$label" "$p" "$f" "$note (${secs} s)"
+}
+
+vm_tests() {
+	echo "$CONFIGS" | awk 'NF' >"$LOGS/configs"
+	while read -r label boot machine smp mem uefi; do
+		case "$label" in $only) ;; *) continue ;; esac
+		vm_config "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" </dev/null
+	done <"$LOGS/configs"
+	rm -f "$LOGS/configs"
+}
+
+[ "$run_host" = 1 ] && host_tests
+[ "$run_vm" = 1 ] && vm_tests
+
+echo
+echo "== summary"
+awk '{ note = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ ?/, "", note)
+	printf "  %-28s %7s %7s  %s\n", $1, $2, $3, note }
+	BEGIN { printf "  %-28s %7s %7s  %s\n", "suite", "passed", "failed", "note" }' "$SUMMARY"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,187 @@
+#!/bin/sh
+# qemu.sh - the one QEMU launcher: `make run`, `make debug`, the VM tests and the
+# benchmarks all boot CharlotteOS through here, so every boot gets the same
+# devices (isa-debug-exit for the test runner, no NIC, no reboot on triple fault).
+#
+# usage: tools/qemu.sh [options]
+#   --boot iso|pvh      GRUB ISO (Multiboot2, BIOS or UEFI; default) or `-kernel` PVH
+#   --smp N             CPUs (default 2)
+#   --mem SIZE          RAM, QEMU syntax: 64M, 8G (default 256M)
+#   --uefi 0|1          OVMF instead of SeaBIOS (ISO boots only)
+#   --accel tcg|kvm     default tcg (see docs/testing.md: our /dev/kvm is emulated)
+#   --machine q35|pc    default q35
+#   --cpu MODEL         -cpu MODEL (default: QEMU's)
+#   --cmdline STR       kernel command line (PVH: -append; ISO: see below)
+#   --test-iso          boot build/charlotte-test.iso (default entry has cmdline "test")
+#   --interactive       serial console (and QEMU monitor, Ctrl-A c) on this terminal;
+#                       a window too when $DISPLAY is set
+#   --gdb               start halted with a gdb stub on :1234 and write build/gdbinit
+#   --timeout SECONDS   kill QEMU after SECONDS (non-interactive runs default to 300)
+#   --serial-log FILE   serial to FILE instead of stdout
+#   --icount            deterministic guest time: 1 ns per instruction (TCG only)
+#   --extra "ARGS"      extra QEMU arguments (word-split)
+#   --dry-run           print the QEMU command instead of running it
+#
+# An ISO boot with a --cmdline other than "" or "test" builds a one-entry ISO,
+# build/qemu-iso/cmdline.iso, from the grub.cfg and files of build/charlotte.iso
+# with that command line appended (grub-mkrescue takes ~0.3 s).
+#
+# Exits with QEMU's status: isa-debug-exit gives (value << 1) | 1, a triple fault
+# under -no-reboot gives 0, a timeout gives 124. Never trust the status alone:
+# the test harness requires the "VMTEST DONE" line on serial.
+set -eu
+
+cd "$(dirname "$0")/.."
+B=${B:-build}
+KERNEL_ELF=${KERNEL_ELF:-$B/charlotte.elf}
+INITRD=${INITRD:-$B/initrd.tar}
+ISO=${ISO:-$B/charlotte.iso}
+TEST_ISO=${TEST_ISO:-$B/charlotte-test.iso}
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+
+boot=iso smp=2 mem=256M uefi=0 accel=tcg machine=q35 cpu=
+cmdline= have_cmdline=0 test_iso=0 interactive=0 gdb=0 timeout_s=
+serial_log= icount=0 extra= dry_run=0
+
+die() {
+	echo "qemu.sh: $*" >&2
+	exit 2
+}
+need_arg() { [ $# -ge 2 ] || die "$1 needs an argument"; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--boot) need_arg "$@"; boot=$2; shift ;;
+	--smp) need_arg "$@"; smp=$2; shift ;;
+	--mem) need_arg "$@"; mem=$2; shift ;;
+	--uefi) need_arg "$@"; uefi=$2; shift ;;
+	--accel) need_arg "$@"; accel=$2; shift ;;
+	--machine) need_arg "$@"; machine=$2; shift ;;
+	--cpu) need_arg "$@"; cpu=$2; shift ;;
+	--cmdline) need_arg "$@"; cmdline=$2; have_cmdline=1; shift ;;
+	--test-iso) test_iso=1 ;;
+	--interactive) interactive=1 ;;
+	--gdb) gdb=1 ;;
+	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
+	--serial-log) need_arg "$@"; serial_log=$2; shift ;;
+	--icount) icount=1 ;;
+	--extra) need_arg "$@"; extra=$2; shift ;;
+	--dry-run) dry_run=1 ;;
+	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown option '$1' (try --help)" ;;
+	esac
+	shift
+done
+
+case "$boot" in iso | pvh) ;; *) die "--boot must be iso or pvh" ;; esac
+case "$uefi" in 0 | 1) ;; *) die "--uefi must be 0 or 1" ;; esac
+case "$accel" in tcg | kvm) ;; *) die "--accel must be tcg or kvm" ;; esac
+case "$machine" in q35 | pc) ;; *) die "--machine must be q35 or pc" ;; esac
+case "$smp" in '' | *[!0-9]*) die "--smp must be a number" ;; esac
+[ "$boot" = pvh ] && [ "$uefi" = 1 ] && die "PVH boots use QEMU's loader, not firmware: use --boot iso with --uefi 1"
+[ "$icount" = 1 ] && [ "$accel" != tcg ] && die "--icount needs --accel tcg"
+[ "$accel" = kvm ] && [ ! -w /dev/kvm ] && die "--accel kvm: /dev/kvm is not usable"
+
+# A one-entry ISO booting the kernel of $ISO with command line $1: the first
+# menuentry of its grub.cfg, with the arguments of its multiboot2 line replaced.
+make_cmdline_iso() {
+	dir=$B/qemu-iso/root
+	rm -rf "$dir" && mkdir -p "$dir/boot/grub"
+	xorriso -osirrox on -indev "$ISO" -extract /boot/grub/grub.cfg "$dir/orig.cfg" \
+		>/dev/null 2>&1 || die "cannot read grub.cfg from $ISO"
+	awk -v cmdline="$1" '
+		/^[ \t]*menuentry/ { if (seen) exit; seen = 1; inentry = 1
+			print "set default=0"; print "set timeout=0"; print; next }
+		!seen && /^[ \t]*set[ \t]+(default|timeout)=/ { next }
+		inentry && /^[ \t]*multiboot2?[ \t]/ {
+			n = split($0, w, /[ \t]+/); i = (w[1] == "") ? 2 : 1
+			print "\t" w[i] " " w[i + 1] (cmdline == "" ? "" : " " cmdline); next }
+		{ print }
+		inentry && /^[ \t]*}/ { exit }
+	' "$dir/orig.cfg" >"$dir/boot/grub/grub.cfg"
+	# Files the entry loads: second word of its multiboot2 / module2 lines.
+	for f in $(awk '/^[ \t]*(multiboot2?|module2?)[ \t]/ { print $2 }' "$dir/boot/grub/grub.cfg"); do
+		case "$f" in /*) ;; *) die "grub.cfg path '$f' is not absolute" ;; esac
+		mkdir -p "$dir$(dirname "$f")"
+		xorriso -osirrox on -indev "$ISO" -extract "$f" "$dir$f" >/dev/null 2>&1 ||
+			die "cannot extract $f from $ISO"
+	done
+	rm -f "$dir/orig.cfg"
+	grub-mkrescue -o "$B/qemu-iso/cmdline.iso" "$dir" >"$B/qemu-iso/mkrescue.log" 2>&1 ||
+		{ cat "$B/qemu-iso/mkrescue.log" >&2; die "grub-mkrescue failed"; }
+	echo "$B/qemu-iso/cmdline.iso"
+}
+
+set -- -machine "$machine" -accel "$accel" -smp "$smp" -m "$mem" -no-reboot -nic none \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+[ -n "$cpu" ] && set -- "$@" -cpu "$cpu"
+[ "$icount" = 1 ] && set -- "$@" -icount shift=0,sleep=off
+
+if [ "$boot" = pvh ]; then
+	[ -r "$KERNEL_ELF" ] || die "$KERNEL_ELF missing: run make"
+	set -- "$@" -kernel "$KERNEL_ELF"
+	[ -r "$INITRD" ] && set -- "$@" -initrd "$INITRD"
+	[ "$test_iso" = 1 ] && [ "$have_cmdline" = 0 ] && cmdline=test
+	[ -n "$cmdline" ] && set -- "$@" -append "$cmdline"
+else
+	image=$ISO
+	if [ "$test_iso" = 1 ] && [ "$have_cmdline" = 0 ]; then
+		image=$TEST_ISO
+	elif [ "$have_cmdline" = 1 ] && [ "$cmdline" = test ] && [ -r "$TEST_ISO" ]; then
+		image=$TEST_ISO
+	elif [ "$have_cmdline" = 1 ] && [ -n "$cmdline" ]; then
+		[ -r "$ISO" ] || die "$ISO missing: run make"
+		image=$(make_cmdline_iso "$cmdline")
+	fi
+	[ -r "$image" ] || die "$image missing: run make"
+	set -- "$@" -drive "file=$image,format=raw,media=cdrom,readonly=on" -boot d
+	if [ "$uefi" = 1 ]; then
+		[ -r "$OVMF_CODE" ] || die "$OVMF_CODE missing: install ovmf"
+		mkdir -p "$B"
+		# A fresh copy each boot: OVMF writes boot entries into it.
+		cp "$OVMF_VARS" "$B/OVMF_VARS_4M.fd"
+		set -- "$@" -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
+			-drive "if=pflash,format=raw,unit=1,file=$B/OVMF_VARS_4M.fd"
+	fi
+fi
+
+if [ "$gdb" = 1 ]; then
+	mkdir -p "$B"
+	cat >"$B/gdbinit" <<-EOF
+		file $KERNEL_ELF
+		set architecture i386:x86-64
+		target remote :1234
+	EOF
+	set -- "$@" -s -S
+	echo "qemu.sh: QEMU is halted; in another terminal: gdb -x $B/gdbinit" >&2
+fi
+
+if [ "$interactive" = 1 ]; then
+	if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+		set -- "$@" -serial mon:stdio
+	else
+		set -- "$@" -nographic -serial mon:stdio
+	fi
+else
+	set -- "$@" -display none -monitor none
+	if [ -n "$serial_log" ]; then
+		mkdir -p "$(dirname "$serial_log")"
+		set -- "$@" -serial "file:$serial_log"
+	else
+		set -- "$@" -serial stdio
+	fi
+	: "${timeout_s:=300}"
+fi
+
+# shellcheck disable=SC2086 # --extra is word-split on purpose
+set -- qemu-system-x86_64 "$@" $extra
+# --foreground: QEMU may read the terminal; -k: QEMU paused after a KVM internal
+# error ignores SIGTERM's intent (it keeps running), so follow up with SIGKILL.
+[ -n "$timeout_s" ] && set -- timeout --foreground -k 5 "$timeout_s" "$@"
+
+if [ "$dry_run" = 1 ]; then
+	printf '%s\n' "$*"
+	exit 0
+fi
+exec "$@"
