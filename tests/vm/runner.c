@@ -82,7 +82,8 @@ void vmtest_run_all(const char *prefix, size_t prefix_len)
 {
 	unsigned passed = 0, nfailed = 0;
 	kprintf("VMTEST START cpus=%u\n", vmtest_cpus());
-	for (const struct vm_test *t = _vmtests_start; t < _vmtests_end; t++) {
+	/* gcc emits a file's tests last-first: walk backwards for source order */
+	for (const struct vm_test *t = _vmtests_end - 1; t >= _vmtests_start; t--) {
 		if (prefix_len && strncmp(t->name, prefix, prefix_len) != 0)
 			continue;
 		failed = false;

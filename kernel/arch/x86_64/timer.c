@@ -90,8 +90,6 @@ void timer_init(const struct acpi_info *acpi)
 		tsc_hz = 1000000000ull;
 	if (lapic_hz == 0)
 		lapic_hz = 1000000000ull;
-	/* The clock keeps counting from the earliest TSC value we know of. */
-	tsc_boot = 0;
 	tsc_to_ns_mult = (1000000000ull << 32) / tsc_hz;
 	ns_to_lapic_mult = (lapic_hz << 32) / 1000000000ull;
 	pr_info("timer: TSC %llu MHz, LAPIC timer %llu kHz (calibrated against %s)",
