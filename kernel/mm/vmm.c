@@ -156,6 +156,14 @@ static bool is_mapped(struct vm_space *vs, uint64_t va)
 
 static int unmap_locked(struct vm_space *vs, uint64_t va, uint64_t size);
 
+static bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
 static int map_locked(struct vm_space *vs, uint64_t va, uint64_t pa, uint64_t size,
 		      unsigned flags)
 {
@@ -166,6 +174,11 @@ static int map_locked(struct vm_space *vs, uint64_t va, uint64_t pa, uint64_t si
 		if ((flags & VM_HUGE) && IS_ALIGNED(v, HUGE_SIZE) && IS_ALIGNED(p, HUGE_SIZE) &&
 		    size - off >= HUGE_SIZE) {
 			uint64_t *e = walk(vs, v, 2, true, &err);
+			if (e && (*e & PTE_P) && !(*e & PTE_PS) && table_empty(table_of(*e))) {
+				page_free(table_of(*e), 0); /* left over from earlier 4 KiB maps */
+				vs->table_pages--;
+				*e = 0;
+			}
 			if (e && !(*e & PTE_P)) {
 				*e = p | bits | PTE_PS;
 				off += HUGE_SIZE;
