@@ -1,14 +1,17 @@
 /*
- * test_libc.c - host tests of the user-space C library (user/lib/libc).
+ * test_libc.c - host tests of the user-space C library: printf and stdio, string,
+ * ctype and the strtol family (the allocator, qsort, environment and exit are in
+ * test_libc_stdlib.c).
  *
- * test_libc.mk builds the libc freestanding and renames its symbols to cl_<name>, so
- * here each function can run next to the host's: printf formats, string functions,
- * strtol and qsort are compared with glibc output for the same input. The four system
- * hooks are implemented below: output goes to capture buffers, morecore hands out a
- * static arena (with a limit the tests lower to simulate running out), exit longjmps
- * back into the test that expected it, and the clocks return fixed values.
+ * The libc runs renamed as cl_* (see libc_cl.h and test_libc.mk) next to the host's
+ * glibc, and each function is compared with glibc's for the same input: thousands of
+ * printf formats and random values (floating point to the last digit), mem and str
+ * functions over random strings, offsets and overlaps, strtol over edge cases in every
+ * base. Output streams are checked through the capture of the fake __libc_write.
  */
 #define _GNU_SOURCE
+#include "libc_cl.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -21,208 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <cmocka.h>
 
 #include <abi/errors.h>
-
-/* ---- the libc under test, renamed (declarations match user/lib/libc/include) ---- */
-
-struct cl_malloc_stats {
-	size_t from_system, in_use, free_chunks, largest_free, regions;
-};
-struct cl_timespec {
-	long long tv_sec;
-	long tv_nsec;
-};
-
-extern int cl_errno;
-extern char **cl_environ;
-extern void *cl_stdout, *cl_stderr;
-
-void *cl_memcpy(void *dst, const void *src, size_t n);
-void *cl_memmove(void *dst, const void *src, size_t n);
-void *cl_memset(void *dst, int c, size_t n);
-int cl_memcmp(const void *a, const void *b, size_t n);
-void *cl_memchr(const void *s, int c, size_t n);
-void *cl_memrchr(const void *s, int c, size_t n);
-size_t cl_strlen(const char *s);
-size_t cl_strnlen(const char *s, size_t max);
-int cl_strcmp(const char *a, const char *b);
-int cl_strncmp(const char *a, const char *b, size_t n);
-char *cl_strcpy(char *dst, const char *src);
-char *cl_strncpy(char *dst, const char *src, size_t n);
-char *cl_strcat(char *dst, const char *src);
-char *cl_strncat(char *dst, const char *src, size_t n);
-size_t cl_strlcpy(char *dst, const char *src, size_t size);
-size_t cl_strlcat(char *dst, const char *src, size_t size);
-char *cl_strchr(const char *s, int c);
-char *cl_strrchr(const char *s, int c);
-char *cl_strstr(const char *h, const char *n);
-size_t cl_strspn(const char *s, const char *a);
-size_t cl_strcspn(const char *s, const char *r);
-char *cl_strpbrk(const char *s, const char *a);
-char *cl_strtok(char *s, const char *d);
-char *cl_strtok_r(char *s, const char *d, char **save);
-char *cl_strdup(const char *s);
-char *cl_strndup(const char *s, size_t n);
-char *cl_strerror(int err);
-int cl_strcasecmp(const char *a, const char *b);
-int cl_strncasecmp(const char *a, const char *b, size_t n);
-
-int cl_isalnum(int c), cl_isalpha(int c), cl_isblank(int c), cl_iscntrl(int c);
-int cl_isdigit(int c), cl_isgraph(int c), cl_islower(int c), cl_isprint(int c);
-int cl_ispunct(int c), cl_isspace(int c), cl_isupper(int c), cl_isxdigit(int c);
-int cl_tolower(int c), cl_toupper(int c);
-
-void *cl_malloc(size_t size);
-void cl_free(void *p);
-void *cl_calloc(size_t n, size_t size);
-void *cl_realloc(void *p, size_t size);
-void *cl_aligned_alloc(size_t align, size_t size);
-int cl_posix_memalign(void **out, size_t align, size_t size);
-size_t cl_malloc_usable_size(void *p);
-void cl_malloc_get_stats(struct cl_malloc_stats *out);
-
-long cl_strtol(const char *s, char **end, int base);
-unsigned long cl_strtoul(const char *s, char **end, int base);
-long long cl_strtoll(const char *s, char **end, int base);
-unsigned long long cl_strtoull(const char *s, char **end, int base);
-int cl_atoi(const char *s);
-long cl_atol(const char *s);
-int cl_abs(int x);
-long cl_labs(long x);
-long long cl_llabs(long long x);
-void cl_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
-void *cl_bsearch(const void *key, const void *base, size_t n, size_t size,
-                 int (*cmp)(const void *, const void *));
-int cl_rand(void);
-void cl_srand(unsigned seed);
-char *cl_getenv(const char *name);
-int cl_setenv(const char *name, const char *value, int overwrite);
-int cl_unsetenv(const char *name);
-int cl_atexit(void (*fn)(void));
-void cl_exit(int status);
-void cl_abort(void);
-void cl___assert_fail(const char *e, const char *f, int line, const char *fn);
-void cl___libc_start(int argc, char **argv, char **envp);
-
-int cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int cl_fprintf(void *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int cl_sprintf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int cl_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int cl_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
-int cl_fputc(int c, void *f);
-int cl_putchar(int c);
-int cl_fputs(const char *s, void *f);
-int cl_puts(const char *s);
-size_t cl_fwrite(const void *p, size_t size, size_t n, void *f);
-int cl_fflush(void *f);
-int cl_setvbuf(void *f, char *buf, int mode, size_t size);
-int cl_ferror(void *f);
-void cl_clearerr(void *f);
-
-int cl_clock_gettime(int clock, struct cl_timespec *ts);
-long long cl_time(long long *t);
-
-/* ---- the hooks ---- */
-
-#define ARENA_SIZE (64u << 20)
-static _Alignas(4096) unsigned char arena[ARENA_SIZE];
-static size_t arena_used, arena_limit = ARENA_SIZE;
-static unsigned morecore_calls;
-
-void *cl___libc_morecore(unsigned long bytes);
-void *cl___libc_morecore(unsigned long bytes)
-{
-	morecore_calls++;
-	assert_int_equal(bytes % 4096, 0);
-	if (bytes > arena_limit - arena_used)
-		return NULL;
-	void *p = arena + arena_used;
-	arena_used += bytes;
-	return p;
-}
-
-static char captured[2][1 << 16];
-static size_t captured_len[2];
-static unsigned write_calls;
-static int write_fails; /* the next writes return an error */
-
-long cl___libc_write(int fd, const void *buf, unsigned long len);
-long cl___libc_write(int fd, const void *buf, unsigned long len)
-{
-	assert_true(fd == 1 || fd == 2);
-	write_calls++;
-	if (write_fails)
-		return ERR_BAD_HANDLE;
-	size_t room = sizeof(captured[0]) - captured_len[fd - 1];
-	if (len > room)
-		len = room;
-	memcpy(captured[fd - 1] + captured_len[fd - 1], buf, len);
-	captured_len[fd - 1] += len;
-	return (long)len;
-}
-
-static void capture_reset(void)
-{
-	memset(captured_len, 0, sizeof(captured_len));
-	memset(captured, 0, sizeof(captured));
-	write_calls = 0;
-}
-
-static jmp_buf exit_jmp;
-static int exit_armed, exit_status;
-
-void cl___libc_exit(int status) __attribute__((noreturn));
-void cl___libc_exit(int status)
-{
-	if (!exit_armed)
-		fail_msg("unexpected exit(%d)", status);
-	exit_armed = 0;
-	exit_status = status;
-	longjmp(exit_jmp, 1);
-}
-
-/* Run stmt and expect it to end the process; evaluates to the exit status. */
-#define EXPECT_EXIT(stmt)                                    \
-	do {                                                 \
-		exit_armed = 1;                              \
-		if (!setjmp(exit_jmp)) {                     \
-			stmt;                                \
-			fail_msg("did not exit: %s", #stmt); \
-		}                                            \
-	} while (0)
-
-#define FAKE_REALTIME 1700000000123456789ll
-long long cl___libc_clock_ns(int clock);
-long long cl___libc_clock_ns(int clock)
-{
-	return clock == 0 ? FAKE_REALTIME : clock == 1 ? 5000000042ll : ERR_NOT_SUPPORTED;
-}
-
-static int main_argc;
-static char **main_argv;
-int cl_main(int argc, char **argv, char **envp);
-int cl_main(int argc, char **argv, char **envp)
-{
-	(void)envp;
-	main_argc = argc;
-	main_argv = argv;
-	cl_printf("main ran");
-	return 7;
-}
-
-static uint64_t rng = 88172645463325252ull;
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /* ---- printf ---- */
 
@@ -298,10 +103,10 @@ static void test_printf_integers(void **state)
 			compare_vformat(long_fmts[f], longs[i]);
 	}
 	for (int i = 0; i < 20000; i++) {
-		long long v = (long long)rnd() >> (rnd() % 64);
+		long long v = (long long)cl_test_rnd() >> (cl_test_rnd() % 64);
 		compare_vformat("%lld %llx %llo %20llu %-+22lld|% 030lld", v, v, v, v, v, v);
-		compare_vformat("%*.*lld|%-*lld|", (int)(rnd() % 30), (int)(rnd() % 30), v,
-		                (int)(rnd() % 30), v);
+		compare_vformat("%*.*lld|%-*lld|", (int)(cl_test_rnd() % 30),
+		                (int)(cl_test_rnd() % 30), v, (int)(cl_test_rnd() % 30), v);
 	}
 }
 
@@ -324,19 +129,20 @@ static void test_printf_strings_pointers(void **state)
 
 static double random_double(void)
 {
-	switch (rnd() % 4) {
+	switch (cl_test_rnd() % 4) {
 	case 0: { /* any bit pattern, including denormals, huge and (rarely) NaN/inf */
-		uint64_t b = rnd();
+		uint64_t b = cl_test_rnd();
 		double d;
 		memcpy(&d, &b, sizeof(d));
 		return d;
 	}
 	case 1:
-		return (double)(int64_t)rnd() / (double)(1ull << (rnd() % 63));
+		return (double)(int64_t)cl_test_rnd() / (double)(1ull << (cl_test_rnd() % 63));
 	case 2: /* short decimals: rounding ties like 0.125, 2.5 */
-		return (double)(int)(rnd() % 20001 - 10000) / (double)(1 << (rnd() % 12));
+		return (double)(int)(cl_test_rnd() % 20001 - 10000) /
+		       (double)(1 << (cl_test_rnd() % 12));
 	default:
-		return (double)(int)(rnd() % 2000 - 1000) * 1e-3;
+		return (double)(int)(cl_test_rnd() % 2000 - 1000) * 1e-3;
 	}
 }
 
@@ -393,7 +199,7 @@ static void test_printf_floats(void **state)
 	compare_vformat("%.60f %.40e", 1.0 / 3.0, 2.0 / 3.0);
 	for (int i = 0; i < 20000; i++) {
 		double d = random_double();
-		int p = (int)(rnd() % 20);
+		int p = (int)(cl_test_rnd() % 20);
 		if (__builtin_isnan(d))
 			continue; /* glibc's sign of NaN from random bits differs in style */
 		compare_vformat("%.*f|%.*e|%.*g|%g|%#.*g|%e", p, d, p, d, p, d, d, p, d, d);
@@ -426,58 +232,58 @@ static void test_snprintf_truncation(void **state)
 static void test_stdio_streams(void **state)
 {
 	(void)state;
-	capture_reset();
+	cl_test_capture_reset();
 	assert_int_equal(cl_printf("abc %d", 5), 5);
-	assert_int_equal(captured_len[0], 0); /* line buffered: nothing yet */
+	assert_int_equal(cl_test_captured_len[0], 0); /* line buffered: nothing yet */
 	assert_int_equal(cl_puts(" and a line"), 0);
-	assert_string_equal(captured[0], "abc 5 and a line\n");
+	assert_string_equal(cl_test_captured[0], "abc 5 and a line\n");
 	cl_putchar('x');
 	cl_fputs("yz", cl_stdout);
 	assert_int_equal(cl_fwrite("12345", 2, 2, cl_stdout), 2);
-	assert_string_equal(captured[0], "abc 5 and a line\n");
+	assert_string_equal(cl_test_captured[0], "abc 5 and a line\n");
 	assert_int_equal(cl_fflush(cl_stdout), 0);
-	assert_string_equal(captured[0], "abc 5 and a line\nxyz1234");
+	assert_string_equal(cl_test_captured[0], "abc 5 and a line\nxyz1234");
 
 	/* stderr is unbuffered, but one fprintf is one write */
-	unsigned before = write_calls;
+	unsigned before = cl_test_write_calls;
 	assert_int_equal(cl_fprintf(cl_stderr, "err %s %d%c", "E", 1, '!'), 8);
-	assert_string_equal(captured[1], "err E 1!");
-	assert_int_equal(write_calls, before + 1);
+	assert_string_equal(cl_test_captured[1], "err E 1!");
+	assert_int_equal(cl_test_write_calls, before + 1);
 
 	/* a long printf goes out whole */
-	capture_reset();
+	cl_test_capture_reset();
 	char big[3000];
 	memset(big, 'q', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	assert_int_equal(cl_printf("<%s>\n", big), (int)sizeof(big) + 2);
-	assert_int_equal(captured_len[0], sizeof(big) + 2);
+	assert_int_equal(cl_test_captured_len[0], sizeof(big) + 2);
 
 	/* fully buffered: output only when the buffer fills or on fflush */
-	capture_reset();
+	cl_test_capture_reset();
 	char mybuf[16];
 	assert_int_equal(cl_setvbuf(cl_stdout, mybuf, 0 /* _IOFBF */, sizeof(mybuf)), 0);
 	cl_printf("line\n");
-	assert_int_equal(captured_len[0], 0);
+	assert_int_equal(cl_test_captured_len[0], 0);
 	cl_printf("0123456789abcdef");
-	assert_true(captured_len[0] > 0);
+	assert_true(cl_test_captured_len[0] > 0);
 	cl_fflush(NULL);
-	assert_string_equal(captured[0], "line\n0123456789abcdef");
+	assert_string_equal(cl_test_captured[0], "line\n0123456789abcdef");
 	assert_int_equal(cl_setvbuf(cl_stdout, NULL, 1 /* _IOLBF */, 0), 0);
 	assert_int_equal(cl_setvbuf(cl_stdout, NULL, 9, 0), -1);
 
 	/* a failing write: EOF, errno EIO, error flag until clearerr */
-	write_fails = 1;
+	cl_test_write_fails = 1;
 	cl_errno = 0;
 	assert_int_equal(cl_fputs("lost\n", cl_stdout), -1);
 	assert_int_equal(cl_errno, EIO);
 	assert_true(cl_ferror(cl_stdout));
 	assert_int_equal(cl_fprintf(cl_stderr, "x"), -1);
-	write_fails = 0;
+	cl_test_write_fails = 0;
 	cl_clearerr(cl_stdout);
 	assert_false(cl_ferror(cl_stdout));
-	capture_reset();
+	cl_test_capture_reset();
 	cl_puts("ok");
-	assert_string_equal(captured[0], "ok\n");
+	assert_string_equal(cl_test_captured[0], "ok\n");
 }
 
 /* ---- string and ctype ---- */
@@ -491,7 +297,7 @@ static void random_string(char *s, size_t n, const char *alphabet)
 {
 	size_t k = strlen(alphabet);
 	for (size_t i = 0; i < n; i++)
-		s[i] = alphabet[rnd() % k];
+		s[i] = alphabet[cl_test_rnd() % k];
 	s[n] = '\0';
 }
 
@@ -501,15 +307,15 @@ static void test_mem_functions(void **state)
 	static unsigned char src[600], a[700], b[700];
 	for (int iter = 0; iter < 20000; iter++) {
 		for (size_t i = 0; i < sizeof(src); i++)
-			src[i] = (unsigned char)rnd();
-		size_t n = rnd() % 300, so = rnd() % 64, doff = rnd() % 64;
+			src[i] = (unsigned char)cl_test_rnd();
+		size_t n = cl_test_rnd() % 300, so = cl_test_rnd() % 64, doff = cl_test_rnd() % 64;
 		memset(a, 0x5a, sizeof(a));
 		memset(b, 0x5a, sizeof(b));
 		assert_ptr_equal(cl_memcpy(a + doff, src + so, n), a + doff);
 		memcpy(b + doff, src + so, n);
 		assert_memory_equal(a, b, sizeof(a));
 
-		int c = (int)(rnd() % 256);
+		int c = (int)(cl_test_rnd() % 256);
 		assert_ptr_equal(cl_memset(a + doff, c, n), a + doff);
 		memset(b + doff, c, n);
 		assert_memory_equal(a, b, sizeof(a));
@@ -517,15 +323,15 @@ static void test_mem_functions(void **state)
 		/* overlapping moves in both directions */
 		memcpy(a, src, sizeof(src));
 		memcpy(b, src, sizeof(src));
-		size_t from = rnd() % 300, to = rnd() % 300;
+		size_t from = cl_test_rnd() % 300, to = cl_test_rnd() % 300;
 		cl_memmove(a + to, a + from, n);
 		memmove(b + to, b + from, n);
 		assert_memory_equal(a, b, sizeof(a));
 
-		size_t m = rnd() % 64;
+		size_t m = cl_test_rnd() % 64;
 		memcpy(a, src, m);
-		if (m && rnd() % 2)
-			a[rnd() % m] ^= (unsigned char)(1 + rnd() % 255);
+		if (m && cl_test_rnd() % 2)
+			a[cl_test_rnd() % m] ^= (unsigned char)(1 + cl_test_rnd() % 255);
 		assert_int_equal(sign(cl_memcmp(a, src, m)), sign(memcmp(a, src, m)));
 		assert_ptr_equal(cl_memchr(src, c, n), memchr(src, c, n));
 		assert_ptr_equal(cl_memrchr(src, c, n), memrchr(src, c, n));
@@ -537,10 +343,10 @@ static void test_str_functions(void **state)
 	(void)state;
 	char s1[80], s2[80], h[200], c[200];
 	for (int iter = 0; iter < 20000; iter++) {
-		random_string(s1, rnd() % 20, "abcAB ,");
-		random_string(s2, rnd() % 4, "abcB ,");
-		size_t n = rnd() % 25;
-		int ch = "abcz\0,"[rnd() % 6];
+		random_string(s1, cl_test_rnd() % 20, "abcAB ,");
+		random_string(s2, cl_test_rnd() % 4, "abcB ,");
+		size_t n = cl_test_rnd() % 25;
+		int ch = "abcz\0,"[cl_test_rnd() % 6];
 		assert_int_equal(cl_strlen(s1), strlen(s1));
 		assert_int_equal(cl_strnlen(s1, n), strnlen(s1, n));
 		assert_int_equal(sign(cl_strcmp(s1, s2)), sign(strcmp(s1, s2)));
@@ -592,7 +398,7 @@ static void test_strtok(void **state)
 	(void)state;
 	for (int iter = 0; iter < 5000; iter++) {
 		char a[40], b[40], *sa, *sb;
-		random_string(a, rnd() % 30, "ab,; ");
+		random_string(a, cl_test_rnd() % 30, "ab,; ");
 		strcpy(b, a);
 		char *ta = cl_strtok_r(a, ",; ", &sa), *tb = strtok_r(b, ",; ", &sb);
 		for (;;) {
@@ -745,7 +551,7 @@ static void test_strtol(void **state)
 	assert_int_equal(cl_strtol("123", NULL, 10), 123);
 	/* random round trips through printf */
 	for (int i = 0; i < 20000; i++) {
-		long long v = (long long)rnd() >> (rnd() % 64);
+		long long v = (long long)cl_test_rnd() >> (cl_test_rnd() % 64);
 		char buf[80];
 		snprintf(buf, sizeof(buf), "%lld", v);
 		assert_true(cl_strtoll(buf, NULL, 10) == v);
@@ -757,435 +563,15 @@ static void test_strtol(void **state)
 	assert_true(cl_llabs(-5ll) == 5);
 }
 
-/* ---- malloc ---- */
-
-static struct cl_malloc_stats stats(void)
-{
-	struct cl_malloc_stats s;
-	cl_malloc_get_stats(&s);
-	return s;
-}
-
-/* Every byte of a live block holds a pattern derived from its slot. */
-struct block {
-	unsigned char *p;
-	size_t size;
-	unsigned char tag;
-};
-
-static void check_block(const struct block *b)
-{
-	for (size_t i = 0; i < b->size; i++) {
-		if (b->p[i] != (unsigned char)(b->tag + i))
-			fail_msg("block %p byte %zu overwritten", (void *)b->p, i);
-	}
-}
-
-static void fill_block(struct block *b, size_t from)
-{
-	for (size_t i = from; i < b->size; i++)
-		b->p[i] = (unsigned char)(b->tag + i);
-}
-
-static size_t random_size(void)
-{
-	switch (rnd() % 8) {
-	case 0:
-		return rnd() % 8;
-	case 1:
-		return rnd() % 70000; /* bigger than one growth step */
-	default:
-		return rnd() % 600;
-	}
-}
-
-static void test_malloc_stress(void **state)
-{
-	(void)state;
-	enum { SLOTS = 512 };
-	static struct block live[SLOTS];
-	struct cl_malloc_stats base = stats();
-
-	for (int iter = 0; iter < 60000; iter++) {
-		struct block *b = &live[rnd() % SLOTS];
-		if (b->p && rnd() % 3 == 0) { /* realloc keeps the common prefix */
-			check_block(b);
-			size_t size = random_size();
-			unsigned char *p = cl_realloc(b->p, size ? size : 1);
-			assert_non_null(p);
-			size_t old = b->size;
-			b->p = p;
-			b->size = size ? size : 1;
-			for (size_t i = 0; i < (old < b->size ? old : b->size); i++)
-				assert_int_equal(p[i], (unsigned char)(b->tag + i));
-			fill_block(b, old < b->size ? old : b->size);
-		} else if (b->p) {
-			check_block(b);
-			cl_free(b->p);
-			b->p = NULL;
-		} else {
-			b->size = random_size();
-			b->tag = (unsigned char)rnd();
-			b->p = rnd() % 4 ? cl_malloc(b->size) : cl_calloc(1, b->size);
-			assert_non_null(b->p);
-			assert_int_equal((uintptr_t)b->p % 16, 0);
-			assert_true(b->p >= arena && b->p + b->size <= arena + ARENA_SIZE);
-			assert_true(cl_malloc_usable_size(b->p) >= b->size);
-			fill_block(b, 0);
-		}
-	}
-	/* no two live blocks overlap */
-	for (int i = 0; i < SLOTS; i++) {
-		if (!live[i].p)
-			continue;
-		check_block(&live[i]);
-		for (int j = i + 1; j < SLOTS; j++) {
-			if (live[j].p)
-				assert_true(live[i].p + live[i].size <= live[j].p ||
-				            live[j].p + live[j].size <= live[i].p);
-		}
-	}
-	for (int i = 0; i < SLOTS; i++) {
-		cl_free(live[i].p);
-		live[i].p = NULL;
-	}
-	/* everything went back: one free chunk per region, nothing in use */
-	struct cl_malloc_stats end = stats();
-	assert_int_equal(end.in_use, base.in_use);
-	if (base.in_use == 0) {
-		assert_int_equal(end.free_chunks, end.regions);
-		assert_int_equal(end.regions, 1); /* the fake arena is contiguous */
-		assert_int_equal(end.largest_free, end.from_system - 32);
-	}
-	/* and the whole of it can be handed out again without asking the system */
-	unsigned calls = morecore_calls;
-	void *all = cl_malloc(end.largest_free - 16);
-	assert_non_null(all);
-	assert_int_equal(morecore_calls, calls);
-	cl_free(all);
-}
-
-static void test_malloc_aligned(void **state)
-{
-	(void)state;
-	struct cl_malloc_stats base = stats();
-	void *ptrs[200];
-	for (int i = 0; i < 200; i++) {
-		size_t align = (size_t)1 << (rnd() % 14);
-		size_t size = rnd() % 5000;
-		ptrs[i] = cl_aligned_alloc(align, size);
-		assert_non_null(ptrs[i]);
-		assert_int_equal((uintptr_t)ptrs[i] % align, 0);
-		memset(ptrs[i], 0xab, size);
-		if (i % 3 == 0) {
-			cl_free(ptrs[i]);
-			ptrs[i] = NULL;
-		}
-	}
-	for (int i = 0; i < 200; i++)
-		cl_free(ptrs[i]);
-	void *p = NULL;
-	assert_int_equal(cl_posix_memalign(&p, 4096, 100), 0);
-	assert_int_equal((uintptr_t)p % 4096, 0);
-	cl_free(p);
-	assert_int_equal(cl_posix_memalign(&p, 3, 100), EINVAL);
-	cl_errno = 0;
-	assert_null(cl_aligned_alloc(24, 100));
-	assert_int_equal(cl_errno, EINVAL);
-	assert_int_equal(stats().in_use, base.in_use);
-}
-
-static void test_malloc_out_of_memory(void **state)
-{
-	(void)state;
-	/* sizes that cannot exist */
-	cl_errno = 0;
-	assert_null(cl_malloc(SIZE_MAX));
-	assert_int_equal(cl_errno, ENOMEM);
-	cl_errno = 0;
-	assert_null(cl_calloc(SIZE_MAX / 2, 3));
-	assert_int_equal(cl_errno, ENOMEM);
-	cl_errno = 0;
-	assert_null(cl_malloc(SIZE_MAX - 4096));
-	assert_int_equal(cl_errno, ENOMEM);
-
-	/* the system runs out: morecore returns NULL */
-	arena_limit = arena_used;
-	struct cl_malloc_stats s = stats();
-	cl_errno = 0;
-	assert_null(cl_malloc(s.largest_free + 1));
-	assert_int_equal(cl_errno, ENOMEM);
-	void *keep = cl_malloc(64);
-	cl_errno = 0;
-	assert_null(cl_realloc(keep, ARENA_SIZE));
-	assert_int_equal(cl_errno, ENOMEM);
-	cl_free(keep); /* realloc failure leaves the block alone */
-	size_t n = 0;
-	void **list = NULL, *p;
-	while ((p = cl_malloc(1000))) { /* exhaust, then give it all back */
-		*(void **)p = list;
-		list = p;
-		n++;
-	}
-	assert_int_equal(cl_errno, ENOMEM);
-	assert_true(n > 0);
-	while (list) {
-		p = list;
-		list = *(void **)p;
-		cl_free(p);
-	}
-	assert_non_null(p = cl_malloc(1000));
-	cl_free(p);
-	arena_limit = ARENA_SIZE;
-	assert_int_equal(stats().in_use, s.in_use);
-}
-
-static void test_malloc_bad_free(void **state)
-{
-	(void)state;
-	char *p = cl_malloc(100), *q = cl_malloc(100);
-	int on_stack;
-
-	capture_reset();
-	EXPECT_EXIT(cl_free(p + 16)); /* inside a block */
-	assert_int_equal(exit_status, 134);
-	assert_non_null(strstr(captured[1], "invalid pointer passed to free"));
-	EXPECT_EXIT(cl_free(p + 1)); /* misaligned */
-	EXPECT_EXIT(cl_free(&on_stack)); /* not from malloc at all */
-	EXPECT_EXIT(cl_realloc(p + 32, 10));
-	cl_free(p);
-	EXPECT_EXIT(cl_free(p)); /* double free */
-	memset(q - 16, 0, 16); /* header overwritten by an underflow */
-	EXPECT_EXIT(cl_free(q));
-	assert_int_equal(exit_status, 134);
-}
-
-/* ---- qsort, bsearch, rand ---- */
-
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	return (x > y) - (x < y);
-}
-
-struct rec {
-	uint32_t key;
-	char pad[20];
-};
-
-static int cmp_rec(const void *a, const void *b)
-{
-	const struct rec *x = a, *y = b;
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-static void test_qsort(void **state)
-{
-	(void)state;
-	static int a[5000], b[5000];
-	for (int iter = 0; iter < 300; iter++) {
-		size_t n = rnd() % (iter < 100 ? 40 : 5000);
-		int mode = (int)(rnd() % 5), range = (int)(rnd() % 2 ? 10 : 1000000);
-		for (size_t i = 0; i < n; i++) {
-			a[i] = mode == 0   ? (int)i
-			       : mode == 1 ? (int)(n - i)
-			       : mode == 2 ? 7
-			                   : (int)(rnd() % (unsigned)range) - range / 2;
-		}
-		memcpy(b, a, n * sizeof(int));
-		cl_qsort(a, n, sizeof(int), cmp_int);
-		qsort(b, n, sizeof(int), cmp_int);
-		assert_memory_equal(a, b, n * sizeof(int));
-		if (n) {
-			int key = b[rnd() % n];
-			int *hit = cl_bsearch(&key, a, n, sizeof(int), cmp_int);
-			assert_non_null(hit);
-			assert_int_equal(*hit, key);
-			key = INT_MAX;
-			assert_null(cl_bsearch(&key, a, n, sizeof(int), cmp_int));
-		}
-	}
-	/* bigger elements: sorted by key and a permutation (checked by key sum) */
-	static struct rec r[3000];
-	uint64_t sum = 0;
-	for (size_t i = 0; i < 3000; i++) {
-		r[i].key = (uint32_t)(rnd() % 500);
-		memset(r[i].pad, (int)r[i].key, sizeof(r[i].pad));
-		sum += r[i].key;
-	}
-	cl_qsort(r, 3000, sizeof(*r), cmp_rec);
-	for (size_t i = 0; i < 3000; i++) {
-		sum -= r[i].key;
-		assert_int_equal((unsigned char)r[i].pad[19], (unsigned char)r[i].key);
-		if (i)
-			assert_true(r[i - 1].key <= r[i].key);
-	}
-	assert_true(sum == 0);
-	cl_qsort(NULL, 0, sizeof(int), cmp_int);
-}
-
-static void test_rand(void **state)
-{
-	(void)state;
-	int first[10];
-	cl_srand(42);
-	for (int i = 0; i < 10; i++)
-		first[i] = cl_rand();
-	cl_srand(42);
-	for (int i = 0; i < 10; i++)
-		assert_int_equal(cl_rand(), first[i]);
-	int seen_high = 0;
-	for (int i = 0; i < 10000; i++) {
-		int r = cl_rand();
-		assert_true(r >= 0 && r <= 0x7fffffff);
-		seen_high |= r > 0x40000000;
-	}
-	assert_true(seen_high);
-}
-
-/* ---- environment, start and exit, assert, time ---- */
-
-static void test_env(void **state)
-{
-	(void)state;
-	char e1[] = "HOME=/home/ada", e2[] = "PATH=/bin", e3[] = "EMPTY=";
-	char *spawner_env[] = {e1, e2, e3, NULL};
-	struct cl_malloc_stats base = stats();
-
-	cl_environ = spawner_env;
-	assert_string_equal(cl_getenv("HOME"), "/home/ada");
-	assert_string_equal(cl_getenv("EMPTY"), "");
-	assert_null(cl_getenv("HOM"));
-	assert_null(cl_getenv("NOPE"));
-	assert_int_equal(cl_setenv("HOME", "/root", 0), 0);
-	assert_string_equal(cl_getenv("HOME"), "/home/ada");
-	assert_int_equal(cl_setenv("HOME", "/root", 1), 0);
-	assert_string_equal(cl_getenv("HOME"), "/root");
-	assert_string_equal(spawner_env[0], "HOME=/home/ada"); /* the spawner's copy is intact */
-	for (int i = 0; i < 50; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "VAR%d", i);
-		assert_int_equal(cl_setenv(name, name + 3, 1), 0);
-	}
-	assert_string_equal(cl_getenv("VAR37"), "37");
-	assert_string_equal(cl_getenv("PATH"), "/bin");
-	assert_int_equal(cl_unsetenv("VAR37"), 0);
-	assert_null(cl_getenv("VAR37"));
-	assert_string_equal(cl_getenv("VAR38"), "38");
-	assert_int_equal(cl_unsetenv("NOT_THERE"), 0);
-	cl_errno = 0;
-	assert_int_equal(cl_setenv("A=B", "x", 1), -1);
-	assert_int_equal(cl_errno, EINVAL);
-	assert_int_equal(cl_setenv("", "x", 1), -1);
-	assert_int_equal(cl_unsetenv("A=B"), -1);
-	for (int i = 0; i < 50; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "VAR%d", i);
-		cl_unsetenv(name);
-	}
-	cl_unsetenv("HOME");
-	assert_null(cl_getenv("HOME"));
-	assert_string_equal(cl_getenv("PATH"), "/bin");
-	/* only the environ array itself is still allocated */
-	assert_true(stats().in_use - base.in_use < 4096);
-}
-
-static int order[64], order_n;
-static void at1(void)
-{
-	order[order_n++] = 1;
-}
-static void at2(void)
-{
-	order[order_n++] = 2;
-	cl_printf("flushed at exit");
-}
-
-static void test_start_exit(void **state)
-{
-	(void)state;
-	char a0[] = "prog", a1[] = "arg";
-	char *argv[] = {a0, a1, NULL}, *envp[] = {NULL};
-
-	capture_reset();
-	EXPECT_EXIT(cl___libc_start(2, argv, envp));
-	assert_int_equal(exit_status, 7);
-	assert_int_equal(main_argc, 2);
-	assert_ptr_equal(main_argv, argv);
-	assert_ptr_equal(cl_environ, envp);
-	assert_string_equal(captured[0], "main ran"); /* exit flushed stdout */
-
-	capture_reset();
-	order_n = 0;
-	assert_int_equal(cl_atexit(at1), 0);
-	assert_int_equal(cl_atexit(at2), 0);
-	EXPECT_EXIT(cl_exit(3));
-	assert_int_equal(exit_status, 3);
-	assert_int_equal(order_n, 2);
-	assert_int_equal(order[0], 2);
-	assert_int_equal(order[1], 1);
-	assert_string_equal(captured[0], "flushed at exit");
-	/* handlers ran once: a second exit runs none */
-	EXPECT_EXIT(cl_exit(0));
-	assert_int_equal(order_n, 2);
-	for (int i = 0; i < 32; i++)
-		assert_int_equal(cl_atexit(at1), 0);
-	assert_int_equal(cl_atexit(at1), -1);
-	order_n = 0;
-	EXPECT_EXIT(cl_exit(0)); /* drains the 32 at1 handlers */
-
-	capture_reset();
-	EXPECT_EXIT(cl_abort());
-	assert_int_equal(exit_status, 134);
-	EXPECT_EXIT(cl___assert_fail("x == 1", "prog.c", 12, "f"));
-	assert_int_equal(exit_status, 134);
-	assert_string_equal(captured[1], "prog.c:12: f: assertion `x == 1' failed\n");
-}
-
-static void test_time(void **state)
-{
-	(void)state;
-	struct cl_timespec ts;
-	assert_int_equal(cl_clock_gettime(0, &ts), 0);
-	assert_true(ts.tv_sec == FAKE_REALTIME / 1000000000);
-	assert_int_equal(ts.tv_nsec, FAKE_REALTIME % 1000000000);
-	assert_int_equal(cl_clock_gettime(1, &ts), 0);
-	assert_true(ts.tv_sec == 5);
-	assert_int_equal(ts.tv_nsec, 42);
-	cl_errno = 0;
-	assert_int_equal(cl_clock_gettime(7, &ts), -1);
-	assert_int_equal(cl_errno, EINVAL);
-	assert_int_equal(cl_clock_gettime(0, NULL), -1);
-	assert_int_equal(cl_errno, EFAULT);
-	long long t = 0;
-	assert_true(cl_time(&t) == FAKE_REALTIME / 1000000000);
-	assert_true(t == FAKE_REALTIME / 1000000000);
-	assert_true(cl_time(NULL) == t);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_malloc_stress),
-	    cmocka_unit_test(test_malloc_aligned),
-	    cmocka_unit_test(test_malloc_out_of_memory),
-	    cmocka_unit_test(test_malloc_bad_free),
-	    cmocka_unit_test(test_printf_integers),
-	    cmocka_unit_test(test_printf_strings_pointers),
-	    cmocka_unit_test(test_printf_floats),
-	    cmocka_unit_test(test_snprintf_truncation),
-	    cmocka_unit_test(test_stdio_streams),
-	    cmocka_unit_test(test_mem_functions),
-	    cmocka_unit_test(test_str_functions),
-	    cmocka_unit_test(test_strtok),
-	    cmocka_unit_test(test_strerror),
-	    cmocka_unit_test(test_ctype),
+	    cmocka_unit_test(test_printf_integers), cmocka_unit_test(test_printf_strings_pointers),
+	    cmocka_unit_test(test_printf_floats),   cmocka_unit_test(test_snprintf_truncation),
+	    cmocka_unit_test(test_stdio_streams),   cmocka_unit_test(test_mem_functions),
+	    cmocka_unit_test(test_str_functions),   cmocka_unit_test(test_strtok),
+	    cmocka_unit_test(test_strerror),        cmocka_unit_test(test_ctype),
 	    cmocka_unit_test(test_strtol),
-	    cmocka_unit_test(test_qsort),
-	    cmocka_unit_test(test_rand),
-	    cmocka_unit_test(test_env),
-	    cmocka_unit_test(test_start_exit),
-	    cmocka_unit_test(test_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,8 @@ $(TEST_LIBC_DIR)/libc_cl.o: $(TEST_LIBC_OBJS)
 		awk '{print $$1 " cl_" $$1}' > $(TEST_LIBC_DIR)/rename.txt
 	$(Q)objcopy --redefine-syms=$(TEST_LIBC_DIR)/rename.txt $(TEST_LIBC_DIR)/libc_all.o $@
 
-$(B)/host/test_libc: tests/host/test_libc.c $(TEST_LIBC_DIR)/libc_cl.o tests/host/test_libc.mk
+$(B)/host/test_libc $(B)/host/test_libc_stdlib: $(B)/host/%: tests/host/%.c tests/host/libc_hooks.c \
+		tests/host/libc_cl.h $(TEST_LIBC_DIR)/libc_cl.o tests/host/test_libc.mk
 	@mkdir -p $(@D)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/host/test_libc.c $(TEST_LIBC_DIR)/libc_cl.o $(HOST_LDFLAGS)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ tests/host/$*.c tests/host/libc_hooks.c \
+		$(TEST_LIBC_DIR)/libc_cl.o $(HOST_LDFLAGS)

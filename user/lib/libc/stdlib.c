@@ -75,7 +75,6 @@ static long long to_signed(const struct parsed *v, long long min, long long max)
 {
 	unsigned long long limit = v->neg ? (unsigned long long)max + 1 : (unsigned long long)max;
 
-	(void)min;
 	if (v->overflow || v->mag > limit) {
 		errno = ERANGE;
 		return v->neg ? min : max;

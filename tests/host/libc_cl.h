@@ -1,0 +1,156 @@
+/*
+ * libc_cl.h - the user-space libc as test_libc and test_libc_stdlib see it.
+ *
+ * test_libc.mk builds user/lib/libc freestanding and renames every symbol it defines to
+ * cl_<name> (and the hooks and main it uses), so it can sit next to the host's C library.
+ * These are its declarations under those names (they match user/lib/libc/include), and
+ * the state of the fake system that libc_hooks.c provides.
+ */
+#pragma once
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- the libc under test ---- */
+
+struct cl_malloc_stats {
+	size_t from_system, in_use, free_chunks, largest_free, regions;
+};
+struct cl_timespec {
+	long long tv_sec;
+	long tv_nsec;
+};
+
+extern int cl_errno;
+extern char **cl_environ;
+extern void *cl_stdout, *cl_stderr;
+
+void *cl_memcpy(void *dst, const void *src, size_t n);
+void *cl_memmove(void *dst, const void *src, size_t n);
+void *cl_memset(void *dst, int c, size_t n);
+int cl_memcmp(const void *a, const void *b, size_t n);
+void *cl_memchr(const void *s, int c, size_t n);
+void *cl_memrchr(const void *s, int c, size_t n);
+size_t cl_strlen(const char *s);
+size_t cl_strnlen(const char *s, size_t max);
+int cl_strcmp(const char *a, const char *b);
+int cl_strncmp(const char *a, const char *b, size_t n);
+char *cl_strcpy(char *dst, const char *src);
+char *cl_strncpy(char *dst, const char *src, size_t n);
+char *cl_strcat(char *dst, const char *src);
+char *cl_strncat(char *dst, const char *src, size_t n);
+size_t cl_strlcpy(char *dst, const char *src, size_t size);
+size_t cl_strlcat(char *dst, const char *src, size_t size);
+char *cl_strchr(const char *s, int c);
+char *cl_strrchr(const char *s, int c);
+char *cl_strstr(const char *h, const char *n);
+size_t cl_strspn(const char *s, const char *a);
+size_t cl_strcspn(const char *s, const char *r);
+char *cl_strpbrk(const char *s, const char *a);
+char *cl_strtok(char *s, const char *d);
+char *cl_strtok_r(char *s, const char *d, char **save);
+char *cl_strdup(const char *s);
+char *cl_strndup(const char *s, size_t n);
+char *cl_strerror(int err);
+int cl_strcasecmp(const char *a, const char *b);
+int cl_strncasecmp(const char *a, const char *b, size_t n);
+
+int cl_isalnum(int c), cl_isalpha(int c), cl_isblank(int c), cl_iscntrl(int c);
+int cl_isdigit(int c), cl_isgraph(int c), cl_islower(int c), cl_isprint(int c);
+int cl_ispunct(int c), cl_isspace(int c), cl_isupper(int c), cl_isxdigit(int c);
+int cl_tolower(int c), cl_toupper(int c);
+
+void *cl_malloc(size_t size);
+void cl_free(void *p);
+void *cl_calloc(size_t n, size_t size);
+void *cl_realloc(void *p, size_t size);
+void *cl_aligned_alloc(size_t align, size_t size);
+int cl_posix_memalign(void **out, size_t align, size_t size);
+size_t cl_malloc_usable_size(void *p);
+void cl_malloc_get_stats(struct cl_malloc_stats *out);
+
+long cl_strtol(const char *s, char **end, int base);
+unsigned long cl_strtoul(const char *s, char **end, int base);
+long long cl_strtoll(const char *s, char **end, int base);
+unsigned long long cl_strtoull(const char *s, char **end, int base);
+int cl_atoi(const char *s);
+long cl_atol(const char *s);
+int cl_abs(int x);
+long cl_labs(long x);
+long long cl_llabs(long long x);
+void cl_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+void *cl_bsearch(const void *key, const void *base, size_t n, size_t size,
+                 int (*cmp)(const void *, const void *));
+int cl_rand(void);
+void cl_srand(unsigned seed);
+char *cl_getenv(const char *name);
+int cl_setenv(const char *name, const char *value, int overwrite);
+int cl_unsetenv(const char *name);
+int cl_atexit(void (*fn)(void));
+void cl_exit(int status);
+void cl_abort(void);
+void cl___assert_fail(const char *e, const char *f, int line, const char *fn);
+void cl___libc_start(int argc, char **argv, char **envp);
+
+int cl_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cl_fprintf(void *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cl_sprintf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cl_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int cl_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+int cl_fputc(int c, void *f);
+int cl_putchar(int c);
+int cl_fputs(const char *s, void *f);
+int cl_puts(const char *s);
+size_t cl_fwrite(const void *p, size_t size, size_t n, void *f);
+int cl_fflush(void *f);
+int cl_setvbuf(void *f, char *buf, int mode, size_t size);
+int cl_ferror(void *f);
+void cl_clearerr(void *f);
+
+int cl_clock_gettime(int clock, struct cl_timespec *ts);
+long long cl_time(long long *t);
+
+/* ---- the hooks' side (libc_hooks.c) ---- */
+
+#define ARENA_SIZE (64u << 20)
+extern unsigned char cl_test_arena[ARENA_SIZE]; /* what __libc_morecore hands out */
+extern size_t cl_test_arena_used, cl_test_arena_limit; /* lower the limit to run out */
+extern unsigned cl_test_morecore_calls;
+
+extern char cl_test_captured[2][1 << 16]; /* [0] stdout, [1] stderr */
+extern size_t cl_test_captured_len[2];
+extern unsigned cl_test_write_calls;
+extern int cl_test_write_fails; /* while set, __libc_write fails */
+void cl_test_capture_reset(void);
+
+extern jmp_buf cl_test_exit_jmp;
+extern int cl_test_exit_armed, cl_test_exit_status;
+
+/* Run stmt and expect it to end the process; the status lands in cl_test_exit_status. */
+#define EXPECT_EXIT(stmt)                                    \
+	do {                                                 \
+		cl_test_exit_armed = 1;                      \
+		if (!setjmp(cl_test_exit_jmp)) {             \
+			stmt;                                \
+			fail_msg("did not exit: %s", #stmt); \
+		}                                            \
+	} while (0)
+
+#define FAKE_REALTIME 1700000000123456789ll /* CLOCK_REALTIME; CLOCK_MONOTONIC is 5.000000042 s */
+
+/* What cl_main (the program's main, run by __libc_start) last saw. */
+extern int cl_test_main_argc;
+extern char **cl_test_main_argv;
+
+/* A fixed-seed xorshift generator, so failures repeat. */
+uint64_t cl_test_rnd(void);
+
+/* The hooks and main, as libc_hooks.c defines them for the renamed libc. */
+long cl___libc_write(int fd, const void *buf, unsigned long len);
+void *cl___libc_morecore(unsigned long bytes);
+void cl___libc_exit(int status) __attribute__((noreturn));
+long long cl___libc_clock_ns(int clock);
+int cl_main(int argc, char **argv, char **envp);
