@@ -1,7 +1,7 @@
 /*
  * cap_stress.c - the two large capability host tests.
  *
- * cap_test_random_model: 150,000 random operations (insert, derive, derive
+ * cap_test_random_model: 160,000 random operations (insert, derive, derive
  * into another cspace, duplicate, copy, move, drop, revoke, inspect, lookup)
  * on live, stale and forged handles in four cspaces. A reference model keeps
  * who holds what (cspace, handle, object, rights, badge, parent); each

@@ -7,7 +7,7 @@
  *   - derive/duplicate/drop/revoke/inspect/move/copy rules, badges, rights
  *     monotonicity, cspace limits and out-of-memory paths;
  *   - revocation of a 100,000-deep chain and a 100,000-wide tree (iterative);
- *   - a randomized model test (150,000 operations over several cspaces)
+ *   - a randomized model test (160,000 operations over four cspaces)
  *     checked after every step against a reference model;
  *   - a pthreads stress test of revoke racing derive/drop/move/lookup;
  *   - every test ends with heap bytes and live objects back at their baseline.
