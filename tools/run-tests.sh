@@ -9,7 +9,7 @@
 #   -q              print failing results only (plus the summary)
 # Environment:
 #   VMTEST_FILTER   boot with test=<prefix> instead of test: run matching VM tests only
-#   VMTEST_TIMEOUT  seconds per VM boot (default 180)
+#   VMTEST_TIMEOUT  seconds per VM boot (default: the configuration's, 180 or more)
 #   VMTEST_BIG=0    skip the 8 GiB configuration
 #
 # Host tests: each binary runs with CMOCKA_MESSAGE_OUTPUT=TAP; "ok"/"not ok" lines
@@ -27,19 +27,18 @@ set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
 LOGS=$B/test-logs
-VM_TIMEOUT=${VMTEST_TIMEOUT:-180}
 FILTER=${VMTEST_FILTER:-}
 QEMU_SH=${QEMU_SH:-tools/qemu.sh} # a stand-in for testing this script
 
-# label                    boot machine smp mem  uefi
+# label                    boot machine smp mem  uefi timeout(s)
 CONFIGS='
-pvh-q35-smp1-128M          pvh  q35     1   128M 0
-pvh-q35-smp4-256M          pvh  q35     4   256M 0
-pvh-pc-smp2-64M            pvh  pc      2   64M  0
-pvh-q35-smp8-8G            pvh  q35     8   8G   0
-iso-bios-q35-smp4-512M     iso  q35     4   512M 0
-iso-uefi-q35-smp4-512M     iso  q35     4   512M 1
-iso-uefi-q35-smp1-256M     iso  q35     1   256M 1
+pvh-q35-smp1-128M          pvh  q35     1   128M 0    180
+pvh-q35-smp4-256M          pvh  q35     4   256M 0    180
+pvh-pc-smp2-64M            pvh  pc      2   64M  0    180
+pvh-q35-smp8-8G            pvh  q35     8   8G   0    360
+iso-bios-q35-smp4-512M     iso  q35     4   512M 0    180
+iso-uefi-q35-smp4-512M     iso  q35     4   512M 1    180
+iso-uefi-q35-smp1-256M     iso  q35     1   256M 1    180
 '
 
 run_host=1 run_vm=1 only='*' quiet=0
@@ -127,8 +126,9 @@ enough_ram() { # enough_ram MEM: is there room for a guest of MEM plus 2 GiB?
 	[ "${have:-0}" -ge "$want" ]
 }
 
-vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI
+vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT
 	label=$1 boot=$2 machine=$3 smp=$4 mem=$5 uefi=$6
+	tmo=${VMTEST_TIMEOUT:-$7}
 	fw=BIOS
 	[ "$uefi" = 1 ] && fw=UEFI
 	echo "== $label: $boot boot, $machine, $smp CPU(s), $mem, $fw"
@@ -150,7 +150,7 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI
 	fi
 	t0=$(date +%s)
 	"$QEMU_SH" --boot "$boot" --machine "$machine" --smp "$smp" --mem "$mem" \
-		--uefi "$uefi" --accel tcg --timeout "$VM_TIMEOUT" --serial-log "$log" "$@" \
+		--uefi "$uefi" --accel tcg --timeout "$tmo" --serial-log "$log" "$@" \
 		</dev/null >"$qlog" 2>&1
 	st=$?
 	secs=$(($(date +%s) - t0))
@@ -180,7 +180,7 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI
 		if [ "$panic" = 1 ]; then
 			why="kernel panic"
 		elif [ "$st" = 124 ] || [ "$st" = 137 ]; then
-			why="timed out after $VM_TIMEOUT s"
+			why="timed out after $tmo s"
 		elif [ "$st" = 0 ]; then
 			why="QEMU exited 0 before VMTEST DONE (triple fault or reset)"
 		else
@@ -216,9 +216,9 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI
 
 vm_tests() {
 	echo "$CONFIGS" | awk 'NF' >"$LOGS/configs"
-	while read -r label boot machine smp mem uefi; do
+	while read -r label boot machine smp mem uefi tmo; do
 		case "$label" in $only) ;; *) continue ;; esac
-		vm_config "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" </dev/null
+		vm_config "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" </dev/null
 	done <"$LOGS/configs"
 	rm -f "$LOGS/configs"
 }
