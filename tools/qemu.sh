@@ -41,8 +41,8 @@ OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 
 boot=iso smp=2 mem=256M uefi=0 accel=tcg machine=q35 cpu=
-cmdline= have_cmdline=0 test_iso=0 interactive=0 gdb=0 timeout_s=
-serial_log= icount=0 extra= dry_run=0
+cmdline='' have_cmdline=0 test_iso=0 interactive=0 gdb=0 timeout_s=''
+serial_log='' icount=0 extra='' dry_run=0
 
 die() {
 	echo "qemu.sh: $*" >&2
@@ -79,7 +79,8 @@ case "$uefi" in 0 | 1) ;; *) die "--uefi must be 0 or 1" ;; esac
 case "$accel" in tcg | kvm) ;; *) die "--accel must be tcg or kvm" ;; esac
 case "$machine" in q35 | pc) ;; *) die "--machine must be q35 or pc" ;; esac
 case "$smp" in '' | *[!0-9]*) die "--smp must be a number" ;; esac
-[ "$boot" = pvh ] && [ "$uefi" = 1 ] && die "PVH boots use QEMU's loader, not firmware: use --boot iso with --uefi 1"
+[ "$boot" = pvh ] && [ "$uefi" = 1 ] &&
+	die "PVH boots use QEMU's loader, not firmware: use --boot iso with --uefi 1"
 [ "$icount" = 1 ] && [ "$accel" != tcg ] && die "--icount needs --accel tcg"
 [ "$accel" = kvm ] && [ ! -w /dev/kvm ] && die "--accel kvm: /dev/kvm is not usable"
 
@@ -122,7 +123,7 @@ if [ "$boot" = pvh ]; then
 	[ -r "$KERNEL_ELF" ] || die "$KERNEL_ELF missing: run make"
 	set -- "$@" -kernel "$KERNEL_ELF"
 	[ -r "$INITRD" ] && set -- "$@" -initrd "$INITRD"
-	[ "$test_iso" = 1 ] && [ "$have_cmdline" = 0 ] && cmdline=test
+	[ "$test_iso" = 1 ] && [ "$have_cmdline" = 0 ] && cmdline='test'
 	[ -n "$cmdline" ] && set -- "$@" -append "$cmdline"
 else
 	image=$ISO

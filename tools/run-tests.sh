@@ -24,7 +24,7 @@
 # report the configured CPU count. Serial logs are kept in build/test-logs/.
 set -u
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 B=${B:-build}
 LOGS=$B/test-logs
 FILTER=${VMTEST_FILTER:-}
@@ -91,6 +91,7 @@ host_tests() {
 		CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 5 300 "$bin" >"$log" 2>&1
 		st=$?
 		# ok, not ok, planned: from "ok N", "not ok N", "1..N" lines.
+		# shellcheck disable=SC2046 # three numbers, split on purpose
 		set -- $(awk '/^ok / { ok++ } /^not ok / { nok++ }
 			/^1\.\.[0-9]+/ { split($1, p, "\\.\\."); plan += p[2] }
 			END { print ok + 0, nok + 0, plan + 0 }' "$log")
@@ -171,6 +172,7 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT
 			if (bootline != "") print bootline > (res ".boot") }
 	' "$log" >"$res.sum" 2>/dev/null
 	[ -f "$res" ] || : >"$res"
+	# shellcheck disable=SC2046 # seven fields, split on purpose
 	set -- $(cat "$res.sum")
 	p=$1 f=$2 done=$3 dp=$4 df=$5 cpus=$6 panic=$7
 	while IFS= read -r line; do say "$line"; done <"$res"
@@ -191,7 +193,8 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT
 		show_tail "$log" 60
 		f=$((f + 1)) note="no DONE: $why"
 	elif [ "$dp" != "$p" ] || [ "$df" != "$f" ]; then
-		echo "[$label] VMTEST FAIL $label: DONE says $dp passed, $df failed; serial shows $p PASS and $f FAIL lines"
+		echo "[$label] VMTEST FAIL $label: DONE says $dp passed, $df failed;" \
+			"serial shows $p PASS and $f FAIL lines"
 		f=$((f + 1)) note="DONE count mismatch"
 	elif [ "$st" = 124 ] || [ "$st" = 137 ]; then
 		echo "[$label] VMTEST FAIL $label: QEMU did not exit after VMTEST DONE (isa-debug-exit?)"
@@ -217,6 +220,7 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT
 vm_tests() {
 	echo "$CONFIGS" | awk 'NF' >"$LOGS/configs"
 	while read -r label boot machine smp mem uefi tmo; do
+		# shellcheck disable=SC2254 # --config is a glob
 		case "$label" in $only) ;; *) continue ;; esac
 		vm_config "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" </dev/null
 	done <"$LOGS/configs"
