@@ -10,6 +10,7 @@
  */
 #include <acpi/acpi.h>
 #include <arch/apic.h>
+#include <arch/cpufeatures.h>
 #include <arch/arch.h>
 #include <arch/boot_defs.h>
 #include <arch/cpu.h>
@@ -27,6 +28,7 @@
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <mm/vmm.h>
+#include <obj/process.h>
 #include <sched/sched.h>
 #include <time/clock.h>
 
@@ -174,6 +176,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	vmm_init(pmm_max_phys());
 	pmm_init_high();
 	kmalloc_init();
+	cpu_features_init(true);
+	syscall_init_cpu();
+	process_init();
 	start_fbcon();
 
 	start_acpi();

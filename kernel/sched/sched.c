@@ -17,6 +17,7 @@
 #include <arch/irq_flags.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
+#include <arch/thread.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <lib/log.h>
@@ -110,6 +111,7 @@ static void schedule(void)
 	}
 	c->current = next;
 	rq->prev = prev;
+	arch_thread_switch(prev, next);
 	arch_context_switch(&prev->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
 }
@@ -270,6 +272,22 @@ void sched_wake(struct thread *t)
 	spin_unlock_irqrestore(&rq->lock, irq);
 	if (queued)
 		kick(t->cpu);
+}
+
+void thread_discard(struct thread *t)
+{
+	page_free(t->stack, THREAD_STACK_ORDER);
+	kfree(t);
+	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+}
+
+void sched_kill(struct thread *t)
+{
+	__atomic_store_n(&t->kill_pending, true, __ATOMIC_RELEASE);
+	sched_wake(t);
+	/* a thread running user code elsewhere notices at its next interrupt */
+	if (t->cpu != this_cpu()->id)
+		lapic_send_ipi(cpus[t->cpu]->apic_id, VEC_IPI_RESCHED);
 }
 
 static void sleep_done(struct timer_event *ev)

@@ -37,8 +37,10 @@ struct thread {
 	struct thread *next;  /* run queue link */
 	struct timer_event sleep_timer;
 	char name[24];
-	void *proc;           /* owning process (user threads), NULL for kernel threads */
-	void *arch;           /* per-thread arch state (FPU, user context) */
+	void *uthread;        /* struct uthread for user threads, NULL for kernel threads */
+	struct vm_space *vs;  /* address space to run in (NULL: kernel threads) */
+	void *fpu;            /* FPU/SSE/AVX area of user threads */
+	bool kill_pending;    /* end at the next return towards user mode */
 };
 
 /* Set up the run queue of the calling CPU; its current context becomes `boot`. */
@@ -68,5 +70,14 @@ void sched_wake(struct thread *t);
 void sched_idle(void) __attribute__((noreturn));
 /* Interrupt exit: switch if the tick or a wake-up asked for it. */
 void sched_irq_exit(struct trap_frame *tf);
+/* Free a thread that was created but never started. */
+void thread_discard(struct thread *t);
+/* Has someone asked t to end? Waits return ERR_INTERRUPTED when so. */
+static inline bool sched_kill_pending(struct thread *t)
+{
+	return __atomic_load_n(&t->kill_pending, __ATOMIC_ACQUIRE);
+}
+/* Ask t to end: set kill_pending and wake it wherever it waits. */
+void sched_kill(struct thread *t);
 /* Threads created so far and still allocated (leak checks). */
 uint64_t sched_live_threads(void);

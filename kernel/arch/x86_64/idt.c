@@ -19,6 +19,7 @@
 #include <lib/panic.h>
 #include <lib/ksyms.h>
 #include <sched/sched.h>
+#include <obj/process.h>
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -39,6 +40,7 @@ NORETURN void k_longjmp(struct jmp_buf_k *b, int v);
 void trap_dispatch(struct trap_frame *tf);
 
 extern const uint64_t isr_table[256];
+extern const char uaccess_copy_ip[], uaccess_fault[];
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256];
 /* User-mode exceptions go here once user space exists (proc/fault.c). */
@@ -175,6 +177,11 @@ static void exception(struct trap_frame *tf)
 		trap_user_fault_hook(tf);
 		return;
 	}
+	if (!(tf->cs & 3) && tf->rip == (uint64_t)uaccess_copy_ip &&
+	    (tf->vector == VEC_PF || tf->vector == VEC_GP)) {
+		tf->rip = (uint64_t)uaccess_fault; /* bad user pointer: the copy fails */
+		return;
+	}
 	if (c && c->try_buf && tf->vector != VEC_DF && tf->vector != VEC_MC) {
 		*c->try_tf = *tf;
 		/* Return from the exception into try_landing(buf, vector). */
@@ -211,4 +218,6 @@ void trap_dispatch(struct trap_frame *tf)
 	lapic_eoi();
 	if (v == VEC_TIMER || v == VEC_IPI_RESCHED)
 		sched_irq_exit(tf);
+	if (tf->cs & 3)
+		uthread_return_check(); /* killed while in user mode: end here */
 }

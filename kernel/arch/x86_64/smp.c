@@ -17,6 +17,7 @@
 #include <arch/apic.h>
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/cpufeatures.h>
 #include <arch/percpu.h>
 #include <arch/timer.h>
 #include <arch/trap.h>
@@ -123,6 +124,8 @@ void ap_entry(struct cpu *c)
 	percpu_setup(c);
 	idt_load();
 	vmm_init_ap();
+	cpu_features_init(false);
+	syscall_init_cpu();
 	lapic_init_ap();
 	c->apic_id = lapic_id();
 	sched_init_cpu("idle");

@@ -7,7 +7,6 @@
  * IST3 = machine check: each runs on its own known-good stack.
  */
 #pragma once
-#include <stdint.h>
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
@@ -19,6 +18,9 @@
 #define IST_DF 1
 #define IST_NMI 2
 #define IST_MC 3
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
 
 struct tss {
 	uint32_t reserved0;
@@ -39,3 +41,4 @@ struct cpu;
 void gdt_setup(struct cpu *c);
 /* Kernel stack used on entry from user mode (TSS rsp0). */
 void gdt_set_kernel_stack(struct cpu *c, uint64_t rsp0);
+#endif /* __ASSEMBLY__ */

@@ -1,0 +1,170 @@
+/*
+ * syscall.h - the system call ABI: "target, action, arguments".
+ *
+ * Every system call names a target capability handle and an action on the
+ * target's type. Register convention (x86-64 `syscall` instruction):
+ *
+ *     rax  action (SYS_*)                 -> result: >= 0 success, < 0 ERR_*
+ *     rdi  target handle (0 for SYS_SELF_* actions, which act on the caller)
+ *     rsi, rdx, r10, r8, r9   arguments a0..a4
+ *     rcx, r11 are clobbered (by the CPU); all other registers are preserved.
+ *
+ * The kernel checks, in this order: the action exists (ERR_NOT_SUPPORTED),
+ * the handle names a live capability (ERR_BAD_HANDLE), the object has the
+ * action's type (ERR_WRONG_TYPE), the capability holds the action's rights
+ * (ERR_ACCESS_DENIED), then the arguments (ERR_INVALID_ARGS, ERR_BAD_ADDRESS
+ * for user pointers that are unmapped, kernel or non-canonical, ...). A call
+ * that fails changes nothing. Output goes through user pointers that the
+ * kernel writes with fault-safe copies.
+ *
+ * Action numbers are (object type << 8) | operation, so the type an action
+ * expects is visible in its number. The right each action needs is noted
+ * next to it.
+ */
+#pragma once
+#include <stdint.h>
+#include <abi/handle.h>
+
+#define SYS_ACTION(type, op) (((type) << 8) | (op))
+#define SYS_ACTION_TYPE(a) ((a) >> 8)
+
+/* --- The caller itself (target ignored, pass 0) --- */
+#define SYS_SELF_NULL 0x01         /* does nothing; returns 0 (benchmarks) */
+#define SYS_SELF_THREAD_EXIT 0x02  /* a0 = code; ends the calling thread */
+#define SYS_SELF_PROCESS_EXIT 0x03 /* a0 = code; ends every thread of the process */
+#define SYS_SELF_YIELD 0x04        /* give up the rest of the time slice */
+#define SYS_SELF_CLOCK 0x05        /* returns monotonic nanoseconds since boot */
+#define SYS_SELF_SLEEP 0x06        /* a0 = nanoseconds */
+
+/* --- Any capability (generic rights) --- */
+#define SYS_CAP_DERIVE 0x10    /* a0 = rights, a1 = badge, a2 = handle_t *out. Needs nothing:
+				  rights must be a subset of the target's. */
+#define SYS_CAP_DUPLICATE 0x11 /* a0 = handle_t *out. RIGHT_DUPLICATE */
+#define SYS_CAP_DROP 0x12      /* frees the slot. Needs nothing */
+#define SYS_CAP_REVOKE 0x13    /* invalidates every descendant. RIGHT_REVOKE */
+#define SYS_CAP_INSPECT 0x14   /* a0 = struct cap_info *out. RIGHT_INSPECT */
+
+/* --- Memory pools (OBJ_MEMORY_POOL): quotas of physical memory --- */
+#define SYS_POOL_MEM_CREATE SYS_ACTION(OBJ_MEMORY_POOL, 1)
+/* a0 = size in bytes (rounded up to pages, > 0), a1 = flags (0), a2 = handle_t *out.
+ * RIGHT_CREATE. The new memory object is zero-filled and charged to the pool;
+ * the returned capability has RIGHT_READ|WRITE|EXEC|MAP|DUPLICATE|TRANSFER|INSPECT|REVOKE. */
+#define SYS_POOL_INFO SYS_ACTION(OBJ_MEMORY_POOL, 2)
+/* a0 = struct pool_info *out. RIGHT_INSPECT */
+#define SYS_POOL_SPLIT SYS_ACTION(OBJ_MEMORY_POOL, 3)
+/* a0 = bytes, a1 = handle_t *out: a new pool whose quota is carved out of the target's
+ * (returned to it when the new pool is destroyed). RIGHT_MANAGE */
+
+struct pool_info {
+	uint64_t quota; /* bytes this pool may have in use */
+	uint64_t used;  /* bytes charged now (memory objects, page tables, cspace growth) */
+};
+
+/* --- Memory objects (OBJ_MEMORY) --- */
+#define SYS_MEM_INFO SYS_ACTION(OBJ_MEMORY, 1)
+/* a0 = uint64_t *size_out. RIGHT_INSPECT */
+
+/* --- Address spaces (OBJ_ADDRESS_SPACE) --- */
+#define SYS_AS_MAP SYS_ACTION(OBJ_ADDRESS_SPACE, 1)
+/* a0 = vaddr, a1 = memory handle, a2 = offset, a3 = length, a4 = prot (PROT_*).
+ * RIGHT_MAP on the address space; RIGHT_MAP on the memory plus RIGHT_READ, and
+ * RIGHT_WRITE for PROT_WRITE, RIGHT_EXEC for PROT_EXEC. vaddr, offset, length page
+ * aligned; the range must be in the user half, inside the memory object, and free
+ * (ERR_ALREADY_EXISTS otherwise). PROT_WRITE|PROT_EXEC together is refused (W^X). */
+#define SYS_AS_UNMAP SYS_ACTION(OBJ_ADDRESS_SPACE, 2)
+/* a0 = vaddr, a1 = length. RIGHT_MAP. Holes inside the range are ignored. */
+#define SYS_AS_PROTECT SYS_ACTION(OBJ_ADDRESS_SPACE, 3)
+/* a0 = vaddr, a1 = length, a2 = prot. RIGHT_MAP. The whole range must be mapped
+ * (ERR_NOT_FOUND) and the mapped memory capabilities must allow the new prot. */
+#define SYS_AS_QUERY SYS_ACTION(OBJ_ADDRESS_SPACE, 4)
+/* a0 = vaddr, a1 = struct as_region *out: the mapping containing vaddr.
+ * RIGHT_INSPECT. ERR_NOT_FOUND if unmapped. */
+
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+
+struct as_region {
+	uint64_t base;   /* start of the mapping */
+	uint64_t length; /* bytes */
+	uint64_t offset; /* into the memory object */
+	uint32_t prot;   /* PROT_* */
+	uint32_t reserved;
+	uint64_t memory_id; /* object id of the mapped memory */
+};
+
+/* --- Processes (OBJ_PROCESS) --- */
+#define SYS_PROC_CREATE SYS_ACTION(OBJ_MEMORY_POOL, 8)
+/* target = a memory pool (RIGHT_CREATE) that pays for the new process's kernel
+ * memory; a0 = const char *name, a1 = name length (<= 31), a2 = struct
+ * proc_create_out *out. The process starts with an empty cspace, an empty
+ * address space and no threads. Handles returned: the process (RIGHTS_ALL) and
+ * its address space (RIGHTS_ALL). */
+#define SYS_PROC_GRANT SYS_ACTION(OBJ_PROCESS, 1)
+/* a0 = handle in the caller's cspace, a1 = rights (subset), a2 = handle_t *child_out:
+ * puts a derived copy of the capability into the process's cspace. RIGHT_MANAGE on
+ * the process, RIGHT_TRANSFER on the granted capability. */
+#define SYS_PROC_KILL SYS_ACTION(OBJ_PROCESS, 2)
+/* ends every thread of the process. RIGHT_MANAGE */
+#define SYS_PROC_STATUS SYS_ACTION(OBJ_PROCESS, 3)
+/* a0 = struct proc_status *out. RIGHT_INSPECT */
+#define SYS_PROC_WAIT SYS_ACTION(OBJ_PROCESS, 4)
+/* a0 = timeout in ns (UINT64_MAX: forever), a1 = struct proc_status *out (may be 0).
+ * RIGHT_WAIT. Returns 0 once the process has ended, ERR_TIMED_OUT otherwise. */
+
+struct proc_create_out {
+	handle_t process;
+	handle_t address_space;
+};
+
+enum proc_state {
+	PROC_RUNNING = 0,
+	PROC_EXITED = 1,  /* a thread called SYS_SELF_PROCESS_EXIT, or the last thread exited */
+	PROC_KILLED = 2,  /* SYS_PROC_KILL */
+	PROC_FAULTED = 3, /* a thread took a CPU exception no one handled */
+};
+
+struct proc_status {
+	uint32_t state;        /* enum proc_state */
+	int32_t code;          /* exit code (PROC_EXITED) */
+	uint32_t fault_vector; /* CPU exception number (PROC_FAULTED) */
+	uint32_t threads;      /* threads still alive */
+	uint64_t fault_addr;   /* cr2 for page faults */
+	uint64_t fault_ip;     /* instruction pointer of the fault */
+};
+
+/* --- Threads (OBJ_THREAD) --- */
+#define SYS_THREAD_CREATE SYS_ACTION(OBJ_PROCESS, 8)
+/* target = a process (RIGHT_MANAGE); a0 = handle_t *out: a new thread of that
+ * process, not yet started (RIGHTS_ALL). */
+#define SYS_THREAD_START SYS_ACTION(OBJ_THREAD, 1)
+/* a0 = entry ip, a1 = stack pointer, a2 = first argument (rdi), a3 = second (rsi).
+ * RIGHT_MANAGE. Both addresses must be canonical user addresses. */
+#define SYS_THREAD_KILL SYS_ACTION(OBJ_THREAD, 2)
+/* RIGHT_MANAGE */
+#define SYS_THREAD_WAIT SYS_ACTION(OBJ_THREAD, 3)
+/* a0 = timeout ns, a1 = int64_t *code_out (may be 0). RIGHT_WAIT. 0 once ended. */
+
+/* --- The kernel log (OBJ_DEBUG_LOG) --- */
+#define SYS_LOG_WRITE SYS_ACTION(OBJ_DEBUG_LOG, 1)
+/* a0 = const char *buf, a1 = length (<= 4096). RIGHT_WRITE */
+
+/*
+ * Initial state of a process's first thread as Charlotte Exec and libcharlotte's
+ * spawn() set it up: rdi = argc, rsi = argv, rdx = envp, rcx = pointer to a
+ * struct start_info in the child's memory (below the argument strings).
+ */
+#define START_INFO_MAGIC 0x43484c53u /* "CHLS" */
+#define START_MAX_HANDLES 32
+
+struct start_handle {
+	char name[24];  /* e.g. "log", "pool", "self.process", "self.as" */
+	handle_t handle;
+	uint32_t reserved;
+};
+
+struct start_info {
+	uint32_t magic;
+	uint32_t nhandles;
+	struct start_handle handles[START_MAX_HANDLES];
+};

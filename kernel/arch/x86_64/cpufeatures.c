@@ -1,0 +1,135 @@
+/*
+ * cpufeatures.c - CPUID probing, CR4 feature bits, XSAVE/FXSAVE areas and
+ * the SYSCALL MSRs.
+ */
+#include <arch/cpufeatures.h>
+#include <arch/cpu.h>
+#include <arch/gdt.h>
+#include <arch/msr.h>
+#include <lib/log.h>
+#include <lib/string.h>
+#include <mm/slab.h>
+
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_OSXSAVE (1u << 18)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+
+uint8_t cpu_has_smap;
+bool cpu_has_smep, cpu_has_xsave;
+uint32_t fpu_area_size = 512;
+static uint64_t xcr0;
+static uint8_t clean_area[4096] __attribute__((aligned(64)));
+static struct slab_cache *fpu_cache;
+
+void syscall_entry(void);
+
+static void xsetbv(uint32_t reg, uint64_t v)
+{
+	__asm__ volatile("xsetbv" ::"c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+void cpu_features_init(bool bsp)
+{
+	uint32_t a, b, c, d;
+	cpuid(0, 0, &a, &b, &c, &d);
+	uint32_t max_leaf = a;
+	cpuid(1, 0, &a, &b, &c, &d);
+	bool xsave = (c >> 26) & 1;
+	bool smep = false, smap = false;
+	if (max_leaf >= 7) {
+		cpuid(7, 0, &a, &b, &c, &d);
+		smep = (b >> 7) & 1;
+		smap = (b >> 20) & 1;
+	}
+	uint64_t cr0 = read_cr0();
+	cr0 &= ~(1ull << 2); /* EM off */
+	cr0 |= 1ull << 1;    /* MP */
+	write_cr0(cr0);
+	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (smep)
+		cr4 |= CR4_SMEP;
+	if (smap)
+		cr4 |= CR4_SMAP;
+	if (xsave)
+		cr4 |= CR4_OSXSAVE;
+	write_cr4(cr4);
+	if (xsave) {
+		cpuid(0xd, 0, &a, &b, &c, &d);
+		uint64_t supported = ((uint64_t)d << 32) | a;
+		/* x87, SSE, AVX, and AVX-512 (opmask, hi256, hi16) when all are there */
+		uint64_t want = supported & 0x7;
+		if ((supported & 0xe0) == 0xe0)
+			want |= 0xe0;
+		xsetbv(0, want);
+		cpuid(0xd, 0, &a, &b, &c, &d);
+		if (bsp) {
+			xcr0 = want;
+			fpu_area_size = (b + 63) & ~63u;
+		}
+	}
+	if (bsp) {
+		cpu_has_smep = smep;
+		cpu_has_smap = smap;
+		cpu_has_xsave = xsave;
+		if (fpu_area_size > sizeof(clean_area)) {
+			cpu_has_xsave = false; /* absurd size: fall back to FXSAVE */
+			fpu_area_size = 512;
+		}
+		/* a clean area: default x87/SSE control words (fninit state) */
+		__asm__ volatile("fninit");
+		uint32_t mxcsr = 0x1f80;
+		__asm__ volatile("ldmxcsr %0" ::"m"(mxcsr));
+		fpu_save(clean_area);
+		fpu_cache = slab_cache_create("fpu", fpu_area_size, 64);
+		pr_info("cpu: SMEP %s, SMAP %s, %s (xcr0 0x%llx, %u-byte FPU areas)",
+			smep ? "on" : "absent", smap ? "on" : "absent",
+			cpu_has_xsave ? "XSAVE" : "FXSAVE", (unsigned long long)xcr0,
+			fpu_area_size);
+	}
+}
+
+void fpu_save(void *area)
+{
+	if (cpu_has_xsave)
+		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)xcr0),
+				 "d"((uint32_t)(xcr0 >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+void fpu_restore(const void *area)
+{
+	if (cpu_has_xsave)
+		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((uint32_t)xcr0),
+				 "d"((uint32_t)(xcr0 >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+}
+
+void *fpu_area_alloc(void)
+{
+	void *p = fpu_cache ? slab_alloc(fpu_cache) : NULL;
+	if (p)
+		memcpy(p, clean_area, fpu_area_size);
+	return p;
+}
+
+void fpu_area_free(void *area)
+{
+	if (area)
+		slab_free(fpu_cache, area);
+}
+
+void syscall_init_cpu(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1); /* SCE */
+	/* SYSCALL: CS = 0x08, SS = 0x10; SYSRET: CS = 0x18 + 16 = 0x28, SS = 0x18 + 8 = 0x20 */
+	wrmsr(MSR_STAR, ((uint64_t)(SEL_UCODE32 | 3) << 48) | ((uint64_t)SEL_KCODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* clear IF, TF, DF, AC, NT on entry */
+	wrmsr(MSR_FMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
+}

@@ -1,0 +1,27 @@
+/*
+ * arch/cpufeatures.h - CPU features the kernel uses when present, and the
+ * per-thread extended (FPU/SSE/AVX) state.
+ *
+ * cpu_features_init() runs on every CPU: it turns on SMEP and SMAP (user
+ * pages can be neither executed nor touched by the kernel outside the
+ * uaccess helpers), SSE for user space, and XSAVE with every state component
+ * the CPU offers (x87, SSE, AVX, ...). Kernel code itself never uses the FPU
+ * (-mgeneral-regs-only), so only user threads carry an FPU area, saved and
+ * restored eagerly at each switch between them.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+extern uint8_t cpu_has_smap; /* read by uaccess.S */
+extern bool cpu_has_smep, cpu_has_xsave;
+extern uint32_t fpu_area_size; /* bytes of one FPU area (64-byte aligned) */
+
+void cpu_features_init(bool bsp);
+/* Allocate a clean FPU area (default control words); NULL if out of memory. */
+void *fpu_area_alloc(void);
+void fpu_area_free(void *area);
+void fpu_save(void *area);
+void fpu_restore(const void *area);
+/* Set up SYSCALL/SYSRET on this CPU. */
+void syscall_init_cpu(void);

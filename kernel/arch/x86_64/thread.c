@@ -1,0 +1,32 @@
+/*
+ * thread.c - per-switch CPU state: CR3, TSS rsp0 / syscall stack, FPU.
+ *
+ * A user thread runs in its address space; a kernel thread runs in whatever
+ * is loaded unless that belongs to a user thread, in which case the kernel's
+ * own page tables are loaded, so no CPU keeps a dead address space's tables
+ * in CR3. FPU state is switched eagerly between user threads only (kernel
+ * code never touches the FPU).
+ */
+#include <arch/thread.h>
+#include <arch/cpu.h>
+#include <arch/cpufeatures.h>
+#include <arch/gdt.h>
+#include <arch/percpu.h>
+#include <mm/pmm.h>
+#include <mm/vmm.h>
+#include <sched/sched.h>
+
+void arch_thread_switch(struct thread *prev, struct thread *next)
+{
+	struct cpu *c = this_cpu();
+	if (prev->fpu)
+		fpu_save(prev->fpu);
+	if (next->fpu)
+		fpu_restore(next->fpu);
+	if (next->vs)
+		vmm_space_activate(next->vs);
+	else if (read_cr3() != kernel_space.pml4_phys)
+		write_cr3(kernel_space.pml4_phys);
+	if (next->stack)
+		gdt_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
+}

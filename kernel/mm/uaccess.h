@@ -1,0 +1,23 @@
+/*
+ * uaccess.h - the only way the kernel touches user memory.
+ *
+ * Each helper first checks that the whole user range lies in the user half
+ * (canonical, below USER_SPACE_END, no wrap-around) and then copies with
+ * SMAP opened (stac/clac) by an instruction sequence registered in the
+ * exception fixup table: a page fault or #GP inside it returns
+ * ERR_BAD_ADDRESS instead of crashing the kernel. Kernel pointers passed as
+ * user pointers are therefore always refused. Callers hold no spinlocks (a
+ * later issue lets page faults here block on a user pager).
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+/* 0 or ERR_BAD_ADDRESS. */
+int copy_from_user(void *dst, uint64_t usrc, size_t n);
+int copy_to_user(uint64_t udst, const void *src, size_t n);
+/* Is [u, u+n) entirely in the user half? (n == 0 is fine anywhere below the top.) */
+static inline int user_range_ok(uint64_t u, size_t n)
+{
+	return u + n >= u && u + n <= 0x0000800000000000ull;
+}

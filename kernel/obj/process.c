@@ -1,0 +1,372 @@
+/*
+ * process.c - processes and user threads: creation, start, exit, kill,
+ * faults and waiting. See obj/process.h for the life cycle and locking.
+ */
+#include <obj/process.h>
+#include <obj/aspace.h>
+#include <obj/pool.h>
+#include <abi/errors.h>
+#include <arch/cpufeatures.h>
+#include <arch/cpu.h>
+#include <arch/gdt.h>
+#include <arch/trap.h>
+#include <cap/cap.h>
+#include <lib/log.h>
+#include <lib/panic.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/vmm.h>
+#include <sched/sched.h>
+
+void arch_enter_user(struct trap_frame *tf) __attribute__((noreturn));
+extern void (*trap_user_fault_hook)(struct trap_frame *tf);
+
+static uint64_t live_processes;
+
+static void process_destroy(struct kobject *obj)
+{
+	struct process *p = container_of(obj, struct process, obj);
+	struct cspace *cs = p->cs;
+	p->cs = NULL;
+	if (cs)
+		cspace_destroy(cs); /* a never-started process still holds its capabilities */
+	kobject_put(&p->as->obj);
+	pool_uncharge(p->pool, PROCESS_CHARGE);
+	kobject_put(&p->pool->obj);
+	kfree(p);
+	__atomic_fetch_sub(&live_processes, 1, __ATOMIC_RELAXED);
+}
+
+static const struct kobject_ops process_ops = { .destroy = process_destroy };
+
+uint64_t process_live_count(void)
+{
+	return __atomic_load_n(&live_processes, __ATOMIC_RELAXED);
+}
+
+int process_create(struct mem_pool *pool, const char *name, struct process **out)
+{
+	int err = pool_charge(pool, PROCESS_CHARGE);
+	if (err)
+		return err;
+	struct process *p = kzalloc(sizeof(*p));
+	if (!p) {
+		err = ERR_NO_MEMORY;
+		goto out_uncharge;
+	}
+	err = cspace_create(PROCESS_MAX_SLOTS, &p->cs);
+	if (err)
+		goto out_free;
+	err = aspace_create(pool, &p->as);
+	if (err)
+		goto out_cspace;
+	kobject_init(&p->obj, OBJ_PROCESS, &process_ops);
+	spin_init(&p->lock);
+	waitq_init(&p->waiters);
+	kobject_get(&pool->obj);
+	p->pool = pool;
+	strlcpy(p->name, name, sizeof(p->name));
+	__atomic_fetch_add(&live_processes, 1, __ATOMIC_RELAXED);
+	*out = p;
+	return 0;
+out_cspace:
+	cspace_destroy(p->cs);
+out_free:
+	kfree(p);
+out_uncharge:
+	pool_uncharge(pool, PROCESS_CHARGE);
+	return err;
+}
+
+static void uthread_destroy(struct kobject *obj)
+{
+	struct uthread *t = container_of(obj, struct uthread, obj);
+	struct process *p = t->proc;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	for (struct uthread **pp = &p->threads; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (t->state == UT_NEW && t->kt) {
+		fpu_area_free(t->kt->fpu);
+		thread_discard(t->kt); /* never ran: nobody else will free it */
+	}
+	pool_uncharge(p->pool, UTHREAD_CHARGE);
+	kfree(t);
+	kobject_put(&p->obj);
+}
+
+static const struct kobject_ops uthread_ops = { .destroy = uthread_destroy };
+
+static void uthread_main(void *arg);
+
+int uthread_create(struct process *p, struct uthread **out)
+{
+	int err = pool_charge(p->pool, UTHREAD_CHARGE);
+	if (err)
+		return err;
+	struct uthread *t = kzalloc(sizeof(*t));
+	if (!t)
+		goto out_uncharge;
+	t->kt = thread_create(p->name, uthread_main, t, -1);
+	if (!t->kt)
+		goto out_free;
+	t->kt->fpu = fpu_area_alloc();
+	if (!t->kt->fpu)
+		goto out_thread;
+	t->kt->uthread = t;
+	t->kt->vs = &p->as->vs;
+	kobject_init(&t->obj, OBJ_THREAD, &uthread_ops);
+	waitq_init(&t->exited);
+	t->state = UT_NEW;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	if (p->ending) {
+		spin_unlock_irqrestore(&p->lock, irq);
+		err = ERR_BAD_STATE;
+		goto out_fpu;
+	}
+	kobject_get(&p->obj);
+	t->proc = p;
+	t->next = p->threads;
+	p->threads = t;
+	spin_unlock_irqrestore(&p->lock, irq);
+	*out = t;
+	return 0;
+out_fpu:
+	fpu_area_free(t->kt->fpu);
+out_thread:
+	thread_discard(t->kt);
+out_free:
+	kfree(t);
+	if (!err)
+		err = ERR_NO_MEMORY;
+out_uncharge:
+	pool_uncharge(p->pool, UTHREAD_CHARGE);
+	return err;
+}
+
+static bool user_address(uint64_t a)
+{
+	return a < USER_SPACE_END;
+}
+
+int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi,
+		  uint64_t rdx, uint64_t rcx)
+{
+	if (!user_address(rip) || !user_address(rsp))
+		return ERR_INVALID_ARGS;
+	struct process *p = t->proc;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	if (t->state != UT_NEW || p->ending) {
+		spin_unlock_irqrestore(&p->lock, irq);
+		return ERR_BAD_STATE;
+	}
+	t->state = UT_RUNNING;
+	p->live_threads++;
+	uint64_t regs[6] = { rip, rsp, rdi, rsi, rdx, rcx };
+	memcpy(t->start_regs, regs, sizeof(regs));
+	kobject_get(&t->obj); /* the running thread's own reference */
+	t->kt->detached = true;
+	spin_unlock_irqrestore(&p->lock, irq);
+	sched_start(t->kt);
+	return 0;
+}
+
+static void uthread_main(void *arg)
+{
+	struct uthread *t = arg;
+	struct trap_frame tf;
+	memset(&tf, 0, sizeof(tf));
+	tf.rip = t->start_regs[0];
+	tf.rsp = t->start_regs[1];
+	tf.rdi = t->start_regs[2];
+	tf.rsi = t->start_regs[3];
+	tf.rdx = t->start_regs[4];
+	tf.rcx = t->start_regs[5];
+	tf.cs = SEL_UCODE | 3;
+	tf.ss = SEL_UDATA | 3;
+	tf.rflags = 0x202; /* IF */
+	uthread_return_check();
+	arch_enter_user(&tf);
+}
+
+struct uthread *uthread_current(void)
+{
+	return sched_current()->uthread;
+}
+
+struct process *process_current(void)
+{
+	struct uthread *t = uthread_current();
+	return t ? t->proc : NULL;
+}
+
+/* Decide the final status under p->lock; returns the threads to kill. */
+static bool decide(struct process *p, enum proc_state why, int code)
+{
+	if (p->ending)
+		return false;
+	p->ending = true;
+	p->status.state = why;
+	p->status.code = code;
+	return true;
+}
+
+static void kill_threads(struct process *p, struct uthread *except)
+{
+	/* Collect under the lock, kill outside it: sched_kill takes run-queue locks. */
+	for (;;) {
+		struct thread *victim = NULL;
+		uint64_t irq = spin_lock_irqsave(&p->lock);
+		for (struct uthread *t = p->threads; t; t = t->next)
+			if (t != except && t->state == UT_RUNNING &&
+			    !sched_kill_pending(t->kt)) {
+				victim = t->kt;
+				/* mark now so the next pass skips it */
+				__atomic_store_n(&victim->kill_pending, true, __ATOMIC_RELEASE);
+				break;
+			}
+		spin_unlock_irqrestore(&p->lock, irq);
+		if (!victim)
+			return;
+		sched_kill(victim);
+	}
+}
+
+static void process_end(struct process *p)
+{
+	/* last thread gone: release the capabilities (nothing can use them now) */
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	struct cspace *cs = p->cs;
+	p->cs = NULL;
+	p->ended = true;
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (cs)
+		cspace_destroy(cs);
+	waitq_wake_all(&p->waiters);
+}
+
+void process_kill(struct process *p, enum proc_state why, int code)
+{
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	bool first = decide(p, why, code);
+	bool no_threads = first && p->live_threads == 0 && !p->ended;
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (!first)
+		return;
+	kill_threads(p, uthread_current());
+	if (no_threads)
+		process_end(p); /* nothing running: it ends now */
+}
+
+void uthread_kill(struct uthread *t)
+{
+	struct process *p = t->proc;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	bool running = t->state == UT_RUNNING;
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (running)
+		sched_kill(t->kt);
+}
+
+void uthread_exit_current(int64_t code)
+{
+	struct thread *kt = sched_current();
+	struct uthread *t = kt->uthread;
+	struct process *p = t->proc;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	t->state = UT_DEAD;
+	t->exit_code = code;
+	bool last = --p->live_threads == 0;
+	if (last)
+		decide(p, PROC_EXITED, (int)code);
+	spin_unlock_irqrestore(&p->lock, irq);
+	waitq_wake_all(&t->exited);
+	/* leave the address space and the FPU before the references go */
+	irq = arch_irq_save();
+	kt->vs = NULL;
+	write_cr3(kernel_space.pml4_phys);
+	void *fpu = kt->fpu;
+	kt->fpu = NULL;
+	kt->uthread = NULL;
+	arch_irq_restore(irq);
+	fpu_area_free(fpu);
+	if (last)
+		process_end(p);
+	kobject_put(&t->obj);
+	thread_exit();
+}
+
+void uthread_return_check(void)
+{
+	struct thread *kt = sched_current();
+	if (kt->uthread && sched_kill_pending(kt))
+		uthread_exit_current(-1);
+}
+
+static const char *const fault_names[32] = {
+	[VEC_DE] = "divide error", [VEC_UD] = "invalid opcode", [VEC_GP] = "general protection",
+	[VEC_PF] = "page fault",   [VEC_BP] = "breakpoint",     [17] = "alignment check",
+	[12] = "stack fault",      [19] = "SIMD exception",     [16] = "x87 exception",
+};
+
+void process_user_fault(struct trap_frame *tf)
+{
+	struct process *p = process_current();
+	if (!p) {
+		trap_dump(tf);
+		panic("user-mode exception without a process");
+	}
+	uint64_t cr2 = tf->vector == VEC_PF ? read_cr2() : 0;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	if (decide(p, PROC_FAULTED, 0)) {
+		p->status.fault_vector = (uint32_t)tf->vector;
+		p->status.fault_addr = cr2;
+		p->status.fault_ip = tf->rip;
+	}
+	spin_unlock_irqrestore(&p->lock, irq);
+	const char *name = tf->vector < 32 ? fault_names[tf->vector] : NULL;
+	pr_info("%s: %s at ip 0x%llx (address 0x%llx): process ended", p->name,
+		name ? name : "CPU exception", (unsigned long long)tf->rip,
+		(unsigned long long)cr2);
+	arch_irq_enable();
+	kill_threads(p, uthread_current());
+	uthread_exit_current(-1);
+}
+
+void process_get_status(struct process *p, struct proc_status *out)
+{
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	*out = p->status;
+	if (!p->ended)
+		out->state = PROC_RUNNING;
+	out->threads = p->live_threads;
+	spin_unlock_irqrestore(&p->lock, irq);
+}
+
+static bool process_done(void *arg)
+{
+	return __atomic_load_n(&((struct process *)arg)->ended, __ATOMIC_ACQUIRE);
+}
+
+int process_wait(struct process *p, uint64_t timeout_ns)
+{
+	return waitq_wait(&p->waiters, process_done, p, timeout_ns);
+}
+
+static bool uthread_done(void *arg)
+{
+	return __atomic_load_n(&((struct uthread *)arg)->state, __ATOMIC_ACQUIRE) == UT_DEAD;
+}
+
+int uthread_wait(struct uthread *t, uint64_t timeout_ns)
+{
+	return waitq_wait(&t->exited, uthread_done, t, timeout_ns);
+}
+
+void process_init(void)
+{
+	trap_user_fault_hook = process_user_fault;
+}

@@ -1,0 +1,96 @@
+/*
+ * process.h - processes and user threads (OBJ_PROCESS, OBJ_THREAD).
+ *
+ * A process is a cspace, an address space and a set of user threads, paid for
+ * by a memory pool. Each user thread (struct uthread) owns one scheduler
+ * thread whose kernel stack it runs on when it enters the kernel.
+ *
+ * Life and death: a process runs while it has live threads. The first of
+ * exit (SYS_SELF_PROCESS_EXIT), kill (SYS_PROC_KILL) or an unhandled fault
+ * decides its final status; every thread is then asked to end
+ * (kill_pending), and the last one to go marks the process ended, releases
+ * its capabilities and wakes everyone waiting for it. A thread never dies in
+ * the middle of a kernel operation: it ends at its next return towards user
+ * mode, or when a wait it is in returns ERR_INTERRUPTED.
+ *
+ * References: every capability and every live thread holds a reference on
+ * its object; a uthread holds one on its process; a process holds its
+ * address space and pool.
+ *
+ * Locking: process->lock (spinlock) protects the thread list, the counts, the
+ * status and the cspace pointer; it is taken before any cap lock, never after.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <abi/syscall.h>
+#include <obj/object.h>
+#include <sched/waitq.h>
+
+struct cspace;
+struct aspace;
+struct mem_pool;
+struct thread;
+struct trap_frame;
+
+#define PROCESS_MAX_SLOTS 4096
+#define PROCESS_CHARGE 8192ull  /* pool bytes charged for a process's kernel state */
+#define UTHREAD_CHARGE 24576ull /* kernel stack + FPU area + bookkeeping */
+
+enum uthread_state { UT_NEW, UT_RUNNING, UT_DEAD };
+
+struct uthread {
+	struct kobject obj;
+	struct process *proc;   /* reference held */
+	struct thread *kt;      /* scheduler thread (detached once started) */
+	enum uthread_state state;
+	int64_t exit_code;
+	uint64_t start_regs[6]; /* rip, rsp, rdi, rsi, rdx, rcx */
+	struct uthread *next;   /* in proc->threads */
+	struct waitq exited;
+};
+
+struct process {
+	struct kobject obj;
+	struct spinlock lock;
+	struct cspace *cs;      /* NULL once the process has ended */
+	struct aspace *as;      /* reference held */
+	struct mem_pool *pool;  /* reference held; pays for everything above */
+	struct uthread *threads;
+	unsigned live_threads;
+	bool ending;            /* final status decided */
+	bool ended;             /* every thread gone */
+	struct proc_status status;
+	struct waitq waiters;
+	char name[32];
+};
+
+/* Create an empty process paid by pool. References returned in *out. */
+int process_create(struct mem_pool *pool, const char *name, struct process **out);
+/* Create a new (not started) thread in p. */
+int uthread_create(struct process *p, struct uthread **out);
+/* Start t at rip with rsp and the first four argument registers. ERR_BAD_STATE if started. */
+int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi,
+		  uint64_t rdx, uint64_t rcx);
+/* Decide p's fate (first call wins) and ask every thread to end. */
+void process_kill(struct process *p, enum proc_state why, int code);
+void uthread_kill(struct uthread *t);
+void process_get_status(struct process *p, struct proc_status *out);
+/* Wait for p (or t) to end; 0, ERR_TIMED_OUT or ERR_INTERRUPTED. */
+int process_wait(struct process *p, uint64_t timeout_ns);
+int uthread_wait(struct uthread *t, uint64_t timeout_ns);
+
+/* The calling user thread / its process, or NULL in a kernel thread. */
+struct uthread *uthread_current(void);
+struct process *process_current(void);
+/* End the calling user thread now (never returns). */
+void uthread_exit_current(int64_t code) __attribute__((noreturn));
+/* On the way back to user mode: end the thread if it is being killed. */
+void uthread_return_check(void);
+/* A CPU exception in user mode: record it and end the process. */
+void process_user_fault(struct trap_frame *tf);
+
+/* Live processes and user threads (leak checks). */
+uint64_t process_live_count(void);
+/* Install the user-fault hook. Boot, once. */
+void process_init(void);

@@ -1,0 +1,56 @@
+/*
+ * syscall.h - kernel side of the system call ABI (include/abi/syscall.h).
+ *
+ * The entry stub (arch/x86_64/syscall.S) saves the user registers and calls
+ * syscall_dispatch(), which finds the handler for the action in the table of
+ * kernel/syscall/table.c and calls it with the caller's cspace, the target
+ * handle and the five arguments. Handlers are "decode, then invoke"
+ * (cap/invoke.h): look up the target with cap_lookup() first, check every
+ * argument, copy user memory only through mm/uaccess.h, and return 0 / a
+ * positive value or an ERR_* code having changed nothing.
+ */
+#pragma once
+#include <stdint.h>
+#include <abi/handle.h>
+
+struct cspace;
+
+typedef long (*syscall_fn)(struct cspace *cs, handle_t target, const uint64_t *a);
+
+/* The handlers (one file per object type under kernel/syscall/). */
+long sys_self_null(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_self_thread_exit(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_self_process_exit(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_self_yield(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_self_clock(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_self_sleep(struct cspace *cs, handle_t target, const uint64_t *a);
+
+long sys_cap_derive(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_cap_duplicate(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_cap_drop(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_cap_revoke(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_cap_inspect(struct cspace *cs, handle_t target, const uint64_t *a);
+
+long sys_pool_mem_create(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_pool_info(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_pool_split(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_mem_info(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_as_map(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_as_unmap(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_as_protect(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_as_query(struct cspace *cs, handle_t target, const uint64_t *a);
+
+long sys_proc_create(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_proc_grant(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_proc_kill(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_proc_status(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_proc_wait(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_thread_create(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_thread_start(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_thread_kill(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_thread_wait(struct cspace *cs, handle_t target, const uint64_t *a);
+
+long sys_log_write(struct cspace *cs, handle_t target, const uint64_t *a);
+
+/* Look up the handler of an action; NULL if there is none. */
+syscall_fn syscall_lookup(uint64_t action);
