@@ -13,13 +13,13 @@ KCFLAGS := -std=gnu17 -O2 -g -ffreestanding -fno-builtin-printf -nostdlib -fno-p
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -fwrapv \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla \
-	-Ikernel -Ikernel/arch/x86_64/include -Iinclude -Itests/vm -MMD -MP
+	-Ikernel -Ikernel/arch/x86_64/include -Iinclude -Itests/vm -Iuser/lib -MMD -MP
 KASFLAGS := -D__ASSEMBLY__ -Ikernel -Ikernel/arch/x86_64/include -Iinclude -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
 
 # Every kernel source, plus the in-kernel VM tests (they only run with "test").
-KERNEL_C := $(shell find kernel -name '*.c' | sort) $(wildcard tests/vm/*.c)
+KERNEL_C := $(shell find kernel -name '*.c' | sort) $(wildcard tests/vm/*.c) user/lib/charlotte/elf.c
 KERNEL_S := $(shell find kernel -name '*.S' | sort)
 KERNEL_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$(KERNEL_S)) \
 	$(FBCON_FONT_OBJ)

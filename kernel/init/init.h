@@ -5,8 +5,13 @@
 
 struct boot_info;
 struct acpi_info;
+struct process;
+#include <stdbool.h>
 
 /* Run the VM tests ("test" on the command line) or start user space. Never returns. */
 void kernel_run(struct boot_info *bi) __attribute__((noreturn));
 struct boot_info *kernel_boot_info(void);
 const struct acpi_info *kernel_acpi_info(void);
+
+/* Load bin/exec from the initrd and start it with every initial capability. */
+int exec_start(const struct boot_info *bi, bool test, struct process **out);

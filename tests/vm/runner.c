@@ -17,7 +17,12 @@
 
 extern const struct vm_test _vmtests_start[], _vmtests_end[];
 
-void vmtest_run_all(const char *prefix, size_t prefix_len);
+void vmtest_run_kernel(const char *prefix, size_t prefix_len);
+void vmtest_observe_line(const char *line, size_t len);
+void vmtest_record(bool pass, const char *name, const char *reason);
+void vmtest_finish(void) __attribute__((noreturn));
+
+static unsigned passed, nfailed;
 
 static bool failed;
 static char reason[200];
@@ -78,9 +83,8 @@ void vmtest_run_parallel(void (*fn)(unsigned cpu, void *arg), void *arg)
 			thread_join(ts[i]);
 }
 
-void vmtest_run_all(const char *prefix, size_t prefix_len)
+void vmtest_run_kernel(const char *prefix, size_t prefix_len)
 {
-	unsigned passed = 0, nfailed = 0;
 	kprintf("VMTEST START cpus=%u\n", vmtest_cpus());
 	/* gcc emits a file's tests last-first: walk backwards for source order */
 	for (const struct vm_test *t = _vmtests_end - 1; t >= _vmtests_start; t--) {
@@ -98,6 +102,30 @@ void vmtest_run_all(const char *prefix, size_t prefix_len)
 			passed++;
 		}
 	}
+}
+
+void vmtest_record(bool pass, const char *name, const char *why)
+{
+	if (pass) {
+		kprintf("VMTEST PASS %s\n", name);
+		passed++;
+	} else {
+		kprintf("VMTEST FAIL %s: %s\n", name, why);
+		nfailed++;
+	}
+}
+
+/* User programs report through the log; their lines count like ours. */
+void vmtest_observe_line(const char *line, size_t len)
+{
+	if (len >= 12 && strncmp(line, "VMTEST PASS ", 12) == 0)
+		__atomic_fetch_add(&passed, 1, __ATOMIC_RELAXED);
+	else if (len >= 12 && strncmp(line, "VMTEST FAIL ", 12) == 0)
+		__atomic_fetch_add(&nfailed, 1, __ATOMIC_RELAXED);
+}
+
+void vmtest_finish(void)
+{
 	kprintf("VMTEST DONE %u passed, %u failed\n", passed, nfailed);
 	arch_debug_exit(nfailed ? 0x11 : 0x10);
 	arch_halt();
