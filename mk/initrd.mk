@@ -1,10 +1,17 @@
 # The initrd: a ustar archive GRUB loads as a module (PVH: qemu -initrd).
-# Later issues put the user programs and Exec's manifest in build/initrd/.
+#
+# build/initrd/ is the archive's tree: the files of initrd/ (etc/exec.manifest,
+# etc/test.manifest, ...) plus every user program, built by mk/user.mk into
+# build/initrd/bin/<name>. The kernel starts bin/exec from it; Exec reads the rest.
+# Stale files (a program whose source was removed) are not cleaned: `make clean`.
+
+include mk/user.mk
 
 INITRD := $(B)/initrd.tar
 INITRD_FILES := $(shell find initrd -type f 2>/dev/null)
 
-$(INITRD): $(INITRD_FILES)
+$(INITRD): $(INITRD_FILES) $(USER_PROG_BINS) mk/initrd.mk
 	@mkdir -p $(B)/initrd
 	$(Q)if [ -d initrd ]; then cp -r initrd/. $(B)/initrd/; fi
-	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner -C $(B)/initrd -cf $@ .
+	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --sort=name \
+		-C $(B)/initrd -cf $@ .

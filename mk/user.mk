@@ -1,12 +1,23 @@
-# User-space libraries: the C library (libc.a + crt0.o) and libcharlotte.
+# User space: the C library (libc.a + crt0.o), libcharlotte, and the programs.
 #
-# Included by the top-level Makefile, or used alone:  make -f mk/user.mk user-libs
+# Included by the top-level Makefile (or by mk/initrd.mk when the Makefile does not),
+# or used alone:  make -f mk/user.mk user-libs user-progs
 #   build/user/crt0.o          _start (link first)
 #   build/user/libc.a          the C library (user/lib/libc)
-#   build/user/libcharlotte.a  the system library (user/lib/charlotte)
+#   build/user/libcharlotte.a  the system library (user/lib/charlotte, plus the
+#                              kernel's pure ustar reader kernel/lib/ustar.c)
+#   build/initrd/bin/<name>    one program per directory user/<name>/ (all its .c files)
 # A program links as:
-#   $(USER_CC) $(USER_LDFLAGS) -o prog $(USER_CRT0) prog.o $(USER_LIBCHARLOTTE) $(USER_LIBC) -lgcc
-# (libcharlotte before libc: it implements the libc's sys_hooks.h.)
+#   $(USER_CC) $(USER_LDFLAGS) -o prog $(USER_CRT0) prog.o \
+#       -Wl,--start-group $(USER_LIBCHARLOTTE) $(USER_LIBC) -Wl,--end-group -lgcc
+# (a group: libcharlotte implements the libc's sys_hooks.h and uses the libc's string
+# functions, so each needs the other).
+#
+# Adding a program: create user/<name>/<name>.c with a main(); it is built into
+# build/initrd/bin/<name> and packed into the initrd. docs/userspace.md has more.
+
+ifndef USER_MK_INCLUDED
+USER_MK_INCLUDED := 1
 
 B ?= build
 Q ?= @
@@ -22,23 +33,38 @@ USER_CFLAGS := -std=gnu17 -ffreestanding -fno-builtin -nostdlib -nostdinc \
 	-fno-tree-loop-distribute-patterns \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
 	-Iuser/lib/libc/include -Iuser/lib -Iinclude -I$(USER_GCC_INC)
-USER_LDFLAGS := -static -nostdlib -no-pie
+USER_LDFLAGS := -static -nostdlib -no-pie -Wl,-z,noexecstack -Wl,-z,separate-code \
+	-Wl,-z,max-page-size=4096 -Wl,--build-id=none
 
 LIBC_SRCS := $(wildcard user/lib/libc/*.c)
 LIBC_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBC_SRCS))
 LIBCHARLOTTE_SRCS := $(wildcard user/lib/charlotte/*.c)
-LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS))
+LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS)) \
+	$(B)/user/charlotte/ustar.o
+# libcharlotte reads the initrd with the kernel's ustar reader: "ustar.h" is found by
+# -iquote, and the shim maps the kernel's <lib/string.h> onto the libc's <string.h>.
+LIBCHARLOTTE_CFLAGS := -iquote kernel/lib -Iuser/lib/charlotte/shim
 
 USER_CRT0 := $(B)/user/crt0.o
 USER_LIBC := $(B)/user/libc.a
 USER_LIBCHARLOTTE := $(B)/user/libcharlotte.a
+USER_LIBS := -Wl,--start-group $(USER_LIBCHARLOTTE) $(USER_LIBC) -Wl,--end-group -lgcc
 
 USER_HDRS := $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h \
-	user/lib/libc/include/sys/*.h user/lib/charlotte/*.h include/abi/*.h)
+	user/lib/libc/include/sys/*.h user/lib/charlotte/*.h user/lib/charlotte/shim/*/*.h \
+	include/abi/*.h) kernel/lib/ustar.h
 
-$(B)/user/%.o: user/lib/%.c $(USER_HDRS) mk/user.mk
+$(B)/user/libc/%.o: user/lib/libc/%.c $(USER_HDRS) mk/user.mk
 	@mkdir -p $(@D)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(B)/user/charlotte/%.o: user/lib/charlotte/%.c $(USER_HDRS) mk/user.mk
+	@mkdir -p $(@D)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $(LIBCHARLOTTE_CFLAGS) -c -o $@ $<
+
+$(B)/user/charlotte/ustar.o: kernel/lib/ustar.c $(USER_HDRS) mk/user.mk
+	@mkdir -p $(@D)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $(LIBCHARLOTTE_CFLAGS) -c -o $@ $<
 
 $(USER_CRT0): user/lib/libc/crt0.S mk/user.mk
 	@mkdir -p $(@D)
@@ -52,5 +78,24 @@ $(USER_LIBCHARLOTTE): $(LIBCHARLOTTE_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && $(USER_AR) rcs $@ $^
 
-.PHONY: user-libs
+# --- Programs: user/<name>/*.c -> build/initrd/bin/<name> ---
+USER_PROGS := $(sort $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c))))))
+USER_PROG_BINS := $(addprefix $(B)/initrd/bin/,$(USER_PROGS))
+
+# Program sources see their own directory's headers.
+$(B)/user/prog/%.o: user/%.c $(USER_HDRS) $(wildcard user/*/*.h) mk/user.mk
+	@mkdir -p $(@D)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+define user_prog_rule
+$(B)/initrd/bin/$(1): $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/$(1)/*.c)) $(USER_LIBCHARLOTTE) $(USER_LIBC)
+	@mkdir -p $$(@D)
+	$$(Q)$$(USER_CC) $$(USER_LDFLAGS) -o $$@ $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/$(1)/*.c)) $$(USER_LIBS)
+endef
+$(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
+
+.PHONY: user-libs user-progs
 user-libs: $(USER_CRT0) $(USER_LIBC) $(USER_LIBCHARLOTTE)
+user-progs: $(USER_PROG_BINS)
+
+endif # USER_MK_INCLUDED

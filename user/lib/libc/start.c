@@ -18,6 +18,9 @@
 /* A plain global while programs are single-threaded; see errno.h. */
 int errno;
 
+/* Set by crt0.S before __libc_start: the spawner's start_info (see sys_hooks.h). */
+void *__libc_start_info;
+
 #define ATEXIT_MAX 32
 #define ABORT_STATUS 134
 

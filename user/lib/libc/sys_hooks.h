@@ -36,3 +36,10 @@ void __libc_exit(int status) __attribute__((noreturn));
  * (ERR_NOT_SUPPORTED for an unknown clock).
  */
 long long __libc_clock_ns(int clock);
+
+/*
+ * The start_info pointer the spawner left after the environment array (crt0.S stores
+ * it before __libc_start runs; NULL if there was none). The libc never reads it: it is
+ * an opaque pointer for the system library (libcharlotte's ch_handle()).
+ */
+extern void *__libc_start_info;

@@ -1,0 +1,82 @@
+/*
+ * spawn.h - starting a program in a new process, exokernel style: the parent builds
+ * the child.
+ *
+ * ch_spawn() creates an empty process (paid for by a pool we hold), maps each ELF
+ * segment of the image into the child's address space itself (a memory object per
+ * segment, filled through a temporary mapping in our own space), builds the child's
+ * stack with the argument block and start_info of startup.h, grants the child the
+ * capabilities the caller lists (plus handles to its own process and address space,
+ * and optionally a sub-pool), and starts its first thread at the ELF entry point.
+ * The child holds nothing we did not grant.
+ *
+ * Child address space: the ELF segments where the image says, a stack of
+ * stack_size bytes ending at CH_STACK_TOP with nothing mapped below it (so running
+ * off the bottom faults), and whatever the child maps itself.
+ * Uses [CH_SCRATCH_BASE, +segment size) of our own space while loading, so two
+ * threads of one process must not spawn at the same time.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <abi/handle.h>
+#include <abi/syscall.h>
+
+#include "elf.h"
+
+#define CH_STACK_TOP UINT64_C(0x00007ffffff00000)
+#define CH_STACK_SIZE (64u * 1024u)
+#define CH_SCRATCH_BASE UINT64_C(0x0000200000000000)
+#define CH_SPAWN_MAX_MEMS (ELF_MAX_PHNUM + 1) /* segments + stack */
+
+/* One capability to put into the child's cspace under name. */
+struct ch_grant {
+	const char *name; /* name in the child's start_info (< 24 bytes) */
+	handle_t handle; /* ours; needs RIGHT_TRANSFER */
+	uint64_t rights; /* the child's copy gets these (a subset of handle's rights) */
+};
+
+#define CH_SPAWN_NO_SELF 1u /* do not grant "self.process" and "self.as" */
+
+struct ch_spawn_args {
+	const char *path; /* program; also the process name (its basename) */
+	const void *image; /* the ELF image, or NULL: path in the initrd */
+	size_t image_len; /* bytes of image */
+	const char *const *argv; /* NULL-terminated; NULL: argv = { path, NULL } */
+	const char *const *envp; /* NULL-terminated, or NULL */
+	const struct ch_grant *grants;
+	unsigned ngrants;
+	handle_t pool; /* pays for everything; HANDLE_INVALID: our "pool" */
+	uint64_t child_pool; /* > 0: grant the child "pool", a sub-pool of this quota */
+	size_t stack_size; /* 0: CH_STACK_SIZE; rounded up to pages */
+	unsigned flags; /* CH_SPAWN_* */
+};
+
+/* A started child: our handles to it. */
+struct ch_child {
+	handle_t process; /* RIGHTS_ALL: wait, kill, status */
+	handle_t as; /* its address space */
+	handle_t thread; /* its first thread */
+	handle_t pool; /* the sub-pool granted as "pool", or HANDLE_INVALID */
+	uint64_t entry; /* where its first thread started */
+	unsigned nmems;
+	handle_t mems[CH_SPAWN_MAX_MEMS]; /* the memory objects of its image and stack */
+};
+
+/*
+ * Starts the program a describes; fills *out. On failure nothing is left behind
+ * (the half-built process is dropped unstarted). Errors: ERR_INVALID_ARGS (NULL a,
+ * out or path, too many grants), the errors of ch_initrd_find() and elf_load() for
+ * the image, of ch_args_build() for the arguments, and of the system calls
+ * (ERR_NO_MEMORY when the pool is exhausted, ERR_ACCESS_DENIED for a grant we may not
+ * transfer, ...).
+ */
+int ch_spawn(const struct ch_spawn_args *a, struct ch_child *out);
+
+/*
+ * Drops every handle in c (the child keeps running if it still is; kill it first
+ * with ch_proc_kill(c->process) if that is not wanted) and clears c.
+ */
+void ch_child_release(struct ch_child *c);
