@@ -1,0 +1,386 @@
+/*
+ * aspace.c - OBJ_ADDRESS_SPACE: mapping records over vmm page tables.
+ *
+ * The records (as->map) are a sorted array of non-overlapping mappings,
+ * found by binary search; they are the truth about which memory is mapped
+ * where, and the page tables always agree with them whenever the lock is
+ * free. User mappings use 4 KiB pages only, so unmap and protect never
+ * allocate a page table (no 2 MiB page to split) and cannot fail halfway.
+ *
+ * Accounting: the record array is charged by capacity (grown by doubling).
+ * Page tables are charged by reserving the worst case for a map before it
+ * runs (one PT per 2 MiB region, PD per 1 GiB region and PDPT per 512 GiB
+ * region the range touches) and returning what was not used; vmm never frees
+ * user tables before the space dies, so as->tables_charged always equals
+ * vs.table_pages and a failed map cannot leave uncharged tables behind.
+ *
+ * Every operation is "decode, then invoke" under the lock: everything that
+ * can fail (argument checks, overlap or hole checks, record and page-table
+ * reservations) comes first; the changes after it cannot fail.
+ */
+#include <obj/aspace.h>
+
+#include <abi/errors.h>
+#include <arch/irq_flags.h>
+#include <arch/smp.h>
+#include <lib/compiler.h>
+#include <lib/panic.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <obj/memory.h>
+#include <obj/pool.h>
+
+/*
+ * Take as's lock with interrupts off. A holder may be waiting for a TLB
+ * shootdown that this CPU must serve, so serve cross-CPU calls while waiting.
+ */
+static uint64_t as_lock(struct aspace *as)
+{
+	uint64_t irq = arch_irq_save();
+	while (!spin_trylock(&as->obj.lock)) {
+		smp_poll_calls();
+		arch_cpu_relax();
+	}
+	return irq;
+}
+
+static void as_unlock(struct aspace *as, uint64_t irq)
+{
+	spin_unlock_irqrestore(&as->obj.lock, irq);
+}
+
+static uint64_t map_end(const struct as_mapping *mp)
+{
+	return mp->base + mp->length;
+}
+
+/* Index of the first mapping that ends above va (count if none). Lock held. */
+static uint32_t first_ending_after(struct aspace *as, uint64_t va)
+{
+	uint32_t lo = 0, hi = as->count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (map_end(&as->map[mid]) > va)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* Make room for `extra` more records, charging the growth. Lock held. */
+static int reserve_records(struct aspace *as, uint32_t extra)
+{
+	if (as->count + extra <= as->capacity)
+		return 0;
+	if (as->count + extra > ASPACE_MAX_MAPPINGS)
+		return ERR_NO_RESOURCES;
+	uint32_t cap = as->capacity ? as->capacity : 8;
+	while (cap < as->count + extra)
+		cap *= 2;
+	cap = MIN(cap, ASPACE_MAX_MAPPINGS);
+	uint64_t grow = (uint64_t)(cap - as->capacity) * sizeof(struct as_mapping);
+	if (pool_charge(as->pool, grow))
+		return ERR_NO_MEMORY;
+	struct as_mapping *n = kmalloc((size_t)cap * sizeof(*n));
+	if (!n) {
+		pool_uncharge(as->pool, grow);
+		return ERR_NO_MEMORY;
+	}
+	if (as->count)
+		memcpy(n, as->map, (size_t)as->count * sizeof(*n));
+	kfree(as->map);
+	as->map = n;
+	as->capacity = cap;
+	return 0;
+}
+
+/* Insert *mp at index i (room reserved). Lock held. */
+static void insert_record(struct aspace *as, uint32_t i, const struct as_mapping *mp)
+{
+	memmove(&as->map[i + 1], &as->map[i], (size_t)(as->count - i) * sizeof(*mp));
+	as->map[i] = *mp;
+	as->count++;
+}
+
+static bool prot_ok(unsigned prot)
+{
+	return !(prot & ~PROT_ALL) && (prot & PROT_READ) &&
+	       (prot & (PROT_WRITE | PROT_EXEC)) != (PROT_WRITE | PROT_EXEC);
+}
+
+static unsigned vm_flags(unsigned prot)
+{
+	return VM_USER | ((prot & PROT_WRITE) ? VM_WRITE : 0) | ((prot & PROT_EXEC) ? VM_EXEC : 0);
+}
+
+/* Aligned, non-empty, non-wrapping, inside [lowest, USER_SPACE_END). */
+static bool user_range_valid(uint64_t va, uint64_t len, uint64_t lowest)
+{
+	return IS_ALIGNED(va, PAGE_SIZE) && IS_ALIGNED(len, PAGE_SIZE) && len > 0 && va >= lowest &&
+	       va + len > va && va + len <= USER_SPACE_END;
+}
+
+/* Page-table pages a map of [va, va + len) may need at most. */
+static uint64_t worst_tables(uint64_t va, uint64_t len)
+{
+	uint64_t last = va + len - 1, n = 0;
+	for (unsigned shift = 21; shift <= 39; shift += 9)
+		n += (last >> shift) - (va >> shift) + 1;
+	return n;
+}
+
+/* Charge or uncharge the change in page-table pages since the last call. Lock held. */
+static void settle_tables(struct aspace *as, uint64_t reserved_pages)
+{
+	uint64_t grown = as->vs.table_pages - as->tables_charged;
+	ASSERT(grown <= reserved_pages);
+	pool_uncharge(as->pool, (reserved_pages - grown) * PAGE_SIZE);
+	as->tables_charged = as->vs.table_pages;
+}
+
+/* vmm_map the pages of m, physically contiguous runs at a time. Lock held. */
+static int map_pages(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
+                     unsigned prot)
+{
+	uint64_t first = off / PAGE_SIZE, n = len / PAGE_SIZE;
+	for (uint64_t i = 0; i < n;) {
+		uint64_t pa = memory_page_phys(m, first + i), run = 1;
+		while (i + run < n && memory_page_phys(m, first + i + run) == pa + run * PAGE_SIZE)
+			run++;
+		int err = vmm_map(&as->vs, va + i * PAGE_SIZE, pa, run * PAGE_SIZE, vm_flags(prot));
+		if (err) {
+			if (i)
+				vmm_unmap(&as->vs, va, i * PAGE_SIZE);
+			return err;
+		}
+		i += run;
+	}
+	return 0;
+}
+
+static void aspace_destroy(struct kobject *obj)
+{
+	struct aspace *as = container_of(obj, struct aspace, obj);
+	/*
+	 * No CPU has the space loaded any more (aspace_activate's rule), so no
+	 * TLB holds its translations: the tables and pages can go at once.
+	 */
+	vmm_space_destroy(&as->vs);
+	for (uint32_t i = 0; i < as->count; i++)
+		kobject_put(&as->map[i].mem->obj);
+	kfree(as->map);
+	pool_uncharge(as->pool, as->tables_charged * PAGE_SIZE +
+	                            (uint64_t)as->capacity * sizeof(struct as_mapping) +
+	                            sizeof(*as));
+	pool_put(as->pool);
+	kfree(as);
+}
+
+static const struct kobject_ops aspace_ops = {
+    .destroy = aspace_destroy,
+};
+
+int aspace_create(struct mem_pool *pool, struct aspace **out)
+{
+	int err = pool_charge(pool, sizeof(struct aspace) + PAGE_SIZE);
+	if (err)
+		return err;
+	struct aspace *as = kzalloc(sizeof(*as));
+	if (!as)
+		goto out_uncharge;
+	if (vmm_space_create(&as->vs))
+		goto out_free;
+	ASSERT(as->vs.table_pages == 1);
+	kobject_init(&as->obj, OBJ_ADDRESS_SPACE, &aspace_ops);
+	as->pool = pool;
+	pool_get(pool);
+	as->tables_charged = 1;
+	*out = as;
+	return 0;
+
+out_free:
+	kfree(as);
+out_uncharge:
+	pool_uncharge(pool, sizeof(struct aspace) + PAGE_SIZE);
+	return ERR_NO_MEMORY;
+}
+
+int aspace_map(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
+               unsigned prot)
+{
+	return aspace_map_limited(as, va, m, off, len, prot, PROT_ALL);
+}
+
+int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
+                       unsigned prot, unsigned max_prot)
+{
+	if (!user_range_valid(va, len, PAGE_SIZE) || !IS_ALIGNED(off, PAGE_SIZE) || !prot_ok(prot))
+		return ERR_INVALID_ARGS;
+	if (prot & ~max_prot)
+		return ERR_ACCESS_DENIED;
+	if (off > memory_size(m) || len > memory_size(m) - off)
+		return ERR_OUT_OF_RANGE;
+
+	uint64_t irq = as_lock(as);
+	uint32_t i = first_ending_after(as, va);
+	int err = ERR_ALREADY_EXISTS;
+	if (i < as->count && as->map[i].base < va + len)
+		goto out;
+	err = reserve_records(as, 1);
+	if (err)
+		goto out;
+	uint64_t reserve = worst_tables(va, len);
+	err = pool_charge(as->pool, reserve * PAGE_SIZE);
+	if (err)
+		goto out;
+	err = map_pages(as, va, m, off, len, prot);
+	settle_tables(as, reserve);
+	if (err)
+		goto out;
+	kobject_get(&m->obj);
+	struct as_mapping rec = {
+	    .base = va,
+	    .length = len,
+	    .offset = off,
+	    .mem = m,
+	    .prot = (uint8_t)prot,
+	    .max_prot = (uint8_t)(max_prot & PROT_ALL),
+	};
+	insert_record(as, i, &rec);
+out:
+	as_unlock(as, irq);
+	return err;
+}
+
+/* Split record i at address at (strictly inside it); room reserved. Lock held. */
+static void split_record(struct aspace *as, uint32_t i, uint64_t at)
+{
+	struct as_mapping right = as->map[i];
+	uint64_t cut = at - right.base;
+	right.base = at;
+	right.offset += cut;
+	right.length -= cut;
+	as->map[i].length = cut;
+	kobject_get(&right.mem->obj);
+	insert_record(as, i + 1, &right);
+}
+
+int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
+{
+	if (!user_range_valid(va, len, 0))
+		return ERR_INVALID_ARGS;
+	uint64_t end = va + len;
+	uint64_t irq = as_lock(as);
+	uint32_t i = first_ending_after(as, va);
+	int err = 0;
+	if (i < as->count && as->map[i].base < va && map_end(&as->map[i]) > end) {
+		/* The hole is strictly inside one mapping: it becomes two. */
+		err = reserve_records(as, 1);
+		if (err)
+			goto out;
+		split_record(as, i, va);
+		i++;
+	}
+	uint32_t r, w = i;
+	for (r = i; r < as->count && as->map[r].base < end; r++) {
+		struct as_mapping mp = as->map[r];
+		uint64_t s = MAX(mp.base, va), e = MIN(map_end(&mp), end);
+		vmm_unmap(&as->vs, s, e - s); /* 4 KiB pages only: cannot fail */
+		if (s > mp.base) {
+			as->map[w] = mp; /* keeps its head */
+			as->map[w++].length = s - mp.base;
+		} else if (e < map_end(&mp)) {
+			as->map[w] = mp; /* keeps its tail */
+			as->map[w].base = e;
+			as->map[w].offset += e - mp.base;
+			as->map[w++].length = map_end(&mp) - e;
+		} else {
+			/* Gone: its pages left every TLB in vmm_unmap's shootdown. */
+			kobject_put(&mp.mem->obj);
+		}
+	}
+	memmove(&as->map[w], &as->map[r], (size_t)(as->count - r) * sizeof(struct as_mapping));
+	as->count -= r - w;
+out:
+	as_unlock(as, irq);
+	return err;
+}
+
+int aspace_protect(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
+{
+	if (!user_range_valid(va, len, 0) || !prot_ok(prot))
+		return ERR_INVALID_ARGS;
+	uint64_t end = va + len;
+	uint64_t irq = as_lock(as);
+	uint32_t i = first_ending_after(as, va), j;
+	int err = 0;
+	/* Decode: no holes, every mapping allows prot, records for the two ends. */
+	uint64_t covered = va;
+	for (j = i; j < as->count && as->map[j].base < end; j++) {
+		if (as->map[j].base > covered) {
+			err = ERR_NOT_FOUND;
+			goto out;
+		}
+		if (prot & ~as->map[j].max_prot)
+			err = ERR_ACCESS_DENIED;
+		covered = map_end(&as->map[j]);
+	}
+	if (covered < end)
+		err = ERR_NOT_FOUND;
+	if (err)
+		goto out;
+	uint32_t splits = (as->map[i].base < va) + (map_end(&as->map[j - 1]) > end);
+	err = reserve_records(as, splits);
+	if (err)
+		goto out;
+	/* Invoke. */
+	if (as->map[i].base < va) {
+		split_record(as, i, va);
+		i++;
+	}
+	for (j = i; j < as->count && as->map[j].base < end; j++) {
+		if (map_end(&as->map[j]) > end)
+			split_record(as, j, end);
+		struct as_mapping *mp = &as->map[j];
+		int r = vmm_protect(&as->vs, mp->base, mp->length, vm_flags(prot));
+		ASSERT(r == 0); /* fully mapped with 4 KiB pages: nothing to allocate */
+		mp->prot = (uint8_t)prot;
+	}
+out:
+	as_unlock(as, irq);
+	return err;
+}
+
+int aspace_query(struct aspace *as, uint64_t va, struct as_region *out)
+{
+	uint64_t irq = as_lock(as);
+	uint32_t i = first_ending_after(as, va);
+	int err = ERR_NOT_FOUND;
+	if (i < as->count && as->map[i].base <= va) {
+		const struct as_mapping *mp = &as->map[i];
+		*out = (struct as_region){
+		    .base = mp->base,
+		    .length = mp->length,
+		    .offset = mp->offset,
+		    .prot = mp->prot,
+		    .memory_id = mp->mem->obj.id,
+		};
+		err = 0;
+	}
+	as_unlock(as, irq);
+	return err;
+}
+
+void aspace_activate(struct aspace *as)
+{
+	vmm_space_activate(&as->vs);
+}
+
+struct aspace *aspace_from(struct kobject *obj)
+{
+	if (!obj || obj->type != OBJ_ADDRESS_SPACE)
+		return NULL;
+	return container_of(obj, struct aspace, obj);
+}

@@ -1,0 +1,117 @@
+/*
+ * aspace.h - OBJ_ADDRESS_SPACE: a user address space its owner manages.
+ *
+ * Exokernel style: the kernel never decides what goes where in a user
+ * address space. Its holder maps ranges of memory objects at addresses it
+ * chooses (aspace_map), and unmaps, protects and queries them. The kernel
+ * only checks that each request is safe: page aligned, inside the user half
+ * but never at page 0, inside the memory object, not overlapping another
+ * mapping, never writable and executable at once, and within what the
+ * memory capability allowed (max_prot, kept per mapping for aspace_protect).
+ *
+ * Ownership: an address space holds a reference to its pool and to every
+ * memory object mapped in it (one per mapping record), so the pages stay
+ * alive until they are unmapped and the TLBs are shot down. The pool pays
+ * for the page tables (every page of as->vs.table_pages, the PML4 included)
+ * and for the mapping records; destruction returns all of it.
+ *
+ * Locking: obj.lock (taken with interrupts off) is held across each whole
+ * operation, so two threads mapping and unmapping the same space on
+ * different CPUs see each operation as atomic and the records always match
+ * the page tables. vmm has its own lock inside. While waiting for obj.lock a
+ * CPU keeps serving cross-CPU calls, because the holder may be waiting for
+ * a TLB shootdown. Nothing under the lock sleeps. Lock order: aspace lock,
+ * then vmm / allocator locks; memory objects have no lock.
+ */
+#pragma once
+#include <stdint.h>
+#include <abi/syscall.h>
+#include <mm/vmm.h>
+#include <obj/object.h>
+
+struct mem_pool;
+struct memory;
+
+#define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
+/* Most mapping records per address space (ERR_NO_RESOURCES beyond). */
+#define ASPACE_MAX_MAPPINGS 65536u
+
+/* One mapping: [base, base + length) shows memory pages from offset on. */
+struct as_mapping {
+	uint64_t base, length, offset;
+	struct memory *mem; /* reference held */
+	uint8_t prot; /* PROT_*: current permissions */
+	uint8_t max_prot; /* PROT_*: what the memory capability allowed */
+};
+
+struct aspace {
+	struct kobject obj; /* obj.lock guards everything below except pool */
+	struct vm_space vs; /* the page tables */
+	struct mem_pool *pool; /* reference held; immutable */
+	struct as_mapping *map; /* sorted by base, non-overlapping */
+	uint32_t count, capacity;
+	uint64_t tables_charged; /* page-table pages charged to pool (== vs.table_pages) */
+};
+
+/*
+ * Create an empty address space (kernel half shared) whose page tables and
+ * records are charged to pool. One reference, owned by the caller.
+ * Errors: ERR_NO_MEMORY (pool quota or memory exhausted).
+ */
+int aspace_create(struct mem_pool *pool, struct aspace **out);
+
+/*
+ * Map [va, va + len) to memory m from byte offset off with permissions prot
+ * (PROT_READ required; PROT_WRITE and PROT_EXEC optional but not both). Takes
+ * a reference on m for the mapping. Kernel callers: max_prot is PROT_ALL, so
+ * a later aspace_protect() may grant any W^X-valid prot.
+ * Errors: ERR_INVALID_ARGS (unaligned va/off/len, len 0, wrap-around, range
+ * not inside [PAGE_SIZE, USER_SPACE_END), unknown prot bits, no PROT_READ,
+ * W+X), ERR_OUT_OF_RANGE (off + len beyond m), ERR_ALREADY_EXISTS (overlaps
+ * a mapping), ERR_NO_MEMORY (pool or memory exhausted), ERR_NO_RESOURCES (too
+ * many mappings). A failed call changes nothing (beyond, possibly, charged
+ * room for more records).
+ */
+int aspace_map(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
+               unsigned prot);
+
+/*
+ * aspace_map() with a ceiling: prot must be a subset of max_prot
+ * (ERR_ACCESS_DENIED otherwise) and aspace_protect() will never grant more
+ * than max_prot on this mapping. The syscall passes what the memory
+ * capability's rights allow.
+ */
+int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
+                       unsigned prot, unsigned max_prot);
+
+/*
+ * Unmap everything in [va, va + len); holes are skipped and mappings that
+ * straddle an end are trimmed (or split in two). Drops the references of
+ * removed mappings after the TLB shootdown. Errors: ERR_INVALID_ARGS
+ * (unaligned, len 0, wraps, beyond the user half), ERR_NO_MEMORY /
+ * ERR_NO_RESOURCES (a split needs one more record and none can be had; then
+ * nothing is unmapped).
+ */
+int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
+
+/*
+ * Set the permissions of [va, va + len) to prot (rules as aspace_map). The
+ * whole range must be mapped. Errors: ERR_INVALID_ARGS, ERR_NOT_FOUND (a hole
+ * in the range), ERR_ACCESS_DENIED (prot exceeds a mapping's max_prot),
+ * ERR_NO_MEMORY / ERR_NO_RESOURCES (records for the split ends). A failed
+ * call changes nothing.
+ */
+int aspace_protect(struct aspace *as, uint64_t va, uint64_t len, unsigned prot);
+
+/* Describe the mapping containing va: 0, or ERR_NOT_FOUND. */
+int aspace_query(struct aspace *as, uint64_t va, struct as_region *out);
+
+/*
+ * Load as into this CPU's page-table base. The caller keeps a reference to
+ * as for as long as any CPU may have it loaded; before the last reference
+ * goes, every CPU must have switched away (destroy frees the tables).
+ */
+void aspace_activate(struct aspace *as);
+
+/* The address space behind obj, or NULL if obj is not an OBJ_ADDRESS_SPACE. */
+struct aspace *aspace_from(struct kobject *obj);

@@ -1,0 +1,150 @@
+/*
+ * memory.c - OBJ_MEMORY: allocation, zero-fill, accounting and destruction.
+ *
+ * memory_create() charges the pool first (pages + metadata, so an
+ * over-quota request fails before anything is allocated), then allocates
+ * the page array and the pages. Pages come in the largest buddy blocks that
+ * fit the remaining size, up to 2 MiB, falling back to smaller orders when
+ * the allocator has no such block, so big objects need few allocations and
+ * fragmented memory still serves small ones. A failure anywhere frees what
+ * was obtained and uncharges everything: a failed create changes nothing.
+ */
+#include <obj/memory.h>
+
+#include <abi/errors.h>
+#include <lib/compiler.h>
+#include <lib/panic.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <mm/vmm.h>
+#include <obj/pool.h>
+
+#define MEMORY_MAX_ORDER 9u /* 2 MiB blocks */
+#define PAGE_ORDER_BITS 0xfull
+
+/* Free the owned blocks recorded in pages[0 .. npages). */
+static void free_blocks(const uint64_t *pages, uint64_t npages)
+{
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t tag = pages[i] & PAGE_ORDER_BITS;
+		if (tag)
+			page_free(phys_to_virt(pages[i] & PAGE_MASK), (unsigned)(tag - 1));
+	}
+}
+
+static void memory_destroy(struct kobject *obj)
+{
+	struct memory *m = container_of(obj, struct memory, obj);
+	if (m->pages) {
+		free_blocks(m->pages, m->npages);
+		kfree(m->pages);
+	}
+	if (m->pool) {
+		pool_uncharge(m->pool, m->charged);
+		pool_put(m->pool);
+	}
+	kfree(m);
+}
+
+static const struct kobject_ops memory_ops = {
+    .destroy = memory_destroy,
+};
+
+/* Fill pages[0 .. npages) with zeroed blocks; on failure free them all. */
+static int alloc_blocks(uint64_t *pages, uint64_t npages)
+{
+	unsigned order = MEMORY_MAX_ORDER;
+	for (uint64_t i = 0; i < npages;) {
+		while (order > 0 && (UINT64_C(1) << order) > npages - i)
+			order--;
+		void *va = page_zalloc(order);
+		if (!va) {
+			if (order > 0) {
+				order--;
+				continue;
+			}
+			free_blocks(pages, i);
+			return ERR_NO_MEMORY;
+		}
+		uint64_t pa = virt_to_phys(va);
+		uint64_t n = UINT64_C(1) << order;
+		pages[i] = pa | (order + 1);
+		for (uint64_t k = 1; k < n; k++)
+			pages[i + k] = pa + k * PAGE_SIZE;
+		i += n;
+	}
+	return 0;
+}
+
+int memory_create(struct mem_pool *pool, uint64_t size, struct memory **out)
+{
+	if (size == 0 || size > MEMORY_MAX_SIZE)
+		return ERR_INVALID_ARGS;
+	uint64_t npages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+	uint64_t charge = npages * PAGE_SIZE + npages * sizeof(uint64_t) + sizeof(struct memory);
+	int err = pool_charge(pool, charge);
+	if (err)
+		return err;
+	err = ERR_NO_MEMORY;
+	struct memory *m = kzalloc(sizeof(*m));
+	if (!m)
+		goto out_uncharge;
+	m->pages = kmalloc(npages * sizeof(uint64_t));
+	if (!m->pages)
+		goto out_free_m;
+	err = alloc_blocks(m->pages, npages);
+	if (err)
+		goto out_free_pages;
+	kobject_init(&m->obj, OBJ_MEMORY, &memory_ops);
+	m->npages = npages;
+	m->pool = pool;
+	m->charged = charge;
+	pool_get(pool);
+	*out = m;
+	return 0;
+
+out_free_pages:
+	kfree(m->pages);
+out_free_m:
+	kfree(m);
+out_uncharge:
+	pool_uncharge(pool, charge);
+	return err;
+}
+
+int memory_create_phys(uint64_t phys, uint64_t size, struct memory **out)
+{
+	if (size == 0 || size > MEMORY_MAX_SIZE || !IS_ALIGNED(phys, PAGE_SIZE))
+		return ERR_INVALID_ARGS;
+	uint64_t len = ALIGN_UP(size, PAGE_SIZE);
+	if (phys + len < phys)
+		return ERR_INVALID_ARGS;
+	struct memory *m = kzalloc(sizeof(*m));
+	if (!m)
+		return ERR_NO_MEMORY;
+	kobject_init(&m->obj, OBJ_MEMORY, &memory_ops);
+	m->npages = len / PAGE_SIZE;
+	m->phys_base = phys;
+	*out = m;
+	return 0;
+}
+
+uint64_t memory_page_phys(struct memory *m, uint64_t index)
+{
+	ASSERT(index < m->npages);
+	if (!m->pages)
+		return m->phys_base + index * PAGE_SIZE;
+	return m->pages[index] & PAGE_MASK;
+}
+
+uint64_t memory_size(struct memory *m)
+{
+	return m->npages * PAGE_SIZE;
+}
+
+struct memory *memory_from(struct kobject *obj)
+{
+	if (!obj || obj->type != OBJ_MEMORY)
+		return NULL;
+	return container_of(obj, struct memory, obj);
+}

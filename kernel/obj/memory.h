@@ -1,0 +1,67 @@
+/*
+ * memory.h - OBJ_MEMORY: a run of physical pages that can be mapped.
+ *
+ * A memory object is a fixed number of pages, chosen at creation and never
+ * resized. memory_create() allocates them eagerly, zero-filled, and charges
+ * the pages plus the object's metadata to a pool; the object keeps a pool
+ * reference and returns everything when it is destroyed. memory_create_phys()
+ * wraps a range of physical memory the kernel already owns (the initrd, later
+ * framebuffers): such pages are never freed and nothing is charged.
+ *
+ * Lifetime: plain kobject reference counting. Every mapping of the object in
+ * an address space holds a reference (obj/aspace.c), so the pages outlive
+ * every mapping of them and are freed only after the last unmap and its TLB
+ * shootdown.
+ *
+ * Locking: none needed. Size and the page array are immutable after
+ * creation; the page contents belong to whoever maps them.
+ */
+#pragma once
+#include <stdint.h>
+#include <obj/object.h>
+
+struct mem_pool;
+
+/* Largest memory object: 1 TiB. Larger sizes are refused as ERR_INVALID_ARGS. */
+#define MEMORY_MAX_SIZE (UINT64_C(1) << 40)
+
+struct memory {
+	struct kobject obj;
+	uint64_t npages;
+	struct mem_pool *pool; /* reference held; NULL for wrapped physical memory */
+	uint64_t charged; /* bytes charged to pool, returned at destroy */
+	uint64_t phys_base; /* wrapped memory: first physical address */
+	/*
+	 * Owned memory: physical address of each page. The first page of each
+	 * block from the page allocator carries (order + 1) in its low bits,
+	 * the other pages of the block carry 0, so destroy can free whole blocks.
+	 */
+	uint64_t *pages;
+};
+
+/*
+ * Create a memory object of size bytes (rounded up to pages, 1 byte ..
+ * MEMORY_MAX_SIZE), zero-filled, charged to pool. One reference, owned by
+ * the caller. Errors: ERR_INVALID_ARGS (size 0 or above the maximum),
+ * ERR_NO_MEMORY (pool quota, kernel heap or physical memory exhausted; what
+ * was allocated is freed and nothing stays charged).
+ */
+int memory_create(struct mem_pool *pool, uint64_t size, struct memory **out);
+
+/*
+ * Wrap the physical range [phys, phys + size) (phys page aligned, size
+ * rounded up to pages) as a memory object that does not own its pages: they
+ * are never freed. Kernel use only (e.g. the initrd module), so nothing is
+ * charged. Errors: ERR_INVALID_ARGS (unaligned, empty, too large or wrapping),
+ * ERR_NO_MEMORY.
+ */
+int memory_create_phys(uint64_t phys, uint64_t size, struct memory **out);
+
+/* Physical address of page index (< memory_size(m) / PAGE_SIZE). */
+uint64_t memory_page_phys(struct memory *m, uint64_t index);
+
+/* Size in bytes (a multiple of PAGE_SIZE). */
+uint64_t memory_size(struct memory *m);
+
+/* The memory object behind obj, or NULL if obj is not an OBJ_MEMORY. */
+struct memory *memory_from(struct kobject *obj);
