@@ -56,6 +56,7 @@ enum obj_type {
 	OBJ_MEMORY_POOL = 13, /* a quota of physical memory */
 	OBJ_DEBUG_LOG = 14, /* the kernel log */
 	OBJ_TEST = 15, /* a trivial object for tests */
+	OBJ_GROUP = 16, /* a kbus multicast group */
 	OBJ_TYPE_COUNT
 };
 
