@@ -63,7 +63,7 @@ static int map_segment(void *ctx, uint64_t vaddr, uint64_t memsz, const void *da
 	if (r)
 		return r;
 	copy_to_memory(m, vaddr - base, data, filesz);
-	r = aspace_map(l->p->as, base, m, 0, len, prot);
+	r = aspace_map(l->p->as, base, m, 0, len, prot | PROT_READ); /* every map is readable */
 	kobject_put(&m->obj); /* the mapping holds it */
 	return r;
 }
