@@ -14,6 +14,13 @@
 #include <sched/sched.h>
 
 #define TEST_VA 0xffffd00000000000ull
+/*
+ * Stress budgets are totals shared by the CPUs: with more virtual CPUs than
+ * host cores, TCG deschedules lock holders and per-CPU budgets would make
+ * the 8-CPU run take minutes without testing anything more.
+ */
+#define PMM_STRESS_OPS 12000u
+#define KMALLOC_STRESS_OPS 16000u
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -29,7 +36,7 @@ static void pmm_stress(unsigned cpu, void *arg)
 	uint64_t seed = 0x9e3779b97f4a7c15ull * (cpu + 1);
 	void *held[32] = { 0 };
 	unsigned order[32];
-	for (int i = 0; i < 3000; i++) {
+	for (unsigned i = 0; i < PMM_STRESS_OPS / vmtest_cpus(); i++) {
 		unsigned slot = rng_next(&seed) % 32;
 		if (held[slot]) {
 			uint64_t *p = held[slot];
@@ -91,7 +98,7 @@ static void kmalloc_stress(unsigned cpu, void *arg)
 	uint64_t seed = 0x2545f4914f6cdd1dull * (cpu + 7);
 	unsigned char *held[64] = { 0 };
 	size_t size[64];
-	for (int i = 0; i < 5000; i++) {
+	for (unsigned i = 0; i < KMALLOC_STRESS_OPS / vmtest_cpus(); i++) {
 		unsigned s = rng_next(&seed) % 64;
 		if (held[s]) {
 			for (size_t k = 0; k < size[s]; k += 61)
