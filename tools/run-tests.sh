@@ -30,15 +30,17 @@ LOGS=$B/test-logs
 FILTER=${VMTEST_FILTER:-}
 QEMU_SH=${QEMU_SH:-tools/qemu.sh} # a stand-in for testing this script
 
-# label                    boot machine smp mem  uefi timeout(s)
+# label                    boot machine smp mem  uefi timeout(s) qemu-extras ('+' = space, - = none)
+# "max" CPUs have SMEP, SMAP and XSAVE/AVX; the default qemu64 CPU has none of
+# them (FXSAVE path, no SMAP); hpet=off makes the kernel calibrate with the PIT.
 CONFIGS='
-pvh-q35-smp1-128M          pvh  q35     1   128M 0    180
-pvh-q35-smp4-256M          pvh  q35     4   256M 0    180
-pvh-pc-smp2-64M            pvh  pc      2   64M  0    180
-pvh-q35-smp8-8G            pvh  q35     8   8G   0    360
-iso-bios-q35-smp4-512M     iso  q35     4   512M 0    180
-iso-uefi-q35-smp4-512M     iso  q35     4   512M 1    180
-iso-uefi-q35-smp1-256M     iso  q35     1   256M 1    180
+pvh-q35-smp1-128M          pvh  q35     1   128M 0    180 -
+pvh-q35-smp4-256M-cpumax   pvh  q35     4   256M 0    240 -cpu+max
+pvh-pc-smp2-64M-nohpet     pvh  pc      2   64M  0    180 -machine+pc,hpet=off
+pvh-q35-smp8-8G            pvh  q35     8   8G   0    360 -
+iso-bios-q35-smp4-512M     iso  q35     4   512M 0    240 -
+iso-uefi-q35-smp4-512M     iso  q35     4   512M 1    240 -cpu+max
+iso-uefi-q35-smp1-256M     iso  q35     1   256M 1    180 -
 '
 
 run_host=1 run_vm=1 only='*' quiet=0
@@ -127,9 +129,11 @@ enough_ram() { # enough_ram MEM: is there room for a guest of MEM plus 2 GiB?
 	[ "${have:-0}" -ge "$want" ]
 }
 
-vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT
+vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS
 	label=$1 boot=$2 machine=$3 smp=$4 mem=$5 uefi=$6
 	tmo=${VMTEST_TIMEOUT:-$7}
+	extras=
+	[ "${8:--}" != - ] && extras=$(printf '%s' "$8" | tr '+' ' ')
 	fw=BIOS
 	[ "$uefi" = 1 ] && fw=UEFI
 	echo "== $label: $boot boot, $machine, $smp CPU(s), $mem, $fw"
@@ -151,7 +155,8 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT
 	fi
 	t0=$(date +%s)
 	"$QEMU_SH" --boot "$boot" --machine "$machine" --smp "$smp" --mem "$mem" \
-		--uefi "$uefi" --accel tcg --timeout "$tmo" --serial-log "$log" "$@" \
+		--uefi "$uefi" --accel tcg --timeout "$tmo" --serial-log "$log" \
+		${extras:+--extra "$extras"} "$@" \
 		</dev/null >"$qlog" 2>&1
 	st=$?
 	secs=$(($(date +%s) - t0))
@@ -219,12 +224,46 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT
 
 vm_tests() {
 	echo "$CONFIGS" | awk 'NF' >"$LOGS/configs"
-	while read -r label boot machine smp mem uefi tmo; do
+	while read -r label boot machine smp mem uefi tmo extras; do
 		# shellcheck disable=SC2254 # --config is a glob
 		case "$label" in $only) ;; *) continue ;; esac
-		vm_config "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" </dev/null
+		vm_config "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" "$extras" </dev/null
 	done <"$LOGS/configs"
+	case crash-reports in $only) crash_reports ;; esac
 	rm -f "$LOGS/configs"
+}
+
+# crash_reports: an exception outside any test must be reported (name,
+# registers, faulting address, symbolized backtrace) and end the run with the
+# panic exit status 3, for each kind the foundation issue names.
+crash_reports() {
+	echo "== crash-reports: deliberate kernel exceptions (pvh, q35, 2 CPUs)"
+	for kind in pf ud gp de; do
+		log=$LOGS/crash-$kind.log
+		"$QEMU_SH" --boot pvh --smp 2 --mem 128M --accel tcg --timeout 60 \
+			--serial-log "$log" --cmdline "crashtest=$kind" </dev/null >/dev/null 2>&1
+		st=$?
+		want=$(case $kind in pf) echo "page fault (#PF)" ;; ud) echo "invalid opcode (#UD)" ;;
+			gp) echo "general protection (#GP)" ;; de) echo "divide error (#DE)" ;; esac)
+		why=
+		grep -q "CPU exception [0-9]*: $want" "$log" || why="no '$want' report"
+		grep -q "rip [0-9a-f]\{16\} cs" "$log" || why="${why:+$why, }no register dump"
+		grep -q "crashtest_" "$log" || why="${why:+$why, }backtrace not symbolized"
+		grep -q "KERNEL PANIC" "$log" || why="${why:+$why, }no panic line"
+		if [ "$kind" = pf ]; then
+			grep -q "faulting address (cr2) 0x00000000dead0000" "$log" ||
+				why="${why:+$why, }no faulting address"
+		fi
+		[ "$st" = 3 ] || why="${why:+$why, }QEMU exit status $st, expected 3"
+		if [ -z "$why" ]; then
+			say "[crash] PASS crash report $kind"
+			record "crash/$kind" 1 0 ""
+		else
+			echo "[crash] FAIL crash report $kind: $why"
+			show_tail "$log" 40
+			record "crash/$kind" 0 1 "$why"
+		fi
+	done
 }
 
 [ "$run_host" = 1 ] && host_tests

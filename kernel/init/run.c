@@ -41,11 +41,40 @@ static bool wants_user_tests(const char *prefix, size_t n)
 	return n == 0 || strncmp(prefix, "user", k) == 0 || strncmp(prefix, "exec", k) == 0;
 }
 
+/*
+ * "crashtest=pf|ud|gp|de": raise that exception outside any test, so the
+ * harness can check the crash report (registers, faulting address,
+ * symbolized backtrace) and the panic exit. Separate functions so the
+ * backtrace has names to show.
+ */
+static void __attribute__((noinline)) crashtest_pf(void)
+{
+	uint64_t addr = 0xdead0000;
+	__asm__ volatile("" : "+r"(addr));
+	*(volatile uint64_t *)addr = 1;
+}
+
+static void __attribute__((noinline)) crashtest_raise(const char *kind)
+{
+	unsigned zero = 0;
+	if (kind[0] == 'p')
+		crashtest_pf();
+	else if (kind[0] == 'u')
+		__asm__ volatile("ud2");
+	else if (kind[0] == 'g')
+		__asm__ volatile("movq (%%rax), %%rax" ::"a"(0x8000000000000000ull)); /* non-canonical */
+	else if (kind[0] == 'd')
+		__asm__ volatile("divl %1" ::"a"(1u), "r"(zero), "d"(0u)); /* #DE */
+	pr_err("crashtest: unknown kind \"%s\" (pf, ud, gp, de)", kind);
+}
+
 void kernel_run(struct boot_info *bi)
 {
 	const char *prefix;
 	size_t n;
 	struct process *exec;
+	if (cmdline_find(bi->cmdline, "crashtest", &prefix, &n))
+		crashtest_raise(prefix);
 	if (cmdline_find(bi->cmdline, "test", &prefix, &n)) {
 		vmtest_run_kernel(prefix, n);
 		if (wants_user_tests(prefix, n)) {

@@ -34,8 +34,9 @@ void panic(const char *fmt, ...)
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	kprintf("\n*** KERNEL PANIC: %s\n", msg);
+	/* start at our caller: its return address and its saved frame pointer */
 	arch_backtrace((uint64_t)__builtin_return_address(0),
-		       (uint64_t)__builtin_frame_address(0));
+		       *(uint64_t *)__builtin_frame_address(0));
 	kprintf("*** system halted\n");
 	arch_debug_exit(1);
 	arch_halt();
