@@ -20,34 +20,34 @@
 #define KBUS_MAX_BYTES 65536u
 #define KBUS_MAX_HANDLES 64u
 #define KBUS_DEFAULT_DEPTH 64u /* messages queued per endpoint before senders wait */
-#define KBUS_FAST_WORDS 4u     /* words carried in registers by the fast call path */
+#define KBUS_FAST_WORDS 4u /* words carried in registers by the fast call path */
 
 /* --- message descriptors (user memory) --- */
 struct kbus_msg {
-	const void *data;         /* bytes to send */
-	uint32_t len;             /* <= KBUS_MAX_BYTES */
-	uint32_t nhandles;        /* <= KBUS_MAX_HANDLES */
-	const handle_t *handles;  /* capabilities to send */
-	uint64_t copy_mask;       /* bit i set: copy handles[i] (needs DUPLICATE), else move it */
+	const void *data; /* bytes to send */
+	uint32_t len; /* <= KBUS_MAX_BYTES */
+	uint32_t nhandles; /* <= KBUS_MAX_HANDLES */
+	const handle_t *handles; /* capabilities to send */
+	uint64_t copy_mask; /* bit i set: copy handles[i] (needs DUPLICATE), else move it */
 };
 
 struct kbus_buf {
-	void *data;               /* where received bytes go */
-	uint32_t capacity;        /* bytes available at data */
+	void *data; /* where received bytes go */
+	uint32_t capacity; /* bytes available at data */
 	uint32_t handles_capacity;
-	handle_t *handles;        /* where received handles go (in the receiver's cspace) */
+	handle_t *handles; /* where received handles go (in the receiver's cspace) */
 	/* filled in by the kernel: */
-	uint32_t len;             /* bytes of the message (even when ERR_BUFFER_TOO_SMALL) */
-	uint32_t nhandles;        /* handles of the message (likewise) */
-	uint64_t badge;           /* badge of the sender's endpoint capability */
-	uint32_t flags;           /* KBUS_MSG_* */
+	uint32_t len; /* bytes of the message (even when ERR_BUFFER_TOO_SMALL) */
+	uint32_t nhandles; /* handles of the message (likewise) */
+	uint64_t badge; /* badge of the sender's endpoint capability */
+	uint32_t flags; /* KBUS_MSG_* */
 	uint32_t reserved;
 };
 
-#define KBUS_MSG_CALL 0x1     /* the message is a call: answer with SYS_KBUS_REPLY* */
+#define KBUS_MSG_CALL 0x1 /* the message is a call: answer with SYS_KBUS_REPLY* */
 
 /* flags for send/recv/call */
-#define KBUS_NONBLOCK 0x1     /* full queue (send) / empty queue (recv): ERR_SHOULD_WAIT */
+#define KBUS_NONBLOCK 0x1 /* full queue (send) / empty queue (recv): ERR_SHOULD_WAIT */
 
 /* --- channels --- */
 #define SYS_CHANNEL_CREATE SYS_ACTION(OBJ_MEMORY_POOL, 16)
@@ -56,9 +56,9 @@ struct kbus_buf {
  * endpoint capabilities get SEND|RECV|WAIT|DUPLICATE|TRANSFER|INSPECT|REVOKE. */
 
 struct kbus_endpoint_info {
-	uint32_t queued;     /* messages waiting to be received here */
-	uint32_t depth;      /* queue limit */
-	uint32_t peer_closed;/* 1 once the other end has no capabilities left */
+	uint32_t queued; /* messages waiting to be received here */
+	uint32_t depth; /* queue limit */
+	uint32_t peer_closed; /* 1 once the other end has no capabilities left */
 	uint32_t reserved;
 };
 
@@ -108,10 +108,10 @@ struct kbus_endpoint_info {
 #define SYS_WAITSET_TIMER SYS_ACTION(OBJ_WAITSET, 4)
 /* a0 = absolute deadline (monotonic ns, 0 = cancel), a1 = key. One per waitset. */
 
-#define KBUS_EV_READABLE 0x1   /* endpoint: a message is queued */
-#define KBUS_EV_WRITABLE 0x2   /* endpoint: the peer's queue has room */
+#define KBUS_EV_READABLE 0x1 /* endpoint: a message is queued */
+#define KBUS_EV_WRITABLE 0x2 /* endpoint: the peer's queue has room */
 #define KBUS_EV_PEER_CLOSED 0x4
-#define KBUS_EV_EXITED 0x8     /* process or thread ended */
+#define KBUS_EV_EXITED 0x8 /* process or thread ended */
 #define KBUS_EV_TIMER 0x10
 
 struct kbus_event {
@@ -138,11 +138,11 @@ struct kbus_event {
 /* a0 = endpoint handle (RIGHT_SEND) the kernel sends fault messages to, or 0 to
  * remove. RIGHT_MANAGE on the thread. */
 
-struct kbus_fault_msg {   /* data of a fault message (flags KBUS_MSG_CALL) */
-	uint64_t addr;        /* faulting address */
-	uint64_t ip;          /* instruction pointer */
-	uint32_t access;      /* PROT_READ / PROT_WRITE / PROT_EXEC */
-	uint32_t thread_id;   /* object id of the faulting thread (low 32 bits) */
+struct kbus_fault_msg { /* data of a fault message (flags KBUS_MSG_CALL) */
+	uint64_t addr; /* faulting address */
+	uint64_t ip; /* instruction pointer */
+	uint32_t access; /* PROT_READ / PROT_WRITE / PROT_EXEC */
+	uint32_t thread_id; /* object id of the faulting thread (low 32 bits) */
 };
 /* The pager maps memory and replies (any reply) to resume the thread; a reply
  * whose first 4 bytes are a nonzero int32 kills the thread instead. */

@@ -29,20 +29,21 @@
 #define SYS_ACTION_TYPE(a) ((a) >> 8)
 
 /* --- The caller itself (target ignored, pass 0) --- */
-#define SYS_SELF_NULL 0x01         /* does nothing; returns 0 (benchmarks) */
-#define SYS_SELF_THREAD_EXIT 0x02  /* a0 = code; ends the calling thread */
+#define SYS_SELF_NULL 0x01 /* does nothing; returns 0 (benchmarks) */
+#define SYS_SELF_THREAD_EXIT 0x02 /* a0 = code; ends the calling thread */
 #define SYS_SELF_PROCESS_EXIT 0x03 /* a0 = code; ends every thread of the process */
-#define SYS_SELF_YIELD 0x04        /* give up the rest of the time slice */
-#define SYS_SELF_CLOCK 0x05        /* returns monotonic nanoseconds since boot */
-#define SYS_SELF_SLEEP 0x06        /* a0 = nanoseconds */
+#define SYS_SELF_YIELD 0x04 /* give up the rest of the time slice */
+#define SYS_SELF_CLOCK 0x05 /* returns monotonic nanoseconds since boot */
+#define SYS_SELF_SLEEP 0x06 /* a0 = nanoseconds */
 
 /* --- Any capability (generic rights) --- */
-#define SYS_CAP_DERIVE 0x10    /* a0 = rights, a1 = badge, a2 = handle_t *out. Needs nothing:
+#define SYS_CAP_DERIVE \
+	0x10 /* a0 = rights, a1 = badge, a2 = handle_t *out. Needs nothing:
 				  rights must be a subset of the target's. */
 #define SYS_CAP_DUPLICATE 0x11 /* a0 = handle_t *out. RIGHT_DUPLICATE */
-#define SYS_CAP_DROP 0x12      /* frees the slot. Needs nothing */
-#define SYS_CAP_REVOKE 0x13    /* invalidates every descendant. RIGHT_REVOKE */
-#define SYS_CAP_INSPECT 0x14   /* a0 = struct cap_info *out. RIGHT_INSPECT */
+#define SYS_CAP_DROP 0x12 /* frees the slot. Needs nothing */
+#define SYS_CAP_REVOKE 0x13 /* invalidates every descendant. RIGHT_REVOKE */
+#define SYS_CAP_INSPECT 0x14 /* a0 = struct cap_info *out. RIGHT_INSPECT */
 
 /* --- Memory pools (OBJ_MEMORY_POOL): quotas of physical memory --- */
 #define SYS_POOL_MEM_CREATE SYS_ACTION(OBJ_MEMORY_POOL, 1)
@@ -57,7 +58,7 @@
 
 struct pool_info {
 	uint64_t quota; /* bytes this pool may have in use */
-	uint64_t used;  /* bytes charged now (memory objects, page tables, cspace growth) */
+	uint64_t used; /* bytes charged now (memory objects, page tables, cspace growth) */
 };
 
 /* --- Memory objects (OBJ_MEMORY) --- */
@@ -85,10 +86,10 @@ struct pool_info {
 #define PROT_EXEC 0x4
 
 struct as_region {
-	uint64_t base;   /* start of the mapping */
+	uint64_t base; /* start of the mapping */
 	uint64_t length; /* bytes */
 	uint64_t offset; /* into the memory object */
-	uint32_t prot;   /* PROT_* */
+	uint32_t prot; /* PROT_* */
 	uint32_t reserved;
 	uint64_t memory_id; /* object id of the mapped memory */
 };
@@ -119,18 +120,18 @@ struct proc_create_out {
 
 enum proc_state {
 	PROC_RUNNING = 0,
-	PROC_EXITED = 1,  /* a thread called SYS_SELF_PROCESS_EXIT, or the last thread exited */
-	PROC_KILLED = 2,  /* SYS_PROC_KILL */
+	PROC_EXITED = 1, /* a thread called SYS_SELF_PROCESS_EXIT, or the last thread exited */
+	PROC_KILLED = 2, /* SYS_PROC_KILL */
 	PROC_FAULTED = 3, /* a thread took a CPU exception no one handled */
 };
 
 struct proc_status {
-	uint32_t state;        /* enum proc_state */
-	int32_t code;          /* exit code (PROC_EXITED) */
+	uint32_t state; /* enum proc_state */
+	int32_t code; /* exit code (PROC_EXITED) */
 	uint32_t fault_vector; /* CPU exception number (PROC_FAULTED) */
-	uint32_t threads;      /* threads still alive */
-	uint64_t fault_addr;   /* cr2 for page faults */
-	uint64_t fault_ip;     /* instruction pointer of the fault */
+	uint32_t threads; /* threads still alive */
+	uint64_t fault_addr; /* cr2 for page faults */
+	uint64_t fault_ip; /* instruction pointer of the fault */
 };
 
 /* --- Threads (OBJ_THREAD) --- */
@@ -158,7 +159,7 @@ struct proc_status {
 #define START_MAX_HANDLES 32
 
 struct start_handle {
-	char name[24];  /* e.g. "log", "pool", "self.process", "self.as" */
+	char name[24]; /* e.g. "log", "pool", "self.process", "self.as" */
 	handle_t handle;
 	uint32_t reserved;
 };

@@ -56,7 +56,7 @@ static void add_range(struct boot_info *bi, uint64_t base, uint64_t len, uint32_
 		len = -base;
 	if (type < BOOT_MEM_USABLE || type > BOOT_MEM_BAD)
 		type = BOOT_MEM_RESERVED;
-	bi->mmap[bi->mmap_count++] = (struct boot_mem_range){ base, len, type };
+	bi->mmap[bi->mmap_count++] = (struct boot_mem_range){base, len, type};
 }
 
 static void parse_mb2_mmap(struct boot_info *bi, const uint8_t *tag, uint32_t size)
@@ -90,7 +90,7 @@ static void parse_mb2_fb(struct boot_info *bi, const uint8_t *tag, uint32_t size
 	fb->blue_pos = tag[36];
 	fb->blue_size = tag[37];
 	fb->present = fb->width && fb->height && fb->pitch >= fb->width * (fb->bpp / 8u) &&
-		      (fb->bpp == 32 || fb->bpp == 24 || fb->bpp == 16);
+	              (fb->bpp == 32 || fb->bpp == 24 || fb->bpp == 16);
 }
 
 int bootinfo_parse_mb2(boot_map_fn map, uint64_t info_phys, struct boot_info *bi)
@@ -129,7 +129,7 @@ int bootinfo_parse_mb2(boot_map_fn map, uint64_t info_phys, struct boot_info *bi
 				if (m->end < m->start)
 					break;
 				copy_str(m->cmdline, sizeof(m->cmdline), (const char *)t + 16,
-					 size - 16);
+				         size - 16);
 				bi->module_count++;
 			}
 			break;

@@ -30,7 +30,7 @@ struct boot_mem_range {
 
 struct boot_module {
 	uint64_t start; /* physical */
-	uint64_t end;   /* physical, exclusive */
+	uint64_t end; /* physical, exclusive */
 	char cmdline[64];
 };
 

@@ -52,8 +52,8 @@ static void copy_to_memory(struct memory *m, uint64_t off, const void *src, uint
 	}
 }
 
-static int map_segment(void *ctx, uint64_t vaddr, uint64_t memsz, const void *data,
-		       uint64_t filesz, unsigned prot)
+static int map_segment(void *ctx, uint64_t vaddr, uint64_t memsz, const void *data, uint64_t filesz,
+                       unsigned prot)
 {
 	struct loader *l = ctx;
 	uint64_t base = ALIGN_DOWN(vaddr, PAGE_SIZE);
@@ -69,7 +69,7 @@ static int map_segment(void *ctx, uint64_t vaddr, uint64_t memsz, const void *da
 }
 
 static int grant(struct process *p, struct start_info *si, const char *name, struct kobject *obj,
-		 uint64_t rights)
+                 uint64_t rights)
 {
 	if (si->nhandles >= START_MAX_HANDLES)
 		return ERR_NO_RESOURCES;
@@ -87,14 +87,14 @@ static int grant(struct process *p, struct start_info *si, const char *name, str
  * (16-byte aligned) argv[0..argc-1], NULL, envp NULL. rsp points at argv.
  */
 static int build_stack(struct loader *l, bool test, struct start_info *si, uint64_t *rsp,
-		       uint64_t *argv_out, uint64_t *si_out)
+                       uint64_t *argv_out, uint64_t *si_out)
 {
 	struct memory *m;
 	int r = memory_create(l->pool, STACK_SIZE, &m);
 	if (r)
 		return r;
 	uint64_t base = STACK_TOP - STACK_SIZE;
-	const char *args[2] = { "exec", "test" };
+	const char *args[2] = {"exec", "test"};
 	unsigned argc = test ? 2 : 1;
 	uint64_t sp = STACK_SIZE, argv_va[2];
 	for (unsigned i = 0; i < argc; i++) {
@@ -106,7 +106,7 @@ static int build_stack(struct loader *l, bool test, struct start_info *si, uint6
 	sp = ALIGN_DOWN(sp - sizeof(*si), 16ull);
 	copy_to_memory(m, sp, si, sizeof(*si));
 	*si_out = base + sp;
-	uint64_t vec[4] = { argv_va[0], argc > 1 ? argv_va[1] : 0, 0, 0 };
+	uint64_t vec[4] = {argv_va[0], argc > 1 ? argv_va[1] : 0, 0, 0};
 	sp = ALIGN_DOWN(sp - sizeof(vec), 16ull);
 	copy_to_memory(m, sp, vec, sizeof(vec));
 	*argv_out = base + sp;
@@ -127,8 +127,8 @@ int exec_start(const struct boot_info *bi, bool test, struct process **out)
 	if (r)
 		return r;
 	uint64_t free_bytes = pmm_free_pages() > KERNEL_RESERVE_PAGES
-				      ? (pmm_free_pages() - KERNEL_RESERVE_PAGES) << PAGE_SHIFT
-				      : 0;
+	                          ? (pmm_free_pages() - KERNEL_RESERVE_PAGES) << PAGE_SHIFT
+	                          : 0;
 	struct loader l;
 	r = pool_create_root(free_bytes, &l.pool);
 	if (r)
@@ -137,7 +137,7 @@ int exec_start(const struct boot_info *bi, bool test, struct process **out)
 	if (r)
 		goto out_pool;
 	uint64_t entry;
-	struct elf_loader_ops ops = { map_segment, &l };
+	struct elf_loader_ops ops = {map_segment, &l};
 	r = elf_load(e.data, e.size, &ops, &entry);
 	if (r) {
 		pr_err("exec: %s is not a loadable program (error %d)", EXEC_PATH, r);
@@ -145,17 +145,18 @@ int exec_start(const struct boot_info *bi, bool test, struct process **out)
 	}
 	struct memory *initrd;
 	r = memory_create_phys(ALIGN_DOWN(mod->start, PAGE_SIZE),
-			       ALIGN_UP(mod->end, PAGE_SIZE) - ALIGN_DOWN(mod->start, PAGE_SIZE),
-			       &initrd);
+	                       ALIGN_UP(mod->end, PAGE_SIZE) - ALIGN_DOWN(mod->start, PAGE_SIZE),
+	                       &initrd);
 	if (r)
 		goto out_proc;
 	static struct start_info si;
 	memset(&si, 0, sizeof(si));
 	si.magic = START_INFO_MAGIC;
-	uint64_t mem_rights = RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE;
+	uint64_t mem_rights =
+	    RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE;
 	if (!r)
 		r = grant(l.p, &si, "log", debuglog_object(),
-			  RIGHT_WRITE | RIGHT_TRANSFER | RIGHT_DUPLICATE | RIGHT_INSPECT);
+		          RIGHT_WRITE | RIGHT_TRANSFER | RIGHT_DUPLICATE | RIGHT_INSPECT);
 	if (!r)
 		r = grant(l.p, &si, "pool", &l.pool->obj, RIGHTS_ALL);
 	if (!r)

@@ -82,12 +82,12 @@ static void parse_boot_info(uint32_t magic, uint32_t info_phys)
 	if (cmdline_find(boot_info.cmdline, "loglevel", &lvl, &n) && n >= 1)
 		log_set_level(lvl[0] == 'd' ? LOG_DEBUG : lvl[0] == 'w' ? LOG_WARN : LOG_INFO);
 	pr_info("boot: %s via %s, command line \"%s\"", boot_info.protocol,
-		boot_info.loader[0] ? boot_info.loader : "?", boot_info.cmdline);
+	        boot_info.loader[0] ? boot_info.loader : "?", boot_info.cmdline);
 	for (unsigned i = 0; i < boot_info.mmap_count; i++)
 		pr_debug("  mem %016llx-%016llx type %u",
-			 (unsigned long long)boot_info.mmap[i].base,
-			 (unsigned long long)(boot_info.mmap[i].base + boot_info.mmap[i].len),
-			 boot_info.mmap[i].type);
+		         (unsigned long long)boot_info.mmap[i].base,
+		         (unsigned long long)(boot_info.mmap[i].base + boot_info.mmap[i].len),
+		         boot_info.mmap[i].type);
 }
 
 static void fb_sink(const char *s, size_t len)
@@ -101,17 +101,17 @@ static void start_fbcon(void)
 	if (!bf->present)
 		return;
 	struct fb_info fb = {
-		.phys = bf->phys,
-		.width = bf->width,
-		.height = bf->height,
-		.pitch = bf->pitch,
-		.bpp = bf->bpp,
-		.red_pos = bf->red_pos,
-		.red_size = bf->red_size,
-		.green_pos = bf->green_pos,
-		.green_size = bf->green_size,
-		.blue_pos = bf->blue_pos,
-		.blue_size = bf->blue_size,
+	    .phys = bf->phys,
+	    .width = bf->width,
+	    .height = bf->height,
+	    .pitch = bf->pitch,
+	    .bpp = bf->bpp,
+	    .red_pos = bf->red_pos,
+	    .red_size = bf->red_size,
+	    .green_pos = bf->green_pos,
+	    .green_size = bf->green_size,
+	    .blue_pos = bf->blue_pos,
+	    .blue_size = bf->blue_size,
 	};
 	fb.virt = vmm_map_mmio(bf->phys, (size_t)bf->pitch * bf->height);
 	if (!fb.virt || fbcon_init(&fb, fbcon_font_start, fbcon_font_size()) != 0) {
@@ -120,14 +120,14 @@ static void start_fbcon(void)
 	}
 	log_add_sink(fb_sink);
 	pr_info("fbcon: %ux%u, %u bpp at 0x%llx", bf->width, bf->height, bf->bpp,
-		(unsigned long long)bf->phys);
+	        (unsigned long long)bf->phys);
 }
 
 static uint64_t find_rsdp(void)
 {
 	/* PVH without rsdp_paddr: search the BIOS areas (EBDA, 0xe0000-0xfffff). */
-	uint64_t ebda = (uint64_t)*(const uint16_t *)phys_to_virt(0x40e) << 4;
-	const uint64_t areas[2][2] = { { ebda, ebda + 1024 }, { 0xe0000, 0x100000 } };
+	uint64_t ebda = (uint64_t) * (const uint16_t *)phys_to_virt(0x40e) << 4;
+	const uint64_t areas[2][2] = {{ebda, ebda + 1024}, {0xe0000, 0x100000}};
 	for (int a = 0; a < 2; a++)
 		for (uint64_t p = areas[a][0]; p && p + 20 <= areas[a][1]; p += 16)
 			if (memcmp(phys_to_virt(p), "RSD PTR ", 8) == 0)
@@ -137,20 +137,21 @@ static uint64_t find_rsdp(void)
 
 static void start_acpi(void)
 {
-	struct acpi_ops ops = { acpi_map, NULL };
+	struct acpi_ops ops = {acpi_map, NULL};
 	int r;
 	if (boot_info.rsdp_len)
 		r = acpi_parse_rsdp_copy(&ops, boot_info.rsdp, boot_info.rsdp_len, &acpi);
 	else
-		r = acpi_parse(&ops, boot_info.rsdp_phys ? boot_info.rsdp_phys : find_rsdp(), &acpi);
+		r = acpi_parse(&ops, boot_info.rsdp_phys ? boot_info.rsdp_phys : find_rsdp(),
+		               &acpi);
 	if (r) {
 		pr_warn("acpi: no usable tables (error %d): one CPU, PIT timing", r);
 		return;
 	}
 	pr_info("acpi: revision %u, OEM %s, %u tables (%u rejected), %u CPUs, %u IOAPICs%s%s",
-		acpi.revision, acpi.oem_id, acpi.ntables, acpi.nrejected, acpi.madt.ncpus,
-		acpi.madt.nioapics, acpi.hpet.present ? ", HPET" : "",
-		acpi.mcfg.present ? ", MCFG" : "");
+	        acpi.revision, acpi.oem_id, acpi.ntables, acpi.nrejected, acpi.madt.ncpus,
+	        acpi.madt.nioapics, acpi.hpet.present ? ", HPET" : "",
+	        acpi.mcfg.present ? ", MCFG" : "");
 }
 
 static void timer_irq(struct trap_frame *tf)
@@ -197,7 +198,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	for (unsigned i = 0; i < cpu_count; i++)
 		online += cpus[i] && cpus[i]->online;
 	pr_info("boot: ok cpus=%u memory=%llu ms=%llu", online,
-		(unsigned long long)(pmm_total_pages() >> (20 - PAGE_SHIFT)),
-		(unsigned long long)ms);
+	        (unsigned long long)(pmm_total_pages() >> (20 - PAGE_SHIFT)),
+	        (unsigned long long)ms);
 	kernel_run(&boot_info);
 }

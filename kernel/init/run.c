@@ -30,7 +30,7 @@ static void describe(struct process *p)
 	process_get_status(p, &st);
 	if (st.state == PROC_FAULTED)
 		pr_warn("exec: faulted (exception %u at 0x%llx, address 0x%llx)", st.fault_vector,
-			(unsigned long long)st.fault_ip, (unsigned long long)st.fault_addr);
+		        (unsigned long long)st.fault_ip, (unsigned long long)st.fault_addr);
 	else
 		pr_info("exec: ended (state %u, code %d)", st.state, st.code);
 }
@@ -62,7 +62,8 @@ static void __attribute__((noinline)) crashtest_raise(const char *kind)
 	else if (kind[0] == 'u')
 		__asm__ volatile("ud2");
 	else if (kind[0] == 'g')
-		__asm__ volatile("movq (%%rax), %%rax" ::"a"(0x8000000000000000ull)); /* non-canonical */
+		__asm__ volatile(
+		    "movq (%%rax), %%rax" ::"a"(0x8000000000000000ull)); /* non-canonical */
 	else if (kind[0] == 'd')
 		__asm__ volatile("divl %1" ::"a"(1u), "r"(zero), "d"(0u)); /* #DE */
 	pr_err("crashtest: unknown kind \"%s\" (pf, ud, gp, de)", kind);
@@ -88,8 +89,8 @@ void kernel_run(struct boot_info *bi)
 				process_get_status(exec, &st);
 				if (r || st.state != PROC_EXITED || st.code != 0)
 					vmtest_record(false, "exec_finished",
-						      r ? "Exec did not finish in time"
-							: "Exec did not exit with code 0");
+					              r ? "Exec did not finish in time"
+					                : "Exec did not exit with code 0");
 				if (r)
 					process_kill(exec, PROC_KILLED, 0);
 				kobject_put(&exec->obj);

@@ -45,15 +45,14 @@ static void emit(const char *s, size_t len)
 void kvlog(enum log_level level, const char *fmt, va_list ap)
 {
 	static const char tag[] = "DIWE";
-	static const char *const colour[] = { "\033[90m", "", "\033[33m", "\033[31m" };
+	static const char *const colour[] = {"\033[90m", "", "\033[33m", "\033[31m"};
 	char line[LOG_LINE_MAX];
 	if (level < min_level)
 		return;
 	uint64_t ns = clock_monotonic_ns();
-	int n = ksnprintf(line, sizeof(line), "[%5llu.%06llu] %c %s",
-			  (unsigned long long)(ns / 1000000000ull),
-			  (unsigned long long)(ns / 1000ull % 1000000ull), tag[level & 3],
-			  colour[level & 3]);
+	int n = ksnprintf(
+	    line, sizeof(line), "[%5llu.%06llu] %c %s", (unsigned long long)(ns / 1000000000ull),
+	    (unsigned long long)(ns / 1000ull % 1000000ull), tag[level & 3], colour[level & 3]);
 	if (n < 0 || n >= (int)sizeof(line))
 		n = 0;
 	int m = kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);

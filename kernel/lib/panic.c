@@ -36,7 +36,7 @@ void panic(const char *fmt, ...)
 	kprintf("\n*** KERNEL PANIC: %s\n", msg);
 	/* start at our caller: its return address and its saved frame pointer */
 	arch_backtrace((uint64_t)__builtin_return_address(0),
-		       *(uint64_t *)__builtin_frame_address(0));
+	               *(uint64_t *)__builtin_frame_address(0));
 	kprintf("*** system halted\n");
 	arch_debug_exit(1);
 	arch_halt();

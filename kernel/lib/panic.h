@@ -13,9 +13,9 @@ NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
 #include <stdbool.h>
 bool panic_in_progress(void);
 
-#define ASSERT(cond)                                                                     \
-	do {                                                                             \
-		if (unlikely(!(cond)))                                                   \
+#define ASSERT(cond)                                                                       \
+	do {                                                                               \
+		if (unlikely(!(cond)))                                                     \
 			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 

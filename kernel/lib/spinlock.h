@@ -16,7 +16,10 @@ struct spinlock {
 	uint32_t owner;
 };
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 
 static inline void spin_init(struct spinlock *l)
 {
@@ -36,7 +39,7 @@ static inline bool spin_trylock(struct spinlock *l)
 	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
 	uint32_t expect = owner;
 	return __atomic_compare_exchange_n(&l->next, &expect, owner + 1, false, __ATOMIC_ACQUIRE,
-					   __ATOMIC_RELAXED);
+	                                   __ATOMIC_RELAXED);
 }
 
 static inline void spin_unlock(struct spinlock *l)

@@ -40,8 +40,8 @@ extern char _kernel_phys_start[], _kernel_end[];
 static void reserve(uint64_t start, uint64_t end)
 {
 	if (end > start && nreserved < MAX_RESERVED)
-		reserved[nreserved++] = (struct range){ ALIGN_DOWN(start, PAGE_SIZE),
-						       ALIGN_UP(end, PAGE_SIZE) };
+		reserved[nreserved++] =
+		    (struct range){ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)};
 }
 
 /* Free [start, end) minus reserved ranges, clipped to [lo, hi). */
@@ -113,7 +113,7 @@ void pmm_init(const struct boot_info *bi)
 	for (unsigned i = 0; i < bi->mmap_count; i++)
 		if (bi->mmap[i].type == BOOT_MEM_USABLE)
 			free_range(bi->mmap[i].base, bi->mmap[i].base + bi->mmap[i].len, 0,
-				   LOW_LIMIT);
+			           LOW_LIMIT);
 }
 
 void pmm_init_high(void)
@@ -121,10 +121,10 @@ void pmm_init_high(void)
 	for (unsigned i = 0; i < boot->mmap_count; i++)
 		if (boot->mmap[i].type == BOOT_MEM_USABLE)
 			free_range(boot->mmap[i].base, boot->mmap[i].base + boot->mmap[i].len,
-				   LOW_LIMIT, UINT64_MAX);
+			           LOW_LIMIT, UINT64_MAX);
 	pr_info("pmm: %llu MiB usable, %llu MiB free",
-		(unsigned long long)(total_pages >> (20 - PAGE_SHIFT)),
-		(unsigned long long)(pmm_free_pages() >> (20 - PAGE_SHIFT)));
+	        (unsigned long long)(total_pages >> (20 - PAGE_SHIFT)),
+	        (unsigned long long)(pmm_free_pages() >> (20 - PAGE_SHIFT)));
 }
 
 uint64_t pmm_max_phys(void)

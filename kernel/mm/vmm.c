@@ -34,8 +34,8 @@ struct vm_space kernel_space;
 static uint64_t mmio_next = MMIO_WINDOW_BASE;
 static struct spinlock mmio_lock = SPINLOCK_INIT;
 
-extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[],
-	_data_end[], _kernel_end[];
+extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _data_end[],
+    _kernel_end[];
 
 uint64_t virt_to_phys(const void *p)
 {
@@ -164,8 +164,7 @@ static bool table_empty(const uint64_t *t)
 	return true;
 }
 
-static int map_locked(struct vm_space *vs, uint64_t va, uint64_t pa, uint64_t size,
-		      unsigned flags)
+static int map_locked(struct vm_space *vs, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 {
 	uint64_t bits = leaf_bits(flags);
 	for (uint64_t off = 0; off < size;) {
@@ -278,8 +277,7 @@ int vmm_protect(struct vm_space *vs, uint64_t va, uint64_t size, unsigned flags)
 	return r;
 }
 
-int vmm_query(struct vm_space *vs, uint64_t va, uint64_t *pa, unsigned *flags,
-	      uint64_t *page_size)
+int vmm_query(struct vm_space *vs, uint64_t va, uint64_t *pa, unsigned *flags, uint64_t *page_size)
 {
 	uint64_t irq = spin_lock_irqsave(&vs->lock);
 	int r = ERR_NOT_FOUND;
@@ -334,9 +332,9 @@ void vmm_init(uint64_t max_phys)
 	map_kernel_range(_data_end, _kernel_end, VM_READ); /* .ksyms */
 	vmm_init_ap();
 	pr_info("vmm: direct map %llu MiB, kernel %llu KiB, %llu table pages",
-		(unsigned long long)(dm_size >> 20),
-		(unsigned long long)(((uint64_t)_kernel_end - (uint64_t)_text_start) >> 10),
-		(unsigned long long)ks->table_pages);
+	        (unsigned long long)(dm_size >> 20),
+	        (unsigned long long)(((uint64_t)_kernel_end - (uint64_t)_text_start) >> 10),
+	        (unsigned long long)ks->table_pages);
 }
 
 void vmm_init_ap(void)
@@ -417,7 +415,7 @@ static void flush_local(void *arg)
 
 void vmm_shootdown(uint64_t va, uint64_t size)
 {
-	struct shootdown s = { va, size };
+	struct shootdown s = {va, size};
 	flush_local(&s);
 	smp_call_others(flush_local, &s);
 }

@@ -67,8 +67,7 @@ int vmm_unmap(struct vm_space *vs, uint64_t va, uint64_t size);
 /* Change permissions of mapped pages in the range; ERR_NOT_FOUND on a hole. */
 int vmm_protect(struct vm_space *vs, uint64_t va, uint64_t size, unsigned flags);
 /* Translate va: 0 with *pa / *flags / *page_size, or ERR_NOT_FOUND. */
-int vmm_query(struct vm_space *vs, uint64_t va, uint64_t *pa, unsigned *flags,
-	      uint64_t *page_size);
+int vmm_query(struct vm_space *vs, uint64_t va, uint64_t *pa, unsigned *flags, uint64_t *page_size);
 
 /* Create/destroy a user address space (kernel half shared). */
 int vmm_space_create(struct vm_space *vs);

@@ -9,7 +9,7 @@ static void debuglog_destroy(struct kobject *obj)
 	(void)obj; /* static: the creation reference is never dropped */
 }
 
-static const struct kobject_ops debuglog_ops = { .destroy = debuglog_destroy };
+static const struct kobject_ops debuglog_ops = {.destroy = debuglog_destroy};
 static struct kobject log_obj;
 static bool log_ready;
 static void (*observer)(const char *line, size_t len);

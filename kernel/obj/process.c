@@ -37,7 +37,7 @@ static void process_destroy(struct kobject *obj)
 	__atomic_fetch_sub(&live_processes, 1, __ATOMIC_RELAXED);
 }
 
-static const struct kobject_ops process_ops = { .destroy = process_destroy };
+static const struct kobject_ops process_ops = {.destroy = process_destroy};
 
 uint64_t process_live_count(void)
 {
@@ -98,7 +98,7 @@ static void uthread_destroy(struct kobject *obj)
 	kobject_put(&p->obj);
 }
 
-static const struct kobject_ops uthread_ops = { .destroy = uthread_destroy };
+static const struct kobject_ops uthread_ops = {.destroy = uthread_destroy};
 
 static void uthread_main(void *arg);
 
@@ -153,7 +153,7 @@ static bool user_address(uint64_t a)
 }
 
 int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi,
-		  uint64_t rdx, uint64_t rcx)
+                  uint64_t rdx, uint64_t rcx)
 {
 	if (!user_address(rip) || !user_address(rsp))
 		return ERR_INVALID_ARGS;
@@ -165,7 +165,7 @@ int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, u
 	}
 	t->state = UT_RUNNING;
 	p->live_threads++;
-	uint64_t regs[6] = { rip, rsp, rdi, rsi, rdx, rcx };
+	uint64_t regs[6] = {rip, rsp, rdi, rsi, rdx, rcx};
 	memcpy(t->start_regs, regs, sizeof(regs));
 	kobject_get(&t->obj); /* the running thread's own reference */
 	t->kt->detached = true;
@@ -221,8 +221,7 @@ static void kill_threads(struct process *p, struct uthread *except)
 		struct thread *victim = NULL;
 		uint64_t irq = spin_lock_irqsave(&p->lock);
 		for (struct uthread *t = p->threads; t; t = t->next)
-			if (t != except && t->state == UT_RUNNING &&
-			    !sched_kill_pending(t->kt)) {
+			if (t != except && t->state == UT_RUNNING && !sched_kill_pending(t->kt)) {
 				victim = t->kt;
 				/* mark now so the next pass skips it */
 				__atomic_store_n(&victim->kill_pending, true, __ATOMIC_RELEASE);
@@ -307,9 +306,9 @@ void uthread_return_check(void)
 }
 
 static const char *const fault_names[32] = {
-	[VEC_DE] = "divide error", [VEC_UD] = "invalid opcode", [VEC_GP] = "general protection",
-	[VEC_PF] = "page fault",   [VEC_BP] = "breakpoint",     [17] = "alignment check",
-	[12] = "stack fault",      [19] = "SIMD exception",     [16] = "x87 exception",
+    [VEC_DE] = "divide error", [VEC_UD] = "invalid opcode", [VEC_GP] = "general protection",
+    [VEC_PF] = "page fault",   [VEC_BP] = "breakpoint",     [17] = "alignment check",
+    [12] = "stack fault",      [19] = "SIMD exception",     [16] = "x87 exception",
 };
 
 void process_user_fault(struct trap_frame *tf)
@@ -329,8 +328,8 @@ void process_user_fault(struct trap_frame *tf)
 	spin_unlock_irqrestore(&p->lock, irq);
 	const char *name = tf->vector < 32 ? fault_names[tf->vector] : NULL;
 	pr_info("%s: %s at ip 0x%llx (address 0x%llx): process ended", p->name,
-		name ? name : "CPU exception", (unsigned long long)tf->rip,
-		(unsigned long long)cr2);
+	        name ? name : "CPU exception", (unsigned long long)tf->rip,
+	        (unsigned long long)cr2);
 	arch_irq_enable();
 	kill_threads(p, uthread_current());
 	uthread_exit_current(-1);

@@ -34,32 +34,32 @@ struct thread;
 struct trap_frame;
 
 #define PROCESS_MAX_SLOTS 4096
-#define PROCESS_CHARGE 8192ull  /* pool bytes charged for a process's kernel state */
+#define PROCESS_CHARGE 8192ull /* pool bytes charged for a process's kernel state */
 #define UTHREAD_CHARGE 24576ull /* kernel stack + FPU area + bookkeeping */
 
 enum uthread_state { UT_NEW, UT_RUNNING, UT_DEAD };
 
 struct uthread {
 	struct kobject obj;
-	struct process *proc;   /* reference held */
-	struct thread *kt;      /* scheduler thread (detached once started) */
+	struct process *proc; /* reference held */
+	struct thread *kt; /* scheduler thread (detached once started) */
 	enum uthread_state state;
 	int64_t exit_code;
 	uint64_t start_regs[6]; /* rip, rsp, rdi, rsi, rdx, rcx */
-	struct uthread *next;   /* in proc->threads */
+	struct uthread *next; /* in proc->threads */
 	struct waitq exited;
 };
 
 struct process {
 	struct kobject obj;
 	struct spinlock lock;
-	struct cspace *cs;      /* NULL once the process has ended */
-	struct aspace *as;      /* reference held */
-	struct mem_pool *pool;  /* reference held; pays for everything above */
+	struct cspace *cs; /* NULL once the process has ended */
+	struct aspace *as; /* reference held */
+	struct mem_pool *pool; /* reference held; pays for everything above */
 	struct uthread *threads;
 	unsigned live_threads;
-	bool ending;            /* final status decided */
-	bool ended;             /* every thread gone */
+	bool ending; /* final status decided */
+	bool ended; /* every thread gone */
 	struct proc_status status;
 	struct waitq waiters;
 	char name[32];
@@ -71,7 +71,7 @@ int process_create(struct mem_pool *pool, const char *name, struct process **out
 int uthread_create(struct process *p, struct uthread **out);
 /* Start t at rip with rsp and the first four argument registers. ERR_BAD_STATE if started. */
 int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi,
-		  uint64_t rdx, uint64_t rcx);
+                  uint64_t rdx, uint64_t rcx);
 /* Decide p's fate (first call wins) and ask every thread to end. */
 void process_kill(struct process *p, enum proc_state why, int code);
 void uthread_kill(struct uthread *t);

@@ -180,8 +180,7 @@ long sys_thread_start(struct cspace *cs, handle_t target, const uint64_t *a)
 	int r = cap_lookup(cs, target, OBJ_THREAD, RIGHT_MANAGE, &ref);
 	if (r)
 		return r;
-	r = uthread_start(container_of(ref.obj, struct uthread, obj), a[0], a[1], a[2], a[3], 0,
-			  0);
+	r = uthread_start(container_of(ref.obj, struct uthread, obj), a[0], a[1], a[2], a[3], 0, 0);
 	cap_ref_put(&ref);
 	return r;
 }

@@ -66,11 +66,11 @@ static void par_entry(void *p)
 void vmtest_run_parallel(void (*fn)(unsigned cpu, void *arg), void *arg)
 {
 	static struct par pars[MAX_CPUS];
-	struct thread *ts[MAX_CPUS] = { 0 };
+	struct thread *ts[MAX_CPUS] = {0};
 	for (unsigned i = 0; i < cpu_count; i++) {
 		if (!cpus[i] || !cpus[i]->online)
 			continue;
-		pars[i] = (struct par){ fn, arg, i };
+		pars[i] = (struct par){fn, arg, i};
 		ts[i] = thread_create("vmtest", par_entry, &pars[i], (int)i);
 		if (!ts[i]) {
 			VM_FAIL("out of memory creating test thread %u", i);

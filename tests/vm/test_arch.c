@@ -109,7 +109,8 @@ static void faults_on_every_cpu(unsigned cpu, void *arg)
 	(void)arg;
 	(void)cpu;
 	for (int i = 0; i < 200; i++) {
-		if (arch_try(raise_pf, NULL, NULL) != VEC_PF || arch_try(raise_gp, NULL, NULL) != VEC_GP)
+		if (arch_try(raise_pf, NULL, NULL) != VEC_PF ||
+		    arch_try(raise_gp, NULL, NULL) != VEC_GP)
 			VM_FAIL("CPU %u iteration %d", cpu, i);
 	}
 }
@@ -169,7 +170,7 @@ VM_TEST(clock_monotonic)
 		uint64_t now = clock_monotonic_ns();
 		if (now < prev) {
 			VM_FAIL("clock went back: %llu < %llu", (unsigned long long)now,
-				(unsigned long long)prev);
+			        (unsigned long long)prev);
 			break;
 		}
 		prev = now;
@@ -191,7 +192,7 @@ static void on_fire(struct timer_event *ev)
 
 VM_TEST(timer_oneshot_events)
 {
-	struct fired f[3] = { 0 };
+	struct fired f[3] = {0};
 	uint64_t now = clock_monotonic_ns();
 	/* armed out of order; must fire in deadline order, each once, not early */
 	VM_EXPECT_EQ(timer_event_arm(&f[0].ev, now + 3000000, on_fire), 0);
@@ -206,7 +207,7 @@ VM_TEST(timer_oneshot_events)
 	VM_EXPECT(f[0].at >= now + 3000000);
 	VM_EXPECT(f[1].at <= f[2].at && f[2].at <= f[0].at);
 	/* a cancelled event never fires */
-	struct fired c = { 0 };
+	struct fired c = {0};
 	timer_event_arm(&c.ev, clock_monotonic_ns() + 1000000, on_fire);
 	VM_EXPECT(timer_event_cancel(&c.ev));
 	sched_sleep_ns(3000000);
@@ -264,7 +265,7 @@ static void note_cpu(unsigned cpu, void *arg)
 
 VM_TEST(sched_threads_on_every_cpu)
 {
-	unsigned seen[MAX_CPUS] = { 0 };
+	unsigned seen[MAX_CPUS] = {0};
 	uint64_t live = sched_live_threads();
 	for (int round = 0; round < 20; round++)
 		vmtest_run_parallel(note_cpu, seen);
@@ -291,7 +292,7 @@ static void waker(void *arg)
 
 VM_TEST(sched_block_wake_across_cpus)
 {
-	struct pingpong p = { sched_current(), 0 };
+	struct pingpong p = {sched_current(), 0};
 	unsigned other = vmtest_cpus() > 1 ? 1 : 0;
 	struct thread *t = thread_create("waker", waker, &p, (int)other);
 	VM_EXPECT(t != NULL);

@@ -34,7 +34,7 @@ static void pmm_stress(unsigned cpu, void *arg)
 {
 	(void)arg;
 	uint64_t seed = 0x9e3779b97f4a7c15ull * (cpu + 1);
-	void *held[32] = { 0 };
+	void *held[32] = {0};
 	unsigned order[32];
 	for (unsigned i = 0; i < PMM_STRESS_OPS / vmtest_cpus(); i++) {
 		unsigned slot = rng_next(&seed) % 32;
@@ -96,7 +96,7 @@ static void kmalloc_stress(unsigned cpu, void *arg)
 {
 	(void)arg;
 	uint64_t seed = 0x2545f4914f6cdd1dull * (cpu + 7);
-	unsigned char *held[64] = { 0 };
+	unsigned char *held[64] = {0};
 	size_t size[64];
 	for (unsigned i = 0; i < KMALLOC_STRESS_OPS / vmtest_cpus(); i++) {
 		unsigned s = rng_next(&seed) % 64;
@@ -168,9 +168,9 @@ VM_TEST(vmm_map_protect_unmap)
 	VM_EXPECT_EQ(vmm_map(&kernel_space, TEST_VA, pa + 1, PAGE_SIZE, 0), ERR_INVALID_ARGS);
 	VM_EXPECT_EQ(vmm_map(&kernel_space, TEST_VA, pa, 0, 0), ERR_INVALID_ARGS);
 	VM_EXPECT_EQ(vmm_map(&kernel_space, USER_SPACE_END - PAGE_SIZE, pa, 2 * PAGE_SIZE, 0),
-		     ERR_INVALID_ARGS);
+	             ERR_INVALID_ARGS);
 	VM_EXPECT_EQ(vmm_map(&kernel_space, TEST_VA, UINT64_MAX & PAGE_MASK, 2 * PAGE_SIZE, 0),
-		     ERR_INVALID_ARGS);
+	             ERR_INVALID_ARGS);
 	page_free(page, 0);
 }
 
@@ -213,7 +213,7 @@ static void read_on_cpu(unsigned cpu, void *arg)
 			v = *(volatile uint64_t *)TEST_VA;
 			if (v != s->expect)
 				VM_FAIL("CPU %u saw %llx, expected %llx (stale TLB)", cpu,
-					(unsigned long long)v, (unsigned long long)s->expect);
+				        (unsigned long long)v, (unsigned long long)s->expect);
 		}
 	}
 }
@@ -223,7 +223,7 @@ VM_TEST(vmm_tlb_shootdown)
 	uint64_t *a = page_zalloc(0), *b = page_zalloc(0);
 	a[0] = 0xaaaa;
 	b[0] = 0xbbbb;
-	struct shoot s = { 0xaaaa, false };
+	struct shoot s = {0xaaaa, false};
 	VM_EXPECT_EQ(vmm_map(&kernel_space, TEST_VA, virt_to_phys(a), PAGE_SIZE, VM_WRITE), 0);
 	vmtest_run_parallel(read_on_cpu, &s); /* every CPU caches the translation */
 	vmm_unmap(&kernel_space, TEST_VA, PAGE_SIZE);
@@ -245,8 +245,8 @@ VM_TEST(vmm_address_space_lifecycle)
 		VM_EXPECT_EQ(vmm_space_create(&vs), 0);
 		void *p = page_alloc(0);
 		VM_EXPECT_EQ(vmm_map(&vs, 0x400000 + (uint64_t)i * PAGE_SIZE, virt_to_phys(p),
-				     PAGE_SIZE, VM_WRITE | VM_USER),
-			     0);
+		                     PAGE_SIZE, VM_WRITE | VM_USER),
+		             0);
 		VM_EXPECT(vs.table_pages >= 4);
 		/* kernel half is shared */
 		VM_EXPECT_EQ(vs.pml4[511], kernel_space.pml4[511]);

@@ -21,27 +21,27 @@ struct vm_test {
 	void (*fn)(void);
 };
 
-#define VM_TEST(name)                                                                      \
-	static void vmtest_##name(void);                                                   \
-	static const struct vm_test vmtest_desc_##name                                     \
-		__attribute__((section(".vmtests"), used, aligned(8))) = { #name, vmtest_##name }; \
+#define VM_TEST(name)                                                                        \
+	static void vmtest_##name(void);                                                     \
+	static const struct vm_test vmtest_desc_##name                                       \
+	    __attribute__((section(".vmtests"), used, aligned(8))) = {#name, vmtest_##name}; \
 	static void vmtest_##name(void)
 
 /* Record a failure of the current test (the first reason is kept) and go on. */
 void vmtest_fail(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 #define VM_FAIL(...) vmtest_fail(__FILE__, __LINE__, __VA_ARGS__)
-#define VM_EXPECT(cond)                                            \
-	do {                                                       \
-		if (!(cond))                                       \
+#define VM_EXPECT(cond)                                               \
+	do {                                                          \
+		if (!(cond))                                          \
 			vmtest_fail(__FILE__, __LINE__, "%s", #cond); \
 	} while (0)
-#define VM_EXPECT_EQ(a, b)                                                                   \
-	do {                                                                                 \
-		long long va_ = (long long)(a), vb_ = (long long)(b);                        \
-		if (va_ != vb_)                                                              \
+#define VM_EXPECT_EQ(a, b)                                                                     \
+	do {                                                                                   \
+		long long va_ = (long long)(a), vb_ = (long long)(b);                          \
+		if (va_ != vb_)                                                                \
 			vmtest_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", #a, \
-				    va_, #b, vb_);                                           \
+			            va_, #b, vb_);                                             \
 	} while (0)
 
 /*

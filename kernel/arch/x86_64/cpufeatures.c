@@ -45,7 +45,7 @@ void cpu_features_init(bool bsp)
 	}
 	uint64_t cr0 = read_cr0();
 	cr0 &= ~(1ull << 2); /* EM off */
-	cr0 |= 1ull << 1;    /* MP */
+	cr0 |= 1ull << 1; /* MP */
 	write_cr0(cr0);
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (smep)
@@ -84,9 +84,9 @@ void cpu_features_init(bool bsp)
 		fpu_save(clean_area);
 		fpu_cache = slab_cache_create("fpu", fpu_area_size, 64);
 		pr_info("cpu: SMEP %s, SMAP %s, %s (xcr0 0x%llx, %u-byte FPU areas)",
-			smep ? "on" : "absent", smap ? "on" : "absent",
-			cpu_has_xsave ? "XSAVE" : "FXSAVE", (unsigned long long)xcr0,
-			fpu_area_size);
+		        smep ? "on" : "absent", smap ? "on" : "absent",
+		        cpu_has_xsave ? "XSAVE" : "FXSAVE", (unsigned long long)xcr0,
+		        fpu_area_size);
 	}
 }
 
@@ -94,8 +94,8 @@ void fpu_save(void *area)
 {
 	if (cpu_has_xsave)
 		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)xcr0),
-				 "d"((uint32_t)(xcr0 >> 32))
-				 : "memory");
+		                 "d"((uint32_t)(xcr0 >> 32))
+		                 : "memory");
 	else
 		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
 }
@@ -104,8 +104,8 @@ void fpu_restore(const void *area)
 {
 	if (cpu_has_xsave)
 		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((uint32_t)xcr0),
-				 "d"((uint32_t)(xcr0 >> 32))
-				 : "memory");
+		                 "d"((uint32_t)(xcr0 >> 32))
+		                 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }

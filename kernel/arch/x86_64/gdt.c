@@ -23,7 +23,7 @@ void gdt_setup(struct cpu *c)
 	g->entries[5] = 0x00affa000000ffffull; /* user code, 64-bit */
 	uint64_t base = (uint64_t)&g->tss, limit = sizeof(g->tss) - 1;
 	g->entries[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-			(((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	                (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	g->entries[7] = base >> 32;
 	g->tss.iomap_base = sizeof(g->tss); /* no I/O bitmap: all ports denied in ring 3 */
 	for (int i = 0; i < 3; i++)
@@ -32,24 +32,24 @@ void gdt_setup(struct cpu *c)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) gdtr = { sizeof(g->entries) - 1, (uint64_t)g->entries };
+	} __attribute__((packed)) gdtr = {sizeof(g->entries) - 1, (uint64_t)g->entries};
 	__asm__ volatile("lgdt %0\n\t"
-			 "pushq %1\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movl %2, %%eax\n\t"
-			 "movl %%eax, %%ds\n\t"
-			 "movl %%eax, %%es\n\t"
-			 "movl %%eax, %%ss\n\t"
-			 "xorl %%eax, %%eax\n\t"
-			 "movl %%eax, %%fs\n\t"
-			 "movl %%eax, %%gs\n\t"
-			 "ltr %w3"
-			 :
-			 : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"(SEL_TSS)
-			 : "rax", "memory");
+	                 "pushq %1\n\t"
+	                 "leaq 1f(%%rip), %%rax\n\t"
+	                 "pushq %%rax\n\t"
+	                 "lretq\n"
+	                 "1:\n\t"
+	                 "movl %2, %%eax\n\t"
+	                 "movl %%eax, %%ds\n\t"
+	                 "movl %%eax, %%es\n\t"
+	                 "movl %%eax, %%ss\n\t"
+	                 "xorl %%eax, %%eax\n\t"
+	                 "movl %%eax, %%fs\n\t"
+	                 "movl %%eax, %%gs\n\t"
+	                 "ltr %w3"
+	                 :
+	                 : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"(SEL_TSS)
+	                 : "rax", "memory");
 }
 
 void gdt_set_kernel_stack(struct cpu *c, uint64_t rsp0)

@@ -47,24 +47,39 @@ static irq_handler_fn handlers[256];
 void (*trap_user_fault_hook)(struct trap_frame *tf);
 
 static const char *const exception_names[32] = {
-	"divide error (#DE)", "debug (#DB)", "NMI", "breakpoint (#BP)", "overflow (#OF)",
-	"bound range (#BR)", "invalid opcode (#UD)", "device not available (#NM)",
-	"double fault (#DF)", "coprocessor overrun", "invalid TSS (#TS)",
-	"segment not present (#NP)", "stack fault (#SS)", "general protection (#GP)",
-	"page fault (#PF)", "reserved", "x87 error (#MF)", "alignment check (#AC)",
-	"machine check (#MC)", "SIMD error (#XM)", "virtualization (#VE)",
-	"control protection (#CP)",
+    "divide error (#DE)",
+    "debug (#DB)",
+    "NMI",
+    "breakpoint (#BP)",
+    "overflow (#OF)",
+    "bound range (#BR)",
+    "invalid opcode (#UD)",
+    "device not available (#NM)",
+    "double fault (#DF)",
+    "coprocessor overrun",
+    "invalid TSS (#TS)",
+    "segment not present (#NP)",
+    "stack fault (#SS)",
+    "general protection (#GP)",
+    "page fault (#PF)",
+    "reserved",
+    "x87 error (#MF)",
+    "alignment check (#AC)",
+    "machine check (#MC)",
+    "SIMD error (#XM)",
+    "virtualization (#VE)",
+    "control protection (#CP)",
 };
 
 static void set_gate(unsigned v, uint64_t addr, uint8_t ist, uint8_t dpl)
 {
 	idt[v] = (struct idt_entry){
-		.off_lo = addr & 0xffff,
-		.sel = SEL_KCODE,
-		.ist = ist,
-		.flags = (uint8_t)(0x8e | (dpl << 5)), /* present, interrupt gate */
-		.off_mid = (addr >> 16) & 0xffff,
-		.off_hi = (uint32_t)(addr >> 32),
+	    .off_lo = addr & 0xffff,
+	    .sel = SEL_KCODE,
+	    .ist = ist,
+	    .flags = (uint8_t)(0x8e | (dpl << 5)), /* present, interrupt gate */
+	    .off_mid = (addr >> 16) & 0xffff,
+	    .off_hi = (uint32_t)(addr >> 32),
 	};
 }
 
@@ -83,7 +98,7 @@ void idt_load(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+	} __attribute__((packed)) idtr = {sizeof(idt) - 1, (uint64_t)idt};
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
@@ -98,7 +113,7 @@ void arch_backtrace(uint64_t rip, uint64_t rbp)
 	uint64_t off;
 	const char *name = ksyms_lookup(rip, &off);
 	kprintf("  #0  0x%016llx %s+0x%llx\n", (unsigned long long)rip, name ? name : "?",
-		(unsigned long long)(name ? off : 0));
+	        (unsigned long long)(name ? off : 0));
 	for (int depth = 1; depth < 24 && rbp; depth++) {
 		/* only follow frames that are inside kernel space and aligned */
 		if (rbp < 0xffff800000000000ull || (rbp & 7))
@@ -108,7 +123,7 @@ void arch_backtrace(uint64_t rip, uint64_t rbp)
 			break;
 		name = ksyms_lookup(ret - 1, &off);
 		kprintf("  #%-2d 0x%016llx %s+0x%llx\n", depth, (unsigned long long)ret,
-			name ? name : "?", (unsigned long long)(name ? off + 1 : 0));
+		        name ? name : "?", (unsigned long long)(name ? off + 1 : 0));
 		rbp = ((uint64_t *)rbp)[0];
 	}
 }
@@ -117,30 +132,30 @@ void trap_dump(const struct trap_frame *tf)
 {
 	const char *name = tf->vector < 32 ? exception_names[tf->vector] : "interrupt";
 	kprintf("\n*** CPU exception %llu: %s, error code 0x%llx, CPU %u\n",
-		(unsigned long long)tf->vector, name ? name : "reserved",
-		(unsigned long long)tf->error, this_cpu() ? this_cpu()->id : 0);
+	        (unsigned long long)tf->vector, name ? name : "reserved",
+	        (unsigned long long)tf->error, this_cpu() ? this_cpu()->id : 0);
 	if (tf->vector == VEC_PF)
 		kprintf("  faulting address (cr2) 0x%016llx (%s, %s, %s)\n",
-			(unsigned long long)read_cr2(),
-			(tf->error & 1) ? "protection" : "not present",
-			(tf->error & 2) ? "write" : ((tf->error & 16) ? "fetch" : "read"),
-			(tf->error & 4) ? "user" : "kernel");
+		        (unsigned long long)read_cr2(),
+		        (tf->error & 1) ? "protection" : "not present",
+		        (tf->error & 2) ? "write" : ((tf->error & 16) ? "fetch" : "read"),
+		        (tf->error & 4) ? "user" : "kernel");
 	kprintf("  rip %016llx cs %04llx rflags %016llx rsp %016llx ss %04llx\n",
-		(unsigned long long)tf->rip, (unsigned long long)tf->cs,
-		(unsigned long long)tf->rflags, (unsigned long long)tf->rsp,
-		(unsigned long long)tf->ss);
-	kprintf("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
-		(unsigned long long)tf->rax, (unsigned long long)tf->rbx,
-		(unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
-	kprintf("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n",
-		(unsigned long long)tf->rsi, (unsigned long long)tf->rdi,
-		(unsigned long long)tf->rbp, (unsigned long long)tf->r8);
-	kprintf("  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n",
-		(unsigned long long)tf->r9, (unsigned long long)tf->r10,
-		(unsigned long long)tf->r11, (unsigned long long)tf->r12);
-	kprintf("  r13 %016llx r14 %016llx r15 %016llx cr3 %016llx\n",
-		(unsigned long long)tf->r13, (unsigned long long)tf->r14,
-		(unsigned long long)tf->r15, (unsigned long long)read_cr3());
+	        (unsigned long long)tf->rip, (unsigned long long)tf->cs,
+	        (unsigned long long)tf->rflags, (unsigned long long)tf->rsp,
+	        (unsigned long long)tf->ss);
+	kprintf("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)tf->rax,
+	        (unsigned long long)tf->rbx, (unsigned long long)tf->rcx,
+	        (unsigned long long)tf->rdx);
+	kprintf("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n", (unsigned long long)tf->rsi,
+	        (unsigned long long)tf->rdi, (unsigned long long)tf->rbp,
+	        (unsigned long long)tf->r8);
+	kprintf("  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n", (unsigned long long)tf->r9,
+	        (unsigned long long)tf->r10, (unsigned long long)tf->r11,
+	        (unsigned long long)tf->r12);
+	kprintf("  r13 %016llx r14 %016llx r15 %016llx cr3 %016llx\n", (unsigned long long)tf->r13,
+	        (unsigned long long)tf->r14, (unsigned long long)tf->r15,
+	        (unsigned long long)read_cr3());
 	kprintf("  backtrace:\n");
 	arch_backtrace(tf->rip, tf->rbp);
 }

@@ -46,7 +46,7 @@ void ioapic_init(const struct acpi_info *acpi)
 		for (uint32_t p = 0; p < io->pins; p++)
 			io_wr(io, 0x10 + 2 * p, 1u << 16); /* masked */
 		pr_info("ioapic: id %u at 0x%x, GSI %u-%u", acpi->madt.ioapics[i].id,
-			acpi->madt.ioapics[i].address, io->gsi_base, io->gsi_base + io->pins - 1);
+		        acpi->madt.ioapics[i].address, io->gsi_base, io->gsi_base + io->pins - 1);
 		nioapics++;
 	}
 	for (unsigned i = 0; i < acpi->madt.nisos && i < ACPI_MAX_ISOS; i++)

@@ -73,7 +73,7 @@ static void enable_here(void)
 	wrmsr(MSR_APIC_BASE, base);
 	wr(LAPIC_TPR, 0);
 	wr(LAPIC_LVT_LINT0, 1u << 16); /* masked */
-	wr(LAPIC_LVT_LINT1, 0x400);    /* NMI */
+	wr(LAPIC_LVT_LINT1, 0x400); /* NMI */
 	wr(LAPIC_LVT_ERROR, 0xfe);
 	wr(LAPIC_LVT_TIMER, 1u << 16);
 	wr(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */

@@ -80,7 +80,7 @@ static void call_targets(void (*fn)(void *), void *arg, int only)
 	uint64_t irq = arch_irq_save();
 	while (!spin_trylock(&call_lock))
 		smp_poll_calls();
-	struct call_req req = { fn, arg, 0 };
+	struct call_req req = {fn, arg, 0};
 	unsigned self = this_cpu()->id;
 	for (unsigned i = 0; i < cpu_count; i++)
 		if (i != self && cpus[i] && cpus[i]->online && (only < 0 || (unsigned)only == i))
@@ -145,7 +145,8 @@ static bool start_ap(unsigned id, uint32_t apic_id)
 	}
 	c->id = id;
 	c->apic_id = apic_id;
-	uint64_t *params = phys_to_virt(AP_TRAMPOLINE + (uint64_t)(ap_params - ap_trampoline_start));
+	uint64_t *params =
+	    phys_to_virt(AP_TRAMPOLINE + (uint64_t)(ap_params - ap_trampoline_start));
 	params[0] = kernel_space.pml4_phys;
 	params[1] = (uint64_t)stack + (PAGE_SIZE << AP_STACK_ORDER);
 	params[2] = (uint64_t)c;

@@ -25,8 +25,8 @@
 
 static uint64_t tsc_hz, lapic_hz;
 static uint64_t tsc_boot;
-static uint64_t tsc_to_ns_mult;    /* ns = tsc * mult >> 32 */
-static uint64_t ns_to_lapic_mult;  /* count = ns * mult >> 32 */
+static uint64_t tsc_to_ns_mult; /* ns = tsc * mult >> 32 */
+static uint64_t ns_to_lapic_mult; /* count = ns * mult >> 32 */
 static const char *reference = "none";
 
 static uint64_t mul_shift32(uint64_t a, uint64_t mult)
@@ -93,8 +93,8 @@ void timer_init(const struct acpi_info *acpi)
 	tsc_to_ns_mult = (1000000000ull << 32) / tsc_hz;
 	ns_to_lapic_mult = (lapic_hz << 32) / 1000000000ull;
 	pr_info("timer: TSC %llu MHz, LAPIC timer %llu kHz (calibrated against %s)",
-		(unsigned long long)(tsc_hz / 1000000), (unsigned long long)(lapic_hz / 1000),
-		reference);
+	        (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(lapic_hz / 1000),
+	        reference);
 }
 
 void timer_set_boot_tsc(uint64_t tsc)

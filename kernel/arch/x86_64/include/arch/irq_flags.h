@@ -18,6 +18,15 @@ static inline void arch_irq_restore(uint64_t flags)
 		__asm__ volatile("sti" ::: "memory");
 }
 
-static inline void arch_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void arch_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-static inline void arch_cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline void arch_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+static inline void arch_irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}

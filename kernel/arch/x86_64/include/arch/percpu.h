@@ -18,10 +18,10 @@ struct thread;
 struct jmp_buf_k;
 
 struct cpu {
-	struct cpu *self;          /* must stay first: this_cpu() reads %gs:0 */
+	struct cpu *self; /* must stay first: this_cpu() reads %gs:0 */
 	uint64_t user_rsp_scratch; /* syscall entry scratch (offset 8) */
-	uint64_t kernel_rsp;       /* syscall entry stack (offset 16) */
-	unsigned id;               /* 0..ncpus-1, 0 = BSP */
+	uint64_t kernel_rsp; /* syscall entry stack (offset 16) */
+	unsigned id; /* 0..ncpus-1, 0 = BSP */
 	uint32_t apic_id;
 	bool online;
 	struct thread *current;
@@ -31,7 +31,7 @@ struct cpu {
 	struct trap_frame *try_tf;
 	uint64_t irq_count;
 	uint64_t timer_ticks;
-	void *sched;               /* scheduler's per-CPU run queue */
+	void *sched; /* scheduler's per-CPU run queue */
 	uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 };
 

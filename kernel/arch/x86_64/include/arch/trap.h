@@ -22,19 +22,19 @@ struct trap_frame {
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_MC 18
-#define VEC_IRQ_BASE 32       /* IOAPIC-routed device interrupts: 32..47 */
-#define VEC_TIMER 0xf0        /* LAPIC timer */
-#define VEC_IPI_CALL 0xf1     /* cross-CPU function call */
-#define VEC_IPI_RESCHED 0xf2  /* wake the scheduler */
-#define VEC_IPI_STOP 0xf3     /* panic: stop this CPU */
+#define VEC_IRQ_BASE 32 /* IOAPIC-routed device interrupts: 32..47 */
+#define VEC_TIMER 0xf0 /* LAPIC timer */
+#define VEC_IPI_CALL 0xf1 /* cross-CPU function call */
+#define VEC_IPI_RESCHED 0xf2 /* wake the scheduler */
+#define VEC_IPI_STOP 0xf3 /* panic: stop this CPU */
 #define VEC_SPURIOUS 0xff
 
 typedef void (*irq_handler_fn)(struct trap_frame *tf);
 
 /* Install a handler for vector 32..255. Boot-time; not locked. */
 void trap_set_handler(unsigned vector, irq_handler_fn fn);
-void idt_init(void);     /* build the shared IDT (BSP, once) */
-void idt_load(void);     /* load it on this CPU */
+void idt_init(void); /* build the shared IDT (BSP, once) */
+void idt_load(void); /* load it on this CPU */
 
 /* Print a register dump and backtrace of tf to the log. */
 void trap_dump(const struct trap_frame *tf);
