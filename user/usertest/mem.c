@@ -42,12 +42,12 @@ static void test_mem_create(void)
 	      (unsigned long long)(ut_pool_used() - used));
 }
 
-static void test_pool_quota(void)
+/* One round: a 256 KiB sub-pool filled until it refuses, then given back. */
+static void pool_quota_round(void)
 {
 	handle_t sub, m[64], big;
 	struct pool_info pi;
 	unsigned n = 0;
-	uint64_t used = ut_pool_used();
 	long r;
 
 	EXPECT_OK(ch_pool_split(ut_pool, 256 * 1024, &sub));
@@ -59,10 +59,15 @@ static void test_pool_quota(void)
 	/* 4 would fit but for the objects' bookkeeping, which is charged too */
 	CHECK((n == 3 || n == 4) && r == ERR_NO_MEMORY,
 	      "256 KiB pool gave %u 64 KiB objects, then %s", n, ch_error_name(r));
-	EXPECT_ERR(ch_mem_create(sub, PAGE, &big), ERR_NO_MEMORY);
+	/* fill what is left page by page: the pool then refuses even a page */
+	while (n < 64 && (r = ch_mem_create(sub, PAGE, &m[n])) == 0)
+		n++;
+	CHECK(n < 64 && r == ERR_NO_MEMORY, "page-sized creates: %u, then %s", n, ch_error_name(r));
 	EXPECT_ERR(ch_pool_split(sub, PAGE, &big), ERR_NO_MEMORY);
 	EXPECT_ERR(ch_pool_split(ut_pool, UINT64_C(1) << 50, &big), ERR_NO_MEMORY);
-	EXPECT_ERR2(ch_pool_split(ut_pool, 0, &big), ERR_INVALID_ARGS, 0);
+	EXPECT_ERR2(r = ch_pool_split(ut_pool, 0, &big), ERR_INVALID_ARGS, 0);
+	if (r == 0) /* an empty pool is allowed too */
+		EXPECT_OK(ch_cap_drop(big));
 	/* the system is still up: the parent pool still works */
 	EXPECT_OK(ch_mem_create(ut_pool, PAGE, &big));
 	EXPECT_OK(ch_cap_drop(big));
@@ -71,7 +76,19 @@ static void test_pool_quota(void)
 	EXPECT_OK(ch_pool_info(sub, &pi));
 	CHECK(pi.used == 0, "sub-pool still uses %llu after drops", (unsigned long long)pi.used);
 	EXPECT_OK(ch_cap_drop(sub));
-	CHECK(ut_pool_used() == used, "pool use +%llu after the sub-pool went",
+}
+
+/*
+ * The first round may leave one-time growth behind (our cspace's slot table, which is
+ * charged to the pool and kept); a second round must leave nothing more.
+ */
+static void test_pool_quota(void)
+{
+	pool_quota_round();
+	uint64_t used = ut_pool_used();
+	for (int i = 0; i < 3 && !ut_failed(); i++)
+		pool_quota_round();
+	CHECK(ut_pool_used() == used, "pool use +%llu after three more sub-pools came and went",
 	      (unsigned long long)(ut_pool_used() - used));
 }
 
