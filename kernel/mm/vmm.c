@@ -34,7 +34,7 @@ struct vm_space kernel_space;
 static uint64_t mmio_next = MMIO_WINDOW_BASE;
 static struct spinlock mmio_lock = SPINLOCK_INIT;
 
-extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _data_end[],
+extern char _kernel_phys_start[], _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _data_end[],
     _kernel_end[];
 
 uint64_t virt_to_phys(const void *p)
@@ -331,6 +331,11 @@ void vmm_init(uint64_t max_phys)
 	map_kernel_range(_data_start, _data_end, VM_WRITE);
 	map_kernel_range(_data_end, _kernel_end, VM_READ); /* .ksyms */
 	vmm_init_ap();
+	/* The image's alias in the direct map is read-only: no writable path to kernel text. */
+	uint64_t img = ALIGN_DOWN((uint64_t)_kernel_phys_start, PAGE_SIZE);
+	uint64_t img_end = ALIGN_UP((uint64_t)_kernel_end - KERNEL_VMA, PAGE_SIZE);
+	if (vmm_protect(ks, DIRECT_MAP_BASE + img, img_end - img, VM_READ))
+		panic("vmm: cannot write-protect the kernel image in the direct map");
 	pr_info("vmm: direct map %llu MiB, kernel %llu KiB, %llu table pages",
 	        (unsigned long long)(dm_size >> 20),
 	        (unsigned long long)(((uint64_t)_kernel_end - (uint64_t)_text_start) >> 10),

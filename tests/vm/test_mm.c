@@ -255,3 +255,14 @@ VM_TEST(vmm_address_space_lifecycle)
 	}
 	VM_EXPECT_EQ(pmm_free_pages(), before);
 }
+
+extern char _text_start[];
+
+VM_TEST(vmm_kernel_text_not_writable)
+{
+	/* neither through the image mapping nor through the direct map alias */
+	VM_EXPECT_EQ(arch_try(write_va, _text_start, NULL), VEC_PF);
+	void *alias = phys_to_virt(virt_to_phys(_text_start));
+	VM_EXPECT_EQ(arch_try(write_va, alias, NULL), VEC_PF);
+	VM_EXPECT_EQ(arch_try(read_va, alias, NULL), -1);
+}
