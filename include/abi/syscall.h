@@ -104,7 +104,7 @@ struct as_region {
 #define SYS_PROC_GRANT SYS_ACTION(OBJ_PROCESS, 1)
 /* a0 = handle in the caller's cspace, a1 = rights (subset), a2 = handle_t *child_out:
  * puts a derived copy of the capability into the process's cspace. RIGHT_MANAGE on
- * the process, RIGHT_TRANSFER on the granted capability. */
+ * the process, RIGHT_TRANSFER and RIGHT_DUPLICATE on the granted capability. */
 #define SYS_PROC_KILL SYS_ACTION(OBJ_PROCESS, 2)
 /* ends every thread of the process. RIGHT_MANAGE */
 #define SYS_PROC_STATUS SYS_ACTION(OBJ_PROCESS, 3)

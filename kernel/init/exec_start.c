@@ -84,7 +84,8 @@ static int grant(struct process *p, struct start_info *si, const char *name, str
 
 /*
  * Stack layout, from the top down: argument strings, the start_info, then
- * (16-byte aligned) argv[0..argc-1], NULL, envp NULL. rsp points at argv.
+ * (16-byte aligned) argv[0..argc-1], NULL, envp NULL, start_info pointer, 0
+ * (docs/userspace.md). rsp points just below argv.
  */
 static int build_stack(struct loader *l, bool test, struct start_info *si, uint64_t *rsp,
                        uint64_t *argv_out, uint64_t *si_out)
@@ -106,7 +107,13 @@ static int build_stack(struct loader *l, bool test, struct start_info *si, uint6
 	sp = ALIGN_DOWN(sp - sizeof(*si), 16ull);
 	copy_to_memory(m, sp, si, sizeof(*si));
 	*si_out = base + sp;
-	uint64_t vec[4] = {argv_va[0], argc > 1 ? argv_va[1] : 0, 0, 0};
+	/* argv[], NULL, envp[] = { NULL }, start_info pointer, 0: as libcharlotte's spawn */
+	uint64_t vec[6] = { 0 };
+	unsigned k = 0;
+	for (unsigned i = 0; i < argc; i++)
+		vec[k++] = argv_va[i];
+	k += 2; /* argv terminator, empty envp */
+	vec[k] = *si_out;
 	sp = ALIGN_DOWN(sp - sizeof(vec), 16ull);
 	copy_to_memory(m, sp, vec, sizeof(vec));
 	*argv_out = base + sp;
