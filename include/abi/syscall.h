@@ -37,9 +37,9 @@
 #define SYS_SELF_SLEEP 0x06 /* a0 = nanoseconds */
 
 /* --- Any capability (generic rights) --- */
-#define SYS_CAP_DERIVE \
-	0x10 /* a0 = rights, a1 = badge, a2 = handle_t *out. Needs nothing:
-				  rights must be a subset of the target's. */
+/* a0 = rights, a1 = badge, a2 = handle_t *out. RIGHT_DUPLICATE; the rights must be
+ * a subset of the target's (docs/capabilities.md has the badge rule). */
+#define SYS_CAP_DERIVE 0x10
 #define SYS_CAP_DUPLICATE 0x11 /* a0 = handle_t *out. RIGHT_DUPLICATE */
 #define SYS_CAP_DROP 0x12 /* frees the slot. Needs nothing */
 #define SYS_CAP_REVOKE 0x13 /* invalidates every descendant. RIGHT_REVOKE */
