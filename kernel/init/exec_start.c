@@ -87,7 +87,7 @@ static int grant(struct process *p, struct start_info *si, const char *name, str
  * (16-byte aligned) argv[0..argc-1], NULL, envp NULL, start_info pointer, 0
  * (docs/userspace.md). rsp points just below argv.
  */
-static int build_stack(struct loader *l, bool test, struct start_info *si, uint64_t *rsp,
+static int build_stack(struct loader *l, const char *mode, struct start_info *si, uint64_t *rsp,
                        uint64_t *argv_out, uint64_t *si_out)
 {
 	struct memory *m;
@@ -95,8 +95,8 @@ static int build_stack(struct loader *l, bool test, struct start_info *si, uint6
 	if (r)
 		return r;
 	uint64_t base = STACK_TOP - STACK_SIZE;
-	const char *args[2] = {"exec", "test"};
-	unsigned argc = test ? 2 : 1;
+	const char *args[2] = {"exec", mode};
+	unsigned argc = mode ? 2 : 1;
 	uint64_t sp = STACK_SIZE, argv_va[2];
 	for (unsigned i = 0; i < argc; i++) {
 		size_t n = strlen(args[i]) + 1;
@@ -123,7 +123,7 @@ static int build_stack(struct loader *l, bool test, struct start_info *si, uint6
 	return r;
 }
 
-int exec_start(const struct boot_info *bi, bool test, struct process **out)
+int exec_start(const struct boot_info *bi, const char *mode, struct process **out)
 {
 	if (bi->module_count == 0)
 		return ERR_NOT_FOUND;
@@ -175,13 +175,13 @@ int exec_start(const struct boot_info *bi, bool test, struct process **out)
 	kobject_put(&initrd->obj);
 	uint64_t rsp, argv, si_va;
 	if (!r)
-		r = build_stack(&l, test, &si, &rsp, &argv, &si_va);
+		r = build_stack(&l, mode, &si, &rsp, &argv, &si_va);
 	struct uthread *t;
 	if (!r)
 		r = uthread_create(l.p, &t);
 	if (r)
 		goto out_proc;
-	r = uthread_start(t, entry, rsp, test ? 2 : 1, argv, argv + (test ? 3 : 2) * 8, si_va);
+	r = uthread_start(t, entry, rsp, mode ? 2 : 1, argv, argv + (mode ? 3 : 2) * 8, si_va);
 	kobject_put(&t->obj); /* the running thread holds its own reference */
 	if (r)
 		goto out_proc;

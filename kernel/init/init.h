@@ -13,5 +13,8 @@ void kernel_run(struct boot_info *bi) __attribute__((noreturn));
 struct boot_info *kernel_boot_info(void);
 const struct acpi_info *kernel_acpi_info(void);
 
-/* Load bin/exec from the initrd and start it with every initial capability. */
-int exec_start(const struct boot_info *bi, bool test, struct process **out);
+/*
+ * Load bin/exec from the initrd and start it with every initial capability;
+ * mode (NULL, "test", "bench") becomes argv[1] and picks etc/<mode>.manifest.
+ */
+int exec_start(const struct boot_info *bi, const char *mode, struct process **out);

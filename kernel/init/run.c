@@ -2,7 +2,8 @@
  * run.c - the last step of boot: start Charlotte Exec, or run the tests.
  *
  * Normal boot: start Exec (bin/exec from the initrd) with every initial
- * capability and wait for it; if it ever ends, say how and idle.
+ * capability and wait for it; if it ever ends, say how and idle. With
+ * "bench": Exec runs etc/bench.manifest, then the kernel leaves QEMU.
  * With "test" (or "test=<prefix>") on the command line: run the in-kernel VM
  * tests, then start Exec in test mode (it runs the user-space suite from
  * etc/test.manifest), count the VMTEST lines user programs log, print the
@@ -11,6 +12,7 @@
 #include <init/init.h>
 #include <abi/syscall.h>
 #include <boot/bootinfo.h>
+#include <arch/arch.h>
 #include <lib/log.h>
 #include <lib/string.h>
 #include <obj/debuglog.h>
@@ -80,7 +82,7 @@ void kernel_run(struct boot_info *bi)
 		vmtest_run_kernel(prefix, n);
 		if (wants_user_tests(prefix, n)) {
 			debuglog_set_observer(vmtest_observe_line);
-			int r = exec_start(bi, true, &exec);
+			int r = exec_start(bi, "test", &exec);
 			if (r) {
 				vmtest_record(false, "exec_start", "Exec could not be started");
 			} else {
@@ -98,13 +100,19 @@ void kernel_run(struct boot_info *bi)
 		}
 		vmtest_finish();
 	}
-	int r = exec_start(bi, false, &exec);
+	/* "bench": run etc/bench.manifest (make bench), then leave QEMU */
+	bool bench = cmdline_find(bi->cmdline, "bench", NULL, NULL);
+	int r = exec_start(bi, bench ? "bench" : NULL, &exec);
 	if (r) {
 		pr_err("exec: cannot start bin/exec from the initrd (error %d)", r);
 	} else {
 		process_wait(exec, WAIT_FOREVER);
 		describe(exec);
 		kobject_put(&exec->obj);
+	}
+	if (bench) {
+		kprintf("BENCH DONE\n");
+		arch_debug_exit(0x10);
 	}
 	pr_info("Charlotte Core has nothing left to run: idling.");
 	for (;;)

@@ -127,8 +127,15 @@ int main(int argc, char **argv)
 	static struct manifest_entry e;
 	int r;
 
+	/* argv[1] names the manifest: "test" -> etc/test.manifest, "bench" -> ... */
+	static char named[64];
 	test_mode = argc > 1 && strcmp(argv[1], "test") == 0;
-	path = test_mode ? "etc/test.manifest" : "etc/exec.manifest";
+	path = "etc/exec.manifest";
+	if (argc > 1 && strlen(argv[1]) < 32 && strspn(argv[1], "abcdefghijklmnopqrstuvwxyz") ==
+							    strlen(argv[1])) {
+		snprintf(named, sizeof(named), "etc/%s.manifest", argv[1]);
+		path = named;
+	}
 	printf("Charlotte Exec starting (%s)\n", path);
 
 	int err = ch_initrd_find(path, &text, &len);
