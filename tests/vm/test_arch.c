@@ -3,6 +3,8 @@
  * purpose and caught, cross-CPU calls, timers, the clock and the scheduler.
  */
 #include <vmtest.h>
+#include <abi/errors.h>
+#include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>
@@ -316,4 +318,30 @@ VM_TEST(timer_ticks_on_every_cpu)
 	for (unsigned c = 0; c < cpu_count; c++)
 		if (cpus[c] && cpus[c]->online && cpus[c]->timer_ticks <= before[c])
 			VM_FAIL("CPU %u took no timer interrupt in 50 ms", c);
+}
+
+static volatile unsigned pit_irqs;
+
+static void pit_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	pit_irqs++;
+}
+
+VM_TEST(ioapic_routes_isa_irq0)
+{
+	/* PIT channel 0, one-shot, ~1 ms; ISA IRQ 0 reaches us through the
+	 * IOAPIC (on QEMU via the MADT override IRQ 0 -> GSI 2) */
+	trap_set_handler(VEC_IRQ_BASE + 0, pit_irq);
+	pit_irqs = 0;
+	VM_EXPECT_EQ(ioapic_route_isa(0, lapic_id()), 0);
+	outb(0x43, 0x30); /* channel 0, lo/hi byte, mode 0 */
+	outb(0x40, 0xa9);
+	outb(0x40, 0x04); /* 1193 ticks = 1 ms */
+	uint64_t t0 = clock_monotonic_ns();
+	while (!pit_irqs && clock_monotonic_ns() - t0 < 200000000ull)
+		sched_sleep_ns(1000000);
+	ioapic_mask_isa(0);
+	VM_EXPECT(pit_irqs >= 1);
+	VM_EXPECT_EQ(ioapic_route_isa(16, lapic_id()), ERR_INVALID_ARGS);
 }
