@@ -108,7 +108,7 @@ static int build_stack(struct loader *l, const char *mode, struct start_info *si
 	copy_to_memory(m, sp, si, sizeof(*si));
 	*si_out = base + sp;
 	/* argv[], NULL, envp[] = { NULL }, start_info pointer, 0: as libcharlotte's spawn */
-	uint64_t vec[6] = { 0 };
+	uint64_t vec[6] = {0};
 	unsigned k = 0;
 	for (unsigned i = 0; i < argc; i++)
 		vec[k++] = argv_va[i];

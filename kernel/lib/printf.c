@@ -73,6 +73,7 @@ static void emit_int(struct sink *s, const struct spec *sp, uintmax_t v, bool ne
 	char tmp[24]; /* 22 octal digits for 64 bits */
 	int n = 0;
 	while (v) {
+		// cppcheck-suppress zerodivcond ; base is 8, 10 or 16, never 0
 		tmp[n++] = digits[v % base];
 		v /= base;
 	}

@@ -34,8 +34,8 @@ struct vm_space kernel_space;
 static uint64_t mmio_next = MMIO_WINDOW_BASE;
 static struct spinlock mmio_lock = SPINLOCK_INIT;
 
-extern char _kernel_phys_start[], _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _data_end[],
-    _kernel_end[];
+extern char _kernel_phys_start[], _text_start[], _text_end[], _rodata_start[], _rodata_end[],
+    _data_start[], _data_end[], _kernel_end[];
 
 uint64_t virt_to_phys(const void *p)
 {

@@ -36,12 +36,12 @@ static void timeout_fired(struct timer_event *ev)
 int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t timeout_ns)
 {
 	struct thread *self = sched_current();
-	uint64_t deadline = timeout_ns == WAIT_FOREVER ? UINT64_MAX
-						      : clock_monotonic_ns() + timeout_ns;
+	uint64_t deadline =
+	    timeout_ns == WAIT_FOREVER ? UINT64_MAX : clock_monotonic_ns() + timeout_ns;
 	if (deadline < timeout_ns)
 		deadline = UINT64_MAX;
 	for (;;) {
-		struct waitq_entry e = { self, NULL, false };
+		struct waitq_entry e = {self, NULL, false};
 		uint64_t irq = spin_lock_irqsave(&wq->lock);
 		if (cond(arg)) {
 			spin_unlock_irqrestore(&wq->lock, irq);
@@ -57,6 +57,7 @@ int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t ti
 			return ERR_TIMED_OUT;
 		}
 		e.next = wq->head;
+		// cppcheck-suppress autoVariables ; unlinked before this frame returns
 		wq->head = &e;
 		spin_unlock_irqrestore(&wq->lock, irq);
 		/* the timer is per CPU and we never migrate: arm and cancel here */

@@ -87,7 +87,10 @@ void vmtest_run_kernel(const char *prefix, size_t prefix_len)
 {
 	kprintf("VMTEST START cpus=%u\n", vmtest_cpus());
 	/* gcc emits a file's tests last-first: walk backwards for source order */
-	for (const struct vm_test *t = _vmtests_end - 1; t >= _vmtests_start; t--) {
+	size_t count =
+	    ((uintptr_t)_vmtests_end - (uintptr_t)_vmtests_start) / sizeof(struct vm_test);
+	for (size_t i = count; i-- > 0;) {
+		const struct vm_test *t = &_vmtests_start[i];
 		if (prefix_len && strncmp(t->name, prefix, prefix_len) != 0)
 			continue;
 		failed = false;

@@ -311,7 +311,7 @@ VM_TEST(sched_block_wake_across_cpus)
 
 VM_TEST(timer_ticks_on_every_cpu)
 {
-	uint64_t before[MAX_CPUS];
+	uint64_t before[MAX_CPUS] = {0};
 	for (unsigned c = 0; c < cpu_count; c++)
 		before[c] = cpus[c] ? cpus[c]->timer_ticks : 0;
 	sched_sleep_ns(50000000);

@@ -131,8 +131,8 @@ int main(int argc, char **argv)
 	static char named[64];
 	test_mode = argc > 1 && strcmp(argv[1], "test") == 0;
 	path = "etc/exec.manifest";
-	if (argc > 1 && strlen(argv[1]) < 32 && strspn(argv[1], "abcdefghijklmnopqrstuvwxyz") ==
-							    strlen(argv[1])) {
+	if (argc > 1 && strlen(argv[1]) < 32 &&
+	    strspn(argv[1], "abcdefghijklmnopqrstuvwxyz") == strlen(argv[1])) {
 		snprintf(named, sizeof(named), "etc/%s.manifest", argv[1]);
 		path = named;
 	}

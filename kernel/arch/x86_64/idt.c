@@ -163,7 +163,7 @@ void trap_dump(const struct trap_frame *tf)
 int arch_try(void (*fn)(void *), void *arg, struct trap_frame *tf_out)
 {
 	struct jmp_buf_k buf;
-	struct trap_frame scratch;
+	struct trap_frame scratch = {0};
 	struct cpu *c = this_cpu();
 	struct jmp_buf_k *saved_buf = c->try_buf;
 	struct trap_frame *saved_tf = c->try_tf;

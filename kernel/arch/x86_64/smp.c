@@ -146,7 +146,7 @@ static bool start_ap(unsigned id, uint32_t apic_id)
 	c->id = id;
 	c->apic_id = apic_id;
 	uint64_t *params =
-	    phys_to_virt(AP_TRAMPOLINE + (uint64_t)(ap_params - ap_trampoline_start));
+	    phys_to_virt(AP_TRAMPOLINE + ((uint64_t)ap_params - (uint64_t)ap_trampoline_start));
 	params[0] = kernel_space.pml4_phys;
 	params[1] = (uint64_t)stack + (PAGE_SIZE << AP_STACK_ORDER);
 	params[2] = (uint64_t)c;
@@ -183,7 +183,7 @@ void smp_init(const struct acpi_info *acpi)
 		pr_warn("smp: no MADT, running on the boot CPU only");
 		return;
 	}
-	size_t len = (size_t)(ap_trampoline_end - ap_trampoline_start);
+	size_t len = (size_t)((uint64_t)ap_trampoline_end - (uint64_t)ap_trampoline_start);
 	memcpy(phys_to_virt(AP_TRAMPOLINE), ap_trampoline_start, len);
 	if (vmm_map(&kernel_space, AP_TRAMPOLINE, AP_TRAMPOLINE, PAGE_SIZE, VM_EXEC | VM_WRITE)) {
 		pr_err("smp: cannot map the AP trampoline");
