@@ -1,0 +1,616 @@
+/*
+ * linuxbench.c - the Linux half of `make bench`: micro-benchmarks equivalent to
+ * CharlotteOS's bin/bench, run inside Debian's kernel booted by PVH in the same
+ * QEMU configuration (docs/bench.md).
+ *
+ * A static glibc program, started by the initramfs's /init. Each metric runs a
+ * warm-up, then `n` samples of `iters` operations each; a sample is timed twice:
+ *
+ *     ns0 = clock_gettime(MONOTONIC); t0 = rdtsc; <iters operations>; t1 = rdtsc;
+ *     ns1 = clock_gettime(MONOTONIC)
+ *
+ * so the rdtsc interval excludes the clock_gettime calls. Per-operation figures
+ * are (t1 - t0) / iters and (ns1 - ns0) / iters, rounded. Under QEMU's
+ * `-icount shift=0,sleep=off` the TSC advances one tick per guest instruction
+ * (summed over all CPUs; idle time is skipped), so the rdtsc figures are
+ * instruction counts; in plain TCG they are host cycles and only the ns figures
+ * mean anything. Each metric prints one line on stdout (the serial console):
+ *
+ *     BENCH <name> median=<> min=<> max=<> n=<samples> iters=<ops per sample> \
+ *         ns_median=<> ns_min=<> ns_max=<>
+ *
+ * framed by "BENCH INFO ..." and "BENCH DONE". Every process is pinned to CPU 0,
+ * so two-process metrics measure the same-CPU switch path and repeat exactly.
+ *
+ * `linuxbench --exit` exits at once: the image that spawn_exec starts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SAMPLES 256
+#define PAGE 4096
+#define MSG_BYTES 64
+#define FAULT_PAGES 32
+
+extern char **environ;
+
+struct sample {
+	uint64_t tsc;
+	uint64_t ns;
+};
+
+/* One benchmark: setup (may be 0), `iters` operations, teardown (may be 0). */
+struct bench {
+	const char *name;
+	int samples;
+	int iters;
+	void (*setup)(void);
+	void (*run)(int iters);
+	void (*teardown)(void);
+};
+
+static void die(const char *what)
+{
+	printf("BENCH ERROR %s: %s\n", what, strerror(errno));
+	fflush(stdout);
+	exit(1);
+}
+
+static inline uint64_t rdtsc_fenced(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void xwrite(int fd, const void *buf, size_t len)
+{
+	if (write(fd, buf, len) != (ssize_t)len)
+		die("write");
+}
+
+static void xread(int fd, void *buf, size_t len)
+{
+	if (read(fd, buf, len) != (ssize_t)len)
+		die("read");
+}
+
+/* --- null_syscall: getppid, the cheapest syscall that does real work --- */
+
+static void run_null_syscall(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		long ret;
+		__asm__ volatile("syscall"
+		                 : "=a"(ret)
+		                 : "a"((long)SYS_getppid)
+		                 : "rcx", "r11", "memory");
+	}
+}
+
+/* An unknown syscall number: entry, the -ENOSYS check and exit only. */
+static void run_enosys_syscall(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		long ret;
+		__asm__ volatile("syscall" : "=a"(ret) : "a"(1023L) : "rcx", "r11", "memory");
+	}
+}
+
+/* --- A child process that serves one two-process benchmark --- */
+
+static pid_t peer;
+static int to_peer = -1, from_peer = -1; /* pipe ends, or one socket in both */
+static int sock[2] = {-1, -1};
+static int *shared_word;
+
+static void start_peer(void (*serve)(void))
+{
+	peer = fork();
+	if (peer < 0)
+		die("fork");
+	if (peer == 0) {
+		serve();
+		_exit(0);
+	}
+}
+
+static void stop_peer(void)
+{
+	if (to_peer >= 0)
+		close(to_peer);
+	if (from_peer >= 0 && from_peer != to_peer)
+		close(from_peer);
+	for (int i = 0; i < 2; i++)
+		if (sock[i] >= 0)
+			close(sock[i]);
+	to_peer = from_peer = sock[0] = sock[1] = -1;
+	if (waitpid(peer, NULL, 0) < 0)
+		die("waitpid");
+}
+
+/* --- ipc_rtt: pipe ping-pong of one 8-byte word between two processes --- */
+
+static int pipe_in[2], pipe_out[2];
+
+static void serve_pipe_echo(void)
+{
+	uint64_t word;
+
+	close(pipe_out[1]);
+	close(pipe_in[0]);
+	while (read(pipe_out[0], &word, sizeof(word)) == sizeof(word))
+		xwrite(pipe_in[1], &word, sizeof(word));
+}
+
+static void setup_pipe_pair(void (*serve)(void))
+{
+	if (pipe(pipe_out) < 0 || pipe(pipe_in) < 0)
+		die("pipe");
+	start_peer(serve);
+	close(pipe_out[0]);
+	close(pipe_in[1]);
+	to_peer = pipe_out[1];
+	from_peer = pipe_in[0];
+}
+
+static void setup_pipe_rtt(void)
+{
+	setup_pipe_pair(serve_pipe_echo);
+}
+
+static void run_pipe_rtt(int iters)
+{
+	uint64_t word = 0;
+
+	for (int i = 0; i < iters; i++) {
+		xwrite(to_peer, &word, sizeof(word));
+		xread(from_peer, &word, sizeof(word));
+	}
+}
+
+/* --- ipc_rtt_unix: the same over a unix stream socket pair --- */
+
+static void serve_sock_echo(void)
+{
+	uint64_t word;
+
+	close(sock[0]);
+	while (read(sock[1], &word, sizeof(word)) == sizeof(word))
+		xwrite(sock[1], &word, sizeof(word));
+}
+
+static void setup_unix_rtt(void)
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sock) < 0)
+		die("socketpair");
+	start_peer(serve_sock_echo);
+	close(sock[1]);
+	sock[1] = -1;
+	to_peer = from_peer = sock[0];
+	sock[0] = -1;
+}
+
+/* --- ipc_rtt_futex: a shared word handed back and forth with futex wait/wake --- */
+
+static long futex(int *word, int op, int val)
+{
+	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
+}
+
+/* Wait until *word != val, then return its value. */
+static int futex_wait_change(int *word, int val)
+{
+	int v;
+
+	while ((v = __atomic_load_n(word, __ATOMIC_ACQUIRE)) == val)
+		futex(word, FUTEX_WAIT, val);
+	return v;
+}
+
+static void futex_set(int *word, int val)
+{
+	__atomic_store_n(word, val, __ATOMIC_RELEASE);
+	futex(word, FUTEX_WAKE, 1);
+}
+
+/* The word: 0 = parent's turn, 1 = child's turn, 2 = child must exit. */
+static void serve_futex(void)
+{
+	for (;;) {
+		if (futex_wait_change(shared_word, 0) == 2)
+			return;
+		futex_set(shared_word, 0);
+	}
+}
+
+static void setup_futex_rtt(void)
+{
+	shared_word = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared_word == MAP_FAILED)
+		die("mmap shared");
+	*shared_word = 0;
+	start_peer(serve_futex);
+}
+
+static void run_futex_rtt(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		futex_set(shared_word, 1);
+		futex_wait_change(shared_word, 1);
+	}
+}
+
+static void teardown_futex_rtt(void)
+{
+	futex_set(shared_word, 2);
+	stop_peer();
+	munmap(shared_word, PAGE);
+}
+
+/* --- ipc_oneway: a stream of 64-byte pipe messages to a reading process --- */
+
+/* Reads a count, then that many 64-byte messages, then acknowledges with a byte. */
+static void serve_pipe_sink(void)
+{
+	char msg[MSG_BYTES];
+	int count;
+
+	close(pipe_out[1]);
+	close(pipe_in[0]);
+	while (read(pipe_out[0], &count, sizeof(count)) == sizeof(count)) {
+		for (int i = 0; i < count; i++)
+			xread(pipe_out[0], msg, sizeof(msg));
+		xwrite(pipe_in[1], "", 1);
+	}
+}
+
+static void setup_pipe_oneway(void)
+{
+	setup_pipe_pair(serve_pipe_sink);
+}
+
+static void run_pipe_oneway(int iters)
+{
+	char msg[MSG_BYTES] = {0}, ack;
+
+	xwrite(to_peer, &iters, sizeof(iters));
+	for (int i = 0; i < iters; i++)
+		xwrite(to_peer, msg, sizeof(msg));
+	xread(from_peer, &ack, 1);
+}
+
+/* --- cap_transfer: SCM_RIGHTS, one fd per seqpacket message; the receiver closes it --- */
+
+static int passed_fd = -1;
+
+static void serve_fd_sink(void)
+{
+	char byte;
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	close(sock[0]);
+	for (;;) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		if (recvmsg(sock[1], &mh, 0) != 1)
+			return;
+		if (byte == 'a') { /* the last of a batch: acknowledge */
+			xwrite(sock[1], "", 1);
+			continue;
+		}
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		if (!c || c->cmsg_type != SCM_RIGHTS)
+			die("recvmsg: no SCM_RIGHTS");
+		int fd;
+		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+		close(fd);
+	}
+}
+
+static void setup_cap_transfer(void)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sock) < 0)
+		die("socketpair");
+	passed_fd = open("/dev/null", O_RDONLY);
+	if (passed_fd < 0)
+		die("open /dev/null");
+	start_peer(serve_fd_sink);
+	close(sock[1]);
+	sock[1] = -1;
+}
+
+static void run_cap_transfer(int iters)
+{
+	char byte = 'm';
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = ctl.buf,
+	                    .msg_controllen = sizeof(ctl.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &passed_fd, sizeof(int));
+	for (int i = 0; i < iters; i++)
+		if (sendmsg(sock[0], &mh, 0) != 1)
+			die("sendmsg");
+	xwrite(sock[0], "a", 1);
+	xread(sock[0], &byte, 1);
+}
+
+static void teardown_cap_transfer(void)
+{
+	stop_peer();
+	close(passed_fd);
+}
+
+/* --- pager_fault: first write to fresh anonymous pages --- */
+
+static char *fault_area;
+
+static void setup_fault_area(void)
+{
+	fault_area = mmap(NULL, FAULT_PAGES * PAGE, PROT_READ | PROT_WRITE,
+	                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fault_area == MAP_FAILED)
+		die("mmap");
+	madvise(fault_area, FAULT_PAGES * PAGE, MADV_NOHUGEPAGE);
+}
+
+/* iters must be FAULT_PAGES: one sample touches one fresh area. */
+static void run_page_fault(int iters)
+{
+	for (int i = 0; i < iters; i++)
+		((volatile char *)fault_area)[(size_t)i * PAGE] = 1;
+}
+
+static void teardown_fault_area(void)
+{
+	munmap(fault_area, FAULT_PAGES * PAGE);
+}
+
+/* --- map_unmap: map one resident page of a memory object, then unmap it --- */
+
+static int memfd = -1;
+
+static void setup_memfd(void)
+{
+	memfd = memfd_create("bench", 0);
+	if (memfd < 0 || ftruncate(memfd, PAGE) < 0)
+		die("memfd");
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (p == MAP_FAILED)
+		die("mmap memfd");
+	p[0] = 1; /* allocate the page once, outside the measurement */
+	munmap(p, PAGE);
+}
+
+static void run_map_unmap(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		void *p =
+		    mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, memfd, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		munmap(p, PAGE);
+	}
+}
+
+static void teardown_memfd(void)
+{
+	close(memfd);
+}
+
+/* map_unmap_lazy: an anonymous page mapped and unmapped without being touched. */
+static void run_map_unmap_lazy(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		void *p =
+		    mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		munmap(p, PAGE);
+	}
+}
+
+/* --- thread_create: pthread_create + pthread_join of a thread that returns --- */
+
+static void *empty_thread(void *arg)
+{
+	return arg;
+}
+
+static void run_thread_create(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		pthread_t t;
+		errno = pthread_create(&t, NULL, empty_thread, NULL);
+		if (errno)
+			die("pthread_create");
+		pthread_join(t, NULL);
+	}
+}
+
+/* --- spawn: fork + _exit + waitpid; spawn_exec: posix_spawn of this program --- */
+
+static void run_fork_exit_wait(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, NULL, 0) != pid)
+			die("waitpid");
+	}
+}
+
+static const char *self_path = "/bin/linuxbench";
+
+static void run_spawn_exec(int iters)
+{
+	char *argv[] = {(char *)"linuxbench", (char *)"--exit", NULL};
+
+	for (int i = 0; i < iters; i++) {
+		pid_t pid;
+		errno = posix_spawn(&pid, self_path, NULL, NULL, argv, environ);
+		if (errno)
+			die("posix_spawn");
+		if (waitpid(pid, NULL, 0) != pid)
+			die("waitpid");
+	}
+}
+
+/* --- The driver --- */
+
+static const struct bench benches[] = {
+    {"null_syscall", 101, 100, 0, run_null_syscall, 0},
+    {"null_syscall_enosys", 101, 100, 0, run_enosys_syscall, 0},
+    {"ipc_rtt", 101, 10, setup_pipe_rtt, run_pipe_rtt, stop_peer},
+    {"ipc_rtt_futex", 101, 10, setup_futex_rtt, run_futex_rtt, teardown_futex_rtt},
+    {"ipc_rtt_unix", 101, 10, setup_unix_rtt, run_pipe_rtt, stop_peer},
+    {"ipc_oneway", 101, 100, setup_pipe_oneway, run_pipe_oneway, stop_peer},
+    {"cap_transfer", 101, 50, setup_cap_transfer, run_cap_transfer, teardown_cap_transfer},
+    {"pager_fault", 101, FAULT_PAGES, 0, run_page_fault, 0}, /* per sample: see below */
+    {"map_unmap", 101, 10, setup_memfd, run_map_unmap, teardown_memfd},
+    {"map_unmap_lazy", 101, 10, 0, run_map_unmap_lazy, 0},
+    {"thread_create", 101, 4, 0, run_thread_create, 0},
+    {"spawn", 51, 1, 0, run_fork_exit_wait, 0},
+    {"spawn_exec", 21, 1, 0, run_spawn_exec, 0},
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts v; prints " <prefix>median=.. <prefix>min=.. <prefix>max=..". */
+static void print_stats(const char *prefix, uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
+	printf(" %smedian=%llu %smin=%llu %smax=%llu", prefix, (unsigned long long)v[n / 2], prefix,
+	       (unsigned long long)v[0], prefix, (unsigned long long)v[n - 1]);
+}
+
+static struct sample time_one(const struct bench *b)
+{
+	struct sample s;
+	uint64_t ns0, ns1, t0, t1;
+
+	ns0 = now_ns();
+	t0 = rdtsc_fenced();
+	b->run(b->iters);
+	t1 = rdtsc_fenced();
+	ns1 = now_ns();
+	s.tsc = t1 - t0;
+	s.ns = ns1 - ns0;
+	return s;
+}
+
+/* pager_fault needs a fresh area per sample, made and freed outside the timing. */
+static bool per_sample_setup(const struct bench *b)
+{
+	return b->run == run_page_fault;
+}
+
+static void run_bench(const struct bench *b)
+{
+	static uint64_t tsc[MAX_SAMPLES], ns[MAX_SAMPLES];
+	uint64_t half = (uint64_t)b->iters / 2;
+	int warmup = 3;
+
+	if (b->setup && !per_sample_setup(b))
+		b->setup();
+	for (int i = -warmup; i < b->samples; i++) {
+		if (per_sample_setup(b))
+			setup_fault_area();
+		struct sample s = time_one(b);
+		if (per_sample_setup(b))
+			teardown_fault_area();
+		if (i < 0)
+			continue;
+		tsc[i] = (s.tsc + half) / (uint64_t)b->iters;
+		ns[i] = (s.ns + half) / (uint64_t)b->iters;
+	}
+	if (b->teardown && !per_sample_setup(b))
+		b->teardown();
+	printf("BENCH %s", b->name);
+	print_stats("", tsc, b->samples);
+	printf(" n=%d iters=%d", b->samples, b->iters);
+	print_stats("ns_", ns, b->samples);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void pin_to_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		die("sched_setaffinity");
+}
+
+int main(int argc, char **argv)
+{
+	struct utsname u;
+	const char *only = getenv("benchonly");
+
+	if (argc > 1 && strcmp(argv[1], "--exit") == 0)
+		return 0;
+	if (argc > 0 && argv[0][0] == '/')
+		self_path = argv[0];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!getenv("benchnopin"))
+		pin_to_cpu0();
+	uname(&u);
+	printf("BENCH INFO os=linux release=%s cpus=%ld pinned=%s\n", u.release,
+	       sysconf(_SC_NPROCESSORS_ONLN), getenv("benchnopin") ? "no" : "cpu0");
+	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
+		if (!only || strstr(only, benches[i].name))
+			run_bench(&benches[i]);
+	printf("BENCH DONE\n");
+	return 0;
+}

@@ -1,0 +1,156 @@
+# bench-report.awk - the `make bench` table and build/bench.json (docs/bench.md).
+#
+# usage: awk -v cpus=N -v mem=SIZE -v json=FILE -f tools/bench-report.awk \
+#            LINUX_ICOUNT_LOG CHARLOTTE_ICOUNT_LOG LINUX_TCG_LOG CHARLOTTE_TCG_LOG
+# (the four files in that order; an empty file stands for a boot that did not run).
+#
+# Reads every "BENCH <name> key=value ..." line, wherever "BENCH " starts in the
+# line: median/min/max/n are per-operation rdtsc deltas (instructions under
+# -icount), ns_median/ns_min/ns_max the same operations by the OS's monotonic
+# clock (used from the plain TCG boots). "BENCH INFO", "BENCH DONE" and
+# "BENCH ERROR" lines are not metrics. A metric that appears twice in one log
+# keeps its last line.
+
+function canon_init(   n, i, names) {
+	n = split("null_syscall ipc_rtt ipc_oneway cap_transfer pager_fault map_unmap " \
+		"thread_create spawn", names, " ")
+	for (i = 1; i <= n; i++)
+		add_name(names[i])
+	equiv["null_syscall"] = "getppid() by a raw syscall instruction"
+	equiv["null_syscall_enosys"] = "syscall with an unknown number (-ENOSYS path only)"
+	equiv["ipc_rtt"] = "pipe ping-pong, 8 bytes each way, two processes on one CPU"
+	equiv["ipc_rtt_futex"] = "futex wait/wake ping-pong on a shared word, two processes"
+	equiv["ipc_rtt_unix"] = "unix stream socket ping-pong, 8 bytes, two processes"
+	equiv["ipc_oneway"] = "pipe write + read of 64 bytes to another process, amortised over 100"
+	equiv["cap_transfer"] = "SCM_RIGHTS: sendmsg of one fd on a unix seqpacket socket, " \
+		"recvmsg and close in another process, amortised over 50"
+	equiv["pager_fault"] = "in-kernel anonymous page fault: first write to a fresh 4 KiB page"
+	equiv["map_unmap"] = "mmap(MAP_SHARED|MAP_POPULATE) of one resident memfd page + munmap"
+	equiv["map_unmap_lazy"] = "mmap of one anonymous page, never touched, + munmap"
+	equiv["thread_create"] = "pthread_create + pthread_join of a thread that returns"
+	equiv["spawn"] = "fork + _exit + waitpid"
+	equiv["spawn_exec"] = "posix_spawn of a static program that exits + waitpid"
+}
+
+function add_name(name) {
+	if (!(name in known)) {
+		known[name] = 1
+		order[++nnames] = name
+	}
+}
+
+BEGIN {
+	canon_init()
+	src[1] = "linux"; src[2] = "charlotte"; src[3] = "linux"; src[4] = "charlotte"
+	mode[1] = "icount"; mode[2] = "icount"; mode[3] = "tcg"; mode[4] = "tcg"
+	# By name, not by counting files: awk never reads a line of an empty one.
+	for (i = 1; i < ARGC; i++)
+		argidx[ARGV[i]] = i
+}
+
+FNR == 1 { file = argidx[FILENAME] }
+
+{
+	start = index($0, "BENCH ")
+	if (start == 0)
+		next
+	nf = split(substr($0, start), w, /[ \t\r]+/)
+	name = w[2]
+	if (name == "INFO") {
+		for (i = 3; i <= nf; i++)
+			if (w[i] ~ /^release=/ && src[file] == "linux")
+				release = substr(w[i], 9)
+		next
+	}
+	if (name == "DONE" || name == "ERROR" || name !~ /^[a-z0-9_]+$/)
+		next
+	add_name(name)
+	k = src[file] SUBSEP mode[file] SUBSEP name
+	have[k] = 1
+	for (i = 3; i <= nf; i++) {
+		eq = index(w[i], "=")
+		if (eq > 1)
+			val[k, substr(w[i], 1, eq - 1)] = substr(w[i], eq + 1) + 0
+	}
+}
+
+# A figure: "median" or "ns_median" of one side, "" if absent.
+function fig(side, m, name, prefix,   k) {
+	k = side SUBSEP m SUBSEP name
+	if (!(k in have) || !((k, prefix "median") in val))
+		return ""
+	return val[k, prefix "median"]
+}
+
+function ratio(c, l) {
+	if (c == "" || l == "" || l == 0)
+		return ""
+	return sprintf("%.3f", c / l)
+}
+
+function stats_json(side, m, name, prefix,   k) {
+	k = side SUBSEP m SUBSEP name
+	if (fig(side, m, name, prefix) == "")
+		return "null"
+	return sprintf("{\"median\": %d, \"min\": %d, \"max\": %d, \"n\": %d}",
+		val[k, prefix "median"], val[k, prefix "min"], val[k, prefix "max"], val[k, "n"])
+}
+
+function jstr(s) {
+	gsub(/\\/, "\\\\", s)
+	gsub(/"/, "\\\"", s)
+	return "\"" s "\""
+}
+
+function show(x) { return x == "" ? "-" : x }
+
+function table(m, prefix, unit,   i, name, c, l) {
+	printf "%-20s %12s %12s %8s  %s\n", "metric (" unit ")", "CharlotteOS", "Linux", "ratio", \
+		(m == "icount" ? "Linux equivalent" : "")
+	for (i = 1; i <= nnames; i++) {
+		name = order[i]
+		c = fig("charlotte", m, name, prefix)
+		l = fig("linux", m, name, prefix)
+		if (m == "tcg" && c == "" && l == "")
+			continue
+		printf "%-20s %12s %12s %8s  %s\n", name, show(c), show(l), show(ratio(c, l)), \
+			(m == "icount" ? equiv[name] : "")
+	}
+}
+
+END {
+	printf "\nCharlotteOS vs Linux %s: q35, %d CPU, %s, PVH boot\n", \
+		(release == "" ? "(did not run)" : release), cpus, mem
+	printf "\nTCG -icount shift=0,sleep=off: guest instructions per operation, median of n samples\n"
+	table("icount", "", "instructions")
+	printf "\nPlain TCG (secondary, host-dependent): wall-clock ns per operation, median\n"
+	table("tcg", "ns_", "ns")
+	printf "\n"
+
+	printf "{\n  \"mode\": \"icount\",\n  \"cpus\": %d,\n  \"mem\": %s,\n  \"machine\": \"q35\",\n", \
+		cpus, jstr(mem) > json
+	printf "  \"linux_release\": %s,\n  \"metrics\": {\n", \
+		(release == "" ? "null" : jstr(release)) > json
+	for (i = 1; i <= nnames; i++) {
+		name = order[i]
+		printf "    %s: {\"unit\": \"instructions\", \"charlotte\": %s, \"linux\": %s, " \
+			"\"ratio\": %s, \"linux_equivalent\": %s}%s\n", jstr(name),
+			stats_json("charlotte", "icount", name, ""), stats_json("linux", "icount", name, ""),
+			show_null(ratio(fig("charlotte", "icount", name, ""), fig("linux", "icount", name, ""))),
+			(name in equiv ? jstr(equiv[name]) : "null"), (i < nnames ? "," : "") > json
+	}
+	printf "  },\n  \"wallclock\": {\n    \"mode\": \"tcg\",\n    \"unit\": \"ns\",\n" \
+		"    \"metrics\": {\n" > json
+	for (i = 1; i <= nnames; i++) {
+		name = order[i]
+		printf "      %s: {\"charlotte\": %s, \"linux\": %s, \"ratio\": %s}%s\n", jstr(name),
+			stats_json("charlotte", "tcg", name, "ns_"), stats_json("linux", "tcg", name, "ns_"),
+			show_null(ratio(fig("charlotte", "tcg", name, "ns_"), fig("linux", "tcg", name, "ns_"))),
+			(i < nnames ? "," : "") > json
+	}
+	printf "    }\n  }\n}\n" > json
+	close(json)
+	printf "bench: wrote %s\n", json
+}
+
+function show_null(x) { return x == "" ? "null" : x }

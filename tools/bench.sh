@@ -1,0 +1,101 @@
+#!/bin/sh
+# bench.sh - run the CharlotteOS / Linux micro-benchmarks and report (docs/bench.md).
+#
+# usage: tools/bench.sh [--smp N] [--mem SIZE] [--timeout SECONDS] [--icount-only]
+#
+# Boots, one after another (QEMU runs are never parallel): Linux and CharlotteOS
+# under `-icount shift=0,sleep=off` (figures in guest instructions), then both in
+# plain TCG (wall-clock ns, secondary). Every boot goes through tools/qemu.sh with
+# the same machine (q35), CPUs and memory, by PVH. Serial logs land in
+# $B/bench/{linux,charlotte}-{icount,tcg}.log; tools/bench-report.awk reads
+# their "BENCH ..." lines (anywhere in a line, so CharlotteOS's log prefix is
+# fine) and prints the table and writes $B/bench.json.
+#
+# CharlotteOS boots with the command line "bench" only once its initrd has
+# etc/bench.manifest; until then its column shows "-". A boot ends when the
+# system powers off, or shortly after it prints "BENCH DONE", or at the timeout.
+set -eu
+
+cd "$(dirname "$0")/.."
+B=${B:-build}
+D=$B/bench
+smp=1 mem=256M timeout_s=180 icount_only=0
+LINUX_CMDLINE=${LINUX_CMDLINE:-console=ttyS0 quiet nokaslr panic=-1}
+CHARLOTTE_CMDLINE=${CHARLOTTE_CMDLINE:-bench}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smp) smp=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--timeout) timeout_s=$2; shift ;;
+	--icount-only) icount_only=1 ;;
+	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench.sh: unknown option '$1'" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+for f in "$D/vmlinux" "$D/initramfs.cpio"; do
+	[ -r "$f" ] || { echo "bench.sh: $f missing: make bench-linux" >&2; exit 2; }
+done
+
+# boot LOG qemu.sh-args...: one QEMU run whose serial goes to LOG.
+boot() {
+	log=$1
+	shift
+	rm -f "$log"
+	tools/qemu.sh --boot pvh --machine q35 --smp "$smp" --mem "$mem" \
+		--timeout "$timeout_s" --serial-log "$log" "$@" >"$log.qemu" 2>&1 &
+	pid=$!
+	done_at=''
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -z "$done_at" ] && [ -r "$log" ] && grep -q 'BENCH DONE' "$log"; then
+			done_at=$(date +%s)
+		fi
+		# Give a system 2 s after BENCH DONE to power off by itself.
+		if [ -n "$done_at" ] && [ $(($(date +%s) - done_at)) -ge 2 ]; then
+			kill "$pid" 2>/dev/null || true
+		fi
+		sleep 0.2
+	done
+	wait "$pid" || true
+	grep -q 'BENCH DONE' "$log" 2>/dev/null ||
+		echo "bench.sh: no 'BENCH DONE' in $log (see $log.qemu)" >&2
+}
+
+charlotte_ready() {
+	[ -r "$B/initrd/etc/bench.manifest" ] && [ -r "$B/charlotte.elf" ] && [ -r "$B/initrd.tar" ]
+}
+
+linux() {
+	KERNEL_ELF=$D/vmlinux INITRD=$D/initramfs.cpio boot "$@" --cmdline "$LINUX_CMDLINE"
+}
+
+charlotte() {
+	log=$1
+	shift
+	if charlotte_ready; then
+		boot "$log" "$@" --cmdline "$CHARLOTTE_CMDLINE"
+	else
+		rm -f "$log"
+		echo "bench.sh: CharlotteOS skipped: $B/initrd/etc/bench.manifest not built yet" >&2
+	fi
+}
+
+mkdir -p "$D"
+echo "bench: $smp CPU(s), $mem, q35; -icount shift=0,sleep=off ..." >&2
+linux "$D/linux-icount.log" --icount
+charlotte "$D/charlotte-icount.log" --icount
+if [ "$icount_only" = 0 ]; then
+	echo "bench: plain TCG (wall clock) ..." >&2
+	linux "$D/linux-tcg.log"
+	charlotte "$D/charlotte-tcg.log"
+else
+	rm -f "$D/linux-tcg.log" "$D/charlotte-tcg.log"
+fi
+
+for f in linux-icount charlotte-icount linux-tcg charlotte-tcg; do
+	[ -e "$D/$f.log" ] || : >"$D/$f.log"
+done
+awk -v cpus="$smp" -v mem="$mem" -v json="$B/bench.json" -f tools/bench-report.awk \
+	"$D/linux-icount.log" "$D/charlotte-icount.log" "$D/linux-tcg.log" "$D/charlotte-tcg.log"
