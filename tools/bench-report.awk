@@ -114,7 +114,7 @@ function table(m, prefix, unit,   i, name, c, l) {
 		if (m == "tcg" && c == "" && l == "")
 			continue
 		printf "%-20s %12s %12s %8s  %s\n", name, show(c), show(l), show(ratio(c, l)), \
-			(m == "icount" ? equiv[name] : "")
+			(m == "icount" && (name in equiv) ? equiv[name] : "")
 	}
 }
 
