@@ -5,6 +5,7 @@
 #   make debug      QEMU halted with a gdb stub + build/gdbinit
 #   make test       every test; ends with "N passed, N failed"
 #   make lint       clang-format check, cppcheck, header self-containment
+#   make bench      CharlotteOS vs Linux micro-benchmarks (guest instructions) -> build/bench.json
 #
 # Each target installs the Debian packages it needs first (tools/deps.sh).
 
@@ -23,6 +24,7 @@ include mk/initrd.mk
 include mk/hosttest.mk
 include mk/vmtest.mk
 include mk/lint.mk
+include mk/bench.mk
 
 .PHONY: all deps run debug test clean lint
 all: deps

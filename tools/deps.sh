@@ -9,7 +9,7 @@ case "$1" in
 build) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip ;;
 test) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip libcmocka-dev ;;
 lint) check clang-format cppcheck ;;
-bench) check qemu-system-x86 linux-image-amd64 busybox-static cpio ;;
+bench) check qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils libc6-dev ;;
 esac
 [ -z "$need" ] && exit 0
 echo "deps: installing$need"
