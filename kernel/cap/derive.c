@@ -105,6 +105,10 @@ void cap_free_chain(struct cap *head)
 	struct cap *next;
 	for (struct cap *c = head; c; c = next) {
 		next = c->next_sibling;
+		struct kobject *obj = c->obj;
+		if (__atomic_sub_fetch(&obj->caps, 1, __ATOMIC_ACQ_REL) == 0 &&
+		    obj->ops->last_cap_dropped)
+			obj->ops->last_cap_dropped(obj);
 		kobject_put(c->obj);
 		kfree(c);
 	}
@@ -125,6 +129,7 @@ int cap_insert_root(struct cspace *cs, struct kobject *obj, uint64_t rights, uin
 		return ERR_NO_MEMORY;
 	}
 	kobject_get(obj);
+	__atomic_fetch_add(&obj->caps, 1, __ATOMIC_RELAXED);
 	c->obj = obj;
 	c->rights = rights;
 	c->badge = badge;
@@ -199,6 +204,7 @@ static int cap_new_from(struct cspace *cs_from, handle_t h, struct cspace *cs_to
 	if (err)
 		goto out_unlock;
 	kobject_get(src->obj);
+	__atomic_fetch_add(&src->obj->caps, 1, __ATOMIC_RELAXED); /* src is counted: never 0 -> 1 */
 	c->obj = src->obj;
 	c->rights = rights;
 	c->badge = badge;

@@ -22,6 +22,7 @@ void kobject_init(struct kobject *obj, enum obj_type type, const struct kobject_
 	spin_init(&obj->lock);
 	obj->id = __atomic_fetch_add(&kobject_next_id, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&obj->refcount, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&obj->caps, 0, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&kobject_live[type], 1, __ATOMIC_RELAXED);
 }
 

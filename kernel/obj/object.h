@@ -31,12 +31,20 @@ struct kobject_ops {
 	 * and free the containing structure. Must not fail.
 	 */
 	void (*destroy)(struct kobject *obj);
+	/*
+	 * Optional: called once when the last capability naming the object is
+	 * freed (obj->caps reached 0), before that capability's reference is
+	 * put, with no cap lock held. Internal references (cap_refs, waiters)
+	 * may still exist. kbus uses it to tell a channel's peer it is closed.
+	 */
+	void (*last_cap_dropped)(struct kobject *obj);
 };
 
 struct kobject {
 	const struct kobject_ops *ops;
 	enum obj_type type;
 	uint32_t refcount; /* atomic */
+	uint32_t caps; /* atomic: capabilities naming the object (kernel/cap counts them) */
 	struct spinlock lock;
 	uint64_t id;
 };

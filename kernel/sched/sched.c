@@ -4,8 +4,11 @@
  * Locking: each run queue has a spinlock, always taken with interrupts off.
  * schedule() takes the current CPU's queue lock and holds it across the
  * context switch; whichever thread runs next releases it in finish_switch()
- * (for a brand-new thread, in sched_thread_entry()). Threads never migrate,
- * so a lock is always released on the CPU that took it.
+ * (for a brand-new thread, in sched_thread_entry()). Threads migrate only
+ * through sched_switch_to(), which holds both run-queue locks while it moves
+ * a blocked thread; a lock is always released on the CPU that took it.
+ * t->cpu changes only under the old queue's lock, so sched_wake() re-checks
+ * it after locking.
  *
  * Blocking and waking meet under the run queue lock: sched_wake() either
  * finds the thread BLOCKED (and queues it) or finds it still RUNNING/READY
@@ -24,6 +27,7 @@
 #include <lib/panic.h>
 #include <lib/spinlock.h>
 #include <lib/string.h>
+#include <kbus/kbus.h>
 
 struct runqueue {
 	struct spinlock lock;
@@ -77,6 +81,8 @@ static void finish_switch(struct runqueue *rq)
 {
 	struct thread *prev = rq->prev;
 	rq->prev = NULL;
+	if (prev)
+		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	spin_unlock(&rq->lock);
 	if (prev && prev->state == THREAD_DEAD) {
 		if (prev->detached) {
@@ -111,6 +117,7 @@ static void schedule(void)
 	}
 	c->current = next;
 	rq->prev = prev;
+	next->on_cpu = true;
 	arch_thread_switch(prev, next);
 	arch_context_switch(&prev->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
@@ -139,6 +146,7 @@ void sched_init_cpu(const char *name)
 	spin_init(&rq->lock);
 	struct thread *boot = &boot_threads[c->id];
 	boot->state = THREAD_RUNNING;
+	boot->on_cpu = true;
 	boot->cpu = c->id;
 	boot->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	strlcpy(boot->name, name, sizeof(boot->name));
@@ -211,8 +219,10 @@ void sched_start(struct thread *t)
 
 void thread_exit(void)
 {
-	arch_irq_disable();
 	struct thread *t = this_cpu()->current;
+	if (t->kbus_pending)
+		kbus_thread_exit(t); /* its caller must not wait for a dead server */
+	arch_irq_disable();
 	t->state = THREAD_DEAD;
 	schedule();
 	panic("thread_exit: a dead thread was scheduled");
@@ -257,10 +267,23 @@ void sched_block(void)
 	arch_irq_restore(irq);
 }
 
+/* Lock the run queue t belongs to (t->cpu may change until we hold it). */
+static struct runqueue *lock_rq_of(struct thread *t, uint64_t *irq)
+{
+	for (;;) {
+		unsigned cpu = READ_ONCE(t->cpu);
+		struct runqueue *rq = rq_of(cpu);
+		*irq = spin_lock_irqsave(&rq->lock);
+		if (READ_ONCE(t->cpu) == cpu)
+			return rq;
+		spin_unlock_irqrestore(&rq->lock, *irq);
+	}
+}
+
 void sched_wake(struct thread *t)
 {
-	struct runqueue *rq = rq_of(t->cpu);
-	uint64_t irq = spin_lock_irqsave(&rq->lock);
+	uint64_t irq;
+	struct runqueue *rq = lock_rq_of(t, &irq);
 	bool queued = false;
 	if (t->state == THREAD_BLOCKED) {
 		t->state = THREAD_READY;
@@ -288,6 +311,49 @@ void sched_kill(struct thread *t)
 	/* a thread running user code elsewhere notices at its next interrupt */
 	if (t->cpu != this_cpu()->id)
 		lapic_send_ipi(cpus[t->cpu]->apic_id, VEC_IPI_RESCHED);
+}
+
+bool sched_switch_to(struct thread *next)
+{
+	uint64_t irq = arch_irq_save();
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	struct thread *self = c->current;
+	unsigned ncpu = READ_ONCE(next->cpu);
+	struct runqueue *nrq = rq_of(ncpu);
+	/* two queue locks: lower address first */
+	if (nrq == rq) {
+		spin_lock(&rq->lock);
+	} else if (nrq < rq) {
+		spin_lock(&nrq->lock);
+		spin_lock(&rq->lock);
+	} else {
+		spin_lock(&rq->lock);
+		spin_lock(&nrq->lock);
+	}
+	bool ok = next->cpu == ncpu && next->state == THREAD_BLOCKED &&
+		  !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
+		  next != self && (ncpu == c->id || !READ_ONCE(next->sleep_timer.armed));
+	if (ok) {
+		next->cpu = c->id; /* migrate: its queue is ours from now on */
+		next->state = THREAD_RUNNING;
+	}
+	if (nrq != rq)
+		spin_unlock(&nrq->lock);
+	if (!ok) {
+		spin_unlock(&rq->lock);
+		arch_irq_restore(irq);
+		return false;
+	}
+	self->state = THREAD_BLOCKED;
+	c->current = next;
+	rq->prev = self;
+	next->on_cpu = true;
+	arch_thread_switch(self, next);
+	arch_context_switch(&self->rsp, next->rsp);
+	finish_switch(this_cpu()->sched);
+	arch_irq_restore(irq);
+	return true;
 }
 
 static void sleep_done(struct timer_event *ev)

@@ -41,6 +41,15 @@ struct thread {
 	struct vm_space *vs;  /* address space to run in (NULL: kernel threads) */
 	void *fpu;            /* FPU/SSE/AVX area of user threads */
 	bool kill_pending;    /* end at the next return towards user mode */
+	bool on_cpu;          /* its registers are live on a CPU (set at switch-in, cleared
+				 once the switch away has completed): sched_switch_to() only
+				 takes threads that are off every CPU */
+	/* kbus (kernel/kbus): the call this thread received and must answer, and the
+	   endpoint it came from (reference held); the frame of the system call in
+	   progress, for the register fast path. Owned by kernel/kbus/call.c. */
+	void *kbus_pending;
+	void *kbus_pending_ep;
+	struct trap_frame *syscall_tf;
 };
 
 /* Set up the run queue of the calling CPU; its current context becomes `boot`. */
@@ -66,6 +75,17 @@ void sched_sleep_ns(uint64_t ns);
  */
 void sched_block(void);
 void sched_wake(struct thread *t);
+/*
+ * Direct switch for IPC fast paths: block the caller and run next at once on
+ * this CPU, with no run-queue trip, no IPI and no allocation. next must be
+ * BLOCKED and off every CPU; it migrates here. Refused (returns false, nothing
+ * changed) when next is not blocked or still on a CPU, when it has a timeout
+ * armed on another CPU (timer events are per CPU), or when a wake-up for the
+ * caller is already pending; the caller then falls back to sched_wake(next)
+ * and sched_block(). Returns true after the caller has been woken and
+ * switched back in (a sched_wake() on it, like sched_block()).
+ */
+bool sched_switch_to(struct thread *next);
 /* Idle loop of a CPU (never returns). */
 void sched_idle(void) __attribute__((noreturn));
 /* Interrupt exit: switch if the tick or a wake-up asked for it. */

@@ -14,6 +14,7 @@
 #include <abi/handle.h>
 
 struct cspace;
+struct trap_frame;
 
 typedef long (*syscall_fn)(struct cspace *cs, handle_t target, const uint64_t *a);
 
@@ -51,6 +52,30 @@ long sys_thread_kill(struct cspace *cs, handle_t target, const uint64_t *a);
 long sys_thread_wait(struct cspace *cs, handle_t target, const uint64_t *a);
 
 long sys_log_write(struct cspace *cs, handle_t target, const uint64_t *a);
+
+long sys_channel_create(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_kbus_send(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_kbus_recv(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_kbus_call(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_kbus_reply(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_kbus_reply_recv(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_kbus_info(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_waitset_create(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_waitset_add(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_waitset_remove(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_waitset_wait(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_waitset_timer(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_group_create(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_group_subscribe(struct cspace *cs, handle_t target, const uint64_t *a);
+long sys_group_publish(struct cspace *cs, handle_t target, const uint64_t *a);
+
+/*
+ * The kbus register fast path: these read their words from, and write their
+ * results into, the caller's saved frame (rsi, rdx, r10, r8, r9), so the
+ * dispatcher calls them with the frame instead of an argument array.
+ */
+long sys_kbus_call_fast(struct cspace *cs, handle_t target, struct trap_frame *tf);
+long sys_kbus_reply_recv_fast(struct cspace *cs, handle_t target, struct trap_frame *tf);
 
 /* Look up the handler of an action; NULL if there is none. */
 syscall_fn syscall_lookup(uint64_t action);

@@ -1,0 +1,440 @@
+/*
+ * call.c - synchronous calls: call, reply, reply-and-receive, the register
+ * fast path, and the kernel's own calls (user-level pagers).
+ *
+ * A call is a message flagged KBUS_MSG_CALL whose sender waits for the
+ * answer. The caller keeps a struct kbus_call on its stack; the message
+ * points at it while queued. The thread that receives the call becomes its
+ * answerer: thread->kbus_pending points at the record (or at ABANDONED once
+ * the caller gave up) and thread->kbus_pending_ep at the endpoint it came
+ * from (a reference is held), and the record is linked on that endpoint's
+ * list of calls received and not answered. Exactly one of these ends the
+ * wait, under the channel lock: the reply (CALL_DONE), the caller giving up
+ * (timeout or kill: CALL_CLOSED, a later reply gets ERR_PEER_CLOSED), the
+ * server endpoint closing, or the answering thread ending
+ * (kbus_thread_exit): both CALL_CLOSED, the caller sees ERR_PEER_CLOSED.
+ * A thread has one reply slot: receiving a new call while one is unanswered
+ * fails the old one (its caller gets ERR_PEER_CLOSED), as in seL4.
+ *
+ * Fast path. A server thread in kbus_reply_recv_fast() with an empty queue
+ * parks a struct kbus_fast_waiter (on its stack) in ep->fast_waiter and
+ * blocks. kbus_call_fast() on the peer finds it under the channel lock,
+ * writes the words and badge into it, makes the server the answerer, and
+ * switches straight to it with sched_switch_to() (no run queue, no IPI, no
+ * allocation; the server migrates to this CPU). The reply does the same in
+ * reverse: the server writes the words into the caller's record, parks
+ * itself again, and switches to the caller. Whenever the direct switch is
+ * not possible (the other thread not yet off its CPU, a timeout armed on
+ * another CPU) it falls back to sched_wake() + block; whenever the server is
+ * not parked (queue not empty, busy, closed) the call goes through the queue
+ * as a 32-byte message.
+ *
+ * Locking: the channel lock (kbus_internal.h) guards call records, pending
+ * fields and fast waiters. References on endpoints are put only after it is
+ * released.
+ */
+#include <kbus/kbus_internal.h>
+#include <abi/errors.h>
+#include <lib/compiler.h>
+#include <lib/string.h>
+#include <obj/process.h>
+#include <sched/sched.h>
+#include <time/clock.h>
+
+#define ABANDONED ((void *)1) /* kbus_pending: the caller is gone */
+
+static struct kbus_call *pending_of(struct thread *t)
+{
+	return t->kbus_pending;
+}
+
+/* ch->lock held: unlink call from its server endpoint's outstanding list. */
+static void unlink_call(struct endpoint *ep, struct kbus_call *call)
+{
+	for (struct kbus_call **pp = &ep->calls; *pp; pp = &(*pp)->next_out)
+		if (*pp == call) {
+			*pp = call->next_out;
+			return;
+		}
+}
+
+/* ch->lock held: the current thread becomes the answerer of call (NULL: abandoned). */
+static void take_call(struct endpoint *ep, struct kbus_call *call)
+{
+	struct thread *self = sched_current();
+	kobject_get(&ep->obj);
+	self->kbus_pending_ep = ep;
+	self->kbus_pending = call ? (void *)call : ABANDONED;
+	if (call) {
+		call->msg = NULL;
+		call->server = self;
+		call->next_out = ep->calls;
+		ep->calls = call;
+	}
+}
+
+void kbus_call_received(struct endpoint *ep, struct kbus_kmsg *m)
+{
+	take_call(ep, m->call);
+	m->call = NULL;
+}
+
+/* ch->lock held: end call with state; wake its caller. */
+static void finish(struct kbus_call *call, enum call_state state)
+{
+	call->state = state;
+	sched_wake(call->caller);
+}
+
+void kbus_calls_close(struct endpoint *ep)
+{
+	struct kbus_call *call = ep->calls;
+	ep->calls = NULL;
+	for (struct kbus_call *next; call; call = next) {
+		next = call->next_out;
+		if (call->server && call->server->kbus_pending == call)
+			call->server->kbus_pending = ABANDONED;
+		finish(call, CALL_CLOSED);
+	}
+}
+
+/* Forget the current thread's unanswered call (its caller gets ERR_PEER_CLOSED). */
+static void drop_pending(struct thread *t)
+{
+	struct endpoint *ep = t->kbus_pending_ep;
+	if (!ep) {
+		t->kbus_pending = NULL;
+		return;
+	}
+	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+	struct kbus_call *call = pending_of(t);
+	if (call && call != ABANDONED) {
+		unlink_call(ep, call);
+		finish(call, CALL_CLOSED);
+	}
+	t->kbus_pending = NULL;
+	t->kbus_pending_ep = NULL;
+	spin_unlock_irqrestore(&ep->ch->lock, irq);
+	kobject_put(&ep->obj);
+}
+
+void kbus_thread_exit(struct thread *t)
+{
+	drop_pending(t);
+}
+
+/* ch->lock held: the caller gives up on call. */
+static void abandon(struct endpoint *dst, struct kbus_call *call)
+{
+	call->state = CALL_CLOSED;
+	if (call->msg) {
+		call->msg->call = NULL; /* still queued (or being received): answered by nobody */
+		call->msg = NULL;
+	} else if (call->server) {
+		if (call->server->kbus_pending == call)
+			call->server->kbus_pending = ABANDONED;
+		unlink_call(dst, call);
+	}
+}
+
+/* Wait for call's end. 0 (replied), ERR_PEER_CLOSED, ERR_TIMED_OUT, ERR_INTERRUPTED. */
+static int wait_reply(struct endpoint *dst, struct kbus_call *call, uint64_t deadline)
+{
+	struct kbus_channel *ch = dst->ch;
+	struct thread *self = call->caller;
+	for (;;) {
+		uint64_t irq = spin_lock_irqsave(&ch->lock);
+		if (call->state != CALL_WAITING) {
+			spin_unlock_irqrestore(&ch->lock, irq);
+			return call->state == CALL_DONE ? 0 : ERR_PEER_CLOSED;
+		}
+		int err = 0;
+		if (sched_kill_pending(self))
+			err = ERR_INTERRUPTED;
+		else if (deadline != UINT64_MAX && clock_monotonic_ns() >= deadline)
+			err = ERR_TIMED_OUT;
+		if (err) {
+			abandon(dst, call);
+			spin_unlock_irqrestore(&ch->lock, irq);
+			return err;
+		}
+		spin_unlock_irqrestore(&ch->lock, irq);
+		kbus_block_until(deadline);
+	}
+}
+
+/* Queue a call built from m on dst and wait for its end. */
+static int call_slow(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+                     struct kbus_call *call, uint64_t deadline)
+{
+	int err = kbus_post(dst, badge, m, call, 0, deadline);
+	if (err)
+		return err;
+	return wait_reply(dst, call, deadline);
+}
+
+/* A finished call's reply as words (fast) or a message (slow); fills out from either. */
+static int reply_words(struct endpoint *ep, struct kbus_call *call, uint64_t out[KBUS_FAST_WORDS])
+{
+	if (call->fast_reply) {
+		memcpy(out, call->words, sizeof(call->words));
+		return 0;
+	}
+	struct kbus_kmsg *m = call->reply;
+	int err = m->len > sizeof(call->words) || m->nhandles ? ERR_BUFFER_TOO_SMALL : 0;
+	memset(out, 0, sizeof(call->words));
+	if (!err)
+		memcpy(out, m->data, m->len);
+	kbus_msg_free(m, ep->transit);
+	return err;
+}
+
+int kbus_call(struct endpoint *ep, uint64_t badge, const struct kbus_out *req, struct kbus_in *rep,
+              uint64_t timeout)
+{
+	struct endpoint *dst = ep->peer;
+	if (!dst)
+		return ERR_BAD_STATE;
+	if (req->len > KBUS_MAX_BYTES || req->nhandles > KBUS_MAX_HANDLES)
+		return ERR_INVALID_ARGS;
+	struct kbus_call call = {.caller = sched_current(), .state = CALL_WAITING};
+	int err = call_slow(dst, badge, req, &call, kbus_deadline(timeout));
+	if (err)
+		return err;
+	if (call.fast_reply) {
+		struct kbus_kmsg fake = {.len = sizeof(call.words), .data = (uint8_t *)call.words};
+		if (fake.len > rep->capacity) {
+			rep->len = fake.len;
+			rep->nhandles = 0;
+			return ERR_BUFFER_TOO_SMALL;
+		}
+		return kbus_msg_deliver(ep, &fake, rep);
+	}
+	struct kbus_kmsg *m = call.reply;
+	if (m->len > rep->capacity || m->nhandles > rep->handles_capacity ||
+	    (m->nhandles && !rep->cs)) {
+		rep->len = m->len;
+		rep->nhandles = m->nhandles;
+		err = ERR_BUFFER_TOO_SMALL;
+	} else {
+		err = kbus_msg_deliver(ep, m, rep);
+		if (!err)
+			m->nhandles = 0;
+	}
+	kbus_msg_free(m, ep->transit); /* an undeliverable reply is dropped */
+	return err;
+}
+
+int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
+{
+	struct thread *self = sched_current();
+	if (self->kbus_pending_ep != ep || !ep->peer)
+		return ERR_BAD_STATE;
+	if (rep->len > KBUS_MAX_BYTES || rep->nhandles > KBUS_MAX_HANDLES)
+		return ERR_INVALID_ARGS;
+	if (pending_of(self) == ABANDONED) {
+		drop_pending(self);
+		return ERR_PEER_CLOSED;
+	}
+	struct kbus_kmsg *msg;
+	int err = kbus_build(ep->peer, 0, rep, &msg);
+	if (err)
+		return err;
+	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+	struct kbus_call *call = pending_of(self);
+	self->kbus_pending = NULL;
+	self->kbus_pending_ep = NULL;
+	if (call != ABANDONED) {
+		unlink_call(ep, call);
+		call->reply = msg;
+		finish(call, CALL_DONE);
+	}
+	spin_unlock_irqrestore(&ep->ch->lock, irq);
+	if (call == ABANDONED) {
+		kbus_unbuild(ep->peer, msg, rep); /* capabilities go back */
+		err = ERR_PEER_CLOSED;
+	}
+	kobject_put(&ep->obj);
+	return err;
+}
+
+int kbus_call_fast(struct endpoint *ep, uint64_t badge, const uint64_t w[KBUS_FAST_WORDS],
+                   uint64_t out[KBUS_FAST_WORDS], uint64_t timeout)
+{
+	struct endpoint *dst = ep->peer;
+	if (unlikely(!dst))
+		return ERR_BAD_STATE;
+	struct thread *self = sched_current();
+	struct kbus_call call = {.caller = self, .state = CALL_WAITING};
+	uint64_t deadline = timeout == WAIT_FOREVER ? UINT64_MAX : kbus_deadline(timeout);
+	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	int err;
+	if (likely(fw && !dst->head && !dst->closed)) {
+		dst->fast_waiter = fw->next;
+		memcpy(fw->words, w, sizeof(fw->words));
+		fw->badge = badge;
+		fw->got = true;
+		struct thread *server = fw->thread;
+		kobject_get(&dst->obj);
+		server->kbus_pending_ep = dst;
+		server->kbus_pending = &call;
+		call.server = server;
+		call.next_out = dst->calls;
+		dst->calls = &call;
+		spin_unlock_irqrestore(&ep->ch->lock, irq);
+		if (!sched_switch_to(server))
+			sched_wake(server);
+		err = wait_reply(dst, &call, deadline);
+	} else {
+		spin_unlock_irqrestore(&ep->ch->lock, irq);
+		struct kbus_out m = {.data = w, .len = KBUS_FAST_WORDS * 8};
+		err = call_slow(dst, badge, &m, &call, deadline);
+	}
+	if (err)
+		return err;
+	return reply_words(ep, &call, out);
+}
+
+/* Answer the current thread's pending call on ep with words. Returns the caller to run. */
+static int answer_fast(struct endpoint *ep, const uint64_t *reply, struct thread **run)
+{
+	struct thread *self = sched_current();
+	if (self->kbus_pending_ep != ep)
+		return ERR_BAD_STATE;
+	struct kbus_call *call = pending_of(self);
+	self->kbus_pending = NULL;
+	self->kbus_pending_ep = NULL;
+	if (call == ABANDONED)
+		return ERR_PEER_CLOSED;
+	unlink_call(ep, call);
+	memcpy(call->words, reply, sizeof(call->words));
+	call->fast_reply = true;
+	call->state = CALL_DONE;
+	*run = call->caller;
+	return 0;
+}
+
+/* ch->lock held: remove fw from ep's parked fast receivers (if a caller did not already). */
+static void unpark(struct endpoint *ep, struct kbus_fast_waiter *fw)
+{
+	for (struct kbus_fast_waiter **pp = &ep->fast_waiter; *pp; pp = &(*pp)->next)
+		if (*pp == fw) {
+			*pp = fw->next;
+			return;
+		}
+}
+
+/* ch->lock held: take a small queued message for the fast receiver, or say why not. */
+static int take_queued(struct endpoint *ep, uint64_t out[KBUS_FAST_WORDS], uint64_t *badge,
+                       uint32_t *flags, struct kbus_kmsg **freeme)
+{
+	struct kbus_kmsg *m = ep->head;
+	if (m->len > KBUS_FAST_WORDS * 8 || m->nhandles)
+		return ERR_BUFFER_TOO_SMALL;
+	kbus_dequeue(ep);
+	memset(out, 0, KBUS_FAST_WORDS * 8);
+	memcpy(out, m->data, m->len);
+	*badge = m->badge;
+	*flags = m->flags;
+	if (m->flags & KBUS_MSG_CALL)
+		kbus_call_received(ep, m);
+	*freeme = m;
+	return 0;
+}
+
+int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_err,
+                         uint64_t out[KBUS_FAST_WORDS], uint64_t *badge, uint32_t *flags,
+                         uint64_t timeout)
+{
+	struct thread *self = sched_current();
+	struct kbus_channel *ch = ep->ch;
+	struct thread *run = NULL;
+	struct kbus_kmsg *freeme = NULL;
+	uint64_t deadline = timeout == WAIT_FOREVER ? UINT64_MAX : kbus_deadline(timeout);
+	*reply_err = 0;
+	if (!reply && self->kbus_pending)
+		drop_pending(self); /* one reply slot: the next call replaces it */
+	struct endpoint *put = reply ? self->kbus_pending_ep : NULL;
+	uint64_t irq = spin_lock_irqsave(&ch->lock);
+	if (reply) {
+		*reply_err = answer_fast(ep, reply, &run);
+		if (*reply_err == ERR_BAD_STATE)
+			put = NULL; /* nothing was pending here: no reference to put */
+	}
+	int err;
+	struct kbus_fast_waiter fw = {.thread = self};
+	for (;;) {
+		if (ep->head) {
+			if ((ep->head->flags & KBUS_MSG_CALL) && self->kbus_pending) {
+				spin_unlock_irqrestore(&ch->lock, irq);
+				drop_pending(self);
+				irq = spin_lock_irqsave(&ch->lock);
+				continue;
+			}
+			err = take_queued(ep, out, badge, flags, &freeme);
+			break;
+		}
+		err = ep->closed ? ERR_INTERRUPTED : kbus_peer_gone(ep) ? ERR_PEER_CLOSED : 0;
+		if (err)
+			break;
+		fw.next = ep->fast_waiter; /* park */
+		ep->fast_waiter = &fw;
+		spin_unlock_irqrestore(&ch->lock, irq);
+		if (run && sched_switch_to(run)) {
+			err = 0;
+		} else {
+			if (run)
+				sched_wake(run);
+			err = kbus_block_until(deadline);
+		}
+		run = NULL;
+		irq = spin_lock_irqsave(&ch->lock);
+		unpark(ep, &fw);
+		if (fw.got) {
+			memcpy(out, fw.words, sizeof(fw.words));
+			*badge = fw.badge;
+			*flags = KBUS_MSG_CALL;
+			err = 0;
+			break;
+		}
+		if (!err && sched_kill_pending(self))
+			err = ERR_INTERRUPTED;
+		if (!err && deadline != UINT64_MAX && clock_monotonic_ns() >= deadline)
+			err = ERR_TIMED_OUT;
+		if (err)
+			break;
+	}
+	spin_unlock_irqrestore(&ch->lock, irq);
+	if (run)
+		sched_wake(run);
+	if (freeme)
+		kbus_msg_free(freeme, ep->transit);
+	if (put)
+		kobject_put(&put->obj);
+	return err;
+}
+
+int kbus_kernel_call(struct endpoint *ep, const void *data, size_t len, void *reply,
+                     size_t reply_cap, uint64_t timeout)
+{
+	struct endpoint *dst = ep->peer;
+	if (!dst)
+		return ERR_BAD_STATE;
+	if (len > KBUS_MAX_BYTES)
+		return ERR_INVALID_ARGS;
+	struct kbus_call call = {.caller = sched_current(), .state = CALL_WAITING};
+	struct kbus_out m = {.data = data, .len = (uint32_t)len};
+	int err = call_slow(dst, 0, &m, &call, kbus_deadline(timeout));
+	if (err)
+		return err;
+	if (call.fast_reply) {
+		memcpy(reply, call.words, MIN(reply_cap, sizeof(call.words)));
+		return (int)sizeof(call.words);
+	}
+	struct kbus_kmsg *r = call.reply;
+	memcpy(reply, r->data, MIN(reply_cap, (size_t)r->len));
+	int n = (int)r->len;
+	kbus_msg_free(r, ep->transit);
+	return n;
+}

@@ -1,0 +1,530 @@
+/*
+ * channel.c - channels, endpoints and their message queues; asynchronous
+ * send and receive.
+ *
+ * A channel is one allocation: a lock, the pool that pays, and two endpoints
+ * (OBJ_ENDPOINT kobjects), each the other's peer. What is sent on one end is
+ * queued on the other, in FIFO order, up to `depth` messages; a sender waits
+ * (or gets ERR_SHOULD_WAIT) while the queue is full. Each message is one
+ * kmalloc block (header, bytes, handle array) charged to the channel's pool
+ * for as long as it is queued.
+ *
+ * Closing. An endpoint is closed when its last capability is freed
+ * (kobject_ops.last_cap_dropped, counted by kernel/cap): nobody can receive
+ * there any more, so its queue is dropped at once (capabilities in flight go
+ * back to nobody: they are destroyed), calls queued or received there fail
+ * with ERR_PEER_CLOSED, and the peer's waiters are woken to see
+ * ERR_PEER_CLOSED. Threads that still hold a reference (a waiter, a decoded
+ * syscall) finish; the memory goes when both endpoints are destroyed.
+ * Capabilities to the endpoint itself that sit in a queue keep it open.
+ *
+ * Ownership: each endpoint's kobject reference count covers its own struct
+ * but the memory is freed with the channel, when the second endpoint is
+ * destroyed; so ep->peer stays valid for as long as ep is. Every sender holds
+ * a reference to its own endpoint, hence to the peer's memory and its
+ * transit cspace.
+ *
+ * Locking: ch->lock (see kbus_internal.h) guards both queues. Waiting uses
+ * the endpoint's readable / writable wait queues whose conditions read the
+ * queue state without the channel lock (a hint: the waiter re-checks under
+ * the lock after waking).
+ */
+#include <kbus/kbus_internal.h>
+#include <abi/errors.h>
+#include <cap/cap.h>
+#include <lib/compiler.h>
+#include <lib/panic.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+#include <mm/uaccess.h>
+#include <obj/pool.h>
+#include <sched/sched.h>
+#include <time/clock.h>
+
+/* Pool bytes for one capability in flight (struct cap, slot, handle). */
+#define KBUS_HANDLE_CHARGE 128u
+
+static void endpoint_destroy(struct kobject *obj);
+static void endpoint_last_cap(struct kobject *obj);
+static const struct kobject_ops endpoint_ops = {
+    .destroy = endpoint_destroy,
+    .last_cap_dropped = endpoint_last_cap,
+};
+
+struct endpoint *endpoint_from(struct kobject *obj)
+{
+	return obj && obj->type == OBJ_ENDPOINT && obj->ops == &endpoint_ops
+	           ? container_of(obj, struct endpoint, obj)
+	           : NULL;
+}
+
+struct kobject *endpoint_obj(struct endpoint *ep)
+{
+	return &ep->obj;
+}
+
+int kbus_channel_alloc(struct mem_pool *pool, uint32_t depth, unsigned nep,
+                       struct kbus_channel **out)
+{
+	if (depth == 0)
+		depth = KBUS_DEFAULT_DEPTH;
+	if (depth > KBUS_MAX_DEPTH)
+		return ERR_INVALID_ARGS;
+	uint64_t charge = sizeof(struct kbus_channel) + 256 * nep; /* + transit tables */
+	int err = pool_charge(pool, charge);
+	if (err)
+		return err;
+	struct kbus_channel *ch = kzalloc(sizeof(*ch));
+	if (!ch)
+		goto out_uncharge;
+	for (unsigned i = 0; i < nep; i++)
+		if (cspace_create(CSPACE_MAX_SLOTS, &ch->ep[i].transit))
+			goto out_free;
+	spin_init(&ch->lock);
+	pool_get(pool);
+	ch->pool = pool;
+	ch->charge = charge;
+	ch->alive = ch->nep = nep;
+	for (unsigned i = 0; i < nep; i++) {
+		struct endpoint *ep = &ch->ep[i];
+		kobject_init(&ep->obj, OBJ_ENDPOINT, &endpoint_ops);
+		ep->ch = ch;
+		ep->depth = depth;
+		ep->peer = nep == 2 ? &ch->ep[1 - i] : NULL;
+		waitq_init(&ep->readable);
+		waitq_init(&ep->writable);
+	}
+	*out = ch;
+	return 0;
+out_free:
+	for (unsigned i = 0; i < nep; i++)
+		if (ch->ep[i].transit)
+			cspace_destroy(ch->ep[i].transit);
+	kfree(ch);
+out_uncharge:
+	pool_uncharge(pool, charge);
+	return ERR_NO_MEMORY;
+}
+
+int kbus_channel_create(struct mem_pool *pool, uint32_t depth, struct endpoint **ep0,
+                        struct endpoint **ep1)
+{
+	struct kbus_channel *ch;
+	int err = kbus_channel_alloc(pool, depth, 2, &ch);
+	if (err)
+		return err;
+	*ep0 = &ch->ep[0];
+	*ep1 = &ch->ep[1];
+	return 0;
+}
+
+bool kbus_peer_gone(struct endpoint *ep)
+{
+	return ep->peer ? ep->peer->closed : kbus_group_closed(ep->group);
+}
+
+void kbus_wake(struct endpoint *ep)
+{
+	waitq_wake_all(&ep->readable);
+	waitq_wake_all(&ep->writable);
+}
+
+void kbus_enqueue(struct endpoint *ep, struct kbus_kmsg *m)
+{
+	m->next = NULL;
+	if (ep->tail)
+		ep->tail->next = m;
+	else
+		ep->head = m;
+	ep->tail = m;
+	WRITE_ONCE(ep->queued, ep->queued + 1);
+	if (ep->fast_waiter)
+		sched_wake(ep->fast_waiter->thread); /* it takes the message from the queue */
+	waitq_wake_all(&ep->readable);
+}
+
+struct kbus_kmsg *kbus_dequeue(struct endpoint *ep)
+{
+	struct kbus_kmsg *m = ep->head;
+	if (!m)
+		return NULL;
+	ep->head = m->next;
+	if (!ep->head)
+		ep->tail = NULL;
+	WRITE_ONCE(ep->queued, ep->queued - 1);
+	waitq_wake_all(&ep->writable);
+	return m;
+}
+
+void kbus_requeue(struct endpoint *ep, struct kbus_kmsg *m)
+{
+	m->next = ep->head;
+	ep->head = m;
+	if (!ep->tail)
+		ep->tail = m;
+	WRITE_ONCE(ep->queued, ep->queued + 1);
+}
+
+int kbus_msg_alloc(struct mem_pool *pool, const struct kbus_out *m, struct kbus_kmsg **out)
+{
+	if (m->len > KBUS_MAX_BYTES || m->nhandles > KBUS_MAX_HANDLES)
+		return ERR_INVALID_ARGS;
+	size_t hbytes = m->nhandles * sizeof(handle_t);
+	size_t size = ALIGN_UP(sizeof(struct kbus_kmsg), 16) + hbytes + m->len;
+	uint64_t charge = size + (uint64_t)m->nhandles * KBUS_HANDLE_CHARGE;
+	int err = pool_charge(pool, charge);
+	if (err)
+		return err;
+	struct kbus_kmsg *k = kmalloc(size);
+	if (!k) {
+		pool_uncharge(pool, charge);
+		return ERR_NO_MEMORY;
+	}
+	memset(k, 0, sizeof(*k));
+	k->handles = (handle_t *)((char *)k + ALIGN_UP(sizeof(struct kbus_kmsg), 16));
+	k->data = (uint8_t *)(k->handles + m->nhandles);
+	k->len = m->len;
+	if (m->user)
+		err = copy_from_user(k->data, (uint64_t)m->data, m->len);
+	else if (m->len)
+		memcpy(k->data, m->data, m->len);
+	if (err) {
+		kfree(k);
+		pool_uncharge(pool, charge);
+		return err;
+	}
+	pool_get(pool);
+	k->pool = pool;
+	k->charge = charge;
+	*out = k;
+	return 0;
+}
+
+void kbus_msg_free(struct kbus_kmsg *m, struct cspace *transit)
+{
+	if (m->nhandles)
+		kbus_transfer_drop(m, transit);
+	struct mem_pool *pool = m->pool;
+	uint64_t charge = m->charge;
+	kfree(m);
+	pool_uncharge(pool, charge);
+	pool_put(pool);
+}
+
+int kbus_msg_deliver(struct endpoint *ep, struct kbus_kmsg *m, struct kbus_in *in)
+{
+	int err = 0;
+	handle_t hs[KBUS_MAX_HANDLES];
+	in->len = m->len;
+	in->nhandles = m->nhandles;
+	in->badge = m->badge;
+	in->flags = m->flags;
+	if (in->user)
+		err = copy_to_user((uint64_t)in->data, m->data, m->len);
+	else if (m->len)
+		memcpy(in->data, m->data, m->len);
+	if (err || !m->nhandles)
+		return err;
+	handle_t *out = in->user ? hs : in->handles;
+	err = kbus_transfer_out(m, ep->transit, in->cs, out);
+	if (err)
+		return err;
+	if (in->user) {
+		err = copy_to_user((uint64_t)in->handles, hs, m->nhandles * sizeof(handle_t));
+		if (err)
+			kbus_transfer_out_undo(m, ep->transit, in->cs, hs);
+	}
+	return err;
+}
+
+static void wake_fired(struct timer_event *ev)
+{
+	sched_wake(container_of(ev, struct thread, sleep_timer));
+}
+
+uint64_t kbus_deadline(uint64_t timeout)
+{
+	if (timeout == WAIT_FOREVER)
+		return UINT64_MAX;
+	uint64_t d = clock_monotonic_ns() + timeout;
+	return d < timeout ? UINT64_MAX : d;
+}
+
+int kbus_block_until(uint64_t deadline)
+{
+	struct thread *self = sched_current();
+	if (sched_kill_pending(self))
+		return ERR_INTERRUPTED;
+	if (deadline != UINT64_MAX) {
+		if (clock_monotonic_ns() >= deadline)
+			return ERR_TIMED_OUT;
+		timer_event_arm(&self->sleep_timer, deadline, wake_fired);
+	}
+	sched_block();
+	if (deadline != UINT64_MAX)
+		timer_event_cancel(&self->sleep_timer);
+	return 0;
+}
+
+/* Relative time left until deadline for waitq_wait (0: already passed). */
+static uint64_t remaining(uint64_t deadline)
+{
+	if (deadline == UINT64_MAX)
+		return WAIT_FOREVER;
+	uint64_t now = clock_monotonic_ns();
+	return now >= deadline ? 0 : deadline - now;
+}
+
+static bool can_send(void *arg)
+{
+	struct endpoint *dst = arg;
+	return READ_ONCE(dst->queued) + READ_ONCE(dst->reserved) < dst->depth ||
+	       READ_ONCE(dst->closed);
+}
+
+static bool can_recv(void *arg)
+{
+	struct endpoint *ep = arg;
+	if (READ_ONCE(ep->queued) || READ_ONCE(ep->closed))
+		return true;
+	return ep->peer ? READ_ONCE(ep->peer->closed) : kbus_group_closed(ep->group);
+}
+
+int kbus_reserve(struct endpoint *dst, uint32_t flags, uint64_t deadline)
+{
+	struct kbus_channel *ch = dst->ch;
+	for (;;) {
+		uint64_t irq = spin_lock_irqsave(&ch->lock);
+		if (dst->closed) {
+			spin_unlock_irqrestore(&ch->lock, irq);
+			return ERR_PEER_CLOSED;
+		}
+		if (dst->queued + dst->reserved < dst->depth) {
+			WRITE_ONCE(dst->reserved, dst->reserved + 1);
+			spin_unlock_irqrestore(&ch->lock, irq);
+			return 0;
+		}
+		spin_unlock_irqrestore(&ch->lock, irq);
+		if (flags & KBUS_NONBLOCK)
+			return ERR_SHOULD_WAIT;
+		int err = waitq_wait(&dst->writable, can_send, dst, remaining(deadline));
+		if (err)
+			return err;
+	}
+}
+
+void kbus_unreserve(struct endpoint *dst)
+{
+	uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
+	WRITE_ONCE(dst->reserved, dst->reserved - 1);
+	spin_unlock_irqrestore(&dst->ch->lock, irq);
+	waitq_wake_all(&dst->writable);
+}
+
+int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg)
+{
+	uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
+	WRITE_ONCE(dst->reserved, dst->reserved - 1);
+	if (dst->closed) {
+		spin_unlock_irqrestore(&dst->ch->lock, irq);
+		return ERR_PEER_CLOSED;
+	}
+	if (msg->call)
+		msg->call->msg = msg;
+	kbus_enqueue(dst, msg);
+	spin_unlock_irqrestore(&dst->ch->lock, irq);
+	return 0;
+}
+
+int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+               struct kbus_kmsg **out)
+{
+	struct kbus_kmsg *msg;
+	int err = kbus_msg_alloc(dst->ch->pool, m, &msg);
+	if (err)
+		return err;
+	msg->badge = badge;
+	if (m->nhandles) {
+		err = kbus_transfer_in(m, dst->transit, msg);
+		if (err) {
+			msg->nhandles = 0;
+			kbus_msg_free(msg, dst->transit);
+			return err;
+		}
+	}
+	*out = msg;
+	return 0;
+}
+
+void kbus_unbuild(struct endpoint *dst, struct kbus_kmsg *msg, const struct kbus_out *m)
+{
+	if (msg->nhandles)
+		kbus_transfer_undo(m, dst->transit, msg);
+	msg->nhandles = 0;
+	kbus_msg_free(msg, dst->transit);
+}
+
+int kbus_post(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+              struct kbus_call *call, uint32_t flags, uint64_t deadline)
+{
+	int err = kbus_reserve(dst, flags, deadline);
+	if (err)
+		return err;
+	struct kbus_kmsg *msg;
+	err = kbus_build(dst, badge, m, &msg);
+	if (err) {
+		kbus_unreserve(dst);
+		return err;
+	}
+	msg->flags = call ? KBUS_MSG_CALL : 0;
+	msg->call = call;
+	err = kbus_commit(dst, msg);
+	if (err)
+		kbus_unbuild(dst, msg, m);
+	return err;
+}
+
+int kbus_send(struct endpoint *ep, uint64_t badge, const struct kbus_out *m, uint32_t flags,
+              uint64_t timeout)
+{
+	struct endpoint *dst = ep->peer;
+	if (!dst)
+		return ERR_BAD_STATE;
+	if (m->len > KBUS_MAX_BYTES || m->nhandles > KBUS_MAX_HANDLES)
+		return ERR_INVALID_ARGS;
+	return kbus_post(dst, badge, m, NULL, flags, kbus_deadline(timeout));
+}
+
+/* ch->lock held: drop a message that can no longer be received (ep closed). */
+static void orphan(struct kbus_kmsg *m)
+{
+	if (m->call) {
+		m->call->msg = NULL;
+		m->call->state = CALL_CLOSED;
+		sched_wake(m->call->caller);
+		m->call = NULL;
+	}
+}
+
+int kbus_recv(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t timeout)
+{
+	struct kbus_channel *ch = ep->ch;
+	uint64_t deadline = kbus_deadline(timeout);
+	for (;;) {
+		uint64_t irq = spin_lock_irqsave(&ch->lock);
+		struct kbus_kmsg *m = ep->head;
+		if (m) {
+			if (m->len > in->capacity || m->nhandles > in->handles_capacity ||
+			    (m->nhandles && !in->cs)) {
+				in->len = m->len;
+				in->nhandles = m->nhandles;
+				spin_unlock_irqrestore(&ch->lock, irq);
+				return ERR_BUFFER_TOO_SMALL;
+			}
+			kbus_dequeue(ep);
+			spin_unlock_irqrestore(&ch->lock, irq);
+			int err = kbus_msg_deliver(ep, m, in);
+			irq = spin_lock_irqsave(&ch->lock);
+			bool drop = false;
+			if (err && !ep->closed) {
+				kbus_requeue(ep, m);
+			} else if (err) {
+				orphan(m);
+				drop = true;
+			} else if (m->flags & KBUS_MSG_CALL) {
+				kbus_call_received(ep, m);
+			}
+			spin_unlock_irqrestore(&ch->lock, irq);
+			if (!err || drop) {
+				if (err)
+					kbus_wake(ep);
+				else
+					m->nhandles = 0; /* delivered */
+				kbus_msg_free(m, ep->transit);
+			}
+			return err;
+		}
+		int err = ep->closed ? ERR_INTERRUPTED : kbus_peer_gone(ep) ? ERR_PEER_CLOSED : 0;
+		spin_unlock_irqrestore(&ch->lock, irq);
+		if (err)
+			return err;
+		if (flags & KBUS_NONBLOCK)
+			return ERR_SHOULD_WAIT;
+		err = waitq_wait(&ep->readable, can_recv, ep, remaining(deadline));
+		if (err)
+			return err;
+	}
+}
+
+void kbus_endpoint_info(struct endpoint *ep, struct kbus_endpoint_info *out)
+{
+	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+	out->queued = ep->queued;
+	out->depth = ep->depth;
+	out->peer_closed = kbus_peer_gone(ep);
+	out->reserved = 0;
+	spin_unlock_irqrestore(&ep->ch->lock, irq);
+}
+
+/* Close ep: no capability left, so nobody can receive here again. */
+static void endpoint_close(struct endpoint *ep)
+{
+	struct kbus_channel *ch = ep->ch;
+	uint64_t irq = spin_lock_irqsave(&ch->lock);
+	if (ep->closed) {
+		spin_unlock_irqrestore(&ch->lock, irq);
+		return;
+	}
+	ep->closed = true;
+	struct kbus_kmsg *drained = ep->head;
+	ep->head = ep->tail = NULL;
+	WRITE_ONCE(ep->queued, 0);
+	for (struct kbus_kmsg *m = drained; m; m = m->next)
+		orphan(m);
+	kbus_calls_close(ep);
+	for (struct kbus_fast_waiter *fw = ep->fast_waiter; fw; fw = fw->next)
+		sched_wake(fw->thread);
+	for (struct kbus_fast_waiter *fw = ep->peer ? ep->peer->fast_waiter : NULL; fw;
+	     fw = fw->next)
+		sched_wake(fw->thread); /* they see ERR_PEER_CLOSED */
+	spin_unlock_irqrestore(&ch->lock, irq);
+	kbus_wake(ep);
+	if (ep->peer)
+		kbus_wake(ep->peer);
+	struct kbus_kmsg *next;
+	for (struct kbus_kmsg *m = drained; m; m = next) {
+		next = m->next;
+		kbus_msg_free(m, ep->transit);
+	}
+	if (ep->group)
+		kbus_group_unsubscribe(ep);
+}
+
+static void endpoint_last_cap(struct kobject *obj)
+{
+	endpoint_close(container_of(obj, struct endpoint, obj));
+}
+
+static void endpoint_destroy(struct kobject *obj)
+{
+	struct endpoint *ep = container_of(obj, struct endpoint, obj);
+	struct kbus_channel *ch = ep->ch;
+	endpoint_close(ep); /* no-op unless it never had a capability */
+	if (ep->group) {
+		kbus_group_put(ep->group);
+		ep->group = NULL;
+	}
+	uint64_t irq = spin_lock_irqsave(&ch->lock);
+	ep->destroyed = true;
+	bool last = --ch->alive == 0;
+	spin_unlock_irqrestore(&ch->lock, irq);
+	if (!last)
+		return;
+	for (unsigned i = 0; i < ch->nep; i++) {
+		ASSERT(!ch->ep[i].head);
+		cspace_destroy(ch->ep[i].transit);
+	}
+	pool_uncharge(ch->pool, ch->charge);
+	pool_put(ch->pool);
+	kfree(ch);
+}

@@ -1,0 +1,161 @@
+/*
+ * kbus_internal.h - structures shared by the files of kernel/kbus/. Nothing
+ * outside kernel/kbus/ includes this.
+ *
+ * A channel is one allocation holding its two endpoints and the lock they
+ * share. A group subscription is a "channel" with one endpoint and no peer.
+ *
+ * Locking (order: group lock, then a channel lock, then cap locks, then wait
+ * queue and run queue locks):
+ *   ch->lock   both endpoints' queues, closed flags, fast waiters, calls
+ *              received and not answered, and the kbus_pending fields of
+ *              threads that received a call from this channel.
+ * The cap layer's rule "no other lock held across a cap operation" is relaxed
+ * for kbus in one way only: nothing in kbus calls into kernel/cap while
+ * holding ch->lock except cap_move(), which never frees and never runs a
+ * destroy or last_cap_dropped hook. Operations that may free (cap_drop,
+ * cspace_destroy, kobject_put) run with no kbus lock held.
+ */
+#pragma once
+#include <kbus/kbus.h>
+#include <lib/spinlock.h>
+#include <sched/waitq.h>
+
+struct kbus_call;
+
+/* A queued message; its bytes (and handle array) follow the structure. */
+struct kbus_kmsg {
+	struct kbus_kmsg *next;
+	struct kbus_call *call; /* CALL message: the waiting caller (NULL: it gave up) */
+	struct mem_pool *pool; /* charged `charge` bytes; reference held */
+	uint64_t charge;
+	uint64_t badge;
+	uint32_t len, nhandles, flags;
+	handle_t *handles; /* capabilities in flight, in the queue's transit cspace */
+	uint8_t *data;
+};
+
+/* A thread waiting in kbus_reply_recv_fast() (lives on its stack). */
+struct kbus_fast_waiter {
+	struct thread *thread;
+	struct kbus_fast_waiter *next; /* other parked receivers of the endpoint */
+	bool got; /* a call was handed over */
+	uint64_t words[KBUS_FAST_WORDS];
+	uint64_t badge;
+};
+
+/* The caller side of a call (lives on the caller's stack until it returns). */
+enum call_state { CALL_WAITING, CALL_DONE, CALL_CLOSED };
+struct kbus_call {
+	struct thread *caller;
+	enum call_state state; /* ch->lock */
+	struct kbus_kmsg *msg; /* while queued: the request */
+	struct kbus_kmsg *reply; /* CALL_DONE by the slow path */
+	bool fast_reply; /* CALL_DONE with words */
+	uint64_t words[KBUS_FAST_WORDS];
+	struct thread *server; /* received by this thread (NULL: queued) */
+	struct kbus_call *next_out; /* in the server endpoint's outstanding list */
+};
+
+struct kbus_channel;
+
+struct endpoint {
+	struct kobject obj;
+	struct kbus_channel *ch;
+	struct endpoint *peer; /* NULL: group subscription */
+	struct kbus_group *group; /* subscription: its group (reference held) */
+	struct endpoint *next_sub; /* subscription: in the group's list (group lock) */
+	struct kbus_kmsg *head, *tail; /* messages waiting to be received here */
+	uint32_t queued, depth;
+	uint32_t reserved; /* places taken by senders still building their message */
+	uint64_t dropped; /* subscriptions: messages lost to overflow */
+	bool closed; /* no capability left: nobody can receive here */
+	bool destroyed; /* object gone (memory stays with the channel) */
+	struct cspace *transit; /* capabilities in flight towards this endpoint */
+	struct waitq readable; /* woken: message queued, peer closed, closed */
+	struct waitq writable; /* woken: room made, peer closed, closed */
+	struct kbus_fast_waiter *fast_waiter; /* receivers parked in the fast path (a stack) */
+	struct kbus_call *calls; /* received here, not yet answered */
+};
+
+struct kbus_channel {
+	struct spinlock lock;
+	struct mem_pool *pool; /* pays for the channel and its messages; reference held */
+	uint64_t charge; /* charged for the channel itself */
+	unsigned alive; /* endpoints not yet destroyed */
+	unsigned nep; /* 2 for a channel, 1 for a subscription */
+	struct endpoint ep[2];
+};
+
+/* channel.c */
+/* A channel block with nep endpoints (refcount 1 each); memory charged. */
+int kbus_channel_alloc(struct mem_pool *pool, uint32_t depth, unsigned nep,
+                       struct kbus_channel **out);
+/* ch->lock held: is the other side gone (peer closed, or group closed)? */
+bool kbus_peer_gone(struct endpoint *ep);
+/* ch->lock held: append m to ep's queue and wake receivers. */
+void kbus_enqueue(struct endpoint *ep, struct kbus_kmsg *m);
+/* ch->lock held: take the head of ep's queue (NULL if empty) and wake senders. */
+struct kbus_kmsg *kbus_dequeue(struct endpoint *ep);
+/* ch->lock held: put m back at the head of ep's queue. */
+void kbus_requeue(struct endpoint *ep, struct kbus_kmsg *m);
+/* Wake everything waiting on ep (state changed). Any lock. */
+void kbus_wake(struct endpoint *ep);
+/*
+ * Sending is reserve (a queue place: waits for room), build (message and
+ * capabilities in flight), commit (enqueue; ERR_PEER_CLOSED if dst closed
+ * meanwhile, the reservation is released either way). A failed build
+ * unreserves; a failed commit unbuilds (capabilities go back to the sender).
+ */
+int kbus_reserve(struct endpoint *dst, uint32_t flags, uint64_t deadline);
+void kbus_unreserve(struct endpoint *dst);
+int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+               struct kbus_kmsg **out);
+void kbus_unbuild(struct endpoint *dst, struct kbus_kmsg *msg, const struct kbus_out *m);
+int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg);
+/* All three for one message (a call if call != NULL). */
+int kbus_post(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+              struct kbus_call *call, uint32_t flags, uint64_t deadline);
+/* Allocate and charge a message for m (bytes copied, no handles yet). */
+int kbus_msg_alloc(struct mem_pool *pool, const struct kbus_out *m, struct kbus_kmsg **out);
+/* Free m: release its in-flight capabilities from transit, uncharge. No locks held. */
+void kbus_msg_free(struct kbus_kmsg *m, struct cspace *transit);
+/* Copy a dequeued message into in (bytes, then capabilities). No lock held. */
+int kbus_msg_deliver(struct endpoint *ep, struct kbus_kmsg *m, struct kbus_in *in);
+/* Sleep until woken or deadline (absolute); killable. Returns 0 or ERR_*. */
+int kbus_block_until(uint64_t deadline);
+/* Absolute deadline for a timeout (WAIT_FOREVER -> UINT64_MAX). */
+uint64_t kbus_deadline(uint64_t timeout);
+
+/* transfer.c */
+/*
+ * Move / copy m's handles from m->cs into transit, all or nothing; fills
+ * msg->handles / nhandles. Errors: ERR_INVALID_ARGS, ERR_BAD_HANDLE,
+ * ERR_ACCESS_DENIED, ERR_NO_RESOURCES, ERR_NO_MEMORY.
+ */
+int kbus_transfer_in(const struct kbus_out *m, struct cspace *transit, struct kbus_kmsg *msg);
+/* Give the capabilities of a refused message back to the sender (reverse of _in). */
+void kbus_transfer_undo(const struct kbus_out *m, struct cspace *transit, struct kbus_kmsg *msg);
+/*
+ * Move msg's capabilities from transit into cs, writing their new handles to
+ * out (HANDLE_INVALID for one revoked in flight). All or nothing:
+ * ERR_NO_RESOURCES / ERR_NO_MEMORY leave msg as it was.
+ */
+int kbus_transfer_out(struct kbus_kmsg *msg, struct cspace *transit, struct cspace *cs,
+                      handle_t *out);
+/* Undo kbus_transfer_out (the receive failed later). */
+void kbus_transfer_out_undo(struct kbus_kmsg *msg, struct cspace *transit, struct cspace *cs,
+                            handle_t *out);
+/* Drop the capabilities msg carries. */
+void kbus_transfer_drop(struct kbus_kmsg *msg, struct cspace *transit);
+
+/* call.c */
+/* ch->lock held: ep closed; fail its pending calls (callers woken). */
+void kbus_calls_close(struct endpoint *ep);
+/* ch->lock held: m, a CALL message, was dequeued by the current thread. */
+void kbus_call_received(struct endpoint *ep, struct kbus_kmsg *m);
+
+/* group.c */
+bool kbus_group_closed(struct kbus_group *g);
+void kbus_group_unsubscribe(struct endpoint *ep);
+void kbus_group_put(struct kbus_group *g);
