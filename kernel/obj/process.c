@@ -5,6 +5,8 @@
 #include <obj/process.h>
 #include <obj/aspace.h>
 #include <obj/pool.h>
+#include <abi/kbus.h>
+#include <kbus/kbus.h>
 #include <abi/errors.h>
 #include <arch/cpufeatures.h>
 #include <arch/cpu.h>
@@ -89,6 +91,8 @@ static void uthread_destroy(struct kobject *obj)
 			break;
 		}
 	spin_unlock_irqrestore(&p->lock, irq);
+	if (t->pager)
+		kobject_put(t->pager);
 	if (t->state == UT_NEW && t->kt) {
 		fpu_area_free(t->kt->fpu);
 		thread_discard(t->kt); /* never ran: nobody else will free it */
@@ -311,6 +315,45 @@ static const char *const fault_names[32] = {
     [12] = "stack fault",      [19] = "SIMD exception",     [16] = "x87 exception",
 };
 
+void uthread_set_pager(struct uthread *t, struct kobject *endpoint)
+{
+	if (endpoint)
+		kobject_get(endpoint);
+	uint64_t irq = spin_lock_irqsave(&t->proc->lock);
+	struct kobject *old = t->pager;
+	t->pager = endpoint;
+	spin_unlock_irqrestore(&t->proc->lock, irq);
+	if (old)
+		kobject_put(old);
+}
+
+bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code)
+{
+	struct uthread *t = uthread_current();
+	if (!t || addr >= USER_SPACE_END)
+		return false;
+	uint64_t irq = spin_lock_irqsave(&t->proc->lock);
+	struct kobject *pager = t->pager;
+	if (pager)
+		kobject_get(pager);
+	spin_unlock_irqrestore(&t->proc->lock, irq);
+	if (!pager)
+		return false;
+	struct kbus_fault_msg msg = {
+		.addr = addr,
+		.ip = ip,
+		.access = (error_code & 2) ? PROT_WRITE : (error_code & 16) ? PROT_EXEC : PROT_READ,
+		.thread_id = (uint32_t)t->obj.id,
+	};
+	int32_t verdict = 0;
+	arch_irq_enable();
+	int r = kbus_kernel_call(endpoint_from(pager), &msg, sizeof(msg), &verdict,
+				 sizeof(verdict), WAIT_FOREVER);
+	kobject_put(pager);
+	/* resume if the pager answered without a verdict or with 0 */
+	return r >= 0 && ((size_t)r < sizeof(verdict) || verdict == 0);
+}
+
 void process_user_fault(struct trap_frame *tf)
 {
 	struct process *p = process_current();
@@ -319,6 +362,8 @@ void process_user_fault(struct trap_frame *tf)
 		panic("user-mode exception without a process");
 	}
 	uint64_t cr2 = tf->vector == VEC_PF ? read_cr2() : 0;
+	if (tf->vector == VEC_PF && uthread_page_fault(cr2, tf->rip, (uint32_t)tf->error))
+		return; /* the pager mapped it: retry the instruction */
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	if (decide(p, PROC_FAULTED, 0)) {
 		p->status.fault_vector = (uint32_t)tf->vector;

@@ -48,6 +48,7 @@ struct uthread {
 	uint64_t start_regs[6]; /* rip, rsp, rdi, rsi, rdx, rcx */
 	struct uthread *next; /* in proc->threads */
 	struct waitq exited;
+	struct kobject *pager; /* endpoint fault messages go to (reference held), or NULL */
 };
 
 struct process {
@@ -87,8 +88,16 @@ struct process *process_current(void);
 void uthread_exit_current(int64_t code) __attribute__((noreturn));
 /* On the way back to user mode: end the thread if it is being killed. */
 void uthread_return_check(void);
-/* A CPU exception in user mode: record it and end the process. */
+/* A CPU exception in user mode: ask the pager (page faults) or end the process. */
 void process_user_fault(struct trap_frame *tf);
+/*
+ * A page fault at a user address: if the current thread has a pager, send it
+ * the fault and wait for its answer. true: retry the access; false: the
+ * fault stands. Blocks (interrupts on); killable.
+ */
+bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code);
+/* Set (or with NULL clear) t's pager endpoint object; takes a reference. */
+void uthread_set_pager(struct uthread *t, struct kobject *endpoint);
 
 /* Live processes and user threads (leak checks). */
 uint64_t process_live_count(void);

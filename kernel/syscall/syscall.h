@@ -76,6 +76,7 @@ long sys_group_publish(struct cspace *cs, handle_t target, const uint64_t *a);
  */
 long sys_kbus_call_fast(struct cspace *cs, handle_t target, struct trap_frame *tf);
 long sys_kbus_reply_recv_fast(struct cspace *cs, handle_t target, struct trap_frame *tf);
+long sys_thread_set_pager(struct cspace *cs, handle_t target, const uint64_t *a);
 
 /* Look up the handler of an action; NULL if there is none. */
 syscall_fn syscall_lookup(uint64_t action);

@@ -55,6 +55,7 @@ static const syscall_fn table[OBJ_TYPE_COUNT][SYS_OPS] = {
     T(SYS_THREAD_KILL) = sys_thread_kill,
     T(SYS_THREAD_WAIT) = sys_thread_wait,
     T(SYS_LOG_WRITE) = sys_log_write,
+    T(SYS_THREAD_SET_PAGER) = sys_thread_set_pager,
     T(SYS_CHANNEL_CREATE) = sys_channel_create,
     T(SYS_KBUS_SEND) = sys_kbus_send,
     T(SYS_KBUS_RECV) = sys_kbus_recv,

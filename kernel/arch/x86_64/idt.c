@@ -192,6 +192,9 @@ static void exception(struct trap_frame *tf)
 		trap_user_fault_hook(tf);
 		return;
 	}
+	if (!(tf->cs & 3) && tf->rip == (uint64_t)uaccess_copy_ip && tf->vector == VEC_PF &&
+	    uthread_page_fault(read_cr2(), tf->rip, (uint32_t)tf->error))
+		return; /* a user pager mapped the page: the copy resumes */
 	if (!(tf->cs & 3) && tf->rip == (uint64_t)uaccess_copy_ip &&
 	    (tf->vector == VEC_PF || tf->vector == VEC_GP)) {
 		tf->rip = (uint64_t)uaccess_fault; /* bad user pointer: the copy fails */
@@ -220,6 +223,8 @@ void trap_dispatch(struct trap_frame *tf)
 	unsigned v = (unsigned)tf->vector;
 	if (v < 32) {
 		exception(tf);
+		if (tf->cs & 3)
+			uthread_return_check(); /* killed while its pager worked */
 		return;
 	}
 	struct cpu *c = this_cpu();
