@@ -20,6 +20,8 @@
  *   bulkrecv        receive bulk buffers, check their pattern, answer with the sum
  *   pagerhang       a thread of ours faults on a pager that never answers; tell the
  *                   parent, then wait to be killed
+ *   threadkill      kill our own thread while it waits for a pager that never answers
+ *   verdict         refuse a fault of our own thread (nonzero answer)
  *   lazy <mib>      pager.h: lazy thread stack + lazy heap (or a lazy region when
  *                   the heap hook is missing), touching every page of <mib> MiB
  * Exit codes other than 0 say where a child found something wrong (see each role).
@@ -342,6 +344,52 @@ static int role_pagerhang(void)
 		ch_sleep_ns(KT_SECOND);
 }
 
+/* Refuse our own thread's fault with a nonzero answer; 0 if only the thread ends. */
+static int role_verdict(void)
+{
+	handle_t e[2], t;
+	struct kbus_fault_msg f;
+	int32_t answer = ERR_NOT_FOUND;
+	int64_t code;
+
+	kt_self = ch_handle("self.process");
+	kt_pool = ch_handle("pool");
+	if (ch_channel_create(kt_pool, 0, e) < 0 || kt_start_toucher(e[0], &t) < 0)
+		return 130;
+	kt_expect_fault(e[1], &f);
+	if (kt_failed())
+		return 131;
+	if (ch_kbus_reply(e[1], &(struct kbus_msg){.data = &answer, .len = 4}) < 0)
+		return 132;
+	if (ch_thread_wait(t, KT_LONG, &code) < 0)
+		return 133;
+	return 0;
+}
+
+/* A thread blocked on a pager that never answers is killed; 0 if only it ends. */
+static int role_threadkill(void)
+{
+	handle_t e[2], t;
+	struct kbus_fault_msg f;
+	int32_t answer = 0;
+	int64_t code;
+
+	kt_self = ch_handle("self.process");
+	kt_pool = ch_handle("pool");
+	if (ch_channel_create(kt_pool, 0, e) < 0 || kt_start_toucher(e[0], &t) < 0)
+		return 140;
+	kt_expect_fault(e[1], &f);
+	if (kt_failed())
+		return 141;
+	if (ch_thread_wait(t, 20 * KT_MS, &code) != ERR_TIMED_OUT)
+		return 142; /* it must still be waiting for its pager */
+	if (ch_thread_kill(t) < 0 || ch_thread_wait(t, KT_LONG, &code) < 0)
+		return 143;
+	if (ch_kbus_reply(e[1], &(struct kbus_msg){.data = &answer, .len = 4}) != ERR_PEER_CLOSED)
+		return 144; /* too late: the caller is gone */
+	return 0;
+}
+
 struct lazy_job {
 	uint64_t mib;
 	int heap; /* 1: malloc, 0: a lazy region */
@@ -427,6 +475,10 @@ int kt_child_main(int argc, char **argv)
 		return role_bulkrecv();
 	if (!strcmp(role, "pagerhang"))
 		return role_pagerhang();
+	if (!strcmp(role, "threadkill"))
+		return role_threadkill();
+	if (!strcmp(role, "verdict"))
+		return role_verdict();
 	if (!strcmp(role, "lazy"))
 		return role_lazy(arg);
 	return 99;

@@ -31,6 +31,12 @@ extern handle_t kt_log, kt_pool, kt_self, kt_as;
 
 /* Scratch mappings of the tests. */
 #define KT_VA UINT64_C(0x0000540000000000)
+#define FAULT_VA (KT_VA + 0x100000) /* paging.c: where the toucher thread faults */
+
+/* paging.c: a thread of ours paged by pager_ep that writes FAULT_VA. */
+long kt_start_toucher(handle_t pager_ep, handle_t *t);
+/* paging.c: receive its fault call on server and check it (records a failure). */
+void kt_expect_fault(handle_t server, struct kbus_fault_msg *f);
 
 void kt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kt_failed(void);

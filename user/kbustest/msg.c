@@ -247,7 +247,8 @@ static void test_hostile(void)
 	                      .copy_mask = 3};
 	EXPECT_OK(ch_kbus_send(e[0], &m, 0, 0));
 	for (unsigned i = 0; i < kt_nbad_ptrs; i++) {
-		b = (struct kbus_buf){.data = (void *)(uintptr_t)kt_bad_ptrs[i], .capacity = 64};
+		b = (struct kbus_buf){.data = (void *)(uintptr_t)kt_bad_ptrs[i], .capacity = 64,
+		                      .handles = h, .handles_capacity = 2};
 		EXPECT_ERR(ch_kbus_recv(e[1], &b, 0, 0), ERR_BAD_ADDRESS);
 		b = (struct kbus_buf){.data = data, .capacity = 64, .handles_capacity = 2,
 		                      .handles = (handle_t *)(uintptr_t)kt_bad_ptrs[i]};

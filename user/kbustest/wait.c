@@ -31,12 +31,18 @@ static void test_waitset(void)
 	EXPECT_ERR(ch_waitset_add(ws, a[1], KBUS_EV_READABLE, KEY_A), ERR_ALREADY_EXISTS);
 	EXPECT_ERR(ch_waitset_add(ws, a[0], 0, 99), ERR_INVALID_ARGS);
 	EXPECT_ERR(ch_waitset_wait(ws, ev, 8, 0), ERR_TIMED_OUT); /* nothing ready yet */
+	/* Pointers that can never be user memory are refused even with nothing to report. */
 	for (unsigned i = 0; i < kt_nbad_ptrs; i++)
-		EXPECT_ERR(ch_waitset_wait(ws, (struct kbus_event *)(uintptr_t)kt_bad_ptrs[i], 8, 0),
-		           ERR_BAD_ADDRESS);
+		if (kt_bad_ptrs[i] >= UINT64_C(0x0000800000000000))
+			EXPECT_ERR(ch_waitset_wait(ws, (struct kbus_event *)(uintptr_t)kt_bad_ptrs[i],
+			                           8, 0),
+			           ERR_BAD_ADDRESS);
 
 	/* A message makes A readable, and it stays so until received (level-triggered). */
 	EXPECT_OK(ch_kbus_send_bytes(a[0], "a", 1, 0, 0));
+	for (unsigned i = 0; i < kt_nbad_ptrs; i++)
+		EXPECT_ERR(ch_waitset_wait(ws, (struct kbus_event *)(uintptr_t)kt_bad_ptrs[i], 8, 0),
+		           ERR_BAD_ADDRESS);
 	for (int k = 0; k < 2; k++) {
 		long n = ch_waitset_wait(ws, ev, 8, KT_LONG);
 		CHECK(n == 1 && ev[0].key == KEY_A && (ev[0].events & KBUS_EV_READABLE),

@@ -12,8 +12,9 @@
  *   - a fault on a page that is already mapped (two threads faulted on it at
  *     once) resumes the thread too, unless the mapping forbids the access;
  *   - anything else (outside every region, a protection fault, the pool
- *     exhausted) is answered with a nonzero int32, which makes the kernel kill
- *     the faulting thread as if there were no pager.
+ *     exhausted) is answered with a nonzero int32: the kernel then treats the
+ *     fault as unhandled, as if there were no pager (today that ends the whole
+ *     process as PROC_FAULTED; abi/kbus.h says the thread).
  * The pager thread runs on an eagerly mapped stack and never faults lazily.
  *
  * Which threads it serves: those attached with ch_pager_attach() (the calling
