@@ -1,0 +1,451 @@
+/*
+ * bench.c - bin/bench: CharlotteOS's half of `make bench` (docs/bench.md), the
+ * same metrics as bench/linux/linuxbench.c measured the same way.
+ *
+ * Each metric runs 3 warm-up samples, then `n` samples of `iters` operations; a
+ * sample is timed twice,
+ *     ns0 = SYS_SELF_CLOCK; t0 = lfence; rdtsc; lfence; <iters operations>;
+ *     t1 = lfence; rdtsc; lfence; ns1 = SYS_SELF_CLOCK
+ * and the per-operation figures are (t1 - t0) / iters and (ns1 - ns0) / iters,
+ * rounded. Under `-icount shift=0` the TSC counts guest instructions. One line per
+ * metric on the log:
+ *     BENCH <name> median=<> min=<> max=<> n=<samples> iters=<> ns_median=<> ...
+ * between "BENCH INFO os=charlotteos" and "BENCH DONE".
+ *
+ * Two-process metrics use a child: bin/bench itself run as `bench server` (fast
+ * call/reply server) or `bench sink` (receives messages, drops capabilities, and
+ * answers a 1-byte end-of-sample marker), with one end of a channel granted as
+ * "ep". `bench exit` exits at once: the image `spawn` starts. pager_fault runs in
+ * a thread attached to libcharlotte's in-process pager (pager.h).
+ *
+ * Started by Exec from etc/bench.manifest with "log", "initrd" and a pool.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <charlotte/kbus.h>
+#include <charlotte/names.h>
+#include <charlotte/pager.h>
+#include <charlotte/spawn.h>
+#include <charlotte/start.h>
+#include <charlotte/syscall.h>
+#include <charlotte/thread.h>
+
+#define MAX_SAMPLES 256
+#define WARMUP 3
+#define PAGE 4096u
+#define MSG_BYTES 64u
+#define FAULT_PAGES 32u
+#define CAP_ITERS 50u
+#define MAP_VA UINT64_C(0x0000580000000000)
+
+struct bench {
+	const char *name;
+	int samples;
+	int iters;
+	int (*setup)(void); /* once, before the samples (may be NULL) */
+	void (*before)(void); /* before each sample, not timed (may be NULL) */
+	void (*run)(int iters);
+	void (*after)(void); /* after each sample, not timed (may be NULL) */
+	void (*teardown)(void); /* once (may be NULL) */
+};
+
+static handle_t pool, self_as, ep;
+static struct ch_child peer;
+static int errors;
+
+static void error(const char *what, long r)
+{
+	if (errors++ < 20)
+		printf("BENCH ERROR %s: %s\n", what, ch_error_name(r));
+}
+
+static inline uint64_t rdtsc_fenced(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* --- null_syscall --- */
+
+static void run_null(int iters)
+{
+	for (int i = 0; i < iters; i++)
+		ch_syscall0(SYS_SELF_NULL, 0);
+}
+
+/* --- two-process metrics: a child with one end of a channel --- */
+
+static int start_peer(const char *role, uint32_t depth)
+{
+	handle_t e[2];
+	const char *argv[] = {"bin/bench", role, NULL};
+	long r = ch_channel_create(pool, depth, e);
+	if (r < 0) {
+		error("channel_create", r);
+		return (int)r;
+	}
+	struct ch_grant g[] = {{"ep", e[1], RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT}};
+	struct ch_spawn_args a = {.path = "bin/bench", .argv = argv, .grants = g, .ngrants = 1,
+	                          .child_pool = 1u << 20};
+	r = ch_spawn(&a, &peer);
+	ch_cap_drop(e[1]);
+	if (r < 0) {
+		ch_cap_drop(e[0]);
+		error("spawn peer", r);
+		return (int)r;
+	}
+	ep = e[0];
+	return 0;
+}
+
+static void stop_peer(void)
+{
+	ch_cap_drop(ep); /* the peer's next receive gets ERR_PEER_CLOSED and it exits */
+	if (ch_proc_wait(peer.process, 5000000000ull, NULL) < 0)
+		ch_proc_kill(peer.process);
+	ch_child_release(&peer);
+	ep = HANDLE_INVALID;
+}
+
+static int setup_rtt(void)
+{
+	return start_peer("server", 0);
+}
+
+static void run_rtt(int iters)
+{
+	uint64_t w[4] = {1, 2, 3, 4};
+	for (int i = 0; i < iters; i++) {
+		long r = ch_kbus_call_fast(ep, w, w, CH_FOREVER);
+		if (r < 0) {
+			error("ipc_rtt call", r);
+			return;
+		}
+	}
+}
+
+static int setup_oneway(void)
+{
+	return start_peer("sink", 256);
+}
+
+/* Ends a sample: a 1-byte marker, answered by the sink once it got everything. */
+static void sample_end(const char *what)
+{
+	char c = 0;
+	uint32_t len;
+	long r = ch_kbus_send_bytes(ep, &c, 1, 0, CH_FOREVER);
+	if (r >= 0)
+		r = ch_kbus_recv_bytes(ep, &c, 1, &len, 0, CH_FOREVER);
+	if (r < 0)
+		error(what, r);
+}
+
+static void run_oneway(int iters)
+{
+	static uint8_t msg[MSG_BYTES];
+	for (int i = 0; i < iters; i++) {
+		long r = ch_kbus_send_bytes(ep, msg, MSG_BYTES, 0, CH_FOREVER);
+		if (r < 0) {
+			error("ipc_oneway send", r);
+			return;
+		}
+	}
+	sample_end("ipc_oneway end");
+}
+
+/* cap_transfer: each sample moves CAP_ITERS capabilities made beforehand. */
+static handle_t cap_src, caps[CAP_ITERS];
+
+static int setup_cap(void)
+{
+	long r = ch_mem_create(pool, PAGE, &cap_src);
+	if (r < 0) {
+		error("mem_create", r);
+		return (int)r;
+	}
+	return start_peer("sink", 256);
+}
+
+static void before_cap(void)
+{
+	for (unsigned i = 0; i < CAP_ITERS; i++) {
+		long r = ch_cap_duplicate(cap_src, &caps[i]);
+		if (r < 0)
+			error("cap_duplicate", r);
+	}
+}
+
+static void run_cap(int iters)
+{
+	static uint8_t msg[8];
+	for (int i = 0; i < iters; i++) {
+		struct kbus_msg m = {.data = msg, .len = sizeof(msg), .handles = &caps[i], .nhandles = 1};
+		long r = ch_kbus_send(ep, &m, 0, CH_FOREVER);
+		if (r < 0) {
+			error("cap_transfer send", r);
+			return;
+		}
+	}
+	sample_end("cap_transfer end");
+}
+
+static void teardown_cap(void)
+{
+	stop_peer();
+	ch_cap_drop(cap_src);
+}
+
+/* --- pager_fault: first touch of lazily backed pages, in a paged thread --- */
+
+static uint8_t *fault_area;
+
+static void before_fault(void)
+{
+	fault_area = ch_lazy_alloc(FAULT_PAGES * PAGE);
+	if (!fault_area)
+		error("lazy_alloc", ERR_NO_RESOURCES);
+}
+
+static void run_fault(int iters)
+{
+	for (int i = 0; i < iters; i++)
+		((volatile uint8_t *)fault_area)[(uint64_t)i * PAGE] = 1;
+}
+
+static void after_fault(void)
+{
+	long r = ch_lazy_release((uint64_t)(uintptr_t)fault_area);
+	if (r < 0)
+		error("lazy_release", r);
+}
+
+/* --- map_unmap --- */
+
+static handle_t map_mem;
+
+static int setup_map(void)
+{
+	long r = ch_mem_create(pool, PAGE, &map_mem);
+	if (r < 0)
+		error("mem_create", r);
+	return (int)r;
+}
+
+static void run_map(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		long r = ch_as_map(self_as, MAP_VA, map_mem, 0, PAGE, PROT_READ | PROT_WRITE);
+		if (r >= 0)
+			r = ch_as_unmap(self_as, MAP_VA, PAGE);
+		if (r < 0) {
+			error("map_unmap", r);
+			return;
+		}
+	}
+}
+
+static void teardown_map(void)
+{
+	ch_cap_drop(map_mem);
+}
+
+/* --- thread_create --- */
+
+static uint8_t thread_stack[16384] __attribute__((aligned(16)));
+
+static int thread_fn(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void run_thread(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		handle_t t;
+		long r = ch_thread_spawn(thread_fn, NULL, thread_stack, sizeof(thread_stack), &t);
+		if (r >= 0) {
+			r = ch_thread_wait(t, CH_FOREVER, NULL);
+			ch_cap_drop(t);
+		}
+		if (r < 0) {
+			error("thread_create", r);
+			return;
+		}
+	}
+}
+
+/* --- spawn --- */
+
+static void run_spawn(int iters)
+{
+	const char *argv[] = {"bin/bench", "exit", NULL};
+	struct ch_spawn_args a = {.path = "bin/bench", .argv = argv, .flags = CH_SPAWN_NO_SELF};
+	for (int i = 0; i < iters; i++) {
+		struct ch_child c;
+		long r = ch_spawn(&a, &c);
+		if (r >= 0) {
+			r = ch_proc_wait(c.process, CH_FOREVER, NULL);
+			ch_child_release(&c);
+		}
+		if (r < 0) {
+			error("spawn", r);
+			return;
+		}
+	}
+}
+
+/* --- the driver --- */
+
+static const struct bench benches[] = {
+    {"null_syscall", 101, 100, 0, 0, run_null, 0, 0},
+    {"ipc_rtt", 101, 10, setup_rtt, 0, run_rtt, 0, stop_peer},
+    {"ipc_oneway", 101, 100, setup_oneway, 0, run_oneway, 0, stop_peer},
+    {"cap_transfer", 101, CAP_ITERS, setup_cap, before_cap, run_cap, 0, teardown_cap},
+    {"pager_fault", 101, FAULT_PAGES, 0, before_fault, run_fault, after_fault, 0},
+    {"map_unmap", 101, 10, setup_map, 0, run_map, 0, teardown_map},
+    {"thread_create", 101, 4, 0, 0, run_thread, 0, 0},
+    {"spawn", 101, 1, 0, 0, run_spawn, 0, 0},
+};
+
+static uint64_t tsc[MAX_SAMPLES], ns[MAX_SAMPLES];
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Runs every sample of b into tsc[] / ns[] (no output: may run in another thread). */
+static int measure(const struct bench *b)
+{
+	uint64_t half = (uint64_t)b->iters / 2;
+
+	if (b->setup && b->setup() < 0)
+		return -1;
+	for (int i = -WARMUP; i < b->samples; i++) {
+		if (b->before)
+			b->before();
+		uint64_t ns0 = (uint64_t)ch_clock_ns();
+		uint64_t t0 = rdtsc_fenced();
+		b->run(b->iters);
+		uint64_t t1 = rdtsc_fenced();
+		uint64_t ns1 = (uint64_t)ch_clock_ns();
+		if (b->after)
+			b->after();
+		if (i >= 0) {
+			tsc[i] = (t1 - t0 + half) / (uint64_t)b->iters;
+			ns[i] = (ns1 - ns0 + half) / (uint64_t)b->iters;
+		}
+	}
+	if (b->teardown)
+		b->teardown();
+	return 0;
+}
+
+static int measure_thread(void *arg)
+{
+	return measure(arg);
+}
+
+/* pager_fault must fault in a thread the pager serves: one started lazily. */
+static int measure_paged(const struct bench *b)
+{
+	handle_t t;
+	int64_t code;
+	void *stack;
+	long r = ch_pager_start();
+	if (r >= 0)
+		r = ch_thread_spawn_lazy(measure_thread, (void *)b, 64 * 1024, &t, &stack);
+	if (r >= 0) {
+		r = ch_thread_wait(t, CH_FOREVER, &code);
+		ch_cap_drop(t);
+		ch_lazy_release((uint64_t)(uintptr_t)stack);
+	}
+	if (r < 0) {
+		error("pager thread", r);
+		return -1;
+	}
+	return (int)code;
+}
+
+static void print_stats(const char *prefix, uint64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_u64);
+	printf(" %smedian=%llu %smin=%llu %smax=%llu", prefix, (unsigned long long)v[n / 2], prefix,
+	       (unsigned long long)v[0], prefix, (unsigned long long)v[n - 1]);
+}
+
+static void run_bench(const struct bench *b)
+{
+	int before = errors;
+	int r = b->run == run_fault ? measure_paged(b) : measure(b);
+	if (r < 0 || errors != before) {
+		printf("BENCH ERROR %s: not measured\n", b->name);
+		return;
+	}
+	printf("BENCH %s", b->name);
+	print_stats("", tsc, b->samples);
+	printf(" n=%d iters=%d", b->samples, b->iters);
+	print_stats("ns_", ns, b->samples);
+	printf("\n");
+}
+
+/* --- the children --- */
+
+static int child_server(void)
+{
+	uint64_t w[4], badge;
+	const uint64_t *reply = NULL;
+	for (;;) {
+		if (ch_kbus_reply_recv_fast(ep, reply, w, &badge) < 0)
+			return 0; /* the parent closed its end */
+		reply = w; /* echo the words */
+	}
+}
+
+static int child_sink(void)
+{
+	static uint8_t buf[256];
+	handle_t h[1];
+	for (;;) {
+		struct kbus_buf b = {
+		    .data = buf, .capacity = sizeof(buf), .handles = h, .handles_capacity = 1};
+		if (ch_kbus_recv(ep, &b, 0, CH_FOREVER) < 0)
+			return 0;
+		if (b.nhandles)
+			ch_cap_drop(h[0]);
+		if (b.len == 1 && ch_kbus_send_bytes(ep, buf, 1, 0, CH_FOREVER) < 0)
+			return 1;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+
+	if (only && !strcmp(only, "exit"))
+		return 0;
+	ep = ch_handle("ep");
+	if (only && !strcmp(only, "server"))
+		return child_server();
+	if (only && !strcmp(only, "sink"))
+		return child_sink();
+	pool = ch_handle("pool");
+	self_as = ch_handle("self.as");
+	printf("BENCH INFO os=charlotteos\n");
+	if (!pool || !self_as || !ch_handle("initrd")) {
+		printf("BENCH ERROR missing capabilities (need log, initrd, pool)\n");
+		printf("BENCH DONE\n");
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
+		if (!only || strstr(only, benches[i].name))
+			run_bench(&benches[i]);
+	printf("BENCH DONE\n");
+	return 0;
+}
