@@ -88,8 +88,8 @@ static int start_peer(const char *role, uint32_t depth)
 		return (int)r;
 	}
 	struct ch_grant g[] = {{"ep", e[1], RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT}};
-	struct ch_spawn_args a = {.path = "bin/bench", .argv = argv, .grants = g, .ngrants = 1,
-	                          .child_pool = 1u << 20};
+	struct ch_spawn_args a = {
+	    .path = "bin/bench", .argv = argv, .grants = g, .ngrants = 1, .child_pool = 1u << 20};
 	r = ch_spawn(&a, &peer);
 	ch_cap_drop(e[1]);
 	if (r < 0) {
@@ -183,7 +183,8 @@ static void run_cap(int iters)
 {
 	static uint8_t msg[8];
 	for (int i = 0; i < iters; i++) {
-		struct kbus_msg m = {.data = msg, .len = sizeof(msg), .handles = &caps[i], .nhandles = 1};
+		struct kbus_msg m = {
+		    .data = msg, .len = sizeof(msg), .handles = &caps[i], .nhandles = 1};
 		long r = ch_kbus_send(ep, &m, 0, CH_FOREVER);
 		if (r < 0) {
 			error("cap_transfer send", r);

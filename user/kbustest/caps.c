@@ -49,8 +49,9 @@ static void test_move_copy(void)
 	      (unsigned long long)rep.caps[0].object_id);
 	CHECK(rep.caps[1].r == 0 && rep.caps[1].object_id == id2, "copied: child sees r %d",
 	      rep.caps[1].r);
-	CHECK(rep.caps[0].rights == (RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_MAP |
-	                             RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_INSPECT | RIGHT_REVOKE),
+	CHECK(rep.caps[0].rights ==
+	          (RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_MAP | RIGHT_DUPLICATE |
+	           RIGHT_TRANSFER | RIGHT_INSPECT | RIGHT_REVOKE),
 	      "moved capability has rights %llx", (unsigned long long)rep.caps[0].rights);
 	EXPECT_ERR(ch_cap_inspect(m1, &ci), ERR_BAD_HANDLE); /* moved away */
 	EXPECT_OK(ch_cap_inspect(m2, &ci)); /* copied: still ours */
@@ -87,7 +88,8 @@ static void test_refused_whole(void)
 	      (unsigned long long)rep.value, (unsigned long long)before + 1);
 	/* Moving without DUPLICATE is fine. */
 	EXPECT_OK(caps_call(KT_OP_INSPECT, &nodup, 1, 0));
-	CHECK(rep.n == 1 && rep.caps[0].r == 0 && rep.caps[0].rights == (RIGHT_READ | RIGHT_TRANSFER | RIGHT_INSPECT),
+	CHECK(rep.n == 1 && rep.caps[0].r == 0 &&
+	          rep.caps[0].rights == (RIGHT_READ | RIGHT_TRANSFER | RIGHT_INSPECT),
 	      "moved derived capability: r %d rights %llx", rep.caps[0].r,
 	      (unsigned long long)rep.caps[0].rights);
 	EXPECT_OK(caps_call(KT_OP_DROP, NULL, 0, 0));
@@ -101,7 +103,8 @@ static void test_revoke_reaches(void)
 	handle_t root, d;
 
 	EXPECT_OK(ch_mem_create(kt_pool, 4096, &root));
-	EXPECT_OK(ch_cap_derive(root, RIGHT_READ | RIGHT_MAP | RIGHT_TRANSFER | RIGHT_INSPECT, 0, &d));
+	EXPECT_OK(
+	    ch_cap_derive(root, RIGHT_READ | RIGHT_MAP | RIGHT_TRANSFER | RIGHT_INSPECT, 0, &d));
 	EXPECT_OK(caps_call(KT_OP_INSPECT, &d, 1, 0));
 	CHECK(rep.n == 1 && rep.caps[0].r == 0, "child could not inspect: %d", rep.caps[0].r);
 	EXPECT_OK(ch_cap_revoke(root));

@@ -332,8 +332,8 @@ static int role_pagerhang(void)
 	if (ch_thread_set_pager(t, e[0]) < 0)
 		return 101;
 	if (ch_thread_start(t, (uint64_t)(uintptr_t)ch_thread_trampoline,
-	                    (uint64_t)(uintptr_t)(stack + sizeof(stack)), (uint64_t)(uintptr_t)touch,
-	                    HANG_VA) < 0)
+	                    (uint64_t)(uintptr_t)(stack + sizeof(stack)),
+	                    (uint64_t)(uintptr_t)touch, HANG_VA) < 0)
 		return 102;
 	if (ch_kbus_recv(e[1], &b, 0, KT_LONG) < 0 || !(b.flags & KBUS_MSG_CALL) ||
 	    f.addr != HANG_VA)

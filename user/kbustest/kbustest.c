@@ -59,8 +59,8 @@ void kt_run(const char *name, void (*fn)(void))
 	}
 }
 
-int kt_spawn(const char *role, const char *arg, handle_t ep, handle_t extra,
-             uint64_t extra_rights, struct ch_child *c)
+int kt_spawn(const char *role, const char *arg, handle_t ep, handle_t extra, uint64_t extra_rights,
+             struct ch_child *c)
 {
 	const char *argv[] = {"bin/kbustest", "child", role, arg, NULL};
 	struct ch_grant g[3] = {{"log", kt_log, RIGHT_WRITE}};

@@ -75,8 +75,8 @@ extern const unsigned kt_nbad_ptrs;
  * "log", ep as "ep" (if not HANDLE_INVALID) and extra as "extra" with extra_rights
  * (if not HANDLE_INVALID), and a 2 MiB pool. Returns 0 or an error.
  */
-int kt_spawn(const char *role, const char *arg, handle_t ep, handle_t extra,
-             uint64_t extra_rights, struct ch_child *c);
+int kt_spawn(const char *role, const char *arg, handle_t ep, handle_t extra, uint64_t extra_rights,
+             struct ch_child *c);
 /*
  * Waits up to timeout for c to end, fills *st; kills it if it did not (and
  * returns ERR_TIMED_OUT). Releases c either way.

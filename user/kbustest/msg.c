@@ -151,7 +151,8 @@ static void test_call_fast(void)
 	if (!kt_failed()) {
 		EXPECT_OK(ch_kbus_call(e[0], &m, &b, KT_LONG));
 		CHECK(b.len == 32 && rep[0] == 42 && rep[2] == 3 && rep[3] == ~UINT64_C(0),
-		      "slow call to the fast server: len %u, %llu", b.len, (unsigned long long)rep[0]);
+		      "slow call to the fast server: len %u, %llu", b.len,
+		      (unsigned long long)rep[0]);
 	}
 	w[0] = 0;
 	if (!kt_failed())
@@ -186,8 +187,8 @@ static void test_bulk(void)
 		handle_t mine = b.mem;
 		EXPECT_OK(ch_bulk_send(e[0], &b, off, n, k, modes[k], 0, KT_LONG));
 		EXPECT_OK(ch_kbus_recv_bytes(e[0], &got, sizeof(got), &len, 0, KT_LONG));
-		CHECK(len == sizeof(got) && got == sum, "bulk %u: receiver summed %llu, want %llu", k,
-		      (unsigned long long)got, (unsigned long long)sum);
+		CHECK(len == sizeof(got) && got == sum, "bulk %u: receiver summed %llu, want %llu",
+		      k, (unsigned long long)got, (unsigned long long)sum);
 		struct cap_info ci;
 		if (modes[k] == CH_BULK_MOVE)
 			EXPECT_ERR(ch_cap_inspect(mine, &ci), ERR_BAD_HANDLE);
@@ -230,12 +231,15 @@ static void test_hostile(void)
 		uint64_t bad = kt_bad_ptrs[i];
 		m = (struct kbus_msg){.data = (const void *)(uintptr_t)bad, .len = 16};
 		EXPECT_ERR(ch_kbus_send(e[0], &m, 0, 0), ERR_BAD_ADDRESS);
-		m = (struct kbus_msg){.data = "x", .len = 1, .nhandles = 1,
+		m = (struct kbus_msg){.data = "x",
+		                      .len = 1,
+		                      .nhandles = 1,
 		                      .handles = (const handle_t *)(uintptr_t)bad};
 		EXPECT_ERR(ch_kbus_send(e[0], &m, 0, 0), ERR_BAD_ADDRESS);
 		EXPECT_ERR(ch_kbus_send(e[0], (const struct kbus_msg *)(uintptr_t)bad, 0, 0),
 		           ERR_BAD_ADDRESS);
-		EXPECT_ERR(ch_kbus_recv(e[1], (struct kbus_buf *)(uintptr_t)bad, 0, 0), ERR_BAD_ADDRESS);
+		EXPECT_ERR(ch_kbus_recv(e[1], (struct kbus_buf *)(uintptr_t)bad, 0, 0),
+		           ERR_BAD_ADDRESS);
 	}
 	EXPECT_OK(ch_kbus_info(e[1], &info));
 	CHECK(info.queued == 0, "%u messages queued after refused sends", info.queued);
@@ -243,14 +247,18 @@ static void test_hostile(void)
 	/* Receiving into bad memory or too little of it leaves the message queued. */
 	EXPECT_OK(ch_mem_create(kt_pool, 4096, &mem));
 	handle_t two[2] = {mem, e[0]};
-	m = (struct kbus_msg){.data = "0123456789abcdef", .len = 16, .handles = two, .nhandles = 2,
-	                      .copy_mask = 3};
+	m = (struct kbus_msg){
+	    .data = "0123456789abcdef", .len = 16, .handles = two, .nhandles = 2, .copy_mask = 3};
 	EXPECT_OK(ch_kbus_send(e[0], &m, 0, 0));
 	for (unsigned i = 0; i < kt_nbad_ptrs; i++) {
-		b = (struct kbus_buf){.data = (void *)(uintptr_t)kt_bad_ptrs[i], .capacity = 64,
-		                      .handles = h, .handles_capacity = 2};
+		b = (struct kbus_buf){.data = (void *)(uintptr_t)kt_bad_ptrs[i],
+		                      .capacity = 64,
+		                      .handles = h,
+		                      .handles_capacity = 2};
 		EXPECT_ERR(ch_kbus_recv(e[1], &b, 0, 0), ERR_BAD_ADDRESS);
-		b = (struct kbus_buf){.data = data, .capacity = 64, .handles_capacity = 2,
+		b = (struct kbus_buf){.data = data,
+		                      .capacity = 64,
+		                      .handles_capacity = 2,
 		                      .handles = (handle_t *)(uintptr_t)kt_bad_ptrs[i]};
 		EXPECT_ERR(ch_kbus_recv(e[1], &b, 0, 0), ERR_BAD_ADDRESS);
 	}
@@ -367,7 +375,8 @@ static void call_into_death(const char *role, int kill)
 	EXPECT_OK(kt_spawn(role, NULL, e[1], 0, 0, &c));
 	ch_cap_drop(e[1]);
 	if (kill)
-		EXPECT_OK(ch_thread_spawn(killer, &c.process, killer_stack, sizeof(killer_stack), &t));
+		EXPECT_OK(
+		    ch_thread_spawn(killer, &c.process, killer_stack, sizeof(killer_stack), &t));
 	int64_t t0 = ch_clock_ns();
 	EXPECT_ERR(ch_kbus_call(e[0], &(struct kbus_msg){.data = "req", .len = 3}, &b, KT_LONG),
 	           ERR_PEER_CLOSED);

@@ -14,7 +14,6 @@
 #include <charlotte/pager.h>
 #include <charlotte/thread.h>
 
-
 void ch_thread_trampoline(void); /* libcharlotte thread.c */
 
 static uint8_t stack[16384];
@@ -99,7 +98,8 @@ static void test_pager_refuses(void)
 		CHECK(st.fault_vector == 14 && st.fault_addr == FAULT_VA,
 		      "child faulted with vector %u at 0x%llx", st.fault_vector,
 		      (unsigned long long)st.fault_addr);
-		printf("kbustest: note: a refused fault ended the whole process (ABI says thread)\n");
+		printf(
+		    "kbustest: note: a refused fault ended the whole process (ABI says thread)\n");
 		return;
 	}
 	CHECK(st.state == PROC_EXITED && st.code == 0, "child state %u code %d", st.state, st.code);

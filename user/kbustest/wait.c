@@ -34,15 +34,16 @@ static void test_waitset(void)
 	/* Pointers that can never be user memory are refused even with nothing to report. */
 	for (unsigned i = 0; i < kt_nbad_ptrs; i++)
 		if (kt_bad_ptrs[i] >= UINT64_C(0x0000800000000000))
-			EXPECT_ERR(ch_waitset_wait(ws, (struct kbus_event *)(uintptr_t)kt_bad_ptrs[i],
-			                           8, 0),
+			EXPECT_ERR(ch_waitset_wait(
+			               ws, (struct kbus_event *)(uintptr_t)kt_bad_ptrs[i], 8, 0),
 			           ERR_BAD_ADDRESS);
 
 	/* A message makes A readable, and it stays so until received (level-triggered). */
 	EXPECT_OK(ch_kbus_send_bytes(a[0], "a", 1, 0, 0));
 	for (unsigned i = 0; i < kt_nbad_ptrs; i++)
-		EXPECT_ERR(ch_waitset_wait(ws, (struct kbus_event *)(uintptr_t)kt_bad_ptrs[i], 8, 0),
-		           ERR_BAD_ADDRESS);
+		EXPECT_ERR(
+		    ch_waitset_wait(ws, (struct kbus_event *)(uintptr_t)kt_bad_ptrs[i], 8, 0),
+		    ERR_BAD_ADDRESS);
 	for (int k = 0; k < 2; k++) {
 		long n = ch_waitset_wait(ws, ev, 8, KT_LONG);
 		CHECK(n == 1 && ev[0].key == KEY_A && (ev[0].events & KBUS_EV_READABLE),
@@ -63,14 +64,18 @@ static void test_waitset(void)
 			CHECK(ev[i].key >= KEY_B && ev[i].key <= KEY_TIMER, "event for key %llu",
 			      (unsigned long long)ev[i].key);
 			if (ev[i].key == KEY_TIMER) {
-				CHECK(ev[i].events & KBUS_EV_TIMER, "timer events %x", ev[i].events);
+				CHECK(ev[i].events & KBUS_EV_TIMER, "timer events %x",
+				      ev[i].events);
 				CHECK(ch_clock_ns() >= deadline, "timer fired early");
-				EXPECT_OK(ch_waitset_timer(ws, 0, KEY_TIMER)); /* one shot: cancel */
+				EXPECT_OK(
+				    ch_waitset_timer(ws, 0, KEY_TIMER)); /* one shot: cancel */
 			}
 			if (ev[i].key == KEY_CHILD)
-				CHECK(ev[i].events & KBUS_EV_EXITED, "child events %x", ev[i].events);
+				CHECK(ev[i].events & KBUS_EV_EXITED, "child events %x",
+				      ev[i].events);
 			if (ev[i].key == KEY_B) {
-				CHECK(ev[i].events & KBUS_EV_PEER_CLOSED, "B events %x", ev[i].events);
+				CHECK(ev[i].events & KBUS_EV_PEER_CLOSED, "B events %x",
+				      ev[i].events);
 				EXPECT_OK(ch_waitset_remove(ws, KEY_B));
 			}
 			if (ev[i].key == KEY_CHILD)

@@ -80,8 +80,8 @@ long ch_bulk_send(handle_t ep, struct ch_bulk *b, uint64_t offset, uint64_t len,
 		caps.copy_mask = 1;
 		break;
 	case CH_BULK_READONLY:
-		r = ch_cap_derive(b->mem, RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER, 0,
-		                  &h);
+		r = ch_cap_derive(b->mem, RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER,
+		                  0, &h);
 		if (r < 0)
 			return r;
 		break;

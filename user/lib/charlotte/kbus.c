@@ -129,7 +129,8 @@ static void msg_fill(struct kbus_msg *m, uint32_t type, struct ch_msg_hdr *hdr, 
 /* Checks a received message (b filled in by the kernel); drops its handles if bad. */
 static long msg_check(const struct kbus_buf *b, uint32_t want, const struct ch_msg_hdr *hdr)
 {
-	if (b->len >= sizeof(*hdr) && hdr->len == b->len && (want == CH_MSG_ANY || hdr->type == want))
+	if (b->len >= sizeof(*hdr) && hdr->len == b->len &&
+	    (want == CH_MSG_ANY || hdr->type == want))
 		return b->len;
 	for (uint32_t i = 0; i < b->nhandles; i++)
 		if (b->handles[i] != HANDLE_INVALID)

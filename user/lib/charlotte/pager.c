@@ -281,8 +281,7 @@ handle_t ch_pager_endpoint(void)
 	return started ? client : HANDLE_INVALID;
 }
 
-int ch_thread_spawn_lazy(int (*fn)(void *), void *arg, size_t size, handle_t *out,
-                         void **stack_out)
+int ch_thread_spawn_lazy(int (*fn)(void *), void *arg, size_t size, handle_t *out, void **stack_out)
 {
 	handle_t self = ch_handle("self.process"), t;
 	uint64_t len = ((uint64_t)size + PAGE - 1) & ~(PAGE - 1);
