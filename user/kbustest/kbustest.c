@@ -74,7 +74,7 @@ int kt_spawn(const char *role, const char *arg, handle_t ep, handle_t extra, uin
 	                          .argv = argv,
 	                          .grants = g,
 	                          .ngrants = n,
-	                          .child_pool = strcmp(role, "lazy") ? 2u << 20 : 24u << 20};
+	                          .child_pool = strcmp(role, "lazy") ? 2u << 20 : 12u << 20};
 	return ch_spawn(&a, c);
 }
 
