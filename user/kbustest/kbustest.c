@@ -134,6 +134,25 @@ int kt_pattern_ok(const uint8_t *p, uint32_t seq, uint32_t len)
 	return 1;
 }
 
+/* Both ends come back as live endpoints; everything else depends on it. */
+static void test_channel_create(void)
+{
+	handle_t e[2] = {HANDLE_INVALID, HANDLE_INVALID};
+	struct cap_info a, b;
+
+	EXPECT_OK(ch_channel_create(kt_pool, 0, e));
+	long r0 = ch_cap_inspect(e[0], &a), r1 = ch_cap_inspect(e[1], &b);
+	if (r0 >= 0)
+		ch_cap_drop(e[0]);
+	if (r1 >= 0)
+		ch_cap_drop(e[1]);
+	CHECK(r0 >= 0 && r1 >= 0, "ends 0x%x (%s) and 0x%x (%s): not both live", e[0],
+	      ch_error_name(r0), e[1], ch_error_name(r1));
+	CHECK(a.type == OBJ_ENDPOINT && b.type == OBJ_ENDPOINT && a.object_id != b.object_id,
+	      "ends are types %u and %u, ids %llu and %llu", a.type, b.type,
+	      (unsigned long long)a.object_id, (unsigned long long)b.object_id);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "child") == 0)
@@ -149,6 +168,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("kbustest: starting\n");
+	kt_run("channel_create", test_channel_create);
+	if (kt_failed()) {
+		printf("kbustest: no usable channel: the other tests are skipped\n");
+		return 1;
+	}
 	kt_run_msg_tests();
 	kt_run_cap_tests();
 	kt_run_wait_tests();
