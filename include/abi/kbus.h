@@ -145,4 +145,6 @@ struct kbus_fault_msg { /* data of a fault message (flags KBUS_MSG_CALL) */
 	uint32_t thread_id; /* object id of the faulting thread (low 32 bits) */
 };
 /* The pager maps memory and replies (any reply) to resume the thread; a reply
- * whose first 4 bytes are a nonzero int32 kills the thread instead. */
+ * whose first 4 bytes are a nonzero int32 means the fault stands: the process
+ * ends as PROC_FAULTED, as it would without a pager. A thread killed while its
+ * pager works on the fault just ends (no fault is recorded). */

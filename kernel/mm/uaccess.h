@@ -16,8 +16,11 @@
 /* 0 or ERR_BAD_ADDRESS. */
 int copy_from_user(void *dst, uint64_t usrc, size_t n);
 int copy_to_user(uint64_t udst, const void *src, size_t n);
-/* Is [u, u+n) entirely in the user half? (n == 0 is fine anywhere below the top.) */
+/*
+ * Is [u, u+n) entirely in the user half, and not in page 0 (never mapped, so
+ * NULL is refused at once rather than when a copy happens)? n == 0 is always fine.
+ */
 static inline int user_range_ok(uint64_t u, size_t n)
 {
-	return u + n >= u && u + n <= 0x0000800000000000ull;
+	return n == 0 || (u >= 0x1000 && u + n >= u && u + n <= 0x0000800000000000ull);
 }

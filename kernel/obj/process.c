@@ -364,6 +364,8 @@ void process_user_fault(struct trap_frame *tf)
 	uint64_t cr2 = tf->vector == VEC_PF ? read_cr2() : 0;
 	if (tf->vector == VEC_PF && uthread_page_fault(cr2, tf->rip, (uint32_t)tf->error))
 		return; /* the pager mapped it: retry the instruction */
+	if (sched_kill_pending(sched_current()))
+		uthread_exit_current(-1); /* killed while its pager was asked: not a fault */
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	if (decide(p, PROC_FAULTED, 0)) {
 		p->status.fault_vector = (uint32_t)tf->vector;

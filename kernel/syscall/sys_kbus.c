@@ -136,7 +136,7 @@ long sys_channel_create(struct cspace *cs, handle_t target, const uint64_t *a)
 		r = ERR_INVALID_ARGS;
 		goto out;
 	}
-	if (!user_range_ok(a[1], sizeof(handle_t))) {
+	if (!user_range_ok(a[1], sizeof(h))) {
 		r = ERR_BAD_ADDRESS;
 		goto out;
 	}
@@ -151,7 +151,7 @@ long sys_channel_create(struct cspace *cs, handle_t target, const uint64_t *a)
 	}
 	kobject_put(endpoint_obj(e0));
 	kobject_put(endpoint_obj(e1));
-	if (!r && copy_to_user(a[1], h, sizeof(handle_t))) {
+	if (!r && copy_to_user(a[1], h, sizeof(h))) {
 		cap_drop(cs, h[0]);
 		cap_drop(cs, h[1]);
 		r = ERR_BAD_ADDRESS;
