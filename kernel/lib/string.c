@@ -4,8 +4,8 @@
  * gcc recognises byte loops and may replace them with calls to memcpy or
  * memset: inside memcpy that is infinite recursion. Every function here is
  * therefore marked NO_LIBCALL, which turns that pattern matching off. In the
- * kernel, memcpy/memset/memmove use the `rep movsb`/`rep stosb` string
- * instructions, which modern x86-64 CPUs (ERMSB/FSRM) run at full speed; host
+ * kernel, memcpy/memset/memmove use the `rep movsq`/`rep stosq` string
+ * instructions for the bulk and the byte forms for the tail; host
  * tests use the portable loops so ASan sees every access.
  */
 #include <lib/string.h>
@@ -17,8 +17,13 @@
 NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 #ifndef HOST_TEST
+	/* quadwords, then the tail: under emulation each iteration of a rep
+	 * string instruction costs as much as one instruction, so movsq is 8x
+	 * cheaper there than movsb, and no slower on hardware */
 	void *d = dst;
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	size_t q = n >> 3, r = n & 7;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
 #else
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -37,7 +42,7 @@ NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
 	bool forward = (uintptr_t)d - (uintptr_t)s >= n;
 #ifndef HOST_TEST
 	if (forward) {
-		__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+		memcpy(d, s, n);
 	} else if (n) {
 		/* Backwards: point at the last byte and run the string op with DF=1. */
 		d += n - 1;
@@ -60,7 +65,10 @@ NO_LIBCALL void *memset(void *dst, int c, size_t n)
 {
 #ifndef HOST_TEST
 	void *d = dst;
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	size_t q = n >> 3, r = n & 7;
+	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(pattern) : "memory");
 #else
 	unsigned char *d = dst;
 	while (n--)
