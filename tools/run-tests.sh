@@ -30,7 +30,7 @@ LOGS=$B/test-logs
 FILTER=${VMTEST_FILTER:-}
 QEMU_SH=${QEMU_SH:-tools/qemu.sh} # a stand-in for testing this script
 
-# label                    boot machine smp mem  uefi timeout(s) qemu-extras ('+' = space, - = none)
+# label                    boot machine smp mem  uefi timeout(s) qemu-extras ('+' = space, - = none) [cmdline]
 # "max" CPUs have SMEP, SMAP and XSAVE/AVX; the default qemu64 CPU has none of
 # them (FXSAVE path, no SMAP); hpet=off makes the kernel calibrate with the PIT.
 CONFIGS='
@@ -41,6 +41,7 @@ pvh-q35-smp8-8G            pvh  q35     8   8G   0    360 -
 iso-bios-q35-smp4-512M     iso  q35     4   512M 0    240 -
 iso-uefi-q35-smp4-512M     iso  q35     4   512M 1    240 -cpu+max
 iso-uefi-q35-smp1-256M     iso  q35     1   256M 1    180 -
+pvh-q35-smp4-256M-kbus1M   pvh  q35     4   256M 0    300 -                   test=kbus_smp_stress+kbus_stress=1000000
 '
 
 run_host=1 run_vm=1 only='*' quiet=0
@@ -129,7 +130,7 @@ enough_ram() { # enough_ram MEM: is there room for a guest of MEM plus 2 GiB?
 	[ "${have:-0}" -ge "$want" ]
 }
 
-vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS
+vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLINE]
 	label=$1 boot=$2 machine=$3 smp=$4 mem=$5 uefi=$6
 	tmo=${VMTEST_TIMEOUT:-$7}
 	extras=
@@ -146,7 +147,9 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS
 	qlog=$LOGS/$label.qemu.log
 	res=$LOGS/$label.results
 	rm -f "$log" "$qlog" "$res"
-	if [ -n "$FILTER" ]; then
+	if [ -n "${9:-}" ]; then
+		set -- --cmdline "$(printf '%s' "$9" | tr '+' ' ')"
+	elif [ -n "$FILTER" ]; then
 		set -- --cmdline "test=$FILTER"
 	elif [ "$boot" = iso ]; then
 		set -- --test-iso
@@ -224,10 +227,11 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS
 
 vm_tests() {
 	echo "$CONFIGS" | awk 'NF' >"$LOGS/configs"
-	while read -r label boot machine smp mem uefi tmo extras; do
+	while read -r label boot machine smp mem uefi tmo extras cmdline; do
 		# shellcheck disable=SC2254 # --config is a glob
 		case "$label" in $only) ;; *) continue ;; esac
-		vm_config "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" "$extras" </dev/null
+		vm_config "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" "$extras" \
+			"$cmdline" </dev/null
 	done <"$LOGS/configs"
 	case crash-reports in $only) crash_reports ;; esac
 	rm -f "$LOGS/configs"

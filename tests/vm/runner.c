@@ -8,6 +8,8 @@
 #include <vmtest.h>
 #include <arch/arch.h>
 #include <arch/percpu.h>
+#include <boot/bootinfo.h>
+#include <init/init.h>
 #include <lib/log.h>
 #include <lib/printf.h>
 #include <lib/spinlock.h>
@@ -41,6 +43,21 @@ void vmtest_fail(const char *file, int line, const char *fmt, ...)
 		failed = true;
 	}
 	spin_unlock_irqrestore(&fail_lock, irq);
+}
+
+uint64_t vmtest_param(const char *key, uint64_t def)
+{
+	const char *v;
+	size_t n;
+	if (!cmdline_find(kernel_boot_info()->cmdline, key, &v, &n) || n == 0 || n > 19)
+		return def;
+	uint64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return def;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	return x;
 }
 
 unsigned vmtest_cpus(void)

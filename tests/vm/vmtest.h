@@ -52,3 +52,5 @@ void vmtest_fail(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3
 void vmtest_run_parallel(void (*fn)(unsigned cpu, void *arg), void *arg);
 /* Number of online CPUs. */
 unsigned vmtest_cpus(void);
+/* A number from the kernel command line ("key=value"), or def if absent or malformed. */
+uint64_t vmtest_param(const char *key, uint64_t def);
