@@ -234,6 +234,7 @@ vm_tests() {
 			"$cmdline" </dev/null
 	done <"$LOGS/configs"
 	case crash-reports in $only) crash_reports ;; esac
+	case fbcon-screens in $only) fbcon_screens ;; esac
 	rm -f "$LOGS/configs"
 }
 
@@ -266,6 +267,43 @@ crash_reports() {
 			echo "[crash] FAIL crash report $kind: $why"
 			show_tail "$log" 40
 			record "crash/$kind" 0 1 "$why"
+		fi
+	done
+}
+
+# fbcon_screens: boot the ISO normally under BIOS and UEFI, take a screendump
+# through the QEMU monitor once the boot is over, and check that the
+# framebuffer console drew the log: the serial log names the framebuffer and
+# at least 1% of the screen's pixels are lit (the boot log covers ~3%).
+fbcon_screens() {
+	echo "== fbcon-screens: framebuffer console under BIOS and UEFI"
+	for uefi in 0 1; do
+		name=fbcon-$([ "$uefi" = 1 ] && echo uefi || echo bios)
+		log=$LOGS/$name.log shot=$LOGS/$name.ppm
+		rm -f "$log" "$shot"
+		wait_s=8
+		[ "$uefi" = 1 ] && wait_s=20
+		{ sleep "$wait_s"; echo "screendump $shot"; sleep 2; echo quit; } |
+			"$QEMU_SH" --boot iso --smp 2 --mem 256M --uefi "$uefi" --accel tcg \
+				--timeout $((wait_s + 30)) --serial-log "$log" --extra "-monitor stdio" \
+				>/dev/null 2>&1
+		why=
+		grep -q "fbcon: [0-9]*x[0-9]*, 32 bpp" "$log" || why="no 'fbcon:' line on serial"
+		grep -q "boot: ok" "$log" || why="${why:+$why, }boot did not finish"
+		if [ -s "$shot" ]; then
+			lit=$(tail -c +16 "$shot" | od -An -v -tu1 -w3 |
+				awk '$1 + $2 + $3 > 0 { n++ } END { print n + 0 }')
+			[ "$lit" -ge 7864 ] || why="${why:+$why, }only $lit lit pixels on screen"
+		else
+			why="${why:+$why, }no screendump"
+		fi
+		if [ -z "$why" ]; then
+			say "[fbcon] PASS framebuffer console $name ($lit lit pixels)"
+			record "$name" 1 0 ""
+		else
+			echo "[fbcon] FAIL framebuffer console $name: $why"
+			show_tail "$log" 20
+			record "$name" 0 1 "$why"
 		fi
 	done
 }

@@ -5,7 +5,9 @@
  * registered sink (serial from the start, the framebuffer console once it is
  * up). One lock serialises lines so output from several CPUs does not
  * interleave; panic() calls log_break_lock() so a CPU that died holding it
- * cannot silence the panic message.
+ * cannot silence the panic message. The first LOG_HISTORY bytes are kept and
+ * replayed to a sink registered later, so the framebuffer console shows the
+ * boot from its first line.
  */
 #include <lib/log.h>
 #include <lib/printf.h>
@@ -14,16 +16,23 @@
 
 #define LOG_MAX_SINKS 4
 #define LOG_LINE_MAX 512
+#define LOG_HISTORY 8192 /* early output replayed to sinks that join later */
 
 static void (*sinks[LOG_MAX_SINKS])(const char *s, size_t len);
 static unsigned sink_count;
 static struct spinlock log_lock = SPINLOCK_INIT;
 static enum log_level min_level = LOG_INFO;
+static char history[LOG_HISTORY];
+static size_t history_len;
 
 void log_add_sink(void (*write)(const char *s, size_t len))
 {
-	if (sink_count < LOG_MAX_SINKS)
-		sinks[sink_count++] = write;
+	if (sink_count >= LOG_MAX_SINKS)
+		return;
+	uint64_t flags = spin_lock_irqsave(&log_lock);
+	write(history, history_len); /* what was said before this sink existed */
+	sinks[sink_count++] = write;
+	spin_unlock_irqrestore(&log_lock, flags);
 }
 
 void log_set_level(enum log_level level)
@@ -40,6 +49,11 @@ static void emit(const char *s, size_t len)
 {
 	for (unsigned i = 0; i < sink_count; i++)
 		sinks[i](s, len);
+	/* keep the beginning of the boot log (until the buffer is full) */
+	size_t n = MIN(len, LOG_HISTORY - history_len);
+	for (size_t i = 0; i < n; i++)
+		history[history_len + i] = s[i];
+	history_len += n;
 }
 
 void kvlog(enum log_level level, const char *fmt, va_list ap)
