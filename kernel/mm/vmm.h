@@ -30,11 +30,17 @@
 #define MMIO_WINDOW_BASE 0xffffc00000000000ull
 #define MMIO_WINDOW_SIZE (64ull << 30)
 
+/* User page tables a space lists so that destroying it needs no table walk. */
+#define VMM_TRACKED_TABLES 16
+#define VMM_UNTRACKED UINT32_MAX /* more than that: destroy walks the tables */
+
 struct vm_space {
 	uint64_t pml4_phys;
 	uint64_t *pml4;
 	struct spinlock lock;
 	uint64_t table_pages; /* page-table pages this space owns (lower half) */
+	uint32_t ntracked; /* entries of tracked[], or VMM_UNTRACKED */
+	uint64_t *tracked[VMM_TRACKED_TABLES]; /* every lower-half table but the PML4 */
 };
 
 extern struct vm_space kernel_space;
