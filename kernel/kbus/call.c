@@ -173,11 +173,20 @@ static int call_slow(struct endpoint *dst, uint64_t badge, const struct kbus_out
 	return wait_reply(dst, call, deadline);
 }
 
+/* Copy the four words of the fast path (a call, not memcpy: it stays inline). */
+static inline void words_copy(uint64_t *dst, const uint64_t *src)
+{
+	dst[0] = src[0];
+	dst[1] = src[1];
+	dst[2] = src[2];
+	dst[3] = src[3];
+}
+
 /* A finished call's reply as words (fast) or a message (slow); fills out from either. */
 static int reply_words(struct endpoint *ep, struct kbus_call *call, uint64_t out[KBUS_FAST_WORDS])
 {
-	if (call->fast_reply) {
-		memcpy(out, call->words, sizeof(call->words));
+	if (likely(call->fast_reply)) {
+		words_copy(out, call->words);
 		return 0;
 	}
 	struct kbus_kmsg *m = call->reply;
@@ -258,36 +267,51 @@ int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 	return err;
 }
 
+/*
+ * Hand call (words w, badge) straight to a receiver parked in
+ * kbus_reply_recv_fast() on dst, make it the answerer and switch to it (or
+ * wake it). false, with nothing done, when none is parked, messages are
+ * queued ahead (FIFO) or dst is closed: the caller queues the call instead.
+ */
+static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[KBUS_FAST_WORDS],
+                         struct kbus_call *call)
+{
+	uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
+	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	if (unlikely(!fw || dst->head || dst->closed)) {
+		spin_unlock_irqrestore(&dst->ch->lock, irq);
+		return false;
+	}
+	struct thread *server = fw->thread;
+	dst->fast_waiter = fw->next;
+	words_copy(fw->words, w);
+	fw->badge = badge;
+	/* the last touch of fw: its owner may stop looking for us once it sees this */
+	__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
+	kobject_get(&dst->obj);
+	server->kbus_pending_ep = dst;
+	server->kbus_pending = call;
+	call->server = server;
+	call->next_out = dst->calls;
+	dst->calls = call;
+	spin_unlock_irqrestore(&dst->ch->lock, irq);
+	if (!sched_switch_to(server))
+		sched_wake(server);
+	return true;
+}
+
 int kbus_call_fast(struct endpoint *ep, uint64_t badge, const uint64_t w[KBUS_FAST_WORDS],
                    uint64_t out[KBUS_FAST_WORDS], uint64_t timeout)
 {
 	struct endpoint *dst = ep->peer;
 	if (unlikely(!dst))
 		return ERR_BAD_STATE;
-	struct thread *self = sched_current();
-	struct kbus_call call = {.caller = self, .state = CALL_WAITING};
+	struct kbus_call call = {.caller = sched_current(), .state = CALL_WAITING};
 	uint64_t deadline = timeout == WAIT_FOREVER ? UINT64_MAX : kbus_deadline(timeout);
-	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
-	struct kbus_fast_waiter *fw = dst->fast_waiter;
 	int err;
-	if (likely(fw && !dst->head && !dst->closed)) {
-		dst->fast_waiter = fw->next;
-		memcpy(fw->words, w, sizeof(fw->words));
-		fw->badge = badge;
-		fw->got = true;
-		struct thread *server = fw->thread;
-		kobject_get(&dst->obj);
-		server->kbus_pending_ep = dst;
-		server->kbus_pending = &call;
-		call.server = server;
-		call.next_out = dst->calls;
-		dst->calls = &call;
-		spin_unlock_irqrestore(&ep->ch->lock, irq);
-		if (!sched_switch_to(server))
-			sched_wake(server);
+	if (likely(fast_handoff(dst, badge, w, &call))) {
 		err = wait_reply(dst, &call, deadline);
 	} else {
-		spin_unlock_irqrestore(&ep->ch->lock, irq);
 		struct kbus_out m = {.data = w, .len = KBUS_FAST_WORDS * 8};
 		err = call_slow(dst, badge, &m, &call, deadline);
 	}
@@ -308,7 +332,7 @@ static int answer_fast(struct endpoint *ep, const uint64_t *reply, struct thread
 	if (call == ABANDONED)
 		return ERR_PEER_CLOSED;
 	unlink_call(ep, call);
-	memcpy(call->words, reply, sizeof(call->words));
+	words_copy(call->words, reply);
 	call->fast_reply = true;
 	call->state = CALL_DONE;
 	*run = call->caller;
@@ -389,10 +413,18 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 			err = kbus_block_until(deadline);
 		}
 		run = NULL;
+		if (likely(__atomic_load_n(&fw.got, __ATOMIC_ACQUIRE))) {
+			/* handed over: the caller unparked us and is done with fw */
+			words_copy(out, fw.words);
+			*badge = fw.badge;
+			*flags = KBUS_MSG_CALL;
+			err = 0;
+			goto out;
+		}
 		irq = spin_lock_irqsave(&ch->lock);
 		unpark(ep, &fw);
 		if (fw.got) {
-			memcpy(out, fw.words, sizeof(fw.words));
+			words_copy(out, fw.words);
 			*badge = fw.badge;
 			*flags = KBUS_MSG_CALL;
 			err = 0;
@@ -406,6 +438,7 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 			break;
 	}
 	spin_unlock_irqrestore(&ch->lock, irq);
+out:
 	if (run)
 		sched_wake(run);
 	if (freeme)
@@ -424,8 +457,18 @@ int kbus_kernel_call(struct endpoint *ep, const void *data, size_t len, void *re
 	if (len > KBUS_MAX_BYTES)
 		return ERR_INVALID_ARGS;
 	struct kbus_call call = {.caller = sched_current(), .state = CALL_WAITING};
-	struct kbus_out m = {.data = data, .len = (uint32_t)len};
-	int err = call_slow(dst, 0, &m, &call, kbus_deadline(timeout));
+	uint64_t deadline = kbus_deadline(timeout);
+	uint64_t w[KBUS_FAST_WORDS] = {0};
+	int err;
+	if (len <= sizeof(w))
+		memcpy(w, data, len);
+	/* small calls (page faults) go to a parked fast receiver through registers */
+	if (len <= sizeof(w) && fast_handoff(dst, 0, w, &call)) {
+		err = wait_reply(dst, &call, deadline);
+	} else {
+		struct kbus_out m = {.data = data, .len = (uint32_t)len};
+		err = call_slow(dst, 0, &m, &call, deadline);
+	}
 	if (err)
 		return err;
 	if (call.fast_reply) {

@@ -2,10 +2,20 @@
  * pager.c - the in-process user-level pager and lazy regions (see pager.h).
  *
  * State: one channel. `client` is the end given to SYS_THREAD_SET_PAGER (the
- * kernel sends fault calls through it); the pager thread receives on `server`
- * with SYS_KBUS_REPLY_RECV, so each answer and the wait for the next fault are
- * one system call. The region table is a small array under a spinlock; the
- * pager only reads it, registering and releasing write it.
+ * kernel sends fault calls through it); the pager thread serves `server` with
+ * SYS_KBUS_REPLY_RECV_FAST, so each answer and the wait for the next fault are
+ * one system call, and while it is parked there the kernel hands a fault over in
+ * registers and switches straight to it (docs/kbus.md). A fault that was queued
+ * instead (the pager was busy) arrives the same way: 24 bytes, zero-padded to
+ * four words. The region table is a small array under a spinlock; the pager
+ * only reads it, registering and releasing write it.
+ *
+ * Page-granular regions are backed from a chunk: one memory object of
+ * PAGE_CHUNK bytes, created (zero-filled) once and mapped a page at a time, so a
+ * fault costs one SYS_AS_MAP. A chunk's memory is freed once none of its pages
+ * is mapped any more, so up to PAGE_CHUNK - 4096 bytes can outlive a released
+ * region whose pages shared a chunk with one still mapped. Chunked regions (the
+ * heap) get a fresh object per chunk, as before.
  *
  * The pager thread uses system calls only (no malloc, no stdio: the libc is not
  * thread-safe), and its stack is mapped before it starts.
@@ -23,6 +33,7 @@
 
 #define PAGE UINT64_C(4096)
 #define HEAP_CHUNK UINT64_C(0x10000)
+#define PAGE_CHUNK UINT64_C(0x10000) /* memory object pages of page-granular regions come from */
 
 struct region {
 	uint64_t base, end, chunk; /* end == 0: free slot */
@@ -34,6 +45,9 @@ static handle_t client, server, pager_thread, pool, self_as;
 static volatile int started;
 static uint64_t va_next = CH_VA_BASE;
 static struct ch_pager_stats stats;
+static unsigned last_region; /* the pager thread's guess: the region that faulted last */
+static handle_t chunk; /* the pager thread's current chunk (0: none) */
+static uint64_t chunk_used = PAGE_CHUNK; /* bytes of it already mapped */
 
 /*
  * start.c's hook, if it has one: when set, __libc_morecore calls it for fresh heap
@@ -71,13 +85,17 @@ uint64_t ch_va_reserve(uint64_t size)
 static int region_find(uint64_t addr, struct region *out)
 {
 	int found = 0;
+	unsigned i = last_region;
 	lock();
-	for (unsigned i = 0; i < CH_PAGER_MAX_REGIONS; i++)
-		if (regions[i].end && addr >= regions[i].base && addr < regions[i].end) {
-			*out = regions[i];
-			found = 1;
-			break;
-		}
+	if (!(regions[i].end && addr >= regions[i].base && addr < regions[i].end))
+		for (i = 0; i < CH_PAGER_MAX_REGIONS; i++)
+			if (regions[i].end && addr >= regions[i].base && addr < regions[i].end)
+				break;
+	if (i < CH_PAGER_MAX_REGIONS) {
+		*out = regions[i];
+		last_region = i;
+		found = 1;
+	}
 	unlock();
 	return found;
 }
@@ -159,6 +177,26 @@ static long back(uint64_t start, uint64_t len)
 	return r;
 }
 
+/* Maps one page of the current chunk (a new one when it is used up) at page. */
+static long back_page(uint64_t page)
+{
+	if (chunk_used == PAGE_CHUNK) {
+		handle_t mem;
+		long r = ch_mem_create(pool, PAGE_CHUNK, &mem);
+		if (r < 0)
+			return r;
+		if (chunk)
+			ch_cap_drop(chunk); /* its mappings keep its pages */
+		chunk = mem;
+		chunk_used = 0;
+		count(&stats.bytes, PAGE_CHUNK);
+	}
+	long r = ch_as_map(self_as, page, chunk, chunk_used, PAGE, PROT_READ | PROT_WRITE);
+	if (r >= 0)
+		chunk_used += PAGE;
+	return r;
+}
+
 /* The answer to one fault: 0 resumes the thread, anything else kills it. */
 static int32_t serve(const struct kbus_fault_msg *f)
 {
@@ -168,11 +206,16 @@ static int32_t serve(const struct kbus_fault_msg *f)
 
 	if (!region_find(f->addr, &reg))
 		goto refuse;
-	uint64_t start = reg.base + (page - reg.base) / reg.chunk * reg.chunk;
-	uint64_t end = reg.end - start < reg.chunk ? reg.end : start + reg.chunk;
-	long r = back(start, end - start);
-	if (r == ERR_ALREADY_EXISTS && end - start > PAGE)
-		r = back(page, PAGE); /* part of the chunk is mapped: just this page */
+	long r;
+	if (reg.chunk == PAGE) {
+		r = back_page(page);
+	} else {
+		uint64_t start = reg.base + (page - reg.base) / reg.chunk * reg.chunk;
+		uint64_t end = reg.end - start < reg.chunk ? reg.end : start + reg.chunk;
+		r = back(start, end - start);
+		if (r == ERR_ALREADY_EXISTS)
+			r = back_page(page); /* part of the chunk is mapped: just this page */
+	}
 	if (r >= 0) {
 		count(&stats.served, 1);
 		return 0;
@@ -189,33 +232,23 @@ refuse:
 
 static int pager_main(void *arg)
 {
+	uint64_t w[KBUS_FAST_WORDS], answer[KBUS_FAST_WORDS] = {0};
+	const uint64_t *reply = NULL;
 	struct kbus_fault_msg f;
-	int32_t status = 0;
-	struct kbus_msg answer = {.data = &status, .len = sizeof(status)};
-	const struct kbus_msg *pending = NULL;
 
 	(void)arg;
+	_Static_assert(sizeof(f) <= sizeof(w), "a fault message fits the fast path");
 	for (;;) {
-		struct kbus_buf b = {.data = &f, .capacity = sizeof(f)};
-		long r = ch_kbus_reply_recv(server, pending, &b, CH_FOREVER);
-		if (r < 0 && pending) {
-			/* The faulting thread may have been killed meanwhile: receive anyway. */
-			pending = NULL;
-			continue;
-		}
-		pending = NULL;
+		/* A reply to a thread killed meanwhile is dropped; the receive happens anyway. */
+		long r = ch_kbus_reply_recv_fast(server, reply, w, NULL);
+		reply = NULL;
 		if (r == ERR_PEER_CLOSED || r == ERR_INTERRUPTED)
 			return 0;
 		if (r < 0)
 			return (int)-r; /* nobody but the kernel writes here: a broken invariant */
-		if (!(b.flags & KBUS_MSG_CALL))
-			continue;
-		if (b.len < sizeof(f)) {
-			status = ERR_MALFORMED;
-		} else {
-			status = serve(&f);
-		}
-		pending = &answer;
+		memcpy(&f, w, sizeof(f));
+		answer[0] = (uint32_t)serve(&f);
+		reply = answer;
 	}
 }
 
