@@ -231,13 +231,6 @@ out_unlock:
 	return err;
 }
 
-void cap_ref_put(struct cap_ref *ref)
-{
-	if (ref->obj)
-		kobject_put(ref->obj);
-	ref->obj = NULL;
-}
-
 int cap_inspect(struct cspace *cs, handle_t h, struct cap_info *out)
 {
 	struct cap_ref ref;

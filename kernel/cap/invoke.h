@@ -37,6 +37,7 @@
  * lookup that starts after cap_revoke() returns fails.
  */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 #include <abi/handle.h>
 #include <obj/object.h>
@@ -62,4 +63,9 @@ int cap_lookup(struct cspace *cs, handle_t h, enum obj_type type, uint64_t right
                struct cap_ref *out);
 
 /* Release the reference held by ref (no-op on a zeroed ref). Must not hold cap locks. */
-void cap_ref_put(struct cap_ref *ref);
+static inline void cap_ref_put(struct cap_ref *ref)
+{
+	if (ref->obj)
+		kobject_put(ref->obj);
+	ref->obj = NULL;
+}

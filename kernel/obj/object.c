@@ -8,6 +8,7 @@
  */
 #include <obj/object.h>
 
+#include <lib/compiler.h>
 #include <lib/panic.h>
 
 static uint64_t kobject_next_id = 1;
@@ -26,22 +27,17 @@ void kobject_init(struct kobject *obj, enum obj_type type, const struct kobject_
 	__atomic_fetch_add(&kobject_live[type], 1, __ATOMIC_RELAXED);
 }
 
-void kobject_get(struct kobject *obj)
+void kobject_get_failed(struct kobject *obj, uint32_t old)
 {
-	uint32_t old = __atomic_fetch_add(&obj->refcount, 1, __ATOMIC_RELAXED);
-	if (unlikely(old == 0 || old == UINT32_MAX))
-		panic("kobject_get: object %llu (type %d) has refcount %u",
-		      (unsigned long long)obj->id, (int)obj->type, old);
+	panic("kobject_get: object %llu (type %d) has refcount %u", (unsigned long long)obj->id,
+	      (int)obj->type, old);
 }
 
-void kobject_put(struct kobject *obj)
+void kobject_put_last(struct kobject *obj, uint32_t old)
 {
-	uint32_t old = __atomic_fetch_sub(&obj->refcount, 1, __ATOMIC_ACQ_REL);
 	if (unlikely(old == 0))
 		panic("kobject_put: object %llu (type %d) put too often",
 		      (unsigned long long)obj->id, (int)obj->type);
-	if (old != 1)
-		return;
 	__atomic_fetch_sub(&kobject_live[obj->type], 1, __ATOMIC_RELAXED);
 	obj->ops->destroy(obj);
 }

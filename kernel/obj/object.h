@@ -56,18 +56,33 @@ struct kobject {
  */
 void kobject_init(struct kobject *obj, enum obj_type type, const struct kobject_ops *ops);
 
+/* Out-of-line halves of kobject_get/kobject_put (object.c); old = the count before. */
+void kobject_get_failed(struct kobject *obj, uint32_t old) __attribute__((noreturn));
+void kobject_put_last(struct kobject *obj, uint32_t old);
+
 /*
  * Take another reference. The caller must already hold one (directly or
  * through a capability it holds a lock on); getting a dead object panics.
+ * Inline: every system call takes and puts one.
  */
-void kobject_get(struct kobject *obj);
+static inline void kobject_get(struct kobject *obj)
+{
+	uint32_t old = __atomic_fetch_add(&obj->refcount, 1, __ATOMIC_RELAXED);
+	if (__builtin_expect(old == 0 || old == UINT32_MAX, 0))
+		kobject_get_failed(obj, old);
+}
 
 /*
  * Put a reference; at zero the object stops being counted and its destroy
  * hook runs. Must not be called with a spinlock held that the destroy hook
  * (or kfree) might take.
  */
-void kobject_put(struct kobject *obj);
+static inline void kobject_put(struct kobject *obj)
+{
+	uint32_t old = __atomic_fetch_sub(&obj->refcount, 1, __ATOMIC_ACQ_REL);
+	if (__builtin_expect(old <= 1, 0))
+		kobject_put_last(obj, old);
+}
 
 /* Current reference count (racy unless the caller excludes other users; for tests). */
 uint32_t kobject_refcount(const struct kobject *obj);

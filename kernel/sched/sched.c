@@ -237,11 +237,6 @@ void thread_join(struct thread *t)
 	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
 }
 
-struct thread *sched_current(void)
-{
-	return this_cpu()->current;
-}
-
 void sched_yield(void)
 {
 	uint64_t irq = arch_irq_save();

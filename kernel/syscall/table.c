@@ -19,6 +19,7 @@
 #include <arch/trap.h>
 #include <lib/compiler.h>
 #include <obj/process.h>
+#include <sched/sched.h>
 
 void syscall_dispatch(struct trap_frame *tf);
 
@@ -83,29 +84,34 @@ syscall_fn syscall_lookup(uint64_t action)
 
 void syscall_dispatch(struct trap_frame *tf)
 {
-	struct process *p = process_current();
 	uint64_t action = tf->rax;
+	struct thread *self = sched_current();
 	long r;
 	if (action == SYS_SELF_NULL) {
 		r = 0; /* the benchmark's null call: nothing to decode */
-	} else if (action == SYS_KBUS_REPLY_RECV_FAST || action == SYS_KBUS_CALL_FAST) {
-		if (unlikely(tf->rdi >> 32))
-			r = ERR_BAD_HANDLE;
-		else if (action == SYS_KBUS_REPLY_RECV_FAST)
-			r = sys_kbus_reply_recv_fast(p->cs, (handle_t)tf->rdi, tf);
-		else
-			r = sys_kbus_call_fast(p->cs, (handle_t)tf->rdi, tf);
 	} else {
-		syscall_fn fn = syscall_lookup(action);
-		if (!fn) {
-			r = ERR_NOT_SUPPORTED;
-		} else if (tf->rdi >> 32) {
-			r = ERR_BAD_HANDLE;
+		/* a thread making system calls is a user thread of a live process */
+		struct cspace *cs = ((struct uthread *)self->uthread)->proc->cs;
+		if (action == SYS_KBUS_REPLY_RECV_FAST || action == SYS_KBUS_CALL_FAST) {
+			if (unlikely(tf->rdi >> 32))
+				r = ERR_BAD_HANDLE;
+			else if (action == SYS_KBUS_REPLY_RECV_FAST)
+				r = sys_kbus_reply_recv_fast(cs, (handle_t)tf->rdi, tf);
+			else
+				r = sys_kbus_call_fast(cs, (handle_t)tf->rdi, tf);
 		} else {
-			uint64_t a[5] = {tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
-			r = fn(p->cs, (handle_t)tf->rdi, a);
+			syscall_fn fn = syscall_lookup(action);
+			if (!fn) {
+				r = ERR_NOT_SUPPORTED;
+			} else if (tf->rdi >> 32) {
+				r = ERR_BAD_HANDLE;
+			} else {
+				uint64_t a[5] = {tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
+				r = fn(cs, (handle_t)tf->rdi, a);
+			}
 		}
 	}
 	tf->rax = (uint64_t)r;
-	uthread_return_check();
+	if (unlikely(sched_kill_pending(self)))
+		uthread_return_check(); /* killed meanwhile: the thread ends here */
 }
