@@ -195,8 +195,8 @@ static int map_locked(struct vm_space *vs, uint64_t va, uint64_t pa, uint64_t si
 			if (e && (*e & PTE_P) && !(*e & PTE_PS) && table_empty(table_of(*e))) {
 				page_free(table_of(*e), 0); /* left over from earlier 4 KiB maps */
 				vs->table_pages--;
-				if (v < USER_SPACE_END)
-					vs->ntracked = VMM_UNTRACKED; /* the list names a freed table */
+				if (v < USER_SPACE_END) /* the list names a freed table */
+					vs->ntracked = VMM_UNTRACKED;
 				*e = 0;
 			}
 			if (e && !(*e & PTE_P)) {
