@@ -47,9 +47,20 @@
 
 /* --- Memory pools (OBJ_MEMORY_POOL): quotas of physical memory --- */
 #define SYS_POOL_MEM_CREATE SYS_ACTION(OBJ_MEMORY_POOL, 1)
-/* a0 = size in bytes (rounded up to pages, > 0), a1 = flags (0), a2 = handle_t *out.
+/* a0 = size in bytes (rounded up to pages, > 0), a1 = flags (0 or MEM_CREATE_FILL),
+ * a2 = handle_t *out, a3 = const struct mem_fill * (MEM_CREATE_FILL only).
  * RIGHT_CREATE. The new memory object is zero-filled and charged to the pool;
- * the returned capability has RIGHT_READ|WRITE|EXEC|MAP|DUPLICATE|TRANSFER|INSPECT|REVOKE. */
+ * the returned capability has RIGHT_READ|WRITE|EXEC|MAP|DUPLICATE|TRANSFER|INSPECT|REVOKE.
+ * With MEM_CREATE_FILL, bytes [offset, offset + len) of the object are copied from
+ * the caller's memory at src instead (the rest is zero): ERR_OUT_OF_RANGE if the
+ * range leaves the object, ERR_BAD_ADDRESS if src or the struct is unreadable. */
+#define MEM_CREATE_FILL 0x1u
+
+struct mem_fill {
+	uint64_t offset; /* into the new object */
+	uint64_t len; /* bytes to copy */
+	uint64_t src; /* address in the caller's space */
+};
 #define SYS_POOL_INFO SYS_ACTION(OBJ_MEMORY_POOL, 2)
 /* a0 = struct pool_info *out. RIGHT_INSPECT */
 #define SYS_POOL_SPLIT SYS_ACTION(OBJ_MEMORY_POOL, 3)

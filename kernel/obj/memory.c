@@ -8,14 +8,19 @@
  * the allocator has no such block, so big objects need few allocations and
  * fragmented memory still serves small ones. A failure anywhere frees what
  * was obtained and uncharges everything: a failed create changes nothing.
+ *
+ * memory_create_from_user() takes its pages unzeroed and writes every byte
+ * itself (copied or zeroed) before anyone can see the object.
  */
 #include <obj/memory.h>
 
 #include <abi/errors.h>
 #include <lib/compiler.h>
 #include <lib/panic.h>
+#include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
+#include <mm/uaccess.h>
 #include <mm/vmm.h>
 #include <obj/pool.h>
 
@@ -50,14 +55,14 @@ static const struct kobject_ops memory_ops = {
     .destroy = memory_destroy,
 };
 
-/* Fill pages[0 .. npages) with zeroed blocks; on failure free them all. */
-static int alloc_blocks(uint64_t *pages, uint64_t npages)
+/* Fill pages[0 .. npages) with blocks (zeroed if zero); on failure free them all. */
+static int alloc_blocks(uint64_t *pages, uint64_t npages, bool zero)
 {
 	unsigned order = MEMORY_MAX_ORDER;
 	for (uint64_t i = 0; i < npages;) {
 		while (order > 0 && (UINT64_C(1) << order) > npages - i)
 			order--;
-		void *va = page_zalloc(order);
+		void *va = zero ? page_zalloc(order) : page_alloc(order);
 		if (!va) {
 			if (order > 0) {
 				order--;
@@ -76,7 +81,7 @@ static int alloc_blocks(uint64_t *pages, uint64_t npages)
 	return 0;
 }
 
-int memory_create(struct mem_pool *pool, uint64_t size, struct memory **out)
+static int memory_alloc(struct mem_pool *pool, uint64_t size, bool zero, struct memory **out)
 {
 	if (size == 0 || size > MEMORY_MAX_SIZE)
 		return ERR_INVALID_ARGS;
@@ -92,7 +97,7 @@ int memory_create(struct mem_pool *pool, uint64_t size, struct memory **out)
 	m->pages = kmalloc(npages * sizeof(uint64_t));
 	if (!m->pages)
 		goto out_free_m;
-	err = alloc_blocks(m->pages, npages);
+	err = alloc_blocks(m->pages, npages, zero);
 	if (err)
 		goto out_free_pages;
 	kobject_init(&m->obj, OBJ_MEMORY, &memory_ops);
@@ -110,6 +115,51 @@ out_free_m:
 out_uncharge:
 	pool_uncharge(pool, charge);
 	return err;
+}
+
+int memory_create(struct mem_pool *pool, uint64_t size, struct memory **out)
+{
+	return memory_alloc(pool, size, true, out);
+}
+
+/* Page i of m gets the bytes of [off, off + len) it holds from usrc, zeroes elsewhere. */
+static int fill_page(struct memory *m, uint64_t i, uint64_t off, uint64_t len, uint64_t usrc)
+{
+	uint8_t *page = phys_to_virt(m->pages[i] & PAGE_MASK);
+	uint64_t ps = i * PAGE_SIZE, pe = ps + PAGE_SIZE;
+	uint64_t cs = MAX(ps, off), ce = MIN(pe, off + len);
+	if (cs >= ce) {
+		memset(page, 0, PAGE_SIZE);
+		return 0;
+	}
+	memset(page, 0, cs - ps);
+	memset(page + (ce - ps), 0, pe - ce);
+	return copy_from_user(page + (cs - ps), usrc + (cs - off), ce - cs);
+}
+
+int memory_create_from_user(struct mem_pool *pool, uint64_t size, uint64_t off, uint64_t len,
+                            uint64_t usrc, struct memory **out)
+{
+	if (size == 0 || size > MEMORY_MAX_SIZE)
+		return ERR_INVALID_ARGS;
+	uint64_t bytes = ALIGN_UP(size, PAGE_SIZE);
+	if (off > bytes || len > bytes - off)
+		return ERR_OUT_OF_RANGE;
+	if (!user_range_ok(usrc, len))
+		return ERR_BAD_ADDRESS;
+	struct memory *m;
+	int err = memory_alloc(pool, size, false, &m);
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < m->npages; i++) {
+		err = fill_page(m, i, off, len, usrc);
+		if (err) {
+			kobject_put(&m->obj); /* never published: its pages go back unseen */
+			return err;
+		}
+	}
+	*out = m;
+	return 0;
 }
 
 int memory_create_phys(uint64_t phys, uint64_t size, struct memory **out)

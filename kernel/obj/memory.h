@@ -49,6 +49,19 @@ struct memory {
 int memory_create(struct mem_pool *pool, uint64_t size, struct memory **out);
 
 /*
+ * Like memory_create(), but bytes [off, off + len) are copied from user memory
+ * at usrc (the caller's address space) and only the rest is zeroed, so a
+ * program image or a stack is written once instead of zeroed and then
+ * overwritten. The object is returned only once every byte has been written:
+ * a failed copy frees it, so stale page contents never reach user space.
+ * Sleeps if the copy faults into a user pager; call without spinlocks.
+ * Errors: those of memory_create(), ERR_OUT_OF_RANGE (the range leaves the
+ * object), ERR_BAD_ADDRESS (usrc unreadable).
+ */
+int memory_create_from_user(struct mem_pool *pool, uint64_t size, uint64_t off, uint64_t len,
+                            uint64_t usrc, struct memory **out);
+
+/*
  * Wrap the physical range [phys, phys + size) (phys page aligned, size
  * rounded up to pages) as a memory object that does not own its pages: they
  * are never freed. Kernel use only (e.g. the initrd module), so nothing is

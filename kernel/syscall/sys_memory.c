@@ -49,10 +49,14 @@ long sys_pool_mem_create(struct cspace *cs, handle_t target, const uint64_t *a)
 	if (err)
 		return err;
 	struct memory *m;
-	if (a[1] != 0)
-		err = ERR_INVALID_ARGS;
-	else
+	struct mem_fill fill;
+	if (a[1] == 0)
 		err = memory_create(pool_from(ref.obj), a[0], &m);
+	else if (a[1] != MEM_CREATE_FILL)
+		err = ERR_INVALID_ARGS;
+	else if (!(err = copy_from_user(&fill, a[3], sizeof(fill))))
+		err = memory_create_from_user(pool_from(ref.obj), a[0], fill.offset, fill.len,
+		                              fill.src, &m);
 	if (!err)
 		err = publish(cs, &m->obj, MEMORY_CAP_RIGHTS, a[2]);
 	cap_ref_put(&ref);

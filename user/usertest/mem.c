@@ -17,7 +17,7 @@ static void test_mem_create(void)
 	uint64_t used = ut_pool_used();
 
 	EXPECT_ERR(ch_mem_create(ut_pool, 0, &m), ERR_INVALID_ARGS);
-	EXPECT_ERR(ch_syscall3(SYS_POOL_MEM_CREATE, ut_pool, PAGE, 1, (uint64_t)(uintptr_t)&m),
+	EXPECT_ERR(ch_syscall3(SYS_POOL_MEM_CREATE, ut_pool, PAGE, 0x80, (uint64_t)(uintptr_t)&m),
 	           ERR_INVALID_ARGS);
 	EXPECT_ERR2(ch_mem_create(ut_pool, UINT64_MAX, &m), ERR_INVALID_ARGS, ERR_NO_MEMORY);
 	EXPECT_ERR2(ch_mem_create(ut_pool, UINT64_MAX - PAGE + 2, &m), ERR_INVALID_ARGS,
@@ -40,6 +40,70 @@ static void test_mem_create(void)
 	EXPECT_OK(ch_cap_drop(m));
 	CHECK(ut_pool_used() == used, "dropping the memory left pool use at +%llu",
 	      (unsigned long long)(ut_pool_used() - used));
+}
+
+/* MEM_CREATE_FILL: the range holds the source bytes, every other byte is zero. */
+static void test_mem_create_fill(void)
+{
+	static uint8_t src[5000];
+	handle_t m;
+	uint64_t used = ut_pool_used();
+
+	for (unsigned i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	struct mem_fill f = {.offset = 100, .len = sizeof(src), .src = (uint64_t)(uintptr_t)src};
+	EXPECT_OK(ch_mem_create_filled(ut_pool, 3 * PAGE, &f, &m));
+	EXPECT_OK(ch_as_map(ut_as, VA, m, 0, 3 * PAGE, PROT_READ));
+	const uint8_t *p = (const uint8_t *)(uintptr_t)VA;
+	unsigned bad = 3 * PAGE;
+	for (unsigned i = 0; i < 3 * PAGE && bad == 3 * PAGE; i++) {
+		bool in = i >= 100 && i < 100 + sizeof(src);
+		if (p[i] != (in ? src[i - 100] : 0))
+			bad = i;
+	}
+	CHECK(bad == 3 * PAGE, "filled memory wrong at byte %u", bad);
+	EXPECT_OK(ch_as_unmap(ut_as, VA, 3 * PAGE));
+	EXPECT_OK(ch_cap_drop(m));
+
+	/* the range must lie inside the object (rounded up to pages), without wrapping */
+	f = (struct mem_fill){.offset = 2 * PAGE - 10, .len = 11, .src = f.src};
+	EXPECT_ERR(ch_mem_create_filled(ut_pool, 2 * PAGE - 100, &f, &m), ERR_OUT_OF_RANGE);
+	f.offset = UINT64_MAX - 4;
+	f.len = 10;
+	EXPECT_ERR(ch_mem_create_filled(ut_pool, PAGE, &f, &m), ERR_OUT_OF_RANGE);
+	/* unreadable sources, including one that runs into an unmapped page mid-copy */
+	static const uint64_t bad_src[] = {0, 8, UINT64_C(0xffffffff80000000),
+	                                   UINT64_C(0x0000800000000000) - 8, VA};
+	for (unsigned i = 0; i < sizeof(bad_src) / sizeof(bad_src[0]); i++) {
+		f = (struct mem_fill){.offset = 0, .len = 16, .src = bad_src[i]};
+		EXPECT_ERR(ch_mem_create_filled(ut_pool, 2 * PAGE, &f, &m), ERR_BAD_ADDRESS);
+	}
+	handle_t one;
+	EXPECT_OK(ch_mem_create(ut_pool, PAGE, &one));
+	EXPECT_OK(ch_as_map(ut_as, VA, one, 0, PAGE, PROT_READ));
+	f = (struct mem_fill){.offset = 0, .len = 2 * PAGE, .src = VA};
+	EXPECT_ERR(ch_mem_create_filled(ut_pool, 3 * PAGE, &f, &m), ERR_BAD_ADDRESS);
+	EXPECT_OK(ch_as_unmap(ut_as, VA, PAGE));
+	EXPECT_OK(ch_cap_drop(one));
+	EXPECT_ERR(ch_syscall4(SYS_POOL_MEM_CREATE, ut_pool, PAGE, MEM_CREATE_FILL,
+	                       (uint64_t)(uintptr_t)&m, 0),
+	           ERR_BAD_ADDRESS);
+	CHECK(ut_pool_used() == used, "failed filled creates changed pool use by %lld",
+	      (long long)(ut_pool_used() - used));
+
+	/* nothing to copy: all zero */
+	f = (struct mem_fill){.offset = PAGE, .len = 0, .src = 0};
+	EXPECT_OK(ch_mem_create_filled(ut_pool, PAGE, &f, &m));
+	EXPECT_OK(ch_as_map(ut_as, VA, m, 0, PAGE, PROT_READ));
+	for (unsigned i = 0; i < PAGE; i++)
+		if (p[i]) {
+			CHECK(false, "empty fill left byte %u nonzero", i);
+			break;
+		}
+	EXPECT_OK(ch_as_unmap(ut_as, VA, PAGE));
+	EXPECT_OK(ch_cap_drop(m));
+	CHECK(ut_pool_used() == used, "pool use +%lld after filled objects were dropped",
+	      (long long)(ut_pool_used() - used));
 }
 
 /* One round: a 256 KiB sub-pool filled until it refuses, then given back. */
@@ -196,6 +260,7 @@ static void test_shared_and_exec(void)
 void ut_run_mem_tests(void)
 {
 	ut_run("mem_create_info", test_mem_create);
+	ut_run("mem_create_fill", test_mem_create_fill);
 	ut_run("pool_quota", test_pool_quota);
 	ut_run("as_map_args", test_as_map_args);
 	ut_run("map_rights", test_map_rights);

@@ -72,6 +72,11 @@ long ch_mem_create(handle_t pool, uint64_t size, handle_t *out)
 	return ch_syscall3(SYS_POOL_MEM_CREATE, pool, size, 0, U(out));
 }
 
+long ch_mem_create_filled(handle_t pool, uint64_t size, const struct mem_fill *fill, handle_t *out)
+{
+	return ch_syscall4(SYS_POOL_MEM_CREATE, pool, size, MEM_CREATE_FILL, U(out), U(fill));
+}
+
 long ch_pool_info(handle_t pool, struct pool_info *out)
 {
 	return ch_syscall1(SYS_POOL_INFO, pool, U(out));

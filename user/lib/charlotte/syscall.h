@@ -98,6 +98,8 @@ long ch_cap_inspect(handle_t h, struct cap_info *out);
 
 /* A zero-filled memory object of size bytes (rounded up to pages), charged to pool. */
 long ch_mem_create(handle_t pool, uint64_t size, handle_t *out);
+/* Like ch_mem_create, with fill->len bytes from fill->src at fill->offset (MEM_CREATE_FILL). */
+long ch_mem_create_filled(handle_t pool, uint64_t size, const struct mem_fill *fill, handle_t *out);
 /* The pool's quota and the bytes charged to it now. */
 long ch_pool_info(handle_t pool, struct pool_info *out);
 /* A new pool whose quota of bytes is carved out of pool's. */
