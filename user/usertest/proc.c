@@ -292,6 +292,41 @@ static void test_thread_start_args(void)
 	EXPECT_OK(ch_cap_drop(t)); /* never started */
 }
 
+/* --- shared read-only segments (spawn's segment cache) --- */
+
+/* The object id mapped at va in as; distinct made-up ids for holes, so they never match. */
+static uint64_t mapped_id(handle_t as, uint64_t va)
+{
+	static uint64_t hole = UINT64_MAX;
+	struct as_region r = {0};
+	return ch_as_query(as, va, &r) == 0 ? r.memory_id : hole--;
+}
+
+static void test_spawn_shared_text(void)
+{
+	const char *argv[] = {"bin/crashme", "exit", "0", NULL};
+	struct ch_spawn_args a = {.path = "bin/crashme", .argv = argv};
+	struct ch_child c[3];
+	const uint64_t text = 0x401000, stack = CH_STACK_TOP - 4096;
+
+	for (int i = 0; i < 3; i++) {
+		a.flags = i == 2 ? CH_SPAWN_NO_CACHE : 0;
+		EXPECT_OK(ch_spawn(&a, &c[i]));
+		EXPECT_OK(ch_proc_wait(c[i].process, UINT64_MAX, NULL));
+	}
+	CHECK(mapped_id(c[0].as, text) == mapped_id(c[1].as, text),
+	      "two children of one image do not share their text");
+	CHECK(mapped_id(c[0].as, stack) != mapped_id(c[1].as, stack), "two children share a stack");
+	CHECK(mapped_id(c[2].as, text) != mapped_id(c[0].as, text),
+	      "CH_SPAWN_NO_CACHE still shared the text");
+	/* the shared text can never become writable, even to a holder of the whole space */
+	EXPECT_ERR(ch_as_protect(c[0].as, text, 4096, PROT_READ | PROT_WRITE), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_as_protect(c[0].as, text, 4096, PROT_READ));
+	EXPECT_OK(ch_as_protect(c[2].as, text, 4096, PROT_READ | PROT_WRITE));
+	for (int i = 0; i < 3; i++)
+		ch_child_release(&c[i]);
+}
+
 /* --- churn --- */
 
 static void test_churn(void)
@@ -335,5 +370,6 @@ void ut_run_proc_tests(void)
 	ut_run("threads_shared_counter", test_threads);
 	ut_run("thread_kill", test_thread_kill);
 	ut_run("thread_start_args", test_thread_start_args);
+	ut_run("spawn_shared_text", test_spawn_shared_text);
 	ut_run("spawn_churn", test_churn);
 }

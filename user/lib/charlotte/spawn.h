@@ -4,17 +4,19 @@
  *
  * ch_spawn() creates an empty process (paid for by a pool we hold), maps each ELF
  * segment of the image into the child's address space itself (a memory object per
- * segment, filled through a temporary mapping in our own space), builds the child's
- * stack with the argument block and start_info of startup.h, grants the child the
- * capabilities the caller lists (plus handles to its own process and address space,
- * and optionally a sub-pool), and starts its first thread at the ELF entry point.
- * The child holds nothing we did not grant.
+ * segment that is written, created already holding the segment's bytes; read-only
+ * segments of initrd images shared between children through a cache we own),
+ * builds the child's stack with the argument block and start_info of startup.h,
+ * grants the child the capabilities the caller lists (plus handles to its own
+ * process and address space, and optionally a sub-pool), and starts its first
+ * thread at the ELF entry point. The child holds nothing we did not grant.
  *
  * Child address space: the ELF segments where the image says, a stack of
  * stack_size bytes ending at CH_STACK_TOP with nothing mapped below it (so running
  * off the bottom faults), and whatever the child maps itself.
- * Uses [CH_SCRATCH_BASE, +segment size) of our own space while loading, so two
- * threads of one process must not spawn at the same time.
+ * The segment cache and, for argument blocks over 2 KiB, [CH_SCRATCH_BASE, +stack
+ * size) of our own space are used unlocked, so two threads of one process must not
+ * spawn at the same time.
  */
 #pragma once
 
@@ -39,6 +41,7 @@ struct ch_grant {
 };
 
 #define CH_SPAWN_NO_SELF 1u /* do not grant "self.process" and "self.as" */
+#define CH_SPAWN_NO_CACHE 2u /* give the child its own copy of every segment */
 
 struct ch_spawn_args {
 	const char *path; /* program; also the process name (its basename) */
@@ -62,7 +65,7 @@ struct ch_child {
 	handle_t pool; /* the sub-pool granted as "pool", or HANDLE_INVALID */
 	uint64_t entry; /* where its first thread started */
 	unsigned nmems;
-	handle_t mems[CH_SPAWN_MAX_MEMS]; /* the memory objects of its image and stack */
+	handle_t mems[CH_SPAWN_MAX_MEMS]; /* its own memory objects (not cached segments) */
 };
 
 /*
@@ -80,3 +83,9 @@ int ch_spawn(const struct ch_spawn_args *a, struct ch_child *out);
  * with ch_proc_kill(c->process) if that is not wanted) and clears c.
  */
 void ch_child_release(struct ch_child *c);
+
+/*
+ * Drops our handles to the cached read-only segments (see below): their memory goes
+ * back to our "pool" once no child maps it, and the next spawn loads them anew.
+ */
+void ch_spawn_cache_drop(void);
