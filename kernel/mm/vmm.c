@@ -373,14 +373,14 @@ void vmm_init_ap(void)
 int vmm_space_create(struct vm_space *vs)
 {
 	spin_init(&vs->lock);
-	vs->table_pages = 0;
 	vs->ntracked = 0;
-	vs->pml4 = alloc_table(vs);
+	vs->pml4 = page_alloc(0); /* every entry is written below */
 	if (!vs->pml4)
 		return ERR_NO_MEMORY;
+	vs->table_pages = 1;
 	vs->pml4_phys = virt_to_phys(vs->pml4);
-	for (int i = 256; i < 512; i++)
-		vs->pml4[i] = kernel_space.pml4[i];
+	memset(vs->pml4, 0, 256 * sizeof(uint64_t));
+	memcpy(vs->pml4 + 256, kernel_space.pml4 + 256, 256 * sizeof(uint64_t));
 	return 0;
 }
 
