@@ -40,7 +40,13 @@ NORETURN void k_longjmp(struct jmp_buf_k *b, int v);
 void trap_dispatch(struct trap_frame *tf);
 
 extern const uint64_t isr_table[256];
-extern const char uaccess_copy_ip[], uaccess_fault[];
+extern const char uaccess_copy_ip[], uaccess_copy_tail_ip[], uaccess_fault[];
+
+/* Is rip one of arch_copy_user's two faulting instructions (uaccess.S)? */
+static bool uaccess_ip(uint64_t rip)
+{
+	return rip == (uint64_t)uaccess_copy_ip || rip == (uint64_t)uaccess_copy_tail_ip;
+}
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256];
 /* User-mode exceptions go here once user space exists (proc/fault.c). */
@@ -192,10 +198,10 @@ static void exception(struct trap_frame *tf)
 		trap_user_fault_hook(tf);
 		return;
 	}
-	if (!(tf->cs & 3) && tf->rip == (uint64_t)uaccess_copy_ip && tf->vector == VEC_PF &&
+	if (!(tf->cs & 3) && uaccess_ip(tf->rip) && tf->vector == VEC_PF &&
 	    uthread_page_fault(read_cr2(), tf->rip, (uint32_t)tf->error))
 		return; /* a user pager mapped the page: the copy resumes */
-	if (!(tf->cs & 3) && tf->rip == (uint64_t)uaccess_copy_ip &&
+	if (!(tf->cs & 3) && uaccess_ip(tf->rip) &&
 	    (tf->vector == VEC_PF || tf->vector == VEC_GP)) {
 		tf->rip = (uint64_t)uaccess_fault; /* bad user pointer: the copy fails */
 		return;
