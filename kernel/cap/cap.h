@@ -43,6 +43,24 @@ int cspace_create(uint32_t max_slots, struct cspace **out);
  */
 void cspace_destroy(struct cspace *cs);
 
+/*
+ * Accounting: every reserved or live slot of a cspace costs CSPACE_SLOT_COST
+ * bytes (its share of the slot table, which grows by doubling, plus the
+ * capability itself), charged through these callbacks (a process charges its
+ * memory pool), so no process can grow kernel memory beyond its quota by
+ * collecting capabilities. charge() may refuse (the operation then fails
+ * with ERR_NO_MEMORY); both are called with cap locks held and must not
+ * take them.
+ */
+struct cspace_charge {
+	int (*charge)(void *ctx, uint64_t bytes);
+	void (*uncharge)(void *ctx, uint64_t bytes);
+};
+#define CSPACE_SLOT_COST 128u
+
+/* Set cs's payer. Only right after cspace_create(), before any capability. */
+void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void *ctx);
+
 /* Capabilities currently held in cs (for tests and accounting). */
 uint32_t cspace_count(struct cspace *cs);
 

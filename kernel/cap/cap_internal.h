@@ -46,6 +46,8 @@ struct cspace {
 	uint32_t limit; /* most slots ever allocated */
 	uint32_t count; /* slots reserved or live */
 	uint32_t free_head, free_tail; /* FIFO of free slots */
+	const struct cspace_charge *charge; /* who pays for slots (NULL: nobody) */
+	void *charge_ctx;
 };
 
 /* --- cspace.c: slot table. cs->lock is taken inside each. --- */

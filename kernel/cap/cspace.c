@@ -45,6 +45,28 @@ int cspace_create(uint32_t max_slots, struct cspace **out)
 	return 0;
 }
 
+_Static_assert(CSPACE_SLOT_COST >= 2 * sizeof(struct cslot) + sizeof(struct cap),
+               "CSPACE_SLOT_COST must cover a slot's share of the table and its capability");
+
+void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void *ctx)
+{
+	ASSERT(cs->count == 0);
+	cs->charge = ops;
+	cs->charge_ctx = ctx;
+}
+
+static int charge_slot(struct cspace *cs)
+{
+	return cs->charge && cs->charge->charge(cs->charge_ctx, CSPACE_SLOT_COST) ? ERR_NO_MEMORY
+	                                                                          : 0;
+}
+
+static void uncharge_slot(struct cspace *cs)
+{
+	if (cs->charge)
+		cs->charge->uncharge(cs->charge_ctx, CSPACE_SLOT_COST);
+}
+
 uint32_t cspace_count(struct cspace *cs)
 {
 	uint64_t flags = spin_lock_irqsave(&cs->lock);
@@ -85,10 +107,13 @@ static struct cslot *install_table(struct cspace *cs, struct cslot *slots, uint3
 
 int cspace_reserve(struct cspace *cs, uint32_t *index)
 {
+	if (charge_slot(cs))
+		return ERR_NO_MEMORY;
 	uint64_t flags = spin_lock_irqsave(&cs->lock);
 	while (cs->free_head == CSLOT_NONE) {
 		if (cs->capacity >= cs->limit) {
 			spin_unlock_irqrestore(&cs->lock, flags);
+			uncharge_slot(cs);
 			return ERR_NO_RESOURCES;
 		}
 		uint32_t ncap = cs->capacity ? cs->capacity * 2 : CSPACE_INITIAL_SLOTS;
@@ -96,8 +121,10 @@ int cspace_reserve(struct cspace *cs, uint32_t *index)
 		spin_unlock_irqrestore(&cs->lock, flags);
 
 		struct cslot *slots = kmalloc(sizeof(*slots) * (size_t)ncap);
-		if (!slots)
+		if (!slots) {
+			uncharge_slot(cs);
 			return ERR_NO_MEMORY;
+		}
 		flags = spin_lock_irqsave(&cs->lock);
 		struct cslot *unused = slots;
 		if (cs->capacity < ncap)
@@ -130,6 +157,7 @@ void cspace_unreserve(struct cspace *cs, uint32_t index)
 	free_list_push(cs, index);
 	cs->count--;
 	spin_unlock_irqrestore(&cs->lock, flags);
+	uncharge_slot(cs);
 }
 
 handle_t cspace_publish(struct cspace *cs, uint32_t index, struct cap *c)
@@ -177,6 +205,7 @@ void cspace_clear(struct cap *c)
 	free_list_push(cs, c->index);
 	cs->count--;
 	spin_unlock_irqrestore(&cs->lock, flags);
+	uncharge_slot(cs);
 	c->cs = NULL;
 }
 

@@ -46,6 +46,19 @@ uint64_t process_live_count(void)
 	return __atomic_load_n(&live_processes, __ATOMIC_RELAXED);
 }
 
+static int cs_charge(void *ctx, uint64_t bytes)
+{
+	return pool_charge(ctx, bytes);
+}
+
+static void cs_uncharge(void *ctx, uint64_t bytes)
+{
+	pool_uncharge(ctx, bytes);
+}
+
+/* A process's capabilities are paid from its pool, like its memory. */
+static const struct cspace_charge cspace_payer = { cs_charge, cs_uncharge };
+
 int process_create(struct mem_pool *pool, const char *name, struct process **out)
 {
 	int err = pool_charge(pool, PROCESS_CHARGE);
@@ -59,6 +72,7 @@ int process_create(struct mem_pool *pool, const char *name, struct process **out
 	err = cspace_create(PROCESS_MAX_SLOTS, &p->cs);
 	if (err)
 		goto out_free;
+	cspace_set_charge(p->cs, &cspace_payer, pool);
 	err = aspace_create(pool, &p->as);
 	if (err)
 		goto out_cspace;

@@ -263,6 +263,63 @@ static void test_threads(void)
 	free(stacks);
 }
 
+/*
+ * FPU/SSE state is per thread: each thread keeps its own pattern in xmm0,
+ * xmm7 and xmm15 across yields, spins long enough to be preempted by the
+ * timer, and reads it back in the same asm block (so the compiler cannot
+ * touch the registers in between). One failure is any register changing.
+ */
+#define FPU_THREADS 4
+#define FPU_ROUNDS 60
+static volatile uint64_t fpu_bad;
+
+static int fpu_worker(void *arg)
+{
+	uint64_t pat = 0x0101010101010101ull * ((uintptr_t)arg + 1);
+	for (int i = 0; i < FPU_ROUNDS; i++) {
+		uint64_t a, b, c;
+		uint64_t action = SYS_SELF_YIELD;
+		__asm__ volatile("movq %[p], %%xmm0\n\t"
+		                 "pshufd $0, %%xmm0, %%xmm0\n\t"
+		                 "movdqa %%xmm0, %%xmm7\n\t"
+		                 "movdqa %%xmm0, %%xmm15\n\t"
+		                 "xorl %%edi, %%edi\n\t"
+		                 "syscall\n\t"
+		                 "movl $20000, %%ecx\n"
+		                 "1:\tpause\n\t"
+		                 "decl %%ecx\n\t"
+		                 "jnz 1b\n\t"
+		                 "movq %%xmm0, %[a]\n\t"
+		                 "movq %%xmm7, %[b]\n\t"
+		                 "movq %%xmm15, %[c]"
+		                 : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), "+a"(action)
+		                 : [p] "r"(pat)
+		                 : "rdi", "rcx", "r11", "xmm0", "xmm7", "xmm15", "memory");
+		if (a != pat || b != pat || c != pat)
+			__atomic_fetch_add(&fpu_bad, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static void test_fpu_state_per_thread(void)
+{
+	static char stacks[FPU_THREADS][TSTACK] __attribute__((aligned(16)));
+	handle_t t[FPU_THREADS];
+
+	fpu_bad = 0;
+	for (int i = 0; i < FPU_THREADS; i++) {
+		int err = ch_thread_spawn(fpu_worker, (void *)(uintptr_t)i, stacks[i], TSTACK, &t[i]);
+		CHECK(err == 0, "thread %d: %s", i, ch_error_name(err));
+	}
+	fpu_worker((void *)(uintptr_t)FPU_THREADS); /* this thread takes part too */
+	for (int i = 0; i < FPU_THREADS; i++) {
+		EXPECT_OK(ch_thread_wait(t[i], UINT64_MAX, NULL));
+		EXPECT_OK(ch_cap_drop(t[i]));
+	}
+	CHECK(fpu_bad == 0, "%llu of %d checks saw another thread's SSE registers",
+	      (unsigned long long)fpu_bad, (FPU_THREADS + 1) * FPU_ROUNDS);
+}
+
 static void test_thread_kill(void)
 {
 	static char stack[TSTACK] __attribute__((aligned(16)));
@@ -369,6 +426,7 @@ void ut_run_proc_tests(void)
 	ut_run("child_address_space", test_child_address_space);
 	ut_run("threads_shared_counter", test_threads);
 	ut_run("thread_kill", test_thread_kill);
+	ut_run("fpu_state_per_thread", test_fpu_state_per_thread);
 	ut_run("thread_start_args", test_thread_start_args);
 	ut_run("spawn_shared_text", test_spawn_shared_text);
 	ut_run("spawn_churn", test_churn);

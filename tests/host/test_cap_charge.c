@@ -1,0 +1,105 @@
+/*
+ * test_cap_charge.c - cspace accounting: every slot a cspace uses is charged
+ * to its payer (a process's memory pool in the kernel), a refused charge
+ * fails the operation with ERR_NO_MEMORY and changes nothing, and every byte
+ * comes back when capabilities go away.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <abi/errors.h>
+#include <abi/rights.h>
+#include <cap/cap.h>
+#include <obj/test_object.h>
+
+struct payer {
+	uint64_t used, quota;
+};
+
+static int charge(void *ctx, uint64_t bytes)
+{
+	struct payer *p = ctx;
+	if (p->used + bytes > p->quota)
+		return ERR_NO_MEMORY;
+	p->used += bytes;
+	return 0;
+}
+
+static void uncharge(void *ctx, uint64_t bytes)
+{
+	struct payer *p = ctx;
+	assert_true(p->used >= bytes);
+	p->used -= bytes;
+}
+
+static const struct cspace_charge ops = {charge, uncharge};
+
+static void test_quota_bounds_capabilities(void **state)
+{
+	(void)state;
+	struct payer pay = {0, 10 * CSPACE_SLOT_COST};
+	struct cspace *cs;
+	struct test_object *t;
+	handle_t h[12];
+	assert_int_equal(cspace_create(1024, &cs), 0);
+	cspace_set_charge(cs, &ops, &pay);
+	assert_int_equal(test_object_create(7, &t), 0);
+	struct kobject *obj = &t->base;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[i]), 0);
+	assert_int_equal(pay.used, 10 * CSPACE_SLOT_COST);
+	/* the payer refuses the 11th: nothing changes */
+	assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[10]), ERR_NO_MEMORY);
+	assert_int_equal(cap_derive(cs, h[0], RIGHT_READ, 0, &h[10]), ERR_NO_MEMORY);
+	assert_int_equal(cap_duplicate(cs, h[0], &h[10]), ERR_NO_MEMORY);
+	assert_int_equal(cspace_count(cs), 10);
+	assert_int_equal(pay.used, 10 * CSPACE_SLOT_COST);
+	/* dropping pays back, and the room can be used again */
+	assert_int_equal(cap_drop(cs, h[9]), 0);
+	assert_int_equal(pay.used, 9 * CSPACE_SLOT_COST);
+	assert_int_equal(cap_derive(cs, h[0], RIGHT_READ | RIGHT_DUPLICATE, 0, &h[9]), 0);
+	/* revoking the children of h[0] pays back theirs */
+	assert_int_equal(cap_revoke(cs, h[0]), 1);
+	assert_int_equal(pay.used, 9 * CSPACE_SLOT_COST);
+	cspace_destroy(cs);
+	assert_int_equal(pay.used, 0);
+	kobject_put(obj);
+}
+
+static void test_transfer_charges_the_receiver(void **state)
+{
+	(void)state;
+	struct payer a = {0, 4 * CSPACE_SLOT_COST}, b = {0, 1 * CSPACE_SLOT_COST};
+	struct cspace *csa, *csb;
+	struct test_object *t;
+	handle_t h, hb, hb2;
+	assert_int_equal(cspace_create(64, &csa), 0);
+	assert_int_equal(cspace_create(64, &csb), 0);
+	cspace_set_charge(csa, &ops, &a);
+	cspace_set_charge(csb, &ops, &b);
+	assert_int_equal(test_object_create(1, &t), 0);
+	struct kobject *obj = &t->base;
+	assert_int_equal(cap_insert_root(csa, obj, RIGHTS_ALL, 0, &h), 0);
+	assert_int_equal(cap_copy_to(csa, h, csb, &hb), 0);
+	assert_int_equal(b.used, CSPACE_SLOT_COST);
+	assert_int_equal(cap_copy_to(csa, h, csb, &hb2), ERR_NO_MEMORY);
+	assert_int_equal(cap_move(csb, hb, csa, &hb2), 0); /* moves the cost too */
+	assert_int_equal(b.used, 0);
+	assert_int_equal(a.used, 2 * CSPACE_SLOT_COST);
+	cspace_destroy(csb);
+	cspace_destroy(csa);
+	assert_int_equal(a.used, 0);
+	kobject_put(obj);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_quota_bounds_capabilities),
+	    cmocka_unit_test(test_transfer_charges_the_receiver),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
