@@ -56,11 +56,28 @@ long __libc_write(int fd, const void *buf, unsigned long len)
 	return (long)done;
 }
 
+/*
+ * When set (by ch_lazy_heap_enable(), pager.c), fresh heap space is handed to
+ * this backend instead of being created and mapped here: the pager then backs
+ * each page when it is first touched.
+ */
+int (*ch_heap_backend)(uint64_t base, uint64_t size);
+
 /* Maps at least bytes more of fresh memory at heap_mapped. */
 static int heap_grow(uint64_t bytes)
 {
 	handle_t pool = ch_handle("pool"), as = ch_handle("self.as"), mem;
 	uint64_t size = (bytes + CH_HEAP_CHUNK - 1) & ~(uint64_t)(CH_HEAP_CHUNK - 1);
+
+	if (ch_heap_backend) {
+		if (size < bytes || size > CH_HEAP_LIMIT - heap_mapped)
+			return ERR_NO_MEMORY;
+		int err = ch_heap_backend(heap_mapped, size);
+		if (err < 0)
+			return err;
+		heap_mapped += size;
+		return 0;
+	}
 
 	if (pool == HANDLE_INVALID || as == HANDLE_INVALID)
 		return ERR_NOT_FOUND;
