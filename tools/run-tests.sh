@@ -37,7 +37,7 @@ CONFIGS='
 pvh-q35-smp1-128M          pvh  q35     1   128M 0    180 -
 pvh-q35-smp4-256M-cpumax   pvh  q35     4   256M 0    240 -cpu+max
 pvh-pc-smp2-64M-nohpet     pvh  pc      2   64M  0    180 -machine+pc,hpet=off
-pvh-q35-smp8-8G            pvh  q35     8   8G   0    360 -
+pvh-q35-smp8-8G            pvh  q35     8   8G   0    480 -
 iso-bios-q35-smp4-512M     iso  q35     4   512M 0    240 -
 iso-uefi-q35-smp4-512M     iso  q35     4   512M 1    240 -cpu+max
 iso-uefi-q35-smp1-256M     iso  q35     1   256M 1    180 -
