@@ -1,0 +1,553 @@
+/*
+ * child.c - sysfuzz's child: "bin/sysfuzz child <seed> <calls> [v]".
+ *
+ * Maps the page its parent shares with it ("shared") and a 64 KiB arena (from its
+ * "pool") followed by an unmapped guard page, then makes <calls> random system calls
+ * (gen.c) and exits with 0. Everything it is given is fuzzing material: "pool",
+ * "self.as", "self.process", "log", "ep" (one end of a channel whose other end the
+ * parent serves), the shared page's and the arena's memory objects, and whatever it
+ * creates or receives; handles it drops are kept as stale ones that must stay dead.
+ *
+ * After each call it checks what the ABI promises whatever the arguments (check()):
+ * an undefined action gives ERR_NOT_SUPPORTED, handle 0 / a dropped handle / one with
+ * upper bits set gives ERR_BAD_HANDLE, errors are codes of abi/errors.h, only the
+ * actions that return counts return positive values, and no call succeeds when it
+ * needed a kernel, non-canonical or unmapped pointer, or wrote into our code. The
+ * first broken promise goes to the shared page and the child exits with
+ * FZ_EXIT_VIOLATION; the parent reports it.
+ *
+ * Fuzz threads: a SYS_THREAD_START at fz_thread_entry on one of FZ_SLOTS static
+ * stacks runs FZ_THREAD_CALLS more random calls with a copy of the starter's handles,
+ * concurrently with the main thread (the kernel's locking gets exercised). The entry
+ * code checks its stack before touching it and claims the slot atomically, so a
+ * thread started with a bad stack, or a second one on the same stack, just exits.
+ * Fuzz threads use no libc (it is not thread-safe).
+ */
+#include "sysfuzz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <abi/errors.h>
+#include <abi/kbus.h>
+#include <abi/rights.h>
+#include <abi/syscall.h>
+#include <charlotte/spawn.h>
+#include <charlotte/start.h>
+#include <charlotte/syscall.h>
+
+#define FZ_SLOTS 8
+#define FZ_SLOT_STACK 16384
+#define FZ_THREAD_CALLS 300
+
+static volatile struct fz_shared *sh;
+static int verbose;
+static handle_t vlog; /* verbose mode's own log handle, out of the fuzzer's reach */
+
+static struct fz_state main_state;
+static struct fz_state slot_state[FZ_SLOTS];
+static uint8_t slot_stacks[FZ_SLOTS][FZ_SLOT_STACK] __attribute__((aligned(16)));
+uint64_t fz_slot_claimed; /* bit i: a thread runs on slot i (set by the entry code) */
+static uint32_t slot_prepared; /* bit i: slot i's state was handed out (main thread only) */
+
+extern char _end[]; /* the linker's end of the image */
+
+/* 64 bytes of int3 in our text: the read-only (and never writable) pointer. */
+__asm__(".text\n"
+        ".globl fz_code_anchor\n"
+        "fz_code_anchor:\n"
+        "	.fill 64, 1, 0xcc\n");
+
+/* Thread entry: rsp must be the top of one of our slot stacks (rsp - 1 inside it) and
+ * the slot unclaimed; anything else exits without touching the stack. */
+__asm__(".text\n"
+        ".globl fz_thread_entry\n"
+        "fz_thread_entry:\n"
+        "	leaq slot_stacks(%rip), %rax\n"
+        "	movq %rsp, %rcx\n"
+        "	subq %rax, %rcx\n"
+        "	subq $1, %rcx\n"
+        "	cmpq $" /* FZ_SLOTS * FZ_SLOT_STACK */ "131072, %rcx\n"
+        "	jae 1f\n"
+        "	shrq $14, %rcx\n"
+        "	lock btsq %rcx, fz_slot_claimed(%rip)\n"
+        "	jc 1f\n"
+        "	andq $-16, %rsp\n"
+        "	xorl %ebp, %ebp\n"
+        "	movq %rcx, %rdi\n"
+        "	call fz_thread_main\n"
+        "1:	movl $2, %eax\n" /* SYS_SELF_THREAD_EXIT */
+        "	xorl %edi, %edi\n"
+        "	xorl %esi, %esi\n"
+        "	syscall\n"
+        "	ud2\n");
+void fz_thread_entry(void);
+void fz_thread_main(uint64_t slot);
+_Static_assert(FZ_SLOTS *FZ_SLOT_STACK == 131072, "fz_thread_entry's bound");
+_Static_assert(FZ_SLOT_STACK == 1 << 14, "fz_thread_entry's shift");
+_Static_assert(SYS_SELF_THREAD_EXIT == 2, "fz_thread_entry's exit");
+
+uint64_t fz_thread_entry_ip(void)
+{
+	return (uint64_t)(uintptr_t)fz_thread_entry;
+}
+
+int fz_threads_started(void)
+{
+	return slot_prepared != 0;
+}
+
+uint64_t fz_thread_stack(struct fz_state *st, uint64_t *slot)
+{
+	if (st->thread != 0) /* only the main thread hands out slots */
+		return 0;
+	for (unsigned i = 0; i < FZ_SLOTS; i++) {
+		if (slot_prepared & (1u << i))
+			continue;
+		slot_prepared |= 1u << i;
+		slot_state[i] = *st;
+		slot_state[i].thread = i + 1;
+		slot_state[i].rng = fz_rand(st) | 1;
+		*slot = i;
+		return (uint64_t)(uintptr_t)&slot_stacks[i][FZ_SLOT_STACK];
+	}
+	return 0;
+}
+
+static int overlaps(uint64_t va, uint64_t len, uint64_t base, uint64_t end)
+{
+	uint64_t last = len > UINT64_MAX - va ? UINT64_MAX : va + len;
+	return len && va < end && last > base;
+}
+
+int fz_protected_range(uint64_t va, uint64_t len)
+{
+	/* Addresses are rounded to pages by the kernel (or refused). */
+	uint64_t v = va & ~UINT64_C(4095), l = len > UINT64_MAX - 8192 ? len : len + 8192;
+	return overlaps(v, l, 0x400000, (uint64_t)(uintptr_t)_end + 4096) ||
+	       overlaps(v, l, CH_STACK_TOP - CH_STACK_SIZE, CH_STACK_TOP) ||
+	       overlaps(v, l, FZ_SHARED_VA, FZ_SHARED_VA + 4096);
+}
+
+/* --- the system call --- */
+
+static long fz_syscall(const struct fz_call *c)
+{
+	register uint64_t rsi __asm__("rsi") = c->a[0];
+	register uint64_t rdx __asm__("rdx") = c->a[1];
+	register uint64_t r10 __asm__("r10") = c->a[2];
+	register uint64_t r8 __asm__("r8") = c->a[3];
+	register uint64_t r9 __asm__("r9") = c->a[4];
+	uint64_t rdi = c->target;
+	long ret;
+
+	/* The fast kbus actions return words in rsi..r9, so all are in-out. */
+	__asm__ volatile("syscall"
+	                 : "=a"(ret), "+D"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+	                 : "0"(c->action)
+	                 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static int known_error(long r)
+{
+	static const long errs[] = {
+	    ERR_INTERNAL,      ERR_NOT_SUPPORTED,    ERR_INVALID_ARGS, ERR_BAD_STATE,
+	    ERR_TIMED_OUT,     ERR_INTERRUPTED,      ERR_NO_MEMORY,    ERR_NO_RESOURCES,
+	    ERR_SHOULD_WAIT,   ERR_BUFFER_TOO_SMALL, ERR_BAD_HANDLE,   ERR_WRONG_TYPE,
+	    ERR_ACCESS_DENIED, ERR_BAD_ADDRESS,      ERR_OUT_OF_RANGE, ERR_ALREADY_EXISTS,
+	    ERR_NOT_FOUND,     ERR_MALFORMED,        ERR_TRUNCATED,    ERR_CHECKSUM,
+	    ERR_PEER_CLOSED,
+	};
+	for (unsigned i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		if (errs[i] == r)
+			return 1;
+	return 0;
+}
+
+/* What the result of c breaks, if anything. */
+static uint32_t check(const struct fz_state *st, const struct fz_call *c)
+{
+	long r = (long)c->result;
+
+	if (r < 0 && !known_error(r))
+		return FZ_UNKNOWN_ERROR;
+	if (!fz_known_action(c->action))
+		return r == ERR_NOT_SUPPORTED ? FZ_OK : FZ_UNKNOWN_ACTION;
+	/* abi/syscall.h puts the handle check before the arguments', but the kernel
+	 * refuses some bad output pointers up front: either error will do. */
+	if (c->action >= 0x10 &&
+	    (st->target_kind == FZ_T_ZERO || st->target_kind == FZ_T_STALE ||
+	     st->target_kind == FZ_T_WIDE) &&
+	    r != ERR_BAD_HANDLE && !(r == ERR_BAD_ADDRESS && st->bad_ptr))
+		return FZ_BAD_TARGET;
+	if (r > 0 && !fz_positive_ok(c->action))
+		return FZ_BAD_POSITIVE;
+	if (r >= 0 && st->bad_ptr)
+		return FZ_BAD_POINTER;
+	if (r >= 0 && st->ro_out)
+		return FZ_READONLY_WRITTEN;
+	return FZ_OK;
+}
+
+static void violation(const struct fz_call *c)
+{
+	uint32_t zero = 0;
+
+	if (__atomic_compare_exchange_n(&sh->violations, &zero, 1, 0, __ATOMIC_ACQ_REL,
+	                                __ATOMIC_ACQUIRE))
+		memcpy((void *)&sh->bad, c, sizeof(*c));
+	else
+		__atomic_fetch_add(&sh->violations, 1, __ATOMIC_RELAXED);
+	ch_syscall1(SYS_SELF_PROCESS_EXIT, 0, FZ_EXIT_VIOLATION);
+}
+
+/* --- what we hold --- */
+
+static void forget_slot(struct fz_state *st, int slot, int dead)
+{
+	if (dead) {
+		if (st->nstale < FZ_MAX_STALE)
+			st->stale[st->nstale++] = st->live[slot].h;
+		else
+			st->stale[fz_rand(st) % FZ_MAX_STALE] = st->live[slot].h;
+	}
+	st->live[slot] = st->live[--st->nlive];
+}
+
+static void add_handle(struct fz_state *st, handle_t h, int type, int self)
+{
+	if (h == HANDLE_INVALID)
+		return;
+	for (unsigned i = 0; i < st->nlive; i++)
+		if (st->live[i].h == h)
+			return;
+	if (st->nlive == FZ_MAX_LIVE) { /* drop one to make room: the cspace stays small */
+		int slot = (int)(fz_rand(st) % FZ_MAX_LIVE);
+		if (ch_cap_drop(st->live[slot].h) == 0)
+			forget_slot(st, slot, 1);
+		else
+			forget_slot(st, slot, 0);
+	}
+	st->live[st->nlive++] =
+	    (struct fz_handle){.h = h, .type = (uint8_t)type, .self = (uint8_t)self};
+}
+
+static handle_t out_handle(const struct fz_state *st, unsigned i)
+{
+	handle_t h;
+	memcpy(&h, st->out + 4 * i, sizeof(h));
+	return h;
+}
+
+/* Learns from c's result: new handles, dropped ones, mappings over checked ranges. */
+static void learn(struct fz_state *st, const struct fz_call *c)
+{
+	long r = (long)c->result;
+	int src_type = st->target_slot >= 0 ? st->live[st->target_slot].type : OBJ_NONE;
+	int src_self = st->target_slot >= 0 ? st->live[st->target_slot].self : FZ_SELF_NONE;
+	uint64_t out = (uint64_t)(uintptr_t)st->out;
+
+	if (r == ERR_BAD_HANDLE && st->target_kind == FZ_T_LIVE) {
+		/* Dropped by another thread, moved in a message, or revoked? */
+		if (ch_cap_inspect(st->live[st->target_slot].h, (struct cap_info *)st->out) ==
+		    ERR_BAD_HANDLE)
+			forget_slot(st, st->target_slot, 1);
+		return;
+	}
+	if (r < 0)
+		return;
+	switch (c->action) {
+	case SYS_CAP_DROP:
+		if (st->target_kind == FZ_T_LIVE)
+			forget_slot(st, st->target_slot, 1);
+		break;
+	case SYS_CAP_DERIVE:
+		if (c->a[2] == out)
+			add_handle(st, out_handle(st, 0), src_type, src_self);
+		break;
+	case SYS_CAP_DUPLICATE:
+		if (c->a[0] == out)
+			add_handle(st, out_handle(st, 0), src_type, src_self);
+		break;
+	case SYS_POOL_MEM_CREATE:
+		if (c->a[2] == out)
+			add_handle(st, out_handle(st, 0), OBJ_MEMORY, 0);
+		break;
+	case SYS_POOL_SPLIT:
+		if (c->a[1] == out)
+			add_handle(st, out_handle(st, 0), OBJ_MEMORY_POOL, 0);
+		break;
+	case SYS_PROC_CREATE:
+		if (c->a[2] == out) {
+			add_handle(st, out_handle(st, 0), OBJ_PROCESS, 0);
+			add_handle(st, out_handle(st, 1), OBJ_ADDRESS_SPACE, 0);
+		}
+		break;
+	case SYS_PROC_GRANT:
+		if (c->a[2] == out && src_self == FZ_SELF_PROCESS)
+			add_handle(st, out_handle(st, 0), OBJ_NONE, 0);
+		break;
+	case SYS_THREAD_CREATE:
+		if (c->a[0] == out)
+			add_handle(st, out_handle(st, 0), OBJ_THREAD, 0);
+		break;
+	case SYS_CHANNEL_CREATE:
+		if (c->a[1] == out) {
+			add_handle(st, out_handle(st, 0), OBJ_ENDPOINT, 0);
+			add_handle(st, out_handle(st, 1), OBJ_ENDPOINT, 0);
+		}
+		break;
+	case SYS_WAITSET_CREATE:
+		if (c->a[0] == out)
+			add_handle(st, out_handle(st, 0), OBJ_WAITSET, 0);
+		break;
+	case SYS_GROUP_CREATE:
+		if (c->a[1] == out)
+			add_handle(st, out_handle(st, 0), OBJ_GROUP, 0);
+		break;
+	case SYS_GROUP_SUBSCRIBE:
+		if (c->a[0] == out)
+			add_handle(st, out_handle(st, 0), OBJ_ENDPOINT, 0);
+		break;
+	case SYS_AS_MAP: {
+		uint64_t end = c->a[0] + c->a[3], guard = FZ_ARENA + FZ_ARENA_SIZE;
+		if (c->a[0] < 0x400000)
+			fz_low_mapped = 1;
+		if (c->a[0] < guard + 4096 && end > guard)
+			fz_guard_mapped = 1;
+		break;
+	}
+	case SYS_KBUS_RECV:
+	case SYS_KBUS_CALL:
+	case SYS_KBUS_REPLY_RECV: {
+		uint64_t bp = c->action == SYS_KBUS_RECV ? c->a[0] : c->a[1];
+		if (bp != (uint64_t)(uintptr_t)&st->buf || st->buf.handles != st->recv_handles)
+			break;
+		uint32_t n = st->buf.nhandles;
+		if (n > st->buf.handles_capacity)
+			n = st->buf.handles_capacity;
+		for (uint32_t i = 0; i < n && i < 64; i++)
+			add_handle(st, st->recv_handles[i], OBJ_NONE, 0);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* SYS_KBUS_REPLY_RECV_FAST has no timeout: make it only where it cannot wait. */
+static int may_block(const struct fz_call *c)
+{
+	struct kbus_endpoint_info info;
+
+	if (c->action != SYS_KBUS_REPLY_RECV_FAST || c->target >> 32)
+		return 0;
+	long r = ch_syscall1(SYS_KBUS_INFO, (handle_t)c->target, (uint64_t)(uintptr_t)&info);
+	if (r == ERR_BAD_HANDLE || r == ERR_WRONG_TYPE)
+		return 0;
+	return r < 0 || (info.queued == 0 && !info.peer_closed);
+}
+
+static void say_call(const char *what, const struct fz_call *c)
+{
+	char line[256];
+	int n = snprintf(line, sizeof(line),
+	                 "sysfuzz: %s #%llu %s (%#llx) target %#llx args %#llx %#llx %#llx %#llx "
+	                 "%#llx -> %lld\n",
+	                 what, (unsigned long long)c->index, fz_action_name(c->action),
+	                 (unsigned long long)c->action, (unsigned long long)c->target,
+	                 (unsigned long long)c->a[0], (unsigned long long)c->a[1],
+	                 (unsigned long long)c->a[2], (unsigned long long)c->a[3],
+	                 (unsigned long long)c->a[4], (long long)c->result);
+	ch_log_write(vlog, line, n > 0 && n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* Verbose: the result, the handles it made and what a receive got. */
+static void say_done(const struct fz_state *st, const struct fz_call *c)
+{
+	char line[200];
+	int n = 0;
+
+	say_call("done", c);
+	if ((long)c->result < 0)
+		return;
+	for (int i = 0; i < 5; i++)
+		if (c->a[i] == (uint64_t)(uintptr_t)st->out)
+			n = snprintf(line, sizeof(line), "sysfuzz:   out %#x %#x\n",
+			             out_handle(st, 0), out_handle(st, 1));
+	if (c->a[0] == (uint64_t)(uintptr_t)&st->msg || c->a[1] == (uint64_t)(uintptr_t)&st->msg)
+		n = snprintf(line, sizeof(line),
+		             "sysfuzz:   sent len %u nhandles %u [%#x %#x %#x] mask %#llx\n",
+		             st->msg.len, st->msg.nhandles, st->send_handles[0],
+		             st->send_handles[1], st->send_handles[2],
+		             (unsigned long long)st->msg.copy_mask);
+	if (c->a[0] == (uint64_t)(uintptr_t)&st->buf || c->a[1] == (uint64_t)(uintptr_t)&st->buf)
+		n = snprintf(line, sizeof(line),
+		             "sysfuzz:   got len %u nhandles %u [%#x %#x %#x] flags %u\n",
+		             st->buf.len, st->buf.nhandles, st->recv_handles[0],
+		             st->recv_handles[1], st->recv_handles[2], st->buf.flags);
+	if (n > 0)
+		ch_log_write(vlog, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* One random call by st's thread; index numbers it. */
+static void fz_one(struct fz_state *st, uint64_t index)
+{
+	struct fz_call c;
+
+	do
+		fz_gen_call(st, &c);
+	while (may_block(&c));
+	c.index = index;
+	c.thread = st->thread;
+	c.result = 0;
+	c.reason = 0;
+	if (st->thread == 0) {
+		memcpy((void *)&sh->cur, &c, sizeof(c));
+		if (verbose)
+			say_call("call", &c);
+	}
+	c.result = fz_syscall(&c);
+	if (verbose && st->thread == 0)
+		say_done(st, &c);
+	c.reason = check(st, &c);
+	if (c.reason != FZ_OK)
+		violation(&c);
+	learn(st, &c);
+}
+
+void fz_thread_main(uint64_t slot)
+{
+	struct fz_state *st = &slot_state[slot];
+
+	__atomic_fetch_add(&sh->threads, 1, __ATOMIC_RELAXED);
+	for (uint64_t i = 0; i < FZ_THREAD_CALLS; i++) {
+		fz_one(st, i);
+		__atomic_fetch_add(&sh->thread_calls, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* --- setup --- */
+
+static void add_start_handle(struct fz_state *st, const char *name, int type, int self)
+{
+	handle_t h = ch_handle(name);
+	if (h != HANDLE_INVALID)
+		add_handle(st, h, type, self);
+}
+
+int fz_child_main(int argc, char **argv)
+{
+	handle_t pool = ch_handle("pool"), as = ch_handle("self.as"), arena;
+	handle_t shared = ch_handle("shared");
+	uint64_t seed = strtoull(argv[2], NULL, 0);
+	uint64_t calls = argc > 3 ? strtoull(argv[3], NULL, 0) : 1000;
+
+	verbose = argc > 4 && argv[4][0] == 'v';
+	if (ch_as_map(as, FZ_SHARED_VA, shared, 0, 4096, PROT_READ | PROT_WRITE) < 0)
+		return 2;
+	sh = (volatile struct fz_shared *)(uintptr_t)FZ_SHARED_VA;
+	if (sh->magic != FZ_MAGIC)
+		return 2;
+	sh->seed = seed;
+	if (ch_mem_create(pool, FZ_ARENA_SIZE, &arena) < 0 ||
+	    ch_as_map(as, FZ_ARENA, arena, 0, FZ_ARENA_SIZE, PROT_READ | PROT_WRITE) < 0)
+		return 2;
+	memset((void *)(uintptr_t)FZ_ARENA, '.', FZ_ARENA_SIZE);
+	if (verbose && ch_cap_duplicate(ch_handle("log"), &vlog) < 0)
+		vlog = HANDLE_INVALID;
+
+	struct fz_state *st = &main_state;
+	st->rng = seed * UINT64_C(0x9e3779b97f4a7c15) + 0x5eed;
+	st->rng |= 1;
+	add_start_handle(st, "pool", OBJ_MEMORY_POOL, FZ_SELF_NONE);
+	add_start_handle(st, "self.as", OBJ_ADDRESS_SPACE, FZ_SELF_AS);
+	add_start_handle(st, "self.process", OBJ_PROCESS, FZ_SELF_PROCESS);
+	add_start_handle(st, "log", OBJ_DEBUG_LOG, FZ_SELF_NONE);
+	add_start_handle(st, "ep", OBJ_ENDPOINT, FZ_SELF_PARENT_EP);
+	add_start_handle(st, "shared", OBJ_MEMORY, FZ_SELF_NONE);
+	add_handle(st, arena, OBJ_MEMORY, FZ_SELF_NONE);
+	sh->started = 1;
+	for (uint64_t i = 0; i < calls; i++) {
+		fz_one(st, i);
+		sh->calls = i + 1;
+	}
+	return 0;
+}
+
+/* --- names for reports --- */
+
+const char *fz_reason_name(uint32_t reason)
+{
+	static const char *const names[FZ_REASON_COUNT] = {
+	    [FZ_OK] = "ok",
+	    [FZ_UNKNOWN_ERROR] = "returned a code that is not in abi/errors.h",
+	    [FZ_BAD_POSITIVE] = "returned a positive value from an action that returns 0",
+	    [FZ_UNKNOWN_ACTION] = "an undefined action did not give ERR_NOT_SUPPORTED",
+	    [FZ_BAD_TARGET] = "handle 0, a dropped or a >32-bit handle was not ERR_BAD_HANDLE",
+	    [FZ_BAD_POINTER] = "succeeded with a kernel, non-canonical or unmapped pointer",
+	    [FZ_READONLY_WRITTEN] = "succeeded writing its output into read-only code",
+	};
+	return reason < FZ_REASON_COUNT ? names[reason] : "?";
+}
+
+const char *fz_action_name(uint64_t action)
+{
+#define N(a)    \
+	case a: \
+		return #a
+	switch (action) {
+		N(SYS_SELF_NULL);
+		N(SYS_SELF_THREAD_EXIT);
+		N(SYS_SELF_PROCESS_EXIT);
+		N(SYS_SELF_YIELD);
+		N(SYS_SELF_CLOCK);
+		N(SYS_SELF_SLEEP);
+		N(SYS_CAP_DERIVE);
+		N(SYS_CAP_DUPLICATE);
+		N(SYS_CAP_DROP);
+		N(SYS_CAP_REVOKE);
+		N(SYS_CAP_INSPECT);
+		N(SYS_POOL_MEM_CREATE);
+		N(SYS_POOL_INFO);
+		N(SYS_POOL_SPLIT);
+		N(SYS_MEM_INFO);
+		N(SYS_AS_MAP);
+		N(SYS_AS_UNMAP);
+		N(SYS_AS_PROTECT);
+		N(SYS_AS_QUERY);
+		N(SYS_PROC_CREATE);
+		N(SYS_PROC_GRANT);
+		N(SYS_PROC_KILL);
+		N(SYS_PROC_STATUS);
+		N(SYS_PROC_WAIT);
+		N(SYS_THREAD_CREATE);
+		N(SYS_THREAD_START);
+		N(SYS_THREAD_KILL);
+		N(SYS_THREAD_WAIT);
+		N(SYS_LOG_WRITE);
+		N(SYS_CHANNEL_CREATE);
+		N(SYS_KBUS_SEND);
+		N(SYS_KBUS_RECV);
+		N(SYS_KBUS_CALL);
+		N(SYS_KBUS_REPLY);
+		N(SYS_KBUS_REPLY_RECV);
+		N(SYS_KBUS_INFO);
+		N(SYS_KBUS_CALL_FAST);
+		N(SYS_KBUS_REPLY_RECV_FAST);
+		N(SYS_WAITSET_CREATE);
+		N(SYS_WAITSET_ADD);
+		N(SYS_WAITSET_REMOVE);
+		N(SYS_WAITSET_WAIT);
+		N(SYS_WAITSET_TIMER);
+		N(SYS_GROUP_CREATE);
+		N(SYS_GROUP_SUBSCRIBE);
+		N(SYS_GROUP_PUBLISH);
+		N(SYS_THREAD_SET_PAGER);
+	default:
+		return "undefined";
+	}
+#undef N
+}

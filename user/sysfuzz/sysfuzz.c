@@ -1,0 +1,530 @@
+/*
+ * sysfuzz.c - bin/sysfuzz's parent: runs fuzz children in batches and checks that the
+ * kernel survives them (see sysfuzz.h for the roles).
+ *
+ * Started by Exec from etc/test.manifest with "log" and a pool; usage
+ *     bin/sysfuzz [seed [calls [per_child [parallel]]]]
+ * (defaults 0x5eed, 500000, 2500, 2). Children are numbered from 0; child n gets seed
+ * fz_child_seed(seed, n), printed before it starts, so a run that brings the kernel
+ * down names the seeds that were running. A batch is `parallel` children at once, each
+ * with its own sub-pool (FZ_CHILD_POOL), a page shared with us, and one end of a
+ * channel whose other end we serve: every message is received, every capability in it
+ * dropped, every call answered (4 bytes, sometimes nonzero, so a fault a child routed
+ * to us through a pager is sometimes refused).
+ *
+ * After each batch:
+ *   - every child must have ended (any status); one still running after
+ *     FZ_BATCH_NS is killed, and one that a kill does not end is a failure;
+ *   - we must still make ordinary calls: create, map, use and destroy memory, send
+ *     and receive on a fresh channel, make and drop a process;
+ *   - our pool's used bytes must be back at the baseline taken before the first batch
+ *     once every handle to the children is dropped (a leak in the kernel's teardown of
+ *     processes, threads, cspaces, address spaces, channels, waitsets or groups).
+ * The calls that children make are summed until `calls` is reached. VMTEST lines:
+ * sysfuzz_survives, sysfuzz_results (no broken ABI promise, see child.c),
+ * sysfuzz_parent_works, sysfuzz_no_leaks.
+ */
+#include "sysfuzz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <abi/errors.h>
+#include <abi/kbus.h>
+#include <abi/rights.h>
+#include <charlotte/kbus.h>
+#include <charlotte/names.h>
+#include <charlotte/spawn.h>
+#include <charlotte/start.h>
+#include <charlotte/syscall.h>
+
+#define FZ_MAX_PARALLEL 4
+#define FZ_CHILD_POOL (512u << 10)
+#define FZ_BATCH_NS UINT64_C(15000000000) /* 15 s for one batch */
+#define FZ_KILL_NS UINT64_C(5000000000)
+#define MS UINT64_C(1000000)
+
+static handle_t p_log, p_pool, p_as;
+static uint64_t reply_rng = 0x243f6a8885a308d3u;
+
+struct slot {
+	struct ch_child c;
+	handle_t ep, shared;
+	volatile struct fz_shared *sh;
+	uint64_t seed, n;
+	int running, ended;
+	struct proc_status st;
+};
+
+/* What failed first for each VMTEST line (empty: passed). */
+static char why_survives[256], why_results[512], why_works[256], why_leaks[256];
+
+#define FAIL_ONCE(buf, ...)                                      \
+	do {                                                     \
+		if (!(buf)[0])                                   \
+			snprintf(buf, sizeof(buf), __VA_ARGS__); \
+	} while (0)
+
+static uint64_t fz_child_seed(uint64_t seed, uint64_t n)
+{
+	uint64_t x = seed + n * UINT64_C(0x9e3779b97f4a7c15);
+	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
+static uint64_t pool_used(void)
+{
+	struct pool_info pi;
+	return ch_pool_info(p_pool, &pi) < 0 ? UINT64_MAX : pi.used;
+}
+
+static void describe_call(char *out, size_t n, const volatile struct fz_call *c)
+{
+	snprintf(out, n,
+	         "%s #%llu (thread %u): %s (%#llx) target %#llx args %#llx %#llx %#llx %#llx %#llx "
+	         "-> %lld",
+	         c->thread ? "fuzz thread call" : "call", (unsigned long long)c->index, c->thread,
+	         fz_action_name(c->action), (unsigned long long)c->action,
+	         (unsigned long long)c->target, (unsigned long long)c->a[0],
+	         (unsigned long long)c->a[1], (unsigned long long)c->a[2],
+	         (unsigned long long)c->a[3], (unsigned long long)c->a[4], (long long)c->result);
+}
+
+/* --- starting and ending children --- */
+
+/* Starts child n with seed in slot idx; verbose children log every call. */
+static int start_child(struct slot *s, unsigned idx, uint64_t seed, uint64_t n, uint64_t calls,
+                       int verbose)
+{
+	char seed_s[24], calls_s[24];
+	const char *argv[] = {"bin/sysfuzz", "child", seed_s, calls_s, verbose ? "v" : NULL, NULL};
+	handle_t e[2];
+	uint64_t va = FZ_PARENT_SHARED_VA + idx * 4096u;
+
+	memset(s, 0, sizeof(*s));
+	s->seed = seed;
+	s->n = n;
+	snprintf(seed_s, sizeof(seed_s), "%#llx", (unsigned long long)s->seed);
+	snprintf(calls_s, sizeof(calls_s), "%llu", (unsigned long long)calls);
+	long r = ch_mem_create(p_pool, 4096, &s->shared);
+	if (r < 0)
+		return (int)r;
+	if ((r = ch_as_map(p_as, va, s->shared, 0, 4096, PROT_READ | PROT_WRITE)) < 0)
+		goto out_shared;
+	s->sh = (volatile struct fz_shared *)(uintptr_t)va;
+	s->sh->magic = FZ_MAGIC;
+	if ((r = ch_channel_create(p_pool, 16, e)) < 0)
+		goto out_unmap;
+	s->ep = e[1];
+	struct ch_grant g[] = {
+	    {"log", p_log, RIGHT_WRITE | RIGHT_DUPLICATE | RIGHT_TRANSFER},
+	    {"ep", e[0],
+	     RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_DUPLICATE | RIGHT_TRANSFER |
+	         RIGHT_INSPECT | RIGHT_REVOKE},
+	    {"shared", s->shared,
+	     RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_INSPECT | RIGHT_DUPLICATE |
+	         RIGHT_TRANSFER},
+	};
+	struct ch_spawn_args a = {.path = "bin/sysfuzz",
+	                          .argv = argv,
+	                          .grants = g,
+	                          .ngrants = 3,
+	                          .child_pool = FZ_CHILD_POOL};
+	printf("child %llu: seed %s, %llu calls\n", (unsigned long long)n, seed_s,
+	       (unsigned long long)calls);
+	r = ch_spawn(&a, &s->c);
+	ch_cap_drop(e[0]); /* the child has its own; when it ends, we see the peer close */
+	if (r < 0)
+		goto out_ep;
+	s->running = 1;
+	return 0;
+
+out_ep:
+	ch_cap_drop(s->ep);
+out_unmap:
+	ch_as_unmap(p_as, va, 4096);
+out_shared:
+	ch_cap_drop(s->shared);
+	s->sh = NULL;
+	return (int)r;
+}
+
+/* Receives everything queued on the child's channel; drops what it carried. */
+static void serve(struct slot *s)
+{
+	static uint8_t data[KBUS_MAX_BYTES];
+	static handle_t hs[KBUS_MAX_HANDLES];
+
+	for (int i = 0; i < 64; i++) {
+		struct kbus_buf b = {.data = data,
+		                     .capacity = sizeof(data),
+		                     .handles = hs,
+		                     .handles_capacity = KBUS_MAX_HANDLES};
+		long r = ch_kbus_recv(s->ep, &b, KBUS_NONBLOCK, 0);
+		if (r < 0)
+			return;
+		for (uint32_t k = 0; k < b.nhandles && k < KBUS_MAX_HANDLES; k++)
+			if (hs[k] != HANDLE_INVALID)
+				ch_cap_drop(hs[k]);
+		if (b.flags & KBUS_MSG_CALL) {
+			reply_rng =
+			    reply_rng * UINT64_C(6364136223846793005) + 1442695040888963407u;
+			int32_t verdict = (reply_rng >> 60) == 0 ? (int32_t)(reply_rng >> 32) : 0;
+			struct kbus_msg m = {.data = &verdict, .len = sizeof(verdict)};
+			ch_kbus_reply(s->ep, &m);
+		}
+	}
+}
+
+/* Waits for the batch: serves the channels until every child has ended. */
+static void run_batch(struct slot *slots, unsigned n)
+{
+	int64_t deadline = ch_clock_ns() + (int64_t)FZ_BATCH_NS;
+	unsigned left = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		left += slots[i].running;
+	while (left > 0 && ch_clock_ns() < deadline) {
+		for (unsigned i = 0; i < n; i++) {
+			struct slot *s = &slots[i];
+			if (!s->running || s->ended)
+				continue;
+			serve(s);
+			if (ch_proc_wait(s->c.process, 0, &s->st) == 0) {
+				s->ended = 1;
+				left--;
+				serve(s);
+			}
+		}
+		ch_sleep_ns(2 * MS);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct slot *s = &slots[i];
+		char what[256];
+		if (!s->running || s->ended)
+			continue;
+		describe_call(what, sizeof(what), &s->sh->cur);
+		printf("child %llu (seed %#llx) still running after %llu s, in %s; killing it\n",
+		       (unsigned long long)s->n, (unsigned long long)s->seed,
+		       (unsigned long long)(FZ_BATCH_NS / 1000000000u), what);
+		ch_proc_kill(s->c.process);
+		if (ch_proc_wait(s->c.process, FZ_KILL_NS, &s->st) == 0) {
+			s->ended = 1;
+		} else {
+			FAIL_ONCE(why_survives,
+			          "child %llu (seed %#llx) did not end when killed; %s",
+			          (unsigned long long)s->n, (unsigned long long)s->seed, what);
+		}
+	}
+}
+
+/* Reports how the child ended and gives back everything it had. Returns its calls. */
+static uint64_t reap(struct slot *s)
+{
+	char how[128], what[320];
+	uint64_t calls = s->sh->calls + s->sh->thread_calls;
+
+	if (s->ended)
+		ch_proc_status_describe(&s->st, how, sizeof(how));
+	else
+		snprintf(how, sizeof(how), "never ended");
+	printf("child %llu: %llu calls (%llu in %llu threads), %s\n", (unsigned long long)s->n,
+	       (unsigned long long)calls, (unsigned long long)s->sh->thread_calls,
+	       (unsigned long long)s->sh->threads, how);
+	if (s->ended && s->st.state == PROC_EXITED && s->st.code == 2 && !s->sh->started)
+		FAIL_ONCE(why_results, "child %llu (seed %#llx) could not set itself up",
+		          (unsigned long long)s->n, (unsigned long long)s->seed);
+	if (s->sh->violations) {
+		describe_call(what, sizeof(what), &s->sh->bad);
+		printf("child %llu (seed %#llx): %s %s\n", (unsigned long long)s->n,
+		       (unsigned long long)s->seed, what, fz_reason_name(s->sh->bad.reason));
+		FAIL_ONCE(why_results, "child %llu (seed %#llx): %s %s", (unsigned long long)s->n,
+		          (unsigned long long)s->seed, what, fz_reason_name(s->sh->bad.reason));
+	}
+	if (!s->ended) { /* cannot give back what it holds: keep our handles */
+		s->running = 0;
+		return calls;
+	}
+	ch_child_release(&s->c);
+	ch_cap_drop(s->ep);
+	ch_as_unmap(p_as, (uint64_t)(uintptr_t)s->sh, 4096);
+	ch_cap_drop(s->shared);
+	s->running = 0;
+	return calls;
+}
+
+/* --- the parent's own health --- */
+
+static int parent_works(char *why, size_t n)
+{
+	const uint64_t va = FZ_PARENT_SHARED_VA + 0x100000;
+	handle_t m, e[2];
+	struct proc_create_out pc;
+	uint32_t got;
+	long r;
+
+	if ((r = ch_null()) != 0) {
+		snprintf(why, n, "null call: %s", ch_error_name(r));
+		return 0;
+	}
+	if ((r = ch_mem_create(p_pool, 2 * 4096, &m)) < 0) {
+		snprintf(why, n, "mem_create: %s", ch_error_name(r));
+		return 0;
+	}
+	if ((r = ch_as_map(p_as, va, m, 0, 2 * 4096, PROT_READ | PROT_WRITE)) < 0) {
+		snprintf(why, n, "as_map: %s", ch_error_name(r));
+		ch_cap_drop(m);
+		return 0;
+	}
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)va;
+	int ok = p[0] == 0 && p[1023] == 0;
+	p[0] = 0x1234;
+	p[1023] = 0x5678;
+	ok = ok && p[0] == 0x1234 && p[1023] == 0x5678;
+	r = ch_as_unmap(p_as, va, 2 * 4096);
+	ch_cap_drop(m);
+	if (!ok || r < 0) {
+		snprintf(why, n, "fresh memory %s",
+		         ok ? "would not unmap" : "not zero or not kept");
+		return 0;
+	}
+	if ((r = ch_channel_create(p_pool, 0, e)) < 0) {
+		snprintf(why, n, "channel_create: %s", ch_error_name(r));
+		return 0;
+	}
+	char msg[8] = "ping", in[8] = {0};
+	r = ch_kbus_send_bytes(e[0], msg, 5, 0, 100 * MS);
+	if (r >= 0)
+		r = ch_kbus_recv_bytes(e[1], in, sizeof(in), &got, 0, 100 * MS);
+	ch_cap_drop(e[0]);
+	ch_cap_drop(e[1]);
+	if (r < 0 || got != 5 || strcmp(in, "ping") != 0) {
+		snprintf(why, n, "send/recv on a fresh channel: %s", ch_error_name(r));
+		return 0;
+	}
+	if ((r = ch_proc_create(p_pool, "probe", 5, &pc)) < 0) {
+		snprintf(why, n, "proc_create: %s", ch_error_name(r));
+		return 0;
+	}
+	ch_cap_drop(pc.address_space);
+	ch_cap_drop(pc.process);
+	return 1;
+}
+
+/* Used bytes back at base (teardown may finish on another CPU: give it a moment). */
+static int pool_back(uint64_t base, uint64_t *now)
+{
+	for (int i = 0; i < 50; i++) {
+		*now = pool_used();
+		if (*now == base)
+			return 1;
+		ch_sleep_ns(2 * MS);
+	}
+	return 0;
+}
+
+static void report(const char *name, const char *why)
+{
+	if (why[0])
+		printf("VMTEST FAIL sysfuzz_%s: %s\n", name, why);
+	else
+		printf("VMTEST PASS sysfuzz_%s\n", name);
+}
+
+/* Each regression sequence of seq.c in a child: it must exit with 0 and leave our
+ * pool as it found it. One VMTEST line per sequence. */
+static void run_sequences(void)
+{
+	for (unsigned i = 0; i < fz_nsequences(); i++) {
+		const char *name = fz_sequence_name(i);
+		const char *argv[] = {"bin/sysfuzz", "seq", name, NULL};
+		struct ch_grant g[] = {{"log", p_log, RIGHT_WRITE}};
+		struct ch_spawn_args a = {.path = "bin/sysfuzz",
+		                          .argv = argv,
+		                          .grants = g,
+		                          .ngrants = 1,
+		                          .child_pool = FZ_CHILD_POOL};
+		struct ch_child c;
+		struct proc_status st;
+		char why[160] = "", how[96];
+		uint64_t base = pool_used(), now;
+
+		int r = ch_spawn(&a, &c);
+		if (r < 0) {
+			snprintf(why, sizeof(why), "cannot start it: %s", ch_error_name(r));
+		} else {
+			if (ch_proc_wait(c.process, 10000 * MS, &st) < 0) {
+				ch_proc_kill(c.process);
+				ch_proc_wait(c.process, FZ_KILL_NS, &st);
+				snprintf(why, sizeof(why), "did not end in 10 s");
+			} else if (st.state != PROC_EXITED || st.code != 0) {
+				ch_proc_status_describe(&st, how, sizeof(how));
+				snprintf(why, sizeof(why), "%s", how);
+			}
+			ch_child_release(&c);
+			if (!why[0] && !pool_back(base, &now))
+				snprintf(why, sizeof(why),
+				         "the pool uses %lld bytes more once the child is gone",
+				         (long long)(now - base));
+		}
+		char test[64];
+		snprintf(test, sizeof(test), "seq_%s", name);
+		report(test, why);
+	}
+}
+
+/* Runs one child with exactly seed and calls; returns what went wrong (0: nothing). */
+static int run_one(uint64_t seed, uint64_t calls, int verbose)
+{
+	static struct slot s;
+	uint64_t base = pool_used(), now;
+	int bad = 0;
+
+	why_survives[0] = why_results[0] = 0;
+	if (start_child(&s, 0, seed, 0, calls, verbose) < 0)
+		return 8;
+	run_batch(&s, 1);
+	reap(&s);
+	bad |= why_survives[0] ? 1 : 0;
+	bad |= why_results[0] ? 2 : 0;
+	if (!bad && !pool_back(base, &now)) {
+		printf("leak: %lld bytes\n", (long long)(now - base));
+		bad |= 4;
+	}
+	return bad;
+}
+
+/*
+ * "replay <seed> <calls> [v]": one child, the same checks. "bisect <seed> <calls>":
+ * the fewest calls of that child that still go wrong the same way, then that run again
+ * with every call logged. (Warm up first so the parent's own first costs are not
+ * taken for a leak.)
+ */
+static int replay(int argc, char **argv)
+{
+	uint64_t seed = strtoull(argv[2], NULL, 0);
+	uint64_t calls = argc > 3 ? strtoull(argv[3], NULL, 0) : 2500;
+
+	run_one(0, 0, 0);
+	if (strcmp(argv[1], "replay") == 0) {
+		int bad = run_one(seed, calls, argc > 4 && argv[4][0] == 'v');
+		printf("replay %#llx %llu: %s (%d)\n", (unsigned long long)seed,
+		       (unsigned long long)calls, bad ? "went wrong" : "fine", bad);
+		return bad != 0;
+	}
+	int want = run_one(seed, calls, 0);
+	uint64_t lo = 0, hi = calls;
+	if (!want) {
+		printf("bisect: %#llx %llu does not go wrong\n", (unsigned long long)seed,
+		       (unsigned long long)calls);
+		return 1;
+	}
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (run_one(seed, mid, 0) & want)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	printf("bisect: %#llx goes wrong (%d) within %llu calls; again, verbose:\n",
+	       (unsigned long long)seed, want, (unsigned long long)hi);
+	run_one(seed, hi, 1);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct slot slots[FZ_MAX_PARALLEL];
+	uint64_t seed = 0x5eed, total = 500000, per_child = 2500, parallel = 2;
+	uint64_t done = 0, n = 0, base, now;
+	int64_t t0 = ch_clock_ns();
+
+	if (argc >= 3 && strcmp(argv[1], "child") == 0)
+		return fz_child_main(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "seq") == 0)
+		return fz_sequence_main(argv[2]);
+	if (argc >= 3 && (strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "bisect") == 0)) {
+		p_log = ch_handle("log");
+		p_pool = ch_handle("pool");
+		p_as = ch_handle("self.as");
+		return replay(argc, argv);
+	}
+	p_log = ch_handle("log");
+	p_pool = ch_handle("pool");
+	p_as = ch_handle("self.as");
+	if (argc > 1)
+		seed = strtoull(argv[1], NULL, 0);
+	if (argc > 2)
+		total = strtoull(argv[2], NULL, 0);
+	if (argc > 3)
+		per_child = strtoull(argv[3], NULL, 0);
+	if (argc > 4)
+		parallel = strtoull(argv[4], NULL, 0);
+	if (parallel < 1 || parallel > FZ_MAX_PARALLEL)
+		parallel = 2;
+	if (!p_log || !p_pool || !p_as) {
+		printf("VMTEST FAIL sysfuzz_start: missing log, pool or self.as\n");
+		return 1;
+	}
+	printf("seed %#llx: %llu calls, %llu per child, %llu at a time "
+	       "(replay: bin/sysfuzz %#llx %llu %llu %llu)\n",
+	       (unsigned long long)seed, (unsigned long long)total, (unsigned long long)per_child,
+	       (unsigned long long)parallel, (unsigned long long)seed, (unsigned long long)total,
+	       (unsigned long long)per_child, (unsigned long long)parallel);
+	/* A warm-up batch of children that make no calls: what our own first use of
+	 * the heap, the initrd and spawn costs is not a leak. */
+	for (unsigned i = 0; i < parallel; i++)
+		if (start_child(&slots[i], i, 0, UINT64_MAX, 0, 0) == 0) {
+			run_batch(slots, i + 1);
+			reap(&slots[i]);
+		}
+	run_sequences();
+	base = pool_used();
+	while (done < total) {
+		unsigned started = 0;
+		for (unsigned i = 0; i < parallel; i++, n++) {
+			int r = start_child(&slots[i], i, fz_child_seed(seed, n), n, per_child, 0);
+			if (r == ERR_NO_MEMORY && why_leaks[0]) {
+				printf(
+				    "child %llu: not started, the leaks took the pool; stopping\n",
+				    (unsigned long long)n);
+				continue;
+			}
+			if (r < 0) {
+				FAIL_ONCE(why_works, "cannot start child %llu: %s",
+				          (unsigned long long)n, ch_error_name(r));
+				continue;
+			}
+			started++;
+		}
+		if (!started)
+			break;
+		run_batch(slots, parallel);
+		for (unsigned i = 0; i < parallel; i++)
+			if (slots[i].running)
+				done += reap(&slots[i]);
+		char why[200];
+		if (!parent_works(why, sizeof(why)))
+			FAIL_ONCE(why_works, "after child %llu: %s", (unsigned long long)n - 1,
+			          why);
+		if (!why_survives[0] && !pool_back(base, &now)) {
+			FAIL_ONCE(why_leaks,
+			          "after children %llu..%llu (seeds printed above) the pool uses "
+			          "%llu bytes, %lld more than before",
+			          (unsigned long long)(n - parallel), (unsigned long long)n - 1,
+			          (unsigned long long)now, (long long)(now - base));
+			base = now; /* report the first leak only; go on fuzzing */
+		}
+		if (why_works[0] || why_survives[0])
+			break;
+	}
+	printf("%llu calls by %llu children in %lld ms\n", (unsigned long long)done,
+	       (unsigned long long)n, (long long)((ch_clock_ns() - t0) / 1000000));
+	report("survives", why_survives);
+	report("results", why_results);
+	report("parent_works", why_works);
+	report("no_leaks", why_leaks);
+	return why_survives[0] || why_results[0] || why_works[0] || why_leaks[0];
+}
