@@ -19,8 +19,9 @@ UEFI ?= 0
 ACCEL ?= tcg
 BOOT ?= iso
 
-include mk/kernel.mk
+# initrd.mk first: the ISO rules in kernel.mk name $(INITRD) as a prerequisite
 include mk/initrd.mk
+include mk/kernel.mk
 include mk/hosttest.mk
 include mk/vmtest.mk
 include mk/lint.mk
