@@ -232,24 +232,18 @@ static bool decide(struct process *p, enum proc_state why, int code)
 	return true;
 }
 
+/*
+ * Ask every running thread but `except` to end. Done under p->lock: a thread
+ * seen RUNNING there cannot finish exiting (that needs p->lock) and free its
+ * scheduler thread until we let go. Lock order: p->lock, then run queues.
+ */
 static void kill_threads(struct process *p, struct uthread *except)
 {
-	/* Collect under the lock, kill outside it: sched_kill takes run-queue locks. */
-	for (;;) {
-		struct thread *victim = NULL;
-		uint64_t irq = spin_lock_irqsave(&p->lock);
-		for (struct uthread *t = p->threads; t; t = t->next)
-			if (t != except && t->state == UT_RUNNING && !sched_kill_pending(t->kt)) {
-				victim = t->kt;
-				/* mark now so the next pass skips it */
-				__atomic_store_n(&victim->kill_pending, true, __ATOMIC_RELEASE);
-				break;
-			}
-		spin_unlock_irqrestore(&p->lock, irq);
-		if (!victim)
-			return;
-		sched_kill(victim);
-	}
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	for (struct uthread *t = p->threads; t; t = t->next)
+		if (t != except && t->state == UT_RUNNING && !sched_kill_pending(t->kt))
+			sched_kill(t->kt);
+	spin_unlock_irqrestore(&p->lock, irq);
 }
 
 static void process_end(struct process *p)
@@ -280,12 +274,12 @@ void process_kill(struct process *p, enum proc_state why, int code)
 
 void uthread_kill(struct uthread *t)
 {
+	/* under p->lock: see kill_threads() for why t->kt cannot vanish meanwhile */
 	struct process *p = t->proc;
 	uint64_t irq = spin_lock_irqsave(&p->lock);
-	bool running = t->state == UT_RUNNING;
-	spin_unlock_irqrestore(&p->lock, irq);
-	if (running)
+	if (t->state == UT_RUNNING)
 		sched_kill(t->kt);
+	spin_unlock_irqrestore(&p->lock, irq);
 }
 
 void uthread_exit_current(int64_t code)

@@ -193,11 +193,12 @@ long sys_thread_kill(struct cspace *cs, handle_t target, const uint64_t *a)
 	if (r)
 		return r;
 	struct uthread *t = container_of(ref.obj, struct uthread, obj);
-	bool self = t == uthread_current();
-	cap_ref_put(&ref);
-	if (self)
+	if (t == uthread_current()) {
+		cap_ref_put(&ref);
 		uthread_exit_current(-1);
-	uthread_kill(t);
+	}
+	uthread_kill(t); /* while our reference keeps t alive */
+	cap_ref_put(&ref);
 	return 0;
 }
 
