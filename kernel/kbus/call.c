@@ -14,7 +14,11 @@
  * server endpoint closing, or the answering thread ending
  * (kbus_thread_exit): both CALL_CLOSED, the caller sees ERR_PEER_CLOSED.
  * A thread has one reply slot: receiving a new call while one is unanswered
- * fails the old one (its caller gets ERR_PEER_CLOSED), as in seL4.
+ * fails the old one (its caller gets ERR_PEER_CLOSED), as in seL4: every
+ * receiver that is about to take a call empties the slot first with
+ * kbus_drop_pending() (which takes the old call's channel lock, so it runs
+ * with no channel lock held), and a parked fast receiver whose slot is still
+ * in use gets the call through the queue.
  *
  * Fast path. A server thread in kbus_reply_recv_fast() with an empty queue
  * parks a struct kbus_fast_waiter (on its stack) in ep->fast_waiter and
@@ -36,6 +40,7 @@
 #include <kbus/kbus_internal.h>
 #include <abi/errors.h>
 #include <lib/compiler.h>
+#include <lib/panic.h>
 #include <lib/string.h>
 #include <obj/process.h>
 #include <sched/sched.h>
@@ -62,6 +67,8 @@ static void unlink_call(struct endpoint *ep, struct kbus_call *call)
 static void take_call(struct endpoint *ep, struct kbus_call *call)
 {
 	struct thread *self = sched_current();
+	/* the receiver emptied its reply slot first (kbus_drop_pending) */
+	ASSERT(!self->kbus_pending && !self->kbus_pending_ep);
 	kobject_get(&ep->obj);
 	self->kbus_pending_ep = ep;
 	self->kbus_pending = call ? (void *)call : ABANDONED;
@@ -98,8 +105,7 @@ void kbus_calls_close(struct endpoint *ep)
 	}
 }
 
-/* Forget the current thread's unanswered call (its caller gets ERR_PEER_CLOSED). */
-static void drop_pending(struct thread *t)
+void kbus_drop_pending(struct thread *t)
 {
 	struct endpoint *ep = t->kbus_pending_ep;
 	if (!ep) {
@@ -120,7 +126,7 @@ static void drop_pending(struct thread *t)
 
 void kbus_thread_exit(struct thread *t)
 {
-	drop_pending(t);
+	kbus_drop_pending(t);
 }
 
 /* ch->lock held: the caller gives up on call. */
@@ -242,7 +248,7 @@ int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 	if (rep->len > KBUS_MAX_BYTES || rep->nhandles > KBUS_MAX_HANDLES)
 		return ERR_INVALID_ARGS;
 	if (pending_of(self) == ABANDONED) {
-		drop_pending(self);
+		kbus_drop_pending(self);
 		return ERR_PEER_CLOSED;
 	}
 	struct kbus_kmsg *msg;
@@ -278,7 +284,7 @@ static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[
 {
 	uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
 	struct kbus_fast_waiter *fw = dst->fast_waiter;
-	if (unlikely(!fw || dst->head || dst->closed)) {
+	if (unlikely(!fw || dst->head || dst->closed || READ_ONCE(fw->thread->kbus_pending))) {
 		spin_unlock_irqrestore(&dst->ch->lock, irq);
 		return false;
 	}
@@ -378,7 +384,7 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 	uint64_t deadline = timeout == WAIT_FOREVER ? UINT64_MAX : kbus_deadline(timeout);
 	*reply_err = 0;
 	if (!reply && self->kbus_pending)
-		drop_pending(self); /* one reply slot: the next call replaces it */
+		kbus_drop_pending(self); /* one reply slot: the next call replaces it */
 	struct endpoint *put = reply ? self->kbus_pending_ep : NULL;
 	uint64_t irq = spin_lock_irqsave(&ch->lock);
 	if (reply) {
@@ -392,7 +398,7 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 		if (ep->head) {
 			if ((ep->head->flags & KBUS_MSG_CALL) && self->kbus_pending) {
 				spin_unlock_irqrestore(&ch->lock, irq);
-				drop_pending(self);
+				kbus_drop_pending(self);
 				irq = spin_lock_irqsave(&ch->lock);
 				continue;
 			}
@@ -405,7 +411,8 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 		fw.next = ep->fast_waiter; /* park */
 		ep->fast_waiter = &fw;
 		spin_unlock_irqrestore(&ch->lock, irq);
-		if (run && sched_switch_to(run)) {
+		/* a direct switch arms no timer: only when waiting without a deadline */
+		if (run && deadline == UINT64_MAX && sched_switch_to(run)) {
 			err = 0;
 		} else {
 			if (run)

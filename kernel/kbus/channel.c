@@ -413,6 +413,12 @@ int kbus_recv(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t 
 	for (;;) {
 		uint64_t irq = spin_lock_irqsave(&ch->lock);
 		struct kbus_kmsg *m = ep->head;
+		if (m && (m->flags & KBUS_MSG_CALL) && sched_current()->kbus_pending) {
+			/* one reply slot: the unanswered call fails first (its lock, not ours) */
+			spin_unlock_irqrestore(&ch->lock, irq);
+			kbus_drop_pending(sched_current());
+			continue;
+		}
 		if (m) {
 			if (m->len > in->capacity || m->nhandles > in->handles_capacity ||
 			    (m->nhandles && !in->cs)) {

@@ -152,8 +152,17 @@ void kbus_transfer_drop(struct kbus_kmsg *msg, struct cspace *transit);
 /* call.c */
 /* ch->lock held: ep closed; fail its pending calls (callers woken). */
 void kbus_calls_close(struct endpoint *ep);
-/* ch->lock held: m, a CALL message, was dequeued by the current thread. */
+/*
+ * ch->lock held: m, a CALL message, was dequeued by the current thread, whose
+ * reply slot is empty (a receiver calls kbus_drop_pending() first).
+ */
 void kbus_call_received(struct endpoint *ep, struct kbus_kmsg *m);
+/*
+ * Empty t's reply slot (t is the current or an ending thread): its unanswered
+ * call fails (the caller gets ERR_PEER_CLOSED) and the endpoint reference
+ * goes. Takes that call's channel lock: call with no kbus lock held.
+ */
+void kbus_drop_pending(struct thread *t);
 
 /* group.c */
 bool kbus_group_closed(struct kbus_group *g);

@@ -388,6 +388,101 @@ VM_TEST(kbus_call)
 	kt_base_check(&b);
 }
 
+/* --- one reply slot --- */
+
+struct caller {
+	struct endpoint *ep;
+	bool fast;
+	uint64_t delay_ns;
+	int result;
+	uint64_t out;
+};
+
+static void caller_main(void *arg)
+{
+	struct caller *c = arg;
+	if (c->delay_ns)
+		sched_sleep_ns(c->delay_ns);
+	if (c->fast) {
+		uint64_t w[KBUS_FAST_WORDS] = {7}, out[KBUS_FAST_WORDS];
+		c->result = kbus_call_fast(c->ep, 0, w, out, WAIT_FOREVER);
+		c->out = out[0];
+	} else {
+		c->result = call_u64(c->ep, 7, &c->out, WAIT_FOREVER);
+	}
+}
+
+/*
+ * Regression (sysfuzz seed 0xbbea42bd69484adc): a thread that receives a call while
+ * it still has an unanswered one fails the old caller (ERR_PEER_CLOSED) and puts
+ * the old endpoint reference, whether the calls came on one channel or two, through
+ * kbus_recv or to a fast receiver parked with its slot in use.
+ */
+VM_TEST(kbus_reply_slot)
+{
+	struct kt_base b;
+	kt_base_take(&b);
+	struct kt_chan c, d;
+	VM_EXPECT_EQ(kt_chan_open(&c, 1 << 20, 0), 0);
+	VM_EXPECT_EQ(kt_chan_open(&d, 1 << 20, 0), 0);
+	uint64_t v;
+	uint64_t one = 1;
+	struct kbus_out rep = {.data = &one, .len = sizeof(one)};
+	/* two calls on one channel */
+	struct caller c1 = {.ep = c.a, .result = 1}, c2 = {.ep = c.a, .result = 1};
+	struct thread *t1 = start(caller_main, &c1, -1);
+	while (kt_queued(c.b) < 1)
+		sched_yield();
+	struct thread *t2 = start(caller_main, &c2, -1);
+	while (kt_queued(c.b) < 2)
+		sched_yield();
+	VM_EXPECT_EQ(kt_recv(c.b, &v, sizeof(v), 0, 0), 8);
+	VM_EXPECT_EQ(kt_recv(c.b, &v, sizeof(v), 0, 0), 8);
+	thread_join(t1);
+	VM_EXPECT_EQ(c1.result, ERR_PEER_CLOSED);
+	VM_EXPECT_EQ(kbus_reply(c.b, &rep), 0);
+	thread_join(t2);
+	VM_EXPECT_EQ(c2.result, 0);
+	VM_EXPECT_EQ(c2.out, 1);
+	/* a call on c pending, then one received on d */
+	c1 = (struct caller){.ep = c.a, .result = 1};
+	c2 = (struct caller){.ep = d.a, .result = 1};
+	t1 = start(caller_main, &c1, -1);
+	t2 = start(caller_main, &c2, -1);
+	VM_EXPECT_EQ(kt_recv(c.b, &v, sizeof(v), 0, WAIT_FOREVER), 8);
+	VM_EXPECT_EQ(kt_recv(d.b, &v, sizeof(v), 0, WAIT_FOREVER), 8);
+	thread_join(t1);
+	VM_EXPECT_EQ(c1.result, ERR_PEER_CLOSED);
+	VM_EXPECT_EQ(kbus_reply(c.b, &rep), ERR_BAD_STATE);
+	VM_EXPECT_EQ(kbus_reply(d.b, &rep), 0);
+	thread_join(t2);
+	VM_EXPECT_EQ(c2.result, 0);
+	/* a call on c pending; parked in the fast path on d (the reply is for the wrong
+	   endpoint, so the slot stays in use) when a fast call comes */
+	c1 = (struct caller){.ep = c.a, .result = 1};
+	c2 = (struct caller){.ep = d.a, .fast = true, .delay_ns = 5000000, .result = 1};
+	t1 = start(caller_main, &c1, -1);
+	VM_EXPECT_EQ(kt_recv(c.b, &v, sizeof(v), 0, WAIT_FOREVER), 8);
+	t2 = start(caller_main, &c2, -1);
+	uint64_t w[KBUS_FAST_WORDS] = {9}, out[KBUS_FAST_WORDS], badge;
+	uint32_t flags = 0;
+	int rerr;
+	VM_EXPECT_EQ(kbus_reply_recv_fast(d.b, w, &rerr, out, &badge, &flags, WAIT_FOREVER), 0);
+	VM_EXPECT_EQ(rerr, ERR_BAD_STATE);
+	VM_EXPECT_EQ(flags, KBUS_MSG_CALL);
+	thread_join(t1);
+	VM_EXPECT_EQ(c1.result, ERR_PEER_CLOSED);
+	VM_EXPECT_EQ(kbus_reply_recv_fast(d.b, w, &rerr, out, &badge, &flags, 1000000),
+	             ERR_TIMED_OUT);
+	VM_EXPECT_EQ(rerr, 0);
+	thread_join(t2);
+	VM_EXPECT_EQ(c2.result, 0);
+	VM_EXPECT_EQ(c2.out, 9);
+	kt_chan_close(&c);
+	kt_chan_close(&d);
+	kt_base_check(&b);
+}
+
 struct killee {
 	struct endpoint *ep;
 	int result;
