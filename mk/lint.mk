@@ -10,8 +10,11 @@
 
 LINT_C_FILES := $(shell find kernel include user tests -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)
 
+# constStatement: cppcheck 2.10 reads `register T x __asm__("reg") = v;` (how the
+# syscall stubs pin arguments to registers) as an unused expression.
 CPPCHECK_FLAGS := --error-exitcode=1 --enable=warning,portability --inline-suppr -q \
-	--std=c11 --platform=unix64 --suppress=missingIncludeSystem -D__x86_64__ \
+	--std=c11 --platform=unix64 --suppress=missingIncludeSystem --suppress=constStatement \
+	-D__x86_64__ \
 	--template='{file}:{line}:{column}: {severity}: {message} [{id}]'
 CPPCHECK_KERNEL := -Ikernel -Ikernel/arch/x86_64/include -Iinclude -Itests/vm kernel tests/vm
 CPPCHECK_USER := -Iuser/lib/libc/include -Iuser/lib -Iinclude user

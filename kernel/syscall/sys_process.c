@@ -223,13 +223,13 @@ out:
 
 long sys_thread_set_pager(struct cspace *cs, handle_t target, const uint64_t *a)
 {
-	struct cap_ref ref, ep = { 0 };
+	struct cap_ref ref, ep = {0};
 	int r = cap_lookup(cs, target, OBJ_THREAD, RIGHT_MANAGE, &ref);
 	if (r)
 		return r;
 	if (a[0]) {
 		r = a[0] >> 32 ? ERR_BAD_HANDLE
-			       : cap_lookup(cs, (handle_t)a[0], OBJ_ENDPOINT, RIGHT_SEND, &ep);
+		               : cap_lookup(cs, (handle_t)a[0], OBJ_ENDPOINT, RIGHT_SEND, &ep);
 		if (r)
 			goto out;
 	}

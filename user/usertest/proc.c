@@ -308,7 +308,8 @@ static void test_fpu_state_per_thread(void)
 
 	fpu_bad = 0;
 	for (int i = 0; i < FPU_THREADS; i++) {
-		int err = ch_thread_spawn(fpu_worker, (void *)(uintptr_t)i, stacks[i], TSTACK, &t[i]);
+		int err =
+		    ch_thread_spawn(fpu_worker, (void *)(uintptr_t)i, stacks[i], TSTACK, &t[i]);
 		CHECK(err == 0, "thread %d: %s", i, ch_error_name(err));
 	}
 	fpu_worker((void *)(uintptr_t)FPU_THREADS); /* this thread takes part too */

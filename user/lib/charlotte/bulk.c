@@ -102,7 +102,7 @@ long ch_bulk_send(handle_t ep, struct ch_bulk *b, uint64_t offset, uint64_t len,
 long ch_bulk_recv(handle_t ep, struct ch_bulk *b, uint32_t flags, uint64_t timeout)
 {
 	struct ch_bulk_msg m;
-	handle_t hs[1];
+	handle_t hs[1] = {HANDLE_INVALID};
 	struct ch_msg_caps caps = {.handles = hs, .capacity = 1};
 	uint64_t size;
 
