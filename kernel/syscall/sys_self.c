@@ -64,6 +64,11 @@ long sys_self_sleep(struct cspace *cs, handle_t target, const uint64_t *a)
 	return r == ERR_TIMED_OUT ? 0 : r;
 }
 
+/*
+ * Write a new handle out, or drop it again (ERR_BAD_ADDRESS). The pointer is
+ * checked only here, after the handle, type and rights checks of the call that
+ * made h, so errors come in the order include/abi/syscall.h states.
+ */
 static long put_handle(struct cspace *cs, handle_t h, uint64_t uptr)
 {
 	if (copy_to_user(uptr, &h, sizeof(h))) {
@@ -76,8 +81,6 @@ static long put_handle(struct cspace *cs, handle_t h, uint64_t uptr)
 long sys_cap_derive(struct cspace *cs, handle_t target, const uint64_t *a)
 {
 	handle_t out;
-	if (!user_range_ok(a[2], sizeof(handle_t)))
-		return ERR_BAD_ADDRESS;
 	int r = cap_derive(cs, target, a[0], a[1], &out);
 	return r ? r : put_handle(cs, out, a[2]);
 }
@@ -85,8 +88,6 @@ long sys_cap_derive(struct cspace *cs, handle_t target, const uint64_t *a)
 long sys_cap_duplicate(struct cspace *cs, handle_t target, const uint64_t *a)
 {
 	handle_t out;
-	if (!user_range_ok(a[0], sizeof(handle_t)))
-		return ERR_BAD_ADDRESS;
 	int r = cap_duplicate(cs, target, &out);
 	return r ? r : put_handle(cs, out, a[0]);
 }

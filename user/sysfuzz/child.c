@@ -176,11 +176,14 @@ static uint32_t check(const struct fz_state *st, const struct fz_call *c)
 	if (!fz_known_action(c->action))
 		return r == ERR_NOT_SUPPORTED ? FZ_OK : FZ_UNKNOWN_ACTION;
 	/* abi/syscall.h puts the handle check before the arguments', but the kernel
-	 * refuses some bad output pointers up front: either error will do. */
+	 * refuses some bad output pointers up front: either error will do, except
+	 * where that was fixed (cap derive / duplicate). */
 	if (c->action >= 0x10 &&
 	    (st->target_kind == FZ_T_ZERO || st->target_kind == FZ_T_STALE ||
 	     st->target_kind == FZ_T_WIDE) &&
-	    r != ERR_BAD_HANDLE && !(r == ERR_BAD_ADDRESS && st->bad_ptr))
+	    r != ERR_BAD_HANDLE &&
+	    !(r == ERR_BAD_ADDRESS && st->bad_ptr && c->action != SYS_CAP_DERIVE &&
+	      c->action != SYS_CAP_DUPLICATE))
 		return FZ_BAD_TARGET;
 	if (r > 0 && !fz_positive_ok(c->action))
 		return FZ_BAD_POSITIVE;

@@ -95,6 +95,39 @@ static int seq_recv_two_calls(void)
 	return recv_calls(2);
 }
 
+/*
+ * Found by the fuzzer's target check: SYS_CAP_DUPLICATE / SYS_CAP_DERIVE with a stale
+ * handle and a bad output pointer said ERR_BAD_ADDRESS (the pointer was checked up
+ * front) where abi/syscall.h promises the handle is checked first (ERR_BAD_HANDLE).
+ * A live handle with a bad pointer still fails with ERR_BAD_ADDRESS and leaves no
+ * capability behind (the parent checks the pool).
+ */
+static int seq_stale_handle_bad_out(void)
+{
+	handle_t e[2], h;
+	uint64_t kernel_ptr = UINT64_C(0xffff800000000000);
+
+	if (ch_channel_create(ch_handle("pool"), 0, e) < 0)
+		return 1;
+	if (ch_cap_duplicate(e[0], &h) < 0 || ch_cap_drop(h) < 0)
+		return 2;
+	/* h is stale now */
+	if (ch_syscall1(SYS_CAP_DUPLICATE, h, 0) != ERR_BAD_HANDLE ||
+	    ch_syscall1(SYS_CAP_DUPLICATE, h, kernel_ptr) != ERR_BAD_HANDLE)
+		return 3;
+	if (ch_syscall3(SYS_CAP_DERIVE, h, 0, 0, 0) != ERR_BAD_HANDLE)
+		return 4;
+	/* a live handle: the pointer is refused and no capability is left behind */
+	for (int i = 0; i < 64; i++)
+		if (ch_syscall1(SYS_CAP_DUPLICATE, e[0], i & 1 ? 0 : kernel_ptr) !=
+		        ERR_BAD_ADDRESS ||
+		    ch_syscall3(SYS_CAP_DERIVE, e[0], 0, 0, 0) != ERR_BAD_ADDRESS)
+			return 5;
+	if (ch_cap_drop(e[0]) < 0 || ch_cap_drop(e[1]) < 0)
+		return 6;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -102,6 +135,7 @@ static const struct {
     {"recv_one_call", seq_recv_one_call},
     {"recv_two_calls", seq_recv_two_calls},
     {"kill_exiting_thread", seq_kill_exiting_thread},
+    {"stale_handle_bad_out", seq_stale_handle_bad_out},
 };
 
 unsigned fz_nsequences(void)
