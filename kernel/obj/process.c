@@ -248,15 +248,36 @@ static void kill_threads(struct process *p, struct uthread *except)
 
 static void process_end(struct process *p)
 {
-	/* last thread gone: release the capabilities (nothing can use them now) */
+	/* last thread gone: release the capabilities (nothing can use them now;
+	   a process_cs_hold() in progress frees them when it is done) */
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	struct cspace *cs = p->cs;
 	p->cs = NULL;
 	p->ended = true;
+	bool held = p->cs_holders != 0;
 	spin_unlock_irqrestore(&p->lock, irq);
-	if (cs)
+	if (cs && !held)
 		cspace_destroy(cs);
 	waitq_wake_all(&p->waiters);
+}
+
+struct cspace *process_cs_hold(struct process *p)
+{
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	struct cspace *cs = p->cs;
+	if (cs)
+		p->cs_holders++;
+	spin_unlock_irqrestore(&p->lock, irq);
+	return cs;
+}
+
+void process_cs_release(struct process *p, struct cspace *cs)
+{
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	bool last = --p->cs_holders == 0 && p->cs != cs; /* p ended meanwhile */
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (last)
+		cspace_destroy(cs);
 }
 
 void process_kill(struct process *p, enum proc_state why, int code)

@@ -19,6 +19,9 @@
  *
  * Locking: process->lock (spinlock) protects the thread list, the counts, the
  * status and the cspace pointer; it is taken before any cap lock, never after.
+ * No cap operation runs under it: one that drops a capability may destroy a
+ * thread of the process, which takes process->lock. Another process's syscall
+ * that works on p's cspace holds it with process_cs_hold() instead.
  */
 #pragma once
 #include <stdbool.h>
@@ -55,6 +58,7 @@ struct process {
 	struct kobject obj;
 	struct spinlock lock;
 	struct cspace *cs; /* NULL once the process has ended */
+	unsigned cs_holders; /* process_cs_hold() users: the last one frees a detached cs */
 	struct aspace *as; /* reference held */
 	struct mem_pool *pool; /* reference held; pays for everything above */
 	struct uthread *threads;
@@ -77,6 +81,13 @@ int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, u
 void process_kill(struct process *p, enum proc_state why, int code);
 void uthread_kill(struct uthread *t);
 void process_get_status(struct process *p, struct proc_status *out);
+/*
+ * p's cspace, kept alive (not destroyed when p ends) until process_cs_release(),
+ * with no lock held meanwhile; NULL once p has ended. The caller holds a
+ * reference on p.
+ */
+struct cspace *process_cs_hold(struct process *p);
+void process_cs_release(struct process *p, struct cspace *cs);
 /* Wait for p (or t) to end; 0, ERR_TIMED_OUT or ERR_INTERRUPTED. */
 int process_wait(struct process *p, uint64_t timeout_ns);
 int uthread_wait(struct uthread *t, uint64_t timeout_ns);

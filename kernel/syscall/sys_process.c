@@ -77,19 +77,20 @@ long sys_proc_grant(struct cspace *cs, handle_t target, const uint64_t *a)
 		r = ERR_BAD_ADDRESS;
 		goto out;
 	}
-	uint64_t irq = spin_lock_irqsave(&p->lock);
-	struct cspace *to = p->cs;
-	r = to ? cap_derive_to(cs, (handle_t)a[0], to, a[1], 0, &child) : ERR_BAD_STATE;
-	spin_unlock_irqrestore(&p->lock, irq);
-	if (r)
+	/* not under p->lock: dropping the new capability again may destroy a thread
+	   of p (the source capability dropped meanwhile), which takes p->lock */
+	struct cspace *to = process_cs_hold(p);
+	if (!to) {
+		r = ERR_BAD_STATE;
 		goto out;
-	r = copy_to_user(a[2], &child, sizeof(child));
-	if (r) {
-		irq = spin_lock_irqsave(&p->lock);
-		if (p->cs)
-			cap_drop(p->cs, child);
-		spin_unlock_irqrestore(&p->lock, irq);
 	}
+	r = cap_derive_to(cs, (handle_t)a[0], to, a[1], 0, &child);
+	if (!r) {
+		r = copy_to_user(a[2], &child, sizeof(child));
+		if (r)
+			cap_drop(to, child);
+	}
+	process_cs_release(p, to);
 out:
 	cap_ref_put(&ref);
 	return r;

@@ -84,6 +84,66 @@ static int seq_kill_exiting_thread(void)
 	return 0;
 }
 
+/*
+ * Found by seeds 0x1289a69805c125b1 / 0xdaa27fb8dacb9e73 (children 8/9 of the default
+ * run): the kernel hung. SYS_PROC_GRANT held the target's process lock while it
+ * dropped the new capability again (the output pointer faulted); when the source
+ * capability had been dropped meanwhile, that drop destroyed a thread of the target,
+ * which takes the same lock: a CPU spun on a lock it held, and every CPU that then
+ * touched the process followed. Here a second thread drops thread handles of a
+ * child process while the main thread grants them to it with a faulting pointer.
+ * The window is a few microseconds, so this stress guards the path rather than
+ * proving the fix.
+ */
+static handle_t grant_victim;
+static int grant_stop;
+
+static void __attribute__((noreturn, used)) grant_dropper(void)
+{
+	while (!__atomic_load_n(&grant_stop, __ATOMIC_ACQUIRE)) {
+		handle_t h = __atomic_exchange_n(&grant_victim, 0, __ATOMIC_ACQ_REL);
+		if (h)
+			ch_syscall0(SYS_CAP_DROP, h);
+	}
+	ch_syscall0(SYS_SELF_THREAD_EXIT, 0);
+	__builtin_unreachable();
+}
+
+static int seq_grant_dropped_thread(void)
+{
+	handle_t self = ch_handle("self.process"), t, d;
+	static uint8_t stack[4096] __attribute__((aligned(16)));
+	struct proc_create_out pc;
+	uint64_t bad = 0x1000; /* user, unmapped: the copy-out faults */
+
+	if (ch_proc_create(ch_handle("pool"), "grantee", 7, &pc) < 0)
+		return 1;
+	if (ch_thread_create(self, &d) < 0 ||
+	    ch_thread_start(d, (uint64_t)(uintptr_t)grant_dropper,
+	                    (uint64_t)(uintptr_t)(stack + sizeof(stack) - 8), 0, 0) < 0)
+		return 2;
+	for (int i = 0; i < 2000; i++) {
+		if (ch_thread_create(pc.process, &t) < 0)
+			return 3;
+		__atomic_store_n(&grant_victim, t, __ATOMIC_RELEASE);
+		long r;
+		do
+			r = ch_syscall3(SYS_PROC_GRANT, pc.process, t, 0, bad);
+		while (r == ERR_BAD_ADDRESS);
+		if (r != ERR_BAD_HANDLE)
+			return 4;
+		while (__atomic_load_n(&grant_victim, __ATOMIC_ACQUIRE))
+			ch_yield();
+	}
+	__atomic_store_n(&grant_stop, 1, __ATOMIC_RELEASE);
+	if (ch_thread_wait(d, 1000000000u, NULL) != 0)
+		return 5;
+	ch_cap_drop(d);
+	ch_cap_drop(pc.process);
+	ch_cap_drop(pc.address_space);
+	return 0;
+}
+
 /* The control: one abandoned call received, and the thread ends holding it. */
 static int seq_recv_one_call(void)
 {
@@ -136,6 +196,7 @@ static const struct {
     {"recv_two_calls", seq_recv_two_calls},
     {"kill_exiting_thread", seq_kill_exiting_thread},
     {"stale_handle_bad_out", seq_stale_handle_bad_out},
+    {"grant_dropped_thread", seq_grant_dropped_thread},
 };
 
 unsigned fz_nsequences(void)
