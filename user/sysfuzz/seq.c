@@ -104,6 +104,8 @@ static void __attribute__((noreturn, used)) grant_dropper(void)
 		handle_t h = __atomic_exchange_n(&grant_victim, 0, __ATOMIC_ACQ_REL);
 		if (h)
 			ch_syscall0(SYS_CAP_DROP, h);
+		else
+			ch_yield(); /* one CPU: let the granter run */
 	}
 	ch_syscall0(SYS_SELF_THREAD_EXIT, 0);
 	__builtin_unreachable();
@@ -127,9 +129,11 @@ static int seq_grant_dropped_thread(void)
 			return 3;
 		__atomic_store_n(&grant_victim, t, __ATOMIC_RELEASE);
 		long r;
-		do
-			r = ch_syscall3(SYS_PROC_GRANT, pc.process, t, 0, bad);
-		while (r == ERR_BAD_ADDRESS);
+		for (int k = 1;
+		     (r = ch_syscall3(SYS_PROC_GRANT, pc.process, t, 0, bad)) == ERR_BAD_ADDRESS;
+		     k++)
+			if (k % 8 == 0)
+				ch_yield(); /* one CPU: let the dropper run */
 		if (r != ERR_BAD_HANDLE)
 			return 4;
 		while (__atomic_load_n(&grant_victim, __ATOMIC_ACQUIRE))
