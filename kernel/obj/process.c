@@ -57,7 +57,7 @@ static void cs_uncharge(void *ctx, uint64_t bytes)
 }
 
 /* A process's capabilities are paid from its pool, like its memory. */
-static const struct cspace_charge cspace_payer = { cs_charge, cs_uncharge };
+static const struct cspace_charge cspace_payer = {cs_charge, cs_uncharge};
 
 int process_create(struct mem_pool *pool, const char *name, struct process **out)
 {
@@ -369,15 +369,17 @@ bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code)
 	if (!pager)
 		return false;
 	struct kbus_fault_msg msg = {
-		.addr = addr,
-		.ip = ip,
-		.access = (error_code & 2) ? PROT_WRITE : (error_code & 16) ? PROT_EXEC : PROT_READ,
-		.thread_id = (uint32_t)t->obj.id,
+	    .addr = addr,
+	    .ip = ip,
+	    .access = (error_code & 2)    ? PROT_WRITE
+	              : (error_code & 16) ? PROT_EXEC
+	                                  : PROT_READ,
+	    .thread_id = (uint32_t)t->obj.id,
 	};
 	int32_t verdict = 0;
 	arch_irq_enable();
-	int r = kbus_kernel_call(endpoint_from(pager), &msg, sizeof(msg), &verdict,
-				 sizeof(verdict), WAIT_FOREVER);
+	int r = kbus_kernel_call(endpoint_from(pager), &msg, sizeof(msg), &verdict, sizeof(verdict),
+	                         WAIT_FOREVER);
 	kobject_put(pager);
 	/* resume if the pager answered without a verdict or with 0 */
 	return r >= 0 && ((size_t)r < sizeof(verdict) || verdict == 0);

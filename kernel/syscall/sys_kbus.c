@@ -108,22 +108,6 @@ static struct endpoint *ep_of(struct cap_ref *ref)
 	return endpoint_from(ref->obj);
 }
 
-/*
- * Give the caller a root capability to obj (whose reference we own and hand
- * over) and write its handle to uptr; on failure nothing stays behind.
- */
-static int hand_out(struct cspace *cs, struct kobject *obj, uint64_t rights, uint64_t uptr)
-{
-	handle_t h;
-	int r = cap_insert_root(cs, obj, rights, 0, &h);
-	kobject_put(obj); /* the capability holds it (or it goes away now) */
-	if (!r && copy_to_user(uptr, &h, sizeof(handle_t))) {
-		cap_drop(cs, h);
-		r = ERR_BAD_ADDRESS;
-	}
-	return r;
-}
-
 long sys_channel_create(struct cspace *cs, handle_t target, const uint64_t *a)
 {
 	struct cap_ref pool;
@@ -316,7 +300,7 @@ long sys_waitset_create(struct cspace *cs, handle_t target, const uint64_t *a)
 	else
 		r = kbus_waitset_create(pool_from(pool.obj), &ws);
 	if (!r)
-		r = hand_out(cs, waitset_obj(ws), WS_RIGHTS, a[0]);
+		r = syscall_publish(cs, waitset_obj(ws), WS_RIGHTS, a[0]);
 	cap_ref_put(&pool);
 	return r;
 }
@@ -395,7 +379,7 @@ long sys_group_create(struct cspace *cs, handle_t target, const uint64_t *a)
 	else
 		r = kbus_group_create(pool_from(pool.obj), (uint32_t)a[0], &g);
 	if (!r)
-		r = hand_out(cs, group_obj(g), GROUP_RIGHTS, a[1]);
+		r = syscall_publish(cs, group_obj(g), GROUP_RIGHTS, a[1]);
 	cap_ref_put(&pool);
 	return r;
 }
@@ -412,7 +396,7 @@ long sys_group_subscribe(struct cspace *cs, handle_t target, const uint64_t *a)
 	else
 		r = kbus_group_subscribe(group_from(ref.obj), &ep);
 	if (!r)
-		r = hand_out(cs, endpoint_obj(ep), SUB_RIGHTS, a[0]);
+		r = syscall_publish(cs, endpoint_obj(ep), SUB_RIGHTS, a[0]);
 	cap_ref_put(&ref);
 	return r;
 }

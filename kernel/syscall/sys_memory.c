@@ -25,23 +25,6 @@
 	(RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_MAP | RIGHT_DUPLICATE | RIGHT_TRANSFER | \
 	 RIGHT_INSPECT | RIGHT_REVOKE)
 
-/*
- * Give obj (whose creation reference the caller passes in and which this
- * function puts) a new root capability in cs and write its handle to uout.
- */
-static long publish(struct cspace *cs, struct kobject *obj, uint64_t rights, uint64_t uout)
-{
-	handle_t h;
-	int err = cap_insert_root(cs, obj, rights, 0, &h);
-	kobject_put(obj); /* the capability holds its own reference, if any */
-	if (err)
-		return err;
-	err = copy_to_user(uout, &h, sizeof(h));
-	if (err)
-		cap_drop(cs, h);
-	return err;
-}
-
 long sys_pool_mem_create(struct cspace *cs, handle_t target, const uint64_t *a)
 {
 	struct cap_ref ref;
@@ -58,7 +41,7 @@ long sys_pool_mem_create(struct cspace *cs, handle_t target, const uint64_t *a)
 		err = memory_create_from_user(pool_from(ref.obj), a[0], fill.offset, fill.len,
 		                              fill.src, &m);
 	if (!err)
-		err = publish(cs, &m->obj, MEMORY_CAP_RIGHTS, a[2]);
+		err = syscall_publish(cs, &m->obj, MEMORY_CAP_RIGHTS, a[2]);
 	cap_ref_put(&ref);
 	return err;
 }
@@ -85,7 +68,7 @@ long sys_pool_split(struct cspace *cs, handle_t target, const uint64_t *a)
 	struct mem_pool *child;
 	err = pool_split(pool_from(ref.obj), a[0], &child);
 	if (!err)
-		err = publish(cs, &child->obj, ref.rights, a[1]);
+		err = syscall_publish(cs, &child->obj, ref.rights, a[1]);
 	cap_ref_put(&ref);
 	return err;
 }

@@ -164,12 +164,7 @@ long sys_thread_create(struct cspace *cs, handle_t target, const uint64_t *a)
 	r = uthread_create(container_of(ref.obj, struct process, obj), &t);
 	if (r)
 		goto out;
-	r = cap_insert_root(cs, &t->obj, RIGHTS_ALL, 0, &h);
-	kobject_put(&t->obj); /* the capability holds it (or it goes away now) */
-	if (!r && copy_to_user(a[0], &h, sizeof(h))) {
-		cap_drop(cs, h);
-		r = ERR_BAD_ADDRESS;
-	}
+	r = (int)syscall_publish(cs, &t->obj, RIGHTS_ALL, a[0]);
 out:
 	cap_ref_put(&ref);
 	return r;

@@ -65,31 +65,22 @@ long sys_self_sleep(struct cspace *cs, handle_t target, const uint64_t *a)
 }
 
 /*
- * Write a new handle out, or drop it again (ERR_BAD_ADDRESS). The pointer is
- * checked only here, after the handle, type and rights checks of the call that
- * made h, so errors come in the order include/abi/syscall.h states.
+ * derive/duplicate write the new handle only after the handle, type and
+ * rights checks, so errors come in the order include/abi/syscall.h states.
  */
-static long put_handle(struct cspace *cs, handle_t h, uint64_t uptr)
-{
-	if (copy_to_user(uptr, &h, sizeof(h))) {
-		cap_drop(cs, h); /* a failed call changes nothing */
-		return ERR_BAD_ADDRESS;
-	}
-	return 0;
-}
 
 long sys_cap_derive(struct cspace *cs, handle_t target, const uint64_t *a)
 {
 	handle_t out;
 	int r = cap_derive(cs, target, a[0], a[1], &out);
-	return r ? r : put_handle(cs, out, a[2]);
+	return r ? r : syscall_put_handle(cs, out, a[2]);
 }
 
 long sys_cap_duplicate(struct cspace *cs, handle_t target, const uint64_t *a)
 {
 	handle_t out;
 	int r = cap_duplicate(cs, target, &out);
-	return r ? r : put_handle(cs, out, a[0]);
+	return r ? r : syscall_put_handle(cs, out, a[0]);
 }
 
 long sys_cap_drop(struct cspace *cs, handle_t target, const uint64_t *a)

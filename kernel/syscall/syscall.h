@@ -78,5 +78,18 @@ long sys_kbus_call_fast(struct cspace *cs, handle_t target, struct trap_frame *t
 long sys_kbus_reply_recv_fast(struct cspace *cs, handle_t target, struct trap_frame *tf);
 long sys_thread_set_pager(struct cspace *cs, handle_t target, const uint64_t *a);
 
+struct kobject;
+/*
+ * Write a new handle to user memory at uptr; if that fails, drop it again and
+ * return ERR_BAD_ADDRESS, so the failed call keeps nothing (publish.c).
+ */
+long syscall_put_handle(struct cspace *cs, handle_t h, uint64_t uptr);
+/*
+ * Give obj a root capability with rights in cs and write its handle to uptr.
+ * Consumes the caller's reference on obj. Errors as cap_insert_root, or
+ * ERR_BAD_ADDRESS (then nothing stays behind).
+ */
+long syscall_publish(struct cspace *cs, struct kobject *obj, uint64_t rights, uint64_t uptr);
+
 /* Look up the handler of an action; NULL if there is none. */
 syscall_fn syscall_lookup(uint64_t action);
