@@ -409,6 +409,7 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 		if (err)
 			break;
 		fw.next = ep->fast_waiter; /* park */
+		// cppcheck-suppress autoVariables ; unparked before this frame returns
 		ep->fast_waiter = &fw;
 		spin_unlock_irqrestore(&ch->lock, irq);
 		/* a direct switch arms no timer: only when waiting without a deadline */

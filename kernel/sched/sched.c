@@ -327,8 +327,8 @@ bool sched_switch_to(struct thread *next)
 		spin_lock(&nrq->lock);
 	}
 	bool ok = next->cpu == ncpu && next->state == THREAD_BLOCKED &&
-		  !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
-		  next != self && (ncpu == c->id || !READ_ONCE(next->sleep_timer.armed));
+	          !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
+	          next != self && (ncpu == c->id || !READ_ONCE(next->sleep_timer.armed));
 	if (ok) {
 		next->cpu = c->id; /* migrate: its queue is ours from now on */
 		next->state = THREAD_RUNNING;

@@ -25,24 +25,24 @@ enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, TH
 struct trap_frame;
 
 struct thread {
-	uint64_t rsp;         /* saved kernel stack pointer while switched out */
-	void *stack;          /* base of the kernel stack (NULL: boot stack) */
+	uint64_t rsp; /* saved kernel stack pointer while switched out */
+	void *stack; /* base of the kernel stack (NULL: boot stack) */
 	enum thread_state state;
 	unsigned cpu;
 	bool detached;
-	bool exited;          /* switched away for the last time: safe to free */
-	bool wake_pending;    /* sched_wake() came before sched_block() */
+	bool exited; /* switched away for the last time: safe to free */
+	bool wake_pending; /* sched_wake() came before sched_block() */
 	uint64_t id;
 	void (*fn)(void *);
 	void *arg;
-	struct thread *next;  /* run queue link */
+	struct thread *next; /* run queue link */
 	struct timer_event sleep_timer;
 	char name[24];
-	void *uthread;        /* struct uthread for user threads, NULL for kernel threads */
-	struct vm_space *vs;  /* address space to run in (NULL: kernel threads) */
-	void *fpu;            /* FPU/SSE/AVX area of user threads */
-	bool kill_pending;    /* end at the next return towards user mode */
-	bool on_cpu;          /* its registers are live on a CPU (set at switch-in, cleared
+	void *uthread; /* struct uthread for user threads, NULL for kernel threads */
+	struct vm_space *vs; /* address space to run in (NULL: kernel threads) */
+	void *fpu; /* FPU/SSE/AVX area of user threads */
+	bool kill_pending; /* end at the next return towards user mode */
+	bool on_cpu; /* its registers are live on a CPU (set at switch-in, cleared
 				 once the switch away has completed): sched_switch_to() only
 				 takes threads that are off every CPU */
 	/* kbus (kernel/kbus): the call this thread received and must answer, and the
