@@ -6,6 +6,8 @@
  * struct trap_frame (arch/trap.h), swaps GS when coming from user mode and
  * calls trap_dispatch(frame).
  */
+#include <arch/frame.h>
+
 	.text
 	.altmacro
 
@@ -31,21 +33,7 @@ isr_common:
 	testb $3, 24(%rsp)        /* CS of the interrupted context */
 	jz 1f
 	swapgs
-1:	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+1:	PUSH_GPRS
 	movq %rsp, %rdi
 	movq %rsp, %rbx
 	andq $-16, %rsp

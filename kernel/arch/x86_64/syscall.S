@@ -9,6 +9,7 @@
  * non-canonical RCX would fault in ring 0 on Intel CPUs).
  * GS: %gs:8 is a scratch slot for the user RSP, %gs:16 the kernel stack top.
  */
+#include <arch/frame.h>
 #include <arch/gdt.h>
 
 	.text
@@ -24,21 +25,7 @@ syscall_entry:
 	pushq %rcx                      /* rip */
 	pushq $0                        /* error */
 	pushq $0x100                    /* vector: marks a system call frame */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	movq %rsp, %rdi
 	sti
 	call syscall_dispatch
