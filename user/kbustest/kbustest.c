@@ -8,6 +8,8 @@
  */
 #include "kbustest.h"
 
+#include <charlotte/testing.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,9 +17,6 @@
 #include <charlotte/start.h>
 
 handle_t kt_log, kt_pool, kt_self, kt_as;
-
-static char reason[240];
-static int failed, any_failed;
 
 const uint64_t kt_bad_ptrs[] = {
     0, /* NULL */
@@ -29,34 +28,9 @@ const uint64_t kt_bad_ptrs[] = {
 };
 const unsigned kt_nbad_ptrs = sizeof(kt_bad_ptrs) / sizeof(kt_bad_ptrs[0]);
 
-void kt_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (failed)
-		return;
-	failed = 1;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-}
-
-int kt_failed(void)
-{
-	return failed;
-}
-
 void kt_run(const char *name, void (*fn)(void))
 {
-	failed = 0;
-	reason[0] = '\0';
-	fn();
-	if (failed) {
-		any_failed = 1;
-		printf("VMTEST FAIL kbus_user_%s: %s\n", name, reason);
-	} else {
-		printf("VMTEST PASS kbus_user_%s\n", name);
-	}
+	ch_test_run("kbus_user_", name, fn);
 }
 
 int kt_spawn(const char *role, const char *arg, handle_t ep, handle_t extra, uint64_t extra_rights,
@@ -178,5 +152,5 @@ int main(int argc, char **argv)
 	kt_run_wait_tests();
 	kt_run_pager_tests();
 	printf("kbustest: done\n");
-	return any_failed;
+	return ch_test_any_failed();
 }

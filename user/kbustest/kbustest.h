@@ -14,7 +14,12 @@
  */
 #pragma once
 
+#define kt_fail ch_test_fail /* charlotte/testing.h */
+#define kt_failed ch_test_failed
+
 #include <stdint.h>
+
+#include <charlotte/testing.h>
 
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
@@ -37,9 +42,6 @@ extern handle_t kt_log, kt_pool, kt_self, kt_as;
 long kt_start_toucher(handle_t pager_ep, handle_t *t);
 /* paging.c: receive its fault call on server and check it (records a failure). */
 void kt_expect_fault(handle_t server, struct kbus_fault_msg *f);
-
-void kt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int kt_failed(void);
 
 #define CHECK(cond, ...)                      \
 	do {                                  \

@@ -9,6 +9,8 @@
  */
 #include "usertest.h"
 
+#include <charlotte/testing.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,9 +18,6 @@
 #include <charlotte/start.h>
 
 handle_t ut_log, ut_pool, ut_self, ut_as, ut_initrd;
-
-static char reason[200];
-static int failed, any_failed;
 
 const uint64_t ut_bad_ptrs[] = {
     0, /* NULL */
@@ -32,34 +31,9 @@ const uint64_t ut_bad_ptrs[] = {
 };
 const unsigned ut_nbad_ptrs = sizeof(ut_bad_ptrs) / sizeof(ut_bad_ptrs[0]);
 
-void ut_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (failed)
-		return;
-	failed = 1;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-}
-
-int ut_failed(void)
-{
-	return failed;
-}
-
 void ut_run(const char *name, void (*fn)(void))
 {
-	failed = 0;
-	reason[0] = '\0';
-	fn();
-	if (failed) {
-		any_failed = 1;
-		printf("VMTEST FAIL user_%s: %s\n", name, reason);
-	} else {
-		printf("VMTEST PASS user_%s\n", name);
-	}
+	ch_test_run("user_", name, fn);
 }
 
 uint64_t ut_pool_used(void)
@@ -165,5 +139,5 @@ int main(int argc, char **argv)
 	ut_run_mem_tests();
 	ut_run_proc_tests();
 	printf("usertest: done\n");
-	return any_failed;
+	return ch_test_any_failed();
 }

@@ -15,7 +15,12 @@
  */
 #pragma once
 
+#define ut_fail ch_test_fail /* charlotte/testing.h */
+#define ut_failed ch_test_failed
+
 #include <stdint.h>
+
+#include <charlotte/testing.h>
 
 #include <charlotte/names.h>
 #include <charlotte/spawn.h>
@@ -28,11 +33,6 @@ extern handle_t ut_log, ut_pool, ut_self, ut_as, ut_initrd;
 #define UT_VA_MEM UINT64_C(0x0000500000000000)
 #define UT_VA_PROC UINT64_C(0x0000510000000000)
 #define UT_VA_CAPS UINT64_C(0x0000520000000000)
-
-/* Records the first failure of the running test (printf format). */
-void ut_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Whether the running test has failed. */
-int ut_failed(void);
 
 #define CHECK(cond, ...)                      \
 	do {                                  \

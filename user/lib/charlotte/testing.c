@@ -1,0 +1,45 @@
+/*
+ * testing.c - see testing.h.
+ */
+#include <charlotte/testing.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static char reason[240];
+static int failed, any_failed;
+
+void ch_test_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (failed)
+		return;
+	failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+}
+
+int ch_test_failed(void)
+{
+	return failed;
+}
+
+void ch_test_run(const char *prefix, const char *name, void (*fn)(void))
+{
+	failed = 0;
+	reason[0] = '\0';
+	fn();
+	if (failed) {
+		any_failed = 1;
+		printf("VMTEST FAIL %s%s: %s\n", prefix, name, reason);
+	} else {
+		printf("VMTEST PASS %s%s\n", prefix, name);
+	}
+}
+
+int ch_test_any_failed(void)
+{
+	return any_failed;
+}
