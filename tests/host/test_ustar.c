@@ -164,8 +164,9 @@ static bool run_tar(const char *fmt)
 static void test_gnu_tar_ustar(void **state)
 {
 	(void)state;
+	/* GNU tar is Essential on Debian (and the initrd is built with it): no tar is a failure */
 	if (!run_tar("ustar"))
-		skip();
+		fail_msg("could not build a test archive with the host's tar");
 	assert_int_equal(ustar_find(tar_buf, tar_len, "hello.txt", &e), 0);
 	assert_int_equal(e.type, USTAR_FILE);
 	assert_int_equal(e.size, 6);
@@ -200,7 +201,7 @@ static void test_gnu_tar_gnu_and_v7(void **state)
 {
 	(void)state;
 	if (!run_tar("gnu"))
-		skip();
+		fail_msg("could not build a test archive with the host's tar");
 	/* GNU magic is accepted; the long path is then a 'L' member we do not follow */
 	assert_int_equal(ustar_find(tar_buf, tar_len, "sub/a.bin", &e), 0);
 	assert_int_equal(e.size, 1000);
