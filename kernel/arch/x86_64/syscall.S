@@ -35,21 +35,7 @@ syscall_entry:
 	movq $0x00007fffffffffff, %rax
 	cmpq %rax, %rcx
 	ja slow_return
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	addq $8, %rsp                   /* rcx: reloaded from rip below */
-	popq %rbx
-	popq %rax
+	POP_GPRS                        /* rcx is reloaded from rip below */
 	addq $16, %rsp                  /* vector, error */
 	popq %rcx                       /* rip */
 	addq $8, %rsp                   /* cs */
