@@ -1,0 +1,83 @@
+/*
+ * holetest.c - bin/holetest's runner and child dispatcher (see holetest.h).
+ *
+ * Started by Exec from etc/test.manifest with "log", "initrd" and a pool; with
+ * argv[1] == "child" it is a child playing argv[2] instead. Exits with 0 when
+ * every test passed.
+ */
+#include "holetest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <charlotte/start.h>
+
+handle_t ht_log, ht_pool, ht_self, ht_as, ht_initrd;
+
+extern const struct hole_test __start_holetests[], __stop_holetests[];
+extern const struct hole_child __start_holechildren[], __stop_holechildren[];
+
+int ht_spawn(const char *role, const char *arg, handle_t ep, uint64_t pool_bytes,
+             struct ch_child *c)
+{
+	const char *argv[] = {"bin/holetest", "child", role, arg, NULL};
+	struct ch_grant g[2] = {{"log", ht_log, RIGHT_WRITE}};
+	unsigned n = 1;
+
+	if (ep != HANDLE_INVALID)
+		g[n++] = (struct ch_grant){"ep", ep,
+		                           RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_INSPECT |
+		                               RIGHT_TRANSFER | RIGHT_DUPLICATE};
+	struct ch_spawn_args a = {.path = "bin/holetest",
+	                          .argv = argv,
+	                          .grants = g,
+	                          .ngrants = n,
+	                          .child_pool = pool_bytes};
+	return ch_spawn(&a, c);
+}
+
+long ht_reap(struct ch_child *c, uint64_t timeout, struct proc_status *st)
+{
+	long r = ch_proc_wait(c->process, timeout, st);
+	if (r == ERR_TIMED_OUT) {
+		ch_proc_kill(c->process);
+		ch_proc_wait(c->process, HT_LONG, NULL);
+	}
+	ch_child_release(c);
+	return r;
+}
+
+static int child_main(int argc, char **argv)
+{
+	ht_log = ch_handle("log");
+	ht_pool = ch_handle("pool");
+	ht_self = ch_handle("self.process");
+	ht_as = ch_handle("self.as");
+	for (const struct hole_child *c = __start_holechildren; c < __stop_holechildren; c++)
+		if (strcmp(c->role, argv[2]) == 0)
+			return c->fn(argc > 3 ? argv[3] : NULL);
+	printf("holetest: no child role %s\n", argv[2]);
+	return 100;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "child") == 0)
+		return child_main(argc, argv);
+	ht_log = ch_handle("log");
+	ht_pool = ch_handle("pool");
+	ht_self = ch_handle("self.process");
+	ht_as = ch_handle("self.as");
+	ht_initrd = ch_handle("initrd");
+	if (!ht_log || !ht_pool || !ht_self || !ht_as) {
+		printf("VMTEST FAIL hole_start_info: missing a capability (log %x pool %x "
+		       "self.process %x self.as %x)\n",
+		       ht_log, ht_pool, ht_self, ht_as);
+		return 1;
+	}
+	printf("holetest: starting\n");
+	for (const struct hole_test *t = __start_holetests; t < __stop_holetests; t++)
+		ch_test_run("hole_", t->name, t->fn);
+	printf("holetest: done\n");
+	return ch_test_any_failed();
+}
