@@ -27,6 +27,14 @@
 #define VM_HUGE 0x10 /* allow 2 MiB pages where alignment permits */
 
 #define USER_SPACE_END 0x0000800000000000ull
+/*
+ * The highest user page, [USER_MAP_END, USER_SPACE_END), is never mapped (as on
+ * Linux): no instruction can end at the canonical boundary, so a SYSCALL can never
+ * leave a non-canonical return address, which the IRET path would fault on in
+ * ring 0 (after SWAPGS) on Intel CPUs. aspace_map() refuses it and a thread cannot
+ * start there.
+ */
+#define USER_MAP_END (USER_SPACE_END - 0x1000ull)
 #define MMIO_WINDOW_BASE 0xffffc00000000000ull
 #define MMIO_WINDOW_SIZE (64ull << 30)
 

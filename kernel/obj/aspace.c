@@ -115,11 +115,11 @@ static unsigned vm_flags(unsigned prot)
 	return VM_USER | ((prot & PROT_WRITE) ? VM_WRITE : 0) | ((prot & PROT_EXEC) ? VM_EXEC : 0);
 }
 
-/* Aligned, non-empty, non-wrapping, inside [lowest, USER_SPACE_END). */
-static bool user_range_valid(uint64_t va, uint64_t len, uint64_t lowest)
+/* Aligned, non-empty, non-wrapping, inside [lowest, end). */
+static bool user_range_valid(uint64_t va, uint64_t len, uint64_t lowest, uint64_t end)
 {
 	return IS_ALIGNED(va, PAGE_SIZE) && IS_ALIGNED(len, PAGE_SIZE) && len > 0 && va >= lowest &&
-	       va + len > va && va + len <= USER_SPACE_END;
+	       va + len > va && va + len <= end;
 }
 
 /* Page-table pages a map of [va, va + len) may need at most. */
@@ -216,7 +216,9 @@ int aspace_map(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, u
 int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
                        unsigned prot, unsigned max_prot)
 {
-	if (!user_range_valid(va, len, PAGE_SIZE) || !IS_ALIGNED(off, PAGE_SIZE) || !prot_ok(prot))
+	/* never the last user page (vmm.h, USER_MAP_END) */
+	if (!user_range_valid(va, len, PAGE_SIZE, USER_MAP_END) || !IS_ALIGNED(off, PAGE_SIZE) ||
+	    !prot_ok(prot))
 		return ERR_INVALID_ARGS;
 	if (prot & ~max_prot)
 		return ERR_ACCESS_DENIED;
@@ -269,7 +271,7 @@ static void split_record(struct aspace *as, uint32_t i, uint64_t at)
 
 int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 {
-	if (!user_range_valid(va, len, 0))
+	if (!user_range_valid(va, len, 0, USER_SPACE_END))
 		return ERR_INVALID_ARGS;
 	uint64_t end = va + len;
 	uint64_t irq = as_lock(as);
@@ -310,7 +312,7 @@ out:
 
 int aspace_protect(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
 {
-	if (!user_range_valid(va, len, 0) || !prot_ok(prot))
+	if (!user_range_valid(va, len, 0, USER_SPACE_END) || !prot_ok(prot))
 		return ERR_INVALID_ARGS;
 	uint64_t end = va + len;
 	uint64_t irq = as_lock(as);

@@ -66,7 +66,8 @@ int aspace_create(struct mem_pool *pool, struct aspace **out);
  * a reference on m for the mapping. Kernel callers: max_prot is PROT_ALL, so
  * a later aspace_protect() may grant any W^X-valid prot.
  * Errors: ERR_INVALID_ARGS (unaligned va/off/len, len 0, wrap-around, range
- * not inside [PAGE_SIZE, USER_SPACE_END), unknown prot bits, no PROT_READ,
+ * not inside [PAGE_SIZE, USER_MAP_END): vmm.h says why the last page is never
+ * mapped; unknown prot bits, no PROT_READ,
  * W+X), ERR_OUT_OF_RANGE (off + len beyond m), ERR_ALREADY_EXISTS (overlaps
  * a mapping), ERR_NO_MEMORY (pool or memory exhausted), ERR_NO_RESOURCES (too
  * many mappings). A failed call changes nothing (beyond, possibly, charged

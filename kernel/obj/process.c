@@ -173,7 +173,7 @@ static bool user_address(uint64_t a)
 int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi,
                   uint64_t rdx, uint64_t rcx)
 {
-	if (!user_address(rip) || !user_address(rsp))
+	if (rip >= USER_MAP_END || !user_address(rsp))
 		return ERR_INVALID_ARGS;
 	struct process *p = t->proc;
 	uint64_t irq = spin_lock_irqsave(&p->lock);

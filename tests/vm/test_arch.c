@@ -6,6 +6,8 @@
 #include <abi/errors.h>
 #include <arch/apic.h>
 #include <arch/cpu.h>
+#include <arch/irq_flags.h>
+#include <arch/msr.h>
 #include <arch/percpu.h>
 #include <arch/smp.h>
 #include <arch/trap.h>
@@ -344,4 +346,54 @@ VM_TEST(ioapic_routes_isa_irq0)
 	ioapic_mask_isa(0);
 	VM_EXPECT(pit_irqs >= 1);
 	VM_EXPECT_EQ(ioapic_route_isa(16, lapic_id()), ERR_INVALID_ARGS);
+}
+
+/*
+ * Hole 1 of the hostile review: an entry from kernel mode while the user's GS is
+ * active (an NMI between SYSCALL and its SWAPGS, a fault on the exit path's IRET,
+ * or SYSCALL at an unset MSR_CSTAR) ran the handler on the user's GS, and the
+ * nested faults triple-faulted. isr.S now checks MSR_GS_BASE on every entry from
+ * kernel mode. Here: swap to the user's GS (base 0) with interrupts off, raise a
+ * software interrupt, and check that its handler saw this CPU's data and that the
+ * interrupted code got the user's GS back. On the old entry path the handler's
+ * this_cpu() read address 0 and the kernel panicked.
+ */
+#define VEC_TEST_PROBE 0xe0
+static struct cpu *volatile probe_cpu;
+
+static void probe_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	probe_cpu = this_cpu();
+}
+
+VM_TEST(entry_kernel_cs_with_user_gs)
+{
+	trap_set_handler(VEC_TEST_PROBE, probe_irq);
+	uint64_t irq = arch_irq_save();
+	struct cpu *c = this_cpu();
+	uint64_t user_gs = rdmsr(MSR_KERNEL_GS_BASE), gs_inside, kgs_inside;
+	probe_cpu = NULL;
+	__asm__ volatile("swapgs\n\t"
+	                 "int %2\n\t"
+	                 "movl %3, %%ecx\n\t"
+	                 "rdmsr\n\t"
+	                 "shlq $32, %%rdx\n\t"
+	                 "orq %%rdx, %%rax\n\t"
+	                 "movq %%rax, %0\n\t"
+	                 "movl %4, %%ecx\n\t"
+	                 "rdmsr\n\t"
+	                 "shlq $32, %%rdx\n\t"
+	                 "orq %%rdx, %%rax\n\t"
+	                 "movq %%rax, %1\n\t"
+	                 "swapgs"
+	                 : "=m"(gs_inside), "=m"(kgs_inside)
+	                 : "i"(VEC_TEST_PROBE), "i"(MSR_GS_BASE), "i"(MSR_KERNEL_GS_BASE)
+	                 : "rax", "rcx", "rdx", "memory");
+	arch_irq_restore(irq);
+	trap_set_handler(VEC_TEST_PROBE, NULL);
+	VM_EXPECT(probe_cpu == c);
+	VM_EXPECT_EQ(gs_inside, user_gs); /* the interrupted code's GS was given back */
+	VM_EXPECT_EQ(kgs_inside, (uint64_t)c);
+	VM_EXPECT(this_cpu() == c);
 }

@@ -320,9 +320,9 @@ VM_TEST(memobj_aspace_map_query)
 	expect_mapped(f.as, VA + 5 * P, memory_page_phys(m, 1), PROT_READ | PROT_WRITE);
 	expect_mapped(f.as, VA + 8 * P, memory_page_phys(m, 3), PROT_READ | PROT_EXEC);
 	expect_region(f.as, VA + 8 * P, VA + 8 * P, P, 3 * P, PROT_READ | PROT_EXEC, m);
-	/* Far away, at the top of the user half. */
-	VM_EXPECT_EQ(aspace_map(f.as, USER_SPACE_END - P, m, 0, P, PROT_READ), 0);
-	expect_mapped(f.as, USER_SPACE_END - P, memory_page_phys(m, 0), PROT_READ);
+	/* Far away, at the top of the user half (the last page is never mapped). */
+	VM_EXPECT_EQ(aspace_map(f.as, USER_MAP_END - P, m, 0, P, PROT_READ), 0);
+	expect_mapped(f.as, USER_MAP_END - P, memory_page_phys(m, 0), PROT_READ);
 	VM_EXPECT_EQ(f.as->count, 4);
 	VM_EXPECT_EQ(kobject_refcount(&m->obj), 5);
 	fixture_down(&f);
@@ -342,6 +342,9 @@ VM_TEST(memobj_aspace_map_refused)
 	VM_EXPECT_EQ(aspace_map(f.as, USER_SPACE_END, m, 0, P, R), ERR_INVALID_ARGS);
 	VM_EXPECT_EQ(aspace_map(f.as, 0xffff800000000000ull, m, 0, P, R), ERR_INVALID_ARGS);
 	VM_EXPECT_EQ(aspace_map(f.as, USER_SPACE_END - P, m, 0, 2 * P, R), ERR_INVALID_ARGS);
+	/* the last user page: no instruction may end at the canonical boundary */
+	VM_EXPECT_EQ(aspace_map(f.as, USER_MAP_END, m, 0, P, R), ERR_INVALID_ARGS);
+	VM_EXPECT_EQ(aspace_map(f.as, USER_MAP_END - P, m, 0, 2 * P, R), ERR_INVALID_ARGS);
 	VM_EXPECT_EQ(aspace_map(f.as, UINT64_MAX & PAGE_MASK, m, 0, 2 * P, R), ERR_INVALID_ARGS);
 	VM_EXPECT_EQ(aspace_map(f.as, VA + 8 * P + 1, m, 0, P, R), ERR_INVALID_ARGS);
 	VM_EXPECT_EQ(aspace_map(f.as, VA + 8 * P, m, 1, P, R), ERR_INVALID_ARGS);

@@ -333,6 +333,18 @@ static void report(const char *name, const char *why)
 		printf("VMTEST PASS sysfuzz_%s\n", name);
 }
 
+/* bin/sysfuzz with argv in a child that holds only "log" and a sub-pool. */
+static int spawn_plain(const char **argv, struct ch_child *c)
+{
+	struct ch_grant g[] = {{"log", p_log, RIGHT_WRITE}};
+	struct ch_spawn_args a = {.path = "bin/sysfuzz",
+	                          .argv = argv,
+	                          .grants = g,
+	                          .ngrants = 1,
+	                          .child_pool = FZ_CHILD_POOL};
+	return ch_spawn(&a, c);
+}
+
 /* Each regression sequence of seq.c in a child: it must exit with 0 and leave our
  * pool as it found it. One VMTEST line per sequence. */
 static void run_sequences(void)
@@ -340,18 +352,12 @@ static void run_sequences(void)
 	for (unsigned i = 0; i < fz_nsequences(); i++) {
 		const char *name = fz_sequence_name(i);
 		const char *argv[] = {"bin/sysfuzz", "seq", name, NULL};
-		struct ch_grant g[] = {{"log", p_log, RIGHT_WRITE}};
-		struct ch_spawn_args a = {.path = "bin/sysfuzz",
-		                          .argv = argv,
-		                          .grants = g,
-		                          .ngrants = 1,
-		                          .child_pool = FZ_CHILD_POOL};
 		struct ch_child c;
 		struct proc_status st;
 		char why[160] = "", how[96];
 		uint64_t base = pool_used(), now;
 
-		int r = ch_spawn(&a, &c);
+		int r = spawn_plain(argv, &c);
 		if (r < 0) {
 			snprintf(why, sizeof(why), "cannot start it: %s", ch_error_name(r));
 		} else {
@@ -373,6 +379,57 @@ static void run_sequences(void)
 		snprintf(test, sizeof(test), "seq_%s", name);
 		report(test, why);
 	}
+}
+
+/*
+ * Hostile entries (entry.c): FZ_ENTRIES children, each far-returning to a selector
+ * and running an entry instruction picked from its seed (printed first, so a kernel
+ * that falls over names it: "bin/sysfuzz entry <seed>" replays one). Each must end,
+ * however it ends, and leave our pool as it found it.
+ */
+#define FZ_ENTRIES 48
+static void run_entries(uint64_t seed)
+{
+	char why[160] = "", how[96], seed_s[24];
+	uint64_t base = pool_used(), now;
+
+	/* first the compatibility-mode SYSCALL that crashed f450500 (0x1b), SYSENTER and
+	 * INT 0x80 from there, and SYSCALL after loading the data selector as code */
+	static const char *const fixed[][2] = {
+	    {"0x1b", "0"}, {"0x1b", "1"}, {"0x1b", "133"}, {"0x23", "0"}, {"0x18", "0"}};
+	const unsigned nfixed = sizeof(fixed) / sizeof(fixed[0]);
+
+	for (unsigned i = 0; i < FZ_ENTRIES && !why[0]; i++) {
+		const char *argv[] = {"bin/sysfuzz", "entry", seed_s, NULL, NULL};
+		if (i < nfixed) {
+			snprintf(seed_s, sizeof(seed_s), "%s", fixed[i][0]);
+			argv[3] = fixed[i][1];
+		} else {
+			snprintf(seed_s, sizeof(seed_s), "%#llx",
+			         (unsigned long long)fz_child_seed(seed ^ 0xe47e7, i));
+		}
+		struct ch_child c;
+		struct proc_status st;
+		int r = spawn_plain(argv, &c);
+		if (r < 0) {
+			snprintf(why, sizeof(why), "entry %s: cannot start it: %s", seed_s,
+			         ch_error_name(r));
+			break;
+		}
+		if (ch_proc_wait(c.process, 10000 * MS, &st) < 0) {
+			ch_proc_kill(c.process);
+			ch_proc_wait(c.process, FZ_KILL_NS, &st);
+			snprintf(why, sizeof(why), "entry %s: did not end in 10 s", seed_s);
+		} else if (i < nfixed && st.state != PROC_FAULTED) {
+			ch_proc_status_describe(&st, how, sizeof(how));
+			snprintf(why, sizeof(why), "entry %s: %s, want a fault", seed_s, how);
+		}
+		ch_child_release(&c);
+	}
+	if (!why[0] && !pool_back(base, &now))
+		snprintf(why, sizeof(why), "the pool uses %lld bytes more after the entries",
+		         (long long)(now - base));
+	report("hostile_entries", why);
 }
 
 /* Runs one child with exactly seed and calls; returns what went wrong (0: nothing). */
@@ -445,6 +502,8 @@ int main(int argc, char **argv)
 		return fz_child_main(argc, argv);
 	if (argc >= 3 && strcmp(argv[1], "seq") == 0)
 		return fz_sequence_main(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "entry") == 0)
+		return fz_entry_main(argc, argv);
 	if (argc >= 3 && (strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "bisect") == 0)) {
 		p_log = ch_handle("log");
 		p_pool = ch_handle("pool");
@@ -481,6 +540,7 @@ int main(int argc, char **argv)
 			reap(&slots[i]);
 		}
 	run_sequences();
+	run_entries(seed);
 	base = pool_used();
 	while (done < total) {
 		unsigned started = 0;

@@ -140,6 +140,11 @@ uint64_t fz_thread_stack(struct fz_state *st, uint64_t *slot);
 /* Whether [va, va + len) touches memory the child needs to keep running. */
 int fz_protected_range(uint64_t va, uint64_t len);
 
+/* --- entry.c: hostile entries (far return to any selector, then an entry
+ * instruction), "bin/sysfuzz entry <seed>" or "entry <selector> <kind>";
+ * never returns --- */
+int fz_entry_main(int argc, char **argv);
+
 /* --- seq.c: fixed regression sequences, each run in a child --- */
 unsigned fz_nsequences(void);
 const char *fz_sequence_name(unsigned i);

@@ -23,8 +23,6 @@ static uint64_t xcr0;
 static uint8_t clean_area[4096] __attribute__((aligned(64)));
 static struct slab_cache *fpu_cache;
 
-void syscall_entry(void);
-
 static void xsetbv(uint32_t reg, uint64_t v)
 {
 	__asm__ volatile("xsetbv" ::"c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
@@ -130,6 +128,8 @@ void syscall_init_cpu(void)
 	/* SYSCALL: CS = 0x08, SS = 0x10; SYSRET: CS = 0x18 + 16 = 0x28, SS = 0x18 + 8 = 0x20 */
 	wrmsr(MSR_STAR, ((uint64_t)(SEL_UCODE32 | 3) << 48) | ((uint64_t)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* compatibility-mode SYSCALL (AMD, TCG): refused with #UD, see syscall.S */
+	wrmsr(MSR_CSTAR, (uint64_t)syscall_compat_entry);
 	/* clear IF, TF, DF, AC, NT on entry */
 	wrmsr(MSR_FMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
 }

@@ -18,7 +18,13 @@ void gdt_setup(struct cpu *c)
 	g->entries[0] = 0;
 	g->entries[1] = 0x00af9a000000ffffull; /* kernel code, 64-bit */
 	g->entries[2] = 0x00cf92000000ffffull; /* kernel data */
-	g->entries[3] = 0x00cffa000000ffffull; /* user code, 32-bit (unused) */
+	/*
+	 * Slot 3 is where SYSRET's STAR base points (user data = base + 8, 64-bit user
+	 * code = base + 16). It stays null: a present 32-bit user code segment would let
+	 * a program far-return into compatibility mode, from where SYSCALL enters at
+	 * MSR_CSTAR (AMD, TCG) instead of the 64-bit entry. Loading it now raises #GP.
+	 */
+	g->entries[3] = 0;
 	g->entries[4] = 0x00cff2000000ffffull; /* user data */
 	g->entries[5] = 0x00affa000000ffffull; /* user code, 64-bit */
 	uint64_t base = (uint64_t)&g->tss, limit = sizeof(g->tss) - 1;

@@ -6,15 +6,16 @@
  * interrupts and faults share one frame layout. It calls
  * syscall_dispatch(frame) with interrupts on and returns with SYSRET when the
  * return address is a canonical user address, IRET otherwise (SYSRET with a
- * non-canonical RCX would fault in ring 0 on Intel CPUs).
+ * non-canonical RCX would fault in ring 0 on Intel CPUs). The IRET case cannot
+ * arise from a SYSCALL in user code: the last user page is never mapped (vmm.h,
+ * USER_MAP_END), so RCX is always canonical; the check stays as a second wall.
  * GS: %gs:8 is a scratch slot for the user RSP, %gs:16 the kernel stack top.
  */
 #include <arch/frame.h>
 #include <arch/gdt.h>
 
-	.text
-	.globl syscall_entry
-syscall_entry:
+/* Switch to the kernel's GS and stack and build the frame (rip = rcx). */
+.macro SYSCALL_FRAME vector
 	swapgs
 	movq %rsp, %gs:8
 	movq %gs:16, %rsp
@@ -24,8 +25,14 @@ syscall_entry:
 	pushq $(SEL_UCODE | 3)          /* cs */
 	pushq %rcx                      /* rip */
 	pushq $0                        /* error */
-	pushq $0x100                    /* vector: marks a system call frame */
+	pushq $\vector
 	PUSH_GPRS
+.endm
+
+	.text
+	.globl syscall_entry
+syscall_entry:
+	SYSCALL_FRAME 0x100             /* vector 0x100 marks a system call frame */
 	movq %rsp, %rdi
 	sti
 	call syscall_dispatch
@@ -45,6 +52,27 @@ syscall_entry:
 	sysretq
 slow_return:
 	jmp trap_return                 /* iretq path (swaps GS for user CS) */
+
+/*
+ * syscall_compat_entry: MSR_CSTAR, where SYSCALL from a compatibility-mode
+ * (32-bit) code segment enters on AMD CPUs and under QEMU TCG (Intel raises
+ * #UD instead). No such segment exists (gdt.c leaves its slot null and no LDT
+ * is ever loaded), so this is unreachable; should it ever be reached, the call
+ * is refused the way Intel refuses it: the thread takes #UD in user mode, at
+ * the instruction after the SYSCALL, which ends its process like any unhandled
+ * exception. The frame claims the 64-bit user code segment so that nothing can
+ * ever IRET to a compatibility-mode selector.
+ */
+	.globl syscall_compat_entry
+syscall_compat_entry:
+	movl %ecx, %ecx                 /* a 32-bit caller's return address */
+	SYSCALL_FRAME 6                 /* #UD */
+	movq %rsp, %rdi
+	movq %rsp, %rbx
+	andq $-16, %rsp
+	call trap_dispatch              /* ends the process; returns only if it is not */
+	movq %rbx, %rsp
+	jmp trap_return
 
 /*
  * arch_enter_user(struct trap_frame *tf): load the frame's registers and

@@ -23,5 +23,8 @@ void *fpu_area_alloc(void);
 void fpu_area_free(void *area);
 void fpu_save(void *area);
 void fpu_restore(const void *area);
+/* Entry points (syscall.S): 64-bit SYSCALL, and compatibility-mode SYSCALL (refused). */
+void syscall_entry(void);
+void syscall_compat_entry(void);
 /* Set up SYSCALL/SYSRET on this CPU. */
 void syscall_init_cpu(void);

@@ -2,15 +2,16 @@
  * arch/gdt.h - per-CPU GDT and TSS.
  *
  * Selector layout is fixed by SYSCALL/SYSRET: kernel code, kernel data, then
- * user code32 (unused), user data, user code64, so that STAR can point
- * SYSRET at user data/code with one base. IST1 = double fault, IST2 = NMI,
+ * a null slot where SYSRET's base points (no 32-bit user code segment exists:
+ * see gdt.c), user data, user code64, so that STAR can point SYSRET at user
+ * data/code with one base. IST1 = double fault, IST2 = NMI,
  * IST3 = machine check: each runs on its own known-good stack.
  */
 #pragma once
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
-#define SEL_UCODE32 0x18
+#define SEL_UCODE32 0x18 /* STAR's SYSRET base; the descriptor is null */
 #define SEL_UDATA 0x20
 #define SEL_UCODE 0x28
 #define SEL_TSS 0x30
