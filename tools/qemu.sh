@@ -18,6 +18,8 @@
 #   --gdb               start halted with a gdb stub on :1234 and write build/gdbinit
 #   --timeout SECONDS   kill QEMU after SECONDS (non-interactive runs default to 300)
 #   --serial-log FILE   serial to FILE instead of stdout
+#   --stall SECONDS     with --serial-log: kill QEMU when FILE has not grown for
+#                       SECONDS (a hang), however long the whole run takes; exits 125
 #   --icount            deterministic guest time: 1 ns per instruction (TCG only)
 #   --extra "ARGS"      extra QEMU arguments (word-split)
 #   --dry-run           print the QEMU command instead of running it
@@ -27,7 +29,7 @@
 # with that command line appended (grub-mkrescue takes ~0.3 s).
 #
 # Exits with QEMU's status: isa-debug-exit gives (value << 1) | 1, a triple fault
-# under -no-reboot gives 0, a timeout gives 124. Never trust the status alone:
+# under -no-reboot gives 0, a timeout gives 124, a stall 125. Never trust the status alone:
 # the test harness requires the "VMTEST DONE" line on serial.
 set -eu
 
@@ -42,7 +44,7 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 
 boot=iso smp=2 mem=256M uefi=0 accel=tcg machine=q35 cpu=
 cmdline='' have_cmdline=0 test_iso=0 interactive=0 gdb=0 timeout_s=''
-serial_log='' icount=0 extra='' dry_run=0
+serial_log='' icount=0 extra='' dry_run=0 stall_s=''
 
 die() {
 	echo "qemu.sh: $*" >&2
@@ -65,6 +67,7 @@ while [ $# -gt 0 ]; do
 	--gdb) gdb=1 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
 	--serial-log) need_arg "$@"; serial_log=$2; shift ;;
+	--stall) need_arg "$@"; stall_s=$2; shift ;;
 	--icount) icount=1 ;;
 	--extra) need_arg "$@"; extra=$2; shift ;;
 	--dry-run) dry_run=1 ;;
@@ -179,10 +182,67 @@ fi
 set -- qemu-system-x86_64 "$@" $extra
 # --foreground: QEMU may read the terminal; -k: QEMU paused after a KVM internal
 # error ignores SIGTERM's intent (it keeps running), so follow up with SIGKILL.
-[ -n "$timeout_s" ] && set -- timeout --foreground -k 5 "$timeout_s" "$@"
+# (With --stall and a serial log, the watchdog below keeps the time instead.)
+if [ -n "$timeout_s" ] && { [ -z "$stall_s" ] || [ -z "$serial_log" ]; }; then
+	set -- timeout --foreground -k 5 "$timeout_s" "$@"
+fi
 
 if [ "$dry_run" = 1 ]; then
 	printf '%s\n' "$*"
 	exit 0
 fi
-exec "$@"
+if [ -z "$stall_s" ] || [ -z "$serial_log" ]; then
+	exec "$@"
+fi
+
+# The stall watchdog: a test run is judged by its progress, not by how fast the
+# host is. QEMU runs in the background; every 5 s the serial log's size is
+# compared with the last; no growth for $stall_s seconds kills QEMU (exit 125).
+# --timeout, if given, still caps the whole run (exit 124).
+mkdir -p "$(dirname "$serial_log")"
+: >"$serial_log"
+rm -f "$serial_log.stalled" "$serial_log.timedout"
+"$@" &
+qpid=$!
+(
+	last=-1 quiet=0 total=0
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 5
+		total=$((total + 5))
+		size=$(wc -c <"$serial_log" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then
+			quiet=$((quiet + 5))
+		else
+			quiet=0 last=$size
+		fi
+		why=
+		if [ "$quiet" -ge "$stall_s" ]; then
+			why=stalled
+			echo "qemu.sh: no serial output for $stall_s s: killing QEMU" >&2
+		elif [ -n "$timeout_s" ] && [ "$total" -ge "$timeout_s" ]; then
+			why=timedout
+			echo "qemu.sh: still running after $timeout_s s: killing QEMU" >&2
+		fi
+		if [ -n "$why" ]; then
+			: >"$serial_log.$why"
+			kill "$qpid" 2>/dev/null
+			sleep 5
+			kill -9 "$qpid" 2>/dev/null
+			exit 0
+		fi
+	done
+) &
+wpid=$!
+st=0
+wait "$qpid" || st=$?
+kill "$wpid" 2>/dev/null || true
+wait "$wpid" 2>/dev/null || true
+if [ -e "$serial_log.stalled" ]; then
+	rm -f "$serial_log.stalled"
+	exit 125
+fi
+if [ -e "$serial_log.timedout" ]; then
+	rm -f "$serial_log.timedout"
+	exit 124
+fi
+exit "$st"

@@ -9,7 +9,10 @@
 #   -q              print failing results only (plus the summary)
 # Environment:
 #   VMTEST_FILTER   boot with test=<prefix> instead of test: run matching VM tests only
-#   VMTEST_TIMEOUT  seconds per VM boot (default: the configuration's, 180 or more)
+#   VMTEST_STALL    seconds without serial output after which a boot counts as hung
+#                   (default 240): runs are judged by progress, not by host speed
+#   VMTEST_TIMEOUT  a safety cap on one boot's whole run (default: the
+#                   configuration's, 2400 s or more; reached only by a livelock)
 #   VMTEST_BIG=0    skip the 8 GiB configuration
 #
 # Host tests: each binary runs with CMOCKA_MESSAGE_OUTPUT=TAP; "ok"/"not ok" lines
@@ -28,20 +31,23 @@ cd "$(dirname "$0")/.." || exit 2
 B=${B:-build}
 LOGS=$B/test-logs
 FILTER=${VMTEST_FILTER:-}
+STALL=${VMTEST_STALL:-240}
 QEMU_SH=${QEMU_SH:-tools/qemu.sh} # a stand-in for testing this script
 
-# label                    boot machine smp mem  uefi timeout(s) qemu-extras ('+' = space, - = none) [cmdline]
+# label                    boot machine smp mem  uefi cap(s) qemu-extras ('+' = space, - = none) [cmdline]
+# A boot fails when its serial output stops for VMTEST_STALL seconds (a hang);
+# the cap only ends a run that keeps printing forever.
 # "max" CPUs have SMEP, SMAP and XSAVE/AVX; the default qemu64 CPU has none of
 # them (FXSAVE path, no SMAP); hpet=off makes the kernel calibrate with the PIT.
 CONFIGS='
-pvh-q35-smp1-128M          pvh  q35     1   128M 0    180 -
-pvh-q35-smp4-256M-cpumax   pvh  q35     4   256M 0    240 -cpu+max
-pvh-pc-smp2-64M-nohpet     pvh  pc      2   64M  0    180 -machine+pc,hpet=off
-pvh-q35-smp8-8G            pvh  q35     8   8G   0    480 -
-iso-bios-q35-smp4-512M     iso  q35     4   512M 0    240 -
-iso-uefi-q35-smp4-512M     iso  q35     4   512M 1    240 -cpu+max
-iso-uefi-q35-smp1-256M     iso  q35     1   256M 1    180 -
-pvh-q35-smp4-256M-kbus1M   pvh  q35     4   256M 0    300 -                   test=kbus_smp_stress+kbus_stress=1000000
+pvh-q35-smp1-128M          pvh  q35     1   128M 0    2400 -
+pvh-q35-smp4-256M-cpumax   pvh  q35     4   256M 0    2400 -cpu+max
+pvh-pc-smp2-64M-nohpet     pvh  pc      2   64M  0    2400 -machine+pc,hpet=off
+pvh-q35-smp8-8G            pvh  q35     8   8G   0    3600 -
+iso-bios-q35-smp4-512M     iso  q35     4   512M 0    2400 -
+iso-uefi-q35-smp4-512M     iso  q35     4   512M 1    2400 -cpu+max
+iso-uefi-q35-smp1-256M     iso  q35     1   256M 1    2400 -
+pvh-q35-smp4-256M-kbus1M   pvh  q35     4   256M 0    3600 -                   test=kbus_smp_stress+kbus_stress=1000000
 '
 
 run_host=1 run_vm=1 only='*' quiet=0
@@ -158,7 +164,7 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 	fi
 	t0=$(date +%s)
 	"$QEMU_SH" --boot "$boot" --machine "$machine" --smp "$smp" --mem "$mem" \
-		--uefi "$uefi" --accel tcg --timeout "$tmo" --serial-log "$log" \
+		--uefi "$uefi" --accel tcg --timeout "$tmo" --stall "$STALL" --serial-log "$log" \
 		${extras:+--extra "$extras"} "$@" \
 		</dev/null >"$qlog" 2>&1
 	st=$?
@@ -189,8 +195,10 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 	if [ "$done" = 0 ]; then
 		if [ "$panic" = 1 ]; then
 			why="kernel panic"
+		elif [ "$st" = 125 ]; then
+			why="hung: no serial output for $STALL s"
 		elif [ "$st" = 124 ] || [ "$st" = 137 ]; then
-			why="timed out after $tmo s"
+			why="still running after the $tmo s cap"
 		elif [ "$st" = 0 ]; then
 			why="QEMU exited 0 before VMTEST DONE (triple fault or reset)"
 		else

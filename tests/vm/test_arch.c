@@ -194,28 +194,52 @@ static void on_fire(struct timer_event *ev)
 	f->count++;
 }
 
+/*
+ * Load-proof: nothing here assumes how soon the next statement runs (a busy host
+ * can hold this vCPU up for many milliseconds anywhere). Events armed out of
+ * order fire in deadline order, each once, never early; re-arming an armed event
+ * fails; a cancel that wins against its deadline means the event never fires, and
+ * one that loses (we were held up past the deadline) says so, and is retried with a
+ * longer deadline.
+ */
 VM_TEST(timer_oneshot_events)
 {
 	struct fired f[3] = {0};
 	uint64_t now = clock_monotonic_ns();
-	/* armed out of order; must fire in deadline order, each once, not early */
 	VM_EXPECT_EQ(timer_event_arm(&f[0].ev, now + 3000000, on_fire), 0);
 	VM_EXPECT_EQ(timer_event_arm(&f[1].ev, now + 1000000, on_fire), 0);
 	VM_EXPECT_EQ(timer_event_arm(&f[2].ev, now + 2000000, on_fire), 0);
-	VM_EXPECT(timer_event_arm(&f[2].ev, now, on_fire) < 0); /* already armed */
-	sched_sleep_ns(10000000);
+	while (!f[0].count || !f[1].count || !f[2].count)
+		sched_sleep_ns(10000000);
+	sched_sleep_ns(10000000); /* nothing fires twice */
 	for (int i = 0; i < 3; i++)
 		VM_EXPECT_EQ(f[i].count, 1);
 	VM_EXPECT(f[1].at >= now + 1000000);
 	VM_EXPECT(f[2].at >= now + 2000000);
 	VM_EXPECT(f[0].at >= now + 3000000);
 	VM_EXPECT(f[1].at <= f[2].at && f[2].at <= f[0].at);
+	/* an armed event cannot be armed again */
+	struct fired a = {0};
+	VM_EXPECT_EQ(timer_event_arm(&a.ev, clock_monotonic_ns() + 3600000000000ull, on_fire), 0);
+	VM_EXPECT(timer_event_arm(&a.ev, clock_monotonic_ns(), on_fire) < 0);
+	VM_EXPECT(timer_event_cancel(&a.ev));
+	VM_EXPECT_EQ(a.count, 0);
 	/* a cancelled event never fires */
-	struct fired c = {0};
-	timer_event_arm(&c.ev, clock_monotonic_ns() + 1000000, on_fire);
-	VM_EXPECT(timer_event_cancel(&c.ev));
-	sched_sleep_ns(3000000);
-	VM_EXPECT_EQ(c.count, 0);
+	bool cancelled = false;
+	for (uint64_t delay = 1000000; delay <= 4096000000ull && !cancelled; delay *= 4) {
+		struct fired c = {0};
+		timer_event_arm(&c.ev, clock_monotonic_ns() + delay, on_fire);
+		cancelled = timer_event_cancel(&c.ev);
+		if (cancelled) {
+			sched_sleep_ns(2 * delay);
+			VM_EXPECT_EQ(c.count, 0);
+		} else {
+			while (!c.count) /* lost the race: it fires (or has fired) */
+				sched_sleep_ns(1000000);
+			VM_EXPECT_EQ(c.count, 1);
+		}
+	}
+	VM_EXPECT(cancelled);
 }
 
 VM_TEST(sleep_not_early)

@@ -8,10 +8,11 @@
  * instruction counts).
  *
  * Stress size: "kbus_stress=<n>" on the kernel command line, 100,000 messages
- * in total by default so that every test configuration stays within its TCG
- * time limit (4 vCPUs on our 2 host cores move ~8,500 messages/s). make test
- * runs the full 1,000,000 across 4 CPUs (~120 s) in its own configuration
- * (pvh-q35-smp4-256M-kbus1M: test=kbus_smp_stress kbus_stress=1000000).
+ * in total by default (4 vCPUs on our 2 host cores move ~6,000-8,500 messages/s
+ * under TCG, far fewer when the host is busy). make test runs the full 1,000,000
+ * across 4 CPUs (~120-300 s) in its own configuration (pvh-q35-smp4-256M-kbus1M:
+ * test=kbus_smp_stress kbus_stress=1000000). CPU 0 logs its progress 16 times,
+ * so the harness's stall watchdog sees a slow run is still moving.
  */
 #include <vmtest.h>
 #include <abi/errors.h>
@@ -54,8 +55,15 @@ static void stress_cpu(unsigned cpu, void *arg)
 	struct endpoint *tx = s->ch[cpu].a;
 	unsigned from = (cpu + s->n - 1) % s->n;
 	struct endpoint *rx = s->ch[from].b;
-	uint64_t sent = 0, expect = 0;
+	uint64_t sent = 0, expect = 0, step = s->per_cpu / 16 ? s->per_cpu / 16 : 1;
+	uint64_t next_note = step;
 	while (sent < s->per_cpu || expect < s->per_cpu) {
+		/* progress on serial: the harness judges a run by it (VMTEST_STALL) */
+		if (cpu == 0 && expect >= next_note) {
+			pr_info("kbus_smp_stress: CPU 0 received %llu of %llu",
+			        (unsigned long long)expect, (unsigned long long)s->per_cpu);
+			next_note += step;
+		}
 		bool progress = false;
 		while (sent < s->per_cpu) {
 			struct smsg m = {cpu, 0, sent};
