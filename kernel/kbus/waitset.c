@@ -159,8 +159,8 @@ static void source_queues(struct kobject *o, struct waitq *wq[2])
 }
 
 /* A new member watching its sources, charged. ERR_NO_MEMORY, ERR_NO_RESOURCES. */
-static int member_new(struct kbus_waitset *ws, struct kobject *obj, uint32_t events,
-                      uint64_t key, struct ws_member **out)
+static int member_new(struct kbus_waitset *ws, struct kobject *obj, uint32_t events, uint64_t key,
+                      struct ws_member **out)
 {
 	int err = pool_charge(ws->pool, sizeof(struct ws_member));
 	if (err)
