@@ -98,7 +98,8 @@ struct kbus_endpoint_info {
 #define SYS_WAITSET_ADD SYS_ACTION(OBJ_WAITSET, 1)
 /* a0 = handle (endpoint, process, thread, or group subscription), a1 = events
  * (KBUS_EV_*), a2 = user key reported with the event. RIGHT_MANAGE on the
- * waitset, RIGHT_WAIT on the object. */
+ * waitset, RIGHT_WAIT on the object. ERR_NO_RESOURCES: 1,024 members, or the
+ * object is already watched 64 times (by all waitsets together). */
 #define SYS_WAITSET_REMOVE SYS_ACTION(OBJ_WAITSET, 2)
 /* a0 = key. */
 #define SYS_WAITSET_WAIT SYS_ACTION(OBJ_WAITSET, 3)

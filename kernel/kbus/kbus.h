@@ -162,8 +162,9 @@ struct kobject *waitset_obj(struct kbus_waitset *ws);
 /*
  * Watch obj (an endpoint, process or thread; a reference is taken) for events
  * (KBUS_EV_*), reported with key. ERR_ALREADY_EXISTS (key in use),
- * ERR_NO_RESOURCES (KBUS_WAITSET_MAX members), ERR_WRONG_TYPE,
- * ERR_INVALID_ARGS (no or unknown events), ERR_NO_MEMORY.
+ * ERR_NO_RESOURCES (KBUS_WAITSET_MAX members, or one of obj's wait queues
+ * already has WAITQ_MAX_WATCHES watches), ERR_WRONG_TYPE, ERR_INVALID_ARGS (no
+ * or unknown events), ERR_NO_MEMORY (the pool pays for each member).
  */
 int kbus_waitset_add(struct kbus_waitset *ws, struct kobject *obj, uint32_t events, uint64_t key);
 /* Stop watching key. ERR_NOT_FOUND. */
@@ -173,7 +174,7 @@ void kbus_waitset_timer(struct kbus_waitset *ws, uint64_t deadline, uint64_t key
 /*
  * Level-triggered: fill out with up to max currently ready members (waiting
  * until one is, or timeout). Returns their number (>= 1), ERR_TIMED_OUT,
- * ERR_INTERRUPTED or ERR_INVALID_ARGS (max 0).
+ * ERR_INTERRUPTED or ERR_INVALID_ARGS (max 0). Allocates nothing.
  */
 int kbus_waitset_wait(struct kbus_waitset *ws, struct kbus_event *out, uint32_t max,
                       uint64_t timeout);

@@ -3,12 +3,15 @@
  *
  * A waiter links a stack-allocated entry into the queue under the lock,
  * arms its timeout, and blocks; waitq_wake_all() unlinks every entry, marks
- * it woken and wakes its thread. sched_block() remembers a wake that arrives
- * before the block, so the order of unlock and block does not matter.
+ * it woken and wakes its thread, then runs the queue's watches (which stay
+ * linked). sched_block() remembers a wake that arrives before the block, so
+ * the order of unlock and block does not matter. Entries and watches are
+ * doubly linked (pprev), so a waiter that timed out or a removed watch
+ * leaves in O(1) with the lock held: no walk of other waiters.
  */
+#include <abi/errors.h>
 #include <sched/waitq.h>
 #include <sched/sched.h>
-#include <abi/errors.h>
 #include <lib/compiler.h>
 #include <stddef.h>
 #include <time/clock.h>
@@ -17,15 +20,15 @@ void waitq_init(struct waitq *wq)
 {
 	spin_init(&wq->lock);
 	wq->head = NULL;
+	wq->watches = NULL;
+	wq->nwatches = 0;
 }
 
-static void unlink(struct waitq *wq, struct waitq_entry *e)
+static void unlink(struct waitq_entry *e)
 {
-	for (struct waitq_entry **pp = &wq->head; *pp; pp = &(*pp)->next)
-		if (*pp == e) {
-			*pp = e->next;
-			return;
-		}
+	*e->pprev = e->next;
+	if (e->next)
+		e->next->pprev = e->pprev;
 }
 
 static void timeout_fired(struct timer_event *ev)
@@ -41,7 +44,7 @@ int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t ti
 	if (deadline < timeout_ns)
 		deadline = UINT64_MAX;
 	for (;;) {
-		struct waitq_entry e = {self, NULL, false};
+		struct waitq_entry e = {self, NULL, NULL, false};
 		uint64_t irq = spin_lock_irqsave(&wq->lock);
 		if (cond(arg)) {
 			spin_unlock_irqrestore(&wq->lock, irq);
@@ -57,6 +60,9 @@ int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t ti
 			return ERR_TIMED_OUT;
 		}
 		e.next = wq->head;
+		e.pprev = &wq->head;
+		if (e.next)
+			e.next->pprev = &e.next;
 		// cppcheck-suppress autoVariables ; unlinked before this frame returns
 		wq->head = &e;
 		spin_unlock_irqrestore(&wq->lock, irq);
@@ -69,7 +75,7 @@ int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t ti
 			timer_event_cancel(&self->sleep_timer);
 		irq = spin_lock_irqsave(&wq->lock);
 		if (!e.woken)
-			unlink(wq, &e);
+			unlink(&e);
 		spin_unlock_irqrestore(&wq->lock, irq);
 	}
 }
@@ -86,5 +92,35 @@ void waitq_wake_all(struct waitq *wq)
 		sched_wake(t);
 		e = next;
 	}
+	for (struct waitq_watch *w = wq->watches; w; w = w->next)
+		w->notify(w);
+	spin_unlock_irqrestore(&wq->lock, irq);
+}
+
+int waitq_watch(struct waitq *wq, struct waitq_watch *w, waitq_notify_fn *notify)
+{
+	w->notify = notify;
+	uint64_t irq = spin_lock_irqsave(&wq->lock);
+	if (wq->nwatches >= WAITQ_MAX_WATCHES) {
+		spin_unlock_irqrestore(&wq->lock, irq);
+		return ERR_NO_RESOURCES;
+	}
+	wq->nwatches++;
+	w->next = wq->watches;
+	w->pprev = &wq->watches;
+	if (w->next)
+		w->next->pprev = &w->next;
+	wq->watches = w;
+	spin_unlock_irqrestore(&wq->lock, irq);
+	return 0;
+}
+
+void waitq_unwatch(struct waitq *wq, struct waitq_watch *w)
+{
+	uint64_t irq = spin_lock_irqsave(&wq->lock);
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
+	wq->nwatches--;
 	spin_unlock_irqrestore(&wq->lock, irq);
 }
