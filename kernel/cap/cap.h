@@ -18,6 +18,7 @@
  * Invocation (cap_lookup, struct cap_ref) is in cap/invoke.h.
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <abi/handle.h>
 #include <abi/rights.h>
@@ -55,11 +56,31 @@ void cspace_destroy(struct cspace *cs);
 struct cspace_charge {
 	int (*charge)(void *ctx, uint64_t bytes);
 	void (*uncharge)(void *ctx, uint64_t bytes);
+	/*
+	 * Also charge the slot table itself, what its allocation really takes
+	 * (kmalloc_size), as it grows, and uncharge it when it is freed
+	 * (cspace_trim, cspace_destroy); a slot then costs what its struct cap
+	 * takes (kmalloc_size) instead of CSPACE_SLOT_COST. For cspaces whose table is not covered
+	 * by the slots' own cost: kbus transit cspaces, which may be filled and
+	 * emptied over and over.
+	 */
+	bool tables;
 };
 #define CSPACE_SLOT_COST 128u
 
 /* Set cs's payer. Only right after cspace_create(), before any capability. */
 void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void *ctx);
+
+/*
+ * For kbus transit cspaces: if cs holds nothing and its table has grown past
+ * its first size, detach the table (uncharging it) so cs starts again from
+ * an empty table whose generations all restart at 1. The caller guarantees
+ * that no handle of cs is kept anywhere (nobody can present a stale one) and
+ * that no other call on cs runs meanwhile. Returns the table for the caller
+ * to kfree() once its own locks are dropped (NULL: nothing to free). Takes
+ * cs->lock; may be called under a kbus channel lock.
+ */
+void *cspace_trim(struct cspace *cs);
 
 /* Capabilities currently held in cs (for tests and accounting). */
 uint32_t cspace_count(struct cspace *cs);

@@ -47,6 +47,7 @@ struct cspace {
 	uint32_t count; /* slots reserved or live */
 	uint32_t free_head, free_tail; /* FIFO of free slots */
 	const struct cspace_charge *charge; /* who pays for slots (NULL: nobody) */
+	uint64_t table_charge; /* charged for slots[] (charge->tables) */
 	void *charge_ctx;
 };
 

@@ -14,7 +14,10 @@
  * allocated with the lock dropped, then swapped in under the lock (a racing
  * grower's array is simply freed). Full table: ERR_NO_RESOURCES; allocation
  * failure: ERR_NO_MEMORY. Slot arrays hold pointers to struct cap, which are
- * allocated one by one, so growth never moves a capability.
+ * allocated one by one, so growth never moves a capability. A table never
+ * shrinks while a handle to it may be kept; kbus transit cspaces, whose
+ * handles only kbus keeps, are trimmed back to nothing when empty
+ * (cspace_trim) and charge their table as well as their slots.
  *
  * Locking: cs->lock protects the table and is the only lock cap_lookup()
  * takes. Functions that change which capability a slot holds (publish,
@@ -55,16 +58,34 @@ void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void 
 	cs->charge_ctx = ctx;
 }
 
+/* A slot's cost: CSPACE_SLOT_COST, or with its table charged apart, what its struct cap takes. */
+static uint64_t slot_cost(struct cspace *cs)
+{
+	return cs->charge->tables ? kmalloc_size(sizeof(struct cap)) : CSPACE_SLOT_COST;
+}
+
 static int charge_slot(struct cspace *cs)
 {
-	return cs->charge && cs->charge->charge(cs->charge_ctx, CSPACE_SLOT_COST) ? ERR_NO_MEMORY
-	                                                                          : 0;
+	return cs->charge && cs->charge->charge(cs->charge_ctx, slot_cost(cs)) ? ERR_NO_MEMORY : 0;
 }
 
 static void uncharge_slot(struct cspace *cs)
 {
 	if (cs->charge)
-		cs->charge->uncharge(cs->charge_ctx, CSPACE_SLOT_COST);
+		cs->charge->uncharge(cs->charge_ctx, slot_cost(cs));
+}
+
+/* What a table of ncap slots costs its payer (0 unless tables are charged). */
+static uint64_t table_cost(struct cspace *cs, uint32_t ncap)
+{
+	return cs->charge && cs->charge->tables ? kmalloc_size(sizeof(struct cslot) * (size_t)ncap)
+	                                        : 0;
+}
+
+static void uncharge_bytes(struct cspace *cs, uint64_t bytes)
+{
+	if (bytes)
+		cs->charge->uncharge(cs->charge_ctx, bytes);
 }
 
 uint32_t cspace_count(struct cspace *cs)
@@ -120,15 +141,26 @@ int cspace_reserve(struct cspace *cs, uint32_t *index)
 		ncap = MIN(ncap, cs->limit);
 		spin_unlock_irqrestore(&cs->lock, flags);
 
+		uint64_t cost = table_cost(cs, ncap);
+		if (cost && cs->charge->charge(cs->charge_ctx, cost)) {
+			uncharge_slot(cs);
+			return ERR_NO_MEMORY;
+		}
 		struct cslot *slots = kmalloc(sizeof(*slots) * (size_t)ncap);
 		if (!slots) {
+			uncharge_bytes(cs, cost);
 			uncharge_slot(cs);
 			return ERR_NO_MEMORY;
 		}
 		flags = spin_lock_irqsave(&cs->lock);
 		struct cslot *unused = slots;
-		if (cs->capacity < ncap)
+		uint64_t unused_cost = cost;
+		if (cs->capacity < ncap) {
 			unused = install_table(cs, slots, ncap);
+			unused_cost = cs->table_charge;
+			cs->table_charge = cost;
+		}
+		uncharge_bytes(cs, unused_cost);
 		if (unused) {
 			/* Free outside the lock: kfree may be slow. */
 			spin_unlock_irqrestore(&cs->lock, flags);
@@ -227,8 +259,26 @@ void cspace_destroy(struct cspace *cs)
 	cap_tree_unlock_irqrestore(flags);
 	cap_free_chain(chain);
 	ASSERT(cs->count == 0);
+	uncharge_bytes(cs, cs->table_charge);
 	kfree(cs->slots);
 	kfree(cs);
+}
+
+void *cspace_trim(struct cspace *cs)
+{
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	if (cs->count || cs->capacity <= CSPACE_INITIAL_SLOTS) {
+		spin_unlock_irqrestore(&cs->lock, flags);
+		return NULL;
+	}
+	struct cslot *old = cs->slots;
+	cs->slots = NULL;
+	cs->capacity = 0;
+	cs->free_head = cs->free_tail = CSLOT_NONE;
+	uncharge_bytes(cs, cs->table_charge);
+	cs->table_charge = 0;
+	spin_unlock_irqrestore(&cs->lock, flags);
+	return old;
 }
 
 int cap_lookup(struct cspace *cs, handle_t h, enum obj_type type, uint64_t rights_needed,

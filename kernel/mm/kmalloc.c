@@ -61,14 +61,21 @@ static unsigned class_of(size_t size)
 	return i;
 }
 
-static void *large_alloc(size_t size)
+/* The page order a large block of size bytes (header included) needs. */
+static unsigned large_order(size_t size)
 {
-	if (size > ((size_t)1 << 40)) /* beyond any page_alloc() order */
-		return NULL;
 	size_t total = size + sizeof(struct large_header);
 	unsigned order = 0;
 	while ((PAGE_SIZE << order) < total)
 		order++;
+	return order;
+}
+
+static void *large_alloc(size_t size)
+{
+	if (size > ((size_t)1 << 40)) /* beyond any page_alloc() order */
+		return NULL;
+	unsigned order = large_order(size);
 	struct large_header *h = page_alloc(order);
 	if (!h)
 		return NULL;
@@ -88,6 +95,14 @@ void *kmalloc(size_t size)
 	if (p)
 		__atomic_fetch_add(&bytes_in_use, c->obj_size, __ATOMIC_RELAXED);
 	return p;
+}
+
+size_t kmalloc_size(size_t size)
+{
+	ASSERT(ready);
+	if (size > KMALLOC_MAX_SLAB)
+		return size > ((size_t)1 << 40) ? size : PAGE_SIZE << large_order(size);
+	return PAGE_SIZE / classes[class_of(size ? size : 1)].objs_per_slab;
 }
 
 void *kzalloc(size_t size)
