@@ -57,30 +57,35 @@ struct cspace_charge {
 	int (*charge)(void *ctx, uint64_t bytes);
 	void (*uncharge)(void *ctx, uint64_t bytes);
 	/*
-	 * Also charge the slot table itself, what its allocation really takes
-	 * (kmalloc_size), as it grows, and uncharge it when it is freed
-	 * (cspace_trim, cspace_destroy); a slot then costs what its struct cap
-	 * takes (kmalloc_size) instead of CSPACE_SLOT_COST. For cspaces whose table is not covered
-	 * by the slots' own cost: kbus transit cspaces, which may be filled and
-	 * emptied over and over.
+	 * Charge the slot table instead of the slots: what the table's
+	 * allocation really takes (kmalloc_size) as it grows, uncharged when it
+	 * is freed (cspace_release, cspace_destroy). The capabilities in the
+	 * slots are paid by whoever keeps their handles, cap_alloc_cost() each.
+	 * For kbus transit cspaces: a message pays for the capabilities it
+	 * carries, the channel's pool for the table however big it grows.
 	 */
 	bool tables;
 };
 #define CSPACE_SLOT_COST 128u
 
+/* What one capability (its struct cap) takes from the kernel heap. */
+uint64_t cap_alloc_cost(void);
+
 /* Set cs's payer. Only right after cspace_create(), before any capability. */
 void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void *ctx);
 
 /*
- * For kbus transit cspaces: if cs holds nothing and its table has grown past
- * its first size, detach the table (uncharging it) so cs starts again from
- * an empty table whose generations all restart at 1. The caller guarantees
- * that no handle of cs is kept anywhere (nobody can present a stale one) and
- * that no other call on cs runs meanwhile. Returns the table for the caller
- * to kfree() once its own locks are dropped (NULL: nothing to free). Takes
- * cs->lock; may be called under a kbus channel lock.
+ * For kbus transit cspaces, whose handles only kbus keeps: a holder takes a
+ * hold before it gets any handle of cs and releases it once it keeps none
+ * (not even a stale one). When the last hold goes and cs is empty, its slot
+ * table is freed (and uncharged) unless it is still small (128 slots), so a
+ * table that grew for a burst of messages does not outlive them; cs then
+ * starts again from an empty table,
+ * every generation back at 1, which is safe because nobody keeps a handle.
+ * cspace_release() takes cs->lock and may free: call it with no lock held.
  */
-void *cspace_trim(struct cspace *cs);
+void cspace_hold(struct cspace *cs);
+void cspace_release(struct cspace *cs);
 
 /* Capabilities currently held in cs (for tests and accounting). */
 uint32_t cspace_count(struct cspace *cs);

@@ -16,8 +16,9 @@
  * failure: ERR_NO_MEMORY. Slot arrays hold pointers to struct cap, which are
  * allocated one by one, so growth never moves a capability. A table never
  * shrinks while a handle to it may be kept; kbus transit cspaces, whose
- * handles only kbus keeps, are trimmed back to nothing when empty
- * (cspace_trim) and charge their table as well as their slots.
+ * handles only kbus keeps, are trimmed back to nothing when the last holder
+ * of handles lets go (cspace_hold/cspace_release) and charge their table as
+ * well as their slots.
  *
  * Locking: cs->lock protects the table and is the only lock cap_lookup()
  * takes. Functions that change which capability a slot holds (publish,
@@ -33,6 +34,9 @@
 #include <mm/kmalloc.h>
 
 #define CSPACE_INITIAL_SLOTS 16u
+/* cspace_release() keeps a table this small (2 KiB, charged): a steady stream of messages does
+   not free and regrow it each time its queue empties. */
+#define CSPACE_KEEP_SLOTS 128u
 
 int cspace_create(uint32_t max_slots, struct cspace **out)
 {
@@ -56,23 +60,19 @@ void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void 
 	ASSERT(cs->count == 0);
 	cs->charge = ops;
 	cs->charge_ctx = ctx;
-}
-
-/* A slot's cost: CSPACE_SLOT_COST, or with its table charged apart, what its struct cap takes. */
-static uint64_t slot_cost(struct cspace *cs)
-{
-	return cs->charge->tables ? kmalloc_size(sizeof(struct cap)) : CSPACE_SLOT_COST;
+	cs->slot_cost = ops->tables ? 0 : CSPACE_SLOT_COST; /* tables: the handles' holder pays */
 }
 
 static int charge_slot(struct cspace *cs)
 {
-	return cs->charge && cs->charge->charge(cs->charge_ctx, slot_cost(cs)) ? ERR_NO_MEMORY : 0;
+	return cs->slot_cost && cs->charge->charge(cs->charge_ctx, cs->slot_cost) ? ERR_NO_MEMORY
+	                                                                          : 0;
 }
 
 static void uncharge_slot(struct cspace *cs)
 {
-	if (cs->charge)
-		cs->charge->uncharge(cs->charge_ctx, slot_cost(cs));
+	if (cs->slot_cost)
+		cs->charge->uncharge(cs->charge_ctx, cs->slot_cost);
 }
 
 /* What a table of ncap slots costs its payer (0 unless tables are charged). */
@@ -264,21 +264,41 @@ void cspace_destroy(struct cspace *cs)
 	kfree(cs);
 }
 
-void *cspace_trim(struct cspace *cs)
+void cspace_hold(struct cspace *cs)
 {
+	__atomic_fetch_add(&cs->holds, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A holder takes its hold before the cspace_reserve() that gives it a handle,
+ * whose cs->lock section thus comes after the hold; so a trim that finds no
+ * hold under cs->lock runs before any handle a holder keeps was issued.
+ */
+void cspace_release(struct cspace *cs)
+{
+	if (__atomic_sub_fetch(&cs->holds, 1, __ATOMIC_SEQ_CST) ||
+	    READ_ONCE(cs->capacity) <= CSPACE_KEEP_SLOTS)
+		return; /* a holder that grows the table meanwhile trims it in its own release */
 	uint64_t flags = spin_lock_irqsave(&cs->lock);
-	if (cs->count || cs->capacity <= CSPACE_INITIAL_SLOTS) {
+	if (__atomic_load_n(&cs->holds, __ATOMIC_SEQ_CST) || cs->count ||
+	    cs->capacity <= CSPACE_KEEP_SLOTS) {
 		spin_unlock_irqrestore(&cs->lock, flags);
-		return NULL;
+		return;
 	}
 	struct cslot *old = cs->slots;
+	uint64_t cost = cs->table_charge;
 	cs->slots = NULL;
 	cs->capacity = 0;
 	cs->free_head = cs->free_tail = CSLOT_NONE;
-	uncharge_bytes(cs, cs->table_charge);
 	cs->table_charge = 0;
 	spin_unlock_irqrestore(&cs->lock, flags);
-	return old;
+	kfree(old);
+	uncharge_bytes(cs, cost);
+}
+
+uint64_t cap_alloc_cost(void)
+{
+	return kmalloc_size(sizeof(struct cap));
 }
 
 int cap_lookup(struct cspace *cs, handle_t h, enum obj_type type, uint64_t rights_needed,

@@ -52,7 +52,7 @@ static void transit_uncharge(void *pool, uint64_t bytes)
 	pool_uncharge(pool, bytes);
 }
 
-/* Capabilities in flight, their slots and the slot table, are paid by the channel's pool. */
+/* A transit table is paid by the channel's pool; the capabilities in it by their messages. */
 static const struct cspace_charge transit_payer = {transit_charge, transit_uncharge, true};
 
 static void endpoint_destroy(struct kobject *obj);
@@ -197,8 +197,10 @@ int kbus_msg_alloc(struct mem_pool *pool, const struct kbus_out *m, struct kbus_
 	bool inside = head + m->len <= KMALLOC_MAX_SLAB;
 	size_t size = inside ? head + m->len : head;
 	int order = inside ? -1 : (int)data_order(m->len);
-	/* charged what the blocks take, so the quota is what the heap gives */
-	uint64_t charge = kmalloc_size(size) + (inside ? 0 : PAGE_SIZE << order);
+	/* charged what the blocks and the capabilities in flight take (their transit
+	   table is charged by the transit cspace itself) */
+	uint64_t charge = kmalloc_size(size) + (inside ? 0 : PAGE_SIZE << order) +
+	                  (m->nhandles ? m->nhandles * cap_alloc_cost() : 0);
 	int err = pool_charge(pool, charge);
 	if (err)
 		return err;
@@ -212,7 +214,8 @@ int kbus_msg_alloc(struct mem_pool *pool, const struct kbus_out *m, struct kbus_
 	memset(k, 0, sizeof(*k));
 	k->eps = (struct endpoint **)((char *)k + ALIGN_UP(sizeof(struct kbus_kmsg), 16));
 	k->neps = m->nhandles;
-	memset(k->eps, 0, m->nhandles * sizeof(*k->eps));
+	if (m->nhandles)
+		memset(k->eps, 0, m->nhandles * sizeof(*k->eps));
 	k->handles = (handle_t *)(k->eps + m->nhandles);
 	k->data = inside ? (uint8_t *)(k->handles + m->nhandles) : pages;
 	k->data_order = order;
@@ -236,7 +239,8 @@ void kbus_msg_free(struct kbus_kmsg *m, struct cspace *transit)
 {
 	if (m->nhandles)
 		kbus_transfer_drop(m, transit);
-	kbus_transfer_release(m);
+	if (m->dst || m->neps)
+		kbus_transfer_release(m);
 	struct mem_pool *pool = m->pool;
 	uint64_t charge = m->charge;
 	if (m->data_order >= 0)

@@ -39,7 +39,7 @@ struct kbus_kmsg {
 	handle_t *handles; /* capabilities in flight, in the queue's transit cspace */
 	uint8_t *data;
 	/* Capabilities in flight (transfer.c): released by kbus_msg_free(). */
-	struct endpoint *dst; /* holds dst's transit table (NULL: none taken) */
+	struct endpoint *dst; /* holds dst's transit cspace (cspace_hold; NULL: none taken) */
 	bool loads; /* counted in dst->loaded: carries endpoint capabilities */
 	struct endpoint **eps; /* per handle: its endpoint (counted in flight, ref held) or NULL */
 	uint32_t neps; /* entries of eps (the handles the message was made for) */
@@ -82,8 +82,7 @@ struct endpoint {
 	bool closed; /* no capability left: nobody can receive here */
 	bool destroyed; /* object gone (memory stays with the channel) */
 	struct cspace *transit; /* capabilities in flight towards this endpoint */
-	/* transfer.c, under ch->lock: */
-	uint32_t transit_holds; /* messages that may hold transit handles (0: trim the table) */
+	/* transfer.c's cycle rule, under ch->lock: */
 	uint32_t loaded; /* messages to here carrying endpoint capabilities */
 	uint32_t inflight; /* messages carrying a capability to this endpoint */
 	struct waitq readable; /* woken: message queued, peer closed, closed */

@@ -26,11 +26,11 @@
  *
  * Transit tables. The capabilities travel in the receiving endpoint's
  * transit cspace, whose slots and table are charged to the channel's pool.
- * Every message that may hold transit handles (from kbus_transfer_in() to
+ * Every message that may keep transit handles (from kbus_transfer_in() to
  * kbus_msg_free(), whether queued, being built or delivered, or a reply)
- * counts in dst->transit_holds; when the count falls to 0 no transit handle
- * is kept anywhere, so the table is trimmed (cspace_trim): its memory comes
- * back once the messages are received or dropped, however big it grew.
+ * holds the transit cspace (cspace_hold); when the last hold goes no transit
+ * handle is kept anywhere, and the table is trimmed: its memory comes back
+ * once the messages are received or dropped, however big it grew.
  *
  * Cycles are impossible (the cycle rule). An endpoint is closed when its
  * last capability goes, and a capability in flight keeps it open; so an
@@ -61,7 +61,6 @@
 #include <abi/rights.h>
 #include <cap/cap.h>
 #include <lib/log.h>
-#include <mm/kmalloc.h>
 #include <obj/object.h>
 
 static bool is_copy(const struct kbus_out *m, uint32_t i)
@@ -111,15 +110,13 @@ static int decode(const struct kbus_out *m, struct kbus_kmsg *msg, bool *loads)
 	return 0;
 }
 
-/* Count msg in dst->transit_holds (and loaded): refused if it loads an endpoint in flight. */
-static int hold_transit(struct endpoint *dst, bool loads)
+/* Cycle rule: count msg in dst->loaded, refused while dst is in flight. */
+static int load(struct endpoint *dst)
 {
 	uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
-	int err = loads && dst->inflight ? ERR_BAD_STATE : 0;
-	if (!err) {
-		dst->transit_holds++;
-		dst->loaded += loads;
-	}
+	int err = dst->inflight ? ERR_BAD_STATE : 0;
+	if (!err)
+		dst->loaded++;
 	spin_unlock_irqrestore(&dst->ch->lock, irq);
 	return err;
 }
@@ -139,11 +136,12 @@ void kbus_transfer_release(struct kbus_kmsg *msg)
 {
 	struct endpoint *dst = msg->dst;
 	if (dst) {
-		uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
-		dst->loaded -= msg->loads;
-		void *table = --dst->transit_holds ? NULL : cspace_trim(dst->transit);
-		spin_unlock_irqrestore(&dst->ch->lock, irq);
-		kfree(table);
+		if (msg->loads) {
+			uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
+			dst->loaded--;
+			spin_unlock_irqrestore(&dst->ch->lock, irq);
+		}
+		cspace_release(dst->transit);
 		msg->dst = NULL;
 	}
 	for (uint32_t i = 0; i < msg->neps; i++) {
@@ -183,11 +181,11 @@ int kbus_transfer_in(const struct kbus_out *m, struct endpoint *dst, struct kbus
 	int err = decode(m, msg, &loads);
 	if (err)
 		return err;
-	err = hold_transit(dst, loads);
-	if (err) {
+	if (loads && (err = load(dst))) {
 		put_eps(msg, 0);
 		return err;
 	}
+	cspace_hold(transit);
 	msg->dst = dst;
 	msg->loads = loads;
 	uint32_t i;

@@ -98,38 +98,48 @@ static void test_transfer_charges_the_receiver(void **state)
 	kobject_put(obj);
 }
 
-/* A transit-style cspace pays for its table too, and trimming gives it back. */
+/* A transit-style cspace pays for its table (not its slots); the last release gives it back. */
 static void test_table_charged_and_trimmed(void **state)
 {
 	(void)state;
 	struct payer pay = {0, UINT64_MAX};
 	struct cspace *cs;
 	struct test_object *t;
-	static handle_t h[100];
+	static handle_t h[200];
+	const uint64_t slot = 0; /* the handles' holder pays for the capabilities */
 	assert_int_equal(cspace_create(1024, &cs), 0);
 	cspace_set_charge(cs, &table_ops, &pay);
 	assert_int_equal(test_object_create(3, &t), 0);
 	struct kobject *obj = &t->base;
-	for (int i = 0; i < 100; i++)
+	cspace_hold(cs);
+	cspace_hold(cs);
+	for (int i = 0; i < 200; i++)
 		assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[i]), 0);
-	/* 100 slots: the table grew to 128 (the shim's kmalloc_size is the size) */
-	assert_int_equal(pay.used,
-	                 100 * kmalloc_size(sizeof(struct cap)) + 128 * sizeof(struct cslot));
-	assert_null(cspace_trim(cs)); /* not empty: kept */
-	for (int i = 0; i < 100; i++)
+	/* 200 slots: the table grew to 256 (the shim's kmalloc_size is the size) */
+	assert_int_equal(pay.used, 200 * slot + 256 * sizeof(struct cslot));
+	cspace_release(cs); /* not the last hold, and not empty: kept */
+	for (int i = 0; i < 200; i++)
 		assert_int_equal(cap_drop(cs, h[i]), 0);
-	assert_int_equal(pay.used, 128 * sizeof(struct cslot));
-	void *table = cspace_trim(cs);
-	assert_non_null(table);
-	kfree(table);
+	assert_int_equal(pay.used, 256 * sizeof(struct cslot));
+	cspace_hold(cs);
+	cspace_release(cs); /* empty, but another hold remains: kept */
+	assert_int_equal(pay.used, 256 * sizeof(struct cslot));
+	cspace_release(cs); /* the last: trimmed */
 	assert_int_equal(pay.used, 0);
-	assert_null(cspace_trim(cs)); /* nothing left to trim */
-	/* it grows again from nothing, charged again, and destroy gives it back */
+	/* it grows again from nothing, charged again; a small table is kept */
+	cspace_hold(cs);
 	assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[0]), 0);
-	assert_int_equal(pay.used, kmalloc_size(sizeof(struct cap)) + 16 * sizeof(struct cslot));
+	assert_int_equal(pay.used, slot + 16 * sizeof(struct cslot));
 	assert_int_equal(cap_drop(cs, h[0]), 0);
-	assert_null(cspace_trim(cs)); /* the first size stays */
-	cspace_destroy(cs);
+	cspace_release(cs);
+	assert_int_equal(pay.used, 16 * sizeof(struct cslot));
+	/* no trim while not empty, even with no hold */
+	cspace_hold(cs);
+	for (int i = 0; i < 130; i++)
+		assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[i]), 0);
+	cspace_release(cs);
+	assert_int_equal(pay.used, 130 * slot + 256 * sizeof(struct cslot));
+	cspace_destroy(cs); /* gives back the table too */
 	assert_int_equal(pay.used, 0);
 	kobject_put(obj);
 }
@@ -149,11 +159,14 @@ static void test_table_charge_refused(void **state)
 	for (int i = 0; i < 16; i++)
 		assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[i]), 0);
 	uint64_t used = pay.used;
-	pay.quota =
-	    used + kmalloc_size(sizeof(struct cap)); /* room for the slot, not for a bigger table */
+	assert_int_equal(used, 16 * sizeof(struct cslot));
+	pay.quota = used + 16 * sizeof(struct cslot); /* not enough for 32 slots */
 	assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[16]), ERR_NO_MEMORY);
 	assert_int_equal(pay.used, used);
 	assert_int_equal(cspace_count(cs), 16);
+	pay.quota = used + 32 * sizeof(struct cslot); /* the new table while the old one lives */
+	assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[16]), 0);
+	assert_int_equal(pay.used, 32 * sizeof(struct cslot));
 	cspace_destroy(cs);
 	assert_int_equal(pay.used, 0);
 	kobject_put(obj);
