@@ -179,6 +179,15 @@ void kbus_requeue(struct endpoint *ep, struct kbus_kmsg *m)
 	WRITE_ONCE(ep->queued, ep->queued + 1);
 }
 
+/* What a capability in flight takes (cap_alloc_cost(), read once). */
+static uint64_t cap_cost(void)
+{
+	static uint64_t cost;
+	if (unlikely(!READ_ONCE(cost)))
+		__atomic_store_n(&cost, cap_alloc_cost(), __ATOMIC_RELAXED);
+	return READ_ONCE(cost);
+}
+
 /* The page order that holds len bytes. */
 static unsigned data_order(uint32_t len)
 {
@@ -199,8 +208,9 @@ int kbus_msg_alloc(struct mem_pool *pool, const struct kbus_out *m, struct kbus_
 	int order = inside ? -1 : (int)data_order(m->len);
 	/* charged what the blocks and the capabilities in flight take (their transit
 	   table is charged by the transit cspace itself) */
-	uint64_t charge = kmalloc_size(size) + (inside ? 0 : PAGE_SIZE << order) +
-	                  (m->nhandles ? m->nhandles * cap_alloc_cost() : 0);
+	uint64_t charge = kmalloc_size(size) + (inside ? 0 : PAGE_SIZE << order);
+	if (m->nhandles)
+		charge += m->nhandles * cap_cost();
 	int err = pool_charge(pool, charge);
 	if (err)
 		return err;
@@ -213,9 +223,6 @@ int kbus_msg_alloc(struct mem_pool *pool, const struct kbus_out *m, struct kbus_
 	}
 	memset(k, 0, sizeof(*k));
 	k->eps = (struct endpoint **)((char *)k + ALIGN_UP(sizeof(struct kbus_kmsg), 16));
-	k->neps = m->nhandles;
-	if (m->nhandles)
-		memset(k->eps, 0, m->nhandles * sizeof(*k->eps));
 	k->handles = (handle_t *)(k->eps + m->nhandles);
 	k->data = inside ? (uint8_t *)(k->handles + m->nhandles) : pages;
 	k->data_order = order;
@@ -239,7 +246,7 @@ void kbus_msg_free(struct kbus_kmsg *m, struct cspace *transit)
 {
 	if (m->nhandles)
 		kbus_transfer_drop(m, transit);
-	if (m->dst || m->neps)
+	if (m->dst)
 		kbus_transfer_release(m);
 	struct mem_pool *pool = m->pool;
 	uint64_t charge = m->charge;

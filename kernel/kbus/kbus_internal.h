@@ -41,8 +41,8 @@ struct kbus_kmsg {
 	/* Capabilities in flight (transfer.c): released by kbus_msg_free(). */
 	struct endpoint *dst; /* holds dst's transit cspace (cspace_hold; NULL: none taken) */
 	bool loads; /* counted in dst->loaded: carries endpoint capabilities */
+	uint32_t neps; /* entries of eps in use: nhandles when it loads, else 0 */
 	struct endpoint **eps; /* per handle: its endpoint (counted in flight, ref held) or NULL */
-	uint32_t neps; /* entries of eps (the handles the message was made for) */
 };
 
 /* A thread waiting in kbus_reply_recv_fast() (lives on its stack). */
@@ -150,7 +150,7 @@ uint64_t kbus_deadline(uint64_t timeout);
  * ERR_NO_MEMORY (pool or heap: transit slots are charged to dst's channel).
  */
 int kbus_transfer_in(const struct kbus_out *m, struct endpoint *dst, struct kbus_kmsg *msg);
-/* Give back what kbus_transfer_in() took (after the capabilities left transit). No lock held. */
+/* msg->dst set: give back what kbus_transfer_in() took (its capabilities have left transit). No lock held. */
 void kbus_transfer_release(struct kbus_kmsg *msg);
 /* Give the capabilities of a refused message back to the sender (reverse of _in). */
 void kbus_transfer_undo(const struct kbus_out *m, struct cspace *transit, struct kbus_kmsg *msg);

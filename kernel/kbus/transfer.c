@@ -60,6 +60,7 @@
 #include <abi/errors.h>
 #include <abi/rights.h>
 #include <cap/cap.h>
+#include <lib/compiler.h>
 #include <lib/log.h>
 #include <obj/object.h>
 
@@ -68,13 +69,13 @@ static bool is_copy(const struct kbus_out *m, uint32_t i)
 	return (m->copy_mask >> i) & 1;
 }
 
-/* Put the endpoint references msg->eps[from..] took (not counted in flight). */
-static void put_eps(struct kbus_kmsg *msg, uint32_t from)
+/* Put the endpoint references eps[from..to) took (not counted in flight). */
+static void put_eps(struct endpoint **eps, uint32_t from, uint32_t to)
 {
-	for (uint32_t i = from; i < msg->neps; i++)
-		if (msg->eps[i]) {
-			kobject_put(endpoint_obj(msg->eps[i]));
-			msg->eps[i] = NULL;
+	for (uint32_t i = from; i < to; i++)
+		if (eps[i]) {
+			kobject_put(endpoint_obj(eps[i]));
+			eps[i] = NULL;
 		}
 }
 
@@ -92,7 +93,7 @@ static int decode(const struct kbus_out *m, struct kbus_kmsg *msg, bool *loads)
 		struct cap_ref ref;
 		int err = cap_lookup(m->cs, m->handles[i], OBJ_NONE, need, &ref);
 		if (err) {
-			put_eps(msg, 0);
+			put_eps(msg->eps, 0, i);
 			return err;
 		}
 		msg->eps[i] = endpoint_from(ref.obj);
@@ -104,7 +105,7 @@ static int decode(const struct kbus_out *m, struct kbus_kmsg *msg, bool *loads)
 	for (uint32_t i = 0; i < m->nhandles; i++)
 		for (uint32_t j = 0; j < i; j++)
 			if (m->handles[i] == m->handles[j] && (!is_copy(m, i) || !is_copy(m, j))) {
-				put_eps(msg, 0);
+				put_eps(msg->eps, 0, m->nhandles);
 				return ERR_INVALID_ARGS;
 			}
 	return 0;
@@ -135,15 +136,13 @@ static int count_in_flight(struct endpoint *ep)
 void kbus_transfer_release(struct kbus_kmsg *msg)
 {
 	struct endpoint *dst = msg->dst;
-	if (dst) {
-		if (msg->loads) {
-			uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
-			dst->loaded--;
-			spin_unlock_irqrestore(&dst->ch->lock, irq);
-		}
-		cspace_release(dst->transit);
-		msg->dst = NULL;
+	msg->dst = NULL;
+	if (unlikely(msg->loads)) {
+		uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
+		dst->loaded--;
+		spin_unlock_irqrestore(&dst->ch->lock, irq);
 	}
+	cspace_release(dst->transit);
 	for (uint32_t i = 0; i < msg->neps; i++) {
 		struct endpoint *ep = msg->eps[i];
 		if (!ep)
@@ -154,6 +153,7 @@ void kbus_transfer_release(struct kbus_kmsg *msg)
 		kobject_put(endpoint_obj(ep));
 		msg->eps[i] = NULL;
 	}
+	msg->neps = 0;
 }
 
 /* Undo the first n handles of msg (copies dropped, moves moved back). */
@@ -182,18 +182,21 @@ int kbus_transfer_in(const struct kbus_out *m, struct endpoint *dst, struct kbus
 	if (err)
 		return err;
 	if (loads && (err = load(dst))) {
-		put_eps(msg, 0);
+		put_eps(msg->eps, 0, m->nhandles);
 		return err;
 	}
 	cspace_hold(transit);
 	msg->dst = dst;
 	msg->loads = loads;
 	uint32_t i;
-	for (i = 0; i < m->nhandles; i++)
-		if (msg->eps[i] && (err = count_in_flight(msg->eps[i]))) {
-			put_eps(msg, i);
-			return err; /* kbus_msg_free() gives back the rest */
-		}
+	if (loads) {
+		msg->neps = m->nhandles;
+		for (i = 0; i < m->nhandles; i++)
+			if (msg->eps[i] && (err = count_in_flight(msg->eps[i]))) {
+				put_eps(msg->eps, i, m->nhandles);
+				return err; /* kbus_msg_free() gives back the rest */
+			}
+	}
 	for (i = 0; i < m->nhandles; i++) {
 		if (!is_copy(m, i))
 			continue;
