@@ -6,8 +6,10 @@
  * (OBJ_ENDPOINT kobjects), each the other's peer. What is sent on one end is
  * queued on the other, in FIFO order, up to `depth` messages; a sender waits
  * (or gets ERR_SHOULD_WAIT) while the queue is full. Each message is one
- * kmalloc block (header, bytes, handle array) charged to the channel's pool
- * for as long as it is queued.
+ * kmalloc block (header, handle arrays, and the bytes when all fit a slab
+ * size class; bigger bytes in pages of their own), charged to the channel's
+ * pool what the blocks really take, plus its capabilities in flight, for as
+ * long as it exists.
  *
  * Closing. An endpoint is closed when its last capability is freed
  * (kobject_ops.last_cap_dropped, counted by kernel/cap): nobody can receive
@@ -16,7 +18,8 @@
  * with ERR_PEER_CLOSED, and the peer's waiters are woken to see
  * ERR_PEER_CLOSED. Threads that still hold a reference (a waiter, a decoded
  * syscall) finish; the memory goes when both endpoints are destroyed.
- * Capabilities to the endpoint itself that sit in a queue keep it open.
+ * Capabilities to the endpoint itself that sit in a queue keep it open; the
+ * cycle rule (transfer.c) keeps such capabilities from ever forming a ring.
  *
  * Ownership: each endpoint's kobject reference count covers its own struct
  * but the memory is freed with the channel, when the second endpoint is
@@ -382,7 +385,7 @@ int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg)
 	return 0;
 }
 
-int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m, bool reply,
                struct kbus_kmsg **out)
 {
 	struct kbus_kmsg *msg;
@@ -391,7 +394,7 @@ int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
 		return err;
 	msg->badge = badge;
 	if (m->nhandles) {
-		err = kbus_transfer_in(m, dst, msg);
+		err = kbus_transfer_in(m, dst, !reply, msg);
 		if (err) {
 			msg->nhandles = 0;
 			kbus_msg_free(msg, dst->transit);
@@ -417,7 +420,7 @@ int kbus_post(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
 	if (err)
 		return err;
 	struct kbus_kmsg *msg;
-	err = kbus_build(dst, badge, m, &msg);
+	err = kbus_build(dst, badge, m, false, &msg);
 	if (err) {
 		kbus_unreserve(dst);
 		return err;

@@ -122,7 +122,8 @@ void kbus_wake(struct endpoint *ep);
  */
 int kbus_reserve(struct endpoint *dst, uint32_t flags, uint64_t deadline);
 void kbus_unreserve(struct endpoint *dst);
-int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+/* reply: a call's reply, held by its waiting caller and never queued (no cycle rule). */
+int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m, bool reply,
                struct kbus_kmsg **out);
 void kbus_unbuild(struct endpoint *dst, struct kbus_kmsg *msg, const struct kbus_out *m);
 int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg);
@@ -144,12 +145,14 @@ uint64_t kbus_deadline(uint64_t timeout);
 /*
  * Move / copy m's handles from m->cs into dst's transit cspace, all or
  * nothing; fills msg->handles / nhandles and takes the holds kbus_msg_free()
- * gives back (dst's transit table, the in-flight counts of the cycle rule).
+ * gives back (dst's transit table, the in-flight counts of the cycle rule,
+ * applied when cycle_rule is set).
  * Errors: ERR_INVALID_ARGS, ERR_BAD_HANDLE, ERR_ACCESS_DENIED, ERR_BAD_STATE
  * (the message would close a cycle, see transfer.c), ERR_NO_RESOURCES,
  * ERR_NO_MEMORY (pool or heap: transit slots are charged to dst's channel).
  */
-int kbus_transfer_in(const struct kbus_out *m, struct endpoint *dst, struct kbus_kmsg *msg);
+int kbus_transfer_in(const struct kbus_out *m, struct endpoint *dst, bool cycle_rule,
+                     struct kbus_kmsg *msg);
 /* msg->dst set: give back what kbus_transfer_in() took (its capabilities have left transit). No lock held. */
 void kbus_transfer_release(struct kbus_kmsg *msg);
 /* Give the capabilities of a refused message back to the sender (reverse of _in). */

@@ -49,7 +49,8 @@
  * chain of "queue of X holds a capability to Y" is at most one link long and
  * no cycle, of any length, can form. Each test is made under one channel
  * lock and the counts are given back only when the message is freed, so
- * racing senders cannot both pass. Only endpoints carry queues of
+ * racing senders cannot both pass. A call's reply is exempt: it is never
+ * queued, only held by its caller, who takes it at once (or drops it). Only endpoints carry queues of
  * capabilities (groups carry bytes, waitsets hold references, not
  * capabilities), so only endpoint capabilities count.
  *
@@ -174,13 +175,18 @@ static void undo(const struct kbus_out *m, struct cspace *transit, struct kbus_k
 	}
 }
 
-int kbus_transfer_in(const struct kbus_out *m, struct endpoint *dst, struct kbus_kmsg *msg)
+int kbus_transfer_in(const struct kbus_out *m, struct endpoint *dst, bool cycle_rule,
+                     struct kbus_kmsg *msg)
 {
 	struct cspace *transit = dst->transit;
 	bool loads;
 	int err = decode(m, msg, &loads);
 	if (err)
 		return err;
+	if (loads && !cycle_rule) {
+		put_eps(msg->eps, 0, m->nhandles);
+		loads = false;
+	}
 	if (loads && (err = load(dst))) {
 		put_eps(msg->eps, 0, m->nhandles);
 		return err;

@@ -201,7 +201,7 @@ VM_TEST(kbus_cycle_rule)
 	/* once received, it may */
 	struct cspace *rcv;
 	VM_EXPECT_EQ(cspace_create(64, &rcv), 0);
-	handle_t got;
+	handle_t got = HANDLE_INVALID;
 	char byte;
 	struct kbus_in in = {
 	    .data = &byte, .capacity = 1, .handles = &got, .handles_capacity = 1, .cs = rcv};

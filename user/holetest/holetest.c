@@ -53,6 +53,7 @@ static int child_main(int argc, char **argv)
 	ht_pool = ch_handle("pool");
 	ht_self = ch_handle("self.process");
 	ht_as = ch_handle("self.as");
+	// cppcheck-suppress comparePointers ; the linker's bounds of one section
 	for (const struct hole_child *c = __start_holechildren; c < __stop_holechildren; c++)
 		if (strcmp(c->role, argv[2]) == 0)
 			return c->fn(argc > 3 ? argv[3] : NULL);
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("holetest: starting\n");
+	// cppcheck-suppress comparePointers ; the linker's bounds of one section
 	for (const struct hole_test *t = __start_holetests; t < __stop_holetests; t++)
 		ch_test_run("hole_", t->name, t->fn);
 	printf("holetest: done\n");

@@ -38,9 +38,9 @@ struct hole_test {
 	void (*fn)(void);
 };
 
-#define HOLE_TEST(n)                                                                     \
-	static void hole_##n(void);                                                      \
-	static const struct hole_test hole_reg_##n                                       \
+#define HOLE_TEST(n)                                                                  \
+	static void hole_##n(void);                                                   \
+	static const struct hole_test hole_reg_##n                                    \
 	    __attribute__((used, section("holetests"), aligned(8))) = {#n, hole_##n}; \
 	static void hole_##n(void)
 
@@ -69,9 +69,9 @@ struct hole_child {
 	int (*fn)(const char *arg);
 };
 
-#define HOLE_CHILD(r)                                                                      \
-	static int hole_child_##r(const char *arg);                                        \
-	static const struct hole_child hole_creg_##r                                       \
+#define HOLE_CHILD(r)                                                                          \
+	static int hole_child_##r(const char *arg);                                            \
+	static const struct hole_child hole_creg_##r                                           \
 	    __attribute__((used, section("holechildren"), aligned(8))) = {#r, hole_child_##r}; \
 	static int hole_child_##r(const char *arg)
 
