@@ -18,6 +18,7 @@
  * Invocation (cap_lookup, struct cap_ref) is in cap/invoke.h.
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <abi/handle.h>
 #include <abi/rights.h>
@@ -55,11 +56,36 @@ void cspace_destroy(struct cspace *cs);
 struct cspace_charge {
 	int (*charge)(void *ctx, uint64_t bytes);
 	void (*uncharge)(void *ctx, uint64_t bytes);
+	/*
+	 * Charge the slot table instead of the slots: what the table's
+	 * allocation really takes (kmalloc_size) as it grows, uncharged when it
+	 * is freed (cspace_release, cspace_destroy). The capabilities in the
+	 * slots are paid by whoever keeps their handles, cap_alloc_cost() each.
+	 * For kbus transit cspaces: a message pays for the capabilities it
+	 * carries, the channel's pool for the table however big it grows.
+	 */
+	bool tables;
 };
 #define CSPACE_SLOT_COST 128u
 
+/* What one capability (its struct cap) takes from the kernel heap. */
+uint64_t cap_alloc_cost(void);
+
 /* Set cs's payer. Only right after cspace_create(), before any capability. */
 void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void *ctx);
+
+/*
+ * For kbus transit cspaces, whose handles only kbus keeps: a holder takes a
+ * hold before it gets any handle of cs and releases it once it keeps none
+ * (not even a stale one). When the last hold goes and cs is empty, its slot
+ * table is freed (and uncharged) unless it is still small (128 slots), so a
+ * table that grew for a burst of messages does not outlive them; cs then
+ * starts again from an empty table,
+ * every generation back at 1, which is safe because nobody keeps a handle.
+ * cspace_release() takes cs->lock and may free: call it with no lock held.
+ */
+void cspace_hold(struct cspace *cs);
+void cspace_release(struct cspace *cs);
 
 /* Capabilities currently held in cs (for tests and accounting). */
 uint32_t cspace_count(struct cspace *cs);

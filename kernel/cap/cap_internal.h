@@ -47,6 +47,9 @@ struct cspace {
 	uint32_t count; /* slots reserved or live */
 	uint32_t free_head, free_tail; /* FIFO of free slots */
 	const struct cspace_charge *charge; /* who pays for slots (NULL: nobody) */
+	uint64_t table_charge; /* charged for slots[] (charge->tables) */
+	uint64_t slot_cost; /* charged per slot */
+	uint32_t holds; /* atomic: cspace_hold() holders; the table is trimmed at 0 */
 	void *charge_ctx;
 };
 

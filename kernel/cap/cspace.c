@@ -14,7 +14,11 @@
  * allocated with the lock dropped, then swapped in under the lock (a racing
  * grower's array is simply freed). Full table: ERR_NO_RESOURCES; allocation
  * failure: ERR_NO_MEMORY. Slot arrays hold pointers to struct cap, which are
- * allocated one by one, so growth never moves a capability.
+ * allocated one by one, so growth never moves a capability. A table never
+ * shrinks while a handle to it may be kept; kbus transit cspaces, whose
+ * handles only kbus keeps, are trimmed back to nothing when the last holder
+ * of handles lets go (cspace_hold/cspace_release) and charge their table as
+ * well as their slots.
  *
  * Locking: cs->lock protects the table and is the only lock cap_lookup()
  * takes. Functions that change which capability a slot holds (publish,
@@ -30,6 +34,9 @@
 #include <mm/kmalloc.h>
 
 #define CSPACE_INITIAL_SLOTS 16u
+/* cspace_release() keeps a table this small (2 KiB, charged): a steady stream of messages does
+   not free and regrow it each time its queue empties. */
+#define CSPACE_KEEP_SLOTS 128u
 
 int cspace_create(uint32_t max_slots, struct cspace **out)
 {
@@ -53,18 +60,32 @@ void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void 
 	ASSERT(cs->count == 0);
 	cs->charge = ops;
 	cs->charge_ctx = ctx;
+	cs->slot_cost = ops->tables ? 0 : CSPACE_SLOT_COST; /* tables: the handles' holder pays */
 }
 
 static int charge_slot(struct cspace *cs)
 {
-	return cs->charge && cs->charge->charge(cs->charge_ctx, CSPACE_SLOT_COST) ? ERR_NO_MEMORY
+	return cs->slot_cost && cs->charge->charge(cs->charge_ctx, cs->slot_cost) ? ERR_NO_MEMORY
 	                                                                          : 0;
 }
 
 static void uncharge_slot(struct cspace *cs)
 {
-	if (cs->charge)
-		cs->charge->uncharge(cs->charge_ctx, CSPACE_SLOT_COST);
+	if (cs->slot_cost)
+		cs->charge->uncharge(cs->charge_ctx, cs->slot_cost);
+}
+
+/* What a table of ncap slots costs its payer (0 unless tables are charged). */
+static uint64_t table_cost(struct cspace *cs, uint32_t ncap)
+{
+	return cs->charge && cs->charge->tables ? kmalloc_size(sizeof(struct cslot) * (size_t)ncap)
+	                                        : 0;
+}
+
+static void uncharge_bytes(struct cspace *cs, uint64_t bytes)
+{
+	if (bytes)
+		cs->charge->uncharge(cs->charge_ctx, bytes);
 }
 
 uint32_t cspace_count(struct cspace *cs)
@@ -120,15 +141,26 @@ int cspace_reserve(struct cspace *cs, uint32_t *index)
 		ncap = MIN(ncap, cs->limit);
 		spin_unlock_irqrestore(&cs->lock, flags);
 
+		uint64_t cost = table_cost(cs, ncap);
+		if (cost && cs->charge->charge(cs->charge_ctx, cost)) {
+			uncharge_slot(cs);
+			return ERR_NO_MEMORY;
+		}
 		struct cslot *slots = kmalloc(sizeof(*slots) * (size_t)ncap);
 		if (!slots) {
+			uncharge_bytes(cs, cost);
 			uncharge_slot(cs);
 			return ERR_NO_MEMORY;
 		}
 		flags = spin_lock_irqsave(&cs->lock);
 		struct cslot *unused = slots;
-		if (cs->capacity < ncap)
+		uint64_t unused_cost = cost;
+		if (cs->capacity < ncap) {
 			unused = install_table(cs, slots, ncap);
+			unused_cost = cs->table_charge;
+			cs->table_charge = cost;
+		}
+		uncharge_bytes(cs, unused_cost);
 		if (unused) {
 			/* Free outside the lock: kfree may be slow. */
 			spin_unlock_irqrestore(&cs->lock, flags);
@@ -227,8 +259,46 @@ void cspace_destroy(struct cspace *cs)
 	cap_tree_unlock_irqrestore(flags);
 	cap_free_chain(chain);
 	ASSERT(cs->count == 0);
+	uncharge_bytes(cs, cs->table_charge);
 	kfree(cs->slots);
 	kfree(cs);
+}
+
+void cspace_hold(struct cspace *cs)
+{
+	__atomic_fetch_add(&cs->holds, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A holder takes its hold before the cspace_reserve() that gives it a handle,
+ * whose cs->lock section thus comes after the hold; so a trim that finds no
+ * hold under cs->lock runs before any handle a holder keeps was issued.
+ */
+void cspace_release(struct cspace *cs)
+{
+	if (__atomic_sub_fetch(&cs->holds, 1, __ATOMIC_SEQ_CST) ||
+	    READ_ONCE(cs->capacity) <= CSPACE_KEEP_SLOTS)
+		return; /* a holder that grows the table meanwhile trims it in its own release */
+	uint64_t flags = spin_lock_irqsave(&cs->lock);
+	if (__atomic_load_n(&cs->holds, __ATOMIC_SEQ_CST) || cs->count ||
+	    cs->capacity <= CSPACE_KEEP_SLOTS) {
+		spin_unlock_irqrestore(&cs->lock, flags);
+		return;
+	}
+	struct cslot *old = cs->slots;
+	uint64_t cost = cs->table_charge;
+	cs->slots = NULL;
+	cs->capacity = 0;
+	cs->free_head = cs->free_tail = CSLOT_NONE;
+	cs->table_charge = 0;
+	spin_unlock_irqrestore(&cs->lock, flags);
+	kfree(old);
+	uncharge_bytes(cs, cost);
+}
+
+uint64_t cap_alloc_cost(void)
+{
+	return kmalloc_size(sizeof(struct cap));
 }
 
 int cap_lookup(struct cspace *cs, handle_t h, enum obj_type type, uint64_t rights_needed,

@@ -252,7 +252,7 @@ int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 		return ERR_PEER_CLOSED;
 	}
 	struct kbus_kmsg *msg;
-	int err = kbus_build(ep->peer, 0, rep, &msg);
+	int err = kbus_build(ep->peer, 0, rep, true, &msg);
 	if (err)
 		return err;
 	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);

@@ -6,8 +6,10 @@
  * (OBJ_ENDPOINT kobjects), each the other's peer. What is sent on one end is
  * queued on the other, in FIFO order, up to `depth` messages; a sender waits
  * (or gets ERR_SHOULD_WAIT) while the queue is full. Each message is one
- * kmalloc block (header, bytes, handle array) charged to the channel's pool
- * for as long as it is queued.
+ * kmalloc block (header, handle arrays, and the bytes when all fit a slab
+ * size class; bigger bytes in pages of their own), charged to the channel's
+ * pool what the blocks really take, plus its capabilities in flight, for as
+ * long as it exists.
  *
  * Closing. An endpoint is closed when its last capability is freed
  * (kobject_ops.last_cap_dropped, counted by kernel/cap): nobody can receive
@@ -16,7 +18,8 @@
  * with ERR_PEER_CLOSED, and the peer's waiters are woken to see
  * ERR_PEER_CLOSED. Threads that still hold a reference (a waiter, a decoded
  * syscall) finish; the memory goes when both endpoints are destroyed.
- * Capabilities to the endpoint itself that sit in a queue keep it open.
+ * Capabilities to the endpoint itself that sit in a queue keep it open; the
+ * cycle rule (transfer.c) keeps such capabilities from ever forming a ring.
  *
  * Ownership: each endpoint's kobject reference count covers its own struct
  * but the memory is freed with the channel, when the second endpoint is
@@ -36,13 +39,24 @@
 #include <lib/panic.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
+#include <mm/pmm.h>
 #include <mm/uaccess.h>
 #include <obj/pool.h>
 #include <sched/sched.h>
 #include <time/clock.h>
 
-/* Pool bytes for one capability in flight (struct cap, slot, handle). */
-#define KBUS_HANDLE_CHARGE 128u
+static int transit_charge(void *pool, uint64_t bytes)
+{
+	return pool_charge(pool, bytes);
+}
+
+static void transit_uncharge(void *pool, uint64_t bytes)
+{
+	pool_uncharge(pool, bytes);
+}
+
+/* A transit table is paid by the channel's pool; the capabilities in it by their messages. */
+static const struct cspace_charge transit_payer = {transit_charge, transit_uncharge, true};
 
 static void endpoint_destroy(struct kobject *obj);
 static void endpoint_last_cap(struct kobject *obj);
@@ -70,16 +84,19 @@ int kbus_channel_alloc(struct mem_pool *pool, uint32_t depth, unsigned nep,
 		depth = KBUS_DEFAULT_DEPTH;
 	if (depth > KBUS_MAX_DEPTH)
 		return ERR_INVALID_ARGS;
-	uint64_t charge = sizeof(struct kbus_channel) + 256 * nep; /* + transit tables */
+	/* + each transit cspace's own structure; their slots and tables are charged as they grow */
+	uint64_t charge = kmalloc_size(sizeof(struct kbus_channel)) + 64 * nep;
 	int err = pool_charge(pool, charge);
 	if (err)
 		return err;
 	struct kbus_channel *ch = kzalloc(sizeof(*ch));
 	if (!ch)
 		goto out_uncharge;
-	for (unsigned i = 0; i < nep; i++)
+	for (unsigned i = 0; i < nep; i++) {
 		if (cspace_create(CSPACE_MAX_SLOTS, &ch->ep[i].transit))
 			goto out_free;
+		cspace_set_charge(ch->ep[i].transit, &transit_payer, pool);
+	}
 	spin_init(&ch->lock);
 	pool_get(pool);
 	ch->pool = pool;
@@ -165,37 +182,65 @@ void kbus_requeue(struct endpoint *ep, struct kbus_kmsg *m)
 	WRITE_ONCE(ep->queued, ep->queued + 1);
 }
 
+/* What a capability in flight takes (cap_alloc_cost(), read once). */
+static uint64_t cap_cost(void)
+{
+	static uint64_t cost;
+	if (unlikely(!READ_ONCE(cost)))
+		__atomic_store_n(&cost, cap_alloc_cost(), __ATOMIC_RELAXED);
+	return READ_ONCE(cost);
+}
+
+/* The page order that holds len bytes. */
+static unsigned data_order(uint32_t len)
+{
+	unsigned order = 0;
+	while ((PAGE_SIZE << order) < len)
+		order++;
+	return order;
+}
+
 int kbus_msg_alloc(struct mem_pool *pool, const struct kbus_out *m, struct kbus_kmsg **out)
 {
 	if (m->len > KBUS_MAX_BYTES || m->nhandles > KBUS_MAX_HANDLES)
 		return ERR_INVALID_ARGS;
-	size_t hbytes = m->nhandles * sizeof(handle_t);
-	size_t size = ALIGN_UP(sizeof(struct kbus_kmsg), 16) + hbytes + m->len;
-	uint64_t charge = size + (uint64_t)m->nhandles * KBUS_HANDLE_CHARGE;
+	size_t head = ALIGN_UP(sizeof(struct kbus_kmsg), 16) +
+	              m->nhandles * (sizeof(struct endpoint *) + sizeof(handle_t));
+	bool inside = head + m->len <= KMALLOC_MAX_SLAB;
+	size_t size = inside ? head + m->len : head;
+	int order = inside ? -1 : (int)data_order(m->len);
+	/* charged what the blocks and the capabilities in flight take (their transit
+	   table is charged by the transit cspace itself) */
+	uint64_t charge = kmalloc_size(size) + (inside ? 0 : PAGE_SIZE << order);
+	if (m->nhandles)
+		charge += m->nhandles * cap_cost();
 	int err = pool_charge(pool, charge);
 	if (err)
 		return err;
 	struct kbus_kmsg *k = kmalloc(size);
-	if (!k) {
+	uint8_t *pages = inside || !k ? NULL : page_alloc((unsigned)order);
+	if (!k || (!inside && !pages)) {
+		kfree(k);
 		pool_uncharge(pool, charge);
 		return ERR_NO_MEMORY;
 	}
 	memset(k, 0, sizeof(*k));
-	k->handles = (handle_t *)((char *)k + ALIGN_UP(sizeof(struct kbus_kmsg), 16));
-	k->data = (uint8_t *)(k->handles + m->nhandles);
+	k->eps = (struct endpoint **)((char *)k + ALIGN_UP(sizeof(struct kbus_kmsg), 16));
+	k->handles = (handle_t *)(k->eps + m->nhandles);
+	k->data = inside ? (uint8_t *)(k->handles + m->nhandles) : pages;
+	k->data_order = order;
 	k->len = m->len;
 	if (m->user)
 		err = copy_from_user(k->data, (uint64_t)m->data, m->len);
 	else if (m->len)
 		memcpy(k->data, m->data, m->len);
-	if (err) {
-		kfree(k);
-		pool_uncharge(pool, charge);
-		return err;
-	}
 	pool_get(pool);
 	k->pool = pool;
 	k->charge = charge;
+	if (err) {
+		kbus_msg_free(k, NULL);
+		return err;
+	}
 	*out = k;
 	return 0;
 }
@@ -204,8 +249,12 @@ void kbus_msg_free(struct kbus_kmsg *m, struct cspace *transit)
 {
 	if (m->nhandles)
 		kbus_transfer_drop(m, transit);
+	if (m->dst)
+		kbus_transfer_release(m);
 	struct mem_pool *pool = m->pool;
 	uint64_t charge = m->charge;
+	if (m->data_order >= 0)
+		page_free(m->data, (unsigned)m->data_order);
 	kfree(m);
 	pool_uncharge(pool, charge);
 	pool_put(pool);
@@ -336,7 +385,7 @@ int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg)
 	return 0;
 }
 
-int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m, bool reply,
                struct kbus_kmsg **out)
 {
 	struct kbus_kmsg *msg;
@@ -345,7 +394,7 @@ int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
 		return err;
 	msg->badge = badge;
 	if (m->nhandles) {
-		err = kbus_transfer_in(m, dst->transit, msg);
+		err = kbus_transfer_in(m, dst, !reply, msg);
 		if (err) {
 			msg->nhandles = 0;
 			kbus_msg_free(msg, dst->transit);
@@ -371,7 +420,7 @@ int kbus_post(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
 	if (err)
 		return err;
 	struct kbus_kmsg *msg;
-	err = kbus_build(dst, badge, m, &msg);
+	err = kbus_build(dst, badge, m, false, &msg);
 	if (err) {
 		kbus_unreserve(dst);
 		return err;

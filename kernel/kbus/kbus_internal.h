@@ -23,16 +23,26 @@
 
 struct kbus_call;
 
-/* A queued message; its bytes (and handle array) follow the structure. */
+/*
+ * A queued message. Its arrays follow the structure in the same block, and so
+ * do its bytes when the whole fits a slab size class; bigger bytes get pages
+ * of their own (data_order), so a 64 KiB message takes 64 KiB, not 128.
+ */
 struct kbus_kmsg {
 	struct kbus_kmsg *next;
 	struct kbus_call *call; /* CALL message: the waiting caller (NULL: it gave up) */
-	struct mem_pool *pool; /* charged `charge` bytes; reference held */
+	struct mem_pool *pool; /* charged `charge` bytes (what the blocks take); reference held */
 	uint64_t charge;
 	uint64_t badge;
 	uint32_t len, nhandles, flags;
+	int32_t data_order; /* data from page_alloc(data_order), or -1: inside the block */
 	handle_t *handles; /* capabilities in flight, in the queue's transit cspace */
 	uint8_t *data;
+	/* Capabilities in flight (transfer.c): released by kbus_msg_free(). */
+	struct endpoint *dst; /* holds dst's transit cspace (cspace_hold; NULL: none taken) */
+	bool loads; /* counted in dst->loaded: carries endpoint capabilities */
+	uint32_t neps; /* entries of eps in use: nhandles when it loads, else 0 */
+	struct endpoint **eps; /* per handle: its endpoint (counted in flight, ref held) or NULL */
 };
 
 /* A thread waiting in kbus_reply_recv_fast() (lives on its stack). */
@@ -72,6 +82,9 @@ struct endpoint {
 	bool closed; /* no capability left: nobody can receive here */
 	bool destroyed; /* object gone (memory stays with the channel) */
 	struct cspace *transit; /* capabilities in flight towards this endpoint */
+	/* transfer.c's cycle rule, under ch->lock: */
+	uint32_t loaded; /* messages to here carrying endpoint capabilities */
+	uint32_t inflight; /* messages carrying a capability to this endpoint */
 	struct waitq readable; /* woken: message queued, peer closed, closed */
 	struct waitq writable; /* woken: room made, peer closed, closed */
 	struct kbus_fast_waiter *fast_waiter; /* receivers parked in the fast path (a stack) */
@@ -109,7 +122,8 @@ void kbus_wake(struct endpoint *ep);
  */
 int kbus_reserve(struct endpoint *dst, uint32_t flags, uint64_t deadline);
 void kbus_unreserve(struct endpoint *dst);
-int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
+/* reply: a call's reply, held by its waiting caller and never queued (no cycle rule). */
+int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m, bool reply,
                struct kbus_kmsg **out);
 void kbus_unbuild(struct endpoint *dst, struct kbus_kmsg *msg, const struct kbus_out *m);
 int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg);
@@ -129,11 +143,18 @@ uint64_t kbus_deadline(uint64_t timeout);
 
 /* transfer.c */
 /*
- * Move / copy m's handles from m->cs into transit, all or nothing; fills
- * msg->handles / nhandles. Errors: ERR_INVALID_ARGS, ERR_BAD_HANDLE,
- * ERR_ACCESS_DENIED, ERR_NO_RESOURCES, ERR_NO_MEMORY.
+ * Move / copy m's handles from m->cs into dst's transit cspace, all or
+ * nothing; fills msg->handles / nhandles and takes the holds kbus_msg_free()
+ * gives back (dst's transit table, the in-flight counts of the cycle rule,
+ * applied when cycle_rule is set).
+ * Errors: ERR_INVALID_ARGS, ERR_BAD_HANDLE, ERR_ACCESS_DENIED, ERR_BAD_STATE
+ * (the message would close a cycle, see transfer.c), ERR_NO_RESOURCES,
+ * ERR_NO_MEMORY (pool or heap: transit slots are charged to dst's channel).
  */
-int kbus_transfer_in(const struct kbus_out *m, struct cspace *transit, struct kbus_kmsg *msg);
+int kbus_transfer_in(const struct kbus_out *m, struct endpoint *dst, bool cycle_rule,
+                     struct kbus_kmsg *msg);
+/* msg->dst set: give back what kbus_transfer_in() took (its capabilities have left transit). No lock held. */
+void kbus_transfer_release(struct kbus_kmsg *msg);
 /* Give the capabilities of a refused message back to the sender (reverse of _in). */
 void kbus_transfer_undo(const struct kbus_out *m, struct cspace *transit, struct kbus_kmsg *msg);
 /*

@@ -39,6 +39,7 @@ static const char *const class_names[NCLASSES] = {
     "kmalloc-16",  "kmalloc-32",  "kmalloc-64",   "kmalloc-128",
     "kmalloc-256", "kmalloc-512", "kmalloc-1024", "kmalloc-2048",
 };
+static uint32_t class_cost[NCLASSES]; /* kmalloc_size() of each class: its share of a page */
 static bool ready;
 static uint64_t bytes_in_use;
 
@@ -49,26 +50,32 @@ void kmalloc_init(void)
 		int rc = slab_cache_init_flags(&classes[i], class_names[i], KMALLOC_MIN_SLAB << i,
 		                               16, SLAB_ONE_PAGE);
 		ASSERT(rc == 0);
+		class_cost[i] = (uint32_t)(PAGE_SIZE / classes[i].objs_per_slab);
 	}
 	ready = true;
 }
 
+/* The size class of 1..KMALLOC_MAX_SLAB bytes: 16 << class_of(size) >= size. */
 static unsigned class_of(size_t size)
 {
-	unsigned i = 0;
-	while ((size_t)KMALLOC_MIN_SLAB << i < size)
-		i++;
-	return i;
+	return size <= KMALLOC_MIN_SLAB ? 0 : 60 - (unsigned)__builtin_clzl(size - 1);
+}
+
+/* The page order a large block of size bytes (header included) needs. */
+static unsigned large_order(size_t size)
+{
+	size_t total = size + sizeof(struct large_header);
+	unsigned order = 0;
+	while ((PAGE_SIZE << order) < total)
+		order++;
+	return order;
 }
 
 static void *large_alloc(size_t size)
 {
 	if (size > ((size_t)1 << 40)) /* beyond any page_alloc() order */
 		return NULL;
-	size_t total = size + sizeof(struct large_header);
-	unsigned order = 0;
-	while ((PAGE_SIZE << order) < total)
-		order++;
+	unsigned order = large_order(size);
 	struct large_header *h = page_alloc(order);
 	if (!h)
 		return NULL;
@@ -88,6 +95,14 @@ void *kmalloc(size_t size)
 	if (p)
 		__atomic_fetch_add(&bytes_in_use, c->obj_size, __ATOMIC_RELAXED);
 	return p;
+}
+
+size_t kmalloc_size(size_t size)
+{
+	ASSERT(ready);
+	if (size > KMALLOC_MAX_SLAB)
+		return size > ((size_t)1 << 40) ? size : PAGE_SIZE << large_order(size);
+	return class_cost[class_of(size ? size : 1)];
 }
 
 void *kzalloc(size_t size)

@@ -26,6 +26,14 @@ void *kzalloc(size_t size);
 /* Free memory from kmalloc()/kzalloc(); NULL is a no-op. Foreign pointers and double frees ASSERT. */
 void kfree(void *ptr);
 
+/*
+ * Memory kmalloc(size) takes from the page allocator: for a slab size its
+ * share of a slab page (PAGE_SIZE / objects per slab), for a large size the
+ * whole power-of-two block, header included. Callers charge this, not size,
+ * so a quota covers what is really used.
+ */
+size_t kmalloc_size(size_t size);
+
 /* Bytes handed out and not yet freed, counted in whole size classes / pages (leak checks). */
 uint64_t kmalloc_bytes_in_use(void);
 /* Return the size-class caches' empty slabs to the page allocator. Returns pages released. */

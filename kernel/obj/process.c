@@ -57,7 +57,7 @@ static void cs_uncharge(void *ctx, uint64_t bytes)
 }
 
 /* A process's capabilities are paid from its pool, like its memory. */
-static const struct cspace_charge cspace_payer = {cs_charge, cs_uncharge};
+static const struct cspace_charge cspace_payer = {cs_charge, cs_uncharge, false};
 
 int process_create(struct mem_pool *pool, const char *name, struct process **out)
 {

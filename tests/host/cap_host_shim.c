@@ -66,6 +66,11 @@ void *kmalloc(size_t size)
 	return hdr + 1;
 }
 
+size_t kmalloc_size(size_t size)
+{
+	return size ? size : 1;
+}
+
 void *kzalloc(size_t size)
 {
 	void *p = kmalloc(size);

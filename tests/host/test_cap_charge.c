@@ -13,6 +13,8 @@
 #include <abi/errors.h>
 #include <abi/rights.h>
 #include <cap/cap.h>
+#include <cap/cap_internal.h>
+#include <mm/kmalloc.h>
 #include <obj/test_object.h>
 
 struct payer {
@@ -35,7 +37,8 @@ static void uncharge(void *ctx, uint64_t bytes)
 	p->used -= bytes;
 }
 
-static const struct cspace_charge ops = {charge, uncharge};
+static const struct cspace_charge ops = {charge, uncharge, false};
+static const struct cspace_charge table_ops = {charge, uncharge, true};
 
 static void test_quota_bounds_capabilities(void **state)
 {
@@ -95,11 +98,87 @@ static void test_transfer_charges_the_receiver(void **state)
 	kobject_put(obj);
 }
 
+/* A transit-style cspace pays for its table (not its slots); the last release gives it back. */
+static void test_table_charged_and_trimmed(void **state)
+{
+	(void)state;
+	struct payer pay = {0, UINT64_MAX};
+	struct cspace *cs;
+	struct test_object *t;
+	static handle_t h[200];
+	const uint64_t slot = 0; /* the handles' holder pays for the capabilities */
+	assert_int_equal(cspace_create(1024, &cs), 0);
+	cspace_set_charge(cs, &table_ops, &pay);
+	assert_int_equal(test_object_create(3, &t), 0);
+	struct kobject *obj = &t->base;
+	cspace_hold(cs);
+	cspace_hold(cs);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[i]), 0);
+	/* 200 slots: the table grew to 256 (the shim's kmalloc_size is the size) */
+	assert_int_equal(pay.used, 200 * slot + 256 * sizeof(struct cslot));
+	cspace_release(cs); /* not the last hold, and not empty: kept */
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(cap_drop(cs, h[i]), 0);
+	assert_int_equal(pay.used, 256 * sizeof(struct cslot));
+	cspace_hold(cs);
+	cspace_release(cs); /* empty, but another hold remains: kept */
+	assert_int_equal(pay.used, 256 * sizeof(struct cslot));
+	cspace_release(cs); /* the last: trimmed */
+	assert_int_equal(pay.used, 0);
+	/* it grows again from nothing, charged again; a small table is kept */
+	cspace_hold(cs);
+	assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[0]), 0);
+	assert_int_equal(pay.used, slot + 16 * sizeof(struct cslot));
+	assert_int_equal(cap_drop(cs, h[0]), 0);
+	cspace_release(cs);
+	assert_int_equal(pay.used, 16 * sizeof(struct cslot));
+	/* no trim while not empty, even with no hold */
+	cspace_hold(cs);
+	for (int i = 0; i < 130; i++)
+		assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[i]), 0);
+	cspace_release(cs);
+	assert_int_equal(pay.used, 130 * slot + 256 * sizeof(struct cslot));
+	cspace_destroy(cs); /* gives back the table too */
+	assert_int_equal(pay.used, 0);
+	kobject_put(obj);
+}
+
+/* A refused table charge fails the operation and changes nothing. */
+static void test_table_charge_refused(void **state)
+{
+	(void)state;
+	struct payer pay = {0, UINT64_MAX};
+	struct cspace *cs;
+	struct test_object *t;
+	handle_t h[17];
+	assert_int_equal(cspace_create(1024, &cs), 0);
+	cspace_set_charge(cs, &table_ops, &pay);
+	assert_int_equal(test_object_create(4, &t), 0);
+	struct kobject *obj = &t->base;
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[i]), 0);
+	uint64_t used = pay.used;
+	assert_int_equal(used, 16 * sizeof(struct cslot));
+	pay.quota = used + 16 * sizeof(struct cslot); /* not enough for 32 slots */
+	assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[16]), ERR_NO_MEMORY);
+	assert_int_equal(pay.used, used);
+	assert_int_equal(cspace_count(cs), 16);
+	pay.quota = used + 32 * sizeof(struct cslot); /* the new table while the old one lives */
+	assert_int_equal(cap_insert_root(cs, obj, RIGHTS_ALL, 0, &h[16]), 0);
+	assert_int_equal(pay.used, 32 * sizeof(struct cslot));
+	cspace_destroy(cs);
+	assert_int_equal(pay.used, 0);
+	kobject_put(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_quota_bounds_capabilities),
 	    cmocka_unit_test(test_transfer_charges_the_receiver),
+	    cmocka_unit_test(test_table_charged_and_trimmed),
+	    cmocka_unit_test(test_table_charge_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
