@@ -336,8 +336,10 @@ static int unmap_step(struct aspace *as, uint64_t *cur, uint64_t end, struct mem
 		/* Gone: its pages left every TLB in vmm_unmap's shootdown. */
 		put[(*nput)++] = mp.mem;
 	}
-	memmove(&as->map[w], &as->map[r], (size_t)(as->count - r) * sizeof(struct as_mapping));
-	as->count -= r - w;
+	if (r != w) {
+		memmove(&as->map[w], &as->map[r], (size_t)(as->count - r) * sizeof(*as->map));
+		as->count -= r - w;
+	}
 	if (done)
 		*cur = end;
 	return 0;

@@ -42,7 +42,7 @@ struct memory;
  * each under the lock with interrupts off, with the lock released (interrupts
  * on, preemptible) and a kill check between them.
  */
-#define ASPACE_STEP_PAGES 256u
+#define ASPACE_STEP_PAGES 512u
 #define ASPACE_STEP_RECORDS 32u
 
 /* One mapping: [base, base + length) shows memory pages from offset on. */
