@@ -3,13 +3,17 @@
  * a revoke of many capabilities, an unmap of many mappings, a group publish to
  * many subscribers.
  *
- * Each test arms a timer event on this CPU LAT_ARM_NS after the operation
- * starts; its callback (interrupt context) notes the clock. The operation is
- * grown until it lasts at least LAT_SPAN_NS (several 10 ms ticks); then the
- * event must have fired in its first half. With interrupts off for the whole
- * operation the event fires only when it ends. The sizes stop growing when
- * memory runs short (the 64 MiB configuration): the test then says it could
- * not measure and passes.
+ * A timer event on this CPU re-arms itself every millisecond during the
+ * operation and notes the longest gap between two of its interrupts. The
+ * operation is grown until it lasts a given span (revoke, unmap: 4 ticks;
+ * publish: 1 tick, see LAT_PUBLISH_SPAN_NS); then the longest gap must be
+ * under a quarter of it. With interrupts off for the operation's main part
+ * the gap is that part (all of an unmap or publish, a third of a revoke,
+ * whose freeing came after the lock) and grows with the size; done in steps,
+ * it stays about a step long. Sizes stop growing when memory runs short (the
+ * 64 MiB configuration): the test then says it could not measure and passes.
+ * No figure depends on the host's speed, but a host that deschedules the
+ * virtual CPU makes gaps of its own: see LAT_TRIES.
  */
 #include <vmtest.h>
 
@@ -27,9 +31,25 @@
 #include <obj/test_object.h>
 #include <time/clock.h>
 
+#include <test_kbus.h>
+
 #define LAT_SPAN_NS (40 * UINT64_C(1000000))
+/*
+ * A warm publish copies 64 KiB in ~30 us under TCG: the memory a 128 MiB
+ * machine can spare lasts ~13 ms, so publishes are measured from one tick.
+ */
+#define LAT_PUBLISH_SPAN_NS (10 * UINT64_C(1000000))
 #define LAT_PERIOD_NS UINT64_C(1000000)
 #define LAT_POOL (UINT64_C(1) << 40)
+
+/*
+ * A host that deschedules the virtual CPU stops the timer and the operation
+ * alike, but the clock runs on: such a gap is noise. An operation that keeps
+ * interrupts off fails every time; one in steps fails only by bad luck, so a
+ * size is measured up to LAT_TRIES times before the test fails.
+ */
+#define LAT_TRIES 3
+static unsigned lat_misses;
 
 /* A timer event that re-arms itself every LAT_PERIOD_NS and notes the longest gap. */
 static volatile uint64_t lat_last, lat_max_gap;
@@ -58,12 +78,12 @@ static uint64_t lat_begin(void)
 
 /*
  * 1: measured, and the timer ran all along; 0: too short, grow it; -1:
- * failed. "All along": no gap between two timer interrupts (or from the start
+ * a gap, measure this size again; 2: failed (LAT_TRIES gaps). "All along": no gap between two timer interrupts (or from the start
  * to the first, or from the last to the end) as long as a quarter of the
  * operation. With interrupts off for the operation's main part the gap is
  * that part, and grows with the size; in steps, it stays a step long.
  */
-static int lat_end(uint64_t t0, const char *what, uint64_t size)
+static int lat_end(uint64_t t0, uint64_t span, const char *what, uint64_t size)
 {
 	uint64_t irq = arch_irq_save(); /* the timer must not run while we read */
 	uint64_t t1 = clock_monotonic_ns();
@@ -75,7 +95,7 @@ static int lat_end(uint64_t t0, const char *what, uint64_t size)
 	pr_debug("vmtest: %s of %llu: %llu us, longest gap between timer interrupts %llu us", what,
 	         (unsigned long long)size, (unsigned long long)(d / 1000),
 	         (unsigned long long)(gap / 1000));
-	if (d < LAT_SPAN_NS)
+	if (d < span)
 		return 0;
 	if (gap < d / 4) {
 		pr_info("vmtest: %s of %llu: %llu ms, timer interrupts at most %llu ms apart", what,
@@ -83,16 +103,22 @@ static int lat_end(uint64_t t0, const char *what, uint64_t size)
 		        (unsigned long long)(gap / 1000000));
 		return 1;
 	}
-	VM_FAIL("%s of %llu took %llu ms with no timer interrupt for %llu ms", what,
+	if (++lat_misses < LAT_TRIES) {
+		pr_info(
+		    "vmtest: %s of %llu took %llu ms with no timer interrupt for %llu ms: again",
+		    what, (unsigned long long)size, (unsigned long long)(d / 1000000),
+		    (unsigned long long)(gap / 1000000));
+		return -1;
+	}
+	VM_FAIL("%s of %llu took %llu ms with no timer interrupt for %llu ms (%u times)", what,
 	        (unsigned long long)size, (unsigned long long)(d / 1000000),
-	        (unsigned long long)(gap / 1000000));
-	return -1;
+	        (unsigned long long)(gap / 1000000), LAT_TRIES);
+	return 2;
 }
 
 static void lat_unmeasured(const char *what)
 {
-	pr_info("vmtest: %s always ended within %llu ms or memory ran short: not measured", what,
-	        (unsigned long long)(LAT_SPAN_NS / 1000000));
+	pr_info("vmtest: %s always ended too soon or memory ran short: not measured", what);
 }
 
 /* Enough free memory for bytes more, with room to spare for the rest of the kernel? */
@@ -106,7 +132,10 @@ static bool lat_room(uint64_t bytes)
 VM_TEST(cap_revoke_latency)
 {
 	int verdict = 0;
-	for (uint32_t n = 16384; n <= (1u << 19) && !verdict && lat_room(n * UINT64_C(160)); n *= 2) {
+	lat_misses = 0;
+	for (uint32_t n = 16384;
+	     n <= (1u << 19) && verdict <= 0 && (verdict < 0 || lat_room(n * UINT64_C(160)));
+	     n *= verdict < 0 ? 1 : 2) {
 		struct cspace *cs[LAT_CSPACES];
 		struct test_object *o;
 		handle_t root, h;
@@ -126,12 +155,12 @@ VM_TEST(cap_revoke_latency)
 		}
 		uint64_t t0 = lat_begin();
 		int r = cap_revoke(cs[0], root);
-		verdict = lat_end(t0, "cap_revoke of a chain", made);
+		verdict = lat_end(t0, LAT_SPAN_NS, "cap_revoke of a chain", made);
 		VM_EXPECT_EQ(r, (int)made);
 		for (int i = 0; i < LAT_CSPACES; i++)
 			cspace_destroy(cs[i]);
 	}
-	if (!verdict)
+	if (verdict <= 0)
 		lat_unmeasured("cap_revoke");
 }
 
@@ -148,18 +177,20 @@ VM_TEST(aspace_unmap_latency)
 	VM_EXPECT_EQ(aspace_create(pool, &as), 0);
 	int verdict = 0;
 	uint32_t n;
-	for (n = 1024; n <= 16384 && !verdict && lat_room(n * UINT64_C(4096)); n *= 2) {
+	lat_misses = 0;
+	for (n = 1024; n <= 16384 && verdict <= 0 && (verdict < 0 || lat_room(n * UINT64_C(4096)));
+	     n *= verdict < 0 ? 1 : 2) {
 		uint32_t made = 0;
 		while (made < n &&
 		       aspace_map(as, LAT_VA + made * LAT_PIECE, m, 0, LAT_PIECE, PROT_READ) == 0)
 			made++;
 		uint64_t t0 = lat_begin();
 		int r = aspace_unmap(as, LAT_VA, n * LAT_PIECE);
-		verdict = lat_end(t0, "aspace_unmap of 2 MiB mappings", made);
+		verdict = lat_end(t0, LAT_SPAN_NS, "aspace_unmap of 2 MiB mappings", made);
 		VM_EXPECT_EQ(r, 0);
 		VM_EXPECT_EQ(as->count, 0);
 	}
-	if (!verdict)
+	if (verdict <= 0)
 		lat_unmeasured("aspace_unmap");
 	kobject_put(&as->obj);
 	kobject_put(&m->obj);
@@ -168,6 +199,16 @@ VM_TEST(aspace_unmap_latency)
 
 #define LAT_MSG 65536u
 
+static uint8_t lat_msg[LAT_MSG], lat_buf[LAT_MSG];
+
+/* Empty every subscription's queue. */
+static void lat_drain(struct endpoint **subs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		while (kt_recv(subs[i], lat_buf, LAT_MSG, 0, 0) >= 0)
+			;
+}
+
 VM_TEST(kbus_group_publish_latency)
 {
 	struct mem_pool *pool;
@@ -175,20 +216,30 @@ VM_TEST(kbus_group_publish_latency)
 	VM_EXPECT_EQ(pool_create_root(LAT_POOL, &pool), 0);
 	VM_EXPECT_EQ(kbus_group_create(pool, 1, &g), 0);
 	static struct endpoint *subs[2048];
-	static uint8_t msg[LAT_MSG];
-	struct kbus_out out = {.data = msg, .len = LAT_MSG};
+	struct kbus_out out = {.data = lat_msg, .len = LAT_MSG};
 	uint32_t nsubs = 0;
 	int verdict = 0;
-	/* A 64 KiB message takes a 128 KiB block for each subscriber. */
-	for (uint32_t n = 64; n <= 2048 && !verdict && lat_room(n * UINT64_C(131072)); n *= 2) {
+	lat_misses = 0;
+	/*
+	 * A 64 KiB message takes a 128 KiB block for each subscriber. Each size
+	 * is published once first (and drained): memory the host has not yet
+	 * touched makes the first publish slow for reasons of its own.
+	 */
+	for (uint32_t n = 64;
+	     n <= 2048 && verdict <= 0 && (verdict < 0 || lat_room(n * UINT64_C(65536)));
+	     n *= verdict < 0 ? 1 : 2) {
 		while (nsubs < n && kbus_group_subscribe(g, &subs[nsubs]) == 0)
 			nsubs++;
+		VM_EXPECT_EQ(kbus_group_publish(g, &out), (int)nsubs);
+		lat_drain(subs, nsubs);
 		uint64_t t0 = lat_begin();
 		int r = kbus_group_publish(g, &out);
-		verdict = lat_end(t0, "kbus_group_publish to subscribers", nsubs);
+		verdict =
+		    lat_end(t0, LAT_PUBLISH_SPAN_NS, "kbus_group_publish to subscribers", nsubs);
 		VM_EXPECT_EQ(r, (int)nsubs);
+		lat_drain(subs, nsubs);
 	}
-	if (!verdict)
+	if (verdict <= 0)
 		lat_unmeasured("kbus_group_publish");
 	for (uint32_t i = 0; i < nsubs; i++)
 		kobject_put(endpoint_obj(subs[i]));

@@ -105,8 +105,8 @@ static int judge(struct lat *l, int64_t t0, int64_t t1, const char *what, unsign
 
 static void not_measured(const char *what, long r)
 {
-	printf("holetest: %s always ended before %llu ms (last: %s): latency not measured\n",
-	       what, (unsigned long long)(LAT_SPAN / HT_MS), r < 0 ? ch_error_name(r) : "ok");
+	printf("holetest: %s always ended before %llu ms (last: %s): latency not measured\n", what,
+	       (unsigned long long)(LAT_SPAN / HT_MS), r < 0 ? ch_error_name(r) : "ok");
 }
 
 /* --- group publish --- */
@@ -222,8 +222,8 @@ HOLE_TEST(revoke_latency)
 static long map_many(handle_t mem, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		long r = ch_as_map(ht_as, UNMAP_BASE + i * UNMAP_PIECE, mem, 0, UNMAP_PIECE,
-		                   PROT_READ);
+		long r =
+		    ch_as_map(ht_as, UNMAP_BASE + i * UNMAP_PIECE, mem, 0, UNMAP_PIECE, PROT_READ);
 		if (r < 0) {
 			ch_as_unmap(ht_as, UNMAP_BASE, (uint64_t)n * UNMAP_PIECE);
 			return r;
