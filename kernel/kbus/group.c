@@ -18,7 +18,7 @@
  *
  * Long walks: a publish copies the message for each subscriber, which is
  * work proportional to (subscribers x bytes). It runs in batches of at most
- * GROUP_BATCH subscribers: a cursor node in the list marks where it is; with
+ * GROUP_BATCH subscribers and GROUP_BATCH_BYTES of copies: a cursor node in the list marks where it is; with
  * the group lock free (interrupts on, preemptible) it allocates and fills the
  * batch's copies, then takes the lock only to queue them. Between batches a
  * kill ends it (ERR_INTERRUPTED; subscribers already reached keep the
@@ -40,8 +40,9 @@
 #include <obj/pool.h>
 #include <sched/sched.h>
 
-/* Subscribers served per hold of the group lock. */
+/* Subscribers served per hold of the group lock, and bytes copied per batch. */
 #define GROUP_BATCH 16
+#define GROUP_BATCH_BYTES (256u * 1024u)
 
 struct kbus_group {
 	struct kobject obj;
@@ -282,8 +283,9 @@ int kbus_group_publish(struct kbus_group *g, const struct kbus_out *m)
 	struct kbus_sub_link cursor = {0};
 	int reached = 0;
 	link_after(&g->subs, &cursor); /* later subscriptions go before it: they miss this one */
+	unsigned batch = MAX(1u, MIN(GROUP_BATCH, GROUP_BATCH_BYTES / MAX(1u, tmpl->len)));
 	for (;;) {
-		unsigned want = count_ahead(g, &cursor, GROUP_BATCH);
+		unsigned want = count_ahead(g, &cursor, batch);
 		if (!want)
 			break;
 		if (sched_kill_pending(sched_current())) {
