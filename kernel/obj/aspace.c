@@ -421,7 +421,8 @@ static int protect_step(struct aspace *as, uint64_t *cur, uint64_t end, unsigned
 		if (as->map[j].base > *cur)
 			*cur = as->map[j].base;
 		if (prot & ~as->map[j].max_prot) {
-			*cur = map_end(&as->map[j]); /* mapped since the decode: not ours to change */
+			*cur =
+			    map_end(&as->map[j]); /* mapped since the decode: not ours to change */
 			continue;
 		}
 		if (as->map[j].base < *cur) {
