@@ -135,9 +135,12 @@ int cap_drop(struct cspace *cs, handle_t h);
 
 /*
  * Destroy every descendant of h, in every cspace; h itself stays. Needs
- * RIGHT_REVOKE. Iterative, O(number of descendants). When it returns, no
+ * RIGHT_REVOKE. Iterative, O(number of descendants), in batches with the
+ * tree lock released between them (derive.c). When it returns a count, no
  * lookup of a revoked handle succeeds any more. Returns the number of
- * capabilities destroyed (>= 0) or ERR_BAD_HANDLE / ERR_ACCESS_DENIED.
+ * capabilities destroyed (>= 0) or ERR_BAD_HANDLE / ERR_ACCESS_DENIED;
+ * ERR_INTERRUPTED if the caller is killed, and ERR_BAD_HANDLE if h dies
+ * meanwhile (the revoke then stops where it was, see derive.c).
  */
 int cap_revoke(struct cspace *cs, handle_t h);
 

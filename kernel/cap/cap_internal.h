@@ -26,6 +26,7 @@ struct cap {
 	struct cap *first_child;
 	struct cap *next_sibling; /* also links caps on a kill list once unlinked */
 	struct cap *prev_sibling;
+	bool doomed; /* reached by a revoke in progress: nothing new hangs below it (tree lock) */
 };
 
 enum cslot_state { CSLOT_FREE, CSLOT_RESERVED, CSLOT_LIVE };
@@ -77,3 +78,13 @@ void cap_tree_unlock_irqrestore(uint64_t flags);
 void cap_tree_remove(struct cap *c);
 /* No cap lock held: put the object references of, and free, caps chained by next_sibling. */
 void cap_free_chain(struct cap *head);
+
+/* Steps of a revoke, and slots of a cspace_destroy(), per hold of the tree lock. */
+#define CAP_REVOKE_BATCH 64u
+#define CSPACE_DESTROY_BATCH 256u
+
+/*
+ * Has the calling thread been asked to end? Long operations check it between
+ * batches (kernel/cap/killed.c: sched_kill_pending; the host tests' shim: no).
+ */
+bool cap_caller_killed(void);

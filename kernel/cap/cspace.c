@@ -243,21 +243,28 @@ void cspace_clear(struct cap *c)
 
 void cspace_destroy(struct cspace *cs)
 {
-	struct cap *chain = NULL;
-	uint64_t flags = cap_tree_lock_irqsave();
-	/* The table cannot grow now: nobody else may call into cs. */
-	for (uint32_t i = 0; i < cs->capacity; i++) {
-		struct cslot *s = &cs->slots[i];
-		ASSERT(s->state != CSLOT_RESERVED);
-		if (s->state != CSLOT_LIVE)
-			continue;
-		struct cap *c = s->cap;
-		cap_tree_remove(c);
-		c->next_sibling = chain;
-		chain = c;
+	/*
+	 * The table cannot grow now: nobody else may call into cs. The slots go
+	 * in batches with the tree lock released in between (revokes from other
+	 * cspaces may clear some of them meanwhile; each batch re-reads them).
+	 */
+	for (uint32_t start = 0; start < cs->capacity; start += CSPACE_DESTROY_BATCH) {
+		struct cap *chain = NULL;
+		uint32_t stop = MIN(cs->capacity, start + CSPACE_DESTROY_BATCH);
+		uint64_t flags = cap_tree_lock_irqsave();
+		for (uint32_t i = start; i < stop; i++) {
+			struct cslot *s = &cs->slots[i];
+			ASSERT(s->state != CSLOT_RESERVED);
+			if (s->state != CSLOT_LIVE)
+				continue;
+			struct cap *c = s->cap;
+			cap_tree_remove(c);
+			c->next_sibling = chain;
+			chain = c;
+		}
+		cap_tree_unlock_irqrestore(flags);
+		cap_free_chain(chain);
 	}
-	cap_tree_unlock_irqrestore(flags);
-	cap_free_chain(chain);
 	ASSERT(cs->count == 0);
 	uncharge_bytes(cs, cs->table_charge);
 	kfree(cs->slots);

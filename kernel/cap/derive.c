@@ -9,10 +9,9 @@
  * and splices its children into its parent's child list (children of a root
  * become roots), so a revocation of any ancestor still reaches them and no
  * capability ever gains rights by losing a parent. cap_revoke() removes
- * every node below one node, leaf first, with no recursion and no stack: it
- * walks to the deepest first child, removes that leaf, steps back to the
- * leaf's parent, and repeats, so each edge is walked down and up once
- * (O(descendants)) whatever the shape of the tree.
+ * every node below one node with no recursion and no stack, in O(1) steps
+ * that lift grandchildren to the root's level or remove leaves, in batches
+ * (below), O(descendants) whatever the shape of the tree.
  *
  * Locking. Lock order: cap_tree_lock, then one cspace lock at a time (never
  * two); no other lock is held across either, and nothing here allocates or
@@ -34,9 +33,29 @@
  * Operations that need a new slot or struct cap allocate and reserve them
  * before taking the tree lock, then revalidate the source under it.
  *
- * FIXME: revoking a huge subtree keeps the tree lock (and interrupts off) for
- * its whole length; a later scheduler issue should make revocation
- * preemptible (mark the subtree dead, then reap in batches).
+ * Revocation in batches. cap_revoke() holds the tree lock for at most
+ * CAP_REVOKE_BATCH steps, then lets it go (interrupts on: preemptible) and
+ * frees the batch, checks for a kill, and starts again from the handle. A
+ * step looks at the revoked capability's first child c: if c has a child k,
+ * k is lifted to be a child of the root (one unlink, one push), otherwise c
+ * is a leaf and is removed. Each step is O(1) and each capability is lifted
+ * at most once and removed once, so a revoke costs O(descendants) however
+ * deep or wide the tree, needs no cursor that could go stale between
+ * batches, and the tree is a valid forest after every step.
+ *   Every capability a step touches is marked `doomed`, and no new capability
+ * may hang below a doomed one (derive, copy and duplicate fail with
+ * ERR_BAD_HANDLE, as if the revoke had already reached it), so a concurrent
+ * deriver cannot keep the revoke busy from inside what it has reached;
+ * children derived meanwhile from a part not yet reached are inside the
+ * subtree and are removed before the revoke returns. So the guarantee is
+ * unchanged: when cap_revoke() returns a count, no descendant remains.
+ *   A revoke cut short - the caller is killed (ERR_INTERRUPTED), or its
+ * capability is dropped or revoked from above meanwhile (ERR_BAD_HANDLE) -
+ * leaves a consistent forest: what it had not reached is untouched, and what
+ * it had reached and not yet removed stays, doomed (usable, movable,
+ * droppable, but never again a source of new capabilities); a later revoke
+ * of the capability or an ancestor removes it. cap_drop() re-parents in
+ * O(children) and cspace_destroy() goes through its slots in batches.
  */
 #include <cap/cap.h>
 
@@ -200,6 +219,11 @@ static int cap_new_from(struct cspace *cs_from, handle_t h, struct cspace *cs_to
 		err = ERR_BAD_HANDLE; /* dropped or revoked since the check */
 		goto out_unlock;
 	}
+	struct cap *parent = a->place == PLACE_CHILD ? src : src->parent;
+	if (src->doomed || (parent && parent->doomed)) {
+		err = ERR_BAD_HANDLE; /* a revoke in progress has reached it */
+		goto out_unlock;
+	}
 	err = check_new(a, src->rights, src->badge, &rights, &badge);
 	if (err)
 		goto out_unlock;
@@ -297,29 +321,56 @@ int cap_drop(struct cspace *cs, handle_t h)
 	return 0;
 }
 
+/*
+ * Tree lock held: up to CAP_REVOKE_BATCH steps of revoking below root (see
+ * the top of this file); removed capabilities go on *chain. Returns how many
+ * were removed; *done when root has no child left.
+ */
+static int revoke_batch(struct cap *root, struct cap **chain, bool *done)
+{
+	int count = 0;
+	for (unsigned n = 0; n < CAP_REVOKE_BATCH; n++) {
+		struct cap *c = root->first_child;
+		if (!c) {
+			*done = true;
+			break;
+		}
+		c->doomed = true;
+		struct cap *k = c->first_child;
+		if (k) {
+			c->first_child = k->next_sibling; /* lift k to root's level */
+			if (k->next_sibling)
+				k->next_sibling->prev_sibling = NULL;
+			k->doomed = true;
+			tree_add_child(root, k);
+			continue;
+		}
+		cap_tree_remove(c); /* a leaf: nothing to re-parent */
+		c->next_sibling = *chain;
+		*chain = c;
+		count++;
+	}
+	return count;
+}
+
 int cap_revoke(struct cspace *cs, handle_t h)
 {
-	struct cap *chain = NULL;
 	int count = 0;
-
-	uint64_t flags = cap_tree_lock_irqsave();
-	struct cap *root = cspace_get(cs, h);
-	if (!root || !(root->rights & RIGHT_REVOKE)) {
+	for (;;) {
+		struct cap *chain = NULL;
+		bool done = false;
+		uint64_t flags = cap_tree_lock_irqsave();
+		struct cap *root = cspace_get(cs, h);
+		if (!root || !(root->rights & RIGHT_REVOKE)) {
+			cap_tree_unlock_irqrestore(flags);
+			return root ? ERR_ACCESS_DENIED : ERR_BAD_HANDLE;
+		}
+		count += revoke_batch(root, &chain, &done);
 		cap_tree_unlock_irqrestore(flags);
-		return root ? ERR_ACCESS_DENIED : ERR_BAD_HANDLE;
+		cap_free_chain(chain);
+		if (done)
+			return count;
+		if (cap_caller_killed())
+			return ERR_INTERRUPTED;
 	}
-	struct cap *n = root->first_child;
-	while (n) {
-		while (n->first_child)
-			n = n->first_child;
-		struct cap *p = n->parent;
-		cap_tree_remove(n); /* a leaf: nothing to re-parent */
-		n->next_sibling = chain;
-		chain = n;
-		count++;
-		n = p == root ? root->first_child : p;
-	}
-	cap_tree_unlock_irqrestore(flags);
-	cap_free_chain(chain);
-	return count;
 }

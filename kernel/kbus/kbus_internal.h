@@ -69,12 +69,22 @@ struct kbus_call {
 
 struct kbus_channel;
 
+/*
+ * A place in a group's circular subscriber list (group lock): a
+ * subscription's, the group's head, or a publisher's or closer's cursor (a
+ * bookmark that lets a long walk drop the lock and resume; walks skip them).
+ */
+struct kbus_sub_link {
+	struct kbus_sub_link *next, *prev; /* NULL: not in a list */
+	bool is_sub; /* part of a struct endpoint */
+};
+
 struct endpoint {
 	struct kobject obj;
 	struct kbus_channel *ch;
 	struct endpoint *peer; /* NULL: group subscription */
 	struct kbus_group *group; /* subscription: its group (reference held) */
-	struct endpoint *next_sub; /* subscription: in the group's list (group lock) */
+	struct kbus_sub_link sub; /* subscription: in the group's list (group lock) */
 	struct kbus_kmsg *head, *tail; /* messages waiting to be received here */
 	uint32_t queued, depth;
 	uint32_t reserved; /* places taken by senders still building their message */

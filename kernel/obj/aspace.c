@@ -16,7 +16,14 @@
  *
  * Every operation is "decode, then invoke" under the lock: everything that
  * can fail (argument checks, overlap or hole checks, record and page-table
- * reservations) comes first; the changes after it cannot fail.
+ * reservations) comes first; the changes after it cannot fail. Unmap and
+ * protect invoke in steps (ASPACE_STEP_PAGES, ASPACE_STEP_RECORDS) with the
+ * lock released between them, so interrupts run and a kill is seen: a kill
+ * between steps stops the call with ERR_INTERRUPTED, a prefix done. Between
+ * steps the records still match the page tables; a mapping cut by a step's
+ * end is joined again by the next step (protect), so the result is the
+ * records a single step would have left. Memory object references of
+ * removed mappings are put after the lock (a last put frees pages).
  */
 #include <obj/aspace.h>
 
@@ -30,6 +37,7 @@
 #include <mm/pmm.h>
 #include <obj/memory.h>
 #include <obj/pool.h>
+#include <sched/sched.h>
 
 /*
  * Take as's lock with interrupts off. A holder may be waiting for a TLB
@@ -269,88 +277,213 @@ static void split_record(struct aspace *as, uint32_t i, uint64_t at)
 	insert_record(as, i + 1, &right);
 }
 
-int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
+/*
+ * Long operations go in steps: a step holds the lock (interrupts off) for at
+ * most ASPACE_STEP_PAGES pages and ASPACE_STEP_RECORDS records, then lets go,
+ * so interrupts and the tick run and a kill ends the call (ERR_INTERRUPTED).
+ */
+static bool as_step_interrupted(void)
 {
-	if (!user_range_valid(va, len, 0, USER_SPACE_END))
-		return ERR_INVALID_ARGS;
-	uint64_t end = va + len;
-	uint64_t irq = as_lock(as);
-	uint32_t i = first_ending_after(as, va);
-	int err = 0;
-	if (i < as->count && as->map[i].base < va && map_end(&as->map[i]) > end) {
-		/* The hole is strictly inside one mapping: it becomes two. */
-		err = reserve_records(as, 1);
-		if (err)
-			goto out;
-		split_record(as, i, va);
-		i++;
+	return sched_kill_pending(sched_current());
+}
+
+/*
+ * One step of an unmap of [*cur, end): unmaps at most a step's worth, advances
+ * *cur (to end when done) and hands the memory objects of removed mappings to
+ * put[] (their references go after the lock). Lock held.
+ */
+static int unmap_step(struct aspace *as, uint64_t *cur, uint64_t end, struct memory **put,
+                      unsigned *nput)
+{
+	uint64_t budget = ASPACE_STEP_PAGES;
+	uint32_t i = first_ending_after(as, *cur);
+	if (i < as->count && as->map[i].base < *cur) {
+		struct as_mapping *mp = &as->map[i];
+		if (map_end(mp) > end) {
+			/* The hole is strictly inside one mapping: it becomes two. */
+			int err = reserve_records(as, 1);
+			if (err)
+				return err;
+			split_record(as, i, *cur);
+			i++;
+		} else {
+			/* Its tail goes, from the end back, so the record stays one. */
+			uint64_t s = MAX(*cur, map_end(mp) - budget * PAGE_SIZE);
+			vmm_unmap(&as->vs, s, map_end(mp) - s); /* 4 KiB pages only: cannot fail */
+			mp->length = s - mp->base;
+			return 0; /* the next step finds what follows */
+		}
 	}
 	uint32_t r, w = i;
+	bool done = true;
 	for (r = i; r < as->count && as->map[r].base < end; r++) {
+		if (!budget || r - i == ASPACE_STEP_RECORDS) {
+			done = false;
+			break;
+		}
 		struct as_mapping mp = as->map[r];
-		uint64_t s = MAX(mp.base, va), e = MIN(map_end(&mp), end);
-		vmm_unmap(&as->vs, s, e - s); /* 4 KiB pages only: cannot fail */
-		if (s > mp.base) {
-			as->map[w] = mp; /* keeps its head */
-			as->map[w++].length = s - mp.base;
-		} else if (e < map_end(&mp)) {
+		uint64_t e = MIN(MIN(map_end(&mp), end), mp.base + budget * PAGE_SIZE);
+		vmm_unmap(&as->vs, mp.base, e - mp.base);
+		budget -= (e - mp.base) / PAGE_SIZE;
+		*cur = e;
+		if (e < map_end(&mp)) {
 			as->map[w] = mp; /* keeps its tail */
 			as->map[w].base = e;
 			as->map[w].offset += e - mp.base;
 			as->map[w++].length = map_end(&mp) - e;
-		} else {
-			/* Gone: its pages left every TLB in vmm_unmap's shootdown. */
-			kobject_put(&mp.mem->obj);
+			done = e == end;
+			r++;
+			break;
 		}
+		/* Gone: its pages left every TLB in vmm_unmap's shootdown. */
+		put[(*nput)++] = mp.mem;
 	}
-	memmove(&as->map[w], &as->map[r], (size_t)(as->count - r) * sizeof(struct as_mapping));
-	as->count -= r - w;
-out:
-	as_unlock(as, irq);
-	return err;
+	if (r != w) {
+		memmove(&as->map[w], &as->map[r], (size_t)(as->count - r) * sizeof(*as->map));
+		as->count -= r - w;
+	}
+	if (done)
+		*cur = end;
+	return 0;
+}
+
+int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
+{
+	if (!user_range_valid(va, len, 0, USER_SPACE_END))
+		return ERR_INVALID_ARGS;
+	uint64_t cur = va, end = va + len;
+	for (;;) {
+		struct memory *put[ASPACE_STEP_RECORDS];
+		unsigned nput = 0;
+		uint64_t irq = as_lock(as);
+		int err = unmap_step(as, &cur, end, put, &nput);
+		as_unlock(as, irq);
+		/* A last reference frees the object's pages: not with interrupts off. */
+		for (unsigned k = 0; k < nput; k++)
+			kobject_put(&put[k]->obj);
+		if (err || cur >= end)
+			return err;
+		if (as_step_interrupted())
+			return ERR_INTERRUPTED;
+	}
+}
+
+/* Decode a protect: no holes, every mapping allows prot, records for the two ends. Lock held. */
+static int protect_decode(struct aspace *as, uint64_t va, uint64_t end, unsigned prot)
+{
+	uint32_t i = first_ending_after(as, va), j;
+	int err = 0;
+	uint64_t covered = va;
+	for (j = i; j < as->count && as->map[j].base < end; j++) {
+		if (as->map[j].base > covered)
+			return ERR_NOT_FOUND;
+		if (prot & ~as->map[j].max_prot)
+			err = ERR_ACCESS_DENIED;
+		covered = map_end(&as->map[j]);
+	}
+	if (covered < end)
+		return ERR_NOT_FOUND;
+	if (err)
+		return err;
+	return reserve_records(as, (as->map[i].base < va) + (map_end(&as->map[j - 1]) > end));
+}
+
+/* Can b's head join a, which ends where b starts, once it has prot? */
+static bool joinable(const struct as_mapping *a, const struct as_mapping *b, unsigned prot)
+{
+	return map_end(a) == b->base && a->mem == b->mem && a->offset + a->length == b->offset &&
+	       a->prot == prot && a->max_prot == b->max_prot;
+}
+
+/* Remove record i, whose pages now belong to another record. Lock held. */
+static void remove_record(struct aspace *as, uint32_t i)
+{
+	kobject_put(&as->map[i].mem->obj); /* the joined record holds another reference */
+	memmove(&as->map[i], &as->map[i + 1], (size_t)(as->count - i - 1) * sizeof(*as->map));
+	as->count--;
+}
+
+/*
+ * One step of a protect of [*cur, end), decoded already: at most a step's
+ * worth of pages. A mapping longer than a step is cut at the step's end
+ * (*seam); the next step moves that boundary forward instead of cutting
+ * again, so a long protect leaves the same records as a short one. Parts
+ * unmapped or remapped by another thread between steps are skipped. Lock held.
+ */
+static int protect_step(struct aspace *as, uint64_t *cur, uint64_t end, unsigned prot,
+                        uint64_t *seam)
+{
+	uint64_t budget = ASPACE_STEP_PAGES;
+	for (unsigned n = 0; n < ASPACE_STEP_RECORDS && budget; n++) {
+		uint32_t j = first_ending_after(as, *cur);
+		if (j == as->count || as->map[j].base >= end) {
+			*cur = end;
+			return 0;
+		}
+		if (as->map[j].base > *cur)
+			*cur = as->map[j].base;
+		if (prot & ~as->map[j].max_prot) {
+			*cur =
+			    map_end(&as->map[j]); /* mapped since the decode: not ours to change */
+			continue;
+		}
+		if (as->map[j].base < *cur) {
+			int err = reserve_records(as, 1);
+			if (err)
+				return err;
+			split_record(as, j, *cur);
+			j++;
+		}
+		struct as_mapping *mp = &as->map[j];
+		uint64_t e = MIN(MIN(map_end(mp), end), *cur + budget * PAGE_SIZE);
+		int r = vmm_protect(&as->vs, *cur, e - *cur, vm_flags(prot));
+		ASSERT(r == 0); /* fully mapped with 4 KiB pages: nothing to allocate */
+		budget -= (e - *cur) / PAGE_SIZE;
+		bool join = *seam == *cur && j > 0 && joinable(&as->map[j - 1], mp, prot);
+		*seam = 0;
+		if (join) {
+			as->map[j - 1].length += e - *cur;
+			if (e == map_end(mp)) {
+				remove_record(as, j);
+			} else {
+				mp->offset += e - mp->base;
+				mp->length -= e - mp->base;
+				mp->base = e;
+				*seam = e;
+			}
+		} else {
+			if (e < map_end(mp)) {
+				int err = reserve_records(as, 1);
+				if (err)
+					return err;
+				split_record(as, j, e);
+				*seam = e;
+			}
+			as->map[j].prot = (uint8_t)prot;
+		}
+		*cur = e;
+		if (e == end)
+			return 0;
+	}
+	return 0;
 }
 
 int aspace_protect(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
 {
 	if (!user_range_valid(va, len, 0, USER_SPACE_END) || !prot_ok(prot))
 		return ERR_INVALID_ARGS;
-	uint64_t end = va + len;
+	uint64_t cur = va, end = va + len, seam = 0;
 	uint64_t irq = as_lock(as);
-	uint32_t i = first_ending_after(as, va), j;
-	int err = 0;
-	/* Decode: no holes, every mapping allows prot, records for the two ends. */
-	uint64_t covered = va;
-	for (j = i; j < as->count && as->map[j].base < end; j++) {
-		if (as->map[j].base > covered) {
-			err = ERR_NOT_FOUND;
-			goto out;
-		}
-		if (prot & ~as->map[j].max_prot)
-			err = ERR_ACCESS_DENIED;
-		covered = map_end(&as->map[j]);
+	int err = protect_decode(as, va, end, prot);
+	while (!err) {
+		err = protect_step(as, &cur, end, prot, &seam);
+		if (err || cur >= end)
+			break;
+		as_unlock(as, irq);
+		if (as_step_interrupted())
+			return ERR_INTERRUPTED;
+		irq = as_lock(as);
 	}
-	if (covered < end)
-		err = ERR_NOT_FOUND;
-	if (err)
-		goto out;
-	uint32_t splits = (as->map[i].base < va) + (map_end(&as->map[j - 1]) > end);
-	err = reserve_records(as, splits);
-	if (err)
-		goto out;
-	/* Invoke. */
-	if (as->map[i].base < va) {
-		split_record(as, i, va);
-		i++;
-	}
-	for (j = i; j < as->count && as->map[j].base < end; j++) {
-		if (map_end(&as->map[j]) > end)
-			split_record(as, j, end);
-		struct as_mapping *mp = &as->map[j];
-		int r = vmm_protect(&as->vs, mp->base, mp->length, vm_flags(prot));
-		ASSERT(r == 0); /* fully mapped with 4 KiB pages: nothing to allocate */
-		mp->prot = (uint8_t)prot;
-	}
-out:
 	as_unlock(as, irq);
 	return err;
 }

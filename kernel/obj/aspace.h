@@ -15,10 +15,12 @@
  * for the page tables (every page of as->vs.table_pages, the PML4 included)
  * and for the mapping records; destruction returns all of it.
  *
- * Locking: obj.lock (taken with interrupts off) is held across each whole
- * operation, so two threads mapping and unmapping the same space on
- * different CPUs see each operation as atomic and the records always match
- * the page tables. vmm has its own lock inside. While waiting for obj.lock a
+ * Locking: obj.lock (taken with interrupts off) is held across each map,
+ * query and each step of an unmap or protect (at most ASPACE_STEP_PAGES
+ * pages and ASPACE_STEP_RECORDS records), so the records always match the
+ * page tables whenever the lock is free. A long unmap or protect is a
+ * sequence of such atomic steps in address order; another thread's
+ * operation on the same space may fall between two steps. vmm has its own lock inside. While waiting for obj.lock a
  * CPU keeps serving cross-CPU calls, because the holder may be waiting for
  * a TLB shootdown. Nothing under the lock sleeps. Lock order: aspace lock,
  * then vmm / allocator locks; memory objects have no lock.
@@ -35,6 +37,13 @@ struct memory;
 #define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
 /* Most mapping records per address space (ERR_NO_RESOURCES beyond). */
 #define ASPACE_MAX_MAPPINGS 65536u
+/*
+ * An unmap or protect longer than this many pages or records is done in steps,
+ * each under the lock with interrupts off, with the lock released (interrupts
+ * on, preemptible) and a kill check between them.
+ */
+#define ASPACE_STEP_PAGES 512u
+#define ASPACE_STEP_RECORDS 32u
 
 /* One mapping: [base, base + length) shows memory pages from offset on. */
 struct as_mapping {
@@ -88,10 +97,11 @@ int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_
 /*
  * Unmap everything in [va, va + len); holes are skipped and mappings that
  * straddle an end are trimmed (or split in two). Drops the references of
- * removed mappings after the TLB shootdown. Errors: ERR_INVALID_ARGS
- * (unaligned, len 0, wraps, beyond the user half), ERR_NO_MEMORY /
- * ERR_NO_RESOURCES (a split needs one more record and none can be had; then
- * nothing is unmapped).
+ * removed mappings after the TLB shootdown, with no lock held. Errors:
+ * ERR_INVALID_ARGS (unaligned, len 0, wraps, beyond the user half),
+ * ERR_NO_MEMORY / ERR_NO_RESOURCES (a split needs one more record and none
+ * can be had; then nothing is unmapped), ERR_INTERRUPTED (the caller was
+ * killed between two steps: a prefix of the range is unmapped).
  */
 int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
 
@@ -99,8 +109,11 @@ int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
  * Set the permissions of [va, va + len) to prot (rules as aspace_map). The
  * whole range must be mapped. Errors: ERR_INVALID_ARGS, ERR_NOT_FOUND (a hole
  * in the range), ERR_ACCESS_DENIED (prot exceeds a mapping's max_prot),
- * ERR_NO_MEMORY / ERR_NO_RESOURCES (records for the split ends). A failed
- * call changes nothing.
+ * ERR_NO_MEMORY / ERR_NO_RESOURCES (records for the split ends). A call
+ * refused by these checks changes nothing. ERR_INTERRUPTED: the caller was
+ * killed between two steps (a prefix of the range has the new prot). Parts
+ * of the range unmapped or remapped by another thread during a long protect
+ * are left as that thread made them.
  */
 int aspace_protect(struct aspace *as, uint64_t va, uint64_t len, unsigned prot);
 
