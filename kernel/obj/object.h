@@ -18,6 +18,7 @@
  * fields themselves are either immutable (type, id, ops) or atomic (refcount).
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <abi/handle.h>
 #include <lib/spinlock.h>
@@ -77,6 +78,22 @@ static inline void kobject_get(struct kobject *obj)
  * hook runs. Must not be called with a spinlock held that the destroy hook
  * (or kfree) might take.
  */
+/*
+ * Take a reference unless the count is already zero (the object is being
+ * destroyed): for lists that name objects without holding references, whose
+ * destroy hook unlinks them under the list's lock.
+ */
+static inline bool kobject_try_get(struct kobject *obj)
+{
+	uint32_t old = __atomic_load_n(&obj->refcount, __ATOMIC_RELAXED);
+	do {
+		if (old == 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&obj->refcount, &old, old + 1, true, __ATOMIC_ACQUIRE,
+	                                      __ATOMIC_RELAXED));
+	return true;
+}
+
 static inline void kobject_put(struct kobject *obj)
 {
 	uint32_t old = __atomic_fetch_sub(&obj->refcount, 1, __ATOMIC_ACQ_REL);

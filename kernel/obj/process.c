@@ -25,9 +25,82 @@ extern void (*trap_user_fault_hook)(struct trap_frame *tf);
 
 static uint64_t live_processes;
 
+/*
+ * Unstarted processes and their creators. A process that has not started has no
+ * thread that will ever end it, yet its cspace holds capabilities: if its own
+ * capability sits there (SYS_PROC_GRANT), or one to an endpoint whose queue holds
+ * its capability, the ring keeps it, its cspace and the pool charges of everything
+ * in it alive forever once every other handle is gone (found by sysfuzz, seed
+ * 0x928eb721ed361ba3: a self-grant kept a child's whole sub-pool). So a process
+ * created by a process sits on its creator's `unstarted` list until one of its
+ * threads starts; when the creator ends, every process still on its list is
+ * killed, which destroys its cspace and breaks any ring through it. What a
+ * creator leaves unstarted is thus reclaimed no later than the creator itself (and
+ * as before as soon as the last capability to it goes, when it is in no ring). The
+ * list holds no references: process_destroy() unlinks, and the creator's end takes
+ * a reference only on a process that is not already being destroyed. Unstarted
+ * processes have no threads and create nothing, so the kill never recurses.
+ * unstarted_lock guards every list and every p->creator; each hold is O(1).
+ */
+static struct spinlock unstarted_lock = SPINLOCK_INIT;
+
+void process_set_creator(struct process *p, struct process *creator)
+{
+	uint64_t irq = spin_lock_irqsave(&unstarted_lock);
+	if (!creator->ended_for_creator && !p->creator && !p->started) {
+		p->creator = creator;
+		p->unstarted_next = creator->unstarted;
+		if (creator->unstarted)
+			creator->unstarted->unstarted_pprev = &p->unstarted_next;
+		p->unstarted_pprev = &creator->unstarted;
+		creator->unstarted = p;
+	}
+	spin_unlock_irqrestore(&unstarted_lock, irq);
+}
+
+/* p started or is being destroyed: its creator no longer answers for it. */
+static void unstarted_forget(struct process *p)
+{
+	uint64_t irq = spin_lock_irqsave(&unstarted_lock);
+	if (p->creator) {
+		*p->unstarted_pprev = p->unstarted_next;
+		if (p->unstarted_next)
+			p->unstarted_next->unstarted_pprev = p->unstarted_pprev;
+		p->creator = NULL;
+	}
+	spin_unlock_irqrestore(&unstarted_lock, irq);
+}
+
+/* c has ended: kill what it created and never started, one at a time. */
+static void kill_unstarted(struct process *c)
+{
+	for (;;) {
+		uint64_t irq = spin_lock_irqsave(&unstarted_lock);
+		struct process *p = c->unstarted;
+		if (p) {
+			c->unstarted = p->unstarted_next;
+			if (p->unstarted_next)
+				p->unstarted_next->unstarted_pprev = &c->unstarted;
+			p->creator = NULL;
+		}
+		bool alive = p && kobject_try_get(&p->obj); /* else its destroy is under way */
+		spin_unlock_irqrestore(&unstarted_lock, irq);
+		if (!p)
+			return;
+		if (alive) {
+			process_kill(p, PROC_KILLED, 0);
+			kobject_put(&p->obj);
+		}
+	}
+}
+
+static void unstarted_forget(struct process *p);
+
 static void process_destroy(struct kobject *obj)
 {
 	struct process *p = container_of(obj, struct process, obj);
+	unstarted_forget(p);
+	ASSERT(!p->unstarted); /* emptied when it ended (only a started process creates) */
 	struct cspace *cs = p->cs;
 	p->cs = NULL;
 	if (cs)
@@ -183,11 +256,15 @@ int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, u
 	}
 	t->state = UT_RUNNING;
 	p->live_threads++;
+	bool first = !p->started;
+	p->started = true;
 	uint64_t regs[6] = {rip, rsp, rdi, rsi, rdx, rcx};
 	memcpy(t->start_regs, regs, sizeof(regs));
 	kobject_get(&t->obj); /* the running thread's own reference */
 	t->kt->detached = true;
 	spin_unlock_irqrestore(&p->lock, irq);
+	if (first)
+		unstarted_forget(p);
 	sched_start(t->kt);
 	return 0;
 }
@@ -258,6 +335,10 @@ static void process_end(struct process *p)
 	spin_unlock_irqrestore(&p->lock, irq);
 	if (cs && !held)
 		cspace_destroy(cs);
+	uint64_t irq2 = spin_lock_irqsave(&unstarted_lock);
+	p->ended_for_creator = true; /* no process joins our list from now on */
+	spin_unlock_irqrestore(&unstarted_lock, irq2);
+	kill_unstarted(p);
 	waitq_wake_all(&p->waiters);
 }
 

@@ -65,6 +65,11 @@ struct process {
 	unsigned live_threads;
 	bool ending; /* final status decided */
 	bool ended; /* every thread gone */
+	bool started; /* a thread of it has started (p->lock) */
+	/* process.c, unstarted_lock: what we created and never started (each holds a
+	 * reference: killed when we end), and our place on our creator's list */
+	struct process *unstarted, *creator, *unstarted_next, **unstarted_pprev;
+	bool ended_for_creator; /* ended: nothing joins `unstarted` any more */
 	struct proc_status status;
 	struct waitq waiters;
 	char name[32];
@@ -72,6 +77,12 @@ struct process {
 
 /* Create an empty process paid by pool. References returned in *out. */
 int process_create(struct mem_pool *pool, const char *name, struct process **out);
+/*
+ * p was created by a thread of creator: until a thread of p starts, creator's end
+ * kills p (so capability rings through an unstarted process's cspace are broken
+ * no later than its creator's end; process.c says why).
+ */
+void process_set_creator(struct process *p, struct process *creator);
 /* Create a new (not started) thread in p. */
 int uthread_create(struct process *p, struct uthread **out);
 /* Start t at rip with rsp and the first four argument registers. ERR_BAD_STATE if started. */

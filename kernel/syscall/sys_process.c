@@ -44,6 +44,7 @@ long sys_proc_create(struct cspace *cs, handle_t target, const uint64_t *a)
 	r = copy_to_user(a[2], &out, sizeof(out));
 	if (r)
 		goto out_drop_as;
+	process_set_creator(p, process_current());
 	kobject_put(&p->obj); /* the capabilities hold it now */
 	cap_ref_put(&pool);
 	return 0;

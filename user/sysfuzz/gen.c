@@ -426,24 +426,26 @@ static uint64_t gen_target(struct fz_state *st, int want)
 	return st->live[slot].h;
 }
 
-/* Handles to send: never an endpoint to one of our own endpoints (a message holding a
- * capability to the endpoint it waits on is a cycle docs/kbus.md says is never freed);
- * anything may go to the parent, which receives and drops it. */
-static void gen_send_handles(struct fz_state *st, uint32_t n, int to_parent)
+/* Handles to send: anything, endpoints to our own endpoints included, so a message
+ * may try to carry an endpoint into its own queue or close a ring of queues: the
+ * kernel must refuse that (docs/kbus.md, the cycle rule; hole 8 of the hostile review
+ * once leaked the channel and its pool), and the parent's leak check after each batch
+ * catches a ring that got through. Most handles are ours; some forged. */
+static void gen_send_handles(struct fz_state *st, uint32_t n)
 {
 	for (uint32_t i = 0; i < n && i < 64; i++) {
 		int slot;
-		handle_t h = gen_handle(st, OBJ_NONE, &slot);
-		if (slot >= 0 && !to_parent &&
-		    (st->live[slot].type == OBJ_ENDPOINT || st->live[slot].type == OBJ_NONE))
-			h = (handle_t)fz_rand(st) | 1; /* forged instead */
+		handle_t h = one_in(st, 4) ? gen_handle(st, OBJ_ENDPOINT, &slot)
+		                           : gen_handle(st, OBJ_NONE, &slot);
+		if (one_in(st, 16))
+			h = (handle_t)fz_rand(st) | 1; /* forged */
 		st->send_handles[i] = h;
 	}
 	if (n > 1 && one_in(st, 8)) /* the same handle twice */
 		st->send_handles[n - 1 < 64 ? n - 1 : 63] = st->send_handles[0];
 }
 
-static uint64_t gen_msg(struct fz_state *st, int to_parent, int optional)
+static uint64_t gen_msg(struct fz_state *st, int optional)
 {
 	static const uint32_t lens[] = {
 	    0, 1, 8, 32, 33, 100, 4096, KBUS_MAX_BYTES, KBUS_MAX_BYTES + 1, 0xffffffffu};
@@ -464,7 +466,7 @@ static uint64_t gen_msg(struct fz_state *st, int to_parent, int optional)
 	int data_bad = cls == P_BAD && len > 0 && len <= KBUS_MAX_BYTES &&
 	               (!optional || (uint64_t)(uintptr_t)m->data + len > USER_END ||
 	                (uint64_t)(uintptr_t)m->data + len < (uint64_t)(uintptr_t)m->data);
-	gen_send_handles(st, nh, to_parent);
+	gen_send_handles(st, nh);
 	m->handles = (const handle_t *)(uintptr_t)gen_ptr(
 	    st, (uint64_t)nh * 4, (uint64_t)(uintptr_t)st->send_handles, &cls);
 	int handles_bad = cls == P_BAD && nh > 0 && nh <= KBUS_MAX_HANDLES;
@@ -659,11 +661,10 @@ static void gen_args(struct fz_state *st, struct fz_call *c)
 	case SYS_KBUS_CALL:
 	case SYS_KBUS_REPLY:
 	case SYS_KBUS_REPLY_RECV: {
-		int to_parent = target_is_self(st, FZ_SELF_PARENT_EP);
 		if (c->action == SYS_KBUS_RECV)
 			a[0] = gen_buf(st);
 		else
-			a[0] = gen_msg(st, to_parent, c->action == SYS_KBUS_REPLY_RECV);
+			a[0] = gen_msg(st, c->action == SYS_KBUS_REPLY_RECV);
 		if (c->action == SYS_KBUS_CALL || c->action == SYS_KBUS_REPLY_RECV)
 			a[1] = gen_buf(st);
 		else
@@ -715,7 +716,7 @@ static void gen_args(struct fz_state *st, struct fz_call *c)
 		a[1] = gen_out(st, sizeof(handle_t));
 		break;
 	case SYS_GROUP_PUBLISH:
-		a[0] = gen_msg(st, 0, 0);
+		a[0] = gen_msg(st, 0);
 		break;
 	case SYS_THREAD_SET_PAGER:
 		a[0] = gen_handle(st, OBJ_ENDPOINT, &slot);
