@@ -726,8 +726,43 @@ static void gen_args(struct fz_state *st, struct fz_call *c)
 	}
 }
 
+/*
+ * Bursts: one call in 128 at a live handle starts a burst, the same action at the
+ * same target 16 to 256 more times with fresh arguments. They make the shapes the
+ * hostile review attacked with, which single random calls reach only by luck: one
+ * endpoint added to a waitset under many keys, threads piling up in waits, long
+ * derivation trees for one revoke to tear down, many subscribers for one publish,
+ * queues full of 64-handle and 64 KiB messages, many mappings for one unmap.
+ * Returns 1 with *c filled while a burst lasts (it ends early when its target is
+ * no longer one of our live handles).
+ */
+static int burst_call(struct fz_state *st, struct fz_call *c)
+{
+	while (st->burst_left) {
+		st->burst_left--;
+		int slot = -1;
+		for (uint32_t i = 0; i < st->nlive; i++)
+			if (st->live[i].h == st->burst_target)
+				slot = (int)i;
+		if (slot < 0)
+			break;
+		st->bad_ptr = st->ro_out = 0;
+		st->target_kind = FZ_T_LIVE;
+		st->target_slot = slot;
+		c->action = st->burst_action;
+		c->target = st->burst_target;
+		gen_args(st, c);
+		if (!self_harm(st, c))
+			return 1;
+	}
+	st->burst_left = 0;
+	return 0;
+}
+
 void fz_gen_call(struct fz_state *st, struct fz_call *c)
 {
+	if (burst_call(st, c))
+		return;
 	for (;;) {
 		st->bad_ptr = st->ro_out = 0;
 		if (one_in(st, 8)) {
@@ -750,7 +785,14 @@ void fz_gen_call(struct fz_state *st, struct fz_call *c)
 		c->target = gen_target(st, action_type(c->action));
 		gen_args(st, c);
 		int harm = self_harm(st, c);
-		if (!harm || (harm == 1 && one_in(st, 64)))
+		if (!harm || (harm == 1 && one_in(st, 64))) {
+			if (!harm && st->target_kind == FZ_T_LIVE && fz_known_action(c->action) &&
+			    one_in(st, 128)) {
+				st->burst_left = 16u << below(st, 5);
+				st->burst_action = c->action;
+				st->burst_target = (handle_t)c->target;
+			}
 			return;
+		}
 	}
 }

@@ -105,6 +105,10 @@ struct fz_state {
 	int target_slot; /* index into live[] or -1 */
 	int bad_ptr; /* a pointer the call must dereference to succeed is bad */
 	int ro_out; /* an output pointer is our read-only code */
+	/* A burst (gen.c): burst_left more calls of burst_action at burst_target. */
+	uint32_t burst_left;
+	uint64_t burst_action;
+	handle_t burst_target;
 	/* Buffers the generator points the kernel at. */
 	uint8_t out[256] __attribute__((aligned(16)));
 	struct kbus_msg msg;
