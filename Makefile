@@ -42,7 +42,7 @@ debug: all
 
 test: deps
 	$(Q)tools/deps.sh test
-	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) $(TEST_ISO) $(INITRD) host-tests-build
+	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) $(TEST_KERNEL_ELF) $(TEST_ISO) $(INITRD) host-tests-build
 	$(Q)tools/run-tests.sh
 
 clean:

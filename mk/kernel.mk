@@ -5,6 +5,9 @@ include mk/fbcon.mk
 
 KERNEL_ELF := $(B)/charlotte.elf
 ISO := $(B)/charlotte.iso
+# The test kernel: the same kernel plus tests/vm and the test object; only the
+# test harness boots it (docs/testing.md).
+TEST_KERNEL_ELF := $(B)/charlotte-test.elf
 TEST_ISO := $(B)/charlotte-test.iso
 
 KCC ?= gcc
@@ -13,16 +16,25 @@ KCFLAGS := -std=gnu17 -O2 -g -ffreestanding -fno-builtin-printf -nostdlib -fno-p
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -fwrapv \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla \
-	-Ikernel -Ikernel/arch/x86_64/include -Iinclude -Itests/vm -Iuser/lib -MMD -MP
+	-Ikernel -Ikernel/arch/x86_64/include -Iinclude -Iuser/lib -MMD -MP
 KASFLAGS := -D__ASSEMBLY__ -Ikernel -Ikernel/arch/x86_64/include -Iinclude -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
 
-# Every kernel source, plus the in-kernel VM tests (they only run with "test").
-KERNEL_C := $(shell find kernel -name '*.c' | sort) $(wildcard tests/vm/*.c) user/lib/charlotte/elf.c
+# Every kernel source. The product kernel has init/notests.c; the test kernel has
+# instead the in-kernel VM tests (tests/vm, whose boot.c takes "test") and the test
+# object they use.
+KERNEL_TEST_ONLY_C := kernel/obj/test_object.c $(wildcard tests/vm/*.c)
+KERNEL_COMMON_C := $(filter-out kernel/init/notests.c $(KERNEL_TEST_ONLY_C), \
+	$(shell find kernel -name '*.c' | sort)) user/lib/charlotte/elf.c
 KERNEL_S := $(shell find kernel -name '*.S' | sort)
-KERNEL_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_C)) $(patsubst %.S,$(B)/k/%.o,$(KERNEL_S)) \
-	$(FBCON_FONT_OBJ)
+KERNEL_COMMON_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_COMMON_C)) \
+	$(patsubst %.S,$(B)/k/%.o,$(KERNEL_S)) $(FBCON_FONT_OBJ)
+KERNEL_OBJS := $(KERNEL_COMMON_OBJS) $(B)/k/kernel/init/notests.o
+TEST_KERNEL_OBJS := $(KERNEL_COMMON_OBJS) $(patsubst %.c,$(B)/k/%.o,$(KERNEL_TEST_ONLY_C))
+
+# Only the tests see their own headers.
+$(B)/k/tests/vm/%.o: KCFLAGS += -Itests/vm
 
 $(B)/k/%.o: %.c
 	@mkdir -p $(@D)
@@ -39,6 +51,9 @@ $(B)/k/ksyms0.S: tools/gen-ksyms.sh
 $(B)/k/ksyms.S: $(B)/charlotte.pass1.elf tools/gen-ksyms.sh
 	$(Q)tools/gen-ksyms.sh $< > $@
 
+$(B)/k/ksyms-test.S: $(B)/charlotte-test.pass1.elf tools/gen-ksyms.sh
+	$(Q)tools/gen-ksyms.sh $< > $@
+
 $(B)/k/ksyms%.o: $(B)/k/ksyms%.S
 	$(Q)$(KCC) -c $< -o $@
 
@@ -50,6 +65,13 @@ $(B)/charlotte.pass1.elf: $(KERNEL_OBJS) $(B)/k/ksyms0.o kernel/arch/x86_64/link
 
 $(KERNEL_ELF): $(KERNEL_OBJS) $(B)/k/ksyms.o kernel/arch/x86_64/linker.ld
 	$(Q)ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(B)/k/ksyms.o
+	@echo "  LD      $@"
+
+$(B)/charlotte-test.pass1.elf: $(TEST_KERNEL_OBJS) $(B)/k/ksyms0.o kernel/arch/x86_64/linker.ld
+	$(Q)ld $(KLDFLAGS) -o $@ $(TEST_KERNEL_OBJS) $(B)/k/ksyms0.o
+
+$(TEST_KERNEL_ELF): $(TEST_KERNEL_OBJS) $(B)/k/ksyms-test.o kernel/arch/x86_64/linker.ld
+	$(Q)ld $(KLDFLAGS) -o $@ $(TEST_KERNEL_OBJS) $(B)/k/ksyms-test.o
 	@echo "  LD      $@"
 
 # Hybrid BIOS + UEFI ISO (grub-mkrescue; needs xorriso and mtools).
@@ -82,10 +104,11 @@ $(ISO): $(KERNEL_ELF) $(INITRD)
 	$(Q)grub-mkrescue -o $@ $(B)/iso >$(B)/grub-mkrescue.log 2>&1 || { cat $(B)/grub-mkrescue.log; exit 1; }
 	@echo "  ISO     $@"
 
-$(TEST_ISO): $(KERNEL_ELF) $(INITRD)
+$(TEST_ISO): $(TEST_KERNEL_ELF) $(INITRD)
 	@mkdir -p $(B)/iso-test/boot/grub
-	$(Q)cp $(KERNEL_ELF) $(INITRD) $(B)/iso-test/boot/
+	$(Q)cp $(TEST_KERNEL_ELF) $(B)/iso-test/boot/charlotte.elf
+	$(Q)cp $(INITRD) $(B)/iso-test/boot/
 	$(Q)printf '%s\n' "$$GRUB_CFG_TEST" > $(B)/iso-test/boot/grub/grub.cfg
 	$(Q)grub-mkrescue -o $@ $(B)/iso-test >$(B)/grub-mkrescue.log 2>&1 || { cat $(B)/grub-mkrescue.log; exit 1; }
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(sort $(KERNEL_OBJS:.o=.d) $(TEST_KERNEL_OBJS:.o=.d))

@@ -5,7 +5,7 @@
 #   make vm-configs                       list the configurations
 # VMTEST_FILTER=<prefix> on either runs only the VM tests whose name starts with it.
 
-VM_TEST_IMAGES = $(KERNEL_ELF) $(ISO) $(TEST_ISO) $(INITRD)
+VM_TEST_IMAGES = $(KERNEL_ELF) $(ISO) $(TEST_KERNEL_ELF) $(TEST_ISO) $(INITRD)
 
 .PHONY: vm-tests test-one vm-configs
 vm-tests:

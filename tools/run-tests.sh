@@ -32,6 +32,10 @@ B=${B:-build}
 LOGS=$B/test-logs
 FILTER=${VMTEST_FILTER:-}
 STALL=${VMTEST_STALL:-240}
+# The VM configurations and the crash reports boot the test kernel (it has the
+# tests and the crash triggers); the framebuffer check boots the product ISO.
+TEST_KERNEL=$B/charlotte-test.elf
+TEST_ISO_IMAGE=$B/charlotte-test.iso
 QEMU_SH=${QEMU_SH:-tools/qemu.sh} # a stand-in for testing this script
 
 # label                    boot machine smp mem  uefi cap(s) qemu-extras ('+' = space, - = none) [cmdline]
@@ -163,7 +167,8 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 		set -- --cmdline test
 	fi
 	t0=$(date +%s)
-	"$QEMU_SH" --boot "$boot" --machine "$machine" --smp "$smp" --mem "$mem" \
+	KERNEL_ELF=$TEST_KERNEL ISO=$TEST_ISO_IMAGE \
+		"$QEMU_SH" --boot "$boot" --machine "$machine" --smp "$smp" --mem "$mem" \
 		--uefi "$uefi" --accel tcg --timeout "$tmo" --stall "$STALL" --serial-log "$log" \
 		${extras:+--extra "$extras"} "$@" \
 		</dev/null >"$qlog" 2>&1
@@ -253,7 +258,7 @@ crash_reports() {
 	echo "== crash-reports: deliberate kernel exceptions (pvh, q35, 2 CPUs)"
 	for kind in pf ud gp de; do
 		log=$LOGS/crash-$kind.log
-		"$QEMU_SH" --boot pvh --smp 2 --mem 128M --accel tcg --timeout 60 \
+		KERNEL_ELF=$TEST_KERNEL "$QEMU_SH" --boot pvh --smp 2 --mem 128M --accel tcg --timeout 60 \
 			--serial-log "$log" --cmdline "crashtest=$kind" </dev/null >/dev/null 2>&1
 		st=$?
 		want=$(case $kind in pf) echo "page fault (#PF)" ;; ud) echo "invalid opcode (#UD)" ;;

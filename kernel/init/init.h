@@ -10,6 +10,12 @@ struct process;
 
 /* Run the VM tests ("test" on the command line) or start user space. Never returns. */
 void kernel_run(struct boot_info *bi) __attribute__((noreturn));
+/*
+ * The test kernel (tests/vm/boot.c): if the command line asks for tests or a
+ * crash test, run them and leave QEMU (never returns). The product kernel
+ * (init/notests.c) has none: it warns and returns.
+ */
+void kernel_run_tests(struct boot_info *bi);
 struct boot_info *kernel_boot_info(void);
 const struct acpi_info *kernel_acpi_info(void);
 

@@ -19,11 +19,6 @@
 
 extern const struct vm_test _vmtests_start[], _vmtests_end[];
 
-void vmtest_run_kernel(const char *prefix, size_t prefix_len);
-void vmtest_observe_line(const char *line, size_t len);
-void vmtest_record(bool pass, const char *name, const char *reason);
-void vmtest_finish(void) __attribute__((noreturn));
-
 static unsigned passed, nfailed;
 
 static bool failed;

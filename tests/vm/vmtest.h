@@ -54,3 +54,14 @@ void vmtest_run_parallel(void (*fn)(unsigned cpu, void *arg), void *arg);
 unsigned vmtest_cpus(void);
 /* A number from the kernel command line ("key=value"), or def if absent or malformed. */
 uint64_t vmtest_param(const char *key, uint64_t def);
+
+/* The runner (runner.c), driven by boot.c. */
+#include <stddef.h>
+/* Run every test whose name starts with prefix (all when prefix_len is 0). */
+void vmtest_run_kernel(const char *prefix, size_t prefix_len);
+/* A log line from user space: counts its VMTEST PASS / FAIL, if any. */
+void vmtest_observe_line(const char *line, size_t len);
+/* Record a result that no test function produced (e.g. Exec did not finish). */
+void vmtest_record(bool pass, const char *name, const char *reason);
+/* Print the DONE line and leave QEMU. */
+void vmtest_finish(void) __attribute__((noreturn));

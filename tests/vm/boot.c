@@ -1,0 +1,88 @@
+/*
+ * boot.c - the test kernel's side of kernel_run() (kernel/init/run.c): tests are
+ * linked only into build/charlotte-test.elf, never into the kernel `make run`
+ * boots (that one links kernel/init/notests.c instead).
+ *
+ * "test" or "test=<prefix>" on the command line: run the in-kernel VM tests (those
+ * whose names start with prefix), then, unless the prefix rules them out, start
+ * Exec in test mode (it runs the user-space suites of etc/test.manifest), count
+ * the VMTEST lines user programs log, print the DONE line and leave QEMU.
+ * "crashtest=pf|ud|gp|de": raise that exception, for the crash-report checks.
+ */
+#include <init/init.h>
+#include <vmtest.h>
+#include <abi/syscall.h>
+#include <boot/bootinfo.h>
+#include <lib/log.h>
+#include <lib/string.h>
+#include <obj/debuglog.h>
+#include <obj/process.h>
+
+/* A cap only: the harness judges a hang by silence on serial (VMTEST_STALL), not by
+ * how long a busy host takes to run the suites. */
+#define EXEC_TEST_TIMEOUT_NS (3600ull * 1000000000ull)
+
+static bool wants_user_tests(const char *prefix, size_t n)
+{
+	size_t k = n < 4 ? n : 4;
+	return n == 0 || strncmp(prefix, "user", k) == 0 || strncmp(prefix, "exec", k) == 0;
+}
+
+/*
+ * "crashtest=pf|ud|gp|de": raise that exception outside any test, so the
+ * harness can check the crash report (registers, faulting address,
+ * symbolized backtrace) and the panic exit. Separate functions so the
+ * backtrace has names to show.
+ */
+static void __attribute__((noinline)) crashtest_pf(void)
+{
+	uint64_t addr = 0xdead0000;
+	__asm__ volatile("" : "+r"(addr));
+	*(volatile uint64_t *)addr = 1;
+}
+
+static void __attribute__((noinline)) crashtest_raise(const char *kind)
+{
+	unsigned zero = 0;
+	if (kind[0] == 'p')
+		crashtest_pf();
+	else if (kind[0] == 'u')
+		__asm__ volatile("ud2");
+	else if (kind[0] == 'g')
+		__asm__ volatile(
+		    "movq (%%rax), %%rax" ::"a"(0x8000000000000000ull)); /* non-canonical */
+	else if (kind[0] == 'd')
+		__asm__ volatile("divl %1" ::"a"(1u), "r"(zero), "d"(0u)); /* #DE */
+	pr_err("crashtest: unknown kind \"%s\" (pf, ud, gp, de)", kind);
+}
+
+void kernel_run_tests(struct boot_info *bi)
+{
+	const char *prefix;
+	size_t n;
+	struct process *exec;
+	if (cmdline_find(bi->cmdline, "crashtest", &prefix, &n))
+		crashtest_raise(prefix);
+	if (cmdline_find(bi->cmdline, "test", &prefix, &n)) {
+		vmtest_run_kernel(prefix, n);
+		if (wants_user_tests(prefix, n)) {
+			debuglog_set_observer(vmtest_observe_line);
+			int r = exec_start(bi, "test", &exec);
+			if (r) {
+				vmtest_record(false, "exec_start", "Exec could not be started");
+			} else {
+				r = process_wait(exec, EXEC_TEST_TIMEOUT_NS);
+				struct proc_status st;
+				process_get_status(exec, &st);
+				if (r || st.state != PROC_EXITED || st.code != 0)
+					vmtest_record(false, "exec_finished",
+					              r ? "Exec did not finish in time"
+					                : "Exec did not exit with code 0");
+				if (r)
+					process_kill(exec, PROC_KILLED, 0);
+				kobject_put(&exec->obj);
+			}
+		}
+		vmtest_finish();
+	}
+}
