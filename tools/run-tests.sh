@@ -153,50 +153,107 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 		printf '%s - - skipped\n' "$label" >>"$SUMMARY"
 		return
 	fi
-	log=$LOGS/$label.log
-	qlog=$LOGS/$label.qemu.log
-	res=$LOGS/$label.results
-	rm -f "$log" "$qlog" "$res"
 	if [ -n "${9:-}" ]; then
-		set -- --cmdline "$(printf '%s' "$9" | tr '+' ' ')"
+		base_cmdline=$(printf '%s' "$9" | tr '+' ' ')
 	elif [ -n "$FILTER" ]; then
-		set -- --cmdline "test=$FILTER"
-	elif [ "$boot" = iso ]; then
+		base_cmdline="test=$FILTER"
+	else
+		base_cmdline=test
+	fi
+	res=$LOGS/$label.results
+	rm -f "$LOGS/$label".*log "$res" "$res.boot"
+	: >"$res"
+	t0=$(date +%s)
+	P=0 F=0 skip=0 boot_no=1 note=DONE cpus=- log=$LOGS/$label.log
+	# One boot, and after a test that took the machine down (panic, triple fault,
+	# hang), a fresh boot that resumes after it (vmtest_skip=<n>): that test fails
+	# by name and the rest still run. At most VMTEST_RESUMES (8) fresh boots.
+	while :; do
+		vm_boot "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" "$extras" \
+			"$base_cmdline" "$skip" "$boot_no"
+		[ "$boot_no" = 1 ] && cpus=$b_cpus
+		P=$((P + b_p)) F=$((F + b_f))
+		[ "$b_resume" = - ] && break
+		if [ "$boot_no" -gt "${VMTEST_RESUMES:-8}" ]; then
+			echo "[$label] VMTEST FAIL $label: gave up after $boot_no boots"
+			F=$((F + 1)) note="gave up after $boot_no boots"
+			break
+		fi
+		skip=$b_resume boot_no=$((boot_no + 1))
+		echo "[$label] booting again, resuming after the first $skip tests"
+	done
+	[ "$b_note" != DONE ] && note=$b_note
+	[ "$boot_no" -gt 1 ] && note="$note, $boot_no boots"
+	secs=$(($(date +%s) - t0))
+
+	if [ "$cpus" = "$smp" ]; then
+		say "[$label] PASS boot summary $label: $(cat "$res.boot")"
+		P=$((P + 1))
+	else
+		if [ "$cpus" = - ]; then
+			echo "[$label] FAIL boot summary $label: no 'boot: ok cpus=<n>' line"
+		else
+			echo "[$label] FAIL boot summary $label: cpus=$cpus, expected $smp"
+		fi
+		F=$((F + 1))
+	fi
+	rm -f "$res.boot"
+	echo "[$label] $P passed, $F failed in ${secs} s (serial log: $log)"
+	record "$label" "$P" "$F" "$note (${secs} s)"
+}
+
+# vm_boot LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS CMDLINE SKIP N: one boot of
+# the test kernel. Sets b_p, b_f (results, a named failure for a test that took
+# the machine down included), b_cpus, b_note, and b_resume: "-", or how many
+# kernel tests a fresh boot should skip to resume after the one that went down.
+vm_boot() {
+	label=$1 cmdline=$9 skip=${10} n=${11}
+	log=$LOGS/$label.log qlog=$LOGS/$label.qemu.log
+	if [ "$n" != 1 ]; then
+		log=$LOGS/$label.boot$n.log qlog=$LOGS/$label.boot$n.qemu.log
+		cmdline="$cmdline vmtest_skip=$skip"
+	fi
+	if [ "$2" = iso ] && [ "$cmdline" = test ]; then
 		set -- --test-iso
 	else
-		set -- --cmdline test
+		set -- --cmdline "$cmdline"
 	fi
-	t0=$(date +%s)
 	KERNEL_ELF=$TEST_KERNEL ISO=$TEST_ISO_IMAGE \
 		"$QEMU_SH" --boot "$boot" --machine "$machine" --smp "$smp" --mem "$mem" \
 		--uefi "$uefi" --accel tcg --timeout "$tmo" --stall "$STALL" --serial-log "$log" \
 		${extras:+--extra "$extras"} "$@" \
 		</dev/null >"$qlog" 2>&1
 	st=$?
-	secs=$(($(date +%s) - t0))
 	[ -f "$log" ] || : >"$log"
+	before=$(wc -l <"$res")
 
-	# Result lines go to $res; the last line of awk's output is
-	# "<pass> <fail> <done?> <done-pass> <done-fail> <cpus|-> <panic?>".
+	# Result lines are appended to $res; awk's last line is "<pass> <fail> <done?>
+	# <done-pass> <done-fail> <cpus|-> <panic?> <kernel RUN lines> <last RUN open?>
+	# <last RUN was the kernel's?> <last RUN name|->".
 	awk -v res="$res" -v label="$label" '
 		{ sub(/\r$/, "") }
-		(i = index($0, "VMTEST PASS ")) { s = substr($0, i); print "[" label "] " s > res; p++ }
-		(i = index($0, "VMTEST FAIL ")) { s = substr($0, i); print "[" label "] " s > res; f++ }
+		(i = index($0, "VMTEST RUN ")) { last = substr($0, i + 11); open = 1
+			kern = (i == 1); if (kern) krun++ }
+		(i = index($0, "VMTEST PASS ")) { s = substr($0, i); print "[" label "] " s >> res; p++
+			split(substr(s, 13), w, /[ :]/); if (w[1] == last) open = 0 }
+		(i = index($0, "VMTEST FAIL ")) { s = substr($0, i); print "[" label "] " s >> res; f++
+			split(substr(s, 13), w, /[ :]/); if (w[1] == last) open = 0 }
 		(i = index($0, "VMTEST DONE ")) { split(substr($0, i), w, " "); done = 1; dp = w[3]; df = w[5] }
 		cpus == "" && match($0, /boot: ok cpus=[0-9]+/) { cpus = substr($0, RSTART + 14, RLENGTH - 14)
 			bootline = substr($0, RSTART) }
 		/\*\*\* KERNEL PANIC/ { panic = 1 }
-		END { printf "%d %d %d %s %s %s %d\n", p, f, done, dp + 0, df + 0,
-			cpus == "" ? "-" : cpus, panic
+		END { printf "%d %d %d %s %s %s %d %d %d %d %s\n", p, f, done, dp + 0, df + 0,
+			cpus == "" ? "-" : cpus, panic, krun, open, kern, last == "" ? "-" : last
 			if (bootline != "") print bootline > (res ".boot") }
 	' "$log" >"$res.sum" 2>/dev/null
-	[ -f "$res" ] || : >"$res"
-	# shellcheck disable=SC2046 # seven fields, split on purpose
+	# shellcheck disable=SC2046 # eleven fields, split on purpose
 	set -- $(cat "$res.sum")
-	p=$1 f=$2 done=$3 dp=$4 df=$5 cpus=$6 panic=$7
-	while IFS= read -r line; do say "$line"; done <"$res"
-
-	note=DONE
+	b_p=$1 b_f=$2 done=$3 dp=$4 df=$5 b_cpus=$6 panic=$7 krun=$8 open=$9
+	shift 9
+	kern=$1 last=$2
+	rm -f "$res.sum"
+	sed -n "$((before + 1)),\$p" "$res" | while IFS= read -r line; do say "$line"; done
+	b_note=DONE b_resume=-
 	if [ "$done" = 0 ]; then
 		if [ "$panic" = 1 ]; then
 			why="kernel panic"
@@ -209,33 +266,24 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 		else
 			why="QEMU exited with status $st before VMTEST DONE"
 		fi
-		echo "[$label] VMTEST FAIL $label: $why"
 		[ -s "$qlog" ] && { echo "---- QEMU output ----"; cat "$qlog"; }
 		show_tail "$log" 60
-		f=$((f + 1)) note="no DONE: $why"
-	elif [ "$dp" != "$p" ] || [ "$df" != "$f" ]; then
+		if [ "$open" = 1 ]; then
+			line="[$label] VMTEST FAIL $last: the machine went down in it ($why; $log)"
+			[ "$kern" = 1 ] && b_resume=$((skip + krun))
+		else
+			line="[$label] VMTEST FAIL $label: $why"
+		fi
+		echo "$line" && echo "$line" >>"$res"
+		b_f=$((b_f + 1)) b_note="no DONE: $why"
+	elif [ "$dp" != "$b_p" ] || [ "$df" != "$b_f" ]; then
 		echo "[$label] VMTEST FAIL $label: DONE says $dp passed, $df failed;" \
-			"serial shows $p PASS and $f FAIL lines"
-		f=$((f + 1)) note="DONE count mismatch"
+			"serial shows $b_p PASS and $b_f FAIL lines"
+		b_f=$((b_f + 1)) b_note="DONE count mismatch"
 	elif [ "$st" = 124 ] || [ "$st" = 137 ]; then
 		echo "[$label] VMTEST FAIL $label: QEMU did not exit after VMTEST DONE (isa-debug-exit?)"
-		f=$((f + 1)) note="hung after DONE"
+		b_f=$((b_f + 1)) b_note="hung after DONE"
 	fi
-
-	if [ "$cpus" = "$smp" ]; then
-		say "[$label] PASS boot summary $label: $(cat "$res.boot")"
-		p=$((p + 1))
-	else
-		if [ "$cpus" = - ]; then
-			echo "[$label] FAIL boot summary $label: no 'boot: ok cpus=<n>' line"
-		else
-			echo "[$label] FAIL boot summary $label: cpus=$cpus, expected $smp"
-		fi
-		f=$((f + 1))
-	fi
-	rm -f "$res.sum" "$res.boot"
-	echo "[$label] $p passed, $f failed in ${secs} s (serial log: $log)"
-	record "$label" "$p" "$f" "$note (${secs} s)"
 }
 
 vm_tests() {

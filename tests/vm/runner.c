@@ -97,7 +97,10 @@ void vmtest_run_parallel(void (*fn)(unsigned cpu, void *arg), void *arg)
 
 void vmtest_run_kernel(const char *prefix, size_t prefix_len)
 {
-	kprintf("VMTEST START cpus=%u\n", vmtest_cpus());
+	/* "vmtest_skip=<n>": the harness booted us again after test n of the last boot
+	   panicked or hung; the first n matching tests were run (or failed) then */
+	uint64_t skip = vmtest_param("vmtest_skip", 0);
+	kprintf("VMTEST START cpus=%u skip=%llu\n", vmtest_cpus(), (unsigned long long)skip);
 	/* gcc emits a file's tests last-first: walk backwards for source order */
 	size_t count =
 	    ((uintptr_t)_vmtests_end - (uintptr_t)_vmtests_start) / sizeof(struct vm_test);
@@ -105,6 +108,11 @@ void vmtest_run_kernel(const char *prefix, size_t prefix_len)
 		const struct vm_test *t = &_vmtests_start[i];
 		if (prefix_len && strncmp(t->name, prefix, prefix_len) != 0)
 			continue;
+		if (skip) {
+			skip--;
+			continue;
+		}
+		kprintf("VMTEST RUN %s\n", t->name); /* names the test if the machine goes down */
 		failed = false;
 		uint64_t t0 = clock_monotonic_ns();
 		t->fn();

@@ -30,6 +30,7 @@ void ch_test_run(const char *prefix, const char *name, void (*fn)(void))
 {
 	failed = 0;
 	reason[0] = '\0';
+	printf("VMTEST RUN %s%s\n", prefix, name); /* a crash or hang in it is named */
 	fn();
 	if (failed) {
 		any_failed = 1;

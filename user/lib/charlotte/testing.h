@@ -1,7 +1,9 @@
 /*
  * testing.h - the small harness behind the user-space test suites (usertest,
  * kbustest): each test is a function, run by ch_test_run(), which prints
- * exactly one line that the kernel's test runner and tools/run-tests.sh count:
+ * a VMTEST RUN <prefix><name> line when it starts (so the harness can name a
+ * test that brought the machine down) and then exactly one line that the
+ * kernel's test runner and tools/run-tests.sh count:
  *     VMTEST PASS <prefix><name>
  *     VMTEST FAIL <prefix><name>: <first failure reason>
  * Single-threaded: tests report failures from the thread that runs them.
