@@ -361,6 +361,8 @@ bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code)
 	struct uthread *t = uthread_current();
 	if (!t || addr >= USER_SPACE_END)
 		return false;
+	if (aspace_fault_wait(t->proc->as, addr))
+		return true; /* a map was filling there: it has ended, try again */
 	uint64_t irq = spin_lock_irqsave(&t->proc->lock);
 	struct kobject *pager = t->pager;
 	if (pager)
