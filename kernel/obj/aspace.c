@@ -321,7 +321,8 @@ static int fill_end(struct aspace *as, uint64_t va, uint64_t done, uint64_t rese
 	ASSERT(i < as->count && as->map[i].base == va && as->map[i].filling);
 	if (err) {
 		put = as->map[i].mem;
-		memmove(&as->map[i], &as->map[i + 1], (size_t)(as->count - i - 1) * sizeof(*as->map));
+		memmove(&as->map[i], &as->map[i + 1],
+		        (size_t)(as->count - i - 1) * sizeof(*as->map));
 		as->count--;
 	} else {
 		as->map[i].filling = 0;
@@ -550,8 +551,8 @@ static int protect_decode(struct aspace *as, uint64_t va, uint64_t end, unsigned
 /* Can b's head join a, which ends where b starts, once it has prot? */
 static bool joinable(const struct as_mapping *a, const struct as_mapping *b, unsigned prot)
 {
-	return !a->filling && !b->filling && map_end(a) == b->base && a->mem == b->mem && a->offset + a->length == b->offset &&
-	       a->prot == prot && a->max_prot == b->max_prot;
+	return !a->filling && !b->filling && map_end(a) == b->base && a->mem == b->mem &&
+	       a->offset + a->length == b->offset && a->prot == prot && a->max_prot == b->max_prot;
 }
 
 /* Remove record i, whose pages now belong to another record. Lock held. */

@@ -164,7 +164,8 @@ VM_TEST(memobj_create_kill)
 	sched_kill(t);
 	thread_join(t);
 	if (early) {
-		pr_info("vmtest: memobj_create_kill: the create ended before its kill: not measured");
+		pr_info(
+		    "vmtest: memobj_create_kill: the create ended before its kill: not measured");
 		if (w.result == 0)
 			kobject_put(&w.m->obj);
 	} else {

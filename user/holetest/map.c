@@ -115,8 +115,9 @@ static void kill_child(const char *role, const char *arg)
 	r = ht_reap(&c, HT_LONG, &st);
 	CHECK(r == 0, "a child doing %s did not end within %llu s of its kill", role,
 	      (unsigned long long)(HT_LONG / HT_SECOND));
-	CHECK(st.state == PROC_KILLED, "%s ended with state %u code %d (3: a query saw a broken mapping)",
-	      role, (unsigned)st.state, (int)st.code);
+	CHECK(st.state == PROC_KILLED,
+	      "%s ended with state %u code %d (3: a query saw a broken mapping)", role,
+	      (unsigned)st.state, (int)st.code);
 	EXPECT_OK(ch_pool_info(ht_pool, &after));
 	CHECK(after.used == before.used, "%s gave back %lld bytes less than it took", role,
 	      (long long)(after.used - before.used));
