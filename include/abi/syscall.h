@@ -82,7 +82,9 @@ struct pool_info {
  * RIGHT_MAP on the address space; RIGHT_MAP on the memory plus RIGHT_READ, and
  * RIGHT_WRITE for PROT_WRITE, RIGHT_EXEC for PROT_EXEC. vaddr, offset, length page
  * aligned; the range must be in the user half, inside the memory object, and free
- * (ERR_ALREADY_EXISTS otherwise). PROT_WRITE|PROT_EXEC together is refused (W^X). */
+ * (ERR_ALREADY_EXISTS otherwise). PROT_WRITE|PROT_EXEC together is refused (W^X).
+ * A long map runs in steps; other calls (and faults) on its range wait until it is
+ * done, and a caller killed midway has it undone (ERR_INTERRUPTED). */
 #define SYS_AS_UNMAP SYS_ACTION(OBJ_ADDRESS_SPACE, 2)
 /* a0 = vaddr, a1 = length. RIGHT_MAP. Holes inside the range are ignored. */
 #define SYS_AS_PROTECT SYS_ACTION(OBJ_ADDRESS_SPACE, 3)

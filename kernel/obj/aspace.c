@@ -24,6 +24,28 @@
  * end is joined again by the next step (protect), so the result is the
  * records a single step would have left. Memory object references of
  * removed mappings are put after the lock (a last put frees pages).
+ *
+ * A map longer than a step fills: its decode inserts the record marked
+ * `filling` (with its reference on the memory object and its page tables
+ * reserved), then steps map ASPACE_STEP_PAGES pages each with the lock
+ * released between them, and the last step clears the mark. A filling
+ * record is the one place where records and page tables disagree: its pages
+ * are mapped from its base up to the filler's progress. So nobody else
+ * touches it: a map, unmap, protect or query that meets a filling record in
+ * its range sleeps (killably, on fill_wq) until a fill ends, then decodes
+ * again; a page fault inside it waits the same way and retries the access;
+ * a protect step skips one that appeared after its decode (a new mapping,
+ * as a remapped part). Waiting, not ERR_BAD_STATE, because the fill is
+ * always short-lived and its owner never waits for anything, so no waiter
+ * can deadlock, and a map then looks atomic to every other thread: it takes
+ * effect when its last step ends. A filler killed between steps (or whose
+ * page-table allocation fails) undoes what it mapped, in steps as well, and
+ * removes the record: the map fails with ERR_INTERRUPTED (ERR_NO_MEMORY) and
+ * changes nothing but the page tables it already built, which stay charged
+ * as after any failed map. The undo is no longer than what was done, so a
+ * kill waits at most as long as the map had run. Each step charges the page
+ * tables it grew against the fill's reservation, so another operation's
+ * settle between steps sees only its own growth.
  */
 #include <obj/aspace.h>
 
@@ -38,6 +60,7 @@
 #include <obj/memory.h>
 #include <obj/pool.h>
 #include <sched/sched.h>
+#include <sched/waitq.h>
 
 /*
  * Take as's lock with interrupts off. A holder may be waiting for a TLB
@@ -139,13 +162,57 @@ static uint64_t worst_tables(uint64_t va, uint64_t len)
 	return n;
 }
 
-/* Charge or uncharge the change in page-table pages since the last call. Lock held. */
-static void settle_tables(struct aspace *as, uint64_t reserved_pages)
+/*
+ * Pay the page-table pages grown since the last call out of *reserved (pages
+ * charged in advance). Every operation calls it before letting go of the
+ * lock, so the growth it sees is its own. Lock held.
+ */
+static void take_tables(struct aspace *as, uint64_t *reserved)
 {
 	uint64_t grown = as->vs.table_pages - as->tables_charged;
-	ASSERT(grown <= reserved_pages);
-	pool_uncharge(as->pool, (reserved_pages - grown) * PAGE_SIZE);
+	ASSERT(grown <= *reserved);
+	*reserved -= grown;
 	as->tables_charged = as->vs.table_pages;
+}
+
+/* take_tables(), then return the rest of the reservation. Lock held. */
+static void settle_tables(struct aspace *as, uint64_t reserved_pages)
+{
+	take_tables(as, &reserved_pages);
+	pool_uncharge(as->pool, reserved_pages * PAGE_SIZE);
+}
+
+/*
+ * Waiting for fills (see the top of the file). An operation that meets a
+ * filling record notes fill_gen under the lock, lets go and sleeps until it
+ * changes (every fill's end bumps it), then decodes again.
+ */
+#define AS_FILLING 1 /* internal: a filling record is in the way; not an error */
+
+struct fill_wait {
+	struct aspace *as;
+	uint64_t gen;
+};
+
+static bool fill_ended(void *arg)
+{
+	struct fill_wait *w = arg;
+	return __atomic_load_n(&w->as->fill_gen, __ATOMIC_ACQUIRE) != w->gen;
+}
+
+/* Sleep until a fill ends after gen was read: 0, or ERR_INTERRUPTED. No lock held. */
+static int wait_fill(struct aspace *as, uint64_t gen)
+{
+	struct fill_wait w = {as, gen};
+	return waitq_wait(&as->fill_wq, fill_ended, &w, WAIT_FOREVER);
+}
+
+/* Note the generation, let go of the lock and wait (see wait_fill). */
+static int unlock_wait_fill(struct aspace *as, uint64_t irq)
+{
+	uint64_t gen = as->fill_gen;
+	as_unlock(as, irq);
+	return wait_fill(as, gen);
 }
 
 /* vmm_map the pages of m, physically contiguous runs at a time. Lock held. */
@@ -175,6 +242,7 @@ static void aspace_destroy(struct kobject *obj)
 	 * No CPU has the space loaded any more (aspace_activate's rule), so no
 	 * TLB holds its translations: the tables and pages can go at once.
 	 */
+	ASSERT(as->fills == 0); /* a filler holds a reference */
 	vmm_space_destroy(&as->vs);
 	for (uint32_t i = 0; i < as->count; i++)
 		kobject_put(&as->map[i].mem->obj);
@@ -202,6 +270,7 @@ int aspace_create(struct mem_pool *pool, struct aspace **out)
 		goto out_free;
 	ASSERT(as->vs.table_pages == 1);
 	kobject_init(&as->obj, OBJ_ADDRESS_SPACE, &aspace_ops);
+	waitq_init(&as->fill_wq);
 	as->pool = pool;
 	pool_get(pool);
 	as->tables_charged = 1;
@@ -221,6 +290,78 @@ int aspace_map(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, u
 	return aspace_map_limited(as, va, m, off, len, prot, PROT_ALL);
 }
 
+/*
+ * Long operations go in steps: a step holds the lock (interrupts off) for at
+ * most ASPACE_STEP_PAGES pages and ASPACE_STEP_RECORDS records, then lets go,
+ * so interrupts and the tick run and a kill ends the call (ERR_INTERRUPTED).
+ */
+static bool as_step_interrupted(void)
+{
+	return sched_kill_pending(sched_current());
+}
+
+/*
+ * End the fill of the record at va, done bytes of it mapped: on err undo
+ * them (in steps; a kill does not stop an undo) and remove the record, else
+ * make it an ordinary mapping. Returns the rest of the table reservation and
+ * wakes whoever waits for a fill. No lock held.
+ */
+static int fill_end(struct aspace *as, uint64_t va, uint64_t done, uint64_t reserve, int err)
+{
+	while (err && done) {
+		uint64_t n = MIN(done, (uint64_t)ASPACE_STEP_PAGES * PAGE_SIZE);
+		uint64_t irq = as_lock(as);
+		vmm_unmap(&as->vs, va + done - n, n);
+		as_unlock(as, irq);
+		done -= n;
+	}
+	struct memory *put = NULL;
+	uint64_t irq = as_lock(as);
+	uint32_t i = first_ending_after(as, va);
+	ASSERT(i < as->count && as->map[i].base == va && as->map[i].filling);
+	if (err) {
+		put = as->map[i].mem;
+		memmove(&as->map[i], &as->map[i + 1],
+		        (size_t)(as->count - i - 1) * sizeof(*as->map));
+		as->count--;
+	} else {
+		as->map[i].filling = 0;
+	}
+	__atomic_fetch_sub(&as->fills, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&as->fill_gen, as->fill_gen + 1, __ATOMIC_RELEASE);
+	as_unlock(as, irq);
+	pool_uncharge(as->pool, reserve * PAGE_SIZE);
+	waitq_wake_all(&as->fill_wq);
+	if (put)
+		kobject_put(&put->obj);
+	return err;
+}
+
+/*
+ * Fill the record rec (inserted, marked filling) a step at a time, with a
+ * kill check between steps; reserve: page-table pages charged for it.
+ */
+static int map_fill(struct aspace *as, const struct as_mapping *rec, uint64_t reserve)
+{
+	uint64_t done = 0;
+	int err = 0;
+	while (done < rec->length) {
+		if (done && as_step_interrupted()) {
+			err = ERR_INTERRUPTED;
+			break;
+		}
+		uint64_t n = MIN(rec->length - done, (uint64_t)ASPACE_STEP_PAGES * PAGE_SIZE);
+		uint64_t irq = as_lock(as);
+		err = map_pages(as, rec->base + done, rec->mem, rec->offset + done, n, rec->prot);
+		take_tables(as, &reserve);
+		as_unlock(as, irq);
+		if (err)
+			break;
+		done += n;
+	}
+	return fill_end(as, rec->base, done, reserve, err);
+}
+
 int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
                        unsigned prot, unsigned max_prot)
 {
@@ -236,8 +377,16 @@ int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_
 	uint64_t irq = as_lock(as);
 	uint32_t i = first_ending_after(as, va);
 	int err = ERR_ALREADY_EXISTS;
-	if (i < as->count && as->map[i].base < va + len)
-		goto out;
+	while (i < as->count && as->map[i].base < va + len) {
+		if (!as->map[i].filling)
+			goto out;
+		err = unlock_wait_fill(as, irq); /* it may yet be undone */
+		if (err)
+			return err;
+		irq = as_lock(as);
+		i = first_ending_after(as, va);
+		err = ERR_ALREADY_EXISTS;
+	}
 	err = reserve_records(as, 1);
 	if (err)
 		goto out;
@@ -245,11 +394,6 @@ int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_
 	err = pool_charge(as->pool, reserve * PAGE_SIZE);
 	if (err)
 		goto out;
-	err = map_pages(as, va, m, off, len, prot);
-	settle_tables(as, reserve);
-	if (err)
-		goto out;
-	kobject_get(&m->obj);
 	struct as_mapping rec = {
 	    .base = va,
 	    .length = len,
@@ -258,6 +402,19 @@ int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_
 	    .prot = (uint8_t)prot,
 	    .max_prot = (uint8_t)(max_prot & PROT_ALL),
 	};
+	if (len > (uint64_t)ASPACE_STEP_PAGES * PAGE_SIZE) {
+		rec.filling = 1;
+		kobject_get(&m->obj);
+		insert_record(as, i, &rec);
+		__atomic_fetch_add(&as->fills, 1, __ATOMIC_RELAXED);
+		as_unlock(as, irq);
+		return map_fill(as, &rec, reserve);
+	}
+	err = map_pages(as, va, m, off, len, prot);
+	settle_tables(as, reserve);
+	if (err)
+		goto out;
+	kobject_get(&m->obj);
 	insert_record(as, i, &rec);
 out:
 	as_unlock(as, irq);
@@ -278,25 +435,18 @@ static void split_record(struct aspace *as, uint32_t i, uint64_t at)
 }
 
 /*
- * Long operations go in steps: a step holds the lock (interrupts off) for at
- * most ASPACE_STEP_PAGES pages and ASPACE_STEP_RECORDS records, then lets go,
- * so interrupts and the tick run and a kill ends the call (ERR_INTERRUPTED).
- */
-static bool as_step_interrupted(void)
-{
-	return sched_kill_pending(sched_current());
-}
-
-/*
  * One step of an unmap of [*cur, end): unmaps at most a step's worth, advances
  * *cur (to end when done) and hands the memory objects of removed mappings to
- * put[] (their references go after the lock). Lock held.
+ * put[] (their references go after the lock). AS_FILLING: the next mapping in
+ * the range is filling (the step ends just before it). Lock held.
  */
 static int unmap_step(struct aspace *as, uint64_t *cur, uint64_t end, struct memory **put,
                       unsigned *nput)
 {
 	uint64_t budget = ASPACE_STEP_PAGES;
 	uint32_t i = first_ending_after(as, *cur);
+	if (i < as->count && as->map[i].base < end && as->map[i].filling)
+		return AS_FILLING;
 	if (i < as->count && as->map[i].base < *cur) {
 		struct as_mapping *mp = &as->map[i];
 		if (map_end(mp) > end) {
@@ -317,7 +467,7 @@ static int unmap_step(struct aspace *as, uint64_t *cur, uint64_t end, struct mem
 	uint32_t r, w = i;
 	bool done = true;
 	for (r = i; r < as->count && as->map[r].base < end; r++) {
-		if (!budget || r - i == ASPACE_STEP_RECORDS) {
+		if (!budget || r - i == ASPACE_STEP_RECORDS || as->map[r].filling) {
 			done = false;
 			break;
 		}
@@ -357,10 +507,13 @@ int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 		unsigned nput = 0;
 		uint64_t irq = as_lock(as);
 		int err = unmap_step(as, &cur, end, put, &nput);
+		uint64_t gen = as->fill_gen;
 		as_unlock(as, irq);
 		/* A last reference frees the object's pages: not with interrupts off. */
 		for (unsigned k = 0; k < nput; k++)
 			kobject_put(&put[k]->obj);
+		if (err == AS_FILLING)
+			err = wait_fill(as, gen);
 		if (err || cur >= end)
 			return err;
 		if (as_step_interrupted())
@@ -368,21 +521,28 @@ int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len)
 	}
 }
 
-/* Decode a protect: no holes, every mapping allows prot, records for the two ends. Lock held. */
+/*
+ * Decode a protect: no holes, every mapping allows prot, records for the two
+ * ends. AS_FILLING: no hole, but a mapping in the range is filling. Lock held.
+ */
 static int protect_decode(struct aspace *as, uint64_t va, uint64_t end, unsigned prot)
 {
 	uint32_t i = first_ending_after(as, va), j;
 	int err = 0;
+	bool filling = false;
 	uint64_t covered = va;
 	for (j = i; j < as->count && as->map[j].base < end; j++) {
 		if (as->map[j].base > covered)
 			return ERR_NOT_FOUND;
 		if (prot & ~as->map[j].max_prot)
 			err = ERR_ACCESS_DENIED;
+		filling |= as->map[j].filling;
 		covered = map_end(&as->map[j]);
 	}
 	if (covered < end)
 		return ERR_NOT_FOUND;
+	if (filling)
+		return AS_FILLING;
 	if (err)
 		return err;
 	return reserve_records(as, (as->map[i].base < va) + (map_end(&as->map[j - 1]) > end));
@@ -391,8 +551,8 @@ static int protect_decode(struct aspace *as, uint64_t va, uint64_t end, unsigned
 /* Can b's head join a, which ends where b starts, once it has prot? */
 static bool joinable(const struct as_mapping *a, const struct as_mapping *b, unsigned prot)
 {
-	return map_end(a) == b->base && a->mem == b->mem && a->offset + a->length == b->offset &&
-	       a->prot == prot && a->max_prot == b->max_prot;
+	return !a->filling && !b->filling && map_end(a) == b->base && a->mem == b->mem &&
+	       a->offset + a->length == b->offset && a->prot == prot && a->max_prot == b->max_prot;
 }
 
 /* Remove record i, whose pages now belong to another record. Lock held. */
@@ -422,9 +582,9 @@ static int protect_step(struct aspace *as, uint64_t *cur, uint64_t end, unsigned
 		}
 		if (as->map[j].base > *cur)
 			*cur = as->map[j].base;
-		if (prot & ~as->map[j].max_prot) {
-			*cur =
-			    map_end(&as->map[j]); /* mapped since the decode: not ours to change */
+		if ((prot & ~as->map[j].max_prot) || as->map[j].filling) {
+			/* mapped since the decode: not ours to change */
+			*cur = map_end(&as->map[j]);
 			continue;
 		}
 		if (as->map[j].base < *cur) {
@@ -474,7 +634,13 @@ int aspace_protect(struct aspace *as, uint64_t va, uint64_t len, unsigned prot)
 		return ERR_INVALID_ARGS;
 	uint64_t cur = va, end = va + len, seam = 0;
 	uint64_t irq = as_lock(as);
-	int err = protect_decode(as, va, end, prot);
+	int err;
+	while ((err = protect_decode(as, va, end, prot)) == AS_FILLING) {
+		err = unlock_wait_fill(as, irq);
+		if (err)
+			return err;
+		irq = as_lock(as);
+	}
 	while (!err) {
 		err = protect_step(as, &cur, end, prot, &seam);
 		if (err || cur >= end)
@@ -493,6 +659,14 @@ int aspace_query(struct aspace *as, uint64_t va, struct as_region *out)
 	uint64_t irq = as_lock(as);
 	uint32_t i = first_ending_after(as, va);
 	int err = ERR_NOT_FOUND;
+	while (i < as->count && as->map[i].base <= va && as->map[i].filling) {
+		err = unlock_wait_fill(as, irq);
+		if (err)
+			return err;
+		irq = as_lock(as);
+		i = first_ending_after(as, va);
+		err = ERR_NOT_FOUND;
+	}
 	if (i < as->count && as->map[i].base <= va) {
 		const struct as_mapping *mp = &as->map[i];
 		*out = (struct as_region){
@@ -506,6 +680,19 @@ int aspace_query(struct aspace *as, uint64_t va, struct as_region *out)
 	}
 	as_unlock(as, irq);
 	return err;
+}
+
+bool aspace_fault_wait(struct aspace *as, uint64_t va)
+{
+	if (!__atomic_load_n(&as->fills, __ATOMIC_ACQUIRE))
+		return false; /* the fast path: no map is filling */
+	arch_irq_enable();
+	uint64_t irq = as_lock(as);
+	uint32_t i = first_ending_after(as, va);
+	if (i < as->count && as->map[i].base <= va && as->map[i].filling)
+		return unlock_wait_fill(as, irq) == 0;
+	as_unlock(as, irq);
+	return false;
 }
 
 void aspace_activate(struct aspace *as)

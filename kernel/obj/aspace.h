@@ -15,21 +15,30 @@
  * for the page tables (every page of as->vs.table_pages, the PML4 included)
  * and for the mapping records; destruction returns all of it.
  *
- * Locking: obj.lock (taken with interrupts off) is held across each map,
- * query and each step of an unmap or protect (at most ASPACE_STEP_PAGES
- * pages and ASPACE_STEP_RECORDS records), so the records always match the
- * page tables whenever the lock is free. A long unmap or protect is a
- * sequence of such atomic steps in address order; another thread's
- * operation on the same space may fall between two steps. vmm has its own lock inside. While waiting for obj.lock a
- * CPU keeps serving cross-CPU calls, because the holder may be waiting for
- * a TLB shootdown. Nothing under the lock sleeps. Lock order: aspace lock,
- * then vmm / allocator locks; memory objects have no lock.
+ * Locking: obj.lock (taken with interrupts off) is held across each query,
+ * each map of at most ASPACE_STEP_PAGES pages and each step of an unmap,
+ * protect or longer map (at most ASPACE_STEP_PAGES pages and
+ * ASPACE_STEP_RECORDS records), so the records match the page tables
+ * whenever the lock is free, except a record marked filling: a longer map
+ * inserts its record so marked, fills it in steps and then clears the mark.
+ * A long unmap or protect is a sequence of atomic steps in address order;
+ * another thread's operation on the same space may fall between two steps.
+ * A map, unmap, protect, query or page fault that meets a filling record
+ * sleeps (killably, on fill_wq) until a fill ends and starts again, so a map
+ * takes effect, for everyone else, when its last step ends; a filler killed
+ * midway undoes its map (aspace.c says why). vmm has its own lock inside.
+ * While waiting for obj.lock a CPU keeps serving cross-CPU calls, because
+ * the holder may be waiting for a TLB shootdown. Nothing under the lock
+ * sleeps. Lock order: aspace lock, then vmm / allocator locks (fill_wq's
+ * lock is never taken under it); memory objects have no lock.
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <abi/syscall.h>
 #include <mm/vmm.h>
 #include <obj/object.h>
+#include <sched/waitq.h>
 
 struct mem_pool;
 struct memory;
@@ -38,9 +47,9 @@ struct memory;
 /* Most mapping records per address space (ERR_NO_RESOURCES beyond). */
 #define ASPACE_MAX_MAPPINGS 65536u
 /*
- * An unmap or protect longer than this many pages or records is done in steps,
- * each under the lock with interrupts off, with the lock released (interrupts
- * on, preemptible) and a kill check between them.
+ * A map, unmap or protect longer than this many pages or records is done in
+ * steps, each under the lock with interrupts off, with the lock released
+ * (interrupts on, preemptible) and a kill check between them.
  */
 #define ASPACE_STEP_PAGES 512u
 #define ASPACE_STEP_RECORDS 32u
@@ -51,6 +60,7 @@ struct as_mapping {
 	struct memory *mem; /* reference held */
 	uint8_t prot; /* PROT_*: current permissions */
 	uint8_t max_prot; /* PROT_*: what the memory capability allowed */
+	uint8_t filling; /* a map is still installing its pages: hands off (see above) */
 };
 
 struct aspace {
@@ -60,6 +70,9 @@ struct aspace {
 	struct as_mapping *map; /* sorted by base, non-overlapping */
 	uint32_t count, capacity;
 	uint64_t tables_charged; /* page-table pages charged to pool (== vs.table_pages) */
+	uint32_t fills; /* filling records (atomic reads: the page-fault fast path) */
+	uint64_t fill_gen; /* bumped, under the lock, when a fill ends (atomic reads) */
+	struct waitq fill_wq; /* who waits for a fill to end */
 };
 
 /*
@@ -79,8 +92,12 @@ int aspace_create(struct mem_pool *pool, struct aspace **out);
  * mapped; unknown prot bits, no PROT_READ,
  * W+X), ERR_OUT_OF_RANGE (off + len beyond m), ERR_ALREADY_EXISTS (overlaps
  * a mapping), ERR_NO_MEMORY (pool or memory exhausted), ERR_NO_RESOURCES (too
- * many mappings). A failed call changes nothing (beyond, possibly, charged
- * room for more records).
+ * many mappings), ERR_INTERRUPTED (the caller was killed while it waited for
+ * another map's fill, or between two steps of its own: then it undid them).
+ * A failed call changes nothing (beyond, possibly, charged room for more
+ * records and page tables built and charged before a failure midway). A map
+ * of more than ASPACE_STEP_PAGES pages runs in steps with interrupts on
+ * between them; a range overlapping a map still filling waits for it.
  */
 int aspace_map(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
                unsigned prot);
@@ -101,7 +118,8 @@ int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_
  * ERR_INVALID_ARGS (unaligned, len 0, wraps, beyond the user half),
  * ERR_NO_MEMORY / ERR_NO_RESOURCES (a split needs one more record and none
  * can be had; then nothing is unmapped), ERR_INTERRUPTED (the caller was
- * killed between two steps: a prefix of the range is unmapped).
+ * killed between two steps or while it waited for a map filling inside the
+ * range: a prefix of the range is unmapped).
  */
 int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
 
@@ -111,14 +129,27 @@ int aspace_unmap(struct aspace *as, uint64_t va, uint64_t len);
  * in the range), ERR_ACCESS_DENIED (prot exceeds a mapping's max_prot),
  * ERR_NO_MEMORY / ERR_NO_RESOURCES (records for the split ends). A call
  * refused by these checks changes nothing. ERR_INTERRUPTED: the caller was
- * killed between two steps (a prefix of the range has the new prot). Parts
+ * killed between two steps (a prefix of the range has the new prot) or while
+ * its decode waited for a map filling inside the range (nothing changed). Parts
  * of the range unmapped or remapped by another thread during a long protect
  * are left as that thread made them.
  */
 int aspace_protect(struct aspace *as, uint64_t va, uint64_t len, unsigned prot);
 
-/* Describe the mapping containing va: 0, or ERR_NOT_FOUND. */
+/*
+ * Describe the mapping containing va: 0, or ERR_NOT_FOUND; waits for a map
+ * filling there to end (ERR_INTERRUPTED if the caller is killed meanwhile).
+ */
 int aspace_query(struct aspace *as, uint64_t va, struct as_region *out);
+
+/*
+ * A page fault at va in as, whose access found no page: if va lies in a map
+ * still filling, enable interrupts, wait for the fill to end and return true
+ * (retry the access; it may fault again if the map was undone). false at
+ * once when nothing is filling (one atomic read), or if the wait was cut by
+ * a kill. No lock held; the caller may sleep.
+ */
+bool aspace_fault_wait(struct aspace *as, uint64_t va);
 
 /*
  * Load as into this CPU's page-table base. The caller keeps a reference to

@@ -44,7 +44,9 @@ struct memory {
  * MEMORY_MAX_SIZE), zero-filled, charged to pool. One reference, owned by
  * the caller. Errors: ERR_INVALID_ARGS (size 0 or above the maximum),
  * ERR_NO_MEMORY (pool quota, kernel heap or physical memory exhausted; what
- * was allocated is freed and nothing stays charged).
+ * was allocated is freed and nothing stays charged), ERR_INTERRUPTED (the
+ * caller was killed meanwhile; likewise nothing stays). Preemptible; call
+ * without spinlocks.
  */
 int memory_create(struct mem_pool *pool, uint64_t size, struct memory **out);
 

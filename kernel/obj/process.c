@@ -167,16 +167,30 @@ out_uncharge:
 	return err;
 }
 
+/* Put t at the head of *list. p->lock held. */
+static void link_thread(struct uthread **list, struct uthread *t)
+{
+	t->next = *list;
+	if (t->next)
+		t->next->pprev = &t->next;
+	t->pprev = list;
+	*list = t;
+}
+
+/* Take t off whichever list it is in. p->lock held. */
+static void unlink_thread(struct uthread *t)
+{
+	*t->pprev = t->next;
+	if (t->next)
+		t->next->pprev = t->pprev;
+}
+
 static void uthread_destroy(struct kobject *obj)
 {
 	struct uthread *t = container_of(obj, struct uthread, obj);
 	struct process *p = t->proc;
 	uint64_t irq = spin_lock_irqsave(&p->lock);
-	for (struct uthread **pp = &p->threads; *pp; pp = &(*pp)->next)
-		if (*pp == t) {
-			*pp = t->next;
-			break;
-		}
+	unlink_thread(t);
 	spin_unlock_irqrestore(&p->lock, irq);
 	if (t->pager)
 		kobject_put(t->pager);
@@ -220,8 +234,7 @@ int uthread_create(struct process *p, struct uthread **out)
 	}
 	kobject_get(&p->obj);
 	t->proc = p;
-	t->next = p->threads;
-	p->threads = t;
+	link_thread(&p->threads, t);
 	spin_unlock_irqrestore(&p->lock, irq);
 	*out = t;
 	return 0;
@@ -310,17 +323,28 @@ static bool decide(struct process *p, enum proc_state why, int code)
 }
 
 /*
- * Ask every running thread but `except` to end. Done under p->lock: a thread
- * seen RUNNING there cannot finish exiting (that needs p->lock) and free its
- * scheduler thread until we let go. Lock order: p->lock, then run queues.
+ * Ask every running thread but `except` to end; p's fate is decided, so no
+ * thread joins p->threads any more. Batches of PROCESS_KILL_BATCH under
+ * p->lock (process.h): a thread seen RUNNING there cannot finish exiting
+ * (that needs p->lock) and free its scheduler thread until we let go. Lock
+ * order: p->lock, then run queues.
  */
 static void kill_threads(struct process *p, struct uthread *except)
 {
-	uint64_t irq = spin_lock_irqsave(&p->lock);
-	for (struct uthread *t = p->threads; t; t = t->next)
-		if (t != except && t->state == UT_RUNNING && !sched_kill_pending(t->kt))
-			sched_kill(t->kt);
-	spin_unlock_irqrestore(&p->lock, irq);
+	bool more;
+	do {
+		uint64_t irq = spin_lock_irqsave(&p->lock);
+		ASSERT(p->ending);
+		for (unsigned n = 0; n < PROCESS_KILL_BATCH && p->threads; n++) {
+			struct uthread *t = p->threads;
+			unlink_thread(t);
+			link_thread(&p->killed, t);
+			if (t != except && t->state == UT_RUNNING && !sched_kill_pending(t->kt))
+				sched_kill(t->kt);
+		}
+		more = p->threads != NULL;
+		spin_unlock_irqrestore(&p->lock, irq);
+	} while (more);
 }
 
 static void process_end(struct process *p)
@@ -386,6 +410,13 @@ void uthread_kill(struct uthread *t)
 
 void uthread_exit_current(int64_t code)
 {
+	/*
+	 * An interrupt's way back to user mode calls this with interrupts off;
+	 * the last thread's teardown (capabilities, and the memory they may be
+	 * the last to hold) is long, so let them in: that trap frame is never
+	 * returned to.
+	 */
+	arch_irq_enable();
 	struct thread *kt = sched_current();
 	struct uthread *t = kt->uthread;
 	struct process *p = t->proc;
@@ -442,6 +473,8 @@ bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code)
 	struct uthread *t = uthread_current();
 	if (!t || addr >= USER_SPACE_END)
 		return false;
+	if (aspace_fault_wait(t->proc->as, addr))
+		return true; /* a map was filling there: it has ended, try again */
 	uint64_t irq = spin_lock_irqsave(&t->proc->lock);
 	struct kobject *pager = t->pager;
 	if (pager)

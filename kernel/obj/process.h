@@ -17,7 +17,16 @@
  * its object; a uthread holds one on its process; a process holds its
  * address space and pool.
  *
- * Locking: process->lock (spinlock) protects the thread list, the counts, the
+ * Killing: a kill walks the threads in batches of PROCESS_KILL_BATCH under
+ * process->lock, moving each from `threads` to `killed` as it asks it to end,
+ * and lets go between batches (interrupts on), so the work per lock hold is
+ * bounded however many threads there are (each paid UTHREAD_CHARGE). Once
+ * the fate is decided (ending) no thread can be created or started, so the
+ * walk ends with every thread asked; two kills at once share the walk, each
+ * thread is taken by one of them. The one thread a kill spares, its caller,
+ * always ends itself right after (exit, self-kill, fault).
+ *
+ * Locking: process->lock (spinlock) protects the thread lists, the counts, the
  * status and the cspace pointer; it is taken before any cap lock, never after.
  * No cap operation runs under it: one that drops a capability may destroy a
  * thread of the process, which takes process->lock. Another process's syscall
@@ -39,6 +48,7 @@ struct trap_frame;
 #define PROCESS_MAX_SLOTS 4096
 #define PROCESS_CHARGE 8192ull /* pool bytes charged for a process's kernel state */
 #define UTHREAD_CHARGE 24576ull /* kernel stack + FPU area + bookkeeping */
+#define PROCESS_KILL_BATCH 32u /* threads a kill asks to end per hold of process->lock */
 
 enum uthread_state { UT_NEW, UT_RUNNING, UT_DEAD };
 
@@ -49,7 +59,7 @@ struct uthread {
 	enum uthread_state state;
 	int64_t exit_code;
 	uint64_t start_regs[6]; /* rip, rsp, rdi, rsi, rdx, rcx */
-	struct uthread *next; /* in proc->threads */
+	struct uthread *next, **pprev; /* in proc->threads or proc->killed (O(1) unlink) */
 	struct waitq exited;
 	struct kobject *pager; /* endpoint fault messages go to (reference held), or NULL */
 };
@@ -61,7 +71,8 @@ struct process {
 	unsigned cs_holders; /* process_cs_hold() users: the last one frees a detached cs */
 	struct aspace *as; /* reference held */
 	struct mem_pool *pool; /* reference held; pays for everything above */
-	struct uthread *threads;
+	struct uthread *threads; /* not yet asked to end by a kill */
+	struct uthread *killed; /* asked (or spared: the killer itself) */
 	unsigned live_threads;
 	bool ending; /* final status decided */
 	bool ended; /* every thread gone */

@@ -1,11 +1,11 @@
 /*
  * test_latency.c - long kernel operations let interrupts in (issue 13, hole 6):
- * a revoke of many capabilities, an unmap of many mappings, a group publish to
- * many subscribers.
+ * a revoke of many capabilities, an unmap of many mappings, a map of a large
+ * memory object, a group publish to many subscribers.
  *
  * A timer event on this CPU re-arms itself every millisecond during the
  * operation and notes the longest gap between two of its interrupts. The
- * operation is grown until it lasts a given span (revoke, unmap: 4 ticks;
+ * operation is grown until it lasts a given span (revoke, unmap, map: 4 ticks;
  * publish: 1 tick, see LAT_PUBLISH_SPAN_NS); then the longest gap must be
  * under a quarter of it. With interrupts off for the operation's main part
  * the gap is that part (all of an unmap or publish, a third of a revoke,
@@ -25,6 +25,7 @@
 #include <kbus/kbus.h>
 #include <lib/log.h>
 #include <mm/pmm.h>
+#include <mm/vmm.h>
 #include <obj/aspace.h>
 #include <obj/memory.h>
 #include <obj/pool.h>
@@ -207,6 +208,45 @@ VM_TEST(aspace_unmap_latency)
 		lat_unmeasured("aspace_unmap");
 	kobject_put(&as->obj);
 	kobject_put(&m->obj);
+	pool_put(pool);
+}
+
+/*
+ * A map of one large memory object: a wrapped physical range (never
+ * touched), so its size is bounded by what its page tables take, not by
+ * free memory: up to 8 GiB, 262,144 pages per GiB.
+ */
+#define LAT_MAP_MIN (UINT64_C(64) << 20)
+#define LAT_MAP_MAX (UINT64_C(8) << 30)
+
+VM_TEST(aspace_map_latency)
+{
+	struct mem_pool *pool;
+	struct aspace *as;
+	VM_EXPECT_EQ(pool_create_root(LAT_POOL, &pool), 0);
+	VM_EXPECT_EQ(aspace_create(pool, &as), 0);
+	int verdict = 0;
+	lat_misses = 0;
+	for (uint64_t size = LAT_MAP_MIN;
+	     size <= LAT_MAP_MAX && verdict <= 0 && (verdict < 0 || lat_room(size / 512));
+	     size *= verdict < 0 ? 1 : 2) {
+		struct memory *m;
+		VM_EXPECT_EQ(memory_create_phys(0, size, &m), 0);
+		uint64_t t0 = lat_begin();
+		int r = aspace_map(as, LAT_VA, m, 0, size, PROT_READ);
+		verdict = lat_end(t0, LAT_SPAN_NS, "aspace_map (bytes)", size);
+		VM_EXPECT_EQ(r, 0);
+		VM_EXPECT_EQ(as->count, 1);
+		VM_EXPECT_EQ(as->fills, 0);
+		uint64_t pa = 1;
+		VM_EXPECT_EQ(vmm_query(&as->vs, LAT_VA + size - PAGE_SIZE, &pa, NULL, NULL), 0);
+		VM_EXPECT_EQ(pa, size - PAGE_SIZE);
+		VM_EXPECT_EQ(aspace_unmap(as, LAT_VA, size), 0);
+		kobject_put(&m->obj);
+	}
+	if (verdict <= 0)
+		lat_unmeasured("aspace_map");
+	kobject_put(&as->obj);
 	pool_put(pool);
 }
 
