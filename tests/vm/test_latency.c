@@ -229,7 +229,8 @@ VM_TEST(aspace_map_latency)
 	lat_misses = 0;
 	for (uint64_t size = LAT_MAP_MIN;
 	     size <= LAT_MAP_MAX && verdict <= 0 && (verdict < 0 || lat_room(size / 512));
-	     size *= verdict < 0 ? 1 : 2) {
+	     size = verdict < 0 && (2 * size > LAT_MAP_MAX || !lat_room(size / 256)) ? size
+	                                                                             : 2 * size) {
 		struct memory *m;
 		VM_EXPECT_EQ(memory_create_phys(0, size, &m), 0);
 		uint64_t t0 = lat_begin();
