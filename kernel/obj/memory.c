@@ -109,7 +109,9 @@ static int memory_alloc(struct mem_pool *pool, uint64_t size, bool zero, struct 
 	if (size == 0 || size > MEMORY_MAX_SIZE)
 		return ERR_INVALID_ARGS;
 	uint64_t npages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
-	uint64_t charge = npages * PAGE_SIZE + npages * sizeof(uint64_t) + sizeof(struct memory);
+	/* what the allocators really hand out: the page array and header blocks round up */
+	uint64_t charge = npages * PAGE_SIZE + kmalloc_size(npages * sizeof(uint64_t)) +
+	                  kmalloc_size(sizeof(struct memory));
 	int err = pool_charge(pool, charge);
 	if (err)
 		return err;

@@ -51,7 +51,8 @@ static uint64_t pool_used(struct mem_pool *p)
 
 static uint64_t memory_cost(uint64_t pages)
 {
-	return pages * P + pages * sizeof(uint64_t) + sizeof(struct memory);
+	return pages * P + kmalloc_size(pages * sizeof(uint64_t)) +
+	       kmalloc_size(sizeof(struct memory));
 }
 
 VM_TEST(memobj_pool_charge)
