@@ -25,6 +25,8 @@
  */
 #include "sysfuzz.h"
 
+#include <charlotte/actions.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,59 +500,6 @@ const char *fz_reason_name(uint32_t reason)
 
 const char *fz_action_name(uint64_t action)
 {
-#define N(a)    \
-	case a: \
-		return #a
-	switch (action) {
-		N(SYS_SELF_NULL);
-		N(SYS_SELF_THREAD_EXIT);
-		N(SYS_SELF_PROCESS_EXIT);
-		N(SYS_SELF_YIELD);
-		N(SYS_SELF_CLOCK);
-		N(SYS_SELF_SLEEP);
-		N(SYS_CAP_DERIVE);
-		N(SYS_CAP_DUPLICATE);
-		N(SYS_CAP_DROP);
-		N(SYS_CAP_REVOKE);
-		N(SYS_CAP_INSPECT);
-		N(SYS_POOL_MEM_CREATE);
-		N(SYS_POOL_INFO);
-		N(SYS_POOL_SPLIT);
-		N(SYS_MEM_INFO);
-		N(SYS_AS_MAP);
-		N(SYS_AS_UNMAP);
-		N(SYS_AS_PROTECT);
-		N(SYS_AS_QUERY);
-		N(SYS_PROC_CREATE);
-		N(SYS_PROC_GRANT);
-		N(SYS_PROC_KILL);
-		N(SYS_PROC_STATUS);
-		N(SYS_PROC_WAIT);
-		N(SYS_THREAD_CREATE);
-		N(SYS_THREAD_START);
-		N(SYS_THREAD_KILL);
-		N(SYS_THREAD_WAIT);
-		N(SYS_LOG_WRITE);
-		N(SYS_CHANNEL_CREATE);
-		N(SYS_KBUS_SEND);
-		N(SYS_KBUS_RECV);
-		N(SYS_KBUS_CALL);
-		N(SYS_KBUS_REPLY);
-		N(SYS_KBUS_REPLY_RECV);
-		N(SYS_KBUS_INFO);
-		N(SYS_KBUS_CALL_FAST);
-		N(SYS_KBUS_REPLY_RECV_FAST);
-		N(SYS_WAITSET_CREATE);
-		N(SYS_WAITSET_ADD);
-		N(SYS_WAITSET_REMOVE);
-		N(SYS_WAITSET_WAIT);
-		N(SYS_WAITSET_TIMER);
-		N(SYS_GROUP_CREATE);
-		N(SYS_GROUP_SUBSCRIBE);
-		N(SYS_GROUP_PUBLISH);
-		N(SYS_THREAD_SET_PAGER);
-	default:
-		return "undefined";
-	}
-#undef N
+	const struct ch_action *a = ch_action_find(action);
+	return a ? a->name : "undefined";
 }

@@ -21,6 +21,10 @@
  */
 #include "sysfuzz.h"
 
+#include <stddef.h>
+
+#include <charlotte/actions.h>
+
 #include <abi/errors.h>
 #include <abi/kbus.h>
 #include <abi/rights.h>
@@ -33,40 +37,11 @@
 /* Set once a mapping may cover addresses the checks assume unmapped. */
 volatile int fz_low_mapped, fz_guard_mapped;
 
-static const uint64_t known_actions[] = {
-    SYS_SELF_NULL,         SYS_SELF_THREAD_EXIT,
-    SYS_SELF_PROCESS_EXIT, SYS_SELF_YIELD,
-    SYS_SELF_CLOCK,        SYS_SELF_SLEEP,
-    SYS_CAP_DERIVE,        SYS_CAP_DUPLICATE,
-    SYS_CAP_DROP,          SYS_CAP_REVOKE,
-    SYS_CAP_INSPECT,       SYS_POOL_MEM_CREATE,
-    SYS_POOL_INFO,         SYS_POOL_SPLIT,
-    SYS_MEM_INFO,          SYS_AS_MAP,
-    SYS_AS_UNMAP,          SYS_AS_PROTECT,
-    SYS_AS_QUERY,          SYS_PROC_CREATE,
-    SYS_PROC_GRANT,        SYS_PROC_KILL,
-    SYS_PROC_STATUS,       SYS_PROC_WAIT,
-    SYS_THREAD_CREATE,     SYS_THREAD_START,
-    SYS_THREAD_KILL,       SYS_THREAD_WAIT,
-    SYS_LOG_WRITE,         SYS_CHANNEL_CREATE,
-    SYS_KBUS_SEND,         SYS_KBUS_RECV,
-    SYS_KBUS_CALL,         SYS_KBUS_REPLY,
-    SYS_KBUS_REPLY_RECV,   SYS_KBUS_INFO,
-    SYS_KBUS_CALL_FAST,    SYS_KBUS_REPLY_RECV_FAST,
-    SYS_WAITSET_CREATE,    SYS_WAITSET_ADD,
-    SYS_WAITSET_REMOVE,    SYS_WAITSET_WAIT,
-    SYS_WAITSET_TIMER,     SYS_GROUP_CREATE,
-    SYS_GROUP_SUBSCRIBE,   SYS_GROUP_PUBLISH,
-    SYS_THREAD_SET_PAGER,
-};
-#define NKNOWN (sizeof(known_actions) / sizeof(known_actions[0]))
+/* Every action comes from the one list, abi/actions.h (charlotte/actions.h). */
 
 int fz_known_action(uint64_t action)
 {
-	for (unsigned i = 0; i < NKNOWN; i++)
-		if (known_actions[i] == action)
-			return 1;
-	return 0;
+	return ch_action_find(action) != NULL;
 }
 
 int fz_positive_ok(uint64_t action)
@@ -532,17 +507,10 @@ static int self_harm(struct fz_state *st, const struct fz_call *c)
 
 static int action_type(uint64_t action)
 {
-	switch (action) {
-	case SYS_PROC_CREATE:
-	case SYS_CHANNEL_CREATE:
-	case SYS_WAITSET_CREATE:
-	case SYS_GROUP_CREATE:
-		return OBJ_MEMORY_POOL;
-	case SYS_THREAD_CREATE:
-		return OBJ_PROCESS;
-	default:
-		return action >= 0x100 ? (int)SYS_ACTION_TYPE(action) : OBJ_NONE;
-	}
+	const struct ch_action *a = ch_action_find(action);
+	if (a)
+		return (int)a->type;
+	return action >= 0x100 ? (int)SYS_ACTION_TYPE(action) : OBJ_NONE;
 }
 
 static void gen_args(struct fz_state *st, struct fz_call *c)
@@ -780,7 +748,7 @@ void fz_gen_call(struct fz_state *st, struct fz_call *c)
 				break;
 			}
 		} else {
-			c->action = known_actions[below(st, NKNOWN)];
+			c->action = ch_actions[below(st, ch_nactions)].action;
 		}
 		c->target = gen_target(st, action_type(c->action));
 		gen_args(st, c);
