@@ -11,6 +11,7 @@
 #include <arch/cpufeatures.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
+#include <arch/thread.h>
 #include <arch/trap.h>
 #include <cap/cap.h>
 #include <lib/log.h>
@@ -19,9 +20,6 @@
 #include <mm/kmalloc.h>
 #include <mm/vmm.h>
 #include <sched/sched.h>
-
-void arch_enter_user(struct trap_frame *tf) __attribute__((noreturn));
-extern void (*trap_user_fault_hook)(struct trap_frame *tf);
 
 static uint64_t live_processes;
 

@@ -45,10 +45,6 @@ static uint64_t next_id = 1;
 static uint64_t live_threads;
 static unsigned next_cpu;
 
-void arch_context_switch(uint64_t *prev_rsp, uint64_t next_rsp);
-void thread_entry_trampoline(void);
-void sched_thread_entry(void);
-
 static struct runqueue *rq_of(unsigned cpu)
 {
 	return &runqueues[cpu];
@@ -376,7 +372,7 @@ void sched_idle(void)
 			arch_irq_enable();
 			continue;
 		}
-		__asm__ volatile("sti; hlt" ::: "memory");
+		arch_wait_for_interrupt();
 	}
 }
 

@@ -93,6 +93,8 @@ void sched_wake(struct thread *t);
 bool sched_switch_to(struct thread *next);
 /* Idle loop of a CPU (never returns). */
 void sched_idle(void) __attribute__((noreturn));
+/* A new thread's first code (from arch thread_entry_trampoline): finish the switch, run its function. */
+void sched_thread_entry(void);
 /* Interrupt exit: switch if the tick or a wake-up asked for it. */
 void sched_irq_exit(struct trap_frame *tf);
 /* Free a thread that was created but never started. */

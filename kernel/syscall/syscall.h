@@ -47,5 +47,8 @@ long syscall_put_handle(struct cspace *cs, handle_t h, uint64_t uptr);
  */
 long syscall_publish(struct cspace *cs, struct kobject *obj, uint64_t rights, uint64_t uptr);
 
+/* syscall.S: decode and run the system call in tf (rax = action), result in tf->rax. */
+void syscall_dispatch(struct trap_frame *tf);
+
 /* Look up the handler of an action; NULL if there is none. */
 syscall_fn syscall_lookup(uint64_t action);

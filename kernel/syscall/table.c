@@ -21,8 +21,6 @@
 #include <obj/process.h>
 #include <sched/sched.h>
 
-void syscall_dispatch(struct trap_frame *tf);
-
 #define SYS_OPS 32 /* operations per object type the table has room for */
 #define T(action) [SYS_ACTION_TYPE(action)][(action)&0xff]
 

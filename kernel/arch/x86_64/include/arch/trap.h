@@ -36,6 +36,9 @@ void trap_set_handler(unsigned vector, irq_handler_fn fn);
 void idt_init(void); /* build the shared IDT (BSP, once) */
 void idt_load(void); /* load it on this CPU */
 
+/* User-mode exceptions go here once user space exists (obj/process.c sets it). */
+extern void (*trap_user_fault_hook)(struct trap_frame *tf);
+
 /* Print a register dump and backtrace of tf to the log. */
 void trap_dump(const struct trap_frame *tf);
 
