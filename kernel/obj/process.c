@@ -284,16 +284,7 @@ static void uthread_main(void *arg)
 {
 	struct uthread *t = arg;
 	struct trap_frame tf;
-	memset(&tf, 0, sizeof(tf));
-	tf.rip = t->start_regs[0];
-	tf.rsp = t->start_regs[1];
-	tf.rdi = t->start_regs[2];
-	tf.rsi = t->start_regs[3];
-	tf.rdx = t->start_regs[4];
-	tf.rcx = t->start_regs[5];
-	tf.cs = SEL_UCODE | 3;
-	tf.ss = SEL_UDATA | 3;
-	tf.rflags = 0x202; /* IF */
+	arch_user_frame_init(&tf, t->start_regs[0], t->start_regs[1], &t->start_regs[2]);
 	uthread_return_check();
 	arch_enter_user(&tf);
 }

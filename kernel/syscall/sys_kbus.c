@@ -13,12 +13,15 @@
 #include <abi/errors.h>
 #include <abi/kbus.h>
 #include <abi/rights.h>
+#include <arch/syscall_regs.h>
 #include <arch/trap.h>
 #include <cap/cap.h>
 #include <cap/invoke.h>
 #include <kbus/kbus.h>
 #include <lib/compiler.h>
 #include <lib/string.h>
+
+_Static_assert(KBUS_FAST_WORDS == ARCH_FAST_WORDS, "the fast path's words are the registers'");
 #include <mm/uaccess.h>
 #include <obj/pool.h>
 #include <obj/process.h>
@@ -251,40 +254,32 @@ long sys_kbus_call_fast(struct cspace *cs, handle_t target, struct trap_frame *t
 	int r = cap_lookup(cs, target, OBJ_ENDPOINT, RIGHT_SEND | RIGHT_RECV, &ref);
 	if (unlikely(r))
 		return r;
-	uint64_t w[KBUS_FAST_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8}, out[KBUS_FAST_WORDS];
-	r = kbus_call_fast(ep_of(&ref), ref.badge, w, out, tf->r9);
+	uint64_t w[KBUS_FAST_WORDS], out[KBUS_FAST_WORDS];
+	arch_fast_words(tf, w);
+	r = kbus_call_fast(ep_of(&ref), ref.badge, w, out, arch_fast_extra(tf));
 	cap_ref_put(&ref);
-	if (likely(!r)) {
-		tf->rsi = out[0];
-		tf->rdx = out[1];
-		tf->r10 = out[2];
-		tf->r8 = out[3];
-		tf->r9 = 0;
-	}
+	if (likely(!r))
+		arch_fast_set_words(tf, out, 0);
 	return r;
 }
 
 long sys_kbus_reply_recv_fast(struct cspace *cs, handle_t target, struct trap_frame *tf)
 {
 	struct cap_ref ref;
-	bool reply = tf->r9 & 1;
+	bool reply = arch_fast_extra(tf) & 1;
 	int r = cap_lookup(cs, target, OBJ_ENDPOINT, RIGHT_RECV | (reply ? RIGHT_SEND : 0), &ref);
 	if (unlikely(r))
 		return r;
-	uint64_t w[KBUS_FAST_WORDS] = {tf->rsi, tf->rdx, tf->r10, tf->r8}, out[KBUS_FAST_WORDS];
+	uint64_t w[KBUS_FAST_WORDS], out[KBUS_FAST_WORDS];
 	uint64_t badge;
+	arch_fast_words(tf, w);
 	uint32_t flags;
 	int reply_err;
 	r = kbus_reply_recv_fast(ep_of(&ref), reply ? w : NULL, &reply_err, out, &badge, &flags,
 	                         WAIT_FOREVER);
 	cap_ref_put(&ref);
-	if (likely(!r)) {
-		tf->rsi = out[0];
-		tf->rdx = out[1];
-		tf->r10 = out[2];
-		tf->r8 = out[3];
-		tf->r9 = badge;
-	}
+	if (likely(!r))
+		arch_fast_set_words(tf, out, badge);
 	return r;
 }
 

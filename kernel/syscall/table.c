@@ -16,6 +16,7 @@
 #include <abi/errors.h>
 #include <abi/kbus.h>
 #include <abi/syscall.h>
+#include <arch/syscall_regs.h>
 #include <arch/trap.h>
 #include <lib/compiler.h>
 #include <obj/process.h>
@@ -39,7 +40,7 @@ syscall_fn syscall_lookup(uint64_t action)
 
 void syscall_dispatch(struct trap_frame *tf)
 {
-	uint64_t action = tf->rax;
+	uint64_t action = arch_syscall_action(tf), target = arch_syscall_target(tf);
 	struct thread *self = sched_current();
 	long r;
 	if (action == SYS_SELF_NULL) {
@@ -48,25 +49,26 @@ void syscall_dispatch(struct trap_frame *tf)
 		/* a thread making system calls is a user thread of a live process */
 		struct cspace *cs = ((struct uthread *)self->uthread)->proc->cs;
 		if (action == SYS_KBUS_REPLY_RECV_FAST || action == SYS_KBUS_CALL_FAST) {
-			if (unlikely(tf->rdi >> 32))
+			if (unlikely(target >> 32))
 				r = ERR_BAD_HANDLE;
 			else if (action == SYS_KBUS_REPLY_RECV_FAST)
-				r = sys_kbus_reply_recv_fast(cs, (handle_t)tf->rdi, tf);
+				r = sys_kbus_reply_recv_fast(cs, (handle_t)target, tf);
 			else
-				r = sys_kbus_call_fast(cs, (handle_t)tf->rdi, tf);
+				r = sys_kbus_call_fast(cs, (handle_t)target, tf);
 		} else {
 			syscall_fn fn = syscall_lookup(action);
 			if (!fn) {
 				r = ERR_NOT_SUPPORTED;
-			} else if (tf->rdi >> 32) {
+			} else if (target >> 32) {
 				r = ERR_BAD_HANDLE;
 			} else {
-				uint64_t a[5] = {tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9};
-				r = fn(cs, (handle_t)tf->rdi, a);
+				uint64_t a[ARCH_SYSCALL_ARGS];
+				arch_syscall_args(tf, a);
+				r = fn(cs, (handle_t)target, a);
 			}
 		}
 	}
-	tf->rax = (uint64_t)r;
+	arch_syscall_set_result(tf, (uint64_t)r);
 	if (unlikely(sched_kill_pending(self)))
 		uthread_return_check(); /* killed meanwhile: the thread ends here */
 }

@@ -19,9 +19,28 @@ void arch_thread_switch(struct thread *prev, struct thread *next);
 void arch_context_switch(uint64_t *prev_rsp, uint64_t next_rsp);
 void thread_entry_trampoline(void);
 
-struct trap_frame;
+#include <arch/gdt.h>
+#include <arch/trap.h>
+#include <lib/string.h>
 /* syscall.S: load tf's registers and IRET to user mode (a thread's first entry). */
 void arch_enter_user(struct trap_frame *tf) __attribute__((noreturn));
+
+/* A user thread's first frame: at rip with rsp, args[0..3] in its first four
+ * argument registers (rdi rsi rdx rcx), interrupts on. */
+static inline void arch_user_frame_init(struct trap_frame *tf, uint64_t rip, uint64_t rsp,
+                                        const uint64_t args[4])
+{
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = rip;
+	tf->rsp = rsp;
+	tf->rdi = args[0];
+	tf->rsi = args[1];
+	tf->rdx = args[2];
+	tf->rcx = args[3];
+	tf->cs = SEL_UCODE | 3;
+	tf->ss = SEL_UDATA | 3;
+	tf->rflags = 0x202; /* IF */
+}
 
 /* Sleep until the next interrupt, with interrupts enabled for it (the idle loop). */
 static inline void arch_wait_for_interrupt(void)

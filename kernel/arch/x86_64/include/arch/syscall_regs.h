@@ -1,0 +1,64 @@
+/*
+ * arch/syscall_regs.h - where a system call's operands live in the saved frame.
+ *
+ * include/abi/syscall.h's x86-64 convention: rax the action (and the result),
+ * rdi the target handle, rsi rdx r10 r8 r9 the arguments a0..a4; the kbus
+ * register fast path (abi/kbus.h) carries four words in rsi rdx r10 r8 both
+ * ways and one more register, r9 (flags or timeout in, the badge out). Generic
+ * code reads and writes them only through these.
+ */
+#pragma once
+#include <stdint.h>
+
+#include <arch/trap.h>
+
+#define ARCH_SYSCALL_ARGS 5
+#define ARCH_FAST_WORDS 4
+
+static inline uint64_t arch_syscall_action(const struct trap_frame *tf)
+{
+	return tf->rax;
+}
+
+static inline uint64_t arch_syscall_target(const struct trap_frame *tf)
+{
+	return tf->rdi;
+}
+
+static inline void arch_syscall_args(const struct trap_frame *tf, uint64_t a[ARCH_SYSCALL_ARGS])
+{
+	a[0] = tf->rsi;
+	a[1] = tf->rdx;
+	a[2] = tf->r10;
+	a[3] = tf->r8;
+	a[4] = tf->r9;
+}
+
+static inline void arch_syscall_set_result(struct trap_frame *tf, uint64_t r)
+{
+	tf->rax = r;
+}
+
+/* The fast path's four words, and its extra register. */
+static inline void arch_fast_words(const struct trap_frame *tf, uint64_t w[ARCH_FAST_WORDS])
+{
+	w[0] = tf->rsi;
+	w[1] = tf->rdx;
+	w[2] = tf->r10;
+	w[3] = tf->r8;
+}
+
+static inline uint64_t arch_fast_extra(const struct trap_frame *tf)
+{
+	return tf->r9;
+}
+
+static inline void arch_fast_set_words(struct trap_frame *tf, const uint64_t w[ARCH_FAST_WORDS],
+                                       uint64_t extra)
+{
+	tf->rsi = w[0];
+	tf->rdx = w[1];
+	tf->r10 = w[2];
+	tf->r8 = w[3];
+	tf->r9 = extra;
+}
