@@ -24,6 +24,8 @@ enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, TH
 
 struct trap_frame;
 
+struct uthread;
+
 struct thread {
 	uint64_t rsp; /* saved kernel stack pointer while switched out */
 	void *stack; /* base of the kernel stack (NULL: boot stack) */
@@ -38,7 +40,7 @@ struct thread {
 	struct thread *next; /* run queue link */
 	struct timer_event sleep_timer;
 	char name[24];
-	void *uthread; /* struct uthread for user threads, NULL for kernel threads */
+	struct uthread *uthread; /* obj/process.h: user threads' part; NULL for kernel threads */
 	struct vm_space *vs; /* address space to run in (NULL: kernel threads) */
 	void *fpu; /* FPU/SSE/AVX area of user threads */
 	bool kill_pending; /* end at the next return towards user mode */
@@ -46,11 +48,9 @@ struct thread {
 				 once the switch away has completed): sched_switch_to() only
 				 takes threads that are off every CPU */
 	/* kbus (kernel/kbus): the call this thread received and must answer, and the
-	   endpoint it came from (reference held); the frame of the system call in
-	   progress, for the register fast path. Owned by kernel/kbus/call.c. */
+	   endpoint it came from (reference held). Owned by kernel/kbus/call.c. */
 	void *kbus_pending;
 	void *kbus_pending_ep;
-	struct trap_frame *syscall_tf;
 };
 
 /* Set up the run queue of the calling CPU; its current context becomes `boot`. */
