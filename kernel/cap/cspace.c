@@ -244,23 +244,35 @@ void cspace_clear(struct cap *c)
 void cspace_destroy(struct cspace *cs)
 {
 	/*
-	 * The table cannot grow now: nobody else may call into cs. The slots go
-	 * in batches with the tree lock released in between (revokes from other
-	 * cspaces may clear some of them meanwhile; each batch re-reads them).
+	 * The table cannot grow now: nobody else may call into cs. The slots are
+	 * dropped in batches of CSPACE_DESTROY_BATCH units (a slot, or a child
+	 * moved up by a drop) with the tree lock released in between; a drop cut
+	 * by the end of a batch goes on in the next (revokes from other cspaces
+	 * may clear slots meanwhile; each batch re-reads them).
 	 */
-	for (uint32_t start = 0; start < cs->capacity; start += CSPACE_DESTROY_BATCH) {
+	struct cap *cur = NULL; /* being dropped */
+	uint32_t i = 0;
+	while (cur || i < cs->capacity) {
 		struct cap *chain = NULL;
-		uint32_t stop = MIN(cs->capacity, start + CSPACE_DESTROY_BATCH);
+		unsigned budget = CSPACE_DESTROY_BATCH;
 		uint64_t flags = cap_tree_lock_irqsave();
-		for (uint32_t i = start; i < stop; i++) {
-			struct cslot *s = &cs->slots[i];
-			ASSERT(s->state != CSLOT_RESERVED);
-			if (s->state != CSLOT_LIVE)
-				continue;
-			struct cap *c = s->cap;
-			cap_tree_remove(c);
-			c->next_sibling = chain;
-			chain = c;
+		while (budget) {
+			if (!cur) {
+				if (i >= cs->capacity)
+					break;
+				struct cslot *s = &cs->slots[i++];
+				budget--;
+				ASSERT(s->state != CSLOT_RESERVED);
+				if (s->state != CSLOT_LIVE)
+					continue;
+				cur = s->cap;
+				cap_drop_begin(cur);
+			}
+			if (!cap_drop_steps(cur, &budget))
+				break;
+			cur->next_sibling = chain;
+			chain = cur;
+			cur = NULL;
 		}
 		cap_tree_unlock_irqrestore(flags);
 		cap_free_chain(chain);
