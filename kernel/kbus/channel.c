@@ -56,7 +56,7 @@ static void transit_uncharge(void *pool, uint64_t bytes)
 }
 
 /* A transit table is paid by the channel's pool; the capabilities in it by their messages. */
-static const struct cspace_charge transit_payer = {transit_charge, transit_uncharge, true};
+static const struct cspace_charge transit_payer = {transit_charge, transit_uncharge, .tables = true, .caps = false};
 
 static void endpoint_destroy(struct kobject *obj);
 static void endpoint_last_cap(struct kobject *obj);
