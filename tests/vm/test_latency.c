@@ -316,9 +316,10 @@ VM_TEST(cap_drop_latency)
 	}
 	lat_period = LAT_PERIOD_NS;
 	if (misses && !passed)
-		VM_FAIL("cap_drop kept the timer out: too few interrupts in every drop of %llu ms or "
-		        "more",
-		        (unsigned long long)(LAT_DROP_SPAN_NS / 1000000));
+		VM_FAIL(
+		    "cap_drop kept the timer out: too few interrupts in every drop of %llu ms or "
+		    "more",
+		    (unsigned long long)(LAT_DROP_SPAN_NS / 1000000));
 	else if (!passed)
 		lat_unmeasured("cap_drop");
 }
