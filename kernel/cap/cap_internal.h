@@ -91,7 +91,7 @@ void cap_free_chain(struct cap *head);
 /* Steps of a revoke or drop, and slots of a cspace_destroy(), per hold of the tree lock. */
 #define CAP_REVOKE_BATCH 64u
 #ifndef CAP_DROP_BATCH
-#define CAP_DROP_BATCH 64u /* the host tests use 2: drops then span many holds */
+#define CAP_DROP_BATCH 64u /* the host tests use 4: drops then span many holds */
 #endif
 #define CSPACE_DESTROY_BATCH 256u
 
