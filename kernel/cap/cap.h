@@ -45,28 +45,30 @@ int cspace_create(uint32_t max_slots, struct cspace **out);
 void cspace_destroy(struct cspace *cs);
 
 /*
- * Accounting: every reserved or live slot of a cspace costs CSPACE_SLOT_COST
- * bytes (its share of the slot table, which grows by doubling, plus the
- * capability itself), charged through these callbacks (a process charges its
- * memory pool), so no process can grow kernel memory beyond its quota by
- * collecting capabilities. charge() may refuse (the operation then fails
- * with ERR_NO_MEMORY); both are called with cap locks held and must not
- * take them.
+ * Accounting, through these callbacks (a process charges its memory pool),
+ * so no process can grow kernel memory beyond its quota by collecting
+ * capabilities:
+ *   tables  the slot table at what its allocation really takes
+ *           (kmalloc_size), charged when it grows (the new table while the
+ *           old one still lives), for as long as it exists: until
+ *           cspace_destroy(), or cspace_release()'s trim.
+ *   caps    cap_alloc_cost() for every reserved or live slot (the capability
+ *           in it), given back when the slot is freed.
+ * A process's cspace charges both, so its pool pays for what its
+ * capabilities really hold, table included: a table that grew for many
+ * capabilities stays charged after they are dropped (it never shrinks while
+ * the process may keep handles). A kbus transit cspace charges the table
+ * only: a message pays for the capabilities it carries, the channel's pool
+ * for the table however big it grows. charge() may refuse (the operation
+ * then fails with ERR_NO_MEMORY and changes nothing); both are called with
+ * cap locks held and must not take them.
  */
 struct cspace_charge {
 	int (*charge)(void *ctx, uint64_t bytes);
 	void (*uncharge)(void *ctx, uint64_t bytes);
-	/*
-	 * Charge the slot table instead of the slots: what the table's
-	 * allocation really takes (kmalloc_size) as it grows, uncharged when it
-	 * is freed (cspace_release, cspace_destroy). The capabilities in the
-	 * slots are paid by whoever keeps their handles, cap_alloc_cost() each.
-	 * For kbus transit cspaces: a message pays for the capabilities it
-	 * carries, the channel's pool for the table however big it grows.
-	 */
 	bool tables;
+	bool caps;
 };
-#define CSPACE_SLOT_COST 128u
 
 /* What one capability (its struct cap) takes from the kernel heap. */
 uint64_t cap_alloc_cost(void);

@@ -27,6 +27,8 @@ struct cap {
 	struct cap *next_sibling; /* also links caps on a kill list once unlinked */
 	struct cap *prev_sibling;
 	bool doomed; /* reached by a revoke in progress: nothing new hangs below it (tree lock) */
+	bool dropping; /* handle gone, children being moved to the parent (tree lock, derive.c) */
+	bool gone; /* dropping, and taken out of the tree by a revoke: its dropper frees it */
 };
 
 enum cslot_state { CSLOT_FREE, CSLOT_RESERVED, CSLOT_LIVE };
@@ -74,13 +76,23 @@ void cspace_clear(struct cap *c);
 
 uint64_t cap_tree_lock_irqsave(void);
 void cap_tree_unlock_irqrestore(uint64_t flags);
-/* Tree lock held: unlink c, handing its children to its parent, and clear its slot. */
-void cap_tree_remove(struct cap *c);
+/*
+ * Dropping c, in steps (derive.c): cap_drop_begin() clears its slot (its
+ * handle dies) and marks it dropping; each cap_drop_steps() moves up to
+ * *budget of its children to its parent (one unit each) and returns true
+ * once c is out of the tree, to be freed by the caller after the tree lock
+ * is released. Both with the tree lock held; release it between steps.
+ */
+void cap_drop_begin(struct cap *c);
+bool cap_drop_steps(struct cap *c, unsigned *budget);
 /* No cap lock held: put the object references of, and free, caps chained by next_sibling. */
 void cap_free_chain(struct cap *head);
 
-/* Steps of a revoke, and slots of a cspace_destroy(), per hold of the tree lock. */
+/* Steps of a revoke or drop, and slots of a cspace_destroy(), per hold of the tree lock. */
 #define CAP_REVOKE_BATCH 64u
+#ifndef CAP_DROP_BATCH
+#define CAP_DROP_BATCH 64u /* the host tests use 4: drops then span many holds */
+#endif
 #define CSPACE_DESTROY_BATCH 256u
 
 /*

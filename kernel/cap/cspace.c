@@ -15,10 +15,10 @@
  * grower's array is simply freed). Full table: ERR_NO_RESOURCES; allocation
  * failure: ERR_NO_MEMORY. Slot arrays hold pointers to struct cap, which are
  * allocated one by one, so growth never moves a capability. A table never
- * shrinks while a handle to it may be kept; kbus transit cspaces, whose
+ * shrinks while a handle to it may be kept, and its payer is charged for it
+ * (at its real size) for as long as it exists; kbus transit cspaces, whose
  * handles only kbus keeps, are trimmed back to nothing when the last holder
- * of handles lets go (cspace_hold/cspace_release) and charge their table as
- * well as their slots.
+ * of handles lets go (cspace_hold/cspace_release). Charging: cap.h.
  *
  * Locking: cs->lock protects the table and is the only lock cap_lookup()
  * takes. Functions that change which capability a slot holds (publish,
@@ -52,15 +52,12 @@ int cspace_create(uint32_t max_slots, struct cspace **out)
 	return 0;
 }
 
-_Static_assert(CSPACE_SLOT_COST >= 2 * sizeof(struct cslot) + sizeof(struct cap),
-               "CSPACE_SLOT_COST must cover a slot's share of the table and its capability");
-
 void cspace_set_charge(struct cspace *cs, const struct cspace_charge *ops, void *ctx)
 {
-	ASSERT(cs->count == 0);
+	ASSERT(cs->count == 0 && cs->capacity == 0);
 	cs->charge = ops;
 	cs->charge_ctx = ctx;
-	cs->slot_cost = ops->tables ? 0 : CSPACE_SLOT_COST; /* tables: the handles' holder pays */
+	cs->slot_cost = ops->caps ? cap_alloc_cost() : 0;
 }
 
 static int charge_slot(struct cspace *cs)
@@ -244,23 +241,35 @@ void cspace_clear(struct cap *c)
 void cspace_destroy(struct cspace *cs)
 {
 	/*
-	 * The table cannot grow now: nobody else may call into cs. The slots go
-	 * in batches with the tree lock released in between (revokes from other
-	 * cspaces may clear some of them meanwhile; each batch re-reads them).
+	 * The table cannot grow now: nobody else may call into cs. The slots are
+	 * dropped in batches of CSPACE_DESTROY_BATCH units (a slot, or a child
+	 * moved up by a drop) with the tree lock released in between; a drop cut
+	 * by the end of a batch goes on in the next (revokes from other cspaces
+	 * may clear slots meanwhile; each batch re-reads them).
 	 */
-	for (uint32_t start = 0; start < cs->capacity; start += CSPACE_DESTROY_BATCH) {
+	struct cap *cur = NULL; /* being dropped */
+	uint32_t i = 0;
+	while (cur || i < cs->capacity) {
 		struct cap *chain = NULL;
-		uint32_t stop = MIN(cs->capacity, start + CSPACE_DESTROY_BATCH);
+		unsigned budget = CSPACE_DESTROY_BATCH;
 		uint64_t flags = cap_tree_lock_irqsave();
-		for (uint32_t i = start; i < stop; i++) {
-			struct cslot *s = &cs->slots[i];
-			ASSERT(s->state != CSLOT_RESERVED);
-			if (s->state != CSLOT_LIVE)
-				continue;
-			struct cap *c = s->cap;
-			cap_tree_remove(c);
-			c->next_sibling = chain;
-			chain = c;
+		while (budget) {
+			if (!cur) {
+				if (i >= cs->capacity)
+					break;
+				struct cslot *s = &cs->slots[i++];
+				budget--;
+				ASSERT(s->state != CSLOT_RESERVED);
+				if (s->state != CSLOT_LIVE)
+					continue;
+				cur = s->cap;
+				cap_drop_begin(cur);
+			}
+			if (!cap_drop_steps(cur, &budget))
+				break;
+			cur->next_sibling = chain;
+			chain = cur;
+			cur = NULL;
 		}
 		cap_tree_unlock_irqrestore(flags);
 		cap_free_chain(chain);

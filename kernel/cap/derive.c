@@ -90,33 +90,42 @@ static void tree_add_child(struct cap *parent, struct cap *c)
 	parent->first_child = c;
 }
 
-void cap_tree_remove(struct cap *c)
+/* Tree lock held: take c out of its parent's child list (a root: out of nothing). */
+static void tree_unlink(struct cap *c)
 {
-	struct cap *p = c->parent;
-
 	if (c->prev_sibling)
 		c->prev_sibling->next_sibling = c->next_sibling;
-	else if (p)
-		p->first_child = c->next_sibling;
+	else if (c->parent)
+		c->parent->first_child = c->next_sibling;
 	if (c->next_sibling)
 		c->next_sibling->prev_sibling = c->prev_sibling;
+	c->parent = c->next_sibling = c->prev_sibling = NULL;
+}
 
-	struct cap *kids = c->first_child, *last = NULL, *next;
-	for (struct cap *k = kids; k; k = next) {
-		next = k->next_sibling;
-		k->parent = p;
-		if (!p)
-			k->next_sibling = k->prev_sibling = NULL; /* roots have no siblings */
-		last = k;
-	}
-	if (kids && p) {
-		last->next_sibling = p->first_child;
-		if (p->first_child)
-			p->first_child->prev_sibling = last;
-		p->first_child = kids;
-	}
-	c->parent = c->first_child = c->next_sibling = c->prev_sibling = NULL;
+void cap_drop_begin(struct cap *c)
+{
+	c->dropping = true;
 	cspace_clear(c);
+}
+
+bool cap_drop_steps(struct cap *c, unsigned *budget)
+{
+	if (c->gone)
+		return true; /* a revoke took it out of the tree: ours to free */
+	struct cap *p = c->parent;
+	while (*budget && c->first_child) {
+		struct cap *k = c->first_child;
+		c->first_child = k->next_sibling;
+		if (k->next_sibling)
+			k->next_sibling->prev_sibling = NULL;
+		k->doomed |= c->doomed; /* still inside the part a revoke has reached */
+		tree_add_child(p, k);
+		(*budget)--;
+	}
+	if (c->first_child)
+		return false;
+	tree_unlink(c);
+	return true;
 }
 
 void cap_free_chain(struct cap *head)
@@ -315,8 +324,15 @@ int cap_drop(struct cspace *cs, handle_t h)
 		cap_tree_unlock_irqrestore(flags);
 		return ERR_BAD_HANDLE;
 	}
-	cap_tree_remove(c);
-	cap_tree_unlock_irqrestore(flags);
+	cap_drop_begin(c);
+	for (;;) {
+		unsigned budget = CAP_DROP_BATCH;
+		bool done = cap_drop_steps(c, &budget);
+		cap_tree_unlock_irqrestore(flags);
+		if (done)
+			break;
+		flags = cap_tree_lock_irqsave(); /* in between: interrupts on, preemptible */
+	}
 	cap_free_chain(c);
 	return 0;
 }
@@ -345,7 +361,12 @@ static int revoke_batch(struct cap *root, struct cap **chain, bool *done)
 			tree_add_child(root, k);
 			continue;
 		}
-		cap_tree_remove(c); /* a leaf: nothing to re-parent */
+		tree_unlink(c); /* a leaf: nothing to re-parent */
+		if (c->dropping) {
+			c->gone = true; /* its dropper frees it; it was counted when dropped */
+			continue;
+		}
+		cspace_clear(c);
 		c->next_sibling = *chain;
 		*chain = c;
 		count++;

@@ -290,6 +290,8 @@ static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[
 	}
 	struct thread *server = fw->thread;
 	dst->fast_waiter = fw->next;
+	if (fw->next)
+		fw->next->pprev = &dst->fast_waiter;
 	words_copy(fw->words, w);
 	fw->badge = badge;
 	/* the last touch of fw: its owner may stop looking for us once it sees this */
@@ -345,14 +347,14 @@ static int answer_fast(struct endpoint *ep, const uint64_t *reply, struct thread
 	return 0;
 }
 
-/* ch->lock held: remove fw from ep's parked fast receivers (if a caller did not already). */
-static void unpark(struct endpoint *ep, struct kbus_fast_waiter *fw)
+/* ch->lock held: remove fw from ep's parked fast receivers (unless a caller took it: got). */
+static void unpark(struct kbus_fast_waiter *fw)
 {
-	for (struct kbus_fast_waiter **pp = &ep->fast_waiter; *pp; pp = &(*pp)->next)
-		if (*pp == fw) {
-			*pp = fw->next;
-			return;
-		}
+	if (fw->got)
+		return;
+	*fw->pprev = fw->next;
+	if (fw->next)
+		fw->next->pprev = fw->pprev;
 }
 
 /* ch->lock held: take a small queued message for the fast receiver, or say why not. */
@@ -409,6 +411,9 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 		if (err)
 			break;
 		fw.next = ep->fast_waiter; /* park */
+		fw.pprev = &ep->fast_waiter;
+		if (fw.next)
+			fw.next->pprev = &fw.next;
 		// cppcheck-suppress autoVariables ; unparked before this frame returns
 		ep->fast_waiter = &fw;
 		spin_unlock_irqrestore(&ch->lock, irq);
@@ -430,7 +435,10 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 			goto out;
 		}
 		irq = spin_lock_irqsave(&ch->lock);
-		unpark(ep, &fw);
+		unpark(&fw);
+		/* closing woke only the first parked receiver: each wakes the next */
+		if ((ep->closed || kbus_peer_gone(ep)) && ep->fast_waiter)
+			sched_wake(ep->fast_waiter->thread);
 		if (fw.got) {
 			words_copy(out, fw.words);
 			*badge = fw.badge;

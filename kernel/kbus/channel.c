@@ -56,7 +56,8 @@ static void transit_uncharge(void *pool, uint64_t bytes)
 }
 
 /* A transit table is paid by the channel's pool; the capabilities in it by their messages. */
-static const struct cspace_charge transit_payer = {transit_charge, transit_uncharge, true};
+static const struct cspace_charge transit_payer = {transit_charge, transit_uncharge, .tables = true,
+                                                   .caps = false};
 
 static void endpoint_destroy(struct kobject *obj);
 static void endpoint_last_cap(struct kobject *obj);
@@ -537,11 +538,12 @@ static void endpoint_close(struct endpoint *ep)
 	for (struct kbus_kmsg *m = drained; m; m = m->next)
 		orphan(m);
 	kbus_calls_close(ep);
-	for (struct kbus_fast_waiter *fw = ep->fast_waiter; fw; fw = fw->next)
-		sched_wake(fw->thread);
-	for (struct kbus_fast_waiter *fw = ep->peer ? ep->peer->fast_waiter : NULL; fw;
-	     fw = fw->next)
-		sched_wake(fw->thread); /* they see ERR_PEER_CLOSED */
+	/* Parked fast receivers: wake the first of each endpoint, which wakes the next
+	   (kbus_reply_recv_fast), so the work here does not grow with their number. */
+	if (ep->fast_waiter)
+		sched_wake(ep->fast_waiter->thread);
+	if (ep->peer && ep->peer->fast_waiter)
+		sched_wake(ep->peer->fast_waiter->thread); /* they see ERR_PEER_CLOSED */
 	spin_unlock_irqrestore(&ch->lock, irq);
 	kbus_wake(ep);
 	if (ep->peer)

@@ -49,6 +49,7 @@ struct kbus_kmsg {
 struct kbus_fast_waiter {
 	struct thread *thread;
 	struct kbus_fast_waiter *next; /* other parked receivers of the endpoint */
+	struct kbus_fast_waiter **pprev; /* the pointer to us while parked: O(1) unpark */
 	bool got; /* a call was handed over */
 	uint64_t words[KBUS_FAST_WORDS];
 	uint64_t badge;

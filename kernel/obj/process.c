@@ -127,8 +127,9 @@ static void cs_uncharge(void *ctx, uint64_t bytes)
 	pool_uncharge(ctx, bytes);
 }
 
-/* A process's capabilities are paid from its pool, like its memory. */
-static const struct cspace_charge cspace_payer = {cs_charge, cs_uncharge, false};
+/* A process's capabilities and its slot table are paid from its pool, like its memory. */
+static const struct cspace_charge cspace_payer = {cs_charge, cs_uncharge, .tables = true,
+                                                  .caps = true};
 
 int process_create(struct mem_pool *pool, const char *name, struct process **out)
 {

@@ -17,8 +17,12 @@
 
 #include <abi/errors.h>
 #include <cap/cap.h>
+#include <cap/cap_internal.h>
+#include <lib/log.h>
 #include <lib/spinlock.h>
 #include <mm/kmalloc.h>
+#include <obj/pool.h>
+#include <obj/process.h>
 #include <obj/test_object.h>
 
 #define VCAP_MAX_CPUS 64
@@ -362,4 +366,44 @@ VM_TEST(cap_parallel)
 	ctx.barrier.total = ctx.ncpus;
 	vmtest_run_parallel(vcap_parallel, &ctx);
 	VM_EXPECT_EQ(ctx.next_role, ctx.ncpus);
+}
+
+/*
+ * A process's cspace pays for its slot table as long as the table exists:
+ * fill it, drop everything, and the pool is still charged for the table the
+ * capabilities made grow (the table never shrinks while handles may be
+ * kept). Issue 13: it used to be charged per live slot only, so the table
+ * stayed allocated and uncharged.
+ */
+VM_TEST(process_cspace_charge)
+{
+	static handle_t h[PROCESS_MAX_SLOTS];
+	struct mem_pool *pool;
+	struct process *p;
+	struct test_object *o;
+	struct pool_info before, full, after;
+	VM_EXPECT_EQ(pool_create_root(UINT64_C(1) << 30, &pool), 0);
+	VM_EXPECT_EQ(process_create(pool, "charge", &p), 0);
+	VM_EXPECT_EQ(test_object_create(0, &o), 0);
+	pool_info(pool, &before);
+	uint32_t n = 0;
+	while (n < PROCESS_MAX_SLOTS && cap_insert_root(p->cs, &o->base, RIGHTS_ALL, 0, &h[n]) == 0)
+		n++;
+	VM_EXPECT_EQ(n, PROCESS_MAX_SLOTS);
+	pool_info(pool, &full);
+	for (uint32_t i = 0; i < n; i++)
+		VM_EXPECT_EQ(cap_drop(p->cs, h[i]), 0);
+	pool_info(pool, &after);
+	uint64_t table = kmalloc_size(sizeof(struct cslot) * PROCESS_MAX_SLOTS);
+	pr_info("vmtest: process cspace of %u capabilities: pool +%llu bytes full, +%llu after "
+	        "dropping them all (table %llu bytes)",
+	        n, (unsigned long long)(full.used - before.used),
+	        (unsigned long long)(after.used - before.used), (unsigned long long)table);
+	VM_EXPECT(full.used - before.used >= table + n * kmalloc_size(sizeof(struct cap)));
+	VM_EXPECT_EQ(after.used - before.used, table);
+	kobject_put(&p->obj); /* never started: destroying it destroys its cspace */
+	kobject_put(&o->base);
+	pool_info(pool, &after);
+	VM_EXPECT_EQ(after.used, 0);
+	pool_put(pool);
 }
