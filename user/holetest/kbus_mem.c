@@ -79,9 +79,9 @@ HOLE_TEST(kbus_cycle)
 	/* a child's pool goes back to us once its last user is gone; give teardown time */
 	uint64_t used = pool_used();
 	for (int64_t end = ch_clock_ns() + (int64_t)(10 * HT_SECOND);
-	     used != base && ch_clock_ns() < end; used = pool_used())
+	     used > base && ch_clock_ns() < end; used = pool_used())
 		ch_sleep_ns(10 * HT_MS);
-	CHECK(used == base,
+	CHECK(used <= base, /* less: something earlier finished giving memory back */
 	      "after 5 children made kbus cycles and exited our pool holds %lld bytes more "
 	      "(exit codes %d %d %d %d %d; 1 = the cycle was made)",
 	      (long long)(used - base), codes[0], codes[1], codes[2], codes[3], codes[4]);

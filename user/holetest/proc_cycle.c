@@ -61,9 +61,9 @@ HOLE_TEST(unstarted_process_ring)
 	}
 	uint64_t used = used_now();
 	for (int64_t end = ch_clock_ns() + (int64_t)(10 * HT_SECOND);
-	     used != base && ch_clock_ns() < end; used = used_now())
+	     used > base && ch_clock_ns() < end; used = used_now())
 		ch_sleep_ns(10 * HT_MS);
-	CHECK(used == base,
+	CHECK(used <= base, /* less: something earlier finished giving memory back */
 	      "after 4 children left rings through unstarted processes and exited, our pool "
 	      "holds %lld bytes more",
 	      (long long)(used - base));
