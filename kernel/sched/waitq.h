@@ -8,8 +8,12 @@
  *
  * A queue can also carry watches: callbacks (a waitset's members) run by
  * every waitq_wake_all() and left in place. A queue holds at most
- * WAITQ_MAX_WATCHES of them, so the work a wake-up does with interrupts off
- * is bounded: its sleeping threads plus that many callbacks.
+ * WAITQ_MAX_WATCHES of them.
+ *
+ * waitq_wake_all() does bounded work with interrupts off, whatever the number
+ * of waiters (it may be called under other spinlocks): it wakes at most
+ * WAITQ_WAKE_BATCH of them and runs the watches; the woken waiters wake the
+ * rest, a batch each (waitq.c).
  */
 #pragma once
 #include <stdbool.h>
@@ -18,10 +22,12 @@
 
 struct thread;
 
+/* A waiting thread (on its stack), or one of a queue's two list heads. */
 struct waitq_entry {
 	struct thread *thread;
-	struct waitq_entry *next, **pprev; /* pprev: the pointer to us (O(1) unlink) */
-	bool woken;
+	struct waitq_entry *next, *prev; /* circular through the list head: O(1) unlink */
+	bool woken; /* unlinked and woken: the waker's last touch */
+	bool relay; /* woken to wake the next batch of wq->waking */
 };
 
 struct waitq_watch;
@@ -34,13 +40,17 @@ struct waitq_watch {
 
 struct waitq {
 	struct spinlock lock;
-	struct waitq_entry *head;
+	struct waitq_entry waiting; /* list head: threads that wait, newest first */
+	struct waitq_entry waking; /* list head: waiters a wake-up has yet to wake */
+	bool relaying; /* a woken waiter (relay) will wake the next batch of waking */
 	struct waitq_watch *watches;
 	uint32_t nwatches;
 };
 
 #define WAIT_FOREVER UINT64_MAX
 #define WAITQ_MAX_WATCHES 64u
+/* Waiters one waitq_wake_all(), or one woken waiter, wakes in one hold of the lock. */
+#define WAITQ_WAKE_BATCH 16u
 
 void waitq_init(struct waitq *wq);
 /*
@@ -49,7 +59,11 @@ void waitq_init(struct waitq *wq);
  * timeout_ns, ERR_INTERRUPTED if the thread is killed meanwhile.
  */
 int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t timeout_ns);
-/* Wake every waiter (they re-check their conditions) and run every watch. */
+/*
+ * Wake every waiter (they re-check their conditions) and run every watch.
+ * Waiters beyond the first WAITQ_WAKE_BATCH are woken by those, so they may
+ * run a little later, never not at all. Any lock but wq->lock may be held.
+ */
 void waitq_wake_all(struct waitq *wq);
 /*
  * Link w so that notify(w) runs on each wake-up of wq until waitq_unwatch().

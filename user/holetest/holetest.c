@@ -33,7 +33,13 @@ int ht_spawn(const char *role, const char *arg, handle_t ep, uint64_t pool_bytes
 	                          .grants = g,
 	                          .ngrants = n,
 	                          .child_pool = pool_bytes};
-	return ch_spawn(&a, c);
+	/* An earlier test's child gives its pool back when its last object goes, which
+	   may be a little after it was reaped: out of memory, wait for it (10 s). */
+	int r = ch_spawn(&a, c);
+	for (int64_t end = ch_clock_ns() + (int64_t)(10 * HT_SECOND);
+	     r == ERR_NO_MEMORY && ch_clock_ns() < end; r = ch_spawn(&a, c))
+		ch_sleep_ns(10 * HT_MS);
+	return r;
 }
 
 long ht_reap(struct ch_child *c, uint64_t timeout, struct proc_status *st)
