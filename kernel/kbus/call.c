@@ -56,11 +56,20 @@ static struct kbus_call *pending_of(struct thread *t)
 /* ch->lock held: unlink call from its server endpoint's outstanding list. */
 static void unlink_call(struct endpoint *ep, struct kbus_call *call)
 {
-	for (struct kbus_call **pp = &ep->calls; *pp; pp = &(*pp)->next_out)
-		if (*pp == call) {
-			*pp = call->next_out;
-			return;
-		}
+	(void)ep;
+	*call->pprev_out = call->next_out; /* O(1): however many calls are outstanding */
+	if (call->next_out)
+		call->next_out->pprev_out = call->pprev_out;
+}
+
+/* ch->lock held: call is outstanding on ep (received, not yet answered). */
+static void link_call(struct endpoint *ep, struct kbus_call *call)
+{
+	call->next_out = ep->calls;
+	call->pprev_out = &ep->calls;
+	if (ep->calls)
+		ep->calls->pprev_out = &call->next_out;
+	ep->calls = call;
 }
 
 /* ch->lock held: the current thread becomes the answerer of call (NULL: abandoned). */
@@ -75,8 +84,7 @@ static void take_call(struct endpoint *ep, struct kbus_call *call)
 	if (call) {
 		call->msg = NULL;
 		call->server = self;
-		call->next_out = ep->calls;
-		ep->calls = call;
+		link_call(ep, call);
 	}
 }
 
@@ -300,8 +308,7 @@ static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[
 	server->kbus_pending_ep = dst;
 	server->kbus_pending = call;
 	call->server = server;
-	call->next_out = dst->calls;
-	dst->calls = call;
+	link_call(dst, call);
 	spin_unlock_irqrestore(&dst->ch->lock, irq);
 	if (!sched_switch_to(server))
 		sched_wake(server);

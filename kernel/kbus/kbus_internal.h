@@ -65,7 +65,7 @@ struct kbus_call {
 	bool fast_reply; /* CALL_DONE with words */
 	uint64_t words[KBUS_FAST_WORDS];
 	struct thread *server; /* received by this thread (NULL: queued) */
-	struct kbus_call *next_out; /* in the server endpoint's outstanding list */
+	struct kbus_call *next_out, **pprev_out; /* the server endpoint's outstanding list */
 };
 
 struct kbus_channel;
