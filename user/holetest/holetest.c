@@ -42,6 +42,21 @@ int ht_spawn(const char *role, const char *arg, handle_t ep, uint64_t pool_bytes
 	return r;
 }
 
+uint64_t ht_pool_used(void)
+{
+	struct pool_info pi;
+	return ch_pool_info(ht_pool, &pi) < 0 ? 0 : pi.used;
+}
+
+uint64_t ht_pool_settle(uint64_t base)
+{
+	uint64_t used = ht_pool_used();
+	for (int64_t end = ch_clock_ns() + (int64_t)(10 * HT_SECOND);
+	     used > base && ch_clock_ns() < end; used = ht_pool_used())
+		ch_sleep_ns(10 * HT_MS);
+	return used;
+}
+
 long ht_reap(struct ch_child *c, uint64_t timeout, struct proc_status *st)
 {
 	long r = ch_proc_wait(c->process, timeout, st);

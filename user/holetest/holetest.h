@@ -77,5 +77,14 @@ struct hole_child {
 
 int ht_spawn(const char *role, const char *arg, handle_t ep, uint64_t pool_bytes,
              struct ch_child *c);
+/* What our pool has charged now (0 if it cannot be read). */
+uint64_t ht_pool_used(void);
+/*
+ * Our pool's charge once it has come down to base or 10 s have passed: a child's
+ * pool comes back when its last object goes, a little after the child was reaped.
+ * Less than base is fine (an earlier test's memory came back meanwhile); more is
+ * a leak.
+ */
+uint64_t ht_pool_settle(uint64_t base);
 /* Wait for c up to timeout; kill it if it has not ended. Returns the wait's result. */
 long ht_reap(struct ch_child *c, uint64_t timeout, struct proc_status *st);

@@ -20,12 +20,6 @@
 
 #include <string.h>
 
-static uint64_t pool_used(void)
-{
-	struct pool_info pi;
-	return ch_pool_info(ht_pool, &pi) < 0 ? 0 : pi.used;
-}
-
 /*
  * arg "<n><m|c>": n channels, the sending end of channel i carries the
  * receiving end of channel i+1 (mod n), moved (m) or copied (c), so the
@@ -68,7 +62,7 @@ HOLE_TEST(kbus_cycle)
 	/* a first child loads the shared program segments our pool keeps */
 	EXPECT_OK(ht_spawn("kbus_cycle", "0m", HANDLE_INVALID, 1 << 20, &c));
 	EXPECT_OK(ht_reap(&c, HT_LONG, &st));
-	uint64_t base = pool_used();
+	uint64_t base = ht_pool_used();
 	int codes[5];
 	for (int i = 0; i < 5; i++) {
 		EXPECT_OK(ht_spawn("kbus_cycle", shapes[i], HANDLE_INVALID, 1 << 20, &c));
@@ -76,12 +70,8 @@ HOLE_TEST(kbus_cycle)
 		CHECK(st.state == PROC_EXITED, "shape %s: child state %u", shapes[i], st.state);
 		codes[i] = st.code;
 	}
-	/* a child's pool goes back to us once its last user is gone; give teardown time */
-	uint64_t used = pool_used();
-	for (int64_t end = ch_clock_ns() + (int64_t)(10 * HT_SECOND);
-	     used > base && ch_clock_ns() < end; used = pool_used())
-		ch_sleep_ns(10 * HT_MS);
-	CHECK(used <= base, /* less: something earlier finished giving memory back */
+	uint64_t used = ht_pool_settle(base);
+	CHECK(used <= base,
 	      "after 5 children made kbus cycles and exited our pool holds %lld bytes more "
 	      "(exit codes %d %d %d %d %d; 1 = the cycle was made)",
 	      (long long)(used - base), codes[0], codes[1], codes[2], codes[3], codes[4]);

@@ -92,7 +92,7 @@ HOLE_CHILD(create_churn)
 /* Spawn role, wait for it to start, let it run, kill it: it must end and give its pool back. */
 static void kill_child(const char *role, const char *arg)
 {
-	struct pool_info before, after;
+	struct pool_info before;
 	EXPECT_OK(ch_pool_info(ht_pool, &before));
 	handle_t ch[2];
 	EXPECT_OK(ch_channel_create(ht_pool, 4, ch));
@@ -118,15 +118,9 @@ static void kill_child(const char *role, const char *arg)
 	CHECK(st.state == PROC_KILLED,
 	      "%s ended with state %u code %d (3: a query saw a broken mapping)", role,
 	      (unsigned)st.state, (int)st.code);
-	/* the child's pool comes back once its last object is gone; memory of an
-	   earlier test may come back meanwhile too, so "no more than before" */
-	EXPECT_OK(ch_pool_info(ht_pool, &after));
-	for (int64_t end = ch_clock_ns() + (int64_t)(10 * HT_SECOND);
-	     after.used > before.used && ch_clock_ns() < end;)
-		if (ch_sleep_ns(10 * HT_MS) < 0 || ch_pool_info(ht_pool, &after) < 0)
-			break;
-	CHECK(after.used <= before.used, "%s gave back %lld bytes less than it took", role,
-	      (long long)(after.used - before.used));
+	uint64_t after = ht_pool_settle(before.used);
+	CHECK(after <= before.used, "%s gave back %lld bytes less than it took", role,
+	      (long long)(after - before.used));
 }
 
 HOLE_TEST(map_kill)

@@ -12,12 +12,6 @@
  */
 #include "holetest.h"
 
-static uint64_t used_now(void)
-{
-	struct pool_info pi;
-	return ch_pool_info(ht_pool, &pi) < 0 ? 0 : pi.used;
-}
-
 /*
  * arg "self": an unstarted process holding its own capability. "queue": it holds
  * the sending end of a channel whose receiving end's queue holds its capability.
@@ -52,18 +46,15 @@ HOLE_TEST(unstarted_process_ring)
 	/* a first child loads the shared program segments our pool keeps */
 	EXPECT_OK(ht_spawn("unstarted_ring", "none", HANDLE_INVALID, 1 << 20, &c));
 	EXPECT_OK(ht_reap(&c, HT_LONG, &st));
-	uint64_t base = used_now();
+	uint64_t base = ht_pool_used();
 	for (int i = 0; i < 4; i++) {
 		EXPECT_OK(ht_spawn("unstarted_ring", shapes[i], HANDLE_INVALID, 1 << 20, &c));
 		EXPECT_OK(ht_reap(&c, HT_LONG, &st));
 		CHECK(st.state == PROC_EXITED && st.code == 0, "shape %s: child state %u code %d",
 		      shapes[i], st.state, st.code);
 	}
-	uint64_t used = used_now();
-	for (int64_t end = ch_clock_ns() + (int64_t)(10 * HT_SECOND);
-	     used > base && ch_clock_ns() < end; used = used_now())
-		ch_sleep_ns(10 * HT_MS);
-	CHECK(used <= base, /* less: something earlier finished giving memory back */
+	uint64_t used = ht_pool_settle(base);
+	CHECK(used <= base,
 	      "after 4 children left rings through unstarted processes and exited, our pool "
 	      "holds %lld bytes more",
 	      (long long)(used - base));
