@@ -45,18 +45,8 @@
 #include <sched/sched.h>
 #include <time/clock.h>
 
-static int transit_charge(void *pool, uint64_t bytes)
-{
-	return pool_charge(pool, bytes);
-}
-
-static void transit_uncharge(void *pool, uint64_t bytes)
-{
-	pool_uncharge(pool, bytes);
-}
-
 /* A transit table is paid by the channel's pool; the capabilities in it by their messages. */
-static const struct cspace_charge transit_payer = {transit_charge, transit_uncharge, .tables = true,
+static const struct cspace_charge transit_payer = {pool_charge_cb, pool_uncharge_cb, .tables = true,
                                                    .caps = false};
 
 static void endpoint_destroy(struct kobject *obj);

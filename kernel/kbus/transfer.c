@@ -112,26 +112,29 @@ static int decode(const struct kbus_out *m, struct kbus_kmsg *msg, bool *loads)
 	return 0;
 }
 
-/* Cycle rule: count msg in dst->loaded, refused while dst is in flight. */
-static int load(struct endpoint *dst)
+/*
+ * The cycle rule's one step, under ep's channel lock: count one more in *mine,
+ * refused (ERR_BAD_STATE) while *other is nonzero. load(): a message carrying
+ * endpoints to dst; count_in_flight(): a capability to ep inside a message.
+ */
+static int cycle_count(struct endpoint *ep, uint32_t *mine, const uint32_t *other)
 {
-	uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
-	int err = dst->inflight ? ERR_BAD_STATE : 0;
+	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+	int err = *other ? ERR_BAD_STATE : 0;
 	if (!err)
-		dst->loaded++;
-	spin_unlock_irqrestore(&dst->ch->lock, irq);
+		(*mine)++;
+	spin_unlock_irqrestore(&ep->ch->lock, irq);
 	return err;
 }
 
-/* Count ep as in flight: refused while endpoint capabilities are queued for it. */
+static int load(struct endpoint *dst)
+{
+	return cycle_count(dst, &dst->loaded, &dst->inflight);
+}
+
 static int count_in_flight(struct endpoint *ep)
 {
-	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
-	int err = ep->loaded ? ERR_BAD_STATE : 0;
-	if (!err)
-		ep->inflight++;
-	spin_unlock_irqrestore(&ep->ch->lock, irq);
-	return err;
+	return cycle_count(ep, &ep->inflight, &ep->loaded);
 }
 
 void kbus_transfer_release(struct kbus_kmsg *msg)

@@ -102,3 +102,13 @@ struct mem_pool *pool_from(struct kobject *obj)
 		return NULL;
 	return container_of(obj, struct mem_pool, obj);
 }
+
+int pool_charge_cb(void *pool, uint64_t bytes)
+{
+	return pool_charge(pool, bytes);
+}
+
+void pool_uncharge_cb(void *pool, uint64_t bytes)
+{
+	pool_uncharge(pool, bytes);
+}

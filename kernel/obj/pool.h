@@ -58,6 +58,9 @@ int pool_charge(struct mem_pool *p, uint64_t bytes);
 
 /* Return bytes charged earlier with pool_charge(); uncharging more panics. */
 void pool_uncharge(struct mem_pool *p, uint64_t bytes);
+/* The same, as callbacks whose context is the pool (struct cspace_charge payers). */
+int pool_charge_cb(void *pool, uint64_t bytes);
+void pool_uncharge_cb(void *pool, uint64_t bytes);
 
 /* Quota and current use (a snapshot: other CPUs may charge meanwhile). */
 void pool_info(struct mem_pool *p, struct pool_info *out);

@@ -117,18 +117,8 @@ uint64_t process_live_count(void)
 	return __atomic_load_n(&live_processes, __ATOMIC_RELAXED);
 }
 
-static int cs_charge(void *ctx, uint64_t bytes)
-{
-	return pool_charge(ctx, bytes);
-}
-
-static void cs_uncharge(void *ctx, uint64_t bytes)
-{
-	pool_uncharge(ctx, bytes);
-}
-
 /* A process's capabilities and its slot table are paid from its pool, like its memory. */
-static const struct cspace_charge cspace_payer = {cs_charge, cs_uncharge, .tables = true,
+static const struct cspace_charge cspace_payer = {pool_charge_cb, pool_uncharge_cb, .tables = true,
                                                   .caps = true};
 
 int process_create(struct mem_pool *pool, const char *name, struct process **out)
