@@ -11,19 +11,16 @@
 #include <lib/string.h>
 #include <stdbool.h>
 #include <stdint.h>
+#ifndef HOST_TEST
+#include <arch/string.h>
+#endif
 
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
 NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 #ifndef HOST_TEST
-	/* quadwords, then the tail: under emulation each iteration of a rep
-	 * string instruction costs as much as one instruction, so movsq is 8x
-	 * cheaper there than movsb, and no slower on hardware */
-	void *d = dst;
-	size_t q = n >> 3, r = n & 7;
-	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
-	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
+	arch_copy_forward(dst, src, n);
 #else
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -44,10 +41,7 @@ NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
 	if (forward) {
 		memcpy(d, s, n);
 	} else if (n) {
-		/* Backwards: point at the last byte and run the string op with DF=1. */
-		d += n - 1;
-		s += n - 1;
-		__asm__ volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+		arch_copy_backward(d + n - 1, s + n - 1, n); /* from the last byte down */
 	}
 #else
 	if (forward) {
@@ -64,11 +58,7 @@ NO_LIBCALL void *memmove(void *dst, const void *src, size_t n)
 NO_LIBCALL void *memset(void *dst, int c, size_t n)
 {
 #ifndef HOST_TEST
-	void *d = dst;
-	size_t q = n >> 3, r = n & 7;
-	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
-	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
-	__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(pattern) : "memory");
+	arch_fill(dst, (unsigned char)c, n);
 #else
 	unsigned char *d = dst;
 	while (n--)
