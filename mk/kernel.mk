@@ -16,17 +16,18 @@ KCFLAGS := -std=gnu17 -O2 -g -ffreestanding -fno-builtin-printf -nostdlib -fno-p
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -fwrapv \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla \
-	-Ikernel -Ikernel/arch/x86_64/include -Iinclude -Iuser/lib -MMD -MP
+	-Ikernel -Ikernel/arch/x86_64/include -Iinclude -Ishared/include -MMD -MP
 KASFLAGS := -D__ASSEMBLY__ -Ikernel -Ikernel/arch/x86_64/include -Iinclude -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
 
-# Every kernel source. The product kernel has init/notests.c; the test kernel has
-# instead the in-kernel VM tests (tests/vm, whose boot.c takes "test") and the test
-# object they use.
+# Every kernel source, and the code shared with user space (shared/*.c, built here
+# with the kernel's flags). The product kernel has init/notests.c; the test kernel
+# has instead the in-kernel VM tests (tests/vm, whose boot.c takes "test") and the
+# test object they use.
 KERNEL_TEST_ONLY_C := kernel/obj/test_object.c $(wildcard tests/vm/*.c)
 KERNEL_COMMON_C := $(filter-out kernel/init/notests.c $(KERNEL_TEST_ONLY_C), \
-	$(shell find kernel -name '*.c' | sort)) user/lib/charlotte/elf.c
+	$(shell find kernel -name '*.c' | sort)) $(sort $(wildcard shared/*.c))
 KERNEL_S := $(shell find kernel -name '*.S' | sort)
 KERNEL_COMMON_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_COMMON_C)) \
 	$(patsubst %.S,$(B)/k/%.o,$(KERNEL_S)) $(FBCON_FONT_OBJ)

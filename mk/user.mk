@@ -3,9 +3,10 @@
 # Included by the top-level Makefile (or by mk/initrd.mk when the Makefile does not),
 # or used alone:  make -f mk/user.mk user-libs user-progs
 #   build/user/crt0.o          _start (link first)
-#   build/user/libc.a          the C library (user/lib/libc)
+#   build/user/libc.a          the C library (user/lib/libc, plus the printf core
+#                              shared/fmt.c)
 #   build/user/libcharlotte.a  the system library (user/lib/charlotte, plus the
-#                              kernel's pure ustar reader kernel/lib/ustar.c)
+#                              ustar reader and ELF loader shared/ustar.c, shared/elf.c)
 #   build/initrd/bin/<name>    one program per directory user/<name>/ (all its .c files)
 # A program links as:
 #   $(USER_CC) $(USER_LDFLAGS) -o prog $(USER_CRT0) prog.o \
@@ -32,18 +33,17 @@ USER_CFLAGS := -std=gnu17 -ffreestanding -fno-builtin -nostdlib -nostdinc \
 	-fno-stack-protector -fno-pic -static -O2 -g \
 	-fno-tree-loop-distribute-patterns \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
-	-Iuser/lib/libc/include -Iuser/lib -Iinclude -I$(USER_GCC_INC)
+	-Iuser/lib/libc/include -Iuser/lib -Iinclude -Ishared/include -I$(USER_GCC_INC)
 USER_LDFLAGS := -static -nostdlib -no-pie -Wl,-z,noexecstack -Wl,-z,separate-code \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none
 
+# The code shared with the kernel (shared/*.c) is built here once with the user
+# flags, into the library that uses it.
 LIBC_SRCS := $(wildcard user/lib/libc/*.c)
-LIBC_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBC_SRCS))
+LIBC_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBC_SRCS)) $(B)/user/shared/fmt.o
 LIBCHARLOTTE_SRCS := $(wildcard user/lib/charlotte/*.c)
 LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS)) \
-	$(B)/user/charlotte/ustar.o
-# libcharlotte reads the initrd with the kernel's ustar reader: "ustar.h" is found by
-# -iquote, and the shim maps the kernel's <lib/string.h> onto the libc's <string.h>.
-LIBCHARLOTTE_CFLAGS := -iquote kernel/lib -Iuser/lib/charlotte/shim
+	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o
 
 USER_CRT0 := $(B)/user/crt0.o
 USER_LIBC := $(B)/user/libc.a
@@ -51,8 +51,8 @@ USER_LIBCHARLOTTE := $(B)/user/libcharlotte.a
 USER_LIBS := -Wl,--start-group $(USER_LIBCHARLOTTE) $(USER_LIBC) -Wl,--end-group -lgcc
 
 USER_HDRS := $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h \
-	user/lib/libc/include/sys/*.h user/lib/charlotte/*.h user/lib/charlotte/shim/*/*.h \
-	include/abi/*.h) kernel/lib/ustar.h
+	user/lib/libc/include/sys/*.h user/lib/charlotte/*.h shared/include/shared/*.h \
+	include/abi/*.h)
 
 $(B)/user/libc/%.o: user/lib/libc/%.c $(USER_HDRS) mk/user.mk
 	@mkdir -p $(@D)
@@ -60,11 +60,11 @@ $(B)/user/libc/%.o: user/lib/libc/%.c $(USER_HDRS) mk/user.mk
 
 $(B)/user/charlotte/%.o: user/lib/charlotte/%.c $(USER_HDRS) mk/user.mk
 	@mkdir -p $(@D)
-	$(Q)$(USER_CC) $(USER_CFLAGS) $(LIBCHARLOTTE_CFLAGS) -c -o $@ $<
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 
-$(B)/user/charlotte/ustar.o: kernel/lib/ustar.c $(USER_HDRS) mk/user.mk
+$(B)/user/shared/%.o: shared/%.c $(USER_HDRS) mk/user.mk
 	@mkdir -p $(@D)
-	$(Q)$(USER_CC) $(USER_CFLAGS) $(LIBCHARLOTTE_CFLAGS) -c -o $@ $<
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 
 $(USER_CRT0): user/lib/libc/crt0.S mk/user.mk
 	@mkdir -p $(@D)

@@ -15,11 +15,9 @@
 #include <abi/syscall.h>
 #include <boot/bootinfo.h>
 #include <cap/cap.h>
-#include <charlotte/elf.h>
 #include <lib/compiler.h>
 #include <lib/log.h>
 #include <lib/string.h>
-#include <lib/ustar.h>
 #include <mm/pmm.h>
 #include <mm/vmm.h>
 #include <obj/aspace.h>
@@ -27,6 +25,8 @@
 #include <obj/memory.h>
 #include <obj/pool.h>
 #include <obj/process.h>
+#include <shared/elf.h>
+#include <shared/ustar.h>
 
 #define EXEC_PATH "bin/exec"
 #define STACK_TOP 0x00007ffffff00000ull

@@ -3,12 +3,13 @@
  *
  * C99 snprintf semantics: the output is always NUL-terminated when size > 0,
  * and the return value is the length the full output would have had, so
- * `ret >= size` means it was truncated. Supported: flags - 0 + space #,
- * width and precision (either may be *), length modifiers hh h l ll z t j,
- * conversions d i u x X o p s c %. No floating point (the kernel is built
- * with -mgeneral-regs-only) and no %n. %s of NULL prints "(null)", %p of
- * NULL prints "(nil)" (as glibc does); an unknown conversion is copied
- * through literally. Reentrant, no locks, no allocation: safe anywhere.
+ * `ret >= size` means it was truncated. The dialect is the shared printf
+ * core's (<shared/fmt.h>, the same code as user space's printf): flags
+ * - 0 + space #, width and precision (either may be *), length modifiers
+ * hh h l ll z t j, conversions d i u x X o p s c %. No floating point (the
+ * kernel is built with -mgeneral-regs-only) and no %n: like any unknown
+ * conversion they are copied through literally. Reentrant, no locks, no
+ * allocation: safe anywhere.
  */
 #pragma once
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * test_elf.c - host tests of libcharlotte's ELF64 loader (user/lib/charlotte/elf.c).
+ * test_elf.c - host tests of the shared ELF64 loader (shared/elf.c).
  *
  * A recording map_segment callback stands in for the address space and checks every
  * call against the loader's promises (user half, no page 0, no shared pages, no W+X,
@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
-#include <charlotte/elf.h>
+#include <shared/elf.h>
 
 /* ---- the recording callback ---- */
 

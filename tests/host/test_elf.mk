@@ -1,14 +1,14 @@
-# Host test of libcharlotte's ELF64 loader (user/lib/charlotte/elf.c).
+# Host test of the ELF64 loader shared by the kernel and libcharlotte (shared/elf.c).
 # Besides images built in memory, it loads two real static executables that the host
 # gcc builds from tests/host/elf_fixture.c: one without a C library, one with glibc.
 
-test_elf_SRCS := user/lib/charlotte/elf.c
+test_elf_SRCS := shared/elf.c
 TEST_ELF_NOLIBC := $(B)/host/test_elf.d/fixture_nolibc
 TEST_ELF_GLIBC := $(B)/host/test_elf.d/fixture_glibc
-test_elf_CFLAGS := -Iuser/lib -DELF_FIXTURE_NOLIBC='"$(abspath $(TEST_ELF_NOLIBC))"' \
+test_elf_CFLAGS := -DELF_FIXTURE_NOLIBC='"$(abspath $(TEST_ELF_NOLIBC))"' \
 	-DELF_FIXTURE_GLIBC='"$(abspath $(TEST_ELF_GLIBC))"'
 
-$(B)/host/test_elf: $(TEST_ELF_NOLIBC) $(TEST_ELF_GLIBC) user/lib/charlotte/elf.h
+$(B)/host/test_elf: $(TEST_ELF_NOLIBC) $(TEST_ELF_GLIBC)
 
 $(TEST_ELF_NOLIBC): tests/host/elf_fixture.c tests/host/test_elf.mk
 	@mkdir -p $(@D)

@@ -1,4 +1,4 @@
-# Host test of the user-space C library (user/lib/libc).
+# Host test of the user-space C library (user/lib/libc, with the printf core shared/fmt.c).
 #
 # The libc defines malloc, printf, strlen ... which clash with the host's, so it cannot
 # be compiled into the test as it is. Instead its sources are built freestanding (with
@@ -12,15 +12,22 @@ test_libc_RULE := custom
 
 TEST_LIBC_DIR := $(B)/host/test_libc.d
 TEST_LIBC_SRCS := $(wildcard user/lib/libc/*.c)
-TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_SRCS))
+TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_SRCS)) \
+	$(TEST_LIBC_DIR)/shared/fmt.o
 TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns main
 TEST_LIBC_CFLAGS := -std=gnu17 -g -O1 -ffreestanding -fno-builtin -nostdinc \
 	-fno-tree-loop-distribute-patterns -fno-stack-protector \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	-Iuser/lib/libc/include -Iinclude -I$(shell $(HOST_CC) -print-file-name=include)
+	-Iuser/lib/libc/include -Iinclude -Ishared/include -I$(shell $(HOST_CC) -print-file-name=include)
+TEST_LIBC_HDRS := $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h \
+	user/lib/libc/include/sys/*.h) shared/include/shared/fmt.h include/abi/errors.h
 
-$(TEST_LIBC_DIR)/%.o: user/lib/libc/%.c $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h user/lib/libc/include/sys/*.h) include/abi/errors.h tests/host/test_libc.mk
+$(TEST_LIBC_DIR)/%.o: user/lib/libc/%.c $(TEST_LIBC_HDRS) tests/host/test_libc.mk
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) $(TEST_LIBC_CFLAGS) -c -o $@ $<
+
+$(TEST_LIBC_DIR)/shared/%.o: shared/%.c $(TEST_LIBC_HDRS) tests/host/test_libc.mk
 	@mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(TEST_LIBC_CFLAGS) -c -o $@ $<
 

@@ -7,7 +7,7 @@
  * handed to the reader is a malloc'd buffer of exactly its length, so ASan
  * flags any read past the end. Ends with a 100,000-round mutation fuzz.
  */
-#include <lib/ustar.h>
+#include <shared/ustar.h>
 #include <abi/errors.h>
 
 #include <setjmp.h>

@@ -1,2 +1,2 @@
 # ustar initrd reader: archives from the host's GNU tar and hand-built broken ones, fuzzing.
-test_ustar_SRCS := kernel/lib/ustar.c
+test_ustar_SRCS := shared/ustar.c

@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include <abi/errors.h>
+#include <shared/ustar.h>
 
 #include "start.h"
 #include "syscall.h"
-#include "ustar.h"
 
 static const void *initrd_data;
 static size_t initrd_len;

@@ -4,9 +4,9 @@
  * The initrd is a ustar archive the kernel hands to Exec as a read-only memory
  * capability ("initrd"); Exec passes it on to programs whose manifest line grants it.
  * The first lookup maps the whole archive read-only at CH_INITRD_BASE in our own
- * address space ("self.as") and keeps it there; lookups use the kernel's bounded
- * ustar reader (kernel/lib/ustar.c, built into libcharlotte), since the archive is
- * untrusted input. Not thread-safe on the first call.
+ * address space ("self.as") and keeps it there; lookups use the bounded ustar
+ * reader the kernel uses too (<shared/ustar.h>), since the archive is untrusted
+ * input. Not thread-safe on the first call.
  */
 #pragma once
 

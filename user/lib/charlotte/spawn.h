@@ -26,7 +26,7 @@
 #include <abi/handle.h>
 #include <abi/syscall.h>
 
-#include "elf.h"
+#include <shared/elf.h>
 
 #define CH_STACK_TOP UINT64_C(0x00007ffffff00000)
 #define CH_STACK_SIZE (64u * 1024u)

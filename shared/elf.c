@@ -14,7 +14,7 @@
  * All range arithmetic is written so it cannot wrap (a + b <= limit becomes
  * a <= limit && b <= limit - a).
  */
-#include "elf.h"
+#include <shared/elf.h>
 
 #include <abi/errors.h>
 

@@ -10,11 +10,15 @@
  * by its field width. The checksum is the byte sum of the header with the
  * chksum field read as spaces; historic tars summed signed chars, so both
  * sums are accepted.
+ *
+ * Shared code (docs/kernel.md, "Code shared by kernel and user space"): the kernel
+ * reads the initrd with it at boot, libcharlotte when a program opens an initrd file.
+ * It calls only compiler builtins, which each side's string functions back.
  */
-#include "ustar.h"
+#include <shared/ustar.h>
+
 #include <abi/errors.h>
 #include <stdbool.h>
-#include <lib/string.h>
 
 #define OFF_NAME 0
 #define OFF_MODE 100
@@ -75,11 +79,11 @@ static bool checksum_ok(const uint8_t *h)
 
 static bool magic_ok(const uint8_t *h)
 {
-	return memcmp(h + OFF_MAGIC,
+	return __builtin_memcmp(h + OFF_MAGIC,
 	              "ustar\0"
 	              "00",
 	              8) == 0 ||
-	       memcmp(h + OFF_MAGIC, "ustar  \0", 8) == 0;
+	       __builtin_memcmp(h + OFF_MAGIC, "ustar  \0", 8) == 0;
 }
 
 /* Bounded copy of a field that may lack its NUL; returns the length copied. */
@@ -115,7 +119,7 @@ static void build_path(struct ustar_entry *out, const uint8_t *h)
 	n += copy_field(out->path + n, h + OFF_NAME, 100);
 	/* normalise() may start past path[0]: move the result to the front */
 	const char *p = normalise(out->path, &n);
-	memmove(out->path, p, n + 1);
+	__builtin_memmove(out->path, p, n + 1);
 	out->name = out->path;
 }
 
@@ -181,7 +185,7 @@ int ustar_find(const void *archive, size_t len, const char *path, struct ustar_e
 			return ERR_NOT_FOUND;
 		if (rc < 0)
 			return rc;
-		if (strcmp(out->name, w) == 0)
+		if (__builtin_strcmp(out->name, w) == 0)
 			return 0;
 	}
 }

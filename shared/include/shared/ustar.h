@@ -1,8 +1,9 @@
 /*
- * ustar.h - read-only POSIX ustar reader for the initrd.
+ * ustar.h - read-only POSIX ustar reader for the initrd, shared by the kernel
+ * and libcharlotte (shared/ustar.c, built once for each).
  *
- * The initrd is a tar archive GRUB loads as a module; the kernel reads it in
- * place. The archive is untrusted input: each 512-byte header must carry the
+ * The initrd is a tar archive GRUB loads as a module; the kernel, and later
+ * programs that map it, read it in place. The archive is untrusted input: each 512-byte header must carry the
  * ustar magic (POSIX "ustar\0" "00" or GNU "ustar  \0") and a correct checksum
  * (unsigned or signed byte sum), octal fields are parsed strictly (digits, then
  * only space/NUL; base-256 numbers are rejected), and a member's data must lie

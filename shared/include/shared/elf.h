@@ -1,12 +1,14 @@
 /*
- * elf.h - the ELF64 program loader of libcharlotte: checks an executable image and
- * tells the caller which segments to map where.
+ * elf.h - the ELF64 program loader shared by the kernel and libcharlotte
+ * (shared/elf.c, built once for each): checks an executable image and tells the
+ * caller which segments to map where.
  *
  * The loader never touches an address space itself: elf_load() validates the whole
  * image first, then calls ops->map_segment once per loadable segment. In user space
  * the callback creates memory capabilities, copies the file bytes and maps them into
- * the child's address space (exokernel style: the parent builds the child); on the
- * host, tests record the calls. Only static, non-PIE x86-64 executables (ET_EXEC) are
+ * the child's address space (exokernel style: the parent builds the child); the
+ * kernel's callback maps the first program, Exec, at boot; on the host, tests record
+ * the calls. Only static, non-PIE x86-64 executables (ET_EXEC) are
  * accepted, since we have no dynamic linker.
  *
  * The image is untrusted: every field is checked with overflow-safe arithmetic before
