@@ -1,14 +1,16 @@
 # make lint: style and hygiene checks, each of which must pass before a commit.
 #   lint-format    clang-format --dry-run -Werror against .clang-format over every
-#                  C file and header in kernel/ include/ user/ tests/ (lists the
-#                  offenders; `clang-format -i FILE` fixes one)
-#   lint-cppcheck  cppcheck (warning, portability) over kernel/ + tests/vm/ (the
-#                  kernel build) and user/; silence a false positive in place with
-#                  a `// cppcheck-suppress <id>` comment and say why
-#   lint-headers   tools/check-headers.sh: every header compiles on its own
+#                  C file and header in kernel/ include/ shared/ user/ tests/ (lists
+#                  the offenders; `clang-format -i FILE` fixes one)
+#   lint-cppcheck  cppcheck (warning, portability) over kernel/ + tests/vm/ +
+#                  shared/ (the kernel build; shared/ has no #if, so once is
+#                  enough) and user/; silence a false positive in place with a
+#                  `// cppcheck-suppress <id>` comment and say why
+#   lint-headers   tools/check-headers.sh: every header compiles on its own, and
+#                  shared/ sees nothing of the kernel's or user space's
 # `make lint` runs all three (make -k) and fails if any failed.
 
-LINT_C_FILES := $(shell find kernel include user tests -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)
+LINT_C_FILES := $(shell find kernel include shared user tests -name '*.[ch]' 2>/dev/null | LC_ALL=C sort)
 
 # constStatement: cppcheck 2.10 reads `register T x __asm__("reg") = v;` (how the
 # syscall stubs pin arguments to registers) as an unused expression.
@@ -16,8 +18,9 @@ CPPCHECK_FLAGS := --error-exitcode=1 --enable=warning,portability --inline-suppr
 	--std=c11 --platform=unix64 --suppress=missingIncludeSystem --suppress=constStatement \
 	-D__x86_64__ \
 	--template='{file}:{line}:{column}: {severity}: {message} [{id}]'
-CPPCHECK_KERNEL := -Ikernel -Ikernel/arch/x86_64/include -Iinclude -Itests/vm kernel tests/vm
-CPPCHECK_USER := -Iuser/lib/libc/include -Iuser/lib -Iinclude user
+CPPCHECK_KERNEL := -Ikernel -Ikernel/arch/x86_64/include -Iinclude -Ishared/include -Itests/vm \
+	kernel tests/vm shared
+CPPCHECK_USER := -Iuser/lib/libc/include -Iuser/lib -Iinclude -Ishared/include user
 
 .PHONY: lint lint-format lint-cppcheck lint-headers
 lint:

@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define INT_LIMIT 0x7fffffff /* INT_MAX without <limits.h>, which user space lacks */
+#define INT_LIMIT __INT_MAX__ /* <limits.h> would be one side's, not the compiler's */
 
 void fmt_put(struct fmt_out *out, const char *s, size_t n)
 {
@@ -342,9 +342,8 @@ static void buf_put(struct fmt_out *o, const char *s, size_t n)
 
 size_t fmt_vsnprintf(char *buf, size_t size, fmt_extend_fn *extend, const char *fmt, va_list ap)
 {
-	struct buf_out b = {.out = {.put = buf_put, .extend = extend},
-	                    .buf = buf,
-	                    .room = size ? size - 1 : 0};
+	struct buf_out b = {
+	    .out = {.put = buf_put, .extend = extend}, .buf = buf, .room = size ? size - 1 : 0};
 	size_t len = fmt_format(&b.out, fmt, ap);
 
 	if (size)

@@ -80,9 +80,9 @@ static bool checksum_ok(const uint8_t *h)
 static bool magic_ok(const uint8_t *h)
 {
 	return __builtin_memcmp(h + OFF_MAGIC,
-	              "ustar\0"
-	              "00",
-	              8) == 0 ||
+	                        "ustar\0"
+	                        "00",
+	                        8) == 0 ||
 	       __builtin_memcmp(h + OFF_MAGIC, "ustar  \0", 8) == 0;
 }
 

@@ -10,6 +10,10 @@
 #                                compiler's own headers: the ABI shared with user
 #                                space may not reach into the kernel or a libc
 #   user/lib/**/*.h              with the user-space flags ($USER_CFLAGS)
+#   shared/include/**/*.h and    freestanding C17 with nothing but the compiler's
+#   shared/*.c                   headers, -Iinclude and -Ishared/include: code
+#                                shared by kernel and user space may not reach
+#                                into either tree (its sources are checked too)
 # Prints each failing header with gcc's messages; exits 1 if any failed.
 set -u
 
@@ -22,6 +26,8 @@ KERNEL_INC="-Ikernel -Ikernel/arch/x86_64/include -Iinclude -Itests/vm"
 -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla $KERNEL_INC}"
 ABI_CFLAGS="-std=c17 -ffreestanding -nostdinc -isystem $GCC_INC -Wall -Wextra -Wpedantic -Werror \
 -Wstrict-prototypes -Wmissing-prototypes -Wundef -Iinclude"
+SHARED_CFLAGS="-std=gnu17 -ffreestanding -nostdinc -isystem $GCC_INC -mgeneral-regs-only -Wall \
+-Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla -Iinclude -Ishared/include"
 : "${USER_CFLAGS:=-std=gnu17 -ffreestanding -nostdinc -isystem $GCC_INC -Wall -Wextra -Werror \
 -Wstrict-prototypes -Wmissing-prototypes -Wundef -Iuser/lib/libc/include -Iuser/lib -Iinclude}"
 
@@ -65,6 +71,9 @@ for h in $(find include -name '*.h' 2>/dev/null | sort); do
 done
 for h in $(find user -name '*.h' 2>/dev/null | sort); do
 	check "$USER_CFLAGS" "$h"
+done
+for f in $(find shared -name '*.[ch]' 2>/dev/null | sort); do
+	check "$SHARED_CFLAGS" "$f"
 done
 
 echo "check-headers: $((total - bad)) of $total headers compile on their own"

@@ -93,9 +93,9 @@ static void test_printf_integers(void **state)
 				compare_vformat(int_fmts[f], ints[i]);
 		}
 	}
-	static const char *const long_fmts[] = {"%ld",  "%lu",    "%lx",      "%lld",     "%llu",
-	                                        "%llX", "%#llo",  "%jd",      "%zu",      "%zd",
-	                                        "%td",  "%20lld", "%-25lld|", "%+.30lld", "%qd"};
+	static const char *const long_fmts[] = {
+	    "%ld", "%lu", "%lx",    "%lld",     "%llu",     "%llX", "%#llo", "%jd",  "%zu",
+	    "%zd", "%td", "%20lld", "%-25lld|", "%+.30lld", "%qd",  "%Lu",   "%#qx", "%Ld"};
 	static const long long longs[] = {0,         1,         -1,           LLONG_MAX,
 	                                  LLONG_MIN, 1ll << 32, -(1ll << 40), 999999999999ll};
 	for (size_t f = 0; f < sizeof(long_fmts) / sizeof(*long_fmts); f++) {
@@ -125,6 +125,7 @@ static void test_printf_strings_pointers(void **state)
 	char *null = NULL;
 	compare_vformat("%s", null);
 	compare_vformat("%10s|", null);
+	compare_vformat("%.3s|%.5s|%.6s|%8.2s|%-4.0s|", null, null, null, null, null);
 }
 
 static double random_double(void)

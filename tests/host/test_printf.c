@@ -149,6 +149,9 @@ static void test_strings_chars_pointers(void **state)
 	}
 	check("%s", (char *)NULL);
 	check("%10s|%-10s|", (char *)NULL, (char *)NULL);
+	/* A precision too short for "(null)" prints nothing (the core's glibc rule). */
+	check("%.3s|%.5s|%.6s|%8.2s|%-4.0s|", (char *)NULL, (char *)NULL, (char *)NULL,
+	      (char *)NULL, (char *)NULL);
 	check_truncation = false;
 }
 
@@ -185,6 +188,12 @@ static void test_own_rules(void **state)
 	const char *odd = "a%yb%5qc%"; /* not a literal: keeps -Wformat quiet */
 	assert_int_equal(ksnprintf(buf, sizeof(buf), odd), 9);
 	assert_string_equal(buf, "a%yb%5qc%");
+	/* The kernel gives the shared core no extend(): floating point, %n and the libc's
+	 * q/L length modifiers are unknown conversions, copied through (no argument
+	 * is fetched, so the %d after them still prints its own). */
+	const char *user_only = "%f|%5.2e|%g|%n|%Lf|%qd|%d";
+	assert_int_equal(ksnprintf(buf, sizeof(buf), user_only, 7), 24);
+	assert_string_equal(buf, "%f|%5.2e|%g|%n|%Lf|%qd|7");
 	/* Size 0 never touches buf, so NULL is fine. */
 	assert_int_equal(ksnprintf(NULL, 0, "%d", 12345), 5);
 	/* Size 1 stores only the terminator. */

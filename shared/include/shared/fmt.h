@@ -83,10 +83,15 @@ size_t fmt_vsnprintf(char *buf, size_t size, fmt_extend_fn *extend, const char *
  */
 bool fmt_convert(struct fmt_out *out, struct fmt_spec *sp, va_list *ap);
 
-/* Helpers for extend(): text, n copies of c (n <= 0: none), and the spaces that pad
- * a field of len characters to sp->width before it (right-aligned, unless zeros pad
- * it) or after it (left-aligned). */
+/* For extend(): n characters of s to out->put(), counted in out->count. */
 void fmt_put(struct fmt_out *out, const char *s, size_t n);
+
+/* For extend(): n copies of c (none when n <= 0), in blocks. */
 void fmt_repeat(struct fmt_out *out, char c, long n);
+
+/* For extend(): the spaces before a field of len characters padded to sp->width,
+ * unless it is left-aligned or zeros pad it instead. */
 void fmt_pad_before(struct fmt_out *out, const struct fmt_spec *sp, long len);
+
+/* For extend(): the spaces after a left-aligned field of len characters. */
 void fmt_pad_after(struct fmt_out *out, const struct fmt_spec *sp, long len);

@@ -289,7 +289,8 @@ static size_t libc_extend(struct fmt_out *out, struct fmt_spec *sp, const char *
 			return fmt_convert(out, sp, ap) ? used : 0;
 	}
 	if (is_float_conv(*f)) {
-		format_float(out, sp, big_l ? (double)va_arg(*ap, long double) : va_arg(*ap, double));
+		format_float(out, sp,
+		             big_l ? (double)va_arg(*ap, long double) : va_arg(*ap, double));
 		return used;
 	}
 	if (*f == 'n') {
