@@ -21,10 +21,10 @@ KASFLAGS := -D__ASSEMBLY__ -Ikernel -Ikernel/arch/x86_64/include -Iinclude -MMD 
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T kernel/arch/x86_64/linker.ld
 
-# Every kernel source, and the code shared with user space (shared/*.c, built here
-# with the kernel's flags). The product kernel has init/notests.c; the test kernel
-# has instead the in-kernel VM tests (tests/vm, whose boot.c takes "test") and the
-# test object they use.
+# Every kernel source. The product kernel has init/notests.c; the test kernel has
+# instead the in-kernel VM tests (tests/vm, whose boot.c takes "test") and the test
+# object they use. shared/*.c, the code shared with user space, is built here too,
+# with the kernel's flags (docs/kernel.md).
 KERNEL_TEST_ONLY_C := kernel/obj/test_object.c $(wildcard tests/vm/*.c)
 KERNEL_COMMON_C := $(filter-out kernel/init/notests.c $(KERNEL_TEST_ONLY_C), \
 	$(shell find kernel -name '*.c' | sort)) $(sort $(wildcard shared/*.c))
