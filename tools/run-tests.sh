@@ -14,15 +14,29 @@
 #   VMTEST_TIMEOUT  a safety cap on one boot's whole run (default: the
 #                   configuration's, 2400 s or more; reached only by a livelock)
 #   VMTEST_BIG=0    skip the 8 GiB configuration
+#   VMTEST_EXPECTED the expected-test list (default tests/expected-tests)
+#
+# The final line counts distinct tests: a test is one name (a host test is
+# host/<binary>/<test>); it passed when it passed in every configuration it ran
+# in and failed in none; a test reported "not applicable" everywhere (an
+# SMP-only test on one CPU, VMTEST NA) counts as neither. The table above it
+# lists each host binary and each configuration: passed, failed, n/a, and how
+# its boots ended.
 #
 # Host tests: each binary runs with CMOCKA_MESSAGE_OUTPUT=TAP; "ok"/"not ok" lines
 # count. A binary that crashes, exits nonzero without a "not ok" line, or prints
 # fewer results than its plan counts as one more failure; failures show its output.
 #
-# VM tests: one boot of the kernel with "test" on its command line per
-# configuration; each "VMTEST PASS/FAIL" line on serial counts. A boot that does
-# not reach "VMTEST DONE" (hang, triple fault, panic) is one more failure named
-# after the configuration, and the tail of its serial log is shown. Each boot also
+# VM tests: one boot of the test kernel with "test" on its command line per
+# configuration; each "VMTEST PASS/FAIL/NA" line on serial counts. Nothing can
+# skip silently: every test of tests/expected-tests that the configuration runs
+# (and every test a suite printed in its VMTEST PLAN) must report, or it fails
+# as "<name>: did not run"; a test that printed VMTEST RUN and no result fails;
+# a suite none of whose tests reported fails as "<suite>: did not start"; a
+# test that passes but is not in the list fails, so the list cannot silently
+# shrink or drift. A boot that does not reach "VMTEST DONE" (hang, triple
+# fault, panic) fails the test it was running (or the configuration), shows
+# the tail of its serial log, and boots again after that test. Each boot also
 # counts as the test "boot summary <label>": its "boot: ok cpus=<n>" line must
 # report the configured CPU count. Serial logs are kept in build/test-logs/.
 set -u
@@ -37,6 +51,7 @@ STALL=${VMTEST_STALL:-240}
 TEST_KERNEL=$B/charlotte-test.elf
 TEST_ISO_IMAGE=$B/charlotte-test.iso
 QEMU_SH=${QEMU_SH:-tools/qemu.sh} # a stand-in for testing this script
+EXPECTED=${VMTEST_EXPECTED:-tests/expected-tests}
 
 # label                    boot machine smp mem  uefi cap(s) qemu-extras ('+' = space, - = none) [cmdline]
 # A boot fails when its serial output stops for VMTEST_STALL seconds (a hang);
@@ -71,8 +86,9 @@ done
 
 mkdir -p "$LOGS/host"
 SUMMARY=$LOGS/summary.txt
+OUTCOMES=$LOGS/outcomes.txt # one "<where>\t<PASS|FAIL|NA>\t<test name>" per result
 : >"$SUMMARY"
-passed=0 failed=0
+: >"$OUTCOMES"
 
 # say LINE: a result line, hidden by -q unless it reports a failure.
 say() {
@@ -87,19 +103,29 @@ show_tail() { # show_tail FILE LINES
 	tail -n "$2" "$1" | tr -d '\r'
 	echo "---- end of $1 ----"
 }
-record() { # record LABEL PASSED FAILED NOTE
-	passed=$((passed + $2))
-	failed=$((failed + $3))
-	printf '%s %s %s %s\n' "$1" "$2" "$3" "$4" >>"$SUMMARY"
+outcome() { # outcome WHERE PASS|FAIL|NA NAME: one test's result in one place
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$OUTCOMES"
+}
+counts() { # counts WHERE: "<passed> <failed> <n/a>" of the outcomes recorded there
+	awk -F '\t' -v w="$1" '$1 == w { n[$2]++ }
+		END { print n["PASS"] + 0, n["FAIL"] + 0, n["NA"] + 0 }' "$OUTCOMES"
+}
+record() { # record ROW PASSED FAILED NA NOTE: a row of the summary table
+	printf '%s %s %s %s %s\n' "$1" "$2" "$3" "$4" "$5" >>"$SUMMARY"
 }
 
+# host_tests: the cmocka binaries, then tests/harness/selftest.sh (this script's
+# own tests, on canned serial logs), which prints TAP too.
 host_tests() {
 	found=0
-	for bin in "$B"/host/test_*; do
+	for bin in "$B"/host/test_* tests/harness/selftest.sh; do
 		[ -f "$bin" ] && [ -x "$bin" ] || continue
-		case "${bin##*/}" in *.*) continue ;; esac
-		found=1
 		name=${bin##*/}
+		case "$bin" in
+		tests/harness/*) name=harness-selftest ;;
+		*.*) continue ;;
+		*) found=1 ;;
+		esac
 		log=$LOGS/host/$name.log
 		CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 5 300 "$bin" >"$log" 2>&1
 		st=$?
@@ -117,6 +143,11 @@ host_tests() {
 		elif [ $((ok + nok)) -lt "$plan" ]; then
 			extra=1 why="reported $((ok + nok)) of $plan planned results"
 		fi
+		awk -v w="host/$name" '/^(not )?ok [0-9]+/ { st = /^ok/ ? "PASS" : "FAIL"
+			t = $0; sub(/^(not )?ok [0-9]+( - )?/, "", t); sub(/[ \t]*#.*$/, "", t)
+			if (t == "") t = $0
+			printf "%s\t%s\t%s/%s\n", w, st, w, t }' "$log" >>"$OUTCOMES"
+		[ "$extra" = 1 ] && outcome "host/$name" FAIL "host/$name"
 		nok=$((nok + extra))
 		if [ "$quiet" = 0 ] || [ "$nok" != 0 ]; then
 			echo "[host] $name: $ok passed, $nok failed${why:+ ($why)}"
@@ -125,11 +156,12 @@ host_tests() {
 			sed -n 's/^not ok /[host] '"$name"': not ok /p' "$log"
 			show_tail "$log" 80
 		fi
-		record "host/$name" "$ok" "$nok" "${why:+$why}"
+		record "host/$name" "$ok" "$nok" 0 "${why:+$why}"
 	done
 	if [ "$found" = 0 ]; then
 		echo "[host] no test binaries in $B/host/ (make host-tests-build)"
-		record host 0 1 "no-binaries"
+		outcome host FAIL "host: no test binaries"
+		record host 0 1 0 "no-binaries"
 	fi
 }
 
@@ -150,7 +182,7 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 	echo "== $label: $boot boot, $machine, $smp CPU(s), $mem, $fw"
 	if [ "$mem" = 8G ] && { [ "${VMTEST_BIG:-1}" = 0 ] || ! enough_ram "$mem"; }; then
 		echo "[$label] skipped: not enough free RAM for an $mem guest (or VMTEST_BIG=0)"
-		printf '%s - - skipped\n' "$label" >>"$SUMMARY"
+		record "$label" - - - skipped
 		return
 	fi
 	if [ -n "${9:-}" ]; then
@@ -161,10 +193,11 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 		base_cmdline=test
 	fi
 	res=$LOGS/$label.results
-	rm -f "$LOGS/$label".*log "$res" "$res.boot"
+	rm -f "$LOGS/$label".*log "$res" "$res.boot" "$res.seen"
 	: >"$res"
+	: >"$res.seen"
 	t0=$(date +%s)
-	P=0 F=0 skip=0 boot_no=1 note=DONE cpus=- log=$LOGS/$label.log
+	skip=0 boot_no=1 note=DONE cpus=- log=$LOGS/$label.log
 	# One boot, and after a test that took the machine down (panic, triple fault,
 	# hang), a fresh boot that resumes after it (vmtest_skip=<n>): that test fails
 	# by name and the rest still run. At most VMTEST_RESUMES (8) fresh boots.
@@ -172,11 +205,10 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 		vm_boot "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" "$extras" \
 			"$base_cmdline" "$skip" "$boot_no"
 		[ "$boot_no" = 1 ] && cpus=$b_cpus
-		P=$((P + b_p)) F=$((F + b_f))
 		[ "$b_resume" = - ] && break
 		if [ "$boot_no" -gt "${VMTEST_RESUMES:-8}" ]; then
-			echo "[$label] VMTEST FAIL $label: gave up after $boot_no boots"
-			F=$((F + 1)) note="gave up after $boot_no boots"
+			fail_line "[$label] VMTEST FAIL $label: gave up after $boot_no boots"
+			note="gave up after $boot_no boots"
 			break
 		fi
 		skip=$b_resume boot_no=$((boot_no + 1))
@@ -186,26 +218,108 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 	[ "$boot_no" -gt 1 ] && note="$note, $boot_no boots"
 	secs=$(($(date +%s) - t0))
 
+	check_expected "$label" "$smp" "$base_cmdline"
 	if [ "$cpus" = "$smp" ]; then
 		say "[$label] PASS boot summary $label: $(cat "$res.boot")"
-		P=$((P + 1))
+		outcome "$label" PASS "boot summary $label"
 	else
 		if [ "$cpus" = - ]; then
 			echo "[$label] FAIL boot summary $label: no 'boot: ok cpus=<n>' line"
 		else
 			echo "[$label] FAIL boot summary $label: cpus=$cpus, expected $smp"
 		fi
-		F=$((F + 1))
+		outcome "$label" FAIL "boot summary $label"
 	fi
 	rm -f "$res.boot"
-	echo "[$label] $P passed, $F failed in ${secs} s (serial log: $log)"
-	record "$label" "$P" "$F" "$note (${secs} s)"
+	# shellcheck disable=SC2046 # three numbers, split on purpose
+	set -- $(counts "$label")
+	echo "[$label] $1 passed, $2 failed, $3 n/a in ${secs} s (serial log: $log)"
+	record "$label" "$1" "$2" "$3" "$note (${secs} s)"
+}
+
+# fail_line LINE: a failure the harness found itself (not a VMTEST line on
+# serial): shown, and kept with the configuration's results.
+fail_line() {
+	echo "$1"
+	echo "$1" >>"$res"
+}
+
+# check_expected LABEL SMP CMDLINE: the configuration's results against what it
+# had to report. Expected: the kernel tests of $EXPECTED that the command
+# line's test=<prefix> selects, the user-space suites' tests when the kernel
+# starts them (tests/vm/boot.c: no prefix, or one that starts like "user" or
+# "exec"), and every test some binary printed in its VMTEST PLAN. Each with no
+# PASS / FAIL / NA line fails ("did not run"; "started but reported no result"
+# after a VMTEST RUN line; all of a suite at once, "did not start", when none
+# of its tests said anything). A test that passed or was not applicable but is
+# not listed fails, and so does an NA that claims more CPUs than there are.
+# Writes one outcome per test (FAIL over PASS over NA).
+check_expected() {
+	prefix=$(printf '%s\n' "$3" | tr ' ' '\n' | sed -n 's/^test=//p' | head -n 1)
+	lst=$EXPECTED
+	[ -f "$lst" ] || { fail_line "[$1] VMTEST FAIL $1: no expected-test list $lst"; lst=/dev/null; }
+	awk -v label="$1" -v smp="$2" -v prefix="$prefix" -v list="$lst" \
+		-v seen="$res.seen" -v outcomes="$OUTCOMES" '
+		function rank(k) { return k == "FAIL" ? 3 : k == "PASS" ? 2 : 1 }
+		function note(n) { if (!(n in order)) { order[n] = ++norder; byorder[norder] = n } }
+		function fail(n, why) { print "[" label "] VMTEST FAIL " n ": " why; st[n] = 3; note(n) }
+		BEGIN {
+			# the kernel starts the user-space suites (tests/vm/boot.c wants_user_tests)
+			k = length(prefix) < 4 ? length(prefix) : 4
+			users = k == 0 || substr(prefix, 1, k) == substr("user", 1, k) ||
+				substr(prefix, 1, k) == substr("exec", 1, k)
+		}
+		FILENAME == list { if ($0 ~ /^#/ || NF < 2) next
+			listed[$2] = $1
+			if ($1 == "kernel" ? index($2, prefix) == 1 : users) {
+				want[$2] = $1; nwant[$1]++; note($2) }
+			next }
+		FILENAME == seen { if ($1 == "PLAN") planned[$2] = 1; else ran[$2] = 1; note($2); next }
+		match($0, /VMTEST (PASS|FAIL|NA) /) {
+			kind = substr($0, RSTART + 7, RLENGTH - 8); rest = substr($0, RSTART + RLENGTH)
+			n = rest; sub(/[: ].*$/, "", n); why = rest; sub(/^[^:]*: */, "", why)
+			if (rank(kind) > st[n]) st[n] = rank(kind)
+			if (kind == "NA") nawhy[n] = why
+			note(n) }
+		END {
+			for (n in listed) if ((n in st) || (n in planned) || (n in ran)) heard[listed[n]] = 1
+			for (i = 1; i <= norder; i++) {
+				n = byorder[i]
+				if (n in st) {
+					if (st[n] == 1 && match(nawhy[n], /needs [0-9]+ CPUs/) &&
+					    substr(nawhy[n], RSTART + 6) + 0 <= smp + 0)
+						fail(n, "not applicable (" nawhy[n] ") with " smp " CPUs")
+					else if (st[n] < 3 && !(n in listed))
+						fail(n, "reported " (st[n] == 2 ? "PASS" : "NA") \
+							" but is not in " list " (add it there)")
+				} else if ((n in want) && !(want[n] in heard)) {
+					st[n] = 3; quiet[want[n]] = quiet[want[n]] " " n
+				} else if (n in ran) {
+					fail(n, "started (VMTEST RUN) but reported no result")
+				} else if ((n in want) || (n in planned)) {
+					fail(n, "did not run" ((n in planned) ? "" : \
+						" (listed in " list ", not in any plan)"))
+				}
+			}
+			for (s in quiet)
+				print "[" label "] VMTEST FAIL " s ": did not start: none of its " \
+					nwant[s] " tests reported (each fails: did not run):" quiet[s]
+			for (i = 1; i <= norder; i++) {
+				n = byorder[i]
+				if (n in st) printf "%s\t%s\t%s\n", label,
+					st[n] == 3 ? "FAIL" : st[n] == 2 ? "PASS" : "NA", n >> outcomes
+			}
+		}' "$lst" "$res.seen" "$res" >"$res.check"
+	while IFS= read -r line; do fail_line "$line"; done <"$res.check"
+	rm -f "$res.check" "$res.seen"
 }
 
 # vm_boot LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS CMDLINE SKIP N: one boot of
-# the test kernel. Sets b_p, b_f (results, a named failure for a test that took
-# the machine down included), b_cpus, b_note, and b_resume: "-", or how many
-# kernel tests a fresh boot should skip to resume after the one that went down.
+# the test kernel. Appends its result lines to $res (a named failure for a test
+# that took the machine down included) and its PLAN / RUN names to $res.seen;
+# sets b_p, b_f (PASS / FAIL lines on serial), b_cpus, b_note, and b_resume:
+# "-", or how many kernel tests a fresh boot should skip to resume after the
+# one that went down.
 vm_boot() {
 	label=$1 cmdline=$9 skip=${10} n=${11}
 	log=$LOGS/$label.log qlog=$LOGS/$label.qemu.log
@@ -227,15 +341,20 @@ vm_boot() {
 	[ -f "$log" ] || : >"$log"
 	before=$(wc -l <"$res")
 
-	# Result lines are appended to $res; awk's last line is "<pass> <fail> <done?>
-	# <done-pass> <done-fail> <cpus|-> <panic?> <kernel RUN lines> <last RUN open?>
-	# <last RUN was the kernel's?> <last RUN name|->".
-	awk -v res="$res" -v label="$label" '
+	# Result lines are appended to $res, "PLAN <name>" and "RUN <name>" lines to
+	# $res.seen; awk's last line is "<pass> <fail> <done?> <done-pass> <done-fail>
+	# <cpus|-> <panic?> <kernel RUN lines> <last RUN open?> <last RUN was the
+	# kernel's?> <last RUN name|->".
+	awk -v res="$res" -v seen="$res.seen" -v label="$label" '
 		{ sub(/\r$/, "") }
+		(i = index($0, "VMTEST PLAN ")) { split(substr($0, i + 12), w, /[ :]/)
+			print "PLAN " w[1] >> seen }
 		(i = index($0, "VMTEST RUN ")) { last = substr($0, i + 11); open = 1
-			kern = (i == 1); if (kern) krun++ }
+			kern = (i == 1); if (kern) krun++; print "RUN " last >> seen }
 		(i = index($0, "VMTEST PASS ")) { s = substr($0, i); print "[" label "] " s >> res; p++
 			split(substr(s, 13), w, /[ :]/); if (w[1] == last) open = 0 }
+		(i = index($0, "VMTEST NA ")) { s = substr($0, i); print "[" label "] " s >> res
+			split(substr(s, 11), w, /[ :]/); if (w[1] == last) open = 0 }
 		(i = index($0, "VMTEST FAIL ")) { s = substr($0, i); print "[" label "] " s >> res; f++
 			split(substr(s, 13), w, /[ :]/); if (w[1] == last) open = 0 }
 		(i = index($0, "VMTEST DONE ")) { split(substr($0, i), w, " "); done = 1; dp = w[3]; df = w[5] }
@@ -274,15 +393,14 @@ vm_boot() {
 		else
 			line="[$label] VMTEST FAIL $label: $why"
 		fi
-		echo "$line" && echo "$line" >>"$res"
-		b_f=$((b_f + 1)) b_note="no DONE: $why"
+		fail_line "$line"
+		b_note="no DONE: $why"
 	elif [ "$dp" != "$b_p" ] || [ "$df" != "$b_f" ]; then
-		echo "[$label] VMTEST FAIL $label: DONE says $dp passed, $df failed;" \
-			"serial shows $b_p PASS and $b_f FAIL lines"
-		b_f=$((b_f + 1)) b_note="DONE count mismatch"
+		fail_line "[$label] VMTEST FAIL $label: DONE says $dp passed, $df failed; serial shows $b_p PASS and $b_f FAIL lines"
+		b_note="DONE count mismatch"
 	elif [ "$st" = 124 ] || [ "$st" = 137 ]; then
-		echo "[$label] VMTEST FAIL $label: QEMU did not exit after VMTEST DONE (isa-debug-exit?)"
-		b_f=$((b_f + 1)) b_note="hung after DONE"
+		fail_line "[$label] VMTEST FAIL $label: QEMU did not exit after VMTEST DONE (isa-debug-exit?)"
+		b_note="hung after DONE"
 	fi
 }
 
@@ -323,11 +441,13 @@ crash_reports() {
 		[ "$st" = 3 ] || why="${why:+$why, }QEMU exit status $st, expected 3"
 		if [ -z "$why" ]; then
 			say "[crash] PASS crash report $kind"
-			record "crash/$kind" 1 0 ""
+			outcome "crash/$kind" PASS "crash report $kind"
+			record "crash/$kind" 1 0 0 ""
 		else
 			echo "[crash] FAIL crash report $kind: $why"
 			show_tail "$log" 40
-			record "crash/$kind" 0 1 "$why"
+			outcome "crash/$kind" FAIL "crash report $kind"
+			record "crash/$kind" 0 1 0 "$why"
 		fi
 	done
 }
@@ -360,11 +480,13 @@ fbcon_screens() {
 		fi
 		if [ -z "$why" ]; then
 			say "[fbcon] PASS framebuffer console $name ($lit lit pixels)"
-			record "$name" 1 0 ""
+			outcome "$name" PASS "framebuffer console $name"
+			record "$name" 1 0 0 ""
 		else
 			echo "[fbcon] FAIL framebuffer console $name: $why"
 			show_tail "$log" 20
-			record "$name" 0 1 "$why"
+			outcome "$name" FAIL "framebuffer console $name"
+			record "$name" 0 1 0 "$why"
 		fi
 	done
 }
@@ -372,10 +494,26 @@ fbcon_screens() {
 [ "$run_host" = 1 ] && host_tests
 [ "$run_vm" = 1 ] && vm_tests
 
+# The summary: a row per host binary and per configuration (its runs: passed,
+# failed, n/a), the failed tests with where they failed, and the closing line
+# that counts distinct tests: a test passed when it passed everywhere it ran
+# and failed nowhere; one that was only ever not applicable counts as neither.
 echo
 echo "== summary"
-awk '{ note = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ ?/, "", note)
-	printf "  %-28s %7s %7s  %s\n", $1, $2, $3, note }
-	BEGIN { printf "  %-28s %7s %7s  %s\n", "suite", "passed", "failed", "note" }' "$SUMMARY"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+awk '{ note = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ [^ ]+ ?/, "", note)
+	printf "  %-28s %7s %7s %7s  %s\n", $1, $2, $3, $4, note }
+	BEGIN { printf "  %-28s %7s %7s %7s  %s\n", "suite", "passed", "failed", "n/a", "note" }' \
+	"$SUMMARY"
+# distinct.txt: "<PASS|FAIL|NA>\t<test>\t<where it failed>" per distinct test.
+awk -F '\t' '{ if (!($3 in st) || $2 == "FAIL" || ($2 == "PASS" && st[$3] == "NA")) st[$3] = $2
+		if ($2 == "FAIL" && index(" " where[$3] " ", " " $1 " ") == 0)
+			where[$3] = where[$3] (where[$3] == "" ? "" : " ") $1 }
+	END { for (n in st) printf "%s\t%s\t%s\n", st[n], n, where[n] }' "$OUTCOMES" |
+	sort -t "$(printf '\t')" -k2 >"$LOGS/distinct.txt"
+awk -F '\t' '$1 == "FAIL" { print "  FAILED " $2 " (in " $3 ")" }' "$LOGS/distinct.txt"
+# shellcheck disable=SC2046 # three numbers, split on purpose
+set -- $(awk -F '\t' '{ c[$1]++ } END { print c["PASS"] + 0, c["FAIL"] + 0, c["NA"] + 0 }' \
+	"$LOGS/distinct.txt")
+echo "  distinct tests: $1 passed, $2 failed, $3 not applicable wherever they ran"
+echo "$1 passed, $2 failed"
+[ "$2" = 0 ]

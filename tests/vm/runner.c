@@ -2,8 +2,11 @@
  * runner.c - the in-kernel VM test runner (see vmtest.h for the protocol).
  *
  * Tests run one after another on the boot thread of CPU 0, with every CPU
- * online and interrupts on. A test that panics or faults ends the whole run
- * (the host harness notices the missing DONE line and shows the log).
+ * online and interrupts on. The plan (a PLAN line for every test that will
+ * run) comes first, so the harness can name a test that never reported. A
+ * test that panics or faults ends the whole run (the host harness notices the
+ * missing DONE line, names the test of the last RUN line and boots again
+ * after it with vmtest_skip=<n>).
  */
 #include <vmtest.h>
 #include <arch/arch.h>
@@ -19,10 +22,10 @@
 
 extern const struct vm_test _vmtests_start[], _vmtests_end[];
 
-static unsigned passed, nfailed;
+static unsigned passed, nfailed, nna;
 
-static bool failed;
-static char reason[200];
+static bool failed, na;
+static char reason[200], na_reason[80];
 static struct spinlock fail_lock = SPINLOCK_INIT;
 
 void vmtest_fail(const char *file, int line, const char *fmt, ...)
@@ -38,6 +41,15 @@ void vmtest_fail(const char *file, int line, const char *fmt, ...)
 		failed = true;
 	}
 	spin_unlock_irqrestore(&fail_lock, irq);
+}
+
+void vmtest_not_applicable(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(na_reason, sizeof(na_reason), fmt, ap);
+	va_end(ap);
+	na = true;
 }
 
 uint64_t vmtest_param(const char *key, uint64_t def)
@@ -104,6 +116,10 @@ void vmtest_run_kernel(const char *prefix, size_t prefix_len)
 	/* gcc emits a file's tests last-first: walk backwards for source order */
 	size_t count =
 	    ((uintptr_t)_vmtests_end - (uintptr_t)_vmtests_start) / sizeof(struct vm_test);
+	/* the plan: every test this run covers, those a resumed boot skips included */
+	for (size_t i = count; i-- > 0;)
+		if (!prefix_len || strncmp(_vmtests_start[i].name, prefix, prefix_len) == 0)
+			kprintf("VMTEST PLAN %s\n", _vmtests_start[i].name);
 	for (size_t i = count; i-- > 0;) {
 		const struct vm_test *t = &_vmtests_start[i];
 		if (prefix_len && strncmp(t->name, prefix, prefix_len) != 0)
@@ -114,12 +130,16 @@ void vmtest_run_kernel(const char *prefix, size_t prefix_len)
 		}
 		kprintf("VMTEST RUN %s\n", t->name); /* names the test if the machine goes down */
 		failed = false;
+		na = false;
 		uint64_t t0 = clock_monotonic_ns();
 		t->fn();
 		uint64_t ms = (clock_monotonic_ns() - t0) / 1000000;
 		if (failed) {
 			kprintf("VMTEST FAIL %s: %s\n", t->name, reason);
 			nfailed++;
+		} else if (na) {
+			kprintf("VMTEST NA %s: %s\n", t->name, na_reason);
+			nna++;
 		} else {
 			kprintf("VMTEST PASS %s (%llu ms)\n", t->name, (unsigned long long)ms);
 			passed++;
@@ -145,11 +165,13 @@ void vmtest_observe_line(const char *line, size_t len)
 		__atomic_fetch_add(&passed, 1, __ATOMIC_RELAXED);
 	else if (len >= 12 && strncmp(line, "VMTEST FAIL ", 12) == 0)
 		__atomic_fetch_add(&nfailed, 1, __ATOMIC_RELAXED);
+	else if (len >= 10 && strncmp(line, "VMTEST NA ", 10) == 0)
+		__atomic_fetch_add(&nna, 1, __ATOMIC_RELAXED);
 }
 
 void vmtest_finish(void)
 {
-	kprintf("VMTEST DONE %u passed, %u failed\n", passed, nfailed);
+	kprintf("VMTEST DONE %u passed, %u failed, %u n/a\n", passed, nfailed, nna);
 	arch_debug_exit(nfailed ? 0x11 : 0x10);
 	arch_halt();
 }

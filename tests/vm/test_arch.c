@@ -121,6 +121,7 @@ static void faults_on_every_cpu(unsigned cpu, void *arg)
 
 VM_TEST(exception_parallel)
 {
+	VM_NEEDS_CPUS(2);
 	vmtest_run_parallel(faults_on_every_cpu, NULL);
 }
 
@@ -131,6 +132,7 @@ static void count_call(void *arg)
 
 VM_TEST(ipi_call_others)
 {
+	VM_NEEDS_CPUS(2);
 	unsigned n = 0;
 	for (int i = 0; i < 100; i++)
 		smp_call_others(count_call, &n);
@@ -144,6 +146,7 @@ static void record_cpu(void *arg)
 
 VM_TEST(ipi_call_each_cpu)
 {
+	VM_NEEDS_CPUS(2);
 	for (unsigned c = 0; c < cpu_count; c++) {
 		unsigned got = 999;
 		smp_call_cpu(c, record_cpu, &got);
@@ -160,6 +163,7 @@ static void ipi_storm(unsigned cpu, void *arg)
 
 VM_TEST(ipi_concurrent_callers)
 {
+	VM_NEEDS_CPUS(2);
 	/* every CPU calls every other at once: must not deadlock */
 	unsigned n = 0, cpus_on = vmtest_cpus();
 	vmtest_run_parallel(ipi_storm, &n);
@@ -259,6 +263,11 @@ static void spinner(void *arg)
 		__atomic_fetch_add((uint64_t *)arg, 1, __ATOMIC_RELAXED);
 }
 
+/* Timer interrupts on one CPU within which two busy threads must both have run:
+ * generous (1,000 scheduler ticks is 10 s of guest time), and counted in the
+ * guest's own events, so a slow host never makes it fail. */
+#define PREEMPT_TICKS 1000
+
 VM_TEST(sched_preempts_busy_threads)
 {
 	/* two busy threads on this CPU must both make progress under preemption */
@@ -273,12 +282,22 @@ VM_TEST(sched_preempts_busy_threads)
 	uint64_t live = sched_live_threads();
 	sched_start(ta);
 	sched_start(tb);
-	uint64_t t0 = clock_monotonic_ns();
-	while (clock_monotonic_ns() - t0 < 60000000) /* we are busy too */
-		;
+	/* We are busy too, until both have run: a wait bounded by this CPU's timer
+	   interrupts (each a chance to preempt, SCHED_TICK_NS apart in guest time),
+	   not by a clock that a busy host stretches. A scheduler that never
+	   preempts us ends it with a == 0 or b == 0; one that never preempts a
+	   spinner never comes back here, and the harness names this test. */
+	uint64_t ticks0 = cpus[me]->timer_ticks;
+	while ((!__atomic_load_n(&a, __ATOMIC_RELAXED) || !__atomic_load_n(&b, __ATOMIC_RELAXED)) &&
+	       __atomic_load_n(&cpus[me]->timer_ticks, __ATOMIC_RELAXED) - ticks0 < PREEMPT_TICKS)
+		arch_cpu_relax();
+	uint64_t ticks = cpus[me]->timer_ticks - ticks0;
 	spin_stop = true;
 	thread_join(ta);
 	thread_join(tb);
+	if (!a || !b)
+		VM_FAIL("spinners ran %llu and %llu times in %llu timer interrupts",
+		        (unsigned long long)a, (unsigned long long)b, (unsigned long long)ticks);
 	VM_EXPECT(a > 0 && b > 0);
 	VM_EXPECT_EQ(sched_live_threads(), live - 2);
 }
@@ -293,6 +312,7 @@ static void note_cpu(unsigned cpu, void *arg)
 
 VM_TEST(sched_threads_on_every_cpu)
 {
+	VM_NEEDS_CPUS(2);
 	unsigned seen[MAX_CPUS] = {0};
 	uint64_t live = sched_live_threads();
 	for (int round = 0; round < 20; round++)
@@ -320,6 +340,7 @@ static void waker(void *arg)
 
 VM_TEST(sched_block_wake_across_cpus)
 {
+	VM_NEEDS_CPUS(2);
 	struct pingpong p = {sched_current(), 0};
 	unsigned other = vmtest_cpus() > 1 ? 1 : 0;
 	struct thread *t = thread_create("waker", waker, &p, (int)other);

@@ -356,6 +356,7 @@ static void vcap_parallel(unsigned cpu, void *arg)
 
 VM_TEST(cap_parallel)
 {
+	VM_NEEDS_CPUS(2);
 	static struct vcap_ctx ctx;
 	__builtin_memset(&ctx, 0, sizeof(ctx));
 	ctx.ncpus = vmtest_cpus();

@@ -87,6 +87,7 @@ static void stress_cpu(unsigned cpu, void *arg)
 
 VM_TEST(kbus_smp_stress)
 {
+	VM_NEEDS_CPUS(2);
 	struct kt_base b;
 	kt_base_take(&b);
 	static struct stress s;
@@ -150,6 +151,7 @@ static void fanin_recv(void *arg)
 
 VM_TEST(kbus_smp_fanin)
 {
+	VM_NEEDS_CPUS(2);
 	struct kt_base b;
 	kt_base_take(&b);
 	static struct fanin f;

@@ -125,6 +125,7 @@ static void charge_on_cpu(unsigned cpu, void *arg)
 
 VM_TEST(memobj_pool_charge_smp)
 {
+	VM_NEEDS_CPUS(2);
 	struct smp_charge c;
 	memset(&c, 0, sizeof(c));
 	VM_EXPECT_EQ(pool_create_root(3 * 10000 + 2, &c.pool), 0);
@@ -551,6 +552,7 @@ static void as_on_cpu(unsigned cpu, void *arg)
 
 VM_TEST(memobj_aspace_smp)
 {
+	VM_NEEDS_CPUS(2);
 	struct fixture f;
 	fixture_up(&f, SMP_SLOTS + 3);
 	struct smp_as s = {f.as, f.m};

@@ -63,6 +63,7 @@ static void pmm_stress(unsigned cpu, void *arg)
 
 VM_TEST(pmm_smp_stress)
 {
+	VM_NEEDS_CPUS(2);
 	uint64_t before = pmm_free_pages();
 	vmtest_run_parallel(pmm_stress, NULL);
 	kmalloc_shrink();
@@ -121,6 +122,7 @@ static void kmalloc_stress(unsigned cpu, void *arg)
 
 VM_TEST(kmalloc_smp_stress)
 {
+	VM_NEEDS_CPUS(2);
 	uint64_t bytes = kmalloc_bytes_in_use();
 	uint64_t pages = pmm_free_pages();
 	vmtest_run_parallel(kmalloc_stress, NULL);

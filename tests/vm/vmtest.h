@@ -3,13 +3,18 @@
  *
  * A test is a function registered with VM_TEST(); the runner (tests/vm/runner.c)
  * runs every registered test when the kernel boots with "test" on its command
- * line (or "test=<name-prefix>"), prints one line per test on serial:
+ * line (or "test=<name-prefix>"). It first prints its plan, one
+ *     VMTEST PLAN <name>
+ * line per test it will run, then for each test "VMTEST RUN <name>" and one of
  *     VMTEST PASS <name>
  *     VMTEST FAIL <name>: <reason>
- * then "VMTEST DONE <passed> passed, <failed> failed" and exits QEMU through
- * isa-debug-exit. A test fails through VM_EXPECT or VM_FAIL; a panic or an
- * unexpected exception during a test is reported by the host harness as a
- * failure because the DONE line is missing.
+ *     VMTEST NA <name>: <why>       (not applicable here: VM_NEEDS_CPUS)
+ * then "VMTEST DONE <passed> passed, <failed> failed, <n> n/a" and exits QEMU
+ * through isa-debug-exit. A test fails through VM_EXPECT or VM_FAIL; a panic or
+ * an unexpected exception during a test is reported by the host harness as a
+ * failure because the DONE line is missing. The harness also checks the results
+ * against tests/expected-tests: a planned or listed test with no result fails
+ * as "did not run" (docs/testing.md).
  */
 #pragma once
 #include <stdbool.h>
@@ -31,6 +36,23 @@ struct vm_test {
 void vmtest_fail(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 #define VM_FAIL(...) vmtest_fail(__FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * Mark the current test not applicable in this configuration (printf format:
+ * why); it is reported as "VMTEST NA", counted neither passed nor failed. A
+ * failure recorded in the same test wins.
+ */
+void vmtest_not_applicable(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* First statement of a test that means nothing with fewer than n CPUs online: it
+ * returns, reported as "VMTEST NA <name>: needs <n> CPUs", when there are fewer. */
+#define VM_NEEDS_CPUS(n)                                                       \
+	do {                                                                   \
+		if (vmtest_cpus() < (n)) {                                     \
+			vmtest_not_applicable("needs %u CPUs", (unsigned)(n)); \
+			return;                                                \
+		}                                                              \
+	} while (0)
 #define VM_EXPECT(cond)                                               \
 	do {                                                          \
 		if (!(cond))                                          \
@@ -59,7 +81,7 @@ uint64_t vmtest_param(const char *key, uint64_t def);
 #include <stddef.h>
 /* Run every test whose name starts with prefix (all when prefix_len is 0). */
 void vmtest_run_kernel(const char *prefix, size_t prefix_len);
-/* A log line from user space: counts its VMTEST PASS / FAIL, if any. */
+/* A log line from user space: counts its VMTEST PASS / FAIL / NA, if any. */
 void vmtest_observe_line(const char *line, size_t len);
 /* Record a result that no test function produced (e.g. Exec did not finish). */
 void vmtest_record(bool pass, const char *name, const char *reason);

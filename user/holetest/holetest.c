@@ -82,6 +82,13 @@ static int child_main(int argc, char **argv)
 	return 100;
 }
 
+static void run_all(void)
+{
+	// cppcheck-suppress comparePointers ; the linker's bounds of one section
+	for (const struct hole_test *t = __start_holetests; t < __stop_holetests; t++)
+		ch_test_run("hole_", t->name, t->fn);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "child") == 0)
@@ -98,9 +105,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("holetest: starting\n");
-	// cppcheck-suppress comparePointers ; the linker's bounds of one section
-	for (const struct hole_test *t = __start_holetests; t < __stop_holetests; t++)
-		ch_test_run("hole_", t->name, t->fn);
+	int r = ch_test_main(run_all); /* the plan, then the tests */
 	printf("holetest: done\n");
-	return ch_test_any_failed();
+	return r;
 }

@@ -86,5 +86,13 @@ uint64_t ht_pool_used(void);
  * a leak.
  */
 uint64_t ht_pool_settle(uint64_t base);
+/* map.c: a child tells its parent (through "ep") that it has started. */
+void ht_say_started(void);
+/*
+ * map.c: spawn role (with arg), wait for it to start, let it run, kill it: it
+ * must end (waited for as long as its pool keeps shrinking, HT_LONG without
+ * progress is a hang) as PROC_KILLED and give its pool back. Records a failure.
+ */
+void ht_kill_child(const char *role, const char *arg);
 /* Wait for c up to timeout; kill it if it has not ended. Returns the wait's result. */
 long ht_reap(struct ch_child *c, uint64_t timeout, struct proc_status *st);

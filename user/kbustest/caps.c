@@ -158,12 +158,13 @@ static void test_caps_exit(void)
 void kt_run_cap_tests(void)
 {
 	kt_run("caps_child_start", test_caps_start);
-	if (ep == HANDLE_INVALID)
-		return;
+	if (ep == HANDLE_INVALID && !ch_test_planning())
+		return; /* the rest did not run: the harness names them */
 	kt_run("cap_move_copy", test_move_copy);
 	kt_run("cap_refused_whole", test_refused_whole);
 	kt_run("cap_revoke_reaches_child", test_revoke_reaches);
 	kt_run("cap_endpoint_travels", test_endpoint_travels);
 	kt_run("caps_child_exit", test_caps_exit);
-	ch_cap_drop(ep);
+	if (ep != HANDLE_INVALID)
+		ch_cap_drop(ep);
 }

@@ -165,8 +165,9 @@ static void test_lazy(void)
 
 void kt_run_pager_tests(void)
 {
-	if (!pager_supported()) {
-		printf("kbustest: SYS_THREAD_SET_PAGER not supported yet: pager tests skipped\n");
+	if (!ch_test_planning() && !pager_supported()) {
+		/* planned, not run: each is a "did not run" failure in the harness */
+		printf("kbustest: SYS_THREAD_SET_PAGER not supported: pager tests not run\n");
 		return;
 	}
 	kt_run("pager_resume", test_pager_resume);

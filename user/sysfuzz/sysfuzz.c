@@ -491,6 +491,17 @@ static int replay(int argc, char **argv)
 	return 1;
 }
 
+/* The plan (testing.h): every VMTEST line this run will print, each named once. */
+static void print_plan(void)
+{
+	static const char *const last[] = {"hostile_entries", "survives", "results", "parent_works",
+	                                   "no_leaks"};
+	for (unsigned i = 0; i < fz_nsequences(); i++)
+		printf("VMTEST PLAN sysfuzz_seq_%s\n", fz_sequence_name(i));
+	for (unsigned i = 0; i < sizeof(last) / sizeof(last[0]); i++)
+		printf("VMTEST PLAN sysfuzz_%s\n", last[i]);
+}
+
 int main(int argc, char **argv)
 {
 	static struct slot slots[FZ_MAX_PARALLEL];
@@ -532,6 +543,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)seed, (unsigned long long)total, (unsigned long long)per_child,
 	       (unsigned long long)parallel, (unsigned long long)seed, (unsigned long long)total,
 	       (unsigned long long)per_child, (unsigned long long)parallel);
+	print_plan();
 	/* A warm-up batch of children that make no calls: what our own first use of
 	 * the heap, the initrd and spawn costs is not a leak. */
 	for (unsigned i = 0; i < parallel; i++)

@@ -118,6 +118,14 @@ void ut_run_self_tests(void)
 	ut_run("log_write", test_log_write);
 }
 
+static void run_all(void)
+{
+	ut_run_self_tests();
+	ut_run_cap_tests();
+	ut_run_mem_tests();
+	ut_run_proc_tests();
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -134,10 +142,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("usertest: starting\n");
-	ut_run_self_tests();
-	ut_run_cap_tests();
-	ut_run_mem_tests();
-	ut_run_proc_tests();
+	int r = ch_test_main(run_all); /* the plan, then the tests */
 	printf("usertest: done\n");
-	return ch_test_any_failed();
+	return r;
 }
