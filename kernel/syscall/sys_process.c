@@ -68,9 +68,9 @@ long sys_proc_grant(struct cspace *cs, handle_t target, const uint64_t *a)
 		return r;
 	struct process *p = container_of(ref.obj, struct process, obj);
 	struct cap_ref granted;
-	r = cap_lookup(cs, (handle_t)a[0], OBJ_NONE, RIGHT_TRANSFER, &granted);
-	if (!r && a[0] >> 32)
-		r = ERR_BAD_HANDLE;
+	/* a wide handle is refused before any lookup: never a truncated one */
+	r = a[0] >> 32 ? ERR_BAD_HANDLE
+	               : cap_lookup(cs, (handle_t)a[0], OBJ_NONE, RIGHT_TRANSFER, &granted);
 	if (r)
 		goto out;
 	cap_ref_put(&granted);

@@ -52,6 +52,7 @@ struct wide_caps {
 	handle_t by_type[OBJ_TYPE_COUNT];
 	handle_t owned[OBJ_TYPE_COUNT * 2];
 	unsigned nowned;
+	handle_t full_process; /* RIGHTS_ALL */
 };
 
 static handle_t keep(struct wide_caps *w, handle_t h)
@@ -89,6 +90,12 @@ static void wide_caps_make(struct wide_caps *w)
 		set_type(w, OBJ_WAITSET, keep(w, h));
 	if (ch_group_create(ht_pool, 0, &h) == 0)
 		set_type(w, OBJ_GROUP, keep(w, h));
+	/* a process we hold every right on (never started), for the handle-argument test */
+	struct proc_create_out pc;
+	if (ch_proc_create(ht_pool, "wide", 4, &pc) == 0) {
+		keep(w, pc.address_space);
+		w->full_process = keep(w, pc.process);
+	}
 }
 
 static void wide_caps_drop(struct wide_caps *w)
@@ -147,7 +154,7 @@ HOLE_TEST(wide_handle_arguments)
 	/* full-rights targets, so the argument is what gets refused */
 	handle_t full[OBJ_TYPE_COUNT] = {0};
 	full[OBJ_ADDRESS_SPACE] = ht_as;
-	full[OBJ_PROCESS] = ht_self;
+	full[OBJ_PROCESS] = w.full_process;
 	for (unsigned i = 0; i < w.nowned; i++) {
 		struct cap_info ci;
 		if (ch_cap_inspect(w.owned[i], &ci) == 0 && !full[ci.type])
