@@ -263,10 +263,33 @@ static void spinner(void *arg)
 		__atomic_fetch_add((uint64_t *)arg, 1, __ATOMIC_RELAXED);
 }
 
-/* Timer interrupts on one CPU within which two busy threads must both have run:
- * generous (1,000 scheduler ticks is 10 s of guest time), and counted in the
- * guest's own events, so a slow host never makes it fail. */
+/*
+ * Timer events on this CPU within which two busy threads must both have run:
+ * generous (1,000 of them, SCHED_TICK_NS apart, is 10 s of guest time) and
+ * counted in the guest's own interrupts, each a chance to preempt, so a slow
+ * host never makes the test fail. The count runs in a timer event, not in the
+ * test's loop, so it ends the spinners even when the scheduler never gives the
+ * test its CPU back.
+ */
 #define PREEMPT_TICKS 1000
+
+struct preempt_watch {
+	struct timer_event ev;
+	unsigned left;
+	volatile bool done;
+};
+
+static void preempt_watch_fire(struct timer_event *ev)
+{
+	struct preempt_watch *w = container_of(ev, struct preempt_watch, ev);
+	if (w->done)
+		return;
+	if (--w->left == 0) {
+		spin_stop = true; /* give up: the spinners end, the test fails */
+		return;
+	}
+	timer_event_arm(ev, clock_monotonic_ns() + SCHED_TICK_NS, preempt_watch_fire);
+}
 
 VM_TEST(sched_preempts_busy_threads)
 {
@@ -280,24 +303,24 @@ VM_TEST(sched_preempts_busy_threads)
 	if (!ta || !tb)
 		return;
 	uint64_t live = sched_live_threads();
+	/* timer events are per CPU: this one fires here, where the spinners run */
+	struct preempt_watch w = {.left = PREEMPT_TICKS};
+	VM_EXPECT_EQ(
+	    timer_event_arm(&w.ev, clock_monotonic_ns() + SCHED_TICK_NS, preempt_watch_fire), 0);
 	sched_start(ta);
 	sched_start(tb);
-	/* We are busy too, until both have run: a wait bounded by this CPU's timer
-	   interrupts (each a chance to preempt, SCHED_TICK_NS apart in guest time),
-	   not by a clock that a busy host stretches. A scheduler that never
-	   preempts us ends it with a == 0 or b == 0; one that never preempts a
-	   spinner never comes back here, and the harness names this test. */
-	uint64_t ticks0 = cpus[me]->timer_ticks;
-	while ((!__atomic_load_n(&a, __ATOMIC_RELAXED) || !__atomic_load_n(&b, __ATOMIC_RELAXED)) &&
-	       __atomic_load_n(&cpus[me]->timer_ticks, __ATOMIC_RELAXED) - ticks0 < PREEMPT_TICKS)
+	/* we are busy too, until both have run or the watch gives up */
+	while (!spin_stop &&
+	       (!__atomic_load_n(&a, __ATOMIC_RELAXED) || !__atomic_load_n(&b, __ATOMIC_RELAXED)))
 		arch_cpu_relax();
-	uint64_t ticks = cpus[me]->timer_ticks - ticks0;
 	spin_stop = true;
+	w.done = true; /* it re-arms no more; a pending one is cancelled */
+	timer_event_cancel(&w.ev);
 	thread_join(ta);
 	thread_join(tb);
 	if (!a || !b)
-		VM_FAIL("spinners ran %llu and %llu times in %llu timer interrupts",
-		        (unsigned long long)a, (unsigned long long)b, (unsigned long long)ticks);
+		VM_FAIL("spinners ran %llu and %llu times in %u timer events",
+		        (unsigned long long)a, (unsigned long long)b, PREEMPT_TICKS - w.left);
 	VM_EXPECT(a > 0 && b > 0);
 	VM_EXPECT_EQ(sched_live_threads(), live - 2);
 }
