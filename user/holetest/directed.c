@@ -16,12 +16,6 @@
 
 #define PAGE 4096u
 
-#define EXPECT_ERR(expr, want)                                                 \
-	do {                                                                   \
-		long ht_r_ = (expr);                                           \
-		CHECK(ht_r_ == (want), "%s: got %s, want %s (line %d)", #expr, \
-		      ch_error_name(ht_r_), ch_error_name(want), __LINE__);    \
-	} while (0)
 #define DIRECTED_VA UINT64_C(0x310000000000)
 
 /* A system call with a full 64-bit target: libcharlotte's wrappers take a
