@@ -2,7 +2,8 @@
 # run-tests.sh - run every test and end with the line "N passed, N failed".
 #
 # usage: tools/run-tests.sh [--host-only | --vm-only] [--config GLOB] [--list] [-q]
-#   --host-only     only the cmocka host tests (build/host/test_*)
+#   --host-only     only the host tests: the cmocka binaries (build/host/test_*)
+#                   and tests/harness/selftest.sh (this script on canned logs)
 #   --vm-only       only the VM configurations
 #   --config GLOB   only VM configurations whose label matches GLOB (e.g. 'iso-*')
 #   --list          print the VM configurations and exit
