@@ -43,6 +43,11 @@ serial() { # serial FILE: the canned serial log, from standard input
 }
 
 BOOT='boot: ok cpus=1 memory=128 ms=5'
+# a boot whose kernel plans and passes a_one
+ONE_PASSES="$BOOT
+VMTEST PLAN a_one
+VMTEST RUN a_one
+VMTEST PASS a_one (1 ms)"
 
 echo "1..12"
 
@@ -68,10 +73,7 @@ expect "the table counts the n/a test" 'pvh-q35-smp1-128M  *3  *0  *1 '
 # a listed test that never reports (removed, or skipped silently) fails by name
 new_case kernel a_one kernel a_gone
 serial boot1 <<EOF
-$BOOT
-VMTEST PLAN a_one
-VMTEST RUN a_one
-VMTEST PASS a_one (1 ms)
+$ONE_PASSES
 VMTEST DONE 1 passed, 0 failed, 0 n/a
 EOF
 run_case removed pvh-q35-smp1-128M
@@ -81,10 +83,7 @@ expect "a removed test: counted" '^2 passed, 1 failed$'
 # a suite that never starts: its tests fail, and the suite is named
 new_case kernel a_one holetest hole_y holetest hole_z
 serial boot1 <<EOF
-$BOOT
-VMTEST PLAN a_one
-VMTEST RUN a_one
-VMTEST PASS a_one (1 ms)
+$ONE_PASSES
 VMTEST DONE 1 passed, 0 failed, 0 n/a
 EOF
 run_case nosuite pvh-q35-smp1-128M
@@ -94,10 +93,7 @@ expect "a suite that never starts: each test counted" '^2 passed, 2 failed$'
 # a test that printed RUN and nothing more (its suite died), and a planned one after it
 new_case kernel a_one usertest user_x usertest user_after
 serial boot1 <<EOF
-$BOOT
-VMTEST PLAN a_one
-VMTEST RUN a_one
-VMTEST PASS a_one (1 ms)
+$ONE_PASSES
 usertest: VMTEST PLAN user_x
 usertest: VMTEST PLAN user_after
 usertest: VMTEST RUN user_x
