@@ -209,10 +209,14 @@ static void on_fire(struct timer_event *ev)
 VM_TEST(timer_oneshot_events)
 {
 	struct fired f[3] = {0};
+	/* armed with interrupts off, so none fires before all three are armed, however
+	 * long a busy host keeps the virtual CPU from the next statement */
+	uint64_t irq = arch_irq_save();
 	uint64_t now = clock_monotonic_ns();
 	VM_EXPECT_EQ(timer_event_arm(&f[0].ev, now + 3000000, on_fire), 0);
 	VM_EXPECT_EQ(timer_event_arm(&f[1].ev, now + 1000000, on_fire), 0);
 	VM_EXPECT_EQ(timer_event_arm(&f[2].ev, now + 2000000, on_fire), 0);
+	arch_irq_restore(irq);
 	while (!f[0].count || !f[1].count || !f[2].count)
 		sched_sleep_ns(10000000);
 	sched_sleep_ns(10000000); /* nothing fires twice */

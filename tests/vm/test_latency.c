@@ -13,8 +13,12 @@
  * whose freeing came after the lock) and grows with the size; done in steps,
  * it stays about a step long. Sizes stop growing when memory runs short (the
  * 64 MiB configuration): the test then says it could not measure and passes.
- * No figure depends on the host's speed, but a host that deschedules the
- * virtual CPU makes gaps of its own: see LAT_TRIES.
+ * Every figure is in guest time, and the tests run only in the icount
+ * configuration (VM_NEEDS_ICOUNT: QEMU's -icount shift=0,sleep=off, where the
+ * clock advances one nanosecond per guest instruction), so a host that
+ * deschedules the virtual CPU stops the clock too and cannot make a gap: on
+ * a busy host these tests once failed by bad luck. LAT_TRIES stays as a
+ * second guard.
  */
 #include <vmtest.h>
 
@@ -149,8 +153,9 @@ static uint32_t lat_next(uint32_t n, int verdict, uint32_t max, uint64_t each)
 
 #define LAT_CSPACES 4
 
-VM_TEST(cap_revoke_latency)
+VM_TEST(latency_cap_revoke)
 {
+	VM_NEEDS_ICOUNT();
 	int verdict = 0;
 	lat_misses = 0;
 	for (uint32_t n = 16384;
@@ -187,8 +192,9 @@ VM_TEST(cap_revoke_latency)
 #define LAT_VA UINT64_C(0x200000000000)
 #define LAT_PIECE (UINT64_C(2) << 20)
 
-VM_TEST(aspace_unmap_latency)
+VM_TEST(latency_aspace_unmap)
 {
+	VM_NEEDS_ICOUNT();
 	struct mem_pool *pool;
 	struct memory *m;
 	struct aspace *as;
@@ -225,8 +231,9 @@ VM_TEST(aspace_unmap_latency)
 #define LAT_MAP_MIN (UINT64_C(64) << 20)
 #define LAT_MAP_MAX (UINT64_C(8) << 30)
 
-VM_TEST(aspace_map_latency)
+VM_TEST(latency_aspace_map)
 {
+	VM_NEEDS_ICOUNT();
 	struct mem_pool *pool;
 	struct aspace *as;
 	VM_EXPECT_EQ(pool_create_root(LAT_POOL, &pool), 0);
@@ -269,8 +276,9 @@ static void lat_drain(struct endpoint **subs, uint32_t n)
 			;
 }
 
-VM_TEST(kbus_group_publish_latency)
+VM_TEST(latency_kbus_group_publish)
 {
+	VM_NEEDS_ICOUNT();
 	struct mem_pool *pool;
 	struct kbus_group *g;
 	VM_EXPECT_EQ(pool_create_root(LAT_POOL, &pool), 0);
@@ -325,8 +333,9 @@ VM_TEST(kbus_group_publish_latency)
 #define LAT_DROP_FIRES 4u
 
 /* Dropping a capability moves its children to its parent: many children, one drop. */
-VM_TEST(cap_drop_latency)
+VM_TEST(latency_cap_drop)
 {
+	VM_NEEDS_ICOUNT();
 	bool passed = false, missed = false;
 	unsigned misses = 0;
 	lat_period = LAT_DROP_PERIOD_NS;
@@ -416,8 +425,9 @@ static uint32_t lat_count(struct thread **ts, uint32_t n, enum thread_state stat
 	return k;
 }
 
-VM_TEST(waitq_wake_latency)
+VM_TEST(latency_waitq_wake)
 {
+	/* counts wake-ups, not time: runs everywhere */
 	static struct thread *ts[LAT_WAITERS];
 	uint32_t n = 0;
 	waitq_init(&lat_wq);
