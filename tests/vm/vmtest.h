@@ -57,12 +57,12 @@ void vmtest_not_applicable(const char *fmt, ...) PRINTF_LIKE(1, 2);
  * a clock that counts guest instructions (QEMU -icount, the configuration whose
  * command line has icount=1), which no load on the host can stretch. Elsewhere it
  * returns, reported as "VMTEST NA <name>: needs the icount configuration". */
-#define VM_NEEDS_ICOUNT()                                                            \
-	do {                                                                         \
-		if (!vmtest_param("icount", 0)) {                                    \
+#define VM_NEEDS_ICOUNT()                                                        \
+	do {                                                                     \
+		if (!vmtest_param("icount", 0)) {                                \
 			vmtest_not_applicable("needs the icount configuration"); \
-			return;                                                      \
-		}                                                                    \
+			return;                                                  \
+		}                                                                \
 	} while (0)
 #define VM_EXPECT(cond)                                               \
 	do {                                                          \
