@@ -58,9 +58,8 @@
  * value in 8-15 (an object type, or the index of the argument holding a
  * count), the size in bytes of what a pointer points at in bits 32-63.
  */
-#define CH_ARG(kind, aux, size) \
-	((uint64_t)(kind) | (uint64_t)(aux) << 8 | (uint64_t)(size) << 32)
-#define CH_ARG_KIND(k) ((unsigned)((k) & 0xff))
+#define CH_ARG(kind, aux, size) ((uint64_t)(kind) | (uint64_t)(aux) << 8 | (uint64_t)(size) << 32)
+#define CH_ARG_KIND(k) ((unsigned)((k)&0xff))
 #define CH_ARG_AUX(k) ((unsigned)(((k) >> 8) & 0xff))
 #define CH_ARG_BYTES(k) ((uint32_t)((k) >> 32))
 
@@ -119,10 +118,13 @@ enum ch_arg_kind {
  */
 #define CH_MAX_ARGS 5
 #define CH_UNPAREN(...) __VA_ARGS__
-#define CH_ARGS_ARRAY(args) {CH_UNPAREN args}
+#define CH_ARGS_ARRAY(args)     \
+	{                       \
+		CH_UNPAREN args \
+	}
 #define CH_ARGS_MASK(kind, args) CH_ARGS_MASK_(kind, CH_UNPAREN args)
 #define CH_ARGS_MASK_(kind, ...) CH_ARGS_MASK__(kind, __VA_ARGS__ + 0, 0, 0, 0, 0, 0)
-#define CH_ARGS_MASK__(kind, a0, a1, a2, a3, a4, ...)                                  \
+#define CH_ARGS_MASK__(kind, a0, a1, a2, a3, a4, ...)                                \
 	(CH_ARG_IS(kind, a0) | CH_ARG_IS(kind, a1) << 1 | CH_ARG_IS(kind, a2) << 2 | \
 	 CH_ARG_IS(kind, a3) << 3 | CH_ARG_IS(kind, a4) << 4)
 #define CH_ARG_IS(kind, k) ((uint32_t)(CH_ARG_KIND(k) == (kind)))

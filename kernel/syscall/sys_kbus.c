@@ -217,8 +217,7 @@ long sys_kbus_call_fast(struct endpoint *ep, const struct cap_ref *cap, struct t
 }
 
 /* Decoded with RIGHT_RECV; a reply to send (extra bit 0) needs RIGHT_SEND as well. */
-long sys_kbus_reply_recv_fast(struct endpoint *ep, const struct cap_ref *cap,
-                              struct trap_frame *tf)
+long sys_kbus_reply_recv_fast(struct endpoint *ep, const struct cap_ref *cap, struct trap_frame *tf)
 {
 	bool reply = arch_fast_extra(tf) & 1;
 	if (unlikely(reply && !(cap->rights & RIGHT_SEND)))

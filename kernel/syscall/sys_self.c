@@ -71,8 +71,7 @@ long sys_self_sleep(struct cspace *cs, const uint64_t *a)
  * handle last (syscall_put_handle drops it again if that faults).
  */
 
-long sys_cap_derive(struct cspace *cs, handle_t slot, const struct cap_ref *cap,
-                    const uint64_t *a)
+long sys_cap_derive(struct cspace *cs, handle_t slot, const struct cap_ref *cap, const uint64_t *a)
 {
 	(void)cap;
 	handle_t out;
@@ -96,15 +95,13 @@ long sys_cap_drop(struct cspace *cs, handle_t slot, const uint64_t *a)
 	return cap_drop(cs, slot);
 }
 
-long sys_cap_revoke(struct cspace *cs, handle_t slot, const struct cap_ref *cap,
-                    const uint64_t *a)
+long sys_cap_revoke(struct cspace *cs, handle_t slot, const struct cap_ref *cap, const uint64_t *a)
 {
 	(void)cap, (void)a;
 	return cap_revoke(cs, slot);
 }
 
-long sys_cap_inspect(struct cspace *cs, handle_t slot, const struct cap_ref *cap,
-                     const uint64_t *a)
+long sys_cap_inspect(struct cspace *cs, handle_t slot, const struct cap_ref *cap, const uint64_t *a)
 {
 	(void)cap;
 	struct cap_info info;

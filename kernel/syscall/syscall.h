@@ -87,10 +87,10 @@ struct kbus_group;
 #define SYS_PROTO_SELF(name, type) long sys_##name(struct cspace *cs, const uint64_t *a);
 #define SYS_PROTO_SLOT(name, type) \
 	long sys_##name(struct cspace *cs, handle_t slot, const uint64_t *a);
-#define SYS_PROTO_CAP(name, type)                                                  \
+#define SYS_PROTO_CAP(name, type)                                                    \
 	long sys_##name(struct cspace *cs, handle_t slot, const struct cap_ref *cap, \
 	                const uint64_t *a);
-#define SYS_PROTO_OBJ(name, type)                                                    \
+#define SYS_PROTO_OBJ(name, type)                                           \
 	long sys_##name(struct cspace *cs, SYS_OBJ_##type(SYS_CTYPE) * obj, \
 	                const struct cap_ref *cap, const uint64_t *a);
 #define SYS_PROTO(action, name, wrapper, target, type, rights, args) SYS_PROTO_##target(name, type)
@@ -121,6 +121,3 @@ long syscall_publish(struct cspace *cs, struct kobject *obj, uint64_t rights, ui
 
 /* syscall.S: decode and run the system call in tf (rax = action), result in tf->rax. */
 void syscall_dispatch(struct trap_frame *tf);
-
-/* Whether the kernel has action (a row of abi/actions.h or CH_FAST_ACTIONS). */
-bool syscall_exists(uint64_t action);

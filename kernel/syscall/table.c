@@ -62,8 +62,8 @@ _Static_assert(ARCH_SYSCALL_ARGS == CH_MAX_ARGS, "a row describes every argument
 
 /* The checks every action's handle and output arguments get alike (inlined by
  * decode() with the row's constants: an action pays for its own arguments only). */
-static inline __attribute__((always_inline)) long check_args(uint32_t handles, uint32_t outs,
-                                                 const uint64_t *kinds, const uint64_t *a)
+static inline __attribute__((always_inline)) long
+check_args(uint32_t handles, uint32_t outs, const uint64_t *kinds, const uint64_t *a)
 {
 #pragma GCC unroll 8
 	for (unsigned i = 0; i < CH_MAX_ARGS; i++) {
@@ -85,8 +85,7 @@ static inline __attribute__((always_inline)) long check_args(uint32_t handles, u
  */
 static inline __attribute__((always_inline)) long
 decode(struct cspace *cs, uint64_t target, const uint64_t *a, unsigned kind, unsigned type,
-       uint64_t rights, uint32_t handles, uint32_t outs, const uint64_t *kinds,
-       struct cap_ref *cap)
+       uint64_t rights, uint32_t handles, uint32_t outs, const uint64_t *kinds, struct cap_ref *cap)
 {
 	if (unlikely(target >> 32))
 		return ERR_BAD_HANDLE;
@@ -114,57 +113,56 @@ decode(struct cspace *cs, uint64_t target, const uint64_t *a, unsigned kind, uns
  */
 typedef long (*syscall_entry)(struct cspace *cs, uint64_t target, const uint64_t *a);
 
-#define DECODE(target, type, rights, args)                                                  \
-	static const uint64_t kinds[CH_MAX_ARGS] = CH_ARGS_ARRAY(args);                     \
-	struct cap_ref cap;                                                                 \
-	long r = decode(cs, t, a, CH_TARGET_##target, type, rights, HANDLES(args), OUTS(args), \
-	                kinds, &cap);                                                       \
-	if (r)                                                                              \
-		return r
-
-#define ENTRY_SELF(name, target, type, rights, args)                                 \
-	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a)  \
-	{                                                                            \
-		(void)t;                                                             \
-		return sys_##name(cs, a);                                            \
+#define ENTRY_SELF(name, target, type, rights, args)                               \
+	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a) \
+	{                                                                          \
+		(void)t;                                                           \
+		return sys_##name(cs, a);                                          \
 	}
-#define ENTRY_SLOT(name, target, type, rights, args)                                 \
-	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a)  \
-	{                                                                            \
-		DECODE(target, type, rights, args);                                  \
-		return sys_##name(cs, (handle_t)t, a);                               \
+#define ENTRY_SLOT(name, target, type, rights, args)                                               \
+	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a)                 \
+	{                                                                                          \
+		static const uint64_t kinds[CH_MAX_ARGS] = CH_ARGS_ARRAY(args);                    \
+		struct cap_ref cap;                                                                \
+		long r = decode(cs, t, a, CH_TARGET_SLOT, type, rights, HANDLES(args), OUTS(args), \
+		                kinds, &cap);                                                      \
+		return r ? r : sys_##name(cs, (handle_t)t, a);                                     \
 	}
-#define ENTRY_CAP(name, target, type, rights, args)                                  \
-	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a)  \
-	{                                                                            \
-		DECODE(target, type, rights, args);                                  \
-		r = sys_##name(cs, (handle_t)t, &cap, a);                            \
-		cap_ref_put(&cap);                                                   \
-		return r;                                                            \
+/*
+ * An entry whose decode holds a reference: decode, call the handler with the
+ * trailing macro arguments, put. argv is the entry's last parameter, words the
+ * argument array the decode checks (NULL on the fast path: its words are not
+ * checked, see FAST_UNCHECKED).
+ */
+#define ENTRY_HELD(name, target, type, rights, args, argv, words, ...)                         \
+	static long entry_##name(struct cspace *cs, uint64_t t, argv)                          \
+	{                                                                                      \
+		static const uint64_t kinds[CH_MAX_ARGS] = CH_ARGS_ARRAY(args);                \
+		struct cap_ref cap;                                                            \
+		long r = decode(cs, t, words, CH_TARGET_##target, type, rights, HANDLES(args), \
+		                OUTS(args), kinds, &cap);                                      \
+		if (r)                                                                         \
+			return r;                                                              \
+		r = sys_##name(__VA_ARGS__);                                                   \
+		cap_ref_put(&cap);                                                             \
+		return r;                                                                      \
 	}
-#define ENTRY_OBJ(name, target, type, rights, args)                                  \
-	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a)  \
-	{                                                                            \
-		DECODE(target, type, rights, args);                                  \
-		r = sys_##name(cs, SYS_OBJ_##type(SYS_FROM)(cap.obj), &cap, a);      \
-		cap_ref_put(&cap);                                                   \
-		return r;                                                            \
-	}
+/* An OBJ target as its handler takes it: downcast with its type's _from(). */
+#define HANDED_OBJ(type) SYS_OBJ_##type(SYS_FROM)(cap.obj)
+#define ENTRY_CAP(name, target, type, rights, args) \
+	ENTRY_HELD(name, target, type, rights, args, const uint64_t *a, a, cs, (handle_t)t, &cap, a)
+#define ENTRY_OBJ(name, target, type, rights, args)                                              \
+	ENTRY_HELD(name, target, type, rights, args, const uint64_t *a, a, cs, HANDED_OBJ(type), \
+	           &cap, a)
 #define ENTRY(action, name, wrapper, target, type, rights, args) \
 	ENTRY_##target(name, target, type, rights, args)
 CH_ACTIONS(ENTRY)
 #undef ENTRY
 
 /* The register fast path: the same decode; the handler gets the saved frame. */
-#define FAST_ENTRY(action, name, wrapper, target, type, rights, args)                       \
-	static long entry_##name(struct cspace *cs, uint64_t t, struct trap_frame *tf)     \
-	{                                                                                   \
-		const uint64_t *a = NULL; /* its words stay in the frame */                 \
-		DECODE(target, type, rights, args);                                         \
-		r = sys_##name(SYS_OBJ_##type(SYS_FROM)(cap.obj), &cap, tf);                \
-		cap_ref_put(&cap);                                                          \
-		return r;                                                                   \
-	}
+#define FAST_ENTRY(action, name, wrapper, target, type, rights, args)             \
+	ENTRY_HELD(name, target, type, rights, args, struct trap_frame *tf, NULL, \
+	           HANDED_OBJ(type), &cap, tf)
 CH_FAST_ACTIONS(FAST_ENTRY)
 #undef FAST_ENTRY
 
@@ -176,7 +174,7 @@ CH_FAST_ACTIONS(FAST_ENTRY)
 static const syscall_entry table[OBJ_TYPE_COUNT][SYS_OPS] = {CH_ACTIONS(TABLE_ROW)};
 #undef TABLE_ROW
 
-#define SELF_UNCHECKED(action, name, wrapper, target, type, rights, args)                 \
+#define SELF_UNCHECKED(action, name, wrapper, target, type, rights, args)                     \
 	_Static_assert(CH_TARGET_##target != CH_TARGET_SELF || !(HANDLES(args) | OUTS(args)), \
 	               #action ": the dispatcher checks no argument of a SELF row");
 CH_ACTIONS(SELF_UNCHECKED)
@@ -192,12 +190,6 @@ static syscall_entry entry_of(uint64_t action)
 	if (type >= OBJ_TYPE_COUNT || op >= SYS_OPS)
 		return NULL;
 	return table[type][op];
-}
-
-bool syscall_exists(uint64_t action)
-{
-	return entry_of(action) || action == SYS_KBUS_CALL_FAST ||
-	       action == SYS_KBUS_REPLY_RECV_FAST;
 }
 
 void syscall_dispatch(struct trap_frame *tf)
