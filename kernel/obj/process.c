@@ -349,7 +349,7 @@ static void process_end(struct process *p)
 struct cspace *process_cs_hold(struct process *p)
 {
 	uint64_t irq = spin_lock_irqsave(&p->lock);
-	struct cspace *cs = p->cs;
+	struct cspace *cs = p->started ? NULL : p->cs; /* SYS_PROC_GRANT's only: unstarted */
 	if (cs)
 		p->cs_holders++;
 	spin_unlock_irqrestore(&p->lock, irq);

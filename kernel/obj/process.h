@@ -105,8 +105,9 @@ void uthread_kill(struct uthread *t);
 void process_get_status(struct process *p, struct proc_status *out);
 /*
  * p's cspace, kept alive (not destroyed when p ends) until process_cs_release(),
- * with no lock held meanwhile; NULL once p has ended. The caller holds a
- * reference on p.
+ * with no lock held meanwhile; NULL once p has ended, or once a thread of p
+ * has started (capabilities then reach p only through kbus). The caller holds
+ * a reference on p.
  */
 struct cspace *process_cs_hold(struct process *p);
 void process_cs_release(struct process *p, struct cspace *cs);

@@ -17,35 +17,35 @@
 
 #define LOG_WRITE_MAX 4096
 
-long sys_self_null(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_self_null(struct cspace *cs, const uint64_t *a)
 {
-	(void)cs, (void)target, (void)a;
+	(void)cs, (void)a;
 	return 0;
 }
 
-long sys_self_thread_exit(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_self_thread_exit(struct cspace *cs, const uint64_t *a)
 {
-	(void)cs, (void)target;
+	(void)cs;
 	uthread_exit_current((int64_t)a[0]);
 }
 
-long sys_self_process_exit(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_self_process_exit(struct cspace *cs, const uint64_t *a)
 {
-	(void)cs, (void)target;
+	(void)cs;
 	process_kill(process_current(), PROC_EXITED, (int)a[0]);
 	uthread_exit_current((int64_t)a[0]);
 }
 
-long sys_self_yield(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_self_yield(struct cspace *cs, const uint64_t *a)
 {
-	(void)cs, (void)target, (void)a;
+	(void)cs, (void)a;
 	sched_yield();
 	return 0;
 }
 
-long sys_self_clock(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_self_clock(struct cspace *cs, const uint64_t *a)
 {
-	(void)cs, (void)target, (void)a;
+	(void)cs, (void)a;
 	return (long)clock_monotonic_ns();
 }
 
@@ -55,9 +55,9 @@ static bool never(void *arg)
 	return false;
 }
 
-long sys_self_sleep(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_self_sleep(struct cspace *cs, const uint64_t *a)
 {
-	(void)cs, (void)target;
+	(void)cs;
 	struct waitq wq;
 	waitq_init(&wq);
 	int r = waitq_wait(&wq, never, NULL, a[0]); /* interruptible by kill */
@@ -65,66 +65,63 @@ long sys_self_sleep(struct cspace *cs, handle_t target, const uint64_t *a)
 }
 
 /*
- * derive/duplicate write the new handle only after the handle, type and
- * rights checks, so errors come in the order include/abi/syscall.h states.
+ * The cap_* actions work on the capability in the target's slot: the
+ * dispatcher has decoded it (any type, the row's rights), and the cap layer
+ * operates on the slot under its own locks. derive/duplicate write the new
+ * handle last (syscall_put_handle drops it again if that faults).
  */
 
-long sys_cap_derive(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_cap_derive(struct cspace *cs, handle_t slot, const struct cap_ref *cap, const uint64_t *a)
 {
+	(void)cap;
 	handle_t out;
-	int r = cap_derive(cs, target, a[0], a[1], &out);
+	int r = cap_derive(cs, slot, a[0], a[1], &out);
 	return r ? r : syscall_put_handle(cs, out, a[2]);
 }
 
-long sys_cap_duplicate(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_cap_duplicate(struct cspace *cs, handle_t slot, const struct cap_ref *cap,
+                       const uint64_t *a)
 {
+	(void)cap;
 	handle_t out;
-	int r = cap_duplicate(cs, target, &out);
+	int r = cap_duplicate(cs, slot, &out);
 	return r ? r : syscall_put_handle(cs, out, a[0]);
 }
 
-long sys_cap_drop(struct cspace *cs, handle_t target, const uint64_t *a)
+/* A SLOT target: nothing decoded, no right needed; cap_drop() says ERR_BAD_HANDLE. */
+long sys_cap_drop(struct cspace *cs, handle_t slot, const uint64_t *a)
 {
 	(void)a;
-	return cap_drop(cs, target);
+	return cap_drop(cs, slot);
 }
 
-long sys_cap_revoke(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_cap_revoke(struct cspace *cs, handle_t slot, const struct cap_ref *cap, const uint64_t *a)
 {
-	(void)a;
-	return cap_revoke(cs, target);
+	(void)cap, (void)a;
+	return cap_revoke(cs, slot);
 }
 
-long sys_cap_inspect(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_cap_inspect(struct cspace *cs, handle_t slot, const struct cap_ref *cap, const uint64_t *a)
 {
+	(void)cap;
 	struct cap_info info;
-	int r = cap_inspect(cs, target, &info);
-	if (r)
-		return r;
-	return copy_to_user(a[0], &info, sizeof(info));
+	int r = cap_inspect(cs, slot, &info);
+	return r ? r : copy_to_user(a[0], &info, sizeof(info));
 }
 
-long sys_log_write(struct cspace *cs, handle_t target, const uint64_t *a)
+long sys_log_write(struct cspace *cs, struct kobject *log, const struct cap_ref *cap,
+                   const uint64_t *a)
 {
-	struct cap_ref ref;
-	int r = cap_lookup(cs, target, OBJ_DEBUG_LOG, RIGHT_WRITE, &ref);
-	if (r)
-		return r;
+	(void)cs, (void)log, (void)cap;
 	size_t len = a[1];
-	if (len > LOG_WRITE_MAX) {
-		r = ERR_INVALID_ARGS;
-		goto out;
-	}
+	if (len > LOG_WRITE_MAX)
+		return ERR_INVALID_ARGS;
 	char *buf = kmalloc(len + 1);
-	if (!buf) {
-		r = ERR_NO_MEMORY;
-		goto out;
-	}
-	r = copy_from_user(buf, a[0], len);
+	if (!buf)
+		return ERR_NO_MEMORY;
+	int r = copy_from_user(buf, a[0], len);
 	if (!r)
 		debuglog_write(process_current()->name, buf, len);
 	kfree(buf);
-out:
-	cap_ref_put(&ref);
 	return r ? r : (long)len;
 }

@@ -177,15 +177,11 @@ static uint32_t check(const struct fz_state *st, const struct fz_call *c)
 		return FZ_UNKNOWN_ERROR;
 	if (!fz_known_action(c->action))
 		return r == ERR_NOT_SUPPORTED ? FZ_OK : FZ_UNKNOWN_ACTION;
-	/* abi/syscall.h puts the handle check before the arguments', but the kernel
-	 * refuses some bad output pointers up front: either error will do, except
-	 * where that was fixed (cap derive / duplicate). */
+	/* The dispatcher decodes every target before any argument (abi/actions.h). */
 	if (c->action >= 0x10 &&
 	    (st->target_kind == FZ_T_ZERO || st->target_kind == FZ_T_STALE ||
 	     st->target_kind == FZ_T_WIDE) &&
-	    r != ERR_BAD_HANDLE &&
-	    !(r == ERR_BAD_ADDRESS && st->bad_ptr && c->action != SYS_CAP_DERIVE &&
-	      c->action != SYS_CAP_DUPLICATE))
+	    r != ERR_BAD_HANDLE)
 		return FZ_BAD_TARGET;
 	if (r > 0 && !fz_positive_ok(c->action))
 		return FZ_BAD_POSITIVE;
@@ -263,58 +259,27 @@ static void learn(struct fz_state *st, const struct fz_call *c)
 	}
 	if (r < 0)
 		return;
+	/* New handles of ours, by the row's argument kinds (OBJ_NONE: the target's type). */
+	const struct ch_action *row = ch_action_find(c->action);
+	for (int i = 0; row && i < CH_MAX_ARGS; i++) {
+		uint64_t k = row->args[i];
+		if (CH_ARG_KIND(k) != CH_ARG_OUT_HANDLE || c->a[i] != out)
+			continue;
+		int type = CH_ARG_AUX(k) != OBJ_NONE ? (int)CH_ARG_AUX(k) : src_type;
+		for (unsigned n = 0; n < CH_ARG_BYTES(k) / sizeof(handle_t); n++)
+			add_handle(st, out_handle(st, n), type,
+			           CH_ARG_AUX(k) != OBJ_NONE ? FZ_SELF_NONE : src_self);
+	}
 	switch (c->action) {
 	case SYS_CAP_DROP:
 		if (st->target_kind == FZ_T_LIVE)
 			forget_slot(st, st->target_slot, 1);
 		break;
-	case SYS_CAP_DERIVE:
-		if (c->a[2] == out)
-			add_handle(st, out_handle(st, 0), src_type, src_self);
-		break;
-	case SYS_CAP_DUPLICATE:
-		if (c->a[0] == out)
-			add_handle(st, out_handle(st, 0), src_type, src_self);
-		break;
-	case SYS_POOL_MEM_CREATE:
-		if (c->a[2] == out)
-			add_handle(st, out_handle(st, 0), OBJ_MEMORY, 0);
-		break;
-	case SYS_POOL_SPLIT:
-		if (c->a[1] == out)
-			add_handle(st, out_handle(st, 0), OBJ_MEMORY_POOL, 0);
-		break;
-	case SYS_PROC_CREATE:
+	case SYS_PROC_CREATE: /* two handles of two types */
 		if (c->a[2] == out) {
 			add_handle(st, out_handle(st, 0), OBJ_PROCESS, 0);
 			add_handle(st, out_handle(st, 1), OBJ_ADDRESS_SPACE, 0);
 		}
-		break;
-	case SYS_PROC_GRANT:
-		if (c->a[2] == out && src_self == FZ_SELF_PROCESS)
-			add_handle(st, out_handle(st, 0), OBJ_NONE, 0);
-		break;
-	case SYS_THREAD_CREATE:
-		if (c->a[0] == out)
-			add_handle(st, out_handle(st, 0), OBJ_THREAD, 0);
-		break;
-	case SYS_CHANNEL_CREATE:
-		if (c->a[1] == out) {
-			add_handle(st, out_handle(st, 0), OBJ_ENDPOINT, 0);
-			add_handle(st, out_handle(st, 1), OBJ_ENDPOINT, 0);
-		}
-		break;
-	case SYS_WAITSET_CREATE:
-		if (c->a[0] == out)
-			add_handle(st, out_handle(st, 0), OBJ_WAITSET, 0);
-		break;
-	case SYS_GROUP_CREATE:
-		if (c->a[1] == out)
-			add_handle(st, out_handle(st, 0), OBJ_GROUP, 0);
-		break;
-	case SYS_GROUP_SUBSCRIBE:
-		if (c->a[0] == out)
-			add_handle(st, out_handle(st, 0), OBJ_ENDPOINT, 0);
 		break;
 	case SYS_AS_MAP: {
 		uint64_t end = c->a[0] + c->a[3], guard = FZ_ARENA + FZ_ARENA_SIZE;

@@ -1,10 +1,11 @@
 /*
  * gen.c - sysfuzz: making random system calls.
  *
- * fz_gen_call() picks an action (every action of include/abi/{syscall,kbus}.h, or,
- * one time in eight, a random number), a target (one of our live handles, preferably
- * of the action's type, a handle we dropped, 0, a forged 32-bit value or one with its
- * upper 32 bits set) and arguments from lists of interesting values: pointers into our
+ * fz_gen_call() picks an action (every row of the one list, abi/actions.h, or, one
+ * time in eight, a random number), a target (one of our live handles, preferably of
+ * the action's type, a handle we dropped, 0, a forged 32-bit value or one with its
+ * upper 32 bits set) and each argument by the kind its row gives it, from lists of
+ * interesting values: pointers into our
  * own buffers (some ending just before an unmapped guard page), NULL, low, kernel and
  * non-canonical addresses, our read-only code; sizes 0, 1, page +- 1, 1 << 40,
  * UINT64_MAX, "negative" numbers; rights with undefined bits; handles of every kind.
@@ -513,185 +514,141 @@ static int action_type(uint64_t action)
 	return action >= 0x100 ? (int)SYS_ACTION_TYPE(action) : OBJ_NONE;
 }
 
+/* A small count (a queue depth, how many events), sometimes far too big. */
+static uint64_t gen_count(struct fz_state *st)
+{
+	static const uint64_t n[] = {0, 1, 4, 64, 65, 4096, 4097, 0xffffffffu, UINT64_MAX};
+	return one_in(st, 2) ? below(st, 16) : PICK(st, n);
+}
+
+/* A byte count or offset: 0, whole pages, anything. */
+static uint64_t gen_bytes(struct fz_state *st)
+{
+	return one_in(st, 4) ? 0 : gen_len(st);
+}
+
+static uint64_t gen_flags(struct fz_state *st)
+{
+	switch (below(st, 3)) {
+	case 0:
+		return 0;
+	case 1:
+		return UINT64_C(1) << below(st, 6);
+	default:
+		return gen_word(st);
+	}
+}
+
+/* An integer or handle argument of kind k (abi/actions.h). */
+static uint64_t gen_scalar(struct fz_state *st, uint64_t k)
+{
+	int slot;
+	switch (CH_ARG_KIND(k)) {
+	case CH_ARG_INT:
+		return one_in(st, 2) ? 0 : gen_word(st);
+	case CH_ARG_SIZE:
+		return gen_bytes(st);
+	case CH_ARG_COUNT:
+		return gen_count(st);
+	case CH_ARG_ADDR:
+		return gen_vaddr(st);
+	case CH_ARG_RIGHTS:
+		return gen_rights(st);
+	case CH_ARG_PROT:
+		return gen_prot(st);
+	case CH_ARG_FLAGS:
+		return gen_flags(st);
+	case CH_ARG_TIMEOUT:
+		return gen_timeout(st);
+	case CH_ARG_KEY:
+		return one_in(st, 4) ? gen_word(st) : below(st, 8);
+	case CH_ARG_HANDLE:
+		return gen_handle(st, (int)CH_ARG_AUX(k), &slot);
+	default:
+		return one_in(st, 4) ? gen_word(st) : 0; /* unused: the kernel must ignore it */
+	}
+}
+
+/* A pointer argument of kind k; a[] holds the integers already (counts, lengths). */
+static uint64_t gen_pointer(struct fz_state *st, uint64_t k, uint64_t *a)
+{
+	static const char text[] = "sysfuzz~a-fuzzed-grandchild-with-a-long-name";
+	uint64_t size = CH_ARG_BYTES(k), *count = &a[CH_ARG_AUX(k) % CH_MAX_ARGS];
+	int cls;
+
+	switch (CH_ARG_KIND(k)) {
+	case CH_ARG_IN:
+		return gen_in(st, size, 0);
+	case CH_ARG_IN_IF: /* read only when a flag asks: nothing to promise */
+		return gen_ptr(st, size, 0, &cls);
+	case CH_ARG_IN_BYTES: /* the kernel reads all *count bytes when it succeeds */
+		if (one_in(st, 2))
+			*count = below(st, sizeof(text));
+		return gen_in(st, *count, (uint64_t)(uintptr_t)text);
+	case CH_ARG_OUT:
+	case CH_ARG_OUT_HANDLE:
+		return gen_out(st, size);
+	case CH_ARG_OUT_OPT:
+		return one_in(st, 4) ? 0 : gen_out_opt(st, size);
+	case CH_ARG_OUT_ARRAY: { /* room for n, but only the ones returned (>= 1) are written */
+		uint64_t n = *count < 64 ? *count : 64, sz = n * size;
+		uint64_t p =
+		    gen_ptr(st, sz, sz <= sizeof(st->out) ? (uint64_t)(uintptr_t)st->out : 0, &cls);
+		if (n && classify(st, p, size) == P_BAD)
+			st->bad_ptr = 1;
+		return p;
+	}
+	case CH_ARG_MSG:
+		return gen_msg(st, 0);
+	case CH_ARG_MSG_OPT:
+		return gen_msg(st, 1);
+	case CH_ARG_BUF:
+		return gen_buf(st);
+	default:
+		return 0;
+	}
+}
+
+static int is_pointer(uint64_t k)
+{
+	return CH_ARG_KIND(k) >= CH_ARG_IN;
+}
+
+/* SYS_THREAD_START: mostly our fuzz thread entry on a fresh stack slot (child.c). */
+static void gen_thread_start(struct fz_state *st, uint64_t *a)
+{
+	uint64_t sp = 0, idx = 0;
+	if (!one_in(st, 8)) {
+		a[0] = fz_thread_entry_ip();
+		sp = one_in(st, 8) ? 0 : fz_thread_stack(st, &idx);
+	} else {
+		a[0] = one_in(st, 2) ? gen_vaddr(st) : gen_word(st);
+	}
+	a[1] = sp ? sp : (one_in(st, 2) ? gen_vaddr(st) : gen_word(st));
+	a[2] = idx;
+	a[3] = fz_rand(st);
+}
+
+/* Every argument by its kind in the action's row (abi/actions.h): integers and handles
+ * first, then the pointers, whose sizes may be counts among the integers. */
 static void gen_args(struct fz_state *st, struct fz_call *c)
 {
-	uint64_t *a = c->a;
-	int slot;
+	const struct ch_action *row = ch_action_find(c->action);
 
-	for (int i = 0; i < 5; i++)
-		a[i] = one_in(st, 4) ? gen_word(st) : 0;
-	switch (c->action) {
-	case SYS_SELF_THREAD_EXIT:
-	case SYS_SELF_PROCESS_EXIT:
-		a[0] = gen_word(st);
-		break;
-	case SYS_SELF_SLEEP:
-		a[0] = gen_timeout(st);
-		break;
-	case SYS_CAP_DERIVE:
-		a[0] = gen_rights(st);
-		a[1] = one_in(st, 2) ? 0 : gen_word(st);
-		a[2] = gen_out(st, sizeof(handle_t));
-		break;
-	case SYS_CAP_DUPLICATE:
-	case SYS_WAITSET_CREATE:
-	case SYS_GROUP_SUBSCRIBE:
-	case SYS_THREAD_CREATE:
-		a[0] = gen_out(st, sizeof(handle_t));
-		break;
-	case SYS_CAP_INSPECT:
-		a[0] = gen_out(st, sizeof(struct cap_info));
-		break;
-	case SYS_POOL_MEM_CREATE:
-		a[0] = one_in(st, 2) ? PAGE * (1 + below(st, 4)) : gen_size(st);
-		a[1] = one_in(st, 4) ? gen_word(st) : 0;
-		a[2] = gen_out(st, sizeof(handle_t));
-		break;
-	case SYS_POOL_INFO:
-		a[0] = gen_out(st, sizeof(struct pool_info));
-		break;
-	case SYS_POOL_SPLIT:
-		a[0] = one_in(st, 2) ? PAGE * below(st, 64) : gen_size(st);
-		a[1] = gen_out(st, sizeof(handle_t));
-		break;
-	case SYS_MEM_INFO:
-		a[0] = gen_out(st, sizeof(uint64_t));
-		break;
-	case SYS_AS_MAP:
-		a[0] = gen_vaddr(st);
-		a[1] = gen_handle(st, OBJ_MEMORY, &slot);
-		a[2] = one_in(st, 2) ? 0 : (one_in(st, 2) ? PAGE * below(st, 4) : gen_size(st));
-		a[3] = gen_len(st);
-		a[4] = gen_prot(st);
-		break;
-	case SYS_AS_UNMAP:
-		a[0] = gen_vaddr(st);
-		a[1] = gen_len(st);
-		break;
-	case SYS_AS_PROTECT:
-		a[0] = gen_vaddr(st);
-		a[1] = gen_len(st);
-		a[2] = gen_prot(st);
-		break;
-	case SYS_AS_QUERY:
-		a[0] = one_in(st, 2) ? FZ_ARENA + below(st, FZ_ARENA_SIZE) : gen_vaddr(st);
-		a[1] = gen_out(st, sizeof(struct as_region));
-		break;
-	case SYS_PROC_CREATE: {
-		static const uint64_t lens[] = {0, 1, 5, 31, 32, 33, 4096, UINT64_MAX};
-		static const char name[] = "fuzzed-grandchild-with-a-long-name";
-		a[1] = one_in(st, 4) ? gen_word(st) : PICK(st, lens);
-		a[0] = gen_in(st, a[1] <= 31 ? a[1] : 0, (uint64_t)(uintptr_t)name);
-		a[2] = gen_out(st, sizeof(struct proc_create_out));
-		break;
+	for (int i = 0; i < CH_MAX_ARGS; i++)
+		c->a[i] = one_in(st, 4) ? gen_word(st) : 0;
+	if (!row)
+		return;
+	if (c->action == SYS_THREAD_START) {
+		gen_thread_start(st, c->a);
+		return;
 	}
-	case SYS_PROC_GRANT:
-		a[0] = gen_handle(st, OBJ_NONE, &slot);
-		a[1] = gen_rights(st);
-		a[2] = gen_out(st, sizeof(handle_t));
-		break;
-	case SYS_PROC_STATUS:
-		a[0] = gen_out(st, sizeof(struct proc_status));
-		break;
-	case SYS_PROC_WAIT:
-	case SYS_THREAD_WAIT:
-		a[0] = gen_timeout(st);
-		a[1] = one_in(st, 4)
-		           ? 0
-		           : gen_out_opt(st, c->action == SYS_PROC_WAIT ? sizeof(struct proc_status)
-		                                                        : sizeof(int64_t));
-		break;
-	case SYS_THREAD_START: {
-		uint64_t sp = 0, idx = 0;
-		if (!one_in(st, 8)) {
-			a[0] = fz_thread_entry_ip();
-			sp = one_in(st, 8) ? 0 : fz_thread_stack(st, &idx);
-		} else {
-			a[0] = one_in(st, 2) ? gen_vaddr(st) : gen_word(st);
-		}
-		a[1] = sp ? sp : (one_in(st, 2) ? gen_vaddr(st) : gen_word(st));
-		a[2] = idx;
-		a[3] = fz_rand(st);
-		break;
-	}
-	case SYS_LOG_WRITE: {
-		static const char text[] = "sysfuzz~";
-		a[1] = one_in(st, 4) ? gen_size(st) : below(st, 9);
-		a[0] = gen_in(st, a[1] <= 4096 ? a[1] : 0, (uint64_t)(uintptr_t)text);
-		break;
-	}
-	case SYS_CHANNEL_CREATE:
-		a[0] = one_in(st, 2) ? below(st, 16) : gen_word(st);
-		a[1] = gen_out(st, 2 * sizeof(handle_t));
-		break;
-	case SYS_KBUS_SEND:
-	case SYS_KBUS_RECV:
-	case SYS_KBUS_CALL:
-	case SYS_KBUS_REPLY:
-	case SYS_KBUS_REPLY_RECV: {
-		if (c->action == SYS_KBUS_RECV)
-			a[0] = gen_buf(st);
-		else
-			a[0] = gen_msg(st, c->action == SYS_KBUS_REPLY_RECV);
-		if (c->action == SYS_KBUS_CALL || c->action == SYS_KBUS_REPLY_RECV)
-			a[1] = gen_buf(st);
-		else
-			a[1] = one_in(st, 2) ? KBUS_NONBLOCK : (one_in(st, 2) ? 0 : gen_word(st));
-		a[2] = gen_timeout(st);
-		break;
-	}
-	case SYS_KBUS_INFO:
-		a[0] = gen_out(st, sizeof(struct kbus_endpoint_info));
-		break;
-	case SYS_KBUS_CALL_FAST:
-		for (int i = 0; i < 4; i++)
-			a[i] = gen_word(st);
-		a[4] = gen_timeout(st);
-		break;
-	case SYS_KBUS_REPLY_RECV_FAST:
-		for (int i = 0; i < 4; i++)
-			a[i] = gen_word(st);
-		a[4] = one_in(st, 2) ? 1 : gen_word(st);
-		break;
-	case SYS_WAITSET_ADD:
-		a[0] = gen_handle(st, one_in(st, 2) ? OBJ_ENDPOINT : OBJ_PROCESS, &slot);
-		a[1] = one_in(st, 2) ? (UINT64_C(1) << below(st, 6)) : gen_word(st);
-		a[2] = below(st, 8);
-		break;
-	case SYS_WAITSET_REMOVE:
-		a[0] = one_in(st, 4) ? gen_word(st) : below(st, 8);
-		break;
-	case SYS_WAITSET_WAIT: {
-		static const uint64_t maxes[] = {0, 1, 4, 64, 65, 0xffffffffu, UINT64_MAX};
-		a[1] = PICK(st, maxes);
-		/* Room for n events, but only the ones returned (>= 1) must be writable. */
-		uint64_t n = a[1] < 64 ? a[1] : 64, sz = n * sizeof(struct kbus_event);
-		int cls;
-		a[0] =
-		    gen_ptr(st, sz, sz <= sizeof(st->out) ? (uint64_t)(uintptr_t)st->out : 0, &cls);
-		if (n && classify(st, a[0], sizeof(struct kbus_event)) == P_BAD)
-			st->bad_ptr = 1;
-		a[2] = gen_timeout(st);
-		break;
-	}
-	case SYS_WAITSET_TIMER:
-		a[0] =
-		    one_in(st, 2) ? (one_in(st, 2) ? 0 : 1 + below(st, 1000000000)) : gen_word(st);
-		a[1] = below(st, 8);
-		break;
-	case SYS_GROUP_CREATE:
-		a[0] = one_in(st, 2) ? below(st, 16) : gen_word(st);
-		a[1] = gen_out(st, sizeof(handle_t));
-		break;
-	case SYS_GROUP_PUBLISH:
-		a[0] = gen_msg(st, 0);
-		break;
-	case SYS_THREAD_SET_PAGER:
-		a[0] = gen_handle(st, OBJ_ENDPOINT, &slot);
-		break;
-	default:
-		break;
-	}
+	for (int i = 0; i < CH_MAX_ARGS; i++)
+		if (!is_pointer(row->args[i]))
+			c->a[i] = gen_scalar(st, row->args[i]);
+	for (int i = 0; i < CH_MAX_ARGS; i++)
+		if (is_pointer(row->args[i]))
+			c->a[i] = gen_pointer(st, row->args[i], c->a);
 }
 
 /*

@@ -165,6 +165,11 @@ static void test_bad_out_pointers(void)
 	EXPECT_OK(ch_mem_create(ut_pool, 4096, &mem));
 	EXPECT_OK(ch_spawn(&a, &c));
 	EXPECT_OK(ch_proc_wait(c.process, UINT64_MAX, NULL));
+	struct proc_create_out u; /* SYS_PROC_GRANT's target: not started yet */
+	handle_t granted;
+	EXPECT_OK(ch_proc_create(ut_pool, "unstarted", 9, &u));
+	/* its cspace's table, which never shrinks, is there before we measure */
+	EXPECT_OK(ch_proc_grant(u.process, ut_log, RIGHT_WRITE, &granted));
 	uint64_t used = ut_pool_used();
 	for (unsigned i = 0; i < ut_nbad_ptrs; i++) {
 		uint64_t p = ut_bad_ptrs[i];
@@ -179,7 +184,7 @@ static void test_bad_out_pointers(void)
 		EXPECT_ERR(ch_mem_info(mem, bp), ERR_BAD_ADDRESS);
 		EXPECT_ERR(ch_as_query(ut_as, 0x401000, bp), ERR_BAD_ADDRESS);
 		EXPECT_ERR(ch_proc_create(ut_pool, "x", 1, bp), ERR_BAD_ADDRESS);
-		EXPECT_ERR(ch_proc_grant(ut_self, ut_log, RIGHT_WRITE, bp), ERR_BAD_ADDRESS);
+		EXPECT_ERR(ch_proc_grant(u.process, ut_log, RIGHT_WRITE, bp), ERR_BAD_ADDRESS);
 		EXPECT_ERR(ch_proc_status(c.process, bp), ERR_BAD_ADDRESS);
 		EXPECT_ERR(ch_thread_create(ut_self, bp), ERR_BAD_ADDRESS);
 		if (p != 0) { /* NULL means "no output" for the waits */
@@ -201,6 +206,8 @@ static void test_bad_out_pointers(void)
 	    ERR_BAD_ADDRESS);
 	EXPECT_OK(ch_as_unmap(ut_as, UT_VA_CAPS, 4096));
 	EXPECT_OK(ch_cap_drop(mem));
+	EXPECT_OK(ch_cap_drop(u.address_space));
+	EXPECT_OK(ch_cap_drop(u.process));
 	ch_child_release(&c);
 }
 

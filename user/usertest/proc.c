@@ -161,31 +161,65 @@ static void test_kill_and_wait(void)
 	ch_child_release(&c);
 }
 
+/* SYS_PROC_GRANT's rights rules, on a process not started yet (the only kind it grants to). */
 static void test_grant_rules(void)
 {
 	const char *argv[] = {"bin/crashme", "spin", NULL};
 	struct ch_spawn_args a = {.path = "bin/crashme", .argv = argv};
 	struct ch_child c;
+	struct proc_create_out u;
 	handle_t notransfer, weak, h;
 	struct cap_info ci;
 
 	EXPECT_OK(ch_spawn(&a, &c));
+	EXPECT_OK(ch_proc_create(ut_pool, "unstarted", 9, &u));
 	EXPECT_OK(ch_cap_derive(ut_log, RIGHT_WRITE | RIGHT_DUPLICATE, 0, &notransfer));
-	EXPECT_ERR(ch_proc_grant(c.process, notransfer, RIGHT_WRITE, &h), ERR_ACCESS_DENIED);
-	EXPECT_ERR(ch_proc_grant(c.process, ut_log, RIGHTS_ALL, &h), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_proc_grant(u.process, notransfer, RIGHT_WRITE, &h), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_proc_grant(u.process, ut_log, RIGHTS_ALL, &h), ERR_ACCESS_DENIED);
 	EXPECT_OK(ch_cap_derive(c.process, RIGHT_INSPECT | RIGHT_WAIT, 0, &weak));
 	EXPECT_ERR(ch_proc_grant(weak, ut_log, RIGHT_WRITE, &h), ERR_ACCESS_DENIED);
 	EXPECT_ERR(ch_proc_kill(weak), ERR_ACCESS_DENIED);
 	EXPECT_ERR(ch_thread_create(weak, &h), ERR_ACCESS_DENIED);
 	/* a good grant: the child's handle means nothing here (or something else) */
-	EXPECT_OK(ch_proc_grant(c.process, ut_log, RIGHT_WRITE, &h));
+	EXPECT_OK(ch_proc_grant(u.process, ut_log, RIGHT_WRITE, &h));
 	long r = ch_cap_inspect(h, &ci);
 	CHECK(r < 0 || ci.type != OBJ_DEBUG_LOG || ci.rights != RIGHT_WRITE,
 	      "the child's handle 0x%x names our own copy", h);
 	EXPECT_OK(ch_proc_kill(c.process));
 	EXPECT_OK(ch_proc_wait(c.process, UINT64_MAX, NULL));
+	EXPECT_OK(ch_cap_drop(u.address_space));
+	EXPECT_OK(ch_cap_drop(u.process));
 	EXPECT_OK(ch_cap_drop(weak));
 	EXPECT_OK(ch_cap_drop(notransfer));
+	ch_child_release(&c);
+}
+
+/*
+ * kbus is the only path for capabilities into a running process: SYS_PROC_GRANT
+ * works until a thread of the process has started, then says ERR_BAD_STATE, for a
+ * process still running, one that has ended, and the caller itself
+ * (docs/capabilities.md). The old kernel granted into any of them.
+ */
+static void test_grant_after_start(void)
+{
+	const char *argv[] = {"bin/crashme", "spin", NULL};
+	struct ch_spawn_args a = {.path = "bin/crashme", .argv = argv};
+	struct ch_child c;
+	struct proc_create_out u;
+	handle_t h, t;
+
+	EXPECT_OK(ch_proc_create(ut_pool, "unstarted", 9, &u));
+	EXPECT_OK(ch_thread_create(u.process, &t)); /* a thread, never started */
+	EXPECT_OK(ch_proc_grant(u.process, ut_log, RIGHT_WRITE, &h));
+	EXPECT_OK(ch_spawn(&a, &c)); /* spawn itself grants before it starts the child */
+	EXPECT_ERR(ch_proc_grant(c.process, ut_log, RIGHT_WRITE, &h), ERR_BAD_STATE);
+	EXPECT_ERR(ch_proc_grant(ut_self, ut_log, RIGHT_WRITE, &h), ERR_BAD_STATE);
+	EXPECT_OK(ch_proc_kill(c.process));
+	EXPECT_OK(ch_proc_wait(c.process, UINT64_MAX, NULL));
+	EXPECT_ERR(ch_proc_grant(c.process, ut_log, RIGHT_WRITE, &h), ERR_BAD_STATE);
+	EXPECT_OK(ch_cap_drop(t));
+	EXPECT_OK(ch_cap_drop(u.address_space));
+	EXPECT_OK(ch_cap_drop(u.process));
 	ch_child_release(&c);
 }
 
@@ -424,6 +458,7 @@ void ut_run_proc_tests(void)
 	ut_run("isolation_no_caps", test_isolation_nocaps);
 	ut_run("proc_kill_wait", test_kill_and_wait);
 	ut_run("proc_grant_rules", test_grant_rules);
+	ut_run("proc_grant_after_start", test_grant_after_start);
 	ut_run("child_address_space", test_child_address_space);
 	ut_run("threads_shared_counter", test_threads);
 	ut_run("thread_kill", test_thread_kill);

@@ -9,8 +9,9 @@
 #include <charlotte/kbus.h>
 #include <charlotte/syscall.h>
 
-#define ACTION_ENTRY(action, name, wrapper, type, rights) \
-	{action, #action, (const void *)&wrapper, type, rights},
+#define ACTION_ENTRY(action, name, wrapper, target, type, rights, args) \
+	{action, #action, (const void *)&wrapper, CH_TARGET_##target,   \
+	 type,   rights,  CH_ARGS_ARRAY(args)},
 const struct ch_action ch_actions[] = {CH_ACTIONS(ACTION_ENTRY) CH_FAST_ACTIONS(ACTION_ENTRY)};
 #undef ACTION_ENTRY
 const unsigned ch_nactions = sizeof(ch_actions) / sizeof(ch_actions[0]);
