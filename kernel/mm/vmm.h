@@ -1,16 +1,18 @@
 /*
- * vmm.h - 4-level paging: address spaces, map / unmap / protect / query.
+ * vmm.h - address spaces: map / unmap / protect / query, for the kernel and
+ * for user spaces, over the architecture's page tables (arch/mmu.h).
  *
- * Layout of the kernel half (shared by every address space, because the
- * kernel's 256 PML4 entries are allocated once at boot and copied):
- *   0xffff800000000000  direct map of all physical memory (write-back)
- *   0xffffc00000000000  MMIO window (uncached mappings from vmm_map_mmio)
- *   0xffffffff80000000  kernel image (text RX, rodata R, data RW, all others NX)
- * The lower half (below 0x0000800000000000) belongs to user space.
+ * What is generic lives here and in vmm.c: the VM_* flags, the argument
+ * rules (page-aligned, non-empty ranges that stay on one side of the
+ * user/kernel boundary; a map only onto unmapped pages, a protect only of
+ * mapped ones, each all or nothing), the lock of each space, the TLB
+ * shootdown after every change that removes or weakens a mapping, the direct
+ * map and the MMIO window's allocator. The page-table format, the layout
+ * constants (USER_SPACE_END, USER_MAP_END, MMIO_WINDOW_*) and the TLB flush
+ * are the architecture's (arch/mmu.h).
  *
- * Locking: each vm_space has a spinlock held across a whole operation.
- * Changes that remove or weaken a mapping are followed by a TLB shootdown on
- * every CPU that may cache it, before the call returns.
+ * Locking: each vm_space has a spinlock held (interrupts off) across a whole
+ * operation. A shootdown runs before the call returns, with the lock released.
  */
 #pragma once
 #include <stdbool.h>
@@ -18,37 +20,18 @@
 #include <stdint.h>
 #include <lib/spinlock.h>
 #include <arch/boot_defs.h>
+#include <arch/mmu.h>
 
 #define VM_READ 0x0 /* every mapping is readable */
 #define VM_WRITE 0x1
 #define VM_EXEC 0x2
 #define VM_USER 0x4
 #define VM_UNCACHED 0x8
-#define VM_HUGE 0x10 /* allow 2 MiB pages where alignment permits */
-
-#define USER_SPACE_END 0x0000800000000000ull
-/*
- * The highest user page, [USER_MAP_END, USER_SPACE_END), is never mapped (as on
- * Linux): no instruction can end at the canonical boundary, so a SYSCALL can never
- * leave a non-canonical return address, which the IRET path would fault on in
- * ring 0 (after SWAPGS) on Intel CPUs. aspace_map() refuses it and a thread cannot
- * start there.
- */
-#define USER_MAP_END (USER_SPACE_END - 0x1000ull)
-#define MMIO_WINDOW_BASE 0xffffc00000000000ull
-#define MMIO_WINDOW_SIZE (64ull << 30)
-
-/* User page tables a space lists so that destroying it needs no table walk. */
-#define VMM_TRACKED_TABLES 16
-#define VMM_UNTRACKED UINT32_MAX /* more than that: destroy walks the tables */
+#define VM_HUGE 0x10 /* allow large pages where alignment permits */
 
 struct vm_space {
-	uint64_t pml4_phys;
-	uint64_t *pml4;
 	struct spinlock lock;
-	uint64_t table_pages; /* page-table pages this space owns (lower half) */
-	uint32_t ntracked; /* entries of tracked[], or VMM_UNTRACKED */
-	uint64_t *tracked[VMM_TRACKED_TABLES]; /* every lower-half table but the PML4 */
+	struct arch_mmu mmu; /* the page tables (arch/mmu.h) */
 };
 
 extern struct vm_space kernel_space;
@@ -62,11 +45,10 @@ uint64_t virt_to_phys(const void *va);
 
 /*
  * Build the kernel's page tables (direct map up to max_phys, kernel image with
- * proper permissions, kernel-half PDPTs) and switch to them. Boot CPU, once.
+ * proper permissions, the kernel half every space shares) and switch to them.
+ * Boot CPU, once.
  */
 void vmm_init(uint64_t max_phys);
-/* Load the kernel page tables on an AP and enable NX/global pages there. */
-void vmm_init_ap(void);
 
 /*
  * Map [va, va+size) to [pa, pa+size). All page-aligned. ERR_ALREADY_EXISTS if
@@ -76,7 +58,7 @@ void vmm_init_ap(void);
  * crosses the user/kernel boundary.
  */
 int vmm_map(struct vm_space *vs, uint64_t va, uint64_t pa, uint64_t size, unsigned flags);
-/* Unmap [va, va+size); unmapped holes are skipped. 2 MiB pages are split. */
+/* Unmap [va, va+size); unmapped holes are skipped. Large pages are split. */
 int vmm_unmap(struct vm_space *vs, uint64_t va, uint64_t size);
 /* Change permissions of mapped pages in the range; ERR_NOT_FOUND on a hole. */
 int vmm_protect(struct vm_space *vs, uint64_t va, uint64_t size, unsigned flags);
@@ -86,10 +68,17 @@ int vmm_query(struct vm_space *vs, uint64_t va, uint64_t *pa, unsigned *flags, u
 /* Create/destroy a user address space (kernel half shared). */
 int vmm_space_create(struct vm_space *vs);
 void vmm_space_destroy(struct vm_space *vs);
-void vmm_space_activate(struct vm_space *vs);
+/* Load vs on this CPU (kernel_space: the kernel's own tables). */
+static inline void vmm_space_activate(struct vm_space *vs)
+{
+	arch_mmu_activate(&vs->mmu);
+}
+
+/* Page-table pages vs owns (its memory pool pays for them). Changes under vs's lock only. */
+static inline uint64_t vmm_table_pages(const struct vm_space *vs)
+{
+	return vs->mmu.table_pages;
+}
 
 /* Map device memory uncached into the MMIO window; NULL if out of room. */
 void *vmm_map_mmio(uint64_t phys, size_t size);
-
-/* Flush [va, va+size) from every CPU's TLB (all CPUs if kernel address). */
-void vmm_shootdown(uint64_t va, uint64_t size);

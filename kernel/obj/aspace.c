@@ -9,10 +9,11 @@
  *
  * Accounting: the record array is charged by capacity (grown by doubling).
  * Page tables are charged by reserving the worst case for a map before it
- * runs (one PT per 2 MiB region, PD per 1 GiB region and PDPT per 512 GiB
- * region the range touches) and returning what was not used; vmm never frees
- * user tables before the space dies, so as->tables_charged always equals
- * vs.table_pages and a failed map cannot leave uncharged tables behind.
+ * runs (arch_mmu_tables_needed(): on x86-64 one PT per 2 MiB region, PD per
+ * 1 GiB region and PDPT per 512 GiB region the range touches) and returning
+ * what was not used; vmm never frees user tables before the space dies, so
+ * as->tables_charged always equals vmm_table_pages() and a failed map cannot
+ * leave uncharged tables behind.
  *
  * Every operation is "decode, then invoke" under the lock: everything that
  * can fail (argument checks, overlap or hole checks, record and page-table
@@ -153,15 +154,6 @@ static bool user_range_valid(uint64_t va, uint64_t len, uint64_t lowest, uint64_
 	       va + len > va && va + len <= end;
 }
 
-/* Page-table pages a map of [va, va + len) may need at most. */
-static uint64_t worst_tables(uint64_t va, uint64_t len)
-{
-	uint64_t last = va + len - 1, n = 0;
-	for (unsigned shift = 21; shift <= 39; shift += 9)
-		n += (last >> shift) - (va >> shift) + 1;
-	return n;
-}
-
 /*
  * Pay the page-table pages grown since the last call out of *reserved (pages
  * charged in advance). Every operation calls it before letting go of the
@@ -169,10 +161,10 @@ static uint64_t worst_tables(uint64_t va, uint64_t len)
  */
 static void take_tables(struct aspace *as, uint64_t *reserved)
 {
-	uint64_t grown = as->vs.table_pages - as->tables_charged;
+	uint64_t grown = vmm_table_pages(&as->vs) - as->tables_charged;
 	ASSERT(grown <= *reserved);
 	*reserved -= grown;
-	as->tables_charged = as->vs.table_pages;
+	as->tables_charged = vmm_table_pages(&as->vs);
 }
 
 /* take_tables(), then return the rest of the reservation. Lock held. */
@@ -268,7 +260,7 @@ int aspace_create(struct mem_pool *pool, struct aspace **out)
 		goto out_uncharge;
 	if (vmm_space_create(&as->vs))
 		goto out_free;
-	ASSERT(as->vs.table_pages == 1);
+	ASSERT(vmm_table_pages(&as->vs) == 1);
 	kobject_init(&as->obj, OBJ_ADDRESS_SPACE, &aspace_ops);
 	waitq_init(&as->fill_wq);
 	as->pool = pool;
@@ -365,7 +357,7 @@ static int map_fill(struct aspace *as, const struct as_mapping *rec, uint64_t re
 int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
                        unsigned prot, unsigned max_prot)
 {
-	/* never the last user page (vmm.h, USER_MAP_END) */
+	/* never the last user page (arch/mmu.h, USER_MAP_END) */
 	if (!user_range_valid(va, len, PAGE_SIZE, USER_MAP_END) || !IS_ALIGNED(off, PAGE_SIZE) ||
 	    !prot_ok(prot))
 		return ERR_INVALID_ARGS;
@@ -390,7 +382,7 @@ int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_
 	err = reserve_records(as, 1);
 	if (err)
 		goto out;
-	uint64_t reserve = worst_tables(va, len);
+	uint64_t reserve = arch_mmu_tables_needed(va, len);
 	err = pool_charge(as->pool, reserve * PAGE_SIZE);
 	if (err)
 		goto out;

@@ -12,7 +12,7 @@
  * Ownership: an address space holds a reference to its pool and to every
  * memory object mapped in it (one per mapping record), so the pages stay
  * alive until they are unmapped and the TLBs are shot down. The pool pays
- * for the page tables (every page of as->vs.table_pages, the PML4 included)
+ * for the page tables (every page of vmm_table_pages(), the top table included)
  * and for the mapping records; destruction returns all of it.
  *
  * Locking: obj.lock (taken with interrupts off) is held across each query,
@@ -69,7 +69,7 @@ struct aspace {
 	struct mem_pool *pool; /* reference held; immutable */
 	struct as_mapping *map; /* sorted by base, non-overlapping */
 	uint32_t count, capacity;
-	uint64_t tables_charged; /* page-table pages charged to pool (== vs.table_pages) */
+	uint64_t tables_charged; /* page-table pages charged to pool (== vmm_table_pages(&vs)) */
 	uint32_t fills; /* filling records (atomic reads: the page-fault fast path) */
 	uint64_t fill_gen; /* bumped, under the lock, when a fill ends (atomic reads) */
 	struct waitq fill_wq; /* who waits for a fill to end */
@@ -88,7 +88,7 @@ int aspace_create(struct mem_pool *pool, struct aspace **out);
  * a reference on m for the mapping. Kernel callers: max_prot is PROT_ALL, so
  * a later aspace_protect() may grant any W^X-valid prot.
  * Errors: ERR_INVALID_ARGS (unaligned va/off/len, len 0, wrap-around, range
- * not inside [PAGE_SIZE, USER_MAP_END): vmm.h says why the last page is never
+ * not inside [PAGE_SIZE, USER_MAP_END): arch/mmu.h says why the last page is never
  * mapped; unknown prot bits, no PROT_READ,
  * W+X), ERR_OUT_OF_RANGE (off + len beyond m), ERR_ALREADY_EXISTS (overlaps
  * a mapping), ERR_NO_MEMORY (pool or memory exhausted), ERR_NO_RESOURCES (too

@@ -411,7 +411,7 @@ void uthread_exit_current(int64_t code)
 	/* leave the address space and the FPU before the references go */
 	irq = arch_irq_save();
 	kt->vs = NULL;
-	write_cr3(kernel_space.pml4_phys);
+	vmm_space_activate(&kernel_space);
 	void *fpu = kt->fpu;
 	kt->fpu = NULL;
 	kt->uthread = NULL;

@@ -492,7 +492,7 @@ VM_TEST(memobj_aspace_small_pool)
 	uint64_t used = pool_used(small);
 	VM_EXPECT_EQ(aspace_map(as, VA, m, 0, P, PROT_READ), ERR_NO_MEMORY);
 	VM_EXPECT_EQ(as->count, 0);
-	VM_EXPECT_EQ(as->vs.table_pages, 1);
+	VM_EXPECT_EQ(vmm_table_pages(&as->vs), 1);
 	expect_unmapped(as, VA);
 	VM_EXPECT_EQ(pool_used(small), used + 8 * sizeof(struct as_mapping));
 	VM_EXPECT_EQ(kobject_refcount(&m->obj), 1);

@@ -249,9 +249,9 @@ VM_TEST(vmm_address_space_lifecycle)
 		VM_EXPECT_EQ(vmm_map(&vs, 0x400000 + (uint64_t)i * PAGE_SIZE, virt_to_phys(p),
 		                     PAGE_SIZE, VM_WRITE | VM_USER),
 		             0);
-		VM_EXPECT(vs.table_pages >= 4);
+		VM_EXPECT(vmm_table_pages(&vs) >= 4);
 		/* kernel half is shared */
-		VM_EXPECT_EQ(vs.pml4[511], kernel_space.pml4[511]);
+		VM_EXPECT_EQ(vs.mmu.pml4[511], kernel_space.mmu.pml4[511]);
 		vmm_space_destroy(&vs);
 		page_free(p, 0);
 	}

@@ -9,7 +9,7 @@
  * The 32-bit code builds temporary page tables that map the first 4 GiB three
  * times (identity, the direct map at 0xffff800000000000, and the kernel image
  * at 0xffffffff80000000), enables long mode with NX, and jumps to the higher
- * half. kmain() replaces these tables with the real ones (mm/vmm.c).
+ * half. kmain() replaces these tables with the real ones (mmu.c).
  */
 #include <arch/boot_defs.h>
 

@@ -18,6 +18,7 @@
 #include <arch/arch.h>
 #include <arch/cpu.h>
 #include <arch/cpufeatures.h>
+#include <arch/mmu.h>
 #include <arch/percpu.h>
 #include <arch/timer.h>
 #include <arch/trap.h>
@@ -123,7 +124,7 @@ void ap_entry(struct cpu *c)
 {
 	percpu_setup(c);
 	idt_load();
-	vmm_init_ap();
+	arch_mmu_init_cpu(&kernel_space.mmu);
 	cpu_features_init(false);
 	syscall_init_cpu();
 	lapic_init_ap();
@@ -147,7 +148,7 @@ static bool start_ap(unsigned id, uint32_t apic_id)
 	c->apic_id = apic_id;
 	uint64_t *params =
 	    phys_to_virt(AP_TRAMPOLINE + ((uint64_t)ap_params - (uint64_t)ap_trampoline_start));
-	params[0] = kernel_space.pml4_phys;
+	params[0] = kernel_space.mmu.pml4_phys;
 	params[1] = (uint64_t)stack + (PAGE_SIZE << AP_STACK_ORDER);
 	params[2] = (uint64_t)c;
 	params[3] = (uint64_t)ap_entry;

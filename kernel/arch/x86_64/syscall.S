@@ -7,7 +7,7 @@
  * syscall_dispatch(frame) with interrupts on and returns with SYSRET when the
  * return address is a canonical user address, IRET otherwise (SYSRET with a
  * non-canonical RCX would fault in ring 0 on Intel CPUs). The IRET case cannot
- * arise from a SYSCALL in user code: the last user page is never mapped (vmm.h,
+ * arise from a SYSCALL in user code: the last user page is never mapped (arch/mmu.h,
  * USER_MAP_END), so RCX is always canonical; the check stays as a second wall.
  * GS: %gs:8 is a scratch slot for the user RSP, %gs:16 the kernel stack top.
  */

@@ -8,7 +8,7 @@
  * code never touches the FPU).
  */
 #include <arch/thread.h>
-#include <arch/cpu.h>
+#include <arch/mmu.h>
 #include <arch/cpufeatures.h>
 #include <arch/gdt.h>
 #include <arch/percpu.h>
@@ -23,10 +23,7 @@ void arch_thread_switch(struct thread *prev, struct thread *next)
 		fpu_save(prev->fpu);
 	if (next->fpu)
 		fpu_restore(next->fpu);
-	if (next->vs)
-		vmm_space_activate(next->vs);
-	else if (read_cr3() != kernel_space.pml4_phys)
-		write_cr3(kernel_space.pml4_phys);
+	arch_mmu_activate(next->vs ? &next->vs->mmu : &kernel_space.mmu);
 	if (next->stack)
 		gdt_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
 }
