@@ -12,6 +12,7 @@
 #include <arch/apic.h>
 #include <arch/cpufeatures.h>
 #include <arch/arch.h>
+#include <arch/entry.h>
 #include <arch/boot_defs.h>
 #include <arch/cpu.h>
 #include <arch/percpu.h>
@@ -28,11 +29,8 @@
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <mm/vmm.h>
-#include <obj/process.h>
 #include <sched/sched.h>
 #include <time/clock.h>
-
-void kmain(uint32_t magic, uint32_t info_phys);
 
 static struct cpu bsp_cpu;
 static struct boot_info boot_info;
@@ -154,13 +152,6 @@ static void start_acpi(void)
 	        acpi.mcfg.present ? ", MCFG" : "");
 }
 
-static void timer_irq(struct trap_frame *tf)
-{
-	(void)tf;
-	this_cpu()->timer_ticks++;
-	timer_events_run();
-}
-
 void kmain(uint32_t magic, uint32_t info_phys)
 {
 	uint64_t tsc_entry = rdtsc();
@@ -179,14 +170,12 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	kmalloc_init();
 	cpu_features_init(true);
 	syscall_init_cpu();
-	process_init();
 	start_fbcon();
 
 	start_acpi();
 	pic_disable();
 	lapic_init(acpi.madt.present ? acpi.madt.lapic_addr : 0);
 	ioapic_init(&acpi);
-	trap_set_handler(VEC_TIMER, timer_irq);
 	timer_init(&acpi);
 	sched_init_cpu("kmain");
 	sched_start_tick();

@@ -3,8 +3,7 @@
  */
 #include <mm/uaccess.h>
 #include <abi/errors.h>
-
-long arch_copy_user(void *dst, const void *src, size_t n);
+#include <arch/uaccess.h>
 
 int copy_from_user(void *dst, uint64_t usrc, size_t n)
 {

@@ -12,6 +12,7 @@
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
+#include <arch/mmu.h>
 
 /* 0 or ERR_BAD_ADDRESS. */
 int copy_from_user(void *dst, uint64_t usrc, size_t n);
@@ -22,5 +23,5 @@ int copy_to_user(uint64_t udst, const void *src, size_t n);
  */
 static inline int user_range_ok(uint64_t u, size_t n)
 {
-	return n == 0 || (u >= 0x1000 && u + n >= u && u + n <= 0x0000800000000000ull);
+	return n == 0 || (u >= 0x1000 && u + n >= u && u + n <= USER_SPACE_END);
 }

@@ -8,11 +8,9 @@
 #include <abi/kbus.h>
 #include <kbus/kbus.h>
 #include <abi/errors.h>
+#include <arch/arch.h>
 #include <arch/cpufeatures.h>
-#include <arch/cpu.h>
-#include <arch/gdt.h>
 #include <arch/thread.h>
-#include <arch/trap.h>
 #include <cap/cap.h>
 #include <lib/log.h>
 #include <lib/panic.h>
@@ -91,8 +89,6 @@ static void kill_unstarted(struct process *c)
 		}
 	}
 }
-
-static void unstarted_forget(struct process *p);
 
 static void process_destroy(struct kobject *obj)
 {
@@ -194,7 +190,15 @@ static void uthread_destroy(struct kobject *obj)
 
 static const struct kobject_ops uthread_ops = {.destroy = uthread_destroy};
 
-static void uthread_main(void *arg);
+/* A user thread's scheduler thread: into user mode at its start (uthread_start). */
+static void uthread_main(void *arg)
+{
+	struct uthread *t = arg;
+	struct trap_frame tf;
+	arch_user_frame_init(&tf, t->start_regs[0], t->start_regs[1], &t->start_regs[2]);
+	uthread_return_check();
+	arch_enter_user(&tf);
+}
 
 int uthread_create(struct process *p, struct uthread **out)
 {
@@ -245,10 +249,10 @@ static bool user_address(uint64_t a)
 	return a < USER_SPACE_END;
 }
 
-int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi,
-                  uint64_t rdx, uint64_t rcx)
+int uthread_start(struct uthread *t, uint64_t ip, uint64_t sp, uint64_t a0, uint64_t a1,
+                  uint64_t a2, uint64_t a3)
 {
-	if (rip >= USER_MAP_END || !user_address(rsp))
+	if (ip >= USER_MAP_END || !user_address(sp))
 		return ERR_INVALID_ARGS;
 	struct process *p = t->proc;
 	uint64_t irq = spin_lock_irqsave(&p->lock);
@@ -260,7 +264,7 @@ int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, u
 	p->live_threads++;
 	bool first = !p->started;
 	p->started = true;
-	uint64_t regs[6] = {rip, rsp, rdi, rsi, rdx, rcx};
+	uint64_t regs[6] = {ip, sp, a0, a1, a2, a3};
 	memcpy(t->start_regs, regs, sizeof(regs));
 	kobject_get(&t->obj); /* the running thread's own reference */
 	t->kt->detached = true;
@@ -269,15 +273,6 @@ int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, u
 		unstarted_forget(p);
 	sched_start(t->kt);
 	return 0;
-}
-
-static void uthread_main(void *arg)
-{
-	struct uthread *t = arg;
-	struct trap_frame tf;
-	arch_user_frame_init(&tf, t->start_regs[0], t->start_regs[1], &t->start_regs[2]);
-	uthread_return_check();
-	arch_enter_user(&tf);
 }
 
 struct uthread *uthread_current(void)
@@ -430,12 +425,6 @@ void uthread_return_check(void)
 		uthread_exit_current(-1);
 }
 
-static const char *const fault_names[32] = {
-    [VEC_DE] = "divide error", [VEC_UD] = "invalid opcode", [VEC_GP] = "general protection",
-    [VEC_PF] = "page fault",   [VEC_BP] = "breakpoint",     [17] = "alignment check",
-    [12] = "stack fault",      [19] = "SIMD exception",     [16] = "x87 exception",
-};
-
 void uthread_set_pager(struct uthread *t, struct kobject *endpoint)
 {
 	if (endpoint)
@@ -448,7 +437,7 @@ void uthread_set_pager(struct uthread *t, struct kobject *endpoint)
 		kobject_put(old);
 }
 
-bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code)
+bool uthread_page_fault(uint64_t addr, uint64_t ip, unsigned access)
 {
 	struct uthread *t = uthread_current();
 	if (!t || addr >= USER_SPACE_END)
@@ -465,9 +454,7 @@ bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code)
 	struct kbus_fault_msg msg = {
 	    .addr = addr,
 	    .ip = ip,
-	    .access = (error_code & 2)    ? PROT_WRITE
-	              : (error_code & 16) ? PROT_EXEC
-	                                  : PROT_READ,
+	    .access = access,
 	    .thread_id = (uint32_t)t->obj.id,
 	};
 	int32_t verdict = 0;
@@ -479,29 +466,25 @@ bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code)
 	return r >= 0 && ((size_t)r < sizeof(verdict) || verdict == 0);
 }
 
-void process_user_fault(struct trap_frame *tf)
+bool process_user_fault(const struct user_fault *f)
 {
 	struct process *p = process_current();
-	if (!p) {
-		trap_dump(tf);
-		panic("user-mode exception without a process");
-	}
-	uint64_t cr2 = tf->vector == VEC_PF ? read_cr2() : 0;
-	if (tf->vector == VEC_PF && uthread_page_fault(cr2, tf->rip, (uint32_t)tf->error))
-		return; /* the pager mapped it: retry the instruction */
+	if (!p)
+		return false; /* no user thread: the arch reports the kernel's bug */
+	if (f->page_fault && uthread_page_fault(f->addr, f->ip, f->access))
+		return true; /* the pager mapped it: retry the instruction */
 	if (sched_kill_pending(sched_current()))
 		uthread_exit_current(-1); /* killed while its pager was asked: not a fault */
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	if (decide(p, PROC_FAULTED, 0)) {
-		p->status.fault_vector = (uint32_t)tf->vector;
-		p->status.fault_addr = cr2;
-		p->status.fault_ip = tf->rip;
+		p->status.fault_vector = f->vector;
+		p->status.fault_addr = f->addr;
+		p->status.fault_ip = f->ip;
 	}
 	spin_unlock_irqrestore(&p->lock, irq);
-	const char *name = tf->vector < 32 ? fault_names[tf->vector] : NULL;
 	pr_info("%s: %s at ip 0x%llx (address 0x%llx): process ended", p->name,
-	        name ? name : "CPU exception", (unsigned long long)tf->rip,
-	        (unsigned long long)cr2);
+	        arch_exception_name(f->vector), (unsigned long long)f->ip,
+	        (unsigned long long)f->addr);
 	arch_irq_enable();
 	kill_threads(p, uthread_current());
 	uthread_exit_current(-1);
@@ -535,9 +518,4 @@ static bool uthread_done(void *arg)
 int uthread_wait(struct uthread *t, uint64_t timeout_ns)
 {
 	return waitq_wait(&t->exited, uthread_done, t, timeout_ns);
-}
-
-void process_init(void)
-{
-	trap_user_fault_hook = process_user_fault;
 }

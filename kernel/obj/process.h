@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <abi/syscall.h>
+#include <arch/entry.h>
 #include <obj/object.h>
 #include <sched/waitq.h>
 
@@ -43,7 +44,6 @@ struct cspace;
 struct aspace;
 struct mem_pool;
 struct thread;
-struct trap_frame;
 
 #define PROCESS_MAX_SLOTS 4096
 #define PROCESS_CHARGE 8192ull /* pool bytes charged for a process's kernel state */
@@ -58,7 +58,7 @@ struct uthread {
 	struct thread *kt; /* scheduler thread (detached once started) */
 	enum uthread_state state;
 	int64_t exit_code;
-	uint64_t start_regs[6]; /* rip, rsp, rdi, rsi, rdx, rcx */
+	uint64_t start_regs[6]; /* ip, sp, then the four arguments (arch_user_frame_init) */
 	struct uthread *next, **pprev; /* in proc->threads or proc->killed (O(1) unlink) */
 	struct waitq exited;
 	struct kobject *pager; /* endpoint fault messages go to (reference held), or NULL */
@@ -96,9 +96,12 @@ int process_create(struct mem_pool *pool, const char *name, struct process **out
 void process_set_creator(struct process *p, struct process *creator);
 /* Create a new (not started) thread in p. */
 int uthread_create(struct process *p, struct uthread **out);
-/* Start t at rip with rsp and the first four argument registers. ERR_BAD_STATE if started. */
-int uthread_start(struct uthread *t, uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi,
-                  uint64_t rdx, uint64_t rcx);
+/*
+ * Start t at ip with stack pointer sp and a0..a3 in its first four argument
+ * registers (arch_user_frame_init). ERR_BAD_STATE if started.
+ */
+int uthread_start(struct uthread *t, uint64_t ip, uint64_t sp, uint64_t a0, uint64_t a1,
+                  uint64_t a2, uint64_t a3);
 /* Decide p's fate (first call wins) and ask every thread to end. */
 void process_kill(struct process *p, enum proc_state why, int code);
 void uthread_kill(struct uthread *t);
@@ -120,20 +123,12 @@ struct uthread *uthread_current(void);
 struct process *process_current(void);
 /* End the calling user thread now (never returns). */
 void uthread_exit_current(int64_t code) __attribute__((noreturn));
-/* On the way back to user mode: end the thread if it is being killed. */
-void uthread_return_check(void);
-/* A CPU exception in user mode: ask the pager (page faults) or end the process. */
-void process_user_fault(struct trap_frame *tf);
 /*
- * A page fault at a user address: if the current thread has a pager, send it
- * the fault and wait for its answer. true: retry the access; false: the
- * fault stands. Blocks (interrupts on); killable.
+ * uthread_return_check() (on the way back to user mode), process_user_fault()
+ * and uthread_page_fault() are called by arch traps: declared in arch/entry.h.
  */
-bool uthread_page_fault(uint64_t addr, uint64_t ip, uint32_t error_code);
 /* Set (or with NULL clear) t's pager endpoint object; takes a reference. */
 void uthread_set_pager(struct uthread *t, struct kobject *endpoint);
 
 /* Live processes and user threads (leak checks). */
 uint64_t process_live_count(void);
-/* Install the user-fault hook. Boot, once. */
-void process_init(void);

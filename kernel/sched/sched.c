@@ -16,10 +16,10 @@
  */
 #include <sched/sched.h>
 #include <arch/arch.h>
-#include <arch/apic.h>
+#include <arch/entry.h>
 #include <arch/irq_flags.h>
 #include <arch/percpu.h>
-#include <arch/trap.h>
+#include <arch/smp.h>
 #include <arch/thread.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
@@ -198,7 +198,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
 static void kick(unsigned cpu)
 {
 	if (cpu != this_cpu()->id)
-		lapic_send_ipi(cpus[cpu]->apic_id, VEC_IPI_RESCHED);
+		arch_send_resched(cpu);
 	else
 		rq_of(cpu)->need_resched = true;
 }
@@ -301,7 +301,7 @@ void sched_kill(struct thread *t)
 	sched_wake(t);
 	/* a thread running user code elsewhere notices at its next interrupt */
 	if (t->cpu != this_cpu()->id)
-		lapic_send_ipi(cpus[t->cpu]->apic_id, VEC_IPI_RESCHED);
+		arch_send_resched(t->cpu);
 }
 
 bool sched_switch_to(struct thread *next)
@@ -376,9 +376,8 @@ void sched_idle(void)
 	}
 }
 
-void sched_irq_exit(struct trap_frame *tf)
+void sched_irq_exit(void)
 {
-	(void)tf;
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	if (rq && rq->need_resched)

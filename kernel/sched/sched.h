@@ -53,10 +53,11 @@ struct thread {
 	void *kbus_pending_ep;
 };
 
-/* Set up the run queue of the calling CPU; its current context becomes `boot`. */
-void sched_init_cpu(const char *name);
-/* Start the per-CPU tick on the calling CPU. */
-void sched_start_tick(void);
+/*
+ * CPU bring-up (sched_init_cpu, sched_start_tick, sched_idle), a new thread's
+ * first code (sched_thread_entry) and interrupt exit (sched_irq_exit) are
+ * called by arch code: declared in arch/entry.h.
+ */
 
 /* cpu < 0: the calling CPU's queue. NULL if out of memory. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu);
@@ -91,12 +92,6 @@ void sched_wake(struct thread *t);
  * switched back in (a sched_wake() on it, like sched_block()).
  */
 bool sched_switch_to(struct thread *next);
-/* Idle loop of a CPU (never returns). */
-void sched_idle(void) __attribute__((noreturn));
-/* A new thread's first code (from arch thread_entry_trampoline): finish the switch, run its function. */
-void sched_thread_entry(void);
-/* Interrupt exit: switch if the tick or a wake-up asked for it. */
-void sched_irq_exit(struct trap_frame *tf);
 /* Free a thread that was created but never started. */
 void thread_discard(struct thread *t);
 /* Has someone asked t to end? Waits return ERR_INTERRUPTED when so. */

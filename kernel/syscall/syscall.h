@@ -40,6 +40,7 @@
 #include <stdint.h>
 #include <abi/actions.h>
 #include <abi/handle.h>
+#include <arch/entry.h>
 #include <cap/invoke.h>
 
 struct cspace;
@@ -119,5 +120,4 @@ long syscall_put_handle(struct cspace *cs, handle_t h, uint64_t uptr);
  */
 long syscall_publish(struct cspace *cs, struct kobject *obj, uint64_t rights, uint64_t uptr);
 
-/* syscall.S: decode and run the system call in tf (rax = action), result in tf->rax. */
-void syscall_dispatch(struct trap_frame *tf);
+/* syscall_dispatch(), the arch's system call entry into the table: arch/entry.h. */

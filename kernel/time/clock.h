@@ -28,5 +28,4 @@ struct timer_event {
 int timer_event_arm(struct timer_event *ev, uint64_t deadline, void (*fn)(struct timer_event *));
 /* Remove ev if still queued (must be called on the CPU it was armed on). */
 bool timer_event_cancel(struct timer_event *ev);
-/* Timer interrupt: run expired events on this CPU and reprogram. */
-void timer_events_run(void);
+/* The timer interrupt runs expired events on its CPU: timer_events_run(), arch/entry.h. */

@@ -6,6 +6,7 @@
  * with interrupts off, so no lock is needed.
  */
 #include <time/clock.h>
+#include <arch/entry.h>
 #include <arch/irq_flags.h>
 #include <arch/percpu.h>
 #include <arch/timer.h>

@@ -18,8 +18,9 @@
 #include <lib/log.h>
 #include <lib/panic.h>
 #include <lib/ksyms.h>
-#include <sched/sched.h>
-#include <obj/process.h>
+#include <arch/entry.h>
+#include <arch/uaccess.h>
+#include <abi/syscall.h>
 
 struct idt_entry {
 	uint16_t off_lo;
@@ -31,16 +32,7 @@ struct idt_entry {
 	uint32_t zero;
 } __attribute__((packed));
 
-struct jmp_buf_k {
-	uint64_t regs[8];
-};
-
-int k_setjmp(struct jmp_buf_k *b);
-NORETURN void k_longjmp(struct jmp_buf_k *b, int v);
-void trap_dispatch(struct trap_frame *tf);
-
 extern const uint64_t isr_table[256];
-extern const char uaccess_copy_ip[], uaccess_copy_tail_ip[], uaccess_fault[];
 
 /* Is rip one of arch_copy_user's two faulting instructions (uaccess.S)? */
 static bool uaccess_ip(uint64_t rip)
@@ -49,8 +41,6 @@ static bool uaccess_ip(uint64_t rip)
 }
 static struct idt_entry idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256];
-/* User-mode exceptions go here once user space exists (proc/fault.c). */
-void (*trap_user_fault_hook)(struct trap_frame *tf);
 
 static const char *const exception_names[32] = {
     "divide error (#DE)",
@@ -191,18 +181,44 @@ static void try_landing(struct jmp_buf_k *buf, uint64_t vector)
 	k_longjmp(buf, (int)vector + 1);
 }
 
+/* The access a page fault's error code describes: write, instruction fetch or read. */
+static unsigned pf_access(uint64_t error)
+{
+	return (error & 2) ? PROT_WRITE : (error & 16) ? PROT_EXEC : PROT_READ;
+}
+
+/* An exception in user mode, for the process layer: true if it is handled. */
+static bool user_exception(const struct trap_frame *tf)
+{
+	bool pf = tf->vector == VEC_PF;
+	struct user_fault f = {
+	    .vector = (uint32_t)tf->vector,
+	    .page_fault = pf,
+	    .ip = tf->rip,
+	    .addr = pf ? read_cr2() : 0,
+	    .access = pf ? pf_access(tf->error) : 0,
+	};
+	return process_user_fault(&f);
+}
+
+const char *arch_exception_name(uint32_t vector)
+{
+	const char *name = vector < 32 ? exception_names[vector] : NULL;
+	return name ? name : "CPU exception";
+}
+
 static void exception(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
-	if ((tf->cs & 3) && trap_user_fault_hook) {
-		trap_user_fault_hook(tf);
-		return;
+	if (tf->cs & 3) {
+		if (user_exception(tf))
+			return;
+		goto report; /* no process to end: a kernel bug */
 	}
-	if (!(tf->cs & 3) && uaccess_ip(tf->rip) && tf->vector == VEC_PF &&
-	    uthread_page_fault(read_cr2(), tf->rip, (uint32_t)tf->error))
+	if (uaccess_ip(tf->rip) && tf->vector == VEC_PF &&
+	    uthread_page_fault(read_cr2(), tf->rip, pf_access(tf->error)))
 		return; /* a user pager mapped the page: the copy resumes */
-	if (!(tf->cs & 3) && uaccess_ip(tf->rip) &&
-	    (tf->vector == VEC_PF || tf->vector == VEC_GP)) {
+	if (uaccess_ip(tf->rip) && (tf->vector == VEC_PF || tf->vector == VEC_GP)) {
 		tf->rip = (uint64_t)uaccess_fault; /* bad user pointer: the copy fails */
 		return;
 	}
@@ -219,6 +235,7 @@ static void exception(struct trap_frame *tf)
 	if (tf->vector == VEC_NMI && c && c->online && panic_in_progress()) {
 		arch_halt();
 	}
+report:
 	log_break_lock();
 	trap_dump(tf);
 	panic("unhandled CPU exception %llu", (unsigned long long)tf->vector);
@@ -243,7 +260,7 @@ void trap_dispatch(struct trap_frame *tf)
 		pr_warn("unexpected interrupt vector %u on CPU %u", v, c->id);
 	lapic_eoi();
 	if (v == VEC_TIMER || v == VEC_IPI_RESCHED)
-		sched_irq_exit(tf);
+		sched_irq_exit();
 	if (tf->cs & 3)
 		uthread_return_check(); /* killed while in user mode: end here */
 }

@@ -314,7 +314,8 @@ void arch_mmu_init_kernel(struct arch_mmu *k, uint64_t max_phys)
 	arch_mmu_init_cpu(k);
 	/* The image's alias in the direct map is read-only: no writable path to kernel text. */
 	uint64_t img = DIRECT_MAP_BASE + ALIGN_DOWN((uint64_t)_kernel_phys_start, PAGE_SIZE);
-	uint64_t img_end = DIRECT_MAP_BASE + ALIGN_UP((uint64_t)_kernel_end - KERNEL_VMA, PAGE_SIZE);
+	uint64_t img_end =
+	    DIRECT_MAP_BASE + ALIGN_UP((uint64_t)_kernel_end - KERNEL_VMA, PAGE_SIZE);
 	if (protect_range(k, img, img_end - img, VM_READ))
 		panic("vmm: cannot write-protect the kernel image in the direct map");
 	arch_mmu_shootdown(img, img_end - img);

@@ -26,7 +26,7 @@
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <mm/vmm.h>
-#include <sched/sched.h>
+#include <arch/entry.h>
 #include <lib/log.h>
 #include <lib/string.h>
 
@@ -44,8 +44,6 @@ static struct spinlock call_lock = SPINLOCK_INIT;
 static struct call_req *mailbox[MAX_CPUS];
 static volatile bool ap_started;
 static bool smp_up;
-
-void ap_entry(struct cpu *c);
 
 void smp_poll_calls(void)
 {
@@ -72,6 +70,11 @@ static void stop_ipi(struct trap_frame *tf)
 static void resched_ipi(struct trap_frame *tf)
 {
 	(void)tf; /* sched_irq_exit() runs after every IPI of this vector */
+}
+
+void arch_send_resched(unsigned cpu)
+{
+	lapic_send_ipi(cpus[cpu]->apic_id, VEC_IPI_RESCHED);
 }
 
 static void call_targets(void (*fn)(void *), void *arg, int only)

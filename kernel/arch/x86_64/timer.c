@@ -12,6 +12,9 @@
 #include <arch/apic.h>
 #include <arch/cpu.h>
 #include <arch/irq_flags.h>
+#include <arch/percpu.h>
+#include <arch/trap.h>
+#include <arch/entry.h>
 #include <acpi/acpi.h>
 #include <mm/vmm.h>
 #include <time/clock.h>
@@ -68,8 +71,17 @@ static void pit_wait(uint64_t ns)
 		arch_cpu_relax();
 }
 
+/* VEC_TIMER, this CPU's LAPIC timer: the tick count and the timer events. */
+static void timer_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	this_cpu()->timer_ticks++;
+	timer_events_run();
+}
+
 void timer_init(const struct acpi_info *acpi)
 {
+	trap_set_handler(VEC_TIMER, timer_irq);
 	volatile uint64_t *hpet = NULL;
 	if (acpi && acpi->hpet.present && acpi->hpet.space_id == ACPI_GAS_MEMORY)
 		hpet = vmm_map_mmio(acpi->hpet.base, 1024);

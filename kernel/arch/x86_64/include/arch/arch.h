@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <lib/compiler.h>
 
+/* What CPU exception number vector is, for the log ("page fault (#PF)", ...). */
+const char *arch_exception_name(uint32_t vector);
 /* Print "  #n 0x... func+off" lines walking frame pointers from rbp. */
 void arch_backtrace(uint64_t rip, uint64_t rbp);
 /* Stop the other CPUs (panic); safe before SMP is up. */

@@ -21,5 +21,12 @@ void smp_call_others(void (*fn)(void *), void *arg);
 /* Run fn(arg) on one CPU (synchronously; directly if it is this CPU). */
 void smp_call_cpu(unsigned cpu, void (*fn)(void *), void *arg);
 
+/* Ask the CPU to run its scheduler at its next interrupt exit (an IPI; sched_irq_exit). */
+void arch_send_resched(unsigned cpu);
+
+/* smp.c: an AP's first C code, from the trampoline (ap_trampoline.S), on its boot stack. */
+struct cpu;
+void ap_entry(struct cpu *c);
+
 /* Serve pending cross-CPU calls for this CPU (from the IPI handler or a spin loop). */
 void smp_poll_calls(void);

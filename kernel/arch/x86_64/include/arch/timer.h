@@ -6,7 +6,10 @@
 
 struct acpi_info;
 
-/* Calibrate the TSC and LAPIC timer against the HPET (or the PIT). BSP, once. */
+/*
+ * Calibrate the TSC and LAPIC timer against the HPET (or the PIT) and take the
+ * timer vector (timer_events_run(), arch/entry.h). BSP, once.
+ */
 void timer_init(const struct acpi_info *acpi);
 /* Program this CPU's LAPIC timer to fire once, delta_ns from now (0 = stop). */
 void timer_arm_local(uint64_t delta_ns);

@@ -1,6 +1,8 @@
 /*
  * arch/trap.h - the saved register frame of an interrupt or exception, and the
- * hooks generic code installs to handle vectors.
+ * handlers arch code installs for its own vectors (IPIs, the timer, device
+ * interrupts). Generic code installs none: what a trap hands to it is a
+ * direct call declared in arch/entry.h.
  */
 #pragma once
 #include <stdint.h>
@@ -31,13 +33,13 @@ struct trap_frame {
 
 typedef void (*irq_handler_fn)(struct trap_frame *tf);
 
-/* Install a handler for vector 32..255. Boot-time; not locked. */
+/* Install a handler for vector 32..255 (arch code and tests). Boot-time; not locked. */
 void trap_set_handler(unsigned vector, irq_handler_fn fn);
 void idt_init(void); /* build the shared IDT (BSP, once) */
 void idt_load(void); /* load it on this CPU */
 
-/* User-mode exceptions go here once user space exists (obj/process.c sets it). */
-extern void (*trap_user_fault_hook)(struct trap_frame *tf);
+/* isr.S: every vector's common entry, with the frame built; idt.c. */
+void trap_dispatch(struct trap_frame *tf);
 
 /* Print a register dump and backtrace of tf to the log. */
 void trap_dump(const struct trap_frame *tf);
@@ -48,3 +50,10 @@ void trap_dump(const struct trap_frame *tf);
  * returned normally. Used by tests that raise faults on purpose.
  */
 int arch_try(void (*fn)(void *), void *arg, struct trap_frame *tf_out);
+
+/* setjmp.S, for arch_try(): callee-saved registers, rsp and rip. */
+struct jmp_buf_k {
+	uint64_t regs[8];
+};
+int k_setjmp(struct jmp_buf_k *b);
+NORETURN void k_longjmp(struct jmp_buf_k *b, int v);
