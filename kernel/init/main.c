@@ -1,7 +1,7 @@
 /*
  * main.c - kmain(): bring Charlotte Core up, in dependency order.
  *
- *   serial log -> boot CPU tables -> boot information -> physical memory ->
+ *   boot CPU tables -> serial log -> boot information -> physical memory ->
  *   page tables -> heap -> framebuffer console -> ACPI -> interrupts ->
  *   timers -> scheduler -> other CPUs -> summary line -> tests or idle.
  *
@@ -9,17 +9,13 @@
  * reason; everything after boot returns errors instead.
  */
 #include <acpi/acpi.h>
-#include <arch/apic.h>
-#include <arch/cpufeatures.h>
 #include <arch/arch.h>
 #include <arch/entry.h>
 #include <arch/boot_defs.h>
-#include <arch/cpu.h>
+#include <arch/irq_flags.h>
 #include <arch/percpu.h>
 #include <arch/serial.h>
 #include <arch/smp.h>
-#include <arch/timer.h>
-#include <arch/trap.h>
 #include <boot/bootinfo.h>
 #include <dev/fbcon.h>
 #include <init/init.h>
@@ -32,7 +28,6 @@
 #include <sched/sched.h>
 #include <time/clock.h>
 
-static struct cpu bsp_cpu;
 static struct boot_info boot_info;
 static struct acpi_info acpi;
 
@@ -154,29 +149,20 @@ static void start_acpi(void)
 
 void kmain(uint32_t magic, uint32_t info_phys)
 {
-	uint64_t tsc_entry = rdtsc();
+	arch_init_early();
 	serial_init();
 	log_add_sink(serial_write);
-	bsp_cpu.id = 0;
-	percpu_setup(&bsp_cpu);
-	idt_init();
-	idt_load();
-	timer_set_boot_tsc(tsc_entry);
 	parse_boot_info(magic, info_phys);
 
 	pmm_init(&boot_info);
 	vmm_init(pmm_max_phys());
 	pmm_init_high();
 	kmalloc_init();
-	cpu_features_init(true);
-	syscall_init_cpu();
+	arch_init_cpu();
 	start_fbcon();
 
 	start_acpi();
-	pic_disable();
-	lapic_init(acpi.madt.present ? acpi.madt.lapic_addr : 0);
-	ioapic_init(&acpi);
-	timer_init(&acpi);
+	arch_init_interrupts(&acpi);
 	sched_init_cpu("kmain");
 	sched_start_tick();
 	arch_irq_enable();

@@ -5,6 +5,18 @@
 #include <stdint.h>
 #include <lib/compiler.h>
 
+struct acpi_info;
+
+/*
+ * The boot CPU's bring-up, in kmain()'s order: arch_init_early() first of all
+ * (boot timestamp, per-CPU data, GDT/TSS, IDT); arch_init_cpu() once the heap is
+ * up (CPU features: SMEP/SMAP/XSAVE, SYSCALL); arch_init_interrupts() once the
+ * ACPI tables are parsed (legacy PIC off, LAPIC, IOAPIC, timer calibration).
+ */
+void arch_init_early(void);
+void arch_init_cpu(void);
+void arch_init_interrupts(const struct acpi_info *acpi);
+
 /* What CPU exception number vector is, for the log ("page fault (#PF)", ...). */
 const char *arch_exception_name(uint32_t vector);
 /* Print "  #n 0x... func+off" lines walking frame pointers from rbp. */
