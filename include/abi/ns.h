@@ -1,0 +1,50 @@
+/*
+ * ns.h - the typed namespace as user space sees it (shared with the kernel).
+ *
+ * One hierarchy of typed entries addressed by URIs
+ * `<scheme>://<host>/<path>` (docs/namespace.md has the grammar). This header
+ * holds what every side must agree on: the entry types, the limits of names,
+ * paths and URIs, and the flags of an open. Values never change once
+ * published.
+ */
+#pragma once
+#include <stdint.h>
+
+/*
+ * Entry types. A lookup names the type it expects (NS_TYPE_ANY: any); an
+ * entry of another type is ERR_WRONG_TYPE, never a surprise object. Names as
+ * written in URIs, manifests and by tools are in ns_type_name() (lib).
+ */
+enum ns_type {
+	NS_TYPE_ANY = 0, /* "any": only as an expected type */
+	NS_TYPE_DIR = 1, /* "dir": a directory of named entries */
+	NS_TYPE_FILE = 2, /* "file": bytes */
+	NS_TYPE_LINK = 3, /* "link": a symbolic link (a path, resolved in the same view) */
+	NS_TYPE_DEV_BLOCK = 4, /* "dev.block" */
+	NS_TYPE_DEV_NET = 5, /* "dev.net" */
+	NS_TYPE_DEV_INPUT = 6, /* "dev.input" */
+	NS_TYPE_DEV_DISPLAY = 7, /* "dev.display" */
+	NS_TYPE_DEV_SERIAL = 8, /* "dev.serial" */
+	NS_TYPE_DEV_CLOCK = 9, /* "dev.clock" */
+	NS_TYPE_DEV_RNG = 10, /* "dev.rng" */
+	NS_TYPE_SVC = 11, /* "svc": a kbus service */
+	NS_TYPE_PROC = 12, /* "proc": a process */
+	NS_TYPE_THREAD = 13, /* "thread": a thread */
+	NS_TYPE_MEM = 14, /* "mem": a memory object */
+	NS_TYPE_COUNT
+};
+
+/* --- Limits (bytes; none counts a terminating NUL) --- */
+/* One path component after percent-decoding (as ext2 and Linux NAME_MAX). */
+#define NS_NAME_MAX 255
+/* A normalized path: components joined by '/' (as Linux PATH_MAX, less its NUL). */
+#define NS_PATH_MAX 4095
+/* Components in one path. */
+#define NS_DEPTH_MAX 256
+/* A whole URI as written (percent-encoding may triple a path's bytes). */
+#define NS_URI_MAX 8191
+/* A scheme ("fs", "dev", ...). */
+#define NS_SCHEME_MAX 31
+/* A host name (as DNS: labels of 1-63 letters, digits and '-'). */
+#define NS_HOST_MAX 253
+#define NS_HOST_LABEL_MAX 63
