@@ -48,3 +48,41 @@ enum ns_type {
 /* A host name (as DNS: labels of 1-63 letters, digits and '-'). */
 #define NS_HOST_MAX 253
 #define NS_HOST_LABEL_MAX 63
+
+/* --- Rights of namespace capabilities (abi/rights.h), after fuchsia.io ---
+ *   traverse   RIGHT_LOOKUP    resolve names below the node
+ *   enumerate  RIGHT_ENUMERATE list a directory
+ *   read       RIGHT_READ      read a file, a link's target, an entry's attributes
+ *   write      RIGHT_WRITE     write or truncate a file
+ *   create     RIGHT_CREATE    make entries (files, directories, links)
+ *   remove     RIGHT_REMOVE    unlink and rename away
+ *   manage     RIGHT_MANAGE    bind, serve
+ * The rights of a directory capability govern everything opened through it. */
+
+/* Flags of an open. */
+#define NS_OPEN_CREATE (1u << 0) /* make the last name if it does not exist (needs CREATE) */
+#define NS_OPEN_EXCLUSIVE (1u << 1) /* with CREATE: fail with ERR_ALREADY_EXISTS if it does */
+#define NS_OPEN_DIRECTORY (1u << 2) /* the entry must be a directory */
+#define NS_OPEN_NOFOLLOW (1u << 3) /* a link as the last name is opened itself */
+#define NS_OPEN_FLAGS_ALL (NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE | NS_OPEN_DIRECTORY | NS_OPEN_NOFOLLOW)
+
+/* Links followed in one resolution before it fails with ERR_OUT_OF_RANGE (as Linux's 40). */
+#define NS_LINKS_MAX 40
+
+/* What a stat reports. */
+struct ns_stat {
+	uint64_t node; /* stable while the entry exists: the provider's node id */
+	uint32_t type; /* enum ns_type */
+	uint32_t nlink;
+	uint64_t size; /* bytes (a directory: its entries) */
+	uint64_t ctime, mtime, atime; /* ns since the epoch of the provider's clock */
+};
+
+/* One entry of a listing; entries are packed at 8-byte alignment. */
+struct ns_dirent {
+	uint64_t node;
+	uint32_t type;
+	uint16_t reclen; /* bytes from this entry to the next */
+	uint16_t namelen;
+	char name[]; /* namelen bytes, then a NUL */
+};
