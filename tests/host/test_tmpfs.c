@@ -70,7 +70,7 @@ static void test_create_walk_stat(void **state)
 		                 ERR_INVALID_ARGS);
 	assert_int_equal(tfs_create(&fs, ada, "a\0b", 3, NS_TYPE_FILE, true, &again),
 	                 ERR_INVALID_ARGS);
-	struct tfs_stat st;
+	struct ns_stat st;
 	assert_int_equal(tfs_stat(&fs, home, &st), 0);
 	assert_int_equal(st.type, NS_TYPE_DIR);
 	assert_int_equal(st.nlink, 3); /* its entry, itself, ada's ".." */
@@ -111,7 +111,7 @@ static void test_links(void **state)
 	assert_int_equal(tfs_link(&fs, fs.root, S("f2"), f), 0);
 	assert_int_equal(tfs_link(&fs, fs.root, S("f2"), f), ERR_ALREADY_EXISTS);
 	assert_int_equal(tfs_link(&fs, fs.root, S("d2"), d), ERR_WRONG_TYPE);
-	struct tfs_stat st;
+	struct ns_stat st;
 	assert_int_equal(tfs_stat(&fs, f, &st), 0);
 	assert_int_equal(st.nlink, 2);
 	assert_int_equal(tfs_unlink(&fs, d, S("f"), 0), 0);
@@ -172,7 +172,7 @@ static void test_rename(void **state)
 	assert_int_equal(tfs_rename(&fs, a, S("f"), b, S("g")), 0);
 	assert_int_equal(walk(&fs, "b/g", 0), f);
 	walk(&fs, "a/f", ERR_NOT_FOUND);
-	struct tfs_stat st;
+	struct ns_stat st;
 	assert_int_equal(tfs_stat(&fs, g, &st), ERR_NOT_FOUND);
 	/* kinds must match; a non-empty directory is not replaced */
 	assert_int_equal(tfs_rename(&fs, b, S("g"), b, S("empty")), ERR_WRONG_TYPE);
@@ -205,7 +205,7 @@ static unsigned list_all(struct tfs *fs, uint64_t dir, size_t bufsize, char name
 	long got;
 	while ((got = tfs_list(fs, dir, &cookie, buf, bufsize)) > 0) {
 		for (long off = 0; off < got;) {
-			struct tfs_dirent *de = (struct tfs_dirent *)(buf + off);
+			struct ns_dirent *de = (struct ns_dirent *)(buf + off);
 			assert_int_equal(de->reclen % 8, 0);
 			assert_int_equal(de->name[de->namelen], '\0');
 			snprintf(names[n++], 16, "%s", de->name);
@@ -250,7 +250,7 @@ static void test_list(void **state)
 	unsigned seen = 0, late = 0;
 	do {
 		for (long off = 0; off < got; seen++) {
-			struct tfs_dirent *de = (struct tfs_dirent *)(buf + off);
+			struct ns_dirent *de = (struct ns_dirent *)(buf + off);
 			late += !strcmp(de->name, "late");
 			assert_string_not_equal(de->name, "e050");
 			off += de->reclen;
@@ -274,7 +274,7 @@ static void test_file_data(void **state)
 	memset(big, 'x', sizeof(big));
 	/* a write far out leaves a hole that reads as zeros and costs no pages */
 	assert_int_equal(tfs_write(&fs, f, 100000, "end", 3), 3);
-	struct tfs_stat st;
+	struct ns_stat st;
 	assert_int_equal(tfs_stat(&fs, f, &st), 0);
 	assert_int_equal(st.size, 100003);
 	memset(buf, 0x55, sizeof(buf));
@@ -321,7 +321,7 @@ static void test_limit(void **state)
 	static char big[128 * 1024];
 	uint64_t used = fs.used;
 	assert_int_equal(tfs_write(&fs, f, 0, big, sizeof(big)), ERR_NO_MEMORY);
-	struct tfs_stat st;
+	struct ns_stat st;
 	assert_int_equal(tfs_stat(&fs, f, &st), 0);
 	assert_int_equal(st.size, 0);
 	assert_true(fs.used - used <= 64 * sizeof(void *)); /* at most the page table grew */
@@ -409,7 +409,7 @@ static void test_random_workload(void **state)
 						tfs_unlink(&fs, dirs[dd], S(names[i]), TFS_UNLINK_DIR);
 	for (int i = 1; i < 4; i++)
 		tfs_unlink(&fs, fs.root, S(names[i]), TFS_UNLINK_DIR);
-	struct tfs_stat st;
+	struct ns_stat st;
 	assert_int_equal(tfs_stat(&fs, fs.root, &st), 0);
 	assert_int_equal(st.size, 0);
 	assert_int_equal(fs.nnodes, 1); /* nothing left over, nothing leaked */

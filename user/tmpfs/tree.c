@@ -599,12 +599,12 @@ int tfs_rename(struct tfs *fs, uint64_t dir1, const char *from, size_t flen, uin
 	return 0;
 }
 
-int tfs_stat(struct tfs *fs, uint64_t node, struct tfs_stat *out)
+int tfs_stat(struct tfs *fs, uint64_t node, struct ns_stat *out)
 {
 	struct tfs_node *n = node_get(fs, node);
 	if (!n)
 		return ERR_NOT_FOUND;
-	out->id = n->id;
+	out->node = n->id;
 	out->type = n->type;
 	out->nlink = n->nlink;
 	out->size = n->type == NS_TYPE_FILE  ? n->file.size
@@ -627,15 +627,15 @@ long tfs_list(struct tfs *fs, uint64_t dir, uint64_t *cookie, void *buf, size_t 
 		e = e->next;
 	size_t off = 0;
 	for (; e; e = e->next) {
-		size_t rec = (sizeof(struct tfs_dirent) + e->len + 1 + 7) & ~(size_t)7;
+		size_t rec = (sizeof(struct ns_dirent) + e->len + 1 + 7) & ~(size_t)7;
 		if (rec > cap - off) {
 			if (off == 0)
 				return ERR_BUFFER_TOO_SMALL;
 			break;
 		}
-		struct tfs_dirent *de = (struct tfs_dirent *)((char *)buf + off);
+		struct ns_dirent *de = (struct ns_dirent *)((char *)buf + off);
 		memset(de, 0, rec);
-		de->id = e->node;
+		de->node = e->node;
 		de->type = node_get(fs, e->node)->type;
 		de->reclen = (uint16_t)rec;
 		de->namelen = e->len;

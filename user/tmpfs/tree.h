@@ -34,13 +34,6 @@ struct tfs {
 	uint64_t (*clock)(void); /* nanoseconds, for times */
 };
 
-struct tfs_stat {
-	uint64_t id;
-	uint32_t type; /* NS_TYPE_DIR, NS_TYPE_FILE or NS_TYPE_LINK */
-	uint32_t nlink;
-	uint64_t size; /* bytes of a file or link target; entries of a dir */
-	uint64_t ctime, mtime, atime; /* ns */
-};
 
 /* What tfs_walk() found. */
 struct tfs_walk {
@@ -54,14 +47,6 @@ struct tfs_walk {
 /* tfs_walk() returned at a link the caller must splice and resolve again. */
 #define TFS_WALK_LINK 1
 
-/* One listed entry; entries are packed at 8-byte alignment. */
-struct tfs_dirent {
-	uint64_t id;
-	uint32_t type;
-	uint16_t reclen; /* bytes from this entry to the next */
-	uint16_t namelen;
-	char name[]; /* namelen bytes, then a NUL */
-};
 
 /* tfs_unlink() flags */
 #define TFS_UNLINK_DIR 1u /* remove an (empty) directory, as rmdir */
@@ -103,9 +88,9 @@ int tfs_unlink(struct tfs *fs, uint64_t dir, const char *name, size_t len, unsig
 int tfs_rename(struct tfs *fs, uint64_t dir1, const char *from, size_t flen, uint64_t dir2,
                const char *to, size_t tlen);
 
-int tfs_stat(struct tfs *fs, uint64_t node, struct tfs_stat *out);
+int tfs_stat(struct tfs *fs, uint64_t node, struct ns_stat *out);
 /*
- * List dir from *cookie (0: the start) into buf: as many whole entries as fit.
+ * List dir from *cookie (0: the start) into buf as struct ns_dirent records (abi/ns.h): as many whole entries as fit.
  * Returns the bytes written (0: no more entries) and advances *cookie; an
  * entry added or removed meanwhile does not make the listing repeat or skip
  * any other. ERR_BUFFER_TOO_SMALL if not even the next entry fits.
