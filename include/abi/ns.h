@@ -86,3 +86,61 @@ struct ns_dirent {
 	uint16_t namelen;
 	char name[]; /* namelen bytes, then a NUL */
 };
+
+/*
+ * --- The provider protocol ---
+ * Every operation on a node below a served node reaches its provider as one
+ * kbus call from the kernel on the provider's endpoint (docs/namespace.md):
+ * a struct ns_req, then len1 bytes, then len2 bytes. The kernel has already
+ * checked the caller's handle, type and rights, and normalized every path
+ * and name; the provider answers with a struct ns_rep and rep.len bytes.
+ * NS_OP_RELEASE arrives as a plain message (no reply).
+ */
+enum ns_op {
+	NS_OP_WALK = 1, /* node, path (len1), flags NS_WALK_FOLLOW: resolve (NS_STEP_*) */
+	NS_OP_CREATE = 2, /* dir, name (len1), arg = type, flags NS_OPEN_EXCLUSIVE */
+	NS_OP_SYMLINK = 3, /* dir, name (len1), target (len2) */
+	NS_OP_LINK = 4, /* dir, name (len1), arg2 = the node to link */
+	NS_OP_UNLINK = 5, /* dir, name (len1), flags NS_UNLINK_DIR */
+	NS_OP_RENAME = 6, /* dir, name (len1), arg2 = dir2, new name (len2) */
+	NS_OP_STAT = 7, /* node -> struct ns_stat */
+	NS_OP_LIST = 8, /* dir, arg = cookie, arg2 = bytes at most -> ns_dirents, arg = cookie */
+	NS_OP_READ = 9, /* node, arg = offset, arg2 = bytes at most -> data */
+	NS_OP_WRITE = 10, /* node, arg = offset, data (len1) -> arg = bytes written */
+	NS_OP_TRUNCATE = 11, /* node, arg = size */
+	NS_OP_READLINK = 12, /* node -> target */
+	NS_OP_RELEASE = 13, /* node: the kernel dropped the last capability it made from a walk */
+	NS_OP_COUNT
+};
+
+/* NS_OP_WALK flags */
+#define NS_WALK_FOLLOW (1u << 0) /* follow a link that is the last name */
+/* NS_OP_UNLINK flags */
+#define NS_UNLINK_DIR (1u << 0) /* remove an empty directory (rmdir) */
+
+/* NS_OP_WALK results (ns_rep.status >= 0) */
+#define NS_WALK_NODE 0 /* reached the end: node, type; the provider now holds node for the kernel */
+#define NS_WALK_LINK 1 /* a link at name arg (counted from 1): its target follows */
+
+struct ns_req {
+	uint32_t op; /* enum ns_op */
+	uint32_t flags;
+	uint64_t node;
+	uint64_t rights; /* the caller's capability (already checked) */
+	uint64_t arg;
+	uint64_t arg2; /* a second node (link, rename) or a byte count (list, read) */
+	uint32_t len1, len2; /* bytes of the two strings after the header */
+};
+
+struct ns_rep {
+	int32_t status; /* >= 0, or an ERR_* */
+	uint32_t type;
+	uint64_t node;
+	uint64_t arg;
+	uint32_t len; /* bytes after this header */
+	uint32_t reserved; /* 0 */
+};
+
+/* The largest request or reply: a header and NS_IO_MAX bytes (or two paths). */
+#define NS_IO_MAX 32768
+#define NS_MSG_MAX (sizeof(struct ns_req) + NS_IO_MAX + 2 * (NS_PATH_MAX + 1))

@@ -49,7 +49,7 @@ struct tfs_walk {
 
 
 /* tfs_unlink() flags */
-#define TFS_UNLINK_DIR 1u /* remove an (empty) directory, as rmdir */
+#define TFS_UNLINK_DIR NS_UNLINK_DIR /* remove an (empty) directory, as rmdir */
 
 /* Make an empty tree (its root directory) allowed limit bytes. ERR_NO_MEMORY. */
 int tfs_init(struct tfs *fs, uint64_t limit, uint64_t (*clock)(void));

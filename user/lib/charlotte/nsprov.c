@@ -1,0 +1,168 @@
+/*
+ * nsprov.c - decode a provider request, run the operation, encode the reply (nsprov.h).
+ */
+#include "nsprov.h"
+
+#include <string.h>
+#include <abi/errors.h>
+
+/* The reply header at the start of rep with status and nothing after it. */
+static size_t answer(void *rep, int status)
+{
+	struct ns_rep *r = rep;
+	memset(r, 0, sizeof(*r));
+	r->status = status;
+	return sizeof(*r);
+}
+
+/* A reply carrying a node (create, symlink, a walk's end). */
+static size_t answer_node(void *rep, int status, uint64_t node, uint32_t type)
+{
+	size_t n = answer(rep, status);
+	struct ns_rep *r = rep;
+	if (status >= 0) {
+		r->node = node;
+		r->type = type;
+	}
+	return n;
+}
+
+static size_t do_walk(const struct ns_provider_ops *ops, void *ctx, const struct ns_req *q,
+                      const char *s1, void *rep, size_t cap)
+{
+	struct ns_walk_out w = {0};
+	int r = ops->walk(ctx, q->node, s1, q->len1, q->flags & NS_WALK_FOLLOW, &w);
+	if (r < 0)
+		return answer(rep, r);
+	struct ns_rep *a = rep;
+	if (r == NS_WALK_LINK) {
+		if (w.link_len == 0 || w.link_len > NS_PATH_MAX || w.link_len > cap - sizeof(*a) ||
+		    w.consumed == 0)
+			return answer(rep, ERR_INTERNAL);
+		answer(rep, NS_WALK_LINK);
+		a->arg = w.consumed;
+		a->len = (uint32_t)w.link_len;
+		memcpy(a + 1, w.link, w.link_len);
+		return sizeof(*a) + w.link_len;
+	}
+	if (r != NS_WALK_NODE)
+		return answer(rep, ERR_INTERNAL);
+	/* the kernel will hold a capability to the node: keep it alive until RELEASE */
+	if (ops->hold && (r = ops->hold(ctx, w.node)) < 0)
+		return answer(rep, r);
+	answer_node(rep, NS_WALK_NODE, w.node, w.type);
+	a->arg = w.consumed;
+	return sizeof(*a);
+}
+
+/* A reply of bytes produced by fn into the space after the header (at most want bytes). */
+static size_t answer_bytes(void *rep, size_t cap, long got, uint64_t arg)
+{
+	struct ns_rep *a = rep;
+	if (got < 0)
+		return answer(rep, (int)got);
+	if ((size_t)got > cap - sizeof(*a))
+		return answer(rep, ERR_INTERNAL);
+	answer(rep, 0);
+	a->len = (uint32_t)got;
+	a->arg = arg;
+	return sizeof(*a) + (size_t)got;
+}
+
+size_t ns_provider_handle(const struct ns_provider_ops *ops, void *ctx, const void *req,
+                          size_t req_len, void *rep, size_t rep_cap)
+{
+	const struct ns_req *q = req;
+	if (rep_cap < NS_MSG_MAX)
+		return 0; /* a provider bug, not the peer's: nothing sensible to answer */
+	if (req_len < sizeof(*q) || q->len1 > NS_MSG_MAX || q->len2 > NS_MSG_MAX ||
+	    req_len - sizeof(*q) != (size_t)q->len1 + q->len2)
+		return answer(rep, ERR_MALFORMED);
+	const char *s1 = (const char *)(q + 1), *s2 = s1 + q->len1;
+	size_t room = rep_cap - sizeof(struct ns_rep);
+	if (room > NS_IO_MAX)
+		room = NS_IO_MAX;
+	size_t want = q->arg2 < room ? (size_t)q->arg2 : room; /* list, read */
+	void *data = (struct ns_rep *)rep + 1;
+	uint64_t node = 0, cookie;
+	long got;
+	int r;
+	switch (q->op) {
+	case NS_OP_WALK:
+		if (!ops->walk)
+			break;
+		return do_walk(ops, ctx, q, s1, rep, rep_cap);
+	case NS_OP_CREATE:
+		if (!ops->create)
+			break;
+		if (q->arg != NS_TYPE_DIR && q->arg != NS_TYPE_FILE)
+			return answer(rep, ERR_INVALID_ARGS);
+		r = ops->create(ctx, q->node, s1, q->len1, (uint32_t)q->arg,
+		                q->flags & NS_OPEN_EXCLUSIVE, &node);
+		if (r >= 0 && ops->hold && (r = ops->hold(ctx, node)) < 0)
+			return answer(rep, r);
+		return answer_node(rep, r, node, (uint32_t)q->arg);
+	case NS_OP_SYMLINK:
+		if (!ops->symlink)
+			break;
+		return answer_node(rep, ops->symlink(ctx, q->node, s1, q->len1, s2, q->len2, &node),
+		                   node, NS_TYPE_LINK);
+	case NS_OP_LINK:
+		if (!ops->link)
+			break;
+		return answer(rep, ops->link(ctx, q->node, s1, q->len1, q->arg2));
+	case NS_OP_UNLINK:
+		if (!ops->unlink)
+			break;
+		return answer(rep, ops->unlink(ctx, q->node, s1, q->len1, q->flags));
+	case NS_OP_RENAME:
+		if (!ops->rename)
+			break;
+		return answer(rep, ops->rename(ctx, q->node, s1, q->len1, q->arg2, s2, q->len2));
+	case NS_OP_STAT: {
+		if (!ops->stat)
+			break;
+		struct ns_stat st;
+		memset(&st, 0, sizeof(st));
+		r = ops->stat(ctx, q->node, &st);
+		if (r < 0)
+			return answer(rep, r);
+		memcpy(data, &st, sizeof(st));
+		return answer_bytes(rep, rep_cap, sizeof(st), 0);
+	}
+	case NS_OP_LIST:
+		if (!ops->list)
+			break;
+		cookie = q->arg;
+		got = ops->list(ctx, q->node, &cookie, data, want);
+		return answer_bytes(rep, rep_cap, got, cookie);
+	case NS_OP_READ:
+		if (!ops->read)
+			break;
+		got = ops->read(ctx, q->node, q->arg, data, want);
+		return answer_bytes(rep, rep_cap, got, got > 0 ? (uint64_t)got : 0);
+	case NS_OP_WRITE:
+		if (!ops->write)
+			break;
+		if (q->len2 != 0 || q->len1 > NS_IO_MAX)
+			return answer(rep, ERR_MALFORMED);
+		got = ops->write(ctx, q->node, q->arg, s1, q->len1);
+		return answer_bytes(rep, rep_cap, got < 0 ? got : 0, got > 0 ? (uint64_t)got : 0);
+	case NS_OP_TRUNCATE:
+		if (!ops->truncate)
+			break;
+		return answer(rep, ops->truncate(ctx, q->node, q->arg));
+	case NS_OP_READLINK:
+		if (!ops->readlink)
+			break;
+		got = ops->readlink(ctx, q->node, data, room);
+		return answer_bytes(rep, rep_cap, got > (long)room ? ERR_INTERNAL : got, 0);
+	case NS_OP_RELEASE:
+		if (ops->release)
+			ops->release(ctx, q->node);
+		return 0;
+	default:
+		return answer(rep, ERR_NOT_SUPPORTED);
+	}
+	return answer(rep, ERR_NOT_SUPPORTED);
+}
