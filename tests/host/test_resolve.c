@@ -1,5 +1,5 @@
 /*
- * test_resolve.c - host tests for namespace resolution (ns/resolve.c).
+ * test_resolve.c - host tests for namespace resolution (shared/ns_resolve.c).
  *
  * Two tmpfs trees (user/tmpfs/tree.c) stand in for two providers, and a
  * small bind table attaches the second below the first, so the tests run
@@ -7,7 +7,7 @@
  * above the start node (which must look exactly like missing names), link
  * loops, binds, and providers that lie about what they resolved.
  */
-#include <ns/resolve.h>
+#include <shared/ns_resolve.h>
 #include "tree.h"
 #include <abi/errors.h>
 

@@ -7,7 +7,7 @@
  * the limits, and parsing the normalized result again gives it back. Inputs
  * are malloc'd at their exact length, so ASan catches any read past the end.
  */
-#include <ns/uri.h>
+#include <shared/ns_uri.h>
 #include <abi/errors.h>
 
 #include <setjmp.h>

@@ -8,7 +8,7 @@
  * capabilities name, so a capability to a removed node fails cleanly
  * (ERR_NOT_FOUND) instead of reaching a recycled one.
  *
- * Paths handed to tfs_walk() are normalized (ns/uri.h: names joined by one
+ * Paths handed to tfs_walk() are normalized (shared/ns_uri.h: names joined by one
  * '/', no "." or ".."): lexical ".." is the kernel's, so the tree keeps no
  * ".." entries and needs no parent walk except to refuse moving a directory
  * below itself.

@@ -1,5 +1,5 @@
 /*
- * resolve.c - resolution across providers, links and binds (resolve.h).
+ * resolve.c - resolution across providers, links and binds (ns_resolve.h).
  *
  * The walk keeps the whole path from the start node and an offset into it.
  * A provider step resolves some names from the current place; a bind point
@@ -8,7 +8,7 @@
  * with ns_path_push() so ".." cannot climb above the start, and restarts
  * from the start. Every loop is bounded by NS_LINKS_MAX and NS_DEPTH_MAX.
  */
-#include "resolve.h"
+#include <shared/ns_resolve.h>
 
 #include <abi/errors.h>
 

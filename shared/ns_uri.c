@@ -1,12 +1,12 @@
 /*
- * uri.c - namespace URIs and paths (uri.h; the grammar is in docs/namespace.md).
+ * uri.c - namespace URIs and paths (ns_uri.h; the grammar is in docs/namespace.md).
  *
  * Everything works on (pointer, length) input and writes only into the
  * caller's struct, whose buffer is sized for the largest legal result, so a
  * hostile string can make any function fail but never write out of bounds.
  * A failed call leaves its output path as it was.
  */
-#include "uri.h"
+#include <shared/ns_uri.h>
 
 #include <abi/errors.h>
 

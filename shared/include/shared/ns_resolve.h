@@ -1,5 +1,5 @@
 /*
- * resolve.h - resolving a normalized path across providers, links and binds.
+ * ns_resolve.h - resolving a normalized path across providers, links and binds.
  *
  * The kernel's half of every open (docs/namespace.md, "Resolution"): a
  * provider resolves as many names as it can in one step and reports a node,
@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "uri.h"
+#include <shared/ns_uri.h>
 
 /* A place in the namespace: a provider and one of its nodes. */
 struct ns_at {

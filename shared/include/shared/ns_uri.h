@@ -1,5 +1,5 @@
 /*
- * uri.h - namespace URIs and paths: parse, validate, normalize.
+ * ns_uri.h - namespace URIs and paths: parse, validate, normalize.
  *
  * Shared by the kernel (which checks every path a syscall hands it) and
  * libcharlotte (which turns what a program or a user wrote into a root, a
