@@ -40,3 +40,7 @@
 
 /* --- Peers --- */
 #define ERR_PEER_CLOSED (-50) /* the other end of a channel is gone */
+
+/* --- Namespace --- */
+#define ERR_NO_HOST (-60) /* a URI names a host this one cannot reach (another host, today) */
+#define ERR_CROSS_PROVIDER (-61) /* rename or link between two providers' subtrees */

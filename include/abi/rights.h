@@ -51,13 +51,16 @@
 #define RIGHT_REMOVE (UINT64_C(1) << 26)
 /* Administrative control: configure a device, set priorities, load modules. */
 #define RIGHT_MANAGE (UINT64_C(1) << 27)
+/* List the entries of a namespace directory. */
+#define RIGHT_ENUMERATE (UINT64_C(1) << 28)
 
 /* Every generic right. */
 #define RIGHTS_GENERIC (RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_INSPECT | RIGHT_REVOKE)
 /* Every type right defined so far. */
 #define RIGHTS_TYPE                                                                    \
 	(RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_MAP | RIGHT_SEND | RIGHT_RECV | \
-	 RIGHT_SIGNAL | RIGHT_WAIT | RIGHT_LOOKUP | RIGHT_CREATE | RIGHT_REMOVE | RIGHT_MANAGE)
+	 RIGHT_SIGNAL | RIGHT_WAIT | RIGHT_LOOKUP | RIGHT_CREATE | RIGHT_REMOVE | RIGHT_MANAGE | \
+	 RIGHT_ENUMERATE)
 /* Every right defined so far; bits outside it are rejected with ERR_INVALID_ARGS. */
 #define RIGHTS_ALL (RIGHTS_GENERIC | RIGHTS_TYPE)
 /* No rights (a capability that can only be dropped or moved by its holder's parent). */

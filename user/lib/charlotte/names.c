@@ -40,6 +40,8 @@ const char *ch_error_name(long err)
 	    {ERR_TRUNCATED, "ERR_TRUNCATED"},
 	    {ERR_CHECKSUM, "ERR_CHECKSUM"},
 	    {ERR_PEER_CLOSED, "ERR_PEER_CLOSED"},
+	    {ERR_NO_HOST, "ERR_NO_HOST"},
+	    {ERR_CROSS_PROVIDER, "ERR_CROSS_PROVIDER"},
 	};
 	for (size_t i = 0; i < N_ELEMS(names); i++)
 		if (names[i].code == err)
@@ -83,7 +85,7 @@ char *ch_rights_format(uint64_t rights, char *buf, size_t size)
 	    {RIGHT_SEND, "send"},           {RIGHT_RECV, "recv"},
 	    {RIGHT_SIGNAL, "signal"},       {RIGHT_WAIT, "wait"},
 	    {RIGHT_LOOKUP, "lookup"},       {RIGHT_CREATE, "create"},
-	    {RIGHT_REMOVE, "remove"},       {RIGHT_MANAGE, "manage"},
+	    {RIGHT_REMOVE, "remove"},       {RIGHT_MANAGE, "manage"}, {RIGHT_ENUMERATE, "enumerate"},
 	    {RIGHT_DUPLICATE, "duplicate"}, {RIGHT_TRANSFER, "transfer"},
 	    {RIGHT_INSPECT, "inspect"},     {RIGHT_REVOKE, "revoke"},
 	};

@@ -1,0 +1,452 @@
+/*
+ * ns.c - namespace operations: rights, resolution, and the checked provider call.
+ *
+ * Every operation starts from a node object and the rights of the caller's
+ * capability to it, checks those rights, resolves paths with ns_resolve()
+ * (shared/ns_resolve.c: links spliced lexically, never above the start node)
+ * and asks the node's provider. Whatever a provider answers is checked here
+ * before it is used or copied out: sizes, types, record layouts. A provider
+ * can only ever name its own nodes, and the kernel decides what capability
+ * comes of them.
+ */
+#include <ns/ns.h>
+
+#include <abi/errors.h>
+#include <abi/rights.h>
+#include <lib/compiler.h>
+#include <lib/string.h>
+#include <mm/kmalloc.h>
+
+/* Scratch of one resolution: two paths and a link target (too big for a kernel stack). */
+struct resolve_buf {
+	struct ns_path path, scratch, whole;
+	char link[NS_PATH_MAX + 1];
+	char name[NS_NAME_MAX + 1];
+};
+
+struct resolve_ctx {
+	struct ns_prov *held; /* the provider the last bind crossing reached (reference) */
+	char *linkbuf;
+	uint64_t timeout;
+};
+
+static int step_cb(void *vctx, struct ns_at at, const char *path, size_t len, bool follow,
+                   struct ns_step *out)
+{
+	struct resolve_ctx *c = vctx;
+	struct ns_prov *p = at.prov;
+	int r = p->ops->step(p, at.node, path, len, follow, out, c->linkbuf, c->timeout);
+	if (r == NS_STEP_CROSS) {
+		if (c->held)
+			ns_prov_put(c->held);
+		c->held = out->at.prov;
+	}
+	return r;
+}
+
+/* Resolve rb->path from dir into *out (a NODE: held from its provider). */
+static int resolve(struct ns_node *dir, struct resolve_buf *rb, bool follow, uint64_t timeout,
+                   struct resolve_ctx *c, struct ns_step *out)
+{
+	c->held = NULL;
+	c->linkbuf = rb->link;
+	c->timeout = timeout;
+	return ns_resolve((struct ns_at){dir->prov, dir->node}, &rb->path, &rb->scratch, follow,
+	                  step_cb, c, out);
+}
+
+static void resolve_done(struct resolve_ctx *c)
+{
+	if (c->held)
+		ns_prov_put(c->held);
+	c->held = NULL;
+}
+
+/* Take the last name off rb->path into rb->name; ERR_INVALID_ARGS for an empty path. */
+static int split_last(struct resolve_buf *rb, size_t *len)
+{
+	struct ns_path *p = &rb->path;
+	if (p->depth == 0)
+		return ERR_INVALID_ARGS;
+	size_t i = p->len;
+	while (i > 0 && p->buf[i - 1] != '/')
+		i--;
+	*len = p->len - i;
+	memcpy(rb->name, p->buf + i, *len);
+	rb->name[*len] = '\0';
+	p->len = i ? i - 1 : 0;
+	p->buf[p->len] = '\0';
+	p->depth--;
+	return 0;
+}
+
+/*
+ * Ask prov op on node with two strings; the reply (checked: a header whose
+ * length adds up, at most cap bytes after it) is returned in *reply (kfree
+ * it). Returns the reply's status (>= 0) or an error.
+ */
+static int prov_call(struct ns_prov *prov, uint32_t op, uint32_t flags, uint64_t node, uint64_t arg,
+                     uint64_t arg2, const void *s1, size_t l1, const void *s2, size_t l2, size_t cap,
+                     uint64_t timeout, struct ns_rep **reply)
+{
+	*reply = NULL;
+	struct ns_req *q = kmalloc(sizeof(*q) + l1 + l2);
+	struct ns_rep *rep = kmalloc(sizeof(*rep) + cap);
+	int r = ERR_NO_MEMORY;
+	if (!q || !rep)
+		goto fail;
+	*q = (struct ns_req){.op = op, .flags = flags, .node = node, .arg = arg, .arg2 = arg2,
+	                     .len1 = (uint32_t)l1, .len2 = (uint32_t)l2};
+	if (l1)
+		memcpy(q + 1, s1, l1);
+	if (l2)
+		memcpy((char *)(q + 1) + l1, s2, l2);
+	long n = prov->ops->call(prov, q, rep, sizeof(*rep) + cap, timeout);
+	kfree(q);
+	q = NULL;
+	if (n < 0) {
+		r = (int)n;
+		goto fail;
+	}
+	if ((size_t)n < sizeof(*rep) || (size_t)n > sizeof(*rep) + cap ||
+	    rep->len != (size_t)n - sizeof(*rep)) {
+		r = ERR_MALFORMED;
+		goto fail;
+	}
+	if (rep->status < 0) {
+		r = rep->status > -100 ? rep->status : ERR_MALFORMED;
+		goto fail;
+	}
+	*reply = rep;
+	return rep->status;
+fail:
+	kfree(q);
+	kfree(rep);
+	return r;
+}
+
+static int parse(const char *path, size_t len, struct resolve_buf *rb)
+{
+	if (len == 0) {
+		ns_path_init(&rb->path);
+		return 0;
+	}
+	return ns_path_parse(path, len, &rb->path);
+}
+
+/* Create the last name of rb->path below dir; *out is the created (or existing) node. */
+static int open_create(struct ns_node *dir, struct resolve_buf *rb, uint32_t ctype, uint32_t flags,
+                       uint64_t timeout, struct ns_step *out)
+{
+	size_t nlen;
+	int r = split_last(rb, &nlen);
+	if (r)
+		return r;
+	struct resolve_ctx c;
+	struct ns_step parent;
+	r = resolve(dir, rb, true, timeout, &c, &parent);
+	if (r < 0)
+		goto out;
+	struct ns_prov *prov = parent.at.prov;
+	struct ns_rep *rep = NULL;
+	if (parent.type != NS_TYPE_DIR)
+		r = ERR_WRONG_TYPE;
+	else
+		r = prov_call(prov, NS_OP_CREATE, flags & NS_OPEN_EXCLUSIVE, parent.at.node, ctype, 0,
+		              rb->name, nlen, NULL, 0, 0, timeout, &rep);
+	if (r >= 0) {
+		if (rep->type != ctype) { /* the provider must make what was asked */
+			prov->ops->release(prov, rep->node);
+			r = ERR_MALFORMED;
+		} else {
+			ns_prov_get(prov);
+			out->at = (struct ns_at){prov, rep->node};
+			out->type = rep->type;
+			r = 0;
+		}
+	}
+	kfree(rep);
+	prov->ops->release(prov, parent.at.node);
+out:
+	resolve_done(&c);
+	return r;
+}
+
+int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t len, uint32_t type,
+            uint32_t flags, uint64_t rights, uint64_t timeout, struct mem_pool *pool,
+            struct ns_node **out, struct ns_svc_result *svc)
+{
+	if ((flags & ~NS_OPEN_FLAGS_ALL) || type >= NS_TYPE_COUNT ||
+	    ((flags & NS_OPEN_EXCLUSIVE) && !(flags & NS_OPEN_CREATE)))
+		return ERR_INVALID_ARGS;
+	if (rights & ~dir_rights)
+		return ERR_ACCESS_DENIED; /* rights only narrow */
+	if ((flags & NS_OPEN_CREATE) && !(dir_rights & RIGHT_CREATE))
+		return ERR_ACCESS_DENIED;
+	struct resolve_buf *rb = kmalloc(sizeof(*rb));
+	if (!rb)
+		return ERR_NO_MEMORY;
+	int r = parse(path, len, rb);
+	if (r)
+		goto out;
+	if (rb->path.depth > 0 && !(dir_rights & RIGHT_LOOKUP)) {
+		r = ERR_ACCESS_DENIED;
+		goto out;
+	}
+	bool want_dir = rb->path.dir || (flags & NS_OPEN_DIRECTORY);
+	struct ns_step got;
+	struct ns_prov *prov = NULL; /* reference for the result */
+	if (flags & NS_OPEN_CREATE) {
+		uint32_t ctype = type != NS_TYPE_ANY ? type : want_dir ? NS_TYPE_DIR : NS_TYPE_FILE;
+		if (ctype != NS_TYPE_FILE && ctype != NS_TYPE_DIR) {
+			r = ERR_INVALID_ARGS;
+			goto out;
+		}
+		rb->whole = rb->path;
+		r = open_create(dir, rb, ctype, flags, timeout, &got);
+		if (r == ERR_WRONG_TYPE && !(flags & NS_OPEN_EXCLUSIVE))
+			rb->path = rb->whole; /* the name exists as a link or another type: open it */
+		else if (r)
+			goto out;
+		else
+			prov = got.at.prov;
+	}
+	if (!prov) {
+		struct resolve_ctx c;
+		r = resolve(dir, rb, !(flags & NS_OPEN_NOFOLLOW), timeout, &c, &got);
+		if (r == 0) {
+			prov = got.at.prov;
+			ns_prov_get(prov);
+		}
+		resolve_done(&c);
+		if (r)
+			goto out;
+	}
+	if ((type != NS_TYPE_ANY && got.type != type) || (want_dir && got.type != NS_TYPE_DIR)) {
+		prov->ops->release(prov, got.at.node);
+		r = ERR_WRONG_TYPE;
+	} else if (got.type == NS_TYPE_SVC && ns_is_kdir(prov)) {
+		r = ns_kdir_service_at(got.at.node, svc) ? 1 : ERR_WRONG_TYPE;
+		prov->ops->release(prov, got.at.node);
+	} else {
+		r = ns_node_create(prov, got.at.node, got.type, pool, out);
+	}
+	ns_prov_put(prov);
+out:
+	kfree(rb);
+	return r;
+}
+
+int ns_stat(struct ns_node *n, uint64_t timeout, struct ns_stat *out)
+{
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_STAT, 0, n->node, 0, 0, NULL, 0, NULL, 0, sizeof(*out),
+	                  timeout, &rep);
+	if (r < 0)
+		return r;
+	if (rep->len != sizeof(*out)) {
+		r = ERR_MALFORMED;
+	} else {
+		memcpy(out, rep + 1, sizeof(*out));
+		out->type = n->type; /* the type is the kernel's, fixed at open */
+		r = 0;
+	}
+	kfree(rep);
+	return r;
+}
+
+static bool has_byte(const char *s, size_t n, char c)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == c)
+			return true;
+	return false;
+}
+
+/* Whether len bytes at buf are well-formed struct ns_dirent records. */
+static bool dirents_ok(const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		const struct ns_dirent *de = (const struct ns_dirent *)(buf + off);
+		if (len - off < sizeof(*de) || de->reclen % 8 || de->reclen > len - off ||
+		    de->reclen < sizeof(*de) + de->namelen + 1 || de->namelen == 0 ||
+		    de->namelen > NS_NAME_MAX || de->type == NS_TYPE_ANY || de->type >= NS_TYPE_COUNT ||
+		    de->name[de->namelen] != '\0' || has_byte(de->name, de->namelen, '/') ||
+		    has_byte(de->name, de->namelen, '\0'))
+			return false;
+		off += de->reclen;
+	}
+	return true;
+}
+
+long ns_list(struct ns_node *n, uint64_t *cookie, void *buf, size_t cap, uint64_t timeout)
+{
+	if (n->type != NS_TYPE_DIR)
+		return ERR_WRONG_TYPE;
+	cap = MIN(cap, (size_t)NS_IO_MAX);
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_LIST, 0, n->node, *cookie, cap, NULL, 0, NULL, 0, cap,
+	                  timeout, &rep);
+	if (r < 0)
+		return r;
+	long got = ERR_MALFORMED;
+	if (dirents_ok((const char *)(rep + 1), rep->len)) {
+		memcpy(buf, rep + 1, rep->len);
+		*cookie = rep->arg;
+		got = rep->len;
+	}
+	kfree(rep);
+	return got;
+}
+
+long ns_read(struct ns_node *n, uint64_t off, void *buf, size_t len, uint64_t timeout)
+{
+	if (n->type != NS_TYPE_FILE)
+		return ERR_WRONG_TYPE;
+	len = MIN(len, (size_t)NS_IO_MAX);
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_READ, 0, n->node, off, len, NULL, 0, NULL, 0, len, timeout,
+	                  &rep);
+	if (r < 0)
+		return r;
+	memcpy(buf, rep + 1, rep->len); /* prov_call checked rep->len <= len */
+	long got = rep->len;
+	kfree(rep);
+	return got;
+}
+
+long ns_write(struct ns_node *n, uint64_t off, const void *buf, size_t len, uint64_t timeout)
+{
+	if (n->type != NS_TYPE_FILE)
+		return ERR_WRONG_TYPE;
+	len = MIN(len, (size_t)NS_IO_MAX);
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_WRITE, 0, n->node, off, 0, buf, len, NULL, 0, 0, timeout,
+	                  &rep);
+	if (r < 0)
+		return r;
+	long got = rep->arg <= len ? (long)rep->arg : ERR_MALFORMED;
+	kfree(rep);
+	return got;
+}
+
+int ns_truncate(struct ns_node *n, uint64_t size, uint64_t timeout)
+{
+	if (n->type != NS_TYPE_FILE)
+		return ERR_WRONG_TYPE;
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_TRUNCATE, 0, n->node, size, 0, NULL, 0, NULL, 0, 0, timeout,
+	                  &rep);
+	kfree(rep);
+	return r < 0 ? r : 0;
+}
+
+long ns_readlink(struct ns_node *n, char *buf, size_t cap, uint64_t timeout)
+{
+	if (n->type != NS_TYPE_LINK)
+		return ERR_WRONG_TYPE;
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_READLINK, 0, n->node, 0, 0, NULL, 0, NULL, 0, NS_PATH_MAX,
+	                  timeout, &rep);
+	if (r < 0)
+		return r;
+	memcpy(buf, rep + 1, MIN((size_t)rep->len, cap));
+	long got = rep->len;
+	kfree(rep);
+	return got;
+}
+
+/* Give back the hold a NODE step took on at. */
+static void release_at(struct ns_at at)
+{
+	struct ns_prov *p = at.prov;
+	p->ops->release(p, at.node);
+}
+
+/*
+ * Resolve the parent of path below dir and run op on (parent, last name).
+ * For rename, the second parent (dir2, path2) and its name go along; for
+ * link, the node to link. Both parents must share a provider.
+ */
+static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const char *path,
+                     size_t len, struct ns_node *dir2, const char *path2, size_t len2,
+                     const char *target, size_t tlen, struct ns_node *linked, uint64_t timeout)
+{
+	struct resolve_buf *rb = kmalloc(sizeof(*rb)), *rb2 = NULL;
+	struct resolve_ctx c = {0}, c2 = {0};
+	struct ns_step p1 = {0}, p2 = {0};
+	size_t nlen, nlen2 = 0;
+	bool have1 = false, have2 = false;
+	int r = ERR_NO_MEMORY;
+	if (!rb || (dir2 && !(rb2 = kmalloc(sizeof(*rb2)))))
+		goto out;
+	if ((r = parse(path, len, rb)) || (r = split_last(rb, &nlen)))
+		goto out;
+	if ((r = resolve(dir, rb, true, timeout, &c, &p1)) < 0)
+		goto out;
+	have1 = true;
+	if (dir2) {
+		if ((r = parse(path2, len2, rb2)) || (r = split_last(rb2, &nlen2)))
+			goto out;
+		if ((r = resolve(dir2, rb2, true, timeout, &c2, &p2)) < 0)
+			goto out;
+		have2 = true;
+	}
+	struct ns_prov *prov = p1.at.prov;
+	if (p1.type != NS_TYPE_DIR || (have2 && p2.type != NS_TYPE_DIR)) {
+		r = ERR_WRONG_TYPE;
+		goto out;
+	}
+	struct ns_prov *prov2 = p2.at.prov;
+	if ((have2 && prov2->id != prov->id) || (linked && linked->prov->id != prov->id)) {
+		r = ERR_CROSS_PROVIDER;
+		goto out;
+	}
+	const char *s2 = have2 ? rb2->name : target;
+	size_t l2 = have2 ? nlen2 : tlen;
+	uint64_t arg2 = have2 ? p2.at.node : linked ? linked->node : 0;
+	struct ns_rep *rep;
+	r = prov_call(prov, op, flags, p1.at.node, 0, arg2, rb->name, nlen, s2, l2, 0, timeout, &rep);
+	kfree(rep);
+	r = r < 0 ? r : 0;
+out:
+	if (have1)
+		release_at(p1.at);
+	if (have2)
+		release_at(p2.at);
+	resolve_done(&c);
+	resolve_done(&c2);
+	kfree(rb);
+	kfree(rb2);
+	return r;
+}
+
+int ns_unlink(struct ns_node *dir, const char *path, size_t len, uint32_t flags, uint64_t timeout)
+{
+	if (flags & ~NS_UNLINK_DIR)
+		return ERR_INVALID_ARGS;
+	return parent_op(NS_OP_UNLINK, flags, dir, path, len, NULL, NULL, 0, NULL, 0, NULL, timeout);
+}
+
+int ns_rename(struct ns_node *dir, const char *path, size_t len, struct ns_node *dir2,
+              const char *path2, size_t len2, uint64_t timeout)
+{
+	return parent_op(NS_OP_RENAME, 0, dir, path, len, dir2, path2, len2, NULL, 0, NULL, timeout);
+}
+
+int ns_symlink(struct ns_node *dir, const char *path, size_t len, const char *target, size_t tlen,
+               uint64_t timeout)
+{
+	if (tlen == 0 || tlen > NS_PATH_MAX || has_byte(target, tlen, '\0'))
+		return ERR_INVALID_ARGS;
+	return parent_op(NS_OP_SYMLINK, 0, dir, path, len, NULL, NULL, 0, target, tlen, NULL,
+	                 timeout);
+}
+
+int ns_link(struct ns_node *dir, const char *path, size_t len, struct ns_node *node,
+            uint64_t timeout)
+{
+	if (node->type == NS_TYPE_DIR)
+		return ERR_WRONG_TYPE;
+	return parent_op(NS_OP_LINK, 0, dir, path, len, NULL, NULL, 0, NULL, 0, node, timeout);
+}
