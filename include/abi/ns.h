@@ -144,3 +144,57 @@ struct ns_rep {
 /* The largest request or reply: a header and NS_IO_MAX bytes (or two paths). */
 #define NS_IO_MAX 32768
 #define NS_MSG_MAX (sizeof(struct ns_req) + NS_IO_MAX + 2 * (NS_PATH_MAX + 1))
+
+/*
+ * --- Actions on namespace capabilities (target: an OBJ_NS_NODE handle) ---
+ * SYS_ACTION comes from abi/syscall.h. Every timeout is in ns: 0 means
+ * NS_TIMEOUT_DEFAULT (30 s), UINT64_MAX waits for as long as the provider
+ * takes (the thread stays killable). Paths are plain paths (shared/ns_uri.h)
+ * below the target, at most NS_PATH_MAX bytes; libcharlotte turns URIs into
+ * a root and such a path. Node objects an open makes are charged to the
+ * caller's process pool.
+ */
+/* a0 = path, a1 = its length, a2 = const struct ns_open_args *, a3 = handle_t *out.
+ * Returns 0 (a namespace capability) or 1 (a service: an endpoint capability). */
+#define SYS_NS_OPEN SYS_ACTION(OBJ_NS_NODE, 0)
+/* a0 = struct ns_stat *out, a1 = timeout. */
+#define SYS_NS_STAT SYS_ACTION(OBJ_NS_NODE, 1)
+/* a0 = uint64_t *cookie (0 first; advanced), a1 = buffer, a2 = its size, a3 = timeout.
+ * Returns the bytes of struct ns_dirent records written; 0 at the end. RIGHT_ENUMERATE */
+#define SYS_NS_LIST SYS_ACTION(OBJ_NS_NODE, 2)
+/* a0 = offset, a1 = buffer, a2 = bytes (at most NS_IO_MAX a call), a3 = timeout.
+ * Returns the bytes read (0: end of file). RIGHT_READ */
+#define SYS_NS_READ SYS_ACTION(OBJ_NS_NODE, 3)
+/* a0 = offset, a1 = buffer, a2 = bytes (at most NS_IO_MAX), a3 = timeout. RIGHT_WRITE */
+#define SYS_NS_WRITE SYS_ACTION(OBJ_NS_NODE, 4)
+/* a0 = new size, a1 = timeout. RIGHT_WRITE */
+#define SYS_NS_TRUNCATE SYS_ACTION(OBJ_NS_NODE, 5)
+/* a0 = path, a1 = length, a2 = NS_UNLINK_* flags, a3 = timeout. RIGHT_REMOVE */
+#define SYS_NS_UNLINK SYS_ACTION(OBJ_NS_NODE, 6)
+/* a0 = path, a1 = length, a2 = target directory handle (RIGHT_CREATE),
+ * a3 = const struct ns_path_arg * (the new path below it), a4 = timeout. RIGHT_REMOVE */
+#define SYS_NS_RENAME SYS_ACTION(OBJ_NS_NODE, 7)
+/* a0 = path, a1 = length, a2 = link target, a3 = its length, a4 = timeout. RIGHT_CREATE */
+#define SYS_NS_SYMLINK SYS_ACTION(OBJ_NS_NODE, 8)
+/* a0 = path, a1 = length, a2 = node handle to name (RIGHT_WRITE), a3 = timeout. RIGHT_CREATE */
+#define SYS_NS_LINK SYS_ACTION(OBJ_NS_NODE, 9)
+/* a0 = buffer, a1 = its size, a2 = timeout. Returns the target's length. RIGHT_READ */
+#define SYS_NS_READLINK SYS_ACTION(OBJ_NS_NODE, 10)
+/* a0 = name, a1 = length, a2 = handle of a node (attach it) or an endpoint (a service),
+ * a3 = rights a lookup of the service gets. Kernel-tree directories only. RIGHT_MANAGE */
+#define SYS_NS_BIND SYS_ACTION(OBJ_NS_NODE, 11)
+/* a0 = name, a1 = length, a2 = handle_t *server_out: serve name by the caller, who
+ * receives the provider protocol on the returned endpoint. RIGHT_MANAGE */
+#define SYS_NS_SERVE SYS_ACTION(OBJ_NS_NODE, 12)
+
+struct ns_open_args {
+	uint32_t type; /* enum ns_type expected (NS_TYPE_ANY: any) */
+	uint32_t flags; /* NS_OPEN_* */
+	uint64_t rights; /* wanted: a subset of the directory capability's */
+	uint64_t timeout;
+};
+
+struct ns_path_arg {
+	uint64_t path; /* user address */
+	uint64_t len;
+};
