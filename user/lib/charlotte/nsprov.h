@@ -60,3 +60,10 @@ struct ns_provider_ops {
  */
 size_t ns_provider_handle(const struct ns_provider_ops *ops, void *ctx, const void *req,
                           size_t req_len, void *rep, size_t rep_cap);
+
+/*
+ * Serve ops on ep (the endpoint SYS_NS_SERVE returned) until the kernel lets
+ * go of the subtree (then 0) or receiving fails (the error). Allocates two
+ * NS_MSG_MAX buffers.
+ */
+long ns_provider_serve(handle_t ep, const struct ns_provider_ops *ops, void *ctx);

@@ -1,0 +1,31 @@
+/*
+ * nsserve.c - the provider's receive/reply loop (nsprov.h).
+ */
+#include "nsprov.h"
+
+#include <stdlib.h>
+#include <abi/errors.h>
+#include <abi/kbus.h>
+#include "kbus.h"
+
+long ns_provider_serve(handle_t ep, const struct ns_provider_ops *ops, void *ctx)
+{
+	void *req = malloc(NS_MSG_MAX), *rep = malloc(NS_MSG_MAX);
+	if (!req || !rep) {
+		free(req);
+		free(rep);
+		return ERR_NO_MEMORY;
+	}
+	struct kbus_buf b = {.data = req, .capacity = NS_MSG_MAX};
+	struct kbus_msg out = {.data = rep};
+	long r = ch_kbus_recv(ep, &b, 0, UINT64_MAX);
+	while (r >= 0) {
+		size_t n = ns_provider_handle(ops, ctx, req, b.len, rep, NS_MSG_MAX);
+		out.len = (uint32_t)n;
+		bool answer = n > 0 && (b.flags & KBUS_MSG_CALL);
+		r = ch_kbus_reply_recv(ep, answer ? &out : NULL, &b, UINT64_MAX);
+	}
+	free(req);
+	free(rep);
+	return r == ERR_PEER_CLOSED ? 0 : r; /* the kernel let go of the subtree: done */
+}
