@@ -187,10 +187,13 @@ struct ns_rep {
  * receives the provider protocol on the returned endpoint. RIGHT_MANAGE */
 #define SYS_NS_SERVE SYS_ACTION(OBJ_NS_NODE, 12)
 
+/* ns_open_args.rights: the rights of the directory capability, whatever they are. */
+#define NS_RIGHTS_SAME UINT64_MAX
+
 struct ns_open_args {
 	uint32_t type; /* enum ns_type expected (NS_TYPE_ANY: any) */
 	uint32_t flags; /* NS_OPEN_* */
-	uint64_t rights; /* wanted: a subset of the directory capability's */
+	uint64_t rights; /* wanted: a subset of the directory capability's, or NS_RIGHTS_SAME */
 	uint64_t timeout;
 };
 

@@ -179,6 +179,8 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 	if ((flags & ~NS_OPEN_FLAGS_ALL) || type >= NS_TYPE_COUNT ||
 	    ((flags & NS_OPEN_EXCLUSIVE) && !(flags & NS_OPEN_CREATE)))
 		return ERR_INVALID_ARGS;
+	if (rights == NS_RIGHTS_SAME)
+		rights = dir_rights;
 	if (rights & ~dir_rights)
 		return ERR_ACCESS_DENIED; /* rights only narrow */
 	if ((flags & NS_OPEN_CREATE) && !(dir_rights & RIGHT_CREATE))

@@ -1,0 +1,43 @@
+/*
+ * ns.h - libcharlotte's namespace client: the actions on namespace
+ * capabilities (abi/ns.h), and URIs resolved against the process's view.
+ *
+ * A process's view is its root set: one capability per scheme, found in its
+ * start info under "ns.<scheme>" ("ns.fs", "ns.dev", "ns.proc", "ns.svc"),
+ * each possibly narrowed by whoever started it. ch_uri_open() parses a URI
+ * (shared/ns_uri.h), refuses other hosts (ERR_NO_HOST until remote kbus),
+ * picks the scheme's root (none: ERR_NOT_FOUND, the same as a missing name)
+ * and opens the normalized path below it. Plain paths start at the fs root.
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include <abi/handle.h>
+#include <abi/ns.h>
+
+long ch_ns_open(handle_t dir, const char *path, size_t len, const struct ns_open_args *a,
+                handle_t *out);
+long ch_ns_stat(handle_t node, struct ns_stat *out, uint64_t timeout);
+long ch_ns_list(handle_t dir, uint64_t *cookie, void *buf, size_t cap, uint64_t timeout);
+long ch_ns_read(handle_t file, uint64_t off, void *buf, size_t len, uint64_t timeout);
+long ch_ns_write(handle_t file, uint64_t off, const void *buf, size_t len, uint64_t timeout);
+long ch_ns_truncate(handle_t file, uint64_t size, uint64_t timeout);
+long ch_ns_unlink(handle_t dir, const char *path, size_t len, uint32_t flags, uint64_t timeout);
+long ch_ns_rename(handle_t dir, const char *path, size_t len, handle_t dir2,
+                  const struct ns_path_arg *path2, uint64_t timeout);
+long ch_ns_symlink(handle_t dir, const char *path, size_t len, const char *target, size_t tlen,
+                   uint64_t timeout);
+long ch_ns_link(handle_t dir, const char *path, size_t len, handle_t node, uint64_t timeout);
+long ch_ns_readlink(handle_t link, char *buf, size_t cap, uint64_t timeout);
+long ch_ns_bind(handle_t dir, const char *name, size_t len, handle_t what, uint64_t svc_rights);
+long ch_ns_serve(handle_t dir, const char *name, size_t len, handle_t *server);
+
+/* The root of scheme in this process's view (HANDLE_INVALID: none). */
+handle_t ch_ns_root(const char *scheme);
+
+/*
+ * Open what uri (a URI, or a plain path below the fs root) names, expecting
+ * type, with rights (NS_RIGHTS_SAME: all the root allows) and NS_OPEN_* flags.
+ * Returns 0 or 1 (a service: *out is an endpoint) as SYS_NS_OPEN, or an error.
+ */
+long ch_uri_open(const char *uri, uint32_t type, uint32_t flags, uint64_t rights, handle_t *out);
