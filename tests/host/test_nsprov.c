@@ -8,7 +8,7 @@
  * random-bytes fuzz: every reply is a well-formed header whose length fits.
  * Requests are exact-length heap buffers, so ASan catches any over-read.
  */
-#include <nsprov.h>
+#include <charlotte/nsprov.h>
 #include "ops.h"
 #include <abi/errors.h>
 

@@ -3,7 +3,7 @@
  */
 #pragma once
 #include "tree.h"
-#include <nsprov.h>
+#include <charlotte/nsprov.h>
 
 /* The operations; their ctx is a struct tfs *. */
 extern const struct ns_provider_ops tmpfs_ops;

@@ -7,6 +7,7 @@
 #include <abi/errors.h>
 #include <abi/kbus.h>
 #include "kbus.h"
+#include "syscall.h"
 
 long ns_provider_serve(handle_t ep, const struct ns_provider_ops *ops, void *ctx)
 {
