@@ -1,0 +1,277 @@
+/*
+ * sys_ns.c - the actions on namespace capabilities (abi/ns.h, kernel/ns).
+ *
+ * The dispatcher has decoded the target (an OBJ_NS_NODE with the row's
+ * rights). These copy paths and buffers in (each at most NS_PATH_MAX or
+ * NS_IO_MAX bytes, so a request's kernel memory is bounded per thread),
+ * check the namespace rights an operation needs beyond the row's, call
+ * kernel/ns, and write results last. Node objects an open makes are charged
+ * to the caller's process pool.
+ */
+#include <syscall/syscall.h>
+
+#include <abi/errors.h>
+#include <abi/ns.h>
+#include <abi/rights.h>
+#include <cap/cap.h>
+#include <kbus/kbus.h>
+#include <lib/compiler.h>
+#include <mm/kmalloc.h>
+#include <mm/uaccess.h>
+#include <ns/ns.h>
+#include <obj/process.h>
+#include <sched/sched.h>
+
+/* Rights of the server end SYS_NS_SERVE hands a provider. */
+#define NS_SERVER_RIGHTS (RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_INSPECT)
+
+static uint64_t timeout_of(uint64_t t)
+{
+	return t ? t : NS_TIMEOUT_DEFAULT;
+}
+
+/* The pool of the calling process: what its node objects are charged to. */
+static struct mem_pool *caller_pool(void)
+{
+	return sched_current()->uthread->proc->pool;
+}
+
+/* Copy len bytes of a user path or name into a new kernel buffer (kfree it). */
+static int copy_path(uint64_t uptr, uint64_t len, char **out)
+{
+	*out = NULL;
+	if (len > NS_PATH_MAX)
+		return ERR_OUT_OF_RANGE;
+	char *buf = kmalloc(len ? len : 1);
+	if (!buf)
+		return ERR_NO_MEMORY;
+	int err = copy_from_user(buf, uptr, len);
+	if (err) {
+		kfree(buf);
+		return err;
+	}
+	*out = buf;
+	return 0;
+}
+
+long sys_ns_open(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
+                 const uint64_t *a)
+{
+	struct ns_open_args args;
+	char *path;
+	int err = copy_from_user(&args, a[2], sizeof(args));
+	if (err || (err = copy_path(a[0], a[1], &path)))
+		return err;
+	uint64_t rights = args.rights == NS_RIGHTS_SAME ? cap->rights : args.rights;
+	struct ns_node *node = NULL;
+	struct ns_svc_result svc = {0};
+	int r = ns_open(dir, cap->rights, path, a[1], args.type, args.flags, rights,
+	                timeout_of(args.timeout), caller_pool(), &node, &svc);
+	kfree(path);
+	if (r == 0)
+		return syscall_publish(cs, &node->obj, rights, a[3]);
+	if (r == 1) {
+		err = syscall_publish(cs, endpoint_obj(svc.ep), svc.rights, a[3]);
+		return err ? err : 1;
+	}
+	return r;
+}
+
+long sys_ns_stat(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
+                 const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	struct ns_stat st;
+	int err = ns_stat(n, timeout_of(a[1]), &st);
+	return err ? err : copy_to_user(a[0], &st, sizeof(st));
+}
+
+long sys_ns_list(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
+                 const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	uint64_t cookie;
+	size_t size = MIN(a[2], (uint64_t)NS_IO_MAX);
+	int err = copy_from_user(&cookie, a[0], sizeof(cookie));
+	if (err)
+		return err;
+	if (!user_range_ok(a[1], size))
+		return ERR_BAD_ADDRESS;
+	void *buf = kmalloc(size ? size : 1);
+	if (!buf)
+		return ERR_NO_MEMORY;
+	long got = ns_list(n, &cookie, buf, size, timeout_of(a[3]));
+	if (got >= 0 && ((err = copy_to_user(a[1], buf, (size_t)got)) ||
+	                 (err = copy_to_user(a[0], &cookie, sizeof(cookie)))))
+		got = err;
+	kfree(buf);
+	return got;
+}
+
+long sys_ns_read(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
+                 const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	size_t len = MIN(a[2], (uint64_t)NS_IO_MAX);
+	if (!user_range_ok(a[1], len))
+		return ERR_BAD_ADDRESS;
+	void *buf = kmalloc(len ? len : 1);
+	if (!buf)
+		return ERR_NO_MEMORY;
+	long got = ns_read(n, a[0], buf, len, timeout_of(a[3]));
+	if (got > 0) {
+		int err = copy_to_user(a[1], buf, (size_t)got);
+		if (err)
+			got = err;
+	}
+	kfree(buf);
+	return got;
+}
+
+long sys_ns_write(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
+                  const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	size_t len = MIN(a[2], (uint64_t)NS_IO_MAX);
+	void *buf = kmalloc(len ? len : 1);
+	if (!buf)
+		return ERR_NO_MEMORY;
+	long got = copy_from_user(buf, a[1], len);
+	if (!got)
+		got = ns_write(n, a[0], buf, len, timeout_of(a[3]));
+	kfree(buf);
+	return got;
+}
+
+long sys_ns_truncate(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
+                     const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	return ns_truncate(n, a[0], timeout_of(a[1]));
+}
+
+long sys_ns_unlink(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
+                   const uint64_t *a)
+{
+	(void)cs;
+	if (!(cap->rights & RIGHT_LOOKUP))
+		return ERR_ACCESS_DENIED;
+	if (a[2] > UINT32_MAX)
+		return ERR_INVALID_ARGS;
+	char *path;
+	int err = copy_path(a[0], a[1], &path);
+	if (err)
+		return err;
+	err = ns_unlink(dir, path, a[1], (uint32_t)a[2], timeout_of(a[3]));
+	kfree(path);
+	return err;
+}
+
+long sys_ns_rename(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
+                   const uint64_t *a)
+{
+	if (!(cap->rights & RIGHT_LOOKUP))
+		return ERR_ACCESS_DENIED;
+	struct ns_path_arg to;
+	struct cap_ref ref2;
+	char *path = NULL, *path2 = NULL;
+	int err = copy_from_user(&to, a[3], sizeof(to));
+	if (err)
+		return err;
+	if ((err = cap_lookup(cs, (handle_t)a[2], OBJ_NS_NODE, RIGHT_CREATE | RIGHT_LOOKUP, &ref2)))
+		return err;
+	if (!(err = copy_path(a[0], a[1], &path)) && !(err = copy_path(to.path, to.len, &path2)))
+		err = ns_rename(dir, path, a[1], ns_node_from(ref2.obj), path2, to.len,
+		                timeout_of(a[4]));
+	kfree(path);
+	kfree(path2);
+	cap_ref_put(&ref2);
+	return err;
+}
+
+long sys_ns_symlink(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
+                    const uint64_t *a)
+{
+	(void)cs;
+	if (!(cap->rights & RIGHT_LOOKUP))
+		return ERR_ACCESS_DENIED;
+	char *path = NULL, *target = NULL;
+	int err;
+	if (!(err = copy_path(a[0], a[1], &path)) && !(err = copy_path(a[2], a[3], &target)))
+		err = ns_symlink(dir, path, a[1], target, a[3], timeout_of(a[4]));
+	kfree(path);
+	kfree(target);
+	return err;
+}
+
+long sys_ns_link(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
+                 const uint64_t *a)
+{
+	if (!(cap->rights & RIGHT_LOOKUP))
+		return ERR_ACCESS_DENIED;
+	struct cap_ref ref;
+	char *path;
+	int err = cap_lookup(cs, (handle_t)a[2], OBJ_NS_NODE, RIGHT_WRITE, &ref);
+	if (err)
+		return err;
+	if (!(err = copy_path(a[0], a[1], &path))) {
+		err = ns_link(dir, path, a[1], ns_node_from(ref.obj), timeout_of(a[3]));
+		kfree(path);
+	}
+	cap_ref_put(&ref);
+	return err;
+}
+
+long sys_ns_readlink(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
+                     const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	char *buf = kmalloc(NS_PATH_MAX);
+	if (!buf)
+		return ERR_NO_MEMORY;
+	long got = ns_readlink(n, buf, NS_PATH_MAX, timeout_of(a[2]));
+	if (got >= 0) {
+		int err = copy_to_user(a[0], buf, MIN((size_t)got, (size_t)a[1]));
+		if (err)
+			got = err;
+	}
+	kfree(buf);
+	return got;
+}
+
+long sys_ns_bind(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
+                 const uint64_t *a)
+{
+	(void)cap;
+	struct cap_ref what;
+	char *name;
+	int err = cap_lookup(cs, (handle_t)a[2], OBJ_NONE, 0, &what);
+	if (err)
+		return err;
+	struct ns_node *target = ns_node_from(what.obj);
+	struct endpoint *ep = endpoint_from(what.obj);
+	if (!target && !ep)
+		err = ERR_WRONG_TYPE;
+	else if (ep && (a[3] & ~what.rights))
+		err = ERR_ACCESS_DENIED; /* a service gives at most what the binder holds */
+	else if (!(err = copy_path(a[0], a[1], &name))) {
+		err = ns_kdir_bind(dir, name, a[1], target, ep, a[3], caller_pool());
+		kfree(name);
+	}
+	cap_ref_put(&what);
+	return err;
+}
+
+long sys_ns_serve(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
+                  const uint64_t *a)
+{
+	(void)cap;
+	char *name;
+	struct endpoint *srv;
+	int err = copy_path(a[0], a[1], &name);
+	if (err)
+		return err;
+	err = ns_serve(dir, name, a[1], caller_pool(), &srv);
+	kfree(name);
+	return err ? err : syscall_publish(cs, endpoint_obj(srv), NS_SERVER_RIGHTS, a[2]);
+}
