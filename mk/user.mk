@@ -43,7 +43,7 @@ LIBC_SRCS := $(wildcard user/lib/libc/*.c)
 LIBC_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBC_SRCS)) $(B)/user/shared/fmt.o
 LIBCHARLOTTE_SRCS := $(wildcard user/lib/charlotte/*.c)
 LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS)) \
-	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o
+	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o
 
 USER_CRT0 := $(B)/user/crt0.o
 USER_LIBC := $(B)/user/libc.a

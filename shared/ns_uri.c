@@ -11,21 +11,21 @@
 #include <abi/errors.h>
 
 static const char *const type_names[NS_TYPE_COUNT] = {
-	[NS_TYPE_ANY] = "any",
-	[NS_TYPE_DIR] = "dir",
-	[NS_TYPE_FILE] = "file",
-	[NS_TYPE_LINK] = "link",
-	[NS_TYPE_DEV_BLOCK] = "dev.block",
-	[NS_TYPE_DEV_NET] = "dev.net",
-	[NS_TYPE_DEV_INPUT] = "dev.input",
-	[NS_TYPE_DEV_DISPLAY] = "dev.display",
-	[NS_TYPE_DEV_SERIAL] = "dev.serial",
-	[NS_TYPE_DEV_CLOCK] = "dev.clock",
-	[NS_TYPE_DEV_RNG] = "dev.rng",
-	[NS_TYPE_SVC] = "svc",
-	[NS_TYPE_PROC] = "proc",
-	[NS_TYPE_THREAD] = "thread",
-	[NS_TYPE_MEM] = "mem",
+    [NS_TYPE_ANY] = "any",
+    [NS_TYPE_DIR] = "dir",
+    [NS_TYPE_FILE] = "file",
+    [NS_TYPE_LINK] = "link",
+    [NS_TYPE_DEV_BLOCK] = "dev.block",
+    [NS_TYPE_DEV_NET] = "dev.net",
+    [NS_TYPE_DEV_INPUT] = "dev.input",
+    [NS_TYPE_DEV_DISPLAY] = "dev.display",
+    [NS_TYPE_DEV_SERIAL] = "dev.serial",
+    [NS_TYPE_DEV_CLOCK] = "dev.clock",
+    [NS_TYPE_DEV_RNG] = "dev.rng",
+    [NS_TYPE_SVC] = "svc",
+    [NS_TYPE_PROC] = "proc",
+    [NS_TYPE_THREAD] = "thread",
+    [NS_TYPE_MEM] = "mem",
 };
 
 const char *ns_type_name(unsigned type)
@@ -189,8 +189,8 @@ static size_t scheme_len(const char *s, size_t len)
 	if (len == 0 || !is_alpha(s[0]))
 		return 0;
 	size_t i = 1;
-	while (i < len && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '+' || s[i] == '-' ||
-	                   s[i] == '.'))
+	while (i < len &&
+	       (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
 		i++;
 	return i;
 }
@@ -248,10 +248,23 @@ static bool is_pchar(char ch)
 	if (is_alpha(ch) || is_digit(ch))
 		return true;
 	switch (ch) {
-	case '-': case '.': case '_': case '~': /* unreserved */
-	case '!': case '$': case '&': case '\'': case '(': case ')': /* sub-delims */
-	case '*': case '+': case ',': case ';': case '=':
-	case ':': case '@':
+	case '-':
+	case '.':
+	case '_':
+	case '~': /* unreserved */
+	case '!':
+	case '$':
+	case '&':
+	case '\'':
+	case '(':
+	case ')': /* sub-delims */
+	case '*':
+	case '+':
+	case ',':
+	case ';':
+	case '=':
+	case ':':
+	case '@':
 		return true;
 	default:
 		return false;

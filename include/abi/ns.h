@@ -64,7 +64,8 @@ enum ns_type {
 #define NS_OPEN_EXCLUSIVE (1u << 1) /* with CREATE: fail with ERR_ALREADY_EXISTS if it does */
 #define NS_OPEN_DIRECTORY (1u << 2) /* the entry must be a directory */
 #define NS_OPEN_NOFOLLOW (1u << 3) /* a link as the last name is opened itself */
-#define NS_OPEN_FLAGS_ALL (NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE | NS_OPEN_DIRECTORY | NS_OPEN_NOFOLLOW)
+#define NS_OPEN_FLAGS_ALL \
+	(NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE | NS_OPEN_DIRECTORY | NS_OPEN_NOFOLLOW)
 
 /* Links followed in one resolution before it fails with ERR_OUT_OF_RANGE (as Linux's 40). */
 #define NS_LINKS_MAX 40

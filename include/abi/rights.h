@@ -57,8 +57,8 @@
 /* Every generic right. */
 #define RIGHTS_GENERIC (RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_INSPECT | RIGHT_REVOKE)
 /* Every type right defined so far. */
-#define RIGHTS_TYPE                                                                    \
-	(RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_MAP | RIGHT_SEND | RIGHT_RECV | \
+#define RIGHTS_TYPE                                                                              \
+	(RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_MAP | RIGHT_SEND | RIGHT_RECV |           \
 	 RIGHT_SIGNAL | RIGHT_WAIT | RIGHT_LOOKUP | RIGHT_CREATE | RIGHT_REMOVE | RIGHT_MANAGE | \
 	 RIGHT_ENUMERATE)
 /* Every right defined so far; bits outside it are rejected with ERR_INVALID_ARGS. */

@@ -197,8 +197,12 @@ static long kdir_call(struct ns_prov *p, const struct ns_req *q, void *reply, si
 	struct kdir *k = K(q->node);
 	switch (q->op) {
 	case NS_OP_STAT: {
-		struct ns_stat st = {.node = k->id, .type = k->type, .nlink = k->parent || k == root,
-		                     .size = k->nchildren, .ctime = k->ctime, .mtime = k->mtime,
+		struct ns_stat st = {.node = k->id,
+		                     .type = k->type,
+		                     .nlink = k->parent || k == root,
+		                     .size = k->nchildren,
+		                     .ctime = k->ctime,
+		                     .mtime = k->mtime,
 		                     .atime = k->mtime};
 		memcpy(data, &st, sizeof(st));
 		rep->len = sizeof(st);
@@ -251,10 +255,10 @@ static void kdir_destroy(struct ns_prov *p)
 }
 
 static const struct ns_prov_ops kdir_ops = {
-	.step = kdir_step,
-	.call = kdir_call,
-	.release = kdir_release,
-	.destroy = kdir_destroy,
+    .step = kdir_step,
+    .call = kdir_call,
+    .release = kdir_release,
+    .destroy = kdir_destroy,
 };
 
 bool ns_is_kdir(const struct ns_prov *prov)
@@ -373,7 +377,8 @@ int ns_kdir_bind(struct ns_node *dir, const char *name, size_t len, struct ns_no
 	if (drop_old)
 		garbage_put(&g);
 	if (fresh) { /* refused: give back what the new entry took */
-		struct kdir_garbage mine = {fresh->target, fresh->svc, fresh->pool, fresh->cost, fresh};
+		struct kdir_garbage mine = {fresh->target, fresh->svc, fresh->pool, fresh->cost,
+		                            fresh};
 		garbage_put(&mine);
 	}
 	return err;

@@ -86,8 +86,8 @@ static int split_last(struct resolve_buf *rb, size_t *len)
  * it). Returns the reply's status (>= 0) or an error.
  */
 static int prov_call(struct ns_prov *prov, uint32_t op, uint32_t flags, uint64_t node, uint64_t arg,
-                     uint64_t arg2, const void *s1, size_t l1, const void *s2, size_t l2, size_t cap,
-                     uint64_t timeout, struct ns_rep **reply)
+                     uint64_t arg2, const void *s1, size_t l1, const void *s2, size_t l2,
+                     size_t cap, uint64_t timeout, struct ns_rep **reply)
 {
 	*reply = NULL;
 	struct ns_req *q = kmalloc(sizeof(*q) + l1 + l2);
@@ -95,8 +95,13 @@ static int prov_call(struct ns_prov *prov, uint32_t op, uint32_t flags, uint64_t
 	int r = ERR_NO_MEMORY;
 	if (!q || !rep)
 		goto fail;
-	*q = (struct ns_req){.op = op, .flags = flags, .node = node, .arg = arg, .arg2 = arg2,
-	                     .len1 = (uint32_t)l1, .len2 = (uint32_t)l2};
+	*q = (struct ns_req){.op = op,
+	                     .flags = flags,
+	                     .node = node,
+	                     .arg = arg,
+	                     .arg2 = arg2,
+	                     .len1 = (uint32_t)l1,
+	                     .len2 = (uint32_t)l2};
 	if (l1)
 		memcpy(q + 1, s1, l1);
 	if (l2)
@@ -152,8 +157,8 @@ static int open_create(struct ns_node *dir, struct resolve_buf *rb, uint32_t cty
 	if (parent.type != NS_TYPE_DIR)
 		r = ERR_WRONG_TYPE;
 	else
-		r = prov_call(prov, NS_OP_CREATE, flags & NS_OPEN_EXCLUSIVE, parent.at.node, ctype, 0,
-		              rb->name, nlen, NULL, 0, 0, timeout, &rep);
+		r = prov_call(prov, NS_OP_CREATE, flags & NS_OPEN_EXCLUSIVE, parent.at.node, ctype,
+		              0, rb->name, nlen, NULL, 0, 0, timeout, &rep);
 	if (r >= 0) {
 		if (rep->type != ctype) { /* the provider must make what was asked */
 			prov->ops->release(prov, rep->node);
@@ -207,7 +212,8 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 		rb->whole = rb->path;
 		r = open_create(dir, rb, ctype, flags, timeout, &got);
 		if (r == ERR_WRONG_TYPE && !(flags & NS_OPEN_EXCLUSIVE))
-			rb->path = rb->whole; /* the name exists as a link or another type: open it */
+			rb->path =
+			    rb->whole; /* the name exists as a link or another type: open it */
 		else if (r)
 			goto out;
 		else
@@ -272,9 +278,9 @@ static bool dirents_ok(const char *buf, size_t len)
 		const struct ns_dirent *de = (const struct ns_dirent *)(buf + off);
 		if (len - off < sizeof(*de) || de->reclen % 8 || de->reclen > len - off ||
 		    de->reclen < sizeof(*de) + de->namelen + 1 || de->namelen == 0 ||
-		    de->namelen > NS_NAME_MAX || de->type == NS_TYPE_ANY || de->type >= NS_TYPE_COUNT ||
-		    de->name[de->namelen] != '\0' || has_byte(de->name, de->namelen, '/') ||
-		    has_byte(de->name, de->namelen, '\0'))
+		    de->namelen > NS_NAME_MAX || de->type == NS_TYPE_ANY ||
+		    de->type >= NS_TYPE_COUNT || de->name[de->namelen] != '\0' ||
+		    has_byte(de->name, de->namelen, '/') || has_byte(de->name, de->namelen, '\0'))
 			return false;
 		off += de->reclen;
 	}
@@ -337,8 +343,8 @@ int ns_truncate(struct ns_node *n, uint64_t size, uint64_t timeout)
 	if (n->type != NS_TYPE_FILE)
 		return ERR_WRONG_TYPE;
 	struct ns_rep *rep;
-	int r = prov_call(n->prov, NS_OP_TRUNCATE, 0, n->node, size, 0, NULL, 0, NULL, 0, 0, timeout,
-	                  &rep);
+	int r = prov_call(n->prov, NS_OP_TRUNCATE, 0, n->node, size, 0, NULL, 0, NULL, 0, 0,
+	                  timeout, &rep);
 	kfree(rep);
 	return r < 0 ? r : 0;
 }
@@ -370,9 +376,9 @@ static void release_at(struct ns_at at)
  * For rename, the second parent (dir2, path2) and its name go along; for
  * link, the node to link. Both parents must share a provider.
  */
-static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const char *path,
-                     size_t len, struct ns_node *dir2, const char *path2, size_t len2,
-                     const char *target, size_t tlen, struct ns_node *linked, uint64_t timeout)
+static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const char *path, size_t len,
+                     struct ns_node *dir2, const char *path2, size_t len2, const char *target,
+                     size_t tlen, struct ns_node *linked, uint64_t timeout)
 {
 	struct resolve_buf *rb = kmalloc(sizeof(*rb)), *rb2 = NULL;
 	struct resolve_ctx c = {0}, c2 = {0};
@@ -408,7 +414,8 @@ static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const cha
 	size_t l2 = have2 ? nlen2 : tlen;
 	uint64_t arg2 = have2 ? p2.at.node : linked ? linked->node : 0;
 	struct ns_rep *rep;
-	r = prov_call(prov, op, flags, p1.at.node, 0, arg2, rb->name, nlen, s2, l2, 0, timeout, &rep);
+	r = prov_call(prov, op, flags, p1.at.node, 0, arg2, rb->name, nlen, s2, l2, 0, timeout,
+	              &rep);
 	kfree(rep);
 	r = r < 0 ? r : 0;
 out:
@@ -427,13 +434,15 @@ int ns_unlink(struct ns_node *dir, const char *path, size_t len, uint32_t flags,
 {
 	if (flags & ~NS_UNLINK_DIR)
 		return ERR_INVALID_ARGS;
-	return parent_op(NS_OP_UNLINK, flags, dir, path, len, NULL, NULL, 0, NULL, 0, NULL, timeout);
+	return parent_op(NS_OP_UNLINK, flags, dir, path, len, NULL, NULL, 0, NULL, 0, NULL,
+	                 timeout);
 }
 
 int ns_rename(struct ns_node *dir, const char *path, size_t len, struct ns_node *dir2,
               const char *path2, size_t len2, uint64_t timeout)
 {
-	return parent_op(NS_OP_RENAME, 0, dir, path, len, dir2, path2, len2, NULL, 0, NULL, timeout);
+	return parent_op(NS_OP_RENAME, 0, dir, path, len, dir2, path2, len2, NULL, 0, NULL,
+	                 timeout);
 }
 
 int ns_symlink(struct ns_node *dir, const char *path, size_t len, const char *target, size_t tlen,

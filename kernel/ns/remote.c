@@ -44,8 +44,8 @@ static int provider_error(int32_t status)
 	return status < 0 && status > -100 ? status : ERR_MALFORMED;
 }
 
-static int remote_step(struct ns_prov *p, uint64_t node, const char *path, size_t len,
-                       bool follow, struct ns_step *out, char *linkbuf, uint64_t timeout)
+static int remote_step(struct ns_prov *p, uint64_t node, const char *path, size_t len, bool follow,
+                       struct ns_step *out, char *linkbuf, uint64_t timeout)
 {
 	size_t qlen = sizeof(struct ns_req) + len, cap = sizeof(struct ns_rep) + NS_PATH_MAX;
 	struct ns_req *q = kmalloc(qlen);
@@ -53,7 +53,9 @@ static int remote_step(struct ns_prov *p, uint64_t node, const char *path, size_
 	int r = ERR_NO_MEMORY;
 	if (!q || !rep)
 		goto out;
-	*q = (struct ns_req){.op = NS_OP_WALK, .flags = follow ? NS_WALK_FOLLOW : 0, .node = node,
+	*q = (struct ns_req){.op = NS_OP_WALK,
+	                     .flags = follow ? NS_WALK_FOLLOW : 0,
+	                     .node = node,
 	                     .len1 = (uint32_t)len};
 	memcpy(q + 1, path, len);
 	long n = kbus_kernel_call(R(p)->ep, q, qlen, rep, cap, timeout);
@@ -118,10 +120,10 @@ static void remote_destroy(struct ns_prov *p)
 }
 
 static const struct ns_prov_ops remote_ops = {
-	.step = remote_step,
-	.call = remote_call,
-	.release = remote_release,
-	.destroy = remote_destroy,
+    .step = remote_step,
+    .call = remote_call,
+    .release = remote_release,
+    .destroy = remote_destroy,
 };
 
 int ns_serve(struct ns_node *dir, const char *name, size_t len, struct mem_pool *pool,

@@ -24,14 +24,20 @@
 static unsigned char rep[NS_MSG_MAX];
 
 /* Send op with s1/s2 to the provider; returns the reply header (in rep). */
-static struct ns_rep *call(struct tfs *fs, uint32_t op, uint32_t flags, uint64_t node,
-                           uint64_t arg, uint64_t arg2, const char *s1, size_t l1, const char *s2,
-                           size_t l2, size_t *rep_len)
+static struct ns_rep *call(struct tfs *fs, uint32_t op, uint32_t flags, uint64_t node, uint64_t arg,
+                           uint64_t arg2, const char *s1, size_t l1, const char *s2, size_t l2,
+                           size_t *rep_len)
 {
 	size_t n = sizeof(struct ns_req) + l1 + l2;
 	unsigned char *req = malloc(n);
-	struct ns_req q = {.op = op, .flags = flags, .node = node, .rights = 0, .arg = arg,
-	                   .arg2 = arg2, .len1 = (uint32_t)l1, .len2 = (uint32_t)l2};
+	struct ns_req q = {.op = op,
+	                   .flags = flags,
+	                   .node = node,
+	                   .rights = 0,
+	                   .arg = arg,
+	                   .arg2 = arg2,
+	                   .len1 = (uint32_t)l1,
+	                   .len2 = (uint32_t)l2};
 	memcpy(req, &q, sizeof(q));
 	if (l1)
 		memcpy(req + sizeof(q), s1, l1);
@@ -59,10 +65,12 @@ static void test_operations(void **state)
 	assert_int_equal(r->status, 0);
 	assert_int_equal(r->type, NS_TYPE_DIR);
 	uint64_t home = r->node;
-	r = call(&fs, NS_OP_CREATE, NS_OPEN_EXCLUSIVE, home, NS_TYPE_FILE, 0, S("f"), NULL, 0, NULL);
+	r = call(&fs, NS_OP_CREATE, NS_OPEN_EXCLUSIVE, home, NS_TYPE_FILE, 0, S("f"), NULL, 0,
+	         NULL);
 	assert_int_equal(r->status, 0);
 	uint64_t f = r->node;
-	r = call(&fs, NS_OP_CREATE, NS_OPEN_EXCLUSIVE, home, NS_TYPE_FILE, 0, S("f"), NULL, 0, NULL);
+	r = call(&fs, NS_OP_CREATE, NS_OPEN_EXCLUSIVE, home, NS_TYPE_FILE, 0, S("f"), NULL, 0,
+	         NULL);
 	assert_int_equal(r->status, ERR_ALREADY_EXISTS);
 	r = call(&fs, NS_OP_CREATE, 0, home, NS_TYPE_LINK, 0, S("x"), NULL, 0, NULL);
 	assert_int_equal(r->status, ERR_INVALID_ARGS);
@@ -191,8 +199,8 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_operations),
-		cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_operations),
+	    cmocka_unit_test(test_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -253,9 +253,9 @@ static void test_lying_provider(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plain_and_links), cmocka_unit_test(test_escapes),
-		cmocka_unit_test(test_loops_and_limits), cmocka_unit_test(test_binds),
-		cmocka_unit_test(test_lying_provider),
+	    cmocka_unit_test(test_plain_and_links),  cmocka_unit_test(test_escapes),
+	    cmocka_unit_test(test_loops_and_limits), cmocka_unit_test(test_binds),
+	    cmocka_unit_test(test_lying_provider),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,7 +63,8 @@ static void test_create_walk_stat(void **state)
 	                 ERR_WRONG_TYPE);
 	assert_int_equal(tfs_create(&fs, f, S("x"), NS_TYPE_FILE, true, &again), ERR_WRONG_TYPE);
 	assert_int_equal(tfs_create(&fs, 999, S("x"), NS_TYPE_FILE, true, &again), ERR_NOT_FOUND);
-	assert_int_equal(tfs_create(&fs, ada, S("x"), NS_TYPE_LINK, true, &again), ERR_INVALID_ARGS);
+	assert_int_equal(tfs_create(&fs, ada, S("x"), NS_TYPE_LINK, true, &again),
+	                 ERR_INVALID_ARGS);
 	static const char *bad[] = {"", ".", "..", "a/b"};
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(tfs_create(&fs, ada, S(bad[i]), NS_TYPE_FILE, true, &again),
@@ -225,8 +226,8 @@ static void test_list(void **state)
 	char name[16];
 	for (int i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "e%03d", i);
-		assert_int_equal(tfs_create(&fs, fs.root, S(name), i % 3 ? NS_TYPE_FILE : NS_TYPE_DIR,
-		                            true, &id),
+		assert_int_equal(tfs_create(&fs, fs.root, S(name),
+		                            i % 3 ? NS_TYPE_FILE : NS_TYPE_DIR, true, &id),
 		                 0);
 	}
 	static char names[200][16];
@@ -331,7 +332,8 @@ static void test_limit(void **state)
 	int i = 0, err;
 	do {
 		snprintf(name, sizeof(name), "n%d", i);
-		err = tfs_create(&fs, fs.root, S(name), i % 2 ? NS_TYPE_FILE : NS_TYPE_DIR, true, &id);
+		err = tfs_create(&fs, fs.root, S(name), i % 2 ? NS_TYPE_FILE : NS_TYPE_DIR, true,
+		                 &id);
 	} while (!err && ++i < 100000);
 	assert_int_equal(err, ERR_NO_MEMORY);
 	assert_true(fs.used <= fs.limit);
@@ -363,7 +365,8 @@ static void test_random_workload(void **state)
 	uint64_t base = fs.used, dirs[4] = {fs.root, 0, 0, 0};
 	static const char *names[] = {"a", "b", "c", "d", "e"};
 	for (int i = 1; i < 4; i++)
-		assert_int_equal(tfs_create(&fs, fs.root, S(names[i]), NS_TYPE_DIR, true, &dirs[i]), 0);
+		assert_int_equal(tfs_create(&fs, fs.root, S(names[i]), NS_TYPE_DIR, true, &dirs[i]),
+		                 0);
 	static char data[9000];
 	for (unsigned round = 0; round < 20000; round++) {
 		uint64_t d = dirs[next() % 4], d2 = dirs[next() % 4], id;
@@ -405,8 +408,10 @@ static void test_random_workload(void **state)
 		for (int k = 0; k < 4; k++)
 			for (int i = 0; i < 5; i++)
 				for (uint64_t dd = 0; dd < 4; dd++)
-					if (tfs_unlink(&fs, dirs[dd], S(names[i]), 0) == ERR_WRONG_TYPE)
-						tfs_unlink(&fs, dirs[dd], S(names[i]), TFS_UNLINK_DIR);
+					if (tfs_unlink(&fs, dirs[dd], S(names[i]), 0) ==
+					    ERR_WRONG_TYPE)
+						tfs_unlink(&fs, dirs[dd], S(names[i]),
+						           TFS_UNLINK_DIR);
 	for (int i = 1; i < 4; i++)
 		tfs_unlink(&fs, fs.root, S(names[i]), TFS_UNLINK_DIR);
 	struct ns_stat st;
@@ -420,14 +425,14 @@ static void test_random_workload(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_walk_stat),
-		cmocka_unit_test(test_links),
-		cmocka_unit_test(test_unlink_rules_and_holds),
-		cmocka_unit_test(test_rename),
-		cmocka_unit_test(test_list),
-		cmocka_unit_test(test_file_data),
-		cmocka_unit_test(test_limit),
-		cmocka_unit_test(test_random_workload),
+	    cmocka_unit_test(test_create_walk_stat),
+	    cmocka_unit_test(test_links),
+	    cmocka_unit_test(test_unlink_rules_and_holds),
+	    cmocka_unit_test(test_rename),
+	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_file_data),
+	    cmocka_unit_test(test_limit),
+	    cmocka_unit_test(test_random_workload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,49 +46,49 @@ struct uri_case {
 };
 
 static const struct uri_case uri_cases[] = {
-	{"fs://localhost/home/ada/notes.txt", 0, "fs", "", "home/ada/notes.txt", 0},
-	{"fs:///home/ada/", 0, "fs", "", "home/ada", 1},
-	{"dev:///block/vda", 0, "dev", "", "block/vda", 0},
-	{"proc:///42", 0, "proc", "", "42", 0},
-	{"svc:///log", 0, "svc", "", "log", 0},
-	{"FS://LocalHost/Home", 0, "fs", "", "Home", 0}, /* scheme, host fold; path does not */
-	{"fs://node2.lan/etc/motd", 0, "fs", "node2.lan", "etc/motd", 0},
-	{"fs://", 0, "fs", "", "", 1},
-	{"fs:///", 0, "fs", "", "", 1},
-	{"fs://host", 0, "fs", "host", "", 1},
-	{"fs:///a/./b/../c", 0, "fs", "", "a/c", 0},
-	{"fs:///a/b/..", 0, "fs", "", "a", 1},
-	{"fs:///a%20b/%41", 0, "fs", "", "a b/A", 0},
-	{"fs:///caf%C3%A9", 0, "fs", "", "caf\xc3\xa9", 0},
-	{"fs:///caf\xc3\xa9", 0, "fs", "", "caf\xc3\xa9", 0}, /* raw UTF-8, as an IRI */
-	{"fs:///%2E%2E", ERR_NOT_FOUND, 0, 0, 0, 0}, /* decoded ".." above the root */
-	{"fs:///a/%2e%2e/b", 0, "fs", "", "b", 0},
-	{"fs:///..", ERR_NOT_FOUND, 0, 0, 0, 0},
-	{"fs:///a/../..", ERR_NOT_FOUND, 0, 0, 0, 0},
-	{"fs:///a%2Fb", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* an encoded '/' is no separator */
-	{"fs:///a%00b", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* nor an encoded NUL a terminator */
-	{"fs:///a%2", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs:///a%zz", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs:///%C3", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* truncated UTF-8 */
-	{"fs:///%C0%AF", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* overlong '/' */
-	{"fs:///%ED%A0%80", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* a surrogate */
-	{"fs:///%F4%90%80%80", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* above U+10FFFF */
-	{"fs:///a//b", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs:///a b", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs:///a?x=1", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs:///a#top", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs://user@host/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs://host:80/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs://[::1]/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs://-host/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs://host-/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs://a..b/", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs://h%41st/", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"fs:/home", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"1fs:///a", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"://a", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"home/ada", ERR_INVALID_ARGS, 0, 0, 0, 0},
-	{"", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs://localhost/home/ada/notes.txt", 0, "fs", "", "home/ada/notes.txt", 0},
+    {"fs:///home/ada/", 0, "fs", "", "home/ada", 1},
+    {"dev:///block/vda", 0, "dev", "", "block/vda", 0},
+    {"proc:///42", 0, "proc", "", "42", 0},
+    {"svc:///log", 0, "svc", "", "log", 0},
+    {"FS://LocalHost/Home", 0, "fs", "", "Home", 0}, /* scheme, host fold; path does not */
+    {"fs://node2.lan/etc/motd", 0, "fs", "node2.lan", "etc/motd", 0},
+    {"fs://", 0, "fs", "", "", 1},
+    {"fs:///", 0, "fs", "", "", 1},
+    {"fs://host", 0, "fs", "host", "", 1},
+    {"fs:///a/./b/../c", 0, "fs", "", "a/c", 0},
+    {"fs:///a/b/..", 0, "fs", "", "a", 1},
+    {"fs:///a%20b/%41", 0, "fs", "", "a b/A", 0},
+    {"fs:///caf%C3%A9", 0, "fs", "", "caf\xc3\xa9", 0},
+    {"fs:///caf\xc3\xa9", 0, "fs", "", "caf\xc3\xa9", 0}, /* raw UTF-8, as an IRI */
+    {"fs:///%2E%2E", ERR_NOT_FOUND, 0, 0, 0, 0}, /* decoded ".." above the root */
+    {"fs:///a/%2e%2e/b", 0, "fs", "", "b", 0},
+    {"fs:///..", ERR_NOT_FOUND, 0, 0, 0, 0},
+    {"fs:///a/../..", ERR_NOT_FOUND, 0, 0, 0, 0},
+    {"fs:///a%2Fb", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* an encoded '/' is no separator */
+    {"fs:///a%00b", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* nor an encoded NUL a terminator */
+    {"fs:///a%2", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs:///a%zz", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs:///%C3", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* truncated UTF-8 */
+    {"fs:///%C0%AF", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* overlong '/' */
+    {"fs:///%ED%A0%80", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* a surrogate */
+    {"fs:///%F4%90%80%80", ERR_INVALID_ARGS, 0, 0, 0, 0}, /* above U+10FFFF */
+    {"fs:///a//b", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs:///a b", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs:///a?x=1", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs:///a#top", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs://user@host/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs://host:80/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs://[::1]/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs://-host/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs://host-/a", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs://a..b/", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs://h%41st/", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"fs:/home", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"1fs:///a", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"://a", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"home/ada", ERR_INVALID_ARGS, 0, 0, 0, 0},
+    {"", ERR_INVALID_ARGS, 0, 0, 0, 0},
 };
 
 static void test_uri_table(void **state)
@@ -291,9 +291,9 @@ static void test_uri_mutation_fuzz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_uri_table),        cmocka_unit_test(test_uri_embedded_nul),
-		cmocka_unit_test(test_path_plain),       cmocka_unit_test(test_path_limits),
-		cmocka_unit_test(test_types_and_hosts),  cmocka_unit_test(test_uri_mutation_fuzz),
+	    cmocka_unit_test(test_uri_table),       cmocka_unit_test(test_uri_embedded_nul),
+	    cmocka_unit_test(test_path_plain),      cmocka_unit_test(test_path_limits),
+	    cmocka_unit_test(test_types_and_hosts), cmocka_unit_test(test_uri_mutation_fuzz),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

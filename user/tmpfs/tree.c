@@ -217,9 +217,10 @@ static void node_maybe_free(struct tfs *fs, struct tfs_node *n)
 static struct tfs_node *node_of_type(struct tfs *fs, uint64_t id, uint32_t type, int *err)
 {
 	struct tfs_node *n = node_get(fs, id);
-	*err = !n || (type == NS_TYPE_DIR && n->type == NS_TYPE_DIR && n->nlink == 0) ? ERR_NOT_FOUND
-	       : n->type != type                                                     ? ERR_WRONG_TYPE
-	                                                                             : 0;
+	*err = !n || (type == NS_TYPE_DIR && n->type == NS_TYPE_DIR && n->nlink == 0)
+	           ? ERR_NOT_FOUND
+	       : n->type != type ? ERR_WRONG_TYPE
+	                         : 0;
 	return *err ? NULL : n;
 }
 

@@ -34,7 +34,6 @@ struct tfs {
 	uint64_t (*clock)(void); /* nanoseconds, for times */
 };
 
-
 /* What tfs_walk() found. */
 struct tfs_walk {
 	uint64_t node; /* the node reached (for a link stop: the link) */
@@ -46,7 +45,6 @@ struct tfs_walk {
 
 /* tfs_walk() returned at a link the caller must splice and resolve again. */
 #define TFS_WALK_LINK 1
-
 
 /* tfs_unlink() flags */
 #define TFS_UNLINK_DIR NS_UNLINK_DIR /* remove an (empty) directory, as rmdir */

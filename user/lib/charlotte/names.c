@@ -85,9 +85,10 @@ char *ch_rights_format(uint64_t rights, char *buf, size_t size)
 	    {RIGHT_SEND, "send"},           {RIGHT_RECV, "recv"},
 	    {RIGHT_SIGNAL, "signal"},       {RIGHT_WAIT, "wait"},
 	    {RIGHT_LOOKUP, "lookup"},       {RIGHT_CREATE, "create"},
-	    {RIGHT_REMOVE, "remove"},       {RIGHT_MANAGE, "manage"}, {RIGHT_ENUMERATE, "enumerate"},
-	    {RIGHT_DUPLICATE, "duplicate"}, {RIGHT_TRANSFER, "transfer"},
-	    {RIGHT_INSPECT, "inspect"},     {RIGHT_REVOKE, "revoke"},
+	    {RIGHT_REMOVE, "remove"},       {RIGHT_MANAGE, "manage"},
+	    {RIGHT_ENUMERATE, "enumerate"}, {RIGHT_DUPLICATE, "duplicate"},
+	    {RIGHT_TRANSFER, "transfer"},   {RIGHT_INSPECT, "inspect"},
+	    {RIGHT_REVOKE, "revoke"},
 	};
 	size_t used = 0;
 

@@ -77,8 +77,7 @@ long sys_ns_open(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 	return r;
 }
 
-long sys_ns_stat(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
-                 const uint64_t *a)
+long sys_ns_stat(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap, const uint64_t *a)
 {
 	(void)cs, (void)cap;
 	struct ns_stat st;
@@ -86,8 +85,7 @@ long sys_ns_stat(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap
 	return err ? err : copy_to_user(a[0], &st, sizeof(st));
 }
 
-long sys_ns_list(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
-                 const uint64_t *a)
+long sys_ns_list(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap, const uint64_t *a)
 {
 	(void)cs, (void)cap;
 	uint64_t cookie;
@@ -108,8 +106,7 @@ long sys_ns_list(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap
 	return got;
 }
 
-long sys_ns_read(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
-                 const uint64_t *a)
+long sys_ns_read(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap, const uint64_t *a)
 {
 	(void)cs, (void)cap;
 	size_t len = MIN(a[2], (uint64_t)NS_IO_MAX);
