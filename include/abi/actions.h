@@ -44,6 +44,7 @@
 #pragma once
 #include <abi/handle.h>
 #include <abi/kbus.h>
+#include <abi/ns.h>
 #include <abi/rights.h>
 #include <abi/syscall.h>
 
@@ -210,7 +211,33 @@ enum ch_arg_kind {
 	X(SYS_GROUP_SUBSCRIBE,   group_subscribe,   ch_group_subscribe,  OBJ,  OBJ_GROUP,         RIGHT_RECV, \
 	  (ARG_OUT_HANDLE(OBJ_ENDPOINT, 1))) \
 	X(SYS_GROUP_PUBLISH,     group_publish,     ch_group_publish,    OBJ,  OBJ_GROUP,         RIGHT_SEND, \
-	  (ARG_MSG))
+	  (ARG_MSG)) \
+	X(SYS_NS_OPEN,           ns_open,           ch_ns_open,          OBJ,  OBJ_NS_NODE,       0, \
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_IN(struct ns_open_args), ARG_OUT_HANDLE(OBJ_NONE, 1))) \
+	X(SYS_NS_STAT,           ns_stat,           ch_ns_stat,          OBJ,  OBJ_NS_NODE,       0, \
+	  (ARG_OUT(struct ns_stat), ARG_TIMEOUT)) \
+	X(SYS_NS_LIST,           ns_list,           ch_ns_list,          OBJ,  OBJ_NS_NODE,       RIGHT_ENUMERATE, \
+	  (ARG_OUT(uint64_t), ARG_OUT_ARRAY(char, 2), ARG_SIZE, ARG_TIMEOUT)) \
+	X(SYS_NS_READ,           ns_read,           ch_ns_read,          OBJ,  OBJ_NS_NODE,       RIGHT_READ, \
+	  (ARG_SIZE, ARG_OUT_ARRAY(char, 2), ARG_SIZE, ARG_TIMEOUT)) \
+	X(SYS_NS_WRITE,          ns_write,          ch_ns_write,         OBJ,  OBJ_NS_NODE,       RIGHT_WRITE, \
+	  (ARG_SIZE, ARG_IN_BYTES(2), ARG_SIZE, ARG_TIMEOUT)) \
+	X(SYS_NS_TRUNCATE,       ns_truncate,       ch_ns_truncate,      OBJ,  OBJ_NS_NODE,       RIGHT_WRITE, \
+	  (ARG_SIZE, ARG_TIMEOUT)) \
+	X(SYS_NS_UNLINK,         ns_unlink,         ch_ns_unlink,        OBJ,  OBJ_NS_NODE,       RIGHT_REMOVE, \
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_FLAGS, ARG_TIMEOUT)) \
+	X(SYS_NS_RENAME,         ns_rename,         ch_ns_rename,        OBJ,  OBJ_NS_NODE,       RIGHT_REMOVE, \
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_HANDLE(OBJ_NS_NODE), ARG_IN(struct ns_path_arg), ARG_TIMEOUT)) \
+	X(SYS_NS_SYMLINK,        ns_symlink,        ch_ns_symlink,       OBJ,  OBJ_NS_NODE,       RIGHT_CREATE, \
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_IN_BYTES(3), ARG_SIZE, ARG_TIMEOUT)) \
+	X(SYS_NS_LINK,           ns_link,           ch_ns_link,          OBJ,  OBJ_NS_NODE,       RIGHT_CREATE, \
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_HANDLE(OBJ_NS_NODE), ARG_TIMEOUT)) \
+	X(SYS_NS_READLINK,       ns_readlink,       ch_ns_readlink,      OBJ,  OBJ_NS_NODE,       RIGHT_READ, \
+	  (ARG_OUT_ARRAY(char, 1), ARG_SIZE, ARG_TIMEOUT)) \
+	X(SYS_NS_BIND,           ns_bind,           ch_ns_bind,          OBJ,  OBJ_NS_NODE,       RIGHT_MANAGE, \
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_HANDLE(OBJ_NONE), ARG_RIGHTS)) \
+	X(SYS_NS_SERVE,          ns_serve,          ch_ns_serve,         OBJ,  OBJ_NS_NODE,       RIGHT_MANAGE, \
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_OUT_HANDLE(OBJ_ENDPOINT, 1)))
 
 /*
  * The register fast path (abi/kbus.h): decoded by the dispatcher before the

@@ -24,6 +24,7 @@
 #include <obj/debuglog.h>
 #include <obj/memory.h>
 #include <obj/pool.h>
+#include <ns/ns.h>
 #include <obj/process.h>
 #include <shared/elf.h>
 #include <shared/ustar.h>
@@ -172,6 +173,11 @@ int exec_start(const struct boot_info *bi, const char *mode, struct process **ou
 		r = grant(l.p, &si, "self.process", &l.p->obj, RIGHTS_ALL);
 	if (!r)
 		r = grant(l.p, &si, "self.as", &l.p->as->obj, RIGHTS_ALL);
+	struct ns_node *root = NULL;
+	if (!r && !(r = ns_root_node(l.pool, &root))) /* the whole namespace */
+		r = grant(l.p, &si, "ns", &root->obj, RIGHTS_ALL);
+	if (root)
+		kobject_put(&root->obj);
 	kobject_put(&initrd->obj);
 	uint64_t rsp, argv, si_va;
 	if (!r)

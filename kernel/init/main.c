@@ -25,6 +25,7 @@
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <mm/vmm.h>
+#include <ns/ns.h>
 #include <sched/sched.h>
 #include <time/clock.h>
 
@@ -159,6 +160,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	pmm_init_high();
 	kmalloc_init();
 	arch_init_cpu();
+	ns_init();
 	start_fbcon();
 
 	start_acpi();

@@ -54,6 +54,7 @@ struct kobject;
 struct endpoint;
 struct kbus_waitset;
 struct kbus_group;
+struct ns_node;
 
 /*
  * The kernel type and downcast of every type an OBJ row names: the only
@@ -68,6 +69,7 @@ struct kbus_group;
 #define SYS_OBJ_OBJ_ENDPOINT(X) X(struct endpoint, endpoint_from)
 #define SYS_OBJ_OBJ_WAITSET(X) X(struct kbus_waitset, waitset_from)
 #define SYS_OBJ_OBJ_GROUP(X) X(struct kbus_group, group_from)
+#define SYS_OBJ_OBJ_NS_NODE(X) X(struct ns_node, ns_node_from)
 #define SYS_CTYPE(ctype, from) ctype
 #define SYS_FROM(ctype, from) from
 

@@ -29,6 +29,7 @@
 #include <kbus/kbus.h>
 #include <lib/compiler.h>
 #include <mm/uaccess.h>
+#include <ns/ns.h>
 #include <obj/aspace.h>
 #include <obj/debuglog.h>
 #include <obj/memory.h>

@@ -25,6 +25,7 @@
 
 #include <charlotte/initrd.h>
 #include <charlotte/names.h>
+#include <charlotte/ns.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -80,6 +81,8 @@ static void run(const struct manifest_entry *e)
 			continue;
 		}
 		handle_t h = ch_handle(g->name);
+		if (h == HANDLE_INVALID && strncmp(g->name, "ns.", 3) == 0)
+			h = ch_ns_root(g->name + 3); /* a scheme's root, opened below "ns" */
 		if (strncmp(g->name, "self.", 5) == 0 || h == HANDLE_INVALID) {
 			snprintf(how, sizeof(how), "not started: no capability '%s' to grant",
 			         g->name);

@@ -8,6 +8,8 @@
  */
 #include "holetest.h"
 
+#include <charlotte/start.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +74,7 @@ static void wide_caps_make(struct wide_caps *w)
 	set_type(w, OBJ_ADDRESS_SPACE, ht_as);
 	set_type(w, OBJ_PROCESS, ht_self);
 	set_type(w, OBJ_DEBUG_LOG, ht_log);
+	set_type(w, OBJ_NS_NODE, ch_handle("ns.proc")); /* an empty directory of the kernel's */
 	if (ch_mem_create(ht_pool, PAGE, &h) == 0)
 		set_type(w, OBJ_MEMORY, keep(w, h));
 	if (ch_thread_create(ht_self, &h) == 0) /* never started */

@@ -7,6 +7,7 @@
 #include <charlotte/actions.h>
 
 #include <charlotte/kbus.h>
+#include <charlotte/ns.h>
 #include <charlotte/syscall.h>
 
 #define ACTION_ENTRY(action, name, wrapper, target, type, rights, args) \

@@ -81,12 +81,31 @@ long ch_ns_serve(handle_t dir, const char *name, size_t len, handle_t *server)
 
 handle_t ch_ns_root(const char *scheme)
 {
+	static struct {
+		char scheme[NS_SCHEME_MAX + 1];
+		handle_t h;
+	} opened[8]; /* schemes opened below "ns" */
 	char name[8 + NS_SCHEME_MAX] = "ns.";
 	size_t n = strlen(scheme);
 	if (n == 0 || n > NS_SCHEME_MAX)
 		return HANDLE_INVALID;
 	memcpy(name + 3, scheme, n + 1);
-	return ch_handle(name);
+	handle_t h = ch_handle(name), all = ch_handle("ns");
+	if (h != HANDLE_INVALID || all == HANDLE_INVALID)
+		return h;
+	/* a holder of the whole namespace ("ns", as Exec) reaches every scheme below it */
+	unsigned i = 0;
+	for (; i < 8 && opened[i].h; i++)
+		if (!strcmp(opened[i].scheme, scheme))
+			return opened[i].h;
+	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
+	if (ch_ns_open(all, scheme, n, &a, &h) < 0)
+		return HANDLE_INVALID;
+	if (i < 8) {
+		memcpy(opened[i].scheme, scheme, n + 1);
+		opened[i].h = h;
+	}
+	return h;
 }
 
 long ch_uri_open(const char *uri, uint32_t type, uint32_t flags, uint64_t rights, handle_t *out)

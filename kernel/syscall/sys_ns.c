@@ -23,7 +23,8 @@
 #include <sched/sched.h>
 
 /* Rights of the server end SYS_NS_SERVE hands a provider. */
-#define NS_SERVER_RIGHTS (RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_INSPECT)
+#define NS_SERVER_RIGHTS \
+	(RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE)
 
 static uint64_t timeout_of(uint64_t t)
 {

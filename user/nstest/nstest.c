@@ -1,0 +1,442 @@
+/*
+ * nstest.c - bin/nstest: the namespace from user space (docs/namespace.md).
+ *
+ * Started by Exec with "ns", the root of the whole namespace. It serves
+ * fs:///tmp with a real bin/tmpfs (as Exec will) and checks every operation
+ * with good and hostile arguments, rights narrowing on open and derive,
+ * sandboxes (a child holding only a read-only view of one directory), link
+ * and ".." escapes, services in svc://, providers that die or never answer,
+ * and that many lookups leave no kernel memory behind.
+ *
+ *     nstest                      the suite (VMTEST lines, prefix "ns_")
+ *     nstest child <role> ...     a child's part in a test
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <charlotte/kbus.h>
+#include <charlotte/names.h>
+#include <charlotte/ns.h>
+#include <charlotte/spawn.h>
+#include <charlotte/start.h>
+#include <charlotte/syscall.h>
+#include <charlotte/testing.h>
+
+#define MS UINT64_C(1000000)
+#define LONG (60 * UINT64_C(1000000000))
+
+#define CHECK(cond, ...)                           \
+	do {                                       \
+		if (!(cond)) {                     \
+			ch_test_fail(__VA_ARGS__); \
+			return;                    \
+		}                                  \
+	} while (0)
+#define EXPECT_OK(expr)                                                                 \
+	do {                                                                            \
+		long r_ = (expr);                                                       \
+		CHECK(r_ >= 0, "%s: %s (line %d)", #expr, ch_error_name(r_), __LINE__); \
+	} while (0)
+#define EXPECT_ERR(expr, err)                                                                 \
+	do {                                                                                  \
+		long r_ = (expr);                                                             \
+		CHECK(r_ == (err), "%s: got %s, want %s (line %d)", #expr, ch_error_name(r_), \
+		      ch_error_name(err), __LINE__);                                          \
+	} while (0)
+
+static handle_t root, fs, tmp, pool;
+static struct ch_child tmpfs_child;
+
+static long nopen(handle_t dir, const char *path, uint32_t type, uint32_t flags, uint64_t rights,
+                  handle_t *out)
+{
+	struct ns_open_args a = {.type = type, .flags = flags, .rights = rights};
+	return ch_ns_open(dir, path, strlen(path), &a, out);
+}
+
+/* Serve name below dir with a new bin/tmpfs; *child is its process. */
+static long start_tmpfs(handle_t dir, const char *name, struct ch_child *child)
+{
+	handle_t srv;
+	long r = ch_ns_serve(dir, name, strlen(name), &srv);
+	if (r < 0)
+		return r;
+	struct ch_grant g = {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT};
+	struct ch_spawn_args a = {
+	    .path = "bin/tmpfs", .grants = &g, .ngrants = 1, .child_pool = 8u << 20};
+	r = ch_spawn(&a, child);
+	ch_cap_drop(srv);
+	return r;
+}
+
+static long write_file(handle_t dir, const char *path, const char *text)
+{
+	handle_t f;
+	long r = nopen(dir, path, NS_TYPE_FILE, NS_OPEN_CREATE, NS_RIGHTS_SAME, &f);
+	if (r < 0)
+		return r;
+	r = ch_ns_write(f, 0, text, strlen(text), 0);
+	ch_cap_drop(f);
+	return r;
+}
+
+static void test_basic_file(void)
+{
+	handle_t f;
+	EXPECT_OK(nopen(tmp, "hello.txt", NS_TYPE_FILE, NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE,
+	                NS_RIGHTS_SAME, &f));
+	EXPECT_ERR(nopen(tmp, "hello.txt", NS_TYPE_FILE, NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE,
+	                 NS_RIGHTS_SAME, &f),
+	           ERR_ALREADY_EXISTS);
+	EXPECT_OK(ch_ns_write(f, 0, "hello, world", 12, 0));
+	char buf[32] = {0};
+	long n = ch_ns_read(f, 7, buf, sizeof(buf), 0);
+	CHECK(n == 5 && !memcmp(buf, "world", 5), "read back %ld bytes '%s'", n, buf);
+	struct ns_stat st;
+	EXPECT_OK(ch_ns_stat(f, &st, 0));
+	CHECK(st.type == NS_TYPE_FILE && st.size == 12, "stat type %u size %llu", st.type,
+	      (unsigned long long)st.size);
+	EXPECT_OK(ch_ns_truncate(f, 5, 0));
+	EXPECT_OK(ch_ns_stat(f, &st, 0));
+	CHECK(st.size == 5, "size after truncate %llu", (unsigned long long)st.size);
+	/* the same node through another open */
+	handle_t again;
+	EXPECT_OK(nopen(tmp, "./hello.txt", NS_TYPE_ANY, 0, RIGHT_READ, &again));
+	struct ns_stat st2;
+	EXPECT_OK(ch_ns_stat(again, &st2, 0));
+	CHECK(st2.node == st.node, "another open, another node id");
+	EXPECT_ERR(ch_ns_write(again, 0, "x", 1, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(again);
+	/* open-but-unlinked stays readable */
+	EXPECT_OK(ch_ns_unlink(tmp, "hello.txt", 9, 0, 0));
+	n = ch_ns_read(f, 0, buf, sizeof(buf), 0);
+	CHECK(n == 5 && !memcmp(buf, "hello", 5), "unlinked file read %ld", n);
+	EXPECT_ERR(nopen(tmp, "hello.txt", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &again), ERR_NOT_FOUND);
+	ch_cap_drop(f);
+}
+
+static void test_dirs_and_listing(void)
+{
+	handle_t d, f;
+	EXPECT_OK(nopen(tmp, "list", NS_TYPE_DIR, NS_OPEN_CREATE, NS_RIGHTS_SAME, &d));
+	char name[16];
+	for (int i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "e%02d", i);
+		EXPECT_OK(nopen(d, name, i % 3 ? NS_TYPE_FILE : NS_TYPE_DIR, NS_OPEN_CREATE,
+		                NS_RIGHTS_SAME, &f));
+		ch_cap_drop(f);
+	}
+	static char buf[256];
+	uint64_t cookie = 0;
+	unsigned seen = 0, dirs = 0, order_ok = 1;
+	long n;
+	while ((n = ch_ns_list(d, &cookie, buf, sizeof(buf), 0)) > 0) {
+		for (long off = 0; off < n;) {
+			struct ns_dirent *de = (struct ns_dirent *)(buf + off);
+			snprintf(name, sizeof(name), "e%02u", seen);
+			order_ok &= strcmp(de->name, name) == 0;
+			dirs += de->type == NS_TYPE_DIR;
+			seen++;
+			off += de->reclen;
+		}
+	}
+	EXPECT_OK(n);
+	CHECK(seen == 60 && dirs == 20 && order_ok, "listed %u entries, %u dirs", seen, dirs);
+	EXPECT_ERR(ch_ns_list(d, &cookie, buf, 8, 0), 0); /* at the end: nothing, not an error */
+	cookie = 0;
+	EXPECT_ERR(ch_ns_list(d, &cookie, buf, 8, 0), ERR_BUFFER_TOO_SMALL);
+	EXPECT_ERR(nopen(d, "e00", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &f), ERR_WRONG_TYPE);
+	EXPECT_ERR(nopen(d, "e01/", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &f), ERR_WRONG_TYPE);
+	EXPECT_ERR(nopen(d, "e01/x", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &f), ERR_WRONG_TYPE);
+	EXPECT_ERR(ch_ns_read(d, 0, buf, 8, 0), ERR_WRONG_TYPE);
+	EXPECT_ERR(ch_ns_unlink(tmp, "list", 4, NS_UNLINK_DIR, 0), ERR_BAD_STATE);
+	EXPECT_ERR(ch_ns_unlink(tmp, "list", 4, 0, 0), ERR_WRONG_TYPE);
+	ch_cap_drop(d);
+}
+
+static void test_rename_and_links(void)
+{
+	handle_t d, f;
+	EXPECT_OK(nopen(tmp, "mv", NS_TYPE_DIR, NS_OPEN_CREATE, NS_RIGHTS_SAME, &d));
+	EXPECT_OK(write_file(d, "a", "alpha"));
+	EXPECT_OK(write_file(tmp, "b", "beta"));
+	struct ns_path_arg to = {(uint64_t)(uintptr_t) "b", 1};
+	EXPECT_OK(ch_ns_rename(d, "a", 1, tmp, &to, 0)); /* across directories, replacing */
+	char buf[8] = {0};
+	EXPECT_OK(nopen(tmp, "b", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	CHECK(ch_ns_read(f, 0, buf, sizeof(buf), 0) == 5 && !memcmp(buf, "alpha", 5),
+	      "renamed file reads '%s'", buf);
+	EXPECT_ERR(ch_ns_link(d, "hard", 4, f, 0), ERR_ACCESS_DENIED); /* needs WRITE on it */
+	ch_cap_drop(f);
+	EXPECT_OK(nopen(tmp, "b", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &f));
+	EXPECT_OK(ch_ns_link(d, "hard", 4, f, 0));
+	EXPECT_ERR(ch_ns_link(d, "hard", 4, f, 0), ERR_ALREADY_EXISTS);
+	ch_cap_drop(f);
+	EXPECT_OK(ch_ns_symlink(tmp, "sym", 3, "mv/hard", 7, 0));
+	EXPECT_OK(nopen(tmp, "sym", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+	EXPECT_OK(nopen(tmp, "sym", NS_TYPE_LINK, NS_OPEN_NOFOLLOW, RIGHT_READ, &f));
+	char target[16] = {0};
+	CHECK(ch_ns_readlink(f, target, sizeof(target), 0) == 7 && !strcmp(target, "mv/hard"),
+	      "readlink '%s'", target);
+	ch_cap_drop(f);
+	EXPECT_OK(ch_ns_symlink(tmp, "loop", 4, "loop", 4, 0));
+	EXPECT_ERR(nopen(tmp, "loop", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &f), ERR_OUT_OF_RANGE);
+	EXPECT_ERR(ch_ns_symlink(tmp, "bad", 3, "a\0b", 3, 0), ERR_INVALID_ARGS);
+	/* across providers: the kernel tree and tmpfs */
+	to = (struct ns_path_arg){(uint64_t)(uintptr_t) "x", 1};
+	EXPECT_ERR(ch_ns_rename(tmp, "b", 1, fs, &to, 0), ERR_CROSS_PROVIDER);
+	ch_cap_drop(d);
+}
+
+static void test_rights(void)
+{
+	handle_t ro, f, d;
+	EXPECT_OK(write_file(tmp, "r.txt", "read me"));
+	/* an open asks for a subset: never more than the directory holds */
+	EXPECT_OK(nopen(
+	    tmp, "", NS_TYPE_DIR, 0,
+	    RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE | RIGHT_DUPLICATE | RIGHT_TRANSFER, &ro));
+	EXPECT_ERR(nopen(ro, "r.txt", NS_TYPE_FILE, 0, RIGHT_READ | RIGHT_WRITE, &f),
+	           ERR_ACCESS_DENIED);
+	EXPECT_ERR(nopen(ro, "new", NS_TYPE_FILE, NS_OPEN_CREATE, RIGHT_READ, &f),
+	           ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_unlink(ro, "r.txt", 5, 0, 0), ERR_ACCESS_DENIED);
+	EXPECT_OK(nopen(ro, "r.txt", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &f));
+	EXPECT_ERR(ch_ns_write(f, 0, "x", 1, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_truncate(f, 0, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(f);
+	/* derive narrows too: no LOOKUP, nothing below it can be named */
+	EXPECT_OK(ch_cap_derive(ro, RIGHT_ENUMERATE, 0, &d));
+	EXPECT_ERR(nopen(d, "r.txt", NS_TYPE_ANY, 0, 0, &f), ERR_ACCESS_DENIED);
+	uint64_t cookie = 0;
+	char buf[64];
+	EXPECT_OK(ch_ns_list(d, &cookie, buf, sizeof(buf), 0));
+	EXPECT_ERR(ch_ns_list(ro, &cookie, buf, 0, 0), ERR_BUFFER_TOO_SMALL);
+	ch_cap_drop(d);
+	EXPECT_OK(ch_cap_derive(ro, RIGHT_LOOKUP, 0, &d));
+	cookie = 0;
+	EXPECT_ERR(ch_ns_list(d, &cookie, buf, sizeof(buf), 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(d);
+	ch_cap_drop(ro);
+}
+
+/* From a directory capability nothing above it can be named, and trying looks exactly
+ * like a missing name. */
+static void test_sandbox_escapes(void)
+{
+	handle_t home, ada, f;
+	EXPECT_OK(nopen(tmp, "home", NS_TYPE_DIR, NS_OPEN_CREATE, NS_RIGHTS_SAME, &home));
+	EXPECT_OK(nopen(home, "ada", NS_TYPE_DIR, NS_OPEN_CREATE, NS_RIGHTS_SAME, &ada));
+	EXPECT_OK(write_file(home, "secret", "s"));
+	EXPECT_OK(write_file(ada, "notes", "n"));
+	EXPECT_OK(ch_ns_symlink(ada, "up", 2, "../secret", 9, 0));
+	EXPECT_OK(ch_ns_symlink(ada, "abs", 3, "/secret", 7, 0));
+	EXPECT_OK(ch_ns_symlink(ada, "in", 2, "notes", 5, 0));
+	static const char *const outside[] = {"..",  "../secret",      "../ada/notes", "up",
+	                                      "abs", "x/../../secret", "nonexistent"};
+	for (unsigned i = 0; i < sizeof(outside) / sizeof(outside[0]); i++)
+		EXPECT_ERR(nopen(ada, outside[i], NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &f),
+		           ERR_NOT_FOUND);
+	EXPECT_OK(nopen(ada, "in", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+	/* from above, the same link works: it is the view that stops it */
+	EXPECT_OK(nopen(home, "ada/up", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+	ch_cap_drop(ada);
+	ch_cap_drop(home);
+}
+
+/* A child holding only a read-only capability to tmp/home/ada. */
+static int child_sandboxed(void)
+{
+	handle_t v = ch_handle("view"), f;
+	if (v == HANDLE_INVALID || ch_handle("ns") != HANDLE_INVALID)
+		return 10;
+	struct ns_open_args ro = {.type = NS_TYPE_FILE, .rights = RIGHT_READ};
+	if (ch_ns_open(v, "notes", 5, &ro, &f) < 0)
+		return 11;
+	if (ch_ns_write(f, 0, "x", 1, 0) != ERR_ACCESS_DENIED)
+		return 12;
+	struct ns_open_args w = {
+	    .type = NS_TYPE_FILE, .flags = NS_OPEN_CREATE, .rights = RIGHT_READ};
+	if (ch_ns_open(v, "new", 3, &w, &f) != ERR_ACCESS_DENIED)
+		return 13;
+	struct ns_open_args any = {.rights = RIGHT_READ};
+	if (ch_ns_open(v, "../secret", 9, &any, &f) != ERR_NOT_FOUND ||
+	    ch_ns_open(v, "../nothing", 10, &any, &f) != ERR_NOT_FOUND)
+		return 14;
+	if (ch_uri_open("fs:///tmp/home/secret", NS_TYPE_ANY, 0, RIGHT_READ, &f) != ERR_NOT_FOUND)
+		return 15; /* no fs root in this view at all */
+	if (ch_ns_unlink(v, "notes", 5, 0, 0) != ERR_ACCESS_DENIED)
+		return 16;
+	return 0;
+}
+
+static void test_child_view(void)
+{
+	handle_t ada;
+	EXPECT_OK(nopen(tmp, "home/ada", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &ada));
+	const char *argv[] = {"bin/nstest", "child", "sandboxed", NULL};
+	struct ch_grant g = {"view", ada, RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE};
+	struct ch_spawn_args a = {
+	    .path = "bin/nstest", .argv = argv, .grants = &g, .ngrants = 1, .child_pool = 4u << 20};
+	struct ch_child c;
+	EXPECT_OK(ch_spawn(&a, &c));
+	struct proc_status st;
+	EXPECT_OK(ch_proc_wait(c.process, LONG, &st));
+	CHECK(st.state == PROC_EXITED && st.code == 0, "sandboxed child: state %u code %lld",
+	      st.state, (long long)st.code);
+	ch_child_release(&c);
+	ch_cap_drop(ada);
+}
+
+static void test_hostile_args(void)
+{
+	handle_t f;
+	struct ns_open_args a = {.rights = NS_RIGHTS_SAME};
+	static char big[NS_PATH_MAX + 2];
+	memset(big, 'a', sizeof(big));
+	EXPECT_ERR(ch_ns_open(tmp, big, sizeof(big), &a, &f), ERR_OUT_OF_RANGE);
+	EXPECT_ERR(ch_ns_open(tmp, "a\0b", 3, &a, &f), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_open(tmp, "\xff", 1, &a, &f), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_open(tmp, (const char *)0xffff800000000000ull, 4, &a, &f),
+	           ERR_BAD_ADDRESS);
+	EXPECT_ERR(ch_ns_open(tmp, "x", 1, (const struct ns_open_args *)16, &f), ERR_BAD_ADDRESS);
+	struct ns_open_args bad = {.type = NS_TYPE_COUNT, .rights = NS_RIGHTS_SAME};
+	EXPECT_ERR(ch_ns_open(tmp, "x", 1, &bad, &f), ERR_INVALID_ARGS);
+	bad = (struct ns_open_args){.flags = 1u << 20, .rights = NS_RIGHTS_SAME};
+	EXPECT_ERR(ch_ns_open(tmp, "x", 1, &bad, &f), ERR_INVALID_ARGS);
+	bad = (struct ns_open_args){.flags = NS_OPEN_EXCLUSIVE, .rights = NS_RIGHTS_SAME};
+	EXPECT_ERR(ch_ns_open(tmp, "x", 1, &bad, &f), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_open(pool, "x", 1, &a, &f), ERR_WRONG_TYPE);
+	EXPECT_ERR(ch_ns_open(0x12345678, "x", 1, &a, &f), ERR_BAD_HANDLE);
+	char small[8];
+	EXPECT_ERR(ch_ns_read(tmp, 0, small, sizeof(small), 0), ERR_WRONG_TYPE);
+	EXPECT_OK(write_file(tmp, "h.txt", "hostile"));
+	EXPECT_OK(nopen(tmp, "h.txt", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &f));
+	EXPECT_ERR(ch_ns_read(f, 0, (void *)0xffff800000000000ull, 8, 0), ERR_BAD_ADDRESS);
+	EXPECT_ERR(ch_ns_write(f, 0, (void *)0xffff800000000000ull, 8, 0), ERR_BAD_ADDRESS);
+	EXPECT_ERR(ch_ns_write(f, UINT64_MAX - 2, "abcd", 4, 0), ERR_OUT_OF_RANGE);
+	EXPECT_ERR(ch_ns_stat(f, (struct ns_stat *)0xffff800000000000ull, 0), ERR_BAD_ADDRESS);
+	ch_cap_drop(f);
+	/* URIs: another host, an encoded separator, an unknown scheme */
+	EXPECT_ERR(ch_uri_open("fs://node2/tmp/h.txt", NS_TYPE_ANY, 0, RIGHT_READ, &f),
+	           ERR_NO_HOST);
+	EXPECT_ERR(ch_uri_open("fs:///tmp%2Fh.txt", NS_TYPE_ANY, 0, RIGHT_READ, &f),
+	           ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_uri_open("nosuch:///x", NS_TYPE_ANY, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
+	EXPECT_OK(ch_uri_open("FS://LocalHost/tmp/h.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+}
+
+/* A provider that dies fails its callers with ERR_PEER_CLOSED; one that never answers
+ * with ERR_TIMED_OUT; the name can be served again. */
+static void test_provider_failures(void)
+{
+	handle_t srv, f;
+	EXPECT_OK(ch_ns_serve(fs, "mute", 4, &srv)); /* we never receive on srv */
+	struct ns_open_args a = {.rights = NS_RIGHTS_SAME, .timeout = 50 * MS};
+	EXPECT_ERR(ch_ns_open(fs, "mute/x", 6, &a, &f), ERR_TIMED_OUT);
+	ch_cap_drop(srv); /* the provider goes away */
+	EXPECT_ERR(ch_ns_open(fs, "mute/x", 6, &a, &f), ERR_PEER_CLOSED);
+	struct ch_child c;
+	EXPECT_OK(start_tmpfs(fs, "mute", &c)); /* served again */
+	EXPECT_OK(write_file(fs, "mute/x", "back"));
+	a.timeout = 0;
+	EXPECT_OK(ch_ns_open(fs, "mute/x", 6, &a, &f));
+	ch_cap_drop(f);
+	EXPECT_OK(ch_proc_kill(c.process)); /* dies with a capability to it outstanding */
+	struct proc_status st;
+	EXPECT_OK(ch_proc_wait(c.process, LONG, &st));
+	EXPECT_ERR(ch_ns_open(fs, "mute/x", 6, &a, &f), ERR_PEER_CLOSED);
+	ch_child_release(&c);
+	EXPECT_OK(ch_ns_unlink(fs, "mute", 4, 0, 0));
+	EXPECT_ERR(ch_ns_open(fs, "mute/x", 6, &a, &f), ERR_NOT_FOUND);
+}
+
+static void test_services(void)
+{
+	handle_t svc, ep[2], got;
+	EXPECT_OK(nopen(root, "svc", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &svc));
+	EXPECT_OK(ch_channel_create(pool, 0, ep));
+	EXPECT_OK(ch_ns_bind(svc, "echo", 4, ep[0], RIGHT_SEND | RIGHT_TRANSFER));
+	EXPECT_ERR(ch_ns_bind(svc, "echo2", 5, ep[0], RIGHTS_ALL), ERR_ACCESS_DENIED);
+	EXPECT_ERR(nopen(svc, "echo", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &got), ERR_WRONG_TYPE);
+	EXPECT_ERR(nopen(svc, "echo", NS_TYPE_SVC, 0, NS_RIGHTS_SAME, &got), 1);
+	EXPECT_OK(ch_kbus_send_bytes(got, "ping", 4, 0, LONG));
+	char buf[8];
+	uint32_t len;
+	EXPECT_OK(ch_kbus_recv_bytes(ep[1], buf, sizeof(buf), &len, 0, LONG));
+	CHECK(len == 4 && !memcmp(buf, "ping", 4), "service message");
+	struct cap_info ci;
+	EXPECT_ERR(ch_cap_inspect(got, &ci), ERR_ACCESS_DENIED); /* send and transfer only */
+	ch_cap_drop(got);
+	EXPECT_OK(ch_ns_unlink(svc, "echo", 4, 0, 0));
+	EXPECT_ERR(nopen(svc, "echo", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &got), ERR_NOT_FOUND);
+	ch_cap_drop(ep[0]);
+	ch_cap_drop(ep[1]);
+	ch_cap_drop(svc);
+}
+
+/*
+ * Lookups return everything they take: the pool is where it was after many of
+ * them. Both measurements are taken holding one open node just made, when no
+ * release of an earlier one is still queued for tmpfs (it handles them before
+ * the open that follows them).
+ */
+static void test_lookup_no_leak(void)
+{
+	handle_t f;
+	struct pool_info before, after;
+	EXPECT_OK(write_file(tmp, "leak", "x"));
+	EXPECT_OK(nopen(tmp, "leak", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	EXPECT_OK(ch_pool_info(pool, &before));
+	ch_cap_drop(f);
+	for (int i = 0; i < 20000; i++) {
+		long r = nopen(tmp, "home/ada/../../leak", NS_TYPE_FILE, 0, RIGHT_READ, &f);
+		CHECK(r == 0, "lookup %d: %s", i, ch_error_name(r));
+		ch_cap_drop(f);
+	}
+	EXPECT_OK(nopen(tmp, "leak", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	EXPECT_OK(ch_pool_info(pool, &after));
+	ch_cap_drop(f);
+	CHECK(after.used == before.used, "pool used %llu before, %llu after 20,000 lookups",
+	      (unsigned long long)before.used, (unsigned long long)after.used);
+}
+
+static void run_all(void)
+{
+	ch_test_run("ns_", "basic_file", test_basic_file);
+	ch_test_run("ns_", "dirs_and_listing", test_dirs_and_listing);
+	ch_test_run("ns_", "rename_and_links", test_rename_and_links);
+	ch_test_run("ns_", "rights", test_rights);
+	ch_test_run("ns_", "sandbox_escapes", test_sandbox_escapes);
+	ch_test_run("ns_", "child_view", test_child_view);
+	ch_test_run("ns_", "hostile_args", test_hostile_args);
+	ch_test_run("ns_", "provider_failures", test_provider_failures);
+	ch_test_run("ns_", "services", test_services);
+	ch_test_run("ns_", "lookup_no_leak", test_lookup_no_leak);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "child") == 0)
+		return strcmp(argv[2], "sandboxed") == 0 ? child_sandboxed() : 100;
+	root = ch_handle("ns");
+	pool = ch_handle("pool");
+	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
+	long r = root == HANDLE_INVALID ? ERR_BAD_HANDLE : ch_ns_open(root, "fs", 2, &a, &fs);
+	if (r >= 0)
+		r = start_tmpfs(fs, "tmp", &tmpfs_child);
+	if (r >= 0)
+		r = ch_ns_open(fs, "tmp", 3, &a, &tmp);
+	if (r < 0) {
+		printf("VMTEST FAIL ns_setup: %s\n", ch_error_name(r));
+		return 1;
+	}
+	int failed = ch_test_main(run_all);
+	ch_proc_kill(tmpfs_child.process);
+	ch_child_release(&tmpfs_child);
+	return failed;
+}
