@@ -13,7 +13,7 @@
 
 function canon_init(   n, i, names) {
 	n = split("null_syscall ipc_rtt ipc_oneway cap_transfer pager_fault map_unmap " \
-		"thread_create spawn", names, " ")
+		"thread_create spawn ns_lookup ns_stat", names, " ")
 	for (i = 1; i <= n; i++)
 		add_name(names[i])
 	equiv["null_syscall"] = "getppid() by a raw syscall instruction"
@@ -30,6 +30,8 @@ function canon_init(   n, i, names) {
 	equiv["thread_create"] = "pthread_create + pthread_join of a thread that returns"
 	equiv["spawn"] = "fork + _exit + waitpid"
 	equiv["spawn_exec"] = "posix_spawn of a static program that exits + waitpid"
+	equiv["ns_lookup"] = "open(O_RDONLY) + close of /bench-tmp/a/b/c/d on tmpfs"
+	equiv["ns_stat"] = "stat() of /bench-tmp/a/b/c/d on tmpfs"
 }
 
 function add_name(name) {

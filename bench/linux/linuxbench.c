@@ -37,7 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -502,6 +504,48 @@ static void run_spawn_exec(int iters)
 
 /* --- The driver --- */
 
+/* --- ns_lookup / ns_stat: a 4-component path in tmpfs (CharlotteOS: its tmpfs provider) --- */
+
+#define NS_PATH "/bench-tmp/a/b/c/d"
+
+static void setup_tmpfs_path(void)
+{
+	if (mkdir("/bench-tmp", 0755) && errno != EEXIST)
+		die("mkdir /bench-tmp");
+	if (mount("tmpfs", "/bench-tmp", "tmpfs", 0, NULL))
+		die("mount tmpfs");
+	if (mkdir("/bench-tmp/a", 0755) || mkdir("/bench-tmp/a/b", 0755) ||
+	    mkdir("/bench-tmp/a/b/c", 0755))
+		die("mkdir");
+	int fd = open(NS_PATH, O_CREAT | O_WRONLY, 0644);
+	if (fd < 0)
+		die("create " NS_PATH);
+	close(fd);
+}
+
+static void teardown_tmpfs_path(void)
+{
+	umount("/bench-tmp");
+}
+
+static void run_ns_lookup(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		int fd = open(NS_PATH, O_RDONLY);
+		if (fd < 0)
+			die("open " NS_PATH);
+		close(fd);
+	}
+}
+
+static void run_ns_stat(int iters)
+{
+	struct stat st;
+	for (int i = 0; i < iters; i++)
+		if (stat(NS_PATH, &st))
+			die("stat " NS_PATH);
+}
+
 static const struct bench benches[] = {
     {"null_syscall", 101, 100, 0, run_null_syscall, 0},
     {"null_syscall_enosys", 101, 100, 0, run_enosys_syscall, 0},
@@ -516,6 +560,8 @@ static const struct bench benches[] = {
     {"thread_create", 101, 4, 0, run_thread_create, 0},
     {"spawn", 51, 1, 0, run_fork_exit_wait, 0},
     {"spawn_exec", 21, 1, 0, run_spawn_exec, 0},
+    {"ns_lookup", 101, 10, setup_tmpfs_path, run_ns_lookup, teardown_tmpfs_path},
+    {"ns_stat", 101, 10, setup_tmpfs_path, run_ns_stat, teardown_tmpfs_path},
 };
 
 static int cmp_u64(const void *a, const void *b)

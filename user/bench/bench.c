@@ -26,6 +26,7 @@
 
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
+#include <charlotte/ns.h>
 #include <charlotte/pager.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
@@ -300,6 +301,87 @@ static void run_spawn(int iters)
 	}
 }
 
+/* --- ns_lookup / ns_stat: a path through the kernel tree into the tmpfs provider --- */
+
+#define NS_BENCH_PATH "bench-tmp/a/b/c/d"
+static handle_t ns_fs;
+static struct ch_child ns_tmpfs;
+
+static long ns_open_path(const char *path, uint32_t type, uint32_t flags, handle_t *out)
+{
+	struct ns_open_args a = {.type = type, .flags = flags, .rights = RIGHT_READ};
+	if (flags & NS_OPEN_CREATE)
+		a.rights = NS_RIGHTS_SAME;
+	return ch_ns_open(ns_fs, path, strlen(path), &a, out);
+}
+
+/* fs:///bench-tmp served by a bin/tmpfs of our own, holding a/b/c/d. */
+static int setup_ns(void)
+{
+	handle_t root = ch_handle("ns"), srv, h;
+	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
+	long r = root == HANDLE_INVALID ? ERR_BAD_HANDLE : ch_ns_open(root, "fs", 2, &a, &ns_fs);
+	if (r >= 0)
+		r = ch_ns_serve(ns_fs, "bench-tmp", 9, &srv);
+	if (r >= 0) {
+		struct ch_grant g = {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT};
+		struct ch_spawn_args sa = {.path = "bin/tmpfs", .grants = &g, .ngrants = 1,
+		                           .child_pool = 4u << 20};
+		r = ch_spawn(&sa, &ns_tmpfs);
+		ch_cap_drop(srv);
+	}
+	static const char *const dirs[] = {"bench-tmp/a", "bench-tmp/a/b", "bench-tmp/a/b/c"};
+	for (unsigned i = 0; r >= 0 && i < 3; i++)
+		if ((r = ns_open_path(dirs[i], NS_TYPE_DIR, NS_OPEN_CREATE, &h)) >= 0)
+			ch_cap_drop(h);
+	if (r >= 0 && (r = ns_open_path(NS_BENCH_PATH, NS_TYPE_FILE, NS_OPEN_CREATE, &h)) >= 0)
+		ch_cap_drop(h);
+	if (r < 0)
+		error("ns setup", r);
+	return r < 0 ? -1 : 0;
+}
+
+static void teardown_ns(void)
+{
+	ch_proc_kill(ns_tmpfs.process);
+	ch_proc_wait(ns_tmpfs.process, CH_FOREVER, NULL);
+	ch_child_release(&ns_tmpfs);
+	ch_ns_unlink(ns_fs, "bench-tmp", 9, 0, 0);
+	ch_cap_drop(ns_fs);
+}
+
+/* open + close of the 4-component path, as Linux open(O_RDONLY) + close */
+static void run_ns_lookup(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		handle_t h;
+		long r = ns_open_path(NS_BENCH_PATH, NS_TYPE_FILE, 0, &h);
+		if (r < 0) {
+			error("ns_lookup", r);
+			return;
+		}
+		ch_cap_drop(h);
+	}
+}
+
+/* the attributes of the path, as Linux stat(path): open, stat, close */
+static void run_ns_stat(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		handle_t h;
+		struct ns_stat st;
+		long r = ns_open_path(NS_BENCH_PATH, NS_TYPE_ANY, 0, &h);
+		if (r >= 0) {
+			r = ch_ns_stat(h, &st, 0);
+			ch_cap_drop(h);
+		}
+		if (r < 0) {
+			error("ns_stat", r);
+			return;
+		}
+	}
+}
+
 /* --- the driver --- */
 
 static const struct bench benches[] = {
@@ -311,6 +393,8 @@ static const struct bench benches[] = {
     {"map_unmap", 101, 10, setup_map, 0, run_map, 0, teardown_map},
     {"thread_create", 101, 4, 0, 0, run_thread, 0, 0},
     {"spawn", 101, 1, 0, 0, run_spawn, 0, 0},
+    {"ns_lookup", 101, 10, setup_ns, 0, run_ns_lookup, 0, teardown_ns},
+    {"ns_stat", 101, 10, setup_ns, 0, run_ns_stat, 0, teardown_ns},
 };
 
 static uint64_t tsc[MAX_SAMPLES], ns[MAX_SAMPLES];
