@@ -44,6 +44,8 @@
 		      ch_error_name(err), __LINE__);                                          \
 	} while (0)
 
+#include "nstest.h"
+
 static handle_t root, fs, tmp, pool;
 static struct ch_child tmpfs_child;
 
@@ -417,6 +419,7 @@ static void run_all(void)
 	ch_test_run("ns_", "provider_failures", test_provider_failures);
 	ch_test_run("ns_", "services", test_services);
 	ch_test_run("ns_", "lookup_no_leak", test_lookup_no_leak);
+	nstest_libc_tests(tmp);
 }
 
 int main(int argc, char **argv)
