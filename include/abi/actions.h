@@ -214,8 +214,8 @@ enum ch_arg_kind {
 	  (ARG_MSG)) \
 	X(SYS_NS_OPEN,           ns_open,           ch_ns_open,          OBJ,  OBJ_NS_NODE,       0, \
 	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_IN(struct ns_open_args), ARG_OUT_HANDLE(OBJ_NONE, 1))) \
-	X(SYS_NS_STAT,           ns_stat,           ch_ns_stat,          OBJ,  OBJ_NS_NODE,       0, \
-	  (ARG_OUT(struct ns_stat), ARG_TIMEOUT)) \
+	X(SYS_NS_STAT,           ns_stat,           ch_ns_stat_at,       OBJ,  OBJ_NS_NODE,       0, \
+	  (ARG_OUT(struct ns_stat), ARG_TIMEOUT, ARG_IN_BYTES(3), ARG_SIZE)) \
 	X(SYS_NS_LIST,           ns_list,           ch_ns_list,          OBJ,  OBJ_NS_NODE,       RIGHT_ENUMERATE, \
 	  (ARG_OUT(uint64_t), ARG_OUT_ARRAY(char, 2), ARG_SIZE, ARG_TIMEOUT)) \
 	X(SYS_NS_READ,           ns_read,           ch_ns_read,          OBJ,  OBJ_NS_NODE,       RIGHT_READ, \

@@ -110,17 +110,22 @@ enum ns_op {
 	NS_OP_WRITE = 10, /* node, arg = offset, data (len1) -> arg = bytes written */
 	NS_OP_TRUNCATE = 11, /* node, arg = size */
 	NS_OP_READLINK = 12, /* node -> target */
-	NS_OP_RELEASE = 13, /* node: the kernel dropped the last capability it made from a walk */
+	NS_OP_RELEASE = 13, /* len1 / 8 node ids (or node, when len1 is 0): the kernel dropped
+	                     * what walks and creates held for it (sent in batches) */
 	NS_OP_COUNT
 };
 
 /* NS_OP_WALK flags */
 #define NS_WALK_FOLLOW (1u << 0) /* follow a link that is the last name */
+#define NS_WALK_STAT \
+	(1u << 1) /* at the end, answer the node's struct ns_stat instead of holding it */
 /* NS_OP_UNLINK flags */
 #define NS_UNLINK_DIR (1u << 0) /* remove an empty directory (rmdir) */
 
 /* NS_OP_WALK results (ns_rep.status >= 0) */
-#define NS_WALK_NODE 0 /* reached the end: node, type; the provider now holds node for the kernel */
+#define NS_WALK_NODE \
+	0 /* reached the end: node, type; the provider now holds node for the kernel
+                        * (with NS_WALK_STAT: holds nothing, and its struct ns_stat follows) */
 #define NS_WALK_LINK 1 /* a link at name arg (counted from 1): its target follows */
 
 struct ns_req {
@@ -158,7 +163,9 @@ struct ns_rep {
 /* a0 = path, a1 = its length, a2 = const struct ns_open_args *, a3 = handle_t *out.
  * Returns 0 (a namespace capability) or 1 (a service: an endpoint capability). */
 #define SYS_NS_OPEN SYS_ACTION(OBJ_NS_NODE, 0)
-/* a0 = struct ns_stat *out, a1 = timeout. */
+/* a0 = struct ns_stat *out, a1 = timeout, a2 = path, a3 = its length: the attributes of
+ * the target (a3 = 0) or of what path names below it (RIGHT_LOOKUP; a link at the end
+ * is followed), as fstatat(). */
 #define SYS_NS_STAT SYS_ACTION(OBJ_NS_NODE, 1)
 /* a0 = uint64_t *cookie (0 first; advanced), a1 = buffer, a2 = its size, a3 = timeout.
  * Returns the bytes of struct ns_dirent records written; 0 at the end. RIGHT_ENUMERATE */

@@ -113,10 +113,21 @@ static void detach(struct kdir *d, struct kdir *c)
 	c->parent = NULL;
 }
 
-static int kdir_step(struct ns_prov *p, uint64_t node, const char *path, size_t len, bool follow,
-                     struct ns_step *out, char *linkbuf, uint64_t timeout)
+static void kdir_stat(struct kdir *k, struct ns_stat *st)
 {
-	(void)p, (void)follow, (void)linkbuf, (void)timeout;
+	*st = (struct ns_stat){.node = k->id,
+	                       .type = k->type,
+	                       .nlink = k->parent || k == root,
+	                       .size = k->nchildren,
+	                       .ctime = k->ctime,
+	                       .mtime = k->mtime,
+	                       .atime = k->mtime};
+}
+
+static int kdir_step(struct ns_prov *p, uint64_t node, const char *path, size_t len,
+                     struct ns_walk *w, struct ns_step *out)
+{
+	(void)p;
 	uint64_t irq = spin_lock_irqsave(&kdir_lock);
 	struct kdir *cur = K(node);
 	int r = 0;
@@ -140,7 +151,12 @@ static int kdir_step(struct ns_prov *p, uint64_t node, const char *path, size_t 
 		}
 		i += i < len;
 	}
-	cur->holds++;
+	if (w->flags & NS_WALK_STAT) {
+		kdir_stat(cur, w->st);
+		w->stat_done = true;
+	} else {
+		cur->holds++;
+	}
 	out->at = (struct ns_at){&kdir_prov, node_of(cur)};
 	out->type = cur->type;
 	r = NS_STEP_NODE;
@@ -197,13 +213,8 @@ static long kdir_call(struct ns_prov *p, const struct ns_req *q, void *reply, si
 	struct kdir *k = K(q->node);
 	switch (q->op) {
 	case NS_OP_STAT: {
-		struct ns_stat st = {.node = k->id,
-		                     .type = k->type,
-		                     .nlink = k->parent || k == root,
-		                     .size = k->nchildren,
-		                     .ctime = k->ctime,
-		                     .mtime = k->mtime,
-		                     .atime = k->mtime};
+		struct ns_stat st;
+		kdir_stat(k, &st);
 		memcpy(data, &st, sizeof(st));
 		rep->len = sizeof(st);
 		break;

@@ -19,15 +19,14 @@
 
 /* Scratch of one resolution: two paths and a link target (too big for a kernel stack). */
 struct resolve_buf {
-	struct ns_path path, scratch, whole;
+	struct ns_path path, scratch;
 	char link[NS_PATH_MAX + 1];
 	char name[NS_NAME_MAX + 1];
 };
 
 struct resolve_ctx {
 	struct ns_prov *held; /* the provider the last bind crossing reached (reference) */
-	char *linkbuf;
-	uint64_t timeout;
+	struct ns_walk w;
 };
 
 static int step_cb(void *vctx, struct ns_at at, const char *path, size_t len, bool follow,
@@ -35,7 +34,8 @@ static int step_cb(void *vctx, struct ns_at at, const char *path, size_t len, bo
 {
 	struct resolve_ctx *c = vctx;
 	struct ns_prov *p = at.prov;
-	int r = p->ops->step(p, at.node, path, len, follow, out, c->linkbuf, c->timeout);
+	c->w.flags = (c->w.flags & ~NS_WALK_FOLLOW) | (follow ? NS_WALK_FOLLOW : 0);
+	int r = p->ops->step(p, at.node, path, len, &c->w, out);
 	if (r == NS_STEP_CROSS) {
 		if (c->held)
 			ns_prov_put(c->held);
@@ -44,13 +44,17 @@ static int step_cb(void *vctx, struct ns_at at, const char *path, size_t len, bo
 	return r;
 }
 
-/* Resolve rb->path from dir into *out (a NODE: held from its provider). */
+/*
+ * Resolve rb->path from dir into *out: a NODE held from its provider, or, when
+ * st is not NULL and the provider answered the attributes instead
+ * (c->w.stat_done), nothing held and *st filled.
+ */
 static int resolve(struct ns_node *dir, struct resolve_buf *rb, bool follow, uint64_t timeout,
-                   struct resolve_ctx *c, struct ns_step *out)
+                   struct ns_stat *st, struct resolve_ctx *c, struct ns_step *out)
 {
 	c->held = NULL;
-	c->linkbuf = rb->link;
-	c->timeout = timeout;
+	c->w = (struct ns_walk){
+	    .flags = st ? NS_WALK_STAT : 0, .timeout = timeout, .linkbuf = rb->link, .st = st};
 	return ns_resolve((struct ns_at){dir->prov, dir->node}, &rb->path, &rb->scratch, follow,
 	                  step_cb, c, out);
 }
@@ -149,7 +153,7 @@ static int open_create(struct ns_node *dir, struct resolve_buf *rb, uint32_t cty
 		return r;
 	struct resolve_ctx c;
 	struct ns_step parent;
-	r = resolve(dir, rb, true, timeout, &c, &parent);
+	r = resolve(dir, rb, true, timeout, NULL, &c, &parent);
 	if (r < 0)
 		goto out;
 	struct ns_prov *prov = parent.at.prov;
@@ -209,19 +213,24 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 			r = ERR_INVALID_ARGS;
 			goto out;
 		}
-		rb->whole = rb->path;
+		struct ns_path *whole = kmalloc(sizeof(*whole));
+		if (!whole) {
+			r = ERR_NO_MEMORY;
+			goto out;
+		}
+		*whole = rb->path;
 		r = open_create(dir, rb, ctype, flags, timeout, &got);
 		if (r == ERR_WRONG_TYPE && !(flags & NS_OPEN_EXCLUSIVE))
-			rb->path =
-			    rb->whole; /* the name exists as a link or another type: open it */
-		else if (r)
+			rb->path = *whole; /* the name exists as a link or another type: open it */
+		kfree(whole);
+		if (r && (r != ERR_WRONG_TYPE || (flags & NS_OPEN_EXCLUSIVE)))
 			goto out;
-		else
+		if (!r)
 			prov = got.at.prov;
 	}
 	if (!prov) {
 		struct resolve_ctx c;
-		r = resolve(dir, rb, !(flags & NS_OPEN_NOFOLLOW), timeout, &c, &got);
+		r = resolve(dir, rb, !(flags & NS_OPEN_NOFOLLOW), timeout, NULL, &c, &got);
 		if (r == 0) {
 			prov = got.at.prov;
 			ns_prov_get(prov);
@@ -269,6 +278,40 @@ static bool has_byte(const char *s, size_t n, char c)
 		if (s[i] == c)
 			return true;
 	return false;
+}
+
+int ns_stat_at(struct ns_node *dir, const char *path, size_t len, uint64_t timeout,
+               struct ns_stat *out)
+{
+	struct resolve_buf *rb = kmalloc(sizeof(*rb));
+	if (!rb)
+		return ERR_NO_MEMORY;
+	int r = parse(path, len, rb);
+	if (r || rb->path.depth == 0) {
+		kfree(rb);
+		return r ? r : ns_stat(dir, timeout, out);
+	}
+	struct resolve_ctx c;
+	struct ns_step got;
+	r = resolve(dir, rb, true, timeout, out, &c, &got);
+	if (r == 0 && !c.w.stat_done) { /* a provider that holds instead: ask, then let go */
+		struct ns_prov *prov = got.at.prov;
+		struct ns_rep *rep;
+		r = prov_call(prov, NS_OP_STAT, 0, got.at.node, 0, 0, NULL, 0, NULL, 0,
+		              sizeof(*out), timeout, &rep);
+		if (r >= 0 && rep->len != sizeof(*out))
+			r = ERR_MALFORMED;
+		if (r >= 0)
+			memcpy(out, rep + 1, sizeof(*out));
+		kfree(rep);
+		prov->ops->release(prov, got.at.node);
+		r = r < 0 ? r : 0;
+	}
+	if (r == 0)
+		out->type = got.type; /* the type the resolution saw */
+	resolve_done(&c);
+	kfree(rb);
+	return r;
 }
 
 /* Whether len bytes at buf are well-formed struct ns_dirent records. */
@@ -390,13 +433,13 @@ static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const cha
 		goto out;
 	if ((r = parse(path, len, rb)) || (r = split_last(rb, &nlen)))
 		goto out;
-	if ((r = resolve(dir, rb, true, timeout, &c, &p1)) < 0)
+	if ((r = resolve(dir, rb, true, timeout, NULL, &c, &p1)) < 0)
 		goto out;
 	have1 = true;
 	if (dir2) {
 		if ((r = parse(path2, len2, rb2)) || (r = split_last(rb2, &nlen2)))
 			goto out;
-		if ((r = resolve(dir2, rb2, true, timeout, &c2, &p2)) < 0)
+		if ((r = resolve(dir2, rb2, true, timeout, NULL, &c2, &p2)) < 0)
 			goto out;
 		have2 = true;
 	}

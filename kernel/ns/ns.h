@@ -29,16 +29,26 @@ struct mem_pool;
 struct endpoint;
 struct ns_prov;
 
+/* What one resolution step is asked for, and where it puts what it finds. */
+struct ns_walk {
+	uint32_t flags; /* NS_WALK_FOLLOW (this step), NS_WALK_STAT (the resolution) */
+	uint64_t timeout;
+	char *linkbuf; /* NS_PATH_MAX + 1 bytes: a link's target */
+	struct ns_stat *st; /* NS_WALK_STAT: the attributes of the node a NODE step reaches */
+	bool stat_done; /* the NODE step filled *st and holds nothing */
+};
+
 /* A provider: its ops and a reference count (ns_prov_get / ns_prov_put). */
 struct ns_prov_ops {
 	/*
 	 * One resolution step from node (ns_resolve's step): NS_STEP_* or an
-	 * error. A link's target is copied into linkbuf (NS_PATH_MAX + 1 bytes).
-	 * A NODE result holds the node for the kernel until release(); a CROSS
-	 * result holds a reference on out->at.prov for the caller to put.
+	 * error. A link's target is copied into w->linkbuf. A NODE result holds
+	 * the node for the kernel until release(), unless it answered
+	 * NS_WALK_STAT (w->stat_done); a CROSS result holds a reference on
+	 * out->at.prov for the caller to put.
 	 */
-	int (*step)(struct ns_prov *p, uint64_t node, const char *path, size_t len, bool follow,
-	            struct ns_step *out, char *linkbuf, uint64_t timeout);
+	int (*step)(struct ns_prov *p, uint64_t node, const char *path, size_t len,
+	            struct ns_walk *w, struct ns_step *out);
 	/*
 	 * Every other operation: the request q (its strings follow it in memory,
 	 * q->len1 + q->len2 bytes); the reply (a struct ns_rep, then its bytes)
@@ -149,6 +159,9 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 
 /* Attributes of n (its type is the kernel's). Errors: the provider's, ERR_MALFORMED. */
 int ns_stat(struct ns_node *n, uint64_t timeout, struct ns_stat *out);
+/* Attributes of what path (len bytes, kernel memory) names below dir: one provider call. */
+int ns_stat_at(struct ns_node *dir, const char *path, size_t len, uint64_t timeout,
+               struct ns_stat *out);
 /* Listing records of directory n from *cookie into buf (at most cap, NS_IO_MAX bytes). */
 long ns_list(struct ns_node *n, uint64_t *cookie, void *buf, size_t cap, uint64_t timeout);
 /* Read / write at most NS_IO_MAX bytes of file n at off; the bytes done. */

@@ -10,9 +10,8 @@
  *
  * Memory: the provider record is charged to the serving caller's pool; a
  * request and its reply buffer (at most NS_MSG_MAX each) live only during the
- * call. A release is a plain message sent without waiting; when the
- * provider's queue is full it is dropped and counted (the provider then
- * keeps that node until it restarts: its own memory, not the kernel's).
+ * call (a walk's fit on the stack). Releases go in batches of RELEASE_BATCH,
+ * each a plain message sent without waiting (remote_release()).
  */
 #include <ns/ns.h>
 
@@ -20,15 +19,22 @@
 #include <abi/kbus.h>
 #include <kbus/kbus.h>
 #include <lib/compiler.h>
+#include <lib/spinlock.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <obj/pool.h>
+
+/* Releases sent to a provider in one message (a close costs the provider no wake-up). */
+#define RELEASE_BATCH 32
 
 struct ns_remote {
 	struct ns_prov prov;
 	struct endpoint *ep; /* the kernel's end of the channel (reference) */
 	struct mem_pool *pool; /* charged REMOTE_COST (reference) */
 	uint64_t lost_releases; /* atomic */
+	struct spinlock lock; /* pending[] */
+	uint32_t npending;
+	uint64_t pending[RELEASE_BATCH]; /* released nodes not yet told */
 };
 
 #define REMOTE_COST kmalloc_size(sizeof(struct ns_remote))
@@ -44,21 +50,33 @@ static int provider_error(int32_t status)
 	return status < 0 && status > -100 ? status : ERR_MALFORMED;
 }
 
-static int remote_step(struct ns_prov *p, uint64_t node, const char *path, size_t len, bool follow,
-                       struct ns_step *out, char *linkbuf, uint64_t timeout)
+/* Bytes of a walk's request and reply kept on the stack; longer ones are allocated. */
+#define STEP_INLINE 256
+
+static int remote_step(struct ns_prov *p, uint64_t node, const char *path, size_t len,
+                       struct ns_walk *w, struct ns_step *out)
 {
-	size_t qlen = sizeof(struct ns_req) + len, cap = sizeof(struct ns_rep) + NS_PATH_MAX;
-	struct ns_req *q = kmalloc(qlen);
-	struct ns_rep *rep = kmalloc(cap);
+	uint8_t qbuf[sizeof(struct ns_req) + STEP_INLINE] __attribute__((aligned(8)));
+	uint8_t rbuf[sizeof(struct ns_rep) + STEP_INLINE] __attribute__((aligned(8)));
+	size_t qlen = sizeof(struct ns_req) + len, cap = sizeof(rbuf);
+	struct ns_req *q = len <= STEP_INLINE ? (struct ns_req *)qbuf : kmalloc(qlen);
+	struct ns_rep *rep = (struct ns_rep *)rbuf, *big = NULL;
 	int r = ERR_NO_MEMORY;
-	if (!q || !rep)
-		goto out;
-	*q = (struct ns_req){.op = NS_OP_WALK,
-	                     .flags = follow ? NS_WALK_FOLLOW : 0,
-	                     .node = node,
-	                     .len1 = (uint32_t)len};
+	if (!q)
+		return r;
+	*q = (struct ns_req){
+	    .op = NS_OP_WALK, .flags = w->flags, .node = node, .len1 = (uint32_t)len};
 	memcpy(q + 1, path, len);
-	long n = kbus_kernel_call(R(p)->ep, q, qlen, rep, cap, timeout);
+	long n = kbus_kernel_call(R(p)->ep, q, qlen, rep, cap, w->timeout);
+	if (n > (long)cap && n <= (long)(sizeof(*rep) + NS_PATH_MAX) &&
+	    rep->status == NS_WALK_LINK) {
+		/* a long link target: ask again with room for it (a link stop holds nothing) */
+		cap = sizeof(*rep) + NS_PATH_MAX;
+		if (!(big = kmalloc(cap)))
+			goto out;
+		rep = big;
+		n = kbus_kernel_call(R(p)->ep, q, qlen, rep, cap, w->timeout);
+	}
 	if (n < 0) {
 		r = (int)n;
 		goto out;
@@ -69,8 +87,17 @@ static int remote_step(struct ns_prov *p, uint64_t node, const char *path, size_
 	if (rep->status < 0) {
 		r = provider_error(rep->status);
 	} else if (rep->status == NS_WALK_NODE) {
-		if (rep->type == NS_TYPE_ANY || rep->type >= NS_TYPE_COUNT || rep->len != 0)
-			goto release;
+		bool stat = (w->flags & NS_WALK_STAT) && rep->len == sizeof(struct ns_stat);
+		if (rep->type == NS_TYPE_ANY || rep->type >= NS_TYPE_COUNT || (rep->len && !stat)) {
+			if (!(w->flags & NS_WALK_STAT))
+				p->ops->release(
+				    p, rep->node); /* the hold a malformed answer implied */
+			goto out;
+		}
+		if (stat) {
+			memcpy(w->st, rep + 1, sizeof(*w->st));
+			w->stat_done = true;
+		}
 		out->at = (struct ns_at){p, rep->node};
 		out->type = rep->type;
 		out->consumed = (unsigned)MIN(rep->arg, (uint64_t)UINT32_MAX);
@@ -78,19 +105,17 @@ static int remote_step(struct ns_prov *p, uint64_t node, const char *path, size_
 	} else if (rep->status == NS_WALK_LINK) {
 		if (rep->len == 0 || rep->arg == 0)
 			goto out;
-		memcpy(linkbuf, rep + 1, rep->len);
-		linkbuf[rep->len] = '\0';
-		out->link = linkbuf;
+		memcpy(w->linkbuf, rep + 1, rep->len);
+		w->linkbuf[rep->len] = '\0';
+		out->link = w->linkbuf;
 		out->link_len = rep->len;
 		out->consumed = (unsigned)MIN(rep->arg, (uint64_t)UINT32_MAX);
 		r = NS_STEP_LINK;
 	}
-	goto out;
-release: /* a malformed NODE answer: give back the hold it implied */
-	p->ops->release(p, rep->node);
 out:
-	kfree(q);
-	kfree(rep);
+	if ((uint8_t *)q != qbuf)
+		kfree(q);
+	kfree(big);
 	return r;
 }
 
@@ -100,14 +125,36 @@ static long remote_call(struct ns_prov *p, const struct ns_req *q, void *reply, 
 	return kbus_kernel_call(R(p)->ep, q, sizeof(*q) + q->len1 + q->len2, reply, cap, timeout);
 }
 
+/*
+ * The kernel let go of node: queue it, and tell the provider a batch at a
+ * time, with a plain message sent without waiting. A batch that finds the
+ * provider's queue full is dropped and counted; the provider then keeps those
+ * nodes until it restarts (its memory, not the kernel's). Pending releases of
+ * a provider that goes away are simply forgotten.
+ */
 static void remote_release(struct ns_prov *p, uint64_t node)
 {
+	struct ns_remote *r = R(p);
 	if (node == NS_PROVIDER_ROOT)
 		return; /* the root lives as long as the provider */
-	struct ns_req q = {.op = NS_OP_RELEASE, .node = node};
-	struct kbus_out m = {.data = &q, .len = sizeof(q), .user = false};
-	if (kbus_send(R(p)->ep, 0, &m, KBUS_NONBLOCK, 0) < 0)
-		__atomic_fetch_add(&R(p)->lost_releases, 1, __ATOMIC_RELAXED);
+	struct {
+		struct ns_req q;
+		uint64_t ids[RELEASE_BATCH];
+	} batch;
+	uint64_t irq = spin_lock_irqsave(&r->lock);
+	r->pending[r->npending++] = node;
+	bool full = r->npending == RELEASE_BATCH;
+	if (full) {
+		memcpy(batch.ids, r->pending, sizeof(batch.ids));
+		r->npending = 0;
+	}
+	spin_unlock_irqrestore(&r->lock, irq);
+	if (!full)
+		return;
+	batch.q = (struct ns_req){.op = NS_OP_RELEASE, .len1 = sizeof(batch.ids)};
+	struct kbus_out m = {.data = &batch, .len = sizeof(batch), .user = false};
+	if (kbus_send(r->ep, 0, &m, KBUS_NONBLOCK, 0) < 0)
+		__atomic_fetch_add(&r->lost_releases, RELEASE_BATCH, __ATOMIC_RELAXED);
 }
 
 static void remote_destroy(struct ns_prov *p)
@@ -142,6 +189,7 @@ int ns_serve(struct ns_node *dir, const char *name, size_t len, struct mem_pool 
 		return err;
 	}
 	ns_prov_init(&r->prov, &remote_ops);
+	spin_init(&r->lock);
 	r->ep = client;
 	pool_get(pool);
 	r->pool = pool;

@@ -80,9 +80,20 @@ long sys_ns_open(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 
 long sys_ns_stat(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap, const uint64_t *a)
 {
-	(void)cs, (void)cap;
+	(void)cs;
 	struct ns_stat st;
-	int err = ns_stat(n, timeout_of(a[1]), &st);
+	int err;
+	if (a[3] == 0) {
+		err = ns_stat(n, timeout_of(a[1]), &st);
+	} else {
+		char *path;
+		if (!(cap->rights & RIGHT_LOOKUP))
+			return ERR_ACCESS_DENIED;
+		if ((err = copy_path(a[2], a[3], &path)))
+			return err;
+		err = ns_stat_at(n, path, a[3], timeout_of(a[1]), &st);
+		kfree(path);
+	}
 	return err ? err : copy_to_user(a[0], &st, sizeof(st));
 }
 

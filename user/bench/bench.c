@@ -325,8 +325,8 @@ static int setup_ns(void)
 		r = ch_ns_serve(ns_fs, "bench-tmp", 9, &srv);
 	if (r >= 0) {
 		struct ch_grant g = {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT};
-		struct ch_spawn_args sa = {.path = "bin/tmpfs", .grants = &g, .ngrants = 1,
-		                           .child_pool = 4u << 20};
+		struct ch_spawn_args sa = {
+		    .path = "bin/tmpfs", .grants = &g, .ngrants = 1, .child_pool = 4u << 20};
 		r = ch_spawn(&sa, &ns_tmpfs);
 		ch_cap_drop(srv);
 	}
@@ -364,17 +364,12 @@ static void run_ns_lookup(int iters)
 	}
 }
 
-/* the attributes of the path, as Linux stat(path): open, stat, close */
+/* the attributes of the path, as Linux stat(path) */
 static void run_ns_stat(int iters)
 {
 	for (int i = 0; i < iters; i++) {
-		handle_t h;
 		struct ns_stat st;
-		long r = ns_open_path(NS_BENCH_PATH, NS_TYPE_ANY, 0, &h);
-		if (r >= 0) {
-			r = ch_ns_stat(h, &st, 0);
-			ch_cap_drop(h);
-		}
+		long r = ch_ns_stat_at(ns_fs, NS_BENCH_PATH, sizeof(NS_BENCH_PATH) - 1, &st, 0);
 		if (r < 0) {
 			error("ns_stat", r);
 			return;

@@ -215,8 +215,14 @@ static void test_rights(void)
 	char buf[64];
 	EXPECT_OK(ch_ns_list(d, &cookie, buf, sizeof(buf), 0));
 	EXPECT_ERR(ch_ns_list(ro, &cookie, buf, 0, 0), ERR_BUFFER_TOO_SMALL);
+	struct ns_stat st;
+	EXPECT_ERR(ch_ns_stat_at(d, "r.txt", 5, &st, 0), ERR_ACCESS_DENIED); /* no LOOKUP */
+	EXPECT_OK(ch_ns_stat(d, &st, 0)); /* itself: fine */
 	ch_cap_drop(d);
 	EXPECT_OK(ch_cap_derive(ro, RIGHT_LOOKUP, 0, &d));
+	EXPECT_OK(ch_ns_stat_at(d, "r.txt", 5, &st, 0));
+	CHECK(st.size == 7 && st.type == NS_TYPE_FILE, "stat_at r.txt: size %llu",
+	      (unsigned long long)st.size);
 	cookie = 0;
 	EXPECT_ERR(ch_ns_list(d, &cookie, buf, sizeof(buf), 0), ERR_ACCESS_DENIED);
 	ch_cap_drop(d);
@@ -242,6 +248,15 @@ static void test_sandbox_escapes(void)
 		           ERR_NOT_FOUND);
 	EXPECT_OK(nopen(ada, "in", NS_TYPE_FILE, 0, RIGHT_READ, &f));
 	ch_cap_drop(f);
+	struct ns_stat st;
+	EXPECT_ERR(ch_ns_stat_at(ada, "up", 2, &st, 0), ERR_NOT_FOUND);
+	EXPECT_ERR(ch_ns_stat_at(ada, "../secret", 9, &st, 0), ERR_NOT_FOUND);
+	EXPECT_OK(ch_ns_stat_at(ada, "in", 2, &st, 0)); /* follows the link to notes */
+	CHECK(st.type == NS_TYPE_FILE && st.size == 1, "stat of in: type %u size %llu", st.type,
+	      (unsigned long long)st.size);
+	EXPECT_OK(ch_ns_stat_at(home, "ada", 3, &st, 0));
+	CHECK(st.type == NS_TYPE_DIR && st.size == 4, "stat of ada: type %u, %llu entries", st.type,
+	      (unsigned long long)st.size);
 	/* from above, the same link works: it is the view that stops it */
 	EXPECT_OK(nopen(home, "ada/up", NS_TYPE_FILE, 0, RIGHT_READ, &f));
 	ch_cap_drop(f);

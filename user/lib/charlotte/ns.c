@@ -17,9 +17,10 @@ long ch_ns_open(handle_t dir, const char *path, size_t len, const struct ns_open
 	return ch_syscall4(SYS_NS_OPEN, dir, U(path), len, U(a), U(out));
 }
 
-long ch_ns_stat(handle_t node, struct ns_stat *out, uint64_t timeout)
+long ch_ns_stat_at(handle_t node, const char *path, size_t len, struct ns_stat *out,
+                   uint64_t timeout)
 {
-	return ch_syscall2(SYS_NS_STAT, node, U(out), timeout);
+	return ch_syscall4(SYS_NS_STAT, node, U(out), timeout, U(path), len);
 }
 
 long ch_ns_list(handle_t dir, uint64_t *cookie, void *buf, size_t cap, uint64_t timeout)

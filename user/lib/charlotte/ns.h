@@ -17,7 +17,13 @@
 
 long ch_ns_open(handle_t dir, const char *path, size_t len, const struct ns_open_args *a,
                 handle_t *out);
-long ch_ns_stat(handle_t node, struct ns_stat *out, uint64_t timeout);
+/* The attributes of node (path NULL) or of path below it (as fstatat). */
+long ch_ns_stat_at(handle_t node, const char *path, size_t len, struct ns_stat *out,
+                   uint64_t timeout);
+static inline long ch_ns_stat(handle_t node, struct ns_stat *out, uint64_t timeout)
+{
+	return ch_ns_stat_at(node, NULL, 0, out, timeout);
+}
 long ch_ns_list(handle_t dir, uint64_t *cookie, void *buf, size_t cap, uint64_t timeout);
 long ch_ns_read(handle_t file, uint64_t off, void *buf, size_t len, uint64_t timeout);
 long ch_ns_write(handle_t file, uint64_t off, const void *buf, size_t len, uint64_t timeout);

@@ -47,6 +47,19 @@ static size_t do_walk(const struct ns_provider_ops *ops, void *ctx, const struct
 	}
 	if (r != NS_WALK_NODE)
 		return answer(rep, ERR_INTERNAL);
+	if (q->flags & NS_WALK_STAT) { /* the attributes instead of a hold */
+		struct ns_stat st;
+		memset(&st, 0, sizeof(st));
+		if (!ops->stat)
+			return answer(rep, ERR_NOT_SUPPORTED);
+		if ((r = ops->stat(ctx, w.node, &st)) < 0)
+			return answer(rep, r);
+		answer_node(rep, NS_WALK_NODE, w.node, w.type);
+		a->arg = w.consumed;
+		a->len = sizeof(st);
+		memcpy(a + 1, &st, sizeof(st));
+		return sizeof(*a) + sizeof(st);
+	}
 	/* the kernel will hold a capability to the node: keep it alive until RELEASE */
 	if (ops->hold && (r = ops->hold(ctx, w.node)) < 0)
 		return answer(rep, r);
@@ -158,8 +171,17 @@ size_t ns_provider_handle(const struct ns_provider_ops *ops, void *ctx, const vo
 		got = ops->readlink(ctx, q->node, data, room);
 		return answer_bytes(rep, rep_cap, got > (long)room ? ERR_INTERNAL : got, 0);
 	case NS_OP_RELEASE:
-		if (ops->release)
-			ops->release(ctx, q->node);
+		if (q->len1 % 8 || q->len2)
+			return 0; /* no reply to give: a malformed batch is dropped */
+		if (ops->release) {
+			if (q->len1 == 0)
+				ops->release(ctx, q->node);
+			for (uint32_t i = 0; i < q->len1; i += 8) {
+				uint64_t id;
+				memcpy(&id, s1 + i, 8);
+				ops->release(ctx, id);
+			}
+		}
 		return 0;
 	default:
 		return answer(rep, ERR_NOT_SUPPORTED);
