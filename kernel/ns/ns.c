@@ -14,6 +14,7 @@
 #include <abi/errors.h>
 #include <abi/rights.h>
 #include <lib/compiler.h>
+#include <lib/spinlock.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 
@@ -23,6 +24,40 @@ struct resolve_buf {
 	char link[NS_PATH_MAX + 1];
 	char name[NS_NAME_MAX + 1];
 };
+
+/*
+ * Resolution buffers are 12 KiB, past the slab caches: the last RB_CACHE freed
+ * are kept for the next ones instead of going back to the page allocator, so a
+ * lookup does not pay for pages. Bounded: RB_CACHE * sizeof(struct
+ * resolve_buf) (~100 KiB) of kernel memory, whoever causes it (docs/kernel.md).
+ */
+#define RB_CACHE 8
+static struct spinlock rb_lock = SPINLOCK_INIT;
+static struct resolve_buf *rb_cache[RB_CACHE];
+static unsigned rb_cached;
+
+static struct resolve_buf *rb_get(void)
+{
+	struct resolve_buf *rb = NULL;
+	uint64_t irq = spin_lock_irqsave(&rb_lock);
+	if (rb_cached)
+		rb = rb_cache[--rb_cached];
+	spin_unlock_irqrestore(&rb_lock, irq);
+	return rb ? rb : kmalloc(sizeof(*rb));
+}
+
+static void rb_put(struct resolve_buf *rb)
+{
+	if (!rb)
+		return;
+	uint64_t irq = spin_lock_irqsave(&rb_lock);
+	bool kept = rb_cached < RB_CACHE;
+	if (kept)
+		rb_cache[rb_cached++] = rb;
+	spin_unlock_irqrestore(&rb_lock, irq);
+	if (!kept)
+		kfree(rb);
+}
 
 struct resolve_ctx {
 	struct ns_prov *held; /* the provider the last bind crossing reached (reference) */
@@ -194,7 +229,7 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 		return ERR_ACCESS_DENIED; /* rights only narrow */
 	if ((flags & NS_OPEN_CREATE) && !(dir_rights & RIGHT_CREATE))
 		return ERR_ACCESS_DENIED;
-	struct resolve_buf *rb = kmalloc(sizeof(*rb));
+	struct resolve_buf *rb = rb_get();
 	if (!rb)
 		return ERR_NO_MEMORY;
 	int r = parse(path, len, rb);
@@ -250,7 +285,7 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 	}
 	ns_prov_put(prov);
 out:
-	kfree(rb);
+	rb_put(rb);
 	return r;
 }
 
@@ -283,12 +318,12 @@ static bool has_byte(const char *s, size_t n, char c)
 int ns_stat_at(struct ns_node *dir, const char *path, size_t len, uint64_t timeout,
                struct ns_stat *out)
 {
-	struct resolve_buf *rb = kmalloc(sizeof(*rb));
+	struct resolve_buf *rb = rb_get();
 	if (!rb)
 		return ERR_NO_MEMORY;
 	int r = parse(path, len, rb);
 	if (r || rb->path.depth == 0) {
-		kfree(rb);
+		rb_put(rb);
 		return r ? r : ns_stat(dir, timeout, out);
 	}
 	struct resolve_ctx c;
@@ -310,7 +345,7 @@ int ns_stat_at(struct ns_node *dir, const char *path, size_t len, uint64_t timeo
 	if (r == 0)
 		out->type = got.type; /* the type the resolution saw */
 	resolve_done(&c);
-	kfree(rb);
+	rb_put(rb);
 	return r;
 }
 
@@ -423,13 +458,13 @@ static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const cha
                      struct ns_node *dir2, const char *path2, size_t len2, const char *target,
                      size_t tlen, struct ns_node *linked, uint64_t timeout)
 {
-	struct resolve_buf *rb = kmalloc(sizeof(*rb)), *rb2 = NULL;
+	struct resolve_buf *rb = rb_get(), *rb2 = NULL;
 	struct resolve_ctx c = {0}, c2 = {0};
 	struct ns_step p1 = {0}, p2 = {0};
 	size_t nlen, nlen2 = 0;
 	bool have1 = false, have2 = false;
 	int r = ERR_NO_MEMORY;
-	if (!rb || (dir2 && !(rb2 = kmalloc(sizeof(*rb2)))))
+	if (!rb || (dir2 && !(rb2 = rb_get())))
 		goto out;
 	if ((r = parse(path, len, rb)) || (r = split_last(rb, &nlen)))
 		goto out;
@@ -468,8 +503,8 @@ out:
 		release_at(p2.at);
 	resolve_done(&c);
 	resolve_done(&c2);
-	kfree(rb);
-	kfree(rb2);
+	rb_put(rb);
+	rb_put(rb2);
 	return r;
 }
 
