@@ -291,6 +291,35 @@ static const char good_manifest[] = "# comment line\n"
                                     "bin/c pool:2K self.thing\n"
                                     "bin/last-no-newline pool:1G";
 
+/* serve:<scheme>/<name> grants "provider" and says what to serve; bad forms are refused. */
+static void test_manifest_serve(void **state)
+{
+	(void)state;
+	static const char text[] = "bin/tmpfs serve:fs/tmp pool:8M\n"
+	                           "bin/x serve:fs\n"
+	                           "bin/x serve:/tmp\n"
+	                           "bin/x serve:fs/a/b\n"
+	                           "bin/x serve:fs/..\n"
+	                           "bin/x serve:f$/a\n"
+	                           "bin/x serve:fs/a serve:svc/b\n"
+	                           "bin/ok\n";
+	struct manifest m;
+	static struct manifest_entry e;
+	manifest_init(&m, text, strlen(text));
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_int_equal(e.ngrants, 2);
+	assert_string_equal(e.grants[0].name, "provider");
+	assert_string_equal(e.grants[0].serve_scheme, "fs");
+	assert_string_equal(e.grants[0].serve_name, "tmp");
+	assert_string_equal(e.grants[1].serve_scheme, "");
+	for (unsigned line = 2; line <= 7; line++) {
+		assert_int_equal(manifest_next(&m, &e), ERR_MALFORMED);
+		assert_int_equal(m.line, line);
+	}
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_string_equal(e.path, "bin/ok");
+}
+
 static void test_manifest_good(void **state)
 {
 	(void)state;
@@ -475,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_args_build_random),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_manifest_good),
+	    cmocka_unit_test(test_manifest_serve),
 	    cmocka_unit_test(test_manifest_malformed),
 	    cmocka_unit_test(test_manifest_fuzz),
 	};

@@ -17,8 +17,11 @@
  * Grants keep Exec's own rights, so a child may pass them on; names starting with
  * "self." are refused (a child gets handles to itself from ch_spawn()).
  *
- * FIXME: services are run one after another and never restarted; a "restart crashed
- * services" mode (start all, wait on all, restart with back-off) comes with waitsets.
+ * A line that serves a namespace node (grant serve:<scheme>/<name>, manifest.h) is a
+ * service: Exec serves the node, grants the provider's endpoint as "provider", starts
+ * the program and goes on without waiting for it; in test mode it ends services once
+ * the manifest is done. FIXME: services are never restarted; a "restart crashed
+ * services" mode (wait on all, restart with back-off) comes with the devices issue.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +36,11 @@
 #include "manifest.h"
 
 static int test_mode;
+
+/* Services (lines that serve a namespace node) keep running; test mode ends them last. */
+#define MAX_SERVICES 16
+static struct ch_child services[MAX_SERVICES];
+static unsigned nservices;
 
 static const char *basename_of(const char *path)
 {
@@ -73,11 +81,31 @@ static void run(const struct manifest_entry *e)
 	struct ch_child child;
 	struct proc_status st;
 	char how[160];
+	handle_t served = HANDLE_INVALID;
+	const struct manifest_grant *sg = NULL; /* the serve: grant */
 
 	for (unsigned i = 0; i < e->ngrants; i++) {
 		const struct manifest_grant *g = &e->grants[i];
 		if (g->pool_bytes) {
 			a.child_pool = g->pool_bytes;
+			continue;
+		}
+		if (g->serve_scheme[0]) { /* serve:<scheme>/<name>: the provider's endpoint */
+			handle_t dir = ch_ns_root(g->serve_scheme);
+			long r =
+			    dir == HANDLE_INVALID
+			        ? ERR_NOT_FOUND
+			        : ch_ns_serve(dir, g->serve_name, strlen(g->serve_name), &served);
+			if (r < 0 || nservices == MAX_SERVICES) {
+				snprintf(how, sizeof(how), "not started: cannot serve %s/%s: %s",
+				         g->serve_scheme, g->serve_name,
+				         r < 0 ? ch_error_name(r) : "too many services");
+				report(e->path, 0, how);
+				return;
+			}
+			sg = g;
+			grants[a.ngrants++] = (struct ch_grant){
+			    "provider", served, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT};
 			continue;
 		}
 		handle_t h = ch_handle(g->name);
@@ -104,9 +132,16 @@ static void run(const struct manifest_entry *e)
 		argv[i + 1] = e->args[i];
 
 	int err = ch_spawn(&a, &child);
+	if (served != HANDLE_INVALID)
+		ch_cap_drop(served); /* the provider holds its own now */
 	if (err) {
 		snprintf(how, sizeof(how), "not started: %s", ch_error_name(err));
 		report(e->path, 0, how);
+		return;
+	}
+	if (served != HANDLE_INVALID) { /* a service: it runs on */
+		printf("%s serving %s:///%s\n", e->path, sg->serve_scheme, sg->serve_name);
+		services[nservices++] = child;
 		return;
 	}
 	long r = ch_proc_wait(child.process, UINT64_MAX, &st);
@@ -161,5 +196,12 @@ int main(int argc, char **argv)
 		run(&e);
 	}
 	printf("%s done\n", path);
+	/* test mode ends with nothing left running; otherwise services outlive Exec */
+	for (unsigned i = 0; test_mode && i < nservices; i++) {
+		struct proc_status st;
+		ch_proc_kill(services[i].process);
+		ch_proc_wait(services[i].process, UINT64_MAX, &st);
+		ch_child_release(&services[i]);
+	}
 	return 0;
 }

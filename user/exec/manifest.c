@@ -106,6 +106,18 @@ static int add_grant(struct manifest *m, struct manifest_entry *e, const char *w
 		strcpy(g.name, "pool");
 	} else if (strcmp(w, "pool") == 0) {
 		return fail(m, "pool needs a quota, e.g. pool:16M", NULL);
+	} else if (strncmp(w, "serve:", 6) == 0) {
+		const char *slash = strchr(w + 6, '/');
+		size_t sl = slash ? (size_t)(slash - (w + 6)) : 0;
+		if (!slash || sl == 0 || sl > MANIFEST_NAME_MAX || !valid_name(slash + 1) ||
+		    strchr(slash + 1, '/') || !strcmp(slash + 1, ".") || !strcmp(slash + 1, ".."))
+			return fail(m, "serve needs <scheme>/<name>, e.g. serve:fs/tmp", w);
+		memcpy(g.serve_scheme, w + 6, sl);
+		g.serve_scheme[sl] = '\0';
+		if (!valid_name(g.serve_scheme))
+			return fail(m, "bad scheme to serve", w);
+		strcpy(g.serve_name, slash + 1);
+		strcpy(g.name, "provider");
 	} else if (!valid_name(w)) {
 		return fail(m, "bad capability name", w);
 	} else {

@@ -9,7 +9,11 @@
  *         no ".." component)
  * grant   the name of a capability Exec holds ("log", "initrd", ...: letters, digits,
  *         '.', '_', '-'), or pool:<bytes> for a sub-pool of that quota granted as
- *         "pool"; bytes is decimal with an optional K, M or G (binary) suffix
+ *         "pool"; bytes is decimal with an optional K, M or G (binary) suffix; or
+ *         serve:<scheme>/<name>: Exec serves <name> in the kernel directory of
+ *         <scheme> (fs, dev, proc, svc) and grants the provider's endpoint as
+ *         "provider"; such a line is a service: Exec starts it and goes on without
+ *         waiting (in test mode it ends services when the manifest is done)
  * arg     passed to the program after argv[0] (= path); any printable characters
  *
  * Words are separated by spaces or tabs; a word starting with '#' starts a comment
@@ -33,8 +37,10 @@
 #define MANIFEST_MAX_ARGS 32
 
 struct manifest_grant {
-	char name[MANIFEST_NAME_MAX + 1]; /* "pool" for pool:<bytes> */
+	char name[MANIFEST_NAME_MAX + 1]; /* "pool" for pool:<bytes>, "provider" for serve: */
 	uint64_t pool_bytes; /* > 0 only for pool:<bytes> */
+	char serve_scheme[MANIFEST_NAME_MAX + 1]; /* serve:<scheme>/<name>, else "" */
+	char serve_name[MANIFEST_NAME_MAX + 1];
 };
 
 struct manifest_entry {
