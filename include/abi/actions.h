@@ -237,7 +237,9 @@ enum ch_arg_kind {
 	X(SYS_NS_BIND,           ns_bind,           ch_ns_bind,          OBJ,  OBJ_NS_NODE,       RIGHT_MANAGE, \
 	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_HANDLE(OBJ_NONE), ARG_RIGHTS)) \
 	X(SYS_NS_SERVE,          ns_serve,          ch_ns_serve,         OBJ,  OBJ_NS_NODE,       RIGHT_MANAGE, \
-	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_OUT_HANDLE(OBJ_ENDPOINT, 1)))
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_OUT_HANDLE(OBJ_ENDPOINT, 1))) \
+	X(SYS_NS_WATCH,          ns_watch,          ch_ns_watch,         OBJ,  OBJ_NS_NODE,       RIGHT_ENUMERATE, \
+	  (ARG_HANDLE(OBJ_ENDPOINT), ARG_FLAGS, ARG_TIMEOUT))
 
 /*
  * The register fast path (abi/kbus.h): decoded by the dispatcher before the

@@ -112,7 +112,28 @@ enum ns_op {
 	NS_OP_READLINK = 12, /* node -> target */
 	NS_OP_RELEASE = 13, /* len1 / 8 node ids (or node, when len1 is 0): the kernel dropped
 	                     * what walks and creates held for it (sent in batches) */
+	NS_OP_WATCH = 14, /* dir, arg = NS_EVENT_* mask, one capability: the endpoint to tell */
 	NS_OP_COUNT
+};
+
+/*
+ * Watch events: a provider sends one message per event to each watcher's
+ * endpoint, without waiting; a watcher that does not keep up loses events and
+ * gets NS_EVENT_OVERFLOW when there is room again. A watch ends when the
+ * watcher's endpoint closes.
+ */
+#define NS_EVENT_ADDED (1u << 0) /* an entry appeared (create, link, rename to) */
+#define NS_EVENT_REMOVED (1u << 1) /* an entry went (unlink, rename from) */
+#define NS_EVENT_CHANGED (1u << 2) /* an entry's contents changed (write, truncate) */
+#define NS_EVENT_OVERFLOW (1u << 3) /* events were lost (always sent; no name) */
+#define NS_EVENTS_ALL (NS_EVENT_ADDED | NS_EVENT_REMOVED | NS_EVENT_CHANGED)
+
+struct ns_event {
+	uint32_t kind; /* one NS_EVENT_* */
+	uint32_t type; /* the entry's type */
+	uint64_t node;
+	uint16_t namelen;
+	char name[NS_NAME_MAX + 1]; /* namelen bytes and a NUL; the message ends after it */
 };
 
 /* NS_OP_WALK flags */
@@ -197,6 +218,11 @@ struct ns_rep {
 
 /* ns_open_args.rights: the rights of the directory capability, whatever they are. */
 #define NS_RIGHTS_SAME UINT64_MAX
+
+/* a0 = endpoint handle (RIGHT_SEND, RIGHT_TRANSFER, RIGHT_DUPLICATE: a copy goes to the
+ * provider), a1 = NS_EVENT_* mask, a2 = timeout: send the directory's events there.
+ * RIGHT_ENUMERATE */
+#define SYS_NS_WATCH SYS_ACTION(OBJ_NS_NODE, 13)
 
 struct ns_open_args {
 	uint32_t type; /* enum ns_type expected (NS_TYPE_ANY: any) */

@@ -474,24 +474,32 @@ out:
 int kbus_kernel_call(struct endpoint *ep, const void *data, size_t len, void *reply,
                      size_t reply_cap, uint64_t timeout)
 {
+	if (len > KBUS_MAX_BYTES)
+		return ERR_INVALID_ARGS;
+	struct kbus_out m = {.data = data, .len = (uint32_t)len};
+	return kbus_kernel_call_msg(ep, &m, reply, reply_cap, timeout);
+}
+
+int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *reply,
+                         size_t reply_cap, uint64_t timeout)
+{
 	struct endpoint *dst = ep->peer;
 	if (!dst)
 		return ERR_BAD_STATE;
-	if (len > KBUS_MAX_BYTES)
+	if (m->len > KBUS_MAX_BYTES || m->user)
 		return ERR_INVALID_ARGS;
 	struct kbus_call call = {.caller = sched_current(), .state = CALL_WAITING};
 	uint64_t deadline = kbus_deadline(timeout);
 	uint64_t w[KBUS_FAST_WORDS] = {0};
 	int err;
-	if (len <= sizeof(w))
-		memcpy(w, data, len);
+	bool small = m->len <= sizeof(w) && m->nhandles == 0;
+	if (small)
+		memcpy(w, m->data, m->len);
 	/* small calls (page faults) go to a parked fast receiver through registers */
-	if (len <= sizeof(w) && fast_handoff(dst, 0, w, &call)) {
+	if (small && fast_handoff(dst, 0, w, &call))
 		err = wait_reply(dst, &call, deadline);
-	} else {
-		struct kbus_out m = {.data = data, .len = (uint32_t)len};
-		err = call_slow(dst, 0, &m, &call, deadline);
-	}
+	else
+		err = call_slow(dst, 0, m, &call, deadline);
 	if (err)
 		return err;
 	if (call.fast_reply) {

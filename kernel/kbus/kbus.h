@@ -148,6 +148,10 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
  */
 int kbus_kernel_call(struct endpoint *ep, const void *data, size_t len, void *reply,
                      size_t reply_cap, uint64_t timeout);
+/* The same with a whole kernel message m (m->user false), capabilities from m->cs included
+ * (the namespace passes a watcher's endpoint to a provider this way). */
+int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *reply,
+                         size_t reply_cap, uint64_t timeout);
 
 /* Scheduler hook: t is ending with a received call unanswered. */
 void kbus_thread_exit(struct thread *t);

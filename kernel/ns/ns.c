@@ -442,6 +442,17 @@ long ns_readlink(struct ns_node *n, char *buf, size_t cap, uint64_t timeout)
 	return got;
 }
 
+int ns_watch(struct ns_node *n, uint32_t mask, struct cspace *cs, handle_t h, uint64_t timeout)
+{
+	if (n->type != NS_TYPE_DIR)
+		return ERR_WRONG_TYPE;
+	if (mask == 0 || (mask & ~NS_EVENTS_ALL))
+		return ERR_INVALID_ARGS;
+	if (!n->prov->ops->watch)
+		return ERR_NOT_SUPPORTED;
+	return n->prov->ops->watch(n->prov, n->node, mask, cs, h, timeout);
+}
+
 /* Give back the hold a NODE step took on at. */
 static void release_at(struct ns_at at)
 {

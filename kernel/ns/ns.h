@@ -27,6 +27,7 @@
 
 struct mem_pool;
 struct endpoint;
+struct cspace;
 struct ns_prov;
 
 /* What one resolution step is asked for, and where it puts what it finds. */
@@ -57,6 +58,10 @@ struct ns_prov_ops {
 	 * The reply is checked by the caller (ns.c), never trusted.
 	 */
 	long (*call)(struct ns_prov *p, const struct ns_req *q, void *reply, size_t cap,
+	             uint64_t timeout);
+	/* Send dir's events (mask) to the endpoint handle h of cs (a copy of it goes to
+	 * the provider). NULL: the provider has no events (ERR_NOT_SUPPORTED). */
+	int (*watch)(struct ns_prov *p, uint64_t dir, uint32_t mask, struct cspace *cs, handle_t h,
 	             uint64_t timeout);
 	/* The kernel dropped what a NODE step or a create held. */
 	void (*release)(struct ns_prov *p, uint64_t node);
@@ -178,6 +183,8 @@ int ns_rename(struct ns_node *dir, const char *path, size_t len, struct ns_node 
 /* Make path below dir a link to target. */
 int ns_symlink(struct ns_node *dir, const char *path, size_t len, const char *target, size_t tlen,
                uint64_t timeout);
+/* Watch directory n: its events go to the endpoint h of cs (ns_prov_ops.watch). */
+int ns_watch(struct ns_node *n, uint32_t mask, struct cspace *cs, handle_t h, uint64_t timeout);
 /* Give node another name, path below dir (a hard link; same provider). */
 int ns_link(struct ns_node *dir, const char *path, size_t len, struct ns_node *node,
             uint64_t timeout);

@@ -157,6 +157,21 @@ static void remote_release(struct ns_prov *p, uint64_t node)
 		__atomic_fetch_add(&r->lost_releases, RELEASE_BATCH, __ATOMIC_RELAXED);
 }
 
+static int remote_watch(struct ns_prov *p, uint64_t dir, uint32_t mask, struct cspace *cs,
+                        handle_t h, uint64_t timeout)
+{
+	struct ns_req q = {.op = NS_OP_WATCH, .node = dir, .arg = mask};
+	struct ns_rep rep;
+	struct kbus_out m = {
+	    .data = &q, .len = sizeof(q), .nhandles = 1, .handles = &h, .copy_mask = 1, .cs = cs};
+	long n = kbus_kernel_call_msg(R(p)->ep, &m, &rep, sizeof(rep), timeout);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != sizeof(rep) || rep.len)
+		return ERR_MALFORMED;
+	return rep.status < 0 ? provider_error(rep.status) : 0;
+}
+
 static void remote_destroy(struct ns_prov *p)
 {
 	struct ns_remote *r = R(p);
@@ -170,6 +185,7 @@ static const struct ns_prov_ops remote_ops = {
     .step = remote_step,
     .call = remote_call,
     .release = remote_release,
+    .watch = remote_watch,
     .destroy = remote_destroy,
 };
 

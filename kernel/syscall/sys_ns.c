@@ -271,6 +271,22 @@ long sys_ns_bind(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 	return err;
 }
 
+long sys_ns_watch(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
+                  const uint64_t *a)
+{
+	(void)cap;
+	if (a[1] > UINT32_MAX)
+		return ERR_INVALID_ARGS;
+	struct cap_ref ep;
+	/* the provider gets a copy: the watcher must be able to give one */
+	int err = cap_lookup(cs, (handle_t)a[0], OBJ_ENDPOINT,
+	                     RIGHT_SEND | RIGHT_TRANSFER | RIGHT_DUPLICATE, &ep);
+	if (err)
+		return err;
+	cap_ref_put(&ep);
+	return ns_watch(dir, (uint32_t)a[1], cs, (handle_t)a[0], timeout_of(a[2]));
+}
+
 long sys_ns_serve(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
                   const uint64_t *a)
 {

@@ -196,11 +196,83 @@ static void test_malformed(void **state)
 	tfs_destroy(&fs);
 }
 
+/* Watches through the framework: the endpoint is kept, events reach the sink in order,
+ * a watcher that is gone is dropped, a full one gets OVERFLOW. */
+static struct ns_event sent[16];
+static unsigned nsent, dropped;
+static long fake_result;
+
+static long fake_send(handle_t ep, const void *ev, size_t len)
+{
+	(void)ep;
+	if (fake_result < 0)
+		return fake_result;
+	assert_true(len <= sizeof(struct ns_event) && nsent < 16);
+	memset(&sent[nsent], 0, sizeof(sent[nsent]));
+	memcpy(&sent[nsent++], ev, len);
+	return 0;
+}
+
+static void fake_drop(handle_t ep)
+{
+	assert_int_equal(ep, 77);
+	dropped++;
+}
+
+static void test_watch(void **state)
+{
+	(void)state;
+	static const struct tmpfs_sink sink = {fake_send, fake_drop};
+	struct tfs fs;
+	assert_int_equal(tfs_init(&fs, 1 << 20, NULL), 0);
+	struct ns_req q = {.op = NS_OP_WATCH, .node = fs.root, .arg = NS_EVENTS_ALL};
+	handle_t caps[1] = {77};
+	size_t len =
+	    ns_provider_handle_caps(&tmpfs_ops, &fs, &q, sizeof(q), caps, 1, rep, sizeof(rep));
+	assert_int_equal(((struct ns_rep *)rep)->status, ERR_NOT_SUPPORTED); /* no sink yet */
+	assert_int_equal(caps[0], 77); /* not kept: the caller drops it */
+	tmpfs_events_init(&sink);
+	len = ns_provider_handle_caps(&tmpfs_ops, &fs, &q, sizeof(q), caps, 0, rep, sizeof(rep));
+	assert_int_equal(((struct ns_rep *)rep)->status, ERR_INVALID_ARGS); /* no endpoint */
+	len = ns_provider_handle_caps(&tmpfs_ops, &fs, &q, sizeof(q), caps, 1, rep, sizeof(rep));
+	assert_int_equal(len, sizeof(struct ns_rep));
+	assert_int_equal(((struct ns_rep *)rep)->status, 0);
+	assert_int_equal(caps[0], HANDLE_INVALID); /* kept by the provider */
+	struct ns_rep *r =
+	    call(&fs, NS_OP_CREATE, 0, fs.root, NS_TYPE_FILE, 0, S("f"), NULL, 0, NULL);
+	uint64_t f = r->node;
+	call(&fs, NS_OP_WRITE, 0, f, 0, 0, S("x"), NULL, 0, NULL);
+	call(&fs, NS_OP_UNLINK, 0, fs.root, 0, 0, S("f"), NULL, 0, NULL);
+	assert_int_equal(nsent, 3);
+	assert_int_equal(sent[0].kind, NS_EVENT_ADDED);
+	assert_string_equal(sent[0].name, "f");
+	assert_int_equal(sent[1].kind, NS_EVENT_CHANGED);
+	assert_string_equal(sent[1].name, "f");
+	assert_int_equal(sent[2].kind, NS_EVENT_REMOVED);
+	/* a full queue loses events and owes an overflow; a closed one ends the watch */
+	fake_result = ERR_SHOULD_WAIT;
+	call(&fs, NS_OP_CREATE, 0, fs.root, NS_TYPE_FILE, 0, S("g"), NULL, 0, NULL);
+	fake_result = 0;
+	call(&fs, NS_OP_CREATE, 0, fs.root, NS_TYPE_FILE, 0, S("h"), NULL, 0, NULL);
+	assert_int_equal(nsent, 5);
+	assert_int_equal(sent[3].kind, NS_EVENT_OVERFLOW);
+	assert_string_equal(sent[4].name, "h");
+	fake_result = ERR_PEER_CLOSED;
+	call(&fs, NS_OP_CREATE, 0, fs.root, NS_TYPE_FILE, 0, S("i"), NULL, 0, NULL);
+	assert_int_equal(dropped, 1);
+	fake_result = 0;
+	call(&fs, NS_OP_CREATE, 0, fs.root, NS_TYPE_FILE, 0, S("j"), NULL, 0, NULL);
+	assert_int_equal(nsent, 5); /* nobody watches any more */
+	tmpfs_events_init(NULL);
+	tfs_destroy(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_operations),
 	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_watch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

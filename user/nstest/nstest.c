@@ -422,6 +422,55 @@ static void test_lookup_no_leak(void)
 	      (unsigned long long)before.used, (unsigned long long)after.used);
 }
 
+/* Watch events arrive for what changes in the watched directory, and only there. */
+static long next_event(handle_t ep, struct ns_event *ev)
+{
+	uint32_t len;
+	memset(ev, 0, sizeof(*ev));
+	return ch_kbus_recv_bytes(ep, ev, sizeof(*ev), &len, 0, LONG);
+}
+
+static void test_watch(void)
+{
+	handle_t d, ep[2], f;
+	struct ns_event ev;
+	EXPECT_OK(nopen(tmp, "watched", NS_TYPE_DIR, NS_OPEN_CREATE, NS_RIGHTS_SAME, &d));
+	EXPECT_OK(ch_channel_create(pool, 0, ep));
+	EXPECT_ERR(ch_ns_watch(d, ep[0], 0, 0), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_watch(d, ep[0], 1u << 9, 0), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_watch(d, pool, NS_EVENTS_ALL, 0), ERR_WRONG_TYPE);
+	EXPECT_OK(write_file(d, "early", "x"));
+	EXPECT_OK(ch_ns_watch(d, ep[0], NS_EVENTS_ALL, 0));
+	EXPECT_OK(write_file(tmp, "elsewhere", "x")); /* not in the watched directory */
+	EXPECT_OK(nopen(d, "new", NS_TYPE_FILE, NS_OPEN_CREATE, NS_RIGHTS_SAME, &f));
+	EXPECT_OK(next_event(ep[1], &ev));
+	CHECK(ev.kind == NS_EVENT_ADDED && !strcmp(ev.name, "new") && ev.type == NS_TYPE_FILE,
+	      "event %u '%s'", ev.kind, ev.name);
+	EXPECT_OK(ch_ns_write(f, 0, "data", 4, 0));
+	EXPECT_OK(next_event(ep[1], &ev));
+	CHECK(ev.kind == NS_EVENT_CHANGED && !strcmp(ev.name, "new"), "event %u '%s'", ev.kind,
+	      ev.name);
+	ch_cap_drop(f);
+	struct ns_path_arg to = {(uint64_t)(uintptr_t) "moved", 5};
+	EXPECT_OK(ch_ns_rename(d, "early", 5, tmp, &to, 0));
+	EXPECT_OK(next_event(ep[1], &ev));
+	CHECK(ev.kind == NS_EVENT_REMOVED && !strcmp(ev.name, "early"), "event %u '%s'", ev.kind,
+	      ev.name);
+	EXPECT_OK(ch_ns_unlink(d, "new", 3, 0, 0));
+	EXPECT_OK(next_event(ep[1], &ev));
+	CHECK(ev.kind == NS_EVENT_REMOVED && !strcmp(ev.name, "new"), "event %u '%s'", ev.kind,
+	      ev.name);
+	struct kbus_endpoint_info info;
+	EXPECT_OK(ch_kbus_info(ep[1], &info));
+	CHECK(info.queued == 0, "%u events more than expected", info.queued);
+	/* the watcher goes away: the provider lets go, and the directory works on */
+	ch_cap_drop(ep[1]);
+	ch_cap_drop(ep[0]);
+	EXPECT_OK(write_file(d, "after", "x"));
+	EXPECT_OK(ch_ns_unlink(d, "after", 5, 0, 0));
+	ch_cap_drop(d);
+}
+
 static void run_all(void)
 {
 	ch_test_run("ns_", "basic_file", test_basic_file);
@@ -434,6 +483,7 @@ static void run_all(void)
 	ch_test_run("ns_", "provider_failures", test_provider_failures);
 	ch_test_run("ns_", "services", test_services);
 	ch_test_run("ns_", "lookup_no_leak", test_lookup_no_leak);
+	ch_test_run("ns_", "watch", test_watch);
 	nstest_libc_tests(tmp);
 }
 

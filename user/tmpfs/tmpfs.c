@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <charlotte/kbus.h>
 #include <charlotte/nsprov.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -20,6 +21,18 @@ static uint64_t now(void)
 {
 	return (uint64_t)ch_clock_ns();
 }
+
+static long send_event(handle_t ep, const void *ev, size_t len)
+{
+	return ch_kbus_send_bytes(ep, ev, (uint32_t)len, KBUS_NONBLOCK, 0);
+}
+
+static void drop_watcher(handle_t ep)
+{
+	ch_cap_drop(ep);
+}
+
+static const struct tmpfs_sink sink = {send_event, drop_watcher};
 
 int main(int argc, char **argv)
 {
@@ -34,6 +47,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tmpfs: out of memory\n");
 		return 1;
 	}
+	tmpfs_events_init(&sink);
 	long r = ns_provider_serve(ep, &tmpfs_ops, &fs);
 	if (r < 0)
 		fprintf(stderr, "tmpfs: serving failed: %ld\n", r);

@@ -773,6 +773,20 @@ long tfs_readlink(struct tfs *fs, uint64_t node, char *buf, size_t cap)
 	return (long)n->link.len;
 }
 
+long tfs_name_in(struct tfs *fs, uint64_t dir, uint64_t node, char *name)
+{
+	struct tfs_node *d = node_get(fs, dir);
+	if (!d || d->type != NS_TYPE_DIR)
+		return ERR_NOT_FOUND;
+	for (struct tfs_entry *e = d->dir.head; e; e = e->next) {
+		if (e->node == node) {
+			memcpy(name, e->name, e->len + 1);
+			return e->len;
+		}
+	}
+	return ERR_NOT_FOUND;
+}
+
 int tfs_hold(struct tfs *fs, uint64_t node)
 {
 	struct tfs_node *n = node_get(fs, node);

@@ -108,5 +108,9 @@ long tfs_readlink(struct tfs *fs, uint64_t node, char *buf, size_t cap);
  * holds capabilities to it (POSIX's open-but-unlinked file). The provider
  * calls tfs_hold() when a capability is made and tfs_release() when it goes.
  */
+/* The first name of node in directory dir, copied into name (NS_NAME_MAX + 1 bytes):
+ * its length, or ERR_NOT_FOUND (for watch events: which entry changed). */
+long tfs_name_in(struct tfs *fs, uint64_t dir, uint64_t node, char *name);
+
 int tfs_hold(struct tfs *fs, uint64_t node);
 void tfs_release(struct tfs *fs, uint64_t node);

@@ -80,6 +80,11 @@ long ch_ns_serve(handle_t dir, const char *name, size_t len, handle_t *server)
 	return ch_syscall3(SYS_NS_SERVE, dir, U(name), len, U(server));
 }
 
+long ch_ns_watch(handle_t dir, handle_t ep, uint32_t mask, uint64_t timeout)
+{
+	return ch_syscall3(SYS_NS_WATCH, dir, ep, mask, timeout);
+}
+
 handle_t ch_ns_root(const char *scheme)
 {
 	static struct {

@@ -37,6 +37,8 @@ long ch_ns_link(handle_t dir, const char *path, size_t len, handle_t node, uint6
 long ch_ns_readlink(handle_t link, char *buf, size_t cap, uint64_t timeout);
 long ch_ns_bind(handle_t dir, const char *name, size_t len, handle_t what, uint64_t svc_rights);
 long ch_ns_serve(handle_t dir, const char *name, size_t len, handle_t *server);
+/* Send dir's NS_EVENT_* (mask) events to endpoint ep, as struct ns_event messages. */
+long ch_ns_watch(handle_t dir, handle_t ep, uint32_t mask, uint64_t timeout);
 
 /* The root of scheme in this process's view (HANDLE_INVALID: none). */
 handle_t ch_ns_root(const char *scheme);

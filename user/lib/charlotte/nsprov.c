@@ -85,6 +85,13 @@ static size_t answer_bytes(void *rep, size_t cap, long got, uint64_t arg)
 size_t ns_provider_handle(const struct ns_provider_ops *ops, void *ctx, const void *req,
                           size_t req_len, void *rep, size_t rep_cap)
 {
+	return ns_provider_handle_caps(ops, ctx, req, req_len, NULL, 0, rep, rep_cap);
+}
+
+size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, const void *req,
+                               size_t req_len, handle_t *handles, unsigned nhandles, void *rep,
+                               size_t rep_cap)
+{
 	const struct ns_req *q = req;
 	if (rep_cap < NS_MSG_MAX)
 		return 0; /* a provider bug, not the peer's: nothing sensible to answer */
@@ -170,6 +177,16 @@ size_t ns_provider_handle(const struct ns_provider_ops *ops, void *ctx, const vo
 			break;
 		got = ops->readlink(ctx, q->node, data, room);
 		return answer_bytes(rep, rep_cap, got > (long)room ? ERR_INTERNAL : got, 0);
+	case NS_OP_WATCH:
+		if (!ops->watch)
+			break;
+		if (nhandles != 1 || handles[0] == HANDLE_INVALID || q->arg == 0 ||
+		    q->arg > UINT32_MAX)
+			return answer(rep, ERR_INVALID_ARGS);
+		r = ops->watch(ctx, q->node, (uint32_t)q->arg, handles[0]);
+		if (r >= 0)
+			handles[0] = HANDLE_INVALID; /* kept */
+		return answer(rep, r);
 	case NS_OP_RELEASE:
 		if (q->len1 % 8 || q->len2)
 			return 0; /* no reply to give: a malformed batch is dropped */

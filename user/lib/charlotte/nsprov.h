@@ -48,6 +48,9 @@ struct ns_provider_ops {
 	int (*truncate)(void *ctx, uint64_t node, uint64_t size);
 	/* A link's target: copies at most cap bytes, returns its whole length. */
 	long (*readlink)(void *ctx, uint64_t node, char *buf, size_t cap);
+	/* Send dir's events (NS_EVENT_* mask) to endpoint ep; on success the provider
+	 * keeps ep (it drops it when the watch ends). */
+	int (*watch)(void *ctx, uint64_t dir, uint32_t mask, handle_t ep);
 	/* The kernel made a capability to node (a walk's result) / dropped it. */
 	int (*hold)(void *ctx, uint64_t node);
 	void (*release)(void *ctx, uint64_t node);
@@ -60,6 +63,14 @@ struct ns_provider_ops {
  */
 size_t ns_provider_handle(const struct ns_provider_ops *ops, void *ctx, const void *req,
                           size_t req_len, void *rep, size_t rep_cap);
+/*
+ * The same for a request that came with capabilities (handles[0..n), NS_OP_WATCH's
+ * endpoint): an operation that keeps one sets its slot to HANDLE_INVALID; the
+ * caller drops whatever is left.
+ */
+size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, const void *req,
+                               size_t req_len, handle_t *handles, unsigned nhandles, void *rep,
+                               size_t rep_cap);
 
 /*
  * Serve ops on ep (the endpoint SYS_NS_SERVE returned) until the kernel lets

@@ -17,11 +17,17 @@ long ns_provider_serve(handle_t ep, const struct ns_provider_ops *ops, void *ctx
 		free(rep);
 		return ERR_NO_MEMORY;
 	}
-	struct kbus_buf b = {.data = req, .capacity = NS_MSG_MAX};
+	handle_t caps[4];
+	struct kbus_buf b = {
+	    .data = req, .capacity = NS_MSG_MAX, .handles = caps, .handles_capacity = 4};
 	struct kbus_msg out = {.data = rep};
 	long r = ch_kbus_recv(ep, &b, 0, UINT64_MAX);
 	while (r >= 0) {
-		size_t n = ns_provider_handle(ops, ctx, req, b.len, rep, NS_MSG_MAX);
+		size_t n = ns_provider_handle_caps(ops, ctx, req, b.len, caps, b.nhandles, rep,
+		                                   NS_MSG_MAX);
+		for (uint32_t i = 0; i < b.nhandles; i++) /* what no operation kept */
+			if (caps[i] != HANDLE_INVALID)
+				ch_cap_drop(caps[i]);
 		out.len = (uint32_t)n;
 		bool answer = n > 0 && (b.flags & KBUS_MSG_CALL);
 		r = ch_kbus_reply_recv(ep, answer ? &out : NULL, &b, UINT64_MAX);
