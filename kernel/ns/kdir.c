@@ -39,7 +39,7 @@ struct kdir {
 	uint32_t type; /* NS_TYPE_DIR or NS_TYPE_SVC */
 	struct ns_node *target; /* a bind: resolution goes on there (reference) */
 	struct endpoint *svc; /* a service: what an open of it gives (reference) */
-	uint64_t svc_rights;
+	uint64_t rights;
 	struct mem_pool *pool; /* charged `cost` for this entry; NULL: made at boot */
 	uint64_t cost;
 	uint64_t id; /* reported by stat */
@@ -144,6 +144,7 @@ static int kdir_step(struct ns_prov *p, uint64_t node, const char *path, size_t 
 		out->consumed++;
 		cur = c;
 		if (c->target) { /* a bind point: the resolver goes on in the bound node */
+			w->mask &= c->rights; /* never more than its binder could do there */
 			ns_prov_get(c->target->prov);
 			out->at = (struct ns_at){c->target->prov, c->target->node};
 			r = NS_STEP_CROSS;
@@ -345,7 +346,7 @@ int ns_root_node(struct mem_pool *pool, struct ns_node **out)
 }
 
 int ns_kdir_bind(struct ns_node *dir, const char *name, size_t len, struct ns_node *target,
-                 struct endpoint *svc, uint64_t svc_rights, struct mem_pool *pool)
+                 struct endpoint *svc, uint64_t rights, struct mem_pool *pool)
 {
 	if (!ns_is_kdir(dir->prov))
 		return ERR_NOT_SUPPORTED;
@@ -366,7 +367,7 @@ int ns_kdir_bind(struct ns_node *dir, const char *name, size_t len, struct ns_no
 		kobject_get(endpoint_obj(svc));
 	fresh->target = target;
 	fresh->svc = svc;
-	fresh->svc_rights = svc_rights;
+	fresh->rights = rights;
 	uint64_t irq = spin_lock_irqsave(&kdir_lock);
 	struct kdir *d = K(dir->node), *old = find(d, name, len);
 	bool drop_old = false;
@@ -402,7 +403,7 @@ bool ns_kdir_service_at(uint64_t node, struct ns_svc_result *out)
 	bool svc = k->svc != NULL;
 	if (svc) {
 		out->ep = k->svc;
-		out->rights = k->svc_rights;
+		out->rights = k->rights;
 		kobject_get(endpoint_obj(k->svc));
 	}
 	spin_unlock_irqrestore(&kdir_lock, irq);

@@ -88,8 +88,11 @@ static int resolve(struct ns_node *dir, struct resolve_buf *rb, bool follow, uin
                    struct ns_stat *st, struct resolve_ctx *c, struct ns_step *out)
 {
 	c->held = NULL;
-	c->w = (struct ns_walk){
-	    .flags = st ? NS_WALK_STAT : 0, .timeout = timeout, .linkbuf = rb->link, .st = st};
+	c->w = (struct ns_walk){.flags = st ? NS_WALK_STAT : 0,
+	                        .timeout = timeout,
+	                        .linkbuf = rb->link,
+	                        .st = st,
+	                        .mask = RIGHTS_ALL};
 	return ns_resolve((struct ns_at){dir->prov, dir->node}, &rb->path, &rb->scratch, follow,
 	                  step_cb, c, out);
 }
@@ -99,6 +102,13 @@ static void resolve_done(struct resolve_ctx *c)
 	if (c->held)
 		ns_prov_put(c->held);
 	c->held = NULL;
+}
+
+/* Give back the hold a NODE step took on at. */
+static void release_at(struct ns_at at)
+{
+	struct ns_prov *p = at.prov;
+	p->ops->release(p, at.node);
 }
 
 /* Take the last name off rb->path into rb->name; ERR_INVALID_ARGS for an empty path. */
@@ -180,7 +190,7 @@ static int parse(const char *path, size_t len, struct resolve_buf *rb)
 
 /* Create the last name of rb->path below dir; *out is the created (or existing) node. */
 static int open_create(struct ns_node *dir, struct resolve_buf *rb, uint32_t ctype, uint32_t flags,
-                       uint64_t timeout, struct ns_step *out)
+                       uint64_t rights, uint64_t timeout, struct ns_step *out)
 {
 	size_t nlen;
 	int r = split_last(rb, &nlen);
@@ -195,6 +205,8 @@ static int open_create(struct ns_node *dir, struct resolve_buf *rb, uint32_t cty
 	struct ns_rep *rep = NULL;
 	if (parent.type != NS_TYPE_DIR)
 		r = ERR_WRONG_TYPE;
+	else if ((rights | RIGHT_CREATE) & ~c.w.mask)
+		r = ERR_ACCESS_DENIED; /* through a bind whose binder could not */
 	else
 		r = prov_call(prov, NS_OP_CREATE, flags & NS_OPEN_EXCLUSIVE, parent.at.node, ctype,
 		              0, rb->name, nlen, NULL, 0, 0, timeout, &rep);
@@ -254,7 +266,7 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 			goto out;
 		}
 		*whole = rb->path;
-		r = open_create(dir, rb, ctype, flags, timeout, &got);
+		r = open_create(dir, rb, ctype, flags, rights, timeout, &got);
 		if (r == ERR_WRONG_TYPE && !(flags & NS_OPEN_EXCLUSIVE))
 			rb->path = *whole; /* the name exists as a link or another type: open it */
 		kfree(whole);
@@ -266,6 +278,10 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 	if (!prov) {
 		struct resolve_ctx c;
 		r = resolve(dir, rb, !(flags & NS_OPEN_NOFOLLOW), timeout, NULL, &c, &got);
+		if (r == 0 && (rights & ~c.w.mask)) { /* more than a bind crossed allows */
+			release_at(got.at);
+			r = ERR_ACCESS_DENIED;
+		}
 		if (r == 0) {
 			prov = got.at.prov;
 			ns_prov_get(prov);
@@ -453,13 +469,6 @@ int ns_watch(struct ns_node *n, uint32_t mask, struct cspace *cs, handle_t h, ui
 	return n->prov->ops->watch(n->prov, n->node, mask, cs, h, timeout);
 }
 
-/* Give back the hold a NODE step took on at. */
-static void release_at(struct ns_at at)
-{
-	struct ns_prov *p = at.prov;
-	p->ops->release(p, at.node);
-}
-
 /*
  * Resolve the parent of path below dir and run op on (parent, last name).
  * For rename, the second parent (dir2, path2) and its name go along; for
@@ -469,6 +478,8 @@ static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const cha
                      struct ns_node *dir2, const char *path2, size_t len2, const char *target,
                      size_t tlen, struct ns_node *linked, uint64_t timeout)
 {
+	/* what the operation needs of each parent, which a bind crossed must allow */
+	uint64_t need = op == NS_OP_UNLINK || op == NS_OP_RENAME ? RIGHT_REMOVE : RIGHT_CREATE;
 	struct resolve_buf *rb = rb_get(), *rb2 = NULL;
 	struct resolve_ctx c = {0}, c2 = {0};
 	struct ns_step p1 = {0}, p2 = {0};
@@ -495,6 +506,10 @@ static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const cha
 		goto out;
 	}
 	struct ns_prov *prov2 = p2.at.prov;
+	if ((need & ~c.w.mask) || (have2 && (RIGHT_CREATE & ~c2.w.mask))) {
+		r = ERR_ACCESS_DENIED;
+		goto out;
+	}
 	if ((have2 && prov2->id != prov->id) || (linked && linked->prov->id != prov->id)) {
 		r = ERR_CROSS_PROVIDER;
 		goto out;

@@ -37,6 +37,7 @@ struct ns_walk {
 	char *linkbuf; /* NS_PATH_MAX + 1 bytes: a link's target */
 	struct ns_stat *st; /* NS_WALK_STAT: the attributes of the node a NODE step reaches */
 	bool stat_done; /* the NODE step filled *st and holds nothing */
+	uint64_t mask; /* rights the binds crossed allow (each bind: its binder's rights) */
 };
 
 /* A provider: its ops and a reference count (ns_prov_get / ns_prov_put). */
@@ -113,15 +114,16 @@ bool ns_is_kdir(const struct ns_prov *prov);
 
 /*
  * Attach at name in the kernel directory dir: a node (target, which the
- * entry references) or a service endpoint (svc with svc_rights: opening the
- * entry gives a capability to it). Replaces an existing bind or service of
+ * entry references) or a service endpoint (svc). rights are what the binder's
+ * capability to it allows: a service's lookup gets them, and nothing reached
+ * through a bound node gets more (struct ns_walk.mask). Replaces an existing bind or service of
  * that name (re-binding a restarted provider); an entry that is a plain
  * directory is ERR_ALREADY_EXISTS. Charged to pool. Errors: ERR_NOT_SUPPORTED
  * (dir is not in the kernel tree), ERR_NO_MEMORY, ERR_NO_RESOURCES
  * (KDIR_MAX_ENTRIES), ERR_INVALID_ARGS (name).
  */
 int ns_kdir_bind(struct ns_node *dir, const char *name, size_t len, struct ns_node *target,
-                 struct endpoint *svc, uint64_t svc_rights, struct mem_pool *pool);
+                 struct endpoint *svc, uint64_t rights, struct mem_pool *pool);
 
 /* An open's result that is a service: the endpoint (reference) and the rights to give. */
 struct ns_svc_result {

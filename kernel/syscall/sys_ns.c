@@ -264,7 +264,9 @@ long sys_ns_bind(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 	else if (ep && (a[3] & ~what.rights))
 		err = ERR_ACCESS_DENIED; /* a service gives at most what the binder holds */
 	else if (!(err = copy_path(a[0], a[1], &name))) {
-		err = ns_kdir_bind(dir, name, a[1], target, ep, a[3], caller_pool());
+		/* a node: nothing reached through the bind gets more than the binder's rights */
+		err = ns_kdir_bind(dir, name, a[1], target, ep, target ? what.rights : a[3],
+		                   caller_pool());
 		kfree(name);
 	}
 	cap_ref_put(&what);

@@ -471,6 +471,64 @@ static void test_watch(void)
 	ch_cap_drop(d);
 }
 
+/* A node bound elsewhere is reached with no more rights than its binder had. */
+static void test_bind_node(void)
+{
+	handle_t ro, f, got;
+	EXPECT_OK(write_file(tmp, "bound.txt", "b"));
+	EXPECT_OK(nopen(tmp, "", NS_TYPE_DIR, 0,
+	                RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE | RIGHT_DUPLICATE, &ro));
+	EXPECT_ERR(ch_ns_bind(tmp, "x", 1, ro, 0), ERR_NOT_SUPPORTED); /* tmpfs: no binds */
+	EXPECT_OK(ch_ns_bind(fs, "ro-tmp", 6, ro, 0));
+	EXPECT_OK(nopen(fs, "ro-tmp/bound.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+	/* fs itself has every right, the bind does not */
+	EXPECT_ERR(nopen(fs, "ro-tmp/bound.txt", NS_TYPE_FILE, 0, RIGHT_READ | RIGHT_WRITE, &f),
+	           ERR_ACCESS_DENIED);
+	EXPECT_ERR(nopen(fs, "ro-tmp/new", NS_TYPE_FILE, NS_OPEN_CREATE, RIGHT_READ, &f),
+	           ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_unlink(fs, "ro-tmp/bound.txt", 16, 0, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_symlink(fs, "ro-tmp/l", 8, "bound.txt", 9, 0), ERR_ACCESS_DENIED);
+	/* a bind needs MANAGE, and goes with unlink */
+	EXPECT_OK(ch_cap_derive(fs, RIGHT_LOOKUP | RIGHT_REMOVE, 0, &got));
+	EXPECT_ERR(ch_ns_bind(got, "y", 1, ro, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(got);
+	EXPECT_OK(ch_ns_unlink(fs, "ro-tmp", 6, 0, 0));
+	EXPECT_ERR(nopen(fs, "ro-tmp/bound.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
+	ch_cap_drop(ro);
+}
+
+/* A provider that dies holding a call fails that caller with ERR_PEER_CLOSED. */
+static int child_crashprov(void)
+{
+	handle_t ep = ch_handle("provider");
+	char buf[256];
+	uint32_t len;
+	if (ch_kbus_recv_bytes(ep, buf, sizeof(buf), &len, 0, LONG) < 0)
+		return 20;
+	return 3; /* ends with the call unanswered */
+}
+
+static void test_provider_dies_mid_call(void)
+{
+	handle_t srv, f;
+	EXPECT_OK(ch_ns_serve(fs, "crash", 5, &srv));
+	const char *argv[] = {"bin/nstest", "child", "crashprov", NULL};
+	struct ch_grant g = {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT};
+	struct ch_spawn_args a = {
+	    .path = "bin/nstest", .argv = argv, .grants = &g, .ngrants = 1, .child_pool = 4u << 20};
+	struct ch_child c;
+	EXPECT_OK(ch_spawn(&a, &c));
+	ch_cap_drop(srv);
+	EXPECT_ERR(nopen(fs, "crash/x", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &f), ERR_PEER_CLOSED);
+	struct proc_status st;
+	EXPECT_OK(ch_proc_wait(c.process, LONG, &st));
+	CHECK(st.state == PROC_EXITED && st.code == 3, "crashing provider: state %u code %lld",
+	      st.state, (long long)st.code);
+	ch_child_release(&c);
+	EXPECT_OK(ch_ns_unlink(fs, "crash", 5, 0, 0));
+}
+
 static void run_all(void)
 {
 	ch_test_run("ns_", "basic_file", test_basic_file);
@@ -484,13 +542,17 @@ static void run_all(void)
 	ch_test_run("ns_", "services", test_services);
 	ch_test_run("ns_", "lookup_no_leak", test_lookup_no_leak);
 	ch_test_run("ns_", "watch", test_watch);
+	ch_test_run("ns_", "bind_node", test_bind_node);
+	ch_test_run("ns_", "provider_dies_mid_call", test_provider_dies_mid_call);
 	nstest_libc_tests(tmp);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "child") == 0)
-		return strcmp(argv[2], "sandboxed") == 0 ? child_sandboxed() : 100;
+		return strcmp(argv[2], "sandboxed") == 0   ? child_sandboxed()
+		       : strcmp(argv[2], "crashprov") == 0 ? child_crashprov()
+		                                           : 100;
 	root = ch_handle("ns");
 	pool = ch_handle("pool");
 	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
