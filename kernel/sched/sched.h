@@ -41,7 +41,7 @@ struct thread {
 	struct thread *next; /* run queue link */
 	struct timer_event sleep_timer;
 	char name[24];
-	struct uthread *uthread; /* obj/process.h: user threads' part; NULL for kernel threads */
+	struct uthread *uthread; /* obj/thread.h: user threads' part; NULL for kernel threads */
 	struct vm_space *vs; /* address space to run in (NULL: kernel threads) */
 	struct fpu_area *fpu; /* FPU/SSE/AVX state of user threads (arch-owned) */
 	bool kill_pending; /* end at the next return towards user mode */
