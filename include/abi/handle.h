@@ -36,8 +36,8 @@ typedef uint32_t handle_t;
 
 /*
  * Kernel object types. Values are ABI: never renumber, only append before
- * OBJ_TYPE_COUNT. OBJ_NONE is not an object; cap_lookup() takes it to mean
- * "any type".
+ * OBJ_TYPE_COUNT; a retired value is never reused. OBJ_NONE is not an object;
+ * cap_lookup() takes it to mean "any type".
  */
 enum obj_type {
 	OBJ_NONE = 0,
@@ -55,7 +55,7 @@ enum obj_type {
 	OBJ_MODULE_LOADER = 12, /* the right to load kernel modules */
 	OBJ_MEMORY_POOL = 13, /* a quota of physical memory */
 	OBJ_DEBUG_LOG = 14, /* the kernel log */
-	OBJ_TEST = 15, /* a trivial object for tests */
+	/* 15: retired (the test object, now a type of the test kernel only) */
 	OBJ_GROUP = 16, /* a kbus multicast group */
 	OBJ_TYPE_COUNT
 };

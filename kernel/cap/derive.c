@@ -145,7 +145,7 @@ void cap_free_chain(struct cap *head)
 int cap_insert_root(struct cspace *cs, struct kobject *obj, uint64_t rights, uint64_t badge,
                     handle_t *out)
 {
-	if (!obj || obj->type <= OBJ_NONE || obj->type >= OBJ_TYPE_COUNT || (rights & ~RIGHTS_ALL))
+	if (!obj || obj->type <= OBJ_NONE || obj->type >= KOBJ_TYPE_COUNT || (rights & ~RIGHTS_ALL))
 		return ERR_INVALID_ARGS;
 	uint32_t index;
 	int err = cspace_reserve(cs, &index);

@@ -5,14 +5,15 @@
  * A call is a message flagged KBUS_MSG_CALL whose sender waits for the
  * answer. The caller keeps a struct kbus_call on its stack; the message
  * points at it while queued. The thread that receives the call becomes its
- * answerer: thread->kbus_pending points at the record (or at ABANDONED once
- * the caller gave up) and thread->kbus_pending_ep at the endpoint it came
- * from (a reference is held), and the record is linked on that endpoint's
- * list of calls received and not answered. Exactly one of these ends the
- * wait, under the channel lock: the reply (CALL_DONE), the caller giving up
- * (timeout or kill: CALL_CLOSED, a later reply gets ERR_PEER_CLOSED), the
- * server endpoint closing, or the answering thread ending
- * (kbus_thread_exit): both CALL_CLOSED, the caller sees ERR_PEER_CLOSED.
+ * answerer: thread->kbus.pending (kbus/kbus_thread.h) points at the record
+ * (or is KBUS_CALL_ABANDONED once the caller gave up) and ->kbus.pending_ep
+ * at the endpoint it came from (a reference is held), and the record is
+ * linked on that endpoint's list of calls received and not answered.
+ * Exactly one of these ends the wait, under the channel lock: the reply
+ * (CALL_DONE), the caller giving up (timeout or kill: CALL_CLOSED, a later
+ * reply gets ERR_PEER_CLOSED), the server endpoint closing, or the
+ * answering thread ending (kbus_thread_exit): both CALL_CLOSED, the caller
+ * sees ERR_PEER_CLOSED.
  * A thread has one reply slot: receiving a new call while one is unanswered
  * fails the old one (its caller gets ERR_PEER_CLOSED), as in seL4: every
  * receiver that is about to take a call empties the slot first with
@@ -46,11 +47,9 @@
 #include <sched/sched.h>
 #include <time/clock.h>
 
-#define ABANDONED ((void *)1) /* kbus_pending: the caller is gone */
-
 static struct kbus_call *pending_of(struct thread *t)
 {
-	return t->kbus_pending;
+	return t->kbus.pending;
 }
 
 /* ch->lock held: unlink call from its server endpoint's outstanding list. */
@@ -77,10 +76,10 @@ static void take_call(struct endpoint *ep, struct kbus_call *call)
 {
 	struct thread *self = sched_current();
 	/* the receiver emptied its reply slot first (kbus_drop_pending) */
-	ASSERT(!self->kbus_pending && !self->kbus_pending_ep);
+	ASSERT(!self->kbus.pending && !self->kbus.pending_ep);
 	kobject_get(&ep->obj);
-	self->kbus_pending_ep = ep;
-	self->kbus_pending = call ? (void *)call : ABANDONED;
+	self->kbus.pending_ep = ep;
+	self->kbus.pending = call ? call : KBUS_CALL_ABANDONED;
 	if (call) {
 		call->msg = NULL;
 		call->server = self;
@@ -107,27 +106,27 @@ void kbus_calls_close(struct endpoint *ep)
 	ep->calls = NULL;
 	for (struct kbus_call *next; call; call = next) {
 		next = call->next_out;
-		if (call->server && call->server->kbus_pending == call)
-			call->server->kbus_pending = ABANDONED;
+		if (call->server && call->server->kbus.pending == call)
+			call->server->kbus.pending = KBUS_CALL_ABANDONED;
 		finish(call, CALL_CLOSED);
 	}
 }
 
 void kbus_drop_pending(struct thread *t)
 {
-	struct endpoint *ep = t->kbus_pending_ep;
+	struct endpoint *ep = t->kbus.pending_ep;
 	if (!ep) {
-		t->kbus_pending = NULL;
+		t->kbus.pending = NULL;
 		return;
 	}
 	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
 	struct kbus_call *call = pending_of(t);
-	if (call && call != ABANDONED) {
+	if (call && call != KBUS_CALL_ABANDONED) {
 		unlink_call(ep, call);
 		finish(call, CALL_CLOSED);
 	}
-	t->kbus_pending = NULL;
-	t->kbus_pending_ep = NULL;
+	t->kbus.pending = NULL;
+	t->kbus.pending_ep = NULL;
 	spin_unlock_irqrestore(&ep->ch->lock, irq);
 	kobject_put(&ep->obj);
 }
@@ -145,8 +144,8 @@ static void abandon(struct endpoint *dst, struct kbus_call *call)
 		call->msg->call = NULL; /* still queued (or being received): answered by nobody */
 		call->msg = NULL;
 	} else if (call->server) {
-		if (call->server->kbus_pending == call)
-			call->server->kbus_pending = ABANDONED;
+		if (call->server->kbus.pending == call)
+			call->server->kbus.pending = KBUS_CALL_ABANDONED;
 		unlink_call(dst, call);
 	}
 }
@@ -251,11 +250,11 @@ int kbus_call(struct endpoint *ep, uint64_t badge, const struct kbus_out *req, s
 int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 {
 	struct thread *self = sched_current();
-	if (self->kbus_pending_ep != ep || !ep->peer)
+	if (self->kbus.pending_ep != ep || !ep->peer)
 		return ERR_BAD_STATE;
 	if (rep->len > KBUS_MAX_BYTES || rep->nhandles > KBUS_MAX_HANDLES)
 		return ERR_INVALID_ARGS;
-	if (pending_of(self) == ABANDONED) {
+	if (pending_of(self) == KBUS_CALL_ABANDONED) {
 		kbus_drop_pending(self);
 		return ERR_PEER_CLOSED;
 	}
@@ -265,15 +264,15 @@ int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 		return err;
 	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
 	struct kbus_call *call = pending_of(self);
-	self->kbus_pending = NULL;
-	self->kbus_pending_ep = NULL;
-	if (call != ABANDONED) {
+	self->kbus.pending = NULL;
+	self->kbus.pending_ep = NULL;
+	if (call != KBUS_CALL_ABANDONED) {
 		unlink_call(ep, call);
 		call->reply = msg;
 		finish(call, CALL_DONE);
 	}
 	spin_unlock_irqrestore(&ep->ch->lock, irq);
-	if (call == ABANDONED) {
+	if (call == KBUS_CALL_ABANDONED) {
 		kbus_unbuild(ep->peer, msg, rep); /* capabilities go back */
 		err = ERR_PEER_CLOSED;
 	}
@@ -292,7 +291,7 @@ static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[
 {
 	uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
 	struct kbus_fast_waiter *fw = dst->fast_waiter;
-	if (unlikely(!fw || dst->head || dst->closed || READ_ONCE(fw->thread->kbus_pending))) {
+	if (unlikely(!fw || dst->head || dst->closed || READ_ONCE(fw->thread->kbus.pending))) {
 		spin_unlock_irqrestore(&dst->ch->lock, irq);
 		return false;
 	}
@@ -305,8 +304,8 @@ static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[
 	/* the last touch of fw: its owner may stop looking for us once it sees this */
 	__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
 	kobject_get(&dst->obj);
-	server->kbus_pending_ep = dst;
-	server->kbus_pending = call;
+	server->kbus.pending_ep = dst;
+	server->kbus.pending = call;
 	call->server = server;
 	link_call(dst, call);
 	spin_unlock_irqrestore(&dst->ch->lock, irq);
@@ -339,12 +338,12 @@ int kbus_call_fast(struct endpoint *ep, uint64_t badge, const uint64_t w[KBUS_FA
 static int answer_fast(struct endpoint *ep, const uint64_t *reply, struct thread **run)
 {
 	struct thread *self = sched_current();
-	if (self->kbus_pending_ep != ep)
+	if (self->kbus.pending_ep != ep)
 		return ERR_BAD_STATE;
 	struct kbus_call *call = pending_of(self);
-	self->kbus_pending = NULL;
-	self->kbus_pending_ep = NULL;
-	if (call == ABANDONED)
+	self->kbus.pending = NULL;
+	self->kbus.pending_ep = NULL;
+	if (call == KBUS_CALL_ABANDONED)
 		return ERR_PEER_CLOSED;
 	unlink_call(ep, call);
 	words_copy(call->words, reply);
@@ -392,9 +391,9 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 	struct kbus_kmsg *freeme = NULL;
 	uint64_t deadline = timeout == WAIT_FOREVER ? UINT64_MAX : kbus_deadline(timeout);
 	*reply_err = 0;
-	if (!reply && self->kbus_pending)
+	if (!reply && self->kbus.pending)
 		kbus_drop_pending(self); /* one reply slot: the next call replaces it */
-	struct endpoint *put = reply ? self->kbus_pending_ep : NULL;
+	struct endpoint *put = reply ? self->kbus.pending_ep : NULL;
 	uint64_t irq = spin_lock_irqsave(&ch->lock);
 	if (reply) {
 		*reply_err = answer_fast(ep, reply, &run);
@@ -405,7 +404,7 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 	struct kbus_fast_waiter fw = {.thread = self};
 	for (;;) {
 		if (ep->head) {
-			if ((ep->head->flags & KBUS_MSG_CALL) && self->kbus_pending) {
+			if ((ep->head->flags & KBUS_MSG_CALL) && self->kbus.pending) {
 				spin_unlock_irqrestore(&ch->lock, irq);
 				kbus_drop_pending(self);
 				irq = spin_lock_irqsave(&ch->lock);

@@ -51,16 +51,19 @@ static const struct cspace_charge transit_payer = {pool_charge_cb, pool_uncharge
 
 static void endpoint_destroy(struct kobject *obj);
 static void endpoint_last_cap(struct kobject *obj);
+static uint32_t endpoint_poll(struct kobject *obj);
+static void endpoint_wait_queues(struct kobject *obj, struct waitq *wq[KOBJECT_WAIT_QUEUES]);
 static const struct kobject_ops endpoint_ops = {
     .destroy = endpoint_destroy,
     .last_cap_dropped = endpoint_last_cap,
+    .signals = KBUS_EV_READABLE | KBUS_EV_WRITABLE | KBUS_EV_PEER_CLOSED,
+    .poll = endpoint_poll,
+    .wait_queues = endpoint_wait_queues,
 };
 
 struct endpoint *endpoint_from(struct kobject *obj)
 {
-	return obj && obj->type == OBJ_ENDPOINT && obj->ops == &endpoint_ops
-	           ? container_of(obj, struct endpoint, obj)
-	           : NULL;
+	return KOBJECT_CAST(obj, OBJ_ENDPOINT, struct endpoint, obj);
 }
 
 struct kobject *endpoint_obj(struct endpoint *ep)
@@ -453,7 +456,7 @@ int kbus_recv(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t 
 	for (;;) {
 		uint64_t irq = spin_lock_irqsave(&ch->lock);
 		struct kbus_kmsg *m = ep->head;
-		if (m && (m->flags & KBUS_MSG_CALL) && sched_current()->kbus_pending) {
+		if (m && (m->flags & KBUS_MSG_CALL) && sched_current()->kbus.pending) {
 			/* one reply slot: the unanswered call fails first (its lock, not ours) */
 			spin_unlock_irqrestore(&ch->lock, irq);
 			kbus_drop_pending(sched_current());
@@ -549,12 +552,37 @@ static void endpoint_close(struct endpoint *ep)
 
 static void endpoint_last_cap(struct kobject *obj)
 {
-	endpoint_close(container_of(obj, struct endpoint, obj));
+	endpoint_close(endpoint_from(obj));
+}
+
+/* Waitset hooks: a message queued here, room in the peer's queue, the peer gone. */
+static uint32_t endpoint_poll(struct kobject *obj)
+{
+	struct endpoint *ep = endpoint_from(obj);
+	uint32_t ev = 0;
+	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+	if (ep->queued)
+		ev |= KBUS_EV_READABLE;
+	if (kbus_peer_gone(ep))
+		ev |= KBUS_EV_PEER_CLOSED;
+	else if (ep->peer && ep->peer->queued + ep->peer->reserved < ep->peer->depth)
+		ev |= KBUS_EV_WRITABLE;
+	spin_unlock_irqrestore(&ep->ch->lock, irq);
+	return ev;
+}
+
+/* Woken as poll's answer changes: our readable queue and the peer's writable one. */
+static void endpoint_wait_queues(struct kobject *obj, struct waitq *wq[KOBJECT_WAIT_QUEUES])
+{
+	struct endpoint *ep = endpoint_from(obj);
+	wq[0] = &ep->readable;
+	if (ep->peer)
+		wq[1] = &ep->peer->writable;
 }
 
 static void endpoint_destroy(struct kobject *obj)
 {
-	struct endpoint *ep = container_of(obj, struct endpoint, obj);
+	struct endpoint *ep = endpoint_from(obj);
 	struct kbus_channel *ch = ep->ch;
 	endpoint_close(ep); /* no-op unless it never had a capability */
 	if (ep->group) {

@@ -101,7 +101,7 @@ static unsigned count_ahead(struct kbus_group *g, struct kbus_sub_link *cursor, 
 
 static void group_destroy(struct kobject *obj)
 {
-	struct kbus_group *g = container_of(obj, struct kbus_group, obj);
+	struct kbus_group *g = group_from(obj);
 	pool_uncharge(g->pool, sizeof(*g));
 	pool_put(g->pool);
 	kfree(g);
@@ -109,7 +109,7 @@ static void group_destroy(struct kobject *obj)
 
 static void group_last_cap(struct kobject *obj)
 {
-	struct kbus_group *g = container_of(obj, struct kbus_group, obj);
+	struct kbus_group *g = group_from(obj);
 	struct kbus_sub_link cursor = {0};
 	struct endpoint *eps[GROUP_BATCH];
 	uint64_t irq = spin_lock_irqsave(&g->obj.lock);
@@ -135,7 +135,7 @@ static const struct kobject_ops group_ops = {
 
 struct kbus_group *group_from(struct kobject *obj)
 {
-	return obj && obj->ops == &group_ops ? container_of(obj, struct kbus_group, obj) : NULL;
+	return KOBJECT_CAST(obj, OBJ_GROUP, struct kbus_group, obj);
 }
 
 struct kobject *group_obj(struct kbus_group *g)

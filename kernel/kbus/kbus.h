@@ -69,7 +69,7 @@ struct kbus_in {
 int kbus_channel_create(struct mem_pool *pool, uint32_t depth, struct endpoint **ep0,
                         struct endpoint **ep1);
 
-/* The endpoint behind obj (NULL if obj is not an OBJ_ENDPOINT), and back. */
+/* The endpoint obj is (obj must be an OBJ_ENDPOINT: KOBJECT_CAST), and back. */
 struct endpoint *endpoint_from(struct kobject *obj);
 struct kobject *endpoint_obj(struct endpoint *ep);
 
@@ -160,15 +160,16 @@ void kbus_thread_exit(struct thread *t);
 
 /* Create an empty waitset paid by pool. Errors: ERR_NO_MEMORY. */
 int kbus_waitset_create(struct mem_pool *pool, struct kbus_waitset **out);
-/* The waitset behind obj (NULL if obj is not one), and back. */
+/* The waitset obj is (obj must be an OBJ_WAITSET: KOBJECT_CAST), and back. */
 struct kbus_waitset *waitset_from(struct kobject *obj);
 struct kobject *waitset_obj(struct kbus_waitset *ws);
 /*
- * Watch obj (an endpoint, process or thread; a reference is taken) for events
- * (KBUS_EV_*), reported with key. ERR_ALREADY_EXISTS (key in use),
- * ERR_NO_RESOURCES (KBUS_WAITSET_MAX members, or one of obj's wait queues
- * already has WAITQ_MAX_WATCHES watches), ERR_WRONG_TYPE, ERR_INVALID_ARGS (no
- * or unknown events), ERR_NO_MEMORY (the pool pays for each member).
+ * Watch obj (of a waitable type: its ops signal events, obj/object.h; a
+ * reference is taken) for events (KBUS_EV_*), reported with key.
+ * ERR_ALREADY_EXISTS (key in use), ERR_NO_RESOURCES (KBUS_WAITSET_MAX members,
+ * or one of obj's wait queues already has WAITQ_MAX_WATCHES watches),
+ * ERR_WRONG_TYPE (not waitable), ERR_INVALID_ARGS (no events, or events its
+ * type cannot signal), ERR_NO_MEMORY (the pool pays for each member).
  */
 int kbus_waitset_add(struct kbus_waitset *ws, struct kobject *obj, uint32_t events, uint64_t key);
 /* Stop watching key. ERR_NOT_FOUND. */
@@ -189,7 +190,7 @@ int kbus_waitset_wait(struct kbus_waitset *ws, struct kbus_event *out, uint32_t 
 
 /* Create a group paid by pool with depth messages per subscriber (0: default). */
 int kbus_group_create(struct mem_pool *pool, uint32_t depth, struct kbus_group **out);
-/* The group behind obj (NULL if obj is not one), and back. */
+/* The group obj is (obj must be an OBJ_GROUP: KOBJECT_CAST), and back. */
 struct kbus_group *group_from(struct kobject *obj);
 struct kobject *group_obj(struct kbus_group *g);
 /*

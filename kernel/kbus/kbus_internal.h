@@ -8,7 +8,7 @@
  * Locking (order: group lock, then a channel lock, then cap locks, then wait
  * queue and run queue locks):
  *   ch->lock   both endpoints' queues, closed flags, fast waiters, calls
- *              received and not answered, and the kbus_pending fields of
+ *              received and not answered, and the kbus.pending fields of
  *              threads that received a call from this channel.
  * The cap layer's rule "no other lock held across a cap operation" is relaxed
  * for kbus in one way only: nothing in kbus calls into kernel/cap while

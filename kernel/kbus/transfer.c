@@ -97,7 +97,7 @@ static int decode(const struct kbus_out *m, struct kbus_kmsg *msg, bool *loads)
 			put_eps(msg->eps, 0, i);
 			return err;
 		}
-		msg->eps[i] = endpoint_from(ref.obj);
+		msg->eps[i] = ref.obj->type == OBJ_ENDPOINT ? endpoint_from(ref.obj) : NULL;
 		if (msg->eps[i])
 			*loads = true; /* the reference stays with msg->eps[i] */
 		else

@@ -1,17 +1,20 @@
 /*
- * waitset.c - waitsets (OBJ_WAITSET): wait on many endpoints, processes and
- * threads, and one timer, at once.
+ * waitset.c - waitsets (OBJ_WAITSET): wait on many waitable objects
+ * (endpoints, processes, threads, ...) and one timer, at once.
  *
  * Level-triggered: kbus_waitset_wait() reports what is true now (a message
  * queued, room in the peer's queue, the peer closed, the process or thread
- * ended), polling each member.
+ * ended), polling each member. What a member can signal, what it signals now
+ * and which wait queues announce a change are its type's business
+ * (kobject_ops signals / poll / wait_queues, obj/object.h): this file names
+ * no object type but its own.
  *
  * Design (epoll-like, so that a wait costs no kernel memory and a change in a
  * source costs O(1) per waitset, not O(members x waiters)):
  * - Each member is allocated (and charged to the waitset's pool) when it is
  *   added, and stays linked as a watch (struct waitq_watch) on the wait queues
- *   that signal its changes: an endpoint's readable queue and its peer's
- *   writable queue, a process's or thread's exit queue. A wake-up of such a
+ *   its type names (an endpoint's readable queue and its peer's writable
+ *   queue, a process's or thread's exit queue). A wake-up of such a
  *   queue runs ws_notify(): bump ws->seq and wake the waitset's own queue
  *   ws->wq. That is all a source does for a waitset, however many threads
  *   wait on it. A queue takes at most WAITQ_MAX_WATCHES watches, so a wake-up
@@ -28,7 +31,8 @@
  * (KBUS_EV_TIMER) when passed, then disarmed.
  *
  * Locking: ws->obj.lock guards the member array and the timer, and is held
- * while polling a batch of members (it nests outside ch->lock). A source's
+ * while polling a batch of members (it nests outside the members' own locks,
+ * such as an endpoint's ch->lock, which their poll hooks take). A source's
  * queue lock nests outside ws->wq.lock (ws_notify runs under it); ws->obj.lock
  * is never taken under either.
  */
@@ -38,7 +42,6 @@
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <obj/pool.h>
-#include <obj/process.h>
 #include <sched/sched.h>
 #include <time/clock.h>
 
@@ -56,8 +59,8 @@ struct ws_watch {
 struct ws_member {
 	uint64_t key;
 	uint32_t events;
-	struct kobject *obj; /* reference held */
-	struct ws_watch watch[2];
+	struct kobject *obj; /* reference held; waitable (obj->ops->poll) */
+	struct ws_watch watch[KOBJECT_WAIT_QUEUES];
 };
 
 struct kbus_waitset {
@@ -85,7 +88,7 @@ static void ws_notify(struct waitq_watch *w)
 
 static void member_unwatch(struct ws_member *m)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < KOBJECT_WAIT_QUEUES; i++)
 		if (m->watch[i].wq)
 			waitq_unwatch(m->watch[i].wq, &m->watch[i].w);
 }
@@ -101,7 +104,7 @@ static void member_free(struct kbus_waitset *ws, struct ws_member *m)
 
 static void waitset_destroy(struct kobject *obj)
 {
-	struct kbus_waitset *ws = container_of(obj, struct kbus_waitset, obj);
+	struct kbus_waitset *ws = waitset_from(obj);
 	for (uint32_t i = 0; i < ws->n; i++)
 		member_free(ws, ws->members[i]);
 	kfree(ws->members);
@@ -114,7 +117,7 @@ static const struct kobject_ops waitset_ops = {.destroy = waitset_destroy};
 
 struct kbus_waitset *waitset_from(struct kobject *obj)
 {
-	return obj && obj->ops == &waitset_ops ? container_of(obj, struct kbus_waitset, obj) : NULL;
+	return KOBJECT_CAST(obj, OBJ_WAITSET, struct kbus_waitset, obj);
 }
 
 struct kobject *waitset_obj(struct kbus_waitset *ws)
@@ -141,23 +144,6 @@ int kbus_waitset_create(struct mem_pool *pool, struct kbus_waitset **out)
 	return 0;
 }
 
-#define EV_ENDPOINT (KBUS_EV_READABLE | KBUS_EV_WRITABLE | KBUS_EV_PEER_CLOSED)
-
-/* The wait queues woken when obj's events may change. */
-static void source_queues(struct kobject *o, struct waitq *wq[2])
-{
-	wq[0] = wq[1] = NULL;
-	if (o->type == OBJ_ENDPOINT) {
-		struct endpoint *ep = container_of(o, struct endpoint, obj);
-		wq[0] = &ep->readable;
-		wq[1] = ep->peer ? &ep->peer->writable : NULL;
-	} else if (o->type == OBJ_PROCESS) {
-		wq[0] = &container_of(o, struct process, obj)->waiters;
-	} else {
-		wq[0] = &container_of(o, struct uthread, obj)->exited;
-	}
-}
-
 /* A new member watching its sources, charged. ERR_NO_MEMORY, ERR_NO_RESOURCES. */
 static int member_new(struct kbus_waitset *ws, struct kobject *obj, uint32_t events, uint64_t key,
                       struct ws_member **out)
@@ -174,9 +160,9 @@ static int member_new(struct kbus_waitset *ws, struct kobject *obj, uint32_t eve
 	m->key = key;
 	m->events = events;
 	m->obj = obj;
-	struct waitq *wq[2];
-	source_queues(obj, wq);
-	for (int i = 0; i < 2; i++) {
+	struct waitq *wq[KOBJECT_WAIT_QUEUES] = {0};
+	obj->ops->wait_queues(obj, wq);
+	for (int i = 0; i < KOBJECT_WAIT_QUEUES; i++) {
 		m->watch[i].ws = ws;
 		if (wq[i] && (err = waitq_watch(wq[i], &m->watch[i].w, ws_notify)) != 0) {
 			member_free(ws, m);
@@ -230,11 +216,9 @@ static int grow(struct kbus_waitset *ws, uint32_t cap)
 
 int kbus_waitset_add(struct kbus_waitset *ws, struct kobject *obj, uint32_t events, uint64_t key)
 {
-	uint32_t allowed = obj->type == OBJ_ENDPOINT                             ? EV_ENDPOINT
-	                   : obj->type == OBJ_PROCESS || obj->type == OBJ_THREAD ? KBUS_EV_EXITED
-	                                                                         : 0;
+	uint32_t allowed = obj->ops->signals;
 	if (!allowed)
-		return ERR_WRONG_TYPE;
+		return ERR_WRONG_TYPE; /* not waitable */
 	if (!events || (events & ~allowed))
 		return ERR_INVALID_ARGS;
 	struct ws_member *m;
@@ -293,28 +277,7 @@ void kbus_waitset_timer(struct kbus_waitset *ws, uint64_t deadline, uint64_t key
 /* Events of interest that hold now for one member. */
 static uint32_t poll_member(const struct ws_member *m)
 {
-	uint32_t ev = 0;
-	if (m->obj->type == OBJ_ENDPOINT) {
-		struct endpoint *ep = container_of(m->obj, struct endpoint, obj);
-		uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
-		bool gone = kbus_peer_gone(ep);
-		if (ep->queued)
-			ev |= KBUS_EV_READABLE;
-		if (gone)
-			ev |= KBUS_EV_PEER_CLOSED;
-		else if (ep->peer && ep->peer->queued + ep->peer->reserved < ep->peer->depth)
-			ev |= KBUS_EV_WRITABLE;
-		spin_unlock_irqrestore(&ep->ch->lock, irq);
-	} else if (m->obj->type == OBJ_PROCESS) {
-		struct process *p = container_of(m->obj, struct process, obj);
-		if (__atomic_load_n(&p->ended, __ATOMIC_ACQUIRE))
-			ev |= KBUS_EV_EXITED;
-	} else {
-		struct uthread *t = container_of(m->obj, struct uthread, obj);
-		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == UT_DEAD)
-			ev |= KBUS_EV_EXITED;
-	}
-	return ev & m->events;
+	return m->obj->ops->poll(m->obj) & m->events;
 }
 
 /*

@@ -37,7 +37,7 @@ void ns_prov_put(struct ns_prov *p)
 
 static void ns_node_destroy(struct kobject *obj)
 {
-	struct ns_node *n = container_of(obj, struct ns_node, obj);
+	struct ns_node *n = ns_node_from(obj);
 	n->prov->ops->release(n->prov, n->node);
 	ns_prov_put(n->prov);
 	pool_uncharge(n->pool, NS_NODE_COST);
@@ -49,7 +49,7 @@ static const struct kobject_ops ns_node_ops = {.destroy = ns_node_destroy};
 
 struct ns_node *ns_node_from(struct kobject *obj)
 {
-	return obj && obj->type == OBJ_NS_NODE ? container_of(obj, struct ns_node, obj) : NULL;
+	return KOBJECT_CAST(obj, OBJ_NS_NODE, struct ns_node, obj);
 }
 
 int ns_node_create(struct ns_prov *prov, uint64_t node, uint32_t type, struct mem_pool *pool,

@@ -92,7 +92,7 @@ struct ns_node {
 /* What a node object costs its opener's pool (the object, as kmalloc rounds it). */
 #define NS_NODE_COST 128
 
-/* The node behind obj, or NULL if obj is not an OBJ_NS_NODE. */
+/* The node obj is (obj must be an OBJ_NS_NODE: KOBJECT_CAST). */
 struct ns_node *ns_node_from(struct kobject *obj);
 
 /*

@@ -229,7 +229,7 @@ static int map_pages(struct aspace *as, uint64_t va, struct memory *m, uint64_t 
 
 static void aspace_destroy(struct kobject *obj)
 {
-	struct aspace *as = container_of(obj, struct aspace, obj);
+	struct aspace *as = aspace_from(obj);
 	/*
 	 * No CPU has the space loaded any more (aspace_activate's rule), so no
 	 * TLB holds its translations: the tables and pages can go at once.
@@ -694,7 +694,5 @@ void aspace_activate(struct aspace *as)
 
 struct aspace *aspace_from(struct kobject *obj)
 {
-	if (!obj || obj->type != OBJ_ADDRESS_SPACE)
-		return NULL;
-	return container_of(obj, struct aspace, obj);
+	return KOBJECT_CAST(obj, OBJ_ADDRESS_SPACE, struct aspace, obj);
 }

@@ -158,5 +158,5 @@ bool aspace_fault_wait(struct aspace *as, uint64_t va);
  */
 void aspace_activate(struct aspace *as);
 
-/* The address space behind obj, or NULL if obj is not an OBJ_ADDRESS_SPACE. */
+/* The address space obj is (obj must be an OBJ_ADDRESS_SPACE: KOBJECT_CAST). */
 struct aspace *aspace_from(struct kobject *obj);

@@ -9,6 +9,11 @@
 #include <obj/object.h>
 
 struct kobject *debuglog_object(void);
+/* The log is a bare kobject (no structure around it): its downcast checks the type only. */
+static inline struct kobject *debuglog_from(struct kobject *obj)
+{
+	return kobject_expect(obj, OBJ_DEBUG_LOG);
+}
 /* Write len bytes of text attributed to `who`, line by line. */
 void debuglog_write(const char *who, const char *text, size_t len);
 /* Let the VM test runner see every line user programs log. */

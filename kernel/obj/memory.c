@@ -55,7 +55,7 @@ static bool create_interrupted(void)
 
 static void memory_destroy(struct kobject *obj)
 {
-	struct memory *m = container_of(obj, struct memory, obj);
+	struct memory *m = memory_from(obj);
 	if (m->pages) {
 		free_blocks(m->pages, m->npages);
 		kfree(m->pages);
@@ -219,7 +219,5 @@ uint64_t memory_size(struct memory *m)
 
 struct memory *memory_from(struct kobject *obj)
 {
-	if (!obj || obj->type != OBJ_MEMORY)
-		return NULL;
-	return container_of(obj, struct memory, obj);
+	return KOBJECT_CAST(obj, OBJ_MEMORY, struct memory, obj);
 }

@@ -78,5 +78,5 @@ uint64_t memory_page_phys(struct memory *m, uint64_t index);
 /* Size in bytes (a multiple of PAGE_SIZE). */
 uint64_t memory_size(struct memory *m);
 
-/* The memory object behind obj, or NULL if obj is not an OBJ_MEMORY. */
+/* The memory object obj is (obj must be an OBJ_MEMORY: KOBJECT_CAST). */
 struct memory *memory_from(struct kobject *obj);

@@ -12,12 +12,13 @@
 #include <lib/panic.h>
 
 static uint64_t kobject_next_id = 1;
-static uint64_t kobject_live[OBJ_TYPE_COUNT];
+static uint64_t kobject_live[KOBJ_TYPE_COUNT];
 
 void kobject_init(struct kobject *obj, enum obj_type type, const struct kobject_ops *ops)
 {
-	ASSERT(type > OBJ_NONE && type < OBJ_TYPE_COUNT);
+	ASSERT(type > OBJ_NONE && type < KOBJ_TYPE_COUNT);
 	ASSERT(ops && ops->destroy);
+	ASSERT(!ops->signals || (ops->poll && ops->wait_queues)); /* waitable: both hooks */
 	obj->ops = ops;
 	obj->type = type;
 	spin_init(&obj->lock);
@@ -50,11 +51,11 @@ uint32_t kobject_refcount(const struct kobject *obj)
 uint64_t kobject_live_count(enum obj_type type)
 {
 	if (type != OBJ_NONE) {
-		ASSERT(type > OBJ_NONE && type < OBJ_TYPE_COUNT);
+		ASSERT(type > OBJ_NONE && type < KOBJ_TYPE_COUNT);
 		return __atomic_load_n(&kobject_live[type], __ATOMIC_RELAXED);
 	}
 	uint64_t n = 0;
-	for (int t = OBJ_NONE + 1; t < OBJ_TYPE_COUNT; t++)
+	for (int t = OBJ_NONE + 1; t < KOBJ_TYPE_COUNT; t++)
 		n += __atomic_load_n(&kobject_live[t], __ATOMIC_RELAXED);
 	return n;
 }

@@ -16,14 +16,38 @@
  *
  * lock protects the type-specific mutable state of the object; the base
  * fields themselves are either immutable (type, id, ops) or atomic (refcount).
+ *
+ * Waitable objects: a type whose objects can be waitset members (kbus/waitset.c)
+ * says which events it can signal (ops->signals, KBUS_EV_* bits), answers which
+ * hold now (ops->poll) and names the wait queues woken whenever that answer may
+ * change (ops->wait_queues). The waitset knows nothing else about the type.
+ *
+ * Downcasts: each type's `<type>_from(obj)` (process_from, endpoint_from, ...)
+ * is KOBJECT_CAST: the containing object, asserting obj is of that type. The
+ * caller must know the type (cap_lookup() with it, or a test of obj->type);
+ * nothing else in the kernel applies container_of to a kobject.
  */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 #include <abi/handle.h>
+#include <lib/compiler.h>
+#include <lib/panic.h>
 #include <lib/spinlock.h>
 
 struct kobject;
+struct waitq;
+
+/* Wait queues a waitable object names (ops->wait_queues), at most. */
+#define KOBJECT_WAIT_QUEUES 2
+
+/*
+ * Kernel-internal object types, never in the ABI (include/abi/handle.h) and
+ * numbered after its types (they move up as the ABI grows: never store them).
+ * OBJ_TEST is the test kernel's trivial object (kernel/obj/test_object.c).
+ */
+#define OBJ_TEST ((enum obj_type)OBJ_TYPE_COUNT)
+#define KOBJ_TYPE_COUNT (OBJ_TYPE_COUNT + 1) /* every type, ABI and internal */
 
 struct kobject_ops {
 	/*
@@ -39,6 +63,18 @@ struct kobject_ops {
 	 * may still exist. kbus uses it to tell a channel's peer it is closed.
 	 */
 	void (*last_cap_dropped)(struct kobject *obj);
+	/*
+	 * Waitable types only (0 / NULL otherwise: waitsets refuse the object).
+	 * signals: the KBUS_EV_* events poll can report. poll: those that hold
+	 * now; called with the waitset's lock held (interrupts off): it may take
+	 * the object's own locks, must be O(1) and must not block. wait_queues:
+	 * put in wq[0..KOBJECT_WAIT_QUEUES) the queues woken whenever poll's
+	 * answer may change (wq arrives filled with NULL: set those there are);
+	 * they must live as long as the object (a watcher holds a reference).
+	 */
+	uint32_t signals;
+	uint32_t (*poll)(struct kobject *obj);
+	void (*wait_queues)(struct kobject *obj, struct waitq *wq[KOBJECT_WAIT_QUEUES]);
 };
 
 struct kobject {
@@ -49,6 +85,16 @@ struct kobject {
 	struct spinlock lock;
 	uint64_t id;
 };
+
+/* obj, which must be of the given type (a kernel bug otherwise: panics). */
+static inline struct kobject *kobject_expect(struct kobject *obj, enum obj_type type)
+{
+	ASSERT(obj->type == type);
+	return obj;
+}
+
+/* The T (of object type `type`) whose struct kobject member `member` is obj. */
+#define KOBJECT_CAST(obj, type, T, member) container_of(kobject_expect((obj), (type)), T, member)
 
 /*
  * Initialise obj (embedded in a freshly allocated object) with one reference,

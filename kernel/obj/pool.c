@@ -19,7 +19,7 @@
 
 static void pool_destroy(struct kobject *obj)
 {
-	struct mem_pool *p = container_of(obj, struct mem_pool, obj);
+	struct mem_pool *p = pool_from(obj);
 	uint64_t used = __atomic_load_n(&p->used, __ATOMIC_ACQUIRE);
 	if (used != 0)
 		panic("pool %llu destroyed with %llu bytes still charged",
@@ -98,9 +98,7 @@ void pool_info(struct mem_pool *p, struct pool_info *out)
 
 struct mem_pool *pool_from(struct kobject *obj)
 {
-	if (!obj || obj->type != OBJ_MEMORY_POOL)
-		return NULL;
-	return container_of(obj, struct mem_pool, obj);
+	return KOBJECT_CAST(obj, OBJ_MEMORY_POOL, struct mem_pool, obj);
 }
 
 int pool_charge_cb(void *pool, uint64_t bytes)

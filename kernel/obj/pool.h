@@ -65,7 +65,7 @@ void pool_uncharge_cb(void *pool, uint64_t bytes);
 /* Quota and current use (a snapshot: other CPUs may charge meanwhile). */
 void pool_info(struct mem_pool *p, struct pool_info *out);
 
-/* The pool behind obj, or NULL if obj is not an OBJ_MEMORY_POOL. */
+/* The pool obj is (obj must be an OBJ_MEMORY_POOL: KOBJECT_CAST). */
 struct mem_pool *pool_from(struct kobject *obj);
 
 /* Take / put a reference (kobject_get / kobject_put on the pool). */

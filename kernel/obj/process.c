@@ -1,16 +1,14 @@
 /*
- * process.c - processes and user threads: creation, start, exit, kill,
- * faults and waiting. See obj/process.h for the life cycle and locking.
+ * process.c - processes (OBJ_PROCESS): creation, fate, kill, end, faults and
+ * waiting. See obj/process.h for the life cycle and locking; the threads
+ * themselves are obj/thread.c.
  */
 #include <obj/process.h>
 #include <obj/aspace.h>
 #include <obj/pool.h>
 #include <abi/kbus.h>
-#include <kbus/kbus.h>
 #include <abi/errors.h>
 #include <arch/arch.h>
-#include <arch/cpufeatures.h>
-#include <arch/thread.h>
 #include <cap/cap.h>
 #include <lib/log.h>
 #include <lib/panic.h>
@@ -90,9 +88,14 @@ static void kill_unstarted(struct process *c)
 	}
 }
 
+void process_started(struct process *p)
+{
+	unstarted_forget(p);
+}
+
 static void process_destroy(struct kobject *obj)
 {
-	struct process *p = container_of(obj, struct process, obj);
+	struct process *p = process_from(obj);
 	unstarted_forget(p);
 	ASSERT(!p->unstarted); /* emptied when it ended (only a started process creates) */
 	struct cspace *cs = p->cs;
@@ -106,7 +109,28 @@ static void process_destroy(struct kobject *obj)
 	__atomic_fetch_sub(&live_processes, 1, __ATOMIC_RELAXED);
 }
 
-static const struct kobject_ops process_ops = {.destroy = process_destroy};
+static bool process_ended(struct process *p)
+{
+	return __atomic_load_n(&p->ended, __ATOMIC_ACQUIRE);
+}
+
+/* Waitset hooks: a process signals its end. */
+static uint32_t process_poll(struct kobject *obj)
+{
+	return process_ended(process_from(obj)) ? KBUS_EV_EXITED : 0;
+}
+
+static void process_wait_queues(struct kobject *obj, struct waitq *wq[KOBJECT_WAIT_QUEUES])
+{
+	wq[0] = &process_from(obj)->waiters;
+}
+
+static const struct kobject_ops process_ops = {
+    .destroy = process_destroy,
+    .signals = KBUS_EV_EXITED,
+    .poll = process_poll,
+    .wait_queues = process_wait_queues,
+};
 
 uint64_t process_live_count(void)
 {
@@ -152,142 +176,13 @@ out_uncharge:
 	return err;
 }
 
-/* Put t at the head of *list. p->lock held. */
-static void link_thread(struct uthread **list, struct uthread *t)
-{
-	t->next = *list;
-	if (t->next)
-		t->next->pprev = &t->next;
-	t->pprev = list;
-	*list = t;
-}
-
-/* Take t off whichever list it is in. p->lock held. */
-static void unlink_thread(struct uthread *t)
-{
-	*t->pprev = t->next;
-	if (t->next)
-		t->next->pprev = t->pprev;
-}
-
-static void uthread_destroy(struct kobject *obj)
-{
-	struct uthread *t = container_of(obj, struct uthread, obj);
-	struct process *p = t->proc;
-	uint64_t irq = spin_lock_irqsave(&p->lock);
-	unlink_thread(t);
-	spin_unlock_irqrestore(&p->lock, irq);
-	if (t->pager)
-		kobject_put(t->pager);
-	if (t->state == UT_NEW && t->kt) {
-		fpu_area_free(t->kt->fpu);
-		thread_discard(t->kt); /* never ran: nobody else will free it */
-	}
-	pool_uncharge(p->pool, UTHREAD_CHARGE);
-	kfree(t);
-	kobject_put(&p->obj);
-}
-
-static const struct kobject_ops uthread_ops = {.destroy = uthread_destroy};
-
-/* A user thread's scheduler thread: into user mode at its start (uthread_start). */
-static void uthread_main(void *arg)
-{
-	struct uthread *t = arg;
-	struct trap_frame tf;
-	arch_user_frame_init(&tf, t->start_regs[0], t->start_regs[1], &t->start_regs[2]);
-	uthread_return_check();
-	arch_enter_user(&tf);
-}
-
-int uthread_create(struct process *p, struct uthread **out)
-{
-	int err = pool_charge(p->pool, UTHREAD_CHARGE);
-	if (err)
-		return err;
-	struct uthread *t = kzalloc(sizeof(*t));
-	if (!t)
-		goto out_uncharge;
-	t->kt = thread_create(p->name, uthread_main, t, -1);
-	if (!t->kt)
-		goto out_free;
-	t->kt->fpu = fpu_area_alloc();
-	if (!t->kt->fpu)
-		goto out_thread;
-	t->kt->uthread = t;
-	t->kt->vs = &p->as->vs;
-	kobject_init(&t->obj, OBJ_THREAD, &uthread_ops);
-	waitq_init(&t->exited);
-	t->state = UT_NEW;
-	uint64_t irq = spin_lock_irqsave(&p->lock);
-	if (p->ending) {
-		spin_unlock_irqrestore(&p->lock, irq);
-		err = ERR_BAD_STATE;
-		goto out_fpu;
-	}
-	kobject_get(&p->obj);
-	t->proc = p;
-	link_thread(&p->threads, t);
-	spin_unlock_irqrestore(&p->lock, irq);
-	*out = t;
-	return 0;
-out_fpu:
-	fpu_area_free(t->kt->fpu);
-out_thread:
-	thread_discard(t->kt);
-out_free:
-	kfree(t);
-	if (!err)
-		err = ERR_NO_MEMORY;
-out_uncharge:
-	pool_uncharge(p->pool, UTHREAD_CHARGE);
-	return err;
-}
-
-static bool user_address(uint64_t a)
-{
-	return a < USER_SPACE_END;
-}
-
-int uthread_start(struct uthread *t, uint64_t ip, uint64_t sp, uint64_t a0, uint64_t a1,
-                  uint64_t a2, uint64_t a3)
-{
-	if (ip >= USER_MAP_END || !user_address(sp))
-		return ERR_INVALID_ARGS;
-	struct process *p = t->proc;
-	uint64_t irq = spin_lock_irqsave(&p->lock);
-	if (t->state != UT_NEW || p->ending) {
-		spin_unlock_irqrestore(&p->lock, irq);
-		return ERR_BAD_STATE;
-	}
-	t->state = UT_RUNNING;
-	p->live_threads++;
-	bool first = !p->started;
-	p->started = true;
-	uint64_t regs[6] = {ip, sp, a0, a1, a2, a3};
-	memcpy(t->start_regs, regs, sizeof(regs));
-	kobject_get(&t->obj); /* the running thread's own reference */
-	t->kt->detached = true;
-	spin_unlock_irqrestore(&p->lock, irq);
-	if (first)
-		unstarted_forget(p);
-	sched_start(t->kt);
-	return 0;
-}
-
-struct uthread *uthread_current(void)
-{
-	return sched_current()->uthread;
-}
-
 struct process *process_current(void)
 {
 	struct uthread *t = uthread_current();
 	return t ? t->proc : NULL;
 }
 
-/* Decide the final status under p->lock; returns the threads to kill. */
-static bool decide(struct process *p, enum proc_state why, int code)
+bool process_decide(struct process *p, enum proc_state why, int code)
 {
 	if (p->ending)
 		return false;
@@ -312,8 +207,8 @@ static void kill_threads(struct process *p, struct uthread *except)
 		ASSERT(p->ending);
 		for (unsigned n = 0; n < PROCESS_KILL_BATCH && p->threads; n++) {
 			struct uthread *t = p->threads;
-			unlink_thread(t);
-			link_thread(&p->killed, t);
+			uthread_unlink(t);
+			uthread_link(&p->killed, t);
 			if (t != except && t->state == UT_RUNNING && !sched_kill_pending(t->kt))
 				sched_kill(t->kt);
 		}
@@ -322,7 +217,7 @@ static void kill_threads(struct process *p, struct uthread *except)
 	} while (more);
 }
 
-static void process_end(struct process *p)
+void process_end(struct process *p)
 {
 	/* last thread gone: release the capabilities (nothing can use them now;
 	   a process_cs_hold() in progress frees them when it is done) */
@@ -363,7 +258,7 @@ void process_cs_release(struct process *p, struct cspace *cs)
 void process_kill(struct process *p, enum proc_state why, int code)
 {
 	uint64_t irq = spin_lock_irqsave(&p->lock);
-	bool first = decide(p, why, code);
+	bool first = process_decide(p, why, code);
 	bool no_threads = first && p->live_threads == 0 && !p->ended;
 	spin_unlock_irqrestore(&p->lock, irq);
 	if (!first)
@@ -371,99 +266,6 @@ void process_kill(struct process *p, enum proc_state why, int code)
 	kill_threads(p, uthread_current());
 	if (no_threads)
 		process_end(p); /* nothing running: it ends now */
-}
-
-void uthread_kill(struct uthread *t)
-{
-	/* under p->lock: see kill_threads() for why t->kt cannot vanish meanwhile */
-	struct process *p = t->proc;
-	uint64_t irq = spin_lock_irqsave(&p->lock);
-	if (t->state == UT_RUNNING)
-		sched_kill(t->kt);
-	spin_unlock_irqrestore(&p->lock, irq);
-}
-
-void uthread_exit_current(int64_t code)
-{
-	/*
-	 * An interrupt's way back to user mode calls this with interrupts off;
-	 * the last thread's teardown (capabilities, and the memory they may be
-	 * the last to hold) is long, so let them in: that trap frame is never
-	 * returned to.
-	 */
-	arch_irq_enable();
-	struct thread *kt = sched_current();
-	struct uthread *t = kt->uthread;
-	struct process *p = t->proc;
-	uint64_t irq = spin_lock_irqsave(&p->lock);
-	t->state = UT_DEAD;
-	t->exit_code = code;
-	bool last = --p->live_threads == 0;
-	if (last)
-		decide(p, PROC_EXITED, (int)code);
-	spin_unlock_irqrestore(&p->lock, irq);
-	waitq_wake_all(&t->exited);
-	/* leave the address space and the FPU before the references go */
-	irq = arch_irq_save();
-	kt->vs = NULL;
-	vmm_space_activate(&kernel_space);
-	void *fpu = kt->fpu;
-	kt->fpu = NULL;
-	kt->uthread = NULL;
-	arch_irq_restore(irq);
-	fpu_area_free(fpu);
-	if (last)
-		process_end(p);
-	kobject_put(&t->obj);
-	thread_exit();
-}
-
-void uthread_return_check(void)
-{
-	struct thread *kt = sched_current();
-	if (kt->uthread && sched_kill_pending(kt))
-		uthread_exit_current(-1);
-}
-
-void uthread_set_pager(struct uthread *t, struct kobject *endpoint)
-{
-	if (endpoint)
-		kobject_get(endpoint);
-	uint64_t irq = spin_lock_irqsave(&t->proc->lock);
-	struct kobject *old = t->pager;
-	t->pager = endpoint;
-	spin_unlock_irqrestore(&t->proc->lock, irq);
-	if (old)
-		kobject_put(old);
-}
-
-bool uthread_page_fault(uint64_t addr, uint64_t ip, unsigned access)
-{
-	struct uthread *t = uthread_current();
-	if (!t || addr >= USER_SPACE_END)
-		return false;
-	if (aspace_fault_wait(t->proc->as, addr))
-		return true; /* a map was filling there: it has ended, try again */
-	uint64_t irq = spin_lock_irqsave(&t->proc->lock);
-	struct kobject *pager = t->pager;
-	if (pager)
-		kobject_get(pager);
-	spin_unlock_irqrestore(&t->proc->lock, irq);
-	if (!pager)
-		return false;
-	struct kbus_fault_msg msg = {
-	    .addr = addr,
-	    .ip = ip,
-	    .access = access,
-	    .thread_id = (uint32_t)t->obj.id,
-	};
-	int32_t verdict = 0;
-	arch_irq_enable();
-	int r = kbus_kernel_call(endpoint_from(pager), &msg, sizeof(msg), &verdict, sizeof(verdict),
-	                         WAIT_FOREVER);
-	kobject_put(pager);
-	/* resume if the pager answered without a verdict or with 0 */
-	return r >= 0 && ((size_t)r < sizeof(verdict) || verdict == 0);
 }
 
 bool process_user_fault(const struct user_fault *f)
@@ -476,7 +278,7 @@ bool process_user_fault(const struct user_fault *f)
 	if (sched_kill_pending(sched_current()))
 		uthread_exit_current(-1); /* killed while its pager was asked: not a fault */
 	uint64_t irq = spin_lock_irqsave(&p->lock);
-	if (decide(p, PROC_FAULTED, 0)) {
+	if (process_decide(p, PROC_FAULTED, 0)) {
 		p->status.fault_vector = f->vector;
 		p->status.fault_addr = f->addr;
 		p->status.fault_ip = f->ip;
@@ -502,20 +304,10 @@ void process_get_status(struct process *p, struct proc_status *out)
 
 static bool process_done(void *arg)
 {
-	return __atomic_load_n(&((struct process *)arg)->ended, __ATOMIC_ACQUIRE);
+	return process_ended(arg);
 }
 
 int process_wait(struct process *p, uint64_t timeout_ns)
 {
 	return waitq_wait(&p->waiters, process_done, p, timeout_ns);
-}
-
-static bool uthread_done(void *arg)
-{
-	return __atomic_load_n(&((struct uthread *)arg)->state, __ATOMIC_ACQUIRE) == UT_DEAD;
-}
-
-int uthread_wait(struct uthread *t, uint64_t timeout_ns)
-{
-	return waitq_wait(&t->exited, uthread_done, t, timeout_ns);
 }

@@ -1,9 +1,8 @@
 /*
- * process.h - processes and user threads (OBJ_PROCESS, OBJ_THREAD).
+ * process.h - processes (OBJ_PROCESS).
  *
- * A process is a cspace, an address space and a set of user threads, paid for
- * by a memory pool. Each user thread (struct uthread) owns one scheduler
- * thread whose kernel stack it runs on when it enters the kernel.
+ * A process is a cspace, an address space and a set of user threads
+ * (obj/thread.h), paid for by a memory pool.
  *
  * Life and death: a process runs while it has live threads. The first of
  * exit (SYS_SELF_PROCESS_EXIT), kill (SYS_PROC_KILL) or an unhandled fault
@@ -38,31 +37,16 @@
 #include <abi/syscall.h>
 #include <arch/entry.h>
 #include <obj/object.h>
+#include <obj/thread.h>
 #include <sched/waitq.h>
 
 struct cspace;
 struct aspace;
 struct mem_pool;
-struct thread;
 
 #define PROCESS_MAX_SLOTS 4096
 #define PROCESS_CHARGE 8192ull /* pool bytes charged for a process's kernel state */
-#define UTHREAD_CHARGE 24576ull /* kernel stack + FPU area + bookkeeping */
 #define PROCESS_KILL_BATCH 32u /* threads a kill asks to end per hold of process->lock */
-
-enum uthread_state { UT_NEW, UT_RUNNING, UT_DEAD };
-
-struct uthread {
-	struct kobject obj;
-	struct process *proc; /* reference held */
-	struct thread *kt; /* scheduler thread (detached once started) */
-	enum uthread_state state;
-	int64_t exit_code;
-	uint64_t start_regs[6]; /* ip, sp, then the four arguments (arch_user_frame_init) */
-	struct uthread *next, **pprev; /* in proc->threads or proc->killed (O(1) unlink) */
-	struct waitq exited;
-	struct kobject *pager; /* endpoint fault messages go to (reference held), or NULL */
-};
 
 struct process {
 	struct kobject obj;
@@ -86,6 +70,12 @@ struct process {
 	char name[32];
 };
 
+/* The process obj is (obj must be an OBJ_PROCESS). */
+static inline struct process *process_from(struct kobject *obj)
+{
+	return KOBJECT_CAST(obj, OBJ_PROCESS, struct process, obj);
+}
+
 /* Create an empty process paid by pool. References returned in *out. */
 int process_create(struct mem_pool *pool, const char *name, struct process **out);
 /*
@@ -94,17 +84,8 @@ int process_create(struct mem_pool *pool, const char *name, struct process **out
  * no later than its creator's end; process.c says why).
  */
 void process_set_creator(struct process *p, struct process *creator);
-/* Create a new (not started) thread in p. */
-int uthread_create(struct process *p, struct uthread **out);
-/*
- * Start t at ip with stack pointer sp and a0..a3 in its first four argument
- * registers (arch_user_frame_init). ERR_BAD_STATE if started.
- */
-int uthread_start(struct uthread *t, uint64_t ip, uint64_t sp, uint64_t a0, uint64_t a1,
-                  uint64_t a2, uint64_t a3);
 /* Decide p's fate (first call wins) and ask every thread to end. */
 void process_kill(struct process *p, enum proc_state why, int code);
-void uthread_kill(struct uthread *t);
 void process_get_status(struct process *p, struct proc_status *out);
 /*
  * p's cspace, kept alive (not destroyed when p ends) until process_cs_release(),
@@ -114,21 +95,20 @@ void process_get_status(struct process *p, struct proc_status *out);
  */
 struct cspace *process_cs_hold(struct process *p);
 void process_cs_release(struct process *p, struct cspace *cs);
-/* Wait for p (or t) to end; 0, ERR_TIMED_OUT or ERR_INTERRUPTED. */
+/* Wait for p to end; 0, ERR_TIMED_OUT or ERR_INTERRUPTED. */
 int process_wait(struct process *p, uint64_t timeout_ns);
-int uthread_wait(struct uthread *t, uint64_t timeout_ns);
 
-/* The calling user thread / its process, or NULL in a kernel thread. */
-struct uthread *uthread_current(void);
+/* The calling user thread's process, or NULL in a kernel thread. */
 struct process *process_current(void);
-/* End the calling user thread now (never returns). */
-void uthread_exit_current(int64_t code) __attribute__((noreturn));
-/*
- * uthread_return_check() (on the way back to user mode), process_user_fault()
- * and uthread_page_fault() are called by arch traps: declared in arch/entry.h.
- */
-/* Set (or with NULL clear) t's pager endpoint object; takes a reference. */
-void uthread_set_pager(struct uthread *t, struct kobject *endpoint);
+/* process_user_fault() is called by arch traps: declared in arch/entry.h. */
 
 /* Live processes and user threads (leak checks). */
 uint64_t process_live_count(void);
+
+/* For obj/thread.c, which keeps a process's thread bookkeeping under p->lock: */
+/* p->lock held: decide p's final status unless decided; true if this call did. */
+bool process_decide(struct process *p, enum proc_state why, int code);
+/* p's first thread has started: its creator no longer answers for it. No lock held. */
+void process_started(struct process *p);
+/* p's last thread is gone: release its capabilities, wake its waiters. No lock held. */
+void process_end(struct process *p);

@@ -9,7 +9,7 @@
 
 static void test_object_destroy(struct kobject *obj)
 {
-	kfree(container_of(obj, struct test_object, base));
+	kfree(test_object_from(obj));
 }
 
 static const struct kobject_ops test_object_ops = {
@@ -29,7 +29,5 @@ int test_object_create(uint64_t value, struct test_object **out)
 
 struct test_object *test_object_from(struct kobject *obj)
 {
-	if (!obj || obj->type != OBJ_TEST)
-		return NULL;
-	return container_of(obj, struct test_object, base);
+	return KOBJECT_CAST(obj, OBJ_TEST, struct test_object, base);
 }

@@ -1,5 +1,6 @@
 /*
- * test_object.h - OBJ_TEST, a trivial kernel object for tests.
+ * test_object.h - OBJ_TEST, a trivial kernel object for tests (test kernel and
+ * host tests only; its type is kernel-internal, obj/object.h, not in the ABI).
  *
  * Holds one counter and nothing else; exists so capability tests (host and
  * VM) have a real object to point at before the real object types arrive.
@@ -19,5 +20,5 @@ struct test_object {
  */
 int test_object_create(uint64_t value, struct test_object **out);
 
-/* The test_object containing obj, or NULL if obj is not an OBJ_TEST. */
+/* The test_object obj is (obj must be an OBJ_TEST: KOBJECT_CAST). */
 struct test_object *test_object_from(struct kobject *obj);

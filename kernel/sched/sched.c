@@ -216,7 +216,7 @@ void sched_start(struct thread *t)
 void thread_exit(void)
 {
 	struct thread *t = this_cpu()->current;
-	if (t->kbus_pending)
+	if (t->kbus.pending)
 		kbus_thread_exit(t); /* its caller must not wait for a dead server */
 	arch_irq_disable();
 	t->state = THREAD_DEAD;

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <arch/percpu.h>
+#include <kbus/kbus_thread.h>
 #include <time/clock.h>
 
 #define THREAD_STACK_ORDER 2 /* 16 KiB kernel stacks */
@@ -23,8 +24,8 @@
 enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 struct trap_frame;
-
 struct uthread;
+struct fpu_area; /* arch/cpufeatures.h */
 
 struct thread {
 	uint64_t rsp; /* saved kernel stack pointer while switched out */
@@ -40,17 +41,14 @@ struct thread {
 	struct thread *next; /* run queue link */
 	struct timer_event sleep_timer;
 	char name[24];
-	struct uthread *uthread; /* obj/process.h: user threads' part; NULL for kernel threads */
+	struct uthread *uthread; /* obj/thread.h: user threads' part; NULL for kernel threads */
 	struct vm_space *vs; /* address space to run in (NULL: kernel threads) */
-	void *fpu; /* FPU/SSE/AVX area of user threads */
+	struct fpu_area *fpu; /* FPU/SSE/AVX state of user threads (arch-owned) */
 	bool kill_pending; /* end at the next return towards user mode */
 	bool on_cpu; /* its registers are live on a CPU (set at switch-in, cleared
 				 once the switch away has completed): sched_switch_to() only
 				 takes threads that are off every CPU */
-	/* kbus (kernel/kbus): the call this thread received and must answer, and the
-	   endpoint it came from (reference held). Owned by kernel/kbus/call.c. */
-	void *kbus_pending;
-	void *kbus_pending_ep;
+	struct kbus_thread kbus; /* kbus's part: the call this thread must answer */
 };
 
 /*

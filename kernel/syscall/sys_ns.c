@@ -257,8 +257,9 @@ long sys_ns_bind(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 	int err = cap_lookup(cs, (handle_t)a[2], OBJ_NONE, 0, &what);
 	if (err)
 		return err;
-	struct ns_node *target = ns_node_from(what.obj);
-	struct endpoint *ep = endpoint_from(what.obj);
+	enum obj_type type = what.obj->type;
+	struct ns_node *target = type == OBJ_NS_NODE ? ns_node_from(what.obj) : NULL;
+	struct endpoint *ep = type == OBJ_ENDPOINT ? endpoint_from(what.obj) : NULL;
 	if (!target && !ep)
 		err = ERR_WRONG_TYPE;
 	else if (ep && (a[3] & ~what.rights))

@@ -37,23 +37,6 @@
 #include <obj/process.h>
 #include <sched/sched.h>
 
-/* The downcasts obj/ does not have yet (issue 14 gives every type its _from()). */
-static inline struct process *process_from(struct kobject *obj)
-{
-	return container_of(obj, struct process, obj);
-}
-
-static inline struct uthread *uthread_from(struct kobject *obj)
-{
-	return container_of(obj, struct uthread, obj);
-}
-
-/* The log is a bare kobject (obj/debuglog.h): nothing to downcast to. */
-static inline struct kobject *debuglog_from(struct kobject *obj)
-{
-	return obj;
-}
-
 _Static_assert(ARCH_SYSCALL_ARGS == CH_MAX_ARGS, "a row describes every argument register");
 
 #define HANDLES(args) CH_ARGS_MASK(CH_ARG_HANDLE, args)

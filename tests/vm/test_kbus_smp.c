@@ -25,7 +25,9 @@
 #include <lib/string.h>
 #include <obj/pool.h>
 #include <obj/process.h>
+#include <obj/test_object.h>
 #include <sched/sched.h>
+#include <sched/waitq.h>
 #include <test_kbus.h>
 
 #define SMP_MAX 64
@@ -220,6 +222,96 @@ VM_TEST(kbus_waitset)
 	VM_EXPECT_EQ(ev[0].events, KBUS_EV_EXITED);
 	kobject_put(&p->obj);
 	kobject_put(waitset_obj(ws)); /* drops its members' references */
+	kt_chan_close(&c);
+	kt_base_check(&b);
+}
+
+/*
+ * A waitable type waitset.c has never heard of: everything the waitset needs
+ * comes from the type's ops (poll, wait_queues, signals). It borrows the
+ * test object's kernel-internal type value; lives on the test's stack.
+ */
+struct ws_probe {
+	struct kobject obj;
+	struct waitq wq;
+	uint32_t ev; /* atomic: what poll reports */
+};
+
+static struct ws_probe *ws_probe_from(struct kobject *obj)
+{
+	return KOBJECT_CAST(obj, OBJ_TEST, struct ws_probe, obj);
+}
+
+static void ws_probe_destroy(struct kobject *obj)
+{
+	(void)obj; /* on the test's stack */
+}
+
+static uint32_t ws_probe_poll(struct kobject *obj)
+{
+	return __atomic_load_n(&ws_probe_from(obj)->ev, __ATOMIC_ACQUIRE);
+}
+
+static void ws_probe_queues(struct kobject *obj, struct waitq *wq[KOBJECT_WAIT_QUEUES])
+{
+	wq[0] = &ws_probe_from(obj)->wq;
+}
+
+static const struct kobject_ops ws_probe_ops = {
+    .destroy = ws_probe_destroy,
+    .signals = KBUS_EV_READABLE | KBUS_EV_EXITED,
+    .poll = ws_probe_poll,
+    .wait_queues = ws_probe_queues,
+};
+
+static void ws_probe_signal(void *arg)
+{
+	struct ws_probe *o = arg;
+	sched_sleep_ns(2000000);
+	__atomic_store_n(&o->ev, KBUS_EV_EXITED, __ATOMIC_RELEASE);
+	waitq_wake_all(&o->wq);
+}
+
+VM_TEST(kbus_waitset_object_ops)
+{
+	struct kt_base b;
+	kt_base_take(&b);
+	struct kt_chan c;
+	VM_EXPECT_EQ(kt_chan_open(&c, 1 << 20, 1), 0);
+	struct kbus_waitset *ws;
+	VM_EXPECT_EQ(kbus_waitset_create(c.pool, &ws), 0);
+	/* an object whose type signals nothing is refused */
+	struct test_object *t;
+	VM_EXPECT_EQ(test_object_create(0, &t), 0);
+	VM_EXPECT_EQ(kbus_waitset_add(ws, &t->base, KBUS_EV_READABLE, 1), ERR_WRONG_TYPE);
+	kobject_put(&t->base);
+	/* a waitable one: its allowed events, its poll, its queue's wake-ups */
+	struct ws_probe o = {0};
+	waitq_init(&o.wq);
+	kobject_init(&o.obj, OBJ_TEST, &ws_probe_ops);
+	VM_EXPECT_EQ(kbus_waitset_add(ws, &o.obj, KBUS_EV_WRITABLE, 2), ERR_INVALID_ARGS);
+	VM_EXPECT_EQ(kbus_waitset_add(ws, &o.obj, KBUS_EV_READABLE | KBUS_EV_EXITED, 2), 0);
+	struct kbus_event ev[4];
+	VM_EXPECT_EQ(kbus_waitset_wait(ws, ev, 4, 0), ERR_TIMED_OUT);
+	__atomic_store_n(&o.ev, KBUS_EV_READABLE | KBUS_EV_WRITABLE, __ATOMIC_RELEASE);
+	VM_EXPECT_EQ(kbus_waitset_wait(ws, ev, 4, 0), 1); /* level: seen without a wake-up */
+	VM_EXPECT_EQ(ev[0].key, 2);
+	VM_EXPECT_EQ(ev[0].events, KBUS_EV_READABLE); /* only what was asked for */
+	__atomic_store_n(&o.ev, 0, __ATOMIC_RELEASE);
+	struct thread *signaller = thread_create("ws-probe", ws_probe_signal, &o, -1);
+	VM_EXPECT(signaller != NULL);
+	if (!signaller)
+		return;
+	sched_start(signaller);
+	/* woken through o.wq (a broken wake-up fails here after 5 s, not a hang) */
+	VM_EXPECT_EQ(kbus_waitset_wait(ws, ev, 4, 5000000000ull), 1);
+	VM_EXPECT_EQ(ev[0].events, KBUS_EV_EXITED);
+	thread_join(signaller);
+	VM_EXPECT_EQ(kobject_refcount(&o.obj), 2); /* the member's reference */
+	VM_EXPECT_EQ(kbus_waitset_remove(ws, 2), 0);
+	VM_EXPECT_EQ(kobject_refcount(&o.obj), 1);
+	kobject_put(&o.obj);
+	kobject_put(waitset_obj(ws));
 	kt_chan_close(&c);
 	kt_base_check(&b);
 }

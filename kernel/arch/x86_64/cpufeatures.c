@@ -79,7 +79,7 @@ void cpu_features_init(bool bsp)
 		__asm__ volatile("fninit");
 		uint32_t mxcsr = 0x1f80;
 		__asm__ volatile("ldmxcsr %0" ::"m"(mxcsr));
-		fpu_save(clean_area);
+		fpu_save((struct fpu_area *)clean_area);
 		fpu_cache = slab_cache_create("fpu", fpu_area_size, 64);
 		pr_info("cpu: SMEP %s, SMAP %s, %s (xcr0 0x%llx, %u-byte FPU areas)",
 		        smep ? "on" : "absent", smap ? "on" : "absent",
@@ -88,7 +88,7 @@ void cpu_features_init(bool bsp)
 	}
 }
 
-void fpu_save(void *area)
+void fpu_save(struct fpu_area *area)
 {
 	if (cpu_has_xsave)
 		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)xcr0),
@@ -98,7 +98,7 @@ void fpu_save(void *area)
 		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
 }
 
-void fpu_restore(const void *area)
+void fpu_restore(const struct fpu_area *area)
 {
 	if (cpu_has_xsave)
 		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((uint32_t)xcr0),
@@ -108,15 +108,15 @@ void fpu_restore(const void *area)
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
 
-void *fpu_area_alloc(void)
+struct fpu_area *fpu_area_alloc(void)
 {
-	void *p = fpu_cache ? slab_alloc(fpu_cache) : NULL;
+	struct fpu_area *p = fpu_cache ? slab_alloc(fpu_cache) : NULL;
 	if (p)
 		memcpy(p, clean_area, fpu_area_size);
 	return p;
 }
 
-void fpu_area_free(void *area)
+void fpu_area_free(struct fpu_area *area)
 {
 	if (area)
 		slab_free(fpu_cache, area);

@@ -67,7 +67,7 @@ const char *ch_obj_type_name(uint32_t type)
 	    [OBJ_MODULE_LOADER] = "module-loader",
 	    [OBJ_MEMORY_POOL] = "memory-pool",
 	    [OBJ_DEBUG_LOG] = "debug-log",
-	    [OBJ_TEST] = "test",
+	    [OBJ_GROUP] = "group",
 	};
 	if (type < N_ELEMS(names) && names[type])
 		return names[type];

@@ -17,12 +17,15 @@ extern uint8_t cpu_has_smap; /* read by uaccess.S */
 extern bool cpu_has_smep, cpu_has_xsave;
 extern uint32_t fpu_area_size; /* bytes of one FPU area (64-byte aligned) */
 
+/* A thread's saved FPU/SSE/AVX state (XSAVE or FXSAVE layout), fpu_area_size bytes. */
+struct fpu_area;
+
 void cpu_features_init(bool bsp);
 /* Allocate a clean FPU area (default control words); NULL if out of memory. */
-void *fpu_area_alloc(void);
-void fpu_area_free(void *area);
-void fpu_save(void *area);
-void fpu_restore(const void *area);
+struct fpu_area *fpu_area_alloc(void);
+void fpu_area_free(struct fpu_area *area);
+void fpu_save(struct fpu_area *area);
+void fpu_restore(const struct fpu_area *area);
 /* Entry points (syscall.S): 64-bit SYSCALL, and compatibility-mode SYSCALL (refused). */
 void syscall_entry(void);
 void syscall_compat_entry(void);
