@@ -114,17 +114,23 @@ handle_t ch_ns_root(const char *scheme)
 	return h;
 }
 
+int ch_uri_parse_local(const char *uri, size_t len, struct ns_uri *u)
+{
+	int err = ns_uri_parse(uri, len, u);
+	if (err)
+		return err;
+	return ns_uri_is_local(u, NULL) ? 0 : ERR_NO_HOST;
+}
+
 long ch_uri_open(const char *uri, uint32_t type, uint32_t flags, uint64_t rights, handle_t *out)
 {
 	static struct ns_uri u; /* 4 KiB: not on a small thread stack */
 	size_t len = strlen(uri);
 	const char *scheme = "fs", *path = uri;
 	if (ns_is_uri(uri, len)) {
-		int err = ns_uri_parse(uri, len, &u);
+		int err = ch_uri_parse_local(uri, len, &u);
 		if (err)
 			return err;
-		if (!ns_uri_is_local(&u, NULL))
-			return ERR_NO_HOST;
 		scheme = u.scheme;
 		path = u.path.buf;
 		len = u.path.len;

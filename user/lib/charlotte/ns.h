@@ -43,6 +43,10 @@ long ch_ns_watch(handle_t dir, handle_t ep, uint32_t mask, uint64_t timeout);
 /* The root of scheme in this process's view (HANDLE_INVALID: none). */
 handle_t ch_ns_root(const char *scheme);
 
+struct ns_uri;
+/* Parse uri (len bytes) into *u (shared/ns_uri.h); a URI of another host is ERR_NO_HOST. */
+int ch_uri_parse_local(const char *uri, size_t len, struct ns_uri *u);
+
 /*
  * Open what uri (a URI, or a plain path below the fs root) names, expecting
  * type, with rights (NS_RIGHTS_SAME: all the root allows) and NS_OPEN_* flags.

@@ -1,32 +1,51 @@
 /*
- * stdio.c - the output streams stdout and stderr, and the stream front ends of printf.
+ * stdio.c - streams: stdout and stderr, files opened with fopen, and the stream
+ * front ends of printf.
  *
- * A stream is a file descriptor for __libc_write plus a buffer. stdout is line buffered
- * (text reaches the system at each newline, when the buffer fills, at fflush and at
- * exit), stderr is unbuffered. A printf call to any stream is staged in a small local
- * buffer first, so even an unbuffered stream gets a few large writes rather than one
- * per piece of the format. A failed write sets the stream's error flag and errno EIO;
- * the buffered text is dropped so later output is not blocked forever.
+ * A stream is a file descriptor (fd.c) plus one buffer, holding either output not
+ * yet written (len bytes) or input read ahead (buf[rpos..rlen)), never both:
+ * writing after reading first gives the read-ahead back by seeking the descriptor
+ * back, reading after writing first flushes. stdout is line buffered (text reaches
+ * the system at each newline, when the buffer fills, at fflush and at exit), stderr
+ * is unbuffered, files are fully buffered. A printf call to any stream is staged in
+ * a small local buffer first, so even an unbuffered stream gets a few large writes
+ * rather than one per piece of the format. A failed write sets the stream's error
+ * flag and errno (EIO for the console); the buffered text is dropped so later output
+ * is not blocked forever. Streams fopen made are kept in a list for fflush(NULL),
+ * which exit() calls. Not thread-safe.
  */
 #include <stdio.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "files.h"
 #include "format.h"
-#include "sys_hooks.h"
+
+#define CAN_READ 1
+#define CAN_WRITE 2
 
 struct __libc_file {
 	int fd;
 	int mode; /* _IOFBF, _IOLBF, _IONBF */
-	int error; /* a write failed; cleared by clearerr */
+	int access; /* CAN_READ | CAN_WRITE */
+	int error; /* a read or write failed; cleared by clearerr */
+	int eof; /* a read reached the end; cleared by clearerr and fseek */
 	char *buf;
-	size_t cap, len;
+	size_t cap, len; /* len: output waiting in buf */
+	size_t rpos, rlen; /* input read ahead: buf[rpos..rlen) */
+	struct __libc_file *next; /* the next stream fopen made */
 	char own[BUFSIZ];
 };
 
-static struct __libc_file out_file = {.fd = 1, .mode = _IOLBF, .buf = out_file.own, .cap = BUFSIZ};
-static struct __libc_file err_file = {.fd = 2, .mode = _IONBF, .buf = err_file.own, .cap = BUFSIZ};
+static struct __libc_file out_file = {
+    .fd = 1, .mode = _IOLBF, .access = CAN_WRITE, .buf = out_file.own, .cap = BUFSIZ};
+static struct __libc_file err_file = {
+    .fd = 2, .mode = _IONBF, .access = CAN_WRITE, .buf = err_file.own, .cap = BUFSIZ};
+static struct __libc_file *opened; /* by fopen */
 
 FILE *stdout = &out_file;
 FILE *stderr = &err_file;
@@ -35,10 +54,11 @@ FILE *stderr = &err_file;
 static int write_all(FILE *f, const char *p, size_t n)
 {
 	while (n) {
-		long r = __libc_write(f->fd, p, n);
+		ssize_t r = write(f->fd, p, n);
 		if (r <= 0) {
 			f->error = 1;
-			errno = EIO;
+			if (r == 0)
+				errno = EIO;
 			return EOF;
 		}
 		p += r;
@@ -47,10 +67,16 @@ static int write_all(FILE *f, const char *p, size_t n)
 	return 0;
 }
 
+/* Write what is buffered; give back input read ahead (the descriptor seeks back). */
 static int flush_one(FILE *f)
 {
 	size_t n = f->len;
 
+	if (f->rpos < f->rlen && lseek(f->fd, -(off_t)(f->rlen - f->rpos), SEEK_CUR) < 0) {
+		f->error = 1;
+		return EOF;
+	}
+	f->rpos = f->rlen = 0;
 	f->len = 0;
 	return write_all(f, f->buf, n);
 }
@@ -60,7 +86,197 @@ int fflush(FILE *f)
 	if (f)
 		return flush_one(f);
 	int r = flush_one(stdout);
-	return flush_one(stderr) ? EOF : r;
+	if (flush_one(stderr))
+		r = EOF;
+	for (f = opened; f; f = f->next)
+		if (flush_one(f))
+			r = EOF;
+	return r;
+}
+
+int __libc_fopen_flags(const char *mode)
+{
+	static const int base[] = {['r'] = O_RDONLY,
+	                           ['w'] = O_WRONLY | O_CREAT | O_TRUNC,
+	                           ['a'] = O_WRONLY | O_CREAT | O_APPEND};
+	if (!mode || (*mode != 'r' && *mode != 'w' && *mode != 'a'))
+		return -1;
+	int flags = base[(unsigned char)*mode];
+	for (const char *p = mode + 1; *p; p++) {
+		if (*p == '+')
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+		else if (*p == 'x' && *mode == 'w')
+			flags |= O_EXCL;
+		else if (*p == 'e')
+			flags |= O_CLOEXEC;
+		else if (*p != 'b')
+			return -1;
+	}
+	return flags;
+}
+
+FILE *fopen(const char *restrict path, const char *restrict mode)
+{
+	int flags = __libc_fopen_flags(mode);
+	if (flags < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	FILE *f = malloc(sizeof(*f));
+	if (!f) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	int fd = open(path, flags);
+	if (fd < 0) {
+		free(f);
+		return NULL;
+	}
+	int acc = flags & O_ACCMODE;
+	*f = (struct __libc_file){
+	    .fd = fd,
+	    .mode = _IOFBF,
+	    .access = (acc != O_WRONLY ? CAN_READ : 0) | (acc != O_RDONLY ? CAN_WRITE : 0),
+	    .buf = f->own,
+	    .cap = BUFSIZ,
+	    .next = opened,
+	};
+	opened = f;
+	return f;
+}
+
+int fclose(FILE *f)
+{
+	int r = flush_one(f);
+	if (f == stdout || f == stderr)
+		return r;
+	if (close(f->fd))
+		r = EOF;
+	FILE **pp = &opened;
+	while (*pp && *pp != f)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = f->next;
+	free(f);
+	return r;
+}
+
+int fileno(FILE *f)
+{
+	return f->fd;
+}
+
+/* Read ahead into the empty buffer: its bytes, 0 at the end, EOF on an error. */
+static int fill(FILE *f)
+{
+	if (!(f->access & CAN_READ)) {
+		f->error = 1;
+		errno = EBADF;
+		return EOF;
+	}
+	if (f->len && flush_one(f))
+		return EOF;
+	ssize_t n = read(f->fd, f->buf, f->cap);
+	if (n <= 0) {
+		f->eof |= n == 0;
+		f->error |= n < 0;
+		return n == 0 ? 0 : EOF;
+	}
+	f->rpos = 0;
+	f->rlen = (size_t)n;
+	return (int)n;
+}
+
+int fgetc(FILE *f)
+{
+	if (f->rpos == f->rlen && fill(f) <= 0)
+		return EOF;
+	return (unsigned char)f->buf[f->rpos++];
+}
+
+int getc(FILE *f)
+{
+	return fgetc(f);
+}
+
+char *fgets(char *restrict s, int n, FILE *restrict f)
+{
+	int i = 0, c = 0;
+
+	if (n <= 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	while (i < n - 1 && c != '\n' && (c = fgetc(f)) != EOF)
+		s[i++] = (char)c;
+	if (i == 0 && n > 1)
+		return NULL;
+	s[i] = '\0';
+	return s;
+}
+
+size_t fread(void *restrict p, size_t size, size_t n, FILE *restrict f)
+{
+	size_t total = size * n, done = 0;
+	char *d = p;
+
+	if (!size || !n)
+		return 0;
+	if (total / size != n) {
+		errno = EOVERFLOW;
+		return 0;
+	}
+	while (done < total) {
+		size_t k = f->rlen - f->rpos;
+		if (k) {
+			k = k < total - done ? k : total - done;
+			memcpy(d + done, f->buf + f->rpos, k);
+			f->rpos += k;
+			done += k;
+		} else if (total - done >= f->cap && (f->access & CAN_READ) && !f->len) {
+			ssize_t r = read(f->fd, d + done, total - done); /* big: straight in */
+			if (r <= 0) {
+				f->eof |= r == 0;
+				f->error |= r < 0;
+				break;
+			}
+			done += (size_t)r;
+		} else if (fill(f) <= 0) {
+			break;
+		}
+	}
+	return done / size;
+}
+
+int fseek(FILE *f, long off, int whence)
+{
+	if (whence == SEEK_CUR)
+		off -= (long)(f->rlen - f->rpos);
+	f->rpos = f->rlen = 0; /* dropped, not given back: off already counts it */
+	if (flush_one(f) || lseek(f->fd, off, whence) < 0)
+		return -1;
+	f->eof = 0;
+	return 0;
+}
+
+long ftell(FILE *f)
+{
+	size_t ahead = f->rlen - f->rpos;
+	if (f->len && flush_one(f))
+		return -1;
+	off_t pos = lseek(f->fd, 0, SEEK_CUR);
+	return pos < 0 ? -1 : (long)(pos - (off_t)ahead);
+}
+
+void rewind(FILE *f)
+{
+	fseek(f, 0, SEEK_SET);
+	clearerr(f);
+}
+
+int feof(FILE *f)
+{
+	return f->eof;
 }
 
 size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f)
@@ -74,6 +290,13 @@ size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f)
 		errno = EOVERFLOW;
 		return 0;
 	}
+	if (!(f->access & CAN_WRITE)) {
+		f->error = 1;
+		errno = EBADF;
+		return 0;
+	}
+	if (f->rlen && flush_one(f))
+		return 0;
 	if (f->mode == _IONBF || total >= f->cap) {
 		if (flush_one(f) || write_all(f, s, total))
 			return 0;
@@ -148,6 +371,7 @@ int ferror(FILE *f)
 void clearerr(FILE *f)
 {
 	f->error = 0;
+	f->eof = 0;
 }
 
 struct stream_out {

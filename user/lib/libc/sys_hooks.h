@@ -1,7 +1,7 @@
 /*
  * sys_hooks.h - the only way the C library reaches the system.
  *
- * The libc is written against these four functions and nothing else, so it can be
+ * The libc is written against these functions and nothing else, so it can be
  * built and tested on the host today (tests/host/test_libc.c implements them over a
  * fake arena and a capture buffer) and linked with libcharlotte later, which will
  * implement them on top of syscalls and capabilities:
@@ -9,9 +9,14 @@
  *   - __libc_morecore  a memory capability mapped into our own address space
  *   - __libc_exit      process exit with a status
  *   - __libc_clock_ns  the dev.clock capability (monotonic) / wall clock (realtime)
+ *   - __libc_ns_*      the namespace (abi/ns.h): files and directories (fd.c, path.c)
  * Errors are the negative codes of include/abi/errors.h.
  */
 #pragma once
+
+#include <stdint.h>
+#include <abi/handle.h>
+#include <abi/ns.h>
 
 /*
  * Write len bytes of buf to file descriptor fd (1 = stdout, 2 = stderr).
@@ -43,3 +48,36 @@ long long __libc_clock_ns(int clock);
  * an opaque pointer for the system library (libcharlotte's ch_handle()).
  */
 extern void *__libc_start_info;
+
+/*
+ * The namespace. Open files, directories and the current directory are namespace
+ * capabilities (handles of abi/handle.h); every hook but the first two is the action
+ * of abi/ns.h of the same name, with the default timeout, and returns what it returns.
+ * libcharlotte implements them in user/lib/charlotte/libc_ns.c.
+ */
+
+/*
+ * Parse s (len bytes): a URI "<scheme>://<host>/<path>" (scheme gets its lower-case
+ * scheme; another host is ERR_NO_HOST) or a plain path (scheme gets ""). path (at
+ * least NS_PATH_MAX + 2 bytes) gets the normalized path (names joined by '/', none
+ * of ".", ".." or percent-escapes left), with a '/' after it when it must name a
+ * directory. Returns its length, or the parser's error (docs/namespace.md; a ".."
+ * above the start is ERR_NOT_FOUND).
+ */
+long __libc_ns_parse(const char *s, unsigned long len, char scheme[NS_SCHEME_MAX + 1],
+                     char *path);
+
+/* The root of scheme ("fs" for plain paths) in our view, or HANDLE_INVALID. */
+handle_t __libc_ns_root(const char *scheme);
+
+long __libc_ns_open(handle_t dir, const char *path, unsigned long len, uint32_t type,
+                    uint32_t flags, uint64_t rights, handle_t *out);
+long __libc_ns_close(handle_t h); /* drop the capability */
+long __libc_ns_stat(handle_t h, struct ns_stat *out);
+long __libc_ns_list(handle_t dir, uint64_t *cookie, void *buf, unsigned long cap);
+long __libc_ns_read(handle_t file, uint64_t off, void *buf, unsigned long len);
+long __libc_ns_write(handle_t file, uint64_t off, const void *buf, unsigned long len);
+long __libc_ns_truncate(handle_t file, uint64_t size);
+long __libc_ns_unlink(handle_t dir, const char *path, unsigned long len, uint32_t flags);
+long __libc_ns_rename(handle_t dir, const char *path, unsigned long len, handle_t dir2,
+                      const char *path2, unsigned long len2);

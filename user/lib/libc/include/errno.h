@@ -23,12 +23,14 @@ extern int errno;
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
+#define EXDEV 18
 #define ENODEV 19
 #define ENOTDIR 20
 #define EISDIR 21
 #define EINVAL 22
 #define ENFILE 23
 #define EMFILE 24
+#define EFBIG 27
 #define ENOSPC 28
 #define ESPIPE 29
 #define EPIPE 32
@@ -37,10 +39,12 @@ extern int errno;
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ENOTEMPTY 39
+#define ELOOP 40
 #define EOVERFLOW 75
 #define EILSEQ 84
 #define ENOTSUP 95
 #define ETIMEDOUT 110
+#define EHOSTUNREACH 113
 #define ECANCELED 125
 
 #define EWOULDBLOCK EAGAIN

@@ -1,8 +1,10 @@
 /*
- * stdio.h - formatted output and the two output streams (stdio.c, printf.c).
+ * stdio.h - streams and formatted output (stdio.c, printf.c, path.c).
  *
- * There is no input and no file system here yet: stdout (line buffered) and stderr
- * (unbuffered) write through __libc_write. Floating point: %f %F %e %E %g %G, exact.
+ * stdout (line buffered) and stderr (unbuffered) write through __libc_write; fopen
+ * opens files of the namespace (fully buffered), named by a URI ("fs:///tmp/x") or a
+ * plain path (docs/userspace.md "Files"). There is no stdin yet. Floating point:
+ * %f %F %e %E %g %G, exact.
  */
 #pragma once
 
@@ -11,6 +13,10 @@
 
 #define EOF (-1)
 #define BUFSIZ 1024
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
 
 #define _IOFBF 0 /* fully buffered */
 #define _IOLBF 1 /* line buffered */
@@ -47,3 +53,19 @@ int fflush(FILE *f);
 int setvbuf(FILE *restrict f, char *restrict buf, int mode, size_t size);
 int ferror(FILE *f);
 void clearerr(FILE *f);
+
+/* mode: "r", "w", "a", each with an optional "+" (read and write), "b" (ignored) and, for
+ * "w", "x" (fail with EEXIST if the file exists). A bad mode is EINVAL. */
+FILE *fopen(const char *restrict path, const char *restrict mode);
+int fclose(FILE *f);
+int fileno(FILE *f);
+int fgetc(FILE *f);
+int getc(FILE *f);
+char *fgets(char *restrict s, int n, FILE *restrict f);
+size_t fread(void *restrict p, size_t size, size_t n, FILE *restrict f);
+int fseek(FILE *f, long off, int whence);
+long ftell(FILE *f);
+void rewind(FILE *f);
+int feof(FILE *f);
+int remove(const char *path); /* a file or an empty directory */
+int rename(const char *from, const char *to);

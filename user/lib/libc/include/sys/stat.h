@@ -1,0 +1,40 @@
+/*
+ * sys/stat.h - stat, fstat, mkdir (path.c, fd.c). Type bits are Linux's; there are
+ * no permission bits in the namespace (rights live in capabilities), so a directory
+ * reports 0755 and anything else 0644.
+ */
+#pragma once
+
+#include <sys/types.h>
+#include <time.h>
+
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000 /* a service (svc) */
+#define S_IFLNK 0120000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000 /* other devices */
+#define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
+#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
+#define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
+#define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
+#define S_ISBLK(m) (((m)&S_IFMT) == S_IFBLK)
+#define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
+
+struct stat {
+	dev_t st_dev; /* 0 */
+	ino_t st_ino; /* the provider's node id */
+	mode_t st_mode;
+	nlink_t st_nlink;
+	off_t st_size; /* bytes (a directory: its entries) */
+	struct timespec st_atim, st_mtim, st_ctim;
+};
+#define st_atime st_atim.tv_sec
+#define st_mtime st_mtim.tv_sec
+#define st_ctime st_ctim.tv_sec
+
+int stat(const char *restrict path, struct stat *restrict st);
+int lstat(const char *restrict path, struct stat *restrict st); /* a link itself */
+int fstat(int fd, struct stat *st);
+int mkdir(const char *path, mode_t mode); /* mode ignored */
