@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <abi/handle.h>
+#include <abi/ns.h>
+
 /* ---- the libc under test ---- */
 
 struct cl_malloc_stats {
@@ -110,6 +113,46 @@ int cl_setvbuf(void *f, char *buf, int mode, size_t size);
 int cl_ferror(void *f);
 void cl_clearerr(void *f);
 
+/* files (fd.c, path.c, dirent.c, stdio.c); struct stat and dirent as the libc lays them out */
+struct cl_stat {
+	unsigned long long st_dev, st_ino;
+	unsigned int st_mode, st_nlink;
+	long long st_size;
+	struct cl_timespec st_atim, st_mtim, st_ctim;
+};
+struct cl_dirent {
+	unsigned long long d_ino;
+	unsigned char d_type;
+	char d_name[256];
+};
+int cl_open(const char *path, int flags, ...);
+long cl_read(int fd, void *buf, size_t n);
+long cl_write(int fd, const void *buf, size_t n);
+long long cl_lseek(int fd, long long off, int whence);
+int cl_close(int fd);
+int cl_ftruncate(int fd, long long size);
+int cl_fstat(int fd, struct cl_stat *st);
+int cl_stat(const char *path, struct cl_stat *st);
+int cl_mkdir(const char *path, unsigned mode);
+int cl_unlink(const char *path);
+int cl_rmdir(const char *path);
+int cl_rename(const char *from, const char *to);
+int cl_chdir(const char *path);
+char *cl_getcwd(char *buf, size_t size);
+void *cl_opendir(const char *path);
+struct cl_dirent *cl_readdir(void *dir);
+int cl_closedir(void *dir);
+void *cl_fopen(const char *path, const char *mode);
+int cl_fclose(void *f);
+int cl_fgetc(void *f);
+char *cl_fgets(char *s, int n, void *f);
+size_t cl_fread(void *p, size_t size, size_t n, void *f);
+int cl_fseek(void *f, long off, int whence);
+long cl_ftell(void *f);
+int cl_feof(void *f);
+int cl___libc_fopen_flags(const char *mode);
+int cl___libc_errno_of(long err, int on_path);
+
 int cl_clock_gettime(int clock, struct cl_timespec *ts);
 long long cl_time(long long *t);
 
@@ -147,6 +190,34 @@ extern char **cl_test_main_argv;
 
 /* A fixed-seed xorshift generator, so failures repeat. */
 uint64_t cl_test_rnd(void);
+
+/* The fake namespace (libc_ns_fake.c): what the hooks saw, and knobs. */
+struct cl_fake_ns {
+	unsigned opens, reads, writes, lists;
+	unsigned long max_io; /* the largest read or write asked for */
+	unsigned long write_max; /* when set, each write stores at most this much */
+	unsigned list_max; /* when set, each list returns at most this many entries */
+	long fail_open, fail_write, fail_rename; /* when set, these fail with it */
+	handle_t last_dir; /* of the last open */
+	char last_path[NS_PATH_MAX + 2];
+};
+extern struct cl_fake_ns cl_fake;
+void cl_fake_ns_reset(void); /* an empty fs root, counters and knobs at 0 */
+int cl_fake_ns_open_handles(void);
+
+long cl___libc_ns_parse(const char *s, unsigned long len, char *scheme, char *path);
+handle_t cl___libc_ns_root(const char *scheme);
+long cl___libc_ns_open(handle_t dir, const char *path, unsigned long len, uint32_t type,
+                       uint32_t flags, uint64_t rights, handle_t *out);
+long cl___libc_ns_close(handle_t h);
+long cl___libc_ns_stat(handle_t h, struct ns_stat *out);
+long cl___libc_ns_list(handle_t dir, uint64_t *cookie, void *buf, unsigned long cap);
+long cl___libc_ns_read(handle_t file, uint64_t off, void *buf, unsigned long len);
+long cl___libc_ns_write(handle_t file, uint64_t off, const void *buf, unsigned long len);
+long cl___libc_ns_truncate(handle_t file, uint64_t size);
+long cl___libc_ns_unlink(handle_t dir, const char *path, unsigned long len, uint32_t flags);
+long cl___libc_ns_rename(handle_t dir, const char *path, unsigned long len, handle_t dir2,
+                         const char *path2, unsigned long len2);
 
 /* The hooks and main, as libc_hooks.c defines them for the renamed libc. */
 long cl___libc_write(int fd, const void *buf, unsigned long len);
