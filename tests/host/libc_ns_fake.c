@@ -216,8 +216,11 @@ long cl___libc_ns_stat(handle_t h, struct ns_stat *out)
 	struct entry *e = entry_of(h);
 	if (!e)
 		return ERR_BAD_HANDLE;
-	*out = (struct ns_stat){.node = (uint64_t)(e - entries), .type = e->type, .nlink = 1,
-	                        .size = e->size, .mtime = 1500000000ull};
+	*out = (struct ns_stat){.node = (uint64_t)(e - entries),
+	                        .type = e->type,
+	                        .nlink = 1,
+	                        .size = e->size,
+	                        .mtime = 1500000000ull};
 	return 0;
 }
 
@@ -236,11 +239,14 @@ long cl___libc_ns_list(handle_t h, uint64_t *cookie, void *buf, unsigned long ca
 		if (!entries[i].used || i == 0 || strncmp(p, d->path, n) || (n && p[n] != '/') ||
 		    strchr(name, '/'))
 			continue;
-		size_t nl = strlen(name), rec = (sizeof(struct ns_dirent) + nl + 1 + 7) & ~(size_t)7;
+		size_t nl = strlen(name),
+		       rec = (sizeof(struct ns_dirent) + nl + 1 + 7) & ~(size_t)7;
 		if (at + rec > cap || (cl_fake.list_max && count == cl_fake.list_max))
 			break;
 		struct ns_dirent *de = (struct ns_dirent *)((char *)buf + at);
-		*de = (struct ns_dirent){.node = i, .type = entries[i].type, .reclen = (uint16_t)rec,
+		*de = (struct ns_dirent){.node = i,
+		                         .type = entries[i].type,
+		                         .reclen = (uint16_t)rec,
 		                         .namelen = (uint16_t)nl};
 		memcpy(de->name, name, nl + 1);
 		at += rec;

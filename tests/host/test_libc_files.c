@@ -70,7 +70,8 @@ static void test_fopen_modes(void **state)
 		if (cl___libc_fopen_flags(good[i].mode) != good[i].flags)
 			fail_msg("mode \"%s\": %#o, want %#o", good[i].mode,
 			         cl___libc_fopen_flags(good[i].mode), good[i].flags);
-	static const char *const bad[] = {"", "q", "rw", "rx", "ax", "a+x", "r+q", "+r", "R", "w t"};
+	static const char *const bad[] = {"",    "q",   "rw", "rx", "ax",
+	                                  "a+x", "r+q", "+r", "R",  "w t"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (cl___libc_fopen_flags(bad[i]) != -1)
 			fail_msg("mode \"%s\" accepted", bad[i]);

@@ -11,8 +11,7 @@
 #include "ns.h"
 #include "syscall.h"
 
-long __libc_ns_parse(const char *s, unsigned long len, char scheme[NS_SCHEME_MAX + 1],
-                     char *path)
+long __libc_ns_parse(const char *s, unsigned long len, char scheme[NS_SCHEME_MAX + 1], char *path)
 {
 	static struct ns_uri u; /* 4 KiB: not on a small thread stack */
 	int err;

@@ -1,6 +1,7 @@
 /*
  * start.c - a program's view of its start: the capabilities its spawner named in
- * start_info, and the four libc hooks (sys_hooks.h) built on them.
+ * start_info, and the four basic libc hooks (sys_hooks.h) built on them (the
+ * namespace hooks are in libc_ns.c).
  *
  * crt0.S stores the start_info pointer in __libc_start_info before main runs; the
  * start_info lives above the initial stack pointer, in memory the spawner mapped, and

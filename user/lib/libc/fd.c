@@ -20,9 +20,8 @@
 
 #define FD_MAX 64
 #define FD_FIRST 3 /* below: the console */
-#define O_KNOWN                                                                       \
-	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY | O_NOFOLLOW | \
-	 O_CLOEXEC)
+#define O_KNOWN \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 struct fd {
 	handle_t h; /* HANDLE_INVALID: a free slot */
@@ -64,10 +63,11 @@ int __libc_open_at(const struct __libc_target *t, int flags)
 	uint32_t type = flags & O_DIRECTORY ? NS_TYPE_DIR
 	                : acc != O_RDONLY   ? NS_TYPE_FILE
 	                                    : NS_TYPE_ANY;
-	uint32_t nsf = (flags & O_CREAT ? NS_OPEN_CREATE : 0) |
-	               ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) ? NS_OPEN_EXCLUSIVE : 0) |
-	               (flags & O_DIRECTORY ? NS_OPEN_DIRECTORY : 0) |
-	               (flags & O_NOFOLLOW ? NS_OPEN_NOFOLLOW : 0);
+	uint32_t nsf =
+	    (flags & O_CREAT ? NS_OPEN_CREATE : 0) |
+	    ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) ? NS_OPEN_EXCLUSIVE : 0) |
+	    (flags & O_DIRECTORY ? NS_OPEN_DIRECTORY : 0) |
+	    (flags & O_NOFOLLOW ? NS_OPEN_NOFOLLOW : 0);
 	uint64_t rights = (acc != O_WRONLY ? RIGHT_READ : 0) | (acc != O_RDONLY ? RIGHT_WRITE : 0) |
 	                  (flags & O_DIRECTORY ? RIGHT_ENUMERATE : 0);
 	handle_t h;

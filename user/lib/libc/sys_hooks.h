@@ -64,8 +64,7 @@ extern void *__libc_start_info;
  * directory. Returns its length, or the parser's error (docs/namespace.md; a ".."
  * above the start is ERR_NOT_FOUND).
  */
-long __libc_ns_parse(const char *s, unsigned long len, char scheme[NS_SCHEME_MAX + 1],
-                     char *path);
+long __libc_ns_parse(const char *s, unsigned long len, char scheme[NS_SCHEME_MAX + 1], char *path);
 
 /* The root of scheme ("fs" for plain paths) in our view, or HANDLE_INVALID. */
 handle_t __libc_ns_root(const char *scheme);
