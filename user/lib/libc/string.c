@@ -336,12 +336,14 @@ static const char *const errno_names[] = {
     [EFAULT] = "Bad address",
     [EBUSY] = "Device or resource busy",
     [EEXIST] = "File exists",
+    [EXDEV] = "Invalid cross-device link",
     [ENODEV] = "No such device",
     [ENOTDIR] = "Not a directory",
     [EISDIR] = "Is a directory",
     [EINVAL] = "Invalid argument",
     [ENFILE] = "Too many open files in system",
     [EMFILE] = "Too many open files",
+    [EFBIG] = "File too large",
     [ENOSPC] = "No space left on device",
     [ESPIPE] = "Illegal seek",
     [EPIPE] = "Broken pipe",
@@ -350,10 +352,12 @@ static const char *const errno_names[] = {
     [ENAMETOOLONG] = "File name too long",
     [ENOSYS] = "Function not implemented",
     [ENOTEMPTY] = "Directory not empty",
+    [ELOOP] = "Too many levels of symbolic links",
     [EOVERFLOW] = "Value too large for defined data type",
     [EILSEQ] = "Invalid or incomplete multibyte or wide character",
     [ENOTSUP] = "Operation not supported",
     [ETIMEDOUT] = "Connection timed out",
+    [EHOSTUNREACH] = "No route to host",
     [ECANCELED] = "Operation canceled",
 };
 
@@ -380,6 +384,8 @@ static const char *const err_names[] = {
     [-ERR_TRUNCATED] = "Truncated data",
     [-ERR_CHECKSUM] = "Checksum mismatch",
     [-ERR_PEER_CLOSED] = "Peer closed",
+    [-ERR_NO_HOST] = "No such host",
+    [-ERR_CROSS_PROVIDER] = "Across providers",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
