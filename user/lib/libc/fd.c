@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <abi/errors.h>
 #include <abi/rights.h>
 
@@ -111,6 +112,28 @@ static struct fd *fd_for(int fd, int acc)
 	return e;
 }
 
+/*
+ * Move n bytes between buf and e's file at its offset (out: to the file), at most
+ * NS_IO_MAX a call, until all are moved or a call moves less (the end of the file, a
+ * provider that took less). An error after some bytes ends with those bytes.
+ */
+static ssize_t transfer(struct fd *e, char *buf, size_t n, bool out)
+{
+	size_t done = 0;
+	while (done < n && done < LONG_MAX) {
+		size_t k = n - done < NS_IO_MAX ? n - done : NS_IO_MAX;
+		long r = out ? __libc_ns_write(e->h, e->off, buf + done, k)
+		             : __libc_ns_read(e->h, e->off, buf + done, k);
+		if (r < 0)
+			return done ? (ssize_t)done : __libc_fail(r, 0);
+		e->off += (uint64_t)r;
+		done += (size_t)r;
+		if ((size_t)r < k)
+			break;
+	}
+	return (ssize_t)done;
+}
+
 ssize_t read(int fd, void *buf, size_t n)
 {
 	if (fd == 0)
@@ -118,21 +141,7 @@ ssize_t read(int fd, void *buf, size_t n)
 	struct fd *e = fd_for(fd, O_WRONLY);
 	if (!e)
 		return -1;
-	size_t done = 0;
-	while (done < n && done < LONG_MAX) {
-		size_t k = n - done < NS_IO_MAX ? n - done : NS_IO_MAX;
-		long r = __libc_ns_read(e->h, e->off, (char *)buf + done, k);
-		if (r < 0) {
-			if (done)
-				break;
-			return __libc_fail(r, 0);
-		}
-		e->off += (uint64_t)r;
-		done += (size_t)r;
-		if ((size_t)r < k)
-			break; /* the end of the file */
-	}
-	return (ssize_t)done;
+	return transfer(e, buf, n, false);
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
@@ -155,21 +164,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 			return __libc_fail(r, 0);
 		e->off = st.size;
 	}
-	size_t done = 0;
-	while (done < n && done < LONG_MAX) {
-		size_t k = n - done < NS_IO_MAX ? n - done : NS_IO_MAX;
-		long r = __libc_ns_write(e->h, e->off, (const char *)buf + done, k);
-		if (r < 0) {
-			if (done)
-				break;
-			return __libc_fail(r, 0);
-		}
-		e->off += (uint64_t)r;
-		done += (size_t)r;
-		if ((size_t)r < k)
-			break;
-	}
-	return (ssize_t)done;
+	return transfer(e, (void *)(uintptr_t)buf, n, true);
 }
 
 off_t lseek(int fd, off_t off, int whence)
