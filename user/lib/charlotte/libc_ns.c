@@ -4,6 +4,7 @@
  * and one action per hook with the default timeout. Not thread-safe (one
  * static parse buffer), like the libc above it.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <abi/errors.h>
 #include <libc/sys_hooks.h>
@@ -13,20 +14,23 @@
 
 long __libc_ns_parse(const char *s, unsigned long len, char scheme[NS_SCHEME_MAX + 1], char *path)
 {
-	static struct ns_uri u; /* 4 KiB: not on a small thread stack */
+	static struct ns_uri *up; /* 4 KiB: allocated on first use (not at every spawn) */
+	if (!up && !(up = malloc(sizeof(*up))))
+		return ERR_NO_MEMORY;
+	struct ns_uri *u = up;
 	int err;
 	if (ns_is_uri(s, len)) {
-		err = ch_uri_parse_local(s, len, &u);
+		err = ch_uri_parse_local(s, len, u);
 	} else {
-		u.scheme[0] = '\0';
-		err = ns_path_parse(s, len, &u.path);
+		u->scheme[0] = '\0';
+		err = ns_path_parse(s, len, &u->path);
 	}
 	if (err)
 		return err;
-	memcpy(scheme, u.scheme, strlen(u.scheme) + 1);
-	memcpy(path, u.path.buf, u.path.len);
-	size_t n = u.path.len;
-	if (u.path.dir && n)
+	memcpy(scheme, u->scheme, strlen(u->scheme) + 1);
+	memcpy(path, u->path.buf, u->path.len);
+	size_t n = u->path.len;
+	if (u->path.dir && n)
 		path[n++] = '/';
 	path[n] = '\0';
 	return (long)n;

@@ -3,6 +3,7 @@
  */
 #include "ns.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <abi/errors.h>
 #include <shared/ns_uri.h>
@@ -124,16 +125,18 @@ int ch_uri_parse_local(const char *uri, size_t len, struct ns_uri *u)
 
 long ch_uri_open(const char *uri, uint32_t type, uint32_t flags, uint64_t rights, handle_t *out)
 {
-	static struct ns_uri u; /* 4 KiB: not on a small thread stack */
+	static struct ns_uri *u; /* 4 KiB: allocated on first use (not at every spawn) */
+	if (!u && !(u = malloc(sizeof(*u))))
+		return ERR_NO_MEMORY;
 	size_t len = strlen(uri);
 	const char *scheme = "fs", *path = uri;
 	if (ns_is_uri(uri, len)) {
-		int err = ch_uri_parse_local(uri, len, &u);
+		int err = ch_uri_parse_local(uri, len, u);
 		if (err)
 			return err;
-		scheme = u.scheme;
-		path = u.path.buf;
-		len = u.path.len;
+		scheme = u->scheme;
+		path = u->path.buf;
+		len = u->path.len;
 	}
 	handle_t root = ch_ns_root(scheme);
 	if (root == HANDLE_INVALID)

@@ -89,10 +89,10 @@ int __libc_open_at(const struct __libc_target *t, int flags)
 
 int open(const char *path, int flags, ...)
 {
-	static struct __libc_target t;
-	if (__libc_resolve(path, &t))
+	struct __libc_target *t = __libc_targets();
+	if (!t || __libc_resolve(path, t))
 		return -1;
-	return __libc_open_at(&t, flags);
+	return __libc_open_at(t, flags);
 }
 
 int creat(const char *path, mode_t mode)

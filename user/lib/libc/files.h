@@ -12,6 +12,11 @@
 #include "sys_hooks.h"
 
 /* A path resolved to a directory capability and a normalized path below it. */
+struct __libc_target;
+/* Two targets to resolve names into (path.c: allocated on first use, then reused; not
+ * thread-safe), or NULL with errno ENOMEM. */
+struct __libc_target *__libc_targets(void);
+
 struct __libc_target {
 	handle_t dir;
 	bool from_cwd; /* dir is the current directory's capability */

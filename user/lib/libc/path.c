@@ -81,8 +81,34 @@ int __libc_fail(long err, int on_path)
 static struct {
 	handle_t dir; /* HANDLE_INVALID: the fs root */
 	char scheme[NS_SCHEME_MAX + 1]; /* "" for fs */
-	char path[NS_PATH_MAX + 2]; /* normalized */
+	char *path; /* normalized; allocated by the first chdir (NULL: "") */
 } cwd;
+
+/*
+ * The big buffers of naming files (a target is 4 KiB), allocated on first use
+ * rather than static, so a program that never names a file does not pay for
+ * their pages when it is spawned. Not thread-safe, like the static buffers
+ * they replace.
+ */
+static struct scratch {
+	struct __libc_target t[2]; /* the names an operation resolves */
+	char joined[NS_PATH_MAX + 2 + NS_URI_MAX + 1]; /* resolve_joined() */
+	char cd[NS_PATH_MAX + 2]; /* chdir() */
+} * scratch;
+
+struct __libc_target *__libc_targets(void)
+{
+	if (!scratch && !(scratch = malloc(sizeof(*scratch)))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return scratch->t;
+}
+
+static const char *cwd_path(void)
+{
+	return cwd.path ? cwd.path : "";
+}
 
 /* The root of scheme ("" is fs) in our view, or ENOENT. */
 static int root_of(const char *scheme, handle_t *out)
@@ -107,13 +133,15 @@ static int parse(const char *s, size_t len, struct __libc_target *t)
 /* Resolve s from the current directory's path (a relative path that climbs above it). */
 static int resolve_joined(const char *s, struct __libc_target *t)
 {
-	static char joined[NS_PATH_MAX + 2 + NS_URI_MAX + 1];
-	size_t a = strlen(cwd.path), b = strlen(s);
+	if (!__libc_targets())
+		return -1;
+	char *joined = scratch->joined;
+	size_t a = strlen(cwd_path()), b = strlen(s);
 	if (b > NS_URI_MAX) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	memcpy(joined, cwd.path, a);
+	memcpy(joined, cwd_path(), a);
 	joined[a] = '/';
 	memcpy(joined + a + 1, s, b + 1);
 	if (parse(joined, a + 1 + b, t))
@@ -190,16 +218,16 @@ void __libc_stat_fill(const struct ns_stat *ns, struct stat *st)
 
 static int stat_path(const char *path, struct stat *st, uint32_t flags)
 {
-	static struct __libc_target t;
+	struct __libc_target *t = __libc_targets();
 	handle_t h;
 	struct ns_stat ns;
 	if (!st) {
 		errno = EFAULT;
 		return -1;
 	}
-	if (__libc_resolve(path, &t))
+	if (!t || __libc_resolve(path, t))
 		return -1;
-	long r = __libc_ns_open(t.dir, t.path, t.len, NS_TYPE_ANY, flags, 0, &h);
+	long r = __libc_ns_open(t->dir, t->path, t->len, NS_TYPE_ANY, flags, 0, &h);
 	if (r < 0)
 		return __libc_fail(r, 1);
 	r = __libc_ns_stat(h, &ns);
@@ -222,12 +250,12 @@ int lstat(const char *restrict path, struct stat *restrict st)
 
 int mkdir(const char *path, mode_t mode)
 {
-	static struct __libc_target t;
+	struct __libc_target *t = __libc_targets();
 	handle_t h;
 	(void)mode;
-	if (__libc_resolve(path, &t))
+	if (!t || __libc_resolve(path, t))
 		return -1;
-	long r = __libc_ns_open(t.dir, t.path, t.len, NS_TYPE_DIR,
+	long r = __libc_ns_open(t->dir, t->path, t->len, NS_TYPE_DIR,
 	                        NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE, 0, &h);
 	if (r < 0)
 		return __libc_fail(r, 1);
@@ -237,12 +265,12 @@ int mkdir(const char *path, mode_t mode)
 
 static int unlink_path(const char *path, uint32_t flags)
 {
-	static struct __libc_target t;
-	if (__libc_resolve(path, &t))
+	struct __libc_target *t = __libc_targets();
+	if (!t || __libc_resolve(path, t))
 		return -1;
-	long r = __libc_ns_unlink(t.dir, t.path, t.len, flags);
+	long r = __libc_ns_unlink(t->dir, t->path, t->len, flags);
 	if (r == ERR_WRONG_TYPE && !flags) {
-		errno = __libc_wrong_type(&t);
+		errno = __libc_wrong_type(t);
 		return -1;
 	}
 	return r < 0 ? __libc_fail(r, 1) : 0;
@@ -267,12 +295,12 @@ int remove(const char *path)
 /* Within one provider (the same file system): across two, EXDEV. */
 int rename(const char *from, const char *to)
 {
-	static struct __libc_target a, b;
-	if (__libc_resolve(from, &a) || __libc_resolve(to, &b))
+	struct __libc_target *a = __libc_targets(), *b = a + 1;
+	if (!a || __libc_resolve(from, a) || __libc_resolve(to, b))
 		return -1;
-	long r = __libc_ns_rename(a.dir, a.path, a.len, b.dir, b.path, b.len);
+	long r = __libc_ns_rename(a->dir, a->path, a->len, b->dir, b->path, b->len);
 	if (r == ERR_WRONG_TYPE) {
-		errno = __libc_wrong_type(&b);
+		errno = __libc_wrong_type(b);
 		return -1;
 	}
 	return r < 0 ? __libc_fail(r, 1) : 0;
@@ -290,16 +318,22 @@ int truncate(const char *path, off_t size)
 
 int chdir(const char *path)
 {
-	static struct __libc_target t;
-	static char joined[NS_PATH_MAX + 2];
+	struct __libc_target *tp = __libc_targets();
 	handle_t h;
-	if (__libc_resolve(path, &t))
+	if (!tp || __libc_resolve(path, tp))
 		return -1;
-	long r = __libc_ns_open(t.dir, t.path, t.len, NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &h);
+	if (!cwd.path && !(cwd.path = malloc(NS_PATH_MAX + 2))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	const struct __libc_target *t = tp;
+	char *joined = scratch->cd;
+	long r = __libc_ns_open(t->dir, t->path, t->len, NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &h);
 	if (r < 0)
 		return __libc_fail(r, 1);
-	size_t n = t.len && t.path[t.len - 1] == '/' ? t.len - 1 : t.len, a = strlen(cwd.path);
-	if (t.from_cwd && a && n) { /* below the current directory: its path, then ours */
+	size_t n = t->len && t->path[t->len - 1] == '/' ? t->len - 1 : t->len;
+	size_t a = strlen(cwd.path);
+	if (t->from_cwd && a && n) { /* below the current directory: its path, then ours */
 		if (a + 1 + n > NS_PATH_MAX) {
 			__libc_ns_close(h);
 			errno = ENAMETOOLONG;
@@ -307,19 +341,19 @@ int chdir(const char *path)
 		}
 		memcpy(joined, cwd.path, a);
 		joined[a] = '/';
-		memcpy(joined + a + 1, t.path, n);
+		memcpy(joined + a + 1, t->path, n);
 		n += a + 1;
-	} else if (t.from_cwd) {
+	} else if (t->from_cwd) {
 		n = a ? a : n;
-		memcpy(joined, a ? cwd.path : t.path, n);
+		memcpy(joined, a ? cwd.path : t->path, n);
 	} else {
-		memcpy(joined, t.path, n);
+		memcpy(joined, t->path, n);
 	}
 	joined[n] = '\0';
 	if (cwd.dir != HANDLE_INVALID)
 		__libc_ns_close(cwd.dir);
 	cwd.dir = h;
-	memcpy(cwd.scheme, t.scheme, sizeof(cwd.scheme));
+	memcpy(cwd.scheme, t->scheme, sizeof(cwd.scheme));
 	memcpy(cwd.path, joined, n + 1);
 	return 0;
 }
@@ -327,7 +361,7 @@ int chdir(const char *path)
 char *getcwd(char *buf, size_t size)
 {
 	const char *scheme = cwd.scheme[0] && strcmp(cwd.scheme, "fs") ? cwd.scheme : "";
-	size_t need = (*scheme ? strlen(scheme) + 3 : 0) + 1 + strlen(cwd.path) + 1;
+	size_t need = (*scheme ? strlen(scheme) + 3 : 0) + 1 + strlen(cwd_path()) + 1;
 	if (buf && !size) {
 		errno = EINVAL;
 		return NULL;
@@ -340,6 +374,6 @@ char *getcwd(char *buf, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	snprintf(buf, need, "%s%s/%s", scheme, *scheme ? "://" : "", cwd.path);
+	snprintf(buf, need, "%s%s/%s", scheme, *scheme ? "://" : "", cwd_path());
 	return buf;
 }
