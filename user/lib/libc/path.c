@@ -295,8 +295,11 @@ int remove(const char *path)
 /* Within one provider (the same file system): across two, EXDEV. */
 int rename(const char *from, const char *to)
 {
-	struct __libc_target *a = __libc_targets(), *b = a + 1;
-	if (!a || __libc_resolve(from, a) || __libc_resolve(to, b))
+	struct __libc_target *a = __libc_targets();
+	if (!a)
+		return -1;
+	struct __libc_target *b = a + 1;
+	if (__libc_resolve(from, a) || __libc_resolve(to, b))
 		return -1;
 	long r = __libc_ns_rename(a->dir, a->path, a->len, b->dir, b->path, b->len);
 	if (r == ERR_WRONG_TYPE) {
