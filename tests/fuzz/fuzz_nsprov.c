@@ -88,6 +88,8 @@ static void check_reply(const struct ns_req *q, size_t req_len, size_t len)
 	case NS_OP_WALK:
 		if (r->status == NS_WALK_LINK)
 			FUZZ_CHECK(r->len >= 1 && r->len <= NS_PATH_MAX && r->arg >= 1);
+		else if (q->flags & NS_WALK_STAT) /* the node's attributes instead of a hold */
+			FUZZ_CHECK(r->status == NS_WALK_NODE && r->len == sizeof(struct ns_stat));
 		else
 			FUZZ_CHECK(r->status == NS_WALK_NODE && r->len == 0);
 		break;
@@ -182,20 +184,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* --- the seed corpus --- */
 
-static void put_req(FILE *f, uint32_t op, uint32_t flags, uint64_t node, uint64_t arg,
-                    uint64_t arg2, const char *s1, const char *s2)
+/* One request of the given strings (l1, l2 bytes) in the input format (ctl 0). */
+static void put_raw(FILE *f, uint32_t op, uint32_t flags, uint64_t node, uint64_t arg,
+                    uint64_t arg2, const char *s1, size_t l1, const char *s2, size_t l2)
 {
 	struct ns_req q = {.op = op, .flags = flags, .node = node, .arg = arg, .arg2 = arg2};
-	q.len1 = s1 ? (uint32_t)strlen(s1) : 0;
-	q.len2 = s2 ? (uint32_t)strlen(s2) : 0;
-	size_t n = sizeof(q) + q.len1 + q.len2;
+	q.len1 = (uint32_t)l1;
+	q.len2 = (uint32_t)l2;
+	size_t n = sizeof(q) + l1 + l2;
 	unsigned char head[3] = {0, (unsigned char)n, (unsigned char)(n >> 8)};
 	fwrite(head, 1, 3, f);
 	fwrite(&q, 1, sizeof(q), f);
-	if (s1)
-		fwrite(s1, 1, q.len1, f);
-	if (s2)
-		fwrite(s2, 1, q.len2, f);
+	fwrite(s1, 1, l1, f);
+	fwrite(s2, 1, l2, f);
+}
+
+static void put_req(FILE *f, uint32_t op, uint32_t flags, uint64_t node, uint64_t arg,
+                    uint64_t arg2, const char *s1, const char *s2)
+{
+	put_raw(f, op, flags, node, arg, arg2, s1 ? s1 : "", s1 ? strlen(s1) : 0, s2 ? s2 : "",
+	        s2 ? strlen(s2) : 0);
 }
 
 static FILE *seed_file(const char *dir, const char *name)
@@ -219,10 +227,13 @@ static void write_seeds(const char *dir)
 	put_req(f, NS_OP_SYMLINK, 0, 1, 0, 0, "l", "home/f"); /* 4 */
 	put_req(f, NS_OP_WALK, 0, 1, 0, 0, "home/f", NULL);
 	put_req(f, NS_OP_WALK, NS_WALK_FOLLOW, 1, 0, 0, "l", NULL);
+	put_req(f, NS_OP_WALK, NS_WALK_STAT, 1, 0, 0, "home", NULL);
 	put_req(f, NS_OP_READLINK, 0, 4, 0, 0, NULL, NULL);
 	put_req(f, NS_OP_UNLINK, 0, 2, 0, 0, "f", NULL);
 	put_req(f, NS_OP_READ, 0, 3, 10, 5, NULL, NULL);
 	put_req(f, NS_OP_RELEASE, 0, 3, 0, 0, NULL, NULL);
+	uint64_t batch[2] = {2, 4}; /* a batch of releases */
+	put_raw(f, NS_OP_RELEASE, 0, 0, 0, 0, (const char *)batch, sizeof(batch), "", 0);
 	put_req(f, NS_OP_CREATE, 0, 2, NS_TYPE_FILE, 0, "g", NULL); /* 5 */
 	put_req(f, NS_OP_LINK, 0, 2, 0, 5, "g2", NULL);
 	put_req(f, NS_OP_RENAME, 0, 2, 0, 1, "g2", "top");
