@@ -26,3 +26,5 @@
 
 /* libFuzzer's entry point, called once per input. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional: called once before the first input (fuzz_nsprov writes its seeds there). */
+int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -259,7 +259,6 @@ static void write_seeds(const char *dir)
 	fclose(f);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
