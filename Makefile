@@ -6,6 +6,7 @@
 #   make test       every test; ends with "N passed, N failed"
 #   make lint       clang-format check, cppcheck, header self-containment
 #   make bench      CharlotteOS vs Linux micro-benchmarks (guest instructions) -> build/bench.json
+#   make fuzz       every host fuzz target for FUZZ_SECONDS (60) each (mk/fuzz.mk)
 #
 # Each target installs the Debian packages it needs first (tools/deps.sh).
 
@@ -23,6 +24,7 @@ BOOT ?= iso
 include mk/initrd.mk
 include mk/kernel.mk
 include mk/hosttest.mk
+include mk/fuzz.mk
 include mk/vmtest.mk
 include mk/lint.mk
 include mk/bench.mk

@@ -167,14 +167,19 @@ int ustar_find(const void *archive, size_t len, const char *path, struct ustar_e
 {
 	if (!path)
 		return ERR_INVALID_ARGS;
+	/* Leading "./" and "/" and trailing "/" do not count against the length: any
+	 * spelling of an archive path fits want[] once they are gone. */
+	while (path[0] == '/' || (path[0] == '.' && (path[1] == '/' || path[1] == '\0')))
+		path++;
 	char want[USTAR_PATH_MAX + 1];
 	size_t n = 0;
 	while (n < USTAR_PATH_MAX && path[n]) {
 		want[n] = path[n];
 		n++;
 	}
-	if (path[n])
-		return ERR_NOT_FOUND; /* longer than any archive path */
+	for (size_t i = n; path[i]; i++)
+		if (path[i] != '/')
+			return ERR_NOT_FOUND; /* longer than any archive path */
 	want[n] = '\0';
 	const char *w = normalise(want, &n);
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh <build|test|bench|lint> - install the Debian packages a make target needs.
+# deps.sh <build|test|fuzz|bench|lint> - install the Debian packages a make target needs.
 # Runs apt-get only when something is missing; uses sudo when not root.
 set -e
 need=""
@@ -7,7 +7,9 @@ check() { for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep
 check make gcc binutils
 case "$1" in
 build) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip ;;
-test) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip libcmocka-dev ;;
+test) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip libcmocka-dev clang libclang-rt-dev ;;
+# clang's libFuzzer and sanitizer runtimes (the host fuzz targets, mk/fuzz.mk)
+fuzz) check clang libclang-rt-dev gzip tar ;;
 lint) check clang-format cppcheck ;;
 bench) check qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils libc6-dev ;;
 esac

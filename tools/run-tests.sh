@@ -2,8 +2,9 @@
 # run-tests.sh - run every test and end with the line "N passed, N failed".
 #
 # usage: tools/run-tests.sh [--host-only | --vm-only] [--config GLOB] [--list] [-q]
-#   --host-only     only the host tests: the cmocka binaries (build/host/test_*)
-#                   and tests/harness/selftest.sh (this script on canned logs)
+#   --host-only     only the host tests: the cmocka binaries (build/host/test_*),
+#                   tests/harness/selftest.sh (this script on canned logs) and
+#                   the fuzz targets (build/fuzz/fuzz_*, FUZZ_RUNS inputs each)
 #   --vm-only       only the VM configurations
 #   --config GLOB   only VM configurations whose label matches GLOB (e.g. 'iso-*')
 #   --list          print the VM configurations and exit
@@ -16,6 +17,7 @@
 #                   configuration's, 2400 s or more; reached only by a livelock)
 #   VMTEST_BIG=0    skip the 8 GiB configuration
 #   VMTEST_EXPECTED the expected-test list (default tests/expected-tests)
+#   FUZZ_RUNS       inputs per fuzz target (default 20000; tools/fuzz.sh --runs)
 #
 # The final line counts distinct tests: a test is one name (a host test is
 # host/<binary>/<test>); it passed when it passed in every configuration it ran
@@ -27,6 +29,9 @@
 # Host tests: each binary runs with CMOCKA_MESSAGE_OUTPUT=TAP; "ok"/"not ok" lines
 # count. A binary that crashes, exits nonzero without a "not ok" line, or prints
 # fewer results than its plan counts as one more failure; failures show its output.
+# Each fuzz target of tests/fuzz/ is one test, fuzz/<target>: it fails on a crash,
+# a sanitizer report or a broken invariant in FUZZ_RUNS inputs from seed 1 (the
+# same inputs every run), or when it was not built (tools/fuzz.sh).
 #
 # VM tests: one boot of the test kernel with "test" on its command line per
 # configuration; each "VMTEST PASS/FAIL/NA" line on serial counts. Nothing can
@@ -165,6 +170,25 @@ host_tests() {
 		outcome host FAIL "host: no test binaries"
 		record host 0 1 0 "no-binaries"
 	fi
+}
+
+# fuzz_tests: every fuzz target of tests/fuzz/ for FUZZ_RUNS inputs, through
+# tools/fuzz.sh; one test each, fuzz/<target>, and a row of the table.
+fuzz_tests() {
+	fres=$LOGS/host/fuzz.results
+	: >"$fres"
+	fq=
+	[ "$quiet" = 1 ] && fq=-q
+	B=$B tools/fuzz.sh --runs "${FUZZ_RUNS:-20000}" --results "$fres" $fq | grep -v '^fuzz: '
+	tab=$(printf '\t')
+	while IFS=$tab read -r st t note; do
+		outcome "fuzz/$t" "$st" "fuzz/$t"
+		if [ "$st" = PASS ]; then
+			record "fuzz/$t" 1 0 0 "$note"
+		else
+			record "fuzz/$t" 0 1 0 "${note%% (*}"
+		fi
+	done <"$fres"
 }
 
 enough_ram() { # enough_ram MEM: is there room for a guest of MEM plus 2 GiB?
@@ -493,7 +517,7 @@ fbcon_screens() {
 	done
 }
 
-[ "$run_host" = 1 ] && host_tests
+[ "$run_host" = 1 ] && { host_tests; fuzz_tests; }
 [ "$run_vm" = 1 ] && vm_tests
 
 # The summary: a row per host binary and per configuration (its runs: passed,

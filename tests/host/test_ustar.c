@@ -248,6 +248,32 @@ static void test_basic_and_names(void **state)
 	assert_int_equal(find_in(A.len, toolong), ERR_NOT_FOUND);
 }
 
+/* Regression (found by tests/fuzz/fuzz_ustar): a 256-byte path, the longest an archive
+ * holds, spelled "./<path>", "/<path>" or "<path>/" was not found, because the spelling
+ * was copied into a 256-byte buffer before "./", "/" and the trailing "/" were removed. */
+static void test_find_longest_path_any_spelling(void **state)
+{
+	(void)state;
+	char name100[101], prefix155[156], path[257], spelled[300];
+	memset(name100, 'n', 100);
+	name100[100] = '\0';
+	memset(prefix155, 'p', 155);
+	prefix155[155] = '\0';
+	ar_add(&A, prefix155, name100, '0', "x", 1);
+	ar_end(&A);
+	snprintf(path, sizeof(path), "%s/%s", prefix155, name100);
+	static const char *const spellings[] = {"./%s", "/%s", "%s/", "/././/%s///", ".//%s"};
+	for (size_t i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
+		snprintf(spelled, sizeof(spelled), spellings[i], path);
+		assert_int_equal(find_in(A.len, spelled), 0);
+		assert_string_equal(e.name, path);
+	}
+	snprintf(spelled, sizeof(spelled), "./%sq", path); /* one byte more: no such entry */
+	assert_int_equal(find_in(A.len, spelled), ERR_NOT_FOUND);
+	snprintf(spelled, sizeof(spelled), "%s/q", path);
+	assert_int_equal(find_in(A.len, spelled), ERR_NOT_FOUND);
+}
+
 static void test_end_conditions(void **state)
 {
 	(void)state;
@@ -430,6 +456,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_gnu_tar_ustar, setup),
 	    cmocka_unit_test_setup(test_gnu_tar_gnu_and_v7, setup),
 	    cmocka_unit_test_setup(test_basic_and_names, setup),
+	    cmocka_unit_test_setup(test_find_longest_path_any_spelling, setup),
 	    cmocka_unit_test_setup(test_end_conditions, setup),
 	    cmocka_unit_test_setup(test_bad_checksum_and_magic, setup),
 	    cmocka_unit_test_setup(test_signed_checksum, setup),

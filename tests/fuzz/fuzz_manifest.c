@@ -1,0 +1,87 @@
+/*
+ * fuzz_manifest.c - libFuzzer target for Charlotte Exec's manifest parser
+ * (user/exec/manifest.c).
+ *
+ * The input is the manifest. Every call to manifest_next() must move on (a
+ * later position and line, or the end), and every entry it returns keep
+ * manifest.h's promises: a path of the allowed characters with no ".."
+ * component, at most MANIFEST_MAX_GRANTS distinct grants of valid names (a
+ * quota exactly for "pool"), at most MANIFEST_MAX_ARGS arguments, each a
+ * NUL-terminated string inside the entry, without control characters, and the
+ * list NULL-terminated. A refused line leaves a reason.
+ */
+#include "fuzz.h"
+#include "manifest.h"
+
+#include <abi/errors.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+static void check_path(const char *p)
+{
+	size_t n = strnlen(p, MANIFEST_PATH_MAX + 1);
+	FUZZ_CHECK(n >= 1 && n <= MANIFEST_PATH_MAX && p[0] != '-');
+	for (size_t i = 0; i < n; i++)
+		FUZZ_CHECK(name_char(p[i]) || p[i] == '/');
+	for (size_t i = 0; i + 1 < n; i++) /* no ".." component */
+		FUZZ_CHECK(!(p[i] == '.' && p[i + 1] == '.' && (i == 0 || p[i - 1] == '/') &&
+		             (i + 2 == n || p[i + 2] == '/')));
+}
+
+static void check_entry(const struct manifest_entry *e, unsigned line)
+{
+	FUZZ_CHECK(e->line == line);
+	check_path(e->path);
+	FUZZ_CHECK(e->ngrants <= MANIFEST_MAX_GRANTS);
+	for (unsigned i = 0; i < e->ngrants; i++) {
+		const struct manifest_grant *g = &e->grants[i];
+		size_t n = strnlen(g->name, sizeof(g->name));
+		FUZZ_CHECK(n >= 1 && n <= MANIFEST_NAME_MAX);
+		for (size_t k = 0; k < n; k++)
+			FUZZ_CHECK(name_char(g->name[k]));
+		FUZZ_CHECK((g->pool_bytes > 0) == (strcmp(g->name, "pool") == 0));
+		for (unsigned j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(g->name, e->grants[j].name) != 0);
+	}
+	FUZZ_CHECK(e->nargs <= MANIFEST_MAX_ARGS && e->args[e->nargs] == NULL);
+	for (unsigned i = 0; i < e->nargs; i++) {
+		const char *a = e->args[i];
+		FUZZ_CHECK(a >= e->strings && a < e->strings + sizeof(e->strings));
+		size_t n = strnlen(a, (size_t)(e->strings + sizeof(e->strings) - a));
+		FUZZ_CHECK(n >= 1 && a + n < e->strings + sizeof(e->strings));
+		for (size_t k = 0; k < n; k++)
+			FUZZ_CHECK((unsigned char)a[k] >= 0x20 && a[k] != 0x7f && a[k] != ' ');
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct manifest m;
+	static struct manifest_entry e;
+	manifest_init(&m, (const char *)data, size);
+	for (;;) {
+		size_t pos = m.pos;
+		unsigned line = m.line;
+		int r = manifest_next(&m, &e);
+		if (r == 0) {
+			FUZZ_CHECK(m.pos == size);
+			break;
+		}
+		FUZZ_CHECK(m.pos > pos && m.pos <= size && m.line > line);
+		if (r == 1) {
+			check_entry(&e, m.line);
+		} else {
+			FUZZ_CHECK(r == ERR_MALFORMED);
+			size_t n = strnlen(m.error, sizeof(m.error));
+			FUZZ_CHECK(n >= 1 && n < sizeof(m.error));
+		}
+	}
+	return 0;
+}

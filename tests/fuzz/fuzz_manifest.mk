@@ -1,0 +1,9 @@
+# Charlotte Exec's manifest parser (user/exec/manifest.c).
+fuzz_manifest_SRCS := user/exec/manifest.c
+fuzz_manifest_CFLAGS := -Iuser/exec
+# Seeds: the manifests the initrd really carries, besides the checked-in corpus.
+FUZZ_MANIFEST_REAL := $(wildcard initrd/etc/*.manifest)
+fuzz_manifest_SEEDS := $(patsubst initrd/etc/%,$(B)/fuzz/seeds/fuzz_manifest/%,$(FUZZ_MANIFEST_REAL))
+$(B)/fuzz/seeds/fuzz_manifest/%.manifest: initrd/etc/%.manifest
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
