@@ -77,7 +77,8 @@ static int seq_kill_exiting_thread(void)
 			return 2;
 		for (int k = 0; k < 64 && ch_thread_wait(t, 0, NULL) == ERR_TIMED_OUT; k++)
 			ch_thread_kill(t);
-		if (ch_thread_wait(t, 1000000000u, NULL) != 0)
+		if (ch_thread_wait(t, UINT64_C(60000000000), NULL) !=
+		    0) /* a hang, not a slow host */
 			return 3;
 		ch_cap_drop(t);
 	}
@@ -124,7 +125,7 @@ static int seq_grant_dropped_thread(void)
 	    ch_thread_start(d, (uint64_t)(uintptr_t)grant_dropper,
 	                    (uint64_t)(uintptr_t)(stack + sizeof(stack) - 8), 0, 0) < 0)
 		return 2;
-	for (int i = 0; i < 2000; i++) {
+	for (int i = 0; i < 500; i++) { /* each a race of the grant against the drop */
 		if (ch_thread_create(pc.process, &t) < 0)
 			return 3;
 		__atomic_store_n(&grant_victim, t, __ATOMIC_RELEASE);
@@ -140,7 +141,7 @@ static int seq_grant_dropped_thread(void)
 			ch_yield();
 	}
 	__atomic_store_n(&grant_stop, 1, __ATOMIC_RELEASE);
-	if (ch_thread_wait(d, 1000000000u, NULL) != 0)
+	if (ch_thread_wait(d, UINT64_C(60000000000), NULL) != 0) /* a hang, not a slow host */
 		return 5;
 	ch_cap_drop(d);
 	ch_cap_drop(pc.process);
