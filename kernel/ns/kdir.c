@@ -17,6 +17,7 @@
 #include <ns/ns.h>
 
 #include <abi/errors.h>
+#include <abi/rights.h>
 #include <kbus/kbus.h>
 #include <lib/compiler.h>
 #include <lib/panic.h>
@@ -333,6 +334,11 @@ void ns_init(void)
 		struct kdir *k = entry_new(schemes[i], strlen(schemes[i]), NS_TYPE_DIR, NULL, &err);
 		if (!k)
 			panic("ns: no memory for the scheme directories");
+		if (!strcmp(schemes[i], "proc")) { /* served by the kernel: proc.c */
+			k->target = ns_proc_root();
+			kobject_get(&k->target->obj);
+			k->rights = RIGHTS_ALL;
+		}
 		attach(root, k);
 	}
 }

@@ -40,9 +40,11 @@ static void ns_node_destroy(struct kobject *obj)
 	struct ns_node *n = ns_node_from(obj);
 	n->prov->ops->release(n->prov, n->node);
 	ns_prov_put(n->prov);
-	pool_uncharge(n->pool, NS_NODE_COST);
-	pool_put(n->pool);
-	kfree(n);
+	if (n->pool) { /* a static one (no pool) is never freed */
+		pool_uncharge(n->pool, NS_NODE_COST);
+		pool_put(n->pool);
+		kfree(n);
+	}
 }
 
 static const struct kobject_ops ns_node_ops = {.destroy = ns_node_destroy};
@@ -50,6 +52,16 @@ static const struct kobject_ops ns_node_ops = {.destroy = ns_node_destroy};
 struct ns_node *ns_node_from(struct kobject *obj)
 {
 	return KOBJECT_CAST(obj, OBJ_NS_NODE, struct ns_node, obj);
+}
+
+void ns_node_init_static(struct ns_node *n, struct ns_prov *prov, uint64_t node, uint32_t type)
+{
+	kobject_init(&n->obj, OBJ_NS_NODE, &ns_node_ops);
+	ns_prov_get(prov);
+	n->prov = prov;
+	n->node = node;
+	n->type = type;
+	n->pool = NULL;
 }
 
 int ns_node_create(struct ns_prov *prov, uint64_t node, uint32_t type, struct mem_pool *pool,

@@ -403,7 +403,7 @@ long ns_list(struct ns_node *n, uint64_t *cookie, void *buf, size_t cap, uint64_
 
 long ns_read(struct ns_node *n, uint64_t off, void *buf, size_t len, uint64_t timeout)
 {
-	if (n->type != NS_TYPE_FILE)
+	if (n->type != NS_TYPE_FILE && n->type != NS_TYPE_PROC) /* a process reads as its status */
 		return ERR_WRONG_TYPE;
 	len = MIN(len, (size_t)NS_IO_MAX);
 	struct ns_rep *rep;

@@ -133,6 +133,13 @@ struct ns_svc_result {
 /* If the kernel-tree node (held) is a service entry, fill *out (taking a reference): true. */
 bool ns_kdir_service_at(uint64_t node, struct ns_svc_result *out);
 
+/* --- proc:// (proc.c) --- */
+
+/* The root of proc://, a kernel provider; the kernel tree binds it as "proc". */
+struct ns_node *ns_proc_root(void);
+/* Make obj a node object that lives as long as the kernel (charged to no pool). */
+void ns_node_init_static(struct ns_node *n, struct ns_prov *prov, uint64_t node, uint32_t type);
+
 /* --- providers served by processes (remote.c) --- */
 
 /*

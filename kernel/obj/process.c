@@ -93,9 +93,68 @@ void process_started(struct process *p)
 	unstarted_forget(p);
 }
 
+/*
+ * Pids, for proc://: an index into a fixed table, so a process is found by its
+ * name in O(1). Freed pids are reused last-in first-out; the kernel object id
+ * (never reused) tells a reused pid's processes apart.
+ */
+static struct spinlock pid_lock = SPINLOCK_INIT;
+static struct process *pid_table[PROCESS_MAX_PIDS];
+static uint32_t pid_free[PROCESS_MAX_PIDS];
+static uint32_t pid_nfree, pid_next = 1; /* pid 0 is never given */
+
+static int pid_alloc(struct process *p)
+{
+	int err = 0;
+	uint64_t irq = spin_lock_irqsave(&pid_lock);
+	if (pid_nfree)
+		p->pid = pid_free[--pid_nfree];
+	else if (pid_next < PROCESS_MAX_PIDS)
+		p->pid = pid_next++;
+	else
+		err = ERR_NO_RESOURCES;
+	if (!err)
+		pid_table[p->pid] = p;
+	spin_unlock_irqrestore(&pid_lock, irq);
+	return err;
+}
+
+static void pid_release(struct process *p)
+{
+	uint64_t irq = spin_lock_irqsave(&pid_lock);
+	pid_table[p->pid] = NULL;
+	pid_free[pid_nfree++] = p->pid;
+	spin_unlock_irqrestore(&pid_lock, irq);
+}
+
+struct process *process_by_pid(uint32_t pid)
+{
+	struct process *p = NULL;
+	if (pid == 0 || pid >= PROCESS_MAX_PIDS)
+		return NULL;
+	uint64_t irq = spin_lock_irqsave(&pid_lock);
+	if (pid_table[pid] && kobject_try_get(&pid_table[pid]->obj))
+		p = pid_table[pid];
+	spin_unlock_irqrestore(&pid_lock, irq);
+	return p;
+}
+
+struct process *process_next_pid(uint32_t *pid)
+{
+	for (uint32_t i = *pid + 1; i < PROCESS_MAX_PIDS; i++) {
+		struct process *p = process_by_pid(i);
+		if (p) {
+			*pid = i;
+			return p;
+		}
+	}
+	return NULL;
+}
+
 static void process_destroy(struct kobject *obj)
 {
 	struct process *p = process_from(obj);
+	pid_release(p);
 	unstarted_forget(p);
 	ASSERT(!p->unstarted); /* emptied when it ended (only a started process creates) */
 	struct cspace *cs = p->cs;
@@ -158,6 +217,9 @@ int process_create(struct mem_pool *pool, const char *name, struct process **out
 	err = aspace_create(pool, &p->as);
 	if (err)
 		goto out_cspace;
+	err = pid_alloc(p);
+	if (err)
+		goto out_aspace;
 	kobject_init(&p->obj, OBJ_PROCESS, &process_ops);
 	spin_init(&p->lock);
 	waitq_init(&p->waiters);
@@ -167,6 +229,8 @@ int process_create(struct mem_pool *pool, const char *name, struct process **out
 	__atomic_fetch_add(&live_processes, 1, __ATOMIC_RELAXED);
 	*out = p;
 	return 0;
+out_aspace:
+	kobject_put(&p->as->obj);
 out_cspace:
 	cspace_destroy(p->cs);
 out_free:

@@ -68,7 +68,16 @@ struct process {
 	struct proc_status status;
 	struct waitq waiters;
 	char name[32];
+	uint32_t pid; /* its name in proc:// (fixed; reused once the process is gone) */
 };
+
+/* Processes alive at once (pids 1..PROCESS_MAX_PIDS-1); one more is ERR_NO_RESOURCES. */
+#define PROCESS_MAX_PIDS 4096
+
+/* The process with pid (a reference), or NULL. */
+struct process *process_by_pid(uint32_t pid);
+/* The next process after *pid (a reference; *pid updated), or NULL: for listings. */
+struct process *process_next_pid(uint32_t *pid);
 
 /* The process obj is (obj must be an OBJ_PROCESS). */
 static inline struct process *process_from(struct kobject *obj)

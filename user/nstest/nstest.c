@@ -529,6 +529,67 @@ static void test_provider_dies_mid_call(void)
 	EXPECT_OK(ch_ns_unlink(fs, "crash", 5, 0, 0));
 }
 
+/* proc:// lists live processes by pid, reads their status, and unlinking one kills it. */
+static int child_sleeper(void)
+{
+	ch_sleep_ns(LONG);
+	return 0;
+}
+
+static void test_proc(void)
+{
+	handle_t proc, ro, f;
+	EXPECT_OK(nopen(root, "proc", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &proc));
+	const char *argv[] = {"bin/nstest", "child", "sleeper", NULL};
+	struct ch_spawn_args a = {.path = "bin/nstest", .argv = argv, .child_pool = 1u << 20};
+	struct ch_child c;
+	EXPECT_OK(ch_spawn(&a, &c));
+	struct cap_info ci;
+	EXPECT_OK(ch_cap_inspect(c.process, &ci));
+	/* find the child's entry: its node id carries the process's object id */
+	static char buf[1024];
+	char name[16] = "";
+	uint64_t cookie = 0;
+	unsigned seen = 0;
+	long n;
+	while ((n = ch_ns_list(proc, &cookie, buf, sizeof(buf), 0)) > 0) {
+		for (long off = 0; off < n;) {
+			struct ns_dirent *de = (struct ns_dirent *)(buf + off);
+			CHECK(de->type == NS_TYPE_PROC, "entry %s has type %u", de->name, de->type);
+			if (de->node >> 12 == ci.object_id)
+				snprintf(name, sizeof(name), "%s", de->name);
+			seen++;
+			off += de->reclen;
+		}
+	}
+	EXPECT_OK(n);
+	CHECK(name[0] && seen >= 3, "the child is not listed (%u entries)", seen);
+	EXPECT_OK(nopen(proc, name, NS_TYPE_PROC, 0, RIGHT_READ, &f));
+	char status[256] = {0};
+	EXPECT_OK(ch_ns_read(f, 0, status, sizeof(status) - 1, 0));
+	CHECK(strstr(status, "name nstest\n") && strstr(status, "state running\n"), "status: %s",
+	      status);
+	EXPECT_ERR(nopen(proc, name, NS_TYPE_DIR, 0, RIGHT_READ, &f), ERR_WRONG_TYPE);
+	EXPECT_ERR(nopen(proc, "0", NS_TYPE_ANY, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
+	EXPECT_ERR(nopen(proc, "99999", NS_TYPE_ANY, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
+	/* killing needs REMOVE on proc */
+	EXPECT_OK(ch_cap_derive(proc, RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE, 0, &ro));
+	EXPECT_ERR(ch_ns_unlink(ro, name, strlen(name), 0, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(ro);
+	EXPECT_OK(ch_ns_unlink(proc, name, strlen(name), 0, 0));
+	struct proc_status st;
+	EXPECT_OK(ch_proc_wait(c.process, LONG, &st));
+	CHECK(st.state == PROC_KILLED, "unlinked child: state %u", st.state);
+	memset(status, 0, sizeof(status));
+	EXPECT_OK(ch_ns_read(f, 0, status, sizeof(status) - 1, 0));
+	CHECK(strstr(status, "state killed\n"), "status after the kill: %s", status);
+	ch_child_release(&c); /* the process goes: its capability names nothing now */
+	EXPECT_ERR(ch_ns_read(f, 0, status, sizeof(status) - 1, 0), ERR_NOT_FOUND);
+	EXPECT_ERR(nopen(proc, name, NS_TYPE_ANY, 0, RIGHT_READ, &ro), ERR_NOT_FOUND);
+	ch_cap_drop(f);
+	ch_cap_drop(proc);
+}
+
 static void run_all(void)
 {
 	ch_test_run("ns_", "basic_file", test_basic_file);
@@ -544,6 +605,7 @@ static void run_all(void)
 	ch_test_run("ns_", "watch", test_watch);
 	ch_test_run("ns_", "bind_node", test_bind_node);
 	ch_test_run("ns_", "provider_dies_mid_call", test_provider_dies_mid_call);
+	ch_test_run("ns_", "proc", test_proc);
 	nstest_libc_tests(tmp);
 }
 
@@ -552,6 +614,7 @@ int main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "child") == 0)
 		return strcmp(argv[2], "sandboxed") == 0   ? child_sandboxed()
 		       : strcmp(argv[2], "crashprov") == 0 ? child_crashprov()
+		       : strcmp(argv[2], "sleeper") == 0   ? child_sleeper()
 		                                           : 100;
 	root = ch_handle("ns");
 	pool = ch_handle("pool");
