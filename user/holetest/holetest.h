@@ -44,27 +44,6 @@ struct hole_test {
 	    __attribute__((used, section("holetests"), aligned(8))) = {#n, hole_##n}; \
 	static void hole_##n(void)
 
-#define CHECK(cond, ...)                           \
-	do {                                       \
-		if (!(cond)) {                     \
-			ch_test_fail(__VA_ARGS__); \
-			return;                    \
-		}                                  \
-	} while (0)
-
-#define EXPECT_OK(expr)                                                                       \
-	do {                                                                                  \
-		long ht_r_ = (expr);                                                          \
-		CHECK(ht_r_ >= 0, "%s: %s (line %d)", #expr, ch_error_name(ht_r_), __LINE__); \
-	} while (0)
-
-#define EXPECT_ERR(expr, want)                                                 \
-	do {                                                                   \
-		long ht_r_ = (expr);                                           \
-		CHECK(ht_r_ == (want), "%s: got %s, want %s (line %d)", #expr, \
-		      ch_error_name(ht_r_), ch_error_name(want), __LINE__);    \
-	} while (0)
-
 /*
  * Child processes: bin/holetest runs again with argv = {"bin/holetest", "child",
  * role, arg}; the role's function (registered with HOLE_CHILD(role)) gets arg and

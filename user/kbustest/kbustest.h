@@ -43,27 +43,6 @@ long kt_start_toucher(handle_t pager_ep, handle_t *t);
 /* paging.c: receive its fault call on server and check it (records a failure). */
 void kt_expect_fault(handle_t server, struct kbus_fault_msg *f);
 
-#define CHECK(cond, ...)                      \
-	do {                                  \
-		if (!(cond)) {                \
-			kt_fail(__VA_ARGS__); \
-			return;               \
-		}                             \
-	} while (0)
-
-#define EXPECT_OK(expr)                                                                       \
-	do {                                                                                  \
-		long kt_r_ = (expr);                                                          \
-		CHECK(kt_r_ >= 0, "%s: %s (line %d)", #expr, ch_error_name(kt_r_), __LINE__); \
-	} while (0)
-
-#define EXPECT_ERR(expr, want)                                                 \
-	do {                                                                   \
-		long kt_r_ = (expr);                                           \
-		CHECK(kt_r_ == (want), "%s: got %s, want %s (line %d)", #expr, \
-		      ch_error_name(kt_r_), ch_error_name(want), __LINE__);    \
-	} while (0)
-
 /* Hostile pointers (as in usertest): each must give ERR_BAD_ADDRESS. */
 extern const uint64_t kt_bad_ptrs[];
 extern const unsigned kt_nbad_ptrs;

@@ -19,13 +19,6 @@
 #include <abi/ns.h>
 #include <charlotte/testing.h>
 
-#define CHECK(cond, ...)                           \
-	do {                                       \
-		if (!(cond)) {                     \
-			ch_test_fail(__VA_ARGS__); \
-			return;                    \
-		}                                  \
-	} while (0)
 /* expr (a libc call) fails with errno e */
 #define EXPECT_ERRNO(expr, e)                                                                  \
 	do {                                                                                   \
@@ -35,7 +28,8 @@
 		CHECK(errno == (e), "%s: errno %s, want %s (line %d)", #expr, strerror(errno), \
 		      strerror(e), __LINE__);                                                  \
 	} while (0)
-#define EXPECT_OK(expr) CHECK((expr) == 0, "%s: %s (line %d)", #expr, strerror(errno), __LINE__)
+#define EXPECT_LIBC_OK(expr) \
+	CHECK((expr) == 0, "%s: %s (line %d)", #expr, strerror(errno), __LINE__)
 
 /* NULL, where a test passes one on purpose (volatile: no checker assumes its value) */
 static const char *volatile no_string;
@@ -91,7 +85,7 @@ static void test_roundtrip(void)
 	CHECK(fgetc(f) == 's' && fgetc(f) == 't', "fgetc");
 	CHECK(fgetc(f) == EOF && feof(f) && !ferror(f), "EOF");
 	CHECK(!fgets(buf, sizeof(buf), f), "fgets at the end");
-	EXPECT_OK(fclose(f));
+	EXPECT_LIBC_OK(fclose(f));
 	/* open/read/write, more than NS_IO_MAX at once both ways */
 	size_t big = 3 * NS_IO_MAX + 123;
 	unsigned char *out = malloc(big), *in = malloc(big + 1);
@@ -104,13 +98,13 @@ static void test_roundtrip(void)
 	CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
 	CHECK(read(fd, in, big + 1) == (ssize_t)big && !memcmp(in, out, big), "read big");
 	CHECK(read(fd, in, 1) == 0, "read at the end");
-	EXPECT_OK(close(fd));
+	EXPECT_LIBC_OK(close(fd));
 	f = fopen("/tmp/lc_big", "rb");
 	CHECK(f && fread(in, 1, big, f) == big && !memcmp(in, out, big), "fread big");
 	fclose(f);
 	free(out);
 	free(in);
-	EXPECT_OK(unlink("/tmp/lc_big"));
+	EXPECT_LIBC_OK(unlink("/tmp/lc_big"));
 }
 
 static void test_append(void)
@@ -125,7 +119,7 @@ static void test_append(void)
 	CHECK(f, "fopen a+: %s", strerror(errno));
 	CHECK(fseek(f, 3, SEEK_SET) == 0 && fgetc(f) == 't', "read in a+");
 	CHECK(fputs("3", f) == 0 && ftell(f) == 7, "ftell after an append: %ld", ftell(f));
-	EXPECT_OK(fclose(f));
+	EXPECT_LIBC_OK(fclose(f));
 	CHECK(get("/tmp/lc_app", buf, sizeof(buf)) == 7 && !strcmp(buf, "onetwo3"), "'%s'", buf);
 	/* O_APPEND through a descriptor, with another writer in between */
 	int fd = open("/tmp/lc_app", O_WRONLY | O_APPEND);
@@ -150,7 +144,7 @@ static void test_seek(void)
 	rewind(f);
 	CHECK(fread(buf, 1, sizeof(buf), f) == 10 && !memcmp(buf, "01234ab789", 10), "'%s'", buf);
 	CHECK(fseek(f, -11, SEEK_END) == -1 && errno == EINVAL, "before the start");
-	EXPECT_OK(fclose(f));
+	EXPECT_LIBC_OK(fclose(f));
 	int fd = open("/tmp/lc_seek", O_RDONLY);
 	CHECK(lseek(fd, 0, SEEK_END) == 10 && lseek(fd, 20, SEEK_SET) == 20, "lseek");
 	CHECK(read(fd, buf, 4) == 0, "read past the end");
@@ -164,21 +158,21 @@ static void test_truncate(void)
 	CHECK(put("/tmp/lc_trunc", "long contents") == 0, "put");
 	FILE *f = fopen("/tmp/lc_trunc", "w");
 	CHECK(f, "fopen w: %s", strerror(errno));
-	EXPECT_OK(stat("/tmp/lc_trunc", &st));
+	EXPECT_LIBC_OK(stat("/tmp/lc_trunc", &st));
 	CHECK(st.st_size == 0, "size after w: %lld", (long long)st.st_size);
 	fclose(f);
 	f = fopen("/tmp/lc_trunc", "r+"); /* r+ keeps the contents */
 	CHECK(f && fputs("AB", f) == 0 && fclose(f) == 0, "r+");
 	CHECK(put("/tmp/lc_t2", "0123456789") == 0, "put");
 	int fd = open("/tmp/lc_t2", O_RDWR);
-	EXPECT_OK(ftruncate(fd, 4));
-	EXPECT_OK(fstat(fd, &st));
+	EXPECT_LIBC_OK(ftruncate(fd, 4));
+	EXPECT_LIBC_OK(fstat(fd, &st));
 	CHECK(st.st_size == 4, "after ftruncate: %lld", (long long)st.st_size);
 	close(fd);
-	EXPECT_OK(truncate("/tmp/lc_t2", 2));
+	EXPECT_LIBC_OK(truncate("/tmp/lc_t2", 2));
 	CHECK(get("/tmp/lc_t2", buf, sizeof(buf)) == 2 && !strcmp(buf, "01"), "'%s'", buf);
 	fd = open("/tmp/lc_t2", O_WRONLY | O_TRUNC);
-	EXPECT_OK(fstat(fd, &st));
+	EXPECT_LIBC_OK(fstat(fd, &st));
 	CHECK(st.st_size == 0, "after O_TRUNC: %lld", (long long)st.st_size);
 	EXPECT_ERRNO(ftruncate(fd, -1), EINVAL);
 	close(fd);
@@ -188,23 +182,23 @@ static void test_stat(void)
 {
 	struct stat st, st2;
 	CHECK(put("/tmp/lc_st", "12345") == 0, "put");
-	EXPECT_OK(stat("/tmp/lc_st", &st));
+	EXPECT_LIBC_OK(stat("/tmp/lc_st", &st));
 	CHECK(S_ISREG(st.st_mode) && st.st_size == 5 && st.st_nlink == 1, "file: mode %o size %lld",
 	      st.st_mode, (long long)st.st_size);
-	EXPECT_OK(stat("fs://localhost/tmp/lc_st", &st2));
+	EXPECT_LIBC_OK(stat("fs://localhost/tmp/lc_st", &st2));
 	CHECK(st2.st_ino == st.st_ino, "the same node by URI");
-	EXPECT_OK(mkdir("/tmp/lc_std", 0755));
-	EXPECT_OK(mkdir("/tmp/lc_std/a", 0755));
-	EXPECT_OK(stat("/tmp/lc_std", &st));
+	EXPECT_LIBC_OK(mkdir("/tmp/lc_std", 0755));
+	EXPECT_LIBC_OK(mkdir("/tmp/lc_std/a", 0755));
+	EXPECT_LIBC_OK(stat("/tmp/lc_std", &st));
 	CHECK(S_ISDIR(st.st_mode) && st.st_size == 1, "dir: mode %o size %lld", st.st_mode,
 	      (long long)st.st_size);
-	EXPECT_OK(stat("fs:///", &st));
+	EXPECT_LIBC_OK(stat("fs:///", &st));
 	CHECK(S_ISDIR(st.st_mode), "the fs root: mode %o", st.st_mode);
 	int fd = open("/tmp/lc_st", O_RDONLY);
-	EXPECT_OK(fstat(fd, &st));
+	EXPECT_LIBC_OK(fstat(fd, &st));
 	CHECK(S_ISREG(st.st_mode) && st.st_size == 5, "fstat");
 	close(fd);
-	EXPECT_OK(fstat(1, &st));
+	EXPECT_LIBC_OK(fstat(1, &st));
 	CHECK(S_ISCHR(st.st_mode), "the console");
 	EXPECT_ERRNO(stat("/tmp/lc_nothing", &st), ENOENT);
 	EXPECT_ERRNO(stat("/tmp/lc_st/x", &st), ENOTDIR);
@@ -216,13 +210,13 @@ static void test_readdir(void)
 	enum { N = 130 };
 	char name[64];
 	static unsigned char seen[N];
-	EXPECT_OK(mkdir("/tmp/lc_dir", 0755));
+	EXPECT_LIBC_OK(mkdir("/tmp/lc_dir", 0755));
 	for (int i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "/tmp/lc_dir/%s%03d", i % 10 ? "file" : "dir", i);
 		if (i % 10)
 			CHECK(put(name, "x") == 0, "put %s: %s", name, strerror(errno));
 		else
-			EXPECT_OK(mkdir(name, 0755));
+			EXPECT_LIBC_OK(mkdir(name, 0755));
 	}
 	DIR *d = opendir("fs:///tmp/lc_dir");
 	CHECK(d, "opendir: %s", strerror(errno));
@@ -242,14 +236,14 @@ static void test_readdir(void)
 		CHECK(!readdir(d), "after the end");
 		rewinddir(d);
 	}
-	EXPECT_OK(closedir(d));
+	EXPECT_LIBC_OK(closedir(d));
 	CHECK(!opendir("/tmp/lc_dir/file001") && errno == ENOTDIR, "opendir of a file");
 	CHECK(!opendir("/tmp/lc_none") && errno == ENOENT, "opendir of nothing");
 }
 
 static void test_name_errors(void)
 {
-	EXPECT_OK(mkdir("/tmp/lc_e", 0755));
+	EXPECT_LIBC_OK(mkdir("/tmp/lc_e", 0755));
 	EXPECT_ERRNO(mkdir("/tmp/lc_e", 0755), EEXIST);
 	EXPECT_ERRNO(mkdir("/tmp/lc_none/x", 0755), ENOENT);
 	CHECK(put("/tmp/lc_e/f", "f") == 0, "put");
@@ -268,54 +262,54 @@ static void test_name_errors(void)
 	fclose(d);
 	/* rename: within tmpfs, over a file, and errors */
 	CHECK(put("/tmp/lc_e/g", "g") == 0, "put");
-	EXPECT_OK(rename("/tmp/lc_e/g", "fs:///tmp/lc_e/f"));
+	EXPECT_LIBC_OK(rename("/tmp/lc_e/g", "fs:///tmp/lc_e/f"));
 	EXPECT_ERRNO(rename("/tmp/lc_e/g", "/tmp/lc_e/h"), ENOENT);
 	EXPECT_ERRNO(rename("/tmp/lc_e/f", "/tmp/lc_none/h"), ENOENT);
-	EXPECT_OK(mkdir("/tmp/lc_e/sub", 0755));
+	EXPECT_LIBC_OK(mkdir("/tmp/lc_e/sub", 0755));
 	EXPECT_ERRNO(rename("/tmp/lc_e/f", "/tmp/lc_e/sub"), EISDIR);
 	EXPECT_ERRNO(rename("/tmp/lc_e/sub", "/tmp/lc_e/f"), ENOTDIR);
 	EXPECT_ERRNO(rename("/tmp/lc_e", "/tmp/lc_std"), ENOTEMPTY); /* test_stat made it */
 	/* from tmpfs to the kernel tree: two providers */
 	EXPECT_ERRNO(rename("fs:///tmp/lc_e/f", "fs:///lc_moved"), EXDEV);
 	EXPECT_ERRNO(rename("/tmp/lc_e/f", "/lc_moved"), EXDEV);
-	EXPECT_OK(remove("/tmp/lc_e/f"));
-	EXPECT_OK(remove("/tmp/lc_e/sub"));
-	EXPECT_OK(rmdir("/tmp/lc_e"));
+	EXPECT_LIBC_OK(remove("/tmp/lc_e/f"));
+	EXPECT_LIBC_OK(remove("/tmp/lc_e/sub"));
+	EXPECT_LIBC_OK(rmdir("/tmp/lc_e"));
 	EXPECT_ERRNO(remove("/tmp/lc_e"), ENOENT);
 }
 
 static void test_chdir(void)
 {
 	char buf[64], small[4];
-	EXPECT_OK(mkdir("/tmp/lc_cd", 0755));
-	EXPECT_OK(mkdir("/tmp/lc_cd/sub", 0755));
-	EXPECT_OK(chdir("/tmp/lc_cd"));
+	EXPECT_LIBC_OK(mkdir("/tmp/lc_cd", 0755));
+	EXPECT_LIBC_OK(mkdir("/tmp/lc_cd/sub", 0755));
+	EXPECT_LIBC_OK(chdir("/tmp/lc_cd"));
 	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/tmp/lc_cd"), "getcwd '%s'", buf);
 	CHECK(put("rel.txt", "relative") == 0, "put relative: %s", strerror(errno));
 	CHECK(get("/tmp/lc_cd/rel.txt", buf, sizeof(buf)) == 8, "the same file, absolute");
-	EXPECT_OK(chdir("sub"));
+	EXPECT_LIBC_OK(chdir("sub"));
 	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/tmp/lc_cd/sub"), "getcwd '%s'", buf);
 	/* ".." above the current directory: its path, lexically */
 	CHECK(get("../rel.txt", buf, sizeof(buf)) == 8 && !strcmp(buf, "relative"), "../rel.txt");
 	CHECK(get("./../sub/../rel.txt", buf, sizeof(buf)) == 8, "./../sub/../rel.txt");
-	EXPECT_OK(chdir(".."));
+	EXPECT_LIBC_OK(chdir(".."));
 	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/tmp/lc_cd"), "getcwd '%s'", buf);
-	EXPECT_OK(rename("rel.txt", "sub/moved.txt"));
+	EXPECT_LIBC_OK(rename("rel.txt", "sub/moved.txt"));
 	struct stat st;
-	EXPECT_OK(stat("/tmp/lc_cd/sub/moved.txt", &st));
+	EXPECT_LIBC_OK(stat("/tmp/lc_cd/sub/moved.txt", &st));
 	/* a directory renamed keeps being the current directory */
-	EXPECT_OK(chdir("sub"));
-	EXPECT_OK(rename("/tmp/lc_cd/sub", "/tmp/lc_cd/sub2"));
-	EXPECT_OK(stat("moved.txt", &st));
+	EXPECT_LIBC_OK(chdir("sub"));
+	EXPECT_LIBC_OK(rename("/tmp/lc_cd/sub", "/tmp/lc_cd/sub2"));
+	EXPECT_LIBC_OK(stat("moved.txt", &st));
 	EXPECT_ERRNO(chdir("moved.txt"), ENOTDIR);
 	EXPECT_ERRNO(chdir("nowhere"), ENOENT);
 	EXPECT_ERRNO(getcwd(small, sizeof(small)), ERANGE);
-	EXPECT_OK(chdir("fs:///tmp"));
+	EXPECT_LIBC_OK(chdir("fs:///tmp"));
 	char *dup = getcwd(NULL, 0);
 	CHECK(dup && !strcmp(dup, "/tmp"), "getcwd(NULL) '%s'", dup ? dup : "(null)");
 	free(dup);
 	CHECK(get("lc_cd/sub2/moved.txt", buf, sizeof(buf)) == 8, "from /tmp");
-	EXPECT_OK(chdir("/"));
+	EXPECT_LIBC_OK(chdir("/"));
 	CHECK(getcwd(buf, sizeof(buf)) && !strcmp(buf, "/"), "getcwd '%s'", buf);
 	EXPECT_ERRNO(chdir(".."), ENOENT); /* nothing above the root */
 }
@@ -329,7 +323,7 @@ static void test_other_host(void)
 	EXPECT_ERRNO(stat("fs://node2.example/tmp/lc_host", &st), EHOSTUNREACH);
 	EXPECT_ERRNO(unlink("fs://node2/tmp/lc_host"), EHOSTUNREACH);
 	EXPECT_ERRNO(open("fs://other/x", O_RDONLY), EHOSTUNREACH);
-	EXPECT_OK(stat("FS://LOCALHOST/tmp/lc_host", &st));
+	EXPECT_LIBC_OK(stat("FS://LOCALHOST/tmp/lc_host", &st));
 	EXPECT_ERRNO(stat("nosuch:///x", &st), ENOENT); /* no root for the scheme */
 	EXPECT_ERRNO(stat("fs:///tmp%2Flc_host", &st), EINVAL);
 	EXPECT_ERRNO(stat("fs:///..", &st), ENOENT);
@@ -362,7 +356,7 @@ static void test_bad_args(void)
 	EXPECT_ERRNO(ftruncate(fd, 0), EBADF);
 	EXPECT_ERRNO(lseek(fd, -1, SEEK_SET), EINVAL);
 	EXPECT_ERRNO(lseek(fd, 0, 7), EINVAL);
-	EXPECT_OK(close(fd));
+	EXPECT_LIBC_OK(close(fd));
 	EXPECT_ERRNO(close(fd), EBADF);
 	fd = open("/tmp/lc_bad", O_WRONLY);
 	EXPECT_ERRNO(read(fd, buf, 1), EBADF);
@@ -380,7 +374,7 @@ static void test_bad_args(void)
 		n++;
 	CHECK(n < 80 && errno == EMFILE, "%d opens, then %s", n, strerror(errno));
 	while (n > 0)
-		EXPECT_OK(close(fds[--n]));
+		EXPECT_LIBC_OK(close(fds[--n]));
 }
 
 void nstest_libc_tests(handle_t tmp)

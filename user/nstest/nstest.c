@@ -25,25 +25,6 @@
 #define MS UINT64_C(1000000)
 #define LONG (60 * UINT64_C(1000000000))
 
-#define CHECK(cond, ...)                           \
-	do {                                       \
-		if (!(cond)) {                     \
-			ch_test_fail(__VA_ARGS__); \
-			return;                    \
-		}                                  \
-	} while (0)
-#define EXPECT_OK(expr)                                                                 \
-	do {                                                                            \
-		long r_ = (expr);                                                       \
-		CHECK(r_ >= 0, "%s: %s (line %d)", #expr, ch_error_name(r_), __LINE__); \
-	} while (0)
-#define EXPECT_ERR(expr, err)                                                                 \
-	do {                                                                                  \
-		long r_ = (expr);                                                             \
-		CHECK(r_ == (err), "%s: got %s, want %s (line %d)", #expr, ch_error_name(r_), \
-		      ch_error_name(err), __LINE__);                                          \
-	} while (0)
-
 #include "nstest.h"
 
 static handle_t root, fs, tmp, pool;

@@ -34,27 +34,6 @@ extern handle_t ut_log, ut_pool, ut_self, ut_as, ut_initrd;
 #define UT_VA_PROC UINT64_C(0x0000510000000000)
 #define UT_VA_CAPS UINT64_C(0x0000520000000000)
 
-#define CHECK(cond, ...)                      \
-	do {                                  \
-		if (!(cond)) {                \
-			ut_fail(__VA_ARGS__); \
-			return;               \
-		}                             \
-	} while (0)
-
-#define EXPECT_OK(expr)                                                                       \
-	do {                                                                                  \
-		long ut_r_ = (expr);                                                          \
-		CHECK(ut_r_ >= 0, "%s: %s (line %d)", #expr, ch_error_name(ut_r_), __LINE__); \
-	} while (0)
-
-#define EXPECT_ERR(expr, want)                                                 \
-	do {                                                                   \
-		long ut_r_ = (expr);                                           \
-		CHECK(ut_r_ == (want), "%s: got %s, want %s (line %d)", #expr, \
-		      ch_error_name(ut_r_), ch_error_name(want), __LINE__);    \
-	} while (0)
-
 #define EXPECT_ERR2(expr, want1, want2)                                                            \
 	do {                                                                                       \
 		long ut_r_ = (expr);                                                               \

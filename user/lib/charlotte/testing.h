@@ -15,6 +15,8 @@
  */
 #pragma once
 
+#include <charlotte/names.h> /* ch_error_name() for the checks below */
+
 /* Record the first failure of the running test (printf format). */
 void ch_test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Whether the running test has failed. */
@@ -36,3 +38,28 @@ int ch_test_main(void (*run_all)(void));
 /* Whether ch_test_main() is printing the plan: a suite that skips tests when an
  * earlier one failed checks this, so that the plan still names them. */
 int ch_test_planning(void);
+
+/*
+ * The checks every suite uses: CHECK records the first failure and returns from
+ * the test; EXPECT_OK wants a result >= 0, EXPECT_ERR exactly the error want.
+ */
+#define CHECK(cond, ...)                           \
+	do {                                       \
+		if (!(cond)) {                     \
+			ch_test_fail(__VA_ARGS__); \
+			return;                    \
+		}                                  \
+	} while (0)
+
+#define EXPECT_OK(expr)                                                                       \
+	do {                                                                                  \
+		long ch_r_ = (expr);                                                          \
+		CHECK(ch_r_ >= 0, "%s: %s (line %d)", #expr, ch_error_name(ch_r_), __LINE__); \
+	} while (0)
+
+#define EXPECT_ERR(expr, want)                                                 \
+	do {                                                                   \
+		long ch_r_ = (expr);                                           \
+		CHECK(ch_r_ == (want), "%s: got %s, want %s (line %d)", #expr, \
+		      ch_error_name(ch_r_), ch_error_name(want), __LINE__);    \
+	} while (0)
