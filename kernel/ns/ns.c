@@ -305,22 +305,29 @@ out:
 	return r;
 }
 
-int ns_stat(struct ns_node *n, uint64_t timeout, struct ns_stat *out)
+/* The attributes of node of prov, with type (the kernel's, not what the provider says). */
+static int stat_node(struct ns_prov *prov, uint64_t node, uint32_t type, uint64_t timeout,
+                     struct ns_stat *out)
 {
 	struct ns_rep *rep;
-	int r = prov_call(n->prov, NS_OP_STAT, 0, n->node, 0, 0, NULL, 0, NULL, 0, sizeof(*out),
-	                  timeout, &rep);
+	int r = prov_call(prov, NS_OP_STAT, 0, node, 0, 0, NULL, 0, NULL, 0, sizeof(*out), timeout,
+	                  &rep);
 	if (r < 0)
 		return r;
 	if (rep->len != sizeof(*out)) {
 		r = ERR_MALFORMED;
 	} else {
 		memcpy(out, rep + 1, sizeof(*out));
-		out->type = n->type; /* the type is the kernel's, fixed at open */
+		out->type = type;
 		r = 0;
 	}
 	kfree(rep);
 	return r;
+}
+
+int ns_stat(struct ns_node *n, uint64_t timeout, struct ns_stat *out)
+{
+	return stat_node(n->prov, n->node, n->type, timeout, out); /* the type fixed at open */
 }
 
 static bool has_byte(const char *s, size_t n, char c)
@@ -346,17 +353,8 @@ int ns_stat_at(struct ns_node *dir, const char *path, size_t len, uint64_t timeo
 	struct ns_step got;
 	r = resolve(dir, rb, true, timeout, out, &c, &got);
 	if (r == 0 && !c.w.stat_done) { /* a provider that holds instead: ask, then let go */
-		struct ns_prov *prov = got.at.prov;
-		struct ns_rep *rep;
-		r = prov_call(prov, NS_OP_STAT, 0, got.at.node, 0, 0, NULL, 0, NULL, 0,
-		              sizeof(*out), timeout, &rep);
-		if (r >= 0 && rep->len != sizeof(*out))
-			r = ERR_MALFORMED;
-		if (r >= 0)
-			memcpy(out, rep + 1, sizeof(*out));
-		kfree(rep);
-		prov->ops->release(prov, got.at.node);
-		r = r < 0 ? r : 0;
+		r = stat_node(got.at.prov, got.at.node, got.type, timeout, out);
+		release_at(got.at);
 	}
 	if (r == 0)
 		out->type = got.type; /* the type the resolution saw */
