@@ -22,6 +22,7 @@ static struct watcher {
 	handle_t ep; /* HANDLE_INVALID: a free slot */
 } watchers[TMPFS_MAX_WATCHERS];
 static const struct tmpfs_sink *sink;
+static unsigned nwatchers; /* live watches: with none, operations skip the events' lookups */
 
 void tmpfs_events_init(const struct tmpfs_sink *s)
 {
@@ -42,6 +43,7 @@ static void emit_to(struct watcher *w, const struct ns_event *ev, size_t len)
 	} else if (r < 0) { /* the watcher is gone */
 		sink->drop(w->ep);
 		w->ep = HANDLE_INVALID;
+		nwatchers--;
 	}
 }
 
@@ -49,7 +51,7 @@ static void emit_to(struct watcher *w, const struct ns_event *ev, size_t len)
 static void emit(struct tfs *fs, uint32_t kind, uint64_t dir, const char *name, size_t len,
                  uint64_t node, uint32_t type)
 {
-	if (!sink)
+	if (!sink || !nwatchers)
 		return;
 	struct ns_event ev = {.kind = kind, .type = type, .node = node};
 	for (unsigned i = 0; i < TMPFS_MAX_WATCHERS; i++) {
@@ -79,6 +81,7 @@ static int op_watch(void *ctx, uint64_t dir, uint32_t mask, handle_t ep)
 	for (unsigned i = 0; i < TMPFS_MAX_WATCHERS; i++) {
 		if (watchers[i].ep == HANDLE_INVALID) {
 			watchers[i] = (struct watcher){.dir = dir, .mask = mask, .ep = ep};
+			nwatchers++;
 			return 0;
 		}
 	}
@@ -88,6 +91,8 @@ static int op_watch(void *ctx, uint64_t dir, uint32_t mask, handle_t ep)
 /* The node and type of name in dir (for REMOVED events, before it goes). */
 static uint64_t entry_of(struct tfs *fs, uint64_t dir, const char *name, size_t len, uint32_t *type)
 {
+	if (!nwatchers)
+		return 0; /* nobody to tell */
 	struct tfs_walk w;
 	if (tfs_walk(fs, dir, name, len, false, &w) != 0)
 		return 0;
