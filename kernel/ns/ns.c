@@ -168,7 +168,7 @@ static int prov_call(struct ns_prov *prov, uint32_t op, uint32_t flags, uint64_t
 		goto fail;
 	}
 	if (rep->status < 0) {
-		r = rep->status > -100 ? rep->status : ERR_MALFORMED;
+		r = ns_provider_error(rep->status);
 		goto fail;
 	}
 	*reply = rep;

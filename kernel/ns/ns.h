@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <abi/errors.h>
 #include <abi/ns.h>
 #include <obj/object.h>
 #include <shared/ns_resolve.h>
@@ -77,6 +78,13 @@ struct ns_prov {
 };
 
 void ns_prov_init(struct ns_prov *p, const struct ns_prov_ops *ops);
+
+/* An error a provider answered, if it is one of abi/errors.h's; anything else is
+ * ERR_MALFORMED (a provider's answers are never trusted). */
+static inline int ns_provider_error(int32_t status)
+{
+	return status < 0 && status > -100 ? status : ERR_MALFORMED;
+}
 void ns_prov_get(struct ns_prov *p);
 void ns_prov_put(struct ns_prov *p);
 

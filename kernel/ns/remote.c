@@ -45,12 +45,6 @@ static struct ns_remote *R(struct ns_prov *p)
 	return container_of(p, struct ns_remote, prov);
 }
 
-/* An error code a provider may answer with, or ERR_MALFORMED for anything else. */
-static int provider_error(int32_t status)
-{
-	return status < 0 && status > -100 ? status : ERR_MALFORMED;
-}
-
 /* Bytes of a walk's request and reply kept on the stack; longer ones are allocated. */
 #define STEP_INLINE 256
 
@@ -86,7 +80,7 @@ static int remote_step(struct ns_prov *p, uint64_t node, const char *path, size_
 	if ((size_t)n < sizeof(*rep) || (size_t)n > cap || rep->len != (size_t)n - sizeof(*rep))
 		goto out;
 	if (rep->status < 0) {
-		r = provider_error(rep->status);
+		r = ns_provider_error(rep->status);
 	} else if (rep->status == NS_WALK_NODE) {
 		bool stat = (w->flags & NS_WALK_STAT) && rep->len == sizeof(struct ns_stat);
 		if (rep->type == NS_TYPE_ANY || rep->type >= NS_TYPE_COUNT || (rep->len && !stat)) {
@@ -170,7 +164,7 @@ static int remote_watch(struct ns_prov *p, uint64_t dir, uint32_t mask, struct c
 		return (int)n;
 	if ((size_t)n != sizeof(rep) || rep.len)
 		return ERR_MALFORMED;
-	return rep.status < 0 ? provider_error(rep.status) : 0;
+	return rep.status < 0 ? ns_provider_error(rep.status) : 0;
 }
 
 static void remote_destroy(struct ns_prov *p)
