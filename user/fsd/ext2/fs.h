@@ -1,0 +1,113 @@
+/*
+ * fs.h - the ext2 engine's insides, shared by its files (not by its users).
+ *
+ *   super.c   mount, validation of the superblock and group descriptors, sync
+ *   alloc.c   block and inode bitmaps: allocating and freeing, free counts
+ *   inode.c   inodes: reading, writing, the block map, read, write, truncate
+ *   dir.c     directory blocks: lookup, listing, adding and removing entries
+ *   ops.c     the operations on names (create, link, unlink, rename, ...)
+ *
+ * Every value read from the image is checked where it is used; a bad one is
+ * reported by ext2_corrupt(), which logs the structure and marks the file
+ * system as having errors, and the operation fails with ERR_MALFORMED.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cache.h"
+#include "disk.h"
+#include "ext2.h"
+
+struct ext2_fs {
+	struct ext2_dev dev;
+	struct ext2_mount_opts opts;
+	struct bcache cache;
+	struct ext2_super sb; /* the primary superblock, written back at sync */
+	struct ext2_group_desc *gd;
+	uint32_t groups;
+	uint32_t gdt_blocks; /* blocks the descriptor table takes */
+	uint32_t bs, log_bs; /* block size, log2 of it */
+	uint32_t ptrs; /* block numbers per indirect block */
+	uint32_t inode_size, inodes_per_block, itable_blocks;
+	uint32_t first_ino;
+	uint32_t sb_block, sb_offset; /* where the superblock lives */
+	bool read_only;
+	bool filetype; /* directory entries carry a type */
+	bool errors; /* corruption seen: the file system is marked at unmount */
+	bool gd_dirty, sb_dirty;
+};
+
+/* Log a line (printf format) through the mount's log callback. */
+void ext2_log(struct ext2_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Log corruption of a structure, remember it, and return ERR_MALFORMED. */
+int ext2_corrupt(struct ext2_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint32_t ext2_now(const struct ext2_fs *fs);
+
+/* A block through the cache, with ERR_MALFORMED logged for one outside the file system. */
+int ext2_bread(struct ext2_fs *fs, uint32_t block, struct bcache_buf **out);
+/* A block about to be overwritten whole (not read first). */
+int ext2_bnew(struct ext2_fs *fs, uint32_t block, struct bcache_buf **out);
+void ext2_brelse(struct ext2_fs *fs, struct bcache_buf *b);
+
+/* The group of a block, and its first block. */
+uint32_t ext2_block_group(const struct ext2_fs *fs, uint32_t block);
+uint32_t ext2_group_first_block(const struct ext2_fs *fs, uint32_t group);
+uint32_t ext2_group_blocks(const struct ext2_fs *fs, uint32_t group);
+/* Does group hold a copy of the superblock and descriptors (sparse_super)? */
+bool ext2_group_has_super(const struct ext2_fs *fs, uint32_t group);
+/* Is block file-system metadata (superblock, descriptors, bitmaps, inode table)? */
+bool ext2_block_is_meta(const struct ext2_fs *fs, uint32_t block);
+
+/* alloc.c */
+/* A free block, as near goal as there is one: *out, marked used. ERR_NO_RESOURCES. */
+int ext2_alloc_block(struct ext2_fs *fs, uint32_t goal, uint32_t *out);
+int ext2_free_block(struct ext2_fs *fs, uint32_t block);
+/* A free inode, in dir_group or after it: *out, marked used. ERR_NO_RESOURCES. */
+int ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir_group, bool is_dir, uint32_t *out);
+int ext2_free_inode(struct ext2_fs *fs, uint32_t ino, bool is_dir);
+
+/* inode.c */
+/* Is ino a number an inode may have (1..s_inodes_count)? */
+bool ext2_ino_valid(const struct ext2_fs *fs, uint32_t ino);
+/* Read ino's first 128 bytes; ERR_NOT_FOUND for an unused inode (no links, or a dtime). */
+int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out);
+/* Read any inode, used or not. */
+int ext2_iread(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out);
+int ext2_iput(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
+/* Zero ino's whole slot and write in (a new inode; sets the extra fields). */
+int ext2_inew(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
+uint64_t ext2_isize(const struct ext2_inode *in);
+void ext2_set_isize(struct ext2_fs *fs, struct ext2_inode *in, uint64_t size);
+/*
+ * The physical block of logical block lbn: *out (0: a hole). With alloc, a
+ * hole is filled (indirect blocks too; *fresh says the block is new and
+ * zeroed in the cache) and in is updated (the caller writes it back).
+ */
+int ext2_bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint64_t lbn, bool alloc,
+              uint32_t *out, bool *fresh);
+/* Free every block past the first keep logical blocks (indirect ones too). */
+int ext2_free_blocks_from(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint64_t keep);
+/* Blocks a file can address at most. */
+uint64_t ext2_max_blocks(const struct ext2_fs *fs);
+/* Drop a link; with the last one gone, free the inode and its blocks. */
+int ext2_drop_link(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in);
+bool ext2_is_fast_symlink(const struct ext2_fs *fs, const struct ext2_inode *in);
+
+/* dir.c */
+/* Is name a valid new entry name (ERR_INVALID_ARGS if not)? */
+int ext2_check_name(const char *name, size_t len);
+int ext2_dir_lookup(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode *din,
+                    const char *name, size_t len, uint32_t *ino, uint8_t *type);
+int ext2_dir_add(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din, const char *name,
+                 size_t len, uint32_t ino, uint8_t type);
+int ext2_dir_remove(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din, const char *name,
+                    size_t len);
+/* Point an existing entry at another inode (rename's replace, a dir's ".."). */
+int ext2_dir_retarget(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode *din,
+                      const char *name, size_t len, uint32_t ino, uint8_t type);
+/* 1 if directory has entries besides "." and "..", 0 if it is empty. */
+int ext2_dir_nonempty(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode *din);
+/* Make dir's first block: "." and "..". */
+int ext2_dir_init(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din, uint32_t parent);
+uint8_t ext2_mode_to_ft(uint16_t mode);
