@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <abi/errors.h>
 
+#include "cache.h"
 #include "ext2.h"
 #include "ext2_image.h"
 
@@ -897,6 +898,110 @@ static void test_corrupt_dirents(void **state)
 	unmount_img();
 }
 
+/* --- The mount state, the cache --- */
+
+static uint16_t image16(const char *rel, uint64_t off)
+{
+	FILE *f = fopen(path_in(rel), "rb");
+	assert_non_null(f);
+	uint16_t v = 0;
+	assert_int_equal(fseeko(f, (off_t)off, SEEK_SET), 0);
+	assert_int_equal(fread(&v, 1, 2, f), 2);
+	fclose(f);
+	return v;
+}
+
+static void test_mount_state(void **state)
+{
+	(void)state;
+	make_small_image();
+	uint16_t count = image16("base.img", 1024 + 52);
+	assert_int_equal(image16("base.img", 1024 + 58), 1); /* clean */
+	assert_int_equal(mount_img("base.img", false), 0);
+	assert_int_equal(image16("base.img", 1024 + 58), 0); /* not clean while mounted */
+	assert_int_equal(image16("base.img", 1024 + 52), count + 1);
+	assert_true(img.flushes > 0);
+	unmount_img();
+	assert_int_equal(image16("base.img", 1024 + 58), 1);
+	/* a read-only mount writes nothing */
+	assert_int_equal(mount_img("base.img", true), 0);
+	engine_matches("small/two", 4, 0, 2000);
+	assert_int_equal(img.writes, 0);
+	unmount_img();
+	assert_int_equal(image16("base.img", 1024 + 52), count + 1);
+	fsck_clean("base.img");
+}
+
+/* A device in memory for the cache test: 64 blocks of 512 bytes. */
+static uint8_t mem_disk[64 * 512];
+static unsigned mem_writes;
+
+static int mem_read(void *ctx, uint64_t first, uint32_t count, void *buf)
+{
+	(void)ctx;
+	assert_true(first + count <= 64);
+	memcpy(buf, mem_disk + first * 512, count * 512);
+	return 0;
+}
+
+static int mem_write(void *ctx, uint64_t first, uint32_t count, const void *buf)
+{
+	(void)ctx;
+	assert_true(first + count <= 64);
+	memcpy(mem_disk + first * 512, buf, count * 512);
+	mem_writes++;
+	return 0;
+}
+
+static void test_cache_lru_write_back(void **state)
+{
+	(void)state;
+	struct ext2_dev dev = {.block_size = 512,
+	                       .block_count = 64,
+	                       .read_blocks = mem_read,
+	                       .write_blocks = mem_write};
+	struct bcache c;
+	/* 1 KiB blocks (2 device blocks each): 32 of them, 16 buffers */
+	assert_int_equal(bcache_init(&c, &dev, 1024, 4, 32), 0);
+	assert_int_equal(c.nbufs, BCACHE_MIN);
+	for (uint32_t i = 0; i < 32; i++)
+		memset(mem_disk + i * 1024, (int)i, 1024);
+	struct bcache_buf *b, *pinned[BCACHE_MIN];
+	for (uint32_t i = 0; i < 20; i++) {
+		assert_int_equal(bcache_get(&c, i, true, &b), 0);
+		assert_int_equal(b->data[100], i);
+		b->data[0] = (uint8_t)(0x80 + i);
+		bcache_dirty(b);
+		bcache_put(&c, b);
+	}
+	/* 20 blocks through 16 buffers: the 4 least recently used went back to the device */
+	assert_int_equal(c.misses, 20);
+	assert_int_equal(mem_writes, 4);
+	assert_int_equal(mem_disk[0], 0x80);
+	assert_int_equal(mem_disk[4 * 1024], 4); /* still only in the cache */
+	assert_int_equal(bcache_get(&c, 19, true, &b), 0);
+	assert_int_equal(c.hits, 1);
+	bcache_put(&c, b);
+	/* a forgotten block is never written (a freed block's stale contents) */
+	bcache_forget(&c, 15);
+	/* past the limit: refused, no device access */
+	assert_int_equal(bcache_get(&c, 32, true, &b), ERR_MALFORMED);
+	/* every buffer pinned: no room, nothing lost */
+	for (uint32_t i = 0; i < BCACHE_MIN; i++)
+		assert_int_equal(bcache_get(&c, i, true, &pinned[i]), 0);
+	assert_int_equal(bcache_get(&c, 30, true, &b), ERR_NO_RESOURCES);
+	for (uint32_t i = 0; i < BCACHE_MIN; i++)
+		bcache_put(&c, pinned[i]);
+	/* sync writes the rest */
+	assert_int_equal(bcache_sync(&c), 0);
+	for (uint32_t i = 0; i < 20; i++)
+		assert_int_equal(mem_disk[i * 1024], i == 15 ? 15 : 0x80 + i);
+	unsigned writes = mem_writes;
+	assert_int_equal(bcache_sync(&c), 0);
+	assert_int_equal(mem_writes, writes); /* nothing dirty left */
+	bcache_destroy(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -911,6 +1016,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corrupt_super, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_pointers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_dirents, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mount_state, setup, teardown),
+	    cmocka_unit_test(test_cache_lru_write_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
