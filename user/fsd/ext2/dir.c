@@ -127,13 +127,8 @@ static bool is_dot(const struct dent *e)
 	       (e->name_len == 2 && e->name[0] == '.' && e->name[1] == '.');
 }
 
-static bool name_is(const struct dent *e, const char *name, size_t len)
-{
-	return e->ino && e->name_len == len && memcmp(e->name, name, len) == 0;
-}
-
 /*
- * Find name in directory dir: its block (pinned), offset, the previous entry's
+ * An entry find() found: its block (pinned), offset, the previous entry's
  * offset in that block (UINT32_MAX: it is the first), and the entry.
  */
 struct found {
@@ -141,6 +136,14 @@ struct found {
 	uint32_t lbn, off, prev;
 	struct dent e;
 };
+
+/* Which entry find() looks for: a live one named name, or (name NULL) any live one but "." and "..". */
+static bool wanted(const struct dent *e, const char *name, size_t len)
+{
+	if (name)
+		return e->ino && e->name_len == len && memcmp(e->name, name, len) == 0;
+	return e->ino && !is_dot(e);
+}
 
 static int find(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode *din, const char *name,
                 size_t len, struct found *f)
@@ -159,7 +162,7 @@ static int find(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode *din, 
 			err = parse(fs, dir, lbn, b->data, off, &f->e);
 			if (err < 0)
 				break;
-			if (name_is(&f->e, name, len)) {
+			if (wanted(&f->e, name, len)) {
 				f->b = b;
 				f->lbn = lbn;
 				f->off = off;
@@ -338,31 +341,14 @@ int ext2_dir_retarget(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode 
 
 int ext2_dir_nonempty(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode *din)
 {
-	uint32_t n;
-	int err = dir_blocks(fs, dir, din, &n);
+	struct found f;
+	int err = find(fs, dir, din, NULL, 0, &f);
+	if (err == ERR_NOT_FOUND)
+		return 0;
 	if (err < 0)
 		return err;
-	for (uint32_t lbn = 0; lbn < n; lbn++) {
-		struct bcache_buf *b;
-		err = dir_block(fs, dir, din, lbn, &b);
-		if (err < 0)
-			return err;
-		struct dent e;
-		int found = 0;
-		for (uint32_t off = 0; off < fs->bs; off += e.rec_len) {
-			err = parse(fs, dir, lbn, b->data, off, &e);
-			if (err < 0)
-				break;
-			if (e.ino && !is_dot(&e)) {
-				found = 1;
-				break;
-			}
-		}
-		ext2_brelse(fs, b);
-		if (err < 0 || found)
-			return err < 0 ? err : 1;
-	}
-	return 0;
+	ext2_brelse(fs, f.b);
+	return 1;
 }
 
 int ext2_dir_init(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din, uint32_t parent)

@@ -21,6 +21,13 @@ static uint64_t max_size(const struct ext2_fs *fs)
 	return m;
 }
 
+/* The piece of the block holding pos that [pos, pos + left) covers: offset and length. */
+static size_t piece(const struct ext2_fs *fs, uint64_t pos, size_t left, uint32_t *boff)
+{
+	*boff = (uint32_t)(pos & (fs->bs - 1));
+	return fs->bs - *boff < left ? fs->bs - *boff : left;
+}
+
 static int get_type(struct ext2_fs *fs, uint32_t ino, uint16_t type, struct ext2_inode *in)
 {
 	int err = ext2_iget(fs, ino, in);
@@ -68,8 +75,8 @@ int64_t ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf, siz
 	size_t done = 0;
 	while (done < len) {
 		uint64_t pos = off + done;
-		uint32_t boff = (uint32_t)(pos & (fs->bs - 1));
-		size_t chunk = fs->bs - boff < len - done ? fs->bs - boff : len - done;
+		uint32_t boff;
+		size_t chunk = piece(fs, pos, len - done, &boff);
 		uint32_t phys;
 		err = ext2_bmap(fs, ino, &in, pos >> fs->log_bs, false, &phys, NULL);
 		if (err == ERR_OUT_OF_RANGE)
@@ -111,8 +118,8 @@ int64_t ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *b
 	size_t done = 0;
 	while (done < len) {
 		uint64_t pos = off + done;
-		uint32_t boff = (uint32_t)(pos & (fs->bs - 1));
-		size_t chunk = fs->bs - boff < len - done ? fs->bs - boff : len - done;
+		uint32_t boff;
+		size_t chunk = piece(fs, pos, len - done, &boff);
 		uint32_t phys;
 		bool fresh;
 		err = ext2_bmap(fs, ino, &in, pos >> fs->log_bs, true, &phys, &fresh);

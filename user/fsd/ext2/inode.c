@@ -19,27 +19,23 @@ bool ext2_ino_valid(const struct ext2_fs *fs, uint32_t ino)
 	return ino >= 1 && ino <= fs->sb.s_inodes_count;
 }
 
-/* The block and offset of ino's slot. */
-static int locate(struct ext2_fs *fs, uint32_t ino, uint32_t *block, uint32_t *off)
+/* Pin the inode-table block holding ino's slot: *b, and the slot's offset in it. */
+static int slot_of(struct ext2_fs *fs, uint32_t ino, struct bcache_buf **b, uint32_t *off)
 {
 	if (!ext2_ino_valid(fs, ino))
 		return ext2_corrupt(fs, "inode number %u out of range (1..%u)", ino,
 		                    fs->sb.s_inodes_count);
 	uint32_t g = (ino - 1) / fs->sb.s_inodes_per_group;
 	uint32_t idx = (ino - 1) % fs->sb.s_inodes_per_group;
-	*block = fs->gd[g].bg_inode_table + idx / fs->inodes_per_block;
 	*off = (idx % fs->inodes_per_block) * fs->inode_size;
-	return 0;
+	return ext2_bread(fs, fs->gd[g].bg_inode_table + idx / fs->inodes_per_block, b);
 }
 
 int ext2_iread(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 {
-	uint32_t block, off;
-	int err = locate(fs, ino, &block, &off);
-	if (err < 0)
-		return err;
 	struct bcache_buf *b;
-	err = ext2_bread(fs, block, &b);
+	uint32_t off;
+	int err = slot_of(fs, ino, &b, &off);
 	if (err < 0)
 		return err;
 	memcpy(out, b->data + off, sizeof(*out));
@@ -61,12 +57,9 @@ static int iwrite(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in,
 {
 	if (fs->read_only)
 		return ERR_ACCESS_DENIED;
-	uint32_t block, off;
-	int err = locate(fs, ino, &block, &off);
-	if (err < 0)
-		return err;
 	struct bcache_buf *b;
-	err = ext2_bread(fs, block, &b);
+	uint32_t off;
+	int err = slot_of(fs, ino, &b, &off);
 	if (err < 0)
 		return err;
 	uint8_t *slot = b->data + off;

@@ -25,31 +25,31 @@
 
 #define EXT2_DEFAULT_CACHE 1024u
 
-void ext2_log(struct ext2_fs *fs, const char *fmt, ...)
+static void vlog(struct ext2_fs *fs, const char *prefix, const char *fmt, va_list ap)
 {
 	if (!fs->opts.log)
 		return;
 	char line[256];
-	int n = snprintf(line, sizeof(line), "ext2: ");
+	int n = snprintf(line, sizeof(line), "ext2: %s", prefix);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	fs->opts.log(fs->opts.log_ctx, line);
+}
+
+void ext2_log(struct ext2_fs *fs, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	vlog(fs, "", fmt, ap);
 	va_end(ap);
-	fs->opts.log(fs->opts.log_ctx, line);
 }
 
 int ext2_corrupt(struct ext2_fs *fs, const char *fmt, ...)
 {
 	fs->errors = true;
-	if (!fs->opts.log)
-		return ERR_MALFORMED;
-	char line[256];
-	int n = snprintf(line, sizeof(line), "ext2: corrupt: ");
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	vlog(fs, "corrupt: ", fmt, ap);
 	va_end(ap);
-	fs->opts.log(fs->opts.log_ctx, line);
 	return ERR_MALFORMED;
 }
 
