@@ -932,6 +932,39 @@ static void test_mount_state(void **state)
 	fsck_clean("base.img");
 }
 
+/*
+ * A cut: the image as the device holds it in the middle of writes (dirty
+ * buffers not yet written are lost). e2fsck -fy repairs it, and what was
+ * synced before is intact.
+ */
+static void test_cut_after_sync(void **state)
+{
+	(void)state;
+	assert_int_equal(ext2_sh("mkdir -p %s/src && mke2fs -q -F -t ext2 -b 1024 -d %s/src %s 16M "
+	                         ">/dev/null 2>&1",
+	                         tmpdir, tmpdir, path_in("p.img")),
+	                 0);
+	assert_int_equal(mount_img("p.img", false), 0);
+	mk("", "kept", EXT2_S_IFDIR | 0755);
+	write_gen(mk("kept", "synced", EXT2_S_IFREG | 0644), 40, 0, 1u << 20);
+	assert_int_equal(ext2_sync(fs), 0);
+	/* more writes, some of them evicted to the device, none synced */
+	mk("", "lost", EXT2_S_IFDIR | 0755);
+	for (int i = 0; i < 40; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%d", i);
+		write_gen(mk("lost", name, EXT2_S_IFREG | 0644), 41, 0, 50000);
+	}
+	assert_int_equal(ext2_unlink(fs, EXT2_ROOT_INO, "kept", 4), ERR_WRONG_TYPE);
+	assert_int_equal(ext2_sh("cp %s %s", path_in("p.img"), path_in("cut.img")), 0);
+	unmount_img();
+	fsck_clean("p.img");
+	int st = ext2_sh("e2fsck -fy %s >/dev/null 2>&1", path_in("cut.img"));
+	assert_true(st >= 0 && st <= 2);
+	fsck_clean("cut.img");
+	debugfs_matches("cut.img", "/kept/synced", 40, 1u << 20);
+}
+
 /* A device in memory for the cache test: 64 blocks of 512 bytes. */
 static uint8_t mem_disk[64 * 512];
 static unsigned mem_writes;
@@ -1017,6 +1050,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corrupt_pointers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt_dirents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mount_state, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cut_after_sync, setup, teardown),
 	    cmocka_unit_test(test_cache_lru_write_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
