@@ -6,7 +6,8 @@
  * the image says so); the whole tree is walked (bounded in depth and entries,
  * since a hostile directory may contain itself), every file is read at its
  * start and its end, every link read, every node stat'ed; then a few writes
- * (create, write, mkdir, rename, unlink, truncate) and the unmount. Besides
+ * (create, write, mkdir, rename, unlink, truncate, a file unlinked while held)
+ * and the unmount. Besides
  * the sanitizers it checks that the engine never touches a device block past
  * the image, that listed names are 1..255 bytes without '/' or NUL and never
  * "." or "..", that reads return at most what was asked and a link at most
@@ -118,6 +119,17 @@ static void writes(struct ext2_fs *fs)
 	if (ext2_readdir(fs, EXT2_ROOT_INO, &cookie, &e) == 1) {
 		FUZZ_CHECK(ext2_unlink(fs, EXT2_ROOT_INO, e.name, e.name_len) != ERR_INTERNAL);
 		FUZZ_CHECK(ext2_rmdir(fs, EXT2_ROOT_INO, e.name, e.name_len) != ERR_INTERNAL);
+	}
+	/* a file unlinked while held stays usable until its release */
+	uint32_t h;
+	if (ext2_create(fs, EXT2_ROOT_INO, "held", 4, EXT2_S_IFREG | 0600, 0, 0, &h) == 0 &&
+	    ext2_hold(fs, h) == 0) {
+		FUZZ_CHECK(ext2_write(fs, h, 0, data, 100) != ERR_INTERNAL);
+		if (ext2_unlink(fs, EXT2_ROOT_INO, "held", 4) == 0) {
+			struct ext2_stat st;
+			FUZZ_CHECK(ext2_stat(fs, h, &st) != ERR_NOT_FOUND);
+		}
+		FUZZ_CHECK(ext2_release(fs, h) != ERR_INTERNAL);
 	}
 	FUZZ_CHECK(ext2_sync(fs) != ERR_INTERNAL);
 }

@@ -893,8 +893,9 @@ static void test_corrupt_dirents(void **state)
 	assert_int_equal(mount_img("c.img", false), 0);
 	struct ext2_stat st;
 	uint32_t ino;
-	assert_int_equal(ext2_resolve(fs, EXT2_ROOT_INO, "small/odd", &ino), 0);
-	assert_int_equal(ext2_stat(fs, ino, &st), ERR_MALFORMED);
+	assert_int_equal(ext2_resolve(fs, EXT2_ROOT_INO, "small/odd", &ino), ERR_MALFORMED);
+	assert_non_null(strstr(last_log, "inode 40 is referenced but not in use"));
+	assert_int_equal(ext2_stat(fs, 40, &st), ERR_NOT_FOUND);
 	unmount_img();
 }
 
@@ -963,6 +964,51 @@ static void test_cut_after_sync(void **state)
 	assert_true(st >= 0 && st <= 2);
 	fsck_clean("cut.img");
 	debugfs_matches("cut.img", "/kept/synced", 40, 1u << 20);
+}
+
+/* An unlinked file held open lives on until its last release (or the unmount). */
+static void test_unlink_while_held(void **state)
+{
+	(void)state;
+	make_small_image();
+	assert_int_equal(mount_img("base.img", false), 0);
+	struct ext2_info before, held, after;
+	ext2_info(fs, &before);
+	uint32_t a = mk("", "a", EXT2_S_IFREG | 0644), b = mk("", "b", EXT2_S_IFREG | 0644);
+	write_gen(a, 50, 0, 300000);
+	write_gen(b, 51, 0, 5000);
+	assert_int_equal(ext2_hold(fs, a), 0);
+	assert_int_equal(ext2_hold(fs, a), 0);
+	assert_int_equal(ext2_hold(fs, b), 0);
+	assert_int_equal(ext2_unlink(fs, EXT2_ROOT_INO, "a", 1), 0);
+	assert_int_equal(ext2_unlink(fs, EXT2_ROOT_INO, "b", 1), 0);
+	uint32_t ino;
+	assert_int_equal(ext2_lookup(fs, EXT2_ROOT_INO, "a", 1, &ino), ERR_NOT_FOUND);
+	struct ext2_stat st;
+	assert_int_equal(ext2_stat(fs, a, &st), 0);
+	assert_int_equal(st.links, 0);
+	write_gen(a, 50, 300000, 1000);
+	static uint8_t buf[301000], want[301000];
+	assert_int_equal(ext2_read(fs, a, 0, buf, sizeof(buf)), sizeof(buf));
+	gen(50, 0, want, sizeof(want));
+	assert_memory_equal(buf, want, sizeof(buf));
+	ext2_info(fs, &held);
+	assert_int_equal(ext2_release(fs, a), 0);
+	assert_int_equal(ext2_stat(fs, a, &st), 0); /* one hold left */
+	assert_int_equal(ext2_release(fs, a), 0);
+	assert_int_equal(ext2_release(fs, a), ERR_NOT_FOUND);
+	assert_int_equal(ext2_stat(fs, a, &st), ERR_NOT_FOUND); /* freed: a stale number */
+	assert_int_equal(ext2_stat(fs, 0, &st), ERR_NOT_FOUND);
+	assert_int_equal(ext2_read(fs, 1u << 30, 0, buf, 1), ERR_NOT_FOUND);
+	ext2_info(fs, &after);
+	assert_true(after.free_blocks > held.free_blocks + 290);
+	unmount_img(); /* releases b, which frees it */
+	fsck_clean("base.img");
+	assert_int_equal(mount_img("base.img", true), 0);
+	ext2_info(fs, &after);
+	assert_int_equal(after.free_blocks, before.free_blocks);
+	assert_int_equal(after.free_inodes, before.free_inodes);
+	unmount_img();
 }
 
 /* A device in memory for the cache test: 64 blocks of 512 bytes. */
@@ -1051,6 +1097,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corrupt_dirents, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mount_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cut_after_sync, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unlink_while_held, setup, teardown),
 	    cmocka_unit_test(test_cache_lru_write_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

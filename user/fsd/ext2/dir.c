@@ -374,7 +374,7 @@ int ext2_dir_init(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din, uint
 int ext2_readdir(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, struct ext2_dirent_info *out)
 {
 	struct ext2_inode din;
-	int err = ext2_iget(fs, dir, &din);
+	int err = ext2_iget_node(fs, dir, &din);
 	if (err < 0)
 		return err;
 	uint32_t n;

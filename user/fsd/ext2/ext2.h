@@ -9,7 +9,9 @@
  *
  * Nodes are named by inode number (the root is EXT2_ROOT_INO, 2); names are
  * one path component each (1..255 bytes, no '/' or NUL, not "." or "..").
- * Directory listings leave out "." and "..".
+ * Directory listings leave out "." and "..". An inode number a caller passes
+ * that names no inode in use (a stale one) is ERR_NOT_FOUND; a directory entry
+ * that names one is corruption (ERR_MALFORMED).
  *
  * Errors are the ERR_* codes of abi/errors.h:
  *   ERR_MALFORMED      the image is corrupt (a log line names the structure);
@@ -155,6 +157,15 @@ int ext2_rmdir(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len);
  */
 int ext2_rename(struct ext2_fs *fs, uint32_t sdir, const char *sname, size_t slen, uint32_t ddir,
                 const char *dname, size_t dlen);
+/*
+ * Hold ino open (fsd does while a capability to the file exists): when its last
+ * name goes, the inode and its blocks stay, readable and writable through ino,
+ * until the last ext2_release(). Holds nest. ERR_NO_MEMORY. A crash while an
+ * unlinked inode is held leaves it for e2fsck to collect, as on Linux's ext2.
+ */
+int ext2_hold(struct ext2_fs *fs, uint32_t ino);
+/* Drop a hold; the last one of an inode without names frees it. ERR_NOT_FOUND if not held. */
+int ext2_release(struct ext2_fs *fs, uint32_t ino);
 /* Set mode's permission bits, owner and times as given (a field of ~0: unchanged). */
 int ext2_setattr(struct ext2_fs *fs, uint32_t ino, uint32_t perm, uint32_t uid, uint32_t gid,
                  uint32_t mtime);

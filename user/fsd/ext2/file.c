@@ -30,7 +30,7 @@ static size_t piece(const struct ext2_fs *fs, uint64_t pos, size_t left, uint32_
 
 static int get_type(struct ext2_fs *fs, uint32_t ino, uint16_t type, struct ext2_inode *in)
 {
-	int err = ext2_iget(fs, ino, in);
+	int err = ext2_iget_node(fs, ino, in);
 	if (err < 0)
 		return err;
 	if ((in->i_mode & EXT2_S_IFMT) != type)
@@ -41,7 +41,7 @@ static int get_type(struct ext2_fs *fs, uint32_t ino, uint16_t type, struct ext2
 int ext2_stat(struct ext2_fs *fs, uint32_t ino, struct ext2_stat *out)
 {
 	struct ext2_inode in;
-	int err = ext2_iget(fs, ino, &in);
+	int err = ext2_iget_node(fs, ino, &in);
 	if (err < 0)
 		return err;
 	memset(out, 0, sizeof(*out));
@@ -231,7 +231,7 @@ int ext2_setattr(struct ext2_fs *fs, uint32_t ino, uint32_t perm, uint32_t uid, 
 	if (fs->read_only)
 		return ERR_ACCESS_DENIED;
 	struct ext2_inode in;
-	int err = ext2_iget(fs, ino, &in);
+	int err = ext2_iget_node(fs, ino, &in);
 	if (err < 0)
 		return err;
 	if (perm != UINT32_MAX)

@@ -6,6 +6,7 @@
  *   inode.c   inodes: reading, writing, the block map, read, write, truncate
  *   dir.c     directory blocks: lookup, listing, adding and removing entries
  *   ops.c     the operations on names (create, link, unlink, rename, ...)
+ *   hold.c    inodes held open: an unlinked one lives until its last release
  *
  * Every value read from the image is checked where it is used; a bad one is
  * reported by ext2_corrupt(), which logs the structure and marks the file
@@ -36,6 +37,13 @@ struct ext2_fs {
 	bool filetype; /* directory entries carry a type */
 	bool errors; /* corruption seen: the file system is marked at unmount */
 	bool gd_dirty, sb_dirty;
+	struct ext2_hold *holds; /* inodes held open (hold.c) */
+	uint32_t nholds, holds_cap;
+};
+
+struct ext2_hold {
+	uint32_t ino;
+	uint32_t count;
 };
 
 /* Log a line (printf format) through the mount's log callback. */
@@ -72,6 +80,8 @@ int ext2_free_inode(struct ext2_fs *fs, uint32_t ino, bool is_dir);
 bool ext2_ino_valid(const struct ext2_fs *fs, uint32_t ino);
 /* Read ino's first 128 bytes; ERR_NOT_FOUND for an unused inode (no links, or a dtime). */
 int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out);
+/* The same for an inode number a caller gave: ERR_NOT_FOUND (not logged) if unused. */
+int ext2_iget_node(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out);
 /* Read any inode, used or not. */
 int ext2_iread(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out);
 int ext2_iput(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in);
@@ -90,8 +100,15 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint64_t 
 int ext2_free_blocks_from(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in, uint64_t keep);
 /* Blocks a file can address at most. */
 uint64_t ext2_max_blocks(const struct ext2_fs *fs);
-/* Drop a link; with the last one gone, free the inode and its blocks. */
+/* Drop a link; with the last one gone (and no hold), free the inode and its blocks. */
 int ext2_drop_link(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in);
+/* Free an inode without links: its blocks, its attribute block, its bitmap bit. */
+int ext2_free_unlinked(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in);
+
+/* hold.c */
+bool ext2_is_held(const struct ext2_fs *fs, uint32_t ino);
+/* Release every hold (unmount): unlinked inodes are freed. The first error. */
+int ext2_release_all(struct ext2_fs *fs);
 bool ext2_is_fast_symlink(const struct ext2_fs *fs, const struct ext2_inode *in);
 
 /* dir.c */

@@ -43,14 +43,25 @@ int ext2_iread(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 	return 0;
 }
 
-int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
+int ext2_iget_node(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 {
+	if (!ext2_ino_valid(fs, ino))
+		return ERR_NOT_FOUND;
 	int err = ext2_iread(fs, ino, out);
 	if (err < 0)
 		return err;
-	if (out->i_links_count == 0 || out->i_mode == 0)
-		return ext2_corrupt(fs, "inode %u is referenced but not in use", ino);
+	if ((out->i_links_count == 0 && !ext2_is_held(fs, ino)) || out->i_mode == 0)
+		return ERR_NOT_FOUND;
 	return 0;
+}
+
+int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
+{
+	int err = ext2_iget_node(fs, ino, out);
+	if (err == ERR_NOT_FOUND)
+		return ext2_corrupt(fs, "inode %u is referenced but not in use (or out of range)",
+		                    ino);
+	return err;
 }
 
 static int iwrite(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in, bool fresh)
@@ -351,14 +362,9 @@ static int free_xattr(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 	return 0;
 }
 
-int ext2_drop_link(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
+int ext2_free_unlinked(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 {
 	uint32_t now = ext2_now(fs);
-	if (in->i_links_count > 1) {
-		in->i_links_count--;
-		in->i_ctime = now;
-		return ext2_iput(fs, ino, in);
-	}
 	bool is_dir = (in->i_mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
 	int err = 0;
 	if (!ext2_is_fast_symlink(fs, in))
@@ -378,4 +384,15 @@ int ext2_drop_link(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 	if (werr < 0)
 		return werr;
 	return ext2_free_inode(fs, ino, is_dir);
+}
+
+int ext2_drop_link(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
+{
+	if (in->i_links_count > 1 || ext2_is_held(fs, ino)) {
+		/* a held inode with no names left is freed at its last release */
+		in->i_links_count = in->i_links_count ? in->i_links_count - 1 : 0;
+		in->i_ctime = ext2_now(fs);
+		return ext2_iput(fs, ino, in);
+	}
+	return ext2_free_unlinked(fs, ino, in);
 }

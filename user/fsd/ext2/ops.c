@@ -17,7 +17,7 @@
 
 static int get_dir(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din)
 {
-	int err = ext2_iget(fs, dir, din);
+	int err = ext2_iget_node(fs, dir, din);
 	if (err < 0)
 		return err;
 	return (din->i_mode & EXT2_S_IFMT) == EXT2_S_IFDIR ? 0 : ERR_WRONG_TYPE;
@@ -31,7 +31,12 @@ int ext2_lookup(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, 
 		return err;
 	if (len == 0 || len > EXT2_NAME_LEN)
 		return ERR_NOT_FOUND;
-	return ext2_dir_lookup(fs, dir, &din, name, len, ino, NULL);
+	err = ext2_dir_lookup(fs, dir, &din, name, len, ino, NULL);
+	if (err < 0)
+		return err;
+	/* an entry naming an unused inode is corruption, not a stale caller */
+	struct ext2_inode in;
+	return ext2_iget(fs, *ino, &in);
 }
 
 int ext2_resolve(struct ext2_fs *fs, uint32_t dir, const char *path, uint32_t *ino)
@@ -192,12 +197,12 @@ int ext2_link(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, ui
 	int err = prepare_add(fs, dir, name, len, &din);
 	if (err < 0)
 		return err;
-	err = ext2_iget(fs, ino, &in);
+	err = ext2_iget_node(fs, ino, &in);
 	if (err < 0)
 		return err;
 	if ((in.i_mode & EXT2_S_IFMT) == EXT2_S_IFDIR)
 		return ERR_WRONG_TYPE;
-	if (in.i_links_count >= EXT2_LINK_MAX)
+	if (in.i_links_count == 0 || in.i_links_count >= EXT2_LINK_MAX)
 		return ERR_NO_RESOURCES;
 	err = ext2_dir_add(fs, dir, &din, name, len, ino, ext2_mode_to_ft(in.i_mode));
 	if (err < 0)

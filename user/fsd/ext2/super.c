@@ -516,12 +516,14 @@ out_free:
 
 int ext2_unmount(struct ext2_fs *fs)
 {
-	int err = 0;
+	int err = ext2_release_all(fs);
 	if (!fs->read_only) {
 		fs->sb.s_state = EXT2_VALID_FS | (fs->errors ? EXT2_ERROR_FS : 0);
 		if (fs->errors)
 			ext2_log(fs, "unmounting with errors found: marked for e2fsck");
-		err = ext2_sync(fs);
+		int serr = ext2_sync(fs);
+		if (err == 0)
+			err = serr;
 	}
 	bcache_destroy(&fs->cache);
 	free(fs->gd);
