@@ -381,6 +381,7 @@ static void write_ops(uint32_t bs)
 	assert_int_equal(mount_img("w.img", false), 0);
 	struct ext2_info before;
 	ext2_info(fs, &before);
+	uint32_t start = clock_now();
 
 	mk("", "new", EXT2_S_IFDIR | 0755);
 	mk("new", "sub", EXT2_S_IFDIR | 0700);
@@ -481,6 +482,10 @@ static void write_ops(uint32_t bs)
 	struct ext2_stat st;
 	assert_int_equal(ext2_stat(fs, big, &st), 0);
 	assert_int_equal(st.links, 2);
+	assert_true(st.mtime >= start && st.ctime >= start && st.mtime <= clock_now());
+	assert_int_equal(st.mode, EXT2_S_IFREG | 0644);
+	assert_int_equal(st.blocks % (bs / 512), 0);
+	assert_true(st.blocks >= (20u << 20) / 512);
 	assert_int_equal(ext2_stat(fs, resolve("small/odd"), &st), 0);
 	assert_int_equal(st.links, 1);
 	assert_int_equal(ext2_stat(fs, resolve("new/victim"), &st), 0);

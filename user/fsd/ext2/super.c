@@ -285,8 +285,9 @@ static int check_super(struct ext2_fs *fs)
 		return ERR_MALFORMED;
 	}
 	fs->itable_blocks = s->s_inodes_per_group / fs->inodes_per_block;
-	fs->groups = (s->s_blocks_count - s->s_first_data_block + s->s_blocks_per_group - 1) /
-	             s->s_blocks_per_group;
+	fs->groups = (uint32_t)(((uint64_t)s->s_blocks_count - s->s_first_data_block +
+	                         s->s_blocks_per_group - 1) /
+	                        s->s_blocks_per_group);
 	if ((uint64_t)fs->groups * s->s_inodes_per_group != s->s_inodes_count) {
 		ext2_log(fs, "superblock: %u inodes, but %u groups of %u", s->s_inodes_count,
 		         fs->groups, s->s_inodes_per_group);
@@ -486,6 +487,8 @@ int ext2_mount(const struct ext2_dev *dev, const struct ext2_mount_opts *opts, s
 		fs->read_only = true;
 	} else if (!(fs->sb.s_state & EXT2_VALID_FS)) {
 		ext2_log(fs, "file system was not cleanly unmounted (run e2fsck)");
+	} else if (fs->sb.s_max_mnt_count > 0 && fs->sb.s_mnt_count >= fs->sb.s_max_mnt_count) {
+		ext2_log(fs, "mounted %u times: a check with e2fsck is due", fs->sb.s_mnt_count);
 	}
 	struct ext2_inode root;
 	err = ext2_iget(fs, EXT2_ROOT_INO, &root);
