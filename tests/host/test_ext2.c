@@ -370,6 +370,41 @@ static void test_many_files(void **state)
 	unmount_img();
 }
 
+/* A hashed (htree) directory, as e2fsck -D makes it: read as a plain one, changed without its index. */
+static void test_htree_dir(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    ext2_sh("mkdir -p %s/src/big && cd %s/src/big && for i in $(seq 1 600); do "
+	            "echo $i > name-with-some-length-$i; done",
+	            tmpdir, tmpdir),
+	    0);
+	assert_int_equal(ext2_sh("mke2fs -q -F -t ext2 -b 1024 -d %s/src %s 8M >/dev/null 2>&1 && "
+	                         "e2fsck -fyD %s >/dev/null 2>&1; [ $? -le 1 ]",
+	                         tmpdir, path_in("h.img"), path_in("h.img")),
+	                 0);
+	assert_int_equal(ext2_sh("debugfs -R 'stat /big' %s 2>/dev/null | grep -q 'Flags: 0x1000'",
+	                         path_in("h.img")),
+	                 0);
+	assert_int_equal(mount_img("h.img", false), 0);
+	uint32_t big = resolve("big"), ino;
+	unsigned n = 0;
+	uint64_t cookie = 0;
+	struct ext2_dirent_info e;
+	while (ext2_readdir(fs, big, &cookie, &e) == 1)
+		n++;
+	assert_int_equal(n, 600);
+	assert_int_equal(ext2_lookup(fs, big, "name-with-some-length-437", 25, &ino), 0);
+	uint8_t buf[8];
+	assert_int_equal(ext2_read(fs, ino, 0, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "437\n", 4);
+	assert_int_equal(ext2_unlink(fs, big, "name-with-some-length-1", 23), 0);
+	write_gen(mk("big", "added", EXT2_S_IFREG | 0644), 60, 0, 100);
+	unmount_img();
+	fsck_clean("h.img");
+	debugfs_matches("h.img", "/big/added", 60, 100);
+}
+
 /* --- A full disk, a full inode table --- */
 
 static void test_full_disk(void **state)
@@ -619,6 +654,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_write_ops_1k, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_write_ops_4k, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_htree_dir, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mount_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cut_after_sync, setup, teardown),
