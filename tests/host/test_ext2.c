@@ -243,8 +243,17 @@ static void write_ops(uint32_t bs)
 		strcat(deeper, name);
 	}
 	write_gen(mk(deeper, "bottom", EXT2_S_IFREG | 0644), 22, 0, 777);
+	/* modes, owners (32-bit ids) and times as given */
+	uint32_t victim = resolve("new/victim");
+	assert_int_equal(ext2_setattr(fs, victim, 04751, 70000, 80000, 1234567890u), 0);
+	assert_int_equal(ext2_setattr(fs, victim, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX),
+	                 0);
 	assert_int_equal(ext2_sync(fs), 0);
 	unmount_img();
+	assert_int_equal(ext2_sh("debugfs -R 'stat /new/victim' %s 2>/dev/null | grep -q "
+	                         "'User: 70000 *Group: 80000'",
+	                         path_in("w.img")),
+	                 0);
 
 	fsck_clean("w.img");
 	debugfs_matches("w.img", "/new/big", 20, 20u << 20);
@@ -283,7 +292,10 @@ static void write_ops(uint32_t bs)
 	assert_int_equal(ext2_stat(fs, resolve("small/odd"), &st), 0);
 	assert_int_equal(st.links, 1);
 	assert_int_equal(ext2_stat(fs, resolve("new/victim"), &st), 0);
-	assert_int_equal(st.uid, 1234);
+	assert_int_equal(st.uid, 70000);
+	assert_int_equal(st.gid, 80000);
+	assert_int_equal(st.mode, EXT2_S_IFREG | 04751);
+	assert_int_equal(st.mtime, 1234567890u);
 	char buf[256];
 	assert_int_equal(ext2_readlink(fs, resolve("new/slow"), buf, sizeof(buf)),
 	                 strlen(slow_target));
