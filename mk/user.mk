@@ -42,7 +42,9 @@ USER_LDFLAGS := -static -nostdlib -no-pie -Wl,-z,noexecstack -Wl,-z,separate-cod
 LIBC_SRCS := $(wildcard user/lib/libc/*.c)
 LIBC_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBC_SRCS)) $(B)/user/shared/fmt.o
 LIBCHARLOTTE_SRCS := $(wildcard user/lib/charlotte/*.c)
+LIBCHARLOTTE_ASM := $(wildcard user/lib/charlotte/*.S)
 LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS)) \
+	$(patsubst user/lib/%.S,$(B)/user/%.o,$(LIBCHARLOTTE_ASM)) \
 	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o
 
 USER_CRT0 := $(B)/user/crt0.o
@@ -59,6 +61,10 @@ $(B)/user/libc/%.o: user/lib/libc/%.c $(USER_HDRS) mk/user.mk
 	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 
 $(B)/user/charlotte/%.o: user/lib/charlotte/%.c $(USER_HDRS) mk/user.mk
+	@mkdir -p $(@D)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(B)/user/charlotte/%.o: user/lib/charlotte/%.S mk/user.mk
 	@mkdir -p $(@D)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 

@@ -43,6 +43,7 @@
  */
 #pragma once
 #include <abi/handle.h>
+#include <abi/hw.h>
 #include <abi/kbus.h>
 #include <abi/ns.h>
 #include <abi/rights.h>
@@ -239,7 +240,37 @@ enum ch_arg_kind {
 	X(SYS_NS_SERVE,          ns_serve,          ch_ns_serve,         OBJ,  OBJ_NS_NODE,       RIGHT_MANAGE, \
 	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_OUT_HANDLE(OBJ_ENDPOINT, 1))) \
 	X(SYS_NS_WATCH,          ns_watch,          ch_ns_watch,         OBJ,  OBJ_NS_NODE,       RIGHT_ENUMERATE, \
-	  (ARG_HANDLE(OBJ_ENDPOINT), ARG_FLAGS, ARG_TIMEOUT))
+	  (ARG_HANDLE(OBJ_ENDPOINT), ARG_FLAGS, ARG_TIMEOUT)) \
+	X(SYS_DEV_INFO,          dev_info,          ch_dev_info,         OBJ,  OBJ_DEVICE,        RIGHT_INSPECT, \
+	  (ARG_OUT(struct hw_device_info))) \
+	X(SYS_DEV_RESOURCE,      dev_resource,      ch_dev_resource,     OBJ,  OBJ_DEVICE,        RIGHT_INSPECT, \
+	  (ARG_INT, ARG_OUT(struct hw_resource))) \
+	X(SYS_DEV_ENUM,          dev_enum,          ch_dev_enum,         OBJ,  OBJ_DEVICE,        RIGHT_ENUMERATE, \
+	  (ARG_INT, ARG_OUT(struct hw_device_info), ARG_OUT_OPT(handle_t))) \
+	X(SYS_DEV_MMIO,          dev_mmio,          ch_dev_mmio,         OBJ,  OBJ_DEVICE,        RIGHT_MAP, \
+	  (ARG_INT, ARG_OUT_HANDLE(OBJ_MMIO, 1))) \
+	X(SYS_DEV_IOPORT,        dev_ioport,        ch_dev_ioport,       OBJ,  OBJ_DEVICE,        RIGHT_READ | RIGHT_WRITE, \
+	  (ARG_INT, ARG_OUT_HANDLE(OBJ_IOPORT, 1))) \
+	X(SYS_DEV_IRQ,           dev_irq,           ch_dev_irq,          OBJ,  OBJ_DEVICE,        RIGHT_MANAGE, \
+	  (ARG_FLAGS, ARG_INT, ARG_OUT_HANDLE(OBJ_IRQ, 1))) \
+	X(SYS_DEV_CONFIG_READ,   dev_config_read,   ch_dev_config_read,  OBJ,  OBJ_DEVICE,        RIGHT_INSPECT, \
+	  (ARG_SIZE, ARG_SIZE, ARG_OUT(uint32_t))) \
+	X(SYS_DEV_CONFIG_WRITE,  dev_config_write,  ch_dev_config_write, OBJ,  OBJ_DEVICE,        RIGHT_WRITE, \
+	  (ARG_SIZE, ARG_SIZE, ARG_INT)) \
+	X(SYS_DEV_DMA_MAP,       dev_dma_map,       ch_dev_dma_map,      OBJ,  OBJ_DEVICE,        RIGHT_MANAGE, \
+	  (ARG_HANDLE(OBJ_MEMORY), ARG_OUT_ARRAY(uint64_t, 2), ARG_COUNT)) \
+	X(SYS_DEV_DMA_UNMAP,     dev_dma_unmap,     ch_dev_dma_unmap,    OBJ,  OBJ_DEVICE,        RIGHT_MANAGE, \
+	  (ARG_HANDLE(OBJ_MEMORY))) \
+	X(SYS_MMIO_INFO,         mmio_info,         ch_mmio_info,        OBJ,  OBJ_MMIO,          RIGHT_INSPECT, \
+	  (ARG_OUT(struct hw_resource))) \
+	X(SYS_IOPORT_ENABLE,     ioport_enable,     ch_ioport_enable,    OBJ,  OBJ_IOPORT,        RIGHT_READ | RIGHT_WRITE, ()) \
+	X(SYS_IOPORT_INFO,       ioport_info,       ch_ioport_info,      OBJ,  OBJ_IOPORT,        RIGHT_INSPECT, \
+	  (ARG_OUT(struct hw_resource))) \
+	X(SYS_IRQ_WAIT,          irq_wait,          ch_irq_wait,         OBJ,  OBJ_IRQ,           RIGHT_WAIT, \
+	  (ARG_TIMEOUT)) \
+	X(SYS_IRQ_ACK,           irq_ack,           ch_irq_ack,          OBJ,  OBJ_IRQ,           RIGHT_SIGNAL, ()) \
+	X(SYS_IRQ_INFO,          irq_info,          ch_irq_info,         OBJ,  OBJ_IRQ,           RIGHT_INSPECT, \
+	  (ARG_OUT(struct hw_irq_info)))
 
 /*
  * The register fast path (abi/kbus.h): decoded by the dispatcher before the

@@ -7,7 +7,8 @@
  * into its address space, build its stack (argv, envp and a start_info that
  * names its handles) and start one thread. Exec receives every initial
  * capability: the root memory pool (all free memory but a kernel reserve),
- * the kernel log, the initrd as read-only memory, and itself.
+ * the kernel log, the initrd as read-only memory, the root device "hw"
+ * (kernel/hw), and itself.
  */
 #include <init/init.h>
 #include <abi/errors.h>
@@ -15,6 +16,7 @@
 #include <abi/syscall.h>
 #include <boot/bootinfo.h>
 #include <cap/cap.h>
+#include <hw/hw.h>
 #include <lib/compiler.h>
 #include <lib/log.h>
 #include <lib/string.h>
@@ -169,6 +171,10 @@ int exec_start(const struct boot_info *bi, const char *mode, struct process **ou
 		r = grant(l.p, &si, "pool", &l.pool->obj, RIGHTS_ALL);
 	if (!r)
 		r = grant(l.p, &si, "initrd", &initrd->obj, mem_rights);
+	if (!r) /* the root device: every device below it (docs/drivers.md) */
+		r = grant(l.p, &si, "hw", hw_device_object(hw_root()),
+		          RIGHT_INSPECT | RIGHT_ENUMERATE | RIGHT_MAP | RIGHT_READ | RIGHT_WRITE |
+		              RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER);
 	if (!r)
 		r = grant(l.p, &si, "self.process", &l.p->obj, RIGHTS_ALL);
 	if (!r)

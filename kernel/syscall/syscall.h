@@ -55,6 +55,10 @@ struct endpoint;
 struct kbus_waitset;
 struct kbus_group;
 struct ns_node;
+struct hw_device;
+struct hw_mmio;
+struct hw_ioport;
+struct hw_irq;
 
 /*
  * The kernel type and downcast of every type an OBJ row names: the only
@@ -70,6 +74,10 @@ struct ns_node;
 #define SYS_OBJ_OBJ_WAITSET(X) X(struct kbus_waitset, waitset_from)
 #define SYS_OBJ_OBJ_GROUP(X) X(struct kbus_group, group_from)
 #define SYS_OBJ_OBJ_NS_NODE(X) X(struct ns_node, ns_node_from)
+#define SYS_OBJ_OBJ_DEVICE(X) X(struct hw_device, hw_device_from)
+#define SYS_OBJ_OBJ_MMIO(X) X(struct hw_mmio, hw_mmio_from)
+#define SYS_OBJ_OBJ_IOPORT(X) X(struct hw_ioport, hw_ioport_from)
+#define SYS_OBJ_OBJ_IRQ(X) X(struct hw_irq, hw_irq_from)
 #define SYS_CTYPE(ctype, from) ctype
 #define SYS_FROM(ctype, from) from
 

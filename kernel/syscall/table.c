@@ -26,6 +26,7 @@
 #include <arch/syscall_regs.h>
 #include <arch/trap.h>
 #include <cap/invoke.h>
+#include <hw/hw.h>
 #include <kbus/kbus.h>
 #include <lib/compiler.h>
 #include <mm/uaccess.h>

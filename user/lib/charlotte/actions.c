@@ -6,6 +6,7 @@
  */
 #include <charlotte/actions.h>
 
+#include <charlotte/hw.h>
 #include <charlotte/kbus.h>
 #include <charlotte/ns.h>
 #include <charlotte/syscall.h>

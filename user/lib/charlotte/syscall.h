@@ -23,6 +23,8 @@
 #include <abi/rights.h>
 #include <abi/syscall.h>
 
+#include <charlotte/hw.h> /* the hardware actions' wrappers */
+
 static inline long ch_syscall5(uint64_t action, handle_t target, uint64_t a0, uint64_t a1,
                                uint64_t a2, uint64_t a3, uint64_t a4)
 {
