@@ -118,7 +118,7 @@ make_cmdline_iso() {
 }
 
 set -- -machine "$machine" -accel "$accel" -smp "$smp" -m "$mem" -no-reboot -nic none \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -device edu
 [ -n "$cpu" ] && set -- "$@" -cpu "$cpu"
 [ "$icount" = 1 ] && set -- "$@" -icount shift=0,sleep=off
 

@@ -78,7 +78,8 @@ struct pool_info {
 
 /* --- Address spaces (OBJ_ADDRESS_SPACE) --- */
 #define SYS_AS_MAP SYS_ACTION(OBJ_ADDRESS_SPACE, 1)
-/* a0 = vaddr, a1 = memory handle, a2 = offset, a3 = length, a4 = prot (PROT_*).
+/* a0 = vaddr, a1 = memory handle (an OBJ_MEMORY, or an OBJ_MMIO: a device's memory,
+ * mapped uncached, abi/hw.h), a2 = offset, a3 = length, a4 = prot (PROT_*).
  * RIGHT_MAP on the address space; RIGHT_MAP on the memory plus RIGHT_READ, and
  * RIGHT_WRITE for PROT_WRITE, RIGHT_EXEC for PROT_EXEC. vaddr, offset, length page
  * aligned; the range must be in the user half, inside the memory object, and free

@@ -69,3 +69,10 @@ bool process_user_fault(const struct user_fault *f);
  * (interrupts on; killable). true: retry the access; false: the fault stands.
  */
 bool uthread_page_fault(uint64_t addr, uint64_t ip, unsigned access);
+
+/*
+ * A device interrupt on slot (arch/hwio.h), in interrupt context on the CPU it
+ * arrived at, before the EOI: kernel/hw marks its IRQ object pending, masks a
+ * level line and wakes waiters; it allocates nothing.
+ */
+void hw_irq_deliver(unsigned slot);

@@ -18,6 +18,7 @@
 #include <arch/smp.h>
 #include <boot/bootinfo.h>
 #include <dev/fbcon.h>
+#include <hw/hw.h>
 #include <init/init.h>
 #include <lib/log.h>
 #include <lib/panic.h>
@@ -169,6 +170,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	sched_start_tick();
 	arch_irq_enable();
 	smp_init(&acpi);
+	hw_init(&boot_info, &acpi);
 
 	uint64_t ms = clock_monotonic_ns() / 1000000;
 	unsigned online = 0;

@@ -216,7 +216,8 @@ static int map_pages(struct aspace *as, uint64_t va, struct memory *m, uint64_t 
 		uint64_t pa = memory_page_phys(m, first + i), run = 1;
 		while (i + run < n && memory_page_phys(m, first + i + run) == pa + run * PAGE_SIZE)
 			run++;
-		int err = vmm_map(&as->vs, va + i * PAGE_SIZE, pa, run * PAGE_SIZE, vm_flags(prot));
+		int err = vmm_map(&as->vs, va + i * PAGE_SIZE, pa, run * PAGE_SIZE,
+		                  vm_flags(prot) | memory_vm_cache(m));
 		if (err) {
 			if (i)
 				vmm_unmap(&as->vs, va, i * PAGE_SIZE);
@@ -241,7 +242,7 @@ static void aspace_destroy(struct kobject *obj)
 	kfree(as->map);
 	pool_uncharge(as->pool, as->tables_charged * PAGE_SIZE +
 	                            (uint64_t)as->capacity * sizeof(struct as_mapping) +
-	                            sizeof(*as));
+	                            sizeof(*as) + (as->io_charged ? ARCH_IOPERM_BYTES : 0));
 	pool_put(as->pool);
 	kfree(as);
 }
@@ -588,7 +589,8 @@ static int protect_step(struct aspace *as, uint64_t *cur, uint64_t end, unsigned
 		}
 		struct as_mapping *mp = &as->map[j];
 		uint64_t e = MIN(MIN(map_end(mp), end), *cur + budget * PAGE_SIZE);
-		int r = vmm_protect(&as->vs, *cur, e - *cur, vm_flags(prot));
+		int r =
+		    vmm_protect(&as->vs, *cur, e - *cur, vm_flags(prot) | memory_vm_cache(mp->mem));
 		ASSERT(r == 0); /* fully mapped with 4 KiB pages: nothing to allocate */
 		budget -= (e - *cur) / PAGE_SIZE;
 		bool join = *seam == *cur && j > 0 && joinable(&as->map[j - 1], mp, prot);
@@ -695,4 +697,34 @@ void aspace_activate(struct aspace *as)
 struct aspace *aspace_from(struct kobject *obj)
 {
 	return KOBJECT_CAST(obj, OBJ_ADDRESS_SPACE, struct aspace, obj);
+}
+
+int aspace_io_enable(struct aspace *as, uint32_t first, uint32_t count)
+{
+	uint8_t *bits = NULL;
+	if (!arch_ioperm_present(&as->vs.mmu)) {
+		int err = pool_charge(as->pool, ARCH_IOPERM_BYTES);
+		if (err)
+			return err;
+		bits = arch_ioperm_alloc();
+		if (!bits) {
+			pool_uncharge(as->pool, ARCH_IOPERM_BYTES);
+			return ERR_NO_MEMORY;
+		}
+	}
+	uint64_t irq = as_lock(as);
+	uint8_t *spare = NULL;
+	if (bits && arch_ioperm_present(&as->vs.mmu)) { /* another thread won the race */
+		spare = bits;
+		bits = NULL;
+	} else if (bits) {
+		as->io_charged = true;
+	}
+	arch_ioperm_allow(&as->vs.mmu, bits, first, count);
+	as_unlock(as, irq);
+	if (spare) {
+		arch_ioperm_free(spare);
+		pool_uncharge(as->pool, ARCH_IOPERM_BYTES);
+	}
+	return 0;
 }

@@ -67,6 +67,7 @@ struct aspace {
 	struct kobject obj; /* obj.lock guards everything below except pool */
 	struct vm_space vs; /* the page tables */
 	struct mem_pool *pool; /* reference held; immutable */
+	bool io_charged; /* its I/O port bitmap (ARCH_IOPERM_BYTES) is paid by pool */
 	struct as_mapping *map; /* sorted by base, non-overlapping */
 	uint32_t count, capacity;
 	uint64_t tables_charged; /* page-table pages charged to pool (== vmm_table_pages(&vs)) */
@@ -160,3 +161,10 @@ void aspace_activate(struct aspace *as);
 
 /* The address space obj is (obj must be an OBJ_ADDRESS_SPACE: KOBJECT_CAST). */
 struct aspace *aspace_from(struct kobject *obj);
+
+/*
+ * Let the threads running in as use I/O ports [first, first + count)
+ * (SYS_IOPORT_ENABLE): the first time, as's pool pays ARCH_IOPERM_BYTES for
+ * its bitmap until as is destroyed. Errors: ERR_NO_MEMORY.
+ */
+int aspace_io_enable(struct aspace *as, uint32_t first, uint32_t count);

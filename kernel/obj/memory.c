@@ -204,6 +204,24 @@ int memory_create_phys(uint64_t phys, uint64_t size, struct memory **out)
 	return 0;
 }
 
+int memory_create_device(uint64_t phys, uint64_t size, unsigned cache, struct memory **out)
+{
+	int r = memory_create_phys(phys, size, out);
+	if (!r)
+		(*out)->cache = cache;
+	return r;
+}
+
+unsigned memory_vm_cache(const struct memory *m)
+{
+	return m->cache == MEM_CACHE_WB ? 0 : VM_UNCACHED;
+}
+
+bool memory_is_owned(const struct memory *m)
+{
+	return m->pool != NULL;
+}
+
 uint64_t memory_page_phys(struct memory *m, uint64_t index)
 {
 	ASSERT(index < m->npages);

@@ -17,6 +17,7 @@
  * creation; the page contents belong to whoever maps them.
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include <obj/object.h>
 
@@ -31,6 +32,7 @@ struct memory {
 	struct mem_pool *pool; /* reference held; NULL for wrapped physical memory */
 	uint64_t charged; /* bytes charged to pool, returned at destroy */
 	uint64_t phys_base; /* wrapped memory: first physical address */
+	unsigned cache; /* MEM_CACHE_*: how mappings of it are cached */
 	/*
 	 * Owned memory: physical address of each page. The first page of each
 	 * block from the page allocator carries (order + 1) in its low bits,
@@ -71,6 +73,23 @@ int memory_create_from_user(struct mem_pool *pool, uint64_t size, uint64_t off, 
  * ERR_NO_MEMORY.
  */
 int memory_create_phys(uint64_t phys, uint64_t size, struct memory **out);
+
+/* How a memory object's mappings are cached. */
+#define MEM_CACHE_WB 0 /* normal memory */
+#define MEM_CACHE_UC 1 /* device registers: uncached */
+
+/*
+ * Like memory_create_phys(), for device memory (kernel/hw: a BAR or a
+ * framebuffer): mapped with the given MEM_CACHE_* mode. Never handed to
+ * user space as an OBJ_MEMORY (an OBJ_MMIO stands for it).
+ */
+int memory_create_device(uint64_t phys, uint64_t size, unsigned cache, struct memory **out);
+
+/* The VM_* cache flags mappings of m take (0 for normal memory). */
+unsigned memory_vm_cache(const struct memory *m);
+
+/* Whether m is memory a pool paid for (not wrapped physical or device memory). */
+bool memory_is_owned(const struct memory *m);
 
 /* Physical address of page index (< memory_size(m) / PAGE_SIZE). */
 uint64_t memory_page_phys(struct memory *m, uint64_t index);

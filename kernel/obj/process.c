@@ -4,6 +4,7 @@
  * themselves are obj/thread.c.
  */
 #include <obj/process.h>
+#include <hw/hw.h>
 #include <obj/aspace.h>
 #include <obj/pool.h>
 #include <abi/kbus.h>
@@ -283,6 +284,8 @@ static void kill_threads(struct process *p, struct uthread *except)
 
 void process_end(struct process *p)
 {
+	/* the devices it drove stop before anything it pinned for them goes */
+	hw_process_ended(p->obj.id);
 	/* last thread gone: release the capabilities (nothing can use them now;
 	   a process_cs_hold() in progress frees them when it is done) */
 	uint64_t irq = spin_lock_irqsave(&p->lock);

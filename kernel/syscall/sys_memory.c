@@ -14,6 +14,7 @@
 #include <abi/rights.h>
 #include <abi/syscall.h>
 #include <cap/cap.h>
+#include <hw/hw.h>
 #include <mm/uaccess.h>
 #include <obj/aspace.h>
 #include <obj/memory.h>
@@ -88,11 +89,20 @@ long sys_as_map(struct cspace *cs, struct aspace *as, const struct cap_ref *cap,
 	if (a[4] & ~(uint64_t)PROT_ALL)
 		return ERR_INVALID_ARGS;
 	unsigned prot = (unsigned)a[4];
-	int err = cap_lookup(cs, (handle_t)a[1], OBJ_MEMORY, rights_for_prot(prot), &mem);
+	/* memory, or a device's memory (an OBJ_MMIO: mapped uncached) */
+	int err = cap_lookup(cs, (handle_t)a[1], OBJ_NONE, 0, &mem);
 	if (err)
 		return err;
-	err = aspace_map_limited(as, a[0], memory_from(mem.obj), a[2], a[3], prot,
-	                         max_prot_of(mem.rights));
+	struct memory *m = mem.obj->type == OBJ_MEMORY ? memory_from(mem.obj)
+	                   : mem.obj->type == OBJ_MMIO ? hw_mmio_memory(hw_mmio_from(mem.obj))
+	                                               : NULL;
+	uint64_t need = rights_for_prot(prot);
+	if (!m)
+		err = ERR_WRONG_TYPE;
+	else if ((mem.rights & need) != need)
+		err = ERR_ACCESS_DENIED;
+	else
+		err = aspace_map_limited(as, a[0], m, a[2], a[3], prot, max_prot_of(mem.rights));
 	cap_ref_put(&mem);
 	return err;
 }

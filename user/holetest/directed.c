@@ -88,6 +88,23 @@ static void wide_caps_make(struct wide_caps *w)
 	if (ch_group_create(ht_pool, 0, &h) == 0)
 		set_type(w, OBJ_GROUP, keep(w, h));
 	set_type(w, OBJ_DEVICE, ch_handle("hw")); /* the root device */
+	/* a device's MMIO (the std VGA's BAR2), ports and an interrupt (the i8042's) */
+	struct hw_device_info info;
+	for (uint32_t i = 0; ch_dev_enum(ch_handle("hw"), i, &info, NULL) == 0; i++) {
+		handle_t dev, x;
+		bool vga = info.vendor == 0x1234 && info.device == 0x1111;
+		if (!vga && strcmp(info.name, "i8042") != 0)
+			continue;
+		if (ch_dev_enum(ch_handle("hw"), i, &info, &dev) < 0)
+			continue;
+		keep(w, dev);
+		if (vga && ch_dev_mmio(dev, 2, &x) == 0)
+			set_type(w, OBJ_MMIO, keep(w, x));
+		if (!vga && ch_dev_ioport(dev, 0, &x) == 0)
+			set_type(w, OBJ_IOPORT, keep(w, x));
+		if (!vga && ch_dev_irq(dev, HW_IRQ_INTX, 1, &x) == 0)
+			set_type(w, OBJ_IRQ, keep(w, x));
+	}
 	/* a process we hold every right on (never started), for the handle-argument test */
 	struct proc_create_out pc;
 	if (ch_proc_create(ht_pool, "wide", 4, &pc) == 0) {
@@ -114,9 +131,6 @@ HOLE_TEST(wide_target_handles)
 			continue; /* no target */
 		/* OBJ_NONE: any type (the SYS_CAP_* actions); a memory object will do */
 		handle_t h = w.by_type[a->type == OBJ_NONE ? OBJ_MEMORY : a->type];
-		if (h == HANDLE_INVALID &&
-		    (a->type == OBJ_MMIO || a->type == OBJ_IOPORT || a->type == OBJ_IRQ))
-			continue; /* FIXME: until the kernel hands these out (issue 16) */
 		if (h == HANDLE_INVALID) {
 			ch_test_fail("%s: no capability of type %u to aim at", a->name, a->type);
 			break;

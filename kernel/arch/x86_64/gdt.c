@@ -27,11 +27,15 @@ void gdt_setup(struct cpu *c)
 	g->entries[3] = 0;
 	g->entries[4] = 0x00cff2000000ffffull; /* user data */
 	g->entries[5] = 0x00affa000000ffffull; /* user code, 64-bit */
-	uint64_t base = (uint64_t)&g->tss, limit = sizeof(g->tss) - 1;
+	uint64_t base = (uint64_t)&g->tss, limit = sizeof(g->tss) + IOMAP_BYTES;
 	g->entries[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
 	                (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	g->entries[7] = base >> 32;
-	g->tss.iomap_base = sizeof(g->tss); /* no I/O bitmap: all ports denied in ring 3 */
+	g->tss.iomap_base = IOMAP_BASE_NONE; /* no I/O bitmap: all ports denied in ring 3 */
+	for (unsigned i = 0; i <= IOMAP_BYTES; i++)
+		g->iomap[i] = 0xff;
+	c->io_owner = 0;
+	c->io_len = 0;
 	for (int i = 0; i < 3; i++)
 		g->tss.ist[i] = (uint64_t)&c->ist_stacks[i][IST_STACK_SIZE];
 

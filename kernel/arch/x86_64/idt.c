@@ -14,6 +14,7 @@
 #include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/percpu.h>
+#include <arch/ioperm.h>
 #include <arch/apic.h>
 #include <lib/log.h>
 #include <lib/panic.h>
@@ -211,6 +212,8 @@ static void exception(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
 	if (tf->cs & 3) {
+		if (tf->vector == VEC_GP && ioperm_refresh(c))
+			return; /* ports enabled on another CPU: retry with them */
 		if (user_exception(tf))
 			return;
 		goto report; /* no process to end: a kernel bug */

@@ -11,6 +11,8 @@
 #include <mm/vmm.h>
 #include <lib/log.h>
 #include <abi/errors.h>
+#include <arch/hwio.h>
+#include <lib/spinlock.h>
 
 struct ioapic {
 	volatile uint32_t *mmio;
@@ -21,6 +23,8 @@ static struct ioapic ioapics[ACPI_MAX_IOAPICS];
 static unsigned nioapics;
 static struct acpi_iso isos[ACPI_MAX_ISOS];
 static unsigned nisos;
+/* index/data register pairs: device interrupts mask lines from any CPU */
+static struct spinlock io_lock = SPINLOCK_INIT;
 
 static uint32_t io_rd(struct ioapic *io, uint32_t reg)
 {
@@ -86,9 +90,52 @@ int ioapic_route_isa(unsigned irq, uint32_t apic_id)
 		return ERR_NOT_FOUND;
 	uint32_t pin = gsi - io->gsi_base;
 	uint32_t lo = (VEC_IRQ_BASE + irq) | (low ? 1u << 13 : 0) | (level ? 1u << 15 : 0);
+	uint64_t f = spin_lock_irqsave(&io_lock);
 	io_wr(io, 0x11 + 2 * pin, apic_id << 24);
 	io_wr(io, 0x10 + 2 * pin, lo);
+	spin_unlock_irqrestore(&io_lock, f);
 	return 0;
+}
+
+uint32_t arch_isa_gsi(unsigned irq, bool *level, bool *active_low)
+{
+	return isa_to_gsi(irq, active_low, level);
+}
+
+bool arch_gsi_valid(uint32_t gsi)
+{
+	return ioapic_for(gsi) != NULL;
+}
+
+int arch_gsi_route(uint32_t gsi, bool level, bool active_low, unsigned slot)
+{
+	struct ioapic *io = ioapic_for(gsi);
+	if (!io)
+		return ERR_NOT_FOUND;
+	uint64_t addr;
+	uint32_t vector, pin = gsi - io->gsi_base;
+	arch_msi_message(slot, &addr, &vector); /* the slot's vector and the boot CPU */
+	uint32_t dest = (uint32_t)(addr >> 12) & 0xff;
+	uint32_t lo = (vector & 0xff) | (active_low ? 1u << 13 : 0) | (level ? 1u << 15 : 0) |
+	              1u << 16; /* masked until the caller unmasks */
+	uint64_t f = spin_lock_irqsave(&io_lock);
+	io_wr(io, 0x10 + 2 * pin, 1u << 16);
+	io_wr(io, 0x11 + 2 * pin, dest << 24);
+	io_wr(io, 0x10 + 2 * pin, lo);
+	spin_unlock_irqrestore(&io_lock, f);
+	return 0;
+}
+
+void arch_gsi_mask(uint32_t gsi, bool masked)
+{
+	struct ioapic *io = ioapic_for(gsi);
+	if (!io)
+		return;
+	uint32_t reg = 0x10 + 2 * (gsi - io->gsi_base);
+	uint64_t f = spin_lock_irqsave(&io_lock);
+	uint32_t lo = io_rd(io, reg);
+	io_wr(io, reg, masked ? lo | 1u << 16 : lo & ~(1u << 16));
+	spin_unlock_irqrestore(&io_lock, f);
 }
 
 void ioapic_mask_isa(unsigned irq)
@@ -96,6 +143,9 @@ void ioapic_mask_isa(unsigned irq)
 	bool low, level;
 	uint32_t gsi = isa_to_gsi(irq, &low, &level);
 	struct ioapic *io = ioapic_for(gsi);
-	if (io)
-		io_wr(io, 0x10 + 2 * (gsi - io->gsi_base), 1u << 16);
+	if (!io)
+		return;
+	uint64_t f = spin_lock_irqsave(&io_lock);
+	io_wr(io, 0x10 + 2 * (gsi - io->gsi_base), 1u << 16);
+	spin_unlock_irqrestore(&io_lock, f);
 }

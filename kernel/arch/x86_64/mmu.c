@@ -335,6 +335,10 @@ void arch_mmu_init_cpu(const struct arch_mmu *k)
 int arch_mmu_create(struct arch_mmu *m, const struct arch_mmu *k)
 {
 	m->ntracked = 0;
+	m->io_bits = NULL;
+	m->io_len = 0;
+	m->io_gen = 0;
+	m->io_id = 0;
 	m->pml4 = page_alloc(0); /* every entry is written below */
 	if (!m->pml4)
 		return ERR_NO_MEMORY;
@@ -368,6 +372,9 @@ void arch_mmu_destroy(struct arch_mmu *m)
 	m->pml4 = NULL;
 	m->table_pages = 0;
 	m->ntracked = 0;
+	if (m->io_bits) /* no CPU runs the space: its TSS copies are stale by io_id */
+		arch_ioperm_free(m->io_bits);
+	m->io_bits = NULL;
 }
 
 struct shootdown {

@@ -33,9 +33,19 @@ struct tss {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
+/*
+ * The TSS's I/O permission bitmap (ioperm.c): one bit per port, 0 = allowed,
+ * and the byte of ones the CPU requires after it. iomap_base is
+ * IOMAP_BASE_NONE (beyond the limit: every port denied, nothing to copy) while
+ * a process without ports runs, sizeof(struct tss) while one with ports runs.
+ */
+#define IOMAP_BYTES 8192
+#define IOMAP_BASE_NONE 0xffff
+
 struct gdt_block {
 	uint64_t entries[8];
 	struct tss tss;
+	uint8_t iomap[IOMAP_BYTES + 1];
 } __attribute__((aligned(16)));
 
 struct cpu;

@@ -46,7 +46,29 @@ struct arch_mmu {
 	uint64_t table_pages; /* page-table pages this space owns (lower half) */
 	uint32_t ntracked; /* entries of tracked[], or ARCH_MMU_UNTRACKED */
 	uint64_t *tracked[ARCH_MMU_TRACKED]; /* every lower-half table but the PML4 */
+	/* ports the space's threads may use (ioperm.c): NULL for none (the usual
+	   case, which costs nothing at a switch); else IOMAP_BYTES of bitmap */
+	uint8_t *io_bits;
+	uint32_t io_len; /* bytes of io_bits up to the highest allowed port */
+	uint64_t io_gen; /* bumped (atomic) after every change of io_bits */
+	uint64_t io_id; /* unique among spaces that ever had ports (CPUs cache by it) */
 };
+
+/* Bytes a space's I/O port bitmap costs (charged by its owner: obj/aspace.c). */
+#define ARCH_IOPERM_BYTES 8192
+/*
+ * Let the threads of m use ports [first, first + count) (count >= 1, within
+ * 0..65535). bits is a fresh ARCH_IOPERM_BYTES buffer from
+ * arch_ioperm_alloc() when m has none yet (it is then m's, and freed by
+ * arch_mmu_destroy), else NULL. The calling CPU's TSS is updated at once;
+ * others at their next switch to m, or at the #GP a stale copy causes.
+ * Caller serializes changes to m (the space's lock).
+ */
+void arch_ioperm_allow(struct arch_mmu *m, uint8_t *bits, uint32_t first, uint32_t count);
+bool arch_ioperm_present(const struct arch_mmu *m);
+/* A bitmap for arch_ioperm_allow (every port denied), or NULL; free unused ones. */
+uint8_t *arch_ioperm_alloc(void);
+void arch_ioperm_free(uint8_t *bits);
 
 /*
  * Build the kernel's tables in k (direct map up to max_phys, kernel image with

@@ -31,6 +31,10 @@ struct cpu {
 	struct trap_frame *try_tf;
 	uint64_t irq_count;
 	uint64_t timer_ticks;
+	/* the I/O bitmap in this CPU's TSS (ioperm.c): whose (arch_mmu io_id, 0:
+	   none), which generation of it, and how many leading bytes may be clear */
+	uint64_t io_owner, io_gen;
+	uint32_t io_len;
 	void *sched; /* scheduler's per-CPU run queue */
 	uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 };
