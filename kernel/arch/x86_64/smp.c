@@ -139,11 +139,15 @@ void ap_entry(struct cpu *c)
 	sched_idle();
 }
 
+#define CPU_ORDER 4
+_Static_assert(sizeof(struct cpu) <= (PAGE_SIZE << CPU_ORDER), "struct cpu fits its pages");
+
 static bool start_ap(unsigned id, uint32_t apic_id)
 {
-	struct cpu *c = page_zalloc(3); /* struct cpu holds the IST stacks: 32 KiB */
+	/* struct cpu holds the IST stacks and the TSS's I/O bitmap: 33 KiB */
+	struct cpu *c = page_zalloc(CPU_ORDER);
 	void *stack = page_alloc(AP_STACK_ORDER);
-	if (!c || !stack || sizeof(*c) > (PAGE_SIZE << 3)) {
+	if (!c || !stack) {
 		pr_err("smp: out of memory for CPU %u", id);
 		return false;
 	}
