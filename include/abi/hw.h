@@ -86,7 +86,8 @@ struct hw_resource {
 	uint32_t fb_width, fb_height, fb_pitch, fb_bpp;
 };
 
-/* SYS_IRQ_WAIT / waitsets: the one signal of an OBJ_IRQ. */
+/* SYS_IRQ_WAIT / waitsets: the one signal of an OBJ_IRQ (the same bit as
+ * KBUS_EV_READABLE, which is what a waitset reports for it). */
 #define IRQ_SIGNAL_PENDING 0x1u
 
 struct hw_irq_info {
@@ -114,24 +115,36 @@ struct hw_irq_info {
 #define SYS_DEV_ENUM SYS_ACTION(OBJ_DEVICE, 3)
 /* a0 = resource index (HW_RES_MMIO or HW_RES_FRAMEBUFFER), a1 = handle_t *out: an
  * OBJ_MMIO capability (RIGHT_MAP | READ | WRITE | DUPLICATE | TRANSFER | INSPECT).
- * RIGHT_MAP. ERR_WRONG_TYPE for a resource of another kind. */
+ * RIGHT_MAP. ERR_WRONG_TYPE for a resource of another kind. It maps whole pages: a
+ * resource smaller than a page maps its page. SYS_AS_MAP refuses (ERR_ACCESS_DENIED)
+ * the pages of a BAR that hold the device's MSI-X table: the kernel owns its messages. */
 #define SYS_DEV_MMIO SYS_ACTION(OBJ_DEVICE, 4)
 /* a0 = resource index (HW_RES_IOPORT), a1 = handle_t *out: an OBJ_IOPORT capability
  * (RIGHT_READ | WRITE | DUPLICATE | TRANSFER | INSPECT). RIGHT_READ | RIGHT_WRITE. */
 #define SYS_DEV_IOPORT SYS_ACTION(OBJ_DEVICE, 5)
 /* a0 = HW_IRQ_* modes acceptable (the best one the device has is taken), a1 = vector
- * index (MSI-X / MSI; 0 for INTx), a2 = handle_t *out: an OBJ_IRQ capability (RIGHT_WAIT |
- * SIGNAL | INSPECT | DUPLICATE | TRANSFER). RIGHT_MANAGE. The device becomes claimed by
- * the caller's process (see SYS_DEV_DMA_MAP). ERR_NOT_SUPPORTED: none of the modes;
- * ERR_ALREADY_EXISTS: that vector is already bound; ERR_NO_RESOURCES: no free CPU vector. */
+ * index (MSI-X; 0 for MSI, which the kernel sets up with one message; INTx: 0, or for a
+ * platform device with two lines, 1 = the second: i8042's mouse), a2 = handle_t *out: an
+ * OBJ_IRQ capability (RIGHT_WAIT | SIGNAL | INSPECT | DUPLICATE | TRANSFER). RIGHT_MANAGE.
+ * The device becomes claimed by the caller's process (see SYS_DEV_DMA_MAP); MSI and
+ * MSI-X turn its bus mastering on (a message is a write by the device). ERR_INVALID_ARGS:
+ * no mode or unknown bits; ERR_NOT_SUPPORTED: none of the modes; ERR_OUT_OF_RANGE: no
+ * such vector; ERR_ALREADY_EXISTS: that vector is already bound; ERR_BAD_STATE: another
+ * process claims the device, or its bound IRQs use another mode; ERR_NO_RESOURCES: no
+ * free CPU vector or IRQ object. The IRQ stays bound until its last capability goes or
+ * the claiming process ends. */
 #define SYS_DEV_IRQ SYS_ACTION(OBJ_DEVICE, 6)
 /* a0 = offset, a1 = width (1, 2 or 4), a2 = uint32_t *value_out: read the PCI
- * configuration space (256 bytes, 4096 with ECAM). RIGHT_INSPECT. Platform devices:
- * ERR_NOT_SUPPORTED. */
+ * configuration space (256 bytes, 4096 with ECAM). RIGHT_INSPECT. Platform devices and
+ * the root: ERR_NOT_SUPPORTED; ERR_INVALID_ARGS: width, or offset not a multiple of it;
+ * ERR_OUT_OF_RANGE: beyond the space. */
 #define SYS_DEV_CONFIG_READ SYS_ACTION(OBJ_DEVICE, 7)
-/* a0 = offset, a1 = width, a2 = value: write it. RIGHT_WRITE. The kernel owns the BARs,
- * the MSI and MSI-X capabilities and the command register's bits other than I/O space,
- * memory space, bus master and INTx disable: writes there are ERR_ACCESS_DENIED. */
+/* a0 = offset, a1 = width, a2 = value: write it. RIGHT_WRITE. The kernel owns the
+ * header from 0x10 to 0x3b (BARs, bus numbers, windows, expansion ROM), identity and
+ * class (0x00-0x03, 0x08-0x0b, 0x0e), the MSI and MSI-X capabilities and the command
+ * register's bits other than I/O space, memory space, bus master and INTx disable:
+ * writes touching those are ERR_ACCESS_DENIED. Turning bus mastering on claims the
+ * device (ERR_BAD_STATE if another process does). */
 #define SYS_DEV_CONFIG_WRITE SYS_ACTION(OBJ_DEVICE, 8)
 /* a0 = memory object handle (the caller's, RIGHT_READ | RIGHT_WRITE, memory it owns: not
  * MMIO, not wrapped physical memory), a1 = uint64_t *addrs_out, a2 = count (pages, from
@@ -143,7 +156,8 @@ struct hw_irq_info {
  * (ERR_NO_RESOURCES). */
 #define SYS_DEV_DMA_MAP SYS_ACTION(OBJ_DEVICE, 9)
 #define HW_DMA_MAX_PINS 64
-/* a0 = memory object handle: unpin it. RIGHT_MANAGE. ERR_NOT_FOUND: not pinned. */
+/* a0 = memory object handle: unpin it. RIGHT_MANAGE. ERR_NOT_FOUND: not pinned;
+ * ERR_BAD_STATE: another process claims the device. */
 #define SYS_DEV_DMA_UNMAP SYS_ACTION(OBJ_DEVICE, 10)
 
 /* a0 = struct hw_resource *out (its range). RIGHT_INSPECT */
@@ -157,10 +171,11 @@ struct hw_irq_info {
 
 /* a0 = timeout ns (UINT64_MAX: forever; 0: poll): wait until IRQ_SIGNAL_PENDING.
  * RIGHT_WAIT. Returns the number of interrupts since the last ack (>= 1) or
- * ERR_TIMED_OUT. */
+ * ERR_TIMED_OUT; ERR_BAD_STATE once the IRQ is unbound (its claimer ended). */
 #define SYS_IRQ_WAIT SYS_ACTION(OBJ_IRQ, 1)
 /* Clear IRQ_SIGNAL_PENDING and unmask the line (a level INTx line is masked from the
- * interrupt until the ack). RIGHT_SIGNAL */
+ * interrupt until the ack of every IRQ object on it; an MSI-X vector at its table entry
+ * likewise). RIGHT_SIGNAL. ERR_BAD_STATE once unbound. */
 #define SYS_IRQ_ACK SYS_ACTION(OBJ_IRQ, 2)
 /* a0 = struct hw_irq_info *out. RIGHT_INSPECT */
 #define SYS_IRQ_INFO SYS_ACTION(OBJ_IRQ, 3)

@@ -267,10 +267,15 @@ out:
 	return r;
 }
 
-int hw_dma_unpin(struct hw_device *d, struct memory *m)
+int hw_dma_unpin(struct hw_device *d, uint64_t pid, struct memory *m)
 {
 	struct memory *found = NULL;
 	uint64_t irq = spin_lock_irqsave(&hw_lock);
+	if (d->claimer && d->claimer != pid) {
+		/* the claimer's device may be writing there: only it (or its end) unpins */
+		spin_unlock_irqrestore(&hw_lock, irq);
+		return ERR_BAD_STATE;
+	}
 	for (unsigned i = 0; i < HW_DMA_MAX_PINS; i++)
 		if (d->pins[i] == m) {
 			found = m;

@@ -69,12 +69,16 @@ int hw_dev_config_write(struct hw_device *d, uint64_t pid, uint32_t off, uint32_
  * ERR_BAD_STATE claimed by another, ERR_NO_RESOURCES HW_DMA_MAX_PINS. *fresh:
  * whether this call pinned it (so a failed copy-out can unpin). */
 int hw_dma_pin(struct hw_device *d, uint64_t pid, struct memory *m, bool *fresh);
-/* Unpin m: ERR_NOT_FOUND if it is not pinned for d. */
-int hw_dma_unpin(struct hw_device *d, struct memory *m);
+/* Unpin m: ERR_NOT_FOUND if it is not pinned for d, ERR_BAD_STATE if another
+ * process than pid claims d (its device may be writing there). */
+int hw_dma_unpin(struct hw_device *d, uint64_t pid, struct memory *m);
 
 /* OBJ_MMIO: its range, and the device memory object mappings use. */
 void hw_mmio_info(struct hw_mmio *m, struct hw_resource *out);
 struct memory *hw_mmio_memory(struct hw_mmio *m);
+/* Whether bytes [off, off + len) of m may be mapped: not the pages of an MSI-X
+ * table (whose messages the kernel owns). */
+bool hw_mmio_map_allowed(struct hw_mmio *m, uint64_t off, uint64_t len);
 /* OBJ_IOPORT: its range, and allowing its ports to the threads of as. */
 void hw_ioport_info(struct hw_ioport *io, struct hw_resource *out);
 int hw_ioport_enable(struct hw_ioport *io, struct aspace *as);

@@ -166,8 +166,10 @@ static void route_intx(struct hw_device *d, struct scan *s, uint8_t line)
 		gsi = 16 + (slot + p) % 4 + 4;
 		low = true;
 	} else {
-		if (line == 0 || line >= 16)
-			return; /* 0xff: the firmware routed nothing */
+		/* 0, 0xff: the firmware routed nothing; never a line the kernel or a
+		   platform device has (PIT, cascade, COM1, RTC, i8042, FPU) */
+		if (line == 0 || line >= 16 || (0x3117u >> line & 1))
+			return;
 		bool lvl;
 		gsi = arch_isa_gsi(line, &lvl, &low);
 	}

@@ -108,6 +108,19 @@ struct memory *hw_mmio_memory(struct hw_mmio *m)
 	return m->mem;
 }
 
+bool hw_mmio_map_allowed(struct hw_mmio *m, uint64_t off, uint64_t len)
+{
+	const struct hw_device *d = m->dev;
+	if (!d->msix_table || d->caps.msix_bir != m->index)
+		return true;
+	/* the object starts at the resource's page; the table's pages, from there */
+	const struct hw_resource *r = &d->res[m->index];
+	uint64_t start = (r->base & (PAGE_SIZE - 1)) + d->caps.msix_offset;
+	uint64_t t0 = ALIGN_DOWN(start, PAGE_SIZE);
+	uint64_t t1 = ALIGN_UP(start + (uint64_t)d->caps.msix_size * 16, PAGE_SIZE);
+	return off + len <= t0 || off >= t1;
+}
+
 void hw_ioport_info(struct hw_ioport *io, struct hw_resource *out)
 {
 	*out = io->dev->res[io->index];

@@ -162,7 +162,7 @@ long sys_dev_dma_map(struct cspace *cs, struct hw_device *dev, const struct cap_
 			batch[k] = memory_page_phys(m, i + k);
 		r = copy_to_user(a[1] + i * sizeof(uint64_t), batch, n * sizeof(uint64_t));
 		if (r && fresh)
-			hw_dma_unpin(dev, m); /* a failed call keeps nothing */
+			hw_dma_unpin(dev, caller_pid(), m); /* a failed call keeps nothing */
 	}
 	cap_ref_put(&mref);
 	return r;
@@ -176,7 +176,7 @@ long sys_dev_dma_unmap(struct cspace *cs, struct hw_device *dev, const struct ca
 	int r = cap_lookup(cs, (handle_t)a[0], OBJ_MEMORY, 0, &mref);
 	if (r)
 		return r;
-	r = hw_dma_unpin(dev, memory_from(mref.obj));
+	r = hw_dma_unpin(dev, caller_pid(), memory_from(mref.obj));
 	cap_ref_put(&mref);
 	return r;
 }

@@ -101,6 +101,9 @@ long sys_as_map(struct cspace *cs, struct aspace *as, const struct cap_ref *cap,
 		err = ERR_WRONG_TYPE;
 	else if ((mem.rights & need) != need)
 		err = ERR_ACCESS_DENIED;
+	else if (mem.obj->type == OBJ_MMIO &&
+	         !hw_mmio_map_allowed(hw_mmio_from(mem.obj), a[2], a[3]))
+		err = ERR_ACCESS_DENIED; /* an MSI-X table: the kernel's */
 	else
 		err = aspace_map_limited(as, a[0], m, a[2], a[3], prot, max_prot_of(mem.rights));
 	cap_ref_put(&mem);

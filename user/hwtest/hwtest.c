@@ -518,6 +518,7 @@ static void test_claim_release(void)
 	CHECK(info.claimed, "the child did not claim the device");
 	EXPECT_OK(ch_mem_create(pool, 4096, &mem));
 	EXPECT_ERR(ch_dev_dma_map(dev, mem, &addr, 1), ERR_BAD_STATE);
+	EXPECT_ERR(ch_dev_dma_unmap(dev, mem), ERR_BAD_STATE); /* the claimer's pins are its own */
 	EXPECT_ERR(ch_dev_config_write(dev, 4, 2, cmd), ERR_BAD_STATE); /* bus master: a claim */
 	if (info.irq_modes)
 		EXPECT_ERR(ch_dev_irq(dev, HW_IRQ_ANY, 0, &h), ERR_BAD_STATE);
