@@ -300,32 +300,35 @@ void hw_pci_scan(const struct acpi_info *acpi)
 	}
 }
 
-int hw_dev_config_read(struct hw_device *d, uint32_t off, uint32_t width, uint32_t *out)
+/* The checks both configuration actions make: 0 or their error. */
+static int cfg_access_check(const struct hw_device *d, uint32_t off, uint32_t width)
 {
 	unsigned size = hw_cfg_size(d);
 	if (!size)
 		return ERR_NOT_SUPPORTED;
 	if ((width != 1 && width != 2 && width != 4) || off % width)
 		return ERR_INVALID_ARGS;
-	if (off >= size)
-		return ERR_OUT_OF_RANGE;
+	return off >= size ? ERR_OUT_OF_RANGE : 0;
+}
+
+int hw_dev_config_read(struct hw_device *d, uint32_t off, uint32_t width, uint32_t *out)
+{
+	int r = cfg_access_check(d, off, width);
+	if (r)
+		return r;
 	*out = hw_cfg_read(d, off, width);
 	return 0;
 }
 
 int hw_dev_config_write(struct hw_device *d, uint64_t pid, uint32_t off, uint32_t width, uint32_t v)
 {
-	unsigned size = hw_cfg_size(d);
-	if (!size)
-		return ERR_NOT_SUPPORTED;
-	if ((width != 1 && width != 2 && width != 4) || off % width)
-		return ERR_INVALID_ARGS;
-	if (off >= size)
-		return ERR_OUT_OF_RANGE;
+	int r = cfg_access_check(d, off, width);
+	if (r)
+		return r;
 	if (width < 4)
 		v &= (1u << (width * 8)) - 1;
 	uint64_t f = spin_lock_irqsave(&hw_lock);
-	int r = hw_cfg_write_allowed(d, off, width, v) ? 0 : ERR_ACCESS_DENIED;
+	r = hw_cfg_write_allowed(d, off, width, v) ? 0 : ERR_ACCESS_DENIED;
 	/* bus mastering (DMA) claims the device, so that its end turns it off */
 	bool master =
 	    in(off, width, PCI_COMMAND, 1) && (v >> ((PCI_COMMAND - off) * 8) & PCI_CMD_MASTER);
