@@ -552,6 +552,35 @@ static void test_handle_of_another_process(void)
 	ch_cap_drop(vga);
 }
 
+/* The boot framebuffer (GRUB boots): a device of its own, mapped like a BAR. */
+static void test_framebuffer(void)
+{
+	struct hw_device_info info;
+	struct hw_resource r;
+	handle_t mmio, fb = find(0, 0, "fb0", &info);
+	if (fb == HANDLE_INVALID) {
+		ch_test_not_applicable("no boot framebuffer (PVH boot)");
+		return;
+	}
+	EXPECT_OK(ch_dev_resource(fb, 0, &r));
+	CHECK(r.kind == HW_RES_FRAMEBUFFER && r.fb_width && r.fb_height && r.fb_bpp &&
+	          r.size == (uint64_t)r.fb_pitch * r.fb_height,
+	      "fb0: kind %u %ux%u pitch %u bpp %u size %#llx", r.kind, r.fb_width, r.fb_height,
+	      r.fb_pitch, r.fb_bpp, (unsigned long long)r.size);
+	EXPECT_ERR(ch_dev_irq(fb, HW_IRQ_ANY, 0, &mmio), ERR_NOT_SUPPORTED);
+	EXPECT_OK(ch_dev_mmio(fb, 0, &mmio));
+	EXPECT_OK(ch_as_map(as, MAP_VA, mmio, 0, 4096, PROT_READ | PROT_WRITE));
+	volatile uint32_t *px = (volatile uint32_t *)MAP_VA;
+	uint32_t old = px[0];
+	px[0] = 0x00123456;
+	uint32_t got = px[0];
+	px[0] = old;
+	EXPECT_OK(ch_as_unmap(as, MAP_VA, 4096));
+	CHECK(got == 0x00123456, "pixel read back %#x", got);
+	ch_cap_drop(mmio);
+	ch_cap_drop(fb);
+}
+
 /* ---- children ---- */
 
 static int child_main(const char *role)
@@ -610,6 +639,7 @@ static void run_all(void)
 	ch_test_run("hw_", "dma", test_dma);
 	ch_test_run("hw_", "claim_release", test_claim_release);
 	ch_test_run("hw_", "handle_of_another_process", test_handle_of_another_process);
+	ch_test_run("hw_", "framebuffer", test_framebuffer);
 }
 
 int main(int argc, char **argv)
