@@ -25,7 +25,7 @@ void arch_thread_switch(struct thread *prev, struct thread *next)
 	if (next->fpu)
 		fpu_restore(next->fpu);
 	arch_mmu_activate(next->vs ? &next->vs->mmu : &kernel_space.mmu);
-	ioperm_switch(c, next->vs ? &next->vs->mmu : NULL);
+	ioperm_switch_check(c, next->vs ? &next->vs->mmu : NULL);
 	if (next->stack)
 		gdt_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
 }

@@ -4,12 +4,20 @@
  */
 #pragma once
 #include <stdbool.h>
-
-struct cpu;
-struct arch_mmu;
+#include <arch/mmu.h>
+#include <arch/percpu.h>
+#include <lib/compiler.h>
 
 /* The switch to a thread of m (NULL: a kernel thread): load m's ports or none. */
 void ioperm_switch(struct cpu *c, const struct arch_mmu *m);
+
+/* The context switch's test: a switch between spaces without ports (the usual
+ * case) costs two loads and a compare, and calls nothing. */
+static inline void ioperm_switch_check(struct cpu *c, const struct arch_mmu *m)
+{
+	if (unlikely((m && m->io_bits) || c->gdt.tss.iomap_base != IOMAP_BASE_NONE))
+		ioperm_switch(c, m);
+}
 /* A #GP in user mode: true if this CPU's copy of the running space's ports
  * was stale and has been reloaded (retry the instruction). */
 bool ioperm_refresh(struct cpu *c);
