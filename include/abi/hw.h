@@ -11,7 +11,8 @@
  * driver takes the rest:
  *
  *   OBJ_MMIO    one memory BAR (or the framebuffer): mapped with SYS_AS_MAP
- *               like memory, uncached (the framebuffer write-combining)
+ *               like memory, uncached (the framebuffer write-combining where
+ *               the CPU has a PAT)
  *   OBJ_IOPORT  one I/O port BAR or fixed port range: SYS_IOPORT_ENABLE lets
  *               the calling process use in/out on exactly those ports (the TSS
  *               I/O bitmap, per process); nothing else is reachable

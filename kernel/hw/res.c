@@ -4,8 +4,8 @@
  * Both are static parts of their device (hw_internal.h), made at boot for
  * each resource of their kind and never destroyed. An OBJ_MMIO stands for a
  * kernel-internal device memory object (obj/memory.h) over the resource's
- * pages, which SYS_AS_MAP maps: uncached (a framebuffer too, as long as the
- * kernel sets up no PAT entry for write-combining). Its pages are never
+ * pages, which SYS_AS_MAP maps: uncached, a framebuffer write-combining (PAT
+ * entry 1; uncached on a CPU without a PAT). Its pages are never
  * freed. A resource that does not start or end on a page boundary maps the
  * whole pages around it: a BAR smaller than a page maps its page, which on
  * some firmware may hold another small BAR too (docs/drivers.md).
@@ -57,7 +57,9 @@ void hw_resources_init(struct hw_device *d)
 			uint64_t base = ALIGN_DOWN(r->base, PAGE_SIZE);
 			uint64_t len = ALIGN_UP(r->base + r->size, PAGE_SIZE) - base;
 			struct hw_mmio *m = &d->mmio[i];
-			if (memory_create_device(base, len, MEM_CACHE_UC, &m->mem)) {
+			unsigned cache =
+			    r->kind == HW_RES_FRAMEBUFFER ? MEM_CACHE_WC : MEM_CACHE_UC;
+			if (memory_create_device(base, len, cache, &m->mem)) {
 				pr_warn("hw: %s resource %u: no memory for its object",
 				        d->info.name, i);
 				continue;

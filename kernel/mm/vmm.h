@@ -28,6 +28,7 @@
 #define VM_USER 0x4
 #define VM_UNCACHED 0x8
 #define VM_HUGE 0x10 /* allow large pages where alignment permits */
+#define VM_WC 0x20 /* write-combining (a framebuffer); uncached where the CPU has no PAT */
 
 struct vm_space {
 	struct spinlock lock;

@@ -214,7 +214,7 @@ int memory_create_device(uint64_t phys, uint64_t size, unsigned cache, struct me
 
 unsigned memory_vm_cache(const struct memory *m)
 {
-	return m->cache == MEM_CACHE_WB ? 0 : VM_UNCACHED;
+	return m->cache == MEM_CACHE_WB ? 0 : m->cache == MEM_CACHE_WC ? VM_WC : VM_UNCACHED;
 }
 
 bool memory_is_owned(const struct memory *m)

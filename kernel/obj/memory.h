@@ -77,6 +77,7 @@ int memory_create_phys(uint64_t phys, uint64_t size, struct memory **out);
 /* How a memory object's mappings are cached. */
 #define MEM_CACHE_WB 0 /* normal memory */
 #define MEM_CACHE_UC 1 /* device registers: uncached */
+#define MEM_CACHE_WC 2 /* a framebuffer: write-combining (uncached without a PAT) */
 
 /*
  * Like memory_create_phys(), for device memory (kernel/hw: a BAR or a

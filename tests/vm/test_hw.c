@@ -1,14 +1,17 @@
 /*
  * test_hw.c - the device table and IRQ objects from inside the kernel:
  * objects counted and freed, claims released by a claimer's end, the I/O
- * bitmap absent for threads of spaces without ports.
+ * bitmap absent for threads of spaces without ports, write-combining PTEs.
  */
 #include "vmtest.h"
 #include <abi/errors.h>
+#include <arch/cpufeatures.h>
 #include <arch/irq_flags.h>
 #include <arch/percpu.h>
 #include <hw/hw.h>
 #include <lib/string.h>
+#include <mm/pmm.h>
+#include <mm/vmm.h>
 
 #define FAKE_PID 0xfffffffffffff00dull /* no process has this object id */
 
@@ -65,4 +68,18 @@ VM_TEST(hw_kernel_thread_has_no_io_bitmap)
 	uint64_t irq = arch_irq_save();
 	VM_EXPECT_EQ(this_cpu()->gdt.tss.iomap_base, IOMAP_BASE_NONE);
 	arch_irq_restore(irq);
+}
+
+VM_TEST(hw_write_combining_pte)
+{
+	/* a framebuffer's mappings: PAT entry 1 where there is a PAT, else uncached; the
+	   page is an IOAPIC's register page, mapped and unmapped, never touched */
+	const uint64_t va = 0xffffd00000200000ull, pa = 0xfec00000ull;
+	uint64_t got_pa, size;
+	unsigned flags;
+	VM_EXPECT_EQ(vmm_map(&kernel_space, va, pa, PAGE_SIZE, VM_WRITE | VM_WC), 0);
+	VM_EXPECT_EQ(vmm_query(&kernel_space, va, &got_pa, &flags, &size), 0);
+	VM_EXPECT_EQ(got_pa, pa);
+	VM_EXPECT_EQ(flags & (VM_WC | VM_UNCACHED), cpu_has_pat ? VM_WC : VM_UNCACHED);
+	VM_EXPECT_EQ(vmm_unmap(&kernel_space, va, PAGE_SIZE), 0);
 }

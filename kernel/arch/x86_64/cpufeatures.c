@@ -16,8 +16,11 @@
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
 
+/* The power-on PAT (WB, WT, UC-, UC, twice) with entry 1 write-combining (0x01). */
+#define PAT_WITH_WC 0x0007040600070106ull
+
 uint8_t cpu_has_smap;
-bool cpu_has_smep, cpu_has_xsave;
+bool cpu_has_smep, cpu_has_xsave, cpu_has_pat;
 uint32_t fpu_area_size = 512;
 static uint64_t xcr0;
 static uint8_t clean_area[4096] __attribute__((aligned(64)));
@@ -35,6 +38,9 @@ void cpu_features_init(bool bsp)
 	uint32_t max_leaf = a;
 	cpuid(1, 0, &a, &b, &c, &d);
 	bool xsave = (c >> 26) & 1;
+	bool pat = (d >> 16) & 1;
+	if (pat) /* PA1 (PWT alone, which nothing else uses) becomes write-combining */
+		wrmsr(MSR_PAT, PAT_WITH_WC);
 	bool smep = false, smap = false;
 	if (max_leaf >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
@@ -67,6 +73,8 @@ void cpu_features_init(bool bsp)
 			fpu_area_size = (b + 63) & ~63u;
 		}
 	}
+	if (bsp)
+		cpu_has_pat = pat;
 	if (bsp) {
 		cpu_has_smep = smep;
 		cpu_has_smap = smap;

@@ -18,6 +18,7 @@
  */
 #include <arch/mmu.h>
 #include <arch/cpu.h>
+#include <arch/cpufeatures.h>
 #include <arch/smp.h>
 #include <abi/errors.h>
 #include <lib/compiler.h>
@@ -54,6 +55,8 @@ static uint64_t leaf_bits(unsigned flags)
 		e |= PTE_U;
 	if (flags & VM_UNCACHED)
 		e |= PTE_PCD | PTE_PWT;
+	else if (flags & VM_WC) /* PAT entry 1 (cpufeatures.c), or uncached without a PAT */
+		e |= cpu_has_pat ? PTE_PWT : PTE_PCD | PTE_PWT;
 	return e;
 }
 
@@ -68,6 +71,8 @@ static unsigned leaf_flags(uint64_t e)
 		f |= VM_USER;
 	if (e & PTE_PCD)
 		f |= VM_UNCACHED;
+	else if (e & PTE_PWT)
+		f |= VM_WC;
 	return f;
 }
 

@@ -15,6 +15,8 @@
 
 extern uint8_t cpu_has_smap; /* read by uaccess.S */
 extern bool cpu_has_smep, cpu_has_xsave;
+/* The PAT is set up (every CPU): VM_WC mappings are write-combining, not uncached. */
+extern bool cpu_has_pat;
 extern uint32_t fpu_area_size; /* bytes of one FPU area (64-byte aligned) */
 
 /* A thread's saved FPU/SSE/AVX state (XSAVE or FXSAVE layout), fpu_area_size bytes. */
