@@ -289,23 +289,44 @@ int hw_dma_unpin(struct hw_device *d, uint64_t pid, struct memory *m)
 	return 0;
 }
 
+/* d's claimer is done with it: stop the device, then let go of its pins. */
+static void release(struct hw_device *d)
+{
+	/* 1. the device stops: no bus mastering, no interrupts, IRQs unbound */
+	hw_irq_release_device(d);
+	/* 2. only then its DMA targets go */
+	struct memory *pins[HW_DMA_MAX_PINS];
+	uint64_t irq = spin_lock_irqsave(&hw_lock);
+	memcpy(pins, d->pins, sizeof(pins));
+	memset(d->pins, 0, sizeof(d->pins));
+	__atomic_store_n(&d->claimer, 0, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&hw_lock, irq);
+	for (unsigned k = 0; k < HW_DMA_MAX_PINS; k++)
+		if (pins[k])
+			kobject_put(&pins[k]->obj);
+}
+
 void hw_process_ended(uint64_t pid)
 {
-	for (unsigned i = 0; pid && i < hw_ndevices; i++) {
-		struct hw_device *d = &hw_devices[i];
-		if (__atomic_load_n(&d->claimer, __ATOMIC_RELAXED) != pid)
-			continue;
-		/* 1. the device stops: no bus mastering, no interrupts, IRQs unbound */
-		hw_irq_release_device(d);
-		/* 2. only then its DMA targets go */
-		struct memory *pins[HW_DMA_MAX_PINS];
-		uint64_t irq = spin_lock_irqsave(&hw_lock);
-		memcpy(pins, d->pins, sizeof(pins));
-		memset(d->pins, 0, sizeof(d->pins));
-		__atomic_store_n(&d->claimer, 0, __ATOMIC_RELAXED);
-		spin_unlock_irqrestore(&hw_lock, irq);
-		for (unsigned k = 0; k < HW_DMA_MAX_PINS; k++)
-			if (pins[k])
-				kobject_put(&pins[k]->obj);
-	}
+	for (unsigned i = 0; pid && i < hw_ndevices; i++)
+		if (__atomic_load_n(&hw_devices[i].claimer, __ATOMIC_RELAXED) == pid)
+			release(&hw_devices[i]);
+}
+
+bool hw_claimed_by(struct hw_device *d, uint64_t pid)
+{
+	return __atomic_load_n(&d->claimer, __ATOMIC_RELAXED) == pid;
+}
+
+void hw_claim_undo(struct hw_device *d, uint64_t pid)
+{
+	uint64_t irq = spin_lock_irqsave(&hw_lock);
+	bool idle = d->claimer == pid;
+	for (unsigned i = 0; idle && i < HW_DEV_MAX_IRQS; i++)
+		idle = !d->irqs[i];
+	for (unsigned i = 0; idle && i < HW_DMA_MAX_PINS; i++)
+		idle = !d->pins[i];
+	spin_unlock_irqrestore(&hw_lock, irq);
+	if (idle)
+		release(d);
 }

@@ -88,6 +88,11 @@ long hw_irq_wait(struct hw_irq *irq, uint64_t timeout_ns);
 int hw_irq_ack(struct hw_irq *irq);
 void hw_irq_info(struct hw_irq *irq, struct hw_irq_info *out);
 
+/* Whether process pid claims d; and a claim a failed call made, given back if it
+ * holds nothing (no IRQ bound, nothing pinned): the device is silenced again. */
+bool hw_claimed_by(struct hw_device *d, uint64_t pid);
+void hw_claim_undo(struct hw_device *d, uint64_t pid);
+
 /* The process with object id pid ended: release every device it claimed
  * (bus mastering and interrupts off, IRQs unbound, then the pins dropped). */
 void hw_process_ended(uint64_t pid);

@@ -99,10 +99,15 @@ long sys_dev_irq(struct cspace *cs, struct hw_device *dev, const struct cap_ref 
 		return ERR_INVALID_ARGS;
 	if (a[1] > UINT32_MAX)
 		return ERR_OUT_OF_RANGE;
-	int r = hw_dev_irq(dev, caller_pid(), (uint32_t)a[0], (uint32_t)a[1], &irq);
+	uint64_t pid = caller_pid();
+	bool claimed = hw_claimed_by(dev, pid);
+	int r = hw_dev_irq(dev, pid, (uint32_t)a[0], (uint32_t)a[1], &irq);
 	if (r)
 		return r;
-	return syscall_publish(cs, hw_irq_object(irq), IRQ_RIGHTS, a[2]);
+	long p = syscall_publish(cs, hw_irq_object(irq), IRQ_RIGHTS, a[2]);
+	if (p < 0 && !claimed)
+		hw_claim_undo(dev, pid); /* the IRQ went with its handle: so does the claim */
+	return p;
 }
 
 long sys_dev_config_read(struct cspace *cs, struct hw_device *dev, const struct cap_ref *cap,
@@ -144,8 +149,8 @@ long sys_dev_dma_map(struct cspace *cs, struct hw_device *dev, const struct cap_
 		return ERR_ACCESS_DENIED; /* a device would write it */
 	}
 	struct memory *m = memory_from(mref.obj);
-	uint64_t count = a[2], pages = memory_size(m) / PAGE_SIZE;
-	bool fresh = false;
+	uint64_t count = a[2], pages = memory_size(m) / PAGE_SIZE, pid = caller_pid();
+	bool fresh = false, claimed = hw_claimed_by(dev, pid);
 	if (!memory_is_owned(m))
 		r = ERR_ACCESS_DENIED; /* wrapped physical memory is nobody's to hand a device */
 	else if (count == 0 || count > pages)
@@ -153,7 +158,7 @@ long sys_dev_dma_map(struct cspace *cs, struct hw_device *dev, const struct cap_
 	else if (!user_range_ok(a[1], count * sizeof(uint64_t)))
 		r = ERR_BAD_ADDRESS;
 	else
-		r = hw_dma_pin(dev, caller_pid(), m, &fresh);
+		r = hw_dma_pin(dev, pid, m, &fresh);
 	/* the device addresses, a batch at a time (no IOMMU yet: physical ones) */
 	uint64_t batch[32];
 	for (uint64_t i = 0; !r && i < count; i += ARRAY_SIZE(batch)) {
@@ -162,8 +167,10 @@ long sys_dev_dma_map(struct cspace *cs, struct hw_device *dev, const struct cap_
 			batch[k] = memory_page_phys(m, i + k);
 		r = copy_to_user(a[1] + i * sizeof(uint64_t), batch, n * sizeof(uint64_t));
 		if (r && fresh)
-			hw_dma_unpin(dev, caller_pid(), m); /* a failed call keeps nothing */
+			hw_dma_unpin(dev, pid, m); /* a failed call keeps nothing ... */
 	}
+	if (r && !claimed)
+		hw_claim_undo(dev, pid); /* ... not even the claim */
 	cap_ref_put(&mref);
 	return r;
 }

@@ -373,6 +373,10 @@ static void test_irq_rtc(void)
 	CHECK(rtc_io != HANDLE_INVALID, "hw_rtc_ioport did not run");
 	handle_t rtc = find(0, 0, "rtc", &info);
 	CHECK(rtc != HANDLE_INVALID, "no rtc");
+	/* a call that fails (its handle cannot be written) leaves no claim behind */
+	EXPECT_ERR(ch_dev_irq(rtc, HW_IRQ_ANY, 0, (handle_t *)0x7ff000000000ull), ERR_BAD_ADDRESS);
+	EXPECT_OK(ch_dev_info(rtc, &info));
+	CHECK(!info.claimed, "rtc claimed by a failed SYS_DEV_IRQ");
 	EXPECT_ERR(ch_dev_irq(rtc, 0, 0, &h), ERR_INVALID_ARGS);
 	EXPECT_ERR(ch_dev_irq(rtc, 0x80, 0, &h), ERR_INVALID_ARGS);
 	EXPECT_ERR(ch_dev_irq(rtc, HW_IRQ_MSI | HW_IRQ_MSIX, 0, &h), ERR_NOT_SUPPORTED);
@@ -509,6 +513,10 @@ static void test_claim_release(void)
 	handle_t dev = find(0, 0x0601, NULL, &info);
 	CHECK(dev != HANDLE_INVALID, "no ISA bridge");
 	CHECK(!info.claimed, "ISA bridge claimed already");
+	EXPECT_OK(ch_mem_create(pool, 4096, &mem));
+	EXPECT_ERR(ch_dev_dma_map(dev, mem, (uint64_t *)0x7ff000000000ull, 1), ERR_BAD_ADDRESS);
+	EXPECT_OK(ch_dev_info(dev, &info));
+	CHECK(!info.claimed, "claimed by a failed SYS_DEV_DMA_MAP");
 	long r = child_spawn("claim", dev, &c);
 	CHECK(r >= 0, "spawn: %s", ch_error_name(r));
 	for (int i = 0; i < 1000 && ch_dev_config_read(dev, 4, 2, &cmd) == 0 && !(cmd & 0x4); i++)
@@ -516,7 +524,6 @@ static void test_claim_release(void)
 	CHECK(cmd & 0x4, "the child did not turn bus mastering on: %#x", cmd);
 	EXPECT_OK(ch_dev_info(dev, &info));
 	CHECK(info.claimed, "the child did not claim the device");
-	EXPECT_OK(ch_mem_create(pool, 4096, &mem));
 	EXPECT_ERR(ch_dev_dma_map(dev, mem, &addr, 1), ERR_BAD_STATE);
 	EXPECT_ERR(ch_dev_dma_unmap(dev, mem), ERR_BAD_STATE); /* the claimer's pins are its own */
 	EXPECT_ERR(ch_dev_config_write(dev, 4, 2, cmd), ERR_BAD_STATE); /* bus master: a claim */
