@@ -236,7 +236,7 @@ enum ch_arg_kind {
 	X(SYS_NS_READLINK,       ns_readlink,       ch_ns_readlink,      OBJ,  OBJ_NS_NODE,       RIGHT_READ, \
 	  (ARG_OUT_ARRAY(char, 1), ARG_SIZE, ARG_TIMEOUT)) \
 	X(SYS_NS_BIND,           ns_bind,           ch_ns_bind,          OBJ,  OBJ_NS_NODE,       RIGHT_MANAGE, \
-	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_HANDLE(OBJ_NONE), ARG_RIGHTS)) \
+	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_HANDLE(OBJ_NONE), ARG_RIGHTS, ARG_INT)) \
 	X(SYS_NS_SERVE,          ns_serve,          ch_ns_serve,         OBJ,  OBJ_NS_NODE,       RIGHT_MANAGE, \
 	  (ARG_IN_BYTES(1), ARG_SIZE, ARG_OUT_HANDLE(OBJ_ENDPOINT, 1))) \
 	X(SYS_NS_WATCH,          ns_watch,          ch_ns_watch,         OBJ,  OBJ_NS_NODE,       RIGHT_ENUMERATE, \

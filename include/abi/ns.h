@@ -34,6 +34,10 @@ enum ns_type {
 	NS_TYPE_COUNT
 };
 
+/* Types an endpoint bound with SYS_NS_BIND may have: a service or a device. */
+#define NS_TYPE_IS_ENDPOINT(t) \
+	((t) == NS_TYPE_SVC || ((t) >= NS_TYPE_DEV_BLOCK && (t) <= NS_TYPE_DEV_RNG))
+
 /* --- Limits (bytes; none counts a terminating NUL) --- */
 /* One path component after percent-decoding (as ext2 and Linux NAME_MAX). */
 #define NS_NAME_MAX 255
@@ -210,7 +214,10 @@ struct ns_rep {
 /* a0 = buffer, a1 = its size, a2 = timeout. Returns the target's length. RIGHT_READ */
 #define SYS_NS_READLINK SYS_ACTION(OBJ_NS_NODE, 10)
 /* a0 = name, a1 = length, a2 = handle of a node (attach it) or an endpoint (a service),
- * a3 = rights a lookup of the service gets. Kernel-tree directories only. RIGHT_MANAGE */
+ * a3 = rights a lookup of the service gets, a4 = the entry's type for an endpoint: 0 or
+ * NS_TYPE_SVC (a service), or one of NS_TYPE_DEV_* (a device: an open expecting that type,
+ * or NS_TYPE_ANY, gives the endpoint as for a service); a4 must be 0 for a node. Other
+ * types are ERR_INVALID_ARGS. Kernel-tree directories only. RIGHT_MANAGE */
 #define SYS_NS_BIND SYS_ACTION(OBJ_NS_NODE, 11)
 /* a0 = name, a1 = length, a2 = handle_t *server_out: serve name by the caller, who
  * receives the provider protocol on the returned endpoint. RIGHT_MANAGE */

@@ -37,7 +37,7 @@ struct kdir {
 	uint64_t next_seq;
 	uint32_t nchildren;
 	uint32_t holds; /* its name + node objects naming it (under kdir_lock) */
-	uint32_t type; /* NS_TYPE_DIR or NS_TYPE_SVC */
+	uint32_t type; /* NS_TYPE_DIR, a bound node's type, or NS_TYPE_SVC / DEV_* (svc set) */
 	struct ns_node *target; /* a bind: resolution goes on there (reference) */
 	struct endpoint *svc; /* a service: what an open of it gives (reference) */
 	uint64_t rights;
@@ -190,7 +190,7 @@ static long list_into(struct kdir *d, uint64_t *cookie, void *buf, size_t cap)
 		struct ns_dirent *de = (struct ns_dirent *)((char *)buf + off);
 		memset(de, 0, rec);
 		de->node = c->id;
-		de->type = c->svc ? NS_TYPE_SVC : NS_TYPE_DIR;
+		de->type = c->type;
 		de->reclen = (uint16_t)rec;
 		de->namelen = c->namelen;
 		memcpy(de->name, c->name, c->namelen);
@@ -322,24 +322,34 @@ static void attach(struct kdir *d, struct kdir *c)
 	d->mtime = clock_monotonic_ns();
 }
 
+/* A plain directory made at boot (charged to no pool; never removed). */
+static struct kdir *boot_dir(const char *name)
+{
+	int err;
+	struct kdir *k = entry_new(name, strlen(name), NS_TYPE_DIR, NULL, &err);
+	if (!k)
+		panic("ns: no memory for the boot directories");
+	return k;
+}
+
 void ns_init(void)
 {
 	static const char *const schemes[] = {"fs", "dev", "proc", "svc"};
-	int err;
+	static const char *const classes[] = {"block",  "net",   "input", "display",
+	                                      "serial", "clock", "rng"};
 	ns_prov_init(&kdir_prov, &kdir_ops);
-	root = entry_new("", 0, NS_TYPE_DIR, NULL, &err);
-	if (!root)
-		panic("ns: no memory for the root");
+	root = boot_dir("");
 	for (unsigned i = 0; i < ARRAY_SIZE(schemes); i++) {
-		struct kdir *k = entry_new(schemes[i], strlen(schemes[i]), NS_TYPE_DIR, NULL, &err);
-		if (!k)
-			panic("ns: no memory for the scheme directories");
+		struct kdir *k = boot_dir(schemes[i]);
 		if (!strcmp(schemes[i], "proc")) { /* served by the kernel: proc.c */
 			k->target = ns_proc_root();
 			kobject_get(&k->target->obj);
 			k->rights = RIGHTS_ALL;
 		}
 		attach(root, k);
+		if (!strcmp(schemes[i], "dev"))
+			for (unsigned j = 0; j < ARRAY_SIZE(classes); j++)
+				attach(k, boot_dir(classes[j]));
 	}
 }
 
@@ -352,7 +362,7 @@ int ns_root_node(struct mem_pool *pool, struct ns_node **out)
 }
 
 int ns_kdir_bind(struct ns_node *dir, const char *name, size_t len, struct ns_node *target,
-                 struct endpoint *svc, uint64_t rights, struct mem_pool *pool)
+                 struct endpoint *svc, uint32_t type, uint64_t rights, struct mem_pool *pool)
 {
 	if (!ns_is_kdir(dir->prov))
 		return ERR_NOT_SUPPORTED;
@@ -364,7 +374,11 @@ int ns_kdir_bind(struct ns_node *dir, const char *name, size_t len, struct ns_no
 		return ERR_INVALID_ARGS; /* one valid name, not "." or ".." */
 	int err = 0;
 	struct kdir_garbage g = {0};
-	struct kdir *fresh = entry_new(name, len, svc ? NS_TYPE_SVC : NS_TYPE_DIR, pool, &err);
+	struct kdir *fresh = entry_new(name, len,
+	                               target ? target->type
+	                               : svc  ? type
+	                                      : NS_TYPE_DIR,
+	                               pool, &err);
 	if (!fresh)
 		return err;
 	if (target)

@@ -293,7 +293,7 @@ int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t l
 	if ((type != NS_TYPE_ANY && got.type != type) || (want_dir && got.type != NS_TYPE_DIR)) {
 		prov->ops->release(prov, got.at.node);
 		r = ERR_WRONG_TYPE;
-	} else if (got.type == NS_TYPE_SVC && ns_is_kdir(prov)) {
+	} else if (NS_TYPE_IS_ENDPOINT(got.type) && ns_is_kdir(prov)) {
 		r = ns_kdir_service_at(got.at.node, svc) ? 1 : ERR_WRONG_TYPE;
 		prov->ops->release(prov, got.at.node);
 	} else {

@@ -113,7 +113,8 @@ int ns_node_create(struct ns_prov *prov, uint64_t node, uint32_t type, struct me
 
 /* --- the kernel tree (kdir.c) --- */
 
-/* Build the tree: a root with the directories fs, dev, proc and svc. */
+/* Build the tree: a root with the directories fs, dev, proc and svc, and dev's class
+ * directories block, net, input, display, serial, clock and rng. */
 void ns_init(void);
 /* A new node object for the root of the whole tree (for the first process). */
 int ns_root_node(struct mem_pool *pool, struct ns_node **out);
@@ -122,7 +123,9 @@ bool ns_is_kdir(const struct ns_prov *prov);
 
 /*
  * Attach at name in the kernel directory dir: a node (target, which the
- * entry references) or a service endpoint (svc). rights are what the binder's
+ * entry references) or an endpoint (svc) as an entry of type (NS_TYPE_SVC or
+ * NS_TYPE_DEV_*: what an open must expect; ignored for a node, whose entry
+ * has the target's type). rights are what the binder's
  * capability to it allows: a service's lookup gets them, and nothing reached
  * through a bound node gets more (struct ns_walk.mask). Replaces an existing bind or service of
  * that name (re-binding a restarted provider); an entry that is a plain
@@ -131,14 +134,15 @@ bool ns_is_kdir(const struct ns_prov *prov);
  * (KDIR_MAX_ENTRIES), ERR_INVALID_ARGS (name).
  */
 int ns_kdir_bind(struct ns_node *dir, const char *name, size_t len, struct ns_node *target,
-                 struct endpoint *svc, uint64_t rights, struct mem_pool *pool);
+                 struct endpoint *svc, uint32_t type, uint64_t rights, struct mem_pool *pool);
 
 /* An open's result that is a service: the endpoint (reference) and the rights to give. */
 struct ns_svc_result {
 	struct endpoint *ep;
 	uint64_t rights;
 };
-/* If the kernel-tree node (held) is a service entry, fill *out (taking a reference): true. */
+/* If the kernel-tree node (held) is an endpoint entry (a service or a device), fill *out
+ * (taking a reference): true. */
 bool ns_kdir_service_at(uint64_t node, struct ns_svc_result *out);
 
 /* --- proc:// (proc.c) --- */

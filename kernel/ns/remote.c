@@ -207,7 +207,7 @@ int ns_serve(struct ns_node *dir, const char *name, size_t len, struct mem_pool 
 	struct ns_node *root;
 	err = ns_node_create(&r->prov, NS_PROVIDER_ROOT, NS_TYPE_DIR, pool, &root);
 	if (!err) {
-		err = ns_kdir_bind(dir, name, len, root, NULL, RIGHTS_ALL, pool);
+		err = ns_kdir_bind(dir, name, len, root, NULL, 0, RIGHTS_ALL, pool);
 		kobject_put(&root->obj); /* the bind holds it now, or it goes */
 	}
 	ns_prov_put(&r->prov); /* the node object holds the provider, or it goes */

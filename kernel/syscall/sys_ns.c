@@ -260,14 +260,18 @@ long sys_ns_bind(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 	enum obj_type type = what.obj->type;
 	struct ns_node *target = type == OBJ_NS_NODE ? ns_node_from(what.obj) : NULL;
 	struct endpoint *ep = type == OBJ_ENDPOINT ? endpoint_from(what.obj) : NULL;
+	uint64_t etype = a[4] ? a[4] : NS_TYPE_SVC;
 	if (!target && !ep)
 		err = ERR_WRONG_TYPE;
+	else if (target ? a[4] != 0 : !NS_TYPE_IS_ENDPOINT(etype))
+		err =
+		    ERR_INVALID_ARGS; /* a node keeps its own type; an endpoint is a svc or dev.* */
 	else if (ep && (a[3] & ~what.rights))
 		err = ERR_ACCESS_DENIED; /* a service gives at most what the binder holds */
 	else if (!(err = copy_path(a[0], a[1], &name))) {
 		/* a node: nothing reached through the bind gets more than the binder's rights */
-		err = ns_kdir_bind(dir, name, a[1], target, ep, target ? what.rights : a[3],
-		                   caller_pool());
+		err = ns_kdir_bind(dir, name, a[1], target, ep, (uint32_t)etype,
+		                   target ? what.rights : a[3], caller_pool());
 		kfree(name);
 	}
 	cap_ref_put(&what);

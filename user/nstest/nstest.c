@@ -358,8 +358,8 @@ static void test_services(void)
 	handle_t svc, ep[2], got;
 	EXPECT_OK(nopen(root, "svc", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &svc));
 	EXPECT_OK(ch_channel_create(pool, 0, ep));
-	EXPECT_OK(ch_ns_bind(svc, "echo", 4, ep[0], RIGHT_SEND | RIGHT_TRANSFER));
-	EXPECT_ERR(ch_ns_bind(svc, "echo2", 5, ep[0], RIGHTS_ALL), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_bind(svc, "echo", 4, ep[0], RIGHT_SEND | RIGHT_TRANSFER, 0));
+	EXPECT_ERR(ch_ns_bind(svc, "echo2", 5, ep[0], RIGHTS_ALL, 0), ERR_ACCESS_DENIED);
 	EXPECT_ERR(nopen(svc, "echo", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &got), ERR_WRONG_TYPE);
 	EXPECT_ERR(nopen(svc, "echo", NS_TYPE_SVC, 0, NS_RIGHTS_SAME, &got), 1);
 	EXPECT_OK(ch_kbus_send_bytes(got, "ping", 4, 0, LONG));
@@ -459,8 +459,8 @@ static void test_bind_node(void)
 	EXPECT_OK(write_file(tmp, "bound.txt", "b"));
 	EXPECT_OK(nopen(tmp, "", NS_TYPE_DIR, 0,
 	                RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE | RIGHT_DUPLICATE, &ro));
-	EXPECT_ERR(ch_ns_bind(tmp, "x", 1, ro, 0), ERR_NOT_SUPPORTED); /* tmpfs: no binds */
-	EXPECT_OK(ch_ns_bind(fs, "ro-tmp", 6, ro, 0));
+	EXPECT_ERR(ch_ns_bind(tmp, "x", 1, ro, 0, 0), ERR_NOT_SUPPORTED); /* tmpfs: no binds */
+	EXPECT_OK(ch_ns_bind(fs, "ro-tmp", 6, ro, 0, 0));
 	EXPECT_OK(nopen(fs, "ro-tmp/bound.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
 	ch_cap_drop(f);
 	/* fs itself has every right, the bind does not */
@@ -472,11 +472,84 @@ static void test_bind_node(void)
 	EXPECT_ERR(ch_ns_symlink(fs, "ro-tmp/l", 8, "bound.txt", 9, 0), ERR_ACCESS_DENIED);
 	/* a bind needs MANAGE, and goes with unlink */
 	EXPECT_OK(ch_cap_derive(fs, RIGHT_LOOKUP | RIGHT_REMOVE, 0, &got));
-	EXPECT_ERR(ch_ns_bind(got, "y", 1, ro, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_bind(got, "y", 1, ro, 0, 0), ERR_ACCESS_DENIED);
 	ch_cap_drop(got);
 	EXPECT_OK(ch_ns_unlink(fs, "ro-tmp", 6, 0, 0));
 	EXPECT_ERR(nopen(fs, "ro-tmp/bound.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
 	ch_cap_drop(ro);
+}
+
+/* The type of an entry in a listing of dir (NS_TYPE_COUNT: not listed). */
+static uint32_t listed_type(handle_t dir, const char *name)
+{
+	static char buf[1024];
+	uint64_t cookie = 0;
+	long n;
+	while ((n = ch_ns_list(dir, &cookie, buf, sizeof(buf), 0)) > 0)
+		for (long off = 0; off < n;) {
+			struct ns_dirent *de = (struct ns_dirent *)(buf + off);
+			if (!strcmp(de->name, name))
+				return de->type;
+			off += de->reclen;
+		}
+	return NS_TYPE_COUNT;
+}
+
+/* dev:// has the class directories, and an endpoint bound as a device opens only as one. */
+static void test_dev_entries(void)
+{
+	static const char *const classes[] = {"block",  "net",   "input", "display",
+	                                      "serial", "clock", "rng"};
+	handle_t dev, blk, ep[2], got;
+	EXPECT_OK(nopen(root, "dev", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &dev));
+	for (unsigned i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		CHECK(listed_type(dev, classes[i]) == NS_TYPE_DIR, "dev:///%s", classes[i]);
+		EXPECT_ERR(ch_ns_unlink(dev, classes[i], strlen(classes[i]), NS_UNLINK_DIR, 0),
+		           ERR_NOT_SUPPORTED); /* boot directories stay */
+	}
+	EXPECT_OK(nopen(dev, "block", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &blk));
+	EXPECT_OK(ch_channel_create(pool, 0, ep));
+	uint64_t r = RIGHT_SEND | RIGHT_TRANSFER;
+	EXPECT_OK(ch_ns_bind(blk, "vdt", 3, ep[0], r, NS_TYPE_DEV_BLOCK));
+	/* only a service or a device type for an endpoint, and no type for a node */
+	EXPECT_ERR(ch_ns_bind(blk, "bad", 3, ep[0], r, NS_TYPE_FILE), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_bind(blk, "bad", 3, ep[0], r, NS_TYPE_DIR), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_bind(blk, "bad", 3, ep[0], r, NS_TYPE_PROC), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_bind(blk, "bad", 3, ep[0], r, NS_TYPE_COUNT), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_bind(blk, "bad", 3, ep[0], r, UINT32_MAX), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_bind(fs, "bad", 3, tmp, 0, NS_TYPE_DEV_BLOCK), ERR_INVALID_ARGS);
+	EXPECT_ERR(nopen(blk, "bad", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &got), ERR_NOT_FOUND);
+	/* opened as what it is (or as anything) it is the endpoint, like a service */
+	EXPECT_ERR(nopen(blk, "vdt", NS_TYPE_DEV_BLOCK, 0, NS_RIGHTS_SAME, &got), 1);
+	EXPECT_OK(ch_kbus_send_bytes(got, "blk", 3, 0, LONG));
+	ch_cap_drop(got);
+	EXPECT_ERR(nopen(dev, "block/vdt", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &got), 1);
+	ch_cap_drop(got);
+	char buf[8];
+	uint32_t len;
+	EXPECT_OK(ch_kbus_recv_bytes(ep[1], buf, sizeof(buf), &len, 0, LONG));
+	CHECK(len == 3 && !memcmp(buf, "blk", 3), "device message");
+	EXPECT_ERR(nopen(blk, "vdt", NS_TYPE_SVC, 0, NS_RIGHTS_SAME, &got), ERR_WRONG_TYPE);
+	EXPECT_ERR(nopen(blk, "vdt", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &got), ERR_WRONG_TYPE);
+	EXPECT_ERR(nopen(blk, "vdt", NS_TYPE_DEV_NET, 0, NS_RIGHTS_SAME, &got), ERR_WRONG_TYPE);
+	EXPECT_ERR(nopen(blk, "vdt/", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &got), ERR_WRONG_TYPE);
+	/* stat and list tell the type */
+	struct ns_stat st;
+	EXPECT_OK(ch_ns_stat_at(blk, "vdt", 3, &st, 0));
+	CHECK(st.type == NS_TYPE_DEV_BLOCK, "stat type %u", st.type);
+	CHECK(listed_type(blk, "vdt") == NS_TYPE_DEV_BLOCK, "listed type");
+	/* a service type stays the default, and re-binding replaces (a restarted driver) */
+	EXPECT_OK(ch_ns_bind(blk, "vdt", 3, ep[0], r, NS_TYPE_SVC));
+	EXPECT_ERR(nopen(blk, "vdt", NS_TYPE_DEV_BLOCK, 0, NS_RIGHTS_SAME, &got), ERR_WRONG_TYPE);
+	EXPECT_ERR(nopen(blk, "vdt", NS_TYPE_SVC, 0, NS_RIGHTS_SAME, &got), 1);
+	ch_cap_drop(got);
+	EXPECT_OK(ch_ns_bind(blk, "vdt", 3, ep[0], r, NS_TYPE_DEV_BLOCK));
+	EXPECT_OK(ch_ns_unlink(blk, "vdt", 3, 0, 0));
+	EXPECT_ERR(nopen(blk, "vdt", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &got), ERR_NOT_FOUND);
+	ch_cap_drop(ep[0]);
+	ch_cap_drop(ep[1]);
+	ch_cap_drop(blk);
+	ch_cap_drop(dev);
 }
 
 /* A provider that dies holding a call fails that caller with ERR_PEER_CLOSED. */
@@ -585,6 +658,7 @@ static void run_all(void)
 	ch_test_run("ns_", "lookup_no_leak", test_lookup_no_leak);
 	ch_test_run("ns_", "watch", test_watch);
 	ch_test_run("ns_", "bind_node", test_bind_node);
+	ch_test_run("ns_", "dev_entries", test_dev_entries);
 	ch_test_run("ns_", "provider_dies_mid_call", test_provider_dies_mid_call);
 	ch_test_run("ns_", "proc", test_proc);
 	nstest_libc_tests(tmp);

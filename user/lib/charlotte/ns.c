@@ -71,9 +71,10 @@ long ch_ns_readlink(handle_t link, char *buf, size_t cap, uint64_t timeout)
 	return ch_syscall3(SYS_NS_READLINK, link, U(buf), cap, timeout);
 }
 
-long ch_ns_bind(handle_t dir, const char *name, size_t len, handle_t what, uint64_t svc_rights)
+long ch_ns_bind(handle_t dir, const char *name, size_t len, handle_t what, uint64_t svc_rights,
+                uint32_t type)
 {
-	return ch_syscall4(SYS_NS_BIND, dir, U(name), len, what, svc_rights);
+	return ch_syscall5(SYS_NS_BIND, dir, U(name), len, what, svc_rights, type);
 }
 
 long ch_ns_serve(handle_t dir, const char *name, size_t len, handle_t *server)

@@ -35,7 +35,11 @@ long ch_ns_symlink(handle_t dir, const char *path, size_t len, const char *targe
                    uint64_t timeout);
 long ch_ns_link(handle_t dir, const char *path, size_t len, handle_t node, uint64_t timeout);
 long ch_ns_readlink(handle_t link, char *buf, size_t cap, uint64_t timeout);
-long ch_ns_bind(handle_t dir, const char *name, size_t len, handle_t what, uint64_t svc_rights);
+/* Bind what at name in kernel-tree directory dir: a node (svc_rights and type 0), or an
+ * endpoint opened as type (0 or NS_TYPE_SVC: a service; NS_TYPE_DEV_*: a device) with
+ * svc_rights. */
+long ch_ns_bind(handle_t dir, const char *name, size_t len, handle_t what, uint64_t svc_rights,
+                uint32_t type);
 long ch_ns_serve(handle_t dir, const char *name, size_t len, handle_t *server);
 /* Send dir's NS_EVENT_* (mask) events to endpoint ep, as struct ns_event messages. */
 long ch_ns_watch(handle_t dir, handle_t ep, uint32_t mask, uint64_t timeout);
