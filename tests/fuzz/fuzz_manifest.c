@@ -8,7 +8,10 @@
  * component, at most MANIFEST_MAX_GRANTS distinct grants of valid names (a
  * quota exactly for "pool"), at most MANIFEST_MAX_ARGS arguments, each a
  * NUL-terminated string inside the entry, without control characters, and the
- * list NULL-terminated. A refused line leaves a reason.
+ * list NULL-terminated; at most MANIFEST_MAX_DEVICES distinct devices, a known
+ * device class, no driver that also serves, views that are absolute paths with
+ * no "." or ".." component granted as "ns.<scheme>" with rights of the rwm
+ * letters. A refused line leaves a reason.
  */
 #include "fuzz.h"
 #include "manifest.h"
@@ -35,6 +38,26 @@ static void check_path(const char *p)
 		             (i + 2 == n || p[i + 2] == '/')));
 }
 
+/* "/a/b": names of name characters, none empty, "." or "..". */
+static bool check_view_components(const char *p)
+{
+	for (const char *c = p; *c == '/';) {
+		const char *end = c + 1;
+		while (*end && *end != '/') {
+			if (!name_char(*end))
+				return false;
+			end++;
+		}
+		size_t n = (size_t)(end - c - 1);
+		if (n == 0 || (n == 1 && c[1] == '.') || (n == 2 && c[1] == '.' && c[2] == '.'))
+			return false;
+		if (!*end)
+			return true;
+		c = end;
+	}
+	return false;
+}
+
 static void check_entry(const struct manifest_entry *e, unsigned line)
 {
 	FUZZ_CHECK(e->line == line);
@@ -49,6 +72,37 @@ static void check_entry(const struct manifest_entry *e, unsigned line)
 		FUZZ_CHECK((g->pool_bytes > 0) == (strcmp(g->name, "pool") == 0));
 		for (unsigned j = 0; j < i; j++)
 			FUZZ_CHECK(strcmp(g->name, e->grants[j].name) != 0);
+	}
+	FUZZ_CHECK(e->ndevices <= MANIFEST_MAX_DEVICES);
+	for (unsigned i = 0; i < e->ndevices; i++) {
+		const struct manifest_device *d = &e->devices[i];
+		size_t n = strnlen(d->platform, sizeof(d->platform));
+		FUZZ_CHECK(n <= MANIFEST_NAME_MAX &&
+		           (n == 0 || (d->vendor == 0 && d->device == 0)));
+		for (size_t k = 0; k < n; k++)
+			FUZZ_CHECK(name_char(d->platform[k]));
+		for (unsigned j = 0; j < i; j++)
+			FUZZ_CHECK(memcmp(d, &e->devices[j], sizeof(*d)) != 0);
+	}
+	static const char *const classes[] = {"",        "block",  "net",   "input",
+	                                      "display", "serial", "clock", "rng"};
+	bool known = false;
+	for (unsigned i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		known |= strcmp(e->bind_class, classes[i]) == 0;
+	FUZZ_CHECK(known);
+	for (unsigned i = 0; i < e->ngrants; i++) {
+		const struct manifest_grant *g = &e->grants[i];
+		FUZZ_CHECK(!(e->ndevices && g->serve_scheme[0]));
+		size_t n = strnlen(g->view_path, sizeof(g->view_path));
+		FUZZ_CHECK(n <= MANIFEST_PATH_MAX);
+		if (n == 0) {
+			FUZZ_CHECK(g->view_rights == 0);
+			continue;
+		}
+		FUZZ_CHECK(strncmp(g->name, "ns.", 3) == 0 && g->name[3] && g->view_path[0] == '/');
+		FUZZ_CHECK(n == 1 || check_view_components(g->view_path));
+		FUZZ_CHECK((g->view_rights & ~(MANIFEST_VIEW_R | MANIFEST_VIEW_W | MANIFEST_VIEW_M |
+		                               MANIFEST_VIEW_ALWAYS)) == 0);
 	}
 	FUZZ_CHECK(e->nargs <= MANIFEST_MAX_ARGS && e->args[e->nargs] == NULL);
 	for (unsigned i = 0; i < e->nargs; i++) {

@@ -320,6 +320,159 @@ static void test_manifest_serve(void **state)
 	assert_string_equal(e.path, "bin/ok");
 }
 
+/* device: and bind: make a driver line; the parser keeps every device and the class. */
+static void test_manifest_drivers(void **state)
+{
+	(void)state;
+	static const char text[] =
+	    "bin/virtio-blk log device:1af4:1001 device:1AF4:1042 bind:dev/block -- vd%\n"
+	    "bin/i8042 device:i8042 bind:dev/input -- kbd% mouse%\n"
+	    "bin/rdrand bind:dev/rng -- rng%\n"
+	    "bin/x device::1001\n" /* a PCI id needs both halves */
+	    "bin/x device:1af4:\n" /* ... */
+	    "bin/x device:12345:1\n" /* at most 4 hex digits */
+	    "bin/x device:1af4:10g1\n" /* hex only */
+	    "bin/x device:1:2:3\n" /* one colon */
+	    "bin/x device:\n" /* a name or ids */
+	    "bin/x device:c$m\n" /* a bad name */
+	    "bin/x device:rtc device:rtc\n" /* twice */
+	    "bin/x bind:dev/tape\n" /* no such class */
+	    "bin/x bind:svc/log\n" /* only dev */
+	    "bin/x bind:dev/block bind:dev/net\n"
+	    "bin/x device:rtc serve:svc/x\n" /* a driver does not serve */
+	    "bin/x serve:svc/x device:rtc\n"
+	    "bin/x device:a device:b device:c device:d device:e device:f device:g device:h "
+	    "device:i\n" /* more than MANIFEST_MAX_DEVICES */
+	    "bin/ok\n";
+	struct manifest m;
+	static struct manifest_entry e;
+	manifest_init(&m, text, strlen(text));
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_int_equal(e.ngrants, 1);
+	assert_int_equal(e.ndevices, 2);
+	assert_int_equal(e.devices[0].vendor, 0x1af4);
+	assert_int_equal(e.devices[0].device, 0x1001);
+	assert_string_equal(e.devices[0].platform, "");
+	assert_int_equal(e.devices[1].vendor, 0x1af4);
+	assert_int_equal(e.devices[1].device, 0x1042);
+	assert_string_equal(e.bind_class, "block");
+	assert_string_equal(e.args[0], "vd%");
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_int_equal(e.ndevices, 1);
+	assert_string_equal(e.devices[0].platform, "i8042");
+	assert_string_equal(e.bind_class, "input");
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_int_equal(e.ndevices, 0);
+	assert_string_equal(e.bind_class, "rng");
+	for (unsigned line = 4; line <= 17; line++) {
+		assert_int_equal(manifest_next(&m, &e), ERR_MALFORMED);
+		assert_int_equal(m.line, line);
+	}
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_string_equal(e.path, "bin/ok");
+	assert_int_equal(e.ndevices, 0);
+	assert_string_equal(e.bind_class, "");
+}
+
+/* Which devices a line drives, and the instance names its arguments get. */
+static void test_manifest_instances(void **state)
+{
+	(void)state;
+	static const char text[] = "bin/d device:1af4:1001 device:i8042 -- x\n";
+	struct manifest m;
+	static struct manifest_entry e;
+	manifest_init(&m, text, strlen(text));
+	assert_int_equal(manifest_next(&m, &e), 1);
+	struct hw_device_info info = {.bus = HW_BUS_PCI, .vendor = 0x1af4, .device = 0x1001};
+	assert_true(manifest_device_matches(&e, &info));
+	info.device = 0x1042;
+	assert_false(manifest_device_matches(&e, &info));
+	info = (struct hw_device_info){.bus = HW_BUS_PLATFORM, .name = "i8042"};
+	assert_true(manifest_device_matches(&e, &info));
+	strcpy(info.name, "i8042x");
+	assert_false(manifest_device_matches(&e, &info));
+	info = (struct hw_device_info){.bus = HW_BUS_PCI, .name = "i8042"}; /* ids 0:0 */
+	assert_false(manifest_device_matches(&e, &info));
+	info = (struct hw_device_info){.bus = HW_BUS_PLATFORM, .vendor = 0x1af4, .device = 0x1001};
+	assert_false(manifest_device_matches(&e, &info));
+	memset(info.name, 'i', sizeof(info.name)); /* not NUL-terminated: never overread */
+	assert_false(manifest_device_matches(&e, &info));
+
+	char name[3], out[16];
+	manifest_instance_name("block", 0, name);
+	assert_string_equal(name, "a");
+	manifest_instance_name("block", 3, name);
+	assert_string_equal(name, "d");
+	manifest_instance_name("net", 0, name);
+	assert_string_equal(name, "0");
+	manifest_instance_name("", 15, name);
+	assert_string_equal(name, "15");
+	assert_int_equal(manifest_expand_arg("vd%", "b", out, sizeof(out)), 0);
+	assert_string_equal(out, "vdb");
+	assert_int_equal(manifest_expand_arg("%-%", "12", out, sizeof(out)), 0);
+	assert_string_equal(out, "12-12");
+	assert_int_equal(manifest_expand_arg("plain", "1", out, sizeof(out)), 0);
+	assert_string_equal(out, "plain");
+	assert_int_equal(manifest_expand_arg("abc%", "1", out, 5), 0);
+	assert_string_equal(out, "abc1");
+	assert_int_equal(manifest_expand_arg("abc%", "12", out, 5), ERR_OUT_OF_RANGE);
+	assert_string_equal(out, "");
+	assert_int_equal(manifest_expand_arg("", "1", out, 0), ERR_OUT_OF_RANGE);
+}
+
+/* ns.<scheme>:<path>[:<rights>] grants a narrowed view as ns.<scheme>. */
+static void test_manifest_views(void **state)
+{
+	(void)state;
+	static const char text[] = "bin/a ns.fs:/tmp:r ns.dev:/block/x:rw ns.svc:/ log\n"
+	                           "bin/b ns.fs:/a/b.c:wmr\n"
+	                           "bin/x ns.fs:tmp\n"
+	                           "bin/x ns.fs:/tmp/\n"
+	                           "bin/x ns.fs:/a//b\n"
+	                           "bin/x ns.fs:/a/../b\n"
+	                           "bin/x ns.fs:/a/./b\n"
+	                           "bin/x ns.fs:/.\n"
+	                           "bin/x ns.fs:/tmp:\n"
+	                           "bin/x ns.fs:/tmp:rr\n"
+	                           "bin/x ns.fs:/tmp:x\n"
+	                           "bin/x ns.fs:/tmp:r:w\n"
+	                           "bin/x ns.:/tmp\n"
+	                           "bin/x ns.f$:/tmp\n"
+	                           "bin/x ns.fs:/t$p\n"
+	                           "bin/x ns.fs:\n"
+	                           "bin/x ns.fs:/a ns.fs\n"
+	                           "bin/ok ns.fs\n";
+	struct manifest m;
+	static struct manifest_entry e;
+	manifest_init(&m, text, strlen(text));
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_int_equal(e.ngrants, 4);
+	assert_string_equal(e.grants[0].name, "ns.fs");
+	assert_string_equal(e.grants[0].view_path, "/tmp");
+	assert_int_equal(e.grants[0].view_rights, MANIFEST_VIEW_R | MANIFEST_VIEW_ALWAYS);
+	assert_string_equal(e.grants[1].name, "ns.dev");
+	assert_string_equal(e.grants[1].view_path, "/block/x");
+	assert_int_equal(e.grants[1].view_rights,
+	                 MANIFEST_VIEW_R | MANIFEST_VIEW_W | MANIFEST_VIEW_ALWAYS);
+	assert_string_equal(e.grants[2].name, "ns.svc");
+	assert_string_equal(e.grants[2].view_path, "/");
+	assert_int_equal(e.grants[2].view_rights, 0);
+	assert_string_equal(e.grants[3].view_path, "");
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_string_equal(e.grants[0].view_path, "/a/b.c");
+	assert_int_equal(e.grants[0].view_rights, MANIFEST_VIEW_R | MANIFEST_VIEW_W |
+	                                              MANIFEST_VIEW_M | MANIFEST_VIEW_ALWAYS);
+	for (unsigned line = 3; line <= 17; line++) {
+		int r = manifest_next(&m, &e);
+		if (r != ERR_MALFORMED)
+			fail_msg("line %u gave %d", line, r);
+		assert_int_equal(m.line, line);
+	}
+	assert_int_equal(manifest_next(&m, &e), 1);
+	assert_string_equal(e.path, "bin/ok");
+	assert_string_equal(e.grants[0].view_path, "");
+}
+
 static void test_manifest_good(void **state)
 {
 	(void)state;
@@ -505,6 +658,9 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_manifest_good),
 	    cmocka_unit_test(test_manifest_serve),
+	    cmocka_unit_test(test_manifest_drivers),
+	    cmocka_unit_test(test_manifest_instances),
+	    cmocka_unit_test(test_manifest_views),
 	    cmocka_unit_test(test_manifest_malformed),
 	    cmocka_unit_test(test_manifest_fuzz),
 	};

@@ -96,11 +96,119 @@ static int parse_bytes(const char *s, uint64_t *out)
 	return 1;
 }
 
+/* Parses 1-4 hex digits (either case) up to end into *out. */
+static int parse_hex16(const char *s, const char *end, uint16_t *out)
+{
+	unsigned v = 0;
+	if (end - s < 1 || end - s > 4)
+		return 0;
+	for (; s < end; s++) {
+		char c = *s;
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+		             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+		             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+		                                    : 16;
+		if (d == 16)
+			return 0;
+		v = v << 4 | d;
+	}
+	*out = (uint16_t)v;
+	return 1;
+}
+
+/* device:<vendor>:<device> or device:<platform name> */
+static int add_device(struct manifest *m, struct manifest_entry *e, const char *w)
+{
+	struct manifest_device d = {0};
+	const char *id = w + 7, *colon = strchr(id, ':');
+	if (colon) {
+		if (!parse_hex16(id, colon, &d.vendor) ||
+		    !parse_hex16(colon + 1, colon + 1 + strlen(colon + 1), &d.device))
+			return fail(m, "device needs <vendor>:<device> in hex or a name", w);
+	} else if (!valid_name(id)) {
+		return fail(m, "bad device name", w);
+	} else {
+		strcpy(d.platform, id);
+	}
+	for (unsigned i = 0; i < e->ndevices; i++)
+		if (!memcmp(&e->devices[i], &d, sizeof(d)))
+			return fail(m, "granted twice", w);
+	if (e->ndevices == MANIFEST_MAX_DEVICES)
+		return fail(m, "too many devices", NULL);
+	e->devices[e->ndevices++] = d;
+	return 0;
+}
+
+static const char *const dev_classes[] = {"block",  "net",   "input", "display",
+                                          "serial", "clock", "rng"};
+
+/* bind:dev/<class> */
+static int add_bind(struct manifest *m, struct manifest_entry *e, const char *w)
+{
+	const char *class = w + 5;
+	if (strncmp(class, "dev/", 4) != 0)
+		return fail(m, "bind needs dev/<class>, e.g. bind:dev/block", w);
+	class += 4;
+	for (unsigned i = 0; i < sizeof(dev_classes) / sizeof(dev_classes[0]); i++)
+		if (!strcmp(class, dev_classes[i])) {
+			if (e->bind_class[0])
+				return fail(m, "granted twice", w);
+			strcpy(e->bind_class, class);
+			return 0;
+		}
+	return fail(m, "no such device class", w);
+}
+
+/* ns.<scheme>:<path>[:<rights>] into g (named "ns.<scheme>") */
+static int parse_view(struct manifest *m, const char *w, struct manifest_grant *g)
+{
+	const char *colon = strchr(w, ':'), *path = colon + 1;
+	const char *rights = strchr(path, ':');
+	size_t nl = (size_t)(colon - w), pl = rights ? (size_t)(rights - path) : strlen(path);
+	if (nl > MANIFEST_NAME_MAX || nl <= 3 || pl < 1 || pl > MANIFEST_PATH_MAX || path[0] != '/')
+		return fail(m, "a view is ns.<scheme>:/<path>[:<rights>]", w);
+	memcpy(g->name, w, nl);
+	g->name[nl] = '\0';
+	memcpy(g->view_path, path, pl);
+	g->view_path[pl] = '\0';
+	if (!valid_name(g->name) ||
+	    (pl > 1 && (!valid_path(g->view_path + 1) || strstr(g->view_path, "//") ||
+	                g->view_path[pl - 1] == '/')))
+		return fail(m, "bad view", w);
+	for (const char *s = g->view_path; (s = strstr(s, "/.")); s += 2)
+		if (s[2] == '\0' || s[2] == '/')
+			return fail(m, "bad view",
+			            w); /* a "." component (".." valid_path refused) */
+	if (!rights)
+		return 0;
+	if (!rights[1])
+		return fail(m, "empty view rights", w);
+	g->view_rights = MANIFEST_VIEW_ALWAYS;
+	for (const char *r = rights + 1; *r; r++) {
+		uint64_t bit = *r == 'r'   ? MANIFEST_VIEW_R
+		               : *r == 'w' ? MANIFEST_VIEW_W
+		               : *r == 'm' ? MANIFEST_VIEW_M
+		                           : 0;
+		if (!bit || (g->view_rights & bit))
+			return fail(m, "view rights are letters of rwm, each once", w);
+		g->view_rights |= bit;
+	}
+	return 0;
+}
+
 static int add_grant(struct manifest *m, struct manifest_entry *e, const char *w)
 {
 	struct manifest_grant g = {0};
 
-	if (strncmp(w, "pool:", 5) == 0) {
+	if (strncmp(w, "device:", 7) == 0)
+		return add_device(m, e, w);
+	if (strncmp(w, "bind:", 5) == 0)
+		return add_bind(m, e, w);
+	if (strncmp(w, "ns.", 3) == 0 && strchr(w, ':')) {
+		int err = parse_view(m, w, &g);
+		if (err)
+			return err;
+	} else if (strncmp(w, "pool:", 5) == 0) {
 		if (!parse_bytes(w + 5, &g.pool_bytes))
 			return fail(m, "bad pool quota", w);
 		strcpy(g.name, "pool");
@@ -165,6 +273,11 @@ static int parse_words(struct manifest *m, struct manifest_entry *e)
 				return err;
 		}
 	}
+	if (e->ndevices)
+		for (unsigned i = 0; i < e->ngrants; i++)
+			if (e->grants[i].serve_scheme[0])
+				return fail(m, "a driver binds in dev (bind:), it does not serve",
+				            NULL);
 	e->args[e->nargs] = NULL;
 	return have_path;
 }
@@ -194,5 +307,45 @@ int manifest_next(struct manifest *m, struct manifest_entry *e)
 		if (r)
 			return r;
 	}
+	return 0;
+}
+
+bool manifest_device_matches(const struct manifest_entry *e, const struct hw_device_info *info)
+{
+	for (unsigned i = 0; i < e->ndevices; i++) {
+		const struct manifest_device *d = &e->devices[i];
+		if (d->platform[0] ? info->bus == HW_BUS_PLATFORM &&
+		                         strncmp(info->name, d->platform, sizeof(info->name)) == 0
+		                   : info->bus == HW_BUS_PCI && info->vendor == d->vendor &&
+		                         info->device == d->device)
+			return true;
+	}
+	return false;
+}
+
+void manifest_instance_name(const char *class, unsigned n, char out[3])
+{
+	if (strcmp(class, "block") == 0)
+		snprintf(out, 3, "%c", 'a' + (int)(n % 26));
+	else
+		snprintf(out, 3, "%u", n % 100);
+}
+
+int manifest_expand_arg(const char *arg, const char *inst, char *out, size_t cap)
+{
+	size_t il = strlen(inst), o = 0;
+	for (; *arg; arg++) {
+		size_t n = *arg == '%' ? il : 1;
+		if (o + n >= cap) {
+			if (cap)
+				out[0] = '\0';
+			return ERR_OUT_OF_RANGE;
+		}
+		memcpy(out + o, *arg == '%' ? inst : arg, n);
+		o += n;
+	}
+	if (!cap)
+		return ERR_OUT_OF_RANGE;
+	out[o] = '\0';
 	return 0;
 }
