@@ -26,6 +26,7 @@
 #include <charlotte/startup.h>
 
 #include "manifest.h"
+#include "restart.h"
 
 /* ---- start_info ---- */
 
@@ -473,6 +474,37 @@ static void test_manifest_views(void **state)
 	assert_string_equal(e.grants[0].view_path, "");
 }
 
+/* Exec's restart policy: doubling delays, then it gives up; an old crash is forgiven. */
+static void test_restart_policy(void **state)
+{
+	(void)state;
+	struct restart_log l = {0};
+	uint64_t now = UINT64_C(1000) * 1000000000u, d;
+	for (unsigned i = 0; i < EXEC_RESTART_MAX; i++) {
+		assert_true(restart_next(&l, now, &d));
+		assert_int_equal(d, EXEC_RESTART_DELAY_NS << i);
+		now += d + 1000;
+	}
+	assert_int_equal(restart_recent(&l, now), EXEC_RESTART_MAX);
+	assert_false(restart_next(&l, now, &d)); /* the limit: given up */
+	assert_false(restart_next(&l, now, &d));
+	/* once the first restart is a window old, one more is allowed */
+	now = l.at[0] + EXEC_RESTART_WINDOW_NS;
+	assert_int_equal(restart_recent(&l, now), EXEC_RESTART_MAX - 1);
+	assert_true(restart_next(&l, now, &d));
+	assert_int_equal(d, EXEC_RESTART_DELAY_NS << (EXEC_RESTART_MAX - 1));
+	assert_false(restart_next(&l, now, &d));
+	/* a service that stays up long between crashes is always restarted quickly */
+	struct restart_log calm = {0};
+	for (unsigned i = 0; i < 100; i++) {
+		assert_true(restart_next(&calm, now, &d));
+		assert_int_equal(d, EXEC_RESTART_DELAY_NS);
+		now += EXEC_RESTART_WINDOW_NS;
+	}
+	/* the delay never passes its cap */
+	assert_true(EXEC_RESTART_DELAY_NS << (EXEC_RESTART_MAX - 1) <= EXEC_RESTART_DELAY_MAX_NS);
+}
+
 static void test_manifest_good(void **state)
 {
 	(void)state;
@@ -663,6 +695,7 @@ int main(void)
 	    cmocka_unit_test(test_manifest_views),
 	    cmocka_unit_test(test_manifest_malformed),
 	    cmocka_unit_test(test_manifest_fuzz),
+	    cmocka_unit_test(test_restart_policy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

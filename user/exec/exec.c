@@ -2,45 +2,77 @@
  * exec.c - Charlotte Exec, the first process.
  *
  * The kernel starts bin/exec from the initrd holding every initial capability ("log",
- * "pool", "initrd", "self.process", "self.as"; see docs/userspace.md) with argv[1] =
- * "test" when it boots in test mode. Exec reads etc/exec.manifest (etc/test.manifest
- * in test mode) from the initrd and, for each line in order, starts the program with
- * only the capabilities the line grants, waits for it to end and logs how:
+ * "pool", "initrd", "ns", "hw", "self.process", "self.as"; see docs/userspace.md) with
+ * argv[1] = "test" when it boots in test mode. Exec reads etc/exec.manifest
+ * (etc/test.manifest in test mode) from the initrd and, for each line in order,
+ * starts the program with only the capabilities the line grants (grants.c), waits
+ * for it to end and logs how:
  *     exec: bin/hello exited with code 0
  *     exec: bin/x killed
  *     exec: bin/y faulted: #PF page fault at 0x401234 (address 0x0)
  * In test mode every program that did not exit with code 0 (or could not be started)
  * is also reported as "VMTEST FAIL exec_<basename>: <how>"; the programs print their
- * own VMTEST PASS/FAIL lines. Malformed manifest lines are logged and skipped. Exec
- * exits with 0 when the manifest is done.
+ * own VMTEST PASS/FAIL lines. Malformed manifest lines are logged and skipped.
  *
- * Grants keep Exec's own rights, so a child may pass them on; names starting with
- * "self." are refused (a child gets handles to itself from ch_spawn()).
+ * Supervision. A line that serves a namespace node (serve:) or binds in dev://
+ * (bind:) is a service, and a line naming devices (device:) a driver, started once
+ * per matching device of the machine (enumerated from "hw"; a device goes to the
+ * first line that matches it). Exec starts these and goes on without waiting; when
+ * one ends, whatever the reason, it logs how and starts it again after a delay that
+ * backs off, giving up (and logging so) after too many restarts in a window
+ * (restart.h has the constants). A restarted service's serve: entry is served anew,
+ * so clients that reopen reach the new process (those holding the old one's
+ * capabilities see ERR_PEER_CLOSED); a driver binds its own entry again. A service
+ * given up on has its served entry removed (clients then see ERR_NOT_FOUND).
  *
- * A line that serves a namespace node (grant serve:<scheme>/<name>, manifest.h) is a
- * service: Exec serves the node, grants the provider's endpoint as "provider", starts
- * the program and goes on without waiting for it; in test mode it ends services once
- * the manifest is done. FIXME: services are never restarted; a "restart crashed
- * services" mode (wait on all, restart with back-off) comes with the devices issue.
+ * Exec waits for everything on one waitset: the program of the current line, every
+ * running service (KBUS_EV_EXITED) and a timer at the earliest pending restart. On a
+ * normal boot it then supervises for as long as any service is left; with a named
+ * manifest (test, bench) it ends the services once the manifest is done and exits
+ * with 0.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <charlotte/hw.h>
 #include <charlotte/initrd.h>
+#include <charlotte/kbus.h>
 #include <charlotte/names.h>
 #include <charlotte/ns.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
 
-#include "manifest.h"
+#include "exec.h"
+#include "restart.h"
 
 static int test_mode;
 
-/* Services (lines that serve a namespace node) keep running; test mode ends them last. */
-#define MAX_SERVICES 16
-static struct ch_child services[MAX_SERVICES];
+/* Lines that are services or drivers, kept for their restarts. */
+#define MAX_SUPERVISED_LINES 16u
+static struct manifest_entry lines[MAX_SUPERVISED_LINES];
+static unsigned nlines;
+
+/* Running (or waiting to restart) services and driver instances. */
+#define MAX_SERVICES 32u
+struct service {
+	const struct manifest_entry *line;
+	handle_t device; /* a driver instance's device, else HANDLE_INVALID */
+	char inst[3]; /* the instance name for '%' ("" unless device: or bind:) */
+	struct ch_child child; /* .process == 0: not running */
+	uint64_t restart_at; /* monotonic ns of a pending restart, 0: none */
+	struct restart_log log;
+};
+static struct service services[MAX_SERVICES];
 static unsigned nservices;
+
+/* Devices (indexes under "hw") already given to a driver line. */
+#define MAX_DEVICES 256
+static bool device_taken[MAX_DEVICES];
+
+static handle_t waitset;
+#define KEY_TIMER UINT64_C(0x10000)
+#define KEY_FOREGROUND UINT64_C(0x10001) /* services are keyed by index */
 
 static const char *basename_of(const char *path)
 {
@@ -57,103 +89,268 @@ static void report(const char *path, int ok, const char *how)
 		printf("VMTEST FAIL exec_%s: %s\n", basename_of(path), how);
 }
 
-/* The rights Exec holds on h: cap_inspect when allowed, else what the kernel gives. */
-static int rights_of(const char *name, handle_t h, uint64_t *rights)
+/* "bin/x" or "bin/x (vda)" for the log. */
+static const char *service_name(const struct service *s, char *buf, size_t cap)
 {
-	struct cap_info ci;
-
-	if (ch_cap_inspect(h, &ci) == 0) {
-		*rights = ci.rights;
-		return 0;
-	}
-	if (strcmp(name, "log") == 0) {
-		*rights = RIGHT_WRITE | RIGHT_TRANSFER | RIGHT_DUPLICATE;
-		return 0;
-	}
-	return ERR_ACCESS_DENIED;
+	if (s->inst[0])
+		snprintf(buf, cap, "%s (%s)", s->line->path, s->inst);
+	else
+		snprintf(buf, cap, "%s", s->line->path);
+	return buf;
 }
 
-static void run(const struct manifest_entry *e)
+/* The earliest pending restart arms the waitset's timer. */
+static void arm_timer(void)
 {
-	struct ch_grant grants[MANIFEST_MAX_GRANTS];
-	const char *argv[MANIFEST_MAX_ARGS + 2];
-	struct ch_spawn_args a = {.path = e->path, .argv = argv, .grants = grants};
-	struct ch_child child;
+	uint64_t first = 0;
+	for (unsigned i = 0; i < nservices; i++)
+		if (services[i].restart_at && (!first || services[i].restart_at < first))
+			first = services[i].restart_at;
+	ch_waitset_timer(waitset, first, KEY_TIMER);
+}
+
+/* Start service s (its line's grants, its device and instance): 0 or an error, logged. */
+static int service_start(struct service *s)
+{
+	static struct exec_start st;
+	char how[160], name[MANIFEST_PATH_MAX + 8];
+	struct ch_spawn_args a;
+	int err = exec_prepare(s->line, s->device, s->inst, &st, &a, how, sizeof(how));
+	if (!err) {
+		err = ch_spawn(&a, &s->child);
+		if (err)
+			snprintf(how, sizeof(how), "not started: %s", ch_error_name(err));
+	}
+	exec_release(&st);
+	service_name(s, name, sizeof(name));
+	if (err) {
+		report(name, 0, how);
+		memset(&s->child, 0, sizeof(s->child));
+		return err;
+	}
+	err = (int)ch_waitset_add(waitset, s->child.process, KBUS_EV_EXITED,
+	                          (uint64_t)(s - services));
+	if (err) { /* unsupervised is not an option: stop it */
+		ch_proc_kill(s->child.process);
+		ch_child_release(&s->child);
+		snprintf(how, sizeof(how), "not started: cannot watch it: %s", ch_error_name(err));
+		report(name, 0, how);
+		return err;
+	}
+	printf("%s started\n", name);
+	return 0;
+}
+
+/* A service that could not run: its served names go, so clients see ERR_NOT_FOUND. */
+static void service_give_up(struct service *s)
+{
+	s->restart_at = 0;
+	for (unsigned i = 0; i < s->line->ngrants; i++) {
+		const struct manifest_grant *g = &s->line->grants[i];
+		handle_t dir = g->serve_scheme[0] ? ch_ns_root(g->serve_scheme) : HANDLE_INVALID;
+		if (dir != HANDLE_INVALID)
+			ch_ns_unlink(dir, g->serve_name, strlen(g->serve_name), 0, 0);
+	}
+}
+
+/* s ended (how) or could not start (how NULL; already logged): restart it later, or
+ * give up on it. */
+static void service_schedule(struct service *s, const char *how)
+{
+	char name[MANIFEST_PATH_MAX + 8];
+	uint64_t now = (uint64_t)ch_clock_ns(), delay;
+	service_name(s, name, sizeof(name));
+	if (!restart_next(&s->log, now, &delay)) {
+		printf("%s %s; given up: %u restarts within %llu s\n", name, how ? how : "failed",
+		       EXEC_RESTART_MAX,
+		       (unsigned long long)(EXEC_RESTART_WINDOW_NS / 1000000000u));
+		service_give_up(s);
+		return;
+	}
+	if (how)
+		printf("%s %s; restarting in %llu ms\n", name, how,
+		       (unsigned long long)(delay / 1000000u));
+	s->restart_at = now + delay;
+	arm_timer();
+}
+
+static void service_ended(struct service *s)
+{
 	struct proc_status st;
 	char how[160];
-	handle_t served = HANDLE_INVALID;
-	const struct manifest_grant *sg = NULL; /* the serve: grant */
+	ch_waitset_remove(waitset, (uint64_t)(s - services));
+	if (ch_proc_wait(s->child.process, 0, &st) < 0)
+		snprintf(how, sizeof(how), "ended");
+	else
+		ch_proc_status_describe(&st, how, sizeof(how));
+	ch_child_release(&s->child);
+	service_schedule(s, how);
+}
 
-	for (unsigned i = 0; i < e->ngrants; i++) {
-		const struct manifest_grant *g = &e->grants[i];
-		if (g->pool_bytes) {
-			a.child_pool = g->pool_bytes;
+static void restart_due(void)
+{
+	uint64_t now = (uint64_t)ch_clock_ns();
+	for (unsigned i = 0; i < nservices; i++) {
+		struct service *s = &services[i];
+		if (!s->restart_at || s->restart_at > now)
 			continue;
+		s->restart_at = 0;
+		if (service_start(s))
+			service_schedule(s, NULL);
+	}
+	arm_timer();
+}
+
+/* Wait for and act on events until the foreground program ends (foreground: true) or
+ * until nothing is left to supervise. */
+static void supervise(bool foreground)
+{
+	struct kbus_event ev[8];
+	for (;;) {
+		long n = ch_waitset_wait(waitset, ev, 8, UINT64_MAX);
+		if (n < 0) {
+			printf("waitset: %s\n", ch_error_name(n));
+			return;
 		}
-		if (g->serve_scheme[0]) { /* serve:<scheme>/<name>: the provider's endpoint */
-			handle_t dir = ch_ns_root(g->serve_scheme);
-			long r =
-			    dir == HANDLE_INVALID
-			        ? ERR_NOT_FOUND
-			        : ch_ns_serve(dir, g->serve_name, strlen(g->serve_name), &served);
-			if (r < 0 || nservices == MAX_SERVICES) {
-				snprintf(how, sizeof(how), "not started: cannot serve %s/%s: %s",
-				         g->serve_scheme, g->serve_name,
-				         r < 0 ? ch_error_name(r) : "too many services");
-				report(e->path, 0, how);
+		bool done = false;
+		for (long i = 0; i < n; i++) {
+			if (ev[i].key == KEY_TIMER)
+				restart_due();
+			else if (ev[i].key == KEY_FOREGROUND)
+				done = true;
+			else if (ev[i].key < nservices && services[ev[i].key].child.process)
+				service_ended(&services[ev[i].key]);
+		}
+		if (done)
+			return;
+		if (!foreground) {
+			bool left = false;
+			for (unsigned i = 0; i < nservices; i++)
+				left |= services[i].child.process || services[i].restart_at;
+			if (!left)
 				return;
-			}
-			sg = g;
-			grants[a.ngrants++] = (struct ch_grant){
-			    "provider", served, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT};
-			continue;
-		}
-		handle_t h = ch_handle(g->name);
-		if (h == HANDLE_INVALID && strncmp(g->name, "ns.", 3) == 0)
-			h = ch_ns_root(g->name + 3); /* a scheme's root, opened below "ns" */
-		if (strncmp(g->name, "self.", 5) == 0 || h == HANDLE_INVALID) {
-			snprintf(how, sizeof(how), "not started: no capability '%s' to grant",
-			         g->name);
-			report(e->path, 0, how);
-			return;
-		}
-		struct ch_grant *cg = &grants[a.ngrants++];
-		cg->name = g->name;
-		cg->handle = h;
-		if (rights_of(g->name, h, &cg->rights) < 0) {
-			snprintf(how, sizeof(how), "not started: cannot tell the rights of '%s'",
-			         g->name);
-			report(e->path, 0, how);
-			return;
 		}
 	}
-	argv[0] = e->path;
-	for (unsigned i = 0; i <= e->nargs; i++)
-		argv[i + 1] = e->args[i];
+}
 
-	int err = ch_spawn(&a, &child);
-	if (served != HANDLE_INVALID)
-		ch_cap_drop(served); /* the provider holds its own now */
-	if (err) {
+/* Keep a copy of e for restarts (its args point into its own strings). */
+static const struct manifest_entry *keep_line(const struct manifest_entry *e)
+{
+	if (nlines == MAX_SUPERVISED_LINES)
+		return NULL;
+	struct manifest_entry *k = &lines[nlines++];
+	*k = *e;
+	for (unsigned i = 0; i < e->nargs; i++)
+		k->args[i] = k->strings + (e->args[i] - e->strings);
+	return k;
+}
+
+static void add_service(const struct manifest_entry *line, handle_t device, unsigned instance)
+{
+	char how[80];
+	if (nservices == MAX_SERVICES) {
+		snprintf(how, sizeof(how), "not started: more than %u services", MAX_SERVICES);
+		report(line->path, 0, how);
+		if (device != HANDLE_INVALID)
+			ch_cap_drop(device);
+		return;
+	}
+	struct service *s = &services[nservices++];
+	*s = (struct service){.line = line, .device = device};
+	if (line->ndevices || line->bind_class[0])
+		manifest_instance_name(line->bind_class, instance, s->inst);
+	if (service_start(s))
+		service_schedule(s, NULL);
+}
+
+/* A driver line: one instance per device of the machine it matches. */
+static void run_driver(const struct manifest_entry *line)
+{
+	handle_t root = ch_handle("hw");
+	unsigned instances = 0;
+	long r = 0;
+	char how[120];
+	for (uint32_t i = 0; root != HANDLE_INVALID && i < MAX_DEVICES; i++) {
+		struct hw_device_info info;
+		if ((r = ch_dev_enum(root, i, &info, NULL)) < 0)
+			break;
+		if (device_taken[i] || !manifest_device_matches(line, &info))
+			continue;
+		if (instances == MANIFEST_MAX_INSTANCES) {
+			printf("%s: more than %u devices; %s left alone\n", line->path,
+			       MANIFEST_MAX_INSTANCES, info.name);
+			continue;
+		}
+		handle_t dev;
+		if ((r = ch_dev_enum(root, i, &info, &dev)) < 0)
+			break;
+		device_taken[i] = true;
+		add_service(line, dev, instances++);
+	}
+	if (root == HANDLE_INVALID || (r < 0 && r != ERR_OUT_OF_RANGE)) {
+		snprintf(how, sizeof(how), "not started: cannot enumerate devices: %s",
+		         root == HANDLE_INVALID ? "no \"hw\"" : ch_error_name(r));
+		report(line->path, 0, how);
+	} else if (!instances) {
+		printf("%s: no device to drive\n", line->path);
+	}
+}
+
+/* A line that runs to its end: start it and supervise until it has. */
+static void run_foreground(const struct manifest_entry *e)
+{
+	static struct exec_start st;
+	struct ch_spawn_args a;
+	struct ch_child child;
+	struct proc_status ps;
+	char how[160];
+	int err = exec_prepare(e, HANDLE_INVALID, "", &st, &a, how, sizeof(how));
+	if (!err && (err = ch_spawn(&a, &child)))
 		snprintf(how, sizeof(how), "not started: %s", ch_error_name(err));
+	exec_release(&st);
+	if (err) {
 		report(e->path, 0, how);
 		return;
 	}
-	if (served != HANDLE_INVALID) { /* a service: it runs on */
-		printf("%s serving %s:///%s\n", e->path, sg->serve_scheme, sg->serve_name);
-		services[nservices++] = child;
-		return;
+	long r = ch_waitset_add(waitset, child.process, KBUS_EV_EXITED, KEY_FOREGROUND);
+	if (r == 0) {
+		supervise(true);
+		ch_waitset_remove(waitset, KEY_FOREGROUND);
+		r = ch_proc_wait(child.process, 0, &ps);
+	} else {
+		r = ch_proc_wait(child.process, UINT64_MAX, &ps);
 	}
-	long r = ch_proc_wait(child.process, UINT64_MAX, &st);
 	if (r < 0) {
 		snprintf(how, sizeof(how), "could not be waited for: %s", ch_error_name(r));
 		ch_proc_kill(child.process);
 		report(e->path, 0, how);
 	} else {
-		ch_proc_status_describe(&st, how, sizeof(how));
-		report(e->path, st.state == PROC_EXITED && st.code == 0, how);
+		ch_proc_status_describe(&ps, how, sizeof(how));
+		report(e->path, ps.state == PROC_EXITED && ps.code == 0, how);
 	}
 	ch_child_release(&child);
+}
+
+static void run(const struct manifest_entry *e)
+{
+	bool serves = false;
+	for (unsigned i = 0; i < e->ngrants; i++)
+		serves |= e->grants[i].serve_scheme[0] != '\0';
+	if (!serves && !e->ndevices && !e->bind_class[0]) {
+		run_foreground(e);
+		return;
+	}
+	const struct manifest_entry *line = keep_line(e);
+	if (!line) {
+		char how[80];
+		snprintf(how, sizeof(how), "not started: more than %u service lines",
+		         MAX_SUPERVISED_LINES);
+		report(e->path, 0, how);
+	} else if (e->ndevices) {
+		run_driver(line);
+	} else {
+		add_service(line, HANDLE_INVALID, 0);
+	}
 }
 
 int main(int argc, char **argv)
@@ -177,10 +374,12 @@ int main(int argc, char **argv)
 	printf("Charlotte Exec starting (%s)\n", path);
 
 	int err = ch_initrd_find(path, &text, &len);
+	if (!err)
+		err = (int)ch_waitset_create(ch_handle("pool"), &waitset);
 	if (err) {
-		printf("cannot read %s: %s\n", path, ch_error_name(err));
+		printf("cannot start %s: %s\n", path, ch_error_name(err));
 		if (test_mode)
-			printf("VMTEST FAIL exec_manifest: cannot read %s: %s\n", path,
+			printf("VMTEST FAIL exec_manifest: cannot start %s: %s\n", path,
 			       ch_error_name(err));
 		return 1;
 	}
@@ -196,12 +395,15 @@ int main(int argc, char **argv)
 		run(&e);
 	}
 	printf("%s done\n", path);
-	/* test mode ends with nothing left running; otherwise services outlive Exec */
-	for (unsigned i = 0; test_mode && i < nservices; i++) {
+	if (argc <= 1) /* a normal boot: services run on, restarted when they end */
+		supervise(false);
+	for (unsigned i = 0; i < nservices; i++) { /* test and bench end with nothing running */
 		struct proc_status st;
-		ch_proc_kill(services[i].process);
-		ch_proc_wait(services[i].process, UINT64_MAX, &st);
-		ch_child_release(&services[i]);
+		if (!services[i].child.process)
+			continue;
+		ch_proc_kill(services[i].child.process);
+		ch_proc_wait(services[i].child.process, UINT64_MAX, &st);
+		ch_child_release(&services[i].child);
 	}
 	return 0;
 }

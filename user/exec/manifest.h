@@ -59,7 +59,7 @@
 #define MANIFEST_MAX_ARGS 32
 #define MANIFEST_MAX_DEVICES 8
 /* Instances one driver line may start (a letter each: vda..vdp). */
-#define MANIFEST_MAX_INSTANCES 16
+#define MANIFEST_MAX_INSTANCES 16u
 
 /* Rights letters of a view (ns.<scheme>:<path>:<rights>). */
 #define MANIFEST_VIEW_R (RIGHT_READ | RIGHT_LOOKUP | RIGHT_ENUMERATE)

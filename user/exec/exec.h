@@ -1,0 +1,37 @@
+/*
+ * exec.h - what Charlotte Exec gives a program it starts (grants.c): the
+ * capabilities, sub-pool and arguments one manifest line asks for.
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include <charlotte/spawn.h>
+
+#include "manifest.h"
+
+/* The grants and arguments of one start, and the handles Exec opened for it. */
+struct exec_start {
+	struct ch_grant grants[MANIFEST_MAX_GRANTS + 2]; /* the line's, "device", "class" */
+	const char *argv[MANIFEST_MAX_ARGS + 2];
+	char args[2 * (MANIFEST_LINE_MAX + 1) + MANIFEST_MAX_ARGS]; /* '%' expanded */
+	handle_t opened[MANIFEST_MAX_GRANTS + 2]; /* dropped by exec_release() */
+	unsigned nopened;
+};
+
+/* Rights of the dev:///<class> directory a bind: line gets as "class". */
+#define EXEC_CLASS_RIGHTS \
+	(RIGHT_LOOKUP | RIGHT_CREATE | RIGHT_REMOVE | RIGHT_MANAGE | RIGHT_INSPECT)
+
+/*
+ * Fill *st and *a to start e: its grants, device (HANDLE_INVALID: none) as "device",
+ * inst for '%' in its arguments. serve: grants are served now (replacing what was
+ * served under the name: a restart re-makes the entry). Returns 0, or an error with
+ * *how saying why ("not started: ..."). Call exec_release(st) after the spawn either
+ * way.
+ */
+int exec_prepare(const struct manifest_entry *e, handle_t device, const char *inst,
+                 struct exec_start *st, struct ch_spawn_args *a, char *how, size_t cap);
+
+/* Drop the handles exec_prepare() opened (the child holds its own copies). */
+void exec_release(struct exec_start *st);
