@@ -108,7 +108,7 @@ int ns_resolve(struct ns_at start, struct ns_path *path, struct ns_path *scratch
 			if (out->consumed == 0)
 				return ERR_INTERNAL;
 			if (++links > NS_LINKS_MAX)
-				return ERR_OUT_OF_RANGE;
+				return ERR_LOOP;
 			unsigned before = count_names(path, 0) - left + out->consumed - 1;
 			int err = splice(path, scratch, before, out->link, out->link_len);
 			if (err)

@@ -71,7 +71,7 @@ enum ns_type {
 #define NS_OPEN_FLAGS_ALL \
 	(NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE | NS_OPEN_DIRECTORY | NS_OPEN_NOFOLLOW)
 
-/* Links followed in one resolution before it fails with ERR_OUT_OF_RANGE (as Linux's 40). */
+/* Links followed in one resolution before it fails with ERR_LOOP (as Linux's 40). */
 #define NS_LINKS_MAX 40
 
 /* What a stat reports. */

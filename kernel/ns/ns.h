@@ -176,7 +176,7 @@ int ns_serve(struct ns_node *dir, const char *name, size_t len, struct mem_pool 
  * dir_rights: rights wanted (a subset of dir_rights), expected type, flags
  * NS_OPEN_*. Returns 0 with a node object charged to pool in *out, or 1
  * for a service with its endpoint (a reference) and rights in *svc. Errors: ERR_ACCESS_DENIED, ERR_INVALID_ARGS, ERR_NOT_FOUND,
- * ERR_WRONG_TYPE, ERR_ALREADY_EXISTS, ERR_OUT_OF_RANGE, ERR_NO_MEMORY,
+ * ERR_WRONG_TYPE, ERR_ALREADY_EXISTS, ERR_OUT_OF_RANGE, ERR_LOOP, ERR_NO_MEMORY,
  * ERR_PEER_CLOSED, ERR_TIMED_OUT, ERR_INTERRUPTED.
  */
 int ns_open(struct ns_node *dir, uint64_t dir_rights, const char *path, size_t len, uint32_t type,

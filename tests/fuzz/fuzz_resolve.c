@@ -215,7 +215,7 @@ static void resolve(struct world *w, struct ns_at start, const char *p, size_t l
 	FUZZ_CHECK(path.len <= NS_PATH_MAX && path.buf[path.len] == '\0');
 	if (r < 0) {
 		FUZZ_CHECK(r == ERR_NOT_FOUND || r == ERR_WRONG_TYPE || r == ERR_OUT_OF_RANGE ||
-		           r == ERR_INVALID_ARGS);
+		           r == ERR_LOOP || r == ERR_INVALID_ARGS);
 		return;
 	}
 	FUZZ_CHECK(r == 0);

@@ -430,6 +430,7 @@ static void test_strerror(void **state)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		assert_string_equal(cl_strerror(files[i]), strerror(files[i]));
 	assert_string_equal(cl_strerror(ERR_CROSS_PROVIDER), "Across providers");
+	assert_string_equal(cl_strerror(ERR_LOOP), "Too many links");
 	assert_string_equal(cl_strerror(ERR_MALFORMED), "Malformed data");
 	assert_string_equal(cl_strerror(ERR_NO_MEMORY), "Out of memory");
 	assert_string_equal(cl_strerror(ERR_PEER_CLOSED), "Peer closed");

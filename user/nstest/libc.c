@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <abi/ns.h>
+#include <charlotte/ns.h>
 #include <charlotte/testing.h>
 
 /* expr (a libc call) fails with errno e */
@@ -260,6 +261,14 @@ static void test_name_errors(void)
 	FILE *d = fopen("/tmp/lc_e", "r"); /* a directory opens for reading; reading it fails */
 	CHECK(d && fgetc(d) == EOF && ferror(d) && errno == EISDIR, "read of a dir");
 	fclose(d);
+	/* a link loop is ELOOP, a name over NS_NAME_MAX ENAMETOOLONG: told apart */
+	CHECK(ch_ns_symlink(ch_ns_root("fs"), "tmp/lc_e/loop", 13, "loop", 4, 0) == 0, "symlink");
+	CHECK(fopen_err("/tmp/lc_e/loop", "r") == ELOOP, "a loop: %s", strerror(errno));
+	EXPECT_ERRNO(open("/tmp/lc_e/loop/x", O_RDONLY), ELOOP);
+	EXPECT_LIBC_OK(unlink("/tmp/lc_e/loop"));
+	static char longname[NS_NAME_MAX + 16] = "/tmp/";
+	memset(longname + 5, 'n', NS_NAME_MAX + 1);
+	CHECK(fopen_err(longname, "r") == ENAMETOOLONG, "a long name: %s", strerror(errno));
 	/* rename: within tmpfs, over a file, and errors */
 	CHECK(put("/tmp/lc_e/g", "g") == 0, "put");
 	EXPECT_LIBC_OK(rename("/tmp/lc_e/g", "fs:///tmp/lc_e/f"));

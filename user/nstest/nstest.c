@@ -164,7 +164,7 @@ static void test_rename_and_links(void)
 	      "readlink '%s'", target);
 	ch_cap_drop(f);
 	EXPECT_OK(ch_ns_symlink(tmp, "loop", 4, "loop", 4, 0));
-	EXPECT_ERR(nopen(tmp, "loop", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &f), ERR_OUT_OF_RANGE);
+	EXPECT_ERR(nopen(tmp, "loop", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &f), ERR_LOOP);
 	EXPECT_ERR(ch_ns_symlink(tmp, "bad", 3, "a\0b", 3, 0), ERR_INVALID_ARGS);
 	/* across providers: the kernel tree and tmpfs */
 	to = (struct ns_path_arg){(uint64_t)(uintptr_t) "x", 1};

@@ -9,7 +9,7 @@
  * ever be reached: ".." past it, in a path or in a link's target, is
  * ERR_NOT_FOUND; an absolute link target starts at the start node too
  * (openat2's RESOLVE_IN_ROOT). At most NS_LINKS_MAX links per resolution
- * (then ERR_OUT_OF_RANGE), at most NS_DEPTH_MAX bind crossings.
+ * (then ERR_LOOP), at most NS_DEPTH_MAX bind crossings.
  *
  * Pure logic: providers are reached through the step callback, so the host
  * tests run it over the tmpfs tree, and the kernel over its providers.
@@ -51,8 +51,8 @@ typedef int (*ns_step_fn)(void *ctx, struct ns_at at, const char *path, size_t l
  * Resolve *path (normalized, from start) to out->at / out->type. Links are
  * spliced into *path with the help of *scratch (two paths are 8 KiB: kernel
  * callers allocate them, they do not fit a kernel stack). Errors: those of the steps,
- * ERR_NOT_FOUND (".." above start), ERR_OUT_OF_RANGE (too many links or
- * crossings, or a spliced path over NS_PATH_MAX), ERR_INVALID_ARGS (a link
+ * ERR_NOT_FOUND (".." above start), ERR_LOOP (too many links), ERR_OUT_OF_RANGE
+ * (too many crossings, or a spliced path over NS_PATH_MAX), ERR_INVALID_ARGS (a link
  * target that is not a valid path), ERR_INTERNAL (a step that lied about
  * what it consumed).
  */

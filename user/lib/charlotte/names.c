@@ -42,6 +42,7 @@ const char *ch_error_name(long err)
 	    {ERR_PEER_CLOSED, "ERR_PEER_CLOSED"},
 	    {ERR_NO_HOST, "ERR_NO_HOST"},
 	    {ERR_CROSS_PROVIDER, "ERR_CROSS_PROVIDER"},
+	    {ERR_LOOP, "ERR_LOOP"},
 	};
 	for (size_t i = 0; i < N_ELEMS(names); i++)
 		if (names[i].code == err)

@@ -56,6 +56,7 @@ static const struct {
     {ERR_PEER_CLOSED, EIO},
     {ERR_NO_HOST, EHOSTUNREACH},
     {ERR_CROSS_PROVIDER, EXDEV},
+    {ERR_LOOP, ELOOP},
 };
 
 int __libc_errno_of(long err, int on_path)

@@ -386,6 +386,7 @@ static const char *const err_names[] = {
     [-ERR_PEER_CLOSED] = "Peer closed",
     [-ERR_NO_HOST] = "No such host",
     [-ERR_CROSS_PROVIDER] = "Across providers",
+    [-ERR_LOOP] = "Too many links",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
