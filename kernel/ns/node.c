@@ -31,8 +31,10 @@ void ns_prov_get(struct ns_prov *p)
 
 void ns_prov_put(struct ns_prov *p)
 {
-	if (__atomic_fetch_sub(&p->refs, 1, __ATOMIC_ACQ_REL) == 1)
+	if (__atomic_fetch_sub(&p->refs, 1, __ATOMIC_ACQ_REL) == 1) {
+		ns_overlay_forget(p); /* its binds are keyed by its address */
 		p->ops->destroy(p);
+	}
 }
 
 static void ns_node_destroy(struct kobject *obj)

@@ -64,13 +64,52 @@ struct resolve_ctx {
 	struct ns_walk w;
 };
 
+/*
+ * A step in a provider that has binds inside it (overlay.c): one name at a
+ * time, each checked against the binds first. A name that is not the last
+ * becomes a crossing to the node it names in the same provider (its hold given
+ * back at once: the walk goes on from its id), so the resolver asks again.
+ */
+static int step_overlaid(struct resolve_ctx *c, struct ns_prov *p, uint64_t node, const char *path,
+                         size_t len, bool follow, struct ns_step *out)
+{
+	size_t first = 0;
+	while (first < len && path[first] != '/')
+		first++;
+	int r = len ? ns_overlay_find(p, node, path, first, &c->w.mask, out) : 0;
+	if (r)
+		return r;
+	uint32_t flags = c->w.flags;
+	bool last = first == len;
+	if (!last) /* a name on the way: followed, held, never the stat asked for */
+		c->w.flags = (flags & ~NS_WALK_STAT) | NS_WALK_FOLLOW;
+	else
+		c->w.flags = (flags & ~NS_WALK_FOLLOW) | (follow ? NS_WALK_FOLLOW : 0);
+	r = p->ops->step(p, node, path, first, &c->w, out);
+	c->w.flags = flags;
+	if (r == ERR_PEER_CLOSED)
+		ns_overlay_forget(p);
+	if (r == NS_STEP_NODE && !last) {
+		p->ops->release(p, out->at.node);
+		ns_prov_get(p);
+		out->at.prov = p;
+		r = NS_STEP_CROSS;
+	}
+	return r;
+}
+
 static int step_cb(void *vctx, struct ns_at at, const char *path, size_t len, bool follow,
                    struct ns_step *out)
 {
 	struct resolve_ctx *c = vctx;
 	struct ns_prov *p = at.prov;
-	c->w.flags = (c->w.flags & ~NS_WALK_FOLLOW) | (follow ? NS_WALK_FOLLOW : 0);
-	int r = p->ops->step(p, at.node, path, len, &c->w, out);
+	int r;
+	if (__atomic_load_n(&p->nbinds, __ATOMIC_RELAXED)) {
+		r = step_overlaid(c, p, at.node, path, len, follow, out);
+	} else {
+		c->w.flags = (c->w.flags & ~NS_WALK_FOLLOW) | (follow ? NS_WALK_FOLLOW : 0);
+		r = p->ops->step(p, at.node, path, len, &c->w, out);
+	}
 	if (r == NS_STEP_CROSS) {
 		if (c->held)
 			ns_prov_put(c->held);
@@ -160,6 +199,8 @@ static int prov_call(struct ns_prov *prov, uint32_t op, uint32_t flags, uint64_t
 	q = NULL;
 	if (n < 0) {
 		r = (int)n;
+		if (r == ERR_PEER_CLOSED)
+			ns_overlay_forget(prov); /* a restarted provider starts without them */
 		goto fail;
 	}
 	if ((size_t)n < sizeof(*rep) || (size_t)n > sizeof(*rep) + cap ||
@@ -506,6 +547,10 @@ static int parent_op(uint32_t op, uint32_t flags, struct ns_node *dir, const cha
 	struct ns_prov *prov2 = p2.at.prov;
 	if ((need & ~c.w.mask) || (have2 && (RIGHT_CREATE & ~c2.w.mask))) {
 		r = ERR_ACCESS_DENIED;
+		goto out;
+	}
+	if (op == NS_OP_UNLINK && ns_overlay_unbind(prov, p1.at.node, rb->name, nlen) == 0) {
+		r = 0; /* the name was a bind inside the provider: the bind goes */
 		goto out;
 	}
 	if ((have2 && prov2->id != prov->id) || (linked && linked->prov->id != prov->id)) {

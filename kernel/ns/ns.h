@@ -75,6 +75,7 @@ struct ns_prov {
 	const struct ns_prov_ops *ops;
 	uint32_t refs; /* atomic */
 	uint32_t id; /* for rename/link: same provider or ERR_CROSS_PROVIDER */
+	uint32_t nbinds; /* atomic: binds inside its subtree (overlay.c) */
 };
 
 void ns_prov_init(struct ns_prov *p, const struct ns_prov_ops *ops);
@@ -144,6 +145,25 @@ struct ns_svc_result {
 /* If the kernel-tree node (held) is an endpoint entry (a service or a device), fill *out
  * (taking a reference): true. */
 bool ns_kdir_service_at(uint64_t node, struct ns_svc_result *out);
+
+/* --- binds inside a provider's subtree (overlay.c) --- */
+
+/*
+ * Bind node target at name in dir, a directory of a provider other than the
+ * kernel tree; rights as ns_kdir_bind's. Replaces a bind of that name. Charged
+ * to pool. Errors: ERR_WRONG_TYPE (dir is not a directory), ERR_INVALID_ARGS
+ * (name), ERR_NO_MEMORY.
+ */
+int ns_overlay_bind(struct ns_node *dir, const char *name, size_t len, struct ns_node *target,
+                    uint64_t rights, struct mem_pool *pool);
+/* If a bind covers name in dir of prov: NS_STEP_CROSS into it (a reference on its
+ * provider in out->at.prov, consumed 1, *mask narrowed to the binder's rights); else 0. */
+int ns_overlay_find(struct ns_prov *prov, uint64_t dir, const char *name, size_t len,
+                    uint64_t *mask, struct ns_step *out);
+/* Remove the bind of name in dir of prov: 0, or ERR_NOT_FOUND when there is none. */
+int ns_overlay_unbind(struct ns_prov *prov, uint64_t dir, const char *name, size_t len);
+/* Drop every bind inside prov (it is going, or found dead). */
+void ns_overlay_forget(struct ns_prov *prov);
 
 /* --- proc:// (proc.c) --- */
 

@@ -270,8 +270,13 @@ long sys_ns_bind(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 		err = ERR_ACCESS_DENIED; /* a service gives at most what the binder holds */
 	else if (!(err = copy_path(a[0], a[1], &name))) {
 		/* a node: nothing reached through the bind gets more than the binder's rights */
-		err = ns_kdir_bind(dir, name, a[1], target, ep, (uint32_t)etype,
-		                   target ? what.rights : a[3], caller_pool());
+		if (ns_is_kdir(dir->prov))
+			err = ns_kdir_bind(dir, name, a[1], target, ep, (uint32_t)etype,
+			                   target ? what.rights : a[3], caller_pool());
+		else /* inside a provider's subtree: nodes only */
+			err = target ? ns_overlay_bind(dir, name, a[1], target, what.rights,
+			                               caller_pool())
+			             : ERR_NOT_SUPPORTED;
 		kfree(name);
 	}
 	cap_ref_put(&what);

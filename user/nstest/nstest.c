@@ -459,7 +459,6 @@ static void test_bind_node(void)
 	EXPECT_OK(write_file(tmp, "bound.txt", "b"));
 	EXPECT_OK(nopen(tmp, "", NS_TYPE_DIR, 0,
 	                RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE | RIGHT_DUPLICATE, &ro));
-	EXPECT_ERR(ch_ns_bind(tmp, "x", 1, ro, 0, 0), ERR_NOT_SUPPORTED); /* tmpfs: no binds */
 	EXPECT_OK(ch_ns_bind(fs, "ro-tmp", 6, ro, 0, 0));
 	EXPECT_OK(nopen(fs, "ro-tmp/bound.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
 	ch_cap_drop(f);
@@ -477,6 +476,80 @@ static void test_bind_node(void)
 	EXPECT_OK(ch_ns_unlink(fs, "ro-tmp", 6, 0, 0));
 	EXPECT_ERR(nopen(fs, "ro-tmp/bound.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
 	ch_cap_drop(ro);
+}
+
+/* A bind inside a provider's subtree (tmpfs): crossed like a kernel-tree bind. */
+static void test_bind_in_provider(void)
+{
+	handle_t src, ro, f, got, ep[2];
+	struct ns_stat st;
+	EXPECT_OK(ch_ns_open(tmp, "bp_src", 6,
+	                     &(struct ns_open_args){.type = NS_TYPE_DIR,
+	                                            .flags = NS_OPEN_CREATE | NS_OPEN_DIRECTORY,
+	                                            .rights = NS_RIGHTS_SAME},
+	                     &src));
+	EXPECT_OK(write_file(src, "inner.txt", "inner"));
+	EXPECT_OK(ch_ns_open(tmp, "bp_mnt", 6,
+	                     &(struct ns_open_args){.type = NS_TYPE_DIR,
+	                                            .flags = NS_OPEN_CREATE | NS_OPEN_DIRECTORY,
+	                                            .rights = NS_RIGHTS_SAME},
+	                     &f));
+	EXPECT_OK(write_file(f, "under.txt", "under"));
+	ch_cap_drop(f);
+	EXPECT_OK(ch_cap_derive(src, RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE | RIGHT_DUPLICATE,
+	                        0, &ro));
+	/* tmpfs's bp_mnt is covered: lookups go into src, with the binder's rights */
+	EXPECT_OK(ch_ns_bind(tmp, "bp_mnt", 6, ro, 0, 0));
+	EXPECT_OK(nopen(tmp, "bp_mnt/inner.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	char buf[8] = {0};
+	EXPECT_OK(ch_ns_read(f, 0, buf, sizeof(buf) - 1, 0));
+	CHECK(!strcmp(buf, "inner"), "read through the bind: '%s'", buf);
+	ch_cap_drop(f);
+	EXPECT_ERR(nopen(tmp, "bp_mnt/under.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
+	EXPECT_ERR(nopen(tmp, "bp_mnt/inner.txt", NS_TYPE_FILE, 0, RIGHT_READ | RIGHT_WRITE, &f),
+	           ERR_ACCESS_DENIED);
+	EXPECT_ERR(nopen(tmp, "bp_mnt/new", NS_TYPE_FILE, NS_OPEN_CREATE, RIGHT_READ, &f),
+	           ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_stat_at(tmp, "bp_mnt/inner.txt", 16, &st, 0));
+	CHECK(st.size == 5 && st.type == NS_TYPE_FILE, "stat through the bind");
+	/* from fs, through the kernel tree's bind of tmp and then tmpfs's own */
+	EXPECT_OK(nopen(fs, "tmp/bp_mnt/inner.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+	/* the walk goes one name at a time now: links on the way still resolve */
+	EXPECT_OK(ch_ns_symlink(tmp, "bp_link", 7, "bp_mnt", 6, 0));
+	EXPECT_OK(nopen(tmp, "bp_link/inner.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+	EXPECT_OK(ch_ns_unlink(tmp, "bp_link", 7, 0, 0));
+	/* hostile binds: a type with a node, an endpoint, no MANAGE, a file as directory */
+	EXPECT_ERR(ch_ns_bind(tmp, "bp_x", 4, ro, 0, NS_TYPE_DEV_BLOCK), ERR_INVALID_ARGS);
+	EXPECT_OK(ch_channel_create(pool, 0, ep));
+	EXPECT_ERR(ch_ns_bind(tmp, "bp_x", 4, ep[0], RIGHT_SEND, 0), ERR_NOT_SUPPORTED);
+	ch_cap_drop(ep[0]);
+	ch_cap_drop(ep[1]);
+	EXPECT_ERR(ch_ns_bind(tmp, "a/b", 3, ro, 0, 0), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_bind(tmp, "..", 2, ro, 0, 0), ERR_INVALID_ARGS);
+	EXPECT_OK(ch_cap_derive(tmp, RIGHT_LOOKUP | RIGHT_REMOVE, 0, &got));
+	EXPECT_ERR(ch_ns_bind(got, "bp_x", 4, ro, 0, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(got);
+	EXPECT_OK(nopen(src, "inner.txt", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &f));
+	EXPECT_ERR(ch_ns_bind(f, "bp_x", 4, ro, 0, 0), ERR_WRONG_TYPE);
+	ch_cap_drop(f);
+	/* unlink removes the bind, and the provider's own entry shows again */
+	EXPECT_OK(ch_ns_unlink(tmp, "bp_mnt", 6, 0, 0));
+	EXPECT_OK(nopen(tmp, "bp_mnt/under.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+	EXPECT_ERR(nopen(tmp, "bp_mnt/inner.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
+	/* a bind of a directory inside itself is bounded, not a hang */
+	EXPECT_OK(ch_ns_bind(src, "self", 4, ro, 0, 0));
+	EXPECT_OK(nopen(src, "self/self/self/inner.txt", NS_TYPE_FILE, 0, RIGHT_READ, &f));
+	ch_cap_drop(f);
+	EXPECT_OK(ch_ns_unlink(src, "self", 4, 0, 0));
+	EXPECT_OK(ch_ns_unlink(tmp, "bp_mnt/under.txt", 16, 0, 0));
+	EXPECT_OK(ch_ns_unlink(tmp, "bp_mnt", 6, NS_UNLINK_DIR, 0));
+	EXPECT_OK(ch_ns_unlink(src, "inner.txt", 9, 0, 0));
+	ch_cap_drop(ro);
+	ch_cap_drop(src);
+	EXPECT_OK(ch_ns_unlink(tmp, "bp_src", 6, NS_UNLINK_DIR, 0));
 }
 
 /* The type of an entry in a listing of dir (NS_TYPE_COUNT: not listed). */
@@ -659,6 +732,7 @@ static void run_all(void)
 	ch_test_run("ns_", "watch", test_watch);
 	ch_test_run("ns_", "bind_node", test_bind_node);
 	ch_test_run("ns_", "dev_entries", test_dev_entries);
+	ch_test_run("ns_", "bind_in_provider", test_bind_in_provider);
 	ch_test_run("ns_", "provider_dies_mid_call", test_provider_dies_mid_call);
 	ch_test_run("ns_", "proc", test_proc);
 	nstest_libc_tests(tmp);
