@@ -366,13 +366,9 @@ int ns_kdir_bind(struct ns_node *dir, const char *name, size_t len, struct ns_no
 {
 	if (!ns_is_kdir(dir->prov))
 		return ERR_NOT_SUPPORTED;
-	if (dir->type != NS_TYPE_DIR)
-		return ERR_WRONG_TYPE;
-	struct ns_path check;
-	ns_path_init(&check);
-	if (ns_path_push(&check, name, len) || check.depth != 1)
-		return ERR_INVALID_ARGS; /* one valid name, not "." or ".." */
-	int err = 0;
+	int err = ns_bind_check(dir, name, len);
+	if (err)
+		return err;
 	struct kdir_garbage g = {0};
 	struct kdir *fresh = entry_new(name, len,
 	                               target ? target->type

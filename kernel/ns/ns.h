@@ -148,6 +148,10 @@ bool ns_kdir_service_at(uint64_t node, struct ns_svc_result *out);
 
 /* --- binds inside a provider's subtree (overlay.c) --- */
 
+/* Whether name (len bytes) may be bound in dir: ERR_WRONG_TYPE (dir is not a
+ * directory), ERR_INVALID_ARGS (not one name, or "." / ".."), else 0. */
+int ns_bind_check(const struct ns_node *dir, const char *name, size_t len);
+
 /*
  * Bind node target at name in dir, a directory of a provider other than the
  * kernel tree; rights as ns_kdir_bind's. Replaces a bind of that name. Charged

@@ -63,8 +63,7 @@ static struct overlay **find(struct ns_prov *prov, uint64_t dir, const char *nam
 	return p;
 }
 
-int ns_overlay_bind(struct ns_node *dir, const char *name, size_t len, struct ns_node *target,
-                    uint64_t rights, struct mem_pool *pool)
+int ns_bind_check(const struct ns_node *dir, const char *name, size_t len)
 {
 	if (dir->type != NS_TYPE_DIR)
 		return ERR_WRONG_TYPE;
@@ -72,6 +71,15 @@ int ns_overlay_bind(struct ns_node *dir, const char *name, size_t len, struct ns
 	ns_path_init(&check);
 	if (ns_path_push(&check, name, len) || check.depth != 1)
 		return ERR_INVALID_ARGS; /* one valid name, not "." or ".." */
+	return 0;
+}
+
+int ns_overlay_bind(struct ns_node *dir, const char *name, size_t len, struct ns_node *target,
+                    uint64_t rights, struct mem_pool *pool)
+{
+	int err = ns_bind_check(dir, name, len);
+	if (err)
+		return err;
 	size_t size = sizeof(struct overlay) + len;
 	uint64_t cost = kmalloc_size(size);
 	if (pool_charge(pool, cost))

@@ -483,17 +483,10 @@ static void test_bind_in_provider(void)
 {
 	handle_t src, ro, f, got, ep[2];
 	struct ns_stat st;
-	EXPECT_OK(ch_ns_open(tmp, "bp_src", 6,
-	                     &(struct ns_open_args){.type = NS_TYPE_DIR,
-	                                            .flags = NS_OPEN_CREATE | NS_OPEN_DIRECTORY,
-	                                            .rights = NS_RIGHTS_SAME},
-	                     &src));
+	const uint32_t mkdir = NS_OPEN_CREATE | NS_OPEN_DIRECTORY;
+	EXPECT_OK(nopen(tmp, "bp_src", NS_TYPE_DIR, mkdir, NS_RIGHTS_SAME, &src));
 	EXPECT_OK(write_file(src, "inner.txt", "inner"));
-	EXPECT_OK(ch_ns_open(tmp, "bp_mnt", 6,
-	                     &(struct ns_open_args){.type = NS_TYPE_DIR,
-	                                            .flags = NS_OPEN_CREATE | NS_OPEN_DIRECTORY,
-	                                            .rights = NS_RIGHTS_SAME},
-	                     &f));
+	EXPECT_OK(nopen(tmp, "bp_mnt", NS_TYPE_DIR, mkdir, NS_RIGHTS_SAME, &f));
 	EXPECT_OK(write_file(f, "under.txt", "under"));
 	ch_cap_drop(f);
 	EXPECT_OK(ch_cap_derive(src, RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE | RIGHT_DUPLICATE,
