@@ -19,7 +19,8 @@ struct exec_start {
 	unsigned nopened;
 };
 
-/* Rights of the dev:///<class> directory a bind: line gets as "class". */
+/* Rights of the dev:///<class> directory a bind: line gets as "class" (Exec opens it
+ * with TRANSFER and DUPLICATE as well, which granting needs). */
 #define EXEC_CLASS_RIGHTS \
 	(RIGHT_LOOKUP | RIGHT_CREATE | RIGHT_REMOVE | RIGHT_MANAGE | RIGHT_INSPECT)
 

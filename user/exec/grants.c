@@ -128,7 +128,8 @@ int exec_prepare(const struct manifest_entry *e, handle_t device, const char *in
 	}
 	if (e->bind_class[0]) {
 		handle_t h;
-		long r = open_dir(st, "dev", e->bind_class, EXEC_CLASS_RIGHTS | RIGHT_TRANSFER, &h);
+		long r = open_dir(st, "dev", e->bind_class,
+		                  EXEC_CLASS_RIGHTS | RIGHT_TRANSFER | RIGHT_DUPLICATE, &h);
 		if (r < 0)
 			return refuse(how, cap, (int)r, "cannot open dev", e->bind_class);
 		st->grants[a->ngrants++] = (struct ch_grant){"class", h, EXEC_CLASS_RIGHTS};

@@ -15,6 +15,13 @@
  *                        and EXEC_RESTART_MAX restarts
  *     svctest view       (ns.fs:/tmp:r only) sees fs:///tmp as its fs:///, can
  *                        read and list it and nothing more
+ *     svctest driver tst%   a driver line (device: the PCI host bridge, which no
+ *                        real driver wants; bind:dev/serial): checks it got its
+ *                        device, class directory and instance name, binds
+ *                        dev:///serial/tst0 and answers who it is, or crashes
+ *                        when asked to
+ *     svctest drivers    (ns) talks to it, makes it crash mid-call (ERR_PEER_CLOSED),
+ *                        and talks to the restarted instance through a reopen
  *
  * Waiting for a restart polls with a bound on the number of tries, never on a
  * duration that the test would judge.
@@ -22,11 +29,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <charlotte/hw.h>
+#include <charlotte/kbus.h>
 #include <charlotte/ns.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
 #include <charlotte/testing.h>
 
+#include "../exec/exec.h"
 #include "../exec/restart.h"
 
 #define MS UINT64_C(1000000)
@@ -167,6 +177,91 @@ static void test_view(void)
 	EXPECT_OK(ch_ns_list(fs, &cookie, buf, sizeof(buf), 0));
 }
 
+/* The test driver's words: a call {DRV_WHO} is answered {vendor << 16 | device, bus,
+ * the instance name's first 8 bytes, 0}; {DRV_CRASH} makes it fault unanswered. */
+#define DRV_WHO 1
+#define DRV_CRASH 2
+
+static uint64_t name_word(const char *s)
+{
+	uint64_t w = 0;
+	memcpy(&w, s, strnlen(s, sizeof(w)));
+	return w;
+}
+
+static int driver(const char *name)
+{
+	handle_t dev = ch_handle("device"), class = ch_handle("class"), ep[2];
+	struct hw_device_info info;
+	struct cap_info ci;
+	if (ch_handle("ns") != HANDLE_INVALID || ch_dev_info(dev, &info) < 0)
+		return 10; /* exactly its grants */
+	if (ch_cap_inspect(class, &ci) < 0 || ci.rights != EXEC_CLASS_RIGHTS)
+		return 11;
+	if (ch_channel_create(ch_handle("pool"), 0, ep) < 0 ||
+	    ch_ns_bind(class, name, strlen(name), ep[0], RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT,
+	               NS_TYPE_DEV_SERIAL) < 0)
+		return 12; /* (ep[0] is kept: the channel lives while a handle to each end does) */
+	uint64_t in[KBUS_FAST_WORDS], out[KBUS_FAST_WORDS];
+	const uint64_t *reply = NULL;
+	for (;;) {
+		if (ch_kbus_reply_recv_fast(ep[1], reply, in, NULL) < 0)
+			return 13;
+		if (in[0] == DRV_CRASH)
+			// cppcheck-suppress nullPointer ; the point: this must page-fault
+			return *(volatile int *)(uintptr_t)0;
+		out[0] = (uint64_t)info.vendor << 16 | info.device;
+		out[1] = info.bus;
+		out[2] = name_word(name);
+		out[3] = 0;
+		reply = out;
+	}
+}
+
+/* Open dev:///serial/tst0 and ask who it is, until an instance answers. */
+static long reach_driver(handle_t dev, handle_t *ep, uint64_t out[KBUS_FAST_WORDS])
+{
+	long r = ERR_NOT_FOUND;
+	for (unsigned i = 0; i < POLL_TRIES && r < 0; i++) {
+		struct ns_open_args a = {.type = NS_TYPE_DEV_SERIAL, .rights = NS_RIGHTS_SAME};
+		r = ch_ns_open(dev, "serial/tst0", 11, &a, ep);
+		if (r == 1) {
+			uint64_t w[KBUS_FAST_WORDS] = {DRV_WHO};
+			r = ch_kbus_call_fast(*ep, w, out, 1000 * MS);
+			if (r < 0)
+				ch_cap_drop(*ep);
+		} else if (r >= 0) {
+			ch_cap_drop(*ep);
+			r = ERR_WRONG_TYPE;
+		}
+		if (r < 0)
+			ch_sleep_ns(10 * MS);
+	}
+	return r;
+}
+
+static void test_drivers(void)
+{
+	handle_t dev = ch_ns_root("dev"), ep;
+	uint64_t out[KBUS_FAST_WORDS];
+	CHECK(dev != HANDLE_INVALID, "no dev://");
+	EXPECT_OK(reach_driver(dev, &ep, out));
+	CHECK(out[0] == (0x8086u << 16 | 0x29c0u) || out[0] == (0x8086u << 16 | 0x1237u),
+	      "device %#llx", (unsigned long long)out[0]);
+	CHECK(out[1] == HW_BUS_PCI && out[2] == name_word("tst0"), "bus %llu, name",
+	      (unsigned long long)out[1]);
+	/* the driver dies mid-call: its client sees ERR_PEER_CLOSED, then so does every call */
+	uint64_t crash[KBUS_FAST_WORDS] = {DRV_CRASH};
+	EXPECT_ERR(ch_kbus_call_fast(ep, crash, out, UINT64_MAX), ERR_PEER_CLOSED);
+	uint64_t who[KBUS_FAST_WORDS] = {DRV_WHO};
+	EXPECT_ERR(ch_kbus_call_fast(ep, who, out, UINT64_MAX), ERR_PEER_CLOSED);
+	ch_cap_drop(ep);
+	/* Exec restarts it; it binds its entry again, and a reopen reaches it */
+	EXPECT_OK(reach_driver(dev, &ep, out));
+	CHECK(out[2] == name_word("tst0"), "the restarted instance's name");
+	ch_cap_drop(ep);
+}
+
 static const char *mode;
 
 static void run_all(void)
@@ -177,6 +272,8 @@ static void run_all(void)
 		ch_test_run("exec_", "service_gives_up", test_gives_up);
 	else if (!strcmp(mode, "view"))
 		ch_test_run("exec_", "view", test_view);
+	else if (!strcmp(mode, "drivers"))
+		ch_test_run("exec_", "driver_restart", test_drivers);
 }
 
 int main(int argc, char **argv)
@@ -184,5 +281,7 @@ int main(int argc, char **argv)
 	mode = argc > 1 ? argv[1] : "";
 	if (!strcmp(mode, "crash"))
 		return crash();
+	if (!strcmp(mode, "driver") && argc > 2)
+		return driver(argv[2]);
 	return ch_test_main(run_all);
 }
