@@ -20,6 +20,11 @@
  * without its predecessor's binds.
  *
  * Locking: overlay_lock guards the list; no reference is put under it.
+ *
+ * FIXME: one list for every provider, scanned once per name walked in a provider
+ * that has binds: right for the handful of binds a system makes, linear in them
+ * all (each charged to its binder, so bounded by pools); a table keyed by
+ * (provider, directory) when many are made.
  */
 #include <ns/ns.h>
 
