@@ -45,7 +45,8 @@ LIBCHARLOTTE_SRCS := $(wildcard user/lib/charlotte/*.c)
 LIBCHARLOTTE_ASM := $(wildcard user/lib/charlotte/*.S)
 LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS)) \
 	$(patsubst user/lib/%.S,$(B)/user/%.o,$(LIBCHARLOTTE_ASM)) \
-	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o
+	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o \
+	$(B)/user/shared/pciids.o
 
 USER_CRT0 := $(B)/user/crt0.o
 USER_LIBC := $(B)/user/libc.a

@@ -261,6 +261,8 @@ enum ch_arg_kind {
 	  (ARG_HANDLE(OBJ_MEMORY), ARG_OUT_ARRAY(uint64_t, 2), ARG_COUNT)) \
 	X(SYS_DEV_DMA_UNMAP,     dev_dma_unmap,     ch_dev_dma_unmap,    OBJ,  OBJ_DEVICE,        RIGHT_MANAGE, \
 	  (ARG_HANDLE(OBJ_MEMORY))) \
+	X(SYS_DEV_LABEL,         dev_label,         ch_dev_label,        OBJ,  OBJ_DEVICE,        RIGHT_MANAGE, \
+	  (ARG_IN(struct hw_label))) \
 	X(SYS_MMIO_INFO,         mmio_info,         ch_mmio_info,        OBJ,  OBJ_MMIO,          RIGHT_INSPECT, \
 	  (ARG_OUT(struct hw_resource))) \
 	X(SYS_IOPORT_ENABLE,     ioport_enable,     ch_ioport_enable,    OBJ,  OBJ_IOPORT,        RIGHT_READ | RIGHT_WRITE, ()) \

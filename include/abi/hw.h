@@ -67,6 +67,14 @@ struct hw_device_info {
 	uint32_t nresources; /* valid entries for SYS_DEV_RESOURCE */
 	uint32_t claimed; /* 1 while some process holds the device's IRQs or DMA */
 	char name[HW_NAME_MAX]; /* "0000:00:03.0", "i8042", "com2", "rtc", "fb0": NUL-terminated */
+	uint32_t irq_active; /* HW_IRQ_* modes of the interrupts bound now (0: none) */
+	uint32_t reserved; /* zero */
+	struct hw_label {
+		/* who drives it and where it is served, as SYS_DEV_LABEL last set them:
+		 * printable ASCII, NUL-terminated ("" when never set) */
+		char driver[24]; /* e.g. "virtio-blk" */
+		char uri[72]; /* e.g. "dev:///block/vda" */
+	} label;
 };
 
 /* Resource kinds (hw_resource.kind). */
@@ -160,6 +168,11 @@ struct hw_irq_info {
 /* a0 = memory object handle: unpin it. RIGHT_MANAGE. ERR_NOT_FOUND: not pinned;
  * ERR_BAD_STATE: another process claims the device. */
 #define SYS_DEV_DMA_UNMAP SYS_ACTION(OBJ_DEVICE, 10)
+/* a0 = const struct hw_label *: say who drives the device and where it is served, for
+ * tools such as `devices` (Exec sets it when it starts a driver instance; it is a
+ * description, never an access check). Each string NUL-terminated in its array and
+ * printable ASCII, else ERR_INVALID_ARGS. RIGHT_MANAGE */
+#define SYS_DEV_LABEL SYS_ACTION(OBJ_DEVICE, 11)
 
 /* a0 = struct hw_resource *out (its range). RIGHT_INSPECT */
 #define SYS_MMIO_INFO SYS_ACTION(OBJ_MMIO, 1)

@@ -207,10 +207,41 @@ void hw_init(const struct boot_info *bi, const struct acpi_info *acpi)
 
 void hw_dev_info(struct hw_device *d, struct hw_device_info *out)
 {
+	uint64_t flags = spin_lock_irqsave(&hw_lock);
 	*out = d->info;
-	out->claimed = __atomic_load_n(&d->claimer, __ATOMIC_RELAXED) != 0;
+	out->claimed = d->claimer != 0;
+	out->irq_active = 0;
+	for (unsigned i = 0; i < HW_DEV_MAX_IRQS; i++)
+		if (d->irqs[i] && d->irqs[i]->bound)
+			out->irq_active |= d->irqs[i]->mode;
+	spin_unlock_irqrestore(&hw_lock, flags);
 	if (d == &root)
 		out->nresources = 0;
+}
+
+/* Whether s is NUL-terminated within cap bytes and printable ASCII before it. */
+static bool label_ok(const char *s, size_t cap)
+{
+	for (size_t i = 0; i < cap; i++) {
+		if (!s[i])
+			return true;
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	}
+	return false;
+}
+
+int hw_dev_label(struct hw_device *d, const struct hw_label *l)
+{
+	if (!label_ok(l->driver, sizeof(l->driver)) || !label_ok(l->uri, sizeof(l->uri)))
+		return ERR_INVALID_ARGS;
+	struct hw_label clean = {0}; /* nothing after the NULs reaches a reader */
+	memcpy(clean.driver, l->driver, strlen(l->driver));
+	memcpy(clean.uri, l->uri, strlen(l->uri));
+	uint64_t flags = spin_lock_irqsave(&hw_lock);
+	d->info.label = clean;
+	spin_unlock_irqrestore(&hw_lock, flags);
+	return 0;
 }
 
 int hw_dev_resource(struct hw_device *d, uint32_t index, struct hw_resource *out)

@@ -47,6 +47,9 @@ unsigned hw_device_count(void);
 
 /* SYS_DEV_INFO / SYS_DEV_RESOURCE. ERR_OUT_OF_RANGE past the last resource. */
 void hw_dev_info(struct hw_device *d, struct hw_device_info *out);
+/* Set d's label (abi/hw.h SYS_DEV_LABEL): 0, or ERR_INVALID_ARGS for a string that is
+ * not NUL-terminated printable ASCII. */
+int hw_dev_label(struct hw_device *d, const struct hw_label *l);
 int hw_dev_resource(struct hw_device *d, uint32_t index, struct hw_resource *out);
 /* SYS_DEV_ENUM: the index-th device (a new reference in *child). ERR_NOT_SUPPORTED
  * on a device that is not the root, ERR_OUT_OF_RANGE past the last. */

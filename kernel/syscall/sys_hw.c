@@ -188,6 +188,15 @@ long sys_dev_dma_unmap(struct cspace *cs, struct hw_device *dev, const struct ca
 	return r;
 }
 
+long sys_dev_label(struct cspace *cs, struct hw_device *dev, const struct cap_ref *cap,
+                   const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	struct hw_label l;
+	int r = copy_from_user(&l, a[0], sizeof(l));
+	return r ? r : hw_dev_label(dev, &l);
+}
+
 long sys_mmio_info(struct cspace *cs, struct hw_mmio *m, const struct cap_ref *cap,
                    const uint64_t *a)
 {

@@ -245,6 +245,33 @@ static const struct manifest_entry *keep_line(const struct manifest_entry *e)
 	return k;
 }
 
+/*
+ * Tell tools such as `devices` who drives device and where: the driver's file name and
+ * dev:///<class>/ with the line's arguments that hold a '%' as the instance expands them,
+ * comma-separated (`-- kbd% mouse%` -> dev:///input/kbd0,mouse0). A description only: a failure is logged.
+ */
+static void label_device(const struct manifest_entry *line, handle_t device, const char *inst)
+{
+	struct hw_label l = {0};
+	const char *base = strrchr(line->path, '/');
+	snprintf(l.driver, sizeof(l.driver), "%s", base ? base + 1 : line->path);
+	if (line->bind_class[0]) {
+		size_t n = (size_t)snprintf(l.uri, sizeof(l.uri), "dev:///%s/", line->bind_class);
+		const char *sep = "";
+		for (unsigned i = 0; i < line->nargs && n < sizeof(l.uri); i++) {
+			char word[sizeof(l.uri)];
+			if (!strchr(line->args[i], '%') ||
+			    manifest_expand_arg(line->args[i], inst, word, sizeof(word)))
+				continue; /* only the arguments that name the instance */
+			n += (size_t)snprintf(l.uri + n, sizeof(l.uri) - n, "%s%s", sep, word);
+			sep = ",";
+		}
+	}
+	long r = ch_dev_label(device, &l);
+	if (r < 0)
+		printf("%s: cannot label its device: %s\n", line->path, ch_error_name(r));
+}
+
 static void add_service(const struct manifest_entry *line, handle_t device, unsigned instance)
 {
 	char how[80];
@@ -259,6 +286,8 @@ static void add_service(const struct manifest_entry *line, handle_t device, unsi
 	*s = (struct service){.line = line, .device = device};
 	if (line->ndevices || line->bind_class[0])
 		manifest_instance_name(line->bind_class, instance, s->inst);
+	if (device != HANDLE_INVALID)
+		label_device(line, device, s->inst);
 	if (service_start(s))
 		service_schedule(s, NULL);
 }

@@ -85,6 +85,16 @@ static int grant_one(const struct manifest_grant *g, struct exec_start *st, stru
 			cg->rights = g->view_rights;
 			return 0;
 		}
+	} else if (strcmp(g->name, "hw.list") == 0) {
+		/* the root device to look at and list, nothing more: no device it lists
+		 * can be mapped, driven or configured through it */
+		if ((h = ch_handle("hw")) == HANDLE_INVALID) {
+			snprintf(how, cap, "not started: no capability 'hw' to grant");
+			return ERR_NOT_FOUND;
+		}
+		*cg = (struct ch_grant){
+		    g->name, h, RIGHT_INSPECT | RIGHT_ENUMERATE | RIGHT_DUPLICATE | RIGHT_TRANSFER};
+		return 0;
 	} else {
 		h = ch_handle(g->name);
 		if (h == HANDLE_INVALID && strncmp(g->name, "ns.", 3) == 0)

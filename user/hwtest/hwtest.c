@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include <charlotte/hw.h>
+#include <charlotte/initrd.h>
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
 #include <charlotte/testing.h>
+#include <shared/pciids.h>
 
 #define SECOND 1000000000ull
 #define MAP_VA 0x500000000000ull
@@ -631,6 +633,72 @@ static int child_main(const char *role)
 	return 100;
 }
 
+/* SYS_DEV_LABEL: MANAGE only, strings checked, what info reports afterwards. */
+static void test_label(void)
+{
+	struct hw_device_info info;
+	handle_t weak, edu = find(0x1234, 0x11e8, NULL, &info);
+	CHECK(edu != HANDLE_INVALID, "no edu device");
+	struct hw_label l = {.driver = "edu-test", .uri = "dev:///serial/edu0"};
+	EXPECT_OK(ch_dev_label(edu, &l));
+	EXPECT_OK(ch_dev_info(edu, &info));
+	CHECK(strcmp(info.label.driver, "edu-test") == 0 &&
+	          strcmp(info.label.uri, "dev:///serial/edu0") == 0,
+	      "label reads back as '%.24s' '%.72s'", info.label.driver, info.label.uri);
+	/* seen through the root as well, which is how `devices` reads it */
+	EXPECT_OK(ch_dev_enum(hw, info.index, &info, NULL));
+	CHECK(strcmp(info.label.driver, "edu-test") == 0, "enum: '%.24s'", info.label.driver);
+	/* unterminated or unprintable strings are refused and change nothing */
+	struct hw_label bad;
+	memset(&bad, 'x', sizeof(bad));
+	EXPECT_ERR(ch_dev_label(edu, &bad), ERR_INVALID_ARGS);
+	bad = (struct hw_label){.driver = "a\nb"};
+	EXPECT_ERR(ch_dev_label(edu, &bad), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_dev_label(edu, (const struct hw_label *)0xffff800000000000ull),
+	           ERR_BAD_ADDRESS);
+	EXPECT_OK(ch_dev_info(edu, &info));
+	CHECK(strcmp(info.label.driver, "edu-test") == 0, "changed by a refused label");
+	/* without MANAGE: refused; and Exec's "hw.list" kind of root lists but cannot label */
+	EXPECT_OK(ch_cap_derive(edu, ALL_DEV_RIGHTS & ~RIGHT_MANAGE, 0, &weak));
+	EXPECT_ERR(ch_dev_label(weak, &l), ERR_ACCESS_DENIED);
+	ch_cap_drop(weak);
+	handle_t list, child;
+	EXPECT_OK(ch_cap_derive(hw, RIGHT_INSPECT | RIGHT_ENUMERATE, 0, &list));
+	EXPECT_OK(ch_dev_enum(list, info.index, &info, &child));
+	EXPECT_ERR(ch_dev_label(child, &l), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_dev_mmio(child, 0, &weak), ERR_ACCESS_DENIED);
+	ch_cap_drop(child);
+	ch_cap_drop(list);
+	EXPECT_OK(ch_dev_label(edu, &(struct hw_label){0}));
+	ch_cap_drop(edu);
+}
+
+/* The row `devices` prints, with names from the initrd's pci.ids. */
+static void test_devices_row(void)
+{
+	const void *ids;
+	size_t len;
+	static char row[512];
+	struct hw_device_info info;
+	EXPECT_OK(ch_initrd_find("share/pci.ids", &ids, &len));
+	/* the host bridge: q35's 8086:29c0 or pc's 8086:1237, always at 00:00.0 */
+	handle_t h = find(0, 0, "0000:00:00.0", &info);
+	CHECK(h != HANDLE_INVALID, "no 0000:00:00.0");
+	pciids_format_device(&info, ids, len, row, sizeof(row));
+	CHECK(strstr(row, "Host bridge") && strstr(row, "Intel Corporation") &&
+	          (strstr(row, "8086:29c0 ") || strstr(row, "8086:1237 ")),
+	      "host bridge row: %s", row);
+	CHECK(strstr(row, info.vendor == 0x8086 && info.device == 0x29c0 ? "82G33" : "440FX"),
+	      "no device name: %s", row);
+	ch_cap_drop(h);
+	/* a platform device: its kind, no ids */
+	h = find(0, 0, "rtc", &info);
+	CHECK(h != HANDLE_INVALID, "no rtc");
+	pciids_format_device(&info, ids, len, row, sizeof(row));
+	CHECK(strncmp(row, "rtc ", 4) == 0 && strstr(row, "platform device"), "rtc row: %s", row);
+	ch_cap_drop(h);
+}
+
 static void run_all(void)
 {
 	ch_test_run("hw_", "enumerate", test_enumerate);
@@ -647,6 +715,8 @@ static void run_all(void)
 	ch_test_run("hw_", "claim_release", test_claim_release);
 	ch_test_run("hw_", "handle_of_another_process", test_handle_of_another_process);
 	ch_test_run("hw_", "framebuffer", test_framebuffer);
+	ch_test_run("hw_", "label", test_label);
+	ch_test_run("hw_", "devices_row", test_devices_row);
 }
 
 int main(int argc, char **argv)

@@ -250,6 +250,22 @@ static void test_drivers(void)
 	      "device %#llx", (unsigned long long)out[0]);
 	CHECK(out[1] == HW_BUS_PCI && out[2] == name_word("tst0"), "bus %llu, name",
 	      (unsigned long long)out[1]);
+	/* Exec labelled the device with its driver and dev:// name (what `devices` shows);
+	 * "hw.list" lists, and nothing more */
+	handle_t list = ch_handle("hw.list"), bridge;
+	struct hw_device_info info;
+	CHECK(list != HANDLE_INVALID, "no hw.list");
+	EXPECT_OK(ch_dev_enum(list, 0, &info, NULL));
+	uint32_t i = 0;
+	while (strcmp(info.name, "0000:00:00.0") != 0)
+		EXPECT_OK(ch_dev_enum(list, ++i, &info, NULL));
+	CHECK(strcmp(info.label.driver, "svctest") == 0 &&
+	          strcmp(info.label.uri, "dev:///serial/tst0") == 0,
+	      "label '%.24s' '%.72s'", info.label.driver, info.label.uri);
+	EXPECT_OK(ch_dev_enum(list, i, &info, &bridge));
+	EXPECT_ERR(ch_dev_label(bridge, &info.label), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_dev_config_write(bridge, 4, 2, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(bridge);
 	/* the driver dies mid-call: its client sees ERR_PEER_CLOSED, then so does every call */
 	uint64_t crash[KBUS_FAST_WORDS] = {DRV_CRASH};
 	EXPECT_ERR(ch_kbus_call_fast(ep, crash, out, UINT64_MAX), ERR_PEER_CLOSED);

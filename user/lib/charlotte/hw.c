@@ -56,6 +56,11 @@ long ch_dev_dma_unmap(handle_t dev, handle_t mem)
 	return ch_syscall1(SYS_DEV_DMA_UNMAP, dev, mem);
 }
 
+long ch_dev_label(handle_t dev, const struct hw_label *label)
+{
+	return ch_syscall1(SYS_DEV_LABEL, dev, U(label));
+}
+
 long ch_mmio_info(handle_t mmio, struct hw_resource *out)
 {
 	return ch_syscall1(SYS_MMIO_INFO, mmio, U(out));

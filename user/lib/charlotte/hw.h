@@ -24,6 +24,7 @@ long ch_dev_config_read(handle_t dev, uint32_t off, uint32_t width, uint32_t *va
 long ch_dev_config_write(handle_t dev, uint32_t off, uint32_t width, uint32_t value);
 long ch_dev_dma_map(handle_t dev, handle_t mem, uint64_t *addrs_out, uint64_t count);
 long ch_dev_dma_unmap(handle_t dev, handle_t mem);
+long ch_dev_label(handle_t dev, const struct hw_label *label);
 long ch_mmio_info(handle_t mmio, struct hw_resource *out);
 long ch_ioport_enable(handle_t io);
 long ch_ioport_info(handle_t io, struct hw_resource *out);
