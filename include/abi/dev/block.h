@@ -96,7 +96,8 @@ struct blk_sqe {
 
 struct blk_cqe {
 	uint64_t tag;
-	int32_t status; /* 0 or ERR_*: OUT_OF_RANGE, INVALID_ARGS, ACCESS_DENIED, NOT_SUPPORTED, IO */
+	int32_t
+	    status; /* 0 or ERR_*: OUT_OF_RANGE, INVALID_ARGS, ACCESS_DENIED, NOT_SUPPORTED, IO */
 	uint32_t len; /* bytes transferred */
 };
 
