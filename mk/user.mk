@@ -7,7 +7,8 @@
 #                              shared/fmt.c)
 #   build/user/libcharlotte.a  the system library (user/lib/charlotte, plus the
 #                              ustar reader and ELF loader shared/ustar.c, shared/elf.c,
-#                              the virtqueue shared/virtio.c)
+#                              the virtqueue and device rings shared/virtio.c,
+#                              devring.c, blkring.c)
 #   build/initrd/bin/<name>    one program per directory user/<name>/ (all its .c files)
 # A program links as:
 #   $(USER_CC) $(USER_LDFLAGS) -o prog $(USER_CRT0) prog.o \
@@ -47,7 +48,7 @@ LIBCHARLOTTE_ASM := $(wildcard user/lib/charlotte/*.S)
 LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS)) \
 	$(patsubst user/lib/%.S,$(B)/user/%.o,$(LIBCHARLOTTE_ASM)) \
 	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o \
-	$(B)/user/shared/virtio.o
+	$(B)/user/shared/virtio.o $(B)/user/shared/devring.o $(B)/user/shared/blkring.o
 
 USER_CRT0 := $(B)/user/crt0.o
 USER_LIBC := $(B)/user/libc.a

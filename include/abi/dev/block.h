@@ -17,6 +17,10 @@
  * into. The client writes entries and sends BLK_MSG_DOORBELL on the session
  * endpoint; the driver answers each request with one completion and sends
  * BLK_MSG_NOTIFY. Requests complete in any order; tag is the client's.
+ * A driver takes a request only while a completion slot is sure to be free for
+ * it; one that stopped for that reason resumes at the next doorbell, so a
+ * client that consumes completions while requests still wait on the
+ * submission ring rings it again.
  * Closing: drop the session endpoint; the driver finishes what is in flight
  * and frees the session. A driver serves at most BLK_MAX_SESSIONS sessions
  * (ERR_NO_RESOURCES beyond).
@@ -40,7 +44,7 @@
 #define BLK_MSG_NOTIFY (DEV_MSG_BLOCK + 3) /* driver -> client, session endpoint, one-way */
 
 #define BLK_MAX_SESSIONS 16u /* per driver */
-#define BLK_DATA_MAX (4u << 20) /* data area of one session, at most */
+#define BLK_DATA_MAX (1u << 20) /* data area of one session, at most */
 #define BLK_MODEL_MAX 40
 
 #define BLK_INFO_READ_ONLY 0x1u /* writes and discards are refused */
