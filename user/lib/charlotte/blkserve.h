@@ -79,7 +79,8 @@ struct blk_server {
 long blk_serve_init(struct blk_server *srv, const struct blk_drv_ops *ops, void *drv,
                     const struct blk_info *info, handle_t irq);
 
-/* Binds the client end as dev:///block/<name>, type dev.block. */
+/* Binds the client end as dev:///block/<name>, type dev.block. If we were granted
+ * an endpoint "ready", sends it the result (a long), so a spawner can wait for it. */
 long blk_serve_bind(struct blk_server *srv, const char *name);
 
 /* Serves until an error of our own endpoint or waitset (returned). */
