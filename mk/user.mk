@@ -10,6 +10,7 @@
 #                              the virtqueue and device rings shared/virtio.c,
 #                              devring.c, blkring.c)
 #   build/initrd/bin/<name>    one program per directory user/<name>/ (all its .c files)
+#                              and per driver directory user/drivers/<name>/
 # A program links as:
 #   $(USER_CC) $(USER_LDFLAGS) -o prog $(USER_CRT0) prog.o \
 #       -Wl,--start-group $(USER_LIBCHARLOTTE) $(USER_LIBC) -Wl,--end-group -lgcc
@@ -88,8 +89,10 @@ $(USER_LIBCHARLOTTE): $(LIBCHARLOTTE_OBJS)
 	$(Q)rm -f $@ && $(USER_AR) rcs $@ $^
 
 # --- Programs: user/<name>/*.c -> build/initrd/bin/<name> ---
-USER_PROGS := $(sort $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c))))))
-USER_PROG_BINS := $(addprefix $(B)/initrd/bin/,$(USER_PROGS))
+# Drivers live one level down, user/drivers/<name>/*.c, and land in bin/ alike.
+USER_PROGS := $(sort $(filter-out lib drivers,$(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c))))))
+USER_DRIVERS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard user/drivers/*/*.c)))))
+USER_PROG_BINS := $(addprefix $(B)/initrd/bin/,$(USER_PROGS) $(USER_DRIVERS))
 
 # Program sources see their own directory's headers.
 $(B)/user/prog/%.o: user/%.c $(USER_HDRS) $(wildcard user/*/*.h) mk/user.mk
@@ -102,6 +105,17 @@ $(B)/initrd/bin/$(1): $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wild
 	$$(Q)$$(USER_CC) $$(USER_LDFLAGS) -o $$@ $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/$(1)/*.c)) $$(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
+
+$(B)/user/prog/drivers/%.o: user/drivers/%.c $(USER_HDRS) $(wildcard user/drivers/*/*.h) mk/user.mk
+	@mkdir -p $(@D)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+define user_driver_rule
+$(B)/initrd/bin/$(1): $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/drivers/$(1)/*.c)) $(USER_LIBCHARLOTTE) $(USER_LIBC)
+	@mkdir -p $$(@D)
+	$$(Q)$$(USER_CC) $$(USER_LDFLAGS) -o $$@ $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/drivers/$(1)/*.c)) $$(USER_LIBS)
+endef
+$(foreach p,$(USER_DRIVERS),$(eval $(call user_driver_rule,$(p))))
 
 .PHONY: user-libs user-progs
 user-libs: $(USER_CRT0) $(USER_LIBC) $(USER_LIBCHARLOTTE)

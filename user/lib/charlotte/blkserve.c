@@ -73,6 +73,13 @@ long blk_serve_init(struct blk_server *srv, const struct blk_drv_ops *ops, void 
 	return r;
 }
 
+void blk_serve_ready(long result)
+{
+	handle_t ready = ch_handle("ready");
+	if (ready != HANDLE_INVALID) /* the spawner waits for the disk to be there */
+		ch_kbus_send_bytes(ready, &result, sizeof(result), KBUS_NONBLOCK, 0);
+}
+
 long blk_serve_bind(struct blk_server *srv, const char *name)
 {
 	handle_t dev = ch_ns_root("dev"), dir;
@@ -85,9 +92,7 @@ long blk_serve_bind(struct blk_server *srv, const char *name)
 	r = ch_ns_bind(dir, name, strlen(name), srv->client_ep, RIGHT_SEND | RIGHT_RECV,
 	               NS_TYPE_DEV_BLOCK);
 	ch_cap_drop(dir);
-	handle_t ready = ch_handle("ready");
-	if (ready != HANDLE_INVALID) /* the spawner waits for the disk to be there */
-		ch_kbus_send_bytes(ready, &r, sizeof(r), KBUS_NONBLOCK, 0);
+	blk_serve_ready(r);
 	return r;
 }
 

@@ -79,9 +79,13 @@ struct blk_server {
 long blk_serve_init(struct blk_server *srv, const struct blk_drv_ops *ops, void *drv,
                     const struct blk_info *info, handle_t irq);
 
-/* Binds the client end as dev:///block/<name>, type dev.block. If we were granted
- * an endpoint "ready", sends it the result (a long), so a spawner can wait for it. */
+/* Binds the client end as dev:///block/<name>, type dev.block, and tells the
+ * spawner the result (blk_serve_ready). */
 long blk_serve_bind(struct blk_server *srv, const char *name);
+
+/* If we were granted an endpoint "ready", sends it result (a long: 0, or why the
+ * driver cannot serve), so a spawner can wait for the disk to be there. */
+void blk_serve_ready(long result);
 
 /* Serves until an error of our own endpoint or waitset (returned). */
 long blk_serve_run(struct blk_server *srv);

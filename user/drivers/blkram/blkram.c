@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <abi/errors.h>
 #include <charlotte/blkserve.h>
 #include <charlotte/names.h>
 
@@ -73,6 +74,7 @@ int main(int argc, char **argv)
 	disk = calloc(1, size ? size : 1);
 	if (!disk || !size) {
 		printf("blkram: no memory for %s KiB\n", argv[2]);
+		blk_serve_ready(ERR_NO_MEMORY);
 		return 1;
 	}
 	for (uint64_t i = 0; i < size;
@@ -80,7 +82,9 @@ int main(int argc, char **argv)
 		disk[i] = (uint8_t)(i % 251);
 	long r = blk_serve_init(&srv, &ram_ops, NULL, &info, HANDLE_INVALID);
 	if (r >= 0)
-		r = blk_serve_bind(&srv, argv[1]);
+		r = blk_serve_bind(&srv, argv[1]); /* tells a waiting spawner */
+	else
+		blk_serve_ready(r);
 	if (r >= 0)
 		r = blk_serve_run(&srv);
 	printf("blkram: %s: %s\n", argv[1], ch_error_name(r));
