@@ -272,8 +272,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	long r = probe(&info);
-	if (r >= 0)
+	if (r >= 0) {
+		printf("virtio-blk: %s: %llu KiB%s, queue of %u, %s\n", argv[1],
+		       (unsigned long long)(info.size >> 10),
+		       info.flags & BLK_INFO_READ_ONLY ? " read-only" : "", vb.q->q.size,
+		       vb.v.irq == HANDLE_INVALID ? "polled"
+		       : vb.v.msix                ? "MSI-X"
+		                                  : "INTx");
 		r = blk_serve_init(&vb.srv, &vblk_ops, NULL, &info, vb.v.irq);
+	}
 	if (r >= 0)
 		r = blk_serve_bind(&vb.srv, argv[1]); /* tells a waiting spawner */
 	else
