@@ -3,8 +3,9 @@
 # them with snapshot=on (or read-only), so no boot changes them.
 #   $(B)/disk-vd.img     8 MiB, virtio-blk, read-write (vda)
 #   $(B)/disk-vd-ro.img  1 MiB, virtio-blk, read-only (vdb)
+#   $(B)/disk-sd.img     4 MiB, SATA on the AHCI controller (sda)
 
-DISK_IMAGES := $(B)/disk-vd.img $(B)/disk-vd-ro.img
+DISK_IMAGES := $(B)/disk-vd.img $(B)/disk-vd-ro.img $(B)/disk-sd.img
 
 # pattern_image FILE BYTES
 define pattern_image
@@ -18,6 +19,9 @@ $(B)/disk-vd.img: mk/disks.mk
 
 $(B)/disk-vd-ro.img: mk/disks.mk
 	$(call pattern_image,$@,1048576)
+
+$(B)/disk-sd.img: mk/disks.mk
+	$(call pattern_image,$@,4194304)
 
 .PHONY: disks
 disks: $(DISK_IMAGES)

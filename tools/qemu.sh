@@ -130,6 +130,13 @@ if [ -r "$DISK_VD" ] && [ -r "$DISK_VD_RO" ]; then
 		-drive "if=none,file=$DISK_VD_RO,format=raw,id=vd1,readonly=on" \
 		-device virtio-blk-pci,drive=vd1
 fi
+# ... and one SATA disk on q35's AHCI controller (ICH9, 00:1f.2), port 2 (an ISO's
+# CD-ROM takes port 0), under snapshot=on.
+DISK_SD=${DISK_SD:-$B/disk-sd.img}
+if [ "$machine" = q35 ] && [ -r "$DISK_SD" ]; then
+	set -- "$@" -drive "if=none,file=$DISK_SD,format=raw,id=sata0,snapshot=on" \
+		-device ide-hd,drive=sata0,bus=ide.2
+fi
 [ "$icount" = 1 ] && set -- "$@" -icount shift=0,sleep=off
 
 if [ "$boot" = pvh ]; then

@@ -6,6 +6,8 @@
  *   ram     bin/blkram: ram0 (1 MiB) and ram1 (256 KiB, read-only)
  *   virtio  bin/virtio-blk on the machine's virtio-blk disks: vda (read-write)
  *           and vdb (read-only), tools/qemu.sh's scratch images
+ *   ahci    bin/ahci on the SATA disk of q35's AHCI controller: sda (read-write;
+ *           SATA disks have no read-only mode, so read_only is NA there)
  * blktest starts each driver itself (ch_spawn, granting it "ns" to bind in
  * dev:///block, and for hardware the OBJ_DEVICE capability it found under
  * "hw") and waits for its "ready" message. A target whose driver cannot
@@ -44,6 +46,7 @@ struct target {
 static struct target targets[] = {
     {.name = "ram", .rw = "ram0", .ro = "ram1", .rw_size = 1 << 20, .ro_size = 256 << 10},
     {.name = "virtio", .rw = "vda", .ro = "vdb", .rw_size = 8 << 20, .ro_size = 1 << 20},
+    {.name = "ahci", .rw = "sda", .rw_size = 4 << 20},
 };
 static struct target *cur;
 static char uri_rw[64], uri_ro[64];
@@ -128,6 +131,29 @@ static long start_virtio(struct target *t)
 	return found == 2 ? 0 : ERR_NOT_FOUND;
 }
 
+/* The AHCI controller (class 01, subclass 06, interface 01) serves sda. */
+static long start_ahci(struct target *t)
+{
+	handle_t hw = ch_handle("hw");
+	if (hw == HANDLE_INVALID)
+		return ERR_NOT_FOUND;
+	for (uint32_t i = 0;; i++) {
+		struct hw_device_info di;
+		handle_t dev;
+		long r = ch_dev_enum(hw, i, &di, &dev);
+		if (r < 0)
+			return r == ERR_OUT_OF_RANGE ? ERR_NOT_FOUND : r;
+		if (di.bus == HW_BUS_PCI && di.class_code == 0x01 && di.subclass == 0x06 &&
+		    di.prog_if == 0x01) {
+			const char *a[] = {"bin/ahci", "sda", NULL};
+			r = start_driver(t, a, dev);
+			ch_cap_drop(dev);
+			return r;
+		}
+		ch_cap_drop(dev);
+	}
+}
+
 static void stop(struct target *t)
 {
 	for (int i = 0; i < t->nchild; i++) {
@@ -184,7 +210,8 @@ static void test_pattern_read(void)
 {
 	struct ch_blk b;
 	static uint8_t buf[65536];
-	OPEN(&b, uri_ro, 16, 16384); /* the read-only disk: nothing has written it */
+	/* the read-only disk (nothing writes it), or the disk before the writes of later tests */
+	OPEN(&b, cur->ro ? uri_ro : uri_rw, 16, 16384);
 	uint64_t size = ch_blk_info(&b)->size;
 	EXPECT_OK(ch_blk_read(&b, 0, buf, sizeof(buf))); /* in pieces: the area is 16 KiB */
 	for (uint64_t i = 0; i < sizeof(buf); i++)
@@ -323,6 +350,10 @@ static void test_read_only(void)
 {
 	struct ch_blk b;
 	uint8_t buf[512] = {1};
+	if (up() && !cur->ro) {
+		ch_test_not_applicable("%s has no read-only disk", cur->name);
+		return;
+	}
 	OPEN(&b, uri_ro, 4, 4096);
 	CHECK(ch_blk_info(&b)->flags & BLK_INFO_READ_ONLY, "read-only disk not marked so");
 	CHECK(!cur->ro_size || ch_blk_info(&b)->size == cur->ro_size, "size");
@@ -432,7 +463,7 @@ static void run_target(struct target *t)
 {
 	cur = t;
 	snprintf(uri_rw, sizeof(uri_rw), "dev:///block/%s", t->rw);
-	snprintf(uri_ro, sizeof(uri_ro), "dev:///block/%s", t->ro);
+	snprintf(uri_ro, sizeof(uri_ro), "dev:///block/%s", t->ro ? t->ro : "-");
 	char prefix[32];
 	snprintf(prefix, sizeof(prefix), "blk_%s_", t->name);
 	ch_test_run(prefix, "info", test_info);
@@ -457,6 +488,7 @@ int main(void)
 {
 	targets[0].up = start_ram(&targets[0]);
 	targets[1].up = start_virtio(&targets[1]);
+	targets[2].up = start_ahci(&targets[2]);
 	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
 		if (targets[i].up < 0)
 			printf("blktest: %s: %s\n", targets[i].name, ch_error_name(targets[i].up));

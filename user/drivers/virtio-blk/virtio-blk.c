@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include <charlotte/blkserve.h>
+#include <charlotte/devmem.h>
 #include <charlotte/hw.h>
 #include <charlotte/names.h>
-#include <charlotte/pager.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
 #include <charlotte/virtio_pci.h>
@@ -214,19 +214,12 @@ static const struct blk_drv_ops vblk_ops = {
 /* Our DMA page pair: headers, then status bytes. */
 static long setup_slots(void)
 {
-	handle_t mem;
-	long r = ch_mem_create(ch_handle("pool"), 2 * PAGE, &mem);
-	uint64_t va = r >= 0 ? ch_va_reserve(2 * PAGE) : 0;
-	if (r >= 0 && !va)
-		r = ERR_NO_RESOURCES;
-	if (r >= 0)
-		r = ch_as_map(ch_handle("self.as"), va, mem, 0, 2 * PAGE, PROT_READ | PROT_WRITE);
-	if (r >= 0)
-		r = ch_dev_dma_map(vb.v.dev, mem, vb.dma, 2);
+	struct ch_dma dma;
+	long r = ch_devmem_dma_alloc(vb.v.dev, 2, vb.dma, &dma);
 	if (r < 0)
 		return r;
-	vb.hdr = (struct vblk_hdr *)(uintptr_t)va;
-	vb.status = (volatile uint8_t *)(uintptr_t)(va + PAGE);
+	vb.hdr = (struct vblk_hdr *)dma.va;
+	vb.status = dma.va + PAGE;
 	return 0;
 }
 

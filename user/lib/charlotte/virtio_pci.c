@@ -13,8 +13,8 @@
 #include <abi/hw.h>
 #include <abi/syscall.h>
 
+#include "devmem.h"
 #include "hw.h"
-#include "pager.h"
 #include "start.h"
 #include "syscall.h"
 
@@ -89,27 +89,10 @@ static void wr64(volatile uint8_t *b, uint32_t off, uint64_t v)
 /* Maps BAR i (once). */
 static long map_bar(struct virtio_pci *v, uint32_t i)
 {
-	struct hw_resource res;
 	if (v->bar[i])
 		return 0;
-	long r = ch_dev_resource(v->dev, i, &res);
-	if (r < 0)
-		return r;
-	if (res.kind != HW_RES_MMIO || res.size == 0)
-		return ERR_MALFORMED;
-	r = ch_dev_mmio(v->dev, i, &v->mmio[i]);
-	if (r < 0)
-		return r;
-	uint64_t size = (res.size + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-	uint64_t va = ch_va_reserve(size);
-	if (!va)
-		return ERR_NO_RESOURCES;
-	r = ch_as_map(v->as, va, v->mmio[i], 0, size, PROT_READ | PROT_WRITE);
-	if (r < 0)
-		return r;
-	v->bar[i] = (uint8_t *)(uintptr_t)va;
-	v->bar_size[i] = res.size;
-	return 0;
+	long r = ch_devmem_map_mmio(v->dev, i, &v->bar[i], &v->bar_size[i]);
+	return r == ERR_WRONG_TYPE ? ERR_MALFORMED : r;
 }
 
 static long cfg_read(struct virtio_pci *v, uint32_t off, uint32_t width, uint32_t *out)
@@ -287,17 +270,12 @@ long virtio_pci_queue(struct virtio_pci *v, uint16_t index, uint16_t max)
 		return ERR_MALFORMED;
 
 	uint64_t addrs[3];
-	long r = ch_mem_create(v->pool, 3 * PAGE, &q->mem);
-	uint64_t va = r >= 0 ? ch_va_reserve(3 * PAGE) : 0;
-	if (r >= 0 && !va)
-		r = ERR_NO_RESOURCES;
-	if (r >= 0)
-		r = ch_as_map(v->as, va, q->mem, 0, 3 * PAGE, PROT_READ | PROT_WRITE);
-	if (r >= 0)
-		r = ch_dev_dma_map(v->dev, q->mem, addrs, 3);
+	struct ch_dma dma;
+	long r = ch_devmem_dma_alloc(v->dev, 3, addrs, &dma);
 	if (r < 0)
 		return r;
-	uint8_t *p = (uint8_t *)(uintptr_t)va;
+	q->mem = dma.mem;
+	uint8_t *p = dma.va;
 	r = virtq_init(&q->q, size, (void *)p, (void *)(p + PAGE), (void *)(p + 2 * PAGE), q->slots,
 	               q->next, v->features >> VIRTIO_F_RING_EVENT_IDX & 1);
 	if (r < 0)

@@ -43,8 +43,7 @@ struct virtio_pci_queue {
 
 struct virtio_pci {
 	handle_t dev, pool, as;
-	handle_t mmio[6]; /* per BAR, once mapped */
-	uint8_t *bar[6];
+	volatile uint8_t *bar[6]; /* per BAR, once mapped */
 	uint64_t bar_size[6];
 	volatile uint8_t *common, *isr, *device_cfg, *notify_base;
 	uint32_t device_cfg_len, notify_len, notify_mult;
