@@ -53,13 +53,13 @@ static long call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_
 	long r = ch_kbus_call(dev, &m, &kb, timeout);
 	if (r < 0)
 		return r;
-	const struct dev_status_reply *a = rep;
-	if (kb.len != rep_len || a->hdr.type != q->type || a->hdr.len != rep_len)
-		r = kb.len == sizeof(*a) && a->hdr.len == sizeof(*a) && a->status < 0
-		        ? a->status
-		        : ERR_MALFORMED;
-	else if (a->status < 0)
-		r = a->status;
+	struct dev_status_reply a = {0}; /* what arrived of it: a short reply is zeros */
+	memcpy(&a, rep, kb.len < sizeof(a) ? kb.len : sizeof(a));
+	if (kb.len != rep_len || a.hdr.type != q->type || a.hdr.len != rep_len)
+		r = kb.len == sizeof(a) && a.hdr.len == sizeof(a) && a.status < 0 ? a.status
+		                                                                  : ERR_MALFORMED;
+	else if (a.status < 0)
+		r = a.status;
 	else if (kb.nhandles != nh)
 		r = ERR_MALFORMED;
 	if (r < 0)

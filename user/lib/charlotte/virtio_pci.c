@@ -151,7 +151,7 @@ static long find_caps(struct virtio_pci *v)
 	r = cfg_read(v, PCI_CAP_PTR, 1, &at);
 	/* at most 48 capabilities fit in 256 bytes: a longer walk is a loop */
 	for (int n = 0; r >= 0 && at >= 0x40 && at < 0x100 && n < 48; n++) {
-		uint32_t id, next;
+		uint32_t id = 0, next = 0;
 		at &= ~3u;
 		r = cfg_read(v, at, 1, &id);
 		if (r >= 0)
