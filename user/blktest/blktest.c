@@ -23,6 +23,7 @@
 
 #include <abi/ns.h>
 #include <charlotte/blk.h>
+#include <charlotte/driver.h>
 #include <charlotte/hw.h>
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
@@ -56,39 +57,12 @@ static uint8_t pat(uint64_t off)
 	return (uint8_t)(off % 251);
 }
 
-/* Spawns path with argv, log, pool, ns (and device, if not invalid); waits until it is ready. */
+/* Starts argv[0] for t (with device, unless HANDLE_INVALID), waiting until it serves. */
 static long start_driver(struct target *t, const char *const *argv, handle_t device)
 {
-	handle_t rd[2];
-	long r = ch_channel_create(ch_handle("pool"), 0, rd);
-	if (r < 0)
-		return r;
-	struct cap_info ns, dev = {0};
-	r = ch_cap_inspect(ch_handle("ns"), &ns);
-	if (r >= 0 && device != HANDLE_INVALID)
-		r = ch_cap_inspect(device, &dev);
-	if (r < 0)
-		return r;
-	struct ch_grant g[4] = {{"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER},
-	                        {"ns", ch_handle("ns"), ns.rights},
-	                        {"ready", rd[0], RIGHT_SEND | RIGHT_TRANSFER},
-	                        {"device", device, dev.rights}};
-	struct ch_spawn_args a = {.path = argv[0],
-	                          .argv = argv,
-	                          .grants = g,
-	                          .ngrants = device != HANDLE_INVALID ? 4 : 3,
-	                          .child_pool = 8u << 20};
-	r = ch_spawn(&a, &t->child[t->nchild]);
-	if (r >= 0) {
+	long r = ch_driver_spawn(argv, device, 8u << 20, LONG, &t->child[t->nchild]);
+	if (t->child[t->nchild].process != HANDLE_INVALID)
 		t->nchild++;
-		long res = 0;
-		uint32_t len;
-		r = ch_kbus_recv_bytes(rd[1], &res, sizeof(res), &len, 0, LONG);
-		if (r >= 0)
-			r = len == sizeof(res) ? res : ERR_MALFORMED;
-	}
-	ch_cap_drop(rd[0]);
-	ch_cap_drop(rd[1]);
 	return r;
 }
 
@@ -100,58 +74,36 @@ static long start_ram(struct target *t)
 	return r < 0 ? r : start_driver(t, a1, HANDLE_INVALID);
 }
 
-/* The virtio-blk functions under "hw", in order: the first is vda, the second vdb. */
+/* The first matching device under "hw" serves argv[1]. */
+static long start_on(struct target *t, const struct ch_dev_match *m, uint32_t nth,
+                     const char *const *argv)
+{
+	handle_t dev, hw = ch_handle("hw");
+	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, m, nth, &dev);
+	if (r < 0)
+		return r;
+	r = start_driver(t, argv, dev);
+	ch_cap_drop(dev);
+	return r;
+}
+
+/* The virtio-blk functions (modern 1af4:1042 or transitional 1af4:1001, storage
+ * class), in order: the first is vda, the second vdb. */
 static long start_virtio(struct target *t)
 {
-	handle_t hw = ch_handle("hw");
-	const char *names[] = {"vda", "vdb"};
-	int found = 0;
-	if (hw == HANDLE_INVALID)
-		return ERR_NOT_FOUND;
-	for (uint32_t i = 0; found < 2; i++) {
-		struct hw_device_info di;
-		handle_t dev;
-		long r = ch_dev_enum(hw, i, &di, &dev);
-		if (r == ERR_OUT_OF_RANGE)
-			break;
-		if (r < 0)
-			return r;
-		if (di.bus == HW_BUS_PCI && di.vendor == 0x1af4 &&
-		    (di.device == 0x1042 || di.device == 0x1001)) {
-			const char *a[] = {"bin/virtio-blk", names[found], NULL};
-			r = start_driver(t, a, dev);
-			if (r < 0) {
-				ch_cap_drop(dev);
-				return r;
-			}
-			found++;
-		}
-		ch_cap_drop(dev);
-	}
-	return found == 2 ? 0 : ERR_NOT_FOUND;
+	const struct ch_dev_match m = {0x1af4, CH_DEV_ANY, 0x01, 0x00, CH_DEV_ANY};
+	const char *a0[] = {"bin/virtio-blk", "vda", NULL};
+	const char *a1[] = {"bin/virtio-blk", "vdb", NULL};
+	long r = start_on(t, &m, 0, a0);
+	return r < 0 ? r : start_on(t, &m, 1, a1);
 }
 
 /* The AHCI controller (class 01, subclass 06, interface 01) serves sda. */
 static long start_ahci(struct target *t)
 {
-	handle_t hw = ch_handle("hw");
-	if (hw == HANDLE_INVALID)
-		return ERR_NOT_FOUND;
-	for (uint32_t i = 0;; i++) {
-		struct hw_device_info di;
-		handle_t dev;
-		long r = ch_dev_enum(hw, i, &di, &dev);
-		if (r < 0)
-			return r == ERR_OUT_OF_RANGE ? ERR_NOT_FOUND : r;
-		if (di.bus == HW_BUS_PCI && di.class_code == 0x01 && di.subclass == 0x06 &&
-		    di.prog_if == 0x01) {
-			const char *a[] = {"bin/ahci", "sda", NULL};
-			r = start_driver(t, a, dev);
-			ch_cap_drop(dev);
-			return r;
-		}
-		ch_cap_drop(dev);
-	}
+	const struct ch_dev_match m = {CH_DEV_ANY, CH_DEV_ANY, 0x01, 0x06, 0x01};
+	const char *a[] = {"bin/ahci", "sda", NULL};
+	return start_on(t, &m, 0, a);
 }
 
 static void stop(struct target *t)
