@@ -361,14 +361,10 @@ int main(int argc, char **argv)
 		       (unsigned long long)(info.size >> 10), info.model,
 		       (unsigned)((ah.port - ah.hba - 0x100) / 0x80),
 		       ah.irq == HANDLE_INVALID ? "polled" : "interrupts");
-		r = blk_serve_init(&ah.srv, &ahci_ops, NULL, &info, ah.irq);
-	}
-	if (r >= 0)
-		r = blk_serve_bind(&ah.srv, argv[1]); /* tells a waiting spawner */
-	else
+		r = blk_serve(&ah.srv, &ahci_ops, NULL, &info, ah.irq, argv[1]);
+	} else {
 		blk_serve_ready(r); /* tell a waiting spawner why not */
-	if (r >= 0)
-		r = blk_serve_run(&ah.srv);
+	}
 	printf("ahci: %s: %s\n", argv[1], ch_error_name(r));
 	return 1;
 }

@@ -80,13 +80,7 @@ int main(int argc, char **argv)
 	for (uint64_t i = 0; i < size;
 	     i++) /* a pattern a test can recognize: byte = offset mod 251 */
 		disk[i] = (uint8_t)(i % 251);
-	long r = blk_serve_init(&srv, &ram_ops, NULL, &info, HANDLE_INVALID);
-	if (r >= 0)
-		r = blk_serve_bind(&srv, argv[1]); /* tells a waiting spawner */
-	else
-		blk_serve_ready(r);
-	if (r >= 0)
-		r = blk_serve_run(&srv);
+	long r = blk_serve(&srv, &ram_ops, NULL, &info, HANDLE_INVALID, argv[1]);
 	printf("blkram: %s: %s\n", argv[1], ch_error_name(r));
 	return 1;
 }

@@ -272,14 +272,10 @@ int main(int argc, char **argv)
 		       vb.v.irq == HANDLE_INVALID ? "polled"
 		       : vb.v.msix                ? "MSI-X"
 		                                  : "INTx");
-		r = blk_serve_init(&vb.srv, &vblk_ops, NULL, &info, vb.v.irq);
-	}
-	if (r >= 0)
-		r = blk_serve_bind(&vb.srv, argv[1]); /* tells a waiting spawner */
-	else
+		r = blk_serve(&vb.srv, &vblk_ops, NULL, &info, vb.v.irq, argv[1]);
+	} else {
 		blk_serve_ready(r); /* tell a waiting spawner why not */
-	if (r >= 0)
-		r = blk_serve_run(&vb.srv);
+	}
 	printf("virtio-blk: %s: %s\n", argv[1], ch_error_name(r));
 	return 1;
 }

@@ -352,6 +352,17 @@ static void session_event(struct blk_server *srv, uint32_t i, uint32_t events)
 		sess_pump(ss);
 }
 
+/* The device interrupted. Poll, then ack, then poll again: an interrupt that
+ * comes after the first poll but before the ack is cleared by the ack, so its
+ * completion must be found by the second (a level line the first poll left
+ * asserted interrupts again at once, and finds nothing: harmless). */
+static void irq_event(struct blk_server *srv)
+{
+	srv->ops->poll(srv->drv);
+	ch_irq_ack(srv->irq);
+	srv->ops->poll(srv->drv);
+}
+
 long blk_serve_run(struct blk_server *srv)
 {
 	struct kbus_event ev[8];
@@ -366,7 +377,7 @@ long blk_serve_run(struct blk_server *srv)
 			if (ev[k].key == KEY_EP)
 				handle_call(srv);
 			else if (ev[k].key == KEY_IRQ)
-				srv->ops->poll(srv->drv), ch_irq_ack(srv->irq);
+				irq_event(srv);
 			else if (ev[k].key >= KEY_SESS)
 				session_event(srv, (uint32_t)(ev[k].key - KEY_SESS), ev[k].events);
 		}
@@ -374,4 +385,16 @@ long blk_serve_run(struct blk_server *srv)
 			srv->ops->poll(srv->drv);
 		settle(srv);
 	}
+}
+
+long blk_serve(struct blk_server *srv, const struct blk_drv_ops *ops, void *drv,
+               const struct blk_info *info, handle_t irq, const char *name)
+{
+	long r = blk_serve_init(srv, ops, drv, info, irq);
+	if (r < 0) {
+		blk_serve_ready(r);
+		return r;
+	}
+	r = blk_serve_bind(srv, name);
+	return r < 0 ? r : blk_serve_run(srv);
 }

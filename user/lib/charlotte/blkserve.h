@@ -90,6 +90,12 @@ void blk_serve_ready(long result);
 /* Serves until an error of our own endpoint or waitset (returned). */
 long blk_serve_run(struct blk_server *srv);
 
+/* All of a driver's serving in one: blk_serve_init, blk_serve_bind as name (the
+ * spawner hears the result, a failed init included), blk_serve_run. Returns
+ * the error that ended it. */
+long blk_serve(struct blk_server *srv, const struct blk_drv_ops *ops, void *drv,
+               const struct blk_info *info, handle_t irq, const char *name);
+
 /* The driver finished rq: status 0 or ERR_*, len bytes moved. */
 void blk_serve_done(struct blk_serve_req *rq, int status, uint32_t len);
 

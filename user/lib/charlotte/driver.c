@@ -26,9 +26,9 @@ long ch_dev_find(handle_t root, const struct ch_dev_match *m, uint32_t nth, hand
 			return ERR_NOT_FOUND;
 		if (r < 0)
 			return r;
-		if (di.bus == HW_BUS_PCI && field(m->vendor, di.vendor) && field(m->device, di.device) &&
-		    field(m->class_code, di.class_code) && field(m->subclass, di.subclass) &&
-		    field(m->prog_if, di.prog_if) && nth-- == 0)
+		if (di.bus == HW_BUS_PCI && field(m->vendor, di.vendor) &&
+		    field(m->device, di.device) && field(m->class_code, di.class_code) &&
+		    field(m->subclass, di.subclass) && field(m->prog_if, di.prog_if) && nth-- == 0)
 			return ch_dev_enum(root, i, &di, out);
 	}
 }
