@@ -82,16 +82,18 @@ void blk_serve_ready(long result)
 
 long blk_serve_bind(struct blk_server *srv, const char *name)
 {
-	handle_t dev = ch_ns_root("dev"), dir;
-	if (dev == HANDLE_INVALID)
-		return ERR_NOT_FOUND;
-	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
-	long r = ch_ns_open(dev, "block", 5, &a, &dir);
-	if (r < 0)
-		return r;
-	r = ch_ns_bind(dir, name, strlen(name), srv->client_ep, RIGHT_SEND | RIGHT_RECV,
-	               NS_TYPE_DEV_BLOCK);
-	ch_cap_drop(dir);
+	/* Exec's driver lines grant dev:///block itself as "class"; else we find it */
+	handle_t dir = ch_handle("class"), dev = ch_ns_root("dev");
+	long r = 0;
+	if (dir == HANDLE_INVALID) {
+		struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
+		r = dev == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_open(dev, "block", 5, &a, &dir);
+	}
+	if (r >= 0)
+		r = ch_ns_bind(dir, name, strlen(name), srv->client_ep, RIGHT_SEND | RIGHT_RECV,
+		               NS_TYPE_DEV_BLOCK);
+	if (dir != ch_handle("class") && dir != HANDLE_INVALID)
+		ch_cap_drop(dir);
 	blk_serve_ready(r);
 	return r;
 }

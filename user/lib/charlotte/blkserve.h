@@ -79,8 +79,9 @@ struct blk_server {
 long blk_serve_init(struct blk_server *srv, const struct blk_drv_ops *ops, void *drv,
                     const struct blk_info *info, handle_t irq);
 
-/* Binds the client end as dev:///block/<name>, type dev.block, and tells the
- * spawner the result (blk_serve_ready). */
+/* Binds the client end as <name>, type dev.block, in the directory granted as
+ * "class" (an Exec driver line's bind:dev/block) or else in dev:///block of our
+ * view, and tells the spawner the result (blk_serve_ready). */
 long blk_serve_bind(struct blk_server *srv, const char *name);
 
 /* If we were granted an endpoint "ready", sends it result (a long: 0, or why the
