@@ -408,7 +408,7 @@ static int setup_blk(void)
 static void run_blk(int iters)
 {
 	for (int i = 0; i < iters; i++) {
-		struct blk_cqe c;
+		struct blk_cqe c = {0};
 		long r = ch_blk_submit(&blk, BLK_OP_READ, blk_off, PAGE, 0);
 		if (r >= 0)
 			r = ch_blk_wait(&blk, &c, CH_FOREVER);
