@@ -163,6 +163,8 @@ static long doorbell(struct ch_blk *b)
 long ch_blk_submit(struct ch_blk *b, uint32_t op, uint64_t off, uint32_t len, uint64_t data_off)
 {
 	struct blk_sqe rq = {.op = (uint8_t)op, .len = len, .offset = off, .data_off = data_off};
+	if (b->gone)
+		return b->gone;
 	if (op > 0xff)
 		return ERR_INVALID_ARGS;
 	long tag = blk_cli_submit(&b->s, &rq);
@@ -187,7 +189,10 @@ long ch_blk_wait(struct ch_blk *b, struct blk_cqe *out, uint64_t timeout)
 		}
 		uint8_t msg[16];
 		uint32_t len;
-		long w = recv_any(b->ep, msg, sizeof(msg), &len, timeout);
+		long w = b->gone ? b->gone : recv_any(b->ep, msg, sizeof(msg), &len, timeout);
+		if (w == ERR_PEER_CLOSED)
+			b->gone =
+			    w; /* what it completed was reaped above; the rest never will be */
 		if (w < 0)
 			return w; /* notifications carry nothing: the ring is re-read */
 	}

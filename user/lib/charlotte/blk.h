@@ -11,7 +11,8 @@
  * asynchronous requests in flight is ERR_BAD_STATE.
  *
  * Errors besides the request's own (ERR_OUT_OF_RANGE, ERR_ACCESS_DENIED, ...):
- * ERR_PEER_CLOSED when the driver is gone (close, then open again),
+ * ERR_PEER_CLOSED when the driver is gone (from then on, every call; close, then open
+ * again),
  * ERR_MALFORMED once the driver broke the session, ERR_TIMED_OUT.
  * Not thread-safe: one thread per struct ch_blk.
  */
@@ -29,6 +30,7 @@ struct ch_blk {
 	uint8_t *base; /* where it is mapped */
 	uint64_t map_size;
 	uint8_t *data; /* the data area: base + layout.data */
+	long gone; /* ERR_PEER_CLOSED once the driver has gone: every call returns it */
 	struct blk_cli_sess s;
 };
 

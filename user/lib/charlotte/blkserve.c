@@ -165,6 +165,18 @@ static long sess_make(struct blk_server *srv, struct blk_serve_sess *ss, uint32_
 	return ch[1];
 }
 
+/* Ends every session whose client has gone, now: its waitset event may still be
+ * queued behind the call we are answering. */
+static void reap_closed(struct blk_server *srv)
+{
+	for (uint32_t i = 0; i < BLK_MAX_SESSIONS; i++) {
+		struct kbus_endpoint_info ki;
+		struct blk_serve_sess *ss = &srv->sess[i];
+		if (ss->used && ch_kbus_info(ss->ep, &ki) >= 0 && ki.peer_closed)
+			sess_end(ss);
+	}
+}
+
 static void reply(struct blk_server *srv, const void *m, uint32_t len, const handle_t *hs,
                   uint32_t n)
 {
@@ -180,9 +192,14 @@ static void handle_open(struct blk_server *srv, const struct blk_open *req)
 	struct blk_serve_sess *ss = NULL;
 
 	rep.status = blk_open_clamp(&entries, &data);
-	for (uint32_t i = 0; !rep.status && i < BLK_MAX_SESSIONS && !ss; i++)
-		if (!srv->sess[i].used)
-			ss = &srv->sess[i];
+	for (int pass = 0; pass < 2 && !rep.status && !ss; pass++) {
+		if (pass == 1)
+			reap_closed(
+			    srv); /* a client that closed before asking again gets its slot */
+		for (uint32_t i = 0; i < BLK_MAX_SESSIONS && !ss; i++)
+			if (!srv->sess[i].used)
+				ss = &srv->sess[i];
+	}
 	if (!rep.status && !ss)
 		rep.status = ERR_NO_RESOURCES;
 	if (rep.status) {
@@ -348,8 +365,9 @@ static void session_event(struct blk_server *srv, uint32_t i, uint32_t events)
 		return;
 	while (recv_msg(ss->ep, &kb, KBUS_NONBLOCK) == 0)
 		; /* doorbells carry nothing: the ring says what to do */
-	if (events & KBUS_EV_PEER_CLOSED)
-		sess_end(ss);
+	struct kbus_endpoint_info ki;
+	if ((events & KBUS_EV_PEER_CLOSED) && ch_kbus_info(ss->ep, &ki) >= 0 && ki.peer_closed)
+		sess_end(ss); /* checked: the event may be of an earlier session in this slot */
 	else
 		sess_pump(ss);
 }
