@@ -28,10 +28,11 @@ include mk/fuzz.mk
 include mk/vmtest.mk
 include mk/lint.mk
 include mk/bench.mk
+include mk/disks.mk
 
 .PHONY: all deps run debug test clean lint
 all: deps
-	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) $(INITRD)
+	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) $(INITRD) $(DISK_IMAGES)
 
 deps:
 	$(Q)tools/deps.sh build
@@ -44,7 +45,7 @@ debug: all
 
 test: deps
 	$(Q)tools/deps.sh test
-	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) $(TEST_KERNEL_ELF) $(TEST_ISO) $(INITRD) host-tests-build
+	$(Q)$(MAKE) --no-print-directory $(KERNEL_ELF) $(ISO) $(TEST_KERNEL_ELF) $(TEST_ISO) $(INITRD) $(DISK_IMAGES) host-tests-build
 	$(Q)tools/run-tests.sh
 
 clean:

@@ -11,7 +11,7 @@
 # Linux side, in $(B)/bench/:
 #   vmlinux          the ELF kernel extracted from Debian's /boot/vmlinuz-* (PVH boot)
 #   linuxbench       bench/linux/linuxbench.c, static against glibc
-#   initramfs.cpio   busybox-static + linuxbench + bench/linux/init
+#   initramfs.cpio   busybox-static + linuxbench + bench/linux/init + virtio modules
 # Works included by the top-level Makefile or alone: make -f mk/bench.mk bench-linux.
 
 B ?= build
@@ -54,5 +54,8 @@ $(BENCH_LINUXBENCH): bench/linux/linuxbench.c mk/bench.mk
 	@mkdir -p $(@D)
 	$(Q)$(BENCH_HOST_CC) $(BENCH_HOST_CFLAGS) -o $@ $<
 
+# The kernel's version, for its virtio block modules (blk_read_4k).
+LINUX_KVER := $(patsubst vmlinuz-%,%,$(notdir $(LINUX_BZIMAGE)))
+
 $(BENCH_INITRAMFS): $(BENCH_LINUXBENCH) bench/linux/init tools/bench-initramfs.sh
-	$(Q)tools/bench-initramfs.sh $@ $(BENCH_LINUXBENCH) bench/linux/init
+	$(Q)tools/bench-initramfs.sh $@ $(BENCH_LINUXBENCH) bench/linux/init $(LINUX_KVER)

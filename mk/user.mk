@@ -6,8 +6,11 @@
 #   build/user/libc.a          the C library (user/lib/libc, plus the printf core
 #                              shared/fmt.c)
 #   build/user/libcharlotte.a  the system library (user/lib/charlotte, plus the
-#                              ustar reader and ELF loader shared/ustar.c, shared/elf.c)
+#                              ustar reader and ELF loader shared/ustar.c, shared/elf.c,
+#                              the virtqueue and device rings shared/virtio.c,
+#                              devring.c, blkring.c)
 #   build/initrd/bin/<name>    one program per directory user/<name>/ (all its .c files)
+#                              and per driver directory user/drivers/<name>/
 # A program links as:
 #   $(USER_CC) $(USER_LDFLAGS) -o prog $(USER_CRT0) prog.o \
 #       -Wl,--start-group $(USER_LIBCHARLOTTE) $(USER_LIBC) -Wl,--end-group -lgcc
@@ -46,6 +49,7 @@ LIBCHARLOTTE_ASM := $(wildcard user/lib/charlotte/*.S)
 LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS)) \
 	$(patsubst user/lib/%.S,$(B)/user/%.o,$(LIBCHARLOTTE_ASM)) \
 	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o \
+	$(B)/user/shared/virtio.o $(B)/user/shared/devring.o $(B)/user/shared/blkring.o \
 	$(B)/user/shared/pciids.o
 
 USER_CRT0 := $(B)/user/crt0.o
@@ -86,8 +90,10 @@ $(USER_LIBCHARLOTTE): $(LIBCHARLOTTE_OBJS)
 	$(Q)rm -f $@ && $(USER_AR) rcs $@ $^
 
 # --- Programs: user/<name>/*.c -> build/initrd/bin/<name> ---
-USER_PROGS := $(sort $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c))))))
-USER_PROG_BINS := $(addprefix $(B)/initrd/bin/,$(USER_PROGS))
+# Drivers live one level down, user/drivers/<name>/*.c, and land in bin/ alike.
+USER_PROGS := $(sort $(filter-out lib drivers,$(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c))))))
+USER_DRIVERS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard user/drivers/*/*.c)))))
+USER_PROG_BINS := $(addprefix $(B)/initrd/bin/,$(USER_PROGS) $(USER_DRIVERS))
 
 # Program sources see their own directory's headers.
 $(B)/user/prog/%.o: user/%.c $(USER_HDRS) $(wildcard user/*/*.h) mk/user.mk
@@ -100,6 +106,17 @@ $(B)/initrd/bin/$(1): $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wild
 	$$(Q)$$(USER_CC) $$(USER_LDFLAGS) -o $$@ $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/$(1)/*.c)) $$(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
+
+$(B)/user/prog/drivers/%.o: user/drivers/%.c $(USER_HDRS) $(wildcard user/drivers/*/*.h) mk/user.mk
+	@mkdir -p $(@D)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+define user_driver_rule
+$(B)/initrd/bin/$(1): $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/drivers/$(1)/*.c)) $(USER_LIBCHARLOTTE) $(USER_LIBC)
+	@mkdir -p $$(@D)
+	$$(Q)$$(USER_CC) $$(USER_LDFLAGS) -o $$@ $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/drivers/$(1)/*.c)) $$(USER_LIBS)
+endef
+$(foreach p,$(USER_DRIVERS),$(eval $(call user_driver_rule,$(p))))
 
 .PHONY: user-libs user-progs
 user-libs: $(USER_CRT0) $(USER_LIBC) $(USER_LIBCHARLOTTE)

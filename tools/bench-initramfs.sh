@@ -1,7 +1,9 @@
 #!/bin/sh
-# bench-initramfs.sh OUT LINUXBENCH INIT - the Linux benchmark initramfs: a cpio
-# "newc" archive holding INIT as /init, busybox-static as /bin/busybox (with
-# /bin/sh), the static benchmark program as /bin/linuxbench, and /dev/console.
+# bench-initramfs.sh OUT LINUXBENCH INIT [KVER] - the Linux benchmark initramfs: a
+# cpio "newc" archive holding INIT as /init, busybox-static as /bin/busybox (with
+# /bin/sh), the static benchmark program as /bin/linuxbench, /dev/console, and
+# with KVER the virtio block modules of /lib/modules/KVER in /modules (for
+# blk_read_4k; Debian builds virtio as modules).
 #
 # The kernel opens /dev/console for init's stdin/stdout before anything can
 # mount devtmpfs, and cpio can only archive a device node that exists on the
@@ -10,8 +12,8 @@
 # /dev and the character device /dev/console (5, 1), then `cpio -o` of the rest.
 set -eu
 
-[ $# -eq 3 ] || { echo "usage: $0 OUT LINUXBENCH INIT" >&2; exit 2; }
-out=$1 prog=$2 init=$3
+[ $# -eq 3 ] || [ $# -eq 4 ] || { echo "usage: $0 OUT LINUXBENCH INIT [KVER]" >&2; exit 2; }
+out=$1 prog=$2 init=$3 kver=${4:-}
 busybox=${BUSYBOX:-/bin/busybox}
 if ! [ -x "$busybox" ] || ! "$busybox" 2>&1 | head -1 | grep -q BusyBox; then
 	echo "bench-initramfs: $busybox missing: install busybox-static" >&2
@@ -37,6 +39,18 @@ cp "$init" "$stage/init" && chmod 755 "$stage/init"
 cp "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$prog" "$stage/bin/linuxbench"
+if [ -n "$kver" ]; then
+	mkdir -p "$stage/modules"
+	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
+		f=$(find "/lib/modules/$kver/kernel/drivers" -name "$m.ko*" 2>/dev/null | head -n 1)
+		case "$f" in
+		*.ko) cp "$f" "$stage/modules/$m.ko" ;;
+		*.ko.xz) xz -dc "$f" >"$stage/modules/$m.ko" ;;
+		*.ko.zst) zstd -qdc "$f" >"$stage/modules/$m.ko" ;;
+		*) echo "bench-initramfs: $m.ko not in /lib/modules/$kver: no blk_read_4k" >&2 ;;
+		esac
+	done
+fi
 
 {
 	newc_entry dev 40755 0 0 1

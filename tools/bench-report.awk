@@ -32,6 +32,7 @@ function canon_init(   n, i, names) {
 	equiv["spawn_exec"] = "posix_spawn of a static program that exits + waitpid"
 	equiv["ns_lookup"] = "open(O_RDONLY) + close of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["ns_stat"] = "stat() of /bench-tmp/a/b/c/d on tmpfs"
+	equiv["blk_read_4k"] = "pread() of 4 KiB with O_DIRECT from /dev/vda (virtio-blk)"
 }
 
 function add_name(name) {

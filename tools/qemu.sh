@@ -120,6 +120,23 @@ make_cmdline_iso() {
 set -- -machine "$machine" -accel "$accel" -smp "$smp" -m "$mem" -no-reboot -nic none \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -device edu
 [ -n "$cpu" ] && set -- "$@" -cpu "$cpu"
+# Disks (mk/disks.mk, docs/devices.md): two virtio-blk disks with a known pattern,
+# vd0 read-write under snapshot=on (writes vanish at exit), vd1 read-only.
+DISK_VD=${DISK_VD:-$B/disk-vd.img}
+DISK_VD_RO=${DISK_VD_RO:-$B/disk-vd-ro.img}
+if [ -r "$DISK_VD" ] && [ -r "$DISK_VD_RO" ]; then
+	set -- "$@" -drive "if=none,file=$DISK_VD,format=raw,id=vd0,snapshot=on" \
+		-device virtio-blk-pci,drive=vd0 \
+		-drive "if=none,file=$DISK_VD_RO,format=raw,id=vd1,readonly=on" \
+		-device virtio-blk-pci,drive=vd1
+fi
+# ... and one SATA disk on q35's AHCI controller (ICH9, 00:1f.2), port 2 (an ISO's
+# CD-ROM takes port 0), under snapshot=on.
+DISK_SD=${DISK_SD:-$B/disk-sd.img}
+if [ "$machine" = q35 ] && [ -r "$DISK_SD" ]; then
+	set -- "$@" -drive "if=none,file=$DISK_SD,format=raw,id=sata0,snapshot=on" \
+		-device ide-hd,drive=sata0,bus=ide.2
+fi
 [ "$icount" = 1 ] && set -- "$@" -icount shift=0,sleep=off
 
 if [ "$boot" = pvh ]; then

@@ -546,6 +546,34 @@ static void run_ns_stat(int iters)
 			die("stat " NS_PATH);
 }
 
+/* blk_read_4k: one 4 KiB pread with O_DIRECT from the virtio-blk disk (the init
+ * loads the virtio modules), walking the first MiB as CharlotteOS's bench does. */
+static int blk_fd = -1;
+static void *blk_buf;
+static off_t blk_off;
+
+static void setup_blk(void)
+{
+	blk_fd = open("/dev/vda", O_RDONLY | O_DIRECT);
+	if (blk_fd >= 0 && posix_memalign(&blk_buf, 4096, 4096) != 0)
+		die("posix_memalign");
+}
+
+static void run_blk_read(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		if (pread(blk_fd, blk_buf, 4096, blk_off) != 4096)
+			die("pread /dev/vda");
+		blk_off = (blk_off + 4096) % (1 << 20);
+	}
+}
+
+static void teardown_blk(void)
+{
+	close(blk_fd);
+	free(blk_buf);
+}
+
 static const struct bench benches[] = {
     {"null_syscall", 101, 100, 0, run_null_syscall, 0},
     {"null_syscall_enosys", 101, 100, 0, run_enosys_syscall, 0},
@@ -562,6 +590,7 @@ static const struct bench benches[] = {
     {"spawn_exec", 21, 1, 0, run_spawn_exec, 0},
     {"ns_lookup", 101, 10, setup_tmpfs_path, run_ns_lookup, teardown_tmpfs_path},
     {"ns_stat", 101, 10, setup_tmpfs_path, run_ns_stat, teardown_tmpfs_path},
+    {"blk_read_4k", 101, 10, setup_blk, run_blk_read, teardown_blk},
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -608,6 +637,10 @@ static void run_bench(const struct bench *b)
 
 	if (b->setup && !per_sample_setup(b))
 		b->setup();
+	if (b->run == run_blk_read && blk_fd < 0) {
+		printf("BENCH ERROR %s: /dev/vda: %s\n", b->name, strerror(errno));
+		return;
+	}
 	for (int i = -warmup; i < b->samples; i++) {
 		if (per_sample_setup(b))
 			setup_fault_area();

@@ -45,3 +45,6 @@
 #define ERR_NO_HOST (-60) /* a URI names a host this one cannot reach (another host, today) */
 #define ERR_CROSS_PROVIDER (-61) /* rename or link between two providers' subtrees */
 #define ERR_LOOP (-62) /* a resolution met more than NS_LINKS_MAX links (a loop, likely) */
+
+/* --- Devices --- */
+#define ERR_IO (-70) /* the device failed the request (a media or transport error it reported) */

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <charlotte/blk.h>
+#include <charlotte/driver.h>
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
 #include <charlotte/ns.h>
@@ -377,6 +379,56 @@ static void run_ns_stat(int iters)
 	}
 }
 
+/* --- blk_read_4k: a client, the block class and bin/virtio-blk --- */
+
+/* One 4 KiB read through the block class and the virtio-blk driver (another
+ * process), waited for: the same as Linux's pread(O_DIRECT) on /dev/vda. The
+ * offsets walk the first MiB of the disk, as linuxbench's do. */
+static struct ch_child blk_driver;
+static struct ch_blk blk;
+static uint64_t blk_off;
+
+static int setup_blk(void)
+{
+	const struct ch_dev_match m = {0x1af4, CH_DEV_ANY, 0x01, 0x00, CH_DEV_ANY};
+	const char *argv[] = {"bin/virtio-blk", "vda", NULL};
+	handle_t dev, hw = ch_handle("hw");
+	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, &m, 0, &dev);
+	if (r >= 0) {
+		r = ch_driver_spawn(argv, dev, 8u << 20, CH_FOREVER, &blk_driver);
+		ch_cap_drop(dev);
+	}
+	if (r >= 0)
+		r = ch_blk_open(&blk, "dev:///block/vda", HANDLE_INVALID, 4, PAGE);
+	if (r < 0)
+		error("virtio-blk", r);
+	return r < 0 ? -1 : 0;
+}
+
+static void run_blk(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		struct blk_cqe c = {0};
+		long r = ch_blk_submit(&blk, BLK_OP_READ, blk_off, PAGE, 0);
+		if (r >= 0)
+			r = ch_blk_wait(&blk, &c, CH_FOREVER);
+		if (r < 0 || c.status != 0) {
+			error("blk read", r < 0 ? r : c.status);
+			return;
+		}
+		blk_off = (blk_off + PAGE) % (1u << 20);
+	}
+}
+
+static void teardown_blk(void)
+{
+	struct proc_status st;
+	ch_blk_close(&blk);
+	ch_proc_kill(blk_driver.process);
+	ch_proc_wait(blk_driver.process, CH_FOREVER, &st);
+	ch_child_release(&blk_driver);
+}
+
 /* --- the driver --- */
 
 static const struct bench benches[] = {
@@ -390,6 +442,7 @@ static const struct bench benches[] = {
     {"spawn", 101, 1, 0, 0, run_spawn, 0, 0},
     {"ns_lookup", 101, 10, setup_ns, 0, run_ns_lookup, 0, teardown_ns},
     {"ns_stat", 101, 10, setup_ns, 0, run_ns_stat, 0, teardown_ns},
+    {"blk_read_4k", 101, 10, setup_blk, 0, run_blk, 0, teardown_blk},
 };
 
 static uint64_t tsc[MAX_SAMPLES], ns[MAX_SAMPLES];

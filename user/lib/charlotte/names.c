@@ -43,6 +43,7 @@ const char *ch_error_name(long err)
 	    {ERR_NO_HOST, "ERR_NO_HOST"},
 	    {ERR_CROSS_PROVIDER, "ERR_CROSS_PROVIDER"},
 	    {ERR_LOOP, "ERR_LOOP"},
+	    {ERR_IO, "ERR_IO"},
 	};
 	for (size_t i = 0; i < N_ELEMS(names); i++)
 		if (names[i].code == err)

@@ -57,6 +57,7 @@ static const struct {
     {ERR_NO_HOST, EHOSTUNREACH},
     {ERR_CROSS_PROVIDER, EXDEV},
     {ERR_LOOP, ELOOP},
+    {ERR_IO, EIO},
 };
 
 int __libc_errno_of(long err, int on_path)

@@ -387,6 +387,7 @@ static const char *const err_names[] = {
     [-ERR_NO_HOST] = "No such host",
     [-ERR_CROSS_PROVIDER] = "Across providers",
     [-ERR_LOOP] = "Too many links",
+    [-ERR_IO] = "Device I/O error",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
