@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 	}
 	long r = probe(argc > 2 ? atoi(argv[2]) : -1, &info);
 	if (r >= 0) {
-		printf("ahci: %s: %llu KiB, \"%s\", port %u, %s\n", argv[1],
+		printf("%s: %llu KiB, \"%s\", port %u, %s\n", argv[1],
 		       (unsigned long long)(info.size >> 10), info.model,
 		       (unsigned)((ah.port - ah.hba - 0x100) / 0x80),
 		       ah.irq == HANDLE_INVALID ? "polled" : "interrupts");
@@ -365,6 +365,6 @@ int main(int argc, char **argv)
 	} else {
 		blk_serve_ready(r); /* tell a waiting spawner why not */
 	}
-	printf("ahci: %s: %s\n", argv[1], ch_error_name(r));
+	printf("%s: %s\n", argv[1], ch_error_name(r));
 	return 1;
 }

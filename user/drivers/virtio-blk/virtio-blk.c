@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 	}
 	long r = probe(&info);
 	if (r >= 0) {
-		printf("virtio-blk: %s: %llu KiB%s, queue of %u, %s\n", argv[1],
+		printf("%s: %llu KiB%s, queue of %u, %s\n", argv[1],
 		       (unsigned long long)(info.size >> 10),
 		       info.flags & BLK_INFO_READ_ONLY ? " read-only" : "", vb.q->q.size,
 		       vb.v.irq == HANDLE_INVALID ? "polled"
@@ -276,6 +276,6 @@ int main(int argc, char **argv)
 	} else {
 		blk_serve_ready(r); /* tell a waiting spawner why not */
 	}
-	printf("virtio-blk: %s: %s\n", argv[1], ch_error_name(r));
+	printf("%s: %s\n", argv[1], ch_error_name(r));
 	return 1;
 }
