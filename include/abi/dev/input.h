@@ -9,9 +9,19 @@
  *
  * The session memory holds one ring of struct input_event, driver -> client:
  * prod at 0 (driver writes), cons at 64 (client writes), events from 128
- * (entries * 32 bytes). When the ring is full
+ * (entries * 24 bytes; input_region_size()). When the ring is full
  * the driver drops the newest event and counts it in the next event's
  * `dropped`. INPUT_MSG_NOTIFY (driver -> client, one-way) says events wait.
+ * The client checks every prod it reads (at most entries ahead of its cons:
+ * else the session is broken, ERR_MALFORMED) and every event it copies out
+ * (a known type); the driver checks cons the same way. A driver serves at
+ * most INPUT_MAX_SESSIONS sessions (ERR_NO_RESOURCES beyond); a session ends
+ * when the client drops its session endpoint.
+ *
+ * Keys are USB HID usages (page 7) whatever the device: PS/2 set 1 / set 2
+ * and evdev codes are mapped by the driver (shared/inputmap.c); the device's
+ * own code stays in `scancode`. Relative y grows downwards, a positive wheel
+ * delta is a turn away from the user.
  */
 #pragma once
 #include <stdint.h>
@@ -20,6 +30,8 @@
 #define INPUT_MSG_INFO (DEV_MSG_INPUT + 0)
 #define INPUT_MSG_OPEN (DEV_MSG_INPUT + 1)
 #define INPUT_MSG_NOTIFY (DEV_MSG_INPUT + 2)
+
+#define INPUT_MAX_SESSIONS 8u /* per driver */
 
 #define INPUT_CAP_KEYS 0x1u /* keyboard events */
 #define INPUT_CAP_REL 0x2u /* relative pointer (mouse) */
@@ -83,3 +95,10 @@ struct input_event {
 	uint16_t modifiers; /* INPUT_MOD_* after this event */
 	uint16_t dropped; /* events lost to a full ring just before this one */
 };
+
+/* Bytes of the session memory for entries events (a whole number of pages). */
+static inline uint64_t input_region_size(uint32_t entries)
+{
+	return (INPUT_REGION_EVENTS + (uint64_t)entries * sizeof(struct input_event) + 4095u) &
+	       ~(uint64_t)4095u;
+}

@@ -1,0 +1,307 @@
+/*
+ * devtest - the conformance suites of the device classes beyond block, each
+ * run over every driver of its class through the class protocol and
+ * libcharlotte's client only. Tests are <class>_<target>_<test>.
+ *
+ * Input targets: ps2 (bin/ps2 on the "i8042" platform device: kbd0, and
+ * mouse0 when the controller has a second port) and virtio (bin/virtio-input
+ * on the virtio keyboard, kbd1, and the virtio tablet, tablet0). Each target:
+ * info, bad_open (malformed calls and arguments answered, the driver still
+ * serving), session_limit, keys, kill (a client of a killed driver gets
+ * ERR_PEER_CLOSED). devtest starts each target's drivers itself, just before
+ * its tests (QEMU sends keys to the input device activated last, so the
+ * virtio keyboard starts only after the PS/2 tests).
+ *
+ * keys needs someone typing: when the machine has a PCI test device
+ * (1b36:0005, added only by tools/input-keys.sh) devtest prints
+ * "INPUTKEYS READY <target>", reads key events until an Enter release and
+ * prints them as "INPUTKEYS <target>: <usage>+|-|=[/<modifiers>] ..." (press,
+ * release, repeat; the modifiers after a press) for the host to check
+ * against the keys it sent over QMP; otherwise keys is not applicable.
+ * Grants: log, initrd, pool, ns, hw.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/ns.h>
+#include <charlotte/devcall.h>
+#include <charlotte/driver.h>
+#include <charlotte/hw.h>
+#include <charlotte/input.h>
+#include <charlotte/kbus.h>
+#include <charlotte/names.h>
+#include <charlotte/ns.h>
+#include <charlotte/spawn.h>
+#include <charlotte/start.h>
+#include <charlotte/syscall.h>
+#include <charlotte/testing.h>
+
+#define LONG (30ull * 1000 * 1000 * 1000)
+#define KEYS_WAIT (120ull * 1000 * 1000 * 1000) /* a safety cap: the host types at once */
+
+struct target {
+	const char *name;
+	const char *kbd, *ptr; /* dev:///input names */
+	uint32_t ptr_caps; /* INPUT_CAP_REL or _ABS */
+	struct ch_child child[2];
+	int nchild;
+	bool started;
+	long up; /* 0 when the drivers serve, else why not */
+};
+
+static struct target targets[] = {
+    {.name = "ps2", .kbd = "kbd0", .ptr = "mouse0", .ptr_caps = INPUT_CAP_REL},
+    {.name = "virtio", .kbd = "kbd1", .ptr = "tablet0", .ptr_caps = INPUT_CAP_ABS},
+};
+static struct target *cur;
+static char uri_kbd[64], uri_ptr[64];
+static bool host_types;
+
+/* The platform device called name under "hw". */
+static long find_platform(const char *name, handle_t *out)
+{
+	handle_t hw = ch_handle("hw");
+	if (hw == HANDLE_INVALID)
+		return ERR_NOT_FOUND;
+	for (uint32_t i = 0;; i++) {
+		struct hw_device_info di;
+		long r = ch_dev_enum(hw, i, &di, NULL);
+		if (r < 0)
+			return r == ERR_OUT_OF_RANGE ? ERR_NOT_FOUND : r;
+		if (di.bus == HW_BUS_PLATFORM && !strncmp(di.name, name, sizeof(di.name)))
+			return ch_dev_enum(hw, i, &di, out);
+	}
+}
+
+static long spawn(struct target *t, const char *const *argv, handle_t dev)
+{
+	long r = ch_driver_spawn(argv, dev, 4u << 20, LONG, &t->child[t->nchild]);
+	if (t->child[t->nchild].process != HANDLE_INVALID)
+		t->nchild++;
+	ch_cap_drop(dev);
+	return r;
+}
+
+static long start_ps2(struct target *t)
+{
+	handle_t dev;
+	const char *a[] = {"bin/ps2", t->kbd, t->ptr, NULL};
+	long r = find_platform("i8042", &dev);
+	return r < 0 ? r : spawn(t, a, dev);
+}
+
+static long start_virtio(struct target *t)
+{
+	const struct ch_dev_match m = {0x1af4, 0x1052, CH_DEV_ANY, CH_DEV_ANY, CH_DEV_ANY};
+	const char *a0[] = {"bin/virtio-input", t->kbd, NULL};
+	const char *a1[] = {"bin/virtio-input", t->ptr, NULL};
+	handle_t hw = ch_handle("hw"), dev;
+	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, &m, 0, &dev);
+	if (r >= 0)
+		r = spawn(t, a0, dev);
+	if (r >= 0 && ch_dev_find(hw, &m, 1, &dev) >= 0)
+		r = spawn(t, a1, dev);
+	return r;
+}
+
+static void stop(struct target *t)
+{
+	for (int i = 0; i < t->nchild; i++) {
+		struct proc_status st;
+		ch_proc_kill(t->child[i].process);
+		ch_proc_wait(t->child[i].process, LONG, &st);
+		ch_child_release(&t->child[i]);
+	}
+	t->nchild = 0;
+}
+
+static bool up(void)
+{
+	if (cur->up < 0) {
+		ch_test_not_applicable("%s drivers not started: %s", cur->name,
+		                       ch_error_name(cur->up));
+		return false;
+	}
+	return true;
+}
+
+/* Whether dev:///input/<name> is bound (a pointer may be absent). */
+static bool bound(const char *uri)
+{
+	handle_t h;
+	if (ch_uri_open(uri, NS_TYPE_DEV_INPUT, 0, NS_RIGHTS_SAME, &h) < 0)
+		return false;
+	ch_cap_drop(h);
+	return true;
+}
+
+static void test_info(void)
+{
+	struct ch_input in;
+	struct input_event ev;
+	if (!up())
+		return;
+	EXPECT_OK(ch_input_open(&in, uri_kbd, HANDLE_INVALID, 16));
+	CHECK(ch_input_info(&in)->caps & INPUT_CAP_KEYS, "keyboard caps %#x",
+	      ch_input_info(&in)->caps);
+	CHECK(ch_input_info(&in)->model[0], "no model");
+	EXPECT_ERR(ch_input_read(&in, &ev, 1, 0), ERR_TIMED_OUT); /* nobody types */
+	ch_input_close(&in);
+	if (!bound(uri_ptr))
+		return; /* a controller without a second port */
+	EXPECT_OK(ch_input_open(&in, uri_ptr, HANDLE_INVALID, 256));
+	const struct input_info_reply *i = ch_input_info(&in);
+	CHECK(i->caps & cur->ptr_caps, "pointer caps %#x", i->caps);
+	CHECK(!(i->caps & INPUT_CAP_ABS) || (i->abs_max_x && i->abs_max_y), "no absolute range");
+	ch_input_close(&in);
+	/* an input device is not a disk */
+	handle_t h;
+	CHECK(ch_uri_open(uri_kbd, NS_TYPE_DEV_BLOCK, 0, NS_RIGHTS_SAME, &h) < 0,
+	      "opened as block");
+}
+
+static void test_bad_open(void)
+{
+	handle_t dev, hs[2];
+	if (!up())
+		return;
+	EXPECT_OK(ch_uri_open(uri_kbd, NS_TYPE_DEV_INPUT, 0, NS_RIGHTS_SAME, &dev));
+	const uint32_t bad[] = {0, 3, 512, 0x80000000u};
+	for (unsigned k = 0; k < 4; k++) {
+		struct input_open q = {.hdr = {INPUT_MSG_OPEN, sizeof(q)}, .entries = bad[k]};
+		struct input_open_reply rep;
+		EXPECT_ERR(ch_dev_call(dev, &q, sizeof(q), &rep, sizeof(rep), hs, 2, LONG),
+		           ERR_INVALID_ARGS);
+	}
+	/* a header that lies about its length, a short message, an unknown type */
+	struct input_open q = {.hdr = {INPUT_MSG_OPEN, 99}, .entries = 4};
+	struct input_open_reply rep;
+	EXPECT_ERR(ch_dev_call(dev, &q, sizeof(q), &rep, sizeof(rep), hs, 2, LONG), ERR_MALFORMED);
+	EXPECT_ERR(ch_dev_call(dev, &q, 4, &rep, sizeof(rep), hs, 2, LONG), ERR_MALFORMED);
+	struct dev_msg_hdr junk = {DEV_MSG_BLOCK, sizeof(junk)};
+	EXPECT_ERR(ch_dev_call(dev, &junk, sizeof(junk), &rep, sizeof(rep), hs, 2, LONG),
+	           ERR_MALFORMED);
+	/* one-way junk is ignored; the driver still serves */
+	EXPECT_OK(ch_kbus_send_bytes(dev, "junk", 4, KBUS_NONBLOCK, 0));
+	struct ch_input in;
+	EXPECT_OK(ch_input_open(&in, NULL, dev, 1));
+	/* a client scribbling over the ring's words hurts only itself */
+	memset(in.base, 0xff, 128);
+	ch_input_close(&in);
+	EXPECT_OK(ch_input_open(&in, NULL, dev, 8));
+	ch_input_close(&in);
+	ch_cap_drop(dev);
+}
+
+static void test_session_limit(void)
+{
+	static struct ch_input in[INPUT_MAX_SESSIONS + 1];
+	if (!up())
+		return;
+	for (unsigned i = 0; i < INPUT_MAX_SESSIONS; i++)
+		EXPECT_OK(ch_input_open(&in[i], uri_kbd, HANDLE_INVALID, 4));
+	EXPECT_ERR(ch_input_open(&in[INPUT_MAX_SESSIONS], uri_kbd, HANDLE_INVALID, 4),
+	           ERR_NO_RESOURCES);
+	ch_input_close(&in[0]);
+	/* the driver frees a session when its client leaves: the slot comes back */
+	long r = ERR_NO_RESOURCES;
+	for (int tries = 0; tries < 1000 && r == ERR_NO_RESOURCES; tries++) {
+		r = ch_input_open(&in[0], uri_kbd, HANDLE_INVALID, 4);
+		if (r == ERR_NO_RESOURCES)
+			ch_yield();
+	}
+	EXPECT_OK(r);
+	for (unsigned i = 0; i < INPUT_MAX_SESSIONS; i++)
+		ch_input_close(&in[i]);
+}
+
+static void test_keys(void)
+{
+	struct ch_input in;
+	struct input_event ev[16];
+	char line[512];
+	size_t n;
+	if (!up())
+		return;
+	if (!host_types) {
+		ch_test_not_applicable("nobody types (tools/input-keys.sh does)");
+		return;
+	}
+	EXPECT_OK(ch_input_open(&in, uri_kbd, HANDLE_INVALID, 64));
+	n = (size_t)snprintf(line, sizeof(line), "INPUTKEYS %s:", cur->name);
+	printf("INPUTKEYS READY %s\n", cur->name);
+	for (bool done = false; !done;) {
+		long k = ch_input_read(&in, ev, 16, KEYS_WAIT);
+		if (k < 0) {
+			ch_input_close(&in);
+			CHECK(0, "read: %s", ch_error_name(k));
+		}
+		for (long i = 0; i < k && n + 8 < sizeof(line); i++) {
+			if (ev[i].type != INPUT_EV_KEY)
+				continue;
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " %02x%c", ev[i].code,
+			                      "-+="[ev[i].value % 3]);
+			if (ev[i].modifiers && ev[i].value != INPUT_KEY_RELEASE)
+				n += (size_t)snprintf(line + n, sizeof(line) - n, "/%x",
+				                      ev[i].modifiers);
+			done |= ev[i].code == 0x28 && ev[i].value == INPUT_KEY_RELEASE;
+		}
+	}
+	printf("%s\n", line);
+	ch_input_close(&in);
+}
+
+static void test_kill(void)
+{
+	struct ch_input in;
+	struct input_event ev;
+	struct proc_status st;
+	if (!up())
+		return;
+	EXPECT_OK(ch_input_open(&in, uri_kbd, HANDLE_INVALID, 8));
+	EXPECT_OK(ch_proc_kill(cur->child[0].process));
+	EXPECT_OK(ch_proc_wait(cur->child[0].process, LONG, &st));
+	EXPECT_ERR(ch_input_read(&in, &ev, 1, LONG), ERR_PEER_CLOSED);
+	ch_input_close(&in);
+	handle_t h;
+	CHECK(ch_uri_open(uri_kbd, NS_TYPE_DEV_INPUT, 0, NS_RIGHTS_SAME, &h) < 0 ||
+	          ch_input_open(&in, NULL, h, 4) == ERR_PEER_CLOSED,
+	      "a dead driver's entry still opens a session");
+}
+
+static void run_input(struct target *t, long (*start)(struct target *))
+{
+	cur = t;
+	if (!ch_test_planning() && !t->started) {
+		t->started = true;
+		t->up = start(t);
+		if (t->up < 0)
+			printf("devtest: %s: %s\n", t->name, ch_error_name(t->up));
+	}
+	snprintf(uri_kbd, sizeof(uri_kbd), "dev:///input/%s", t->kbd);
+	snprintf(uri_ptr, sizeof(uri_ptr), "dev:///input/%s", t->ptr);
+	char prefix[32];
+	snprintf(prefix, sizeof(prefix), "input_%s_", t->name);
+	ch_test_run(prefix, "info", test_info);
+	ch_test_run(prefix, "bad_open", test_bad_open);
+	ch_test_run(prefix, "session_limit", test_session_limit);
+	ch_test_run(prefix, "keys", test_keys);
+	ch_test_run(prefix, "kill", test_kill);
+}
+
+static void run_all(void)
+{
+	run_input(&targets[0], start_ps2);
+	run_input(&targets[1], start_virtio);
+}
+
+int main(void)
+{
+	const struct ch_dev_match testdev = {0x1b36, 0x0005, CH_DEV_ANY, CH_DEV_ANY, CH_DEV_ANY};
+	handle_t hw = ch_handle("hw"), h;
+	host_types = hw != HANDLE_INVALID && ch_dev_find(hw, &testdev, 0, &h) >= 0;
+	int r = ch_test_main(run_all);
+	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		stop(&targets[i]);
+	return r;
+}

@@ -1,0 +1,23 @@
+/*
+ * devcall.h - the kbus side every device class client shares (abi/dev/ring.h):
+ * a checked call on a driver's endpoint and receiving a driver's message of
+ * any shape. (blk.c has its own copies from before this file; FIXME: move it
+ * over once the block class lands.)
+ */
+#pragma once
+#include <stdint.h>
+
+#include <abi/handle.h>
+
+/*
+ * A call on a driver's endpoint whose reply must be exactly rep_len bytes of
+ * the request's type with a status (>= 0) and exactly nh handles, into hs. A
+ * struct dev_status_reply with an error gives that error; any other shape
+ * ERR_MALFORMED. On failure every handle received is dropped.
+ */
+long ch_dev_call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_t rep_len,
+                 handle_t *hs, uint32_t nh, uint64_t timeout);
+
+/* Receives one message of any shape on ep (its handles dropped), copying at most
+ * cap bytes into buf; its length in *len. Errors of ch_kbus_recv. */
+long ch_dev_recv_any(handle_t ep, void *buf, uint32_t cap, uint32_t *len, uint64_t timeout);
