@@ -10,7 +10,7 @@
 #   --list          print the VM configurations and exit
 #   -q              print failing results only (plus the summary)
 #   (--config also selects the host-driven checks: crash-reports, fbcon-screens,
-#   input-keys; e.g. --config input-keys)
+#   devices-qmp; e.g. --config devices-qmp)
 # Environment:
 #   VMTEST_FILTER   boot with test=<prefix> instead of test: run matching VM tests only
 #   VMTEST_STALL    seconds without serial output after which a boot counts as hung
@@ -442,7 +442,7 @@ vm_tests() {
 	done <"$LOGS/configs"
 	case crash-reports in $only) crash_reports ;; esac
 	case fbcon-screens in $only) fbcon_screens ;; esac
-	case input-keys in $only) input_keys ;; esac
+	case devices-qmp in $only) devices_qmp ;; esac
 	rm -f "$LOGS/configs"
 }
 
@@ -520,25 +520,26 @@ fbcon_screens() {
 	done
 }
 
-# input_keys: the input class from outside (tools/input-keys.sh): QMP send-key
-# into the PS/2 and the virtio keyboard, the keycodes bin/devtest read checked.
-input_keys() {
-	echo "== input-keys: QMP send-key into the PS/2 and virtio keyboards (pvh, q35, 1 CPU)"
-	B=$B QEMU_SH=$QEMU_SH tools/input-keys.sh >"$LOGS/input-keys.results" 2>&1
+# devices_qmp: the device classes from outside (tools/devices-qmp.sh): QMP
+# send-key into the PS/2 and the virtio keyboard, a screendump of what devtest
+# drew through the display class.
+devices_qmp() {
+	echo "== devices-qmp: keys and a screendump over QMP (pvh, q35, 1 CPU)"
+	B=$B QEMU_SH=$QEMU_SH tools/devices-qmp.sh >"$LOGS/devices-qmp.results" 2>&1
 	while IFS= read -r line; do
 		name=${line#* }
 		name=${name%%:*}
 		case "$line" in
-		PASS\ *) say "[input-keys] $line"; outcome input-keys PASS "$name"
+		PASS\ *) say "[devices-qmp] $line"; outcome devices-qmp PASS "$name"
 			record "$name" 1 0 0 "" ;;
-		FAIL\ *) echo "[input-keys] $line"; outcome input-keys FAIL "$name"
+		FAIL\ *) echo "[devices-qmp] $line"; outcome devices-qmp FAIL "$name"
 			record "$name" 0 1 0 "${line#*: }"
-			show_tail "$LOGS/input-keys.log" 20 ;;
+			show_tail "$LOGS/devices-qmp.log" 20 ;;
 		esac
-	done <"$LOGS/input-keys.results"
-	grep -q "^PASS\|^FAIL" "$LOGS/input-keys.results" || {
-		echo "[input-keys] FAIL input-keys: no result"; outcome input-keys FAIL input-keys
-		record input-keys 0 1 0 "no result"; }
+	done <"$LOGS/devices-qmp.results"
+	grep -q "^PASS\|^FAIL" "$LOGS/devices-qmp.results" || {
+		echo "[devices-qmp] FAIL devices-qmp: no result"; outcome devices-qmp FAIL devices-qmp
+		record devices-qmp 0 1 0 "no result"; }
 }
 
 [ "$run_host" = 1 ] && { host_tests; fuzz_tests; }

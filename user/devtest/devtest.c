@@ -13,7 +13,7 @@
  * virtio keyboard starts only after the PS/2 tests).
  *
  * keys needs someone typing: when the machine has a PCI test device
- * (1b36:0005, added only by tools/input-keys.sh) devtest prints
+ * (1b36:0005, added only by tools/devices-qmp.sh) devtest prints
  * "INPUTKEYS READY <target>", reads key events until an Enter release and
  * prints them as "INPUTKEYS <target>: <usage>+|-|=[/<modifiers>] ..." (press,
  * release, repeat; the modifiers after a press) for the host to check
@@ -24,7 +24,9 @@
 #include <string.h>
 
 #include <abi/ns.h>
+#include <abi/rights.h>
 #include <charlotte/devcall.h>
+#include <charlotte/display.h>
 #include <charlotte/driver.h>
 #include <charlotte/hw.h>
 #include <charlotte/input.h>
@@ -224,7 +226,7 @@ static void test_keys(void)
 	if (!up())
 		return;
 	if (!host_types) {
-		ch_test_not_applicable("nobody types (tools/input-keys.sh does)");
+		ch_test_not_applicable("nobody types (tools/devices-qmp.sh does)");
 		return;
 	}
 	EXPECT_OK(ch_input_open(&in, uri_kbd, HANDLE_INVALID, 64));
@@ -289,10 +291,206 @@ static void run_input(struct target *t, long (*start)(struct target *))
 	ch_test_run(prefix, "kill", test_kill);
 }
 
+/* --- display --- */
+
+struct dtarget {
+	const char *name, *dev; /* tests' infix; dev:///display name */
+	bool settable; /* the driver sets modes */
+	struct ch_child child;
+	bool started;
+	long up;
+};
+
+static struct dtarget dtargets[] = {
+    {.name = "bochs", .dev = "vga0", .settable = true},
+    {.name = "bootfb", .dev = "fb0"},
+};
+static struct dtarget *dcur;
+static char uri_disp[64];
+
+static bool dup_(void)
+{
+	if (dcur->up < 0) {
+		ch_test_not_applicable("%s driver not started: %s", dcur->name,
+		                       ch_error_name(dcur->up));
+		return false;
+	}
+	return true;
+}
+
+static long dspawn(struct dtarget *t, const char *path, handle_t dev)
+{
+	const char *a[] = {path, t->dev, NULL};
+	long r = ch_driver_spawn(a, dev, 2u << 20, LONG, &t->child);
+	ch_cap_drop(dev);
+	return r;
+}
+
+/* std VGA / bochs-display: PCI 1234:1111. */
+static long start_bochs(struct dtarget *t)
+{
+	const struct ch_dev_match m = {0x1234, 0x1111, CH_DEV_ANY, CH_DEV_ANY, CH_DEV_ANY};
+	handle_t hw = ch_handle("hw"), dev;
+	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, &m, 0, &dev);
+	return r < 0 ? r : dspawn(t, "bin/bochs-display", dev);
+}
+
+static long start_bootfb(struct dtarget *t)
+{
+	handle_t dev;
+	long r = find_platform("fb0", &dev);
+	return r < 0 ? r : dspawn(t, "bin/bootfb", dev);
+}
+
+static void test_display_info(void)
+{
+	struct ch_display d;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_display_open(&d, uri_disp, HANDLE_INVALID));
+	const struct display_info_reply *i = &d.info;
+	CHECK(i->nmodes >= 1, "no modes");
+	bool listed = false;
+	for (uint32_t k = 0; k < i->nmodes; k++)
+		listed |= i->modes[k].width == i->current.width &&
+		          i->modes[k].height == i->current.height;
+	CHECK(listed, "current mode %ux%u not in the list", i->current.width, i->current.height);
+	ch_display_close(&d);
+}
+
+static void test_display_draw(void)
+{
+	struct ch_display d;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_display_open(&d, uri_disp, HANDLE_INVALID));
+	EXPECT_OK(ch_display_map(&d));
+	const struct display_mode *m = &d.info.current;
+	uint32_t stride = m->pitch / 4;
+	/* each pixel read back at once: on GRUB boots the kernel's console draws on
+	 * fb0 too (FIXME: it should stop once a driver takes the framebuffer) */
+	for (uint32_t y = m->height - 16; y < m->height; y++)
+		for (uint32_t x = 0; x < m->width; x++) {
+			d.pixels[y * stride + x] = x * 7 + y;
+			CHECK(d.pixels[y * stride + x] == x * 7 + y, "pixel %u,%u", x, y);
+		}
+	EXPECT_OK(ch_display_flush(&d, 0, m->height - 16, m->width, 16));
+	EXPECT_OK(ch_display_flush(&d, 0, 0, m->width, m->height));
+	EXPECT_ERR(ch_display_flush(&d, 1, 0, m->width, 1), ERR_OUT_OF_RANGE);
+	EXPECT_ERR(ch_display_flush(&d, 0, m->height, 1, 1), ERR_OUT_OF_RANGE);
+	EXPECT_ERR(ch_display_flush(&d, 0xffffffffu, 0, 2, 1), ERR_OUT_OF_RANGE);
+	EXPECT_ERR(ch_display_flush(&d, 2, 2, 0xfffffffeu, 1), ERR_OUT_OF_RANGE);
+	/* junk: a lying header, a short message, another class's message */
+	struct display_flush f = {{DISPLAY_MSG_FLUSH, 99}, 0, 0, 1, 1};
+	struct dev_status_reply rep;
+	EXPECT_ERR(ch_dev_call(d.dev, &f, sizeof(f), &rep, sizeof(rep), NULL, 0, LONG),
+	           ERR_MALFORMED);
+	EXPECT_ERR(ch_dev_call(d.dev, &f, 6, &rep, sizeof(rep), NULL, 0, LONG), ERR_MALFORMED);
+	struct dev_msg_hdr junk = {INPUT_MSG_OPEN, sizeof(junk)};
+	EXPECT_ERR(ch_dev_call(d.dev, &junk, sizeof(junk), &rep, sizeof(rep), NULL, 0, LONG),
+	           ERR_MALFORMED);
+	/* the framebuffer capability maps, and cannot revoke or derive beyond it */
+	struct cap_info ci;
+	EXPECT_OK(ch_cap_inspect(d.fb, &ci));
+	CHECK((ci.rights & RIGHT_MAP) && !(ci.rights & RIGHT_REVOKE), "framebuffer rights %#llx",
+	      (unsigned long long)ci.rights);
+	ch_display_close(&d);
+}
+
+static void test_display_set_mode(void)
+{
+	struct ch_display d;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_display_open(&d, uri_disp, HANDLE_INVALID));
+	if (!dcur->settable) {
+		EXPECT_ERR(ch_display_set_mode(&d, d.info.current.width, d.info.current.height),
+		           ERR_NOT_SUPPORTED);
+		ch_display_close(&d);
+		return;
+	}
+	EXPECT_ERR(ch_display_set_mode(&d, 123, 45), ERR_INVALID_ARGS);
+	for (uint32_t k = 0; k < 2 && k < d.info.nmodes; k++) {
+		struct display_mode want = d.info.modes[k];
+		EXPECT_OK(ch_display_set_mode(&d, want.width, want.height));
+		EXPECT_OK(ch_display_info(&d));
+		CHECK(d.info.current.width == want.width && d.info.current.height == want.height,
+		      "mode %ux%u after setting %ux%u", d.info.current.width, d.info.current.height,
+		      want.width, want.height);
+		EXPECT_OK(ch_display_map(&d));
+		d.pixels[(want.height - 1) * (d.info.current.pitch / 4) + want.width - 1] =
+		    0x123456;
+	}
+	ch_display_close(&d);
+}
+
+/* The pattern tools/devices-qmp.sh checks in a screendump: a gradient band,
+ * quadrant colours. */
+static uint32_t pattern(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
+{
+	if (y >= h / 2 - 8 && y < h / 2 + 8)
+		return (x & 0xff) << 16 | 0x40 << 8 | 0x80;
+	return y < h / 2 ? (x < w / 2 ? 0xff0000 : 0x00ff00) : (x < w / 2 ? 0x0000ff : 0xffffff);
+}
+
+static void test_display_pattern(void)
+{
+	struct ch_display d;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_display_open(&d, uri_disp, HANDLE_INVALID));
+	if (dcur->settable)
+		EXPECT_OK(ch_display_set_mode(&d, 640, 480));
+	EXPECT_OK(ch_display_map(&d));
+	const struct display_mode *m = &d.info.current;
+	for (uint32_t y = 0; y < m->height; y++)
+		for (uint32_t x = 0; x < m->width; x++)
+			d.pixels[y * (m->pitch / 4) + x] = pattern(x, y, m->width, m->height);
+	EXPECT_OK(ch_display_flush(&d, 0, 0, m->width, m->height));
+	/* the screen keeps it: nothing later in devtest draws */
+	printf("DISPLAYSHOT READY %s %ux%u\n", dcur->name, m->width, m->height);
+	ch_display_close(&d);
+}
+
+static void test_display_kill(void)
+{
+	struct ch_display d;
+	struct proc_status st;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_display_open(&d, uri_disp, HANDLE_INVALID));
+	EXPECT_OK(ch_proc_kill(dcur->child.process));
+	EXPECT_OK(ch_proc_wait(dcur->child.process, LONG, &st));
+	EXPECT_ERR(ch_display_info(&d), ERR_PEER_CLOSED);
+	ch_display_close(&d);
+}
+
+static void run_display(struct dtarget *t, long (*start)(struct dtarget *))
+{
+	dcur = t;
+	if (!ch_test_planning() && !t->started) {
+		t->started = true;
+		t->up = start(t);
+		if (t->up < 0)
+			printf("devtest: %s: %s\n", t->name, ch_error_name(t->up));
+	}
+	snprintf(uri_disp, sizeof(uri_disp), "dev:///display/%s", t->dev);
+	char prefix[32];
+	snprintf(prefix, sizeof(prefix), "display_%s_", t->name);
+	ch_test_run(prefix, "info", test_display_info);
+	ch_test_run(prefix, "draw", test_display_draw);
+	ch_test_run(prefix, "set_mode", test_display_set_mode);
+	ch_test_run(prefix, "pattern", test_display_pattern);
+	ch_test_run(prefix, "kill", test_display_kill);
+}
+
 static void run_all(void)
 {
 	run_input(&targets[0], start_ps2);
 	run_input(&targets[1], start_virtio);
+	/* bootfb first: on GRUB boots it is the same VGA memory bochs then takes over */
+	run_display(&dtargets[1], start_bootfb);
+	run_display(&dtargets[0], start_bochs);
 }
 
 int main(void)
@@ -303,5 +501,13 @@ int main(void)
 	int r = ch_test_main(run_all);
 	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
 		stop(&targets[i]);
+	for (unsigned i = 0; i < sizeof(dtargets) / sizeof(dtargets[0]); i++)
+		if (dtargets[i].child.process != HANDLE_INVALID && dtargets[i].started &&
+		    dtargets[i].up >= 0) {
+			struct proc_status st;
+			ch_proc_kill(dtargets[i].child.process);
+			ch_proc_wait(dtargets[i].child.process, LONG, &st);
+			ch_child_release(&dtargets[i].child);
+		}
 	return r;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <abi/errors.h>
+#include <charlotte/devcall.h>
 #include <charlotte/hw.h>
 #include <charlotte/inputserve.h>
 #include <charlotte/kbus.h>
@@ -181,7 +182,7 @@ static long setup(handle_t dev, handle_t ws, const char *kname, const char *mnam
 		r = input_serve_bind(&mouse, mname);
 	if (r >= 0)
 		r = input_serve_bind(&kbd, kname);
-	input_serve_ready(r); /* the spawner waits for this */
+	ch_dev_ready(r); /* the spawner waits for this */
 	drain(); /* anything that came during setup */
 	return r;
 }

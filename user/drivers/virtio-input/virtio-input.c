@@ -17,6 +17,7 @@
 
 #include <abi/errors.h>
 #include <charlotte/devmem.h>
+#include <charlotte/devcall.h>
 #include <charlotte/hw.h>
 #include <charlotte/inputserve.h>
 #include <charlotte/kbus.h>
@@ -194,7 +195,7 @@ int main(int argc, char **argv)
 	long r = ch_waitset_create(ch_handle("pool"), &ws);
 	if (r >= 0)
 		r = probe(ws, argv[1], model, sizeof(model));
-	input_serve_ready(r);
+	ch_dev_ready(r);
 	printf("virtio-input: %s: %s, %s\n", argv[1], model, ch_error_name(r));
 	while (r >= 0) {
 		struct kbus_event ev[8];

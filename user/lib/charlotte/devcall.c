@@ -8,7 +8,15 @@
 #include <abi/dev/ring.h>
 
 #include "kbus.h"
+#include "start.h"
 #include "syscall.h"
+
+void ch_dev_ready(long result)
+{
+	handle_t ready = ch_handle("ready");
+	if (ready != HANDLE_INVALID) /* the spawner waits for the device to be there */
+		ch_kbus_send_bytes(ready, &result, sizeof(result), KBUS_NONBLOCK, 0);
+}
 
 long ch_dev_recv_any(handle_t ep, void *buf, uint32_t cap, uint32_t *len, uint64_t timeout)
 {

@@ -1,7 +1,7 @@
 /*
  * devcall.h - the kbus side every device class client shares (abi/dev/ring.h):
  * a checked call on a driver's endpoint and receiving a driver's message of
- * any shape. (blk.c has its own copies from before this file; FIXME: move it
+ * any shape; and the drivers' "ready" report. (blk.c has its own copies from before this file; FIXME: move it
  * over once the block class lands.)
  */
 #pragma once
@@ -17,6 +17,10 @@
  */
 long ch_dev_call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_t rep_len,
                  handle_t *hs, uint32_t nh, uint64_t timeout);
+
+/* A driver's report to its spawner: if we were granted an endpoint "ready"
+ * (charlotte/driver.h), sends it result: 0 once the driver serves, or why not. */
+void ch_dev_ready(long result);
 
 /* Receives one message of any shape on ep (its handles dropped), copying at most
  * cap bytes into buf; its length in *len. Errors of ch_kbus_recv. */

@@ -59,13 +59,6 @@ long input_serve_bind(struct input_server *srv, const char *name)
 	return r;
 }
 
-void input_serve_ready(long result)
-{
-	handle_t ready = ch_handle("ready");
-	if (ready != HANDLE_INVALID) /* the spawner waits for the device to be there */
-		ch_kbus_send_bytes(ready, &result, sizeof(result), KBUS_NONBLOCK, 0);
-}
-
 static void sess_free(struct input_server *srv, struct input_serve_sess *ss)
 {
 	ch_waitset_remove(srv->ws, srv->key_base + 1 + (uint64_t)(ss - srv->sess));

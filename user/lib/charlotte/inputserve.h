@@ -47,12 +47,9 @@ struct input_server {
 long input_serve_init(struct input_server *srv, handle_t ws, uint64_t key_base, uint32_t caps,
                       const char *model, uint32_t abs_max_x, uint32_t abs_max_y);
 
-/* Binds the client end as dev:///input/<name> (type dev.input). */
+/* Binds the client end as dev:///input/<name> (type dev.input); then the
+ * driver reports to its spawner (charlotte/devcall.h's ch_dev_ready). */
 long input_serve_bind(struct input_server *srv, const char *name);
-
-/* If we were granted an endpoint "ready" (charlotte/driver.h), sends it result:
- * 0 once every device is bound, or why the driver cannot serve. */
-void input_serve_ready(long result);
 
 /* Serves ev if it is one of srv's keys (a call, a client leaving): true; else
  * false (the driver's). */

@@ -1,0 +1,113 @@
+#!/bin/sh
+# devices-qmp.sh - the device classes seen from outside: boot the test kernel
+# once with a QMP monitor on QEMU's stdin and a PCI test device (1b36:0005,
+# which tells bin/devtest that a host is at the other end), and:
+#  - input: type keys with QMP send-key when devtest says "INPUTKEYS READY
+#    <target>" (PS/2 first, then the virtio keyboard: QEMU sends keys to the
+#    input device activated last) and check the keycodes devtest printed;
+#  - display: when devtest says "DISPLAYSHOT READY bochs WxH", take a QMP
+#    screendump (PPM) and check the pattern devtest drew through the display
+#    class (quadrant colours and a gradient band, pixel-exact).
+# The boot is stopped once everything is checked.
+#
+# usage: tools/devices-qmp.sh   (B=build dir; exits 0 when every check passed)
+# Prints "PASS <test>" or "FAIL <test>: <why>" per check: input_keys_ps2,
+# input_keys_virtio, display_shot_bochs.
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+B=${B:-build}
+LOGS=$B/test-logs
+QEMU_SH=${QEMU_SH:-tools/qemu.sh}
+mkdir -p "$LOGS"
+log=$LOGS/devices-qmp.log fifo=$LOGS/devices-qmp.fifo out=$LOGS/devices-qmp.qmp.log
+shot=$LOGS/devices-qmp.ppm
+rm -f "$log" "$fifo" "$out" "$shot"
+mkfifo "$fifo" || exit 2
+: >"$log"
+
+# What devtest must print for the keys below: HID usages, + press, - release,
+# /<modifiers> after a press (1 = shift).
+WANT='04+ 04- e1+/1 05+/1 05- e1- 52+ 52- 28+ 28-'
+key() { # key QCODE...: one send-key (all pressed in order, released in reverse)
+	k=
+	for c in "$@"; do k="$k${k:+,}{\"type\":\"qcode\",\"data\":\"$c\"}"; done
+	printf '{"execute":"send-key","arguments":{"keys":[%s]}}\n' "$k" >&3
+}
+
+KERNEL_ELF=$B/charlotte-test.elf "$QEMU_SH" --boot pvh --smp 1 --mem 128M --accel tcg \
+	--timeout 600 --serial-log "$log" --cmdline test=exec \
+	--extra "-qmp stdio -device pci-testdev" <"$fifo" >"$out" 2>&1 &
+qpid=$!
+exec 3>"$fifo"
+printf '{"execute":"qmp_capabilities"}\n' >&3
+
+# wait_for PATTERN: until the serial log shows it; 1 if QEMU ended first.
+wait_for() {
+	until grep -q "$1" "$log" 2>/dev/null; do
+		kill -0 "$qpid" 2>/dev/null || return 1
+		sleep 1
+	done
+}
+fails=0
+result() { # result TEST WHY ("" = pass)
+	if [ -z "$2" ]; then
+		echo "PASS $1"
+	else
+		echo "FAIL $1: $2"
+		fails=$((fails + 1))
+	fi
+}
+
+for t in ps2 virtio; do
+	why=
+	if wait_for "INPUTKEYS READY $t"; then
+		key a
+		key shift b
+		key up
+		key ret
+		wait_for "INPUTKEYS $t:" || why="no INPUTKEYS line"
+		got=$(sed -n "s/.*INPUTKEYS $t: //p" "$log" | tr -d '\r' | head -n 1)
+		[ -z "$why" ] && [ "$got" != "$WANT" ] && why="keys '$got', want '$WANT'"
+	else
+		why="devtest never said INPUTKEYS READY $t"
+	fi
+	result "input_keys_$t" "$why"
+done
+
+# pixel X Y: "r g b" of the screendump (a P6 PPM with a 15-byte header: 640x480).
+pixel() {
+	od -An -v -tu1 -j $((15 + ($2 * 640 + $1) * 3)) -N 3 "$shot" | awk '{ print $1, $2, $3 }'
+}
+why=
+if wait_for "DISPLAYSHOT READY bochs 640x480"; then
+	printf '{"execute":"screendump","arguments":{"filename":"%s"}}\n' "$PWD/$shot" >&3
+	n=0
+	until [ -f "$shot" ] && [ "$(wc -c <"$shot")" -ge $((15 + 640 * 480 * 3)) ]; do
+		n=$((n + 1))
+		[ "$n" -gt 60 ] && break
+		sleep 1
+	done
+	if [ "$(head -c 15 "$shot" 2>/dev/null | tr '\n' ' ')" != "P6 640 480 255 " ]; then
+		why="no 640x480 screendump"
+	else
+		for c in "100 100 255 0 0" "500 100 0 255 0" "100 400 0 0 255" "500 400 255 255 255"; do
+			set -- $c
+			got=$(pixel "$1" "$2")
+			[ "$got" = "$3 $4 $5" ] || why="${why:+$why, }pixel $1,$2 is $got, want $3 $4 $5"
+		done
+		for x in 0 1 77 128 255 256 511 639; do
+			got=$(pixel "$x" 240)
+			[ "$got" = "$((x & 255)) 64 128" ] || why="${why:+$why, }band pixel $x,240 is $got"
+		done
+	fi
+else
+	why="devtest never said DISPLAYSHOT READY bochs 640x480"
+fi
+result display_shot_bochs "$why"
+
+printf '{"execute":"quit"}\n' >&3
+exec 3>&-
+wait "$qpid" 2>/dev/null
+rm -f "$fifo"
+[ "$fails" = 0 ]
