@@ -137,8 +137,9 @@ if [ "$machine" = q35 ] && [ -r "$DISK_SD" ]; then
 	set -- "$@" -drive "if=none,file=$DISK_SD,format=raw,id=sata0,snapshot=on" \
 		-device ide-hd,drive=sata0,bus=ide.2
 fi
-# Input (docs/devices.md, "Input"): a virtio keyboard and tablet beside the PS/2 ones.
-set -- "$@" -device virtio-keyboard-pci -device virtio-tablet-pci
+# Device classes (docs/devices.md): a virtio keyboard and tablet beside the PS/2
+# ones, and a virtio entropy source.
+set -- "$@" -device virtio-keyboard-pci -device virtio-tablet-pci -device virtio-rng-pci
 [ "$icount" = 1 ] && set -- "$@" -icount shift=0,sleep=off
 
 if [ "$boot" = pvh ]; then

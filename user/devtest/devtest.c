@@ -3,6 +3,11 @@
  * run over every driver of its class through the class protocol and
  * libcharlotte's client only. Tests are <class>_<target>_<test>.
  *
+ * Rng targets: virtio (bin/virtio-rng, virtio0) and rdrand (bin/rdrand,
+ * rdrand0; not applicable on a CPU without RDRAND): read, bad_calls, kill.
+ * Display targets: bochs (bin/bochs-display on std VGA, vga0) and bootfb
+ * (bin/bootfb on "fb0", GRUB boots only): info, draw, set_mode, pattern, kill.
+ *
  * Input targets: ps2 (bin/ps2 on the "i8042" platform device: kbd0, and
  * mouse0 when the controller has a second port) and virtio (bin/virtio-input
  * on the virtio keyboard, kbd1, and the virtio tablet, tablet0). Each target:
@@ -33,6 +38,7 @@
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
 #include <charlotte/ns.h>
+#include <charlotte/rng.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -308,6 +314,17 @@ static struct dtarget dtargets[] = {
 static struct dtarget *dcur;
 static char uri_disp[64];
 
+static void dstop(struct dtarget *t, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (t[i].started && t[i].child.process != HANDLE_INVALID) {
+			struct proc_status st;
+			ch_proc_kill(t[i].child.process);
+			ch_proc_wait(t[i].child.process, LONG, &st);
+			ch_child_release(&t[i].child);
+		}
+}
+
 static bool dup_(void)
 {
 	if (dcur->up < 0) {
@@ -484,6 +501,119 @@ static void run_display(struct dtarget *t, long (*start)(struct dtarget *))
 	ch_test_run(prefix, "kill", test_display_kill);
 }
 
+/* --- rng --- */
+
+static struct dtarget rtargets[] = {
+    {.name = "virtio", .dev = "virtio0"},
+    {.name = "rdrand", .dev = "rdrand0"},
+};
+static char uri_rng[64];
+
+/* virtio-rng: modern 1af4:1044 or transitional 1af4:1005. */
+static long start_virtio_rng(struct dtarget *t)
+{
+	struct ch_dev_match m = {0x1af4, 0x1044, CH_DEV_ANY, CH_DEV_ANY, CH_DEV_ANY};
+	handle_t hw = ch_handle("hw"), dev;
+	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, &m, 0, &dev);
+	if (r == ERR_NOT_FOUND) {
+		m.device = 0x1005;
+		r = ch_dev_find(hw, &m, 0, &dev);
+	}
+	return r < 0 ? r : dspawn(t, "bin/virtio-rng", dev);
+}
+
+static long start_rdrand(struct dtarget *t)
+{
+	const char *a[] = {"bin/rdrand", t->dev, NULL};
+	return ch_driver_spawn(a, HANDLE_INVALID, 1u << 20, LONG, &t->child);
+}
+
+static void test_rng_read(void)
+{
+	static uint8_t a[10000], b[4096];
+	handle_t dev;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_rng_open(uri_rng, &dev));
+	EXPECT_OK(ch_rng_read(dev, a, sizeof(a))); /* three calls */
+	EXPECT_OK(ch_rng_read(dev, b, sizeof(b)));
+	unsigned ones = 0;
+	for (unsigned i = 0; i < sizeof(a); i++)
+		ones += (unsigned)__builtin_popcount(a[i]);
+	/* 80,000 fair bits: 40,000 with sigma 141; 2,000 off (14 sigma) is no randomness */
+	CHECK(ones > 38000 && ones < 42000, "%u one bits of 80000", ones);
+	CHECK(memcmp(a, b, sizeof(b)) != 0, "two reads gave the same bytes");
+	EXPECT_OK(ch_rng_read(dev, b, 1));
+	ch_cap_drop(dev);
+}
+
+static void test_rng_bad_calls(void)
+{
+	handle_t dev;
+	struct {
+		struct rng_read_reply h;
+		uint8_t bytes[64];
+	} rep;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_rng_open(uri_rng, &dev));
+	const uint32_t bad[] = {0, RNG_READ_MAX + 1, 0xffffffffu};
+	for (unsigned k = 0; k < 3; k++) {
+		struct rng_read q = {{RNG_MSG_READ, sizeof(q)}, bad[k], 0};
+		struct kbus_msg m = {.data = &q, .len = sizeof(q)};
+		struct kbus_buf kb = {.data = &rep, .capacity = sizeof(rep)};
+		EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
+		CHECK(kb.len == sizeof(rep.h) && rep.h.status == ERR_INVALID_ARGS,
+		      "len %u: status %d", bad[k], rep.h.status);
+	}
+	struct rng_read q = {{RNG_MSG_READ, 77}, 4, 0};
+	struct kbus_msg m = {.data = &q, .len = sizeof(q)};
+	struct kbus_buf kb = {.data = &rep, .capacity = sizeof(rep)};
+	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
+	CHECK(rep.h.status == ERR_MALFORMED, "a lying header: status %d", rep.h.status);
+	m.len = 3;
+	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
+	CHECK(rep.h.status == ERR_MALFORMED, "a short message: status %d", rep.h.status);
+	/* a reply bigger than the caller's buffer is the kernel's to refuse */
+	q = (struct rng_read){{RNG_MSG_READ, sizeof(q)}, 4096, 0};
+	m.len = sizeof(q);
+	CHECK(ch_kbus_call(dev, &m, &kb, LONG) < 0, "a 4 KiB reply fitted in 80 bytes");
+	uint8_t one;
+	EXPECT_OK(ch_rng_read(dev, &one, 1)); /* still serving */
+	ch_cap_drop(dev);
+}
+
+static void test_rng_kill(void)
+{
+	handle_t dev;
+	struct proc_status st;
+	uint8_t b[16];
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_rng_open(uri_rng, &dev));
+	EXPECT_OK(ch_proc_kill(dcur->child.process));
+	EXPECT_OK(ch_proc_wait(dcur->child.process, LONG, &st));
+	EXPECT_ERR(ch_rng_read(dev, b, sizeof(b)), ERR_PEER_CLOSED);
+	ch_cap_drop(dev);
+}
+
+static void run_rng(struct dtarget *t, long (*start)(struct dtarget *))
+{
+	dcur = t;
+	if (!ch_test_planning() && !t->started) {
+		t->started = true;
+		t->up = start(t);
+		if (t->up < 0)
+			printf("devtest: rng %s: %s\n", t->name, ch_error_name(t->up));
+	}
+	snprintf(uri_rng, sizeof(uri_rng), "dev:///rng/%s", t->dev);
+	char prefix[32];
+	snprintf(prefix, sizeof(prefix), "rng_%s_", t->name);
+	ch_test_run(prefix, "read", test_rng_read);
+	ch_test_run(prefix, "bad_calls", test_rng_bad_calls);
+	ch_test_run(prefix, "kill", test_rng_kill);
+}
+
 static void run_all(void)
 {
 	run_input(&targets[0], start_ps2);
@@ -491,6 +621,8 @@ static void run_all(void)
 	/* bootfb first: on GRUB boots it is the same VGA memory bochs then takes over */
 	run_display(&dtargets[1], start_bootfb);
 	run_display(&dtargets[0], start_bochs);
+	run_rng(&rtargets[0], start_virtio_rng);
+	run_rng(&rtargets[1], start_rdrand);
 }
 
 int main(void)
@@ -501,13 +633,7 @@ int main(void)
 	int r = ch_test_main(run_all);
 	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
 		stop(&targets[i]);
-	for (unsigned i = 0; i < sizeof(dtargets) / sizeof(dtargets[0]); i++)
-		if (dtargets[i].child.process != HANDLE_INVALID && dtargets[i].started &&
-		    dtargets[i].up >= 0) {
-			struct proc_status st;
-			ch_proc_kill(dtargets[i].child.process);
-			ch_proc_wait(dtargets[i].child.process, LONG, &st);
-			ch_child_release(&dtargets[i].child);
-		}
+	dstop(dtargets, sizeof(dtargets) / sizeof(dtargets[0]));
+	dstop(rtargets, sizeof(rtargets) / sizeof(rtargets[0]));
 	return r;
 }
