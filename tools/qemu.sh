@@ -23,6 +23,7 @@
 #   --icount            deterministic guest time: 1 ns per instruction (TCG only)
 #   --extra "ARGS"      extra QEMU arguments (word-split)
 #   --dry-run           print the QEMU command instead of running it
+# Environment: DISK_HOME, the home disk's image (default $B/disk-home.img).
 #
 # An ISO boot with a --cmdline other than "" or "test" builds a one-entry ISO,
 # build/qemu-iso/cmdline.iso, from the grub.cfg and files of build/charlotte.iso
@@ -136,6 +137,15 @@ DISK_SD=${DISK_SD:-$B/disk-sd.img}
 if [ "$machine" = q35 ] && [ -r "$DISK_SD" ]; then
 	set -- "$@" -drive "if=none,file=$DISK_SD,format=raw,id=sata0,snapshot=on" \
 		-device ide-hd,drive=sata0,bus=ide.2
+fi
+# The home disk (mk/homedisk.mk, docs/fsd.md): an ext2 image, read-write, the next
+# virtio-blk disk after the scratch ones (vdc when they are there); fsd serves it at
+# fs:///disk. DISK_HOME picks another image (`make run DISK=...`; the VM tests give
+# each boot a fresh copy).
+DISK_HOME=${DISK_HOME:-$B/disk-home.img}
+if [ -r "$DISK_HOME" ]; then
+	set -- "$@" -drive "if=none,file=$DISK_HOME,format=raw,id=vdhome" \
+		-device virtio-blk-pci,drive=vdhome
 fi
 [ "$icount" = 1 ] && set -- "$@" -icount shift=0,sleep=off
 
