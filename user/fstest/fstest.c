@@ -82,7 +82,7 @@ static long start_fsd(void)
 		                          .argv = argv,
 		                          .grants = g,
 		                          .ngrants = 4,
-		                          .child_pool = 16u << 20};
+		                          .child_pool = 12u << 20};
 		r = ch_spawn(&a, &fsd);
 	}
 	ch_cap_drop(srv);
@@ -462,11 +462,12 @@ static void test_many_files(void)
 	EXPECT_PATTERN(d, "fstest/many/file-0777", 877, 777);
 	/* 40 levels */
 	size_t len = strlen(strcpy(path, "fstest/deep"));
-	for (int i = 0; i < 40; i++) {
+	for (int i = 0; i <= 40; i++) {
 		handle_t h;
 		EXPECT_OK(nopen(d, path, NS_TYPE_DIR, NS_OPEN_CREATE, &h));
 		ch_cap_drop(h);
-		len += (size_t)snprintf(path + len, sizeof(path) - len, "/d%d", i);
+		if (i < 40)
+			len += (size_t)snprintf(path + len, sizeof(path) - len, "/d%d", i);
 	}
 	strcpy(path + len, "/bottom");
 	EXPECT_OK(write_pattern(d, path, 1234, 5));
