@@ -32,6 +32,9 @@
 #define SYNC_IDLE_NS 2000000000ull /* sync after this long without a request */
 #define SYNC_MAX_NS 10000000000ull /* ... or once something was dirty this long */
 
+#define OPEN_TRIES 100 /* a disk not there yet is looked for again ... */
+#define OPEN_PAUSE_NS 100000000ull /* ... every 100 ms, for 10 s */
+
 enum { KEY_PROVIDER = 1, KEY_CTL = 2, KEY_TIMER = 3 };
 
 static struct ch_blk disk;
@@ -158,7 +161,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fsd: no \"provider\" endpoint: start me with SYS_NS_SERVE's\n");
 		return 2;
 	}
+	/* Exec starts services without waiting for each other: the driver may not have
+	 * bound the disk yet, so a missing name is asked again for a while. */
 	long r = ch_blk_open(&disk, uri, HANDLE_INVALID, 0, 0);
+	for (unsigned i = 0; r == ERR_NOT_FOUND && i < OPEN_TRIES; i++) {
+		ch_sleep_ns(OPEN_PAUSE_NS);
+		r = ch_blk_open(&disk, uri, HANDLE_INVALID, 0, 0);
+	}
 	if (r < 0) {
 		printf("fsd: cannot open %s: %s\n", uri, ch_error_name(r));
 		return 1;
