@@ -40,7 +40,7 @@ deps:
 	$(Q)tools/deps.sh build
 
 run: all
-	$(Q)$(if $(DISK),DISK_HOME=$(DISK) )tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive
+	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive$(if $(DISK), --disk $(DISK))
 
 debug: all
 	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive --gdb
