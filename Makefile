@@ -1,7 +1,8 @@
 # CharlotteOS top-level, non-recursive Makefile.
 #
 #   make            kernel ELF + hybrid BIOS/UEFI ISO       (build/charlotte.elf, build/charlotte.iso)
-#   make run        boot in QEMU (SMP=n MEM=size UEFI=1 ACCEL=tcg|kvm BOOT=iso|pvh)
+#   make run        boot in QEMU (SMP=n MEM=size UEFI=1 ACCEL=tcg|kvm BOOT=iso|pvh;
+#                   DISK=path.img: your ext2 image as the home disk, docs/fsd.md)
 #   make debug      QEMU halted with a gdb stub + build/gdbinit
 #   make test       every test; ends with "N passed, N failed"
 #   make lint       clang-format check, cppcheck, header self-containment
@@ -29,6 +30,7 @@ include mk/vmtest.mk
 include mk/lint.mk
 include mk/bench.mk
 include mk/disks.mk
+include mk/homedisk.mk
 
 .PHONY: all deps run debug test clean lint
 all: deps
@@ -38,7 +40,7 @@ deps:
 	$(Q)tools/deps.sh build
 
 run: all
-	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive
+	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive$(if $(DISK), --disk $(DISK))
 
 debug: all
 	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive --gdb

@@ -96,14 +96,19 @@ USER_DRIVERS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard user/drivers/*/
 USER_PROG_BINS := $(addprefix $(B)/initrd/bin/,$(USER_PROGS) $(USER_DRIVERS))
 
 # Program sources see their own directory's headers.
-$(B)/user/prog/%.o: user/%.c $(USER_HDRS) $(wildcard user/*/*.h) mk/user.mk
+$(B)/user/prog/%.o: user/%.c $(USER_HDRS) $(wildcard user/*/*.h user/fsd/ext2/*.h) mk/user.mk
 	@mkdir -p $(@D)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 
+# A program's sources: its directory's .c files, and those of the subdirectories it
+# names in USER_PROG_SUBDIRS_<name> (fsd: its ext2 engine, user/fsd/ext2/).
+USER_PROG_SUBDIRS_fsd := ext2
+user_prog_srcs = $(wildcard user/$(1)/*.c $(foreach d,$(USER_PROG_SUBDIRS_$(1)),user/$(1)/$(d)/*.c))
+
 define user_prog_rule
-$(B)/initrd/bin/$(1): $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/$(1)/*.c)) $(USER_LIBCHARLOTTE) $(USER_LIBC)
+$(B)/initrd/bin/$(1): $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(call user_prog_srcs,$(1))) $(USER_LIBCHARLOTTE) $(USER_LIBC)
 	@mkdir -p $$(@D)
-	$$(Q)$$(USER_CC) $$(USER_LDFLAGS) -o $$@ $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(wildcard user/$(1)/*.c)) $$(USER_LIBS)
+	$$(Q)$$(USER_CC) $$(USER_LDFLAGS) -o $$@ $(USER_CRT0) $(patsubst user/%.c,$(B)/user/prog/%.o,$(call user_prog_srcs,$(1))) $$(USER_LIBS)
 endef
 $(foreach p,$(USER_PROGS),$(eval $(call user_prog_rule,$(p))))
 

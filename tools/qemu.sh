@@ -23,6 +23,9 @@
 #   --icount            deterministic guest time: 1 ns per instruction (TCG only)
 #   --extra "ARGS"      extra QEMU arguments (word-split)
 #   --dry-run           print the QEMU command instead of running it
+#   --disk FILE         the home disk: FILE (an ext2 image) instead of DISK_HOME
+# Environment: DISK_HOME, the home disk's image (default $B/disk-home.img; attached
+# when it exists).
 #
 # An ISO boot with a --cmdline other than "" or "test" builds a one-entry ISO,
 # build/qemu-iso/cmdline.iso, from the grub.cfg and files of build/charlotte.iso
@@ -44,7 +47,7 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 
 boot=iso smp=2 mem=256M uefi=0 accel=tcg machine=q35 cpu=
 cmdline='' have_cmdline=0 test_iso=0 interactive=0 gdb=0 timeout_s=''
-serial_log='' icount=0 extra='' dry_run=0 stall_s=''
+serial_log='' icount=0 extra='' dry_run=0 stall_s='' disk=''
 
 die() {
 	echo "qemu.sh: $*" >&2
@@ -71,6 +74,7 @@ while [ $# -gt 0 ]; do
 	--icount) icount=1 ;;
 	--extra) need_arg "$@"; extra=$2; shift ;;
 	--dry-run) dry_run=1 ;;
+	--disk) need_arg "$@"; disk=$2; shift ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
@@ -140,6 +144,19 @@ fi
 # Device classes (docs/devices.md): a virtio keyboard and tablet beside the PS/2
 # ones, and a virtio entropy source.
 set -- "$@" -device virtio-keyboard-pci -device virtio-tablet-pci -device virtio-rng-pci
+# The home disk (mk/homedisk.mk, docs/fsd.md): an ext2 image, read-write, the next
+# virtio-blk disk after the scratch ones (vdc when they are there); fsd serves it at
+# fs:///disk. --disk (`make run DISK=...`) or DISK_HOME picks another image (the VM
+# tests give each boot a fresh copy).
+DISK_HOME=${DISK_HOME:-$B/disk-home.img}
+if [ -n "$disk" ]; then
+	[ -r "$disk" ] || die "--disk $disk: no such image"
+	DISK_HOME=$disk
+fi
+if [ -r "$DISK_HOME" ]; then
+	set -- "$@" -drive "if=none,file=$DISK_HOME,format=raw,id=vdhome" \
+		-device virtio-blk-pci,drive=vdhome
+fi
 [ "$icount" = 1 ] && set -- "$@" -icount shift=0,sleep=off
 
 if [ "$boot" = pvh ]; then

@@ -47,6 +47,9 @@
 # the tail of its serial log, and boots again after that test. Each boot also
 # counts as the test "boot summary <label>": its "boot: ok cpus=<n>" line must
 # report the configured CPU count. Serial logs are kept in build/test-logs/.
+# Each boot gets a fresh copy of the home disk (build/disk-home.img, docs/fsd.md);
+# when fstest wrote it, tools/fsd-check.sh checks it with e2fsprogs after the boot
+# (fs_host_e2fsck, fs_host_readback).
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -360,7 +363,13 @@ vm_boot() {
 	else
 		set -- --cmdline "$cmdline"
 	fi
-	KERNEL_ELF=$TEST_KERNEL ISO=$TEST_ISO_IMAGE \
+	# Every boot gets a fresh copy of the home disk (fsd's tests write to it).
+	home=
+	if [ -f "$B/disk-home.img" ]; then
+		home=${log%.log}.disk-home.img
+		cp --sparse=always "$B/disk-home.img" "$home" || home=
+	fi
+	DISK_HOME=${home:-$B/disk-home.img} KERNEL_ELF=$TEST_KERNEL ISO=$TEST_ISO_IMAGE \
 		"$QEMU_SH" --boot "$boot" --machine "$machine" --smp "$smp" --mem "$mem" \
 		--uefi "$uefi" --accel tcg --timeout "$tmo" --stall "$STALL" --serial-log "$log" \
 		${extras:+--extra "$extras"} "$@" \
@@ -399,6 +408,14 @@ vm_boot() {
 	shift 9
 	kern=$1 last=$2
 	rm -f "$res.sum"
+	# The host half of fstest: e2fsprogs on the image the boot wrote (its VMTEST
+	# lines count with the boot's own); the copy is kept when a check fails.
+	if [ -n "$home" ] && grep -q "fstest: home disk written" "$log"; then
+		tools/fsd-check.sh "$home" | sed "s/^/[$label] /" >>"$res"
+		grep -q "FAIL fs_host_" "$res" || rm -f "$home"
+	elif [ -n "$home" ]; then
+		rm -f "$home"
+	fi
 	sed -n "$((before + 1)),\$p" "$res" | while IFS= read -r line; do say "$line"; done
 	b_note=DONE b_resume=-
 	if [ "$done" = 0 ]; then

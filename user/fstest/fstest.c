@@ -1,0 +1,581 @@
+/*
+ * fstest.c - fsd end to end in the VM (tests fs_*): the home disk served at
+ * fs:///disk, read back, changed through the namespace and libc, and checked
+ * again after fsd restarts.
+ *
+ * Until Exec starts drivers from its manifest, fstest starts them as blktest
+ * does: bin/virtio-blk on the third virtio-blk function as vdc (tools/qemu.sh
+ * attaches the home disk, a fresh copy of build/disk-home.img per test boot,
+ * after the two scratch disks), then serves fs:///disk itself and starts
+ * bin/fsd there with a control endpoint (fsd_ctl.h). At the end it stops fsd
+ * cleanly and prints "fstest: home disk written"; tools/run-tests.sh then runs
+ * tools/fsd-check.sh on the image (fs_host_e2fsck, fs_host_readback).
+ *
+ * The files of the image and their POSIX cksum CRCs are in the initrd's
+ * etc/fs-home.sums (mk/homedisk.mk).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <abi/errors.h>
+#include <abi/rights.h>
+#include <charlotte/driver.h>
+#include <charlotte/initrd.h>
+#include <charlotte/kbus.h>
+#include <charlotte/ns.h>
+#include <charlotte/spawn.h>
+#include <charlotte/start.h>
+#include <charlotte/syscall.h>
+#include <charlotte/testing.h>
+
+#include "../fsd/fsd_ctl.h"
+
+#define LONG 60000000000ull /* 60 s: a wait that only ends early when something is wrong */
+#define DISK "fs:///disk"
+#define HOST_FILE "fstest/host-check.bin" /* tools/fsd-check.sh reads it back */
+#define HOST_FILE_SIZE 300000u
+
+static struct ch_child driver, fsd;
+static handle_t ctl = HANDLE_INVALID; /* our end of fsd's control channel */
+static long up; /* 0 once fsd serves, else why not */
+
+/* --- starting and stopping --- */
+
+static long start_driver(void)
+{
+	const struct ch_dev_match m = {0x1af4, CH_DEV_ANY, 0x01, 0x00, CH_DEV_ANY};
+	const char *argv[] = {"bin/virtio-blk", "vdc", NULL};
+	handle_t dev, hw = ch_handle("hw");
+	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, &m, 2, &dev);
+	if (r < 0)
+		return r;
+	r = ch_driver_spawn(argv, dev, 8u << 20, LONG, &driver);
+	ch_cap_drop(dev);
+	return r;
+}
+
+/* Serve fs:///disk (replacing an earlier provider) and start fsd on it. */
+static long start_fsd(void)
+{
+	handle_t fs = ch_ns_root("fs"), srv, c[2];
+	long r = fs == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_serve(fs, "disk", 4, &srv);
+	if (r < 0)
+		return r;
+	if ((r = ch_channel_create(ch_handle("pool"), 0, c)) < 0) {
+		ch_cap_drop(srv);
+		return r;
+	}
+	struct ch_grant g[4] = {{"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER},
+	                        {"ns", ch_handle("ns"), NS_RIGHTS_SAME},
+	                        {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT},
+	                        {"ctl", c[1], RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT}};
+	struct cap_info ns = {0};
+	if ((r = ch_cap_inspect(ch_handle("ns"), &ns)) >= 0) {
+		g[1].rights = ns.rights;
+		const char *argv[] = {"bin/fsd", "dev:///block/vdc", NULL};
+		struct ch_spawn_args a = {.path = argv[0],
+		                          .argv = argv,
+		                          .grants = g,
+		                          .ngrants = 4,
+		                          .child_pool = 12u << 20};
+		r = ch_spawn(&a, &fsd);
+	}
+	ch_cap_drop(srv);
+	ch_cap_drop(c[1]);
+	if (r < 0) {
+		ch_cap_drop(c[0]);
+		return r;
+	}
+	ctl = c[0];
+	struct ns_stat st; /* answered once fsd has mounted and serves */
+	r = ch_ns_stat_at(fs, "disk", 4, &st, LONG);
+	return r < 0 ? r : st.type == NS_TYPE_DIR ? 0 : ERR_WRONG_TYPE;
+}
+
+/* Ask fsd to sync (FSD_CTL_SYNC) or to stop cleanly (FSD_CTL_STOP): its answer. */
+static long fsd_ctl(uint32_t op)
+{
+	int32_t status = 0;
+	struct kbus_msg m = {.data = &op, .len = sizeof(op)};
+	struct kbus_buf b = {.data = &status, .capacity = sizeof(status)};
+	long r = ch_kbus_call(ctl, &m, &b, LONG);
+	if (r < 0)
+		return r;
+	if (b.len != sizeof(status))
+		return ERR_MALFORMED;
+	if (op == FSD_CTL_STOP) {
+		struct proc_status ps;
+		ch_proc_wait(fsd.process, LONG, &ps);
+		ch_child_release(&fsd);
+		ch_cap_drop(ctl);
+		ctl = HANDLE_INVALID;
+	}
+	return status;
+}
+
+static bool ready(void)
+{
+	if (up < 0) {
+		ch_test_not_applicable("fsd not serving the home disk: %s", ch_error_name(up));
+		return false;
+	}
+	return true;
+}
+
+/* --- helpers --- */
+
+/* POSIX cksum: CRC-32 (0x04c11db7, MSB first) over the bytes, then the length. */
+static uint32_t crc_step(uint32_t crc, uint8_t b)
+{
+	crc ^= (uint32_t)b << 24;
+	for (int i = 0; i < 8; i++)
+		crc = crc & 0x80000000u ? (crc << 1) ^ 0x04c11db7u : crc << 1;
+	return crc;
+}
+
+static uint32_t cksum_finish(uint32_t crc, uint64_t len)
+{
+	for (; len; len >>= 8)
+		crc = crc_step(crc, (uint8_t)len);
+	return ~crc;
+}
+
+/* Byte i of the pattern file seed writes. */
+static uint8_t pat(uint64_t i, uint32_t seed)
+{
+	return (uint8_t)(i * 131 + (i >> 8) + seed);
+}
+
+static void fill(uint8_t *buf, uint64_t off, size_t len, uint32_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = pat(off + i, seed);
+}
+
+static handle_t disk_root(void)
+{
+	handle_t h;
+	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME, .timeout = LONG};
+	handle_t fs = ch_ns_root("fs");
+	return fs != HANDLE_INVALID && ch_ns_open(fs, "disk", 4, &a, &h) >= 0 ? h : HANDLE_INVALID;
+}
+
+static long nopen(handle_t dir, const char *path, uint32_t type, uint32_t flags, handle_t *out)
+{
+	struct ns_open_args a = {
+	    .type = type, .flags = flags, .rights = NS_RIGHTS_SAME, .timeout = LONG};
+	return ch_ns_open(dir, path, strlen(path), &a, out);
+}
+
+/* Write len bytes of pattern seed to path below dir (created or truncated) in 32 KiB calls. */
+static long write_pattern(handle_t dir, const char *path, uint64_t len, uint32_t seed)
+{
+	static uint8_t buf[NS_IO_MAX];
+	handle_t f;
+	long r = nopen(dir, path, NS_TYPE_FILE, NS_OPEN_CREATE, &f);
+	if (r < 0)
+		return r;
+	r = ch_ns_truncate(f, 0, LONG);
+	for (uint64_t off = 0; r >= 0 && off < len;) {
+		size_t n = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+		fill(buf, off, n, seed);
+		r = ch_ns_write(f, off, buf, n, LONG);
+		if (r >= 0 && (size_t)r != n)
+			r = ERR_NO_RESOURCES;
+		off += n;
+	}
+	ch_cap_drop(f);
+	return r < 0 ? r : 0;
+}
+
+/* 0 when path below dir holds exactly len bytes of pattern seed; else the error or
+ * ERR_MALFORMED (with the offset of the first difference in *bad). */
+static long check_pattern(handle_t dir, const char *path, uint64_t len, uint32_t seed,
+                          uint64_t *bad)
+{
+	static uint8_t buf[NS_IO_MAX];
+	handle_t f;
+	struct ns_stat st;
+	long r = nopen(dir, path, NS_TYPE_FILE, 0, &f);
+	if (r < 0)
+		return r;
+	if ((r = ch_ns_stat(f, &st, LONG)) >= 0 && st.size != len) {
+		*bad = st.size;
+		r = ERR_MALFORMED;
+	}
+	for (uint64_t off = 0; r >= 0 && off < len;) {
+		size_t n = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+		r = ch_ns_read(f, off, buf, n, LONG);
+		if (r >= 0 && (size_t)r != n)
+			r = ERR_MALFORMED, *bad = off + (uint64_t)r;
+		for (size_t i = 0; r >= 0 && i < n; i++)
+			if (buf[i] != pat(off + i, seed))
+				r = ERR_MALFORMED, *bad = off + i;
+		off += n;
+	}
+	ch_cap_drop(f);
+	return r < 0 ? r : 0;
+}
+
+#define EXPECT_PATTERN(dir, path, len, seed)                                   \
+	do {                                                                   \
+		uint64_t bad_ = 0;                                             \
+		long r_ = check_pattern(dir, path, len, seed, &bad_);          \
+		CHECK(r_ == 0, "%s: %s at byte %llu", path, ch_error_name(r_), \
+		      (unsigned long long)bad_);                               \
+	} while (0)
+
+/* The size etc/fs-home.sums gives path of the image (0: not listed). */
+static unsigned long image_size(const char *path)
+{
+	const void *data;
+	size_t len, n = strlen(path);
+	if (ch_initrd_find("etc/fs-home.sums", &data, &len) < 0)
+		return 0;
+	for (const char *p = data, *end = p + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *name = nl ? nl : end;
+		while (name > p && name[-1] != ' ')
+			name--;
+		size_t line = (size_t)((nl ? nl : end) - p);
+		if ((size_t)((nl ? nl : end) - name) == n && !memcmp(name, path, n)) {
+			char buf[64] = {0};
+			memcpy(buf, p, line < sizeof(buf) - 1 ? line : sizeof(buf) - 1);
+			char *rest;
+			strtoul(buf, &rest, 10);
+			return strtoul(rest, NULL, 10);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* --- the tests --- */
+
+/* Every file of disk/home reads back with the size and CRC the build computed. */
+static void test_image_files(void)
+{
+	if (!ready())
+		return;
+	const void *data;
+	size_t len;
+	EXPECT_OK(ch_initrd_find("etc/fs-home.sums", &data, &len));
+	char *sums = malloc(len + 1);
+	CHECK(sums, "out of memory");
+	memcpy(sums, data, len);
+	sums[len] = '\0';
+	static uint8_t buf[4096];
+	unsigned files = 0;
+	for (char *line = strtok(sums, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned long crc = strtoul(line, &line, 10);
+		unsigned long size = strtoul(line, &line, 10);
+		char path[256];
+		snprintf(path, sizeof(path), DISK "/%s", line + 1);
+		FILE *f = fopen(path, "r");
+		if (!f) {
+			ch_test_fail("fopen %s: %s", path, strerror(errno));
+			break;
+		}
+		uint32_t c = 0;
+		uint64_t total = 0;
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+			for (size_t i = 0; i < n; i++)
+				c = crc_step(c, buf[i]);
+			total += n;
+		}
+		fclose(f);
+		c = cksum_finish(c, total);
+		if (total != size || c != crc) {
+			ch_test_fail("%s: %llu bytes, crc %u; the image has %lu bytes, crc %lu",
+			             path, (unsigned long long)total, c, size, crc);
+			break;
+		}
+		files++;
+	}
+	free(sums);
+	CHECK(ch_test_failed() || files >= 6, "only %u files listed", files);
+}
+
+/* Types, sizes, links and a listing of the image's tree. */
+static void test_image_tree(void)
+{
+	if (!ready())
+		return;
+	struct stat s;
+	unsigned long readme = image_size("README");
+	CHECK(readme > 0, "README is not in etc/fs-home.sums");
+	EXPECT_OK(stat(DISK "/README", &s));
+	CHECK(S_ISREG(s.st_mode) && (unsigned long)s.st_size == readme,
+	      "README: mode %o size %lld, the image has %lu", s.st_mode, (long long)s.st_size,
+	      readme);
+	EXPECT_OK(stat(DISK "/samples/deeper", &s));
+	CHECK(S_ISDIR(s.st_mode), "samples/deeper: mode %o", s.st_mode);
+	handle_t d = disk_root(), l;
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	char target[64] = {0};
+	EXPECT_OK(nopen(d, "readme", NS_TYPE_LINK, NS_OPEN_NOFOLLOW, &l));
+	long n = ch_ns_readlink(l, target, sizeof(target) - 1, LONG);
+	ch_cap_drop(l);
+	CHECK(n == 6 && !strcmp(target, "README"), "readme -> '%s' (%ld)", target, n);
+	struct ns_stat st;
+	EXPECT_OK(ch_ns_stat_at(d, "readme", 6, &st, LONG)); /* followed */
+	CHECK(st.type == NS_TYPE_FILE && st.size == readme, "readme: type %u size %llu", st.type,
+	      (unsigned long long)st.size);
+	ch_cap_drop(d);
+	DIR *dir = opendir(DISK);
+	CHECK(dir, "opendir: %s", strerror(errno));
+	unsigned seen = 0;
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		if (!strcmp(e->d_name, "README") || !strcmp(e->d_name, "readme") ||
+		    !strcmp(e->d_name, "notes") || !strcmp(e->d_name, "samples"))
+			seen++;
+		CHECK(strcmp(e->d_name, ".") && strcmp(e->d_name, ".."), "listed %s", e->d_name);
+	}
+	closedir(dir);
+	CHECK(seen == 4, "%u of README, readme, notes, samples listed", seen);
+	CHECK(stat(DISK "/no-such-file", &s) < 0 && errno == ENOENT, "stat of a missing name");
+}
+
+/* libc: write, append, read back, truncate, mkdir. */
+static void test_create_write(void)
+{
+	if (!ready())
+		return;
+	mkdir(DISK "/fstest", 0755);
+	FILE *f = fopen(DISK "/fstest/hello.txt", "w");
+	CHECK(f, "fopen w: %s", strerror(errno));
+	CHECK(fputs("hello, disk\n", f) >= 0, "fputs");
+	CHECK(fclose(f) == 0, "fclose");
+	f = fopen(DISK "/fstest/hello.txt", "a");
+	CHECK(f, "fopen a: %s", strerror(errno));
+	fputs("again\n", f);
+	fclose(f);
+	char buf[64] = {0};
+	f = fopen(DISK "/fstest/hello.txt", "r");
+	CHECK(f, "fopen r: %s", strerror(errno));
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	CHECK(n == 18 && !strcmp(buf, "hello, disk\nagain\n"), "read back '%s'", buf);
+	EXPECT_OK(truncate(DISK "/fstest/hello.txt", 5));
+	struct stat s;
+	EXPECT_OK(stat(DISK "/fstest/hello.txt", &s));
+	CHECK(s.st_size == 5, "size after truncate %lld", (long long)s.st_size);
+	handle_t d = disk_root(), h;
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	EXPECT_ERR(
+	    nopen(d, "fstest/hello.txt", NS_TYPE_FILE, NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE, &h),
+	    ERR_ALREADY_EXISTS);
+	EXPECT_ERR(nopen(d, "fstest/hello.txt/x", NS_TYPE_FILE, 0, &h), ERR_WRONG_TYPE);
+	ch_cap_drop(d);
+}
+
+/* Rename (across directories, replacing), unlink, rmdir. */
+static void test_rename_unlink(void)
+{
+	if (!ready())
+		return;
+	handle_t d = disk_root();
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(mkdir(DISK "/fstest/ra", 0755));
+	EXPECT_OK(mkdir(DISK "/fstest/rb", 0755));
+	EXPECT_OK(write_pattern(d, "fstest/ra/one", 5000, 1));
+	EXPECT_OK(write_pattern(d, "fstest/rb/two", 7000, 2));
+	EXPECT_OK(rename(DISK "/fstest/ra/one", DISK "/fstest/rb/two")); /* replaces two */
+	EXPECT_PATTERN(d, "fstest/rb/two", 5000, 1);
+	struct stat s;
+	CHECK(stat(DISK "/fstest/ra/one", &s) < 0 && errno == ENOENT, "ra/one still there");
+	EXPECT_ERR(ch_ns_unlink(d, "fstest/rb", 9, NS_UNLINK_DIR, LONG), ERR_BAD_STATE);
+	struct ns_path_arg to = {(uint64_t)(uintptr_t) "fstest/ra/sub", 13};
+	EXPECT_OK(ch_ns_rename(d, "fstest/rb", 9, d, &to, LONG)); /* a directory moves */
+	EXPECT_PATTERN(d, "fstest/ra/sub/two", 5000, 1);
+	to = (struct ns_path_arg){(uint64_t)(uintptr_t) "fstest/ra/sub/in", 16};
+	EXPECT_ERR(ch_ns_rename(d, "fstest/ra", 9, d, &to, LONG), ERR_INVALID_ARGS);
+	EXPECT_OK(unlink(DISK "/fstest/ra/sub/two"));
+	EXPECT_OK(rmdir(DISK "/fstest/ra/sub"));
+	EXPECT_OK(rmdir(DISK "/fstest/ra"));
+	EXPECT_ERR(ch_ns_unlink(d, "fstest/ra", 9, 0, LONG), ERR_NOT_FOUND);
+	ch_cap_drop(d);
+}
+
+/* Hard links, symbolic links, and an open file that loses its last name. */
+static void test_links(void)
+{
+	if (!ready())
+		return;
+	handle_t d = disk_root(), f;
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(write_pattern(d, "fstest/orig", 3000, 3));
+	EXPECT_OK(nopen(d, "fstest/orig", NS_TYPE_FILE, 0, &f));
+	EXPECT_OK(ch_ns_link(d, "fstest/hard", 11, f, LONG));
+	struct ns_stat st;
+	EXPECT_OK(ch_ns_stat(f, &st, LONG));
+	CHECK(st.nlink == 2, "nlink %u after link", st.nlink);
+	EXPECT_OK(ch_ns_symlink(d, "fstest/soft", 11, "hard", 4, LONG));
+	EXPECT_PATTERN(d, "fstest/soft", 3000, 3); /* through the link */
+	EXPECT_OK(ch_ns_unlink(d, "fstest/orig", 11, 0, LONG));
+	EXPECT_OK(ch_ns_unlink(d, "fstest/hard", 11, 0, LONG));
+	uint8_t b[16];
+	long n = ch_ns_read(f, 2990, b, sizeof(b), LONG); /* open, no name left */
+	CHECK(n == 10 && b[0] == pat(2990, 3), "read of the unlinked open file: %ld", n);
+	ch_cap_drop(f);
+	EXPECT_ERR(nopen(d, "fstest/soft", NS_TYPE_FILE, 0, &f), ERR_NOT_FOUND); /* dangling */
+	EXPECT_OK(ch_ns_unlink(d, "fstest/soft", 11, 0, LONG));
+	ch_cap_drop(d);
+}
+
+/* A 16 MiB file (double indirect blocks at 1 KiB) and a sparse one far out. */
+static void test_large_file(void)
+{
+	if (!ready())
+		return;
+	handle_t d = disk_root(), f;
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(write_pattern(d, "fstest/large", 16u << 20, 4));
+	EXPECT_PATTERN(d, "fstest/large", 16u << 20, 4);
+	EXPECT_OK(nopen(d, "fstest/sparse", NS_TYPE_FILE, NS_OPEN_CREATE, &f));
+	uint64_t far = 300ull << 20; /* past the disk's size: only what is written takes room */
+	EXPECT_OK(ch_ns_write(f, far, "end", 3, LONG));
+	uint8_t b[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+	long n = ch_ns_read(f, far - 5, b, sizeof(b), LONG);
+	CHECK(n == 8 && !memcmp(b, "\0\0\0\0\0end", 8), "around the end of the hole: %ld", n);
+	struct ns_stat st;
+	EXPECT_OK(ch_ns_stat(f, &st, LONG));
+	CHECK(st.size == far + 3, "sparse size %llu", (unsigned long long)st.size);
+	ch_cap_drop(f);
+	EXPECT_OK(ch_ns_unlink(d, "fstest/sparse", 13, 0, LONG));
+	EXPECT_OK(ch_ns_unlink(d, "fstest/large", 12, 0, LONG));
+	ch_cap_drop(d);
+}
+
+/* 1,000 files in one directory, listed, half of them removed, a deep tree. */
+static void test_many_files(void)
+{
+	if (!ready())
+		return;
+	handle_t d = disk_root();
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(mkdir(DISK "/fstest/many", 0755));
+	char path[600];
+	for (unsigned i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), "fstest/many/file-%04u", i);
+		long r = write_pattern(d, path, 100 + i, i);
+		CHECK(r >= 0, "%s: %s", path, ch_error_name(r));
+	}
+	for (unsigned i = 0; i < 1000; i += 2) {
+		snprintf(path, sizeof(path), "fstest/many/file-%04u", i);
+		EXPECT_OK(ch_ns_unlink(d, path, strlen(path), 0, LONG));
+	}
+	DIR *dir = opendir(DISK "/fstest/many");
+	CHECK(dir, "opendir: %s", strerror(errno));
+	unsigned n = 0, odd = 0;
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		n++;
+		unsigned k = (unsigned)atoi(e->d_name + 5);
+		odd += (k & 1) != 0;
+	}
+	closedir(dir);
+	CHECK(n == 500 && odd == 500, "listed %u entries, %u odd", n, odd);
+	EXPECT_PATTERN(d, "fstest/many/file-0777", 877, 777);
+	/* 40 levels */
+	size_t len = strlen(strcpy(path, "fstest/deep"));
+	for (int i = 0; i <= 40; i++) {
+		handle_t h;
+		EXPECT_OK(nopen(d, path, NS_TYPE_DIR, NS_OPEN_CREATE, &h));
+		ch_cap_drop(h);
+		if (i < 40)
+			len += (size_t)snprintf(path + len, sizeof(path) - len, "/d%d", i);
+	}
+	strcpy(path + len, "/bottom");
+	EXPECT_OK(write_pattern(d, path, 1234, 5));
+	EXPECT_PATTERN(d, path, 1234, 5);
+	ch_cap_drop(d);
+}
+
+/* What was synced survives a clean stop and a new fsd (and so a shutdown). */
+static void test_restart(void)
+{
+	if (!ready())
+		return;
+	handle_t d = disk_root();
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(write_pattern(d, "fstest/kept", 200000, 6));
+	EXPECT_OK(fsd_ctl(FSD_CTL_SYNC));
+	EXPECT_OK(write_pattern(d, "fstest/kept-too", 5000, 7)); /* the stop syncs it */
+	ch_cap_drop(d);
+	EXPECT_OK(fsd_ctl(FSD_CTL_STOP));
+	struct ns_stat st;
+	handle_t fs = ch_ns_root("fs");
+	EXPECT_ERR(ch_ns_stat_at(fs, "disk/README", 11, &st, LONG), ERR_PEER_CLOSED);
+	up = start_fsd();
+	EXPECT_OK(up);
+	d = disk_root();
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK " again");
+	EXPECT_PATTERN(d, "fstest/kept", 200000, 6);
+	EXPECT_PATTERN(d, "fstest/kept-too", 5000, 7);
+	EXPECT_PATTERN(d, "fstest/many/file-0999", 1099, 999);
+	ch_cap_drop(d);
+}
+
+/* The file tools/fsd-check.sh reads back with debugfs after the boot. */
+static void test_host_file(void)
+{
+	if (!ready())
+		return;
+	handle_t d = disk_root();
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(write_pattern(d, HOST_FILE, HOST_FILE_SIZE, 8));
+	EXPECT_PATTERN(d, HOST_FILE, HOST_FILE_SIZE, 8);
+	ch_cap_drop(d);
+}
+
+static void run_all(void)
+{
+	ch_test_run("fs_", "image_files", test_image_files);
+	ch_test_run("fs_", "image_tree", test_image_tree);
+	ch_test_run("fs_", "create_write", test_create_write);
+	ch_test_run("fs_", "rename_unlink", test_rename_unlink);
+	ch_test_run("fs_", "links", test_links);
+	ch_test_run("fs_", "large_file", test_large_file);
+	ch_test_run("fs_", "many_files", test_many_files);
+	ch_test_run("fs_", "restart", test_restart);
+	ch_test_run("fs_", "host_file", test_host_file);
+}
+
+int main(void)
+{
+	up = start_driver();
+	if (up >= 0)
+		up = start_fsd();
+	if (up < 0)
+		printf("fstest: home disk not served: %s\n", ch_error_name(up));
+	int r = ch_test_main(run_all);
+	if (ctl != HANDLE_INVALID) {
+		long s = fsd_ctl(FSD_CTL_STOP);
+		if (s < 0)
+			printf("fstest: stopping fsd: %s\n", ch_error_name(s));
+		else
+			printf("fstest: home disk written\n");
+	} else if (fsd.process != HANDLE_INVALID) {
+		ch_proc_kill(fsd.process);
+	}
+	if (driver.process != HANDLE_INVALID) {
+		struct proc_status st;
+		ch_proc_kill(driver.process);
+		ch_proc_wait(driver.process, LONG, &st);
+		ch_child_release(&driver);
+	}
+	return r;
+}
