@@ -1,0 +1,56 @@
+/*
+ * devcall.c - device class control calls, client side (devcall.h).
+ */
+#include "devcall.h"
+
+#include <string.h>
+
+#include <abi/dev/ring.h>
+#include <abi/errors.h>
+
+#include "kbus.h"
+#include "syscall.h"
+
+long ch_dev_recv_any(handle_t ep, void *buf, uint32_t cap, uint32_t *len, uint64_t timeout)
+{
+	static uint8_t big[KBUS_MAX_BYTES];
+	handle_t hs[KBUS_MAX_HANDLES];
+	struct kbus_buf kb = {.data = big,
+	                      .capacity = sizeof(big),
+	                      .handles_capacity = KBUS_MAX_HANDLES,
+	                      .handles = hs};
+	long r = ch_kbus_recv(ep, &kb, 0, timeout);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < kb.nhandles && i < KBUS_MAX_HANDLES; i++)
+		ch_cap_drop(hs[i]);
+	uint32_t n = kb.len < cap ? kb.len : cap;
+	memcpy(buf, big, n);
+	*len = kb.len;
+	return 0;
+}
+
+long ch_dev_call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_t rep_len,
+                 handle_t *hs, uint32_t nh, uint64_t timeout)
+{
+	const struct dev_msg_hdr *q = req;
+	struct kbus_msg m = {.data = req, .len = len};
+	struct kbus_buf kb = {
+	    .data = rep, .capacity = rep_len, .handles_capacity = nh, .handles = hs};
+	long r = ch_kbus_call(dev, &m, &kb, timeout);
+	if (r < 0)
+		return r;
+	struct dev_status_reply a = {0}; /* what arrived of it: a short reply is zeros */
+	memcpy(&a, rep, kb.len < sizeof(a) ? kb.len : sizeof(a));
+	if (kb.len != rep_len || a.hdr.type != q->type || a.hdr.len != rep_len)
+		r = kb.len == sizeof(a) && a.hdr.len == sizeof(a) && a.status < 0 ? a.status
+		                                                                  : ERR_MALFORMED;
+	else if (a.status < 0)
+		r = a.status;
+	else if (kb.nhandles != nh)
+		r = ERR_MALFORMED;
+	if (r < 0)
+		for (uint32_t i = 0; i < kb.nhandles && i < nh; i++)
+			ch_cap_drop(hs[i]);
+	return r;
+}
