@@ -356,7 +356,8 @@ static void hostile_on(int i)
 	EXPECT_OK(ch_net_open(&bad, nics[i].uri, HANDLE_INVALID, 4, 8));
 	__atomic_store_n((uint32_t *)(bad.base + NET_REGION_TX_PROD), 1000u, __ATOMIC_RELEASE);
 	struct ch_msg_hdr bell = {NET_MSG_DOORBELL, sizeof(bell)};
-	EXPECT_OK(ch_kbus_send_bytes(bad.ep, &bell, sizeof(bell), 0, LONG));
+	long sr = ch_kbus_send_bytes(bad.ep, &bell, sizeof(bell), 0, LONG);
+	CHECK(sr == 0 || sr == ERR_PEER_CLOSED, "doorbell: %s", ch_error_name(sr));
 	EXPECT_ERR(ended(&bad), ERR_PEER_CLOSED);
 	ch_net_close(&bad);
 
@@ -366,7 +367,9 @@ static void hostile_on(int i)
 	long b = ch_net_tx_buf(&bad);
 	EXPECT_OK(b);
 	frame(ch_net_buf(&bad, (uint32_t)b), 60, i, 1 - i, 2);
-	EXPECT_OK(ch_net_submit(&bad, (uint32_t)b, 60));
+	/* the driver may end the session on seeing the index, before the doorbell */
+	sr = ch_net_submit(&bad, (uint32_t)b, 60);
+	CHECK(sr == 0 || sr == ERR_PEER_CLOSED, "submit: %s", ch_error_name(sr));
 	EXPECT_ERR(ended(&bad), ERR_PEER_CLOSED);
 	ch_net_close(&bad);
 
