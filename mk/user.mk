@@ -8,7 +8,7 @@
 #   build/user/libcharlotte.a  the system library (user/lib/charlotte, plus the
 #                              ustar reader and ELF loader shared/ustar.c, shared/elf.c,
 #                              the virtqueue and device rings shared/virtio.c,
-#                              devring.c, blkring.c)
+#                              devring.c, blkring.c, netring.c)
 #   build/initrd/bin/<name>    one program per directory user/<name>/ (all its .c files)
 #                              and per driver directory user/drivers/<name>/
 # A program links as:
