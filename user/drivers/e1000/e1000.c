@@ -225,15 +225,19 @@ static void read_mac(uint8_t mac[6])
 	}
 }
 
+/* A ring's descriptor page and its NDESC buffers, in DMA memory. */
 static long ring_alloc(struct ring *r, volatile void **desc)
 {
 	struct ch_dma d1, d2;
-	long e1 = ch_devmem_dma_alloc(e.dev, 1, &r->desc_addr, &d1);
-	if (e1 < 0)
-		return e1;
+	long err = ch_devmem_dma_alloc(e.dev, 1, &r->desc_addr, &d1);
+	if (err < 0)
+		return err;
 	*desc = d1.va;
-	return ch_devmem_dma_alloc(e.dev, NDESC / PER_PAGE, r->addr, &d2) < 0 ? ERR_NO_MEMORY
-	                                                                      : (r->va = d2.va, 0);
+	err = ch_devmem_dma_alloc(e.dev, NDESC / PER_PAGE, r->addr, &d2);
+	if (err < 0)
+		return err;
+	r->va = d2.va;
+	return 0;
 }
 
 static long reset(void)
