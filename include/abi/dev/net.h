@@ -106,7 +106,7 @@ struct net_desc {
 #define NET_REGION_RXF_CONS 320u /* driver writes */
 #define NET_REGION_RX_PROD 384u /* driver writes */
 #define NET_REGION_RX_CONS 448u /* client writes */
-/* Driver writes: bit 0 link up, bits 1..31 a count of link changes. */
+/* Driver writes: bit 0 link up, bits 1..31 a count of link changes since it started. */
 #define NET_REGION_LINK 512u
 #define NET_REGION_RINGS 576u
 

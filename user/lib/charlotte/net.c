@@ -101,6 +101,7 @@ long ch_net_open(struct ch_net *n, const char *uri, handle_t dev, uint32_t entri
 	}
 	n->base = (uint8_t *)(uintptr_t)va;
 	net_cli_init(&n->s, n->base, rep.entries, rep.nbufs, rep.info.mtu);
+	n->link_seen = net_cli_link(&n->s);
 	n->rx_target = rep.nbufs / 2 < rep.entries ? rep.nbufs / 2 : rep.entries;
 	r = refill(n);
 	if (r < 0)
@@ -180,6 +181,12 @@ long ch_net_wait(struct ch_net *n, struct ch_net_event *ev, uint64_t timeout)
 			return r;
 		if (r == 1) {
 			*ev = (struct ch_net_event){CH_NET_RX, d.buf, d.len, 0};
+			return 0;
+		}
+		uint32_t link = net_cli_link(&n->s);
+		if (link != n->link_seen) {
+			n->link_seen = link;
+			*ev = (struct ch_net_event){CH_NET_LINK, 0, link & 1, 0};
 			return 0;
 		}
 		long w = await(n, timeout);

@@ -35,16 +35,17 @@ struct ch_net {
 	uint8_t *base; /* where it is mapped */
 	uint64_t map_size;
 	uint32_t rx_target; /* buffers we keep at the driver for receiving */
+	uint32_t link_seen; /* the link word when ch_net_wait last reported it */
 	struct net_info info;
 	struct net_cli_sess s;
 };
 
-enum ch_net_event_kind { CH_NET_TX_DONE = 1, CH_NET_RX = 2 };
+enum ch_net_event_kind { CH_NET_TX_DONE = 1, CH_NET_RX = 2, CH_NET_LINK = 3 };
 
 struct ch_net_event {
 	uint32_t kind; /* CH_NET_* */
-	uint32_t buf; /* the buffer, ours again */
-	uint32_t len; /* CH_NET_RX: frame bytes in ch_net_buf(n, buf) */
+	uint32_t buf; /* the buffer, ours again (CH_NET_LINK: none) */
+	uint32_t len; /* CH_NET_RX: frame bytes in ch_net_buf(n, buf); CH_NET_LINK: 1 up, 0 down */
 	int32_t status; /* CH_NET_TX_DONE: 0 or why the driver refused the frame */
 };
 
@@ -67,7 +68,7 @@ const struct net_info *ch_net_info(const struct ch_net *n);
 long ch_net_query(handle_t dev, struct net_info *out, uint64_t timeout);
 
 /* The link as the driver last published it in the session: 1 up, 0 down;
- * *changes (if not NULL) counts its changes since the session opened. */
+ * *changes (if not NULL) counts its changes since the driver started. */
 int ch_net_link(const struct ch_net *n, uint32_t *changes);
 
 /* Synchronous: sends len bytes of frame; the driver's status (0: taken). */
@@ -84,7 +85,9 @@ uint8_t *ch_net_buf(const struct ch_net *n, uint32_t i);
 /* Puts buffer buf with a frame of len bytes on tx and rings the doorbell. */
 long ch_net_submit(struct ch_net *n, uint32_t buf, uint32_t len);
 
-/* Waits up to timeout ns for the next event (tx completions first). */
+/* Waits up to timeout ns for the next event: tx completions first, then frames,
+ * then a link change (the driver published a link word other than the one last
+ * reported, or than the one at open). */
 long ch_net_wait(struct ch_net *n, struct ch_net_event *ev, uint64_t timeout);
 
 /* Gives a received frame's buffer back to the driver for the next frame. */

@@ -136,7 +136,7 @@ static long sess_make(struct net_server *srv, struct net_serve_sess *ss, uint32_
 		return r;
 	}
 	net_srv_init(&ss->s, ss->base, entries, nbufs, srv->info.mtu);
-	net_srv_link(&ss->s, srv->info.link_up, 0);
+	net_srv_link(&ss->s, srv->info.link_up, srv->link_changes);
 	return ch[1];
 }
 
