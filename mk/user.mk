@@ -8,7 +8,7 @@
 #   build/user/libcharlotte.a  the system library (user/lib/charlotte, plus the
 #                              ustar reader and ELF loader shared/ustar.c, shared/elf.c,
 #                              the virtqueue and device rings shared/virtio.c,
-#                              devring.c, blkring.c, the input keymaps inputmap.c)
+#                              devring.c, blkring.c, netring.c, the input keymaps inputmap.c)
 #   build/initrd/bin/<name>    one program per directory user/<name>/ (all its .c files)
 #                              and per driver directory user/drivers/<name>/
 # A program links as:
@@ -50,7 +50,7 @@ LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS))
 	$(patsubst user/lib/%.S,$(B)/user/%.o,$(LIBCHARLOTTE_ASM)) \
 	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o \
 	$(B)/user/shared/virtio.o $(B)/user/shared/devring.o $(B)/user/shared/blkring.o \
-	$(B)/user/shared/pciids.o $(B)/user/shared/inputmap.o
+	$(B)/user/shared/pciids.o $(B)/user/shared/inputmap.o $(B)/user/shared/netring.o
 
 USER_CRT0 := $(B)/user/crt0.o
 USER_LIBC := $(B)/user/libc.a
@@ -59,7 +59,7 @@ USER_LIBS := -Wl,--start-group $(USER_LIBCHARLOTTE) $(USER_LIBC) -Wl,--end-group
 
 USER_HDRS := $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h \
 	user/lib/libc/include/sys/*.h user/lib/charlotte/*.h shared/include/shared/*.h \
-	include/abi/*.h)
+	include/abi/*.h include/abi/dev/*.h)
 
 $(B)/user/libc/%.o: user/lib/libc/%.c $(USER_HDRS) mk/user.mk
 	@mkdir -p $(@D)

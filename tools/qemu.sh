@@ -1,7 +1,8 @@
 #!/bin/sh
 # qemu.sh - the one QEMU launcher: `make run`, `make debug`, the VM tests and the
 # benchmarks all boot CharlotteOS through here, so every boot gets the same
-# devices (isa-debug-exit for the test runner, no NIC, no reboot on triple fault).
+# devices (isa-debug-exit for the test runner, two NICs on a private hub, no reboot on
+# triple fault).
 #
 # usage: tools/qemu.sh [options]
 #   --boot iso|pvh      GRUB ISO (Multiboot2, BIOS or UEFI; default) or `-kernel` PVH
@@ -157,6 +158,12 @@ if [ -r "$DISK_HOME" ]; then
 	set -- "$@" -drive "if=none,file=$DISK_HOME,format=raw,id=vdhome" \
 		-device virtio-blk-pci,drive=vdhome
 fi
+# Network (docs/devices.md, "Net"): a virtio-net and an e1000 (82540EM) on one QEMU
+# hub and nothing else on it, so what one sends arrives at the other; no user
+# networking, nothing reaches the host's network (-nic none stays: no default NIC).
+set -- "$@" -netdev hubport,id=n0,hubid=0 \
+	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01 \
+	-netdev hubport,id=n1,hubid=0 -device e1000,netdev=n1,mac=52:54:00:00:00:02
 [ "$icount" = 1 ] && set -- "$@" -icount shift=0,sleep=off
 
 if [ "$boot" = pvh ]; then
