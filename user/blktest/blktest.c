@@ -75,7 +75,7 @@ static uint8_t pat(uint64_t off)
 /* Starts argv[0] for t (with device, unless HANDLE_INVALID), waiting until it serves. */
 static long start_driver(struct target *t, const char *const *argv, handle_t device)
 {
-	long r = ch_driver_spawn(argv, device, 8u << 20, LONG, &t->child[t->nchild]);
+	long r = ch_driver_spawn(argv, device, 4u << 20, LONG, &t->child[t->nchild]);
 	if (t->child[t->nchild].process != HANDLE_INVALID)
 		t->nchild++;
 	return r;
@@ -128,6 +128,11 @@ static void stop(struct target *t)
 		ch_proc_kill(t->child[i].process);
 		ch_proc_wait(t->child[i].process, LONG, &st);
 		ch_child_release(&t->child[i]);
+	}
+	if (t->nchild) { /* their entries would keep their pools taken */
+		ch_driver_unbind(t->rw);
+		if (t->ro)
+			ch_driver_unbind(t->ro);
 	}
 	t->nchild = 0;
 }

@@ -120,6 +120,10 @@ static void stop(struct target *t)
 		ch_proc_wait(t->child[i].process, LONG, &st);
 		ch_child_release(&t->child[i]);
 	}
+	if (t->nchild) { /* their entries would keep their pools taken */
+		ch_driver_unbind(t->kbd);
+		ch_driver_unbind(t->ptr);
+	}
 	t->nchild = 0;
 }
 
@@ -322,6 +326,7 @@ static void dstop(struct dtarget *t, unsigned n)
 			ch_proc_kill(t[i].child.process);
 			ch_proc_wait(t[i].child.process, LONG, &st);
 			ch_child_release(&t[i].child);
+			ch_driver_unbind(t[i].dev); /* its entry would keep its pool taken */
 		}
 }
 

@@ -54,7 +54,7 @@ static long start_driver(void)
 	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, &m, 2, &dev);
 	if (r < 0)
 		return r;
-	r = ch_driver_spawn(argv, dev, 8u << 20, LONG, &driver);
+	r = ch_driver_spawn(argv, dev, 4u << 20, LONG, &driver);
 	ch_cap_drop(dev);
 	return r;
 }
@@ -82,7 +82,7 @@ static long start_fsd(void)
 		                          .argv = argv,
 		                          .grants = g,
 		                          .ngrants = 4,
-		                          .child_pool = 12u << 20};
+		                          .child_pool = 10u << 20};
 		r = ch_spawn(&a, &fsd);
 	}
 	ch_cap_drop(srv);
@@ -576,6 +576,11 @@ int main(void)
 		ch_proc_kill(driver.process);
 		ch_proc_wait(driver.process, LONG, &st);
 		ch_child_release(&driver);
+		ch_driver_unbind("vdc"); /* its entry would keep its pool taken */
 	}
+	/* so would fs:///disk our own: the kernel paid its provider channel from our pool */
+	handle_t fs = ch_ns_root("fs");
+	if (fs != HANDLE_INVALID)
+		ch_ns_unlink(fs, "disk", 4, 0, LONG);
 	return r;
 }

@@ -81,6 +81,7 @@ static void stop(struct nic *n)
 	ch_proc_kill(n->child.process);
 	ch_proc_wait(n->child.process, LONG, &st);
 	ch_child_release(&n->child);
+	ch_driver_unbind(n->name); /* its entry would keep its pool taken */
 }
 
 static bool up(void)

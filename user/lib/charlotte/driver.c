@@ -3,12 +3,16 @@
  */
 #include "driver.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include <abi/errors.h>
 #include <abi/hw.h>
 #include <abi/rights.h>
 
 #include "hw.h"
 #include "kbus.h"
+#include "ns.h"
 #include "start.h"
 #include "syscall.h"
 
@@ -31,6 +35,27 @@ long ch_dev_find(handle_t root, const struct ch_dev_match *m, uint32_t nth, hand
 		    field(m->subclass, di.subclass) && field(m->prog_if, di.prog_if) && nth-- == 0)
 			return ch_dev_enum(root, i, &di, out);
 	}
+}
+
+long ch_driver_unbind(const char *name)
+{
+	static const char *const classes[] = {"block",  "net",   "input", "display",
+	                                      "serial", "clock", "rng"};
+	const char *slash = strrchr(name, '/');
+	if (slash)
+		name = slash + 1;
+	handle_t dev = ch_ns_root("dev");
+	if (dev == HANDLE_INVALID || !*name)
+		return ERR_NOT_FOUND;
+	char path[96];
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		int n = snprintf(path, sizeof(path), "%s/%s", classes[i], name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return ERR_OUT_OF_RANGE;
+		if (ch_ns_unlink(dev, path, (size_t)n, 0, UINT64_MAX) == 0)
+			return 0;
+	}
+	return ERR_NOT_FOUND;
 }
 
 long ch_driver_spawn(const char *const *argv, handle_t device, uint64_t child_pool,

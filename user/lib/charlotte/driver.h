@@ -37,3 +37,13 @@ long ch_dev_find(handle_t root, const struct ch_dev_match *m, uint32_t nth, hand
  */
 long ch_driver_spawn(const char *const *argv, handle_t device, uint64_t child_pool,
                      uint64_t timeout, struct ch_child *child);
+
+/*
+ * Removes the dev:// entry a stopped driver bound: name is its name ("ram0", or a URI
+ * "dev:///block/ram0", of which the last component counts), looked for in every class
+ * directory. A driver's entry holds its endpoint, whose channel is paid from, and so
+ * keeps alive, the driver's whole pool: a spawner that stops a driver for good must
+ * remove its entry, or that pool's quota stays taken (Exec's restarts bind the name
+ * again, which lets the old endpoint go). 0, or ERR_NOT_FOUND when no class has it.
+ */
+long ch_driver_unbind(const char *name);
