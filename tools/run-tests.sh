@@ -228,14 +228,15 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 	: >"$res"
 	: >"$res.seen"
 	t0=$(date +%s)
-	skip=0 boot_no=1 note=DONE cpus=- log=$LOGS/$label.log
+	skip=0 boot_no=1 note=DONE cpus=- log=$LOGS/$label.log qemu_crashes=0
 	# One boot, and after a test that took the machine down (panic, triple fault,
 	# hang), a fresh boot that resumes after it (vmtest_skip=<n>): that test fails
 	# by name and the rest still run. At most VMTEST_RESUMES (8) fresh boots.
 	while :; do
 		vm_boot "$label" "$boot" "$machine" "$smp" "$mem" "$uefi" "$tmo" "$extras" \
 			"$base_cmdline" "$skip" "$boot_no"
-		[ "$boot_no" = 1 ] && cpus=$b_cpus
+		# the first boot's CPUs (or, when QEMU crashed in it, the boot after)
+		[ "$cpus" = - ] && [ "$qemu_crashes" -ge "$((boot_no - 1))" ] && cpus=$b_cpus
 		[ "$b_resume" = - ] && break
 		if [ "$boot_no" -gt "${VMTEST_RESUMES:-8}" ]; then
 			fail_line "[$label] VMTEST FAIL $label: gave up after $boot_no boots"
@@ -432,6 +433,18 @@ vm_boot() {
 		fi
 		[ -s "$qlog" ] && { echo "---- QEMU output ----"; cat "$qlog"; }
 		show_tail "$log" 60
+		# QEMU itself aborting or crashing (SIGABRT, SIGSEGV) before the boot's first
+		# test: an emulator crash seen at boot on 4 vCPUs (docs/testing.md, "QEMU itself
+		# crashing at boot"). Boot again, at most twice per configuration; a third
+		# crash, or one during a test, fails as any other.
+		if { [ "$st" = 134 ] || [ "$st" = 139 ]; } && [ "$b_p" = 0 ] && [ "$b_f" = 0 ] &&
+			[ "$qemu_crashes" -lt 2 ]; then
+			qemu_crashes=$((qemu_crashes + 1))
+			say "[$label] QEMU itself crashed ($why) before any test: booting again"
+			b_note="QEMU crashed at boot $qemu_crashes time(s), booted again"
+			b_resume=$skip
+			return 0
+		fi
 		if [ "$open" = 1 ]; then
 			line="[$label] VMTEST FAIL $last: the machine went down in it ($why; $log)"
 			[ "$kern" = 1 ] && b_resume=$((skip + krun))

@@ -145,6 +145,26 @@ EOF
 run_case crash pvh-q35-smp1-128M
 expect "a crash resumes after the test, which fails by name" '^3 passed, 1 failed$'
 
+# QEMU itself crashing (SIGABRT) before any test: booted again, at most twice
+new_case kernel a_one
+serial boot1 <<EOF
+early boot only
+EOF
+echo 134 >"$T/case/boot1.status"
+serial skip0 <<EOF
+$BOOT
+VMTEST PLAN a_one
+VMTEST RUN a_one
+VMTEST PASS a_one (1 ms)
+VMTEST DONE 1 passed, 0 failed, 0 n/a
+EOF
+run_case qemucrash pvh-q35-smp1-128M
+expect "QEMU crashing before any test boots again" '^2 passed, 0 failed$'
+echo 134 >"$T/case/skip0.status"
+: >"$T/case/skip0.serial"
+run_case qemucrash2 pvh-q35-smp1-128M
+expect "QEMU crashing at every boot fails" 'QEMU exited with status 134 before VMTEST DONE'
+
 # distinct counting: one test passes on 1 CPU and fails on 4; another is n/a on
 # 1 CPU and passes on 4: 1 passed (a_smp) + 1 failed (a_one) + 2 boot summaries
 new_case kernel a_one kernel a_smp
