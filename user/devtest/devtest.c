@@ -130,8 +130,13 @@ static void stop(struct target *t)
 static bool up(void)
 {
 	if (cur->up < 0) {
-		ch_test_not_applicable("%s drivers not started: %s", cur->name,
-		                       ch_error_name(cur->up));
+		/* only a machine without the device (or CPU feature) makes it not applicable */
+		if (cur->up == ERR_NOT_FOUND || cur->up == ERR_NOT_SUPPORTED)
+			ch_test_not_applicable("%s drivers not started: %s", cur->name,
+			                       ch_error_name(cur->up));
+		else
+			ch_test_fail("%s drivers not started: %s", cur->name,
+			             ch_error_name(cur->up));
 		return false;
 	}
 	return true;
@@ -333,8 +338,13 @@ static void dstop(struct dtarget *t, unsigned n)
 static bool dup_(void)
 {
 	if (dcur->up < 0) {
-		ch_test_not_applicable("%s driver not started: %s", dcur->name,
-		                       ch_error_name(dcur->up));
+		/* only a machine without the device (or CPU feature) makes it not applicable */
+		if (dcur->up == ERR_NOT_FOUND || dcur->up == ERR_NOT_SUPPORTED)
+			ch_test_not_applicable("%s driver not started: %s", dcur->name,
+			                       ch_error_name(dcur->up));
+		else
+			ch_test_fail("%s driver not started: %s", dcur->name,
+			             ch_error_name(dcur->up));
 		return false;
 	}
 	return true;
