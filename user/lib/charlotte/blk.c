@@ -4,6 +4,7 @@
  * the OPEN call, the doorbell, and waiting for BLK_MSG_NOTIFY.
  */
 #include "blk.h"
+#include "devcall.h"
 
 #include <string.h>
 
@@ -20,59 +21,11 @@
 #define DEFAULT_DATA (256u << 10)
 #define PAGE 4096u
 
-/* Receives one message of any shape on ep, dropping what it carried: a driver
- * cannot jam the queue with a message we would refuse. */
-static long recv_any(handle_t ep, void *buf, uint32_t cap, uint32_t *len, uint64_t timeout)
-{
-	static uint8_t big[KBUS_MAX_BYTES];
-	handle_t hs[KBUS_MAX_HANDLES];
-	struct kbus_buf kb = {.data = big,
-	                      .capacity = sizeof(big),
-	                      .handles_capacity = KBUS_MAX_HANDLES,
-	                      .handles = hs};
-	long r = ch_kbus_recv(ep, &kb, 0, timeout);
-	if (r < 0)
-		return r;
-	for (uint32_t i = 0; i < kb.nhandles && i < KBUS_MAX_HANDLES; i++)
-		ch_cap_drop(hs[i]);
-	uint32_t n = kb.len < cap ? kb.len : cap;
-	memcpy(buf, big, n);
-	*len = kb.len;
-	return 0;
-}
-
-/* A call on a driver's endpoint whose reply must be exactly rep_len bytes of type
- * type with a status; handles beyond nh (and all on failure) are dropped. */
-static long call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_t rep_len,
-                 handle_t *hs, uint32_t nh, uint64_t timeout)
-{
-	const struct dev_msg_hdr *q = req;
-	struct kbus_msg m = {.data = req, .len = len};
-	struct kbus_buf kb = {
-	    .data = rep, .capacity = rep_len, .handles_capacity = nh, .handles = hs};
-	long r = ch_kbus_call(dev, &m, &kb, timeout);
-	if (r < 0)
-		return r;
-	struct dev_status_reply a = {0}; /* what arrived of it: a short reply is zeros */
-	memcpy(&a, rep, kb.len < sizeof(a) ? kb.len : sizeof(a));
-	if (kb.len != rep_len || a.hdr.type != q->type || a.hdr.len != rep_len)
-		r = kb.len == sizeof(a) && a.hdr.len == sizeof(a) && a.status < 0 ? a.status
-		                                                                  : ERR_MALFORMED;
-	else if (a.status < 0)
-		r = a.status;
-	else if (kb.nhandles != nh)
-		r = ERR_MALFORMED;
-	if (r < 0)
-		for (uint32_t i = 0; i < kb.nhandles && i < nh; i++)
-			ch_cap_drop(hs[i]);
-	return r;
-}
-
 long ch_blk_query(handle_t dev, struct blk_info *out, uint64_t timeout)
 {
 	struct dev_msg_hdr req = {BLK_MSG_INFO, sizeof(req)};
 	struct blk_info_reply rep;
-	long r = call(dev, &req, sizeof(req), &rep, sizeof(rep), NULL, 0, timeout);
+	long r = ch_dev_call(dev, &req, sizeof(req), &rep, sizeof(rep), NULL, 0, timeout);
 	if (r < 0)
 		return r;
 	if (blk_info_check(&rep.info))
@@ -87,7 +40,7 @@ static long open_call(handle_t dev, uint32_t entries, uint64_t data, struct blk_
 {
 	struct blk_open req = {
 	    .hdr = {BLK_MSG_OPEN, sizeof(req)}, .entries = entries, .data_size = data};
-	long r = call(dev, &req, sizeof(req), rep, sizeof(*rep), hs, 2, CH_FOREVER);
+	long r = ch_dev_call(dev, &req, sizeof(req), rep, sizeof(*rep), hs, 2, CH_FOREVER);
 	if (r < 0)
 		return r;
 	if (blk_open_reply_check(rep, entries, data) || blk_info_check(&rep->info)) {
@@ -189,7 +142,8 @@ long ch_blk_wait(struct ch_blk *b, struct blk_cqe *out, uint64_t timeout)
 		}
 		uint8_t msg[16];
 		uint32_t len;
-		long w = b->gone ? b->gone : recv_any(b->ep, msg, sizeof(msg), &len, timeout);
+		long w =
+		    b->gone ? b->gone : ch_dev_recv_any(b->ep, msg, sizeof(msg), &len, timeout);
 		if (w == ERR_PEER_CLOSED)
 			b->gone =
 			    w; /* what it completed was reaped above; the rest never will be */

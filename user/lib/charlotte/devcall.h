@@ -1,8 +1,7 @@
 /*
  * devcall.h - the kbus side every device class client shares (abi/dev/ring.h):
  * a checked call on a driver's endpoint and receiving a driver's message of
- * any shape; and the drivers' "ready" report. (blk.c has its own copies from before this file; FIXME: move it
- * over once the block class lands.)
+ * any shape; and the drivers' "ready" report.
  */
 #pragma once
 #include <stdint.h>
