@@ -123,9 +123,10 @@ bool hw_cfg_write_allowed(struct hw_device *d, unsigned off, unsigned width, uin
 	if (d->caps.msix && in(off, width, d->caps.msix, 12))
 		return false;
 	if (in(off, width, PCI_COMMAND, 2)) {
-		/* only I/O, memory, bus master and INTx disable may change */
+		/* only bus master and INTx disable may change; I/O and memory
+		   decode were set at boot (add_function) and stay */
 		uint16_t cur = (uint16_t)hw_cfg_read(d, PCI_COMMAND, 2);
-		uint16_t free = PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE;
+		uint16_t free = PCI_CMD_MASTER | PCI_CMD_INTX_DISABLE;
 		for (unsigned b = PCI_COMMAND; b < PCI_COMMAND + 2; b++) {
 			if (!in(off, width, b, 1))
 				continue;
@@ -215,7 +216,7 @@ static void add_function(struct scan *s, struct fn *f, uint32_t id)
 		if (d->info.irq_pin > 4)
 			d->info.irq_pin = 0;
 		unsigned nbars = htype == 0 ? 6 : htype == 1 ? 2 : 0;
-		pci_decode_bars(&cfg, nbars, d->res);
+		uint16_t decode = pci_decode_bars(&cfg, nbars, d->res);
 		for (unsigned i = 0; i < nbars; i++) {
 			struct hw_resource *r = &d->res[i];
 			if ((r->kind == HW_RES_MMIO && !hw_mmio_allowed(r->base, r->size)) ||
@@ -223,9 +224,17 @@ static void add_function(struct scan *s, struct fn *f, uint32_t id)
 				pr_warn("hw: %s BAR%u %#llx+%#llx overlaps the kernel's: left out",
 				        name, i, (unsigned long long)r->base,
 				        (unsigned long long)r->size);
+				decode &=
+				    (uint16_t) ~(r->kind == HW_RES_MMIO ? PCI_CMD_MEM : PCI_CMD_IO);
 				*r = (struct hw_resource){.kind = HW_RES_NONE};
 			}
 		}
+		/* Decode is the kernel's and set once, here, before the other CPUs
+		   run: under QEMU 7.2's TCG a memory-map change races with MMIO on
+		   the other vCPUs (docs/drivers.md, "Decode"). */
+		uint16_t cmd = (uint16_t)fn_read(f, PCI_COMMAND, 2);
+		if (htype == 0 && (cmd & decode) != decode)
+			fn_write(f, PCI_COMMAND, 2, cmd | decode);
 		d->info.nresources = nbars;
 		pci_walk_caps(&cfg, &d->caps);
 		if (d->caps.msi)

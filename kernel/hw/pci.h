@@ -63,5 +63,10 @@ unsigned pci_walk_caps(const struct pci_cfg *cfg, struct pci_caps *out);
  * firmware left unassigned (base 0), of size 0, a 64-bit BAR in the last
  * slot, an I/O BAR beyond port 0xffff or any range that wraps is
  * HW_RES_NONE; a 64-bit BAR fills its slot and leaves the next one NONE.
+ *
+ * Returns the decode bits (PCI_CMD_MEM, PCI_CMD_IO) that are safe to turn
+ * on: a kind's bit when at least one BAR of that kind decoded and no
+ * implemented BAR of that kind was left out, so enabling it exposes no range
+ * the firmware did not place.
  */
-void pci_decode_bars(const struct pci_cfg *cfg, unsigned nbars, struct hw_resource *res);
+uint16_t pci_decode_bars(const struct pci_cfg *cfg, unsigned nbars, struct hw_resource *res);

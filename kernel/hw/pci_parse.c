@@ -42,8 +42,9 @@ unsigned pci_walk_caps(const struct pci_cfg *cfg, struct pci_caps *out)
 	return n;
 }
 
-void pci_decode_bars(const struct pci_cfg *cfg, unsigned nbars, struct hw_resource *res)
+uint16_t pci_decode_bars(const struct pci_cfg *cfg, unsigned nbars, struct hw_resource *res)
 {
+	uint16_t good = 0, bad = 0; /* per kind: a BAR decoded / an implemented one did not */
 	uint16_t cmd = (uint16_t)cfg->read(cfg->ctx, PCI_COMMAND, 2);
 	cfg->write(cfg->ctx, PCI_COMMAND, 2, cmd & ~(PCI_CMD_IO | PCI_CMD_MEM));
 	for (unsigned i = 0; i < nbars; i++)
@@ -57,17 +58,26 @@ void pci_decode_bars(const struct pci_cfg *cfg, unsigned nbars, struct hw_resour
 		struct hw_resource *r = &res[i];
 		if (lo & BAR_IO) {
 			uint64_t base = lo & ~3u, size = (uint64_t)(~(mlo & ~3u) & 0xffff) + 1;
-			if ((mlo & ~3u) == 0 || base == 0 || base + size > 0x10000)
+			if ((mlo & ~3u) == 0)
+				continue; /* not implemented */
+			if (base == 0 || base + size > 0x10000) {
+				bad |= PCI_CMD_IO;
 				continue;
+			}
+			good |= PCI_CMD_IO;
 			*r =
 			    (struct hw_resource){.kind = HW_RES_IOPORT, .base = base, .size = size};
 			continue;
 		}
 		bool is64 = (lo & BAR_TYPE_MASK) == BAR_TYPE_64;
 		uint64_t base = lo & ~0xfu, mask = mlo & ~0xfu;
+		bool implemented = mask != 0;
 		if (is64) {
-			if (i + 1 >= nbars)
-				continue; /* a 64-bit BAR needs the next slot: malformed */
+			if (i + 1 >= nbars) {
+				bad |=
+				    PCI_CMD_MEM; /* a 64-bit BAR needs the next slot: malformed */
+				continue;
+			}
 			unsigned hoff = off + 4;
 			uint32_t hi = cfg->read(cfg->ctx, hoff, 4);
 			cfg->write(cfg->ctx, hoff, 4, 0xffffffffu);
@@ -75,15 +85,22 @@ void pci_decode_bars(const struct pci_cfg *cfg, unsigned nbars, struct hw_resour
 			cfg->write(cfg->ctx, hoff, 4, hi);
 			base |= (uint64_t)hi << 32;
 			mask |= (uint64_t)mhi << 32;
+			implemented |= mhi != 0;
 			i++; /* the upper half is no BAR of its own */
 		} else {
 			mask |= 0xffffffff00000000ull;
 		}
-		if (mask == 0 || base == 0)
-			continue; /* not implemented, or left unassigned by the firmware */
+		if (!implemented)
+			continue;
 		uint64_t size = ~mask + 1;
-		if (size == 0 || (size & (size - 1)) || base & (size - 1) || base + size < base)
-			continue; /* not a power of two, misaligned or wrapping: garbage */
+		if (base == 0 || size == 0 || (size & (size - 1)) || base & (size - 1) ||
+		    base + size < base) {
+			/* left unassigned by the firmware, or garbage: not a power of
+			   two, misaligned or wrapping */
+			bad |= PCI_CMD_MEM;
+			continue;
+		}
+		good |= PCI_CMD_MEM;
 		unsigned slot = is64 ? i - 1 : i;
 		res[slot] = (struct hw_resource){
 		    .kind = HW_RES_MMIO,
@@ -93,4 +110,5 @@ void pci_decode_bars(const struct pci_cfg *cfg, unsigned nbars, struct hw_resour
 		};
 	}
 	cfg->write(cfg->ctx, PCI_COMMAND, 2, cmd);
+	return good & ~bad;
 }

@@ -169,8 +169,10 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	sched_init_cpu("kmain");
 	sched_start_tick();
 	arch_irq_enable();
-	smp_init(&acpi);
+	/* devices first: PCI decode changes the memory map, which QEMU's TCG
+	   cannot do safely while other vCPUs touch MMIO (docs/drivers.md) */
 	hw_init(&boot_info, &acpi);
+	smp_init(&acpi);
 
 	uint64_t ms = clock_monotonic_ns() / 1000000;
 	unsigned online = 0;

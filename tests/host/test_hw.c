@@ -210,7 +210,8 @@ static void test_bars_decode(void **state)
 	set_bar(&f, 3, 0x00000008, 0); /* ... at 0x8_0000_0000 (upper half) */
 	set_bar(&f, 4, 0x00000000, 0xfffff000); /* unassigned */
 	set_bar(&f, 5, 0x00000000, 0); /* not implemented */
-	pci_decode_bars(&cfg, 6, r);
+	/* memory BAR4 is implemented but unassigned: memory decode is not safe */
+	assert_int_equal(pci_decode_bars(&cfg, 6, r), PCI_CMD_IO);
 	assert_int_equal(r[0].kind, HW_RES_MMIO);
 	assert_int_equal(r[0].base, 0xfebf0000);
 	assert_int_equal(r[0].size, 4096);
@@ -233,6 +234,25 @@ static void test_bars_decode(void **state)
 	assert_int_equal(rd(&f, PCI_BAR0 + 12, 4), 0x00000008);
 }
 
+static void test_bars_decode_bits(void **state)
+{
+	(void)state;
+	struct fake f = {0};
+	struct hw_resource r[6];
+	struct pci_cfg cfg = cfg_of(&f);
+	/* no BAR implemented: nothing to decode */
+	assert_int_equal(pci_decode_bars(&cfg, 6, r), 0);
+	/* every implemented BAR assigned: both kinds; the command register is
+	   left as it was (the caller turns the bits on) */
+	set_bar(&f, 0, 0xfebf0000, 0xfffff000);
+	set_bar(&f, 1, 0x0000c001, 0xffffffe0);
+	assert_int_equal(pci_decode_bars(&cfg, 6, r), PCI_CMD_IO | PCI_CMD_MEM);
+	assert_int_equal(rd(&f, PCI_COMMAND, 2), 0);
+	/* an I/O BAR the firmware left at port 0: I/O decode would expose it */
+	set_bar(&f, 2, 0x00000001, 0xffffffe0);
+	assert_int_equal(pci_decode_bars(&cfg, 6, r), PCI_CMD_MEM);
+}
+
 static void test_bars_malformed(void **state)
 {
 	(void)state;
@@ -243,7 +263,7 @@ static void test_bars_malformed(void **state)
 	set_bar(&f, 1, 0xfe000800, 0xfffff000); /* misaligned for its size */
 	set_bar(&f, 2, 0x0000fff1, 0xffffffe0); /* ports past 0xffff */
 	set_bar(&f, 5, 0xfe00000c, 0xff000000); /* 64-bit in the last slot */
-	pci_decode_bars(&cfg, 6, r);
+	assert_int_equal(pci_decode_bars(&cfg, 6, r), 0);
 	for (unsigned i = 0; i < 6; i++)
 		assert_int_equal(r[i].kind, HW_RES_NONE);
 	/* a bridge has two BARs: the rest is never touched */
@@ -251,7 +271,7 @@ static void test_bars_malformed(void **state)
 	set_bar(&f, 0, 0xfebf0000, 0xfffff000);
 	set_bar(&f, 2, 0xfebf1000, 0xfffff000);
 	struct hw_resource rb[2];
-	pci_decode_bars(&cfg, 2, rb);
+	assert_int_equal(pci_decode_bars(&cfg, 2, rb), PCI_CMD_MEM);
 	assert_int_equal(rb[0].kind, HW_RES_MMIO);
 	assert_int_equal(rb[1].kind, HW_RES_NONE);
 	assert_int_equal(rd(&f, PCI_BAR0 + 8, 4), 0xfebf1000);
@@ -331,11 +351,11 @@ static void test_iobitmap_ranges(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_caps_none),       cmocka_unit_test(test_caps_msi_msix),
-	    cmocka_unit_test(test_caps_loops_end),  cmocka_unit_test(test_caps_wild_pointers),
-	    cmocka_unit_test(test_caps_random),     cmocka_unit_test(test_bars_decode),
-	    cmocka_unit_test(test_bars_malformed),  cmocka_unit_test(test_bars_hostile_sizing),
-	    cmocka_unit_test(test_iobitmap_ranges),
+	    cmocka_unit_test(test_caps_none),           cmocka_unit_test(test_caps_msi_msix),
+	    cmocka_unit_test(test_caps_loops_end),      cmocka_unit_test(test_caps_wild_pointers),
+	    cmocka_unit_test(test_caps_random),         cmocka_unit_test(test_bars_decode),
+	    cmocka_unit_test(test_bars_decode_bits),    cmocka_unit_test(test_bars_malformed),
+	    cmocka_unit_test(test_bars_hostile_sizing), cmocka_unit_test(test_iobitmap_ranges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

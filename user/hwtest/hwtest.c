@@ -281,6 +281,10 @@ static void test_config(void)
 	EXPECT_ERR(ch_dev_config_write(edu, 4, 2, cmd | 0x40), ERR_ACCESS_DENIED); /* parity */
 	EXPECT_ERR(ch_dev_config_write(edu, 5, 1, (cmd >> 8) ^ 0x1), ERR_ACCESS_DENIED); /* SERR */
 	EXPECT_ERR(ch_dev_config_write(edu, 4, 4, cmd ^ 0x100), ERR_ACCESS_DENIED);
+	/* decode: on since boot (its BAR is assigned), and the kernel's */
+	CHECK(cmd & 0x2, "edu's memory decode is off: %#x", cmd);
+	EXPECT_ERR(ch_dev_config_write(edu, 4, 2, cmd & ~0x2u), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_dev_config_write(edu, 4, 1, (cmd ^ 0x1) & 0xff), ERR_ACCESS_DENIED);
 	EXPECT_OK(ch_dev_config_write(edu, 4, 2, cmd | 0x400)); /* INTx disable: allowed */
 	EXPECT_OK(ch_dev_config_read(edu, 4, 2, &v));
 	CHECK(v & 0x400, "INTx disable did not stick: %#x", v);
