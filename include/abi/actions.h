@@ -183,8 +183,8 @@ enum ch_arg_kind {
 	  (ARG_HANDLE(OBJ_ENDPOINT))) \
 	X(SYS_LOG_WRITE,         log_write,         ch_log_write,        OBJ,  OBJ_DEBUG_LOG,     RIGHT_WRITE, \
 	  (ARG_IN_BYTES(1), ARG_SIZE)) \
-	X(SYS_CHANNEL_CREATE,    channel_create,    ch_channel_create,   OBJ,  OBJ_MEMORY_POOL,   RIGHT_CREATE, \
-	  (ARG_COUNT, ARG_OUT_HANDLE(OBJ_ENDPOINT, 2))) \
+	X(SYS_CHANNEL_CREATE,    channel_create,    ch_channel_create_kind, OBJ, OBJ_MEMORY_POOL, RIGHT_CREATE, \
+	  (ARG_COUNT, ARG_OUT_HANDLE(OBJ_ENDPOINT, 2), ARG_INT)) \
 	X(SYS_KBUS_SEND,         kbus_send,         ch_kbus_send,        OBJ,  OBJ_ENDPOINT,      RIGHT_SEND, \
 	  (ARG_MSG, ARG_FLAGS, ARG_TIMEOUT)) \
 	X(SYS_KBUS_RECV,         kbus_recv,         ch_kbus_recv,        OBJ,  OBJ_ENDPOINT,      RIGHT_RECV, \

@@ -52,14 +52,22 @@ struct kbus_buf {
 /* --- channels --- */
 #define SYS_CHANNEL_CREATE SYS_ACTION(OBJ_MEMORY_POOL, 16)
 /* target = pool (RIGHT_CREATE) paying for the channel; a0 = queue depth per
- * endpoint (0: KBUS_DEFAULT_DEPTH, max 4096); a1 = handle_t out[2]. Both
+ * endpoint (0: KBUS_DEFAULT_DEPTH, max 4096); a1 = handle_t out[2]; a2 = the
+ * channel's kind, a word the kernel keeps and SYS_KBUS_INFO reports on either
+ * end (0: none; KBUS_KIND_* below; > UINT32_MAX: ERR_INVALID_ARGS). Both
  * endpoint capabilities get SEND|RECV|WAIT|DUPLICATE|TRANSFER|INSPECT|REVOKE. */
+
+/* Channel kinds (a creator's claim, not a kernel guarantee: any program may
+ * make a channel of any kind). Byte streams, abi/term.h: */
+#define KBUS_KIND_NONE 0u
+#define KBUS_KIND_PIPE 1u /* a pipe between two programs */
+#define KBUS_KIND_TERM 2u /* a terminal session served by the console */
 
 struct kbus_endpoint_info {
 	uint32_t queued; /* messages waiting to be received here */
 	uint32_t depth; /* queue limit */
 	uint32_t peer_closed; /* 1 once the other end has no capabilities left */
-	uint32_t reserved;
+	uint32_t kind; /* the channel's kind (SYS_CHANNEL_CREATE a2); 0 for a group's */
 };
 
 #define SYS_KBUS_SEND SYS_ACTION(OBJ_ENDPOINT, 1)

@@ -120,10 +120,17 @@ out_uncharge:
 int kbus_channel_create(struct mem_pool *pool, uint32_t depth, struct endpoint **ep0,
                         struct endpoint **ep1)
 {
+	return kbus_channel_create_kind(pool, depth, 0, ep0, ep1);
+}
+
+int kbus_channel_create_kind(struct mem_pool *pool, uint32_t depth, uint32_t kind,
+                             struct endpoint **ep0, struct endpoint **ep1)
+{
 	struct kbus_channel *ch;
 	int err = kbus_channel_alloc(pool, depth, 2, &ch);
 	if (err)
 		return err;
+	ch->kind = kind;
 	*ep0 = &ch->ep[0];
 	*ep1 = &ch->ep[1];
 	return 0;
@@ -511,7 +518,7 @@ void kbus_endpoint_info(struct endpoint *ep, struct kbus_endpoint_info *out)
 	out->queued = ep->queued;
 	out->depth = ep->depth;
 	out->peer_closed = kbus_peer_gone(ep);
-	out->reserved = 0;
+	out->kind = ep->ch->kind;
 	spin_unlock_irqrestore(&ep->ch->lock, irq);
 }
 

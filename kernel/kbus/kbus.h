@@ -68,6 +68,9 @@ struct kbus_in {
  */
 int kbus_channel_create(struct mem_pool *pool, uint32_t depth, struct endpoint **ep0,
                         struct endpoint **ep1);
+/* The same, for a channel of a kind (abi/kbus.h KBUS_KIND_*). */
+int kbus_channel_create_kind(struct mem_pool *pool, uint32_t depth, uint32_t kind,
+                             struct endpoint **ep0, struct endpoint **ep1);
 
 /* The endpoint obj is (obj must be an OBJ_ENDPOINT: KOBJECT_CAST), and back. */
 struct endpoint *endpoint_from(struct kobject *obj);

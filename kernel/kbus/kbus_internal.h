@@ -108,6 +108,7 @@ struct kbus_channel {
 	uint64_t charge; /* charged for the channel itself */
 	unsigned alive; /* endpoints not yet destroyed */
 	unsigned nep; /* 2 for a channel, 1 for a subscription */
+	uint32_t kind; /* SYS_CHANNEL_CREATE's a2, reported by kbus_endpoint_info */
 	struct endpoint ep[2];
 };
 

@@ -112,9 +112,9 @@ long sys_channel_create(struct cspace *cs, struct mem_pool *pool, const struct c
 	(void)cap;
 	struct endpoint *e0, *e1;
 	handle_t h[2];
-	if (a[0] > KBUS_MAX_DEPTH)
+	if (a[0] > KBUS_MAX_DEPTH || a[2] > UINT32_MAX)
 		return ERR_INVALID_ARGS;
-	int r = kbus_channel_create(pool, (uint32_t)a[0], &e0, &e1);
+	int r = kbus_channel_create_kind(pool, (uint32_t)a[0], (uint32_t)a[2], &e0, &e1);
 	if (r)
 		return r;
 	r = cap_insert_root(cs, endpoint_obj(e0), EP_RIGHTS, 0, &h[0]);

@@ -125,6 +125,21 @@ static void test_channel_create(void)
 	CHECK(a.type == OBJ_ENDPOINT && b.type == OBJ_ENDPOINT && a.object_id != b.object_id,
 	      "ends are types %u and %u, ids %llu and %llu", a.type, b.type,
 	      (unsigned long long)a.object_id, (unsigned long long)b.object_id);
+	/* a channel's kind: kept by the kernel, reported on both ends */
+	struct kbus_endpoint_info info;
+	EXPECT_OK(ch_channel_create(kt_pool, 0, e));
+	EXPECT_OK(ch_kbus_info(e[1], &info));
+	CHECK(info.kind == KBUS_KIND_NONE, "plain channel: kind %u", info.kind);
+	ch_cap_drop(e[0]);
+	ch_cap_drop(e[1]);
+	EXPECT_OK(ch_channel_create_kind(kt_pool, 0, e, KBUS_KIND_TERM));
+	EXPECT_OK(ch_kbus_info(e[0], &info));
+	CHECK(info.kind == KBUS_KIND_TERM, "terminal channel, end 0: kind %u", info.kind);
+	EXPECT_OK(ch_kbus_info(e[1], &info));
+	CHECK(info.kind == KBUS_KIND_TERM, "terminal channel, end 1: kind %u", info.kind);
+	ch_cap_drop(e[0]);
+	ch_cap_drop(e[1]);
+	EXPECT_ERR(ch_channel_create_kind(kt_pool, 0, e, 1ull << 32), ERR_INVALID_ARGS);
 }
 
 static void run_all(void)

@@ -15,7 +15,12 @@
 
 long ch_channel_create(handle_t pool, uint32_t depth, handle_t out[2])
 {
-	return ch_syscall2(SYS_CHANNEL_CREATE, pool, depth, U(out));
+	return ch_syscall3(SYS_CHANNEL_CREATE, pool, depth, U(out), KBUS_KIND_NONE);
+}
+
+long ch_channel_create_kind(handle_t pool, uint32_t depth, handle_t out[2], uint64_t kind)
+{
+	return ch_syscall3(SYS_CHANNEL_CREATE, pool, depth, U(out), kind);
 }
 
 long ch_kbus_send(handle_t ep, const struct kbus_msg *m, uint32_t flags, uint64_t timeout)

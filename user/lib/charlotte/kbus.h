@@ -35,6 +35,8 @@
 
 /* A channel paid by pool with depth messages per endpoint (0: default); ends in out[2]. */
 long ch_channel_create(handle_t pool, uint32_t depth, handle_t out[2]);
+/* A channel of a kind (KBUS_KIND_*), which SYS_KBUS_INFO reports on both ends. */
+long ch_channel_create_kind(handle_t pool, uint32_t depth, handle_t out[2], uint64_t kind);
 /* Queue m on ep's peer. flags: KBUS_NONBLOCK. */
 long ch_kbus_send(handle_t ep, const struct kbus_msg *m, uint32_t flags, uint64_t timeout);
 /* Take the oldest message queued on ep into *b (b->len etc. filled in). */
