@@ -2,6 +2,8 @@
 #
 #   make            kernel ELF + hybrid BIOS/UEFI ISO       (build/charlotte.elf, build/charlotte.iso)
 #   make run        boot in QEMU (SMP=n MEM=size UEFI=1 ACCEL=tcg|kvm BOOT=iso|pvh;
+#                   the home disk is build/home.img, kept between runs: made from
+#                   disk/home the first time, `make home-reset` starts it afresh;
 #                   DISK=path.img: your ext2 image as the home disk, docs/fsd.md)
 #   make debug      QEMU halted with a gdb stub + build/gdbinit
 #   make test       every test; ends with "N passed, N failed"
@@ -39,11 +41,22 @@ all: deps
 deps:
 	$(Q)tools/deps.sh build
 
-run: all
-	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive$(if $(DISK), --disk $(DISK))
+# `make run` boots your own copy of the home disk, so what you change in the VM
+# stays (and the tests keep booting pristine copies of $(HOME_DISK)).
+RUN_DISK := $(B)/home.img
+$(RUN_DISK): | $(HOME_DISK)
+	$(Q)cp --sparse=always $(HOME_DISK) $@
 
-debug: all
-	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive --gdb
+run: all $(if $(DISK),,$(RUN_DISK))
+	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive --disk $(or $(DISK),$(RUN_DISK))
+
+debug: all $(if $(DISK),,$(RUN_DISK))
+	$(Q)tools/qemu.sh --boot $(BOOT) --smp $(SMP) --mem $(MEM) --uefi $(UEFI) --accel $(ACCEL) --interactive --gdb --disk $(or $(DISK),$(RUN_DISK))
+
+.PHONY: home-reset
+home-reset: $(HOME_DISK)
+	$(Q)cp --sparse=always $(HOME_DISK) $(RUN_DISK)
+	@echo "$(RUN_DISK): a fresh copy of disk/home
 
 test: deps
 	$(Q)tools/deps.sh test
