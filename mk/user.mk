@@ -50,7 +50,8 @@ LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS))
 	$(patsubst user/lib/%.S,$(B)/user/%.o,$(LIBCHARLOTTE_ASM)) \
 	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o \
 	$(B)/user/shared/virtio.o $(B)/user/shared/devring.o $(B)/user/shared/blkring.o \
-	$(B)/user/shared/pciids.o $(B)/user/shared/inputmap.o $(B)/user/shared/netring.o
+	$(B)/user/shared/pciids.o $(B)/user/shared/inputmap.o $(B)/user/shared/netring.o \
+	$(B)/user/shared/cmos.o
 
 USER_CRT0 := $(B)/user/crt0.o
 USER_LIBC := $(B)/user/libc.a

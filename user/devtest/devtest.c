@@ -7,6 +7,8 @@
  * rdrand0; not applicable on a CPU without RDRAND): read, bad_calls, kill.
  * Display targets: bochs (bin/bochs-display on std VGA, vga0) and bootfb
  * (bin/bootfb on "fb0", GRUB boots only): info, draw, set_mode, pattern, kill.
+ * Clock target: cmos (bin/cmos-rtc on the "rtc" platform device, rtc0): read
+ * (a plausible date, wall time advancing with monotonic time), bad_calls, kill.
  *
  * Input targets: ps2 (bin/ps2 on the "i8042" platform device: kbd0, and
  * mouse0 when the controller has a second port) and virtio (bin/virtio-input
@@ -30,6 +32,7 @@
 
 #include <abi/ns.h>
 #include <abi/rights.h>
+#include <charlotte/clock.h>
 #include <charlotte/devcall.h>
 #include <charlotte/display.h>
 #include <charlotte/driver.h>
@@ -629,6 +632,112 @@ static void run_rng(struct dtarget *t, long (*start)(struct dtarget *))
 	ch_test_run(prefix, "kill", test_rng_kill);
 }
 
+/* --- clock --- */
+
+static struct dtarget ctargets[] = {
+    {.name = "cmos", .dev = "rtc0"},
+};
+static char uri_clock[64];
+
+static long start_cmos(struct dtarget *t)
+{
+	handle_t dev;
+	long r = find_platform("rtc", &dev);
+	return r < 0 ? r : dspawn(t, "bin/cmos-rtc", dev);
+}
+
+static void test_clock_read(void)
+{
+	handle_t dev;
+	struct clock_time_reply a, b;
+	uint64_t now;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_clock_open(uri_clock, &dev));
+	EXPECT_OK(ch_clock_get(dev, &a));
+	/* QEMU's clock starts at the host's UTC time: some time after 2025 */
+	CHECK(a.unix_ns > 1735689600ull * 1000000000ull &&
+	          a.unix_ns < 4102444800ull * 1000000000ull,
+	      "unix time %llu s", (unsigned long long)(a.unix_ns / 1000000000ull));
+	CHECK(a.resolution_ns == 1000000000ull, "resolution %llu ns",
+	      (unsigned long long)a.resolution_ns);
+	/* 50 ms of guest time later, the wall clock moved with the monotonic one */
+	EXPECT_OK(ch_sleep_ns(50000000ull));
+	EXPECT_OK(ch_clock_get(dev, &b));
+	CHECK(b.monotonic_ns - a.monotonic_ns >= 50000000ull, "monotonic moved %llu ns",
+	      (unsigned long long)(b.monotonic_ns - a.monotonic_ns));
+	CHECK(b.unix_ns - a.unix_ns == b.monotonic_ns - a.monotonic_ns,
+	      "wall moved %llu ns, monotonic %llu ns", (unsigned long long)(b.unix_ns - a.unix_ns),
+	      (unsigned long long)(b.monotonic_ns - a.monotonic_ns));
+	EXPECT_OK(ch_clock_now(dev, &now));
+	CHECK(now >= b.unix_ns, "now %llu before the last reading %llu", (unsigned long long)now,
+	      (unsigned long long)b.unix_ns);
+	ch_cap_drop(dev);
+}
+
+static void test_clock_bad_calls(void)
+{
+	handle_t dev;
+	struct clock_time_reply rep;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_clock_open(uri_clock, &dev));
+	struct clock_set set = {{CLOCK_MSG_SET, sizeof(set)}, 0};
+	struct kbus_msg m = {.data = &set, .len = sizeof(set)};
+	struct kbus_buf kb = {.data = &rep, .capacity = sizeof(rep)};
+	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
+	CHECK(kb.len == sizeof(struct dev_status_reply) && rep.status == ERR_NOT_SUPPORTED,
+	      "set: %u bytes, status %d", kb.len, rep.status);
+	struct dev_msg_hdr h = {CLOCK_MSG_GET, 99}; /* a lying header */
+	m = (struct kbus_msg){.data = &h, .len = sizeof(h)};
+	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
+	CHECK(rep.status == ERR_MALFORMED, "lying header: status %d", rep.status);
+	m.len = 3;
+	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
+	CHECK(rep.status == ERR_MALFORMED, "short: status %d", rep.status);
+	h = (struct dev_msg_hdr){DEV_MSG_CLOCK + 7, sizeof(h)};
+	m.len = sizeof(h);
+	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
+	CHECK(rep.status == ERR_NOT_SUPPORTED, "unknown type: status %d", rep.status);
+	static uint8_t big[20000];
+	m = (struct kbus_msg){.data = big, .len = sizeof(big)};
+	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
+	CHECK(rep.status == ERR_MALFORMED, "20 KB call: status %d", rep.status);
+	EXPECT_OK(ch_clock_get(dev, &rep)); /* still serving */
+	ch_cap_drop(dev);
+}
+
+static void test_clock_kill(void)
+{
+	handle_t dev;
+	struct proc_status st;
+	struct clock_time_reply rep;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_clock_open(uri_clock, &dev));
+	EXPECT_OK(ch_proc_kill(dcur->child.process));
+	EXPECT_OK(ch_proc_wait(dcur->child.process, LONG, &st));
+	EXPECT_ERR(ch_clock_get(dev, &rep), ERR_PEER_CLOSED);
+	ch_cap_drop(dev);
+}
+
+static void run_clock(struct dtarget *t, long (*start)(struct dtarget *))
+{
+	dcur = t;
+	if (!ch_test_planning() && !t->started) {
+		t->started = true;
+		t->up = start(t);
+		if (t->up < 0)
+			printf("devtest: clock %s: %s\n", t->name, ch_error_name(t->up));
+	}
+	snprintf(uri_clock, sizeof(uri_clock), "dev:///clock/%s", t->dev);
+	char prefix[32];
+	snprintf(prefix, sizeof(prefix), "clock_%s_", t->name);
+	ch_test_run(prefix, "read", test_clock_read);
+	ch_test_run(prefix, "bad_calls", test_clock_bad_calls);
+	ch_test_run(prefix, "kill", test_clock_kill);
+}
+
 static void run_all(void)
 {
 	run_input(&targets[0], start_ps2);
@@ -638,6 +747,7 @@ static void run_all(void)
 	run_display(&dtargets[0], start_bochs);
 	run_rng(&rtargets[0], start_virtio_rng);
 	run_rng(&rtargets[1], start_rdrand);
+	run_clock(&ctargets[0], start_cmos);
 }
 
 int main(void)
@@ -650,5 +760,6 @@ int main(void)
 		stop(&targets[i]);
 	dstop(dtargets, sizeof(dtargets) / sizeof(dtargets[0]));
 	dstop(rtargets, sizeof(rtargets) / sizeof(rtargets[0]));
+	dstop(ctargets, sizeof(ctargets) / sizeof(ctargets[0]));
 	return r;
 }

@@ -93,3 +93,19 @@ long ch_driver_spawn(const char *const *argv, handle_t device, uint64_t child_po
 	ch_cap_drop(rd[1]);
 	return r;
 }
+
+long ch_dev_class_bind(const char *cls, const char *name, handle_t ep, uint32_t type)
+{
+	handle_t dir = ch_handle("class"), dev = ch_ns_root("dev");
+	long r = 0;
+	if (dir == HANDLE_INVALID) {
+		struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
+		r = dev == HANDLE_INVALID ? ERR_NOT_FOUND
+		                          : ch_ns_open(dev, cls, strlen(cls), &a, &dir);
+	}
+	if (r >= 0)
+		r = ch_ns_bind(dir, name, strlen(name), ep, RIGHT_SEND | RIGHT_RECV, type);
+	if (dir != ch_handle("class") && dir != HANDLE_INVALID)
+		ch_cap_drop(dir);
+	return r;
+}

@@ -22,6 +22,14 @@ struct ch_dev_match {
 };
 
 /*
+ * Binds ep as dev:///<cls>/<name> of the given type (NS_TYPE_DEV_*), giving
+ * openers SEND|RECV: in the class directory Exec's driver lines grant as
+ * "class" (`bind:dev/<cls>`), else in <cls> below our "ns.dev" / "ns" root (a
+ * driver a test starts). 0 or the error of the open or the bind.
+ */
+long ch_dev_class_bind(const char *cls, const char *name, handle_t ep, uint32_t type);
+
+/*
  * The nth (from 0) PCI device under root that matches m, as a capability in
  * *out (the root's rights minus ENUMERATE). ERR_NOT_FOUND: fewer match; errors
  * of SYS_DEV_ENUM.

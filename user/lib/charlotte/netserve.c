@@ -6,6 +6,7 @@
  * for any message (KBUS_MAX_BYTES, KBUS_MAX_HANDLES) and handles we did not ask
  * for are dropped, so no client can jam a queue with a message we would refuse.
  */
+#include "driver.h"
 #include "netserve.h"
 
 #include <string.h>
@@ -81,19 +82,7 @@ static long init(struct net_server *srv, const struct net_drv_ops *ops, void *dr
 
 static long bind(struct net_server *srv, const char *name)
 {
-	/* Exec's driver lines grant dev:///net itself as "class"; else we find it */
-	handle_t dir = ch_handle("class"), dev = ch_ns_root("dev");
-	long r = 0;
-	if (dir == HANDLE_INVALID) {
-		struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
-		r = dev == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_open(dev, "net", 3, &a, &dir);
-	}
-	if (r >= 0)
-		r = ch_ns_bind(dir, name, strlen(name), srv->client_ep, RIGHT_SEND | RIGHT_RECV,
-		               NS_TYPE_DEV_NET);
-	if (dir != ch_handle("class") && dir != HANDLE_INVALID)
-		ch_cap_drop(dir);
-	return r;
+	return ch_dev_class_bind("net", name, srv->client_ep, NS_TYPE_DEV_NET);
 }
 
 static void sess_free(struct net_serve_sess *ss, struct net_server *srv)

@@ -9,6 +9,7 @@
 #include <abi/rights.h>
 
 #include "devcall.h"
+#include "driver.h"
 #include "kbus.h"
 #include "ns.h"
 #include "start.h"
@@ -23,18 +24,12 @@ static struct {
 
 long rng_serve_bind(struct rng_server *srv, const char *name)
 {
-	handle_t ch[2], dev = ch_ns_root("dev"), dir = HANDLE_INVALID;
+	handle_t ch[2];
 	long r = ch_channel_create(ch_handle("pool"), 0, ch);
 	if (r >= 0) {
 		srv->ep = ch[0];
 		srv->client_ep = ch[1];
-		struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
-		r = dev == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_open(dev, "rng", 3, &a, &dir);
-	}
-	if (r >= 0) {
-		r = ch_ns_bind(dir, name, strlen(name), srv->client_ep, RIGHT_SEND | RIGHT_RECV,
-		               NS_TYPE_DEV_RNG);
-		ch_cap_drop(dir);
+		r = ch_dev_class_bind("rng", name, srv->client_ep, NS_TYPE_DEV_RNG);
 	}
 	ch_dev_ready(r);
 	return r;
