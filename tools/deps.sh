@@ -8,7 +8,7 @@ check make gcc binutils
 case "$1" in
 # e2fsprogs: the home disk image (mk/homedisk.mk: mke2fs -d)
 build) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip hwdata e2fsprogs ;;
-test) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip hwdata libcmocka-dev clang libclang-rt-dev e2fsprogs ;;
+test) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools ovmf console-setup-linux gzip hwdata libcmocka-dev clang libclang-rt-dev e2fsprogs python3 ;;
 # clang's libFuzzer and sanitizer runtimes (the host fuzz targets, mk/fuzz.mk); e2fsprogs
 # makes fuzz_ext2's seed images and checks test_ext2's (mke2fs, e2fsck, debugfs)
 fuzz) check clang libclang-rt-dev gzip tar e2fsprogs ;;

@@ -19,6 +19,9 @@
 #   --gdb               start halted with a gdb stub on :1234 and write build/gdbinit
 #   --timeout SECONDS   kill QEMU after SECONDS (non-interactive runs default to 300)
 #   --serial-log FILE   serial to FILE instead of stdout
+#   --serial-socket P   serial on a Unix socket P that QEMU listens on and waits for
+#                       (a program types into the serial console and reads it; with
+#                       --serial-log the output is also logged to FILE)
 #   --stall SECONDS     with --serial-log: kill QEMU when FILE has not grown for
 #                       SECONDS (a hang), however long the whole run takes; exits 125
 #   --icount            deterministic guest time: 1 ns per instruction (TCG only)
@@ -48,7 +51,7 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 
 boot=iso smp=2 mem=256M uefi=0 accel=tcg machine=q35 cpu=
 cmdline='' have_cmdline=0 test_iso=0 interactive=0 gdb=0 timeout_s=''
-serial_log='' icount=0 extra='' dry_run=0 stall_s='' disk=''
+serial_log='' icount=0 extra='' dry_run=0 stall_s='' disk='' serial_socket=''
 
 die() {
 	echo "qemu.sh: $*" >&2
@@ -71,6 +74,7 @@ while [ $# -gt 0 ]; do
 	--gdb) gdb=1 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
 	--serial-log) need_arg "$@"; serial_log=$2; shift ;;
+	--serial-socket) need_arg "$@"; serial_socket=$2; shift ;;
 	--stall) need_arg "$@"; stall_s=$2; shift ;;
 	--icount) icount=1 ;;
 	--extra) need_arg "$@"; extra=$2; shift ;;
@@ -213,7 +217,10 @@ if [ "$interactive" = 1 ]; then
 	fi
 else
 	set -- "$@" -display none -monitor none
-	if [ -n "$serial_log" ]; then
+	if [ -n "$serial_socket" ]; then
+		set -- "$@" -chardev "socket,id=ser0,path=$serial_socket,server=on,wait=on${serial_log:+,logfile=$serial_log}" \
+			-serial chardev:ser0
+	elif [ -n "$serial_log" ]; then
 		mkdir -p "$(dirname "$serial_log")"
 		set -- "$@" -serial "file:$serial_log"
 	else

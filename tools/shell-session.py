@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""shell-session.py - a person at the serial console, scripted: boot CharlotteOS
+(the normal kernel, as `make run` does), wait for the shell's prompt, type each
+command of a session file as keystrokes, and check what the screen says back.
+
+usage: tools/shell-session.py [--boot pvh|iso] [--smp N] [--mem SIZE] SESSION...
+  (B= build directory, QEMU_SH= launcher; exits 0 when every session passed)
+Prints "PASS shell_<session>" or "FAIL shell_<session>: <why>" per session file,
+and writes the whole transcript to $B/test-logs/shell-<session>.transcript.
+
+A session file (tests/shell/*.session):
+  # a comment
+  $ echo hello          a command line, typed and followed by Enter
+  hello                 the output expected after it, line by line, exactly
+  ~ ^hel+o$             a line matching a Python regular expression
+  ...                   any number of lines (including none)
+  ! wait <text>         wait until <text> appears (e.g. a boot message)
+  ! keys <bytes>        type raw bytes (Python escapes: \\x03 is Ctrl-C), no Enter
+The output of a command is what the console printed between the echo of the
+command line and the next prompt, with escape sequences and carriage returns
+removed. A prompt is a line ending in "$ " after which the console stays quiet.
+Every wait has a limit in guest-independent form: QEMU exiting ends it at once,
+and the overall --timeout (default 600 s) bounds a wedged boot.
+"""
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMZ]")
+PROMPT = re.compile(r"\$ $")
+
+
+class Console:
+    def __init__(self, sock, transcript):
+        self.sock = sock
+        self.buf = b""
+        self.transcript = transcript
+
+    def pump(self, timeout):
+        """Read what arrives within timeout seconds; False when QEMU closed."""
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        if not data:
+            return False
+        self.transcript.write(data)
+        self.transcript.flush()
+        self.buf += data
+        return True
+
+    def text(self):
+        return ANSI.sub(b"", self.buf).replace(b"\r", b"").decode("utf-8", "replace")
+
+    def wait_for(self, pred, limit):
+        """Until pred(text) holds and the console has been quiet for 0.3 s."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end:
+            if not self.pump(0.3):
+                return pred(self.text())
+            if pred(self.text()):
+                # quiet for a moment: the prompt is really the last thing
+                before = len(self.buf)
+                if not self.pump(0.3):
+                    return pred(self.text())
+                if len(self.buf) == before and pred(self.text()):
+                    return True
+        return False
+
+    def send(self, data):
+        self.transcript.write(b"\n[typed: " + repr(data).encode() + b"]\n")
+        for b in data:  # one key at a time, as a person types
+            self.sock.sendall(bytes([b]))
+            time.sleep(0.005)
+
+
+def parse(path):
+    """[(kind, arg, expected_lines)] from a session file."""
+    steps = []
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if line == "#" or line.startswith("# "):
+                continue
+            if line.startswith("$ "):
+                steps.append(["cmd", line[2:], []])
+            elif line.startswith("! wait "):
+                steps.append(["wait", line[7:], []])
+            elif line.startswith("! keys "):
+                steps.append(["keys", line[7:].encode().decode("unicode_escape"), []])
+            elif steps:
+                steps[-1][2].append(line)
+    return steps
+
+
+def match(expected, got):
+    """Whether the lines got fit the pattern lines expected."""
+    if not expected:
+        return not got
+    e = expected[0]
+    if e == "...":
+        return any(match(expected[1:], got[i:]) for i in range(len(got) + 1))
+    if not got:
+        return False
+    if e.startswith("~ "):
+        ok = re.search(e[2:], got[0]) is not None
+    else:
+        ok = e == got[0]
+    return ok and match(expected[1:], got[1:])
+
+
+def run_session(args, path, logs):
+    name = os.path.basename(path).rsplit(".", 1)[0]
+    sock_path = os.path.join(tempfile.mkdtemp(prefix="charlotte-shell-"), "serial.sock")
+    serial_log = os.path.join(logs, "shell-%s.log" % name)
+    env = dict(os.environ)
+    env.setdefault("KERNEL_ELF", os.path.join(args.build, "charlotte.elf"))
+    home = os.path.join(logs, "shell-%s.disk-home.img" % name)
+    pristine = os.path.join(args.build, "disk-home.img")
+    if os.path.exists(pristine):
+        subprocess.run(["cp", "--sparse=always", pristine, home], check=False)
+        env["DISK_HOME"] = home
+    qemu = subprocess.Popen(
+        [args.qemu_sh, "--boot", args.boot, "--smp", str(args.smp), "--mem", args.mem,
+         "--accel", "tcg", "--timeout", str(args.timeout), "--serial-socket", sock_path,
+         "--serial-log", serial_log],
+        env=env, stdout=open(os.path.join(logs, "shell-%s.qemu.log" % name), "wb"),
+        stderr=subprocess.STDOUT)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    for _ in range(600):  # QEMU creates the socket when it starts
+        try:
+            sock.connect(sock_path)
+            break
+        except OSError:
+            if qemu.poll() is not None:
+                return "QEMU exited with status %d before the console" % qemu.returncode
+            time.sleep(0.1)
+    else:
+        qemu.kill()
+        return "no serial socket"
+    why = ""
+    with open(os.path.join(logs, "shell-%s.transcript" % name), "wb") as tr:
+        con = Console(sock, tr)
+        try:
+            if not con.wait_for(lambda t: PROMPT.search(t), args.timeout):
+                why = "no prompt after boot"
+            for kind, arg, expected in parse(path) if not why else []:
+                if kind == "wait":
+                    if not con.wait_for(lambda t, a=arg: a in t, args.timeout):
+                        why = "never saw %r" % arg
+                        break
+                    continue
+                mark = len(con.text())
+                con.send(arg.encode() if kind == "keys" else arg.encode() + b"\r")
+                if not con.wait_for(lambda t, m=mark: PROMPT.search(t[m:]) is not None,
+                                    args.timeout):
+                    why = "no prompt after %r" % arg
+                    break
+                out = con.text()[mark:]
+                lines = out.split("\n")
+                if kind == "cmd":
+                    # drop the echoed command line (possibly redrawn) and the prompt
+                    while lines and arg not in lines[0]:
+                        lines.pop(0)
+                    lines = lines[1:]
+                lines = lines[:-1]  # the prompt
+                if not match(expected, lines):
+                    why = "after %r: got %r, want %r" % (arg, lines, expected)
+                    break
+        finally:
+            sock.close()
+            qemu.kill()
+            qemu.wait()
+    return why
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--boot", default="pvh")
+    ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--mem", default="256M")
+    ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("sessions", nargs="+")
+    args = ap.parse_args()
+    args.build = os.environ.get("B", "build")
+    args.qemu_sh = os.environ.get("QEMU_SH", "tools/qemu.sh")
+    logs = os.path.join(args.build, "test-logs")
+    os.makedirs(logs, exist_ok=True)
+    fails = 0
+    for path in args.sessions:
+        name = os.path.basename(path).rsplit(".", 1)[0]
+        why = run_session(args, path, logs)
+        if why:
+            print("FAIL shell_%s: %s" % (name, why))
+            fails += 1
+        else:
+            print("PASS shell_%s" % name)
+        sys.stdout.flush()
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
