@@ -183,6 +183,12 @@ enum ch_arg_kind {
 	  (ARG_HANDLE(OBJ_ENDPOINT))) \
 	X(SYS_LOG_WRITE,         log_write,         ch_log_write,        OBJ,  OBJ_DEBUG_LOG,     RIGHT_WRITE, \
 	  (ARG_IN_BYTES(1), ARG_SIZE)) \
+	X(SYS_LOG_READ,          log_read,          ch_log_read,         OBJ,  OBJ_DEBUG_LOG,     RIGHT_MANAGE, \
+	  (ARG_OUT_ARRAY(char, 1), ARG_SIZE, ARG_TIMEOUT)) \
+	X(SYS_LOG_RAW_WRITE,     log_raw_write,     ch_log_raw_write,    OBJ,  OBJ_DEBUG_LOG,     RIGHT_MANAGE, \
+	  (ARG_IN_BYTES(1), ARG_SIZE)) \
+	X(SYS_LOG_HISTORY,       log_history,       ch_log_history,      OBJ,  OBJ_DEBUG_LOG,     RIGHT_READ, \
+	  (ARG_OUT(uint64_t), ARG_OUT_ARRAY(char, 2), ARG_SIZE)) \
 	X(SYS_CHANNEL_CREATE,    channel_create,    ch_channel_create_kind, OBJ, OBJ_MEMORY_POOL, RIGHT_CREATE, \
 	  (ARG_COUNT, ARG_OUT_HANDLE(OBJ_ENDPOINT, 2), ARG_INT)) \
 	X(SYS_KBUS_SEND,         kbus_send,         ch_kbus_send,        OBJ,  OBJ_ENDPOINT,      RIGHT_SEND, \

@@ -160,9 +160,33 @@ struct proc_status {
 #define SYS_THREAD_WAIT SYS_ACTION(OBJ_THREAD, 3)
 /* a0 = timeout ns, a1 = int64_t *code_out (may be 0). RIGHT_WAIT. 0 once ended. */
 
-/* --- The kernel log (OBJ_DEBUG_LOG) --- */
+/* --- The kernel log (OBJ_DEBUG_LOG) and the serial console --- */
+#define LOG_IO_MAX 4096u /* bytes one SYS_LOG_* call moves at most */
 #define SYS_LOG_WRITE SYS_ACTION(OBJ_DEBUG_LOG, 1)
-/* a0 = const char *buf, a1 = length (<= 4096). RIGHT_WRITE */
+/* a0 = const char *buf, a1 = length (<= LOG_IO_MAX, else ERR_INVALID_ARGS).
+ * RIGHT_WRITE. Each line becomes a log line "<process name>: <line>". */
+#define SYS_LOG_READ SYS_ACTION(OBJ_DEBUG_LOG, 2)
+/* a0 = char *buf, a1 = length (> 0; more than LOG_IO_MAX reads LOG_IO_MAX),
+ * a2 = timeout ns (0: do not wait; UINT64_MAX: forever). RIGHT_MANAGE. Takes
+ * bytes typed on the serial console (COM1), as they came: returns how many
+ * (>= 1), ERR_SHOULD_WAIT (none, timeout 0), ERR_TIMED_OUT, ERR_INTERRUPTED
+ * (killed), ERR_INVALID_ARGS (length 0), ERR_BAD_ADDRESS (buf; the bytes stay
+ * queued). The kernel keeps up to 4,096 unread bytes; more are dropped (and
+ * the count logged). A waitset with RIGHT_WAIT on the log sees
+ * KBUS_EV_READABLE while input is queued. */
+#define SYS_LOG_RAW_WRITE SYS_ACTION(OBJ_DEBUG_LOG, 3)
+/* a0 = const char *buf, a1 = length (<= LOG_IO_MAX, else ERR_INVALID_ARGS).
+ * RIGHT_MANAGE. The bytes go to the serial console unchanged (no prefix, no
+ * \r added), not to the history; kernel log lines fall between lines, never
+ * inside one (of up to 256 bytes). Returns length. */
+#define SYS_LOG_HISTORY SYS_ACTION(OBJ_DEBUG_LOG, 4)
+/* a0 = uint64_t *pos (read and written), a1 = char *buf, a2 = length (more
+ * than LOG_IO_MAX reads LOG_IO_MAX). RIGHT_READ. The log keeps the last
+ * 64 KiB it printed (kernel and SYS_LOG_WRITE lines), addressed by byte
+ * position since boot. Copies from *pos (below the oldest byte kept: from
+ * the oldest; past the newest: from the newest) and sets *pos after what it
+ * copied. Returns bytes copied, 0 when up to date. ERR_BAD_ADDRESS: *pos is
+ * not changed. */
 
 /*
  * Initial state of a process's first thread as Charlotte Exec and libcharlotte's

@@ -19,6 +19,7 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct trap_frame;
@@ -76,3 +77,9 @@ bool uthread_page_fault(uint64_t addr, uint64_t ip, unsigned access);
  * level line and wakes waiters; it allocates nothing.
  */
 void hw_irq_deliver(unsigned slot);
+/*
+ * Bytes received on the kernel's console (the serial line), in interrupt
+ * context: the kernel log keeps them for SYS_LOG_READ (obj/debuglog.h) and
+ * wakes its readers; it allocates nothing and drops what does not fit.
+ */
+void debuglog_rx(const char *s, size_t len);

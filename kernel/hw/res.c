@@ -10,11 +10,15 @@
  * whole pages around it: a BAR smaller than a page maps its page, which on
  * some firmware may hold another small BAR too (docs/drivers.md).
  *
+ * Handing out the boot framebuffer's object ends the kernel's framebuffer
+ * console (dev/fblog.h) first.
+ *
  * An OBJ_IOPORT allows its ports to the process that enables it, for that
  * process's life (obj/aspace.c, arch ioperm.c).
  */
 #include <hw/hw_internal.h>
 #include <abi/errors.h>
+#include <dev/fblog.h>
 #include <lib/compiler.h>
 #include <lib/log.h>
 #include <mm/pmm.h>
@@ -84,6 +88,8 @@ int hw_dev_mmio(struct hw_device *d, uint32_t index, struct hw_mmio **out)
 		return ERR_WRONG_TYPE;
 	if (!d->mmio[index].mem)
 		return ERR_NO_MEMORY; /* could not be made at boot */
+	if (kind == HW_RES_FRAMEBUFFER)
+		fblog_handoff(); /* the kernel never draws on a screen a process may map */
 	kobject_get(&d->mmio[index].obj);
 	*out = &d->mmio[index];
 	return 0;

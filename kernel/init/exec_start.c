@@ -165,8 +165,9 @@ int exec_start(const struct boot_info *bi, const char *mode, struct process **ou
 	uint64_t mem_rights =
 	    RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE;
 	if (!r)
-		r = grant(l.p, &si, "log", debuglog_object(),
-		          RIGHT_WRITE | RIGHT_TRANSFER | RIGHT_DUPLICATE | RIGHT_INSPECT);
+		r = grant(l.p, &si, "log", debuglog_object(), /* Exec narrows it per grant name */
+		          RIGHT_WRITE | RIGHT_READ | RIGHT_MANAGE | RIGHT_WAIT | RIGHT_TRANSFER |
+		              RIGHT_DUPLICATE | RIGHT_INSPECT);
 	if (!r)
 		r = grant(l.p, &si, "pool", &l.pool->obj, RIGHTS_ALL);
 	if (!r)

@@ -17,7 +17,7 @@
 #include <arch/serial.h>
 #include <arch/smp.h>
 #include <boot/bootinfo.h>
-#include <dev/fbcon.h>
+#include <dev/fblog.h>
 #include <hw/hw.h>
 #include <init/init.h>
 #include <lib/log.h>
@@ -85,39 +85,6 @@ static void parse_boot_info(uint32_t magic, uint32_t info_phys)
 		         boot_info.mmap[i].type);
 }
 
-static void fb_sink(const char *s, size_t len)
-{
-	fbcon_write(s, len);
-}
-
-static void start_fbcon(void)
-{
-	struct boot_fb *bf = &boot_info.fb;
-	if (!bf->present)
-		return;
-	struct fb_info fb = {
-	    .phys = bf->phys,
-	    .width = bf->width,
-	    .height = bf->height,
-	    .pitch = bf->pitch,
-	    .bpp = bf->bpp,
-	    .red_pos = bf->red_pos,
-	    .red_size = bf->red_size,
-	    .green_pos = bf->green_pos,
-	    .green_size = bf->green_size,
-	    .blue_pos = bf->blue_pos,
-	    .blue_size = bf->blue_size,
-	};
-	fb.virt = vmm_map_mmio(bf->phys, (size_t)bf->pitch * bf->height);
-	if (!fb.virt || fbcon_init(&fb, fbcon_font_start, fbcon_font_size()) != 0) {
-		pr_warn("fbcon: framebuffer %ux%ux%u unusable", bf->width, bf->height, bf->bpp);
-		return;
-	}
-	log_add_sink(fb_sink);
-	pr_info("fbcon: %ux%u, %u bpp at 0x%llx", bf->width, bf->height, bf->bpp,
-	        (unsigned long long)bf->phys);
-}
-
 static uint64_t find_rsdp(void)
 {
 	/* PVH without rsdp_paddr: search the BIOS areas (EBDA, 0xe0000-0xfffff). */
@@ -154,6 +121,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	arch_init_early();
 	serial_init();
 	log_add_sink(serial_write);
+	log_set_raw_sink(serial_write_raw);
 	parse_boot_info(magic, info_phys);
 
 	pmm_init(&boot_info);
@@ -162,7 +130,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 	kmalloc_init();
 	arch_init_cpu();
 	ns_init();
-	start_fbcon();
+	fblog_start(&boot_info.fb);
 
 	start_acpi();
 	arch_init_interrupts(&acpi);

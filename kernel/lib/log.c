@@ -5,9 +5,15 @@
  * registered sink (serial from the start, the framebuffer console once it is
  * up). One lock serialises lines so output from several CPUs does not
  * interleave; panic() calls log_break_lock() so a CPU that died holding it
- * cannot silence the panic message. The first LOG_HISTORY bytes are kept and
- * replayed to a sink registered later, so the framebuffer console shows the
- * boot from its first line.
+ * cannot silence the panic message.
+ *
+ * Everything emitted is also kept in a ring of the last LOG_RING_SIZE bytes,
+ * addressed by byte position since boot (ring_end is the position of the next
+ * byte): SYS_LOG_HISTORY reads it (log_history_read), and a sink registered
+ * later gets what the ring holds first, so the framebuffer console shows the
+ * boot from its first line. Raw writes (log_raw_write, a terminal's bytes on
+ * the serial line) go to the raw sink only, never to the ring: the history is
+ * the kernel's and its programs' log lines, not a terminal session.
  */
 #include <lib/log.h>
 #include <lib/printf.h>
@@ -16,23 +22,97 @@
 
 #define LOG_MAX_SINKS 4
 #define LOG_LINE_MAX 512
-#define LOG_HISTORY 8192 /* early output replayed to sinks that join later */
+#define LOG_RAW_CHUNK 256 /* raw bytes written in one hold of the lock, at most */
 
 static void (*sinks[LOG_MAX_SINKS])(const char *s, size_t len);
 static unsigned sink_count;
+static void (*raw_sink)(const char *s, size_t len);
 static struct spinlock log_lock = SPINLOCK_INIT;
 static enum log_level min_level = LOG_INFO;
-static char history[LOG_HISTORY];
-static size_t history_len;
+static char ring[LOG_RING_SIZE];
+static uint64_t ring_end; /* bytes ever emitted: the position after the newest */
+
+static uint64_t ring_oldest(void)
+{
+	return ring_end > LOG_RING_SIZE ? ring_end - LOG_RING_SIZE : 0;
+}
+
+/* Copy ring bytes [pos, pos + n) (all kept) to buf; log_lock held. */
+static void ring_copy(char *buf, uint64_t pos, size_t n)
+{
+	size_t at = (size_t)(pos % LOG_RING_SIZE);
+	size_t first = MIN(n, LOG_RING_SIZE - at);
+	__builtin_memcpy(buf, ring + at, first);
+	__builtin_memcpy(buf + first, ring, n - first);
+}
 
 void log_add_sink(void (*write)(const char *s, size_t len))
 {
 	if (sink_count >= LOG_MAX_SINKS)
 		return;
 	uint64_t flags = spin_lock_irqsave(&log_lock);
-	write(history, history_len); /* what was said before this sink existed */
+	/* what was said before this sink existed, oldest first */
+	size_t at = (size_t)(ring_oldest() % LOG_RING_SIZE);
+	size_t kept = (size_t)(ring_end - ring_oldest());
+	size_t first = MIN(kept, LOG_RING_SIZE - at);
+	write(ring + at, first);
+	write(ring, kept - first);
 	sinks[sink_count++] = write;
 	spin_unlock_irqrestore(&log_lock, flags);
+}
+
+void log_remove_sink(void (*write)(const char *s, size_t len))
+{
+	uint64_t flags = spin_lock_irqsave(&log_lock);
+	for (unsigned i = 0; i < sink_count; i++) {
+		if (sinks[i] != write)
+			continue;
+		for (unsigned j = i + 1; j < sink_count; j++)
+			sinks[j - 1] = sinks[j];
+		sink_count--;
+		break;
+	}
+	spin_unlock_irqrestore(&log_lock, flags);
+}
+
+void log_set_raw_sink(void (*write)(const char *s, size_t len))
+{
+	raw_sink = write;
+}
+
+void log_raw_write(const char *s, size_t len)
+{
+	while (len) {
+		size_t n = 0;
+		while (n < len && n < LOG_RAW_CHUNK && s[n++] != '\n')
+			;
+		uint64_t flags = spin_lock_irqsave(&log_lock);
+		if (raw_sink)
+			raw_sink(s, n);
+		spin_unlock_irqrestore(&log_lock, flags);
+		s += n;
+		len -= n;
+	}
+}
+
+size_t log_history_read(uint64_t *pos, char *buf, size_t len)
+{
+	uint64_t flags = spin_lock_irqsave(&log_lock);
+	uint64_t p = MAX(*pos, ring_oldest());
+	p = MIN(p, ring_end);
+	size_t n = (size_t)MIN((uint64_t)len, ring_end - p);
+	ring_copy(buf, p, n);
+	*pos = p + n;
+	spin_unlock_irqrestore(&log_lock, flags);
+	return n;
+}
+
+uint64_t log_history_end(void)
+{
+	uint64_t flags = spin_lock_irqsave(&log_lock);
+	uint64_t end = ring_end;
+	spin_unlock_irqrestore(&log_lock, flags);
+	return end;
 }
 
 void log_set_level(enum log_level level)
@@ -49,11 +129,16 @@ static void emit(const char *s, size_t len)
 {
 	for (unsigned i = 0; i < sink_count; i++)
 		sinks[i](s, len);
-	/* keep the beginning of the boot log (until the buffer is full) */
-	size_t n = MIN(len, LOG_HISTORY - history_len);
-	for (size_t i = 0; i < n; i++)
-		history[history_len + i] = s[i];
-	history_len += n;
+	if (len > LOG_RING_SIZE) {
+		s += len - LOG_RING_SIZE;
+		ring_end += len - LOG_RING_SIZE;
+		len = LOG_RING_SIZE;
+	}
+	size_t at = (size_t)(ring_end % LOG_RING_SIZE);
+	size_t first = MIN(len, LOG_RING_SIZE - at);
+	__builtin_memcpy(ring + at, s, first);
+	__builtin_memcpy(ring, s + first, len - first);
+	ring_end += len;
 }
 
 void kvlog(enum log_level level, const char *fmt, va_list ap)

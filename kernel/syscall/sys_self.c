@@ -1,6 +1,6 @@
 /*
  * sys_self.c - actions on the caller itself, on any capability (derive,
- * duplicate, drop, revoke, inspect) and on the kernel log.
+ * duplicate, drop, revoke, inspect). The kernel log's are in sys_log.c.
  */
 #include <syscall/syscall.h>
 #include <abi/errors.h>
@@ -8,14 +8,10 @@
 #include <abi/syscall.h>
 #include <cap/cap.h>
 #include <cap/invoke.h>
-#include <mm/kmalloc.h>
 #include <mm/uaccess.h>
-#include <obj/debuglog.h>
 #include <obj/process.h>
 #include <sched/sched.h>
 #include <time/clock.h>
-
-#define LOG_WRITE_MAX 4096
 
 long sys_self_null(struct cspace *cs, const uint64_t *a)
 {
@@ -107,21 +103,4 @@ long sys_cap_inspect(struct cspace *cs, handle_t slot, const struct cap_ref *cap
 	struct cap_info info;
 	int r = cap_inspect(cs, slot, &info);
 	return r ? r : copy_to_user(a[0], &info, sizeof(info));
-}
-
-long sys_log_write(struct cspace *cs, struct kobject *log, const struct cap_ref *cap,
-                   const uint64_t *a)
-{
-	(void)cs, (void)log, (void)cap;
-	size_t len = a[1];
-	if (len > LOG_WRITE_MAX)
-		return ERR_INVALID_ARGS;
-	char *buf = kmalloc(len + 1);
-	if (!buf)
-		return ERR_NO_MEMORY;
-	int r = copy_from_user(buf, a[0], len);
-	if (!r)
-		debuglog_write(process_current()->name, buf, len);
-	kfree(buf);
-	return r ? r : (long)len;
 }

@@ -8,7 +8,9 @@
  * end the child gets; the device of a driver instance; the dev:///<class>
  * directory of a bind: line. Grants keep Exec's own rights unless the line
  * narrows them, so a child may pass them on; names starting with "self." are
- * refused (a child gets handles to itself from ch_spawn()).
+ * refused (a child gets handles to itself from ch_spawn()). The log is the
+ * exception: Exec holds it with every right, and grants it narrowed by name
+ * ("log", "dmesg", "console": log_grant_rights()).
  */
 #include "exec.h"
 
@@ -34,6 +36,24 @@ static int rights_of(const char *name, handle_t h, uint64_t *rights)
 		return 0;
 	}
 	return ERR_ACCESS_DENIED;
+}
+
+/*
+ * The names the log is granted as, and the rights each gives (of those Exec
+ * holds): "log" writes lines; "dmesg" reads the history too; "console" also
+ * reads and writes the serial console (SYS_LOG_READ / SYS_LOG_RAW_WRITE) and
+ * may watch it in a waitset. Each may be passed on, narrowed. 0: not a log name.
+ */
+static uint64_t log_grant_rights(const char *name)
+{
+	const uint64_t pass = RIGHT_TRANSFER | RIGHT_DUPLICATE | RIGHT_INSPECT;
+	if (strcmp(name, "log") == 0)
+		return RIGHT_WRITE | pass;
+	if (strcmp(name, "dmesg") == 0)
+		return RIGHT_READ | RIGHT_WRITE | pass;
+	if (strcmp(name, "console") == 0)
+		return RIGHT_READ | RIGHT_WRITE | RIGHT_MANAGE | RIGHT_WAIT | pass;
+	return 0;
 }
 
 static int refuse(char *how, size_t cap, int err, const char *what, const char *name)
@@ -85,6 +105,19 @@ static int grant_one(const struct manifest_grant *g, struct exec_start *st, stru
 			cg->rights = g->view_rights;
 			return 0;
 		}
+	} else if (log_grant_rights(g->name)) {
+		/* the log, narrowed by the name it is granted as */
+		if ((h = ch_handle("log")) == HANDLE_INVALID) {
+			snprintf(how, cap, "not started: no capability 'log' to grant");
+			return ERR_NOT_FOUND;
+		}
+		uint64_t have;
+		if (rights_of("log", h, &have) < 0) {
+			snprintf(how, cap, "not started: cannot tell the rights of 'log'");
+			return ERR_ACCESS_DENIED;
+		}
+		*cg = (struct ch_grant){g->name, h, have & log_grant_rights(g->name)};
+		return 0;
 	} else if (strcmp(g->name, "hw.list") == 0) {
 		/* the root device to look at and list, nothing more: no device it lists
 		 * can be mapped, driven or configured through it */

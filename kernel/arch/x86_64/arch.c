@@ -3,6 +3,7 @@
  */
 #include <arch/arch.h>
 #include <arch/apic.h>
+#include <arch/serial.h>
 #include <arch/cpu.h>
 #include <arch/cpufeatures.h>
 #include <arch/percpu.h>
@@ -34,6 +35,7 @@ void arch_init_interrupts(const struct acpi_info *acpi)
 	lapic_init(acpi->madt.present ? acpi->madt.lapic_addr : 0);
 	ioapic_init(acpi);
 	timer_init(acpi);
+	serial_rx_init();
 }
 
 void arch_halt(void)

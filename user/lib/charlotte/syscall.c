@@ -162,3 +162,18 @@ long ch_log_write(handle_t log, const void *buf, size_t len)
 {
 	return ch_syscall2(SYS_LOG_WRITE, log, U(buf), len);
 }
+
+long ch_log_read(handle_t log, void *buf, size_t len, uint64_t timeout_ns)
+{
+	return ch_syscall3(SYS_LOG_READ, log, U(buf), len, timeout_ns);
+}
+
+long ch_log_raw_write(handle_t log, const void *buf, size_t len)
+{
+	return ch_syscall2(SYS_LOG_RAW_WRITE, log, U(buf), len);
+}
+
+long ch_log_history(handle_t log, uint64_t *pos, void *buf, size_t len)
+{
+	return ch_syscall3(SYS_LOG_HISTORY, log, U(pos), U(buf), len);
+}

@@ -151,3 +151,13 @@ long ch_thread_wait(handle_t thread, uint64_t timeout_ns, int64_t *code_out);
 
 /* Writes len (<= 4096) bytes of buf to the kernel log. */
 long ch_log_write(handle_t log, const void *buf, size_t len);
+/* The serial console's input (RIGHT_MANAGE): up to len (> 0; at most 4096 are
+ * read) bytes typed, waiting up to timeout_ns for the first. Bytes (>= 1),
+ * ERR_SHOULD_WAIT (none and timeout 0), ERR_TIMED_OUT, ERR_INTERRUPTED. */
+long ch_log_read(handle_t log, void *buf, size_t len, uint64_t timeout_ns);
+/* len (<= 4096) bytes to the serial console as they are (RIGHT_MANAGE). */
+long ch_log_raw_write(handle_t log, const void *buf, size_t len);
+/* The log's history (RIGHT_READ): bytes from position *pos (clamped to what
+ * is kept) into buf, *pos advanced; bytes copied, 0 when up to date. Start
+ * with *pos = 0 for everything kept. */
+long ch_log_history(handle_t log, uint64_t *pos, void *buf, size_t len);
