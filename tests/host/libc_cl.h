@@ -15,6 +15,7 @@
 
 #include <abi/handle.h>
 #include <abi/ns.h>
+#include <abi/term.h>
 
 /* ---- the libc under test ---- */
 

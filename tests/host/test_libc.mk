@@ -17,7 +17,8 @@ TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_
 	$(TEST_LIBC_DIR)/shared/fmt.o
 TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns main \
 	__libc_ns_parse __libc_ns_root __libc_ns_open __libc_ns_close __libc_ns_stat __libc_ns_list \
-	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_unlink __libc_ns_rename
+	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_unlink __libc_ns_rename \
+	__libc_handle __libc_handle_type __libc_stream_recv __libc_stream_send __libc_pipe __libc_term
 TEST_LIBC_CFLAGS := -std=gnu17 -g -O1 -ffreestanding -fno-builtin -nostdinc \
 	-fno-tree-loop-distribute-patterns -fno-stack-protector \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
@@ -25,7 +26,8 @@ TEST_LIBC_CFLAGS := -std=gnu17 -g -O1 -ffreestanding -fno-builtin -nostdinc \
 	-Iuser/lib/libc/include -Iinclude -Ishared/include -I$(shell $(HOST_CC) -print-file-name=include)
 TEST_LIBC_HDRS := $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h \
 	user/lib/libc/include/sys/*.h) shared/include/shared/fmt.h include/abi/errors.h \
-	include/abi/ns.h include/abi/handle.h include/abi/rights.h
+	include/abi/ns.h include/abi/handle.h include/abi/rights.h include/abi/term.h \
+	include/abi/kbus.h
 
 $(TEST_LIBC_DIR)/%.o: user/lib/libc/%.c $(TEST_LIBC_HDRS) tests/host/test_libc.mk
 	@mkdir -p $(@D)
