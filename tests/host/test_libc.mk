@@ -7,7 +7,8 @@
 # the prefix cl_ (objcopy --redefine-syms). The test then calls cl_snprintf, cl_malloc,
 # cl_strtol ... side by side with the host's versions, and implements cl___libc_write,
 # cl___libc_morecore, cl___libc_exit and cl___libc_clock_ns itself (libc_hooks.c), and the
-# namespace hooks over a fake file system (libc_ns_fake.c, with the real shared/ns_uri.c).
+# namespace hooks over a fake file system (libc_ns_fake.c, with the real shared/ns_uri.c),
+# and the stream hooks over a fake message bus (libc_stream_fake.c).
 
 test_libc_RULE := custom
 
@@ -46,9 +47,11 @@ $(TEST_LIBC_DIR)/libc_cl.o: $(TEST_LIBC_OBJS)
 		awk '{print $$1 " cl_" $$1}' > $(TEST_LIBC_DIR)/rename.txt
 	$(Q)objcopy --redefine-syms=$(TEST_LIBC_DIR)/rename.txt $(TEST_LIBC_DIR)/libc_all.o $@
 
-TEST_LIBC_FAKES := tests/host/libc_hooks.c tests/host/libc_ns_fake.c shared/ns_uri.c
+TEST_LIBC_FAKES := tests/host/libc_hooks.c tests/host/libc_ns_fake.c tests/host/libc_stream_fake.c \
+	shared/ns_uri.c
 
-$(B)/host/test_libc $(B)/host/test_libc_stdlib $(B)/host/test_libc_files: $(B)/host/%: \
+$(B)/host/test_libc $(B)/host/test_libc_stdlib $(B)/host/test_libc_files \
+		$(B)/host/test_libc_streams: $(B)/host/%: \
 		tests/host/%.c $(TEST_LIBC_FAKES) tests/host/libc_cl.h $(TEST_LIBC_DIR)/libc_cl.o \
 		tests/host/test_libc.mk
 	@mkdir -p $(@D)

@@ -43,3 +43,9 @@ int rmdir(const char *path);
 int chdir(const char *path);
 /* The current directory as a plain path ("/tmp"), or "<scheme>:///<path>" outside fs. */
 char *getcwd(char *buf, size_t size);
+
+/* getopt.c: POSIX short options ("ab:c", a ':' first: missing arguments return ':' and
+ * nothing is printed); -1 at the first operand or after "--". optind = 0 starts over. */
+extern char *optarg;
+extern int optind, opterr, optopt;
+int getopt(int argc, char *const argv[], const char *optstring);
