@@ -15,6 +15,7 @@
 
 #include <abi/handle.h>
 #include <abi/ns.h>
+#include <abi/term.h>
 
 /* ---- the libc under test ---- */
 
@@ -218,6 +219,26 @@ long cl___libc_ns_truncate(handle_t file, uint64_t size);
 long cl___libc_ns_unlink(handle_t dir, const char *path, unsigned long len, uint32_t flags);
 long cl___libc_ns_rename(handle_t dir, const char *path, unsigned long len, handle_t dir2,
                          const char *path2, unsigned long len2);
+
+/* The fake bus (libc_stream_fake.c): streams, pipes and terminals. */
+#define FAKE_STREAM_BASE 0x4000u /* its handles; the namespace's are below */
+struct cl_fake_stream {
+	handle_t std[3]; /* what __libc_handle gives for stdin, stdout, stderr */
+	unsigned sends, closes, calls_refused, term_flushes;
+	unsigned long max_msg; /* the largest message sent */
+	uint32_t term_mode; /* a terminal's mode (TERM_MODE_*; 7 after a reset) */
+	long term_fail, fail_pipe; /* when set, __libc_term / __libc_pipe fail with it */
+};
+extern struct cl_fake_stream cl_fake_stream;
+void cl_fake_stream_reset(void);
+/* A channel of kind: out[0], out[1]. */
+long cl_fake_stream_channel(uint32_t kind, handle_t out[2]);
+/* Queue a message (a call if call) from endpoint from to its peer. */
+long cl_fake_stream_push(handle_t from, const void *data, size_t len, int call);
+/* Take the oldest message queued at h (the test side of a stream). */
+long cl_fake_stream_pop(handle_t h, void *buf, size_t cap);
+unsigned cl_fake_stream_queued(handle_t h);
+long cl_fake_stream_close(handle_t h);
 
 /* The hooks and main, as libc_hooks.c defines them for the renamed libc. */
 long cl___libc_write(int fd, const void *buf, unsigned long len);

@@ -205,6 +205,8 @@ long cl___libc_ns_open(handle_t dir, const char *path, unsigned long len, uint32
 
 long cl___libc_ns_close(handle_t h)
 {
+	if (h >= FAKE_STREAM_BASE)
+		return cl_fake_stream_close(h); /* libc_stream_fake.c */
 	if (!entry_of(h))
 		return ERR_BAD_HANDLE;
 	handles[h - HANDLE_BASE] = 0;

@@ -7,7 +7,8 @@
 # the prefix cl_ (objcopy --redefine-syms). The test then calls cl_snprintf, cl_malloc,
 # cl_strtol ... side by side with the host's versions, and implements cl___libc_write,
 # cl___libc_morecore, cl___libc_exit and cl___libc_clock_ns itself (libc_hooks.c), and the
-# namespace hooks over a fake file system (libc_ns_fake.c, with the real shared/ns_uri.c).
+# namespace hooks over a fake file system (libc_ns_fake.c, with the real shared/ns_uri.c),
+# and the stream hooks over a fake message bus (libc_stream_fake.c).
 
 test_libc_RULE := custom
 
@@ -17,7 +18,8 @@ TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_
 	$(TEST_LIBC_DIR)/shared/fmt.o
 TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns main \
 	__libc_ns_parse __libc_ns_root __libc_ns_open __libc_ns_close __libc_ns_stat __libc_ns_list \
-	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_unlink __libc_ns_rename
+	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_unlink __libc_ns_rename \
+	__libc_handle __libc_handle_type __libc_stream_recv __libc_stream_send __libc_pipe __libc_term
 TEST_LIBC_CFLAGS := -std=gnu17 -g -O1 -ffreestanding -fno-builtin -nostdinc \
 	-fno-tree-loop-distribute-patterns -fno-stack-protector \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
@@ -25,7 +27,8 @@ TEST_LIBC_CFLAGS := -std=gnu17 -g -O1 -ffreestanding -fno-builtin -nostdinc \
 	-Iuser/lib/libc/include -Iinclude -Ishared/include -I$(shell $(HOST_CC) -print-file-name=include)
 TEST_LIBC_HDRS := $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h \
 	user/lib/libc/include/sys/*.h) shared/include/shared/fmt.h include/abi/errors.h \
-	include/abi/ns.h include/abi/handle.h include/abi/rights.h
+	include/abi/ns.h include/abi/handle.h include/abi/rights.h include/abi/term.h \
+	include/abi/kbus.h
 
 $(TEST_LIBC_DIR)/%.o: user/lib/libc/%.c $(TEST_LIBC_HDRS) tests/host/test_libc.mk
 	@mkdir -p $(@D)
@@ -44,9 +47,11 @@ $(TEST_LIBC_DIR)/libc_cl.o: $(TEST_LIBC_OBJS)
 		awk '{print $$1 " cl_" $$1}' > $(TEST_LIBC_DIR)/rename.txt
 	$(Q)objcopy --redefine-syms=$(TEST_LIBC_DIR)/rename.txt $(TEST_LIBC_DIR)/libc_all.o $@
 
-TEST_LIBC_FAKES := tests/host/libc_hooks.c tests/host/libc_ns_fake.c shared/ns_uri.c
+TEST_LIBC_FAKES := tests/host/libc_hooks.c tests/host/libc_ns_fake.c tests/host/libc_stream_fake.c \
+	shared/ns_uri.c
 
-$(B)/host/test_libc $(B)/host/test_libc_stdlib $(B)/host/test_libc_files: $(B)/host/%: \
+$(B)/host/test_libc $(B)/host/test_libc_stdlib $(B)/host/test_libc_files \
+		$(B)/host/test_libc_streams: $(B)/host/%: \
 		tests/host/%.c $(TEST_LIBC_FAKES) tests/host/libc_cl.h $(TEST_LIBC_DIR)/libc_cl.o \
 		tests/host/test_libc.mk
 	@mkdir -p $(@D)

@@ -15,13 +15,23 @@
  *   __libc_exit      SYS_SELF_PROCESS_EXIT.
  *   __libc_clock_ns  SYS_SELF_CLOCK. FIXME: there is no wall clock yet, so
  *                    CLOCK_REALTIME reads the monotonic clock (nanoseconds since boot).
+ *   __libc_handle    ch_handle (the libc asks for "stdin", "stdout", "stderr").
+ *   __libc_handle_type  SYS_CAP_INSPECT (OBJ_ENDPOINT: a stream, its kind from
+ *                    SYS_KBUS_INFO; OBJ_NS_NODE: a file); a capability without
+ *                    RIGHT_INSPECT that SYS_NS_STAT accepts is a file too.
+ *   __libc_stream_recv, __libc_stream_send  SYS_KBUS_RECV / SYS_KBUS_SEND, waiting
+ *                    as long as it takes (abi/term.h's streams).
+ *   __libc_pipe      SYS_CHANNEL_CREATE of kind KBUS_KIND_PIPE on "pool".
+ * (__libc_term is in term.c.)
  * Not thread-safe, like the libc's malloc above it: one thread allocates.
  */
 #include "start.h"
 
 #include <string.h>
 
+#include "kbus.h"
 #include "syscall.h"
+#include <abi/term.h>
 #include <libc/sys_hooks.h>
 
 /* The heap: [CH_HEAP_BASE, heap_mapped) is mapped; [CH_HEAP_BASE, heap_brk) handed out. */
@@ -118,4 +128,69 @@ long long __libc_clock_ns(int clock)
 	if (clock != 0 && clock != 1)
 		return ERR_NOT_SUPPORTED;
 	return ch_clock_ns();
+}
+
+handle_t __libc_handle(const char *name)
+{
+	return ch_handle(name);
+}
+
+long __libc_handle_type(handle_t h, uint32_t *kind)
+{
+	struct cap_info ci;
+	struct kbus_endpoint_info ki;
+	long r = ch_cap_inspect(h, &ci);
+	*kind = 0;
+	if (r == ERR_ACCESS_DENIED) {
+		struct ns_stat st;
+		return __libc_ns_stat(h, &st) >= 0 ? __LIBC_HANDLE_FILE : r;
+	}
+	if (r < 0)
+		return r;
+	if (ci.type == OBJ_NS_NODE)
+		return __LIBC_HANDLE_FILE;
+	if (ci.type != OBJ_ENDPOINT)
+		return ERR_WRONG_TYPE;
+	if (ch_kbus_info(h, &ki) >= 0)
+		*kind = ki.kind;
+	return __LIBC_HANDLE_STREAM;
+}
+
+long __libc_stream_recv(handle_t h, void *buf, unsigned long cap, unsigned long *need)
+{
+	handle_t got[KBUS_MAX_HANDLES];
+	for (;;) {
+		struct kbus_buf b = {.data = buf,
+		                     .capacity =
+		                         cap < KBUS_MAX_BYTES ? (uint32_t)cap : KBUS_MAX_BYTES,
+		                     .handles = got,
+		                     .handles_capacity = KBUS_MAX_HANDLES};
+		long r = ch_kbus_recv(h, &b, 0, CH_FOREVER);
+		if (r == ERR_BUFFER_TOO_SMALL)
+			*need = b.len;
+		if (r < 0)
+			return r;
+		for (uint32_t i = 0; i < b.nhandles && i < KBUS_MAX_HANDLES; i++)
+			ch_cap_drop(got[i]);
+		if (!(b.flags & KBUS_MSG_CALL))
+			return b.len;
+		/* a call on a stream: not ours to answer but with a refusal */
+		struct term_reply no = {.status = ERR_NOT_SUPPORTED};
+		struct kbus_msg m = {.data = &no, .len = sizeof(no)};
+		ch_kbus_reply(h, &m);
+	}
+}
+
+long __libc_stream_send(handle_t h, const void *buf, unsigned long len)
+{
+	struct kbus_msg m = {.data = buf, .len = (uint32_t)len};
+	if (len > STREAM_MSG_MAX)
+		return ERR_INVALID_ARGS;
+	long r = ch_kbus_send(h, &m, 0, CH_FOREVER);
+	return r < 0 ? r : (long)len;
+}
+
+long __libc_pipe(handle_t out[2])
+{
+	return ch_channel_create_kind(ch_handle("pool"), 0, out, KBUS_KIND_PIPE);
 }

@@ -1,12 +1,24 @@
 /*
- * fd.c - file descriptors: open, read, write, lseek, close, ftruncate, fstat.
+ * fd.c - file descriptors: open, read, write, lseek, close, dup, dup2, pipe,
+ * isatty, ftruncate, fstat, and the capability behind a descriptor (ch_fd_handle,
+ * ch_fd_from_handle).
  *
- * Descriptors 0-2 are the console: 0 reads as empty, 1 and 2 write through
- * __libc_write, and closing them does nothing. Every other descriptor is a slot
- * of a fixed table naming a namespace capability, the offset of the next read
- * or write and the access it was opened with; the offset is the libc's, since
- * SYS_NS_READ and SYS_NS_WRITE take one each call. Reads and writes larger than
- * NS_IO_MAX go in pieces. Not thread-safe.
+ * A descriptor names an open file: a slot of a fixed table (as many as there are
+ * descriptors) shared by the descriptors dup and dup2 made from one another, and
+ * freed, its capability dropped, when the last of them is closed. An open file is
+ *   - a namespace file: a capability, the offset of the next read or write (the
+ *     libc's, since SYS_NS_READ and SYS_NS_WRITE take one each call) and the access
+ *     it was opened with; reads and writes larger than NS_IO_MAX go in pieces;
+ *   - a stream (abi/term.h): an endpoint of a kbus channel, read one message at a
+ *     time (a read returns at most one message's bytes; the rest of a message
+ *     larger than the read waits in a buffer grown up to KBUS_MAX_BYTES), written in
+ *     messages of at most STREAM_MSG_MAX bytes; a 0-byte message reads as one end of
+ *     file, a closed peer as end of file from then on, and writing to a closed
+ *     reader is EPIPE;
+ *   - "empty" (reads give end of file) or the log (writes go to __libc_write): what
+ *     descriptors 0, 1 and 2 are when the spawner named no "stdin", "stdout" or
+ *     "stderr" (__libc_stdio_init).
+ * New descriptors take the lowest free number. Not thread-safe.
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -14,52 +26,215 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
 #include <abi/errors.h>
+#include <abi/kbus.h>
 #include <abi/rights.h>
+#include <abi/term.h>
 
 #include "files.h"
 
 #define FD_MAX 64
-#define FD_FIRST 3 /* below: the console */
+#define RBUF_MIN 4096 /* a stream's first buffer for the rest of a message */
+#define PASS_RIGHTS (RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_INSPECT)
 #define O_KNOWN \
 	(O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_APPEND | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
-struct fd {
-	handle_t h; /* HANDLE_INVALID: a free slot */
+enum of_type { OF_EMPTY = 1, OF_LOG, OF_FILE, OF_STREAM };
+
+struct ofile {
+	int refs; /* descriptors naming it; 0: a free slot */
+	enum of_type type;
 	int flags; /* O_ACCMODE and O_APPEND */
-	uint64_t off;
+	handle_t h; /* OF_FILE, OF_STREAM: ours, dropped with the last descriptor */
+	int log_fd; /* OF_LOG: __libc_write's stream (1 or 2) */
+	uint32_t kind; /* OF_STREAM: the channel's kind (KBUS_KIND_*) */
+	bool closed; /* OF_STREAM: the writer is gone; reads are end of file */
+	uint64_t off; /* OF_FILE */
+	char *rbuf; /* OF_STREAM: the rest of a message, rbuf[rpos..rlen) */
+	size_t rcap, rpos, rlen;
 };
 
-static struct fd fds[FD_MAX];
+static struct ofile ofiles[FD_MAX] = {
+    [0] = {.refs = 1, .type = OF_EMPTY, .flags = O_RDONLY},
+    [1] = {.refs = 1, .type = OF_LOG, .flags = O_WRONLY, .log_fd = 1},
+    [2] = {.refs = 1, .type = OF_LOG, .flags = O_WRONLY, .log_fd = 2},
+};
+static struct ofile *fds[FD_MAX] = {&ofiles[0], &ofiles[1], &ofiles[2]};
 
-static struct fd *fd_get(int fd)
+static struct ofile *fd_get(int fd)
 {
-	if (fd < FD_FIRST || fd >= FD_MAX || fds[fd].h == HANDLE_INVALID) {
+	if (fd < 0 || fd >= FD_MAX || !fds[fd]) {
 		errno = EBADF;
 		return NULL;
 	}
-	return &fds[fd];
+	return fds[fd];
+}
+
+/* The lowest free descriptor, or -1 with errno EMFILE. */
+static int fd_free(void)
+{
+	for (int fd = 0; fd < FD_MAX; fd++)
+		if (!fds[fd])
+			return fd;
+	errno = EMFILE;
+	return -1;
+}
+
+/* A free open file (there are as many as descriptors, so one is free when a
+ * descriptor is). */
+static struct ofile *of_free(void)
+{
+	for (int i = 0; i < FD_MAX; i++)
+		if (!ofiles[i].refs)
+			return &ofiles[i];
+	errno = EMFILE;
+	return NULL;
+}
+
+/* A descriptor for a new open file like *tmpl (its first reference), or -1. */
+static int fd_install(const struct ofile *tmpl)
+{
+	int fd = fd_free();
+	struct ofile *of = fd < 0 ? NULL : of_free();
+	if (!of)
+		return -1;
+	*of = *tmpl;
+	of->refs = 1;
+	fds[fd] = of;
+	return fd;
+}
+
+/* Drop one reference to of; the last drops its capability and buffer. */
+static int of_release(struct ofile *of)
+{
+	if (--of->refs > 0)
+		return 0;
+	long r = 0;
+	if (of->type == OF_FILE || of->type == OF_STREAM)
+		r = __libc_ns_close(of->h);
+	free(of->rbuf);
+	*of = (struct ofile){0};
+	return r < 0 ? __libc_fail(r, 0) : 0;
 }
 
 handle_t __libc_fd_handle(int fd)
 {
-	struct fd *e = fd_get(fd);
+	struct ofile *e = fd_get(fd);
+	if (e && e->type != OF_FILE) {
+		errno = EBADF;
+		e = NULL;
+	}
 	return e ? e->h : HANDLE_INVALID;
+}
+
+handle_t ch_fd_handle(int fd)
+{
+	struct ofile *e = fd_get(fd);
+	if (e && e->type != OF_FILE && e->type != OF_STREAM) {
+		errno = EBADF;
+		e = NULL;
+	}
+	return e ? e->h : HANDLE_INVALID;
+}
+
+/* The open file for capability h (a stream or a namespace file) with oflags'
+ * access (and O_APPEND for a file), in *of; 0 or -1 with errno. */
+static int of_of_handle(handle_t h, int oflags, struct ofile *of)
+{
+	uint32_t kind = 0;
+	long t = __libc_handle_type(h, &kind);
+	if (t < 0)
+		return __libc_fail(t, 0);
+	if (t == __LIBC_HANDLE_STREAM)
+		*of = (struct ofile){
+		    .type = OF_STREAM, .h = h, .kind = kind, .flags = oflags & O_ACCMODE};
+	else
+		*of = (struct ofile){
+		    .type = OF_FILE, .h = h, .flags = oflags & (O_ACCMODE | O_APPEND)};
+	return 0;
+}
+
+int ch_fd_from_handle(handle_t h, int oflags)
+{
+	struct ofile of;
+	if ((oflags & O_ACCMODE) == O_ACCMODE || h == HANDLE_INVALID) {
+		errno = h == HANDLE_INVALID ? EBADF : EINVAL;
+		return -1;
+	}
+	if (of_of_handle(h, oflags, &of))
+		return -1;
+	return fd_install(&of);
+}
+
+void __libc_stdio_init(void)
+{
+	static const char *const names[3] = {"stdin", "stdout", "stderr"};
+	for (int fd = 0; fd < 3; fd++) {
+		handle_t h = __libc_handle(names[fd]);
+		struct ofile of;
+		if (h == HANDLE_INVALID)
+			continue;
+		int same = 0; /* the same capability under two names: one open file */
+		while (same < fd && !(fds[same]->type >= OF_FILE && fds[same]->h == h))
+			same++;
+		if (same < fd) {
+			of_release(fds[fd]);
+			fds[fd] = fds[same];
+			fds[fd]->refs++;
+			continue;
+		}
+		if (of_of_handle(h, fd ? O_WRONLY | O_APPEND : O_RDONLY, &of))
+			continue; /* not a stream or a file: the fallback stays */
+		if (of.type == OF_STREAM)
+			of.flags = O_RDWR; /* a terminal's session is read and written */
+		of.refs = 1;
+		*fds[fd] = of;
+	}
+	errno = 0;
+}
+
+int __libc_fd_interactive(int fd)
+{
+	struct ofile *e = fd >= 0 && fd < FD_MAX ? fds[fd] : NULL;
+	return e && (e->type == OF_LOG || e->type == OF_EMPTY ||
+	             (e->type == OF_STREAM && e->kind == KBUS_KIND_TERM));
+}
+
+int __libc_fd_stream_term(int fd)
+{
+	struct ofile *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (e->type != OF_STREAM || e->kind != KBUS_KIND_TERM) {
+		errno = ENOTTY;
+		return -1;
+	}
+	return 0;
+}
+
+void __libc_fd_drop_input(int fd)
+{
+	struct ofile *e = fd_get(fd);
+	if (e)
+		e->rpos = e->rlen = 0;
+}
+
+int isatty(int fd)
+{
+	return __libc_fd_stream_term(fd) == 0;
 }
 
 int __libc_open_at(const struct __libc_target *t, int flags)
 {
-	int acc = flags & O_ACCMODE, fd = FD_FIRST;
+	int acc = flags & O_ACCMODE;
 	if (acc == O_ACCMODE || (flags & ~O_KNOWN)) {
 		errno = EINVAL;
 		return -1;
 	}
-	while (fd < FD_MAX && fds[fd].h != HANDLE_INVALID)
-		fd++;
-	if (fd == FD_MAX) {
-		errno = EMFILE;
+	if (fd_free() < 0)
 		return -1;
-	}
 	/* writing needs a file; reading takes anything, and reading a directory is EISDIR */
 	uint32_t type = flags & O_DIRECTORY ? NS_TYPE_DIR
 	                : acc != O_RDONLY   ? NS_TYPE_FILE
@@ -71,8 +246,12 @@ int __libc_open_at(const struct __libc_target *t, int flags)
 	    (flags & O_NOFOLLOW ? NS_OPEN_NOFOLLOW : 0);
 	uint64_t rights = (acc != O_WRONLY ? RIGHT_READ : 0) | (acc != O_RDONLY ? RIGHT_WRITE : 0) |
 	                  (flags & O_DIRECTORY ? RIGHT_ENUMERATE : 0);
+	/* and, where the directory has them, what passing the file on needs (a child's
+	 * stdin/stdout, ch_fd_handle) */
 	handle_t h;
-	long r = __libc_ns_open(t->dir, t->path, t->len, type, nsf, rights, &h);
+	long r = __libc_ns_open(t->dir, t->path, t->len, type, nsf, rights | PASS_RIGHTS, &h);
+	if (r == ERR_ACCESS_DENIED)
+		r = __libc_ns_open(t->dir, t->path, t->len, type, nsf, rights, &h);
 	if (r == ERR_WRONG_TYPE) {
 		errno = type == NS_TYPE_FILE ? __libc_wrong_type(t) : ENOTDIR;
 		return -1;
@@ -83,8 +262,8 @@ int __libc_open_at(const struct __libc_target *t, int flags)
 		__libc_ns_close(h);
 		return __libc_fail(r, 0);
 	}
-	fds[fd] = (struct fd){.h = h, .flags = flags & (O_ACCMODE | O_APPEND)};
-	return fd;
+	return fd_install(
+	    &(struct ofile){.type = OF_FILE, .h = h, .flags = flags & (O_ACCMODE | O_APPEND)});
 }
 
 int open(const char *path, int flags, ...)
@@ -101,11 +280,12 @@ int creat(const char *path, mode_t mode)
 	return open(path, O_WRONLY | O_CREAT | O_TRUNC);
 }
 
-/* The descriptor for an access: EBADF if it was not opened for it. */
-static struct fd *fd_for(int fd, int acc)
+/* The open file of a descriptor for an access: EBADF if it was opened for the other
+ * one only (bad: O_WRONLY when reading, O_RDONLY when writing). */
+static struct ofile *fd_for(int fd, int bad)
 {
-	struct fd *e = fd_get(fd);
-	if (e && (e->flags & O_ACCMODE) == acc) {
+	struct ofile *e = fd_get(fd);
+	if (e && (e->flags & O_ACCMODE) == bad) {
 		errno = EBADF;
 		return NULL;
 	}
@@ -117,7 +297,7 @@ static struct fd *fd_for(int fd, int acc)
  * NS_IO_MAX a call, until all are moved or a call moves less (the end of the file, a
  * provider that took less). An error after some bytes ends with those bytes.
  */
-static ssize_t transfer(struct fd *e, char *buf, size_t n, bool out)
+static ssize_t transfer(struct ofile *e, char *buf, size_t n, bool out)
 {
 	size_t done = 0;
 	while (done < n && done < LONG_MAX) {
@@ -134,29 +314,105 @@ static ssize_t transfer(struct fd *e, char *buf, size_t n, bool out)
 	return (ssize_t)done;
 }
 
+/* Take the next message (at most n bytes of it) from a stream; see the top. */
+static ssize_t stream_read(struct ofile *e, char *buf, size_t n)
+{
+	if (e->rpos < e->rlen) {
+		size_t k = e->rlen - e->rpos < n ? e->rlen - e->rpos : n;
+		memcpy(buf, e->rbuf + e->rpos, k);
+		e->rpos += k;
+		return (ssize_t)k;
+	}
+	if (e->closed)
+		return 0;
+	for (;;) {
+		unsigned long need = 0;
+		long r = __libc_stream_recv(e->h, buf, n, &need);
+		if (r == ERR_BUFFER_TOO_SMALL) {
+			/* larger than the caller's buffer: into ours, the rest kept */
+			if (need > KBUS_MAX_BYTES)
+				return __libc_fail(ERR_MALFORMED, 0);
+			if (need > e->rcap) {
+				size_t cap = need < RBUF_MIN ? RBUF_MIN : need;
+				char *p = realloc(e->rbuf, cap);
+				if (!p) {
+					errno = ENOMEM;
+					return -1;
+				}
+				e->rbuf = p;
+				e->rcap = cap;
+			}
+			r = __libc_stream_recv(e->h, e->rbuf, e->rcap, &need);
+			if (r == ERR_BUFFER_TOO_SMALL)
+				continue; /* another message came first (a reader sharing the end) */
+			if (r > 0) {
+				size_t k = (size_t)r < n ? (size_t)r : n;
+				memcpy(buf, e->rbuf, k);
+				e->rpos = k;
+				e->rlen = (size_t)r;
+				return (ssize_t)k;
+			}
+		}
+		if (r == ERR_PEER_CLOSED) {
+			e->closed = true;
+			return 0;
+		}
+		return r < 0 ? __libc_fail(r, 0) : r;
+	}
+}
+
 ssize_t read(int fd, void *buf, size_t n)
 {
-	if (fd == 0)
-		return 0; /* the console has no input yet */
-	struct fd *e = fd_for(fd, O_WRONLY);
+	struct ofile *e = fd_for(fd, O_WRONLY);
 	if (!e)
 		return -1;
+	if (n == 0 || e->type == OF_EMPTY)
+		return 0;
+	if (e->type == OF_STREAM)
+		return stream_read(e, buf, n);
 	return transfer(e, buf, n, false);
+}
+
+/* Send n bytes on a stream in messages of at most STREAM_MSG_MAX bytes. */
+static ssize_t stream_write(struct ofile *e, const char *buf, size_t n)
+{
+	size_t done = 0;
+	while (done < n && done < LONG_MAX) {
+		size_t k = n - done < STREAM_MSG_MAX ? n - done : STREAM_MSG_MAX;
+		long r = __libc_stream_send(e->h, buf + done, k);
+		if (r < 0) {
+			if (done)
+				break;
+			if (r == ERR_PEER_CLOSED) {
+				errno = EPIPE;
+				return -1;
+			}
+			return __libc_fail(r, 0);
+		}
+		done += k;
+	}
+	return (ssize_t)done;
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-	if (fd == 1 || fd == 2) {
-		long r = __libc_write(fd, buf, n);
+	struct ofile *e = fd_for(fd, O_RDONLY);
+	if (!e)
+		return -1;
+	if (e->type == OF_LOG) {
+		long r = __libc_write(e->log_fd, buf, n);
 		if (r < 0) {
 			errno = EIO;
 			return -1;
 		}
 		return r;
 	}
-	struct fd *e = fd_for(fd, O_RDONLY);
-	if (!e)
+	if (e->type == OF_STREAM)
+		return n ? stream_write(e, buf, n) : 0;
+	if (e->type != OF_FILE) {
+		errno = EBADF;
 		return -1;
+	}
 	if (e->flags & O_APPEND) {
 		struct ns_stat st;
 		long r = __libc_ns_stat(e->h, &st);
@@ -169,13 +425,13 @@ ssize_t write(int fd, const void *buf, size_t n)
 
 off_t lseek(int fd, off_t off, int whence)
 {
-	if (fd >= 0 && fd < FD_FIRST) {
+	struct ofile *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (e->type != OF_FILE) {
 		errno = ESPIPE;
 		return -1;
 	}
-	struct fd *e = fd_get(fd);
-	if (!e)
-		return -1;
 	off_t base = 0;
 	if (whence == SEEK_CUR) {
 		base = (off_t)e->off;
@@ -199,22 +455,76 @@ off_t lseek(int fd, off_t off, int whence)
 
 int close(int fd)
 {
-	if (fd >= 0 && fd < FD_FIRST)
-		return 0;
-	struct fd *e = fd_get(fd);
+	struct ofile *e = fd_get(fd);
 	if (!e)
 		return -1;
-	handle_t h = e->h;
-	e->h = HANDLE_INVALID;
-	long r = __libc_ns_close(h);
-	return r < 0 ? __libc_fail(r, 0) : 0;
+	fds[fd] = NULL;
+	return of_release(e);
+}
+
+int dup(int fd)
+{
+	struct ofile *e = fd_get(fd);
+	int nfd = e ? fd_free() : -1;
+	if (nfd < 0)
+		return -1;
+	fds[nfd] = e;
+	e->refs++;
+	return nfd;
+}
+
+int dup2(int fd, int nfd)
+{
+	struct ofile *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (nfd < 0 || nfd >= FD_MAX) {
+		errno = EBADF;
+		return -1;
+	}
+	if (nfd == fd)
+		return nfd;
+	if (fds[nfd])
+		of_release(fds[nfd]); /* POSIX: an error closing it is not reported */
+	fds[nfd] = e;
+	e->refs++;
+	return nfd;
+}
+
+int pipe(int pfd[2])
+{
+	handle_t h[2];
+	if (fd_free() < 0)
+		return -1;
+	long r = __libc_pipe(h);
+	if (r < 0)
+		return __libc_fail(r, 0);
+	pfd[0] = fd_install(&(struct ofile){
+	    .type = OF_STREAM, .h = h[0], .kind = KBUS_KIND_PIPE, .flags = O_RDONLY});
+	if (pfd[0] < 0) {
+		__libc_ns_close(h[0]);
+		__libc_ns_close(h[1]);
+		return -1;
+	}
+	pfd[1] = fd_install(&(struct ofile){
+	    .type = OF_STREAM, .h = h[1], .kind = KBUS_KIND_PIPE, .flags = O_WRONLY});
+	if (pfd[1] < 0) {
+		close(pfd[0]);
+		__libc_ns_close(h[1]);
+		return -1;
+	}
+	return 0;
 }
 
 int ftruncate(int fd, off_t size)
 {
-	struct fd *e = fd_for(fd, O_RDONLY);
+	struct ofile *e = fd_for(fd, O_RDONLY);
 	if (!e)
 		return -1;
+	if (e->type != OF_FILE) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (size < 0) {
 		errno = EINVAL;
 		return -1;
@@ -229,15 +539,17 @@ int fstat(int fd, struct stat *st)
 		errno = EFAULT;
 		return -1;
 	}
-	if (fd >= 0 && fd < FD_FIRST) {
-		*st = (struct stat){.st_mode = S_IFCHR | 0620, .st_nlink = 1};
+	struct ofile *e = fd_get(fd);
+	if (!e)
+		return -1;
+	if (e->type != OF_FILE) {
+		bool fifo = e->type == OF_STREAM && e->kind != KBUS_KIND_TERM;
+		*st =
+		    (struct stat){.st_mode = fifo ? S_IFIFO | 0600 : S_IFCHR | 0620, .st_nlink = 1};
 		return 0;
 	}
-	handle_t h = __libc_fd_handle(fd);
-	if (h == HANDLE_INVALID)
-		return -1;
 	struct ns_stat ns;
-	long r = __libc_ns_stat(h, &ns);
+	long r = __libc_ns_stat(e->h, &ns);
 	if (r < 0)
 		return __libc_fail(r, 0);
 	__libc_stat_fill(&ns, st);

@@ -43,8 +43,21 @@ int __libc_wrong_type(const struct __libc_target *t);
 
 /* Open what t names as a descriptor with open()'s flags (fd.c); -1 with errno. */
 int __libc_open_at(const struct __libc_target *t, int flags);
-/* The capability behind descriptor fd (>= 3), or HANDLE_INVALID with errno EBADF. */
+/* The namespace file capability behind descriptor fd, or HANDLE_INVALID with errno
+ * EBADF (not open, or not a file). */
 handle_t __libc_fd_handle(int fd);
+/* Descriptors 0-2 from the start_info names "stdin", "stdout", "stderr" (__libc_start). */
+void __libc_stdio_init(void);
+/* Whether output to fd is seen by a person as it comes: a terminal, the log (stdout is
+ * line buffered then, fully buffered otherwise). */
+int __libc_fd_interactive(int fd);
+/* 0 if fd is a terminal's stream; -1 with errno EBADF or ENOTTY otherwise. */
+int __libc_fd_stream_term(int fd);
+/* Forget the rest of a message read in part from fd (tcflush, TCSAFLUSH). */
+void __libc_fd_drop_input(int fd);
+/* <charlotte/fd.h> (user/lib/charlotte/fd.h), implemented here. */
+handle_t ch_fd_handle(int fd);
+int ch_fd_from_handle(handle_t h, int oflags);
 /* open()'s flags for an fopen mode (stdio.c), or -1 if the mode is bad. */
 int __libc_fopen_flags(const char *mode);
 /* struct stat of a namespace stat. */

@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "sys_hooks.h"
+#include "files.h"
 
 /* A plain global while programs are single-threaded; see errno.h. */
 int errno;
@@ -37,6 +37,7 @@ void __libc_start(int argc, char **argv, char **envp) __attribute__((noreturn));
 void __libc_start(int argc, char **argv, char **envp)
 {
 	environ = envp;
+	__libc_stdio_init();
 	exit(main(argc, argv, envp));
 }
 

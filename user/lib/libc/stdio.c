@@ -1,18 +1,21 @@
 /*
- * stdio.c - streams: stdout and stderr, files opened with fopen, and the stream
- * front ends of printf.
+ * stdio.c - streams: stdin, stdout and stderr, files opened with fopen or fdopen,
+ * and the stream front ends of printf.
  *
  * A stream is a file descriptor (fd.c) plus one buffer, holding either output not
  * yet written (len bytes) or input read ahead (buf[rpos..rlen)), never both:
  * writing after reading first gives the read-ahead back by seeking the descriptor
  * back, reading after writing first flushes. stdout is line buffered (text reaches
- * the system at each newline, when the buffer fills, at fflush and at exit), stderr
- * is unbuffered, files are fully buffered. A printf call to any stream is staged in
+ * the system at each newline, when the buffer fills, at fflush and at exit) when
+ * descriptor 1 is a terminal or the log, and fully buffered otherwise (a pipe, a
+ * file: decided at its first output); stderr is unbuffered, files are fully
+ * buffered. Reading stdin first writes what a line-buffered stdout holds (a prompt). A printf call to any stream is staged in
  * a small local buffer first, so even an unbuffered stream gets a few large writes
  * rather than one per piece of the format. A failed write sets the stream's error
  * flag and errno (EIO for the console); the buffered text is dropped so later output
- * is not blocked forever. Streams fopen made are kept in a list for fflush(NULL),
- * which exit() calls. Not thread-safe.
+ * is not blocked forever. Streams fopen and fdopen made are kept in a list for
+ * fflush(NULL), which exit() calls. ungetc keeps one character in front of the
+ * read-ahead. Not thread-safe.
  */
 #include <stdio.h>
 
@@ -31,6 +34,7 @@
 struct __libc_file {
 	int fd;
 	int mode; /* _IOFBF, _IOLBF, _IONBF */
+	int auto_mode; /* stdout: mode is chosen at the first output (see the top) */
 	int access; /* CAN_READ | CAN_WRITE */
 	int error; /* a read or write failed; cleared by clearerr */
 	int eof; /* a read reached the end; cleared by clearerr and fseek */
@@ -41,12 +45,19 @@ struct __libc_file {
 	char own[BUFSIZ];
 };
 
-static struct __libc_file out_file = {
-    .fd = 1, .mode = _IOLBF, .access = CAN_WRITE, .buf = out_file.own, .cap = BUFSIZ};
+static struct __libc_file in_file = {
+    .fd = 0, .mode = _IOLBF, .access = CAN_READ, .buf = in_file.own, .cap = BUFSIZ};
+static struct __libc_file out_file = {.fd = 1,
+                                      .mode = _IOLBF,
+                                      .auto_mode = 1,
+                                      .access = CAN_WRITE,
+                                      .buf = out_file.own,
+                                      .cap = BUFSIZ};
 static struct __libc_file err_file = {
     .fd = 2, .mode = _IONBF, .access = CAN_WRITE, .buf = err_file.own, .cap = BUFSIZ};
 static struct __libc_file *opened; /* by fopen */
 
+FILE *stdin = &in_file;
 FILE *stdout = &out_file;
 FILE *stderr = &err_file;
 
@@ -115,6 +126,8 @@ int __libc_fopen_flags(const char *mode)
 	return flags;
 }
 
+static FILE *stream_new(FILE *f, int fd, int flags);
+
 FILE *fopen(const char *restrict path, const char *restrict mode)
 {
 	int flags = __libc_fopen_flags(mode);
@@ -132,6 +145,30 @@ FILE *fopen(const char *restrict path, const char *restrict mode)
 		free(f);
 		return NULL;
 	}
+	return stream_new(f, fd, flags);
+}
+
+FILE *fdopen(int fd, const char *mode)
+{
+	int flags = __libc_fopen_flags(mode);
+	if (flags < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st))
+		return NULL;
+	FILE *f = malloc(sizeof(*f));
+	if (!f) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return stream_new(f, fd, flags);
+}
+
+/* Make f a stream on descriptor fd opened with open()'s flags, and list it. */
+static FILE *stream_new(FILE *f, int fd, int flags)
+{
 	int acc = flags & O_ACCMODE;
 	*f = (struct __libc_file){
 	    .fd = fd,
@@ -148,10 +185,12 @@ FILE *fopen(const char *restrict path, const char *restrict mode)
 int fclose(FILE *f)
 {
 	int r = flush_one(f);
-	if (f == stdout || f == stderr)
-		return r;
-	if (close(f->fd))
+	if (f->fd >= 0 && close(f->fd))
 		r = EOF;
+	if (f == stdin || f == stdout || f == stderr) {
+		f->fd = -1; /* later use: EBADF */
+		return r;
+	}
 	FILE **pp = &opened;
 	while (*pp && *pp != f)
 		pp = &(*pp)->next;
@@ -176,6 +215,8 @@ static int fill(FILE *f)
 	}
 	if (f->len && flush_one(f))
 		return EOF;
+	if (f == stdin && stdout->mode == _IOLBF && stdout->len)
+		flush_one(stdout);
 	ssize_t n = read(f->fd, f->buf, f->cap);
 	if (n <= 0) {
 		f->eof |= n == 0;
@@ -197,6 +238,71 @@ int fgetc(FILE *f)
 int getc(FILE *f)
 {
 	return fgetc(f);
+}
+
+int getchar(void)
+{
+	return fgetc(stdin);
+}
+
+int ungetc(int c, FILE *f)
+{
+	if (c == EOF || f->len)
+		return EOF;
+	if (f->rpos == 0) {
+		if (f->rlen == f->cap)
+			return EOF;
+		memmove(f->buf + 1, f->buf, f->rlen); /* room in front of the read-ahead */
+		f->rlen++;
+		f->rpos = 1;
+	}
+	f->buf[--f->rpos] = (char)c;
+	f->eof = 0;
+	return (unsigned char)c;
+}
+
+ssize_t getdelim(char **restrict line, size_t *restrict cap, int delim, FILE *restrict f)
+{
+	size_t n = 0;
+	int c = 0;
+	if (!line || !cap) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!*line)
+		*cap = 0;
+	while (c != delim && (c = fgetc(f)) != EOF) {
+		if (n + 2 > *cap) {
+			size_t ncap = *cap < 64 ? 128 : *cap * 2;
+			char *p = realloc(*line, ncap);
+			if (!p) {
+				errno = ENOMEM;
+				f->error = 1;
+				return -1;
+			}
+			*line = p;
+			*cap = ncap;
+		}
+		(*line)[n++] = (char)c;
+	}
+	if (n == 0)
+		return -1;
+	(*line)[n] = '\0';
+	return (ssize_t)n;
+}
+
+ssize_t getline(char **restrict line, size_t *restrict cap, FILE *restrict f)
+{
+	return getdelim(line, cap, '\n', f);
+}
+
+void perror(const char *s)
+{
+	const char *msg = strerror(errno);
+	if (s && *s)
+		fprintf(stderr, "%s: %s\n", s, msg);
+	else
+		fprintf(stderr, "%s\n", msg);
 }
 
 char *fgets(char *restrict s, int n, FILE *restrict f)
@@ -297,6 +403,11 @@ size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f)
 	}
 	if (f->rlen && flush_one(f))
 		return 0;
+	if (f->auto_mode) {
+		f->auto_mode = 0;
+		if (!__libc_fd_interactive(f->fd))
+			f->mode = _IOFBF;
+	}
 	if (f->mode == _IONBF || total >= f->cap) {
 		if (flush_one(f) || write_all(f, s, total))
 			return 0;
@@ -353,6 +464,7 @@ int setvbuf(FILE *restrict f, char *restrict buf, int mode, size_t size)
 	if (flush_one(f))
 		return EOF;
 	f->mode = mode;
+	f->auto_mode = 0;
 	if (buf && size) {
 		f->buf = buf;
 		f->cap = size;

@@ -343,6 +343,7 @@ static const char *const errno_names[] = {
     [EINVAL] = "Invalid argument",
     [ENFILE] = "Too many open files in system",
     [EMFILE] = "Too many open files",
+    [ENOTTY] = "Not a terminal",
     [EFBIG] = "File too large",
     [ENOSPC] = "No space left on device",
     [ESPIPE] = "Illegal seek",

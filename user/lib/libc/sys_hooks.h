@@ -10,6 +10,8 @@
  *   - __libc_exit      process exit with a status
  *   - __libc_clock_ns  the dev.clock capability (monotonic) / wall clock (realtime)
  *   - __libc_ns_*      the namespace (abi/ns.h): files and directories (fd.c, path.c)
+ *   - __libc_handle, __libc_handle_type, __libc_stream_*, __libc_pipe, __libc_term:
+ *                      standard streams, pipes and terminals (abi/term.h; fd.c, termios.c)
  * Errors are the negative codes of include/abi/errors.h.
  */
 #pragma once
@@ -17,6 +19,7 @@
 #include <stdint.h>
 #include <abi/handle.h>
 #include <abi/ns.h>
+#include <abi/term.h>
 
 /*
  * Write len bytes of buf to file descriptor fd (1 = stdout, 2 = stderr).
@@ -80,3 +83,36 @@ long __libc_ns_truncate(handle_t file, uint64_t size);
 long __libc_ns_unlink(handle_t dir, const char *path, unsigned long len, uint32_t flags);
 long __libc_ns_rename(handle_t dir, const char *path, unsigned long len, handle_t dir2,
                       const char *path2, unsigned long len2);
+
+/*
+ * Streams (abi/term.h). libcharlotte implements these in user/lib/charlotte/start.c and
+ * term.c over kbus; descriptors that are streams drop their capability with
+ * __libc_ns_close (which drops any capability).
+ */
+
+/* The capability the spawner named name in the start_info, or HANDLE_INVALID. */
+handle_t __libc_handle(const char *name);
+
+#define __LIBC_HANDLE_STREAM 1 /* a kbus endpoint */
+#define __LIBC_HANDLE_FILE 2 /* a namespace node */
+/* What h is: __LIBC_HANDLE_STREAM (*kind = its channel's KBUS_KIND_*, 0 if it cannot
+ * be told) or __LIBC_HANDLE_FILE, or an error (ERR_WRONG_TYPE for anything else). */
+long __libc_handle_type(handle_t h, uint32_t *kind);
+
+/*
+ * Receive the next data message of stream h into buf (cap bytes), waiting for one.
+ * Returns its length (0: an end-of-file mark), ERR_BUFFER_TOO_SMALL with *need = its
+ * length when it does not fit (it stays queued), ERR_PEER_CLOSED when the writer is
+ * gone and nothing is left, or another error. Calls arriving on the stream are
+ * answered ERR_NOT_SUPPORTED and skipped; capabilities arriving with data are dropped.
+ */
+long __libc_stream_recv(handle_t h, void *buf, unsigned long cap, unsigned long *need);
+/* Send len (1..STREAM_MSG_MAX) bytes as one message on stream h, waiting for room.
+ * Returns len, ERR_PEER_CLOSED when the reader is gone, or another error. */
+long __libc_stream_send(handle_t h, const void *buf, unsigned long len);
+/* A new channel of kind KBUS_KIND_PIPE paid by "pool": out[0] the reading end,
+ * out[1] the writing end. 0 or an error. */
+long __libc_pipe(handle_t out[2]);
+/* The terminal request op (TERM_*) with arg on stream h; the checked reply in *out.
+ * 0 or an error (the reply's status, or ERR_MALFORMED for a bad reply). */
+long __libc_term(handle_t h, uint32_t op, uint32_t arg, struct term_reply *out);

@@ -1,15 +1,17 @@
 /*
  * stdio.h - streams and formatted output (stdio.c, printf.c, path.c).
  *
- * stdout (line buffered) and stderr (unbuffered) write through __libc_write; fopen
- * opens files of the namespace (fully buffered), named by a URI ("fs:///tmp/x") or a
- * plain path (docs/userspace.md "Files"). There is no stdin yet. Floating point:
- * %f %F %e %E %g %G, exact.
+ * stdin, stdout and stderr are descriptors 0, 1 and 2 (docs/userspace.md "Descriptors
+ * and streams"): stdout is line buffered on a terminal or the log and fully buffered
+ * otherwise, stderr unbuffered. fopen opens files of the namespace (fully buffered),
+ * named by a URI ("fs:///tmp/x") or a plain path (docs/userspace.md "Files"). Floating
+ * point: %f %F %e %E %g %G, exact.
  */
 #pragma once
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define EOF (-1)
 #define BUFSIZ 1024
@@ -24,8 +26,10 @@
 
 typedef struct __libc_file FILE;
 
+extern FILE *stdin;
 extern FILE *stdout;
 extern FILE *stderr;
+#define stdin stdin
 #define stdout stdout
 #define stderr stderr
 
@@ -57,10 +61,22 @@ void clearerr(FILE *f);
 /* mode: "r", "w", "a", each with an optional "+" (read and write), "b" (ignored) and, for
  * "w", "x" (fail with EEXIST if the file exists). A bad mode is EINVAL. */
 FILE *fopen(const char *restrict path, const char *restrict mode);
+/* A stream on descriptor fd (mode as fopen's; the descriptor's own access decides). */
+FILE *fdopen(int fd, const char *mode);
+/* Flushes f and closes its descriptor (stdin, stdout, stderr too). */
 int fclose(FILE *f);
 int fileno(FILE *f);
 int fgetc(FILE *f);
 int getc(FILE *f);
+int getchar(void);
+/* Push c back (one character is always possible, more while there is room). */
+int ungetc(int c, FILE *f);
+/* Read up to and including delim ('\n' for getline) into *line (malloc'd, grown as
+ * needed, *cap its size); the length, or -1 at the end of input or on an error. */
+ssize_t getdelim(char **restrict line, size_t *restrict cap, int delim, FILE *restrict f);
+ssize_t getline(char **restrict line, size_t *restrict cap, FILE *restrict f);
+/* "s: <strerror(errno)>\n" on stderr (just the message if s is NULL or ""). */
+void perror(const char *s);
 char *fgets(char *restrict s, int n, FILE *restrict f);
 size_t fread(void *restrict p, size_t size, size_t n, FILE *restrict f);
 int fseek(FILE *f, long off, int whence);

@@ -1,9 +1,11 @@
 /*
  * unistd.h - descriptors and paths (fd.c, path.c).
  *
- * Descriptors 0-2 are the console (0 reads as empty, 1 and 2 write through
- * __libc_write); every other one names a namespace capability, an offset and the
- * flags it was opened with. Paths are URIs or plain paths (docs/userspace.md "Files").
+ * A descriptor names a namespace file (a capability, an offset, the flags it was
+ * opened with) or a stream (a kbus endpoint: a pipe or a terminal, abi/term.h).
+ * Descriptors 0-2 are what the spawner named "stdin", "stdout" and "stderr"; without
+ * those, 0 reads as empty and 1 and 2 write to the log. Paths are URIs or plain paths
+ * (docs/userspace.md "Files", "Descriptors and streams").
  */
 #pragma once
 
@@ -22,6 +24,16 @@ ssize_t read(int fd, void *buf, size_t n);
 ssize_t write(int fd, const void *buf, size_t n);
 off_t lseek(int fd, off_t off, int whence);
 int close(int fd);
+/* A new descriptor (the lowest free) for fd's open file; they share offset and capability. */
+int dup(int fd);
+/* Make nfd name fd's open file (closing what nfd named first); returns nfd. */
+int dup2(int fd, int nfd);
+/* A pipe: fds[0] reads what fds[1] writes (a kbus channel of kind KBUS_KIND_PIPE paid
+ * by "pool"). Writing once the reader is closed is EPIPE; reading after the writer
+ * closed and everything is read gives 0. */
+int pipe(int fds[2]);
+/* 1 if fd is a terminal session's stream; 0 with errno ENOTTY or EBADF otherwise. */
+int isatty(int fd);
 int ftruncate(int fd, off_t size);
 int truncate(const char *path, off_t size);
 int unlink(const char *path);
@@ -31,3 +43,9 @@ int rmdir(const char *path);
 int chdir(const char *path);
 /* The current directory as a plain path ("/tmp"), or "<scheme>:///<path>" outside fs. */
 char *getcwd(char *buf, size_t size);
+
+/* getopt.c: POSIX short options ("ab:c", a ':' first: missing arguments return ':' and
+ * nothing is printed); -1 at the first operand or after "--". optind = 0 starts over. */
+extern char *optarg;
+extern int optind, opterr, optopt;
+int getopt(int argc, char *const argv[], const char *optstring);

@@ -14,13 +14,15 @@
 #define S_IFREG 0100000
 #define S_IFBLK 0060000
 #define S_IFDIR 0040000
-#define S_IFCHR 0020000 /* other devices */
+#define S_IFCHR 0020000 /* other devices, terminals */
+#define S_IFIFO 0010000 /* a pipe */
 #define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
 #define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
 #define S_ISBLK(m) (((m)&S_IFMT) == S_IFBLK)
 #define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
+#define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
 
 struct stat {
 	dev_t st_dev; /* 0 */
