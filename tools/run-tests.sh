@@ -520,14 +520,33 @@ fbcon_screens() {
 	echo "== fbcon-screens: framebuffer console under BIOS and UEFI"
 	for uefi in 0 1; do
 		name=fbcon-$([ "$uefi" = 1 ] && echo uefi || echo bios)
-		log=$LOGS/$name.log shot=$LOGS/$name.ppm
-		rm -f "$log" "$shot"
-		wait_s=8
-		[ "$uefi" = 1 ] && wait_s=20
-		{ sleep "$wait_s"; echo "screendump $shot"; sleep 2; echo quit; } |
-			"$QEMU_SH" --boot iso --smp 2 --mem 256M --uefi "$uefi" --accel tcg \
-				--timeout $((wait_s + 30)) --serial-log "$log" --extra "-monitor stdio" \
-				>/dev/null 2>&1
+		log=$LOGS/$name.log shot=$LOGS/$name.ppm fifo=$LOGS/$name.fifo
+		rm -f "$log" "$shot" "$fifo"
+		mkfifo "$fifo" || return
+		# The screendump is taken when serial says the boot finished, not after a
+		# fixed wait: a loaded host can take minutes to get through GRUB.
+		"$QEMU_SH" --boot iso --smp 2 --mem 256M --uefi "$uefi" --accel tcg \
+			--timeout 900 --serial-log "$log" --extra "-monitor stdio" \
+			<"$fifo" >/dev/null 2>&1 &
+		qpid=$!
+		exec 4>"$fifo"
+		until grep -q "boot: ok" "$log" 2>/dev/null; do
+			kill -0 "$qpid" 2>/dev/null || break
+			sleep 1
+		done
+		echo "screendump $shot" >&4
+		n=0 s0= # until the dump is complete: its size stops changing
+		while kill -0 "$qpid" 2>/dev/null && [ "$n" -lt 120 ]; do
+			sleep 1
+			n=$((n + 1))
+			s1=$(wc -c <"$shot" 2>/dev/null || echo 0)
+			[ "$s1" -gt 15 ] && [ "$s1" = "$s0" ] && break
+			s0=$s1
+		done
+		echo quit >&4
+		exec 4>&-
+		wait "$qpid"
+		rm -f "$fifo"
 		why=
 		grep -q "fbcon: [0-9]*x[0-9]*, 32 bpp" "$log" || why="no 'fbcon:' line on serial"
 		grep -q "boot: ok" "$log" || why="${why:+$why, }boot did not finish"
