@@ -9,8 +9,8 @@
 #   --config GLOB   only VM configurations whose label matches GLOB (e.g. 'iso-*')
 #   --list          print the VM configurations and exit
 #   -q              print failing results only (plus the summary)
-#   (--config also selects the host-driven checks: crash-reports, fbcon-screens,
-#   devices-qmp, shell-serial; e.g. --config devices-qmp)
+#   (--config also selects the host-driven checks: crash-reports, power-states,
+#   fbcon-screens, devices-qmp, shell-serial; e.g. --config devices-qmp)
 # Environment:
 #   VMTEST_FILTER   boot with test=<prefix> instead of test: run matching VM tests only
 #   VMTEST_STALL    seconds without serial output after which a boot counts as hung
@@ -471,6 +471,7 @@ vm_tests() {
 			"$cmdline" </dev/null
 	done <"$LOGS/configs"
 	case crash-reports in $only) crash_reports ;; esac
+	case power-states in $only) power_states ;; esac
 	case fbcon-screens in $only) fbcon_screens ;; esac
 	case devices-qmp in $only) devices_qmp ;; esac
 	case shell-serial in $only) shell_serial ;; esac
@@ -509,6 +510,42 @@ crash_reports() {
 			outcome "crash/$kind" FAIL "crash report $kind"
 			record "crash/$kind" 0 1 0 "$why"
 		fi
+	done
+}
+
+# power_states: SYS_HW_POWER really ends the machine. The test kernel's
+# powertest=off|reboot has Exec run etc/poweroff.manifest or etc/reboot.manifest,
+# whose program logs "POWERTEST <what>: calling SYS_HW_POWER" and asks for it.
+# QEMU must then end on its own with status 0 (power off; a reset under
+# -no-reboot) well before the timeout, after that line and the kernel's, and with
+# no "POWERTEST FAIL" (the call returned, or Exec ended with the machine on:
+# isa-debug-exit status 33). On q35 (ICH9) and pc (PIIX4), a few seconds each.
+power_states() {
+	echo "== power-states: power off and reboot end QEMU (pvh, q35 and pc, 2 CPUs)"
+	for machine in q35 pc; do
+		for what in off reboot; do
+			name=power/$what-$machine log=$LOGS/power-$what-$machine.log
+			KERNEL_ELF=$TEST_KERNEL "$QEMU_SH" --boot pvh --smp 2 --mem 128M --machine "$machine" \
+				--accel tcg --timeout 60 --serial-log "$log" --cmdline "powertest=$what" \
+				</dev/null >/dev/null 2>&1
+			st=$?
+			kline=$([ "$what" = off ] && echo "power: off (ACPI S5" || echo "power: reboot")
+			why=
+			grep -q "POWERTEST $what: calling SYS_HW_POWER" "$log" || why="no POWERTEST line"
+			grep -qF "$kline" "$log" || why="${why:+$why, }no '$kline' line"
+			grep -q "POWERTEST FAIL" "$log" && why="${why:+$why, }$(grep -m1 "POWERTEST FAIL" "$log")"
+			[ "$st" = 0 ] || why="${why:+$why, }QEMU exit status $st, expected 0"
+			if [ -z "$why" ]; then
+				say "[power] PASS $name"
+				outcome "$name" PASS "power $what on $machine"
+				record "$name" 1 0 0 ""
+			else
+				echo "[power] FAIL $name: $why"
+				show_tail "$log" 20
+				outcome "$name" FAIL "power $what on $machine"
+				record "$name" 0 1 0 "$why"
+			fi
+		done
 	done
 }
 

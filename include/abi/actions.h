@@ -172,6 +172,12 @@ enum ch_arg_kind {
 	  (ARG_OUT(struct proc_status))) \
 	X(SYS_PROC_WAIT,         proc_wait,         ch_proc_wait,        OBJ,  OBJ_PROCESS,       RIGHT_WAIT, \
 	  (ARG_TIMEOUT, ARG_OUT_OPT(struct proc_status))) \
+	X(SYS_PROC_SUSPEND,      proc_suspend,      ch_proc_suspend,     OBJ,  OBJ_PROCESS,       RIGHT_MANAGE, ()) \
+	X(SYS_PROC_RESUME,       proc_resume,       ch_proc_resume,      OBJ,  OBJ_PROCESS,       RIGHT_MANAGE, ()) \
+	X(SYS_THREAD_INFO,       thread_info,       ch_thread_info,      OBJ,  OBJ_THREAD,        RIGHT_INSPECT, \
+	  (ARG_OUT(struct thread_info))) \
+	X(SYS_HW_POWER,          hw_power,          ch_hw_power,         OBJ,  OBJ_DEVICE,        RIGHT_MANAGE, \
+	  (ARG_INT)) \
 	X(SYS_THREAD_CREATE,     thread_create,     ch_thread_create,    OBJ,  OBJ_PROCESS,       RIGHT_MANAGE, \
 	  (ARG_OUT_HANDLE(OBJ_THREAD, 1))) \
 	X(SYS_THREAD_START,      thread_start,      ch_thread_start,     OBJ,  OBJ_THREAD,        RIGHT_MANAGE, \

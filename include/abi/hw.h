@@ -173,6 +173,17 @@ struct hw_irq_info {
  * description, never an access check). Each string NUL-terminated in its array and
  * printable ASCII, else ERR_INVALID_ARGS. RIGHT_MANAGE */
 #define SYS_DEV_LABEL SYS_ACTION(OBJ_DEVICE, 11)
+/* a0 = HW_POWER_OFF or HW_POWER_REBOOT: turn the machine off (ACPI S5: the FADT's PM1
+ * control blocks with the DSDT's \_S5 values) or reset it (the FADT's reset register
+ * when the flags say it is supported, then the 8042's reset line, then a triple fault).
+ * On the root device only (ERR_NOT_SUPPORTED on another device). RIGHT_MANAGE. Nothing
+ * is flushed or asked first: whoever calls it has stopped what must be stopped. Returns
+ * only on failure: ERR_INVALID_ARGS for another a0; ERR_NOT_SUPPORTED when the machine
+ * has no usable S5 (no FADT, no \_S5 package, PM1 control not in I/O space);
+ * ERR_BAD_STATE when the write was made and the machine is still on. */
+#define SYS_HW_POWER SYS_ACTION(OBJ_DEVICE, 12)
+#define HW_POWER_OFF 1u
+#define HW_POWER_REBOOT 2u
 
 /* a0 = struct hw_resource *out (its range). RIGHT_INSPECT */
 #define SYS_MMIO_INFO SYS_ACTION(OBJ_MMIO, 1)

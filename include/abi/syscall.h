@@ -126,6 +126,17 @@ struct as_region {
 #define SYS_PROC_WAIT SYS_ACTION(OBJ_PROCESS, 4)
 /* a0 = timeout in ns (UINT64_MAX: forever), a1 = struct proc_status *out (may be 0).
  * RIGHT_WAIT. Returns 0 once the process has ended, ERR_TIMED_OUT otherwise. */
+#define SYS_PROC_SUSPEND SYS_ACTION(OBJ_PROCESS, 5)
+/* RIGHT_MANAGE (as SYS_PROC_KILL). Every thread of the process stops at its next
+ * return towards user mode (a thread blocked in a wait stays blocked and stops when
+ * the wait returns; threads on other CPUs are interrupted), until SYS_PROC_RESUME.
+ * A kill still ends a suspended process. Suspending a suspended process does
+ * nothing; one that has ended (or whose end is decided) is ERR_BAD_STATE. A
+ * process may suspend itself (the caller stops as its call returns). The status
+ * reports PROC_FLAG_SUSPENDED and, in `stopped`, the threads parked so far. */
+#define SYS_PROC_RESUME SYS_ACTION(OBJ_PROCESS, 6)
+/* RIGHT_MANAGE. Lets the stopped threads run again; 0 on a process that is not
+ * suspended, ERR_BAD_STATE once it has ended (or its end is decided). */
 
 struct proc_create_out {
 	handle_t process;
@@ -146,7 +157,13 @@ struct proc_status {
 	uint32_t threads; /* threads still alive */
 	uint64_t fault_addr; /* cr2 for page faults */
 	uint64_t fault_ip; /* instruction pointer of the fault */
+	uint32_t flags; /* PROC_FLAG_* (a running process's state stays PROC_RUNNING) */
+	uint32_t stopped; /* threads parked by a suspension (not those still in a wait) */
+	uint64_t cpu_ns; /* CPU time its threads have run, ended threads included */
+	uint64_t switches; /* times its threads were switched off a CPU (the same) */
 };
+
+#define PROC_FLAG_SUSPENDED 0x1u /* SYS_PROC_SUSPEND, not yet resumed */
 
 /* --- Threads (OBJ_THREAD) --- */
 #define SYS_THREAD_CREATE SYS_ACTION(OBJ_PROCESS, 8)
@@ -159,6 +176,15 @@ struct proc_status {
 /* RIGHT_MANAGE */
 #define SYS_THREAD_WAIT SYS_ACTION(OBJ_THREAD, 3)
 /* a0 = timeout ns, a1 = int64_t *code_out (may be 0). RIGHT_WAIT. 0 once ended. */
+#define SYS_THREAD_INFO SYS_ACTION(OBJ_THREAD, 4)
+/* a0 = struct thread_info *out: the thread's accounting. RIGHT_INSPECT. */
+
+struct thread_info {
+	uint64_t cpu_ns; /* CPU time it has run (until its end, for an ended thread) */
+	uint64_t switches; /* times it was switched off a CPU */
+	uint32_t state; /* 0 not started, 1 running (or waiting, or stopped), 2 ended */
+	uint32_t reserved;
+};
 
 /* --- The kernel log (OBJ_DEBUG_LOG) and the serial console --- */
 #define LOG_IO_MAX 4096u /* bytes one SYS_LOG_* call moves at most */

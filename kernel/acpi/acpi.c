@@ -274,6 +274,29 @@ static int parse_mcfg(const uint8_t *t, uint32_t len, struct acpi_info *out)
 	return 0;
 }
 
+/* A PM1 control block: the X_ GAS (ACPI 2.0+) when set, else the 1.0 I/O port. */
+static struct acpi_gas fadt_pm1(const uint8_t *t, uint32_t len, size_t off32, size_t xoff,
+                                uint8_t width)
+{
+	struct acpi_gas g = {0};
+	if (len >= xoff + 12)
+		g = load_gas(t, xoff);
+	if (!g.address && ld32(t, off32))
+		g = (struct acpi_gas){
+		    .space_id = ACPI_GAS_IO, .bit_width = width, .address = ld32(t, off32)};
+	return g;
+}
+
+/* What powering off needs: the PM1 control blocks and the way into ACPI mode. */
+static void fadt_power(const uint8_t *t, uint32_t len, struct acpi_info *out)
+{
+	uint8_t width = (uint8_t)(ld8(t, 89) * 8); /* PM1_CNT_LEN, bytes */
+	out->fadt.pm1a_cnt = fadt_pm1(t, len, 64, 172, width);
+	out->fadt.pm1b_cnt = fadt_pm1(t, len, 68, 184, width);
+	out->fadt.smi_cmd = ld32(t, 48);
+	out->fadt.acpi_enable = ld8(t, 52);
+}
+
 static int parse_fadt(const uint8_t *t, uint32_t len, struct acpi_info *out)
 {
 	/* Fields past the ACPI 1.0 FADT's 116 bytes are read only if present. */
@@ -305,7 +328,95 @@ static int parse_fadt(const uint8_t *t, uint32_t len, struct acpi_info *out)
 	}
 	if (!out->fadt.pm_timer.address)
 		out->fadt.pm_timer_len = 0;
+	fadt_power(t, len, out);
 	return 0;
+}
+
+/* --- DSDT: the \_S5 package --- */
+
+#define AML_ZERO 0x00
+#define AML_ONE 0x01
+#define AML_NAME 0x08
+#define AML_BYTE 0x0a
+#define AML_WORD 0x0b
+#define AML_DWORD 0x0c
+#define AML_PACKAGE 0x12
+#define AML_ROOT '\\'
+
+/* One package element at aml[*i] (< end): a constant of at most 7, or -1. */
+static int s5_element(const uint8_t *aml, size_t *i, size_t end)
+{
+	uint8_t op = aml[(*i)++];
+	size_t n = op == AML_BYTE ? 1 : op == AML_WORD ? 2 : op == AML_DWORD ? 4 : 0;
+	if (op == AML_ZERO || op == AML_ONE)
+		return op;
+	if (!n || end - *i < n)
+		return -1;
+	uint32_t v = 0;
+	for (size_t k = 0; k < n; k++)
+		v |= (uint32_t)aml[*i + k] << (8 * k);
+	*i += n;
+	return v <= 7 ? (int)v : -1;
+}
+
+/* The package whose PackageOp is at aml[i] (< len): 0 and the values, or -1. */
+static int s5_package(const uint8_t *aml, size_t i, size_t len, uint8_t *typa, uint8_t *typb)
+{
+	if (aml[i] != AML_PACKAGE || len - i < 3)
+		return -1;
+	size_t start = ++i; /* PkgLength counts from its own first byte */
+	uint8_t lead = aml[i++];
+	size_t extra = lead >> 6, pkglen = extra ? lead & 0x0fu : lead & 0x3fu;
+	if (len - i < extra + 1)
+		return -1;
+	for (size_t k = 0; k < extra; k++)
+		pkglen |= (size_t)aml[i++] << (4 + 8 * k);
+	if (pkglen > len - start || start + pkglen <= i)
+		return -1;
+	size_t end = start + pkglen;
+	uint8_t count = aml[i++];
+	if (count == 0 || i >= end)
+		return -1;
+	int a = s5_element(aml, &i, end), b = a;
+	if (a >= 0 && count > 1)
+		b = i < end ? s5_element(aml, &i, end) : -1;
+	if (a < 0 || b < 0)
+		return -1;
+	*typa = (uint8_t)a;
+	*typb = (uint8_t)b;
+	return 0;
+}
+
+int acpi_s5_scan(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb)
+{
+	int r = ERR_NOT_FOUND;
+	for (size_t i = 1; len >= 5 && i <= len - 5; i++) {
+		if (memcmp(aml + i, "_S5_", 4) != 0)
+			continue;
+		bool named = aml[i - 1] == AML_NAME ||
+		             (i >= 2 && aml[i - 1] == AML_ROOT && aml[i - 2] == AML_NAME);
+		if (!named)
+			continue;
+		if (s5_package(aml, i + 4, len, typa, typb) == 0)
+			return 0;
+		r = ERR_MALFORMED;
+	}
+	return r;
+}
+
+static int parse_dsdt(const uint8_t *t, uint32_t len, struct acpi_info *out)
+{
+	out->dsdt.present = true;
+	uint8_t a = 0, b = 0;
+	int r = acpi_s5_scan(t + HDR_LEN, len - HDR_LEN, &a, &b);
+	if (r == 0) {
+		out->dsdt.s5_found = true;
+		out->dsdt.s5_typa = a;
+		out->dsdt.s5_typb = b;
+	} else {
+		pr_info("acpi: DSDT has no usable \\_S5 package (%d): no power off", r);
+	}
+	return 0; /* a DSDT without one is still a DSDT */
 }
 
 /* --- table list and dispatch --- */
@@ -338,6 +449,7 @@ static const struct table_parser {
     {"HPET", 56, offsetof(struct acpi_info, hpet.present), parse_hpet},
     {"MCFG", HDR_LEN + 8, offsetof(struct acpi_info, mcfg.present), parse_mcfg},
     {"FACP", 116, offsetof(struct acpi_info, fadt.present), parse_fadt},
+    {"DSDT", HDR_LEN, offsetof(struct acpi_info, dsdt.present), parse_dsdt},
 };
 
 /* Validate one table, hand it to its parser, and record the outcome. */

@@ -1,5 +1,6 @@
 /*
- * acpi.h - ACPI table discovery: RSDP -> XSDT/RSDT -> MADT, HPET, MCFG, FADT.
+ * acpi.h - ACPI table discovery: RSDP -> XSDT/RSDT -> MADT, HPET, MCFG, FADT
+ * (-> DSDT, scanned only for the \_S5 package that powering off needs).
  *
  * The tables come from firmware and are treated as hostile input: every length,
  * checksum and entry bound is checked before a byte is used, and the parser
@@ -175,7 +176,19 @@ struct acpi_info {
 		struct acpi_gas reset_reg;
 		uint8_t reset_value;
 		uint8_t century; /* CMOS index of the century register, 0 = none */
+		/* power off (acpi/power.c): PM1 control blocks, X_ forms when set; an
+		 * address of 0 = none (pm1b is optional) */
+		struct acpi_gas pm1a_cnt, pm1b_cnt;
+		uint32_t smi_cmd; /* I/O port taking acpi_enable to enter ACPI mode, 0 = none */
+		uint8_t acpi_enable;
 	} fadt;
+
+	/* the DSDT's \_S5 package (soft off): SLP_TYPa and SLP_TYPb */
+	struct {
+		bool present; /* a DSDT was parsed */
+		bool s5_found;
+		uint8_t s5_typa, s5_typb; /* 0..7 */
+	} dsdt;
 
 	uint32_t ntables; /* entries in tables[] */
 	uint32_t tables_dropped; /* root entries beyond ACPI_MAX_TABLES, ignored */
@@ -202,6 +215,18 @@ int acpi_parse(const struct acpi_ops *ops, uint64_t rsdp_phys, struct acpi_info 
  */
 int acpi_parse_rsdp_copy(const struct acpi_ops *ops, const void *rsdp, size_t len,
                          struct acpi_info *out);
+
+/*
+ * Find `Name (_S5, Package () { SLP_TYPa, SLP_TYPb, ... })` in the AML bytes
+ * aml[0..len): the name "_S5_" (or with the root prefix, "\_S5_") right after a
+ * NameOp, then a
+ * PackageOp whose PkgLength fits in len, at least one element, each element
+ * Zero, One or a Byte/Word/DWord constant of at most 7 (SLP_TYP is 3 bits; a
+ * single element serves both). Reads nothing outside aml[0..len) whatever the
+ * bytes say; O(len). 0 and the values in *typa, *typb; ERR_NOT_FOUND when no
+ * "_S5_" name is declared; ERR_MALFORMED when every one found was unusable.
+ */
+int acpi_s5_scan(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb);
 
 /* The first table with signature sig (4 chars) that validated, or NULL. */
 const struct acpi_table_ref *acpi_find_table(const struct acpi_info *info, const char *sig);

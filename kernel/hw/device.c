@@ -17,6 +17,7 @@
 #include <hw/hw_internal.h>
 #include <abi/errors.h>
 #include <acpi/acpi.h>
+#include <acpi/power.h>
 #include <arch/hwio.h>
 #include <boot/bootinfo.h>
 #include <lib/log.h>
@@ -28,6 +29,7 @@ struct spinlock hw_lock = SPINLOCK_INIT;
 struct hw_device hw_devices[HW_MAX_DEVICES];
 unsigned hw_ndevices;
 static struct hw_device root;
+static const struct acpi_info *hw_acpi; /* for SYS_HW_POWER (static, parsed at boot) */
 static bool root_ready;
 static const struct boot_info *boot;
 static const struct acpi_info *acpi_tables;
@@ -197,6 +199,7 @@ void hw_init(const struct boot_info *bi, const struct acpi_info *acpi)
 	boot = bi;
 	acpi_tables = acpi;
 	hw_root();
+	hw_acpi = acpi;
 	arch_hwio_init();
 	add_platform(bi); /* first: their ports are then no PCI BAR's */
 	hw_pci_scan(acpi);
@@ -261,6 +264,17 @@ int hw_dev_child(struct hw_device *r, uint32_t index, struct hw_device **child)
 	kobject_get(&hw_devices[index].obj);
 	*child = &hw_devices[index];
 	return 0;
+}
+
+int hw_power(struct hw_device *d, uint32_t what)
+{
+	if (what != HW_POWER_OFF && what != HW_POWER_REBOOT)
+		return ERR_INVALID_ARGS;
+	if (d != &root)
+		return ERR_NOT_SUPPORTED;
+	if (what == HW_POWER_REBOOT)
+		acpi_reboot(hw_acpi);
+	return acpi_power_off(hw_acpi);
 }
 
 /* Claim d for pid (hw_lock held): 0, or ERR_BAD_STATE if another process has it. */

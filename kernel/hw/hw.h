@@ -54,6 +54,10 @@ int hw_dev_resource(struct hw_device *d, uint32_t index, struct hw_resource *out
 /* SYS_DEV_ENUM: the index-th device (a new reference in *child). ERR_NOT_SUPPORTED
  * on a device that is not the root, ERR_OUT_OF_RANGE past the last. */
 int hw_dev_child(struct hw_device *root, uint32_t index, struct hw_device **child);
+/* SYS_HW_POWER: turn the machine off or reset it (acpi/power.h); on the root only
+ * (ERR_NOT_SUPPORTED), what HW_POWER_OFF or HW_POWER_REBOOT (ERR_INVALID_ARGS).
+ * Returns only on failure. */
+int hw_power(struct hw_device *d, uint32_t what);
 /* SYS_DEV_MMIO / SYS_DEV_IOPORT: the resource's object (a new reference).
  * ERR_OUT_OF_RANGE: no such resource; ERR_WRONG_TYPE: of another kind. */
 int hw_dev_mmio(struct hw_device *d, uint32_t index, struct hw_mmio **out);

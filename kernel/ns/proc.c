@@ -4,7 +4,9 @@
  * A provider like any other (struct ns_prov_ops), bound at boot as the kernel
  * tree's "proc". Its root lists one entry per process, named by its pid
  * (decimal), of type "proc". Reading an entry gives its status as text (name,
- * state, exit code or fault, threads, capabilities, memory its pool has paid);
+ * state - "suspended" for a live process SYS_PROC_SUSPEND stopped -, exit code
+ * or fault, threads, capabilities, memory its pool has paid, the CPU time its
+ * threads ran and how often they were switched off a CPU);
  * unlinking it kills the process (RIGHT_REMOVE on the directory). A node id is
  * (kernel object id << 12) | pid, so a capability to a process that has gone
  * never names the one that reuses its pid (ERR_NOT_FOUND).
@@ -23,6 +25,7 @@
 #include <cap/cap.h>
 
 #define PROC_ROOT 1
+#define PROC_TEXT_MAX 320 /* an entry's text at its longest (every number at its widest) */
 #define PID_BITS 12
 _Static_assert(PROCESS_MAX_PIDS <= (1u << PID_BITS), "a pid fits a node id's low bits");
 
@@ -76,17 +79,20 @@ static size_t status_text(struct process *p, char *buf, size_t cap)
 	uint32_t caps = cs ? cspace_count(cs) : 0;
 	if (cs)
 		process_cs_release(p, cs);
-	int n = ksnprintf(buf, cap,
-	                  "pid %u\nname %s\nstate %s\ncode %d\nthreads %u\ncapabilities %u\n"
-	                  "pool_used %llu\npool_quota %llu\n",
-	                  p->pid, p->name, state_name(st.state), st.code, st.threads, caps,
-	                  (unsigned long long)pi.used, (unsigned long long)pi.quota);
+	bool suspended = st.state == PROC_RUNNING && (st.flags & PROC_FLAG_SUSPENDED);
+	int n =
+	    ksnprintf(buf, cap,
+	              "pid %u\nname %s\nstate %s\ncode %d\nthreads %u\ncapabilities %u\n"
+	              "pool_used %llu\npool_quota %llu\ncpu_ns %llu\nswitches %llu\n",
+	              p->pid, p->name, suspended ? "suspended" : state_name(st.state), st.code,
+	              st.threads, caps, (unsigned long long)pi.used, (unsigned long long)pi.quota,
+	              (unsigned long long)st.cpu_ns, (unsigned long long)st.switches);
 	return n < 0 ? 0 : MIN((size_t)n, cap - 1);
 }
 
 static void stat_of(uint64_t node, struct process *p, struct ns_stat *st)
 {
-	char text[256];
+	char text[PROC_TEXT_MAX];
 	*st = (struct ns_stat){.node = node, .type = p ? NS_TYPE_PROC : NS_TYPE_DIR, .nlink = 1};
 	if (p)
 		st->size = status_text(p, text, sizeof(text));
@@ -187,7 +193,7 @@ static long proc_call(struct ns_prov *prov, const struct ns_req *q, void *reply,
 		break;
 	}
 	case NS_OP_READ: {
-		char text[256];
+		char text[PROC_TEXT_MAX];
 		size_t n = p ? status_text(p, text, sizeof(text)) : 0, off = 0;
 		if (!p)
 			rep->status = ERR_WRONG_TYPE;

@@ -224,6 +224,7 @@ int process_create(struct mem_pool *pool, const char *name, struct process **out
 	kobject_init(&p->obj, OBJ_PROCESS, &process_ops);
 	spin_init(&p->lock);
 	waitq_init(&p->waiters);
+	waitq_init(&p->resumed);
 	kobject_get(&pool->obj);
 	p->pool = pool;
 	strlcpy(p->name, name, sizeof(p->name));
@@ -366,6 +367,44 @@ void process_get_status(struct process *p, struct proc_status *out)
 	if (!p->ended)
 		out->state = PROC_RUNNING;
 	out->threads = p->live_threads;
+	out->flags = p->suspended && !p->ending ? PROC_FLAG_SUSPENDED : 0;
+	out->stopped = p->stopped;
+	spin_unlock_irqrestore(&p->lock, irq);
+	out->cpu_ns = __atomic_load_n(&p->acct.cpu_ns, __ATOMIC_RELAXED);
+	out->switches = __atomic_load_n(&p->acct.switches, __ATOMIC_RELAXED);
+}
+
+int process_set_suspended(struct process *p, bool suspend)
+{
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	bool ok = !p->ending;
+	if (ok)
+		__atomic_store_n(&p->suspended, suspend, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (!ok)
+		return ERR_BAD_STATE;
+	if (suspend)
+		sched_kick_others(); /* a thread of p in user mode elsewhere parks at the IPI's
+		                        exit; one running here parks as its call returns */
+	else
+		waitq_wake_all(&p->resumed);
+	return 0;
+}
+
+static bool process_not_suspended(void *arg)
+{
+	return !process_suspended(arg);
+}
+
+void process_stop(struct process *p)
+{
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	p->stopped++;
+	spin_unlock_irqrestore(&p->lock, irq);
+	/* ends early (ERR_INTERRUPTED) when the thread is killed: the caller ends it */
+	waitq_wait(&p->resumed, process_not_suspended, p, WAIT_FOREVER);
+	irq = spin_lock_irqsave(&p->lock);
+	p->stopped--;
 	spin_unlock_irqrestore(&p->lock, irq);
 }
 

@@ -25,6 +25,18 @@
  * thread is taken by one of them. The one thread a kill spares, its caller,
  * always ends itself right after (exit, self-kill, fault).
  *
+ * Suspension: SYS_PROC_SUSPEND sets `suspended` and kicks the other CPUs;
+ * every thread, at its next return towards user mode (uthread_return_check(),
+ * the same place a kill ends it), parks in process_stop() on `resumed` until
+ * SYS_PROC_RESUME clears the flag, or until it is killed (the park is a
+ * killable wait, so a kill ends a suspended process as any other). A thread
+ * blocked in a wait is not disturbed: it parks when its wait returns. Nothing
+ * walks the threads, so the work per call is O(CPUs).
+ *
+ * Accounting: `acct` holds what the process's threads ran and how often they
+ * were switched off a CPU (sched/sched.h adds at each switch), ended threads
+ * included.
+ *
  * Locking: process->lock (spinlock) protects the thread lists, the counts, the
  * status and the cspace pointer; it is taken before any cap lock, never after.
  * No cap operation runs under it: one that drops a capability may destroy a
@@ -38,6 +50,7 @@
 #include <arch/entry.h>
 #include <obj/object.h>
 #include <obj/thread.h>
+#include <sched/sched.h>
 #include <sched/waitq.h>
 
 struct cspace;
@@ -61,6 +74,10 @@ struct process {
 	bool ending; /* final status decided */
 	bool ended; /* every thread gone */
 	bool started; /* a thread of it has started (p->lock) */
+	bool suspended; /* p->lock; read without it atomically (process_suspended()) */
+	unsigned stopped; /* threads parked in process_stop() (p->lock) */
+	struct waitq resumed; /* parked threads wait here */
+	struct sched_acct acct; /* its threads' CPU time and switches */
 	/* process.c, unstarted_lock: what we created and never started (each holds a
 	 * reference: killed when we end), and our place on our creator's list */
 	struct process *unstarted, *creator, *unstarted_next, **unstarted_pprev;
@@ -106,6 +123,20 @@ struct cspace *process_cs_hold(struct process *p);
 void process_cs_release(struct process *p, struct cspace *cs);
 /* Wait for p to end; 0, ERR_TIMED_OUT or ERR_INTERRUPTED. */
 int process_wait(struct process *p, uint64_t timeout_ns);
+/* SYS_PROC_SUSPEND (suspend) / SYS_PROC_RESUME (!suspend): 0, or ERR_BAD_STATE once
+ * p's end is decided. */
+int process_set_suspended(struct process *p, bool suspend);
+/* Is p suspended? (A hint for the return path: process_stop() decides.) */
+static inline bool process_suspended(const struct process *p)
+{
+	return __atomic_load_n(&p->suspended, __ATOMIC_ACQUIRE);
+}
+/*
+ * The calling thread of p parks until p is resumed or the thread is killed
+ * (its caller then ends it). Called on the way back to user mode, with any
+ * interrupt state (kept).
+ */
+void process_stop(struct process *p);
 
 /* The calling user thread's process, or NULL in a kernel thread. */
 struct process *process_current(void);

@@ -14,6 +14,7 @@
 #include <arch/cpufeatures.h>
 #include <arch/entry.h>
 #include <arch/thread.h>
+#include <lib/compiler.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
 #include <mm/vmm.h>
@@ -82,6 +83,7 @@ int uthread_create(struct process *p, struct uthread **out)
 		goto out_thread;
 	t->kt->uthread = t;
 	t->kt->vs = &p->as->vs;
+	t->kt->acct = &p->acct; /* p outlives it: sched_acct_detach() at its end */
 	kobject_init(&t->obj, OBJ_THREAD, &uthread_ops);
 	waitq_init(&t->exited);
 	t->state = UT_NEW;
@@ -169,6 +171,9 @@ void uthread_exit_current(int64_t code)
 	struct uthread *t = kt->uthread;
 	struct process *p = t->proc;
 	uint64_t irq = spin_lock_irqsave(&p->lock);
+	sched_acct_detach(kt); /* p may go once our reference does */
+	t->cpu_ns_final = kt->cpu_ns;
+	t->switches_final = kt->switches;
 	t->state = UT_DEAD;
 	t->exit_code = code;
 	bool last = --p->live_threads == 0;
@@ -194,8 +199,30 @@ void uthread_exit_current(int64_t code)
 void uthread_return_check(void)
 {
 	struct thread *kt = sched_current();
-	if (kt->uthread && sched_kill_pending(kt))
+	struct uthread *t = kt->uthread;
+	if (!t)
+		return;
+	/* suspended: park here until resumed; a kill ends the park and the thread */
+	if (unlikely(process_suspended(t->proc)) && !sched_kill_pending(kt))
+		process_stop(t->proc);
+	if (sched_kill_pending(kt))
 		uthread_exit_current(-1);
+}
+
+void uthread_get_info(struct uthread *t, struct thread_info *out)
+{
+	struct process *p = t->proc;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	*out = (struct thread_info){.state = (uint32_t)t->state};
+	if (t->state == UT_DEAD) {
+		out->cpu_ns = t->cpu_ns_final;
+		out->switches = t->switches_final;
+	} else {
+		/* t->kt lives while t is not dead, which needs p->lock to change */
+		out->cpu_ns = __atomic_load_n(&t->kt->cpu_ns, __ATOMIC_RELAXED);
+		out->switches = __atomic_load_n(&t->kt->switches, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&p->lock, irq);
 }
 
 void uthread_set_pager(struct uthread *t, struct kobject *endpoint)

@@ -19,6 +19,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <abi/syscall.h>
 #include <arch/entry.h>
 #include <obj/object.h>
 #include <sched/waitq.h>
@@ -40,6 +41,7 @@ struct uthread {
 	struct uthread *next, **pprev; /* in proc->threads or proc->killed (O(1) unlink) */
 	struct waitq exited;
 	struct kobject *pager; /* endpoint fault messages go to (reference held), or NULL */
+	uint64_t cpu_ns_final, switches_final; /* its accounting once UT_DEAD */
 };
 
 /* The user thread obj is (obj must be an OBJ_THREAD). */
@@ -69,6 +71,8 @@ void uthread_exit_current(int64_t code) __attribute__((noreturn));
  * uthread_return_check() (on the way back to user mode) and uthread_page_fault()
  * are called by arch traps: declared in arch/entry.h.
  */
+/* t's CPU time, switches and state (SYS_THREAD_INFO). */
+void uthread_get_info(struct uthread *t, struct thread_info *out);
 /* Set (or with NULL clear) t's pager endpoint object; takes a reference. */
 void uthread_set_pager(struct uthread *t, struct kobject *endpoint);
 

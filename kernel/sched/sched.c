@@ -91,6 +91,34 @@ static void finish_switch(struct runqueue *rq)
 	}
 }
 
+/*
+ * Accounting at a switch: prev's run ends, next's begins. One clock read;
+ * the group's atomic adds are the only shared writes (docs/kernel.md).
+ */
+static inline void account_switch(struct thread *prev, struct thread *next)
+{
+	uint64_t now = clock_monotonic_ns();
+	uint64_t ran = now - prev->run_start;
+	prev->cpu_ns += ran;
+	prev->switches++;
+	if (prev->acct) {
+		__atomic_fetch_add(&prev->acct->cpu_ns, ran, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&prev->acct->switches, 1, __ATOMIC_RELAXED);
+	}
+	next->run_start = now;
+}
+
+void sched_acct_detach(struct thread *self)
+{
+	uint64_t now = clock_monotonic_ns();
+	uint64_t ran = now - self->run_start;
+	self->cpu_ns += ran;
+	self->run_start = now;
+	if (self->acct)
+		__atomic_fetch_add(&self->acct->cpu_ns, ran, __ATOMIC_RELAXED);
+	self->acct = NULL;
+}
+
 /* Pick the next thread and switch to it. Interrupts must be off. */
 static void schedule(void)
 {
@@ -114,6 +142,7 @@ static void schedule(void)
 	c->current = next;
 	rq->prev = prev;
 	next->on_cpu = true;
+	account_switch(prev, next);
 	arch_thread_switch(prev, next);
 	arch_context_switch(&prev->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
@@ -201,6 +230,14 @@ static void kick(unsigned cpu)
 		arch_send_resched(cpu);
 	else
 		rq_of(cpu)->need_resched = true;
+}
+
+void sched_kick_others(void)
+{
+	unsigned self = this_cpu()->id;
+	for (unsigned cpu = 0; cpu < cpu_count; cpu++)
+		if (cpu != self && cpus[cpu] && cpus[cpu]->online)
+			arch_send_resched(cpu);
 }
 
 void sched_start(struct thread *t)
@@ -340,6 +377,7 @@ bool sched_switch_to(struct thread *next)
 	c->current = next;
 	rq->prev = self;
 	next->on_cpu = true;
+	account_switch(self, next);
 	arch_thread_switch(self, next);
 	arch_context_switch(&self->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);

@@ -27,6 +27,17 @@ struct trap_frame;
 struct uthread;
 struct fpu_area; /* arch/cpufeatures.h */
 
+/*
+ * Accounting of a group of threads (a process's): each of its threads adds
+ * what it ran, and one switch, each time it is switched off a CPU. Atomic
+ * adds: the group's threads run on several CPUs. The group must outlive the
+ * link (sched_acct_detach() before it goes).
+ */
+struct sched_acct {
+	uint64_t cpu_ns;
+	uint64_t switches;
+};
+
 struct thread {
 	uint64_t rsp; /* saved kernel stack pointer while switched out */
 	void *stack; /* base of the kernel stack (NULL: boot stack) */
@@ -49,6 +60,11 @@ struct thread {
 				 once the switch away has completed): sched_switch_to() only
 				 takes threads that are off every CPU */
 	struct kbus_thread kbus; /* kbus's part: the call this thread must answer */
+	/* accounting, written only by the CPU running the thread (at its switches) */
+	uint64_t run_start; /* clock_monotonic_ns() at its last switch-in */
+	uint64_t cpu_ns; /* time it ran before its last switch-out */
+	uint64_t switches; /* times it was switched off a CPU */
+	struct sched_acct *acct; /* its group's totals, or NULL */
 };
 
 /*
@@ -99,5 +115,13 @@ static inline bool sched_kill_pending(struct thread *t)
 }
 /* Ask t to end: set kill_pending and wake it wherever it waits. */
 void sched_kill(struct thread *t);
+/* Kick every other online CPU to its scheduler (a resched IPI): what runs
+ * there in user mode comes back through its interrupt exit at once. */
+void sched_kick_others(void);
+/*
+ * The calling thread stops adding to its group: what it ran until now is
+ * added first. Interrupts off.
+ */
+void sched_acct_detach(struct thread *self);
 /* Threads created so far and still allocated (leak checks). */
 uint64_t sched_live_threads(void);

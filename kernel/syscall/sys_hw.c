@@ -247,3 +247,12 @@ long sys_irq_info(struct cspace *cs, struct hw_irq *irq, const struct cap_ref *c
 	hw_irq_info(irq, &info);
 	return copy_to_user(a[0], &info, sizeof(info));
 }
+
+long sys_hw_power(struct cspace *cs, struct hw_device *dev, const struct cap_ref *cap,
+                  const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	if (a[0] > UINT32_MAX)
+		return ERR_INVALID_ARGS;
+	return hw_power(dev, (uint32_t)a[0]);
+}

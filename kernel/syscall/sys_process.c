@@ -97,6 +97,21 @@ long sys_proc_kill(struct cspace *cs, struct process *p, const struct cap_ref *c
 	return 0;
 }
 
+/* On the caller's own process too: the dispatcher parks the caller as it returns. */
+long sys_proc_suspend(struct cspace *cs, struct process *p, const struct cap_ref *cap,
+                      const uint64_t *a)
+{
+	(void)cs, (void)cap, (void)a;
+	return process_set_suspended(p, true);
+}
+
+long sys_proc_resume(struct cspace *cs, struct process *p, const struct cap_ref *cap,
+                     const uint64_t *a)
+{
+	(void)cs, (void)cap, (void)a;
+	return process_set_suspended(p, false);
+}
+
 long sys_proc_status(struct cspace *cs, struct process *p, const struct cap_ref *cap,
                      const uint64_t *a)
 {
@@ -152,6 +167,15 @@ long sys_thread_wait(struct cspace *cs, struct uthread *t, const struct cap_ref 
 	if (!r && a[1])
 		r = copy_to_user(a[1], &t->exit_code, sizeof(int64_t));
 	return r;
+}
+
+long sys_thread_info(struct cspace *cs, struct uthread *t, const struct cap_ref *cap,
+                     const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	struct thread_info info;
+	uthread_get_info(t, &info);
+	return copy_to_user(a[0], &info, sizeof(info));
 }
 
 long sys_thread_set_pager(struct cspace *cs, struct uthread *t, const struct cap_ref *cap,

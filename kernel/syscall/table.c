@@ -183,7 +183,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	struct thread *self = sched_current();
 	long r;
 	/* a thread making system calls is a user thread of a live process */
-	struct cspace *cs = self->uthread->proc->cs;
+	struct process *proc = self->uthread->proc;
+	struct cspace *cs = proc->cs;
 	if (action == SYS_KBUS_REPLY_RECV_FAST) {
 		r = entry_kbus_reply_recv_fast(cs, target, tf);
 	} else if (action == SYS_KBUS_CALL_FAST) {
@@ -199,6 +200,6 @@ void syscall_dispatch(struct trap_frame *tf)
 		}
 	}
 	arch_syscall_set_result(tf, (uint64_t)r);
-	if (unlikely(sched_kill_pending(self)))
-		uthread_return_check(); /* killed meanwhile: the thread ends here */
+	if (unlikely(sched_kill_pending(self) || process_suspended(proc)))
+		uthread_return_check(); /* killed meanwhile: the thread ends here; suspended: it parks */
 }

@@ -8,10 +8,14 @@
  * Exec in test mode (it runs the user-space suites of etc/test.manifest), count
  * the VMTEST lines user programs log, print the DONE line and leave QEMU.
  * "crashtest=pf|ud|gp|de": raise that exception, for the crash-report checks.
+ * "powertest=off|reboot": Exec runs etc/poweroff.manifest or etc/reboot.manifest,
+ * whose program turns the machine off or resets it (tools/run-tests.sh's power
+ * cases see QEMU end on its own).
  */
 #include <init/init.h>
 #include <vmtest.h>
 #include <abi/syscall.h>
+#include <arch/arch.h>
 #include <boot/bootinfo.h>
 #include <lib/log.h>
 #include <lib/string.h>
@@ -56,6 +60,24 @@ static void __attribute__((noinline)) crashtest_raise(const char *kind)
 	pr_err("crashtest: unknown kind \"%s\" (pf, ud, gp, de)", kind);
 }
 
+/*
+ * "powertest=off|reboot": Exec in the mode of that manifest; its program asks
+ * for SYS_HW_POWER. Reaching the end means the machine stayed on: say so and
+ * leave QEMU through isa-debug-exit (status 0x21), which the harness tells
+ * apart from a power-off (status 0).
+ */
+static void powertest(struct boot_info *bi, const char *what, size_t n)
+{
+	struct process *exec;
+	const char *mode = n == 3 && strncmp(what, "off", 3) == 0 ? "poweroff" : "reboot";
+	if (exec_start(bi, mode, &exec) == 0) {
+		process_wait(exec, EXEC_TEST_TIMEOUT_NS);
+		kobject_put(&exec->obj);
+	}
+	kprintf("POWERTEST FAIL: the machine is still on\n");
+	arch_debug_exit(0x10);
+}
+
 void kernel_run_tests(struct boot_info *bi)
 {
 	const char *prefix;
@@ -63,6 +85,8 @@ void kernel_run_tests(struct boot_info *bi)
 	struct process *exec;
 	if (cmdline_find(bi->cmdline, "crashtest", &prefix, &n))
 		crashtest_raise(prefix);
+	if (cmdline_find(bi->cmdline, "powertest", &prefix, &n))
+		powertest(bi, prefix, n);
 	if (cmdline_find(bi->cmdline, "test", &prefix, &n)) {
 		vmtest_run_kernel(prefix, n);
 		if (wants_user_tests(prefix, n)) {

@@ -78,6 +78,22 @@ static long open_dir(struct exec_start *st, const char *scheme, const char *path
 	return r == 1 ? ERR_WRONG_TYPE : r;
 }
 
+/*
+ * A view of our root device "hw" with rights (plus DUPLICATE and TRANSFER, so
+ * that a shell can hand it on to the tool it runs): "hw.list", "power".
+ */
+static int hw_root_grant(const char *name, uint64_t rights, struct ch_grant *cg, char *how,
+                         size_t cap)
+{
+	handle_t h = ch_handle("hw");
+	if (h == HANDLE_INVALID) {
+		snprintf(how, cap, "not started: no capability 'hw' to grant");
+		return ERR_NOT_FOUND;
+	}
+	*cg = (struct ch_grant){name, h, rights | RIGHT_DUPLICATE | RIGHT_TRANSFER};
+	return 0;
+}
+
 /* One grant of the line (not a pool) into *cg; 0 or an error with *how. */
 static int grant_one(const struct manifest_grant *g, struct exec_start *st, struct ch_grant *cg,
                      char *how, size_t cap)
@@ -121,13 +137,11 @@ static int grant_one(const struct manifest_grant *g, struct exec_start *st, stru
 	} else if (strcmp(g->name, "hw.list") == 0) {
 		/* the root device to look at and list, nothing more: no device it lists
 		 * can be mapped, driven or configured through it */
-		if ((h = ch_handle("hw")) == HANDLE_INVALID) {
-			snprintf(how, cap, "not started: no capability 'hw' to grant");
-			return ERR_NOT_FOUND;
-		}
-		*cg = (struct ch_grant){
-		    g->name, h, RIGHT_INSPECT | RIGHT_ENUMERATE | RIGHT_DUPLICATE | RIGHT_TRANSFER};
-		return 0;
+		return hw_root_grant(g->name, RIGHT_INSPECT | RIGHT_ENUMERATE, cg, how, cap);
+	} else if (strcmp(g->name, "power") == 0) {
+		/* the root device to turn the machine off or reset it (SYS_HW_POWER),
+		 * nothing more: it lists, maps and drives no device */
+		return hw_root_grant(g->name, RIGHT_MANAGE, cg, how, cap);
 	} else {
 		h = ch_handle(g->name);
 		if (h == HANDLE_INVALID && strncmp(g->name, "ns.", 3) == 0)

@@ -2,7 +2,8 @@
  * hwtest.c - bin/hwtest: hardware as capabilities from user space (include/abi/hw.h,
  * docs/drivers.md). Started by Exec from etc/test.manifest with "log", a pool
  * and "hw" (the root device); with argv[1] == "child" it plays argv[2]
- * instead (a process that must die, or that claims a device and waits).
+ * instead (a process that must die, or that claims a device and waits), and
+ * with argv[1] == "power" it turns the machine off or resets it (power_main).
  *
  * The machine is QEMU's q35 or pc with the std VGA (1234:1111), the edu
  * device (1234:11e8, tools/qemu.sh) and the PC's fixed devices.
@@ -677,6 +678,38 @@ static void test_label(void)
 	ch_cap_drop(edu);
 }
 
+/*
+ * SYS_HW_POWER refused: without MANAGE, on another device, on another type, with
+ * an unknown what. (That it works is checked from outside: tools/run-tests.sh's
+ * power/off and power/reboot cases see QEMU end.)
+ */
+static void test_power_refused(void)
+{
+	struct hw_device_info info;
+	handle_t weak, rtc = find(0, 0, "rtc", &info);
+	CHECK(rtc != HANDLE_INVALID, "no rtc");
+	EXPECT_OK(ch_cap_derive(hw, RIGHT_INSPECT | RIGHT_ENUMERATE | RIGHT_DUPLICATE, 0, &weak));
+	EXPECT_ERR(ch_hw_power(weak, HW_POWER_OFF), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_hw_power(weak, HW_POWER_REBOOT), ERR_ACCESS_DENIED);
+	ch_cap_drop(weak);
+	/* a driver's device has MANAGE, and is still not the machine */
+	EXPECT_ERR(ch_hw_power(rtc, HW_POWER_OFF), ERR_NOT_SUPPORTED);
+	EXPECT_ERR(ch_hw_power(rtc, HW_POWER_REBOOT), ERR_NOT_SUPPORTED);
+	ch_cap_drop(rtc);
+	EXPECT_ERR(ch_hw_power(pool, HW_POWER_OFF), ERR_WRONG_TYPE);
+	EXPECT_ERR(ch_hw_power(log_h, HW_POWER_REBOOT), ERR_WRONG_TYPE);
+	EXPECT_ERR(ch_hw_power(0x7fffffffu, HW_POWER_OFF), ERR_BAD_HANDLE);
+	/* Exec's "power": MANAGE on the root and nothing else; bad what values */
+	EXPECT_OK(ch_cap_derive(hw, RIGHT_MANAGE | RIGHT_DUPLICATE, 0, &weak));
+	EXPECT_ERR(ch_hw_power(weak, 0), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_hw_power(weak, 3), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_hw_power(weak, 0xffffffffu), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_dev_enum(weak, 0, &info, NULL), ERR_ACCESS_DENIED);
+	ch_cap_drop(weak);
+	long r = ch_syscall1(SYS_HW_POWER, hw, 1ull << 32 | HW_POWER_OFF);
+	CHECK(r == ERR_INVALID_ARGS, "a0 with high bits: %s", ch_error_name(r));
+}
+
 /* The row `devices` prints, with names from the initrd's pci.ids. */
 static void test_devices_row(void)
 {
@@ -703,6 +736,25 @@ static void test_devices_row(void)
 	ch_cap_drop(h);
 }
 
+/*
+ * argv[1] == "power": turn the machine off ("off") or reset it ("reboot") through
+ * the grant "power" (etc/poweroff.manifest, etc/reboot.manifest: the test kernel's
+ * powertest=, tools/run-tests.sh's power cases). The line before the call goes
+ * straight to the log, unbuffered; the harness looks for it and for QEMU ending.
+ */
+static int power_main(const char *which)
+{
+	char line[96];
+	bool off = strcmp(which, "off") == 0;
+	handle_t power = ch_handle("power");
+	int n = snprintf(line, sizeof(line), "POWERTEST %s: calling SYS_HW_POWER\n", which);
+	ch_log_write(log_h, line, (size_t)n);
+	long r = ch_hw_power(power, off ? HW_POWER_OFF : HW_POWER_REBOOT);
+	n = snprintf(line, sizeof(line), "POWERTEST FAIL %s: %s\n", which, ch_error_name(r));
+	ch_log_write(log_h, line, (size_t)n);
+	return 1;
+}
+
 static void run_all(void)
 {
 	ch_test_run("hw_", "enumerate", test_enumerate);
@@ -721,6 +773,7 @@ static void run_all(void)
 	ch_test_run("hw_", "framebuffer", test_framebuffer);
 	ch_test_run("hw_", "label", test_label);
 	ch_test_run("hw_", "devices_row", test_devices_row);
+	ch_test_run("hw_", "power_refused", test_power_refused);
 }
 
 int main(int argc, char **argv)
@@ -728,6 +781,8 @@ int main(int argc, char **argv)
 	log_h = ch_handle("log");
 	if (argc >= 3 && strcmp(argv[1], "child") == 0)
 		return child_main(argv[2]);
+	if (argc >= 3 && strcmp(argv[1], "power") == 0)
+		return power_main(argv[2]);
 	hw = ch_handle("hw");
 	pool = ch_handle("pool");
 	as = ch_handle("self.as");

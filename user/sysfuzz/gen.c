@@ -496,6 +496,9 @@ static int self_harm(struct fz_state *st, const struct fz_call *c)
 		return 1;
 	case SYS_PROC_KILL:
 		return target_is_self(st, FZ_SELF_PROCESS) || st->target_kind == FZ_T_RANDOM;
+	case SYS_PROC_SUSPEND: /* ourselves: every thread parks, and no one resumes us */
+		return target_is_self(st, FZ_SELF_PROCESS) || st->target_kind == FZ_T_RANDOM ? 2
+		                                                                             : 0;
 	case SYS_AS_UNMAP:
 	case SYS_AS_PROTECT:
 		return (target_is_self(st, FZ_SELF_AS) ||

@@ -48,3 +48,43 @@ void arch_debug_exit(uint8_t code)
 {
 	outl(0xf4, code); /* isa-debug-exit: QEMU exits with (code << 1) | 1 */
 }
+
+void arch_port_write(uint16_t port, unsigned bytes, uint32_t v)
+{
+	if (bytes == 1)
+		outb(port, (uint8_t)v);
+	else if (bytes == 2)
+		outw(port, (uint16_t)v);
+	else
+		outl(port, v);
+}
+
+uint32_t arch_port_read(uint16_t port, unsigned bytes)
+{
+	if (bytes == 1)
+		return inb(port);
+	if (bytes == 2)
+		return inw(port);
+	return inl(port);
+}
+
+#define I8042_STATUS 0x64
+#define I8042_INPUT_FULL 0x02
+#define I8042_PULSE_RESET 0xfe
+
+void arch_reset_fallback(void)
+{
+	__asm__ volatile("cli");
+	/* the controller takes a command once its input buffer is empty (bounded wait) */
+	for (unsigned i = 0; i < 100000 && (inb(I8042_STATUS) & I8042_INPUT_FULL); i++)
+		io_wait();
+	outb(I8042_STATUS, I8042_PULSE_RESET);
+	udelay(100000);
+	/* no 8042, or it did not reset us: an exception with no IDT is a triple fault */
+	static const struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) no_idt = {0, 0};
+	__asm__ volatile("lidt %0; int3" ::"m"(no_idt) : "memory");
+	arch_halt();
+}

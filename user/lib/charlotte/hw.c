@@ -61,6 +61,11 @@ long ch_dev_label(handle_t dev, const struct hw_label *label)
 	return ch_syscall1(SYS_DEV_LABEL, dev, U(label));
 }
 
+long ch_hw_power(handle_t root, uint32_t what)
+{
+	return ch_syscall1(SYS_HW_POWER, root, what);
+}
+
 long ch_mmio_info(handle_t mmio, struct hw_resource *out)
 {
 	return ch_syscall1(SYS_MMIO_INFO, mmio, U(out));

@@ -25,6 +25,9 @@ long ch_dev_config_write(handle_t dev, uint32_t off, uint32_t width, uint32_t va
 long ch_dev_dma_map(handle_t dev, handle_t mem, uint64_t *addrs_out, uint64_t count);
 long ch_dev_dma_unmap(handle_t dev, handle_t mem);
 long ch_dev_label(handle_t dev, const struct hw_label *label);
+/* Turn the machine off (HW_POWER_OFF) or reset it (HW_POWER_REBOOT): the root device
+ * with RIGHT_MANAGE (Exec's grant "power"). Returns only on failure (abi/hw.h). */
+long ch_hw_power(handle_t root, uint32_t what);
 long ch_mmio_info(handle_t mmio, struct hw_resource *out);
 long ch_ioport_enable(handle_t io);
 long ch_ioport_info(handle_t io, struct hw_resource *out);

@@ -151,7 +151,7 @@ char *ch_proc_status_describe(const struct proc_status *st, char *buf, size_t si
 		return buf;
 	switch (st->state) {
 	case PROC_RUNNING:
-		snprintf(buf, size, "running");
+		snprintf(buf, size, st->flags & PROC_FLAG_SUSPENDED ? "suspended" : "running");
 		break;
 	case PROC_EXITED:
 		snprintf(buf, size, "exited with code %d", (int)st->code);

@@ -138,6 +138,16 @@ long ch_proc_wait(handle_t proc, uint64_t timeout_ns, struct proc_status *out)
 	return ch_syscall2(SYS_PROC_WAIT, proc, timeout_ns, U(out));
 }
 
+long ch_proc_suspend(handle_t proc)
+{
+	return ch_syscall0(SYS_PROC_SUSPEND, proc);
+}
+
+long ch_proc_resume(handle_t proc)
+{
+	return ch_syscall0(SYS_PROC_RESUME, proc);
+}
+
 long ch_thread_create(handle_t proc, handle_t *out)
 {
 	return ch_syscall1(SYS_THREAD_CREATE, proc, U(out));
@@ -156,6 +166,11 @@ long ch_thread_kill(handle_t thread)
 long ch_thread_wait(handle_t thread, uint64_t timeout_ns, int64_t *code_out)
 {
 	return ch_syscall2(SYS_THREAD_WAIT, thread, timeout_ns, U(code_out));
+}
+
+long ch_thread_info(handle_t thread, struct thread_info *out)
+{
+	return ch_syscall1(SYS_THREAD_INFO, thread, U(out));
 }
 
 long ch_log_write(handle_t log, const void *buf, size_t len)

@@ -135,6 +135,11 @@ long ch_proc_status(handle_t proc, struct proc_status *out);
 /* Waits up to timeout_ns (UINT64_MAX: forever) for proc to end; 0 or ERR_TIMED_OUT.
  * out may be NULL. */
 long ch_proc_wait(handle_t proc, uint64_t timeout_ns, struct proc_status *out);
+/* Stops every thread of proc at its next return to user mode (RIGHT_MANAGE); a kill
+ * still ends it. ERR_BAD_STATE once proc has ended. */
+long ch_proc_suspend(handle_t proc);
+/* Lets a suspended proc run again (0 if it was not suspended). */
+long ch_proc_resume(handle_t proc);
 
 /* --- Threads --- */
 
@@ -146,6 +151,8 @@ long ch_thread_start(handle_t thread, uint64_t ip, uint64_t sp, uint64_t arg0, u
 long ch_thread_kill(handle_t thread);
 /* Waits up to timeout_ns for thread to end; its exit code in *code_out (may be NULL). */
 long ch_thread_wait(handle_t thread, uint64_t timeout_ns, int64_t *code_out);
+/* thread's CPU time, switch count and state (RIGHT_INSPECT). */
+long ch_thread_info(handle_t thread, struct thread_info *out);
 
 /* --- The kernel log --- */
 

@@ -30,3 +30,12 @@ NORETURN void arch_halt(void);
  * there is no such device (real hardware): callers then halt.
  */
 void arch_debug_exit(uint8_t code);
+
+/* I/O port access of 1, 2 or 4 bytes, for ACPI's fixed registers in I/O space. */
+void arch_port_write(uint16_t port, unsigned bytes, uint32_t v);
+uint32_t arch_port_read(uint16_t port, unsigned bytes);
+/*
+ * Reset the machine the ways that need no firmware table: the 8042's reset
+ * line, then a triple fault. Never returns.
+ */
+NORETURN void arch_reset_fallback(void);
