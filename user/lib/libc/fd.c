@@ -56,12 +56,15 @@ struct ofile {
 	size_t rcap, rpos, rlen;
 };
 
-static struct ofile ofiles[FD_MAX] = {
-    [0] = {.refs = 1, .type = OF_EMPTY, .flags = O_RDONLY},
-    [1] = {.refs = 1, .type = OF_LOG, .flags = O_WRONLY, .log_fd = 1},
-    [2] = {.refs = 1, .type = OF_LOG, .flags = O_WRONLY, .log_fd = 2},
+/* The fallbacks of descriptors 0-2 (apart, so the table below stays in .bss), and the
+ * open files of everything else; a fallback once released is not reused. */
+static struct ofile std_files[3] = {
+    {.refs = 1, .type = OF_EMPTY, .flags = O_RDONLY},
+    {.refs = 1, .type = OF_LOG, .flags = O_WRONLY, .log_fd = 1},
+    {.refs = 1, .type = OF_LOG, .flags = O_WRONLY, .log_fd = 2},
 };
-static struct ofile *fds[FD_MAX] = {&ofiles[0], &ofiles[1], &ofiles[2]};
+static struct ofile ofiles[FD_MAX];
+static struct ofile *fds[FD_MAX] = {&std_files[0], &std_files[1], &std_files[2]};
 
 static struct ofile *fd_get(int fd)
 {
@@ -83,7 +86,7 @@ static int fd_free(void)
 }
 
 /* A free open file (there are as many as descriptors, so one is free when a
- * descriptor is). */
+ * descriptor is: the fallbacks of 0-2 are apart). */
 static struct ofile *of_free(void)
 {
 	for (int i = 0; i < FD_MAX; i++)
@@ -177,7 +180,9 @@ void __libc_stdio_init(void)
 		if (h == HANDLE_INVALID)
 			continue;
 		int same = 0; /* the same capability under two names: one open file */
-		while (same < fd && !(fds[same]->type >= OF_FILE && fds[same]->h == h))
+		if (!fds[fd])
+			continue; /* only at the start, when all three are there */
+		while (same < fd && !(fds[same] && fds[same]->type >= OF_FILE && fds[same]->h == h))
 			same++;
 		if (same < fd) {
 			of_release(fds[fd]);
