@@ -21,7 +21,17 @@ $(PCI_IDS): mk/initrd.mk
 	$(Q)awk '/^C / { classes = 1 } /^#/ || /^[ \t]*$$/ { next } \
 		!classes && /^\t\t/ { next } { print }' $(PCI_IDS_SRC) >$@.tmp && mv $@.tmp $@
 
-$(INITRD): $(INITRD_FILES) $(USER_PROG_BINS) $(PCI_IDS) mk/initrd.mk
+# share/console.psf: bin/console's font (docs/terminal.md), Debian's Terminus 8x16 with
+# the Uni2 set (Latin, Greek, Cyrillic, box drawing, 512 glyphs with a Unicode table).
+CONSOLE_FONT_GZ ?= /usr/share/consolefonts/Uni2-Terminus16.psf.gz
+CONSOLE_FONT := $(B)/initrd/share/console.psf
+
+$(CONSOLE_FONT): $(wildcard $(CONSOLE_FONT_GZ)) mk/initrd.mk
+	@mkdir -p $(@D)
+	@test -r $(CONSOLE_FONT_GZ) || { echo "initrd: $(CONSOLE_FONT_GZ) missing (Debian package console-setup-linux)" >&2; exit 1; }
+	$(Q)gzip -dc $(CONSOLE_FONT_GZ) >$@.tmp && mv $@.tmp $@
+
+$(INITRD): $(INITRD_FILES) $(USER_PROG_BINS) $(PCI_IDS) $(CONSOLE_FONT) mk/initrd.mk
 	@mkdir -p $(B)/initrd
 	$(Q)if [ -d initrd ]; then cp -r initrd/. $(B)/initrd/; fi
 	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --sort=name \
