@@ -150,6 +150,21 @@ static int child(void)
 	}
 }
 
+/* `termtest echo`: answers each message on stdin with "echo: <it>" (the console's
+ * QMP test types on the screen's session and reads the answer in a screendump). */
+static int echo_loop(void)
+{
+	static char in[4096], out[4200];
+	handle_t ep = ch_handle("stdin");
+	uint32_t len;
+	ch_kbus_send_bytes(ch_handle("stdout"), "echo ready\n", 11, 0, WAIT_NS);
+	while (ch_kbus_recv_bytes(ep, in, sizeof(in), &len, 0, CH_FOREVER) == 0) {
+		int n = snprintf(out, sizeof(out), "echo: %.*s", (int)len, in);
+		ch_kbus_send_bytes(ch_handle("stdout"), out, (uint32_t)n, 0, WAIT_NS);
+	}
+	return 0;
+}
+
 /* --- the parent: keyboard, serial line and checks ------------------------------ */
 
 static handle_t line, report;
@@ -476,6 +491,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "child") == 0)
 		return child();
+	if (argc > 1 && strcmp(argv[1], "echo") == 0)
+		return echo_loop();
 	long r = start_console();
 	if (r < 0)
 		printf("termtest: cannot start bin/console: %s\n", ch_error_name(r));

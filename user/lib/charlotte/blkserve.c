@@ -15,6 +15,7 @@
 #include <abi/rights.h>
 
 #include "hw.h"
+#include "devcall.h"
 #include "kbus.h"
 #include "ns.h"
 #include "pager.h"
@@ -82,18 +83,7 @@ void blk_serve_ready(long result)
 
 long blk_serve_bind(struct blk_server *srv, const char *name)
 {
-	/* Exec's driver lines grant dev:///block itself as "class"; else we find it */
-	handle_t dir = ch_handle("class"), dev = ch_ns_root("dev");
-	long r = 0;
-	if (dir == HANDLE_INVALID) {
-		struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
-		r = dev == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_open(dev, "block", 5, &a, &dir);
-	}
-	if (r >= 0)
-		r = ch_ns_bind(dir, name, strlen(name), srv->client_ep, RIGHT_SEND | RIGHT_RECV,
-		               NS_TYPE_DEV_BLOCK);
-	if (dir != ch_handle("class") && dir != HANDLE_INVALID)
-		ch_cap_drop(dir);
+	long r = ch_dev_bind("block", name, srv->client_ep, NS_TYPE_DEV_BLOCK);
 	blk_serve_ready(r);
 	return r;
 }

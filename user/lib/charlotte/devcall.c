@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include <abi/dev/ring.h>
+#include <abi/ns.h>
+#include <abi/rights.h>
 
 #include "kbus.h"
+#include "ns.h"
 #include "start.h"
 #include "syscall.h"
 
@@ -58,5 +61,22 @@ long ch_dev_call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_
 	if (r < 0)
 		for (uint32_t i = 0; i < kb.nhandles && i < nh; i++)
 			ch_cap_drop(hs[i]);
+	return r;
+}
+
+long ch_dev_bind(const char *class, const char *name, handle_t ep, uint32_t type)
+{
+	/* Exec's driver lines grant dev:///<class> itself as "class"; else we find it */
+	handle_t granted = ch_handle("class"), dev = ch_ns_root("dev"), dir = granted;
+	long r = 0;
+	if (dir == HANDLE_INVALID) {
+		struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
+		r = dev == HANDLE_INVALID ? ERR_NOT_FOUND
+		                          : ch_ns_open(dev, class, strlen(class), &a, &dir);
+	}
+	if (r >= 0)
+		r = ch_ns_bind(dir, name, strlen(name), ep, RIGHT_SEND | RIGHT_RECV, type);
+	if (dir != granted && dir != HANDLE_INVALID)
+		ch_cap_drop(dir);
 	return r;
 }

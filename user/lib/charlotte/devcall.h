@@ -17,6 +17,14 @@
 long ch_dev_call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_t rep_len,
                  handle_t *hs, uint32_t nh, uint64_t timeout);
 
+/*
+ * A driver binds its endpoint ep as name in dev:///<class> with type
+ * (NS_TYPE_DEV_*) and clients' rights SEND | RECV: in the directory Exec's
+ * driver lines grant as "class", else in <class> below our "dev" root (a driver
+ * started by a test, charlotte/driver.h). 0 or the error of the lookup or bind.
+ */
+long ch_dev_bind(const char *class, const char *name, handle_t ep, uint32_t type);
+
 /* A driver's report to its spawner: if we were granted an endpoint "ready"
  * (charlotte/driver.h), sends it result: 0 once the driver serves, or why not. */
 void ch_dev_ready(long result);

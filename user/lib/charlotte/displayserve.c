@@ -31,17 +31,7 @@ long display_serve_init(struct display_server *srv)
 
 long display_serve_bind(struct display_server *srv, const char *name)
 {
-	handle_t dev = ch_ns_root("dev"), dir;
-	long r = ERR_NOT_FOUND;
-	if (dev != HANDLE_INVALID) {
-		struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
-		r = ch_ns_open(dev, "display", 7, &a, &dir);
-	}
-	if (r >= 0) {
-		r = ch_ns_bind(dir, name, strlen(name), srv->client_ep, RIGHT_SEND | RIGHT_RECV,
-		               NS_TYPE_DEV_DISPLAY);
-		ch_cap_drop(dir);
-	}
+	long r = ch_dev_bind("display", name, srv->client_ep, NS_TYPE_DEV_DISPLAY);
 	ch_dev_ready(r);
 	return r;
 }

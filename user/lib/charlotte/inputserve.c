@@ -12,6 +12,7 @@
 #include <abi/ns.h>
 #include <abi/rights.h>
 
+#include "devcall.h"
 #include "kbus.h"
 #include "ns.h"
 #include "pager.h"
@@ -45,18 +46,7 @@ long input_serve_init(struct input_server *srv, handle_t ws, uint64_t key_base, 
 
 long input_serve_bind(struct input_server *srv, const char *name)
 {
-	handle_t dev = ch_ns_root("dev"), dir;
-	long r = ERR_NOT_FOUND;
-	if (dev != HANDLE_INVALID) {
-		struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME};
-		r = ch_ns_open(dev, "input", 5, &a, &dir);
-	}
-	if (r >= 0) {
-		r = ch_ns_bind(dir, name, strlen(name), srv->client_ep, RIGHT_SEND | RIGHT_RECV,
-		               NS_TYPE_DEV_INPUT);
-		ch_cap_drop(dir);
-	}
-	return r;
+	return ch_dev_bind("input", name, srv->client_ep, NS_TYPE_DEV_INPUT);
 }
 
 static void sess_free(struct input_server *srv, struct input_serve_sess *ss)
