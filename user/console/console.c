@@ -1,7 +1,7 @@
 /*
  * console.c - bin/console's main and loop (console.h, docs/terminal.md).
  *
- *   console [--pool <bytes>] [--no-vt] [-- program [arg ...]]
+ *   console [--pool <bytes>] [--display <uri>] [--no-vt] [-- program [arg ...]]
  *
  * runs program (bin/sh by default) in every session, each with a sub-pool of
  * --pool bytes (default 8M), the session endpoint as stdin, stdout and
@@ -90,7 +90,7 @@ static void look_for_screen(void)
 {
 	if (con.scr.present || !con.font.glyphs)
 		return;
-	if (screen_open(&con.scr, &con.font) == 0)
+	if (screen_open(&con.scr, &con.font, con.display) == 0)
 		screen_found();
 }
 
@@ -233,6 +233,8 @@ static int parse_args(int argc, char **argv)
 			else if (*end == 'K')
 				v <<= 10;
 			con.prog_pool = v;
+		} else if (strcmp(argv[i], "--display") == 0 && i + 1 < argc) {
+			con.display = argv[++i];
 		} else if (strcmp(argv[i], "--no-vt") == 0) {
 			con.font.glyphs = NULL; /* no font: no screen */
 			con.active = CONSOLE_VTS + 1;

@@ -83,6 +83,7 @@ struct console {
 	unsigned active; /* the vt on the screen (1..4) */
 	const char *const *argv; /* the program each session runs (NULL-terminated) */
 	uint64_t prog_pool; /* bytes each program's pool gets */
+	const char *display; /* --display: the display's URI, or NULL */
 	unsigned ngrants;
 	struct ch_grant grants[CONSOLE_MAX_GRANTS]; /* sh.* without the prefix */
 	char grant_names[CONSOLE_MAX_GRANTS][24];
@@ -105,7 +106,7 @@ void session_key(struct session *s, const char *bytes, size_t len);
 void session_show(struct session *s, const char *text);
 
 /* screen.c */
-int screen_open(struct screen *scr, const struct font *f);
+int screen_open(struct screen *scr, const struct font *f, const char *uri);
 void screen_draw(struct screen *scr, const struct font *f, struct vt *vt, unsigned vtno);
 void screen_blink(struct screen *scr);
 

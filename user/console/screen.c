@@ -1,6 +1,6 @@
 /*
  * screen.c - a vt on the framebuffer: the display (dev:///display/vga0, else
- * fb0, else the first display there is) mapped once, a grid of font-sized
+ * fb0, or the one --display names) mapped once, a grid of font-sized
  * cells from the top-left corner, and a copy of what each cell shows so a
  * redraw only touches the cells that changed (the framebuffer is write-combined:
  * never read back). The cursor is the cell drawn in reverse while the blink
@@ -22,11 +22,11 @@ static const uint32_t palette[16] = {
 
 static const char *const display_names[] = {"dev:///display/vga0", "dev:///display/fb0"};
 
-int screen_open(struct screen *scr, const struct font *f)
+int screen_open(struct screen *scr, const struct font *f, const char *uri)
 {
 	long r = ERR_NOT_FOUND;
 	for (unsigned i = 0; i < 2 && r < 0; i++)
-		r = ch_display_open(&scr->disp, display_names[i], HANDLE_INVALID);
+		r = ch_display_open(&scr->disp, uri ? uri : display_names[i], HANDLE_INVALID);
 	if (r < 0)
 		return (int)r;
 	if ((r = ch_display_map(&scr->disp)) < 0)

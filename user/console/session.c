@@ -211,6 +211,8 @@ reply:
 		rep.rows = 24;
 	}
 	snprintf(rep.name, sizeof(rep.name), "%s", s->name);
+	if (s->is_vt && con.active == s->index && con.scr.present) /* the output is shown */
+		screen_draw(&con.scr, &con.font, &s->vt, s->index);
 	struct kbus_msg m = {.data = &rep, .len = sizeof(rep)};
 	ch_kbus_reply(s->ep, &m);
 }

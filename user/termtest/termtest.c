@@ -25,8 +25,12 @@
 #include <abi/errors.h>
 #include <abi/rights.h>
 #include <abi/term.h>
+#include <abi/hw.h>
+#include <charlotte/driver.h>
+#include <charlotte/hw.h>
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
+#include <charlotte/ns.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -150,17 +154,36 @@ static int child(void)
 	}
 }
 
-/* `termtest echo`: answers each message on stdin with "echo: <it>" (the console's
- * QMP test types on the screen's session and reads the answer in a screendump). */
+/* `termtest echo`: answers each line on stdin with "echo: <it>"; the line "hi"
+ * with three cells of red, green and blue background first (what
+ * tools/devices-qmp.sh looks for in a screendump after typing it on the screen).
+ * With a "report" endpoint it says there when its output is on the screen: a
+ * call drains (the console answers after showing what was sent before). */
+static void drain_and_report(const char *what)
+{
+	struct term_req q = {TERM_REQ_MAGIC, TERM_GET_MODE, 0, 0};
+	struct term_reply rep;
+	struct kbus_msg m = {.data = &q, .len = sizeof(q)};
+	struct kbus_buf b = {.data = &rep, .capacity = sizeof(rep)};
+	ch_kbus_call(ch_handle("stdin"), &m, &b, WAIT_NS);
+	if (ch_handle("report") != HANDLE_INVALID)
+		ch_kbus_send_bytes(ch_handle("report"), what, (uint32_t)strlen(what), 0, WAIT_NS);
+}
+
 static int echo_loop(void)
 {
 	static char in[4096], out[4200];
 	handle_t ep = ch_handle("stdin");
 	uint32_t len;
 	ch_kbus_send_bytes(ch_handle("stdout"), "echo ready\n", 11, 0, WAIT_NS);
+	drain_and_report("ready");
 	while (ch_kbus_recv_bytes(ep, in, sizeof(in), &len, 0, CH_FOREVER) == 0) {
-		int n = snprintf(out, sizeof(out), "echo: %.*s", (int)len, in);
+		bool hi = len == 3 && memcmp(in, "hi\n", 3) == 0;
+		int n = snprintf(out, sizeof(out), "%secho: %.*s",
+		                 hi ? "\x1b[41m \x1b[42m \x1b[44m \x1b[0m" : "", (int)len, in);
 		ch_kbus_send_bytes(ch_handle("stdout"), out, (uint32_t)n, 0, WAIT_NS);
+		if (hi)
+			drain_and_report("shown");
 	}
 	return 0;
 }
@@ -455,6 +478,102 @@ static void run_all(void)
 	ch_test_run("term_", "restart", test_restart);
 }
 
+/* The nth device under hw that is platform device name (nth 0) or PCI vendor:device. */
+static long find_dev(handle_t hw, const char *name, uint16_t vendor, uint16_t device, unsigned nth,
+                     handle_t *out)
+{
+	for (uint32_t i = 0;; i++) {
+		struct hw_device_info di;
+		long r = ch_dev_enum(hw, i, &di, NULL);
+		if (r < 0)
+			return r == ERR_OUT_OF_RANGE ? ERR_NOT_FOUND : r;
+		bool match =
+		    name ? di.bus == HW_BUS_PLATFORM && !strncmp(di.name, name, sizeof(di.name))
+		         : di.bus != HW_BUS_PLATFORM && di.vendor == vendor && di.device == device;
+		if (match && nth-- == 0)
+			return ch_dev_enum(hw, i, &di, out);
+	}
+}
+
+/*
+ * With QEMU's PCI test device (tools/devices-qmp.sh: a host is typing), a console
+ * with a screen: the drivers started here (the display on a second bochs-display,
+ * so devtest's pattern on the first stays for its screendump), `termtest echo` on
+ * vt1. Says
+ * "CONSOLESHOT READY" when it can type, "CONSOLESHOT SHOWN" when the answer to the
+ * line "hi" is on the screen; the host checks a screendump (console_shot).
+ */
+static void console_shot(void)
+{
+	static struct ch_child kids[6];
+	unsigned nkids = 0;
+	handle_t hw = ch_handle("hw"), dev, r[2];
+	if (hw == HANDLE_INVALID || find_dev(hw, NULL, 0x1b36, 0x0005, 0, &dev) < 0)
+		return;
+	ch_cap_drop(dev);
+	static const char *const drivers[][4] = {{"bin/bochs-display", "tvga0", NULL},
+	                                         {"bin/ps2", "tkbd0", "tmouse0", NULL},
+	                                         {"bin/virtio-input", "tvin0", NULL},
+	                                         {"bin/virtio-input", "tvin1", NULL}};
+	for (unsigned i = 0; i < 4; i++) {
+		long e = i == 1   ? find_dev(hw, "i8042", 0, 0, 0, &dev)
+		         : i == 0 ? find_dev(hw, NULL, 0x1234, 0x1111, 1, &dev)
+		                  : find_dev(hw, NULL, 0x1af4, 0x1052, i - 2, &dev);
+		if (e < 0)
+			continue;
+		e = ch_driver_spawn(drivers[i], dev, (i < 2 ? 1u : 2u) << 20, WAIT_NS,
+		                    &kids[nkids]);
+		ch_cap_drop(dev);
+		if (kids[nkids].process != HANDLE_INVALID)
+			nkids++;
+		if (e < 0)
+			printf("termtest: %s: %s\n", drivers[i][0], ch_error_name(e));
+	}
+	if (ch_channel_create(ch_handle("pool"), 0, r) < 0)
+		goto out;
+	const uint64_t ep =
+	    RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE;
+	struct cap_info nsdev = {0};
+	ch_cap_inspect(ch_ns_root("dev"), &nsdev);
+	struct ch_grant g[] = {
+	    {"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER | RIGHT_DUPLICATE},
+	    {"initrd", ch_handle("initrd"),
+	     RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE},
+	    {"ns.dev", ch_ns_root("dev"), nsdev.rights},
+	    {"sh.report", r[1], ep},
+	};
+	const char *argv[] = {"bin/console",  "--display", "dev:///display/tvga0",
+	                      "--pool",       "1M",        "--",
+	                      "bin/termtest", "echo",      NULL};
+	struct ch_spawn_args a = {.path = argv[0],
+	                          .argv = argv,
+	                          .grants = g,
+	                          .ngrants = sizeof(g) / sizeof(g[0]),
+	                          .child_pool = 8u << 20};
+	long e = ch_spawn(&a, &kids[nkids]);
+	ch_cap_drop(r[1]);
+	if (e < 0) {
+		printf("termtest: cannot start a console with a screen: %s\n", ch_error_name(e));
+		goto out;
+	}
+	nkids++;
+	char got[16];
+	uint32_t len;
+	if (ch_kbus_recv_bytes(r[0], got, sizeof(got), &len, 0, 12 * WAIT_NS) == 0) {
+		printf("CONSOLESHOT READY\n");
+		if (ch_kbus_recv_bytes(r[0], got, sizeof(got), &len, 0, 12 * WAIT_NS) == 0)
+			printf("CONSOLESHOT SHOWN\n");
+		/* the host takes its screendump now and ends the boot */
+		ch_kbus_recv_bytes(r[0], got, sizeof(got), &len, 0, 6 * WAIT_NS);
+	}
+out:
+	while (nkids--) {
+		ch_proc_kill(kids[nkids].process);
+		ch_proc_wait(kids[nkids].process, CH_FOREVER, &(struct proc_status){0});
+		ch_child_release(&kids[nkids]);
+	}
+}
+
 static long start_console(void)
 {
 	handle_t l[2], r[2];
@@ -503,5 +622,6 @@ int main(int argc, char **argv)
 		ch_proc_wait(console.process, CH_FOREVER, &(struct proc_status){0});
 		ch_child_release(&console);
 	}
+	console_shot();
 	return failed;
 }
