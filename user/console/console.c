@@ -43,6 +43,7 @@
 struct console con;
 
 static const char *default_argv[] = {"bin/sh", NULL};
+static bool no_vt; /* --no-vt: the serial session only */
 
 struct kbd {
 	bool open;
@@ -236,8 +237,7 @@ static int parse_args(int argc, char **argv)
 		} else if (strcmp(argv[i], "--display") == 0 && i + 1 < argc) {
 			con.display = argv[++i];
 		} else if (strcmp(argv[i], "--no-vt") == 0) {
-			con.font.glyphs = NULL; /* no font: no screen */
-			con.active = CONSOLE_VTS + 1;
+			no_vt = true;
 		} else {
 			printf("console: unknown argument %s\n", argv[i]);
 			return ERR_INVALID_ARGS;
@@ -286,7 +286,7 @@ static void dispatch(const struct kbus_event *e)
 			screen_blink(&con.scr);
 			redraw();
 		}
-		if (con.tick % 4 == 0 && con.active <= CONSOLE_VTS) {
+		if (con.tick % 4 == 0 && !no_vt) {
 			look_for_screen();
 			if (con.scr.present)
 				look_for_keyboards();
@@ -315,7 +315,7 @@ int main(int argc, char **argv)
 		con.sess[0].present = true;
 		session_start(&con.sess[0]);
 	}
-	if (con.active == 0) {
+	if (!no_vt) {
 		load_font();
 		look_for_screen();
 		if (con.scr.present)
