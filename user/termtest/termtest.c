@@ -478,6 +478,20 @@ static void run_all(void)
 	ch_test_run("term_", "restart", test_restart);
 }
 
+/* Waits (within the guard) until whoever held ep's other end is gone: the session's
+ * program has ended, and the pools it was split from can go back to Exec before the
+ * next suite starts. */
+static void wait_gone(handle_t ep)
+{
+	static char junk[sizeof(struct answer)];
+	for (int i = 0; i < 100; i++) {
+		uint32_t len;
+		long r = ch_kbus_recv_bytes(ep, junk, sizeof(junk), &len, 0, WAIT_NS);
+		if (r == ERR_PEER_CLOSED || r == ERR_TIMED_OUT)
+			return;
+	}
+}
+
 /* The nth device under hw that is platform device name (nth 0) or PCI vendor:device. */
 static long find_dev(handle_t hw, const char *name, uint16_t vendor, uint16_t device, unsigned nth,
                      handle_t *out)
@@ -507,7 +521,7 @@ static void console_shot(void)
 {
 	static struct ch_child kids[6];
 	unsigned nkids = 0;
-	handle_t hw = ch_handle("hw"), dev, r[2];
+	handle_t hw = ch_handle("hw"), dev, r[2] = {HANDLE_INVALID, HANDLE_INVALID};
 	if (hw == HANDLE_INVALID || find_dev(hw, NULL, 0x1b36, 0x0005, 0, &dev) < 0)
 		return;
 	ch_cap_drop(dev);
@@ -572,6 +586,11 @@ out:
 		ch_proc_wait(kids[nkids].process, CH_FOREVER, &(struct proc_status){0});
 		ch_child_release(&kids[nkids]);
 	}
+	if (r[0] != HANDLE_INVALID)
+		wait_gone(r[0]); /* `termtest echo` ends when its session does */
+	static const char *const names[] = {"tvga0", "tkbd0", "tmouse0", "tvin0", "tvin1"};
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		ch_driver_unbind(names[i]); /* their entries would keep the drivers' pools */
 }
 
 static long start_console(void)
@@ -618,9 +637,12 @@ int main(int argc, char **argv)
 	console_up = r == 0;
 	int failed = ch_test_main(run_all);
 	if (console_up) {
+		struct answer a;
+		cmd(CMD_EXIT, NULL, 0, &a); /* the program in the session ends too */
 		ch_proc_kill(console.process);
 		ch_proc_wait(console.process, CH_FOREVER, &(struct proc_status){0});
 		ch_child_release(&console);
+		wait_gone(report);
 	}
 	console_shot();
 	return failed;
