@@ -77,20 +77,27 @@ for t in ps2 virtio; do
 	result "input_keys_$t" "$why"
 done
 
+# screendump FILE W H ARGS: a QMP screendump (extra JSON arguments ARGS) into FILE,
+# waited for; 1 unless it is a W x H P6 PPM.
+screendump() {
+	hdr="P6 $2 $3 255 "
+	printf '{"execute":"screendump","arguments":{"filename":"%s"%s}}\n' "$PWD/$1" "$4" >&3
+	n=0
+	until [ -f "$1" ] && [ "$(wc -c <"$1")" -ge $((${#hdr} + $2 * $3 * 3)) ]; do
+		n=$((n + 1))
+		[ "$n" -gt 60 ] && break
+		sleep 1
+	done
+	[ "$(head -c ${#hdr} "$1" 2>/dev/null | tr '\n' ' ')" = "$hdr" ]
+}
+
 # pixel X Y: "r g b" of the screendump (a P6 PPM with a 15-byte header: 640x480).
 pixel() {
 	od -An -v -tu1 -j $((15 + ($2 * 640 + $1) * 3)) -N 3 "$shot" | awk '{ print $1, $2, $3 }'
 }
 why=
 if wait_for "DISPLAYSHOT READY bochs 640x480"; then
-	printf '{"execute":"screendump","arguments":{"filename":"%s"}}\n' "$PWD/$shot" >&3
-	n=0
-	until [ -f "$shot" ] && [ "$(wc -c <"$shot")" -ge $((15 + 640 * 480 * 3)) ]; do
-		n=$((n + 1))
-		[ "$n" -gt 60 ] && break
-		sleep 1
-	done
-	if [ "$(head -c 15 "$shot" 2>/dev/null | tr '\n' ' ')" != "P6 640 480 255 " ]; then
+	if ! screendump "$shot" 640 480 ""; then
 		why="no 640x480 screendump"
 	else
 		for c in "100 100 255 0 0" "500 100 0 255 0" "100 400 0 0 255" "500 400 255 255 255"; do
@@ -126,15 +133,7 @@ if wait_for "CONSOLESHOT READY" && wait_for "console: keyboard"; then
 	key i
 	key ret
 	if wait_for "CONSOLESHOT SHOWN"; then
-		printf '{"execute":"screendump","arguments":{"filename":"%s","device":"cons"}}\n' \
-			"$PWD/$cshot" >&3
-		n=0
-		until [ -f "$cshot" ] && [ "$(wc -c <"$cshot")" -ge $((16 + 1024 * 768 * 3)) ]; do
-			n=$((n + 1))
-			[ "$n" -gt 60 ] && break
-			sleep 1
-		done
-		if [ "$(head -c 16 "$cshot" 2>/dev/null | tr '\n' ' ')" != "P6 1024 768 255 " ]; then
+		if ! screendump "$cshot" 1024 768 ',"device":"cons"'; then
 			why="no 1024x768 screendump"
 		else
 			for c in "4 40 170 0 0" "12 40 0 170 0" "20 40 0 0 170"; do
