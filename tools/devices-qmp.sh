@@ -7,12 +7,14 @@
 #    input device activated last) and check the keycodes devtest printed;
 #  - display: when devtest says "DISPLAYSHOT READY bochs WxH", take a QMP
 #    screendump (PPM) and check the pattern devtest drew through the display
-#    class (quadrant colours and a gradient band, pixel-exact).
+#    class (quadrant colours and a gradient band, pixel-exact);
+#  - console: when bin/termtest says "CONSOLESHOT READY", type a line on the
+#    console's screen and check the answer in a screendump.
 # The boot is stopped once everything is checked.
 #
 # usage: tools/devices-qmp.sh   (B=build dir; exits 0 when every check passed)
 # Prints "PASS <test>" or "FAIL <test>: <why>" per check: input_keys_ps2,
-# input_keys_virtio, display_shot_bochs.
+# input_keys_virtio, display_shot_bochs, console_shot.
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -37,7 +39,7 @@ key() { # key QCODE...: one send-key (all pressed in order, released in reverse)
 
 KERNEL_ELF=$B/charlotte-test.elf "$QEMU_SH" --boot pvh --smp 1 --mem 128M --accel tcg \
 	--timeout 600 --serial-log "$log" --cmdline test=exec \
-	--extra "-qmp stdio -device pci-testdev" <"$fifo" >"$out" 2>&1 &
+	--extra "-qmp stdio -device pci-testdev -device bochs-display,id=cons" <"$fifo" >"$out" 2>&1 &
 qpid=$!
 exec 3>"$fifo"
 printf '{"execute":"qmp_capabilities"}\n' >&3
@@ -75,20 +77,27 @@ for t in ps2 virtio; do
 	result "input_keys_$t" "$why"
 done
 
+# screendump FILE W H ARGS: a QMP screendump (extra JSON arguments ARGS) into FILE,
+# waited for; 1 unless it is a W x H P6 PPM.
+screendump() {
+	hdr="P6 $2 $3 255 "
+	printf '{"execute":"screendump","arguments":{"filename":"%s"%s}}\n' "$PWD/$1" "$4" >&3
+	n=0
+	until [ -f "$1" ] && [ "$(wc -c <"$1")" -ge $((${#hdr} + $2 * $3 * 3)) ]; do
+		n=$((n + 1))
+		[ "$n" -gt 60 ] && break
+		sleep 1
+	done
+	[ "$(head -c ${#hdr} "$1" 2>/dev/null | tr '\n' ' ')" = "$hdr" ]
+}
+
 # pixel X Y: "r g b" of the screendump (a P6 PPM with a 15-byte header: 640x480).
 pixel() {
 	od -An -v -tu1 -j $((15 + ($2 * 640 + $1) * 3)) -N 3 "$shot" | awk '{ print $1, $2, $3 }'
 }
 why=
 if wait_for "DISPLAYSHOT READY bochs 640x480"; then
-	printf '{"execute":"screendump","arguments":{"filename":"%s"}}\n' "$PWD/$shot" >&3
-	n=0
-	until [ -f "$shot" ] && [ "$(wc -c <"$shot")" -ge $((15 + 640 * 480 * 3)) ]; do
-		n=$((n + 1))
-		[ "$n" -gt 60 ] && break
-		sleep 1
-	done
-	if [ "$(head -c 15 "$shot" 2>/dev/null | tr '\n' ' ')" != "P6 640 480 255 " ]; then
+	if ! screendump "$shot" 640 480 ""; then
 		why="no 640x480 screendump"
 	else
 		for c in "100 100 255 0 0" "500 100 0 255 0" "100 400 0 0 255" "500 400 255 255 255"; do
@@ -105,6 +114,45 @@ else
 	why="devtest never said DISPLAYSHOT READY bochs 640x480"
 fi
 result display_shot_bochs "$why"
+
+# The console on the screen (bin/termtest, docs/terminal.md; on a second display,
+# bochs-display "cons", so that devtest's pattern stays on the first): type "hi" and Enter on
+# vt1 and look for the answer of `termtest echo`: three cells of red, green and blue
+# background at the start of the screen's third text row (the 8x16 font: row 2 is
+# y 32..47) and the typed "h" echoed on the second row (some pixel of its cell in
+# the default grey). Each key goes through QEMU's keyboard, an input driver, the
+# console's keymap and line discipline, the program and the terminal emulator.
+cshot=$LOGS/devices-qmp-console.ppm
+rm -f "$cshot"
+cpixel() { # cpixel X Y: "r g b" of the 1024x768 screendump (16-byte header)
+	od -An -v -tu1 -j $((16 + ($2 * 1024 + $1) * 3)) -N 3 "$cshot" | awk '{ print $1, $2, $3 }'
+}
+why=
+if wait_for "CONSOLESHOT READY" && wait_for "console: keyboard"; then
+	key h
+	key i
+	key ret
+	if wait_for "CONSOLESHOT SHOWN"; then
+		if ! screendump "$cshot" 1024 768 ',"device":"cons"'; then
+			why="no 1024x768 screendump"
+		else
+			for c in "4 40 170 0 0" "12 40 0 170 0" "20 40 0 0 170"; do
+				set -- $c
+				got=$(cpixel "$1" "$2")
+				[ "$got" = "$3 $4 $5" ] || why="${why:+$why, }pixel $1,$2 is $got, want $3 $4 $5"
+			done
+			grey=$(od -An -v -tu1 -j $((16 + 16 * 1024 * 3)) -N $((1024 * 3 * 16)) "$cshot" |
+				tr -s ' \n' '\n\n' | awk 'NF' | paste -d' ' - - - |
+				awk '(NR - 1) % 1024 < 8 && $0 == "170 170 170" { n++ } END { print n + 0 }')
+			[ "$grey" -gt 0 ] || why="${why:+$why, }no echoed h on the second row"
+		fi
+	else
+		why="termtest never said CONSOLESHOT SHOWN"
+	fi
+else
+	why="termtest never said CONSOLESHOT READY (or the console found no keyboard)"
+fi
+result console_shot "$why"
 
 printf '{"execute":"quit"}\n' >&3
 exec 3>&-

@@ -10,7 +10,9 @@
  * narrows them, so a child may pass them on; names starting with "self." are
  * refused (a child gets handles to itself from ch_spawn()). The log is the
  * exception: Exec holds it with every right, and grants it narrowed by name
- * ("log", "dmesg", "console": log_grant_rights()).
+ * ("log", "dmesg", "console": log_grant_rights()). "sh.<name>" grants what
+ * <name> would, under the longer name (for bin/console, which hands its sh.*
+ * capabilities to the programs it starts, as <name>).
  */
 #include "exec.h"
 
@@ -100,6 +102,19 @@ static int grant_one(const struct manifest_grant *g, struct exec_start *st, stru
 {
 	handle_t h;
 	long r;
+	if (strncmp(g->name, "sh.", 3) == 0 && g->name[3] && !g->view_path[0]) {
+		/* sh.<name>: what <name> grants, under the longer name: bin/console passes
+		 * its sh.* capabilities on to its sessions' programs without the prefix */
+		struct manifest_grant inner = *g;
+		memmove(inner.name, g->name + 3, strlen(g->name + 3) + 1);
+		if (strcmp(inner.name, "pool") == 0) { /* Exec's own pool: never */
+			snprintf(how, cap, "not started: no capability '%s' to grant", g->name);
+			return ERR_NOT_FOUND;
+		}
+		int err = grant_one(&inner, st, cg, how, cap);
+		cg->name = g->name;
+		return err;
+	}
 	cg->name = g->name;
 	if (g->serve_scheme[0]) { /* serve:<scheme>/<name>: the provider's endpoint */
 		handle_t dir = ch_ns_root(g->serve_scheme);

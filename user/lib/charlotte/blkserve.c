@@ -16,6 +16,7 @@
 #include <abi/rights.h>
 
 #include "hw.h"
+#include "devcall.h"
 #include "kbus.h"
 #include "ns.h"
 #include "pager.h"

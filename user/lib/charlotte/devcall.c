@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include <abi/dev/ring.h>
+#include <abi/ns.h>
+#include <abi/rights.h>
 
 #include "kbus.h"
+#include "ns.h"
 #include "start.h"
 #include "syscall.h"
 

@@ -13,6 +13,7 @@
 #include <abi/ns.h>
 #include <abi/rights.h>
 
+#include "devcall.h"
 #include "kbus.h"
 #include "ns.h"
 #include "pager.h"
