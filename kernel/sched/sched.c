@@ -92,30 +92,34 @@ static void finish_switch(struct runqueue *rq)
 }
 
 /*
- * Accounting at a switch: prev's run ends, next's begins. One clock read;
- * the group's atomic adds are the only shared writes (docs/kernel.md).
+ * Accounting: t ran from its run_start to now (switched is 1 when it leaves
+ * the CPU). One clock read per switch; the group's atomic adds are the only
+ * shared writes (docs/kernel.md). A thread that keeps its CPU is accounted at
+ * each tick too, so its time is never more than a tick behind.
  */
-static inline void account_switch(struct thread *prev, struct thread *next)
+static inline uint64_t account(struct thread *t, unsigned switched)
 {
 	uint64_t now = clock_monotonic_ns();
-	uint64_t ran = now - prev->run_start;
-	prev->cpu_ns += ran;
-	prev->switches++;
-	if (prev->acct) {
-		__atomic_fetch_add(&prev->acct->cpu_ns, ran, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&prev->acct->switches, 1, __ATOMIC_RELAXED);
+	uint64_t ran = now - t->run_start;
+	t->cpu_ns += ran;
+	t->switches += switched;
+	t->run_start = now;
+	if (t->acct) {
+		__atomic_fetch_add(&t->acct->cpu_ns, ran, __ATOMIC_RELAXED);
+		if (switched)
+			__atomic_fetch_add(&t->acct->switches, 1, __ATOMIC_RELAXED);
 	}
-	next->run_start = now;
+	return now;
+}
+
+static inline void account_switch(struct thread *prev, struct thread *next)
+{
+	next->run_start = account(prev, 1);
 }
 
 void sched_acct_detach(struct thread *self)
 {
-	uint64_t now = clock_monotonic_ns();
-	uint64_t ran = now - self->run_start;
-	self->cpu_ns += ran;
-	self->run_start = now;
-	if (self->acct)
-		__atomic_fetch_add(&self->acct->cpu_ns, ran, __ATOMIC_RELAXED);
+	account(self, 0);
 	self->acct = NULL;
 }
 
@@ -136,6 +140,7 @@ static void schedule(void)
 	rq->need_resched = false;
 	next->state = THREAD_RUNNING;
 	if (next == prev) {
+		account(prev, 0); /* keeps its CPU: its time so far counts */
 		spin_unlock(&rq->lock);
 		return;
 	}

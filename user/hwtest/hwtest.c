@@ -3,11 +3,14 @@
  * docs/drivers.md). Started by Exec from etc/test.manifest with "log", a pool
  * and "hw" (the root device); with argv[1] == "child" it plays argv[2]
  * instead (a process that must die, or that claims a device and waits), and
- * with argv[1] == "power" it turns the machine off or resets it (power_main).
+ * with argv[1] == "power" it turns the machine off or resets it (power_main);
+ * argv[1] == "proc" runs the suspension and accounting suite (proc.c).
  *
  * The machine is QEMU's q35 or pc with the std VGA (1234:1111), the edu
  * device (1234:11e8, tools/qemu.sh) and the PC's fixed devices.
  */
+#include "hwtest.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -783,6 +786,8 @@ int main(int argc, char **argv)
 		return child_main(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "power") == 0)
 		return power_main(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "proc") == 0)
+		return proc_main(argc, argv);
 	hw = ch_handle("hw");
 	pool = ch_handle("pool");
 	as = ch_handle("self.as");

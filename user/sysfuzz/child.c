@@ -380,10 +380,10 @@ static void fz_one(struct fz_state *st, uint64_t index)
 			say_call("call", &c);
 	}
 	c.result = fz_syscall(&c);
-	/* A process we suspended is resumed at once: a suspended grandchild would
-	   never end, keeping its pool (our parent's no_leaks check) for good. */
-	if (c.action == SYS_PROC_SUSPEND && c.result == 0)
-		ch_syscall0(SYS_PROC_RESUME, c.target);
+	/* a process we suspended would never end (its threads park, and no one but us
+	   resumes it) and keep its pool from our parent: let it go again at once */
+	if (c.action == SYS_PROC_SUSPEND && (long)c.result == 0)
+		ch_syscall0(SYS_PROC_RESUME, (handle_t)c.target);
 	if (verbose && st->thread == 0)
 		say_done(st, &c);
 	c.reason = check(st, &c);
