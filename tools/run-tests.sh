@@ -10,7 +10,7 @@
 #   --list          print the VM configurations and exit
 #   -q              print failing results only (plus the summary)
 #   (--config also selects the host-driven checks: crash-reports, fbcon-screens,
-#   devices-qmp; e.g. --config devices-qmp)
+#   devices-qmp, serial-input; e.g. --config devices-qmp)
 # Environment:
 #   VMTEST_FILTER   boot with test=<prefix> instead of test: run matching VM tests only
 #   VMTEST_STALL    seconds without serial output after which a boot counts as hung
@@ -473,6 +473,7 @@ vm_tests() {
 	case crash-reports in $only) crash_reports ;; esac
 	case fbcon-screens in $only) fbcon_screens ;; esac
 	case devices-qmp in $only) devices_qmp ;; esac
+	case serial-input in $only) serial_input ;; esac
 	rm -f "$LOGS/configs"
 }
 
@@ -570,6 +571,24 @@ devices_qmp() {
 	grep -q "^PASS\|^FAIL" "$LOGS/devices-qmp.results" || {
 		echo "[devices-qmp] FAIL devices-qmp: no result"; outcome devices-qmp FAIL devices-qmp
 		record devices-qmp 0 1 0 "no result"; }
+}
+
+# serial_input: typing on the serial console (tools/serial-input.sh): what the
+# host types reaches bin/ttytest through SYS_LOG_READ, byte for byte.
+serial_input() {
+	echo "== serial-input: typing on COM1 (pvh, q35, 1 CPU)"
+	B=$B QEMU_SH=$QEMU_SH tools/serial-input.sh >"$LOGS/serial-input.results" 2>&1
+	if grep -q "^PASS tty_input_host" "$LOGS/serial-input.results"; then
+		say "[serial-input] PASS tty_input_host"
+		outcome serial-input PASS tty_input_host
+		record tty_input_host 1 0 0 ""
+	else
+		why=$(sed -n 's/^FAIL tty_input_host: //p' "$LOGS/serial-input.results" | head -n 1)
+		echo "[serial-input] FAIL tty_input_host: ${why:-no result}"
+		outcome serial-input FAIL tty_input_host
+		record tty_input_host 0 1 0 "${why:-no result}"
+		show_tail "$LOGS/serial-input.log" 20
+	fi
 }
 
 [ "$run_host" = 1 ] && { host_tests; fuzz_tests; }
