@@ -4,11 +4,14 @@
  * Exec grants the log three times, as "log" (write), "dmesg" (and read the
  * history) and "console" (and the serial line: SYS_LOG_READ, SYS_LOG_RAW_WRITE);
  * the tests check each name gives what it should and no more, the history's
- * positions and contents, the raw write's limits, and the input read's
- * timeout, non-blocking, waitset and kill paths. Input itself needs a host
- * that types: tools/serial-input.sh boots with a second QEMU "edu" PCI device
- * (tools/qemu.sh always adds one) as the sign that it does (tty_input_host is NA without it), waits for our
- * "TTYINPUT READY" lines and types on the serial line.
+ * positions and contents, the raw write's limits, the input read's timeout,
+ * non-blocking, waitset and kill paths, and (GRUB boots) that the kernel's
+ * framebuffer console draws nothing once a process has the screen.
+ *
+ * Input itself needs a host that types: tools/serial-input.sh boots with a
+ * second QEMU "edu" PCI device (tools/qemu.sh always adds one) as the sign
+ * that it does (tty_input_host is NA without it), waits for our "TTYINPUT
+ * READY" lines and types on the serial line.
  *
  *   bin/ttytest          the suite
  *   bin/ttytest echo     read the serial line until "quit\r" (or \n); log each
@@ -26,6 +29,7 @@
 
 #define MS 1000000ull
 #define KERNEL_ADDR 0xffff800000001000ull
+#define FB_VA 0x500000000000ull /* where the framebuffer is mapped */
 
 #define HOST_WAIT (120 * 1000 * MS) /* a safety net only: the host types on our cue */
 #define BURST 3000u /* bytes the host types at once: more than the UART's FIFO */
@@ -229,6 +233,54 @@ static void test_read_killable(void)
 	ch_cap_drop(t);
 }
 
+/* The platform device called name under hw, or HANDLE_INVALID. */
+static handle_t find_platform(handle_t hw, const char *name)
+{
+	struct hw_device_info info;
+	handle_t h;
+	for (uint32_t i = 0; ch_dev_enum(hw, i, &info, NULL) == 0; i++)
+		if (strcmp(info.name, name) == 0)
+			return ch_dev_enum(hw, i, &info, &h) == 0 ? h : HANDLE_INVALID;
+	return HANDLE_INVALID;
+}
+
+/*
+ * Once a process has the framebuffer, the kernel draws no more log on it: paint
+ * the whole screen, log enough lines to scroll it (if the console still drew),
+ * and find every pixel as painted. GRUB boots only (fb0).
+ */
+static void test_fb_handoff(void)
+{
+	handle_t fb = find_platform(ch_handle("hw"), "fb0"), mmio;
+	struct hw_resource r;
+	if (fb == HANDLE_INVALID) {
+		ch_test_not_applicable("no boot framebuffer (PVH boot)");
+		return;
+	}
+	EXPECT_OK(ch_dev_resource(fb, 0, &r));
+	CHECK(r.fb_bpp == 32 && r.fb_pitch >= r.fb_width * 4, "fb0: %u bpp, pitch %u", r.fb_bpp,
+	      r.fb_pitch);
+	EXPECT_OK(ch_dev_mmio(fb, 0, &mmio));
+	uint64_t in_page = r.base & 4095, len = (in_page + r.size + 4095) & ~4095ull;
+	long m = ch_as_map(ch_handle("self.as"), FB_VA, mmio, 0, len, PROT_READ | PROT_WRITE);
+	ch_cap_drop(mmio);
+	ch_cap_drop(fb);
+	EXPECT_OK(m);
+	volatile uint32_t *px = (volatile uint32_t *)(FB_VA + in_page);
+	uint32_t stride = r.fb_pitch / 4, bad = 0, bad_x = 0, bad_y = 0;
+	for (uint32_t y = 0; y < r.fb_height; y++)
+		for (uint32_t x = 0; x < r.fb_width; x++)
+			px[y * stride + x] = 0x00123456;
+	for (int i = 0; i < 80; i++)
+		ch_log_write(h_log, "fb hand-off: a line the screen must not show\n", 45);
+	for (uint32_t y = 0; y < r.fb_height; y++)
+		for (uint32_t x = 0; x < r.fb_width; x++)
+			if (px[y * stride + x] != 0x00123456 && bad++ == 0)
+				bad_x = x, bad_y = y;
+	EXPECT_OK(ch_as_unmap(ch_handle("self.as"), FB_VA, len));
+	CHECK(bad == 0, "%u pixels changed after the hand-off, first at %u,%u", bad, bad_x, bad_y);
+}
+
 /* Read exactly len bytes of input into buf; the error, or 0. */
 static long read_exactly(char *buf, size_t len)
 {
@@ -289,6 +341,7 @@ static void run_all(void)
 	ch_test_run("tty_", "read_timeout", test_read_timeout);
 	ch_test_run("tty_", "read_waitset", test_read_waitset);
 	ch_test_run("tty_", "read_killable", test_read_killable);
+	ch_test_run("tty_", "fb_handoff", test_fb_handoff);
 	ch_test_run("tty_", "input_host", test_input_host);
 }
 
@@ -330,7 +383,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const struct ch_dev_match edu = {0x1234, 0x11e8, CH_DEV_ANY, CH_DEV_ANY, CH_DEV_ANY};
-	handle_t hw = ch_handle("hw.list"), dev;
+	handle_t hw = ch_handle("hw"), dev;
 	host_types = hw != HANDLE_INVALID && ch_dev_find(hw, &edu, 1, &dev) >= 0;
 	if (argc >= 2 && strcmp(argv[1], "echo") == 0)
 		return echo_main();
