@@ -10,7 +10,7 @@
 #   --list          print the VM configurations and exit
 #   -q              print failing results only (plus the summary)
 #   (--config also selects the host-driven checks: crash-reports, power-states,
-#   fbcon-screens, devices-qmp, shell-serial; e.g. --config devices-qmp)
+#   fbcon-screens, devices-qmp, serial-input, shell-serial; e.g. --config devices-qmp)
 # Environment:
 #   VMTEST_FILTER   boot with test=<prefix> instead of test: run matching VM tests only
 #   VMTEST_STALL    seconds without serial output after which a boot counts as hung
@@ -474,6 +474,7 @@ vm_tests() {
 	case power-states in $only) power_states ;; esac
 	case fbcon-screens in $only) fbcon_screens ;; esac
 	case devices-qmp in $only) devices_qmp ;; esac
+	case serial-input in $only) serial_input ;; esac
 	case shell-serial in $only) shell_serial ;; esac
 	rm -f "$LOGS/configs"
 }
@@ -629,28 +630,8 @@ devices_qmp() {
 		record devices-qmp 0 1 0 "no result"; }
 }
 
-# shell_serial: a person at the serial console (tools/shell-session.py): the
-# normal kernel boots as `make run` does, each tests/shell/<name>.session is
-# typed at the prompt and its output checked (test shell_<name>).
-shell_serial() {
-	set -- tests/shell/*.session
-	[ -e "$1" ] || return 0
-	echo "== shell-serial: scripted sessions at the serial console (pvh, q35, 2 CPUs)"
-	B=$B QEMU_SH=$QEMU_SH python3 tools/shell-session.py "$@" >"$LOGS/shell-serial.results" 2>&1
-	while IFS= read -r line; do
-		name=${line#* }
-		name=${name%%:*}
-		case "$line" in
-		PASS\ *) say "[shell-serial] $line"; outcome shell-serial PASS "$name"
-			record "$name" 1 0 0 "" ;;
-		FAIL\ *) echo "[shell-serial] $line"; outcome shell-serial FAIL "$name"
-			record "$name" 0 1 0 "${line#*: }"
-			show_tail "$LOGS/shell-${name#shell_}.transcript" 20 ;;
-		esac
-	done <"$LOGS/shell-serial.results"
-	grep -q "^PASS\|^FAIL" "$LOGS/shell-serial.results" || {
-		echo "[shell-serial] FAIL shell-serial: no result"; outcome shell-serial FAIL shell-serial
-		record shell-serial 0 1 0 "no result"; }
+	case serial-input in $only) serial_input ;; esac
+	case shell-serial in $only) shell_serial ;; esac
 }
 
 [ "$run_host" = 1 ] && { host_tests; fuzz_tests; }

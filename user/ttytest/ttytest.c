@@ -4,10 +4,14 @@
  * Exec grants the log three times, as "log" (write), "dmesg" (and read the
  * history) and "console" (and the serial line: SYS_LOG_READ, SYS_LOG_RAW_WRITE);
  * the tests check each name gives what it should and no more, the history's
- * positions and contents, the raw write's limits, and the input read's
- * timeout, non-blocking, waitset and kill paths. Input itself needs a host
- * that types: tools/serial-input.sh boots with bin/ttytest echo as the
- * console reader and types on the serial line.
+ * positions and contents, the raw write's limits, the input read's timeout,
+ * non-blocking, waitset and kill paths, and (GRUB boots) that the kernel's
+ * framebuffer console draws nothing once a process has the screen.
+ *
+ * Input itself needs a host that types: tools/serial-input.sh boots with a
+ * second QEMU "edu" PCI device (tools/qemu.sh always adds one) as the sign
+ * that it does (tty_input_host is NA without it), waits for our "TTYINPUT
+ * READY" lines and types on the serial line.
  *
  *   bin/ttytest          the suite
  *   bin/ttytest echo     read the serial line until "quit\r" (or \n); log each
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <charlotte/driver.h>
 #include <charlotte/kbus.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -24,8 +29,13 @@
 
 #define MS 1000000ull
 #define KERNEL_ADDR 0xffff800000001000ull
+#define FB_VA 0x500000000000ull /* where the framebuffer is mapped */
+
+#define HOST_WAIT (120 * 1000 * MS) /* a safety net only: the host types on our cue */
+#define BURST 3000u /* bytes the host types at once: more than the UART's FIFO */
 
 static handle_t h_log, h_dmesg, h_console;
+static bool host_types; /* a second "edu" device: tools/serial-input.sh types on serial */
 static char big[LOG_IO_MAX * 2];
 static char hist[64 * 1024 + 1];
 
@@ -223,6 +233,102 @@ static void test_read_killable(void)
 	ch_cap_drop(t);
 }
 
+/* The platform device called name under hw, or HANDLE_INVALID. */
+static handle_t find_platform(handle_t hw, const char *name)
+{
+	struct hw_device_info info;
+	handle_t h;
+	for (uint32_t i = 0; ch_dev_enum(hw, i, &info, NULL) == 0; i++)
+		if (strcmp(info.name, name) == 0)
+			return ch_dev_enum(hw, i, &info, &h) == 0 ? h : HANDLE_INVALID;
+	return HANDLE_INVALID;
+}
+
+/*
+ * Once a process has the framebuffer, the kernel draws no more log on it: paint
+ * the whole screen, log enough lines to scroll it (if the console still drew),
+ * and find every pixel as painted. GRUB boots only (fb0).
+ */
+static void test_fb_handoff(void)
+{
+	handle_t fb = find_platform(ch_handle("hw"), "fb0"), mmio;
+	struct hw_resource r;
+	if (fb == HANDLE_INVALID) {
+		ch_test_not_applicable("no boot framebuffer (PVH boot)");
+		return;
+	}
+	EXPECT_OK(ch_dev_resource(fb, 0, &r));
+	CHECK(r.fb_bpp == 32 && r.fb_pitch >= r.fb_width * 4, "fb0: %u bpp, pitch %u", r.fb_bpp,
+	      r.fb_pitch);
+	EXPECT_OK(ch_dev_mmio(fb, 0, &mmio));
+	uint64_t in_page = r.base & 4095, len = (in_page + r.size + 4095) & ~4095ull;
+	long m = ch_as_map(ch_handle("self.as"), FB_VA, mmio, 0, len, PROT_READ | PROT_WRITE);
+	ch_cap_drop(mmio);
+	ch_cap_drop(fb);
+	EXPECT_OK(m);
+	volatile uint32_t *px = (volatile uint32_t *)(FB_VA + in_page);
+	uint32_t stride = r.fb_pitch / 4, bad = 0, bad_x = 0, bad_y = 0;
+	for (uint32_t y = 0; y < r.fb_height; y++)
+		for (uint32_t x = 0; x < r.fb_width; x++)
+			px[y * stride + x] = 0x00123456;
+	for (int i = 0; i < 80; i++)
+		ch_log_write(h_log, "fb hand-off: a line the screen must not show\n", 45);
+	for (uint32_t y = 0; y < r.fb_height; y++)
+		for (uint32_t x = 0; x < r.fb_width; x++)
+			if (px[y * stride + x] != 0x00123456 && bad++ == 0)
+				bad_x = x, bad_y = y;
+	EXPECT_OK(ch_as_unmap(ch_handle("self.as"), FB_VA, len));
+	CHECK(bad == 0, "%u pixels changed after the hand-off, first at %u,%u", bad, bad_x, bad_y);
+}
+
+/* Read exactly len bytes of input into buf; the error, or 0. */
+static long read_exactly(char *buf, size_t len)
+{
+	for (size_t have = 0; have < len;) {
+		long n = ch_log_read(h_console, buf + have, len - have, HOST_WAIT);
+		if (n < 0)
+			return n;
+		have += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * What the host types arrives, byte for byte: a short line read as it comes,
+ * then a burst of BURST bytes typed while we sleep and waited for through a
+ * waitset (the interrupt keeps them in the ring meanwhile).
+ */
+static void test_input_host(void)
+{
+	static char got[BURST + 1];
+	if (!host_types) {
+		ch_test_not_applicable(
+		    "nobody types on the serial line (tools/serial-input.sh does)");
+		return;
+	}
+	char stale[64];
+	while (ch_log_read(h_console, stale, sizeof(stale), 0) > 0)
+		;
+	printf("TTYINPUT READY line\n");
+	static const char line[] = "ping 7f3a\r";
+	EXPECT_OK(read_exactly(got, sizeof(line) - 1));
+	CHECK(memcmp(got, line, sizeof(line) - 1) == 0, "got '%.*s'", (int)sizeof(line) - 1, got);
+
+	handle_t ws;
+	struct kbus_event ev;
+	EXPECT_OK(ch_waitset_create(ch_handle("pool"), &ws));
+	EXPECT_OK(ch_waitset_add(ws, h_console, KBUS_EV_READABLE, 7));
+	printf("TTYINPUT READY burst %u\n", BURST);
+	ch_sleep_ns(200 * MS); /* not reading: the bytes wait in the kernel */
+	long r = ch_waitset_wait(ws, &ev, 1, HOST_WAIT);
+	ch_cap_drop(ws);
+	CHECK(r == 1 && ev.key == 7, "waitset: %ld (key %llu)", r, (unsigned long long)ev.key);
+	EXPECT_OK(read_exactly(got, BURST));
+	for (unsigned i = 0; i < BURST; i++)
+		CHECK(got[i] == (char)('a' + i % 26), "byte %u is %#x", i, (unsigned char)got[i]);
+	EXPECT_ERR(ch_log_read(h_console, got, 1, 0), ERR_SHOULD_WAIT); /* nothing more */
+}
+
 static void run_all(void)
 {
 	ch_test_run("tty_", "grant_rights", test_grant_rights);
@@ -235,6 +341,8 @@ static void run_all(void)
 	ch_test_run("tty_", "read_timeout", test_read_timeout);
 	ch_test_run("tty_", "read_waitset", test_read_waitset);
 	ch_test_run("tty_", "read_killable", test_read_killable);
+	ch_test_run("tty_", "fb_handoff", test_fb_handoff);
+	ch_test_run("tty_", "input_host", test_input_host);
 }
 
 /* Log what is typed, in hex, until a line "quit". */
@@ -274,6 +382,9 @@ int main(int argc, char **argv)
 		       h_dmesg, h_console);
 		return 1;
 	}
+	const struct ch_dev_match edu = {0x1234, 0x11e8, CH_DEV_ANY, CH_DEV_ANY, CH_DEV_ANY};
+	handle_t hw = ch_handle("hw"), dev;
+	host_types = hw != HANDLE_INVALID && ch_dev_find(hw, &edu, 1, &dev) >= 0;
 	if (argc >= 2 && strcmp(argv[1], "echo") == 0)
 		return echo_main();
 	return ch_test_main(run_all);
