@@ -630,8 +630,46 @@ devices_qmp() {
 		record devices-qmp 0 1 0 "no result"; }
 }
 
-	case serial-input in $only) serial_input ;; esac
-	case shell-serial in $only) shell_serial ;; esac
+# serial_input: typing on the serial console (tools/serial-input.sh): what the
+# host types reaches bin/ttytest through SYS_LOG_READ, byte for byte.
+serial_input() {
+	echo "== serial-input: typing on COM1 (pvh, q35, 1 CPU)"
+	B=$B QEMU_SH=$QEMU_SH tools/serial-input.sh >"$LOGS/serial-input.results" 2>&1
+	if grep -q "^PASS tty_input_host" "$LOGS/serial-input.results"; then
+		say "[serial-input] PASS tty_input_host"
+		outcome serial-input PASS tty_input_host
+		record tty_input_host 1 0 0 ""
+	else
+		why=$(sed -n 's/^FAIL tty_input_host: //p' "$LOGS/serial-input.results" | head -n 1)
+		echo "[serial-input] FAIL tty_input_host: ${why:-no result}"
+		outcome serial-input FAIL tty_input_host
+		record tty_input_host 0 1 0 "${why:-no result}"
+		show_tail "$LOGS/serial-input.log" 20
+	fi
+}
+
+# shell_serial: a person at the serial console (tools/shell-session.py): the
+# normal kernel boots as `make run` does, each tests/shell/<name>.session is
+# typed at the prompt and its output checked (test shell_<name>).
+shell_serial() {
+	set -- tests/shell/*.session
+	[ -e "$1" ] || return 0
+	echo "== shell-serial: scripted sessions at the serial console (pvh, q35, 2 CPUs)"
+	B=$B QEMU_SH=$QEMU_SH python3 tools/shell-session.py "$@" >"$LOGS/shell-serial.results" 2>&1
+	while IFS= read -r line; do
+		name=${line#* }
+		name=${name%%:*}
+		case "$line" in
+		PASS\ *) say "[shell-serial] $line"; outcome shell-serial PASS "$name"
+			record "$name" 1 0 0 "" ;;
+		FAIL\ *) echo "[shell-serial] $line"; outcome shell-serial FAIL "$name"
+			record "$name" 0 1 0 "${line#*: }"
+			show_tail "$LOGS/shell-${name#shell_}.transcript" 20 ;;
+		esac
+	done <"$LOGS/shell-serial.results"
+	grep -q "^PASS\|^FAIL" "$LOGS/shell-serial.results" || {
+		echo "[shell-serial] FAIL shell-serial: no result"; outcome shell-serial FAIL shell-serial
+		record shell-serial 0 1 0 "no result"; }
 }
 
 [ "$run_host" = 1 ] && { host_tests; fuzz_tests; }
