@@ -91,10 +91,14 @@ $(USER_LIBCHARLOTTE): $(LIBCHARLOTTE_OBJS)
 	$(Q)rm -f $@ && $(USER_AR) rcs $@ $^
 
 # --- Programs: user/<name>/*.c -> build/initrd/bin/<name> ---
-# Drivers live one level down, user/drivers/<name>/*.c, and land in bin/ alike.
-USER_PROGS := $(sort $(filter-out lib drivers,$(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c))))))
+# Drivers live one level down, user/drivers/<name>/*.c, and land in bin/ alike; the tools
+# are one program per file (user/tools/<name>.c, mk/tools.mk).
+USER_PROGS := $(sort $(filter-out lib drivers tools,$(notdir $(patsubst %/,%,$(dir $(wildcard user/*/*.c))))))
 USER_DRIVERS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard user/drivers/*/*.c)))))
 USER_PROG_BINS := $(addprefix $(B)/initrd/bin/,$(USER_PROGS) $(USER_DRIVERS))
+# The tools, one program per file of user/tools/ (mk/tools.mk).
+include mk/tools.mk
+USER_PROG_BINS += $(TOOL_BINS)
 
 # Program sources see their own directory's headers.
 $(B)/user/prog/%.o: user/%.c $(USER_HDRS) $(wildcard user/*/*.h user/fsd/ext2/*.h) mk/user.mk

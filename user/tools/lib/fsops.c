@@ -1,0 +1,224 @@
+/*
+ * fsops.c - file operations shared by cp, mv, rm and mkdir (fsops.h), over the
+ * libc's files, so any URI or path works.
+ */
+#include "fsops.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+int fsops_copy_file(const char *from, const char *to)
+{
+	static char buf[32768];
+	int in = open(from, O_RDONLY);
+	if (in < 0) {
+		tool_warn_errno(from);
+		return 1;
+	}
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC);
+	if (out < 0) {
+		tool_warn_errno(to);
+		close(in);
+		return 1;
+	}
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0) {
+			tool_warn_errno(from);
+			rc = 1;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (write(out, buf, (size_t)n) != n) {
+			tool_warn_errno(to);
+			rc = 1;
+			break;
+		}
+	}
+	close(in);
+	if (close(out) < 0 && !rc) {
+		tool_warn_errno(to);
+		rc = 1;
+	}
+	return rc;
+}
+
+bool fsops_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int fsops_copy(const char *from, const char *to, bool recursive)
+{
+	struct stat st;
+	if (stat(from, &st) < 0) {
+		tool_warn_errno(from);
+		return 1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return fsops_copy_file(from, to);
+	if (!recursive) {
+		tool_warn("%s: is a directory (not copied; use -r)", from);
+		return 1;
+	}
+	if (mkdir(to, 0755) < 0 && !(errno == EEXIST && fsops_is_dir(to))) {
+		tool_warn_errno(to);
+		return 1;
+	}
+	DIR *d = opendir(from);
+	if (!d) {
+		tool_warn_errno(from);
+		return 1;
+	}
+	int rc = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *a = tool_join(from, de->d_name), *b = tool_join(to, de->d_name);
+		if (a && b)
+			rc |= fsops_copy(a, b, true);
+		else
+			rc = 1;
+		free(a);
+		free(b);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* Removes what is inside directory path. */
+static int remove_children(const char *path, bool quiet)
+{
+	DIR *d = opendir(path);
+	if (!d) {
+		tool_warn_errno(path);
+		return 1;
+	}
+	/* collect the names first: removing while listing may skip entries */
+	size_t n = 0, cap = 16;
+	char **names = malloc(cap * sizeof(*names));
+	struct dirent *de;
+	int rc = 0;
+	while (names && (de = readdir(d))) {
+		if (n == cap) {
+			char **nn = realloc(names, 2 * cap * sizeof(*names));
+			if (!nn) {
+				rc = 1;
+				break;
+			}
+			names = nn;
+			cap *= 2;
+		}
+		if (!(names[n] = tool_join(path, de->d_name))) {
+			rc = 1;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (!names) {
+		tool_warn("%s: out of memory", path);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc |= fsops_remove(names[i], true, quiet);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int fsops_remove(const char *path, bool recursive, bool quiet)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		if (quiet && errno == ENOENT)
+			return 0;
+		tool_warn_errno(path);
+		return 1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!recursive) {
+			tool_warn("%s: is a directory (not removed; use -r)", path);
+			return 1;
+		}
+		if (remove_children(path, quiet))
+			return 1;
+		if (rmdir(path) < 0) {
+			tool_warn_errno(path);
+			return 1;
+		}
+		return 0;
+	}
+	if (unlink(path) < 0 && !(quiet && errno == ENOENT)) {
+		tool_warn_errno(path);
+		return 1;
+	}
+	return 0;
+}
+
+int fsops_mkdir(const char *path, bool parents)
+{
+	if (!parents) {
+		if (mkdir(path, 0755) < 0) {
+			tool_warn_errno(path);
+			return 1;
+		}
+		return 0;
+	}
+	char *p = strdup(path);
+	if (!p) {
+		tool_warn("%s: out of memory", path);
+		return 1;
+	}
+	/* the prefixes end at each '/' after the scheme's "://" and host, or the leading '/' */
+	char *s = strstr(p, "://");
+	s = s ? strchr(s + 3, '/') : p;
+	while (s && *s == '/')
+		s++;
+	int rc = 0;
+	for (;;) {
+		char *slash = s ? strchr(s, '/') : NULL;
+		if (slash)
+			*slash = '\0';
+		if (*p && mkdir(p, 0755) < 0 && !(errno == EEXIST && fsops_is_dir(p))) {
+			tool_warn_errno(p);
+			rc = 1;
+			break;
+		}
+		if (!slash)
+			break;
+		*slash = '/';
+		s = slash + 1;
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+const char *fsops_basename(const char *path)
+{
+	static char buf[256];
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t start = n;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	size_t len = n - start < sizeof(buf) - 1 ? n - start : sizeof(buf) - 1;
+	memcpy(buf, path + start, len);
+	buf[len] = '\0';
+	return buf;
+}

@@ -1,0 +1,209 @@
+/*
+ * text.c - the pure logic of the text tools (text.h).
+ */
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+void wc_feed(struct wc_counts *c, const char *p, size_t n)
+{
+	c->bytes += n;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			c->lines++;
+		if (is_space((unsigned char)p[i])) {
+			c->in_word = false;
+		} else if (!c->in_word) {
+			c->in_word = true;
+			c->words++;
+		}
+	}
+}
+
+char *text_human_size(uint64_t n, char *out, size_t cap)
+{
+	static const char units[] = "KMGTPE";
+	if (n < 1024) {
+		snprintf(out, cap, "%llu", (unsigned long long)n);
+		return out;
+	}
+	unsigned u = 0;
+	uint64_t div = 1024;
+	while (u + 1 < sizeof(units) - 1 && n / div >= 1024) {
+		div *= 1024;
+		u++;
+	}
+	/* rounded up, as du -h does, so that a size is never understated */
+	uint64_t q = n / div, r = n % div;
+	uint64_t tenths = q * 10 + (r * 10 + div - 1) / div;
+	uint64_t whole = q + (r != 0);
+	if (tenths < 100)
+		snprintf(out, cap, "%llu.%llu%c", (unsigned long long)(tenths / 10),
+		         (unsigned long long)(tenths % 10), units[u]);
+	else if (whole >= 1024 && u + 1 < sizeof(units) - 1)
+		snprintf(out, cap, "1.0%c", units[u + 1]);
+	else
+		snprintf(out, cap, "%llu%c", (unsigned long long)whole, units[u]);
+	return out;
+}
+
+/* The leading number of s as a sign, integer digits and fraction digits. */
+struct num {
+	int sign;
+	const char *whole; /* without leading zeros */
+	size_t nwhole;
+	const char *frac; /* without trailing zeros */
+	size_t nfrac;
+};
+
+static void parse_num(const char *s, struct num *n)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n->sign = 1;
+	if (*s == '-' || *s == '+')
+		n->sign = *s++ == '-' ? -1 : 1;
+	while (*s == '0')
+		s++;
+	n->whole = s;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	n->nwhole = (size_t)(s - n->whole);
+	n->frac = s;
+	n->nfrac = 0;
+	if (*s == '.') {
+		n->frac = ++s;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		n->nfrac = (size_t)(s - n->frac);
+		while (n->nfrac && n->frac[n->nfrac - 1] == '0')
+			n->nfrac--;
+	}
+	if (n->nwhole == 0 && n->nfrac == 0)
+		n->sign = 1; /* -0 is 0 */
+}
+
+/* Compares the magnitudes. */
+static int num_cmp_abs(const struct num *a, const struct num *b)
+{
+	if (a->nwhole != b->nwhole)
+		return a->nwhole < b->nwhole ? -1 : 1;
+	int r = memcmp(a->whole, b->whole, a->nwhole);
+	if (r)
+		return r < 0 ? -1 : 1;
+	size_t m = a->nfrac < b->nfrac ? a->nfrac : b->nfrac;
+	r = memcmp(a->frac, b->frac, m);
+	if (r)
+		return r < 0 ? -1 : 1;
+	return a->nfrac == b->nfrac ? 0 : a->nfrac < b->nfrac ? -1 : 1;
+}
+
+int text_sort_compare(const char *a, const char *b, bool numeric)
+{
+	if (numeric) {
+		struct num na, nb;
+		parse_num(a, &na);
+		parse_num(b, &nb);
+		int r;
+		if (na.sign != nb.sign)
+			r = na.sign < nb.sign ? -1 : 1;
+		else
+			r = na.sign * num_cmp_abs(&na, &nb);
+		if (r)
+			return r;
+	}
+	int r = strcmp(a, b);
+	return r < 0 ? -1 : r > 0;
+}
+
+size_t text_split_lines(char *buf, size_t len, char ***out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\n';
+	if (len && buf[len - 1] != '\n')
+		n++;
+	char **lines = malloc((n ? n : 1) * sizeof(*lines));
+	if (!lines)
+		return (size_t)-1;
+	size_t k = 0;
+	char *start = buf;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			buf[i] = '\0';
+			lines[k++] = start;
+			start = buf + i + 1;
+		}
+	}
+	if (k < n)
+		lines[k++] = start;
+	*out = lines;
+	return n;
+}
+
+void text_hexdump_line(char *out, uint64_t off, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	int k = snprintf(out, HEXDUMP_LINE_MAX, "%08llx ", (unsigned long long)off);
+	char *o = out + k;
+	for (size_t i = 0; i < 16; i++) {
+		if (i == 8)
+			*o++ = ' ';
+		*o++ = ' ';
+		*o++ = i < n ? hex[p[i] >> 4] : ' ';
+		*o++ = i < n ? hex[p[i] & 15] : ' ';
+	}
+	*o++ = ' ';
+	*o++ = ' ';
+	*o++ = '|';
+	for (size_t i = 0; i < n; i++)
+		*o++ = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
+	*o++ = '|';
+	*o = '\0';
+}
+
+void text_tree_prefix(char *out, size_t cap, const bool *last, unsigned depth)
+{
+	size_t k = 0;
+	out[0] = '\0';
+	for (unsigned i = 1; i <= depth && k + 5 <= cap; i++) {
+		const char *s =
+		    i < depth ? (last[i] ? "    " : "|   ") : (last[i] ? "`-- " : "|-- ");
+		memcpy(out + k, s, 4);
+		k += 4;
+		out[k] = '\0';
+	}
+}
+
+void text_columns(const size_t *widths, size_t n, unsigned screen, unsigned *cols, unsigned *colw)
+{
+	size_t widest = 0;
+	for (size_t i = 0; i < n; i++)
+		if (widths[i] > widest)
+			widest = widths[i];
+	*colw = (unsigned)widest + 2;
+	*cols = *colw ? screen / *colw : 1;
+	if (*cols < 1)
+		*cols = 1;
+	if (n && *cols > n)
+		*cols = (unsigned)n;
+}
+
+void text_ls_long(char *out, size_t cap, char type, uint64_t nlink, uint64_t size, bool human,
+                  const char *name, const char *target)
+{
+	char sz[24];
+	if (human)
+		text_human_size(size, sz, sizeof(sz));
+	else
+		snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
+	snprintf(out, cap, "%c %3llu %8s %s%s%s", type, (unsigned long long)nlink, sz, name,
+	         target ? " -> " : "", target ? target : "");
+}

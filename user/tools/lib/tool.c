@@ -1,0 +1,278 @@
+/*
+ * tool.c - the shared part of the tools (tool.h): options, messages, names and
+ * whole-input reads. Target only: the pure logic the tools share lives in
+ * text.c, match.c and sha256.c, which the host tests build too.
+ */
+#include "tool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <abi/errors.h>
+#include <abi/ns.h>
+#include <charlotte/names.h>
+#include <charlotte/ns.h>
+
+#if __has_include(<termios.h>)
+#include <sys/ioctl.h>
+#define TOOL_HAVE_TERMINALS 1
+#else
+#define TOOL_HAVE_TERMINALS 0
+#endif
+
+const struct tool *tool_self;
+
+static const char *self_name(void)
+{
+	return tool_self ? tool_self->name : "tool";
+}
+
+void tool_start(const struct tool *t, int argc, char **argv)
+{
+	tool_self = t;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: %s\n%s", t->usage, t->help ? t->help : "");
+		exit(0);
+	}
+}
+
+void tool_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", self_name());
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void tool_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", self_name());
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nusage: %s\n", tool_self ? tool_self->usage : "");
+	va_end(ap);
+	exit(TOOL_EXIT_USAGE);
+}
+
+void tool_warn_errno(const char *what)
+{
+	tool_warn("%s: %s", what, strerror(errno));
+}
+
+int tool_errno_of(long err)
+{
+	switch (err) {
+	case ERR_NOT_FOUND:
+		return ENOENT;
+	case ERR_ACCESS_DENIED:
+		return EACCES;
+	case ERR_ALREADY_EXISTS:
+		return EEXIST;
+	case ERR_WRONG_TYPE:
+		return ENOTDIR;
+	case ERR_BAD_STATE:
+		return ENOTEMPTY;
+	case ERR_NO_MEMORY:
+		return ENOMEM;
+	case ERR_NO_HOST:
+		return EHOSTUNREACH;
+	case ERR_CROSS_PROVIDER:
+		return EXDEV;
+	case ERR_NOT_SUPPORTED:
+		return ENOTSUP;
+	case ERR_LOOP:
+		return ELOOP;
+	case ERR_OUT_OF_RANGE:
+		return ENAMETOOLONG;
+	case ERR_INVALID_ARGS:
+		return EINVAL;
+	default:
+		return 0;
+	}
+}
+
+void tool_warn_err(const char *what, long err)
+{
+	int e = tool_errno_of(err);
+	tool_warn("%s: %s", what, e ? strerror(e) : ch_error_name(err));
+}
+
+int tool_getopt(const struct tool *t, int argc, char **argv, const char *spec, struct tool_opts *o)
+{
+	tool_self = t;
+	if (o->ind == 0)
+		o->ind = 1;
+	if (o->pos == 0) {
+		if (o->ind >= argc)
+			return -1;
+		const char *a = argv[o->ind];
+		if (strcmp(a, "--help") == 0) {
+			printf("usage: %s\n%s", t->usage, t->help ? t->help : "");
+			exit(0);
+		}
+		if (strcmp(a, "--") == 0) {
+			o->ind++;
+			return -1;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			return -1;
+		o->pos = 1;
+	}
+	const char *a = argv[o->ind];
+	char c = a[o->pos++];
+	const char *s = c && c != ':' ? strchr(spec, c) : NULL;
+	if (!s)
+		tool_usage_error("unknown option -%c", c ? c : '-');
+	o->arg = NULL;
+	if (s[1] == ':') {
+		if (a[o->pos]) {
+			o->arg = a + o->pos;
+		} else if (o->ind + 1 < argc) {
+			o->arg = argv[++o->ind];
+		} else {
+			tool_usage_error("option -%c needs an argument", c);
+		}
+		o->ind++;
+		o->pos = 0;
+	} else if (!a[o->pos]) {
+		o->ind++;
+		o->pos = 0;
+	}
+	return c;
+}
+
+uint64_t tool_number(const char *s, const char *what)
+{
+	char *end;
+	if (!s || *s < '0' || *s > '9')
+		tool_usage_error("%s: not a number: %s", what, s ? s : "(none)");
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || errno)
+		tool_usage_error("%s: not a number: %s", what, s);
+	return v;
+}
+
+int tool_isatty(int fd)
+{
+#if TOOL_HAVE_TERMINALS
+	return isatty(fd);
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
+unsigned tool_columns(int fd)
+{
+#if TOOL_HAVE_TERMINALS
+	struct winsize ws;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+#else
+	(void)fd;
+#endif
+	return 80;
+}
+
+long tool_absolute(const char *name, char *buf, size_t cap)
+{
+	size_t n;
+	if (strstr(name, "://") || name[0] == '/') {
+		n = strlen(name);
+		if (n + 1 > cap)
+			return ERR_OUT_OF_RANGE;
+		memcpy(buf, name, n + 1);
+		return 0;
+	}
+	if (!getcwd(buf, cap))
+		return ERR_OUT_OF_RANGE;
+	n = strlen(buf);
+	size_t m = strlen(name);
+	int slash = n > 0 && buf[n - 1] != '/';
+	if (n + slash + m + 1 > cap)
+		return ERR_OUT_OF_RANGE;
+	if (slash)
+		buf[n++] = '/';
+	memcpy(buf + n, name, m + 1);
+	return 0;
+}
+
+long tool_ns_open(const char *name, uint32_t type, uint32_t flags, uint64_t rights, handle_t *out)
+{
+	static char buf[NS_URI_MAX + 1];
+	long r = tool_absolute(name, buf, sizeof(buf));
+	return r < 0 ? r : ch_uri_open(buf, type, flags, rights, out);
+}
+
+int tool_open_input(const char *name)
+{
+	if (strcmp(name, "-") == 0)
+		return STDIN_FILENO;
+	return open(name, O_RDONLY);
+}
+
+char *tool_read_all(int fd, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (;;) {
+		if (cap - n < 2048) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int tool_write_out(const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, stdout) != n) {
+		tool_warn_errno("standard output");
+		return -1;
+	}
+	return 0;
+}
+
+char *tool_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir), m = strlen(name);
+	/* "proc://" + "1" is "proc:///1": the empty host, then the name */
+	int slash = (n > 0 && dir[n - 1] != '/') || (n >= 3 && strcmp(dir + n - 3, "://") == 0);
+	char *s = malloc(n + slash + m + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, dir, n);
+	if (slash)
+		s[n++] = '/';
+	memcpy(s + n, name, m + 1);
+	return s;
+}

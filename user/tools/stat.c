@@ -1,0 +1,66 @@
+/*
+ * stat.c - `stat name ...`: an entry's attributes: its namespace type, size,
+ * links, node id and times.
+ */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include <abi/ns.h>
+#include <charlotte/ns.h>
+#include <charlotte/syscall.h>
+#include <shared/ns_uri.h>
+
+#include "lib/tool.h"
+
+static const struct tool stat_tool = {
+    "stat", "stat name ...",
+    "Prints each entry's attributes: its name, namespace type (dir, file, link,\n"
+    "dev.block, svc, proc, ...), size (a directory: entries), links, node id (the\n"
+    "provider's) and times (seconds.nanoseconds on the provider's clock). A link is\n"
+    "described itself, not what it points to.\n"
+    "Not supported: -c formats, permissions (rights live in capabilities).\n"};
+
+static void print_time(const char *what, const struct timespec *t)
+{
+	printf("%s: %lld.%09ld\n", what, (long long)t->tv_sec, t->tv_nsec);
+}
+
+/* The entry's namespace type name, or NULL if the namespace will not say. */
+static const char *ns_type(const char *name)
+{
+	handle_t h;
+	long r = tool_ns_open(name, NS_TYPE_ANY, NS_OPEN_NOFOLLOW, 0, &h);
+	if (r < 0)
+		return NULL;
+	struct ns_stat ns;
+	long s = r == 0 ? ch_ns_stat(h, &ns, 0) : -1;
+	ch_cap_drop(h);
+	if (r == 1)
+		return "svc"; /* an open of a service gives its endpoint */
+	return s < 0 ? NULL : ns_type_name(ns.type);
+}
+
+int main(int argc, char **argv)
+{
+	struct tool_opts o = {0};
+	tool_getopt(&stat_tool, argc, argv, "", &o);
+	if (o.ind >= argc)
+		tool_usage_error("missing operand");
+	int rc = 0;
+	for (int i = o.ind; i < argc; i++) {
+		struct stat st;
+		if (lstat(argv[i], &st) < 0) {
+			tool_warn_errno(argv[i]);
+			rc = 1;
+			continue;
+		}
+		const char *type = ns_type(argv[i]);
+		printf("name: %s\ntype: %s\nsize: %lld\nlinks: %llu\nnode: %llu\n", argv[i],
+		       type ? type : "?", (long long)st.st_size, (unsigned long long)st.st_nlink,
+		       (unsigned long long)st.st_ino);
+		print_time("modified", &st.st_mtim);
+		print_time("changed", &st.st_ctim);
+		print_time("accessed", &st.st_atim);
+	}
+	return fflush(stdout) == 0 ? rc : 1;
+}
