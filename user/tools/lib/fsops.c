@@ -190,7 +190,9 @@ int fsops_mkdir(const char *path, bool parents)
 		char *slash = s ? strchr(s, '/') : NULL;
 		if (slash)
 			*slash = '\0';
-		if (*p && mkdir(p, 0755) < 0 && !(errno == EEXIST && fsops_is_dir(p))) {
+		/* an existing directory first: fs:///tmp is a kernel-tree entry that refuses
+		 * creation (ENOTSUP) rather than saying EEXIST */
+		if (*p && !fsops_is_dir(p) && mkdir(p, 0755) < 0) {
 			tool_warn_errno(p);
 			rc = 1;
 			break;

@@ -32,22 +32,42 @@ static const char *self_name(void)
 	return tool_self ? tool_self->name : "tool";
 }
 
+static void help_exit(const struct tool *t)
+{
+	printf("usage: %s\n%s", t->usage, t->help ? t->help : "");
+	exit(fflush(stdout) == 0 ? 0 : TOOL_EXIT_ERROR);
+}
+
 void tool_start(const struct tool *t, int argc, char **argv)
 {
 	tool_self = t;
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: %s\n%s", t->usage, t->help ? t->help : "");
-		exit(0);
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		help_exit(t);
+}
+
+/* One message as one write: stderr is unbuffered, and the log makes a line of each write. */
+static void vwarn(const char *fmt, va_list ap, const char *usage)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf), "%s: ", self_name());
+	if (n >= 0 && (size_t)n < sizeof(buf))
+		vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	size_t len = strlen(buf);
+	if (usage)
+		snprintf(buf + len, sizeof(buf) - len, "\nusage: %s", usage);
+	len = strlen(buf);
+	if (len + 1 < sizeof(buf)) {
+		buf[len++] = '\n';
+		buf[len] = '\0';
 	}
+	fputs(buf, stderr);
 }
 
 void tool_warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", self_name());
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vwarn(fmt, ap, NULL);
 	va_end(ap);
 }
 
@@ -55,9 +75,7 @@ void tool_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", self_name());
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nusage: %s\n", tool_self ? tool_self->usage : "");
+	vwarn(fmt, ap, tool_self ? tool_self->usage : "");
 	va_end(ap);
 	exit(TOOL_EXIT_USAGE);
 }
@@ -114,10 +132,8 @@ int tool_getopt(const struct tool *t, int argc, char **argv, const char *spec, s
 		if (o->ind >= argc)
 			return -1;
 		const char *a = argv[o->ind];
-		if (strcmp(a, "--help") == 0) {
-			printf("usage: %s\n%s", t->usage, t->help ? t->help : "");
-			exit(0);
-		}
+		if (strcmp(a, "--help") == 0)
+			help_exit(t);
 		if (strcmp(a, "--") == 0) {
 			o->ind++;
 			return -1;
