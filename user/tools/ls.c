@@ -15,6 +15,7 @@
 #include <charlotte/ns.h>
 #include <charlotte/syscall.h>
 
+#include "lib/fsops.h"
 #include "lib/text.h"
 #include "lib/tool.h"
 
@@ -32,11 +33,6 @@ static const struct tool ls_tool = {
     "capabilities, not in entries).\n"};
 
 static bool opt_all, opt_long, opt_one, opt_human, opt_colour;
-
-struct entry {
-	char *name;
-	unsigned char type; /* DT_* */
-};
 
 static char type_letter(unsigned char dt)
 {
@@ -136,12 +132,7 @@ static int print_long(const char *path, const char *shown, unsigned char dt)
 	return 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
-}
-
-static void print_short(struct entry *e, size_t n)
+static void print_short(struct fsops_entry *e, size_t n)
 {
 	if (opt_one || !opt_colour) {
 		for (size_t i = 0; i < n; i++) {
@@ -173,50 +164,21 @@ static void print_short(struct entry *e, size_t n)
 
 static int list_dir(const char *path)
 {
-	DIR *d = opendir(path);
-	if (!d) {
-		tool_warn_errno(path);
+	struct fsops_entry *e;
+	long n = fsops_list(path, opt_all, &e);
+	if (n < 0)
 		return 1;
-	}
-	size_t n = 0, cap = 32;
-	struct entry *e = malloc(cap * sizeof(*e));
-	struct dirent *de;
 	int rc = 0;
-	errno = 0;
-	while (e && (de = readdir(d))) {
-		if (de->d_name[0] == '.' && !opt_all)
-			continue;
-		if (n == cap) {
-			struct entry *ne = realloc(e, 2 * cap * sizeof(*e));
-			if (!ne)
-				break;
-			e = ne;
-			cap *= 2;
-		}
-		if (!(e[n].name = strdup(de->d_name)))
-			break;
-		e[n++].type = de->d_type;
-	}
-	if (!e || errno) {
-		tool_warn_errno(path);
-		rc = 1;
-	}
-	closedir(d);
-	if (!e)
-		return 1;
-	qsort(e, n, sizeof(*e), by_name);
 	if (opt_long) {
-		for (size_t i = 0; i < n; i++) {
+		for (long i = 0; i < n; i++) {
 			char *p = tool_join(path, e[i].name);
 			rc |= p ? print_long(p, e[i].name, e[i].type) : 1;
 			free(p);
 		}
 	} else {
-		print_short(e, n);
+		print_short(e, (size_t)n);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(e[i].name);
-	free(e);
+	fsops_list_free(e, n);
 	return rc;
 }
 

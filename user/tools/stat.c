@@ -6,8 +6,6 @@
 #include <sys/stat.h>
 
 #include <abi/ns.h>
-#include <charlotte/ns.h>
-#include <charlotte/syscall.h>
 #include <shared/ns_uri.h>
 
 #include "lib/tool.h"
@@ -28,16 +26,8 @@ static void print_time(const char *what, const struct timespec *t)
 /* The entry's namespace type name, or NULL if the namespace will not say. */
 static const char *ns_type(const char *name)
 {
-	handle_t h;
-	long r = tool_ns_open(name, NS_TYPE_ANY, NS_OPEN_NOFOLLOW, 0, &h);
-	if (r < 0)
-		return NULL;
-	struct ns_stat ns;
-	long s = r == 0 ? ch_ns_stat(h, &ns, 0) : -1;
-	ch_cap_drop(h);
-	if (r == 1)
-		return "svc"; /* an open of a service gives its endpoint */
-	return s < 0 ? NULL : ns_type_name(ns.type);
+	uint32_t t;
+	return tool_ns_type(name, &t) < 0 ? NULL : ns_type_name(t);
 }
 
 int main(int argc, char **argv)

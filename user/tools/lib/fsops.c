@@ -52,6 +52,60 @@ int fsops_copy_file(const char *from, const char *to)
 	return rc;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct fsops_entry *)a)->name, ((const struct fsops_entry *)b)->name);
+}
+
+long fsops_list(const char *path, bool all, struct fsops_entry **out)
+{
+	DIR *d = opendir(path);
+	if (!d) {
+		tool_warn_errno(path);
+		return -1;
+	}
+	long n = 0, cap = 32;
+	struct fsops_entry *e = malloc((size_t)cap * sizeof(*e));
+	struct dirent *de;
+	errno = 0;
+	while (e && (de = readdir(d))) {
+		if (de->d_name[0] == '.' && !all)
+			continue;
+		if (n == cap) {
+			struct fsops_entry *ne = realloc(e, 2 * (size_t)cap * sizeof(*e));
+			if (!ne) {
+				errno = ENOMEM;
+				break;
+			}
+			e = ne;
+			cap *= 2;
+		}
+		if (!(e[n].name = strdup(de->d_name))) {
+			errno = ENOMEM;
+			break;
+		}
+		e[n++].type = de->d_type;
+	}
+	int err = e ? errno : ENOMEM;
+	closedir(d);
+	if (err) {
+		errno = err;
+		tool_warn_errno(path);
+		fsops_list_free(e, n);
+		return -1;
+	}
+	qsort(e, (size_t)n, sizeof(*e), by_name);
+	*out = e;
+	return n;
+}
+
+void fsops_list_free(struct fsops_entry *e, long n)
+{
+	for (long i = 0; e && i < n; i++)
+		free(e[i].name);
+	free(e);
+}
+
 bool fsops_is_dir(const char *path)
 {
 	struct stat st;

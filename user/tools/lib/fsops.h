@@ -8,6 +8,17 @@
 
 #include <stdbool.h>
 
+/* One entry of a directory listing. */
+struct fsops_entry {
+	char *name;
+	unsigned char type; /* DT_* */
+};
+/* The entries of directory path sorted by name (all: also names starting with '.'),
+ * as a malloc'd array in *out; returns how many, or -1 (the message printed). */
+long fsops_list(const char *path, bool all, struct fsops_entry **out);
+/* Frees what fsops_list() returned. */
+void fsops_list_free(struct fsops_entry *e, long n);
+
 /* Copies file from to file to (created or truncated). */
 int fsops_copy_file(const char *from, const char *to);
 /* Copies from to to: a file, or with recursive a directory and all below it (to must

@@ -207,3 +207,21 @@ void text_ls_long(char *out, size_t cap, char type, uint64_t nlink, uint64_t siz
 	snprintf(out, cap, "%c %3llu %8s %s%s%s", type, (unsigned long long)nlink, sz, name,
 	         target ? " -> " : "", target ? target : "");
 }
+
+void text_date(uint64_t unix_s, char *out)
+{
+	uint64_t days = unix_s / 86400, secs = unix_s % 86400;
+	/* years of 400 (146,097 days) from 0000-03-01, so that leap days fall at the end */
+	uint64_t z = days + 719468;
+	uint64_t era = z / 146097, doe = z % 146097;
+	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	uint64_t mp = (5 * doy + 2) / 153;
+	uint64_t d = doy - (153 * mp + 2) / 5 + 1;
+	uint64_t m = mp < 10 ? mp + 3 : mp - 9;
+	uint64_t y = yoe + era * 400 + (m <= 2);
+	snprintf(out, TEXT_DATE_MAX, "%04llu-%02llu-%02llu %02llu:%02llu:%02llu UTC",
+	         (unsigned long long)y, (unsigned long long)m, (unsigned long long)d,
+	         (unsigned long long)(secs / 3600), (unsigned long long)(secs / 60 % 60),
+	         (unsigned long long)(secs % 60));
+}

@@ -49,3 +49,8 @@ void text_columns(const size_t *widths, size_t n, unsigned screen, unsigned *col
  * name, and " -> target" for a link. */
 void text_ls_long(char *out, size_t cap, char type, uint64_t nlink, uint64_t size, bool human,
                   const char *name, const char *target);
+
+/* date: seconds since 1970-01-01 UTC as "YYYY-MM-DD HH:MM:SS UTC" (proleptic Gregorian
+ * calendar); out needs TEXT_DATE_MAX bytes. */
+#define TEXT_DATE_MAX 80
+void text_date(uint64_t unix_s, char *out);

@@ -17,6 +17,7 @@
 #include <abi/ns.h>
 #include <charlotte/names.h>
 #include <charlotte/ns.h>
+#include <charlotte/syscall.h>
 
 #if __has_include(<termios.h>)
 #include <sys/ioctl.h>
@@ -227,6 +228,58 @@ long tool_ns_open(const char *name, uint32_t type, uint32_t flags, uint64_t righ
 	static char buf[NS_URI_MAX + 1];
 	long r = tool_absolute(name, buf, sizeof(buf));
 	return r < 0 ? r : ch_uri_open(buf, type, flags, rights, out);
+}
+
+long tool_ns_parent(const char *name, handle_t *dir, const char **last)
+{
+	static char buf[NS_URI_MAX + 1];
+	long r = tool_absolute(name, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	size_t n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	char *slash = strrchr(buf, '/');
+	const char *sep = strstr(buf, "://");
+	if (!slash || !slash[1] || (sep && slash < sep + 3))
+		return ERR_INVALID_ARGS; /* a root has no parent */
+	*last = slash + 1;
+	/* the parent keeps its '/' if it is a root ("fs:///", "/") */
+	char keep = slash[1];
+	slash[1] = '\0';
+	if (!(sep && slash == sep + 3) && slash != buf)
+		*slash = '\0';
+	r = ch_uri_open(buf, NS_TYPE_DIR, 0, NS_RIGHTS_SAME, dir);
+	/* put the name back after the parent: *last points into buf */
+	*slash = '/';
+	slash[1] = keep;
+	return r < 0 ? r : 0;
+}
+
+long tool_ns_type(const char *name, uint32_t *type)
+{
+	handle_t h;
+	long r = tool_ns_open(name, NS_TYPE_ANY, NS_OPEN_NOFOLLOW, 0, &h);
+	if (r < 0)
+		return r;
+	struct ns_stat st;
+	if (r == 0) {
+		r = ch_ns_stat(h, &st, 0);
+		ch_cap_drop(h);
+		if (r >= 0)
+			*type = st.type;
+		return r < 0 ? r : 0;
+	}
+	/* a service or device: the open gave its endpoint; ask its directory */
+	ch_cap_drop(h);
+	const char *last;
+	if ((r = tool_ns_parent(name, &h, &last)) < 0)
+		return r;
+	r = ch_ns_stat_at(h, last, strlen(last), &st, 0);
+	ch_cap_drop(h);
+	if (r >= 0)
+		*type = st.type;
+	return r < 0 ? r : 0;
 }
 
 int tool_open_input(const char *name)

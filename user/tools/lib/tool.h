@@ -77,6 +77,14 @@ long tool_ns_open(const char *name, uint32_t type, uint32_t flags, uint64_t righ
 /* The absolute form of name (URI or /path) in buf; 0, or ERR_OUT_OF_RANGE. */
 long tool_absolute(const char *name, char *buf, size_t cap);
 
+/*
+ * Opens the directory that holds name (with all the rights the view gives) into *dir;
+ * *last points at name's last part (in a static buffer). 0 or an ERR_*.
+ */
+long tool_ns_parent(const char *name, handle_t *dir, const char **last);
+/* The namespace type of the entry name (a link itself, not its target): 0 or an ERR_*. */
+long tool_ns_type(const char *name, uint32_t *type);
+
 /* Opens a name for reading as a descriptor ("-": standard input); -1 with errno. */
 int tool_open_input(const char *name);
 /* Reads all of fd into a malloc'd buffer (NUL-terminated, *len bytes); NULL with errno. */
