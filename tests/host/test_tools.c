@@ -7,6 +7,7 @@
  * columns and long lines, and dates against the host's gmtime.
  */
 #include "match.h"
+#include "procinfo.h"
 #include "sha256.h"
 #include "text.h"
 
@@ -414,6 +415,41 @@ static void test_date(void **state)
 	}
 }
 
+static void test_procinfo(void **state)
+{
+	(void)state;
+	/* the kernel's format (kernel/ns/proc.c), with a key added later and one unknown */
+	const char *t = "pid 7\nname tmpfs\nstate running\ncode -3\nthreads 2\ncapabilities 11\n"
+	                "pool_used 1048576\npool_quota 16777216\ncpu_ns 1234567\nnew_key 5\n";
+	struct procinfo p;
+	assert_int_equal(procinfo_parse(t, strlen(t), &p), 0);
+	assert_int_equal(p.pid, 7);
+	assert_string_equal(p.name, "tmpfs");
+	assert_string_equal(p.state, "running");
+	assert_int_equal(p.code, -3);
+	assert_int_equal(p.threads, 2);
+	assert_int_equal(p.capabilities, 11);
+	assert_int_equal(p.pool_used, 1048576);
+	assert_int_equal(p.pool_quota, 16777216);
+	assert_true(p.has_cpu);
+	assert_int_equal(p.cpu_ns, 1234567);
+	/* no cpu line; a long name is cut; no trailing newline */
+	const char *u = "pid 1\nname aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nstate exited";
+	assert_int_equal(procinfo_parse(u, strlen(u), &p), 0);
+	assert_false(p.has_cpu);
+	assert_int_equal(strlen(p.name), sizeof(p.name) - 1);
+	assert_string_equal(p.state, "exited");
+	assert_int_equal(procinfo_parse("name x\n", 7, &p), -1);
+	assert_int_equal(procinfo_parse("", 0, &p), -1);
+	/* every prefix of the text parses without reading past it (ASan) */
+	for (size_t n = 0; n <= strlen(t); n++) {
+		char *c = malloc(n ? n : 1);
+		memcpy(c, t, n);
+		(void)procinfo_parse(c, n, &p);
+		free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,7 +459,7 @@ int main(void)
 	    cmocka_unit_test(test_human_size),  cmocka_unit_test(test_sort_compare),
 	    cmocka_unit_test(test_split_lines), cmocka_unit_test(test_hexdump),
 	    cmocka_unit_test(test_tree_prefix), cmocka_unit_test(test_columns_and_long),
-	    cmocka_unit_test(test_date),
+	    cmocka_unit_test(test_date),        cmocka_unit_test(test_procinfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,9 +74,10 @@ int main(int argc, char **argv)
 		printf("%s\n", *dirs);
 		rc |= walk(*dirs, 1);
 	}
-	printf("\n%llu director%s", (unsigned long long)ndirs, ndirs == 1 ? "y" : "ies");
+	char files[40] = "";
 	if (!opt_dirs)
-		printf(", %llu file%s", (unsigned long long)nfiles, nfiles == 1 ? "" : "s");
-	putchar('\n');
+		snprintf(files, sizeof(files), ", %llu file%s", (unsigned long long)nfiles,
+		         nfiles == 1 ? "" : "s");
+	printf("\n%llu director%s%s\n", (unsigned long long)ndirs, ndirs == 1 ? "y" : "ies", files);
 	return fflush(stdout) == 0 ? rc : 1;
 }

@@ -7,6 +7,7 @@
  * tests/host/test_tools.c; this suite checks the programs: --help, misuse (exit
  * 2), errors on missing names (exit 1), and what mkdir, touch, cp, mv, rm, ln do.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -23,12 +24,14 @@
 #include <charlotte/testing.h>
 
 #define LONG 60000000000ull /* 60 s: a wait that only ends early when something is wrong */
-#define DIR "fs:///tmp/toolstest"
+#define TDIR "fs:///tmp/toolstest"
 
 /* Every tool in the initrd (docs/tools.md). */
 static const char *const all_tools[] = {
-    "cat", "cp",    "echo", "false", "head",  "ls",   "mkdir", "mv",
-    "rm",  "rmdir", "stat", "tail",  "touch", "true", "wc",
+    "cat",  "cp",    "date",    "df",    "du",        "echo",   "env",  "false", "find",
+    "grep", "head",  "hexdump", "kill",  "ln",        "ls",     "mem",  "mkdir", "mv",
+    "ns",   "ps",    "rm",      "rmdir", "sha256sum", "sleep",  "sort", "stat",  "sync",
+    "tail", "touch", "tree",    "true",  "uniq",      "uptime", "wc",
 };
 
 /*
@@ -155,12 +158,23 @@ static void test_misuse(void)
 	EXPECT_EXIT(2, "mkdir");
 	EXPECT_EXIT(2, "rmdir");
 	EXPECT_EXIT(2, "rm");
-	EXPECT_EXIT(2, "cp", DIR "/x");
+	EXPECT_EXIT(2, "cp", TDIR "/x");
 	EXPECT_EXIT(2, "mv");
 	EXPECT_EXIT(2, "touch");
 	EXPECT_EXIT(2, "stat");
-	EXPECT_EXIT(2, "head", "-n", "many", DIR);
+	EXPECT_EXIT(2, "head", "-n", "many", TDIR);
 	EXPECT_EXIT(2, "head", "-n");
+	EXPECT_EXIT(2, "grep");
+	EXPECT_EXIT(2, "grep", "[abc", TDIR);
+	EXPECT_EXIT(2, "find", TDIR, "-type", "x");
+	EXPECT_EXIT(2, "find", TDIR, "-name");
+	EXPECT_EXIT(2, "find", TDIR, "-size", "1");
+	EXPECT_EXIT(2, "ln", TDIR);
+	EXPECT_EXIT(2, "sleep");
+	EXPECT_EXIT(2, "sleep", "soon");
+	EXPECT_EXIT(2, "kill");
+	EXPECT_EXIT(2, "kill", "self");
+	EXPECT_EXIT(2, "uniq", "a", "b");
 }
 
 /* A name that does not exist: a message and exit 1. */
@@ -183,66 +197,166 @@ static void test_missing(void)
 
 static void test_mkdir_touch_rm(void)
 {
-	EXPECT_EXIT(0, "mkdir", "-p", DIR "/a/b/c");
-	CHECK(is_dir(DIR "/a/b/c"), "mkdir -p made no " DIR "/a/b/c");
-	EXPECT_EXIT(0, "mkdir", "-p", DIR "/a/b");
-	EXPECT_EXIT(1, "mkdir", DIR "/a");
-	EXPECT_EXIT(0, "mkdir", DIR "/d", "/tmp/toolstest/e");
-	CHECK(is_dir(DIR "/d") && is_dir(DIR "/e"), "mkdir of two directories");
-	EXPECT_EXIT(0, "touch", DIR "/a/f", DIR "/a/b/g");
-	CHECK(exists(DIR "/a/f") && exists(DIR "/a/b/g"), "touch made no files");
-	CHECK(put(DIR "/a/f", "kept") == 0, "writing " DIR "/a/f");
-	EXPECT_EXIT(0, "touch", DIR "/a/f");
-	CHECK(strcmp(contents(DIR "/a/f"), "kept") == 0, "touch changed an existing file");
-	EXPECT_EXIT(1, "rmdir", DIR "/a");
-	EXPECT_EXIT(0, "rmdir", DIR "/d", DIR "/e");
-	CHECK(!exists(DIR "/d") && !exists(DIR "/e"), "rmdir left them");
-	EXPECT_EXIT(1, "rm", DIR "/a");
-	CHECK(exists(DIR "/a/f"), "rm without -r removed a directory's files");
-	EXPECT_EXIT(0, "rm", DIR "/a/f");
-	CHECK(!exists(DIR "/a/f"), "rm left a file");
-	EXPECT_EXIT(0, "rm", "-r", DIR "/a");
-	CHECK(!exists(DIR "/a"), "rm -r left the tree");
+	EXPECT_EXIT(0, "mkdir", "-p", TDIR "/a/b/c");
+	CHECK(is_dir(TDIR "/a/b/c"), "mkdir -p made no " TDIR "/a/b/c");
+	EXPECT_EXIT(0, "mkdir", "-p", TDIR "/a/b");
+	EXPECT_EXIT(1, "mkdir", TDIR "/a");
+	EXPECT_EXIT(0, "mkdir", TDIR "/d", "/tmp/toolstest/e");
+	CHECK(is_dir(TDIR "/d") && is_dir(TDIR "/e"), "mkdir of two directories");
+	EXPECT_EXIT(0, "touch", TDIR "/a/f", TDIR "/a/b/g");
+	CHECK(exists(TDIR "/a/f") && exists(TDIR "/a/b/g"), "touch made no files");
+	CHECK(put(TDIR "/a/f", "kept") == 0, "writing " TDIR "/a/f");
+	EXPECT_EXIT(0, "touch", TDIR "/a/f");
+	CHECK(strcmp(contents(TDIR "/a/f"), "kept") == 0, "touch changed an existing file");
+	EXPECT_EXIT(1, "rmdir", TDIR "/a");
+	EXPECT_EXIT(0, "rmdir", TDIR "/d", TDIR "/e");
+	CHECK(!exists(TDIR "/d") && !exists(TDIR "/e"), "rmdir left them");
+	EXPECT_EXIT(1, "rm", TDIR "/a");
+	CHECK(exists(TDIR "/a/f"), "rm without -r removed a directory's files");
+	EXPECT_EXIT(0, "rm", TDIR "/a/f");
+	CHECK(!exists(TDIR "/a/f"), "rm left a file");
+	EXPECT_EXIT(0, "rm", "-r", TDIR "/a");
+	CHECK(!exists(TDIR "/a"), "rm -r left the tree");
 }
 
 static void test_cp_mv(void)
 {
-	EXPECT_EXIT(0, "mkdir", "-p", DIR "/src/sub");
-	CHECK(put(DIR "/src/one", "one\ntwo\n") == 0, "writing a file");
-	CHECK(put(DIR "/src/sub/deep", "deep") == 0, "writing a file");
-	EXPECT_EXIT(0, "cp", DIR "/src/one", DIR "/copy");
-	CHECK(strcmp(contents(DIR "/copy"), "one\ntwo\n") == 0, "cp: wrong contents");
-	EXPECT_EXIT(1, "cp", DIR "/src", DIR "/tree");
-	EXPECT_EXIT(0, "cp", "-r", DIR "/src", DIR "/tree");
-	CHECK(strcmp(contents(DIR "/tree/sub/deep"), "deep") == 0, "cp -r: wrong tree");
-	EXPECT_EXIT(0, "mkdir", DIR "/into");
-	EXPECT_EXIT(0, "cp", DIR "/copy", DIR "/src/one", DIR "/into");
-	CHECK(strcmp(contents(DIR "/into/one"), "one\ntwo\n") == 0 && exists(DIR "/into/copy"),
+	EXPECT_EXIT(0, "mkdir", "-p", TDIR "/src/sub");
+	CHECK(put(TDIR "/src/one", "one\ntwo\n") == 0, "writing a file");
+	CHECK(put(TDIR "/src/sub/deep", "deep") == 0, "writing a file");
+	EXPECT_EXIT(0, "cp", TDIR "/src/one", TDIR "/copy");
+	CHECK(strcmp(contents(TDIR "/copy"), "one\ntwo\n") == 0, "cp: wrong contents");
+	EXPECT_EXIT(1, "cp", TDIR "/src", TDIR "/tree");
+	EXPECT_EXIT(0, "cp", "-r", TDIR "/src", TDIR "/tree");
+	CHECK(strcmp(contents(TDIR "/tree/sub/deep"), "deep") == 0, "cp -r: wrong tree");
+	EXPECT_EXIT(0, "mkdir", TDIR "/into");
+	EXPECT_EXIT(0, "cp", TDIR "/copy", TDIR "/src/one", TDIR "/into");
+	CHECK(strcmp(contents(TDIR "/into/one"), "one\ntwo\n") == 0 && exists(TDIR "/into/copy"),
 	      "cp into a directory");
-	EXPECT_EXIT(0, "mv", DIR "/copy", DIR "/moved");
-	CHECK(!exists(DIR "/copy") && strcmp(contents(DIR "/moved"), "one\ntwo\n") == 0,
+	EXPECT_EXIT(0, "mv", TDIR "/copy", TDIR "/moved");
+	CHECK(!exists(TDIR "/copy") && strcmp(contents(TDIR "/moved"), "one\ntwo\n") == 0,
 	      "mv: not renamed");
-	EXPECT_EXIT(0, "mv", DIR "/moved", DIR "/tree", DIR "/into");
-	CHECK(exists(DIR "/into/moved") && is_dir(DIR "/into/tree/sub"), "mv into a directory");
-	EXPECT_EXIT(1, "cp", DIR "/into/moved", DIR "/src/one", DIR "/into/moved");
-	EXPECT_EXIT(0, "rm", "-r", DIR "/into", DIR "/src");
-	CHECK(!exists(DIR "/into") && !exists(DIR "/src"), "rm -r of two trees");
+	EXPECT_EXIT(0, "mv", TDIR "/moved", TDIR "/tree", TDIR "/into");
+	CHECK(exists(TDIR "/into/moved") && is_dir(TDIR "/into/tree/sub"), "mv into a directory");
+	EXPECT_EXIT(1, "cp", TDIR "/into/moved", TDIR "/src/one", TDIR "/into/moved");
+	EXPECT_EXIT(0, "rm", "-r", TDIR "/into", TDIR "/src");
+	CHECK(!exists(TDIR "/into") && !exists(TDIR "/src"), "rm -r of two trees");
+}
+
+static void test_ln(void)
+{
+	CHECK(put(TDIR "/target", "linked") == 0, "writing a file");
+	EXPECT_EXIT(0, "ln", "-s", TDIR "/target", TDIR "/soft");
+	CHECK(strcmp(contents(TDIR "/soft"), "linked") == 0, "reading through the symlink");
+	struct stat st;
+	CHECK(lstat(TDIR "/soft", &st) == 0 && S_ISLNK(st.st_mode), "ln -s made no link");
+	EXPECT_EXIT(0, "ls", "-l", TDIR "/soft", TDIR);
+	EXPECT_EXIT(0, "stat", TDIR "/soft");
+	EXPECT_EXIT(0, "ns", TDIR);
+	EXPECT_EXIT(0, "ln", "-s", "target", TDIR "/rel");
+	CHECK(strcmp(contents(TDIR "/rel"), "linked") == 0, "reading through a relative link");
+	EXPECT_EXIT(1, "ln", "-s", "dev:///block", TDIR "/other");
+	EXPECT_EXIT(0, "ln", TDIR "/target", TDIR "/hard");
+	CHECK(strcmp(contents(TDIR "/hard"), "linked") == 0, "reading through the hard link");
+	CHECK(stat(TDIR "/hard", &st) == 0 && st.st_nlink == 2, "hard link: nlink %llu",
+	      (unsigned long long)st.st_nlink);
+	EXPECT_EXIT(1, "ln", TDIR "/target", TDIR "/hard");
+	EXPECT_EXIT(1, "ln", TDIR "/nope", TDIR "/hard2");
+	EXPECT_EXIT(0, "rm", TDIR "/soft", TDIR "/rel", TDIR "/hard", TDIR "/target");
+	CHECK(!exists(TDIR "/soft") && !exists(TDIR "/hard"), "rm left the links");
+}
+
+/* The search and text tools exit as POSIX says (grep: 1 when nothing matched). */
+static void test_text_tools(void)
+{
+	CHECK(put(TDIR "/words", "pear\napple\n10\n9\napple\nPlum\n") == 0, "writing a file");
+	EXPECT_EXIT(0, "grep", "app", TDIR "/words");
+	EXPECT_EXIT(1, "grep", "banana", TDIR "/words");
+	EXPECT_EXIT(0, "grep", "-i", "-n", "^plum$", TDIR "/words");
+	EXPECT_EXIT(0, "grep", "-vc", "p", TDIR "/words");
+	EXPECT_EXIT(0, "grep", "-r", "pear", TDIR);
+	EXPECT_EXIT(2, "grep", "pear", TDIR "/words", TDIR "/nope");
+	EXPECT_EXIT(0, "sort", TDIR "/words");
+	EXPECT_EXIT(0, "sort", "-rnu", TDIR "/words");
+	EXPECT_EXIT(0, "uniq", "-c", TDIR "/words");
+	EXPECT_EXIT(0, "sha256sum", TDIR "/words");
+	EXPECT_EXIT(0, "hexdump", "-C", TDIR "/words");
+	EXPECT_EXIT(0, "mkdir", "-p", TDIR "/t/u/v");
+	EXPECT_EXIT(0, "tree", TDIR);
+	EXPECT_EXIT(0, "find", TDIR, "-name", "w*", "-type", "f");
+	EXPECT_EXIT(0, "du", "-sh", TDIR);
+	EXPECT_EXIT(0, "du", TDIR);
+	EXPECT_EXIT(0, "rm", "-r", TDIR "/t", TDIR "/words");
+}
+
+/* The pid of the process whose object id is id (proc:// node ids carry it), or -1. */
+static long find_pid(uint64_t id)
+{
+	DIR *d = opendir("proc://");
+	struct dirent *de;
+	long pid = -1;
+	while (d && (de = readdir(d)))
+		if ((uint64_t)de->d_ino >> 12 == id)
+			pid = strtol(de->d_name, NULL, 10);
+	if (d)
+		closedir(d);
+	return pid;
+}
+
+/* The system tools: what they can report exits 0; what nothing provides exits 1. */
+static void test_system_tools(void)
+{
+	EXPECT_EXIT(0, "ps");
+	EXPECT_EXIT(0, "mem");
+	EXPECT_EXIT(0, "uptime");
+	EXPECT_EXIT(0, "env");
+	EXPECT_EXIT(0, "sleep", "0.01");
+	EXPECT_EXIT(0, "ns");
+	EXPECT_EXIT(0, "ns", "-r", "dev://", "proc://", "svc://");
+	EXPECT_EXIT(1, "sync");
+	EXPECT_EXIT(1, "df");
+	EXPECT_EXIT(1, "kill", "4095");
+	/* date: 0 with a clock device, 1 ("no clock device") without one */
+	DIR *d = opendir("dev:///clock");
+	int clock = d && readdir(d);
+	if (d)
+		closedir(d);
+	EXPECT_EXIT(clock ? 0 : 1, "date");
+	/* kill: a child of ours, by pid, through proc:// */
+	const char *argv[] = {"bin/sleep", "60", NULL};
+	struct ch_spawn_args a = {.path = "bin/sleep", .argv = argv, .child_pool = 1u << 20};
+	struct ch_child c;
+	EXPECT_OK(ch_spawn(&a, &c));
+	struct cap_info ci;
+	EXPECT_OK(ch_cap_inspect(c.process, &ci));
+	long pid = find_pid(ci.object_id);
+	if (pid < 0)
+		ch_proc_kill(c.process);
+	CHECK(pid >= 0, "the sleeping child is not in proc://");
+	char num[16];
+	snprintf(num, sizeof(num), "%ld", pid);
+	int code = run("kill", num, (const char *)NULL);
+	struct proc_status st;
+	long r = ch_proc_wait(c.process, LONG, &st);
+	ch_child_release(&c);
+	CHECK(code == 0, "kill %s: exit %d", num, code);
+	CHECK(r == 0 && st.state == PROC_KILLED, "kill: the child was not killed");
 }
 
 /* The readers on good input exit 0 (their output goes to the log until pipes). */
 static void test_readers(void)
 {
-	CHECK(put(DIR "/text", "b\na\nc\n") == 0, "writing a file");
-	EXPECT_EXIT(0, "cat", DIR "/text", DIR "/text");
-	EXPECT_EXIT(0, "ls", DIR);
-	EXPECT_EXIT(0, "ls", "-la1h", DIR, "dev:///", "proc://");
-	EXPECT_EXIT(0, "ls", DIR "/text");
-	EXPECT_EXIT(0, "stat", DIR, DIR "/text", "proc://");
-	EXPECT_EXIT(0, "wc", DIR "/text");
-	EXPECT_EXIT(0, "wc", "-l", DIR "/text", DIR "/text");
-	EXPECT_EXIT(0, "head", "-n", "1", DIR "/text");
-	EXPECT_EXIT(0, "tail", "-n1", DIR "/text", DIR "/text");
-	EXPECT_EXIT(0, "rm", DIR "/text");
+	CHECK(put(TDIR "/text", "b\na\nc\n") == 0, "writing a file");
+	EXPECT_EXIT(0, "cat", TDIR "/text", TDIR "/text");
+	EXPECT_EXIT(0, "ls", TDIR);
+	EXPECT_EXIT(0, "ls", "-la1h", TDIR, "dev:///", "proc://");
+	EXPECT_EXIT(0, "ls", TDIR "/text");
+	EXPECT_EXIT(0, "stat", TDIR, TDIR "/text", "proc://");
+	EXPECT_EXIT(0, "wc", TDIR "/text");
+	EXPECT_EXIT(0, "wc", "-l", TDIR "/text", TDIR "/text");
+	EXPECT_EXIT(0, "head", "-n", "1", TDIR "/text");
+	EXPECT_EXIT(0, "tail", "-n1", TDIR "/text", TDIR "/text");
+	EXPECT_EXIT(0, "rm", TDIR "/text");
 }
 
 static void run_all(void)
@@ -254,11 +368,14 @@ static void run_all(void)
 	ch_test_run("tools_", "mkdir_touch_rm", test_mkdir_touch_rm);
 	ch_test_run("tools_", "cp_mv", test_cp_mv);
 	ch_test_run("tools_", "readers", test_readers);
+	ch_test_run("tools_", "ln", test_ln);
+	ch_test_run("tools_", "text_tools", test_text_tools);
+	ch_test_run("tools_", "system_tools", test_system_tools);
 }
 
 int main(void)
 {
-	if (mkdir(DIR, 0755) < 0 && errno != EEXIST)
-		printf("toolstest: cannot make " DIR ": %s\n", strerror(errno));
+	if (mkdir(TDIR, 0755) < 0 && errno != EEXIST)
+		printf("toolstest: cannot make " TDIR ": %s\n", strerror(errno));
 	return ch_test_main(run_all);
 }
