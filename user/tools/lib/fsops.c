@@ -66,9 +66,14 @@ long fsops_list(const char *path, bool all, struct fsops_entry **out)
 	}
 	long n = 0, cap = 32;
 	struct fsops_entry *e = malloc((size_t)cap * sizeof(*e));
+	if (!e) {
+		closedir(d);
+		tool_warn("%s: out of memory", path);
+		return -1;
+	}
 	struct dirent *de;
 	errno = 0;
-	while (e && (de = readdir(d))) {
+	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' && !all)
 			continue;
 		if (n == cap) {
@@ -86,7 +91,7 @@ long fsops_list(const char *path, bool all, struct fsops_entry **out)
 		}
 		e[n++].type = de->d_type;
 	}
-	int err = e ? errno : ENOMEM;
+	int err = errno;
 	closedir(d);
 	if (err) {
 		errno = err;
@@ -149,45 +154,21 @@ int fsops_copy(const char *from, const char *to, bool recursive)
 	return rc;
 }
 
-/* Removes what is inside directory path. */
+/* Removes what is inside directory path (listed first: removing while listing could
+ * skip entries). */
 static int remove_children(const char *path, bool quiet)
 {
-	DIR *d = opendir(path);
-	if (!d) {
-		tool_warn_errno(path);
+	struct fsops_entry *e;
+	long n = fsops_list(path, true, &e);
+	if (n < 0)
 		return 1;
-	}
-	/* collect the names first: removing while listing may skip entries */
-	size_t n = 0, cap = 16;
-	char **names = malloc(cap * sizeof(*names));
-	struct dirent *de;
 	int rc = 0;
-	while (names && (de = readdir(d))) {
-		if (n == cap) {
-			char **nn = realloc(names, 2 * cap * sizeof(*names));
-			if (!nn) {
-				rc = 1;
-				break;
-			}
-			names = nn;
-			cap *= 2;
-		}
-		if (!(names[n] = tool_join(path, de->d_name))) {
-			rc = 1;
-			break;
-		}
-		n++;
+	for (long i = 0; i < n; i++) {
+		char *p = tool_join(path, e[i].name);
+		rc |= p ? fsops_remove(p, true, quiet) : 1;
+		free(p);
 	}
-	closedir(d);
-	if (!names) {
-		tool_warn("%s: out of memory", path);
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		rc |= fsops_remove(names[i], true, quiet);
-		free(names[i]);
-	}
-	free(names);
+	fsops_list_free(e, n);
 	return rc;
 }
 
