@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <abi/rights.h>
+#include <charlotte/fd.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -28,37 +29,91 @@
 
 /* Every tool in the initrd (docs/tools.md). */
 static const char *const all_tools[] = {
-    "cat",  "cp",    "date",    "df",    "du",        "echo",   "env",  "false", "find",
-    "grep", "head",  "hexdump", "kill",  "ln",        "ls",     "mem",  "mkdir", "mv",
-    "ns",   "ps",    "rm",      "rmdir", "sha256sum", "sleep",  "sort", "stat",  "sync",
-    "tail", "touch", "tree",    "true",  "uniq",      "uptime", "wc",
+    "cat",  "cp",   "date", "dmesg",   "df",    "du",        "echo",  "env",    "false",
+    "find", "grep", "head", "hexdump", "kill",  "ln",        "ls",    "mem",    "mkdir",
+    "mv",   "ns",   "ps",   "rm",      "rmdir", "sha256sum", "sleep", "sort",   "stat",
+    "sync", "tail", "top",  "touch",   "tree",  "true",      "uniq",  "uptime", "wc",
 };
 
+/* A grant of h under name with all the rights we have on it. */
+static struct ch_grant grant_of(const char *name, handle_t h)
+{
+	struct cap_info ci = {0};
+	ch_cap_inspect(h, &ci);
+	return (struct ch_grant){name, h, ci.rights};
+}
+
+/* What a run captured: stdout and stderr (NUL-terminated), each cut at OUT_MAX. */
+#define OUT_MAX 8192
+static char out_text[OUT_MAX + 1], err_text[OUT_MAX + 1];
+
+/* Reads fd to its end and closes it, keeping the last bytes (at least cap / 2 of them,
+ * at most cap) in buf; how many. */
+static long drain(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	for (;;) {
+		if (n == cap) {
+			memmove(buf, buf + cap / 2, cap - cap / 2);
+			n = cap - cap / 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return (long)n;
+}
+
 /*
- * Runs bin/<argv[0]> with the arguments, granting "log", "ns" and a pool as a shell
- * would; returns its exit code, or -1000 if it did not exit (killed, faulted, or
- * could not be started: the reason is printed).
+ * Runs bin/<argv[0]> with the arguments, granting "log", "ns", "dmesg" and a pool as a
+ * shell would, stdin the text in (NULL: none) through a pipe, stdout and stderr pipes
+ * read into out_text and err_text. Returns its exit code, or -1000 if it did not exit
+ * (killed, faulted, or could not be started: the reason is printed).
  */
-static int run_argv(const char *const *argv)
+static int run_argv(const char *const *argv, const char *in)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "bin/%s", argv[0]);
-	struct cap_info ns;
-	handle_t nsh = ch_handle("ns");
-	if (ch_cap_inspect(nsh, &ns) < 0)
-		return -1000;
-	struct ch_grant g[] = {
-	    {"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER | RIGHT_DUPLICATE},
-	    {"ns", nsh, ns.rights},
-	};
-	struct ch_spawn_args a = {
-	    .path = path, .argv = argv, .grants = g, .ngrants = 2, .child_pool = 2u << 20};
-	struct ch_child c;
-	long r = ch_spawn(&a, &c);
-	if (r < 0) {
-		printf("toolstest: spawning %s: %s\n", path, ch_error_name(r));
+	int pin[2] = {-1, -1}, pout[2], perr[2];
+	out_text[0] = err_text[0] = '\0';
+	if (pipe(pout) < 0 || pipe(perr) < 0 || (in && pipe(pin) < 0)) {
+		printf("toolstest: pipe: %s\n", strerror(errno));
 		return -1000;
 	}
+	struct ch_grant g[6];
+	unsigned n = 0;
+	g[n++] = grant_of("log", ch_handle("log"));
+	g[n++] = grant_of("ns", ch_handle("ns"));
+	if (ch_handle("dmesg") != HANDLE_INVALID)
+		g[n++] = grant_of("dmesg", ch_handle("dmesg"));
+	g[n++] = grant_of("stdout", ch_fd_handle(pout[1]));
+	g[n++] = grant_of("stderr", ch_fd_handle(perr[1]));
+	if (in)
+		g[n++] = grant_of("stdin", ch_fd_handle(pin[0]));
+	struct ch_spawn_args a = {
+	    .path = path, .argv = argv, .grants = g, .ngrants = n, .child_pool = 2u << 20};
+	struct ch_child c;
+	long r = ch_spawn(&a, &c);
+	close(pout[1]);
+	close(perr[1]);
+	if (in) {
+		close(pin[0]);
+		if (r >= 0 && write(pin[1], in, strlen(in)) != (ssize_t)strlen(in))
+			printf("toolstest: writing %s's stdin: %s\n", path, strerror(errno));
+		close(pin[1]);
+	}
+	if (r < 0) {
+		printf("toolstest: spawning %s: %s\n", path, ch_error_name(r));
+		close(pout[0]);
+		close(perr[0]);
+		return -1000;
+	}
+	/* stdout first, then stderr: a tool writes little to stderr, so the pipe holds it */
+	drain(pout[0], out_text, OUT_MAX);
+	drain(perr[0], err_text, OUT_MAX);
 	struct proc_status st;
 	r = ch_proc_wait(c.process, LONG, &st);
 	if (r < 0)
@@ -85,8 +140,34 @@ static int run(const char *tool, ...)
 		argv[n++] = s;
 	va_end(ap);
 	argv[n] = NULL;
-	return run_argv(argv);
+	return run_argv(argv, NULL);
 }
+
+/* run_in(stdin text, tool, arg ..., NULL) */
+static int run_in(const char *in, const char *tool, ...)
+{
+	const char *argv[16];
+	unsigned n = 0;
+	va_list ap;
+	va_start(ap, tool);
+	argv[n++] = tool;
+	const char *s;
+	while (n < 15 && (s = va_arg(ap, const char *)))
+		argv[n++] = s;
+	va_end(ap);
+	argv[n] = NULL;
+	return run_argv(argv, in);
+}
+
+/* The tool's exit code is want and its stdout exactly text. */
+#define EXPECT_OUT(want, text, ...)                                                                \
+	do {                                                                                       \
+		int code_ = run(__VA_ARGS__, (const char *)NULL);                                  \
+		CHECK(code_ == (want), "%s: exit %d, want %d (line %d; stderr: %s)", #__VA_ARGS__, \
+		      code_, want, __LINE__, err_text);                                            \
+		CHECK(strcmp(out_text, text) == 0, "%s: stdout \"%s\", want \"%s\" (line %d)",     \
+		      #__VA_ARGS__, out_text, text, __LINE__);                                     \
+	} while (0)
 
 #define EXPECT_EXIT(want, ...)                                                                \
 	do {                                                                                  \
@@ -149,8 +230,11 @@ static void test_true_false(void)
 /* Unknown options and missing operands: exit 2. */
 static void test_misuse(void)
 {
-	static const char *const with_options[] = {"ls",   "cat",  "mkdir", "rm",   "cp",   "mv",
-	                                           "head", "tail", "wc",    "stat", "touch"};
+	static const char *const with_options[] = {
+	    "ls",   "cat",     "mkdir",     "rm",    "cp",   "mv",     "head",  "tail",
+	    "wc",   "stat",    "touch",     "grep",  "sort", "uniq",   "tree",  "du",
+	    "ln",   "hexdump", "sha256sum", "sleep", "env",  "uptime", "date",  "ps",
+	    "kill", "mem",     "ns",        "df",    "sync", "top",    "dmesg", "rmdir"};
 	for (size_t i = 0; i < sizeof(with_options) / sizeof(with_options[0]); i++) {
 		int code = run(with_options[i], "-Z", (const char *)NULL);
 		CHECK(code == 2, "%s -Z: exit %d, want 2", with_options[i], code);
@@ -180,8 +264,9 @@ static void test_misuse(void)
 /* A name that does not exist: a message and exit 1. */
 static void test_missing(void)
 {
-	static const char *const readers[] = {"cat",  "ls",   "stat",  "wc",
-	                                      "head", "tail", "rmdir", "rm"};
+	static const char *const readers[] = {
+	    "cat", "ls",   "stat", "wc",   "head", "tail",      "rmdir",   "rm",
+	    "du",  "tree", "find", "sort", "uniq", "sha256sum", "hexdump", "ns"};
 	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
 		int code = run(readers[i], "fs:///tmp/toolstest-nope", (const char *)NULL);
 		CHECK(code == 1, "%s fs:///tmp/toolstest-nope: exit %d, want 1", readers[i], code);
@@ -307,6 +392,13 @@ static long find_pid(uint64_t id)
 static void test_system_tools(void)
 {
 	EXPECT_EXIT(0, "ps");
+	CHECK(strncmp(out_text, "  PID STATE", 11) == 0, "ps: \"%s\"", out_text);
+	EXPECT_EXIT(0, "top", "-n", "2", "-d", "1");
+	const char *second = strstr(out_text, "top - up");
+	CHECK(second && strstr(second + 1, "top - up") && strstr(out_text, " toolstest\n") &&
+	          strstr(out_text, " top\n"),
+	      "top -n 2: \"%s\"", out_text);
+	EXPECT_EXIT(2, "top", "-d", "0");
 	EXPECT_EXIT(0, "mem");
 	EXPECT_EXIT(0, "uptime");
 	EXPECT_EXIT(0, "env");
@@ -359,6 +451,85 @@ static void test_readers(void)
 	EXPECT_EXIT(0, "rm", TDIR "/text");
 }
 
+/* ---- what the tools print ---- */
+
+static void test_out_basic(void)
+{
+	EXPECT_OUT(0, "hello  world\n", "echo", "hello ", "world");
+	EXPECT_OUT(0, "x", "echo", "-n", "x");
+	CHECK(put(TDIR "/f", "one\ntwo\nthree\n") == 0, "writing a file");
+	EXPECT_OUT(0, "one\ntwo\nthree\none\ntwo\nthree\n", "cat", TDIR "/f", TDIR "/f");
+	CHECK(run_in("piped\n", "cat", (const char *)NULL) == 0 && strcmp(out_text, "piped\n") == 0,
+	      "cat of stdin: \"%s\"", out_text);
+	CHECK(run_in("a b\nc\n", "wc", (const char *)NULL) == 0 &&
+	          strcmp(out_text, "       2       3       6\n") == 0,
+	      "wc of stdin: \"%s\"", out_text);
+	EXPECT_OUT(0, "one\ntwo\n", "head", "-n", "2", TDIR "/f");
+	EXPECT_OUT(0, "three\n", "tail", "-n", "1", TDIR "/f");
+	EXPECT_OUT(0, "       3 " TDIR "/f\n", "wc", "-l", TDIR "/f");
+	EXPECT_OUT(0, "2:two\n", "grep", "-n", "w", TDIR "/f");
+	EXPECT_OUT(0, "one\nthree\n", "grep", "-v", "^t.o$", TDIR "/f");
+	EXPECT_OUT(0, "2\n", "grep", "-c", "^t", TDIR "/f");
+	EXPECT_OUT(0, "two\nthree\none\n", "sort", "-r", TDIR "/f");
+	CHECK(run_in("10\n9\n-1\n9\n", "sort", "-nu", (const char *)NULL) == 0 &&
+	          strcmp(out_text, "-1\n9\n10\n") == 0,
+	      "sort -nu: \"%s\"", out_text);
+	CHECK(run_in("a\na\nb\na\n", "uniq", "-c", (const char *)NULL) == 0 &&
+	          strcmp(out_text, "      2 a\n      1 b\n      1 a\n") == 0,
+	      "uniq -c: \"%s\"", out_text);
+	CHECK(put(TDIR "/abc", "abc") == 0, "writing a file");
+	EXPECT_OUT(
+	    0, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  " TDIR "/abc\n",
+	    "sha256sum", TDIR "/abc");
+	EXPECT_OUT(0,
+	           "00000000  61 62 63                                          |abc|\n00000003\n",
+	           "hexdump", "-C", TDIR "/abc");
+	EXPECT_EXIT(0, "rm", TDIR "/f", TDIR "/abc");
+}
+
+static void test_out_tree(void)
+{
+	EXPECT_EXIT(0, "mkdir", "-p", TDIR "/o/b/c", TDIR "/o/a");
+	CHECK(put(TDIR "/o/b/x.txt", "12345") == 0 && put(TDIR "/o/y.c", "1") == 0, "writing");
+	EXPECT_OUT(0, "a\nb\ny.c\n", "ls", TDIR "/o");
+	EXPECT_OUT(0, "d   2        0 c\n-   1        5 x.txt\n", "ls", "-l", TDIR "/o/b");
+	EXPECT_OUT(0,
+	           TDIR "/o\n|-- a\n|-- b\n|   |-- c\n|   `-- x.txt\n`-- y.c\n\n"
+	                "3 directories, 2 files\n",
+	           "tree", TDIR "/o");
+	EXPECT_OUT(0, TDIR "/o/b/x.txt\n", "find", TDIR "/o", "-name", "*.txt");
+	EXPECT_OUT(0, TDIR "/o\n" TDIR "/o/a\n" TDIR "/o/b\n" TDIR "/o/b/c\n", "find", TDIR "/o",
+	           "-type", "d");
+	EXPECT_OUT(0, "6\t" TDIR "/o\n", "du", "-s", TDIR "/o");
+	EXPECT_EXIT(0, "rm", "-r", TDIR "/o");
+}
+
+static void test_out_errors(void)
+{
+	EXPECT_EXIT(1, "cat", TDIR "/nope");
+	CHECK(strcmp(err_text, "cat: " TDIR "/nope: No such file or directory\n") == 0,
+	      "cat's message: \"%s\"", err_text);
+	EXPECT_EXIT(2, "ls", "-Z");
+	CHECK(strncmp(err_text, "ls: unknown option -Z\nusage: ls ", 32) == 0, "ls -Z: \"%s\"",
+	      err_text);
+	EXPECT_EXIT(0, "ls", "--help");
+	CHECK(strncmp(out_text, "usage: ls [", 11) == 0 && !err_text[0], "ls --help: \"%s\"",
+	      out_text);
+}
+
+static void test_dmesg(void)
+{
+	if (ch_handle("dmesg") == HANDLE_INVALID) {
+		EXPECT_EXIT(1, "dmesg");
+		ch_test_not_applicable("no \"dmesg\" grant");
+		return;
+	}
+	printf("toolstest: a line for dmesg to find\n");
+	fflush(stdout);
+	EXPECT_EXIT(0, "dmesg");
+	CHECK(strstr(out_text, "toolstest: a line for dmesg to find"), "dmesg: our line missing");
+}
+
 static void run_all(void)
 {
 	ch_test_run("tools_", "help", test_help);
@@ -371,6 +542,10 @@ static void run_all(void)
 	ch_test_run("tools_", "ln", test_ln);
 	ch_test_run("tools_", "text_tools", test_text_tools);
 	ch_test_run("tools_", "system_tools", test_system_tools);
+	ch_test_run("tools_", "out_basic", test_out_basic);
+	ch_test_run("tools_", "out_tree", test_out_tree);
+	ch_test_run("tools_", "out_errors", test_out_errors);
+	ch_test_run("tools_", "dmesg", test_dmesg);
 }
 
 int main(void)

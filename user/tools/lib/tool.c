@@ -5,6 +5,8 @@
  */
 #include "tool.h"
 
+#include "term.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -18,13 +20,6 @@
 #include <charlotte/names.h>
 #include <charlotte/ns.h>
 #include <charlotte/syscall.h>
-
-#if __has_include(<termios.h>)
-#include <sys/ioctl.h>
-#define TOOL_HAVE_TERMINALS 1
-#else
-#define TOOL_HAVE_TERMINALS 0
-#endif
 
 const struct tool *tool_self;
 
@@ -180,24 +175,14 @@ uint64_t tool_number(const char *s, const char *what)
 
 int tool_isatty(int fd)
 {
-#if TOOL_HAVE_TERMINALS
 	return isatty(fd);
-#else
-	(void)fd;
-	return 0;
-#endif
 }
 
 unsigned tool_columns(int fd)
 {
-#if TOOL_HAVE_TERMINALS
-	struct winsize ws;
-	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-#else
-	(void)fd;
-#endif
-	return 80;
+	unsigned rows, cols;
+	term_size(fd, &rows, &cols);
+	return cols;
 }
 
 long tool_absolute(const char *name, char *buf, size_t cap)

@@ -63,7 +63,7 @@ int tool_errno_of(long err);
 /* A number operand: decimal, >= 0; misuse (exit 2) naming what otherwise. */
 uint64_t tool_number(const char *s, const char *what);
 
-/* Whether fd is a terminal (0 until the libc has terminals). */
+/* Whether fd is a terminal. */
 int tool_isatty(int fd);
 /* The terminal's width for fd, or 80. */
 unsigned tool_columns(int fd);
