@@ -6,6 +6,7 @@
  * splitting, hexdump -C lines against the host's hexdump, tree's prefixes, ls's
  * columns and long lines, and dates against the host's gmtime.
  */
+#include "edbuf.h"
 #include "match.h"
 #include "procinfo.h"
 #include "sha256.h"
@@ -450,6 +451,103 @@ static void test_procinfo(void **state)
 	}
 }
 
+static void expect_text(const struct edbuf *b, const char *want)
+{
+	size_t len;
+	char *t = edbuf_text(b, &len);
+	assert_non_null(t);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(t, want, len);
+	free(t);
+}
+
+static void test_edbuf(void **state)
+{
+	(void)state;
+	/* loading and saving give the same bytes back */
+	static const char *const texts[] = {"", "a", "a\n", "a\n\n", "\n", "one\ntwo\nthree"};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct edbuf b;
+		assert_int_equal(edbuf_load(&b, texts[i], strlen(texts[i])), 0);
+		expect_text(&b, texts[i]);
+		assert_false(b.dirty);
+		edbuf_free(&b);
+	}
+	struct edbuf b;
+	assert_int_equal(edbuf_load(&b, "hello\nworld\n", 12), 0);
+	assert_int_equal(b.nlines, 3);
+	/* typing, a newline in the middle, backspace joining lines back */
+	edbuf_right(&b);
+	edbuf_right(&b);
+	assert_int_equal(edbuf_insert(&b, 'X'), 0);
+	expect_text(&b, "heXllo\nworld\n");
+	assert_true(b.dirty);
+	assert_int_equal(edbuf_newline(&b), 0);
+	expect_text(&b, "heX\nllo\nworld\n");
+	assert_int_equal(b.row, 1);
+	assert_int_equal(b.col, 0);
+	edbuf_backspace(&b);
+	expect_text(&b, "heXllo\nworld\n");
+	assert_int_equal(b.row, 0);
+	assert_int_equal(b.col, 3);
+	edbuf_backspace(&b);
+	expect_text(&b, "hello\nworld\n");
+	/* delete at a line's end joins the next line */
+	for (int i = 0; i < 7; i++)
+		edbuf_right(&b); /* from (0, 2) across the line's end to (1, 3) */
+	assert_int_equal(b.row, 1);
+	assert_int_equal(b.col, 3);
+	edbuf_up(&b);
+	assert_int_equal(b.col, 3);
+	b.col = b.line[0].len;
+	edbuf_delete(&b);
+	expect_text(&b, "helloworld\n");
+	/* up and down clamp the column; left at the start goes to the end of the line above */
+	edbuf_down(&b);
+	assert_int_equal(b.row, 1);
+	assert_int_equal(b.col, 0);
+	edbuf_left(&b);
+	assert_int_equal(b.row, 0);
+	assert_int_equal(b.col, 10);
+	/* backspace at the very start and delete at the very end change nothing */
+	b.row = 0;
+	b.col = 0;
+	edbuf_backspace(&b);
+	b.row = 1;
+	b.col = 0;
+	edbuf_delete(&b);
+	expect_text(&b, "helloworld\n");
+	edbuf_free(&b);
+	/* find: after the cursor, wrapping around, not at the cursor itself */
+	assert_int_equal(edbuf_load(&b, "ab ab\nxx ab\n", 12), 0);
+	assert_true(edbuf_find(&b, "ab"));
+	assert_int_equal(b.row, 0);
+	assert_int_equal(b.col, 3);
+	assert_true(edbuf_find(&b, "ab"));
+	assert_int_equal(b.row, 1);
+	assert_int_equal(b.col, 3);
+	assert_true(edbuf_find(&b, "ab"));
+	assert_int_equal(b.row, 0);
+	assert_int_equal(b.col, 0);
+	assert_false(edbuf_find(&b, "zz"));
+	assert_false(edbuf_find(&b, ""));
+	assert_int_equal(b.row, 0);
+	edbuf_free(&b);
+	/* many lines and long ones grow their arrays */
+	assert_int_equal(edbuf_load(&b, "", 0), 0);
+	for (int i = 0; i < 500; i++) {
+		for (int j = 0; j < 40; j++)
+			assert_int_equal(edbuf_insert(&b, (char)('a' + j % 26)), 0);
+		assert_int_equal(edbuf_newline(&b), 0);
+	}
+	assert_int_equal(b.nlines, 501);
+	size_t len;
+	char *t = edbuf_text(&b, &len);
+	assert_int_equal(len, 500 * 41);
+	free(t);
+	edbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +558,7 @@ int main(void)
 	    cmocka_unit_test(test_split_lines), cmocka_unit_test(test_hexdump),
 	    cmocka_unit_test(test_tree_prefix), cmocka_unit_test(test_columns_and_long),
 	    cmocka_unit_test(test_date),        cmocka_unit_test(test_procinfo),
+	    cmocka_unit_test(test_edbuf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,6 +399,12 @@ static void test_system_tools(void)
 	          strstr(out_text, " top\n"),
 	      "top -n 2: \"%s\"", out_text);
 	EXPECT_EXIT(2, "top", "-d", "0");
+	/* edit needs a terminal: pipes are not one */
+	EXPECT_EXIT(2, "edit");
+	EXPECT_EXIT(1, "edit", TDIR "/e");
+	CHECK(strcmp(err_text, "edit: needs a terminal on standard input and output\n") == 0,
+	      "edit: \"%s\"", err_text);
+	CHECK(!exists(TDIR "/e"), "edit without a terminal made its file");
 	EXPECT_EXIT(0, "mem");
 	EXPECT_EXIT(0, "uptime");
 	EXPECT_EXIT(0, "env");
