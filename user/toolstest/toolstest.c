@@ -29,10 +29,10 @@
 
 /* Every tool in the initrd (docs/tools.md). */
 static const char *const all_tools[] = {
-    "cat",  "cp",   "date", "dmesg",   "df",    "du",        "echo",  "env",    "false",
-    "find", "grep", "head", "hexdump", "kill",  "ln",        "ls",    "mem",    "mkdir",
-    "mv",   "ns",   "ps",   "rm",      "rmdir", "sha256sum", "sleep", "sort",   "stat",
-    "sync", "tail", "top",  "touch",   "tree",  "true",      "uniq",  "uptime", "wc",
+    "cat",  "cp",    "date", "dmesg",   "edit",      "df",     "du",   "echo", "env",   "false",
+    "find", "grep",  "head", "hexdump", "kill",      "ln",     "ls",   "mem",  "mkdir", "mv",
+    "ns",   "ps",    "rm",   "rmdir",   "sha256sum", "sleep",  "sort", "stat", "sync",  "tail",
+    "top",  "touch", "tree", "true",    "uniq",      "uptime", "wc",
 };
 
 /* A grant of h under name with all the rights we have on it. */
@@ -231,10 +231,10 @@ static void test_true_false(void)
 static void test_misuse(void)
 {
 	static const char *const with_options[] = {
-	    "ls",   "cat",     "mkdir",     "rm",    "cp",   "mv",     "head",  "tail",
-	    "wc",   "stat",    "touch",     "grep",  "sort", "uniq",   "tree",  "du",
-	    "ln",   "hexdump", "sha256sum", "sleep", "env",  "uptime", "date",  "ps",
-	    "kill", "mem",     "ns",        "df",    "sync", "top",    "dmesg", "rmdir"};
+	    "ls",        "cat",   "mkdir", "rm",     "cp",    "mv",   "head", "tail", "wc",
+	    "stat",      "touch", "grep",  "sort",   "uniq",  "tree", "du",   "ln",   "hexdump",
+	    "sha256sum", "sleep", "env",   "uptime", "date",  "ps",   "kill", "mem",  "ns",
+	    "df",        "sync",  "top",   "dmesg",  "rmdir", "edit"};
 	for (size_t i = 0; i < sizeof(with_options) / sizeof(with_options[0]); i++) {
 		int code = run(with_options[i], "-Z", (const char *)NULL);
 		CHECK(code == 2, "%s -Z: exit %d, want 2", with_options[i], code);
