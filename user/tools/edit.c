@@ -45,17 +45,16 @@ static size_t top, left; /* first row and column shown */
 static char status[256];
 static char search[128];
 
-/* Input queue: read() may return several keys at once. */
+/* Input queue: what the last read() returned. The console sends each key's bytes in
+ * one message, so an escape sequence never spans two reads, and an Esc with nothing
+ * after it in its read is the Esc key (no waiting to tell). */
 static unsigned char inq[64];
 static size_t inq_len, inq_pos;
 
-/* The next input byte, waiting at most timeout_ns if none is queued (UINT64_MAX:
- * forever): the byte, -1 on a timeout, -2 at the end of input. */
-static int next_byte(uint64_t timeout_ns)
+/* The next input byte, or -2 at the end of input. */
+static int next_byte(void)
 {
 	if (inq_pos == inq_len) {
-		if (timeout_ns != UINT64_MAX && term_wait_input(STDIN_FILENO, timeout_ns) == 0)
-			return -1;
 		ssize_t n = read(STDIN_FILENO, inq, sizeof(inq));
 		if (n <= 0)
 			return -2;
@@ -65,16 +64,21 @@ static int next_byte(uint64_t timeout_ns)
 	return inq[inq_pos++];
 }
 
+/* The next byte of the current read, or -1. */
+static int more(void)
+{
+	return inq_pos < inq_len ? inq[inq_pos++] : -1;
+}
+
 static int read_key(void)
 {
-	int c = next_byte(UINT64_MAX);
+	int c = next_byte();
 	if (c != 0x1b)
 		return c;
-	/* an escape sequence arrives at once; a lone Esc has nothing after it */
-	int a = next_byte(50000000);
-	if (a != '[' && a != 'O')
+	if (inq_pos == inq_len || (inq[inq_pos] != '[' && inq[inq_pos] != 'O'))
 		return KEY_ESC;
-	int b = next_byte(50000000);
+	inq_pos++;
+	int b = more();
 	switch (b) {
 	case 'A':
 		return KEY_UP;
@@ -89,10 +93,7 @@ static int read_key(void)
 	case 'F':
 		return KEY_END;
 	}
-	if (b >= '1' && b <= '8') {
-		int t = next_byte(50000000);
-		if (t != '~')
-			return KEY_ESC;
+	if (b >= '1' && b <= '8' && more() == '~') {
 		switch (b) {
 		case '1':
 		case '7':
@@ -108,6 +109,8 @@ static int read_key(void)
 			return KEY_PGDN;
 		}
 	}
+	/* another sequence (F-keys, Insert): skip the rest of this read */
+	inq_pos = inq_len;
 	return KEY_ESC;
 }
 

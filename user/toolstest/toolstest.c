@@ -11,14 +11,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <abi/kbus.h>
 #include <abi/rights.h>
+#include <abi/term.h>
 #include <charlotte/fd.h>
+#include <charlotte/kbus.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -536,6 +540,99 @@ static void test_dmesg(void)
 	CHECK(strstr(out_text, "toolstest: a line for dmesg to find"), "dmesg: our line missing");
 }
 
+/* ---- edit on a fake terminal ---- */
+
+/*
+ * Runs `edit file` on a terminal session we serve (a KBUS_KIND_TERM channel: calls
+ * answered as a console would, 80x25; messages from it are output), types keys (each
+ * a message, as the console sends them in raw mode) once edit has put the terminal in
+ * raw mode, and serves it until it exits. Returns its exit code (-1000: it did not
+ * exit); *saw_unsaved: the output showed the unsaved-changes question.
+ */
+static int run_edit(const char *file, const char *const *keys, bool *saw_unsaved)
+{
+	handle_t ends[2];
+	*saw_unsaved = false;
+	if (ch_channel_create_kind(ch_handle("pool"), 64, ends, KBUS_KIND_TERM) < 0)
+		return -1000;
+	const char *argv[] = {"bin/edit", file, NULL};
+	struct ch_grant g[] = {grant_of("log", ch_handle("log")), grant_of("ns", ch_handle("ns")),
+	                       grant_of("stdin", ends[0]), grant_of("stdout", ends[0]),
+	                       grant_of("stderr", ends[0])};
+	struct ch_spawn_args a = {
+	    .path = "bin/edit", .argv = argv, .grants = g, .ngrants = 5, .child_pool = 2u << 20};
+	struct ch_child c;
+	long r = ch_spawn(&a, &c);
+	ch_cap_drop(ends[0]);
+	if (r < 0) {
+		ch_cap_drop(ends[1]);
+		return -1000;
+	}
+	static char msg[STREAM_MSG_MAX + 1];
+	uint32_t mode = TERM_MODE_ALL;
+	bool typed = false;
+	int64_t give_up = ch_clock_ns() + (int64_t)LONG;
+	while (ch_clock_ns() < give_up) {
+		struct kbus_buf b = {.data = msg, .capacity = STREAM_MSG_MAX};
+		r = ch_kbus_recv(ends[1], &b, 0, 100000000);
+		if (r == ERR_TIMED_OUT)
+			continue;
+		if (r < 0)
+			break; /* ERR_PEER_CLOSED: edit has ended */
+		if (!(b.flags & KBUS_MSG_CALL)) {
+			msg[b.len] = '\0';
+			if (strstr(msg, "unsaved changes"))
+				*saw_unsaved = true;
+			continue;
+		}
+		struct term_req req;
+		struct term_reply rep = {0};
+		memcpy(&req, msg, sizeof(req));
+		if (req.op == TERM_SET_MODE)
+			mode = req.arg;
+		rep.mode = mode;
+		rep.cols = 80;
+		rep.rows = 25;
+		struct kbus_msg m = {.data = &rep, .len = sizeof(rep)};
+		ch_kbus_reply(ends[1], &m);
+		if (!typed && !(mode & TERM_MODE_CANON)) {
+			for (size_t i = 0; keys[i]; i++)
+				ch_kbus_send_bytes(ends[1], keys[i], (uint32_t)strlen(keys[i]), 0,
+				                   LONG);
+			typed = true;
+		}
+	}
+	ch_cap_drop(ends[1]);
+	struct proc_status st;
+	r = ch_proc_wait(c.process, LONG, &st);
+	if (r < 0)
+		ch_proc_kill(c.process);
+	ch_child_release(&c);
+	return r == 0 && st.state == PROC_EXITED ? st.code : -1000;
+}
+
+static void test_edit(void)
+{
+	/* a new file: type, save, move, append, find, delete, save, quit */
+	static const char *const keys[] = {
+	    "h", "e",  "l",    "l",       "o",      "\r",   "w",    "o", "r",
+	    "l", "d",  "\x13", "\033[A",  "\033[F", "!",    "\x06", "w", "o",
+	    "r", "\r", "\033", "\033[3~", "\x13",   "\x11", NULL};
+	bool unsaved;
+	int code = run_edit(TDIR "/ed", keys, &unsaved);
+	CHECK(code == 0, "edit: exit %d", code);
+	CHECK(strcmp(contents(TDIR "/ed"), "hello!\norld") == 0, "edit saved \"%s\"",
+	      contents(TDIR "/ed"));
+	/* unsaved changes: the first Ctrl-Q asks, the second quits without saving */
+	static const char *const keys2[] = {"\033[B", "x", "\x11", "\x11", NULL};
+	code = run_edit(TDIR "/ed", keys2, &unsaved);
+	CHECK(code == 0, "edit: exit %d", code);
+	CHECK(unsaved, "edit quit with unsaved changes without asking");
+	CHECK(strcmp(contents(TDIR "/ed"), "hello!\norld") == 0, "edit saved \"%s\" on quit",
+	      contents(TDIR "/ed"));
+	EXPECT_EXIT(0, "rm", TDIR "/ed");
+}
+
 static void run_all(void)
 {
 	ch_test_run("tools_", "help", test_help);
@@ -552,6 +649,7 @@ static void run_all(void)
 	ch_test_run("tools_", "out_tree", test_out_tree);
 	ch_test_run("tools_", "out_errors", test_out_errors);
 	ch_test_run("tools_", "dmesg", test_dmesg);
+	ch_test_run("tools_", "edit", test_edit);
 }
 
 int main(void)
