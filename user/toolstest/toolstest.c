@@ -33,10 +33,11 @@
 
 /* Every tool in the initrd (docs/tools.md). */
 static const char *const all_tools[] = {
-    "cat",  "cp",    "date", "dmesg",   "edit",      "df",     "du",   "echo", "env",   "false",
-    "find", "grep",  "head", "hexdump", "kill",      "ln",     "ls",   "mem",  "mkdir", "mv",
-    "ns",   "ps",    "rm",   "rmdir",   "sha256sum", "sleep",  "sort", "stat", "sync",  "tail",
-    "top",  "touch", "tree", "true",    "uniq",      "uptime", "wc",
+    "cat",   "cp",        "date",  "dmesg", "edit", "df",      "du",     "echo",
+    "env",   "false",     "find",  "grep",  "head", "hexdump", "kill",   "ln",
+    "ls",    "mem",       "mkdir", "mv",    "ns",   "ps",      "reboot", "rm",
+    "rmdir", "sha256sum", "sleep", "sort",  "stat", "sync",    "tail",   "shutdown",
+    "top",   "touch",     "tree",  "true",  "uniq", "uptime",  "wc",
 };
 
 /* A grant of h under name with all the rights we have on it. */
@@ -235,10 +236,11 @@ static void test_true_false(void)
 static void test_misuse(void)
 {
 	static const char *const with_options[] = {
-	    "ls",        "cat",   "mkdir", "rm",     "cp",    "mv",   "head", "tail", "wc",
-	    "stat",      "touch", "grep",  "sort",   "uniq",  "tree", "du",   "ln",   "hexdump",
-	    "sha256sum", "sleep", "env",   "uptime", "date",  "ps",   "kill", "mem",  "ns",
-	    "df",        "sync",  "top",   "dmesg",  "rmdir", "edit"};
+	    "ls",     "cat",  "mkdir", "rm",      "cp",        "mv",       "head",
+	    "tail",   "wc",   "stat",  "touch",   "grep",      "sort",     "uniq",
+	    "tree",   "du",   "ln",    "hexdump", "sha256sum", "sleep",    "env",
+	    "uptime", "date", "ps",    "kill",    "mem",       "ns",       "df",
+	    "sync",   "top",  "dmesg", "rmdir",   "edit",      "shutdown", "reboot"};
 	for (size_t i = 0; i < sizeof(with_options) / sizeof(with_options[0]); i++) {
 		int code = run(with_options[i], "-Z", (const char *)NULL);
 		CHECK(code == 2, "%s -Z: exit %d, want 2", with_options[i], code);
@@ -403,6 +405,13 @@ static void test_system_tools(void)
 	          strstr(out_text, " top\n"),
 	      "top -n 2: \"%s\"", out_text);
 	EXPECT_EXIT(2, "top", "-d", "0");
+	/* shutdown and reboot need "power", which toolstest does not hold */
+	EXPECT_EXIT(1, "shutdown", "-n");
+	CHECK(strcmp(err_text, "shutdown: no capability to turn off the machine (the grant "
+	                       "\"power\")\n") == 0,
+	      "shutdown: \"%s\"", err_text);
+	EXPECT_EXIT(1, "reboot", "-n");
+	EXPECT_EXIT(2, "shutdown", "+5");
 	/* edit needs a terminal: pipes are not one */
 	EXPECT_EXIT(2, "edit");
 	EXPECT_EXIT(1, "edit", TDIR "/e");

@@ -1,0 +1,27 @@
+/*
+ * shutdown.c - `shutdown [-n]`: turns the machine off.
+ */
+#include <abi/hw.h>
+
+#include "lib/power.h"
+#include "lib/tool.h"
+
+static const struct tool shutdown_tool = {
+    "shutdown", "shutdown [-n]",
+    "Turns the machine off (ACPI S5) through the grant \"power\". First it gives the\n"
+    "file systems time to write back: none takes a sync request, so it waits 3 s for\n"
+    "fsd's own write-back (2 s after the last change).\n"
+    "  -n  now: no waiting\n"
+    "Not supported: a delay or a time (+5, now), messages to users, halting without\n"
+    "power off.\n"};
+
+int main(int argc, char **argv)
+{
+	struct tool_opts o = {0};
+	int now = 0;
+	while (tool_getopt(&shutdown_tool, argc, argv, "n", &o) != -1)
+		now = 1;
+	if (o.ind < argc)
+		tool_usage_error("no operands (a delay is not supported)");
+	return power_do(HW_POWER_OFF, now);
+}
