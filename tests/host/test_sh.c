@@ -1,0 +1,562 @@
+/*
+ * test_sh.c - host tests for the shell's pure parts (user/sh): the parser
+ * (operators, redirections, quoting, incomplete input, syntax errors), word
+ * expansion (variables, quoting edge cases, splitting, tilde, defaults),
+ * patterns, the line editor (keys, kill and yank, history browsing, Ctrl-R,
+ * escape sequences, rendering), the history and completion. A random-input
+ * loop checks the parser and expander never crash or leak (ASan) on garbage.
+ */
+#include "complete.h"
+#include "edit.h"
+#include "expand.h"
+#include "hist.h"
+#include "parse.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+static int parse(const char *s, struct sh_arena *a, struct sh_parse_result *r)
+{
+	*a = (struct sh_arena){0};
+	return sh_parse(a, s, strlen(s), r);
+}
+
+static void test_parse_simple(void **state)
+{
+	(void)state;
+	struct sh_arena a;
+	struct sh_parse_result r;
+	assert_int_equal(parse("echo hello   world # comment", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.n, 1);
+	struct sh_cmd *c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->nwords, 3);
+	assert_string_equal(c->words[0], "echo");
+	assert_string_equal(c->words[2], "world");
+	assert_null(c->words[3]);
+	sh_arena_free(&a);
+
+	assert_int_equal(parse("a | b | c && d || e; f & g\nh", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.n, 4);
+	struct sh_andor *ao = &r.list.items[0];
+	assert_int_equal(ao->npipes, 3);
+	assert_int_equal(ao->pipes[0].ncmds, 3);
+	assert_int_equal(ao->ops[1], SH_OP_AND);
+	assert_int_equal(ao->ops[2], SH_OP_OR);
+	assert_false(ao->background);
+	assert_true(r.list.items[1].background);
+	assert_string_equal(r.list.items[1].pipes[0].cmds[0].words[0], "f");
+	assert_false(r.list.items[2].background);
+	assert_string_equal(r.list.items[3].pipes[0].cmds[0].words[0], "h");
+	sh_arena_free(&a);
+
+	assert_int_equal(parse("", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.n, 0);
+	sh_arena_free(&a);
+	assert_int_equal(parse("  # only a comment\n\n", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.n, 0);
+	sh_arena_free(&a);
+	assert_int_equal(parse("a#b", &a, &r),
+	                 SH_PARSE_OK); /* '#' inside a word is not a comment */
+	assert_string_equal(r.list.items[0].pipes[0].cmds[0].words[0], "a#b");
+	sh_arena_free(&a);
+}
+
+static void test_parse_redirs(void **state)
+{
+	(void)state;
+	struct sh_arena a;
+	struct sh_parse_result r;
+	assert_int_equal(parse("X=1 Y=2 cmd <in >out 2>>err 2>&1 >>app 3<&0 a2>b", &a, &r),
+	                 SH_PARSE_OK);
+	struct sh_cmd *c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->nassign, 2);
+	assert_string_equal(c->assign[1], "Y=2");
+	assert_int_equal(c->nwords, 2);
+	assert_string_equal(c->words[1], "a2"); /* a2>b: 'a2' is a word, '>b' redirects */
+	assert_int_equal(c->nredirs, 7);
+	assert_string_equal(c->redirs[6].word, "b");
+	assert_int_equal(c->redirs[0].kind, SH_R_IN);
+	assert_int_equal(c->redirs[0].fd, 0);
+	assert_string_equal(c->redirs[0].word, "in");
+	assert_int_equal(c->redirs[1].kind, SH_R_OUT);
+	assert_int_equal(c->redirs[1].fd, 1);
+	assert_int_equal(c->redirs[2].kind, SH_R_APPEND);
+	assert_int_equal(c->redirs[2].fd, 2);
+	assert_int_equal(c->redirs[3].kind, SH_R_DUP);
+	assert_int_equal(c->redirs[3].fd, 2);
+	assert_int_equal(c->redirs[3].dup_fd, 1);
+	assert_int_equal(c->redirs[5].fd, 3);
+	assert_int_equal(c->redirs[5].dup_fd, 0);
+	sh_arena_free(&a);
+
+	assert_int_equal(parse("X=1", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.items[0].pipes[0].cmds[0].nassign, 1);
+	assert_int_equal(r.list.items[0].pipes[0].cmds[0].nwords, 0);
+	sh_arena_free(&a);
+	assert_int_equal(parse("echo X=1", &a, &r), SH_PARSE_OK); /* not an assignment */
+	assert_int_equal(r.list.items[0].pipes[0].cmds[0].nwords, 2);
+	sh_arena_free(&a);
+	assert_int_equal(parse(">f", &a, &r), SH_PARSE_OK); /* only a redirection */
+	sh_arena_free(&a);
+}
+
+static void test_parse_quotes(void **state)
+{
+	(void)state;
+	struct sh_arena a;
+	struct sh_parse_result r;
+	assert_int_equal(parse("echo 'a | b' \"c;d\" e\\;f ${X}g", &a, &r), SH_PARSE_OK);
+	struct sh_cmd *c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->nwords, 5);
+	assert_string_equal(c->words[1], "'a | b'");
+	assert_string_equal(c->words[2], "\"c;d\"");
+	assert_string_equal(c->words[3], "e\\;f");
+	assert_string_equal(c->words[4], "${X}g");
+	sh_arena_free(&a);
+	/* line continuation, but not inside single quotes */
+	assert_int_equal(parse("ec\\\nho a\\\n b 'x\\\ny'", &a, &r), SH_PARSE_OK);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_string_equal(c->words[0], "echo");
+	assert_string_equal(c->words[1], "a");
+	assert_string_equal(c->words[3], "'x\\\ny'");
+	sh_arena_free(&a);
+}
+
+static void test_parse_incomplete_and_errors(void **state)
+{
+	(void)state;
+	static const char *incomplete[] = {"echo 'abc", "echo \"abc",   "a |",
+	                                   "a &&",      "a ||\n",       "echo \\",
+	                                   "a | \n",    "echo \"a\\\"", "echo a\\\n"};
+	static const char *errors[] = {"| a",      "a || || b", "a ; ;", "; a",    "a >",
+	                               "a > ;",    "a &&& b",   "(a)",   "a >& x", "a 12>x",
+	                               "echo ${X", "a | ;",     "&& a",  "a >&\n", "a 2>&1x"};
+	struct sh_arena a;
+	struct sh_parse_result r;
+	for (size_t i = 0; i < sizeof(incomplete) / sizeof(*incomplete); i++) {
+		if (parse(incomplete[i], &a, &r) != SH_PARSE_INCOMPLETE)
+			fail_msg("'%s' should be incomplete", incomplete[i]);
+		sh_arena_free(&a);
+	}
+	for (size_t i = 0; i < sizeof(errors) / sizeof(*errors); i++) {
+		if (parse(errors[i], &a, &r) != SH_PARSE_ERROR)
+			fail_msg("'%s' should be an error", errors[i]);
+		assert_true(strlen(r.error) > 0);
+		sh_arena_free(&a);
+	}
+	assert_int_equal(parse("| a", &a, &r), SH_PARSE_ERROR);
+	assert_string_equal(r.error, "syntax error near '|'");
+	sh_arena_free(&a);
+	assert_int_equal(parse("a >", &a, &r), SH_PARSE_ERROR);
+	assert_string_equal(r.error, "syntax error near end of input");
+	sh_arena_free(&a);
+}
+
+/* ---- expansion ---- */
+
+static const char *vars[][2] = {{"X", "ex"}, {"EMPTY", ""},          {"SP", " a  b "},
+                                {"?", "3"},  {"HOME", "fs:///home"}, {"1", "one"}};
+
+static const char *var(void *ctx, const char *name, size_t n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++)
+		if (strlen(vars[i][0]) == n && memcmp(vars[i][0], name, n) == 0)
+			return vars[i][1];
+	return NULL;
+}
+
+static const char *names[] = {"a.c", "b.c", "b.h", "[x]", "README"};
+
+static int glob(void *ctx, const char *pat, const bool *q, struct sh_fields *out)
+{
+	(void)ctx;
+	int n = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (sh_glob_match(pat, q, names[i])) {
+			if (sh_fields_add(out, names[i], strlen(names[i])))
+				return -1;
+			n++;
+		}
+	return n;
+}
+
+static const struct sh_expand_ops ops = {.var = var, .glob = glob};
+
+/* Expand raw and compare with the expected fields, joined by '|'. */
+static void check(const char *raw, const char *want)
+{
+	struct sh_fields f = {0};
+	assert_int_equal(sh_expand_word(raw, &ops, &f), 0);
+	char got[256] = "";
+	for (unsigned i = 0; i < f.n; i++) {
+		if (i)
+			strcat(got, "|");
+		strcat(got, f.v[i]);
+	}
+	if (strcmp(got, want) != 0)
+		fail_msg("expand [%s]: got [%s] (%u fields), want [%s]", raw, got, f.n, want);
+	sh_fields_free(&f);
+}
+
+static void count(const char *raw, unsigned want)
+{
+	struct sh_fields f = {0};
+	assert_int_equal(sh_expand_word(raw, &ops, &f), 0);
+	if (f.n != want)
+		fail_msg("expand [%s]: %u fields, want %u", raw, f.n, want);
+	sh_fields_free(&f);
+}
+
+static void test_expand(void **state)
+{
+	(void)state;
+	check("plain", "plain");
+	check("$X", "ex");
+	check("${X}y", "exy");
+	check("$Xy", ""); /* $Xy is the variable Xy */
+	check("a$X.b", "aex.b");
+	check("'$X'", "$X");
+	check("\"$X\"", "ex");
+	check("\"a b\"", "a b");
+	check("\\$X", "$X");
+	check("\"\\$X \\\" \\\\ \\a\"", "$X \" \\ \\a");
+	check("$?", "3");
+	check("x$", "x$");
+	check("$-", "$-");
+	check("$1", "one");
+	check("${UNSET:-dflt}", "dflt");
+	check("${EMPTY:-dflt}", "dflt");
+	check("${X:-dflt}", "ex");
+	check("~", "fs:///home");
+	check("~/a", "fs:///home/a");
+	check("a~", "a~");
+	check("'~'", "~");
+	check("$SP", "a|b"); /* split, blanks at the ends dropped */
+	check("\"$SP\"", " a  b ");
+	check("x${SP}y", "x|a|b|y");
+	count("$UNSET", 0); /* an unset variable outside quotes: no field */
+	count("$EMPTY", 0);
+	count("\"\"", 1);
+	count("''", 1);
+	count("\"$UNSET\"", 1);
+	count("a\"\"", 1);
+	check("it's\\ ok", "its\\ ok"); /* an unclosed quote inside expansion runs to the end */
+	/* globbing */
+	check("*.c", "a.c|b.c");
+	check("b.?", "b.c|b.h");
+	check("[ab].c", "a.c|b.c");
+	check("[!a].c", "b.c");
+	check("\"*\".c", "*.c"); /* quoted: literal, and no match keeps the word */
+	check("\\*", "*");
+	check("*.zz", "*.zz");
+	check("R*", "README");
+	char *one = sh_expand_one("$SP*", &ops);
+	assert_string_equal(one, " a  b *"); /* no splitting, no globbing */
+	free(one);
+	one = sh_expand_one("", &ops);
+	assert_string_equal(one, "");
+	free(one);
+}
+
+static void test_glob_match(void **state)
+{
+	(void)state;
+	assert_true(sh_glob_match("*", NULL, "anything"));
+	assert_true(sh_glob_match("*", NULL, ""));
+	assert_false(sh_glob_match("?", NULL, ""));
+	assert_true(sh_glob_match("a*b*c", NULL, "aXXbYYbc"));
+	assert_false(sh_glob_match("a*b*c", NULL, "aXXbYYb"));
+	assert_true(sh_glob_match("[a-c]x", NULL, "bx"));
+	assert_false(sh_glob_match("[a-c]x", NULL, "dx"));
+	assert_true(sh_glob_match("[]]", NULL, "]"));
+	assert_true(sh_glob_match("[x", NULL, "[x")); /* not a set: literal */
+	assert_true(sh_glob_match("**", NULL, "ab"));
+	bool q[] = {true, false};
+	assert_true(sh_glob_match("**", q, "*x"));
+	assert_false(sh_glob_match("**", q, "x"));
+	assert_true(sh_glob_has_magic("a[", NULL));
+	assert_false(sh_glob_has_magic("abc", NULL));
+}
+
+/* ---- editor ---- */
+
+static enum sh_ed_result feed(struct sh_ed *e, const char *keys)
+{
+	enum sh_ed_result r = SH_ED_NONE;
+	for (const char *k = keys; *k; k++)
+		r = sh_ed_feed(e, (unsigned char)*k);
+	return r;
+}
+
+static void test_editor_keys(void **state)
+{
+	(void)state;
+	static struct sh_ed e;
+	sh_ed_start(&e, NULL);
+	assert_int_equal(feed(&e, "hello world"), SH_ED_REDRAW);
+	assert_string_equal(e.buf, "hello world");
+	feed(&e, "\x01X"); /* Ctrl-A, insert */
+	assert_string_equal(e.buf, "Xhello world");
+	feed(&e, "\x05!"); /* Ctrl-E */
+	assert_string_equal(e.buf, "Xhello world!");
+	feed(&e, "\x02\x02\x0b"); /* back two, kill to the end */
+	assert_string_equal(e.buf, "Xhello worl");
+	feed(&e, "\x01\x19"); /* yank at the start */
+	assert_string_equal(e.buf, "d!Xhello worl");
+	feed(&e, "\x17"); /* Ctrl-W at position 2: the word before */
+	assert_string_equal(e.buf, "Xhello worl");
+	assert_int_equal(e.pos, 0);
+	feed(&e, "\x1b"
+	         "f"); /* Alt-F */
+	assert_int_equal(e.pos, 6);
+	feed(&e, "\x1b"
+	         "b"); /* Alt-B */
+	assert_int_equal(e.pos, 0);
+	feed(&e, "\x1b[C\x1b[C"); /* right, right */
+	assert_int_equal(e.pos, 2);
+	feed(&e, "\x1b[3~"); /* Delete */
+	assert_string_equal(e.buf, "Xhllo worl");
+	feed(&e, "\x7f"); /* Backspace */
+	assert_string_equal(e.buf, "Xllo worl");
+	feed(&e, "\x1b[F"); /* End */
+	assert_int_equal(e.pos, e.len);
+	feed(&e, "\x1b[H"); /* Home */
+	assert_int_equal(e.pos, 0);
+	feed(&e, "\x1b[4~");
+	assert_int_equal(e.pos, e.len);
+	feed(&e, "\x1bOH");
+	assert_int_equal(e.pos, 0);
+	feed(&e, "\x1b[D");
+	assert_int_equal(e.pos, 0);
+	feed(&e, "\x1b"
+	         "d"); /* Alt-D */
+	assert_string_equal(e.buf, " worl");
+	feed(&e, "\x15"); /* Ctrl-U at 0: nothing */
+	assert_string_equal(e.buf, " worl");
+	feed(&e, "\x05\x15");
+	assert_string_equal(e.buf, "");
+	assert_int_equal(feed(&e, "\x04"), SH_ED_EOF);
+	feed(&e, "ab\x01");
+	assert_int_equal(feed(&e, "\x04"), SH_ED_REDRAW); /* Ctrl-D deletes under the cursor */
+	assert_string_equal(e.buf, "b");
+	assert_int_equal(feed(&e, "\t"), SH_ED_COMPLETE);
+	assert_int_equal(feed(&e, "\x03"), SH_ED_INTR);
+	assert_int_equal(feed(&e, "\x0c"), SH_ED_CLEAR);
+	assert_int_equal(feed(&e, "\x1b[99;99;99;99X"), SH_ED_BELL); /* too long: dropped */
+	assert_int_equal(feed(&e, "\x1b[15~"), SH_ED_BELL); /* F5: nothing */
+	assert_string_equal(e.buf, "b");
+	assert_int_equal(feed(&e, "\r"), SH_ED_ACCEPT);
+	/* a full line refuses more */
+	sh_ed_start(&e, NULL);
+	for (int i = 0; i < SH_ED_MAX + 10; i++)
+		sh_ed_feed(&e, 'x');
+	assert_int_equal(e.len, SH_ED_MAX - 1);
+	assert_int_equal(sh_ed_feed(&e, 'x'), SH_ED_BELL);
+	assert_int_equal(sh_ed_feed(&e, 0x19), SH_ED_BELL); /* nothing killed yet */
+}
+
+static void test_editor_history(void **state)
+{
+	(void)state;
+	static struct sh_ed e;
+	struct sh_hist h = {0};
+	assert_int_equal(sh_hist_add(&h, "echo one"), 0);
+	assert_int_equal(sh_hist_add(&h, "ls fs:///tmp"), 0);
+	assert_int_equal(sh_hist_add(&h, "echo two"), 0);
+	sh_ed_start(&e, &h);
+	feed(&e, "new");
+	feed(&e, "\x1b[A");
+	assert_string_equal(e.buf, "echo two");
+	feed(&e, "\x10\x10"); /* Ctrl-P twice */
+	assert_string_equal(e.buf, "echo one");
+	assert_int_equal(feed(&e, "\x1b[A"), SH_ED_BELL);
+	feed(&e, "\x0e\x0e\x0e"); /* Ctrl-N back to the new line */
+	assert_string_equal(e.buf, "new");
+	assert_int_equal(feed(&e, "\x1b[B"), SH_ED_BELL);
+	/* Ctrl-R */
+	feed(&e, "\x12"
+	         "echo");
+	assert_true(e.search);
+	char out[256];
+	sh_ed_render(&e, "$ ", out, sizeof(out));
+	assert_non_null(strstr(out, "(reverse-i-search)`echo': echo two"));
+	feed(&e, "\x12"); /* older */
+	sh_ed_render(&e, "$ ", out, sizeof(out));
+	assert_non_null(strstr(out, "echo one"));
+	feed(&e, "\x07"); /* Ctrl-G: cancel */
+	assert_false(e.search);
+	assert_string_equal(e.buf, "new");
+	feed(&e, "\x12"
+	         "ls\x05"); /* Ctrl-E takes the match to edit */
+	assert_false(e.search);
+	assert_string_equal(e.buf, "ls fs:///tmp");
+	assert_int_equal(e.pos, e.len);
+	sh_ed_start(&e, &h);
+	assert_int_equal(feed(&e, "\x12"
+	                          "one\r"),
+	                 SH_ED_ACCEPT);
+	assert_string_equal(e.buf, "echo one");
+	sh_ed_start(&e, &h);
+	feed(&e, "\x12zzz"); /* no match */
+	assert_int_equal(e.sidx, -1);
+	feed(&e, "\x1b[D"); /* an arrow ends the search */
+	assert_false(e.search);
+	assert_string_equal(e.buf, "");
+	/* the kill buffer survives a new line */
+	sh_ed_start(&e, &h);
+	feed(&e, "abc\x15");
+	sh_ed_next(&e);
+	feed(&e, "\x19");
+	assert_string_equal(e.buf, "abc");
+	/* rendering puts the cursor back */
+	feed(&e, "\x02\x02");
+	size_t n = sh_ed_render(&e, "p> ", out, sizeof(out));
+	assert_int_equal(n, strlen(out));
+	assert_string_equal(out, "\rp> abc\x1b[K\x1b[2D");
+	sh_hist_free(&h);
+}
+
+static void test_history(void **state)
+{
+	(void)state;
+	struct sh_hist h = {0};
+	assert_int_equal(sh_hist_add(&h, "   "), 1);
+	assert_int_equal(sh_hist_add(&h, "a"), 0);
+	assert_int_equal(sh_hist_add(&h, "a"), 1);
+	assert_int_equal(sh_hist_add(&h, "bad\x1b"), 1);
+	const char file[] = "one\r\ntwo\n\nthree";
+	sh_hist_load(&h, file, sizeof(file) - 1);
+	assert_int_equal(h.n, 4);
+	assert_string_equal(sh_hist_get(&h, 1), "one");
+	assert_string_equal(sh_hist_get(&h, 3), "three");
+	assert_null(sh_hist_get(&h, 4));
+	assert_int_equal(sh_hist_search(&h, "o", 100), 2);
+	assert_int_equal(sh_hist_search(&h, "o", 1), 1);
+	assert_int_equal(sh_hist_search(&h, "zz", 3), -1);
+	char line[16];
+	for (int i = 0; i < SH_HIST_MAX + 20; i++) {
+		snprintf(line, sizeof(line), "cmd %d", i);
+		sh_hist_add(&h, line);
+	}
+	assert_int_equal(h.n, SH_HIST_MAX);
+	assert_string_equal(sh_hist_get(&h, 0), "cmd 20");
+	snprintf(line, sizeof(line), "cmd %d", SH_HIST_MAX + 19);
+	assert_string_equal(sh_hist_get(&h, SH_HIST_MAX - 1), line);
+	sh_hist_free(&h);
+}
+
+static void test_completion(void **state)
+{
+	(void)state;
+	struct sh_comp_word w;
+	const char *l = "ec";
+	sh_comp_locate(l, 2, &w);
+	assert_int_equal(w.start, 0);
+	assert_true(w.command);
+	l = "echo fs:///di";
+	sh_comp_locate(l, strlen(l), &w);
+	assert_int_equal(w.start, 5);
+	assert_false(w.command);
+	assert_int_equal(w.dir_len, 6); /* "fs:///" */
+	l = "a | X=1 b";
+	sh_comp_locate(l, strlen(l), &w);
+	assert_int_equal(w.start, 8);
+	assert_true(w.command);
+	l = "a && ";
+	sh_comp_locate(l, strlen(l), &w);
+	assert_int_equal(w.start, 5);
+	assert_true(w.command);
+	l = "cat 'my fi";
+	sh_comp_locate(l, strlen(l), &w);
+	assert_int_equal(w.start, 4);
+	assert_false(w.command);
+	l = "a > f";
+	sh_comp_locate(l, strlen(l), &w);
+	assert_false(w.command);
+	l = "./bin/x";
+	sh_comp_locate(l, strlen(l), &w);
+	assert_false(w.command);
+	assert_int_equal(w.dir_len, 6);
+
+	char ins[64];
+	const char *one[] = {"echo"};
+	assert_false(sh_comp_decide(one, 1, 2, ins, sizeof(ins)));
+	assert_string_equal(ins, "ho ");
+	const char *dir[] = {"disk/"};
+	assert_false(sh_comp_decide(dir, 1, 2, ins, sizeof(ins)));
+	assert_string_equal(ins, "sk/");
+	const char *two[] = {"devices", "devtest"};
+	assert_false(sh_comp_decide(two, 2, 1, ins, sizeof(ins)));
+	assert_string_equal(ins, "ev");
+	assert_true(sh_comp_decide(two, 2, 3, ins, sizeof(ins)));
+	assert_string_equal(ins, "");
+	assert_false(sh_comp_decide(two, 0, 3, ins, sizeof(ins)));
+	assert_true(sh_comp_matches("devices", "dev", 3));
+	assert_false(sh_comp_matches("de", "dev", 3));
+}
+
+/* Random bytes from a shell-ish alphabet: nothing crashes, leaks or overruns. */
+static void test_fuzz(void **state)
+{
+	(void)state;
+	static const char alpha[] = "ab $\\'\"{}|&;<>12#\n\t~*?[]!-:=";
+	unsigned seed = 12345;
+	struct sh_ed e;
+	sh_ed_start(&e, NULL);
+	for (int iter = 0; iter < 20000; iter++) {
+		char buf[40];
+		size_t n = (size_t)(iter % 39);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		buf[n] = 0;
+		struct sh_arena a = {0};
+		struct sh_parse_result r;
+		int st = sh_parse(&a, buf, n, &r);
+		assert_true(st == SH_PARSE_OK || st == SH_PARSE_INCOMPLETE || st == SH_PARSE_ERROR);
+		if (st == SH_PARSE_OK)
+			for (unsigned i = 0; i < r.list.n; i++)
+				for (unsigned j = 0; j < r.list.items[i].npipes; j++) {
+					struct sh_pipeline *p = &r.list.items[i].pipes[j];
+					for (unsigned k = 0; k < p->ncmds; k++)
+						for (unsigned w = 0; w < p->cmds[k].nwords; w++) {
+							struct sh_fields f = {0};
+							assert_int_equal(
+							    sh_expand_word(p->cmds[k].words[w],
+							                   &ops, &f),
+							    0);
+							sh_fields_free(&f);
+						}
+				}
+		sh_arena_free(&a);
+		struct sh_fields f = {0};
+		assert_int_equal(sh_expand_word(buf, &ops, &f), 0); /* even unparsed words */
+		sh_fields_free(&f);
+		for (size_t i = 0; i < n; i++)
+			if (sh_ed_feed(&e, (unsigned char)buf[i] ^ (unsigned char)(iter & 0x1f)) ==
+			    SH_ED_ACCEPT)
+				sh_ed_next(&e);
+		assert_true(e.pos <= e.len && e.len < SH_ED_MAX);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_simple), cmocka_unit_test(test_parse_redirs),
+	    cmocka_unit_test(test_parse_quotes), cmocka_unit_test(test_parse_incomplete_and_errors),
+	    cmocka_unit_test(test_expand),       cmocka_unit_test(test_glob_match),
+	    cmocka_unit_test(test_editor_keys),  cmocka_unit_test(test_editor_history),
+	    cmocka_unit_test(test_history),      cmocka_unit_test(test_completion),
+	    cmocka_unit_test(test_fuzz),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

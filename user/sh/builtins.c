@@ -1,0 +1,340 @@
+/*
+ * builtins.c - the commands the shell runs itself (docs/shell.md "Builtins").
+ *
+ * Each gets its words and the three descriptors of its command after
+ * redirection (fds[1] for output, fds[2] for errors) and returns its status.
+ */
+#include "sh.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <charlotte/initrd.h>
+#include <charlotte/start.h>
+#include <charlotte/syscall.h>
+#include <shared/ustar.h>
+
+static int b_true(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)sh, (void)argc, (void)argv, (void)fds;
+	return 0;
+}
+
+static int b_false(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)sh, (void)argc, (void)argv, (void)fds;
+	return 1;
+}
+
+static int b_echo(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)sh;
+	int i = 1;
+	bool nl = true;
+	if (argc > 1 && strcmp(argv[1], "-n") == 0) {
+		nl = false;
+		i++;
+	}
+	size_t len = 2;
+	for (int k = i; k < argc; k++)
+		len += strlen(argv[k]) + 1;
+	char *buf = malloc(len);
+	if (!buf)
+		return 1;
+	size_t n = 0;
+	for (int k = i; k < argc; k++) {
+		if (k > i)
+			buf[n++] = ' ';
+		size_t l = strlen(argv[k]);
+		memcpy(buf + n, argv[k], l);
+		n += l;
+	}
+	if (nl)
+		buf[n++] = '\n';
+	int st = 0;
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fds[1], buf + off, n - off);
+		if (w <= 0) {
+			st = 1;
+			break;
+		}
+		off += (size_t)w;
+	}
+	free(buf);
+	return st;
+}
+
+static int b_cd(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)fds;
+	const char *to = argc > 1 ? argv[1] : sh_getvar(sh, "HOME");
+	if (!to)
+		to = "/";
+	if (chdir(to) < 0) {
+		sh_error("cd: %s: %s", to, strerror(errno));
+		return 1;
+	}
+	char cwd[512];
+	sh_cwd_uri(cwd, sizeof(cwd));
+	sh_setvar(sh, "PWD", cwd, true);
+	return 0;
+}
+
+static int b_pwd(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)sh, (void)argc, (void)argv;
+	char cwd[512];
+	sh_cwd_uri(cwd, sizeof(cwd));
+	sh_printf(fds[1], "%s\n", cwd);
+	return 0;
+}
+
+static int b_exit(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)fds;
+	sh->exiting = true;
+	sh->exit_code = argc > 1 ? (int)strtol(argv[1], NULL, 10) & 0xff : sh->status;
+	return sh->exit_code;
+}
+
+static int b_export(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	if (argc == 1) {
+		for (unsigned i = 0; i < sh->nvars; i++)
+			if (sh->vars[i].exported)
+				sh_printf(fds[1], "export %s='%s'\n", sh->vars[i].name,
+				          sh->vars[i].value);
+		return 0;
+	}
+	int st = 0;
+	for (int i = 1; i < argc; i++) {
+		size_t eq;
+		if (sh_is_assignment(argv[i], strlen(argv[i]), &eq)) {
+			argv[i][eq] = 0;
+			sh_setvar(sh, argv[i], argv[i] + eq + 1, true);
+			argv[i][eq] = '=';
+		} else if (sh_name_char(argv[i][0], true)) {
+			const char *v = sh_getvar(sh, argv[i]);
+			sh_setvar(sh, argv[i], v ? v : "", true);
+		} else {
+			sh_error("export: '%s': not a name", argv[i]);
+			st = 1;
+		}
+	}
+	return st;
+}
+
+static int b_unset(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)fds;
+	for (int i = 1; i < argc; i++)
+		sh_unsetvar(sh, argv[i]);
+	return 0;
+}
+
+static int b_set(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	if (argc > 1 && strcmp(argv[1], "--") == 0) { /* set -- a b c: the positional parameters */
+		static struct sh_fields saved;
+		sh_fields_free(&saved);
+		for (int i = 2; i < argc; i++)
+			if (sh_fields_add(&saved, argv[i], strlen(argv[i])))
+				return 1;
+		sh->pos = saved.v;
+		sh->npos = (int)saved.n;
+		return 0;
+	}
+	if (argc > 1) {
+		sh_error("set: only 'set' and 'set -- args' are supported");
+		return 2;
+	}
+	for (unsigned i = 0; i < sh->nvars; i++)
+		sh_printf(fds[1], "%s='%s'\n", sh->vars[i].name, sh->vars[i].value);
+	return 0;
+}
+
+static int b_caps(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	return sh_caps(sh, argc, argv, fds[1]);
+}
+
+/* ---- programs of the initrd ---- */
+
+void sh_each_program(void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	const void *d;
+	size_t l;
+	uint64_t size;
+	handle_t initrd = ch_handle("initrd");
+	/* maps the archive (initrd.h), then walk it in place */
+	if (ch_initrd_find("bin/sh", &d, &l) != 0 || initrd == HANDLE_INVALID ||
+	    ch_mem_info(initrd, &size) != 0)
+		return;
+	const void *archive = (const void *)CH_INITRD_BASE;
+	size_t off = 0;
+	struct ustar_entry e;
+	while (ustar_next(archive, size, &off, &e) == 0) {
+		if (e.type == USTAR_FILE && strncmp(e.path, "bin/", 4) == 0 &&
+		    !strchr(e.path + 4, '/') && e.path[4])
+			fn(ctx, e.path + 4);
+	}
+}
+
+struct help_ctx {
+	int fd, col;
+};
+
+static void help_one(void *ctx, const char *name)
+{
+	struct help_ctx *h = ctx;
+	sh_printf(h->fd, "%-16s%s", name, ++h->col % 5 == 0 ? "\n" : "");
+}
+
+static int b_help(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)sh, (void)argc, (void)argv;
+	struct help_ctx h = {fds[1], 0};
+	sh_printf(fds[1], "Builtins:\n");
+	for (unsigned i = 0; sh_builtin_at(i); i++)
+		help_one(&h, sh_builtin_at(i));
+	if (h.col % 5)
+		sh_printf(fds[1], "\n");
+	sh_printf(fds[1], "Programs (bin/):\n");
+	h.col = 0;
+	sh_each_program(help_one, &h);
+	if (h.col % 5)
+		sh_printf(fds[1], "\n");
+	sh_printf(fds[1], "Sandboxing: run --grant <uri>[:rwm] --grant <name> -- prog args\n"
+	                  "docs/shell.md has the syntax and the keys.\n");
+	return 0;
+}
+
+static int b_type(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)sh;
+	int st = 0;
+	for (int i = 1; i < argc; i++) {
+		char path[96];
+		const void *d;
+		size_t l;
+		snprintf(path, sizeof(path), "bin/%s", argv[i]);
+		if (sh_builtin(argv[i]))
+			sh_printf(fds[1], "%s is a builtin\n", argv[i]);
+		else if (!strchr(argv[i], '/') && ch_initrd_find(path, &d, &l) == 0)
+			sh_printf(fds[1], "%s is initrd:%s\n", argv[i], path);
+		else {
+			sh_printf(fds[2], "%s: not found\n", argv[i]);
+			st = 1;
+		}
+	}
+	return st;
+}
+
+int sh_builtin_run(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	struct sh_grant_set gs;
+	uint64_t pool = sh_child_pool(sh);
+	int i = 1, st = 0;
+	memset(&gs, 0, sizeof(gs));
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--grant") == 0 && i + 1 < argc) {
+			if (sh_grants_add_spec(sh, &gs, argv[++i])) {
+				st = 2;
+				goto out;
+			}
+		} else if (strcmp(argv[i], "--pool") == 0 && i + 1 < argc) {
+			char *end;
+			unsigned long long v = strtoull(argv[++i], &end, 10);
+			if (*end == 'K' || *end == 'k')
+				v <<= 10, end++;
+			else if (*end == 'M' || *end == 'm')
+				v <<= 20, end++;
+			if (*end || v < 64 * 1024) {
+				sh_error("run: --pool %s: a size of at least 64K", argv[i]);
+				st = 2;
+				goto out;
+			}
+			pool = v;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		sh_error("usage: run [--grant <uri>[:rwm] | --grant <name> | --pool <size>]... "
+		         "[--] prog [args]");
+		st = 2;
+		goto out;
+	}
+	struct sh_job *job = sh_job_new(sh, argv[i]);
+	if (!job) {
+		st = 1;
+		goto out;
+	}
+	if (!(job->procs = calloc(1, sizeof(struct sh_proc)))) {
+		sh_job_free(job);
+		st = 1;
+		goto out;
+	}
+	job->last_builtin_status = -1;
+	char **env = sh_environ(sh, NULL, 0);
+	st = sh_spawn(sh, argv + i, env, fds, &gs, pool, &job->procs[0]);
+	sh_free_environ(env);
+	if (st) {
+		sh_job_free(job);
+		goto out;
+	}
+	job->nprocs = 1;
+	sh_grants_release(&gs);
+	return sh_job_wait(sh, job);
+out:
+	sh_grants_release(&gs);
+	return st;
+}
+
+/* ---- the table ---- */
+
+static const struct {
+	const char *name;
+	sh_builtin_fn fn;
+} table[] = {
+    {":", b_true},
+    {"bg", sh_bg_builtin},
+    {"caps", b_caps},
+    {"cd", b_cd},
+    {"echo", b_echo},
+    {"exit", b_exit},
+    {"export", b_export},
+    {"false", b_false},
+    {"fg", sh_fg_builtin},
+    {"help", b_help},
+    {"history", sh_history_builtin},
+    {"jobs", sh_jobs_builtin},
+    {"kill", sh_kill_builtin},
+    {"pwd", b_pwd},
+    {"run", sh_builtin_run},
+    {"set", b_set},
+    {"true", b_true},
+    {"type", b_type},
+    {"unset", b_unset},
+    {"wait", sh_wait_builtin},
+};
+
+const char *sh_builtin_at(unsigned i)
+{
+	return i < sizeof(table) / sizeof(*table) ? table[i].name : NULL;
+}
+
+sh_builtin_fn sh_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(*table); i++)
+		if (strcmp(table[i].name, name) == 0)
+			return table[i].fn;
+	return NULL;
+}

@@ -1,0 +1,468 @@
+/*
+ * exec.c - running what the parser built: lists, and-or lists, pipelines.
+ *
+ * A pipeline's commands are connected by pipe()s. Each command gets three
+ * descriptors of ours (stdin, stdout, stderr: the pipeline's ends or the
+ * shell's own 0-2), then its redirections in the order written: `>f` opens f
+ * (created, truncated), `>>f` opens it to append, `<f` to read, `n>&m` makes n
+ * what m is at that point. A program gets the capabilities behind those three
+ * descriptors as "stdin", "stdout", "stderr" (ch_fd_handle), so a file
+ * redirection hands it the file itself. Programs are started first, then the
+ * pipeline's builtins run in the shell with their descriptors, then the shell
+ * drops its ends and waits. A background job's stdin is no capability at all
+ * (it reads end-of-file) unless redirected.
+ *
+ * A command name without '/' or "://" is a builtin or bin/<name> of the
+ * initrd; otherwise it is a file of the namespace: an ELF image is spawned
+ * from its bytes, a file starting "#!" runs its interpreter (a bin/ program:
+ * "#!/bin/sh" or "#!bin/sh") with the path as the first argument.
+ */
+#include "sh.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <charlotte/fd.h>
+#include <charlotte/initrd.h>
+#include <charlotte/names.h>
+#include <charlotte/start.h>
+#include <charlotte/syscall.h>
+
+void *sh_read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		if (n == cap) {
+			if (cap >= SH_IMAGE_MAX) {
+				free(buf);
+				buf = NULL;
+				errno = EFBIG;
+				break;
+			}
+			char *b = realloc(buf, cap * 2 + 1);
+			if (!b) {
+				free(buf);
+				buf = NULL;
+				errno = ENOMEM;
+				break;
+			}
+			buf = b;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			buf = NULL;
+			errno = e;
+			break;
+		}
+		if (r == 0) {
+			buf[n] = 0;
+			break;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	*len = n;
+	return buf;
+}
+
+uint64_t sh_child_pool(struct sh *sh)
+{
+	struct pool_info pi;
+	uint64_t pool = SH_CHILD_POOL_MIN;
+	if (sh->pool != HANDLE_INVALID && ch_pool_info(sh->pool, &pi) == 0 && pi.quota > pi.used)
+		pool = (pi.quota - pi.used) / 4;
+	if (pool > SH_CHILD_POOL_MAX)
+		pool = SH_CHILD_POOL_MAX;
+	if (pool < SH_CHILD_POOL_MIN)
+		pool = SH_CHILD_POOL_MIN;
+	return pool & ~(uint64_t)4095;
+}
+
+static bool is_path(const char *name)
+{
+	return strchr(name, '/') != NULL;
+}
+
+/* The process's name: the basename of path, for messages. */
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int sh_spawn(struct sh *sh, char **argv, char **env, const int fds[3], struct sh_grant_set *gs,
+             uint64_t pool_bytes, struct sh_proc *p)
+{
+	char initrd_path[96];
+	void *image = NULL;
+	size_t image_len = 0;
+	const char *path = argv[0];
+	char **args = argv, **script_args = NULL;
+	int err = 0;
+
+	(void)sh;
+	memset(p, 0, sizeof(*p));
+	if (!is_path(argv[0])) {
+		const void *d;
+		size_t l;
+		snprintf(initrd_path, sizeof(initrd_path), "bin/%s", argv[0]);
+		if (strlen(argv[0]) > 64 || ch_initrd_find(initrd_path, &d, &l) != 0) {
+			sh_error("%s: not found", argv[0]);
+			return 127;
+		}
+		path = initrd_path;
+	} else {
+		image = sh_read_file(argv[0], &image_len);
+		if (!image) {
+			sh_error("%s: %s", argv[0], strerror(errno));
+			return errno == ENOENT ? 127 : 126;
+		}
+		if (image_len >= 2 && memcmp(image, "#!", 2) == 0) {
+			/* "#!interp [arg]": interp is a program of the initrd's bin/ */
+			char *line = image, *nl = memchr(line, '\n', image_len);
+			if (nl)
+				*nl = 0;
+			char *interp = line + 2, *arg = NULL;
+			while (*interp == ' ')
+				interp++;
+			char *sp = strchr(interp, ' ');
+			if (sp) {
+				*sp = 0;
+				arg = sp + 1;
+				while (*arg == ' ')
+					arg++;
+				if (!*arg)
+					arg = NULL;
+			}
+			unsigned n = 0;
+			while (argv[n])
+				n++;
+			script_args = calloc(n + 3, sizeof(char *));
+			const void *d;
+			size_t l;
+			snprintf(initrd_path, sizeof(initrd_path), "bin/%s", base(interp));
+			if (!script_args || ch_initrd_find(initrd_path, &d, &l) != 0) {
+				sh_error("%s: interpreter %s not found", argv[0], interp);
+				free(image);
+				free(script_args);
+				return 127;
+			}
+			unsigned k = 0;
+			script_args[k++] = (char *)base(interp);
+			if (arg)
+				script_args[k++] = arg;
+			for (unsigned i = 0; i < n; i++)
+				script_args[k++] = argv[i];
+			args = script_args;
+			path = initrd_path;
+			image_len =
+			    0; /* the interpreter comes from the initrd; image is freed below */
+		} else if (image_len < 4 || memcmp(image,
+		                                   "\x7f"
+		                                   "ELF",
+		                                   4) != 0) {
+			sh_error("%s: not a program (neither ELF nor #!)", argv[0]);
+			free(image);
+			return 126;
+		}
+	}
+
+	int e = sh_grants_add_stdio(gs, fds);
+	if (e == 0) {
+		struct ch_spawn_args a = {
+		    .path = path,
+		    .image = image_len ? image : NULL,
+		    .image_len = image_len,
+		    .argv = (const char *const *)args,
+		    .envp = (const char *const *)env,
+		    .grants = gs->g,
+		    .ngrants = gs->n,
+		    .child_pool = pool_bytes,
+		};
+		e = ch_spawn(&a, &p->child);
+	}
+	if (e < 0) {
+		sh_error("%s: cannot start: %s", argv[0], ch_error_name(e));
+		err = 126;
+	} else {
+		p->running = true;
+		snprintf(p->name, sizeof(p->name), "%s", base(argv[0]));
+		p->grants = calloc(gs->n ? gs->n : 1, sizeof(struct sh_grant_rec));
+		for (unsigned i = 0; p->grants && i < gs->n; i++) {
+			struct cap_info ci = {0};
+			ch_cap_inspect(gs->g[i].handle, &ci);
+			snprintf(p->grants[i].name, SH_NAME_MAX, "%s", gs->g[i].name);
+			p->grants[i].type = ci.type;
+			p->grants[i].rights = gs->g[i].rights;
+		}
+		if (p->grants)
+			p->ngrants = gs->n;
+	}
+	free(image);
+	free(script_args);
+	return err;
+}
+
+/* ---- one pipeline ---- */
+
+struct stage {
+	struct sh_fields argv;
+	char **assign; /* expanded NAME=value */
+	unsigned nassign;
+	int fd[3];
+	int opened[SH_MAX_WORDS]; /* files we opened for it */
+	unsigned nopened;
+	int status; /* set when it failed before running */
+	bool failed;
+};
+
+static void stage_free(struct stage *s)
+{
+	sh_fields_free(&s->argv);
+	for (unsigned i = 0; i < s->nassign; i++)
+		free(s->assign[i]);
+	free(s->assign);
+	for (unsigned i = 0; i < s->nopened; i++)
+		close(s->opened[i]);
+}
+
+static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
+{
+	if (r->fd > 2 || (r->kind == SH_R_DUP && r->dup_fd > 2)) {
+		sh_error("only descriptors 0, 1 and 2 can be redirected");
+		return -1;
+	}
+	if (r->kind == SH_R_DUP) {
+		s->fd[r->fd] = s->fd[r->dup_fd];
+		return 0;
+	}
+	struct sh_expand_ops ops;
+	sh_expand_ops(sh, &ops);
+	char *target = sh_expand_one(r->word, &ops);
+	if (!target) {
+		sh_error("out of memory");
+		return -1;
+	}
+	int flags = r->kind == SH_R_IN       ? O_RDONLY
+	            : r->kind == SH_R_APPEND ? O_WRONLY | O_CREAT | O_APPEND
+	                                     : O_WRONLY | O_CREAT | O_TRUNC;
+	int fd = open(target, flags, 0644);
+	if (fd < 0) {
+		sh_error("%s: %s", target, strerror(errno));
+		free(target);
+		return -1;
+	}
+	free(target);
+	s->opened[s->nopened++] = fd;
+	s->fd[r->fd] = fd;
+	return 0;
+}
+
+/* Expand a command's words, assignments and redirections into s. */
+static int prepare(struct sh *sh, const struct sh_cmd *c, struct stage *s)
+{
+	struct sh_expand_ops ops;
+	sh_expand_ops(sh, &ops);
+	for (unsigned i = 0; i < c->nwords; i++)
+		if (sh_expand_word(c->words[i], &ops, &s->argv)) {
+			sh_error("out of memory");
+			return -1;
+		}
+	if (c->nassign && !(s->assign = calloc(c->nassign, sizeof(char *)))) {
+		sh_error("out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < c->nassign; i++) {
+		if (!(s->assign[i] = sh_expand_one(c->assign[i], &ops))) {
+			sh_error("out of memory");
+			return -1;
+		}
+		s->nassign++;
+	}
+	for (unsigned i = 0; i < c->nredirs; i++)
+		if (redirect(sh, &c->redirs[i], s))
+			return -1;
+	return 0;
+}
+
+/* Run a builtin with its descriptors. */
+static int run_builtin(struct sh *sh, sh_builtin_fn fn, struct stage *s)
+{
+	return fn(sh, (int)s->argv.n, s->argv.v, s->fd);
+}
+
+static int start_program(struct sh *sh, struct stage *s, struct sh_proc *p)
+{
+	struct sh_grant_set gs;
+	int st;
+	if (sh_grants_default(sh, &gs))
+		return 126;
+	char **env = sh_environ(sh, s->assign, s->nassign);
+	if (!env) {
+		sh_grants_release(&gs);
+		sh_error("out of memory");
+		return 126;
+	}
+	st = sh_spawn(sh, s->argv.v, env, s->fd, &gs, sh_child_pool(sh), p);
+	sh_free_environ(env);
+	sh_grants_release(&gs);
+	return st;
+}
+
+static void describe_cmd(const struct sh_pipeline *pl, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < pl->ncmds && n + 1 < cap; i++) {
+		const struct sh_cmd *c = &pl->cmds[i];
+		if (i)
+			n += (size_t)snprintf(buf + n, cap - n, " | ");
+		for (unsigned w = 0; w < c->nwords && n + 1 < cap; w++)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", w ? " " : "", c->words[w]);
+	}
+}
+
+static int run_pipeline(struct sh *sh, const struct sh_pipeline *pl, bool bg)
+{
+	unsigned n = pl->ncmds;
+	struct stage *st = calloc(n, sizeof(*st));
+	int(*pipes)[2] = n > 1 ? calloc(n - 1, sizeof(*pipes)) : NULL;
+	int status = 0;
+	struct sh_job *job = NULL;
+	if (!st || (n > 1 && !pipes)) {
+		sh_error("out of memory");
+		free(st);
+		free(pipes);
+		return 1;
+	}
+	for (unsigned i = 0; i + 1 < n; i++)
+		pipes[i][0] = pipes[i][1] = -1;
+	for (unsigned i = 0; i + 1 < n; i++)
+		if (pipe(pipes[i]) < 0) {
+			sh_error("pipe: %s", strerror(errno));
+			status = 1;
+			goto out;
+		}
+	char desc[80];
+	describe_cmd(pl, desc, sizeof(desc));
+	job = sh_job_new(sh, desc);
+	if (!job) {
+		status = 1;
+		goto out;
+	}
+	job->background = bg;
+	if (!(job->procs = calloc(n, sizeof(struct sh_proc)))) {
+		sh_error("out of memory");
+		status = 1;
+		goto out;
+	}
+	/* expand and redirect every stage, start the programs */
+	for (unsigned i = 0; i < n; i++) {
+		struct stage *s = &st[i];
+		s->fd[0] = i > 0 ? pipes[i - 1][0] : bg ? -1 : 0;
+		s->fd[1] = i + 1 < n ? pipes[i][1] : 1;
+		s->fd[2] = 2;
+		if (prepare(sh, &pl->cmds[i], s)) {
+			s->failed = true;
+			s->status = 1;
+			continue;
+		}
+		if (s->argv.n == 0) { /* assignments (and redirections) only */
+			if (n == 1 && !bg)
+				for (unsigned k = 0; k < s->nassign; k++) {
+					char *eq = strchr(s->assign[k], '=');
+					*eq = 0; /* an exported variable stays exported */
+					sh_setvar(sh, s->assign[k], eq + 1, false);
+					*eq = '=';
+				}
+			continue;
+		}
+		if (sh_builtin(s->argv.v[0]))
+			continue;
+		struct sh_proc *p = &job->procs[job->nprocs];
+		s->status = start_program(sh, s, p);
+		if (s->status)
+			s->failed = true;
+		else
+			job->nprocs++;
+	}
+	/* the builtins, in the shell */
+	job->last_builtin_status = -1;
+	for (unsigned i = 0; i < n; i++) {
+		struct stage *s = &st[i];
+		if (s->failed || s->argv.n == 0)
+			continue;
+		sh_builtin_fn fn = sh_builtin(s->argv.v[0]);
+		if (!fn)
+			continue;
+		s->status = run_builtin(sh, fn, s);
+		if (i + 1 < n) { /* our write end goes now, so the reader sees the end */
+			close(pipes[i][1]);
+			pipes[i][1] = -1;
+		}
+	}
+	{
+		struct stage *last = &st[n - 1];
+		if (last->failed || last->argv.n == 0 || sh_builtin(last->argv.v[0]))
+			job->last_builtin_status = last->status;
+	}
+out:
+	for (unsigned i = 0; i + 1 < n; i++) {
+		if (pipes[i][0] >= 0)
+			close(pipes[i][0]);
+		if (pipes[i][1] >= 0)
+			close(pipes[i][1]);
+	}
+	for (unsigned i = 0; i < n; i++)
+		stage_free(&st[i]);
+	free(st);
+	free(pipes);
+	if (!job)
+		return status;
+	if (status) {
+		sh_job_free(job);
+		return status;
+	}
+	if (bg && job->nprocs) {
+		sh_printf(2, "[%d] %s\n", job->id, job->cmd);
+		return 0;
+	}
+	if (bg) {
+		status = job->last_builtin_status < 0 ? 0 : job->last_builtin_status;
+		sh_job_free(job);
+		return status;
+	}
+	status = sh_job_wait(sh, job);
+	return status;
+}
+
+int sh_run_list(struct sh *sh, const struct sh_list *l)
+{
+	for (unsigned i = 0; i < l->n && !sh->exiting; i++) {
+		const struct sh_andor *ao = &l->items[i];
+		if (ao->background && ao->npipes > 1) {
+			sh_error("a background job is one pipeline: && and || cannot be in it");
+			sh->status = 2;
+			continue;
+		}
+		for (unsigned j = 0; j < ao->npipes && !sh->exiting; j++) {
+			if (j > 0 && ao->ops[j] == SH_OP_AND && sh->status != 0)
+				continue;
+			if (j > 0 && ao->ops[j] == SH_OP_OR && sh->status == 0)
+				continue;
+			sh->status = run_pipeline(sh, &ao->pipes[j], ao->background);
+		}
+	}
+	return sh->status;
+}

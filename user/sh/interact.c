@@ -1,0 +1,369 @@
+/*
+ * interact.c - the shell on a terminal (docs/shell.md "Editing").
+ *
+ * While a line is edited the terminal is raw (cfmakeraw: every key comes as
+ * it is typed, no echo, no signal keys) and edit.c's state machine does the
+ * work; while a command runs it is back in the mode it had (canonical, echo,
+ * signal keys, so Ctrl-C reaches the job-control endpoint). Accepted lines go
+ * to the history and are appended to $HOME/.sh_history. Tab completes the
+ * first word of a command from the builtins and bin/, any other word as a
+ * path or URI from the directory named so far (only what our view can list).
+ */
+#include "sh.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "complete.h"
+#include "edit.h"
+
+static struct termios saved;
+static bool have_saved, raw;
+static struct sh_ed ed;
+
+static void out(const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(1, s, n);
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static void outs(const char *s)
+{
+	out(s, strlen(s));
+}
+
+void sh_term_canonical(struct sh *sh)
+{
+	(void)sh;
+	if (raw && have_saved)
+		tcsetattr(0, TCSANOW, &saved);
+	raw = false;
+}
+
+static void term_raw(void)
+{
+	if (!have_saved || raw)
+		return;
+	struct termios t = saved;
+	cfmakeraw(&t);
+	if (tcsetattr(0, TCSANOW, &t) == 0)
+		raw = true;
+}
+
+void sh_interactive_init(struct sh *sh)
+{
+	have_saved = tcgetattr(0, &saved) == 0;
+	const char *home = sh_getvar(sh, "HOME");
+	if (home && chdir(home) == 0) {
+		char cwd[512];
+		sh_cwd_uri(cwd, sizeof(cwd));
+		sh_setvar(sh, "PWD", cwd, true);
+	}
+	if (home) {
+		size_t n = strlen(home) + sizeof("/.sh_history");
+		sh->histfile = malloc(n);
+		if (sh->histfile) {
+			snprintf(sh->histfile, n, "%s%s.sh_history", home,
+			         home[strlen(home) - 1] == '/' ? "" : "/");
+			size_t len;
+			char *text = sh_read_file(sh->histfile, &len);
+			if (text)
+				sh_hist_load(&sh->hist, text, len);
+			free(text);
+		}
+	}
+	sh_jobctl_setup(sh);
+	sh_ed_start(&ed, &sh->hist);
+}
+
+void sh_interactive_done(struct sh *sh)
+{
+	sh_term_canonical(sh);
+	sh_hist_free(&sh->hist);
+	free(sh->histfile);
+	sh->histfile = NULL;
+}
+
+static void remember(struct sh *sh, const char *line)
+{
+	if (sh_hist_add(&sh->hist, line) != 0 || !sh->histfile)
+		return;
+	int fd = open(sh->histfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (fd < 0)
+		return;
+	size_t n = strlen(line);
+	char *buf = malloc(n + 1);
+	if (buf) {
+		memcpy(buf, line, n);
+		buf[n] = '\n';
+		if (write(fd, buf, n + 1) < 0) {
+			/* a read-only home: the history stays in memory */
+		}
+		free(buf);
+	}
+	close(fd);
+}
+
+int sh_history_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)argc, (void)argv;
+	for (unsigned i = 0; i < sh->hist.n; i++)
+		sh_printf(fds[1], "%5u  %s\n", i + 1, sh_hist_get(&sh->hist, i));
+	return 0;
+}
+
+/* ---- completion ---- */
+
+struct cands {
+	char **v;
+	const char **type;
+	unsigned n, cap;
+	const char *prefix;
+	size_t plen;
+};
+
+static void cand_add(struct cands *c, const char *name, size_t n, const char *type)
+{
+	if (!sh_comp_matches(name, c->prefix, c->plen))
+		return;
+	if (c->n == c->cap) {
+		unsigned cap = c->cap ? c->cap * 2 : 32;
+		char **v = realloc(c->v, cap * sizeof(char *));
+		if (!v)
+			return;
+		c->v = v;
+		const char **t = realloc(c->type, cap * sizeof(char *));
+		if (!t)
+			return;
+		c->type = t;
+		c->cap = cap;
+	}
+	char *s = strndup(name, n);
+	if (!s)
+		return;
+	c->v[c->n] = s;
+	c->type[c->n++] = type;
+}
+
+static void cand_program(void *ctx, const char *name)
+{
+	cand_add(ctx, name, strlen(name), "program");
+}
+
+static const char *type_name(unsigned char t)
+{
+	switch (t) {
+	case DT_DIR:
+		return "dir";
+	case DT_REG:
+		return "file";
+	case DT_LNK:
+		return "link";
+	case DT_BLK:
+		return "block device";
+	case DT_CHR:
+		return "device";
+	case DT_SOCK:
+		return "service";
+	default:
+		return "entry";
+	}
+}
+
+static void cand_dir(struct cands *c, const char *dir)
+{
+	DIR *d = opendir(*dir ? dir : ".");
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (e->d_name[0] == '.' && (c->plen == 0 || c->prefix[0] != '.'))
+			continue;
+		char name[300];
+		int n =
+		    snprintf(name, sizeof(name), "%s%s", e->d_name, e->d_type == DT_DIR ? "/" : "");
+		if (n > 0 && (size_t)n < sizeof(name))
+			cand_add(c, name, (size_t)n, type_name(e->d_type));
+	}
+	closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void complete(struct sh *sh, const char *prompt)
+{
+	(void)sh;
+	struct sh_comp_word w;
+	sh_comp_locate(ed.buf, ed.pos, &w);
+	const char *word = ed.buf + w.start;
+	size_t wlen = ed.pos - w.start;
+	char dir[512];
+	struct cands c = {0};
+	if (w.command) {
+		c.prefix = word;
+		c.plen = wlen;
+		for (unsigned i = 0; sh_builtin_at(i); i++)
+			cand_add(&c, sh_builtin_at(i), strlen(sh_builtin_at(i)), "builtin");
+		sh_each_program(cand_program, &c);
+	} else {
+		if (w.dir_len >= sizeof(dir))
+			return;
+		memcpy(dir, word, w.dir_len);
+		dir[w.dir_len] = 0;
+		c.prefix = word + w.dir_len;
+		c.plen = wlen - w.dir_len;
+		cand_dir(&c, dir);
+		if (w.dir_len == 0 && !memchr(word, ':', wlen)) {
+			static const char *const schemes[] = {"fs://", "dev://", "proc://",
+			                                      "svc://"};
+			for (size_t i = 0; i < 4; i++)
+				cand_add(&c, schemes[i], strlen(schemes[i]), "scheme");
+		}
+	}
+	if (c.n == 0) {
+		free(c.v);
+		free(c.type);
+		return;
+	}
+	/* sort names and types together, then drop repeats */
+	for (unsigned i = 0; i < c.n; i++) {
+		char *both = malloc(strlen(c.v[i]) + strlen(c.type[i]) + 2);
+		if (both) {
+			sprintf(both, "%s%c%s", c.v[i], 0x1f, c.type[i]);
+			free(c.v[i]);
+			c.v[i] = both;
+		}
+	}
+	qsort(c.v, c.n, sizeof(char *), cmp_str);
+	unsigned k = 0;
+	for (unsigned i = 0; i < c.n; i++) {
+		char *sep = strchr(c.v[i], 0x1f);
+		const char *type = sep ? sep + 1 : "";
+		if (sep)
+			*sep = 0;
+		if (k && strcmp(c.v[k - 1], c.v[i]) == 0) {
+			free(c.v[i]);
+			continue;
+		}
+		c.type[k] = type;
+		c.v[k++] = c.v[i];
+	}
+	c.n = k;
+	char ins[300];
+	if (sh_comp_decide((const char *const *)c.v, c.n, c.plen, ins, sizeof(ins))) {
+		outs("\n");
+		for (unsigned i = 0; i < c.n; i++) {
+			char line[400];
+			snprintf(line, sizeof(line), "  %-30s %s\n", c.v[i], c.type[i]);
+			outs(line);
+		}
+	} else {
+		char esc[600];
+		size_t n = 0;
+		for (const char *s = ins; *s && n + 2 < sizeof(esc); s++) {
+			if (strchr(" \t'\"\\$&|;<>()*?[#", *s) && !(s[0] == ' ' && s[1] == 0))
+				esc[n++] = '\\';
+			esc[n++] = *s;
+		}
+		sh_ed_insert(&ed, esc, n);
+	}
+	(void)prompt;
+	for (unsigned i = 0; i < c.n; i++) {
+		free(c.v[i]);
+	}
+	free(c.v);
+	free(c.type);
+}
+
+/* ---- reading a line ---- */
+
+static void render(const char *prompt)
+{
+	char buf[SH_ED_MAX + 256];
+	size_t n = sh_ed_render(&ed, prompt, buf, sizeof(buf));
+	out(buf, n);
+}
+
+char *sh_readline(struct sh *sh, bool continuation)
+{
+	char prompt[300];
+	if (continuation) {
+		snprintf(prompt, sizeof(prompt), "> ");
+	} else {
+		sh_jobs_reap(sh, true);
+		char cwd[256];
+		sh_cwd_uri(cwd, sizeof(cwd));
+		snprintf(prompt, sizeof(prompt), "%s $ ", cwd);
+	}
+	term_raw();
+	sh_ed_next(&ed);
+	render(prompt);
+	for (;;) {
+		unsigned char keys[64];
+		ssize_t n = read(0, keys, sizeof(keys));
+		if (n == 0) { /* Ctrl-D in a mode that sends it, or the terminal is gone */
+			outs("\n");
+			sh_term_canonical(sh);
+			return NULL;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			outs("\n");
+			sh_term_canonical(sh);
+			return NULL;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			switch (sh_ed_feed(&ed, keys[i])) {
+			case SH_ED_NONE:
+			case SH_ED_BELL:
+				break;
+			case SH_ED_REDRAW:
+				render(prompt);
+				break;
+			case SH_ED_CLEAR:
+				outs("\x1b[H\x1b[2J");
+				render(prompt);
+				break;
+			case SH_ED_COMPLETE:
+				complete(sh, prompt);
+				render(prompt);
+				break;
+			case SH_ED_INTR:
+				outs("^C\n");
+				sh_ed_next(&ed);
+				if (continuation) {
+					sh_term_canonical(sh);
+					return strdup("\x03"); /* drops the pending lines (sh.c) */
+				}
+				render(prompt);
+				break;
+			case SH_ED_EOF:
+				outs("\n");
+				sh_term_canonical(sh);
+				return NULL;
+			case SH_ED_ACCEPT:
+				outs("\n");
+				sh_term_canonical(sh);
+				remember(sh, ed.buf);
+				return strdup(ed.buf);
+			}
+		}
+	}
+}
