@@ -311,6 +311,7 @@ char *sh_readline(struct sh *sh, bool continuation)
 		sh_cwd_uri(cwd, sizeof(cwd));
 		snprintf(prompt, sizeof(prompt), "%s $ ", cwd);
 	}
+	sh_jobctl_drain(sh); /* a Ctrl-C that came too late for the last job */
 	term_raw();
 	sh_ed_next(&ed);
 	render(prompt);

@@ -159,8 +159,6 @@ int sh_job_wait(struct sh *sh, struct sh_job *j)
 	bool jobctl =
 	    ws && sh->jobctl_recv != HANDLE_INVALID &&
 	    ch_waitset_add(sh->waitset, sh->jobctl_recv, KBUS_EV_READABLE, KEY_JOBCTL) == 0;
-	if (jobctl)
-		take_events(sh); /* keys pressed at the prompt are not for this job */
 	bool stopped = false;
 	for (;;) {
 		unsigned running = 0;
@@ -357,6 +355,12 @@ int sh_kill_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 		}
 	}
 	return st;
+}
+
+void sh_jobctl_drain(struct sh *sh)
+{
+	if (sh->jobctl_recv != HANDLE_INVALID)
+		take_events(sh);
 }
 
 void sh_jobctl_setup(struct sh *sh)

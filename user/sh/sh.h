@@ -154,6 +154,8 @@ int sh_bg_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 int sh_kill_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 int sh_wait_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 void sh_jobctl_setup(struct sh *sh);
+/* Drop job-control events that came after the last job ended (at a prompt). */
+void sh_jobctl_drain(struct sh *sh);
 
 /* interact.c */
 /* Read the next line for the parser; prompt2: a continuation. NULL at end of input. */

@@ -6,7 +6,9 @@
  * reads everything it prints until the pipes close, waits for it and checks
  * the output and the exit status. The programs the scripts run are shtest
  * itself in a helper role (argv[1]): upper, cat, err, open, write, names, env,
- * crash, exit. The files live below fs:///tmp/shtest.
+ * ready, crash, exit. The files live below fs:///tmp/shtest. term.c runs the shell on
+ * a terminal whose console is shtest itself (line editing, history, completion,
+ * Ctrl-C).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,7 +27,7 @@
 #include <charlotte/syscall.h>
 #include <charlotte/testing.h>
 
-#define DIR "fs:///tmp/shtest"
+#include "shtest.h"
 
 /* ---- helper roles ---- */
 
@@ -120,6 +122,10 @@ static int helper(int argc, char **argv)
 		puts_fd(1, "\n");
 		return 0;
 	}
+	if (!strcmp(role, "ready")) { /* say so, then read the terminal until killed */
+		puts_fd(1, "ready\n");
+		return copy(false);
+	}
 	if (!strcmp(role, "crash"))
 		*(volatile int *)0 = 1;
 	if (!strcmp(role, "exit"))
@@ -145,7 +151,7 @@ static bool grant_fd(struct ch_grant *g, const char *name, int fd)
 	return true;
 }
 
-static bool grant_named(struct ch_grant *g, const char *name)
+bool shtest_grant_named(struct ch_grant *g, const char *name)
 {
 	struct cap_info ci;
 	handle_t h = ch_handle(name);
@@ -191,7 +197,7 @@ static int run_sh(const char *const *argv, const char *script, struct result *r)
 		return -1;
 	static const char *const named[] = {"log", "initrd", "ns"};
 	for (unsigned i = 0; i < 3; i++)
-		if (grant_named(&g[n], named[i]))
+		if (shtest_grant_named(&g[n], named[i]))
 			n++;
 	static const char *const def[] = {"sh", NULL};
 	struct ch_spawn_args a = {.path = "bin/sh",
@@ -238,7 +244,7 @@ static int run_sh(const char *const *argv, const char *script, struct result *r)
 
 static struct result res;
 
-static int put_file(const char *path, const void *data, size_t len)
+int shtest_put_file(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
@@ -319,9 +325,9 @@ static void test_fs_program(void)
 	const void *img;
 	size_t len;
 	EXPECT_OK(ch_initrd_find("bin/shtest", &img, &len));
-	CHECK(put_file(DIR "/prog", img, len) == 0, "write prog: %s", strerror(errno));
+	CHECK(shtest_put_file(DIR "/prog", img, len) == 0, "write prog: %s", strerror(errno));
 	const char script[] = "#!/bin/sh\necho script $1 $#\nshtest exit 9\n";
-	CHECK(put_file(DIR "/s.sh", script, sizeof(script) - 1) == 0, "write s.sh");
+	CHECK(shtest_put_file(DIR "/s.sh", script, sizeof(script) - 1) == 0, "write s.sh");
 	SCRIPT("echo hi | " DIR "/prog upper\n" DIR "/s.sh one two; echo $?\nsh " DIR "/s.sh x\n",
 	       "HI\nscript one 2\n9\nscript x 1\n", 9);
 }
@@ -424,9 +430,11 @@ static void prepare(void)
 	mkdir(DIR, 0755);
 	mkdir(DIR "/box", 0755);
 	mkdir(DIR "/g", 0755);
-	prepared = put_file(DIR "/box/inside", "in\n", 3) == 0 &&
-	           put_file(DIR "/secret", "s\n", 2) == 0 && put_file(DIR "/g/a.txt", "", 0) == 0 &&
-	           put_file(DIR "/g/b.txt", "", 0) == 0 && put_file(DIR "/g/c.dat", "", 0) == 0;
+	prepared = shtest_put_file(DIR "/box/inside", "in\n", 3) == 0 &&
+	           shtest_put_file(DIR "/secret", "s\n", 2) == 0 &&
+	           shtest_put_file(DIR "/g/a.txt", "", 0) == 0 &&
+	           shtest_put_file(DIR "/g/b.txt", "", 0) == 0 &&
+	           shtest_put_file(DIR "/g/c.dat", "", 0) == 0;
 }
 
 static void run_all(void)
@@ -449,6 +457,8 @@ static void run_all(void)
 	ch_test_run("sh_", "exit_and_c", test_exit_and_c);
 	ch_test_run("sh_", "fault", test_fault);
 	ch_test_run("sh_", "help", test_help);
+	ch_test_run("sh_", "interactive", shtest_interactive);
+	ch_test_run("sh_", "jobctl", shtest_jobctl);
 }
 
 int main(int argc, char **argv)
