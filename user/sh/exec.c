@@ -225,6 +225,7 @@ struct stage {
 	unsigned nopened;
 	int status; /* set when it failed before running */
 	bool failed;
+	bool started; /* a program, running */
 };
 
 static void stage_free(struct stage *s)
@@ -396,7 +397,15 @@ static int run_pipeline(struct sh *sh, const struct sh_pipeline *pl, bool bg)
 			s->failed = true;
 		else
 			job->nprocs++;
+		s->started = !s->failed;
 	}
+	/* a pipe whose reader is not a program is never read (builtins do not read):
+	 * its read end goes, so a builtin writing into it fails instead of waiting */
+	for (unsigned i = 0; i + 1 < n; i++)
+		if (!st[i + 1].started) {
+			close(pipes[i][0]);
+			pipes[i][0] = -1;
+		}
 	/* the builtins, in the shell */
 	job->last_builtin_status = -1;
 	for (unsigned i = 0; i < n; i++) {

@@ -11,6 +11,7 @@
  * Ctrl-C).
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,6 +77,17 @@ static int try_open(const char *path, int flags)
 	close(fd);
 	puts_fd(1, "ok\n");
 	return 0;
+}
+
+/* The word at s (up to a blank or newline) into out. */
+static void sscanf_word(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+	while (s[n] && s[n] != '\n' && s[n] != ' ' && n + 1 < cap) {
+		out[n] = s[n];
+		n++;
+	}
+	out[n] = 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -283,20 +295,21 @@ static void test_pipeline(void)
 {
 	SCRIPT("echo hello world | shtest upper\n"
 	       "echo abc | shtest cat | shtest upper | shtest cat\n"
-	       "shtest exit 5 | shtest exit 6; echo $?\n",
-	       "HELLO WORLD\nABC\n6\n", 0);
+	       "shtest exit 5 | shtest exit 6; echo $?\n"
+	       "help | help | echo builtins; nosuch | shtest cat; echo $?\n",
+	       "HELLO WORLD\nABC\n6\nbuiltins\n0\n", 0);
 }
 
 static void test_redirect(void)
 {
-	SCRIPT("echo one > " DIR "/r1\n"
-	       "echo two >> " DIR "/r1\n"
-	       "shtest cat < " DIR "/r1\n"
-	       "shtest upper < " DIR "/r1 > " DIR "/r2\n"
-	       "shtest cat < " DIR "/r2\n"
+	SCRIPT("echo one > " SHDIR "/r1\n"
+	       "echo two >> " SHDIR "/r1\n"
+	       "shtest cat < " SHDIR "/r1\n"
+	       "shtest upper < " SHDIR "/r1 > " SHDIR "/r2\n"
+	       "shtest cat < " SHDIR "/r2\n"
 	       "shtest err oops 2>&1 | shtest upper\n"
-	       "shtest err hidden 2> " DIR "/r3\n"
-	       "shtest cat <" DIR "/r3\n"
+	       "shtest err hidden 2> " SHDIR "/r3\n"
+	       "shtest cat <" SHDIR "/r3\n"
 	       "echo x > fs:///tmp/shtest/no/such/file; echo $?\n",
 	       "one\ntwo\nONE\nTWO\nOOPS\nhidden\n1\n", 0);
 	CHECK(strstr(res.err, "no/such"), "no message for a failed redirection: [%s]", res.err);
@@ -316,7 +329,7 @@ static void test_syntax_error(void)
 
 static void test_not_found(void)
 {
-	SCRIPT("nosuchprogram; echo $?\n" DIR "/r1; echo $?\n" DIR "/none; echo $?\n",
+	SCRIPT("nosuchprogram; echo $?\n" SHDIR "/r1; echo $?\n" SHDIR "/none; echo $?\n",
 	       "127\n126\n127\n", 0);
 	CHECK(strstr(res.err, "nosuchprogram: not found"), "stderr [%s]", res.err);
 }
@@ -326,25 +339,26 @@ static void test_fs_program(void)
 	const void *img;
 	size_t len;
 	EXPECT_OK(ch_initrd_find("bin/shtest", &img, &len));
-	CHECK(shtest_put_file(DIR "/prog", img, len) == 0, "write prog: %s", strerror(errno));
+	CHECK(shtest_put_file(SHDIR "/prog", img, len) == 0, "write prog: %s", strerror(errno));
 	const char script[] = "#!/bin/sh\necho script $1 $#\nshtest exit 9\n";
-	CHECK(shtest_put_file(DIR "/s.sh", script, sizeof(script) - 1) == 0, "write s.sh");
-	SCRIPT("echo hi | " DIR "/prog upper\n" DIR "/s.sh one two; echo $?\nsh " DIR "/s.sh x\n",
+	CHECK(shtest_put_file(SHDIR "/s.sh", script, sizeof(script) - 1) == 0, "write s.sh");
+	SCRIPT("echo hi | " SHDIR "/prog upper\n" SHDIR "/s.sh one two; echo $?\nsh " SHDIR
+	       "/s.sh x\n",
 	       "HI\nscript one 2\n9\nscript x 1\n", 9);
 }
 
 static void test_sandbox(void)
 {
-	SCRIPT("run --grant " DIR "/box:r -- shtest open /inside\n"
-	       "run --grant " DIR "/box:r -- shtest open " DIR "/secret\n"
-	       "run --grant " DIR "/box:r -- shtest open /../secret\n"
-	       "run --grant " DIR "/box:r -- shtest write /new\n"
-	       "run --grant " DIR "/box:rw -- shtest write /new\n"
-	       "run --grant " DIR "/box:r -- shtest names\n"
+	SCRIPT("run --grant " SHDIR "/box:r -- shtest open /inside\n"
+	       "run --grant " SHDIR "/box:r -- shtest open " SHDIR "/secret\n"
+	       "run --grant " SHDIR "/box:r -- shtest open /../secret\n"
+	       "run --grant " SHDIR "/box:r -- shtest write /new\n"
+	       "run --grant " SHDIR "/box:rw -- shtest write /new\n"
+	       "run --grant " SHDIR "/box:r -- shtest names\n"
 	       "run -- shtest names\n"
-	       "shtest open " DIR "/secret\n"
+	       "shtest open " SHDIR "/secret\n"
 	       "run --grant nosuchcap -- shtest names; echo $?\n"
-	       "run --grant " DIR "/box:rx -- shtest names; echo $?\n",
+	       "run --grant " SHDIR "/box:rx -- shtest names; echo $?\n",
 	       "ok\ndenied ENOENT\ndenied ENOENT\ndenied EACCES\nok\n"
 	       "ns.fs pool self.as self.process stderr stdin stdout\n"
 	       "pool self.as self.process stderr stdin stdout\nok\n2\n2\n",
@@ -363,9 +377,9 @@ static void test_default_grants(void)
 
 static void test_background(void)
 {
-	SCRIPT("shtest upper < " DIR "/r1 > " DIR "/bg &\n"
+	SCRIPT("shtest upper < " SHDIR "/r1 > " SHDIR "/bg &\n"
 	       "wait\n"
-	       "shtest cat < " DIR "/bg\n"
+	       "shtest cat < " SHDIR "/bg\n"
 	       "shtest cat &\n"
 	       "wait\n"
 	       "echo done\n",
@@ -381,17 +395,17 @@ static void test_vars(void)
 
 static void test_glob(void)
 {
-	SCRIPT("echo " DIR "/g/*.txt\necho " DIR "/g/?.dat\necho '" DIR "/g/*'\necho " DIR
-	       "/g/*.none\ncd " DIR "/g\necho *\necho [ab]*\n",
-	       DIR "/g/a.txt " DIR "/g/b.txt\n" DIR "/g/c.dat\n" DIR "/g/*\n" DIR
-	           "/g/*.none\na.txt b.txt c.dat\na.txt b.txt\n",
+	SCRIPT("echo " SHDIR "/g/*.txt\necho " SHDIR "/g/?.dat\necho '" SHDIR "/g/*'\necho " SHDIR
+	       "/g/*.none\ncd " SHDIR "/g\necho *\necho [ab]*\n",
+	       SHDIR "/g/a.txt " SHDIR "/g/b.txt\n" SHDIR "/g/c.dat\n" SHDIR "/g/*\n" SHDIR
+	             "/g/*.none\na.txt b.txt c.dat\na.txt b.txt\n",
 	       0);
 }
 
 static void test_cd(void)
 {
-	SCRIPT("pwd\ncd " DIR "\npwd\ncd ..\npwd\ncd nosuch; echo $?\ncd shtest/g; pwd\n",
-	       "fs:///\n" DIR "\nfs:///tmp\n1\n" DIR "/g\n", 0);
+	SCRIPT("pwd\ncd " SHDIR "\npwd\ncd ..\npwd\ncd nosuch; echo $?\ncd shtest/g; pwd\n",
+	       "fs:///\n" SHDIR "\nfs:///tmp\n1\n" SHDIR "/g\n", 0);
 }
 
 static void test_exit_and_c(void)
@@ -412,9 +426,9 @@ static void test_fault(void)
 
 static void test_help(void)
 {
-	SCRIPT("help | shtest cat > " DIR "/help\n", "", 0);
+	SCRIPT("help | shtest cat > " SHDIR "/help\n", "", 0);
 	char buf[2048];
-	int fd = open(DIR "/help", O_RDONLY);
+	int fd = open(SHDIR "/help", O_RDONLY);
 	CHECK(fd >= 0, "help output");
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
@@ -424,18 +438,55 @@ static void test_help(void)
 	      buf);
 }
 
+/* Every process of proc:// whose name is sh or shtest, but us: none may be left. */
+static void test_no_leftovers(void)
+{
+	DIR *d = opendir("proc:///");
+	CHECK(d, "proc:///: %s", strerror(errno));
+	struct dirent *e;
+	unsigned shtests = 0;
+	char left[256] = "";
+	while ((e = readdir(d))) {
+		char path[64], text[512], name[64] = "", state[32] = "";
+		snprintf(path, sizeof(path), "proc:///%s", e->d_name);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		text[n] = 0;
+		const char *nm = strstr(text, "name "), *stt = strstr(text, "state ");
+		if (nm)
+			sscanf_word(nm + 5, name, sizeof(name));
+		if (stt)
+			sscanf_word(stt + 6, state, sizeof(state));
+		if (strcmp(state, "running") != 0)
+			continue;
+		if (!strcmp(name, "shtest"))
+			shtests++;
+		if (!strcmp(name, "sh") || (!strcmp(name, "shtest") && shtests > 1)) {
+			size_t l = strlen(left);
+			snprintf(left + l, sizeof(left) - l, " %s(%s)", name, e->d_name);
+		}
+	}
+	closedir(d);
+	CHECK(!left[0], "still running:%s", left);
+}
+
 static bool prepared;
 
 static void prepare(void)
 {
-	mkdir(DIR, 0755);
-	mkdir(DIR "/box", 0755);
-	mkdir(DIR "/g", 0755);
-	prepared = shtest_put_file(DIR "/box/inside", "in\n", 3) == 0 &&
-	           shtest_put_file(DIR "/secret", "s\n", 2) == 0 &&
-	           shtest_put_file(DIR "/g/a.txt", "", 0) == 0 &&
-	           shtest_put_file(DIR "/g/b.txt", "", 0) == 0 &&
-	           shtest_put_file(DIR "/g/c.dat", "", 0) == 0;
+	mkdir(SHDIR, 0755);
+	mkdir(SHDIR "/box", 0755);
+	mkdir(SHDIR "/g", 0755);
+	prepared = shtest_put_file(SHDIR "/box/inside", "in\n", 3) == 0 &&
+	           shtest_put_file(SHDIR "/secret", "s\n", 2) == 0 &&
+	           shtest_put_file(SHDIR "/g/a.txt", "", 0) == 0 &&
+	           shtest_put_file(SHDIR "/g/b.txt", "", 0) == 0 &&
+	           shtest_put_file(SHDIR "/g/c.dat", "", 0) == 0;
 }
 
 static void run_all(void)
@@ -460,6 +511,7 @@ static void run_all(void)
 	ch_test_run("sh_", "help", test_help);
 	ch_test_run("sh_", "interactive", shtest_interactive);
 	ch_test_run("sh_", "jobctl", shtest_jobctl);
+	ch_test_run("sh_", "no_leftovers", test_no_leftovers);
 }
 
 int main(int argc, char **argv)

@@ -9,7 +9,7 @@
 
 #include <charlotte/spawn.h>
 
-#define DIR "fs:///tmp/shtest"
+#define SHDIR "fs:///tmp/shtest"
 
 /* A grant of the capability we hold as name, with our rights. */
 bool shtest_grant_named(struct ch_grant *g, const char *name);

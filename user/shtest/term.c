@@ -10,7 +10,8 @@
  *                   Emacs keys, history (Up, Ctrl-R) and its file, completion of
  *                   commands and paths, Ctrl-C dropping a line, Ctrl-D ending
  *   sh_jobctl       Ctrl-C (TERM_EV_INTR on the job-control endpoint) kills the
- *                   foreground job, and the shell goes on
+ *                   foreground job, and the shell goes on; with a kernel that
+ *                   has SYS_PROC_SUSPEND, Ctrl-Z stops it, and jobs / fg see it
  */
 #include "shtest.h"
 
@@ -28,7 +29,7 @@
 #include <charlotte/syscall.h>
 #include <charlotte/testing.h>
 
-#define HOME DIR "/home"
+#define HOME SHDIR "/home"
 #define WAIT_NS (60ull * 1000 * 1000 * 1000) /* a hang guard only: no step is judged by time */
 
 struct term {
@@ -231,11 +232,11 @@ static void interactive_steps(void)
 	STEP("echo ", "command completion: [%s]", t.out + t.mark);
 	type(&t, "tab\r");
 	STEP("\ntab\n", "completed command: [%s]", t.out + t.mark);
-	type(&t, "echo " DIR "/bo\t");
-	STEP(DIR "/box/", "path completion: [%s]", t.out + t.mark);
+	type(&t, "echo " SHDIR "/bo\t");
+	STEP(SHDIR "/box/", "path completion: [%s]", t.out + t.mark);
 	type(&t, "\r");
-	STEP("\n" DIR "/box/\n", "completed path: [%s]", t.out + t.mark);
-	type(&t, "echo " DIR "/g/\t");
+	STEP("\n" SHDIR "/box/\n", "completed path: [%s]", t.out + t.mark);
+	type(&t, "echo " SHDIR "/g/\t");
 	STEP("a.txt", "listing: [%s]", t.out + t.mark);
 	STEP("c.dat", "listing: [%s]", t.out + t.mark);
 	type(&t, "\x15");
@@ -286,6 +287,23 @@ static void jobctl_steps(void)
 	STEP(PROMPT, "no prompt after the job");
 	type(&t, "echo $?\r");
 	STEP("\n137\n", "status of a killed job: [%s]", t.out + t.mark);
+#if defined(SYS_PROC_SUSPEND)
+	/* Ctrl-Z stops the job, jobs lists it, fg resumes it, Ctrl-C kills it */
+	type(&t, "shtest ready\r");
+	STEP("ready\n", "the job did not start: [%s]", t.out + t.mark);
+	ev.event = TERM_EV_SUSP;
+	EXPECT_OK(ch_kbus_send(t.events, &m, 0, WAIT_NS));
+	STEP("stopped  shtest ready", "Ctrl-Z did not stop the job: [%s]", t.out + t.mark);
+	STEP(PROMPT, "no prompt after Ctrl-Z");
+	type(&t, "jobs\r");
+	STEP("stopped  shtest ready", "jobs: [%s]", t.out + t.mark);
+	type(&t, "fg\r");
+	STEP("\nshtest ready\n", "fg: [%s]", t.out + t.mark);
+	ev.event = TERM_EV_INTR;
+	EXPECT_OK(ch_kbus_send(t.events, &m, 0, WAIT_NS));
+	STEP("killed", "Ctrl-C did not kill the resumed job: [%s]", t.out + t.mark);
+	STEP(PROMPT, "no prompt after the job");
+#endif
 	type(&t, "exit 3\r");
 	struct proc_status st = stop(&t);
 	CHECK(st.state == PROC_EXITED && st.code == 3, "exit 3: sh %d %d", (int)st.state, st.code);
