@@ -190,7 +190,13 @@ int sh_spawn(struct sh *sh, char **argv, char **env, const int fds[3], struct sh
 		    .ngrants = gs->n,
 		    .child_pool = pool_bytes,
 		};
-		e = ch_spawn(&a, &p->child);
+		/* a child that just ended returns its pool to ours a moment after it is
+		 * waited for (on another CPU): a short shortage is waited out, a bounded
+		 * number of times */
+		for (int tries = 0;
+		     (e = ch_spawn(&a, &p->child)) == ERR_NO_MEMORY && tries < SH_SPAWN_RETRIES;
+		     tries++)
+			ch_sleep_ns(1000 * 1000);
 	}
 	if (e < 0) {
 		sh_error("%s: cannot start: %s", argv[0], ch_error_name(e));

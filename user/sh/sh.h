@@ -30,6 +30,7 @@
 #define SH_IMAGE_MAX (16u << 20) /* the largest program read from fs:// */
 #define SH_CHILD_POOL_MAX (16u << 20) /* a child's default pool, at most */
 #define SH_CHILD_POOL_MIN (1u << 20) /* ... and at least */
+#define SH_SPAWN_RETRIES 200 /* ERR_NO_MEMORY: tries again after 1 ms, this many times */
 
 struct sh_var {
 	char *name, *value;

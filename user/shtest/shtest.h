@@ -10,6 +10,7 @@
 #include <charlotte/spawn.h>
 
 #define SHDIR "fs:///tmp/shtest"
+#define SHTEST_SH_POOL (8u << 20) /* each bin/sh's pool */
 
 /* A grant of the capability we hold as name, with our rights. */
 bool shtest_grant_named(struct ch_grant *g, const char *name);

@@ -172,8 +172,10 @@ static bool start(struct term *tm)
 	                          .envp = envp,
 	                          .grants = g,
 	                          .ngrants = n,
-	                          .child_pool = 12u << 20};
-	long r = ch_spawn(&a, &tm->c);
+	                          .child_pool = SHTEST_SH_POOL};
+	long r;
+	for (int tries = 0; (r = ch_spawn(&a, &tm->c)) == ERR_NO_MEMORY && tries < 2000; tries++)
+		ch_sleep_ns(1000 * 1000); /* the last sh's pool comes back a moment after its end */
 	ch_cap_drop(ep[1]);
 	if (r < 0) {
 		ch_cap_drop(ep[0]);
