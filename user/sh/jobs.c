@@ -234,9 +234,9 @@ void sh_jobs_reap(struct sh *sh, bool report)
 
 struct sh_job *sh_job_find(struct sh *sh, const char *spec)
 {
-	if (!spec) { /* the newest */
+	if (!spec) { /* the newest with processes (not the builtin asking) */
 		for (int i = SH_MAX_JOBS - 1; i >= 0; i--)
-			if (sh->jobs[i].used)
+			if (sh->jobs[i].used && sh->jobs[i].nprocs)
 				return &sh->jobs[i];
 		return NULL;
 	}
@@ -244,7 +244,8 @@ struct sh_job *sh_job_find(struct sh *sh, const char *spec)
 		spec++;
 	char *end;
 	long id = strtol(spec, &end, 10);
-	if (*end || id < 1 || id > SH_MAX_JOBS || !sh->jobs[id - 1].used)
+	if (*end || id < 1 || id > SH_MAX_JOBS || !sh->jobs[id - 1].used ||
+	    !sh->jobs[id - 1].nprocs)
 		return NULL;
 	return &sh->jobs[id - 1];
 }
@@ -254,7 +255,7 @@ int sh_jobs_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 	(void)argc, (void)argv;
 	for (int i = 0; i < SH_MAX_JOBS; i++) {
 		struct sh_job *j = &sh->jobs[i];
-		if (!j->used)
+		if (!j->used || !j->nprocs) /* not the builtins running now */
 			continue;
 		unsigned running = 0;
 		for (unsigned k = 0; k < j->nprocs; k++) {

@@ -6,7 +6,7 @@
  * reads everything it prints until the pipes close, waits for it and checks
  * the output and the exit status. The programs the scripts run are shtest
  * itself in a helper role (argv[1]): upper, cat, err, open, write, names, env,
- * ready, crash, exit. The files live below fs:///tmp/shtest. term.c runs the shell on
+ * ready, sleep, crash, exit. The files live below fs:///tmp/shtest. term.c runs the shell on
  * a terminal whose console is shtest itself (line editing, history, completion,
  * Ctrl-C).
  */
@@ -137,6 +137,11 @@ static int helper(int argc, char **argv)
 	if (!strcmp(role, "ready")) { /* say so, then read the terminal until killed */
 		puts_fd(1, "ready\n");
 		return copy(false);
+	}
+	if (!strcmp(role, "sleep")) { /* say so, then wait without reading until killed */
+		puts_fd(1, "ready\n");
+		for (;;)
+			ch_sleep_ns(1000ull * 1000 * 1000);
 	}
 	if (!strcmp(role, "crash"))
 		// cppcheck-suppress nullPointer ; the point: this must page-fault
