@@ -25,6 +25,7 @@ and the overall --timeout (default 600 s) bounds a wedged boot.
 import argparse
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -33,6 +34,9 @@ import time
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHMZ]")
 PROMPT = re.compile(r"\$ $")
+# The kernel's log shares the serial line: "[    0.782012] I prog: ..." lines, which
+# can land anywhere (after a prompt, too), are not the session's output.
+KLOG = re.compile(r"\[ *[0-9]+\.[0-9]{6}\] [A-Z] [^\n]*(\n|$)")
 
 
 class Console:
@@ -56,7 +60,8 @@ class Console:
         return True
 
     def text(self):
-        return ANSI.sub(b"", self.buf).replace(b"\r", b"").decode("utf-8", "replace")
+        text = ANSI.sub(b"", self.buf).replace(b"\r", b"").decode("utf-8", "replace")
+        return KLOG.sub("", text)
 
     def wait_for(self, pred, limit):
         """Until pred(text) holds and the console has been quiet for 0.3 s."""
@@ -115,6 +120,15 @@ def match(expected, got):
     return ok and match(expected[1:], got[1:])
 
 
+def stop(qemu):
+    """End qemu.sh and the QEMU it started (its own process group)."""
+    try:
+        os.killpg(qemu.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    qemu.wait()
+
+
 def run_session(args, path, logs):
     name = os.path.basename(path).rsplit(".", 1)[0]
     sock_path = os.path.join(tempfile.mkdtemp(prefix="charlotte-shell-"), "serial.sock")
@@ -131,7 +145,7 @@ def run_session(args, path, logs):
          "--accel", "tcg", "--timeout", str(args.timeout), "--serial-socket", sock_path,
          "--serial-log", serial_log],
         env=env, stdout=open(os.path.join(logs, "shell-%s.qemu.log" % name), "wb"),
-        stderr=subprocess.STDOUT)
+        stderr=subprocess.STDOUT, start_new_session=True)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     for _ in range(600):  # QEMU creates the socket when it starts
         try:
@@ -142,7 +156,7 @@ def run_session(args, path, logs):
                 return "QEMU exited with status %d before the console" % qemu.returncode
             time.sleep(0.1)
     else:
-        qemu.kill()
+        stop(qemu)
         return "no serial socket"
     why = ""
     with open(os.path.join(logs, "shell-%s.transcript" % name), "wb") as tr:
@@ -175,8 +189,7 @@ def run_session(args, path, logs):
                     break
         finally:
             sock.close()
-            qemu.kill()
-            qemu.wait()
+            stop(qemu)
     return why
 
 

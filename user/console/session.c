@@ -20,6 +20,7 @@
 #include <abi/rights.h>
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
+#include <charlotte/start.h>
 #include <charlotte/syscall.h>
 
 #define STREAM_RIGHTS \
@@ -274,6 +275,62 @@ static void drop_channel(struct session *s)
 	s->want_writable = false;
 }
 
+/* "N memory=M ms=T": the three numbers; how many were read. */
+static int sscanf_u3(const char *p, unsigned *a, unsigned *b, unsigned *c)
+{
+	unsigned *out[3] = {a, b, c};
+	static const char *const sep[3] = {"", " memory=", " ms="};
+	for (int i = 0; i < 3; i++) {
+		size_t k = strlen(sep[i]);
+		if (strncmp(p, sep[i], k))
+			return i;
+		p += k;
+		if (*p < '0' || *p > '9')
+			return i;
+		unsigned v = 0;
+		while (*p >= '0' && *p <= '9' && v < 100000000u)
+			v = v * 10 + (unsigned)(*p++ - '0');
+		*out[i] = v;
+	}
+	return 3;
+}
+
+/*
+ * The banner a session shows before its program starts: the system, the kernel's
+ * own boot summary ("boot: ok cpus=N memory=M ms=T", read back from the log's
+ * history: the kernel prints it once, before any program runs) and a hint.
+ */
+static const char *banner(void)
+{
+	static char text[256];
+	static char hist[4096];
+	if (text[0])
+		return text;
+	unsigned cpus = 0, mib = 0, ms = 0;
+	uint64_t pos = 0;
+	handle_t log = ch_handle("console");
+	for (int chunk = 0; chunk < 16 && !cpus && log != HANDLE_INVALID; chunk++) {
+		long n = ch_log_history(log, &pos, hist, sizeof(hist) - 1);
+		if (n <= 0)
+			break;
+		hist[n] = 0;
+		const char *b = strstr(hist, "boot: ok cpus=");
+		if (b && sscanf_u3(b + 14, &cpus, &mib, &ms) != 3)
+			cpus = 0;
+	}
+	if (cpus)
+		snprintf(text, sizeof(text),
+		         "\nCharlotteOS (Charlotte Core) - %u CPU%s, %u MiB, booted in %u ms\n"
+		         "Type 'help' for the commands, 'ls' to look around; Alt-F1..F4 switch "
+		         "screens.\n\n",
+		         cpus, cpus == 1 ? "" : "s", mib, ms);
+	else
+		snprintf(text, sizeof(text),
+		         "\nCharlotteOS (Charlotte Core)\n"
+		         "Type 'help' for the commands.\n\n");
+	return text;
+}
+
 int session_start(struct session *s)
 {
 	handle_t ends[2];
@@ -308,6 +365,8 @@ int session_start(struct session *s)
 		goto fail;
 	}
 	s->running = true;
+	if (!s->starts)
+		session_show(s, banner());
 	s->starts++;
 	watch(s);
 	return 0;

@@ -359,6 +359,8 @@ static void init_vars(struct sh *sh)
 		const char *home = "fs:///";
 		if (stat("fs:///disk/home", &st) == 0 && S_ISDIR(st.st_mode))
 			home = "fs:///disk/home";
+		else if (stat("fs:///disk", &st) == 0 && S_ISDIR(st.st_mode))
+			home = "fs:///disk"; /* the home disk (docs/fsd.md) */
 		else if (stat("fs:///tmp", &st) == 0 && S_ISDIR(st.st_mode))
 			home = "fs:///tmp";
 		sh_setvar(sh, "HOME", home, true);

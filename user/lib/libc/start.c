@@ -12,6 +12,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "files.h"
 
@@ -38,6 +39,15 @@ void __libc_start(int argc, char **argv, char **envp)
 {
 	environ = envp;
 	__libc_stdio_init();
+	/* The current directory a shell gives its programs: $PWD, looked up in our own
+	   view (a sandboxed program cannot go where its view does not reach; then it
+	   stays at its root). Not a capability handed over, so nothing leaks with it. */
+	const char *pwd = getenv("PWD");
+	if (pwd && *pwd) {
+		int saved = errno;
+		(void)chdir(pwd);
+		errno = saved;
+	}
 	exit(main(argc, argv, envp));
 }
 
