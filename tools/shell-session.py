@@ -16,6 +16,11 @@ A session file (tests/shell/*.session):
   ...                   any number of lines (including none)
   ! wait <text>         wait until <text> appears (e.g. a boot message)
   ! keys <bytes>        type raw bytes (Python escapes: \\x03 is Ctrl-C), no Enter
+  ! ends <command>      type a command after which the machine must end (shutdown):
+                        passes when QEMU closes the serial line
+  ! host <command>      after the machine ended: a host command ({disk} is this
+                        session's copy of the home disk) that must exit 0, its
+                        output checked like a command's (e2fsck, debugfs)
 The output of a command is what the console printed between the echo of the
 command line and the next prompt, with escape sequences and carriage returns
 removed. A prompt is a line ending in "$ " after which the console stays quiet.
@@ -97,6 +102,10 @@ def parse(path):
                 steps.append(["cmd", line[2:], []])
             elif line.startswith("! wait "):
                 steps.append(["wait", line[7:], []])
+            elif line.startswith("! ends "):
+                steps.append(["ends", line[7:], []])
+            elif line.startswith("! host "):
+                steps.append(["host", line[7:], []])
             elif line.startswith("! keys "):
                 steps.append(["keys", line[7:].encode().decode("unicode_escape"), []])
             elif steps:
@@ -170,6 +179,39 @@ def run_session(args, path, logs):
                         why = "never saw %r" % arg
                         break
                     continue
+                if kind == "ends":
+                    con.send(arg.encode() + b"\r")
+                    end = time.monotonic() + args.timeout
+                    while time.monotonic() < end and con.pump(1.0):
+                        pass
+                    try:
+                        st = qemu.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        st = None
+                    if st is None:
+                        why = "QEMU still running after %r" % arg
+                    elif st == 124:
+                        why = "the machine did not end after %r (timed out)" % arg
+                    continue
+                if kind == "host":
+                    if qemu.poll() is None:
+                        why = "'! host' before the machine ended"
+                        break
+                    cmd = arg.replace("{disk}", env.get("DISK_HOME", ""))
+                    res = subprocess.run(cmd, shell=True, capture_output=True, text=True)
+                    tr.write(("\n[host: %s -> %d]\n%s%s" % (cmd, res.returncode, res.stdout,
+                                                            res.stderr)).encode())
+                    lines = res.stdout.rstrip("\n").split("\n") if res.stdout else []
+                    if res.returncode != 0:
+                        why = "%r exited with %d" % (cmd, res.returncode)
+                        break
+                    if not match(expected, lines):
+                        why = "after %r: got %r, want %r" % (cmd, lines, expected)
+                        break
+                    continue
+                if qemu.poll() is not None:
+                    why = "the machine ended before %r" % arg
+                    break
                 mark = len(con.text())
                 con.send(arg.encode() if kind == "keys" else arg.encode() + b"\r")
                 if not con.wait_for(lambda t, m=mark: PROMPT.search(t[m:]) is not None,

@@ -92,7 +92,9 @@ static int hw_root_grant(const char *name, uint64_t rights, struct ch_grant *cg,
 		snprintf(how, cap, "not started: no capability 'hw' to grant");
 		return ERR_NOT_FOUND;
 	}
-	*cg = (struct ch_grant){name, h, rights | RIGHT_DUPLICATE | RIGHT_TRANSFER};
+	/* INSPECT too: a holder can tell what it holds (bin/console passes on only the
+	   capabilities it can inspect); the root's own info lists no device */
+	*cg = (struct ch_grant){name, h, rights | RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_INSPECT};
 	return 0;
 }
 
