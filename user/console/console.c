@@ -1,14 +1,15 @@
 /*
  * console.c - bin/console's main and loop (console.h, docs/terminal.md).
  *
- *   console [--pool <bytes>] [--display <uri>] [--no-vt] [-- program [arg ...]]
+ *   console [--pool <bytes>] [--display <uri>] [--no-vt] [--banner] [-- program [arg ...]]
  *
  * runs program (bin/sh by default) in every session, each with a sub-pool of
  * --pool bytes (default 8M), the session endpoint as stdin, stdout and
  * stderr, and every capability the console was given under a name starting
  * with "sh.", passed on without the prefix ("sh.ns" -> "ns"). The serial
  * session starts at once; vt1 starts when the screen is found, vt2..vt4 when
- * first shown (Alt-F2..F4).
+ * first shown (Alt-F2..F4). --banner: each session shows the system's banner
+ * (CPUs, memory, boot time, a help hint) before its program first starts.
  *
  * Grants: pool, log; initrd (the font: share/console.psf); ns.dev (the display
  * and the keyboards in dev:///display and dev:///input); "console" (the
@@ -238,6 +239,8 @@ static int parse_args(int argc, char **argv)
 			con.display = argv[++i];
 		} else if (strcmp(argv[i], "--no-vt") == 0) {
 			no_vt = true;
+		} else if (strcmp(argv[i], "--banner") == 0) {
+			con.banner = true;
 		} else {
 			printf("console: unknown argument %s\n", argv[i]);
 			return ERR_INVALID_ARGS;

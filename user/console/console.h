@@ -84,6 +84,7 @@ struct console {
 	const char *const *argv; /* the program each session runs (NULL-terminated) */
 	uint64_t prog_pool; /* bytes each program's pool gets */
 	const char *display; /* --display: the display's URI, or NULL */
+	bool banner; /* --banner: the system's banner before a session's first program */
 	unsigned ngrants;
 	struct ch_grant grants[CONSOLE_MAX_GRANTS]; /* sh.* without the prefix */
 	char grant_names[CONSOLE_MAX_GRANTS][24];

@@ -365,7 +365,7 @@ int session_start(struct session *s)
 		goto fail;
 	}
 	s->running = true;
-	if (!s->starts)
+	if (!s->starts && con.banner)
 		session_show(s, banner());
 	s->starts++;
 	watch(s);
