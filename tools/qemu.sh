@@ -152,14 +152,20 @@ set -- "$@" -device virtio-keyboard-pci -device virtio-tablet-pci -device virtio
 # The home disk (mk/homedisk.mk, docs/fsd.md): an ext2 image, read-write, the next
 # virtio-blk disk after the scratch ones (vdc when they are there); fsd serves it at
 # fs:///disk. --disk (`make run DISK=...`) or DISK_HOME picks another image (the VM
-# tests give each boot a fresh copy).
+# tests give each boot a fresh copy). Without either, the build's pristine image is
+# attached as a snapshot: the guest writes to it, QEMU discards the writes, and the
+# image every test copies stays as mke2fs made it.
+home_snapshot=
+if [ -z "${DISK_HOME:-}" ] && [ -z "$disk" ]; then
+	home_snapshot=,snapshot=on
+fi
 DISK_HOME=${DISK_HOME:-$B/disk-home.img}
 if [ -n "$disk" ]; then
 	[ -r "$disk" ] || die "--disk $disk: no such image"
 	DISK_HOME=$disk
 fi
 if [ -r "$DISK_HOME" ]; then
-	set -- "$@" -drive "if=none,file=$DISK_HOME,format=raw,id=vdhome" \
+	set -- "$@" -drive "if=none,file=$DISK_HOME,format=raw,id=vdhome$home_snapshot" \
 		-device virtio-blk-pci,drive=vdhome
 fi
 # Network (docs/devices.md, "Net"): a virtio-net and an e1000 (82540EM) on one QEMU

@@ -16,6 +16,7 @@ A session file (tests/shell/*.session):
   ...                   any number of lines (including none)
   ! wait <text>         wait until <text> appears (e.g. a boot message)
   ! keys <bytes>        type raw bytes (Python escapes: \\x03 is Ctrl-C), no Enter
+  ! type <bytes>        type raw bytes and go on at once (a command that runs on)
   ! ends <command>      type a command after which the machine must end (shutdown):
                         passes when QEMU closes the serial line
   ! host <command>      after the machine ended: a host command ({disk} is this
@@ -106,6 +107,8 @@ def parse(path):
                 steps.append(["ends", line[7:], []])
             elif line.startswith("! host "):
                 steps.append(["host", line[7:], []])
+            elif line.startswith("! type "):
+                steps.append(["type", line[7:].encode().decode("unicode_escape"), []])
             elif line.startswith("! keys "):
                 steps.append(["keys", line[7:].encode().decode("unicode_escape"), []])
             elif steps:
@@ -179,6 +182,9 @@ def run_session(args, path, logs):
                         why = "never saw %r" % arg
                         break
                     continue
+                if kind == "type":
+                    con.send(arg.encode())
+                    continue
                 if kind == "ends":
                     con.send(arg.encode() + b"\r")
                     end = time.monotonic() + args.timeout
@@ -225,6 +231,8 @@ def run_session(args, path, logs):
                     while lines and arg not in lines[0]:
                         lines.pop(0)
                     lines = lines[1:]
+                elif kind == "keys" and arg.endswith("\r"):
+                    lines = lines[1:]  # the line being edited, ended by Enter
                 lines = lines[:-1]  # the prompt
                 if not match(expected, lines):
                     why = "after %r: got %r, want %r" % (arg, lines, expected)
