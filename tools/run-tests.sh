@@ -627,20 +627,29 @@ fbcon_screens() {
 devices_qmp() {
 	echo "== devices-qmp: keys and a screendump over QMP (pvh, q35, 1 CPU)"
 	B=$B QEMU_SH=$QEMU_SH tools/devices-qmp.sh >"$LOGS/devices-qmp.results" 2>&1
+	host_results devices-qmp "$LOGS/devices-qmp.log"
+}
+
+# host_results WHERE LOG: the "PASS <test>" / "FAIL <test>: <why>" lines a
+# host-driven check wrote to $LOGS/WHERE.results, each recorded as a test; a
+# failure shows the tail of LOG ("{suffix}" in it: the test's name after its
+# first "_"); no line at all is a failure of WHERE itself.
+host_results() {
 	while IFS= read -r line; do
 		name=${line#* }
 		name=${name%%:*}
 		case "$line" in
-		PASS\ *) say "[devices-qmp] $line"; outcome devices-qmp PASS "$name"
+		PASS\ *) say "[$1] $line"; outcome "$1" PASS "$name"
 			record "$name" 1 0 0 "" ;;
-		FAIL\ *) echo "[devices-qmp] $line"; outcome devices-qmp FAIL "$name"
+		FAIL\ *) echo "[$1] $line"; outcome "$1" FAIL "$name"
 			record "$name" 0 1 0 "${line#*: }"
-			show_tail "$LOGS/devices-qmp.log" 20 ;;
+			suffix=${name#*_}
+			show_tail "$(printf '%s' "$2" | sed "s|{suffix}|$suffix|")" 20 ;;
 		esac
-	done <"$LOGS/devices-qmp.results"
-	grep -q "^PASS\|^FAIL" "$LOGS/devices-qmp.results" || {
-		echo "[devices-qmp] FAIL devices-qmp: no result"; outcome devices-qmp FAIL devices-qmp
-		record devices-qmp 0 1 0 "no result"; }
+	done <"$LOGS/$1.results"
+	grep -q "^PASS\|^FAIL" "$LOGS/$1.results" || {
+		echo "[$1] FAIL $1: no result"; outcome "$1" FAIL "$1"
+		record "$1" 0 1 0 "no result"; }
 }
 
 # serial_input: typing on the serial console (tools/serial-input.sh): what the
@@ -669,20 +678,7 @@ shell_serial() {
 	[ -e "$1" ] || return 0
 	echo "== shell-serial: scripted sessions at the serial console (pvh, q35, 2 CPUs)"
 	B=$B QEMU_SH=$QEMU_SH python3 tools/shell-session.py "$@" >"$LOGS/shell-serial.results" 2>&1
-	while IFS= read -r line; do
-		name=${line#* }
-		name=${name%%:*}
-		case "$line" in
-		PASS\ *) say "[shell-serial] $line"; outcome shell-serial PASS "$name"
-			record "$name" 1 0 0 "" ;;
-		FAIL\ *) echo "[shell-serial] $line"; outcome shell-serial FAIL "$name"
-			record "$name" 0 1 0 "${line#*: }"
-			show_tail "$LOGS/shell-${name#shell_}.transcript" 20 ;;
-		esac
-	done <"$LOGS/shell-serial.results"
-	grep -q "^PASS\|^FAIL" "$LOGS/shell-serial.results" || {
-		echo "[shell-serial] FAIL shell-serial: no result"; outcome shell-serial FAIL shell-serial
-		record shell-serial 0 1 0 "no result"; }
+	host_results shell-serial "$LOGS/shell-{suffix}.transcript"
 }
 
 [ "$run_host" = 1 ] && { host_tests; fuzz_tests; }
