@@ -57,6 +57,7 @@ enum obj_type {
 	OBJ_DEBUG_LOG = 14, /* the kernel log */
 	/* 15: retired (the test object, now a type of the test kernel only) */
 	OBJ_GROUP = 16, /* a kbus multicast group */
+	OBJ_SCHED = 17, /* the scheduler's control: tunables and statistics (abi/sched.h) */
 	OBJ_TYPE_COUNT
 };
 

@@ -183,7 +183,13 @@ struct thread_info {
 	uint64_t cpu_ns; /* CPU time it has run (until its end, for an ended thread) */
 	uint64_t switches; /* times it was switched off a CPU */
 	uint32_t state; /* 0 not started, 1 running (or waiting, or stopped), 2 ended */
+	uint32_t weight; /* its scheduling weight (abi/sched.h) */
+	uint64_t affinity; /* CPUs it may run on (bit i = CPU i) */
+	uint32_t cpu; /* the CPU it last ran on */
 	uint32_t reserved;
+	uint64_t wakeups; /* times it was woken from a block or a sleep */
+	uint64_t wake_ns_total; /* sum over wakeups of wake-up to running */
+	uint64_t wake_ns_max; /* the longest of them */
 };
 
 /* --- The kernel log (OBJ_DEBUG_LOG) and the serial console --- */

@@ -221,6 +221,7 @@ void uthread_get_info(struct uthread *t, struct thread_info *out)
 		/* t->kt lives while t is not dead, which needs p->lock to change */
 		out->cpu_ns = __atomic_load_n(&t->kt->cpu_ns, __ATOMIC_RELAXED);
 		out->switches = __atomic_load_n(&t->kt->switches, __ATOMIC_RELAXED);
+		sched_thread_info(t->kt, out);
 	}
 	spin_unlock_irqrestore(&p->lock, irq);
 }

@@ -28,6 +28,9 @@
 #include <lib/spinlock.h>
 #include <lib/string.h>
 #include <kbus/kbus.h>
+#include <abi/errors.h>
+#include <abi/sched.h>
+#include <abi/syscall.h>
 
 struct runqueue {
 	struct spinlock lock;
@@ -178,6 +181,8 @@ void sched_init_cpu(const char *name)
 	boot->state = THREAD_RUNNING;
 	boot->on_cpu = true;
 	boot->cpu = c->id;
+	boot->weight = SCHED_WEIGHT_DEFAULT;
+	boot->affinity = 1ull << c->id;
 	boot->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	strlcpy(boot->name, name, sizeof(boot->name));
 	c->current = boot;
@@ -218,6 +223,8 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
 	t->fn = fn;
 	t->arg = arg;
 	t->state = THREAD_NEW;
+	t->weight = SCHED_WEIGHT_DEFAULT;
+	t->affinity = ~0ull;
 	if (cpu < 0 || (unsigned)cpu >= cpu_count || !cpus[cpu] || !cpus[cpu]->online)
 		cpu = (int)(__atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) % cpu_count);
 	if (!cpus[cpu] || (!cpus[cpu]->online && cpu != 0))
@@ -425,6 +432,74 @@ void sched_irq_exit(void)
 	struct runqueue *rq = c->sched;
 	if (rq && rq->need_resched)
 		schedule();
+}
+
+/*
+ * Tunables and statistics. For now the parameters are only kept and checked
+ * (the round robin above uses SCHED_TICK_NS); the DQRR policy uses them.
+ */
+static struct sched_params params = {
+    .target_latency_ns = 20000000ull,
+    .min_quantum_ns = 1000000ull,
+    .max_quantum_ns = SCHED_TICK_NS,
+    .mode = SCHED_MODE_LATENCY,
+};
+
+void sched_get_params(struct sched_params *out)
+{
+	*out = params;
+}
+
+int sched_set_params(const struct sched_params *p)
+{
+	if (p->min_quantum_ns < SCHED_QUANTUM_FLOOR_NS || p->min_quantum_ns > p->max_quantum_ns ||
+	    p->max_quantum_ns > SCHED_QUANTUM_CEIL_NS || p->target_latency_ns < p->min_quantum_ns ||
+	    p->target_latency_ns > SCHED_LATENCY_CEIL_NS || p->mode > SCHED_MODE_FIXED ||
+	    p->reserved)
+		return ERR_INVALID_ARGS;
+	params = *p;
+	return 0;
+}
+
+int sched_cpu_stats(unsigned cpu, struct sched_cpu_stats *out)
+{
+	if (cpu >= MAX_CPUS || !cpus[cpu] || !cpus[cpu]->online)
+		return ERR_NOT_FOUND;
+	struct runqueue *rq = rq_of(cpu);
+	*out = (struct sched_cpu_stats){.nready = READ_ONCE(rq->nready)};
+	return 0;
+}
+
+static uint64_t online_mask(void)
+{
+	uint64_t m = 0;
+	for (unsigned cpu = 0; cpu < cpu_count && cpu < 64; cpu++)
+		if (cpus[cpu] && cpus[cpu]->online)
+			m |= 1ull << cpu;
+	return m;
+}
+
+int sched_set_thread(struct thread *t, uint32_t weight, uint64_t affinity)
+{
+	if (weight && (weight < SCHED_WEIGHT_MIN || weight > SCHED_WEIGHT_MAX))
+		return ERR_INVALID_ARGS;
+	if (affinity && !(affinity & online_mask()))
+		return ERR_INVALID_ARGS;
+	if (weight)
+		WRITE_ONCE(t->weight, weight);
+	if (affinity)
+		WRITE_ONCE(t->affinity, affinity);
+	return 0;
+}
+
+void sched_thread_info(struct thread *t, struct thread_info *out)
+{
+	out->weight = READ_ONCE(t->weight);
+	out->affinity = READ_ONCE(t->affinity);
+	out->cpu = READ_ONCE(t->cpu);
+	out->wakeups = READ_ONCE(t->wakeups);
+	out->wake_ns_total = READ_ONCE(t->wake_ns_total);
+	out->wake_ns_max = READ_ONCE(t->wake_ns_max);
 }
 
 uint64_t sched_live_threads(void)

@@ -65,6 +65,13 @@ struct thread {
 	uint64_t cpu_ns; /* time it ran before its last switch-out */
 	uint64_t switches; /* times it was switched off a CPU */
 	struct sched_acct *acct; /* its group's totals, or NULL */
+	/* scheduling (abi/sched.h); set through sched_set_thread() */
+	uint32_t weight; /* SCHED_WEIGHT_MIN..MAX */
+	uint64_t affinity; /* CPUs it may run on (bit i = CPU i), never 0 */
+	uint64_t wake_time; /* clock_monotonic_ns() when last made runnable by a wake */
+	uint64_t wakeups; /* wake-up latency accounting: count, sum, max */
+	uint64_t wake_ns_total;
+	uint64_t wake_ns_max;
 };
 
 /*
@@ -123,5 +130,25 @@ void sched_kick_others(void);
  * added first. Interrupts off.
  */
 void sched_acct_detach(struct thread *self);
+/*
+ * The scheduler's tunables and statistics (abi/sched.h: the checks of
+ * SYS_SCHED_SET are sched_set_params()'s; it returns ERR_INVALID_ARGS having
+ * changed nothing).
+ */
+struct sched_params;
+struct sched_cpu_stats;
+struct thread_info;
+void sched_get_params(struct sched_params *out);
+int sched_set_params(const struct sched_params *p);
+/* ERR_NOT_FOUND for a CPU that is not online. */
+int sched_cpu_stats(unsigned cpu, struct sched_cpu_stats *out);
+/*
+ * Set t's weight (0: leave) and affinity mask (0: leave). ERR_INVALID_ARGS
+ * for a weight outside SCHED_WEIGHT_MIN..MAX or a mask with no online CPU.
+ * (Who may raise a weight is the caller's check: SYS_THREAD_SET_SCHED.)
+ */
+int sched_set_thread(struct thread *t, uint32_t weight, uint64_t affinity);
+/* t's scheduling fields of struct thread_info (weight, affinity, cpu, wake-ups). */
+void sched_thread_info(struct thread *t, struct thread_info *out);
 /* Threads created so far and still allocated (leak checks). */
 uint64_t sched_live_threads(void);

@@ -70,6 +70,7 @@ const char *ch_obj_type_name(uint32_t type)
 	    [OBJ_MEMORY_POOL] = "memory-pool",
 	    [OBJ_DEBUG_LOG] = "debug-log",
 	    [OBJ_GROUP] = "group",
+	    [OBJ_SCHED] = "sched",
 	};
 	if (type < N_ELEMS(names) && names[type])
 		return names[type];
