@@ -284,7 +284,11 @@ enum ch_arg_kind {
 	  (ARG_TIMEOUT)) \
 	X(SYS_IRQ_ACK,           irq_ack,           ch_irq_ack,          OBJ,  OBJ_IRQ,           RIGHT_SIGNAL, ()) \
 	X(SYS_IRQ_INFO,          irq_info,          ch_irq_info,         OBJ,  OBJ_IRQ,           RIGHT_INSPECT, \
-	  (ARG_OUT(struct hw_irq_info)))
+	  (ARG_OUT(struct hw_irq_info))) \
+	X(SYS_NS_SYNC,           ns_sync,           ch_ns_sync,          OBJ,  OBJ_NS_NODE,       RIGHT_WRITE, \
+	  (ARG_FLAGS, ARG_TIMEOUT)) \
+	X(SYS_NS_STATFS,         ns_statfs,         ch_ns_statfs,        OBJ,  OBJ_NS_NODE,       RIGHT_INSPECT, \
+	  (ARG_OUT(struct ns_statfs), ARG_TIMEOUT))
 
 /*
  * The register fast path (abi/kbus.h): decoded by the dispatcher before the

@@ -117,6 +117,8 @@ enum ns_op {
 	NS_OP_RELEASE = 13, /* len1 / 8 node ids (or node, when len1 is 0): the kernel dropped
 	                     * what walks and creates held for it (sent in batches) */
 	NS_OP_WATCH = 14, /* dir, arg = NS_EVENT_* mask, one capability: the endpoint to tell */
+	NS_OP_SYNC = 15, /* node (any of the file system), flags NS_SYNC_*: write back (no data) */
+	NS_OP_STATFS = 16, /* node (any of the file system) -> struct ns_statfs */
 	NS_OP_COUNT
 };
 
@@ -241,4 +243,53 @@ struct ns_open_args {
 struct ns_path_arg {
 	uint64_t path; /* user address */
 	uint64_t len;
+};
+
+/*
+ * --- File-system sync and statistics (issue 17) ---
+ * Both act on the whole file system (the provider) that the target node is
+ * part of, whichever node of it that is. A provider that has nothing to do
+ * for them (the kernel tree, proc://) answers ERR_NOT_SUPPORTED.
+ *
+ * a0 = NS_SYNC_* flags, a1 = timeout: write everything the provider holds
+ * back to its storage and flush the device's cache; returns once that is
+ * done. RIGHT_WRITE (a holder who cannot change anything through the node has
+ * nothing to write back and may not make the disk busy); NS_SYNC_READ_ONLY
+ * needs RIGHT_MANAGE too. docs/namespace.md "Sync and statfs".
+ */
+#define SYS_NS_SYNC SYS_ACTION(OBJ_NS_NODE, 14)
+/* a0 = struct ns_statfs *out, a1 = timeout: the file system's figures. RIGHT_INSPECT
+ * (they describe the whole file system, more than the subtree the node names). */
+#define SYS_NS_STATFS SYS_ACTION(OBJ_NS_NODE, 15)
+
+/* SYS_NS_SYNC flags */
+/* Then keep the storage as it is now until the provider restarts: mark it clean (ext2:
+ * s_state valid, as an unmount does) and refuse every change with ERR_ACCESS_DENIED,
+ * reads still served. What shutdown asks before the power goes. RIGHT_MANAGE. A
+ * provider whose storage does not outlive it (NS_STATFS_VOLATILE) has nothing to keep
+ * and answers 0. */
+#define NS_SYNC_READ_ONLY (1u << 0)
+#define NS_SYNC_FLAGS_ALL NS_SYNC_READ_ONLY
+
+/* struct ns_statfs.flags */
+#define NS_STATFS_READ_ONLY (1u << 0) /* changes are refused (mounted read-only) */
+#define NS_STATFS_VOLATILE (1u << 1) /* memory: nothing survives the provider */
+#define NS_STATFS_FLAGS_ALL (NS_STATFS_READ_ONLY | NS_STATFS_VOLATILE)
+
+/* Longest file-system type name ("ext2", "tmpfs"), without its NUL. */
+#define NS_FSTYPE_MAX 15
+
+/* What SYS_NS_STATFS reports (checked by the kernel: free <= total, available <= free,
+ * block size a power of two 512..1 MiB, a NUL-terminated type of letters and digits). */
+struct ns_statfs {
+	uint32_t bsize; /* bytes a block */
+	uint32_t namemax; /* longest name, 1..NS_NAME_MAX */
+	uint64_t blocks; /* blocks in all */
+	uint64_t bfree; /* free blocks */
+	uint64_t bavail; /* free blocks an unprivileged writer may use */
+	uint64_t files; /* inodes in all (0: not limited, not counted) */
+	uint64_t ffree; /* free inodes */
+	uint32_t flags; /* NS_STATFS_* */
+	uint32_t reserved; /* 0 */
+	char type[NS_FSTYPE_MAX + 1]; /* NUL-terminated */
 };

@@ -608,3 +608,49 @@ int ns_link(struct ns_node *dir, const char *path, size_t len, struct ns_node *n
 		return ERR_WRONG_TYPE;
 	return parent_op(NS_OP_LINK, 0, dir, path, len, NULL, NULL, 0, NULL, 0, node, timeout);
 }
+
+int ns_sync(struct ns_node *n, uint32_t flags, uint64_t timeout)
+{
+	if (flags & ~NS_SYNC_FLAGS_ALL)
+		return ERR_INVALID_ARGS;
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_SYNC, flags, n->node, 0, 0, NULL, 0, NULL, 0, 0, timeout,
+	                  &rep);
+	kfree(rep);
+	return r < 0 ? r : 0;
+}
+
+/* Whether a provider's figures hang together (never trusted: ns.h's rules). */
+static bool statfs_ok(const struct ns_statfs *s)
+{
+	if (s->bsize < 512 || s->bsize > (1u << 20) || (s->bsize & (s->bsize - 1)) ||
+	    s->namemax == 0 || s->namemax > NS_NAME_MAX || s->bfree > s->blocks ||
+	    s->bavail > s->bfree || s->ffree > s->files || (s->flags & ~NS_STATFS_FLAGS_ALL) ||
+	    s->reserved || s->type[0] == '\0')
+		return false;
+	size_t i = 0;
+	for (; i < sizeof(s->type) && s->type[i]; i++) {
+		char c = s->type[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return i < sizeof(s->type); /* NUL-terminated */
+}
+
+int ns_statfs(struct ns_node *n, uint64_t timeout, struct ns_statfs *out)
+{
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_STATFS, 0, n->node, 0, 0, NULL, 0, NULL, 0, sizeof(*out),
+	                  timeout, &rep);
+	if (r < 0)
+		return r;
+	r = ERR_MALFORMED;
+	if (rep->len == sizeof(*out)) {
+		memcpy(out, rep + 1, sizeof(*out));
+		if (statfs_ok(out))
+			r = 0;
+	}
+	kfree(rep);
+	return r;
+}

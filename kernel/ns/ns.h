@@ -233,3 +233,8 @@ int ns_watch(struct ns_node *n, uint32_t mask, struct cspace *cs, handle_t h, ui
 /* Give node another name, path below dir (a hard link; same provider). */
 int ns_link(struct ns_node *dir, const char *path, size_t len, struct ns_node *node,
             uint64_t timeout);
+/* Write back everything of n's file system (NS_SYNC_* flags; the caller checked the
+ * rights). Errors: the provider's (ERR_NOT_SUPPORTED), ERR_INVALID_ARGS, transport. */
+int ns_sync(struct ns_node *n, uint32_t flags, uint64_t timeout);
+/* The figures of n's file system, checked (ERR_MALFORMED when they do not add up). */
+int ns_statfs(struct ns_node *n, uint64_t timeout, struct ns_statfs *out);

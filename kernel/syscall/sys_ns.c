@@ -312,3 +312,23 @@ long sys_ns_serve(struct cspace *cs, struct ns_node *dir, const struct cap_ref *
 	kfree(name);
 	return err ? err : syscall_publish(cs, endpoint_obj(srv), NS_SERVER_RIGHTS, a[2]);
 }
+
+long sys_ns_sync(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap, const uint64_t *a)
+{
+	(void)cs;
+	if (a[0] & ~(uint64_t)NS_SYNC_FLAGS_ALL)
+		return ERR_INVALID_ARGS;
+	/* keeping the file system as it is (shutdown's) is the manager's to ask */
+	if ((a[0] & NS_SYNC_READ_ONLY) && !(cap->rights & RIGHT_MANAGE))
+		return ERR_ACCESS_DENIED;
+	return ns_sync(n, (uint32_t)a[0], timeout_of(a[1]));
+}
+
+long sys_ns_statfs(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
+                   const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	struct ns_statfs st;
+	int err = ns_statfs(n, timeout_of(a[1]), &st);
+	return err ? err : copy_to_user(a[0], &st, sizeof(st));
+}

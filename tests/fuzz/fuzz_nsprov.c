@@ -96,6 +96,14 @@ static void check_reply(const struct ns_req *q, size_t req_len, size_t len)
 	case NS_OP_READLINK:
 		FUZZ_CHECK(r->len >= 1 && r->len <= NS_PATH_MAX);
 		break;
+	case NS_OP_STATFS: { /* tmpfs's figures, as the kernel will check them */
+		FUZZ_CHECK(r->len == sizeof(struct ns_statfs));
+		struct ns_statfs sf;
+		memcpy(&sf, data, sizeof(sf));
+		FUZZ_CHECK(sf.bfree <= sf.blocks && sf.bavail <= sf.bfree && sf.ffree <= sf.files);
+		FUZZ_CHECK(memchr(sf.type, '\0', sizeof(sf.type)) != NULL && sf.type[0]);
+		break;
+	}
 	default:
 		FUZZ_CHECK(r->len == 0);
 	}

@@ -282,6 +282,35 @@ static void op_release(void *ctx, uint64_t node)
 		d->dirty = true; /* the last release of an unlinked inode frees it */
 }
 
+/* The whole file system back to the disk (the node does not matter: one mount). */
+static int op_sync(void *ctx, uint64_t node, uint32_t flags)
+{
+	(void)node;
+	struct fsd *d = ctx;
+	int r = flags & NS_SYNC_READ_ONLY ? ext2_make_read_only(d->fs) : ext2_sync(d->fs);
+	if (r == 0)
+		d->dirty = false;
+	return r;
+}
+
+static int op_statfs(void *ctx, uint64_t node, struct ns_statfs *out)
+{
+	(void)node;
+	struct fsd *d = ctx;
+	struct ext2_info ei;
+	ext2_info(d->fs, &ei);
+	out->bsize = ei.block_size;
+	out->namemax = NS_NAME_MAX;
+	out->blocks = ei.blocks;
+	out->bfree = ei.free_blocks <= ei.blocks ? ei.free_blocks : ei.blocks;
+	out->bavail = out->bfree; /* reserved blocks are not kept back: fsd is the one writer */
+	out->files = ei.inodes;
+	out->ffree = ei.free_inodes <= ei.inodes ? ei.free_inodes : ei.inodes;
+	out->flags = ei.read_only ? NS_STATFS_READ_ONLY : 0;
+	memcpy(out->type, "ext2", 5);
+	return 0;
+}
+
 const struct ns_provider_ops fsd_ops = {
     .walk = op_walk,
     .create = op_create,
@@ -297,4 +326,6 @@ const struct ns_provider_ops fsd_ops = {
     .readlink = op_readlink,
     .hold = op_hold,
     .release = op_release,
+    .sync = op_sync,
+    .statfs = op_statfs,
 };

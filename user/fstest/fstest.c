@@ -541,6 +541,94 @@ static void test_host_file(void)
 	ch_cap_drop(d);
 }
 
+/* Let the kernel tell fsd of the capabilities it dropped: releases go in batches of 32
+ * (kernel/ns/remote.c), so 40 more opens and drops of README push ours out. */
+static void flush_releases(handle_t d)
+{
+	for (int i = 0; i < 40; i++) {
+		handle_t f;
+		if (nopen(d, "README", NS_TYPE_FILE, 0, &f) >= 0)
+			ch_cap_drop(f);
+	}
+}
+
+/* SYS_NS_SYNC and SYS_NS_STATFS on the disk: the superblock's figures, which follow a
+ * write and an unlink; the rights each needs. */
+static void test_sync_statfs(void)
+{
+	if (!ready())
+		return;
+	handle_t d = disk_root(), f, weak;
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	struct ns_statfs a, b, c;
+	EXPECT_OK(ch_ns_sync(d, 0, LONG));
+	EXPECT_OK(ch_ns_statfs(d, &a, LONG));
+	CHECK(!strcmp(a.type, "ext2") && a.bsize == 1024 && a.blocks == 65536 && a.files == 16384 &&
+	          a.namemax == 255 && a.bfree > 1000 && a.bavail == a.bfree && a.ffree < a.files &&
+	          a.flags == 0,
+	      "statfs: %s bsize %u blocks %llu free %llu files %llu free %llu flags %#x", a.type,
+	      a.bsize, (unsigned long long)a.blocks, (unsigned long long)a.bfree,
+	      (unsigned long long)a.files, (unsigned long long)a.ffree, a.flags);
+	/* any node of the file system answers for all of it */
+	EXPECT_OK(nopen(d, "README", NS_TYPE_FILE, 0, &f));
+	EXPECT_OK(ch_ns_statfs(f, &b, LONG));
+	CHECK(b.blocks == a.blocks && b.bfree == a.bfree, "statfs of a file differs");
+	EXPECT_OK(ch_ns_sync(f, 0, LONG));
+	ch_cap_drop(f);
+	/* 256 blocks of data (and an indirect block or two) */
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(write_pattern(d, "fstest/statfs", 256 * 1024, 9));
+	EXPECT_OK(ch_ns_statfs(d, &b, LONG));
+	CHECK(b.bfree + 256 <= a.bfree && b.bfree + 256 + 8 >= a.bfree && b.ffree + 1 == a.ffree,
+	      "after a write of 256 blocks: %llu free blocks (were %llu), %llu inodes (were %llu)",
+	      (unsigned long long)b.bfree, (unsigned long long)a.bfree, (unsigned long long)b.ffree,
+	      (unsigned long long)a.ffree);
+	flush_releases(d);
+	EXPECT_OK(ch_ns_unlink(d, "fstest/statfs", 13, 0, LONG));
+	EXPECT_OK(ch_ns_statfs(d, &c, LONG));
+	CHECK(c.bfree == a.bfree && c.ffree == a.ffree,
+	      "after the unlink: %llu free blocks (were %llu), %llu inodes (were %llu)",
+	      (unsigned long long)c.bfree, (unsigned long long)a.bfree, (unsigned long long)c.ffree,
+	      (unsigned long long)a.ffree);
+	/* sync needs WRITE; making it read-only MANAGE too; statfs INSPECT */
+	EXPECT_OK(ch_cap_derive(d, RIGHT_LOOKUP | RIGHT_READ | RIGHT_INSPECT, 0, &weak));
+	EXPECT_ERR(ch_ns_sync(weak, 0, LONG), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_statfs(weak, &b, LONG));
+	ch_cap_drop(weak);
+	EXPECT_OK(ch_cap_derive(d, RIGHT_LOOKUP | RIGHT_READ | RIGHT_WRITE, 0, &weak));
+	EXPECT_ERR(ch_ns_statfs(weak, &b, LONG), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_sync(weak, NS_SYNC_READ_ONLY, LONG), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_sync(weak, 0, LONG));
+	ch_cap_drop(weak);
+	EXPECT_ERR(ch_ns_sync(d, 1u << 7, LONG), ERR_INVALID_ARGS);
+	ch_cap_drop(d);
+}
+
+/* What shutdown asks: written back, marked clean, read-only; reads go on. Last: fsd
+ * serves read-only from here on, and fstest's stop leaves the disk clean. */
+static void test_read_only(void)
+{
+	if (!ready())
+		return;
+	handle_t d = disk_root(), f;
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(write_pattern(d, "fstest/before-ro", 3000, 10));
+	EXPECT_OK(ch_ns_sync(d, NS_SYNC_READ_ONLY, LONG));
+	struct ns_statfs s;
+	EXPECT_OK(ch_ns_statfs(d, &s, LONG));
+	CHECK(s.flags & NS_STATFS_READ_ONLY, "statfs flags %#x after NS_SYNC_READ_ONLY", s.flags);
+	EXPECT_PATTERN(d, "fstest/before-ro", 3000, 10);
+	EXPECT_PATTERN(d, HOST_FILE, HOST_FILE_SIZE, 8);
+	EXPECT_OK(nopen(d, "fstest/before-ro", NS_TYPE_FILE, 0, &f));
+	EXPECT_ERR(ch_ns_write(f, 0, "x", 1, LONG), ERR_ACCESS_DENIED);
+	ch_cap_drop(f);
+	EXPECT_ERR(nopen(d, "fstest/new", NS_TYPE_FILE, NS_OPEN_CREATE, &f), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_sync(d, 0, LONG)); /* nothing to write: fine */
+	EXPECT_OK(ch_ns_sync(d, NS_SYNC_READ_ONLY, LONG)); /* again: fine */
+	ch_cap_drop(d);
+}
+
 static void run_all(void)
 {
 	ch_test_run("fs_", "image_files", test_image_files);
@@ -551,7 +639,9 @@ static void run_all(void)
 	ch_test_run("fs_", "large_file", test_large_file);
 	ch_test_run("fs_", "many_files", test_many_files);
 	ch_test_run("fs_", "restart", test_restart);
+	ch_test_run("fs_", "sync_statfs", test_sync_statfs);
 	ch_test_run("fs_", "host_file", test_host_file);
+	ch_test_run("fs_", "read_only", test_read_only);
 }
 
 int main(void)

@@ -52,6 +52,22 @@ static long start_tmpfs(handle_t dir, const char *name, struct ch_child *child)
 	return r;
 }
 
+/* Serve fs:///<name> with "nstest child <role>" as its provider: *child. */
+static long serve_child(const char *name, const char *role, struct ch_child *child)
+{
+	handle_t srv;
+	long r = ch_ns_serve(fs, name, strlen(name), &srv);
+	if (r < 0)
+		return r;
+	const char *argv[] = {"bin/nstest", "child", role, NULL};
+	struct ch_grant g = {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT};
+	struct ch_spawn_args a = {
+	    .path = "bin/nstest", .argv = argv, .grants = &g, .ngrants = 1, .child_pool = 4u << 20};
+	r = ch_spawn(&a, child);
+	ch_cap_drop(srv);
+	return r;
+}
+
 static long write_file(handle_t dir, const char *path, const char *text)
 {
 	handle_t f;
@@ -631,15 +647,9 @@ static int child_crashprov(void)
 
 static void test_provider_dies_mid_call(void)
 {
-	handle_t srv, f;
-	EXPECT_OK(ch_ns_serve(fs, "crash", 5, &srv));
-	const char *argv[] = {"bin/nstest", "child", "crashprov", NULL};
-	struct ch_grant g = {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT};
-	struct ch_spawn_args a = {
-	    .path = "bin/nstest", .argv = argv, .grants = &g, .ngrants = 1, .child_pool = 4u << 20};
+	handle_t f;
 	struct ch_child c;
-	EXPECT_OK(ch_spawn(&a, &c));
-	ch_cap_drop(srv);
+	EXPECT_OK(serve_child("crash", "crashprov", &c));
 	EXPECT_ERR(nopen(fs, "crash/x", NS_TYPE_ANY, 0, NS_RIGHTS_SAME, &f), ERR_PEER_CLOSED);
 	struct proc_status st;
 	EXPECT_OK(ch_proc_wait(c.process, LONG, &st));
@@ -647,6 +657,192 @@ static void test_provider_dies_mid_call(void)
 	      st.state, (long long)st.code);
 	ch_child_release(&c);
 	EXPECT_OK(ch_ns_unlink(fs, "crash", 5, 0, 0));
+}
+
+/* Push the kernel's batched releases (32 a message, kernel/ns/remote.c) to tmp's tmpfs. */
+static void flush_releases(void)
+{
+	for (int i = 0; i < 40; i++) {
+		handle_t f;
+		if (nopen(tmp, "statfs-anchor", NS_TYPE_FILE, NS_OPEN_CREATE, NS_RIGHTS_SAME, &f) >=
+		    0)
+			ch_cap_drop(f);
+	}
+}
+
+/* SYS_NS_SYNC and SYS_NS_STATFS on tmpfs (memory figures), the kernel tree and proc://
+ * (not file systems), and the rights each needs. */
+static void test_sync_statfs(void)
+{
+	struct ns_statfs a, b, c;
+	handle_t f, weak, proc;
+	EXPECT_OK(ch_ns_sync(tmp, 0, 0));
+	EXPECT_OK(ch_ns_sync(tmp, NS_SYNC_READ_ONLY, 0)); /* memory: nothing to keep */
+	EXPECT_OK(write_file(tmp, "statfs-anchor", "x"));
+	EXPECT_OK(ch_ns_statfs(tmp, &a, 0));
+	CHECK(!strcmp(a.type, "tmpfs") && a.bsize == 4096 && a.blocks > 0 && a.bfree < a.blocks &&
+	          a.files == 0 && a.flags == NS_STATFS_VOLATILE,
+	      "statfs: %s bsize %u blocks %llu free %llu files %llu flags %#x", a.type, a.bsize,
+	      (unsigned long long)a.blocks, (unsigned long long)a.bfree,
+	      (unsigned long long)a.files, a.flags);
+	/* 64 pages written: at least 64 blocks fewer free; unlinked: as before */
+	static char page[4096];
+	memset(page, 'p', sizeof(page));
+	EXPECT_OK(nopen(tmp, "statfs-big", NS_TYPE_FILE, NS_OPEN_CREATE, NS_RIGHTS_SAME, &f));
+	for (int i = 0; i < 64; i++)
+		EXPECT_OK(ch_ns_write(f, (uint64_t)i * sizeof(page), page, sizeof(page), 0));
+	EXPECT_OK(ch_ns_statfs(f, &b, 0)); /* any node answers for the whole tree */
+	CHECK(b.bfree + 64 <= a.bfree, "after 64 pages: %llu free (were %llu)",
+	      (unsigned long long)b.bfree, (unsigned long long)a.bfree);
+	ch_cap_drop(f);
+	flush_releases();
+	EXPECT_OK(ch_ns_unlink(tmp, "statfs-big", 10, 0, 0));
+	EXPECT_OK(ch_ns_statfs(tmp, &c, 0));
+	CHECK(c.bfree >= b.bfree + 64, "after the unlink: %llu free (were %llu before it)",
+	      (unsigned long long)c.bfree, (unsigned long long)b.bfree);
+	EXPECT_OK(ch_ns_unlink(tmp, "statfs-anchor", 13, 0, 0));
+	/* rights: sync needs WRITE (and MANAGE to make it read-only), statfs INSPECT */
+	EXPECT_OK(ch_cap_derive(tmp, RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE, 0, &weak));
+	EXPECT_ERR(ch_ns_sync(weak, 0, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_statfs(weak, &b, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(weak);
+	EXPECT_OK(ch_cap_derive(tmp, RIGHT_WRITE | RIGHT_INSPECT, 0, &weak));
+	EXPECT_ERR(ch_ns_sync(weak, NS_SYNC_READ_ONLY, 0), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_sync(weak, 0, 0));
+	EXPECT_OK(ch_ns_statfs(weak, &b, 0));
+	ch_cap_drop(weak);
+	EXPECT_ERR(ch_ns_sync(tmp, 1u << 9, 0), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_statfs(tmp, (struct ns_statfs *)8, 0), ERR_BAD_ADDRESS);
+	/* the kernel tree and proc:// keep nothing on a disk */
+	EXPECT_ERR(ch_ns_sync(fs, 0, 0), ERR_NOT_SUPPORTED);
+	EXPECT_ERR(ch_ns_statfs(fs, &b, 0), ERR_NOT_SUPPORTED);
+	EXPECT_OK(nopen(root, "proc", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &proc));
+	EXPECT_ERR(ch_ns_sync(proc, 0, 0), ERR_NOT_SUPPORTED);
+	EXPECT_ERR(ch_ns_statfs(proc, &b, 0), ERR_NOT_SUPPORTED);
+	ch_cap_drop(proc);
+}
+
+/*
+ * A provider that lies (nstest child liar): its answers to NS_OP_STATFS, in order,
+ * are LIES of them, then a good one; to NS_OP_SYNC a reply with bytes, a status that
+ * is no error code, then 0. Everything else: ERR_NOT_SUPPORTED.
+ */
+enum {
+	LIE_OVERSIZED,
+	LIE_SHORT,
+	LIE_FREE_ABOVE_TOTAL,
+	LIE_TYPE_UNTERMINATED,
+	LIE_BSIZE,
+	LIE_AVAIL_ABOVE_FREE,
+	LIE_FLAGS,
+	LIE_NAMEMAX,
+	LIES
+};
+
+static const struct ns_statfs liar_good = {.bsize = 512,
+                                           .namemax = 100,
+                                           .blocks = 1000,
+                                           .bfree = 10,
+                                           .bavail = 5,
+                                           .files = 7,
+                                           .ffree = 7,
+                                           .type = "liarfs"};
+
+static int child_liar(void)
+{
+	handle_t ep = ch_handle("provider");
+	static uint8_t req[NS_MSG_MAX];
+	struct {
+		struct ns_rep rep;
+		union {
+			struct ns_statfs st;
+			uint8_t more[sizeof(struct ns_statfs) + 64];
+		} u;
+	} out;
+	unsigned statfs_calls = 0, sync_calls = 0;
+	for (;;) {
+		struct kbus_buf b = {.data = req, .capacity = sizeof(req)};
+		long r = ch_kbus_recv(ep, &b, 0, LONG);
+		if (r < 0)
+			return r == ERR_PEER_CLOSED ? 0 : 21;
+		if (!(b.flags & KBUS_MSG_CALL) || b.len < sizeof(struct ns_req))
+			continue;
+		const struct ns_req *q = (const struct ns_req *)req;
+		memset(&out, 0, sizeof(out));
+		out.rep.status = ERR_NOT_SUPPORTED;
+		if (q->op == NS_OP_STATFS) {
+			unsigned lie = statfs_calls++;
+			out.rep.status = 0;
+			out.u.st = liar_good;
+			out.rep.len = sizeof(out.u.st);
+			switch (lie) {
+			case LIE_OVERSIZED:
+				out.rep.len = sizeof(out.u.more);
+				break;
+			case LIE_SHORT:
+				out.rep.len = sizeof(out.u.st) - 8;
+				break;
+			case LIE_FREE_ABOVE_TOTAL:
+				out.u.st.bfree = out.u.st.blocks + 1;
+				break;
+			case LIE_TYPE_UNTERMINATED:
+				memset(out.u.st.type, 'a', sizeof(out.u.st.type));
+				break;
+			case LIE_BSIZE:
+				out.u.st.bsize = 1000;
+				break;
+			case LIE_AVAIL_ABOVE_FREE:
+				out.u.st.bavail = out.u.st.bfree + 1;
+				break;
+			case LIE_FLAGS:
+				out.u.st.flags = 1u << 30;
+				break;
+			case LIE_NAMEMAX:
+				out.u.st.namemax = NS_NAME_MAX + 1;
+				break;
+			default:
+				break;
+			}
+		} else if (q->op == NS_OP_WALK) { /* only its root exists: held for nothing */
+			out.rep.status = q->len1 ? ERR_NOT_FOUND : NS_WALK_NODE;
+			out.rep.type = NS_TYPE_DIR;
+			out.rep.node = q->node;
+		} else if (q->op == NS_OP_SYNC) {
+			unsigned n = sync_calls++;
+			out.rep.status = n == 1 ? -1000 : 0;
+			out.rep.len = n == 0 ? 16 : 0;
+		}
+		struct kbus_msg m = {.data = &out,
+		                     .len = (uint32_t)(sizeof(out.rep) + out.rep.len)};
+		ch_kbus_reply(ep, &m);
+	}
+}
+
+static void test_statfs_hostile(void)
+{
+	handle_t liar;
+	struct ch_child c;
+	EXPECT_OK(serve_child("liar", "liar", &c));
+	EXPECT_OK(nopen(fs, "liar", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &liar));
+	struct ns_statfs st;
+	for (int i = 0; i < LIES; i++) {
+		memset(&st, 0x5a, sizeof(st));
+		long r = ch_ns_statfs(liar, &st, LONG);
+		CHECK(r == ERR_MALFORMED, "lie %d: %s", i, ch_error_name(r));
+		CHECK(st.bsize == 0x5a5a5a5a, "lie %d reached the caller", i);
+	}
+	EXPECT_OK(ch_ns_statfs(liar, &st, LONG));
+	CHECK(!memcmp(&st, &liar_good, sizeof(st)), "the good answer came back changed");
+	EXPECT_ERR(ch_ns_sync(liar, 0, LONG), ERR_MALFORMED); /* a reply with bytes */
+	EXPECT_ERR(ch_ns_sync(liar, 0, LONG), ERR_MALFORMED); /* a status that is no error */
+	EXPECT_OK(ch_ns_sync(liar, 0, LONG));
+	ch_cap_drop(liar);
+	EXPECT_OK(ch_ns_unlink(fs, "liar", 4, 0, 0)); /* the kernel lets go: the liar ends */
+	struct proc_status ps;
+	EXPECT_OK(ch_proc_wait(c.process, LONG, &ps));
+	CHECK(ps.state == PROC_EXITED && ps.code == 0, "liar: state %u code %lld", ps.state,
+	      (long long)ps.code);
+	ch_child_release(&c);
 }
 
 /* proc:// lists live processes by pid, reads their status, and unlinking one kills it. */
@@ -728,6 +924,8 @@ static void run_all(void)
 	ch_test_run("ns_", "bind_in_provider", test_bind_in_provider);
 	ch_test_run("ns_", "provider_dies_mid_call", test_provider_dies_mid_call);
 	ch_test_run("ns_", "proc", test_proc);
+	ch_test_run("ns_", "sync_statfs", test_sync_statfs);
+	ch_test_run("ns_", "statfs_hostile", test_statfs_hostile);
 	nstest_libc_tests(tmp);
 }
 
@@ -737,6 +935,7 @@ int main(int argc, char **argv)
 		return strcmp(argv[2], "sandboxed") == 0   ? child_sandboxed()
 		       : strcmp(argv[2], "crashprov") == 0 ? child_crashprov()
 		       : strcmp(argv[2], "sleeper") == 0   ? child_sleeper()
+		       : strcmp(argv[2], "liar") == 0      ? child_liar()
 		                                           : 100;
 	root = ch_handle("ns");
 	pool = ch_handle("pool");

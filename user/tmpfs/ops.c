@@ -15,6 +15,9 @@
  */
 #define TMPFS_MAX_WATCHERS 64
 
+/* The block size statfs reports: a page, the unit file data is kept in. */
+#define TMPFS_BLOCK 4096u
+
 static struct watcher {
 	uint64_t dir;
 	uint32_t mask;
@@ -213,6 +216,31 @@ static void op_release(void *ctx, uint64_t node)
 	tfs_release(ctx, node);
 }
 
+/* Memory: nothing to write back, nothing that outlives the provider to keep clean. */
+static int op_sync(void *ctx, uint64_t node, uint32_t flags)
+{
+	(void)ctx, (void)node, (void)flags;
+	return 0;
+}
+
+/* The tree's byte limit in pages: what is used counts as used blocks (names and nodes too). */
+static int op_statfs(void *ctx, uint64_t node, struct ns_statfs *out)
+{
+	(void)node;
+	const struct tfs *fs = ctx;
+	uint64_t used = fs->used < fs->limit ? fs->used : fs->limit;
+	out->bsize = TMPFS_BLOCK;
+	out->namemax = NS_NAME_MAX;
+	out->blocks = fs->limit / TMPFS_BLOCK;
+	out->bfree = (fs->limit - used) / TMPFS_BLOCK;
+	out->bavail = out->bfree;
+	out->files = 0; /* nodes are limited only by the bytes */
+	out->ffree = 0;
+	out->flags = NS_STATFS_VOLATILE;
+	memcpy(out->type, "tmpfs", 6);
+	return 0;
+}
+
 const struct ns_provider_ops tmpfs_ops = {
     .walk = op_walk,
     .create = op_create,
@@ -229,4 +257,6 @@ const struct ns_provider_ops tmpfs_ops = {
     .hold = op_hold,
     .release = op_release,
     .watch = op_watch,
+    .sync = op_sync,
+    .statfs = op_statfs,
 };

@@ -9,9 +9,10 @@
 static const struct tool reboot_tool = {
     "reboot", "reboot [-n]",
     "Resets the machine (the ACPI reset register, then the 8042, then a triple fault)\n"
-    "through the grant \"power\". First it gives the file systems time to write back:\n"
-    "none takes a sync request, so it waits 3 s for fsd's own write-back.\n"
-    "  -n  now: no waiting\n"
+    "through the grant \"power\". First every file system is written back and made\n"
+    "read-only, marked clean on its disk (as shutdown does), waiting up to 10 s for\n"
+    "each; one that does not answer is named and the reset goes on.\n"
+    "  -n  now: no file system is written back first\n"
     "Not supported: a delay, messages to users.\n"};
 
 int main(int argc, char **argv)

@@ -8,10 +8,11 @@
 
 static const struct tool shutdown_tool = {
     "shutdown", "shutdown [-n]",
-    "Turns the machine off (ACPI S5) through the grant \"power\". First it gives the\n"
-    "file systems time to write back: none takes a sync request, so it waits 3 s for\n"
-    "fsd's own write-back (2 s after the last change).\n"
-    "  -n  now: no waiting\n"
+    "Turns the machine off (ACPI S5) through the grant \"power\". First every file\n"
+    "system is written back and made read-only, marked clean on its disk (sync and\n"
+    "unmount: SYS_NS_SYNC with NS_SYNC_READ_ONLY), waiting up to 10 s for each; one\n"
+    "that does not answer is named and the power goes anyway.\n"
+    "  -n  now: no file system is written back first\n"
     "Not supported: a delay or a time (+5, now), messages to users, halting without\n"
     "power off.\n"};
 

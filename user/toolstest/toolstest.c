@@ -424,8 +424,20 @@ static void test_system_tools(void)
 	EXPECT_EXIT(0, "sleep", "0.01");
 	EXPECT_EXIT(0, "ns");
 	EXPECT_EXIT(0, "ns", "-r", "dev://", "proc://", "svc://");
-	EXPECT_EXIT(1, "sync");
-	EXPECT_EXIT(1, "df");
+	/* sync and df: every file system of the view (fs:///tmp here, tmpfs) */
+	EXPECT_EXIT(0, "sync");
+	EXPECT_EXIT(0, "sync", "fs:///tmp");
+	EXPECT_EXIT(1, "sync", "proc://"); /* the kernel's, no storage: named, so an error */
+	CHECK(strstr(err_text, "proc://: takes no sync request") != NULL, "sync proc://: \"%s\"",
+	      err_text);
+	EXPECT_EXIT(0, "df");
+	CHECK(strncmp(out_text, "Filesystem ", 11) == 0 && strstr(out_text, "\ntmpfs ") &&
+	          strstr(out_text, " fs:///tmp\n"),
+	      "df: \"%s\"", out_text);
+	EXPECT_EXIT(0, "df", "-h", TDIR);
+	CHECK(strstr(out_text, "Size") && strstr(out_text, "%"), "df -h: \"%s\"", out_text);
+	EXPECT_EXIT(0, "df", "-i", "fs:///tmp");
+	EXPECT_EXIT(1, "df", TDIR "/nope");
 	EXPECT_EXIT(1, "kill", "4095");
 	/* date: 0 with a clock device, 1 ("no clock device") without one */
 	DIR *d = opendir("dev:///clock");

@@ -108,6 +108,14 @@ int ext2_mount(const struct ext2_dev *dev, const struct ext2_mount_opts *opts,
 int ext2_unmount(struct ext2_fs *fs);
 /* Write every dirty block, the group descriptors and the superblock; flush. */
 int ext2_sync(struct ext2_fs *fs);
+/*
+ * Make the mount read-only for good (until it is mounted again), leaving the
+ * file system as an unmount would: inodes held without links are freed (their
+ * holds stay, and read as gone), everything is written back, the superblock is
+ * marked clean (or as having errors) and the device flushed. Every change after
+ * it is ERR_ACCESS_DENIED; reads go on. On an already read-only mount: 0.
+ */
+int ext2_make_read_only(struct ext2_fs *fs);
 void ext2_info(const struct ext2_fs *fs, struct ext2_info *out);
 
 /* --- Reading --- */

@@ -109,6 +109,8 @@ int ext2_free_unlinked(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in);
 bool ext2_is_held(const struct ext2_fs *fs, uint32_t ino);
 /* Release every hold (unmount): unlinked inodes are freed. The first error. */
 int ext2_release_all(struct ext2_fs *fs);
+/* Free every held inode that has no links left, keeping the holds. The first error. */
+int ext2_free_held_unlinked(struct ext2_fs *fs);
 bool ext2_is_fast_symlink(const struct ext2_fs *fs, const struct ext2_inode *in);
 
 /* dir.c */

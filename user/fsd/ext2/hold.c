@@ -51,6 +51,16 @@ int ext2_hold(struct ext2_fs *fs, uint32_t ino)
 	return 0;
 }
 
+/* Free ino if it has no names left (and is not freed yet). */
+static int free_if_unlinked(struct ext2_fs *fs, uint32_t ino)
+{
+	struct ext2_inode in;
+	int err = ext2_iread(fs, ino, &in);
+	if (err < 0 || in.i_links_count != 0 || in.i_mode == 0 || in.i_dtime != 0)
+		return err;
+	return ext2_free_unlinked(fs, ino, &in);
+}
+
 /* Forget hold h; free its inode if it has no names left. */
 static int drop_hold(struct ext2_fs *fs, struct ext2_hold *h)
 {
@@ -58,11 +68,18 @@ static int drop_hold(struct ext2_fs *fs, struct ext2_hold *h)
 	*h = fs->holds[--fs->nholds];
 	if (fs->read_only)
 		return 0;
-	struct ext2_inode in;
-	int err = ext2_iread(fs, ino, &in);
-	if (err < 0 || in.i_links_count != 0 || in.i_mode == 0 || in.i_dtime != 0)
-		return err;
-	return ext2_free_unlinked(fs, ino, &in);
+	return free_if_unlinked(fs, ino);
+}
+
+int ext2_free_held_unlinked(struct ext2_fs *fs)
+{
+	int first = 0;
+	for (uint32_t i = 0; i < fs->nholds && !fs->read_only; i++) {
+		int err = free_if_unlinked(fs, fs->holds[i].ino);
+		if (err < 0 && !first)
+			first = err;
+	}
+	return first;
 }
 
 int ext2_release(struct ext2_fs *fs, uint32_t ino)

@@ -517,20 +517,34 @@ out_free:
 	return err;
 }
 
+/* Mark the file system clean (or as having errors), write everything back: err, or
+ * the sync's error. what names the occasion in the log. */
+static int write_back_clean(struct ext2_fs *fs, int err, const char *what)
+{
+	fs->sb.s_state = EXT2_VALID_FS | (fs->errors ? EXT2_ERROR_FS : 0);
+	if (fs->errors)
+		ext2_log(fs, "%s with errors found: marked for e2fsck", what);
+	int serr = ext2_sync(fs);
+	return err ? err : serr;
+}
+
 int ext2_unmount(struct ext2_fs *fs)
 {
 	int err = ext2_release_all(fs);
-	if (!fs->read_only) {
-		fs->sb.s_state = EXT2_VALID_FS | (fs->errors ? EXT2_ERROR_FS : 0);
-		if (fs->errors)
-			ext2_log(fs, "unmounting with errors found: marked for e2fsck");
-		int serr = ext2_sync(fs);
-		if (err == 0)
-			err = serr;
-	}
+	if (!fs->read_only)
+		err = write_back_clean(fs, err, "unmounting");
 	bcache_destroy(&fs->cache);
 	free(fs->gd);
 	free(fs);
+	return err;
+}
+
+int ext2_make_read_only(struct ext2_fs *fs)
+{
+	if (fs->read_only)
+		return 0;
+	int err = write_back_clean(fs, ext2_free_held_unlinked(fs), "made read-only");
+	fs->read_only = true; /* even after a failed write: nothing more is changed */
 	return err;
 }
 

@@ -87,6 +87,16 @@ long ch_ns_watch(handle_t dir, handle_t ep, uint32_t mask, uint64_t timeout)
 	return ch_syscall3(SYS_NS_WATCH, dir, ep, mask, timeout);
 }
 
+long ch_ns_sync(handle_t node, uint32_t flags, uint64_t timeout)
+{
+	return ch_syscall2(SYS_NS_SYNC, node, flags, timeout);
+}
+
+long ch_ns_statfs(handle_t node, struct ns_statfs *out, uint64_t timeout)
+{
+	return ch_syscall2(SYS_NS_STATFS, node, U(out), timeout);
+}
+
 handle_t ch_ns_root(const char *scheme)
 {
 	static struct {

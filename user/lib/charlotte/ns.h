@@ -44,6 +44,12 @@ long ch_ns_serve(handle_t dir, const char *name, size_t len, handle_t *server);
 /* Send dir's NS_EVENT_* (mask) events to endpoint ep, as struct ns_event messages. */
 long ch_ns_watch(handle_t dir, handle_t ep, uint32_t mask, uint64_t timeout);
 
+/* Write back everything of node's file system (NS_SYNC_* flags; RIGHT_WRITE, and
+ * RIGHT_MANAGE for NS_SYNC_READ_ONLY). ERR_NOT_SUPPORTED: a provider with no storage. */
+long ch_ns_sync(handle_t node, uint32_t flags, uint64_t timeout);
+/* The figures of node's file system (RIGHT_INSPECT). */
+long ch_ns_statfs(handle_t node, struct ns_statfs *out, uint64_t timeout);
+
 /* The root of scheme in this process's view (HANDLE_INVALID: none). */
 handle_t ch_ns_root(const char *scheme);
 

@@ -187,6 +187,23 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 		if (r >= 0)
 			handles[0] = HANDLE_INVALID; /* kept */
 		return answer(rep, r);
+	case NS_OP_SYNC:
+		if (!ops->sync)
+			break;
+		if (q->flags & ~NS_SYNC_FLAGS_ALL)
+			return answer(rep, ERR_INVALID_ARGS);
+		return answer(rep, ops->sync(ctx, q->node, q->flags));
+	case NS_OP_STATFS: {
+		if (!ops->statfs)
+			break;
+		struct ns_statfs sf;
+		memset(&sf, 0, sizeof(sf));
+		r = ops->statfs(ctx, q->node, &sf);
+		if (r < 0)
+			return answer(rep, r);
+		memcpy(data, &sf, sizeof(sf));
+		return answer_bytes(rep, rep_cap, sizeof(sf), 0);
+	}
 	case NS_OP_RELEASE:
 		if (q->len1 % 8 || q->len2)
 			return 0; /* no reply to give: a malformed batch is dropped */

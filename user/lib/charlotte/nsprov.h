@@ -54,6 +54,10 @@ struct ns_provider_ops {
 	/* The kernel made a capability to node (a walk's result) / dropped it. */
 	int (*hold)(void *ctx, uint64_t node);
 	void (*release)(void *ctx, uint64_t node);
+	/* Write the whole file system back (node: any of it; flags NS_SYNC_*, checked). */
+	int (*sync)(void *ctx, uint64_t node, uint32_t flags);
+	/* The file system's figures (out zeroed first; the kernel checks them). */
+	int (*statfs)(void *ctx, uint64_t node, struct ns_statfs *out);
 };
 
 /*
