@@ -3,8 +3,9 @@
  *
  * Started by Exec with "provider", the server end of SYS_NS_SERVE on the
  * directory it serves, and serves the tree of tree.c there until the kernel
- * lets go. argv[1] is the byte limit (default 64 MiB); everything it stores
- * is in its own heap, paid from its own pool.
+ * lets go. argv[1] is the byte limit (default 64 MiB, and at most 7/8 of what
+ * its pool has left at start); everything it stores is in its own heap, paid
+ * from its own pool.
  *
  *     usage: tmpfs [limit-bytes]
  */
@@ -42,6 +43,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	uint64_t limit = argc > 1 ? strtoull(argv[1], NULL, 0) : 64u << 20;
+	/* no more than the pool can pay for (what statfs reports as the size), less an
+	 * eighth for the heap's own keeping */
+	struct pool_info pi;
+	if (ch_pool_info(ch_handle("pool"), &pi) >= 0 && pi.quota > pi.used &&
+	    (pi.quota - pi.used) / 8 * 7 < limit)
+		limit = (pi.quota - pi.used) / 8 * 7;
 	static struct tfs fs;
 	if (tfs_init(&fs, limit, now) < 0) {
 		fprintf(stderr, "tmpfs: out of memory\n");
