@@ -586,6 +586,48 @@ static void test_unlink_while_held(void **state)
 	unmount_img();
 }
 
+/*
+ * What a shutdown asks (ext2_make_read_only): an unlinked file held open is freed,
+ * everything written back, the image clean for e2fsck while still mounted, and
+ * nothing changed or written after it; reads go on.
+ */
+static void test_make_read_only(void **state)
+{
+	(void)state;
+	make_small_image();
+	assert_int_equal(mount_img("base.img", false), 0);
+	struct ext2_info before, after;
+	ext2_info(fs, &before);
+	uint32_t a = mk("", "a", EXT2_S_IFREG | 0644), b = mk("", "b", EXT2_S_IFREG | 0644);
+	write_gen(a, 60, 0, 70000);
+	write_gen(b, 61, 0, 30000);
+	assert_int_equal(ext2_hold(fs, b), 0);
+	assert_int_equal(ext2_unlink(fs, EXT2_ROOT_INO, "b", 1), 0);
+	assert_int_equal(image16("base.img", 1024 + 58), 0); /* not clean while mounted */
+	assert_int_equal(ext2_make_read_only(fs), 0);
+	assert_int_equal(image16("base.img", 1024 + 58), 1); /* clean, still mounted */
+	fsck_clean("base.img");
+	debugfs_matches("base.img", "/a", 60, 70000);
+	uint64_t writes = img.writes;
+	ext2_info(fs, &after);
+	assert_true(after.read_only);
+	assert_int_equal(after.free_inodes, before.free_inodes - 1); /* b freed, a kept */
+	struct ext2_stat st;
+	assert_int_equal(ext2_stat(fs, b, &st), ERR_NOT_FOUND);
+	uint32_t ino;
+	assert_int_equal(ext2_create(fs, EXT2_ROOT_INO, "c", 1, EXT2_S_IFREG | 0644, 0, 0, &ino),
+	                 ERR_ACCESS_DENIED);
+	assert_int_equal(ext2_write(fs, a, 0, "x", 1), ERR_ACCESS_DENIED);
+	assert_int_equal(ext2_truncate(fs, a, 0), ERR_ACCESS_DENIED);
+	engine_matches("a", 60, 0, 70000);
+	assert_int_equal(ext2_release(fs, b), 0);
+	assert_int_equal(ext2_sync(fs), 0);
+	assert_int_equal(ext2_make_read_only(fs), 0); /* again: nothing to do */
+	unmount_img();
+	assert_int_equal(img.writes, writes);
+	fsck_clean("base.img");
+}
+
 /* A device in memory for the cache test: 64 blocks of 512 bytes. */
 static uint8_t mem_disk[64 * 512];
 static unsigned mem_writes;
@@ -671,6 +713,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_mount_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cut_after_sync, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unlink_while_held, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_make_read_only, setup, teardown),
 	    cmocka_unit_test(test_cache_lru_write_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

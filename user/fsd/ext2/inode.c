@@ -50,7 +50,9 @@ int ext2_iget_node(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 	int err = ext2_iread(fs, ino, out);
 	if (err < 0)
 		return err;
-	if ((out->i_links_count == 0 && !ext2_is_held(fs, ino)) || out->i_mode == 0)
+	/* a held inode without links lives until it is freed (a dtime: ext2_make_read_only) */
+	if ((out->i_links_count == 0 && (out->i_dtime != 0 || !ext2_is_held(fs, ino))) ||
+	    out->i_mode == 0)
 		return ERR_NOT_FOUND;
 	return 0;
 }
