@@ -11,9 +11,11 @@
  * waitset's timer. Requests are served one at a time (the engine is not
  * thread-safe). Changes are written back by the engine's cache on eviction, and
  * all of them by ext2_sync() when fsd has been idle for SYNC_IDLE_NS after a
- * change, when something has stayed dirty for SYNC_MAX_NS, on FSD_CTL_SYNC, and
- * at a clean stop (FSD_CTL_STOP, or the kernel letting go of the served
- * directory), which also unmounts and so marks the file system clean.
+ * change, when something has stayed dirty for SYNC_MAX_NS, on FSD_CTL_SYNC or
+ * SYS_NS_SYNC (ops.c), and at a clean stop (FSD_CTL_STOP, or the kernel letting
+ * go of the served directory), which also unmounts and so marks the file system
+ * clean. SYS_NS_SYNC with NS_SYNC_READ_ONLY (what shutdown asks) marks it clean
+ * too and serves on read-only.
  */
 #include <stdio.h>
 #include <string.h>
