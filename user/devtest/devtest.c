@@ -14,7 +14,8 @@
  * UART, impossible ones refused), flow (RTS/CTS holding the sender while nobody
  * reads), overflow (a full receive buffer drops and counts), rights (read-only
  * and write-only sessions), bad_calls, flood (clients that flood and vanish),
- * host, kill. host needs someone at COM2's other end: with the PCI test device
+ * host, tool (bin/serial sets the line, refuses misuse, and -c in loopback echoes
+ * its stdin), kill. host needs someone at COM2's other end: with the PCI test device
  * devtest prints "SERIALHOST READY com2", reads a line from COM2 and writes
  * "pong: <line>" back (tools/devices-qmp.sh checks it); otherwise not applicable.
  *
@@ -37,6 +38,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <abi/ns.h>
 #include <abi/rights.h>
@@ -44,6 +46,7 @@
 #include <charlotte/devcall.h>
 #include <charlotte/display.h>
 #include <charlotte/driver.h>
+#include <charlotte/fd.h>
 #include <charlotte/hw.h>
 #include <charlotte/input.h>
 #include <charlotte/kbus.h>
@@ -1161,6 +1164,92 @@ static void test_serial_host(void)
 	CHECK(!strcmp(line, "ping from the host 7f3a"), "read '%s' from the host", line);
 }
 
+/* Runs bin/serial with args (log, ns; stdin and stdout the fds given, -1: none) and
+ * returns its exit code, or -1000; *child lets a caller that feeds it wait later. */
+static long run_serial_tool(const char *const *argv, int in, int out, struct ch_child *child)
+{
+	struct ch_grant g[4] = {{"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER},
+	                        {"ns", ch_handle("ns"), 0},
+	                        {"stdin", HANDLE_INVALID, 0},
+	                        {"stdout", HANDLE_INVALID, 0}};
+	struct cap_info ci;
+	unsigned n = 2;
+	ch_cap_inspect(g[1].handle, &ci);
+	g[1].rights = ci.rights;
+	if (in >= 0 && ch_cap_inspect(ch_fd_handle(in), &ci) >= 0)
+		g[n++] = (struct ch_grant){"stdin", ch_fd_handle(in), ci.rights};
+	if (out >= 0 && ch_cap_inspect(ch_fd_handle(out), &ci) >= 0)
+		g[n++] = (struct ch_grant){"stdout", ch_fd_handle(out), ci.rights};
+	struct ch_spawn_args a = {
+	    .path = "bin/serial", .argv = argv, .grants = g, .ngrants = n, .child_pool = 1u << 20};
+	struct ch_child c = {0};
+	struct ch_child *cp = child ? child : &c;
+	long r = ch_spawn(&a, cp);
+	if (r < 0) {
+		printf("devtest: spawning bin/serial: %s\n", ch_error_name(r));
+		return -1000;
+	}
+	if (child)
+		return 0;
+	struct proc_status st;
+	r = ch_proc_wait(c.process, LONG, &st);
+	ch_child_release(&c);
+	if (r < 0 || st.state != PROC_EXITED)
+		printf("devtest: bin/serial: %s, state %d\n", ch_error_name(r), (int)st.state);
+	return r < 0 || st.state != PROC_EXITED ? -1000 : st.code;
+}
+
+static void test_serial_tool(void)
+{
+	struct serial_config c;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	const char *set[] = {"bin/serial", "-b", "9600", "-f", "7E2", "-l", dcur->dev, NULL};
+	long code = run_serial_tool(set, -1, -1, NULL);
+	CHECK(code == 0, "serial -b 9600 -f 7E2 -l: exit %ld", code);
+	EXPECT_OK(ch_serial_get_line(&S[0], &c));
+	const struct serial_config want = {
+	    9600, 7, 2, SERIAL_PARITY_EVEN, SERIAL_FLOW_NONE, SERIAL_LINE_LOOPBACK, 0};
+	CHECK(same_cfg(&c, &want), "the tool set %u baud %u%u%u", c.baud, c.data_bits, c.parity,
+	      c.stop_bits);
+	const char *bad_rate[] = {"bin/serial", "-b", "7", dcur->dev, NULL};
+	const char *bad_format[] = {"bin/serial", "-f", "9X1", dcur->dev, NULL};
+	const char *no_port[] = {"bin/serial", "-l", "nosuch", NULL};
+	const char *show[] = {"bin/serial", dcur->dev, NULL};
+	CHECK((code = run_serial_tool(bad_rate, -1, -1, NULL)) == 2, "-b 7: exit %ld", code);
+	CHECK((code = run_serial_tool(bad_format, -1, -1, NULL)) == 2, "-f 9X1: exit %ld", code);
+	CHECK((code = run_serial_tool(no_port, -1, -1, NULL)) == 1, "nosuch: exit %ld", code);
+	CHECK((code = run_serial_tool(show, -1, -1, NULL)) == 0, "show: exit %ld", code);
+	/* -c in loopback: what goes in comes back out; the tool ends with its stdin */
+	const char *conn[] = {"bin/serial", "-c", "-l", dcur->dev, NULL};
+	int pin[2], pout[2];
+	struct ch_child child;
+	CHECK(pipe(pin) == 0 && pipe(pout) == 0, "pipes");
+	code = run_serial_tool(conn, pin[0], pout[1], &child);
+	close(pin[0]);
+	close(pout[1]);
+	CHECK(code == 0, "spawning serial -c");
+	CHECK(write(pin[1], "ping 5e\n", 8) == 8, "writing the tool's stdin");
+	char got[64];
+	size_t n = 0;
+	while (n < 8) {
+		ssize_t r = read(pout[0], got + n, sizeof(got) - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	got[n] = 0;
+	close(pin[1]); /* the tool's stdin ends: it does */
+	close(pout[0]);
+	struct proc_status st;
+	long r = ch_proc_wait(child.process, LONG, &st);
+	ch_child_release(&child);
+	CHECK(n == 8 && !memcmp(got, "ping 5e\n", 8), "serial -c echoed '%s'", got);
+	CHECK(r >= 0 && st.state == PROC_EXITED && st.code == 0, "serial -c: %s, exit %d",
+	      ch_error_name(r), st.code);
+}
+
 static void test_serial_kill(void)
 {
 	struct proc_status st;
@@ -1183,7 +1272,7 @@ static void run_serial(struct dtarget *t, long (*start)(struct dtarget *))
 	    {"flow", test_serial_flow},         {"overflow", test_serial_overflow},
 	    {"rights", test_serial_rights},     {"bad_calls", test_serial_bad_calls},
 	    {"flood", test_serial_flood},       {"host", test_serial_host},
-	    {"kill", test_serial_kill},
+	    {"tool", test_serial_tool},         {"kill", test_serial_kill},
 	};
 	dstart(t, start, "serial");
 	snprintf(uri_serial, sizeof(uri_serial), "dev:///serial/%s", t->dev);
@@ -1205,6 +1294,12 @@ static void run_all(void)
 	run_rng(&rtargets[0], start_virtio_rng);
 	run_rng(&rtargets[1], start_rdrand);
 	run_clock(&ctargets[0], start_cmos);
+	/* the drivers above ended with their kill tests: their pools come back first */
+	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		stop(&targets[i]);
+	dstop(dtargets, sizeof(dtargets) / sizeof(dtargets[0]));
+	dstop(rtargets, sizeof(rtargets) / sizeof(rtargets[0]));
+	dstop(ctargets, sizeof(ctargets) / sizeof(ctargets[0]));
 	run_serial(&stargets[0], start_uart);
 }
 

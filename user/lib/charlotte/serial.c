@@ -92,21 +92,34 @@ long ch_serial_open_sub(struct ch_serial *s, uint32_t mode, struct ch_serial *ou
 	return open_on(s->ep, mode, out);
 }
 
+/* Receives one message on s's session, whatever it is (handles dropped). */
+static long recv_note(struct ch_serial *s, uint32_t flags, uint64_t timeout)
+{
+	struct kbus_buf kb = {.data = note,
+	                      .capacity = sizeof(note),
+	                      .handles = note_hs,
+	                      .handles_capacity = KBUS_MAX_HANDLES};
+	long e = ch_kbus_recv(s->ep, &kb, flags, timeout);
+	if (e == 0)
+		for (uint32_t i = 0; i < kb.nhandles && i < KBUS_MAX_HANDLES; i++)
+			ch_cap_drop(note_hs[i]);
+	return e;
+}
+
 /* Waits until the driver notifies us or the deadline passes: 0, ERR_TIMED_OUT, ERR_*. */
 static long wait_note(struct ch_serial *s, uint64_t deadline)
 {
 	uint64_t now = (uint64_t)ch_clock_ns();
 	if (deadline != CH_FOREVER && now >= deadline)
 		return ERR_TIMED_OUT;
-	struct kbus_buf kb = {.data = note,
-	                      .capacity = sizeof(note),
-	                      .handles = note_hs,
-	                      .handles_capacity = KBUS_MAX_HANDLES};
-	long e = ch_kbus_recv(s->ep, &kb, 0, deadline == CH_FOREVER ? CH_FOREVER : deadline - now);
-	if (e == 0)
-		for (uint32_t i = 0; i < kb.nhandles && i < KBUS_MAX_HANDLES; i++)
-			ch_cap_drop(note_hs[i]);
-	return e; /* whatever it said, the caller asks again */
+	/* whatever it said, the caller asks again */
+	return recv_note(s, 0, deadline == CH_FOREVER ? CH_FOREVER : deadline - now);
+}
+
+void ch_serial_take_notes(struct ch_serial *s)
+{
+	while (recv_note(s, KBUS_NONBLOCK, 0) == 0)
+		;
 }
 
 static uint64_t deadline_of(uint64_t timeout)

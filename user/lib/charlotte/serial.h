@@ -53,5 +53,12 @@ long ch_serial_set_line(struct ch_serial *s, struct serial_config *cfg);
 /* Modem lines, buffer fill and the error counters. 0 or ERR_*. */
 long ch_serial_status(struct ch_serial *s, struct serial_status *out);
 
+/*
+ * Takes every notification queued on s->ep, for a caller that waits for the port in
+ * a waitset of its own (s->ep, KBUS_EV_READABLE): after a read returned 0 bytes, the
+ * session becomes readable when bytes arrive; take the notes, then read again.
+ */
+void ch_serial_take_notes(struct ch_serial *s);
+
 /* Ends the session (the driver frees it). */
 void ch_serial_close(struct ch_serial *s);
