@@ -9,12 +9,15 @@
 #    screendump (PPM) and check the pattern devtest drew through the display
 #    class (quadrant colours and a gradient band, pixel-exact);
 #  - console: when bin/termtest says "CONSOLESHOT READY", type a line on the
-#    console's screen and check the answer in a screendump.
+#    console's screen and check the answer in a screendump;
+#  - serial: COM2 is a Unix socket this script connects to; when devtest says
+#    "SERIALHOST READY com2" it writes a line there, and the line devtest reads
+#    through dev:///serial/com2 must come back as "pong: <line>".
 # The boot is stopped once everything is checked.
 #
 # usage: tools/devices-qmp.sh   (B=build dir; exits 0 when every check passed)
 # Prints "PASS <test>" or "FAIL <test>: <why>" per check: input_keys_ps2,
-# input_keys_virtio, display_shot_bochs, console_shot.
+# input_keys_virtio, display_shot_bochs, console_shot, serial_host_com2.
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -24,7 +27,8 @@ QEMU_SH=${QEMU_SH:-tools/qemu.sh}
 mkdir -p "$LOGS"
 log=$LOGS/devices-qmp.log fifo=$LOGS/devices-qmp.fifo out=$LOGS/devices-qmp.qmp.log
 shot=$LOGS/devices-qmp.ppm
-rm -f "$log" "$fifo" "$out" "$shot"
+com2=$LOGS/devices-qmp.com2 com2out=$LOGS/devices-qmp-com2.log
+rm -f "$log" "$fifo" "$out" "$shot" "$com2" "$com2out"
 mkfifo "$fifo" || exit 2
 : >"$log"
 
@@ -39,10 +43,50 @@ key() { # key QCODE...: one send-key (all pressed in order, released in reverse)
 
 KERNEL_ELF=$B/charlotte-test.elf "$QEMU_SH" --boot pvh --smp 1 --mem 128M --accel tcg \
 	--timeout 600 --serial-log "$log" --cmdline test=exec \
-	--extra "-qmp stdio -device pci-testdev -device bochs-display,id=cons" <"$fifo" >"$out" 2>&1 &
+	--com2 "unix:$com2,server=on,wait=off" --extra "-qmp stdio -device pci-testdev -device bochs-display,id=cons" <"$fifo" >"$out" 2>&1 &
 qpid=$!
 exec 3>"$fifo"
 printf '{"execute":"qmp_capabilities"}\n' >&3
+
+# COM2's other end, from the start (QEMU drops what it sends while nobody listens):
+# at devtest's cue, a line to the guest, and its answer back. Prints PASS or FAIL.
+python3 - "$com2" "$log" >"$com2out" 2>&1 <<'EOF' &
+import socket, sys, time
+path, log = sys.argv[1], sys.argv[2]
+end = time.time() + 600
+def fail(why):
+    print("FAIL serial_host_com2: " + why)
+    sys.exit(1)
+s = None
+while s is None and time.time() < end:
+    try:
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+    except OSError:
+        s = None
+        time.sleep(0.5)
+if s is None:
+    fail("cannot connect to COM2's socket")
+while b"SERIALHOST READY com2" not in open(log, "rb").read():
+    if time.time() > end:
+        fail("devtest never said SERIALHOST READY com2")
+    time.sleep(1)
+s.sendall(b"ping from the host 7f3a\r\n")
+s.settimeout(120)
+got = b""
+try:
+    while not got.endswith(b"\n"):
+        b = s.recv(256)
+        if not b:
+            break
+        got += b
+except socket.timeout:
+    pass
+if got != b"pong: ping from the host 7f3a\r\n":
+    fail("COM2 said %r" % got)
+print("PASS serial_host_com2")
+EOF
+com2pid=$!
 
 # wait_for PATTERN: until the serial log shows it; 1 if QEMU ended first.
 wait_for() {
@@ -153,6 +197,11 @@ else
 	why="termtest never said CONSOLESHOT READY (or the console found no keyboard)"
 fi
 result console_shot "$why"
+
+wait "$com2pid"
+why=$(sed -n 's/^FAIL serial_host_com2: //p' "$com2out")
+grep -q "^PASS serial_host_com2" "$com2out" || why=${why:-no result from the COM2 end}
+result serial_host_com2 "$why"
 
 printf '{"execute":"quit"}\n' >&3
 exec 3>&-

@@ -28,6 +28,9 @@
 #   --extra "ARGS"      extra QEMU arguments (word-split)
 #   --dry-run           print the QEMU command instead of running it
 #   --disk FILE         the home disk: FILE (an ext2 image) instead of DISK_HOME
+#   --com2 SPEC         COM2's QEMU -serial backend (default null: a UART with nothing
+#                       attached; e.g. unix:PATH,server=on,wait=off for a host program).
+#                       COM1 stays the console (--serial-log / --serial-socket)
 # Environment: DISK_HOME, the home disk's image (default $B/disk-home.img; attached
 # when it exists).
 #
@@ -51,7 +54,7 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 
 boot=iso smp=2 mem=256M uefi=0 accel=tcg machine=q35 cpu=
 cmdline='' have_cmdline=0 test_iso=0 interactive=0 gdb=0 timeout_s=''
-serial_log='' icount=0 extra='' dry_run=0 stall_s='' disk='' serial_socket=''
+serial_log='' icount=0 extra='' dry_run=0 stall_s='' disk='' serial_socket='' com2=null
 
 die() {
 	echo "qemu.sh: $*" >&2
@@ -80,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--extra) need_arg "$@"; extra=$2; shift ;;
 	--dry-run) dry_run=1 ;;
 	--disk) need_arg "$@"; disk=$2; shift ;;
+	--com2) need_arg "$@"; com2=$2; shift ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
@@ -234,6 +238,9 @@ else
 	fi
 	: "${timeout_s:=300}"
 fi
+# COM2 (docs/devices.md, "Serial"): the second -serial, after COM1's; bin/uart16550
+# serves it as dev:///serial/com2.
+set -- "$@" -serial "$com2"
 
 # shellcheck disable=SC2086 # --extra is word-split on purpose
 set -- qemu-system-x86_64 "$@" $extra

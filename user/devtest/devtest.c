@@ -9,6 +9,15 @@
  * (bin/bootfb on "fb0", GRUB boots only): info, draw, set_mode, pattern, kill.
  * Clock target: cmos (bin/cmos-rtc on the "rtc" platform device, rtc0): read
  * (a plausible date, wall time advancing with monotonic time), bad_calls, kill.
+ * Serial target: uart (bin/uart16550 on the "com2" platform device, com2): loopback
+ * (the UART's own loopback through the class), line (settings read back from the
+ * UART, impossible ones refused), flow (RTS/CTS holding the sender while nobody
+ * reads), overflow (a full receive buffer drops and counts), rights (read-only
+ * and write-only sessions), bad_calls, flood (clients that flood and vanish),
+ * host, tool (bin/serial sets the line, refuses misuse, and -c in loopback echoes
+ * its stdin), kill. host needs someone at COM2's other end: with the PCI test device
+ * devtest prints "SERIALHOST READY com2", reads a line from COM2 and writes
+ * "pong: <line>" back (tools/devices-qmp.sh checks it); otherwise not applicable.
  *
  * Input targets: ps2 (bin/ps2 on the "i8042" platform device: kbd0, and
  * mouse0 when the controller has a second port) and virtio (bin/virtio-input
@@ -29,6 +38,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <abi/ns.h>
 #include <abi/rights.h>
@@ -36,12 +46,14 @@
 #include <charlotte/devcall.h>
 #include <charlotte/display.h>
 #include <charlotte/driver.h>
+#include <charlotte/fd.h>
 #include <charlotte/hw.h>
 #include <charlotte/input.h>
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
 #include <charlotte/ns.h>
 #include <charlotte/rng.h>
+#include <charlotte/serial.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -353,6 +365,18 @@ static bool dup_(void)
 	return true;
 }
 
+/* Makes t the current target, starting its driver on first use (not while planning). */
+static void dstart(struct dtarget *t, long (*start)(struct dtarget *), const char *cls)
+{
+	dcur = t;
+	if (!ch_test_planning() && !t->started) {
+		t->started = true;
+		t->up = start(t);
+		if (t->up < 0)
+			printf("devtest: %s %s: %s\n", cls, t->name, ch_error_name(t->up));
+	}
+}
+
 static long dspawn(struct dtarget *t, const char *path, handle_t dev)
 {
 	const char *a[] = {path, t->dev, NULL};
@@ -502,13 +526,7 @@ static void test_display_kill(void)
 
 static void run_display(struct dtarget *t, long (*start)(struct dtarget *))
 {
-	dcur = t;
-	if (!ch_test_planning() && !t->started) {
-		t->started = true;
-		t->up = start(t);
-		if (t->up < 0)
-			printf("devtest: %s: %s\n", t->name, ch_error_name(t->up));
-	}
+	dstart(t, start, "display");
 	snprintf(uri_disp, sizeof(uri_disp), "dev:///display/%s", t->dev);
 	char prefix[32];
 	snprintf(prefix, sizeof(prefix), "display_%s_", t->name);
@@ -617,13 +635,7 @@ static void test_rng_kill(void)
 
 static void run_rng(struct dtarget *t, long (*start)(struct dtarget *))
 {
-	dcur = t;
-	if (!ch_test_planning() && !t->started) {
-		t->started = true;
-		t->up = start(t);
-		if (t->up < 0)
-			printf("devtest: rng %s: %s\n", t->name, ch_error_name(t->up));
-	}
+	dstart(t, start, "rng");
 	snprintf(uri_rng, sizeof(uri_rng), "dev:///rng/%s", t->dev);
 	char prefix[32];
 	snprintf(prefix, sizeof(prefix), "rng_%s_", t->name);
@@ -723,19 +735,553 @@ static void test_clock_kill(void)
 
 static void run_clock(struct dtarget *t, long (*start)(struct dtarget *))
 {
-	dcur = t;
-	if (!ch_test_planning() && !t->started) {
-		t->started = true;
-		t->up = start(t);
-		if (t->up < 0)
-			printf("devtest: clock %s: %s\n", t->name, ch_error_name(t->up));
-	}
+	dstart(t, start, "clock");
 	snprintf(uri_clock, sizeof(uri_clock), "dev:///clock/%s", t->dev);
 	char prefix[32];
 	snprintf(prefix, sizeof(prefix), "clock_%s_", t->name);
 	ch_test_run(prefix, "read", test_clock_read);
 	ch_test_run(prefix, "bad_calls", test_clock_bad_calls);
 	ch_test_run(prefix, "kill", test_clock_kill);
+}
+
+/* --- serial --- */
+
+#define SWAIT (10ull * 1000 * 1000 * 1000) /* a safety cap: loopback bytes come at once */
+static struct dtarget stargets[] = {
+    {.name = "uart", .dev = "com2"},
+};
+static char uri_serial[64];
+static struct ch_serial S[SERIAL_MAX_SESSIONS + 2];
+static const struct serial_config LOOP8N1 = {
+    115200, 8, 1, SERIAL_PARITY_NONE, SERIAL_FLOW_NONE, SERIAL_LINE_LOOPBACK, 0};
+
+static long start_uart(struct dtarget *t)
+{
+	handle_t dev;
+	long r = find_platform("com2", &dev);
+	return r < 0 ? r : dspawn(t, "bin/uart16550", dev);
+}
+
+/* The sessions a test left open (a failed CHECK returns at once). */
+static void sclose_all(void)
+{
+	for (unsigned i = 0; i < sizeof(S) / sizeof(S[0]); i++)
+		if (S[i].ep != HANDLE_INVALID)
+			ch_serial_close(&S[i]);
+	memset(S, 0, sizeof(S));
+}
+
+static uint8_t spat(size_t i)
+{
+	return (uint8_t)(i * 7 + 3 + (i >> 8));
+}
+
+/* Exactly n bytes (each read waits up to SWAIT for its first); the count read. */
+static long read_all(struct ch_serial *s, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		long r = ch_serial_read(s, buf + got, n - got, SWAIT);
+		if (r <= 0)
+			return r < 0 ? r : (long)got;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+/* Throws away whatever is queued once the driver has sent all it holds. */
+static long drain(struct ch_serial *s)
+{
+	static uint8_t junk[SERIAL_IO_MAX];
+	struct serial_status st;
+	long r;
+	for (int i = 0; i < 10000; i++) { /* ~10 s at 1 ms */
+		if ((r = ch_serial_status(s, &st)) < 0)
+			return r;
+		if (!st.tx_queued)
+			break;
+		ch_sleep_ns(1000000);
+	}
+	while ((r = ch_serial_read(s, junk, sizeof(junk), 0)) > 0)
+		;
+	return r;
+}
+
+/* Polls the status until done(st) holds (at most ~10 s). */
+static long status_until(struct ch_serial *s, struct serial_status *st,
+                         bool (*done)(const struct serial_status *))
+{
+	for (int i = 0; i < 10000; i++) {
+		long r = ch_serial_status(s, st);
+		if (r < 0 || done(st))
+			return r;
+		ch_sleep_ns(1000000);
+	}
+	return ERR_TIMED_OUT;
+}
+
+static bool rts_down(const struct serial_status *st)
+{
+	return !(st->modem & SERIAL_MODEM_RTS);
+}
+
+static bool tx_empty(const struct serial_status *st)
+{
+	return st->tx_queued == 0;
+}
+
+static bool same_cfg(const struct serial_config *a, const struct serial_config *b)
+{
+	return a->baud == b->baud && a->data_bits == b->data_bits && a->stop_bits == b->stop_bits &&
+	       a->parity == b->parity && a->flow == b->flow && a->flags == b->flags;
+}
+
+static void test_serial_loopback(void)
+{
+	static uint8_t out[1014], in[1014];
+	struct serial_status a, b;
+	struct serial_config c = LOOP8N1;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	EXPECT_OK(ch_serial_set_line(&S[0], &c));
+	CHECK(same_cfg(&c, &LOOP8N1), "set line: %u %u%u%u flow %u flags %x", c.baud, c.data_bits,
+	      c.parity, c.stop_bits, c.flow, c.flags);
+	EXPECT_OK(drain(&S[0]));
+	EXPECT_OK(ch_serial_status(&S[0], &a));
+	memcpy(out, "hello, serial\n", 14);
+	for (size_t i = 14; i < sizeof(out); i++)
+		out[i] = spat(i);
+	long n = ch_serial_write(&S[0], out, sizeof(out), SWAIT);
+	CHECK(n == (long)sizeof(out), "write: %ld", n);
+	n = read_all(&S[0], in, sizeof(in));
+	CHECK(n == (long)sizeof(in), "read back %ld of %zu bytes", n, sizeof(in));
+	CHECK(!memcmp(in, out, sizeof(in)), "the bytes read back differ");
+	EXPECT_OK(ch_serial_status(&S[0], &b));
+	CHECK(b.rx_bytes - a.rx_bytes == sizeof(out) && b.tx_bytes - a.tx_bytes == sizeof(out),
+	      "counted %llu received, %llu sent", (unsigned long long)(b.rx_bytes - a.rx_bytes),
+	      (unsigned long long)(b.tx_bytes - a.tx_bytes));
+	CHECK(b.rx_dropped == a.rx_dropped && b.overrun == a.overrun && !b.rx_queued &&
+	          !b.tx_queued,
+	      "dropped %llu, overrun %llu, queued %u/%u", (unsigned long long)b.rx_dropped,
+	      (unsigned long long)b.overrun, b.rx_queued, b.tx_queued);
+	CHECK(b.rx_buffer == 4096 && b.tx_buffer == 4096, "buffers %u/%u", b.rx_buffer,
+	      b.tx_buffer);
+	/* in loopback the modem inputs are our outputs: CTS = RTS, DSR = DTR, DCD = OUT2 */
+	uint32_t want = SERIAL_MODEM_DTR | SERIAL_MODEM_RTS | SERIAL_MODEM_CTS | SERIAL_MODEM_DSR |
+	                SERIAL_MODEM_DCD;
+	CHECK(b.modem == want, "modem lines %#x, want %#x", b.modem, want);
+	EXPECT_ERR(ch_serial_read(&S[0], in, 1, 0), 0);
+	EXPECT_ERR(ch_serial_read(&S[0], in, 1, 20000000), 0); /* nothing comes: timed out */
+}
+
+static void test_serial_line(void)
+{
+	const struct serial_config good[] = {
+	    {9600, 7, 2, SERIAL_PARITY_EVEN, SERIAL_FLOW_NONE, SERIAL_LINE_LOOPBACK, 0},
+	    {38400, 8, 1, SERIAL_PARITY_ODD, SERIAL_FLOW_NONE, SERIAL_LINE_LOOPBACK, 0},
+	    {300, 5, 1, SERIAL_PARITY_NONE, SERIAL_FLOW_NONE, SERIAL_LINE_LOOPBACK, 0},
+	    {2, 6, 2, SERIAL_PARITY_NONE, SERIAL_FLOW_RTSCTS, SERIAL_LINE_LOOPBACK, 0},
+	    {115200, 8, 1, SERIAL_PARITY_NONE, SERIAL_FLOW_NONE, SERIAL_LINE_LOOPBACK, 0},
+	};
+	const struct serial_config bad[] = {
+	    {0, 8, 1, 0, 0, 1, 0},      {7, 8, 1, 0, 0, 1, 0},    {115201, 8, 1, 0, 0, 1, 0},
+	    {230400, 8, 1, 0, 0, 1, 0}, {1, 8, 1, 0, 0, 1, 0},    {9600, 4, 1, 0, 0, 1, 0},
+	    {9600, 9, 1, 0, 0, 1, 0},   {9600, 8, 0, 0, 0, 1, 0}, {9600, 8, 3, 0, 0, 1, 0},
+	    {9600, 8, 1, 3, 0, 1, 0},   {9600, 8, 1, 0, 2, 1, 0}, {9600, 8, 1, 0, 0, 3, 0},
+	    {9600, 8, 1, 0, 0, 1, 1},
+	};
+	struct serial_config c;
+	uint8_t buf[3];
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		c = good[i];
+		EXPECT_OK(ch_serial_set_line(&S[0], &c));
+		CHECK(same_cfg(&c, &good[i]), "set %u: answered %u baud %u%u%u", good[i].baud,
+		      c.baud, c.data_bits, c.parity, c.stop_bits);
+		memset(&c, 0, sizeof(c));
+		EXPECT_OK(ch_serial_get_line(&S[0], &c));
+		CHECK(same_cfg(&c, &good[i]), "get after %u: %u baud %u%u%u flow %u flags %x",
+		      good[i].baud, c.baud, c.data_bits, c.parity, c.stop_bits, c.flow, c.flags);
+		if (good[i].baud == 9600) { /* bytes still go round at another rate and framing */
+			EXPECT_OK(drain(&S[0]));
+			CHECK(ch_serial_write(&S[0], "abc", 3, SWAIT) == 3, "write at 9600 7E2");
+			CHECK(read_all(&S[0], buf, 3) == 3 && !memcmp(buf, "abc", 3),
+			      "read at 9600 7E2");
+		}
+	}
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = bad[i];
+		EXPECT_ERR(ch_serial_set_line(&S[0], &c), ERR_INVALID_ARGS);
+	}
+	EXPECT_OK(ch_serial_get_line(&S[0], &c));
+	CHECK(same_cfg(&c, &LOOP8N1), "refused settings changed the line: %u baud", c.baud);
+}
+
+static void test_serial_flow(void)
+{
+	static uint8_t out[4096], in[4096];
+	struct serial_config c = LOOP8N1;
+	struct serial_status a, b, d;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	c.flow = SERIAL_FLOW_RTSCTS;
+	EXPECT_OK(ch_serial_set_line(&S[0], &c));
+	EXPECT_OK(drain(&S[0]));
+	EXPECT_OK(ch_serial_status(&S[0], &a));
+	CHECK((a.modem & SERIAL_MODEM_RTS) && (a.modem & SERIAL_MODEM_CTS), "modem %#x", a.modem);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = spat(i);
+	long n = ch_serial_write(&S[0], out, sizeof(out), 0);
+	CHECK(n == (long)sizeof(out), "write took %ld", n);
+	/* nobody reads: at 3/4 of the receive buffer RTS drops, and (looped back) CTS */
+	EXPECT_OK(status_until(&S[0], &b, rts_down));
+	CHECK(!(b.modem & SERIAL_MODEM_CTS), "CTS still up: modem %#x", b.modem);
+	CHECK(b.rx_queued >= 3072 && b.rx_queued < 3072 + 16 && b.rx_queued + b.tx_queued == 4096,
+	      "held with %u received, %u to send", b.rx_queued, b.tx_queued);
+	EXPECT_OK(ch_sleep_ns(50000000)); /* held: nothing moves, however long we wait */
+	EXPECT_OK(ch_serial_status(&S[0], &d));
+	CHECK(d.rx_queued == b.rx_queued && d.tx_queued == b.tx_queued, "moved to %u/%u",
+	      d.rx_queued, d.tx_queued);
+	n = read_all(&S[0], in, sizeof(in));
+	CHECK(n == (long)sizeof(in), "read back %ld of 4096", n);
+	CHECK(!memcmp(in, out, sizeof(in)), "the bytes read back differ");
+	EXPECT_OK(ch_serial_status(&S[0], &d));
+	CHECK(d.rx_dropped == a.rx_dropped && d.overrun == a.overrun, "dropped %llu, overrun %llu",
+	      (unsigned long long)(d.rx_dropped - a.rx_dropped),
+	      (unsigned long long)(d.overrun - a.overrun));
+	CHECK(d.modem & SERIAL_MODEM_RTS, "RTS still down after reading: %#x", d.modem);
+	c = LOOP8N1;
+	EXPECT_OK(ch_serial_set_line(&S[0], &c));
+}
+
+static void test_serial_overflow(void)
+{
+	static uint8_t out[8192], in[4096];
+	struct serial_config c = LOOP8N1;
+	struct serial_status a, b;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	EXPECT_OK(ch_serial_set_line(&S[0], &c));
+	EXPECT_OK(drain(&S[0]));
+	EXPECT_OK(ch_serial_status(&S[0], &a));
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = spat(i);
+	long n = ch_serial_write(&S[0], out, sizeof(out), SWAIT); /* waits for room twice over */
+	CHECK(n == (long)sizeof(out), "write: %ld", n);
+	EXPECT_OK(status_until(&S[0], &b, tx_empty));
+	CHECK(b.rx_queued == 4096 && b.rx_dropped - a.rx_dropped == 4096 &&
+	          b.rx_bytes - a.rx_bytes == 8192 && b.tx_bytes - a.tx_bytes == 8192,
+	      "queued %u, dropped %llu, received %llu, sent %llu", b.rx_queued,
+	      (unsigned long long)(b.rx_dropped - a.rx_dropped),
+	      (unsigned long long)(b.rx_bytes - a.rx_bytes),
+	      (unsigned long long)(b.tx_bytes - a.tx_bytes));
+	CHECK(b.overrun == a.overrun, "the UART overran %llu times",
+	      (unsigned long long)(b.overrun - a.overrun));
+	n = read_all(&S[0], in, sizeof(in));
+	CHECK(n == 4096 && !memcmp(in, out, sizeof(in)), "read back %ld: the first 4096 bytes", n);
+}
+
+static void test_serial_rights(void)
+{
+	struct serial_config c = LOOP8N1;
+	struct serial_status st;
+	uint8_t b;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_READ));
+	EXPECT_OK(ch_serial_open(&S[1], uri_serial, HANDLE_INVALID, SERIAL_MODE_WRITE));
+	EXPECT_OK(ch_serial_open(&S[2], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	EXPECT_OK(ch_serial_set_line(&S[2], &c));
+	EXPECT_OK(drain(&S[2]));
+	/* read-only: listens, never writes or configures */
+	EXPECT_ERR(ch_serial_write(&S[0], "x", 1, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_serial_set_line(&S[0], &c), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_serial_get_line(&S[0], &c));
+	EXPECT_OK(ch_serial_status(&S[0], &st));
+	EXPECT_ERR(ch_serial_read(&S[0], &b, 1, 0), 0);
+	/* write-only: the reverse */
+	EXPECT_ERR(ch_serial_read(&S[1], &b, 1, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_serial_status(&S[1], &st), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_serial_set_line(&S[1], &c), ERR_ACCESS_DENIED);
+	CHECK(ch_serial_write(&S[1], "y", 1, SWAIT) == 1, "write-only session cannot write");
+	CHECK(read_all(&S[0], &b, 1) == 1 && b == 'y', "the read-only session did not read 'y'");
+	/* a session opens only narrower ones; no empty or unknown modes */
+	EXPECT_ERR(ch_serial_open_sub(&S[0], SERIAL_MODE_WRITE, &S[3]), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_serial_open_sub(&S[0], SERIAL_MODE_ALL, &S[3]), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_serial_open_sub(&S[0], SERIAL_MODE_READ, &S[3]));
+	EXPECT_ERR(ch_serial_write(&S[3], "x", 1, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_serial_open_sub(&S[2], 0, &S[4]), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_serial_open_sub(&S[2], 0x8, &S[4]), ERR_INVALID_ARGS);
+	/* the mode is the session's, whoever holds it: a copy given on is still read-only */
+	handle_t copy;
+	EXPECT_OK(ch_cap_duplicate(S[0].ep, &copy));
+	struct ch_serial other = {copy, SERIAL_MODE_ALL}; /* what it claims does not matter */
+	EXPECT_ERR(ch_serial_write(&other, "x", 1, 0), ERR_ACCESS_DENIED);
+	ch_serial_close(&other);
+}
+
+/* One raw call on ep; the reply's status (its first 16 bytes) or the call's error. */
+static long raw_call(handle_t ep, const void *q, uint32_t len)
+{
+	struct serial_line_reply r = {0};
+	struct kbus_msg m = {.data = q, .len = len};
+	struct kbus_buf kb = {.data = &r, .capacity = sizeof(r)};
+	long e = ch_kbus_call(ep, &m, &kb, LONG);
+	if (e < 0)
+		return e;
+	return kb.len >= 16 ? r.status : ERR_MALFORMED;
+}
+
+static void test_serial_bad_calls(void)
+{
+	static uint8_t big[20000];
+	handle_t dev;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_uri_open(uri_serial, NS_TYPE_DEV_SERIAL, 0, NS_RIGHTS_SAME, &dev));
+	EXPECT_OK(ch_serial_open(&S[0], NULL, dev, SERIAL_MODE_ALL));
+	handle_t eps[2] = {dev, S[0].ep}; /* the entry and a session answer alike */
+	for (unsigned k = 0; k < 2; k++) {
+		handle_t e = eps[k];
+		struct dev_msg_hdr h = {SERIAL_MSG_STATUS, 99};
+		EXPECT_ERR(raw_call(e, &h, sizeof(h)), ERR_MALFORMED); /* a lying header */
+		EXPECT_ERR(raw_call(e, &h, 3), ERR_MALFORMED); /* short */
+		h = (struct dev_msg_hdr){DEV_MSG_SERIAL + 9, sizeof(h)};
+		EXPECT_ERR(raw_call(e, &h, sizeof(h)), ERR_NOT_SUPPORTED);
+		h = (struct dev_msg_hdr){SERIAL_MSG_NOTIFY, sizeof(h)};
+		EXPECT_ERR(raw_call(e, &h, sizeof(h)), ERR_NOT_SUPPORTED);
+		h = (struct dev_msg_hdr){SERIAL_MSG_WRITE, sizeof(h)};
+		EXPECT_ERR(raw_call(e, &h, sizeof(h)), ERR_MALFORMED); /* no serial_io */
+		struct {
+			struct serial_io q;
+			uint8_t b[16];
+		} w = {{{SERIAL_MSG_WRITE, sizeof(w.q) + 5}, 10, 0}, {0}};
+		EXPECT_ERR(raw_call(e, &w, sizeof(w.q) + 5), ERR_MALFORMED); /* 10 said, 5 sent */
+		w.q = (struct serial_io){{SERIAL_MSG_WRITE, sizeof(w.q)}, 0, 0};
+		EXPECT_ERR(raw_call(e, &w, sizeof(w.q)), ERR_MALFORMED); /* none */
+		w.q = (struct serial_io){{SERIAL_MSG_WRITE, sizeof(w.q) + 5}, 5, 1};
+		EXPECT_ERR(raw_call(e, &w, sizeof(w.q) + 5), ERR_MALFORMED); /* reserved */
+		struct serial_io *wq = (struct serial_io *)big;
+		*wq = (struct serial_io){{SERIAL_MSG_WRITE, sizeof(*wq) + 5000}, 5000, 0};
+		EXPECT_ERR(raw_call(e, big, sizeof(*wq) + 5000), ERR_MALFORMED); /* > 4 KiB */
+		struct serial_io r = {{SERIAL_MSG_READ, sizeof(r)}, 0, 0};
+		EXPECT_ERR(raw_call(e, &r, sizeof(r)), ERR_MALFORMED);
+		r.len = SERIAL_IO_MAX + 1;
+		EXPECT_ERR(raw_call(e, &r, sizeof(r)), ERR_MALFORMED);
+		struct serial_line l = {{SERIAL_MSG_SET_LINE, 12}, LOOP8N1};
+		EXPECT_ERR(raw_call(e, &l, 12), ERR_MALFORMED);
+		l.hdr = (struct dev_msg_hdr){SERIAL_MSG_GET_LINE, sizeof(l)};
+		EXPECT_ERR(raw_call(e, &l, sizeof(l)), ERR_MALFORMED); /* GET carries nothing */
+		struct serial_open o = {{SERIAL_MSG_OPEN, sizeof(o)}, SERIAL_MODE_READ, 7};
+		EXPECT_ERR(raw_call(e, &o, sizeof(o)), ERR_INVALID_ARGS);
+		memset(big, 0xa5, sizeof(big));
+		EXPECT_ERR(raw_call(e, big, sizeof(big)), ERR_MALFORMED); /* 20 KB of junk */
+		for (int i = 0; i < 20; i++) /* one-way junk, some with a capability */
+			ch_kbus_send_bytes(e, big, 64, KBUS_NONBLOCK, 0);
+	}
+	/* the session limit: the ninth is refused, a closed one is free at once */
+	for (unsigned i = 1; i < SERIAL_MAX_SESSIONS; i++)
+		EXPECT_OK(ch_serial_open(&S[i], NULL, dev, SERIAL_MODE_READ));
+	EXPECT_ERR(ch_serial_open(&S[SERIAL_MAX_SESSIONS], NULL, dev, SERIAL_MODE_READ),
+	           ERR_NO_RESOURCES);
+	ch_serial_close(&S[3]);
+	EXPECT_OK(ch_serial_open(&S[3], NULL, dev, SERIAL_MODE_READ));
+	ch_cap_drop(dev);
+	/* still serving */
+	struct serial_config c = LOOP8N1;
+	uint8_t b[2];
+	EXPECT_OK(ch_serial_set_line(&S[0], &c));
+	EXPECT_OK(drain(&S[0]));
+	CHECK(ch_serial_write(&S[0], "ok", 2, SWAIT) == 2, "write after the junk");
+	CHECK(read_all(&S[0], b, 2) == 2 && !memcmp(b, "ok", 2), "read after the junk");
+}
+
+static void test_serial_flood(void)
+{
+	static uint8_t out[SERIAL_IO_MAX];
+	struct serial_status st;
+	uint8_t b[5];
+	if (!dup_())
+		return;
+	memset(out, 'z', sizeof(out));
+	/* four clients write far more than the driver holds, never read, and go */
+	for (unsigned i = 0; i < 4; i++) {
+		EXPECT_OK(ch_serial_open(&S[i], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+		if (i == 0) {
+			struct serial_config c = LOOP8N1;
+			EXPECT_OK(ch_serial_set_line(&S[0], &c));
+		}
+		for (int k = 0; k < 8; k++)
+			CHECK(ch_serial_write(&S[i], out, sizeof(out), 0) >= 0, "flood write");
+		for (int k = 0; k < 50; k++)
+			ch_kbus_send_bytes(S[i].ep, out, 256, KBUS_NONBLOCK, 0);
+	}
+	for (unsigned i = 0; i < 4; i++)
+		ch_serial_close(&S[i]);
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	EXPECT_OK(ch_serial_status(&S[0], &st));
+	CHECK(st.rx_queued <= st.rx_buffer && st.tx_queued <= st.tx_buffer, "queued %u/%u",
+	      st.rx_queued, st.tx_queued);
+	EXPECT_OK(drain(&S[0]));
+	CHECK(ch_serial_write(&S[0], "alive", 5, SWAIT) == 5, "write after the flood");
+	CHECK(read_all(&S[0], b, 5) == 5 && !memcmp(b, "alive", 5), "read after the flood");
+}
+
+static void test_serial_host(void)
+{
+	char line[128];
+	size_t n = 0;
+	struct serial_config c = {115200, 8, 1, SERIAL_PARITY_NONE, SERIAL_FLOW_NONE, 0, 0};
+	if (!dup_())
+		return;
+	if (!host_types) {
+		ch_test_not_applicable("nobody at COM2's other end (tools/devices-qmp.sh is)");
+		return;
+	}
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	EXPECT_OK(ch_serial_set_line(&S[0], &c));
+	EXPECT_OK(drain(&S[0]));
+	printf("SERIALHOST READY %s\n", dcur->dev);
+	uint64_t end = (uint64_t)ch_clock_ns() + KEYS_WAIT;
+	while (n < sizeof(line) - 1 && (n == 0 || line[n - 1] != '\n') &&
+	       (uint64_t)ch_clock_ns() < end) {
+		long r = ch_serial_read(&S[0], line + n, sizeof(line) - 1 - n, SWAIT);
+		CHECK(r >= 0, "read: %s", ch_error_name(r));
+		n += (size_t)r;
+	}
+	line[n] = 0;
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = 0;
+	printf("SERIALHOST %s: got '%s'\n", dcur->dev, line);
+	char ans[160];
+	int len = snprintf(ans, sizeof(ans), "pong: %s\r\n", line);
+	CHECK(ch_serial_write(&S[0], ans, (size_t)len, SWAIT) == len, "write the answer");
+	CHECK(!strcmp(line, "ping from the host 7f3a"), "read '%s' from the host", line);
+}
+
+/* Runs bin/serial with args (log, ns; stdin and stdout the fds given, -1: none) and
+ * returns its exit code, or -1000; *child lets a caller that feeds it wait later. */
+static long run_serial_tool(const char *const *argv, int in, int out, struct ch_child *child)
+{
+	struct ch_grant g[4] = {{"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER},
+	                        {"ns", ch_handle("ns"), 0},
+	                        {"stdin", HANDLE_INVALID, 0},
+	                        {"stdout", HANDLE_INVALID, 0}};
+	struct cap_info ci;
+	unsigned n = 2;
+	ch_cap_inspect(g[1].handle, &ci);
+	g[1].rights = ci.rights;
+	if (in >= 0 && ch_cap_inspect(ch_fd_handle(in), &ci) >= 0)
+		g[n++] = (struct ch_grant){"stdin", ch_fd_handle(in), ci.rights};
+	if (out >= 0 && ch_cap_inspect(ch_fd_handle(out), &ci) >= 0)
+		g[n++] = (struct ch_grant){"stdout", ch_fd_handle(out), ci.rights};
+	struct ch_spawn_args a = {
+	    .path = "bin/serial", .argv = argv, .grants = g, .ngrants = n, .child_pool = 1u << 20};
+	struct ch_child c = {0};
+	struct ch_child *cp = child ? child : &c;
+	long r = ch_spawn(&a, cp);
+	if (r < 0) {
+		printf("devtest: spawning bin/serial: %s\n", ch_error_name(r));
+		return -1000;
+	}
+	if (child)
+		return 0;
+	struct proc_status st;
+	r = ch_proc_wait(c.process, LONG, &st);
+	ch_child_release(&c);
+	if (r < 0 || st.state != PROC_EXITED)
+		printf("devtest: bin/serial: %s, state %d\n", ch_error_name(r), (int)st.state);
+	return r < 0 || st.state != PROC_EXITED ? -1000 : st.code;
+}
+
+static void test_serial_tool(void)
+{
+	struct serial_config c;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	const char *set[] = {"bin/serial", "-b", "9600", "-f", "7E2", "-l", dcur->dev, NULL};
+	long code = run_serial_tool(set, -1, -1, NULL);
+	CHECK(code == 0, "serial -b 9600 -f 7E2 -l: exit %ld", code);
+	EXPECT_OK(ch_serial_get_line(&S[0], &c));
+	const struct serial_config want = {
+	    9600, 7, 2, SERIAL_PARITY_EVEN, SERIAL_FLOW_NONE, SERIAL_LINE_LOOPBACK, 0};
+	CHECK(same_cfg(&c, &want), "the tool set %u baud %u%u%u", c.baud, c.data_bits, c.parity,
+	      c.stop_bits);
+	const char *bad_rate[] = {"bin/serial", "-b", "7", dcur->dev, NULL};
+	const char *bad_format[] = {"bin/serial", "-f", "9X1", dcur->dev, NULL};
+	const char *no_port[] = {"bin/serial", "-l", "nosuch", NULL};
+	const char *show[] = {"bin/serial", dcur->dev, NULL};
+	CHECK((code = run_serial_tool(bad_rate, -1, -1, NULL)) == 2, "-b 7: exit %ld", code);
+	CHECK((code = run_serial_tool(bad_format, -1, -1, NULL)) == 2, "-f 9X1: exit %ld", code);
+	CHECK((code = run_serial_tool(no_port, -1, -1, NULL)) == 1, "nosuch: exit %ld", code);
+	CHECK((code = run_serial_tool(show, -1, -1, NULL)) == 0, "show: exit %ld", code);
+	/* -c in loopback: what goes in comes back out; the tool ends with its stdin */
+	const char *conn[] = {"bin/serial", "-c", "-l", dcur->dev, NULL};
+	int pin[2], pout[2];
+	struct ch_child child;
+	CHECK(pipe(pin) == 0 && pipe(pout) == 0, "pipes");
+	code = run_serial_tool(conn, pin[0], pout[1], &child);
+	close(pin[0]);
+	close(pout[1]);
+	CHECK(code == 0, "spawning serial -c");
+	CHECK(write(pin[1], "ping 5e\n", 8) == 8, "writing the tool's stdin");
+	char got[64];
+	size_t n = 0;
+	while (n < 8) {
+		ssize_t r = read(pout[0], got + n, sizeof(got) - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	got[n] = 0;
+	close(pin[1]); /* the tool's stdin ends: it does */
+	close(pout[0]);
+	struct proc_status st;
+	long r = ch_proc_wait(child.process, LONG, &st);
+	ch_child_release(&child);
+	CHECK(n == 8 && !memcmp(got, "ping 5e\n", 8), "serial -c echoed '%s'", got);
+	CHECK(r >= 0 && st.state == PROC_EXITED && st.code == 0, "serial -c: %s, exit %d",
+	      ch_error_name(r), st.code);
+}
+
+static void test_serial_kill(void)
+{
+	struct proc_status st;
+	struct serial_status ss;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	EXPECT_OK(ch_proc_kill(dcur->child.process));
+	EXPECT_OK(ch_proc_wait(dcur->child.process, LONG, &st));
+	EXPECT_ERR(ch_serial_status(&S[0], &ss), ERR_PEER_CLOSED);
+}
+
+static void run_serial(struct dtarget *t, long (*start)(struct dtarget *))
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} tests[] = {
+	    {"loopback", test_serial_loopback}, {"line", test_serial_line},
+	    {"flow", test_serial_flow},         {"overflow", test_serial_overflow},
+	    {"rights", test_serial_rights},     {"bad_calls", test_serial_bad_calls},
+	    {"flood", test_serial_flood},       {"host", test_serial_host},
+	    {"tool", test_serial_tool},         {"kill", test_serial_kill},
+	};
+	dstart(t, start, "serial");
+	snprintf(uri_serial, sizeof(uri_serial), "dev:///serial/%s", t->dev);
+	char prefix[32];
+	snprintf(prefix, sizeof(prefix), "serial_%s_", t->name);
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		ch_test_run(prefix, tests[i].name, tests[i].fn);
+		sclose_all(); /* what a failed check left open */
+	}
 }
 
 static void run_all(void)
@@ -748,6 +1294,13 @@ static void run_all(void)
 	run_rng(&rtargets[0], start_virtio_rng);
 	run_rng(&rtargets[1], start_rdrand);
 	run_clock(&ctargets[0], start_cmos);
+	/* the drivers above ended with their kill tests: their pools come back first */
+	for (unsigned i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		stop(&targets[i]);
+	dstop(dtargets, sizeof(dtargets) / sizeof(dtargets[0]));
+	dstop(rtargets, sizeof(rtargets) / sizeof(rtargets[0]));
+	dstop(ctargets, sizeof(ctargets) / sizeof(ctargets[0]));
+	run_serial(&stargets[0], start_uart);
 }
 
 int main(void)
@@ -761,5 +1314,6 @@ int main(void)
 	dstop(dtargets, sizeof(dtargets) / sizeof(dtargets[0]));
 	dstop(rtargets, sizeof(rtargets) / sizeof(rtargets[0]));
 	dstop(ctargets, sizeof(ctargets) / sizeof(ctargets[0]));
+	dstop(stargets, sizeof(stargets) / sizeof(stargets[0]));
 	return r;
 }

@@ -37,7 +37,7 @@ static const char *const all_tools[] = {
     "env",   "false",     "find",  "grep",  "head", "hexdump", "kill",   "ln",
     "ls",    "mem",       "mkdir", "mv",    "ns",   "ps",      "reboot", "rm",
     "rmdir", "sha256sum", "sleep", "sort",  "stat", "sync",    "tail",   "shutdown",
-    "top",   "touch",     "tree",  "true",  "uniq", "uptime",  "wc",
+    "top",   "touch",     "tree",  "true",  "uniq", "uptime",  "wc",     "serial",
 };
 
 /* A grant of h under name with all the rights we have on it. */
