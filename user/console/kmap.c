@@ -1,0 +1,682 @@
+/*
+ * kmap.c - the loadkeys text format into a struct kmap (kmap.h).
+ *
+ * One pass over each file, line by line; an include is read where it stands,
+ * with the "keymaps" columns and the charset carried into it and out of it, as
+ * loadkeys does. A keycode line gives its keysyms to the keymaps of the last
+ * "keymaps" line in order (columns missing at the end are holes); a line with a
+ * single keysym gives it to every keymap, and if it is a letter, shifted keymaps
+ * get its upper case. A line with modifiers ("altgr keycode 16 = at") sets one
+ * keymap. Only keymaps below KMAP_MODS (no shiftl, shiftr, ctrll, ctrlr,
+ * capsshift) and keycodes below KMAP_KEYCODES are kept; others are read, checked
+ * and dropped.
+ */
+#include "kmap.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <abi/errors.h>
+
+struct parser {
+	struct kmap *map;
+	kmap_open_fn open;
+	void *ctx;
+	struct kmap_error *err;
+	unsigned files; /* read so far */
+	uint16_t cols[256]; /* the keymap each column of a keycode line sets */
+	unsigned ncols;
+	/* the line being read: its tokens (an include reads its file after its own line is done) */
+#define MAX_TOKENS KMAP_LINE_MAX
+	char *tok[MAX_TOKENS];
+	char buf[2 * KMAP_LINE_MAX + 2];
+};
+
+/* ---- keysym names ----------------------------------------------------------- */
+
+/* ASCII 0x20..0x7e; letters are their own names. */
+static const char *const ascii_names[95] = {
+    "space",     "exclam",       "quotedbl",    "numbersign", "dollar",     "percent",
+    "ampersand", "apostrophe",   "parenleft",   "parenright", "asterisk",   "plus",
+    "comma",     "minus",        "period",      "slash",      "zero",       "one",
+    "two",       "three",        "four",        "five",       "six",        "seven",
+    "eight",     "nine",         "colon",       "semicolon",  "less",       "equal",
+    "greater",   "question",     "at",          NULL,         NULL,         NULL,
+    NULL,        NULL,           NULL,          NULL,         NULL,         NULL,
+    NULL,        NULL,           NULL,          NULL,         NULL,         NULL,
+    NULL,        NULL,           NULL,          NULL,         NULL,         NULL,
+    NULL,        NULL,           NULL,          NULL,         NULL,         "bracketleft",
+    "backslash", "bracketright", "asciicircum", "underscore", "grave",      NULL,
+    NULL,        NULL,           NULL,          NULL,         NULL,         NULL,
+    NULL,        NULL,           NULL,          NULL,         NULL,         NULL,
+    NULL,        NULL,           NULL,          NULL,         NULL,         NULL,
+    NULL,        NULL,           NULL,          NULL,         NULL,         NULL,
+    NULL,        "braceleft",    "bar",         "braceright", "asciitilde",
+};
+
+/* Latin-1 0xa0..0xff. */
+static const char *const latin1_names[96] = {
+    "nobreakspace",
+    "exclamdown",
+    "cent",
+    "sterling",
+    "currency",
+    "yen",
+    "brokenbar",
+    "section",
+    "diaeresis",
+    "copyright",
+    "ordfeminine",
+    "guillemotleft",
+    "notsign",
+    "hyphen",
+    "registered",
+    "macron",
+    "degree",
+    "plusminus",
+    "twosuperior",
+    "threesuperior",
+    "acute",
+    "mu",
+    "paragraph",
+    "periodcentered",
+    "cedilla",
+    "onesuperior",
+    "masculine",
+    "guillemotright",
+    "onequarter",
+    "onehalf",
+    "threequarters",
+    "questiondown",
+    "Agrave",
+    "Aacute",
+    "Acircumflex",
+    "Atilde",
+    "Adiaeresis",
+    "Aring",
+    "AE",
+    "Ccedilla",
+    "Egrave",
+    "Eacute",
+    "Ecircumflex",
+    "Ediaeresis",
+    "Igrave",
+    "Iacute",
+    "Icircumflex",
+    "Idiaeresis",
+    "ETH",
+    "Ntilde",
+    "Ograve",
+    "Oacute",
+    "Ocircumflex",
+    "Otilde",
+    "Odiaeresis",
+    "multiply",
+    "Ooblique",
+    "Ugrave",
+    "Uacute",
+    "Ucircumflex",
+    "Udiaeresis",
+    "Yacute",
+    "THORN",
+    "ssharp",
+    "agrave",
+    "aacute",
+    "acircumflex",
+    "atilde",
+    "adiaeresis",
+    "aring",
+    "ae",
+    "ccedilla",
+    "egrave",
+    "eacute",
+    "ecircumflex",
+    "ediaeresis",
+    "igrave",
+    "iacute",
+    "icircumflex",
+    "idiaeresis",
+    "eth",
+    "ntilde",
+    "ograve",
+    "oacute",
+    "ocircumflex",
+    "otilde",
+    "odiaeresis",
+    "division",
+    "oslash",
+    "ugrave",
+    "uacute",
+    "ucircumflex",
+    "udiaeresis",
+    "yacute",
+    "thorn",
+    "ydiaeresis",
+};
+
+/* Other names: Latin-9, synonyms, control characters, dead keys. */
+static const struct {
+	const char *name;
+	uint32_t v; /* an entry (KMAP_CHAR | cp, KMAP_DEAD | accent) */
+} other_names[] = {
+    {"euro", KMAP_CHAR | 0x20ac},
+    {"Euro", KMAP_CHAR | 0x20ac},
+    {"EuroSign", KMAP_CHAR | 0x20ac},
+    {"Scaron", KMAP_CHAR | 0x160},
+    {"scaron", KMAP_CHAR | 0x161},
+    {"Zcaron", KMAP_CHAR | 0x17d},
+    {"zcaron", KMAP_CHAR | 0x17e},
+    {"OE", KMAP_CHAR | 0x152},
+    {"oe", KMAP_CHAR | 0x153},
+    {"Ydiaeresis", KMAP_CHAR | 0x178},
+    {"Oslash", KMAP_CHAR | 0xd8},
+    {"Eth", KMAP_CHAR | 0xd0},
+    {"Thorn", KMAP_CHAR | 0xde},
+    {"quoteright", KMAP_CHAR | 0x27},
+    {"quoteleft", KMAP_CHAR | 0x60},
+    {"mul", KMAP_CHAR | 0xd7},
+    {"tilde", KMAP_CHAR | 0x7e},
+    {"dead_grave", KMAP_DEAD | '`'},
+    {"dead_acute", KMAP_DEAD | '\''},
+    {"dead_circumflex", KMAP_DEAD | '^'},
+    {"dead_tilde", KMAP_DEAD | '~'},
+    {"dead_diaeresis", KMAP_DEAD | '"'},
+    {"dead_cedilla", KMAP_DEAD | ','},
+    {"dead_abovering", KMAP_DEAD | 0xb0},
+    {"dead_ring", KMAP_DEAD | 0xb0},
+    {"dead_caron", KMAP_DEAD | 0x2c7},
+    {"nul", KMAP_CHAR | 0},
+    {"Escape", KMAP_CHAR | 0x1b},
+    {"Delete", KMAP_CHAR | 0x7f},
+    {"BackSpace", KMAP_CHAR | 0x08},
+    {"Tab", KMAP_CHAR | 0x09},
+    {"Linefeed", KMAP_CHAR | 0x0a},
+    {"Return", KMAP_CHAR | 0x0d},
+    {"Control_backslash", KMAP_CHAR | 0x1c},
+    {"Control_bracketright", KMAP_CHAR | 0x1d},
+    {"Control_asciicircum", KMAP_CHAR | 0x1e},
+    {"Control_underscore", KMAP_CHAR | 0x1f},
+    {"Control_bracketleft", KMAP_CHAR | 0x1b},
+    {"Control_at", KMAP_CHAR | 0},
+};
+
+/* Names of actions (not text): exact, or a prefix ending in '_' or a digit run. */
+static const char *const action_names[] = {
+    "Shift",
+    "ShiftL",
+    "ShiftR",
+    "Control",
+    "CtrlL",
+    "CtrlR",
+    "Alt",
+    "AltGr",
+    "CapsShift",
+    "Caps_Lock",
+    "Caps_On",
+    "Num_Lock",
+    "Bare_Num_Lock",
+    "Scroll_Lock",
+    "Show_Registers",
+    "Show_Memory",
+    "Show_State",
+    "Boot",
+    "Break",
+    "Compose",
+    "Incr_Console",
+    "Decr_Console",
+    "Last_Console",
+    "Spawn_Console",
+    "KeyboardSignal",
+    "Find",
+    "Insert",
+    "Remove",
+    "Select",
+    "Prior",
+    "Next",
+    "PageUp",
+    "PageDown",
+    "Up",
+    "Down",
+    "Left",
+    "Right",
+    "Macro",
+    "Help",
+    "Do",
+    "Home",
+    "End",
+    "Pause",
+    "SAK",
+    "Scroll_Forward",
+    "Scroll_Backward",
+    "Uncaps_Shift",
+    "Hex_A",
+    "Hex_B",
+    "Hex_C",
+    "Hex_D",
+    "Hex_E",
+    "Hex_F",
+    "Meta_Control_m",
+};
+static const char *const action_prefixes[] = {
+    "Console_", "KP_",     "Hex_",    "Meta_",  "Ascii_", "AltGr_",   "Alt_",
+    "Shift_",   "ShiftL_", "ShiftR_", "CtrlL_", "CtrlR_", "Control_", "Meta_Control_",
+};
+
+uint32_t kmap_upper(uint32_t cp)
+{
+	if ((cp >= 'a' && cp <= 'z') || (cp >= 0xe0 && cp <= 0xfe && cp != 0xf7))
+		return cp - 0x20;
+	switch (cp) {
+	case 0xff:
+		return 0x178;
+	case 0x161:
+	case 0x17e:
+	case 0x153:
+		return cp - 1;
+	default:
+		return cp;
+	}
+}
+
+/* Digits of base (10 or 16) to *v, at most 0xffffff; false: anything else. */
+static bool parse_uint(const char *s, unsigned base, uint32_t *v)
+{
+	uint32_t n = 0;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (*s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (*s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return false;
+		if (d >= base || n > 0xfffffu)
+			return false;
+		n = n * base + d;
+	}
+	*v = n;
+	return true;
+}
+
+/* A decimal or 0x-hexadecimal number. */
+static bool parse_num(const char *s, uint32_t *v)
+{
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_uint(s + 2, 16, v);
+	return parse_uint(s, 10, v);
+}
+
+/* A keysym (without its '+') to an entry; false: unknown. */
+static bool keysym(const char *s, uint32_t *out)
+{
+	uint32_t v;
+	if ((s[0] == 'U' || s[0] == 'u') && s[1] == '+' && s[2]) {
+		if (!parse_uint(s + 2, 16, &v) || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+			return false;
+		*out = KMAP_CHAR | v;
+		return true;
+	}
+	if (s[0] >= '0' && s[0] <= '9') { /* a kernel keysym: type << 8 | value */
+		if (!parse_num(s, &v) || v > 0xffff)
+			return false;
+		if (v < 0x100)
+			*out = KMAP_CHAR | v;
+		else if (v >> 8 == 0x0b)
+			*out = KMAP_CHAR | KMAP_LETTER | (v & 0xff);
+		else
+			*out = KMAP_ACTION;
+		return true;
+	}
+	if (((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')) && !s[1]) {
+		*out = KMAP_CHAR | KMAP_LETTER | (uint32_t)s[0];
+		return true;
+	}
+	if (strcmp(s, "VoidSymbol") == 0) {
+		*out = 0;
+		return true;
+	}
+	for (unsigned i = 0; i < 95; i++)
+		if (ascii_names[i] && strcmp(s, ascii_names[i]) == 0) {
+			*out = KMAP_CHAR | (0x20 + i);
+			return true;
+		}
+	for (unsigned i = 0; i < 96; i++)
+		if (strcmp(s, latin1_names[i]) == 0) {
+			*out = KMAP_CHAR | (0xa0 + i);
+			return true;
+		}
+	for (size_t i = 0; i < sizeof(other_names) / sizeof(other_names[0]); i++)
+		if (strcmp(s, other_names[i].name) == 0) {
+			*out = other_names[i].v;
+			return true;
+		}
+	if (strncmp(s, "Control_", 8) == 0 && s[8] >= 'a' && s[8] <= 'z' && !s[9]) {
+		*out = KMAP_CHAR | (uint32_t)(s[8] - 'a' + 1);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+		if (strcmp(s, action_names[i]) == 0) {
+			*out = KMAP_ACTION;
+			return true;
+		}
+	for (size_t i = 0; i < sizeof(action_prefixes) / sizeof(action_prefixes[0]); i++) {
+		size_t n = strlen(action_prefixes[i]);
+		if (strncmp(s, action_prefixes[i], n) == 0 && s[n]) {
+			*out = KMAP_ACTION;
+			return true;
+		}
+	}
+	if (s[0] == 'F' && parse_uint(s + 1, 10, &v) && v >= 1 && v <= 246) {
+		*out = KMAP_ACTION;
+		return true;
+	}
+	return false;
+}
+
+/* ---- lines ------------------------------------------------------------------ */
+
+/* Sets the error's message: fmt with arg (cut to 31 bytes: it may be hostile). */
+static int fail(struct parser *p, int code, const char *fmt, const char *arg)
+{
+	char a[32];
+	snprintf(a, sizeof(a), "%.31s", arg);
+	snprintf(p->err->msg, sizeof(p->err->msg), fmt, a);
+	return code;
+}
+
+static bool ieq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/*
+ * Splits line into p->tok, copied to p->buf: words, "=" and quoted strings (kept
+ * with their quotes); a '#' or '!' outside quotes starts a comment. Returns the
+ * count, or -1 for an unclosed quote. Each token takes at least one byte of the
+ * line, so MAX_TOKENS and the buffer's twice the line's size are enough.
+ */
+static int tokenize(struct parser *p, const char *s)
+{
+	int n = 0;
+	char *o = p->buf;
+	for (;;) {
+		while (blank(*s))
+			s++;
+		if (!*s || *s == '#' || *s == '!')
+			return n;
+		p->tok[n++] = o;
+		if (*s == '"' || *s == '\'') {
+			char q = *s;
+			*o++ = *s++;
+			while (*s && *s != q) {
+				if (*s == '\\' && s[1])
+					*o++ = *s++;
+				*o++ = *s++;
+			}
+			if (!*s)
+				return -1;
+			*o++ = *s++;
+		} else if (*s == '=') {
+			*o++ = *s++;
+		} else {
+			while (*s && !blank(*s) && *s != '=' && *s != '"' && *s != '#' && *s != '!')
+				*o++ = *s++;
+		}
+		*o++ = '\0';
+	}
+}
+
+static void set(struct parser *p, unsigned km, unsigned kc, uint32_t v)
+{
+	if (km < KMAP_MODS && kc < KMAP_KEYCODES)
+		p->map->key[km][kc] = v;
+}
+
+/* What a letter's single keysym means in keymap km (keymaps(5): one keysym, all keymaps). */
+static uint32_t letter_in(uint32_t v, unsigned km)
+{
+	uint32_t cp = v & KMAP_CP_MASK;
+	if (km & KMAP_SHIFT)
+		cp = kmap_upper(cp);
+	if (km & KMAP_CTRL)
+		return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z' ? KMAP_CHAR | (cp & 0x1f) : 0;
+	return KMAP_CHAR | KMAP_LETTER | cp;
+}
+
+static int keymaps_line(struct parser *p, char **tok, int n)
+{
+	bool on[256] = {false};
+	char spec[KMAP_LINE_MAX];
+	size_t len = 0;
+	spec[0] = '\0';
+	for (int i = 1; i < n; i++) { /* "0-2, 4" may be split by blanks */
+		size_t l = strlen(tok[i]);
+		memcpy(spec + len, tok[i], l + 1);
+		len += l;
+	}
+	if (!len)
+		return fail(p, ERR_MALFORMED, "keymaps: no ranges%s", "");
+	for (char *s = spec; *s;) {
+		char *end = s;
+		while (*end && *end != ',')
+			end++;
+		char c = *end;
+		*end = '\0';
+		char *dash = strchr(s, '-');
+		uint32_t a, b;
+		if (dash)
+			*dash = '\0';
+		if (!parse_uint(s, 10, &a) ||
+		    (dash ? !parse_uint(dash + 1, 10, &b) : (b = a, false)) || a > b || b > 255)
+			return fail(p, ERR_MALFORMED, "keymaps: bad range '%s'", s);
+		for (uint32_t k = a; k <= b; k++)
+			on[k] = true;
+		s = c ? end + 1 : end;
+	}
+	p->ncols = 0;
+	for (unsigned k = 0; k < 256; k++)
+		if (on[k])
+			p->cols[p->ncols++] = (uint16_t)k;
+	return 0;
+}
+
+static int keycode_line(struct parser *p, char **tok, int n)
+{
+	static const char *const mod_names[] = {"shift",  "altgr", "control", "alt",      "shiftl",
+	                                        "shiftr", "ctrll", "ctrlr",   "capsshift"};
+	unsigned mods = 0;
+	bool modded = false;
+	int i = 0;
+	for (; i < n && strcmp(tok[i], "keycode") != 0; i++) {
+		modded = true;
+		if (strcmp(tok[i], "plain") == 0)
+			continue;
+		unsigned m = 0;
+		while (m < 9 && strcmp(tok[i], mod_names[m]) != 0)
+			m++;
+		if (m == 9)
+			return fail(p, ERR_MALFORMED, "unknown modifier '%s'", tok[i]);
+		mods |= 1u << m;
+	}
+	uint32_t kc;
+	if (i + 3 > n || !parse_num(tok[i + 1], &kc) || strcmp(tok[i + 2], "=") != 0)
+		return fail(p, ERR_MALFORMED, "expected 'keycode <number> = <keysym> ...'%s", "");
+	if (kc > 255)
+		return fail(p, ERR_OUT_OF_RANGE, "keycode %s beyond 255", tok[i + 1]);
+	char **syms = tok + i + 3;
+	int nsyms = n - i - 3;
+	if (modded && nsyms != 1)
+		return fail(p, ERR_MALFORMED, "keycode %s: one keysym after modifiers", tok[i + 1]);
+	if (!modded && (unsigned)nsyms > p->ncols)
+		return fail(p, ERR_MALFORMED, "keycode %s: more keysyms than keymaps", tok[i + 1]);
+	uint32_t v[MAX_TOKENS];
+	for (int j = 0; j < nsyms; j++) {
+		const char *s = syms[j];
+		bool plus = s[0] == '+' && s[1];
+		if (!keysym(s + plus, &v[j]))
+			return fail(p, ERR_MALFORMED, "unknown keysym '%s'", s);
+		if (plus && (v[j] & KMAP_CHAR))
+			v[j] |= KMAP_LETTER;
+	}
+	if (kc == 100 && !mods) /* Right Alt: Alt or AltGr */
+		p->map->altgr = nsyms && strcmp(syms[0], "AltGr") == 0;
+	if (modded) {
+		set(p, mods, kc, v[0]);
+	} else if (nsyms == 1) {
+		for (unsigned c = 0; c < p->ncols; c++)
+			set(p, p->cols[c], kc,
+			    v[0] & KMAP_LETTER ? letter_in(v[0], p->cols[c]) : v[0]);
+	} else { /* "keycode 85 =" makes every keymap a hole */
+		for (unsigned c = 0; c < p->ncols; c++)
+			set(p, p->cols[c], kc, (int)c < nsyms ? v[c] : 0);
+	}
+	return 0;
+}
+
+static int parse_file(struct parser *p, const char *path, unsigned depth);
+
+/* "name" (quoted) into out; false if it is not a valid name. */
+static bool quoted_name(const char *tok, char *out)
+{
+	size_t l = strlen(tok);
+	if (l < 3 || tok[0] != '"' || tok[l - 1] != '"' || l - 2 >= KMAP_NAME_MAX)
+		return false;
+	memcpy(out, tok + 1, l - 2);
+	out[l - 2] = '\0';
+	return true;
+}
+
+static int include_line(struct parser *p, char **tok, int n, unsigned depth)
+{
+	char name[KMAP_NAME_MAX], path[KMAP_NAME_MAX + 16];
+	if (n != 2 || !quoted_name(tok[1], name) || !kmap_name_ok(name))
+		return fail(p, ERR_MALFORMED, "include: expected a quoted name%s", "");
+	if (depth + 1 >= KMAP_DEPTH_MAX)
+		return fail(p, ERR_OUT_OF_RANGE, "include \"%s\": nested too deep", name);
+	static const char *const forms[] = {"include/%s.inc", "include/%s", "%s.kmap", "%s"};
+	for (unsigned f = 0; f < 4; f++) {
+		const char *d;
+		size_t l;
+		snprintf(path, sizeof(path), forms[f], name);
+		if (p->open(p->ctx, path, &d, &l) == 0)
+			return parse_file(p, path, depth + 1);
+	}
+	return fail(p, ERR_NOT_FOUND, "include \"%s\": no such file", name);
+}
+
+static int charset_line(struct parser *p, char **tok, int n)
+{
+	char name[KMAP_NAME_MAX];
+	if (n != 2 || !quoted_name(tok[1], name))
+		return fail(p, ERR_MALFORMED, "charset: expected a quoted name%s", "");
+	if (ieq(name, "iso-8859-1") || ieq(name, "iso-8859-15") || ieq(name, "unicode"))
+		return 0;
+	return fail(p, ERR_MALFORMED, "charset \"%s\" not supported (Latin-1, Latin-9, Unicode)",
+	            name);
+}
+
+static int parse_line(struct parser *p, const char *line, unsigned depth)
+{
+	char **tok = p->tok;
+	int n = tokenize(p, line);
+	if (n < 0)
+		return fail(p, ERR_MALFORMED, "unclosed quote%s", "");
+	if (n == 0)
+		return 0;
+	if (strcmp(tok[0], "keymaps") == 0)
+		return keymaps_line(p, tok, n);
+	if (strcmp(tok[0], "include") == 0)
+		return include_line(p, tok, n, depth);
+	if (strcmp(tok[0], "charset") == 0)
+		return charset_line(p, tok, n);
+	if (strcmp(tok[0], "alt_is_meta") == 0 || strcmp(tok[0], "string") == 0 ||
+	    strcmp(tok[0], "strings") == 0 || strcmp(tok[0], "compose") == 0)
+		return 0; /* the console's own composition and function-key strings */
+	return keycode_line(p, tok, n);
+}
+
+static int parse_file(struct parser *p, const char *path, unsigned depth)
+{
+	const char *data;
+	size_t len;
+	char line[KMAP_LINE_MAX + 1];
+	int r = p->open(p->ctx, path, &data, &len);
+	if (r < 0)
+		return fail(p, ERR_NOT_FOUND, "%s: no such file", path);
+	if (++p->files > KMAP_FILES_MAX)
+		return fail(p, ERR_OUT_OF_RANGE, "%s: too many files included", path);
+	if (len > KMAP_FILE_MAX)
+		return fail(p, ERR_OUT_OF_RANGE, "%s: larger than 64 KiB", path);
+	unsigned lineno = 0;
+	for (size_t off = 0; off < len;) {
+		size_t l = 0;
+		lineno++;
+		while (off + l < len && data[off + l] != '\n')
+			l++;
+		snprintf(p->err->file, sizeof(p->err->file), "%s", path);
+		p->err->line = lineno;
+		if (l > KMAP_LINE_MAX)
+			return fail(p, ERR_OUT_OF_RANGE, "line longer than %s bytes", "512");
+		if (memchr(data + off, '\0', l))
+			return fail(p, ERR_MALFORMED, "a NUL byte%s", "");
+		memcpy(line, data + off, l);
+		line[l] = '\0';
+		off += l + 1;
+		r = parse_line(p, line, depth);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+bool kmap_name_ok(const char *name)
+{
+	size_t l = strlen(name);
+	if (!l || l >= KMAP_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < l; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+int kmap_parse(struct kmap *out, const char *name, kmap_open_fn open, void *ctx,
+               struct kmap_error *err)
+{
+	struct parser p = {.map = out, .open = open, .ctx = ctx, .err = err, .ncols = 256};
+	char path[KMAP_NAME_MAX + 8];
+	memset(err, 0, sizeof(*err));
+	memset(out, 0, sizeof(*out));
+	for (unsigned k = 0; k < 256; k++)
+		p.cols[k] = (uint16_t)k;
+	if (!name || !kmap_name_ok(name)) {
+		snprintf(err->msg, sizeof(err->msg), "a layout name is letters, digits, . _ -");
+		return ERR_INVALID_ARGS;
+	}
+	snprintf(path, sizeof(path), "%s.kmap", name);
+	const char *d;
+	size_t l;
+	if (open(ctx, path, &d, &l) < 0) {
+		snprintf(err->msg, sizeof(err->msg), "no layout '%s'", name);
+		return ERR_NOT_FOUND;
+	}
+	return parse_file(&p, path, 0);
+}
