@@ -6,8 +6,13 @@
  * keycode out of range, an include loop, a huge file or line, a NUL byte, bad
  * names and ranges) fail with a clear message and line, never reaching outside
  * the table (ASan/UBSan), also for 3,000 corrupted copies of a real keymap.
+ * And keymap.c with a layout: the bytes a key event gives (AltGr, Caps Lock,
+ * Ctrl, Alt, dead keys composing or not, special keys after a dead key).
  */
 #include "kmap.h"
+#include "keymap.h"
+
+#include <abi/dev/input.h>
 
 #include <abi/errors.h>
 
@@ -329,6 +334,85 @@ static void test_corrupted(void **state)
 	assert_true(ok > 0); /* some corruptions land in comments or keysyms that stay valid */
 }
 
+/* ---- keymap.c with a layout ---- */
+
+static struct keymap_state kst;
+
+/* The bytes of a press of usage with mods (pressing and releasing Right Alt around it if ralt). */
+static const char *press(const struct kmap *m, uint16_t usage, uint16_t mods, bool ralt)
+{
+	static char out[KEYMAP_MAX_BYTES + 1];
+	char scratch[KEYMAP_MAX_BYTES];
+	size_t len, l2;
+	if (ralt) {
+		keymap_key(m, &kst, 0xe6, INPUT_MOD_ALT, true, scratch, &l2);
+		mods |= INPUT_MOD_ALT;
+	}
+	enum keymap_action a = keymap_key(m, &kst, usage, mods, true, out, &len);
+	assert_true(len <= KEYMAP_MAX_BYTES);
+	out[a == KEYMAP_BYTES ? len : 0] = '\0';
+	assert_int_equal(keymap_key(m, &kst, usage, mods, false, scratch, &l2), KEYMAP_NONE);
+	if (ralt)
+		keymap_key(m, &kst, 0xe6, 0, false, scratch, &l2);
+	return out;
+}
+
+static void test_keys_with_layout(void **state)
+{
+	(void)state;
+	static struct kmap de;
+	load("de-latin1");
+	de = map;
+	memset(&kst, 0, sizeof(kst));
+	assert_string_equal(press(&de, 0x1c, 0, false), "z"); /* the key US calls y */
+	assert_string_equal(press(&de, 0x1d, 0, false), "y");
+	assert_string_equal(press(&de, 0x1c, INPUT_MOD_SHIFT, false), "Z");
+	assert_string_equal(press(&de, 0x1c, INPUT_MOD_CAPS, false), "Z");
+	assert_string_equal(press(&de, 0x14, 0, true), "@"); /* AltGr-q */
+	assert_string_equal(press(&de, 0x24, 0, true), "{"); /* AltGr-7 */
+	assert_string_equal(press(&de, 0x33, 0, false), "\xc3\xb6"); /* o umlaut */
+	assert_string_equal(press(&de, 0x33, INPUT_MOD_CAPS, false), "\xc3\x96");
+	assert_string_equal(press(&de, 0x1c, INPUT_MOD_CTRL, false), "\x1a"); /* Ctrl-Z */
+	assert_string_equal(press(&de, 0x1c, INPUT_MOD_ALT, false), "\x1bz"); /* Left Alt: ESC */
+	assert_string_equal(press(&de, 0x64, 0, false), "<"); /* the ISO key */
+	assert_string_equal(press(&de, 0x28, 0, false), "\r"); /* Enter stays */
+	/* dead keys: acute (the key right of ss), then e, space, x, itself, F1 */
+	assert_string_equal(press(&de, 0x2e, 0, false), "");
+	assert_string_equal(press(&de, 0x08, 0, false), "\xc3\xa9");
+	press(&de, 0x2e, 0, false);
+	assert_string_equal(press(&de, 0x2c, 0, false), "'");
+	press(&de, 0x2e, 0, false);
+	assert_string_equal(press(&de, 0x1b, 0, false), "'x");
+	press(&de, 0x2e, 0, false);
+	assert_string_equal(press(&de, 0x2e, 0, false), "'");
+	press(&de, 0x2e, INPUT_MOD_SHIFT, false); /* grave */
+	assert_string_equal(press(&de, 0x3a, 0, false), "`\x1bOP");
+	press(&de, 0x35, 0, false); /* circumflex, then Shift-a */
+	assert_string_equal(press(&de, 0x04, INPUT_MOD_SHIFT, false), "\xc3\x82");
+	assert_string_equal(press(&de, 0x3b, INPUT_MOD_ALT, false), ""); /* Alt-F2 still switches */
+
+	load("fr");
+	assert_string_equal(press(&map, 0x14, 0, false), "a"); /* AZERTY */
+	assert_string_equal(press(&map, 0x04, 0, false), "q");
+	assert_string_equal(press(&map, 0x1e, 0, false), "&");
+	assert_string_equal(press(NULL, 0x1c, 0, false), "y"); /* no layout: US */
+	assert_string_equal(press(NULL, 0x14, 0, true), "\x1bq"); /* US: Right Alt is Alt */
+
+	assert_int_equal(keymap_compose('"', 'y'), 0xff);
+	assert_int_equal(keymap_compose(0x2c7, 's'), 0x161);
+	assert_int_equal(keymap_compose('~', 'x'), 0);
+	/* every usage and modifier with every dead key pending stays in its buffer */
+	for (unsigned u = 0; u < 0x100; u++)
+		for (uint16_t mods = 0; mods < 0x40; mods++) {
+			char out[KEYMAP_MAX_BYTES];
+			size_t len;
+			kst.dead = 0x2c7;
+			kst.ralt = mods & 1;
+			keymap_key(&de, &kst, (uint16_t)u, mods, true, out, &len);
+			assert_true(len <= KEYMAP_MAX_BYTES);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +423,7 @@ int main(void)
 	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_corrupted),
+	    cmocka_unit_test(test_keys_with_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

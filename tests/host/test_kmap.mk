@@ -4,3 +4,5 @@
 test_kmap_SRCS := user/console/kmap.c
 test_kmap_CFLAGS := -Iuser/console -DKMAP_TEST_DIR='"$(abspath $(KEYMAPS_DIR))"'
 $(B)/host/test_kmap: $(KEYMAPS_STAMP)
+# keymap.c: the console's keys with a layout (with inputmap's keycodes)
+test_kmap_SRCS += user/console/keymap.c shared/inputmap.c
