@@ -525,6 +525,7 @@ static int keycode_line(struct parser *p, char **tok, int n)
 	if (!modded && (unsigned)nsyms > p->ncols)
 		return fail(p, ERR_MALFORMED, "keycode %s: more keysyms than keymaps", tok[i + 1]);
 	uint32_t v[MAX_TOKENS];
+	v[0] = 0; /* for the compiler: modded lines have one keysym */
 	for (int j = 0; j < nsyms; j++) {
 		const char *s = syms[j];
 		bool plus = s[0] == '+' && s[1];
@@ -679,4 +680,12 @@ int kmap_parse(struct kmap *out, const char *name, kmap_open_fn open, void *ctx,
 		return ERR_NOT_FOUND;
 	}
 	return parse_file(&p, path, 0);
+}
+
+void kmap_error_text(const struct kmap_error *err, char *buf, size_t size)
+{
+	if (err->line)
+		snprintf(buf, size, "%s:%u: %s", err->file, err->line, err->msg);
+	else
+		snprintf(buf, size, "%s", err->msg);
 }

@@ -72,6 +72,9 @@ typedef int (*kmap_open_fn)(void *ctx, const char *path, const char **data, size
 int kmap_parse(struct kmap *out, const char *name, kmap_open_fn open, void *ctx,
                struct kmap_error *err);
 
+/* err as one line for people: "<file>:<line>: <what>" (or less when it is not about a line). */
+void kmap_error_text(const struct kmap_error *err, char *buf, size_t size);
+
 /* Whether name is a layout or include name kmap_parse would accept. */
 bool kmap_name_ok(const char *name);
 
