@@ -9,12 +9,14 @@
 #    screendump (PPM) and check the pattern devtest drew through the display
 #    class (quadrant colours and a gradient band, pixel-exact);
 #  - console: when bin/termtest says "CONSOLESHOT READY", type a line on the
-#    console's screen and check the answer in a screendump.
+#    console's screen and check the answer in a screendump;
+#  - keyboard layouts: type "keymap de" there (bin/keymap runs on that terminal),
+#    then y, AltGr-q, z and Enter, which the German layout makes "z@y".
 # The boot is stopped once everything is checked.
 #
 # usage: tools/devices-qmp.sh   (B=build dir; exits 0 when every check passed)
 # Prints "PASS <test>" or "FAIL <test>: <why>" per check: input_keys_ps2,
-# input_keys_virtio, display_shot_bochs, console_shot.
+# input_keys_virtio, display_shot_bochs, console_shot, console_keymap.
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -153,6 +155,34 @@ else
 	why="termtest never said CONSOLESHOT READY (or the console found no keyboard)"
 fi
 result console_shot "$why"
+
+# Keyboard layouts (docs/terminal.md): on the same console, "keymap de" typed with the
+# US layout runs bin/keymap, which asks the console for Debian's German keymap; then the
+# keys QEMU calls y, AltGr-q and z (US scancodes) are z, @ and y, and termtest's echo
+# reports the line it got ("CONSOLESHOT line z@y").
+why=
+if grep -q "CONSOLESHOT SHOWN" "$log"; then
+	for c in k e y m a p spc d e ret; do key "$c"; done
+	if wait_for "CONSOLESHOT keymap"; then
+		got=$(sed -n 's/.*CONSOLESHOT keymap //p' "$log" | tr -d '\r' | head -n 1)
+		if [ "$got" = 0 ]; then
+			key y
+			key alt_r q
+			key z
+			key ret
+			wait_for "CONSOLESHOT line" || why="no line reported"
+			got=$(sed -n 's/.*CONSOLESHOT line //p' "$log" | tr -d '\r' | head -n 1)
+			[ -z "$why" ] && [ "$got" != "z@y" ] && why="the line is '$got', want 'z@y'"
+		else
+			why="bin/keymap de exited with '$got'"
+		fi
+	else
+		why="termtest never reported bin/keymap's end"
+	fi
+else
+	why="no console (console_shot)"
+fi
+result console_keymap "$why"
 
 printf '{"execute":"quit"}\n' >&3
 exec 3>&-
