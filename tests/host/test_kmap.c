@@ -178,6 +178,19 @@ static void test_others(void **state)
 	assert_int_equal(map.key[0][39], LETTER(0xf1)); /* +ntilde */
 	load("se-latin1");
 	assert_int_equal(map.key[0][26], LETTER(0xe5)); /* aring */
+
+	/* loadkeys' rules, found by comparing every layout with `loadkeys -u -m` (Debian's
+	 * kbd 2.5.1), which agrees on every character, dead key and hole of the plain,
+	 * Shift, AltGr and Shift-AltGr keymaps but one (is-latin1's AltGr-e "euro",
+	 * which loadkeys makes the Latin-9 byte 0xa4: here U+20AC): */
+	load("no-latin1"); /* a one-keysym line's key takes its plain entry at the end */
+	assert_int_equal(map.key[KMAP_SHIFT][111], CH(0x7f)); /* "plain keycode 111 = Delete" */
+	load("de-latin1-nodeadkeys"); /* the included file's "keymaps" line is its own */
+	assert_int_equal(map.key[KMAP_ALTGR][41], KMAP_ACTION); /* de-latin1's Meta_asciicircum */
+	load("it2"); /* with a "keymaps" line, columns past the line's end are holes */
+	assert_int_equal(map.key[KMAP_ALTGR][18], 0); /* euro's currency, undone */
+	load("fr-latin9"); /* a constant key fills every keymap some line used */
+	assert_int_equal(map.key[KMAP_SHIFT | KMAP_ALTGR][71], CH('7'));
 }
 
 /* ---- the rules, on small files ---- */
@@ -225,8 +238,8 @@ static void test_rules(void **state)
 	assert_int_equal(map.key[0][3], CH(1));
 	assert_int_equal(map.key[0][4], 0);
 	assert_true(map.altgr);
-	const struct memfile empty[] = {{"e.kmap", "keycode 30 = a\nkeycode 30 =\n", 0},
-	                                {NULL, NULL, 0}};
+	const struct memfile empty[] = {
+	    {"e.kmap", "keymaps 0-1\nkeycode 30 = a\nkeycode 30 =\n", 0}, {NULL, NULL, 0}};
 	assert_int_equal(parse_mem(empty, "e"), 0);
 	assert_int_equal(map.key[0][30], 0);
 }

@@ -1,15 +1,23 @@
 /*
  * kmap.c - the loadkeys text format into a struct kmap (kmap.h).
  *
- * One pass over each file, line by line; an include is read where it stands,
- * with the "keymaps" columns and the charset carried into it and out of it, as
- * loadkeys does. A keycode line gives its keysyms to the keymaps of the last
- * "keymaps" line in order (columns missing at the end are holes); a line with a
- * single keysym gives it to every keymap, and if it is a letter, shifted keymaps
- * get its upper case. A line with modifiers ("altgr keycode 16 = at") sets one
- * keymap. Only keymaps below KMAP_MODS (no shiftl, shiftr, ctrll, ctrlr,
- * capsshift) and keycodes below KMAP_KEYCODES are kept; others are read, checked
- * and dropped.
+ * One pass over each file, line by line; an include is read where it stands.
+ * The rules are loadkeys' (checked against `loadkeys -u -m` on every layout
+ * the initrd carries, tests/host/test_kmap.c):
+ *  - a keycode line gives its keysyms to the keymaps of its file's "keymaps"
+ *    line in order, holes past the line's end; in a file without one (an
+ *    include does not see its includer's, nor the includer the include's), to
+ *    keymaps 0, 1, ... and those past the end keep what they had;
+ *  - a line with one keysym clears the key and sets its first keymap; after
+ *    the last line such a key's plain entry fills every keymap that exists
+ *    where it has nothing, a letter as its upper case with Shift and its
+ *    control byte with Control;
+ *  - a line with modifiers ("altgr keycode 16 = at") sets one keymap.
+ * Only keymaps below KMAP_MODS (no shiftl, shiftr, ctrll, ctrlr, capsshift)
+ * and keycodes below KMAP_KEYCODES are kept; others are read, checked and
+ * dropped. Keysym names are Unicode's characters whatever the charset line
+ * says (loadkeys makes "euro" the Latin-9 byte 0xa4 in a Latin-9 file: here
+ * it is U+20AC; "currency" is U+00A4 as with loadkeys).
  */
 #include "kmap.h"
 
@@ -24,8 +32,12 @@ struct parser {
 	void *ctx;
 	struct kmap_error *err;
 	unsigned files; /* read so far */
+	/* this file's "keymaps" line (an include starts without one, and ends with its own) */
+	bool keymaps_seen;
 	uint16_t cols[256]; /* the keymap each column of a keycode line sets */
 	unsigned ncols;
+	uint32_t exists; /* keymaps (bit m: keymap m < KMAP_MODS) named or set anywhere */
+	bool constant[KMAP_KEYCODES]; /* a line gave it one keysym: filled in at the end */
 	/* the line being read: its tokens (an include reads its file after its own line is done) */
 #define MAX_TOKENS KMAP_LINE_MAX
 	char *tok[MAX_TOKENS];
@@ -191,7 +203,7 @@ static const struct {
     {"BackSpace", KMAP_CHAR | 0x08},
     {"Tab", KMAP_CHAR | 0x09},
     {"Linefeed", KMAP_CHAR | 0x0a},
-    {"Return", KMAP_CHAR | 0x0d},
+    {"Return", KMAP_ACTION},
     {"Control_backslash", KMAP_CHAR | 0x1c},
     {"Control_bracketright", KMAP_CHAR | 0x1d},
     {"Control_asciicircum", KMAP_CHAR | 0x1e},
@@ -443,8 +455,11 @@ static int tokenize(struct parser *p, const char *s)
 
 static void set(struct parser *p, unsigned km, unsigned kc, uint32_t v)
 {
-	if (km < KMAP_MODS && kc < KMAP_KEYCODES)
+	if (km < KMAP_MODS && kc < KMAP_KEYCODES) {
 		p->map->key[km][kc] = v;
+		if (v)
+			p->exists |= 1u << km;
+	}
 }
 
 /* What a letter's single keysym means in keymap km (keymaps(5): one keysym, all keymaps). */
@@ -490,8 +505,12 @@ static int keymaps_line(struct parser *p, char **tok, int n)
 	}
 	p->ncols = 0;
 	for (unsigned k = 0; k < 256; k++)
-		if (on[k])
+		if (on[k]) {
 			p->cols[p->ncols++] = (uint16_t)k;
+			if (k < KMAP_MODS)
+				p->exists |= 1u << k;
+		}
+	p->keymaps_seen = true;
 	return 0;
 }
 
@@ -522,7 +541,7 @@ static int keycode_line(struct parser *p, char **tok, int n)
 	int nsyms = n - i - 3;
 	if (modded && nsyms != 1)
 		return fail(p, ERR_MALFORMED, "keycode %s: one keysym after modifiers", tok[i + 1]);
-	if (!modded && (unsigned)nsyms > p->ncols)
+	if (!modded && p->keymaps_seen && (unsigned)nsyms > p->ncols)
 		return fail(p, ERR_MALFORMED, "keycode %s: more keysyms than keymaps", tok[i + 1]);
 	uint32_t v[MAX_TOKENS];
 	v[0] = 0; /* for the compiler: modded lines have one keysym */
@@ -538,15 +557,38 @@ static int keycode_line(struct parser *p, char **tok, int n)
 		p->map->altgr = nsyms && strcmp(syms[0], "AltGr") == 0;
 	if (modded) {
 		set(p, mods, kc, v[0]);
-	} else if (nsyms == 1) {
-		for (unsigned c = 0; c < p->ncols; c++)
-			set(p, p->cols[c], kc,
-			    v[0] & KMAP_LETTER ? letter_in(v[0], p->cols[c]) : v[0]);
-	} else { /* "keycode 85 =" makes every keymap a hole */
+	} else if (nsyms == 1) { /* the key is its first keymap's; the rest come at the end */
+		for (unsigned m = 0; m < KMAP_MODS; m++)
+			set(p, m, kc, 0);
+		set(p, p->keymaps_seen ? p->cols[0] : 0, kc, v[0]);
+		if (kc < KMAP_KEYCODES)
+			p->constant[kc] = true;
+	} else if (p->keymaps_seen) { /* the file's keymaps in order, holes past the line's end */
 		for (unsigned c = 0; c < p->ncols; c++)
 			set(p, p->cols[c], kc, (int)c < nsyms ? v[c] : 0);
+	} else { /* keymaps 0, 1, ...; those past the line's end keep what they had */
+		for (int c = 0; c < nsyms; c++)
+			set(p, (unsigned)c, kc, v[c]);
 	}
 	return 0;
+}
+
+/*
+ * After the last line, as loadkeys does: a key that a line gave one keysym gets
+ * its plain entry in every keymap that exists (a "keymaps" line named it or a
+ * line set something in it) where it has nothing (a letter's upper case with
+ * Shift, its control byte with Control).
+ */
+static void fill_constants(struct parser *p)
+{
+	for (unsigned kc = 0; kc < KMAP_KEYCODES; kc++) {
+		uint32_t v = p->map->key[0][kc];
+		if (!p->constant[kc])
+			continue;
+		for (unsigned m = 1; m < KMAP_MODS; m++)
+			if ((p->exists & (1u << m)) && !p->map->key[m][kc])
+				p->map->key[m][kc] = v & KMAP_LETTER ? letter_in(v, m) : v;
+	}
 }
 
 static int parse_file(struct parser *p, const char *path, unsigned depth);
@@ -574,8 +616,19 @@ static int include_line(struct parser *p, char **tok, int n, unsigned depth)
 		const char *d;
 		size_t l;
 		snprintf(path, sizeof(path), forms[f], name);
-		if (p->open(p->ctx, path, &d, &l) == 0)
-			return parse_file(p, path, depth + 1);
+		if (p->open(p->ctx, path, &d, &l) == 0) {
+			/* the included file starts without a keymaps line; ours comes back after */
+			bool seen = p->keymaps_seen;
+			unsigned ncols = p->ncols;
+			uint16_t cols[256];
+			memcpy(cols, p->cols, sizeof(cols));
+			p->keymaps_seen = false;
+			int r = parse_file(p, path, depth + 1);
+			p->keymaps_seen = seen;
+			p->ncols = ncols;
+			memcpy(p->cols, cols, sizeof(cols));
+			return r;
+		}
 	}
 	return fail(p, ERR_NOT_FOUND, "include \"%s\": no such file", name);
 }
@@ -662,7 +715,8 @@ bool kmap_name_ok(const char *name)
 int kmap_parse(struct kmap *out, const char *name, kmap_open_fn open, void *ctx,
                struct kmap_error *err)
 {
-	struct parser p = {.map = out, .open = open, .ctx = ctx, .err = err, .ncols = 256};
+	static struct parser p; /* 6 KiB: not on a small stack; kmap_parse is not reentrant */
+	p = (struct parser){.map = out, .open = open, .ctx = ctx, .err = err, .ncols = 256};
 	char path[KMAP_NAME_MAX + 8];
 	memset(err, 0, sizeof(*err));
 	memset(out, 0, sizeof(*out));
@@ -679,7 +733,10 @@ int kmap_parse(struct kmap *out, const char *name, kmap_open_fn open, void *ctx,
 		snprintf(err->msg, sizeof(err->msg), "no layout '%s'", name);
 		return ERR_NOT_FOUND;
 	}
-	return parse_file(&p, path, 0);
+	int r = parse_file(&p, path, 0);
+	if (r == 0)
+		fill_constants(&p);
+	return r;
 }
 
 void kmap_error_text(const struct kmap_error *err, char *buf, size_t size)

@@ -16,7 +16,8 @@
  * KMAP_LINE_MAX, includes nest KMAP_DEPTH_MAX deep and a layout reads at most
  * KMAP_FILES_MAX files. Pure (host-tested in tests/host/test_kmap.c); no
  * allocation: the table is the caller's, left in an unspecified state on error
- * (parse into a spare one and copy it on success).
+ * (parse into a spare one and switch on success). Not reentrant: the parser's
+ * 6 KiB of line buffers are static (the console is one thread).
  */
 #pragma once
 #include <stdbool.h>
