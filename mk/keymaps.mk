@@ -3,9 +3,10 @@
 # tools/fetch-deb.sh runs `apt-get download`) into $(DEB_CACHE) once and kept there, so
 # later builds, and other build directories, work offline.
 #
-# The initrd gets the layouts listed below as share/keymaps/<name>.kmap and every file
-# they may include as share/keymaps/include/<name>.inc, decompressed and without
-# comment-only and blank lines (a third of their bytes). The console's parser
+# The initrd gets the layouts listed below as share/keymaps/<name>.kmap and the PC
+# include files (i386/include: layouts, function keys, euro) as
+# share/keymaps/include/<name>.inc, decompressed and without comment-only and blank
+# lines (a third of their bytes); not the compose tables, which the console does not read. The console's parser
 # (user/console/kmap.c) reads them at run time; tests/host/test_kmap.c reads the same
 # files, so the download is a prerequisite of that test too.
 #
@@ -38,7 +39,7 @@ $(KEYMAPS_STAMP): $(KEYMAPS_DEB) mk/keymaps.mk
 	$(Q)set -e; strip() { gzip -dc "$$1" | sed -e '/^[[:space:]]*[#!]/d' -e '/^[[:space:]]*$$/d' >"$$2"; }; \
 		k=$(KEYMAPS_SRC)/usr/share/keymaps; \
 		for m in $(KEYMAPS_LIST); do strip $$k/i386/$$m.kmap.gz $(KEYMAPS_DIR)/$${m#*/}.kmap; done; \
-		for f in $$k/i386/include/*.inc.gz $$k/include/*.inc.gz; do \
+		for f in $$k/i386/include/*.inc.gz; do \
 			b=$${f##*/}; strip $$f $(KEYMAPS_DIR)/include/$${b%.gz}; done
 	$(Q)touch $@
 
