@@ -487,6 +487,59 @@ static void test_hostile(void)
 	EXPECT_GOT("still\n");
 }
 
+/* A keymap call of op with name (its 32 bytes as given) and magic; the reply into *rep. */
+static long keymap_call(uint32_t magic, uint32_t op, const char *name, size_t nlen,
+                        struct term_keymap_reply *rep)
+{
+	struct term_keymap_req q = {.req = {magic, op, 0, 0}};
+	struct answer a;
+	memcpy(q.name, name, nlen < sizeof(q.name) ? nlen : sizeof(q.name));
+	memset(rep, 0, sizeof(*rep));
+	long r = cmd(CMD_CALL, &q, sizeof(q), &a);
+	if (r < 0 || a.status < 0)
+		return r < 0 ? r : a.status;
+	if (a.len != sizeof(*rep))
+		return ERR_MALFORMED;
+	memcpy(rep, a.data, sizeof(*rep));
+	return rep->rep.status;
+}
+
+#define SET_KEYMAP(name, rep) \
+	keymap_call(TERM_REQ_MAGIC, TERM_SET_KEYMAP, name, strlen(name) + 1, rep)
+
+/* Keyboard layouts over the session (docs/terminal.md): set, refused, kept, and the
+ * serial line's typing untouched by them. */
+static void test_keymap(void)
+{
+	struct term_keymap_reply rep;
+	struct term_reply r16;
+	char long_name[TERM_KEYMAP_NAME_MAX];
+	CHECK(console_up, "no console");
+	EXPECT_OK(keymap_call(TERM_REQ_MAGIC, TERM_GET_KEYMAP, "", 0, &rep));
+	CHECK(strcmp(rep.name, "us") == 0 && strcmp(rep.rep.name, "serial") == 0,
+	      "layout %.32s on %.16s", rep.name, rep.rep.name);
+	EXPECT_OK(SET_KEYMAP("de", &rep));
+	CHECK(strcmp(rep.name, "de") == 0, "layout %.32s after keymap de", rep.name);
+	EXPECT_ERR(SET_KEYMAP("nosuch", &rep), ERR_NOT_FOUND);
+	CHECK(strstr(rep.error, "nosuch") && strcmp(rep.name, "de") == 0,
+	      "error '%.128s', layout %.32s", rep.error, rep.name);
+	EXPECT_ERR(SET_KEYMAP("../etc/exec.manifest", &rep), ERR_INVALID_ARGS);
+	CHECK(rep.error[0] && strcmp(rep.name, "de") == 0, "layout %.32s", rep.name);
+	memset(long_name, 'a', sizeof(long_name)); /* no NUL: the console ends it */
+	EXPECT_ERR(keymap_call(TERM_REQ_MAGIC, TERM_SET_KEYMAP, long_name, sizeof(long_name), &rep),
+	           ERR_NOT_FOUND);
+	EXPECT_ERR(keymap_call(0x12345678, TERM_SET_KEYMAP, "us", 3, &rep), ERR_INVALID_ARGS);
+	EXPECT_ERR(keymap_call(TERM_REQ_MAGIC, TERM_GET_MODE, "us", 3, &rep), ERR_INVALID_ARGS);
+	struct term_req q = {TERM_REQ_MAGIC, TERM_SET_KEYMAP, 0, 0};
+	EXPECT_ERR(raw_call(&q, sizeof(q), &r16), ERR_INVALID_ARGS); /* without the name */
+	EXPECT_OK(keymap_call(TERM_REQ_MAGIC, TERM_GET_KEYMAP, "", 0, &rep));
+	CHECK(strcmp(rep.name, "de") == 0, "layout %.32s after the refusals", rep.name);
+	EXPECT_OK(type("yz\r")); /* the serial line types characters: no layout */
+	EXPECT_GOT("yz\n");
+	EXPECT_OK(SET_KEYMAP("us", &rep));
+	CHECK(strcmp(rep.name, "us") == 0, "layout %.32s after keymap us", rep.name);
+}
+
 static void test_restart(void)
 {
 	struct answer a;
@@ -512,6 +565,7 @@ static void run_all(void)
 	ch_test_run("term_", "isig", test_isig);
 	ch_test_run("term_", "flush", test_flush);
 	ch_test_run("term_", "hostile", test_hostile);
+	ch_test_run("term_", "keymap", test_keymap);
 	ch_test_run("term_", "restart", test_restart);
 }
 
