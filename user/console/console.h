@@ -14,7 +14,7 @@
  * Files: console.c (main, the loop, devices), session.c (sessions, their
  * programs, control calls), screen.c (drawing a vt on the framebuffer),
  * serial.c (the serial line's two backends); the pure parts vt.c, ldisc.c,
- * keymap.c and font.c are host-tested.
+ * keymap.c, kmap.c and keysym.c (keyboard layouts) and font.c are host-tested.
  */
 #pragma once
 #include <stdbool.h>

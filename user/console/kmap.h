@@ -78,6 +78,3 @@ void kmap_error_text(const struct kmap_error *err, char *buf, size_t size);
 
 /* Whether name is a layout or include name kmap_parse would accept. */
 bool kmap_name_ok(const char *name);
-
-/* The upper-case pair of a lower-case letter code point (itself if none). */
-uint32_t kmap_upper(uint32_t cp);
