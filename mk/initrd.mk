@@ -6,6 +6,7 @@
 # Stale files (a program whose source was removed) are not cleaned: `make clean`.
 
 include mk/user.mk
+include mk/keymaps.mk
 
 INITRD := $(B)/initrd.tar
 # What is packed: build/initrd/ with the programs' debug information stripped (it is
@@ -35,7 +36,7 @@ $(CONSOLE_FONT): $(wildcard $(CONSOLE_FONT_GZ)) mk/initrd.mk
 	@test -r $(CONSOLE_FONT_GZ) || { echo "initrd: $(CONSOLE_FONT_GZ) missing (Debian package console-setup-linux)" >&2; exit 1; }
 	$(Q)gzip -dc $(CONSOLE_FONT_GZ) >$@.tmp && mv $@.tmp $@
 
-$(INITRD): $(INITRD_FILES) $(USER_PROG_BINS) $(PCI_IDS) $(CONSOLE_FONT) mk/initrd.mk
+$(INITRD): $(INITRD_FILES) $(USER_PROG_BINS) $(PCI_IDS) $(CONSOLE_FONT) $(KEYMAPS_STAMP) mk/initrd.mk
 	@mkdir -p $(B)/initrd
 	$(Q)if [ -d initrd ]; then cp -r initrd/. $(B)/initrd/; fi
 	$(Q)rm -rf $(INITRD_PACKED) && cp -r $(B)/initrd $(INITRD_PACKED) && \

@@ -13,11 +13,13 @@
 #  - serial: COM2 is a Unix socket this script connects to; when devtest says
 #    "SERIALHOST READY com2" it writes a line there, and the line devtest reads
 #    through dev:///serial/com2 must come back as "pong: <line>".
+#  - keyboard layouts: type "keymap de" there (bin/keymap runs on that terminal),
+#    then y, AltGr-q, z and Enter, which the German layout makes "z@y".
 # The boot is stopped once everything is checked.
 #
 # usage: tools/devices-qmp.sh   (B=build dir; exits 0 when every check passed)
 # Prints "PASS <test>" or "FAIL <test>: <why>" per check: input_keys_ps2,
-# input_keys_virtio, display_shot_bochs, console_shot, serial_host_com2.
+# input_keys_virtio, display_shot_bochs, console_shot, console_keymap, serial_host_com2.
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -197,6 +199,34 @@ else
 	why="termtest never said CONSOLESHOT READY (or the console found no keyboard)"
 fi
 result console_shot "$why"
+
+# Keyboard layouts (docs/terminal.md): on the same console, "keymap de" typed with the
+# US layout runs bin/keymap, which asks the console for Debian's German keymap; then the
+# keys QEMU calls y, AltGr-q and z (US scancodes) are z, @ and y, and termtest's echo
+# reports the line it got ("CONSOLESHOT line z@y").
+why=
+if grep -q "CONSOLESHOT SHOWN" "$log"; then
+	for c in k e y m a p spc d e ret; do key "$c"; done
+	if wait_for "CONSOLESHOT keymap"; then
+		got=$(sed -n 's/.*CONSOLESHOT keymap //p' "$log" | tr -d '\r' | head -n 1)
+		if [ "$got" = 0 ]; then
+			key y
+			key alt_r q
+			key z
+			key ret
+			wait_for "CONSOLESHOT line" || why="no line reported"
+			got=$(sed -n 's/.*CONSOLESHOT line //p' "$log" | tr -d '\r' | head -n 1)
+			[ -z "$why" ] && [ "$got" != "z@y" ] && why="the line is '$got', want 'z@y'"
+		else
+			why="bin/keymap de exited with '$got'"
+		fi
+	else
+		why="termtest never reported bin/keymap's end"
+	fi
+else
+	why="no console (console_shot)"
+fi
+result console_keymap "$why"
 
 wait "$com2pid"
 why=$(sed -n 's/^FAIL serial_host_com2: //p' "$com2out")

@@ -54,6 +54,15 @@
  *                    no handle: stop sending them
  *   TERM_FLUSH_INPUT drop input typed but not yet received
  *   TERM_GET_INFO    -> reply.name ("serial", "vt1".."vt4"), reply.mode, size
+ *   TERM_SET_KEYMAP  struct term_keymap_req: the console's keyboards take the
+ *                    layout req.name (share/keymaps/<name>.kmap of the initrd;
+ *                    "us": the built-in US layout) -> struct term_keymap_reply
+ *                    with the layout in force; a layout that cannot be read is
+ *                    an error (ERR_NOT_FOUND, ERR_MALFORMED, ERR_OUT_OF_RANGE)
+ *                    with reply.error saying where and why, and the layout in
+ *                    force stays. Keys typed on the serial line are characters
+ *                    already: layouts apply to the keyboards only.
+ *   TERM_GET_KEYMAP  struct term_keymap_req -> struct term_keymap_reply
  * Unknown ops: status ERR_NOT_SUPPORTED. A pipe's reader that receives a call
  * (a hostile or confused writer) answers ERR_NOT_SUPPORTED.
  */
@@ -78,6 +87,8 @@
 #define TERM_SET_JOBCTL 4u
 #define TERM_FLUSH_INPUT 5u
 #define TERM_GET_INFO 6u
+#define TERM_SET_KEYMAP 7u /* a call of a struct term_keymap_req */
+#define TERM_GET_KEYMAP 8u /* a call of a struct term_keymap_req */
 
 #define TERM_REQ_MAGIC 0x6d726574u /* "term" */
 
@@ -94,6 +105,20 @@ struct term_reply {
 	uint16_t cols, rows;
 	uint32_t reserved;
 	char name[16]; /* TERM_GET_INFO: NUL-terminated */
+};
+
+/* TERM_SET_KEYMAP and TERM_GET_KEYMAP: a request and a reply of their own size. */
+#define TERM_KEYMAP_NAME_MAX 32u
+
+struct term_keymap_req {
+	struct term_req req; /* magic, op TERM_SET_KEYMAP or TERM_GET_KEYMAP */
+	char name[TERM_KEYMAP_NAME_MAX]; /* SET: the layout, NUL-terminated */
+};
+
+struct term_keymap_reply {
+	struct term_reply rep; /* status, mode, size, the session's name */
+	char name[TERM_KEYMAP_NAME_MAX]; /* the layout in force */
+	char error[128]; /* SET failed: "<file>:<line>: <what>", NUL-terminated */
 };
 
 /* Job-control events, sent as plain messages on the TERM_SET_JOBCTL endpoint. */

@@ -3,4 +3,5 @@
 # linked in as the kernel links it (mk/fbcon.mk).
 include mk/fbcon.mk
 test_console_SRCS := user/console/vt.c user/console/ldisc.c user/console/keymap.c \
+	shared/inputmap.c \
 	user/console/font.c $(FBCON_FONT_OBJ)

@@ -1,7 +1,8 @@
 /*
  * console.c - bin/console's main and loop (console.h, docs/terminal.md).
  *
- *   console [--pool <bytes>] [--display <uri>] [--no-vt] [--banner] [-- program [arg ...]]
+ *   console [--pool <bytes>] [--display <uri>] [--no-vt] [--banner] [--keymap <name>]
+ *           [-- program [arg ...]]
  *
  * runs program (bin/sh by default) in every session, each with a sub-pool of
  * --pool bytes (default 8M), the session endpoint as stdin, stdout and
@@ -10,6 +11,7 @@
  * session starts at once; vt1 starts when the screen is found, vt2..vt4 when
  * first shown (Alt-F2..F4). --banner: each session shows the system's banner
  * (CPUs, memory, boot time, a help hint) before its program first starts.
+ * --keymap: the keyboards' layout (share/keymaps/<name>.kmap; default: US).
  *
  * Grants: pool, log; initrd (the font: share/console.psf); ns.dev (the display
  * and the keyboards in dev:///display and dev:///input); "console" (the
@@ -35,11 +37,10 @@
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
 
-#include "keymap.h"
-
 #define TICK_NS 250000000ull /* cursor blink: every other tick */
 #define DEFAULT_PROG_POOL (8ull << 20)
 #define FONT_PATH "share/console.psf"
+#define KEYMAP_DIR "share/keymaps/"
 
 struct console con;
 
@@ -98,14 +99,47 @@ static void look_for_screen(void)
 
 /* --- keyboards --------------------------------------------------------------- */
 
+static int layout_open(void *ctx, const char *path, const char **data, size_t *len)
+{
+	(void)ctx;
+	char full[KMAP_NAME_MAX + 32];
+	const void *d;
+	snprintf(full, sizeof(full), KEYMAP_DIR "%s", path);
+	int r = ch_initrd_find(full, &d, len);
+	*data = d;
+	return r < 0 ? ERR_NOT_FOUND : 0;
+}
+
+int console_set_layout(const char *name, struct kmap_error *err)
+{
+	static struct kmap maps[2]; /* the one in force and the one being read */
+	memset(err, 0, sizeof(*err));
+	if (strcmp(name, "us") == 0) {
+		con.layout = NULL;
+	} else {
+		struct kmap *next = con.layout == &maps[0] ? &maps[1] : &maps[0];
+		int r = kmap_parse(next, name, layout_open, NULL, err);
+		if (r < 0)
+			return r;
+		con.layout = next;
+	}
+	snprintf(con.layout_name, sizeof(con.layout_name), "%s", name);
+	con.keys.dead = 0;
+	return 0;
+}
+
 static void key(const struct input_event *ev)
 {
 	char buf[KEYMAP_MAX_BYTES];
 	size_t len;
-	if (ev->type != INPUT_EV_KEY || ev->value == INPUT_KEY_RELEASE || !con.active)
+	if (ev->type != INPUT_EV_KEY)
+		return;
+	enum keymap_action a = keymap_key(con.layout, &con.keys, ev->code, ev->modifiers,
+	                                  ev->value != INPUT_KEY_RELEASE, buf, &len);
+	if (!con.active)
 		return;
 	struct session *s = &con.sess[con.active];
-	switch (keymap_us(ev->code, ev->modifiers, buf, &len)) {
+	switch (a) {
 	case KEYMAP_ACT_VT:
 		show_vt((unsigned)len + 1);
 		return;
@@ -241,6 +275,15 @@ static int parse_args(int argc, char **argv)
 			no_vt = true;
 		} else if (strcmp(argv[i], "--banner") == 0) {
 			con.banner = true;
+		} else if (strcmp(argv[i], "--keymap") == 0 && i + 1 < argc) {
+			struct kmap_error err;
+			char text[192];
+			const char *name = argv[++i];
+			if (console_set_layout(name, &err) < 0) { /* no reason not to serve */
+				kmap_error_text(&err, text, sizeof(text));
+				printf("console: keymap %s: %s (the US layout stays)\n", name,
+				       text);
+			}
 		} else {
 			printf("console: unknown argument %s\n", argv[i]);
 			return ERR_INVALID_ARGS;
@@ -304,6 +347,7 @@ static void dispatch(const struct kbus_event *e)
 int main(int argc, char **argv)
 {
 	con.pool = ch_handle("pool");
+	snprintf(con.layout_name, sizeof(con.layout_name), "us");
 	if (parse_args(argc, argv) < 0)
 		return 2;
 	for (unsigned i = 0; i < CONSOLE_SESSIONS; i++)

@@ -14,7 +14,7 @@
  * Files: console.c (main, the loop, devices), session.c (sessions, their
  * programs, control calls), screen.c (drawing a vt on the framebuffer),
  * serial.c (the serial line's two backends); the pure parts vt.c, ldisc.c,
- * keymap.c and font.c are host-tested.
+ * keymap.c, kmap.c and keysym.c (keyboard layouts) and font.c are host-tested.
  */
 #pragma once
 #include <stdbool.h>
@@ -26,6 +26,8 @@
 #include <charlotte/spawn.h>
 
 #include "font.h"
+#include "keymap.h"
+#include "kmap.h"
 #include "ldisc.h"
 #include "vt.h"
 
@@ -93,9 +95,20 @@ struct console {
 	handle_t serial_out; /* "line" (test backend), or HANDLE_INVALID */
 	handle_t log_console; /* the "console" log capability (kernel backend) */
 	uint64_t tick;
+	/* the keyboards' layout: NULL is the built-in US one (keymap.h) */
+	const struct kmap *layout;
+	char layout_name[KMAP_NAME_MAX];
+	struct keymap_state keys;
 };
 
 extern struct console con;
+
+/* console.c */
+/*
+ * Makes layout name (share/keymaps/<name>.kmap of the initrd; "us": the built-in
+ * one) the keyboards'. On error the layout in force stays and err says why.
+ */
+int console_set_layout(const char *name, struct kmap_error *err);
 
 /* session.c */
 void session_setup(struct session *s, unsigned index, bool vt);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <abi/dev/input.h>
+#include <shared/inputmap.h>
 
 #define ESC "\x1b"
 
@@ -166,6 +167,145 @@ enum keymap_action keymap_us(uint16_t usage, uint16_t mods, char *out, size_t *l
 	if (alt)
 		out[n++] = 0x1b;
 	out[n++] = c;
+	*len = n;
+	return KEYMAP_BYTES;
+}
+
+/* ---- layouts ------------------------------------------------------------------ */
+
+/* Dead keys: the letters each accent composes with, and what they become. */
+static const struct {
+	uint32_t accent;
+	const char *base;
+	uint16_t to[20];
+} compose_table[] = {
+    {'`', "AEIOUaeiou", {0xc0, 0xc8, 0xcc, 0xd2, 0xd9, 0xe0, 0xe8, 0xec, 0xf2, 0xf9}},
+    {'\'', "AEIOUYaeiouyCcNnSsZz", {0xc1,  0xc9,  0xcd,  0xd3,  0xda,  0xdd,  0xe1,
+                                    0xe9,  0xed,  0xf3,  0xfa,  0xfd,  0x106, 0x107,
+                                    0x143, 0x144, 0x15a, 0x15b, 0x179, 0x17a}},
+    {'^', "AEIOUaeiou", {0xc2, 0xca, 0xce, 0xd4, 0xdb, 0xe2, 0xea, 0xee, 0xf4, 0xfb}},
+    {'~', "ANOano", {0xc3, 0xd1, 0xd5, 0xe3, 0xf1, 0xf5}},
+    {'"',
+     "AEIOUaeiouyY",
+     {0xc4, 0xcb, 0xcf, 0xd6, 0xdc, 0xe4, 0xeb, 0xef, 0xf6, 0xfc, 0xff, 0x178}},
+    {',', "Cc", {0xc7, 0xe7}},
+    {0xb0, "AaUu", {0xc5, 0xe5, 0x16e, 0x16f}},
+    {0x2c7,
+     "SsZzCcEeRrNn",
+     {0x160, 0x161, 0x17d, 0x17e, 0x10c, 0x10d, 0x11a, 0x11b, 0x158, 0x159, 0x147, 0x148}},
+};
+uint32_t keymap_compose(uint32_t accent, uint32_t base)
+{
+	for (size_t i = 0; i < sizeof(compose_table) / sizeof(compose_table[0]); i++) {
+		if (compose_table[i].accent != accent)
+			continue;
+		for (size_t j = 0; base < 0x80 && compose_table[i].base[j]; j++)
+			if ((uint32_t)compose_table[i].base[j] == base)
+				return compose_table[i].to[j];
+	}
+	return 0;
+}
+
+static size_t put_utf8(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* The Linux keycode of a character key's usage (inputmap's table read backwards), or 0. */
+static unsigned char_keycode(uint16_t usage)
+{
+	if (usage < 0x04 || (usage > 0x38 && usage != 0x64) || (usage >= 0x28 && usage <= 0x2b))
+		return 0;
+	for (uint16_t code = 1; code < KMAP_KEYCODES; code++)
+		if (inputmap_evdev(code) == usage)
+			return code;
+	return 0;
+}
+
+/* The pending accent, then what keymap_us makes of a key that is not a character. */
+static enum keymap_action flush_then_us(struct keymap_state *st, uint16_t usage, uint16_t mods,
+                                        char *out, size_t *len)
+{
+	enum keymap_action a = keymap_us(usage, mods, out, len);
+	if (a == KEYMAP_BYTES && st->dead) {
+		char acc[4];
+		size_t n = put_utf8(acc, st->dead);
+		memmove(out + n, out, *len);
+		memcpy(out, acc, n);
+		*len += n;
+		st->dead = 0;
+	}
+	return a;
+}
+
+enum keymap_action keymap_key(const struct kmap *layout, struct keymap_state *st, uint16_t usage,
+                              uint16_t mods, bool pressed, char *out, size_t *len)
+{
+	*len = 0;
+	if (usage == 0xe2 || usage == 0xe6)
+		*(usage == 0xe2 ? &st->lalt : &st->ralt) = pressed;
+	if (!(mods & INPUT_MOD_ALT))
+		st->lalt = st->ralt = false;
+	if (!pressed)
+		return KEYMAP_NONE;
+	unsigned kc = layout ? char_keycode(usage) : 0;
+	if (!kc)
+		return flush_then_us(st, usage, mods, out, len);
+
+	bool altgr = layout->altgr && st->ralt && !st->lalt;
+	bool alt = (mods & INPUT_MOD_ALT) && !altgr;
+	unsigned idx = (mods & INPUT_MOD_SHIFT ? KMAP_SHIFT : 0) | (altgr ? KMAP_ALTGR : 0);
+	uint32_t v = layout->key[idx][kc];
+	if ((mods & INPUT_MOD_CAPS) && (v & KMAP_LETTER))
+		v = layout->key[idx ^ KMAP_SHIFT][kc];
+	uint32_t cp = v & KMAP_CP_MASK;
+	if (v & KMAP_DEAD) {
+		if (st->dead != cp) {
+			st->dead = cp;
+			return KEYMAP_NONE;
+		}
+		st->dead = 0; /* the same dead key twice: the accent itself */
+	} else if (!(v & KMAP_CHAR)) {
+		return KEYMAP_NONE;
+	}
+	size_t n = 0;
+	if (st->dead) {
+		uint32_t c = keymap_compose(st->dead, cp);
+		if (c)
+			cp = c;
+		else if (cp == ' ')
+			cp = st->dead;
+		else
+			n += put_utf8(out, st->dead);
+		st->dead = 0;
+	}
+	if ((mods & INPUT_MOD_CTRL) && cp < 0x80) {
+		int b = ctrl_byte((char)cp, usage);
+		if (b >= 0)
+			cp = (uint32_t)b;
+	}
+	if (alt)
+		out[n++] = 0x1b;
+	n += put_utf8(out + n, cp);
 	*len = n;
 	return KEYMAP_BYTES;
 }

@@ -154,12 +154,37 @@ void session_writable(struct session *s)
 
 /* --- control calls ---------------------------------------------------------- */
 
+/* TERM_SET_KEYMAP, TERM_GET_KEYMAP: the keyboards' layout, for every session. */
+static void keymap_control(const struct kbus_buf *b, struct term_keymap_reply *rep)
+{
+	struct term_keymap_req req;
+	memcpy(&req, b->data, sizeof(req));
+	if (req.req.magic != TERM_REQ_MAGIC ||
+	    (req.req.op != TERM_SET_KEYMAP && req.req.op != TERM_GET_KEYMAP)) {
+		rep->rep.status = ERR_INVALID_ARGS;
+	} else if (req.req.op == TERM_SET_KEYMAP) {
+		struct kmap_error err;
+		req.name[sizeof(req.name) - 1] = '\0';
+		rep->rep.status = console_set_layout(req.name, &err);
+		if (rep->rep.status < 0)
+			kmap_error_text(&err, rep->error, sizeof(rep->error));
+	}
+	snprintf(rep->name, sizeof(rep->name), "%s", con.layout_name);
+}
+
 static void control(struct session *s, const struct kbus_buf *b)
 {
+	struct term_keymap_reply krep = {0};
 	struct term_reply rep = {0};
 	struct term_req req;
 	uint32_t used = 0; /* handles taken over (TERM_SET_JOBCTL) */
+	bool keymap = b->len == sizeof(struct term_keymap_req);
 
+	if (keymap) {
+		keymap_control(b, &krep);
+		rep.status = krep.rep.status;
+		goto reply;
+	}
 	if (b->len != sizeof(req)) {
 		rep.status = ERR_INVALID_ARGS;
 		goto reply;
@@ -192,6 +217,10 @@ static void control(struct session *s, const struct kbus_buf *b)
 		s->jobctl = b->nhandles ? b->handles[0] : HANDLE_INVALID;
 		used = b->nhandles;
 		break;
+	case TERM_SET_KEYMAP: /* these take a struct term_keymap_req */
+	case TERM_GET_KEYMAP:
+		rep.status = ERR_INVALID_ARGS;
+		break;
 	case TERM_FLUSH_INPUT:
 		ldisc_flush(&s->ld);
 		s->inq_count = s->inq_used = 0;
@@ -215,6 +244,10 @@ reply:
 	if (s->is_vt && con.active == s->index && con.scr.present) /* the output is shown */
 		screen_draw(&con.scr, &con.font, &s->vt, s->index);
 	struct kbus_msg m = {.data = &rep, .len = sizeof(rep)};
+	if (keymap) {
+		krep.rep = rep;
+		m = (struct kbus_msg){.data = &krep, .len = sizeof(krep)};
+	}
 	ch_kbus_reply(s->ep, &m);
 }
 

@@ -170,6 +170,32 @@ static void drain_and_report(const char *what)
 		ch_kbus_send_bytes(ch_handle("report"), what, (uint32_t)strlen(what), 0, WAIT_NS);
 }
 
+/* Runs "bin/keymap <name>" on our terminal (as a shell would) and reports "keymap <exit code>". */
+static void run_keymap(const char *name)
+{
+	handle_t ep = ch_handle("stdin");
+	const uint64_t r = RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_INSPECT | RIGHT_DUPLICATE;
+	struct ch_grant g[] = {{"stdin", ep, r}, {"stdout", ep, r}, {"stderr", ep, r}};
+	const char *argv[] = {"bin/keymap", name, NULL};
+	struct ch_spawn_args a = {.path = argv[0],
+	                          .argv = argv,
+	                          .grants = g,
+	                          .ngrants = sizeof(g) / sizeof(g[0]),
+	                          .child_pool = 512u << 10};
+	struct ch_child kid;
+	struct proc_status st = {0};
+	char what[32];
+	long e = ch_spawn(&a, &kid);
+	if (e == 0) {
+		e = ch_proc_wait(kid.process, WAIT_NS, &st);
+		ch_child_release(&kid);
+	}
+	snprintf(what, sizeof(what), "keymap %ld", e < 0 ? e : (long)st.code);
+	drain_and_report(what);
+}
+
+/* Also: the line "keymap <name>" runs bin/keymap, and every other line is reported as
+ * "line <it>" (tools/devices-qmp.sh's console_keymap: what the layout made of its keys). */
 static int echo_loop(void)
 {
 	static char in[4096], out[4200];
@@ -177,13 +203,24 @@ static int echo_loop(void)
 	uint32_t len;
 	ch_kbus_send_bytes(ch_handle("stdout"), "echo ready\n", 11, 0, WAIT_NS);
 	drain_and_report("ready");
-	while (ch_kbus_recv_bytes(ep, in, sizeof(in), &len, 0, CH_FOREVER) == 0) {
+	while (ch_kbus_recv_bytes(ep, in, sizeof(in) - 1, &len, 0, CH_FOREVER) == 0) {
 		bool hi = len == 3 && memcmp(in, "hi\n", 3) == 0;
+		in[len] = '\0';
+		if (len > 7 && strncmp(in, "keymap ", 7) == 0 && in[len - 1] == '\n') {
+			in[len - 1] = '\0';
+			run_keymap(in + 7);
+			continue;
+		}
 		int n = snprintf(out, sizeof(out), "%secho: %.*s",
 		                 hi ? "\x1b[41m \x1b[42m \x1b[44m \x1b[0m" : "", (int)len, in);
 		ch_kbus_send_bytes(ch_handle("stdout"), out, (uint32_t)n, 0, WAIT_NS);
-		if (hi)
+		if (hi) {
 			drain_and_report("shown");
+		} else if (ch_handle("report") != HANDLE_INVALID) {
+			n = snprintf(out, sizeof(out), "line %.*s",
+			             (int)(len && in[len - 1] == '\n' ? len - 1 : len), in);
+			drain_and_report(out);
+		}
 	}
 	return 0;
 }
@@ -450,6 +487,59 @@ static void test_hostile(void)
 	EXPECT_GOT("still\n");
 }
 
+/* A keymap call of op with name (its 32 bytes as given) and magic; the reply into *rep. */
+static long keymap_call(uint32_t magic, uint32_t op, const char *name, size_t nlen,
+                        struct term_keymap_reply *rep)
+{
+	struct term_keymap_req q = {.req = {magic, op, 0, 0}};
+	struct answer a;
+	memcpy(q.name, name, nlen < sizeof(q.name) ? nlen : sizeof(q.name));
+	memset(rep, 0, sizeof(*rep));
+	long r = cmd(CMD_CALL, &q, sizeof(q), &a);
+	if (r < 0 || a.status < 0)
+		return r < 0 ? r : a.status;
+	if (a.len != sizeof(*rep))
+		return ERR_MALFORMED;
+	memcpy(rep, a.data, sizeof(*rep));
+	return rep->rep.status;
+}
+
+#define SET_KEYMAP(name, rep) \
+	keymap_call(TERM_REQ_MAGIC, TERM_SET_KEYMAP, name, strlen(name) + 1, rep)
+
+/* Keyboard layouts over the session (docs/terminal.md): set, refused, kept, and the
+ * serial line's typing untouched by them. */
+static void test_keymap(void)
+{
+	struct term_keymap_reply rep;
+	struct term_reply r16;
+	char long_name[TERM_KEYMAP_NAME_MAX];
+	CHECK(console_up, "no console");
+	EXPECT_OK(keymap_call(TERM_REQ_MAGIC, TERM_GET_KEYMAP, "", 0, &rep));
+	CHECK(strcmp(rep.name, "us") == 0 && strcmp(rep.rep.name, "serial") == 0,
+	      "layout %.32s on %.16s", rep.name, rep.rep.name);
+	EXPECT_OK(SET_KEYMAP("de", &rep));
+	CHECK(strcmp(rep.name, "de") == 0, "layout %.32s after keymap de", rep.name);
+	EXPECT_ERR(SET_KEYMAP("nosuch", &rep), ERR_NOT_FOUND);
+	CHECK(strstr(rep.error, "nosuch") && strcmp(rep.name, "de") == 0,
+	      "error '%.128s', layout %.32s", rep.error, rep.name);
+	EXPECT_ERR(SET_KEYMAP("../etc/exec.manifest", &rep), ERR_INVALID_ARGS);
+	CHECK(rep.error[0] && strcmp(rep.name, "de") == 0, "layout %.32s", rep.name);
+	memset(long_name, 'a', sizeof(long_name)); /* no NUL: the console ends it */
+	EXPECT_ERR(keymap_call(TERM_REQ_MAGIC, TERM_SET_KEYMAP, long_name, sizeof(long_name), &rep),
+	           ERR_NOT_FOUND);
+	EXPECT_ERR(keymap_call(0x12345678, TERM_SET_KEYMAP, "us", 3, &rep), ERR_INVALID_ARGS);
+	EXPECT_ERR(keymap_call(TERM_REQ_MAGIC, TERM_GET_MODE, "us", 3, &rep), ERR_INVALID_ARGS);
+	struct term_req q = {TERM_REQ_MAGIC, TERM_SET_KEYMAP, 0, 0};
+	EXPECT_ERR(raw_call(&q, sizeof(q), &r16), ERR_INVALID_ARGS); /* without the name */
+	EXPECT_OK(keymap_call(TERM_REQ_MAGIC, TERM_GET_KEYMAP, "", 0, &rep));
+	CHECK(strcmp(rep.name, "de") == 0, "layout %.32s after the refusals", rep.name);
+	EXPECT_OK(type("yz\r")); /* the serial line types characters: no layout */
+	EXPECT_GOT("yz\n");
+	EXPECT_OK(SET_KEYMAP("us", &rep));
+	CHECK(strcmp(rep.name, "us") == 0, "layout %.32s after keymap us", rep.name);
+}
+
 static void test_restart(void)
 {
 	struct answer a;
@@ -475,6 +565,7 @@ static void run_all(void)
 	ch_test_run("term_", "isig", test_isig);
 	ch_test_run("term_", "flush", test_flush);
 	ch_test_run("term_", "hostile", test_hostile);
+	ch_test_run("term_", "keymap", test_keymap);
 	ch_test_run("term_", "restart", test_restart);
 }
 
@@ -555,9 +646,11 @@ static void console_shot(void)
 	     RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE},
 	    {"ns.dev", ch_ns_root("dev"), nsdev.rights},
 	    {"sh.report", r[1], ep},
+	    {"sh.initrd", ch_handle("initrd"),
+	     RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE},
 	};
 	const char *argv[] = {"bin/console",  "--display", "dev:///display/tvga0",
-	                      "--pool",       "1M",        "--",
+	                      "--pool",       "2M",        "--",
 	                      "bin/termtest", "echo",      NULL};
 	struct ch_spawn_args a = {.path = argv[0],
 	                          .argv = argv,
@@ -571,14 +664,18 @@ static void console_shot(void)
 		goto out;
 	}
 	nkids++;
-	char got[16];
+	char got[96];
 	uint32_t len;
 	if (ch_kbus_recv_bytes(r[0], got, sizeof(got), &len, 0, 12 * WAIT_NS) == 0) {
 		printf("CONSOLESHOT READY\n");
 		if (ch_kbus_recv_bytes(r[0], got, sizeof(got), &len, 0, 12 * WAIT_NS) == 0)
 			printf("CONSOLESHOT SHOWN\n");
-		/* the host takes its screendump now and ends the boot */
-		ch_kbus_recv_bytes(r[0], got, sizeof(got), &len, 0, 6 * WAIT_NS);
+		/* the host takes its screendump, then types "keymap de", keys on the German
+		 * layout and Enter (console_keymap), and ends the boot */
+		while (ch_kbus_recv_bytes(r[0], got, sizeof(got) - 1, &len, 0, 6 * WAIT_NS) == 0) {
+			got[len] = '\0';
+			printf("CONSOLESHOT %s\n", got);
+		}
 	}
 out:
 	while (nkids--) {
