@@ -47,6 +47,7 @@
 #include <abi/kbus.h>
 #include <abi/ns.h>
 #include <abi/rights.h>
+#include <abi/sched.h>
 #include <abi/syscall.h>
 
 /* What a target names (the target column). */
@@ -284,7 +285,15 @@ enum ch_arg_kind {
 	  (ARG_TIMEOUT)) \
 	X(SYS_IRQ_ACK,           irq_ack,           ch_irq_ack,          OBJ,  OBJ_IRQ,           RIGHT_SIGNAL, ()) \
 	X(SYS_IRQ_INFO,          irq_info,          ch_irq_info,         OBJ,  OBJ_IRQ,           RIGHT_INSPECT, \
-	  (ARG_OUT(struct hw_irq_info)))
+	  (ARG_OUT(struct hw_irq_info))) \
+	X(SYS_THREAD_SET_SCHED,  thread_set_sched,  ch_thread_set_sched, OBJ,  OBJ_THREAD,        RIGHT_MANAGE, \
+	  (ARG_INT, ARG_INT, ARG_HANDLE(OBJ_SCHED))) \
+	X(SYS_SCHED_GET,         sched_get,         ch_sched_get,        OBJ,  OBJ_SCHED,         RIGHT_INSPECT, \
+	  (ARG_OUT(struct sched_params))) \
+	X(SYS_SCHED_SET,         sched_set,         ch_sched_set,        OBJ,  OBJ_SCHED,         RIGHT_MANAGE, \
+	  (ARG_IN(struct sched_params))) \
+	X(SYS_SCHED_CPU_STATS,   sched_cpu_stats,   ch_sched_cpu_stats,  OBJ,  OBJ_SCHED,         RIGHT_INSPECT, \
+	  (ARG_INT, ARG_OUT(struct sched_cpu_stats)))
 
 /*
  * The register fast path (abi/kbus.h): decoded by the dispatcher before the

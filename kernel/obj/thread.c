@@ -226,6 +226,16 @@ void uthread_get_info(struct uthread *t, struct thread_info *out)
 	spin_unlock_irqrestore(&p->lock, irq);
 }
 
+int uthread_set_sched(struct uthread *t, uint32_t weight, uint64_t affinity)
+{
+	struct process *p = t->proc;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	/* t->kt lives while t is not dead (as in uthread_get_info) */
+	int r = t->state == UT_DEAD ? ERR_BAD_STATE : sched_set_thread(t->kt, weight, affinity);
+	spin_unlock_irqrestore(&p->lock, irq);
+	return r;
+}
+
 void uthread_set_pager(struct uthread *t, struct kobject *endpoint)
 {
 	if (endpoint)

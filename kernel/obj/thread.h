@@ -73,6 +73,12 @@ void uthread_exit_current(int64_t code) __attribute__((noreturn));
  */
 /* t's CPU time, switches and state (SYS_THREAD_INFO). */
 void uthread_get_info(struct uthread *t, struct thread_info *out);
+/*
+ * Set t's scheduling weight and affinity (0: leave either; SYS_THREAD_SET_SCHED,
+ * whose caller has checked who may raise a weight): sched_set_thread()'s
+ * answer, or ERR_BAD_STATE once t has ended. Takes t's process lock (sched_set_thread() runs under it).
+ */
+int uthread_set_sched(struct uthread *t, uint32_t weight, uint64_t affinity);
 /* Set (or with NULL clear) t's pager endpoint object; takes a reference. */
 void uthread_set_pager(struct uthread *t, struct kobject *endpoint);
 
