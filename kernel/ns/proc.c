@@ -117,8 +117,7 @@ static size_t status_text(struct process *p, struct proc_text *pt)
 	       p->pid, p->name, suspended ? "suspended" : state_name(st.state), st.code, st.threads,
 	       caps, (unsigned long long)pi.used, (unsigned long long)pi.quota,
 	       (unsigned long long)st.cpu_ns, (unsigned long long)st.switches);
-	unsigned total;
-	unsigned n = uthread_list_info(p, pt->ids, pt->info, PROC_THREADS_SHOWN, &total);
+	unsigned n = uthread_list_info(p, pt->ids, pt->info, PROC_THREADS_SHOWN);
 	append(buf, cap, &off, "threads_listed %u\n", n);
 	for (unsigned i = 0; i < n; i++) {
 		const struct thread_info *ti = &pt->info[i];

@@ -232,8 +232,7 @@ void uthread_get_info(struct uthread *t, struct thread_info *out)
 	spin_unlock_irqrestore(&p->lock, irq);
 }
 
-unsigned uthread_list_info(struct process *p, uint64_t *ids, struct thread_info *out, unsigned max,
-                           unsigned *total)
+unsigned uthread_list_info(struct process *p, uint64_t *ids, struct thread_info *out, unsigned max)
 {
 	unsigned n = 0;
 	uint64_t irq = spin_lock_irqsave(&p->lock);
@@ -243,7 +242,6 @@ unsigned uthread_list_info(struct process *p, uint64_t *ids, struct thread_info 
 		ids[n] = t->obj.id;
 		get_info_locked(t, &out[n++]);
 	}
-	*total = p->live_threads;
 	spin_unlock_irqrestore(&p->lock, irq);
 	return n;
 }
