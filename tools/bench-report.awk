@@ -33,7 +33,25 @@ function canon_init(   n, i, names) {
 	equiv["ns_lookup"] = "open(O_RDONLY) + close of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["ns_stat"] = "stat() of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["blk_read_4k"] = "pread() of 4 KiB with O_DIRECT from /dev/vda (virtio-blk)"
+	# the scheduler's metrics (issue 19): not instructions; their unit leads the text
+	unit_of["sched_fairness_jain"] = "index"
+	unit_of["sched_weight_error_pct"] = "percent"
+	unit_of["wake_p50_us"] = unit_of["wake_p99_us"] = "guest us"
+	unit_of["wake_p50_us_fixed"] = unit_of["wake_p99_us_fixed"] = "guest us"
+	equiv["sched_fairness_jain"] = "[index, 1 = fair] 4 spinning threads, SCHED_OTHER, 200 ms"
+	equiv["sched_weight_error_pct"] = "[%] nice 0, -3, -6 (CFS weights 1024:1991:3906), 350 ms"
+	equiv["wake_p50_us"] = "[us] clock_nanosleep 1 ms past 4 spinning threads, SCHED_OTHER"
+	equiv["wake_p99_us"] = "[us] the same, 99th percentile of 30 (their maximum)"
+	equiv["wake_p50_us_fixed"] = "[us] CharlotteOS under SCHED_MODE_FIXED (no Linux side)"
+	equiv["wake_p99_us_fixed"] = "[us] CharlotteOS under SCHED_MODE_FIXED (no Linux side)"
+	n = split("sched_fairness_jain sched_weight_error_pct wake_p50_us wake_p99_us wake_p50_us_fixed " \
+		"wake_p99_us_fixed", names, " ")
+	for (i = 1; i <= n; i++)
+		add_name(names[i])
 }
+
+# A figure as JSON: an integer as such, a fraction with 4 decimals.
+function num(x) { return x == int(x) ? sprintf("%d", x) : sprintf("%.4f", x) }
 
 function add_name(name) {
 	if (!(name in known)) {
@@ -95,8 +113,9 @@ function stats_json(side, m, name, prefix,   k) {
 	k = side SUBSEP m SUBSEP name
 	if (fig(side, m, name, prefix) == "")
 		return "null"
-	return sprintf("{\"median\": %d, \"min\": %d, \"max\": %d, \"n\": %d}",
-		val[k, prefix "median"], val[k, prefix "min"], val[k, prefix "max"], val[k, "n"])
+	return sprintf("{\"median\": %s, \"min\": %s, \"max\": %s, \"n\": %d}",
+		num(val[k, prefix "median"]), num(val[k, prefix "min"]), num(val[k, prefix "max"]),
+		val[k, "n"])
 }
 
 function jstr(s) {
@@ -136,8 +155,9 @@ END {
 		(release == "" ? "null" : jstr(release)) > json
 	for (i = 1; i <= nnames; i++) {
 		name = order[i]
-		printf "    %s: {\"unit\": \"instructions\", \"charlotte\": %s, \"linux\": %s, " \
+		printf "    %s: {\"unit\": %s, \"charlotte\": %s, \"linux\": %s, " \
 			"\"ratio\": %s, \"linux_equivalent\": %s}%s\n", jstr(name),
+			jstr(name in unit_of ? unit_of[name] : "instructions"),
 			stats_json("charlotte", "icount", name, ""), stats_json("linux", "icount", name, ""),
 			show_null(ratio(fig("charlotte", "icount", name, ""), fig("linux", "icount", name, ""))),
 			(name in equiv ? jstr(equiv[name]) : "null"), (i < nnames ? "," : "") > json

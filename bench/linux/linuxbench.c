@@ -38,6 +38,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -45,6 +47,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../sched_bench.h"
 
 #define MAX_SAMPLES 256
 #define PAGE 4096
@@ -662,6 +666,142 @@ static void run_bench(const struct bench *b)
 	fflush(stdout);
 }
 
+/*
+ * --- scheduler metrics (bin/bench's, docs/bench.md "Scheduler metrics") ---
+ *
+ * Threads of this process, all on CPU 0 like everything here (the process is
+ * pinned before they are made), under SCHED_OTHER (CFS in 6.1). CPU times by
+ * each thread's CPU-time clock (pthread_getcpuclockid), latencies by
+ * CLOCK_MONOTONIC: under icount, guest time. Weights are nice values: 0, -3
+ * and -6 are CFS weights 1024, 1991 and 3906 (its table), about 1:2:4; the
+ * error is taken against those weights. The sleeper's timer slack is set to
+ * 1 ns (PR_SET_TIMERSLACK; the default 50 us would add timer coalescing, not
+ * scheduling, to its latency). CharlotteOS has no SCHED_MODE_FIXED
+ * counterpart here: wake_p99_us_fixed is CharlotteOS's only.
+ */
+static volatile int hogs_stop;
+static volatile int hog_nice[SCHED_MAX_THREADS];
+
+static void *hog_fn(void *arg)
+{
+	int i = (int)(intptr_t)arg;
+	if (hog_nice[i] && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), hog_nice[i]) < 0)
+		die("setpriority");
+	while (!hogs_stop) /* no pause: TCG leaves its execution loop at each one */
+		;
+	return NULL;
+}
+
+static uint64_t thread_cpu_ns(pthread_t t)
+{
+	clockid_t c;
+	struct timespec ts;
+	if (pthread_getcpuclockid(t, &c) != 0 || clock_gettime(c, &ts) < 0)
+		die("thread CPU clock");
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* n spinning threads of nice values nice[] (NULL: 0) for ns; their CPU times. */
+static void hogs_run(int n, const int *nice, uint64_t ns, uint64_t *cpu)
+{
+	pthread_t t[SCHED_MAX_THREADS];
+	uint64_t before[SCHED_MAX_THREADS];
+	hogs_stop = 0;
+	for (int i = 0; i < n; i++) {
+		hog_nice[i] = nice ? nice[i] : 0;
+		if (pthread_create(&t[i], NULL, hog_fn, (void *)(intptr_t)i) != 0)
+			die("pthread_create");
+	}
+	usleep(20000); /* each has set its nice value */
+	for (int i = 0; i < n; i++)
+		before[i] = thread_cpu_ns(t[i]);
+	struct timespec d = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+	while (nanosleep(&d, &d) < 0 && errno == EINTR)
+		;
+	for (int i = 0; i < n; i++)
+		cpu[i] = thread_cpu_ns(t[i]) - before[i];
+	hogs_stop = 1;
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void print_one(const char *name, double v)
+{
+	printf("BENCH %s median=%.4f min=%.4f max=%.4f n=1\n", name, v, v, v);
+}
+
+static void bench_fairness(void)
+{
+	uint64_t cpu[SCHED_FAIR_THREADS];
+	double sum = 0, sq = 0;
+	hogs_run(SCHED_FAIR_THREADS, NULL, SCHED_FAIR_NS, cpu);
+	for (int i = 0; i < SCHED_FAIR_THREADS; i++)
+		sum += (double)cpu[i], sq += (double)cpu[i] * (double)cpu[i];
+	print_one("sched_fairness_jain", sq > 0 ? sum * sum / (SCHED_FAIR_THREADS * sq) : 0);
+}
+
+static void bench_weights(void)
+{
+	static const int nice[3] = {0, -3, -6};
+	static const double w[3] = {1024, 1991, 3906}; /* CFS's sched_prio_to_weight */
+	uint64_t cpu[3];
+	double total, worst = 0;
+	hogs_run(3, nice, SCHED_WEIGHT_NS, cpu);
+	total = (double)(cpu[0] + cpu[1] + cpu[2]);
+	for (int i = 0; i < 3; i++) {
+		double want = w[i] / (w[0] + w[1] + w[2]),
+		       got = total > 0 ? (double)cpu[i] / total : 0;
+		double err = got > want ? got / want - 1 : 1 - got / want;
+		worst = err > worst ? err : worst;
+	}
+	print_one("sched_weight_error_pct", worst * 100);
+}
+
+static void bench_wake(void)
+{
+	static uint64_t lat[SCHED_WAKE_SAMPLES];
+	pthread_t t[SCHED_HOGS];
+	hogs_stop = 0;
+	for (int i = 0; i < SCHED_HOGS; i++) {
+		hog_nice[i] = 0;
+		if (pthread_create(&t[i], NULL, hog_fn, (void *)(intptr_t)i) != 0)
+			die("pthread_create");
+	}
+	if (prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) < 0)
+		die("PR_SET_TIMERSLACK");
+	for (int i = -SCHED_WAKE_WARMUP; i < SCHED_WAKE_SAMPLES; i++) {
+		uint64_t deadline = now_ns() + SCHED_SLEEP_NS;
+		struct timespec d = {(time_t)(deadline / 1000000000ull),
+		                     (long)(deadline % 1000000000ull)};
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &d, NULL) == EINTR)
+			;
+		uint64_t now = now_ns();
+		if (i >= 0)
+			lat[i] = now > deadline ? now - deadline : 0;
+	}
+	hogs_stop = 1;
+	for (int i = 0; i < SCHED_HOGS; i++)
+		pthread_join(t[i], NULL);
+	qsort(lat, SCHED_WAKE_SAMPLES, sizeof(lat[0]), cmp_u64);
+	const int pct[2] = {50, 99};
+	for (int k = 0; k < 2; k++) {
+		uint64_t v = lat[(SCHED_WAKE_SAMPLES * pct[k] + 99) / 100 - 1];
+		printf("BENCH wake_p%d_us median=%.3f min=%.3f max=%.3f n=%d\n", pct[k], v / 1000.0,
+		       lat[0] / 1000.0, lat[SCHED_WAKE_SAMPLES - 1] / 1000.0, SCHED_WAKE_SAMPLES);
+	}
+}
+
+static void bench_sched(const char *only)
+{
+	if (!only || strstr(only, "sched_fairness"))
+		bench_fairness();
+	if (!only || strstr(only, "sched_weight"))
+		bench_weights();
+	if (!only || strstr(only, "wake"))
+		bench_wake();
+	fflush(stdout);
+}
+
 static void pin_to_cpu0(void)
 {
 	cpu_set_t set;
@@ -690,6 +830,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (!only || strstr(only, benches[i].name))
 			run_bench(&benches[i]);
+	bench_sched(only);
 	printf("BENCH DONE\n");
 	return 0;
 }

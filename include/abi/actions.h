@@ -47,6 +47,7 @@
 #include <abi/kbus.h>
 #include <abi/ns.h>
 #include <abi/rights.h>
+#include <abi/sched.h>
 #include <abi/syscall.h>
 
 /* What a target names (the target column). */
@@ -288,7 +289,15 @@ enum ch_arg_kind {
 	X(SYS_NS_SYNC,           ns_sync,           ch_ns_sync,          OBJ,  OBJ_NS_NODE,       RIGHT_WRITE, \
 	  (ARG_FLAGS, ARG_TIMEOUT)) \
 	X(SYS_NS_STATFS,         ns_statfs,         ch_ns_statfs,        OBJ,  OBJ_NS_NODE,       RIGHT_INSPECT, \
-	  (ARG_OUT(struct ns_statfs), ARG_TIMEOUT))
+	  (ARG_OUT(struct ns_statfs), ARG_TIMEOUT)) \
+	X(SYS_THREAD_SET_SCHED,  thread_set_sched,  ch_thread_set_sched, OBJ,  OBJ_THREAD,        RIGHT_MANAGE, \
+	  (ARG_INT, ARG_INT, ARG_HANDLE(OBJ_SCHED))) \
+	X(SYS_SCHED_GET,         sched_get,         ch_sched_get,        OBJ,  OBJ_SCHED,         RIGHT_INSPECT, \
+	  (ARG_OUT(struct sched_params))) \
+	X(SYS_SCHED_SET,         sched_set,         ch_sched_set,        OBJ,  OBJ_SCHED,         RIGHT_MANAGE, \
+	  (ARG_IN(struct sched_params))) \
+	X(SYS_SCHED_CPU_STATS,   sched_cpu_stats,   ch_sched_cpu_stats,  OBJ,  OBJ_SCHED,         RIGHT_INSPECT, \
+	  (ARG_INT, ARG_OUT(struct sched_cpu_stats)))
 
 /*
  * The register fast path (abi/kbus.h): decoded by the dispatcher before the

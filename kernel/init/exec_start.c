@@ -28,6 +28,7 @@
 #include <obj/pool.h>
 #include <ns/ns.h>
 #include <obj/process.h>
+#include <obj/schedctl.h>
 #include <shared/elf.h>
 #include <shared/ustar.h>
 
@@ -176,6 +177,9 @@ int exec_start(const struct boot_info *bi, const char *mode, struct process **ou
 		r = grant(l.p, &si, "hw", hw_device_object(hw_root()),
 		          RIGHT_INSPECT | RIGHT_ENUMERATE | RIGHT_MAP | RIGHT_READ | RIGHT_WRITE |
 		              RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER);
+	if (!r) /* the scheduler's control: tunables, statistics, weights above the default */
+		r = grant(l.p, &si, "sched", schedctl_object(),
+		          RIGHT_INSPECT | RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER);
 	if (!r)
 		r = grant(l.p, &si, "self.process", &l.p->obj, RIGHTS_ALL);
 	if (!r)

@@ -6,13 +6,17 @@
  * (decimal), of type "proc". Reading an entry gives its status as text (name,
  * state - "suspended" for a live process SYS_PROC_SUSPEND stopped -, exit code
  * or fault, threads, capabilities, memory its pool has paid, the CPU time its
- * threads ran and how often they were switched off a CPU);
+ * threads ran and how often they were switched off a CPU, then one line per
+ * running thread, up to PROC_THREADS_SHOWN of them: its object id, CPU,
+ * weight, CPU time, switches, wake-ups and their mean and longest latency);
  * unlinking it kills the process (RIGHT_REMOVE on the directory). A node id is
  * (kernel object id << 12) | pid, so a capability to a process that has gone
  * never names the one that reuses its pid (ERR_NOT_FOUND).
  *
  * Nothing is held for the kernel (processes are found again by id); every
- * step takes and drops a reference on the process it looks at.
+ * step takes and drops a reference on the process it looks at. An entry's
+ * text is made in a buffer of struct proc_text allocated for the call and
+ * freed before it returns (about 5 KiB per calling thread at most).
  */
 #include <ns/ns.h>
 
@@ -20,12 +24,18 @@
 #include <lib/compiler.h>
 #include <lib/printf.h>
 #include <lib/string.h>
+#include <mm/kmalloc.h>
 #include <obj/pool.h>
 #include <obj/process.h>
+#include <obj/thread.h>
+#include <abi/syscall.h>
 #include <cap/cap.h>
 
 #define PROC_ROOT 1
-#define PROC_TEXT_MAX 320 /* an entry's text at its longest (every number at its widest) */
+#define PROC_THREADS_SHOWN 16u /* thread lines in an entry at most (threads_listed says) */
+#define PROC_THREAD_LINE_MAX 224 /* one thread's line at its longest */
+/* an entry's text at its longest (every number at its widest) */
+#define PROC_TEXT_MAX (352 + PROC_THREADS_SHOWN * PROC_THREAD_LINE_MAX)
 #define PID_BITS 12
 _Static_assert(PROCESS_MAX_PIDS <= (1u << PID_BITS), "a pid fits a node id's low bits");
 
@@ -68,8 +78,27 @@ static const char *state_name(uint32_t state)
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
 }
 
-/* p's status as text into buf (cap bytes); its length. */
-static size_t status_text(struct process *p, char *buf, size_t cap)
+/* What an entry's text is made from and in (kmalloc'd: too big for a kernel stack). */
+struct proc_text {
+	char text[PROC_TEXT_MAX];
+	uint64_t ids[PROC_THREADS_SHOWN];
+	struct thread_info info[PROC_THREADS_SHOWN];
+};
+
+static int append(char *buf, size_t cap, size_t *off, const char *fmt, ...) PRINTF_LIKE(4, 5);
+static int append(char *buf, size_t cap, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf + *off, cap - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off = MIN(*off + (size_t)n, cap - 1);
+	return n;
+}
+
+/* p's status as text into pt->text; its length. */
+static size_t status_text(struct process *p, struct proc_text *pt)
 {
 	struct proc_status st;
 	struct pool_info pi;
@@ -80,22 +109,37 @@ static size_t status_text(struct process *p, char *buf, size_t cap)
 	if (cs)
 		process_cs_release(p, cs);
 	bool suspended = st.state == PROC_RUNNING && (st.flags & PROC_FLAG_SUSPENDED);
-	int n =
-	    ksnprintf(buf, cap,
-	              "pid %u\nname %s\nstate %s\ncode %d\nthreads %u\ncapabilities %u\n"
-	              "pool_used %llu\npool_quota %llu\ncpu_ns %llu\nswitches %llu\n",
-	              p->pid, p->name, suspended ? "suspended" : state_name(st.state), st.code,
-	              st.threads, caps, (unsigned long long)pi.used, (unsigned long long)pi.quota,
-	              (unsigned long long)st.cpu_ns, (unsigned long long)st.switches);
-	return n < 0 ? 0 : MIN((size_t)n, cap - 1);
+	char *buf = pt->text;
+	size_t cap = sizeof(pt->text), off = 0;
+	append(buf, cap, &off,
+	       "pid %u\nname %s\nstate %s\ncode %d\nthreads %u\ncapabilities %u\n"
+	       "pool_used %llu\npool_quota %llu\ncpu_ns %llu\nswitches %llu\n",
+	       p->pid, p->name, suspended ? "suspended" : state_name(st.state), st.code, st.threads,
+	       caps, (unsigned long long)pi.used, (unsigned long long)pi.quota,
+	       (unsigned long long)st.cpu_ns, (unsigned long long)st.switches);
+	unsigned n = uthread_list_info(p, pt->ids, pt->info, PROC_THREADS_SHOWN);
+	append(buf, cap, &off, "threads_listed %u\n", n);
+	for (unsigned i = 0; i < n; i++) {
+		const struct thread_info *ti = &pt->info[i];
+		uint64_t mean = ti->wakeups ? ti->wake_ns_total / ti->wakeups : 0;
+		append(buf, cap, &off,
+		       "thread %llu cpu %u weight %u cpu_ns %llu switches %llu wakeups %llu "
+		       "wake_mean_ns %llu wake_max_ns %llu\n",
+		       (unsigned long long)pt->ids[i], ti->cpu, ti->weight,
+		       (unsigned long long)ti->cpu_ns, (unsigned long long)ti->switches,
+		       (unsigned long long)ti->wakeups, (unsigned long long)mean,
+		       (unsigned long long)ti->wake_ns_max);
+	}
+	return off;
 }
 
 static void stat_of(uint64_t node, struct process *p, struct ns_stat *st)
 {
-	char text[PROC_TEXT_MAX];
 	*st = (struct ns_stat){.node = node, .type = p ? NS_TYPE_PROC : NS_TYPE_DIR, .nlink = 1};
-	if (p)
-		st->size = status_text(p, text, sizeof(text));
+	struct proc_text *pt = p ? kmalloc(sizeof(*pt)) : NULL;
+	if (pt)
+		st->size = status_text(p, pt);
+	kfree(pt);
 }
 
 static int proc_step(struct ns_prov *prov, uint64_t node, const char *path, size_t len,
@@ -193,14 +237,18 @@ static long proc_call(struct ns_prov *prov, const struct ns_req *q, void *reply,
 		break;
 	}
 	case NS_OP_READ: {
-		char text[PROC_TEXT_MAX];
-		size_t n = p ? status_text(p, text, sizeof(text)) : 0, off = 0;
+		struct proc_text *pt = p ? kmalloc(sizeof(*pt)) : NULL;
+		size_t n = pt ? status_text(p, pt) : 0, off = 0;
 		if (!p)
 			rep->status = ERR_WRONG_TYPE;
+		else if (!pt)
+			rep->status = ERR_NO_MEMORY;
 		else if (q->arg < n)
 			off = (size_t)q->arg,
 			rep->len = (uint32_t)MIN(n - off, MIN(cap, (size_t)q->arg2));
-		memcpy(data, text + off, rep->len);
+		if (pt)
+			memcpy(data, pt->text + off, rep->len);
+		kfree(pt);
 		break;
 	}
 	case NS_OP_UNLINK: { /* removing a process's entry kills it */

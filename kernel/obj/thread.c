@@ -209,10 +209,9 @@ void uthread_return_check(void)
 		uthread_exit_current(-1);
 }
 
-void uthread_get_info(struct uthread *t, struct thread_info *out)
+/* t's info; its process's lock held. */
+static void get_info_locked(struct uthread *t, struct thread_info *out)
 {
-	struct process *p = t->proc;
-	uint64_t irq = spin_lock_irqsave(&p->lock);
 	*out = (struct thread_info){.state = (uint32_t)t->state};
 	if (t->state == UT_DEAD) {
 		out->cpu_ns = t->cpu_ns_final;
@@ -223,7 +222,38 @@ void uthread_get_info(struct uthread *t, struct thread_info *out)
 		out->switches = __atomic_load_n(&t->kt->switches, __ATOMIC_RELAXED);
 		sched_thread_info(t->kt, out);
 	}
+}
+
+void uthread_get_info(struct uthread *t, struct thread_info *out)
+{
+	struct process *p = t->proc;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	get_info_locked(t, out);
 	spin_unlock_irqrestore(&p->lock, irq);
+}
+
+unsigned uthread_list_info(struct process *p, uint64_t *ids, struct thread_info *out, unsigned max)
+{
+	unsigned n = 0;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	for (struct uthread *t = p->threads; t && n < max; t = t->next) {
+		if (t->state != UT_RUNNING)
+			continue; /* not started (or ended): nothing to show */
+		ids[n] = t->obj.id;
+		get_info_locked(t, &out[n++]);
+	}
+	spin_unlock_irqrestore(&p->lock, irq);
+	return n;
+}
+
+int uthread_set_sched(struct uthread *t, uint32_t weight, uint64_t affinity)
+{
+	struct process *p = t->proc;
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	/* t->kt lives while t is not dead (as in uthread_get_info) */
+	int r = t->state == UT_DEAD ? ERR_BAD_STATE : sched_set_thread(t->kt, weight, affinity);
+	spin_unlock_irqrestore(&p->lock, irq);
+	return r;
 }
 
 void uthread_set_pager(struct uthread *t, struct kobject *endpoint)

@@ -73,6 +73,21 @@ void uthread_exit_current(int64_t code) __attribute__((noreturn));
  */
 /* t's CPU time, switches and state (SYS_THREAD_INFO). */
 void uthread_get_info(struct uthread *t, struct thread_info *out);
+/*
+ * The first max running threads of p that no kill has asked to end yet
+ * (proc://): each one's object id (what cap_inspect reports) in ids[], its info
+ * in out[]; how many. Walks p's thread list under p->lock until it has max (the
+ * threads not started yet are passed over).
+ */
+unsigned uthread_list_info(struct process *p, uint64_t *ids, struct thread_info *out, unsigned max);
+/*
+ * Set t's scheduling weight and affinity (0: leave either; SYS_THREAD_SET_SCHED,
+ * whose caller has checked who may raise a weight): sched_set_thread()'s
+ * answer, or ERR_BAD_STATE once t has ended. sched_set_thread() runs under t's
+ * process lock (interrupts off), as sched_thread_info() does in
+ * uthread_get_info(): it must not block.
+ */
+int uthread_set_sched(struct uthread *t, uint32_t weight, uint64_t affinity);
 /* Set (or with NULL clear) t's pager endpoint object; takes a reference. */
 void uthread_set_pager(struct uthread *t, struct kobject *endpoint);
 

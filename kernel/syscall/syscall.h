@@ -78,6 +78,7 @@ struct hw_irq;
 #define SYS_OBJ_OBJ_MMIO(X) X(struct hw_mmio, hw_mmio_from)
 #define SYS_OBJ_OBJ_IOPORT(X) X(struct hw_ioport, hw_ioport_from)
 #define SYS_OBJ_OBJ_IRQ(X) X(struct hw_irq, hw_irq_from)
+#define SYS_OBJ_OBJ_SCHED(X) X(struct kobject, schedctl_from) /* a bare kobject */
 #define SYS_CTYPE(ctype, from) ctype
 #define SYS_FROM(ctype, from) from
 

@@ -36,6 +36,7 @@
 #include <obj/memory.h>
 #include <obj/pool.h>
 #include <obj/process.h>
+#include <obj/schedctl.h>
 #include <sched/sched.h>
 
 _Static_assert(ARCH_SYSCALL_ARGS == CH_MAX_ARGS, "a row describes every argument register");

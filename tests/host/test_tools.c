@@ -451,6 +451,45 @@ static void test_procinfo(void **state)
 	}
 }
 
+static void test_procinfo_threads(void **state)
+{
+	(void)state;
+	/* the kernel's thread lines (kernel/ns/proc.c), with a key added later; the
+	   process's own keys do not confuse it, nor do they it */
+	const char *t = "pid 7\nthreads 2\ncpu_ns 99\nthreads_listed 2\n"
+	                "thread 41 cpu 1 weight 200 cpu_ns 5000 switches 12 wakeups 3 "
+	                "wake_mean_ns 700 wake_max_ns 1500\n"
+	                "thread 43 cpu 0 new 9 weight 100 cpu_ns 1 switches 2 wakeups 0 "
+	                "wake_mean_ns 0 wake_max_ns 0\n"
+	                "thread 45 cpu 3 weight 1";
+	struct procthread th[4];
+	struct procinfo p;
+	assert_int_equal(procinfo_parse(t, strlen(t), &p), 0);
+	assert_int_equal(p.threads, 2);
+	assert_int_equal(p.cpu_ns, 99);
+	assert_int_equal(procinfo_threads(t, strlen(t), th, 4), 2); /* the cut line is left out */
+	assert_int_equal(th[0].id, 41);
+	assert_int_equal(th[0].cpu, 1);
+	assert_int_equal(th[0].weight, 200);
+	assert_int_equal(th[0].cpu_ns, 5000);
+	assert_int_equal(th[0].switches, 12);
+	assert_int_equal(th[0].wakeups, 3);
+	assert_int_equal(th[0].wake_mean_ns, 700);
+	assert_int_equal(th[0].wake_max_ns, 1500);
+	assert_int_equal(th[1].id, 43);
+	assert_int_equal(th[1].weight, 100);
+	assert_int_equal(th[1].switches, 2);
+	assert_int_equal(procinfo_threads(t, strlen(t), th, 1), 1);
+	assert_int_equal(procinfo_threads("thread\nthreadx 1\n", 17, th, 4), 0);
+	/* every prefix parses without reading past it (ASan) */
+	for (size_t n = 0; n <= strlen(t); n++) {
+		char *c = malloc(n ? n : 1);
+		memcpy(c, t, n);
+		(void)procinfo_threads(c, n, th, 4);
+		free(c);
+	}
+}
+
 static void expect_text(const struct edbuf *b, const char *want)
 {
 	size_t len;
@@ -551,13 +590,21 @@ static void test_edbuf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sha256_nist), cmocka_unit_test(test_sha256_host),
-	    cmocka_unit_test(test_regex),       cmocka_unit_test(test_regex_random),
-	    cmocka_unit_test(test_glob),        cmocka_unit_test(test_wc),
-	    cmocka_unit_test(test_human_size),  cmocka_unit_test(test_sort_compare),
-	    cmocka_unit_test(test_split_lines), cmocka_unit_test(test_hexdump),
-	    cmocka_unit_test(test_tree_prefix), cmocka_unit_test(test_columns_and_long),
-	    cmocka_unit_test(test_date),        cmocka_unit_test(test_procinfo),
+	    cmocka_unit_test(test_sha256_nist),
+	    cmocka_unit_test(test_sha256_host),
+	    cmocka_unit_test(test_regex),
+	    cmocka_unit_test(test_regex_random),
+	    cmocka_unit_test(test_glob),
+	    cmocka_unit_test(test_wc),
+	    cmocka_unit_test(test_human_size),
+	    cmocka_unit_test(test_sort_compare),
+	    cmocka_unit_test(test_split_lines),
+	    cmocka_unit_test(test_hexdump),
+	    cmocka_unit_test(test_tree_prefix),
+	    cmocka_unit_test(test_columns_and_long),
+	    cmocka_unit_test(test_date),
+	    cmocka_unit_test(test_procinfo),
+	    cmocka_unit_test(test_procinfo_threads),
 	    cmocka_unit_test(test_edbuf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,10 +30,13 @@
 #include <charlotte/names.h>
 #include <charlotte/ns.h>
 #include <charlotte/pager.h>
+#include <charlotte/sched.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
 #include <charlotte/thread.h>
+
+#include "../../bench/sched_bench.h"
 
 #define MAX_SAMPLES 256
 #define WARMUP 3
@@ -528,6 +531,200 @@ static void run_bench(const struct bench *b)
 	printf("\n");
 }
 
+/*
+ * --- scheduler metrics (issue 19; docs/bench.md "Scheduler metrics") ---
+ *
+ * Not samples of timed operations: each runs threads of ours for a stretch of
+ * guest time and prints one figure as median = min = max (n = 1), or, for the
+ * wake-up latencies, a percentile of SCHED_WAKE_SAMPLES sleeps with the
+ * minimum and maximum beside it. CPU times are the kernel's (SYS_THREAD_INFO),
+ * latencies the monotonic clock's: under icount, guest time.
+ *
+ *   sched_fairness_jain     SCHED_FAIR_THREADS equal spinning threads for
+ *                           SCHED_FAIR_NS: Jain's index (sum x)^2 / (n sum x^2)
+ *                           of the CPU time each got (1 = perfectly fair)
+ *   sched_weight_error_pct  three spinning threads of weights 100, 200, 400
+ *                           (SYS_THREAD_SET_SCHED with the grant "sched") for
+ *                           SCHED_WEIGHT_NS: the worst |share / (w / sum w) - 1|
+ *                           in percent
+ *   wake_p50_us, wake_p99_us   our main thread sleeps 1 ms SCHED_WAKE_SAMPLES
+ *                           times while SCHED_HOGS threads spin: how long after
+ *                           its deadline it runs again, in microseconds
+ *   wake_p50_us_fixed, wake_p99_us_fixed   the same under SCHED_MODE_FIXED
+ *                           (SYS_SCHED_SET; the tunables are put back after)
+ */
+static uint8_t hog_stacks[SCHED_MAX_THREADS][16384] __attribute__((aligned(16)));
+static volatile int hogs_stop;
+
+static int hog_fn(void *arg)
+{
+	(void)arg;
+	while (!hogs_stop) /* no pause: TCG leaves its execution loop at each one */
+		;
+	return 0;
+}
+
+/* n spinning threads (weights[i], or the default for NULL); 0 or an error. */
+static long hogs_start(handle_t *t, int n, const uint32_t *weights)
+{
+	long r = 0;
+	int started = 0;
+	hogs_stop = 0;
+	for (; started < n && r >= 0; started++) {
+		r = ch_thread_spawn(hog_fn, NULL, hog_stacks[started], sizeof(hog_stacks[0]),
+		                    &t[started]);
+		if (r < 0)
+			break;
+		if (weights)
+			r = ch_thread_set_sched(t[started], weights[started], 0,
+			                        ch_handle("sched"));
+	}
+	if (r >= 0)
+		return 0;
+	hogs_stop = 1;
+	for (int i = 0; i < started; i++) {
+		ch_thread_wait(t[i], CH_FOREVER, NULL);
+		ch_cap_drop(t[i]);
+	}
+	return r;
+}
+
+/* Stop them; their CPU time since the snapshots in before[] into cpu[]. */
+static void hogs_stop_all(handle_t *t, int n, const uint64_t *before, uint64_t *cpu)
+{
+	struct thread_info ti;
+	for (int i = 0; i < n; i++)
+		cpu[i] = ch_thread_info(t[i], &ti) == 0 ? ti.cpu_ns - before[i] : 0;
+	hogs_stop = 1;
+	for (int i = 0; i < n; i++) {
+		ch_thread_wait(t[i], CH_FOREVER, NULL);
+		ch_cap_drop(t[i]);
+	}
+}
+
+/* Each one's CPU time now. */
+static void hogs_snapshot(handle_t *t, int n, uint64_t *out)
+{
+	struct thread_info ti;
+	for (int i = 0; i < n; i++)
+		out[i] = ch_thread_info(t[i], &ti) == 0 ? ti.cpu_ns : 0;
+}
+
+/* "BENCH name median=v min=v max=v n=1" with v to 4 decimals. */
+static void print_one(const char *name, double v)
+{
+	long long x = (long long)(v * 10000 + 0.5);
+	printf("BENCH %s median=%lld.%04lld min=%lld.%04lld max=%lld.%04lld n=1\n", name, x / 10000,
+	       x % 10000, x / 10000, x % 10000, x / 10000, x % 10000);
+}
+
+/* Run n hogs (weights or NULL) for ns of guest time; their CPU times in cpu[]. */
+static long hogs_run(int n, const uint32_t *weights, uint64_t ns, uint64_t *cpu)
+{
+	handle_t t[SCHED_MAX_THREADS];
+	uint64_t before[SCHED_MAX_THREADS];
+	long r = hogs_start(t, n, weights);
+	if (r < 0)
+		return r;
+	hogs_snapshot(t, n, before);
+	ch_sleep_ns(ns);
+	hogs_stop_all(t, n, before, cpu);
+	return 0;
+}
+
+static void bench_fairness(void)
+{
+	uint64_t cpu[SCHED_FAIR_THREADS];
+	long r = hogs_run(SCHED_FAIR_THREADS, NULL, SCHED_FAIR_NS, cpu);
+	if (r < 0) {
+		error("sched_fairness_jain", r);
+		return;
+	}
+	double sum = 0, sq = 0;
+	for (int i = 0; i < SCHED_FAIR_THREADS; i++)
+		sum += (double)cpu[i], sq += (double)cpu[i] * (double)cpu[i];
+	print_one("sched_fairness_jain", sq > 0 ? sum * sum / (SCHED_FAIR_THREADS * sq) : 0);
+}
+
+static void bench_weights(void)
+{
+	static const uint32_t w[3] = {100, 200, 400};
+	uint64_t cpu[3];
+	if (ch_handle("sched") == HANDLE_INVALID) {
+		printf("BENCH ERROR sched_weight_error_pct: no grant \"sched\"\n");
+		return;
+	}
+	long r = hogs_run(3, w, SCHED_WEIGHT_NS, cpu);
+	if (r < 0) {
+		error("sched_weight_error_pct", r);
+		return;
+	}
+	double total = (double)(cpu[0] + cpu[1] + cpu[2]), worst = 0;
+	for (int i = 0; i < 3; i++) {
+		double want = (double)w[i] / 700.0, got = total > 0 ? (double)cpu[i] / total : 0;
+		double err = got > want ? got / want - 1 : 1 - got / want;
+		worst = err > worst ? err : worst;
+	}
+	print_one("sched_weight_error_pct", worst * 100);
+}
+
+/* Sleeps 1 ms SCHED_WAKE_SAMPLES times under SCHED_HOGS hogs; prints p50 and p99. */
+static void bench_wake(const char *suffix)
+{
+	static uint64_t lat[SCHED_WAKE_SAMPLES];
+	handle_t t[SCHED_HOGS];
+	long r = hogs_start(t, SCHED_HOGS, NULL);
+	if (r < 0) {
+		error("wake hogs", r);
+		return;
+	}
+	for (int i = -SCHED_WAKE_WARMUP; i < SCHED_WAKE_SAMPLES; i++) {
+		uint64_t deadline = (uint64_t)ch_clock_ns() + SCHED_SLEEP_NS;
+		ch_sleep_ns(SCHED_SLEEP_NS);
+		uint64_t now = (uint64_t)ch_clock_ns();
+		if (i >= 0)
+			lat[i] = now > deadline ? now - deadline : 0;
+	}
+	uint64_t zero[SCHED_HOGS] = {0}, cpu[SCHED_HOGS];
+	hogs_stop_all(t, SCHED_HOGS, zero, cpu);
+	qsort(lat, SCHED_WAKE_SAMPLES, sizeof(lat[0]), cmp_u64);
+	const int pct[2] = {50, 99};
+	for (int k = 0; k < 2; k++) {
+		uint64_t v = lat[(SCHED_WAKE_SAMPLES * pct[k] + 99) / 100 - 1];
+		printf(
+		    "BENCH wake_p%d_us%s median=%llu.%03llu min=%llu.%03llu max=%llu.%03llu n=%d\n",
+		    pct[k], suffix, (unsigned long long)(v / 1000), (unsigned long long)(v % 1000),
+		    (unsigned long long)(lat[0] / 1000), (unsigned long long)(lat[0] % 1000),
+		    (unsigned long long)(lat[SCHED_WAKE_SAMPLES - 1] / 1000),
+		    (unsigned long long)(lat[SCHED_WAKE_SAMPLES - 1] % 1000), SCHED_WAKE_SAMPLES);
+	}
+}
+
+static void bench_sched(const char *only)
+{
+	handle_t ctl = ch_handle("sched");
+	if (!only || strstr(only, "sched_fairness"))
+		bench_fairness();
+	if (!only || strstr(only, "sched_weight"))
+		bench_weights();
+	if (!only || strstr(only, "wake"))
+		bench_wake("");
+	if (only && !strstr(only, "wake"))
+		return;
+	struct sched_params p, fixed;
+	long r = ctl == HANDLE_INVALID ? ERR_NOT_FOUND : ch_sched_get(ctl, &p);
+	fixed = p;
+	fixed.mode = SCHED_MODE_FIXED;
+	if (r >= 0)
+		r = ch_sched_set(ctl, &fixed);
+	if (r < 0) {
+		error("wake_p99_us_fixed: SYS_SCHED_SET", r);
+		return;
+	}
+	bench_wake("_fixed");
+	ch_sched_set(ctl, &p);
+}
+
 /* --- the children --- */
 
 static int child_server(void)
@@ -579,6 +776,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (!only || strstr(only, benches[i].name))
 			run_bench(&benches[i]);
+	bench_sched(only);
 	printf("BENCH DONE\n");
 	return 0;
 }

@@ -22,9 +22,9 @@
 
 /* A system call with a full 64-bit target: libcharlotte's wrappers take a
  * 32-bit handle_t, so they cannot say what a hostile program can. */
-static long call_wide(uint64_t action, uint64_t target, uint64_t a0, uint64_t a1)
+static long call_wide(uint64_t action, uint64_t target, uint64_t a0, uint64_t a1, uint64_t a2)
 {
-	register uint64_t r10 __asm__("r10") = 0;
+	register uint64_t r10 __asm__("r10") = a2;
 	register uint64_t r8 __asm__("r8") = 0;
 	register uint64_t r9 __asm__("r9") = 0;
 	long ret;
@@ -88,6 +88,7 @@ static void wide_caps_make(struct wide_caps *w)
 	if (ch_group_create(ht_pool, 0, &h) == 0)
 		set_type(w, OBJ_GROUP, keep(w, h));
 	set_type(w, OBJ_DEVICE, ch_handle("hw")); /* the root device */
+	set_type(w, OBJ_SCHED, ch_handle("sched")); /* the scheduler's control */
 	/* a device's MMIO (the std VGA's BAR2), ports and an interrupt (the i8042's) */
 	struct hw_device_info info;
 	for (uint32_t i = 0; ch_dev_enum(ch_handle("hw"), i, &info, NULL) == 0; i++) {
@@ -136,7 +137,7 @@ HOLE_TEST(wide_target_handles)
 			break;
 		}
 		for (unsigned k = 0; k < NWIDE; k++) {
-			long r = call_wide(a->action, wide_bits[k] | h, 0, 0);
+			long r = call_wide(a->action, wide_bits[k] | h, 0, 0, 0);
 			if (r != ERR_BAD_HANDLE)
 				ch_test_fail("%s, target %#llx: got %s, want ERR_BAD_HANDLE",
 				             a->name, (unsigned long long)(wide_bits[k] | h),
@@ -151,7 +152,7 @@ struct handle_arg {
 	uint64_t action;
 	const char *name;
 	uint32_t target_type;
-	unsigned arg; /* 0: a0, 1: a1 */
+	unsigned arg; /* 0: a0, 1: a1, 2: a2 */
 	uint32_t arg_type;
 };
 
@@ -160,6 +161,7 @@ static const struct handle_arg handle_args[] = {
     {SYS_PROC_GRANT, "SYS_PROC_GRANT", OBJ_PROCESS, 0, OBJ_MEMORY},
     {SYS_WAITSET_ADD, "SYS_WAITSET_ADD", OBJ_WAITSET, 0, OBJ_ENDPOINT},
     {SYS_THREAD_SET_PAGER, "SYS_THREAD_SET_PAGER", OBJ_THREAD, 0, OBJ_ENDPOINT},
+    {SYS_THREAD_SET_SCHED, "SYS_THREAD_SET_SCHED", OBJ_THREAD, 2, OBJ_SCHED},
 };
 
 HOLE_TEST(wide_handle_arguments)
@@ -186,8 +188,8 @@ HOLE_TEST(wide_handle_arguments)
 		}
 		for (unsigned k = 0; k < NWIDE; k++) {
 			uint64_t wide = wide_bits[k] | h;
-			long r =
-			    call_wide(a->action, t, a->arg == 0 ? wide : 0, a->arg == 1 ? wide : 0);
+			long r = call_wide(a->action, t, a->arg == 0 ? wide : 0,
+			                   a->arg == 1 ? wide : 0, a->arg == 2 ? wide : 0);
 			if (r != ERR_BAD_HANDLE)
 				ch_test_fail("%s, handle argument a%u = %#llx: got %s, want "
 				             "ERR_BAD_HANDLE",

@@ -442,6 +442,7 @@ int fz_child_main(int argc, char **argv)
 	add_start_handle(st, "log", OBJ_DEBUG_LOG, FZ_SELF_NONE);
 	add_start_handle(st, "ep", OBJ_ENDPOINT, FZ_SELF_PARENT_EP);
 	add_start_handle(st, "shared", OBJ_MEMORY, FZ_SELF_NONE);
+	add_start_handle(st, "sched", OBJ_SCHED, FZ_SELF_NONE);
 	add_handle(st, arena, OBJ_MEMORY, FZ_SELF_NONE);
 	sh->started = 1;
 	for (uint64_t i = 0; i < calls; i++) {

@@ -49,6 +49,9 @@
 #define MS UINT64_C(1000000)
 
 static handle_t p_log, p_pool, p_as;
+/* the scheduler's control, if we were given it: children get it to look only
+ * (SYS_SCHED_SET and raised weights are refused them) */
+static handle_t p_sched;
 static uint64_t reply_rng = 0x243f6a8885a308d3u;
 
 struct slot {
@@ -129,11 +132,12 @@ static int start_child(struct slot *s, unsigned idx, uint64_t seed, uint64_t n, 
 	    {"shared", s->shared,
 	     RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_INSPECT | RIGHT_DUPLICATE |
 	         RIGHT_TRANSFER},
+	    {"sched", p_sched, RIGHT_INSPECT | RIGHT_DUPLICATE | RIGHT_TRANSFER},
 	};
 	struct ch_spawn_args a = {.path = "bin/sysfuzz",
 	                          .argv = argv,
 	                          .grants = g,
-	                          .ngrants = 3,
+	                          .ngrants = p_sched != HANDLE_INVALID ? 4 : 3,
 	                          .child_pool = FZ_CHILD_POOL};
 	printf("child %llu: seed %s, %llu calls\n", (unsigned long long)n, seed_s,
 	       (unsigned long long)calls);
@@ -532,11 +536,13 @@ int main(int argc, char **argv)
 		p_log = ch_handle("log");
 		p_pool = ch_handle("pool");
 		p_as = ch_handle("self.as");
+		p_sched = ch_handle("sched");
 		return replay(argc, argv);
 	}
 	p_log = ch_handle("log");
 	p_pool = ch_handle("pool");
 	p_as = ch_handle("self.as");
+	p_sched = ch_handle("sched");
 	if (argc > 1)
 		seed = strtoull(argv[1], NULL, 0);
 	if (argc > 2)

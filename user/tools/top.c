@@ -1,5 +1,5 @@
 /*
- * top.c - `top [-n count] [-d seconds]`: ps, refreshed.
+ * top.c - `top [-t] [-n count] [-d seconds]`: ps, refreshed; -t one line per thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +14,21 @@
 #include "lib/tool.h"
 
 static const struct tool top_tool = {
-    "top", "top [-n count] [-d seconds]",
+    "top", "top [-t] [-n count] [-d seconds]",
     "Shows the processes of proc:// as ps does, refreshed every few seconds, busiest\n"
     "first when the kernel reports CPU time (cpu_ns in proc://: the share of one CPU\n"
     "each used since the last refresh), else by pid. On a terminal the screen is\n"
     "redrawn until q (or Ctrl-C) is typed; otherwise it prints count tables.\n"
+    "  -t    one line per running thread (up to 16 a process, as proc:// lists them):\n"
+    "        its CPU, weight, CPU%, CPU time, switches, wake-ups and their mean\n"
+    "        and longest latency (from being woken to running), in microseconds\n"
     "  -n N  stop after N refreshes (default: until q on a terminal, 1 otherwise)\n"
     "  -d S  seconds between refreshes (default 2)\n"
-    "Not supported: sorting keys, killing from the screen, per-thread lines.\n"};
+    "Not supported: sorting keys, killing from the screen.\n"};
 
-/* What the last refresh saw of each process, to take CPU time differences. */
+/* What the last refresh saw of each process (or thread: -t), to take CPU time differences. */
 struct seen {
-	uint32_t pid;
+	uint64_t pid; /* a thread's object id with -t */
 	uint64_t cpu_ns;
 };
 static struct seen *last;
@@ -45,7 +48,7 @@ static int by_cpu(const void *a, const void *b)
 	return x->p->pid < y->p->pid ? -1 : x->p->pid > y->p->pid;
 }
 
-static uint64_t cpu_before(uint32_t pid)
+static uint64_t cpu_before(uint64_t pid)
 {
 	for (long i = 0; i < nlast; i++)
 		if (last[i].pid == pid)
@@ -110,6 +113,104 @@ static int refresh(bool screen, unsigned rows)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* -t: one row per running thread. */
+struct trow {
+	const struct procinfo *p;
+	struct procthread t;
+	unsigned permille;
+};
+
+static int by_thread_cpu(const void *a, const void *b)
+{
+	const struct trow *x = a, *y = b;
+	if (x->permille != y->permille)
+		return x->permille > y->permille ? -1 : 1;
+	if (x->p->pid != y->p->pid)
+		return x->p->pid < y->p->pid ? -1 : 1;
+	return x->t.id < y->t.id ? -1 : x->t.id > y->t.id;
+}
+
+#define THREADS_A_PROCESS 16 /* what proc:// lists of one process at most */
+
+/* The thread rows of the n processes of p, malloc'd into *out; how many, or -1. */
+static long thread_rows(const struct procinfo *p, long n, struct trow **out)
+{
+	static char text[8192];
+	struct procthread th[THREADS_A_PROCESS];
+	long cap = 16, k = 0;
+	struct trow *r = malloc((size_t)cap * sizeof(*r));
+	for (long i = 0; r && i < n; i++) {
+		long len = proclist_text(p[i].pid, text, sizeof(text));
+		unsigned m =
+		    len > 0 ? procinfo_threads(text, (unsigned long)len, th, THREADS_A_PROCESS) : 0;
+		for (unsigned j = 0; j < m; j++) {
+			if (k == cap) {
+				struct trow *nr = realloc(r, 2 * (size_t)cap * sizeof(*r));
+				if (!nr) {
+					free(r);
+					return -1;
+				}
+				r = nr;
+				cap *= 2;
+			}
+			r[k++] = (struct trow){&p[i], th[j], 0};
+		}
+	}
+	*out = r;
+	return r ? k : -1;
+}
+
+static int refresh_threads(bool screen, unsigned rows)
+{
+	struct procinfo *p;
+	long n = proclist_read(&p);
+	if (n < 0)
+		return 1;
+	struct trow *r = NULL;
+	long k = thread_rows(p, n, &r);
+	struct seen *seen = k >= 0 ? malloc((size_t)(k ? k : 1) * sizeof(*seen)) : NULL;
+	if (!seen) {
+		free(p);
+		free(r);
+		tool_warn("out of memory");
+		return 1;
+	}
+	int64_t now = ch_clock_ns();
+	uint64_t dt = last_time ? (uint64_t)(now - last_time) : 0;
+	for (long i = 0; i < k; i++) {
+		uint64_t before = cpu_before(r[i].t.id);
+		uint64_t used = r[i].t.cpu_ns > before ? r[i].t.cpu_ns - before : 0;
+		r[i].permille = dt ? (unsigned)(used * 1000 / dt) : 0;
+		seen[i] = (struct seen){r[i].t.id, r[i].t.cpu_ns};
+	}
+	free(last);
+	last = seen;
+	nlast = k;
+	last_time = now;
+	qsort(r, (size_t)k, sizeof(*r), by_thread_cpu);
+	if (screen)
+		printf("\033[H\033[2J");
+	printf("top - %ld processes, %ld threads listed\n", n, k);
+	printf("%5s %8s %3s %6s %6s %9s %8s %7s %9s %9s %s\n", "PID", "TID", "CPU", "WEIGHT",
+	       "CPU%", "TIME", "SWITCH", "WAKEUPS", "WAKE_US", "WMAX_US", "NAME");
+	for (long i = 0; i < k && (!screen || (unsigned)i + 3 < rows); i++) {
+		const struct trow *q = &r[i];
+		char time[24];
+		snprintf(time, sizeof(time), "%llu.%02llus",
+		         (unsigned long long)(q->t.cpu_ns / 1000000000u),
+		         (unsigned long long)(q->t.cpu_ns / 10000000u % 100));
+		printf("%5u %8llu %3u %6u %4u.%u %9s %8llu %7llu %9llu %9llu %s\n", q->p->pid,
+		       (unsigned long long)q->t.id, q->t.cpu, q->t.weight, q->permille / 10,
+		       q->permille % 10, time, (unsigned long long)q->t.switches,
+		       (unsigned long long)q->t.wakeups,
+		       (unsigned long long)(q->t.wake_mean_ns / 1000),
+		       (unsigned long long)(q->t.wake_max_ns / 1000), q->p->name);
+	}
+	free(r);
+	free(p);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* Waits delay_ns (or for a key on a terminal); whether to stop. */
 static bool wait_next(bool screen, uint64_t delay_ns)
 {
@@ -136,9 +237,12 @@ int main(int argc, char **argv)
 {
 	struct tool_opts o = {0};
 	uint64_t count = 0, delay = 2;
+	bool threads = false;
 	int c;
-	while ((c = tool_getopt(&top_tool, argc, argv, "n:d:", &o)) != -1) {
-		if (c == 'n')
+	while ((c = tool_getopt(&top_tool, argc, argv, "tn:d:", &o)) != -1) {
+		if (c == 't')
+			threads = true;
+		else if (c == 'n')
 			count = tool_number(o.arg, "-n");
 		else
 			delay = tool_number(o.arg, "-d");
@@ -157,7 +261,7 @@ int main(int argc, char **argv)
 		term_size(STDOUT_FILENO, &rows, &cols);
 	int rc = 0;
 	for (uint64_t i = 0; count == 0 || i < count; i++) {
-		if ((rc = refresh(screen, rows)) != 0)
+		if ((rc = threads ? refresh_threads(screen, rows) : refresh(screen, rows)) != 0)
 			break;
 		if ((count == 0 || i + 1 < count) && wait_next(screen, delay * 1000000000ull))
 			break;

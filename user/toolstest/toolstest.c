@@ -23,6 +23,7 @@
 #include <abi/term.h>
 #include <charlotte/fd.h>
 #include <charlotte/kbus.h>
+#include <charlotte/sched.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -38,6 +39,7 @@ static const char *const all_tools[] = {
     "ls",    "mem",       "mkdir", "mv",    "ns",   "ps",      "reboot", "rm",
     "rmdir", "sha256sum", "sleep", "sort",  "stat", "sync",    "tail",   "shutdown",
     "top",   "touch",     "tree",  "true",  "uniq", "uptime",  "wc",     "serial",
+    "sched",
 };
 
 /* A grant of h under name with all the rights we have on it. */
@@ -78,6 +80,9 @@ static long drain(int fd, char *buf, size_t cap)
  * read into out_text and err_text. Returns its exit code, or -1000 if it did not exit
  * (killed, faulted, or could not be started: the reason is printed).
  */
+/* The scheduler's control the tools get as "sched" (tools_sched), or none. */
+static handle_t tool_sched = HANDLE_INVALID;
+
 static int run_argv(const char *const *argv, const char *in)
 {
 	char path[64];
@@ -88,8 +93,10 @@ static int run_argv(const char *const *argv, const char *in)
 		printf("toolstest: pipe: %s\n", strerror(errno));
 		return -1000;
 	}
-	struct ch_grant g[6];
+	struct ch_grant g[7];
 	unsigned n = 0;
+	if (tool_sched != HANDLE_INVALID)
+		g[n++] = grant_of("sched", tool_sched);
 	g[n++] = grant_of("log", ch_handle("log"));
 	g[n++] = grant_of("ns", ch_handle("ns"));
 	if (ch_handle("dmesg") != HANDLE_INVALID)
@@ -236,11 +243,11 @@ static void test_true_false(void)
 static void test_misuse(void)
 {
 	static const char *const with_options[] = {
-	    "ls",     "cat",  "mkdir", "rm",      "cp",        "mv",       "head",
-	    "tail",   "wc",   "stat",  "touch",   "grep",      "sort",     "uniq",
-	    "tree",   "du",   "ln",    "hexdump", "sha256sum", "sleep",    "env",
-	    "uptime", "date", "ps",    "kill",    "mem",       "ns",       "df",
-	    "sync",   "top",  "dmesg", "rmdir",   "edit",      "shutdown", "reboot"};
+	    "ls",   "cat",      "mkdir",     "rm",    "cp",   "mv",     "head",  "tail",
+	    "wc",   "stat",     "touch",     "grep",  "sort", "uniq",   "tree",  "du",
+	    "ln",   "hexdump",  "sha256sum", "sleep", "env",  "uptime", "date",  "ps",
+	    "kill", "mem",      "ns",        "df",    "sync", "top",    "dmesg", "rmdir",
+	    "edit", "shutdown", "reboot",    "sched"};
 	for (size_t i = 0; i < sizeof(with_options) / sizeof(with_options[0]); i++) {
 		int code = run(with_options[i], "-Z", (const char *)NULL);
 		CHECK(code == 2, "%s -Z: exit %d, want 2", with_options[i], code);
@@ -654,6 +661,48 @@ static void test_edit(void)
 	EXPECT_EXIT(0, "rm", TDIR "/ed");
 }
 
+/* sched shows and sets the tunables with the grant "sched"; top -t lists threads. */
+static void test_sched(void)
+{
+	EXPECT_EXIT(1, "sched");
+	CHECK(strcmp(err_text, "sched: no capability to the scheduler (the grant \"sched\")\n") ==
+	          0,
+	      "sched without the grant: \"%s\"", err_text);
+	handle_t full = ch_handle("sched"), ro;
+	struct sched_params p;
+	CHECK(full != HANDLE_INVALID, "toolstest has no \"sched\"");
+	EXPECT_OK(ch_sched_get(full, &p));
+	EXPECT_OK(ch_cap_derive(full, RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE, 0, &ro));
+	tool_sched = ro;
+	int show = run("sched", (const char *)NULL);
+	bool shown = strncmp(out_text, "mode ", 5) == 0 && strstr(out_text, "SWITCHES") &&
+	             strstr(out_text, "\n  0 ");
+	int look = run("sched", "set", "--mode", ch_sched_mode_name(p.mode), (const char *)NULL);
+	bool look_said = strstr(err_text, "can only look") != NULL;
+	tool_sched = full;
+	int same = run("sched", "set", "--mode", ch_sched_mode_name(p.mode), (const char *)NULL);
+	int bounds = run("sched", "set", "--min", "1us", (const char *)NULL);
+	bool bounds_said = strstr(err_text, "refused") != NULL;
+	int bad_mode = run("sched", "set", "--mode", "fast", (const char *)NULL);
+	int no_value = run("sched", "set", "--latency", (const char *)NULL);
+	int bad_unit = run("sched", "set", "--latency", "5h", (const char *)NULL);
+	int nothing = run("sched", "set", (const char *)NULL);
+	tool_sched = HANDLE_INVALID;
+	ch_cap_drop(ro);
+	struct sched_params now;
+	EXPECT_OK(ch_sched_get(full, &now));
+	CHECK(memcmp(&now, &p, sizeof(p)) == 0, "the tunables changed");
+	CHECK(show == 0 && shown, "sched: exit %d: \"%s\"", show, out_text);
+	CHECK(look == 1 && look_said, "sched set with INSPECT only: exit %d", look);
+	CHECK(same == 0, "sched set --mode %s: exit %d", ch_sched_mode_name(p.mode), same);
+	CHECK(bounds == 1 && bounds_said, "sched set --min 1us: exit %d", bounds);
+	CHECK(bad_mode == 2 && no_value == 2 && bad_unit == 2 && nothing == 2,
+	      "misuse: exits %d %d %d %d, want 2", bad_mode, no_value, bad_unit, nothing);
+	EXPECT_EXIT(0, "top", "-t", "-n", "1");
+	CHECK(strstr(out_text, " TID ") && strstr(out_text, " toolstest\n"), "top -t: \"%s\"",
+	      out_text);
+}
+
 static void run_all(void)
 {
 	ch_test_run("tools_", "help", test_help);
@@ -666,6 +715,7 @@ static void run_all(void)
 	ch_test_run("tools_", "ln", test_ln);
 	ch_test_run("tools_", "text_tools", test_text_tools);
 	ch_test_run("tools_", "system_tools", test_system_tools);
+	ch_test_run("tools_", "sched", test_sched);
 	ch_test_run("tools_", "out_basic", test_out_basic);
 	ch_test_run("tools_", "out_tree", test_out_tree);
 	ch_test_run("tools_", "out_errors", test_out_errors);

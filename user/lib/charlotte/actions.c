@@ -9,6 +9,7 @@
 #include <charlotte/hw.h>
 #include <charlotte/kbus.h>
 #include <charlotte/ns.h>
+#include <charlotte/sched.h>
 #include <charlotte/syscall.h>
 
 #define ACTION_ENTRY(action, name, wrapper, target, type, rights, args) \

@@ -15,16 +15,25 @@
 
 #include "tool.h"
 
-long proclist_one(uint32_t pid, struct procinfo *out)
+long proclist_text(uint32_t pid, char *buf, size_t cap)
 {
-	char uri[32], text[512];
+	char uri[32];
 	snprintf(uri, sizeof(uri), "proc:///%u", pid);
 	handle_t h;
 	long r = ch_uri_open(uri, NS_TYPE_PROC, 0, RIGHT_READ, &h);
 	if (r < 0)
 		return r;
-	r = ch_ns_read(h, 0, text, sizeof(text) - 1, 0);
+	size_t len = 0;
+	while (len < cap && (r = ch_ns_read(h, len, buf + len, cap - len, 0)) > 0)
+		len += (size_t)r;
 	ch_cap_drop(h);
+	return r < 0 ? r : (long)len;
+}
+
+long proclist_one(uint32_t pid, struct procinfo *out)
+{
+	char text[512]; /* the process's own keys come first: the thread lines may be cut */
+	long r = proclist_text(pid, text, sizeof(text));
 	if (r < 0)
 		return r;
 	return procinfo_parse(text, (unsigned long)r, out) < 0 ? ERR_MALFORMED : 0;

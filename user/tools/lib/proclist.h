@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <stddef.h>
+
 #include "procinfo.h"
 
 /* The processes in our view of proc://, sorted by pid, as a malloc'd array in *out;
@@ -11,3 +13,6 @@
 long proclist_read(struct procinfo **out);
 /* One process's status; 0 or an ERR_*. */
 long proclist_one(uint32_t pid, struct procinfo *out);
+/* Up to cap bytes of one process's status text (its thread lines included) into buf;
+ * how many, or an ERR_*. */
+long proclist_text(uint32_t pid, char *buf, size_t cap);

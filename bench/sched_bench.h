@@ -1,0 +1,15 @@
+/*
+ * sched_bench.h - the scheduler metrics' parameters (docs/bench.md "Scheduler
+ * metrics"), one definition for both sides: user/bench/bench.c (CharlotteOS) and
+ * bench/linux/linuxbench.c (Linux) include it, so they measure the same thing.
+ */
+#pragma once
+
+#define SCHED_FAIR_THREADS 4 /* sched_fairness_jain: equal spinning threads */
+#define SCHED_FAIR_NS 200000000ull /* for this long (guest time) */
+#define SCHED_WEIGHT_NS 350000000ull /* sched_weight_error_pct: 3 threads, 1:2:4 */
+#define SCHED_HOGS 4 /* wake_*: spinning threads beside the sleeper */
+#define SCHED_WAKE_SAMPLES 30 /* sleeps measured (p99 of 30: their maximum) */
+#define SCHED_WAKE_WARMUP 3 /* sleeps before those */
+#define SCHED_SLEEP_NS 1000000ull /* each sleep: 1 ms */
+#define SCHED_MAX_THREADS 4 /* spinning threads at once, at most */
