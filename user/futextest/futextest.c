@@ -442,6 +442,7 @@ static void run_all(void)
 	ch_test_run("futex_", "process_killed", test_process_killed);
 	ch_test_run("futex_", "sleep_until", test_sleep_until);
 	ch_test_run("futex_", "sleep_until_kill", test_sleep_until_kill);
+	ft_run_libc_tests();
 }
 
 int main(int argc, char **argv)

@@ -16,3 +16,5 @@
 int ft_spawn(int (*fn)(void *), void *arg, unsigned slot, handle_t *out);
 /* Wait for t to end (its exit code in *code, which may be NULL) and drop t. */
 long ft_join(handle_t t, int64_t *code);
+/* The libc's pthread and semaphore tests (libc_tests.c). */
+void ft_run_libc_tests(void);
