@@ -33,6 +33,8 @@ function canon_init(   n, i, names) {
 	equiv["ns_lookup"] = "open(O_RDONLY) + close of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["ns_stat"] = "stat() of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["blk_read_4k"] = "pread() of 4 KiB with O_DIRECT from /dev/vda (virtio-blk)"
+	equiv["yield"] = "sched_yield() round trip between two threads pinned to one CPU"
+	equiv["futex_pingpong"] = "FUTEX_WAIT/FUTEX_WAKE ping-pong between two threads, one CPU"
 }
 
 function add_name(name) {

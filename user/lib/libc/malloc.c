@@ -270,9 +270,11 @@ static void *alloc_chunk(size_t need)
 	return payload(c);
 }
 
+/* Called with malloc_lock held: let it go (an abort may run atexit handlers that free). */
 static _Noreturn void bad_pointer(const char *what)
 {
 	static const char prefix[] = "malloc: invalid pointer passed to ";
+	libc_unlock(&malloc_lock);
 	__libc_write(2, prefix, sizeof(prefix) - 1);
 	__libc_write(2, what, strlen(what));
 	__libc_write(2, "\n", 1);
