@@ -48,6 +48,8 @@ function canon_init(   n, i, names) {
 		"wake_p99_us_fixed", names, " ")
 	for (i = 1; i <= n; i++)
 		add_name(names[i])
+	equiv["yield"] = "sched_yield() round trip between two threads pinned to one CPU"
+	equiv["futex_pingpong"] = "FUTEX_WAIT/FUTEX_WAKE ping-pong between two threads, one CPU"
 }
 
 # A figure as JSON: an integer as such, a fraction with 4 decimals.

@@ -280,6 +280,67 @@ static void teardown_futex_rtt(void)
 	munmap(shared_word, PAGE);
 }
 
+/* --- yield and futex_pingpong: two threads of this process, pinned to CPU 0 --- */
+
+static pthread_t partner;
+static volatile int partner_stop;
+static int turn; /* 0 ours, 1 the partner's, 2 it must end */
+
+static void *yield_partner(void *arg)
+{
+	while (!__atomic_load_n(&partner_stop, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return arg;
+}
+
+static void *futex_partner(void *arg)
+{
+	while (futex_wait_change(&turn, 0) != 2)
+		futex_set(&turn, 0);
+	return arg;
+}
+
+static void start_partner(void *(*fn)(void *))
+{
+	partner_stop = 0;
+	turn = 0;
+	errno = pthread_create(&partner, NULL, fn, NULL);
+	if (errno)
+		die("pthread_create");
+}
+
+static void setup_yield(void)
+{
+	start_partner(yield_partner);
+}
+
+/* One round trip: our sched_yield runs the partner, whose sched_yield runs us. */
+static void run_yield(int iters)
+{
+	for (int i = 0; i < iters; i++)
+		sched_yield();
+}
+
+static void setup_futex_pingpong(void)
+{
+	start_partner(futex_partner);
+}
+
+static void run_futex_pingpong(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		futex_set(&turn, 1);
+		futex_wait_change(&turn, 1);
+	}
+}
+
+static void stop_partner(void)
+{
+	__atomic_store_n(&partner_stop, 1, __ATOMIC_RELEASE);
+	futex_set(&turn, 2);
+	pthread_join(partner, NULL);
+}
+
 /* --- ipc_oneway: a stream of 64-byte pipe messages to a reading process --- */
 
 /* Reads a count, then that many 64-byte messages, then acknowledges with a byte. */
@@ -595,6 +656,8 @@ static const struct bench benches[] = {
     {"ns_lookup", 101, 10, setup_tmpfs_path, run_ns_lookup, teardown_tmpfs_path},
     {"ns_stat", 101, 10, setup_tmpfs_path, run_ns_stat, teardown_tmpfs_path},
     {"blk_read_4k", 101, 10, setup_blk, run_blk_read, teardown_blk},
+    {"yield", 101, 10, setup_yield, run_yield, stop_partner},
+    {"futex_pingpong", 101, 10, setup_futex_pingpong, run_futex_pingpong, stop_partner},
 };
 
 static int cmp_u64(const void *a, const void *b)

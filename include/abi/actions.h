@@ -140,6 +140,11 @@ enum ch_arg_kind {
 	X(SYS_SELF_YIELD,        self_yield,        ch_yield,            SELF, OBJ_NONE,          0, ()) \
 	X(SYS_SELF_CLOCK,        self_clock,        ch_clock_ns,         SELF, OBJ_NONE,          0, ()) \
 	X(SYS_SELF_SLEEP,        self_sleep,        ch_sleep_ns,         SELF, OBJ_NONE,          0, (ARG_TIMEOUT)) \
+	X(SYS_SELF_FUTEX_WAIT,   self_futex_wait,   ch_futex_wait,       SELF, OBJ_NONE,          0, \
+	  (ARG_ADDR, ARG_INT, ARG_TIMEOUT)) \
+	X(SYS_SELF_FUTEX_WAKE,   self_futex_wake,   ch_futex_wake,       SELF, OBJ_NONE,          0, \
+	  (ARG_ADDR, ARG_COUNT)) \
+	X(SYS_SELF_SLEEP_UNTIL,  self_sleep_until,  ch_sleep_until,      SELF, OBJ_NONE,          0, (ARG_TIMEOUT)) \
 	X(SYS_CAP_DERIVE,        cap_derive,        ch_cap_derive,       CAP,  OBJ_NONE,          RIGHT_DUPLICATE, \
 	  (ARG_RIGHTS, ARG_INT, ARG_OUT_HANDLE(OBJ_NONE, 1))) \
 	X(SYS_CAP_DUPLICATE,     cap_duplicate,     ch_cap_duplicate,    CAP,  OBJ_NONE,          RIGHT_DUPLICATE, \

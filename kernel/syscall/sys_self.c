@@ -60,6 +60,22 @@ long sys_self_sleep(struct cspace *cs, const uint64_t *a)
 	return r == ERR_TIMED_OUT ? 0 : r;
 }
 
+/* abi/sched.h: an absolute deadline on the SYS_SELF_CLOCK timeline. */
+long sys_self_sleep_until(struct cspace *cs, const uint64_t *a)
+{
+	(void)cs;
+	struct waitq wq;
+	waitq_init(&wq);
+	for (;;) {
+		uint64_t now = clock_monotonic_ns();
+		if (now >= a[0])
+			return 0;
+		int r = waitq_wait(&wq, never, NULL, a[0] - now); /* interruptible by kill */
+		if (r != ERR_TIMED_OUT)
+			return r;
+	}
+}
+
 /*
  * The cap_* actions work on the capability in the target's slot: the
  * dispatcher has decoded it (any type, the row's rights), and the cap layer

@@ -157,6 +157,54 @@ int cl___libc_errno_of(long err, int on_path);
 int cl_clock_gettime(int clock, struct cl_timespec *ts);
 long long cl_time(long long *t);
 
+/* pthread.h and semaphore.h (their layouts, as there) */
+typedef struct cl_pthread *cl_pthread_t;
+typedef struct {
+	size_t stacksize;
+	int detachstate;
+} cl_pthread_attr_t;
+typedef struct {
+	volatile uint32_t state;
+} cl_pthread_mutex_t;
+typedef struct {
+	volatile uint32_t seq;
+	int clock;
+} cl_pthread_cond_t;
+typedef struct {
+	volatile uint32_t state;
+} cl_pthread_once_t;
+typedef struct {
+	volatile uint32_t value, waiters;
+} cl_sem_t;
+#define CL_PTHREAD_CREATE_DETACHED 1
+int cl_pthread_create(cl_pthread_t *t, const cl_pthread_attr_t *attr, void *(*fn)(void *),
+                      void *arg);
+int cl_pthread_join(cl_pthread_t t, void **ret);
+int cl_pthread_detach(cl_pthread_t t);
+cl_pthread_t cl_pthread_self(void);
+void cl_pthread_exit(void *ret) __attribute__((noreturn));
+int cl_pthread_attr_init(cl_pthread_attr_t *attr);
+int cl_pthread_attr_setdetachstate(cl_pthread_attr_t *attr, int state);
+int cl_pthread_attr_setstacksize(cl_pthread_attr_t *attr, size_t size);
+int cl_pthread_mutex_init(cl_pthread_mutex_t *m, const void *attr);
+int cl_pthread_mutex_destroy(cl_pthread_mutex_t *m);
+int cl_pthread_mutex_lock(cl_pthread_mutex_t *m);
+int cl_pthread_mutex_trylock(cl_pthread_mutex_t *m);
+int cl_pthread_mutex_unlock(cl_pthread_mutex_t *m);
+int cl_pthread_cond_init(cl_pthread_cond_t *c, const void *attr);
+int cl_pthread_cond_wait(cl_pthread_cond_t *c, cl_pthread_mutex_t *m);
+int cl_pthread_cond_timedwait(cl_pthread_cond_t *c, cl_pthread_mutex_t *m,
+                              const struct cl_timespec *abstime);
+int cl_pthread_cond_signal(cl_pthread_cond_t *c);
+int cl_pthread_cond_broadcast(cl_pthread_cond_t *c);
+int cl_pthread_once(cl_pthread_once_t *once, void (*fn)(void));
+int cl_sem_init(cl_sem_t *s, int pshared, unsigned value);
+int cl_sem_wait(cl_sem_t *s);
+int cl_sem_trywait(cl_sem_t *s);
+int cl_sem_timedwait(cl_sem_t *s, const struct cl_timespec *abstime);
+int cl_sem_post(cl_sem_t *s);
+int cl_sem_getvalue(cl_sem_t *s, int *value);
+
 /* ---- the hooks' side (libc_hooks.c) ---- */
 
 #define ARENA_SIZE (64u << 20)

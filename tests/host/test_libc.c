@@ -426,7 +426,8 @@ static void test_strerror(void **state)
 	assert_string_equal(cl_strerror(ENOMEM), "Cannot allocate memory");
 	assert_string_equal(cl_strerror(ERANGE), strerror(ERANGE));
 	assert_string_equal(cl_strerror(EINVAL), strerror(EINVAL));
-	static const int files[] = {EXDEV, EFBIG, ELOOP, EHOSTUNREACH, ENOTEMPTY, EISDIR};
+	static const int files[] = {EXDEV,     EFBIG,  ELOOP, EHOSTUNREACH,
+	                            ENOTEMPTY, EISDIR, ESRCH, EDEADLK};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		assert_string_equal(cl_strerror(files[i]), strerror(files[i]));
 	assert_string_equal(cl_strerror(ERR_CROSS_PROVIDER), "Across providers");
@@ -434,7 +435,7 @@ static void test_strerror(void **state)
 	assert_string_equal(cl_strerror(ERR_MALFORMED), "Malformed data");
 	assert_string_equal(cl_strerror(ERR_NO_MEMORY), "Out of memory");
 	assert_string_equal(cl_strerror(ERR_PEER_CLOSED), "Peer closed");
-	assert_string_equal(cl_strerror(3), "Unknown error");
+	assert_string_equal(cl_strerror(10), "Unknown error");
 	assert_string_equal(cl_strerror(-7), "Unknown error");
 	assert_string_equal(cl_strerror(99999), "Unknown error");
 	assert_string_equal(cl_strerror(INT_MIN), "Unknown error");

@@ -8,7 +8,8 @@
 # cl_strtol ... side by side with the host's versions, and implements cl___libc_write,
 # cl___libc_morecore, cl___libc_exit and cl___libc_clock_ns itself (libc_hooks.c), and the
 # namespace hooks over a fake file system (libc_ns_fake.c, with the real shared/ns_uri.c),
-# and the stream hooks over a fake message bus (libc_stream_fake.c).
+# the stream hooks over a fake message bus (libc_stream_fake.c), and the futex and
+# thread hooks over the host's futexes and threads (libc_thread_fake.c).
 
 test_libc_RULE := custom
 
@@ -19,7 +20,9 @@ TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_
 TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns main \
 	__libc_ns_parse __libc_ns_root __libc_ns_open __libc_ns_close __libc_ns_stat __libc_ns_list \
 	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_unlink __libc_ns_rename \
-	__libc_handle __libc_handle_type __libc_stream_recv __libc_stream_send __libc_pipe __libc_term
+	__libc_handle __libc_handle_type __libc_stream_recv __libc_stream_send __libc_pipe __libc_term \
+	__libc_futex_wait __libc_futex_wake __libc_thread_start __libc_thread_wait \
+	__libc_thread_release __libc_thread_exit
 TEST_LIBC_CFLAGS := -std=gnu17 -g -O1 -ffreestanding -fno-builtin -nostdinc \
 	-fno-tree-loop-distribute-patterns -fno-stack-protector \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
@@ -48,10 +51,10 @@ $(TEST_LIBC_DIR)/libc_cl.o: $(TEST_LIBC_OBJS)
 	$(Q)objcopy --redefine-syms=$(TEST_LIBC_DIR)/rename.txt $(TEST_LIBC_DIR)/libc_all.o $@
 
 TEST_LIBC_FAKES := tests/host/libc_hooks.c tests/host/libc_ns_fake.c tests/host/libc_stream_fake.c \
-	shared/ns_uri.c
+	tests/host/libc_thread_fake.c shared/ns_uri.c
 
 $(B)/host/test_libc $(B)/host/test_libc_stdlib $(B)/host/test_libc_files \
-		$(B)/host/test_libc_streams: $(B)/host/%: \
+		$(B)/host/test_libc_streams $(B)/host/test_libc_pthread: $(B)/host/%: \
 		tests/host/%.c $(TEST_LIBC_FAKES) tests/host/libc_cl.h $(TEST_LIBC_DIR)/libc_cl.o \
 		tests/host/test_libc.mk
 	@mkdir -p $(@D)

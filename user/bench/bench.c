@@ -432,6 +432,87 @@ static void teardown_blk(void)
 	ch_child_release(&blk_driver);
 }
 
+/* --- yield and futex_pingpong: two threads of this process, one CPU --- */
+
+static char partner_stack[16384] __attribute__((aligned(16)));
+static handle_t partner;
+static volatile uint32_t partner_stop, turn; /* turn: 0 ours, 1 the partner's, 2 it must end */
+
+static int yield_partner(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&partner_stop, __ATOMIC_ACQUIRE))
+		ch_yield();
+	return 0;
+}
+
+/* Wait until turn != v; its value. */
+static uint32_t turn_wait_change(uint32_t v)
+{
+	uint32_t t;
+	while ((t = __atomic_load_n(&turn, __ATOMIC_ACQUIRE)) == v)
+		ch_futex_wait(&turn, v, CH_FOREVER);
+	return t;
+}
+
+static void turn_set(uint32_t v)
+{
+	__atomic_store_n(&turn, v, __ATOMIC_RELEASE);
+	ch_futex_wake(&turn, 1);
+}
+
+static int futex_partner(void *arg)
+{
+	(void)arg;
+	while (turn_wait_change(0) != 2)
+		turn_set(0);
+	return 0;
+}
+
+static int start_partner(int (*fn)(void *))
+{
+	partner_stop = 0;
+	turn = 0;
+	long r = ch_thread_spawn(fn, NULL, partner_stack, sizeof(partner_stack), &partner);
+	if (r < 0)
+		error("partner thread", r);
+	return r < 0 ? -1 : 0;
+}
+
+static void stop_partner(void)
+{
+	__atomic_store_n(&partner_stop, 1, __ATOMIC_RELEASE);
+	turn_set(2);
+	if (ch_thread_wait(partner, 5000000000ull, NULL) < 0)
+		ch_thread_kill(partner);
+	ch_cap_drop(partner);
+}
+
+static int setup_yield(void)
+{
+	return start_partner(yield_partner);
+}
+
+/* One round trip: our yield runs the partner, whose yield runs us again. */
+static void run_yield(int iters)
+{
+	for (int i = 0; i < iters; i++)
+		ch_yield();
+}
+
+static int setup_futex_pingpong(void)
+{
+	return start_partner(futex_partner);
+}
+
+static void run_futex_pingpong(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		turn_set(1);
+		turn_wait_change(1);
+	}
+}
+
 /* --- the driver --- */
 
 static const struct bench benches[] = {
@@ -446,6 +527,8 @@ static const struct bench benches[] = {
     {"ns_lookup", 101, 10, setup_ns, 0, run_ns_lookup, 0, teardown_ns},
     {"ns_stat", 101, 10, setup_ns, 0, run_ns_stat, 0, teardown_ns},
     {"blk_read_4k", 101, 10, setup_blk, 0, run_blk, 0, teardown_blk},
+    {"yield", 101, 10, setup_yield, 0, run_yield, 0, stop_partner},
+    {"futex_pingpong", 101, 10, setup_futex_pingpong, 0, run_futex_pingpong, 0, stop_partner},
 };
 
 static uint64_t tsc[MAX_SAMPLES], ns[MAX_SAMPLES];

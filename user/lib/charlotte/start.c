@@ -23,7 +23,7 @@
  *                    as long as it takes (abi/term.h's streams).
  *   __libc_pipe      SYS_CHANNEL_CREATE of kind KBUS_KIND_PIPE on "pool".
  * (__libc_term is in term.c.)
- * Not thread-safe, like the libc's malloc above it: one thread allocates.
+ * __libc_morecore is not thread-safe: the libc's malloc calls it under its lock.
  */
 #include "start.h"
 

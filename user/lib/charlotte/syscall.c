@@ -42,6 +42,21 @@ long ch_sleep_ns(uint64_t ns)
 	return ch_syscall1(SYS_SELF_SLEEP, 0, ns);
 }
 
+long ch_futex_wait(const volatile uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
+{
+	return ch_syscall3(SYS_SELF_FUTEX_WAIT, 0, U(addr), expected, timeout_ns);
+}
+
+long ch_futex_wake(const volatile uint32_t *addr, uint64_t n)
+{
+	return ch_syscall2(SYS_SELF_FUTEX_WAKE, 0, U(addr), n);
+}
+
+long ch_sleep_until(uint64_t deadline_ns)
+{
+	return ch_syscall1(SYS_SELF_SLEEP_UNTIL, 0, deadline_ns);
+}
+
 long ch_cap_derive(handle_t h, uint64_t rights, uint64_t badge, handle_t *out)
 {
 	return ch_syscall3(SYS_CAP_DERIVE, h, rights, badge, U(out));

@@ -21,6 +21,7 @@
 #include <abi/errors.h>
 #include <abi/handle.h>
 #include <abi/rights.h>
+#include <abi/sched.h>
 #include <abi/syscall.h>
 
 #include <charlotte/hw.h> /* the hardware actions' wrappers */
@@ -82,6 +83,16 @@ long ch_yield(void);
 int64_t ch_clock_ns(void);
 /* Sleeps for at least ns nanoseconds. */
 long ch_sleep_ns(uint64_t ns);
+/*
+ * Futexes (abi/sched.h): block while *addr == expected, for at most timeout_ns
+ * (UINT64_MAX: forever): 0 when woken, ERR_SHOULD_WAIT (the word differed),
+ * ERR_TIMED_OUT, ERR_INTERRUPTED, ERR_INVALID_ARGS (misaligned), ERR_BAD_ADDRESS.
+ */
+long ch_futex_wait(const volatile uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
+/* Wakes up to n (>= 1) waiters on addr, in any process mapping it; returns how many. */
+long ch_futex_wake(const volatile uint32_t *addr, uint64_t n);
+/* Sleeps until ch_clock_ns() >= deadline_ns (at once if it has passed). */
+long ch_sleep_until(uint64_t deadline_ns);
 
 /* --- Any capability --- */
 

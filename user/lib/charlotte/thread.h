@@ -5,8 +5,8 @@
  * caller provides (any read-write memory, e.g. from malloc; it must stay valid until
  * the thread has ended). The thread runs fn(arg); when fn returns, its return value
  * becomes the thread's exit code (SYS_SELF_THREAD_EXIT). The last thread to exit ends
- * the process with PROC_EXITED. The libc is not thread-safe yet: only one thread at a
- * time may use malloc or stdio.
+ * the process with PROC_EXITED. malloc is thread-safe; stdio is not (one thread at a
+ * time per stream). <pthread.h> is the libc's way to threads (pthread.c, over this).
  */
 #pragma once
 

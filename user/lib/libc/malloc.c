@@ -23,8 +23,8 @@
  * address, so a copied header does not pass). A double free, a wild pointer or an
  * overwritten header ends the program with abort() before anything is changed.
  *
- * Not thread-safe: programs are single-threaded for now; a lock goes around the
- * public entry points when threads arrive.
+ * Threads: one lock (lock.h's futex word) around each public entry point; the
+ * *_unlocked functions are their bodies, for the entry points that call each other.
  */
 #include <stdlib.h>
 
@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lock.h"
 #include "sys_hooks.h"
 
 #define ALIGN 16u
@@ -65,6 +66,7 @@ struct region {
 static struct chunk *bins[NBINS];
 static uint64_t bin_map[NBINS / 64];
 static struct region *regions;
+static volatile uint32_t malloc_lock;
 static size_t from_system, in_use;
 
 static size_t csize(const struct chunk *c)
@@ -268,9 +270,11 @@ static void *alloc_chunk(size_t need)
 	return payload(c);
 }
 
+/* Called with malloc_lock held: let it go (an abort may run atexit handlers that free). */
 static _Noreturn void bad_pointer(const char *what)
 {
 	static const char prefix[] = "malloc: invalid pointer passed to ";
+	libc_unlock(&malloc_lock);
 	__libc_write(2, prefix, sizeof(prefix) - 1);
 	__libc_write(2, what, strlen(what));
 	__libc_write(2, "\n", 1);
@@ -299,7 +303,7 @@ static struct chunk *chunk_of(void *ptr, const char *what)
 	bad_pointer(what);
 }
 
-void *malloc(size_t size)
+static void *malloc_unlocked(size_t size)
 {
 	size_t need = chunk_size_for(size);
 
@@ -310,13 +314,28 @@ void *malloc(size_t size)
 	return alloc_chunk(need);
 }
 
-void free(void *ptr)
+static void free_unlocked(void *ptr)
 {
 	if (!ptr)
 		return;
 	struct chunk *c = chunk_of(ptr, "free");
 	in_use -= csize(c);
 	release(c, csize(c));
+}
+
+void *malloc(size_t size)
+{
+	libc_lock(&malloc_lock);
+	void *p = malloc_unlocked(size);
+	libc_unlock(&malloc_lock);
+	return p;
+}
+
+void free(void *ptr)
+{
+	libc_lock(&malloc_lock);
+	free_unlocked(ptr);
+	libc_unlock(&malloc_lock);
 }
 
 void *calloc(size_t n, size_t size)
@@ -331,13 +350,13 @@ void *calloc(size_t n, size_t size)
 	return p;
 }
 
-void *realloc(void *ptr, size_t size)
+static void *realloc_unlocked(void *ptr, size_t size)
 {
 	if (!ptr)
-		return malloc(size);
+		return malloc_unlocked(size);
 	struct chunk *c = chunk_of(ptr, "realloc");
 	if (!size) {
-		free(ptr);
+		free_unlocked(ptr);
 		return NULL;
 	}
 	size_t need = chunk_size_for(size);
@@ -354,7 +373,7 @@ void *realloc(void *ptr, size_t size)
 		void *q = alloc_chunk(need);
 		if (q) {
 			memcpy(q, ptr, have - HDR);
-			free(ptr);
+			free_unlocked(ptr);
 		}
 		return q;
 	}
@@ -364,14 +383,14 @@ void *realloc(void *ptr, size_t size)
 	return ptr;
 }
 
-void *aligned_alloc(size_t align, size_t size)
+static void *aligned_alloc_unlocked(size_t align, size_t size)
 {
 	if (!align || (align & (align - 1))) {
 		errno = EINVAL;
 		return NULL;
 	}
 	if (align <= ALIGN)
-		return malloc(size);
+		return malloc_unlocked(size);
 	if (size > SIZE_MAX / 2 || align > SIZE_MAX / 4) {
 		errno = ENOMEM;
 		return NULL;
@@ -395,6 +414,22 @@ void *aligned_alloc(size_t align, size_t size)
 	return (void *)q;
 }
 
+void *realloc(void *ptr, size_t size)
+{
+	libc_lock(&malloc_lock);
+	void *p = realloc_unlocked(ptr, size);
+	libc_unlock(&malloc_lock);
+	return p;
+}
+
+void *aligned_alloc(size_t align, size_t size)
+{
+	libc_lock(&malloc_lock);
+	void *p = aligned_alloc_unlocked(align, size);
+	libc_unlock(&malloc_lock);
+	return p;
+}
+
 int posix_memalign(void **out, size_t align, size_t size)
 {
 	if (align < sizeof(void *))
@@ -411,12 +446,16 @@ int posix_memalign(void **out, size_t align, size_t size)
 
 size_t malloc_usable_size(void *ptr)
 {
-	return ptr ? csize(chunk_of(ptr, "malloc_usable_size")) - HDR : 0;
+	libc_lock(&malloc_lock);
+	size_t n = ptr ? csize(chunk_of(ptr, "malloc_usable_size")) - HDR : 0;
+	libc_unlock(&malloc_lock);
+	return n;
 }
 
 void malloc_get_stats(struct malloc_stats *out)
 {
 	memset(out, 0, sizeof(*out));
+	libc_lock(&malloc_lock);
 	out->from_system = from_system;
 	out->in_use = in_use;
 	for (unsigned b = 0; b < NBINS; b++) {
@@ -428,4 +467,5 @@ void malloc_get_stats(struct malloc_stats *out)
 	}
 	for (struct region *r = regions; r; r = r->next)
 		out->regions++;
+	libc_unlock(&malloc_lock);
 }

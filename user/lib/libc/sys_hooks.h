@@ -116,3 +116,22 @@ long __libc_pipe(handle_t out[2]);
 /* The terminal request op (TERM_*) with arg on stream h; the checked reply in *out.
  * 0 or an error (the reply's status, or ERR_MALFORMED for a bad reply). */
 long __libc_term(handle_t h, uint32_t op, uint32_t arg, struct term_reply *out);
+
+/*
+ * Futexes and threads (abi/sched.h; libcharlotte's libc_thread.c). A futex wait blocks
+ * while *addr == expected, for at most timeout_ns (UINT64_MAX: forever): 0 when woken,
+ * ERR_SHOULD_WAIT (the word differed), ERR_TIMED_OUT, ERR_INTERRUPTED, or an address
+ * error. A wake wakes up to n waiters and returns how many.
+ */
+long __libc_futex_wait(volatile uint32_t *addr, uint32_t expected, uint64_t timeout_ns);
+long __libc_futex_wake(volatile uint32_t *addr, uint64_t n);
+/* Start fn(arg) in a new thread of this process on [stack, stack + size); its handle in
+ * *out. 0 or an error. When fn returns, the thread ends. */
+long __libc_thread_start(int (*fn)(void *), void *arg, void *stack, unsigned long size,
+                         handle_t *out);
+/* Wait up to timeout_ns for thread t to end: 0, ERR_TIMED_OUT, or an error. */
+long __libc_thread_wait(handle_t t, uint64_t timeout_ns);
+/* Drop the handle of a thread that has ended. */
+void __libc_thread_release(handle_t t);
+/* End the calling thread (the last one ends the process, with status 0). */
+void __libc_thread_exit(void) __attribute__((noreturn));

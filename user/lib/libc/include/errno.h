@@ -1,9 +1,9 @@
 /*
  * errno.h - error numbers of the C library.
  *
- * errno is a plain global for now (programs are single-threaded); when threads come it
- * becomes thread-local (a __thread variable or a per-thread location) without any change
- * to programs, which only ever use the name errno. The values are those of Linux so that
+ * errno is a plain global, one per process even when it has several threads (pthread.h):
+ * there is no per-thread storage yet. When there is, it becomes thread-local without any
+ * change to programs, which only ever use the name errno. The values are those of Linux so that
  * code and tests written for POSIX systems read the same. The system's own negative
  * ERR_ codes (include/abi/errors.h) are a separate space: strerror() names both.
  */
@@ -13,6 +13,7 @@ extern int errno;
 
 #define EPERM 1
 #define ENOENT 2
+#define ESRCH 3
 #define EINTR 4
 #define EIO 5
 #define E2BIG 7
@@ -37,6 +38,7 @@ extern int errno;
 #define EPIPE 32
 #define EDOM 33
 #define ERANGE 34
+#define EDEADLK 35
 #define ENAMETOOLONG 36
 #define ENOSYS 38
 #define ENOTEMPTY 39
