@@ -33,11 +33,11 @@
 #include <abi/syscall.h>
 
 struct runqueue {
+	struct sched_cpu_flags flags; /* must stay first: sched_resched_pending() */
 	struct spinlock lock;
 	struct thread *head, *tail;
 	struct thread *idle;
 	struct thread *prev; /* thread we just switched away from */
-	bool need_resched;
 	struct timer_event tick;
 	unsigned nready;
 };
@@ -140,7 +140,7 @@ static void schedule(void)
 	struct thread *next = dequeue(rq);
 	if (!next)
 		next = prev->state == THREAD_RUNNING ? prev : rq->idle;
-	rq->need_resched = false;
+	rq->flags.need_resched = false;
 	next->state = THREAD_RUNNING;
 	if (next == prev) {
 		account(prev, 0); /* keeps its CPU: its time so far counts */
@@ -168,7 +168,7 @@ void sched_thread_entry(void)
 static void tick(struct timer_event *ev)
 {
 	struct runqueue *rq = container_of(ev, struct runqueue, tick);
-	rq->need_resched = true;
+	rq->flags.need_resched = true;
 	timer_event_arm(ev, clock_monotonic_ns() + SCHED_TICK_NS, tick);
 }
 
@@ -241,7 +241,7 @@ static void kick(unsigned cpu)
 	if (cpu != this_cpu()->id)
 		arch_send_resched(cpu);
 	else
-		rq_of(cpu)->need_resched = true;
+		rq_of(cpu)->flags.need_resched = true;
 }
 
 void sched_kick_others(void)
@@ -417,7 +417,7 @@ void sched_idle(void)
 	for (;;) {
 		arch_irq_disable();
 		struct runqueue *rq = this_cpu()->sched;
-		if (rq->head || rq->need_resched) {
+		if (rq->head || rq->flags.need_resched) {
 			schedule();
 			arch_irq_enable();
 			continue;
@@ -430,7 +430,7 @@ void sched_irq_exit(void)
 {
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
-	if (rq && rq->need_resched)
+	if (rq && rq->flags.need_resched)
 		schedule();
 }
 

@@ -93,6 +93,19 @@ static inline struct thread *sched_current(void)
 {
 	return this_cpu()->current;
 }
+/*
+ * The head of each CPU's run queue: what the return to user mode reads
+ * (user_return_work(), arch/entry.h), one load from this_cpu().
+ */
+struct sched_cpu_flags {
+	bool need_resched; /* switch at the next exit from a trap or system call */
+};
+/* A reschedule is pending on this CPU (interrupts off, so the CPU stays ours). */
+static inline bool sched_resched_pending(void)
+{
+	const struct sched_cpu_flags *f = this_cpu()->sched;
+	return f && __atomic_load_n(&f->need_resched, __ATOMIC_RELAXED);
+}
 void sched_yield(void);
 /* Sleep at least ns (a timer event wakes us). */
 void sched_sleep_ns(uint64_t ns);
