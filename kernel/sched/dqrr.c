@@ -51,18 +51,6 @@ uint64_t dqrr_switch_in(const struct dqrr_cfg *c, unsigned nr, uint32_t weight,
 	return t->budget;
 }
 
-void dqrr_charge(struct dqrr_thread *t, uint64_t ran)
-{
-	t->budget = ran >= t->budget ? 0 : t->budget - ran;
-}
-
-void dqrr_block(const struct dqrr_cfg *c, struct dqrr_thread *t, uint64_t now)
-{
-	if (c->mode == SCHED_MODE_FIXED)
-		t->budget = 0;
-	t->blocked_at = now;
-}
-
 struct dqrr_wake dqrr_wake(const struct dqrr_cfg *c, unsigned nr, uint32_t weight,
                            struct dqrr_thread *t, uint64_t now, uint64_t cur_start,
                            bool cur_preempter, bool cur_idle)

@@ -45,9 +45,17 @@ uint64_t dqrr_slice(const struct dqrr_cfg *c, unsigned nr, uint32_t weight);
 uint64_t dqrr_switch_in(const struct dqrr_cfg *c, unsigned nr, uint32_t weight,
                         struct dqrr_thread *t);
 /* t ran ran ns since its switch-in: its budget shrinks (never below 0). */
-void dqrr_charge(struct dqrr_thread *t, uint64_t ran);
+static inline void dqrr_charge(struct dqrr_thread *t, uint64_t ran)
+{
+	t->budget = ran >= t->budget ? 0 : t->budget - ran;
+}
 /* t blocks at now (after dqrr_charge): FIXED drops what is left of its turn. */
-void dqrr_block(const struct dqrr_cfg *c, struct dqrr_thread *t, uint64_t now);
+static inline void dqrr_block(const struct dqrr_cfg *c, struct dqrr_thread *t, uint64_t now)
+{
+	if (c->mode == SCHED_MODE_FIXED)
+		t->budget = 0;
+	t->blocked_at = now;
+}
 
 struct dqrr_wake {
 	bool front; /* queue it at the head, not the tail */

@@ -778,29 +778,22 @@ bool sched_switch_to(struct thread *next)
 		arch_irq_restore(irq);
 		return false;
 	}
-	/* the caller's budget pays for what it ran; the callee runs on what it has */
+	/*
+	 * Slice donation: the callee runs on the rest of the caller's turn. The
+	 * policy's state of the CPU (stint, charge point, slice timer) stays as it
+	 * is, so what the pair runs is charged, at the next decision, to whichever
+	 * of them runs then: the IPC costs no policy work and no timer write.
+	 */
 	uint64_t now = clock_monotonic_ns();
-	dqrr_charge(&self->dq, now - rq->charged_at);
 	self->state = THREAD_BLOCKED;
-	dqrr_block(&rq->cfg, &self->dq, now);
+	self->dq.blocked_at = now;
 	next->state = THREAD_RUNNING;
-	if (!next->dq.budget)
-		dqrr_switch_in(&rq->cfg, rq->nready + 1, next->weight, &next->dq);
-	rq->stint_start = now;
-	rq->charged_at = now;
-	rq->cur_preempter = false;
-	rq->preempt_at = 0;
-	next->wakeups++; /* woken and running at once: no latency */
-	rq->stats.switches++;
-	rq->stats.busy_ns += now - rq->last_switch;
-	rq->last_switch = now;
+	rq->stats.switches++; /* busy to busy: last_switch stays (busy_ns counts from it) */
 	c->current = next;
 	rq->prev = self;
 	next->on_cpu = true;
 	account(self, 1, now);
 	next->run_start = now;
-	if (rq->nready)
-		arm_tick(rq, next, now); /* alone: the timer stays as it is */
 	arch_thread_switch(self, next);
 	arch_context_switch(&self->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
@@ -879,7 +872,7 @@ void sched_idle(void)
 
 void sched_irq_exit(void)
 {
-	if (sched_resched_pending())
+	if (this_cpu()->sched && sched_resched_pending()) /* an interrupt before sched_init_cpu() */
 		schedule();
 }
 

@@ -116,8 +116,8 @@ struct sched_cpu_flags {
 /* A reschedule is pending on this CPU (interrupts off, so the CPU stays ours). */
 static inline bool sched_resched_pending(void)
 {
-	const struct sched_cpu_flags *f = this_cpu()->sched;
-	return f && __atomic_load_n(&f->need_resched, __ATOMIC_RELAXED);
+	const struct sched_cpu_flags *f = this_cpu()->sched; /* set before any thread runs */
+	return __atomic_load_n(&f->need_resched, __ATOMIC_RELAXED);
 }
 void sched_yield(void);
 /* Sleep at least ns (a timer event wakes us). */
