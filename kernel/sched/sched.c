@@ -123,6 +123,9 @@ static void refresh_cfg(struct runqueue *rq)
 
 static void enqueue(struct runqueue *rq, struct thread *t, bool front)
 {
+	if (t->state != THREAD_READY || t->cpu != rq->cpu)
+		panic("sched: %s queued on CPU %u: state %d, its CPU %u", t->name, rq->cpu,
+		      t->state, t->cpu);
 	if (front) {
 		t->next = rq->head;
 		rq->head = t;
@@ -194,17 +197,17 @@ static bool movable(const struct thread *t)
 static void place_ready(struct thread *t, uint64_t irq_unused);
 
 /*
- * Kick one halted CPU that t may run on (not this one, not t's), so that its
+ * Kick one halted CPU of affinity (not this one, not cpu_now), so that its
  * idle loop steals t or another waiting thread. Its bit is cleared first: one
  * IPI per halt.
  */
-static void kick_idle_for(const struct thread *t)
+static void kick_idle_for(uint64_t affinity, unsigned cpu_now)
 {
 	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED);
 	unsigned self = this_cpu()->id;
-	idle &= READ_ONCE(t->affinity) & ~(1ull << self);
-	if (READ_ONCE(t->cpu) < 64)
-		idle &= ~(1ull << READ_ONCE(t->cpu));
+	idle &= affinity & ~(1ull << self);
+	if (cpu_now < 64)
+		idle &= ~(1ull << cpu_now);
 	while (idle) {
 		unsigned cpu = (unsigned)__builtin_ctzll(idle);
 		uint64_t bit = 1ull << cpu;
@@ -220,14 +223,17 @@ static void finish_switch(struct runqueue *rq)
 {
 	struct thread *prev = rq->prev;
 	bool move = rq->prev_move;
+	/* read before on_cpu goes false: from then on another CPU may run prev,
+	   and even end and free it */
+	bool dead = prev && prev->state == THREAD_DEAD;
 	rq->prev = NULL;
 	rq->prev_move = false;
 	if (prev)
 		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	spin_unlock(&rq->lock);
 	if (move)
-		place_ready(prev, 0);
-	if (prev && prev->state == THREAD_DEAD) {
+		place_ready(prev, 0); /* READY in no queue: only we can reach it */
+	if (dead) {
 		if (prev->detached) {
 			page_free(prev->stack, THREAD_STACK_ORDER);
 			kfree(prev);
@@ -356,7 +362,8 @@ static void schedule_how(bool yield)
 	rq->preempt = false;
 	__atomic_store_n(&rq->flags.need_resched, false, __ATOMIC_RELAXED);
 	bool runnable = prev->state == THREAD_RUNNING && !prev_idle;
-	bool here = runnable && allowed(prev, rq->cpu);
+	/* a thread whose mask now excludes us moves, unless its timer is armed here */
+	bool here = runnable && (allowed(prev, rq->cpu) || READ_ONCE(prev->sleep_timer.armed));
 	struct thread *next;
 	if (here && (!rq->head || (!yield && !preempt && prev->dq.budget))) {
 		next = prev; /* keeps its CPU */
@@ -396,6 +403,10 @@ static void schedule_how(bool yield)
 		spin_unlock(&rq->lock);
 		return;
 	}
+	if (next != rq->idle &&
+	    (next->on_cpu || next->cpu != rq->cpu || next->state != THREAD_READY))
+		panic("sched: %s picked on CPU %u: on_cpu %d, its CPU %u, state %d", next->name,
+		      rq->cpu, next->on_cpu, next->cpu, next->state);
 	rq->cur_preempter = preempt && next != rq->idle;
 	set_idle_bit(rq->cpu, next == rq->idle);
 	c->current = next;
@@ -416,7 +427,7 @@ void sched_thread_entry(void)
 {
 	finish_switch(this_cpu()->sched);
 	arch_irq_enable();
-	struct thread *t = this_cpu()->current;
+	struct thread *t = sched_current();
 	t->fn(t->arg);
 	thread_exit();
 }
@@ -614,17 +625,18 @@ void sched_start(struct thread *t)
 	t->state = THREAD_READY;
 	int ipi = queue_locked(rq, t);
 	bool busy = cpus[rq->cpu]->current != rq->idle;
+	uint64_t aff = t->affinity; /* t may run, end and be freed once we unlock */
 	spin_unlock(&rq->lock);
 	if (ipi >= 0)
 		arch_send_resched((unsigned)ipi);
 	if (busy)
-		kick_idle_for(t); /* a halted CPU may take it */
+		kick_idle_for(aff, rq->cpu); /* a halted CPU may take it */
 	arch_irq_restore(irq);
 }
 
 void thread_exit(void)
 {
-	struct thread *t = this_cpu()->current;
+	struct thread *t = sched_current();
 	if (t->kbus.pending)
 		kbus_thread_exit(t); /* its caller must not wait for a dead server */
 	arch_irq_disable();
@@ -713,6 +725,7 @@ void sched_wake(struct thread *t)
 	struct runqueue *rq = lock_rq_of(t, &irq);
 	int ipi = -1;
 	bool busy = false;
+	uint64_t aff = 0;
 	if (t->state == THREAD_BLOCKED) {
 		rq = wake_place(t, rq);
 		t->state = THREAD_READY;
@@ -726,6 +739,7 @@ void sched_wake(struct thread *t)
 		t->wake_time = now;
 		ipi = after_queue(rq, cur_idle, &w);
 		busy = !cur_idle && !w.preempt;
+		aff = t->affinity; /* t may run, end and be freed once we unlock */
 	} else if (t->state == THREAD_RUNNING || t->state == THREAD_READY) {
 		t->wake_pending = true;
 	}
@@ -733,7 +747,7 @@ void sched_wake(struct thread *t)
 	if (ipi >= 0)
 		arch_send_resched((unsigned)ipi);
 	if (busy)
-		kick_idle_for(t);
+		kick_idle_for(aff, rq->cpu);
 }
 
 void thread_discard(struct thread *t)

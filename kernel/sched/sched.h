@@ -101,10 +101,11 @@ void thread_exit(void) __attribute__((noreturn));
 /* Wait for t to end, then free it. t must not be detached. */
 void thread_join(struct thread *t);
 
-/* The calling thread (inline: one %gs load and one more; hot in every system call). */
+/* The calling thread (inline: one %gs-relative load, which stays right when the
+ * thread moves to another CPU at any point; hot in every system call). */
 static inline struct thread *sched_current(void)
 {
-	return this_cpu()->current;
+	return this_cpu_current();
 }
 /*
  * The head of each CPU's run queue: what the return to user mode reads
