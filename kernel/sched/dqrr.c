@@ -52,8 +52,7 @@ uint64_t dqrr_switch_in(const struct dqrr_cfg *c, unsigned nr, uint32_t weight,
 }
 
 struct dqrr_wake dqrr_wake(const struct dqrr_cfg *c, unsigned nr, uint32_t weight,
-                           struct dqrr_thread *t, uint64_t now, uint64_t cur_start,
-                           bool cur_preempter, bool cur_idle)
+                           struct dqrr_thread *t, uint64_t now, uint64_t cur_start, bool cur_idle)
 {
 	struct dqrr_wake w = {0};
 	if (c->mode == SCHED_MODE_FIXED) {
@@ -73,13 +72,12 @@ struct dqrr_wake dqrr_wake(const struct dqrr_cfg *c, unsigned nr, uint32_t weigh
 		return w;
 	/*
 	 * Preempt at once when the credit is at least a minimum quantum (a thread
-	 * that slept) and the running thread did not itself just preempt; else once
-	 * the running thread has had a minimum quantum: no thread is preempted
-	 * before it ran min, except by a sleeper, and sleepers do not preempt each
-	 * other before min.
+	 * that slept at least that long) or the running thread has had a minimum
+	 * quantum; else once it has: a hog that blocks briefly gets little credit
+	 * and cannot cut in before min, a sleeper wakes promptly.
 	 */
 	uint64_t ran = now > cur_start ? now - cur_start : 0;
-	if (ran >= c->min || (credit >= c->min && !cur_preempter))
+	if (ran >= c->min || credit >= c->min)
 		w.preempt = true;
 	else
 		w.at = cur_start + c->min;

@@ -64,12 +64,10 @@ struct dqrr_wake {
 };
 /*
  * t wakes at now with nr runnable threads (t included). cur_start is when the
- * thread running on t's CPU was switched in, cur_preempter whether that thread
- * itself got the CPU by a wake-up preemption, cur_idle whether the CPU idles.
+ * thread running on t's CPU was switched in, cur_idle whether the CPU idles.
  */
 struct dqrr_wake dqrr_wake(const struct dqrr_cfg *c, unsigned nr, uint32_t weight,
-                           struct dqrr_thread *t, uint64_t now, uint64_t cur_start,
-                           bool cur_preempter, bool cur_idle);
+                           struct dqrr_thread *t, uint64_t now, uint64_t cur_start, bool cur_idle);
 /* Where a thread taken off the CPU while still runnable goes: front when it
  * has budget left (a wake-up preempted it), tail when its turn is over. */
 static inline bool dqrr_requeue_front(const struct dqrr_thread *t)

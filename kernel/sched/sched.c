@@ -64,7 +64,6 @@ struct runqueue {
 	struct thread *prev; /* thread we just switched away from */
 	bool prev_move; /* prev is READY in no queue: finish_switch() moves it (affinity) */
 	bool preempt; /* a woken thread takes the CPU at the next decision */
-	bool cur_preempter; /* the running thread got the CPU by a wake-up preemption */
 	struct timer_event tick; /* end of the slice, or a delayed preemption */
 	unsigned nready;
 	unsigned cpu;
@@ -407,7 +406,6 @@ static void schedule_how(bool yield)
 	    (next->on_cpu || next->cpu != rq->cpu || next->state != THREAD_READY))
 		panic("sched: %s picked on CPU %u: on_cpu %d, its CPU %u, state %d", next->name,
 		      rq->cpu, next->on_cpu, next->cpu, next->state);
-	rq->cur_preempter = preempt && next != rq->idle;
 	set_idle_bit(rq->cpu, next == rq->idle);
 	c->current = next;
 	rq->prev = prev;
@@ -733,8 +731,8 @@ void sched_wake(struct thread *t)
 		struct thread *cur = cpus[rq->cpu]->current;
 		bool cur_idle = cur == rq->idle;
 		unsigned nr = rq->nready + 1 + (cur_idle ? 0 : 1);
-		struct dqrr_wake w = dqrr_wake(&rq->cfg, nr, t->weight, &t->dq, now,
-		                               rq->stint_start, rq->cur_preempter, cur_idle);
+		struct dqrr_wake w =
+		    dqrr_wake(&rq->cfg, nr, t->weight, &t->dq, now, rq->stint_start, cur_idle);
 		enqueue(rq, t, w.front);
 		t->wake_time = now;
 		ipi = after_queue(rq, cur_idle, &w);

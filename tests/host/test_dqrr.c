@@ -96,7 +96,6 @@ static void run(struct sim *s, uint64_t until)
 {
 	int cur = -1;
 	uint64_t start = 0, stop = 0;
-	bool cur_preempter = false;
 	uint64_t preempt_at = UINT64_MAX;
 	while (s->now < until) {
 		if (cur < 0) {
@@ -159,7 +158,6 @@ static void run(struct sim *s, uint64_t until)
 				s->q[1] = tmp;
 			}
 			cur = -1;
-			cur_preempter = true;
 			continue;
 		}
 		if (waker >= 0) {
@@ -168,8 +166,8 @@ static void run(struct sim *s, uint64_t until)
 			w->asleep = false;
 			w->burst_left = w->burst;
 			unsigned nr = runnable(s, cur >= 0) + 1;
-			struct dqrr_wake r = dqrr_wake(&s->cfg, nr, w->weight, &w->d, s->now, start,
-			                               cur_preempter, cur < 0);
+			struct dqrr_wake r =
+			    dqrr_wake(&s->cfg, nr, w->weight, &w->d, s->now, start, cur < 0);
 			uint64_t bound = dqrr_quantum(&s->cfg, nr);
 			uint64_t sl = dqrr_slice(&s->cfg, nr, w->weight);
 			if (sl < bound)
@@ -193,7 +191,6 @@ static void run(struct sim *s, uint64_t until)
 				push(s, cur, dqrr_requeue_front(&t->d));
 				push(s, head, true);
 				cur = -1;
-				cur_preempter = true;
 			} else if (cur >= 0 && r.at && r.at < preempt_at) {
 				preempt_at = r.at;
 			}
@@ -207,7 +204,6 @@ static void run(struct sim *s, uint64_t until)
 		s->now = stop;
 		dqrr_charge(&t->d, ran);
 		t->ran += ran;
-		cur_preempter = false;
 		if (t->burst) {
 			t->burst_left -= ran;
 			if (!t->burst_left) {
@@ -344,25 +340,25 @@ static void test_credit_bounds(void **state)
 	assert_int_equal(t.budget, 10 * MS);
 	dqrr_charge(&t, 3 * MS);
 	dqrr_block(&c, &t, 100 * MS);
-	struct dqrr_wake w = dqrr_wake(&c, 2, 100, &t, 100 * MS + 10, 0, false, false);
+	struct dqrr_wake w = dqrr_wake(&c, 2, 100, &t, 100 * MS + 10, 0, false);
 	assert_int_equal(t.budget, 7 * MS + 10); /* left + slept */
 	assert_true(w.front && w.preempt);
 	dqrr_block(&c, &t, 200 * MS);
-	dqrr_wake(&c, 2, 100, &t, 10000 * MS, 0, false, false);
+	dqrr_wake(&c, 2, 100, &t, 10000 * MS, 0, false);
 	assert_int_equal(t.budget, 10 * MS); /* capped at q */
 	dqrr_block(&c, &t, 10000 * MS);
-	dqrr_wake(&c, 2, 1, &t, 20000 * MS, 0, false, false);
+	dqrr_wake(&c, 2, 1, &t, 20000 * MS, 0, false);
 	assert_int_equal(t.budget, 100 * US); /* capped at a weight-1 slice */
 	/* a hog that blocks for 1 us gets 1 us of credit, and no early preemption */
 	t.budget = 0;
 	dqrr_block(&c, &t, 5 * MS);
-	w = dqrr_wake(&c, 2, 100, &t, 5 * MS + 1000, 5 * MS, false, false);
+	w = dqrr_wake(&c, 2, 100, &t, 5 * MS + 1000, 5 * MS, false);
 	assert_int_equal(t.budget, 1000);
 	assert_true(w.front && !w.preempt && w.at == 6 * MS);
-	/* a sleeper does not preempt a thread that just preempted, before min */
+	/* a sleeper preempts a thread that has just started */
 	dqrr_block(&c, &t, 0);
-	w = dqrr_wake(&c, 2, 100, &t, 50 * MS, 50 * MS - 10, true, false);
-	assert_true(w.front && !w.preempt && w.at == 51 * MS - 10);
+	w = dqrr_wake(&c, 2, 100, &t, 50 * MS, 50 * MS - 10, false);
+	assert_true(w.front && w.preempt);
 	/* FIXED: nothing kept, tail, never preempts */
 	struct sched_params fp = latency;
 	fp.mode = SCHED_MODE_FIXED;
@@ -371,7 +367,7 @@ static void test_credit_bounds(void **state)
 	assert_int_equal(dqrr_switch_in(&c, 5, 400, &t), 20 * MS);
 	dqrr_charge(&t, 1 * MS);
 	dqrr_block(&c, &t, 1 * MS);
-	w = dqrr_wake(&c, 5, 400, &t, 100 * MS, 0, false, false);
+	w = dqrr_wake(&c, 5, 400, &t, 100 * MS, 0, false);
 	assert_int_equal(t.budget, 0);
 	assert_false(w.front || w.preempt || w.at);
 }
