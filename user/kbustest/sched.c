@@ -8,8 +8,10 @@
  * must have run before the sender's WAKE_MAX_CALLS-th cheap call after the
  * send, in each of WAKE_JUDGED attempts (a late tick could save the old
  * behaviour once by chance, hardly three times). Only attempts where both threads were last seen on the same CPU are
- * judged (on SMP the kernel may place them apart: another attempt then); NA
- * when no attempt put them together.
+ * judged (on SMP the kernel may place them apart: another attempt then): the
+ * sender's CPU and the receiver's (SYS_THREAD_INFO) are the same just before
+ * the send and just after the receiver ran. NA when no attempt put them
+ * together.
  */
 #include "kbustest.h"
 
@@ -26,6 +28,9 @@ static uint32_t wake_ready; /* receiver: about to receive */
 static uint32_t wake_got; /* receiver: 1 got the message, 2 error */
 static uint64_t wake_calls; /* sender: calls made after the send before wake_got */
 static long wake_send_r;
+static handle_t wake_tx_thread, wake_rx_thread; /* for SYS_THREAD_INFO's cpu */
+static uint32_t wake_cpu[4]; /* sender, receiver before the send; receiver, sender after */
+static long wake_info_r;
 static uint8_t rx_stack[WAKE_STACK] __attribute__((aligned(16)));
 static uint8_t tx_stack[WAKE_STACK] __attribute__((aligned(16)));
 static uint8_t pad_stack[WAKE_STACK] __attribute__((aligned(16)));
@@ -35,6 +40,8 @@ static int wake_receiver(void *arg)
 	(void)arg;
 	uint8_t buf[16];
 	uint32_t len;
+	while (__atomic_load_n(&wake_rx_thread, __ATOMIC_ACQUIRE) == HANDLE_INVALID)
+		ch_sleep_ns(KT_MS / 10); /* our handle, for the sender's SYS_THREAD_INFO */
 	__atomic_store_n(&wake_ready, 1, __ATOMIC_RELEASE);
 	long r = ch_kbus_recv_bytes(wake_rx, buf, sizeof(buf), &len, 0, KT_LONG);
 	__atomic_store_n(&wake_got, r >= 0 ? 1u : 2u, __ATOMIC_RELEASE);
@@ -48,6 +55,10 @@ static int wake_sender(void *arg)
 	while (!__atomic_load_n(&wake_ready, __ATOMIC_ACQUIRE))
 		ch_sleep_ns(KT_MS);
 	ch_sleep_ns(KT_MS);
+	struct thread_info i[4] = {0};
+	wake_info_r = ch_thread_info(wake_tx_thread, &i[0]);
+	if (wake_info_r >= 0)
+		wake_info_r = ch_thread_info(wake_rx_thread, &i[1]);
 	wake_send_r = ch_kbus_send_bytes(wake_tx, "wake", 4, 0, KT_LONG);
 	uint64_t n = 0;
 	/* cheap system calls, each a return to user mode, until the receiver ran
@@ -57,6 +68,12 @@ static int wake_sender(void *arg)
 		n++;
 	}
 	wake_calls = n;
+	if (wake_info_r >= 0)
+		wake_info_r = ch_thread_info(wake_rx_thread, &i[2]);
+	if (wake_info_r >= 0)
+		wake_info_r = ch_thread_info(wake_tx_thread, &i[3]);
+	for (unsigned k = 0; k < 4; k++)
+		wake_cpu[k] = i[k].cpu;
 	return 0;
 }
 
@@ -71,6 +88,16 @@ static long spawn_wait(int (*fn)(void *), uint8_t *stack, handle_t *t)
 	return ch_thread_spawn(fn, NULL, stack, WAKE_STACK, t);
 }
 
+/* The receiver; its handle is published before the sender may read it (the
+ * sender first waits for wake_ready, which the receiver sets after this). */
+static long spawn_wait_rx(handle_t *t)
+{
+	long r = ch_thread_spawn(wake_receiver, NULL, rx_stack, WAKE_STACK, t);
+	if (r >= 0)
+		__atomic_store_n(&wake_rx_thread, *t, __ATOMIC_RELEASE);
+	return r;
+}
+
 static void test_same_cpu_wake_prompt(void)
 {
 	unsigned judged = 0, late = 0;
@@ -83,7 +110,9 @@ static void test_same_cpu_wake_prompt(void)
 		wake_rx = e[1];
 		wake_ready = wake_got = 0;
 		wake_calls = 0;
+		wake_info_r = -1;
 		EXPECT_OK(spawn_wait(wake_sender, tx_stack, &tx));
+		wake_tx_thread = tx; /* before the receiver starts: the sender waits for it */
 		/* the kernel spreads new threads over CPUs: shift the receiver's place */
 		for (unsigned k = 0; k < i % 4; k++) {
 			handle_t p;
@@ -92,19 +121,20 @@ static void test_same_cpu_wake_prompt(void)
 				ch_cap_drop(p);
 			}
 		}
-		EXPECT_OK(spawn_wait(wake_receiver, rx_stack, &rx));
+		wake_rx_thread = HANDLE_INVALID;
+		EXPECT_OK(spawn_wait_rx(&rx));
 		EXPECT_OK(ch_thread_wait(tx, KT_LONG, NULL));
 		EXPECT_OK(ch_thread_wait(rx, KT_LONG, NULL));
-		struct thread_info a, b;
-		EXPECT_OK(ch_thread_info(tx, &a));
-		EXPECT_OK(ch_thread_info(rx, &b));
 		ch_cap_drop(tx);
 		ch_cap_drop(rx);
 		ch_cap_drop(e[0]);
 		ch_cap_drop(e[1]);
 		CHECK(wake_send_r >= 0, "send: %s", ch_error_name(wake_send_r));
 		CHECK(wake_got == 1, "receiver got no message");
-		if (a.cpu != b.cpu)
+		CHECK(wake_info_r >= 0, "thread info: %s", ch_error_name(wake_info_r));
+		/* judged only when the send was a same-CPU wake-up that stayed there */
+		if (wake_cpu[0] != wake_cpu[1] || wake_cpu[1] != wake_cpu[2] ||
+		    wake_cpu[2] != wake_cpu[3])
 			continue;
 		judged++;
 		if (wake_calls > worst)
