@@ -279,31 +279,27 @@ static void tick(struct timer_event *ev)
 /*
  * Arm this CPU's timer for the running thread cur (rq locked, rq is ours):
  * the end of its budget, or of a delayed preemption, when another thread
- * waits. Otherwise (alone, or idle) any deadline already armed is left as it
- * is, since it only leads to one more decision, and a lone thread with none
- * gets one SCHED_ACCOUNT_NS away, to account its time: a CPU without a waiting
- * thread takes at most one timer interrupt per SCHED_ACCOUNT_NS, an idle one
- * at most one more, and reprogramming the timer at every switch of an IPC or
- * a thread start is avoided.
+ * waits; every SCHED_ACCOUNT_NS when it runs alone; never when idle.
  */
-static void arm_tick(struct runqueue *rq, struct thread *cur)
+static void arm_tick(struct runqueue *rq, struct thread *cur, uint64_t now)
 {
-	uint64_t deadline;
-	if (cur != rq->idle && rq->nready) {
-		deadline = rq->charged_at + cur->dq.budget; /* charged up to charged_at */
-		if (rq->preempt_at && rq->preempt_at < deadline)
-			deadline = rq->preempt_at;
-	} else if (rq->tick.armed || cur == rq->idle) {
-		return;
-	} else {
-		deadline = clock_monotonic_ns() + SCHED_ACCOUNT_NS;
+	uint64_t deadline = 0;
+	if (cur != rq->idle) {
+		if (rq->nready) {
+			deadline = now + cur->dq.budget;
+			if (rq->preempt_at && rq->preempt_at < deadline)
+				deadline = rq->preempt_at;
+		} else {
+			deadline = now + SCHED_ACCOUNT_NS;
+		}
 	}
 	if (rq->tick.armed) {
-		if (rq->tick.deadline == deadline)
+		if (deadline && rq->tick.deadline == deadline)
 			return;
 		timer_event_cancel(&rq->tick);
 	}
-	timer_event_arm(&rq->tick, deadline, tick);
+	if (deadline)
+		timer_event_arm(&rq->tick, deadline, tick);
 }
 
 static void set_idle_bit(unsigned cpu, bool idle)
@@ -341,7 +337,7 @@ static void switch_in(struct runqueue *rq, struct thread *prev, struct thread *n
 	rq->last_switch = now;
 	account(prev, 1, now);
 	next->run_start = now;
-	arm_tick(rq, next);
+	arm_tick(rq, next, now);
 }
 
 /*
@@ -402,7 +398,7 @@ static void schedule_how(bool yield)
 				rq->preempt_at = 0;
 			account(prev, 0, now);
 		}
-		arm_tick(rq, prev);
+		arm_tick(rq, prev, now);
 		spin_unlock(&rq->lock);
 		return;
 	}
@@ -485,7 +481,7 @@ void sched_start_tick(void)
 	uint64_t irq = arch_irq_save();
 	struct runqueue *rq = this_cpu()->sched;
 	spin_lock(&rq->lock);
-	arm_tick(rq, this_cpu()->current);
+	arm_tick(rq, this_cpu()->current, clock_monotonic_ns());
 	spin_unlock(&rq->lock);
 	arch_irq_restore(irq);
 }
@@ -551,11 +547,6 @@ static int after_queue(struct runqueue *rq, bool cur_idle, const struct dqrr_wak
 	}
 	if (!decide)
 		return -1;
-	if (rq->cpu == this_cpu()->id && !cur_idle && !rq->preempt) {
-		/* ours, and nobody to switch to yet: only the slice timer to arm */
-		arm_tick(rq, cpus[rq->cpu]->current);
-		return -1;
-	}
 	__atomic_store_n(&rq->flags.need_resched, true, __ATOMIC_RELAXED);
 	return rq->cpu == this_cpu()->id ? -1 : (int)rq->cpu;
 }
