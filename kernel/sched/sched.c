@@ -66,11 +66,13 @@ struct runqueue {
 	bool preempt; /* a woken thread takes the CPU at the next decision */
 	struct timer_event tick; /* end of the slice, or a delayed preemption */
 	unsigned nready;
+	unsigned nfront; /* of them, queued at the front */
 	unsigned cpu;
 	uint64_t stint_start; /* when the running thread was switched in */
 	uint64_t charged_at; /* its budget is charged up to here */
 	uint64_t preempt_at; /* a woken thread takes the CPU at this time (0: none) */
 	uint64_t last_switch; /* busy/idle time accounted up to here */
+	uint64_t tail_pick_at; /* a thread from the tail last got the CPU (or none waited) */
 	struct dqrr_cfg cfg; /* the tunables as of this CPU's last decision */
 	uint32_t cfg_gen;
 	struct sched_cpu_stats stats; /* switches, busy/idle, steals, migrations */
@@ -120,11 +122,28 @@ static void refresh_cfg(struct runqueue *rq)
 	spin_unlock(&params_lock);
 }
 
+/*
+ * Anti-starvation: threads queued at the front (woken with credit, preempted
+ * with budget left) may keep the threads at the tail waiting; once no tail
+ * thread has had the CPU for a target latency while some wait, or when
+ * SCHED_FRONT_MAX threads already wait at the front, front places are refused
+ * (tail, no preemption). (rq locked)
+ */
+#define SCHED_FRONT_MAX 2 /* threads waiting at the front at most */
+
+static bool front_allowed(const struct runqueue *rq, uint64_t now)
+{
+	return !rq->nready ||
+	       (rq->nfront < SCHED_FRONT_MAX && now - rq->tail_pick_at < rq->cfg.target);
+}
+
 static void enqueue(struct runqueue *rq, struct thread *t, bool front)
 {
 	if (t->state != THREAD_READY || t->cpu != rq->cpu)
 		panic("sched: %s queued on CPU %u: state %d, its CPU %u", t->name, rq->cpu,
 		      t->state, t->cpu);
+	t->front_queued = front;
+	rq->nfront += front;
 	if (front) {
 		t->next = rq->head;
 		rq->head = t;
@@ -150,6 +169,7 @@ static struct thread *dequeue(struct runqueue *rq)
 	if (!rq->head)
 		rq->tail = NULL;
 	rq->nready--;
+	rq->nfront -= t->front_queued;
 	return t;
 }
 
@@ -164,6 +184,8 @@ static void unlink_after(struct runqueue *rq, struct thread *pred, struct thread
 		rq->tail = pred;
 	t->next = NULL;
 	rq->nready--;
+	rq->nfront -= t->front_queued;
+	t->front_queued = false;
 }
 
 /* Both queues' locks, lower address first (interrupts off). */
@@ -316,6 +338,9 @@ static void set_idle_bit(unsigned cpu, bool idle)
 static void switch_in(struct runqueue *rq, struct thread *prev, struct thread *next, uint64_t now)
 {
 	next->state = THREAD_RUNNING;
+	if (!next->front_queued || !rq->nready)
+		rq->tail_pick_at = now;
+	next->front_queued = false;
 	if (next != rq->idle)
 		dqrr_switch_in(&rq->cfg, rq->nready + 1, next->weight, &next->dq);
 	rq->stint_start = now;
@@ -376,7 +401,8 @@ static void schedule_how(bool yield)
 			} else {
 				if (yield)
 					prev->dq.budget = 0;
-				enqueue(rq, prev, dqrr_requeue_front(&prev->dq));
+				enqueue(rq, prev,
+				        dqrr_requeue_front(&prev->dq) && front_allowed(rq, now));
 			}
 		} else if (prev->state == THREAD_BLOCKED) {
 			dqrr_block(&rq->cfg, &prev->dq, now);
@@ -733,6 +759,8 @@ void sched_wake(struct thread *t)
 		unsigned nr = rq->nready + 1 + (cur_idle ? 0 : 1);
 		struct dqrr_wake w =
 		    dqrr_wake(&rq->cfg, nr, t->weight, &t->dq, now, rq->stint_start, cur_idle);
+		if ((w.front || w.preempt || w.at) && !front_allowed(rq, now))
+			w = (struct dqrr_wake){0}; /* the tail waits too long: no jumping */
 		enqueue(rq, t, w.front);
 		t->wake_time = now;
 		ipi = after_queue(rq, cur_idle, &w);

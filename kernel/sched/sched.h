@@ -84,6 +84,7 @@ struct thread {
 	uint64_t wake_ns_total;
 	uint64_t wake_ns_max;
 	struct dqrr_thread dq; /* the policy's part: budget of its turn (its queue's lock) */
+	bool front_queued; /* queued at the front (credit, or preempted with budget left) */
 };
 
 /*
