@@ -45,8 +45,14 @@ void syscall_dispatch(struct trap_frame *tf);
 void timer_events_run(void);
 /* Interrupt exit (timer and reschedule vectors): switch if the tick or a wake-up asked for it. */
 void sched_irq_exit(void);
-/* Every return towards user mode from a trap: end the calling thread here if it is being killed. */
+/* A user thread's kill or suspend: end the calling thread here if it is being killed, park it
+ * while its process is suspended. */
 void uthread_return_check(void);
+/*
+ * Every return towards user mode (system calls and traps), interrupts off, just
+ * before SYSRET/IRET: a pending reschedule, kill or suspend, in one check.
+ */
+void user_return_work(void);
 
 /* A CPU exception raised in user mode, described without the architecture's registers. */
 struct user_fault {

@@ -134,6 +134,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
 
 	start_acpi();
 	arch_init_interrupts(&acpi);
+	sched_cmdline(boot_info.cmdline);
 	sched_init_cpu("kmain");
 	sched_start_tick();
 	arch_irq_enable();

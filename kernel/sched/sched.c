@@ -1,18 +1,41 @@
 /*
- * sched.c - per-CPU round-robin scheduling of kernel threads.
+ * sched.c - per-CPU Dynamic Quantum Round Robin (docs/scheduler.md): run
+ * queues, the slice timer, wake-up placement, work stealing and affinity. The
+ * policy's arithmetic is sched/dqrr.c's; this file holds the locks and says
+ * when to ask it.
  *
- * Locking: each run queue has a spinlock, always taken with interrupts off.
+ * Locking. Each run queue has a spinlock, always taken with interrupts off.
  * schedule() takes the current CPU's queue lock and holds it across the
  * context switch; whichever thread runs next releases it in finish_switch()
- * (for a brand-new thread, in sched_thread_entry()). Threads migrate only
- * through sched_switch_to(), which holds both run-queue locks while it moves
- * a blocked thread; a lock is always released on the CPU that took it.
- * t->cpu changes only under the old queue's lock, so sched_wake() re-checks
- * it after locking.
+ * (for a brand-new thread, in sched_thread_entry()). A lock is always
+ * released on the CPU that took it. Lock order:
+ *   1. two run-queue locks: the lower address first (sched_switch_to(),
+ *      stealing, moving a thread), or the second one only by spin_trylock
+ *      (wake-up placement, which gives up moving when it fails);
+ *   2. params_lock, a leaf under any run-queue lock.
+ * Nothing else is taken under a run-queue lock, except the timer events of the
+ * lock's own CPU (interrupts off, no lock).
+ *
+ * What each lock protects. rq->lock: the queue, rq's fields, and of every
+ * thread whose t->cpu names rq: t->state, t->dq (the policy's budget),
+ * t->wake_pending, t->wake_time, and t->cpu itself, which changes only with
+ * both the old and the new queue's locks held (so sched_wake() re-checks it
+ * after locking: lock_rq_of()). The wake-up counters of a thread (wakeups,
+ * wake_ns_*) are written at its switch-in, under its queue's lock.
  *
  * Blocking and waking meet under the run queue lock: sched_wake() either
  * finds the thread BLOCKED (and queues it) or finds it still RUNNING/READY
  * and sets wake_pending, which makes the next sched_block() return at once.
+ * A thread found BLOCKED may still be on its CPU (on_cpu: between
+ * sched_block()'s unlock and its switch away); it is queued there and never
+ * moved: only threads off every CPU (on_cpu false) migrate.
+ *
+ * Timer events are per CPU and are cancelled by the thread that armed them
+ * (waitq_wait(), kbus_block_until()), on the CPU where it armed them: a thread
+ * whose sleep_timer is armed never migrates (wake-up placement, stealing and
+ * sched_switch_to() all check it). The slice timer rq->tick is armed and
+ * cancelled only by its own CPU (in schedule()); other CPUs ask for it by
+ * setting need_resched and sending the resched IPI.
  */
 #include <sched/sched.h>
 #include <arch/arch.h>
@@ -28,18 +51,31 @@
 #include <lib/spinlock.h>
 #include <lib/string.h>
 #include <kbus/kbus.h>
+#include <boot/bootinfo.h>
 #include <abi/errors.h>
 #include <abi/sched.h>
 #include <abi/syscall.h>
 
 struct runqueue {
+	struct sched_cpu_flags flags; /* must stay first: sched_resched_pending() */
 	struct spinlock lock;
 	struct thread *head, *tail;
 	struct thread *idle;
 	struct thread *prev; /* thread we just switched away from */
-	bool need_resched;
-	struct timer_event tick;
+	bool prev_move; /* prev is READY in no queue: finish_switch() moves it (affinity) */
+	bool preempt; /* a woken thread takes the CPU at the next decision */
+	struct timer_event tick; /* end of the slice, or a delayed preemption */
 	unsigned nready;
+	unsigned nfront; /* of them, queued at the front */
+	unsigned cpu;
+	uint64_t stint_start; /* when the running thread was switched in */
+	uint64_t charged_at; /* its budget is charged up to here */
+	uint64_t preempt_at; /* a woken thread takes the CPU at this time (0: none) */
+	uint64_t last_switch; /* busy/idle time accounted up to here */
+	uint64_t tail_pick_at; /* a thread from the tail last got the CPU (or none waited) */
+	struct dqrr_cfg cfg; /* the tunables as of this CPU's last decision */
+	uint32_t cfg_gen;
+	struct sched_cpu_stats stats; /* switches, busy/idle, steals, migrations */
 };
 
 static struct runqueue runqueues[MAX_CPUS];
@@ -47,20 +83,80 @@ static struct thread boot_threads[MAX_CPUS];
 static uint64_t next_id = 1;
 static uint64_t live_threads;
 static unsigned next_cpu;
+static uint64_t idle_mask; /* CPUs halted in their idle loop with nothing queued */
+
+/* The tunables: params_lock, and params_gen tells CPUs to reload them. */
+static struct spinlock params_lock;
+static uint32_t params_gen = 1;
+static struct sched_params params = {
+    .target_latency_ns = SCHED_TARGET_LATENCY_NS,
+    .min_quantum_ns = SCHED_MIN_QUANTUM_NS,
+    .max_quantum_ns = SCHED_MAX_QUANTUM_NS,
+    .mode = SCHED_MODE_LATENCY,
+};
 
 static struct runqueue *rq_of(unsigned cpu)
 {
 	return &runqueues[cpu];
 }
 
-static void enqueue(struct runqueue *rq, struct thread *t)
+static bool allowed(const struct thread *t, unsigned cpu)
 {
-	t->next = NULL;
-	if (rq->tail)
-		rq->tail->next = t;
-	else
+	return cpu < 64 && (READ_ONCE(t->affinity) >> cpu & 1);
+}
+
+static bool cpu_online(unsigned cpu)
+{
+	return cpu < cpu_count && cpus[cpu] && cpus[cpu]->online;
+}
+
+/* The queue's copy of the tunables, reloaded when they changed (rq locked). */
+static void refresh_cfg(struct runqueue *rq)
+{
+	uint32_t gen = __atomic_load_n(&params_gen, __ATOMIC_ACQUIRE);
+	if (rq->cfg_gen == gen)
+		return;
+	spin_lock(&params_lock);
+	dqrr_config(&params, &rq->cfg);
+	rq->cfg_gen = params_gen;
+	spin_unlock(&params_lock);
+}
+
+/*
+ * Anti-starvation: threads queued at the front (woken with credit, preempted
+ * with budget left) may keep the threads at the tail waiting; once no tail
+ * thread has had the CPU for a target latency while some wait, or when
+ * SCHED_FRONT_MAX threads already wait at the front, front places are refused
+ * (tail, no preemption). (rq locked)
+ */
+#define SCHED_FRONT_MAX 2 /* threads waiting at the front at most */
+
+static bool front_allowed(const struct runqueue *rq, uint64_t now)
+{
+	return !rq->nready ||
+	       (rq->nfront < SCHED_FRONT_MAX && now - rq->tail_pick_at < rq->cfg.target);
+}
+
+static void enqueue(struct runqueue *rq, struct thread *t, bool front)
+{
+	if (t->state != THREAD_READY || t->cpu != rq->cpu)
+		panic("sched: %s queued on CPU %u: state %d, its CPU %u", t->name, rq->cpu,
+		      t->state, t->cpu);
+	t->front_queued = front;
+	rq->nfront += front;
+	if (front) {
+		t->next = rq->head;
 		rq->head = t;
-	rq->tail = t;
+		if (!rq->tail)
+			rq->tail = t;
+	} else {
+		t->next = NULL;
+		if (rq->tail)
+			rq->tail->next = t;
+		else
+			rq->head = t;
+		rq->tail = t;
+	}
 	rq->nready++;
 }
 
@@ -73,17 +169,92 @@ static struct thread *dequeue(struct runqueue *rq)
 	if (!rq->head)
 		rq->tail = NULL;
 	rq->nready--;
+	rq->nfront -= t->front_queued;
 	return t;
+}
+
+/* Unlink t (queued on rq; its predecessor pred, NULL at the head). */
+static void unlink_after(struct runqueue *rq, struct thread *pred, struct thread *t)
+{
+	if (pred)
+		pred->next = t->next;
+	else
+		rq->head = t->next;
+	if (rq->tail == t)
+		rq->tail = pred;
+	t->next = NULL;
+	rq->nready--;
+	rq->nfront -= t->front_queued;
+	t->front_queued = false;
+}
+
+/* Both queues' locks, lower address first (interrupts off). */
+static void lock_two(struct runqueue *a, struct runqueue *b)
+{
+	if (a == b) {
+		spin_lock(&a->lock);
+	} else if (a < b) {
+		spin_lock(&a->lock);
+		spin_lock(&b->lock);
+	} else {
+		spin_lock(&b->lock);
+		spin_lock(&a->lock);
+	}
+}
+
+static void unlock_two(struct runqueue *a, struct runqueue *b)
+{
+	if (a != b)
+		spin_unlock(&b->lock);
+	spin_unlock(&a->lock);
+}
+
+/* Can t be moved off its CPU now? (its queue's lock held) */
+static bool movable(const struct thread *t)
+{
+	return !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && !READ_ONCE(t->sleep_timer.armed);
+}
+
+static void place_ready(struct thread *t, uint64_t irq_unused);
+
+/*
+ * Kick one halted CPU of affinity (not this one, not cpu_now), so that its
+ * idle loop steals t or another waiting thread. Its bit is cleared first: one
+ * IPI per halt.
+ */
+static void kick_idle_for(uint64_t affinity, unsigned cpu_now)
+{
+	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED);
+	unsigned self = this_cpu()->id;
+	idle &= affinity & ~(1ull << self);
+	if (cpu_now < 64)
+		idle &= ~(1ull << cpu_now);
+	while (idle) {
+		unsigned cpu = (unsigned)__builtin_ctzll(idle);
+		uint64_t bit = 1ull << cpu;
+		if (__atomic_fetch_and(&idle_mask, ~bit, __ATOMIC_ACQ_REL) & bit) {
+			arch_send_resched(cpu);
+			return;
+		}
+		idle &= ~bit;
+	}
 }
 
 static void finish_switch(struct runqueue *rq)
 {
 	struct thread *prev = rq->prev;
+	bool move = rq->prev_move;
+	/* read before on_cpu goes false: from then on another CPU may run prev,
+	   and even end and free it */
+	bool dead = prev && prev->state == THREAD_DEAD;
 	rq->prev = NULL;
+	rq->prev_move = false;
 	if (prev)
 		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	spin_unlock(&rq->lock);
-	if (prev && prev->state == THREAD_DEAD) {
+	if (move)
+		place_ready(prev, 0); /* READY in no queue: only we can reach it */
+	if (dead) {
 		if (prev->detached) {
 			page_free(prev->stack, THREAD_STACK_ORDER);
 			kfree(prev);
@@ -98,11 +269,10 @@ static void finish_switch(struct runqueue *rq)
  * Accounting: t ran from its run_start to now (switched is 1 when it leaves
  * the CPU). One clock read per switch; the group's atomic adds are the only
  * shared writes (docs/kernel.md). A thread that keeps its CPU is accounted at
- * each tick too, so its time is never more than a tick behind.
+ * each decision too (at least every SCHED_ACCOUNT_NS while it runs alone).
  */
-static inline uint64_t account(struct thread *t, unsigned switched)
+static inline void account(struct thread *t, unsigned switched, uint64_t now)
 {
-	uint64_t now = clock_monotonic_ns();
 	uint64_t ran = now - t->run_start;
 	t->cpu_ns += ran;
 	t->switches += switched;
@@ -112,64 +282,190 @@ static inline uint64_t account(struct thread *t, unsigned switched)
 		if (switched)
 			__atomic_fetch_add(&t->acct->switches, 1, __ATOMIC_RELAXED);
 	}
-	return now;
-}
-
-static inline void account_switch(struct thread *prev, struct thread *next)
-{
-	next->run_start = account(prev, 1);
 }
 
 void sched_acct_detach(struct thread *self)
 {
-	account(self, 0);
+	uint64_t irq = arch_irq_save();
+	account(self, 0, clock_monotonic_ns());
 	self->acct = NULL;
+	arch_irq_restore(irq);
 }
 
-/* Pick the next thread and switch to it. Interrupts must be off. */
-static void schedule(void)
+static void tick(struct timer_event *ev)
+{
+	struct runqueue *rq = container_of(ev, struct runqueue, tick);
+	__atomic_store_n(&rq->flags.need_resched, true, __ATOMIC_RELAXED);
+}
+
+/*
+ * Arm this CPU's timer for the running thread cur (rq locked, rq is ours):
+ * the end of its budget, or of a delayed preemption, when another thread
+ * waits; every SCHED_ACCOUNT_NS when it runs alone; never when idle.
+ */
+static void arm_tick(struct runqueue *rq, struct thread *cur, uint64_t now)
+{
+	uint64_t deadline = 0;
+	if (cur != rq->idle) {
+		if (rq->nready) {
+			deadline = now + cur->dq.budget;
+			if (rq->preempt_at && rq->preempt_at < deadline)
+				deadline = rq->preempt_at;
+		} else {
+			deadline = now + SCHED_ACCOUNT_NS;
+		}
+	}
+	if (rq->tick.armed) {
+		if (deadline && rq->tick.deadline == deadline)
+			return;
+		timer_event_cancel(&rq->tick);
+	}
+	if (deadline)
+		timer_event_arm(&rq->tick, deadline, tick);
+}
+
+static void set_idle_bit(unsigned cpu, bool idle)
+{
+	if (cpu >= 64)
+		return;
+	if (idle)
+		__atomic_fetch_or(&idle_mask, 1ull << cpu, __ATOMIC_RELEASE);
+	else if (__atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & (1ull << cpu))
+		__atomic_fetch_and(&idle_mask, ~(1ull << cpu), __ATOMIC_RELEASE);
+}
+
+/* next gets the CPU at now (rq locked): its budget, its wake-up latency, the stats. */
+static void switch_in(struct runqueue *rq, struct thread *prev, struct thread *next, uint64_t now)
+{
+	next->state = THREAD_RUNNING;
+	if (!next->front_queued || !rq->nready)
+		rq->tail_pick_at = now;
+	next->front_queued = false;
+	if (next != rq->idle)
+		dqrr_switch_in(&rq->cfg, rq->nready + 1, next->weight, &next->dq);
+	rq->stint_start = now;
+	rq->charged_at = now;
+	rq->preempt_at = 0;
+	if (next->wake_time) {
+		uint64_t lat = now > next->wake_time ? now - next->wake_time : 0;
+		next->wakeups++;
+		next->wake_ns_total += lat;
+		if (lat > next->wake_ns_max)
+			next->wake_ns_max = lat;
+		next->wake_time = 0;
+	}
+	rq->stats.switches++;
+	if (prev == rq->idle)
+		rq->stats.idle_ns += now - rq->last_switch;
+	else
+		rq->stats.busy_ns += now - rq->last_switch;
+	rq->last_switch = now;
+	account(prev, 1, now);
+	next->run_start = now;
+	arm_tick(rq, next, now);
+}
+
+/*
+ * The scheduling decision (interrupts off): keep the running thread while its
+ * budget lasts and no woken thread preempts it, else run the head of the
+ * queue. yield gives up the rest of the turn.
+ */
+static void schedule_how(bool yield)
 {
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	spin_lock(&rq->lock);
+	refresh_cfg(rq);
 	struct thread *prev = c->current;
-	if (prev->state == THREAD_RUNNING && prev != rq->idle) {
-		prev->state = THREAD_READY;
-		enqueue(rq, prev);
+	uint64_t now = clock_monotonic_ns();
+	bool prev_idle = prev == rq->idle;
+	if (!prev_idle)
+		dqrr_charge(&prev->dq, now - rq->charged_at);
+	rq->charged_at = now;
+	bool preempt = rq->preempt || (rq->preempt_at && now >= rq->preempt_at);
+	rq->preempt = false;
+	__atomic_store_n(&rq->flags.need_resched, false, __ATOMIC_RELAXED);
+	bool runnable = prev->state == THREAD_RUNNING && !prev_idle;
+	/* a thread whose mask now excludes us moves, unless its timer is armed here */
+	bool here = runnable && (allowed(prev, rq->cpu) || READ_ONCE(prev->sleep_timer.armed));
+	struct thread *next;
+	if (here && (!rq->head || (!yield && !preempt && prev->dq.budget))) {
+		next = prev; /* keeps its CPU */
+	} else {
+		next = dequeue(rq);
+		if (runnable) {
+			prev->state = THREAD_READY;
+			if (!here) {
+				rq->prev_move =
+				    true; /* its affinity excludes us: moved after the switch */
+			} else {
+				if (yield)
+					prev->dq.budget = 0;
+				enqueue(rq, prev,
+				        dqrr_requeue_front(&prev->dq) && front_allowed(rq, now));
+			}
+		} else if (prev->state == THREAD_BLOCKED) {
+			dqrr_block(&rq->cfg, &prev->dq, now);
+		}
+		if (!next)
+			next = rq->idle;
 	}
-	struct thread *next = dequeue(rq);
-	if (!next)
-		next = prev->state == THREAD_RUNNING ? prev : rq->idle;
-	rq->need_resched = false;
-	next->state = THREAD_RUNNING;
 	if (next == prev) {
-		account(prev, 0); /* keeps its CPU: its time so far counts */
+		if (!prev_idle) {
+			/* a wake-up queued it while it was still blocking here */
+			prev->state = THREAD_RUNNING;
+			if (prev->wake_time) {
+				prev->wakeups++;
+				prev->wake_time = 0;
+			}
+			if (!prev->dq.budget) /* a new turn, with the queue's length now */
+				dqrr_switch_in(&rq->cfg, rq->nready + 1, prev->weight, &prev->dq);
+			if (preempt)
+				rq->preempt_at = 0;
+			account(prev, 0, now);
+		}
+		arm_tick(rq, prev, now);
 		spin_unlock(&rq->lock);
 		return;
 	}
+	if (next != rq->idle &&
+	    (next->on_cpu || next->cpu != rq->cpu || next->state != THREAD_READY))
+		panic("sched: %s picked on CPU %u: on_cpu %d, its CPU %u, state %d", next->name,
+		      rq->cpu, next->on_cpu, next->cpu, next->state);
+	set_idle_bit(rq->cpu, next == rq->idle);
 	c->current = next;
 	rq->prev = prev;
 	next->on_cpu = true;
-	account_switch(prev, next);
+	switch_in(rq, prev, next, now);
 	arch_thread_switch(prev, next);
 	arch_context_switch(&prev->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
+}
+
+static void schedule(void)
+{
+	schedule_how(false);
 }
 
 void sched_thread_entry(void)
 {
 	finish_switch(this_cpu()->sched);
 	arch_irq_enable();
-	struct thread *t = this_cpu()->current;
+	struct thread *t = sched_current();
 	t->fn(t->arg);
 	thread_exit();
 }
 
-static void tick(struct timer_event *ev)
+void sched_cmdline(const char *cmdline)
 {
-	struct runqueue *rq = container_of(ev, struct runqueue, tick);
-	rq->need_resched = true;
-	timer_event_arm(ev, clock_monotonic_ns() + SCHED_TICK_NS, tick);
+	const char *v;
+	size_t n;
+	if (cmdline && cmdline_find(cmdline, "sched", &v, &n) && n == 5 && !memcmp(v, "fixed", 5)) {
+		params.mode = SCHED_MODE_FIXED;
+		params.max_quantum_ns = SCHED_TICK_NS; /* the old round robin's 10 ms */
+		params_gen++;
+		pr_info("sched: fixed quantum round robin (sched=fixed)");
+	}
 }
 
 void sched_init_cpu(const char *name)
@@ -177,6 +473,9 @@ void sched_init_cpu(const char *name)
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = rq_of(c->id);
 	spin_init(&rq->lock);
+	if (c->id == 0)
+		spin_init(&params_lock);
+	rq->cpu = c->id;
 	struct thread *boot = &boot_threads[c->id];
 	boot->state = THREAD_RUNNING;
 	boot->on_cpu = true;
@@ -187,6 +486,7 @@ void sched_init_cpu(const char *name)
 	strlcpy(boot->name, name, sizeof(boot->name));
 	c->current = boot;
 	c->sched = rq;
+	rq->last_switch = clock_monotonic_ns();
 	/* The boot context of an AP is its idle thread; the BSP gets a separate one. */
 	if (c->id != 0) {
 		rq->idle = boot;
@@ -196,12 +496,20 @@ void sched_init_cpu(const char *name)
 			panic("sched: no memory for the idle thread");
 		rq->idle->state = THREAD_READY;
 	}
+	uint64_t irq = arch_irq_save();
+	refresh_cfg(rq);
+	arch_irq_restore(irq);
 }
 
+/* No periodic tick: the slice timer is armed by decisions (arm_tick()). */
 void sched_start_tick(void)
 {
+	uint64_t irq = arch_irq_save();
 	struct runqueue *rq = this_cpu()->sched;
-	timer_event_arm(&rq->tick, clock_monotonic_ns() + SCHED_TICK_NS, tick);
+	spin_lock(&rq->lock);
+	arm_tick(rq, this_cpu()->current, clock_monotonic_ns());
+	spin_unlock(&rq->lock);
+	arch_irq_restore(irq);
 }
 
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu)
@@ -225,23 +533,18 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
 	t->state = THREAD_NEW;
 	t->weight = SCHED_WEIGHT_DEFAULT;
 	t->affinity = ~0ull;
-	if (cpu < 0 || (unsigned)cpu >= cpu_count || !cpus[cpu] || !cpus[cpu]->online)
+	if (cpu >= 0 && cpu_online((unsigned)cpu) && cpu < 64) {
+		t->affinity = 1ull << cpu; /* asked for that CPU: pinned there */
+	} else {
 		cpu = (int)(__atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) % cpu_count);
-	if (!cpus[cpu] || (!cpus[cpu]->online && cpu != 0))
-		cpu = 0;
+		if (!cpus[cpu] || (!cpus[cpu]->online && cpu != 0))
+			cpu = 0;
+	}
 	t->cpu = (unsigned)cpu;
 	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	strlcpy(t->name, name, sizeof(t->name));
 	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
 	return t;
-}
-
-static void kick(unsigned cpu)
-{
-	if (cpu != this_cpu()->id)
-		arch_send_resched(cpu);
-	else
-		rq_of(cpu)->need_resched = true;
 }
 
 void sched_kick_others(void)
@@ -252,19 +555,112 @@ void sched_kick_others(void)
 			arch_send_resched(cpu);
 }
 
+/*
+ * t was just queued on rq (locked) with the wake-up decision w: ask rq's CPU
+ * for a decision when it must act (it idles, t preempts, its timer must be
+ * armed for a slice end). Returns the CPU to send the resched IPI to, or -1.
+ */
+static int after_queue(struct runqueue *rq, bool cur_idle, const struct dqrr_wake *w)
+{
+	bool decide = cur_idle || rq->nready == 1;
+	if (w->preempt) {
+		rq->preempt = true;
+		decide = true;
+	} else if (w->at) {
+		if (!rq->preempt_at || w->at < rq->preempt_at)
+			rq->preempt_at = w->at;
+		decide = true;
+	}
+	if (!decide)
+		return -1;
+	__atomic_store_n(&rq->flags.need_resched, true, __ATOMIC_RELAXED);
+	return rq->cpu == this_cpu()->id ? -1 : (int)rq->cpu;
+}
+
+/*
+ * Queue t, READY and off every CPU (and in no queue), on rq (locked), as a
+ * new or moved thread: at the tail with what budget it has.
+ */
+static int queue_locked(struct runqueue *rq, struct thread *t)
+{
+	struct thread *cur = cpus[rq->cpu]->current;
+	enqueue(rq, t, false);
+	struct dqrr_wake w = {0};
+	return after_queue(rq, cur == rq->idle, &w);
+}
+
+/* An online CPU of t's mask, preferring a halted one, else t's own if allowed. */
+static unsigned pick_cpu(const struct thread *t, unsigned cur)
+{
+	uint64_t mask = READ_ONCE(t->affinity);
+	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & mask;
+	if (cur < 64 && (idle >> cur & 1))
+		return cur;
+	for (unsigned cpu = 0; idle && cpu < cpu_count && cpu < 64; cpu++)
+		if ((idle >> cpu & 1) && cpu_online(cpu))
+			return cpu;
+	if (cur < 64 && (mask >> cur & 1) && cpu_online(cur))
+		return cur;
+	for (unsigned cpu = 0; cpu < cpu_count && cpu < 64; cpu++)
+		if ((mask >> cpu & 1) && cpu_online(cpu))
+			return cpu;
+	return cur; /* no online CPU in the mask (sched_set_thread() refuses those) */
+}
+
+/* t is READY, off every CPU and in no queue (finish_switch()): queue it on an allowed CPU. */
+static void place_ready(struct thread *t, uint64_t irq_unused)
+{
+	(void)irq_unused;
+	uint64_t irq = arch_irq_save();
+	for (;;) {
+		unsigned from = READ_ONCE(t->cpu);
+		unsigned to = pick_cpu(t, from);
+		struct runqueue *a = rq_of(from), *b = rq_of(to);
+		lock_two(a, b);
+		if (t->cpu != from) {
+			unlock_two(a, b);
+			continue;
+		}
+		t->cpu = to;
+		if (to != from)
+			b->stats.migrations++;
+		int ipi = queue_locked(b, t);
+		unlock_two(a, b);
+		if (ipi >= 0)
+			arch_send_resched((unsigned)ipi);
+		break;
+	}
+	arch_irq_restore(irq);
+}
+
 void sched_start(struct thread *t)
 {
+	uint64_t irq = arch_irq_save();
 	struct runqueue *rq = rq_of(t->cpu);
-	uint64_t irq = spin_lock_irqsave(&rq->lock);
+	spin_lock(&rq->lock);
+	if (!allowed(t, t->cpu) || !cpu_online(t->cpu)) {
+		/* a mask set before the start: begin on an allowed CPU */
+		unsigned to = pick_cpu(t, t->cpu);
+		spin_unlock(&rq->lock);
+		t->cpu = to; /* not started: nobody else looks at it yet */
+		rq = rq_of(to);
+		spin_lock(&rq->lock);
+	}
 	t->state = THREAD_READY;
-	enqueue(rq, t);
-	spin_unlock_irqrestore(&rq->lock, irq);
-	kick(t->cpu);
+	int ipi = queue_locked(rq, t);
+	bool busy = cpus[rq->cpu]->current != rq->idle;
+	uint64_t aff = t->affinity; /* t may run, end and be freed once we unlock */
+	spin_unlock(&rq->lock);
+	if (ipi >= 0)
+		arch_send_resched((unsigned)ipi);
+	if (busy)
+		kick_idle_for(aff, rq->cpu); /* a halted CPU may take it */
+	arch_irq_restore(irq);
 }
 
 void thread_exit(void)
 {
-	struct thread *t = this_cpu()->current;
+	struct thread *t = sched_current();
 	if (t->kbus.pending)
 		kbus_thread_exit(t); /* its caller must not wait for a dead server */
 	arch_irq_disable();
@@ -285,7 +681,7 @@ void thread_join(struct thread *t)
 void sched_yield(void)
 {
 	uint64_t irq = arch_irq_save();
-	schedule();
+	schedule_how(true);
 	arch_irq_restore(irq);
 }
 
@@ -320,21 +716,64 @@ static struct runqueue *lock_rq_of(struct thread *t, uint64_t *irq)
 	}
 }
 
+/*
+ * Where a woken t (BLOCKED, its queue rq locked) should run: its own CPU
+ * unless its mask excludes it, or unless that CPU is busy with another
+ * thread than the waker while a CPU of its mask halts. Moves t there when the
+ * other queue's lock is free at once (else it stays). Returns t's queue,
+ * locked (rq, or the new one with rq unlocked).
+ */
+static struct runqueue *wake_place(struct thread *t, struct runqueue *rq)
+{
+	unsigned self = this_cpu()->id;
+	bool excluded = !allowed(t, rq->cpu);
+	bool busy_elsewhere = rq->cpu != self && cpus[rq->cpu]->current != rq->idle &&
+	                      (__atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & t->affinity);
+	if ((!excluded && !busy_elsewhere) || !movable(t))
+		return rq;
+	unsigned to = pick_cpu(t, rq->cpu);
+	if (to == rq->cpu)
+		return rq;
+	struct runqueue *b = rq_of(to);
+	if (!spin_trylock(&b->lock))
+		return rq; /* busy: no waiting for a second lock out of order */
+	t->cpu = to;
+	b->stats.migrations++;
+	spin_unlock(&rq->lock);
+	return b;
+}
+
 void sched_wake(struct thread *t)
 {
 	uint64_t irq;
 	struct runqueue *rq = lock_rq_of(t, &irq);
-	bool queued = false;
+	int ipi = -1;
+	bool busy = false;
+	uint64_t aff = 0;
 	if (t->state == THREAD_BLOCKED) {
+		rq = wake_place(t, rq);
 		t->state = THREAD_READY;
-		enqueue(rq, t);
-		queued = true;
+		uint64_t now = clock_monotonic_ns();
+		struct thread *cur = cpus[rq->cpu]->current;
+		bool cur_idle = cur == rq->idle;
+		unsigned nr = rq->nready + 1 + (cur_idle ? 0 : 1);
+		struct dqrr_wake w =
+		    dqrr_wake(&rq->cfg, nr, t->weight, &t->dq, now, rq->stint_start, cur_idle);
+		if ((w.front || w.preempt || w.at) && !front_allowed(rq, now))
+			w = (struct dqrr_wake){0}; /* the tail waits too long: no jumping */
+		enqueue(rq, t, w.front);
+		t->wake_time = now;
+		ipi = after_queue(rq, cur_idle, &w);
+		busy = !cur_idle && !w.preempt;
+		aff = t->affinity; /* t may run, end and be freed once we unlock */
 	} else if (t->state == THREAD_RUNNING || t->state == THREAD_READY) {
 		t->wake_pending = true;
 	}
 	spin_unlock_irqrestore(&rq->lock, irq);
-	if (queued)
-		kick(t->cpu);
+	if (ipi >= 0)
+		arch_send_resched((unsigned)ipi);
+	if (busy)
+		kick_idle_for(aff, rq->cpu);
 }
 
 void thread_discard(struct thread *t)
@@ -349,8 +788,9 @@ void sched_kill(struct thread *t)
 	__atomic_store_n(&t->kill_pending, true, __ATOMIC_RELEASE);
 	sched_wake(t);
 	/* a thread running user code elsewhere notices at its next interrupt */
-	if (t->cpu != this_cpu()->id)
-		arch_send_resched(t->cpu);
+	unsigned cpu = READ_ONCE(t->cpu);
+	if (cpu != this_cpu()->id)
+		arch_send_resched(cpu);
 }
 
 bool sched_switch_to(struct thread *next)
@@ -361,22 +801,15 @@ bool sched_switch_to(struct thread *next)
 	struct thread *self = c->current;
 	unsigned ncpu = READ_ONCE(next->cpu);
 	struct runqueue *nrq = rq_of(ncpu);
-	/* two queue locks: lower address first */
-	if (nrq == rq) {
-		spin_lock(&rq->lock);
-	} else if (nrq < rq) {
-		spin_lock(&nrq->lock);
-		spin_lock(&rq->lock);
-	} else {
-		spin_lock(&rq->lock);
-		spin_lock(&nrq->lock);
-	}
+	lock_two(rq, nrq);
 	bool ok = next->cpu == ncpu && next->state == THREAD_BLOCKED &&
 	          !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
-	          next != self && (ncpu == c->id || !READ_ONCE(next->sleep_timer.armed));
+	          next != self && allowed(next, c->id) &&
+	          (ncpu == c->id || !READ_ONCE(next->sleep_timer.armed));
 	if (ok) {
 		next->cpu = c->id; /* migrate: its queue is ours from now on */
-		next->state = THREAD_RUNNING;
+		if (ncpu != c->id)
+			rq->stats.migrations++;
 	}
 	if (nrq != rq)
 		spin_unlock(&nrq->lock);
@@ -385,11 +818,22 @@ bool sched_switch_to(struct thread *next)
 		arch_irq_restore(irq);
 		return false;
 	}
+	/*
+	 * Slice donation: the callee runs on the rest of the caller's turn. The
+	 * policy's state of the CPU (stint, charge point, slice timer) stays as it
+	 * is, so what the pair runs is charged, at the next decision, to whichever
+	 * of them runs then: the IPC costs no policy work and no timer write.
+	 */
+	uint64_t now = clock_monotonic_ns();
 	self->state = THREAD_BLOCKED;
+	self->dq.blocked_at = now;
+	next->state = THREAD_RUNNING;
+	rq->stats.switches++; /* busy to busy: last_switch stays (busy_ns counts from it) */
 	c->current = next;
 	rq->prev = self;
 	next->on_cpu = true;
-	account_switch(self, next);
+	account(self, 1, now);
+	next->run_start = now;
 	arch_thread_switch(self, next);
 	arch_context_switch(&self->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
@@ -412,42 +856,72 @@ void sched_sleep_ns(uint64_t ns)
 	arch_irq_restore(irq);
 }
 
+/*
+ * Work stealing (interrupts off, nothing queued here): take the first thread
+ * we may run, off every CPU and with no timer armed, from the queue with the
+ * most waiting threads. true if one was taken.
+ */
+static bool steal(struct runqueue *rq)
+{
+	unsigned self = rq->cpu, best = self, most = 0;
+	for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
+		if (cpu == self || !cpu_online(cpu))
+			continue;
+		unsigned n = READ_ONCE(rq_of(cpu)->nready);
+		if (n > most) {
+			most = n;
+			best = cpu;
+		}
+	}
+	if (best == self)
+		return false;
+	struct runqueue *v = rq_of(best);
+	lock_two(rq, v);
+	struct thread *pred = NULL, *t = v->head;
+	while (t && !(allowed(t, self) && movable(t))) {
+		pred = t;
+		t = t->next;
+	}
+	if (t) {
+		unlink_after(v, pred, t);
+		t->cpu = self;
+		enqueue(rq, t, false);
+		rq->stats.steals++;
+		rq->stats.migrations++;
+	}
+	unlock_two(rq, v);
+	return t != NULL;
+}
+
 void sched_idle(void)
 {
 	for (;;) {
 		arch_irq_disable();
 		struct runqueue *rq = this_cpu()->sched;
-		if (rq->head || rq->need_resched) {
+		if (!READ_ONCE(rq->head) && !sched_resched_pending())
+			steal(rq);
+		if (READ_ONCE(rq->head) || sched_resched_pending()) {
 			schedule();
 			arch_irq_enable();
 			continue;
 		}
+		set_idle_bit(rq->cpu, true);
 		arch_wait_for_interrupt();
 	}
 }
 
 void sched_irq_exit(void)
 {
-	struct cpu *c = this_cpu();
-	struct runqueue *rq = c->sched;
-	if (rq && rq->need_resched)
+	if (this_cpu()->sched && sched_resched_pending()) /* an interrupt before sched_init_cpu() */
 		schedule();
 }
 
-/*
- * Tunables and statistics. For now the parameters are only kept and checked
- * (the round robin above uses SCHED_TICK_NS); the DQRR policy uses them.
- */
-static struct sched_params params = {
-    .target_latency_ns = 20000000ull,
-    .min_quantum_ns = 1000000ull,
-    .max_quantum_ns = SCHED_TICK_NS,
-    .mode = SCHED_MODE_LATENCY,
-};
-
+/* Tunables and statistics (abi/sched.h). */
 void sched_get_params(struct sched_params *out)
 {
+	uint64_t irq = spin_lock_irqsave(&params_lock);
 	*out = params;
+	spin_unlock_irqrestore(&params_lock, irq);
 }
 
 int sched_set_params(const struct sched_params *p)
@@ -457,7 +931,10 @@ int sched_set_params(const struct sched_params *p)
 	    p->target_latency_ns > SCHED_LATENCY_CEIL_NS || p->mode > SCHED_MODE_FIXED ||
 	    p->reserved)
 		return ERR_INVALID_ARGS;
+	uint64_t irq = spin_lock_irqsave(&params_lock);
 	params = *p;
+	__atomic_fetch_add(&params_gen, 1, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&params_lock, irq);
 	return 0;
 }
 
@@ -466,7 +943,19 @@ int sched_cpu_stats(unsigned cpu, struct sched_cpu_stats *out)
 	if (cpu >= MAX_CPUS || !cpus[cpu] || !cpus[cpu]->online)
 		return ERR_NOT_FOUND;
 	struct runqueue *rq = rq_of(cpu);
-	*out = (struct sched_cpu_stats){.nready = READ_ONCE(rq->nready)};
+	uint64_t irq = spin_lock_irqsave(&rq->lock);
+	*out = rq->stats;
+	/* the time since the last switch counts too */
+	uint64_t now = clock_monotonic_ns();
+	uint64_t since = now > rq->last_switch ? now - rq->last_switch : 0;
+	if (cpus[cpu]->current == rq->idle)
+		out->idle_ns += since;
+	else
+		out->busy_ns += since;
+	out->nready = rq->nready;
+	out->timer_irqs = READ_ONCE(cpus[cpu]->timer_ticks);
+	out->reserved = 0;
+	spin_unlock_irqrestore(&rq->lock, irq);
 	return 0;
 }
 
@@ -485,10 +974,41 @@ int sched_set_thread(struct thread *t, uint32_t weight, uint64_t affinity)
 		return ERR_INVALID_ARGS;
 	if (affinity && !(affinity & online_mask()))
 		return ERR_INVALID_ARGS;
+	uint64_t irq;
+	struct runqueue *rq = lock_rq_of(t, &irq);
 	if (weight)
 		WRITE_ONCE(t->weight, weight);
-	if (affinity)
+	bool move = false;
+	int ipi = -1;
+	if (affinity) {
 		WRITE_ONCE(t->affinity, affinity);
+		if (!allowed(t, rq->cpu)) {
+			if (t->state == THREAD_RUNNING && cpus[rq->cpu]->current == t) {
+				/* switches at once and moves (schedule(), finish_switch()) */
+				rq->preempt = true;
+				__atomic_store_n(&rq->flags.need_resched, true, __ATOMIC_RELAXED);
+				if (rq->cpu != this_cpu()->id)
+					ipi = (int)rq->cpu;
+			} else if (t->state == THREAD_READY && movable(t)) {
+				/* queued here: take it out and place it */
+				struct thread *pred = NULL, *q = rq->head;
+				while (q && q != t) {
+					pred = q;
+					q = q->next;
+				}
+				if (q) {
+					unlink_after(rq, pred, t);
+					move = true;
+				}
+			}
+			/* blocked: it moves when it wakes (wake_place()) */
+		}
+	}
+	spin_unlock_irqrestore(&rq->lock, irq);
+	if (ipi >= 0)
+		arch_send_resched((unsigned)ipi);
+	if (move)
+		place_ready(t, 0);
 	return 0;
 }
 

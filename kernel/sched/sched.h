@@ -1,10 +1,12 @@
 /*
- * sched.h - kernel threads and a preemptive round-robin scheduler per CPU.
+ * sched.h - kernel threads and the Dynamic Quantum Round Robin scheduler
+ * (docs/scheduler.md; the policy itself is sched/dqrr.c).
  *
- * Each CPU has its own run queue; a thread runs on the CPU it was started on
- * (no migration yet: the Dynamic Quantum Round Robin issue adds weights,
- * adaptive quanta and work stealing). A 10 ms tick per CPU preempts the
- * running thread at the next interrupt exit. Idle threads halt.
+ * Each CPU has its own run queue; a one-shot timer per CPU ends a thread's
+ * slice, armed only while another thread waits for the CPU. A woken thread
+ * may preempt the running one at its next exit from the kernel. Idle CPUs
+ * halt, and take ready threads from the busiest queue (work stealing);
+ * threads move between CPUs within their affinity mask.
  *
  * Thread lifetime: thread_create() returns a thread that is not yet running;
  * sched_start() makes it runnable. A thread ends by returning from its
@@ -17,9 +19,18 @@
 #include <arch/percpu.h>
 #include <kbus/kbus_thread.h>
 #include <time/clock.h>
+#include <sched/dqrr.h>
 
 #define THREAD_STACK_ORDER 2 /* 16 KiB kernel stacks */
+/* The old fixed quantum; now the default max quantum is SCHED_MAX_QUANTUM_NS.
+ * Kept as a unit for tests and polls that count "ticks" of 10 ms. */
 #define SCHED_TICK_NS 10000000ull
+#define SCHED_TARGET_LATENCY_NS 20000000ull /* defaults of the tunables (abi/sched.h) */
+#define SCHED_MIN_QUANTUM_NS 1000000ull
+#define SCHED_MAX_QUANTUM_NS 20000000ull
+/* A CPU running one thread takes a timer interrupt this often, only to account
+ * its time (no preemption: it has nobody to give the CPU to). */
+#define SCHED_ACCOUNT_NS 100000000ull
 
 enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -72,6 +83,8 @@ struct thread {
 	uint64_t wakeups; /* wake-up latency accounting: count, sum, max */
 	uint64_t wake_ns_total;
 	uint64_t wake_ns_max;
+	struct dqrr_thread dq; /* the policy's part: budget of its turn (its queue's lock) */
+	bool front_queued; /* queued at the front (credit, or preempted with budget left) */
 };
 
 /*
@@ -80,7 +93,8 @@ struct thread {
  * called by arch code: declared in arch/entry.h.
  */
 
-/* cpu < 0: the calling CPU's queue. NULL if out of memory. */
+/* cpu >= 0 and online: the thread is pinned there (affinity = that CPU);
+ * cpu < 0: any CPU, starting on the next of a rotation. NULL if out of memory. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu);
 void sched_start(struct thread *t);
 /* End the calling thread. */
@@ -88,10 +102,24 @@ void thread_exit(void) __attribute__((noreturn));
 /* Wait for t to end, then free it. t must not be detached. */
 void thread_join(struct thread *t);
 
-/* The calling thread (inline: one %gs load and one more; hot in every system call). */
+/* The calling thread (inline: one %gs-relative load, which stays right when the
+ * thread moves to another CPU at any point; hot in every system call). */
 static inline struct thread *sched_current(void)
 {
-	return this_cpu()->current;
+	return this_cpu_current();
+}
+/*
+ * The head of each CPU's run queue: what the return to user mode reads
+ * (user_return_work(), arch/entry.h), one load from this_cpu().
+ */
+struct sched_cpu_flags {
+	bool need_resched; /* switch at the next exit from a trap or system call */
+};
+/* A reschedule is pending on this CPU (interrupts off, so the CPU stays ours). */
+static inline bool sched_resched_pending(void)
+{
+	const struct sched_cpu_flags *f = this_cpu()->sched; /* set before any thread runs */
+	return __atomic_load_n(&f->need_resched, __ATOMIC_RELAXED);
 }
 void sched_yield(void);
 /* Sleep at least ns (a timer event wakes us). */
@@ -150,5 +178,7 @@ int sched_cpu_stats(unsigned cpu, struct sched_cpu_stats *out);
 int sched_set_thread(struct thread *t, uint32_t weight, uint64_t affinity);
 /* t's scheduling fields of struct thread_info (weight, affinity, cpu, wake-ups). */
 void sched_thread_info(struct thread *t, struct thread_info *out);
+/* The kernel command line's scheduler options (`sched=fixed`), before sched_init_cpu(). */
+void sched_cmdline(const char *cmdline);
 /* Threads created so far and still allocated (leak checks). */
 uint64_t sched_live_threads(void);

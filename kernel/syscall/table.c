@@ -23,6 +23,8 @@
 #include <abi/errors.h>
 #include <abi/kbus.h>
 #include <abi/syscall.h>
+#include <arch/entry.h>
+#include <arch/irq_flags.h>
 #include <arch/syscall_regs.h>
 #include <arch/trap.h>
 #include <cap/invoke.h>
@@ -201,6 +203,34 @@ void syscall_dispatch(struct trap_frame *tf)
 		}
 	}
 	arch_syscall_set_result(tf, (uint64_t)r);
-	if (unlikely(sched_kill_pending(self) || process_suspended(proc)))
-		uthread_return_check(); /* killed meanwhile: the thread ends here; suspended: it parks */
+	/* interrupts stay off from here to SYSRET: what sets one of these after
+	   the check interrupts the thread in user mode, whose exit checks again */
+	arch_irq_disable();
+	if (unlikely(sched_resched_pending() || sched_kill_pending(self) ||
+	             process_suspended(proc)))
+		user_return_work();
+}
+
+/*
+ * The work owed before any return to user mode (a system call's, or a trap's
+ * from user mode), interrupts off on entry and on return: switch away when a
+ * reschedule is pending on this CPU (a wake-up, the end of a slice), end the
+ * thread when it is being killed, park it while its process is suspended.
+ * Loops until none is pending, so SYSRET or IRET follows a clean check.
+ */
+void user_return_work(void)
+{
+	for (;;) {
+		struct thread *self = sched_current();
+		struct uthread *u = self->uthread;
+		if (sched_resched_pending()) {
+			sched_irq_exit();
+			continue;
+		}
+		if (u && (sched_kill_pending(self) || process_suspended(u->proc))) {
+			uthread_return_check(); /* killed: ends here; suspended: parks */
+			continue;
+		}
+		return;
+	}
 }

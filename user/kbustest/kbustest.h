@@ -74,6 +74,7 @@ void kt_run_msg_tests(void);
 void kt_run_cap_tests(void);
 void kt_run_wait_tests(void);
 void kt_run_pager_tests(void);
+void kt_run_sched_tests(void);
 
 void kt_run(const char *name, void (*fn)(void));
 

@@ -12,6 +12,7 @@
 #include <arch/trap.h>
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/irq_flags.h>
 #include <arch/gdt.h>
 #include <arch/percpu.h>
 #include <arch/ioperm.h>
@@ -249,8 +250,10 @@ void trap_dispatch(struct trap_frame *tf)
 	unsigned v = (unsigned)tf->vector;
 	if (v < 32) {
 		exception(tf);
-		if (tf->cs & 3)
-			uthread_return_check(); /* killed while its pager worked */
+		if (tf->cs & 3) {
+			arch_irq_disable(); /* a page fault's pager wait ran with interrupts on */
+			user_return_work(); /* killed while its pager worked, or a wake-up came */
+		}
 		return;
 	}
 	struct cpu *c = this_cpu();
@@ -262,8 +265,8 @@ void trap_dispatch(struct trap_frame *tf)
 	else
 		pr_warn("unexpected interrupt vector %u on CPU %u", v, c->id);
 	lapic_eoi();
-	if (v == VEC_TIMER || v == VEC_IPI_RESCHED)
-		sched_irq_exit();
 	if (tf->cs & 3)
-		uthread_return_check(); /* killed while in user mode: end here */
+		user_return_work(); /* a reschedule, a kill, a suspend: one check */
+	else
+		sched_irq_exit(); /* kernel code is preemptible where interrupts are on */
 }

@@ -4,7 +4,8 @@
  * syscall_entry builds a struct trap_frame (arch/trap.h) on the thread's
  * kernel stack (cpu->kernel_rsp, set at every switch), so system calls,
  * interrupts and faults share one frame layout. It calls
- * syscall_dispatch(frame) with interrupts on and returns with SYSRET when the
+ * syscall_dispatch(frame) with interrupts on (it returns with them off, having
+ * checked for a pending reschedule, kill or suspend) and returns with SYSRET when the
  * return address is a canonical user address, IRET otherwise (SYSRET with a
  * non-canonical RCX would fault in ring 0 on Intel CPUs). The IRET case cannot
  * arise from a SYSCALL in user code: the last user page is never mapped (arch/mmu.h,
@@ -35,8 +36,8 @@ syscall_entry:
 	SYSCALL_FRAME 0x100             /* vector 0x100 marks a system call frame */
 	movq %rsp, %rdi
 	sti
-	call syscall_dispatch
-	cli
+	call syscall_dispatch           /* returns with interrupts off: its last check
+	                                   (user_return_work) holds until SYSRET */
 	/* fast return needs a canonical rip below the user limit */
 	movq 15*8+16(%rsp), %rcx        /* frame rip */
 	movq $0x00007fffffffffff, %rax

@@ -49,5 +49,20 @@ static inline struct cpu *this_cpu(void)
 	return c;
 }
 
+/*
+ * The thread running on this CPU, in one GS-relative load: a thread that is
+ * preempted and moved to another CPU between reading this_cpu() and its
+ * ->current would read the old CPU's thread, so code that runs with
+ * interrupts on must use this.
+ */
+static inline struct thread *this_cpu_current(void)
+{
+	struct thread *t;
+	__asm__ volatile("movq %%gs:%c1, %0"
+	                 : "=r"(t)
+	                 : "i"(__builtin_offsetof(struct cpu, current)));
+	return t;
+}
+
 /* Point GS base at c and build its GDT/TSS. */
 void percpu_setup(struct cpu *c);

@@ -1,0 +1,1 @@
+test_dqrr_SRCS := kernel/sched/dqrr.c
