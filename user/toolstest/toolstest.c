@@ -34,12 +34,11 @@
 
 /* Every tool in the initrd (docs/tools.md). */
 static const char *const all_tools[] = {
-    "cat",   "cp",        "date",  "dmesg", "edit", "df",      "du",     "echo",
-    "env",   "false",     "find",  "grep",  "head", "hexdump", "kill",   "ln",
-    "ls",    "mem",       "mkdir", "mv",    "ns",   "ps",      "reboot", "rm",
-    "rmdir", "sha256sum", "sleep", "sort",  "stat", "sync",    "tail",   "shutdown",
-    "top",   "touch",     "tree",  "true",  "uniq", "uptime",  "wc",     "serial",
-    "sched",
+    "cat",   "cp",     "date", "dmesg",  "edit",     "df",   "du",    "echo",      "env",
+    "false", "find",   "grep", "head",   "hexdump",  "kill", "ln",    "ls",        "mem",
+    "mkdir", "mv",     "ns",   "ps",     "reboot",   "rm",   "rmdir", "sha256sum", "sleep",
+    "sort",  "stat",   "sync", "tail",   "shutdown", "top",  "touch", "tree",      "true",
+    "uniq",  "uptime", "wc",   "serial", "sched",
 };
 
 /* A grant of h under name with all the rights we have on it. */
