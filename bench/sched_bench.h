@@ -7,7 +7,7 @@
 
 #define SCHED_FAIR_THREADS 4 /* sched_fairness_jain: equal spinning threads */
 #define SCHED_FAIR_NS 200000000ull /* for this long (guest time) */
-#define SCHED_WEIGHT_NS 350000000ull /* sched_weight_error_pct: 3 threads, 1:2:4 */
+#define SCHED_WEIGHT_NS 1400000000ull /* sched_weight_error_pct: 3 threads, 1:2:4 (30 DQRR rounds) */
 #define SCHED_HOGS 4 /* wake_*: spinning threads beside the sleeper */
 #define SCHED_WAKE_SAMPLES 30 /* sleeps measured (p99 of 30: their maximum) */
 #define SCHED_WAKE_WARMUP 3 /* sleeps before those */

@@ -101,7 +101,7 @@ include mk/tools.mk
 USER_PROG_BINS += $(TOOL_BINS)
 
 # Program sources see their own directory's headers.
-$(B)/user/prog/%.o: user/%.c $(USER_HDRS) $(wildcard user/*/*.h user/fsd/ext2/*.h) mk/user.mk
+$(B)/user/prog/%.o: user/%.c $(USER_HDRS) $(wildcard user/*/*.h user/fsd/ext2/*.h bench/*.h) mk/user.mk
 	@mkdir -p $(@D)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 

@@ -39,7 +39,7 @@ function canon_init(   n, i, names) {
 	unit_of["wake_p50_us"] = unit_of["wake_p99_us"] = "guest us"
 	unit_of["wake_p50_us_fixed"] = unit_of["wake_p99_us_fixed"] = "guest us"
 	equiv["sched_fairness_jain"] = "[index, 1 = fair] 4 spinning threads, SCHED_OTHER, 200 ms"
-	equiv["sched_weight_error_pct"] = "[%] nice 0, -3, -6 (CFS weights 1024:1991:3906), 350 ms"
+	equiv["sched_weight_error_pct"] = "[%] nice 0, -3, -6 (CFS weights 1024:1991:3906), 1.4 s"
 	equiv["wake_p50_us"] = "[us] clock_nanosleep 1 ms past 4 spinning threads, SCHED_OTHER"
 	equiv["wake_p99_us"] = "[us] the same, 99th percentile of 30 (their maximum)"
 	equiv["wake_p50_us_fixed"] = "[us] CharlotteOS under SCHED_MODE_FIXED (no Linux side)"
