@@ -215,7 +215,7 @@ static bool movable(const struct thread *t)
 	return !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && !READ_ONCE(t->sleep_timer.armed);
 }
 
-static void place_ready(struct thread *t, uint64_t irq_unused);
+static void place_ready(struct thread *t);
 
 /*
  * Kick one halted CPU of affinity (not this one, not cpu_now), so that its
@@ -253,7 +253,7 @@ static void finish_switch(struct runqueue *rq)
 		__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
 	spin_unlock(&rq->lock);
 	if (move)
-		place_ready(prev, 0); /* READY in no queue: only we can reach it */
+		place_ready(prev); /* READY in no queue: only we can reach it */
 	if (dead) {
 		if (prev->detached) {
 			page_free(prev->stack, THREAD_STACK_ORDER);
@@ -608,9 +608,8 @@ static unsigned pick_cpu(const struct thread *t, unsigned cur)
 }
 
 /* t is READY, off every CPU and in no queue (finish_switch()): queue it on an allowed CPU. */
-static void place_ready(struct thread *t, uint64_t irq_unused)
+static void place_ready(struct thread *t)
 {
-	(void)irq_unused;
 	uint64_t irq = arch_irq_save();
 	for (;;) {
 		unsigned from = READ_ONCE(t->cpu);
@@ -962,8 +961,8 @@ int sched_cpu_stats(unsigned cpu, struct sched_cpu_stats *out)
 static uint64_t online_mask(void)
 {
 	uint64_t m = 0;
-	for (unsigned cpu = 0; cpu < cpu_count && cpu < 64; cpu++)
-		if (cpus[cpu] && cpus[cpu]->online)
+	for (unsigned cpu = 0; cpu < 64; cpu++)
+		if (cpu_online(cpu))
 			m |= 1ull << cpu;
 	return m;
 }
@@ -1008,7 +1007,7 @@ int sched_set_thread(struct thread *t, uint32_t weight, uint64_t affinity)
 	if (ipi >= 0)
 		arch_send_resched((unsigned)ipi);
 	if (move)
-		place_ready(t, 0);
+		place_ready(t);
 	return 0;
 }
 
