@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 struct trap_frame;
+struct thread;
 
 /*
  * Boot: the boot CPU, in long mode on its boot stack, with the boot page tables.
@@ -53,6 +54,19 @@ void uthread_return_check(void);
  * before SYSRET/IRET: a pending reschedule, kill or suspend, in one check.
  */
 void user_return_work(void);
+/*
+ * The kbus flat path (kbus/call.c): syscall.S calls kbus_flat(frame) for the
+ * two fast kbus actions with interrupts off; it returns the frame to leave on
+ * and the thread that left the CPU (struct kbus_flat_exit, two registers), or
+ * a zero frame to take syscall_dispatch(). kbus_flat_resume(frame): a thread
+ * it blocked, run again by an ordinary switch (returns with interrupts off).
+ */
+struct kbus_flat_exit {
+	uint64_t frame; /* to leave on, bit 0: user_return_work() first; 0: take the C path */
+	struct thread *left; /* its on_cpu is cleared once off its stack */
+};
+struct kbus_flat_exit kbus_flat(struct trap_frame *tf);
+void kbus_flat_resume(struct trap_frame *tf);
 
 /* A CPU exception raised in user mode, described without the architecture's registers. */
 struct user_fault {

@@ -346,6 +346,27 @@ out_unlock:
 	return err;
 }
 
+struct kobject *cap_lookup_hold(struct cspace *cs, handle_t h, enum obj_type type,
+                                uint64_t rights_needed, struct cap_ref *out)
+{
+	spin_lock(&cs->lock);
+	struct cslot *s = slot_of(cs, h);
+	struct cap *c = s ? s->cap : NULL;
+	if (likely(c && c->obj->type == type && (c->rights & rights_needed) == rights_needed)) {
+		out->obj = c->obj;
+		out->rights = c->rights;
+		out->badge = c->badge;
+		return c->obj;
+	}
+	spin_unlock(&cs->lock);
+	return NULL;
+}
+
+void cap_lookup_release(struct cspace *cs)
+{
+	spin_unlock(&cs->lock);
+}
+
 int cap_inspect(struct cspace *cs, handle_t h, struct cap_info *out)
 {
 	struct cap_ref ref;

@@ -43,7 +43,16 @@
 #include <lib/compiler.h>
 #include <lib/panic.h>
 #include <lib/string.h>
+#include <abi/rights.h>
+#include <arch/entry.h>
+#include <arch/flat_asm.h>
+#include <arch/irq_flags.h>
+#include <arch/syscall_regs.h>
+#include <arch/thread.h>
+#include <cap/invoke.h>
+#include <mm/pmm.h>
 #include <obj/process.h>
+#include <obj/thread.h>
 #include <sched/sched.h>
 #include <time/clock.h>
 
@@ -134,6 +143,7 @@ void kbus_drop_pending(struct thread *t)
 void kbus_thread_exit(struct thread *t)
 {
 	kbus_drop_pending(t);
+	kbus_flat_put_held(t);
 }
 
 /* ch->lock held: the caller gives up on call. */
@@ -510,4 +520,292 @@ int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *re
 	int n = (int)r->len;
 	kbus_msg_free(r, ep->transit);
 	return n;
+}
+
+/*
+ * Flat path (docs/kbus.md, "The flat path"). syscall.S sends the two fast
+ * actions here first, with interrupts off and the caller's frame at the top
+ * of its kernel stack. When both sides can be served without blocking in C
+ * code, the whole call (or reply and receive) is done in this one pass:
+ *
+ *   call: the server is parked on the peer endpoint; the caller's four words
+ *     and badge go straight into the server's frame, the caller blocks with
+ *     its wait described in its own thread (kbus.call, KBUS_FLAT_CALLER), and
+ *     the CPU leaves to user mode on the server's frame;
+ *   reply and receive: the reply goes straight into the caller's frame, the
+ *     server parks (kbus.fw, KBUS_FLAT_PARKED) and the CPU leaves on the
+ *     caller's frame; with no reply to send, the server parks and the
+ *     scheduler picks what runs.
+ *
+ * A thread blocked here keeps no kernel frames: its saved context resumes in
+ * kbus_flat_resume() when anything else wakes it (a kill, a close, a queued
+ * message, a call or reply by the C path), which finishes the operation with
+ * the C path's own code. A peer blocked in C code (the C path's parked
+ * receiver, a caller in wait_reply()) is switched to the ordinary way. Every
+ * other case (a timeout, queued messages, a full reply slot, a busy run
+ * queue lock, a wake-up or kill pending) returns 0 before anything changed
+ * and the C path runs the action from the start.
+ *
+ * Capabilities: the lookup holds the cspace lock (no reference taken) until
+ * the channel lock is ours; the channel cannot be freed while that is held
+ * (endpoint_destroy() takes it). References a blocked thread needs are kept
+ * in the thread: the caller's on its own endpoint (kbus.held_ep, reused by
+ * its next flat call and put by its next other system call), the parked
+ * receiver's on its endpoint (kbus.fw.ep, which becomes kbus.pending_ep when
+ * a call is handed over and back when it parks again). So a steady call /
+ * reply-and-receive loop takes no reference and no interrupt flag save.
+ */
+_Static_assert(SYSCALL_FLAT_FIRST == SYS_KBUS_CALL_FAST &&
+                   SYSCALL_FLAT_FIRST + 1 == SYS_KBUS_REPLY_RECV_FAST,
+               "syscall.S routes the two fast actions");
+_Static_assert(THREAD_ON_CPU == __builtin_offsetof(struct thread, on_cpu), "syscall.S clears it");
+
+static inline struct trap_frame *frame_of(struct thread *t)
+{
+	return arch_thread_frame(t->stack, PAGE_SIZE << THREAD_STACK_ORDER);
+}
+
+/* Does t owe user_return_work() before it runs user code (after the switch)? */
+static inline uint64_t work_owed(struct thread *t)
+{
+	return sched_resched_pending() || sched_kill_pending(t) ||
+	       process_suspended(t->uthread->proc);
+}
+
+/* ch->lock held: park self's own waiter on ep (the reference fw.ep is self's). */
+static void flat_park(struct thread *self, struct endpoint *ep)
+{
+	struct kbus_fast_waiter *fw = &self->kbus.fw;
+	fw->thread = self;
+	fw->got = false;
+	fw->ep = ep;
+	fw->next = ep->fast_waiter;
+	fw->pprev = &ep->fast_waiter;
+	if (fw->next)
+		fw->next->pprev = &fw->next;
+	ep->fast_waiter = fw;
+	self->kbus.flat = KBUS_FLAT_PARKED;
+}
+
+/* ch->lock held: is the receiver parked at the head of dst's list one of ours to take? */
+static struct thread *parked_server(struct endpoint *dst)
+{
+	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	if (!fw || dst->head || dst->closed)
+		return NULL;
+	struct thread *server = fw->thread;
+	if (READ_ONCE(server->kbus.pending))
+		return NULL; /* its reply slot is in use: the C path queues */
+	return server;
+}
+
+static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *tf,
+                                       struct endpoint *ep, uint64_t badge)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct endpoint *dst = ep->peer;
+	struct kbus_channel *ch = ep->ch;
+	struct thread *server = dst ? parked_server(dst) : NULL;
+	if (!server || !sched_flat_begin(self, server)) {
+		spin_unlock(&ch->lock);
+		return none;
+	}
+	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	bool flat = fw == &server->kbus.fw && server->kbus.flat == KBUS_FLAT_PARKED;
+	dst->fast_waiter = fw->next;
+	if (fw->next)
+		fw->next->pprev = &dst->fast_waiter;
+	struct kbus_call *call = &self->kbus.call;
+	*call = (struct kbus_call){.caller = self, .state = CALL_WAITING, .server = server};
+	link_call(dst, call);
+	if (flat) {
+		server->kbus.flat = KBUS_FLAT_NONE;
+		server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
+	} else {
+		kobject_get(&dst->obj); /* a C-path receiver holds a capability's reference */
+		server->kbus.pending_ep = dst;
+	}
+	server->kbus.pending = call;
+	self->kbus.flat = KBUS_FLAT_CALLER;
+	uint64_t ctx = arch_flat_context(tf);
+	if (!flat) {
+		arch_fast_words(tf, fw->words); /* it copies them out itself */
+		fw->badge = badge;
+		__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
+		spin_unlock(&ch->lock);
+		sched_flat_switch_real(self, ctx, server);
+	}
+	struct trap_frame *stf = frame_of(server);
+	stf->rsi = tf->rsi; /* the words move once: frame to frame */
+	stf->rdx = tf->rdx;
+	stf->r10 = tf->r10;
+	stf->r8 = tf->r8;
+	stf->r9 = badge;
+	arch_syscall_set_result(stf, 0);
+	spin_unlock(&ch->lock);
+	sched_flat_switch(self, ctx, server);
+	return (struct kbus_flat_exit){(uint64_t)stf | work_owed(server), self};
+}
+
+static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_frame *tf,
+                                             struct endpoint *ep, bool reply)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct kbus_channel *ch = ep->ch;
+	if (ep->head || ep->closed || kbus_peer_gone(ep))
+		goto out_none; /* a queued message, or an error: the C path */
+	if (!reply) {
+		if (self->kbus.pending || self->kbus.pending_ep != NULL ||
+		    self->kbus.held_ep != ep || !sched_flat_begin(self, NULL))
+			goto out_none;
+		self->kbus.held_ep = NULL; /* its reference is the parked one now */
+		flat_park(self, ep);
+		uint64_t ctx = arch_flat_context(tf);
+		spin_unlock(&ch->lock);
+		sched_flat_block(self, ctx);
+	}
+	struct kbus_call *call = self->kbus.pending;
+	if (self->kbus.pending_ep != ep || call == KBUS_CALL_ABANDONED)
+		goto out_none;
+	struct thread *caller = call->caller;
+	bool flat = caller->kbus.flat == KBUS_FLAT_CALLER && call == &caller->kbus.call;
+	if (!sched_flat_begin(self, caller))
+		goto out_none;
+	unlink_call(ep, call);
+	call->state = CALL_DONE;
+	call->fast_reply = true;
+	self->kbus.pending = NULL;
+	self->kbus.pending_ep = NULL; /* its reference is the parked one now */
+	flat_park(self, ep);
+	uint64_t ctx = arch_flat_context(tf);
+	if (!flat) {
+		arch_fast_words(tf, call->words); /* wait_reply() returns them */
+		spin_unlock(&ch->lock);
+		sched_flat_switch_real(self, ctx, caller);
+	}
+	caller->kbus.flat = KBUS_FLAT_NONE;
+	struct trap_frame *ctf = frame_of(caller);
+	ctf->rsi = tf->rsi;
+	ctf->rdx = tf->rdx;
+	ctf->r10 = tf->r10;
+	ctf->r8 = tf->r8;
+	ctf->r9 = 0;
+	arch_syscall_set_result(ctf, 0);
+	spin_unlock(&ch->lock);
+	sched_flat_switch(self, ctx, caller);
+	return (struct kbus_flat_exit){(uint64_t)ctf | work_owed(caller), self};
+out_none:
+	spin_unlock(&ch->lock);
+	return none;
+}
+
+struct kbus_flat_exit kbus_flat(struct trap_frame *tf)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct thread *self = sched_current();
+	uint64_t h = arch_syscall_target(tf), extra = arch_fast_extra(tf);
+	bool call = arch_syscall_action(tf) == SYS_KBUS_CALL_FAST;
+	bool reply = !call && (extra & 1);
+	if (unlikely(h >> 32) || (call && extra != WAIT_FOREVER))
+		return none;
+	struct cspace *cs = self->uthread->proc->cs;
+	uint64_t need = call    ? RIGHT_SEND | RIGHT_RECV
+	                : reply ? RIGHT_RECV | RIGHT_SEND
+	                        : RIGHT_RECV;
+	struct cap_ref cap;
+	struct kobject *obj = cap_lookup_hold(cs, (handle_t)h, OBJ_ENDPOINT, need, &cap);
+	if (!obj)
+		return none;
+	struct endpoint *ep = container_of(obj, struct endpoint, obj);
+	/*
+	 * The reference a blocked thread keeps (see above): a caller's on ep, or
+	 * a receiver's that parks with no reply (a replying one reuses the
+	 * pending call's). Taken now while the capability holds one, kept in
+	 * held_ep even if we give up below: the C path's dispatcher puts it.
+	 */
+	if ((call || !reply) && self->kbus.held_ep != ep) {
+		if (self->kbus.held_ep) {
+			cap_lookup_release(cs);
+			return none;
+		}
+		kobject_get(obj);
+		self->kbus.held_ep = ep;
+	}
+	bool locked = spin_trylock(&ep->ch->lock);
+	cap_lookup_release(cs);
+	if (!locked)
+		return none;
+	return call ? flat_call(self, tf, ep, cap.badge) : flat_reply_recv(self, tf, ep, reply);
+}
+
+void kbus_flat_put_held(struct thread *t)
+{
+	struct endpoint *ep = t->kbus.held_ep;
+	t->kbus.held_ep = NULL;
+	if (ep)
+		kobject_put(&ep->obj);
+}
+
+/* A parked receiver woken by anything but a flat call: finish its receive. */
+static void resume_parked(struct thread *self, struct trap_frame *tf)
+{
+	struct kbus_fast_waiter *fw = &self->kbus.fw;
+	struct endpoint *ep = fw->ep;
+	struct kbus_channel *ch = ep->ch;
+	uint64_t irq = spin_lock_irqsave(&ch->lock);
+	unpark(fw);
+	self->kbus.flat = KBUS_FLAT_NONE;
+	bool got = fw->got;
+	/* closing woke only the first parked receiver: each wakes the next */
+	if ((ep->closed || kbus_peer_gone(ep)) && ep->fast_waiter)
+		sched_wake(ep->fast_waiter->thread);
+	spin_unlock_irqrestore(&ch->lock, irq);
+	long r = 0;
+	uint64_t out[KBUS_FAST_WORDS], badge;
+	if (got) {
+		/* handed over by the C path, which took its own reference for pending_ep */
+		words_copy(out, fw->words);
+		badge = fw->badge;
+	} else {
+		int reply_err;
+		uint32_t flags;
+		r = kbus_reply_recv_fast(ep, NULL, &reply_err, out, &badge, &flags, WAIT_FOREVER);
+	}
+	if (!r)
+		arch_fast_set_words(tf, out, badge);
+	arch_syscall_set_result(tf, (uint64_t)r);
+	kobject_put(&ep->obj); /* the parked reference */
+}
+
+/* A flat caller woken by anything but a flat reply: wait for and take the answer. */
+static void resume_caller(struct thread *self, struct trap_frame *tf)
+{
+	struct endpoint *ep = self->kbus.held_ep; /* its reference keeps the channel */
+	struct kbus_call *call = &self->kbus.call;
+	uint64_t out[KBUS_FAST_WORDS];
+	/* from now on a reply switches to us the ordinary way (we may block in C) */
+	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+	self->kbus.flat = KBUS_FLAT_NONE;
+	spin_unlock_irqrestore(&ep->ch->lock, irq);
+	int r = wait_reply(ep->peer, call, UINT64_MAX);
+	if (!r)
+		r = reply_words(ep, call, out);
+	if (!r)
+		arch_fast_set_words(tf, out, 0);
+	arch_syscall_set_result(tf, (uint64_t)r);
+}
+
+/* kbus_flat_trampoline (syscall.S): a flat-blocked thread run by a switch. */
+void kbus_flat_resume(struct trap_frame *tf)
+{
+	sched_flat_resumed();
+	arch_irq_enable();
+	struct thread *self = sched_current();
+	if (self->kbus.flat == KBUS_FLAT_PARKED)
+		resume_parked(self, tf);
+	else
+		resume_caller(self, tf);
+	arch_irq_disable();
+	if (work_owed(self))
+		user_return_work();
 }

@@ -158,6 +158,9 @@ int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *re
 
 /* Scheduler hook: t is ending with a received call unanswered. */
 void kbus_thread_exit(struct thread *t);
+/* Put the endpoint reference the flat path kept in t between system calls
+ * (interrupts on, no lock held; the dispatcher calls it when t->kbus.held_ep). */
+void kbus_flat_put_held(struct thread *t);
 
 /* --- waitsets (waitset.c) --- */
 

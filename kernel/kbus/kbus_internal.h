@@ -45,28 +45,7 @@ struct kbus_kmsg {
 	struct endpoint **eps; /* per handle: its endpoint (counted in flight, ref held) or NULL */
 };
 
-/* A thread waiting in kbus_reply_recv_fast() (lives on its stack). */
-struct kbus_fast_waiter {
-	struct thread *thread;
-	struct kbus_fast_waiter *next; /* other parked receivers of the endpoint */
-	struct kbus_fast_waiter **pprev; /* the pointer to us while parked: O(1) unpark */
-	bool got; /* a call was handed over */
-	uint64_t words[KBUS_FAST_WORDS];
-	uint64_t badge;
-};
-
-/* The caller side of a call (lives on the caller's stack until it returns). */
-enum call_state { CALL_WAITING, CALL_DONE, CALL_CLOSED };
-struct kbus_call {
-	struct thread *caller;
-	enum call_state state; /* ch->lock */
-	struct kbus_kmsg *msg; /* while queued: the request */
-	struct kbus_kmsg *reply; /* CALL_DONE by the slow path */
-	bool fast_reply; /* CALL_DONE with words */
-	uint64_t words[KBUS_FAST_WORDS];
-	struct thread *server; /* received by this thread (NULL: queued) */
-	struct kbus_call *next_out, **pprev_out; /* the server endpoint's outstanding list */
-};
+/* struct kbus_fast_waiter and struct kbus_call: kbus/kbus_thread.h. */
 
 struct kbus_channel;
 

@@ -10,9 +10,47 @@
  * kernel/kbus reads it but the scheduler's "must kbus clean up?" test.
  */
 #pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <abi/kbus.h>
 
 struct kbus_call;
+struct kbus_kmsg;
 struct endpoint;
+struct thread;
+
+/* A thread waiting in kbus_reply_recv_fast(): on its stack (the C path), or
+ * the thread's own kbus.fw while it is parked by the flat path (call.c). */
+struct kbus_fast_waiter {
+	struct thread *thread;
+	struct kbus_fast_waiter *next; /* other parked receivers of the endpoint */
+	struct kbus_fast_waiter **pprev; /* the pointer to us while parked: O(1) unpark */
+	bool got; /* a call was handed over */
+	uint64_t words[KBUS_FAST_WORDS];
+	uint64_t badge;
+	struct endpoint *ep; /* flat path: where it is parked (a reference held) */
+};
+
+/* The caller side of a call: on the caller's stack until it returns (the C
+ * path), or the thread's own kbus.call while it waits in the flat path. */
+enum call_state { CALL_WAITING, CALL_DONE, CALL_CLOSED };
+struct kbus_call {
+	struct thread *caller;
+	enum call_state state; /* ch->lock */
+	struct kbus_kmsg *msg; /* while queued: the request */
+	struct kbus_kmsg *reply; /* CALL_DONE by the slow path */
+	bool fast_reply; /* CALL_DONE with words */
+	uint64_t words[KBUS_FAST_WORDS];
+	struct thread *server; /* received by this thread (NULL: queued) */
+	struct kbus_call *next_out, **pprev_out; /* the server endpoint's outstanding list */
+};
+
+/* kbus_thread.flat: how a thread left by the flat path waits (call.c). */
+enum kbus_flat_wait {
+	KBUS_FLAT_NONE, /* not waiting in the flat path (its kernel context is real) */
+	KBUS_FLAT_CALLER, /* waits for the answer to kbus.call */
+	KBUS_FLAT_PARKED, /* parked receiver: kbus.fw on kbus.fw.ep's list */
+};
 
 /* kbus_thread.pending: the call was received, but its caller is gone. */
 #define KBUS_CALL_ABANDONED ((struct kbus_call *)1)
@@ -20,4 +58,11 @@ struct endpoint;
 struct kbus_thread {
 	struct kbus_call *pending; /* NULL: no call to answer */
 	struct endpoint *pending_ep; /* the endpoint it came from (reference held) */
+	/* The flat path (call.c): a thread it blocks keeps no kernel frames; its
+	   wait is described here and its saved context resumes in kbus_flat_resume(). */
+	enum kbus_flat_wait flat;
+	struct endpoint *held_ep; /* a reference kept from the flat call of one system
+	                             call to the next (put by the next other one) */
+	struct kbus_call call; /* KBUS_FLAT_CALLER: the call */
+	struct kbus_fast_waiter fw; /* KBUS_FLAT_PARKED: the parked receiver */
 };

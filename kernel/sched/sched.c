@@ -370,11 +370,23 @@ static void switch_in(struct runqueue *rq, struct thread *prev, struct thread *n
  * budget lasts and no woken thread preempts it, else run the head of the
  * queue. yield gives up the rest of the turn.
  */
+static void schedule_locked(struct cpu *c, struct runqueue *rq, bool yield, bool flat);
+
 static void schedule_how(bool yield)
 {
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	spin_lock(&rq->lock);
+	schedule_locked(c, rq, yield, false);
+}
+
+/*
+ * The decision with rq (c's queue) locked. flat: prev blocks in the kbus flat
+ * path, its saved context already made (prev->rsp): its stack is not saved
+ * again, and this does not return (sched_flat_block()).
+ */
+static void schedule_locked(struct cpu *c, struct runqueue *rq, bool yield, bool flat)
+{
 	refresh_cfg(rq);
 	struct thread *prev = c->current;
 	uint64_t now = clock_monotonic_ns();
@@ -438,6 +450,8 @@ static void schedule_how(bool yield)
 	next->on_cpu = true;
 	switch_in(rq, prev, next, now);
 	arch_thread_switch(prev, next);
+	if (flat)
+		arch_context_load(next->rsp); /* prev resumes in kbus_flat_resume() */
 	arch_context_switch(&prev->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
 }
@@ -660,7 +674,7 @@ void sched_start(struct thread *t)
 void thread_exit(void)
 {
 	struct thread *t = sched_current();
-	if (t->kbus.pending)
+	if (t->kbus.pending || t->kbus.held_ep)
 		kbus_thread_exit(t); /* its caller must not wait for a dead server */
 	arch_irq_disable();
 	t->state = THREAD_DEAD;
@@ -838,6 +852,102 @@ bool sched_switch_to(struct thread *next)
 	finish_switch(this_cpu()->sched);
 	arch_irq_restore(irq);
 	return true;
+}
+
+/*
+ * The kbus flat path (kbus/call.c "Flat path", docs/kbus.md). A thread it
+ * blocks keeps no kernel frames: its saved context (ctx, made by
+ * arch_flat_context()) resumes in kbus_flat_resume() whenever a switch
+ * reaches it, and a direct switch to such a thread exits to user mode on its
+ * frame instead (syscall.S), clearing our on_cpu once off our stack.
+ *
+ * sched_flat_begin(): interrupts off. Lock this CPU's queue (and next's, to
+ * move it here) and check that self may block now (no wake-up or kill
+ * pending) and that next (NULL: none, the scheduler picks) can run here at
+ * once, as sched_switch_to() checks. On success only this CPU's queue stays
+ * locked, for one of the three calls below; false: nothing locked.
+ */
+bool sched_flat_begin(struct thread *self, struct thread *next)
+{
+	struct runqueue *rq = this_cpu()->sched;
+	if (!next) {
+		spin_lock(&rq->lock);
+		if (self->wake_pending || sched_kill_pending(self)) {
+			spin_unlock(&rq->lock);
+			return false;
+		}
+		return true;
+	}
+	unsigned ncpu = READ_ONCE(next->cpu);
+	struct runqueue *nrq = rq_of(ncpu);
+	lock_two(rq, nrq);
+	bool ok = next->cpu == ncpu && next->state == THREAD_BLOCKED &&
+	          !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
+	          !sched_kill_pending(self) && next != self && allowed(next, rq->cpu) &&
+	          (ncpu == rq->cpu || !READ_ONCE(next->sleep_timer.armed));
+	if (!ok) {
+		unlock_two(rq, nrq);
+		return false;
+	}
+	if (nrq != rq) {
+		next->cpu = rq->cpu; /* migrate: its queue is ours from now on */
+		rq->stats.migrations++;
+		spin_unlock(&nrq->lock);
+	}
+	return true;
+}
+
+/* The switch itself, as sched_switch_to()'s slice donation: self blocks, next runs. */
+static struct runqueue *flat_switch_state(struct thread *self, uint64_t ctx, struct thread *next)
+{
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	uint64_t now = clock_monotonic_ns();
+	self->state = THREAD_BLOCKED;
+	self->dq.blocked_at = now;
+	self->rsp = ctx;
+	next->state = THREAD_RUNNING;
+	rq->stats.switches++;
+	c->current = next;
+	next->on_cpu = true;
+	account(self, 1, now);
+	next->run_start = now;
+	arch_thread_switch(self, next);
+	return rq;
+}
+
+/* next was left by the flat path too: its frame is what runs. Unlocks the queue;
+   the caller leaves on next's frame, then clears self->on_cpu (syscall.S). */
+void sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next)
+{
+	struct runqueue *rq = flat_switch_state(self, ctx, next);
+	spin_unlock(&rq->lock);
+}
+
+/* next blocked in C code (its context saved by arch_context_switch): switch to
+   it; its finish_switch() unlocks the queue and clears self->on_cpu. */
+void sched_flat_switch_real(struct thread *self, uint64_t ctx, struct thread *next)
+{
+	struct runqueue *rq = flat_switch_state(self, ctx, next);
+	rq->prev = self;
+	arch_context_load(next->rsp);
+}
+
+/* self blocks with no peer to run: the scheduler picks. */
+void sched_flat_block(struct thread *self, uint64_t ctx)
+{
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	self->state = THREAD_BLOCKED;
+	self->rsp = ctx;
+	schedule_locked(c, rq, false, true);
+	__builtin_unreachable();
+}
+
+/* A flat-blocked thread's first code when a switch reaches it (kbus_flat_resume()). */
+void sched_flat_resumed(void)
+{
+	finish_switch(this_cpu()->sched);
 }
 
 static void sleep_done(struct timer_event *ev)

@@ -188,6 +188,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	/* a thread making system calls is a user thread of a live process */
 	struct process *proc = self->uthread->proc;
 	struct cspace *cs = proc->cs;
+	if (unlikely(self->kbus.held_ep))
+		kbus_flat_put_held(self); /* kept by a flat call for the next one */
 	if (action == SYS_KBUS_REPLY_RECV_FAST) {
 		r = entry_kbus_reply_recv_fast(cs, target, tf);
 	} else if (action == SYS_KBUS_CALL_FAST) {

@@ -16,7 +16,16 @@ arch_context_switch:
 	pushq %r14
 	pushq %r15
 	movq %rsp, (%rdi)
-	movq %rsi, %rsp
+	movq %rsi, %rdi                 /* and on into arch_context_load */
+
+/*
+ * arch_context_load(next_rsp): the second half of arch_context_switch, alone
+ * for a thread whose own context was made beforehand (the kbus flat path,
+ * which never returns to the frames it runs on). Does not return.
+ */
+	.globl arch_context_load
+arch_context_load:
+	movq %rdi, %rsp
 	popq %r15
 	popq %r14
 	popq %r13

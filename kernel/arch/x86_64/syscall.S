@@ -14,6 +14,7 @@
  */
 #include <arch/frame.h>
 #include <arch/gdt.h>
+#include <arch/flat_asm.h>
 
 /* Switch to the kernel's GS and stack and build the frame (rip = rcx). */
 .macro SYSCALL_FRAME vector
@@ -35,9 +36,15 @@
 syscall_entry:
 	SYSCALL_FRAME 0x100             /* vector 0x100 marks a system call frame */
 	movq %rsp, %rdi
+	leaq -SYSCALL_FLAT_FIRST(%rax), %rcx /* rcx is in the frame (rip) */
+	cmpq $1, %rcx
+	jbe syscall_flat                /* the two kbus fast actions */
+syscall_slow:
 	sti
 	call syscall_dispatch           /* returns with interrupts off: its last check
 	                                   (user_return_work) holds until SYSRET */
+	.globl syscall_exit
+syscall_exit:                           /* rsp = the frame, interrupts off */
 	/* fast return needs a canonical rip below the user limit */
 	movq 15*8+16(%rsp), %rcx        /* frame rip */
 	movq $0x00007fffffffffff, %rax
@@ -53,6 +60,37 @@ syscall_entry:
 	sysretq
 slow_return:
 	jmp trap_return                 /* iretq path (swaps GS for user CS) */
+
+/*
+ * The kbus flat path (kbus/call.c), interrupts off throughout. kbus_flat()
+ * returns the frame to leave on in rax (bit 0: user_return_work() is owed
+ * first; 0: not handled here, take the C path) and in rdx the thread that
+ * left this CPU (or 0). Its on_cpu is cleared only once we are off its stack.
+ */
+syscall_flat:
+	subq $ARCH_FLAT_GAP, %rsp       /* room for a blocked caller's saved context */
+	call kbus_flat
+	testq %rax, %rax
+	jz 2f
+	movq %rax, %rsp
+	andq $-2, %rsp
+	testq %rdx, %rdx
+	jz 1f
+	movb $0, THREAD_ON_CPU(%rdx)    /* off its CPU: another may run it now */
+1:	testb $1, %al
+	jz syscall_exit
+	call user_return_work
+	jmp syscall_exit
+2:	addq $ARCH_FLAT_GAP, %rsp
+	movq %rsp, %rdi
+	jmp syscall_slow
+
+/* A flat-blocked thread's saved context returns here, rsp = its frame (thread.h). */
+	.globl kbus_flat_trampoline
+kbus_flat_trampoline:
+	movq %rsp, %rdi
+	call kbus_flat_resume           /* returns with interrupts off, work done */
+	jmp syscall_exit
 
 /*
  * syscall_compat_entry: MSR_CSTAR, where SYSCALL from a compatibility-mode

@@ -17,6 +17,7 @@ void arch_thread_switch(struct thread *prev, struct thread *next);
  * sched_thread_entry() (sched/sched.h).
  */
 void arch_context_switch(uint64_t *prev_rsp, uint64_t next_rsp);
+void arch_context_load(uint64_t next_rsp) __attribute__((noreturn));
 void thread_entry_trampoline(void);
 
 #include <arch/gdt.h>
@@ -46,4 +47,29 @@ static inline void arch_user_frame_init(struct trap_frame *tf, uint64_t rip, uin
 static inline void arch_wait_for_interrupt(void)
 {
 	__asm__ volatile("sti; hlt" ::: "memory");
+}
+
+/*
+ * The kbus flat path (kbus/call.c). A user thread's system call frame sits at
+ * the top of its kernel stack. syscall.S enters kbus_flat() with
+ * ARCH_FLAT_GAP bytes left free below the frame; a thread blocked there gets
+ * a saved context in that gap that arch_context_switch/_load "return" into
+ * kbus_flat_trampoline, which runs kbus_flat_resume(frame) and leaves through
+ * the system call exit.
+ */
+#include <arch/flat_asm.h> /* ARCH_FLAT_GAP */
+
+static inline struct trap_frame *arch_thread_frame(void *stack, unsigned long stack_bytes)
+{
+	return (struct trap_frame *)((char *)stack + stack_bytes) - 1;
+}
+
+void kbus_flat_trampoline(void);
+
+/* Make the saved context of a thread blocked with frame tf: its rsp value. */
+static inline uint64_t arch_flat_context(struct trap_frame *tf)
+{
+	uint64_t *ret = (uint64_t *)tf - 1; /* arch_context_switch pops six, then returns */
+	*ret = (uint64_t)kbus_flat_trampoline;
+	return (uint64_t)(ret - 6);
 }
