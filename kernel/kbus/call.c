@@ -606,35 +606,41 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	struct endpoint *dst = ep->peer;
 	struct kbus_channel *ch = ep->ch;
 	struct thread *server = dst ? parked_server(dst) : NULL;
-	if (!server || !sched_flat_begin(self, server)) {
+	if (!server) {
 		spin_unlock(&ch->lock);
 		return none;
 	}
 	struct kbus_fast_waiter *fw = dst->fast_waiter;
 	bool flat = fw == &server->kbus.fw && server->kbus.flat == KBUS_FLAT_PARKED;
+	uint64_t ctx = arch_flat_context(tf);
+	if (flat ? !sched_flat_switch(self, ctx, server) : !sched_flat_begin(self, server)) {
+		spin_unlock(&ch->lock);
+		return none;
+	}
+	/* switched (flat) or about to: nothing below may fail */
 	dst->fast_waiter = fw->next;
 	if (fw->next)
 		fw->next->pprev = &dst->fast_waiter;
 	struct kbus_call *call = &self->kbus.call;
-	*call = (struct kbus_call){.caller = self, .state = CALL_WAITING, .server = server};
+	call->caller = self;
+	call->state = CALL_WAITING;
+	call->msg = NULL;
+	call->fast_reply = false;
+	call->server = server;
 	link_call(dst, call);
-	if (flat) {
-		server->kbus.flat = KBUS_FLAT_NONE;
-		server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
-	} else {
-		kobject_get(&dst->obj); /* a C-path receiver holds a capability's reference */
-		server->kbus.pending_ep = dst;
-	}
 	server->kbus.pending = call;
 	self->kbus.flat = KBUS_FLAT_CALLER;
-	uint64_t ctx = arch_flat_context(tf);
 	if (!flat) {
+		kobject_get(&dst->obj); /* a C-path receiver holds a capability's reference */
+		server->kbus.pending_ep = dst;
 		arch_fast_words(tf, fw->words); /* it copies them out itself */
 		fw->badge = badge;
 		__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
 		spin_unlock(&ch->lock);
 		sched_flat_switch_real(self, ctx, server);
 	}
+	server->kbus.flat = KBUS_FLAT_NONE;
+	server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
 	struct trap_frame *stf = frame_of(server);
 	stf->rsi = tf->rsi; /* the words move once: frame to frame */
 	stf->rdx = tf->rdx;
@@ -643,7 +649,6 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	stf->r9 = badge;
 	arch_syscall_set_result(stf, 0);
 	spin_unlock(&ch->lock);
-	sched_flat_switch(self, ctx, server);
 	return (struct kbus_flat_exit){(uint64_t)stf | work_owed(server), self};
 }
 
@@ -669,15 +674,16 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 		goto out_none;
 	struct thread *caller = call->caller;
 	bool flat = caller->kbus.flat == KBUS_FLAT_CALLER && call == &caller->kbus.call;
-	if (!sched_flat_begin(self, caller))
+	uint64_t ctx = arch_flat_context(tf);
+	if (flat ? !sched_flat_switch(self, ctx, caller) : !sched_flat_begin(self, caller))
 		goto out_none;
+	/* switched (flat) or about to: nothing below may fail */
 	unlink_call(ep, call);
 	call->state = CALL_DONE;
 	call->fast_reply = true;
 	self->kbus.pending = NULL;
 	self->kbus.pending_ep = NULL; /* its reference is the parked one now */
 	flat_park(self, ep);
-	uint64_t ctx = arch_flat_context(tf);
 	if (!flat) {
 		arch_fast_words(tf, call->words); /* wait_reply() returns them */
 		spin_unlock(&ch->lock);
@@ -692,7 +698,6 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 	ctf->r9 = 0;
 	arch_syscall_set_result(ctf, 0);
 	spin_unlock(&ch->lock);
-	sched_flat_switch(self, ctx, caller);
 	return (struct kbus_flat_exit){(uint64_t)ctf | work_owed(caller), self};
 out_none:
 	spin_unlock(&ch->lock);

@@ -867,6 +867,16 @@ bool sched_switch_to(struct thread *next)
  * once, as sched_switch_to() checks. On success only this CPU's queue stays
  * locked, for one of the three calls below; false: nothing locked.
  */
+/* sched_flat_begin()'s checks, both queues locked. */
+static inline bool flat_can_switch(struct runqueue *rq, unsigned ncpu, struct thread *self,
+                                   struct thread *next)
+{
+	return next->cpu == ncpu && next->state == THREAD_BLOCKED &&
+	       !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
+	       !sched_kill_pending(self) && next != self && allowed(next, rq->cpu) &&
+	       (ncpu == rq->cpu || !READ_ONCE(next->sleep_timer.armed));
+}
+
 bool sched_flat_begin(struct thread *self, struct thread *next)
 {
 	struct runqueue *rq = this_cpu()->sched;
@@ -881,11 +891,7 @@ bool sched_flat_begin(struct thread *self, struct thread *next)
 	unsigned ncpu = READ_ONCE(next->cpu);
 	struct runqueue *nrq = rq_of(ncpu);
 	lock_two(rq, nrq);
-	bool ok = next->cpu == ncpu && next->state == THREAD_BLOCKED &&
-	          !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
-	          !sched_kill_pending(self) && next != self && allowed(next, rq->cpu) &&
-	          (ncpu == rq->cpu || !READ_ONCE(next->sleep_timer.armed));
-	if (!ok) {
+	if (!flat_can_switch(rq, ncpu, self, next)) {
 		unlock_two(rq, nrq);
 		return false;
 	}
@@ -916,12 +922,29 @@ static struct runqueue *flat_switch_state(struct thread *self, uint64_t ctx, str
 	return rq;
 }
 
-/* next was left by the flat path too: its frame is what runs. Unlocks the queue;
-   the caller leaves on next's frame, then clears self->on_cpu (syscall.S). */
-void sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next)
+/*
+ * next was left by the flat path too (its frame is what runs): begin and
+ * switch in one. false: nothing done, nothing locked. true: the switch is
+ * made, no lock held; the caller leaves on next's frame, then clears
+ * self->on_cpu (syscall.S). The common case, both threads of this CPU, takes
+ * one lock.
+ */
+bool sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next)
 {
-	struct runqueue *rq = flat_switch_state(self, ctx, next);
+	struct runqueue *rq = this_cpu()->sched;
+	unsigned ncpu = READ_ONCE(next->cpu);
+	if (likely(ncpu == rq->cpu)) {
+		spin_lock(&rq->lock);
+		if (unlikely(!flat_can_switch(rq, ncpu, self, next))) {
+			spin_unlock(&rq->lock);
+			return false;
+		}
+	} else if (!sched_flat_begin(self, next)) {
+		return false;
+	}
+	flat_switch_state(self, ctx, next);
 	spin_unlock(&rq->lock);
+	return true;
 }
 
 /* next blocked in C code (its context saved by arch_context_switch): switch to

@@ -152,7 +152,7 @@ static inline bool sched_kill_pending(struct thread *t)
 void sched_kill(struct thread *t);
 /* The kbus flat path's switches (sched.c, "The kbus flat path"). */
 bool sched_flat_begin(struct thread *self, struct thread *next);
-void sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next);
+bool sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next);
 void sched_flat_switch_real(struct thread *self, uint64_t ctx, struct thread *next)
     __attribute__((noreturn));
 void sched_flat_block(struct thread *self, uint64_t ctx) __attribute__((noreturn));

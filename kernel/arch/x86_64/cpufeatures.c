@@ -22,7 +22,7 @@
 uint8_t cpu_has_smap;
 bool cpu_has_smep, cpu_has_xsave, cpu_has_pat;
 uint32_t fpu_area_size = 512;
-static uint64_t xcr0;
+uint64_t fpu_xcr0; /* the XSAVE feature mask in use (fpu_save/fpu_restore) */
 static uint8_t clean_area[4096] __attribute__((aligned(64)));
 static struct slab_cache *fpu_cache;
 
@@ -69,7 +69,7 @@ void cpu_features_init(bool bsp)
 		xsetbv(0, want);
 		cpuid(0xd, 0, &a, &b, &c, &d);
 		if (bsp) {
-			xcr0 = want;
+			fpu_xcr0 = want;
 			fpu_area_size = (b + 63) & ~63u;
 		}
 	}
@@ -91,29 +91,9 @@ void cpu_features_init(bool bsp)
 		fpu_cache = slab_cache_create("fpu", fpu_area_size, 64);
 		pr_info("cpu: SMEP %s, SMAP %s, %s (xcr0 0x%llx, %u-byte FPU areas)",
 		        smep ? "on" : "absent", smap ? "on" : "absent",
-		        cpu_has_xsave ? "XSAVE" : "FXSAVE", (unsigned long long)xcr0,
+		        cpu_has_xsave ? "XSAVE" : "FXSAVE", (unsigned long long)fpu_xcr0,
 		        fpu_area_size);
 	}
-}
-
-void fpu_save(struct fpu_area *area)
-{
-	if (cpu_has_xsave)
-		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)xcr0),
-		                 "d"((uint32_t)(xcr0 >> 32))
-		                 : "memory");
-	else
-		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
-}
-
-void fpu_restore(const struct fpu_area *area)
-{
-	if (cpu_has_xsave)
-		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((uint32_t)xcr0),
-		                 "d"((uint32_t)(xcr0 >> 32))
-		                 : "memory");
-	else
-		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
 
 struct fpu_area *fpu_area_alloc(void)

@@ -26,8 +26,28 @@ void cpu_features_init(bool bsp);
 /* Allocate a clean FPU area (default control words); NULL if out of memory. */
 struct fpu_area *fpu_area_alloc(void);
 void fpu_area_free(struct fpu_area *area);
-void fpu_save(struct fpu_area *area);
-void fpu_restore(const struct fpu_area *area);
+extern uint64_t fpu_xcr0; /* the XSAVE feature mask in use */
+
+/* Save or load the CPU's FPU/SSE/AVX registers (inline: at every switch between user threads). */
+static inline void fpu_save(struct fpu_area *area)
+{
+	if (cpu_has_xsave)
+		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((uint32_t)fpu_xcr0),
+		                 "d"((uint32_t)(fpu_xcr0 >> 32))
+		                 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+static inline void fpu_restore(const struct fpu_area *area)
+{
+	if (cpu_has_xsave)
+		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((uint32_t)fpu_xcr0),
+		                 "d"((uint32_t)(fpu_xcr0 >> 32))
+		                 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+}
 /* Entry points (syscall.S): 64-bit SYSCALL, and compatibility-mode SYSCALL (refused). */
 void syscall_entry(void);
 void syscall_compat_entry(void);
