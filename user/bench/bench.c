@@ -68,6 +68,15 @@ struct bench {
 	int self_timed; /* run() sums its operations' own intervals in self_tsc / self_ns */
 };
 
+/*
+ * The threads' stacks (thread_create, yield and futex_pingpong's partner, the
+ * scheduler metrics' spinners), STACK_BYTES each, come from malloc in main, not
+ * from bss: `spawn` starts this very image, and each of its bss pages is zeroed
+ * at every spawn, so the spawn figure would grow with the benchmark's own arrays.
+ */
+#define STACK_BYTES 16384u
+static uint8_t *thread_stack, *partner_stack, *hog_stacks;
+
 static handle_t pool, self_as, ep;
 static struct ch_child peer;
 static int errors;
@@ -436,8 +445,6 @@ static void teardown_map(void)
 
 /* --- thread_create --- */
 
-static uint8_t thread_stack[16384] __attribute__((aligned(16)));
-
 static int thread_fn(void *arg)
 {
 	(void)arg;
@@ -448,7 +455,7 @@ static void run_thread(int iters)
 {
 	for (int i = 0; i < iters; i++) {
 		handle_t t;
-		long r = ch_thread_spawn(thread_fn, NULL, thread_stack, sizeof(thread_stack), &t);
+		long r = ch_thread_spawn(thread_fn, NULL, thread_stack, STACK_BYTES, &t);
 		if (r >= 0) {
 			r = ch_thread_wait(t, CH_FOREVER, NULL);
 			ch_cap_drop(t);
@@ -608,7 +615,6 @@ static void teardown_blk(void)
 
 /* --- yield and futex_pingpong: two threads of this process, one CPU --- */
 
-static char partner_stack[16384] __attribute__((aligned(16)));
 static handle_t partner;
 static volatile uint32_t partner_stop, turn; /* turn: 0 ours, 1 the partner's, 2 it must end */
 
@@ -647,7 +653,7 @@ static int start_partner(int (*fn)(void *))
 {
 	partner_stop = 0;
 	turn = 0;
-	long r = ch_thread_spawn(fn, NULL, partner_stack, sizeof(partner_stack), &partner);
+	long r = ch_thread_spawn(fn, NULL, partner_stack, STACK_BYTES, &partner);
 	if (r < 0)
 		error("partner thread", r);
 	return r < 0 ? -1 : 0;
@@ -817,7 +823,6 @@ static void run_bench(const struct bench *b)
  *   wake_p50_us_fixed, wake_p99_us_fixed   the same under SCHED_MODE_FIXED
  *                           (SYS_SCHED_SET; the tunables are put back after)
  */
-static uint8_t hog_stacks[SCHED_MAX_THREADS][16384] __attribute__((aligned(16)));
 static volatile int hogs_stop;
 
 static int hog_fn(void *arg)
@@ -835,8 +840,8 @@ static long hogs_start(handle_t *t, int n, const uint32_t *weights)
 	int started = 0;
 	hogs_stop = 0;
 	for (; started < n && r >= 0; started++) {
-		r = ch_thread_spawn(hog_fn, NULL, hog_stacks[started], sizeof(hog_stacks[0]),
-		                    &t[started]);
+		r = ch_thread_spawn(hog_fn, NULL, hog_stacks + (size_t)started * STACK_BYTES,
+		                    STACK_BYTES, &t[started]);
 		if (r < 0)
 			break;
 		if (weights)
@@ -1097,6 +1102,14 @@ int main(int argc, char **argv)
 	pool = ch_handle("pool");
 	self_as = ch_handle("self.as");
 	printf("BENCH INFO os=charlotteos\n");
+	thread_stack = malloc((2 + SCHED_MAX_THREADS) * STACK_BYTES);
+	if (!thread_stack) {
+		printf("BENCH ERROR no memory for the threads' stacks\n");
+		printf("BENCH DONE\n");
+		return 1;
+	}
+	partner_stack = thread_stack + STACK_BYTES;
+	hog_stacks = partner_stack + STACK_BYTES;
 	if (!pool || !self_as || !ch_handle("initrd")) {
 		printf("BENCH ERROR missing capabilities (need log, initrd, pool)\n");
 		printf("BENCH DONE\n");
