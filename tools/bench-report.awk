@@ -12,18 +12,24 @@
 # keeps its last line.
 
 function canon_init(   n, i, names) {
-	n = split("null_syscall ipc_rtt ipc_oneway cap_transfer pager_fault map_unmap " \
-		"thread_create spawn ns_lookup ns_stat", names, " ")
+	n = split("null_syscall null_syscall_enosys ipc_rtt ipc_rtt_10w ipc_oneway cap_transfer " \
+		"cap_transfer_move signal pager_fault map_unmap thread_create spawn ns_lookup ns_stat",
+		names, " ")
 	for (i = 1; i <= n; i++)
 		add_name(names[i])
 	equiv["null_syscall"] = "getppid() by a raw syscall instruction"
 	equiv["null_syscall_enosys"] = "syscall with an unknown number (-ENOSYS path only)"
 	equiv["ipc_rtt"] = "pipe ping-pong, 8 bytes each way, two processes on one CPU"
+	equiv["ipc_rtt_10w"] = "pipe ping-pong, 80 bytes (10 words) each way, two processes on one CPU"
 	equiv["ipc_rtt_futex"] = "futex wait/wake ping-pong on a shared word, two processes"
 	equiv["ipc_rtt_unix"] = "unix stream socket ping-pong, 8 bytes, two processes"
 	equiv["ipc_oneway"] = "pipe write + read of 64 bytes to another process, amortised over 100"
 	equiv["cap_transfer"] = "SCM_RIGHTS: sendmsg of one fd on a unix seqpacket socket, " \
 		"recvmsg and close in another process, amortised over 50"
+	equiv["cap_transfer_move"] = "an fd to another process and back by SCM_RIGHTS, each side " \
+		"closing what it sent (2 x sendmsg + close + recvmsg), per round trip"
+	equiv["signal"] = "FUTEX_WAKE of a process blocked in FUTEX_WAIT on a shared word, " \
+		"from the wake to the waiter running"
 	equiv["pager_fault"] = "in-kernel anonymous page fault: first write to a fresh 4 KiB page"
 	equiv["map_unmap"] = "mmap(MAP_SHARED|MAP_POPULATE) of one resident memfd page + munmap"
 	equiv["map_unmap_lazy"] = "mmap of one anonymous page, never touched, + munmap"

@@ -22,6 +22,10 @@
  * framed by "BENCH INFO ..." and "BENCH DONE". Every process is pinned to CPU 0,
  * so two-process metrics measure the same-CPU switch path and repeat exactly.
  *
+ * `signal` is self-timed: each operation is timed from just before the wake (in
+ * this process) to just after the waiter's FUTEX_WAIT returned (in the waiter,
+ * on the same CPU), and the sample is the sum of those intervals.
+ *
  * `linuxbench --exit` exits at once: the image that spawn_exec starts.
  */
 #define _GNU_SOURCE
@@ -54,6 +58,7 @@
 #define PAGE 4096
 #define MSG_BYTES 64
 #define FAULT_PAGES 32
+#define RTT10_BYTES 80 /* ipc_rtt_10w: 10 words each way */
 
 extern char **environ;
 
@@ -70,7 +75,10 @@ struct bench {
 	void (*setup)(void);
 	void (*run)(int iters);
 	void (*teardown)(void);
+	bool self_timed; /* run() sums its operations' own intervals in self_tsc / self_ns */
 };
+
+static uint64_t self_tsc, self_ns; /* a self-timed sample's total */
 
 static void die(const char *what)
 {
@@ -198,6 +206,33 @@ static void run_pipe_rtt(int iters)
 	for (int i = 0; i < iters; i++) {
 		xwrite(to_peer, &word, sizeof(word));
 		xread(from_peer, &word, sizeof(word));
+	}
+}
+
+/* --- ipc_rtt_10w: the same with 80 bytes (10 words) each way --- */
+
+static void serve_pipe_echo10(void)
+{
+	char buf[RTT10_BYTES];
+
+	close(pipe_out[1]);
+	close(pipe_in[0]);
+	while (read(pipe_out[0], buf, sizeof(buf)) == sizeof(buf))
+		xwrite(pipe_in[1], buf, sizeof(buf));
+}
+
+static void setup_pipe_rtt10(void)
+{
+	setup_pipe_pair(serve_pipe_echo10);
+}
+
+static void run_pipe_rtt10(int iters)
+{
+	char buf[RTT10_BYTES] = {0};
+
+	for (int i = 0; i < iters; i++) {
+		xwrite(to_peer, buf, sizeof(buf));
+		xread(from_peer, buf, sizeof(buf));
 	}
 }
 
@@ -449,6 +484,181 @@ static void teardown_cap_transfer(void)
 	close(passed_fd);
 }
 
+/* --- cap_transfer_move: one fd to the peer and back, each side closing what it sent --- */
+
+/* Sends fd with one byte on s by SCM_RIGHTS; returns what sendmsg returned. */
+static ssize_t send_fd(int s, int fd)
+{
+	char byte = 'm';
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = ctl.buf,
+	                    .msg_controllen = sizeof(ctl.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(s, &mh, 0);
+}
+
+/* Receives one message carrying an fd on s: the fd, or -1 (end, or no fd). */
+static int recv_fd(int s)
+{
+	char byte;
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov,
+	                    .msg_iovlen = 1,
+	                    .msg_control = ctl.buf,
+	                    .msg_controllen = sizeof(ctl.buf)};
+	int fd;
+
+	if (recvmsg(s, &mh, 0) != 1)
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	return fd;
+}
+
+/* Sends back every fd it gets, closing its own copy: a move. */
+static void serve_fd_echo(void)
+{
+	int fd;
+
+	close(sock[0]);
+	while ((fd = recv_fd(sock[1])) >= 0) {
+		if (send_fd(sock[1], fd) != 1)
+			die("sendmsg back");
+		close(fd);
+	}
+}
+
+static void setup_cap_move(void)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sock) < 0)
+		die("socketpair");
+	passed_fd = open("/dev/null", O_RDONLY);
+	if (passed_fd < 0)
+		die("open /dev/null");
+	start_peer(serve_fd_echo);
+	close(sock[1]);
+	sock[1] = -1;
+}
+
+/* One round trip: sendmsg + close here, recvmsg + sendmsg + close there, recvmsg here. */
+static void run_cap_move(int iters)
+{
+	for (int i = 0; i < iters; i++) {
+		if (send_fd(sock[0], passed_fd) != 1)
+			die("sendmsg");
+		close(passed_fd);
+		passed_fd = recv_fd(sock[0]);
+		if (passed_fd < 0)
+			die("recvmsg: no fd back");
+	}
+}
+
+/* --- signal: wake a process blocked in FUTEX_WAIT on a shared word --- */
+
+struct signal_page {
+	int word; /* the signal: a sequence number, raised by us */
+	int ack; /* the waiter's answer: the last sequence it saw */
+	int stop; /* set before the last signal: the waiter exits */
+	int pad;
+	uint64_t t1, ns1; /* when the waiter ran after the last signal */
+};
+
+#define SIGNAL_TRIES 1000 /* signals in a row that found no waiter before we give up */
+
+static volatile struct signal_page *sig;
+
+static void serve_signal_waiter(void)
+{
+	int last = 0, w;
+
+	for (;;) {
+		while ((w = __atomic_load_n(&sig->word, __ATOMIC_ACQUIRE)) == last)
+			futex((int *)&sig->word, FUTEX_WAIT, last);
+		uint64_t t1 = rdtsc_fenced();
+		uint64_t ns1 = now_ns();
+		sig->t1 = t1;
+		sig->ns1 = ns1;
+		if (__atomic_load_n(&sig->stop, __ATOMIC_ACQUIRE))
+			return;
+		last = w;
+		__atomic_store_n(&sig->ack, w, __ATOMIC_RELEASE);
+		futex((int *)&sig->ack, FUTEX_WAKE, 1);
+	}
+}
+
+static void setup_signal(void)
+{
+	sig = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sig == MAP_FAILED)
+		die("mmap shared");
+	start_peer(serve_signal_waiter);
+}
+
+/* Raise the word to seq and wake its waiter; how many were woken. */
+static long signal_raise(int seq)
+{
+	__atomic_store_n(&sig->word, seq, __ATOMIC_RELEASE);
+	return futex((int *)&sig->word, FUTEX_WAKE, 1);
+}
+
+/*
+ * One operation: from just before the signal (the store and FUTEX_WAKE) to the
+ * waiter's first instruction after its FUTEX_WAIT returned, whatever runs in
+ * between. The sched_yield before it lets the waiter, if it was not yet back in
+ * its wait, get there; a wake that found nobody is done again (as bin/bench).
+ */
+static void run_signal(int iters)
+{
+	self_tsc = self_ns = 0;
+	for (int i = 0; i < iters; i++) {
+		uint64_t t0, ns0;
+		long n;
+		int tries = 0;
+		do {
+			if (tries++ == SIGNAL_TRIES) {
+				errno = EAGAIN;
+				die("signal: the waiter never blocks");
+			}
+			sched_yield();
+			int seq = sig->word + 1, a;
+			ns0 = now_ns();
+			t0 = rdtsc_fenced();
+			n = signal_raise(seq);
+			while ((a = __atomic_load_n(&sig->ack, __ATOMIC_ACQUIRE)) != seq)
+				futex((int *)&sig->ack, FUTEX_WAIT, a);
+			if (n < 0)
+				die("FUTEX_WAKE");
+		} while (n != 1);
+		self_tsc += sig->t1 - t0;
+		self_ns += sig->ns1 - ns0;
+	}
+}
+
+static void teardown_signal(void)
+{
+	__atomic_store_n(&sig->stop, 1, __ATOMIC_RELEASE);
+	signal_raise(sig->word + 1);
+	stop_peer();
+	munmap((void *)sig, PAGE);
+}
+
 /* --- pager_fault: first write to fresh anonymous pages --- */
 
 static char *fault_area;
@@ -640,24 +850,27 @@ static void teardown_blk(void)
 }
 
 static const struct bench benches[] = {
-    {"null_syscall", 101, 100, 0, run_null_syscall, 0},
-    {"null_syscall_enosys", 101, 100, 0, run_enosys_syscall, 0},
-    {"ipc_rtt", 101, 10, setup_pipe_rtt, run_pipe_rtt, stop_peer},
-    {"ipc_rtt_futex", 101, 10, setup_futex_rtt, run_futex_rtt, teardown_futex_rtt},
-    {"ipc_rtt_unix", 101, 10, setup_unix_rtt, run_pipe_rtt, stop_peer},
-    {"ipc_oneway", 101, 100, setup_pipe_oneway, run_pipe_oneway, stop_peer},
-    {"cap_transfer", 101, 50, setup_cap_transfer, run_cap_transfer, teardown_cap_transfer},
-    {"pager_fault", 101, FAULT_PAGES, 0, run_page_fault, 0}, /* per sample: see below */
-    {"map_unmap", 101, 10, setup_memfd, run_map_unmap, teardown_memfd},
-    {"map_unmap_lazy", 101, 10, 0, run_map_unmap_lazy, 0},
-    {"thread_create", 101, 4, 0, run_thread_create, 0},
-    {"spawn", 51, 1, 0, run_fork_exit_wait, 0},
-    {"spawn_exec", 21, 1, 0, run_spawn_exec, 0},
-    {"ns_lookup", 101, 10, setup_tmpfs_path, run_ns_lookup, teardown_tmpfs_path},
-    {"ns_stat", 101, 10, setup_tmpfs_path, run_ns_stat, teardown_tmpfs_path},
-    {"blk_read_4k", 101, 10, setup_blk, run_blk_read, teardown_blk},
-    {"yield", 101, 10, setup_yield, run_yield, stop_partner},
-    {"futex_pingpong", 101, 10, setup_futex_pingpong, run_futex_pingpong, stop_partner},
+    {"null_syscall", 101, 100, 0, run_null_syscall, 0, false},
+    {"null_syscall_enosys", 101, 100, 0, run_enosys_syscall, 0, false},
+    {"ipc_rtt", 101, 10, setup_pipe_rtt, run_pipe_rtt, stop_peer, false},
+    {"ipc_rtt_10w", 101, 10, setup_pipe_rtt10, run_pipe_rtt10, stop_peer, false},
+    {"ipc_rtt_futex", 101, 10, setup_futex_rtt, run_futex_rtt, teardown_futex_rtt, false},
+    {"ipc_rtt_unix", 101, 10, setup_unix_rtt, run_pipe_rtt, stop_peer, false},
+    {"ipc_oneway", 101, 100, setup_pipe_oneway, run_pipe_oneway, stop_peer, false},
+    {"cap_transfer", 101, 50, setup_cap_transfer, run_cap_transfer, teardown_cap_transfer, false},
+    {"cap_transfer_move", 101, 10, setup_cap_move, run_cap_move, teardown_cap_transfer, false},
+    {"signal", 101, 10, setup_signal, run_signal, teardown_signal, true},
+    {"pager_fault", 101, FAULT_PAGES, 0, run_page_fault, 0, false}, /* per sample: see below */
+    {"map_unmap", 101, 10, setup_memfd, run_map_unmap, teardown_memfd, false},
+    {"map_unmap_lazy", 101, 10, 0, run_map_unmap_lazy, 0, false},
+    {"thread_create", 101, 4, 0, run_thread_create, 0, false},
+    {"spawn", 51, 1, 0, run_fork_exit_wait, 0, false},
+    {"spawn_exec", 21, 1, 0, run_spawn_exec, 0, false},
+    {"ns_lookup", 101, 10, setup_tmpfs_path, run_ns_lookup, teardown_tmpfs_path, false},
+    {"ns_stat", 101, 10, setup_tmpfs_path, run_ns_stat, teardown_tmpfs_path, false},
+    {"blk_read_4k", 101, 10, setup_blk, run_blk_read, teardown_blk, false},
+    {"yield", 101, 10, setup_yield, run_yield, stop_partner, false},
+    {"futex_pingpong", 101, 10, setup_futex_pingpong, run_futex_pingpong, stop_partner, false},
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -685,8 +898,8 @@ static struct sample time_one(const struct bench *b)
 	b->run(b->iters);
 	t1 = rdtsc_fenced();
 	ns1 = now_ns();
-	s.tsc = t1 - t0;
-	s.ns = ns1 - ns0;
+	s.tsc = b->self_timed ? self_tsc : t1 - t0;
+	s.ns = b->self_timed ? self_ns : ns1 - ns0;
 	return s;
 }
 

@@ -13,10 +13,18 @@
  * between "BENCH INFO os=charlotteos" and "BENCH DONE".
  *
  * Two-process metrics use a child: bin/bench itself run as `bench server` (fast
- * call/reply server) or `bench sink` (receives messages, drops capabilities, and
- * answers a 1-byte end-of-sample marker), with one end of a channel granted as
- * "ep". `bench exit` exits at once: the image `spawn` starts. pager_fault runs in
- * a thread attached to libcharlotte's in-process pager (pager.h).
+ * call/reply server), `bench server10` (general call/reply server echoing 80
+ * bytes), `bench capecho` (answers each call by moving its capability back) or
+ * `bench sink` (receives messages, drops capabilities, and answers a 1-byte
+ * end-of-sample marker), with one end of a channel granted as "ep"; or `bench
+ * waiter`, which shares a page with us ("shm") and waits on a futex in it
+ * (signal). `bench exit` exits at once: the image `spawn` starts. pager_fault
+ * runs in a thread attached to libcharlotte's in-process pager (pager.h).
+ *
+ * `signal` is self-timed: each operation is timed from just before the signal
+ * (in this process) to just after the waiter's wait returns (in the waiter, on
+ * the same CPU), and the sample is the sum of those intervals (struct bench's
+ * self_timed), not the driver's interval.
  *
  * Started by Exec from etc/bench.manifest with "log", "initrd" and a pool.
  */
@@ -44,7 +52,9 @@
 #define MSG_BYTES 64u
 #define FAULT_PAGES 32u
 #define CAP_ITERS 50u
+#define RTT10_BYTES 80u /* ipc_rtt_10w: 10 words each way */
 #define MAP_VA UINT64_C(0x0000580000000000)
+#define SHM_VA UINT64_C(0x0000580000200000) /* signal's shared page, same VA in both */
 
 struct bench {
 	const char *name;
@@ -55,11 +65,22 @@ struct bench {
 	void (*run)(int iters);
 	void (*after)(void); /* after each sample, not timed (may be NULL) */
 	void (*teardown)(void); /* once (may be NULL) */
+	int self_timed; /* run() sums its operations' own intervals in self_tsc / self_ns */
 };
+
+/*
+ * The threads' stacks (thread_create, yield and futex_pingpong's partner, the
+ * scheduler metrics' spinners), STACK_BYTES each, come from malloc in main, not
+ * from bss: `spawn` starts this very image, and each of its bss pages is zeroed
+ * at every spawn, so the spawn figure would grow with the benchmark's own arrays.
+ */
+#define STACK_BYTES 16384u
+static uint8_t *thread_stack, *partner_stack, *hog_stacks;
 
 static handle_t pool, self_as, ep;
 static struct ch_child peer;
 static int errors;
+static uint64_t self_tsc, self_ns; /* a self-timed sample's total (see struct bench) */
 
 static void error(const char *what, long r)
 {
@@ -133,6 +154,31 @@ static void run_rtt(int iters)
 	}
 }
 
+/* ipc_rtt_10w: 80 bytes each way, more than the four register words, so the
+ * general call path (a message descriptor and a reply buffer in memory), as a
+ * real program sending 80 bytes takes it. */
+static int setup_rtt10(void)
+{
+	return start_peer("server10", 0);
+}
+
+static void run_rtt10(int iters)
+{
+	static uint64_t req[RTT10_BYTES / 8], rep[RTT10_BYTES / 8];
+	for (int i = 0; i < iters; i++) {
+		req[0] = (uint64_t)i;
+		struct kbus_msg m = {.data = req, .len = RTT10_BYTES};
+		struct kbus_buf b = {.data = rep, .capacity = RTT10_BYTES};
+		long r = ch_kbus_call(ep, &m, &b, CH_FOREVER);
+		if (r >= 0 && (b.len != RTT10_BYTES || rep[0] != (uint64_t)i))
+			r = ERR_MALFORMED;
+		if (r < 0) {
+			error("ipc_rtt_10w call", r);
+			return;
+		}
+	}
+}
+
 static int setup_oneway(void)
 {
 	return start_peer("sink", 256);
@@ -163,8 +209,10 @@ static void run_oneway(int iters)
 	sample_end("ipc_oneway end");
 }
 
-/* cap_transfer: each sample moves CAP_ITERS capabilities made beforehand. */
-static handle_t cap_src, caps[CAP_ITERS];
+/* cap_transfer: each message carries a copy of one capability (copy_mask: the
+ * kernel duplicates it as part of the send, as SCM_RIGHTS takes a reference to
+ * the file); the sink drops what it got. Nothing is prepared per sample. */
+static handle_t cap_src;
 
 static int setup_cap(void)
 {
@@ -176,21 +224,15 @@ static int setup_cap(void)
 	return start_peer("sink", 256);
 }
 
-static void before_cap(void)
-{
-	for (unsigned i = 0; i < CAP_ITERS; i++) {
-		long r = ch_cap_duplicate(cap_src, &caps[i]);
-		if (r < 0)
-			error("cap_duplicate", r);
-	}
-}
-
 static void run_cap(int iters)
 {
 	static uint8_t msg[8];
 	for (int i = 0; i < iters; i++) {
-		struct kbus_msg m = {
-		    .data = msg, .len = sizeof(msg), .handles = &caps[i], .nhandles = 1};
+		struct kbus_msg m = {.data = msg,
+		                     .len = sizeof(msg),
+		                     .handles = &cap_src,
+		                     .nhandles = 1,
+		                     .copy_mask = 1};
 		long r = ch_kbus_send(ep, &m, 0, CH_FOREVER);
 		if (r < 0) {
 			error("cap_transfer send", r);
@@ -204,6 +246,147 @@ static void teardown_cap(void)
 {
 	stop_peer();
 	ch_cap_drop(cap_src);
+}
+
+/* cap_transfer_move: one capability travels to the peer and back by move, as a
+ * call whose reply carries it (bench capecho); per round trip, two moves. */
+static handle_t move_cap;
+
+static int setup_cap_move(void)
+{
+	long r = ch_mem_create(pool, PAGE, &move_cap);
+	if (r < 0) {
+		error("mem_create", r);
+		return (int)r;
+	}
+	return start_peer("capecho", 0);
+}
+
+static void run_cap_move(int iters)
+{
+	static uint8_t msg[8], rep[8];
+	for (int i = 0; i < iters; i++) {
+		handle_t back = HANDLE_INVALID;
+		struct kbus_msg m = {
+		    .data = msg, .len = sizeof(msg), .handles = &move_cap, .nhandles = 1};
+		struct kbus_buf b = {
+		    .data = rep, .capacity = sizeof(rep), .handles = &back, .handles_capacity = 1};
+		long r = ch_kbus_call(ep, &m, &b, CH_FOREVER);
+		if (r >= 0 && b.nhandles != 1)
+			r = ERR_MALFORMED;
+		if (r < 0) {
+			error("cap_transfer_move call", r);
+			return;
+		}
+		move_cap = back;
+	}
+}
+
+static void teardown_cap_move(void)
+{
+	stop_peer();
+	ch_cap_drop(move_cap);
+}
+
+/* --- signal: wake a thread of another process blocked on a futex in shared memory --- */
+
+/* The page both processes map at SHM_VA. */
+struct signal_page {
+	uint32_t word; /* the signal: a sequence number, raised by us */
+	uint32_t ack; /* the waiter's answer: the last sequence it saw */
+	uint32_t stop; /* set before the last signal: the waiter exits */
+	uint32_t pad;
+	uint64_t t1, ns1; /* when the waiter ran after the last signal */
+};
+
+#define SIG ((volatile struct signal_page *)(uintptr_t)SHM_VA)
+#define SIGNAL_TRIES 1000 /* signals in a row that found no waiter before we give up */
+
+static handle_t sig_mem;
+
+static int setup_signal(void)
+{
+	const char *argv[] = {"bin/bench", "waiter", NULL};
+	long r = ch_mem_create(pool, PAGE, &sig_mem);
+	if (r >= 0)
+		r = ch_as_map(self_as, SHM_VA, sig_mem, 0, PAGE, PROT_READ | PROT_WRITE);
+	if (r >= 0) {
+		struct ch_grant g[] = {{"shm", sig_mem, RIGHT_MAP | RIGHT_READ | RIGHT_WRITE}};
+		struct ch_spawn_args a = {.path = "bin/bench",
+		                          .argv = argv,
+		                          .grants = g,
+		                          .ngrants = 1,
+		                          .child_pool = 1u << 20};
+		r = ch_spawn(&a, &peer);
+	}
+	if (r < 0) {
+		error("signal setup", r);
+		return -1;
+	}
+	return 0;
+}
+
+/* Raise the word to seq and wake its waiter; how many were woken. */
+static long signal_raise(uint32_t seq)
+{
+	__atomic_store_n(&SIG->word, seq, __ATOMIC_RELEASE);
+	return ch_futex_wake(&SIG->word, 1);
+}
+
+/* Wait until the waiter has answered seq. */
+static void signal_wait_ack(uint32_t seq)
+{
+	uint32_t a;
+	while ((a = __atomic_load_n(&SIG->ack, __ATOMIC_ACQUIRE)) != seq)
+		ch_futex_wait(&SIG->ack, a, CH_FOREVER);
+}
+
+/*
+ * One operation: from just before the signal (the store and SYS_SELF_FUTEX_WAKE)
+ * to the waiter's first instruction after its SYS_SELF_FUTEX_WAIT returned,
+ * whatever runs in between (the wake, the switch, or, when the wake does not
+ * switch at once, our own way into the wait for the answer). The yield before
+ * it lets the waiter, if it was not yet back in its wait, get there; a signal
+ * that woke nobody (the waiter was not blocked after all) is done again, so
+ * every counted one woke a blocked thread.
+ */
+static void run_signal(int iters)
+{
+	self_tsc = self_ns = 0;
+	for (int i = 0; i < iters; i++) {
+		uint64_t t0, ns0;
+		long n;
+		int tries = 0;
+		do {
+			if (tries++ == SIGNAL_TRIES) {
+				error("signal: the waiter never blocks", ERR_BAD_STATE);
+				return;
+			}
+			ch_yield();
+			uint32_t seq = SIG->word + 1;
+			ns0 = (uint64_t)ch_clock_ns();
+			t0 = rdtsc_fenced();
+			n = signal_raise(seq);
+			signal_wait_ack(seq);
+			if (n < 0) {
+				error("signal wake", n);
+				return;
+			}
+		} while (n != 1);
+		self_tsc += SIG->t1 - t0;
+		self_ns += SIG->ns1 - ns0;
+	}
+}
+
+static void teardown_signal(void)
+{
+	__atomic_store_n(&SIG->stop, 1, __ATOMIC_RELEASE);
+	signal_raise(SIG->word + 1);
+	if (ch_proc_wait(peer.process, 5000000000ull, NULL) < 0)
+		ch_proc_kill(peer.process);
+	ch_child_release(&peer);
+	ch_as_unmap(self_as, SHM_VA, PAGE);
+	ch_cap_drop(sig_mem);
 }
 
 /* --- pager_fault: first touch of lazily backed pages, in a paged thread --- */
@@ -262,8 +445,6 @@ static void teardown_map(void)
 
 /* --- thread_create --- */
 
-static uint8_t thread_stack[16384] __attribute__((aligned(16)));
-
 static int thread_fn(void *arg)
 {
 	(void)arg;
@@ -274,7 +455,7 @@ static void run_thread(int iters)
 {
 	for (int i = 0; i < iters; i++) {
 		handle_t t;
-		long r = ch_thread_spawn(thread_fn, NULL, thread_stack, sizeof(thread_stack), &t);
+		long r = ch_thread_spawn(thread_fn, NULL, thread_stack, STACK_BYTES, &t);
 		if (r >= 0) {
 			r = ch_thread_wait(t, CH_FOREVER, NULL);
 			ch_cap_drop(t);
@@ -434,7 +615,6 @@ static void teardown_blk(void)
 
 /* --- yield and futex_pingpong: two threads of this process, one CPU --- */
 
-static char partner_stack[16384] __attribute__((aligned(16)));
 static handle_t partner;
 static volatile uint32_t partner_stop, turn; /* turn: 0 ours, 1 the partner's, 2 it must end */
 
@@ -473,7 +653,7 @@ static int start_partner(int (*fn)(void *))
 {
 	partner_stop = 0;
 	turn = 0;
-	long r = ch_thread_spawn(fn, NULL, partner_stack, sizeof(partner_stack), &partner);
+	long r = ch_thread_spawn(fn, NULL, partner_stack, STACK_BYTES, &partner);
 	if (r < 0)
 		error("partner thread", r);
 	return r < 0 ? -1 : 0;
@@ -516,19 +696,22 @@ static void run_futex_pingpong(int iters)
 /* --- the driver --- */
 
 static const struct bench benches[] = {
-    {"null_syscall", 101, 100, 0, 0, run_null, 0, 0},
-    {"ipc_rtt", 101, 10, setup_rtt, 0, run_rtt, 0, stop_peer},
-    {"ipc_oneway", 101, 100, setup_oneway, 0, run_oneway, 0, stop_peer},
-    {"cap_transfer", 101, CAP_ITERS, setup_cap, before_cap, run_cap, 0, teardown_cap},
-    {"pager_fault", 101, FAULT_PAGES, 0, before_fault, run_fault, after_fault, 0},
-    {"map_unmap", 101, 10, setup_map, 0, run_map, 0, teardown_map},
-    {"thread_create", 101, 4, 0, 0, run_thread, 0, 0},
-    {"spawn", 101, 1, 0, 0, run_spawn, 0, 0},
-    {"ns_lookup", 101, 10, setup_ns, 0, run_ns_lookup, 0, teardown_ns},
-    {"ns_stat", 101, 10, setup_ns, 0, run_ns_stat, 0, teardown_ns},
-    {"blk_read_4k", 101, 10, setup_blk, 0, run_blk, 0, teardown_blk},
-    {"yield", 101, 10, setup_yield, 0, run_yield, 0, stop_partner},
-    {"futex_pingpong", 101, 10, setup_futex_pingpong, 0, run_futex_pingpong, 0, stop_partner},
+    {"null_syscall", 101, 100, 0, 0, run_null, 0, 0, 0},
+    {"ipc_rtt", 101, 10, setup_rtt, 0, run_rtt, 0, stop_peer, 0},
+    {"ipc_rtt_10w", 101, 10, setup_rtt10, 0, run_rtt10, 0, stop_peer, 0},
+    {"ipc_oneway", 101, 100, setup_oneway, 0, run_oneway, 0, stop_peer, 0},
+    {"cap_transfer", 101, CAP_ITERS, setup_cap, 0, run_cap, 0, teardown_cap, 0},
+    {"cap_transfer_move", 101, 10, setup_cap_move, 0, run_cap_move, 0, teardown_cap_move, 0},
+    {"signal", 101, 10, setup_signal, 0, run_signal, 0, teardown_signal, 1},
+    {"pager_fault", 101, FAULT_PAGES, 0, before_fault, run_fault, after_fault, 0, 0},
+    {"map_unmap", 101, 10, setup_map, 0, run_map, 0, teardown_map, 0},
+    {"thread_create", 101, 4, 0, 0, run_thread, 0, 0, 0},
+    {"spawn", 101, 1, 0, 0, run_spawn, 0, 0, 0},
+    {"ns_lookup", 101, 10, setup_ns, 0, run_ns_lookup, 0, teardown_ns, 0},
+    {"ns_stat", 101, 10, setup_ns, 0, run_ns_stat, 0, teardown_ns, 0},
+    {"blk_read_4k", 101, 10, setup_blk, 0, run_blk, 0, teardown_blk, 0},
+    {"yield", 101, 10, setup_yield, 0, run_yield, 0, stop_partner, 0},
+    {"futex_pingpong", 101, 10, setup_futex_pingpong, 0, run_futex_pingpong, 0, stop_partner, 0},
 };
 
 static uint64_t tsc[MAX_SAMPLES], ns[MAX_SAMPLES];
@@ -556,6 +739,10 @@ static int measure(const struct bench *b)
 		uint64_t ns1 = (uint64_t)ch_clock_ns();
 		if (b->after)
 			b->after();
+		if (b->self_timed) {
+			t0 = 0, t1 = self_tsc;
+			ns0 = 0, ns1 = self_ns;
+		}
 		if (i >= 0) {
 			tsc[i] = (t1 - t0 + half) / (uint64_t)b->iters;
 			ns[i] = (ns1 - ns0 + half) / (uint64_t)b->iters;
@@ -636,7 +823,6 @@ static void run_bench(const struct bench *b)
  *   wake_p50_us_fixed, wake_p99_us_fixed   the same under SCHED_MODE_FIXED
  *                           (SYS_SCHED_SET; the tunables are put back after)
  */
-static uint8_t hog_stacks[SCHED_MAX_THREADS][16384] __attribute__((aligned(16)));
 static volatile int hogs_stop;
 
 static int hog_fn(void *arg)
@@ -654,8 +840,8 @@ static long hogs_start(handle_t *t, int n, const uint32_t *weights)
 	int started = 0;
 	hogs_stop = 0;
 	for (; started < n && r >= 0; started++) {
-		r = ch_thread_spawn(hog_fn, NULL, hog_stacks[started], sizeof(hog_stacks[0]),
-		                    &t[started]);
+		r = ch_thread_spawn(hog_fn, NULL, hog_stacks + (size_t)started * STACK_BYTES,
+		                    STACK_BYTES, &t[started]);
 		if (r < 0)
 			break;
 		if (weights)
@@ -821,6 +1007,65 @@ static int child_server(void)
 	}
 }
 
+/* The general call path: echo each call's bytes (up to RTT10_BYTES) in the reply. */
+static int child_server10(void)
+{
+	static uint8_t buf[RTT10_BYTES];
+	struct kbus_msg rep = {.data = buf};
+	const struct kbus_msg *reply = NULL;
+	for (;;) {
+		struct kbus_buf b = {.data = buf, .capacity = sizeof(buf)};
+		if (ch_kbus_reply_recv(ep, reply, &b, CH_FOREVER) < 0)
+			return 0; /* the parent closed its end */
+		rep.len = b.len;
+		reply = &rep;
+	}
+}
+
+/* Answer each call by moving the capability it carried back in the reply. */
+static int child_capecho(void)
+{
+	static uint8_t buf[8];
+	handle_t got = HANDLE_INVALID, held = HANDLE_INVALID;
+	struct kbus_msg rep = {.data = buf, .len = sizeof(buf), .handles = &held};
+	const struct kbus_msg *reply = NULL;
+	for (;;) {
+		struct kbus_buf b = {
+		    .data = buf, .capacity = sizeof(buf), .handles = &got, .handles_capacity = 1};
+		if (ch_kbus_reply_recv(ep, reply, &b, CH_FOREVER) < 0)
+			return 0;
+		held = got;
+		rep.nhandles = b.nhandles;
+		reply = &rep;
+	}
+}
+
+/* signal's waiter: wait for the word to change, note when we ran, answer. */
+static int child_waiter(void)
+{
+	uint32_t last = 0, w;
+	long r = ch_as_map(ch_handle("self.as"), SHM_VA, ch_handle("shm"), 0, PAGE,
+	                   PROT_READ | PROT_WRITE);
+	if (r < 0)
+		return 1;
+	for (;;) {
+		while ((w = __atomic_load_n(&SIG->word, __ATOMIC_ACQUIRE)) == last) {
+			r = ch_futex_wait(&SIG->word, last, CH_FOREVER);
+			if (r < 0 && r != ERR_SHOULD_WAIT)
+				return 1;
+		}
+		uint64_t t1 = rdtsc_fenced();
+		uint64_t ns1 = (uint64_t)ch_clock_ns();
+		SIG->t1 = t1;
+		SIG->ns1 = ns1;
+		if (__atomic_load_n(&SIG->stop, __ATOMIC_ACQUIRE))
+			return 0;
+		last = w;
+		__atomic_store_n(&SIG->ack, w, __ATOMIC_RELEASE);
+		ch_futex_wake(&SIG->ack, 1);
+	}
+}
+
 static int child_sink(void)
 {
 	static uint8_t buf[256];
@@ -848,9 +1093,23 @@ int main(int argc, char **argv)
 		return child_server();
 	if (only && !strcmp(only, "sink"))
 		return child_sink();
+	if (only && !strcmp(only, "server10"))
+		return child_server10();
+	if (only && !strcmp(only, "capecho"))
+		return child_capecho();
+	if (only && !strcmp(only, "waiter"))
+		return child_waiter();
 	pool = ch_handle("pool");
 	self_as = ch_handle("self.as");
 	printf("BENCH INFO os=charlotteos\n");
+	thread_stack = malloc((2 + SCHED_MAX_THREADS) * STACK_BYTES);
+	if (!thread_stack) {
+		printf("BENCH ERROR no memory for the threads' stacks\n");
+		printf("BENCH DONE\n");
+		return 1;
+	}
+	partner_stack = thread_stack + STACK_BYTES;
+	hog_stacks = partner_stack + STACK_BYTES;
 	if (!pool || !self_as || !ch_handle("initrd")) {
 		printf("BENCH ERROR missing capabilities (need log, initrd, pool)\n");
 		printf("BENCH DONE\n");
