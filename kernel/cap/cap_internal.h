@@ -56,6 +56,18 @@ struct cspace {
 	void *charge_ctx;
 };
 
+/* cs->lock held: the live slot h names, or NULL. */
+static inline struct cslot *slot_of(struct cspace *cs, handle_t h)
+{
+	uint32_t index = HANDLE_INDEX(h);
+	if (index >= cs->capacity)
+		return NULL;
+	struct cslot *s = &cs->slots[index];
+	if (s->state != CSLOT_LIVE || s->gen != HANDLE_GEN(h))
+		return NULL;
+	return s;
+}
+
 /* --- cspace.c: slot table. cs->lock is taken inside each. --- */
 
 /*

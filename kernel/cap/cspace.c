@@ -204,16 +204,6 @@ handle_t cspace_publish(struct cspace *cs, uint32_t index, struct cap *c)
 }
 
 /* cs->lock held: the live slot h names, or NULL. */
-static struct cslot *slot_of(struct cspace *cs, handle_t h)
-{
-	uint32_t index = HANDLE_INDEX(h);
-	if (index >= cs->capacity)
-		return NULL;
-	struct cslot *s = &cs->slots[index];
-	if (s->state != CSLOT_LIVE || s->gen != HANDLE_GEN(h))
-		return NULL;
-	return s;
-}
 
 struct cap *cspace_get(struct cspace *cs, handle_t h)
 {
@@ -344,27 +334,6 @@ int cap_lookup(struct cspace *cs, handle_t h, enum obj_type type, uint64_t right
 out_unlock:
 	spin_unlock_irqrestore(&cs->lock, flags);
 	return err;
-}
-
-struct kobject *cap_lookup_hold(struct cspace *cs, handle_t h, enum obj_type type,
-                                uint64_t rights_needed, struct cap_ref *out)
-{
-	spin_lock(&cs->lock);
-	struct cslot *s = slot_of(cs, h);
-	struct cap *c = s ? s->cap : NULL;
-	if (likely(c && c->obj->type == type && (c->rights & rights_needed) == rights_needed)) {
-		out->obj = c->obj;
-		out->rights = c->rights;
-		out->badge = c->badge;
-		return c->obj;
-	}
-	spin_unlock(&cs->lock);
-	return NULL;
-}
-
-void cap_lookup_release(struct cspace *cs)
-{
-	spin_unlock(&cs->lock);
 }
 
 int cap_inspect(struct cspace *cs, handle_t h, struct cap_info *out)

@@ -66,18 +66,6 @@ struct cap_ref {
 int cap_lookup(struct cspace *cs, handle_t h, enum obj_type type, uint64_t rights_needed,
                struct cap_ref *out);
 
-/*
- * The kbus flat path's lookup (kbus/call.c), interrupts off: the object h
- * names if it has exactly type and every right needed, with out's rights and
- * badge filled and NO reference taken: the cspace lock stays HELD, which
- * keeps the capability (and its reference) in place until
- * cap_lookup_release(). NULL, unlocked, on any failure (the C path then
- * decodes again and reports the error).
- */
-struct kobject *cap_lookup_hold(struct cspace *cs, handle_t h, enum obj_type type,
-                                uint64_t rights_needed, struct cap_ref *out);
-void cap_lookup_release(struct cspace *cs);
-
 /* Release the reference held by ref (no-op on a zeroed ref). Must not hold cap locks. */
 static inline void cap_ref_put(struct cap_ref *ref)
 {

@@ -191,6 +191,21 @@ static void irq_destroy(struct kobject *obj)
 	spin_unlock_irqrestore(&hw_lock, f);
 }
 
+/*
+ * The last capability is gone: the vector is free from now on, not only once
+ * the last reference goes (an interrupt being delivered on another CPU holds
+ * one for a moment: a claim made right after the drop must not find the
+ * line still bound). Waiters (holding references) see ERR_BAD_STATE.
+ */
+static void irq_last_cap(struct kobject *obj)
+{
+	struct hw_irq *irq = hw_irq_from(obj);
+	uint64_t f = spin_lock_irqsave(&hw_lock);
+	unbind_locked(irq);
+	spin_unlock_irqrestore(&hw_lock, f);
+	waitq_wake_all(&irq->wq);
+}
+
 static uint32_t irq_poll(struct kobject *obj)
 {
 	struct hw_irq *irq = hw_irq_from(obj);
@@ -204,6 +219,7 @@ static void irq_wait_queues(struct kobject *obj, struct waitq *wq[KOBJECT_WAIT_Q
 
 static const struct kobject_ops irq_ops = {
     .destroy = irq_destroy,
+    .last_cap_dropped = irq_last_cap,
     .signals = IRQ_SIGNAL_PENDING,
     .poll = irq_poll,
     .wait_queues = irq_wait_queues,

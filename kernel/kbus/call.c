@@ -49,7 +49,7 @@
 #include <arch/irq_flags.h>
 #include <arch/syscall_regs.h>
 #include <arch/thread.h>
-#include <cap/invoke.h>
+#include <cap/hold.h>
 #include <mm/pmm.h>
 #include <obj/process.h>
 #include <obj/thread.h>
@@ -718,7 +718,7 @@ struct kbus_flat_exit kbus_flat(struct trap_frame *tf)
 	                : reply ? RIGHT_RECV | RIGHT_SEND
 	                        : RIGHT_RECV;
 	struct cap_ref cap;
-	struct kobject *obj = cap_lookup_hold(cs, (handle_t)h, OBJ_ENDPOINT, need, &cap);
+	struct kobject *obj = cap_hold(cs, (handle_t)h, OBJ_ENDPOINT, need, &cap);
 	if (!obj)
 		return none;
 	struct endpoint *ep = container_of(obj, struct endpoint, obj);
@@ -730,14 +730,14 @@ struct kbus_flat_exit kbus_flat(struct trap_frame *tf)
 	 */
 	if ((call || !reply) && self->kbus.held_ep != ep) {
 		if (self->kbus.held_ep) {
-			cap_lookup_release(cs);
+			cap_hold_release(cs);
 			return none;
 		}
 		kobject_get(obj);
 		self->kbus.held_ep = ep;
 	}
 	bool locked = spin_trylock(&ep->ch->lock);
-	cap_lookup_release(cs);
+	cap_hold_release(cs);
 	if (!locked)
 		return none;
 	return call ? flat_call(self, tf, ep, cap.badge) : flat_reply_recv(self, tf, ep, reply);

@@ -44,6 +44,7 @@
 #include <arch/percpu.h>
 #include <arch/smp.h>
 #include <arch/thread.h>
+#include <arch/thread_switch.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <lib/log.h>

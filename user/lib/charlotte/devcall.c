@@ -3,6 +3,8 @@
  */
 #include "devcall.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <abi/dev/ring.h>
@@ -23,10 +25,25 @@ void ch_dev_ready(long result)
 
 long ch_dev_recv_any(handle_t ep, void *buf, uint32_t cap, uint32_t *len, uint64_t timeout)
 {
-	static uint8_t big[KBUS_MAX_BYTES];
+	/* allocated at the first use, not in .bss: every program linking this
+	   would otherwise have 64 KiB cleared at each spawn */
+	static uint8_t *shared_big;
+	uint8_t *big = __atomic_load_n(&shared_big, __ATOMIC_ACQUIRE);
+	if (!big) {
+		uint8_t *mine = malloc(KBUS_MAX_BYTES), *none = NULL;
+		if (!mine)
+			return ERR_NO_MEMORY;
+		if (__atomic_compare_exchange_n(&shared_big, &none, mine, false, __ATOMIC_ACQ_REL,
+		                                __ATOMIC_ACQUIRE))
+			big = mine;
+		else {
+			free(mine); /* another thread was first */
+			big = none;
+		}
+	}
 	handle_t hs[KBUS_MAX_HANDLES];
 	struct kbus_buf kb = {.data = big,
-	                      .capacity = sizeof(big),
+	                      .capacity = KBUS_MAX_BYTES,
 	                      .handles_capacity = KBUS_MAX_HANDLES,
 	                      .handles = hs};
 	long r = ch_kbus_recv(ep, &kb, 0, timeout);

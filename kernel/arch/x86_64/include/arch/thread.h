@@ -6,8 +6,7 @@
 
 struct thread;
 
-/* Called by schedule() with interrupts off, just before the stack switch. */
-void arch_thread_switch(struct thread *prev, struct thread *next);
+/* arch_thread_switch(prev, next): arch/thread_switch.h (inline, for the scheduler). */
 
 #include <stdint.h>
 /*

@@ -1,5 +1,5 @@
 /*
- * thread.c - per-switch CPU state: CR3, TSS rsp0 / syscall stack, FPU.
+ * arch/thread_switch.h - per-switch CPU state: CR3, TSS rsp0 / syscall stack, FPU.
  *
  * A user thread runs in its address space; a kernel thread runs in whatever
  * is loaded unless that belongs to a user thread, in which case the kernel's
@@ -7,17 +7,19 @@
  * in CR3. FPU state is switched eagerly between user threads only (kernel
  * code never touches the FPU).
  */
-#include <arch/thread.h>
-#include <arch/mmu.h>
+#pragma once
 #include <arch/cpufeatures.h>
 #include <arch/gdt.h>
 #include <arch/ioperm.h>
+#include <arch/mmu.h>
 #include <arch/percpu.h>
 #include <mm/pmm.h>
 #include <mm/vmm.h>
 #include <sched/sched.h>
 
-void arch_thread_switch(struct thread *prev, struct thread *next)
+/* Called by the scheduler with interrupts off, just before the stack switch
+ * (inline: twice per kbus round trip). */
+static inline void arch_thread_switch(struct thread *prev, struct thread *next)
 {
 	struct cpu *c = this_cpu();
 	if (prev->fpu)
