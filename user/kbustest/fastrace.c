@@ -91,55 +91,56 @@ static void fr_collect(void)
 
 /* --- threads --- */
 
-static int fr_idle(void *arg)
-{
-	while (!__atomic_load_n((uint32_t *)arg, __ATOMIC_ACQUIRE))
-		ch_sleep_ns(KT_MS / 10);
-	return 0;
-}
-
 /* Online CPUs: the masks SYS_THREAD_SET_SCHED accepts (CPUs are numbered without holes). */
 static unsigned fr_ncpu(void)
 {
 	if (fr_ncpu_cached)
 		return fr_ncpu_cached;
-	static uint32_t stop;
-	static uint8_t stack[4096] __attribute__((aligned(16)));
-	handle_t t;
+	handle_t t; /* created, never started: only its mask is set */
 	unsigned n = 1;
-	stop = 0;
-	if (ch_thread_spawn(fr_idle, &stop, stack, sizeof(stack), &t) < 0)
+	if (ch_thread_create(kt_self, &t) < 0)
 		return 1;
 	while (n < 64 && ch_thread_set_sched(t, 0, UINT64_C(1) << n, HANDLE_INVALID) == 0)
 		n++;
-	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
-	ch_thread_wait(t, FR_WAIT, NULL);
 	ch_cap_drop(t);
 	fr_ncpu_cached = n;
 	return n;
 }
 
+void ch_thread_trampoline(void); /* libcharlotte: calls fn(arg), then exits with its value */
+
 /*
- * Starts fn(arg) in thread slot (its stack fr_stacks[slot]), pinned to CPU
- * cpu % fr_ncpu() when cpu >= 0 and there are several CPUs. Records a failure
- * and returns nonzero if it cannot.
+ * Starts fn(arg) in thread slot (its stack fr_stacks[slot]), pinned before it
+ * starts to CPU cpu % fr_ncpu() when cpu >= 0 and there are several CPUs.
+ * Records a failure and returns nonzero if it cannot.
  */
 static int fr_start(unsigned slot, int (*fn)(void *), void *arg, int cpu)
 {
 	handle_t t;
-	long r = ch_thread_spawn(fn, arg, fr_stacks[slot], FR_STACK, &t);
+	long r = ch_thread_create(kt_self, &t);
 	if (r < 0) {
 		fr_bad("thread %u: %s", slot, ch_error_name(r));
 		return 1;
 	}
-	fr_threads[slot] = t;
 	unsigned n = fr_ncpu();
 	if (cpu >= 0 && n > 1) {
 		r = ch_thread_set_sched(t, 0, UINT64_C(1) << ((unsigned)cpu % n), HANDLE_INVALID);
-		if (r < 0)
+		if (r < 0) {
 			fr_bad("pin thread %u to CPU %u: %s", slot, (unsigned)cpu % n,
 			       ch_error_name(r));
+			ch_cap_drop(t);
+			return 1;
+		}
 	}
+	uint64_t sp = (uint64_t)(uintptr_t)(fr_stacks[slot] + FR_STACK);
+	r = ch_thread_start(t, (uint64_t)(uintptr_t)ch_thread_trampoline, sp,
+	                    (uint64_t)(uintptr_t)fn, (uint64_t)(uintptr_t)arg);
+	if (r < 0) {
+		fr_bad("start thread %u: %s", slot, ch_error_name(r));
+		ch_cap_drop(t);
+		return 1;
+	}
+	fr_threads[slot] = t;
 	return 0;
 }
 
@@ -718,7 +719,8 @@ struct revoke_state {
 	uint32_t revoked; /* r once the round's revoke returned */
 	uint32_t caller_done, revoker_done; /* last round each finished */
 	uint32_t quit;
-	uint64_t ok, refused;
+	uint32_t in_call; /* the caller is inside a call */
+	uint64_t ok, refused, during; /* during: revokes begun while a call was in flight */
 };
 
 static struct revoke_state rv;
@@ -737,7 +739,7 @@ static int revoke_server(void *arg)
 			fr_bad("revoke server: %s", ch_error_name(r));
 			return 1;
 		}
-		for (volatile uint32_t k = 0; k < (w[1] & 3) * 300; k++) /* hold it a while */
+		for (volatile uint32_t k = 0; k < (w[1] & 3) * 2000; k++) /* hold it a while */
 			;
 		rep[0] = w[0] + 1;
 		rep[1] = w[1] ^ badge;
@@ -762,7 +764,9 @@ static int revoke_caller(void *arg)
 			int late = __atomic_load_n(&rv.revoked, __ATOMIC_ACQUIRE) == round;
 			__atomic_store_n(&rv.calls, k + 1, __ATOMIC_RELEASE);
 			uint64_t out[4] = {0};
+			__atomic_store_n(&rv.in_call, 1, __ATOMIC_RELEASE);
 			long r = fast_call4(rv.d, round, k, ~(uint64_t)k, FR_MAGIC, out, FR_WAIT);
+			__atomic_store_n(&rv.in_call, 0, __ATOMIC_RELEASE);
 			if (r == 0) {
 				if (late || refused) {
 					fr_bad("round %u call %u succeeded %s", round, k,
@@ -789,6 +793,8 @@ static int revoke_caller(void *arg)
 			}
 			if (late)
 				after++;
+			else if (k >= rv.revoke_at + 8)
+				ch_yield(); /* past the window: let the revoker run, even on this CPU */
 			if (k > REVOKE_MAX_CALLS || fr_any_bad()) {
 				fr_bad("round %u: the revoke never came", round);
 				return 1;
@@ -808,6 +814,8 @@ static int revoke_revoker(void *arg)
 			return 0;
 		if (fr_await(&rv.calls, rv.revoke_at, "the caller's calls"))
 			return 1;
+		if (__atomic_load_n(&rv.in_call, __ATOMIC_ACQUIRE))
+			rv.during++;
 		long r = ch_cap_revoke(rv.root);
 		if (r < 0) {
 			fr_bad("round %u: revoke: %s", round, ch_error_name(r));
@@ -869,8 +877,9 @@ static void test_revoke_other_cpu(void)
 	fr_collect();
 	if (!kt_failed())
 		printf("kbustest: fast_revoke_other_cpu: %u CPUs, %llu calls completed, %llu "
-		       "refused\n",
-		       fr_ncpu(), (unsigned long long)rv.ok, (unsigned long long)rv.refused);
+		       "refused, %llu of %u revokes begun during a call\n",
+		       fr_ncpu(), (unsigned long long)rv.ok, (unsigned long long)rv.refused,
+		       (unsigned long long)rv.during, REVOKE_ROUNDS);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -960,16 +969,20 @@ static int to_server(void *arg)
 	}
 }
 
-static void test_timeout_race(void)
+/*
+ * One phase: caller and server on CPU 0 (the reply switches straight back to a
+ * caller on the same CPU even with its timeout armed), or (cross) on CPUs 0
+ * and 1 (the server wakes the caller on another CPU, racing its timer there).
+ */
+static void timeout_phase(int cross)
 {
 	handle_t e[2];
-	fr_reset();
 	memset(to_res, 0, sizeof(to_res));
 	memset(to_srv, 0, sizeof(to_srv));
 	memset(to_got, 0, sizeof(to_got));
 	if (kt_channel(0, e))
 		return;
-	if (!fr_start(0, to_server, &e[1], 1) && !fr_start(1, to_caller, &e[0], 0))
+	if (!fr_start(0, to_server, &e[1], cross) && !fr_start(1, to_caller, &e[0], 0))
 		fr_join(1, "caller");
 	ch_cap_drop(e[0]); /* the server drains what is queued, then its wait ends */
 	fr_join_all();
@@ -979,8 +992,8 @@ static void test_timeout_race(void)
 		return;
 	unsigned answered = 0, timed_out = 0, late = 0;
 	for (uint64_t seq = 1; seq <= TO_CALLS; seq++) {
-		CHECK(to_got[seq] == 1, "call %llu reached the server %u times",
-		      (unsigned long long)seq, to_got[seq]);
+		CHECK(to_got[seq] == 1, "%s: call %llu reached the server %u times",
+		      cross ? "two CPUs" : "one CPU", (unsigned long long)seq, to_got[seq]);
 		long c = to_res[seq], s = to_srv[seq];
 		if (c == 0)
 			answered++;
@@ -997,8 +1010,17 @@ static void test_timeout_race(void)
 		if (s == ERR_PEER_CLOSED)
 			late++;
 	}
-	printf("kbustest: fast_timeout_race: %u answered, %u timed out (%u replies too late)\n",
-	       answered, timed_out, late);
+	printf("kbustest: fast_timeout_race (%s): %u answered, %u timed out (%u replies too "
+	       "late)\n",
+	       cross ? "two CPUs" : "one CPU", answered, timed_out, late);
+}
+
+static void test_timeout_race(void)
+{
+	fr_reset();
+	timeout_phase(0);
+	if (!kt_failed() && fr_ncpu() > 1)
+		timeout_phase(1);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -1367,7 +1389,7 @@ static void test_many_servers(void)
 			goto out;
 		}
 	for (unsigned k = 0; k < MS_SERVERS; k++)
-		if (fr_start(k, ms_server, (void *)(uintptr_t)k, (int)k))
+		if (fr_start(k, ms_server, (void *)(uintptr_t)k, -1))
 			goto out;
 	for (unsigned k = 0; k < MS_CALLERS; k++)
 		if (fr_start(MS_SERVERS + k, ms_caller, (void *)(uintptr_t)k, (int)k + 1))
@@ -1529,6 +1551,7 @@ static const char *fpu_changed(const struct fpu_ctx *c, unsigned *idx)
 }
 
 static uint32_t fpu_bad_count;
+static const char *fpu_phase_name = "";
 
 /* A corruption seen by a thread (the first is described). */
 static void fpu_report(const char *who, uint64_t j, const struct fpu_ctx *c)
@@ -1538,8 +1561,8 @@ static void fpu_report(const char *who, uint64_t j, const struct fpu_ctx *c)
 	if (!*what)
 		return;
 	__atomic_fetch_add(&fpu_bad_count, 1, __ATOMIC_RELAXED);
-	fr_bad("%s, call %llu: %s%u changed across the system call", who, (unsigned long long)j,
-	       what, idx);
+	fr_bad("%s (%s), call %llu: %s%u changed across the system call", who, fpu_phase_name,
+	       (unsigned long long)j, what, idx);
 }
 
 struct fpu_job {
@@ -1612,14 +1635,28 @@ static int fpu_server(void *arg)
 	}
 }
 
+/*
+ * Where phase mode puts thread k (a client here and its server in the child, on
+ * channel k): 's' all on CPU 0; 'p' pair k on CPU k, pairs switching in parallel
+ * (a direct switch needs the server allowed on the caller's CPU); 'f' free, so
+ * the direct switch moves the server to its caller's CPU and the scheduler
+ * spreads them again: FPU state follows threads between CPUs.
+ */
+static int fpu_cpu(char mode, unsigned k)
+{
+	return mode == 's' ? 0 : mode == 'p' ? (int)k : -1;
+}
+
 static int fpu_child(const char *arg)
 {
 	static struct fpu_job jobs[FPU_PAIRS];
-	int spread = arg[0] == 'x', code = 0;
+	static const char *const names[FPU_PAIRS] = {"ep", "extra"};
+	int code = 0;
 	fr_reset();
+	kt_self = ch_handle("self.process");
 	for (unsigned k = 0; k < FPU_PAIRS; k++) {
-		jobs[k] = (struct fpu_job){.ep = ch_handle("ep"), .tag = FPU_SERVER_TAG + k};
-		if (fr_start(k, fpu_server, &jobs[k], spread ? (int)k + 1 : 0))
+		jobs[k] = (struct fpu_job){.ep = ch_handle(names[k]), .tag = FPU_SERVER_TAG + k};
+		if (fr_start(k, fpu_server, &jobs[k], fpu_cpu(arg[0], k)))
 			return 3;
 	}
 	for (unsigned k = 0; k < FPU_PAIRS; k++) {
@@ -1632,47 +1669,62 @@ static int fpu_child(const char *arg)
 	return fpu_bad_count ? 5 : code;
 }
 
-/* One phase: FPU_PAIRS clients here, as many servers in a child; spread over CPUs or not. */
-static void fpu_phase(int spread)
+static const char *fpu_mode_name(char mode)
 {
-	handle_t e[2];
+	return mode == 's' ? "one CPU" : mode == 'p' ? "a pair per CPU" : "free";
+}
+
+/* One phase: FPU_PAIRS clients here, each with its server in a child, placed by mode. */
+static void fpu_phase(char mode)
+{
+	handle_t a[2], b[2];
 	struct ch_child ch;
 	static struct fpu_job jobs[FPU_PAIRS], noise[2];
-	if (kt_channel(0, e))
+	char arg[2] = {mode, 0};
+	_Static_assert(FPU_PAIRS == 2, "one channel granted as ep, one as extra");
+	fpu_phase_name = fpu_mode_name(mode);
+	if (kt_channel(0, a))
 		return;
-	long r = kt_spawn("fpuserver", spread ? "x" : "s", e[1], 0, 0, &ch);
-	ch_cap_drop(e[1]);
+	if (kt_channel(0, b)) {
+		ch_cap_drop(a[0]);
+		ch_cap_drop(a[1]);
+		return;
+	}
+	long r = kt_spawn("fpuserver", arg, a[1], b[1], KT_EP_RIGHTS, &ch);
+	ch_cap_drop(a[1]);
+	ch_cap_drop(b[1]);
 	if (r < 0) {
 		fr_bad("spawn: %s", ch_error_name(r));
-		ch_cap_drop(e[0]);
+		ch_cap_drop(a[0]);
+		ch_cap_drop(b[0]);
 		return;
 	}
 	for (unsigned k = 0; k < 2; k++) {
 		noise[k] = (struct fpu_job){.tag = FPU_NOISE_TAG + k};
-		if (fr_start(FPU_PAIRS + k, fpu_noise, &noise[k], spread ? (int)k : 0))
+		if (fr_start(FPU_PAIRS + k, fpu_noise, &noise[k], fpu_cpu(mode, k)))
 			goto out;
 	}
 	for (unsigned k = 0; k < FPU_PAIRS; k++) {
-		jobs[k] = (struct fpu_job){.ep = e[0], .tag = FPU_CLIENT_TAG + k};
-		if (fr_start(k, fpu_client, &jobs[k], spread ? (int)k : 0))
+		jobs[k] = (struct fpu_job){.ep = k ? b[0] : a[0], .tag = FPU_CLIENT_TAG + k};
+		if (fr_start(k, fpu_client, &jobs[k], fpu_cpu(mode, k)))
 			goto out;
 	}
 	for (unsigned k = 0; k < FPU_PAIRS; k++)
 		fr_join(k, "fpu client");
 	for (unsigned k = 0; k < FPU_PAIRS; k++)
 		if (jobs[k].server_bad)
-			fr_bad("the server threads saw %llu corruptions of their registers",
-			       (unsigned long long)jobs[k].server_bad);
+			fr_bad("%s: the server threads saw %llu corruptions of their registers",
+			       fpu_mode_name(mode), (unsigned long long)jobs[k].server_bad);
 out:
 	for (unsigned k = 0; k < 2; k++)
 		__atomic_store_n(&noise[k].stop, 1, __ATOMIC_RELEASE);
-	ch_cap_drop(e[0]); /* the servers' waits end */
-	struct proc_status st;
+	ch_cap_drop(a[0]); /* the servers' waits end */
+	ch_cap_drop(b[0]);
+	struct proc_status st = {0};
 	r = kt_reap(&ch, FR_WAIT, &st);
 	if (r < 0 || st.state != PROC_EXITED || st.code != 0)
-		fr_bad("fpu server process (%s): %s, state %u code %lld",
-		       spread ? "spread" : "one CPU", ch_error_name(r), st.state,
-		       (long long)st.code);
+		fr_bad("fpu server process (%s): %s, state %u code %lld", fpu_mode_name(mode),
+		       ch_error_name(r), st.state, (long long)st.code);
 	fr_join_all();
 }
 
@@ -1680,9 +1732,11 @@ static void test_fpu_state(void)
 {
 	fr_reset();
 	fpu_bad_count = 0;
-	fpu_phase(0); /* everything on CPU 0 */
+	fpu_phase('s');
 	if (!fr_any_bad() && fr_ncpu() > 1)
-		fpu_phase(1);
+		fpu_phase('p');
+	if (!fr_any_bad() && fr_ncpu() > 1)
+		fpu_phase('f');
 	fr_collect();
 }
 
