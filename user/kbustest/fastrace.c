@@ -1570,6 +1570,7 @@ struct fpu_job {
 	uint64_t tag;
 	uint32_t stop; /* noise: end */
 	uint64_t server_bad; /* clients: the servers' count, from their replies */
+	uint64_t done; /* clients: calls answered */
 };
 
 static int fpu_client(void *arg)
@@ -1593,6 +1594,7 @@ static int fpu_client(void *arg)
 		}
 		if (w[2] > f->server_bad)
 			f->server_bad = w[2];
+		__atomic_store_n(&f->done, j + 1, __ATOMIC_RELEASE);
 		fpu_report("client", j, &c);
 	}
 	return 0;
@@ -1710,7 +1712,9 @@ static void fpu_phase(char mode)
 			goto out;
 	}
 	for (unsigned k = 0; k < FPU_PAIRS; k++)
-		fr_join(k, "fpu client");
+		if (fr_join(k, "fpu client"))
+			printf("kbustest: fpu (%s): client %u stopped after %llu of %u calls\n",
+			       fpu_mode_name(mode), k, (unsigned long long)jobs[k].done, FPU_CALLS);
 	for (unsigned k = 0; k < FPU_PAIRS; k++)
 		if (jobs[k].server_bad)
 			fr_bad("%s: the server threads saw %llu corruptions of their registers",
