@@ -50,7 +50,6 @@
 #define FR_STACK 16384u
 #define FR_MAXT 12u
 #define FR_MAGIC UINT64_C(0xfa57ca11c0ffee00)
-#define FR_QUIT UINT64_C(0xdead)
 
 static uint8_t fr_stacks[FR_MAXT][FR_STACK] __attribute__((aligned(16)));
 static handle_t fr_threads[FR_MAXT];
@@ -519,7 +518,7 @@ static int hold_killer(void *arg)
 	return 0;
 }
 
-/* Answers calls with (id, w1 + 1, w2, ~w3) until FR_QUIT or its peer closes. */
+/* Answers calls with (id, w1 + 1, w2, ~w3) until its peer closes. */
 static int parked_server(void *arg)
 {
 	struct server_job *s = arg;
