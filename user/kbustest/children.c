@@ -24,6 +24,7 @@
  *   verdict         refuse a fault of our own thread (nonzero answer)
  *   lazy <mib>      pager.h: lazy thread stack + lazy heap (or a lazy region when
  *                   the heap hook is missing), touching every page of <mib> MiB
+ *   fastcall, fasthold, fastpark, fpuserver: the fast path's races (fastrace.c)
  * Exit codes other than 0 say where a child found something wrong (see each role).
  */
 #include "kbustest.h"
@@ -480,5 +481,6 @@ int kt_child_main(int argc, char **argv)
 		return role_verdict();
 	if (!strcmp(role, "lazy"))
 		return role_lazy(arg);
-	return 99;
+	int r = kt_fast_child(role, arg);
+	return r >= 0 ? r : 99;
 }

@@ -75,11 +75,15 @@ void kt_run_cap_tests(void);
 void kt_run_wait_tests(void);
 void kt_run_pager_tests(void);
 void kt_run_sched_tests(void);
+void kt_run_fast_tests(void); /* fastrace.c: races of the register fast path */
 
 void kt_run(const char *name, void (*fn)(void));
 
 /* The child side: runs role and returns the process's exit code. */
 int kt_child_main(int argc, char **argv);
+/* fastrace.c's roles (fastcall, fasthold, fastpark, fpuserver): an exit code, or -1
+ * when role is not one of them. */
+int kt_fast_child(const char *role, const char *arg);
 
 /* --- protocols shared by parents and children --- */
 
