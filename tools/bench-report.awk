@@ -50,8 +50,10 @@ function canon_init(   n, i, names) {
 	equiv["wake_p99_us"] = "[us] the same, 99th percentile of 30 (their maximum)"
 	equiv["wake_p50_us_fixed"] = "[us] CharlotteOS under SCHED_MODE_FIXED (no Linux side)"
 	equiv["wake_p99_us_fixed"] = "[us] CharlotteOS under SCHED_MODE_FIXED (no Linux side)"
+	unit_of["sched_throughput_pct"] = "percent"
+	equiv["sched_throughput_pct"] = "[%] CharlotteOS: the spinners' work in the wake runs, DQRR / SCHED_MODE_FIXED (no Linux side)"
 	n = split("sched_fairness_jain sched_weight_error_pct wake_p50_us wake_p99_us wake_p50_us_fixed " \
-		"wake_p99_us_fixed", names, " ")
+		"wake_p99_us_fixed sched_throughput_pct", names, " ")
 	for (i = 1; i <= n; i++)
 		add_name(names[i])
 	equiv["yield"] = "sched_yield() round trip between two threads pinned to one CPU"
