@@ -1,16 +1,19 @@
 /*
  * exec.c - running what the parser built: lists, and-or lists, pipelines.
  *
- * A pipeline's commands are connected by pipe()s. Each command gets three
- * descriptors of ours (stdin, stdout, stderr: the pipeline's ends or the
- * shell's own 0-2), then its redirections in the order written: `>f` opens f
+ * A pipeline's commands are connected by pipe()s (or, between two commands the
+ * shell runs itself one after the other, a file of fs:///tmp: see struct link).
+ * Each command gets three descriptors of ours (stdin, stdout, stderr: the
+ * pipeline's ends or sh->io, the shell's own 0-2 but inside a redirected
+ * compound command), then its redirections in the order written: `>f` opens f
  * (created, truncated), `>>f` opens it to append, `<f` to read, `n>&m` makes n
  * what m is at that point. A program gets the capabilities behind those three
  * descriptors as "stdin", "stdout", "stderr" (ch_fd_handle), so a file
  * redirection hands it the file itself. Programs are started first, then the
- * pipeline's builtins run in the shell with their descriptors, then the shell
- * drops its ends and waits. A background job's stdin is no capability at all
- * (it reads end-of-file) unless redirected.
+ * pipeline's builtins, functions and compound commands run in the shell with
+ * their descriptors, in order, then the shell drops its ends and waits. A
+ * background job's stdin is no capability at all (it reads end-of-file) unless
+ * redirected.
  *
  * A command name without '/' or "://" is a builtin or bin/<name> of the
  * initrd; otherwise it is a file of the namespace: an ELF image is spawned
@@ -292,7 +295,7 @@ static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 	return 0;
 }
 
-/* Expand a command's words, assignments and redirections into s. */
+/* Expand a command's words and assignments into s, and say what it is. */
 static int prepare(struct sh *sh, const struct sh_cmd *c, struct stage *s)
 {
 	struct sh_expand_ops ops;
@@ -323,10 +326,13 @@ static int prepare(struct sh *sh, const struct sh_cmd *c, struct stage *s)
 		          : sh_builtin(s->argv.v[0])       ? ST_BUILTIN
 		                                           : ST_PROGRAM;
 	}
-	for (unsigned i = 0; i < c->nredirs; i++)
-		if (redirect(sh, &c->redirs[i], s))
-			return -1;
 	return 0;
+}
+
+static bool in_shell(const struct stage *s)
+{
+	return !s->failed &&
+	       (s->kind == ST_BUILTIN || s->kind == ST_FUNCTION || s->kind == ST_COMPOUND);
 }
 
 static int start_program(struct sh *sh, struct stage *s, struct sh_proc *p)
@@ -414,38 +420,110 @@ static int start_job(struct sh *sh, const struct sh_pipeline *pl, struct stage *
 	return 0;
 }
 
+/*
+ * How stage i's stdout reaches stage i + 1: a pipe, or, when both run in the
+ * shell (one after the other), a file of fs:///tmp the first writes and the
+ * second reads, since the shell cannot read a pipe it is still writing.
+ */
+struct link {
+	int r, w;
+	bool file;
+	char path[64];
+};
+
+#define FD_LINK (-2) /* the reader's end of a file link, opened once its writer is done */
+
+/* A file link if asked and fs:///tmp takes one (else a pipe: enough for a short output). */
+static int open_link(struct sh *sh, struct link *l, bool file)
+{
+	static unsigned seq;
+	int pfd[2];
+	if (file) {
+		snprintf(l->path, sizeof(l->path), "fs:///tmp/.sh-%s-%u", sh->dollar, seq++);
+		l->w = open(l->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (l->w >= 0) {
+			l->file = true;
+			return 0;
+		}
+	}
+	if (pipe(pfd) < 0)
+		return -1;
+	l->r = pfd[0];
+	l->w = pfd[1];
+	return 0;
+}
+
+static void close_link(struct link *l)
+{
+	if (l->r >= 0)
+		close(l->r);
+	if (l->w >= 0)
+		close(l->w);
+	if (l->file)
+		unlink(l->path);
+}
+
+/* Stage s's FD_LINK descriptors become the file its writer is done with. */
+static int link_reader(struct link *l, struct stage *s)
+{
+	if (!l->file)
+		return 0;
+	if (l->w >= 0) {
+		close(l->w);
+		l->w = -1;
+	}
+	if ((l->r = open(l->path, O_RDONLY)) < 0) {
+		sh_error("%s: %s", l->path, strerror(errno));
+		return -1;
+	}
+	for (int k = 0; k < 3; k++)
+		if (s->fd[k] == FD_LINK)
+			s->fd[k] = l->r;
+	return 0;
+}
+
 static int run_pipeline(struct sh *sh, const struct sh_pipeline *pl, bool bg)
 {
 	unsigned n = pl->ncmds;
 	struct stage *st = calloc(n, sizeof(*st));
-	int(*pipes)[2] = n > 1 ? calloc(n - 1, sizeof(*pipes)) : NULL;
+	struct link *links = n > 1 ? calloc(n - 1, sizeof(*links)) : NULL;
 	int status = 0;
 	struct sh_job *job = NULL;
-	if (!st || (n > 1 && !pipes)) {
+	if (!st || (n > 1 && !links)) {
 		sh_error("out of memory");
 		free(st);
-		free(pipes);
+		free(links);
 		return 1;
 	}
 	for (unsigned i = 0; i + 1 < n; i++)
-		pipes[i][0] = pipes[i][1] = -1;
+		links[i].r = links[i].w = -1;
+	/* expand every stage; then connect them; then their redirections */
+	for (unsigned i = 0; i < n; i++)
+		if (prepare(sh, &pl->cmds[i], &st[i])) {
+			st[i].failed = true;
+			st[i].status = 1;
+		}
 	for (unsigned i = 0; i + 1 < n; i++)
-		if (pipe(pipes[i]) < 0) {
+		if (open_link(sh, &links[i], in_shell(&st[i]) && in_shell(&st[i + 1]))) {
 			sh_error("pipe: %s", strerror(errno));
 			status = 1;
 			goto out;
 		}
-	/* expand and redirect every stage, then start the programs */
 	for (unsigned i = 0; i < n; i++) {
 		struct stage *s = &st[i];
-		s->fd[0] = i > 0 ? pipes[i - 1][0] : bg ? -1 : sh->io[0];
-		s->fd[1] = i + 1 < n ? pipes[i][1] : sh->io[1];
+		const struct sh_cmd *c = &pl->cmds[i];
+		s->fd[0] = i == 0              ? (bg ? -1 : sh->io[0])
+		           : links[i - 1].file ? FD_LINK
+		                               : links[i - 1].r;
+		s->fd[1] = i + 1 < n ? links[i].w : sh->io[1];
 		s->fd[2] = sh->io[2];
-		if (prepare(sh, &pl->cmds[i], s)) {
-			s->failed = true;
-			s->status = 1;
+		for (unsigned k = 0; !s->failed && k < c->nredirs; k++)
+			if (redirect(sh, &c->redirs[k], s)) {
+				s->failed = true;
+				s->status = 1;
+			}
+		if (s->failed)
 			continue;
-		}
 		if (s->kind == ST_NONE && sh->subst_ran) /* x=$(cmd): cmd's status */
 			s->status = sh->status;
 		if (s->kind == ST_NONE && n == 1 && !bg) /* assignments (and redirections) only */
@@ -458,25 +536,32 @@ static int run_pipeline(struct sh *sh, const struct sh_pipeline *pl, bool bg)
 	}
 	if ((status = start_job(sh, pl, st, bg, &job)))
 		goto out;
-	/* a pipe whose reader is not a program (nor a compound command, which may run one)
-	 * is never read: its read end goes, so a builtin writing into it fails instead of
-	 * waiting */
-	for (unsigned i = 0; i + 1 < n; i++)
-		if (!st[i + 1].started && st[i + 1].kind != ST_COMPOUND &&
-		    st[i + 1].kind != ST_FUNCTION) {
-			close(pipes[i][0]);
-			pipes[i][0] = -1;
+	/* the shell keeps only the pipe ends its own stages use: a program's end is the
+	 * program's, and a reader sees the end once every writer's end is gone */
+	for (unsigned i = 0; i + 1 < n; i++) {
+		if (!in_shell(&st[i]) && links[i].w >= 0) {
+			close(links[i].w);
+			links[i].w = -1;
 		}
-	/* the builtins, functions and compound commands, in the shell */
+		if (!in_shell(&st[i + 1]) && links[i].r >= 0) {
+			close(links[i].r);
+			links[i].r = -1;
+		}
+	}
+	/* the builtins, functions and compound commands, in the shell, in order */
 	for (unsigned i = 0; i < n; i++) {
 		struct stage *s = &st[i];
-		if (s->failed || s->kind == ST_NONE || s->kind == ST_PROGRAM)
+		if (!in_shell(s))
 			continue;
-		if (!sh_unwinding(sh))
+		if (i > 0 && link_reader(&links[i - 1], s)) {
+			s->failed = true;
+			s->status = 1;
+		} else if (!sh_unwinding(sh)) {
 			s->status = run_in_shell(sh, &pl->cmds[i], s);
-		if (i + 1 < n) { /* our write end goes now, so the reader sees the end */
-			close(pipes[i][1]);
-			pipes[i][1] = -1;
+		}
+		if (i + 1 < n && links[i].w >= 0) { /* the reader sees the end */
+			close(links[i].w);
+			links[i].w = -1;
 		}
 	}
 	{
@@ -488,16 +573,12 @@ static int run_pipeline(struct sh *sh, const struct sh_pipeline *pl, bool bg)
 			    last->failed || last->kind != ST_PROGRAM ? last->status : -1;
 	}
 out:
-	for (unsigned i = 0; i + 1 < n; i++) {
-		if (pipes[i][0] >= 0)
-			close(pipes[i][0]);
-		if (pipes[i][1] >= 0)
-			close(pipes[i][1]);
-	}
+	for (unsigned i = 0; i + 1 < n; i++)
+		close_link(&links[i]);
 	for (unsigned i = 0; i < n; i++)
 		stage_free(&st[i]);
 	free(st);
-	free(pipes);
+	free(links);
 	if (!job)
 		return status;
 	if (bg && job->nprocs) {

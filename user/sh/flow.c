@@ -12,7 +12,8 @@
  * A function is kept as the source text of its body and parsed at each call
  * into an arena of the call, so redefining it while it runs is harmless. A
  * call gets argv[1..] as $1... (restored after); `local` saves a variable
- * for the call to restore. Nesting is bounded by the stack the shell has
+ * for the call to restore; `shift` and `read` are here as what loops over
+ * arguments and lines need. Nesting is bounded by the stack the shell has
  * used (SH_STACK_BUDGET), measured from main()'s frame: a function that
  * recurses forever fails with "nested too deeply" instead of faulting.
  */
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool sh_unwinding(const struct sh *sh)
 {
@@ -383,4 +385,102 @@ int sh_local_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 			return 1;
 	}
 	return 0;
+}
+
+/* shift [N]: $N+1... become $1... */
+int sh_shift_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)fds;
+	long n = 1;
+	if (argc > 1) {
+		char *end;
+		n = strtol(argv[1], &end, 10);
+		if (*end || n < 0) {
+			sh_error("shift: %s: a count", argv[1]);
+			return 2;
+		}
+	}
+	if (n > sh->npos) {
+		sh_error("shift: %ld: only %d arguments", n, sh->npos);
+		return 1;
+	}
+	sh->pos += n;
+	sh->npos -= (int)n;
+	return 0;
+}
+
+/*
+ * read [-r] NAME...: one line of stdin, a byte at a time (what follows the line
+ * stays for the next reader), split on blanks into the names, the last taking
+ * the rest. Without -r a backslash quotes the next character (a newline: the
+ * line goes on). Status 1 at the end of input with nothing read.
+ */
+int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	int i = 1;
+	bool raw = argc > 1 && strcmp(argv[1], "-r") == 0;
+	i += raw;
+	if (i >= argc) {
+		sh_error("usage: read [-r] NAME...");
+		return 2;
+	}
+	size_t cap = 128, n = 0;
+	char *line = malloc(cap);
+	bool got = false, esc = false;
+	while (line) {
+		char c;
+		ssize_t r = read(fds[0], &c, 1);
+		if (r <= 0)
+			break;
+		got = true;
+		if (!esc && !raw && c == '\\') {
+			esc = true;
+			continue;
+		}
+		if (c == '\n' && !esc)
+			break;
+		esc = false;
+		if (c == '\n')
+			continue; /* backslash-newline: the line goes on */
+		if (n + 2 > cap) {
+			char *l = n + 2 > SH_SUBST_MAX ? NULL : realloc(line, cap * 2);
+			if (!l) {
+				free(line);
+				line = NULL;
+				break;
+			}
+			line = l;
+			cap *= 2;
+		}
+		line[n++] = c;
+	}
+	if (!line) {
+		sh_error("read: line too long or out of memory");
+		return 1;
+	}
+	line[n] = 0;
+	char *p = line;
+	int st = got ? 0 : 1;
+	for (; i < argc && st == 0; i++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char *end = p;
+		if (i + 1 < argc)
+			while (*end && *end != ' ' && *end != '\t')
+				end++;
+		else
+			end = p + strlen(p);
+		while (i + 1 == argc && end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		char save = *end;
+		*end = 0;
+		if (sh_setvar(sh, argv[i], p, false))
+			st = 1;
+		*end = save;
+		p = end;
+	}
+	for (; i < argc && st == 1 && !got; i++)
+		sh_setvar(sh, argv[i], "", false);
+	free(line);
+	return st;
 }

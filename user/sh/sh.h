@@ -4,7 +4,7 @@
  * complete.h; these files build only for CharlotteOS:
  *   sh.c       main, reading commands (a terminal, a script, -c), variables
  *   exec.c     running lists, and-or lists and pipelines; redirections; spawning
- *   flow.c     compound commands, loops, functions, break/continue/return/local
+ *   flow.c     compound commands, loops, functions; break continue return local shift read
  *   subst.c    command substitution: $(...) and `...` through a pipe
  *   grants.c   what a child holds: the default set, run --grant's set, caps
  *   builtins.c the builtins
@@ -171,6 +171,8 @@ bool sh_check_intr(struct sh *sh);
 int sh_break_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 int sh_return_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 int sh_local_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
+int sh_shift_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
+int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 
 /* subst.c */
 /* The output of running src (n bytes), trailing newlines removed; malloc'd, NULL on failure

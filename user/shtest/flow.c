@@ -43,9 +43,15 @@ void shtest_loops(void)
 	    "n=0; while true; do n=$((n + 1)); [ $n -ge 3000 ] && break; done; echo $n\n"
 	    "for i in a b; do echo $i; done | shtest upper\n"
 	    "for i in 1 2; do shtest exit $i; done; echo $?\n"
+	    "set -- a b c; while [ $# -gt 0 ]; do echo -n $1; shift; done; echo\n"
+	    "echo 'x  y z' | { read a b; echo \"$b|$a\"; }\n"
+	    "n=0; shtest cat < " SHDIR "/big | while read l; do n=$((n + 1)); done; echo $n\n"
+	    "i=0; while [ $i -lt 2000 ]; do echo $i; i=$((i + 1)); done | while read l; do\n"
+	    "  m=$l; done; echo $m\n"
+	    "echo fs:///tmp/.sh-*\n"
 	    "break; echo after\n",
 	    "01234\n43210\n[a]\n[b c]\n[0]\na.txt\nb.txt\nx\ny\n1\n3\n1a\n2a\nout\n3000\nA\nB\n2\n"
-	    "after\n",
+	    "abc\ny z|x\n500\n1999\nfs:///tmp/.sh-*\nafter\n",
 	    0);
 }
 
