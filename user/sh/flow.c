@@ -427,7 +427,9 @@ int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 	size_t cap = 128, n = 0;
 	char *line = malloc(cap);
 	bool got = false, esc = false;
-	while (line) {
+	if (!line)
+		goto too_long;
+	for (;;) {
 		char c;
 		ssize_t r = read(fds[0], &c, 1);
 		if (r <= 0)
@@ -444,19 +446,12 @@ int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 			continue; /* backslash-newline: the line goes on */
 		if (n + 2 > cap) {
 			char *l = n + 2 > SH_SUBST_MAX ? NULL : realloc(line, cap * 2);
-			if (!l) {
-				free(line);
-				line = NULL;
-				break;
-			}
+			if (!l)
+				goto too_long;
 			line = l;
 			cap *= 2;
 		}
 		line[n++] = c;
-	}
-	if (!line) {
-		sh_error("read: line too long or out of memory");
-		return 1;
 	}
 	line[n] = 0;
 	char *p = line;
@@ -483,4 +478,8 @@ int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 		sh_setvar(sh, argv[i], "", false);
 	free(line);
 	return st;
+too_long:
+	free(line);
+	sh_error("read: line too long or out of memory");
+	return 1;
 }
