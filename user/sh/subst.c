@@ -4,7 +4,8 @@
  * The text is parsed and run by this shell, as a list, with a pipe as its
  * standard output; what comes through the pipe is the value. There is no fork:
  * the list runs in the shell itself, so variables it sets stay set (a subshell
- * would drop them), and `exit` in it ends the substitution, not the shell.
+ * would drop them), and `exit` or `return` in it ends the substitution, not
+ * the shell or the function around it.
  * Builtins write into the capture directly (sh_write), since the shell cannot
  * read a pipe while it writes it; programs write into the pipe, which the shell
  * reads while it waits for them (sh_capture_pump from jobs.c), so a program
@@ -120,7 +121,8 @@ char *sh_subst(void *ctx, const char *src, size_t n)
 		sh->exiting = false;
 		sh->status = sh->exit_code;
 	}
-	sh->brk = sh->cont = 0;
+	sh->brk = sh->cont = 0; /* break, continue, return: of the substitution only */
+	sh->returning = false;
 	sh->loops = loops;
 	sh->subst_ran = true; /* after the commands it ran, which clear it */
 	memcpy(sh->io, io, sizeof(io));

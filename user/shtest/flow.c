@@ -106,9 +106,12 @@ void shtest_subst(void)
 	       "n=$(for i in 1 2 3; do echo -n $i; done); echo $n\n"
 	       "y=$(shtest exit 4); echo $? \"[$y]\"\n"
 	       "z=$(exit 6; echo no); echo $? after\n"
+	       "r() { v=$(return 5; echo no); echo \"$? [$v] still in r\"; }; r\n"
 	       "for w in $(echo p q r); do echo -n $w.; done; echo\n"
 	       "echo $(cd " SHDIR "/g; echo *.dat)\n",
-	       "[hello]\n[a\n\nb]\nONE TWO back\nnested\n123\n4 []\n6 after\np.q.r.\nc.dat\n", 0);
+	       "[hello]\n[a\n\nb]\nONE TWO back\nnested\n123\n4 []\n6 after\n5 [] still in "
+	       "r\np.q.r.\nc.dat\n",
+	       0);
 	/* a program's output larger than a pipe holds, read while it runs */
 	SCRIPT("big=$(shtest cat < " SHDIR "/big)\necho \"$big\" > " SHDIR "/big2\n", "", 0);
 	static char a[40000], b[40000];
