@@ -38,6 +38,9 @@ void sh_printf(int fd, const char *fmt, ...)
 	sh_write(fd, buf, (size_t)n);
 }
 
+static struct sh the_shell;
+
+/* To the stderr of what runs now: a function's or compound command's own when redirected. */
 void sh_error(const char *fmt, ...)
 {
 	char buf[512];
@@ -45,7 +48,7 @@ void sh_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	sh_printf(2, "sh: %s\n", buf);
+	sh_printf(the_shell.io[2], "sh: %s\n", buf);
 }
 
 void sh_cwd_uri(char *buf, size_t cap)
@@ -395,12 +398,11 @@ static void setup(struct sh *sh)
 	init_vars(sh);
 }
 
-static struct sh the_shell;
-
 int main(int argc, char **argv)
 {
 	struct sh *sh = &the_shell;
 	char base;
+	sh->io[2] = 2; /* for a message before setup() */
 	sh->stack_base = (uintptr_t)&base;
 	setup(sh);
 	if (argc >= 3 && strcmp(argv[1], "-c") == 0) {

@@ -90,10 +90,11 @@ void shtest_functions(void)
 	       "set -- p q; k() { echo $1; }; k r; echo $1 $#\n"
 	       "type greet; unset -f greet; greet 2>" SHDIR "/err; echo $?\n"
 	       "up() { shtest upper; }; echo piped | up\n"
+	       "e() { nosuch; }; e 2> " SHDIR "/ferr; shtest cat < " SHDIR "/ferr\n"
 	       "return 3; echo $?\n",
 	       "hello ada (2 args: ada lovelace)\nhello  (0 args: )\n"
 	       "small 1\n0\n7\n3628800\nchanged\nglobal .\n2\nr\np 2\n"
-	       "greet is a function\n127\nPIPED\n1\n",
+	       "greet is a function\n127\nPIPED\nsh: nosuch: not found\n1\n",
 	       0);
 }
 
