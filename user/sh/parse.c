@@ -1,17 +1,16 @@
 /*
- * parse.c - the shell's lexer and recursive-descent parser (parse.h).
+ * parse.c - the shell's recursive-descent parser (parse.h).
  *
  * A pre-pass removes line continuations (backslash-newline outside single
- * quotes), then tokens are read one at a time: operators, redirections (with
- * their optional descriptor number) and words. A word is scanned to its end
- * through quotes, ${...}, $(...) and `...` but kept raw. Reserved words are
- * words the parser recognises where a command starts. Each construct is built
- * in a small growable array in the arena; nothing is freed until
- * sh_arena_free(). Compound commands recurse (parse_cmd -> parse_compound ->
+ * quotes), then the lexer (lex.c) hands over tokens one at a time. Reserved
+ * words are words the parser recognises where a command starts. Each
+ * construct is built in a small growable array in the arena; nothing is freed
+ * until sh_arena_free(). Compound commands recurse (parse_cmd -> parse_compound ->
  * parse_list), at most SH_MAX_NEST deep, so hostile nesting is an error and
  * not a stack overflow.
  */
 #include "parse.h"
+#include "lex.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -105,96 +104,6 @@ bool sh_is_assignment(const char *s, size_t n, size_t *eq)
 	return true;
 }
 
-/* ---- scanning $(...) and `...` ---- */
-
-#define SCAN_DEEP ((size_t)-1)
-
-static size_t scan_paren(const char *s, size_t len, size_t i, unsigned depth);
-
-/* "..." from s[i] == '"': the index after the closing quote, 0 or SCAN_DEEP. */
-static size_t scan_dquote(const char *s, size_t len, size_t i, unsigned depth)
-{
-	i++;
-	while (i < len && s[i] != '"') {
-		if (s[i] == '\\') {
-			i += 2;
-		} else if (s[i] == '$' && i + 1 < len && s[i + 1] == '(') {
-			size_t e = scan_paren(s, len, i + 1, depth + 1);
-			if (e == 0 || e == SCAN_DEEP)
-				return e;
-			i = e;
-		} else if (s[i] == '`') {
-			size_t e = sh_scan_backquote(s, len, i);
-			if (!e)
-				return 0;
-			i = e;
-		} else {
-			i++;
-		}
-	}
-	return i < len ? i + 1 : 0;
-}
-
-static size_t scan_paren(const char *s, size_t len, size_t i, unsigned depth)
-{
-	unsigned open = 0;
-	if (depth > SH_MAX_NEST)
-		return SCAN_DEEP;
-	while (i < len) {
-		char c = s[i];
-		size_t e;
-		switch (c) {
-		case '\\':
-			i += 2;
-			continue;
-		case '\'': {
-			const char *q = memchr(s + i + 1, '\'', len - i - 1);
-			if (!q)
-				return 0;
-			i = (size_t)(q - s) + 1;
-			continue;
-		}
-		case '"':
-			e = scan_dquote(s, len, i, depth);
-			if (e == 0 || e == SCAN_DEEP)
-				return e;
-			i = e;
-			continue;
-		case '`':
-			if (!(e = sh_scan_backquote(s, len, i)))
-				return 0;
-			i = e;
-			continue;
-		case '(':
-			if (++open > SH_MAX_NEST * 4u)
-				return SCAN_DEEP;
-			break;
-		case ')':
-			if (--open == 0)
-				return i + 1;
-			break;
-		}
-		i++;
-	}
-	return 0;
-}
-
-size_t sh_scan_paren(const char *s, size_t len, size_t i)
-{
-	return scan_paren(s, len, i, 0);
-}
-
-size_t sh_scan_backquote(const char *s, size_t len, size_t i)
-{
-	for (i++; i < len; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '`')
-			return i + 1;
-	}
-	return 0;
-}
-
 static bool is_name(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -203,255 +112,9 @@ static bool is_name(const char *s, size_t n)
 	return n > 0;
 }
 
-/* ---- lexer ---- */
-
-enum tok_kind {
-	T_EOF,
-	T_WORD,
-	T_NEWLINE,
-	T_SEMI,
-	T_DSEMI,
-	T_AMP,
-	T_AND,
-	T_OR,
-	T_PIPE,
-	T_REDIR,
-	T_LPAREN,
-	T_RPAREN,
-};
-
-struct tok {
-	enum tok_kind kind;
-	const char *s; /* T_WORD: the raw word; T_REDIR: the operator */
-	size_t n;
-	enum sh_redir_kind rkind; /* T_REDIR */
-	int fd; /* T_REDIR: the descriptor (default 0 or 1) */
-};
-
-struct parser {
-	struct sh_arena *a;
-	const char *src;
-	size_t len, pos;
-	size_t prev_end; /* where the token before the current one ended */
-	struct tok tok; /* the current token */
-	unsigned depth; /* compound commands open */
-	int status; /* SH_PARSE_* */
-	char *error;
-};
-
-static bool is_meta(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' ||
-	       c == '>' || c == '(' || c == ')';
-}
-
-static void fail(struct parser *p, int status, const char *what)
-{
-	if (p->status != SH_PARSE_OK)
-		return;
-	p->status = status;
-	if (status == SH_PARSE_ERROR)
-		snprintf(p->error, 96, "%s", what);
-}
-
-static void fail_near(struct parser *p, const struct tok *t)
-{
-	char msg[96];
-	const char *what = t->kind == T_NEWLINE ? "newline"
-	                   : t->kind == T_EOF   ? "end of input"
-	                                        : NULL;
-	if (what)
-		snprintf(msg, sizeof(msg), "syntax error near %s", what);
-	else
-		snprintf(msg, sizeof(msg), "syntax error near '%.*s'", (int)(t->n > 40 ? 40 : t->n),
-		         t->s);
-	fail(p, SH_PARSE_ERROR, msg);
-}
-
-/* A scan's end e: 0 means more input would end it, SCAN_DEEP is an error. */
-static size_t scanned(struct parser *p, size_t e)
-{
-	if (e == 0)
-		fail(p, SH_PARSE_INCOMPLETE, NULL);
-	else if (e == SCAN_DEEP)
-		fail(p, SH_PARSE_ERROR, "syntax error: $(...) nested too deeply");
-	return e == SCAN_DEEP ? 0 : e;
-}
-
-/* Scan a word from p->pos; returns its end, or 0 with p->status set. */
-static size_t scan_word(struct parser *p, size_t i)
-{
-	const char *s = p->src;
-	while (i < p->len && !is_meta(s[i])) {
-		char c = s[i];
-		if (c == '\\') {
-			if (i + 1 >= p->len) {
-				fail(p, SH_PARSE_INCOMPLETE, NULL);
-				return 0;
-			}
-			i += 2;
-		} else if (c == '\'') {
-			const char *q = memchr(s + i + 1, '\'', p->len - i - 1);
-			if (!q) {
-				fail(p, SH_PARSE_INCOMPLETE, NULL);
-				return 0;
-			}
-			i = (size_t)(q - s) + 1;
-		} else if (c == '"') {
-			if (!(i = scanned(p, scan_dquote(s, p->len, i, 0))))
-				return 0;
-		} else if (c == '`') {
-			if (!(i = scanned(p, sh_scan_backquote(s, p->len, i))))
-				return 0;
-		} else if (c == '$' && i + 1 < p->len && s[i + 1] == '(') {
-			if (!(i = scanned(p, sh_scan_paren(s, p->len, i + 1))))
-				return 0;
-		} else if (c == '$' && i + 1 < p->len && s[i + 1] == '{') {
-			const char *q = memchr(s + i, '}', p->len - i);
-			if (!q) {
-				fail(p, SH_PARSE_ERROR, "missing '}'");
-				return 0;
-			}
-			i = (size_t)(q - s) + 1;
-		} else {
-			i++;
-		}
-	}
-	return i;
-}
-
-static void next(struct parser *p)
-{
-	const char *s = p->src;
-	struct tok *t = &p->tok;
-	size_t i = p->pos;
-	p->prev_end = p->pos;
-	for (;;) {
-		while (i < p->len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
-			i++;
-		if (i < p->len && s[i] == '#') {
-			while (i < p->len && s[i] != '\n')
-				i++;
-			continue;
-		}
-		break;
-	}
-	*t = (struct tok){.s = s + i, .n = 1};
-	if (i >= p->len) {
-		t->kind = T_EOF;
-		t->n = 0;
-		p->pos = i;
-		return;
-	}
-	/* [n] redirection operator */
-	size_t j = i, fd = 0;
-	bool digits = false;
-	while (j < p->len && s[j] >= '0' && s[j] <= '9' && fd < 1000) {
-		fd = fd * 10 + (size_t)(s[j] - '0');
-		j++;
-		digits = true;
-	}
-	if (j < p->len && (s[j] == '<' || s[j] == '>') && (digits || j == i)) {
-		bool out = s[j] == '>';
-		t->kind = T_REDIR;
-		t->fd = digits ? (int)fd : out ? 1 : 0;
-		j++;
-		if (j < p->len && s[j] == '&') {
-			t->rkind = SH_R_DUP;
-			j++;
-		} else if (out && j < p->len && s[j] == '>') {
-			t->rkind = SH_R_APPEND;
-			j++;
-		} else {
-			t->rkind = out ? SH_R_OUT : SH_R_IN;
-		}
-		t->n = j - i;
-		p->pos = j;
-		return;
-	}
-	char c = s[i], d = i + 1 < p->len ? s[i + 1] : 0;
-	p->pos = i + 1;
-	switch (c) {
-	case '\n':
-		t->kind = T_NEWLINE;
-		return;
-	case ';':
-		t->kind = d == ';' ? T_DSEMI : T_SEMI;
-		break;
-	case '&':
-		t->kind = d == '&' ? T_AND : T_AMP;
-		break;
-	case '|':
-		t->kind = d == '|' ? T_OR : T_PIPE;
-		break;
-	case '(':
-		t->kind = T_LPAREN;
-		return;
-	case ')':
-		t->kind = T_RPAREN;
-		return;
-	default: {
-		size_t end = scan_word(p, i);
-		t->kind = T_WORD;
-		if (!end) {
-			t->kind = T_EOF;
-			return;
-		}
-		t->n = end - i;
-		p->pos = end;
-		return;
-	}
-	}
-	if (t->kind == T_AND || t->kind == T_OR || t->kind == T_DSEMI) {
-		t->n = 2;
-		p->pos = i + 2;
-	}
-}
-
-/* ---- reserved words ---- */
-
-enum kw {
-	KW_NONE,
-	KW_IF,
-	KW_THEN,
-	KW_ELIF,
-	KW_ELSE,
-	KW_FI,
-	KW_WHILE,
-	KW_UNTIL,
-	KW_FOR,
-	KW_DO,
-	KW_DONE,
-	KW_CASE,
-	KW_ESAC,
-	KW_IN,
-	KW_LBRACE,
-	KW_RBRACE,
-	KW_BANG,
-};
-
-static const char *const kw_names[] = {
-    [KW_IF] = "if", [KW_THEN] = "then",   [KW_ELIF] = "elif",   [KW_ELSE] = "else",
-    [KW_FI] = "fi", [KW_WHILE] = "while", [KW_UNTIL] = "until", [KW_FOR] = "for",
-    [KW_DO] = "do", [KW_DONE] = "done",   [KW_CASE] = "case",   [KW_ESAC] = "esac",
-    [KW_IN] = "in", [KW_LBRACE] = "{",    [KW_RBRACE] = "}",    [KW_BANG] = "!",
-};
-
-/* The reserved word the current token is (where a command starts), or KW_NONE. */
-static enum kw keyword(const struct parser *p)
-{
-	if (p->tok.kind != T_WORD)
-		return KW_NONE;
-	for (unsigned k = 1; k < sizeof(kw_names) / sizeof(*kw_names); k++)
-		if (strlen(kw_names[k]) == p->tok.n && memcmp(kw_names[k], p->tok.s, p->tok.n) == 0)
-			return (enum kw)k;
-	return KW_NONE;
-}
-
-/* Does the current token end a list (a closing word, ';;' or ')')? */
 static bool ends_list(const struct parser *p)
 {
-	switch (keyword(p)) {
+	switch (sh_lex_keyword(p)) {
 	case KW_THEN:
 	case KW_ELIF:
 	case KW_ELSE:
@@ -473,7 +136,7 @@ static int parse_list(struct parser *p, struct sh_list *l, bool top);
 static void skip_newlines(struct parser *p)
 {
 	while (p->status == SH_PARSE_OK && p->tok.kind == T_NEWLINE)
-		next(p);
+		sh_lex_next(p);
 }
 
 /* After an operator that needs more: end of input means the command continues. */
@@ -481,22 +144,22 @@ static void need_more(struct parser *p)
 {
 	skip_newlines(p);
 	if (p->status == SH_PARSE_OK && p->tok.kind == T_EOF)
-		fail(p, SH_PARSE_INCOMPLETE, NULL);
+		sh_lex_fail(p, SH_PARSE_INCOMPLETE, NULL);
 }
 
 /* The current token cannot be here: more input may be needed (at its end), or it is an error. */
 static int unexpected(struct parser *p)
 {
 	if (p->tok.kind == T_EOF)
-		fail(p, SH_PARSE_INCOMPLETE, NULL);
+		sh_lex_fail(p, SH_PARSE_INCOMPLETE, NULL);
 	else
-		fail_near(p, &p->tok);
+		sh_lex_fail_near(p, &p->tok);
 	return -1;
 }
 
 static int oom(struct parser *p)
 {
-	fail(p, SH_PARSE_ERROR, "out of memory");
+	sh_lex_fail(p, SH_PARSE_ERROR, "out of memory");
 	return -1;
 }
 
@@ -505,10 +168,10 @@ static int expect(struct parser *p, enum kw k)
 {
 	if (p->status != SH_PARSE_OK)
 		return -1;
-	if (keyword(p) != k) {
+	if (sh_lex_keyword(p) != k) {
 		return unexpected(p);
 	}
-	next(p);
+	sh_lex_next(p);
 	return 0;
 }
 
@@ -518,7 +181,7 @@ static int parse_body(struct parser *p, struct sh_list *l)
 	if (parse_list(p, l, false))
 		return -1;
 	if (l->n == 0) {
-		fail_near(p, &p->tok);
+		sh_lex_fail_near(p, &p->tok);
 		return -1;
 	}
 	return 0;
@@ -536,7 +199,7 @@ static struct sh_list *add_part(struct parser *p, struct sh_cmd *c, unsigned *ca
 static int add_word(struct parser *p, char ***v, unsigned *n, unsigned *cap)
 {
 	if (*n >= SH_MAX_WORDS) {
-		fail(p, SH_PARSE_ERROR, "too many words in a command");
+		sh_lex_fail(p, SH_PARSE_ERROR, "too many words in a command");
 		return -1;
 	}
 	char *w = sh_arena_strndup(p->a, p->tok.s, p->tok.n);
@@ -544,7 +207,7 @@ static int add_word(struct parser *p, char ***v, unsigned *n, unsigned *cap)
 		return oom(p);
 	(*v)[(*n)++] = w;
 	(*v)[*n] = NULL;
-	next(p);
+	sh_lex_next(p);
 	return 0;
 }
 
@@ -559,13 +222,13 @@ static int parse_if(struct parser *p, struct sh_cmd *c)
 		struct sh_list *then = add_part(p, c, &cap);
 		if (!then || parse_body(p, then))
 			return -1;
-		enum kw k = keyword(p);
+		enum kw k = sh_lex_keyword(p);
 		if (k == KW_ELIF) {
-			next(p);
+			sh_lex_next(p);
 			continue;
 		}
 		if (k == KW_ELSE) {
-			next(p);
+			sh_lex_next(p);
 			struct sh_list *els = add_part(p, c, &cap);
 			if (!els || parse_body(p, els))
 				return -1;
@@ -601,27 +264,27 @@ static int parse_for(struct parser *p, struct sh_cmd *c)
 	c->kind = SH_CMD_FOR;
 	if (p->tok.kind != T_WORD || !is_name(p->tok.s, p->tok.n)) {
 		if (p->tok.kind == T_EOF)
-			fail(p, SH_PARSE_INCOMPLETE, NULL);
+			sh_lex_fail(p, SH_PARSE_INCOMPLETE, NULL);
 		else
-			fail(p, SH_PARSE_ERROR, "syntax error: for needs a variable name");
+			sh_lex_fail(p, SH_PARSE_ERROR, "syntax error: for needs a variable name");
 		return -1;
 	}
 	if (!(c->name = sh_arena_strndup(p->a, p->tok.s, p->tok.n)))
 		return oom(p);
-	next(p);
+	sh_lex_next(p);
 	skip_newlines(p);
-	if (keyword(p) == KW_IN) {
+	if (sh_lex_keyword(p) == KW_IN) {
 		c->for_in = true;
-		next(p);
+		sh_lex_next(p);
 		while (p->status == SH_PARSE_OK && p->tok.kind == T_WORD)
 			if (add_word(p, &c->words, &c->nwords, &cap_w))
 				return -1;
 		if (p->tok.kind != T_SEMI && p->tok.kind != T_NEWLINE) {
 			return unexpected(p);
 		}
-		next(p);
+		sh_lex_next(p);
 	} else if (p->tok.kind == T_SEMI) {
-		next(p);
+		sh_lex_next(p);
 	}
 	skip_newlines(p);
 	return parse_do_done(p, c, &cap);
@@ -643,8 +306,8 @@ static int parse_case(struct parser *p, struct sh_cmd *c)
 		skip_newlines(p);
 		if (p->status != SH_PARSE_OK)
 			return -1;
-		if (keyword(p) == KW_ESAC) {
-			next(p);
+		if (sh_lex_keyword(p) == KW_ESAC) {
+			sh_lex_next(p);
 			return 0;
 		}
 		if (grow(p->a, (void **)&c->items, c->nitems, &cap_i, sizeof(struct sh_case_item)))
@@ -652,7 +315,7 @@ static int parse_case(struct parser *p, struct sh_cmd *c)
 		struct sh_case_item *it = &c->items[c->nitems++];
 		unsigned cap_p = 0;
 		if (p->tok.kind == T_LPAREN)
-			next(p);
+			sh_lex_next(p);
 		for (;;) {
 			if (p->tok.kind != T_WORD) {
 				return unexpected(p);
@@ -661,20 +324,20 @@ static int parse_case(struct parser *p, struct sh_cmd *c)
 				return -1;
 			if (p->tok.kind != T_PIPE)
 				break;
-			next(p);
+			sh_lex_next(p);
 		}
 		if (p->tok.kind != T_RPAREN) {
 			return unexpected(p);
 		}
-		next(p);
+		sh_lex_next(p);
 		if (parse_list(p, &it->body, false))
 			return -1;
 		if (p->tok.kind == T_DSEMI) {
-			next(p);
+			sh_lex_next(p);
 			continue;
 		}
-		if (keyword(p) != KW_ESAC) {
-			fail_near(p, &p->tok);
+		if (sh_lex_keyword(p) != KW_ESAC) {
+			sh_lex_fail_near(p, &p->tok);
 			return -1;
 		}
 	}
@@ -688,10 +351,10 @@ static int parse_compound(struct parser *p, struct sh_cmd *c, enum kw k)
 	unsigned cap = 0, cap_r = 0;
 	int r;
 	if (++p->depth > SH_MAX_NEST) {
-		fail(p, SH_PARSE_ERROR, "syntax error: commands nested too deeply");
+		sh_lex_fail(p, SH_PARSE_ERROR, "syntax error: commands nested too deeply");
 		return -1;
 	}
-	next(p); /* the opening word */
+	sh_lex_next(p); /* the opening word */
 	switch (k) {
 	case KW_IF:
 		r = parse_if(p, c);
@@ -719,7 +382,7 @@ static int parse_compound(struct parser *p, struct sh_cmd *c, enum kw k)
 	if (parse_redirs(p, c, &cap_r))
 		return -1;
 	if (p->tok.kind == T_WORD || p->tok.kind == T_LPAREN) {
-		fail_near(p, &p->tok);
+		sh_lex_fail_near(p, &p->tok);
 		return -1;
 	}
 	return 0;
@@ -732,18 +395,19 @@ static int parse_func(struct parser *p, struct sh_cmd *c)
 	c->name = c->words[0];
 	c->nwords = 0;
 	c->words = NULL;
-	next(p);
+	sh_lex_next(p);
 	if (p->tok.kind != T_RPAREN) {
 		return unexpected(p);
 	}
-	next(p);
+	sh_lex_next(p);
 	need_more(p);
 	if (p->status != SH_PARSE_OK)
 		return -1;
-	enum kw k = keyword(p);
+	enum kw k = sh_lex_keyword(p);
 	if (k != KW_LBRACE && k != KW_IF && k != KW_WHILE && k != KW_UNTIL && k != KW_FOR &&
 	    k != KW_CASE) {
-		fail(p, SH_PARSE_ERROR, "syntax error: a function's body is a compound command");
+		sh_lex_fail(p, SH_PARSE_ERROR,
+		            "syntax error: a function's body is a compound command");
 		return -1;
 	}
 	size_t start = (size_t)(p->tok.s - p->src);
@@ -760,17 +424,18 @@ static int parse_redir(struct parser *p, struct sh_cmd *c, unsigned *cap_r)
 {
 	struct sh_redir r = {.kind = p->tok.rkind, .fd = p->tok.fd};
 	struct tok op = p->tok;
-	next(p);
+	sh_lex_next(p);
 	if (p->status != SH_PARSE_OK)
 		return -1;
 	if (p->tok.kind != T_WORD) {
-		fail_near(p, p->tok.kind == T_EOF || p->tok.kind == T_NEWLINE ? &p->tok : &op);
+		sh_lex_fail_near(p,
+		                 p->tok.kind == T_EOF || p->tok.kind == T_NEWLINE ? &p->tok : &op);
 		return -1;
 	}
 	if (r.kind == SH_R_DUP) {
 		const char *s = p->tok.s;
 		if (p->tok.n != 1 || s[0] < '0' || s[0] > '9') {
-			fail(p, SH_PARSE_ERROR, "syntax error: >& and <& take one digit");
+			sh_lex_fail(p, SH_PARSE_ERROR, "syntax error: >& and <& take one digit");
 			return -1;
 		}
 		r.dup_fd = s[0] - '0';
@@ -778,17 +443,17 @@ static int parse_redir(struct parser *p, struct sh_cmd *c, unsigned *cap_r)
 		return oom(p);
 	}
 	if (r.fd > 9) {
-		fail(p, SH_PARSE_ERROR, "syntax error: descriptors are 0 to 9");
+		sh_lex_fail(p, SH_PARSE_ERROR, "syntax error: descriptors are 0 to 9");
 		return -1;
 	}
 	if (c->nassign + c->nwords + c->nredirs >= SH_MAX_WORDS) {
-		fail(p, SH_PARSE_ERROR, "too many words in a command");
+		sh_lex_fail(p, SH_PARSE_ERROR, "too many words in a command");
 		return -1;
 	}
 	if (grow(p->a, (void **)&c->redirs, c->nredirs, cap_r, sizeof(r)))
 		return oom(p);
 	c->redirs[c->nredirs++] = r;
-	next(p);
+	sh_lex_next(p);
 	return 0;
 }
 
@@ -803,19 +468,19 @@ static int parse_redirs(struct parser *p, struct sh_cmd *c, unsigned *cap_r)
 static int parse_cmd(struct parser *p, struct sh_cmd *c)
 {
 	unsigned cap_a = 0, cap_w = 0, cap_r = 0;
-	enum kw k = keyword(p);
+	enum kw k = sh_lex_keyword(p);
 	if (k == KW_IF || k == KW_WHILE || k == KW_UNTIL || k == KW_FOR || k == KW_CASE ||
 	    k == KW_LBRACE)
 		return parse_compound(p, c, k);
 	if (k != KW_NONE && k != KW_IN) { /* a closing word, or '!' out of place */
-		fail_near(p, &p->tok);
+		sh_lex_fail_near(p, &p->tok);
 		return -1;
 	}
 	while (p->status == SH_PARSE_OK) {
 		struct tok *t = &p->tok;
 		if (t->kind == T_WORD) {
 			if (c->nassign + c->nwords + c->nredirs >= SH_MAX_WORDS) {
-				fail(p, SH_PARSE_ERROR, "too many words in a command");
+				sh_lex_fail(p, SH_PARSE_ERROR, "too many words in a command");
 				return -1;
 			}
 			if (c->nwords == 0 && sh_is_assignment(t->s, t->n, NULL)) {
@@ -824,7 +489,7 @@ static int parse_cmd(struct parser *p, struct sh_cmd *c)
 				               sizeof(char *)))
 					return oom(p);
 				c->assign[c->nassign++] = w;
-				next(p);
+				sh_lex_next(p);
 			} else if (add_word(p, &c->words, &c->nwords, &cap_w)) {
 				return -1;
 			}
@@ -841,7 +506,7 @@ static int parse_cmd(struct parser *p, struct sh_cmd *c)
 	if (p->status != SH_PARSE_OK)
 		return -1;
 	if (c->nassign + c->nwords + c->nredirs == 0) {
-		fail_near(p, &p->tok);
+		sh_lex_fail_near(p, &p->tok);
 		return -1;
 	}
 	return 0;
@@ -850,19 +515,19 @@ static int parse_cmd(struct parser *p, struct sh_cmd *c)
 static int parse_pipeline(struct parser *p, struct sh_pipeline *pl)
 {
 	unsigned cap = 0;
-	if (keyword(p) == KW_BANG) {
+	if (sh_lex_keyword(p) == KW_BANG) {
 		pl->negate = true;
-		next(p);
+		sh_lex_next(p);
 	}
 	for (;;) {
 		if (pl->ncmds >= SH_MAX_CMDS) {
-			fail(p, SH_PARSE_ERROR, "too many commands in a pipeline");
+			sh_lex_fail(p, SH_PARSE_ERROR, "too many commands in a pipeline");
 			return -1;
 		}
 		if (grow(p->a, (void **)&pl->cmds, pl->ncmds, &cap, sizeof(struct sh_cmd)))
 			return oom(p);
 		if (p->tok.kind == T_EOF && p->status == SH_PARSE_OK && pl->negate) {
-			fail(p, SH_PARSE_INCOMPLETE, NULL);
+			sh_lex_fail(p, SH_PARSE_INCOMPLETE, NULL);
 			return -1;
 		}
 		if (parse_cmd(p, &pl->cmds[pl->ncmds]))
@@ -870,7 +535,7 @@ static int parse_pipeline(struct parser *p, struct sh_pipeline *pl)
 		pl->ncmds++;
 		if (p->tok.kind != T_PIPE)
 			return 0;
-		next(p);
+		sh_lex_next(p);
 		need_more(p);
 	}
 }
@@ -890,7 +555,7 @@ static int parse_andor(struct parser *p, struct sh_andor *ao)
 		if (p->tok.kind != T_AND && p->tok.kind != T_OR)
 			return 0;
 		op = p->tok.kind == T_AND ? SH_OP_AND : SH_OP_OR;
-		next(p);
+		sh_lex_next(p);
 		need_more(p);
 	}
 }
@@ -907,23 +572,23 @@ static int parse_list(struct parser *p, struct sh_list *l, bool top)
 		while (p->status == SH_PARSE_OK &&
 		       (p->tok.kind == T_NEWLINE || p->tok.kind == T_SEMI)) {
 			if (p->tok.kind == T_SEMI && l->n == 0) {
-				fail_near(p, &p->tok);
+				sh_lex_fail_near(p, &p->tok);
 				break;
 			}
-			next(p);
+			sh_lex_next(p);
 		}
 		if (p->status != SH_PARSE_OK)
 			return -1;
 		if (p->tok.kind == T_EOF) {
 			if (top)
 				return 0;
-			fail(p, SH_PARSE_INCOMPLETE, NULL);
+			sh_lex_fail(p, SH_PARSE_INCOMPLETE, NULL);
 			return -1;
 		}
 		if (ends_list(p)) {
 			if (!top)
 				return 0;
-			fail_near(p, &p->tok);
+			sh_lex_fail_near(p, &p->tok);
 			return -1;
 		}
 		if (grow(p->a, (void **)&l->items, l->n, &cap, sizeof(struct sh_andor)))
@@ -934,15 +599,15 @@ static int parse_list(struct parser *p, struct sh_list *l, bool top)
 		l->n++;
 		if (p->tok.kind == T_AMP) {
 			ao->background = true;
-			next(p);
+			sh_lex_next(p);
 		} else if (p->tok.kind == T_SEMI || p->tok.kind == T_NEWLINE) {
-			next(p);
+			sh_lex_next(p);
 			if (p->status == SH_PARSE_OK && p->tok.kind == T_SEMI) {
-				fail_near(p, &p->tok);
+				sh_lex_fail_near(p, &p->tok);
 				return -1;
 			}
 		} else if (p->tok.kind != T_EOF && !ends_list(p)) {
-			fail_near(p, &p->tok);
+			sh_lex_fail_near(p, &p->tok);
 			return -1;
 		}
 	}
@@ -979,7 +644,7 @@ int sh_parse(struct sh_arena *a, const char *src, size_t len, struct sh_parse_re
 		text[n++] = c;
 	}
 	struct parser p = {.a = a, .src = text, .len = n, .error = r->error};
-	next(&p);
+	sh_lex_next(&p);
 	parse_list(&p, &r->list, true);
 	return p.status;
 }

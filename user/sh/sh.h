@@ -1,7 +1,8 @@
 /*
  * sh.h - the CharlotteOS shell's state and the parts that use the system
- * (docs/shell.md). The pure parts are parse.h, expand.h, edit.h, hist.h and
- * complete.h; these files build only for CharlotteOS:
+ * (docs/shell.md). The pure parts are parse.h (with lex.h), expand.h (with
+ * arith.c), testcmd.h, edit.h, hist.h and complete.h; these files build only
+ * for CharlotteOS:
  *   sh.c       main, reading commands (a terminal, a script, -c), variables
  *   exec.c     running lists, and-or lists and pipelines; redirections; spawning
  *   flow.c     compound commands, loops, functions; break continue return local shift read
