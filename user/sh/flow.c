@@ -410,8 +410,41 @@ int sh_shift_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 }
 
 /*
- * read [-r] NAME...: one line of stdin, a byte at a time (what follows the line
- * stays for the next reader), split on blanks into the names, the last taking
+ * What read takes its line from: a file is read a block at a time and put back
+ * (lseek) to just after the line when done; a pipe or terminal, which cannot
+ * seek, a byte at a time, so what follows the line stays for the next reader.
+ */
+struct in_buf {
+	int fd;
+	off_t pos; /* where the line began; -1: not seekable */
+	char buf[256];
+	size_t len, at;
+	off_t used; /* bytes taken from buf */
+};
+
+static bool in_byte(struct in_buf *in, char *c)
+{
+	if (in->at == in->len) {
+		ssize_t r = read(in->fd, in->buf, in->pos < 0 ? 1 : sizeof(in->buf));
+		if (r <= 0)
+			return false;
+		in->len = (size_t)r;
+		in->at = 0;
+	}
+	*c = in->buf[in->at++];
+	in->used++;
+	return true;
+}
+
+static void in_done(struct in_buf *in)
+{
+	if (in->pos >= 0 && in->at < in->len)
+		lseek(in->fd, in->pos + in->used, SEEK_SET);
+}
+
+/*
+ * read [-r] NAME...: one line of stdin (what follows it stays for the next
+ * reader: struct in_buf), split on blanks into the names, the last taking
  * the rest. Without -r a backslash quotes the next character (a newline: the
  * line goes on). Status 1 at the end of input with nothing read.
  */
@@ -427,12 +460,12 @@ int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 	size_t cap = 128, n = 0;
 	char *line = malloc(cap);
 	bool got = false, esc = false;
+	struct in_buf in = {.fd = fds[0], .pos = lseek(fds[0], 0, SEEK_CUR)};
 	if (!line)
 		goto too_long;
 	for (;;) {
 		char c;
-		ssize_t r = read(fds[0], &c, 1);
-		if (r <= 0)
+		if (!in_byte(&in, &c))
 			break;
 		got = true;
 		if (!esc && !raw && c == '\\') {
@@ -453,6 +486,7 @@ int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 		}
 		line[n++] = c;
 	}
+	in_done(&in);
 	line[n] = 0;
 	char *p = line;
 	int st = got ? 0 : 1;
@@ -479,6 +513,7 @@ int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 	free(line);
 	return st;
 too_long:
+	in_done(&in);
 	free(line);
 	sh_error("read: line too long or out of memory");
 	return 1;
