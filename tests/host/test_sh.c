@@ -3,14 +3,17 @@
  * (operators, redirections, quoting, incomplete input, syntax errors), word
  * expansion (variables, quoting edge cases, splitting, tilde, defaults),
  * patterns, the line editor (keys, kill and yank, history browsing, Ctrl-R,
- * escape sequences, rendering), the history and completion. A random-input
- * loop checks the parser and expander never crash or leak (ASan) on garbage.
+ * escape sequences, rendering), the history and completion; control flow:
+ * compound commands, functions, $(...), arithmetic and `test`. Random-input
+ * loops check the parser and expander never crash or leak (ASan) on garbage,
+ * of bytes and of the shell's own words.
  */
 #include "complete.h"
 #include "edit.h"
 #include "expand.h"
 #include "hist.h"
 #include "parse.h"
+#include "testcmd.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -128,6 +131,21 @@ static void test_parse_quotes(void **state)
 	sh_arena_free(&a);
 }
 
+/* Each of the n sources must parse to status (an error with a message). */
+static void parse_all(const char *const *src, size_t n, int status)
+{
+	struct sh_arena a;
+	struct sh_parse_result r;
+	for (size_t i = 0; i < n; i++) {
+		int st = parse(src[i], &a, &r);
+		if (st != status)
+			fail_msg("'%s': %d (%s), want %d", src[i], st, r.error, status);
+		if (status == SH_PARSE_ERROR)
+			assert_true(strlen(r.error) > 0);
+		sh_arena_free(&a);
+	}
+}
+
 static void test_parse_incomplete_and_errors(void **state)
 {
 	(void)state;
@@ -139,17 +157,8 @@ static void test_parse_incomplete_and_errors(void **state)
 	                               "echo ${X", "a | ;",     "&& a",  "a >&\n", "a 2>&1x"};
 	struct sh_arena a;
 	struct sh_parse_result r;
-	for (size_t i = 0; i < sizeof(incomplete) / sizeof(*incomplete); i++) {
-		if (parse(incomplete[i], &a, &r) != SH_PARSE_INCOMPLETE)
-			fail_msg("'%s' should be incomplete", incomplete[i]);
-		sh_arena_free(&a);
-	}
-	for (size_t i = 0; i < sizeof(errors) / sizeof(*errors); i++) {
-		if (parse(errors[i], &a, &r) != SH_PARSE_ERROR)
-			fail_msg("'%s' should be an error", errors[i]);
-		assert_true(strlen(r.error) > 0);
-		sh_arena_free(&a);
-	}
+	parse_all(incomplete, sizeof(incomplete) / sizeof(*incomplete), SH_PARSE_INCOMPLETE);
+	parse_all(errors, sizeof(errors) / sizeof(*errors), SH_PARSE_ERROR);
 	assert_int_equal(parse("| a", &a, &r), SH_PARSE_ERROR);
 	assert_string_equal(r.error, "syntax error near '|'");
 	sh_arena_free(&a);
@@ -158,10 +167,161 @@ static void test_parse_incomplete_and_errors(void **state)
 	sh_arena_free(&a);
 }
 
+static void test_parse_flow(void **state)
+{
+	(void)state;
+	struct sh_arena a;
+	struct sh_parse_result r;
+	assert_int_equal(parse("if a; then b; elif c\nthen d\nelse e; fi > out", &a, &r),
+	                 SH_PARSE_OK);
+	assert_int_equal(r.list.n, 1);
+	struct sh_cmd *c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->kind, SH_CMD_IF);
+	assert_int_equal(c->nparts, 5);
+	assert_string_equal(c->parts[2].items[0].pipes[0].cmds[0].words[0], "c");
+	assert_string_equal(c->parts[4].items[0].pipes[0].cmds[0].words[0], "e");
+	assert_int_equal(c->nredirs, 1);
+	sh_arena_free(&a);
+
+	assert_int_equal(parse("while ! a | b; do c && d; done | e; x", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.n, 2);
+	struct sh_pipeline *pl = &r.list.items[0].pipes[0];
+	assert_int_equal(pl->ncmds, 2);
+	c = &pl->cmds[0];
+	assert_int_equal(c->kind, SH_CMD_WHILE);
+	assert_true(c->parts[0].items[0].pipes[0].negate);
+	assert_int_equal(c->parts[0].items[0].pipes[0].ncmds, 2);
+	assert_int_equal(c->parts[1].items[0].npipes, 2);
+	sh_arena_free(&a);
+
+	assert_int_equal(parse("for i in a 'b c' $X; do echo $i; done", &a, &r), SH_PARSE_OK);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->kind, SH_CMD_FOR);
+	assert_true(c->for_in);
+	assert_string_equal(c->name, "i");
+	assert_int_equal(c->nwords, 3);
+	assert_string_equal(c->words[1], "'b c'");
+	sh_arena_free(&a);
+	assert_int_equal(parse("for i\ndo echo $i\ndone", &a, &r), SH_PARSE_OK);
+	assert_false(r.list.items[0].pipes[0].cmds[0].for_in);
+	sh_arena_free(&a);
+
+	assert_int_equal(parse("case $x in\n (a|b*) echo 1;;\n c) ;;\n *) echo 3\nesac", &a, &r),
+	                 SH_PARSE_OK);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->kind, SH_CMD_CASE);
+	assert_int_equal(c->nitems, 3);
+	assert_int_equal(c->items[0].npats, 2);
+	assert_string_equal(c->items[0].pats[1], "b*");
+	assert_int_equal(c->items[1].body.n, 0);
+	assert_int_equal(c->items[2].body.n, 1);
+	sh_arena_free(&a);
+
+	assert_int_equal(parse("f() {\n  echo $1; return 2\n} >x\ng", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.n, 2);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->kind, SH_CMD_FUNC);
+	assert_string_equal(c->name, "f");
+	assert_string_equal(c->body, "{\n  echo $1; return 2\n} >x");
+	sh_arena_free(&a);
+
+	/* reserved words only where a command starts; $(...) and `...` are one word */
+	assert_int_equal(parse("echo if then fi { } done", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.items[0].pipes[0].cmds[0].nwords, 7);
+	sh_arena_free(&a);
+	assert_int_equal(parse("echo $(a | b; c \")\") `d )` \"$((1 + (2)))\"x", &a, &r),
+	                 SH_PARSE_OK);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->nwords, 4);
+	assert_string_equal(c->words[1], "$(a | b; c \")\")");
+	assert_string_equal(c->words[3], "\"$((1 + (2)))\"x");
+	sh_arena_free(&a);
+	assert_int_equal(parse("{ a; { b; }; } 2>&1", &a, &r), SH_PARSE_OK);
+	assert_int_equal(r.list.items[0].pipes[0].cmds[0].kind, SH_CMD_GROUP);
+	sh_arena_free(&a);
+}
+
+static void test_parse_flow_errors(void **state)
+{
+	(void)state;
+	static const char *incomplete[] = {
+	    "if a; then b",
+	    "if a; then b; else c",
+	    "while a; do b\n",
+	    "until a\n",
+	    "for x in a b",
+	    "for x in a; do",
+	    "case x in",
+	    "case x in a) b;;",
+	    "case x in a|",
+	    "f() {",
+	    "f()",
+	    "{ a;",
+	    "{ a; } |",
+	    "echo $(a",
+	    "echo `a",
+	    "echo $((1+",
+	    "echo \"$(a\"",
+	    "! ",
+	    "if a; then b; elif",
+	    "while a; do b; done &&",
+	};
+	static const char *errors[] = {
+	    "fi",
+	    "then a",
+	    "if; then a; fi",
+	    "if a; then; fi",
+	    "done",
+	    "for 1x in a; do b; done",
+	    "for x in a do b; done; }",
+	    "case x in a) b;; esac y",
+	    "{ a; } b",
+	    "a ;; b",
+	    "if a then b fi; fi",
+	    "f() a",
+	    "while a; do; done",
+	    "{ }",
+	    "a )",
+	    "f() ( a )",
+	    "! ! a",
+	    "case x y",
+	    "esac",
+	};
+	struct sh_arena a;
+	struct sh_parse_result r;
+	parse_all(incomplete, sizeof(incomplete) / sizeof(*incomplete), SH_PARSE_INCOMPLETE);
+	parse_all(errors, sizeof(errors) / sizeof(*errors), SH_PARSE_ERROR);
+	assert_int_equal(parse("fi", &a, &r), SH_PARSE_ERROR);
+	assert_string_equal(r.error, "syntax error near 'fi'");
+	sh_arena_free(&a);
+
+	/* hostile nesting: an error, not a deep recursion */
+	char deep[4096] = "";
+	for (int i = 0; i < 200; i++)
+		strcat(deep, "if a; then ");
+	assert_int_equal(parse(deep, &a, &r), SH_PARSE_ERROR);
+	assert_non_null(strstr(r.error, "nested too deeply"));
+	sh_arena_free(&a);
+	deep[0] = 0;
+	for (int i = 0; i < 200; i++)
+		strcat(deep, "\"$(");
+	assert_int_equal(parse(deep, &a, &r), SH_PARSE_ERROR);
+	sh_arena_free(&a);
+	deep[0] = 0;
+	for (int i = 0; i < SH_MAX_NEST - 1; i++)
+		strcat(deep, "{ ");
+	strcat(deep, "a");
+	for (int i = 0; i < SH_MAX_NEST - 1; i++)
+		strcat(deep, "; }");
+	assert_int_equal(parse(deep, &a, &r), SH_PARSE_OK);
+	sh_arena_free(&a);
+}
+
 /* ---- expansion ---- */
 
 static const char *vars[][2] = {{"X", "ex"}, {"EMPTY", ""},          {"SP", " a  b "},
-                                {"?", "3"},  {"HOME", "fs:///home"}, {"1", "one"}};
+                                {"?", "3"},  {"HOME", "fs:///home"}, {"1", "one"},
+                                {"N", "12"}, {"NEG", " -4 "}};
 
 static const char *var(void *ctx, const char *name, size_t n)
 {
@@ -187,7 +347,28 @@ static int glob(void *ctx, const char *pat, const bool *q, struct sh_fields *out
 	return n;
 }
 
-static const struct sh_expand_ops ops = {.var = var, .glob = glob};
+/* $(...): the text itself, upper-cased */
+static char *subst(void *ctx, const char *src, size_t n)
+{
+	(void)ctx;
+	char *s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		s[i] = src[i] >= 'a' && src[i] <= 'z' ? (char)(src[i] - 32) : src[i];
+	s[n] = 0;
+	return s;
+}
+
+static char last_error[128];
+
+static void error(void *ctx, const char *msg)
+{
+	(void)ctx;
+	snprintf(last_error, sizeof(last_error), "%s", msg);
+}
+
+static const struct sh_expand_ops ops = {.var = var, .glob = glob, .subst = subst, .error = error};
 
 /* Expand raw and compare with the expected fields, joined by '|'. */
 static void check(const char *raw, const char *want)
@@ -263,6 +444,119 @@ static void test_expand(void **state)
 	one = sh_expand_one("", &ops);
 	assert_string_equal(one, "");
 	free(one);
+}
+
+static void check_fails(const char *raw, const char *msg)
+{
+	struct sh_fields f = {0};
+	last_error[0] = 0;
+	assert_int_equal(sh_expand_word(raw, &ops, &f), -1);
+	if (!strstr(last_error, msg))
+		fail_msg("expand [%s]: error [%s], want [%s]", raw, last_error, msg);
+	sh_fields_free(&f);
+}
+
+static void test_expand_subst_arith(void **state)
+{
+	(void)state;
+	check("$(echo hi)", "ECHO|HI");
+	check("\"$(echo  hi)\"", "ECHO  HI");
+	check("a$(b)c", "aBc");
+	check("`echo \\$x`", "ECHO|$X");
+	check("\"`a b`\"", "A B");
+	check("$(echo \")\")", "ECHO|\")\"");
+	check("$((1 + 2 * 3))", "7");
+	check("$(( (1 + 2) * 3 ))", "9");
+	check("$((N / 5)) $((N % 5)) $((-N)) $((N - -3))", "2 2 -12 15");
+	check("$((N/5))", "2");
+	check("$((N%5))", "2");
+	check("$((-N+1))", "-11");
+	check("$((N*NEG))", "-48");
+	check("$((UNSET + 1))", "1");
+	check("$(($N + 0x10))", "28");
+	check("$((1 < 2)),$((2 <= 1)),$((3 > 2)),$((3 >= 4)),$((5 == 5)),$((5 != 5))",
+	      "1,0,1,0,1,0");
+	check("$((1 && 0)),$((0 || 2)),$((!0)),$((!7))", "0,1,1,0");
+	check("$(( ))", "0");
+	check("$((9223372036854775807 + 1))", "-9223372036854775808");
+	check("$((-9223372036854775807 - 1))", "-9223372036854775808");
+	check("$(((-9223372036854775807 - 1) / -1))", "-9223372036854775808");
+	check("$(((-9223372036854775807 - 1) % -1))", "0");
+	check("\"$((2*3))\"", "6");
+	check_fails("$((1 / 0))", "division by zero");
+	check_fails("$((5 % 0))", "division by zero");
+	check_fails("$((1 +))", "missing");
+	check_fails("$((1 2))", "syntax error");
+	check_fails("$((X + 1))", "not a number");
+	char deep[512] = "$((";
+	for (int i = 0; i < 100; i++)
+		strcat(deep, "-(");
+	strcat(deep, "1");
+	for (int i = 0; i < 100; i++)
+		strcat(deep, ")");
+	strcat(deep, "))");
+	check_fails(deep, "nested too deeply");
+	/* case patterns keep what was quoted */
+	char *pat;
+	bool *q;
+	assert_int_equal(sh_expand_pattern("a\"*\"$X*", &ops, &pat, &q), 0);
+	assert_string_equal(pat, "a*ex*");
+	assert_true(q[1] && !q[4]);
+	assert_true(sh_glob_match(pat, q, "a*exyz"));
+	assert_false(sh_glob_match(pat, q, "abexyz"));
+	free(pat);
+	free(q);
+}
+
+static int test_cmd(const char *const *args)
+{
+	char *argv[16], err[128];
+	int argc = 0;
+	while (args[argc]) {
+		argv[argc] = (char *)args[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	return sh_test_eval(argc, argv, err, sizeof(err));
+}
+
+#define T(want, ...)                                                                       \
+	do {                                                                               \
+		const char *const args_[] = {__VA_ARGS__, NULL};                           \
+		int got_ = test_cmd(args_);                                                \
+		if (got_ != (want))                                                        \
+			fail_msg("test %s %s %s: %d, want %d", args_[1] ? args_[1] : "",   \
+			         args_[1] && args_[2] ? args_[2] : "", "...", got_, want); \
+	} while (0)
+
+static void test_test_builtin(void **state)
+{
+	(void)state;
+	T(1, "test");
+	T(0, "test", "x");
+	T(1, "test", "");
+	T(0, "[", "a", "=", "a", "]");
+	T(1, "[", "a", "!=", "a", "]");
+	T(2, "[", "a", "=", "a");
+	T(0, "test", "-z", "");
+	T(1, "test", "-n", "");
+	T(0, "test", "3", "-lt", "10");
+	T(1, "test", "3", "-gt", "10");
+	T(0, "test", "-5", "-le", "-5");
+	T(0, "test", "7", "-ge", "2", "-a", "1", "-ne", "2");
+	T(0, "test", "1", "-eq", "2", "-o", "x");
+	T(0, "test", "!", "1", "-eq", "2");
+	T(1, "test", "(", "1", "-eq", "2", ")");
+	T(2, "test", "x", "-eq", "2");
+	T(2, "test", "(", "x");
+	T(2, "test", "a", "b");
+	T(0, "test", "-d", "/");
+	T(1, "test", "-f", "/");
+	T(0, "test", "-e", "/");
+	T(1, "test", "-e", "/no/such/file");
+	T(0, "test", "=", "=", "=");
+	T(0, "test", "!");
+	T(0, "test", "-n");
 }
 
 static void test_glob_match(void **state)
@@ -548,15 +842,66 @@ static void test_fuzz(void **state)
 	}
 }
 
+/* Random sequences of the shell's own words and operators: the compound commands'
+ * parser and the expansion of what it accepts never crash, leak or go too deep. */
+static void test_fuzz_words(void **state)
+{
+	(void)state;
+	static const char *const words[] = {
+	    "if ",  "then ", "elif ", "else ", "fi ", "while ", "until ", "do ", "done ",
+	    "for ", "in ",   "case ", "esac ", "{ ",  "} ",     "( ",     ") ",  ";; ",
+	    "; ",   "\n",    "| ",    "&& ",   "|| ", "! ",     "& ",     "a ",  "x) ",
+	    "$(",   ")",     "$((",   "))",    "`",   "1+",     "*",      "'",   "\"",
+	    "f() ", "$1",    "> o ",  "2>&1 ", "$x ", "\\",     "#",      "-(",  "/0",
+	};
+	unsigned seed = 777;
+	for (int iter = 0; iter < 20000; iter++) {
+		char buf[256] = "";
+		size_t n = (size_t)(iter % 24);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			strcat(buf, words[(seed >> 16) % (sizeof(words) / sizeof(*words))]);
+		}
+		struct sh_arena a = {0};
+		struct sh_parse_result r;
+		int st = sh_parse(&a, buf, strlen(buf), &r);
+		assert_true(st == SH_PARSE_OK || st == SH_PARSE_INCOMPLETE || st == SH_PARSE_ERROR);
+		for (unsigned i = 0; st == SH_PARSE_OK && i < r.list.n; i++)
+			for (unsigned j = 0; j < r.list.items[i].npipes; j++) {
+				struct sh_pipeline *p = &r.list.items[i].pipes[j];
+				for (unsigned k = 0; k < p->ncmds; k++)
+					for (unsigned w = 0; w < p->cmds[k].nwords; w++) {
+						struct sh_fields f = {0};
+						sh_expand_word(p->cmds[k].words[w], &ops, &f);
+						sh_fields_free(&f);
+					}
+			}
+		sh_arena_free(&a);
+		struct sh_fields f = {0};
+		sh_expand_word(buf, &ops, &f); /* even unparsed words */
+		sh_fields_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_simple), cmocka_unit_test(test_parse_redirs),
-	    cmocka_unit_test(test_parse_quotes), cmocka_unit_test(test_parse_incomplete_and_errors),
-	    cmocka_unit_test(test_expand),       cmocka_unit_test(test_glob_match),
-	    cmocka_unit_test(test_editor_keys),  cmocka_unit_test(test_editor_history),
-	    cmocka_unit_test(test_history),      cmocka_unit_test(test_completion),
+	    cmocka_unit_test(test_parse_simple),
+	    cmocka_unit_test(test_parse_redirs),
+	    cmocka_unit_test(test_parse_quotes),
+	    cmocka_unit_test(test_parse_incomplete_and_errors),
+	    cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_glob_match),
+	    cmocka_unit_test(test_editor_keys),
+	    cmocka_unit_test(test_editor_history),
+	    cmocka_unit_test(test_history),
+	    cmocka_unit_test(test_completion),
 	    cmocka_unit_test(test_fuzz),
+	    cmocka_unit_test(test_parse_flow),
+	    cmocka_unit_test(test_parse_flow_errors),
+	    cmocka_unit_test(test_expand_subst_arith),
+	    cmocka_unit_test(test_test_builtin),
+	    cmocka_unit_test(test_fuzz_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

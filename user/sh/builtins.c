@@ -5,6 +5,7 @@
  * redirection (fds[1] for output, fds[2] for errors) and returns its status.
  */
 #include "sh.h"
+#include "testcmd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -54,15 +55,7 @@ static int b_echo(struct sh *sh, int argc, char **argv, const int fds[3])
 	}
 	if (nl)
 		buf[n++] = '\n';
-	int st = 0;
-	for (size_t off = 0; off < n;) {
-		ssize_t w = write(fds[1], buf + off, n - off);
-		if (w <= 0) {
-			st = 1;
-			break;
-		}
-		off += (size_t)w;
-	}
+	int st = sh_write(fds[1], buf, n) < 0;
 	free(buf);
 	return st;
 }
@@ -127,11 +120,21 @@ static int b_export(struct sh *sh, int argc, char **argv, const int fds[3])
 	return st;
 }
 
+/* unset NAME...; unset -f NAME... removes functions */
 static int b_unset(struct sh *sh, int argc, char **argv, const int fds[3])
 {
 	(void)fds;
-	for (int i = 1; i < argc; i++)
-		sh_unsetvar(sh, argv[i]);
+	bool funcs = argc > 1 && strcmp(argv[1], "-f") == 0;
+	for (int i = 1 + funcs; i < argc; i++) {
+		struct sh_func *f = funcs ? sh_func_find(sh, argv[i]) : NULL;
+		if (f) {
+			free(f->name);
+			free(f->body);
+			*f = sh->funcs[--sh->nfuncs];
+		} else if (!funcs) {
+			sh_unsetvar(sh, argv[i]);
+		}
+	}
 	return 0;
 }
 
@@ -154,6 +157,16 @@ static int b_set(struct sh *sh, int argc, char **argv, const int fds[3])
 	for (unsigned i = 0; i < sh->nvars; i++)
 		sh_printf(fds[1], "%s='%s'\n", sh->vars[i].name, sh->vars[i].value);
 	return 0;
+}
+
+static int b_test(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)sh, (void)fds;
+	char err[128];
+	int st = sh_test_eval(argc, argv, err, sizeof(err));
+	if (st == 2)
+		sh_error("%s: %s", argv[0], err);
+	return st;
 }
 
 static int b_caps(struct sh *sh, int argc, char **argv, const int fds[3])
@@ -214,14 +227,15 @@ static int b_help(struct sh *sh, int argc, char **argv, const int fds[3])
 
 static int b_type(struct sh *sh, int argc, char **argv, const int fds[3])
 {
-	(void)sh;
 	int st = 0;
 	for (int i = 1; i < argc; i++) {
 		char path[96];
 		const void *d;
 		size_t l;
 		snprintf(path, sizeof(path), "bin/%s", argv[i]);
-		if (sh_builtin(argv[i]))
+		if (sh_func_find(sh, argv[i]))
+			sh_printf(fds[1], "%s is a function\n", argv[i]);
+		else if (sh_builtin(argv[i]))
 			sh_printf(fds[1], "%s is a builtin\n", argv[i]);
 		else if (!strchr(argv[i], '/') && ch_initrd_find(path, &d, &l) == 0)
 			sh_printf(fds[1], "%s is initrd:%s\n", argv[i], path);
@@ -305,9 +319,12 @@ static const struct {
 	sh_builtin_fn fn;
 } table[] = {
     {":", b_true},
+    {"[", b_test},
     {"bg", sh_bg_builtin},
+    {"break", sh_break_builtin},
     {"caps", b_caps},
     {"cd", b_cd},
+    {"continue", sh_break_builtin},
     {"echo", b_echo},
     {"exit", b_exit},
     {"export", b_export},
@@ -317,9 +334,14 @@ static const struct {
     {"history", sh_history_builtin},
     {"jobs", sh_jobs_builtin},
     {"kill", sh_kill_builtin},
+    {"local", sh_local_builtin},
     {"pwd", b_pwd},
+    {"read", sh_read_builtin},
+    {"return", sh_return_builtin},
     {"run", sh_builtin_run},
     {"set", b_set},
+    {"shift", sh_shift_builtin},
+    {"test", b_test},
     {"true", b_true},
     {"type", b_type},
     {"unset", b_unset},

@@ -1,16 +1,19 @@
 /*
  * exec.c - running what the parser built: lists, and-or lists, pipelines.
  *
- * A pipeline's commands are connected by pipe()s. Each command gets three
- * descriptors of ours (stdin, stdout, stderr: the pipeline's ends or the
- * shell's own 0-2), then its redirections in the order written: `>f` opens f
+ * A pipeline's commands are connected by pipe()s (or, between two commands the
+ * shell runs itself one after the other, a file of fs:///tmp: see struct link).
+ * Each command gets three descriptors of ours (stdin, stdout, stderr: the
+ * pipeline's ends or sh->io, the shell's own 0-2 but inside a redirected
+ * compound command), then its redirections in the order written: `>f` opens f
  * (created, truncated), `>>f` opens it to append, `<f` to read, `n>&m` makes n
  * what m is at that point. A program gets the capabilities behind those three
  * descriptors as "stdin", "stdout", "stderr" (ch_fd_handle), so a file
  * redirection hands it the file itself. Programs are started first, then the
- * pipeline's builtins run in the shell with their descriptors, then the shell
- * drops its ends and waits. A background job's stdin is no capability at all
- * (it reads end-of-file) unless redirected.
+ * pipeline's builtins, functions and compound commands run in the shell with
+ * their descriptors, in order, then the shell drops its ends and waits. A
+ * background job's stdin is no capability at all (it reads end-of-file) unless
+ * redirected.
  *
  * A command name without '/' or "://" is a builtin or bin/<name> of the
  * initrd; otherwise it is a file of the namespace: an ELF image is spawned
@@ -222,7 +225,16 @@ int sh_spawn(struct sh *sh, char **argv, char **env, const int fds[3], struct sh
 
 /* ---- one pipeline ---- */
 
+enum stage_kind {
+	ST_NONE, /* assignments and redirections only, or it failed before running */
+	ST_PROGRAM,
+	ST_BUILTIN,
+	ST_FUNCTION,
+	ST_COMPOUND, /* a compound command or a function definition */
+};
+
 struct stage {
+	enum stage_kind kind;
 	struct sh_fields argv;
 	char **assign; /* expanded NAME=value */
 	unsigned nassign;
@@ -244,6 +256,13 @@ static void stage_free(struct stage *s)
 		close(s->opened[i]);
 }
 
+/* An expansion failed: say so unless the expansion did. */
+static void expand_failed(struct sh *sh)
+{
+	if (!sh->expand_error)
+		sh_error("out of memory");
+}
+
 static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 {
 	if (r->fd > 2 || (r->kind == SH_R_DUP && r->dup_fd > 2)) {
@@ -258,7 +277,7 @@ static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 	sh_expand_ops(sh, &ops);
 	char *target = sh_expand_one(r->word, &ops);
 	if (!target) {
-		sh_error("out of memory");
+		expand_failed(sh);
 		return -1;
 	}
 	int flags = r->kind == SH_R_IN       ? O_RDONLY
@@ -276,37 +295,44 @@ static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 	return 0;
 }
 
-/* Expand a command's words, assignments and redirections into s. */
+/* Expand a command's words and assignments into s, and say what it is. */
 static int prepare(struct sh *sh, const struct sh_cmd *c, struct stage *s)
 {
 	struct sh_expand_ops ops;
 	sh_expand_ops(sh, &ops);
-	for (unsigned i = 0; i < c->nwords; i++)
-		if (sh_expand_word(c->words[i], &ops, &s->argv)) {
+	sh->expand_error = false;
+	sh->subst_ran = false;
+	if (c->kind != SH_CMD_SIMPLE) {
+		s->kind = ST_COMPOUND;
+	} else {
+		for (unsigned i = 0; i < c->nwords; i++)
+			if (sh_expand_word(c->words[i], &ops, &s->argv)) {
+				expand_failed(sh);
+				return -1;
+			}
+		if (c->nassign && !(s->assign = calloc(c->nassign, sizeof(char *)))) {
 			sh_error("out of memory");
 			return -1;
 		}
-	if (c->nassign && !(s->assign = calloc(c->nassign, sizeof(char *)))) {
-		sh_error("out of memory");
-		return -1;
-	}
-	for (unsigned i = 0; i < c->nassign; i++) {
-		if (!(s->assign[i] = sh_expand_one(c->assign[i], &ops))) {
-			sh_error("out of memory");
-			return -1;
+		for (unsigned i = 0; i < c->nassign; i++) {
+			if (!(s->assign[i] = sh_expand_one(c->assign[i], &ops))) {
+				expand_failed(sh);
+				return -1;
+			}
+			s->nassign++;
 		}
-		s->nassign++;
+		s->kind = s->argv.n == 0                   ? ST_NONE
+		          : sh_func_find(sh, s->argv.v[0]) ? ST_FUNCTION
+		          : sh_builtin(s->argv.v[0])       ? ST_BUILTIN
+		                                           : ST_PROGRAM;
 	}
-	for (unsigned i = 0; i < c->nredirs; i++)
-		if (redirect(sh, &c->redirs[i], s))
-			return -1;
 	return 0;
 }
 
-/* Run a builtin with its descriptors. */
-static int run_builtin(struct sh *sh, sh_builtin_fn fn, struct stage *s)
+static bool in_shell(const struct stage *s)
 {
-	return fn(sh, (int)s->argv.n, s->argv.v, s->fd);
+	return !s->failed &&
+	       (s->kind == ST_BUILTIN || s->kind == ST_FUNCTION || s->kind == ST_COMPOUND);
 }
 
 static int start_program(struct sh *sh, struct stage *s, struct sh_proc *p)
@@ -327,6 +353,22 @@ static int start_program(struct sh *sh, struct stage *s, struct sh_proc *p)
 	return st;
 }
 
+/* Run a stage the shell runs itself: a builtin, a function or a compound command. */
+static int run_in_shell(struct sh *sh, const struct sh_cmd *c, struct stage *s)
+{
+	if (s->kind == ST_BUILTIN)
+		return sh_builtin(s->argv.v[0])(sh, (int)s->argv.n, s->argv.v, s->fd);
+	if (s->kind == ST_FUNCTION)
+		return sh_func_call(sh, sh_func_find(sh, s->argv.v[0]), (int)s->argv.n, s->argv.v,
+		                    s->fd);
+	int io[3];
+	memcpy(io, sh->io, sizeof(io));
+	memcpy(sh->io, s->fd, sizeof(io));
+	int st = sh_run_compound(sh, c);
+	memcpy(sh->io, io, sizeof(io));
+	return st;
+}
+
 static void describe_cmd(const struct sh_pipeline *pl, char *buf, size_t cap)
 {
 	size_t n = 0;
@@ -335,67 +377,37 @@ static void describe_cmd(const struct sh_pipeline *pl, char *buf, size_t cap)
 		const struct sh_cmd *c = &pl->cmds[i];
 		if (i)
 			n += (size_t)snprintf(buf + n, cap - n, " | ");
-		for (unsigned w = 0; w < c->nwords && n + 1 < cap; w++)
+		if (c->kind != SH_CMD_SIMPLE)
+			n += (size_t)snprintf(buf + n, cap - n, "{...}");
+		for (unsigned w = 0; c->kind == SH_CMD_SIMPLE && w < c->nwords && n + 1 < cap; w++)
 			n += (size_t)snprintf(buf + n, cap - n, "%s%s", w ? " " : "", c->words[w]);
 	}
 }
 
-static int run_pipeline(struct sh *sh, const struct sh_pipeline *pl, bool bg)
+/* Start the pipeline's programs as one job (none: *jobp stays NULL). 0 or a status. */
+static int start_job(struct sh *sh, const struct sh_pipeline *pl, struct stage *st, bool bg,
+                     struct sh_job **jobp)
 {
-	unsigned n = pl->ncmds;
-	struct stage *st = calloc(n, sizeof(*st));
-	int(*pipes)[2] = n > 1 ? calloc(n - 1, sizeof(*pipes)) : NULL;
-	int status = 0;
-	struct sh_job *job = NULL;
-	if (!st || (n > 1 && !pipes)) {
-		sh_error("out of memory");
-		free(st);
-		free(pipes);
-		return 1;
-	}
-	for (unsigned i = 0; i + 1 < n; i++)
-		pipes[i][0] = pipes[i][1] = -1;
-	for (unsigned i = 0; i + 1 < n; i++)
-		if (pipe(pipes[i]) < 0) {
-			sh_error("pipe: %s", strerror(errno));
-			status = 1;
-			goto out;
-		}
+	unsigned n = pl->ncmds, programs = 0;
+	for (unsigned i = 0; i < n; i++)
+		programs += !st[i].failed && st[i].kind == ST_PROGRAM;
+	if (!programs)
+		return 0;
 	char desc[80];
 	describe_cmd(pl, desc, sizeof(desc));
-	job = sh_job_new(sh, desc);
-	if (!job) {
-		status = 1;
-		goto out;
-	}
+	struct sh_job *job = sh_job_new(sh, desc);
+	if (!job)
+		return 1;
 	job->background = bg;
 	if (!(job->procs = calloc(n, sizeof(struct sh_proc)))) {
 		sh_error("out of memory");
-		status = 1;
-		goto out;
+		sh_job_free(job);
+		return 1;
 	}
-	/* expand and redirect every stage, start the programs */
+	*jobp = job;
 	for (unsigned i = 0; i < n; i++) {
 		struct stage *s = &st[i];
-		s->fd[0] = i > 0 ? pipes[i - 1][0] : bg ? -1 : 0;
-		s->fd[1] = i + 1 < n ? pipes[i][1] : 1;
-		s->fd[2] = 2;
-		if (prepare(sh, &pl->cmds[i], s)) {
-			s->failed = true;
-			s->status = 1;
-			continue;
-		}
-		if (s->argv.n == 0) { /* assignments (and redirections) only */
-			if (n == 1 && !bg)
-				for (unsigned k = 0; k < s->nassign; k++) {
-					char *eq = strchr(s->assign[k], '=');
-					*eq = 0; /* an exported variable stays exported */
-					sh_setvar(sh, s->assign[k], eq + 1, false);
-					*eq = '=';
-				}
-			continue;
-		}
-		if (sh_builtin(s->argv.v[0]))
+		if (s->failed || s->kind != ST_PROGRAM)
 			continue;
 		struct sh_proc *p = &job->procs[job->nprocs];
 		s->status = start_program(sh, s, p);
@@ -405,78 +417,214 @@ static int run_pipeline(struct sh *sh, const struct sh_pipeline *pl, bool bg)
 			job->nprocs++;
 		s->started = !s->failed;
 	}
-	/* a pipe whose reader is not a program is never read (builtins do not read):
-	 * its read end goes, so a builtin writing into it fails instead of waiting */
-	for (unsigned i = 0; i + 1 < n; i++)
-		if (!st[i + 1].started) {
-			close(pipes[i][0]);
-			pipes[i][0] = -1;
+	return 0;
+}
+
+/*
+ * How stage i's stdout reaches stage i + 1: a pipe, or, when both run in the
+ * shell (one after the other), a file of fs:///tmp the first writes and the
+ * second reads, since the shell cannot read a pipe it is still writing.
+ */
+struct link {
+	int r, w;
+	bool file;
+	char path[64];
+};
+
+#define FD_LINK (-2) /* the reader's end of a file link, opened once its writer is done */
+
+/* A file link if asked and fs:///tmp takes one (else a pipe: enough for a short output). */
+static int open_link(struct sh *sh, struct link *l, bool file)
+{
+	static unsigned seq;
+	int pfd[2];
+	if (file) {
+		snprintf(l->path, sizeof(l->path), "fs:///tmp/.sh-%s-%u", sh->dollar, seq++);
+		l->w = open(l->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (l->w >= 0) {
+			l->file = true;
+			return 0;
 		}
-	/* the builtins, in the shell */
-	job->last_builtin_status = -1;
+	}
+	if (pipe(pfd) < 0)
+		return -1;
+	l->r = pfd[0];
+	l->w = pfd[1];
+	return 0;
+}
+
+static void close_link(struct link *l)
+{
+	if (l->r >= 0)
+		close(l->r);
+	if (l->w >= 0)
+		close(l->w);
+	if (l->file)
+		unlink(l->path);
+}
+
+/* Stage s's FD_LINK descriptors become the file its writer is done with. */
+static int link_reader(struct link *l, struct stage *s)
+{
+	if (!l->file)
+		return 0;
+	if (l->w >= 0) {
+		close(l->w);
+		l->w = -1;
+	}
+	if ((l->r = open(l->path, O_RDONLY)) < 0) {
+		sh_error("%s: %s", l->path, strerror(errno));
+		return -1;
+	}
+	for (int k = 0; k < 3; k++)
+		if (s->fd[k] == FD_LINK)
+			s->fd[k] = l->r;
+	return 0;
+}
+
+static int run_pipeline(struct sh *sh, const struct sh_pipeline *pl, bool bg)
+{
+	unsigned n = pl->ncmds;
+	struct stage *st = calloc(n, sizeof(*st));
+	struct link *links = n > 1 ? calloc(n - 1, sizeof(*links)) : NULL;
+	int status = 0;
+	struct sh_job *job = NULL;
+	if (!st || (n > 1 && !links)) {
+		sh_error("out of memory");
+		free(st);
+		free(links);
+		return 1;
+	}
+	for (unsigned i = 0; i + 1 < n; i++)
+		links[i].r = links[i].w = -1;
+	/* expand every stage; then connect them; then their redirections */
+	for (unsigned i = 0; i < n; i++)
+		if (prepare(sh, &pl->cmds[i], &st[i])) {
+			st[i].failed = true;
+			st[i].status = 1;
+		}
+	for (unsigned i = 0; i + 1 < n; i++)
+		if (open_link(sh, &links[i], in_shell(&st[i]) && in_shell(&st[i + 1]))) {
+			sh_error("pipe: %s", strerror(errno));
+			status = 1;
+			goto out;
+		}
 	for (unsigned i = 0; i < n; i++) {
 		struct stage *s = &st[i];
-		if (s->failed || s->argv.n == 0)
+		const struct sh_cmd *c = &pl->cmds[i];
+		s->fd[0] = i == 0              ? (bg ? -1 : sh->io[0])
+		           : links[i - 1].file ? FD_LINK
+		                               : links[i - 1].r;
+		s->fd[1] = i + 1 < n ? links[i].w : sh->io[1];
+		s->fd[2] = sh->io[2];
+		for (unsigned k = 0; !s->failed && k < c->nredirs; k++)
+			if (redirect(sh, &c->redirs[k], s)) {
+				s->failed = true;
+				s->status = 1;
+			}
+		if (s->failed)
 			continue;
-		sh_builtin_fn fn = sh_builtin(s->argv.v[0]);
-		if (!fn)
+		if (s->kind == ST_NONE && sh->subst_ran) /* x=$(cmd): cmd's status */
+			s->status = sh->status;
+		if (s->kind == ST_NONE && n == 1 && !bg) /* assignments (and redirections) only */
+			for (unsigned k = 0; k < s->nassign; k++) {
+				char *eq = strchr(s->assign[k], '=');
+				*eq = 0; /* an exported variable stays exported */
+				sh_setvar(sh, s->assign[k], eq + 1, false);
+				*eq = '=';
+			}
+	}
+	if ((status = start_job(sh, pl, st, bg, &job)))
+		goto out;
+	/* the shell keeps only the pipe ends its own stages use: a program's end is the
+	 * program's, and a reader sees the end once every writer's end is gone */
+	for (unsigned i = 0; i + 1 < n; i++) {
+		if (!in_shell(&st[i]) && links[i].w >= 0) {
+			close(links[i].w);
+			links[i].w = -1;
+		}
+		if (!in_shell(&st[i + 1]) && links[i].r >= 0) {
+			close(links[i].r);
+			links[i].r = -1;
+		}
+	}
+	/* the builtins, functions and compound commands, in the shell, in order */
+	for (unsigned i = 0; i < n; i++) {
+		struct stage *s = &st[i];
+		if (!in_shell(s))
 			continue;
-		s->status = run_builtin(sh, fn, s);
-		if (i + 1 < n) { /* our write end goes now, so the reader sees the end */
-			close(pipes[i][1]);
-			pipes[i][1] = -1;
+		if (i > 0 && link_reader(&links[i - 1], s)) {
+			s->failed = true;
+			s->status = 1;
+		} else if (!sh_unwinding(sh)) {
+			s->status = run_in_shell(sh, &pl->cmds[i], s);
+		}
+		if (i + 1 < n && links[i].w >= 0) { /* the reader sees the end */
+			close(links[i].w);
+			links[i].w = -1;
 		}
 	}
 	{
 		struct stage *last = &st[n - 1];
-		if (last->failed || last->argv.n == 0 || sh_builtin(last->argv.v[0]))
-			job->last_builtin_status = last->status;
+		if (last->failed || last->kind != ST_PROGRAM)
+			status = last->status;
+		if (job)
+			job->last_builtin_status =
+			    last->failed || last->kind != ST_PROGRAM ? last->status : -1;
 	}
 out:
-	for (unsigned i = 0; i + 1 < n; i++) {
-		if (pipes[i][0] >= 0)
-			close(pipes[i][0]);
-		if (pipes[i][1] >= 0)
-			close(pipes[i][1]);
-	}
+	for (unsigned i = 0; i + 1 < n; i++)
+		close_link(&links[i]);
 	for (unsigned i = 0; i < n; i++)
 		stage_free(&st[i]);
 	free(st);
-	free(pipes);
+	free(links);
 	if (!job)
 		return status;
-	if (status) {
-		sh_job_free(job);
-		return status;
-	}
 	if (bg && job->nprocs) {
 		sh_printf(2, "[%d] %s\n", job->id, job->cmd);
 		return 0;
 	}
-	if (bg) {
+	if (bg || !job->nprocs) {
 		status = job->last_builtin_status < 0 ? 0 : job->last_builtin_status;
 		sh_job_free(job);
 		return status;
 	}
-	status = sh_job_wait(sh, job);
-	return status;
+	return sh_job_wait(sh, job);
+}
+
+static bool has_compound(const struct sh_andor *ao)
+{
+	for (unsigned j = 0; j < ao->npipes; j++)
+		for (unsigned k = 0; k < ao->pipes[j].ncmds; k++)
+			if (ao->pipes[j].cmds[k].kind != SH_CMD_SIMPLE)
+				return true;
+	return false;
 }
 
 int sh_run_list(struct sh *sh, const struct sh_list *l)
 {
-	for (unsigned i = 0; i < l->n && !sh->exiting; i++) {
+	for (unsigned i = 0; i < l->n && !sh_unwinding(sh); i++) {
 		const struct sh_andor *ao = &l->items[i];
 		if (ao->background && ao->npipes > 1) {
 			sh_error("a background job is one pipeline: && and || cannot be in it");
 			sh->status = 2;
 			continue;
 		}
-		for (unsigned j = 0; j < ao->npipes && !sh->exiting; j++) {
+		if (ao->background && has_compound(ao)) {
+			sh_error(
+			    "a background job runs programs: a compound command cannot be one");
+			sh->status = 2;
+			continue;
+		}
+		for (unsigned j = 0; j < ao->npipes && !sh_unwinding(sh); j++) {
 			if (j > 0 && ao->ops[j] == SH_OP_AND && sh->status != 0)
 				continue;
 			if (j > 0 && ao->ops[j] == SH_OP_OR && sh->status == 0)
 				continue;
-			sh->status = run_pipeline(sh, &ao->pipes[j], ao->background);
+			const struct sh_pipeline *pl = &ao->pipes[j];
+			int st = run_pipeline(sh, pl, ao->background);
+			sh->status = pl->negate ? !st : st;
 		}
 	}
 	return sh->status;

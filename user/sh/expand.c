@@ -9,6 +9,7 @@
 #include "expand.h"
 #include "parse.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,12 +121,112 @@ static void put_value(struct ctx *c, const char *v, size_t n, bool quoted)
 	}
 }
 
+static void expand_fail(struct ctx *c, const char *msg)
+{
+	if (c->ops->error)
+		c->ops->error(c->ops->ctx, msg);
+	c->err = -1;
+}
+
+/* Run src (n bytes) through the subst hook and append its output. */
+static void subst(struct ctx *c, const char *src, size_t n, bool quoted)
+{
+	if (!c->ops->subst) {
+		c->f.exists |= quoted;
+		return;
+	}
+	char *out = c->ops->subst(c->ops->ctx, src, n);
+	if (!out) {
+		c->err = -1;
+		return;
+	}
+	c->f.exists |= quoted;
+	put_value(c, out, strlen(out), quoted);
+	free(out);
+}
+
+/* `...` at raw[i]: its text without the backslashes before $ ` and \; the index after it. */
+static size_t backquote(struct ctx *c, const char *raw, size_t i, bool quoted)
+{
+	size_t end = sh_scan_backquote(raw, strlen(raw), i);
+	if (!end) { /* the parser refuses this; keep it literal */
+		put(&c->f, '`', quoted);
+		return i + 1;
+	}
+	char *text = malloc(end - i);
+	if (!text) {
+		c->err = -1;
+		return end;
+	}
+	size_t n = 0;
+	for (size_t k = i + 1; k + 1 < end; k++) {
+		if (raw[k] == '\\' && k + 2 < end && strchr("$`\\", raw[k + 1]))
+			k++;
+		text[n++] = raw[k];
+	}
+	subst(c, text, n, quoted);
+	free(text);
+	return end;
+}
+
+/* $(( text )): expand text as one string, then evaluate it. */
+static void arith(struct ctx *c, const char *text, size_t n, bool quoted)
+{
+	char *raw = malloc(n + 1), *s = NULL;
+	if (raw) {
+		memcpy(raw, text, n);
+		raw[n] = 0;
+		s = sh_expand_one(raw, c->ops);
+	}
+	free(raw);
+	if (!s) {
+		c->err = -1;
+		return;
+	}
+	long long v;
+	char err[96], num[24];
+	if (sh_arith(s, c->ops, &v, err, sizeof(err))) {
+		expand_fail(c, err);
+	} else {
+		snprintf(num, sizeof(num), "%lld", v);
+		put_value(c, num, strlen(num), quoted);
+	}
+	free(s);
+}
+
+/* $( or $(( at raw[i]; returns the index after it. */
+static size_t dollar_paren(struct ctx *c, const char *raw, size_t i, bool quoted)
+{
+	size_t end = sh_scan_paren(raw, strlen(raw), i + 1);
+	if (end == 0 || end == (size_t)-1) { /* the parser refuses this; keep it literal */
+		put(&c->f, '$', quoted);
+		return i + 1;
+	}
+	if (raw[i + 2] == '(' && end >= i + 5 && raw[end - 2] == ')')
+		arith(c, raw + i + 3, end - 2 - (i + 3), quoted);
+	else
+		subst(c, raw + i + 2, end - 1 - (i + 2), quoted);
+	return end;
+}
+
 /* $... at raw[i] (raw[i] == '$'); returns the index after it. */
 static size_t dollar(struct ctx *c, const char *raw, size_t i, bool quoted)
 {
 	const struct sh_expand_ops *ops = c->ops;
 	const char *name = raw + i + 1, *def = NULL;
 	size_t n = 0, ndef = 0, next;
+	if (*name == '(')
+		return dollar_paren(c, raw, i, quoted);
+	if (*name == '@' && quoted && c->out && ops->param) { /* "$@": a field each */
+		const char *v;
+		for (unsigned k = 1; (v = ops->param(ops->ctx, k)); k++) {
+			if (k > 1)
+				end_field(c);
+			c->f.exists = true;
+			put_value(c, v, strlen(v), true);
+		}
+		return i + 2;
+	}
 	if (*name == '{') {
 		const char *end = strchr(name, '}');
 		if (!end) { /* the parser refuses this; keep it literal */
@@ -193,6 +294,8 @@ static int expand(const char *raw, struct ctx *c)
 					i += 2;
 				} else if (raw[i] == '$') {
 					i = dollar(c, raw, i, true);
+				} else if (raw[i] == '`') {
+					i = backquote(c, raw, i, true);
 				} else {
 					put(&c->f, raw[i++], true);
 				}
@@ -201,6 +304,8 @@ static int expand(const char *raw, struct ctx *c)
 				i++;
 		} else if (ch == '$') {
 			i = dollar(c, raw, i, false);
+		} else if (ch == '`') {
+			i = backquote(c, raw, i, false);
 		} else {
 			put(&c->f, ch, false);
 			i++;
@@ -236,6 +341,36 @@ char *sh_expand_one(const char *raw, const struct sh_expand_ops *ops)
 	free(c.f.s);
 	free(c.f.q);
 	return r;
+}
+
+int sh_expand_pattern(const char *raw, const struct sh_expand_ops *ops, char **s, bool **quoted)
+{
+	struct ctx c = {.ops = ops};
+	*s = NULL;
+	*quoted = NULL;
+	if (expand(raw, &c) == 0) {
+		*s = malloc(c.f.n + 1);
+		*quoted = malloc(c.f.n + 1);
+		if (*s && *quoted) {
+			if (c.f.n) {
+				memcpy(*s, c.f.s, c.f.n);
+				memcpy(*quoted, c.f.q, c.f.n * sizeof(bool));
+			}
+			(*s)[c.f.n] = 0;
+			(*quoted)[c.f.n] = false;
+		} else {
+			c.err = -1;
+		}
+	}
+	free(c.f.s);
+	free(c.f.q);
+	if (c.err) {
+		free(*s);
+		free(*quoted);
+		*s = NULL;
+		*quoted = NULL;
+	}
+	return c.err;
 }
 
 /* ---- patterns ---- */

@@ -32,6 +32,7 @@
 
 #define KEY_JOBCTL 1u
 #define KEY_PROC(i) (0x100u + (i))
+#define KEY_CAPTURE(i) (0x200u + (i)) /* the pipe of an open $(...) (subst.c) */
 
 struct sh_job *sh_job_new(struct sh *sh, const char *cmd)
 {
@@ -159,6 +160,15 @@ int sh_job_wait(struct sh *sh, struct sh_job *j)
 	bool jobctl =
 	    ws && sh->jobctl_recv != HANDLE_INVALID &&
 	    ch_waitset_add(sh->waitset, sh->jobctl_recv, KBUS_EV_READABLE, KEY_JOBCTL) == 0;
+	/* a job writing into a $(...) is read from while it runs (its pipe would fill) */
+	unsigned ncap = 0;
+	for (unsigned i = 0; ws && i < sh->ncaptures; i++) {
+		handle_t h = ch_fd_handle(sh->captures[i].rfd);
+		if (h == HANDLE_INVALID ||
+		    ch_waitset_add(sh->waitset, h, KBUS_EV_READABLE, KEY_CAPTURE(i)) < 0)
+			break;
+		ncap++;
+	}
 	bool stopped = false;
 	for (;;) {
 		unsigned running = 0;
@@ -181,11 +191,16 @@ int sh_job_wait(struct sh *sh, struct sh_job *j)
 			continue;
 		}
 		for (long k = 0; k < n; k++) {
+			if (ev[k].key >= KEY_CAPTURE(0) && ev[k].key < KEY_CAPTURE(ncap)) {
+				sh_capture_pump(sh, sh->captures[ev[k].key - KEY_CAPTURE(0)].rfd);
+				continue;
+			}
 			if (ev[k].key != KEY_JOBCTL)
 				continue;
 			uint32_t e = take_events(sh);
 			if (e == TERM_EV_INTR || e == TERM_EV_QUIT) {
 				kill_job(j);
+				sh->interrupted = true; /* the loops around it stop too */
 			} else if (e == TERM_EV_SUSP) {
 				if (set_suspended(j, true) == 0)
 					stopped = true;
@@ -202,6 +217,8 @@ int sh_job_wait(struct sh *sh, struct sh_job *j)
 		ch_waitset_remove(sh->waitset, KEY_PROC(i));
 	if (jobctl)
 		ch_waitset_remove(sh->waitset, KEY_JOBCTL);
+	for (unsigned i = 0; i < ncap; i++)
+		ch_waitset_remove(sh->waitset, KEY_CAPTURE(i));
 	if (stopped) {
 		j->background = true;
 		sh_printf(2, "\n[%d] stopped  %s\n", j->id, j->cmd);
@@ -362,6 +379,14 @@ void sh_jobctl_drain(struct sh *sh)
 {
 	if (sh->jobctl_recv != HANDLE_INVALID)
 		take_events(sh);
+}
+
+bool sh_jobctl_intr(struct sh *sh)
+{
+	if (sh->jobctl_recv == HANDLE_INVALID)
+		return false;
+	uint32_t e = take_events(sh);
+	return e == TERM_EV_INTR || e == TERM_EV_QUIT;
 }
 
 void sh_jobctl_setup(struct sh *sh)

@@ -2,18 +2,29 @@
  * parse.h - the shell's lexer and parser (pure: built on the host too).
  *
  * sh_parse() turns source text into a list of and-or lists of pipelines of
- * simple commands (docs/shell.md "Syntax"). Words are kept as they were
- * written, quotes and all: expansion (expand.h) removes the quoting once it
- * knows the variables. Everything is allocated in one arena the caller frees
- * with sh_arena_free(), so a syntax error in the middle leaks nothing.
+ * commands, simple or compound (docs/shell.md "Syntax", "Control flow"). Words
+ * are kept as they were written, quotes and all: expansion (expand.h) removes
+ * the quoting once it knows the variables. Everything is allocated in one arena
+ * the caller frees with sh_arena_free(), so a syntax error in the middle leaks
+ * nothing. A function definition keeps its body as source text, which the
+ * shell copies and parses again at each call (its arena outlives this one).
  *
  * Grammar:
  *   list     := andor ( (';' | '&' | newline) andor )* [';' | '&']
  *   andor    := pipeline ( ('&&' | '||') newline* pipeline )*
- *   pipeline := cmd ( '|' newline* cmd )*
- *   cmd      := ( NAME=value )* ( word | redirection )+
+ *   pipeline := ['!'] cmd ( '|' newline* cmd )*
+ *   cmd      := simple | compound redirection* | NAME '(' ')' newline* compound
+ *   simple   := ( NAME=value )* ( word | redirection )+
+ *   compound := '{' list '}'
+ *             | 'if' list 'then' list ( 'elif' list 'then' list )* [ 'else' list ] 'fi'
+ *             | ( 'while' | 'until' ) list 'do' list 'done'
+ *             | 'for' NAME [ newline* 'in' word* ] (';' | newline) newline* 'do' list 'done'
+ *             | 'case' word newline* 'in' ( newline* ['('] word ('|' word)* ')' [list] ';;' )*
+ *               newline* 'esac'    (the last item's ';;' may be left out)
  *   redirection := [n] ( '>' | '>>' | '<' ) word  |  [n] ( '>&' | '<&' ) digit
- * '#' at the start of a word comments out the rest of the line.
+ * Reserved words count only where a command starts. '#' at the start of a
+ * word comments out the rest of the line. A word may hold $(...), `...` and
+ * $((...)), scanned to their ends here and run by the expansion.
  */
 #pragma once
 
@@ -26,6 +37,7 @@
 
 #define SH_MAX_WORDS 256 /* words and redirections per command */
 #define SH_MAX_CMDS 64 /* commands per pipeline */
+#define SH_MAX_NEST 32 /* compound commands and $(...) inside each other */
 
 /* Bump allocator: blocks on a list, all freed at once. */
 struct sh_arena {
@@ -49,14 +61,44 @@ struct sh_redir {
 	char *word; /* the target, raw (SH_R_IN/OUT/APPEND) */
 };
 
+struct sh_list {
+	unsigned n;
+	struct sh_andor *items;
+};
+
+enum sh_cmd_kind {
+	SH_CMD_SIMPLE,
+	SH_CMD_GROUP, /* { list; }: parts[0] */
+	SH_CMD_IF, /* parts: cond, then, [cond, then]..., [else] (an odd count has an else) */
+	SH_CMD_WHILE, /* parts[0] the condition, parts[1] the body */
+	SH_CMD_UNTIL,
+	SH_CMD_FOR, /* name, words (the list after `in`), parts[0] the body */
+	SH_CMD_CASE, /* words[0] the subject, items */
+	SH_CMD_FUNC, /* name, body: the source text of the compound command */
+};
+
+struct sh_case_item {
+	unsigned npats;
+	char **pats; /* raw patterns */
+	struct sh_list body;
+};
+
 struct sh_cmd {
+	enum sh_cmd_kind kind;
 	unsigned nassign, nwords, nredirs;
 	char **assign; /* raw "NAME=value" words before the command */
-	char **words; /* raw words; words[0] is the command */
-	struct sh_redir *redirs; /* in the order written */
+	char **words; /* raw words; words[0] is the command (see kind) */
+	struct sh_redir *redirs; /* in the order written (after a compound command's end) */
+	unsigned nparts, nitems;
+	struct sh_list *parts; /* a compound command's lists (see kind) */
+	struct sh_case_item *items; /* SH_CMD_CASE */
+	bool for_in; /* SH_CMD_FOR: `in` was written (without it: "$@") */
+	char *name; /* SH_CMD_FOR: the variable; SH_CMD_FUNC: the function */
+	char *body; /* SH_CMD_FUNC */
 };
 
 struct sh_pipeline {
+	bool negate; /* '!': the status is inverted */
 	unsigned ncmds;
 	struct sh_cmd *cmds;
 };
@@ -70,11 +112,6 @@ struct sh_andor {
 	bool background; /* ended by '&' */
 };
 
-struct sh_list {
-	unsigned n;
-	struct sh_andor *items;
-};
-
 struct sh_parse_result {
 	struct sh_list list;
 	char error[96]; /* SH_PARSE_ERROR: "syntax error near '|'" */
@@ -82,6 +119,15 @@ struct sh_parse_result {
 
 /* Parse len bytes of src into r (allocated in a); SH_PARSE_*. */
 int sh_parse(struct sh_arena *a, const char *src, size_t len, struct sh_parse_result *r);
+
+/*
+ * The end of the parenthesised text starting at s[i] == '(' (the index after its
+ * ')'), through quotes and nesting: 0 if len ends first, (size_t)-1 if it is
+ * nested more than SH_MAX_NEST deep. What $(...) and $((...)) are scanned with.
+ */
+size_t sh_scan_paren(const char *s, size_t len, size_t i);
+/* The end of `...` starting at s[i] == '`' (after the closing one); 0 if len ends first. */
+size_t sh_scan_backquote(const char *s, size_t len, size_t i);
 
 /* True if s (n bytes) is NAME=... with a valid NAME; *eq gets the '=' offset. */
 bool sh_is_assignment(const char *s, size_t n, size_t *eq);

@@ -4,8 +4,9 @@
  *   sh                  interactive on a terminal (isatty(0)), else reads stdin
  *   sh -c 'cmd' [a...]  runs cmd ($0 = the first a, $1... the rest)
  *   sh script [a...]    runs the script (a fs:// path, or bin/<name> of the initrd)
- * Input is parsed a line at a time; a line that leaves a quote open or ends in
- * '|', '&&', '||' or a backslash is continued by the next. A syntax error sets
+ * Input is parsed a line at a time; a line that leaves a quote or a compound
+ * command open or ends in '|', '&&', '||' or a backslash is continued by the
+ * next (a terminal shows the "> " prompt for it). A syntax error sets
  * $? to 2 (and ends a script or -c). The exit status is the last command's.
  */
 #include "sh.h"
@@ -34,14 +35,12 @@ void sh_printf(int fd, const char *fmt, ...)
 		return;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	for (int off = 0; off < n;) {
-		ssize_t w = write(fd, buf + off, (size_t)(n - off));
-		if (w <= 0)
-			return;
-		off += (int)w;
-	}
+	sh_write(fd, buf, (size_t)n);
 }
 
+static struct sh the_shell;
+
+/* To the stderr of what runs now: a function's or compound command's own when redirected. */
 void sh_error(const char *fmt, ...)
 {
 	char buf[512];
@@ -49,7 +48,7 @@ void sh_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	sh_printf(2, "sh: %s\n", buf);
+	sh_printf(the_shell.io[2], "sh: %s\n", buf);
 }
 
 void sh_cwd_uri(char *buf, size_t cap)
@@ -199,9 +198,27 @@ static const char *expand_var(void *ctx, const char *name, size_t n)
 	return v ? v->value : NULL;
 }
 
+static const char *expand_param(void *ctx, unsigned i)
+{
+	struct sh *sh = ctx;
+	return i >= 1 && i <= (unsigned)sh->npos ? sh->pos[i - 1] : NULL;
+}
+
+static void expand_error(void *ctx, const char *msg)
+{
+	struct sh *sh = ctx;
+	sh->expand_error = true;
+	sh_error("%s", msg);
+}
+
 void sh_expand_ops(struct sh *sh, struct sh_expand_ops *ops)
 {
-	*ops = (struct sh_expand_ops){.ctx = sh, .var = expand_var, .glob = sh_glob};
+	*ops = (struct sh_expand_ops){.ctx = sh,
+	                              .var = expand_var,
+	                              .glob = sh_glob,
+	                              .subst = sh_subst,
+	                              .param = expand_param,
+	                              .error = expand_error};
 }
 
 /* ---- running text ---- */
@@ -255,6 +272,7 @@ static void run_lines(struct sh *sh, char *(*next)(void *ctx, bool more), void *
 		buf[plen] = 0;
 		free(line);
 		pending = buf;
+		sh->interrupted = false; /* a Ctrl-C stops what ran before this prompt only */
 		int st = sh_run_text(sh, pending, plen);
 		if (st == SH_PARSE_INCOMPLETE)
 			continue;
@@ -372,16 +390,20 @@ static void setup(struct sh *sh)
 	sh->pool = ch_handle("pool");
 	sh->waitset = sh->jobctl_recv = sh->jobctl_send = HANDLE_INVALID;
 	sh->arg0 = "sh";
+	sh->io[0] = 0;
+	sh->io[1] = 1;
+	sh->io[2] = 2;
 	if (sh->pool != HANDLE_INVALID)
 		ch_waitset_create(sh->pool, &sh->waitset);
 	init_vars(sh);
 }
 
-static struct sh the_shell;
-
 int main(int argc, char **argv)
 {
 	struct sh *sh = &the_shell;
+	char base;
+	sh->io[2] = 2; /* for a message before setup() */
+	sh->stack_base = (uintptr_t)&base;
 	setup(sh);
 	if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
 		sh->errexit_syntax = true;

@@ -1,9 +1,12 @@
 /*
  * sh.h - the CharlotteOS shell's state and the parts that use the system
- * (docs/shell.md). The pure parts are parse.h, expand.h, edit.h, hist.h and
- * complete.h; these files build only for CharlotteOS:
+ * (docs/shell.md). The pure parts are parse.h (with lex.h), expand.h (with
+ * arith.c), testcmd.h, edit.h, hist.h and complete.h; these files build only
+ * for CharlotteOS:
  *   sh.c       main, reading commands (a terminal, a script, -c), variables
  *   exec.c     running lists, and-or lists and pipelines; redirections; spawning
+ *   flow.c     compound commands, loops, functions; break continue return local shift read
+ *   subst.c    command substitution: $(...) and `...` through a pipe
  *   grants.c   what a child holds: the default set, run --grant's set, caps
  *   builtins.c the builtins
  *   jobs.c     the job table, waiting, Ctrl-C / Ctrl-Z through the job-control endpoint
@@ -31,6 +34,14 @@
 #define SH_CHILD_POOL_MAX (16u << 20) /* a child's default pool, at most */
 #define SH_CHILD_POOL_MIN (1u << 20) /* ... and at least */
 #define SH_SPAWN_RETRIES 200 /* ERR_NO_MEMORY: tries again after 1 ms, this many times */
+#define SH_MAX_FUNCS 64 /* functions defined */
+#define SH_MAX_LOCALS 128 /* `local` variables saved by the function calls running */
+#define SH_SUBST_MAX (1u << 20) /* what one $(...) keeps of its output; the rest is cut */
+#define SH_MAX_CAPTURES SH_MAX_NEST /* $(...) inside $(...) */
+/* How much of the stack (CH_STACK_SIZE, 64 KiB) nested compound commands, function
+ * calls and substitutions may use: past it a command fails with a message, and
+ * what it leaves is enough for the deepest leaf (a spawn, a message). */
+#define SH_STACK_BUDGET (36u * 1024)
 
 struct sh_var {
 	char *name, *value;
@@ -51,6 +62,25 @@ struct sh_proc {
 	unsigned ngrants;
 	struct sh_grant_rec *grants;
 	char name[32];
+};
+
+struct sh_func {
+	char *name, *body; /* body: the source of its compound command */
+};
+
+/* A variable `local` saved: restored when its function returns. */
+struct sh_local {
+	char *name, *value; /* value NULL: it was unset */
+	bool exported;
+	unsigned call; /* the call depth that saved it */
+};
+
+/* An open $(...): its pipe, and what was read from it. */
+struct sh_capture {
+	int rfd, wfd;
+	char *buf;
+	size_t len, cap;
+	bool cut; /* more than SH_SUBST_MAX came */
 };
 
 struct sh_job {
@@ -80,6 +110,22 @@ struct sh {
 	char dollar[24]; /* $$ */
 	struct sh_hist hist;
 	char *histfile;
+	/* control flow (flow.c) */
+	int io[3]; /* a command's descriptors before its redirections (a compound's own) */
+	unsigned loops; /* loops running (in this function call or substitution) */
+	unsigned brk, cont; /* break / continue pending: loops left to leave */
+	bool returning; /* `return` pending */
+	bool interrupted; /* Ctrl-C: whatever runs stops, up to the prompt */
+	bool expand_error; /* an expansion failed and said why */
+	bool subst_ran; /* a $(...) ran since prepare() began: its status is $? */
+	unsigned calls; /* function calls running */
+	uintptr_t stack_base; /* main()'s frame, for SH_STACK_BUDGET */
+	struct sh_func funcs[SH_MAX_FUNCS];
+	unsigned nfuncs;
+	struct sh_local locals[SH_MAX_LOCALS];
+	unsigned nlocals;
+	struct sh_capture captures[SH_MAX_CAPTURES];
+	unsigned ncaptures;
 };
 
 /* sh.c */
@@ -108,6 +154,35 @@ uint64_t sh_child_pool(struct sh *sh);
 int sh_run_list(struct sh *sh, const struct sh_list *l);
 /* Read a whole file of fs:// (at most SH_IMAGE_MAX bytes); malloc'd, or NULL with errno. */
 void *sh_read_file(const char *path, size_t *len);
+
+/* flow.c */
+/* Run a compound command (parse.h) with sh->io as its descriptors; its status. */
+int sh_run_compound(struct sh *sh, const struct sh_cmd *c);
+/* Define (or redefine) a function; 0 or -1 (reported). */
+int sh_func_define(struct sh *sh, const char *name, const char *body);
+struct sh_func *sh_func_find(struct sh *sh, const char *name);
+/* Call f with argv[1..] as $1...; its status. fds: its descriptors. */
+int sh_func_call(struct sh *sh, struct sh_func *f, int argc, char **argv, const int fds[3]);
+/* True (and says so) when the shell's stack is too deep to go further. */
+bool sh_too_deep(struct sh *sh);
+/* break, continue, return, exit or Ctrl-C pending: what runs must stop. */
+bool sh_unwinding(const struct sh *sh);
+/* Has Ctrl-C (or Ctrl-\) come? Sets sh->interrupted. For loops of builtins. */
+bool sh_check_intr(struct sh *sh);
+int sh_break_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
+int sh_return_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
+int sh_local_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
+int sh_shift_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
+int sh_read_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
+
+/* subst.c */
+/* The output of running src (n bytes), trailing newlines removed; malloc'd, NULL on failure
+ * (reported). The hook of expand.h. */
+char *sh_subst(void *ctx, const char *src, size_t n);
+/* Write all of buf to fd, or into the $(...) capturing fd. 0 or -1. */
+int sh_write(int fd, const void *buf, size_t n);
+/* Read what the captures' pipes hold now (a job being waited for writes into them). */
+void sh_capture_pump(struct sh *sh, int rfd);
 
 /* grants.c */
 struct sh_grant_set {
@@ -157,6 +232,8 @@ int sh_wait_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 void sh_jobctl_setup(struct sh *sh);
 /* Drop job-control events that came after the last job ended (at a prompt). */
 void sh_jobctl_drain(struct sh *sh);
+/* Take pending job-control events without waiting: true if Ctrl-C or Ctrl-\ came. */
+bool sh_jobctl_intr(struct sh *sh);
 
 /* interact.c */
 /* Read the next line for the parser; prompt2: a continuation. NULL at end of input. */

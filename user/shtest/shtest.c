@@ -8,7 +8,7 @@
  * itself in a helper role (argv[1]): upper, cat, err, open, write, names, env,
  * ready, sleep, crash, exit. The files live below fs:///tmp/shtest. term.c runs the shell on
  * a terminal whose console is shtest itself (line editing, history, completion,
- * Ctrl-C).
+ * Ctrl-C); flow.c has the control-flow scripts.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -153,12 +153,6 @@ static int helper(int argc, char **argv)
 
 /* ---- running the shell ---- */
 
-struct result {
-	int code; /* exit code, or -1 when it did not exit */
-	char how[96];
-	char out[4096], err[2048];
-};
-
 static bool grant_fd(struct ch_grant *g, const char *name, int fd)
 {
 	struct cap_info ci;
@@ -198,8 +192,7 @@ static void drain(int fd, char *buf, size_t cap)
 	buf[n] = 0;
 }
 
-/* Run bin/sh with argv (NULL: just "sh") and script on its stdin. */
-static int run_sh(const char *const *argv, const char *script, struct result *r)
+int shtest_run_sh(const char *const *argv, const char *script, struct shtest_result *r)
 {
 	int in[2], out[2], err[2];
 	memset(r, 0, sizeof(*r));
@@ -251,18 +244,7 @@ static int run_sh(const char *const *argv, const char *script, struct result *r)
 	return 0;
 }
 
-/* Run script; its stdout must be want and its exit status code. */
-#define SCRIPT(script, want, want_code)                                                           \
-	do {                                                                                      \
-		struct result *r_ = &res;                                                         \
-		CHECK(run_sh(NULL, script, r_) == 0, "could not start bin/sh");                   \
-		CHECK(strcmp(r_->out, want) == 0, "stdout [%s], want [%s]; stderr [%s]", r_->out, \
-		      want, r_->err);                                                             \
-		CHECK(r_->code == (want_code), "sh %s, want exit code %d; stderr [%s]", r_->how,  \
-		      want_code, r_->err);                                                        \
-	} while (0)
-
-static struct result res;
+struct shtest_result res;
 
 int shtest_put_file(const char *path, const void *data, size_t len)
 {
@@ -327,7 +309,7 @@ static void test_syntax_error(void)
 	SCRIPT("echo before\n| bad\necho after\n", "before\n", 2);
 	CHECK(strstr(res.err, "syntax error near '|'"), "stderr [%s]", res.err);
 	static const char *const argv[] = {"sh", "-c", "echo \"open", NULL};
-	CHECK(run_sh(argv, "", &res) == 0, "sh -c");
+	CHECK(shtest_run_sh(argv, "", &res) == 0, "sh -c");
 	CHECK(res.code == 2 && strstr(res.err, "unexpected end"), "sh -c: %s [%s]", res.how,
 	      res.err);
 	SCRIPT("echo a ;; echo b\n", "", 2);
@@ -376,7 +358,7 @@ static void test_default_grants(void)
 {
 	SCRIPT("shtest names\n", "initrd log ns pool self.as self.process stderr stdin stdout\n",
 	       0);
-	CHECK(run_sh(NULL, "caps\n", &res) == 0, "could not start bin/sh");
+	CHECK(shtest_run_sh(NULL, "caps\n", &res) == 0, "could not start bin/sh");
 	CHECK(res.code == 0 && strstr(res.out, "memory-pool") && strstr(res.out, "initrd") &&
 	          strstr(res.out, "ns-node") && strstr(res.out, "self.process"),
 	      "caps: %s [%s] [%s]", res.how, res.out, res.err);
@@ -420,7 +402,7 @@ static void test_exit_and_c(void)
 	SCRIPT("echo a; exit 7; echo b\n", "a\n", 7);
 	static const char *const argv[] = {"sh",   "-c",  "echo $0 $1 $#; exit 4",
 	                                   "zero", "one", NULL};
-	CHECK(run_sh(argv, "", &res) == 0, "sh -c");
+	CHECK(shtest_run_sh(argv, "", &res) == 0, "sh -c");
 	CHECK(strcmp(res.out, "zero one 1\n") == 0 && res.code == 4, "sh -c: [%s] %s", res.out,
 	      res.how);
 }
@@ -482,6 +464,16 @@ static void test_no_leftovers(void)
 	CHECK(!left[0], "still running:%s", left);
 }
 
+/* 30,000 bytes of lines for $(...): more than a pipe holds */
+static bool put_big(void)
+{
+	static char big[30000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = i % 60 == 59 ? '\n' : (char)('a' + i % 26);
+	big[sizeof(big) - 1] = '\n';
+	return shtest_put_file(SHDIR "/big", big, sizeof(big)) == 0;
+}
+
 static bool prepared;
 
 static void prepare(void)
@@ -493,7 +485,7 @@ static void prepare(void)
 	           shtest_put_file(SHDIR "/secret", "s\n", 2) == 0 &&
 	           shtest_put_file(SHDIR "/g/a.txt", "", 0) == 0 &&
 	           shtest_put_file(SHDIR "/g/b.txt", "", 0) == 0 &&
-	           shtest_put_file(SHDIR "/g/c.dat", "", 0) == 0;
+	           shtest_put_file(SHDIR "/g/c.dat", "", 0) == 0 && put_big();
 }
 
 static void run_all(void)
@@ -516,8 +508,17 @@ static void run_all(void)
 	ch_test_run("sh_", "exit_and_c", test_exit_and_c);
 	ch_test_run("sh_", "fault", test_fault);
 	ch_test_run("sh_", "help", test_help);
+	ch_test_run("sh_", "if", shtest_if);
+	ch_test_run("sh_", "loops", shtest_loops);
+	ch_test_run("sh_", "case", shtest_case);
+	ch_test_run("sh_", "functions", shtest_functions);
+	ch_test_run("sh_", "subst", shtest_subst);
+	ch_test_run("sh_", "arith", shtest_arith);
+	ch_test_run("sh_", "flow_script", shtest_flow_script);
+	ch_test_run("sh_", "flow_errors", shtest_flow_errors);
 	ch_test_run("sh_", "interactive", shtest_interactive);
 	ch_test_run("sh_", "jobctl", shtest_jobctl);
+	ch_test_run("sh_", "loop_intr", shtest_loop_intr);
 	ch_test_run("sh_", "no_leftovers", test_no_leftovers);
 }
 

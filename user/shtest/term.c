@@ -319,3 +319,41 @@ void shtest_jobctl(void)
 	jobctl_steps();
 	stop(&t);
 }
+
+/* Ctrl-C ends a loop of builtins and a loop of programs; a compound command
+ * typed over several lines gets the continuation prompt. */
+static void loop_intr_steps(void)
+{
+	STEP(PROMPT, "no prompt: [%s]", t.out);
+	CHECK(t.events != HANDLE_INVALID, "the shell set no job-control endpoint");
+	struct term_event ev = {TERM_REQ_MAGIC, TERM_EV_INTR};
+	struct kbus_msg m = {.data = &ev, .len = sizeof(ev)};
+	type(&t, "echo start; while true; do :; done; echo never\r");
+	STEP("start\n", "the loop did not start: [%s]", t.out + t.mark);
+	EXPECT_OK(ch_kbus_send(t.events, &m, 0, WAIT_NS));
+	STEP(PROMPT, "Ctrl-C did not end a loop of builtins: [%s]", t.out + t.mark);
+	type(&t, "echo $?\r");
+	STEP("\n130\n", "status of an interrupted loop: [%s]", t.out + t.mark);
+	type(&t, "for i in 1 2 3; do shtest sleep; done; echo never\r");
+	STEP("ready\n", "the loop's program did not start: [%s]", t.out + t.mark);
+	EXPECT_OK(ch_kbus_send(t.events, &m, 0, WAIT_NS));
+	STEP("killed", "Ctrl-C did not kill the loop's job: [%s]", t.out + t.mark);
+	STEP(PROMPT, "Ctrl-C did not end a loop of programs: [%s]", t.out + t.mark);
+	type(&t, "if true\r");
+	STEP("> ", "no continuation prompt in an if: [%s]", t.out + t.mark);
+	type(&t, "then echo yes\r");
+	STEP("> ", "no continuation prompt before fi: [%s]", t.out + t.mark);
+	type(&t, "fi\r");
+	STEP("yes\n", "the if did not run: [%s]", t.out + t.mark);
+	STEP(PROMPT, "no prompt after the if");
+	type(&t, "exit 0\r");
+	struct proc_status st = stop(&t);
+	CHECK(st.state == PROC_EXITED && st.code == 0, "exit: sh %d %d", (int)st.state, st.code);
+}
+
+void shtest_loop_intr(void)
+{
+	CHECK(start(&t), "could not start bin/sh on a terminal");
+	loop_intr_steps();
+	stop(&t);
+}
