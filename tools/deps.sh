@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh <build|test|fuzz|bench|lint> - install the Debian packages a make target needs.
+# deps.sh <build|test|fuzz|bench|lint|trace> - install the Debian packages a make target needs.
 # Runs apt-get only when something is missing; uses sudo when not root.
 set -e
 need=""
@@ -14,6 +14,8 @@ test) check qemu-system-x86 grub-pc-bin grub-efi-amd64-bin grub-common xorriso m
 fuzz) check clang libclang-rt-dev gzip tar e2fsprogs ;;
 lint) check clang-format cppcheck ;;
 bench) check qemu-system-x86 linux-image-amd64 busybox-static cpio xz-utils libc6-dev ;;
+# tools/trace-path.sh: single-stepping the bench boot over QEMU's gdb stub
+trace) check qemu-system-x86 gdb python3 ;;
 esac
 [ -z "$need" ] && exit 0
 echo "deps: installing$need"
