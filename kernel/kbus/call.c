@@ -290,6 +290,24 @@ int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 	return err;
 }
 
+/* ch->lock held: fw starts waiting on ep (its receivers parked in the fast path). */
+static void park_waiter(struct endpoint *ep, struct kbus_fast_waiter *fw)
+{
+	fw->next = ep->fast_waiter;
+	fw->pprev = &ep->fast_waiter;
+	if (fw->next)
+		fw->next->pprev = &fw->next;
+	ep->fast_waiter = fw;
+}
+
+/* ch->lock held: take fw, the first of ep's parked receivers, off the list. */
+static void take_first_waiter(struct endpoint *ep, struct kbus_fast_waiter *fw)
+{
+	ep->fast_waiter = fw->next;
+	if (fw->next)
+		fw->next->pprev = &ep->fast_waiter;
+}
+
 /*
  * Hand call (words w, badge) straight to a receiver parked in
  * kbus_reply_recv_fast() on dst, make it the answerer and switch to it (or
@@ -306,9 +324,7 @@ static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[
 		return false;
 	}
 	struct thread *server = fw->thread;
-	dst->fast_waiter = fw->next;
-	if (fw->next)
-		fw->next->pprev = &dst->fast_waiter;
+	take_first_waiter(dst, fw);
 	words_copy(fw->words, w);
 	fw->badge = badge;
 	/* the last touch of fw: its owner may stop looking for us once it sees this */
@@ -426,12 +442,7 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 		err = ep->closed ? ERR_INTERRUPTED : kbus_peer_gone(ep) ? ERR_PEER_CLOSED : 0;
 		if (err)
 			break;
-		fw.next = ep->fast_waiter; /* park */
-		fw.pprev = &ep->fast_waiter;
-		if (fw.next)
-			fw.next->pprev = &fw.next;
-		// cppcheck-suppress autoVariables ; unparked before this frame returns
-		ep->fast_waiter = &fw;
+		park_waiter(ep, &fw); /* unparked before this frame returns */
 		spin_unlock_irqrestore(&ch->lock, irq);
 		/* a direct switch arms no timer: only when waiting without a deadline */
 		if (run && deadline == UINT64_MAX && sched_switch_to(run)) {
@@ -565,13 +576,6 @@ static inline struct trap_frame *frame_of(struct thread *t)
 	return arch_thread_frame(t->stack, PAGE_SIZE << THREAD_STACK_ORDER);
 }
 
-/* Does t owe user_return_work() before it runs user code (after the switch)? */
-static inline uint64_t work_owed(struct thread *t)
-{
-	return sched_resched_pending() || sched_kill_pending(t) ||
-	       process_suspended(t->uthread->proc);
-}
-
 /* ch->lock held: park self's own waiter on ep (the reference fw.ep is self's). */
 static void flat_park(struct thread *self, struct endpoint *ep)
 {
@@ -579,11 +583,7 @@ static void flat_park(struct thread *self, struct endpoint *ep)
 	fw->thread = self;
 	fw->got = false;
 	fw->ep = ep;
-	fw->next = ep->fast_waiter;
-	fw->pprev = &ep->fast_waiter;
-	if (fw->next)
-		fw->next->pprev = &fw->next;
-	ep->fast_waiter = fw;
+	park_waiter(ep, fw);
 	self->kbus.flat = KBUS_FLAT_PARKED;
 }
 
@@ -618,9 +618,7 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 		return none;
 	}
 	/* switched (flat) or about to: nothing below may fail */
-	dst->fast_waiter = fw->next;
-	if (fw->next)
-		fw->next->pprev = &dst->fast_waiter;
+	take_first_waiter(dst, fw);
 	struct kbus_call *call = &self->kbus.call;
 	call->caller = self;
 	call->state = CALL_WAITING;
@@ -642,14 +640,10 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	server->kbus.flat = KBUS_FLAT_NONE;
 	server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
 	struct trap_frame *stf = frame_of(server);
-	stf->rsi = tf->rsi; /* the words move once: frame to frame */
-	stf->rdx = tf->rdx;
-	stf->r10 = tf->r10;
-	stf->r8 = tf->r8;
-	stf->r9 = badge;
-	arch_syscall_set_result(stf, 0);
+	arch_fast_move_words(stf, tf, badge); /* the words move once: frame to frame */
 	spin_unlock(&ch->lock);
-	return (struct kbus_flat_exit){(uint64_t)stf | work_owed(server), self};
+	return (struct kbus_flat_exit){
+	    (uint64_t)stf | user_return_owed(server, server->uthread->proc), self};
 }
 
 static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_frame *tf,
@@ -691,14 +685,10 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 	}
 	caller->kbus.flat = KBUS_FLAT_NONE;
 	struct trap_frame *ctf = frame_of(caller);
-	ctf->rsi = tf->rsi;
-	ctf->rdx = tf->rdx;
-	ctf->r10 = tf->r10;
-	ctf->r8 = tf->r8;
-	ctf->r9 = 0;
-	arch_syscall_set_result(ctf, 0);
+	arch_fast_move_words(ctf, tf, 0);
 	spin_unlock(&ch->lock);
-	return (struct kbus_flat_exit){(uint64_t)ctf | work_owed(caller), self};
+	return (struct kbus_flat_exit){
+	    (uint64_t)ctf | user_return_owed(caller, caller->uthread->proc), self};
 out_none:
 	spin_unlock(&ch->lock);
 	return none;
@@ -811,6 +801,6 @@ void kbus_flat_resume(struct trap_frame *tf)
 	else
 		resume_caller(self, tf);
 	arch_irq_disable();
-	if (work_owed(self))
+	if (user_return_owed(self, self->uthread->proc))
 		user_return_work();
 }

@@ -131,6 +131,11 @@ static inline bool process_suspended(const struct process *p)
 {
 	return __atomic_load_n(&p->suspended, __ATOMIC_ACQUIRE);
 }
+/* Does thread t of p owe user_return_work() before it runs user code again? */
+static inline bool user_return_owed(struct thread *t, const struct process *p)
+{
+	return sched_resched_pending() || sched_kill_pending(t) || process_suspended(p);
+}
 /*
  * The calling thread of p parks until p is resumed or the thread is killed
  * (its caller then ends it). Called on the way back to user mode, with any

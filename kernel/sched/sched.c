@@ -807,48 +807,71 @@ void sched_kill(struct thread *t)
 		arch_send_resched(cpu);
 }
 
-bool sched_switch_to(struct thread *next)
+/*
+ * Lock this CPU's queue rq for a direct switch from self to next and check that
+ * next can run here at once: BLOCKED, off every CPU, allowed here, no timer
+ * armed on another CPU, and no wake-up pending for self (which must not
+ * block). Moves next to rq. true: rq locked (only rq); false: nothing locked.
+ */
+/* (inline: on the kbus round trip twice) */
+static inline __attribute__((always_inline)) bool
+begin_direct(struct runqueue *rq, struct thread *self, struct thread *next)
 {
-	uint64_t irq = arch_irq_save();
-	struct cpu *c = this_cpu();
-	struct runqueue *rq = c->sched;
-	struct thread *self = c->current;
 	unsigned ncpu = READ_ONCE(next->cpu);
-	struct runqueue *nrq = rq_of(ncpu);
-	lock_two(rq, nrq);
+	struct runqueue *nrq = rq;
+	if (likely(ncpu == rq->cpu)) /* the usual case: one lock */
+		spin_lock(&rq->lock);
+	else
+		lock_two(rq, nrq = rq_of(ncpu));
 	bool ok = next->cpu == ncpu && next->state == THREAD_BLOCKED &&
 	          !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
-	          next != self && allowed(next, c->id) &&
-	          (ncpu == c->id || !READ_ONCE(next->sleep_timer.armed));
-	if (ok) {
-		next->cpu = c->id; /* migrate: its queue is ours from now on */
-		if (ncpu != c->id)
-			rq->stats.migrations++;
+	          next != self && allowed(next, rq->cpu) &&
+	          (ncpu == rq->cpu || !READ_ONCE(next->sleep_timer.armed));
+	if (ok && nrq != rq) {
+		next->cpu = rq->cpu; /* migrate: its queue is ours from now on */
+		rq->stats.migrations++;
 	}
 	if (nrq != rq)
 		spin_unlock(&nrq->lock);
-	if (!ok) {
+	if (!ok)
 		spin_unlock(&rq->lock);
-		arch_irq_restore(irq);
-		return false;
-	}
-	/*
-	 * Slice donation: the callee runs on the rest of the caller's turn. The
-	 * policy's state of the CPU (stint, charge point, slice timer) stays as it
-	 * is, so what the pair runs is charged, at the next decision, to whichever
-	 * of them runs then: the IPC costs no policy work and no timer write.
-	 */
+	return ok;
+}
+
+/*
+ * The direct switch's state (rq locked), as slice donation: the callee runs
+ * on the rest of the caller's turn. The policy's state of the CPU (stint,
+ * charge point, slice timer) stays as it is, so what the pair runs is
+ * charged, at the next decision, to whichever of them runs then: the IPC
+ * costs no policy work and no timer write.
+ */
+static inline __attribute__((always_inline)) void
+donate_switch(struct cpu *c, struct runqueue *rq, struct thread *self, struct thread *next)
+{
 	uint64_t now = clock_monotonic_ns();
 	self->state = THREAD_BLOCKED;
 	self->dq.blocked_at = now;
 	next->state = THREAD_RUNNING;
 	rq->stats.switches++; /* busy to busy: last_switch stays (busy_ns counts from it) */
 	c->current = next;
-	rq->prev = self;
 	next->on_cpu = true;
 	account(self, 1, now);
 	next->run_start = now;
 	arch_thread_switch(self, next);
+}
+
+bool sched_switch_to(struct thread *next)
+{
+	uint64_t irq = arch_irq_save();
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	struct thread *self = c->current;
+	if (!begin_direct(rq, self, next)) {
+		arch_irq_restore(irq);
+		return false;
+	}
+	donate_switch(c, rq, self, next);
+	rq->prev = self;
 	arch_context_switch(&self->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
 	arch_irq_restore(irq);
@@ -868,82 +891,41 @@ bool sched_switch_to(struct thread *next)
  * once, as sched_switch_to() checks. On success only this CPU's queue stays
  * locked, for one of the three calls below; false: nothing locked.
  */
-/* sched_flat_begin()'s checks, both queues locked. */
-static inline bool flat_can_switch(struct runqueue *rq, unsigned ncpu, struct thread *self,
-                                   struct thread *next)
+static inline __attribute__((always_inline)) bool
+flat_begin(struct runqueue *rq, struct thread *self, struct thread *next)
 {
-	return next->cpu == ncpu && next->state == THREAD_BLOCKED &&
-	       !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
-	       !sched_kill_pending(self) && next != self && allowed(next, rq->cpu) &&
-	       (ncpu == rq->cpu || !READ_ONCE(next->sleep_timer.armed));
-}
-
-bool sched_flat_begin(struct thread *self, struct thread *next)
-{
-	struct runqueue *rq = this_cpu()->sched;
-	if (!next) {
-		spin_lock(&rq->lock);
-		if (self->wake_pending || sched_kill_pending(self)) {
-			spin_unlock(&rq->lock);
-			return false;
-		}
-		return true;
-	}
-	unsigned ncpu = READ_ONCE(next->cpu);
-	struct runqueue *nrq = rq_of(ncpu);
-	lock_two(rq, nrq);
-	if (!flat_can_switch(rq, ncpu, self, next)) {
-		unlock_two(rq, nrq);
+	/* a kill set after this read wakes self: wake_pending, checked locked */
+	if (sched_kill_pending(self))
 		return false;
-	}
-	if (nrq != rq) {
-		next->cpu = rq->cpu; /* migrate: its queue is ours from now on */
-		rq->stats.migrations++;
-		spin_unlock(&nrq->lock);
+	if (next)
+		return begin_direct(rq, self, next);
+	spin_lock(&rq->lock);
+	if (self->wake_pending) {
+		spin_unlock(&rq->lock);
+		return false;
 	}
 	return true;
 }
 
-/* The switch itself, as sched_switch_to()'s slice donation: self blocks, next runs. */
-static struct runqueue *flat_switch_state(struct thread *self, uint64_t ctx, struct thread *next)
+bool sched_flat_begin(struct thread *self, struct thread *next)
 {
-	struct cpu *c = this_cpu();
-	struct runqueue *rq = c->sched;
-	uint64_t now = clock_monotonic_ns();
-	self->state = THREAD_BLOCKED;
-	self->dq.blocked_at = now;
-	self->rsp = ctx;
-	next->state = THREAD_RUNNING;
-	rq->stats.switches++;
-	c->current = next;
-	next->on_cpu = true;
-	account(self, 1, now);
-	next->run_start = now;
-	arch_thread_switch(self, next);
-	return rq;
+	return flat_begin(this_cpu()->sched, self, next);
 }
 
 /*
  * next was left by the flat path too (its frame is what runs): begin and
  * switch in one. false: nothing done, nothing locked. true: the switch is
  * made, no lock held; the caller leaves on next's frame, then clears
- * self->on_cpu (syscall.S). The common case, both threads of this CPU, takes
- * one lock.
+ * self->on_cpu (syscall.S).
  */
 bool sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next)
 {
-	struct runqueue *rq = this_cpu()->sched;
-	unsigned ncpu = READ_ONCE(next->cpu);
-	if (likely(ncpu == rq->cpu)) {
-		spin_lock(&rq->lock);
-		if (unlikely(!flat_can_switch(rq, ncpu, self, next))) {
-			spin_unlock(&rq->lock);
-			return false;
-		}
-	} else if (!sched_flat_begin(self, next)) {
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	if (!flat_begin(rq, self, next))
 		return false;
-	}
-	flat_switch_state(self, ctx, next);
+	self->rsp = ctx;
+	donate_switch(c, rq, self, next);
 	spin_unlock(&rq->lock);
 	return true;
 }
@@ -952,7 +934,10 @@ bool sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next)
    it; its finish_switch() unlocks the queue and clears self->on_cpu. */
 void sched_flat_switch_real(struct thread *self, uint64_t ctx, struct thread *next)
 {
-	struct runqueue *rq = flat_switch_state(self, ctx, next);
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	self->rsp = ctx;
+	donate_switch(c, rq, self, next);
 	rq->prev = self;
 	arch_context_load(next->rsp);
 }

@@ -208,8 +208,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	/* interrupts stay off from here to SYSRET: what sets one of these after
 	   the check interrupts the thread in user mode, whose exit checks again */
 	arch_irq_disable();
-	if (unlikely(sched_resched_pending() || sched_kill_pending(self) ||
-	             process_suspended(proc)))
+	if (unlikely(user_return_owed(self, proc)))
 		user_return_work();
 }
 

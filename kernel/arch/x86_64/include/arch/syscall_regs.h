@@ -62,3 +62,16 @@ static inline void arch_fast_set_words(struct trap_frame *tf, const uint64_t w[A
 	tf->r8 = w[3];
 	tf->r9 = extra;
 }
+
+/* The kbus flat path: the fast path's words from src's registers straight into
+ * dst's, with extra and a 0 result (the other thread's call or reply). */
+static inline void arch_fast_move_words(struct trap_frame *dst, const struct trap_frame *src,
+                                        uint64_t extra)
+{
+	dst->rsi = src->rsi;
+	dst->rdx = src->rdx;
+	dst->r10 = src->r10;
+	dst->r8 = src->r8;
+	dst->r9 = extra;
+	dst->rax = 0;
+}
