@@ -441,16 +441,22 @@ static void serve_fd_sink(void)
 	}
 }
 
-static void setup_cap_transfer(void)
+/* A seqpacket pair to a peer process running serve, and the fd to pass. */
+static void setup_fd_peer(void (*serve)(void))
 {
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sock) < 0)
 		die("socketpair");
 	passed_fd = open("/dev/null", O_RDONLY);
 	if (passed_fd < 0)
 		die("open /dev/null");
-	start_peer(serve_fd_sink);
+	start_peer(serve);
 	close(sock[1]);
 	sock[1] = -1;
+}
+
+static void setup_cap_transfer(void)
+{
+	setup_fd_peer(serve_fd_sink);
 }
 
 static void run_cap_transfer(int iters)
@@ -547,14 +553,7 @@ static void serve_fd_echo(void)
 
 static void setup_cap_move(void)
 {
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sock) < 0)
-		die("socketpair");
-	passed_fd = open("/dev/null", O_RDONLY);
-	if (passed_fd < 0)
-		die("open /dev/null");
-	start_peer(serve_fd_echo);
-	close(sock[1]);
-	sock[1] = -1;
+	setup_fd_peer(serve_fd_echo);
 }
 
 /* One round trip: sendmsg + close here, recvmsg + sendmsg + close there, recvmsg here. */
