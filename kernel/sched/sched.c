@@ -302,7 +302,11 @@ static void tick(struct timer_event *ev)
 /*
  * Arm this CPU's timer for the running thread cur (rq locked, rq is ours):
  * the end of its budget, or of a delayed preemption, when another thread
- * waits; every SCHED_ACCOUNT_NS when it runs alone; never when idle.
+ * waits; every SCHED_ACCOUNT_NS when it runs alone; never when idle. A tick
+ * already armed earlier than that stays: when it fires, the decision keeps
+ * cur while its budget lasts and arms the tick again from there. So a switch
+ * between two threads that block in turn (a call and its reply) moves no
+ * timer; the price is at most one early tick per arming.
  */
 static void arm_tick(struct runqueue *rq, struct thread *cur, uint64_t now)
 {
@@ -317,7 +321,7 @@ static void arm_tick(struct runqueue *rq, struct thread *cur, uint64_t now)
 		}
 	}
 	if (rq->tick.armed) {
-		if (deadline && rq->tick.deadline == deadline)
+		if (deadline && rq->tick.deadline <= deadline)
 			return;
 		timer_event_cancel(&rq->tick);
 	}
