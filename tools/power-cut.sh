@@ -3,13 +3,14 @@
 # killed in the middle of fsd's writes, `e2fsck -fy` repairs the image, and every file
 # synced before the cut is intact, read back on the host and through fsd.
 #
-# One scratch image (mke2fs -t ext2, 1 KiB blocks, 64 MiB), booted CUTS + 1 times with
-# the test kernel's "powercut" (etc/powercut.manifest runs `bin/fstest powercut`, the
-# writer of user/fstest/powercut.c, on it: its header has the lines it prints).
-# Boot k of the cuts (k = 1..3):
+# Two chains, one per block size (1 KiB: three cuts; 4 KiB: two; the calls of chain
+# at the end). A chain is one scratch image (mke2fs -t ext2, 64 MiB) booted once per
+# cut and once more, with the test kernel's "powercut" (etc/powercut.manifest runs
+# `bin/fstest powercut`, the writer of user/fstest/powercut.c, on it: its header has
+# the lines it prints). Boot k of the cuts:
 #  - waits until the writer has printed its Nth complete SYNCED block and M WRITING
-#    lines after it (N, M: the table CUTS), then kills QEMU with SIGKILL: the writer
-#    never stops writing, so the cut lands in the middle of its writes;
+#    lines after it (N, M: the chain's table), then kills QEMU with SIGKILL: the
+#    writer never stops writing, so the cut lands in the middle of its writes;
 #  - e2fsck -fy must repair the image (exit status below 4), then e2fsck -fn must find
 #    nothing wrong;
 #  - debugfs reads back every file of the last complete SYNCED block (less those named
@@ -22,10 +23,12 @@
 # ends; the image must then be marked clean and pass e2fsck -fn.
 #
 # usage: tools/power-cut.sh   (B=build dir; exits 0 when every check passed)
-# Prints "PASS <test>" or "FAIL <test>: <why>": fs_power_cut_1, fs_power_cut_2,
-# fs_power_cut_3 (cut k: repaired, every synced file exact on the host and through
-# fsd in the next boot), fs_power_cut_clean (the last boot's clean stop). Serial logs
-# and the image are kept in $B/test-logs/power-cut/ (power_cut_<k>.log, ...).
+# Prints "PASS <test>" or "FAIL <test>: <why>": fs_power_cut_1k_1 .. _1k_3 and
+# fs_power_cut_4k_1, _4k_2 (cut k: repaired, every synced file exact on the host and
+# through fsd in the next boot), fs_power_cut_1k_clean and _4k_clean (the last boot's
+# clean stop). Serial logs are $B/test-logs/power-cut/power_cut_<chain>_<k>.log; the
+# rest of a chain is in power-cut/<chain>/ (the image, and a copy as each cut left it,
+# cut<k>.img, are kept when a check failed).
 # Waits are for lines on serial, never for a time: a boot fails when its serial log
 # stops growing for POWERCUT_STALL seconds (default 240), and QEMU's --timeout caps it.
 set -u
@@ -35,17 +38,11 @@ B=${B:-build}
 QEMU_SH=${QEMU_SH:-tools/qemu.sh}
 STALL=${POWERCUT_STALL:-240}
 PATH=$PATH:/sbin:/usr/sbin
-dir=$B/test-logs/power-cut
-img=$dir/disk.img
-expect=$dir/expect # every file that must be intact: "<crc> <size> <path>"
-rm -rf "$dir"
-mkdir -p "$dir" || exit 2
-: >"$expect"
-
-# The cuts: after the Nth SYNCED block, M WRITING lines more.
-CUTS='3 1
-20 2
-60 4'
+top=$B/test-logs/power-cut # serial logs; a directory per chain for the rest
+rm -rf "$top"
+mkdir -p "$top" || exit 2
+# Per chain (chain, below): dir, its directory; img, its image; expect, every file
+# that must be intact, "<crc> <size> <path>".
 
 fails=0
 result() { # result TEST WHY ("" = pass)
@@ -57,10 +54,10 @@ result() { # result TEST WHY ("" = pass)
 	fi
 }
 
-# boot NAME: QEMU on the image in the background, serial to $dir/NAME.log; sets log,
+# boot NAME: QEMU on the image in the background, serial to $top/NAME.log; sets log,
 # spid (qemu.sh's process) and pidf (QEMU's own pid, written by QEMU).
 boot() {
-	log=$dir/$1.log pidf=$dir/$1.pid
+	log=$top/$1.log pidf=$dir/$1.pid
 	rm -f "$pidf"
 	KERNEL_ELF=$B/charlotte-test.elf "$QEMU_SH" --boot pvh --smp 2 --mem 128M --accel tcg \
 		--timeout 900 --serial-log "$log" --disk "$img" --cmdline powercut \
@@ -146,6 +143,7 @@ check_image() {
 	cp --sparse=always "$img" "$dir/cut$1.img" # as the cut left it
 	e2fsck -fy "$img" >"$dir/e2fsck-y$1.log" 2>&1
 	st=$?
+	echo "e2fsck -fy: status $st, $(grep -c 'Fix? yes\|FIXED\|? yes' "$dir/e2fsck-y$1.log") repairs" >>"$dir/cut$1.txt"
 	if [ "$st" -ge 4 ]; then
 		echo "e2fsck -fy: status $st: $(grep -v '^Pass\|^e2fsck [0-9]' "$dir/e2fsck-y$1.log" | head -n 3 | tr '\n' ' ')"
 		return
@@ -180,49 +178,62 @@ put_expect() {
 	debugfs -w -f "$dir/put.cmds" "$img" >"$dir/put.log" 2>&1
 }
 
-if ! mke2fs -q -F -t ext2 -b 1024 "$img" 64M >"$dir/mke2fs.log" 2>&1; then
-	for t in 1 2 3 clean; do result fs_power_cut_$t "mke2fs: $(head -n 1 "$dir/mke2fs.log")"; done
-	exit 1
-fi
-
-k=0 broken= pending=
-echo "$CUTS" >"$dir/cuts"
-while read -r n m; do
-	k=$((k + 1))
-	if [ -n "$broken" ]; then
-		result fs_power_cut_$k "not run: $broken"
-		continue
+# chain LABEL BLOCK-SIZE CUTS: a fresh image of that block size, a boot per cut (CUTS:
+# lines "N M"), then the clean stop; tests fs_power_cut_LABEL_<k>, fs_power_cut_LABEL_clean.
+chain() {
+	label=$1 dir=$top/$1
+	img=$dir/disk.img expect=$dir/expect
+	mkdir -p "$dir" || exit 2
+	: >"$expect"
+	echo "$3" >"$dir/cuts"
+	t=fs_power_cut_$label
+	if ! mke2fs -q -F -t ext2 -b "$2" "$img" 64M >"$dir/mke2fs.log" 2>&1; then
+		k=0
+		while read -r n m; do
+			k=$((k + 1))
+			result "${t}_$k" "mke2fs: $(head -n 1 "$dir/mke2fs.log")"
+		done <"$dir/cuts"
+		result "${t}_clean" "mke2fs: $(head -n 1 "$dir/mke2fs.log")"
+		return
 	fi
-	boot power_cut_$k
-	if ! wait_for "\$1 == \"SYNCED\" && \$3 == \"END\" { e++ } e >= $n && \$1 == \"WRITING\" { w++ }
-		END { exit !(w >= $m) }"; then
+	k=0 broken= pending=
+	while read -r n m; do
+		k=$((k + 1))
+		if [ -n "$broken" ]; then
+			result "${t}_$k" "not run: $broken"
+			continue
+		fi
+		boot "power_cut_${label}_$k"
+		if ! wait_for "\$1 == \"SYNCED\" && \$3 == \"END\" { e++ } e >= $n && \$1 == \"WRITING\" { w++ }
+			END { exit !(w >= $m) }"; then
+			stop_qemu
+			[ -n "$pending" ] && result "${t}_$((k - 1))" "$(verified)"
+			result "${t}_$k" "before the cut: $why ($log)"
+			broken="cut $k failed"
+			continue
+		fi
 		stop_qemu
-		[ -n "$pending" ] && result fs_power_cut_$((k - 1)) "$(verified)"
-		result fs_power_cut_$k "before the cut: $why ($log)"
-		broken="cut $k failed"
-		continue
-	fi
-	stop_qemu
-	lines
-	[ -n "$pending" ] && result fs_power_cut_$((k - 1)) "$(verified)"
-	why=$(synced $k)
-	[ -z "$why" ] && why=$(check_image $k)
-	if [ -n "$why" ]; then
-		result fs_power_cut_$k "$why"
-		broken="cut $k failed"
-		pending=
-		continue
-	fi
-	put_expect write
-	pending=1
-done <"$dir/cuts"
+		lines
+		[ -n "$pending" ] && result "${t}_$((k - 1))" "$(verified)"
+		why=$(synced $k)
+		[ -z "$why" ] && why=$(check_image $k)
+		if [ -n "$why" ]; then
+			result "${t}_$k" "$why"
+			broken="cut $k failed"
+			pending=
+			continue
+		fi
+		put_expect write
+		pending=1
+	done <"$dir/cuts"
 
-# The last boot: verify, then a clean stop; QEMU ends by itself.
-if [ -n "$broken" ]; then
-	result fs_power_cut_clean "not run: $broken"
-else
+	# The last boot: verify, then a clean stop; QEMU ends by itself.
+	if [ -n "$broken" ]; then
+		result "${t}_clean" "not run: $broken"
+		return
+	fi
 	put_expect stop
-	boot power_cut_clean
+	boot "power_cut_${label}_clean"
 	if wait_for '$1 == "POWERCUT" && $2 == "STOPPED" { f = 1 } END { exit !f }'; then
 		wait "$spid"
 		why=
@@ -230,7 +241,7 @@ else
 		stop_qemu
 		why="the writer did not stop: $why ($log)"
 	fi
-	result fs_power_cut_$k "$(verified)"
+	result "${t}_$k" "$(verified)"
 	if [ -z "$why" ]; then
 		state=$(dumpe2fs -h "$img" 2>/dev/null | sed -n 's/^Filesystem state: *//p')
 		if [ "$state" != clean ]; then
@@ -239,7 +250,14 @@ else
 			why="e2fsck -fn after the stop: $(grep -v '^Pass\|^e2fsck [0-9]' "$dir/e2fsck-clean.log" | head -n 3 | tr '\n' ' ')"
 		fi
 	fi
-	result fs_power_cut_clean "$why"
-fi
-[ "$fails" = 0 ] && rm -f "$img" "$dir"/cut*.img
+	result "${t}_clean" "$why"
+}
+
+# The chains: after the Nth SYNCED block, M WRITING lines more.
+chain 1k 1024 '3 1
+20 2
+60 4'
+chain 4k 4096 '5 1
+40 3'
+[ "$fails" = 0 ] && rm -f "$top"/*/disk.img "$top"/*/cut*.img
 [ "$fails" = 0 ]

@@ -100,15 +100,18 @@ static uint32_t slot_crc(const struct slot *s)
 }
 
 /* A length for a new file: mostly small, some through single and double indirect
- * blocks (1 KiB blocks: past 12 KiB and 268 KiB). */
+ * blocks (1 KiB blocks: past 12 KiB and 268 KiB), and one in 20 larger than fsd's
+ * cache (1,024 blocks), so that blocks are evicted to the disk between syncs too. */
 static uint32_t new_length(void)
 {
-	uint32_t r = next_rand() % 10;
-	if (r < 6)
+	uint32_t r = next_rand() % 20;
+	if (r < 12)
 		return next_rand() % 8192;
-	if (r < 9)
+	if (r < 17)
 		return 8192 + next_rand() % 57344;
-	return 65536 + next_rand() % 344064;
+	if (r < 19)
+		return 65536 + next_rand() % 344064;
+	return (1u << 20) + next_rand() % (3u << 20);
 }
 
 /* --- operations through fsd --- */
