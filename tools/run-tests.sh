@@ -685,8 +685,8 @@ shell_serial() {
 
 # power_cut: QEMU killed with SIGKILL in the middle of fsd's writes, e2fsck -fy
 # repairs the image, and every file synced before the cut reads back exactly, with
-# debugfs and through fsd on the next boot (tools/power-cut.sh; fs_power_cut_<k>,
-# fs_power_cut_clean).
+# debugfs and through fsd on the next boot (tools/power-cut.sh; fs_power_cut_1k_<k>,
+# fs_power_cut_4k_<k>, fs_power_cut_1k_clean, fs_power_cut_4k_clean).
 power_cut() {
 	echo "== power-cut: QEMU killed in the middle of fsd's writes (pvh, q35, 2 CPUs)"
 	B=$B QEMU_SH=$QEMU_SH tools/power-cut.sh >"$LOGS/power-cut.results" 2>&1
