@@ -91,7 +91,7 @@ wait_for() {
 		why=$(grep -m1 "POWERCUT FAIL" "$dir/lines")
 		[ -n "$why" ] && return 1
 		[ "$alive" = 1 ] || { why="QEMU ended first"; return 1; }
-		s=$(cat "$log" 2>/dev/null | wc -c)
+		s=$({ wc -c <"$log"; } 2>/dev/null || echo 0)
 		if [ "$s" != "$size" ]; then
 			size=$s since=$(date +%s)
 		elif [ $(($(date +%s) - since)) -ge "$STALL" ]; then
@@ -131,6 +131,7 @@ synced() {
 		END { n = 0
 			for (p in state) if (!(p in flux)) { print state[p], p > out; n++ }
 			printf "%d %d\n", last, n }' "$dir/lines" >"$dir/synced$1.count"
+	# shellcheck disable=SC2046 # two numbers, split on purpose
 	set -- "$1" $(cat "$dir/synced$1.count")
 	[ "$2" -ge 1 ] || { echo "no complete SYNCED block before the cut"; return; }
 	[ -f "$dir/synced$1" ] && cat "$dir/synced$1" >>"$expect"
@@ -196,7 +197,7 @@ chain() {
 		result "${t}_clean" "mke2fs: $(head -n 1 "$dir/mke2fs.log")"
 		return
 	fi
-	k=0 broken= pending=
+	k=0 broken='' pending=
 	while read -r n m; do
 		k=$((k + 1))
 		if [ -n "$broken" ]; then
@@ -234,6 +235,7 @@ chain() {
 	fi
 	put_expect stop
 	boot "power_cut_${label}_clean"
+	# shellcheck disable=SC2016 # an awk program
 	if wait_for '$1 == "POWERCUT" && $2 == "STOPPED" { f = 1 } END { exit !f }'; then
 		wait "$spid"
 		why=
