@@ -37,6 +37,7 @@ struct ext2_fs {
 	bool filetype; /* directory entries carry a type */
 	bool errors; /* corruption seen: the file system is marked at unmount */
 	bool gd_dirty, sb_dirty;
+	uint32_t clock_offset; /* added to opts.now(): see ext2_now() */
 	struct ext2_hold *holds; /* inodes held open (hold.c) */
 	uint32_t nholds, holds_cap;
 };
@@ -50,6 +51,8 @@ struct ext2_hold {
 void ext2_log(struct ext2_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Log corruption of a structure, remember it, and return ERR_MALFORMED. */
 int ext2_corrupt(struct ext2_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Seconds since 1970 for the times written (0 without a clock): opts.now(), moved on
+ * when it was behind the file system's own latest time at mount (super.c). */
 uint32_t ext2_now(const struct ext2_fs *fs);
 
 /* A block through the cache, with ERR_MALFORMED logged for one outside the file system. */

@@ -374,7 +374,8 @@ int ext2_free_unlinked(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 	if (err == 0 && in->i_file_acl)
 		err = free_xattr(fs, ino, in);
 	in->i_links_count = 0;
-	in->i_dtime = now ? now : 1;
+	/* e2fsck reads a dtime below the inode count as a link of an orphan list */
+	in->i_dtime = now > fs->sb.s_inodes_count ? now : fs->sb.s_inodes_count;
 	in->i_ctime = now;
 	if (err == 0) {
 		in->i_size = in->i_size_high = 0;
