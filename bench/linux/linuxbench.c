@@ -857,7 +857,8 @@ static void teardown_blk(void)
  * as bin/bench's: open + read + close, open(O_CREAT) + write + close, stat.
  */
 #define FS_FILE "/fsb/read1m.bin"
-#define FS_CREATE_FMT "/fsb/create/f%04d"
+#define FS_CREATE_DIR_FMT "/fsb/create/%d"
+#define FS_CREATE_FMT "/fsb/create/%d/f%04d"
 
 static unsigned char *fs_buf;
 static bool fs_ready; /* setup found the disk as mk/bench.mk made it */
@@ -898,14 +899,24 @@ static void run_fs_stat(int iters)
 			die("stat " FS_FILE);
 }
 
+static int fs_round; /* fs_create_small: the sample's directory, /fsb/create/<fs_round> */
+
+/* Each sample's files go into a new directory, made before it (not timed). */
+static int fs_create_dir(void)
+{
+	char name[64];
+	snprintf(name, sizeof(name), FS_CREATE_DIR_FMT, fs_round);
+	return mkdir(name, 0755);
+}
+
 static void setup_fs_create(void)
 {
-	struct stat st;
 	fs_buf = malloc(FS_CREATE_BYTES);
 	if (!fs_buf)
 		die("malloc");
 	memset(fs_buf, 'x', FS_CREATE_BYTES);
-	fs_ready = stat("/fsb/create", &st) == 0 && S_ISDIR(st.st_mode);
+	fs_round = 0;
+	fs_ready = fs_create_dir() == 0;
 	if (!fs_ready)
 		printf("BENCH ERROR /fsb/create: %s (is /dev/vdc mounted on /fsb?)\n",
 		       strerror(errno));
@@ -916,21 +927,19 @@ static void run_fs_create(int iters)
 {
 	char name[64];
 	for (int i = 0; i < iters; i++) {
-		snprintf(name, sizeof(name), FS_CREATE_FMT, i);
+		snprintf(name, sizeof(name), FS_CREATE_FMT, fs_round, i);
 		if (fs_bench_create(name, fs_buf))
 			die("create");
 	}
 }
 
-/* the sample's files go again, not timed, so that each sample creates new ones */
+/* Between samples, not timed: sync, and the next sample's directory. */
 static void fs_create_after(void)
 {
-	char name[64];
-	for (int i = 0; i < FS_CREATE_FILES; i++) {
-		snprintf(name, sizeof(name), FS_CREATE_FMT, i);
-		if (unlink(name))
-			die("unlink");
-	}
+	sync();
+	fs_round++;
+	if (fs_create_dir())
+		die("mkdir");
 }
 
 static const struct bench benches[] = {

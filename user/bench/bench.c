@@ -28,7 +28,6 @@
  *
  * Started by Exec from etc/bench.manifest with "log", "initrd" and a pool.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -635,7 +634,8 @@ static void teardown_blk(void)
  */
 #define FS_LONG CH_FOREVER
 #define FS_FILE "fs:///bench-disk/read1m.bin"
-#define FS_CREATE_FMT "fs:///bench-disk/create/f%04d"
+#define FS_CREATE_DIR_FMT "fs:///bench-disk/create/%d"
+#define FS_CREATE_FMT "fs:///bench-disk/create/%d/f%04d"
 
 static struct ch_child fs_driver, fs_fsd;
 static handle_t fs_ctl = HANDLE_INVALID;
@@ -775,11 +775,27 @@ static void run_fs_stat(int iters)
 		}
 }
 
+static int fs_round; /* fs_create_small: the sample's directory, create/<fs_round> */
+
+/* Each sample's files go into a new directory, made before it (not timed). */
+static int fs_create_dir(void)
+{
+	char name[64];
+	snprintf(name, sizeof(name), FS_CREATE_DIR_FMT, fs_round);
+	return mkdir(name, 0755);
+}
+
 static int setup_fs_create(void)
 {
 	if (fs_setup(FS_CREATE_BYTES) < 0)
 		return -1;
 	memset(fs_buf, 'x', FS_CREATE_BYTES);
+	fs_round = 0;
+	if (fs_create_dir()) {
+		error("fs_create_small mkdir", ERR_IO);
+		teardown_fs();
+		return -1;
+	}
 	return 0;
 }
 
@@ -788,7 +804,7 @@ static void run_fs_create(int iters)
 {
 	char name[64];
 	for (int i = 0; i < iters; i++) {
-		snprintf(name, sizeof(name), FS_CREATE_FMT, i);
+		snprintf(name, sizeof(name), FS_CREATE_FMT, fs_round, i);
 		if (fs_bench_create(name, fs_buf)) {
 			error("fs_create_small", ERR_IO);
 			return;
@@ -796,16 +812,22 @@ static void run_fs_create(int iters)
 	}
 }
 
-/* the sample's files go again, not timed, so that each sample creates new ones */
+/* Between samples, not timed: sync (SYS_NS_SYNC on the disk, as the sync tool does),
+ * and the next sample's directory. */
 static void fs_create_after(void)
 {
-	char name[64];
-	for (int i = 0; i < FS_CREATE_FILES; i++) {
-		snprintf(name, sizeof(name), FS_CREATE_FMT, i);
-		if (unlink(name) &&
-		    errno != ENOENT) /* after a failed create, the rest are missing */
-			error("fs_create_small unlink", ERR_IO);
+	handle_t fs = ch_ns_root("fs"), dir;
+	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = RIGHT_READ | RIGHT_WRITE};
+	long r = fs == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_open(fs, "bench-disk", 10, &a, &dir);
+	if (r >= 0) {
+		r = ch_ns_sync(dir, 0, FS_LONG);
+		ch_cap_drop(dir);
 	}
+	if (r < 0)
+		error("fs_create_small sync", r);
+	fs_round++;
+	if (fs_create_dir())
+		error("fs_create_small mkdir", ERR_IO);
 }
 
 /* --- yield and futex_pingpong: two threads of this process, one CPU --- */
