@@ -77,6 +77,9 @@ int ext2_free_block(struct ext2_fs *fs, uint32_t block);
 /* A free inode, in dir_group or after it: *out, marked used. ERR_NO_RESOURCES. */
 int ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir_group, bool is_dir, uint32_t *out);
 int ext2_free_inode(struct ext2_fs *fs, uint32_t ino, bool is_dir);
+/* Whether every other inode of ino's inode-table block is free (its bitmap bits are
+ * clear): that block holds nothing else to keep (false on a read error). */
+bool ext2_itable_block_free_but(struct ext2_fs *fs, uint32_t ino);
 
 /* inode.c */
 /* Is ino a number an inode may have (1..s_inodes_count)? */

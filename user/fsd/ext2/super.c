@@ -490,9 +490,10 @@ int ext2_mount(const struct ext2_dev *dev, const struct ext2_mount_opts *opts, s
 		err = check_features(fs);
 	if (err < 0)
 		goto out_free;
-	err = bcache_init(&fs->cache, &fs->dev, fs->bs,
-	                  fs->opts.cache_blocks ? fs->opts.cache_blocks : EXT2_DEFAULT_CACHE,
-	                  fs->sb.s_blocks_count);
+	uint32_t nbufs = fs->opts.cache_blocks  ? fs->opts.cache_blocks
+	                 : fs->opts.cache_bytes ? fs->opts.cache_bytes / fs->bs
+	                                        : EXT2_DEFAULT_CACHE;
+	err = bcache_init(&fs->cache, &fs->dev, fs->bs, nbufs, fs->sb.s_blocks_count);
 	if (err < 0)
 		goto out_free;
 	err = read_groups(fs);
