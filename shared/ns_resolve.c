@@ -24,16 +24,6 @@ static size_t skip_names(const struct ns_path *p, size_t off, unsigned names)
 	return off;
 }
 
-static unsigned count_names(const struct ns_path *p, size_t off)
-{
-	if (off >= p->len)
-		return 0;
-	unsigned n = 1;
-	for (size_t i = off; i < p->len; i++)
-		n += p->buf[i] == '/';
-	return n;
-}
-
 /* Push the names of p's bytes [from, to) onto np. */
 static int push_names(struct ns_path *np, const struct ns_path *p, size_t from, size_t to)
 {
@@ -85,8 +75,10 @@ int ns_resolve(struct ns_at start, struct ns_path *path, struct ns_path *scratch
 	struct ns_at at = start;
 	size_t off = 0;
 	unsigned links = 0, crossings = 0;
+	/* names from off on: a path is normalized (ns_path_push), so its depth
+	   counts them, and each crossing consumes some */
+	unsigned left = path->depth;
 	for (;;) {
-		unsigned left = count_names(path, off);
 		int r = step(ctx, at, path->buf + off, off < path->len ? path->len - off : 0,
 		             follow_last, out);
 		if (r < 0)
@@ -102,6 +94,7 @@ int ns_resolve(struct ns_at start, struct ns_path *path, struct ns_path *scratch
 			if (++crossings > NS_DEPTH_MAX)
 				return ERR_OUT_OF_RANGE;
 			off = skip_names(path, off, out->consumed);
+			left -= out->consumed;
 			at = out->at;
 			break;
 		case NS_STEP_LINK: {
@@ -109,12 +102,13 @@ int ns_resolve(struct ns_at start, struct ns_path *path, struct ns_path *scratch
 				return ERR_INTERNAL;
 			if (++links > NS_LINKS_MAX)
 				return ERR_LOOP;
-			unsigned before = count_names(path, 0) - left + out->consumed - 1;
+			unsigned before = path->depth - left + out->consumed - 1;
 			int err = splice(path, scratch, before, out->link, out->link_len);
 			if (err)
 				return err;
 			at = start;
 			off = 0;
+			left = path->depth;
 			break;
 		}
 		default:

@@ -112,7 +112,9 @@ static void path_pop(struct ns_path *p)
  * checks are done, which a failure does not see: len is unchanged and the
  * terminator is written back. Errors and their order as ns_path_push.
  */
-static int push_name(struct ns_path *p, const char *s, size_t len, bool at_sep, size_t *used)
+/* (inline: ns_path_parse() gets its own copy, with at_sep known) */
+static inline __attribute__((always_inline)) int push_name(struct ns_path *p, const char *s,
+                                                           size_t len, bool at_sep, size_t *used)
 {
 	if (len && s[0] == '.') {
 		size_t dots = len > 1 && s[1] == '.' ? 2 : 1;

@@ -70,6 +70,14 @@ NO_LIBCALL void *memset(void *dst, int c, size_t n)
 NO_LIBCALL int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
+	/* eight bytes at a time while they are equal (names, keys: mostly equal) */
+	for (; n >= 8; n -= 8, x += 8, y += 8) {
+		uint64_t u, v;
+		__builtin_memcpy(&u, x, 8);
+		__builtin_memcpy(&v, y, 8);
+		if (u != v)
+			break;
+	}
 	for (; n; n--, x++, y++) {
 		if (*x != *y)
 			return *x - *y;
