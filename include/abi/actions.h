@@ -159,6 +159,8 @@ enum ch_arg_kind {
 	  (ARG_OUT(struct pool_info))) \
 	X(SYS_POOL_SPLIT,        pool_split,        ch_pool_split,       OBJ,  OBJ_MEMORY_POOL,   RIGHT_MANAGE, \
 	  (ARG_SIZE, ARG_OUT_HANDLE(OBJ_MEMORY_POOL, 1))) \
+	X(SYS_POOL_KMEM_INFO,    pool_kmem_info,    ch_kmem_info,        OBJ,  OBJ_MEMORY_POOL,   RIGHT_INSPECT, \
+	  (ARG_OUT(struct kmem_info))) \
 	X(SYS_MEM_INFO,          mem_info,          ch_mem_info,         OBJ,  OBJ_MEMORY,        RIGHT_INSPECT, \
 	  (ARG_OUT(uint64_t))) \
 	X(SYS_AS_MAP,            as_map,            ch_as_map,           OBJ,  OBJ_ADDRESS_SPACE, RIGHT_MAP, \

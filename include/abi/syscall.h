@@ -72,6 +72,20 @@ struct pool_info {
 	uint64_t used; /* bytes charged now (memory objects, page tables, cspace growth) */
 };
 
+#define SYS_POOL_KMEM_INFO SYS_ACTION(OBJ_MEMORY_POOL, 4)
+/* a0 = struct kmem_info *out: the machine's memory and the kernel heap, for
+ * leak checks and `mem`. Only on the root pool (the machine's; Exec holds it
+ * and grants it as it sees fit): ERR_ACCESS_DENIED on a pool split off
+ * another, so a sandboxed process learns nothing of the rest of the machine.
+ * RIGHT_INSPECT */
+
+struct kmem_info {
+	uint64_t total_pages; /* 4 KiB pages of RAM the kernel manages */
+	uint64_t free_pages; /* not allocated now (page allocator) */
+	uint64_t kheap_bytes; /* kmalloc: bytes handed out and not freed (at class size) */
+	uint64_t kheap_objects; /* kmalloc: allocations not yet freed (slab and large) */
+};
+
 /* --- Memory objects (OBJ_MEMORY) --- */
 #define SYS_MEM_INFO SYS_ACTION(OBJ_MEMORY, 1)
 /* a0 = uint64_t *size_out. RIGHT_INSPECT */

@@ -42,6 +42,7 @@ static const char *const class_names[NCLASSES] = {
 static uint32_t class_cost[NCLASSES]; /* kmalloc_size() of each class: its share of a page */
 static bool ready;
 static uint64_t bytes_in_use;
+static uint64_t large_blocks; /* large blocks handed out and not freed */
 
 void kmalloc_init(void)
 {
@@ -82,6 +83,7 @@ static void *large_alloc(size_t size)
 	h->magic = LARGE_MAGIC;
 	h->order = order;
 	__atomic_fetch_add(&bytes_in_use, PAGE_SIZE << order, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&large_blocks, 1, __ATOMIC_RELAXED);
 	return h + 1;
 }
 
@@ -122,6 +124,7 @@ void kfree(void *ptr)
 		unsigned order = h->order;
 		h->magic = 0;
 		__atomic_fetch_sub(&bytes_in_use, PAGE_SIZE << order, __ATOMIC_RELAXED);
+		__atomic_fetch_sub(&large_blocks, 1, __ATOMIC_RELAXED);
 		page_free(h, order);
 		return;
 	}
@@ -134,6 +137,18 @@ void kfree(void *ptr)
 uint64_t kmalloc_bytes_in_use(void)
 {
 	return __atomic_load_n(&bytes_in_use, __ATOMIC_RELAXED);
+}
+
+/* Summed from the classes' own counts: no cost on kmalloc()'s fast path. */
+uint64_t kmalloc_objects_in_use(void)
+{
+	uint64_t n = __atomic_load_n(&large_blocks, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < NCLASSES; i++) {
+		struct slab_stats st;
+		slab_cache_stats(&classes[i], &st);
+		n += st.objects_in_use;
+	}
+	return n;
 }
 
 uint64_t kmalloc_shrink(void)

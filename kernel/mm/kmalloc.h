@@ -36,5 +36,7 @@ size_t kmalloc_size(size_t size);
 
 /* Bytes handed out and not yet freed, counted in whole size classes / pages (leak checks). */
 uint64_t kmalloc_bytes_in_use(void);
+/* Allocations handed out and not yet freed (slab objects and large blocks). */
+uint64_t kmalloc_objects_in_use(void);
 /* Return the size-class caches' empty slabs to the page allocator. Returns pages released. */
 uint64_t kmalloc_shrink(void);

@@ -15,6 +15,8 @@
 #include <abi/syscall.h>
 #include <cap/cap.h>
 #include <hw/hw.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
 #include <mm/uaccess.h>
 #include <obj/aspace.h>
 #include <obj/memory.h>
@@ -47,6 +49,21 @@ long sys_pool_info(struct cspace *cs, struct mem_pool *pool, const struct cap_re
 	(void)cs, (void)cap;
 	struct pool_info info;
 	pool_info(pool, &info);
+	return copy_to_user(a[0], &info, sizeof(info));
+}
+
+long sys_pool_kmem_info(struct cspace *cs, struct mem_pool *pool, const struct cap_ref *cap,
+                        const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	if (pool->parent)
+		return ERR_ACCESS_DENIED;
+	struct kmem_info info = {
+	    .total_pages = pmm_total_pages(),
+	    .free_pages = pmm_free_pages(),
+	    .kheap_bytes = kmalloc_bytes_in_use(),
+	    .kheap_objects = kmalloc_objects_in_use(),
+	};
 	return copy_to_user(a[0], &info, sizeof(info));
 }
 

@@ -155,6 +155,17 @@ static int grant_one(const struct manifest_grant *g, struct exec_start *st, stru
 		/* the root device to look at and list, nothing more: no device it lists
 		 * can be mapped, driven or configured through it */
 		return hw_root_grant(g->name, RIGHT_INSPECT | RIGHT_ENUMERATE, cg, how, cap);
+	} else if (strcmp(g->name, "kmem") == 0) {
+		/* our pool, the machine's root, to read the machine's memory and the
+		 * kernel heap (SYS_POOL_KMEM_INFO) and nothing more: no memory can be
+		 * created from it or split off it */
+		if ((h = ch_handle("pool")) == HANDLE_INVALID) {
+			snprintf(how, cap, "not started: no capability 'pool' to grant");
+			return ERR_NOT_FOUND;
+		}
+		*cg =
+		    (struct ch_grant){g->name, h, RIGHT_INSPECT | RIGHT_DUPLICATE | RIGHT_TRANSFER};
+		return 0;
 	} else if (strcmp(g->name, "power") == 0) {
 		/* the root device to turn the machine off or reset it (SYS_HW_POWER),
 		 * nothing more: it lists, maps and drives no device */

@@ -17,7 +17,8 @@ static const struct tool mem_tool = {
     "holds, and for each process in proc:// the memory its pool has paid for and\n"
     "its quota, largest first (pools nest: a child's pool is carved from its\n"
     "parent's quota, so the quotas do not add up to the machine).\n"
-    "Not supported: the machine's total and free memory (no call reports them).\n"};
+    "With the capability \"kmem\" (the console's shell has it) it first prints the\n"
+    "machine's memory, what is free, and what the kernel heap holds.\n"};
 
 static void human(uint64_t n, char *buf)
 {
@@ -37,7 +38,21 @@ int main(int argc, char **argv)
 	tool_getopt(&mem_tool, argc, argv, "", &o);
 	if (o.ind < argc)
 		tool_usage_error("no operands");
-	char a[16], b[16];
+	char a[16], b[16], c[16];
+	struct kmem_info km;
+	handle_t kmem = ch_handle("kmem");
+	if (kmem != HANDLE_INVALID) {
+		long kr = ch_kmem_info(kmem, &km);
+		if (kr < 0) {
+			tool_warn_err("kmem", kr);
+		} else {
+			human(km.total_pages * 4096, a);
+			human(km.free_pages * 4096, b);
+			human(km.kheap_bytes, c);
+			printf("machine: %s, %s free; kernel heap: %s in %llu blocks\n", a, b, c,
+			       (unsigned long long)km.kheap_objects);
+		}
+	}
 	struct pool_info pi;
 	long r = ch_pool_info(ch_handle("pool"), &pi);
 	if (r < 0) {

@@ -81,6 +81,8 @@ static long drain(int fd, char *buf, size_t cap)
  */
 /* The scheduler's control the tools get as "sched" (tools_sched), or none. */
 static handle_t tool_sched = HANDLE_INVALID;
+/* The root pool the tools get as "kmem" (test_mem_kmem), or none. */
+static handle_t tool_kmem = HANDLE_INVALID;
 
 static int run_argv(const char *const *argv, const char *in)
 {
@@ -92,10 +94,12 @@ static int run_argv(const char *const *argv, const char *in)
 		printf("toolstest: pipe: %s\n", strerror(errno));
 		return -1000;
 	}
-	struct ch_grant g[7];
+	struct ch_grant g[8];
 	unsigned n = 0;
 	if (tool_sched != HANDLE_INVALID)
 		g[n++] = grant_of("sched", tool_sched);
+	if (tool_kmem != HANDLE_INVALID)
+		g[n++] = grant_of("kmem", tool_kmem);
 	g[n++] = grant_of("log", ch_handle("log"));
 	g[n++] = grant_of("ns", ch_handle("ns"));
 	if (ch_handle("dmesg") != HANDLE_INVALID)
@@ -702,6 +706,36 @@ static void test_sched(void)
 	      out_text);
 }
 
+/*
+ * SYS_POOL_KMEM_INFO answers on the root pool only ("kmem", Exec's pool with
+ * INSPECT), and `mem` prints the machine's line only with it.
+ */
+static void test_mem_kmem(void)
+{
+	struct kmem_info km;
+	handle_t kmem = ch_handle("kmem");
+	EXPECT_ERR(ch_kmem_info(ch_handle("pool"), &km), ERR_ACCESS_DENIED);
+	CHECK(kmem != HANDLE_INVALID, "toolstest has no \"kmem\"");
+	EXPECT_OK(ch_kmem_info(kmem, &km));
+	CHECK(km.total_pages > 1000 && km.free_pages < km.total_pages && km.kheap_bytes > 0 &&
+	          km.kheap_objects > 0 && km.kheap_bytes >= km.kheap_objects * 8,
+	      "kmem: %llu pages, %llu free, heap %llu bytes in %llu",
+	      (unsigned long long)km.total_pages, (unsigned long long)km.free_pages,
+	      (unsigned long long)km.kheap_bytes, (unsigned long long)km.kheap_objects);
+	EXPECT_ERR(ch_kmem_info(kmem, (struct kmem_info *)8), ERR_BAD_ADDRESS);
+	handle_t pool2;
+	EXPECT_ERR(ch_pool_split(kmem, 4096, &pool2), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_mem_create(kmem, 4096, &pool2), ERR_ACCESS_DENIED);
+	EXPECT_EXIT(0, "mem");
+	CHECK(strncmp(out_text, "our pool: ", 10) == 0, "mem without kmem: \"%s\"", out_text);
+	tool_kmem = kmem;
+	EXPECT_EXIT(0, "mem");
+	tool_kmem = HANDLE_INVALID;
+	CHECK(strncmp(out_text, "machine: ", 9) == 0 && strstr(out_text, " free; kernel heap: ") &&
+	          strstr(out_text, "\nour pool: "),
+	      "mem with kmem: \"%s\"", out_text);
+}
+
 static void run_all(void)
 {
 	ch_test_run("tools_", "help", test_help);
@@ -715,6 +749,7 @@ static void run_all(void)
 	ch_test_run("tools_", "text_tools", test_text_tools);
 	ch_test_run("tools_", "system_tools", test_system_tools);
 	ch_test_run("tools_", "sched", test_sched);
+	ch_test_run("tools_", "mem_kmem", test_mem_kmem);
 	ch_test_run("tools_", "out_basic", test_out_basic);
 	ch_test_run("tools_", "out_tree", test_out_tree);
 	ch_test_run("tools_", "out_errors", test_out_errors);

@@ -97,6 +97,11 @@ long ch_pool_info(handle_t pool, struct pool_info *out)
 	return ch_syscall1(SYS_POOL_INFO, pool, U(out));
 }
 
+long ch_kmem_info(handle_t root_pool, struct kmem_info *out)
+{
+	return ch_syscall1(SYS_POOL_KMEM_INFO, root_pool, U(out));
+}
+
 long ch_pool_split(handle_t pool, uint64_t bytes, handle_t *out)
 {
 	return ch_syscall2(SYS_POOL_SPLIT, pool, bytes, U(out));

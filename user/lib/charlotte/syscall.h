@@ -115,6 +115,8 @@ long ch_mem_create(handle_t pool, uint64_t size, handle_t *out);
 long ch_mem_create_filled(handle_t pool, uint64_t size, const struct mem_fill *fill, handle_t *out);
 /* The pool's quota and the bytes charged to it now. */
 long ch_pool_info(handle_t pool, struct pool_info *out);
+/* The machine's memory and the kernel heap; root pool only (SYS_POOL_KMEM_INFO). */
+long ch_kmem_info(handle_t root_pool, struct kmem_info *out);
 /* A new pool whose quota of bytes is carved out of pool's. */
 long ch_pool_split(handle_t pool, uint64_t bytes, handle_t *out);
 /* The size of a memory object in bytes. */
