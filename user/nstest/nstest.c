@@ -39,8 +39,7 @@ static long nopen(handle_t dir, const char *path, uint32_t type, uint32_t flags,
 	return ch_ns_open(dir, path, strlen(path), &a, out);
 }
 
-/* Serve name below dir with a new bin/tmpfs; *child is its process. */
-static long start_tmpfs(handle_t dir, const char *name, struct ch_child *child)
+long nstest_start_tmpfs(handle_t dir, const char *name, struct ch_child *child)
 {
 	handle_t srv;
 	long r = ch_ns_serve(dir, name, strlen(name), &srv);
@@ -357,7 +356,7 @@ static void test_provider_failures(void)
 	ch_cap_drop(srv); /* the provider goes away */
 	EXPECT_ERR(ch_ns_open(fs, "mute/x", 6, &a, &f), ERR_PEER_CLOSED);
 	struct ch_child c;
-	EXPECT_OK(start_tmpfs(fs, "mute", &c)); /* served again */
+	EXPECT_OK(nstest_start_tmpfs(fs, "mute", &c)); /* served again */
 	EXPECT_OK(write_file(fs, "mute/x", "back"));
 	a.timeout = 0;
 	EXPECT_OK(ch_ns_open(fs, "mute/x", 6, &a, &f));
@@ -403,7 +402,7 @@ static void test_services(void)
  */
 static void test_lookup_no_leak(void)
 {
-	nstest_lookup_no_leak(root, tmp);
+	nstest_lookup_no_leak(fs);
 }
 
 /* Watch events arrive for what changes in the watched directory, and only there. */
@@ -940,7 +939,7 @@ int main(int argc, char **argv)
 	/* fs:///tmp as Exec serves it at boot (the manifests: bin/tmpfs serve:fs/tmp) */
 	if (r >= 0 && ch_ns_open(fs, "tmp", 3, &a, &tmp) < 0) {
 		printf("VMTEST FAIL ns_boot_tmp: fs:///tmp is not served\n");
-		if ((r = start_tmpfs(fs, "tmp", &tmpfs_child)) >= 0)
+		if ((r = nstest_start_tmpfs(fs, "tmp", &tmpfs_child)) >= 0)
 			r = ch_ns_open(fs, "tmp", 3, &a, &tmp);
 	}
 	if (r < 0) {

@@ -210,7 +210,8 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 				ops->release(ctx, q->node);
 			for (uint32_t i = 0; i < q->len1; i += 8) {
 				uint64_t id;
-				__builtin_memcpy(&id, s1 + i, 8); /* one load: s1 may be unaligned */
+				__builtin_memcpy(&id, s1 + i,
+				                 8); /* one load: s1 may be unaligned */
 				ops->release(ctx, id);
 			}
 		}
