@@ -892,6 +892,11 @@ static void test_proc(void)
 	ch_cap_drop(proc);
 }
 
+static void test_stat_mode_owner(void)
+{
+	nstest_stat_mode_owner(root, tmp);
+}
+
 static void run_all(void)
 {
 	ch_test_run("ns_", "basic_file", test_basic_file);
@@ -912,6 +917,7 @@ static void run_all(void)
 	ch_test_run("ns_", "proc", test_proc);
 	ch_test_run("ns_", "sync_statfs", test_sync_statfs);
 	ch_test_run("ns_", "statfs_hostile", test_statfs_hostile);
+	ch_test_run("ns_", "stat_mode_owner", test_stat_mode_owner);
 	nstest_libc_tests(tmp);
 }
 

@@ -17,3 +17,6 @@ long nstest_start_tmpfs(handle_t dir, const char *name, struct ch_child *child);
 void nstest_lookup_no_leak(handle_t fs);
 /* How many lookups it makes (20,000 unless set). */
 void nstest_set_lookups(long n);
+/* ns_stat_mode_owner (statmode.c): mode, owner, group and generation in a stat, raw and
+ * through libc, for tmpfs's entries (in tmp) and the kernel's (below root). */
+void nstest_stat_mode_owner(handle_t root, handle_t tmp);

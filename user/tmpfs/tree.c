@@ -657,6 +657,12 @@ int tfs_stat(struct tfs *fs, uint64_t node, struct ns_stat *out)
 	out->ctime = n->ctime;
 	out->mtime = n->mtime;
 	out->atime = n->atime;
+	/* no owners or permission bits are kept (no chmod in the protocol): POSIX's usual */
+	out->mode = NS_MODE_KEPT | (n->type == NS_TYPE_DIR    ? 0755u
+	                            : n->type == NS_TYPE_LINK ? 0777u
+	                                                      : 0644u);
+	out->uid = out->gid = 0;
+	out->generation = 0; /* ids are never reused */
 	return 0;
 }
 
