@@ -2,8 +2,9 @@
  * nsprov.c - decode a provider request, run the operation, encode the reply (nsprov.h).
  *
  * NS_OP_WALK is every lookup's and every stat's, so it goes first and does no
- * more than its checks: the reply header and a stat are written in place in
- * the reply buffer (no memset or copy of a buffer), and nothing is allocated.
+ * more than its checks: the reply header is written in place and a stat
+ * copied there by assignment (no memset or memcpy call, nothing allocated).
+ * Nothing is written past the reply a request gets (fuzz_nsprov checks).
  */
 #include "nsprov.h"
 
@@ -47,18 +48,18 @@ static size_t do_walk(const struct ns_provider_ops *ops, void *ctx, const struct
 	if (r != NS_WALK_NODE)
 		return answer(rep, ERR_INTERNAL);
 	if (q->flags & NS_WALK_STAT) { /* the attributes instead of a hold, after the header */
-		struct ns_stat *st = (struct ns_stat *)(a + 1);
+		struct ns_stat st = {0}; /* what the provider does not fill reads 0 */
 		if (!ops->stat)
 			return answer(rep, ERR_NOT_SUPPORTED);
-		*st = (struct ns_stat){0}; /* what the provider does not fill reads 0 */
-		if ((r = ops->stat(ctx, w.node, st)) < 0)
-			return answer(rep, r);
+		if ((r = ops->stat(ctx, w.node, &st)) < 0)
+			return answer(rep, r); /* nothing written past the reply */
+		*(struct ns_stat *)(a + 1) = st;
 		*a = (struct ns_rep){.status = NS_WALK_NODE,
 		                     .type = w.type,
 		                     .node = w.node,
 		                     .arg = w.consumed,
-		                     .len = sizeof(*st)};
-		return sizeof(*a) + sizeof(*st);
+		                     .len = sizeof(st)};
+		return sizeof(*a) + sizeof(st);
 	}
 	/* the kernel will hold a capability to the node: keep it alive until RELEASE */
 	if (ops->hold && (r = ops->hold(ctx, w.node)) < 0)
@@ -141,12 +142,12 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 	case NS_OP_STAT: {
 		if (!ops->stat)
 			break;
-		struct ns_stat *st = data; /* in place, after the header */
-		*st = (struct ns_stat){0};
-		r = ops->stat(ctx, q->node, st);
+		struct ns_stat st = {0};
+		r = ops->stat(ctx, q->node, &st);
 		if (r < 0)
 			return answer(rep, r);
-		return answer_bytes(rep, rep_cap, sizeof(*st), 0);
+		*(struct ns_stat *)data = st;
+		return answer_bytes(rep, rep_cap, sizeof(st), 0);
 	}
 	case NS_OP_LIST:
 		if (!ops->list)
