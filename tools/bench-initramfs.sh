@@ -3,7 +3,10 @@
 # cpio "newc" archive holding INIT as /init, busybox-static as /bin/busybox (with
 # /bin/sh), the static benchmark program as /bin/linuxbench, /dev/console, and
 # with KVER the virtio block modules of /lib/modules/KVER in /modules (for
-# blk_read_4k; Debian builds virtio as modules).
+# blk_read_4k; Debian builds virtio as modules) and ext4 with what it needs (for the
+# fs_* metrics: Debian's 6.1 has no ext2 driver, its ext4 serves ext2 through
+# CONFIG_EXT4_USE_FOR_EXT2; ext4 needs crc16, mbcache and jbd2, and crc32c when a file
+# system has checksums), in the order bench/linux/init loads them.
 #
 # The kernel opens /dev/console for init's stdin/stdout before anything can
 # mount devtmpfs, and cpio can only archive a device node that exists on the
@@ -41,13 +44,14 @@ ln -s busybox "$stage/bin/sh"
 cp "$prog" "$stage/bin/linuxbench"
 if [ -n "$kver" ]; then
 	mkdir -p "$stage/modules"
-	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
-		f=$(find "/lib/modules/$kver/kernel/drivers" -name "$m.ko*" 2>/dev/null | head -n 1)
+	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk \
+		crc16 mbcache jbd2 crc32c_generic ext4; do
+		f=$(find "/lib/modules/$kver/kernel" -name "$m.ko*" 2>/dev/null | head -n 1)
 		case "$f" in
 		*.ko) cp "$f" "$stage/modules/$m.ko" ;;
 		*.ko.xz) xz -dc "$f" >"$stage/modules/$m.ko" ;;
 		*.ko.zst) zstd -qdc "$f" >"$stage/modules/$m.ko" ;;
-		*) echo "bench-initramfs: $m.ko not in /lib/modules/$kver: no blk_read_4k" >&2 ;;
+		*) echo "bench-initramfs: $m.ko not in /lib/modules/$kver: no blk_read_4k or fs_*" >&2 ;;
 		esac
 	done
 fi

@@ -13,7 +13,8 @@
 
 function canon_init(   n, i, names) {
 	n = split("null_syscall null_syscall_enosys ipc_rtt ipc_rtt_10w ipc_oneway cap_transfer " \
-		"cap_transfer_move signal pager_fault map_unmap thread_create spawn ns_lookup ns_stat",
+		"cap_transfer_move signal pager_fault map_unmap thread_create spawn ns_lookup ns_stat " \
+		"fs_read_1m fs_create_small fs_stat",
 		names, " ")
 	for (i = 1; i <= n; i++)
 		add_name(names[i])
@@ -39,6 +40,11 @@ function canon_init(   n, i, names) {
 	equiv["ns_lookup"] = "open(O_RDONLY) + close of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["ns_stat"] = "stat() of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["blk_read_4k"] = "pread() of 4 KiB with O_DIRECT from /dev/vda (virtio-blk)"
+	equiv["fs_read_1m"] = "open + read of 1 MiB + close of a file on ext2 (ext4 driver, " \
+		"virtio-blk), page cache warm"
+	equiv["fs_create_small"] = "per file: open(O_CREAT|O_EXCL) + write 4 KiB + close, " \
+		"1,000 new files in one ext2 directory"
+	equiv["fs_stat"] = "stat() of a file on ext2 (ext4 driver), 2 components"
 	# the scheduler's metrics (issue 19): not instructions; their unit leads the text
 	unit_of["sched_fairness_jain"] = "index"
 	unit_of["sched_weight_error_pct"] = "percent"

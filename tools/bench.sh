@@ -11,6 +11,10 @@
 # their "BENCH ..." lines (anywhere in a line, so CharlotteOS's log prefix is
 # fine) and prints the table and writes $B/bench.json.
 #
+# The fs_* metrics' disk: every boot gets a fresh copy of $B/bench/fs-bench.img
+# (mk/bench.mk; $B/bench/fs-bench-run.img, deleted at the end) as the home disk,
+# the third virtio-blk disk (vdc), read-write; both systems write to it.
+#
 # CharlotteOS boots with the command line "bench" only once its initrd has
 # etc/bench.manifest; until then its column shows "-". A boot ends when the
 # system powers off, or shortly after it prints "BENCH DONE", or at the timeout.
@@ -44,6 +48,12 @@ boot() {
 	log=$1
 	shift
 	rm -f "$log"
+	if [ -r "$D/fs-bench.img" ]; then
+		cp "$D/fs-bench.img" "$D/fs-bench-run.img"
+		export DISK_HOME="$D/fs-bench-run.img"
+	else
+		echo "bench.sh: $D/fs-bench.img missing (make bench-linux): no fs_* metrics" >&2
+	fi
 	tools/qemu.sh --boot pvh --machine q35 --smp "$smp" --mem "$mem" \
 		--timeout "$timeout_s" --serial-log "$log" "$@" >"$log.qemu" 2>&1 &
 	pid=$!
@@ -94,6 +104,7 @@ else
 	rm -f "$D/linux-tcg.log" "$D/charlotte-tcg.log"
 fi
 
+rm -f "$D/fs-bench-run.img"
 for f in linux-icount charlotte-icount linux-tcg charlotte-tcg; do
 	[ -e "$D/$f.log" ] || : >"$D/$f.log"
 done

@@ -10,7 +10,8 @@
 #   --list          print the VM configurations and exit
 #   -q              print failing results only (plus the summary)
 #   (--config also selects the host-driven checks: crash-reports, power-states,
-#   fbcon-screens, devices-qmp, serial-input, shell-serial; e.g. --config devices-qmp)
+#   fbcon-screens, devices-qmp, serial-input, shell-serial, power-cut; e.g.
+#   --config devices-qmp)
 # Environment:
 #   VMTEST_FILTER   boot with test=<prefix> instead of test: run matching VM tests only
 #   VMTEST_STALL    seconds without serial output after which a boot counts as hung
@@ -477,6 +478,7 @@ vm_tests() {
 	case devices-qmp in $only) devices_qmp ;; esac
 	case serial-input in $only) serial_input ;; esac
 	case shell-serial in $only) shell_serial ;; esac
+	case power-cut in $only) power_cut ;; esac
 	rm -f "$LOGS/configs"
 }
 
@@ -680,6 +682,16 @@ shell_serial() {
 	echo "== shell-serial: scripted sessions at the serial console (pvh, q35, 2 CPUs)"
 	B=$B QEMU_SH=$QEMU_SH python3 tools/shell-session.py "$@" >"$LOGS/shell-serial.results" 2>&1
 	host_results shell-serial "$LOGS/shell-{suffix}.transcript"
+}
+
+# power_cut: QEMU killed with SIGKILL in the middle of fsd's writes, e2fsck -fy
+# repairs the image, and every file synced before the cut reads back exactly, with
+# debugfs and through fsd on the next boot (tools/power-cut.sh; fs_power_cut_1k_<k>,
+# fs_power_cut_4k_<k>, fs_power_cut_1k_clean, fs_power_cut_4k_clean).
+power_cut() {
+	echo "== power-cut: QEMU killed in the middle of fsd's writes (pvh, q35, 2 CPUs)"
+	B=$B QEMU_SH=$QEMU_SH tools/power-cut.sh >"$LOGS/power-cut.results" 2>&1
+	host_results power-cut "$LOGS/power-cut/{suffix}.log"
 }
 
 [ "$run_host" = 1 ] && { host_tests; fuzz_tests; }

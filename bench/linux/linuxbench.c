@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../fs_bench.h"
 #include "../sched_bench.h"
 
 #define MAX_SAMPLES 256
@@ -76,6 +77,7 @@ struct bench {
 	void (*run)(int iters);
 	void (*teardown)(void);
 	bool self_timed; /* run() sums its operations' own intervals in self_tsc / self_ns */
+	void (*after)(void); /* after each sample, not timed (may be 0) */
 };
 
 static uint64_t self_tsc, self_ns; /* a self-timed sample's total */
@@ -848,28 +850,125 @@ static void teardown_blk(void)
 	free(blk_buf);
 }
 
+/*
+ * fs_read_1m, fs_create_small, fs_stat: the ext2 image of mk/bench.mk, attached as
+ * the third virtio-blk disk (/dev/vdc) and mounted on /fsb by /init through ext4's
+ * driver (CONFIG_EXT4_USE_FOR_EXT2), read-write. The operations are fs_bench.h's,
+ * as bin/bench's: open + read + close, open(O_CREAT) + write + close, stat.
+ */
+#define FS_FILE "/fsb/read1m.bin"
+#define FS_CREATE_DIR_FMT "/fsb/create/%d"
+#define FS_CREATE_FMT "/fsb/create/%d/f%04d"
+
+static unsigned char *fs_buf;
+static bool fs_ready; /* setup found the disk as mk/bench.mk made it */
+
+/* The file is there with its content (read once: the page cache is warm). */
+static void setup_fs_read(void)
+{
+	fs_buf = malloc(FS_READ_BYTES);
+	if (!fs_buf)
+		die("malloc");
+	long n = fs_bench_read(FS_FILE, fs_buf);
+	fs_ready = n == FS_READ_BYTES && fs_bench_content_ok(fs_buf);
+	if (!fs_ready)
+		printf("BENCH ERROR " FS_FILE ": %s (is /dev/vdc mounted on /fsb?)\n",
+		       n < 0 ? strerror(errno) : "not what mk/bench.mk wrote");
+}
+
+static void teardown_fs(void)
+{
+	free(fs_buf);
+	fs_buf = NULL;
+	fs_ready = false;
+}
+
+/* open + read of the whole 1 MiB + close, from the page cache */
+static void run_fs_read(int iters)
+{
+	for (int i = 0; i < iters; i++)
+		if (fs_bench_read(FS_FILE, fs_buf) != FS_READ_BYTES)
+			die("read " FS_FILE);
+}
+
+static void run_fs_stat(int iters)
+{
+	struct stat st;
+	for (int i = 0; i < iters; i++)
+		if (stat(FS_FILE, &st))
+			die("stat " FS_FILE);
+}
+
+static int fs_round; /* fs_create_small: the sample's directory, /fsb/create/<fs_round> */
+
+/* Each sample's files go into a new directory, made before it (not timed). */
+static int fs_create_dir(void)
+{
+	char name[64];
+	snprintf(name, sizeof(name), FS_CREATE_DIR_FMT, fs_round);
+	return mkdir(name, 0755);
+}
+
+static void setup_fs_create(void)
+{
+	fs_buf = malloc(FS_CREATE_BYTES);
+	if (!fs_buf)
+		die("malloc");
+	memset(fs_buf, 'x', FS_CREATE_BYTES);
+	fs_round = 0;
+	fs_ready = fs_create_dir() == 0;
+	if (!fs_ready)
+		printf("BENCH ERROR /fsb/create: %s (is /dev/vdc mounted on /fsb?)\n",
+		       strerror(errno));
+}
+
+/* per file: open(O_CREAT | O_EXCL) of a new name, write 4 KiB, close */
+static void run_fs_create(int iters)
+{
+	char name[64];
+	for (int i = 0; i < iters; i++) {
+		snprintf(name, sizeof(name), FS_CREATE_FMT, fs_round, i);
+		if (fs_bench_create(name, fs_buf))
+			die("create");
+	}
+}
+
+/* Between samples, not timed: sync, and the next sample's directory. */
+static void fs_create_after(void)
+{
+	sync();
+	fs_round++;
+	if (fs_create_dir())
+		die("mkdir");
+}
+
 static const struct bench benches[] = {
-    {"null_syscall", 101, 100, 0, run_null_syscall, 0, false},
-    {"null_syscall_enosys", 101, 100, 0, run_enosys_syscall, 0, false},
-    {"ipc_rtt", 101, 10, setup_pipe_rtt, run_pipe_rtt, stop_peer, false},
-    {"ipc_rtt_10w", 101, 10, setup_pipe_rtt10, run_pipe_rtt10, stop_peer, false},
-    {"ipc_rtt_futex", 101, 10, setup_futex_rtt, run_futex_rtt, teardown_futex_rtt, false},
-    {"ipc_rtt_unix", 101, 10, setup_unix_rtt, run_pipe_rtt, stop_peer, false},
-    {"ipc_oneway", 101, 100, setup_pipe_oneway, run_pipe_oneway, stop_peer, false},
-    {"cap_transfer", 101, 50, setup_cap_transfer, run_cap_transfer, teardown_cap_transfer, false},
-    {"cap_transfer_move", 101, 10, setup_cap_move, run_cap_move, teardown_cap_transfer, false},
-    {"signal", 101, 10, setup_signal, run_signal, teardown_signal, true},
-    {"pager_fault", 101, FAULT_PAGES, 0, run_page_fault, 0, false}, /* per sample: see below */
-    {"map_unmap", 101, 10, setup_memfd, run_map_unmap, teardown_memfd, false},
-    {"map_unmap_lazy", 101, 10, 0, run_map_unmap_lazy, 0, false},
-    {"thread_create", 101, 4, 0, run_thread_create, 0, false},
-    {"spawn", 51, 1, 0, run_fork_exit_wait, 0, false},
-    {"spawn_exec", 21, 1, 0, run_spawn_exec, 0, false},
-    {"ns_lookup", 101, 10, setup_tmpfs_path, run_ns_lookup, teardown_tmpfs_path, false},
-    {"ns_stat", 101, 10, setup_tmpfs_path, run_ns_stat, teardown_tmpfs_path, false},
-    {"blk_read_4k", 101, 10, setup_blk, run_blk_read, teardown_blk, false},
-    {"yield", 101, 10, setup_yield, run_yield, stop_partner, false},
-    {"futex_pingpong", 101, 10, setup_futex_pingpong, run_futex_pingpong, stop_partner, false},
+    {"null_syscall", 101, 100, 0, run_null_syscall, 0, false, 0},
+    {"null_syscall_enosys", 101, 100, 0, run_enosys_syscall, 0, false, 0},
+    {"ipc_rtt", 101, 10, setup_pipe_rtt, run_pipe_rtt, stop_peer, false, 0},
+    {"ipc_rtt_10w", 101, 10, setup_pipe_rtt10, run_pipe_rtt10, stop_peer, false, 0},
+    {"ipc_rtt_futex", 101, 10, setup_futex_rtt, run_futex_rtt, teardown_futex_rtt, false, 0},
+    {"ipc_rtt_unix", 101, 10, setup_unix_rtt, run_pipe_rtt, stop_peer, false, 0},
+    {"ipc_oneway", 101, 100, setup_pipe_oneway, run_pipe_oneway, stop_peer, false, 0},
+    {"cap_transfer", 101, 50, setup_cap_transfer, run_cap_transfer, teardown_cap_transfer, false,
+     0},
+    {"cap_transfer_move", 101, 10, setup_cap_move, run_cap_move, teardown_cap_transfer, false, 0},
+    {"signal", 101, 10, setup_signal, run_signal, teardown_signal, true, 0},
+    {"pager_fault", 101, FAULT_PAGES, 0, run_page_fault, 0, false, 0}, /* per sample: see below */
+    {"map_unmap", 101, 10, setup_memfd, run_map_unmap, teardown_memfd, false, 0},
+    {"map_unmap_lazy", 101, 10, 0, run_map_unmap_lazy, 0, false, 0},
+    {"thread_create", 101, 4, 0, run_thread_create, 0, false, 0},
+    {"spawn", 51, 1, 0, run_fork_exit_wait, 0, false, 0},
+    {"spawn_exec", 21, 1, 0, run_spawn_exec, 0, false, 0},
+    {"ns_lookup", 101, 10, setup_tmpfs_path, run_ns_lookup, teardown_tmpfs_path, false, 0},
+    {"ns_stat", 101, 10, setup_tmpfs_path, run_ns_stat, teardown_tmpfs_path, false, 0},
+    {"blk_read_4k", 101, 10, setup_blk, run_blk_read, teardown_blk, false, 0},
+    {"fs_read_1m", FS_READ_SAMPLES, 1, setup_fs_read, run_fs_read, teardown_fs, false, 0},
+    {"fs_create_small", FS_CREATE_SAMPLES, FS_CREATE_FILES, setup_fs_create, run_fs_create,
+     teardown_fs, false, fs_create_after},
+    {"fs_stat", FS_STAT_SAMPLES, FS_STAT_ITERS, setup_fs_read, run_fs_stat, teardown_fs, false, 0},
+    {"yield", 101, 10, setup_yield, run_yield, stop_partner, false, 0},
+    {"futex_pingpong", 101, 10, setup_futex_pingpong, run_futex_pingpong, stop_partner, false, 0},
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -920,12 +1019,18 @@ static void run_bench(const struct bench *b)
 		printf("BENCH ERROR %s: /dev/vda: %s\n", b->name, strerror(errno));
 		return;
 	}
+	if (b->teardown == teardown_fs && !fs_ready) {
+		teardown_fs();
+		return;
+	}
 	for (int i = -warmup; i < b->samples; i++) {
 		if (per_sample_setup(b))
 			setup_fault_area();
 		struct sample s = time_one(b);
 		if (per_sample_setup(b))
 			teardown_fault_area();
+		if (b->after)
+			b->after();
 		if (i < 0)
 			continue;
 		tsc[i] = (s.tsc + half) / (uint64_t)b->iters;

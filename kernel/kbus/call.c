@@ -160,8 +160,14 @@ static void abandon(struct endpoint *dst, struct kbus_call *call)
 	}
 }
 
-/* Wait for call's end. 0 (replied), ERR_PEER_CLOSED, ERR_TIMED_OUT, ERR_INTERRUPTED. */
-static int wait_reply(struct endpoint *dst, struct kbus_call *call, uint64_t deadline)
+/*
+ * Wait for call's end. 0 (replied), ERR_PEER_CLOSED, ERR_TIMED_OUT,
+ * ERR_INTERRUPTED. run: the receiver our call woke (kbus_post()), pinned and
+ * not yet runnable, or NULL: the CPU goes to it when we block (a call costs
+ * one direct switch, no run queue), and it is woken on every other way out.
+ */
+static int wait_reply(struct endpoint *dst, struct kbus_call *call, uint64_t deadline,
+                      struct thread *run)
 {
 	struct kbus_channel *ch = dst->ch;
 	struct thread *self = call->caller;
@@ -169,6 +175,7 @@ static int wait_reply(struct endpoint *dst, struct kbus_call *call, uint64_t dea
 		uint64_t irq = spin_lock_irqsave(&ch->lock);
 		if (call->state != CALL_WAITING) {
 			spin_unlock_irqrestore(&ch->lock, irq);
+			sched_wake_unpin(run);
 			return call->state == CALL_DONE ? 0 : ERR_PEER_CLOSED;
 		}
 		int err = 0;
@@ -179,10 +186,12 @@ static int wait_reply(struct endpoint *dst, struct kbus_call *call, uint64_t dea
 		if (err) {
 			abandon(dst, call);
 			spin_unlock_irqrestore(&ch->lock, irq);
+			sched_wake_unpin(run);
 			return err;
 		}
 		spin_unlock_irqrestore(&ch->lock, irq);
-		kbus_block_until(deadline);
+		kbus_block_until_run(deadline, run);
+		run = NULL;
 	}
 }
 
@@ -190,10 +199,11 @@ static int wait_reply(struct endpoint *dst, struct kbus_call *call, uint64_t dea
 static int call_slow(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
                      struct kbus_call *call, uint64_t deadline)
 {
-	int err = kbus_post(dst, badge, m, call, 0, deadline);
+	struct thread *run;
+	int err = kbus_post(dst, badge, m, call, 0, deadline, &run);
 	if (err)
 		return err;
-	return wait_reply(dst, call, deadline);
+	return wait_reply(dst, call, deadline, run);
 }
 
 /* Copy the four words of the fast path (a call, not memcpy: it stays inline). */
@@ -259,7 +269,14 @@ int kbus_call(struct endpoint *ep, uint64_t badge, const struct kbus_out *req, s
 
 int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 {
+	return kbus_reply_run(ep, rep, NULL);
+}
+
+int kbus_reply_run(struct endpoint *ep, const struct kbus_out *rep, struct thread **run)
+{
 	struct thread *self = sched_current();
+	if (run)
+		*run = NULL;
 	if (self->kbus.pending_ep != ep || !ep->peer)
 		return ERR_BAD_STATE;
 	if (rep->len > KBUS_MAX_BYTES || rep->nhandles > KBUS_MAX_HANDLES)
@@ -279,7 +296,13 @@ int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 	if (call != KBUS_CALL_ABANDONED) {
 		unlink_call(ep, call);
 		call->reply = msg;
-		finish(call, CALL_DONE);
+		if (run) {
+			call->state = CALL_DONE;
+			*run = call->caller;
+			sched_pin(*run);
+		} else {
+			finish(call, CALL_DONE);
+		}
 	}
 	spin_unlock_irqrestore(&ep->ch->lock, irq);
 	if (call == KBUS_CALL_ABANDONED) {
@@ -350,7 +373,7 @@ int kbus_call_fast(struct endpoint *ep, uint64_t badge, const uint64_t w[KBUS_FA
 	uint64_t deadline = timeout == WAIT_FOREVER ? UINT64_MAX : kbus_deadline(timeout);
 	int err;
 	if (likely(fast_handoff(dst, badge, w, &call))) {
-		err = wait_reply(dst, &call, deadline);
+		err = wait_reply(dst, &call, deadline, NULL);
 	} else {
 		struct kbus_out m = {.data = w, .len = KBUS_FAST_WORDS * 8};
 		err = call_slow(dst, badge, &m, &call, deadline);
@@ -517,7 +540,7 @@ int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *re
 		memcpy(w, m->data, m->len);
 	/* small calls (page faults) go to a parked fast receiver through registers */
 	if (small && fast_handoff(dst, 0, w, &call))
-		err = wait_reply(dst, &call, deadline);
+		err = wait_reply(dst, &call, deadline, NULL);
 	else
 		err = call_slow(dst, 0, m, &call, deadline);
 	if (err)
@@ -782,7 +805,7 @@ static void resume_caller(struct thread *self, struct trap_frame *tf)
 	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
 	self->kbus.flat = KBUS_FLAT_NONE;
 	spin_unlock_irqrestore(&ep->ch->lock, irq);
-	int r = wait_reply(ep->peer, call, UINT64_MAX);
+	int r = wait_reply(ep->peer, call, UINT64_MAX, NULL);
 	if (!r)
 		r = reply_words(ep, call, out);
 	if (!r)

@@ -149,6 +149,11 @@ void kbus_wake(struct endpoint *ep)
 
 void kbus_enqueue(struct endpoint *ep, struct kbus_kmsg *m)
 {
+	kbus_enqueue_run(ep, m, NULL);
+}
+
+void kbus_enqueue_run(struct endpoint *ep, struct kbus_kmsg *m, struct thread **run)
+{
 	m->next = NULL;
 	if (ep->tail)
 		ep->tail->next = m;
@@ -158,7 +163,10 @@ void kbus_enqueue(struct endpoint *ep, struct kbus_kmsg *m)
 	WRITE_ONCE(ep->queued, ep->queued + 1);
 	if (ep->fast_waiter)
 		sched_wake(ep->fast_waiter->thread); /* it takes the message from the queue */
-	waitq_wake_all(&ep->readable);
+	if (run)
+		*run = waitq_wake_take(&ep->readable);
+	else
+		waitq_wake_all(&ep->readable);
 }
 
 struct kbus_kmsg *kbus_dequeue(struct endpoint *ep)
@@ -302,15 +310,25 @@ uint64_t kbus_deadline(uint64_t timeout)
 
 int kbus_block_until(uint64_t deadline)
 {
+	return kbus_block_until_run(deadline, NULL);
+}
+
+int kbus_block_until_run(uint64_t deadline, struct thread *run)
+{
 	struct thread *self = sched_current();
+	int err = 0;
 	if (sched_kill_pending(self))
-		return ERR_INTERRUPTED;
-	if (deadline != UINT64_MAX) {
-		if (clock_monotonic_ns() >= deadline)
-			return ERR_TIMED_OUT;
-		timer_event_arm(&self->sleep_timer, deadline, wake_fired);
+		err = ERR_INTERRUPTED;
+	else if (deadline != UINT64_MAX && clock_monotonic_ns() >= deadline)
+		err = ERR_TIMED_OUT;
+	if (err) {
+		sched_wake_unpin(run);
+		return err;
 	}
-	sched_block();
+	/* the timer is ours, on this CPU: a direct switch leaves it armed here */
+	if (deadline != UINT64_MAX)
+		timer_event_arm(&self->sleep_timer, deadline, wake_fired);
+	sched_block_run(run);
 	if (deadline != UINT64_MAX)
 		timer_event_cancel(&self->sleep_timer);
 	return 0;
@@ -371,7 +389,7 @@ void kbus_unreserve(struct endpoint *dst)
 	waitq_wake_all(&dst->writable);
 }
 
-int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg)
+int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg, struct thread **run)
 {
 	uint64_t irq = spin_lock_irqsave(&dst->ch->lock);
 	WRITE_ONCE(dst->reserved, dst->reserved - 1);
@@ -381,7 +399,7 @@ int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg)
 	}
 	if (msg->call)
 		msg->call->msg = msg;
-	kbus_enqueue(dst, msg);
+	kbus_enqueue_run(dst, msg, run);
 	spin_unlock_irqrestore(&dst->ch->lock, irq);
 	return 0;
 }
@@ -415,8 +433,10 @@ void kbus_unbuild(struct endpoint *dst, struct kbus_kmsg *msg, const struct kbus
 }
 
 int kbus_post(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
-              struct kbus_call *call, uint32_t flags, uint64_t deadline)
+              struct kbus_call *call, uint32_t flags, uint64_t deadline, struct thread **run)
 {
+	if (run)
+		*run = NULL;
 	int err = kbus_reserve(dst, flags, deadline);
 	if (err)
 		return err;
@@ -428,7 +448,7 @@ int kbus_post(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
 	}
 	msg->flags = call ? KBUS_MSG_CALL : 0;
 	msg->call = call;
-	err = kbus_commit(dst, msg);
+	err = kbus_commit(dst, msg, run);
 	if (err)
 		kbus_unbuild(dst, msg, m);
 	return err;
@@ -442,7 +462,7 @@ int kbus_send(struct endpoint *ep, uint64_t badge, const struct kbus_out *m, uin
 		return ERR_BAD_STATE;
 	if (m->len > KBUS_MAX_BYTES || m->nhandles > KBUS_MAX_HANDLES)
 		return ERR_INVALID_ARGS;
-	return kbus_post(dst, badge, m, NULL, flags, kbus_deadline(timeout));
+	return kbus_post(dst, badge, m, NULL, flags, kbus_deadline(timeout), NULL);
 }
 
 /* ch->lock held: drop a message that can no longer be received (ep closed). */
@@ -457,6 +477,13 @@ static void orphan(struct kbus_kmsg *m)
 }
 
 int kbus_recv(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t timeout)
+{
+	return kbus_recv_run(ep, in, flags, timeout, NULL);
+}
+
+/* kbus_recv; *run is consumed (set to NULL) once handed to a wait. */
+static int recv(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t timeout,
+                struct thread **run)
 {
 	struct kbus_channel *ch = ep->ch;
 	uint64_t deadline = kbus_deadline(timeout);
@@ -506,10 +533,19 @@ int kbus_recv(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t 
 			return err;
 		if (flags & KBUS_NONBLOCK)
 			return ERR_SHOULD_WAIT;
-		err = waitq_wait(&ep->readable, can_recv, ep, remaining(deadline));
+		err = waitq_wait_run(&ep->readable, can_recv, ep, remaining(deadline), *run);
+		*run = NULL;
 		if (err)
 			return err;
 	}
+}
+
+int kbus_recv_run(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t timeout,
+                  struct thread *run)
+{
+	int r = recv(ep, in, flags, timeout, &run);
+	sched_wake_unpin(run); /* it did not wait: run is simply woken */
+	return r;
 }
 
 void kbus_endpoint_info(struct endpoint *ep, struct kbus_endpoint_info *out)

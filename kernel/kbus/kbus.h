@@ -97,6 +97,13 @@ int kbus_send(struct endpoint *ep, uint64_t badge, const struct kbus_out *m, uin
  * and the peer is gone; ERR_SHOULD_WAIT, ERR_TIMED_OUT, ERR_INTERRUPTED.
  */
 int kbus_recv(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t timeout);
+/*
+ * kbus_recv(), waking run (from kbus_reply_run(), pinned; or NULL) on the
+ * way: if we wait, the CPU goes straight to it (reply and receive in one
+ * switch, SYS_KBUS_REPLY_RECV); else it is simply woken. Unpins it.
+ */
+int kbus_recv_run(struct endpoint *ep, struct kbus_in *in, uint32_t flags, uint64_t timeout,
+                  struct thread *run);
 
 /* Snapshot of ep's queue for SYS_KBUS_INFO. */
 void kbus_endpoint_info(struct endpoint *ep, struct kbus_endpoint_info *out);
@@ -120,6 +127,12 @@ int kbus_call(struct endpoint *ep, uint64_t badge, const struct kbus_out *req, s
  * and its capabilities stay with the sender). Handle errors as kbus_send.
  */
 int kbus_reply(struct endpoint *ep, const struct kbus_out *rep);
+/*
+ * kbus_reply(), but the caller it answers is not woken: *run gets it, pinned
+ * (sched_pin()), for kbus_recv_run() to switch to; NULL when there is none
+ * to wake (an error).
+ */
+int kbus_reply_run(struct endpoint *ep, const struct kbus_out *rep, struct thread **run);
 
 /*
  * The fast path: a call carrying KBUS_FAST_WORDS words each way. If a server

@@ -99,6 +99,9 @@ int kbus_channel_alloc(struct mem_pool *pool, uint32_t depth, unsigned nep,
 bool kbus_peer_gone(struct endpoint *ep);
 /* ch->lock held: append m to ep's queue and wake receivers. */
 void kbus_enqueue(struct endpoint *ep, struct kbus_kmsg *m);
+/* kbus_enqueue(), and with run: *run is the one receiver to hand the CPU to
+ * (waitq_wake_take(): pinned, not yet runnable) or NULL. */
+void kbus_enqueue_run(struct endpoint *ep, struct kbus_kmsg *m, struct thread **run);
 /* ch->lock held: take the head of ep's queue (NULL if empty) and wake senders. */
 struct kbus_kmsg *kbus_dequeue(struct endpoint *ep);
 /* ch->lock held: put m back at the head of ep's queue. */
@@ -117,10 +120,11 @@ void kbus_unreserve(struct endpoint *dst);
 int kbus_build(struct endpoint *dst, uint64_t badge, const struct kbus_out *m, bool reply,
                struct kbus_kmsg **out);
 void kbus_unbuild(struct endpoint *dst, struct kbus_kmsg *msg, const struct kbus_out *m);
-int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg);
-/* All three for one message (a call if call != NULL). */
+int kbus_commit(struct endpoint *dst, struct kbus_kmsg *msg, struct thread **run);
+/* All three for one message (a call if call != NULL); run: as kbus_enqueue_run()
+ * (set only on success), or NULL to wake receivers the ordinary way. */
 int kbus_post(struct endpoint *dst, uint64_t badge, const struct kbus_out *m,
-              struct kbus_call *call, uint32_t flags, uint64_t deadline);
+              struct kbus_call *call, uint32_t flags, uint64_t deadline, struct thread **run);
 /* Allocate and charge a message for m (bytes copied, no handles yet). */
 int kbus_msg_alloc(struct mem_pool *pool, const struct kbus_out *m, struct kbus_kmsg **out);
 /* Free m: release its in-flight capabilities from transit, uncharge. No locks held. */
@@ -129,6 +133,9 @@ void kbus_msg_free(struct kbus_kmsg *m, struct cspace *transit);
 int kbus_msg_deliver(struct endpoint *ep, struct kbus_kmsg *m, struct kbus_in *in);
 /* Sleep until woken or deadline (absolute); killable. Returns 0 or ERR_*. */
 int kbus_block_until(uint64_t deadline);
+/* kbus_block_until(), handing the CPU to run first (sched_block_run(); run is
+ * woken and unpinned whatever happens). */
+int kbus_block_until_run(uint64_t deadline, struct thread *run);
 /* Absolute deadline for a timeout (WAIT_FOREVER -> UINT64_MAX). */
 uint64_t kbus_deadline(uint64_t timeout);
 

@@ -241,6 +241,14 @@ static void kick_idle_for(uint64_t affinity, unsigned cpu_now)
 	}
 }
 
+/* A thread's memory goes back (it ended, or never started). */
+static void thread_free(struct thread *t)
+{
+	page_free(t->stack, THREAD_STACK_ORDER);
+	kfree(t);
+	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+}
+
 static void finish_switch(struct runqueue *rq)
 {
 	struct thread *prev = rq->prev;
@@ -257,9 +265,10 @@ static void finish_switch(struct runqueue *rq)
 		place_ready(prev); /* READY in no queue: only we can reach it */
 	if (dead) {
 		if (prev->detached) {
-			page_free(prev->stack, THREAD_STACK_ORDER);
-			kfree(prev);
-			__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+			/* freed here, or by the last sched_unpin() if a waker still holds it */
+			if (__atomic_add_fetch(&prev->pins, SCHED_PIN_DEAD, __ATOMIC_ACQ_REL) ==
+			    SCHED_PIN_DEAD)
+				thread_free(prev);
 		} else {
 			__atomic_store_n(&prev->exited, true, __ATOMIC_RELEASE);
 		}
@@ -302,7 +311,11 @@ static void tick(struct timer_event *ev)
 /*
  * Arm this CPU's timer for the running thread cur (rq locked, rq is ours):
  * the end of its budget, or of a delayed preemption, when another thread
- * waits; every SCHED_ACCOUNT_NS when it runs alone; never when idle.
+ * waits; every SCHED_ACCOUNT_NS when it runs alone; never when idle. A tick
+ * already armed earlier than that stays: when it fires, the decision keeps
+ * cur while its budget lasts and arms the tick again from there. So a switch
+ * between two threads that block in turn (a call and its reply) moves no
+ * timer; the price is at most one early tick per arming.
  */
 static void arm_tick(struct runqueue *rq, struct thread *cur, uint64_t now)
 {
@@ -317,7 +330,7 @@ static void arm_tick(struct runqueue *rq, struct thread *cur, uint64_t now)
 		}
 	}
 	if (rq->tick.armed) {
-		if (deadline && rq->tick.deadline == deadline)
+		if (deadline && rq->tick.deadline <= deadline)
 			return;
 		timer_event_cancel(&rq->tick);
 	}
@@ -685,11 +698,10 @@ void thread_exit(void)
 
 void thread_join(struct thread *t)
 {
-	while (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE))
+	while (!__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&t->pins, __ATOMIC_ACQUIRE))
 		sched_sleep_ns(100000);
-	page_free(t->stack, THREAD_STACK_ORDER);
-	kfree(t);
-	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+	thread_free(t);
 }
 
 void sched_yield(void)
@@ -790,11 +802,37 @@ void sched_wake(struct thread *t)
 		kick_idle_for(aff, rq->cpu);
 }
 
+void sched_unpin(struct thread *t)
+{
+	if (__atomic_sub_fetch(&t->pins, 1, __ATOMIC_ACQ_REL) == SCHED_PIN_DEAD)
+		thread_free(t); /* it ended (detached) while we held it */
+}
+
+void sched_wake_unpin(struct thread *t)
+{
+	if (!t)
+		return;
+	sched_wake(t);
+	sched_unpin(t);
+}
+
+void sched_block_run(struct thread *run)
+{
+	if (!run) {
+		sched_block();
+		return;
+	}
+	bool switched = sched_switch_to(run);
+	if (!switched)
+		sched_wake(run);
+	sched_unpin(run);
+	if (!switched)
+		sched_block();
+}
+
 void thread_discard(struct thread *t)
 {
-	page_free(t->stack, THREAD_STACK_ORDER);
-	kfree(t);
-	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
+	thread_free(t);
 }
 
 void sched_kill(struct thread *t)

@@ -57,6 +57,7 @@ struct thread {
 	bool detached;
 	bool exited; /* switched away for the last time: safe to free */
 	bool wake_pending; /* sched_wake() came before sched_block() */
+	uint32_t pins; /* sched_pin()s, plus SCHED_PIN_DEAD once a detached thread ended (atomic) */
 	uint64_t id;
 	void (*fn)(void *);
 	void *arg;
@@ -101,6 +102,27 @@ void sched_start(struct thread *t);
 void thread_exit(void) __attribute__((noreturn));
 /* Wait for t to end, then free it. t must not be detached. */
 void thread_join(struct thread *t);
+/*
+ * Keep t's memory while a waker that took it off a wait (waitq_wake_take(),
+ * kbus_reply_run()) has yet to wake it or switch to it, outside the lock
+ * that kept it there: t may be woken otherwise meanwhile, end and be freed.
+ * Pin only while t is known to be alive (under that lock). A detached
+ * thread that ends pinned is freed by its last sched_unpin() (the count
+ * reaches SCHED_PIN_DEAD), a joined one by thread_join() once unpinned.
+ */
+#define SCHED_PIN_DEAD (1u << 31)
+static inline void sched_pin(struct thread *t)
+{
+	__atomic_fetch_add(&t->pins, 1, __ATOMIC_RELAXED);
+}
+void sched_unpin(struct thread *t);
+/* Wake and unpin a pinned thread (nothing for NULL). */
+void sched_wake_unpin(struct thread *t);
+/*
+ * sched_block(), handing the CPU first to run (pinned, taken off a wait and
+ * not yet woken; or NULL) with sched_switch_to(), else waking it; unpins it.
+ */
+void sched_block_run(struct thread *run);
 
 /* The calling thread (inline: one %gs-relative load, which stays right when the
  * thread moves to another CPU at any point; hot in every system call). */

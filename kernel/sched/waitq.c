@@ -106,6 +106,12 @@ static void timeout_fired(struct timer_event *ev)
 
 int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t timeout_ns)
 {
+	return waitq_wait_run(wq, cond, arg, timeout_ns, NULL);
+}
+
+int waitq_wait_run(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t timeout_ns,
+                   struct thread *run)
+{
 	struct thread *self = sched_current();
 	uint64_t deadline =
 	    timeout_ns == WAIT_FOREVER ? UINT64_MAX : clock_monotonic_ns() + timeout_ns;
@@ -114,18 +120,17 @@ int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t ti
 	for (;;) {
 		struct waitq_entry e = {.thread = self};
 		uint64_t irq = spin_lock_irqsave(&wq->lock);
-		if (cond(arg)) {
+		int err = 1;
+		if (cond(arg))
+			err = 0;
+		else if (sched_kill_pending(self))
+			err = ERR_INTERRUPTED;
+		else if (deadline != UINT64_MAX && clock_monotonic_ns() >= deadline)
+			err = ERR_TIMED_OUT;
+		if (err <= 0) {
 			spin_unlock_irqrestore(&wq->lock, irq);
-			return 0;
-		}
-		if (sched_kill_pending(self)) {
-			spin_unlock_irqrestore(&wq->lock, irq);
-			return ERR_INTERRUPTED;
-		}
-		uint64_t now = clock_monotonic_ns();
-		if (now >= deadline) {
-			spin_unlock_irqrestore(&wq->lock, irq);
-			return ERR_TIMED_OUT;
+			sched_wake_unpin(run);
+			return err;
 		}
 		// cppcheck-suppress autoVariables ; unlinked before this frame returns
 		push(&wq->waiting, &e);
@@ -134,7 +139,8 @@ int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t ti
 		bool timed = deadline != UINT64_MAX;
 		if (timed)
 			timer_event_arm(&self->sleep_timer, deadline, timeout_fired);
-		sched_block();
+		sched_block_run(run);
+		run = NULL;
 		if (timed)
 			timer_event_cancel(&self->sleep_timer);
 		irq = spin_lock_irqsave(&wq->lock);
@@ -155,6 +161,26 @@ void waitq_wake_all(struct waitq *wq)
 	for (struct waitq_watch *w = wq->watches; w; w = w->next)
 		w->notify(w);
 	spin_unlock_irqrestore(&wq->lock, irq);
+}
+
+struct thread *waitq_wake_take(struct waitq *wq)
+{
+	struct thread *t = NULL;
+	uint64_t irq = spin_lock_irqsave(&wq->lock);
+	splice_tail(&wq->waiting, &wq->waking);
+	struct waitq_entry *e = wq->waking.next;
+	if (!wq->relaying && e != &wq->waking && e->next == &wq->waking) {
+		unlink(e);
+		t = e->thread;
+		sched_pin(t);
+		e->woken = true; /* e lives on the waiter's stack: last touch */
+	} else if (!wq->relaying) {
+		wake_batch(wq);
+	}
+	for (struct waitq_watch *w = wq->watches; w; w = w->next)
+		w->notify(w);
+	spin_unlock_irqrestore(&wq->lock, irq);
+	return t;
 }
 
 int waitq_watch(struct waitq *wq, struct waitq_watch *w, waitq_notify_fn *notify)

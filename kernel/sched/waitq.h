@@ -60,11 +60,28 @@ void waitq_init(struct waitq *wq);
  */
 int waitq_wait(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t timeout_ns);
 /*
+ * waitq_wait(), and run (a pinned thread taken off a wait by
+ * waitq_wake_take() or kbus_reply_run(), not yet made runnable; or NULL) is
+ * woken and unpinned by this call: if we block, the CPU goes straight to it
+ * (sched_switch_to()), else it is simply woken.
+ */
+int waitq_wait_run(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_t timeout_ns,
+                   struct thread *run);
+/*
  * Wake every waiter (they re-check their conditions) and run every watch.
  * Waiters beyond the first WAITQ_WAKE_BATCH are woken by those, so they may
  * run a little later, never not at all. Any lock but wq->lock may be held.
  */
 void waitq_wake_all(struct waitq *wq);
+/*
+ * waitq_wake_all(), but when the wake-up is for exactly one waiter, that
+ * waiter is taken off the queue as woken and returned instead of made
+ * runnable: the caller, about to block, must hand it the CPU or wake it
+ * (sched_switch_to() or sched_wake(), e.g. through waitq_wait_run()) before
+ * it blocks or returns to user mode, then sched_unpin() it (it is pinned:
+ * sched_pin()). NULL when it woke everyone itself.
+ */
+struct thread *waitq_wake_take(struct waitq *wq);
 /*
  * Link w so that notify(w) runs on each wake-up of wq until waitq_unwatch().
  * notify may take other locks (after wq->lock) but never wq->lock.

@@ -187,13 +187,16 @@ long sys_kbus_reply_recv(struct cspace *cs, struct endpoint *ep, const struct ca
 	int r = get_buf(cs, a[1], &in);
 	if (!r && a[0])
 		r = get_msg(cs, a[0], &m);
+	struct thread *run = NULL; /* the caller answered: the CPU goes to it if we wait */
 	if (!r && a[0]) {
-		r = kbus_reply(ep, &m.out);
+		r = kbus_reply_run(ep, &m.out, &run);
 		if (r == ERR_PEER_CLOSED || r == ERR_BAD_STATE)
 			r = 0; /* nobody to answer: receive anyway */
 	}
 	if (!r)
-		r = put_buf(a[1], &in, kbus_recv(ep, &in, 0, a[2]));
+		r = put_buf(a[1], &in, kbus_recv_run(ep, &in, 0, a[2], run));
+	else
+		sched_wake_unpin(run);
 	return r;
 }
 

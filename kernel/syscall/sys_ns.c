@@ -37,38 +37,55 @@ static struct mem_pool *caller_pool(void)
 	return sched_current()->uthread->proc->pool;
 }
 
-/* Copy len bytes of a user path or name into a new kernel buffer (kfree it). */
-static int copy_path(uint64_t uptr, uint64_t len, char **out)
+/*
+ * A user path or name copied in: into the struct itself when it is short (the
+ * common case: no allocation on a lookup's path), else into a kmalloc'd
+ * buffer. put_path() frees what copy_path() took.
+ */
+#define PATH_INLINE 128
+struct kpath {
+	char *s;
+	char small[PATH_INLINE];
+};
+
+static int copy_path(uint64_t uptr, uint64_t len, struct kpath *out)
 {
-	*out = NULL;
+	out->s = NULL;
 	if (len > NS_PATH_MAX)
 		return ERR_OUT_OF_RANGE;
-	char *buf = kmalloc(len ? len : 1);
+	char *buf = len <= PATH_INLINE ? out->small : kmalloc(len ? len : 1);
 	if (!buf)
 		return ERR_NO_MEMORY;
 	int err = copy_from_user(buf, uptr, len);
 	if (err) {
-		kfree(buf);
+		if (buf != out->small)
+			kfree(buf);
 		return err;
 	}
-	*out = buf;
+	out->s = buf;
 	return 0;
+}
+
+static void put_path(struct kpath *p)
+{
+	if (p->s != p->small)
+		kfree(p->s);
 }
 
 long sys_ns_open(struct cspace *cs, struct ns_node *dir, const struct cap_ref *cap,
                  const uint64_t *a)
 {
 	struct ns_open_args args;
-	char *path;
+	struct kpath path;
 	int err = copy_from_user(&args, a[2], sizeof(args));
 	if (err || (err = copy_path(a[0], a[1], &path)))
 		return err;
 	uint64_t rights = args.rights == NS_RIGHTS_SAME ? cap->rights : args.rights;
 	struct ns_node *node = NULL;
 	struct ns_svc_result svc = {0};
-	int r = ns_open(dir, cap->rights, path, a[1], args.type, args.flags, rights,
+	int r = ns_open(dir, cap->rights, path.s, a[1], args.type, args.flags, rights,
 	                timeout_of(args.timeout), caller_pool(), &node, &svc);
-	kfree(path);
+	put_path(&path);
 	if (r == 0)
 		return syscall_publish(cs, &node->obj, rights, a[3]);
 	if (r == 1) {
@@ -86,13 +103,13 @@ long sys_ns_stat(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap
 	if (a[3] == 0) {
 		err = ns_stat(n, timeout_of(a[1]), &st);
 	} else {
-		char *path;
+		struct kpath path;
 		if (!(cap->rights & RIGHT_LOOKUP))
 			return ERR_ACCESS_DENIED;
 		if ((err = copy_path(a[2], a[3], &path)))
 			return err;
-		err = ns_stat_at(n, path, a[3], timeout_of(a[1]), &st);
-		kfree(path);
+		err = ns_stat_at(n, path.s, a[3], timeout_of(a[1]), &st);
+		put_path(&path);
 	}
 	return err ? err : copy_to_user(a[0], &st, sizeof(st));
 }
@@ -167,12 +184,12 @@ long sys_ns_unlink(struct cspace *cs, struct ns_node *dir, const struct cap_ref 
 		return ERR_ACCESS_DENIED;
 	if (a[2] > UINT32_MAX)
 		return ERR_INVALID_ARGS;
-	char *path;
+	struct kpath path;
 	int err = copy_path(a[0], a[1], &path);
 	if (err)
 		return err;
-	err = ns_unlink(dir, path, a[1], (uint32_t)a[2], timeout_of(a[3]));
-	kfree(path);
+	err = ns_unlink(dir, path.s, a[1], (uint32_t)a[2], timeout_of(a[3]));
+	put_path(&path);
 	return err;
 }
 
@@ -183,17 +200,17 @@ long sys_ns_rename(struct cspace *cs, struct ns_node *dir, const struct cap_ref 
 		return ERR_ACCESS_DENIED;
 	struct ns_path_arg to;
 	struct cap_ref ref2;
-	char *path = NULL, *path2 = NULL;
+	struct kpath path = {0}, path2 = {0};
 	int err = copy_from_user(&to, a[3], sizeof(to));
 	if (err)
 		return err;
 	if ((err = cap_lookup(cs, (handle_t)a[2], OBJ_NS_NODE, RIGHT_CREATE | RIGHT_LOOKUP, &ref2)))
 		return err;
 	if (!(err = copy_path(a[0], a[1], &path)) && !(err = copy_path(to.path, to.len, &path2)))
-		err = ns_rename(dir, path, a[1], ns_node_from(ref2.obj), path2, to.len,
+		err = ns_rename(dir, path.s, a[1], ns_node_from(ref2.obj), path2.s, to.len,
 		                timeout_of(a[4]));
-	kfree(path);
-	kfree(path2);
+	put_path(&path);
+	put_path(&path2);
 	cap_ref_put(&ref2);
 	return err;
 }
@@ -204,12 +221,12 @@ long sys_ns_symlink(struct cspace *cs, struct ns_node *dir, const struct cap_ref
 	(void)cs;
 	if (!(cap->rights & RIGHT_LOOKUP))
 		return ERR_ACCESS_DENIED;
-	char *path = NULL, *target = NULL;
+	struct kpath path = {0}, target = {0};
 	int err;
 	if (!(err = copy_path(a[0], a[1], &path)) && !(err = copy_path(a[2], a[3], &target)))
-		err = ns_symlink(dir, path, a[1], target, a[3], timeout_of(a[4]));
-	kfree(path);
-	kfree(target);
+		err = ns_symlink(dir, path.s, a[1], target.s, a[3], timeout_of(a[4]));
+	put_path(&path);
+	put_path(&target);
 	return err;
 }
 
@@ -219,13 +236,13 @@ long sys_ns_link(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 	if (!(cap->rights & RIGHT_LOOKUP))
 		return ERR_ACCESS_DENIED;
 	struct cap_ref ref;
-	char *path;
+	struct kpath path;
 	int err = cap_lookup(cs, (handle_t)a[2], OBJ_NS_NODE, RIGHT_WRITE, &ref);
 	if (err)
 		return err;
 	if (!(err = copy_path(a[0], a[1], &path))) {
-		err = ns_link(dir, path, a[1], ns_node_from(ref.obj), timeout_of(a[3]));
-		kfree(path);
+		err = ns_link(dir, path.s, a[1], ns_node_from(ref.obj), timeout_of(a[3]));
+		put_path(&path);
 	}
 	cap_ref_put(&ref);
 	return err;
@@ -253,7 +270,7 @@ long sys_ns_bind(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 {
 	(void)cap;
 	struct cap_ref what;
-	char *name;
+	struct kpath name;
 	int err = cap_lookup(cs, (handle_t)a[2], OBJ_NONE, 0, &what);
 	if (err)
 		return err;
@@ -271,13 +288,13 @@ long sys_ns_bind(struct cspace *cs, struct ns_node *dir, const struct cap_ref *c
 	else if (!(err = copy_path(a[0], a[1], &name))) {
 		/* a node: nothing reached through the bind gets more than the binder's rights */
 		if (ns_is_kdir(dir->prov))
-			err = ns_kdir_bind(dir, name, a[1], target, ep, (uint32_t)etype,
+			err = ns_kdir_bind(dir, name.s, a[1], target, ep, (uint32_t)etype,
 			                   target ? what.rights : a[3], caller_pool());
 		else /* inside a provider's subtree: nodes only */
-			err = target ? ns_overlay_bind(dir, name, a[1], target, what.rights,
+			err = target ? ns_overlay_bind(dir, name.s, a[1], target, what.rights,
 			                               caller_pool())
 			             : ERR_NOT_SUPPORTED;
-		kfree(name);
+		put_path(&name);
 	}
 	cap_ref_put(&what);
 	return err;
@@ -303,13 +320,13 @@ long sys_ns_serve(struct cspace *cs, struct ns_node *dir, const struct cap_ref *
                   const uint64_t *a)
 {
 	(void)cap;
-	char *name;
+	struct kpath name;
 	struct endpoint *srv;
 	int err = copy_path(a[0], a[1], &name);
 	if (err)
 		return err;
-	err = ns_serve(dir, name, a[1], caller_pool(), &srv);
-	kfree(name);
+	err = ns_serve(dir, name.s, a[1], caller_pool(), &srv);
+	put_path(&name);
 	return err ? err : syscall_publish(cs, endpoint_obj(srv), NS_SERVER_RIGHTS, a[2]);
 }
 

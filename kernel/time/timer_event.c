@@ -1,9 +1,14 @@
 /*
  * timer_event.c - per-CPU one-shot timer events on top of the LAPIC timer.
  *
- * Each CPU keeps its events in a list sorted by deadline; the LAPIC timer is
- * always programmed for the head. Lists are touched only by their own CPU
- * with interrupts off, so no lock is needed.
+ * Each CPU keeps its events in a list sorted by deadline. The LAPIC timer is
+ * programmed lazily: never later than the head, but not moved later when the
+ * head goes (a cancel) or a later event arrives, so that arming and
+ * cancelling a timeout around a short wait, as a kernel call does, write no
+ * hardware register. A fire before the head's deadline runs nothing and
+ * programs the timer for the head again: at most one such early interrupt
+ * per programming. Lists are touched only by their own CPU with interrupts
+ * off, so no lock is needed.
  */
 #include <time/clock.h>
 #include <arch/entry.h>
@@ -13,14 +18,17 @@
 #include <abi/errors.h>
 
 static struct timer_event *queues[MAX_CPUS];
+/* The deadline the CPU's timer is programmed for (it fires then or before: a
+ * long delta is cut to the LAPIC's count); 0: not programmed. */
+static uint64_t programmed[MAX_CPUS];
 
+/* Program the timer for the head if it would fire later than the head is due. */
 static void reprogram(unsigned cpu)
 {
 	struct timer_event *head = queues[cpu];
-	if (!head) {
-		timer_arm_local(0);
+	if (!head || (programmed[cpu] && programmed[cpu] <= head->deadline))
 		return;
-	}
+	programmed[cpu] = head->deadline;
 	uint64_t now = clock_monotonic_ns();
 	timer_arm_local(head->deadline > now ? head->deadline - now : 1);
 }
@@ -60,8 +68,7 @@ bool timer_event_cancel(struct timer_event *ev)
 				break;
 			}
 		}
-		ev->armed = false;
-		reprogram(ev->cpu);
+		ev->armed = false; /* the timer stays as programmed: see the top */
 	}
 	arch_irq_restore(irq);
 	return found;
@@ -71,6 +78,7 @@ void timer_events_run(void)
 {
 	unsigned cpu = this_cpu()->id;
 	uint64_t now = clock_monotonic_ns();
+	programmed[cpu] = 0; /* one-shot: it fired */
 	while (queues[cpu] && queues[cpu]->deadline <= now) {
 		struct timer_event *ev = queues[cpu];
 		queues[cpu] = ev->next;

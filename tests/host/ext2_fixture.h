@@ -34,7 +34,10 @@ extern unsigned log_lines;
 extern struct ext2_image img; /* the image mounted by mount_img() */
 extern struct ext2_fs *fs;
 
+/* The mounts' clock: the host's time, or, while boot_clock is non-zero, boot_clock
+ * counting up a second a call (a system without a wall clock counts from its boot). */
 uint32_t clock_now(void);
+extern uint32_t boot_clock;
 /* The byte at position i of the file with this seed; len of them from off. */
 uint8_t gen_byte(uint32_t seed, uint64_t i);
 void gen(uint32_t seed, uint64_t off, uint8_t *buf, size_t len);

@@ -14,6 +14,8 @@
  * "manifest=test<name>" with "test=<prefix>": Exec runs etc/test<name>.manifest
  * instead of etc/test.manifest, whatever the prefix (a configuration that runs one
  * suite in a mode of its own, e.g. nstest's million lookups: etc/testnslookup.manifest).
+ * "powercut": Exec runs etc/powercut.manifest, fstest's writer for the power-cut
+ * test (tools/power-cut.sh), which kills QEMU in the middle of its writes.
  */
 #include <init/init.h>
 #include <vmtest.h>
@@ -86,6 +88,16 @@ static void __attribute__((noinline)) crashtest_raise(const char *kind)
 	pr_err("crashtest: unknown kind \"%s\" (pf, ud, gp, de)", kind);
 }
 
+/* Exec in mode (etc/<mode>.manifest), waited for until it ends. */
+static void exec_mode(struct boot_info *bi, const char *mode)
+{
+	struct process *exec;
+	if (exec_start(bi, mode, &exec) == 0) {
+		process_wait(exec, EXEC_TEST_TIMEOUT_NS);
+		kobject_put(&exec->obj);
+	}
+}
+
 /*
  * "powertest=off|reboot": Exec in the mode of that manifest; its program asks
  * for SYS_HW_POWER. Reaching the end means the machine stayed on: say so and
@@ -94,12 +106,8 @@ static void __attribute__((noinline)) crashtest_raise(const char *kind)
  */
 static void powertest(struct boot_info *bi, const char *what, size_t n)
 {
-	struct process *exec;
 	const char *mode = n == 3 && strncmp(what, "off", 3) == 0 ? "poweroff" : "reboot";
-	if (exec_start(bi, mode, &exec) == 0) {
-		process_wait(exec, EXEC_TEST_TIMEOUT_NS);
-		kobject_put(&exec->obj);
-	}
+	exec_mode(bi, mode);
 	kprintf("POWERTEST FAIL: the machine is still on\n");
 	arch_debug_exit(0x10);
 }
@@ -113,6 +121,13 @@ void kernel_run_tests(struct boot_info *bi)
 		crashtest_raise(prefix);
 	if (cmdline_find(bi->cmdline, "powertest", &prefix, &n))
 		powertest(bi, prefix, n);
+	if (cmdline_find(bi->cmdline, "powercut", &prefix, &n)) {
+		/* the host cuts the power; Exec ending first (the writer stopped) is its
+		 * verdict to read on serial: leave QEMU with status 0x21 */
+		exec_mode(bi, "powercut");
+		kprintf("POWERCUT: Exec ended\n");
+		arch_debug_exit(0x10);
+	}
 	if (cmdline_find(bi->cmdline, "test", &prefix, &n)) {
 		const char *mode = test_mode(bi);
 		vmtest_run_kernel(prefix, n);

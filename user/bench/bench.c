@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <charlotte/blk.h>
 #include <charlotte/driver.h>
@@ -44,7 +45,9 @@
 #include <charlotte/syscall.h>
 #include <charlotte/thread.h>
 
+#include "../../bench/fs_bench.h"
 #include "../../bench/sched_bench.h"
+#include "../fsd/fsd_ctl.h"
 
 #define MAX_SAMPLES 256
 #define WARMUP 3
@@ -613,6 +616,220 @@ static void teardown_blk(void)
 	ch_child_release(&blk_driver);
 }
 
+/*
+ * --- fs_read_1m, fs_create_small, fs_stat: bin/fsd on the benchmark's ext2 disk ---
+ *
+ * The disk is mk/bench.mk's fs-bench.img (ext2, 4 KiB blocks), a fresh copy of which
+ * tools/bench.sh attaches as the third virtio-blk disk, as Linux's side sees it too.
+ * Set up as a normal boot does it (fs_start): bin/virtio-blk on that function as
+ * dev:///block/vdc, fs:///bench-disk served (SYS_NS_SERVE) by a bin/fsd of our own on
+ * it, read-write. The operations are fs_bench.h's, what a program does: libc's open /
+ * read / write / close / stat on fs:/// paths (the namespace, the kernel, fsd and its
+ * cache), as Linux's side does them on /fsb.
+ *
+ * Setup waits without a timeout, as setup_blk does: under -icount sleep=off a CPU
+ * waiting for the disk moves guest time straight to the next timer deadline, so a
+ * wait with a timeout times out at fsd's first disk read (tools/bench.sh's own
+ * timeout ends a boot that hangs).
+ */
+#define FS_LONG CH_FOREVER
+#define FS_FILE "fs:///bench-disk/read1m.bin"
+#define FS_CREATE_DIR_FMT "fs:///bench-disk/create/%d"
+#define FS_CREATE_FMT "fs:///bench-disk/create/%d/f%04d"
+
+static struct ch_child fs_driver, fs_fsd;
+static handle_t fs_ctl = HANDLE_INVALID;
+static uint8_t *fs_buf;
+
+/*
+ * The driver on the third virtio-blk function as dev:///block/vdc (8 MiB, as Exec's
+ * driver line), then fs:///bench-disk served by bin/fsd with the grants a normal boot
+ * gives it (initrd/etc/exec.manifest: `serve:fs/disk ns.dev:/block:r log pool:12M --
+ * dev:///vdc`), plus "ctl" for a clean stop.
+ */
+static long fs_start(void)
+{
+	const struct ch_dev_match m = {0x1af4, CH_DEV_ANY, 0x01, 0x00, CH_DEV_ANY};
+	const char *dargv[] = {"bin/virtio-blk", "vdc", NULL};
+	const char *argv[] = {"bin/fsd", "dev:///vdc", NULL};
+	handle_t dev, hw = ch_handle("hw"), fs = ch_ns_root("fs"), devns = ch_ns_root("dev");
+	handle_t block = HANDLE_INVALID, srv = HANDLE_INVALID,
+	         c[2] = {HANDLE_INVALID, HANDLE_INVALID};
+	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, &m, 2, &dev);
+	if (r < 0)
+		return r;
+	r = ch_driver_spawn(dargv, dev, 8u << 20, FS_LONG, &fs_driver);
+	ch_cap_drop(dev);
+	/* ns.dev:/block:r: dev:///block, to read and look up (the view's rights) */
+	struct ns_open_args va = {.type = NS_TYPE_DIR,
+	                          .rights = RIGHT_READ | RIGHT_LOOKUP | RIGHT_ENUMERATE |
+	                                    RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_INSPECT};
+	if (r >= 0)
+		r = devns == HANDLE_INVALID ? ERR_NOT_FOUND
+		                            : ch_ns_open(devns, "block", 5, &va, &block);
+	if (r >= 0)
+		r = fs == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_serve(fs, "bench-disk", 10, &srv);
+	if (r >= 0)
+		r = ch_channel_create(pool, 0, c);
+	if (r >= 0) {
+		struct ch_grant g[4] = {{"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER},
+		                        {"ns.dev", block, va.rights},
+		                        {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT},
+		                        {"ctl", c[1], RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT}};
+		struct ch_spawn_args a = {.path = argv[0],
+		                          .argv = argv,
+		                          .grants = g,
+		                          .ngrants = 4,
+		                          .child_pool = 12u << 20};
+		r = ch_spawn(&a, &fs_fsd);
+	}
+	handle_t drop[] = {block, srv, c[1], r < 0 ? c[0] : HANDLE_INVALID};
+	for (unsigned i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (drop[i] != HANDLE_INVALID)
+			ch_cap_drop(drop[i]);
+	if (r < 0)
+		return r;
+	fs_ctl = c[0];
+	struct ns_stat st; /* answered once fsd has mounted the disk and serves */
+	r = ch_ns_stat_at(fs, "bench-disk", 10, &st, FS_LONG);
+	return r < 0 ? r : st.type == NS_TYPE_DIR ? 0 : ERR_WRONG_TYPE;
+}
+
+/* fsd stopped cleanly (FSD_CTL_STOP: written back, unmounted), the rest undone. */
+static void teardown_fs(void)
+{
+	free(fs_buf);
+	fs_buf = NULL;
+	if (fs_ctl != HANDLE_INVALID) {
+		uint32_t op = FSD_CTL_STOP;
+		int32_t status = 0;
+		struct kbus_msg m = {.data = &op, .len = sizeof(op)};
+		struct kbus_buf b = {.data = &status, .capacity = sizeof(status)};
+		long r = ch_kbus_call(fs_ctl, &m, &b, FS_LONG);
+		if (r < 0 || status < 0)
+			error("fsd stop", r < 0 ? r : status);
+		ch_cap_drop(fs_ctl);
+		fs_ctl = HANDLE_INVALID;
+	}
+	if (fs_fsd.process != HANDLE_INVALID) {
+		if (ch_proc_wait(fs_fsd.process, FS_LONG, NULL) < 0)
+			ch_proc_kill(fs_fsd.process);
+		ch_child_release(&fs_fsd);
+	}
+	handle_t fs = ch_ns_root("fs");
+	if (fs != HANDLE_INVALID)
+		ch_ns_unlink(fs, "bench-disk", 10, 0, 0);
+	if (fs_driver.process != HANDLE_INVALID) {
+		ch_proc_kill(fs_driver.process);
+		ch_proc_wait(fs_driver.process, CH_FOREVER, NULL);
+		ch_child_release(&fs_driver);
+		ch_driver_unbind("vdc");
+	}
+}
+
+static int fs_setup(size_t buf_bytes)
+{
+	long r = (fs_buf = malloc(buf_bytes)) ? fs_start() : ERR_NO_MEMORY;
+	if (r < 0) {
+		error("fs setup (bin/virtio-blk on vdc, bin/fsd)", r);
+		teardown_fs();
+		return -1;
+	}
+	return 0;
+}
+
+/* The file is there with byte i = i mod 251 (read once: fsd's cache is warm). */
+static int setup_fs_read(void)
+{
+	if (fs_setup(FS_READ_BYTES) < 0)
+		return -1;
+	long n = fs_bench_read(FS_FILE, fs_buf);
+	if (n != FS_READ_BYTES || !fs_bench_content_ok(fs_buf)) {
+		printf("BENCH ERROR " FS_FILE ": %s\n",
+		       n < 0 ? "cannot read" : "not the 1 MiB mk/bench.mk wrote");
+		errors++;
+		teardown_fs();
+		return -1;
+	}
+	return 0;
+}
+
+/* open + read of the whole 1 MiB + close, from fsd's cache */
+static void run_fs_read(int iters)
+{
+	for (int i = 0; i < iters; i++)
+		if (fs_bench_read(FS_FILE, fs_buf) != FS_READ_BYTES) {
+			error("fs_read_1m", ERR_IO);
+			return;
+		}
+}
+
+/* stat() of the file */
+static void run_fs_stat(int iters)
+{
+	struct stat st;
+	for (int i = 0; i < iters; i++)
+		if (stat(FS_FILE, &st)) {
+			error("fs_stat", ERR_IO);
+			return;
+		}
+}
+
+static int fs_round; /* fs_create_small: the sample's directory, create/<fs_round> */
+
+/* Each sample's files go into a new directory, made before it (not timed). */
+static int fs_create_dir(void)
+{
+	char name[64];
+	snprintf(name, sizeof(name), FS_CREATE_DIR_FMT, fs_round);
+	return mkdir(name, 0755);
+}
+
+static int setup_fs_create(void)
+{
+	if (fs_setup(FS_CREATE_BYTES) < 0)
+		return -1;
+	memset(fs_buf, 'x', FS_CREATE_BYTES);
+	fs_round = 0;
+	if (fs_create_dir()) {
+		error("fs_create_small mkdir", ERR_IO);
+		teardown_fs();
+		return -1;
+	}
+	return 0;
+}
+
+/* per file: open(O_CREAT | O_EXCL) of a new name, write 4 KiB, close */
+static void run_fs_create(int iters)
+{
+	char name[64];
+	for (int i = 0; i < iters; i++) {
+		snprintf(name, sizeof(name), FS_CREATE_FMT, fs_round, i);
+		if (fs_bench_create(name, fs_buf)) {
+			error("fs_create_small", ERR_IO);
+			return;
+		}
+	}
+}
+
+/* Between samples, not timed: sync (SYS_NS_SYNC on the disk, as the sync tool does),
+ * and the next sample's directory. */
+static void fs_create_after(void)
+{
+	handle_t fs = ch_ns_root("fs"), dir;
+	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = RIGHT_READ | RIGHT_WRITE};
+	long r = fs == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_open(fs, "bench-disk", 10, &a, &dir);
+	if (r >= 0) {
+		r = ch_ns_sync(dir, 0, FS_LONG);
+		ch_cap_drop(dir);
+	}
+	if (r < 0)
+		error("fs_create_small sync", r);
+	fs_round++;
+	if (fs_create_dir())
+		error("fs_create_small mkdir", ERR_IO);
+}
+
 /* --- yield and futex_pingpong: two threads of this process, one CPU --- */
 
 static handle_t partner;
@@ -710,6 +927,10 @@ static const struct bench benches[] = {
     {"ns_lookup", 101, 10, setup_ns, 0, run_ns_lookup, 0, teardown_ns, 0},
     {"ns_stat", 101, 10, setup_ns, 0, run_ns_stat, 0, teardown_ns, 0},
     {"blk_read_4k", 101, 10, setup_blk, 0, run_blk, 0, teardown_blk, 0},
+    {"fs_read_1m", FS_READ_SAMPLES, 1, setup_fs_read, 0, run_fs_read, 0, teardown_fs, 0},
+    {"fs_create_small", FS_CREATE_SAMPLES, FS_CREATE_FILES, setup_fs_create, 0, run_fs_create,
+     fs_create_after, teardown_fs, 0},
+    {"fs_stat", FS_STAT_SAMPLES, FS_STAT_ITERS, setup_fs_read, 0, run_fs_stat, 0, teardown_fs, 0},
     {"yield", 101, 10, setup_yield, 0, run_yield, 0, stop_partner, 0},
     {"futex_pingpong", 101, 10, setup_futex_pingpong, 0, run_futex_pingpong, 0, stop_partner, 0},
 };

@@ -3,13 +3,11 @@
  * fs:///disk, read back, changed through the namespace and libc, and checked
  * again after fsd restarts.
  *
- * Until Exec starts drivers from its manifest, fstest starts them as blktest
- * does: bin/virtio-blk on the third virtio-blk function as vdc (tools/qemu.sh
- * attaches the home disk, a fresh copy of build/disk-home.img per test boot,
- * after the two scratch disks), then serves fs:///disk itself and starts
- * bin/fsd there with a control endpoint (fsd_ctl.h). At the end it stops fsd
- * cleanly and prints "fstest: home disk written"; tools/run-tests.sh then runs
+ * fstest starts the driver and fsd itself (disk.c) on the home disk, a fresh
+ * copy of build/disk-home.img per test boot. At the end it stops fsd cleanly and
+ * prints "fstest: home disk written"; tools/run-tests.sh then runs
  * tools/fsd-check.sh on the image (fs_host_e2fsck, fs_host_readback).
+ * `bin/fstest powercut` is instead the writer of the power-cut test (powercut.c).
  *
  * The files of the image and their POSIX cksum CRCs are in the initrd's
  * etc/fs-home.sums (mk/homedisk.mk).
@@ -34,89 +32,13 @@
 #include <charlotte/testing.h>
 
 #include "../fsd/fsd_ctl.h"
+#include "fstest.h"
 
-#define LONG 60000000000ull /* 60 s: a wait that only ends early when something is wrong */
-#define DISK "fs:///disk"
+#define DISK FSTEST_DISK
 #define HOST_FILE "fstest/host-check.bin" /* tools/fsd-check.sh reads it back */
 #define HOST_FILE_SIZE 300000u
 
-static struct ch_child driver, fsd;
-static handle_t ctl = HANDLE_INVALID; /* our end of fsd's control channel */
 static long up; /* 0 once fsd serves, else why not */
-
-/* --- starting and stopping --- */
-
-static long start_driver(void)
-{
-	const struct ch_dev_match m = {0x1af4, CH_DEV_ANY, 0x01, 0x00, CH_DEV_ANY};
-	const char *argv[] = {"bin/virtio-blk", "vdc", NULL};
-	handle_t dev, hw = ch_handle("hw");
-	long r = hw == HANDLE_INVALID ? ERR_NOT_FOUND : ch_dev_find(hw, &m, 2, &dev);
-	if (r < 0)
-		return r;
-	r = ch_driver_spawn(argv, dev, 4u << 20, LONG, &driver);
-	ch_cap_drop(dev);
-	return r;
-}
-
-/* Serve fs:///disk (replacing an earlier provider) and start fsd on it. */
-static long start_fsd(void)
-{
-	handle_t fs = ch_ns_root("fs"), srv, c[2];
-	long r = fs == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_serve(fs, "disk", 4, &srv);
-	if (r < 0)
-		return r;
-	if ((r = ch_channel_create(ch_handle("pool"), 0, c)) < 0) {
-		ch_cap_drop(srv);
-		return r;
-	}
-	struct ch_grant g[4] = {{"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER},
-	                        {"ns", ch_handle("ns"), NS_RIGHTS_SAME},
-	                        {"provider", srv, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT},
-	                        {"ctl", c[1], RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT}};
-	struct cap_info ns = {0};
-	if ((r = ch_cap_inspect(ch_handle("ns"), &ns)) >= 0) {
-		g[1].rights = ns.rights;
-		const char *argv[] = {"bin/fsd", "dev:///block/vdc", NULL};
-		struct ch_spawn_args a = {.path = argv[0],
-		                          .argv = argv,
-		                          .grants = g,
-		                          .ngrants = 4,
-		                          .child_pool = 10u << 20};
-		r = ch_spawn(&a, &fsd);
-	}
-	ch_cap_drop(srv);
-	ch_cap_drop(c[1]);
-	if (r < 0) {
-		ch_cap_drop(c[0]);
-		return r;
-	}
-	ctl = c[0];
-	struct ns_stat st; /* answered once fsd has mounted and serves */
-	r = ch_ns_stat_at(fs, "disk", 4, &st, LONG);
-	return r < 0 ? r : st.type == NS_TYPE_DIR ? 0 : ERR_WRONG_TYPE;
-}
-
-/* Ask fsd to sync (FSD_CTL_SYNC) or to stop cleanly (FSD_CTL_STOP): its answer. */
-static long fsd_ctl(uint32_t op)
-{
-	int32_t status = 0;
-	struct kbus_msg m = {.data = &op, .len = sizeof(op)};
-	struct kbus_buf b = {.data = &status, .capacity = sizeof(status)};
-	long r = ch_kbus_call(ctl, &m, &b, LONG);
-	if (r < 0)
-		return r;
-	if (b.len != sizeof(status))
-		return ERR_MALFORMED;
-	if (op == FSD_CTL_STOP) {
-		struct proc_status ps;
-		ch_proc_wait(fsd.process, LONG, &ps);
-		ch_child_release(&fsd);
-		ch_cap_drop(ctl);
-		ctl = HANDLE_INVALID;
-	}
-	return status;
-}
 
 static bool ready(void)
 {
@@ -129,62 +51,19 @@ static bool ready(void)
 
 /* --- helpers --- */
 
-/* POSIX cksum: CRC-32 (0x04c11db7, MSB first) over the bytes, then the length. */
-static uint32_t crc_step(uint32_t crc, uint8_t b)
-{
-	crc ^= (uint32_t)b << 24;
-	for (int i = 0; i < 8; i++)
-		crc = crc & 0x80000000u ? (crc << 1) ^ 0x04c11db7u : crc << 1;
-	return crc;
-}
-
-static uint32_t cksum_finish(uint32_t crc, uint64_t len)
-{
-	for (; len; len >>= 8)
-		crc = crc_step(crc, (uint8_t)len);
-	return ~crc;
-}
-
-/* Byte i of the pattern file seed writes. */
-static uint8_t pat(uint64_t i, uint32_t seed)
-{
-	return (uint8_t)(i * 131 + (i >> 8) + seed);
-}
-
-static void fill(uint8_t *buf, uint64_t off, size_t len, uint32_t seed)
-{
-	for (size_t i = 0; i < len; i++)
-		buf[i] = pat(off + i, seed);
-}
-
-static handle_t disk_root(void)
-{
-	handle_t h;
-	struct ns_open_args a = {.type = NS_TYPE_DIR, .rights = NS_RIGHTS_SAME, .timeout = LONG};
-	handle_t fs = ch_ns_root("fs");
-	return fs != HANDLE_INVALID && ch_ns_open(fs, "disk", 4, &a, &h) >= 0 ? h : HANDLE_INVALID;
-}
-
-static long nopen(handle_t dir, const char *path, uint32_t type, uint32_t flags, handle_t *out)
-{
-	struct ns_open_args a = {
-	    .type = type, .flags = flags, .rights = NS_RIGHTS_SAME, .timeout = LONG};
-	return ch_ns_open(dir, path, strlen(path), &a, out);
-}
-
 /* Write len bytes of pattern seed to path below dir (created or truncated) in 32 KiB calls. */
 static long write_pattern(handle_t dir, const char *path, uint64_t len, uint32_t seed)
 {
 	static uint8_t buf[NS_IO_MAX];
 	handle_t f;
-	long r = nopen(dir, path, NS_TYPE_FILE, NS_OPEN_CREATE, &f);
+	long r = fstest_open(dir, path, NS_TYPE_FILE, NS_OPEN_CREATE, &f);
 	if (r < 0)
 		return r;
-	r = ch_ns_truncate(f, 0, LONG);
+	r = ch_ns_truncate(f, 0, FSTEST_LONG);
 	for (uint64_t off = 0; r >= 0 && off < len;) {
 		size_t n = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
-		fill(buf, off, n, seed);
-		r = ch_ns_write(f, off, buf, n, LONG);
+		fstest_fill(buf, off, n, seed);
+		r = ch_ns_write(f, off, buf, n, FSTEST_LONG);
 		if (r >= 0 && (size_t)r != n)
 			r = ERR_NO_RESOURCES;
 		off += n;
@@ -201,20 +80,20 @@ static long check_pattern(handle_t dir, const char *path, uint64_t len, uint32_t
 	static uint8_t buf[NS_IO_MAX];
 	handle_t f;
 	struct ns_stat st;
-	long r = nopen(dir, path, NS_TYPE_FILE, 0, &f);
+	long r = fstest_open(dir, path, NS_TYPE_FILE, 0, &f);
 	if (r < 0)
 		return r;
-	if ((r = ch_ns_stat(f, &st, LONG)) >= 0 && st.size != len) {
+	if ((r = ch_ns_stat(f, &st, FSTEST_LONG)) >= 0 && st.size != len) {
 		*bad = st.size;
 		r = ERR_MALFORMED;
 	}
 	for (uint64_t off = 0; r >= 0 && off < len;) {
 		size_t n = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
-		r = ch_ns_read(f, off, buf, n, LONG);
+		r = ch_ns_read(f, off, buf, n, FSTEST_LONG);
 		if (r >= 0 && (size_t)r != n)
 			r = ERR_MALFORMED, *bad = off + (uint64_t)r;
 		for (size_t i = 0; r >= 0 && i < n; i++)
-			if (buf[i] != pat(off + i, seed))
+			if (buf[i] != fstest_pat(off + i, seed))
 				r = ERR_MALFORMED, *bad = off + i;
 		off += n;
 	}
@@ -284,12 +163,11 @@ static void test_image_files(void)
 		uint64_t total = 0;
 		size_t n;
 		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-			for (size_t i = 0; i < n; i++)
-				c = crc_step(c, buf[i]);
+			c = fstest_crc(c, buf, n);
 			total += n;
 		}
 		fclose(f);
-		c = cksum_finish(c, total);
+		c = fstest_cksum_finish(c, total);
 		if (total != size || c != crc) {
 			ch_test_fail("%s: %llu bytes, crc %u; the image has %lu bytes, crc %lu",
 			             path, (unsigned long long)total, c, size, crc);
@@ -315,15 +193,15 @@ static void test_image_tree(void)
 	      readme);
 	EXPECT_OK(stat(DISK "/samples/deeper", &s));
 	CHECK(S_ISDIR(s.st_mode), "samples/deeper: mode %o", s.st_mode);
-	handle_t d = disk_root(), l;
+	handle_t d = fstest_disk_root(), l;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	char target[64] = {0};
-	EXPECT_OK(nopen(d, "readme", NS_TYPE_LINK, NS_OPEN_NOFOLLOW, &l));
-	long n = ch_ns_readlink(l, target, sizeof(target) - 1, LONG);
+	EXPECT_OK(fstest_open(d, "readme", NS_TYPE_LINK, NS_OPEN_NOFOLLOW, &l));
+	long n = ch_ns_readlink(l, target, sizeof(target) - 1, FSTEST_LONG);
 	ch_cap_drop(l);
 	CHECK(n == 6 && !strcmp(target, "README"), "readme -> '%s' (%ld)", target, n);
 	struct ns_stat st;
-	EXPECT_OK(ch_ns_stat_at(d, "readme", 6, &st, LONG)); /* followed */
+	EXPECT_OK(ch_ns_stat_at(d, "readme", 6, &st, FSTEST_LONG)); /* followed */
 	CHECK(st.type == NS_TYPE_FILE && st.size == readme, "readme: type %u size %llu", st.type,
 	      (unsigned long long)st.size);
 	ch_cap_drop(d);
@@ -369,15 +247,15 @@ static void test_create_write(void)
 	/* the inode's permission bits and owner (fsd makes files 0644, owner and group 0) */
 	CHECK(s.st_mode == (S_IFREG | 0644) && s.st_uid == 0 && s.st_gid == 0,
 	      "stat: mode %o uid %u gid %u", s.st_mode, s.st_uid, s.st_gid);
-	handle_t d = disk_root(), h;
+	handle_t d = fstest_disk_root(), h;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	struct ns_stat st;
 	EXPECT_OK(ch_ns_stat_at(d, "fstest", 6, &st, LONG));
 	CHECK(st.mode == (NS_MODE_KEPT | 0755), "fstest: mode %#x", st.mode);
-	EXPECT_ERR(
-	    nopen(d, "fstest/hello.txt", NS_TYPE_FILE, NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE, &h),
-	    ERR_ALREADY_EXISTS);
-	EXPECT_ERR(nopen(d, "fstest/hello.txt/x", NS_TYPE_FILE, 0, &h), ERR_WRONG_TYPE);
+	EXPECT_ERR(fstest_open(d, "fstest/hello.txt", NS_TYPE_FILE,
+	                       NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE, &h),
+	           ERR_ALREADY_EXISTS);
+	EXPECT_ERR(fstest_open(d, "fstest/hello.txt/x", NS_TYPE_FILE, 0, &h), ERR_WRONG_TYPE);
 	ch_cap_drop(d);
 }
 
@@ -386,7 +264,7 @@ static void test_rename_unlink(void)
 {
 	if (!ready())
 		return;
-	handle_t d = disk_root();
+	handle_t d = fstest_disk_root();
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(mkdir(DISK "/fstest/ra", 0755));
@@ -397,16 +275,16 @@ static void test_rename_unlink(void)
 	EXPECT_PATTERN(d, "fstest/rb/two", 5000, 1);
 	struct stat s;
 	CHECK(stat(DISK "/fstest/ra/one", &s) < 0 && errno == ENOENT, "ra/one still there");
-	EXPECT_ERR(ch_ns_unlink(d, "fstest/rb", 9, NS_UNLINK_DIR, LONG), ERR_BAD_STATE);
+	EXPECT_ERR(ch_ns_unlink(d, "fstest/rb", 9, NS_UNLINK_DIR, FSTEST_LONG), ERR_BAD_STATE);
 	struct ns_path_arg to = {(uint64_t)(uintptr_t) "fstest/ra/sub", 13};
-	EXPECT_OK(ch_ns_rename(d, "fstest/rb", 9, d, &to, LONG)); /* a directory moves */
+	EXPECT_OK(ch_ns_rename(d, "fstest/rb", 9, d, &to, FSTEST_LONG)); /* a directory moves */
 	EXPECT_PATTERN(d, "fstest/ra/sub/two", 5000, 1);
 	to = (struct ns_path_arg){(uint64_t)(uintptr_t) "fstest/ra/sub/in", 16};
-	EXPECT_ERR(ch_ns_rename(d, "fstest/ra", 9, d, &to, LONG), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_rename(d, "fstest/ra", 9, d, &to, FSTEST_LONG), ERR_INVALID_ARGS);
 	EXPECT_OK(unlink(DISK "/fstest/ra/sub/two"));
 	EXPECT_OK(rmdir(DISK "/fstest/ra/sub"));
 	EXPECT_OK(rmdir(DISK "/fstest/ra"));
-	EXPECT_ERR(ch_ns_unlink(d, "fstest/ra", 9, 0, LONG), ERR_NOT_FOUND);
+	EXPECT_ERR(ch_ns_unlink(d, "fstest/ra", 9, 0, FSTEST_LONG), ERR_NOT_FOUND);
 	ch_cap_drop(d);
 }
 
@@ -415,25 +293,26 @@ static void test_links(void)
 {
 	if (!ready())
 		return;
-	handle_t d = disk_root(), f;
+	handle_t d = fstest_disk_root(), f;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(write_pattern(d, "fstest/orig", 3000, 3));
-	EXPECT_OK(nopen(d, "fstest/orig", NS_TYPE_FILE, 0, &f));
-	EXPECT_OK(ch_ns_link(d, "fstest/hard", 11, f, LONG));
+	EXPECT_OK(fstest_open(d, "fstest/orig", NS_TYPE_FILE, 0, &f));
+	EXPECT_OK(ch_ns_link(d, "fstest/hard", 11, f, FSTEST_LONG));
 	struct ns_stat st;
-	EXPECT_OK(ch_ns_stat(f, &st, LONG));
+	EXPECT_OK(ch_ns_stat(f, &st, FSTEST_LONG));
 	CHECK(st.nlink == 2, "nlink %u after link", st.nlink);
-	EXPECT_OK(ch_ns_symlink(d, "fstest/soft", 11, "hard", 4, LONG));
+	EXPECT_OK(ch_ns_symlink(d, "fstest/soft", 11, "hard", 4, FSTEST_LONG));
 	EXPECT_PATTERN(d, "fstest/soft", 3000, 3); /* through the link */
-	EXPECT_OK(ch_ns_unlink(d, "fstest/orig", 11, 0, LONG));
-	EXPECT_OK(ch_ns_unlink(d, "fstest/hard", 11, 0, LONG));
+	EXPECT_OK(ch_ns_unlink(d, "fstest/orig", 11, 0, FSTEST_LONG));
+	EXPECT_OK(ch_ns_unlink(d, "fstest/hard", 11, 0, FSTEST_LONG));
 	uint8_t b[16];
-	long n = ch_ns_read(f, 2990, b, sizeof(b), LONG); /* open, no name left */
-	CHECK(n == 10 && b[0] == pat(2990, 3), "read of the unlinked open file: %ld", n);
+	long n = ch_ns_read(f, 2990, b, sizeof(b), FSTEST_LONG); /* open, no name left */
+	CHECK(n == 10 && b[0] == fstest_pat(2990, 3), "read of the unlinked open file: %ld", n);
 	ch_cap_drop(f);
-	EXPECT_ERR(nopen(d, "fstest/soft", NS_TYPE_FILE, 0, &f), ERR_NOT_FOUND); /* dangling */
-	EXPECT_OK(ch_ns_unlink(d, "fstest/soft", 11, 0, LONG));
+	EXPECT_ERR(fstest_open(d, "fstest/soft", NS_TYPE_FILE, 0, &f),
+	           ERR_NOT_FOUND); /* dangling */
+	EXPECT_OK(ch_ns_unlink(d, "fstest/soft", 11, 0, FSTEST_LONG));
 	ch_cap_drop(d);
 }
 
@@ -442,23 +321,23 @@ static void test_large_file(void)
 {
 	if (!ready())
 		return;
-	handle_t d = disk_root(), f;
+	handle_t d = fstest_disk_root(), f;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(write_pattern(d, "fstest/large", 16u << 20, 4));
 	EXPECT_PATTERN(d, "fstest/large", 16u << 20, 4);
-	EXPECT_OK(nopen(d, "fstest/sparse", NS_TYPE_FILE, NS_OPEN_CREATE, &f));
+	EXPECT_OK(fstest_open(d, "fstest/sparse", NS_TYPE_FILE, NS_OPEN_CREATE, &f));
 	uint64_t far = 300ull << 20; /* past the disk's size: only what is written takes room */
-	EXPECT_OK(ch_ns_write(f, far, "end", 3, LONG));
+	EXPECT_OK(ch_ns_write(f, far, "end", 3, FSTEST_LONG));
 	uint8_t b[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-	long n = ch_ns_read(f, far - 5, b, sizeof(b), LONG);
+	long n = ch_ns_read(f, far - 5, b, sizeof(b), FSTEST_LONG);
 	CHECK(n == 8 && !memcmp(b, "\0\0\0\0\0end", 8), "around the end of the hole: %ld", n);
 	struct ns_stat st;
-	EXPECT_OK(ch_ns_stat(f, &st, LONG));
+	EXPECT_OK(ch_ns_stat(f, &st, FSTEST_LONG));
 	CHECK(st.size == far + 3, "sparse size %llu", (unsigned long long)st.size);
 	ch_cap_drop(f);
-	EXPECT_OK(ch_ns_unlink(d, "fstest/sparse", 13, 0, LONG));
-	EXPECT_OK(ch_ns_unlink(d, "fstest/large", 12, 0, LONG));
+	EXPECT_OK(ch_ns_unlink(d, "fstest/sparse", 13, 0, FSTEST_LONG));
+	EXPECT_OK(ch_ns_unlink(d, "fstest/large", 12, 0, FSTEST_LONG));
 	ch_cap_drop(d);
 }
 
@@ -467,7 +346,7 @@ static void test_many_files(void)
 {
 	if (!ready())
 		return;
-	handle_t d = disk_root();
+	handle_t d = fstest_disk_root();
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(mkdir(DISK "/fstest/many", 0755));
@@ -479,7 +358,7 @@ static void test_many_files(void)
 	}
 	for (unsigned i = 0; i < 1000; i += 2) {
 		snprintf(path, sizeof(path), "fstest/many/file-%04u", i);
-		EXPECT_OK(ch_ns_unlink(d, path, strlen(path), 0, LONG));
+		EXPECT_OK(ch_ns_unlink(d, path, strlen(path), 0, FSTEST_LONG));
 	}
 	DIR *dir = opendir(DISK "/fstest/many");
 	CHECK(dir, "opendir: %s", strerror(errno));
@@ -497,7 +376,7 @@ static void test_many_files(void)
 	size_t len = strlen(strcpy(path, "fstest/deep"));
 	for (int i = 0; i <= 40; i++) {
 		handle_t h;
-		EXPECT_OK(nopen(d, path, NS_TYPE_DIR, NS_OPEN_CREATE, &h));
+		EXPECT_OK(fstest_open(d, path, NS_TYPE_DIR, NS_OPEN_CREATE, &h));
 		ch_cap_drop(h);
 		if (i < 40)
 			len += (size_t)snprintf(path + len, sizeof(path) - len, "/d%d", i);
@@ -513,20 +392,20 @@ static void test_restart(void)
 {
 	if (!ready())
 		return;
-	handle_t d = disk_root();
+	handle_t d = fstest_disk_root();
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(write_pattern(d, "fstest/kept", 200000, 6));
-	EXPECT_OK(fsd_ctl(FSD_CTL_SYNC));
+	EXPECT_OK(fstest_ctl(FSD_CTL_SYNC));
 	EXPECT_OK(write_pattern(d, "fstest/kept-too", 5000, 7)); /* the stop syncs it */
 	ch_cap_drop(d);
-	EXPECT_OK(fsd_ctl(FSD_CTL_STOP));
+	EXPECT_OK(fstest_ctl(FSD_CTL_STOP));
 	struct ns_stat st;
 	handle_t fs = ch_ns_root("fs");
-	EXPECT_ERR(ch_ns_stat_at(fs, "disk/README", 11, &st, LONG), ERR_PEER_CLOSED);
-	up = start_fsd();
+	EXPECT_ERR(ch_ns_stat_at(fs, "disk/README", 11, &st, FSTEST_LONG), ERR_PEER_CLOSED);
+	up = fstest_start_fsd();
 	EXPECT_OK(up);
-	d = disk_root();
+	d = fstest_disk_root();
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK " again");
 	EXPECT_PATTERN(d, "fstest/kept", 200000, 6);
 	EXPECT_PATTERN(d, "fstest/kept-too", 5000, 7);
@@ -539,7 +418,7 @@ static void test_host_file(void)
 {
 	if (!ready())
 		return;
-	handle_t d = disk_root();
+	handle_t d = fstest_disk_root();
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(write_pattern(d, HOST_FILE, HOST_FILE_SIZE, 8));
@@ -553,7 +432,7 @@ static void flush_releases(handle_t d)
 {
 	for (int i = 0; i < 40; i++) {
 		handle_t f;
-		if (nopen(d, "README", NS_TYPE_FILE, 0, &f) >= 0)
+		if (fstest_open(d, "README", NS_TYPE_FILE, 0, &f) >= 0)
 			ch_cap_drop(f);
 	}
 }
@@ -564,11 +443,11 @@ static void test_sync_statfs(void)
 {
 	if (!ready())
 		return;
-	handle_t d = disk_root(), f, weak;
+	handle_t d = fstest_disk_root(), f, weak;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	struct ns_statfs a, b, c;
-	EXPECT_OK(ch_ns_sync(d, 0, LONG));
-	EXPECT_OK(ch_ns_statfs(d, &a, LONG));
+	EXPECT_OK(ch_ns_sync(d, 0, FSTEST_LONG));
+	EXPECT_OK(ch_ns_statfs(d, &a, FSTEST_LONG));
 	CHECK(!strcmp(a.type, "ext2") && a.bsize == 1024 && a.blocks == 65536 && a.files == 16384 &&
 	          a.namemax == 255 && a.bfree > 1000 && a.bavail == a.bfree && a.ffree < a.files &&
 	          a.flags == 0,
@@ -576,37 +455,37 @@ static void test_sync_statfs(void)
 	      a.bsize, (unsigned long long)a.blocks, (unsigned long long)a.bfree,
 	      (unsigned long long)a.files, (unsigned long long)a.ffree, a.flags);
 	/* any node of the file system answers for all of it */
-	EXPECT_OK(nopen(d, "README", NS_TYPE_FILE, 0, &f));
-	EXPECT_OK(ch_ns_statfs(f, &b, LONG));
+	EXPECT_OK(fstest_open(d, "README", NS_TYPE_FILE, 0, &f));
+	EXPECT_OK(ch_ns_statfs(f, &b, FSTEST_LONG));
 	CHECK(b.blocks == a.blocks && b.bfree == a.bfree, "statfs of a file differs");
-	EXPECT_OK(ch_ns_sync(f, 0, LONG));
+	EXPECT_OK(ch_ns_sync(f, 0, FSTEST_LONG));
 	ch_cap_drop(f);
 	/* 256 blocks of data (and an indirect block or two) */
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(write_pattern(d, "fstest/statfs", 256 * 1024, 9));
-	EXPECT_OK(ch_ns_statfs(d, &b, LONG));
+	EXPECT_OK(ch_ns_statfs(d, &b, FSTEST_LONG));
 	CHECK(b.bfree + 256 <= a.bfree && b.bfree + 256 + 8 >= a.bfree && b.ffree + 1 == a.ffree,
 	      "after a write of 256 blocks: %llu free blocks (were %llu), %llu inodes (were %llu)",
 	      (unsigned long long)b.bfree, (unsigned long long)a.bfree, (unsigned long long)b.ffree,
 	      (unsigned long long)a.ffree);
 	flush_releases(d);
-	EXPECT_OK(ch_ns_unlink(d, "fstest/statfs", 13, 0, LONG));
-	EXPECT_OK(ch_ns_statfs(d, &c, LONG));
+	EXPECT_OK(ch_ns_unlink(d, "fstest/statfs", 13, 0, FSTEST_LONG));
+	EXPECT_OK(ch_ns_statfs(d, &c, FSTEST_LONG));
 	CHECK(c.bfree == a.bfree && c.ffree == a.ffree,
 	      "after the unlink: %llu free blocks (were %llu), %llu inodes (were %llu)",
 	      (unsigned long long)c.bfree, (unsigned long long)a.bfree, (unsigned long long)c.ffree,
 	      (unsigned long long)a.ffree);
 	/* sync needs WRITE; making it read-only MANAGE too; statfs INSPECT */
 	EXPECT_OK(ch_cap_derive(d, RIGHT_LOOKUP | RIGHT_READ | RIGHT_INSPECT, 0, &weak));
-	EXPECT_ERR(ch_ns_sync(weak, 0, LONG), ERR_ACCESS_DENIED);
-	EXPECT_OK(ch_ns_statfs(weak, &b, LONG));
+	EXPECT_ERR(ch_ns_sync(weak, 0, FSTEST_LONG), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_statfs(weak, &b, FSTEST_LONG));
 	ch_cap_drop(weak);
 	EXPECT_OK(ch_cap_derive(d, RIGHT_LOOKUP | RIGHT_READ | RIGHT_WRITE, 0, &weak));
-	EXPECT_ERR(ch_ns_statfs(weak, &b, LONG), ERR_ACCESS_DENIED);
-	EXPECT_ERR(ch_ns_sync(weak, NS_SYNC_READ_ONLY, LONG), ERR_ACCESS_DENIED);
-	EXPECT_OK(ch_ns_sync(weak, 0, LONG));
+	EXPECT_ERR(ch_ns_statfs(weak, &b, FSTEST_LONG), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_sync(weak, NS_SYNC_READ_ONLY, FSTEST_LONG), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_sync(weak, 0, FSTEST_LONG));
 	ch_cap_drop(weak);
-	EXPECT_ERR(ch_ns_sync(d, 1u << 7, LONG), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_sync(d, 1u << 7, FSTEST_LONG), ERR_INVALID_ARGS);
 	ch_cap_drop(d);
 }
 
@@ -616,22 +495,23 @@ static void test_read_only(void)
 {
 	if (!ready())
 		return;
-	handle_t d = disk_root(), f;
+	handle_t d = fstest_disk_root(), f;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(write_pattern(d, "fstest/before-ro", 3000, 10));
-	EXPECT_OK(ch_ns_sync(d, NS_SYNC_READ_ONLY, LONG));
+	EXPECT_OK(ch_ns_sync(d, NS_SYNC_READ_ONLY, FSTEST_LONG));
 	struct ns_statfs s;
-	EXPECT_OK(ch_ns_statfs(d, &s, LONG));
+	EXPECT_OK(ch_ns_statfs(d, &s, FSTEST_LONG));
 	CHECK(s.flags & NS_STATFS_READ_ONLY, "statfs flags %#x after NS_SYNC_READ_ONLY", s.flags);
 	EXPECT_PATTERN(d, "fstest/before-ro", 3000, 10);
 	EXPECT_PATTERN(d, HOST_FILE, HOST_FILE_SIZE, 8);
-	EXPECT_OK(nopen(d, "fstest/before-ro", NS_TYPE_FILE, 0, &f));
-	EXPECT_ERR(ch_ns_write(f, 0, "x", 1, LONG), ERR_ACCESS_DENIED);
+	EXPECT_OK(fstest_open(d, "fstest/before-ro", NS_TYPE_FILE, 0, &f));
+	EXPECT_ERR(ch_ns_write(f, 0, "x", 1, FSTEST_LONG), ERR_ACCESS_DENIED);
 	ch_cap_drop(f);
-	EXPECT_ERR(nopen(d, "fstest/new", NS_TYPE_FILE, NS_OPEN_CREATE, &f), ERR_ACCESS_DENIED);
-	EXPECT_OK(ch_ns_sync(d, 0, LONG)); /* nothing to write: fine */
-	EXPECT_OK(ch_ns_sync(d, NS_SYNC_READ_ONLY, LONG)); /* again: fine */
+	EXPECT_ERR(fstest_open(d, "fstest/new", NS_TYPE_FILE, NS_OPEN_CREATE, &f),
+	           ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_ns_sync(d, 0, FSTEST_LONG)); /* nothing to write: fine */
+	EXPECT_OK(ch_ns_sync(d, NS_SYNC_READ_ONLY, FSTEST_LONG)); /* again: fine */
 	ch_cap_drop(d);
 }
 
@@ -650,33 +530,21 @@ static void run_all(void)
 	ch_test_run("fs_", "read_only", test_read_only);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	up = start_driver();
+	if (argc > 1 && strcmp(argv[1], "powercut") == 0)
+		return fstest_powercut();
+	up = fstest_start_driver();
 	if (up >= 0)
-		up = start_fsd();
+		up = fstest_start_fsd();
 	if (up < 0)
 		printf("fstest: home disk not served: %s\n", ch_error_name(up));
 	int r = ch_test_main(run_all);
-	if (ctl != HANDLE_INVALID) {
-		long s = fsd_ctl(FSD_CTL_STOP);
-		if (s < 0)
-			printf("fstest: stopping fsd: %s\n", ch_error_name(s));
-		else
-			printf("fstest: home disk written\n");
-	} else if (fsd.process != HANDLE_INVALID) {
-		ch_proc_kill(fsd.process);
-	}
-	if (driver.process != HANDLE_INVALID) {
-		struct proc_status st;
-		ch_proc_kill(driver.process);
-		ch_proc_wait(driver.process, LONG, &st);
-		ch_child_release(&driver);
-		ch_driver_unbind("vdc"); /* its entry would keep its pool taken */
-	}
-	/* so would fs:///disk our own: the kernel paid its provider channel from our pool */
-	handle_t fs = ch_ns_root("fs");
-	if (fs != HANDLE_INVALID)
-		ch_ns_unlink(fs, "disk", 4, 0, LONG);
+	int running = fstest_fsd_running();
+	long s = fstest_finish();
+	if (running && s < 0)
+		printf("fstest: stopping fsd: %s\n", ch_error_name(s));
+	else if (running)
+		printf("fstest: home disk written\n");
 	return r;
 }

@@ -59,7 +59,8 @@ int ns_path_push(struct ns_path *p, const char *name, size_t len);
 
 /*
  * Parse a plain path of len bytes into *p (initialized here). Errors as
- * ns_path_push, and ERR_INVALID_ARGS for an empty string.
+ * ns_path_push, and ERR_INVALID_ARGS for an empty string; after an error *p
+ * holds what was parsed before it (callers do not use it).
  */
 int ns_path_parse(const char *s, size_t len, struct ns_path *p);
 

@@ -194,3 +194,18 @@ int ext2_free_inode(struct ext2_fs *fs, uint32_t ino, bool is_dir)
 	fs->gd_dirty = fs->sb_dirty = true;
 	return 0;
 }
+
+bool ext2_itable_block_free_but(struct ext2_fs *fs, uint32_t ino)
+{
+	uint32_t g = (ino - 1) / fs->sb.s_inodes_per_group;
+	uint32_t idx = (ino - 1) % fs->sb.s_inodes_per_group;
+	uint32_t first = idx - idx % fs->inodes_per_block;
+	struct bcache_buf *b;
+	if (ext2_bread(fs, fs->gd[g].bg_inode_bitmap, &b) < 0)
+		return false;
+	bool free = true;
+	for (uint32_t i = first; free && i < first + fs->inodes_per_block; i++)
+		free = i == idx || !test_bit(b->data, i);
+	ext2_brelse(fs, b);
+	return free;
+}

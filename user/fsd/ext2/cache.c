@@ -2,8 +2,9 @@
  * cache.c - the block cache (cache.h): hash table by block number, an LRU list,
  * write-back of dirty buffers on eviction and at sync.
  *
- * Buffers are made on demand up to nbufs; past that the least recently used
- * unpinned buffer is recycled (written first when dirty). The LRU list holds
+ * Buffers are made on demand up to nbufs (or, when memory runs short first, up to
+ * what was made: at least BCACHE_MIN); past that the least recently used unpinned
+ * buffer is recycled (written first when dirty). The LRU list holds
  * every buffer made, pinned or not; eviction walks it from the tail.
  */
 #include "cache.h"
@@ -92,12 +93,15 @@ static int take_buffer(struct bcache *c, struct bcache_buf **out)
 	if (c->used < c->nbufs) {
 		struct bcache_buf *b = &c->bufs[c->used];
 		b->data = malloc(c->bs);
-		if (!b->data)
+		if (b->data) {
+			c->used++;
+			lru_push_front(c, b);
+			*out = b;
+			return 0;
+		}
+		if (c->used < BCACHE_MIN)
 			return ERR_NO_MEMORY;
-		c->used++;
-		lru_push_front(c, b);
-		*out = b;
-		return 0;
+		c->nbufs = c->used; /* memory ran short: the cache stops growing here */
 	}
 	for (struct bcache_buf *b = c->lru.prev; b != &c->lru; b = b->prev) {
 		if (b->pins)

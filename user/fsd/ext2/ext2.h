@@ -53,7 +53,8 @@ struct ext2_dev {
 
 struct ext2_mount_opts {
 	bool read_only;
-	uint32_t cache_blocks; /* file-system blocks the cache may hold; 0: 1024 */
+	uint32_t cache_blocks; /* file-system blocks the cache may hold; 0: cache_bytes */
+	uint32_t cache_bytes; /* else its size in bytes (whole blocks); both 0: 1024 blocks */
 	uint32_t (*now)(void); /* seconds since 1970, for times; NULL: times stay 0 */
 	/* One line per problem found (no newline); NULL: silent. */
 	void (*log)(void *ctx, const char *line);

@@ -37,6 +37,7 @@ struct ext2_fs {
 	bool filetype; /* directory entries carry a type */
 	bool errors; /* corruption seen: the file system is marked at unmount */
 	bool gd_dirty, sb_dirty;
+	uint32_t clock_offset; /* added to opts.now(): see ext2_now() */
 	struct ext2_hold *holds; /* inodes held open (hold.c) */
 	uint32_t nholds, holds_cap;
 };
@@ -50,6 +51,8 @@ struct ext2_hold {
 void ext2_log(struct ext2_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Log corruption of a structure, remember it, and return ERR_MALFORMED. */
 int ext2_corrupt(struct ext2_fs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Seconds since 1970 for the times written (0 without a clock): opts.now(), moved on
+ * when it was behind the file system's own latest time at mount (super.c). */
 uint32_t ext2_now(const struct ext2_fs *fs);
 
 /* A block through the cache, with ERR_MALFORMED logged for one outside the file system. */
@@ -74,6 +77,9 @@ int ext2_free_block(struct ext2_fs *fs, uint32_t block);
 /* A free inode, in dir_group or after it: *out, marked used. ERR_NO_RESOURCES. */
 int ext2_alloc_inode(struct ext2_fs *fs, uint32_t dir_group, bool is_dir, uint32_t *out);
 int ext2_free_inode(struct ext2_fs *fs, uint32_t ino, bool is_dir);
+/* Whether every other inode of ino's inode-table block is free (its bitmap bits are
+ * clear): that block holds nothing else to keep (false on a read error). */
+bool ext2_itable_block_free_but(struct ext2_fs *fs, uint32_t ino);
 
 /* inode.c */
 /* Is ino a number an inode may have (1..s_inodes_count)? */

@@ -19,23 +19,32 @@ bool ext2_ino_valid(const struct ext2_fs *fs, uint32_t ino)
 	return ino >= 1 && ino <= fs->sb.s_inodes_count;
 }
 
-/* Pin the inode-table block holding ino's slot: *b, and the slot's offset in it. */
-static int slot_of(struct ext2_fs *fs, uint32_t ino, struct bcache_buf **b, uint32_t *off)
+/*
+ * Pin the inode-table block holding ino's slot: *b, and the slot's offset in it. With
+ * fresh (a new inode), a block whose other inodes are all free is not read from the
+ * disk when it is not cached: it starts zeroed, as nothing in it is in use (Linux's
+ * ext4 does the same), so creating files in a new part of the table reads nothing.
+ */
+static int slot_of(struct ext2_fs *fs, uint32_t ino, bool fresh, struct bcache_buf **b,
+                   uint32_t *off)
 {
 	if (!ext2_ino_valid(fs, ino))
 		return ext2_corrupt(fs, "inode number %u out of range (1..%u)", ino,
 		                    fs->sb.s_inodes_count);
 	uint32_t g = (ino - 1) / fs->sb.s_inodes_per_group;
 	uint32_t idx = (ino - 1) % fs->sb.s_inodes_per_group;
+	uint32_t block = fs->gd[g].bg_inode_table + idx / fs->inodes_per_block;
 	*off = (idx % fs->inodes_per_block) * fs->inode_size;
-	return ext2_bread(fs, fs->gd[g].bg_inode_table + idx / fs->inodes_per_block, b);
+	if (fresh && ext2_itable_block_free_but(fs, ino))
+		return ext2_bnew(fs, block, b);
+	return ext2_bread(fs, block, b);
 }
 
 int ext2_iread(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *out)
 {
 	struct bcache_buf *b;
 	uint32_t off;
-	int err = slot_of(fs, ino, &b, &off);
+	int err = slot_of(fs, ino, false, &b, &off);
 	if (err < 0)
 		return err;
 	memcpy(out, b->data + off, sizeof(*out));
@@ -72,7 +81,7 @@ static int iwrite(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *in,
 		return ERR_ACCESS_DENIED;
 	struct bcache_buf *b;
 	uint32_t off;
-	int err = slot_of(fs, ino, &b, &off);
+	int err = slot_of(fs, ino, fresh, &b, &off);
 	if (err < 0)
 		return err;
 	uint8_t *slot = b->data + off;
@@ -374,7 +383,8 @@ int ext2_free_unlinked(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 	if (err == 0 && in->i_file_acl)
 		err = free_xattr(fs, ino, in);
 	in->i_links_count = 0;
-	in->i_dtime = now ? now : 1;
+	/* e2fsck reads a dtime below the inode count as a link of an orphan list */
+	in->i_dtime = now > fs->sb.s_inodes_count ? now : fs->sb.s_inodes_count;
 	in->i_ctime = now;
 	if (err == 0) {
 		in->i_size = in->i_size_high = 0;

@@ -55,7 +55,23 @@ int ext2_corrupt(struct ext2_fs *fs, const char *fmt, ...)
 
 uint32_t ext2_now(const struct ext2_fs *fs)
 {
-	return fs->opts.now ? fs->opts.now() : 0;
+	return fs->opts.now ? fs->opts.now() + fs->clock_offset : 0;
+}
+
+/*
+ * A clock behind the file system's own latest time (its last mount, write or
+ * check) is a system without a wall clock counting from its boot (fsd's, for
+ * now): from the mount on it counts from that time instead, so times never go
+ * back, and a deleted inode's dtime is never a small number, which e2fsck takes
+ * for a link of an orphan list once a system with a real clock has written the
+ * superblock.
+ */
+static void set_clock(struct ext2_fs *fs)
+{
+	uint32_t latest = fs->sb.s_mtime, t = fs->opts.now ? fs->opts.now() : 0;
+	latest = fs->sb.s_wtime > latest ? fs->sb.s_wtime : latest;
+	latest = fs->sb.s_lastcheck > latest ? fs->sb.s_lastcheck : latest;
+	fs->clock_offset = t < latest ? latest - t : 0;
 }
 
 int ext2_bread(struct ext2_fs *fs, uint32_t block, struct bcache_buf **out)
@@ -474,9 +490,10 @@ int ext2_mount(const struct ext2_dev *dev, const struct ext2_mount_opts *opts, s
 		err = check_features(fs);
 	if (err < 0)
 		goto out_free;
-	err = bcache_init(&fs->cache, &fs->dev, fs->bs,
-	                  fs->opts.cache_blocks ? fs->opts.cache_blocks : EXT2_DEFAULT_CACHE,
-	                  fs->sb.s_blocks_count);
+	uint32_t nbufs = fs->opts.cache_blocks  ? fs->opts.cache_blocks
+	                 : fs->opts.cache_bytes ? fs->opts.cache_bytes / fs->bs
+	                                        : EXT2_DEFAULT_CACHE;
+	err = bcache_init(&fs->cache, &fs->dev, fs->bs, nbufs, fs->sb.s_blocks_count);
 	if (err < 0)
 		goto out_free;
 	err = read_groups(fs);
@@ -499,6 +516,7 @@ int ext2_mount(const struct ext2_dev *dev, const struct ext2_mount_opts *opts, s
 		goto out_cache;
 	}
 	fs->errors = false;
+	set_clock(fs);
 	if (!fs->read_only) {
 		fs->sb.s_state &= (uint16_t)~EXT2_VALID_FS;
 		fs->sb.s_mnt_count++;
