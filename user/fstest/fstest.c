@@ -250,7 +250,7 @@ static void test_create_write(void)
 	handle_t d = fstest_disk_root(), h;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	struct ns_stat st;
-	EXPECT_OK(ch_ns_stat_at(d, "fstest", 6, &st, LONG));
+	EXPECT_OK(ch_ns_stat_at(d, "fstest", 6, &st, FSTEST_LONG));
 	CHECK(st.mode == (NS_MODE_KEPT | 0755), "fstest: mode %#x", st.mode);
 	EXPECT_ERR(fstest_open(d, "fstest/hello.txt", NS_TYPE_FILE,
 	                       NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE, &h),
