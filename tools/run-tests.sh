@@ -80,6 +80,7 @@ iso-uefi-q35-smp4-512M     iso  q35     4   512M 1    2400 -cpu+max
 iso-uefi-q35-smp1-256M     iso  q35     1   256M 1    2400 -
 pvh-q35-smp4-256M-kbus1M   pvh  q35     4   256M 0    3600 -                   test=kbus_smp_stress+kbus_stress=1000000
 pvh-q35-smp1-1G-icount     pvh  q35     1   1G   0    2400 -icount+shift=0,sleep=off test=latency_+icount=1
+pvh-q35-smp1-256M-nslookup1M pvh q35    1   256M 0    3600 -                   test=ns_lookup+manifest=testnslookup
 '
 
 run_host=1 run_vm=1 only='*' quiet=0

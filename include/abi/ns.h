@@ -81,7 +81,19 @@ struct ns_stat {
 	uint32_t nlink;
 	uint64_t size; /* bytes (a directory: its entries) */
 	uint64_t ctime, mtime, atime; /* ns since the epoch of the provider's clock */
+	/* Added for issue 17. Advice for POSIX programs and tools (ls -l), never a check:
+	 * what a holder may do is its capability's rights. Entries the kernel makes
+	 * (its own directories, proc://) and providers that keep none report 0. */
+	uint32_t mode; /* NS_MODE_KEPT | POSIX permission bits (07777), or 0 */
+	uint32_t uid, gid; /* owner and group as the file system keeps them, or 0 */
+	uint32_t generation; /* with node, names one node for the file system's life: a
+	                      * provider that reuses node ids (ext2 inodes) gives a reused
+	                      * one a new generation; 0 where ids are never reused */
 };
+
+/* ns_stat.mode: the provider keeps permission bits (mode & 07777 are they). */
+#define NS_MODE_KEPT (1u << 31)
+#define NS_MODE_PERMS 07777u
 
 /* One entry of a listing; entries are packed at 8-byte alignment. */
 struct ns_dirent {

@@ -118,6 +118,7 @@ void cl_clearerr(void *f);
 struct cl_stat {
 	unsigned long long st_dev, st_ino;
 	unsigned int st_mode, st_nlink;
+	unsigned int st_uid, st_gid;
 	long long st_size;
 	struct cl_timespec st_atim, st_mtim, st_ctim;
 };

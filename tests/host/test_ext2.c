@@ -255,6 +255,11 @@ static void write_ops(uint32_t bs)
 	                         path_in("w.img")),
 	                 0);
 
+	/* a generation as e2fsprogs sets it reaches ext2_stat (fsd's ns_stat.generation) */
+	assert_int_equal(
+	    ext2_sh("debugfs -w -R 'sif /new/victim generation 4242' %s >/dev/null 2>&1",
+	            path_in("w.img")),
+	    0);
 	fsck_clean("w.img");
 	debugfs_matches("w.img", "/new/big", 20, 20u << 20);
 	debugfs_matches("w.img", "/small/odd", 3, 4000);
@@ -296,6 +301,7 @@ static void write_ops(uint32_t bs)
 	assert_int_equal(st.gid, 80000);
 	assert_int_equal(st.mode, EXT2_S_IFREG | 04751);
 	assert_int_equal(st.mtime, 1234567890u);
+	assert_int_equal(st.generation, 4242);
 	char buf[256];
 	assert_int_equal(ext2_readlink(fs, resolve("new/slow"), buf, sizeof(buf)),
 	                 strlen(slow_target));

@@ -75,9 +75,15 @@ static void test_create_walk_stat(void **state)
 	assert_int_equal(tfs_stat(&fs, home, &st), 0);
 	assert_int_equal(st.type, NS_TYPE_DIR);
 	assert_int_equal(st.nlink, 3); /* its entry, itself, ada's ".." */
+	assert_int_equal(st.mode, NS_MODE_KEPT | 0755);
 	assert_int_equal(tfs_stat(&fs, f, &st), 0);
 	assert_int_equal(st.type, NS_TYPE_FILE);
 	assert_int_equal(st.nlink, 1);
+	/* no owners or permissions kept: POSIX's usual, owner 0, ids never reused */
+	assert_int_equal(st.mode, NS_MODE_KEPT | 0644);
+	assert_int_equal(st.uid, 0);
+	assert_int_equal(st.gid, 0);
+	assert_int_equal(st.generation, 0);
 	assert_int_equal(st.size, 0);
 	assert_int_equal(tfs_stat(&fs, 12345, &st), ERR_NOT_FOUND);
 	tfs_destroy(&fs);

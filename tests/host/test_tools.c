@@ -389,10 +389,20 @@ static void test_columns_and_long(void **state)
 	text_columns(w, 5, 5, &cols, &colw);
 	assert_int_equal(cols, 1);
 	char line[128];
-	text_ls_long(line, sizeof(line), 'l', 1, 1536, true, "x", "/tmp/y");
-	assert_string_equal(line, "l   1     1.5K x -> /tmp/y");
-	text_ls_long(line, sizeof(line), '-', 2, 42, false, "f", NULL);
-	assert_string_equal(line, "-   2       42 f");
+	struct text_owner link = {0777, 0, 0}, file = {0640, 1000, 100};
+	text_ls_long(line, sizeof(line), 'l', &link, 1, 1536, true, "x", "/tmp/y");
+	assert_string_equal(line, "lrwxrwxrwx   1    0    0     1.5K x -> /tmp/y");
+	text_ls_long(line, sizeof(line), '-', &file, 2, 42, false, "f", NULL);
+	assert_string_equal(line, "-rw-r-----   2 1000  100       42 f");
+	char perms[10];
+	text_mode(04755, perms);
+	assert_string_equal(perms, "rwsr-xr-x");
+	text_mode(02640, perms);
+	assert_string_equal(perms, "rw-r-S---");
+	text_mode(01777, perms);
+	assert_string_equal(perms, "rwxrwxrwt");
+	text_mode(0, perms);
+	assert_string_equal(perms, "---------");
 }
 
 static void test_date(void **state)

@@ -11,6 +11,9 @@
  * "powertest=off|reboot": Exec runs etc/poweroff.manifest or etc/reboot.manifest,
  * whose program turns the machine off or resets it (tools/run-tests.sh's power
  * cases see QEMU end on its own).
+ * "manifest=test<name>" with "test=<prefix>": Exec runs etc/test<name>.manifest
+ * instead of etc/test.manifest, whatever the prefix (a configuration that runs one
+ * suite in a mode of its own, e.g. nstest's million lookups: etc/testnslookup.manifest).
  * "powercut": Exec runs etc/powercut.manifest, fstest's writer for the power-cut
  * test (tools/power-cut.sh), which kills QEMU in the middle of its writes.
  */
@@ -32,6 +35,29 @@ static bool wants_user_tests(const char *prefix, size_t n)
 {
 	size_t k = n < 4 ? n : 4;
 	return n == 0 || strncmp(prefix, "user", k) == 0 || strncmp(prefix, "exec", k) == 0;
+}
+
+/*
+ * The mode Exec starts in (its argv[1], which names its manifest): "test", or the
+ * command line's manifest=test<name> (lower-case letters only, as Exec wants, and
+ * starting with "test" so that Exec stays in test mode). NULL: a manifest= that is
+ * not of that form (the boot reports it and starts no user tests).
+ */
+static const char *test_mode(const struct boot_info *bi)
+{
+	static char mode[32];
+	const char *v;
+	size_t n;
+	if (!cmdline_find(bi->cmdline, "manifest", &v, &n))
+		return "test";
+	if (n < 4 || n >= sizeof(mode) || strncmp(v, "test", 4) != 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < 'a' || v[i] > 'z')
+			return NULL;
+	memcpy(mode, v, n);
+	mode[n] = '\0';
+	return mode;
 }
 
 /*
@@ -103,10 +129,14 @@ void kernel_run_tests(struct boot_info *bi)
 		arch_debug_exit(0x10);
 	}
 	if (cmdline_find(bi->cmdline, "test", &prefix, &n)) {
+		const char *mode = test_mode(bi);
 		vmtest_run_kernel(prefix, n);
-		if (wants_user_tests(prefix, n)) {
+		if (!mode)
+			vmtest_record(false, "exec_manifest",
+			              "manifest= wants test<name>, lower-case letters");
+		else if (wants_user_tests(prefix, n) || strcmp(mode, "test") != 0) {
 			debuglog_set_observer(vmtest_observe_line);
-			int r = exec_start(bi, "test", &exec);
+			int r = exec_start(bi, mode, &exec);
 			if (r) {
 				vmtest_record(false, "exec_start", "Exec could not be started");
 			} else {

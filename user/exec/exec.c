@@ -391,9 +391,10 @@ int main(int argc, char **argv)
 	static struct manifest_entry e;
 	int r;
 
-	/* argv[1] names the manifest: "test" -> etc/test.manifest, "bench" -> ... */
+	/* argv[1] names the manifest: "test" -> etc/test.manifest, "bench" -> ...; test
+	 * mode for "test" and the test kernel's test<name> (tests/vm/boot.c manifest=) */
 	static char named[64];
-	test_mode = argc > 1 && strcmp(argv[1], "test") == 0;
+	test_mode = argc > 1 && strncmp(argv[1], "test", 4) == 0;
 	path = "etc/exec.manifest";
 	if (argc > 1 && strlen(argv[1]) < 32 &&
 	    strspn(argv[1], "abcdefghijklmnopqrstuvwxyz") == strlen(argv[1])) {

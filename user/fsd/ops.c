@@ -189,6 +189,10 @@ static int op_stat(void *ctx, uint64_t node, struct ns_stat *out)
 	out->ctime = (uint64_t)st.ctime * 1000000000u;
 	out->mtime = (uint64_t)st.mtime * 1000000000u;
 	out->atime = (uint64_t)st.atime * 1000000000u;
+	out->mode = NS_MODE_KEPT | (st.mode & NS_MODE_PERMS);
+	out->uid = st.uid;
+	out->gid = st.gid;
+	out->generation = st.generation;
 	return 0;
 }
 

@@ -244,8 +244,14 @@ static void test_create_write(void)
 	struct stat s;
 	EXPECT_OK(stat(DISK "/fstest/hello.txt", &s));
 	CHECK(s.st_size == 5, "size after truncate %lld", (long long)s.st_size);
+	/* the inode's permission bits and owner (fsd makes files 0644, owner and group 0) */
+	CHECK(s.st_mode == (S_IFREG | 0644) && s.st_uid == 0 && s.st_gid == 0,
+	      "stat: mode %o uid %u gid %u", s.st_mode, s.st_uid, s.st_gid);
 	handle_t d = fstest_disk_root(), h;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	struct ns_stat st;
+	EXPECT_OK(ch_ns_stat_at(d, "fstest", 6, &st, FSTEST_LONG));
+	CHECK(st.mode == (NS_MODE_KEPT | 0755), "fstest: mode %#x", st.mode);
 	EXPECT_ERR(fstest_open(d, "fstest/hello.txt", NS_TYPE_FILE,
 	                       NS_OPEN_CREATE | NS_OPEN_EXCLUSIVE, &h),
 	           ERR_ALREADY_EXISTS);

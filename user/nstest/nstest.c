@@ -9,9 +9,11 @@
  * and that many lookups leave no kernel memory behind.
  *
  *     nstest                      the suite (VMTEST lines, prefix "ns_")
+ *     nstest lookups <n>          ns_lookup_no_leak alone, with n lookups (leak.c)
  *     nstest child <role> ...     a child's part in a test
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <charlotte/kbus.h>
@@ -37,8 +39,7 @@ static long nopen(handle_t dir, const char *path, uint32_t type, uint32_t flags,
 	return ch_ns_open(dir, path, strlen(path), &a, out);
 }
 
-/* Serve name below dir with a new bin/tmpfs; *child is its process. */
-static long start_tmpfs(handle_t dir, const char *name, struct ch_child *child)
+long nstest_start_tmpfs(handle_t dir, const char *name, struct ch_child *child)
 {
 	handle_t srv;
 	long r = ch_ns_serve(dir, name, strlen(name), &srv);
@@ -355,7 +356,7 @@ static void test_provider_failures(void)
 	ch_cap_drop(srv); /* the provider goes away */
 	EXPECT_ERR(ch_ns_open(fs, "mute/x", 6, &a, &f), ERR_PEER_CLOSED);
 	struct ch_child c;
-	EXPECT_OK(start_tmpfs(fs, "mute", &c)); /* served again */
+	EXPECT_OK(nstest_start_tmpfs(fs, "mute", &c)); /* served again */
 	EXPECT_OK(write_file(fs, "mute/x", "back"));
 	a.timeout = 0;
 	EXPECT_OK(ch_ns_open(fs, "mute/x", 6, &a, &f));
@@ -401,22 +402,7 @@ static void test_services(void)
  */
 static void test_lookup_no_leak(void)
 {
-	handle_t f;
-	struct pool_info before, after;
-	EXPECT_OK(write_file(tmp, "leak", "x"));
-	EXPECT_OK(nopen(tmp, "leak", NS_TYPE_FILE, 0, RIGHT_READ, &f));
-	EXPECT_OK(ch_pool_info(pool, &before));
-	ch_cap_drop(f);
-	for (int i = 0; i < 20000; i++) {
-		long r = nopen(tmp, "home/ada/../../leak", NS_TYPE_FILE, 0, RIGHT_READ, &f);
-		CHECK(r == 0, "lookup %d: %s", i, ch_error_name(r));
-		ch_cap_drop(f);
-	}
-	EXPECT_OK(nopen(tmp, "leak", NS_TYPE_FILE, 0, RIGHT_READ, &f));
-	EXPECT_OK(ch_pool_info(pool, &after));
-	ch_cap_drop(f);
-	CHECK(after.used == before.used, "pool used %llu before, %llu after 20,000 lookups",
-	      (unsigned long long)before.used, (unsigned long long)after.used);
+	nstest_lookup_no_leak(fs);
 }
 
 /* Watch events arrive for what changes in the watched directory, and only there. */
@@ -906,6 +892,11 @@ static void test_proc(void)
 	ch_cap_drop(proc);
 }
 
+static void test_stat_mode_owner(void)
+{
+	nstest_stat_mode_owner(root, tmp);
+}
+
 static void run_all(void)
 {
 	ch_test_run("ns_", "basic_file", test_basic_file);
@@ -926,11 +917,21 @@ static void run_all(void)
 	ch_test_run("ns_", "proc", test_proc);
 	ch_test_run("ns_", "sync_statfs", test_sync_statfs);
 	ch_test_run("ns_", "statfs_hostile", test_statfs_hostile);
+	ch_test_run("ns_", "stat_mode_owner", test_stat_mode_owner);
 	nstest_libc_tests(tmp);
+}
+
+/* "nstest lookups <n>": the lookup leak test alone, with n lookups (etc/testnslookup.manifest) */
+static void run_lookups(void)
+{
+	ch_test_run("ns_", "lookup_no_leak", test_lookup_no_leak);
 }
 
 int main(int argc, char **argv)
 {
+	bool only_lookups = argc >= 3 && strcmp(argv[1], "lookups") == 0;
+	if (only_lookups)
+		nstest_set_lookups(strtol(argv[2], NULL, 0));
 	if (argc >= 3 && strcmp(argv[1], "child") == 0)
 		return strcmp(argv[2], "sandboxed") == 0   ? child_sandboxed()
 		       : strcmp(argv[2], "crashprov") == 0 ? child_crashprov()
@@ -944,14 +945,14 @@ int main(int argc, char **argv)
 	/* fs:///tmp as Exec serves it at boot (the manifests: bin/tmpfs serve:fs/tmp) */
 	if (r >= 0 && ch_ns_open(fs, "tmp", 3, &a, &tmp) < 0) {
 		printf("VMTEST FAIL ns_boot_tmp: fs:///tmp is not served\n");
-		if ((r = start_tmpfs(fs, "tmp", &tmpfs_child)) >= 0)
+		if ((r = nstest_start_tmpfs(fs, "tmp", &tmpfs_child)) >= 0)
 			r = ch_ns_open(fs, "tmp", 3, &a, &tmp);
 	}
 	if (r < 0) {
 		printf("VMTEST FAIL ns_setup: %s\n", ch_error_name(r));
 		return 1;
 	}
-	int failed = ch_test_main(run_all);
+	int failed = ch_test_main(only_lookups ? run_lookups : run_all);
 	if (tmpfs_child.process) {
 		ch_proc_kill(tmpfs_child.process);
 		ch_child_release(&tmpfs_child);

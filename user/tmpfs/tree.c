@@ -1,8 +1,9 @@
 /*
  * tree.c - the memory-backed file tree of the tmpfs provider (tree.h).
  *
- * Nodes live in an open-addressing table keyed by their never-reused id.
- * A directory keeps its entries twice: in a hash table by name (lookups) and
+ * Nodes live in an open-addressing table keyed by their never-reused id
+ * (what requests name); an entry points at its node directly (a walk does
+ * one hash lookup per name, in the directory). A directory keeps its entries twice: in a hash table by name (lookups) and
  * in a list ordered by a per-directory sequence number (listings: the cookie
  * is the last sequence number returned, so entries added or removed between
  * two pages neither repeat nor hide the others). A file is a table of 4 KiB
@@ -24,7 +25,7 @@ struct tfs_entry {
 	struct tfs_entry *hnext; /* hash chain */
 	struct tfs_entry *prev, *next; /* listing order */
 	uint64_t seq; /* listing position: cookies name the last seq returned */
-	uint64_t node;
+	struct tfs_node *node; /* alive while the entry is: it counts in node->nlink */
 	uint32_t hash;
 	uint16_t len;
 	char name[]; /* len bytes + NUL */
@@ -226,32 +227,74 @@ static struct tfs_node *node_of_type(struct tfs *fs, uint64_t id, uint32_t type,
 
 /* --- directories --- */
 
+#define NAME_HASH_SEED 2166136261u /* FNV-1a */
+#define NAME_HASH_PRIME 16777619u
+
 static uint32_t name_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint32_t h = NAME_HASH_SEED;
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
+		h = (h ^ (uint8_t)s[i]) * NAME_HASH_PRIME;
 	return h;
 }
 
-/* A name a directory may hold: 1..NS_NAME_MAX bytes, no '/' or NUL, not "." or "..". */
+/* The length rules of a name a directory may hold (its bytes checked apart): 1..NS_NAME_MAX,
+ * not "." or "..". */
+static bool name_len_ok(const char *s, size_t len)
+{
+	return len != 0 && len <= NS_NAME_MAX &&
+	       !(s[0] == '.' && (len == 1 || (len == 2 && s[1] == '.')));
+}
+
+/* A name a directory may hold: those lengths, no '/' or NUL. */
 static bool name_ok(const char *s, size_t len)
 {
-	if (len == 0 || len > NS_NAME_MAX || (len == 1 && s[0] == '.') ||
-	    (len == 2 && s[0] == '.' && s[1] == '.'))
-		return false;
-	return !memchr(s, '/', len) && !memchr(s, '\0', len);
+	return name_len_ok(s, len) && !memchr(s, '/', len) && !memchr(s, '\0', len);
+}
+
+/*
+ * The name of path that starts at i (len: the path's length): the index of its
+ * end (len or a '/') in *end and its hash, in one pass over its bytes. False
+ * when it is not a name a directory may hold (empty, ".", "..", too long, a NUL).
+ */
+static bool path_name(const char *path, size_t i, size_t len, size_t *end, uint32_t *hash)
+{
+	uint32_t h = NAME_HASH_SEED;
+	size_t s = i;
+	for (; i < len; i++) {
+		uint8_t c = (uint8_t)path[i];
+		if (c == '/')
+			break;
+		if (c == '\0')
+			return false;
+		h = (h ^ c) * NAME_HASH_PRIME;
+	}
+	*end = i;
+	*hash = h;
+	return name_len_ok(path + s, i - s);
+}
+
+/* The entry of name (len bytes, hash h: name_hash's) in directory d, or NULL. */
+static struct tfs_entry *dir_find_hashed(const struct tfs_node *d, const char *name, size_t len,
+                                         uint32_t h)
+{
+	if (!d->dir.nbuckets)
+		return NULL;
+	for (struct tfs_entry *e = d->dir.buckets[h & (d->dir.nbuckets - 1)]; e; e = e->hnext) {
+		if (e->hash != h || e->len != len)
+			continue;
+		size_t i = 0;
+		while (i < len && e->name[i] == name[i])
+			i++;
+		if (i == len)
+			return e;
+	}
+	return NULL;
 }
 
 static struct tfs_entry *dir_find(struct tfs_node *d, const char *name, size_t len)
 {
-	if (!d->dir.nbuckets)
-		return NULL;
-	uint32_t h = name_hash(name, len);
-	for (struct tfs_entry *e = d->dir.buckets[h & (d->dir.nbuckets - 1)]; e; e = e->hnext)
-		if (e->hash == h && e->len == len && !memcmp(e->name, name, len))
-			return e;
-	return NULL;
+	return dir_find_hashed(d, name, len, name_hash(name, len));
 }
 
 /* Make the bucket array fit one more entry. */
@@ -278,7 +321,8 @@ static int dir_reserve(struct tfs *fs, struct tfs_node *d)
 	return 0;
 }
 
-static int dir_add(struct tfs *fs, struct tfs_node *d, const char *name, size_t len, uint64_t node)
+static int dir_add(struct tfs *fs, struct tfs_node *d, const char *name, size_t len,
+                   struct tfs_node *node)
 {
 	if (dir_reserve(fs, d) || charge(fs, entry_size(len)))
 		return ERR_NO_MEMORY;
@@ -390,16 +434,15 @@ int tfs_walk(struct tfs *fs, uint64_t start, const char *path, size_t len, bool 
 	size_t i = 0;
 	while (i < len) {
 		size_t s = i;
-		while (i < len && path[i] != '/')
-			i++;
-		if (!name_ok(path + s, i - s) || (i < len && i + 1 == len))
+		uint32_t h;
+		if (!path_name(path, s, len, &i, &h) || (i < len && i + 1 == len))
 			return ERR_INVALID_ARGS; /* not normalized: "a//b", ".", "a/" */
 		if (cur->type != NS_TYPE_DIR)
 			return ERR_WRONG_TYPE;
-		struct tfs_entry *e = dir_find(cur, path + s, i - s);
+		struct tfs_entry *e = dir_find_hashed(cur, path + s, i - s, h);
 		if (!e)
 			return ERR_NOT_FOUND;
-		cur = node_get(fs, e->node);
+		cur = e->node;
 		consumed++;
 		bool last = i == len;
 		if (cur->type == NS_TYPE_LINK && (!last || follow_last)) {
@@ -438,7 +481,7 @@ static int dir_for_new(struct tfs *fs, uint64_t dir, const char *name, size_t le
 static int attach_new(struct tfs *fs, struct tfs_node *d, const char *name, size_t len,
                       struct tfs_node *n, uint64_t *out)
 {
-	int err = dir_add(fs, d, name, len, n->id);
+	int err = dir_add(fs, d, name, len, n);
 	if (err) {
 		node_free(fs, n);
 		return err;
@@ -464,7 +507,7 @@ int tfs_create(struct tfs *fs, uint64_t dir, const char *name, size_t len, uint3
 	struct tfs_entry *e;
 	int err = dir_for_new(fs, dir, name, len, &d, &e);
 	if (err == ERR_ALREADY_EXISTS && !exclusive) {
-		n = node_get(fs, e->node);
+		n = e->node;
 		if (n->type != type)
 			return ERR_WRONG_TYPE;
 		*out = n->id;
@@ -508,7 +551,7 @@ int tfs_link(struct tfs *fs, uint64_t dir, const char *name, size_t len, uint64_
 	if (n->nlink == UINT32_MAX)
 		return ERR_NO_RESOURCES;
 	int err = dir_for_new(fs, dir, name, len, &d, &e);
-	if (err || (err = dir_add(fs, d, name, len, node)))
+	if (err || (err = dir_add(fs, d, name, len, n)))
 		return err;
 	n->nlink++;
 	n->ctime = now(fs);
@@ -539,7 +582,7 @@ int tfs_unlink(struct tfs *fs, uint64_t dir, const char *name, size_t len, unsig
 	struct tfs_entry *e = name_ok(name, len) ? dir_find(d, name, len) : NULL;
 	if (!e)
 		return name_ok(name, len) ? ERR_NOT_FOUND : ERR_INVALID_ARGS;
-	struct tfs_node *n = node_get(fs, e->node);
+	struct tfs_node *n = e->node;
 	if ((n->type == NS_TYPE_DIR) != !!(flags & TFS_UNLINK_DIR))
 		return ERR_WRONG_TYPE;
 	if (n->type == NS_TYPE_DIR && n->dir.nentries)
@@ -572,7 +615,7 @@ int tfs_rename(struct tfs *fs, uint64_t dir1, const char *from, size_t flen, uin
 	struct tfs_entry *src = dir_find(d1, from, flen), *dst = dir_find(d2, to, tlen);
 	if (!src)
 		return ERR_NOT_FOUND;
-	struct tfs_node *n = node_get(fs, src->node), *old = dst ? node_get(fs, dst->node) : NULL;
+	struct tfs_node *n = src->node, *old = dst ? dst->node : NULL;
 	if (old == n)
 		return 0; /* the same node under both names: nothing to do, as POSIX */
 	bool is_dir = n->type == NS_TYPE_DIR;
@@ -583,10 +626,10 @@ int tfs_rename(struct tfs *fs, uint64_t dir1, const char *from, size_t flen, uin
 			return ERR_WRONG_TYPE;
 		if (is_dir && old->dir.nentries)
 			return ERR_BAD_STATE;
-		dst->node = n->id; /* reuse the entry: nothing to allocate */
+		dst->node = n; /* reuse the entry: nothing to allocate */
 		d2->mtime = d2->ctime = now(fs);
 		drop_name(fs, d2, old);
-	} else if ((err = dir_add(fs, d2, to, tlen, n->id))) {
+	} else if ((err = dir_add(fs, d2, to, tlen, n))) {
 		return err;
 	}
 	/* the source entry may have moved if dir_add grew d1's buckets: find it again */
@@ -614,6 +657,12 @@ int tfs_stat(struct tfs *fs, uint64_t node, struct ns_stat *out)
 	out->ctime = n->ctime;
 	out->mtime = n->mtime;
 	out->atime = n->atime;
+	/* no owners or permission bits are kept (no chmod in the protocol): POSIX's usual */
+	out->mode = NS_MODE_KEPT | (n->type == NS_TYPE_DIR    ? 0755u
+	                            : n->type == NS_TYPE_LINK ? 0777u
+	                                                      : 0644u);
+	out->uid = out->gid = 0;
+	out->generation = 0; /* ids are never reused */
 	return 0;
 }
 
@@ -636,8 +685,8 @@ long tfs_list(struct tfs *fs, uint64_t dir, uint64_t *cookie, void *buf, size_t 
 		}
 		struct ns_dirent *de = (struct ns_dirent *)((char *)buf + off);
 		memset(de, 0, rec);
-		de->node = e->node;
-		de->type = node_get(fs, e->node)->type;
+		de->node = e->node->id;
+		de->type = e->node->type;
 		de->reclen = (uint16_t)rec;
 		de->namelen = e->len;
 		memcpy(de->name, e->name, e->len);
@@ -779,7 +828,7 @@ long tfs_name_in(struct tfs *fs, uint64_t dir, uint64_t node, char *name)
 	if (!d || d->type != NS_TYPE_DIR)
 		return ERR_NOT_FOUND;
 	for (struct tfs_entry *e = d->dir.head; e; e = e->next) {
-		if (e->node == node) {
+		if (e->node->id == node) {
 			memcpy(name, e->name, e->len + 1);
 			return e->len;
 		}

@@ -29,8 +29,10 @@ static const struct tool ls_tool = {
     "      s service, ? other), links, size (a directory: entries), name, a link's target\n"
     "  -h  with -l, sizes for people (1.5K, 12M)\n"
     "Colours (directories, links, devices, services) when standard output is a terminal.\n"
-    "Not supported: -R (see tree), sorting by time or size, permissions (rights live in\n"
-    "capabilities, not in entries).\n"};
+    "With -l: type, permissions, links, owner, group, size, name. Permissions and owners\n"
+    "are what the file system keeps (advice: what a program may do is its capabilities'\n"
+    "rights); entries of the kernel's own show rwxr-xr-x or rw-r--r--, owner 0.\n"
+    "Not supported: -R (see tree), sorting by time or size.\n"};
 
 static bool opt_all, opt_long, opt_one, opt_human, opt_colour;
 
@@ -123,7 +125,8 @@ static int print_long(const char *path, const char *shown, unsigned char dt)
 	if (dt == DT_UNKNOWN)
 		dt = dt_of_mode(st.st_mode);
 	char line[512];
-	text_ls_long(line, sizeof(line), type_letter(dt), st.st_nlink, (uint64_t)st.st_size,
+	struct text_owner o = {st.st_mode, st.st_uid, st.st_gid};
+	text_ls_long(line, sizeof(line), type_letter(dt), &o, st.st_nlink, (uint64_t)st.st_size,
 	             opt_human, "", NULL);
 	printf("%s", line);
 	print_name(shown, dt, 0);

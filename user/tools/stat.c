@@ -1,6 +1,6 @@
 /*
  * stat.c - `stat name ...`: an entry's attributes: its namespace type, size,
- * links, node id and times.
+ * links, node id, permission bits, owner, group and times.
  */
 #include <stdio.h>
 #include <sys/stat.h>
@@ -8,15 +8,17 @@
 #include <abi/ns.h>
 #include <shared/ns_uri.h>
 
+#include "lib/text.h"
 #include "lib/tool.h"
 
 static const struct tool stat_tool = {
     "stat", "stat name ...",
     "Prints each entry's attributes: its name, namespace type (dir, file, link,\n"
     "dev.block, svc, proc, ...), size (a directory: entries), links, node id (the\n"
-    "provider's) and times (seconds.nanoseconds on the provider's clock). A link is\n"
-    "described itself, not what it points to.\n"
-    "Not supported: -c formats, permissions (rights live in capabilities).\n"};
+    "provider's), permission bits, owner and group (what the file system keeps: advice,\n"
+    "the rights are the capabilities') and times (seconds.nanoseconds on the provider's\n"
+    "clock). A link is described itself, not what it points to.\n"
+    "Not supported: -c formats.\n"};
 
 static void print_time(const char *what, const struct timespec *t)
 {
@@ -45,9 +47,13 @@ int main(int argc, char **argv)
 			continue;
 		}
 		const char *type = ns_type(argv[i]);
-		printf("name: %s\ntype: %s\nsize: %lld\nlinks: %llu\nnode: %llu\n", argv[i],
-		       type ? type : "?", (long long)st.st_size, (unsigned long long)st.st_nlink,
-		       (unsigned long long)st.st_ino);
+		char perms[10];
+		text_mode(st.st_mode, perms);
+		printf("name: %s\ntype: %s\nsize: %lld\nlinks: %llu\nnode: %llu\nmode: %04o (%s)\n"
+		       "owner: %u\ngroup: %u\n",
+		       argv[i], type ? type : "?", (long long)st.st_size,
+		       (unsigned long long)st.st_nlink, (unsigned long long)st.st_ino,
+		       st.st_mode & 07777, perms, st.st_uid, st.st_gid);
 		print_time("modified", &st.st_mtim);
 		print_time("changed", &st.st_ctim);
 		print_time("accessed", &st.st_atim);

@@ -533,7 +533,9 @@ static void test_out_tree(void)
 	EXPECT_EXIT(0, "mkdir", "-p", TDIR "/o/b/c", TDIR "/o/a");
 	CHECK(put(TDIR "/o/b/x.txt", "12345") == 0 && put(TDIR "/o/y.c", "1") == 0, "writing");
 	EXPECT_OUT(0, "a\nb\ny.c\n", "ls", TDIR "/o");
-	EXPECT_OUT(0, "d   2        0 c\n-   1        5 x.txt\n", "ls", "-l", TDIR "/o/b");
+	EXPECT_OUT(0,
+	           "drwxr-xr-x   2    0    0        0 c\n-rw-r--r--   1    0    0        5 x.txt\n",
+	           "ls", "-l", TDIR "/o/b");
 	EXPECT_OUT(0,
 	           TDIR "/o\n|-- a\n|-- b\n|   |-- c\n|   `-- x.txt\n`-- y.c\n\n"
 	                "3 directories, 2 files\n",

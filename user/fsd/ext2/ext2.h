@@ -72,6 +72,7 @@ struct ext2_stat {
 	uint64_t size;
 	uint64_t blocks; /* 512-byte units allocated */
 	uint32_t atime, mtime, ctime;
+	uint32_t generation; /* i_generation: tells a reused inode number apart */
 };
 
 /* One entry of a listing. */

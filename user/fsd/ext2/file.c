@@ -55,6 +55,7 @@ int ext2_stat(struct ext2_fs *fs, uint32_t ino, struct ext2_stat *out)
 	out->atime = in.i_atime;
 	out->mtime = in.i_mtime;
 	out->ctime = in.i_ctime;
+	out->generation = in.i_generation;
 	return 0;
 }
 

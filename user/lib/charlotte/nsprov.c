@@ -1,5 +1,10 @@
 /*
  * nsprov.c - decode a provider request, run the operation, encode the reply (nsprov.h).
+ *
+ * NS_OP_WALK is every lookup's and every stat's, so it goes first and does no
+ * more than its checks: the reply header is written in place and a stat
+ * copied there by assignment (no memset or memcpy call, nothing allocated).
+ * Nothing is written past the reply a request gets (fuzz_nsprov checks).
  */
 #include "nsprov.h"
 
@@ -9,22 +14,17 @@
 /* The reply header at the start of rep with status and nothing after it. */
 static size_t answer(void *rep, int status)
 {
-	struct ns_rep *r = rep;
-	memset(r, 0, sizeof(*r));
-	r->status = status;
-	return sizeof(*r);
+	*(struct ns_rep *)rep = (struct ns_rep){.status = status};
+	return sizeof(struct ns_rep);
 }
 
 /* A reply carrying a node (create, symlink, a walk's end). */
 static size_t answer_node(void *rep, int status, uint64_t node, uint32_t type)
 {
-	size_t n = answer(rep, status);
-	struct ns_rep *r = rep;
-	if (status >= 0) {
-		r->node = node;
-		r->type = type;
-	}
-	return n;
+	if (status < 0)
+		return answer(rep, status);
+	*(struct ns_rep *)rep = (struct ns_rep){.status = status, .type = type, .node = node};
+	return sizeof(struct ns_rep);
 }
 
 static size_t do_walk(const struct ns_provider_ops *ops, void *ctx, const struct ns_req *q,
@@ -47,24 +47,25 @@ static size_t do_walk(const struct ns_provider_ops *ops, void *ctx, const struct
 	}
 	if (r != NS_WALK_NODE)
 		return answer(rep, ERR_INTERNAL);
-	if (q->flags & NS_WALK_STAT) { /* the attributes instead of a hold */
-		struct ns_stat st;
-		memset(&st, 0, sizeof(st));
+	if (q->flags & NS_WALK_STAT) { /* the attributes instead of a hold, after the header */
+		struct ns_stat st = {0}; /* what the provider does not fill reads 0 */
 		if (!ops->stat)
 			return answer(rep, ERR_NOT_SUPPORTED);
 		if ((r = ops->stat(ctx, w.node, &st)) < 0)
-			return answer(rep, r);
-		answer_node(rep, NS_WALK_NODE, w.node, w.type);
-		a->arg = w.consumed;
-		a->len = sizeof(st);
-		memcpy(a + 1, &st, sizeof(st));
+			return answer(rep, r); /* nothing written past the reply */
+		*(struct ns_stat *)(a + 1) = st;
+		*a = (struct ns_rep){.status = NS_WALK_NODE,
+		                     .type = w.type,
+		                     .node = w.node,
+		                     .arg = w.consumed,
+		                     .len = sizeof(st)};
 		return sizeof(*a) + sizeof(st);
 	}
 	/* the kernel will hold a capability to the node: keep it alive until RELEASE */
 	if (ops->hold && (r = ops->hold(ctx, w.node)) < 0)
 		return answer(rep, r);
-	answer_node(rep, NS_WALK_NODE, w.node, w.type);
-	a->arg = w.consumed;
+	*a = (struct ns_rep){
+	    .status = NS_WALK_NODE, .type = w.type, .node = w.node, .arg = w.consumed};
 	return sizeof(*a);
 }
 
@@ -99,6 +100,9 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 	    req_len - sizeof(*q) != (size_t)q->len1 + q->len2)
 		return answer(rep, ERR_MALFORMED);
 	const char *s1 = (const char *)(q + 1), *s2 = s1 + q->len1;
+	if (q->op == NS_OP_WALK) /* the common case first */
+		return ops->walk ? do_walk(ops, ctx, q, s1, rep, rep_cap)
+		                 : answer(rep, ERR_NOT_SUPPORTED);
 	size_t room = rep_cap - sizeof(struct ns_rep);
 	if (room > NS_IO_MAX)
 		room = NS_IO_MAX;
@@ -108,10 +112,6 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 	long got;
 	int r;
 	switch (q->op) {
-	case NS_OP_WALK:
-		if (!ops->walk)
-			break;
-		return do_walk(ops, ctx, q, s1, rep, rep_cap);
 	case NS_OP_CREATE:
 		if (!ops->create)
 			break;
@@ -142,12 +142,11 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 	case NS_OP_STAT: {
 		if (!ops->stat)
 			break;
-		struct ns_stat st;
-		memset(&st, 0, sizeof(st));
+		struct ns_stat st = {0};
 		r = ops->stat(ctx, q->node, &st);
 		if (r < 0)
 			return answer(rep, r);
-		memcpy(data, &st, sizeof(st));
+		*(struct ns_stat *)data = st;
 		return answer_bytes(rep, rep_cap, sizeof(st), 0);
 	}
 	case NS_OP_LIST:
@@ -212,7 +211,8 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 				ops->release(ctx, q->node);
 			for (uint32_t i = 0; i < q->len1; i += 8) {
 				uint64_t id;
-				memcpy(&id, s1 + i, 8);
+				__builtin_memcpy(&id, s1 + i,
+				                 8); /* one load: s1 may be unaligned */
 				ops->release(ctx, id);
 			}
 		}

@@ -62,8 +62,9 @@ struct ns_provider_ops {
 
 /*
  * Handle the request of req_len bytes at req, writing the reply into rep
- * (rep_cap >= NS_MSG_MAX). Returns the reply's length, or 0 when the request
- * takes no reply (NS_OP_RELEASE).
+ * (rep_cap >= NS_MSG_MAX, 8-byte aligned: the header and a stat are written
+ * there in place). Returns the reply's length, or 0 when the request takes no
+ * reply (NS_OP_RELEASE). Allocates nothing.
  */
 size_t ns_provider_handle(const struct ns_provider_ops *ops, void *ctx, const void *req,
                           size_t req_len, void *rep, size_t rep_cap);

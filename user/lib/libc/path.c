@@ -207,10 +207,15 @@ void __libc_stat_fill(const struct ns_stat *ns, struct stat *st)
 	    [NS_TYPE_DEV_CLOCK] = S_IFCHR | 0644,   [NS_TYPE_DEV_RNG] = S_IFCHR | 0644,
 	    [NS_TYPE_SVC] = S_IFSOCK | 0644,
 	};
+	mode_t mode = ns->type < NS_TYPE_COUNT && modes[ns->type] ? modes[ns->type] : 0644;
+	if (ns->mode & NS_MODE_KEPT) /* the provider's permission bits over our defaults */
+		mode = (mode & S_IFMT) | (ns->mode & NS_MODE_PERMS);
 	*st = (struct stat){
 	    .st_ino = ns->node,
-	    .st_mode = ns->type < NS_TYPE_COUNT && modes[ns->type] ? modes[ns->type] : 0644,
+	    .st_mode = mode,
 	    .st_nlink = ns->nlink,
+	    .st_uid = ns->uid,
+	    .st_gid = ns->gid,
 	    .st_size = (off_t)ns->size,
 	    .st_atim = {(time_t)(ns->atime / 1000000000), (long)(ns->atime % 1000000000)},
 	    .st_mtim = {(time_t)(ns->mtime / 1000000000), (long)(ns->mtime % 1000000000)},

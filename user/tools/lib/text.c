@@ -196,16 +196,31 @@ void text_columns(const size_t *widths, size_t n, unsigned screen, unsigned *col
 		*cols = (unsigned)n;
 }
 
-void text_ls_long(char *out, size_t cap, char type, uint64_t nlink, uint64_t size, bool human,
-                  const char *name, const char *target)
+void text_mode(unsigned mode, char out[10])
 {
-	char sz[24];
+	static const char rwx[] = "rwxrwxrwx";
+	for (int i = 0; i < 9; i++)
+		out[i] = mode & (0400u >> i) ? rwx[i] : '-';
+	if (mode & 04000) /* set-user-id: s over x, S without it */
+		out[2] = out[2] == 'x' ? 's' : 'S';
+	if (mode & 02000)
+		out[5] = out[5] == 'x' ? 's' : 'S';
+	if (mode & 01000) /* sticky */
+		out[8] = out[8] == 'x' ? 't' : 'T';
+	out[9] = '\0';
+}
+
+void text_ls_long(char *out, size_t cap, char type, const struct text_owner *o, uint64_t nlink,
+                  uint64_t size, bool human, const char *name, const char *target)
+{
+	char sz[24], perms[10];
 	if (human)
 		text_human_size(size, sz, sizeof(sz));
 	else
 		snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
-	snprintf(out, cap, "%c %3llu %8s %s%s%s", type, (unsigned long long)nlink, sz, name,
-	         target ? " -> " : "", target ? target : "");
+	text_mode(o->mode, perms);
+	snprintf(out, cap, "%c%s %3llu %4u %4u %8s %s%s%s", type, perms, (unsigned long long)nlink,
+	         o->uid, o->gid, sz, name, target ? " -> " : "", target ? target : "");
 }
 
 void text_date(uint64_t unix_s, char *out)

@@ -45,10 +45,19 @@ void text_tree_prefix(char *out, size_t cap, const bool *last, unsigned depth);
  * number of columns (>= 1) and each column's width (the widest name + 2). */
 void text_columns(const size_t *widths, size_t n, unsigned screen, unsigned *cols, unsigned *colw);
 
-/* ls -l's line without the newline: type letter, links, size (or -h: for people),
- * name, and " -> target" for a link. */
-void text_ls_long(char *out, size_t cap, char type, uint64_t nlink, uint64_t size, bool human,
-                  const char *name, const char *target);
+/* The nine permission letters of mode (rwxr-xr-x; s, S, t, T for the set-id and sticky
+ * bits), NUL-terminated. */
+void text_mode(unsigned mode, char out[10]);
+
+/* What ls -l shows of an entry's permissions and owner (stat's st_mode, st_uid, st_gid). */
+struct text_owner {
+	unsigned mode, uid, gid;
+};
+
+/* ls -l's line without the newline: type letter, permissions, links, owner, group, size
+ * (or -h: for people), name, and " -> target" for a link. */
+void text_ls_long(char *out, size_t cap, char type, const struct text_owner *o, uint64_t nlink,
+                  uint64_t size, bool human, const char *name, const char *target);
 
 /* date: seconds since 1970-01-01 UTC as "YYYY-MM-DD HH:MM:SS UTC" (proleptic Gregorian
  * calendar); out needs TEXT_DATE_MAX bytes. */

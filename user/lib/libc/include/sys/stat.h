@@ -1,7 +1,9 @@
 /*
- * sys/stat.h - stat, fstat, mkdir (path.c, fd.c). Type bits are Linux's; there are
- * no permission bits in the namespace (rights live in capabilities), so a directory
- * reports 0755 and anything else 0644.
+ * sys/stat.h - stat, fstat, mkdir (path.c, fd.c). Type bits are Linux's. Permission
+ * bits, owner and group are what the provider keeps (struct ns_stat's mode, uid, gid:
+ * fsd's from the inode, tmpfs's POSIX defaults); where it keeps none (the kernel's own
+ * entries) a directory reports 0755 and anything else 0644, owner and group 0. They are
+ * advice: what a program may do is its capabilities' rights.
  */
 #pragma once
 
@@ -29,6 +31,8 @@ struct stat {
 	ino_t st_ino; /* the provider's node id */
 	mode_t st_mode;
 	nlink_t st_nlink;
+	uid_t st_uid;
+	gid_t st_gid;
 	off_t st_size; /* bytes (a directory: its entries) */
 	struct timespec st_atim, st_mtim, st_ctim;
 };

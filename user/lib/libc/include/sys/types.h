@@ -15,3 +15,5 @@ typedef unsigned int mode_t; /* a file's type and permission bits (sys/stat.h) *
 typedef unsigned long long ino_t; /* a file's node id in its provider */
 typedef unsigned long long dev_t;
 typedef unsigned int nlink_t;
+typedef unsigned int uid_t; /* an owner, as a file system keeps it (sys/stat.h) */
+typedef unsigned int gid_t; /* a group, likewise */
