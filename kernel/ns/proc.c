@@ -104,10 +104,7 @@ static size_t status_text(struct process *p, struct proc_text *pt)
 	struct pool_info pi;
 	process_get_status(p, &st);
 	pool_info(p->pool, &pi);
-	struct cspace *cs = process_cs_hold(p);
-	uint32_t caps = cs ? cspace_count(cs) : 0;
-	if (cs)
-		process_cs_release(p, cs);
+	uint32_t caps = process_cap_count(p);
 	bool suspended = st.state == PROC_RUNNING && (st.flags & PROC_FLAG_SUSPENDED);
 	char *buf = pt->text;
 	size_t cap = sizeof(pt->text), off = 0;

@@ -314,6 +314,20 @@ struct cspace *process_cs_hold(struct process *p)
 	return cs;
 }
 
+uint32_t process_cap_count(struct process *p)
+{
+	uint64_t irq = spin_lock_irqsave(&p->lock);
+	struct cspace *cs = p->cs; /* held as process_cs_hold() does, started or not */
+	if (cs)
+		p->cs_holders++;
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (!cs)
+		return 0;
+	uint32_t n = cspace_count(cs);
+	process_cs_release(p, cs);
+	return n;
+}
+
 void process_cs_release(struct process *p, struct cspace *cs)
 {
 	uint64_t irq = spin_lock_irqsave(&p->lock);

@@ -121,6 +121,8 @@ void process_get_status(struct process *p, struct proc_status *out);
  */
 struct cspace *process_cs_hold(struct process *p);
 void process_cs_release(struct process *p, struct cspace *cs);
+/* The capabilities p holds now (0 once it ended), started or not: for proc://. */
+uint32_t process_cap_count(struct process *p);
 /* Wait for p to end; 0, ERR_TIMED_OUT or ERR_INTERRUPTED. */
 int process_wait(struct process *p, uint64_t timeout_ns);
 /* SYS_PROC_SUSPEND (suspend) / SYS_PROC_RESUME (!suspend): 0, or ERR_BAD_STATE once

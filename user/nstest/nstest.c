@@ -871,6 +871,9 @@ static void test_proc(void)
 	EXPECT_OK(ch_ns_read(f, 0, status, sizeof(status) - 1, 0));
 	CHECK(strstr(status, "name nstest\n") && strstr(status, "state running\n"), "status: %s",
 	      status);
+	/* a started process still counts what it holds (its grants at least) */
+	const char *caps = strstr(status, "\ncapabilities ");
+	CHECK(caps && atoi(caps + 14) > 0, "capabilities of a running process: %s", status);
 	EXPECT_ERR(nopen(proc, name, NS_TYPE_DIR, 0, RIGHT_READ, &f), ERR_WRONG_TYPE);
 	EXPECT_ERR(nopen(proc, "0", NS_TYPE_ANY, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
 	EXPECT_ERR(nopen(proc, "99999", NS_TYPE_ANY, 0, RIGHT_READ, &f), ERR_NOT_FOUND);
