@@ -14,7 +14,8 @@ A session file (tests/shell/*.session):
   hello                 the output expected after it, line by line, exactly
   ~ ^hel+o$             a line matching a Python regular expression
   ...                   any number of lines (including none)
-  ! wait <text>         wait until <text> appears (e.g. a boot message)
+  ! wait <text>         wait until <text> (Python escapes: \\n is a newline) appears
+                        after what was typed last (or after the boot: a boot message)
   ! keys <bytes>        type raw bytes (Python escapes: \\x03 is Ctrl-C), no Enter
   ! type <bytes>        type raw bytes and go on at once (a command that runs on)
   ! ends <command>      type a command after which the machine must end (shutdown):
@@ -50,6 +51,7 @@ class Console:
         self.sock = sock
         self.buf = b""
         self.transcript = transcript
+        self.mark = 0  # where in text() the last thing typed began to answer
 
     def pump(self, timeout):
         """Read what arrives within timeout seconds; False when QEMU closed."""
@@ -85,6 +87,7 @@ class Console:
         return False
 
     def send(self, data):
+        self.mark = len(self.text())
         self.transcript.write(b"\n[typed: " + repr(data).encode() + b"]\n")
         for b in data:  # one key at a time, as a person types
             self.sock.sendall(bytes([b]))
@@ -102,7 +105,7 @@ def parse(path):
             if line.startswith("$ "):
                 steps.append(["cmd", line[2:], []])
             elif line.startswith("! wait "):
-                steps.append(["wait", line[7:], []])
+                steps.append(["wait", line[7:].encode().decode("unicode_escape"), []])
             elif line.startswith("! ends "):
                 steps.append(["ends", line[7:], []])
             elif line.startswith("! host "):
@@ -178,7 +181,7 @@ def run_session(args, path, logs):
                 why = "no prompt after boot"
             for kind, arg, expected in parse(path) if not why else []:
                 if kind == "wait":
-                    if not con.wait_for(lambda t, a=arg: a in t, args.timeout):
+                    if not con.wait_for(lambda t, a=arg: a in t[con.mark:], args.timeout):
                         why = "never saw %r" % arg
                         break
                     continue

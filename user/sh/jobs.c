@@ -221,7 +221,8 @@ int sh_job_wait(struct sh *sh, struct sh_job *j)
 		ch_waitset_remove(sh->waitset, KEY_CAPTURE(i));
 	if (stopped) {
 		j->background = true;
-		sh_printf(2, "\n[%d] stopped  %s\n", j->id, j->cmd);
+		/* the console echoed "^Z" and a newline (abi/term.h) */
+		sh_printf(2, "[%d] stopped  %s\n", j->id, j->cmd);
 		return 128 + 20;
 	}
 	int st = job_status(j, true);
@@ -242,8 +243,10 @@ void sh_jobs_reap(struct sh *sh, bool report)
 		}
 		if (running)
 			continue;
-		int st = job_status(j, report);
-		if (report)
+		/* `jobs` already said it ended (and how) */
+		bool say = report && !j->reported;
+		int st = job_status(j, say);
+		if (say)
 			sh_printf(2, "[%d] done (%d)  %s\n", j->id, st, j->cmd);
 		sh_job_free(j);
 	}
@@ -278,6 +281,14 @@ int sh_jobs_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 		for (unsigned k = 0; k < j->nprocs; k++) {
 			poll_proc(&j->procs[k]);
 			running += j->procs[k].running;
+		}
+		if (!running && j->background) {
+			/* told here, with how it ended; not again before the prompt */
+			int st = job_status(j, !j->reported);
+			if (!j->reported)
+				sh_printf(fds[1], "[%d] done (%d)  %s\n", j->id, st, j->cmd);
+			j->reported = true;
+			continue;
 		}
 		sh_printf(fds[1], "[%d] %-8s %s\n", j->id,
 		          !running     ? "done"
@@ -317,7 +328,11 @@ int sh_bg_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 	struct sh_job *j = job_arg(sh, argc, argv, "bg");
 	if (!j)
 		return 1;
-	if (j->stopped && set_suspended(j, false) < 0) {
+	if (!j->stopped) { /* as bash: not an error */
+		sh_error("bg: %%%d: already running", j->id);
+		return 0;
+	}
+	if (set_suspended(j, false) < 0) {
 		sh_error("bg: cannot resume %s", j->cmd);
 		return 1;
 	}
@@ -363,6 +378,11 @@ int sh_kill_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 			kill_job(j);
 			if (j->stopped)
 				set_suspended(j, false);
+			/* until it has ended: the next prompt reports it, and `jobs`
+			 * never shows a job killed a moment ago as running */
+			for (unsigned k = 0; k < j->nprocs; k++)
+				if (j->procs[k].running)
+					ch_proc_wait(j->procs[k].child.process, UINT64_MAX, NULL);
 			continue;
 		}
 		char uri[48];
