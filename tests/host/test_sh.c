@@ -684,6 +684,10 @@ static void test_editor_history(void **state)
 	feed(&e, "\x12"); /* older */
 	sh_ed_render(&e, "$ ", out, sizeof(out));
 	assert_non_null(strstr(out, "echo one"));
+	assert_null(strstr(out, "failed"));
+	feed(&e, "\x12"); /* nothing older: the match stays, the search says it failed */
+	sh_ed_render(&e, "$ ", out, sizeof(out));
+	assert_non_null(strstr(out, "(failed reverse-i-search)`echo': echo one"));
 	feed(&e, "\x07"); /* Ctrl-G: cancel */
 	assert_false(e.search);
 	assert_string_equal(e.buf, "new");
@@ -700,6 +704,8 @@ static void test_editor_history(void **state)
 	sh_ed_start(&e, &h);
 	feed(&e, "\x12zzz"); /* no match */
 	assert_int_equal(e.sidx, -1);
+	sh_ed_render(&e, "$ ", out, sizeof(out));
+	assert_non_null(strstr(out, "(failed reverse-i-search)`zzz': "));
 	feed(&e, "\x1b[D"); /* an arrow ends the search */
 	assert_false(e.search);
 	assert_string_equal(e.buf, "");

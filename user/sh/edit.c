@@ -123,13 +123,16 @@ static enum sh_ed_result browse(struct sh_ed *e, int dir)
 static void search_update(struct sh_ed *e, int from)
 {
 	e->query[e->qn] = 0;
+	e->sfail = false;
 	if (!e->hist || e->qn == 0) {
 		e->sidx = -1;
 		return;
 	}
 	int i = sh_hist_search(e->hist, e->query, from);
 	if (i >= 0)
-		e->sidx = i; /* no match keeps the last one shown */
+		e->sidx = i;
+	else
+		e->sfail = true; /* no match keeps the last one shown */
 }
 
 /* Leave the search with the match as the line. */
@@ -150,6 +153,8 @@ static enum sh_ed_result search_key(struct sh_ed *e, unsigned char c)
 	if (c == 0x12) { /* Ctrl-R: the next older match */
 		if (e->sidx > 0)
 			search_update(e, e->sidx - 1);
+		else if (e->qn)
+			e->sfail = true;
 		return SH_ED_REDRAW;
 	}
 	if (c == 0x07 || c == 0x03) { /* Ctrl-G, Ctrl-C: back to the line as it was */
@@ -332,6 +337,7 @@ static enum sh_ed_result feed_key(struct sh_ed *e, unsigned char c)
 		e->search = true;
 		e->qn = 0;
 		e->sidx = -1;
+		e->sfail = false;
 		return SH_ED_REDRAW;
 	case 0x1b:
 		e->esc = 1;
@@ -366,8 +372,8 @@ size_t sh_ed_render(const struct sh_ed *e, const char *prompt, char *out, size_t
 	int n;
 	if (e->search) {
 		const char *m = e->sidx >= 0 ? sh_hist_get(e->hist, (unsigned)e->sidx) : "";
-		n = snprintf(out, cap, "\r(reverse-i-search)`%.*s': %s\x1b[K", (int)e->qn, e->query,
-		             m);
+		n = snprintf(out, cap, "\r(%sreverse-i-search)`%.*s': %s\x1b[K",
+		             e->sfail ? "failed " : "", (int)e->qn, e->query, m);
 	} else {
 		n = snprintf(out, cap, "\r%s%.*s\x1b[K", prompt, (int)e->len, e->buf);
 		if (n >= 0 && (size_t)n < cap && e->pos < e->len)
