@@ -263,6 +263,79 @@ static void expand_failed(struct sh *sh)
 		sh_error("out of memory");
 }
 
+/*
+ * A here-document's text: the body as written when its delimiter was quoted,
+ * else expanded as inside double quotes (where a '"' is just a character): $x,
+ * ${...}, $(...), `...`, $((...)), and \ before $ ` \ and newline.
+ */
+static char *heredoc_text(struct sh *sh, const struct sh_redir *r)
+{
+	if (r->literal)
+		return strdup(r->word);
+	size_t n = strlen(r->word);
+	char *raw = malloc(2 * n + 3);
+	if (!raw)
+		return NULL;
+	size_t k = 0;
+	raw[k++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		char c = r->word[i];
+		if (c == '"') {
+			raw[k++] = '\\';
+		} else if (c == '\\') {
+			char d = r->word[i + 1];
+			if (d == '\n') { /* a line joined to the next */
+				i++;
+				continue;
+			}
+			raw[k++] = '\\';
+			if (d == '$' || d == '`' || d == '\\') {
+				c = d;
+				i++;
+			} else {
+				c = '\\'; /* a backslash that stays */
+			}
+		}
+		raw[k++] = c;
+	}
+	raw[k++] = '"';
+	raw[k] = 0;
+	struct sh_expand_ops ops;
+	sh_expand_ops(sh, &ops);
+	char *text = sh_expand_one(raw, &ops);
+	free(raw);
+	if (!text)
+		expand_failed(sh);
+	return text;
+}
+
+/* A here-document: its text in a file of fs:///tmp, open for reading and unlinked. */
+static int heredoc(struct sh *sh, const struct sh_redir *r, struct stage *s)
+{
+	static unsigned seq;
+	char *text = heredoc_text(sh, r);
+	if (!text)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof(path), "fs:///tmp/.sh-%s-h%u", sh->dollar, seq++);
+	int w = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	size_t len = strlen(text);
+	bool ok = w >= 0 && sh_write(w, text, len) == 0;
+	free(text);
+	if (w >= 0)
+		close(w);
+	int fd = ok ? open(path, O_RDONLY) : -1;
+	if (fd < 0)
+		sh_error("here-document: %s: %s", path, strerror(errno));
+	if (w >= 0)
+		unlink(path); /* the open file stays readable */
+	if (fd < 0)
+		return -1;
+	s->opened[s->nopened++] = fd;
+	s->fd[r->fd] = fd;
+	return 0;
+}
+
 static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 {
 	if (r->fd > 2 || (r->kind == SH_R_DUP && r->dup_fd > 2)) {
@@ -273,6 +346,8 @@ static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 		s->fd[r->fd] = s->fd[r->dup_fd];
 		return 0;
 	}
+	if (r->kind == SH_R_HEREDOC)
+		return heredoc(sh, r, s);
 	struct sh_expand_ops ops;
 	sh_expand_ops(sh, &ops);
 	char *target = sh_expand_one(r->word, &ops);

@@ -101,6 +101,7 @@ struct sh {
 	const char *arg0; /* $0 */
 	int npos;
 	char **pos; /* $1 ... */
+	unsigned pos_set; /* `set --` ran this many times (a subshell looks) */
 	struct sh_var vars[SH_MAX_VARS];
 	unsigned nvars;
 	struct sh_job jobs[SH_MAX_JOBS];
@@ -203,6 +204,8 @@ void sh_grants_release(struct sh_grant_set *gs);
 int sh_caps(struct sh *sh, int argc, char **argv, int out);
 
 /* builtins.c */
+/* set -- v[0..n): the positional parameters (copied); 0 or -1 (reported). */
+int sh_set_positional(struct sh *sh, int n, char **v);
 typedef int (*sh_builtin_fn)(struct sh *sh, int argc, char **argv, const int fds[3]);
 sh_builtin_fn sh_builtin(const char *name);
 /* The name of builtin i (sorted), NULL past the last. */
