@@ -150,11 +150,21 @@ static void parse_all(const char *const *src, size_t n, int status)
 static void test_parse_incomplete_and_errors(void **state)
 {
 	(void)state;
-	static const char *incomplete[] = {"echo 'abc", "echo \"abc",   "a |",
-	                                   "a &&",      "a ||\n",       "echo \\",
-	                                   "a | \n",    "echo \"a\\\"", "echo a\\\n",
-	                                   "(a",        "(a\n",        "cat <<E",
-	                                   "cat <<E\n", "cat <<E\nx\n", "cat <<E\nx\nE2",
+	static const char *incomplete[] = {"echo 'abc",
+	                                   "echo \"abc",
+	                                   "a |",
+	                                   "a &&",
+	                                   "a ||\n",
+	                                   "echo \\",
+	                                   "a | \n",
+	                                   "echo \"a\\\"",
+	                                   "echo a\\\n",
+	                                   "(a",
+	                                   "(a\n",
+	                                   "cat <<E",
+	                                   "cat <<E\n",
+	                                   "cat <<E\nx\n",
+	                                   "cat <<E\nx\nE2",
 	                                   "a <<E; b <<F\nE\nF2\n"};
 	static const char *errors[] = {"| a",      "a || || b", "a ; ;", "; a",    "a >",
 	                               "a > ;",    "a &&& b",   "()",    "a >& x", "a 12>x",
@@ -223,11 +233,9 @@ static void test_parse_subshell_heredoc(void **state)
 	struct sh_arena a2;
 	struct sh_parse_result r2;
 	assert_int_equal(parse(c->body, &a2, &r2), SH_PARSE_OK);
-	assert_string_equal(r2.list.items[0].pipes[0].cmds[0].parts[0].items[0].pipes[0]
-	                        .cmds[0]
-	                        .redirs[0]
-	                        .word,
-	                    "}\n");
+	assert_string_equal(
+	    r2.list.items[0].pipes[0].cmds[0].parts[0].items[0].pipes[0].cmds[0].redirs[0].word,
+	    "}\n");
 	sh_arena_free(&a2);
 	sh_arena_free(&a);
 }

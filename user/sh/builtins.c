@@ -86,10 +86,10 @@ static int b_printf(struct sh *sh, int argc, char **argv, const int fds[3])
 	}
 	struct sh_printf_result r;
 	int rc = sh_printf_format(argv[i], argc - i - 1, argv + i + 1, &r);
+	if (r.error[0]) /* before the output, as bash */
+		sh_error("printf: %s", r.error);
 	if (rc == 0 && r.len && sh_write(fds[1], r.out, r.len) < 0)
 		r.status = 1;
-	if (r.error[0])
-		sh_error("printf: %s", r.error);
 	free(r.out);
 	return rc < 0 ? 1 : r.status;
 }

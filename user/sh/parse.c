@@ -451,7 +451,8 @@ static int parse_heredoc(struct parser *p, struct sh_redir *r, bool strip)
 			i++;
 		}
 		if (dn + 1 >= sizeof(delim)) {
-			sh_lex_fail(p, SH_PARSE_ERROR, "syntax error: here-document delimiter too long");
+			sh_lex_fail(p, SH_PARSE_ERROR,
+			            "syntax error: here-document delimiter too long");
 			return -1;
 		}
 		delim[dn++] = w[i];

@@ -165,7 +165,8 @@ int sh_printf_format(const char *fmt, int argc, char **argv, struct sh_printf_re
 				spec[sn++] = 'l';
 				spec[sn++] = conv;
 				spec[sn] = 0;
-				n = snprintf(tmp, sizeof(tmp), spec, (unsigned long long)number(arg, r));
+				n = snprintf(tmp, sizeof(tmp), spec,
+				             (unsigned long long)number(arg, r));
 				break;
 			case 'c':
 				/* the argument's first byte; none: nothing (its width still counts) */
