@@ -1,11 +1,13 @@
 /*
  * sh.h - the CharlotteOS shell's state and the parts that use the system
  * (docs/shell.md). The pure parts are parse.h (with lex.h), expand.h (with
- * arith.c), testcmd.h, edit.h, hist.h and complete.h; these files build only
+ * arith.c), testcmd.h, edit.h, hist.h, complete.h and printfmt.h; these files build only
  * for CharlotteOS:
  *   sh.c       main, reading commands (a terminal, a script, -c), variables
- *   exec.c     running lists, and-or lists and pipelines; redirections; spawning
- *   flow.c     compound commands, loops, functions; break continue return local shift read
+ *   exec.c     running lists, and-or lists and pipelines; redirections, here-documents;
+ *              spawning
+ *   flow.c     compound commands, subshells, loops, functions; break continue return local
+ *              shift read
  *   subst.c    command substitution: $(...) and `...` through a pipe
  *   grants.c   what a child holds: the default set, run --grant's set, caps
  *   builtins.c the builtins
