@@ -44,6 +44,7 @@ struct sh_job *sh_job_new(struct sh *sh, const char *cmd)
 		j->used = true;
 		j->id = i + 1;
 		j->last_builtin_status = -1;
+		j->intr = HANDLE_INVALID;
 		snprintf(j->cmd, sizeof(j->cmd), "%s", cmd);
 		return j;
 	}
@@ -58,7 +59,10 @@ void sh_job_free(struct sh_job *j)
 		free(j->procs[i].grants);
 	}
 	free(j->procs);
+	if (j->intr != HANDLE_INVALID)
+		ch_cap_drop(j->intr);
 	memset(j, 0, sizeof(*j));
+	j->intr = HANDLE_INVALID;
 }
 
 static bool ended(const struct proc_status *st)
@@ -107,8 +111,20 @@ static int job_status(struct sh_job *j, bool report)
 	return j->nprocs ? status_of(&j->procs[j->nprocs - 1]) : 0;
 }
 
+/*
+ * Ctrl-C or `kill`: a background compound command's shell is asked first (as
+ * its terminal would: TERM_EV_INTR), so that it ends the programs it started;
+ * then, or at once for programs, every process is killed.
+ */
 static void kill_job(struct sh_job *j)
 {
+	if (j->intr != HANDLE_INVALID && !j->intr_sent) {
+		struct term_event e = {TERM_REQ_MAGIC, TERM_EV_INTR};
+		struct kbus_msg m = {.data = &e, .len = sizeof(e)};
+		j->intr_sent = true;
+		if (ch_kbus_send(j->intr, &m, KBUS_NONBLOCK, 0) == 0)
+			return;
+	}
 	for (unsigned i = 0; i < j->nprocs; i++)
 		if (j->procs[i].running)
 			ch_proc_kill(j->procs[i].child.process);
@@ -375,11 +391,21 @@ int sh_kill_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 				st = 1;
 				continue;
 			}
+			bool asked = j->intr != HANDLE_INVALID && !j->intr_sent;
 			kill_job(j);
 			if (j->stopped)
 				set_suspended(j, false);
 			/* until it has ended: the next prompt reports it, and `jobs`
-			 * never shows a job killed a moment ago as running */
+			 * never shows a job killed a moment ago as running. A shell that
+			 * was asked gets SH_INTR_GRACE_NS to end what it runs. */
+			for (unsigned k = 0; asked && k < j->nprocs; k++)
+				if (j->procs[k].running)
+					ch_proc_wait(j->procs[k].child.process, SH_INTR_GRACE_NS,
+					             NULL);
+			for (unsigned k = 0; asked && k < j->nprocs; k++)
+				poll_proc(&j->procs[k]);
+			if (asked)
+				kill_job(j);
 			for (unsigned k = 0; k < j->nprocs; k++)
 				if (j->procs[k].running)
 					ch_proc_wait(j->procs[k].child.process, UINT64_MAX, NULL);

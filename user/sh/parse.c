@@ -682,11 +682,16 @@ static int parse_list(struct parser *p, struct sh_list *l, bool top)
 		if (grow(p->a, (void **)&l->items, l->n, &cap, sizeof(struct sh_andor)))
 			return oom(p);
 		struct sh_andor *ao = &l->items[l->n];
+		size_t start = (size_t)(p->tok.s - p->src);
 		if (parse_andor(p, ao))
 			return -1;
 		l->n++;
 		if (p->tok.kind == T_AMP) {
 			ao->background = true;
+			/* a here-document begun on this line has its body after the '&' */
+			if (!p->heredoc && !(ao->src = sh_arena_strndup(p->a, p->src + start,
+			                                                p->prev_end - start)))
+				return oom(p);
 			sh_lex_next(p);
 		} else if (p->tok.kind == T_SEMI || p->tok.kind == T_NEWLINE) {
 			sh_lex_next(p);

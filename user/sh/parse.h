@@ -116,6 +116,9 @@ struct sh_andor {
 	struct sh_pipeline *pipes;
 	enum sh_andor_op *ops; /* ops[i] joins pipes[i] to pipes[i - 1]; ops[0] unused */
 	bool background; /* ended by '&' */
+	/* background: its source text, for a new shell to run when it is more than one
+	 * pipeline of programs (NULL when a here-document's body is not in it) */
+	char *src;
 };
 
 struct sh_parse_result {
