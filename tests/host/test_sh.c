@@ -666,6 +666,35 @@ static enum sh_ed_result feed(struct sh_ed *e, const char *keys)
 	return r;
 }
 
+/* UTF-8: the cursor and the deleting keys go by characters, and the redraw moves
+ * the terminal's cursor back by characters after it */
+static void test_editor_utf8(void **state)
+{
+	(void)state;
+	static struct sh_ed e;
+	char out[256];
+	sh_ed_start(&e, NULL);
+	feed(&e, "a\xc3\xa9\xe2\x82\xac"
+	         "b"); /* a é € b */
+	feed(&e, "\x02\x02"); /* Ctrl-B twice: before € */
+	assert_int_equal(e.pos, 3);
+	sh_ed_render(&e, "$ ", out, sizeof(out));
+	assert_non_null(strstr(out, "\x1b[2D"));
+	feed(&e, "\x7f"); /* Backspace: all of é */
+	assert_string_equal(e.buf, "a\xe2\x82\xac"
+	                           "b");
+	assert_int_equal(e.pos, 1);
+	feed(&e, "\x1b[3~"); /* Delete: all of € */
+	assert_string_equal(e.buf, "ab");
+	feed(&e, "\xf0\x9f\x99\x82\x1b[D\x1b[C"); /* a 4-byte one, left, right */
+	assert_int_equal(e.pos, 5);
+	feed(&e, "\x1b[D\x04"); /* left, Ctrl-D */
+	assert_string_equal(e.buf, "ab");
+	feed(&e, "\x06\x06"); /* Ctrl-F to the end: bell past it */
+	assert_int_equal(e.pos, 2);
+	assert_int_equal(feed(&e, "\x06"), SH_ED_BELL);
+}
+
 static void test_editor_keys(void **state)
 {
 	(void)state;
@@ -1023,6 +1052,7 @@ int main(void)
 	    cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_glob_match),
 	    cmocka_unit_test(test_editor_keys),
+	    cmocka_unit_test(test_editor_utf8),
 	    cmocka_unit_test(test_editor_history),
 	    cmocka_unit_test(test_history),
 	    cmocka_unit_test(test_completion),
