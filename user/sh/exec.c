@@ -781,6 +781,11 @@ static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
 		free(b);
 		return 1;
 	}
+	for (char *c = job->cmd; *c; c++)
+		if (*c == '\n' || *c == '\t')
+			*c = ' ';
+	/* said before it starts: what it writes comes after */
+	sh_printf(2, "[%d] %s\n", job->id, job->cmd);
 	handle_t ep[2] = {HANDLE_INVALID, HANDLE_INVALID};
 	if (sh->pool != HANDLE_INVALID && ch_channel_create(sh->pool, 8, ep) < 0)
 		ep[0] = ep[1] = HANDLE_INVALID;
@@ -805,10 +810,6 @@ static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
 	}
 	job->nprocs = 1;
 	job->background = true;
-	for (char *c = job->cmd; *c; c++)
-		if (*c == '\n' || *c == '\t')
-			*c = ' ';
-	sh_printf(2, "[%d] %s\n", job->id, job->cmd);
 	return 0;
 }
 
