@@ -14,9 +14,13 @@ A session file (tests/shell/*.session):
   hello                 the output expected after it, line by line, exactly
   ~ ^hel+o$             a line matching a Python regular expression
   ...                   any number of lines (including none)
-  ! wait <text>         wait until <text> appears (e.g. a boot message)
+  ! wait <text>         wait until <text> (Python escapes: \\n is a newline) appears
+                        after what was typed last (or after the boot: a boot message)
   ! keys <bytes>        type raw bytes (Python escapes: \\x03 is Ctrl-C), no Enter
   ! type <bytes>        type raw bytes and go on at once (a command that runs on)
+  ! screen <bytes>      type on the screen's keyboard (QMP send-key, Python escapes:
+                        \r is Enter, \x1a Ctrl-Z, \x03 Ctrl-C): the shell of vt1;
+                        what it does is checked from the serial console (files)
   ! ends <command>      type a command after which the machine must end (shutdown):
                         passes when QEMU closes the serial line
   ! host <command>      after the machine ended: a host command ({disk} is this
@@ -29,6 +33,7 @@ Every wait has a limit in guest-independent form: QEMU exiting ends it at once,
 and the overall --timeout (default 600 s) bounds a wedged boot.
 """
 import argparse
+import json
 import os
 import re
 import signal
@@ -50,6 +55,7 @@ class Console:
         self.sock = sock
         self.buf = b""
         self.transcript = transcript
+        self.mark = 0  # where in text() the last thing typed began to answer
 
     def pump(self, timeout):
         """Read what arrives within timeout seconds; False when QEMU closed."""
@@ -85,6 +91,7 @@ class Console:
         return False
 
     def send(self, data):
+        self.mark = len(self.text())
         self.transcript.write(b"\n[typed: " + repr(data).encode() + b"]\n")
         for b in data:  # one key at a time, as a person types
             self.sock.sendall(bytes([b]))
@@ -102,13 +109,15 @@ def parse(path):
             if line.startswith("$ "):
                 steps.append(["cmd", line[2:], []])
             elif line.startswith("! wait "):
-                steps.append(["wait", line[7:], []])
+                steps.append(["wait", line[7:].encode().decode("unicode_escape"), []])
             elif line.startswith("! ends "):
                 steps.append(["ends", line[7:], []])
             elif line.startswith("! host "):
                 steps.append(["host", line[7:], []])
             elif line.startswith("! type "):
                 steps.append(["type", line[7:].encode().decode("unicode_escape"), []])
+            elif line.startswith("! screen "):
+                steps.append(["screen", line[9:].encode().decode("unicode_escape"), []])
             elif line.startswith("! keys "):
                 steps.append(["keys", line[7:].encode().decode("unicode_escape"), []])
             elif steps:
@@ -132,6 +141,58 @@ def match(expected, got):
     return ok and match(expected[1:], got[1:])
 
 
+# QEMU's key names (QMP send-key) for what a US keyboard types: [keys pressed together]
+QCODES = {" ": ["spc"], "\r": ["ret"], "\n": ["ret"], "\t": ["tab"], "-": ["minus"],
+          "=": ["equal"], "/": ["slash"], ".": ["dot"], ",": ["comma"], ";": ["semicolon"],
+          "'": ["apostrophe"], "\\": ["backslash"], "[": ["bracket_left"],
+          "]": ["bracket_right"], "`": ["grave_accent"], ":": ["shift", "semicolon"],
+          ">": ["shift", "dot"], "<": ["shift", "comma"], "|": ["shift", "backslash"],
+          "_": ["shift", "minus"], "+": ["shift", "equal"], '"': ["shift", "apostrophe"],
+          "?": ["shift", "slash"], "{": ["shift", "bracket_left"],
+          "}": ["shift", "bracket_right"], "~": ["shift", "grave_accent"]}
+for _i, _c in enumerate(")!@#$%^&*("):
+    QCODES[_c] = ["shift", str(_i)]
+
+
+def qcodes(ch):
+    if ch in QCODES:
+        return QCODES[ch]
+    if ch.isdigit() or ("a" <= ch <= "z"):
+        return [ch]
+    if "A" <= ch <= "Z":
+        return ["shift", ch.lower()]
+    if "\x01" <= ch <= "\x1a":
+        return ["ctrl", chr(ord(ch) + 0x60)]
+    raise ValueError("no key for %r" % ch)
+
+
+class Qmp:
+    """QEMU's QMP socket: send-key, one character at a time."""
+
+    def __init__(self, path, transcript):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self.f = self.sock.makefile("rwb")
+        self.transcript = transcript
+        self.f.readline()  # the greeting
+        self.cmd({"execute": "qmp_capabilities"})
+
+    def cmd(self, c):
+        self.f.write(json.dumps(c).encode() + b"\n")
+        self.f.flush()
+        while True:  # events may come before the answer
+            r = json.loads(self.f.readline())
+            if "return" in r or "error" in r:
+                return r
+
+    def type(self, text):
+        self.transcript.write(b"\n[screen: " + repr(text).encode() + b"]\n")
+        for ch in text:
+            keys = [{"type": "qcode", "data": k} for k in qcodes(ch)]
+            self.cmd({"execute": "send-key", "arguments": {"keys": keys}})
+            time.sleep(0.01)
+
+
 def stop(qemu):
     """End qemu.sh and the QEMU it started (its own process group)."""
     try:
@@ -152,10 +213,16 @@ def run_session(args, path, logs):
     if os.path.exists(pristine):
         subprocess.run(["cp", "--sparse=always", pristine, home], check=False)
         env["DISK_HOME"] = home
+    steps = parse(path)
+    qmp_path = None
+    extra = []
+    if any(kind == "screen" for kind, _, _ in steps):
+        qmp_path = os.path.join(os.path.dirname(sock_path), "qmp.sock")
+        extra = ["--extra", "-qmp unix:%s,server=on,wait=off" % qmp_path]
     qemu = subprocess.Popen(
         [args.qemu_sh, "--boot", args.boot, "--smp", str(args.smp), "--mem", args.mem,
          "--accel", "tcg", "--timeout", str(args.timeout), "--serial-socket", sock_path,
-         "--serial-log", serial_log],
+         "--serial-log", serial_log] + extra,
         env=env, stdout=open(os.path.join(logs, "shell-%s.qemu.log" % name), "wb"),
         stderr=subprocess.STDOUT, start_new_session=True)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -173,12 +240,18 @@ def run_session(args, path, logs):
     why = ""
     with open(os.path.join(logs, "shell-%s.transcript" % name), "wb") as tr:
         con = Console(sock, tr)
+        qmp = None
         try:
             if not con.wait_for(lambda t: PROMPT.search(t), args.timeout):
                 why = "no prompt after boot"
-            for kind, arg, expected in parse(path) if not why else []:
+            if qmp_path and not why:
+                qmp = Qmp(qmp_path, tr)
+            for kind, arg, expected in steps if not why else []:
+                if kind == "screen":
+                    qmp.type(arg)
+                    continue
                 if kind == "wait":
-                    if not con.wait_for(lambda t, a=arg: a in t, args.timeout):
+                    if not con.wait_for(lambda t, a=arg: a in t[con.mark:], args.timeout):
                         why = "never saw %r" % arg
                         break
                     continue

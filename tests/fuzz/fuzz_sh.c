@@ -13,6 +13,7 @@
 
 #include "expand.h"
 #include "parse.h"
+#include "printfmt.h"
 #include "testcmd.h"
 
 #include <string.h>
@@ -93,7 +94,7 @@ static void walk_cmd(const struct sh_cmd *c, unsigned depth)
 		expand(c->words[i]);
 	for (unsigned i = 0; i < c->nredirs; i++)
 		if (c->redirs[i].kind != SH_R_DUP)
-			expand(c->redirs[i].word);
+			expand(c->redirs[i].word); /* a here-document's body too: any text */
 	switch (c->kind) {
 	case SH_CMD_SIMPLE:
 		FUZZ_CHECK(c->nwords + c->nassign + c->nredirs > 0);
@@ -127,6 +128,7 @@ static void walk_cmd(const struct sh_cmd *c, unsigned depth)
 		FUZZ_CHECK(c->nparts == 1 && c->name);
 		break;
 	case SH_CMD_GROUP:
+	case SH_CMD_SUBSHELL:
 		FUZZ_CHECK(c->nparts == 1);
 		break;
 	}
@@ -168,5 +170,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st == SH_PARSE_OK)
 		walk_list(&r.list, 0);
 	sh_arena_free(&a);
+	/* the bytes as a printf format, with arguments of each kind */
+	char *fmt = malloc(size + 1);
+	if (fmt) {
+		memcpy(fmt, data, size);
+		fmt[size] = 0;
+		char *args[] = {"12", "x\\n\\c", "0x1f", "'a", "-3", "abc"};
+		struct sh_printf_result pr;
+		if (sh_printf_format(fmt, 6, args, &pr) == 0) {
+			FUZZ_CHECK(pr.out != NULL || pr.len == 0);
+			FUZZ_CHECK(pr.status == 0 || pr.error[0]);
+		} else {
+			FUZZ_CHECK(pr.error[0] != 0);
+		}
+		free(pr.out);
+		free(fmt);
+	}
 	return 0;
 }

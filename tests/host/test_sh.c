@@ -13,6 +13,7 @@
 #include "expand.h"
 #include "hist.h"
 #include "parse.h"
+#include "printfmt.h"
 #include "testcmd.h"
 
 #include <setjmp.h>
@@ -149,12 +150,26 @@ static void parse_all(const char *const *src, size_t n, int status)
 static void test_parse_incomplete_and_errors(void **state)
 {
 	(void)state;
-	static const char *incomplete[] = {"echo 'abc", "echo \"abc",   "a |",
-	                                   "a &&",      "a ||\n",       "echo \\",
-	                                   "a | \n",    "echo \"a\\\"", "echo a\\\n"};
+	static const char *incomplete[] = {"echo 'abc",
+	                                   "echo \"abc",
+	                                   "a |",
+	                                   "a &&",
+	                                   "a ||\n",
+	                                   "echo \\",
+	                                   "a | \n",
+	                                   "echo \"a\\\"",
+	                                   "echo a\\\n",
+	                                   "(a",
+	                                   "(a\n",
+	                                   "cat <<E",
+	                                   "cat <<E\n",
+	                                   "cat <<E\nx\n",
+	                                   "cat <<E\nx\nE2",
+	                                   "a <<E; b <<F\nE\nF2\n"};
 	static const char *errors[] = {"| a",      "a || || b", "a ; ;", "; a",    "a >",
-	                               "a > ;",    "a &&& b",   "(a)",   "a >& x", "a 12>x",
-	                               "echo ${X", "a | ;",     "&& a",  "a >&\n", "a 2>&1x"};
+	                               "a > ;",    "a &&& b",   "()",    "a >& x", "a 12>x",
+	                               "echo ${X", "a | ;",     "&& a",  "a >&\n", "a 2>&1x",
+	                               "(a) b",    "(a))",      "a <<",  "(a; }"};
 	struct sh_arena a;
 	struct sh_parse_result r;
 	parse_all(incomplete, sizeof(incomplete) / sizeof(*incomplete), SH_PARSE_INCOMPLETE);
@@ -164,6 +179,64 @@ static void test_parse_incomplete_and_errors(void **state)
 	sh_arena_free(&a);
 	assert_int_equal(parse("a >", &a, &r), SH_PARSE_ERROR);
 	assert_string_equal(r.error, "syntax error near end of input");
+	sh_arena_free(&a);
+}
+
+static void test_parse_subshell_heredoc(void **state)
+{
+	(void)state;
+	struct sh_arena a;
+	struct sh_parse_result r;
+	assert_int_equal(parse("(a; b) | (c) > o && ( (d) )", &a, &r), SH_PARSE_OK);
+	struct sh_andor *ao = &r.list.items[0];
+	assert_int_equal(ao->npipes, 2);
+	struct sh_cmd *c = &ao->pipes[0].cmds[0];
+	assert_int_equal(c->kind, SH_CMD_SUBSHELL);
+	assert_int_equal(c->parts[0].n, 2);
+	assert_int_equal(ao->pipes[0].cmds[1].kind, SH_CMD_SUBSHELL);
+	assert_int_equal(ao->pipes[0].cmds[1].nredirs, 1);
+	c = &ao->pipes[1].cmds[0];
+	assert_int_equal(c->kind, SH_CMD_SUBSHELL);
+	assert_int_equal(c->parts[0].items[0].pipes[0].cmds[0].kind, SH_CMD_SUBSHELL);
+	sh_arena_free(&a);
+	/* f() (...) is not a function here, and a '(' after a word is one */
+	assert_int_equal(parse("echo (a)", &a, &r), SH_PARSE_ERROR);
+	sh_arena_free(&a);
+
+	/* two here-documents on one line, <<- and a quoted delimiter, then a command */
+	assert_int_equal(parse("cat <<E1 | cat <<-'E2'; echo after\n$x \\$y\nE1\n"
+	                       "\tline\n\t\tE2x\n\tE2\necho last\n",
+	                       &a, &r),
+	                 SH_PARSE_OK);
+	assert_int_equal(r.list.n, 3);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->redirs[0].kind, SH_R_HEREDOC);
+	assert_int_equal(c->redirs[0].fd, 0);
+	assert_false(c->redirs[0].literal);
+	assert_string_equal(c->redirs[0].word, "$x \\$y\n");
+	c = &r.list.items[0].pipes[0].cmds[1];
+	assert_true(c->redirs[0].literal);
+	assert_string_equal(c->redirs[0].word, "line\nE2x\n");
+	assert_string_equal(r.list.items[1].pipes[0].cmds[0].words[1], "after");
+	assert_string_equal(r.list.items[2].pipes[0].cmds[0].words[1], "last");
+	sh_arena_free(&a);
+	/* the delimiter as the input's last line, without a newline; an empty body */
+	assert_int_equal(parse("cat <<\\E\nE", &a, &r), SH_PARSE_OK);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_true(c->redirs[0].literal);
+	assert_string_equal(c->redirs[0].word, "");
+	sh_arena_free(&a);
+	/* inside a function's body, kept as text that parses again */
+	assert_int_equal(parse("f() {\n cat <<E\n}\nE\n}\nf", &a, &r), SH_PARSE_OK);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->kind, SH_CMD_FUNC);
+	struct sh_arena a2;
+	struct sh_parse_result r2;
+	assert_int_equal(parse(c->body, &a2, &r2), SH_PARSE_OK);
+	assert_string_equal(
+	    r2.list.items[0].pipes[0].cmds[0].parts[0].items[0].pipes[0].cmds[0].redirs[0].word,
+	    "}\n");
+	sh_arena_free(&a2);
 	sh_arena_free(&a);
 }
 
@@ -415,6 +488,10 @@ static void test_expand(void **state)
 	check("${UNSET:-dflt}", "dflt");
 	check("${EMPTY:-dflt}", "dflt");
 	check("${X:-dflt}", "ex");
+	check("${#X}", "2"); /* lengths */
+	check("${#EMPTY}", "0");
+	check("${#UNSET}", "0");
+	check("\"${#SP}\"", "6");
 	check("~", "fs:///home");
 	check("~/a", "fs:///home/a");
 	check("a~", "a~");
@@ -589,6 +666,35 @@ static enum sh_ed_result feed(struct sh_ed *e, const char *keys)
 	return r;
 }
 
+/* UTF-8: the cursor and the deleting keys go by characters, and the redraw moves
+ * the terminal's cursor back by characters after it */
+static void test_editor_utf8(void **state)
+{
+	(void)state;
+	static struct sh_ed e;
+	char out[256];
+	sh_ed_start(&e, NULL);
+	feed(&e, "a\xc3\xa9\xe2\x82\xac"
+	         "b"); /* a é € b */
+	feed(&e, "\x02\x02"); /* Ctrl-B twice: before € */
+	assert_int_equal(e.pos, 3);
+	sh_ed_render(&e, "$ ", out, sizeof(out));
+	assert_non_null(strstr(out, "\x1b[2D"));
+	feed(&e, "\x7f"); /* Backspace: all of é */
+	assert_string_equal(e.buf, "a\xe2\x82\xac"
+	                           "b");
+	assert_int_equal(e.pos, 1);
+	feed(&e, "\x1b[3~"); /* Delete: all of € */
+	assert_string_equal(e.buf, "ab");
+	feed(&e, "\xf0\x9f\x99\x82\x1b[D\x1b[C"); /* a 4-byte one, left, right */
+	assert_int_equal(e.pos, 5);
+	feed(&e, "\x1b[D\x04"); /* left, Ctrl-D */
+	assert_string_equal(e.buf, "ab");
+	feed(&e, "\x06\x06"); /* Ctrl-F to the end: bell past it */
+	assert_int_equal(e.pos, 2);
+	assert_int_equal(feed(&e, "\x06"), SH_ED_BELL);
+}
+
 static void test_editor_keys(void **state)
 {
 	(void)state;
@@ -684,6 +790,10 @@ static void test_editor_history(void **state)
 	feed(&e, "\x12"); /* older */
 	sh_ed_render(&e, "$ ", out, sizeof(out));
 	assert_non_null(strstr(out, "echo one"));
+	assert_null(strstr(out, "failed"));
+	feed(&e, "\x12"); /* nothing older: the match stays, the search says it failed */
+	sh_ed_render(&e, "$ ", out, sizeof(out));
+	assert_non_null(strstr(out, "(failed reverse-i-search)`echo': echo one"));
 	feed(&e, "\x07"); /* Ctrl-G: cancel */
 	assert_false(e.search);
 	assert_string_equal(e.buf, "new");
@@ -700,6 +810,8 @@ static void test_editor_history(void **state)
 	sh_ed_start(&e, &h);
 	feed(&e, "\x12zzz"); /* no match */
 	assert_int_equal(e.sidx, -1);
+	sh_ed_render(&e, "$ ", out, sizeof(out));
+	assert_non_null(strstr(out, "(failed reverse-i-search)`zzz': "));
 	feed(&e, "\x1b[D"); /* an arrow ends the search */
 	assert_false(e.search);
 	assert_string_equal(e.buf, "");
@@ -844,6 +956,53 @@ static void test_fuzz(void **state)
 
 /* Random sequences of the shell's own words and operators: the compound commands'
  * parser and the expansion of what it accepts never crash, leak or go too deep. */
+static void pf(const char *fmt, int argc, char **argv, const char *want, int status)
+{
+	struct sh_printf_result r;
+	int rc = sh_printf_format(fmt, argc, argv, &r);
+	if (!want) {
+		assert_int_equal(rc, -1);
+		assert_true(r.error[0] != 0);
+		return;
+	}
+	assert_int_equal(rc, 0);
+	if (r.len != strlen(want) || memcmp(r.out ? r.out : "", want, r.len) != 0)
+		fail_msg("printf [%s]: got [%.*s], want [%s]", fmt, (int)r.len, r.out ? r.out : "",
+		         want);
+	assert_int_equal(r.status, status);
+	free(r.out);
+}
+
+static void test_printf(void **state)
+{
+	(void)state;
+	char *a[] = {"12", "abc", "0x1f", "'A", "x\\ty\\cz", "-7", "nan"};
+	pf("plain\\n", 0, NULL, "plain\n", 0);
+	pf("%s|%d|%x\\n", 3, (char *[]){"s", "42", "255"}, "s|42|ff\n", 0);
+	pf("%5s|%-5s|%.2s|", 3, (char *[]){"ab", "cd", "xyz"}, "   ab|cd   |xy|", 0);
+	pf("%05d|%+d|%X|%o|%u", 5, (char *[]){"42", "3", "0x1f", "8", "7"}, "00042|+3|1F|10|7", 0);
+	pf("%d", 1, a + 3, "65", 0); /* 'A */
+	pf("%c%c", 2, (char *[]){"hello", "w"}, "hw", 0);
+	pf("100%%", 0, NULL, "100%", 0);
+	pf("%s,", 3, a, "12,abc,0x1f,", 0); /* the format again for the rest */
+	pf("%s=%s;", 3, a, "12=abc;0x1f=;", 0);
+	pf("%s-%d.", 0, NULL, "-0.", 0); /* missing: "" and 0 */
+	pf("%b|", 1, a + 4, "x\ty", 0); /* %b: escapes, \c ends everything */
+	pf("\\101\\x42\\e\\q", 0, NULL, "AB\x1b\\q", 0);
+	pf("%d|", 1, a + 6, "0|", 1); /* not a number: 0, status 1 */
+	pf("%d", 1, a + 5, "-7", 0);
+	pf("%q", 1, a, NULL, 1); /* an invalid conversion */
+	pf("50%", 0, NULL, NULL, 1);
+	pf("", 2, a, "", 0);
+	char big[3000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	struct sh_printf_result r;
+	assert_int_equal(sh_printf_format("[%2000.1500s]", 1, (char *[]){big}, &r), 0);
+	assert_int_equal(r.len, 2002);
+	free(r.out);
+}
+
 static void test_fuzz_words(void **state)
 {
 	(void)state;
@@ -893,6 +1052,7 @@ int main(void)
 	    cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_glob_match),
 	    cmocka_unit_test(test_editor_keys),
+	    cmocka_unit_test(test_editor_utf8),
 	    cmocka_unit_test(test_editor_history),
 	    cmocka_unit_test(test_history),
 	    cmocka_unit_test(test_completion),
@@ -902,6 +1062,8 @@ int main(void)
 	    cmocka_unit_test(test_expand_subst_arith),
 	    cmocka_unit_test(test_test_builtin),
 	    cmocka_unit_test(test_fuzz_words),
+	    cmocka_unit_test(test_printf),
+	    cmocka_unit_test(test_parse_subshell_heredoc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * Each gets its words and the three descriptors of its command after
  * redirection (fds[1] for output, fds[2] for errors) and returns its status.
  */
+#include "printfmt.h"
 #include "sh.h"
 #include "testcmd.h"
 
@@ -58,6 +59,76 @@ static int b_echo(struct sh *sh, int argc, char **argv, const int fds[3])
 	int st = sh_write(fds[1], buf, n) < 0;
 	free(buf);
 	return st;
+}
+
+/* printf FORMAT [ARG]... (printfmt.h) */
+static int b_printf(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	(void)sh;
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		sh_printf(fds[1],
+		          "usage: printf FORMAT [ARG]...\n"
+		          "Writes FORMAT with its conversions filled from the ARGs, again while "
+		          "ARGs are left:\n"
+		          "  %%s a string, %%b a string with escapes, %%c a character,\n"
+		          "  %%d %%i %%u %%x %%X %%o a number (12, 0x1f, 017, 'c), %%%% a %%;\n"
+		          "  flags - + 0 # space, a width and a .precision: %%-8s %%05d %%.3s\n"
+		          "Escapes: \\n \\t \\r \\a \\b \\e \\f \\v \\\\ \\NNN (octal) "
+		          "\\xHH. No newline unless written.\n");
+		return 0;
+	}
+	int i = 1;
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	if (i >= argc) {
+		sh_error("usage: printf FORMAT [ARG]... (printf --help)");
+		return 2;
+	}
+	struct sh_printf_result r;
+	int rc = sh_printf_format(argv[i], argc - i - 1, argv + i + 1, &r);
+	if (r.error[0]) /* before the output, as bash */
+		sh_error("printf: %s", r.error);
+	if (rc == 0 && r.len && sh_write(fds[1], r.out, r.len) < 0)
+		r.status = 1;
+	free(r.out);
+	return rc < 0 ? 1 : r.status;
+}
+
+/* eval [ARG]...: the ARGs joined by spaces, run as commands here */
+static int b_eval(struct sh *sh, int argc, char **argv, const int fds[3])
+{
+	size_t len = 1;
+	for (int i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	char *src = malloc(len);
+	if (!src) {
+		sh_error("out of memory");
+		return 1;
+	}
+	size_t n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (i > 1)
+			src[n++] = ' ';
+		memcpy(src + n, argv[i], strlen(argv[i]));
+		n += strlen(argv[i]);
+	}
+	src[n] = 0;
+	if (sh_too_deep(sh)) {
+		free(src);
+		return 2;
+	}
+	int io[3];
+	memcpy(io, sh->io, sizeof(io));
+	memcpy(sh->io, fds, sizeof(io));
+	sh->status = 0;
+	int st = sh_run_text(sh, src, n);
+	if (st == SH_PARSE_INCOMPLETE) {
+		sh_error("eval: syntax error: unexpected end of input");
+		sh->status = 2;
+	}
+	memcpy(sh->io, io, sizeof(io));
+	free(src);
+	return sh->status;
 }
 
 static int b_cd(struct sh *sh, int argc, char **argv, const int fds[3])
@@ -138,18 +209,28 @@ static int b_unset(struct sh *sh, int argc, char **argv, const int fds[3])
 	return 0;
 }
 
+int sh_set_positional(struct sh *sh, int n, char **v)
+{
+	static struct sh_fields saved;
+	struct sh_fields next = {0};
+	for (int i = 0; i < n; i++)
+		if (sh_fields_add(&next, v[i], strlen(v[i]))) {
+			sh_fields_free(&next);
+			sh_error("out of memory");
+			return -1;
+		}
+	sh_fields_free(&saved);
+	saved = next;
+	sh->pos = saved.v;
+	sh->npos = (int)saved.n;
+	sh->pos_set++;
+	return 0;
+}
+
 static int b_set(struct sh *sh, int argc, char **argv, const int fds[3])
 {
-	if (argc > 1 && strcmp(argv[1], "--") == 0) { /* set -- a b c: the positional parameters */
-		static struct sh_fields saved;
-		sh_fields_free(&saved);
-		for (int i = 2; i < argc; i++)
-			if (sh_fields_add(&saved, argv[i], strlen(argv[i])))
-				return 1;
-		sh->pos = saved.v;
-		sh->npos = (int)saved.n;
-		return 0;
-	}
+	if (argc > 1 && strcmp(argv[1], "--") == 0) /* set -- a b c: the positional parameters */
+		return sh_set_positional(sh, argc - 2, argv + 2) ? 1 : 0;
 	if (argc > 1) {
 		sh_error("set: only 'set' and 'set -- args' are supported");
 		return 2;
@@ -326,6 +407,7 @@ static const struct {
     {"cd", b_cd},
     {"continue", sh_break_builtin},
     {"echo", b_echo},
+    {"eval", b_eval},
     {"exit", b_exit},
     {"export", b_export},
     {"false", b_false},
@@ -335,6 +417,7 @@ static const struct {
     {"jobs", sh_jobs_builtin},
     {"kill", sh_kill_builtin},
     {"local", sh_local_builtin},
+    {"printf", b_printf},
     {"pwd", b_pwd},
     {"read", sh_read_builtin},
     {"return", sh_return_builtin},

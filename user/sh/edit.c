@@ -3,8 +3,9 @@
  *
  * One byte at a time: control bytes are Emacs commands, ESC starts either an
  * Alt-key (ESC x) or an xterm sequence (ESC [ ... final byte, ESC O x), and
- * anything else (including UTF-8 bytes) is inserted. The cursor moves by
- * bytes; words are runs of letters, digits and '_' (Alt-B/F) or of non-blanks
+ * anything else (including UTF-8 bytes) is inserted. The cursor moves, and
+ * Backspace and Delete remove, by characters (a UTF-8 sequence is one; each
+ * takes one column: East Asian wide characters are not told apart); words are runs of letters, digits and '_' (Alt-B/F) or of non-blanks
  * (Ctrl-W), as in readline.
  */
 #include "edit.h"
@@ -42,6 +43,28 @@ bool sh_ed_insert(struct sh_ed *e, const char *s, size_t n)
 	e->pos += n;
 	e->buf[e->len] = 0;
 	return true;
+}
+
+static bool continuation(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/* Where the character before p starts, and where the one at p ends. */
+static size_t char_left(const struct sh_ed *e, size_t p)
+{
+	while (p > 0 && continuation(e->buf[--p]))
+		;
+	return p;
+}
+
+static size_t char_right(const struct sh_ed *e, size_t p)
+{
+	if (p < e->len)
+		p++;
+	while (p < e->len && continuation(e->buf[p]))
+		p++;
+	return p;
 }
 
 static void delete_range(struct sh_ed *e, size_t from, size_t to, bool save)
@@ -123,13 +146,16 @@ static enum sh_ed_result browse(struct sh_ed *e, int dir)
 static void search_update(struct sh_ed *e, int from)
 {
 	e->query[e->qn] = 0;
+	e->sfail = false;
 	if (!e->hist || e->qn == 0) {
 		e->sidx = -1;
 		return;
 	}
 	int i = sh_hist_search(e->hist, e->query, from);
 	if (i >= 0)
-		e->sidx = i; /* no match keeps the last one shown */
+		e->sidx = i;
+	else
+		e->sfail = true; /* no match keeps the last one shown */
 }
 
 /* Leave the search with the match as the line. */
@@ -150,6 +176,8 @@ static enum sh_ed_result search_key(struct sh_ed *e, unsigned char c)
 	if (c == 0x12) { /* Ctrl-R: the next older match */
 		if (e->sidx > 0)
 			search_update(e, e->sidx - 1);
+		else if (e->qn)
+			e->sfail = true;
 		return SH_ED_REDRAW;
 	}
 	if (c == 0x07 || c == 0x03) { /* Ctrl-G, Ctrl-C: back to the line as it was */
@@ -229,12 +257,10 @@ static enum sh_ed_result escape(struct sh_ed *e, unsigned char c)
 	case 'B':
 		return browse(e, 1);
 	case 'C':
-		if (e->pos < e->len)
-			e->pos++;
+		e->pos = char_right(e, e->pos);
 		return SH_ED_REDRAW;
 	case 'D':
-		if (e->pos > 0)
-			e->pos--;
+		e->pos = char_left(e, e->pos);
 		return SH_ED_REDRAW;
 	case 'H':
 		e->pos = 0;
@@ -254,7 +280,7 @@ static enum sh_ed_result escape(struct sh_ed *e, unsigned char c)
 		else if (n == 4 || n == 8)
 			e->pos = e->len;
 		else if (n == 3 && e->pos < e->len)
-			delete_range(e, e->pos, e->pos + 1, false);
+			delete_range(e, e->pos, char_right(e, e->pos), false);
 		else
 			return SH_ED_BELL;
 		return SH_ED_REDRAW;
@@ -279,12 +305,12 @@ static enum sh_ed_result feed_key(struct sh_ed *e, unsigned char c)
 	case 0x02: /* Ctrl-B */
 		if (e->pos == 0)
 			return SH_ED_BELL;
-		e->pos--;
+		e->pos = char_left(e, e->pos);
 		return SH_ED_REDRAW;
 	case 0x06: /* Ctrl-F */
 		if (e->pos == e->len)
 			return SH_ED_BELL;
-		e->pos++;
+		e->pos = char_right(e, e->pos);
 		return SH_ED_REDRAW;
 	case 0x0b: /* Ctrl-K */
 		delete_range(e, e->pos, e->len, true);
@@ -309,14 +335,14 @@ static enum sh_ed_result feed_key(struct sh_ed *e, unsigned char c)
 	case 0x08: /* Backspace */
 		if (e->pos == 0)
 			return SH_ED_BELL;
-		delete_range(e, e->pos - 1, e->pos, false);
+		delete_range(e, char_left(e, e->pos), e->pos, false);
 		return SH_ED_REDRAW;
 	case 0x04: /* Ctrl-D */
 		if (e->len == 0)
 			return SH_ED_EOF;
 		if (e->pos == e->len)
 			return SH_ED_BELL;
-		delete_range(e, e->pos, e->pos + 1, false);
+		delete_range(e, e->pos, char_right(e, e->pos), false);
 		return SH_ED_REDRAW;
 	case 0x03: /* Ctrl-C */
 		return SH_ED_INTR;
@@ -332,6 +358,7 @@ static enum sh_ed_result feed_key(struct sh_ed *e, unsigned char c)
 		e->search = true;
 		e->qn = 0;
 		e->sidx = -1;
+		e->sfail = false;
 		return SH_ED_REDRAW;
 	case 0x1b:
 		e->esc = 1;
@@ -366,12 +393,15 @@ size_t sh_ed_render(const struct sh_ed *e, const char *prompt, char *out, size_t
 	int n;
 	if (e->search) {
 		const char *m = e->sidx >= 0 ? sh_hist_get(e->hist, (unsigned)e->sidx) : "";
-		n = snprintf(out, cap, "\r(reverse-i-search)`%.*s': %s\x1b[K", (int)e->qn, e->query,
-		             m);
+		n = snprintf(out, cap, "\r(%sreverse-i-search)`%.*s': %s\x1b[K",
+		             e->sfail ? "failed " : "", (int)e->qn, e->query, m);
 	} else {
 		n = snprintf(out, cap, "\r%s%.*s\x1b[K", prompt, (int)e->len, e->buf);
-		if (n >= 0 && (size_t)n < cap && e->pos < e->len)
-			n += snprintf(out + n, cap - (size_t)n, "\x1b[%zuD", e->len - e->pos);
+		size_t cols = 0; /* the characters after the cursor */
+		for (size_t i = e->pos; i < e->len; i++)
+			cols += !continuation(e->buf[i]);
+		if (n >= 0 && (size_t)n < cap && cols)
+			n += snprintf(out + n, cap - (size_t)n, "\x1b[%zuD", cols);
 	}
 	if (n < 0)
 		return 0;

@@ -48,6 +48,7 @@ struct sh_ed {
 	char query[64];
 	size_t qn;
 	int sidx; /* the match shown, or -1 */
+	bool sfail; /* the query as typed matches nothing (older than sidx, for Ctrl-R) */
 };
 
 /* Start an editor with an empty line; hist may be NULL. */

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <charlotte/fd.h>
+#include <charlotte/kbus.h>
 #include <charlotte/initrd.h>
 #include <charlotte/names.h>
 #include <charlotte/start.h>
@@ -263,6 +264,79 @@ static void expand_failed(struct sh *sh)
 		sh_error("out of memory");
 }
 
+/*
+ * A here-document's text: the body as written when its delimiter was quoted,
+ * else expanded as inside double quotes (where a '"' is just a character): $x,
+ * ${...}, $(...), `...`, $((...)), and \ before $ ` \ and newline.
+ */
+static char *heredoc_text(struct sh *sh, const struct sh_redir *r)
+{
+	if (r->literal)
+		return strdup(r->word);
+	size_t n = strlen(r->word);
+	char *raw = malloc(2 * n + 3);
+	if (!raw)
+		return NULL;
+	size_t k = 0;
+	raw[k++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		char c = r->word[i];
+		if (c == '"') {
+			raw[k++] = '\\';
+		} else if (c == '\\') {
+			char d = r->word[i + 1];
+			if (d == '\n') { /* a line joined to the next */
+				i++;
+				continue;
+			}
+			raw[k++] = '\\';
+			if (d == '$' || d == '`' || d == '\\') {
+				c = d;
+				i++;
+			} else {
+				c = '\\'; /* a backslash that stays */
+			}
+		}
+		raw[k++] = c;
+	}
+	raw[k++] = '"';
+	raw[k] = 0;
+	struct sh_expand_ops ops;
+	sh_expand_ops(sh, &ops);
+	char *text = sh_expand_one(raw, &ops);
+	free(raw);
+	if (!text)
+		expand_failed(sh);
+	return text;
+}
+
+/* A here-document: its text in a file of fs:///tmp, open for reading and unlinked. */
+static int heredoc(struct sh *sh, const struct sh_redir *r, struct stage *s)
+{
+	static unsigned seq;
+	char *text = heredoc_text(sh, r);
+	if (!text)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof(path), "fs:///tmp/.sh-%s-h%u", sh->dollar, seq++);
+	int w = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	size_t len = strlen(text);
+	bool ok = w >= 0 && sh_write(w, text, len) == 0;
+	free(text);
+	if (w >= 0)
+		close(w);
+	int fd = ok ? open(path, O_RDONLY) : -1;
+	if (fd < 0)
+		sh_error("here-document: %s: %s", path, strerror(errno));
+	if (w >= 0)
+		unlink(path); /* the open file stays readable */
+	if (fd < 0)
+		return -1;
+	s->opened[s->nopened++] = fd;
+	s->fd[r->fd] = fd;
+	return 0;
+}
+
 static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 {
 	if (r->fd > 2 || (r->kind == SH_R_DUP && r->dup_fd > 2)) {
@@ -273,6 +347,8 @@ static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 		s->fd[r->fd] = s->fd[r->dup_fd];
 		return 0;
 	}
+	if (r->kind == SH_R_HEREDOC)
+		return heredoc(sh, r, s);
 	struct sh_expand_ops ops;
 	sh_expand_ops(sh, &ops);
 	char *target = sh_expand_one(r->word, &ops);
@@ -602,19 +678,148 @@ static bool has_compound(const struct sh_andor *ao)
 	return false;
 }
 
+/* A call of a function (which runs in the shell) among the andor's commands. */
+static bool has_function(struct sh *sh, const struct sh_andor *ao)
+{
+	for (unsigned j = 0; j < ao->npipes; j++)
+		for (unsigned k = 0; k < ao->pipes[j].ncmds; k++) {
+			const struct sh_cmd *c = &ao->pipes[j].cmds[k];
+			if (c->kind == SH_CMD_SIMPLE && c->nwords && sh_func_find(sh, c->words[0]))
+				return true;
+		}
+	return false;
+}
+
+/* text, single-quoted for the shell, appended to *b (a malloc'd string of *n bytes). */
+static int put_quoted(char **b, size_t *n, size_t *cap, const char *text, bool quote)
+{
+	size_t need = *n + 4 * strlen(text) + 4;
+	if (need > *cap) {
+		size_t c = *cap ? *cap : 256;
+		while (c < need)
+			c *= 2;
+		char *nb = realloc(*b, c);
+		if (!nb)
+			return -1;
+		*b = nb;
+		*cap = c;
+	}
+	if (quote)
+		(*b)[(*n)++] = '\'';
+	for (const char *t = text; *t; t++) {
+		if (quote && *t == '\'') { /* ' ends the quote, \' is one, ' opens again */
+			memcpy(*b + *n, "'\\''", 4);
+			*n += 4;
+		} else {
+			(*b)[(*n)++] = *t;
+		}
+	}
+	if (quote)
+		(*b)[(*n)++] = '\'';
+	(*b)[*n] = 0;
+	return 0;
+}
+
+/*
+ * A background job that is more than a pipeline of programs (a compound command,
+ * a function, && or ||): the shell cannot run two things at once, so a new bin/sh
+ * runs it (`sh -c`), given what this one has that the text may use: the
+ * variables that are not exported (exported ones are its environment), the
+ * functions, the positional parameters and the current directory.
+ */
+#define SH_BG_SCRIPT_MAX (32u << 10)
+static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
+{
+	if (!ao->src) {
+		sh_error("a here-document on the line of a background compound command: "
+		         "put it on its own line");
+		return 2;
+	}
+	char *b = NULL;
+	size_t n = 0, cap = 0;
+	int r = put_quoted(&b, &n, &cap, "", false);
+	for (unsigned i = 0; !r && i < sh->nvars; i++) {
+		if (sh->vars[i].exported)
+			continue;
+		r = put_quoted(&b, &n, &cap, sh->vars[i].name, false) ||
+		    put_quoted(&b, &n, &cap, "=", false) ||
+		    put_quoted(&b, &n, &cap, sh->vars[i].value, true) ||
+		    put_quoted(&b, &n, &cap, "\n", false);
+	}
+	for (unsigned i = 0; !r && i < sh->nfuncs; i++)
+		r = put_quoted(&b, &n, &cap, sh->funcs[i].name, false) ||
+		    put_quoted(&b, &n, &cap, "() ", false) ||
+		    put_quoted(&b, &n, &cap, sh->funcs[i].body, false) ||
+		    put_quoted(&b, &n, &cap, "\n", false);
+	if (!r && sh->npos)
+		r = put_quoted(&b, &n, &cap, "set --", false);
+	for (int i = 0; !r && i < sh->npos; i++)
+		r = put_quoted(&b, &n, &cap, " ", false) ||
+		    put_quoted(&b, &n, &cap, sh->pos[i], true);
+	char cwd[256];
+	sh_cwd_uri(cwd, sizeof(cwd));
+	if (!r)
+		r = put_quoted(&b, &n, &cap, "\ncd ", false) ||
+		    put_quoted(&b, &n, &cap, cwd, true) ||
+		    put_quoted(&b, &n, &cap, " || exit 1\n", false) ||
+		    put_quoted(&b, &n, &cap, ao->src, false) ||
+		    put_quoted(&b, &n, &cap, "\n", false);
+	if (r || n > SH_BG_SCRIPT_MAX) {
+		sh_error(r ? "out of memory"
+		           : "a background job's text and state: more than %u bytes",
+		         SH_BG_SCRIPT_MAX);
+		free(b);
+		return 1;
+	}
+	int st = 1;
+	struct sh_job *job = sh_job_new(sh, ao->src);
+	struct sh_grant_set gs;
+	char **env = NULL;
+	if (!job || !(job->procs = calloc(1, sizeof(struct sh_proc)))) {
+		if (job)
+			sh_job_free(job);
+		free(b);
+		return 1;
+	}
+	for (char *c = job->cmd; *c; c++)
+		if (*c == '\n' || *c == '\t')
+			*c = ' ';
+	/* said before it starts: what it writes comes after */
+	sh_printf(2, "[%d] %s\n", job->id, job->cmd);
+	handle_t ep[2] = {HANDLE_INVALID, HANDLE_INVALID};
+	if (sh->pool != HANDLE_INVALID && ch_channel_create(sh->pool, 8, ep) < 0)
+		ep[0] = ep[1] = HANDLE_INVALID;
+	if (sh_grants_default(sh, &gs) == 0 &&
+	    (ep[0] == HANDLE_INVALID || sh_grants_add_handle(&gs, "jobctl", ep[0]) == 0)) {
+		if ((env = sh_environ(sh, NULL, 0))) {
+			char *argv[] = {"sh", "-c", b, NULL};
+			int fds[3] = {-1, sh->io[1],
+			              sh->io[2]}; /* no stdin, as any background job */
+			st = sh_spawn(sh, argv, env, fds, &gs, sh_child_pool(sh), &job->procs[0]);
+			sh_free_environ(env);
+		}
+	}
+	sh_grants_release(&gs);
+	if (ep[0] != HANDLE_INVALID)
+		ch_cap_drop(ep[0]); /* the child's now */
+	job->intr = ep[1];
+	free(b);
+	if (st) {
+		sh_job_free(job);
+		return st;
+	}
+	job->nprocs = 1;
+	job->background = true;
+	return 0;
+}
+
 int sh_run_list(struct sh *sh, const struct sh_list *l)
 {
 	for (unsigned i = 0; i < l->n && !sh_unwinding(sh); i++) {
 		const struct sh_andor *ao = &l->items[i];
-		if (ao->background && ao->npipes > 1) {
-			sh_error("a background job is one pipeline: && and || cannot be in it");
-			sh->status = 2;
-			continue;
-		}
-		if (ao->background && has_compound(ao)) {
-			sh_error(
-			    "a background job runs programs: a compound command cannot be one");
-			sh->status = 2;
+		if (ao->background &&
+		    (ao->npipes > 1 || has_compound(ao) || has_function(sh, ao))) {
+			sh->status = run_bg_text(sh, ao);
 			continue;
 		}
 		for (unsigned j = 0; j < ao->npipes && !sh_unwinding(sh); j++) {

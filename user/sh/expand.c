@@ -235,6 +235,16 @@ static size_t dollar(struct ctx *c, const char *raw, size_t i, bool quoted)
 		}
 		name++;
 		n = (size_t)(end - name);
+		if (n > 1 && name[0] == '#') { /* ${#x}: its length in characters (UTF-8) */
+			const char *v = ops->var ? ops->var(ops->ctx, name + 1, n - 1) : NULL;
+			size_t chars = 0;
+			for (const char *q = v ? v : ""; *q; q++)
+				chars += ((unsigned char)*q & 0xc0) != 0x80;
+			char num[24];
+			snprintf(num, sizeof(num), "%zu", chars);
+			put_value(c, num, strlen(num), quoted);
+			return (size_t)(end - raw) + 1;
+		}
 		const char *colon = memchr(name, ':', n);
 		if (colon && colon + 1 < end && colon[1] == '-') {
 			def = colon + 2;

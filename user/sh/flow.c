@@ -19,6 +19,7 @@
  */
 #include "sh.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,97 @@ static int run_case(struct sh *sh, const struct sh_cmd *c)
 	return st;
 }
 
+/*
+ * ( list ): the shell has no fork, so the list runs in the shell itself with
+ * what it could change saved before and put back after: the variables (and
+ * whether they are exported), the functions, the positional parameters, the
+ * current directory and `local`s. `exit`, `return`, `break` and `continue` end
+ * only the subshell. Jobs it starts, the history and files it writes stay.
+ */
+static int run_subshell(struct sh *sh, const struct sh_cmd *c)
+{
+	struct sh_var *vars = calloc(sh->nvars ? sh->nvars : 1, sizeof(*vars));
+	struct sh_func *funcs = calloc(sh->nfuncs ? sh->nfuncs : 1, sizeof(*funcs));
+	struct sh_fields pos = {0};
+	unsigned nvars = 0, nfuncs = 0;
+	bool ok = vars && funcs;
+	for (unsigned i = 0; ok && i < sh->nvars; i++, nvars++) {
+		vars[i] = sh->vars[i];
+		vars[i].name = strdup(sh->vars[i].name);
+		vars[i].value = strdup(sh->vars[i].value);
+		ok = vars[i].name && vars[i].value;
+	}
+	for (unsigned i = 0; ok && i < sh->nfuncs; i++, nfuncs++) {
+		funcs[i].name = strdup(sh->funcs[i].name);
+		funcs[i].body = strdup(sh->funcs[i].body);
+		ok = funcs[i].name && funcs[i].body;
+	}
+	for (int i = 0; ok && i < sh->npos; i++)
+		ok = sh_fields_add(&pos, sh->pos[i], strlen(sh->pos[i])) == 0;
+	char cwd[256];
+	sh_cwd_uri(cwd, sizeof(cwd));
+	int st;
+	if (!ok) {
+		sh_error("out of memory");
+		st = 1;
+	} else {
+		char **opos = sh->pos;
+		int onpos = sh->npos;
+		unsigned loops = sh->loops, nlocals = sh->nlocals, pos_set = sh->pos_set;
+		bool exiting = sh->exiting;
+		sh->loops = 0; /* break and continue do not leave the subshell */
+		st = sh_run_list(sh, &c->parts[0]);
+		if (sh->exiting && !exiting) { /* exit: of the subshell only */
+			sh->exiting = false;
+			st = sh->exit_code;
+		}
+		sh->brk = sh->cont = 0;
+		sh->returning = false;
+		sh->loops = loops;
+		/* the variables, `local`s and functions as they were */
+		while (sh->nlocals > nlocals) {
+			struct sh_local *l = &sh->locals[--sh->nlocals];
+			free(l->name);
+			free(l->value);
+		}
+		for (unsigned i = 0; i < sh->nvars; i++) {
+			free(sh->vars[i].name);
+			free(sh->vars[i].value);
+		}
+		memcpy(sh->vars, vars, nvars * sizeof(*vars));
+		sh->nvars = nvars;
+		nvars = 0;
+		for (unsigned i = 0; i < sh->nfuncs; i++) {
+			free(sh->funcs[i].name);
+			free(sh->funcs[i].body);
+		}
+		memcpy(sh->funcs, funcs, nfuncs * sizeof(*funcs));
+		sh->nfuncs = nfuncs;
+		nfuncs = 0;
+		/* `set --` inside replaced what the parameters may have pointed at */
+		if (sh->pos_set != pos_set)
+			sh_set_positional(sh, (int)pos.n, pos.v);
+		else
+			sh->pos = opos, sh->npos = onpos;
+		char now[256];
+		sh_cwd_uri(now, sizeof(now));
+		if (strcmp(now, cwd) != 0 && chdir(cwd) < 0)
+			sh_error("cannot go back to %s: %s", cwd, strerror(errno));
+	}
+	for (unsigned i = 0; i < nvars; i++) {
+		free(vars[i].name);
+		free(vars[i].value);
+	}
+	for (unsigned i = 0; i < nfuncs; i++) {
+		free(funcs[i].name);
+		free(funcs[i].body);
+	}
+	free(vars);
+	free(funcs);
+	sh_fields_free(&pos);
+	return sh->status = st;
+}
+
 int sh_run_compound(struct sh *sh, const struct sh_cmd *c)
 {
 	if (sh_too_deep(sh))
@@ -182,6 +274,8 @@ int sh_run_compound(struct sh *sh, const struct sh_cmd *c)
 	switch (c->kind) {
 	case SH_CMD_GROUP:
 		return sh_run_list(sh, &c->parts[0]);
+	case SH_CMD_SUBSHELL:
+		return run_subshell(sh, c);
 	case SH_CMD_IF:
 		return run_if(sh, c);
 	case SH_CMD_WHILE:

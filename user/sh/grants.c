@@ -76,7 +76,8 @@ int sh_grants_default(struct sh *sh, struct sh_grant_set *gs)
 		const struct start_handle *h = &si->handles[i];
 		char name[SH_NAME_MAX];
 		snprintf(name, sizeof(name), "%.23s", h->name);
-		if (strncmp(name, "self.", 5) == 0 || strcmp(name, "pool") == 0 || is_stdio(name))
+		if (strncmp(name, "self.", 5) == 0 || strcmp(name, "pool") == 0 || is_stdio(name) ||
+		    strcmp(name, "jobctl") == 0) /* ours only (a background job's shell) */
 			continue;
 		uint64_t r = rights_of(name, h->handle);
 		if (!(r & RIGHT_TRANSFER))
@@ -85,6 +86,11 @@ int sh_grants_default(struct sh *sh, struct sh_grant_set *gs)
 			return -1;
 	}
 	return 0;
+}
+
+int sh_grants_add_handle(struct sh_grant_set *gs, const char *name, handle_t h)
+{
+	return add(gs, name, h, rights_of(name, h));
 }
 
 int sh_grants_add_stdio(struct sh_grant_set *gs, const int fds[3])

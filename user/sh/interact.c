@@ -360,8 +360,11 @@ char *sh_readline(struct sh *sh, bool continuation)
 				sh_term_canonical(sh);
 				return NULL;
 			case SH_ED_ACCEPT:
-				outs("\n");
+				/* the mode first: once the line's newline shows, Ctrl-C
+				 * and Ctrl-Z already reach the job (a scripted session
+				 * waits for it) */
 				sh_term_canonical(sh);
+				outs("\n");
 				remember(sh, ed.buf);
 				return strdup(ed.buf);
 			}

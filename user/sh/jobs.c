@@ -44,6 +44,7 @@ struct sh_job *sh_job_new(struct sh *sh, const char *cmd)
 		j->used = true;
 		j->id = i + 1;
 		j->last_builtin_status = -1;
+		j->intr = HANDLE_INVALID;
 		snprintf(j->cmd, sizeof(j->cmd), "%s", cmd);
 		return j;
 	}
@@ -58,7 +59,10 @@ void sh_job_free(struct sh_job *j)
 		free(j->procs[i].grants);
 	}
 	free(j->procs);
+	if (j->intr != HANDLE_INVALID)
+		ch_cap_drop(j->intr);
 	memset(j, 0, sizeof(*j));
+	j->intr = HANDLE_INVALID;
 }
 
 static bool ended(const struct proc_status *st)
@@ -107,8 +111,20 @@ static int job_status(struct sh_job *j, bool report)
 	return j->nprocs ? status_of(&j->procs[j->nprocs - 1]) : 0;
 }
 
+/*
+ * Ctrl-C or `kill`: a background compound command's shell is asked first (as
+ * its terminal would: TERM_EV_INTR), so that it ends the programs it started;
+ * then, or at once for programs, every process is killed.
+ */
 static void kill_job(struct sh_job *j)
 {
+	if (j->intr != HANDLE_INVALID && !j->intr_sent) {
+		struct term_event e = {TERM_REQ_MAGIC, TERM_EV_INTR};
+		struct kbus_msg m = {.data = &e, .len = sizeof(e)};
+		j->intr_sent = true;
+		if (ch_kbus_send(j->intr, &m, KBUS_NONBLOCK, 0) == 0)
+			return;
+	}
 	for (unsigned i = 0; i < j->nprocs; i++)
 		if (j->procs[i].running)
 			ch_proc_kill(j->procs[i].child.process);
@@ -221,7 +237,8 @@ int sh_job_wait(struct sh *sh, struct sh_job *j)
 		ch_waitset_remove(sh->waitset, KEY_CAPTURE(i));
 	if (stopped) {
 		j->background = true;
-		sh_printf(2, "\n[%d] stopped  %s\n", j->id, j->cmd);
+		/* the console echoed "^Z" and a newline (abi/term.h) */
+		sh_printf(2, "[%d] stopped  %s\n", j->id, j->cmd);
 		return 128 + 20;
 	}
 	int st = job_status(j, true);
@@ -242,8 +259,10 @@ void sh_jobs_reap(struct sh *sh, bool report)
 		}
 		if (running)
 			continue;
-		int st = job_status(j, report);
-		if (report)
+		/* `jobs` already said it ended (and how) */
+		bool say = report && !j->reported;
+		int st = job_status(j, say);
+		if (say)
 			sh_printf(2, "[%d] done (%d)  %s\n", j->id, st, j->cmd);
 		sh_job_free(j);
 	}
@@ -278,6 +297,14 @@ int sh_jobs_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 		for (unsigned k = 0; k < j->nprocs; k++) {
 			poll_proc(&j->procs[k]);
 			running += j->procs[k].running;
+		}
+		if (!running && j->background) {
+			/* told here, with how it ended; not again before the prompt */
+			int st = job_status(j, !j->reported);
+			if (!j->reported)
+				sh_printf(fds[1], "[%d] done (%d)  %s\n", j->id, st, j->cmd);
+			j->reported = true;
+			continue;
 		}
 		sh_printf(fds[1], "[%d] %-8s %s\n", j->id,
 		          !running     ? "done"
@@ -317,7 +344,11 @@ int sh_bg_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 	struct sh_job *j = job_arg(sh, argc, argv, "bg");
 	if (!j)
 		return 1;
-	if (j->stopped && set_suspended(j, false) < 0) {
+	if (!j->stopped) { /* as bash: not an error */
+		sh_error("bg: %%%d: already running", j->id);
+		return 0;
+	}
+	if (set_suspended(j, false) < 0) {
 		sh_error("bg: cannot resume %s", j->cmd);
 		return 1;
 	}
@@ -360,9 +391,24 @@ int sh_kill_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 				st = 1;
 				continue;
 			}
+			bool asked = j->intr != HANDLE_INVALID && !j->intr_sent;
 			kill_job(j);
 			if (j->stopped)
 				set_suspended(j, false);
+			/* until it has ended: the next prompt reports it, and `jobs`
+			 * never shows a job killed a moment ago as running. A shell that
+			 * was asked gets SH_INTR_GRACE_NS to end what it runs. */
+			for (unsigned k = 0; asked && k < j->nprocs; k++)
+				if (j->procs[k].running)
+					ch_proc_wait(j->procs[k].child.process, SH_INTR_GRACE_NS,
+					             NULL);
+			for (unsigned k = 0; asked && k < j->nprocs; k++)
+				poll_proc(&j->procs[k]);
+			if (asked)
+				kill_job(j);
+			for (unsigned k = 0; k < j->nprocs; k++)
+				if (j->procs[k].running)
+					ch_proc_wait(j->procs[k].child.process, UINT64_MAX, NULL);
 			continue;
 		}
 		char uri[48];

@@ -225,6 +225,13 @@ void sh_lex_next(struct parser *p)
 		if (j < p->len && s[j] == '&') {
 			t->rkind = SH_R_DUP;
 			j++;
+		} else if (!out && j < p->len && s[j] == '<') {
+			t->rkind = SH_R_HEREDOC;
+			j++;
+			if (j < p->len && s[j] == '-') {
+				t->strip = true;
+				j++;
+			}
 		} else if (out && j < p->len && s[j] == '>') {
 			t->rkind = SH_R_APPEND;
 			j++;
@@ -240,6 +247,10 @@ void sh_lex_next(struct parser *p)
 	switch (c) {
 	case '\n':
 		t->kind = T_NEWLINE;
+		if (p->heredoc && i == p->hd_nl) { /* the here-documents' lines follow */
+			p->pos = p->hd_resume;
+			p->heredoc = false;
+		}
 		return;
 	case ';':
 		t->kind = d == ';' ? T_DSEMI : T_SEMI;

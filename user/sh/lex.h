@@ -30,6 +30,7 @@ struct tok {
 	size_t n;
 	enum sh_redir_kind rkind; /* T_REDIR */
 	int fd; /* T_REDIR: the descriptor (default 0 or 1) */
+	bool strip; /* T_REDIR SH_R_HEREDOC: '<<-' */
 };
 
 struct parser {
@@ -39,6 +40,8 @@ struct parser {
 	size_t prev_end; /* where the token before the current one ended */
 	struct tok tok; /* the current token */
 	unsigned depth; /* compound commands open */
+	bool heredoc; /* here-documents were read after the line's newline at hd_nl: */
+	size_t hd_nl, hd_resume; /* the lexer goes on at hd_resume after it */
 	int status; /* SH_PARSE_* */
 	char *error;
 };

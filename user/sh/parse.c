@@ -369,6 +369,19 @@ static int parse_compound(struct parser *p, struct sh_cmd *c, enum kw k)
 	case KW_CASE:
 		r = parse_case(p, c);
 		break;
+	case KW_NONE: { /* '(' */
+		c->kind = SH_CMD_SUBSHELL;
+		struct sh_list *l = add_part(p, c, &cap);
+		if (!l || parse_body(p, l)) {
+			r = -1;
+		} else if (p->tok.kind != T_RPAREN) {
+			r = unexpected(p);
+		} else {
+			sh_lex_next(p);
+			r = 0;
+		}
+		break;
+	}
 	default: { /* '{' */
 		c->kind = SH_CMD_GROUP;
 		struct sh_list *l = add_part(p, c, &cap);
@@ -419,6 +432,76 @@ static int parse_func(struct parser *p, struct sh_cmd *c)
 	return 0;
 }
 
+/*
+ * A here-document's body: the current token is its delimiter word. The body is
+ * the lines after the newline ending this line (or after the here-documents
+ * already read for it) up to a line that is the delimiter with its quoting
+ * removed; the lexer skips them when it reaches that newline.
+ */
+static int parse_heredoc(struct parser *p, struct sh_redir *r, bool strip)
+{
+	char delim[256];
+	size_t dn = 0;
+	const char *w = p->tok.s;
+	for (size_t i = 0; i < p->tok.n; i++) {
+		if (w[i] == '\\' || w[i] == '\'' || w[i] == '"') {
+			r->literal = true;
+			if (w[i] != '\\' || i + 1 >= p->tok.n)
+				continue;
+			i++;
+		}
+		if (dn + 1 >= sizeof(delim)) {
+			sh_lex_fail(p, SH_PARSE_ERROR,
+			            "syntax error: here-document delimiter too long");
+			return -1;
+		}
+		delim[dn++] = w[i];
+	}
+	size_t start;
+	if (p->heredoc) {
+		start = p->hd_resume;
+	} else {
+		const char *nl = memchr(p->src + p->pos, '\n', p->len - p->pos);
+		if (!nl) { /* the body comes with the next lines */
+			sh_lex_fail(p, SH_PARSE_INCOMPLETE, NULL);
+			return -1;
+		}
+		p->hd_nl = (size_t)(nl - p->src);
+		start = p->hd_nl + 1;
+	}
+	char *body = sh_arena_alloc(p->a, p->len - start + 1);
+	if (!body)
+		return oom(p);
+	size_t bn = 0, i = start;
+	for (;;) {
+		if (i >= p->len) { /* no delimiter line yet */
+			sh_lex_fail(p, SH_PARSE_INCOMPLETE, NULL);
+			return -1;
+		}
+		if (strip)
+			while (i < p->len && p->src[i] == '\t')
+				i++;
+		const char *nl = memchr(p->src + i, '\n', p->len - i);
+		size_t end = nl ? (size_t)(nl - p->src) : p->len;
+		if (end - i == dn && memcmp(p->src + i, delim, dn) == 0) {
+			i = nl ? end + 1 : end;
+			break;
+		}
+		if (!nl) { /* an unfinished last line: more may come */
+			sh_lex_fail(p, SH_PARSE_INCOMPLETE, NULL);
+			return -1;
+		}
+		memcpy(body + bn, p->src + i, end + 1 - i);
+		bn += end + 1 - i;
+		i = end + 1;
+	}
+	body[bn] = 0;
+	r->word = body;
+	p->heredoc = true;
+	p->hd_resume = i;
+	return 0;
+}
+
 /* One redirection: the current token is T_REDIR. */
 static int parse_redir(struct parser *p, struct sh_cmd *c, unsigned *cap_r)
 {
@@ -439,6 +522,9 @@ static int parse_redir(struct parser *p, struct sh_cmd *c, unsigned *cap_r)
 			return -1;
 		}
 		r.dup_fd = s[0] - '0';
+	} else if (r.kind == SH_R_HEREDOC) {
+		if (parse_heredoc(p, &r, op.strip))
+			return -1;
 	} else if (!(r.word = sh_arena_strndup(p->a, p->tok.s, p->tok.n))) {
 		return oom(p);
 	}
@@ -472,6 +558,8 @@ static int parse_cmd(struct parser *p, struct sh_cmd *c)
 	if (k == KW_IF || k == KW_WHILE || k == KW_UNTIL || k == KW_FOR || k == KW_CASE ||
 	    k == KW_LBRACE)
 		return parse_compound(p, c, k);
+	if (p->tok.kind == T_LPAREN) /* ( list ): a subshell */
+		return parse_compound(p, c, KW_NONE);
 	if (k != KW_NONE && k != KW_IN) { /* a closing word, or '!' out of place */
 		sh_lex_fail_near(p, &p->tok);
 		return -1;
@@ -594,11 +682,16 @@ static int parse_list(struct parser *p, struct sh_list *l, bool top)
 		if (grow(p->a, (void **)&l->items, l->n, &cap, sizeof(struct sh_andor)))
 			return oom(p);
 		struct sh_andor *ao = &l->items[l->n];
+		size_t start = (size_t)(p->tok.s - p->src);
 		if (parse_andor(p, ao))
 			return -1;
 		l->n++;
 		if (p->tok.kind == T_AMP) {
 			ao->background = true;
+			/* a here-document begun on this line has its body after the '&' */
+			if (!p->heredoc && !(ao->src = sh_arena_strndup(p->a, p->src + start,
+			                                                p->prev_end - start)))
+				return oom(p);
 			sh_lex_next(p);
 		} else if (p->tok.kind == T_SEMI || p->tok.kind == T_NEWLINE) {
 			sh_lex_next(p);

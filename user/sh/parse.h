@@ -15,13 +15,16 @@
  *   pipeline := ['!'] cmd ( '|' newline* cmd )*
  *   cmd      := simple | compound redirection* | NAME '(' ')' newline* compound
  *   simple   := ( NAME=value )* ( word | redirection )+
- *   compound := '{' list '}'
+ *   compound := '{' list '}'  |  '(' list ')'
  *             | 'if' list 'then' list ( 'elif' list 'then' list )* [ 'else' list ] 'fi'
  *             | ( 'while' | 'until' ) list 'do' list 'done'
  *             | 'for' NAME [ newline* 'in' word* ] (';' | newline) newline* 'do' list 'done'
  *             | 'case' word newline* 'in' ( newline* ['('] word ('|' word)* ')' [list] ';;' )*
  *               newline* 'esac'    (the last item's ';;' may be left out)
  *   redirection := [n] ( '>' | '>>' | '<' ) word  |  [n] ( '>&' | '<&' ) digit
+ *               |  [n] ( '<<' | '<<-' ) word     (a here-document: its body is the
+ *                  lines after the current one up to a line that is word, unquoted;
+ *                  '<<-' strips their leading tabs; the lexer skips them)
  * Reserved words count only where a command starts. '#' at the start of a
  * word comments out the rest of the line. A word may hold $(...), `...` and
  * $((...)), scanned to their ends here and run by the expansion.
@@ -52,13 +55,15 @@ enum sh_redir_kind {
 	SH_R_OUT, /* n>word  (n = 1) */
 	SH_R_APPEND, /* n>>word */
 	SH_R_DUP, /* n>&m, n<&m: fd n becomes a copy of fd m */
+	SH_R_HEREDOC, /* n<<word, n<<-word: the lines up to word are fd n's input */
 };
 
 struct sh_redir {
 	enum sh_redir_kind kind;
 	int fd; /* the descriptor redirected */
 	int dup_fd; /* SH_R_DUP: the one copied */
-	char *word; /* the target, raw (SH_R_IN/OUT/APPEND) */
+	char *word; /* the target, raw (SH_R_IN/OUT/APPEND); SH_R_HEREDOC: the body's text */
+	bool literal; /* SH_R_HEREDOC: the delimiter was quoted, the body is not expanded */
 };
 
 struct sh_list {
@@ -75,6 +80,7 @@ enum sh_cmd_kind {
 	SH_CMD_FOR, /* name, words (the list after `in`), parts[0] the body */
 	SH_CMD_CASE, /* words[0] the subject, items */
 	SH_CMD_FUNC, /* name, body: the source text of the compound command */
+	SH_CMD_SUBSHELL, /* ( list ): parts[0], run with the shell's state saved and restored */
 };
 
 struct sh_case_item {
@@ -110,6 +116,9 @@ struct sh_andor {
 	struct sh_pipeline *pipes;
 	enum sh_andor_op *ops; /* ops[i] joins pipes[i] to pipes[i - 1]; ops[0] unused */
 	bool background; /* ended by '&' */
+	/* background: its source text, for a new shell to run when it is more than one
+	 * pipeline of programs (NULL when a here-document's body is not in it) */
+	char *src;
 };
 
 struct sh_parse_result {

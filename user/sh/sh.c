@@ -395,6 +395,8 @@ static void setup(struct sh *sh)
 	sh->io[2] = 2;
 	if (sh->pool != HANDLE_INVALID)
 		ch_waitset_create(sh->pool, &sh->waitset);
+	/* a background job's shell: its starter interrupts it here (exec.c run_bg_text) */
+	sh->jobctl_recv = ch_handle("jobctl");
 	init_vars(sh);
 }
 

@@ -1,11 +1,13 @@
 /*
  * sh.h - the CharlotteOS shell's state and the parts that use the system
  * (docs/shell.md). The pure parts are parse.h (with lex.h), expand.h (with
- * arith.c), testcmd.h, edit.h, hist.h and complete.h; these files build only
+ * arith.c), testcmd.h, edit.h, hist.h, complete.h and printfmt.h; these files build only
  * for CharlotteOS:
  *   sh.c       main, reading commands (a terminal, a script, -c), variables
- *   exec.c     running lists, and-or lists and pipelines; redirections; spawning
- *   flow.c     compound commands, loops, functions; break continue return local shift read
+ *   exec.c     running lists, and-or lists and pipelines; redirections, here-documents;
+ *              spawning
+ *   flow.c     compound commands, subshells, loops, functions; break continue return local
+ *              shift read
  *   subst.c    command substitution: $(...) and `...` through a pipe
  *   grants.c   what a child holds: the default set, run --grant's set, caps
  *   builtins.c the builtins
@@ -38,6 +40,9 @@
 #define SH_MAX_LOCALS 128 /* `local` variables saved by the function calls running */
 #define SH_SUBST_MAX (1u << 20) /* what one $(...) keeps of its output; the rest is cut */
 #define SH_MAX_CAPTURES SH_MAX_NEST /* $(...) inside $(...) */
+/* `kill %N` of a background compound command: how long its shell has to end what
+ * it runs once interrupted, before it is killed (a bound on a hang, not a timing) */
+#define SH_INTR_GRACE_NS (5ull * 1000 * 1000 * 1000)
 /* How much of the stack (CH_STACK_SIZE, 64 KiB) nested compound commands, function
  * calls and substitutions may use: past it a command fails with a message, and
  * what it leaves is enough for the deepest leaf (a spawn, a message). */
@@ -89,6 +94,10 @@ struct sh_job {
 	unsigned nprocs;
 	struct sh_proc *procs;
 	int last_builtin_status; /* -1, or the status of a builtin ending the pipeline */
+	/* a background compound command's shell: the job-control endpoint we gave it,
+	 * to interrupt it (it ends what it runs) before killing it */
+	handle_t intr;
+	bool intr_sent;
 	char cmd[80];
 };
 
@@ -101,6 +110,7 @@ struct sh {
 	const char *arg0; /* $0 */
 	int npos;
 	char **pos; /* $1 ... */
+	unsigned pos_set; /* `set --` ran this many times (a subshell looks) */
 	struct sh_var vars[SH_MAX_VARS];
 	unsigned nvars;
 	struct sh_job jobs[SH_MAX_JOBS];
@@ -196,6 +206,8 @@ struct sh_grant_set {
 int sh_grants_default(struct sh *sh, struct sh_grant_set *gs);
 /* Add one `run --grant` spec: a URI[:rights] or a capability name. 0 or an error (reported). */
 int sh_grants_add_spec(struct sh *sh, struct sh_grant_set *gs, const char *spec);
+/* Add handle h of ours as name, with the rights we hold. 0 or -1 (reported). */
+int sh_grants_add_handle(struct sh_grant_set *gs, const char *name, handle_t h);
 /* Add stdin/stdout/stderr from our descriptors (fd -1: none). */
 int sh_grants_add_stdio(struct sh_grant_set *gs, const int fds[3]);
 void sh_grants_release(struct sh_grant_set *gs);
@@ -203,6 +215,8 @@ void sh_grants_release(struct sh_grant_set *gs);
 int sh_caps(struct sh *sh, int argc, char **argv, int out);
 
 /* builtins.c */
+/* set -- v[0..n): the positional parameters (copied); 0 or -1 (reported). */
+int sh_set_positional(struct sh *sh, int n, char **v);
 typedef int (*sh_builtin_fn)(struct sh *sh, int argc, char **argv, const int fds[3]);
 sh_builtin_fn sh_builtin(const char *name);
 /* The name of builtin i (sorted), NULL past the last. */

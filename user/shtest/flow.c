@@ -192,6 +192,11 @@ void shtest_flow_errors(void)
 	       "echo alive\n",
 	       "status 2\n\nstatus 0\nalive\n", 0);
 	CHECK(strstr(res.err, "nested too deeply"), "stderr [%s]", res.err);
-	/* a compound command cannot be a background job */
-	SCRIPT("while false; do :; done &\necho $?\n", "2\n", 0);
+	/* a compound command in the background runs in a new shell, with our state */
+	SCRIPT("n=3; while [ $n -gt 0 ]; do echo $n; n=$((n - 1)); done & wait; echo $? $n\n",
+	       "3\n2\n1\n0 3\n", 0);
+	CHECK(strstr(res.err, "[1] while [ $n -gt 0 ]"), "stderr [%s]", res.err);
+	/* ... but not with a here-document begun on its line (its body is past the '&') */
+	SCRIPT("{ cat; } <<E &\nx\nE\necho $?\n", "2\n", 0);
+	CHECK(strstr(res.err, "here-document"), "stderr [%s]", res.err);
 }

@@ -516,6 +516,10 @@ static void run_all(void)
 	ch_test_run("sh_", "arith", shtest_arith);
 	ch_test_run("sh_", "flow_script", shtest_flow_script);
 	ch_test_run("sh_", "flow_errors", shtest_flow_errors);
+	ch_test_run("sh_", "subshell", shtest_subshell);
+	ch_test_run("sh_", "heredoc", shtest_heredoc);
+	ch_test_run("sh_", "printf", shtest_printf);
+	ch_test_run("sh_", "eval", shtest_eval);
 	ch_test_run("sh_", "interactive", shtest_interactive);
 	ch_test_run("sh_", "jobctl", shtest_jobctl);
 	ch_test_run("sh_", "loop_intr", shtest_loop_intr);

@@ -50,3 +50,8 @@ void shtest_subst(void);
 void shtest_arith(void);
 void shtest_flow_script(void);
 void shtest_flow_errors(void);
+/* lang.c */
+void shtest_subshell(void);
+void shtest_heredoc(void);
+void shtest_printf(void);
+void shtest_eval(void);

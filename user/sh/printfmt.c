@@ -1,0 +1,246 @@
+/*
+ * printfmt.c - the `printf` builtin's formatting (printfmt.h). Pure: built on
+ * the host too (tests/host/test_sh.c, tests/fuzz/fuzz_sh.c).
+ */
+#include "printfmt.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct out {
+	char *buf;
+	size_t len, cap;
+	bool nomem;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->nomem || !n)
+		return;
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap : 64;
+		while (cap < o->len + n + 1)
+			cap *= 2;
+		char *b = realloc(o->buf, cap);
+		if (!b) {
+			o->nomem = true;
+			return;
+		}
+		o->buf = b;
+		o->cap = cap;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = 0;
+}
+
+static void putc1(struct out *o, char c)
+{
+	put(o, &c, 1);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The escape at s[0] == '\\'; puts its byte and returns how many bytes it took.
+ * octal_zero: %b's form, \0NNN (up to three digits after the 0); otherwise \NNN.
+ * *stop: \c (in %b) ends all output.
+ */
+static size_t escape(struct out *o, const char *s, bool octal_zero, bool *stop)
+{
+	static const char from[] = "abefnrtv\\\"'", to[] = "\a\b\x1b\f\n\r\t\v\\\"'";
+	const char *p = s[1] ? strchr(from, s[1]) : NULL;
+	if (p) {
+		putc1(o, to[p - from]);
+		return 2;
+	}
+	if (s[1] == 'c' && stop) {
+		*stop = true;
+		return 2;
+	}
+	if (s[1] == 'x' && hexval(s[2]) >= 0) {
+		int v = hexval(s[2]);
+		size_t n = 3;
+		if (hexval(s[3]) >= 0)
+			v = v * 16 + hexval(s[n++]);
+		putc1(o, (char)v);
+		return n;
+	}
+	size_t i = 1;
+	if (octal_zero && s[1] == '0')
+		i = 2;
+	if (s[i] >= '0' && s[i] <= '7') {
+		int v = 0;
+		size_t end = i + 3;
+		while (i < end && s[i] >= '0' && s[i] <= '7')
+			v = v * 8 + (s[i++] - '0');
+		putc1(o, (char)v);
+		return i;
+	}
+	putc1(o, '\\'); /* not an escape: the backslash stays */
+	return 1;
+}
+
+/* A numeric argument: decimal, 0x hex, 0 octal, or 'c (the character's code). */
+static long long number(const char *a, struct sh_printf_result *r)
+{
+	if (!a || !*a)
+		return 0;
+	if (a[0] == '\'' || a[0] == '"')
+		return (unsigned char)a[1];
+	char *end;
+	long long v = strtoll(a, &end, 0);
+	if (end == a || *end) {
+		if (!r->error[0])
+			snprintf(r->error, sizeof(r->error), "%s: not a number", a);
+		r->status = 1;
+	}
+	return v;
+}
+
+int sh_printf_format(const char *fmt, int argc, char **argv, struct sh_printf_result *r)
+{
+	struct out o = {0};
+	memset(r, 0, sizeof(*r));
+	int used = 0;
+	bool stop = false;
+	do {
+		int before = used;
+		for (size_t i = 0; fmt[i] && !stop && !o.nomem;) {
+			if (fmt[i] == '\\') {
+				i += escape(&o, fmt + i, false, NULL);
+				continue;
+			}
+			if (fmt[i] != '%') {
+				putc1(&o, fmt[i++]);
+				continue;
+			}
+			if (fmt[i + 1] == '%') {
+				putc1(&o, '%');
+				i += 2;
+				continue;
+			}
+			/* %[flags][width][.precision]conv: the spec for snprintf */
+			char spec[32];
+			size_t sn = 0, k = i + 1;
+			spec[sn++] = '%';
+			while (fmt[k] && strchr("-+ 0#", fmt[k]) && sn < 8)
+				spec[sn++] = fmt[k++];
+			for (int d = 0; fmt[k] >= '0' && fmt[k] <= '9'; k++)
+				if (d++ < 4)
+					spec[sn++] = fmt[k];
+			if (fmt[k] == '.') {
+				spec[sn++] = fmt[k++];
+				for (int d = 0; fmt[k] >= '0' && fmt[k] <= '9'; k++)
+					if (d++ < 4)
+						spec[sn++] = fmt[k];
+			}
+			char conv = fmt[k];
+			const char *arg = used < argc ? argv[used] : NULL;
+			char tmp[160];
+			int n = -1;
+			switch (conv) {
+			case 'd':
+			case 'i':
+				memcpy(spec + sn, "lld", 4);
+				n = snprintf(tmp, sizeof(tmp), spec, number(arg, r));
+				break;
+			case 'u':
+			case 'x':
+			case 'X':
+			case 'o':
+				spec[sn++] = 'l';
+				spec[sn++] = 'l';
+				spec[sn++] = conv;
+				spec[sn] = 0;
+				n = snprintf(tmp, sizeof(tmp), spec,
+				             (unsigned long long)number(arg, r));
+				break;
+			case 'c':
+				/* the argument's first byte; none: nothing (its width still counts) */
+				memcpy(spec + sn, "s", 2);
+				char ch[2] = {arg ? arg[0] : 0, 0};
+				n = snprintf(tmp, sizeof(tmp), spec, ch);
+				break;
+			case 's':
+			case 'b': {
+				/* a string can be long: pad it here rather than in tmp */
+				struct out s = {0};
+				bool bstop = false;
+				const char *v = arg ? arg : "";
+				if (conv == 'b') {
+					for (size_t j = 0; v[j] && !bstop;) {
+						if (v[j] == '\\')
+							j += escape(&s, v + j, true, &bstop);
+						else
+							putc1(&s, v[j++]);
+					}
+				} else {
+					put(&s, v, strlen(v));
+				}
+				if (s.nomem) {
+					free(s.buf);
+					o.nomem = true;
+					break;
+				}
+				spec[sn] = 0;
+				bool left = strchr(spec, '-') != NULL;
+				const char *dot = strchr(spec, '.');
+				size_t width = 0, len = s.len;
+				for (const char *q = spec + 1; *q && q != dot; q++)
+					if (*q >= '1' && *q <= '9') {
+						width = strtoul(q, NULL, 10);
+						break;
+					}
+				if (dot && strtoul(dot + 1, NULL, 10) < len)
+					len = strtoul(dot + 1, NULL, 10);
+				for (size_t p = len; !left && p < width; p++)
+					putc1(&o, ' ');
+				put(&o, s.buf ? s.buf : "", len);
+				for (size_t p = len; left && p < width; p++)
+					putc1(&o, ' ');
+				free(s.buf);
+				n = 0;
+				if (bstop)
+					stop = true;
+				break;
+			}
+			default:
+				snprintf(r->error, sizeof(r->error), "%%%c: invalid conversion",
+				         conv ? conv : ' ');
+				r->status = 1;
+				free(o.buf);
+				return -1;
+			}
+			if (n > 0)
+				put(&o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+			if (used < argc)
+				used++;
+			i = k + 1;
+		}
+		/* the format again for the arguments left, as long as it takes some */
+		if (used == before)
+			break;
+	} while (used < argc && !stop && !o.nomem);
+	if (o.nomem) {
+		free(o.buf);
+		snprintf(r->error, sizeof(r->error), "out of memory");
+		r->status = 1;
+		return -1;
+	}
+	r->out = o.buf;
+	r->len = o.len;
+	return 0;
+}
