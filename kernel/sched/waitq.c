@@ -152,35 +152,40 @@ int waitq_wait_run(struct waitq *wq, bool (*cond)(void *arg), void *arg, uint64_
 	}
 }
 
-void waitq_wake_all(struct waitq *wq)
-{
-	uint64_t irq = spin_lock_irqsave(&wq->lock);
-	splice_tail(&wq->waiting, &wq->waking);
-	if (!wq->relaying)
-		wake_batch(wq);
-	for (struct waitq_watch *w = wq->watches; w; w = w->next)
-		w->notify(w);
-	spin_unlock_irqrestore(&wq->lock, irq);
-}
-
-struct thread *waitq_wake_take(struct waitq *wq)
+/*
+ * A wake-up (waitq_wake_all()); with take, a lone waiter is taken off as woken
+ * and returned pinned instead of made runnable (waitq_wake_take()).
+ */
+static struct thread *wake(struct waitq *wq, bool take)
 {
 	struct thread *t = NULL;
 	uint64_t irq = spin_lock_irqsave(&wq->lock);
 	splice_tail(&wq->waiting, &wq->waking);
 	struct waitq_entry *e = wq->waking.next;
-	if (!wq->relaying && e != &wq->waking && e->next == &wq->waking) {
+	if (wq->relaying) {
+		/* a relay is on its way: it wakes what was just spliced behind */
+	} else if (take && e != &wq->waking && e->next == &wq->waking) {
 		unlink(e);
 		t = e->thread;
 		sched_pin(t);
 		e->woken = true; /* e lives on the waiter's stack: last touch */
-	} else if (!wq->relaying) {
+	} else {
 		wake_batch(wq);
 	}
 	for (struct waitq_watch *w = wq->watches; w; w = w->next)
 		w->notify(w);
 	spin_unlock_irqrestore(&wq->lock, irq);
 	return t;
+}
+
+void waitq_wake_all(struct waitq *wq)
+{
+	wake(wq, false);
+}
+
+struct thread *waitq_wake_take(struct waitq *wq)
+{
+	return wake(wq, true);
 }
 
 int waitq_watch(struct waitq *wq, struct waitq_watch *w, waitq_notify_fn *notify)
