@@ -9,6 +9,7 @@
 #include <shared/ns_uri.h>
 
 #include <abi/errors.h>
+#include <shared/hex.h>
 
 static const char *const type_names[NS_TYPE_COUNT] = {
     [NS_TYPE_ANY] = "any",
@@ -266,16 +267,6 @@ static int parse_host(const char *s, size_t len, struct ns_uri *u)
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* RFC 3986 pchar, less '%' (escapes are handled apart): unreserved, sub-delims, ':' and '@'. */
 static bool is_pchar(char ch)
 {
@@ -317,7 +308,7 @@ static long decode_segment(const char *s, size_t len, char *name)
 		if (c == '%') {
 			if (len - i < 3)
 				return ERR_INVALID_ARGS;
-			int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+			int hi = hex_digit(s[i + 1]), lo = hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return ERR_INVALID_ARGS;
 			c = (char)(hi << 4 | lo);

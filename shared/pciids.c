@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include <shared/fmt.h>
+#include <shared/hex.h>
 
 /* snprintf over the shared formatter (the kernel, libc and host tests all have it). */
 __attribute__((format(printf, 3, 4))) static size_t fmt_snprintf(char *buf, size_t size,
@@ -32,17 +33,6 @@ static bool next_line(const char *t, size_t len, size_t *pos, const char **line,
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* digits hex digits at l, then two spaces and a name: the value, or -1. */
 static long id_of(const char *l, size_t n, unsigned digits, struct pciids_name *name)
 {
@@ -50,7 +40,7 @@ static long id_of(const char *l, size_t n, unsigned digits, struct pciids_name *
 		return -1;
 	long v = 0;
 	for (unsigned i = 0; i < digits; i++) {
-		int h = hexval(l[i]);
+		int h = hex_digit(l[i]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | h;

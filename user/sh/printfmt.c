@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <shared/hex.h>
 
 struct out {
 	char *buf;
@@ -42,17 +43,6 @@ static void putc1(struct out *o, char c)
 	put(o, &c, 1);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * The escape at s[0] == '\\'; puts its byte and returns how many bytes it took.
  * octal_zero: %b's form, \0NNN (up to three digits after the 0); otherwise \NNN.
@@ -70,11 +60,11 @@ static size_t escape(struct out *o, const char *s, bool octal_zero, bool *stop)
 		*stop = true;
 		return 2;
 	}
-	if (s[1] == 'x' && hexval(s[2]) >= 0) {
-		int v = hexval(s[2]);
+	if (s[1] == 'x' && hex_digit(s[2]) >= 0) {
+		int v = hex_digit(s[2]);
 		size_t n = 3;
-		if (hexval(s[3]) >= 0)
-			v = v * 16 + hexval(s[n++]);
+		if (hex_digit(s[3]) >= 0)
+			v = v * 16 + hex_digit(s[n++]);
 		putc1(o, (char)v);
 		return n;
 	}
