@@ -357,9 +357,13 @@ static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[
 	server->kbus.pending = call;
 	call->server = server;
 	link_call(dst, call);
+	/* once unlocked, a kill may wake server, which sees got, returns and
+	   may end: the pin keeps its memory until we are done with it */
+	sched_pin(server);
 	spin_unlock_irqrestore(&dst->ch->lock, irq);
 	if (!sched_switch_to(server))
 		sched_wake(server);
+	sched_unpin(server);
 	return true;
 }
 
@@ -383,7 +387,9 @@ int kbus_call_fast(struct endpoint *ep, uint64_t badge, const uint64_t w[KBUS_FA
 	return reply_words(ep, &call, out);
 }
 
-/* Answer the current thread's pending call on ep with words. Returns the caller to run. */
+/* ch->lock held: answer the current thread's pending call on ep with words.
+   *run: the caller to run, pinned (once unlocked it may see CALL_DONE by
+   another way, return and end: sched_pin()). */
 static int answer_fast(struct endpoint *ep, const uint64_t *reply, struct thread **run)
 {
 	struct thread *self = sched_current();
@@ -399,6 +405,7 @@ static int answer_fast(struct endpoint *ep, const uint64_t *reply, struct thread
 	call->fast_reply = true;
 	call->state = CALL_DONE;
 	*run = call->caller;
+	sched_pin(*run);
 	return 0;
 }
 
@@ -468,14 +475,14 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 		park_waiter(ep, &fw); /* unparked before this frame returns */
 		spin_unlock_irqrestore(&ch->lock, irq);
 		/* a direct switch arms no timer: only when waiting without a deadline */
-		if (run && deadline == UINT64_MAX && sched_switch_to(run)) {
-			err = 0;
-		} else {
-			if (run)
+		bool switched = run && deadline == UINT64_MAX && sched_switch_to(run);
+		if (run) {
+			if (!switched)
 				sched_wake(run);
-			err = kbus_block_until(deadline);
+			sched_unpin(run);
+			run = NULL;
 		}
-		run = NULL;
+		err = switched ? 0 : kbus_block_until(deadline);
 		if (likely(__atomic_load_n(&fw.got, __ATOMIC_ACQUIRE))) {
 			/* handed over: the caller unparked us and is done with fw */
 			words_copy(out, fw.words);
@@ -505,8 +512,7 @@ int kbus_reply_recv_fast(struct endpoint *ep, const uint64_t *reply, int *reply_
 	}
 	spin_unlock_irqrestore(&ch->lock, irq);
 out:
-	if (run)
-		sched_wake(run);
+	sched_wake_unpin(run);
 	if (freeme)
 		kbus_msg_free(freeme, ep->transit);
 	if (put)

@@ -9,6 +9,7 @@
  * "localhost" never left as a host. And the result is a fixed point: written
  * back out (a plain path as it is, a URI with each name percent-encoded) and
  * parsed again, it gives the same scheme, host and path.
+ * ns_path_parse()'s word-at-a-time scan and ns_path_parse_bytewise() agree.
  */
 #include "fuzz.h"
 
@@ -150,6 +151,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	static struct ns_path p;
 	r = ns_path_parse(s, size, &p);
+	static struct ns_path q; /* the word-at-a-time parse agrees with the byte-wise one */
+	FUZZ_CHECK(ns_path_parse_bytewise(s, size, &q) == r);
+	FUZZ_CHECK(r != 0 || same_path(&p, &q));
 	if (r == 0) {
 		FUZZ_CHECK(p.absolute == (s[0] == '/'));
 		check_path(&p);

@@ -288,12 +288,109 @@ static void test_uri_mutation_fuzz(void **state)
 	assert_true(ok > 1000); /* the mutations keep enough inputs valid to test the output */
 }
 
+/* Both parses of the exact-length copy of s give the same result, field by field. */
+static void same_as_bytewise(const char *s, size_t n)
+{
+	char *copy = malloc(n ? n : 1);
+	memcpy(copy, s, n);
+	struct ns_path a, b;
+	int ra = ns_path_parse(copy, n, &a), rb = ns_path_parse_bytewise(copy, n, &b);
+	free(copy);
+	assert_int_equal(ra, rb);
+	if (ra)
+		return;
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, b.buf, a.len + 1);
+	assert_int_equal(a.depth, b.depth);
+	assert_int_equal(a.absolute, b.absolute);
+	assert_int_equal(a.dir, b.dir);
+}
+
+/*
+ * ns_path_parse() serves common paths eight bytes at a time and gives the
+ * rest to the byte-wise parse: the two must agree on every input. The
+ * cases sit at the word scan's edges (a name or '/' at each byte of a word,
+ * names that start with '.', "//" across a word boundary, NUL and non-ASCII
+ * in the last partial word, the NS_NAME_MAX cut-over); then every string of
+ * up to 6 bytes over a small alphabet, and random longer ones.
+ */
+static void test_path_word_scan(void **state)
+{
+	(void)state;
+	static const char *cases[] = {"bench-tmp/a/b/c/d",
+	                              "/bench-tmp/a/b/c/d/",
+	                              "a",
+	                              "/",
+	                              "//",
+	                              "///",
+	                              "a/",
+	                              "/a",
+	                              "a//b",
+	                              "abcdefg//h",
+	                              "abcdefgh//",
+	                              "abcdefgh/",
+	                              "/abcdefg/",
+	                              ".",
+	                              "..",
+	                              "a/.",
+	                              "a/..",
+	                              ".a",
+	                              "a/.b",
+	                              "abcdefg/.hidden",
+	                              "abcdefgh/.",
+	                              "a.b/c.d",
+	                              "notes.txt",
+	                              "x/y./z",
+	                              "home/ada/..",
+	                              "abcdefghijklmnop",
+	                              "abcdefghijklmnop/",
+	                              "caf\xc3\xa9",
+	                              "abcdefg\xc3\xa9",
+	                              "\xff"};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		same_as_bytewise(cases[i], strlen(cases[i]));
+	same_as_bytewise("ab\0cd", 5);
+	same_as_bytewise("abcdefgh\0", 9);
+	char big[NS_NAME_MAX + 3];
+	for (size_t n = NS_NAME_MAX - 9; n <= NS_NAME_MAX + 2; n++) {
+		for (size_t k = 0; k < n; k++)
+			big[k] = k % 5 == 4 ? '/' : 'a'; /* short names */
+		same_as_bytewise(big, n);
+		memset(big, 'b', n); /* one long name: too long past NS_NAME_MAX */
+		same_as_bytewise(big, n);
+		big[0] = '/';
+		same_as_bytewise(big, n);
+	}
+	static const char alphabet[] = {'a', '/', '.', '\0', (char)0xc3, (char)0xa9};
+	char s[16];
+	for (size_t n = 1; n <= 6; n++) {
+		size_t total = 1;
+		for (size_t k = 0; k < n; k++)
+			total *= sizeof(alphabet);
+		for (size_t v = 0; v < total; v++) {
+			for (size_t k = 0, x = v; k < n; k++, x /= sizeof(alphabet))
+				s[k] = alphabet[x % sizeof(alphabet)];
+			same_as_bytewise(s, n);
+		}
+	}
+	static const char wide[] = "ab/./../cd//e\xc3\xa9.z";
+	char r[40];
+	for (unsigned round = 0; round < 100000; round++) {
+		size_t n = 1 + next() % sizeof(r);
+		for (size_t k = 0; k < n; k++)
+			r[k] =
+			    next() % 4 ? "abcdefgh"[next() % 8] : wide[next() % (sizeof(wide) - 1)];
+		same_as_bytewise(r, n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_uri_table),       cmocka_unit_test(test_uri_embedded_nul),
 	    cmocka_unit_test(test_path_plain),      cmocka_unit_test(test_path_limits),
 	    cmocka_unit_test(test_types_and_hosts), cmocka_unit_test(test_uri_mutation_fuzz),
+	    cmocka_unit_test(test_path_word_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,9 @@ int ns_path_push(struct ns_path *p, const char *name, size_t len);
  * holds what was parsed before it (callers do not use it).
  */
 int ns_path_parse(const char *s, size_t len, struct ns_path *p);
+/* The same parse a byte at a time: what ns_path_parse() falls back to for
+   paths its word-at-a-time scan does not serve; for differential tests. */
+int ns_path_parse_bytewise(const char *s, size_t len, struct ns_path *p);
 
 /* Whether s begins with "<scheme>://" (anything else is a plain path). */
 bool ns_is_uri(const char *s, size_t len);
