@@ -51,6 +51,7 @@
 #include <arch/thread.h>
 #include <cap/hold.h>
 #include <mm/pmm.h>
+#include <mm/uaccess.h>
 #include <obj/process.h>
 #include <obj/thread.h>
 #include <sched/sched.h>
@@ -89,6 +90,7 @@ static void take_call(struct endpoint *ep, struct kbus_call *call)
 	kobject_get(&ep->obj);
 	self->kbus.pending_ep = ep;
 	self->kbus.pending = call ? call : KBUS_CALL_ABANDONED;
+	self->kbus.pending_kernel = call && call->kreply;
 	if (call) {
 		call->msg = NULL;
 		call->server = self;
@@ -272,6 +274,51 @@ int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 	return kbus_reply_run(ep, rep, NULL);
 }
 
+/*
+ * A small reply without capabilities to a kernel caller (call->kreply):
+ * copied into a buffer on our stack, then under the lock straight into the
+ * caller's, with no message allocated and freed (a provider's answer to
+ * every namespace call). The copy from the user is made before the lock,
+ * as any message's. 1: not a kernel caller's call after all (the hint was
+ * stale): nothing done, the caller builds a message.
+ */
+static int reply_kernel(struct thread *self, struct endpoint *ep, const struct kbus_out *rep,
+                        struct thread **run)
+{
+	uint8_t buf[KBUS_KREPLY_MAX];
+	int err = 0;
+	if (rep->user)
+		err = copy_from_user(buf, (uint64_t)rep->data, rep->len);
+	else
+		memcpy(buf, rep->data, rep->len);
+	if (err)
+		return err;
+	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+	struct kbus_call *call = pending_of(self);
+	if (call != KBUS_CALL_ABANDONED && !call->kreply) {
+		spin_unlock_irqrestore(&ep->ch->lock, irq);
+		return 1;
+	}
+	self->kbus.pending = NULL;
+	self->kbus.pending_ep = NULL;
+	if (call != KBUS_CALL_ABANDONED) {
+		unlink_call(ep, call);
+		memcpy(call->kreply, buf, MIN(rep->len, call->kreply_cap));
+		call->kreply_len = rep->len;
+		call->kreplied = true;
+		if (run) {
+			call->state = CALL_DONE;
+			*run = call->caller;
+			sched_pin(*run);
+		} else {
+			finish(call, CALL_DONE);
+		}
+	}
+	spin_unlock_irqrestore(&ep->ch->lock, irq);
+	kobject_put(&ep->obj);
+	return call == KBUS_CALL_ABANDONED ? ERR_PEER_CLOSED : 0;
+}
+
 int kbus_reply_run(struct endpoint *ep, const struct kbus_out *rep, struct thread **run)
 {
 	struct thread *self = sched_current();
@@ -284,6 +331,11 @@ int kbus_reply_run(struct endpoint *ep, const struct kbus_out *rep, struct threa
 	if (pending_of(self) == KBUS_CALL_ABANDONED) {
 		kbus_drop_pending(self);
 		return ERR_PEER_CLOSED;
+	}
+	if (self->kbus.pending_kernel && !rep->nhandles && rep->len <= KBUS_KREPLY_MAX) {
+		int r = reply_kernel(self, ep, rep, run);
+		if (r <= 0)
+			return r;
 	}
 	struct kbus_kmsg *msg;
 	int err = kbus_build(ep->peer, 0, rep, true, &msg);
@@ -355,6 +407,7 @@ static bool fast_handoff(struct endpoint *dst, uint64_t badge, const uint64_t w[
 	kobject_get(&dst->obj);
 	server->kbus.pending_ep = dst;
 	server->kbus.pending = call;
+	server->kbus.pending_kernel = call->kreply != NULL;
 	call->server = server;
 	link_call(dst, call);
 	/* once unlocked, a kill may wake server, which sees got, returns and
@@ -537,7 +590,10 @@ int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *re
 		return ERR_BAD_STATE;
 	if (m->len > KBUS_MAX_BYTES || m->user)
 		return ERR_INVALID_ARGS;
-	struct kbus_call call = {.caller = sched_current(), .state = CALL_WAITING};
+	struct kbus_call call = {.caller = sched_current(),
+	                         .state = CALL_WAITING,
+	                         .kreply = reply,
+	                         .kreply_cap = (uint32_t)MIN(reply_cap, (size_t)UINT32_MAX)};
 	uint64_t deadline = kbus_deadline(timeout);
 	uint64_t w[KBUS_FAST_WORDS] = {0};
 	int err;
@@ -555,6 +611,8 @@ int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *re
 		memcpy(reply, call.words, MIN(reply_cap, sizeof(call.words)));
 		return (int)sizeof(call.words);
 	}
+	if (call.kreplied)
+		return (int)call.kreply_len; /* already in reply */
 	struct kbus_kmsg *r = call.reply;
 	memcpy(reply, r->data, MIN(reply_cap, (size_t)r->len));
 	int n = (int)r->len;
@@ -656,6 +714,7 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	call->server = server;
 	link_call(dst, call);
 	server->kbus.pending = call;
+	server->kbus.pending_kernel = false; /* a user caller */
 	self->kbus.flat = KBUS_FLAT_CALLER;
 	if (!flat) {
 		kobject_get(&dst->obj); /* a C-path receiver holds a capability's reference */

@@ -23,6 +23,10 @@
 
 struct kbus_call;
 
+/* The largest reply a kernel caller gets without a message (call.c,
+   reply_kernel()): a namespace walk's or stat's; on the replier's stack. */
+#define KBUS_KREPLY_MAX 256u
+
 /*
  * A queued message. Its arrays follow the structure in the same block, and so
  * do its bytes when the whole fits a slab size class; bigger bytes get pages

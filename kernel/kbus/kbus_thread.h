@@ -40,6 +40,12 @@ struct kbus_call {
 	struct kbus_kmsg *msg; /* while queued: the request */
 	struct kbus_kmsg *reply; /* CALL_DONE by the slow path */
 	bool fast_reply; /* CALL_DONE with words */
+	/* a kernel caller's reply buffer (kbus_kernel_call_msg(); NULL: a user
+	   caller's call): a small reply without capabilities is copied straight
+	   into it (kreply_len bytes sent, at most kreply_cap kept), no message */
+	void *kreply;
+	uint32_t kreply_cap, kreply_len;
+	bool kreplied; /* CALL_DONE that way */
 	uint64_t words[KBUS_FAST_WORDS];
 	struct thread *server; /* received by this thread (NULL: queued) */
 	struct kbus_call *next_out, **pprev_out; /* the server endpoint's outstanding list */
@@ -58,6 +64,8 @@ enum kbus_flat_wait {
 struct kbus_thread {
 	struct kbus_call *pending; /* NULL: no call to answer */
 	struct endpoint *pending_ep; /* the endpoint it came from (reference held) */
+	bool pending_kernel; /* a hint, set with pending: its caller is the kernel
+	                        (the reply checks call->kreply under the lock) */
 	/* The flat path (call.c): a thread it blocks keeps no kernel frames; its
 	   wait is described here and its saved context resumes in kbus_flat_resume(). */
 	enum kbus_flat_wait flat;

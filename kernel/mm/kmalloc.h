@@ -15,6 +15,13 @@
 
 #define KMALLOC_MIN_SLAB 16
 #define KMALLOC_MAX_SLAB 2048
+/* Per-CPU magazines (kmalloc.c): up to KMALLOC_MAG freed objects of each
+   class up to KMALLOC_MAG_MAX bytes, so at most KMALLOC_MAG_BYTES per CPU */
+#define KMALLOC_MAG 8
+#define KMALLOC_MAG_MAX 512
+#define KMALLOC_MAG_BYTES (8 * 1008)
+/* A kept block's second word: this xor its address (kmalloc.c, mag_mark()) */
+#define KMALLOC_MAG_MARK 0x6d61672d6b657074ull
 
 /* Set up the size-class caches. Allocates nothing; call once at boot. */
 void kmalloc_init(void);
@@ -38,5 +45,7 @@ size_t kmalloc_size(size_t size);
 uint64_t kmalloc_bytes_in_use(void);
 /* Allocations handed out and not yet freed (slab objects and large blocks). */
 uint64_t kmalloc_objects_in_use(void);
-/* Return the size-class caches' empty slabs to the page allocator. Returns pages released. */
+/* Empty every CPU's magazines (a cross-CPU call: not from interrupt context),
+   then return the size-class caches' empty slabs to the page allocator.
+   Returns pages released. */
 uint64_t kmalloc_shrink(void);

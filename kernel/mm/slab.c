@@ -195,15 +195,30 @@ void *slab_zalloc(struct slab_cache *c)
 	return p;
 }
 
-void slab_free(struct slab_cache *c, void *p)
+/* p's slab and index in it; panics on a pointer that is not one of c's objects. */
+static struct slab *object_of(struct slab_cache *c, const void *p, uint32_t *idx)
 {
 	ASSERT(p);
 	struct slab *s = (struct slab *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE << c->order);
 	ASSERT(s->magic == SLAB_MAGIC && s->cache == c); /* foreign pointer */
 	uintptr_t off = (uintptr_t)p - ((uintptr_t)s + c->first_offset);
 	ASSERT((uintptr_t)p >= (uintptr_t)s + c->first_offset && off % c->obj_size == 0);
-	uint32_t idx = (uint32_t)(off / c->obj_size);
-	ASSERT(idx < s->nobj);
+	*idx = (uint32_t)(off / c->obj_size);
+	ASSERT(*idx < s->nobj);
+	return s;
+}
+
+uintptr_t slab_first_object(struct slab_cache *c, const void *p)
+{
+	uintptr_t s = ALIGN_DOWN((uintptr_t)p, PAGE_SIZE << c->order);
+	ASSERT((uintptr_t)p >= s + c->first_offset);
+	return s + c->first_offset;
+}
+
+void slab_free(struct slab_cache *c, void *p)
+{
+	uint32_t idx;
+	struct slab *s = object_of(c, p, &idx);
 
 	uint64_t irq = spin_lock_irqsave(&c->lock);
 	uint64_t bit = 1ull << (idx % 64);

@@ -84,6 +84,9 @@ void *slab_zalloc(struct slab_cache *c);
  * NULL, a foreign pointer or a double free is a broken invariant (ASSERT).
  */
 void slab_free(struct slab_cache *c, void *p);
+/* The address of the first object in p's slab of c (p: one of c's objects),
+   for a layer that keeps freed objects itself to check a pointer's place. */
+uintptr_t slab_first_object(struct slab_cache *c, const void *p);
 
 /* Give every empty slab back to the page allocator. Returns the pages released. */
 uint64_t slab_cache_shrink(struct slab_cache *c);

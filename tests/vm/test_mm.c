@@ -5,6 +5,7 @@
  */
 #include <vmtest.h>
 #include <abi/errors.h>
+#include <arch/irq_flags.h>
 #include <arch/percpu.h>
 #include <arch/trap.h>
 #include <lib/string.h>
@@ -130,6 +131,38 @@ VM_TEST(kmalloc_smp_stress)
 	VM_EXPECT_EQ(kmalloc_bytes_in_use(), bytes);
 	kmalloc_shrink();
 	VM_EXPECT(pmm_free_pages() >= pages);
+}
+
+/*
+ * kmalloc's per-CPU magazines: a freed small block is handed out again
+ * first (last freed, first reused), counts as free meanwhile, and comes back
+ * with its mark cleared; a block whose data only looks marked is freed like
+ * any other (no false double free); kmalloc_shrink() empties the magazines.
+ */
+VM_TEST(kmalloc_magazine)
+{
+	kmalloc_shrink(); /* empty magazines: a full one would send a free to its slab */
+	uint64_t objs = kmalloc_objects_in_use(), bytes = kmalloc_bytes_in_use();
+	uint64_t irq = arch_irq_save(); /* one CPU's magazine throughout */
+	uint64_t *a = kmalloc(100), *b = kmalloc(100);
+	VM_EXPECT(a && b && a != b);
+	VM_EXPECT_EQ(kmalloc_objects_in_use(), objs + 2);
+	kfree(a);
+	kfree(b);
+	VM_EXPECT_EQ(kmalloc_objects_in_use(), objs);
+	VM_EXPECT_EQ(kmalloc_bytes_in_use(), bytes);
+	VM_EXPECT_EQ(b[1], KMALLOC_MAG_MARK ^ (uintptr_t)b); /* kept, marked */
+	uint64_t *c = kmalloc(120), *d = kmalloc(128); /* same class (128) */
+	VM_EXPECT(c == b && d == a);
+	VM_EXPECT(c[1] == 0 && d[1] == 0);
+	c[1] = KMALLOC_MAG_MARK ^ (uintptr_t)c; /* data that looks kept */
+	kfree(c);
+	kfree(d);
+	arch_irq_restore(irq);
+	VM_EXPECT_EQ(kmalloc_objects_in_use(), objs);
+	kmalloc_shrink();
+	VM_EXPECT_EQ(kmalloc_objects_in_use(), objs);
+	VM_EXPECT_EQ(kmalloc_bytes_in_use(), bytes);
 }
 
 static void write_va(void *arg)
