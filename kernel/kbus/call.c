@@ -275,6 +275,28 @@ int kbus_reply(struct endpoint *ep, const struct kbus_out *rep)
 }
 
 /*
+ * ch->lock held: self's pending call (or KBUS_CALL_ABANDONED), its reply in
+ * place, is done: the slot empties and the caller is woken, or with run
+ * given, handed back pinned for the CPU to go to (kbus_reply_run()).
+ */
+static void answered(struct thread *self, struct endpoint *ep, struct kbus_call *call,
+                     struct thread **run)
+{
+	self->kbus.pending = NULL;
+	self->kbus.pending_ep = NULL;
+	if (call == KBUS_CALL_ABANDONED)
+		return;
+	unlink_call(ep, call);
+	if (run) {
+		call->state = CALL_DONE;
+		*run = call->caller;
+		sched_pin(*run);
+	} else {
+		finish(call, CALL_DONE);
+	}
+}
+
+/*
  * A small reply without capabilities to a kernel caller (call->kreply):
  * copied into a buffer on our stack, then under the lock straight into the
  * caller's, with no message allocated and freed (a provider's answer to
@@ -299,21 +321,12 @@ static int reply_kernel(struct thread *self, struct endpoint *ep, const struct k
 		spin_unlock_irqrestore(&ep->ch->lock, irq);
 		return 1;
 	}
-	self->kbus.pending = NULL;
-	self->kbus.pending_ep = NULL;
 	if (call != KBUS_CALL_ABANDONED) {
-		unlink_call(ep, call);
 		memcpy(call->kreply, buf, MIN(rep->len, call->kreply_cap));
 		call->kreply_len = rep->len;
 		call->kreplied = true;
-		if (run) {
-			call->state = CALL_DONE;
-			*run = call->caller;
-			sched_pin(*run);
-		} else {
-			finish(call, CALL_DONE);
-		}
 	}
+	answered(self, ep, call, run);
 	spin_unlock_irqrestore(&ep->ch->lock, irq);
 	kobject_put(&ep->obj);
 	return call == KBUS_CALL_ABANDONED ? ERR_PEER_CLOSED : 0;
@@ -343,19 +356,9 @@ int kbus_reply_run(struct endpoint *ep, const struct kbus_out *rep, struct threa
 		return err;
 	uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
 	struct kbus_call *call = pending_of(self);
-	self->kbus.pending = NULL;
-	self->kbus.pending_ep = NULL;
-	if (call != KBUS_CALL_ABANDONED) {
-		unlink_call(ep, call);
+	if (call != KBUS_CALL_ABANDONED)
 		call->reply = msg;
-		if (run) {
-			call->state = CALL_DONE;
-			*run = call->caller;
-			sched_pin(*run);
-		} else {
-			finish(call, CALL_DONE);
-		}
-	}
+	answered(self, ep, call, run);
 	spin_unlock_irqrestore(&ep->ch->lock, irq);
 	if (call == KBUS_CALL_ABANDONED) {
 		kbus_unbuild(ep->peer, msg, rep); /* capabilities go back */
