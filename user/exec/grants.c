@@ -12,8 +12,8 @@
  * exception: Exec holds it with every right, and grants it narrowed by name
  * ("log", "dmesg", "console": log_grant_rights()). "sh.<name>" grants what
  * <name> would, under the longer name (for bin/console, which hands its sh.*
- * capabilities to the programs it starts, as <name>). "clock" is the wall clock's
- * endpoint (dev:///clock/rtc) for a program that sees no dev:///clock (fsd), so its
+ * capabilities to the programs it starts, as <name>). "clock" is a read-only view
+ * of dev:///clock for a program that sees no dev:///clock otherwise (fsd), so its
  * libc's CLOCK_REALTIME is Unix time (docs/userspace.md).
  */
 #include "exec.h"
@@ -100,32 +100,32 @@ static int hw_root_grant(const char *name, uint64_t rights, struct ch_grant *cg,
 	return 0;
 }
 
-/* The wall clock: its driver's endpoint, waited for up to CLOCK_WAIT_NS (the driver's
- * line comes earlier, and it binds once it has read the RTC at a seconds edge). */
-#define CLOCK_URI "dev:///clock/rtc"
+/*
+ * The wall clock: a read-only view of dev:///clock (a driver's entry is bound with
+ * SEND and RECV only, so its endpoint cannot be handed on; the directory can), once
+ * dev:///clock/rtc is there: waited for up to CLOCK_WAIT_NS (the driver's line
+ * comes earlier, and it binds once it has read the RTC at a seconds edge).
+ */
+#define CLOCK_ENTRY "dev:///clock/rtc"
 #define CLOCK_WAIT_NS 3000000000ull
+#define CLOCK_VIEW_RIGHTS                                                                 \
+	(RIGHT_READ | RIGHT_LOOKUP | RIGHT_ENUMERATE | RIGHT_DUPLICATE | RIGHT_TRANSFER | \
+	 RIGHT_INSPECT)
 static int clock_grant(struct exec_start *st, struct ch_grant *cg, char *how, size_t cap)
 {
 	handle_t h;
 	long r = ERR_NOT_FOUND;
-	for (uint64_t waited = 0; waited <= CLOCK_WAIT_NS; waited += 20000000ull) {
-		r = ch_uri_open(CLOCK_URI, NS_TYPE_DEV_CLOCK, 0, NS_RIGHTS_SAME, &h);
-		if (r != ERR_NOT_FOUND)
-			break;
-		ch_sleep_ns(20000000ull);
+	for (uint64_t waited = 0; r == ERR_NOT_FOUND && waited <= CLOCK_WAIT_NS;
+	     waited += 20000000ull) {
+		r = ch_uri_open(CLOCK_ENTRY, NS_TYPE_DEV_CLOCK, 0, NS_RIGHTS_SAME, &h);
+		if (r == ERR_NOT_FOUND)
+			ch_sleep_ns(20000000ull);
 	}
-	if (r == 0) { /* a node, not the driver's endpoint */
+	if (r >= 0)
 		ch_cap_drop(h);
-		r = ERR_WRONG_TYPE;
-	}
-	if (r < 0)
-		return refuse(how, cap, (int)r, "cannot open", CLOCK_URI);
-	st->opened[st->nopened++] = h;
-	cg->handle = h;
-	if (rights_of("clock", h, &cg->rights) < 0) {
-		snprintf(how, cap, "not started: cannot tell the rights of 'clock'");
-		return ERR_ACCESS_DENIED;
-	}
+	if (r < 0 || (r = open_dir(st, "dev", "/clock", CLOCK_VIEW_RIGHTS, &h)) < 0)
+		return refuse(how, cap, (int)r, "cannot open", CLOCK_ENTRY);
+	*cg = (struct ch_grant){cg->name, h, CLOCK_VIEW_RIGHTS};
 	return 0;
 }
 

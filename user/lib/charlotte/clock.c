@@ -54,50 +54,48 @@ long ch_clock_now(handle_t dev, uint64_t *unix_ns)
 	return 0;
 }
 
-/* The first clock of dev:///clock in our view (listed in the order the driver bound). */
-static long first_clock(handle_t *dev)
+/* The first clock of the directory dir (listed in the order the drivers bound). */
+static long first_clock(handle_t dir, handle_t *dev)
 {
-	handle_t dir;
-	long r = ch_uri_open("dev:///clock", NS_TYPE_DIR, 0, RIGHT_LOOKUP | RIGHT_ENUMERATE, &dir);
-	if (r == 1) {
-		ch_cap_drop(dir);
-		r = ERR_WRONG_TYPE;
-	}
+	uint64_t cookie = 0, buf[64]; /* room for one entry of any name */
+	long r = ch_ns_list(dir, &cookie, buf, sizeof(buf), CH_CLOCK_WALL_TIMEOUT);
+	if (r == 0)
+		return ERR_NOT_FOUND;
 	if (r < 0)
 		return r;
-	uint64_t cookie = 0, buf[64]; /* room for one entry of any name */
-	r = ch_ns_list(dir, &cookie, buf, sizeof(buf), CH_CLOCK_WALL_TIMEOUT);
-	if (r > 0) {
-		const struct ns_dirent *de = (const struct ns_dirent *)buf;
-		struct ns_open_args a = {.type = NS_TYPE_DEV_CLOCK,
-		                         .rights = NS_RIGHTS_SAME,
-		                         .timeout = CH_CLOCK_WALL_TIMEOUT};
-		r = ch_ns_open(dir, de->name, de->namelen, &a, dev);
-		if (r == 0) { /* a node, not the driver's endpoint */
-			ch_cap_drop(*dev);
-			r = ERR_WRONG_TYPE;
-		}
-	} else if (r == 0) {
-		r = ERR_NOT_FOUND;
+	const struct ns_dirent *de = (const struct ns_dirent *)buf;
+	struct ns_open_args a = {
+	    .type = NS_TYPE_DEV_CLOCK, .rights = NS_RIGHTS_SAME, .timeout = CH_CLOCK_WALL_TIMEOUT};
+	r = ch_ns_open(dir, de->name, de->namelen, &a, dev);
+	if (r == 0) { /* a node, not the driver's endpoint */
+		ch_cap_drop(*dev);
+		r = ERR_WRONG_TYPE;
 	}
-	ch_cap_drop(dir);
 	return r < 0 ? r : 0;
 }
 
 long ch_clock_wall_offset(int64_t *offset)
 {
-	handle_t dev = ch_handle("clock");
-	bool ours = false;
+	handle_t dir = ch_handle("clock"), dev;
 	long r = 0;
-	if (dev == HANDLE_INVALID) {
-		if ((r = first_clock(&dev)) < 0)
+	if (dir == HANDLE_INVALID) {
+		r = ch_uri_open("dev:///clock", NS_TYPE_DIR, 0, RIGHT_LOOKUP | RIGHT_ENUMERATE,
+		                &dir);
+		if (r == 1) {
+			ch_cap_drop(dir);
+			r = ERR_WRONG_TYPE;
+		}
+		if (r < 0)
 			return r;
-		ours = true;
 	}
+	r = first_clock(dir, &dev);
+	if (dir != ch_handle("clock"))
+		ch_cap_drop(dir);
+	if (r < 0)
+		return r;
 	struct clock_time_reply rep;
 	r = ch_clock_get_within(dev, &rep, CH_CLOCK_WALL_TIMEOUT);
-	if (ours)
-		ch_cap_drop(dev);
+	ch_cap_drop(dev);
 	if (r < 0)
 		return r;
 	if (rep.unix_ns > INT64_MAX || rep.monotonic_ns > INT64_MAX)

@@ -23,9 +23,9 @@ long ch_clock_now(handle_t dev, uint64_t *unix_ns);
 
 /*
  * The wall clock's offset from the monotonic clock (unix ns = monotonic ns + *offset),
- * asked once of a clock driver: the "clock" capability the spawner granted (an
- * endpoint to a dev.clock entry), else the first entry of dev:///clock in our view,
- * within CH_CLOCK_WALL_TIMEOUT. 0 or ERR_* (ERR_NOT_FOUND: no clock we can see).
+ * asked once of a clock driver: the first entry of the "clock" directory the
+ * spawner granted (a view of dev:///clock), else of dev:///clock in our view, within
+ * CH_CLOCK_WALL_TIMEOUT. 0 or ERR_* (ERR_NOT_FOUND: no clock we can see).
  * libc's CLOCK_REALTIME (start.c) is built on it.
  */
 #define CH_CLOCK_WALL_TIMEOUT 2000000000ull /* 2 s */
