@@ -2,9 +2,9 @@
  * statmode.c - ns_stat_mode_owner: what a stat says of permissions, owner,
  * group and generation (issue 17), raw and through libc's stat().
  *
- * tmpfs keeps no owners or permissions of its own and reports POSIX's usual
- * ones (0755 directories, 0644 files, 0777 links; owner and group 0;
- * generation 0, ids are never reused) with NS_MODE_KEPT; the kernel's own
+ * tmpfs makes entries with POSIX's usual permissions (0755 directories, 0644
+ * files, 0777 links; owner and group 0; generation 0, ids are never reused)
+ * and reports them with NS_MODE_KEPT; the kernel's own
  * entries (fs:///, proc://) report 0 in all four, and libc then falls back to
  * 0755 / 0644. fsd's figures (the inode's) are fstest's (fs_stat_mode_owner).
  *
