@@ -297,6 +297,8 @@ enum ch_arg_kind {
 	  (ARG_FLAGS, ARG_TIMEOUT)) \
 	X(SYS_NS_STATFS,         ns_statfs,         ch_ns_statfs,        OBJ,  OBJ_NS_NODE,       RIGHT_INSPECT, \
 	  (ARG_OUT(struct ns_statfs), ARG_TIMEOUT)) \
+	X(SYS_NS_SETATTR,        ns_setattr,        ch_ns_setattr,       OBJ,  OBJ_NS_NODE,       RIGHT_WRITE, \
+	  (ARG_IN(struct ns_setattr), ARG_TIMEOUT)) \
 	X(SYS_THREAD_SET_SCHED,  thread_set_sched,  ch_thread_set_sched, OBJ,  OBJ_THREAD,        RIGHT_MANAGE, \
 	  (ARG_INT, ARG_INT, ARG_HANDLE(OBJ_SCHED))) \
 	X(SYS_SCHED_GET,         sched_get,         ch_sched_get,        OBJ,  OBJ_SCHED,         RIGHT_INSPECT, \

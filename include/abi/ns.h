@@ -131,6 +131,7 @@ enum ns_op {
 	NS_OP_WATCH = 14, /* dir, arg = NS_EVENT_* mask, one capability: the endpoint to tell */
 	NS_OP_SYNC = 15, /* node (any of the file system), flags NS_SYNC_*: write back (no data) */
 	NS_OP_STATFS = 16, /* node (any of the file system) -> struct ns_statfs */
+	NS_OP_SETATTR = 17, /* node, struct ns_setattr (len1, checked by the kernel): change */
 	NS_OP_COUNT
 };
 
@@ -305,3 +306,48 @@ struct ns_statfs {
 	uint32_t reserved; /* 0 */
 	char type[NS_FSTYPE_MAX + 1]; /* NUL-terminated */
 };
+
+/*
+ * --- Changing attributes: chmod, chown, utimensat (issue 17) ---
+ * a0 = const struct ns_setattr *, a1 = timeout: change what `valid` names of
+ * the target node, any type the provider keeps (a link too, when opened with
+ * NS_OPEN_NOFOLLOW). The provider also sets ctime to its clock's now, and keeps
+ * the entry's type. RIGHT_WRITE (after fuchsia.io, where updating attributes
+ * is part of the writable rights: whoever may change a file may change its
+ * permission bits and times); NS_ATTR_UID and NS_ATTR_GID also need
+ * RIGHT_MANAGE (giving a file away is the administration of the tree, as
+ * binding is; POSIX keeps chown to the privileged). A mode outside 07777,
+ * unknown bits, or a time both given and NOW is ERR_INVALID_ARGS; nothing to
+ * change is 0 without asking the provider. Providers that keep no attributes
+ * (the kernel tree, proc://) answer ERR_NOT_SUPPORTED; a read-only file
+ * system ERR_ACCESS_DENIED. docs/namespace.md "Attributes".
+ */
+#define SYS_NS_SETATTR SYS_ACTION(OBJ_NS_NODE, 16)
+
+/* struct ns_setattr.valid */
+#define NS_ATTR_MODE (1u << 0) /* mode: permission bits (07777) */
+#define NS_ATTR_UID (1u << 1) /* uid (RIGHT_MANAGE) */
+#define NS_ATTR_GID (1u << 2) /* gid (RIGHT_MANAGE) */
+#define NS_ATTR_ATIME (1u << 3) /* atime as given */
+#define NS_ATTR_MTIME (1u << 4) /* mtime as given */
+#define NS_ATTR_ATIME_NOW (1u << 5) /* atime: the provider's clock now */
+#define NS_ATTR_MTIME_NOW (1u << 6) /* mtime: the provider's clock now */
+#define NS_ATTR_ALL                                                                 \
+	(NS_ATTR_MODE | NS_ATTR_UID | NS_ATTR_GID | NS_ATTR_ATIME | NS_ATTR_MTIME | \
+	 NS_ATTR_ATIME_NOW | NS_ATTR_MTIME_NOW)
+
+struct ns_setattr {
+	uint32_t valid; /* NS_ATTR_* */
+	uint32_t mode; /* permission bits only: the type is the entry's */
+	uint32_t uid, gid;
+	uint64_t atime, mtime; /* ns since 1970-01-01 UTC (a provider may keep less) */
+};
+
+/* Whether sa is well-formed (the kernel's and the provider framework's one check):
+ * known bits, a mode within 07777, neither time both given and NOW. */
+static inline int ns_setattr_ok(const struct ns_setattr *sa)
+{
+	const uint32_t a = NS_ATTR_ATIME | NS_ATTR_ATIME_NOW, m = NS_ATTR_MTIME | NS_ATTR_MTIME_NOW;
+	return !(sa->valid & ~NS_ATTR_ALL) && !(sa->mode & ~NS_MODE_PERMS) &&
+	       (sa->valid & a) != a && (sa->valid & m) != m;
+}

@@ -620,6 +620,19 @@ int ns_sync(struct ns_node *n, uint32_t flags, uint64_t timeout)
 	return r < 0 ? r : 0;
 }
 
+int ns_setattr(struct ns_node *n, const struct ns_setattr *sa, uint64_t timeout)
+{
+	if (!ns_setattr_ok(sa))
+		return ERR_INVALID_ARGS;
+	if (!sa->valid)
+		return 0; /* nothing to change (utimensat with both UTIME_OMIT) */
+	struct ns_rep *rep;
+	int r = prov_call(n->prov, NS_OP_SETATTR, 0, n->node, 0, 0, sa, sizeof(*sa), NULL, 0, 0,
+	                  timeout, &rep);
+	kfree(rep);
+	return r < 0 ? r : 0;
+}
+
 /* Whether a provider's figures hang together (never trusted: ns.h's rules). */
 static bool statfs_ok(const struct ns_statfs *s)
 {

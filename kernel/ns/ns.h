@@ -238,3 +238,7 @@ int ns_link(struct ns_node *dir, const char *path, size_t len, struct ns_node *n
 int ns_sync(struct ns_node *n, uint32_t flags, uint64_t timeout);
 /* The figures of n's file system, checked (ERR_MALFORMED when they do not add up). */
 int ns_statfs(struct ns_node *n, uint64_t timeout, struct ns_statfs *out);
+/* Change what sa->valid names of n (the caller checked the rights). Errors:
+ * ERR_INVALID_ARGS (unknown bits, a mode outside 07777, a time both given and
+ * NOW), the provider's (ERR_NOT_SUPPORTED, ERR_ACCESS_DENIED), transport. */
+int ns_setattr(struct ns_node *n, const struct ns_setattr *sa, uint64_t timeout);

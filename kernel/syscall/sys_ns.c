@@ -349,3 +349,17 @@ long sys_ns_statfs(struct cspace *cs, struct ns_node *n, const struct cap_ref *c
 	int err = ns_statfs(n, timeout_of(a[1]), &st);
 	return err ? err : copy_to_user(a[0], &st, sizeof(st));
 }
+
+long sys_ns_setattr(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,
+                    const uint64_t *a)
+{
+	(void)cs;
+	struct ns_setattr sa;
+	int err = copy_from_user(&sa, a[0], sizeof(sa));
+	if (err)
+		return err;
+	/* giving a file away is the tree's administration, as binding is */
+	if ((sa.valid & (NS_ATTR_UID | NS_ATTR_GID)) && !(cap->rights & RIGHT_MANAGE))
+		return ERR_ACCESS_DENIED;
+	return ns_setattr(n, &sa, timeout_of(a[1]));
+}

@@ -140,6 +140,23 @@ int cl_unlink(const char *path);
 int cl_rmdir(const char *path);
 int cl_rename(const char *from, const char *to);
 int cl_chdir(const char *path);
+int cl_chmod(const char *path, unsigned mode);
+int cl_fchmod(int fd, unsigned mode);
+int cl_chown(const char *path, unsigned uid, unsigned gid);
+int cl_fchown(int fd, unsigned uid, unsigned gid);
+int cl_lchown(const char *path, unsigned uid, unsigned gid);
+int cl_utimensat(int dirfd, const char *path, const struct cl_timespec times[2], int flags);
+int cl_futimens(int fd, const struct cl_timespec times[2]);
+struct cl_utimbuf {
+	long long actime, modtime;
+};
+int cl_utime(const char *path, const struct cl_utimbuf *times);
+struct cl_timeval {
+	long long tv_sec;
+	long tv_usec;
+};
+int cl_utimes(const char *path, const struct cl_timeval times[2]);
+int cl_gettimeofday(struct cl_timeval *tv, void *tz);
 char *cl_getcwd(char *buf, size_t size);
 void *cl_opendir(const char *path);
 struct cl_dirent *cl_readdir(void *dir);
@@ -249,6 +266,9 @@ struct cl_fake_ns {
 	unsigned list_max; /* when set, each list returns at most this many entries */
 	long fail_open, fail_write, fail_rename; /* when set, these fail with it */
 	handle_t last_dir; /* of the last open */
+	uint64_t last_rights; /* of the last open */
+	unsigned setattrs;
+	struct ns_setattr last_setattr;
 	char last_path[NS_PATH_MAX + 2];
 };
 extern struct cl_fake_ns cl_fake;
@@ -265,6 +285,7 @@ long cl___libc_ns_list(handle_t dir, uint64_t *cookie, void *buf, unsigned long 
 long cl___libc_ns_read(handle_t file, uint64_t off, void *buf, unsigned long len);
 long cl___libc_ns_write(handle_t file, uint64_t off, const void *buf, unsigned long len);
 long cl___libc_ns_truncate(handle_t file, uint64_t size);
+long cl___libc_ns_setattr(handle_t node, const struct ns_setattr *sa);
 long cl___libc_ns_unlink(handle_t dir, const char *path, unsigned long len, uint32_t flags);
 long cl___libc_ns_rename(handle_t dir, const char *path, unsigned long len, handle_t dir2,
                          const char *path2, unsigned long len2);

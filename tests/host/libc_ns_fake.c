@@ -29,6 +29,8 @@ struct entry {
 	char path[NS_PATH_MAX + 1];
 	char *data;
 	size_t size;
+	uint32_t mode, uid, gid; /* mode: NS_MODE_KEPT | bits once set */
+	uint64_t atime, mtime;
 };
 
 static struct entry entries[ENTRIES];
@@ -174,8 +176,8 @@ long cl___libc_ns_open(handle_t dir, const char *path, unsigned long len, uint32
 {
 	static char full[NS_PATH_MAX + 1];
 	bool must_dir;
-	(void)rights;
 	cl_fake.opens++;
+	cl_fake.last_rights = rights;
 	cl_fake.last_dir = dir;
 	snprintf(cl_fake.last_path, sizeof(cl_fake.last_path), "%.*s", (int)len, path);
 	if (cl_fake.fail_open)
@@ -222,7 +224,35 @@ long cl___libc_ns_stat(handle_t h, struct ns_stat *out)
 	                        .type = e->type,
 	                        .nlink = 1,
 	                        .size = e->size,
-	                        .mtime = 1500000000ull};
+	                        .mode = e->mode,
+	                        .uid = e->uid,
+	                        .gid = e->gid,
+	                        .atime = e->atime,
+	                        .mtime = e->mode ? e->mtime : 1500000000ull};
+	return 0;
+}
+
+long cl___libc_ns_setattr(handle_t h, const struct ns_setattr *sa)
+{
+	struct entry *e = entry_of(h);
+	if (!e)
+		return ERR_BAD_HANDLE;
+	cl_fake.setattrs++;
+	cl_fake.last_setattr = *sa;
+	if (!ns_setattr_ok(sa))
+		return ERR_INVALID_ARGS;
+	if (!e->mode)
+		e->mode = NS_MODE_KEPT | 0644;
+	if (sa->valid & NS_ATTR_MODE)
+		e->mode = NS_MODE_KEPT | sa->mode;
+	if (sa->valid & NS_ATTR_UID)
+		e->uid = sa->uid;
+	if (sa->valid & NS_ATTR_GID)
+		e->gid = sa->gid;
+	if (sa->valid & (NS_ATTR_ATIME | NS_ATTR_ATIME_NOW))
+		e->atime = sa->valid & NS_ATTR_ATIME ? sa->atime : 42;
+	if (sa->valid & (NS_ATTR_MTIME | NS_ATTR_MTIME_NOW))
+		e->mtime = sa->valid & NS_ATTR_MTIME ? sa->mtime : 42;
 	return 0;
 }
 

@@ -245,9 +245,16 @@ static void write_ops(uint32_t bs)
 	write_gen(mk(deeper, "bottom", EXT2_S_IFREG | 0644), 22, 0, 777);
 	/* modes, owners (32-bit ids) and times as given */
 	uint32_t victim = resolve("new/victim");
-	assert_int_equal(ext2_setattr(fs, victim, 04751, 70000, 80000, 1234567890u), 0);
-	assert_int_equal(ext2_setattr(fs, victim, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX),
+	assert_int_equal(ext2_setattr(fs, victim, 04751, 70000, 80000, 1111111111u, 1234567890u),
 	                 0);
+	assert_int_equal(ext2_setattr(fs, victim, EXT2_ATTR_KEEP, EXT2_ATTR_KEEP, EXT2_ATTR_KEEP,
+	                              EXT2_ATTR_KEEP, EXT2_ATTR_KEEP),
+	                 0);
+	struct ext2_stat vs;
+	assert_int_equal(ext2_stat(fs, victim, &vs), 0);
+	assert_int_equal(vs.mode & 07777, 04751);
+	assert_int_equal(vs.atime, 1111111111u);
+	assert_int_equal(vs.mtime, 1234567890u);
 	assert_int_equal(ext2_sync(fs), 0);
 	unmount_img();
 	assert_int_equal(ext2_sh("debugfs -R 'stat /new/victim' %s 2>/dev/null | grep -q "

@@ -19,7 +19,7 @@ TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_
 	$(TEST_LIBC_DIR)/shared/fmt.o
 TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns main \
 	__libc_ns_parse __libc_ns_root __libc_ns_open __libc_ns_close __libc_ns_stat __libc_ns_list \
-	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_unlink __libc_ns_rename \
+	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_setattr __libc_ns_unlink __libc_ns_rename \
 	__libc_handle __libc_handle_type __libc_stream_recv __libc_stream_send __libc_pipe __libc_term \
 	__libc_futex_wait __libc_futex_wake __libc_thread_start __libc_thread_wait \
 	__libc_thread_release __libc_thread_exit

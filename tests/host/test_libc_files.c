@@ -20,6 +20,8 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
+#include <abi/rights.h>
+#include <sys/stat.h>
 
 /* The libc's values are Linux's, the host's here: the same numbers. */
 #define DT_DIR 4
@@ -201,6 +203,76 @@ static void test_read_then_write(void **state)
 	assert_int_equal(cl_fclose(f), 0);
 }
 
+/* chmod, chown, utimensat and friends: one setattr each, with the rights it needs */
+static void test_attrs(void **state)
+{
+	(void)state;
+	struct cl_stat st;
+	put("/f", "x");
+	assert_int_equal(cl_chmod("/f", 0640), 0);
+	assert_int_equal(cl_fake.last_rights, RIGHT_WRITE); /* opened with only what it needs */
+	assert_int_equal(cl_fake.last_setattr.valid, NS_ATTR_MODE);
+	assert_int_equal(cl_stat("/f", &st), 0);
+	assert_int_equal(st.st_mode, 0100640);
+	unsigned calls = cl_fake.setattrs;
+	assert_int_equal(cl_chmod("/f", 010644), -1); /* beyond 07777: refused here */
+	assert_int_equal(cl_errno, EINVAL);
+	assert_int_equal(cl_fake.setattrs, calls);
+	assert_int_equal(cl_chmod("/nope", 0600), -1);
+	assert_int_equal(cl_errno, ENOENT);
+	assert_int_equal(cl_chown("/f", 1000, 100), 0);
+	assert_int_equal(cl_fake.last_rights, RIGHT_WRITE | RIGHT_MANAGE);
+	assert_int_equal(cl_chown("/f", (unsigned)-1, 7), 0); /* -1: the owner stays */
+	assert_int_equal(cl_fake.last_setattr.valid, NS_ATTR_GID);
+	assert_int_equal(cl_lchown("/f", 9, (unsigned)-1), 0);
+	assert_int_equal(cl_fake.last_setattr.valid, NS_ATTR_UID);
+	assert_int_equal(cl_stat("/f", &st), 0);
+	assert_int_equal(st.st_uid, 9);
+	assert_int_equal(st.st_gid, 7);
+	/* times: given, now, omitted; bad nanoseconds and other directories refused */
+	struct cl_timespec ts[2] = {{1700000000, 5}, {1600000000, UTIME_OMIT}};
+	assert_int_equal(cl_utimensat(AT_FDCWD, "/f", ts, 0), 0);
+	assert_int_equal(cl_fake.last_setattr.valid, NS_ATTR_ATIME);
+	assert_int_equal(cl_fake.last_setattr.atime, 1700000000000000005ull);
+	ts[0].tv_nsec = UTIME_NOW;
+	ts[1].tv_nsec = 0;
+	assert_int_equal(cl_utimensat(AT_FDCWD, "/f", ts, 0), 0);
+	assert_int_equal(cl_fake.last_setattr.valid, NS_ATTR_ATIME_NOW | NS_ATTR_MTIME);
+	assert_int_equal(cl_stat("/f", &st), 0);
+	assert_int_equal(st.st_mtim.tv_sec, 1600000000);
+	assert_int_equal(cl_utimensat(AT_FDCWD, "/f", NULL, 0), 0);
+	assert_int_equal(cl_fake.last_setattr.valid, NS_ATTR_ATIME_NOW | NS_ATTR_MTIME_NOW);
+	calls = cl_fake.setattrs;
+	ts[1].tv_nsec = 1000000000;
+	assert_int_equal(cl_utimensat(AT_FDCWD, "/f", ts, 0), -1);
+	assert_int_equal(cl_errno, EINVAL);
+	assert_int_equal(cl_utimensat(3, "f", NULL, 0), -1);
+	assert_int_equal(cl_errno, ENOTSUP);
+	assert_int_equal(cl_utimensat(AT_FDCWD, "/f", NULL, 1), -1);
+	assert_int_equal(cl_errno, EINVAL);
+	assert_int_equal(cl_fake.setattrs, calls);
+	struct cl_utimbuf ub = {100, 200};
+	assert_int_equal(cl_utime("/f", &ub), 0);
+	assert_int_equal(cl_fake.last_setattr.mtime, 200000000000ull);
+	struct cl_timeval tv[2] = {{1, 500000}, {2, 999999}};
+	assert_int_equal(cl_utimes("/f", tv), 0);
+	assert_int_equal(cl_fake.last_setattr.atime, 1500000000ull);
+	assert_int_equal(cl_fake.last_setattr.mtime, 2999999000ull);
+	/* through a descriptor: its own capability, no open */
+	int fd = cl_open("/f", O_RDONLY);
+	unsigned opens = cl_fake.opens;
+	assert_int_equal(cl_fchmod(fd, 0600), 0);
+	assert_int_equal(cl_fchown(fd, 1, 2), 0);
+	assert_int_equal(cl_futimens(fd, NULL), 0);
+	assert_int_equal(cl_fake.opens, opens);
+	assert_int_equal(cl_fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode, 0100600);
+	assert_int_equal(st.st_uid, 1);
+	assert_int_equal(cl_close(fd), 0);
+	assert_int_equal(cl_fchmod(fd, 0600), -1);
+	assert_int_equal(cl_errno, EBADF);
+}
+
 static void test_paths(void **state)
 {
 	(void)state;
@@ -313,6 +385,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_stream_buffering, setup),
 	    cmocka_unit_test_setup(test_read_then_write, setup),
 	    cmocka_unit_test_setup(test_paths, setup),
+	    cmocka_unit_test_setup(test_attrs, setup),
 	    cmocka_unit_test_setup(test_readdir_paged, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -433,6 +433,12 @@ static void test_time(void **state)
 	assert_true(cl_time(&t) == FAKE_REALTIME / 1000000000);
 	assert_true(t == FAKE_REALTIME / 1000000000);
 	assert_true(cl_time(NULL) == t);
+	struct cl_timeval tv;
+	assert_int_equal(cl_gettimeofday(&tv, NULL), 0);
+	assert_true(tv.tv_sec == FAKE_REALTIME / 1000000000);
+	assert_int_equal(tv.tv_usec, FAKE_REALTIME % 1000000000 / 1000);
+	assert_int_equal(cl_gettimeofday(&tv, &tv), -1); /* no time zones */
+	assert_int_equal(cl_errno, EINVAL);
 }
 
 int main(void)

@@ -138,6 +138,24 @@ static void test_operations(void **state)
 	assert_int_equal(r->status, 0);
 	r = call(&fs, NS_OP_UNLINK, NS_UNLINK_DIR, fs.root, 0, 0, S("home"), NULL, 0, NULL);
 	assert_int_equal(r->status, ERR_BAD_STATE);
+	/* setattr: exactly one struct ns_setattr, checked before the provider sees it */
+	struct ns_setattr sa = {.valid = NS_ATTR_MODE | NS_ATTR_UID, .mode = 0600, .uid = 7};
+	r = call(&fs, NS_OP_SETATTR, 0, g, 0, 0, (const char *)&sa, sizeof(sa), NULL, 0, NULL);
+	assert_int_equal(r->status, 0);
+	assert_int_equal(r->len, 0);
+	assert_int_equal(tfs_stat(&fs, g, &st), 0);
+	assert_int_equal(st.mode, NS_MODE_KEPT | 0600);
+	assert_int_equal(st.uid, 7);
+	r = call(&fs, NS_OP_SETATTR, 0, g, 0, 0, (const char *)&sa, sizeof(sa) - 1, NULL, 0, NULL);
+	assert_int_equal(r->status, ERR_MALFORMED);
+	r = call(&fs, NS_OP_SETATTR, 0, g, 0, 0, (const char *)&sa, sizeof(sa), "x", 1, NULL);
+	assert_int_equal(r->status, ERR_MALFORMED);
+	sa.mode = 010000;
+	r = call(&fs, NS_OP_SETATTR, 0, g, 0, 0, (const char *)&sa, sizeof(sa), NULL, 0, NULL);
+	assert_int_equal(r->status, ERR_INVALID_ARGS);
+	sa = (struct ns_setattr){.valid = NS_ATTR_MTIME | NS_ATTR_MTIME_NOW};
+	r = call(&fs, NS_OP_SETATTR, 0, g, 0, 0, (const char *)&sa, sizeof(sa), NULL, 0, NULL);
+	assert_int_equal(r->status, ERR_INVALID_ARGS);
 	tfs_destroy(&fs);
 }
 
@@ -165,6 +183,13 @@ static void test_malformed(void **state)
 	struct ns_provider_ops none = {0};
 	q.op = NS_OP_STAT;
 	len = ns_provider_handle(&none, &fs, &q, sizeof(q), rep, sizeof(rep));
+	assert_int_equal(((struct ns_rep *)rep)->status, ERR_NOT_SUPPORTED);
+	struct {
+		struct ns_req q;
+		struct ns_setattr sa;
+	} set = {{.op = NS_OP_SETATTR, .node = fs.root, .len1 = sizeof(struct ns_setattr)},
+	         {.valid = NS_ATTR_MODE}};
+	len = ns_provider_handle(&none, &fs, &set, sizeof(set), rep, sizeof(rep));
 	assert_int_equal(((struct ns_rep *)rep)->status, ERR_NOT_SUPPORTED);
 	/* random requests: any answer is a header whose length adds up */
 	uint64_t x = 0x2545f4914f6cdd1dull;

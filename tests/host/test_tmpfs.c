@@ -79,13 +79,74 @@ static void test_create_walk_stat(void **state)
 	assert_int_equal(tfs_stat(&fs, f, &st), 0);
 	assert_int_equal(st.type, NS_TYPE_FILE);
 	assert_int_equal(st.nlink, 1);
-	/* no owners or permissions kept: POSIX's usual, owner 0, ids never reused */
+	/* made with POSIX's usual permissions, owner 0; ids never reused */
 	assert_int_equal(st.mode, NS_MODE_KEPT | 0644);
 	assert_int_equal(st.uid, 0);
 	assert_int_equal(st.gid, 0);
 	assert_int_equal(st.generation, 0);
 	assert_int_equal(st.size, 0);
 	assert_int_equal(tfs_stat(&fs, 12345, &st), ERR_NOT_FOUND);
+	tfs_destroy(&fs);
+}
+
+/* chmod, chown, utimensat: what is named changes, the rest and the type stay */
+static void test_setattr(void **state)
+{
+	(void)state;
+	struct tfs fs;
+	assert_int_equal(tfs_init(&fs, 1 << 20, fake_clock), 0);
+	uint64_t d, f, l;
+	assert_int_equal(tfs_create(&fs, fs.root, S("d"), NS_TYPE_DIR, true, &d), 0);
+	assert_int_equal(tfs_create(&fs, d, S("f"), NS_TYPE_FILE, true, &f), 0);
+	assert_int_equal(tfs_symlink(&fs, d, S("l"), S("f"), &l), 0);
+	struct ns_stat st, before;
+	assert_int_equal(tfs_stat(&fs, l, &st), 0);
+	assert_int_equal(st.mode, NS_MODE_KEPT | 0777);
+	assert_int_equal(tfs_stat(&fs, f, &before), 0);
+	struct ns_setattr sa = {.valid = NS_ATTR_MODE, .mode = 04751};
+	assert_int_equal(tfs_setattr(&fs, f, &sa), 0);
+	assert_int_equal(tfs_stat(&fs, f, &st), 0);
+	assert_int_equal(st.mode, NS_MODE_KEPT | 04751);
+	assert_int_equal(st.type, NS_TYPE_FILE);
+	assert_int_equal(st.uid, 0);
+	assert_true(st.ctime > before.ctime);
+	assert_int_equal(st.mtime, before.mtime);
+	sa = (struct ns_setattr){.valid = NS_ATTR_UID | NS_ATTR_GID | NS_ATTR_ATIME | NS_ATTR_MTIME,
+	                         .uid = 70000,
+	                         .gid = 80000,
+	                         .atime = 1700000000123456789ull,
+	                         .mtime = 1600000000000000001ull};
+	assert_int_equal(tfs_setattr(&fs, f, &sa), 0);
+	assert_int_equal(tfs_stat(&fs, f, &st), 0);
+	assert_int_equal(st.mode, NS_MODE_KEPT | 04751);
+	assert_int_equal(st.uid, 70000);
+	assert_int_equal(st.gid, 80000);
+	assert_int_equal(st.atime, 1700000000123456789ull);
+	assert_int_equal(st.mtime, 1600000000000000001ull);
+	sa = (struct ns_setattr){.valid = NS_ATTR_MTIME_NOW | NS_ATTR_GID, .gid = 5};
+	assert_int_equal(tfs_setattr(&fs, f, &sa), 0);
+	assert_int_equal(tfs_stat(&fs, f, &st), 0);
+	assert_int_equal(st.mtime, st.ctime); /* now */
+	assert_int_equal(st.atime, 1700000000123456789ull);
+	assert_int_equal(st.uid, 70000);
+	assert_int_equal(st.gid, 5);
+	/* a directory keeps its type; bad requests change nothing */
+	sa = (struct ns_setattr){.valid = NS_ATTR_MODE, .mode = 0700};
+	assert_int_equal(tfs_setattr(&fs, d, &sa), 0);
+	assert_int_equal(tfs_stat(&fs, d, &st), 0);
+	assert_int_equal(st.mode, NS_MODE_KEPT | 0700);
+	assert_int_equal(st.type, NS_TYPE_DIR);
+	static const struct ns_setattr bad[] = {
+	    {.valid = NS_ATTR_MODE, .mode = 010000},
+	    {.valid = 1u << 7},
+	    {.valid = NS_ATTR_ATIME | NS_ATTR_ATIME_NOW},
+	    {.valid = NS_ATTR_MTIME | NS_ATTR_MTIME_NOW},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(tfs_setattr(&fs, d, &bad[i]), ERR_INVALID_ARGS);
+	assert_int_equal(tfs_stat(&fs, d, &before), 0);
+	assert_int_equal(before.mode, NS_MODE_KEPT | 0700);
+	assert_int_equal(tfs_setattr(&fs, 12345, &sa), ERR_NOT_FOUND);
 	tfs_destroy(&fs);
 }
 
@@ -434,6 +495,7 @@ int main(void)
 	    cmocka_unit_test(test_create_walk_stat),
 	    cmocka_unit_test(test_links),
 	    cmocka_unit_test(test_unlink_rules_and_holds),
+	    cmocka_unit_test(test_setattr),
 	    cmocka_unit_test(test_rename),
 	    cmocka_unit_test(test_list),
 	    cmocka_unit_test(test_file_data),

@@ -8,6 +8,7 @@
  */
 #include "edbuf.h"
 #include "match.h"
+#include "modespec.h"
 #include "procinfo.h"
 #include "sha256.h"
 #include "text.h"
@@ -597,6 +598,63 @@ static void test_edbuf(void **state)
 	edbuf_free(&b);
 }
 
+/* chmod's modes: octal, POSIX's symbolic clauses, and what is not one */
+static void test_modespec(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *spec;
+		unsigned old;
+		bool dir;
+		unsigned want; /* ~0u: refused */
+	} t[] = {
+	    {"755", 0, false, 0755},
+	    {"0644", 0777, false, 0644},
+	    {"7777", 0, false, 07777},
+	    {"10000", 0, false, ~0u},
+	    {"0", 0777, false, 0},
+	    {"8", 0, false, ~0u},
+	    {"u+x", 0644, false, 0744},
+	    {"u+x,go-w", 0666, false, 0744},
+	    {"go-w", 0777, false, 0755},
+	    {"a=r", 0777, false, 0444},
+	    {"=r", 04777, false, 0444},
+	    {"+x", 0644, false, 0755},
+	    {"-w", 0666, false, 0444},
+	    {"a=rX", 0600, false, 0444},
+	    {"a=rX", 0700, false, 0555},
+	    {"a=rX", 0600, true, 0555},
+	    {"g=u", 0640, false, 0660},
+	    {"o=g", 0750, false, 0755},
+	    {"u+s,g+s", 0755, false, 06755},
+	    {"+t", 0777, true, 01777},
+	    {"o+t", 0777, true, 01777},
+	    {"u-s", 04755, false, 0755},
+	    {"u=rwx,g=rx,o=", 0, false, 0750},
+	    {"u+x-w", 0644, false, 0544},
+	    {"ug+rw", 0, false, 0660},
+	    {"u=", 0755, false, 0055},
+	    {"", 0, false, ~0u},
+	    {"u", 0, false, ~0u},
+	    {"u+x,", 0, false, ~0u},
+	    {",u+x", 0, false, ~0u},
+	    {"u+q", 0, false, ~0u},
+	    {"z+x", 0, false, ~0u},
+	    {"u+x g-w", 0, false, ~0u},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		unsigned got = 12345;
+		int r = mode_parse(t[i].spec, t[i].old, t[i].dir, &got);
+		if (t[i].want == ~0u) {
+			if (r != -1 || got != 12345)
+				fail_msg("'%s' accepted (%o)", t[i].spec, got);
+		} else if (r != 0 || got != t[i].want) {
+			fail_msg("'%s' on %o: %d %o, want %o", t[i].spec, t[i].old, r, got,
+			         t[i].want);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +674,7 @@ int main(void)
 	    cmocka_unit_test(test_procinfo),
 	    cmocka_unit_test(test_procinfo_threads),
 	    cmocka_unit_test(test_edbuf),
+	    cmocka_unit_test(test_modespec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <abi/ns.h>
@@ -687,6 +689,37 @@ static void test_clock_read(void)
 	ch_cap_drop(dev);
 }
 
+/*
+ * libc's wall clock: devtest's first CLOCK_REALTIME read (nothing before reads one)
+ * finds the driver in dev:///clock, so time(), clock_gettime(CLOCK_REALTIME) and
+ * gettimeofday() are Unix time, after 2024-01-01, and agree with the driver (QEMU's
+ * RTC starts at the host's UTC time) to within 2 s.
+ */
+static void test_clock_libc(void)
+{
+	handle_t dev;
+	uint64_t now;
+	if (!dup_())
+		return;
+	time_t t = time(NULL);
+	struct timespec ts;
+	struct timeval tv;
+	CHECK(ch_wall_clock_known(), "libc found no wall clock (time %lld)", (long long)t);
+	CHECK(t >= 1704067200, "time() %lld: before 2024-01-01", (long long)t);
+	EXPECT_OK(ch_clock_open(uri_clock, &dev));
+	EXPECT_OK(ch_clock_now(dev, &now));
+	ch_cap_drop(dev);
+	long long diff = (long long)(now / 1000000000ull) - (long long)t;
+	CHECK(diff >= -2 && diff <= 2, "time() %lld, the driver %llu", (long long)t,
+	      (unsigned long long)(now / 1000000000ull));
+	CHECK(clock_gettime(CLOCK_REALTIME, &ts) == 0 && ts.tv_sec >= t && ts.tv_sec <= t + 2,
+	      "clock_gettime %lld, time %lld", (long long)ts.tv_sec, (long long)t);
+	CHECK(gettimeofday(&tv, NULL) == 0 && tv.tv_sec >= ts.tv_sec && tv.tv_sec <= ts.tv_sec + 2,
+	      "gettimeofday %lld, clock_gettime %lld", (long long)tv.tv_sec, (long long)ts.tv_sec);
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0 && ts.tv_sec < t - 1000000,
+	      "CLOCK_MONOTONIC %lld is not time since boot", (long long)ts.tv_sec);
+}
+
 static void test_clock_bad_calls(void)
 {
 	handle_t dev;
@@ -740,6 +773,7 @@ static void run_clock(struct dtarget *t, long (*start)(struct dtarget *))
 	char prefix[32];
 	snprintf(prefix, sizeof(prefix), "clock_%s_", t->name);
 	ch_test_run(prefix, "read", test_clock_read);
+	ch_test_run(prefix, "libc", test_clock_libc);
 	ch_test_run(prefix, "bad_calls", test_clock_bad_calls);
 	ch_test_run(prefix, "kill", test_clock_kill);
 }

@@ -258,6 +258,39 @@ static int op_truncate(void *ctx, uint64_t node, uint64_t size)
 	return changed(d, ext2_truncate(d->fs, ino, size));
 }
 
+/* A time of the protocol (ns since 1970) as ext2 keeps it (seconds, 32 bits, the last
+ * two values the engine's KEEP and NOW); ERR_OUT_OF_RANGE past 2106. */
+static int ext2_time_of(uint32_t valid, uint32_t given, uint32_t now, uint64_t ns, uint32_t *out)
+{
+	*out = EXT2_ATTR_KEEP;
+	if (valid & now)
+		*out = EXT2_ATTR_NOW;
+	else if (valid & given) {
+		uint64_t s = ns / 1000000000u;
+		if (s >= EXT2_ATTR_NOW)
+			return ERR_OUT_OF_RANGE;
+		*out = (uint32_t)s;
+	}
+	return 0;
+}
+
+/* chmod, chown, utimensat: the inode's mode bits (its type stays), owner, times, ctime. */
+static int op_setattr(void *ctx, uint64_t node, const struct ns_setattr *sa)
+{
+	struct fsd *d = ctx;
+	INO_OR_FAIL(ino, node);
+	uint32_t at, mt, v = sa->valid;
+	int r = ext2_time_of(v, NS_ATTR_ATIME, NS_ATTR_ATIME_NOW, sa->atime, &at);
+	if (r < 0 || (r = ext2_time_of(v, NS_ATTR_MTIME, NS_ATTR_MTIME_NOW, sa->mtime, &mt)) < 0)
+		return r;
+	if (((v & NS_ATTR_UID) && sa->uid == EXT2_ATTR_KEEP) ||
+	    ((v & NS_ATTR_GID) && sa->gid == EXT2_ATTR_KEEP))
+		return ERR_OUT_OF_RANGE; /* (uid_t)-1: no id, POSIX's "unchanged" */
+	return changed(d, ext2_setattr(d->fs, ino, v & NS_ATTR_MODE ? sa->mode : EXT2_ATTR_KEEP,
+	                               v & NS_ATTR_UID ? sa->uid : EXT2_ATTR_KEEP,
+	                               v & NS_ATTR_GID ? sa->gid : EXT2_ATTR_KEEP, at, mt));
+}
+
 static long op_readlink(void *ctx, uint64_t node, char *buf, size_t cap)
 {
 	struct fsd *d = ctx;
@@ -332,4 +365,5 @@ const struct ns_provider_ops fsd_ops = {
     .release = op_release,
     .sync = op_sync,
     .statfs = op_statfs,
+    .setattr = op_setattr,
 };

@@ -6,16 +6,22 @@
  * Until Exec starts drivers from its manifest, fstest starts them as blktest
  * does: bin/virtio-blk on the third virtio-blk function as vdc (tools/qemu.sh
  * attaches the home disk after the two scratch disks), then serves fs:///disk
- * itself and starts bin/fsd there with a control endpoint (fsd_ctl.h).
+ * itself and starts bin/fsd there with a control endpoint (fsd_ctl.h). The wall
+ * clock too (bin/cmos-rtc as dev:///clock/rtc, which the test manifest does not
+ * start), so that fsd stamps real times (tools/fsd-check.sh compares them with the
+ * host's); without an RTC fsd counts from boot, as before.
  */
 #include "fstest.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <abi/errors.h>
 #include <abi/rights.h>
 #include <charlotte/driver.h>
+#include <charlotte/hw.h>
 #include <charlotte/kbus.h>
+#include <charlotte/names.h>
 #include <charlotte/ns.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
@@ -23,7 +29,7 @@
 
 #include "../fsd/fsd_ctl.h"
 
-static struct ch_child driver, fsd;
+static struct ch_child driver, fsd, rtc;
 static handle_t ctl = HANDLE_INVALID; /* our end of fsd's control channel */
 
 long fstest_start_driver(void)
@@ -39,8 +45,32 @@ long fstest_start_driver(void)
 	return r;
 }
 
+/* bin/cmos-rtc on the "rtc" platform device as dev:///clock/rtc; 0 or ERR_*. */
+static long start_clock(void)
+{
+	handle_t hw = ch_handle("hw"), dev = HANDLE_INVALID;
+	if (hw == HANDLE_INVALID || rtc.process != HANDLE_INVALID)
+		return hw == HANDLE_INVALID ? ERR_NOT_FOUND : 0;
+	for (uint32_t i = 0; dev == HANDLE_INVALID; i++) {
+		struct hw_device_info di;
+		long r = ch_dev_enum(hw, i, &di, NULL);
+		if (r < 0)
+			return r == ERR_OUT_OF_RANGE ? ERR_NOT_FOUND : r;
+		if (di.bus == HW_BUS_PLATFORM && !strncmp(di.name, "rtc", sizeof(di.name)) &&
+		    (r = ch_dev_enum(hw, i, &di, &dev)) < 0)
+			return r;
+	}
+	const char *argv[] = {"bin/cmos-rtc", "rtc", NULL};
+	long r = ch_driver_spawn(argv, dev, 1u << 20, FSTEST_LONG, &rtc);
+	ch_cap_drop(dev);
+	return r;
+}
+
 long fstest_start_fsd(void)
 {
+	long clock = start_clock();
+	if (clock < 0)
+		printf("fstest: no wall clock for fsd: %s\n", ch_error_name(clock));
 	handle_t fs = ch_ns_root("fs"), srv, c[2];
 	long r = fs == HANDLE_INVALID ? ERR_NOT_FOUND : ch_ns_serve(fs, "disk", 4, &srv);
 	if (r < 0)
@@ -114,6 +144,13 @@ long fstest_finish(void)
 		ch_proc_wait(driver.process, FSTEST_LONG, &st);
 		ch_child_release(&driver);
 		ch_driver_unbind("vdc"); /* its entry would keep its pool taken */
+	}
+	if (rtc.process != HANDLE_INVALID) {
+		struct proc_status st;
+		ch_proc_kill(rtc.process);
+		ch_proc_wait(rtc.process, FSTEST_LONG, &st);
+		ch_child_release(&rtc);
+		ch_driver_unbind("rtc");
 	}
 	handle_t fs = ch_ns_root("fs");
 	if (fs != HANDLE_INVALID)

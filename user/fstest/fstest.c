@@ -14,10 +14,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <abi/errors.h>
@@ -426,6 +428,64 @@ static void test_host_file(void)
 	ch_cap_drop(d);
 }
 
+/*
+ * chmod, chown and times through fsd: the inode's bits (its type kept), 32-bit ids and
+ * seconds; what ext2 cannot keep is ERR_OUT_OF_RANGE; the rights. tools/fsd-check.sh
+ * reads fstest/attr.txt and fstest/attr-dir back with debugfs (fs_host_setattr), and
+ * compares the ctime fsd stamped with the host's clock.
+ */
+static void test_setattr(void)
+{
+	if (!ready())
+		return;
+	handle_t d = fstest_disk_root(), f, weak;
+	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
+	mkdir(DISK "/fstest", 0755);
+	EXPECT_OK(write_pattern(d, "fstest/attr.txt", 100, 11));
+	struct stat s;
+	time_t before = time(NULL);
+	CHECK(chmod(DISK "/fstest/attr.txt", 04751) == 0, "chmod: errno %d", errno);
+	CHECK(chown(DISK "/fstest/attr.txt", 70000, 80000) == 0, "chown: errno %d", errno);
+	struct timespec ts[2] = {{1111111111, 0}, {1234567890, 0}};
+	CHECK(utimensat(AT_FDCWD, DISK "/fstest/attr.txt", ts, 0) == 0, "utimensat: errno %d",
+	      errno);
+	CHECK(stat(DISK "/fstest/attr.txt", &s) == 0 && s.st_mode == (S_IFREG | 04751) &&
+	          s.st_uid == 70000 && s.st_gid == 80000 && s.st_atim.tv_sec == 1111111111 &&
+	          s.st_mtim.tv_sec == 1234567890 && s.st_size == 100,
+	      "stat: mode %o uid %u gid %u atime %lld mtime %lld size %lld", s.st_mode, s.st_uid,
+	      s.st_gid, (long long)s.st_atim.tv_sec, (long long)s.st_mtim.tv_sec,
+	      (long long)s.st_size);
+	/* with a wall clock (fstest starts the RTC for fsd), ctime is now, not boot time */
+	if (ch_wall_clock_known())
+		CHECK(s.st_ctim.tv_sec >= before - 5 && s.st_ctim.tv_sec <= time(NULL) + 5 &&
+		          before > 1704067200,
+		      "ctime %lld, our clock %lld", (long long)s.st_ctim.tv_sec, (long long)before);
+	EXPECT_PATTERN(d, "fstest/attr.txt", 100, 11);
+	CHECK(mkdir(DISK "/fstest/attr-dir", 0755) == 0 || errno == EEXIST, "mkdir: errno %d",
+	      errno);
+	CHECK(chmod(DISK "/fstest/attr-dir", 0700) == 0 && stat(DISK "/fstest/attr-dir", &s) == 0 &&
+	          s.st_mode == (S_IFDIR | 0700),
+	      "chmod of a directory: errno %d mode %o", errno, s.st_mode);
+	/* what ext2 cannot keep, and the rights */
+	EXPECT_OK(fstest_open(d, "fstest/attr.txt", NS_TYPE_FILE, 0, &f));
+	struct ns_setattr far = {.valid = NS_ATTR_MTIME, .mtime = (1ull << 33) * 1000000000ull};
+	EXPECT_ERR(ch_ns_setattr(f, &far, FSTEST_LONG), ERR_OUT_OF_RANGE);
+	struct ns_setattr noid = {.valid = NS_ATTR_UID, .uid = 0xffffffffu};
+	EXPECT_ERR(ch_ns_setattr(f, &noid, FSTEST_LONG), ERR_OUT_OF_RANGE);
+	struct ns_setattr bad = {.valid = NS_ATTR_MODE, .mode = 070000};
+	EXPECT_ERR(ch_ns_setattr(f, &bad, FSTEST_LONG), ERR_INVALID_ARGS);
+	EXPECT_OK(ch_cap_derive(f, RIGHT_READ | RIGHT_INSPECT, 0, &weak));
+	struct ns_setattr m = {.valid = NS_ATTR_MODE, .mode = 0600};
+	EXPECT_ERR(ch_ns_setattr(weak, &m, FSTEST_LONG), ERR_ACCESS_DENIED);
+	ch_cap_drop(weak);
+	ch_cap_drop(f);
+	CHECK(stat(DISK "/fstest/attr.txt", &s) == 0 && s.st_mode == (S_IFREG | 04751) &&
+	          s.st_mtim.tv_sec == 1234567890 && s.st_uid == 70000,
+	      "after refused changes: mode %o mtime %lld uid %u", s.st_mode,
+	      (long long)s.st_mtim.tv_sec, s.st_uid);
+	ch_cap_drop(d);
+}
+
 /* Let the kernel tell fsd of the capabilities it dropped: releases go in batches of 32
  * (kernel/ns/remote.c), so 40 more opens and drops of README push ours out. */
 static void flush_releases(handle_t d)
@@ -510,6 +570,8 @@ static void test_read_only(void)
 	ch_cap_drop(f);
 	EXPECT_ERR(fstest_open(d, "fstest/new", NS_TYPE_FILE, NS_OPEN_CREATE, &f),
 	           ERR_ACCESS_DENIED);
+	struct ns_setattr m = {.valid = NS_ATTR_MODE, .mode = 0600};
+	EXPECT_ERR(ch_ns_setattr(d, &m, FSTEST_LONG), ERR_ACCESS_DENIED);
 	EXPECT_OK(ch_ns_sync(d, 0, FSTEST_LONG)); /* nothing to write: fine */
 	EXPECT_OK(ch_ns_sync(d, NS_SYNC_READ_ONLY, FSTEST_LONG)); /* again: fine */
 	ch_cap_drop(d);
@@ -526,6 +588,7 @@ static void run_all(void)
 	ch_test_run("fs_", "many_files", test_many_files);
 	ch_test_run("fs_", "restart", test_restart);
 	ch_test_run("fs_", "sync_statfs", test_sync_statfs);
+	ch_test_run("fs_", "setattr", test_setattr);
 	ch_test_run("fs_", "host_file", test_host_file);
 	ch_test_run("fs_", "read_only", test_read_only);
 }

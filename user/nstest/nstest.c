@@ -900,6 +900,11 @@ static void test_stat_mode_owner(void)
 	nstest_stat_mode_owner(root, tmp);
 }
 
+static void test_setattr(void)
+{
+	nstest_setattr(root, tmp);
+}
+
 static void run_all(void)
 {
 	ch_test_run("ns_", "basic_file", test_basic_file);
@@ -921,6 +926,7 @@ static void run_all(void)
 	ch_test_run("ns_", "sync_statfs", test_sync_statfs);
 	ch_test_run("ns_", "statfs_hostile", test_statfs_hostile);
 	ch_test_run("ns_", "stat_mode_owner", test_stat_mode_owner);
+	ch_test_run("ns_", "setattr", test_setattr);
 	nstest_libc_tests(tmp);
 }
 

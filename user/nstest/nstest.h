@@ -20,3 +20,6 @@ void nstest_set_lookups(long n);
 /* ns_stat_mode_owner (statmode.c): mode, owner, group and generation in a stat, raw and
  * through libc, for tmpfs's entries (in tmp) and the kernel's (below root). */
 void nstest_stat_mode_owner(handle_t root, handle_t tmp);
+/* ns_setattr (statmode.c): chmod, chown and times on tmpfs, raw and through libc, with
+ * the rights each needs and hostile arguments; the kernel's entries refuse them. */
+void nstest_setattr(handle_t root, handle_t tmp);

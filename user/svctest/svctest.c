@@ -26,8 +26,11 @@
  * Waiting for a restart polls with a bound on the number of tries, never on a
  * duration that the test would judge.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <charlotte/hw.h>
 #include <charlotte/kbus.h>
@@ -172,6 +175,16 @@ static void test_view(void)
 	if (f)
 		fclose(f);
 	CHECK(!f, "wrote through a read-only view");
+	/* nor change attributes: no WRITE, so no chmod, chown or times (ns_setattr) */
+	EXPECT_OK(nopen(fs, "crashloop.starts", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &h));
+	struct ns_setattr sa = {.valid = NS_ATTR_MODE, .mode = 0777};
+	EXPECT_ERR(ch_ns_setattr(h, &sa, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_setattr(fs, &sa, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(h);
+	CHECK(chmod("/crashloop.starts", 0777) == -1 && errno == EACCES,
+	      "chmod in a read-only view: errno %d", errno);
+	CHECK(utimensat(AT_FDCWD, "/crashloop.starts", NULL, 0) == -1 && errno == EACCES,
+	      "utimensat in a read-only view: errno %d", errno);
 	static char buf[512];
 	uint64_t cookie = 0;
 	EXPECT_OK(ch_ns_list(fs, &cookie, buf, sizeof(buf), 0));

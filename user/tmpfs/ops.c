@@ -201,6 +201,11 @@ static int op_truncate(void *ctx, uint64_t node, uint64_t size)
 	return r;
 }
 
+static int op_setattr(void *ctx, uint64_t node, const struct ns_setattr *sa)
+{
+	return tfs_setattr(ctx, node, sa);
+}
+
 static long op_readlink(void *ctx, uint64_t node, char *buf, size_t cap)
 {
 	return tfs_readlink(ctx, node, buf, cap);
@@ -259,4 +264,5 @@ const struct ns_provider_ops tmpfs_ops = {
     .watch = op_watch,
     .sync = op_sync,
     .statfs = op_statfs,
+    .setattr = op_setattr,
 };

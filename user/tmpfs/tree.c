@@ -36,6 +36,8 @@ struct tfs_node {
 	uint32_t type;
 	uint32_t nlink; /* names (a directory: its entry, itself, its subdirectories' "..") */
 	uint32_t holds; /* capabilities the kernel holds (tfs_hold) */
+	uint32_t mode; /* permission bits (07777), as set by tfs_setattr */
+	uint32_t uid, gid;
 	uint64_t parent; /* directories: the directory holding their entry */
 	uint64_t ctime, mtime, atime;
 	union {
@@ -156,6 +158,7 @@ static int node_new(struct tfs *fs, uint32_t type, struct tfs_node **out)
 	}
 	n->id = fs->next_id++;
 	n->type = type;
+	n->mode = type == NS_TYPE_DIR ? 0755u : type == NS_TYPE_LINK ? 0777u : 0644u;
 	n->ctime = n->mtime = n->atime = now(fs);
 	ids_put(fs, n);
 	fs->nnodes++;
@@ -657,12 +660,32 @@ int tfs_stat(struct tfs *fs, uint64_t node, struct ns_stat *out)
 	out->ctime = n->ctime;
 	out->mtime = n->mtime;
 	out->atime = n->atime;
-	/* no owners or permission bits are kept (no chmod in the protocol): POSIX's usual */
-	out->mode = NS_MODE_KEPT | (n->type == NS_TYPE_DIR    ? 0755u
-	                            : n->type == NS_TYPE_LINK ? 0777u
-	                                                      : 0644u);
-	out->uid = out->gid = 0;
+	out->mode = NS_MODE_KEPT | n->mode;
+	out->uid = n->uid;
+	out->gid = n->gid;
 	out->generation = 0; /* ids are never reused */
+	return 0;
+}
+
+int tfs_setattr(struct tfs *fs, uint64_t node, const struct ns_setattr *sa)
+{
+	struct tfs_node *n = node_get(fs, node);
+	if (!n)
+		return ERR_NOT_FOUND;
+	if (!ns_setattr_ok(sa))
+		return ERR_INVALID_ARGS;
+	uint64_t t = now(fs);
+	if (sa->valid & NS_ATTR_MODE)
+		n->mode = sa->mode;
+	if (sa->valid & NS_ATTR_UID)
+		n->uid = sa->uid;
+	if (sa->valid & NS_ATTR_GID)
+		n->gid = sa->gid;
+	if (sa->valid & (NS_ATTR_ATIME | NS_ATTR_ATIME_NOW))
+		n->atime = sa->valid & NS_ATTR_ATIME ? sa->atime : t;
+	if (sa->valid & (NS_ATTR_MTIME | NS_ATTR_MTIME_NOW))
+		n->mtime = sa->valid & NS_ATTR_MTIME ? sa->mtime : t;
+	n->ctime = t;
 	return 0;
 }
 

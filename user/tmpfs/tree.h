@@ -86,9 +86,13 @@ int tfs_unlink(struct tfs *fs, uint64_t dir, const char *name, size_t len, unsig
 int tfs_rename(struct tfs *fs, uint64_t dir1, const char *from, size_t flen, uint64_t dir2,
                const char *to, size_t tlen);
 
-/* A node's attributes (every field of out set): mode 0755 / 0644 / 0777 (dirs, files,
- * links) with NS_MODE_KEPT, owner and group 0, generation 0 (ids are never reused). */
+/* A node's attributes (every field of out set): its mode with NS_MODE_KEPT (made 0755 /
+ * 0644 / 0777: dirs, files, links), owner and group (made 0), generation 0 (ids are
+ * never reused). */
 int tfs_stat(struct tfs *fs, uint64_t node, struct ns_stat *out);
+/* Change what sa->valid names (abi/ns.h; ERR_INVALID_ARGS unless ns_setattr_ok), ctime
+ * to now. Times are kept in ns as given. */
+int tfs_setattr(struct tfs *fs, uint64_t node, const struct ns_setattr *sa);
 /*
  * List dir from *cookie (0: the start) into buf as struct ns_dirent records (abi/ns.h): as many whole entries as fit.
  * Returns the bytes written (0: no more entries) and advances *cookie; an

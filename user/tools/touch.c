@@ -1,16 +1,18 @@
 /*
- * touch.c - `touch file ...`: creates files that do not exist.
+ * touch.c - `touch file ...`: creates files that do not exist, sets the times of
+ * those that do to now.
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/tool.h"
 
 static const struct tool touch_tool = {
     "touch", "touch file ...",
-    "Creates each file that does not exist (empty); an existing file is left as it is.\n"
-    "Not supported: changing an existing file's times (the namespace has no utimes), "
-    "-a, -m, -t, -r.\n"};
+    "Creates each file that does not exist (empty) and sets each file's access and\n"
+    "modification times to now (its bytes are left as they are).\n"
+    "Not supported: -a, -m, -t, -r, -c.\n"};
 
 int main(int argc, char **argv)
 {
@@ -25,6 +27,10 @@ int main(int argc, char **argv)
 			tool_warn_errno(argv[i]);
 			rc = 1;
 			continue;
+		}
+		if (futimens(fd, NULL) < 0) {
+			tool_warn_errno(argv[i]);
+			rc = 1;
 		}
 		close(fd);
 	}

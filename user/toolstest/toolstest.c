@@ -34,11 +34,11 @@
 
 /* Every tool in the initrd (docs/tools.md). */
 static const char *const all_tools[] = {
-    "cat",   "cp",     "date", "dmesg",  "edit",     "df",   "du",    "echo",      "env",
-    "false", "find",   "grep", "head",   "hexdump",  "kill", "ln",    "ls",        "mem",
-    "mkdir", "mv",     "ns",   "ps",     "reboot",   "rm",   "rmdir", "sha256sum", "sleep",
-    "sort",  "stat",   "sync", "tail",   "shutdown", "top",  "touch", "tree",      "true",
-    "uniq",  "uptime", "wc",   "serial", "sched",
+    "cat",   "cp",     "date", "dmesg",  "edit",     "df",    "du",    "echo",      "env",
+    "false", "find",   "grep", "head",   "hexdump",  "kill",  "ln",    "ls",        "mem",
+    "mkdir", "mv",     "ns",   "ps",     "reboot",   "rm",    "rmdir", "sha256sum", "sleep",
+    "sort",  "stat",   "sync", "tail",   "shutdown", "top",   "touch", "tree",      "true",
+    "uniq",  "uptime", "wc",   "serial", "sched",    "chmod", "chown",
 };
 
 /* A grant of h under name with all the rights we have on it. */
@@ -246,11 +246,11 @@ static void test_true_false(void)
 static void test_misuse(void)
 {
 	static const char *const with_options[] = {
-	    "ls",   "cat",      "mkdir",     "rm",    "cp",   "mv",     "head",  "tail",
-	    "wc",   "stat",     "touch",     "grep",  "sort", "uniq",   "tree",  "du",
-	    "ln",   "hexdump",  "sha256sum", "sleep", "env",  "uptime", "date",  "ps",
-	    "kill", "mem",      "ns",        "df",    "sync", "top",    "dmesg", "rmdir",
-	    "edit", "shutdown", "reboot",    "sched"};
+	    "ls",   "cat",      "mkdir",     "rm",    "cp",    "mv",     "head",  "tail",
+	    "wc",   "stat",     "touch",     "grep",  "sort",  "uniq",   "tree",  "du",
+	    "ln",   "hexdump",  "sha256sum", "sleep", "env",   "uptime", "date",  "ps",
+	    "kill", "mem",      "ns",        "df",    "sync",  "top",    "dmesg", "rmdir",
+	    "edit", "shutdown", "reboot",    "sched", "chmod", "chown"};
 	for (size_t i = 0; i < sizeof(with_options) / sizeof(with_options[0]); i++) {
 		int code = run(with_options[i], "-Z", (const char *)NULL);
 		CHECK(code == 2, "%s -Z: exit %d, want 2", with_options[i], code);
@@ -318,6 +318,65 @@ static void test_mkdir_touch_rm(void)
 	CHECK(!exists(TDIR "/a/f"), "rm left a file");
 	EXPECT_EXIT(0, "rm", "-r", TDIR "/a");
 	CHECK(!exists(TDIR "/a"), "rm -r left the tree");
+}
+
+/* The permission bits and owner an entry's stat reports (-1: no such entry). */
+static long mode_of(const char *p, unsigned *uid, unsigned *gid)
+{
+	struct stat st;
+	if (stat(p, &st) < 0)
+		return -1;
+	if (uid)
+		*uid = st.st_uid, *gid = st.st_gid;
+	return st.st_mode & 07777;
+}
+
+static void test_chmod_chown(void)
+{
+	unsigned uid, gid;
+	EXPECT_EXIT(0, "mkdir", "-p", TDIR "/perm/d");
+	CHECK(put(TDIR "/perm/f", "x") == 0, "writing a file");
+	EXPECT_EXIT(0, "chmod", "640", TDIR "/perm/f");
+	CHECK(mode_of(TDIR "/perm/f", NULL, NULL) == 0640, "chmod 640: %lo",
+	      mode_of(TDIR "/perm/f", NULL, NULL));
+	EXPECT_EXIT(0, "chmod", "u+x,go-w,o+r", TDIR "/perm/f");
+	CHECK(mode_of(TDIR "/perm/f", NULL, NULL) == 0744, "chmod u+x,go-w,o+r: %lo",
+	      mode_of(TDIR "/perm/f", NULL, NULL));
+	EXPECT_EXIT(0, "chmod", "-w", TDIR "/perm/f"); /* a mode, not an option */
+	CHECK(mode_of(TDIR "/perm/f", NULL, NULL) == 0544, "chmod -w: %lo",
+	      mode_of(TDIR "/perm/f", NULL, NULL));
+	EXPECT_EXIT(0, "chmod", "a=rX", TDIR "/perm/d", TDIR "/perm/f");
+	CHECK(mode_of(TDIR "/perm/d", NULL, NULL) == 0555 &&
+	          mode_of(TDIR "/perm/f", NULL, NULL) == 0555,
+	      "chmod a=rX: %lo %lo", mode_of(TDIR "/perm/d", NULL, NULL),
+	      mode_of(TDIR "/perm/f", NULL, NULL));
+	EXPECT_EXIT(2, "chmod", "999", TDIR "/perm/f");
+	EXPECT_EXIT(2, "chmod", "u+q", TDIR "/perm/f");
+	EXPECT_EXIT(2, "chmod", "755");
+	EXPECT_EXIT(1, "chmod", "755", TDIR "/perm/nope");
+	EXPECT_EXIT(1, "chmod", "755", "proc:///"); /* keeps no permission bits */
+	EXPECT_EXIT(0, "chown", "1000:100", TDIR "/perm/f");
+	CHECK(mode_of(TDIR "/perm/f", &uid, &gid) >= 0 && uid == 1000 && gid == 100,
+	      "chown 1000:100: %u:%u", uid, gid);
+	EXPECT_EXIT(0, "chown", ":7", TDIR "/perm/f");
+	EXPECT_EXIT(0, "chown", "70000", TDIR "/perm/d");
+	CHECK(mode_of(TDIR "/perm/f", &uid, &gid) >= 0 && uid == 1000 && gid == 7,
+	      "chown :7: %u:%u", uid, gid);
+	CHECK(mode_of(TDIR "/perm/d", &uid, &gid) >= 0 && uid == 70000 && gid == 0,
+	      "chown 70000 (a directory): %u:%u", uid, gid);
+	EXPECT_EXIT(2, "chown", "ada", TDIR "/perm/f");
+	EXPECT_EXIT(2, "chown", ":", TDIR "/perm/f");
+	EXPECT_EXIT(2, "chown", "4294967295", TDIR "/perm/f");
+	EXPECT_EXIT(1, "chown", "1", TDIR "/perm/nope");
+	/* touch sets an existing file's times to now (tmpfs's clock: maybe since boot) */
+	struct timespec old[2] = {{1, 0}, {2, 0}};
+	struct stat st;
+	CHECK(utimensat(AT_FDCWD, TDIR "/perm/f", old, 0) == 0, "utimensat: errno %d", errno);
+	EXPECT_EXIT(0, "touch", TDIR "/perm/f");
+	CHECK(stat(TDIR "/perm/f", &st) == 0 && st.st_mtim.tv_sec > 2 && st.st_atim.tv_sec > 1,
+	      "touch left the times: %lld %lld", (long long)st.st_mtim.tv_sec,
+	      (long long)st.st_atim.tv_sec);
+	EXPECT_EXIT(0, "rm", "-r", TDIR "/perm");
 }
 
 static void test_cp_mv(void)
@@ -745,6 +804,7 @@ static void run_all(void)
 	ch_test_run("tools_", "misuse", test_misuse);
 	ch_test_run("tools_", "missing", test_missing);
 	ch_test_run("tools_", "mkdir_touch_rm", test_mkdir_touch_rm);
+	ch_test_run("tools_", "chmod_chown", test_chmod_chown);
 	ch_test_run("tools_", "cp_mv", test_cp_mv);
 	ch_test_run("tools_", "readers", test_readers);
 	ch_test_run("tools_", "ln", test_ln);

@@ -176,6 +176,13 @@ int ext2_rename(struct ext2_fs *fs, uint32_t sdir, const char *sname, size_t sle
 int ext2_hold(struct ext2_fs *fs, uint32_t ino);
 /* Drop a hold; the last one of an inode without names frees it. ERR_NOT_FOUND if not held. */
 int ext2_release(struct ext2_fs *fs, uint32_t ino);
-/* Set mode's permission bits, owner and times as given (a field of ~0: unchanged). */
+/* ext2_setattr: a field left as it is; a time set to the engine's clock now. */
+#define EXT2_ATTR_KEEP UINT32_MAX
+#define EXT2_ATTR_NOW (UINT32_MAX - 1)
+/*
+ * Set mode's permission bits (perm & 07777; the type bits stay), owner, group
+ * (32 bits: i_uid/i_uid_high) and times (seconds) as given, each unless
+ * EXT2_ATTR_KEEP; a time of EXT2_ATTR_NOW is the clock's now. ctime becomes now.
+ */
 int ext2_setattr(struct ext2_fs *fs, uint32_t ino, uint32_t perm, uint32_t uid, uint32_t gid,
-                 uint32_t mtime);
+                 uint32_t atime, uint32_t mtime);

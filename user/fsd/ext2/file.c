@@ -227,7 +227,7 @@ int64_t ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t cap)
 }
 
 int ext2_setattr(struct ext2_fs *fs, uint32_t ino, uint32_t perm, uint32_t uid, uint32_t gid,
-                 uint32_t mtime)
+                 uint32_t atime, uint32_t mtime)
 {
 	if (fs->read_only)
 		return ERR_ACCESS_DENIED;
@@ -235,18 +235,21 @@ int ext2_setattr(struct ext2_fs *fs, uint32_t ino, uint32_t perm, uint32_t uid, 
 	int err = ext2_iget_node(fs, ino, &in);
 	if (err < 0)
 		return err;
-	if (perm != UINT32_MAX)
+	uint32_t now = ext2_now(fs);
+	if (perm != EXT2_ATTR_KEEP)
 		in.i_mode = (uint16_t)((in.i_mode & EXT2_S_IFMT) | (perm & 07777));
-	if (uid != UINT32_MAX) {
+	if (uid != EXT2_ATTR_KEEP) {
 		in.i_uid = (uint16_t)uid;
 		in.i_uid_high = (uint16_t)(uid >> 16);
 	}
-	if (gid != UINT32_MAX) {
+	if (gid != EXT2_ATTR_KEEP) {
 		in.i_gid = (uint16_t)gid;
 		in.i_gid_high = (uint16_t)(gid >> 16);
 	}
-	if (mtime != UINT32_MAX)
-		in.i_mtime = mtime;
-	in.i_ctime = ext2_now(fs);
+	if (atime != EXT2_ATTR_KEEP)
+		in.i_atime = atime == EXT2_ATTR_NOW ? now : atime;
+	if (mtime != EXT2_ATTR_KEEP)
+		in.i_mtime = mtime == EXT2_ATTR_NOW ? now : mtime;
+	in.i_ctime = now;
 	return ext2_iput(fs, ino, &in);
 }

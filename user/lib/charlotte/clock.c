@@ -5,9 +5,12 @@
 
 #include <abi/errors.h>
 #include <abi/ns.h>
+#include <abi/rights.h>
+#include <stdbool.h>
 
 #include "kbus.h"
 #include "ns.h"
+#include "start.h"
 #include "syscall.h"
 
 long ch_clock_open(const char *uri, handle_t *dev)
@@ -17,11 +20,16 @@ long ch_clock_open(const char *uri, handle_t *dev)
 
 long ch_clock_get(handle_t dev, struct clock_time_reply *out)
 {
+	return ch_clock_get_within(dev, out, CH_FOREVER);
+}
+
+long ch_clock_get_within(handle_t dev, struct clock_time_reply *out, uint64_t timeout)
+{
 	struct dev_msg_hdr q = {CLOCK_MSG_GET, sizeof(q)};
 	struct kbus_msg m = {.data = &q, .len = sizeof(q)};
 	struct clock_time_reply rep = {0};
 	struct kbus_buf kb = {.data = &rep, .capacity = sizeof(rep)};
-	long r = ch_kbus_call(dev, &m, &kb, CH_FOREVER);
+	long r = ch_kbus_call(dev, &m, &kb, timeout);
 	if (r < 0)
 		return r;
 	if (kb.len == sizeof(struct dev_status_reply) && rep.hdr.type == CLOCK_MSG_GET &&
@@ -43,5 +51,55 @@ long ch_clock_now(handle_t dev, uint64_t *unix_ns)
 	int64_t now = ch_clock_ns();
 	uint64_t since = now > (int64_t)rep.monotonic_ns ? (uint64_t)now - rep.monotonic_ns : 0;
 	*unix_ns = rep.unix_ns + since;
+	return 0;
+}
+
+/* The first clock of the directory dir (listed in the order the drivers bound). */
+static long first_clock(handle_t dir, handle_t *dev)
+{
+	uint64_t cookie = 0, buf[64]; /* room for one entry of any name */
+	long r = ch_ns_list(dir, &cookie, buf, sizeof(buf), CH_CLOCK_WALL_TIMEOUT);
+	if (r == 0)
+		return ERR_NOT_FOUND;
+	if (r < 0)
+		return r;
+	const struct ns_dirent *de = (const struct ns_dirent *)buf;
+	struct ns_open_args a = {
+	    .type = NS_TYPE_DEV_CLOCK, .rights = NS_RIGHTS_SAME, .timeout = CH_CLOCK_WALL_TIMEOUT};
+	r = ch_ns_open(dir, de->name, de->namelen, &a, dev);
+	if (r == 0) { /* a node, not the driver's endpoint */
+		ch_cap_drop(*dev);
+		r = ERR_WRONG_TYPE;
+	}
+	return r < 0 ? r : 0;
+}
+
+long ch_clock_wall_offset(int64_t *offset)
+{
+	handle_t dir = ch_handle("clock"), dev;
+	long r = 0;
+	if (dir == HANDLE_INVALID) {
+		r = ch_uri_open("dev:///clock", NS_TYPE_DIR, 0, RIGHT_LOOKUP | RIGHT_ENUMERATE,
+		                &dir);
+		if (r == 1) {
+			ch_cap_drop(dir);
+			r = ERR_WRONG_TYPE;
+		}
+		if (r < 0)
+			return r;
+	}
+	r = first_clock(dir, &dev);
+	if (dir != ch_handle("clock"))
+		ch_cap_drop(dir);
+	if (r < 0)
+		return r;
+	struct clock_time_reply rep;
+	r = ch_clock_get_within(dev, &rep, CH_CLOCK_WALL_TIMEOUT);
+	ch_cap_drop(dev);
+	if (r < 0)
+		return r;
+	if (rep.unix_ns > INT64_MAX || rep.monotonic_ns > INT64_MAX)
+		return ERR_MALFORMED;
+	*offset = (int64_t)rep.unix_ns - (int64_t)rep.monotonic_ns;
 	return 0;
 }

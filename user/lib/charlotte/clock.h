@@ -14,7 +14,19 @@ long ch_clock_open(const char *uri, handle_t *dev);
 /* One CLOCK_MSG_GET: the driver's answer, checked (ERR_MALFORMED for a reply
  * of the wrong size or type); 0 or ERR_*. */
 long ch_clock_get(handle_t dev, struct clock_time_reply *out);
+/* The same, failing with ERR_TIMED_OUT when the driver takes longer than timeout ns. */
+long ch_clock_get_within(handle_t dev, struct clock_time_reply *out, uint64_t timeout);
 
 /* The wall clock now, in ns since 1970 (UTC): the driver's time plus the
  * monotonic time since its reading. 0 or ERR_*. */
 long ch_clock_now(handle_t dev, uint64_t *unix_ns);
+
+/*
+ * The wall clock's offset from the monotonic clock (unix ns = monotonic ns + *offset),
+ * asked once of a clock driver: the first entry of the "clock" directory the
+ * spawner granted (a view of dev:///clock), else of dev:///clock in our view, within
+ * CH_CLOCK_WALL_TIMEOUT. 0 or ERR_* (ERR_NOT_FOUND: no clock we can see).
+ * libc's CLOCK_REALTIME (start.c) is built on it.
+ */
+#define CH_CLOCK_WALL_TIMEOUT 2000000000ull /* 2 s */
+long ch_clock_wall_offset(int64_t *offset);

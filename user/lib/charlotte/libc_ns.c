@@ -83,6 +83,11 @@ long __libc_ns_truncate(handle_t file, uint64_t size)
 	return ch_ns_truncate(file, size, 0);
 }
 
+long __libc_ns_setattr(handle_t node, const struct ns_setattr *sa)
+{
+	return ch_ns_setattr(node, sa, 0);
+}
+
 long __libc_ns_unlink(handle_t dir, const char *path, unsigned long len, uint32_t flags)
 {
 	return ch_ns_unlink(dir, path, len, flags, 0);

@@ -97,6 +97,11 @@ long ch_ns_statfs(handle_t node, struct ns_statfs *out, uint64_t timeout)
 	return ch_syscall2(SYS_NS_STATFS, node, U(out), timeout);
 }
 
+long ch_ns_setattr(handle_t node, const struct ns_setattr *sa, uint64_t timeout)
+{
+	return ch_syscall2(SYS_NS_SETATTR, node, U(sa), timeout);
+}
+
 handle_t ch_ns_root(const char *scheme)
 {
 	static struct {

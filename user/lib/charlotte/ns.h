@@ -49,6 +49,9 @@ long ch_ns_watch(handle_t dir, handle_t ep, uint32_t mask, uint64_t timeout);
 long ch_ns_sync(handle_t node, uint32_t flags, uint64_t timeout);
 /* The figures of node's file system (RIGHT_INSPECT). */
 long ch_ns_statfs(handle_t node, struct ns_statfs *out, uint64_t timeout);
+/* Change node's mode, owner or times (struct ns_setattr; RIGHT_WRITE, and RIGHT_MANAGE
+ * for the owner). ERR_NOT_SUPPORTED: a provider that keeps no attributes. */
+long ch_ns_setattr(handle_t node, const struct ns_setattr *sa, uint64_t timeout);
 
 /* The root of scheme in this process's view (HANDLE_INVALID: none). */
 handle_t ch_ns_root(const char *scheme);

@@ -203,6 +203,17 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 		memcpy(data, &sf, sizeof(sf));
 		return answer_bytes(rep, rep_cap, sizeof(sf), 0);
 	}
+	case NS_OP_SETATTR: {
+		if (!ops->setattr)
+			break;
+		struct ns_setattr sa;
+		if (q->len1 != sizeof(sa) || q->len2)
+			return answer(rep, ERR_MALFORMED);
+		memcpy(&sa, s1, sizeof(sa));
+		if (!ns_setattr_ok(&sa))
+			return answer(rep, ERR_INVALID_ARGS);
+		return answer(rep, ops->setattr(ctx, q->node, &sa));
+	}
 	case NS_OP_RELEASE:
 		if (q->len1 % 8 || q->len2)
 			return 0; /* no reply to give: a malformed batch is dropped */

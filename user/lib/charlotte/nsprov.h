@@ -58,6 +58,9 @@ struct ns_provider_ops {
 	int (*sync)(void *ctx, uint64_t node, uint32_t flags);
 	/* The file system's figures (out zeroed first; the kernel checks them). */
 	int (*statfs)(void *ctx, uint64_t node, struct ns_statfs *out);
+	/* Change what sa->valid names (checked: known bits, mode within 07777, a time not
+	 * both given and NOW) and set ctime to now; keep the entry's type. */
+	int (*setattr)(void *ctx, uint64_t node, const struct ns_setattr *sa);
 };
 
 /*

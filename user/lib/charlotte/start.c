@@ -13,8 +13,12 @@
  *                    "self.as" one after another from CH_HEAP_BASE upwards, at least
  *                    CH_HEAP_CHUNK bytes at a time; returns NULL without them.
  *   __libc_exit      SYS_SELF_PROCESS_EXIT.
- *   __libc_clock_ns  SYS_SELF_CLOCK. FIXME: there is no wall clock yet, so
- *                    CLOCK_REALTIME reads the monotonic clock (nanoseconds since boot).
+ *   __libc_clock_ns  SYS_SELF_CLOCK; CLOCK_REALTIME adds the wall clock's offset,
+ *                    asked once of a clock driver at the first CLOCK_REALTIME read
+ *                    (ch_clock_wall_offset: the "clock" grant, else dev:///clock in
+ *                    our view). A process that sees no clock, or whose clock does not
+ *                    answer in 2 s, counts CLOCK_REALTIME from boot for its whole
+ *                    life (never a jump: fsd's times must not go back).
  *   __libc_handle    ch_handle (the libc asks for "stdin", "stdout", "stderr").
  *   __libc_handle_type  SYS_CAP_INSPECT (OBJ_ENDPOINT: a stream, its kind from
  *                    SYS_KBUS_INFO; OBJ_NS_NODE: a file); a capability without
@@ -29,6 +33,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "kbus.h"
 #include "syscall.h"
 #include <abi/term.h>
@@ -123,11 +128,30 @@ void __libc_exit(int status)
 	ch_exit(status);
 }
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC: 0 until asked, and for good when no clock answers.
+ * Not thread-safe on the first read (two threads may both ask; both get one answer). */
+static int64_t wall_offset;
+static bool wall_asked;
+
 long long __libc_clock_ns(int clock)
 {
 	if (clock != 0 && clock != 1)
 		return ERR_NOT_SUPPORTED;
-	return ch_clock_ns();
+	int64_t mono = ch_clock_ns();
+	if (clock == 1)
+		return mono;
+	if (!__atomic_load_n(&wall_asked, __ATOMIC_ACQUIRE)) {
+		int64_t off;
+		if (ch_clock_wall_offset(&off) == 0 && off > 0)
+			wall_offset = off;
+		__atomic_store_n(&wall_asked, true, __ATOMIC_RELEASE);
+	}
+	return mono + wall_offset;
+}
+
+bool ch_wall_clock_known(void)
+{
+	return wall_offset != 0;
 }
 
 handle_t __libc_handle(const char *name)

@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <abi/handle.h>
 #include <abi/syscall.h>
 
@@ -27,3 +28,7 @@ const struct start_info *ch_start_info(void);
 
 /* The handle the spawner named name, or HANDLE_INVALID if there is none. */
 handle_t ch_handle(const char *name);
+
+/* Whether CLOCK_REALTIME is the wall clock (a clock driver answered at the first read;
+ * false before that read and when none did: it then counts from boot). */
+bool ch_wall_clock_known(void);

@@ -80,6 +80,7 @@ long __libc_ns_list(handle_t dir, uint64_t *cookie, void *buf, unsigned long cap
 long __libc_ns_read(handle_t file, uint64_t off, void *buf, unsigned long len);
 long __libc_ns_write(handle_t file, uint64_t off, const void *buf, unsigned long len);
 long __libc_ns_truncate(handle_t file, uint64_t size);
+long __libc_ns_setattr(handle_t node, const struct ns_setattr *sa);
 long __libc_ns_unlink(handle_t dir, const char *path, unsigned long len, uint32_t flags);
 long __libc_ns_rename(handle_t dir, const char *path, unsigned long len, handle_t dir2,
                       const char *path2, unsigned long len2);

@@ -1,9 +1,10 @@
 /*
- * time.c - clock_gettime and time over the __libc_clock_ns hook.
+ * time.c - clock_gettime, time and gettimeofday over the __libc_clock_ns hook.
  *
  * There is deliberately no nanosleep or sleep: sleeping needs a wait syscall, and a
  * stub that always fails would only hide that; they arrive with libcharlotte.
  */
+#include <sys/time.h>
 #include <time.h>
 
 #include <errno.h>
@@ -41,4 +42,18 @@ time_t time(time_t *t)
 	if (t)
 		*t = ts.tv_sec;
 	return ts.tv_sec;
+}
+
+int gettimeofday(struct timeval *tv, void *tz)
+{
+	struct timespec ts;
+	if (tz) { /* time zones are not kept */
+		errno = EINVAL;
+		return -1;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return -1;
+	tv->tv_sec = ts.tv_sec;
+	tv->tv_usec = ts.tv_nsec / 1000;
+	return 0;
 }

@@ -17,6 +17,10 @@
 #define O_NOFOLLOW 0400000 /* a link as the last name is opened itself */
 #define O_CLOEXEC 02000000 /* accepted; nothing is inherited anyway */
 
+/* The *at() calls (utimensat): only names from the current directory are taken. */
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100 /* a link as the last name is changed itself */
+
 /*
  * Open path (a URI "fs:///tmp/x" or a plain path, docs/userspace.md "Files") with
  * flags; mode is taken and ignored (no permission bits yet). Returns a descriptor >= 3,

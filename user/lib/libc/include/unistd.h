@@ -36,6 +36,11 @@ int pipe(int fds[2]);
 int isatty(int fd);
 int ftruncate(int fd, off_t size);
 int truncate(const char *path, off_t size);
+/* Owner and group ((uid_t)-1 / (gid_t)-1: unchanged); WRITE and MANAGE on the file
+ * (sys/stat.h's chmod says more; attr.c). lchown changes a link itself. */
+int chown(const char *path, uid_t uid, gid_t gid);
+int fchown(int fd, uid_t uid, gid_t gid);
+int lchown(const char *path, uid_t uid, gid_t gid);
 int unlink(const char *path);
 int rmdir(const char *path);
 /* Change the current directory: relative paths start there (and ".." above it is

@@ -44,3 +44,19 @@ int stat(const char *restrict path, struct stat *restrict st);
 int lstat(const char *restrict path, struct stat *restrict st); /* a link itself */
 int fstat(int fd, struct stat *st);
 int mkdir(const char *path, mode_t mode); /* mode ignored */
+
+/*
+ * Attributes (attr.c): one SYS_NS_SETATTR each, needing WRITE on the file (a
+ * descriptor opened for writing, or a view that may write; EACCES otherwise) and,
+ * for an owner, MANAGE too. mode: permission bits 07777 (more: EINVAL); the type
+ * stays. ENOTSUP where the provider keeps no attributes.
+ */
+int chmod(const char *path, mode_t mode);
+int fchmod(int fd, mode_t mode);
+/* times[0] access, times[1] modification (NULL: both now); tv_nsec UTIME_NOW: now,
+ * UTIME_OMIT: left as it is. dirfd must be AT_FDCWD (ENOTSUP otherwise); flags 0 or
+ * AT_SYMLINK_NOFOLLOW (fcntl.h). */
+#define UTIME_NOW ((1l << 30) - 1l)
+#define UTIME_OMIT ((1l << 30) - 2l)
+int utimensat(int dirfd, const char *path, const struct timespec times[2], int flags);
+int futimens(int fd, const struct timespec times[2]);
