@@ -238,6 +238,23 @@ static void test_parse_subshell_heredoc(void **state)
 	    "}\n");
 	sh_arena_free(&a2);
 	sh_arena_free(&a);
+	/* here-strings: <<< and its word, raw; a here-document after one; no word is an error */
+	assert_int_equal(parse("cat <<<\"$x y\" 2<<< 'z' <<E\nbody\nE\n", &a, &r), SH_PARSE_OK);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->nredirs, 3);
+	assert_int_equal(c->redirs[0].kind, SH_R_HERESTRING);
+	assert_int_equal(c->redirs[0].fd, 0);
+	assert_string_equal(c->redirs[0].word, "\"$x y\"");
+	assert_int_equal(c->redirs[1].kind, SH_R_HERESTRING);
+	assert_int_equal(c->redirs[1].fd, 2);
+	assert_string_equal(c->redirs[1].word, "'z'");
+	assert_int_equal(c->redirs[2].kind, SH_R_HEREDOC);
+	assert_string_equal(c->redirs[2].word, "body\n");
+	sh_arena_free(&a);
+	assert_int_equal(parse("cat <<<", &a, &r), SH_PARSE_ERROR);
+	sh_arena_free(&a);
+	assert_int_equal(parse("cat <<< <x", &a, &r), SH_PARSE_ERROR);
+	sh_arena_free(&a);
 }
 
 static void test_parse_flow(void **state)
@@ -994,6 +1011,30 @@ static void test_printf(void **state)
 	pf("%q", 1, a, NULL, 1); /* an invalid conversion */
 	pf("50%", 0, NULL, NULL, 1);
 	pf("", 2, a, "", 0);
+	/* * widths and precisions take the next argument; negative: left-justified,
+	 * or no precision; missing: 0; not a number: 0 and status 1 */
+	pf("%*d|%-*s|%.*s\\n", 6, (char *[]){"5", "42", "4", "ab", "2", "xyz"}, "   42|ab  |xy\n",
+	   0);
+	pf("[%*s][%-*d]", 4, (char *[]){"-4", "ab", "-3", "7"}, "[ab  ][7  ]", 0);
+	pf("[%.*s][%.*d]", 4, (char *[]){"-1", "abc", "3", "7"}, "[abc][007]", 0);
+	pf("[%*.*s]", 3, (char *[]){"5", "1", "xyz"}, "[    x]", 0);
+	pf("[%*s][%.*s]", 0, NULL, "[][]", 0);
+	pf("[%*d]", 1, (char *[]){"3"}, "[  0]", 0);
+	pf("[%*s]", 2, (char *[]){"zz", "a"}, "[a]", 1);
+	pf("%*s|", 4, (char *[]){"2", "a", "3", "b"}, " a|  b|", 0); /* the format again */
+	pf("%*d", 2, (char *[]){"70000", "1"}, NULL, 1); /* too wide: an error */
+	pf("%99999d", 1, (char *[]){"1"}, NULL, 1);
+	/* a number wider than snprintf's scratch space is written whole */
+	struct sh_printf_result w;
+	assert_int_equal(sh_printf_format("%*d|%0300x", 3, (char *[]){"-500", "9", "255"}, &w), 0);
+	assert_int_equal(w.len, 801);
+	assert_int_equal(w.out[0], '9');
+	assert_int_equal(w.out[499], ' ');
+	assert_int_equal(w.out[500], '|');
+	assert_int_equal(w.out[501], '0');
+	assert_string_equal(w.out + 799, "ff");
+	assert_int_equal(w.status, 0);
+	free(w.out);
 	char big[3000];
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
