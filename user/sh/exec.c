@@ -768,8 +768,9 @@ static int put_quoted(char **b, size_t *n, size_t *cap, const char *text, bool q
 static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
 {
 	if (!ao->src) {
-		sh_error("a here-document on the line of a background compound command: "
-		         "put it on its own line");
+		sh_error(
+		    "a here-document on the line of a background job that a new shell "
+		    "runs (a compound command, a function, a builtin): put it on its own line");
 		return 2;
 	}
 	char *b = NULL;

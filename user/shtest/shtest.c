@@ -382,9 +382,11 @@ static void test_background(void)
 	       "x=1; read x <<< in & wait $!; echo \"read $? $x\"\n"
 	       "read x & wait $!; echo \"read eof $?\"\n"
 	       "echo hi > bgb & wait $!; shtest cat < bgb\n"
+	       "echo pipe | shtest upper > bgp & wait $!; shtest cat < bgp\n"
 	       "false & b1=$!; true & [ \"$b1\" != \"$!\" ] && wait $b1; echo \"false $?\"\n"
 	       "wait 999999999; echo \"no such $?\"\n",
-	       "[]\nprogram 3\ncd 0\n" SHDIR "\ncd nosuch 1\nread 0 1\nread eof 1\nhi\nfalse 1\n"
+	       "[]\nprogram 3\ncd 0\n" SHDIR "\ncd nosuch 1\nread 0 1\nread eof 1\nhi\nPIPE\n"
+	       "false 1\n"
 	       "no such 127\n",
 	       0);
 	CHECK(strstr(res.err, "] cd g\n") && strstr(res.err, "] echo hi > bgb\n"), "stderr [%s]",
