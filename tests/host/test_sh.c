@@ -246,6 +246,20 @@ static void test_parse_subshell_heredoc(void **state)
 	    "}\n");
 	sh_arena_free(&a2);
 	sh_arena_free(&a);
+	/* a background list keeps its text, with the bodies of the here-documents
+	 * begun on its line after it: its own, not those of the lists before it */
+	assert_int_equal(
+	    parse("cat <<A & read v <<B <<C & echo x\na\nA\nb\nB\nc\nC\n{ x; } &", &a, &r),
+	    SH_PARSE_OK);
+	assert_int_equal(r.list.n, 4);
+	assert_string_equal(r.list.items[0].src, "cat <<A\na\nA\n");
+	assert_int_equal(r.list.items[0].src_cmd, 7);
+	assert_string_equal(r.list.items[1].src, "read v <<B <<C\nb\nB\nc\nC\n");
+	assert_int_equal(r.list.items[1].src_cmd, 14);
+	assert_null(r.list.items[2].src); /* not in the background */
+	assert_string_equal(r.list.items[3].src, "{ x; }");
+	assert_int_equal(r.list.items[3].src_cmd, 6);
+	sh_arena_free(&a);
 	/* here-strings: <<< and its word, raw; a here-document after one; no word is an error */
 	assert_int_equal(parse("cat <<<\"$x y\" 2<<< 'z' <<E\nbody\nE\n", &a, &r), SH_PARSE_OK);
 	c = &r.list.items[0].pipes[0].cmds[0];

@@ -767,12 +767,6 @@ static int put_quoted(char **b, size_t *n, size_t *cap, const char *text, bool q
 #define SH_BG_SCRIPT_MAX (32u << 10)
 static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
 {
-	if (!ao->src) {
-		sh_error(
-		    "a here-document on the line of a background job that a new shell "
-		    "runs (a compound command, a function, a builtin): put it on its own line");
-		return 2;
-	}
 	char *b = NULL;
 	size_t n = 0, cap = 0;
 	int r = put_quoted(&b, &n, &cap, "", false);
@@ -810,7 +804,9 @@ static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
 		return 1;
 	}
 	int st = 1;
-	struct sh_job *job = sh_job_new(sh, ao->src);
+	char shown[sizeof(((struct sh_job *)0)->cmd)]; /* the command, not its here-documents */
+	snprintf(shown, sizeof(shown), "%.*s", (int)ao->src_cmd, ao->src);
+	struct sh_job *job = sh_job_new(sh, shown);
 	struct sh_grant_set gs;
 	char **env = NULL;
 	if (!job || !(job->procs = calloc(1, sizeof(struct sh_proc)))) {

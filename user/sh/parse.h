@@ -119,8 +119,10 @@ struct sh_andor {
 	enum sh_andor_op *ops; /* ops[i] joins pipes[i] to pipes[i - 1]; ops[0] unused */
 	bool background; /* ended by '&' */
 	/* background: its source text, for a new shell to run when it is more than one
-	 * pipeline of programs (NULL when a here-document's body is not in it) */
+	 * pipeline of programs; the bodies of here-documents begun on its line come
+	 * after its first src_cmd bytes (the command as written), on lines of their own */
 	char *src;
+	size_t src_cmd;
 };
 
 struct sh_parse_result {
