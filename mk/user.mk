@@ -8,7 +8,8 @@
 #   build/user/libcharlotte.a  the system library (user/lib/charlotte, plus the
 #                              ustar reader and ELF loader shared/ustar.c, shared/elf.c,
 #                              the virtqueue and device rings shared/virtio.c,
-#                              devring.c, blkring.c, netring.c, the input keymaps inputmap.c)
+#                              devring.c, blkring.c, netring.c, the input keymaps inputmap.c,
+#                              the generated tables of charlotte/wcwidth.c, mk/unicode.mk)
 #   build/initrd/bin/<name>    one program per directory user/<name>/ (all its .c files)
 #                              and per driver directory user/drivers/<name>/
 # A program links as:
@@ -51,7 +52,7 @@ LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS))
 	$(B)/user/shared/ustar.o $(B)/user/shared/elf.o $(B)/user/shared/ns_uri.o \
 	$(B)/user/shared/virtio.o $(B)/user/shared/devring.o $(B)/user/shared/blkring.o \
 	$(B)/user/shared/pciids.o $(B)/user/shared/inputmap.o $(B)/user/shared/netring.o \
-	$(B)/user/shared/cmos.o
+	$(B)/user/shared/cmos.o $(B)/user/gen/wcwidth_table.o
 
 USER_CRT0 := $(B)/user/crt0.o
 USER_LIBC := $(B)/user/libc.a
@@ -75,6 +76,12 @@ $(B)/user/charlotte/%.o: user/lib/charlotte/%.S mk/user.mk
 	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 
 $(B)/user/shared/%.o: shared/%.c $(USER_HDRS) mk/user.mk
+	@mkdir -p $(@D)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+# Generated sources (mk/unicode.mk).
+include mk/unicode.mk
+$(B)/user/gen/%.o: $(B)/gen/%.c $(USER_HDRS) mk/user.mk
 	@mkdir -p $(@D)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 

@@ -223,19 +223,60 @@ static void test_vt_alt_screen_and_save(void **state)
 static void test_vt_utf8(void **state)
 {
 	(void)state;
-	put("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"); /* é € 😀 */
+	put("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"); /* é € 😀 (wide: two cells) */
 	const struct vt_cell *c = vt_view_row(&vt, 0);
 	assert_int_equal(c[0].cp, 0xe9);
 	assert_int_equal(c[1].cp, 0x20ac);
 	assert_int_equal(c[2].cp, 0x1f600);
+	assert_int_equal(c[3].cp, VT_WIDE_RIGHT);
 	put("\xc3(\xff\xe0\x80\x80\xed\xa0\x80"); /* broken, invalid, overlong, surrogate */
-	assert_int_equal(c[3].cp, 0xfffd);
-	assert_int_equal(c[4].cp, '(');
-	assert_int_equal(c[5].cp, 0xfffd);
+	assert_int_equal(c[4].cp, 0xfffd);
+	assert_int_equal(c[5].cp, '(');
 	assert_int_equal(c[6].cp, 0xfffd);
 	assert_int_equal(c[7].cp, 0xfffd);
-	put("e\xcc\x81"); /* a combining accent takes no cell */
-	assert_int_equal(vt.col, 9);
+	assert_int_equal(c[8].cp, 0xfffd);
+	put("e\xcc\x81\xe2\x80\x8b"); /* a combining accent, a zero-width space: no cell */
+	assert_int_equal(vt.col, 10);
+}
+
+/* East Asian wide characters take two cells (wcwidth.h, as the shell's editor
+ * counts them); one that does not fit in the last column wraps first */
+static void test_vt_wide(void **state)
+{
+	(void)state;
+	put("\xe6\x97\xa5\xe6\x9c\xac"
+	    "x"); /* 日本x */
+	const struct vt_cell *c = vt_view_row(&vt, 0);
+	assert_int_equal(c[0].cp, 0x65e5);
+	assert_int_equal(c[1].cp, VT_WIDE_RIGHT);
+	assert_int_equal(c[2].cp, 0x672c);
+	assert_int_equal(c[3].cp, VT_WIDE_RIGHT);
+	assert_int_equal(c[4].cp, 'x');
+	assert_int_equal(vt.col, 5);
+	/* the editor's redraw: the line, then back over the columns after the cursor */
+	put("\r$ \xe6\x97\xa5\xe6\x9c\xac"
+	    "x\x1b[K\x1b[3D");
+	assert_int_equal(vt.col, 4);
+	assert_int_equal(c[vt.col].cp, 0x672c);
+	/* at the last column: to the next line, the column left blank */
+	put("\x1b[1;20H\xe3\x81\x82");
+	assert_int_equal(c[19].cp, ' ');
+	assert_int_equal(vt.row, 1);
+	assert_int_equal(vt.col, 2);
+	assert_int_equal(vt_view_row(&vt, 1)[0].cp, 0x3042);
+	/* without autowrap: in the last two columns */
+	put("\x1b[?7l\x1b[3;20H\xe3\x81\x82\xe3\x81\x84");
+	assert_int_equal(vt.row, 2);
+	assert_int_equal(vt_view_row(&vt, 2)[18].cp, 0x3044);
+	assert_int_equal(vt_view_row(&vt, 2)[19].cp, VT_WIDE_RIGHT);
+	check_invariants(&vt);
+	/* a one-column screen: one cell */
+	struct vt one;
+	assert_int_equal(vt_init(&one, 1, 2, 0), 0);
+	vt_write(&one, "\xe6\x97\xa5\xe6\x97\xa5", 6);
+	assert_int_equal(vt_view_row(&one, 1)[0].cp, 0x65e5);
+	assert_true(one.col <= one.cols);
+	vt_free(&one);
 }
 
 static void test_vt_reports_and_junk(void **state)
@@ -389,6 +430,16 @@ static void test_ldisc_eof_and_utf8(void **state)
 	keys("\xc3\xa9\xe2\x82\xac\x7f\r");
 	assert_int_equal(rec.dlen[2], 3);
 	assert_memory_equal(rec.delivered[2], "\xc3\xa9\n", 3);
+	/* a wide character erases as two columns, a combining mark as none */
+	rec.elen = 0;
+	keys("\xe6\x97\xa5\x7f"
+	     "e\xcc\x81\x7f\r");
+	assert_int_equal(rec.elen, 3 + 6 + 3 + 1);
+	assert_memory_equal(rec.echoed,
+	                    "\xe6\x97\xa5\b \b\b \b"
+	                    "e\xcc\x81\n",
+	                    13);
+	assert_memory_equal(rec.delivered[3], "e\n", 2);
 }
 
 static void test_ldisc_signals(void **state)
@@ -598,6 +649,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_vt_region, vt_setup, vt_teardown),
 	    cmocka_unit_test_setup_teardown(test_vt_alt_screen_and_save, vt_setup, vt_teardown),
 	    cmocka_unit_test_setup_teardown(test_vt_utf8, vt_setup, vt_teardown),
+	    cmocka_unit_test_setup_teardown(test_vt_wide, vt_setup, vt_teardown),
 	    cmocka_unit_test_setup_teardown(test_vt_reports_and_junk, vt_setup, vt_teardown),
 	    cmocka_unit_test(test_vt_init_limits),
 	    cmocka_unit_test(test_vt_random),

@@ -4,4 +4,5 @@
 include mk/fbcon.mk
 test_console_SRCS := user/console/vt.c user/console/ldisc.c user/console/keymap.c \
 	shared/inputmap.c \
-	user/console/font.c $(FBCON_FONT_OBJ)
+	user/console/font.c $(FBCON_FONT_OBJ) user/lib/charlotte/wcwidth.c $(WCWIDTH_TABLE)
+test_console_CFLAGS := -Iuser/lib

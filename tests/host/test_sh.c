@@ -3,11 +3,13 @@
  * (operators, redirections, quoting, incomplete input, syntax errors), word
  * expansion (variables, quoting edge cases, splitting, tilde, defaults),
  * patterns, the line editor (keys, kill and yank, history browsing, Ctrl-R,
- * escape sequences, rendering), the history and completion; control flow:
+ * escape sequences, rendering, wide characters and combining marks), the column
+ * widths (user/lib/charlotte/wcwidth.c, against glibc's), the history and completion; control flow:
  * compound commands, functions, $(...), arithmetic and `test`. Random-input
  * loops check the parser and expander never crash or leak (ASan) on garbage,
  * of bytes and of the shell's own words.
  */
+#define _GNU_SOURCE /* wcwidth(), to compare with */
 #include "complete.h"
 #include "edit.h"
 #include "expand.h"
@@ -16,6 +18,7 @@
 #include "printfmt.h"
 #include "testcmd.h"
 
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <cmocka.h>
+
+#include <charlotte/wcwidth.h>
+
+#include "../../user/console/vt.h" /* the console's emulator: where it puts the cursor */
 
 static int parse(const char *s, struct sh_arena *a, struct sh_parse_result *r)
 {
@@ -237,6 +245,37 @@ static void test_parse_subshell_heredoc(void **state)
 	    r2.list.items[0].pipes[0].cmds[0].parts[0].items[0].pipes[0].cmds[0].redirs[0].word,
 	    "}\n");
 	sh_arena_free(&a2);
+	sh_arena_free(&a);
+	/* a background list keeps its text, with the bodies of the here-documents
+	 * begun on its line after it: its own, not those of the lists before it */
+	assert_int_equal(
+	    parse("cat <<A & read v <<B <<C & echo x\na\nA\nb\nB\nc\nC\n{ x; } &", &a, &r),
+	    SH_PARSE_OK);
+	assert_int_equal(r.list.n, 4);
+	assert_string_equal(r.list.items[0].src, "cat <<A\na\nA\n");
+	assert_int_equal(r.list.items[0].src_cmd, 7);
+	assert_string_equal(r.list.items[1].src, "read v <<B <<C\nb\nB\nc\nC\n");
+	assert_int_equal(r.list.items[1].src_cmd, 14);
+	assert_null(r.list.items[2].src); /* not in the background */
+	assert_string_equal(r.list.items[3].src, "{ x; }");
+	assert_int_equal(r.list.items[3].src_cmd, 6);
+	sh_arena_free(&a);
+	/* here-strings: <<< and its word, raw; a here-document after one; no word is an error */
+	assert_int_equal(parse("cat <<<\"$x y\" 2<<< 'z' <<E\nbody\nE\n", &a, &r), SH_PARSE_OK);
+	c = &r.list.items[0].pipes[0].cmds[0];
+	assert_int_equal(c->nredirs, 3);
+	assert_int_equal(c->redirs[0].kind, SH_R_HERESTRING);
+	assert_int_equal(c->redirs[0].fd, 0);
+	assert_string_equal(c->redirs[0].word, "\"$x y\"");
+	assert_int_equal(c->redirs[1].kind, SH_R_HERESTRING);
+	assert_int_equal(c->redirs[1].fd, 2);
+	assert_string_equal(c->redirs[1].word, "'z'");
+	assert_int_equal(c->redirs[2].kind, SH_R_HEREDOC);
+	assert_string_equal(c->redirs[2].word, "body\n");
+	sh_arena_free(&a);
+	assert_int_equal(parse("cat <<<", &a, &r), SH_PARSE_ERROR);
+	sh_arena_free(&a);
+	assert_int_equal(parse("cat <<< <x", &a, &r), SH_PARSE_ERROR);
 	sh_arena_free(&a);
 }
 
@@ -695,6 +734,132 @@ static void test_editor_utf8(void **state)
 	assert_int_equal(feed(&e, "\x06"), SH_ED_BELL);
 }
 
+/*
+ * Redraw e after "$ " and return how many columns the redraw moved back
+ * ("\x1b[<n>D" at its end; 0 without one). The same bytes go through the
+ * console's terminal emulator (user/console/vt.c), whose cursor must then be
+ * where the editor means it: after the prompt and the columns before e->pos.
+ */
+static size_t cursor_back(const struct sh_ed *e)
+{
+	char out[256];
+	size_t n = sh_ed_render(e, "$ ", out, sizeof(out));
+	struct vt vt;
+	assert_int_equal(vt_init(&vt, 80, 2, 0), 0);
+	vt_write(&vt, out, n);
+	assert_int_equal(vt.row, 0);
+	assert_int_equal(vt.col, 2 + wc_text_width(e->buf, e->pos));
+	vt_free(&vt);
+	const char *p = strrchr(out, '\x1b');
+	if (!p || p[1] != '[' || out[n - 1] != 'D')
+		return 0;
+	return strtoul(p + 2, NULL, 10);
+}
+
+/* East Asian wide characters take two columns and combining marks none: the
+ * redraw moves back by columns, and the cursor moves over a character with its
+ * marks as one (readline's way) */
+static void test_editor_wide(void **state)
+{
+	(void)state;
+	static struct sh_ed e;
+	sh_ed_start(&e, NULL);
+	/* 日本 x e+U+0301 あ: 2 2 1 1 2 columns */
+	feed(&e, "\xe6\x97\xa5\xe6\x9c\xac"
+	         "xe\xcc\x81\xe3\x81\x82");
+	assert_int_equal(cursor_back(&e), 0);
+	feed(&e, "\x02"); /* Ctrl-B: before あ, two columns back */
+	assert_int_equal(e.pos, 10);
+	assert_int_equal(cursor_back(&e), 2);
+	feed(&e, "\x02"); /* before e and its mark: three columns back, not two */
+	assert_int_equal(e.pos, 7);
+	assert_int_equal(cursor_back(&e), 3);
+	feed(&e, "\x1b[D\x1b[D"); /* over x, then over 本: 6 columns after the cursor */
+	assert_int_equal(e.pos, 3);
+	assert_int_equal(cursor_back(&e), 6);
+	feed(&e, "\x7f"); /* Backspace: all of 日 */
+	assert_string_equal(e.buf, "\xe6\x9c\xac"
+	                           "xe\xcc\x81\xe3\x81\x82");
+	assert_int_equal(e.pos, 0);
+	feed(&e, "\x06\x06\x1b[C"); /* Ctrl-F over 本 and x, right over e with its mark */
+	assert_int_equal(e.pos, 7);
+	feed(&e, "\x7f"); /* Backspace: e with its mark */
+	assert_string_equal(e.buf, "\xe6\x9c\xac"
+	                           "x\xe3\x81\x82");
+	assert_int_equal(cursor_back(&e), 2);
+	feed(&e, "\x04"); /* Ctrl-D: あ */
+	assert_string_equal(e.buf, "\xe6\x9c\xac"
+	                           "x");
+	/* a mark with nothing before it is a character of its own */
+	sh_ed_next(&e);
+	feed(&e, "\xcc\x81"
+	         "a\x01");
+	assert_int_equal(e.pos, 0);
+	feed(&e, "\x06");
+	assert_int_equal(e.pos, 2);
+	assert_int_equal(cursor_back(&e), 1);
+}
+
+/* The widths against pinned facts of Unicode 15 and, code point by code point,
+ * against the host's glibc (whose tables come from the same rules): a broken
+ * table or search differs in thousands. */
+static void test_wcwidth(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t cp;
+		int w;
+	} pins[] = {
+	    {0, 0},         {1, -1},      {0x1f, -1},   {' ', 1},     {'a', 1},     {0x7f, -1},
+	    {0x9f, -1},     {0xa0, 1},    {0xad, 1},    {0xe9, 1},    {0x300, 0},   {0x301, 0},
+	    {0x36f, 0},     {0x370, 1},   {0x600, 1},   {0x610, 0},   {0x1100, 2},  {0x115f, 2},
+	    {0x1160, 0},    {0x11ff, 0},  {0x200b, 0},  {0x200d, 0},  {0x2329, 2},  {0x3000, 2},
+	    {0x3042, 2},    {0x3099, 0},  {0x3248, 2},  {0x4dc0, 2},  {0x4e00, 2},  {0x65e5, 2},
+	    {0x9fff, 2},    {0xa4d0, 1},  {0xac00, 2},  {0xd7a3, 2},  {0xd7b0, 0},  {0xe000, 1},
+	    {0xfe0f, 0},    {0xff01, 2},  {0xff61, 1},  {0xfffd, 1},  {0x1f600, 2}, {0x1f1e6, 1},
+	    {0x20000, 2},   {0x2fffd, 2}, {0x30000, 2}, {0xe0001, 0}, {0xe0100, 0}, {0x10ffff, 1},
+	    {0x110000, -1},
+	};
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++)
+		if (wc_width(pins[i].cp) != pins[i].w)
+			fail_msg("wc_width(U+%04X) = %d, want %d", pins[i].cp, wc_width(pins[i].cp),
+			         pins[i].w);
+	assert_string_equal(wc_unicode_version, "15.0.0");
+	/* the tables are sorted and disjoint, as the binary search needs */
+	for (unsigned i = 1; i < wc_zero_n; i++)
+		assert_true(wc_zero[i].first > wc_zero[i - 1].last + 1);
+	for (unsigned i = 1; i < wc_wide_n; i++)
+		assert_true(wc_wide[i].first > wc_wide[i - 1].last + 1);
+	assert_non_null(setlocale(LC_CTYPE, "C.UTF-8"));
+	unsigned compared = 0, differ = 0;
+	for (uint32_t cp = 0; cp <= 0x10ffff; cp++) {
+		int g = wcwidth((wchar_t)cp);
+		if (g < 0) /* unassigned for glibc: it has no answer */
+			continue;
+		compared++;
+		if (wc_width(cp) != g && differ++ < 10)
+			print_message("U+%04X: %d, glibc %d\n", cp, wc_width(cp), g);
+	}
+	setlocale(LC_CTYPE, "C");
+	assert_true(compared > 280000);
+	/* 0 with glibc 2.36 (Unicode 15.0); a newer glibc knows newer characters */
+	assert_true(differ <= compared / 200);
+	/* UTF-8: malformed bytes are one U+FFFD each; the widths of a text */
+	uint32_t cp;
+	assert_int_equal(wc_utf8_decode("\xe6\x97\xa5", 3, &cp), 3);
+	assert_int_equal(cp, 0x65e5);
+	assert_int_equal(wc_utf8_decode("\xe6\x97", 2, &cp), 1);
+	assert_int_equal(cp, 0xfffd);
+	assert_int_equal(wc_utf8_decode("\xc0\x80", 2, &cp), 1); /* overlong */
+	assert_int_equal(wc_utf8_decode("\xed\xa0\x80", 3, &cp), 1); /* a surrogate */
+	assert_int_equal(wc_utf8_decode("\xf4\x90\x80\x80", 4, &cp), 1); /* past U+10FFFF */
+	assert_int_equal(wc_utf8_decode("\x80", 1, &cp), 1);
+	assert_int_equal(wc_text_width("a\xe6\x97\xa5"
+	                               "e\xcc\x81\x01\xff",
+	                               9),
+	                 5);
+}
+
 static void test_editor_keys(void **state)
 {
 	(void)state;
@@ -994,6 +1159,30 @@ static void test_printf(void **state)
 	pf("%q", 1, a, NULL, 1); /* an invalid conversion */
 	pf("50%", 0, NULL, NULL, 1);
 	pf("", 2, a, "", 0);
+	/* * widths and precisions take the next argument; negative: left-justified,
+	 * or no precision; missing: 0; not a number: 0 and status 1 */
+	pf("%*d|%-*s|%.*s\\n", 6, (char *[]){"5", "42", "4", "ab", "2", "xyz"}, "   42|ab  |xy\n",
+	   0);
+	pf("[%*s][%-*d]", 4, (char *[]){"-4", "ab", "-3", "7"}, "[ab  ][7  ]", 0);
+	pf("[%.*s][%.*d]", 4, (char *[]){"-1", "abc", "3", "7"}, "[abc][007]", 0);
+	pf("[%*.*s]", 3, (char *[]){"5", "1", "xyz"}, "[    x]", 0);
+	pf("[%*s][%.*s]", 0, NULL, "[][]", 0);
+	pf("[%*d]", 1, (char *[]){"3"}, "[  0]", 0);
+	pf("[%*s]", 2, (char *[]){"zz", "a"}, "[a]", 1);
+	pf("%*s|", 4, (char *[]){"2", "a", "3", "b"}, " a|  b|", 0); /* the format again */
+	pf("%*d", 2, (char *[]){"70000", "1"}, NULL, 1); /* too wide: an error */
+	pf("%99999d", 1, (char *[]){"1"}, NULL, 1);
+	/* a number wider than snprintf's scratch space is written whole */
+	struct sh_printf_result w;
+	assert_int_equal(sh_printf_format("%*d|%0300x", 3, (char *[]){"-500", "9", "255"}, &w), 0);
+	assert_int_equal(w.len, 801);
+	assert_int_equal(w.out[0], '9');
+	assert_int_equal(w.out[499], ' ');
+	assert_int_equal(w.out[500], '|');
+	assert_int_equal(w.out[501], '0');
+	assert_string_equal(w.out + 799, "ff");
+	assert_int_equal(w.status, 0);
+	free(w.out);
 	char big[3000];
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
@@ -1053,6 +1242,8 @@ int main(void)
 	    cmocka_unit_test(test_glob_match),
 	    cmocka_unit_test(test_editor_keys),
 	    cmocka_unit_test(test_editor_utf8),
+	    cmocka_unit_test(test_editor_wide),
+	    cmocka_unit_test(test_wcwidth),
 	    cmocka_unit_test(test_editor_history),
 	    cmocka_unit_test(test_history),
 	    cmocka_unit_test(test_completion),

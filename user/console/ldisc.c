@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <abi/term.h>
+#include <charlotte/wcwidth.h>
 
 #define CTRL(c) ((c)&0x1f)
 
@@ -50,13 +51,14 @@ static void echo_byte(struct ldisc *ld, char c)
 	}
 }
 
-/* Columns a byte of the line took when echoed (UTF-8 continuation bytes: none). */
-static unsigned width_of(char c)
+/* Columns cp took when echoed: ^X for a control character but tab; East Asian
+ * wide ones two, combining marks none (wcwidth.h, as the emulator draws them). */
+static unsigned width_of(uint32_t cp)
 {
-	unsigned char u = (unsigned char)c;
-	if ((u & 0xc0) == 0x80)
-		return 0;
-	return u < 0x20 && c != '\t' ? 2 : 1;
+	if (cp < 0x20)
+		return cp == '\t' ? 1 : 2;
+	int w = wc_width(cp);
+	return w < 0 ? 1 : (unsigned)w;
 }
 
 /* Erases the last character (all its UTF-8 bytes); false if the line was empty. */
@@ -64,14 +66,14 @@ static bool erase_char(struct ldisc *ld)
 {
 	if (!ld->len)
 		return false;
-	unsigned cols = 0;
-	while (ld->len) {
-		char c = ld->line[--ld->len];
-		cols += width_of(c);
-		if (((unsigned char)c & 0xc0) != 0x80)
-			break;
-	}
-	for (unsigned i = 0; i < cols; i++)
+	size_t end = ld->len;
+	while (ld->len > 1 && ((unsigned char)ld->line[ld->len - 1] & 0xc0) == 0x80)
+		ld->len--;
+	ld->len--;
+	uint32_t cp;
+	if (wc_utf8_decode(ld->line + ld->len, end - ld->len, &cp) != end - ld->len)
+		cp = 0xfffd; /* not one well-formed character: it showed as one U+FFFD */
+	for (unsigned i = width_of(cp); i > 0; i--)
 		echo(ld, "\b \b", 3);
 	return true;
 }

@@ -68,7 +68,10 @@ static void draw_cell(struct screen *scr, const struct font *f, unsigned row, un
 		fg += 8;
 	bool rev = ((c->attr & VT_ATTR_REVERSE) != 0) ^ cursor;
 	uint32_t fpx = palette[rev ? bg : fg], bpx = palette[rev ? fg : bg];
-	const uint8_t *bits = font_bits(f, font_index(f, c->cp));
+	/* a wide character's glyph is the font's one-cell one (Terminus has no CJK:
+	 * U+FFFD's), and its right half is blank */
+	const uint8_t *bits =
+	    font_bits(f, font_index(f, c->cp == VT_WIDE_RIGHT ? (uint32_t)' ' : c->cp));
 	uint32_t *line = &scr->px[(size_t)row * f->height * scr->stride + (size_t)col * f->width];
 	for (uint32_t y = 0; y < f->height; y++, bits += f->stride, line += scr->stride) {
 		bool under = (c->attr & VT_ATTR_UNDERLINE) && y == f->height - 1;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <abi/errors.h>
+#include <charlotte/wcwidth.h>
 
 #define ESC 0x1b
 #define REPLACEMENT 0xfffdu
@@ -169,25 +170,32 @@ static void reverse_index(struct vt *vt)
 
 /* --- text ------------------------------------------------------------- */
 
-static void put_glyph(struct vt *vt, uint32_t cp)
+/*
+ * A character of width 1 or 2 (wcwidth.h) at the cursor. A wide one takes its
+ * cell and the next, whose code point is VT_WIDE_RIGHT; one that does not fit
+ * in the last column goes to the next line first (with autowrap; without, it
+ * is put in the last two columns), as xterm does. On a one-column screen it
+ * takes one cell.
+ */
+static void put_glyph(struct vt *vt, uint32_t cp, unsigned width)
 {
-	if (vt->col >= vt->cols) {
+	if (width > vt->cols)
+		width = vt->cols;
+	if (vt->col + width > vt->cols) {
 		if (vt->autowrap) {
+			if (vt->col < vt->cols) /* what the wide one leaves: blank */
+				fill(vt, vt->row, vt->col, vt->cols);
 			vt->col = 0;
 			line_feed(vt);
 		} else {
-			vt->col = vt->cols - 1;
+			vt->col = vt->cols - width;
 		}
 	}
 	*cell(vt, vt->row, vt->col) = (struct vt_cell){cp, vt->fg, vt->bg, vt->attr, 0};
-	vt->col++;
-}
-
-/* Zero-width code points (combining marks, joiners) are not drawn. */
-static bool zero_width(uint32_t cp)
-{
-	return (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) ||
-	       (cp >= 0xfe00 && cp <= 0xfe0f);
+	if (width == 2)
+		*cell(vt, vt->row, vt->col + 1) =
+		    (struct vt_cell){VT_WIDE_RIGHT, vt->fg, vt->bg, vt->attr, 0};
+	vt->col += width;
 }
 
 static void control(struct vt *vt, uint8_t c)
@@ -659,8 +667,11 @@ static void codepoint(struct vt *vt, uint32_t cp)
 		control(vt, (uint8_t)cp);
 	} else if (cp >= 0x80 && cp < 0xa0) {
 		/* C1 controls: dropped */
-	} else if (!zero_width(cp)) {
-		put_glyph(vt, cp);
+	} else {
+		/* combining marks, joiners, variation selectors (width 0): not drawn */
+		int w = wc_width(cp);
+		if (w > 0)
+			put_glyph(vt, cp, (unsigned)w);
 	}
 }
 

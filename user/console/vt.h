@@ -36,8 +36,11 @@
 #define VT_DEFAULT_FG 7u
 #define VT_DEFAULT_BG 0u
 
+/* The code point of the cell right of a wide character (which takes two): drawn blank. */
+#define VT_WIDE_RIGHT 0u
+
 struct vt_cell {
-	uint32_t cp; /* code point shown (' ' when blank) */
+	uint32_t cp; /* code point shown (' ' when blank; VT_WIDE_RIGHT) */
 	uint8_t fg, bg; /* palette indices 0..15 */
 	uint8_t attr; /* VT_ATTR_* */
 	uint8_t reserved;

@@ -72,7 +72,9 @@ static int b_printf(struct sh *sh, int argc, char **argv, const int fds[3])
 		          "ARGs are left:\n"
 		          "  %%s a string, %%b a string with escapes, %%c a character,\n"
 		          "  %%d %%i %%u %%x %%X %%o a number (12, 0x1f, 017, 'c), %%%% a %%;\n"
-		          "  flags - + 0 # space, a width and a .precision: %%-8s %%05d %%.3s\n"
+		          "  flags - + 0 # space, a width and a .precision: %%-8s %%05d %%.3s,\n"
+		          "  or * for either, taken from the next ARG: %%*d %%.*s (a negative\n"
+		          "  width left-justifies)\n"
 		          "Escapes: \\n \\t \\r \\a \\b \\e \\f \\v \\\\ \\NNN (octal) "
 		          "\\xHH. No newline unless written.\n");
 		return 0;

@@ -4,14 +4,21 @@
  * One byte at a time: control bytes are Emacs commands, ESC starts either an
  * Alt-key (ESC x) or an xterm sequence (ESC [ ... final byte, ESC O x), and
  * anything else (including UTF-8 bytes) is inserted. The cursor moves, and
- * Backspace and Delete remove, by characters (a UTF-8 sequence is one; each
- * takes one column: East Asian wide characters are not told apart); words are runs of letters, digits and '_' (Alt-B/F) or of non-blanks
- * (Ctrl-W), as in readline.
+ * Backspace and Delete remove, by characters: a UTF-8 sequence with the
+ * zero-width ones after it (combining marks: "e" and U+0301 are one), as
+ * readline does. The columns a character takes are wcwidth.h's (East Asian wide
+ * ones two, combining marks none), so the cursor is placed right after them;
+ * the console's terminal emulator (user/console/vt.c) counts the same. Words
+ * are runs of letters, digits and '_' (Alt-B/F) or of non-blanks (Ctrl-W), as in
+ * readline.
  */
 #include "edit.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <charlotte/wcwidth.h>
 
 void sh_ed_start(struct sh_ed *e, const struct sh_hist *hist)
 {
@@ -50,20 +57,46 @@ static bool continuation(char c)
 	return ((unsigned char)c & 0xc0) == 0x80;
 }
 
-/* Where the character before p starts, and where the one at p ends. */
-static size_t char_left(const struct sh_ed *e, size_t p)
+/* Where the code point before p starts. */
+static size_t cp_left(const struct sh_ed *e, size_t p)
 {
 	while (p > 0 && continuation(e->buf[--p]))
 		;
 	return p;
 }
 
-static size_t char_right(const struct sh_ed *e, size_t p)
+/* Is the code point at p one that takes no column (a combining mark)? */
+static bool zero_width_at(const struct sh_ed *e, size_t p)
+{
+	uint32_t cp;
+	wc_utf8_decode(e->buf + p, e->len - p, &cp);
+	return wc_width(cp) == 0;
+}
+
+/* Where the character before p starts (a base with its marks), and where the one at p ends. */
+static size_t char_left(const struct sh_ed *e, size_t p)
+{
+	p = cp_left(e, p);
+	while (p > 0 && zero_width_at(e, p))
+		p = cp_left(e, p);
+	return p;
+}
+
+/* Where the code point at p ends (its continuation bytes, even a stray one's). */
+static size_t cp_right(const struct sh_ed *e, size_t p)
 {
 	if (p < e->len)
 		p++;
 	while (p < e->len && continuation(e->buf[p]))
 		p++;
+	return p;
+}
+
+static size_t char_right(const struct sh_ed *e, size_t p)
+{
+	p = cp_right(e, p);
+	while (p < e->len && zero_width_at(e, p))
+		p = cp_right(e, p);
 	return p;
 }
 
@@ -397,9 +430,8 @@ size_t sh_ed_render(const struct sh_ed *e, const char *prompt, char *out, size_t
 		             e->sfail ? "failed " : "", (int)e->qn, e->query, m);
 	} else {
 		n = snprintf(out, cap, "\r%s%.*s\x1b[K", prompt, (int)e->len, e->buf);
-		size_t cols = 0; /* the characters after the cursor */
-		for (size_t i = e->pos; i < e->len; i++)
-			cols += !continuation(e->buf[i]);
+		/* back over the columns after the cursor */
+		size_t cols = wc_text_width(e->buf + e->pos, e->len - e->pos);
 		if (n >= 0 && (size_t)n < cap && cols)
 			n += snprintf(out + n, cap - (size_t)n, "\x1b[%zuD", cols);
 	}

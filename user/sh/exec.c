@@ -310,13 +310,42 @@ static char *heredoc_text(struct sh *sh, const struct sh_redir *r)
 	return text;
 }
 
-/* A here-document: its text in a file of fs:///tmp, open for reading and unlinked. */
-static int heredoc(struct sh *sh, const struct sh_redir *r, struct stage *s)
+/*
+ * A here-string's text: the word expanded as a redirection's target is (no
+ * field splitting, no globbing), and a newline.
+ */
+static char *herestring_text(struct sh *sh, const struct sh_redir *r)
+{
+	struct sh_expand_ops ops;
+	sh_expand_ops(sh, &ops);
+	char *word = sh_expand_one(r->word, &ops);
+	if (!word) {
+		expand_failed(sh);
+		return NULL;
+	}
+	size_t n = strlen(word);
+	char *text = realloc(word, n + 2);
+	if (!text) {
+		free(word);
+		sh_error("out of memory");
+		return NULL;
+	}
+	text[n] = '\n';
+	text[n + 1] = 0;
+	return text;
+}
+
+/*
+ * A here-document or here-string: its text in a file of fs:///tmp, open for
+ * reading and unlinked.
+ */
+static int here_input(struct sh *sh, const struct sh_redir *r, struct stage *s)
 {
 	static unsigned seq;
-	char *text = heredoc_text(sh, r);
+	char *text = r->kind == SH_R_HERESTRING ? herestring_text(sh, r) : heredoc_text(sh, r);
 	if (!text)
 		return -1;
+	const char *what = r->kind == SH_R_HERESTRING ? "here-string" : "here-document";
 	char path[64];
 	snprintf(path, sizeof(path), "fs:///tmp/.sh-%s-h%u", sh->dollar, seq++);
 	int w = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -327,7 +356,7 @@ static int heredoc(struct sh *sh, const struct sh_redir *r, struct stage *s)
 		close(w);
 	int fd = ok ? open(path, O_RDONLY) : -1;
 	if (fd < 0)
-		sh_error("here-document: %s: %s", path, strerror(errno));
+		sh_error("%s: %s: %s", what, path, strerror(errno));
 	if (w >= 0)
 		unlink(path); /* the open file stays readable */
 	if (fd < 0)
@@ -347,8 +376,8 @@ static int redirect(struct sh *sh, const struct sh_redir *r, struct stage *s)
 		s->fd[r->fd] = s->fd[r->dup_fd];
 		return 0;
 	}
-	if (r->kind == SH_R_HEREDOC)
-		return heredoc(sh, r, s);
+	if (r->kind == SH_R_HEREDOC || r->kind == SH_R_HERESTRING)
+		return here_input(sh, r, s);
 	struct sh_expand_ops ops;
 	sh_expand_ops(sh, &ops);
 	char *target = sh_expand_one(r->word, &ops);
@@ -659,6 +688,7 @@ out:
 		return status;
 	if (bg && job->nprocs) {
 		sh_printf(2, "[%d] %s\n", job->id, job->cmd);
+		sh_job_started_bg(sh, job);
 		return 0;
 	}
 	if (bg || !job->nprocs) {
@@ -678,13 +708,19 @@ static bool has_compound(const struct sh_andor *ao)
 	return false;
 }
 
-/* A call of a function (which runs in the shell) among the andor's commands. */
-static bool has_function(struct sh *sh, const struct sh_andor *ao)
+/*
+ * A command among the andor's that may run in the shell: a function or a
+ * builtin, or a name only its expansion tells (quoted, or with $ or `).
+ */
+static bool has_in_shell(struct sh *sh, const struct sh_andor *ao)
 {
 	for (unsigned j = 0; j < ao->npipes; j++)
 		for (unsigned k = 0; k < ao->pipes[j].ncmds; k++) {
 			const struct sh_cmd *c = &ao->pipes[j].cmds[k];
-			if (c->kind == SH_CMD_SIMPLE && c->nwords && sh_func_find(sh, c->words[0]))
+			if (c->kind != SH_CMD_SIMPLE || !c->nwords)
+				continue;
+			const char *w = c->words[0];
+			if (strpbrk(w, "$`'\"\\") || sh_func_find(sh, w) || sh_builtin(w))
 				return true;
 		}
 	return false;
@@ -722,7 +758,8 @@ static int put_quoted(char **b, size_t *n, size_t *cap, const char *text, bool q
 
 /*
  * A background job that is more than a pipeline of programs (a compound command,
- * a function, && or ||): the shell cannot run two things at once, so a new bin/sh
+ * a function, a builtin, && or ||): the shell cannot run two things at once, and
+ * what runs in the background must not change it (`cd dir &`), so a new bin/sh
  * runs it (`sh -c`), given what this one has that the text may use: the
  * variables that are not exported (exported ones are its environment), the
  * functions, the positional parameters and the current directory.
@@ -730,11 +767,6 @@ static int put_quoted(char **b, size_t *n, size_t *cap, const char *text, bool q
 #define SH_BG_SCRIPT_MAX (32u << 10)
 static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
 {
-	if (!ao->src) {
-		sh_error("a here-document on the line of a background compound command: "
-		         "put it on its own line");
-		return 2;
-	}
 	char *b = NULL;
 	size_t n = 0, cap = 0;
 	int r = put_quoted(&b, &n, &cap, "", false);
@@ -772,7 +804,9 @@ static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
 		return 1;
 	}
 	int st = 1;
-	struct sh_job *job = sh_job_new(sh, ao->src);
+	char shown[sizeof(((struct sh_job *)0)->cmd)]; /* the command, not its here-documents */
+	snprintf(shown, sizeof(shown), "%.*s", (int)ao->src_cmd, ao->src);
+	struct sh_job *job = sh_job_new(sh, shown);
 	struct sh_grant_set gs;
 	char **env = NULL;
 	if (!job || !(job->procs = calloc(1, sizeof(struct sh_proc)))) {
@@ -810,6 +844,7 @@ static int run_bg_text(struct sh *sh, const struct sh_andor *ao)
 	}
 	job->nprocs = 1;
 	job->background = true;
+	sh_job_started_bg(sh, job);
 	return 0;
 }
 
@@ -818,7 +853,7 @@ int sh_run_list(struct sh *sh, const struct sh_list *l)
 	for (unsigned i = 0; i < l->n && !sh_unwinding(sh); i++) {
 		const struct sh_andor *ao = &l->items[i];
 		if (ao->background &&
-		    (ao->npipes > 1 || has_compound(ao) || has_function(sh, ao))) {
+		    (ao->npipes > 1 || has_compound(ao) || has_in_shell(sh, ao))) {
 			sh->status = run_bg_text(sh, ao);
 			continue;
 		}

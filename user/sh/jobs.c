@@ -268,6 +268,20 @@ void sh_jobs_reap(struct sh *sh, bool report)
 	}
 }
 
+/* A process's object id ($$ is the shell's own), or 0. */
+static unsigned long long process_id(const struct sh_proc *p)
+{
+	struct cap_info ci;
+	return ch_cap_inspect(p->child.process, &ci) == 0 ? ci.object_id : 0;
+}
+
+void sh_job_started_bg(struct sh *sh, const struct sh_job *j)
+{
+	unsigned long long oid = j->nprocs ? process_id(&j->procs[j->nprocs - 1]) : 0;
+	if (oid)
+		snprintf(sh->bang, sizeof(sh->bang), "%llu", oid);
+}
+
 struct sh_job *sh_job_find(struct sh *sh, const char *spec)
 {
 	if (!spec) { /* the newest with processes (not the builtin asking) */
@@ -276,9 +290,16 @@ struct sh_job *sh_job_find(struct sh *sh, const char *spec)
 				return &sh->jobs[i];
 		return NULL;
 	}
-	if (*spec == '%')
+	bool pct = *spec == '%';
+	if (pct)
 		spec++;
 	char *end;
+	unsigned long long oid = strtoull(spec, &end, 10);
+	for (int i = 0; !pct && !*end && *spec && i < SH_MAX_JOBS; i++) {
+		struct sh_job *j = &sh->jobs[i];
+		if (j->used && j->nprocs && process_id(&j->procs[j->nprocs - 1]) == oid)
+			return j;
+	}
 	long id = strtol(spec, &end, 10);
 	if (*end || id < 1 || id > SH_MAX_JOBS || !sh->jobs[id - 1].used ||
 	    !sh->jobs[id - 1].nprocs)

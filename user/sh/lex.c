@@ -225,6 +225,9 @@ void sh_lex_next(struct parser *p)
 		if (j < p->len && s[j] == '&') {
 			t->rkind = SH_R_DUP;
 			j++;
+		} else if (!out && j + 1 < p->len && s[j] == '<' && s[j + 1] == '<') {
+			t->rkind = SH_R_HERESTRING;
+			j += 2;
 		} else if (!out && j < p->len && s[j] == '<') {
 			t->rkind = SH_R_HEREDOC;
 			j++;

@@ -649,6 +649,27 @@ static int parse_andor(struct parser *p, struct sh_andor *ao)
 }
 
 /*
+ * A background and-or list's text, from start to the '&', for a new shell to
+ * run. A here-document begun on its line has its body after the '&', among the
+ * lines the lexer skips at the newline: the bodies from body_from on (this
+ * list's, not those of the lists before it on the line) are put after the text.
+ */
+static int background_src(struct parser *p, struct sh_andor *ao, size_t start, size_t body_from)
+{
+	size_t n = p->prev_end - start;
+	size_t bodies = p->heredoc ? p->hd_resume - body_from : 0;
+	if (!(ao->src = sh_arena_alloc(p->a, n + 1 + bodies + 1)))
+		return -1;
+	memcpy(ao->src, p->src + start, n);
+	ao->src_cmd = n;
+	if (bodies) {
+		ao->src[n] = '\n';
+		memcpy(ao->src + n + 1, p->src + body_from, bodies);
+	}
+	return 0;
+}
+
+/*
  * Items until the end of input (top) or a word, ';;' or ')' that closes the
  * construct being parsed (left as the current token). Inside a construct the
  * end of input means more is needed.
@@ -683,14 +704,15 @@ static int parse_list(struct parser *p, struct sh_list *l, bool top)
 			return oom(p);
 		struct sh_andor *ao = &l->items[l->n];
 		size_t start = (size_t)(p->tok.s - p->src);
+		/* where the bodies of its line's here-documents will begin */
+		bool hd_before = p->heredoc;
+		size_t hd_from = p->hd_resume;
 		if (parse_andor(p, ao))
 			return -1;
 		l->n++;
 		if (p->tok.kind == T_AMP) {
 			ao->background = true;
-			/* a here-document begun on this line has its body after the '&' */
-			if (!p->heredoc && !(ao->src = sh_arena_strndup(p->a, p->src + start,
-			                                                p->prev_end - start)))
+			if (background_src(p, ao, start, hd_before ? hd_from : p->hd_nl + 1))
 				return oom(p);
 			sh_lex_next(p);
 		} else if (p->tok.kind == T_SEMI || p->tok.kind == T_NEWLINE) {

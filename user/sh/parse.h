@@ -25,6 +25,7 @@
  *               |  [n] ( '<<' | '<<-' ) word     (a here-document: its body is the
  *                  lines after the current one up to a line that is word, unquoted;
  *                  '<<-' strips their leading tabs; the lexer skips them)
+ *               |  [n] '<<<' word                (a here-string)
  * Reserved words count only where a command starts. '#' at the start of a
  * word comments out the rest of the line. A word may hold $(...), `...` and
  * $((...)), scanned to their ends here and run by the expansion.
@@ -56,13 +57,14 @@ enum sh_redir_kind {
 	SH_R_APPEND, /* n>>word */
 	SH_R_DUP, /* n>&m, n<&m: fd n becomes a copy of fd m */
 	SH_R_HEREDOC, /* n<<word, n<<-word: the lines up to word are fd n's input */
+	SH_R_HERESTRING, /* n<<<word: word, expanded, and a newline are fd n's input */
 };
 
 struct sh_redir {
 	enum sh_redir_kind kind;
 	int fd; /* the descriptor redirected */
 	int dup_fd; /* SH_R_DUP: the one copied */
-	char *word; /* the target, raw (SH_R_IN/OUT/APPEND); SH_R_HEREDOC: the body's text */
+	char *word; /* the target or here-string, raw; SH_R_HEREDOC: the body's text */
 	bool literal; /* SH_R_HEREDOC: the delimiter was quoted, the body is not expanded */
 };
 
@@ -117,8 +119,10 @@ struct sh_andor {
 	enum sh_andor_op *ops; /* ops[i] joins pipes[i] to pipes[i - 1]; ops[0] unused */
 	bool background; /* ended by '&' */
 	/* background: its source text, for a new shell to run when it is more than one
-	 * pipeline of programs (NULL when a here-document's body is not in it) */
+	 * pipeline of programs; the bodies of here-documents begun on its line come
+	 * after its first src_cmd bytes (the command as written), on lines of their own */
 	char *src;
+	size_t src_cmd;
 };
 
 struct sh_parse_result {

@@ -92,12 +92,38 @@ static long long number(const char *a, struct sh_printf_result *r)
 		return (unsigned char)a[1];
 	char *end;
 	long long v = strtoll(a, &end, 0);
-	if (end == a || *end) {
+	if ((end == a || *end) && r) {
 		if (!r->error[0])
 			snprintf(r->error, sizeof(r->error), "%s: not a number", a);
 		r->status = 1;
 	}
 	return v;
+}
+
+/*
+ * A width or precision at fmt[*k]: digits, or '*' for the next argument (a
+ * number; none is 0, which uses it up as a conversion would). Returns -1 with
+ * r->error set when the digits do not fit.
+ */
+static int spec_number(const char *fmt, size_t *k, int argc, char **argv, int *used,
+                       struct sh_printf_result *r, long long *v)
+{
+	if (fmt[*k] == '*') {
+		(*k)++;
+		*v = number(*used < argc ? argv[*used] : NULL, r);
+		if (*used < argc)
+			(*used)++;
+	} else {
+		*v = 0;
+		for (; fmt[*k] >= '0' && fmt[*k] <= '9' && *v <= SH_PRINTF_WIDTH_MAX; (*k)++)
+			*v = *v * 10 + (fmt[*k] - '0');
+	}
+	if (*v > SH_PRINTF_WIDTH_MAX || *v < -SH_PRINTF_WIDTH_MAX) {
+		snprintf(r->error, sizeof(r->error), "width or precision above %d",
+		         SH_PRINTF_WIDTH_MAX);
+		return -1;
+	}
+	return 0;
 }
 
 int sh_printf_format(const char *fmt, int argc, char **argv, struct sh_printf_result *r)
@@ -123,29 +149,44 @@ int sh_printf_format(const char *fmt, int argc, char **argv, struct sh_printf_re
 				continue;
 			}
 			/* %[flags][width][.precision]conv: the spec for snprintf */
-			char spec[32];
+			char spec[48];
 			size_t sn = 0, k = i + 1;
 			spec[sn++] = '%';
-			while (fmt[k] && strchr("-+ 0#", fmt[k]) && sn < 8)
+			bool left = false;
+			while (fmt[k] && strchr("-+ 0#", fmt[k]) && sn < 8) {
+				left |= fmt[k] == '-';
 				spec[sn++] = fmt[k++];
-			for (int d = 0; fmt[k] >= '0' && fmt[k] <= '9'; k++)
-				if (d++ < 4)
-					spec[sn++] = fmt[k];
-			if (fmt[k] == '.') {
-				spec[sn++] = fmt[k++];
-				for (int d = 0; fmt[k] >= '0' && fmt[k] <= '9'; k++)
-					if (d++ < 4)
-						spec[sn++] = fmt[k];
 			}
+			long long width = 0, prec = -1;
+			if (spec_number(fmt, &k, argc, argv, &used, r, &width))
+				goto invalid;
+			if (width < 0) { /* a negative * width: left-justified */
+				width = -width;
+				if (!left)
+					spec[sn++] = '-';
+				left = true;
+			}
+			if (fmt[k] == '.') {
+				k++;
+				prec = 0;
+				if (spec_number(fmt, &k, argc, argv, &used, r, &prec))
+					goto invalid;
+			}
+			if (width)
+				sn += (size_t)snprintf(spec + sn, sizeof(spec) - sn, "%lld", width);
+			if (prec >= 0) /* a negative * precision: as if none was given */
+				sn += (size_t)snprintf(spec + sn, sizeof(spec) - sn, ".%lld", prec);
 			char conv = fmt[k];
 			const char *arg = used < argc ? argv[used] : NULL;
-			char tmp[160];
+			char tmp[160], *big = NULL;
 			int n = -1;
 			switch (conv) {
 			case 'd':
 			case 'i':
 				memcpy(spec + sn, "lld", 4);
 				n = snprintf(tmp, sizeof(tmp), spec, number(arg, r));
+				if (n >= (int)sizeof(tmp) && (big = malloc((size_t)n + 1)))
+					snprintf(big, (size_t)n + 1, spec, number(arg, NULL));
 				break;
 			case 'u':
 			case 'x':
@@ -157,12 +198,17 @@ int sh_printf_format(const char *fmt, int argc, char **argv, struct sh_printf_re
 				spec[sn] = 0;
 				n = snprintf(tmp, sizeof(tmp), spec,
 				             (unsigned long long)number(arg, r));
+				if (n >= (int)sizeof(tmp) && (big = malloc((size_t)n + 1)))
+					snprintf(big, (size_t)n + 1, spec,
+					         (unsigned long long)number(arg, NULL));
 				break;
 			case 'c':
 				/* the argument's first byte; none: nothing (its width still counts) */
 				memcpy(spec + sn, "s", 2);
 				char ch[2] = {arg ? arg[0] : 0, 0};
 				n = snprintf(tmp, sizeof(tmp), spec, ch);
+				if (n >= (int)sizeof(tmp) && (big = malloc((size_t)n + 1)))
+					snprintf(big, (size_t)n + 1, spec, ch);
 				break;
 			case 's':
 			case 'b': {
@@ -185,21 +231,13 @@ int sh_printf_format(const char *fmt, int argc, char **argv, struct sh_printf_re
 					o.nomem = true;
 					break;
 				}
-				spec[sn] = 0;
-				bool left = strchr(spec, '-') != NULL;
-				const char *dot = strchr(spec, '.');
-				size_t width = 0, len = s.len;
-				for (const char *q = spec + 1; *q && q != dot; q++)
-					if (*q >= '1' && *q <= '9') {
-						width = strtoul(q, NULL, 10);
-						break;
-					}
-				if (dot && strtoul(dot + 1, NULL, 10) < len)
-					len = strtoul(dot + 1, NULL, 10);
-				for (size_t p = len; !left && p < width; p++)
+				size_t len = s.len;
+				if (prec >= 0 && (size_t)prec < len)
+					len = (size_t)prec;
+				for (size_t p = len; !left && p < (size_t)width; p++)
 					putc1(&o, ' ');
 				put(&o, s.buf ? s.buf : "", len);
-				for (size_t p = len; left && p < width; p++)
+				for (size_t p = len; left && p < (size_t)width; p++)
 					putc1(&o, ' ');
 				free(s.buf);
 				n = 0;
@@ -210,12 +248,13 @@ int sh_printf_format(const char *fmt, int argc, char **argv, struct sh_printf_re
 			default:
 				snprintf(r->error, sizeof(r->error), "%%%c: invalid conversion",
 				         conv ? conv : ' ');
-				r->status = 1;
-				free(o.buf);
-				return -1;
+				goto invalid;
 			}
-			if (n > 0)
-				put(&o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+			if (n >= (int)sizeof(tmp) && !big)
+				o.nomem = true;
+			else if (n > 0)
+				put(&o, big ? big : tmp, (size_t)n);
+			free(big);
 			if (used < argc)
 				used++;
 			i = k + 1;
@@ -233,4 +272,8 @@ int sh_printf_format(const char *fmt, int argc, char **argv, struct sh_printf_re
 	r->out = o.buf;
 	r->len = o.len;
 	return 0;
+invalid:
+	r->status = 1;
+	free(o.buf);
+	return -1;
 }

@@ -3,7 +3,9 @@
  * Pure: built on the host too.
  *
  * The format's conversions %s %b %c %d %i %u %x %X %o and %% take
- * [flags -+ 0#][width][.precision] (numbers); escapes \a \b \e \f \n \r \t \v
+ * [flags -+ 0#][width][.precision] (numbers, or * for the next argument: a
+ * negative * width left-justifies, a negative * precision is none; both at most
+ * SH_PRINTF_WIDTH_MAX, else an error); escapes \a \b \e \f \n \r \t \v
  * \\ \" \' \NNN (octal) \xHH; %b expands the same escapes in its argument (and
  * \0NNN; \c ends the output). The format is used again while arguments are left
  * (and it takes any); a missing argument is "" or 0. A numeric argument is
@@ -12,6 +14,8 @@
 #pragma once
 
 #include <stddef.h>
+
+#define SH_PRINTF_WIDTH_MAX 65536 /* a width or precision, at most */
 
 struct sh_printf_result {
 	char *out; /* malloc'd (NULL when nothing was written); the caller frees it */

@@ -165,6 +165,8 @@ static const char *expand_var(void *ctx, const char *name, size_t n)
 			return num;
 		case '$':
 			return sh->dollar;
+		case '!':
+			return sh->bang[0] ? sh->bang : NULL;
 		case '#':
 			snprintf(num, sizeof(num), "%d", sh->npos);
 			return num;

@@ -118,6 +118,7 @@ struct sh {
 	handle_t waitset; /* processes and the job-control endpoint */
 	handle_t jobctl_recv, jobctl_send; /* TERM_SET_JOBCTL events */
 	char dollar[24]; /* $$ */
+	char bang[24]; /* $!: the last background job's last process's object id; "" before one */
 	struct sh_hist hist;
 	char *histfile;
 	/* control flow (flow.c) */
@@ -237,7 +238,10 @@ void sh_job_free(struct sh_job *j);
 int sh_job_wait(struct sh *sh, struct sh_job *j);
 /* Report background jobs that ended (interactive: before each prompt). */
 void sh_jobs_reap(struct sh *sh, bool report);
+/* The job spec names: %N or N (a job number) or an object id $! gave; NULL: the newest. */
 struct sh_job *sh_job_find(struct sh *sh, const char *spec);
+/* Job j was started in the background: $! becomes its last process's object id. */
+void sh_job_started_bg(struct sh *sh, const struct sh_job *j);
 int sh_jobs_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 int sh_fg_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);
 int sh_bg_builtin(struct sh *sh, int argc, char **argv, const int fds[3]);

@@ -1,6 +1,7 @@
 /*
  * lang.c - bin/shtest's scripts for the shell language beyond control flow
- * (docs/shell.md): ( ... ) subshells, here-documents, printf, eval and ${#x}.
+ * (docs/shell.md): ( ... ) subshells, here-documents and here-strings, printf,
+ * eval and ${#x}.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,15 @@ void shtest_heredoc(void)
 	       "<r1>\n<r2>\n"
 	       "end\n",
 	       0);
+	/* here-strings: the word expanded (not split or globbed) and a newline */
+	SCRIPT("x='a  b'; cat <<< $x\n"
+	       "cat <<<\"[$x] $((1 + 2)) $(echo sub)\" | shtest upper\n"
+	       "cat <<< '$x'; cat <<<*; HOME=fs:///h; cat <<< ~\n"
+	       "read -r one two <<< \"first second\"; echo \"$two,$one\"\n"
+	       "cat <<< ''; echo empty\n"
+	       "f() { cat <<< \"in f: $1\"; }; f arg\n"
+	       "shtest upper 0<<<zero\n",
+	       "a  b\n[A  B] 3 SUB\n$x\n*\nfs:///h\nsecond,first\n\nempty\nin f: arg\nZERO\n", 0);
 	/* no temporary file is left behind in fs:///tmp */
 	SCRIPT("for f in fs:///tmp/.sh-*; do echo $f; done\n", "fs:///tmp/.sh-*\n", 0);
 	/* the input ends before the delimiter */
@@ -89,6 +99,7 @@ void shtest_heredoc(void)
 void shtest_printf(void)
 {
 	SCRIPT("printf '%s=%d|%5s|%-4s|%x %X %o|%c|%%|%05d|%.2s\\n' a 42 r l 255 255 8 xyz 7 abc\n"
+	       "printf '%*d|%-*s|%.*s|%*s|\\n' 5 42 4 ab 2 xyz -3 l\n"
 	       "printf '%s,' 1 2 3; printf '\\n'\n"
 	       "printf '%b|%s\\n' 'a\\tb' 'a\\tb'\n"
 	       "printf '\\101\\x42\\n'\n"
@@ -101,6 +112,7 @@ void shtest_printf(void)
 	       "printf --help | shtest upper | { read l; echo $l; }\n"
 	       "x=$(printf '%s-%s' a b); echo $x\n",
 	       "a=42|    r|l   |ff FF 10|x|%|00007|ab\n"
+	       "   42|ab  |xy|l  |\n"
 	       "1,2,3,\n"
 	       "a\tb|a\\tb\n"
 	       "AB\n"

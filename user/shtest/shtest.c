@@ -373,6 +373,28 @@ static void test_background(void)
 	       "wait\n"
 	       "echo done\n",
 	       "ONE\nTWO\ndone\n", 0);
+	/* a builtin alone in the background is a job of its own shell: it changes
+	 * nothing here; $! names the newest job (for wait), a program's or a shell's */
+	SCRIPT("cd " SHDIR "; echo \"[$!]\"\n"
+	       "shtest exit 3 & wait $!; echo \"program $?\"\n"
+	       "cd g & wait $!; echo \"cd $?\"; pwd\n"
+	       "cd nosuch & wait $!; echo \"cd nosuch $?\"\n"
+	       "x=1; read x <<< in & wait $!; echo \"read $? $x\"\n"
+	       "read x & wait $!; echo \"read eof $?\"\n"
+	       "echo hi > bgb & wait $!; shtest cat < bgb\n"
+	       "echo pipe | shtest upper > bgp & wait $!; shtest cat < bgp\n"
+	       "false & b1=$!; true & [ \"$b1\" != \"$!\" ] && wait $b1; echo \"false $?\"\n"
+	       "wait 999999999; echo \"no such $?\"\n",
+	       "[]\nprogram 3\ncd 0\n" SHDIR "\ncd nosuch 1\nread 0 1\nread eof 1\nhi\nPIPE\n"
+	       "false 1\n"
+	       "no such 127\n",
+	       0);
+	CHECK(strstr(res.err, "] cd g\n") && strstr(res.err, "] echo hi > bgb\n"), "stderr [%s]",
+	      res.err);
+	/* jobs lists it, running or done */
+	CHECK(shtest_run_sh(NULL, "cd " SHDIR "/g & jobs; wait\n", &res) == 0, "no bin/sh");
+	CHECK(res.code == 0 && strstr(res.out, "[1] ") && strstr(res.out, "  cd " SHDIR "/g"),
+	      "jobs: %s [%s] [%s]", res.how, res.out, res.err);
 }
 
 static void test_vars(void)
