@@ -376,6 +376,7 @@ bool process_user_fault(const struct user_fault *f)
 
 void process_get_status(struct process *p, struct proc_status *out)
 {
+	sched_account_group(&p->acct); /* a thread running alone has no tick to do it */
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	*out = p->status;
 	if (!p->ended)

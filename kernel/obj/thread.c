@@ -227,6 +227,7 @@ static void get_info_locked(struct uthread *t, struct thread_info *out)
 void uthread_get_info(struct uthread *t, struct thread_info *out)
 {
 	struct process *p = t->proc;
+	sched_account_group(&p->acct); /* its time up to now, if it runs */
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	get_info_locked(t, out);
 	spin_unlock_irqrestore(&p->lock, irq);
@@ -235,6 +236,7 @@ void uthread_get_info(struct uthread *t, struct thread_info *out)
 unsigned uthread_list_info(struct process *p, uint64_t *ids, struct thread_info *out, unsigned max)
 {
 	unsigned n = 0;
+	sched_account_group(&p->acct); /* their time up to now, those that run */
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	for (struct uthread *t = p->threads; t && n < max; t = t->next) {
 		if (t->state != UT_RUNNING)

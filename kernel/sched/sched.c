@@ -279,7 +279,7 @@ static void finish_switch(struct runqueue *rq)
  * Accounting: t ran from its run_start to now (switched is 1 when it leaves
  * the CPU). One clock read per switch; the group's atomic adds are the only
  * shared writes (docs/kernel.md). A thread that keeps its CPU is accounted at
- * each decision too (at least every SCHED_ACCOUNT_NS while it runs alone).
+ * each decision too, and when a reader asks (sched_account_group()).
  */
 static inline void account(struct thread *t, unsigned switched, uint64_t now)
 {
@@ -291,6 +291,34 @@ static inline void account(struct thread *t, unsigned switched, uint64_t now)
 		__atomic_fetch_add(&t->acct->cpu_ns, ran, __ATOMIC_RELAXED);
 		if (switched)
 			__atomic_fetch_add(&t->acct->switches, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* This CPU's running thread accounted up to now (a cross-CPU call: interrupts
+   off, and account() runs only on a thread's own CPU with interrupts off). */
+static void account_current(void *unused)
+{
+	(void)unused;
+	struct cpu *c = this_cpu();
+	struct runqueue *rq = c->sched;
+	if (c->current != rq->idle)
+		account(c->current, 0, clock_monotonic_ns());
+}
+
+void sched_account_group(const struct sched_acct *g)
+{
+	for (unsigned cpu = 0; cpu < cpu_count && cpu < MAX_CPUS; cpu++) {
+		if (!cpus[cpu] || !cpus[cpu]->online)
+			continue;
+		struct runqueue *rq = rq_of(cpu);
+		uint64_t irq = spin_lock_irqsave(&rq->lock);
+		struct thread *cur = cpus[cpu]->current; /* stays while its queue is locked */
+		bool stale =
+		    cur != rq->idle && cur->acct == g &&
+		    clock_monotonic_ns() - READ_ONCE(cur->run_start) > SCHED_ACCOUNT_FRESH_NS;
+		spin_unlock_irqrestore(&rq->lock, irq);
+		if (stale)
+			smp_call_cpu(cpu, account_current, NULL);
 	}
 }
 
@@ -311,7 +339,8 @@ static void tick(struct timer_event *ev)
 /*
  * Arm this CPU's timer for the running thread cur (rq locked, rq is ours):
  * the end of its budget, or of a delayed preemption, when another thread
- * waits; every SCHED_ACCOUNT_NS when it runs alone; never when idle. A tick
+ * waits; never when it runs alone or idles (a thread queued here asks for a
+ * decision, which arms it: after_queue()). A tick
  * already armed earlier than that stays: when it fires, the decision keeps
  * cur while its budget lasts and arms the tick again from there. So a switch
  * between two threads that block in turn (a call and its reply) moves no
@@ -325,9 +354,7 @@ static void arm_tick(struct runqueue *rq, struct thread *cur, uint64_t now)
 			deadline = now + cur->dq.budget;
 			if (rq->preempt_at && rq->preempt_at < deadline)
 				deadline = rq->preempt_at;
-		} else {
-			deadline = now + SCHED_ACCOUNT_NS;
-		}
+		} /* alone: no tick (readers account it: sched_account_group()) */
 	}
 	if (rq->tick.armed) {
 		if (deadline && rq->tick.deadline <= deadline)

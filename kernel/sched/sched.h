@@ -28,9 +28,10 @@
 #define SCHED_TARGET_LATENCY_NS 20000000ull /* defaults of the tunables (abi/sched.h) */
 #define SCHED_MIN_QUANTUM_NS 1000000ull
 #define SCHED_MAX_QUANTUM_NS 20000000ull
-/* A CPU running one thread takes a timer interrupt this often, only to account
- * its time (no preemption: it has nobody to give the CPU to). */
-#define SCHED_ACCOUNT_NS 100000000ull
+/* A CPU running one thread takes no timer interrupt: its time is accounted
+ * when a reader asks (sched_account_group()) if it ran longer than this since
+ * it was last accounted; so a reading is at most this much behind. */
+#define SCHED_ACCOUNT_FRESH_NS 1000000ull
 
 enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -187,6 +188,13 @@ void sched_kick_others(void);
  * added first. Interrupts off.
  */
 void sched_acct_detach(struct thread *self);
+/*
+ * Account, up to now, the threads of group g that are running on a CPU and
+ * were last accounted over SCHED_ACCOUNT_FRESH_NS ago (a thread running alone
+ * takes no tick that would do it): a cross-CPU call to each such CPU, O(CPUs),
+ * before a reader reads g's totals or its threads'. Interrupts on; no lock held.
+ */
+void sched_account_group(const struct sched_acct *g);
 /*
  * The scheduler's tunables and statistics (abi/sched.h: the checks of
  * SYS_SCHED_SET are sched_set_params()'s; it returns ERR_INVALID_ARGS having

@@ -8,7 +8,8 @@
  * is refused), that a weight above the default needs the control, that a
  * thread's weight and affinity show in SYS_THREAD_INFO, that a mask naming no
  * online CPU is refused, the per-CPU statistics, and (SMP) that a thread
- * pinned to another CPU than the one it runs on moves there. Tunables changed
+ * pinned to another CPU than the one it runs on moves there, and that a
+ * thread running alone on its CPU (no tick) has its time accounted on read. Tunables changed
  * by a test are put back before it returns: the rest of the system runs under
  * them meanwhile, so the values tried are harmless ones (short quanta, never
  * long ones).
@@ -392,6 +393,88 @@ static void test_affinity_honoured(void)
 		      first.cpu, target, info[k].cpu, k + 1);
 }
 
+/*
+ * SMP: a thread running alone on its CPU takes no scheduler tick, so no
+ * switch accounts its time while it runs; a reader's SYS_THREAD_INFO (and
+ * the process's status) must still see it (sched_account_group()). A spinner
+ * pinned to CPU 1 is read from a reader pinned to CPU 0 over 200 ms: its
+ * CPU time must grow by at least a quarter of that (all of it when CPU 1 has
+ * nothing else to run; it is time on the guest's clock, not work done, so a
+ * loaded host does not change it). Without the accounting on read it grows
+ * by nothing.
+ */
+struct lone {
+	volatile int pinned, stop;
+	handle_t spinner;
+	long r0, r1, rp0, rp1;
+	struct thread_info a, b;
+	struct proc_status pa, pb;
+	int64_t ta, tb;
+};
+
+static int lone_spin(void *arg)
+{
+	struct lone *l = arg;
+	while (!l->pinned)
+		ch_sleep_ns(100 * US); /* a switch: it moves to its mask */
+	ch_sleep_ns(100 * US);
+	while (!l->stop)
+		;
+	return 0;
+}
+
+static int lone_read(void *arg)
+{
+	struct lone *l = arg;
+	while (!l->pinned)
+		ch_sleep_ns(100 * US);
+	ch_sleep_ns(5 * MS); /* both on their CPUs by now */
+	l->rp0 = ch_proc_status(ch_handle("self.process"), &l->pa);
+	l->r0 = ch_thread_info(l->spinner, &l->a);
+	l->ta = ch_clock_ns();
+	ch_sleep_ns(200 * MS);
+	l->r1 = ch_thread_info(l->spinner, &l->b);
+	l->tb = ch_clock_ns();
+	l->rp1 = ch_proc_status(ch_handle("self.process"), &l->pb);
+	return 0;
+}
+
+static void test_lone_thread_accounted(void)
+{
+	if (!cpu_online(1)) {
+		ch_test_not_applicable("one CPU");
+		return;
+	}
+	static struct lone l;
+	memset(&l, 0, sizeof(l));
+	handle_t reader;
+	EXPECT_OK(ch_thread_spawn(lone_spin, &l, stacks[0], STACK_SIZE, &l.spinner));
+	EXPECT_OK(ch_thread_spawn(lone_read, &l, stacks[1], STACK_SIZE, &reader));
+	long s1 = ch_thread_set_sched(l.spinner, 0, 1ull << 1, HANDLE_INVALID);
+	long s0 = ch_thread_set_sched(reader, 0, 1ull << 0, HANDLE_INVALID);
+	l.pinned = 1;
+	ch_thread_wait(reader, CH_FOREVER, NULL);
+	l.stop = 1;
+	ch_thread_wait(l.spinner, CH_FOREVER, NULL);
+	ch_cap_drop(reader);
+	ch_cap_drop(l.spinner);
+	EXPECT_OK(s1);
+	EXPECT_OK(s0);
+	EXPECT_OK(l.r0);
+	EXPECT_OK(l.r1);
+	EXPECT_OK(l.rp0);
+	EXPECT_OK(l.rp1);
+	uint64_t elapsed = (uint64_t)(l.tb - l.ta), ran = l.b.cpu_ns - l.a.cpu_ns;
+	CHECK(l.b.cpu == 1, "the spinner last ran on CPU %u, pinned to CPU 1", l.b.cpu);
+	CHECK(ran >= elapsed / 4,
+	      "the spinner's CPU time grew by %llu ns in %llu ns on CPU 1 (not accounted while "
+	      "it runs alone)",
+	      (unsigned long long)ran, (unsigned long long)elapsed);
+	CHECK(l.pb.cpu_ns - l.pa.cpu_ns >= elapsed / 4,
+	      "the process's CPU time grew by %llu ns in %llu ns",
+	      (unsigned long long)(l.pb.cpu_ns - l.pa.cpu_ns), (unsigned long long)elapsed);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -407,6 +490,7 @@ static const struct {
     {"ended_thread", test_ended_thread},
     {"cpu_stats", test_cpu_stats},
     {"affinity_honoured", test_affinity_honoured},
+    {"lone_thread_accounted", test_lone_thread_accounted},
 };
 
 static void run_all(void)
