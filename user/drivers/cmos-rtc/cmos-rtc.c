@@ -270,7 +270,7 @@ static long setup(const char *name, handle_t ep[2], handle_t *ws)
 	if (r >= 0)
 		r = ch_dev_class_bind_rights("clock", name, ch[1], NS_TYPE_DEV_CLOCK,
 		                             RIGHT_SEND | RIGHT_RECV | RIGHT_DUPLICATE |
-		                                 RIGHT_TRANSFER);
+		                                 RIGHT_TRANSFER | RIGHT_INSPECT);
 	if (r >= 0)
 		r = ch_dev_class_bind_rights("clock", admin, ach[1], NS_TYPE_DEV_CLOCK,
 		                             RIGHT_SEND | RIGHT_RECV);

@@ -147,8 +147,12 @@ long ch_clock_wall_set(uint64_t unix_ns)
 long ch_clock_wall_offset(int64_t *offset)
 {
 	handle_t dir = ch_handle("clock"), dev;
+	struct cap_info ci;
 	long r = 0;
-	if (dir == HANDLE_INVALID) {
+	if (dir != HANDLE_INVALID && ch_cap_inspect(dir, &ci) == 0 && ci.type == OBJ_ENDPOINT) {
+		dev = dir; /* Exec's grant: the reading entry's endpoint itself */
+		dir = HANDLE_INVALID;
+	} else if (dir == HANDLE_INVALID) {
 		r = ch_uri_open("dev:///clock", NS_TYPE_DIR, 0, RIGHT_LOOKUP | RIGHT_ENUMERATE,
 		                &dir);
 		if (r == 1) {
@@ -158,14 +162,17 @@ long ch_clock_wall_offset(int64_t *offset)
 		if (r < 0)
 			return r;
 	}
-	r = first_clock(dir, &dev);
-	if (dir != ch_handle("clock"))
-		ch_cap_drop(dir);
-	if (r < 0)
-		return r;
+	if (dir != HANDLE_INVALID) {
+		r = first_clock(dir, &dev);
+		if (dir != ch_handle("clock"))
+			ch_cap_drop(dir);
+		if (r < 0)
+			return r;
+	}
 	struct clock_time_reply rep;
 	r = ch_clock_get_within(dev, &rep, CH_CLOCK_WALL_TIMEOUT);
-	ch_cap_drop(dev);
+	if (dev != ch_handle("clock"))
+		ch_cap_drop(dev);
 	if (r < 0)
 		return r;
 	if (rep.unix_ns > INT64_MAX || rep.monotonic_ns > INT64_MAX)

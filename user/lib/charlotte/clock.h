@@ -32,8 +32,9 @@ long ch_clock_now(handle_t dev, uint64_t *unix_ns);
 
 /*
  * The wall clock's offset from the monotonic clock (unix ns = monotonic ns + *offset),
- * asked once of a clock driver: the first entry of the "clock" directory the
- * spawner granted (a view of dev:///clock), else of dev:///clock in our view, within
+ * asked once of a clock driver: the "clock" the spawner granted (Exec's: the reading
+ * entry's endpoint; or a view of dev:///clock, whose first entry is asked), else the
+ * first entry of dev:///clock in our view, within
  * CH_CLOCK_WALL_TIMEOUT. 0 or ERR_* (ERR_NOT_FOUND: no clock we can see).
  * libc's CLOCK_REALTIME (start.c) is built on it.
  */
