@@ -57,7 +57,8 @@ $(BENCH_VMLINUX): $(LINUX_BZIMAGE) tools/bench-vmlinux.sh
 		"install linux-image-amd64 (tools/deps.sh bench)" >&2; exit 1; }
 	$(Q)tools/bench-vmlinux.sh $(LINUX_BZIMAGE) $@
 
-$(BENCH_LINUXBENCH): bench/linux/linuxbench.c bench/sched_bench.h bench/fs_bench.h mk/bench.mk
+$(BENCH_LINUXBENCH): bench/linux/linuxbench.c bench/sched_bench.h bench/fs_bench.h \
+		bench/blk_bench.h mk/bench.mk
 	@mkdir -p $(@D)
 	$(Q)$(BENCH_HOST_CC) $(BENCH_HOST_CFLAGS) -o $@ $<
 

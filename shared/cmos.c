@@ -66,3 +66,44 @@ int64_t cmos_to_unix(const struct cmos_time *t)
 	           60 +
 	       sec;
 }
+
+static uint8_t put(int v, bool binary)
+{
+	return (uint8_t)(binary ? v : (v / 10) << 4 | v % 10);
+}
+
+int cmos_from_unix(int64_t secs, uint8_t status_b, bool has_century, struct cmos_time *out,
+                   uint8_t *wday)
+{
+	if (secs < 0 || secs > CMOS_SET_MAX)
+		return -1;
+	int64_t days = secs / 86400, rem = secs % 86400;
+	/* civil from days (H. Hinnant's algorithm), eras of 400 years from 0000-03-01 */
+	int64_t z = days + 719468, era = z / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	int64_t y = yoe + era * 400 + (m <= 2);
+	if (!has_century && y > 2069)
+		return -1;
+	bool bin = status_b & CMOS_B_BINARY;
+	int hour = (int)(rem / 3600);
+	uint8_t h;
+	if (status_b & CMOS_B_24H)
+		h = put(hour, bin);
+	else /* 12-hour: 0 is 12 AM, 12 is 12 PM; bit 7 marks PM */
+		h = (uint8_t)(put(hour % 12 ? hour % 12 : 12, bin) | (hour >= 12 ? 0x80 : 0));
+	*out = (struct cmos_time){.sec = put((int)(rem % 60), bin),
+	                          .min = put((int)(rem / 60 % 60), bin),
+	                          .hour = h,
+	                          .mday = put(d, bin),
+	                          .mon = put(m, bin),
+	                          .year = put((int)(y % 100), bin),
+	                          .century = has_century ? put((int)(y / 100), bin) : 0,
+	                          .status_b = status_b};
+	*wday = (uint8_t)((days + 4) % 7 + 1); /* 1970-01-01 was a Thursday (5) */
+	return 0;
+}

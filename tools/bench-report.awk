@@ -14,7 +14,7 @@
 function canon_init(   n, i, names) {
 	n = split("null_syscall null_syscall_enosys ipc_rtt ipc_rtt_10w ipc_oneway cap_transfer " \
 		"cap_transfer_move signal pager_fault map_unmap thread_create spawn ns_lookup ns_stat " \
-		"fs_read_1m fs_create_small fs_stat",
+		"blk_read_4k blk_read_seq fs_read_1m fs_create_small fs_stat",
 		names, " ")
 	for (i = 1; i <= n; i++)
 		add_name(names[i])
@@ -40,6 +40,8 @@ function canon_init(   n, i, names) {
 	equiv["ns_lookup"] = "open(O_RDONLY) + close of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["ns_stat"] = "stat() of /bench-tmp/a/b/c/d on tmpfs"
 	equiv["blk_read_4k"] = "pread() of 4 KiB with O_DIRECT from /dev/vda (virtio-blk)"
+	equiv["blk_read_seq"] = "per MiB of 16 MiB read in order from /dev/vdc (virtio-blk) by " \
+		"1 MiB preads with O_DIRECT, idle time subtracted"
 	equiv["fs_read_1m"] = "open + read of 1 MiB + close of a file on ext2 (ext4 driver, " \
 		"virtio-blk), page cache warm"
 	equiv["fs_create_small"] = "per file: open(O_CREAT|O_EXCL) + write 4 KiB + close, " \

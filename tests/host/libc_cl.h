@@ -173,6 +173,8 @@ int cl___libc_fopen_flags(const char *mode);
 int cl___libc_errno_of(long err, int on_path);
 
 int cl_clock_gettime(int clock, struct cl_timespec *ts);
+int cl_clock_settime(int clock, const struct cl_timespec *ts);
+int cl_settimeofday(const struct cl_timeval *tv, const void *tz);
 long long cl_time(long long *t);
 
 /* pthread.h and semaphore.h (their layouts, as there) */
@@ -315,4 +317,6 @@ long cl___libc_write(int fd, const void *buf, unsigned long len);
 void *cl___libc_morecore(unsigned long bytes);
 void cl___libc_exit(int status) __attribute__((noreturn));
 long long cl___libc_clock_ns(int clock);
+long cl___libc_clock_set(long long ns);
+extern long long cl_test_clock_set_ns;
 int cl_main(int argc, char **argv, char **envp);

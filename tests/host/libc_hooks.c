@@ -75,6 +75,16 @@ long long cl___libc_clock_ns(int clock)
 	return clock == 0 ? FAKE_REALTIME : clock == 1 ? 5000000042ll : ERR_NOT_SUPPORTED;
 }
 
+long long cl_test_clock_set_ns = -1;
+
+long cl___libc_clock_set(long long ns)
+{
+	if (ns > 4102444799ll * 1000000000ll)
+		return ERR_OUT_OF_RANGE;
+	cl_test_clock_set_ns = ns;
+	return 0;
+}
+
 int cl_test_main_argc;
 char **cl_test_main_argv;
 

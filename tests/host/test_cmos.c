@@ -126,6 +126,84 @@ static void test_hostile(void **state)
 		}
 }
 
+/* The four formats a chip may report: BCD or binary, 12- or 24-hour. */
+static const uint8_t formats[4] = {CMOS_B_24H, CMOS_B_24H | CMOS_B_BINARY, 0, CMOS_B_BINARY};
+
+/* secs encoded in format f (century register or not), checked field by field against
+ * gmtime_r, and decoded back to secs. */
+static void round_trip(int64_t secs, uint8_t f, bool century)
+{
+	struct cmos_time t;
+	uint8_t wday;
+	assert_int_equal(cmos_from_unix(secs, f, century, &t, &wday), 0);
+	assert_int_equal(cmos_to_unix(&t), secs);
+	time_t tt = (time_t)secs;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	bool bin = f & CMOS_B_BINARY;
+	uint8_t (*enc)(int) = bin ? NULL : to_bcd;
+#define FIELD(v) ((uint8_t)(enc ? enc(v) : (v)))
+	assert_int_equal(t.sec, FIELD(tm.tm_sec));
+	assert_int_equal(t.min, FIELD(tm.tm_min));
+	assert_int_equal(t.mday, FIELD(tm.tm_mday));
+	assert_int_equal(t.mon, FIELD(tm.tm_mon + 1));
+	assert_int_equal(t.year, FIELD(tm.tm_year % 100));
+	assert_int_equal(t.century, century ? FIELD((tm.tm_year + 1900) / 100) : 0);
+	if (f & CMOS_B_24H) {
+		assert_int_equal(t.hour, FIELD(tm.tm_hour));
+	} else {
+		int h = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
+		assert_int_equal(t.hour, FIELD(h) | (tm.tm_hour >= 12 ? 0x80 : 0));
+	}
+#undef FIELD
+	assert_int_equal(wday, tm.tm_wday + 1);
+	assert_int_equal(t.status_b, f);
+}
+
+static void test_encode_every_day(void **state)
+{
+	(void)state;
+	/* every day 1970-2099 at a time that moves through every hour, in every format */
+	for (int64_t day = 0, n = 0; day * 86400 <= CMOS_SET_MAX; day++, n++) {
+		int64_t secs = day * 86400 + (n * 3607) % 86400;
+		for (unsigned f = 0; f < 4; f++) {
+			round_trip(secs, formats[f], true);
+			if (secs < host(2070, 1, 1, 0, 0, 0))
+				round_trip(secs, formats[f], false);
+		}
+	}
+	/* every second of one day around noon and midnight, 12-hour BCD and binary */
+	int64_t base = host(2026, 12, 5, 0, 0, 0);
+	for (int64_t s = 0; s < 86400; s += 13) {
+		round_trip(base + s, 0, true);
+		round_trip(base + s, CMOS_B_BINARY, false);
+	}
+	static const int64_t edges[] = {
+	    0,           59, 60, 3599, 3600, 43199, 43200, 86399, 86400, 951782400 /* 2000-02-29 */,
+	    CMOS_SET_MAX};
+	for (unsigned i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		for (unsigned f = 0; f < 4; f++)
+			round_trip(edges[i], formats[f], true);
+}
+
+static void test_encode_refused(void **state)
+{
+	(void)state;
+	struct cmos_time t;
+	uint8_t wday;
+	/* before 1970, after 2099, and past 2069 without a century register */
+	static const int64_t bad[] = {-1, -86400, INT64_MIN, CMOS_SET_MAX + 1, INT64_MAX};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (unsigned f = 0; f < 4; f++)
+			assert_int_equal(cmos_from_unix(bad[i], formats[f], true, &t, &wday), -1);
+	assert_int_equal(cmos_from_unix(host(2200, 1, 1, 0, 0, 0), CMOS_B_24H, true, &t, &wday),
+	                 -1);
+	assert_int_equal(cmos_from_unix(host(2070, 1, 1, 0, 0, 0), CMOS_B_24H, false, &t, &wday),
+	                 -1);
+	assert_int_equal(
+	    cmos_from_unix(host(2069, 12, 31, 23, 59, 59), CMOS_B_24H, false, &t, &wday), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +211,8 @@ int main(void)
 	    cmocka_unit_test(test_every_day),
 	    cmocka_unit_test(test_twelve_hour),
 	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_encode_every_day),
+	    cmocka_unit_test(test_encode_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
 # object, and every global symbol it defines - and the hooks and main it uses - gets
 # the prefix cl_ (objcopy --redefine-syms). The test then calls cl_snprintf, cl_malloc,
 # cl_strtol ... side by side with the host's versions, and implements cl___libc_write,
-# cl___libc_morecore, cl___libc_exit and cl___libc_clock_ns itself (libc_hooks.c), and the
+# cl___libc_morecore, cl___libc_exit, cl___libc_clock_ns and cl___libc_clock_set itself
+# (libc_hooks.c), and the
 # namespace hooks over a fake file system (libc_ns_fake.c, with the real shared/ns_uri.c),
 # the stream hooks over a fake message bus (libc_stream_fake.c), and the futex and
 # thread hooks over the host's futexes and threads (libc_thread_fake.c).
@@ -17,7 +18,7 @@ TEST_LIBC_DIR := $(B)/host/test_libc.d
 TEST_LIBC_SRCS := $(wildcard user/lib/libc/*.c)
 TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_SRCS)) \
 	$(TEST_LIBC_DIR)/shared/fmt.o
-TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns main \
+TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns __libc_clock_set main \
 	__libc_ns_parse __libc_ns_root __libc_ns_open __libc_ns_close __libc_ns_stat __libc_ns_list \
 	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_setattr __libc_ns_unlink __libc_ns_rename \
 	__libc_handle __libc_handle_type __libc_stream_recv __libc_stream_send __libc_pipe __libc_term \

@@ -441,6 +441,43 @@ static void test_time(void **state)
 	assert_int_equal(cl_errno, EINVAL);
 }
 
+/* clock_settime / settimeofday: checked, then handed to __libc_clock_set in ns */
+static void test_settime(void **state)
+{
+	(void)state;
+	struct cl_timespec ts = {1765000000, 123456789};
+	assert_int_equal(cl_clock_settime(0, &ts), 0);
+	assert_true(cl_test_clock_set_ns == 1765000000123456789ll);
+	struct cl_timeval tv = {1700000000, 250000};
+	assert_int_equal(cl_settimeofday(&tv, NULL), 0);
+	assert_true(cl_test_clock_set_ns == 1700000000250000000ll);
+	cl_test_clock_set_ns = -1;
+	/* refused before the hook: another clock, bad fields, NULL, a time zone */
+	static const struct cl_timespec bad[] = {
+	    {-1, 0}, {0, -1}, {0, 1000000000}, {9223372036ll, 0}, {0x7fffffffffffffffll, 0}};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cl_errno = 0;
+		assert_int_equal(cl_clock_settime(0, &bad[i]), -1);
+		assert_int_equal(cl_errno, EINVAL);
+	}
+	cl_errno = 0;
+	assert_int_equal(cl_clock_settime(1, &ts), -1); /* CLOCK_MONOTONIC cannot be set */
+	assert_int_equal(cl_errno, EINVAL);
+	assert_int_equal(cl_clock_settime(0, NULL), -1);
+	assert_int_equal(cl_errno, EFAULT);
+	tv = (struct cl_timeval){1700000000, 1000000};
+	assert_int_equal(cl_settimeofday(&tv, NULL), -1);
+	assert_int_equal(cl_errno, EINVAL);
+	tv.tv_usec = 0;
+	assert_int_equal(cl_settimeofday(&tv, &tv), -1);
+	assert_int_equal(cl_errno, EINVAL);
+	assert_true(cl_test_clock_set_ns == -1); /* none reached the hook */
+	/* the clock's own refusal (after 2099) comes back as EINVAL */
+	ts = (struct cl_timespec){7258118400ll, 0}; /* 2200-01-01 */
+	assert_int_equal(cl_clock_settime(0, &ts), -1);
+	assert_int_equal(cl_errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +490,7 @@ int main(void)
 	    cmocka_unit_test(test_env),
 	    cmocka_unit_test(test_start_exit),
 	    cmocka_unit_test(test_time),
+	    cmocka_unit_test(test_settime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -427,6 +427,71 @@ static void test_date(void **state)
 	}
 }
 
+/* date -s's parser: every form against timegm, and what is not a date refused */
+static void test_parse_date(void **state)
+{
+	(void)state;
+	uint64_t t = 0, v;
+	char in[TEXT_DATE_MAX];
+	for (int i = 0; i < 20000; i++) {
+		t += 86399 * 37 + (uint64_t)i * 1013;
+		time_t tt = (time_t)t;
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		if (tm.tm_year + 1900 > 9999)
+			break;
+		text_date(t, in); /* "YYYY-MM-DD HH:MM:SS UTC" */
+		assert_int_equal(text_parse_date(in, &v), 0);
+		assert_true(v == t);
+		in[10] = 'T';
+		in[19] = 0;
+		assert_int_equal(text_parse_date(in, &v), 0);
+		assert_true(v == t);
+		in[16] = 0; /* no seconds */
+		assert_int_equal(text_parse_date(in, &v), 0);
+		assert_true(v == t - (uint64_t)tm.tm_sec);
+		struct tm back = {.tm_year = tm.tm_year,
+		                  .tm_mon = tm.tm_mon,
+		                  .tm_mday = tm.tm_mday,
+		                  .tm_hour = tm.tm_hour,
+		                  .tm_min = tm.tm_min,
+		                  .tm_sec = tm.tm_sec};
+		assert_true((uint64_t)timegm(&back) == t);
+	}
+	assert_int_equal(text_parse_date("2000-02-29 12:00:00Z", &v), 0);
+	assert_true(v == 951825600);
+	assert_int_equal(text_parse_date("1970-01-01 00:00", &v), 0);
+	assert_true(v == 0);
+	assert_int_equal(text_parse_date("@1765000000", &v), 0);
+	assert_true(v == 1765000000);
+	static const char *const bad[] = {"2026-13-01 00:00:00",
+	                                  "2026-00-10 00:00:00",
+	                                  "2026-02-29 00:00:00",
+	                                  "1900-02-29 00:00:00",
+	                                  "2026-04-31 00:00:00",
+	                                  "2026-01-00 00:00:00",
+	                                  "1969-12-31 23:59:59",
+	                                  "2026-01-01 24:00:00",
+	                                  "2026-01-01 00:60:00",
+	                                  "2026-01-01 00:00:60",
+	                                  "2026-01-01",
+	                                  "2026-01-01 00:00:00 CET",
+	                                  "2026-1-01 00:00:00",
+	                                  "2026-01-01  00:00:00",
+	                                  "2026-01-01 00:00:00x",
+	                                  "",
+	                                  "@",
+	                                  "@12x",
+	                                  "@99999999999999999999999",
+	                                  "-2026-01-01 00:00:00",
+	                                  "2026/01/01 00:00"};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 7;
+		assert_int_equal(text_parse_date(bad[i], &v), -1);
+		assert_true(v == 7);
+	}
+}
+
 static void test_procinfo(void **state)
 {
 	(void)state;
@@ -658,23 +723,15 @@ static void test_modespec(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sha256_nist),
-	    cmocka_unit_test(test_sha256_host),
-	    cmocka_unit_test(test_regex),
-	    cmocka_unit_test(test_regex_random),
-	    cmocka_unit_test(test_glob),
-	    cmocka_unit_test(test_wc),
-	    cmocka_unit_test(test_human_size),
-	    cmocka_unit_test(test_sort_compare),
-	    cmocka_unit_test(test_split_lines),
-	    cmocka_unit_test(test_hexdump),
-	    cmocka_unit_test(test_tree_prefix),
-	    cmocka_unit_test(test_columns_and_long),
-	    cmocka_unit_test(test_date),
-	    cmocka_unit_test(test_procinfo),
-	    cmocka_unit_test(test_procinfo_threads),
-	    cmocka_unit_test(test_edbuf),
-	    cmocka_unit_test(test_modespec),
+	    cmocka_unit_test(test_sha256_nist), cmocka_unit_test(test_sha256_host),
+	    cmocka_unit_test(test_regex),       cmocka_unit_test(test_regex_random),
+	    cmocka_unit_test(test_glob),        cmocka_unit_test(test_wc),
+	    cmocka_unit_test(test_human_size),  cmocka_unit_test(test_sort_compare),
+	    cmocka_unit_test(test_split_lines), cmocka_unit_test(test_hexdump),
+	    cmocka_unit_test(test_tree_prefix), cmocka_unit_test(test_columns_and_long),
+	    cmocka_unit_test(test_date),        cmocka_unit_test(test_parse_date),
+	    cmocka_unit_test(test_procinfo),    cmocka_unit_test(test_procinfo_threads),
+	    cmocka_unit_test(test_edbuf),       cmocka_unit_test(test_modespec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

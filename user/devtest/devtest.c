@@ -36,6 +36,7 @@
  * against the keys it sent over QMP; otherwise keys is not applicable.
  * Grants: log, initrd, pool, ns, hw.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -731,8 +732,8 @@ static void test_clock_bad_calls(void)
 	struct kbus_msg m = {.data = &set, .len = sizeof(set)};
 	struct kbus_buf kb = {.data = &rep, .capacity = sizeof(rep)};
 	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
-	CHECK(kb.len == sizeof(struct dev_status_reply) && rep.status == ERR_NOT_SUPPORTED,
-	      "set: %u bytes, status %d", kb.len, rep.status);
+	CHECK(kb.len == sizeof(struct dev_status_reply) && rep.status == ERR_ACCESS_DENIED,
+	      "set on the reading entry: %u bytes, status %d", kb.len, rep.status);
 	struct dev_msg_hdr h = {CLOCK_MSG_GET, 99}; /* a lying header */
 	m = (struct kbus_msg){.data = &h, .len = sizeof(h)};
 	EXPECT_OK(ch_kbus_call(dev, &m, &kb, LONG));
@@ -750,6 +751,99 @@ static void test_clock_bad_calls(void)
 	CHECK(rep.status == ERR_MALFORMED, "20 KB call: status %d", rep.status);
 	EXPECT_OK(ch_clock_get(dev, &rep)); /* still serving */
 	ch_cap_drop(dev);
+}
+
+/* The clock's time in whole seconds through dev (a GET), or 0 on an error. */
+static uint64_t clock_secs(handle_t dev)
+{
+	uint64_t ns;
+	return ch_clock_now(dev, &ns) < 0 ? 0 : ns / 1000000000ull;
+}
+
+static bool near(uint64_t got, uint64_t want)
+{
+	return got >= want && got <= want + 2;
+}
+
+/*
+ * Setting the clock (docs/devices.md "Clock"): only through the admin entry; the
+ * driver writes the chip and answers from the new time; a driver started afresh
+ * reads the new time from the chip; times the clock cannot hold are refused and
+ * change nothing; libc's clock_settime sets it and time() follows. The wall clock
+ * is put back (the time before plus the time the test took) at the end, through
+ * the test's driver and through libc's (Exec's driver may be the one it found).
+ */
+static void test_clock_set(void)
+{
+	handle_t dev, adm = HANDLE_INVALID;
+	char uri_admin[80];
+	if (!dup_())
+		return;
+	snprintf(uri_admin, sizeof(uri_admin), "%s-admin", uri_clock);
+	EXPECT_OK(ch_clock_open(uri_clock, &dev));
+	EXPECT_OK(ch_clock_open(uri_admin, &adm));
+	uint64_t before_ns, mono0 = (uint64_t)ch_clock_ns();
+	EXPECT_OK(ch_clock_now(adm, &before_ns));
+	/* the reading entry cannot set, and its refusal changes nothing */
+	EXPECT_ERR(ch_clock_set(dev, 1900000000ull * 1000000000ull), ERR_ACCESS_DENIED);
+	CHECK(near(clock_secs(dev), before_ns / 1000000000ull), "refused set moved the clock");
+	/* 2031-05-17 13:45:30 UTC (an afternoon: PM on a 12-hour chip) */
+	const uint64_t when = 1952783130ull;
+	EXPECT_OK(ch_clock_set(adm, when * 1000000000ull + 250000000ull));
+	uint64_t got = clock_secs(dev);
+	CHECK(near(got, when), "after set: %llu, want %llu", (unsigned long long)got,
+	      (unsigned long long)when);
+	got = clock_secs(adm);
+	CHECK(near(got, when), "admin after set: %llu", (unsigned long long)got);
+	/* hostile times: after 2099, 2200, before 1970 (negative), the largest */
+	static const uint64_t bad[] = {4102444800ull * 1000000000ull, 7258118400ull * 1000000000ull,
+	                               (uint64_t)-1000000000ll, UINT64_MAX};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_ERR(ch_clock_set(adm, bad[i]), ERR_OUT_OF_RANGE);
+	got = clock_secs(dev);
+	CHECK(near(got, when), "after refused sets: %llu", (unsigned long long)got);
+	/* a set with a lying length is malformed, not a set */
+	struct clock_set set = {{CLOCK_MSG_SET, sizeof(set) + 8}, 0};
+	struct dev_status_reply rep = {0};
+	struct kbus_msg m = {.data = &set, .len = sizeof(set)};
+	struct kbus_buf kb = {.data = &rep, .capacity = sizeof(rep)};
+	EXPECT_OK(ch_kbus_call(adm, &m, &kb, LONG));
+	CHECK(rep.status == ERR_MALFORMED, "lying set: status %d", rep.status);
+	/* the chip holds it: a fresh driver reads it back */
+	struct proc_status st;
+	ch_cap_drop(dev);
+	ch_cap_drop(adm);
+	EXPECT_OK(ch_proc_kill(dcur->child.process));
+	EXPECT_OK(ch_proc_wait(dcur->child.process, LONG, &st));
+	ch_child_release(&dcur->child);
+	dcur->up = start_cmos(dcur);
+	EXPECT_OK(dcur->up);
+	EXPECT_OK(ch_clock_open(uri_clock, &dev));
+	EXPECT_OK(ch_clock_open(uri_admin, &adm));
+	got = clock_secs(dev);
+	CHECK(near(got, when), "a fresh driver reads %llu, want %llu", (unsigned long long)got,
+	      (unsigned long long)when);
+	/* libc: settimeofday through the first admin entry of dev:///clock */
+	struct timeval tv = {(time_t)when + 3600, 0};
+	CHECK(settimeofday(&tv, NULL) == 0, "settimeofday: errno %d", errno);
+	time_t t = time(NULL);
+	CHECK(t >= (time_t)when + 3600 && t <= (time_t)when + 3602, "time() %lld after set",
+	      (long long)t);
+	struct timespec bad_ts = {7258118400ll, 0}; /* 2200 */
+	errno = 0;
+	CHECK(clock_settime(CLOCK_REALTIME, &bad_ts) == -1 && errno == EINVAL,
+	      "clock_settime(2200): errno %d", errno);
+	/* put the wall clock back: the time before plus the time the test took */
+	uint64_t back = before_ns + ((uint64_t)ch_clock_ns() - mono0);
+	struct timespec ts = {(time_t)(back / 1000000000ull), (long)(back % 1000000000ull)};
+	CHECK(clock_settime(CLOCK_REALTIME, &ts) == 0, "restore by libc: errno %d", errno);
+	back = before_ns + ((uint64_t)ch_clock_ns() - mono0);
+	EXPECT_OK(ch_clock_set(adm, back));
+	got = clock_secs(dev);
+	CHECK(near(got, back / 1000000000ull), "restored: %llu, want %llu", (unsigned long long)got,
+	      (unsigned long long)(back / 1000000000ull));
+	ch_cap_drop(dev);
+	ch_cap_drop(adm);
 }
 
 static void test_clock_kill(void)
@@ -775,6 +869,7 @@ static void run_clock(struct dtarget *t, long (*start)(struct dtarget *))
 	ch_test_run(prefix, "read", test_clock_read);
 	ch_test_run(prefix, "libc", test_clock_libc);
 	ch_test_run(prefix, "bad_calls", test_clock_bad_calls);
+	ch_test_run(prefix, "set", test_clock_set);
 	ch_test_run(prefix, "kill", test_clock_kill);
 }
 
@@ -1334,6 +1429,7 @@ static void run_all(void)
 	dstop(dtargets, sizeof(dtargets) / sizeof(dtargets[0]));
 	dstop(rtargets, sizeof(rtargets) / sizeof(rtargets[0]));
 	dstop(ctargets, sizeof(ctargets) / sizeof(ctargets[0]));
+	ch_driver_unbind("rtc0-admin"); /* the clock's second entry (dstop unbinds rtc0) */
 	run_serial(&stargets[0], start_uart);
 }
 

@@ -12,9 +12,10 @@
  * exception: Exec holds it with every right, and grants it narrowed by name
  * ("log", "dmesg", "console": log_grant_rights()). "sh.<name>" grants what
  * <name> would, under the longer name (for bin/console, which hands its sh.*
- * capabilities to the programs it starts, as <name>). "clock" is a read-only view
- * of dev:///clock for a program that sees no dev:///clock otherwise (fsd), so its
- * libc's CLOCK_REALTIME is Unix time (docs/userspace.md).
+ * capabilities to the programs it starts, as <name>). "clock" is the reading
+ * entry of the wall clock (dev:///clock/rtc: reads only) for a program that sees
+ * no dev:///clock otherwise (fsd), so its libc's CLOCK_REALTIME is Unix time
+ * (docs/userspace.md).
  */
 #include "exec.h"
 
@@ -101,16 +102,16 @@ static int hw_root_grant(const char *name, uint64_t rights, struct ch_grant *cg,
 }
 
 /*
- * The wall clock: a read-only view of dev:///clock (a driver's entry is bound with
- * SEND and RECV only, so its endpoint cannot be handed on; the directory can), once
- * dev:///clock/rtc is there: waited for up to CLOCK_WAIT_NS (the driver's line
- * comes earlier, and it binds once it has read the RTC at a seconds edge).
+ * The wall clock: the reading entry's endpoint, dev:///clock/rtc (the driver binds
+ * it so that it can be handed on; it answers reads only, never CLOCK_MSG_SET: the
+ * admin entry beside it is not reachable through this grant), once it is there:
+ * waited for up to CLOCK_WAIT_NS (the driver's line comes earlier, and it binds
+ * once it has read the RTC at a seconds edge).
  */
 #define CLOCK_ENTRY "dev:///clock/rtc"
 #define CLOCK_WAIT_NS 3000000000ull
-#define CLOCK_VIEW_RIGHTS                                                                 \
-	(RIGHT_READ | RIGHT_LOOKUP | RIGHT_ENUMERATE | RIGHT_DUPLICATE | RIGHT_TRANSFER | \
-	 RIGHT_INSPECT)
+#define CLOCK_GRANT_RIGHTS \
+	(RIGHT_SEND | RIGHT_RECV | RIGHT_INSPECT | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 static int clock_grant(struct exec_start *st, struct ch_grant *cg, char *how, size_t cap)
 {
 	handle_t h;
@@ -121,11 +122,14 @@ static int clock_grant(struct exec_start *st, struct ch_grant *cg, char *how, si
 		if (r == ERR_NOT_FOUND)
 			ch_sleep_ns(20000000ull);
 	}
-	if (r >= 0)
+	if (r == 0) { /* a node, not the driver's endpoint */
 		ch_cap_drop(h);
-	if (r < 0 || (r = open_dir(st, "dev", "/clock", CLOCK_VIEW_RIGHTS, &h)) < 0)
+		r = ERR_WRONG_TYPE;
+	}
+	if (r < 0)
 		return refuse(how, cap, (int)r, "cannot open", CLOCK_ENTRY);
-	*cg = (struct ch_grant){cg->name, h, CLOCK_VIEW_RIGHTS};
+	st->opened[st->nopened++] = h;
+	*cg = (struct ch_grant){cg->name, h, CLOCK_GRANT_RIGHTS};
 	return 0;
 }
 

@@ -1,10 +1,14 @@
 /*
  * date.c - `date`: the wall-clock time, from the first clock device in
- * dev:///clock (abi/dev/clock.h).
+ * dev:///clock (abi/dev/clock.h); `date -s TIME` sets it through libc's
+ * clock_settime (the clock's admin entry: docs/devices.md, "Clock").
  */
 #include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <abi/dev/clock.h>
 #include <abi/errors.h>
@@ -21,14 +25,36 @@ static const struct tool date_tool = {
     "Prints the time of day in UTC (YYYY-MM-DD HH:MM:SS UTC), asked of the first clock\n"
     "device in dev:///clock; without one it says so and exits 1 (uptime tells the time\n"
     "since boot).\n"
-    "Not supported: setting the clock, formats (+%...), time zones.\n"};
+    "  -s TIME  set the clock to TIME, UTC: \"YYYY-MM-DD HH:MM[:SS]\" (a T may stand for\n"
+    "           the space; \" UTC\" or Z may follow) or @SECONDS since 1970; then prints\n"
+    "           the time as above. Needs a clock's admin entry (dev:///clock/<name>-admin)\n"
+    "           in the view: else \"Operation not permitted\", exit 1. The CMOS clock\n"
+    "           takes 1970..2099.\n"
+    "Not supported: formats (+%...), time zones.\n"};
 
 int main(int argc, char **argv)
 {
 	struct tool_opts o = {0};
-	tool_getopt(&date_tool, argc, argv, "", &o);
+	const char *set = NULL;
+	for (int c; (c = tool_getopt(&date_tool, argc, argv, "s:", &o)) != -1;)
+		if (c == 's')
+			set = o.arg;
 	if (o.ind < argc)
-		tool_usage_error("no operands (setting the clock is not supported)");
+		tool_usage_error("no operands (set the clock with -s TIME)");
+	if (set) {
+		uint64_t secs;
+		if (text_parse_date(set, &secs) < 0)
+			tool_usage_error("not a date: '%s' (YYYY-MM-DD HH:MM[:SS] or @SECONDS)",
+			                 set);
+		struct timespec ts = {(time_t)secs, 0};
+		if (secs > (uint64_t)INT64_MAX / 1000000000u ||
+		    clock_settime(CLOCK_REALTIME, &ts) < 0) {
+			if (secs > (uint64_t)INT64_MAX / 1000000000u)
+				errno = EINVAL;
+			tool_warn_errno(set);
+			return 1;
+		}
+	}
 	DIR *d = opendir("dev:///clock");
 	struct dirent *de = d ? readdir(d) : NULL;
 	char path[300];

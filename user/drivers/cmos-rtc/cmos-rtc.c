@@ -13,9 +13,14 @@
  * clock whose registers make no date (a dead battery, a hostile device) makes
  * the driver report ERR_IO instead of a wrong time.
  *
- * CLOCK_MSG_SET answers ERR_NOT_SUPPORTED: the class gives setting to holders
- * of RIGHT_WRITE, and a driver cannot see its callers' rights through a
- * dev:// entry yet (docs/devices.md, "Clock").
+ * Setting the clock is for whoever can open the admin entry: a driver cannot
+ * see a caller's rights through a dev:// entry (each entry is one endpoint,
+ * and an open gives the rights the driver bound), so the driver serves two
+ * endpoints: dev:///clock/<name> reads (CLOCK_MSG_SET there is
+ * ERR_ACCESS_DENIED) and may be handed on, dev:///clock/<name>-admin reads and
+ * sets and may not (docs/devices.md, "Clock"). A set writes the registers in
+ * the chip's own format (BCD or binary, 12- or 24-hour, as status B says) with
+ * the SET bit up, reads them back, and answers from the new time.
  * Grants: log, pool, ns, device (the rtc), ready (charlotte/driver.h).
  */
 #include <stdio.h>
@@ -39,6 +44,8 @@
 #define DATA 0x71
 #define REG_A 0x0a
 #define REG_B 0x0b
+#define REG_WDAY 0x06
+#define B_SET 0x80
 #define REG_CENTURY 0x32 /* the FADT's century register on QEMU and most PCs */
 #define A_UIP 0x80
 #define TICK_POLL_NS 5000000ull
@@ -54,6 +61,12 @@ static uint8_t reg(uint8_t r)
 {
 	ch_outb(INDEX, r);
 	return ch_inb(DATA);
+}
+
+static void reg_write(uint8_t r, uint8_t v)
+{
+	ch_outb(INDEX, r);
+	ch_outb(DATA, v);
 }
 
 /* The registers, read twice alike outside an update; 0 or ERR_IO. */
@@ -113,6 +126,46 @@ static long sync_clock(void)
 	return 0;
 }
 
+/*
+ * Sets the clock to unix_ns (whole seconds go to the chip; the driver answers
+ * from unix_ns itself): the fields in the format status B reports, written with
+ * the SET bit up (the chip stops updating), then SET cleared (it counts from
+ * there), then read back and checked. ERR_OUT_OF_RANGE: before 1970 or after
+ * CMOS_SET_MAX (or 2069 without a century register); ERR_IO: the chip did not
+ * take it.
+ */
+static long set_clock(uint64_t unix_ns)
+{
+	if (unix_ns / 1000000000ull > (uint64_t)CMOS_SET_MAX)
+		return ERR_OUT_OF_RANGE;
+	int64_t secs = (int64_t)(unix_ns / 1000000000ull);
+	uint8_t b = reg(REG_B), wday;
+	struct cmos_time t;
+	if (cmos_from_unix(secs, b & (CMOS_B_BINARY | CMOS_B_24H), clk.century, &t, &wday) < 0)
+		return ERR_OUT_OF_RANGE;
+	reg_write(REG_B, b | B_SET);
+	reg_write(0, t.sec);
+	reg_write(2, t.min);
+	reg_write(4, t.hour);
+	reg_write(REG_WDAY, wday);
+	reg_write(7, t.mday);
+	reg_write(8, t.mon);
+	reg_write(9, t.year);
+	if (clk.century)
+		reg_write(REG_CENTURY, t.century);
+	reg_write(REG_B, b & (uint8_t)~B_SET);
+	uint64_t mono = (uint64_t)ch_clock_ns();
+	struct cmos_time u;
+	long r = read_regs(&u);
+	int64_t back = r < 0 ? -1 : cmos_to_unix(&u);
+	/* the chip may have ticked once since */
+	if (back != secs && back != secs + 1)
+		return ERR_IO;
+	clk.unix_ns = unix_ns;
+	clk.mono_ns = mono;
+	return 0;
+}
+
 static void reply(handle_t ep, const void *m, uint32_t len)
 {
 	struct kbus_msg km = {.data = (void *)m, .len = len};
@@ -125,7 +178,8 @@ static void status(handle_t ep, uint32_t type, long st)
 	reply(ep, &s, sizeof(s));
 }
 
-static long serve(handle_t ep)
+/* Answers every call waiting on ep (admin: the entry that may set the clock). */
+static void serve(handle_t ep, bool admin)
 {
 	static uint8_t buf[256];
 	static handle_t hs[KBUS_MAX_HANDLES];
@@ -134,15 +188,15 @@ static long serve(handle_t ep)
 		                      .capacity = sizeof(buf),
 		                      .handles = hs,
 		                      .handles_capacity = KBUS_MAX_HANDLES};
-		long r = ch_kbus_recv(ep, &kb, 0, CH_FOREVER);
+		long r = ch_kbus_recv(ep, &kb, KBUS_NONBLOCK, 0);
 		if (r ==
 		    ERR_BUFFER_TOO_SMALL) { /* too big for any clock message: take it and refuse */
 			static uint8_t big[KBUS_MAX_BYTES];
 			kb.data = big;
 			kb.capacity = sizeof(big);
-			r = ch_kbus_recv(ep, &kb, 0, CH_FOREVER);
+			r = ch_kbus_recv(ep, &kb, KBUS_NONBLOCK, 0);
 			if (r < 0)
-				return r;
+				return;
 			for (uint32_t i = 0; i < kb.nhandles && i < KBUS_MAX_HANDLES; i++)
 				ch_cap_drop(hs[i]);
 			if (kb.flags & KBUS_MSG_CALL)
@@ -150,7 +204,7 @@ static long serve(handle_t ep)
 			continue;
 		}
 		if (r < 0)
-			return r;
+			return;
 		for (uint32_t i = 0; i < kb.nhandles && i < KBUS_MAX_HANDLES; i++)
 			ch_cap_drop(hs[i]);
 		if (!(kb.flags & KBUS_MSG_CALL))
@@ -172,7 +226,10 @@ static long serve(handle_t ep)
 			};
 			reply(ep, &t, sizeof(t));
 		} else if (h.type == CLOCK_MSG_SET && kb.len == sizeof(struct clock_set)) {
-			status(ep, CLOCK_MSG_SET, ERR_NOT_SUPPORTED);
+			struct clock_set set;
+			memcpy(&set, buf, sizeof(set));
+			status(ep, CLOCK_MSG_SET,
+			       admin ? set_clock(set.unix_ns) : ERR_ACCESS_DENIED);
 		} else if (h.type == CLOCK_MSG_GET || h.type == CLOCK_MSG_SET) {
 			status(ep, h.type, ERR_MALFORMED);
 		} else {
@@ -181,10 +238,14 @@ static long serve(handle_t ep)
 	}
 }
 
-static long setup(const char *name, handle_t *ep)
+/* The entries: <name> (reads, may be handed on) and <name>-admin (reads and sets). */
+static long setup(const char *name, handle_t ep[2], handle_t *ws)
 {
-	handle_t io, ch[2];
-	long r = ch_dev_ioport(ch_handle("device"), 0, &io);
+	handle_t io, ch[2], ach[2], pool = ch_handle("pool");
+	char admin[64];
+	long r = snprintf(admin, sizeof(admin), "%s-admin", name) >= (int)sizeof(admin)
+	             ? ERR_INVALID_ARGS
+	             : ch_dev_ioport(ch_handle("device"), 0, &io);
 	if (r >= 0)
 		r = ch_ioport_enable(io);
 	if (r >= 0) {
@@ -193,25 +254,45 @@ static long setup(const char *name, handle_t *ep)
 		r = sync_clock();
 	}
 	if (r >= 0)
-		r = ch_channel_create(ch_handle("pool"), 0, ch);
+		r = ch_waitset_create(pool, ws);
+	if (r >= 0)
+		r = ch_channel_create(pool, 0, ch);
+	if (r >= 0)
+		r = ch_channel_create(pool, 0, ach);
 	if (r >= 0) {
-		*ep = ch[0];
-		r = ch_dev_class_bind("clock", name, ch[1], NS_TYPE_DEV_CLOCK);
+		ep[0] = ch[0];
+		ep[1] = ach[0];
+		r = ch_waitset_add(*ws, ep[0], KBUS_EV_READABLE, 0);
 	}
+	if (r >= 0)
+		r = ch_waitset_add(*ws, ep[1], KBUS_EV_READABLE, 1);
+	/* the reading entry first: the first of dev:///clock is the one programs read */
+	if (r >= 0)
+		r = ch_dev_class_bind_rights("clock", name, ch[1], NS_TYPE_DEV_CLOCK,
+		                             RIGHT_SEND | RIGHT_RECV | RIGHT_DUPLICATE |
+		                                 RIGHT_TRANSFER | RIGHT_INSPECT);
+	if (r >= 0)
+		r = ch_dev_class_bind_rights("clock", admin, ach[1], NS_TYPE_DEV_CLOCK,
+		                             RIGHT_SEND | RIGHT_RECV);
 	ch_dev_ready(r);
 	return r;
 }
 
 int main(int argc, char **argv)
 {
-	handle_t ep;
+	handle_t ep[2], ws;
+	struct kbus_event ev[4];
 	if (argc < 2) {
 		printf("usage: cmos-rtc <name>\n");
 		return 2;
 	}
-	long r = setup(argv[1], &ep);
+	long r = setup(argv[1], ep, &ws);
 	printf("cmos-rtc: %s: %s\n", argv[1], ch_error_name(r));
-	if (r >= 0)
-		r = serve(ep);
+	long n = r < 0 ? r : 0;
+	while (n >= 0) {
+		for (long i = 0; i < n; i++)
+			serve(ep[ev[i].key ? 1 : 0], ev[i].key != 0);
+		n = ch_waitset_wait(ws, ev, 4, CH_FOREVER);
+	}
 	return 1;
 }

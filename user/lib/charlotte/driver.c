@@ -96,6 +96,12 @@ long ch_driver_spawn(const char *const *argv, handle_t device, uint64_t child_po
 
 long ch_dev_class_bind(const char *cls, const char *name, handle_t ep, uint32_t type)
 {
+	return ch_dev_class_bind_rights(cls, name, ep, type, RIGHT_SEND | RIGHT_RECV);
+}
+
+long ch_dev_class_bind_rights(const char *cls, const char *name, handle_t ep, uint32_t type,
+                              uint64_t rights)
+{
 	handle_t dir = ch_handle("class"), dev = ch_ns_root("dev");
 	long r = 0;
 	if (dir == HANDLE_INVALID) {
@@ -104,7 +110,7 @@ long ch_dev_class_bind(const char *cls, const char *name, handle_t ep, uint32_t 
 		                          : ch_ns_open(dev, cls, strlen(cls), &a, &dir);
 	}
 	if (r >= 0)
-		r = ch_ns_bind(dir, name, strlen(name), ep, RIGHT_SEND | RIGHT_RECV, type);
+		r = ch_ns_bind(dir, name, strlen(name), ep, rights, type);
 	if (dir != ch_handle("class") && dir != HANDLE_INVALID)
 		ch_cap_drop(dir);
 	return r;

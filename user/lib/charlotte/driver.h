@@ -28,6 +28,10 @@ struct ch_dev_match {
  * driver a test starts). 0 or the error of the open or the bind.
  */
 long ch_dev_class_bind(const char *cls, const char *name, handle_t ep, uint32_t type);
+/* The same with the rights an open of the entry gives (ch_dev_class_bind: SEND and
+ * RECV, so the endpoint cannot be handed on). */
+long ch_dev_class_bind_rights(const char *cls, const char *name, handle_t ep, uint32_t type,
+                              uint64_t rights);
 
 /*
  * The nth (from 0) PCI device under root that matches m, as a capability in

@@ -149,6 +149,19 @@ long long __libc_clock_ns(int clock)
 	return mono + wall_offset;
 }
 
+long __libc_clock_set(long long ns)
+{
+	if (ns < 0)
+		return ERR_OUT_OF_RANGE;
+	long r = ch_clock_wall_set((uint64_t)ns);
+	if (r < 0)
+		return r;
+	/* this process's CLOCK_REALTIME follows at once (others ask the driver) */
+	wall_offset = ns - ch_clock_ns();
+	__atomic_store_n(&wall_asked, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
 bool ch_wall_clock_known(void)
 {
 	return wall_offset != 0;

@@ -46,6 +46,13 @@ void __libc_exit(int status) __attribute__((noreturn));
 long long __libc_clock_ns(int clock);
 
 /*
+ * Set CLOCK_REALTIME to ns since 1970-01-01 UTC (the only clock that can be set).
+ * Returns 0 or a negative ERR_ code (ERR_ACCESS_DENIED / ERR_NOT_FOUND: no clock we
+ * may set; ERR_OUT_OF_RANGE: a time the clock cannot hold).
+ */
+long __libc_clock_set(long long ns);
+
+/*
  * The start_info pointer the spawner left after the environment array (crt0.S stores
  * it before __libc_start runs; NULL if there was none). The libc never reads it: it is
  * an opaque pointer for the system library (libcharlotte's ch_handle()).

@@ -3,6 +3,8 @@
  */
 #include "text.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +223,63 @@ void text_ls_long(char *out, size_t cap, char type, const struct text_owner *o, 
 	text_mode(o->mode, perms);
 	snprintf(out, cap, "%c%s %3llu %4u %4u %8s %s%s%s", type, perms, (unsigned long long)nlink,
 	         o->uid, o->gid, sz, name, target ? " -> " : "", target ? target : "");
+}
+
+/* n decimal digits of *s into *v; advances *s. 0 or -1. */
+static int digits(const char **s, int n, unsigned *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		*v = *v * 10 + (unsigned)(**s - '0');
+	}
+	return 0;
+}
+
+int text_parse_date(const char *s, uint64_t *unix_s)
+{
+	static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	unsigned y, mo, d, h, mi, sec = 0;
+	if (*s == '@') { /* seconds since 1970, as GNU date takes them */
+		uint64_t v = 0;
+		if (!*++s)
+			return -1;
+		for (; *s; s++) {
+			if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+				return -1;
+			v = v * 10 + (uint64_t)(*s - '0');
+		}
+		*unix_s = v;
+		return 0;
+	}
+	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
+	    digits(&s, 2, &d))
+		return -1;
+	if (*s != ' ' && *s != 'T')
+		return -1;
+	s++;
+	if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
+		return -1;
+	if (*s == ':') {
+		s++;
+		if (digits(&s, 2, &sec))
+			return -1;
+	}
+	if (!strcmp(s, " UTC") || !strcmp(s, "Z"))
+		s += strlen(s);
+	if (*s || y < 1970 || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59 || d < 1)
+		return -1;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > (unsigned)(mdays[mo - 1] + (mo == 2 && leap)))
+		return -1;
+	/* days from 1970-01-01: the inverse of text_date's era arithmetic */
+	uint64_t yy = y - (mo <= 2), era = yy / 400, yoe = yy - era * 400;
+	uint64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+	uint64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	uint64_t days = era * 146097 + doe - 719468;
+	*unix_s = days * 86400 + h * 3600 + mi * 60 + sec;
+	return 0;
 }
 
 void text_date(uint64_t unix_s, char *out)

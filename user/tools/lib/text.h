@@ -63,3 +63,8 @@ void text_ls_long(char *out, size_t cap, char type, const struct text_owner *o, 
  * calendar); out needs TEXT_DATE_MAX bytes. */
 #define TEXT_DATE_MAX 80
 void text_date(uint64_t unix_s, char *out);
+/* The reverse, for `date -s`: "YYYY-MM-DD HH:MM:SS" (a 'T' may stand for the space,
+ * " UTC" or "Z" may follow; ":SS" may be left out) or "@<seconds>", a real date of
+ * 1970-9999 in UTC, into *unix_s. 0, or -1 (not such a date: month 13, Feb 30, hour
+ * 24, year 1969, trailing junk, ...). */
+int text_parse_date(const char *s, uint64_t *unix_s);

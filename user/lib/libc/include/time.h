@@ -20,5 +20,13 @@ struct timespec {
  */
 int clock_gettime(clockid_t clock, struct timespec *ts);
 
+/*
+ * Set CLOCK_REALTIME (the only settable clock) through the wall clock's driver. 0, or
+ * -1 with errno EINVAL (another clock, a negative or unnormalised time, or one the
+ * clock cannot hold: before 1970 or after 2099), EPERM (no clock this process may
+ * set: docs/devices.md "Clock"), EFAULT (ts NULL) or EIO.
+ */
+int clock_settime(clockid_t clock, const struct timespec *ts);
+
 /* Seconds since the epoch (CLOCK_REALTIME), also stored in *t if t is not NULL; -1 on error. */
 time_t time(time_t *t);
