@@ -7,7 +7,8 @@
 
 #define SCHED_FAIR_THREADS 4 /* sched_fairness_jain: equal spinning threads */
 #define SCHED_FAIR_NS 200000000ull /* for this long (guest time) */
-#define SCHED_WEIGHT_NS 1400000000ull /* sched_weight_error_pct: 3 threads, 1:2:4 (30 DQRR rounds) */
+#define SCHED_WEIGHT_NS \
+	1400000000ull /* sched_weight_error_pct: 3 threads, 1:2:4 (30 DQRR rounds) */
 #define SCHED_HOGS 4 /* wake_*: spinning threads beside the sleeper */
 #define SCHED_WAKE_SAMPLES 30 /* sleeps measured (p99 of 30: their maximum) */
 #define SCHED_WAKE_WARMUP 3 /* sleeps before those */
@@ -22,7 +23,7 @@
 #define SCHED_SMP_FAIR_PER_CPU 3 /* sched_fairness_jain_smpN: 3 spinners per CPU */
 #define SCHED_SMP_HOGS_PER_CPU 4 /* wake_*_smpN: 4 hogs per CPU beside the sleeper */
 #define SCHED_SMP_MAX_CPUS 8 /* CPUs the SMP metrics are made for, at most */
-#define SCHED_SMP_MAX_THREADS                                                                      \
-	((SCHED_SMP_HOGS_PER_CPU > SCHED_SMP_FAIR_PER_CPU ? SCHED_SMP_HOGS_PER_CPU                 \
-	                                                  : SCHED_SMP_FAIR_PER_CPU) *              \
+#define SCHED_SMP_MAX_THREADS                                                         \
+	((SCHED_SMP_HOGS_PER_CPU > SCHED_SMP_FAIR_PER_CPU ? SCHED_SMP_HOGS_PER_CPU    \
+	                                                  : SCHED_SMP_FAIR_PER_CPU) * \
 	 SCHED_SMP_MAX_CPUS)
