@@ -107,13 +107,17 @@ charlotte() {
 smp_initrd() {
 	rm -rf "$D/initrd-smp.d" "$D/initrd-smp.tar"
 	mkdir -p "$D/initrd-smp.d"
-	tar -C "$D/initrd-smp.d" -xf "$B/initrd.tar" &&
+	if tar -C "$D/initrd-smp.d" -xf "$B/initrd.tar" &&
 		sed -i 's,^bin/bench .*,& -- smp,' "$D/initrd-smp.d/etc/bench.manifest" &&
 		grep -q '^bin/bench .* -- smp$' "$D/initrd-smp.d/etc/bench.manifest" &&
 		tar --format=ustar --owner=0 --group=0 --numeric-owner --sort=name \
-			-C "$D/initrd-smp.d" -cf "$D/initrd-smp.tar" . ||
-		{ echo "bench.sh: cannot make $D/initrd-smp.tar: no SMP boot" >&2; rm -rf "$D/initrd-smp.d"; return 1; }
-	rm -rf "$D/initrd-smp.d"
+			-C "$D/initrd-smp.d" -cf "$D/initrd-smp.tar" .; then
+		rm -rf "$D/initrd-smp.d"
+		return 0
+	fi
+	echo "bench.sh: cannot make $D/initrd-smp.tar: no SMP boot" >&2
+	rm -rf "$D/initrd-smp.d" "$D/initrd-smp.tar"
+	return 1
 }
 
 mkdir -p "$D"
