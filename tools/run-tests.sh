@@ -3,7 +3,8 @@
 #
 # usage: tools/run-tests.sh [--host-only | --vm-only] [--config GLOB] [--list] [-q]
 #   --host-only     only the host tests: the cmocka binaries (build/host/test_*),
-#                   tests/harness/selftest.sh (this script on canned logs) and
+#                   tests/harness/selftest.sh (this script on canned logs),
+#                   tests/harness/bench-report.sh (make bench's report) and
 #                   the fuzz targets (build/fuzz/fuzz_*, FUZZ_RUNS inputs each)
 #   --vm-only       only the VM configurations
 #   --config GLOB   only VM configurations whose label matches GLOB (e.g. 'iso-*')
