@@ -33,6 +33,7 @@ cd "$(dirname "$0")/.."
 B=${B:-build}
 D=$B/bench
 smp=1 sched_smp=4 mem=256M timeout_s=180 icount_only=0
+boot_cpus='' # set for the SMP boot only
 LINUX_CMDLINE=${LINUX_CMDLINE:-console=ttyS0 quiet nokaslr panic=-1}
 CHARLOTTE_CMDLINE=${CHARLOTTE_CMDLINE:-bench}
 
@@ -48,7 +49,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-case "$smp$sched_smp" in '' | *[!0-9]*) echo "bench.sh: --smp and --sched-smp take numbers" >&2; exit 2 ;; esac
+for n in "$smp" "$sched_smp"; do
+	case "$n" in '' | *[!0-9]*) echo "bench.sh: --smp and --sched-smp take numbers" >&2; exit 2 ;; esac
+done
 
 for f in "$D/vmlinux" "$D/initramfs.cpio"; do
 	[ -r "$f" ] || { echo "bench.sh: $f missing: make bench-linux" >&2; exit 2; }
@@ -65,7 +68,7 @@ boot() {
 	else
 		echo "bench.sh: $D/fs-bench.img missing (make bench-linux): no fs_* metrics" >&2
 	fi
-	tools/qemu.sh --boot pvh --machine q35 --smp "${cpus:-$smp}" --mem "$mem" \
+	tools/qemu.sh --boot pvh --machine q35 --smp "${boot_cpus:-$smp}" --mem "$mem" \
 		--timeout "$timeout_s" --serial-log "$log" "$@" >"$log.qemu" 2>&1 &
 	pid=$!
 	done_at=''
@@ -127,7 +130,7 @@ charlotte "$D/charlotte-icount.log" --icount
 rm -f "$D/charlotte-smp-icount.log"
 if [ "$sched_smp" -gt 1 ] && charlotte_ready && smp_initrd; then
 	echo "bench: CharlotteOS alone on $sched_smp CPUs, icount: scheduler metrics (_smp$sched_smp) ..." >&2
-	cpus=$sched_smp INITRD=$D/initrd-smp.tar charlotte "$D/charlotte-smp-icount.log" --icount
+	boot_cpus=$sched_smp INITRD=$D/initrd-smp.tar charlotte "$D/charlotte-smp-icount.log" --icount
 	rm -f "$D/initrd-smp.tar"
 fi
 if [ "$icount_only" = 0 ]; then

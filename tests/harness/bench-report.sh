@@ -31,7 +31,7 @@ report() {
 		"$T/charlotte-tcg.log" "${1:-$T/empty.log}" >"$T/out" 2>&1
 }
 
-echo "1..9"
+echo "1..10"
 
 : >"$T/empty.log"
 : >"$T/linux-tcg.log"
@@ -109,5 +109,9 @@ B=$T tools/bench.sh --sched-smp four >"$T/out" 2>&1
 st=$?
 has "$T/out" 'take numbers'
 ok "bench.sh refuses --sched-smp four" $(($? + (st != 2)))
+B=$T tools/bench.sh --smp '' >"$T/out" 2>&1
+st=$?
+has "$T/out" 'take numbers'
+ok "bench.sh refuses an empty --smp" $(($? + (st != 2)))
 
 [ "$bad" = 0 ]
