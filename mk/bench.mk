@@ -1,11 +1,14 @@
 # make bench: CharlotteOS against Debian's Linux kernel in the same QEMU machine
 # (docs/bench.md). Boots each twice, under `-icount shift=0,sleep=off` (figures in
 # guest instructions) and in plain TCG (wall-clock ns), and prints a table of the
-# ratios CharlotteOS / Linux; results go to build/bench.json.
+# ratios CharlotteOS / Linux; results go to build/bench.json. A fifth boot runs
+# CharlotteOS alone on BENCH_SCHED_SMP CPUs under icount for the scheduler
+# metrics' SMP form (rows *_smp4; docs/bench.md "The SMP boot").
 #
-#   make bench                  everything: packages, both systems, four boots
+#   make bench                  everything: packages, both systems, five boots
 #   make bench BENCH_SMP=2      another CPU count (Linux 6.1 hangs bringing up a
 #                               second CPU under -icount: docs/bench.md)
+#   make bench BENCH_SCHED_SMP=0   without the SMP boot
 #   make bench-linux            only build the Linux side (vmlinux + initramfs)
 #
 # Linux side, in $(B)/bench/:
@@ -25,6 +28,7 @@ Q ?= @
 
 BENCH_DIR := $(B)/bench
 BENCH_SMP ?= 1
+BENCH_SCHED_SMP ?= 4
 BENCH_MEM ?= 256M
 # The newest Debian amd64 kernel installed (tools/deps.sh bench installs one);
 # `make bench` re-runs make after installing packages, so this sees it.
@@ -43,11 +47,11 @@ bench:
 	$(Q)tools/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory -f Makefile all
 	$(Q)$(MAKE) --no-print-directory -f mk/bench.mk B=$(B) bench-linux
-	$(Q)tools/bench.sh --smp $(BENCH_SMP) --mem $(BENCH_MEM)
+	$(Q)tools/bench.sh --smp $(BENCH_SMP) --sched-smp $(BENCH_SCHED_SMP) --mem $(BENCH_MEM)
 
 # The benchmark alone, on images already built.
 bench-run:
-	$(Q)tools/bench.sh --smp $(BENCH_SMP) --mem $(BENCH_MEM)
+	$(Q)tools/bench.sh --smp $(BENCH_SMP) --sched-smp $(BENCH_SCHED_SMP) --mem $(BENCH_MEM)
 
 bench-linux: $(BENCH_VMLINUX) $(BENCH_INITRAMFS) $(BENCH_FS_IMG)
 

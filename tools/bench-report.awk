@@ -1,8 +1,13 @@
 # bench-report.awk - the `make bench` table and build/bench.json (docs/bench.md).
 #
-# usage: awk -v cpus=N -v mem=SIZE -v json=FILE -f tools/bench-report.awk \
-#            LINUX_ICOUNT_LOG CHARLOTTE_ICOUNT_LOG LINUX_TCG_LOG CHARLOTTE_TCG_LOG
-# (the four files in that order; an empty file stands for a boot that did not run).
+# usage: awk -v cpus=N -v smpcpus=M -v mem=SIZE -v json=FILE -f tools/bench-report.awk \
+#            LINUX_ICOUNT_LOG CHARLOTTE_ICOUNT_LOG LINUX_TCG_LOG CHARLOTTE_TCG_LOG \
+#            [CHARLOTTE_SMP_ICOUNT_LOG]
+# (the files in that order; an empty file stands for a boot that did not run).
+# The fifth is the SMP boot's (CharlotteOS on smpcpus CPUs, icount, `bin/bench
+# smp`): its rows are named <metric>_smp<M>; Linux has none (it does not boot SMP
+# under icount), and its column says so: "n/a" in the table, null and
+# "linux_note" in the JSON.
 #
 # Reads every "BENCH <name> key=value ..." line, wherever "BENCH " starts in the
 # line: median/min/max/n are per-operation rdtsc deltas (instructions under
@@ -66,6 +71,33 @@ function canon_init(   n, i, names) {
 		add_name(names[i])
 	equiv["yield"] = "sched_yield() round trip between two threads pinned to one CPU"
 	equiv["futex_pingpong"] = "FUTEX_WAIT/FUTEX_WAKE ping-pong between two threads, one CPU"
+	# the SMP boot's (CharlotteOS alone, smpcpus CPUs): sched_bench.h's SCHED_SMP_*
+	if (smpcpus > 1) {
+		s = "_smp" smpcpus
+		smp_na = "n/a: Linux 6.1 does not boot SMP under icount"
+		unit_of["sched_fairness_jain" s] = unit_of["sched_fairness_jain" s "_uneven"] = "index"
+		unit_of["wake_p50_us" s] = unit_of["wake_p99_us" s] = "guest us"
+		unit_of["wake_p50_us_fixed" s] = unit_of["wake_p99_us_fixed" s] = "guest us"
+		unit_of["sched_throughput_pct" s] = "percent"
+		equiv["sched_fairness_jain" s] = "[index] " 3 * smpcpus " spinning threads on " \
+			smpcpus " CPUs, 200 ms; " smp_na
+		equiv["sched_fairness_jain" s "_uneven"] = "[index] " 3 * smpcpus - int(smpcpus / 2) \
+			" spinning threads on " smpcpus " CPUs (queues cannot be equal), 200 ms; " smp_na
+		equiv["wake_p50_us" s] = "[us] sleep 1 ms past 4 spinning threads per CPU (" \
+			4 * smpcpus "), DQRR; " smp_na
+		equiv["wake_p99_us" s] = "[us] the same, 99th percentile of 30 (their maximum); " smp_na
+		equiv["wake_p50_us_fixed" s] = "[us] the same under SCHED_MODE_FIXED; " smp_na
+		equiv["wake_p99_us_fixed" s] = "[us] the same under SCHED_MODE_FIXED; " smp_na
+		equiv["sched_throughput_pct" s] = "[%] the spinners' work, DQRR / SCHED_MODE_FIXED; " smp_na
+		n = split("sched_fairness_jain sched_fairness_jain_uneven wake_p50_us wake_p99_us " \
+			"wake_p50_us_fixed wake_p99_us_fixed sched_throughput_pct", names, " ")
+		for (i = 1; i <= n; i++) {
+			nm = names[i] == "sched_fairness_jain_uneven" ? "sched_fairness_jain" s "_uneven" : \
+				names[i] s
+			add_name(nm)
+			linux_na[nm] = smp_na
+		}
+	}
 }
 
 # A figure as JSON: an integer as such, a fraction with 4 decimals.
@@ -82,6 +114,7 @@ BEGIN {
 	canon_init()
 	src[1] = "linux"; src[2] = "charlotte"; src[3] = "linux"; src[4] = "charlotte"
 	mode[1] = "icount"; mode[2] = "icount"; mode[3] = "tcg"; mode[4] = "tcg"
+	src[5] = "charlotte"; mode[5] = "icount" # the SMP boot: its rows have their own names
 	# By name, not by counting files: awk never reads a line of an empty one.
 	for (i = 1; i < ARGC; i++)
 		argidx[ARGV[i]] = i
@@ -153,7 +186,8 @@ function table(m, prefix, unit,   i, name, c, l) {
 		l = fig("linux", m, name, prefix)
 		if (m == "tcg" && c == "" && l == "")
 			continue
-		printf "%-20s %12s %12s %8s  %s\n", name, show(c), show(l), show(ratio(c, l)), \
+		printf "%-20s %12s %12s %8s  %s\n", name, show(c), \
+			(l == "" && (name in linux_na) ? "n/a" : show(l)), show(ratio(c, l)), \
 			(m == "icount" && (name in equiv) ? equiv[name] : "")
 	}
 }
@@ -161,6 +195,9 @@ function table(m, prefix, unit,   i, name, c, l) {
 END {
 	printf "\nCharlotteOS vs Linux %s: q35, %d CPU, %s, PVH boot\n", \
 		(release == "" ? "(did not run)" : release), cpus, mem
+	if (smpcpus > 1)
+		printf "Rows *_smp%d: CharlotteOS alone on %d CPUs, same configuration (%s)\n", \
+			smpcpus, smpcpus, smp_na
 	printf "\nTCG -icount shift=0,sleep=off: guest instructions per operation, median of n samples\n"
 	table("icount", "", "instructions")
 	printf "\nPlain TCG (secondary, host-dependent): wall-clock ns per operation, median\n"
@@ -169,16 +206,19 @@ END {
 
 	printf "{\n  \"mode\": \"icount\",\n  \"cpus\": %d,\n  \"mem\": %s,\n  \"machine\": \"q35\",\n", \
 		cpus, jstr(mem) > json
-	printf "  \"linux_release\": %s,\n  \"metrics\": {\n", \
-		(release == "" ? "null" : jstr(release)) > json
+	printf "  \"linux_release\": %s,\n", (release == "" ? "null" : jstr(release)) > json
+	printf "  \"smp_cpus\": %d,\n  \"metrics\": {\n", (smpcpus > 1 ? smpcpus : 0) > json
 	for (i = 1; i <= nnames; i++) {
 		name = order[i]
+		l = stats_json("linux", "icount", name, "")
 		printf "    %s: {\"unit\": %s, \"charlotte\": %s, \"linux\": %s, " \
-			"\"ratio\": %s, \"linux_equivalent\": %s}%s\n", jstr(name),
+			"\"ratio\": %s, \"linux_equivalent\": %s%s}%s\n", jstr(name),
 			jstr(name in unit_of ? unit_of[name] : "instructions"),
-			stats_json("charlotte", "icount", name, ""), stats_json("linux", "icount", name, ""),
+			stats_json("charlotte", "icount", name, ""), l,
 			show_null(ratio(fig("charlotte", "icount", name, ""), fig("linux", "icount", name, ""))),
-			(name in equiv ? jstr(equiv[name]) : "null"), (i < nnames ? "," : "") > json
+			(name in equiv ? jstr(equiv[name]) : "null"),
+			(l == "null" && (name in linux_na) ? ", \"linux_note\": " jstr(linux_na[name]) : ""),
+			(i < nnames ? "," : "") > json
 	}
 	printf "  },\n  \"wallclock\": {\n    \"mode\": \"tcg\",\n    \"unit\": \"ns\",\n" \
 		"    \"metrics\": {\n" > json

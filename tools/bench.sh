@@ -1,15 +1,24 @@
 #!/bin/sh
 # bench.sh - run the CharlotteOS / Linux micro-benchmarks and report (docs/bench.md).
 #
-# usage: tools/bench.sh [--smp N] [--mem SIZE] [--timeout SECONDS] [--icount-only]
+# usage: tools/bench.sh [--smp N] [--sched-smp N] [--mem SIZE] [--timeout SECONDS]
+#                       [--icount-only]
 #
 # Boots, one after another (QEMU runs are never parallel): Linux and CharlotteOS
-# under `-icount shift=0,sleep=off` (figures in guest instructions), then both in
-# plain TCG (wall-clock ns, secondary). Every boot goes through tools/qemu.sh with
-# the same machine (q35), CPUs and memory, by PVH. Serial logs land in
-# $B/bench/{linux,charlotte}-{icount,tcg}.log; tools/bench-report.awk reads
-# their "BENCH ..." lines (anywhere in a line, so CharlotteOS's log prefix is
-# fine) and prints the table and writes $B/bench.json.
+# under `-icount shift=0,sleep=off` (figures in guest instructions), then
+# CharlotteOS alone on --sched-smp CPUs (default 4; 0: not at all) under icount,
+# running only the scheduler metrics in their SMP form (`bin/bench smp`: rows
+# named *_smp4; Linux 6.1 does not boot SMP under icount, docs/bench.md), then
+# Linux and CharlotteOS in plain TCG (wall-clock ns, secondary). Every boot goes
+# through tools/qemu.sh with the same machine (q35), CPUs (but the SMP boot's)
+# and memory, by PVH. Serial logs land in $B/bench/{linux,charlotte}-{icount,tcg}.log
+# and $B/bench/charlotte-smp-icount.log; tools/bench-report.awk reads their
+# "BENCH ..." lines (anywhere in a line, so CharlotteOS's log prefix is fine) and
+# prints the table and writes $B/bench.json.
+#
+# The SMP boot's initrd, $B/bench/initrd-smp.tar, is $B/initrd.tar with the
+# bin/bench line of etc/bench.manifest given the argument "smp" (the kernel's
+# command line cannot reach bin/bench); it is made afresh for every run.
 #
 # The fs_* metrics' disk: every boot gets a fresh copy of $B/bench/fs-bench.img
 # (mk/bench.mk; $B/bench/fs-bench-run.img, deleted at the end) as the home disk,
@@ -23,13 +32,15 @@ set -eu
 cd "$(dirname "$0")/.."
 B=${B:-build}
 D=$B/bench
-smp=1 mem=256M timeout_s=180 icount_only=0
+smp=1 sched_smp=4 mem=256M timeout_s=180 icount_only=0
+boot_cpus='' # set for the SMP boot only
 LINUX_CMDLINE=${LINUX_CMDLINE:-console=ttyS0 quiet nokaslr panic=-1}
 CHARLOTTE_CMDLINE=${CHARLOTTE_CMDLINE:-bench}
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smp) smp=$2; shift ;;
+	--sched-smp) sched_smp=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--timeout) timeout_s=$2; shift ;;
 	--icount-only) icount_only=1 ;;
@@ -37,6 +48,9 @@ while [ $# -gt 0 ]; do
 	*) echo "bench.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 	shift
+done
+for n in "$smp" "$sched_smp"; do
+	case "$n" in '' | *[!0-9]*) echo "bench.sh: --smp and --sched-smp take numbers" >&2; exit 2 ;; esac
 done
 
 for f in "$D/vmlinux" "$D/initramfs.cpio"; do
@@ -54,7 +68,7 @@ boot() {
 	else
 		echo "bench.sh: $D/fs-bench.img missing (make bench-linux): no fs_* metrics" >&2
 	fi
-	tools/qemu.sh --boot pvh --machine q35 --smp "$smp" --mem "$mem" \
+	tools/qemu.sh --boot pvh --machine q35 --smp "${boot_cpus:-$smp}" --mem "$mem" \
 		--timeout "$timeout_s" --serial-log "$log" "$@" >"$log.qemu" 2>&1 &
 	pid=$!
 	done_at=''
@@ -92,10 +106,33 @@ charlotte() {
 	fi
 }
 
+# The SMP boot's initrd (see the header): 0, or 1 with a message.
+smp_initrd() {
+	rm -rf "$D/initrd-smp.d" "$D/initrd-smp.tar"
+	mkdir -p "$D/initrd-smp.d"
+	if tar -C "$D/initrd-smp.d" -xf "$B/initrd.tar" &&
+		sed -i 's,^bin/bench .*,& -- smp,' "$D/initrd-smp.d/etc/bench.manifest" &&
+		grep -q '^bin/bench .* -- smp$' "$D/initrd-smp.d/etc/bench.manifest" &&
+		tar --format=ustar --owner=0 --group=0 --numeric-owner --sort=name \
+			-C "$D/initrd-smp.d" -cf "$D/initrd-smp.tar" .; then
+		rm -rf "$D/initrd-smp.d"
+		return 0
+	fi
+	echo "bench.sh: cannot make $D/initrd-smp.tar: no SMP boot" >&2
+	rm -rf "$D/initrd-smp.d" "$D/initrd-smp.tar"
+	return 1
+}
+
 mkdir -p "$D"
 echo "bench: $smp CPU(s), $mem, q35; -icount shift=0,sleep=off ..." >&2
 linux "$D/linux-icount.log" --icount
 charlotte "$D/charlotte-icount.log" --icount
+rm -f "$D/charlotte-smp-icount.log"
+if [ "$sched_smp" -gt 1 ] && charlotte_ready && smp_initrd; then
+	echo "bench: CharlotteOS alone on $sched_smp CPUs, icount: scheduler metrics (_smp$sched_smp) ..." >&2
+	boot_cpus=$sched_smp INITRD=$D/initrd-smp.tar charlotte "$D/charlotte-smp-icount.log" --icount
+	rm -f "$D/initrd-smp.tar"
+fi
 if [ "$icount_only" = 0 ]; then
 	echo "bench: plain TCG (wall clock) ..." >&2
 	linux "$D/linux-tcg.log"
@@ -105,8 +142,9 @@ else
 fi
 
 rm -f "$D/fs-bench-run.img"
-for f in linux-icount charlotte-icount linux-tcg charlotte-tcg; do
+for f in linux-icount charlotte-icount linux-tcg charlotte-tcg charlotte-smp-icount; do
 	[ -e "$D/$f.log" ] || : >"$D/$f.log"
 done
-awk -v cpus="$smp" -v mem="$mem" -v json="$B/bench.json" -f tools/bench-report.awk \
-	"$D/linux-icount.log" "$D/charlotte-icount.log" "$D/linux-tcg.log" "$D/charlotte-tcg.log"
+awk -v cpus="$smp" -v smpcpus="$sched_smp" -v mem="$mem" -v json="$B/bench.json" \
+	-f tools/bench-report.awk "$D/linux-icount.log" "$D/charlotte-icount.log" \
+	"$D/linux-tcg.log" "$D/charlotte-tcg.log" "$D/charlotte-smp-icount.log"

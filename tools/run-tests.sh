@@ -3,7 +3,8 @@
 #
 # usage: tools/run-tests.sh [--host-only | --vm-only] [--config GLOB] [--list] [-q]
 #   --host-only     only the host tests: the cmocka binaries (build/host/test_*),
-#                   tests/harness/selftest.sh (this script on canned logs) and
+#                   tests/harness/selftest.sh (this script on canned logs),
+#                   tests/harness/bench-report.sh (make bench's report) and
 #                   the fuzz targets (build/fuzz/fuzz_*, FUZZ_RUNS inputs each)
 #   --vm-only       only the VM configurations
 #   --config GLOB   only VM configurations whose label matches GLOB (e.g. 'iso-*')
@@ -129,14 +130,15 @@ record() { # record ROW PASSED FAILED NA NOTE: a row of the summary table
 }
 
 # host_tests: the cmocka binaries, then tests/harness/selftest.sh (this script's
-# own tests, on canned serial logs), which prints TAP too.
+# own tests, on canned serial logs) and tests/harness/bench-report.sh (make bench's
+# report, on canned logs), which print TAP too.
 host_tests() {
 	found=0
-	for bin in "$B"/host/test_* tests/harness/selftest.sh; do
+	for bin in "$B"/host/test_* tests/harness/selftest.sh tests/harness/bench-report.sh; do
 		[ -f "$bin" ] && [ -x "$bin" ] || continue
 		name=${bin##*/}
 		case "$bin" in
-		tests/harness/*) name=harness-selftest ;;
+		tests/harness/*) name=harness-${name%.sh} ;;
 		*.*) continue ;;
 		*) found=1 ;;
 		esac

@@ -1181,9 +1181,14 @@ static void run_bench(const struct bench *b)
  *   sched_throughput_pct    the hogs' work (loop iterations) per guest ns during
  *                           the wake-up runs, DQRR's as a percentage of the
  *                           fixed quantum's (issue 19: within 2%, i.e. >= 98)
+ *
+ * `bin/bench smp` (the SMP boot, tools/bench.sh) runs only these, with their
+ * threads counted per online CPU (sched_bench.h's SCHED_SMP_*), as rows named
+ * <metric>_smp<CPUs>: bench_sched_smp() below.
  */
+#define HOGS_MAX SCHED_SMP_MAX_THREADS /* spinners at once, at most, either form */
 static volatile int hogs_stop;
-static volatile uint64_t hog_count[SCHED_MAX_THREADS]; /* each hog's loop iterations */
+static volatile uint64_t hog_count[HOGS_MAX]; /* each hog's loop iterations */
 
 static int hog_fn(void *arg)
 {
@@ -1262,8 +1267,8 @@ static void print_one(const char *name, double v)
 /* Run n hogs (weights or NULL) for ns of guest time; their CPU times in cpu[]. */
 static long hogs_run(int n, const uint32_t *weights, uint64_t ns, uint64_t *cpu)
 {
-	handle_t t[SCHED_MAX_THREADS];
-	uint64_t before[SCHED_MAX_THREADS];
+	handle_t t[HOGS_MAX];
+	uint64_t before[HOGS_MAX];
 	long r = hogs_start(t, n, weights);
 	if (r < 0)
 		return r;
@@ -1273,18 +1278,19 @@ static long hogs_run(int n, const uint32_t *weights, uint64_t ns, uint64_t *cpu)
 	return 0;
 }
 
-static void bench_fairness(void)
+/* Jain's index over n equal spinners, printed as name; their CPU times in cpu[]. */
+static long bench_fairness(const char *name, int n, uint64_t *cpu)
 {
-	uint64_t cpu[SCHED_FAIR_THREADS];
-	long r = hogs_run(SCHED_FAIR_THREADS, NULL, SCHED_FAIR_NS, cpu);
+	long r = hogs_run(n, NULL, SCHED_FAIR_NS, cpu);
 	if (r < 0) {
-		error("sched_fairness_jain", r);
-		return;
+		error(name, r);
+		return r;
 	}
 	double sum = 0, sq = 0;
-	for (int i = 0; i < SCHED_FAIR_THREADS; i++)
+	for (int i = 0; i < n; i++)
 		sum += (double)cpu[i], sq += (double)cpu[i] * (double)cpu[i];
-	print_one("sched_fairness_jain", sq > 0 ? sum * sum / (SCHED_FAIR_THREADS * sq) : 0);
+	print_one(name, sq > 0 ? sum * sum / (n * sq) : 0);
+	return 0;
 }
 
 static void bench_weights(void)
@@ -1309,19 +1315,54 @@ static void bench_weights(void)
 	print_one("sched_weight_error_pct", worst * 100);
 }
 
-/* Sleeps 1 ms SCHED_WAKE_SAMPLES times under SCHED_HOGS hogs; prints p50 and p99. */
 /* bench_wake(): the hogs' work per guest ns under the default mode (0: not measured). */
 static double wake_throughput;
 
-static void bench_wake(const char *suffix)
+/* The online CPUs (SYS_SCHED_CPU_STATS answers for each); 0 without the control. */
+static int online_cpus(handle_t ctl, struct sched_cpu_stats *st)
+{
+	int n = 0;
+	while (n < SCHED_SMP_MAX_CPUS + 1 && ch_sched_cpu_stats(ctl, (uint32_t)n, &st[n]) == 0)
+		n++;
+	return n;
+}
+
+/*
+ * The SMP form's "BENCH INFO" line (not a metric) about a run: threads queued
+ * on each CPU now, and what each CPU did since a[] (switches, threads stolen,
+ * migrations onto it).
+ */
+static void smp_info(const char *name, const struct sched_cpu_stats *a)
+{
+	struct sched_cpu_stats b[SCHED_SMP_MAX_CPUS + 1];
+	int n = online_cpus(ch_handle("sched"), b);
+	printf("BENCH INFO %s", name);
+	for (int i = 0; i < n; i++)
+		printf(" cpu%d=nready:%u,switches:%llu,steals:%llu,migrations:%llu", i, b[i].nready,
+		       (unsigned long long)(b[i].switches - a[i].switches),
+		       (unsigned long long)(b[i].steals - a[i].steals),
+		       (unsigned long long)(b[i].migrations - a[i].migrations));
+	printf("\n");
+}
+
+/*
+ * Sleeps 1 ms SCHED_WAKE_SAMPLES times under nhogs hogs; prints p50 and p99 as
+ * wake_p50_us<mode><smp> and wake_p99_us<mode><smp>. mode is "" (the default
+ * mode, which must run first) or "_fixed", which also prints
+ * sched_throughput_pct<smp>; smp is "" or "_smp<CPUs>".
+ */
+static void bench_wake(const char *mode, const char *smp, int nhogs)
 {
 	static uint64_t lat[SCHED_WAKE_SAMPLES];
-	handle_t t[SCHED_HOGS];
-	long r = hogs_start(t, SCHED_HOGS, NULL);
+	struct sched_cpu_stats st[SCHED_SMP_MAX_CPUS + 1];
+	handle_t t[HOGS_MAX];
+	long r = hogs_start(t, nhogs, NULL);
 	if (r < 0) {
 		error("wake hogs", r);
 		return;
 	}
+	if (*smp)
+		online_cpus(ch_handle("sched"), st);
 	uint64_t t0 = (uint64_t)ch_clock_ns();
 	for (int i = -SCHED_WAKE_WARMUP; i < SCHED_WAKE_SAMPLES; i++) {
 		uint64_t deadline = (uint64_t)ch_clock_ns() + SCHED_SLEEP_NS;
@@ -1330,38 +1371,41 @@ static void bench_wake(const char *suffix)
 		if (i >= 0)
 			lat[i] = now > deadline ? now - deadline : 0;
 	}
-	uint64_t work = hogs_work(SCHED_HOGS), t1 = (uint64_t)ch_clock_ns();
-	uint64_t zero[SCHED_HOGS] = {0}, cpu[SCHED_HOGS];
-	hogs_stop_all(t, SCHED_HOGS, zero, cpu);
+	uint64_t work = hogs_work(nhogs), t1 = (uint64_t)ch_clock_ns();
+	if (*smp) {
+		char name[48];
+		snprintf(name, sizeof(name), "wake%s%s", mode, smp);
+		smp_info(name, st);
+	}
+	uint64_t zero[HOGS_MAX] = {0}, cpu[HOGS_MAX];
+	hogs_stop_all(t, nhogs, zero, cpu);
 	double rate = t1 > t0 ? (double)work / (double)(t1 - t0) : 0;
-	if (!*suffix)
+	if (!*mode) {
 		wake_throughput = rate;
-	else if (wake_throughput > 0 && rate > 0)
-		print_one("sched_throughput_pct", 100.0 * wake_throughput / rate);
+	} else if (wake_throughput > 0 && rate > 0) {
+		char name[48];
+		snprintf(name, sizeof(name), "sched_throughput_pct%s", smp);
+		print_one(name, 100.0 * wake_throughput / rate);
+	}
 	qsort(lat, SCHED_WAKE_SAMPLES, sizeof(lat[0]), cmp_u64);
 	const int pct[2] = {50, 99};
 	for (int k = 0; k < 2; k++) {
 		uint64_t v = lat[(SCHED_WAKE_SAMPLES * pct[k] + 99) / 100 - 1];
-		printf(
-		    "BENCH wake_p%d_us%s median=%llu.%03llu min=%llu.%03llu max=%llu.%03llu n=%d\n",
-		    pct[k], suffix, (unsigned long long)(v / 1000), (unsigned long long)(v % 1000),
-		    (unsigned long long)(lat[0] / 1000), (unsigned long long)(lat[0] % 1000),
-		    (unsigned long long)(lat[SCHED_WAKE_SAMPLES - 1] / 1000),
-		    (unsigned long long)(lat[SCHED_WAKE_SAMPLES - 1] % 1000), SCHED_WAKE_SAMPLES);
+		printf("BENCH wake_p%d_us%s%s median=%llu.%03llu min=%llu.%03llu max=%llu.%03llu "
+		       "n=%d\n",
+		       pct[k], mode, smp, (unsigned long long)(v / 1000),
+		       (unsigned long long)(v % 1000), (unsigned long long)(lat[0] / 1000),
+		       (unsigned long long)(lat[0] % 1000),
+		       (unsigned long long)(lat[SCHED_WAKE_SAMPLES - 1] / 1000),
+		       (unsigned long long)(lat[SCHED_WAKE_SAMPLES - 1] % 1000),
+		       SCHED_WAKE_SAMPLES);
 	}
 }
 
-static void bench_sched(const char *only)
+/* The wake-up runs under SCHED_MODE_FIXED (SYS_SCHED_SET), the tunables put back after. */
+static void bench_wake_fixed(const char *smp, int nhogs)
 {
 	handle_t ctl = ch_handle("sched");
-	if (!only || strstr(only, "sched_fairness"))
-		bench_fairness();
-	if (!only || strstr(only, "sched_weight"))
-		bench_weights();
-	if (!only || strstr(only, "wake"))
-		bench_wake("");
-	if (only && !strstr(only, "wake"))
-		return;
 	struct sched_params p, fixed;
 	long r = ctl == HANDLE_INVALID ? ERR_NOT_FOUND : ch_sched_get(ctl, &p);
 	fixed = p;
@@ -1372,8 +1416,74 @@ static void bench_sched(const char *only)
 		error("wake_p99_us_fixed: SYS_SCHED_SET", r);
 		return;
 	}
-	bench_wake("_fixed");
+	bench_wake("_fixed", smp, nhogs);
 	ch_sched_set(ctl, &p);
+}
+
+static void bench_sched(const char *only)
+{
+	uint64_t cpu[SCHED_FAIR_THREADS];
+	if (!only || strstr(only, "sched_fairness"))
+		bench_fairness("sched_fairness_jain", SCHED_FAIR_THREADS, cpu);
+	if (!only || strstr(only, "sched_weight"))
+		bench_weights();
+	if (!only || strstr(only, "wake"))
+		bench_wake("", "", SCHED_HOGS);
+	if (only && !strstr(only, "wake"))
+		return;
+	bench_wake_fixed("", SCHED_HOGS);
+}
+
+/*
+ * Jain's index over n spinners, and two "BENCH INFO" lines (not metrics):
+ * what each CPU did meanwhile (smp_info(), after the spinners ended) and each
+ * spinner's CPU time in guest ms.
+ */
+static void bench_fairness_smp(const char *name, int n)
+{
+	struct sched_cpu_stats a[SCHED_SMP_MAX_CPUS + 1];
+	uint64_t cpu[HOGS_MAX];
+	online_cpus(ch_handle("sched"), a);
+	if (bench_fairness(name, n, cpu) < 0)
+		return;
+	smp_info(name, a);
+	printf("BENCH INFO %s threads=%d cpu_ms=", name, n);
+	for (int i = 0; i < n; i++)
+		printf("%s%llu", i ? "," : "", (unsigned long long)(cpu[i] / 1000000));
+	printf("\n");
+}
+
+/*
+ * `bin/bench smp`: the scheduler metrics in their SMP form, on every online
+ * CPU (docs/bench.md "The SMP boot"), rows suffixed _smp<CPUs>:
+ *   sched_fairness_jain_smpN         SCHED_SMP_FAIR_PER_CPU spinners per CPU
+ *   sched_fairness_jain_smpN_uneven  half a CPU's worth fewer (10 on 4 CPUs), so
+ *                                    the queues cannot all be equal: fairness
+ *                                    then needs threads to move between CPUs
+ *   wake_p50_us_smpN, wake_p99_us_smpN, the _fixed pair, sched_throughput_pct_smpN
+ *                                    as on one CPU, with SCHED_SMP_HOGS_PER_CPU
+ *                                    hogs per CPU
+ * Weighted shares have no SMP row: DQRR shares a CPU by weight among the
+ * threads of its queue, so across CPUs the 1:2:4 figure is the one-CPU one.
+ */
+static void bench_sched_smp(void)
+{
+	struct sched_cpu_stats st[SCHED_SMP_MAX_CPUS + 1];
+	char smp[16], name[64];
+	int ncpu = online_cpus(ch_handle("sched"), st);
+	if (ncpu < 2 || ncpu > SCHED_SMP_MAX_CPUS) {
+		printf("BENCH ERROR smp: %d CPUs online (needs the grant \"sched\" and 2 to %d)\n",
+		       ncpu, SCHED_SMP_MAX_CPUS);
+		return;
+	}
+	printf("BENCH INFO smp cpus=%d\n", ncpu);
+	snprintf(smp, sizeof(smp), "_smp%d", ncpu);
+	snprintf(name, sizeof(name), "sched_fairness_jain%s", smp);
+	bench_fairness_smp(name, SCHED_SMP_FAIR_PER_CPU * ncpu);
+	snprintf(name, sizeof(name), "sched_fairness_jain%s_uneven", smp);
+	bench_fairness_smp(name, SCHED_SMP_FAIR_PER_CPU * ncpu - ncpu / 2);
+	bench_wake("", smp, SCHED_SMP_HOGS_PER_CPU * ncpu);
+	bench_wake_fixed(smp, SCHED_SMP_HOGS_PER_CPU * ncpu);
 }
 
 /* --- the children --- */
@@ -1484,7 +1594,9 @@ int main(int argc, char **argv)
 	pool = ch_handle("pool");
 	self_as = ch_handle("self.as");
 	printf("BENCH INFO os=charlotteos\n");
-	thread_stack = malloc((2 + SCHED_MAX_THREADS) * STACK_BYTES);
+	/* the SMP form's spinners need more stacks; one CPU's keep its allocation */
+	int smp = only && !strcmp(only, "smp");
+	thread_stack = malloc((2 + (smp ? HOGS_MAX : SCHED_MAX_THREADS)) * STACK_BYTES);
 	if (!thread_stack) {
 		printf("BENCH ERROR no memory for the threads' stacks\n");
 		printf("BENCH DONE\n");
@@ -1496,6 +1608,11 @@ int main(int argc, char **argv)
 		printf("BENCH ERROR missing capabilities (need log, initrd, pool)\n");
 		printf("BENCH DONE\n");
 		return 1;
+	}
+	if (smp) {
+		bench_sched_smp();
+		printf("BENCH DONE\n");
+		return 0;
 	}
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (!only || strstr(only, benches[i].name))
