@@ -16,10 +16,12 @@
 #include "fuzz.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <abi/errors.h>
 
 #include "ext2.h"
+#include "fs.h"
 
 #define DEV_BLOCK 512u
 #define MAX_DEPTH 12
@@ -113,6 +115,26 @@ static void writes(struct ext2_fs *fs)
 	           ERR_INTERNAL);
 	if (d)
 		FUZZ_CHECK(ext2_rename(fs, EXT2_ROOT_INO, "fz", 2, d, "moved", 5) != ERR_INTERNAL);
+	/* a directory large enough for an in-memory index (dindex.c), changed through it */
+	if (d) {
+		char name[16];
+		for (int i = 0; i < EXT2_DINDEX_MIN_ENTRIES + 8; i++) {
+			uint32_t ino;
+			int len = snprintf(name, sizeof(name), "n%d", i);
+			err =
+			    ext2_create(fs, d, name, (size_t)len, EXT2_S_IFREG | 0644, 0, 0, &ino);
+			FUZZ_CHECK(err != ERR_INTERNAL);
+			if (err < 0)
+				break;
+		}
+		for (int i = 0; i < EXT2_DINDEX_MIN_ENTRIES + 8; i += 3) {
+			uint32_t ino;
+			int len = snprintf(name, sizeof(name), "n%d", i);
+			FUZZ_CHECK(ext2_unlink(fs, d, name, (size_t)len) != ERR_INTERNAL);
+			FUZZ_CHECK(ext2_lookup(fs, d, name, (size_t)len - 1, &ino) != ERR_INTERNAL);
+		}
+		FUZZ_CHECK(ext2_dir_check_index(fs, d) != ERR_INTERNAL);
+	}
 	/* whatever the image holds first goes: its blocks are freed through its map */
 	uint64_t cookie = 0;
 	struct ext2_dirent_info e;
