@@ -44,7 +44,9 @@ USER_LDFLAGS := -static -nostdlib -no-pie -Wl,-z,noexecstack -Wl,-z,separate-cod
 # The code shared with the kernel (shared/*.c) is built here once with the user
 # flags, into the library that uses it.
 LIBC_SRCS := $(wildcard user/lib/libc/*.c)
-LIBC_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBC_SRCS)) $(B)/user/shared/fmt.o
+LIBC_ASM := $(filter-out user/lib/libc/crt0.S,$(wildcard user/lib/libc/*.S))
+LIBC_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBC_SRCS)) \
+	$(patsubst user/lib/%.S,$(B)/user/%.o,$(LIBC_ASM)) $(B)/user/shared/fmt.o
 LIBCHARLOTTE_SRCS := $(wildcard user/lib/charlotte/*.c)
 LIBCHARLOTTE_ASM := $(wildcard user/lib/charlotte/*.S)
 LIBCHARLOTTE_OBJS := $(patsubst user/lib/%.c,$(B)/user/%.o,$(LIBCHARLOTTE_SRCS)) \
@@ -64,6 +66,10 @@ USER_HDRS := $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h \
 	include/abi/*.h include/abi/dev/*.h)
 
 $(B)/user/libc/%.o: user/lib/libc/%.c $(USER_HDRS) mk/user.mk
+	@mkdir -p $(@D)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(B)/user/libc/%.o: user/lib/libc/%.S mk/user.mk
 	@mkdir -p $(@D)
 	$(Q)$(USER_CC) $(USER_CFLAGS) -c -o $@ $<
 

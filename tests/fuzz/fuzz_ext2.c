@@ -16,10 +16,12 @@
 #include "fuzz.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <abi/errors.h>
 
 #include "ext2.h"
+#include "fs.h"
 
 #define DEV_BLOCK 512u
 #define MAX_DEPTH 12
@@ -96,7 +98,7 @@ static void walk(struct ext2_fs *fs, uint32_t dir, unsigned depth)
 	}
 }
 
-static void writes(struct ext2_fs *fs)
+static void writes(struct ext2_fs *fs, bool big_dir)
 {
 	static const uint8_t data[5000] = {1, 2, 3};
 	uint32_t f = 0, d = 0;
@@ -113,6 +115,27 @@ static void writes(struct ext2_fs *fs)
 	           ERR_INTERNAL);
 	if (d)
 		FUZZ_CHECK(ext2_rename(fs, EXT2_ROOT_INO, "fz", 2, d, "moved", 5) != ERR_INTERNAL);
+	/* a directory large enough for an in-memory index (dindex.c), changed through it
+	 * (one input in four: the creates cost) */
+	if (d && big_dir) {
+		char name[16];
+		for (int i = 0; i < EXT2_DINDEX_MIN_ENTRIES + 8; i++) {
+			uint32_t ino;
+			int len = snprintf(name, sizeof(name), "n%d", i);
+			err =
+			    ext2_create(fs, d, name, (size_t)len, EXT2_S_IFREG | 0644, 0, 0, &ino);
+			FUZZ_CHECK(err != ERR_INTERNAL);
+			if (err < 0)
+				break;
+		}
+		for (int i = 0; i < EXT2_DINDEX_MIN_ENTRIES + 8; i += 3) {
+			uint32_t ino;
+			int len = snprintf(name, sizeof(name), "n%d", i);
+			FUZZ_CHECK(ext2_unlink(fs, d, name, (size_t)len) != ERR_INTERNAL);
+			FUZZ_CHECK(ext2_lookup(fs, d, name, (size_t)len - 1, &ino) != ERR_INTERNAL);
+		}
+		FUZZ_CHECK(ext2_dir_check_index(fs, d) != ERR_INTERNAL);
+	}
 	/* whatever the image holds first goes: its blocks are freed through its map */
 	uint64_t cookie = 0;
 	struct ext2_dirent_info e;
@@ -156,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct ext2_info info;
 		ext2_info(fs, &info);
 		if (!info.read_only)
-			writes(fs);
+			writes(fs, size % 4 == 0);
 		FUZZ_CHECK(ext2_unmount(fs) != ERR_INTERNAL);
 	}
 	return 0;

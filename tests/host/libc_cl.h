@@ -135,6 +135,7 @@ int cl_close(int fd);
 int cl_ftruncate(int fd, long long size);
 int cl_fstat(int fd, struct cl_stat *st);
 int cl_stat(const char *path, struct cl_stat *st);
+int cl_lstat(const char *path, struct cl_stat *st);
 int cl_mkdir(const char *path, unsigned mode);
 int cl_unlink(const char *path);
 int cl_rmdir(const char *path);
@@ -262,12 +263,12 @@ uint64_t cl_test_rnd(void);
 
 /* The fake namespace (libc_ns_fake.c): what the hooks saw, and knobs. */
 struct cl_fake_ns {
-	unsigned opens, reads, writes, lists;
+	unsigned opens, reads, writes, lists, stat_ats;
 	unsigned long max_io; /* the largest read or write asked for */
 	unsigned long write_max; /* when set, each write stores at most this much */
 	unsigned list_max; /* when set, each list returns at most this many entries */
 	long fail_open, fail_write, fail_rename; /* when set, these fail with it */
-	handle_t last_dir; /* of the last open */
+	handle_t last_dir; /* of the last open or stat_at */
 	uint64_t last_rights; /* of the last open */
 	unsigned setattrs;
 	struct ns_setattr last_setattr;
@@ -283,6 +284,7 @@ long cl___libc_ns_open(handle_t dir, const char *path, unsigned long len, uint32
                        uint32_t flags, uint64_t rights, handle_t *out);
 long cl___libc_ns_close(handle_t h);
 long cl___libc_ns_stat(handle_t h, struct ns_stat *out);
+long cl___libc_ns_stat_at(handle_t dir, const char *path, unsigned long len, struct ns_stat *out);
 long cl___libc_ns_list(handle_t dir, uint64_t *cookie, void *buf, unsigned long cap);
 long cl___libc_ns_read(handle_t file, uint64_t off, void *buf, unsigned long len);
 long cl___libc_ns_write(handle_t file, uint64_t off, const void *buf, unsigned long len);

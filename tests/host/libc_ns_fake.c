@@ -171,23 +171,37 @@ handle_t cl___libc_ns_root(const char *scheme)
 	return root;
 }
 
+/*
+ * What open and stat_at share: note the call, then look path up below dir: the
+ * entry's index in *e (-1: none, its parents being there), the path in full, or
+ * the walk's error (or fail_open's).
+ */
+static long look_up(handle_t dir, const char *path, unsigned long len, char *full, bool *must_dir,
+                    int *e)
+{
+	cl_fake.last_dir = dir;
+	snprintf(cl_fake.last_path, sizeof(cl_fake.last_path), "%.*s", (int)len, path);
+	if (cl_fake.fail_open)
+		return cl_fake.fail_open;
+	long n = join(dir, path, len, full, must_dir);
+	if (n < 0)
+		return n;
+	int err = walk_parents(full, (size_t)n);
+	*e = find(full, (size_t)n);
+	return err ? err : n;
+}
+
 long cl___libc_ns_open(handle_t dir, const char *path, unsigned long len, uint32_t type,
                        uint32_t flags, uint64_t rights, handle_t *out)
 {
 	static char full[NS_PATH_MAX + 1];
 	bool must_dir;
+	int e;
 	cl_fake.opens++;
 	cl_fake.last_rights = rights;
-	cl_fake.last_dir = dir;
-	snprintf(cl_fake.last_path, sizeof(cl_fake.last_path), "%.*s", (int)len, path);
-	if (cl_fake.fail_open)
-		return cl_fake.fail_open;
-	long n = join(dir, path, len, full, &must_dir);
+	long n = look_up(dir, path, len, full, &must_dir, &e);
 	if (n < 0)
 		return n;
-	int err = walk_parents(full, (size_t)n), e = find(full, (size_t)n);
-	if (err)
-		return err;
 	must_dir |= (flags & NS_OPEN_DIRECTORY) != 0;
 	if (e >= 0 && (flags & NS_OPEN_EXCLUSIVE))
 		return ERR_ALREADY_EXISTS;
@@ -215,11 +229,8 @@ long cl___libc_ns_close(handle_t h)
 	return 0;
 }
 
-long cl___libc_ns_stat(handle_t h, struct ns_stat *out)
+static void stat_of(const struct entry *e, struct ns_stat *out)
 {
-	struct entry *e = entry_of(h);
-	if (!e)
-		return ERR_BAD_HANDLE;
 	*out = (struct ns_stat){.node = (uint64_t)(e - entries),
 	                        .type = e->type,
 	                        .nlink = 1,
@@ -229,6 +240,30 @@ long cl___libc_ns_stat(handle_t h, struct ns_stat *out)
 	                        .gid = e->gid,
 	                        .atime = e->atime,
 	                        .mtime = e->mode ? e->mtime : 1500000000ull};
+}
+
+long cl___libc_ns_stat(handle_t h, struct ns_stat *out)
+{
+	struct entry *e = entry_of(h);
+	if (!e)
+		return ERR_BAD_HANDLE;
+	stat_of(e, out);
+	return 0;
+}
+
+/* As the kernel's SYS_NS_STAT of a path: the errors of a walk (open's fail_open too). */
+long cl___libc_ns_stat_at(handle_t dir, const char *path, unsigned long len, struct ns_stat *out)
+{
+	static char full[NS_PATH_MAX + 1];
+	bool must_dir;
+	int e;
+	cl_fake.stat_ats++;
+	long n = look_up(dir, path, len, full, &must_dir, &e);
+	if (n < 0)
+		return n;
+	if (e < 0)
+		return ERR_NOT_FOUND;
+	stat_of(&entries[e], out);
 	return 0;
 }
 

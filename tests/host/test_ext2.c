@@ -19,6 +19,7 @@
 #include <abi/errors.h>
 
 #include "cache.h"
+#include "fs.h"
 
 /* --- The known tree --- */
 
@@ -430,6 +431,160 @@ static void test_htree_dir(void **state)
 	debugfs_matches("h.img", "/big/added", 60, 100);
 }
 
+/* --- The in-memory directory index (dindex.c) --- */
+
+/* The names the model holds in dir m (0 or 1), as a linear list. */
+#define IDX_NAMES 600
+static char idx_name[IDX_NAMES][260];
+static uint8_t idx_where[IDX_NAMES]; /* 0: nowhere, 1: in big, 2: in other */
+
+static void idx_make_name(unsigned i, uint32_t r)
+{
+	/* lengths 1..255, mostly short, so entries of every size come and go */
+	unsigned len = r % 7 == 0 ? 100 + r % 156 : 1 + r % 30;
+	int n = snprintf(idx_name[i], sizeof(idx_name[i]), "%u-", i);
+	for (unsigned k = (unsigned)n; k < len; k++)
+		idx_name[i][k] = (char)('a' + (r >> (k % 24)) % 26);
+	idx_name[i][len > (unsigned)n ? len : (unsigned)n] = 0;
+}
+
+/* Both directories: the index agrees with a walk, and every name is where the model says. */
+static void idx_check(uint32_t big, uint32_t other)
+{
+	assert_int_equal(ext2_dir_check_index(fs, big), 0);
+	assert_int_equal(ext2_dir_check_index(fs, other), 0);
+	for (unsigned i = 0; i < IDX_NAMES; i++) {
+		uint32_t ino;
+		size_t len = strlen(idx_name[i]);
+		int in_big = ext2_lookup(fs, big, idx_name[i], len, &ino);
+		int in_other = ext2_lookup(fs, other, idx_name[i], len, &ino);
+		assert_int_equal(in_big, idx_where[i] == 1 ? 0 : ERR_NOT_FOUND);
+		assert_int_equal(in_other, idx_where[i] == 2 ? 0 : ERR_NOT_FOUND);
+	}
+}
+
+/*
+ * Random creates, unlinks, renames (within and across directories, replacing) and
+ * links in two large directories: after each step the index is checked against a
+ * linear walk (ext2_dir_check_index) and every name against a model. Then more
+ * indexed directories than EXT2_DINDEX_DIRS: the least recently used are dropped and
+ * rebuilt, and lookups stay right. e2fsck finds the result clean.
+ */
+static void dir_index_random(uint32_t bs)
+{
+	assert_int_equal(ext2_sh("mkdir -p %s/src && mke2fs -q -F -t ext2 -b %u -N 4096 -d %s/src "
+	                         "%s 16M >/dev/null 2>&1",
+	                         tmpdir, bs, tmpdir, path_in("x.img")),
+	                 0);
+	assert_int_equal(mount_img("x.img", false), 0);
+	uint32_t big = mk("", "big", EXT2_S_IFDIR | 0755);
+	uint32_t other = mk("", "other", EXT2_S_IFDIR | 0755);
+	uint32_t r = 12345 + bs, ino;
+	memset(idx_where, 0, sizeof(idx_where));
+	for (unsigned i = 0; i < IDX_NAMES; i++) {
+		r = r * 1103515245u + 12345u;
+		idx_make_name(i, r >> 8);
+	}
+	/* fill big past the size that gets an index */
+	for (unsigned i = 0; i < 200; i++) {
+		assert_int_equal(ext2_create(fs, big, idx_name[i], strlen(idx_name[i]),
+		                             EXT2_S_IFREG | 0644, 0, 0, &ino),
+		                 0);
+		idx_where[i] = 1;
+	}
+	assert_non_null(ext2_dindex_get(fs, big));
+	idx_check(big, other);
+	for (unsigned step = 0; step < 3000; step++) {
+		r = r * 1103515245u + 12345u;
+		unsigned i = (r >> 8) % IDX_NAMES, j = (r >> 3) % IDX_NAMES, op = (r >> 20) % 5;
+		uint32_t di = idx_where[i] == 2 ? other : big, dj = (r >> 28) & 1 ? other : big;
+		const char *ni = idx_name[i], *nj = idx_name[j];
+		if (op <= 1 && !idx_where[i]) { /* create */
+			assert_int_equal(
+			    ext2_create(fs, dj, ni, strlen(ni), EXT2_S_IFREG | 0644, 0, 0, &ino),
+			    0);
+			idx_where[i] = dj == big ? 1 : 2;
+		} else if (op == 2 && idx_where[i]) { /* unlink */
+			assert_int_equal(ext2_unlink(fs, di, ni, strlen(ni)), 0);
+			idx_where[i] = 0;
+		} else if (op == 3 && idx_where[i] && i != j &&
+		           (!idx_where[j] || idx_where[j] == (dj == big ? 1 : 2))) {
+			/* rename, replacing j; two names of one file stay both (POSIX) */
+			uint32_t ino_i, ino_j = 0;
+			assert_int_equal(ext2_lookup(fs, di, ni, strlen(ni), &ino_i), 0);
+			if (idx_where[j])
+				assert_int_equal(ext2_lookup(fs, dj, nj, strlen(nj), &ino_j), 0);
+			assert_int_equal(ext2_rename(fs, di, ni, strlen(ni), dj, nj, strlen(nj)),
+			                 0);
+			if (ino_i != ino_j) {
+				idx_where[j] = dj == big ? 1 : 2;
+				idx_where[i] = 0;
+			}
+		} else if (op == 4 && idx_where[i] && !idx_where[j]) { /* link */
+			assert_int_equal(ext2_lookup(fs, di, ni, strlen(ni), &ino), 0);
+			assert_int_equal(ext2_link(fs, dj, nj, strlen(nj), ino), 0);
+			idx_where[j] = dj == big ? 1 : 2;
+		} else if (idx_where[i]) { /* an existing name is not created again */
+			assert_int_equal(
+			    ext2_create(fs, di, ni, strlen(ni), EXT2_S_IFREG | 0644, 0, 0, &ino),
+			    ERR_ALREADY_EXISTS);
+		}
+		if (step % 50 == 0)
+			idx_check(big, other);
+		else {
+			assert_int_equal(ext2_dir_check_index(fs, big), 0);
+			assert_int_equal(ext2_dir_check_index(fs, other), 0);
+		}
+	}
+	idx_check(big, other);
+	/* more large directories than indexes kept: the least recently used go */
+	char name[32];
+	uint32_t dirs[EXT2_DINDEX_DIRS + 3];
+	for (unsigned d = 0; d < EXT2_DINDEX_DIRS + 3; d++) {
+		snprintf(name, sizeof(name), "many%u", d);
+		dirs[d] = mk("", name, EXT2_S_IFDIR | 0755);
+		for (unsigned k = 0; k < EXT2_DINDEX_MIN_ENTRIES + 10; k++) {
+			snprintf(name, sizeof(name), "entry-%u-%u", d, k);
+			assert_int_equal(ext2_create(fs, dirs[d], name, strlen(name),
+			                             EXT2_S_IFREG | 0644, 0, 0, &ino),
+			                 0);
+		}
+	}
+	for (unsigned pass = 0; pass < 2; pass++) {
+		for (unsigned d = 0; d < EXT2_DINDEX_DIRS + 3; d++) {
+			snprintf(name, sizeof(name), "entry-%u-%u", d, EXT2_DINDEX_MIN_ENTRIES + 9);
+			assert_int_equal(ext2_lookup(fs, dirs[d], name, strlen(name), &ino), 0);
+			assert_non_null(ext2_dindex_get(fs, dirs[d]));
+			assert_int_equal(ext2_dir_check_index(fs, dirs[d]), 0);
+			assert_int_equal(ext2_lookup(fs, dirs[d], "absent", 6, &ino),
+			                 ERR_NOT_FOUND);
+		}
+		assert_true(fs->ndix <= EXT2_DINDEX_DIRS);
+		assert_true(fs->dix_bytes <= EXT2_DINDEX_BYTES);
+	}
+	/* a removed directory's index goes with it */
+	for (unsigned k = 0; k < EXT2_DINDEX_MIN_ENTRIES + 10; k++) {
+		snprintf(name, sizeof(name), "entry-%u-%u", 0u, k);
+		assert_int_equal(ext2_unlink(fs, dirs[0], name, strlen(name)), 0);
+	}
+	assert_int_equal(ext2_rmdir(fs, EXT2_ROOT_INO, "many0", 5), 0);
+	assert_null(ext2_dindex_get(fs, dirs[0]));
+	unmount_img();
+	fsck_clean("x.img");
+}
+
+static void test_dir_index_1k(void **state)
+{
+	(void)state;
+	dir_index_random(1024);
+}
+
+static void test_dir_index_4k(void **state)
+{
+	(void)state;
+	dir_index_random(4096);
+}
+
 /* --- A full disk, a full inode table --- */
 
 static void test_full_disk(void **state)
@@ -757,6 +912,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_write_ops_4k, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_htree_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dir_index_1k, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dir_index_4k, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mount_state, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cut_after_sync, setup, teardown),

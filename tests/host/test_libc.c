@@ -339,6 +339,73 @@ static void test_mem_functions(void **state)
 	}
 }
 
+/* Byte-by-byte references for the exhaustive test below. */
+static void ref_move(unsigned char *d, const unsigned char *s, size_t n)
+{
+	if (d < s)
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	else
+		for (size_t i = n; i-- > 0;)
+			d[i] = s[i];
+}
+
+/*
+ * mem.S, exhaustively: memcpy and memset of every size 0..300 and some large ones at
+ * every source and destination alignment 0..15, and memmove of every size 0..200 at
+ * every distance -40..40 (and large ones at distances around a word and a page), each
+ * against a byte loop, with guard bytes around the destination untouched.
+ */
+static void test_mem_exhaustive(void **state)
+{
+	(void)state;
+	enum { BUF = 70000 };
+	static unsigned char src[BUF], a[BUF], b[BUF];
+	static const size_t large[] = {511, 512, 513, 1000, 4095, 4096, 4097, 32768 + 3, 65536};
+	for (size_t i = 0; i < BUF; i++)
+		src[i] = (unsigned char)(i * 131 + (i >> 8) + 1);
+	for (size_t k = 0; k < 301 + sizeof(large) / sizeof(large[0]); k++) {
+		size_t n = k <= 300 ? k : large[k - 301];
+		size_t span = n + 48;
+		for (size_t so = 0; so < 16; so++) {
+			for (size_t doff = 0; doff < 16; doff++) {
+				memset(a, 0xee, span);
+				memcpy(b, a, span);
+				assert_ptr_equal(cl_memcpy(a + 16 + doff, src + so, n),
+				                 a + 16 + doff);
+				ref_move(b + 16 + doff, src + so, n);
+				assert_memory_equal(a, b, span);
+				if (so == 0 || so == 5) {
+					int c = so ? 0xa5 : 0;
+					assert_ptr_equal(cl_memset(a + 16 + doff, c, n),
+					                 a + 16 + doff);
+					for (size_t i = 0; i < n; i++)
+						b[16 + doff + i] = (unsigned char)c;
+					assert_memory_equal(a, b, span);
+				}
+			}
+		}
+	}
+	static const long far[] = {-4097, -4096, -4095, -9, -8,   -7,   -1,
+	                           1,     7,     8,     9,  4095, 4096, 4097};
+	for (size_t k = 0; k < 201 + 2 * sizeof(far) / sizeof(far[0]); k++) {
+		size_t n = k <= 200 ? k : k % 2 ? 5000 : 20000 + 3;
+		for (long dist = -40; dist <= 40; dist++) {
+			long dd = k <= 200 ? dist : far[(k - 201) / 2];
+			if (k > 200 && dist != 0)
+				continue;
+			for (size_t base = 0; base < 8; base++) {
+				size_t from = 8192 + base, to = (size_t)((long)from + dd);
+				memcpy(a, src, n + 16384 + 64);
+				memcpy(b, src, n + 16384 + 64);
+				assert_ptr_equal(cl_memmove(a + to, a + from, n), a + to);
+				ref_move(b + to, b + from, n);
+				assert_memory_equal(a, b, n + 16384 + 64);
+			}
+		}
+	}
+}
+
 static void test_str_functions(void **state)
 {
 	(void)state;
@@ -576,9 +643,9 @@ int main(void)
 	    cmocka_unit_test(test_printf_integers), cmocka_unit_test(test_printf_strings_pointers),
 	    cmocka_unit_test(test_printf_floats),   cmocka_unit_test(test_snprintf_truncation),
 	    cmocka_unit_test(test_stdio_streams),   cmocka_unit_test(test_mem_functions),
-	    cmocka_unit_test(test_str_functions),   cmocka_unit_test(test_strtok),
-	    cmocka_unit_test(test_strerror),        cmocka_unit_test(test_ctype),
-	    cmocka_unit_test(test_strtol),
+	    cmocka_unit_test(test_mem_exhaustive),  cmocka_unit_test(test_str_functions),
+	    cmocka_unit_test(test_strtok),          cmocka_unit_test(test_strerror),
+	    cmocka_unit_test(test_ctype),           cmocka_unit_test(test_strtol),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

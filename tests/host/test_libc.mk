@@ -16,11 +16,13 @@ test_libc_RULE := custom
 
 TEST_LIBC_DIR := $(B)/host/test_libc.d
 TEST_LIBC_SRCS := $(wildcard user/lib/libc/*.c)
+TEST_LIBC_ASM := $(filter-out user/lib/libc/crt0.S,$(wildcard user/lib/libc/*.S))
 TEST_LIBC_OBJS := $(patsubst user/lib/libc/%.c,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_SRCS)) \
+	$(patsubst user/lib/libc/%.S,$(TEST_LIBC_DIR)/%.o,$(TEST_LIBC_ASM)) \
 	$(TEST_LIBC_DIR)/shared/fmt.o
 TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns __libc_clock_set main \
 	__libc_ns_parse __libc_ns_root __libc_ns_open __libc_ns_close __libc_ns_stat __libc_ns_list \
-	__libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_setattr __libc_ns_unlink __libc_ns_rename \
+	__libc_ns_stat_at __libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_setattr __libc_ns_unlink __libc_ns_rename \
 	__libc_handle __libc_handle_type __libc_stream_recv __libc_stream_send __libc_pipe __libc_term \
 	__libc_futex_wait __libc_futex_wake __libc_thread_start __libc_thread_wait \
 	__libc_thread_release __libc_thread_exit
@@ -37,6 +39,11 @@ TEST_LIBC_HDRS := $(wildcard user/lib/libc/*.h user/lib/libc/include/*.h \
 $(TEST_LIBC_DIR)/%.o: user/lib/libc/%.c $(TEST_LIBC_HDRS) tests/host/test_libc.mk
 	@mkdir -p $(@D)
 	$(Q)$(HOST_CC) $(TEST_LIBC_CFLAGS) -c -o $@ $<
+
+# mem.S (plain x86-64 System V code) is assembled for the host as it is.
+$(TEST_LIBC_DIR)/%.o: user/lib/libc/%.S tests/host/test_libc.mk
+	@mkdir -p $(@D)
+	$(Q)$(HOST_CC) -c -o $@ $<
 
 $(TEST_LIBC_DIR)/shared/%.o: shared/%.c $(TEST_LIBC_HDRS) tests/host/test_libc.mk
 	@mkdir -p $(@D)

@@ -310,6 +310,29 @@ static void test_paths(void **state)
 	assert_int_equal(st.st_mtim.tv_nsec, 500000000);
 	assert_int_equal(cl_stat(".", &st), 0);
 	assert_int_equal(st.st_mode & 0170000, CL_S_IFDIR);
+	/* stat is one SYS_NS_STAT of the path; lstat and a trailing '/' open the node */
+	unsigned opens = cl_fake.opens, stat_ats = cl_fake.stat_ats;
+	assert_int_equal(cl_stat("x", &st), 0);
+	assert_int_equal(cl_fake.stat_ats, stat_ats + 1);
+	assert_int_equal(cl_fake.opens, opens);
+	assert_int_not_equal(cl_fake.last_dir, root);
+	assert_string_equal(cl_fake.last_path, "x");
+	assert_int_equal(cl_stat("/d/x/q", &st), -1);
+	assert_int_equal(cl_errno, ENOTDIR);
+	assert_int_equal(cl_stat("/d/nope", &st), -1);
+	assert_int_equal(cl_errno, ENOENT);
+	cl_fake.fail_open = ERR_ACCESS_DENIED;
+	assert_int_equal(cl_stat("x", &st), -1);
+	assert_int_equal(cl_errno, EACCES);
+	cl_fake.fail_open = 0;
+	assert_int_equal(cl_lstat("x", &st), 0);
+	assert_int_equal(cl_fake.opens, opens + 1);
+	assert_int_equal(cl_stat("x/", &st), -1); /* a trailing '/': a directory or nothing */
+	assert_int_equal(cl_errno, ENOTDIR);
+	assert_int_equal(cl_fake.opens, opens + 2);
+	assert_int_equal(cl_stat("e/", &st), 0);
+	assert_int_equal(st.st_mode & 0170000, CL_S_IFDIR);
+	assert_int_equal(cl_fake.stat_ats, stat_ats + 4);
 	/* errors of naming */
 	cl_errno = 0;
 	assert_int_equal(cl_stat("fs://elsewhere/y", &st), -1);

@@ -7,6 +7,7 @@
  *   dir.c     directory blocks: lookup, listing, adding and removing entries
  *   ops.c     the operations on names (create, link, unlink, rename, ...)
  *   hold.c    inodes held open: an unlinked one lives until its last release
+ *   dindex.c  in-memory indexes of large directories (name -> entry, room per block)
  *
  * Every value read from the image is checked where it is used; a bad one is
  * reported by ext2_corrupt(), which logs the structure and marks the file
@@ -19,6 +20,29 @@
 #include "cache.h"
 #include "disk.h"
 #include "ext2.h"
+
+/* Directory indexes (dindex.c): built for a directory whose linear lookup visited at
+ * least EXT2_DINDEX_MIN_ENTRIES entries; at most EXT2_DINDEX_DIRS of them and
+ * EXT2_DINDEX_BYTES between them (16 bytes an entry or more: 1 MiB is about 64,000
+ * entries), the least recently used dropped first. */
+#define EXT2_DINDEX_MIN_ENTRIES 64
+#define EXT2_DINDEX_DIRS 16
+#define EXT2_DINDEX_BYTES (1024 * 1024)
+
+struct ext2_dslot {
+	uint32_t hash; /* ext2_dname_hash() of the name */
+	uint32_t loc; /* the entry's byte offset in the directory; UINT32_MAX: empty slot */
+};
+
+struct ext2_dindex {
+	uint32_t dir; /* the directory's inode */
+	uint32_t blocks; /* the directory's size in blocks, as indexed */
+	uint32_t live, cap; /* slots in use; slots, a power of two */
+	uint32_t room_cap; /* room[] entries allocated */
+	uint64_t stamp; /* last use (least recently used is dropped first) */
+	struct ext2_dslot *slots;
+	uint16_t *room; /* per block: the largest entry (rec_len) a new name can take */
+};
 
 struct ext2_fs {
 	struct ext2_dev dev;
@@ -40,6 +64,10 @@ struct ext2_fs {
 	uint32_t clock_offset; /* added to opts.now(): see ext2_now() */
 	struct ext2_hold *holds; /* inodes held open (hold.c) */
 	uint32_t nholds, holds_cap;
+	struct ext2_dindex *dix[EXT2_DINDEX_DIRS]; /* directory indexes (dindex.c) */
+	uint32_t ndix;
+	size_t dix_bytes;
+	uint64_t dix_clock;
 };
 
 struct ext2_hold {
@@ -119,13 +147,45 @@ int ext2_release_all(struct ext2_fs *fs);
 int ext2_free_held_unlinked(struct ext2_fs *fs);
 bool ext2_is_fast_symlink(const struct ext2_fs *fs, const struct ext2_inode *in);
 
+/* dindex.c: the tables; dir.c builds and keeps them exact. */
+uint32_t ext2_dname_hash(const char *name, size_t len);
+/* dir's index (its last use noted), or NULL. */
+struct ext2_dindex *ext2_dindex_get(struct ext2_fs *fs, uint32_t dir);
+/* A new empty index for dir (replacing any) of blocks blocks, sized for entries: NULL
+ * if the bounds or memory do not allow one. */
+struct ext2_dindex *ext2_dindex_new(struct ext2_fs *fs, uint32_t dir, uint32_t blocks,
+                                    uint32_t entries);
+void ext2_dindex_drop(struct ext2_fs *fs, uint32_t dir);
+void ext2_dindex_drop_all(struct ext2_fs *fs);
+/* Add an entry; -1 if the table cannot grow (the caller drops the index). */
+int ext2_dindex_insert(struct ext2_fs *fs, struct ext2_dindex *dx, uint32_t hash, uint32_t loc);
+/* Remove the entry at loc; false if it is not there. */
+bool ext2_dindex_erase(struct ext2_dindex *dx, uint32_t hash, uint32_t loc);
+/* The next entry with this hash: its loc, or UINT32_MAX. *pos starts at UINT32_MAX. */
+uint32_t ext2_dindex_next(const struct ext2_dindex *dx, uint32_t hash, uint32_t *pos);
+/* Block lbn's room (lbn may be the next block past the end); -1 without memory. */
+int ext2_dindex_set_room(struct ext2_fs *fs, struct ext2_dindex *dx, uint32_t lbn, uint32_t room);
+/* The first block with room for an entry of need bytes, or dx->blocks if none has. */
+uint32_t ext2_dindex_find_room(const struct ext2_dindex *dx, uint32_t need);
+
 /* dir.c */
 /* Is name a valid new entry name (ERR_INVALID_ARGS if not)? */
 int ext2_check_name(const char *name, size_t len);
 int ext2_dir_lookup(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode *din,
                     const char *name, size_t len, uint32_t *ino, uint8_t *type);
+/*
+ * Is name new in dir? 0 (and *room: the block with room for it, or the directory's
+ * block count if it needs a new block), ERR_ALREADY_EXISTS, or an error. One walk
+ * (none with an index) serves both the check and ext2_dir_add()'s search for room.
+ */
+int ext2_dir_check_new(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode *din,
+                       const char *name, size_t len, uint32_t *room);
+/* No room known: ext2_dir_add() looks for it. */
+#define EXT2_ROOM_UNKNOWN UINT32_MAX
+/* Add an entry; room is ext2_dir_check_new()'s answer (nothing changed since) or
+ * EXT2_ROOM_UNKNOWN. */
 int ext2_dir_add(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din, const char *name,
-                 size_t len, uint32_t ino, uint8_t type);
+                 size_t len, uint32_t ino, uint8_t type, uint32_t room);
 int ext2_dir_remove(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din, const char *name,
                     size_t len);
 /* Point an existing entry at another inode (rename's replace, a dir's ".."). */
@@ -136,3 +196,7 @@ int ext2_dir_nonempty(struct ext2_fs *fs, uint32_t dir, const struct ext2_inode 
 /* Make dir's first block: "." and "..". */
 int ext2_dir_init(struct ext2_fs *fs, uint32_t dir, struct ext2_inode *din, uint32_t parent);
 uint8_t ext2_mode_to_ft(uint16_t mode);
+/* Compare dir's index (if it has one) with a linear walk: 0 if they agree exactly (every
+ * live entry indexed at its place, nothing else, each block's room right), else
+ * ERR_BAD_STATE (tests). */
+int ext2_dir_check_index(struct ext2_fs *fs, uint32_t dir);

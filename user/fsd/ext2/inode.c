@@ -378,6 +378,8 @@ int ext2_free_unlinked(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *in)
 	uint32_t now = ext2_now(fs);
 	bool is_dir = (in->i_mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
 	int err = 0;
+	if (is_dir)
+		ext2_dindex_drop(fs, ino);
 	if (!ext2_is_fast_symlink(fs, in))
 		err = ext2_free_blocks_from(fs, ino, in, 0);
 	if (err == 0 && in->i_file_acl)

@@ -62,7 +62,7 @@ int ext2_resolve(struct ext2_fs *fs, uint32_t dir, const char *path, uint32_t *i
 
 /* Checks shared by everything that adds name to dir. */
 static int prepare_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
-                       struct ext2_inode *din)
+                       struct ext2_inode *din, uint32_t *room)
 {
 	if (fs->read_only)
 		return ERR_ACCESS_DENIED;
@@ -72,11 +72,7 @@ static int prepare_add(struct ext2_fs *fs, uint32_t dir, const char *name, size_
 	err = get_dir(fs, dir, din);
 	if (err < 0)
 		return err;
-	uint32_t existing;
-	err = ext2_dir_lookup(fs, dir, din, name, len, &existing, NULL);
-	if (err == 0)
-		return ERR_ALREADY_EXISTS;
-	return err == ERR_NOT_FOUND ? 0 : err;
+	return ext2_dir_check_new(fs, dir, din, name, len, room);
 }
 
 /* Give back a new inode that could not be linked, and its blocks. */
@@ -113,7 +109,8 @@ int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, 
                 uint32_t uid, uint32_t gid, uint32_t *out)
 {
 	struct ext2_inode din, in;
-	int err = prepare_add(fs, dir, name, len, &din);
+	uint32_t room;
+	int err = prepare_add(fs, dir, name, len, &din, &room);
 	if (err < 0)
 		return err;
 	uint16_t type = mode & EXT2_S_IFMT;
@@ -132,7 +129,7 @@ int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, 
 			err = ext2_iput(fs, ino, &in);
 	}
 	if (err == 0)
-		err = ext2_dir_add(fs, dir, &din, name, len, ino, ext2_mode_to_ft(mode));
+		err = ext2_dir_add(fs, dir, &din, name, len, ino, ext2_mode_to_ft(mode), room);
 	if (err < 0) {
 		undo_new(fs, ino, &in);
 		return err;
@@ -151,7 +148,8 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
                  size_t tlen, uint32_t uid, uint32_t gid, uint32_t *out)
 {
 	struct ext2_inode din, in;
-	int err = prepare_add(fs, dir, name, len, &din);
+	uint32_t room;
+	int err = prepare_add(fs, dir, name, len, &din, &room);
 	if (err < 0)
 		return err;
 	if (tlen == 0 || tlen >= fs->bs || memchr(target, 0, tlen))
@@ -180,7 +178,7 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 	if (err == 0)
 		err = ext2_iput(fs, ino, &in);
 	if (err == 0)
-		err = ext2_dir_add(fs, dir, &din, name, len, ino, EXT2_FT_SYMLINK);
+		err = ext2_dir_add(fs, dir, &din, name, len, ino, EXT2_FT_SYMLINK, room);
 	if (err < 0) {
 		if (tlen <= EXT2_FAST_SYMLINK_MAX)
 			in.i_size = 0; /* text in i_block: nothing to free */
@@ -194,7 +192,8 @@ int ext2_symlink(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len,
 int ext2_link(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, uint32_t ino)
 {
 	struct ext2_inode din, in;
-	int err = prepare_add(fs, dir, name, len, &din);
+	uint32_t room;
+	int err = prepare_add(fs, dir, name, len, &din, &room);
 	if (err < 0)
 		return err;
 	err = ext2_iget_node(fs, ino, &in);
@@ -204,7 +203,7 @@ int ext2_link(struct ext2_fs *fs, uint32_t dir, const char *name, size_t len, ui
 		return ERR_WRONG_TYPE;
 	if (in.i_links_count == 0 || in.i_links_count >= EXT2_LINK_MAX)
 		return ERR_NO_RESOURCES;
-	err = ext2_dir_add(fs, dir, &din, name, len, ino, ext2_mode_to_ft(in.i_mode));
+	err = ext2_dir_add(fs, dir, &din, name, len, ino, ext2_mode_to_ft(in.i_mode), room);
 	if (err < 0)
 		return err;
 	in.i_links_count++;
@@ -338,7 +337,8 @@ int ext2_rename(struct ext2_fs *fs, uint32_t sdir, const char *sname, size_t sle
 		                        ext2_mode_to_ft(in.i_mode));
 	} else if (err == ERR_NOT_FOUND) {
 		old_ino = 0;
-		err = ext2_dir_add(fs, ddir, &ddin, dname, dlen, ino, ext2_mode_to_ft(in.i_mode));
+		err = ext2_dir_add(fs, ddir, &ddin, dname, dlen, ino, ext2_mode_to_ft(in.i_mode),
+		                   EXT2_ROOM_UNKNOWN);
 	}
 	if (err < 0)
 		return err;

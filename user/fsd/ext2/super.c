@@ -551,6 +551,7 @@ int ext2_unmount(struct ext2_fs *fs)
 	int err = ext2_release_all(fs);
 	if (!fs->read_only)
 		err = write_back_clean(fs, err, "unmounting");
+	ext2_dindex_drop_all(fs);
 	bcache_destroy(&fs->cache);
 	free(fs->gd);
 	free(fs);

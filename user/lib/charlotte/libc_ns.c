@@ -63,6 +63,11 @@ long __libc_ns_stat(handle_t h, struct ns_stat *out)
 	return ch_ns_stat(h, out, 0);
 }
 
+long __libc_ns_stat_at(handle_t dir, const char *path, unsigned long len, struct ns_stat *out)
+{
+	return ch_ns_stat_at(dir, path, len, out, 0);
+}
+
 long __libc_ns_list(handle_t dir, uint64_t *cookie, void *buf, unsigned long cap)
 {
 	return ch_ns_list(dir, cookie, buf, cap, 0);

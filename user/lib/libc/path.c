@@ -223,6 +223,11 @@ void __libc_stat_fill(const struct ns_stat *ns, struct stat *st)
 	};
 }
 
+/*
+ * stat is one call, SYS_NS_STAT of the path (it follows a link at the end, as stat
+ * does). lstat, which must not, and a path written with a trailing '/' (which must
+ * name a directory: the open checks that) open the node, stat it and close it.
+ */
 static int stat_path(const char *path, struct stat *st, uint32_t flags)
 {
 	struct __libc_target *t = __libc_targets();
@@ -234,11 +239,16 @@ static int stat_path(const char *path, struct stat *st, uint32_t flags)
 	}
 	if (!t || __libc_resolve(path, t))
 		return -1;
-	long r = __libc_ns_open(t->dir, t->path, t->len, NS_TYPE_ANY, flags, 0, &h);
-	if (r < 0)
-		return __libc_fail(r, 1);
-	r = __libc_ns_stat(h, &ns);
-	__libc_ns_close(h);
+	long r;
+	if (!flags && !(t->len && t->path[t->len - 1] == '/')) {
+		r = __libc_ns_stat_at(t->dir, t->path, t->len, &ns);
+	} else {
+		r = __libc_ns_open(t->dir, t->path, t->len, NS_TYPE_ANY, flags, 0, &h);
+		if (r < 0)
+			return __libc_fail(r, 1);
+		r = __libc_ns_stat(h, &ns);
+		__libc_ns_close(h);
+	}
 	if (r < 0)
 		return __libc_fail(r, 1);
 	__libc_stat_fill(&ns, st);

@@ -1,11 +1,11 @@
 /*
  * string.c - memory and string functions.
  *
- * Plain, obviously correct loops; the mem* functions move eight bytes at a time once
- * both pointers are aligned, which is where programs spend their time. This file must
- * be compiled with -fno-tree-loop-distribute-patterns (mk/user.mk does), or GCC turns
- * the loop of memset into a call to memset. strerror names both errno values and the
- * system's ERR_ codes, since libcharlotte returns the latter.
+ * Plain, obviously correct loops. memcpy, memmove and memset, where programs spend
+ * their time, are in mem.S. This file must be compiled with
+ * -fno-tree-loop-distribute-patterns (mk/user.mk does), or GCC turns its loops into
+ * calls to memset or memcpy. strerror names both errno values and the system's ERR_
+ * codes, since libcharlotte returns the latter.
  */
 #include <string.h>
 #include <strings.h>
@@ -15,65 +15,6 @@
 #include <stdlib.h>
 
 #include <abi/errors.h>
-
-#define WORD sizeof(uint64_t)
-
-static int both_aligned(const void *a, const void *b)
-{
-	return (((uintptr_t)a | (uintptr_t)b) & (WORD - 1)) == 0;
-}
-
-/* Copy upwards; safe for overlap when d < s, which memmove relies on. */
-static void copy_forward(unsigned char *d, const unsigned char *s, size_t n)
-{
-	if (both_aligned(d, s)) {
-		for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
-			*(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
-	}
-	while (n--)
-		*d++ = *s++;
-}
-
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
-{
-	copy_forward(dst, src, n);
-	return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
-	if (d == s || n == 0)
-		return dst;
-	if ((uintptr_t)d - (uintptr_t)s >= n) { /* d before s, or no overlap: forwards */
-		copy_forward(d, s, n);
-		return dst;
-	}
-	/* d inside [s, s+n): copy backwards */
-	d += n;
-	s += n;
-	while (n--)
-		*--d = *--s;
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	unsigned char *d = dst;
-	uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
-
-	while (n && ((uintptr_t)d & (WORD - 1))) {
-		*d++ = (unsigned char)c;
-		n--;
-	}
-	for (; n >= WORD; n -= WORD, d += WORD)
-		*(uint64_t *)(void *)d = pattern;
-	while (n--)
-		*d++ = (unsigned char)c;
-	return dst;
-}
 
 int memcmp(const void *a, const void *b, size_t n)
 {

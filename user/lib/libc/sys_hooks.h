@@ -83,6 +83,8 @@ long __libc_ns_open(handle_t dir, const char *path, unsigned long len, uint32_t 
                     uint32_t flags, uint64_t rights, handle_t *out);
 long __libc_ns_close(handle_t h); /* drop the capability */
 long __libc_ns_stat(handle_t h, struct ns_stat *out);
+/* Stat of path below dir in one call, following a link at the end (fstatat). */
+long __libc_ns_stat_at(handle_t dir, const char *path, unsigned long len, struct ns_stat *out);
 long __libc_ns_list(handle_t dir, uint64_t *cookie, void *buf, unsigned long cap);
 long __libc_ns_read(handle_t file, uint64_t off, void *buf, unsigned long len);
 long __libc_ns_write(handle_t file, uint64_t off, const void *buf, unsigned long len);
