@@ -151,6 +151,7 @@ long fstest_finish(void)
 		ch_proc_wait(rtc.process, FSTEST_LONG, &st);
 		ch_child_release(&rtc);
 		ch_driver_unbind("rtc");
+		ch_driver_unbind("rtc-admin"); /* its second entry: it would keep its pool taken */
 	}
 	handle_t fs = ch_ns_root("fs");
 	if (fs != HANDLE_INVALID)
