@@ -157,9 +157,21 @@ end_wait: /* nothing was sent: the sender's capability was revoked first */
 	fi
 }
 
+/* cap_derive (a child of Y) or cap_duplicate (a sibling: Y's parent, Y's ancestors) */
 proctype deriver() {
 	byte i, out;
-	derive(Y, CS_A, out)
+	if
+	:: derive(Y, CS_A, out)
+	:: atomic { where[Y] == FREE -> skip } /* cap_lookup: ERR_BAD_HANDLE */
+	:: atomic { where[Y] != FREE -> skip }; /* found; then under the tree lock: */
+		atomic {
+			if
+			:: where[Y] != FREE && !doomed[Y] && parent[Y] != NIL && !doomed[parent[Y]] ->
+				new_child(parent[Y], CS_A, out); anc[out] = anc[Y]
+			:: else -> skip /* ERR_BAD_HANDLE: gone, or a revoke reached it */
+			fi
+		}
+	fi
 }
 
 /* cap_revoke(A, X): revoke_batch, one step per tree-lock hold */

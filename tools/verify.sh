@@ -23,18 +23,23 @@ depth=${VERIFY_DEPTH:-10000}
 mem=${VERIFY_MEM:-1536}
 [ "$full" = 1 ] && mem=${VERIFY_MEM:-4096}
 
-# model: file, extra spin defines; broken variants of each
+# the models; defs MODEL: its extra spin defines; broken MODEL: its broken variants
 MODELS="kbus_call cap_revoke"
-kbus_call_DEFS=""
-[ "$full" = 1 ] && kbus_call_DEFS="-DCALLS1=2"
-kbus_call_BROKEN="BROKEN_ABANDON BROKEN_DROP"
-cap_revoke_DEFS=""
-cap_revoke_BROKEN="BROKEN_DETACH BROKEN_REVALIDATE"
+defs() {
+	case "$1" in
+	kbus_call) [ "$full" = 1 ] && echo "-DCALLS1=2" ;;
+	esac
+}
+broken() {
+	case "$1" in
+	kbus_call) echo "BROKEN_ABANDON BROKEN_DROP" ;;
+	cap_revoke) echo "BROKEN_DETACH BROKEN_REVALIDATE" ;;
+	esac
+}
 
 n=0
 for m in $MODELS; do
-	eval "b=\$${m}_BROKEN"
-	n=$((n + 1 + $(echo "$b" | wc -w)))
+	n=$((n + 1 + $(broken "$m" | wc -w)))
 done
 echo "1..$n"
 if ! command -v spin >/dev/null 2>&1; then
@@ -68,7 +73,7 @@ check() {
 }
 
 for m in $MODELS; do
-	eval "defs=\$${m}_DEFS; broken=\$${m}_BROKEN"
+	defs=$(defs "$m")
 	check "$m" ok "$defs"
 	i=$((i + 1))
 	echo "# $m: ${states:-?} states, ${errors:-?} errors, $secs s (depth bound $depth, $dir/pan.log)"
@@ -77,10 +82,11 @@ for m in $MODELS; do
 	else
 		echo "not ok $i - $m: ${why:-no result}"
 		sed 's/^/# /' "$dir/pan.log" | head -n 30
+		# shellcheck disable=SC2086 # defines split on purpose
 		[ -f "$dir/$m.pml.trail" ] && (cd "$dir" && spin $defs -t -p "$m.pml" 2>&1 | tail -n 40 | sed 's/^/# /')
 		failed=1
 	fi
-	for v in $broken; do
+	for v in $(broken "$m"); do
 		check "$m" "$v" "$defs -D$v"
 		i=$((i + 1))
 		echo "# $m $v: ${errors:-?} errors after ${states:-?} states, $secs s: ${why:-none}"
