@@ -28,6 +28,9 @@
  *                   caller's record (the record dies with the caller's frame)
  *   BROKEN_DROP     kbus_drop_pending() unlinks the replaced call but does not
  *                   finish it (its caller never wakes)
+ *   BROKEN_CLOSE    kbus_calls_close() (the endpoint closed: its last capability
+ *                   revoked during the call) fails the call but leaves the
+ *                   server's pending pointer to it
  */
 #define NC 2        /* callers */
 #define NS 2        /* server threads */
@@ -262,7 +265,10 @@ recv:
 	}
 	atomic { take_msg(s, m); m = 0; goto loop } /* relocked: kbus_call_received */
 recv_block:
-	atomic { len(q) > 0 || closed -> goto recv }
+	if
+	:: atomic { len(q) > 0 || closed -> goto recv }
+	:: atomic { len(q) == 0 && !closed && kills > 0 -> kills--; goto die } /* killed waiting */
+	fi;
 wait:
 	skip;
 	/* parked: a handoff (got), the close, or a kill wakes it */
@@ -297,10 +303,12 @@ proctype closer() {
 			if
 			:: linked[c] ->
 				assert(alive[c]);
+#ifndef BROKEN_CLOSE
 				if
 				:: pending[server[c] - 1] == c + 1 -> pending[server[c] - 1] = ABANDONED
 				:: else -> skip
 				fi;
+#endif
 				FINISH(c, CLOSED);
 				linked[c] = 0
 			:: else -> skip

@@ -32,7 +32,7 @@ defs() {
 }
 broken() {
 	case "$1" in
-	kbus_call) echo "BROKEN_ABANDON BROKEN_DROP" ;;
+	kbus_call) echo "BROKEN_ABANDON BROKEN_DROP BROKEN_CLOSE" ;;
 	cap_revoke) echo "BROKEN_DETACH BROKEN_REVALIDATE" ;;
 	esac
 }
