@@ -242,16 +242,16 @@ loop:
 	:: fastrecv = 1
 	:: fastrecv = 0
 	fi;
-	/* kbus_recv / kbus_reply_recv_fast: one reply slot, emptied before a call is taken */
-recv:
-	skip;
+	/* kbus_reply_recv_fast empties the reply slot first; kbus_recv keeps it
+	   while it waits. Both empty it before taking a queued call. */
 	if
-	:: pending[s] != 0 -> drop_pending(s)
+	:: fastrecv && pending[s] != 0 -> drop_pending(s)
 	:: else -> skip
 	fi;
+recv:
 	atomic {
 		if
-		:: len(q) > 0 && pending[s] != 0 -> goto recv /* dropped with no lock, retried */
+		:: len(q) > 0 && pending[s] != 0 -> goto redrop /* unlocked, then retried */
 		:: len(q) > 0 && pending[s] == 0 ->
 			q?m;
 			if
@@ -264,6 +264,9 @@ recv:
 		fi
 	}
 	atomic { take_msg(s, m); m = 0; goto loop } /* relocked: kbus_call_received */
+redrop:
+	drop_pending(s);
+	goto recv;
 recv_block:
 	if
 	:: atomic { len(q) > 0 || closed -> goto recv }
