@@ -10,7 +10,7 @@
 #   broken variant, "# " lines with states and times); tools/run-tests.sh runs
 #   it as the host test host/verify (make test), make verify runs it alone.
 #   --full: the larger kbus configuration (both callers make two calls: about
-#   50 million states, 2.6 GB, a minute and a half; not run by make test).
+#   43 million states, 2.3 GB, two minutes; not run by make test).
 # Environment: B (build directory, default build), VERIFY_DEPTH (10000),
 #   VERIFY_MEM (MB, default 1536; 4096 with --full).
 set -u
