@@ -16,7 +16,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=${B:-build}
-out=$B/verify
+out=$B/models
 full=0
 [ "${1:-}" = --full ] && full=1
 depth=${VERIFY_DEPTH:-10000}
