@@ -10,6 +10,8 @@
 #   make lint       clang-format check, cppcheck, header self-containment
 #   make bench      CharlotteOS vs Linux micro-benchmarks (guest instructions) -> build/bench.json
 #   make fuzz       every host fuzz target for FUZZ_SECONDS (60) each (mk/fuzz.mk)
+#   make verify     spin model checks of the kbus call protocol and capability revocation
+#                   (models/, mk/verify.mk, docs/verification.md)
 #
 # Each target installs the Debian packages it needs first (tools/deps.sh).
 
@@ -28,6 +30,7 @@ include mk/initrd.mk
 include mk/kernel.mk
 include mk/hosttest.mk
 include mk/fuzz.mk
+include mk/verify.mk
 include mk/vmtest.mk
 include mk/lint.mk
 include mk/bench.mk

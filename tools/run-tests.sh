@@ -4,7 +4,8 @@
 # usage: tools/run-tests.sh [--host-only | --vm-only] [--config GLOB] [--list] [-q]
 #   --host-only     only the host tests: the cmocka binaries (build/host/test_*),
 #                   tests/harness/selftest.sh (this script on canned logs),
-#                   tests/harness/bench-report.sh (make bench's report) and
+#                   tests/harness/bench-report.sh (make bench's report),
+#                   tools/verify.sh (the spin models, docs/verification.md) and
 #                   the fuzz targets (build/fuzz/fuzz_*, FUZZ_RUNS inputs each)
 #   --vm-only       only the VM configurations
 #   --config GLOB   only VM configurations whose label matches GLOB (e.g. 'iso-*')
@@ -130,20 +131,21 @@ record() { # record ROW PASSED FAILED NA NOTE: a row of the summary table
 }
 
 # host_tests: the cmocka binaries, then tests/harness/selftest.sh (this script's
-# own tests, on canned serial logs) and tests/harness/bench-report.sh (make bench's
-# report, on canned logs), which print TAP too.
+# own tests, on canned serial logs), tests/harness/bench-report.sh (make bench's
+# report, on canned logs) and tools/verify.sh (the spin models), which print TAP too.
 host_tests() {
 	found=0
-	for bin in "$B"/host/test_* tests/harness/selftest.sh tests/harness/bench-report.sh; do
+	for bin in "$B"/host/test_* tests/harness/selftest.sh tests/harness/bench-report.sh tools/verify.sh; do
 		[ -f "$bin" ] && [ -x "$bin" ] || continue
 		name=${bin##*/}
 		case "$bin" in
 		tests/harness/*) name=harness-${name%.sh} ;;
+		tools/verify.sh) name=verify ;;
 		*.*) continue ;;
 		*) found=1 ;;
 		esac
 		log=$LOGS/host/$name.log
-		CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 5 300 "$bin" >"$log" 2>&1
+		B=$B CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 5 300 "$bin" >"$log" 2>&1
 		st=$?
 		# ok, not ok, planned: from "ok N", "not ok N", "1..N" lines.
 		# shellcheck disable=SC2046 # three numbers, split on purpose
