@@ -25,6 +25,11 @@
  * capabilities see ERR_PEER_CLOSED); a driver binds its own entry again. A service
  * given up on has its served entry removed (clients then see ERR_NOT_FOUND).
  *
+ * Drivers from the disk. On a normal boot, once the initrd's manifest is done, Exec
+ * reads the driver lines of fs:///disk/etc/drivers.d/<x>.manifest (driversd.c): a
+ * third party's driver, installed without rebuilding the initrd, started and
+ * supervised like the initrd's from an image Exec keeps in memory.
+ *
  * Exec waits for everything on one waitset: the program of the current line, every
  * running service (KBUS_EV_EXITED) and a timer at the earliest pending restart. On a
  * normal boot it then supervises for as long as any service is left; with a named
@@ -32,6 +37,7 @@
  * with 0.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <charlotte/hw.h>
@@ -52,6 +58,11 @@ static int test_mode;
 #define MAX_SUPERVISED_LINES 16u
 static struct manifest_entry lines[MAX_SUPERVISED_LINES];
 static unsigned nlines;
+/* A disk's driver line's program (driversd.c), else NULL: the path is in the initrd. */
+static struct {
+	void *image;
+	size_t len;
+} line_images[MAX_SUPERVISED_LINES];
 
 /* Running (or waiting to restart) services and driver instances. */
 #define MAX_SERVICES 32u
@@ -116,6 +127,8 @@ static int service_start(struct service *s)
 	char how[160], name[MANIFEST_PATH_MAX + 8];
 	struct ch_spawn_args a;
 	int err = exec_prepare(s->line, s->device, s->inst, &st, &a, how, sizeof(how));
+	a.image = line_images[s->line - lines].image;
+	a.image_len = line_images[s->line - lines].len;
 	if (!err) {
 		err = ch_spawn(&a, &s->child);
 		if (err)
@@ -292,8 +305,8 @@ static void add_service(const struct manifest_entry *line, handle_t device, unsi
 		service_schedule(s, NULL);
 }
 
-/* A driver line: one instance per device of the machine it matches. */
-static void run_driver(const struct manifest_entry *line)
+/* A driver line: one instance per device of the machine it matches; how many. */
+static unsigned run_driver(const struct manifest_entry *line)
 {
 	handle_t root = ch_handle("hw");
 	unsigned instances = 0;
@@ -323,6 +336,7 @@ static void run_driver(const struct manifest_entry *line)
 	} else if (!instances) {
 		printf("%s: no device to drive\n", line->path);
 	}
+	return instances;
 }
 
 /* A line that runs to its end: start it and supervise until it has. */
@@ -358,6 +372,24 @@ static void run_foreground(const struct manifest_entry *e)
 		report(e->path, ps.state == PROC_EXITED && ps.code == 0, how);
 	}
 	ch_child_release(&child);
+}
+
+/* A driver line of a disk's drivers.d (driversd.c) and its program's image. */
+static void run_disk_driver(const struct manifest_entry *e, void *image, size_t len)
+{
+	const struct manifest_entry *line = keep_line(e);
+	if (!line) {
+		printf("%s: not started: more than %u service lines\n", e->path,
+		       MAX_SUPERVISED_LINES);
+		free(image);
+		return;
+	}
+	line_images[line - lines].image = image;
+	line_images[line - lines].len = len;
+	if (!run_driver(line)) { /* nothing to drive: nothing restarts it */
+		line_images[line - lines].image = NULL;
+		free(image);
+	}
 }
 
 static void run(const struct manifest_entry *e)
@@ -425,8 +457,10 @@ int main(int argc, char **argv)
 		run(&e);
 	}
 	printf("%s done\n", path);
-	if (argc <= 1) /* a normal boot: services run on, restarted when they end */
+	if (argc <= 1) { /* a normal boot: services run on, restarted when they end */
+		exec_drivers_dir(run_disk_driver);
 		supervise(false);
+	}
 	for (unsigned i = 0; i < nservices; i++) { /* test and bench end with nothing running */
 		struct proc_status st;
 		if (!services[i].child.process)

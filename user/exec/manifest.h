@@ -114,6 +114,17 @@ void manifest_init(struct manifest *m, const char *text, size_t len);
  */
 int manifest_next(struct manifest *m, struct manifest_entry *e);
 
+/*
+ * Lines of a drivers.d manifest on a disk (docs/drivers.md, "Writing a driver outside
+ * the tree") may ask for less than the initrd's: a driver line (device:, at least one)
+ * with "log", a pool of at most MANIFEST_DISK_POOL_MAX and bind:dev/<class>, nothing
+ * else (no serve:, no view, no capability of Exec's by name: "hw", "ns", "console",
+ * ...). Its path names a file on that disk. Returns 0, or ERR_ACCESS_DENIED with why
+ * (cap bytes, NUL-terminated) saying what the line asked for.
+ */
+#define MANIFEST_DISK_POOL_MAX (64ull << 20)
+int manifest_disk_line_check(const struct manifest_entry *e, char *why, size_t cap);
+
 /* Whether device info (from the root device's enumeration) is one e drives. */
 bool manifest_device_matches(const struct manifest_entry *e, const struct hw_device_info *info);
 
