@@ -35,6 +35,7 @@ include mk/vmtest.mk
 include mk/lint.mk
 include mk/bench.mk
 include mk/disks.mk
+include mk/sdk.mk
 include mk/homedisk.mk
 
 .PHONY: all deps run debug test clean lint

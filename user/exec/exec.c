@@ -25,10 +25,11 @@
  * capabilities see ERR_PEER_CLOSED); a driver binds its own entry again. A service
  * given up on has its served entry removed (clients then see ERR_NOT_FOUND).
  *
- * Drivers from the disk. On a normal boot, once the initrd's manifest is done, Exec
- * reads the driver lines of fs:///disk/etc/drivers.d/<x>.manifest (driversd.c): a
- * third party's driver, installed without rebuilding the initrd, started and
- * supervised like the initrd's from an image Exec keeps in memory.
+ * Drivers from the disk. On a normal boot, right after it has started the line that
+ * serves fs:///disk (fsd), Exec reads the driver lines of
+ * fs:///disk/etc/drivers.d/<x>.manifest (driversd.c; its first read waits for fsd to
+ * answer): a third party's driver, installed without rebuilding the initrd, started
+ * and supervised like the initrd's from an image Exec keeps in memory.
  *
  * Exec waits for everything on one waitset: the program of the current line, every
  * running service (KBUS_EV_EXITED) and a timer at the earliest pending restart. On a
@@ -53,6 +54,7 @@
 #include "restart.h"
 
 static int test_mode;
+static bool normal_boot; /* no manifest named: etc/exec.manifest, drivers from the disk */
 
 /* Lines that are services or drivers, kept for their restarts. */
 #define MAX_SUPERVISED_LINES 16u
@@ -392,6 +394,16 @@ static void run_disk_driver(const struct manifest_entry *e, void *image, size_t 
 	}
 }
 
+/* Whether e serves the disk whose drivers.d Exec reads (fs:///disk). */
+static bool serves_drivers_disk(const struct manifest_entry *e)
+{
+	for (unsigned i = 0; i < e->ngrants; i++)
+		if (!strcmp(e->grants[i].serve_scheme, EXEC_DRIVERS_SCHEME) &&
+		    !strcmp(e->grants[i].serve_name, EXEC_DRIVERS_DISK))
+			return true;
+	return false;
+}
+
 static void run(const struct manifest_entry *e)
 {
 	bool serves = false;
@@ -411,6 +423,8 @@ static void run(const struct manifest_entry *e)
 		run_driver(line);
 	} else {
 		add_service(line, HANDLE_INVALID, 0);
+		if (normal_boot && serves_drivers_disk(e))
+			exec_drivers_dir(run_disk_driver);
 	}
 }
 
@@ -427,6 +441,7 @@ int main(int argc, char **argv)
 	 * mode for "test" and the test kernel's test<name> (tests/vm/boot.c manifest=) */
 	static char named[64];
 	test_mode = argc > 1 && strncmp(argv[1], "test", 4) == 0;
+	normal_boot = argc <= 1;
 	path = "etc/exec.manifest";
 	if (argc > 1 && strlen(argv[1]) < 32 &&
 	    strspn(argv[1], "abcdefghijklmnopqrstuvwxyz") == strlen(argv[1])) {
@@ -457,10 +472,8 @@ int main(int argc, char **argv)
 		run(&e);
 	}
 	printf("%s done\n", path);
-	if (argc <= 1) { /* a normal boot: services run on, restarted when they end */
-		exec_drivers_dir(run_disk_driver);
+	if (argc <= 1) /* a normal boot: services run on, restarted when they end */
 		supervise(false);
-	}
 	for (unsigned i = 0; i < nservices; i++) { /* test and bench end with nothing running */
 		struct proc_status st;
 		if (!services[i].child.process)
