@@ -6,7 +6,8 @@
  *     <path> [grant ...] [-- arg ...]
  *
  * path    a file in the initrd, e.g. bin/hello (letters, digits, '.', '_', '-', '/';
- *         no ".." component)
+ *         no ".." component); in a drivers.d manifest on the home disk, a file of
+ *         that disk (Exec's driversd.c, manifest_disk_line_check())
  * grant   the name of a capability Exec holds ("log", "initrd", ...: letters, digits,
  *         '.', '_', '-'), or pool:<bytes> for a sub-pool of that quota granted as
  *         "pool"; bytes is decimal with an optional K, M or G (binary) suffix; or
