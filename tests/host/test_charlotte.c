@@ -432,6 +432,49 @@ static void test_manifest_disk_lines(void **state)
 	assert_int_equal(manifest_next(&m, &e), ERR_MALFORMED);
 }
 
+/* A hostile drivers.d file, as Exec reads it: each refused line says which and why,
+ * and the lines after it are still read. */
+static void test_manifest_disk_file(void **state)
+{
+	(void)state;
+	static const char text[] = "# a drivers.d manifest\n"
+	                           "bin/edu-driver log device:1234:11e8 pool:1M\n"
+	                           "bin/x log device:1234:11e8 hw\n"
+	                           "bin/x device:1234:11e8 ns.fs:/:rw\n"
+	                           "bin/x device:1234:11e8 pool:1G\n"
+	                           "bin/x log pool:1M\n"
+	                           "../x device:1234:11e8\n"
+	                           "bin/x device:1234:11e8 serve:svc/x\n"
+	                           "bin/x device:1234:11e8 \x01\n"
+	                           "bin/y device:rtc bind:dev/clock log -- rtc%\n";
+	static const struct {
+		int r;
+		const char *why;
+	} want[] = {
+	    {1, ""},
+	    {ERR_ACCESS_DENIED, "grant 'hw'"},
+	    {ERR_ACCESS_DENIED, "grant 'ns.fs'"},
+	    {ERR_ACCESS_DENIED, "pool over 64 MiB"},
+	    {ERR_ACCESS_DENIED, "not a driver line"},
+	    {ERR_MALFORMED, "bad program path"},
+	    {ERR_MALFORMED, "it does not serve"},
+	    {ERR_MALFORMED, "control character"},
+	    {1, ""},
+	};
+	struct manifest m;
+	static struct manifest_entry e;
+	manifest_init(&m, text, strlen(text));
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(manifest_next_disk(&m, &e), want[i].r);
+		assert_int_equal(m.line, i + 2);
+		if (want[i].r < 0)
+			assert_non_null(strstr(m.error, want[i].why));
+	}
+	assert_string_equal(e.path, "bin/y");
+	assert_string_equal(e.bind_class, "clock");
+	assert_int_equal(manifest_next_disk(&m, &e), 0);
+}
+
 /* Which devices a line drives, and the instance names its arguments get. */
 static void test_manifest_instances(void **state)
 {
@@ -750,6 +793,7 @@ int main(void)
 	    cmocka_unit_test(test_manifest_drivers),
 	    cmocka_unit_test(test_manifest_instances),
 	    cmocka_unit_test(test_manifest_disk_lines),
+	    cmocka_unit_test(test_manifest_disk_file),
 	    cmocka_unit_test(test_manifest_views),
 	    cmocka_unit_test(test_manifest_malformed),
 	    cmocka_unit_test(test_manifest_fuzz),

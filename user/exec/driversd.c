@@ -5,7 +5,7 @@
  * On a normal boot, once the initrd's manifest is done (its fsd line serves
  * fs:///disk), Exec reads every file of EXEC_DRIVERS_DIR whose name ends in
  * ".manifest", in name order, with the parser of the initrd's manifest. Each line must
- * also pass manifest_disk_line_check(): a driver line asking for "log", a bounded pool
+ * also pass manifest_disk_line_check() (manifest_next_disk()): a driver line asking for "log", a bounded pool
  * and bind:dev/<class> only. Its path names a program on the disk, below
  * EXEC_DRIVERS_ROOT, read whole into memory (at most EXEC_DRIVERS_IMAGE_MAX bytes) and
  * kept for the driver's restarts; the ELF checks are ch_spawn()'s. A line that is
@@ -80,16 +80,12 @@ static void load_file(const char *uri, exec_disk_driver_fn *start)
 	}
 	struct manifest m;
 	static struct manifest_entry e;
-	char why[96], prog[sizeof(EXEC_DRIVERS_ROOT) + MANIFEST_PATH_MAX];
+	char prog[sizeof(EXEC_DRIVERS_ROOT) + MANIFEST_PATH_MAX];
 	int r;
 	manifest_init(&m, text, len);
-	while ((r = manifest_next(&m, &e)) != 0) {
-		if (r < 0) {
+	while ((r = manifest_next_disk(&m, &e)) != 0) {
+		if (r < 0) { /* malformed, or asks for more than a disk's line may */
 			printf("%s:%u: %s (line refused)\n", uri, m.line, m.error);
-			continue;
-		}
-		if (manifest_disk_line_check(&e, why, sizeof(why))) {
-			printf("%s:%u: %s (line refused)\n", uri, m.line, why);
 			continue;
 		}
 		size_t image_len;

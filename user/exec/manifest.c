@@ -332,6 +332,14 @@ int manifest_disk_line_check(const struct manifest_entry *e, char *why, size_t c
 	return 0;
 }
 
+int manifest_next_disk(struct manifest *m, struct manifest_entry *e)
+{
+	int r = manifest_next(m, e);
+	if (r == 1 && manifest_disk_line_check(e, m->error, sizeof(m->error)))
+		return ERR_ACCESS_DENIED;
+	return r;
+}
+
 bool manifest_device_matches(const struct manifest_entry *e, const struct hw_device_info *info)
 {
 	for (unsigned i = 0; i < e->ndevices; i++) {

@@ -126,6 +126,13 @@ int manifest_next(struct manifest *m, struct manifest_entry *e);
 #define MANIFEST_DISK_POOL_MAX (64ull << 20)
 int manifest_disk_line_check(const struct manifest_entry *e, char *why, size_t cap);
 
+/*
+ * manifest_next() for a drivers.d manifest: a line manifest_disk_line_check() refuses
+ * is ERR_ACCESS_DENIED, with m->line and m->error saying which and why (the next call
+ * goes on after it), as a malformed one is ERR_MALFORMED.
+ */
+int manifest_next_disk(struct manifest *m, struct manifest_entry *e);
+
 /* Whether device info (from the root device's enumeration) is one e drives. */
 bool manifest_device_matches(const struct manifest_entry *e, const struct hw_device_info *info);
 
