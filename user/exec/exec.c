@@ -388,9 +388,10 @@ static void run_disk_driver(const struct manifest_entry *e, void *image, size_t 
 	}
 	line_images[line - lines].image = image;
 	line_images[line - lines].len = len;
-	if (!run_driver(line)) { /* nothing to drive: nothing restarts it */
+	if (!run_driver(line)) { /* nothing to drive: no service refers to the line */
 		line_images[line - lines].image = NULL;
 		free(image);
+		nlines--; /* keep_line() took the last slot */
 	}
 }
 
