@@ -10,6 +10,8 @@
 #   make lint       clang-format check, cppcheck, header self-containment
 #   make bench      CharlotteOS vs Linux micro-benchmarks (guest instructions) -> build/bench.json
 #   make fuzz       every host fuzz target for FUZZ_SECONDS (60) each (mk/fuzz.mk)
+#   make sdk        the SDK for programs and drivers built outside the tree, into build/sdk
+#                   (make install-sdk PREFIX=dir: elsewhere; mk/sdk.mk, docs/drivers.md)
 #   make verify     spin model checks of the kbus call protocol and capability revocation
 #                   (models/, mk/verify.mk, docs/verification.md)
 #
@@ -35,6 +37,7 @@ include mk/vmtest.mk
 include mk/lint.mk
 include mk/bench.mk
 include mk/disks.mk
+include mk/sdk.mk
 include mk/homedisk.mk
 
 .PHONY: all deps run debug test clean lint

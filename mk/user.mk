@@ -33,10 +33,13 @@ USER_GCC_INC := $(shell $(USER_CC) -print-file-name=include)
 
 # -fno-tree-loop-distribute-patterns: keep GCC from turning memset's own loop into a
 # call to memset. User space may use the red zone and SSE (printf's %f does).
-USER_CFLAGS := -std=gnu17 -ffreestanding -fno-builtin -nostdlib -nostdinc \
+# The code generation and warning flags are also what the SDK's sdk.mk sets for
+# programs built outside the tree (mk/sdk.mk writes them there), so they cannot drift.
+USER_CODE_FLAGS := -std=gnu17 -ffreestanding -fno-builtin -nostdlib -nostdinc \
 	-fno-stack-protector -fno-pic -static -O2 -g \
-	-fno-tree-loop-distribute-patterns \
-	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
+	-fno-tree-loop-distribute-patterns
+USER_WARN_FLAGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef
+USER_CFLAGS := $(USER_CODE_FLAGS) $(USER_WARN_FLAGS) \
 	-Iuser/lib/libc/include -Iuser/lib -Iinclude -Ishared/include -I$(USER_GCC_INC)
 USER_LDFLAGS := -static -nostdlib -no-pie -Wl,-z,noexecstack -Wl,-z,separate-code \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none

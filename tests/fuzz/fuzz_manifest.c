@@ -11,7 +11,10 @@
  * list NULL-terminated; at most MANIFEST_MAX_DEVICES distinct devices, a known
  * device class, no driver that also serves, views that are absolute paths with
  * no "." or ".." component granted as "ns.<scheme>" with rights of the rwm
- * letters. A refused line leaves a reason.
+ * letters. A refused line leaves a reason. manifest_disk_line_check() (a
+ * drivers.d line on the home disk) answers 0 or ERR_ACCESS_DENIED with a reason
+ * that ends inside its buffer, and passes only driver lines whose grants are
+ * "log" and a pool of at most MANIFEST_DISK_POOL_MAX.
  */
 #include "fuzz.h"
 #include "manifest.h"
@@ -115,6 +118,24 @@ static void check_entry(const struct manifest_entry *e, unsigned line)
 	}
 }
 
+static void check_disk_line(const struct manifest_entry *e)
+{
+	char why[48];
+	memset(why, 0x55, sizeof(why));
+	int r = manifest_disk_line_check(e, why, sizeof(why));
+	if (r) {
+		FUZZ_CHECK(r == ERR_ACCESS_DENIED);
+		size_t n = strnlen(why, sizeof(why));
+		FUZZ_CHECK(n >= 1 && n < sizeof(why));
+		return;
+	}
+	FUZZ_CHECK(e->ndevices >= 1);
+	for (unsigned i = 0; i < e->ngrants; i++)
+		FUZZ_CHECK(strcmp(e->grants[i].name, "log") == 0 ||
+		           (e->grants[i].pool_bytes > 0 &&
+		            e->grants[i].pool_bytes <= MANIFEST_DISK_POOL_MAX));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct manifest m;
@@ -131,6 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(m.pos > pos && m.pos <= size && m.line > line);
 		if (r == 1) {
 			check_entry(&e, m.line);
+			check_disk_line(&e);
 		} else {
 			FUZZ_CHECK(r == ERR_MALFORMED);
 			size_t n = strnlen(m.error, sizeof(m.error));

@@ -375,6 +375,106 @@ static void test_manifest_drivers(void **state)
 	assert_string_equal(e.bind_class, "");
 }
 
+/* What a drivers.d manifest on a disk may ask for: a driver line with log, a bounded
+ * pool and bind:, nothing of Exec's besides (docs/drivers.md). */
+static void test_manifest_disk_lines(void **state)
+{
+	(void)state;
+	static const char *const good[] = {
+	    "bin/edu-driver log device:1234:11e8 pool:1M",
+	    "drv/x device:rtc bind:dev/clock pool:64M -- rtc%",
+	    "x device:1:2",
+	};
+	static const char *const refused[] = {
+	    "bin/x log pool:1M", /* not a driver */
+	    "bin/x bind:dev/rng -- rng%", /* not a driver either */
+	    "bin/x device:1234:11e8 pool:65M", /* more pool than a disk may ask */
+	    "bin/x device:1234:11e8 pool:1G",
+	    "bin/x device:1234:11e8 hw", /* every device */
+	    "bin/x device:1234:11e8 hw.list",
+	    "bin/x device:1234:11e8 ns", /* the whole namespace */
+	    "bin/x device:1234:11e8 ns.fs",
+	    "bin/x device:1234:11e8 ns.fs:/tmp:r", /* even a narrow view */
+	    "bin/x device:1234:11e8 console", /* the log's stronger names */
+	    "bin/x device:1234:11e8 dmesg",
+	    "bin/x device:1234:11e8 initrd",
+	    "bin/x device:1234:11e8 power",
+	    "bin/x device:1234:11e8 kmem",
+	    "bin/x device:1234:11e8 clock",
+	    "bin/x device:1234:11e8 sched",
+	    "bin/x device:1234:11e8 sh.log",
+	    "bin/x device:1234:11e8 self.process",
+	    "bin/x device:1234:11e8 log pool:1M device",
+	};
+	struct manifest m;
+	static struct manifest_entry e;
+	char why[80];
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		manifest_init(&m, good[i], strlen(good[i]));
+		assert_int_equal(manifest_next(&m, &e), 1);
+		assert_int_equal(manifest_disk_line_check(&e, why, sizeof(why)), 0);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		manifest_init(&m, refused[i], strlen(refused[i]));
+		assert_int_equal(manifest_next(&m, &e), 1);
+		why[0] = '\0';
+		assert_int_equal(manifest_disk_line_check(&e, why, sizeof(why)), ERR_ACCESS_DENIED);
+		assert_true(why[0] != '\0');
+	}
+	/* a reason always ends within its buffer */
+	manifest_init(&m, refused[4], strlen(refused[4]));
+	assert_int_equal(manifest_next(&m, &e), 1);
+	memset(why, 'x', sizeof(why));
+	assert_int_equal(manifest_disk_line_check(&e, why, 8), ERR_ACCESS_DENIED);
+	assert_int_equal(strlen(why), 7);
+	/* a serving driver stays malformed, whatever its source */
+	manifest_init(&m, "bin/x device:rtc serve:svc/x", 28);
+	assert_int_equal(manifest_next(&m, &e), ERR_MALFORMED);
+}
+
+/* A hostile drivers.d file, as Exec reads it: each refused line says which and why,
+ * and the lines after it are still read. */
+static void test_manifest_disk_file(void **state)
+{
+	(void)state;
+	static const char text[] = "# a drivers.d manifest\n"
+	                           "bin/edu-driver log device:1234:11e8 pool:1M\n"
+	                           "bin/x log device:1234:11e8 hw\n"
+	                           "bin/x device:1234:11e8 ns.fs:/:rw\n"
+	                           "bin/x device:1234:11e8 pool:1G\n"
+	                           "bin/x log pool:1M\n"
+	                           "../x device:1234:11e8\n"
+	                           "bin/x device:1234:11e8 serve:svc/x\n"
+	                           "bin/x device:1234:11e8 \x01\n"
+	                           "bin/y device:rtc bind:dev/clock log -- rtc%\n";
+	static const struct {
+		int r;
+		const char *why;
+	} want[] = {
+	    {1, ""},
+	    {ERR_ACCESS_DENIED, "grant 'hw'"},
+	    {ERR_ACCESS_DENIED, "grant 'ns.fs'"},
+	    {ERR_ACCESS_DENIED, "pool over 64 MiB"},
+	    {ERR_ACCESS_DENIED, "not a driver line"},
+	    {ERR_MALFORMED, "bad program path"},
+	    {ERR_MALFORMED, "it does not serve"},
+	    {ERR_MALFORMED, "control character"},
+	    {1, ""},
+	};
+	struct manifest m;
+	static struct manifest_entry e;
+	manifest_init(&m, text, strlen(text));
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(manifest_next_disk(&m, &e), want[i].r);
+		assert_int_equal(m.line, i + 2);
+		if (want[i].r < 0)
+			assert_non_null(strstr(m.error, want[i].why));
+	}
+	assert_string_equal(e.path, "bin/y");
+	assert_string_equal(e.bind_class, "clock");
+	assert_int_equal(manifest_next_disk(&m, &e), 0);
+}
+
 /* Which devices a line drives, and the instance names its arguments get. */
 static void test_manifest_instances(void **state)
 {
@@ -692,6 +792,8 @@ int main(void)
 	    cmocka_unit_test(test_manifest_serve),
 	    cmocka_unit_test(test_manifest_drivers),
 	    cmocka_unit_test(test_manifest_instances),
+	    cmocka_unit_test(test_manifest_disk_lines),
+	    cmocka_unit_test(test_manifest_disk_file),
 	    cmocka_unit_test(test_manifest_views),
 	    cmocka_unit_test(test_manifest_malformed),
 	    cmocka_unit_test(test_manifest_fuzz),

@@ -25,6 +25,12 @@
  * capabilities see ERR_PEER_CLOSED); a driver binds its own entry again. A service
  * given up on has its served entry removed (clients then see ERR_NOT_FOUND).
  *
+ * Drivers from the disk. On a normal boot, right after it has started the line that
+ * serves fs:///disk (fsd), Exec reads the driver lines of
+ * fs:///disk/etc/drivers.d/<x>.manifest (driversd.c; its first read waits for fsd to
+ * answer): a third party's driver, installed without rebuilding the initrd, started
+ * and supervised like the initrd's from an image Exec keeps in memory.
+ *
  * Exec waits for everything on one waitset: the program of the current line, every
  * running service (KBUS_EV_EXITED) and a timer at the earliest pending restart. On a
  * normal boot it then supervises for as long as any service is left; with a named
@@ -32,6 +38,7 @@
  * with 0.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <charlotte/hw.h>
@@ -47,11 +54,17 @@
 #include "restart.h"
 
 static int test_mode;
+static bool normal_boot; /* no manifest named: etc/exec.manifest, drivers from the disk */
 
 /* Lines that are services or drivers, kept for their restarts. */
 #define MAX_SUPERVISED_LINES 16u
 static struct manifest_entry lines[MAX_SUPERVISED_LINES];
 static unsigned nlines;
+/* A disk's driver line's program (driversd.c), else NULL: the path is in the initrd. */
+static struct {
+	void *image;
+	size_t len;
+} line_images[MAX_SUPERVISED_LINES];
 
 /* Running (or waiting to restart) services and driver instances. */
 #define MAX_SERVICES 32u
@@ -116,6 +129,8 @@ static int service_start(struct service *s)
 	char how[160], name[MANIFEST_PATH_MAX + 8];
 	struct ch_spawn_args a;
 	int err = exec_prepare(s->line, s->device, s->inst, &st, &a, how, sizeof(how));
+	a.image = line_images[s->line - lines].image;
+	a.image_len = line_images[s->line - lines].len;
 	if (!err) {
 		err = ch_spawn(&a, &s->child);
 		if (err)
@@ -292,8 +307,8 @@ static void add_service(const struct manifest_entry *line, handle_t device, unsi
 		service_schedule(s, NULL);
 }
 
-/* A driver line: one instance per device of the machine it matches. */
-static void run_driver(const struct manifest_entry *line)
+/* A driver line: one instance per device of the machine it matches; how many. */
+static unsigned run_driver(const struct manifest_entry *line)
 {
 	handle_t root = ch_handle("hw");
 	unsigned instances = 0;
@@ -323,6 +338,7 @@ static void run_driver(const struct manifest_entry *line)
 	} else if (!instances) {
 		printf("%s: no device to drive\n", line->path);
 	}
+	return instances;
 }
 
 /* A line that runs to its end: start it and supervise until it has. */
@@ -360,6 +376,35 @@ static void run_foreground(const struct manifest_entry *e)
 	ch_child_release(&child);
 }
 
+/* A driver line of a disk's drivers.d (driversd.c) and its program's image. */
+static void run_disk_driver(const struct manifest_entry *e, void *image, size_t len)
+{
+	const struct manifest_entry *line = keep_line(e);
+	if (!line) {
+		printf("%s: not started: more than %u service lines\n", e->path,
+		       MAX_SUPERVISED_LINES);
+		free(image);
+		return;
+	}
+	line_images[line - lines].image = image;
+	line_images[line - lines].len = len;
+	if (!run_driver(line)) { /* nothing to drive: no service refers to the line */
+		line_images[line - lines].image = NULL;
+		free(image);
+		nlines--; /* keep_line() took the last slot */
+	}
+}
+
+/* Whether e serves the disk whose drivers.d Exec reads (fs:///disk). */
+static bool serves_drivers_disk(const struct manifest_entry *e)
+{
+	for (unsigned i = 0; i < e->ngrants; i++)
+		if (!strcmp(e->grants[i].serve_scheme, EXEC_DRIVERS_SCHEME) &&
+		    !strcmp(e->grants[i].serve_name, EXEC_DRIVERS_DISK))
+			return true;
+	return false;
+}
+
 static void run(const struct manifest_entry *e)
 {
 	bool serves = false;
@@ -379,6 +424,8 @@ static void run(const struct manifest_entry *e)
 		run_driver(line);
 	} else {
 		add_service(line, HANDLE_INVALID, 0);
+		if (normal_boot && serves_drivers_disk(e))
+			exec_drivers_dir(run_disk_driver);
 	}
 }
 
@@ -395,6 +442,7 @@ int main(int argc, char **argv)
 	 * mode for "test" and the test kernel's test<name> (tests/vm/boot.c manifest=) */
 	static char named[64];
 	test_mode = argc > 1 && strncmp(argv[1], "test", 4) == 0;
+	normal_boot = argc <= 1;
 	path = "etc/exec.manifest";
 	if (argc > 1 && strlen(argv[1]) < 32 &&
 	    strspn(argv[1], "abcdefghijklmnopqrstuvwxyz") == strlen(argv[1])) {

@@ -36,3 +36,20 @@ int exec_prepare(const struct manifest_entry *e, handle_t device, const char *in
 
 /* Drop the handles exec_prepare() opened (the child holds its own copies). */
 void exec_release(struct exec_start *st);
+
+/*
+ * Driver lines from the home disk (driversd.c), read on a normal boot once the line
+ * serving EXEC_DRIVERS_SCHEME/EXEC_DRIVERS_DISK has started: every
+ * EXEC_DRIVERS_DIR/<x>.manifest,
+ * in name order, each line parsed as the initrd's, checked by
+ * manifest_disk_line_check(), its program (a path below EXEC_DRIVERS_ROOT) read into
+ * a malloc'd image handed to start with the entry (start owns the image). Refused
+ * lines are logged and skipped.
+ */
+#define EXEC_DRIVERS_SCHEME "fs"
+#define EXEC_DRIVERS_DISK "disk"
+#define EXEC_DRIVERS_DIR "fs:///disk/etc/drivers.d"
+#define EXEC_DRIVERS_ROOT "fs:///disk/"
+#define EXEC_DRIVERS_IMAGE_MAX (4u << 20)
+typedef void exec_disk_driver_fn(const struct manifest_entry *e, void *image, size_t len);
+void exec_drivers_dir(exec_disk_driver_fn *start);

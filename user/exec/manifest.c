@@ -310,6 +310,36 @@ int manifest_next(struct manifest *m, struct manifest_entry *e)
 	return 0;
 }
 
+int manifest_disk_line_check(const struct manifest_entry *e, char *why, size_t cap)
+{
+	if (!e->ndevices) {
+		snprintf(why, cap, "not a driver line (no device:)");
+		return ERR_ACCESS_DENIED;
+	}
+	for (unsigned i = 0; i < e->ngrants; i++) {
+		const struct manifest_grant *g = &e->grants[i];
+		if (g->pool_bytes > MANIFEST_DISK_POOL_MAX) {
+			snprintf(why, cap, "pool over %llu MiB",
+			         (unsigned long long)(MANIFEST_DISK_POOL_MAX >> 20));
+			return ERR_ACCESS_DENIED;
+		}
+		if (!g->pool_bytes && strcmp(g->name, "log") != 0) {
+			snprintf(why, cap, "grant '%s' (a disk's driver gets log, pool:, bind:)",
+			         g->name);
+			return ERR_ACCESS_DENIED;
+		}
+	}
+	return 0;
+}
+
+int manifest_next_disk(struct manifest *m, struct manifest_entry *e)
+{
+	int r = manifest_next(m, e);
+	if (r == 1 && manifest_disk_line_check(e, m->error, sizeof(m->error)))
+		return ERR_ACCESS_DENIED;
+	return r;
+}
+
 bool manifest_device_matches(const struct manifest_entry *e, const struct hw_device_info *info)
 {
 	for (unsigned i = 0; i < e->ndevices; i++) {

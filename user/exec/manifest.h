@@ -6,7 +6,8 @@
  *     <path> [grant ...] [-- arg ...]
  *
  * path    a file in the initrd, e.g. bin/hello (letters, digits, '.', '_', '-', '/';
- *         no ".." component)
+ *         no ".." component); in a drivers.d manifest on the home disk, a file of
+ *         that disk (Exec's driversd.c, manifest_disk_line_check())
  * grant   the name of a capability Exec holds ("log", "initrd", ...: letters, digits,
  *         '.', '_', '-'), or pool:<bytes> for a sub-pool of that quota granted as
  *         "pool"; bytes is decimal with an optional K, M or G (binary) suffix; or
@@ -113,6 +114,24 @@ void manifest_init(struct manifest *m, const char *text, size_t len);
  * why; the next call goes on after it).
  */
 int manifest_next(struct manifest *m, struct manifest_entry *e);
+
+/*
+ * Lines of a drivers.d manifest on a disk (docs/drivers.md, "Writing a driver outside
+ * the tree") may ask for less than the initrd's: a driver line (device:, at least one)
+ * with "log", a pool of at most MANIFEST_DISK_POOL_MAX and bind:dev/<class>, nothing
+ * else (no serve:, no view, no capability of Exec's by name: "hw", "ns", "console",
+ * ...). Its path names a file on that disk. Returns 0, or ERR_ACCESS_DENIED with why
+ * (cap bytes, NUL-terminated) saying what the line asked for.
+ */
+#define MANIFEST_DISK_POOL_MAX (64ull << 20)
+int manifest_disk_line_check(const struct manifest_entry *e, char *why, size_t cap);
+
+/*
+ * manifest_next() for a drivers.d manifest: a line manifest_disk_line_check() refuses
+ * is ERR_ACCESS_DENIED, with m->line and m->error saying which and why (the next call
+ * goes on after it), as a malformed one is ERR_MALFORMED.
+ */
+int manifest_next_disk(struct manifest *m, struct manifest_entry *e);
 
 /* Whether device info (from the root device's enumeration) is one e drives. */
 bool manifest_device_matches(const struct manifest_entry *e, const struct hw_device_info *info);
