@@ -74,6 +74,9 @@ struct runqueue {
 	uint64_t preempt_at; /* a woken thread takes the CPU at this time (0: none) */
 	uint64_t last_switch; /* busy/idle time accounted up to here */
 	uint64_t tail_pick_at; /* a thread from the tail last got the CPU (or none waited) */
+	uint64_t balance_at; /* the next balance() of this busy CPU, not before */
+	unsigned balance_turn; /* where its next balance() starts looking */
+	bool balance_short; /* its last balance() saw a queue one longer than its own */
 	struct dqrr_cfg cfg; /* the tunables as of this CPU's last decision */
 	uint32_t cfg_gen;
 	struct sched_cpu_stats stats; /* switches, busy/idle, steals, migrations */
@@ -413,6 +416,107 @@ static void switch_in(struct runqueue *rq, struct thread *prev, struct thread *n
  */
 static void schedule_locked(struct cpu *c, struct runqueue *rq, bool yield, bool flat);
 
+/*
+ * What t has had of a CPU lately, per unit of weight (a fixed-point
+ * fraction): its CPU time over a window that starts at t->share_at, which
+ * moves halfway to now (as does the CPU time it counts from) whenever the
+ * window grows past 2 * SCHED_SHARE_WINDOW_NS, so old history fades. t is
+ * queued: cpu_ns is current. Its queue's lock held.
+ */
+static uint64_t share(struct thread *t, uint64_t now)
+{
+	if (now - t->share_at > 2 * SCHED_SHARE_WINDOW_NS) {
+		t->share_cpu += (t->cpu_ns - t->share_cpu) / 2;
+		t->share_at += (now - t->share_at) / 2;
+	}
+	uint64_t span = now > t->share_at ? now - t->share_at : 1;
+	return (t->cpu_ns - t->share_cpu) / ((span >> 16) + 1) * SCHED_WEIGHT_DEFAULT / t->weight;
+}
+
+/*
+ * The queued thread of rq (its first SCHED_BALANCE_SCAN) that may move to CPU
+ * to with the least share (most: the most), and its predecessor; NULL: none.
+ */
+static struct thread *pick_movable(struct runqueue *rq, unsigned to, bool most, uint64_t now,
+                                   struct thread **pred_out, uint64_t *share_out)
+{
+	struct thread *pick = NULL, *pred = NULL;
+	uint64_t best = 0;
+	unsigned k = 0;
+	for (struct thread *t = rq->head; t && k < SCHED_BALANCE_SCAN; pred = t, t = t->next, k++) {
+		if (!allowed(t, to) || !movable(t))
+			continue;
+		uint64_t s = share(t, now);
+		if (!pick || (most ? s > best : s < best)) {
+			pick = t;
+			*pred_out = pred;
+			best = s;
+		}
+	}
+	*share_out = best;
+	return pick;
+}
+
+/* Move t (queued on from, after pred) to the tail of to's queue. Both locks held. */
+static void move_queued(struct runqueue *from, struct thread *pred, struct thread *t,
+                        struct runqueue *to)
+{
+	unlink_after(from, pred, t);
+	t->cpu = to->cpu;
+	enqueue(to, t, false);
+	to->stats.migrations++;
+}
+
+/*
+ * Balance a busy CPU against the busiest other one, at most once per
+ * SCHED_BALANCE_NS (docs/scheduler.md, "Balancing busy CPUs"). A queue two or
+ * more threads longer than ours gives us the thread that has had the least of
+ * a CPU (it gains a shorter queue). A queue one longer (the lengths cannot
+ * be equal) swaps: its thread that has had the least for our queued one that
+ * has had the most, when they differ by more than 1/32, so with unequal
+ * queues the threads take turns on the shorter ones. The other queue's lock
+ * is only tried (we hold ours): busy, we balance next time. rq's lock held,
+ * prev running here.
+ */
+static void balance(struct runqueue *rq, uint64_t now)
+{
+	rq->balance_at = now + SCHED_BALANCE_NS;
+	unsigned self = rq->cpu, mine = rq->nready + 1, best = self, most = 0;
+	/* ties go round: each balance starts from the next CPU */
+	unsigned from = rq->balance_turn++ % cpu_count;
+	for (unsigned i = 0; i < cpu_count; i++) {
+		unsigned cpu = (from + i) % cpu_count;
+		if (cpu == self || !cpu_online(cpu))
+			continue;
+		unsigned n = READ_ONCE(rq_of(cpu)->nready) + 1;
+		if (n > most) {
+			most = n;
+			best = cpu;
+		}
+	}
+	/* a queue one longer must be seen twice running: a wake-up there is not a load */
+	bool was_short = rq->balance_short;
+	rq->balance_short = best != self && most == mine + 1;
+	if (best == self || most < mine + 1 || (most == mine + 1 && (!rq->head || !was_short)))
+		return;
+	struct runqueue *v = rq_of(best);
+	if (!spin_trylock(&v->lock))
+		return;
+	struct thread *pred, *low, *mpred, *high;
+	uint64_t low_share, high_share;
+	low = pick_movable(v, self, false, now, &pred, &low_share);
+	if (low && v->nready >= rq->nready + 2) {
+		move_queued(v, pred, low, rq); /* spread */
+	} else if (low && v->nready == rq->nready + 1 && rq->head) {
+		high = pick_movable(rq, best, true, now, &mpred, &high_share);
+		if (high && low_share < high_share - high_share / 32) {
+			move_queued(v, pred, low, rq); /* swap */
+			move_queued(rq, mpred, high, v);
+		}
+	}
+	spin_unlock(&v->lock);
+}
+
 static void schedule_how(bool yield)
 {
 	struct cpu *c = this_cpu();
@@ -439,6 +543,8 @@ static void schedule_locked(struct cpu *c, struct runqueue *rq, bool yield, bool
 	rq->preempt = false;
 	__atomic_store_n(&rq->flags.need_resched, false, __ATOMIC_RELAXED);
 	bool runnable = prev->state == THREAD_RUNNING && !prev_idle;
+	if (runnable && !flat && now >= rq->balance_at && cpu_count > 1)
+		balance(rq, now);
 	/* a thread whose mask now excludes us moves, unless its timer is armed here */
 	bool here = runnable && (allowed(prev, rq->cpu) || READ_ONCE(prev->sleep_timer.armed));
 	struct thread *next;
@@ -596,6 +702,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
 			cpu = 0;
 	}
 	t->cpu = (unsigned)cpu;
+	t->share_at = clock_monotonic_ns();
 	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	strlcpy(t->name, name, sizeof(t->name));
 	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);

@@ -28,6 +28,14 @@
 #define SCHED_TARGET_LATENCY_NS 20000000ull /* defaults of the tunables (abi/sched.h) */
 #define SCHED_MIN_QUANTUM_NS 1000000ull
 #define SCHED_MAX_QUANTUM_NS 20000000ull
+/*
+ * Busy CPUs balance their queues (sched.c, balance()): each at most once per
+ * SCHED_BALANCE_NS, looking at no more than SCHED_BALANCE_SCAN queued threads
+ * of the other queue (and of its own) with interrupts off.
+ */
+#define SCHED_BALANCE_NS 10000000ull
+#define SCHED_BALANCE_SCAN 16u
+#define SCHED_SHARE_WINDOW_NS 64000000ull /* how far back a thread's share looks, about */
 /* A CPU running one thread takes no timer interrupt: its time is accounted
  * when a reader asks (sched_account_group()) if it ran longer than this since
  * it was last accounted; so a reading is at most this much behind. */
@@ -87,6 +95,8 @@ struct thread {
 	uint64_t wake_ns_max;
 	struct dqrr_thread dq; /* the policy's part: budget of its turn (its queue's lock) */
 	bool front_queued; /* queued at the front (credit, or preempted with budget left) */
+	uint64_t share_at, share_cpu; /* balance(): its recent share is measured from this
+	                                  time and the CPU time it had had then */
 };
 
 /*
