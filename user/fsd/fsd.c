@@ -158,6 +158,7 @@ static bool control(handle_t ctl)
 	} else if (b.len == sizeof(uint32_t) && m.op == FSD_CTL_OBJECTS) {
 		status = (int32_t)pager_objects();
 	} else if (b.len == sizeof(uint32_t) && m.op == FSD_CTL_STOP) {
+		pager_fini();
 		status = ext2_unmount(st.fs);
 		st.fs = NULL;
 		stop = true;
@@ -281,6 +282,7 @@ int main(int argc, char **argv)
 			timer = false;
 		}
 	}
+	pager_fini();
 	if (st.fs && (r = ext2_unmount(st.fs)) < 0)
 		printf("fsd: unmount failed: %s\n", ch_error_name(r));
 	ch_blk_close(&disk);

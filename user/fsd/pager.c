@@ -295,6 +295,23 @@ void pager_releasing(uint32_t ino)
 		retire(o); /* perhaps its last hold: supplied whole while it can still be read */
 }
 
+void pager_fini(void)
+{
+	for (unsigned i = 0; i < PAGER_OBJECTS; i++) {
+		if (objs[i].mem == HANDLE_INVALID)
+			continue;
+		ch_cap_drop(objs[i].mem);
+		free(objs[i].supplied);
+		objs[i] = (struct pobj){.mem = HANDLE_INVALID};
+	}
+	if (recv_ep != HANDLE_INVALID) {
+		ch_cap_drop(recv_ep);
+		ch_cap_drop(send_ep);
+	}
+	recv_ep = send_ep = HANDLE_INVALID;
+	fs = NULL;
+}
+
 unsigned pager_objects(void)
 {
 	unsigned n = 0;

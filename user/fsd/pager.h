@@ -49,5 +49,8 @@ void pager_resized(uint32_t ino);
 /* ino is about to be released (ext2_release): an unlinked file's object is supplied
  * whole and dropped, as the inode may be freed now. */
 void pager_releasing(uint32_t ino);
+/* Drop every object (mappers keep theirs: pages never supplied then fault) and the
+ * pager endpoint: before the unmount. */
+void pager_fini(void);
 /* How many objects are kept (for tests through the control endpoint). */
 unsigned pager_objects(void);
