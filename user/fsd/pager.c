@@ -229,7 +229,7 @@ static int32_t answer(const struct mem_page_request *q)
 void pager_serve(void)
 {
 	for (;;) {
-		struct mem_page_request q;
+		struct mem_page_request q = {0};
 		struct kbus_buf b = {.data = &q, .capacity = sizeof(q)};
 		long r = ch_kbus_recv(recv_ep, &b, KBUS_NONBLOCK, 0);
 		if (r < 0)
