@@ -268,7 +268,7 @@ static void test_map_supply_hostile(void)
 	EXPECT_OK(ch_cap_derive(mem, RO | RIGHT_WRITE, 0, &weak));
 	EXPECT_ERR(ch_mem_supply(weak, 0, PAGE, page, MEM_SUPPLY_ABSENT), ERR_ACCESS_DENIED);
 	EXPECT_OK(ch_mem_create(pool, PAGE, &plain));
-	EXPECT_ERR(ch_mem_supply(plain, 0, PAGE, page, MEM_SUPPLY_ABSENT), ERR_WRONG_TYPE);
+	EXPECT_ERR(ch_mem_supply(plain, 0, PAGE, page, MEM_SUPPLY_ABSENT), ERR_ACCESS_DENIED);
 	/* well-formed: absent pages only, then present ones only */
 	memset(page, 0xab, PAGE);
 	EXPECT_ERR(ch_mem_supply(mem, PAGE, PAGE, page, MEM_SUPPLY_ABSENT), 1);
