@@ -86,7 +86,7 @@ static long touch_child(handle_t mem, uint64_t off, struct proc_status *ps)
 	struct ch_grant g[2] = {{"mem", mem, RO | PASS},
 	                        {"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER}};
 	struct ch_spawn_args a = {
-	    .path = argv[0], .argv = argv, .grants = g, .ngrants = 2, .child_pool = 1u << 20};
+	    .path = argv[0], .argv = argv, .grants = g, .ngrants = 2, .child_pool = 4u << 20};
 	struct ch_child c;
 	long r = ch_spawn(&a, &c);
 	if (r < 0)
@@ -250,7 +250,7 @@ static void test_map_rights(void)
 static void test_map_supply_hostile(void)
 {
 	handle_t pool = ch_handle("pool"), c[2], mem, weak, plain;
-	static uint8_t page[2 * PAGE] __attribute__((aligned(4096)));
+	static uint8_t page[3 * PAGE] __attribute__((aligned(4096)));
 	EXPECT_OK(ch_channel_create(pool, 0, c));
 	EXPECT_ERR(ch_mem_create_paged(pool, 0, c[0], 7, &mem), ERR_INVALID_ARGS);
 	EXPECT_ERR(ch_mem_create_paged(pool, MEM_PAGED_MAX_SIZE + PAGE, c[0], 7, &mem),
@@ -270,7 +270,7 @@ static void test_map_supply_hostile(void)
 	EXPECT_OK(ch_mem_create(pool, PAGE, &plain));
 	EXPECT_ERR(ch_mem_supply(plain, 0, PAGE, page, MEM_SUPPLY_ABSENT), ERR_ACCESS_DENIED);
 	/* well-formed: absent pages only, then present ones only */
-	memset(page, 0xab, PAGE);
+	memset(page, 0xab, sizeof(page));
 	EXPECT_ERR(ch_mem_supply(mem, PAGE, PAGE, page, MEM_SUPPLY_ABSENT), 1);
 	EXPECT_ERR(ch_mem_supply(mem, 0, 2 * PAGE, page, MEM_SUPPLY_ABSENT), 1);
 	EXPECT_ERR(ch_mem_supply(mem, 0, 3 * PAGE, page, MEM_SUPPLY_PRESENT), 2);
