@@ -163,6 +163,10 @@ enum ch_arg_kind {
 	  (ARG_OUT(struct kmem_info))) \
 	X(SYS_MEM_INFO,          mem_info,          ch_mem_info,         OBJ,  OBJ_MEMORY,        RIGHT_INSPECT, \
 	  (ARG_OUT(uint64_t))) \
+	X(SYS_POOL_MEM_CREATE_PAGED, pool_mem_create_paged, ch_mem_create_paged, OBJ, OBJ_MEMORY_POOL, RIGHT_CREATE, \
+	  (ARG_SIZE, ARG_HANDLE(OBJ_ENDPOINT), ARG_KEY, ARG_OUT_HANDLE(OBJ_MEMORY, 1))) \
+	X(SYS_MEM_SUPPLY,        mem_supply,        ch_mem_supply,       OBJ,  OBJ_MEMORY,        RIGHT_MANAGE, \
+	  (ARG_SIZE, ARG_SIZE, ARG_ADDR, ARG_FLAGS)) \
 	X(SYS_AS_MAP,            as_map,            ch_as_map,           OBJ,  OBJ_ADDRESS_SPACE, RIGHT_MAP, \
 	  (ARG_ADDR, ARG_HANDLE(OBJ_MEMORY), ARG_SIZE, ARG_SIZE, ARG_PROT)) \
 	X(SYS_AS_UNMAP,          as_unmap,          ch_as_unmap,         OBJ,  OBJ_ADDRESS_SPACE, RIGHT_MAP, \

@@ -61,6 +61,36 @@ struct mem_fill {
 	uint64_t len; /* bytes to copy */
 	uint64_t src; /* address in the caller's space */
 };
+#define SYS_POOL_MEM_CREATE_PAGED SYS_ACTION(OBJ_MEMORY_POOL, 5)
+/* a0 = size in bytes (rounded up to pages, 1 .. MEM_PAGED_MAX_SIZE), a1 = endpoint
+ * handle (RIGHT_SEND): the pager, a2 = key (any value: each request carries it, so
+ * one endpoint can serve many objects), a3 = handle_t *out. RIGHT_CREATE.
+ * A paged memory object starts with no pages: its page table (8 bytes a page) is
+ * charged to the pool now, each page when it is supplied (SYS_MEM_SUPPLY), and
+ * everything is returned when the object is destroyed. Pages are never taken away
+ * again while the object lives. A thread that touches an absent page through a
+ * mapping of it (or a system call that copies from or to one) blocks while the
+ * kernel calls the pager with a struct mem_page_request (32 bytes, so a pager
+ * parked in SYS_KBUS_REPLY_RECV_FAST gets it in registers); the pager supplies
+ * that page (and any others it likes) and replies. A reply whose first 4 bytes
+ * are a nonzero int32, a closed endpoint, or a reply without the page supplied
+ * means the fault stands: the process ends as PROC_FAULTED. A killed thread stops
+ * waiting. Mappings show present pages at once (SYS_AS_MAP maps them) and absent
+ * ones on first touch. Paged memory cannot be handed to a device for DMA
+ * (ERR_WRONG_TYPE). The capability has the rights of SYS_POOL_MEM_CREATE's plus
+ * RIGHT_MANAGE (supply); derive one without RIGHT_MANAGE (and without RIGHT_WRITE
+ * for a read-only view) before handing it to anyone else. Errors: ERR_INVALID_ARGS
+ * (size), ERR_NO_MEMORY (pool), ERR_WRONG_TYPE / ERR_ACCESS_DENIED (a1). */
+#define MEM_PAGED_MAX_SIZE (UINT64_C(1) << 31) /* 2 GiB: a page table of 4 MiB, the largest kernel block */
+
+struct mem_page_request { /* what a pager receives (a call; reply to it) */
+	uint64_t key; /* SYS_POOL_MEM_CREATE_PAGED's a2 */
+	uint64_t offset; /* the absent page (page aligned) */
+	uint64_t length; /* bytes wanted from offset: PAGE_SIZE; more may be supplied */
+	uint32_t access; /* PROT_READ / PROT_WRITE / PROT_EXEC: the faulting access */
+	uint32_t thread_id; /* object id of the faulting thread (low 32 bits) */
+};
+
 #define SYS_POOL_INFO SYS_ACTION(OBJ_MEMORY_POOL, 2)
 /* a0 = struct pool_info *out. RIGHT_INSPECT */
 #define SYS_POOL_SPLIT SYS_ACTION(OBJ_MEMORY_POOL, 3)
@@ -89,6 +119,21 @@ struct kmem_info {
 /* --- Memory objects (OBJ_MEMORY) --- */
 #define SYS_MEM_INFO SYS_ACTION(OBJ_MEMORY, 1)
 /* a0 = uint64_t *size_out. RIGHT_INSPECT */
+#define SYS_MEM_SUPPLY SYS_ACTION(OBJ_MEMORY, 2)
+/* a0 = offset, a1 = length (both page aligned, length > 0), a2 = source address in
+ * the caller's space (length bytes), a3 = flags. RIGHT_MANAGE on a paged memory
+ * object (only its creator's capability has it: ERR_ACCESS_DENIED otherwise, and
+ * on any other memory object). With MEM_SUPPLY_ABSENT every absent page of
+ * [offset, offset + length) gets a new page holding its bytes from the source
+ * (charged to the object's pool); with MEM_SUPPLY_PRESENT every present page gets
+ * its bytes copied in (a pager whose data changed keeps the pages coherent: every
+ * mapping sees the new bytes); both flags: every page. Returns the number of pages
+ * written. Runs a page at a time, preemptible and killable (ERR_INTERRUPTED after
+ * a prefix). Errors: ERR_INVALID_ARGS (alignment, length 0, no or unknown flag),
+ * ERR_OUT_OF_RANGE (beyond the object), ERR_BAD_ADDRESS (source unreadable: pages
+ * before it stay supplied), ERR_NO_MEMORY (pool or memory exhausted: likewise). */
+#define MEM_SUPPLY_ABSENT 0x1u
+#define MEM_SUPPLY_PRESENT 0x2u
 
 /* --- Address spaces (OBJ_ADDRESS_SPACE) --- */
 #define SYS_AS_MAP SYS_ACTION(OBJ_ADDRESS_SPACE, 1)

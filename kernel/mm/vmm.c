@@ -74,6 +74,17 @@ int vmm_protect(struct vm_space *vs, uint64_t va, uint64_t size, unsigned flags)
 	return r;
 }
 
+int vmm_protect_present(struct vm_space *vs, uint64_t va, uint64_t size, unsigned flags)
+{
+	if (!range_ok(va, size) || va >= USER_SPACE_END)
+		return ERR_INVALID_ARGS;
+	uint64_t irq = spin_lock_irqsave(&vs->lock);
+	arch_mmu_protect_present(&vs->mmu, va, size, flags | VM_USER);
+	spin_unlock_irqrestore(&vs->lock, irq);
+	arch_mmu_shootdown(va, size);
+	return 0;
+}
+
 int vmm_query(struct vm_space *vs, uint64_t va, uint64_t *pa, unsigned *flags, uint64_t *page_size)
 {
 	uint64_t irq = spin_lock_irqsave(&vs->lock);

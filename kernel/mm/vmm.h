@@ -63,6 +63,8 @@ int vmm_map(struct vm_space *vs, uint64_t va, uint64_t pa, uint64_t size, unsign
 int vmm_unmap(struct vm_space *vs, uint64_t va, uint64_t size);
 /* Change permissions of mapped pages in the range; ERR_NOT_FOUND on a hole. */
 int vmm_protect(struct vm_space *vs, uint64_t va, uint64_t size, unsigned flags);
+/* The same for the user pages of the range that are mapped; holes are skipped. */
+int vmm_protect_present(struct vm_space *vs, uint64_t va, uint64_t size, unsigned flags);
 /* Translate va: 0 with *pa / *flags / *page_size, or ERR_NOT_FOUND. */
 int vmm_query(struct vm_space *vs, uint64_t va, uint64_t *pa, unsigned *flags, uint64_t *page_size);
 

@@ -207,14 +207,23 @@ static int unlock_wait_fill(struct aspace *as, uint64_t irq)
 	return wait_fill(as, gen);
 }
 
-/* vmm_map the pages of m, physically contiguous runs at a time. Lock held. */
+/*
+ * vmm_map the pages of m, physically contiguous runs at a time; a paged
+ * object's absent pages are left unmapped (the first touch maps them:
+ * aspace_fault_paged()). Lock held.
+ */
 static int map_pages(struct aspace *as, uint64_t va, struct memory *m, uint64_t off, uint64_t len,
                      unsigned prot)
 {
 	uint64_t first = off / PAGE_SIZE, n = len / PAGE_SIZE;
 	for (uint64_t i = 0; i < n;) {
-		uint64_t pa = memory_page_phys(m, first + i), run = 1;
-		while (i + run < n && memory_page_phys(m, first + i + run) == pa + run * PAGE_SIZE)
+		uint64_t pa = memory_page_lookup(m, first + i), run = 1;
+		if (!pa) {
+			i++;
+			continue;
+		}
+		while (i + run < n &&
+		       memory_page_lookup(m, first + i + run) == pa + run * PAGE_SIZE)
 			run++;
 		int err = vmm_map(&as->vs, va + i * PAGE_SIZE, pa, run * PAGE_SIZE,
 		                  vm_flags(prot) | memory_vm_cache(m));
@@ -387,6 +396,8 @@ int aspace_map_limited(struct aspace *as, uint64_t va, struct memory *m, uint64_
 	err = pool_charge(as->pool, reserve * PAGE_SIZE);
 	if (err)
 		goto out;
+	if (memory_is_paged(m))
+		__atomic_store_n(&as->has_paged, true, __ATOMIC_RELEASE);
 	struct as_mapping rec = {
 	    .base = va,
 	    .length = len,
@@ -589,9 +600,12 @@ static int protect_step(struct aspace *as, uint64_t *cur, uint64_t end, unsigned
 		}
 		struct as_mapping *mp = &as->map[j];
 		uint64_t e = MIN(MIN(map_end(mp), end), *cur + budget * PAGE_SIZE);
-		int r =
-		    vmm_protect(&as->vs, *cur, e - *cur, vm_flags(prot) | memory_vm_cache(mp->mem));
-		ASSERT(r == 0); /* fully mapped with 4 KiB pages: nothing to allocate */
+		unsigned flags = vm_flags(prot) | memory_vm_cache(mp->mem);
+		/* paged memory: only the pages touched so far are mapped */
+		int r = memory_is_paged(mp->mem)
+		            ? vmm_protect_present(&as->vs, *cur, e - *cur, flags)
+		            : vmm_protect(&as->vs, *cur, e - *cur, flags);
+		ASSERT(r == 0); /* mapped with 4 KiB pages: nothing to allocate */
 		budget -= (e - *cur) / PAGE_SIZE;
 		bool join = *seam == *cur && j > 0 && joinable(&as->map[j - 1], mp, prot);
 		*seam = 0;
@@ -687,6 +701,57 @@ bool aspace_fault_wait(struct aspace *as, uint64_t va)
 		return unlock_wait_fill(as, irq) == 0;
 	as_unlock(as, irq);
 	return false;
+}
+
+/* Map the present page pa at va for record mp, paying for page tables. Lock held. */
+static int map_one(struct aspace *as, const struct as_mapping *mp, uint64_t va, uint64_t pa)
+{
+	uint64_t reserve = arch_mmu_tables_needed(va, PAGE_SIZE);
+	int err = pool_charge(as->pool, reserve * PAGE_SIZE);
+	if (err)
+		return err;
+	err = vmm_map(&as->vs, va, pa, PAGE_SIZE, vm_flags(mp->prot) | memory_vm_cache(mp->mem));
+	settle_tables(as, reserve);
+	return err == ERR_ALREADY_EXISTS ? 0 : err; /* another thread's fault mapped it */
+}
+
+int aspace_fault_paged(struct aspace *as, uint64_t addr, unsigned access)
+{
+	if (!__atomic_load_n(&as->has_paged, __ATOMIC_ACQUIRE))
+		return 0; /* the fast path: no paged memory was ever mapped here */
+	arch_irq_enable();
+	uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	for (bool asked = false;;) {
+		uint64_t irq = as_lock(as);
+		uint32_t i = first_ending_after(as, va);
+		struct as_mapping *mp = i < as->count && as->map[i].base <= va ? &as->map[i] : NULL;
+		if (mp && mp->filling)
+			return unlock_wait_fill(as, irq) == 0 ? 1 : -1;
+		if (!mp || !memory_is_paged(mp->mem)) {
+			as_unlock(as, irq);
+			return 0;
+		}
+		if (access & ~(unsigned)mp->prot) {
+			as_unlock(as, irq);
+			return -1; /* not allowed by the mapping: a real fault */
+		}
+		uint64_t index = (mp->offset + (va - mp->base)) / PAGE_SIZE;
+		uint64_t pa = memory_page_lookup(mp->mem, index);
+		if (pa) {
+			int err = map_one(as, mp, va, pa);
+			as_unlock(as, irq);
+			return err ? -1 : 1;
+		}
+		struct memory *m = mp->mem;
+		kobject_get(&m->obj); /* the record may go while the pager works */
+		as_unlock(as, irq);
+		/* asked already: the pager answered without supplying the page */
+		bool present = !asked && memory_page_in(m, index, access);
+		kobject_put(&m->obj);
+		if (!present)
+			return -1;
+		asked = true;
+	}
 }
 
 void aspace_activate(struct aspace *as)

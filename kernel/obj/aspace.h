@@ -74,6 +74,7 @@ struct aspace {
 	uint32_t fills; /* filling records (atomic reads: the page-fault fast path) */
 	uint64_t fill_gen; /* bumped, under the lock, when a fill ends (atomic reads) */
 	struct waitq fill_wq; /* who waits for a fill to end */
+	bool has_paged; /* a paged memory object was mapped here once (atomic reads) */
 };
 
 /*
@@ -142,6 +143,17 @@ int aspace_protect(struct aspace *as, uint64_t va, uint64_t len, unsigned prot);
  * filling there to end (ERR_INTERRUPTED if the caller is killed meanwhile).
  */
 int aspace_query(struct aspace *as, uint64_t va, struct as_region *out);
+
+/*
+ * A user page fault at addr (access: PROT_*) in a mapping of a paged memory
+ * object: maps the page if it is present, else asks the object's pager
+ * (memory_page_in(), blocking, killable) and maps it once supplied. Returns
+ * 1 (handled: retry the access), 0 (not a paged mapping: the thread's pager
+ * or an ordinary fault decides) or -1 (the fault stands: an access the
+ * mapping does not allow, a pager that failed or refused, a kill, no memory
+ * for a page table). Turns interrupts on when it has work to do; no locks.
+ */
+int aspace_fault_paged(struct aspace *as, uint64_t addr, unsigned access);
 
 /*
  * A page fault at va in as, whose access found no page: if va lies in a map

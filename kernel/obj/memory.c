@@ -30,7 +30,9 @@
 #include <mm/pmm.h>
 #include <mm/uaccess.h>
 #include <mm/vmm.h>
+#include <kbus/kbus.h>
 #include <obj/pool.h>
+#include <obj/thread.h>
 #include <sched/sched.h>
 
 #define MEMORY_MAX_ORDER 9u /* 2 MiB blocks */
@@ -40,6 +42,10 @@
 static void free_blocks(const uint64_t *pages, uint64_t npages)
 {
 	for (uint64_t i = 0; i < npages;) {
+		if (!pages[i]) { /* a paged object's absent page */
+			i++;
+			continue;
+		}
 		unsigned tag = (unsigned)(pages[i] & PAGE_ORDER_BITS);
 		ASSERT(tag); /* i is always the first page of a block */
 		page_free(phys_to_virt(pages[i] & PAGE_MASK), tag - 1);
@@ -64,6 +70,8 @@ static void memory_destroy(struct kobject *obj)
 		pool_uncharge(m->pool, m->charged);
 		pool_put(m->pool);
 	}
+	if (m->pager)
+		kobject_put(m->pager);
 	kfree(m);
 }
 
@@ -185,6 +193,136 @@ int memory_create_from_user(struct mem_pool *pool, uint64_t size, uint64_t off, 
 	}
 	*out = m;
 	return 0;
+}
+
+int memory_create_paged(struct mem_pool *pool, uint64_t size, struct kobject *pager, uint64_t key,
+                        struct memory **out)
+{
+	if (size == 0 || size > MEM_PAGED_MAX_SIZE)
+		return ERR_INVALID_ARGS;
+	uint64_t npages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+	uint64_t charge =
+	    kmalloc_size(npages * sizeof(uint64_t)) + kmalloc_size(sizeof(struct memory));
+	int err = pool_charge(pool, charge);
+	if (err)
+		return err;
+	struct memory *m = kzalloc(sizeof(*m));
+	uint64_t *pages = m ? kzalloc(npages * sizeof(uint64_t)) : NULL;
+	if (!pages) {
+		kfree(m);
+		pool_uncharge(pool, charge);
+		return ERR_NO_MEMORY;
+	}
+	kobject_init(&m->obj, OBJ_MEMORY, &memory_ops);
+	m->npages = npages;
+	m->pages = pages;
+	m->pool = pool;
+	m->charged = charge;
+	pool_get(pool);
+	kobject_get(pager);
+	m->pager = pager;
+	m->key = key;
+	*out = m;
+	return 0;
+}
+
+bool memory_is_paged(const struct memory *m)
+{
+	return m->pager != NULL;
+}
+
+uint64_t memory_page_lookup(struct memory *m, uint64_t index)
+{
+	if (!m->pager)
+		return memory_page_phys(m, index);
+	ASSERT(index < m->npages);
+	return __atomic_load_n(&m->pages[index], __ATOMIC_ACQUIRE) & PAGE_MASK;
+}
+
+/*
+ * Give absent page idx of paged m a new page holding PAGE_SIZE bytes from
+ * usrc: 1 if it was installed, 0 if another supplier got there first, or an
+ * error. The copy runs before the lock, so it may fault and sleep.
+ */
+static long supply_absent(struct memory *m, uint64_t idx, uint64_t usrc)
+{
+	int err = pool_charge(m->pool, PAGE_SIZE);
+	if (err)
+		return err;
+	void *va = page_alloc(0);
+	if (!va) {
+		pool_uncharge(m->pool, PAGE_SIZE);
+		return ERR_NO_MEMORY;
+	}
+	err = copy_from_user(va, usrc, PAGE_SIZE);
+	bool won = false;
+	if (!err) {
+		uint64_t irq = spin_lock_irqsave(&m->obj.lock);
+		won = m->pages[idx] == 0;
+		if (won) {
+			__atomic_store_n(&m->pages[idx], virt_to_phys(va) | 1, __ATOMIC_RELEASE);
+			m->charged += PAGE_SIZE;
+		}
+		spin_unlock_irqrestore(&m->obj.lock, irq);
+	}
+	if (!won) {
+		page_free(va, 0);
+		pool_uncharge(m->pool, PAGE_SIZE);
+	}
+	return err ? err : won;
+}
+
+long memory_supply(struct memory *m, uint64_t off, uint64_t len, uint64_t usrc, unsigned flags)
+{
+	if (!m->pager)
+		return ERR_WRONG_TYPE;
+	if (!flags || (flags & ~(MEM_SUPPLY_ABSENT | MEM_SUPPLY_PRESENT)) || len == 0 ||
+	    !IS_ALIGNED(off, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE))
+		return ERR_INVALID_ARGS;
+	if (off > memory_size(m) || len > memory_size(m) - off)
+		return ERR_OUT_OF_RANGE;
+	if (!user_range_ok(usrc, len))
+		return ERR_BAD_ADDRESS;
+	long done = 0;
+	for (uint64_t i = 0; i < len / PAGE_SIZE;) {
+		if (i && create_interrupted())
+			return ERR_INTERRUPTED;
+		uint64_t idx = off / PAGE_SIZE + i, src = usrc + i * PAGE_SIZE;
+		uint64_t pa = memory_page_lookup(m, idx);
+		long r = 0;
+		if (pa && (flags & MEM_SUPPLY_PRESENT))
+			r = copy_from_user(phys_to_virt(pa), src, PAGE_SIZE) ?: 1;
+		else if (!pa && (flags & MEM_SUPPLY_ABSENT))
+			r = supply_absent(m, idx, src);
+		else
+			r = 1; /* not asked for: skipped, not counted */
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue; /* another supplier installed it first: look again */
+		if (pa ? (flags & MEM_SUPPLY_PRESENT) : (flags & MEM_SUPPLY_ABSENT))
+			done++;
+		i++;
+	}
+	return done;
+}
+
+bool memory_page_in(struct memory *m, uint64_t index, unsigned access)
+{
+	struct uthread *t = uthread_current();
+	struct mem_page_request req = {
+	    .key = m->key,
+	    .offset = index * PAGE_SIZE,
+	    .length = PAGE_SIZE,
+	    .access = access,
+	    .thread_id = t ? (uint32_t)t->obj.id : 0,
+	};
+	int32_t verdict = 0;
+	int r = kbus_kernel_call(endpoint_from(m->pager), &req, sizeof(req), &verdict,
+	                         sizeof(verdict), WAIT_FOREVER);
+	if (r < 0 || ((size_t)r >= sizeof(verdict) && verdict != 0))
+		return false; /* no pager, killed, or the pager says the fault stands */
+	return memory_page_lookup(m, index) != 0;
 }
 
 int memory_create_phys(uint64_t phys, uint64_t size, struct memory **out)

@@ -13,8 +13,17 @@
  * every mapping of them and are freed only after the last unmap and its TLB
  * shootdown.
  *
- * Locking: none needed. Size and the page array are immutable after
- * creation; the page contents belong to whoever maps them.
+ * Locking: none needed for ordinary objects: size and the page array are
+ * immutable after creation; the page contents belong to whoever maps them.
+ *
+ * Paged objects (memory_create_paged(), SYS_POOL_MEM_CREATE_PAGED) start
+ * with every page absent (pages[i] == 0) and get pages from a user-level
+ * pager: a fault on an absent page calls the pager (memory_page_in()), which
+ * supplies pages (memory_supply()). A page, once present, stays until the
+ * object is destroyed, so the array only ever goes from 0 to a page: readers
+ * load entries atomically without a lock, and obj.lock (interrupts off, held
+ * for a few instructions) serializes suppliers. The page array is charged at
+ * creation, each page when supplied (one order-0 block each).
  */
 #pragma once
 #include <stdbool.h>
@@ -39,6 +48,8 @@ struct memory {
 	 * the other pages of the block carry 0, so destroy can free whole blocks.
 	 */
 	uint64_t *pages;
+	struct kobject *pager; /* paged objects: the pager's endpoint (reference held), else NULL */
+	uint64_t key; /* paged objects: sent to the pager with each request */
 };
 
 /*
@@ -73,6 +84,38 @@ int memory_create_from_user(struct mem_pool *pool, uint64_t size, uint64_t off, 
  * ERR_NO_MEMORY.
  */
 int memory_create_phys(uint64_t phys, uint64_t size, struct memory **out);
+
+/*
+ * A paged memory object of size bytes (1 .. MEM_PAGED_MAX_SIZE), no page
+ * present, whose pages the pager endpoint supplies (a reference is taken).
+ * Charges its page array to pool. Errors: ERR_INVALID_ARGS, ERR_NO_MEMORY.
+ */
+int memory_create_paged(struct mem_pool *pool, uint64_t size, struct kobject *pager, uint64_t key,
+                        struct memory **out);
+
+/* Whether m is a paged object. */
+bool memory_is_paged(const struct memory *m);
+
+/*
+ * Page index of paged m: its physical address, or 0 while absent. Any object:
+ * memory_page_phys() for ordinary ones.
+ */
+uint64_t memory_page_lookup(struct memory *m, uint64_t index);
+
+/*
+ * SYS_MEM_SUPPLY on paged m: [off, off + len) from user memory at usrc, to
+ * absent pages (MEM_SUPPLY_ABSENT) and/or present ones (MEM_SUPPLY_PRESENT).
+ * Returns the number of pages written or an error (abi/syscall.h). Sleeps
+ * (copies from user memory, checks for a kill per page); no locks held.
+ */
+long memory_supply(struct memory *m, uint64_t off, uint64_t len, uint64_t usrc, unsigned flags);
+
+/*
+ * Ask paged m's pager for page index on behalf of the current user thread
+ * (access: PROT_*). Blocks (killable) until the pager answers. Returns true
+ * if the page is present afterwards. Call with interrupts on, no locks held.
+ */
+bool memory_page_in(struct memory *m, uint64_t index, unsigned access);
 
 /* How a memory object's mappings are cached. */
 #define MEM_CACHE_WB 0 /* normal memory */

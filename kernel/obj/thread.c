@@ -277,6 +277,9 @@ bool uthread_page_fault(uint64_t addr, uint64_t ip, unsigned access)
 		return false;
 	if (aspace_fault_wait(t->proc->as, addr))
 		return true; /* a map was filling there: it has ended, try again */
+	int paged = aspace_fault_paged(t->proc->as, addr, access);
+	if (paged)
+		return paged > 0; /* paged memory: its pager answered for it */
 	uint64_t irq = spin_lock_irqsave(&t->proc->lock);
 	struct kobject *pager = t->pager;
 	if (pager)

@@ -153,6 +153,8 @@ long sys_dev_dma_map(struct cspace *cs, struct hw_device *dev, const struct cap_
 	bool fresh = false, claimed = hw_claimed_by(dev, pid);
 	if (!memory_is_owned(m))
 		r = ERR_ACCESS_DENIED; /* wrapped physical memory is nobody's to hand a device */
+	else if (memory_is_paged(m))
+		r = ERR_WRONG_TYPE; /* its pages come and go with its pager: never a device's */
 	else if (count == 0 || count > pages)
 		r = ERR_OUT_OF_RANGE;
 	else if (!user_range_ok(a[1], count * sizeof(uint64_t)))

@@ -43,6 +43,21 @@ long sys_pool_mem_create(struct cspace *cs, struct mem_pool *pool, const struct 
 	return err ? err : syscall_publish(cs, &m->obj, MEMORY_CAP_RIGHTS, a[2]);
 }
 
+/* A paged memory object; its pager is the endpoint a1 (RIGHT_SEND). */
+long sys_pool_mem_create_paged(struct cspace *cs, struct mem_pool *pool, const struct cap_ref *cap,
+                               const uint64_t *a)
+{
+	(void)cap;
+	struct cap_ref ep;
+	int err = cap_lookup(cs, (handle_t)a[1], OBJ_ENDPOINT, RIGHT_SEND, &ep);
+	if (err)
+		return err;
+	struct memory *m;
+	err = memory_create_paged(pool, a[0], ep.obj, a[2], &m);
+	cap_ref_put(&ep);
+	return err ? err : syscall_publish(cs, &m->obj, MEMORY_CAP_RIGHTS | RIGHT_MANAGE, a[3]);
+}
+
 long sys_pool_info(struct cspace *cs, struct mem_pool *pool, const struct cap_ref *cap,
                    const uint64_t *a)
 {
@@ -82,6 +97,15 @@ long sys_mem_info(struct cspace *cs, struct memory *mem, const struct cap_ref *c
 	(void)cs, (void)cap;
 	uint64_t size = memory_size(mem);
 	return copy_to_user(a[0], &size, sizeof(size));
+}
+
+long sys_mem_supply(struct cspace *cs, struct memory *mem, const struct cap_ref *cap,
+                    const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	if (a[3] > UINT32_MAX)
+		return ERR_INVALID_ARGS;
+	return memory_supply(mem, a[0], a[1], a[2], (unsigned)a[3]);
 }
 
 /* Rights a memory capability needs to be mapped with prot. */

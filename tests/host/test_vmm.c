@@ -97,6 +97,11 @@ int arch_mmu_protect(struct arch_mmu *m, uint64_t va, uint64_t size, unsigned fl
 	return fake_result;
 }
 
+void arch_mmu_protect_present(struct arch_mmu *m, uint64_t va, uint64_t size, unsigned flags)
+{
+	record(OP_PROTECT, m, va, 0, size, flags);
+}
+
 int arch_mmu_query(const struct arch_mmu *m, uint64_t va, uint64_t *pa, unsigned *flags,
                    uint64_t *page_size)
 {

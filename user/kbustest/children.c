@@ -24,6 +24,9 @@
  *   verdict         refuse a fault of our own thread (nonzero answer)
  *   lazy <mib>      pager.h: lazy thread stack + lazy heap (or a lazy region when
  *                   the heap hook is missing), touching every page of <mib> MiB
+ *   paged <how>     paged.c: our thread touches paged memory whose pager (us) refuses
+ *                   it, is gone, answers without supplying, or is silent ("blocked"
+ *                   sent to the parent, which kills us)
  *   fastcall, fasthold, fastpark, fpuserver: the fast path's races (fastrace.c)
  * Exit codes other than 0 say where a child found something wrong (see each role).
  */
@@ -481,6 +484,8 @@ int kt_child_main(int argc, char **argv)
 		return role_verdict();
 	if (!strcmp(role, "lazy"))
 		return role_lazy(arg);
+	if (!strcmp(role, "paged"))
+		return kt_paged_child(arg);
 	int r = kt_fast_child(role, arg);
 	return r >= 0 ? r : 99;
 }

@@ -154,6 +154,7 @@ static void run_all(void)
 	kt_run_cap_tests();
 	kt_run_wait_tests();
 	kt_run_pager_tests();
+	kt_run_paged_tests();
 	kt_run_sched_tests();
 	kt_run_fast_tests();
 }

@@ -74,6 +74,8 @@ void kt_run_msg_tests(void);
 void kt_run_cap_tests(void);
 void kt_run_wait_tests(void);
 void kt_run_pager_tests(void);
+void kt_run_paged_tests(void); /* paged.c */
+int kt_paged_child(const char *how);
 void kt_run_sched_tests(void);
 void kt_run_fast_tests(void); /* fastrace.c: races of the register fast path */
 

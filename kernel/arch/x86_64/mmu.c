@@ -261,6 +261,16 @@ static int protect_range(struct arch_mmu *m, uint64_t va, uint64_t size, unsigne
 	return 0;
 }
 
+void arch_mmu_protect_present(struct arch_mmu *m, uint64_t va, uint64_t size, unsigned flags)
+{
+	uint64_t bits = leaf_bits(flags);
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t *e = lookup(m, va + off, 1);
+		if (e && (*e & PTE_P))
+			*e = (*e & PTE_ADDR) | bits;
+	}
+}
+
 int arch_mmu_protect(struct arch_mmu *m, uint64_t va, uint64_t size, unsigned flags)
 {
 	if (mapped_pages(m, va, size) != size / PAGE_SIZE)

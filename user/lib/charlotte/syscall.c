@@ -112,6 +112,16 @@ long ch_mem_info(handle_t mem, uint64_t *size_out)
 	return ch_syscall1(SYS_MEM_INFO, mem, U(size_out));
 }
 
+long ch_mem_create_paged(handle_t pool, uint64_t size, handle_t pager, uint64_t key, handle_t *out)
+{
+	return ch_syscall4(SYS_POOL_MEM_CREATE_PAGED, pool, size, pager, key, U(out));
+}
+
+long ch_mem_supply(handle_t mem, uint64_t offset, uint64_t len, const void *src, unsigned flags)
+{
+	return ch_syscall4(SYS_MEM_SUPPLY, mem, offset, len, U(src), flags);
+}
+
 long ch_as_map(handle_t as, uint64_t vaddr, handle_t mem, uint64_t offset, uint64_t len,
                uint32_t prot)
 {

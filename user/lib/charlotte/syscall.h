@@ -121,6 +121,18 @@ long ch_kmem_info(handle_t root_pool, struct kmem_info *out);
 long ch_pool_split(handle_t pool, uint64_t bytes, handle_t *out);
 /* The size of a memory object in bytes. */
 long ch_mem_info(handle_t mem, uint64_t *size_out);
+/*
+ * A paged memory object of size bytes whose pages pager (an endpoint with
+ * RIGHT_SEND) supplies on first touch: it is called with a struct
+ * mem_page_request carrying key (SYS_POOL_MEM_CREATE_PAGED in abi/syscall.h).
+ */
+long ch_mem_create_paged(handle_t pool, uint64_t size, handle_t pager, uint64_t key, handle_t *out);
+/*
+ * Supply [offset, offset + len) of paged memory mem from src: absent pages
+ * (MEM_SUPPLY_ABSENT), present ones (MEM_SUPPLY_PRESENT) or both. Returns the
+ * number of pages written.
+ */
+long ch_mem_supply(handle_t mem, uint64_t offset, uint64_t len, const void *src, unsigned flags);
 
 /* --- Address spaces --- */
 

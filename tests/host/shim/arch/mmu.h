@@ -29,6 +29,7 @@ void arch_mmu_destroy(struct arch_mmu *m);
 int arch_mmu_map(struct arch_mmu *m, uint64_t va, uint64_t pa, uint64_t size, unsigned flags);
 int arch_mmu_unmap(struct arch_mmu *m, uint64_t va, uint64_t size);
 int arch_mmu_protect(struct arch_mmu *m, uint64_t va, uint64_t size, unsigned flags);
+void arch_mmu_protect_present(struct arch_mmu *m, uint64_t va, uint64_t size, unsigned flags);
 int arch_mmu_query(const struct arch_mmu *m, uint64_t va, uint64_t *pa, unsigned *flags,
                    uint64_t *page_size);
 void arch_mmu_shootdown(uint64_t va, uint64_t size);

@@ -107,6 +107,8 @@ int arch_mmu_unmap(struct arch_mmu *m, uint64_t va, uint64_t size);
  * ERR_NOT_FOUND if a page of the range is not mapped (nothing changed).
  */
 int arch_mmu_protect(struct arch_mmu *m, uint64_t va, uint64_t size, unsigned flags);
+/* The same for the 4 KiB pages of the range that are mapped; holes are skipped. */
+void arch_mmu_protect_present(struct arch_mmu *m, uint64_t va, uint64_t size, unsigned flags);
 /* Translate va: 0 with *pa / *flags (VM_HUGE on a 2 MiB page) / *page_size, or ERR_NOT_FOUND. */
 int arch_mmu_query(const struct arch_mmu *m, uint64_t va, uint64_t *pa, unsigned *flags,
                    uint64_t *page_size);
