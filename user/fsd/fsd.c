@@ -122,19 +122,25 @@ static long serve_queued(handle_t ep, void *req, void *rep)
 	}
 }
 
-/* Answer FSD_CTL_MAP: the capability goes with the answer. */
+/* Answer FSD_CTL_MAP: the capability goes with the answer (moved: it has
+ * RIGHT_TRANSFER whatever was asked); an answer that cannot carry it says why. */
 static void control_map(handle_t ctl, const struct fsd_ctl_map *m, bool call)
 {
 	struct fsd_ctl_mapped a = {0};
 	handle_t mem = HANDLE_INVALID;
-	long r = m->rights & RIGHT_MANAGE ? ERR_ACCESS_DENIED
-	                                  : pager_map(m->ino, m->rights, &mem, &a.size);
+	long r = m->rights & RIGHT_MANAGE
+	             ? ERR_ACCESS_DENIED
+	             : pager_map(m->ino, m->rights | RIGHT_TRANSFER, &mem, &a.size);
 	a.status = r < 0 ? (int32_t)r : 0;
 	struct kbus_msg out = {
 	    .data = &a, .len = sizeof(a), .nhandles = r < 0 ? 0 : 1, .handles = &mem};
-	if (!call || ch_kbus_reply(ctl, &out) < 0)
-		if (mem != HANDLE_INVALID)
-			ch_cap_drop(mem);
+	if (call && (r = ch_kbus_reply(ctl, &out)) < 0 && out.nhandles) {
+		a = (struct fsd_ctl_mapped){.status = (int32_t)r};
+		out.nhandles = 0;
+		ch_kbus_reply(ctl, &out);
+	}
+	if (r < 0 && mem != HANDLE_INVALID)
+		ch_cap_drop(mem);
 }
 
 /* Answer one control call; true when it was FSD_CTL_STOP (answered after the unmount). */

@@ -23,8 +23,9 @@
 struct fsd_ctl_map {
 	uint32_t op; /* FSD_CTL_MAP */
 	uint32_t ino; /* the file's node id (struct ns_stat.node) */
-	uint64_t rights; /* RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT, and RIGHT_WRITE,
-	                  * RIGHT_TRANSFER, RIGHT_DUPLICATE as wanted; never RIGHT_MANAGE */
+	uint64_t rights; /* RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT, RIGHT_DUPLICATE as
+	                  * wanted (RIGHT_TRANSFER always: the answer moves it); never
+	                  * RIGHT_MANAGE or RIGHT_WRITE (pager.h) */
 };
 
 struct fsd_ctl_mapped {

@@ -86,7 +86,7 @@ static long touch_child(handle_t mem, uint64_t off, struct proc_status *ps)
 	struct ch_grant g[2] = {{"mem", mem, RO | PASS},
 	                        {"log", ch_handle("log"), RIGHT_WRITE | RIGHT_TRANSFER}};
 	struct ch_spawn_args a = {
-	    .path = argv[0], .argv = argv, .grants = g, .ngrants = 2, .child_pool = 4u << 20};
+	    .path = argv[0], .argv = argv, .grants = g, .ngrants = 2, .child_pool = 2u << 20};
 	struct ch_child c;
 	long r = ch_spawn(&a, &c);
 	if (r < 0)
@@ -238,7 +238,7 @@ static void test_map_rights(void)
 	EXPECT_OK(fstest_map(ino, RO, &mem, NULL));
 	struct cap_info ci;
 	EXPECT_OK(ch_cap_inspect(mem, &ci));
-	CHECK(ci.rights == RO, "rights %#llx", (unsigned long long)ci.rights);
+	CHECK(ci.rights == (RO | RIGHT_TRANSFER), "rights %#llx", (unsigned long long)ci.rights);
 	static uint8_t page[PAGE];
 	EXPECT_ERR(ch_mem_supply(mem, 0, PAGE, page, MEM_SUPPLY_PRESENT), ERR_ACCESS_DENIED);
 	EXPECT_ERR(ch_as_map(as, MAP_VA, mem, 0, PAGE, PROT_READ | PROT_WRITE), ERR_ACCESS_DENIED);
@@ -329,11 +329,12 @@ static void test_map_fsd_killed(void)
 	EXPECT_OK(fstest_ctl(FSD_CTL_SYNC));
 	EXPECT_OK(fstest_kill_fsd());
 	struct proc_status ps = {0};
-	EXPECT_OK(touch_child(mem, 0, &ps));
+	long touched = touch_child(mem, 0, &ps);
+	ch_cap_drop(mem);
+	EXPECT_OK(fstest_start_fsd()); /* first: the tests after this one need it */
+	EXPECT_OK(touched);
 	CHECK(ps.state == PROC_FAULTED, "a touch with fsd gone: state %u code %d", ps.state,
 	      ps.code);
-	ch_cap_drop(mem);
-	EXPECT_OK(fstest_start_fsd());
 	d = fstest_disk_root();
 	CHECK(d != HANDLE_INVALID, "cannot open " FSTEST_DISK " again");
 	EXPECT_OK(fstest_map(ino_of(d, "fstest/map-kill"), RO | PASS, &mem, NULL));
