@@ -81,11 +81,15 @@ static struct pobj *by_key(uint64_t key)
 	return NULL;
 }
 
-/* ino's object, its stat in *st; NULL when it has none (or the inode is gone). */
+/* ino's object, its stat in *st; NULL when it has none (or the inode is gone). The
+ * inode is read only when an object names it: every write and release asks. */
 static struct pobj *by_ino(uint32_t ino, struct ext2_stat *st)
 {
-	if (!fs || ext2_stat(fs, ino, st) < 0)
-		return NULL; /* no pager (pager_init failed), or no such inode */
+	bool named = false;
+	for (unsigned i = 0; i < PAGER_OBJECTS; i++)
+		named |= objs[i].mem != HANDLE_INVALID && objs[i].ino == ino;
+	if (!named || !fs || ext2_stat(fs, ino, st) < 0)
+		return NULL;
 	for (unsigned i = 0; i < PAGER_OBJECTS; i++)
 		if (objs[i].mem != HANDLE_INVALID && objs[i].ino == ino &&
 		    objs[i].generation == st->generation)
@@ -162,6 +166,9 @@ static long object_for(uint32_t ino, struct pobj **out)
 		*out = o;
 		return 0;
 	}
+	int e = ext2_stat(fs, ino, &st);
+	if (e < 0)
+		return e;
 	uint64_t file_size = st.size;
 	o = slot();
 	uint64_t size = round_up(file_size, PAGER_GRAIN) + PAGER_GRAIN;
