@@ -897,6 +897,73 @@ static void run_fs_read(int iters)
 		}
 }
 
+/*
+ * fs_map_read_1m (ours only): fs_read_1m's work through fsd as the pager (docs/fsd.md
+ * "Mapped files"): open, a map of the file (FSD_CTL_MAP on our control endpoint,
+ * standing in for the file operation "map" the kernel does not have yet), the 1 MiB
+ * mapped (its pages present: fsd keeps the object between opens), one memcpy out,
+ * unmapped, close. What fs_read_1m would cost once read() of a large file goes
+ * through a mapping.
+ */
+static uint32_t fs_map_ino;
+static uint64_t fs_map_va;
+
+static int setup_fs_map(void)
+{
+	struct stat st;
+	if (setup_fs_read() < 0)
+		return -1;
+	if (stat(FS_FILE, &st) || !(fs_map_va = ch_va_reserve(FS_READ_BYTES))) {
+		error("fs_map_read_1m setup", ERR_IO);
+		teardown_fs();
+		return -1;
+	}
+	fs_map_ino = (uint32_t)st.st_ino;
+	return 0;
+}
+
+static long fs_map_read(handle_t as)
+{
+	struct fsd_ctl_map q = {
+	    .op = FSD_CTL_MAP, .ino = fs_map_ino, .rights = RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT};
+	struct fsd_ctl_mapped a = {0};
+	handle_t mem = HANDLE_INVALID;
+	struct kbus_msg m = {.data = &q, .len = sizeof(q)};
+	struct kbus_buf b = {
+	    .data = &a, .capacity = sizeof(a), .handles = &mem, .handles_capacity = 1};
+	int fd = open(FS_FILE, O_RDONLY);
+	if (fd < 0)
+		return ERR_IO;
+	long r = ch_kbus_call(fs_ctl, &m, &b, FS_LONG);
+	if (r >= 0 && (a.status < 0 || b.nhandles != 1 || a.size != FS_READ_BYTES))
+		r = a.status < 0 ? a.status : ERR_MALFORMED;
+	if (r >= 0 && (r = ch_as_map(as, fs_map_va, mem, 0, FS_READ_BYTES, PROT_READ)) >= 0) {
+		memcpy(fs_buf, (const void *)(uintptr_t)fs_map_va, FS_READ_BYTES);
+		r = ch_as_unmap(as, fs_map_va, FS_READ_BYTES);
+	}
+	if (mem != HANDLE_INVALID)
+		ch_cap_drop(mem);
+	return close(fd) && r >= 0 ? ERR_IO : r;
+}
+
+static void run_fs_map(int iters)
+{
+	handle_t as = ch_handle("self.as");
+	for (int i = 0; i < iters; i++) {
+		long r = fs_map_read(as);
+		if (r < 0) {
+			error("fs_map_read_1m", r);
+			return;
+		}
+	}
+}
+
+static void fs_map_after(void)
+{
+	if (!fs_bench_content_ok(fs_buf))
+		error("fs_map_read_1m content", ERR_MALFORMED);
+}
+
 /* stat() of the file */
 static void run_fs_stat(int iters)
 {
@@ -1066,6 +1133,8 @@ static const struct bench benches[] = {
     {"fs_create_small", FS_CREATE_SAMPLES, FS_CREATE_FILES, setup_fs_create, 0, run_fs_create,
      fs_create_after, teardown_fs, 0},
     {"fs_stat", FS_STAT_SAMPLES, FS_STAT_ITERS, setup_fs_read, 0, run_fs_stat, 0, teardown_fs, 0},
+    {"fs_map_read_1m", FS_READ_SAMPLES, 1, setup_fs_map, 0, run_fs_map, fs_map_after, teardown_fs,
+     0},
     {"yield", 101, 10, setup_yield, 0, run_yield, 0, stop_partner, 0},
     {"futex_pingpong", 101, 10, setup_futex_pingpong, 0, run_futex_pingpong, 0, stop_partner, 0},
 };

@@ -7,7 +7,8 @@
  * e.g. Exec's serve:fs/disk), "ns" or "ns.dev" (to open the disk), "log", and
  * optionally "ctl" (fsd_ctl.h: sync and a clean stop). -r mounts read-only.
  *
- * One thread, one waitset: the provider endpoint, the control endpoint and the
+ * One thread, one waitset: the provider endpoint, the control endpoint, the
+ * pager endpoint (pager.c: fsd supplies the pages of mapped files) and the
  * waitset's timer. Requests are served one at a time (the engine is not
  * thread-safe). Changes are written back by the engine's cache on eviction, and
  * all of them by ext2_sync() when fsd has been idle for SYNC_IDLE_NS after a
@@ -30,6 +31,7 @@
 
 #include "fsd_ctl.h"
 #include "ops.h"
+#include "pager.h"
 
 #define SYNC_IDLE_NS 2000000000ull /* sync after this long without a request */
 #define SYNC_MAX_NS 10000000000ull /* ... or once something was dirty this long */
@@ -42,7 +44,7 @@
 #define OPEN_TRIES 100 /* a disk not there yet is looked for again ... */
 #define OPEN_PAUSE_NS 100000000ull /* ... every 100 ms, for 10 s */
 
-enum { KEY_PROVIDER = 1, KEY_CTL = 2, KEY_TIMER = 3 };
+enum { KEY_PROVIDER = 1, KEY_CTL = 2, KEY_TIMER = 3, KEY_PAGER = 4 };
 
 static struct ch_blk disk;
 
@@ -120,26 +122,54 @@ static long serve_queued(handle_t ep, void *req, void *rep)
 	}
 }
 
+/* Answer FSD_CTL_MAP: the capability goes with the answer (moved: it has
+ * RIGHT_TRANSFER whatever was asked); an answer that cannot carry it says why. */
+static void control_map(handle_t ctl, const struct fsd_ctl_map *m, bool call)
+{
+	struct fsd_ctl_mapped a = {0};
+	handle_t mem = HANDLE_INVALID;
+	long r = m->rights & RIGHT_MANAGE
+	             ? ERR_ACCESS_DENIED
+	             : pager_map(m->ino, m->rights | RIGHT_TRANSFER, &mem, &a.size);
+	a.status = r < 0 ? (int32_t)r : 0;
+	struct kbus_msg out = {
+	    .data = &a, .len = sizeof(a), .nhandles = r < 0 ? 0 : 1, .handles = &mem};
+	if (call && (r = ch_kbus_reply(ctl, &out)) < 0 && out.nhandles) {
+		a = (struct fsd_ctl_mapped){.status = (int32_t)r};
+		out.nhandles = 0;
+		ch_kbus_reply(ctl, &out);
+	}
+	if (r < 0 && mem != HANDLE_INVALID)
+		ch_cap_drop(mem);
+}
+
 /* Answer one control call; true when it was FSD_CTL_STOP (answered after the unmount). */
 static bool control(handle_t ctl)
 {
-	uint32_t op = 0, len = 0;
-	struct kbus_buf b = {.data = &op, .capacity = sizeof(op)};
+	struct fsd_ctl_map m = {0};
+	struct kbus_buf b = {.data = &m, .capacity = sizeof(m)};
 	if (ch_kbus_recv(ctl, &b, KBUS_NONBLOCK, 0) < 0)
 		return false;
-	len = b.len;
+	bool call = b.flags & KBUS_MSG_CALL;
+	if (b.len == sizeof(m) && m.op == FSD_CTL_MAP) {
+		control_map(ctl, &m, call);
+		return false;
+	}
 	int32_t status = ERR_NOT_SUPPORTED;
 	bool stop = false;
-	if (len == sizeof(op) && op == FSD_CTL_SYNC) {
+	if (b.len == sizeof(uint32_t) && m.op == FSD_CTL_SYNC) {
 		status = ext2_sync(st.fs);
 		if (status == 0)
 			st.dirty = false;
-	} else if (len == sizeof(op) && op == FSD_CTL_STOP) {
+	} else if (b.len == sizeof(uint32_t) && m.op == FSD_CTL_OBJECTS) {
+		status = (int32_t)pager_objects();
+	} else if (b.len == sizeof(uint32_t) && m.op == FSD_CTL_STOP) {
+		pager_fini();
 		status = ext2_unmount(st.fs);
 		st.fs = NULL;
 		stop = true;
 	}
-	if (b.flags & KBUS_MSG_CALL) {
+	if (call) {
 		struct kbus_msg out = {.data = &status, .len = sizeof(status)};
 		ch_kbus_reply(ctl, &out);
 	}
@@ -201,8 +231,12 @@ int main(int argc, char **argv)
 	       ei.read_only ? "read-only" : "read-write");
 
 	static char req[NS_MSG_MAX], rep[NS_MSG_MAX];
-	handle_t ws;
+	handle_t ws, pager_ep = HANDLE_INVALID;
+	if ((r = pager_init(st.fs, ch_handle("pool"), &pager_ep)) < 0)
+		printf("fsd: no pager, files cannot be mapped: %s\n", ch_error_name(r));
 	if ((r = ch_waitset_create(ch_handle("pool"), &ws)) < 0 ||
+	    (pager_ep != HANDLE_INVALID &&
+	     (r = ch_waitset_add(ws, pager_ep, KBUS_EV_READABLE, KEY_PAGER)) < 0) ||
 	    (r = ch_waitset_add(ws, ep, KBUS_EV_READABLE | KBUS_EV_PEER_CLOSED, KEY_PROVIDER)) <
 	        0 ||
 	    (ctl != HANDLE_INVALID &&
@@ -232,6 +266,8 @@ int main(int argc, char **argv)
 					done = control(ctl);
 				else if (ev[i].events & KBUS_EV_PEER_CLOSED)
 					ch_waitset_remove(ws, KEY_CTL); /* serve on without it */
+			} else if (ev[i].key == KEY_PAGER) {
+				pager_serve();
 			} else if (ev[i].key == KEY_TIMER) {
 				timer = false;
 				if (st.dirty)
@@ -252,6 +288,7 @@ int main(int argc, char **argv)
 			timer = false;
 		}
 	}
+	pager_fini();
 	if (st.fs && (r = ext2_unmount(st.fs)) < 0)
 		printf("fsd: unmount failed: %s\n", ch_error_name(r));
 	ch_blk_close(&disk);

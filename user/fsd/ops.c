@@ -8,6 +8,8 @@
 #include <string.h>
 #include <abi/errors.h>
 
+#include "pager.h"
+
 #define ROOT_NODE 1 /* the kernel's provider root (NS_PROVIDER_ROOT) */
 
 /* The inode a node id names (0: none). */
@@ -246,8 +248,10 @@ static long op_write(void *ctx, uint64_t node, uint64_t off, const void *buf, si
 	struct fsd *d = ctx;
 	INO_OR_FAIL(ino, node);
 	long r = (long)ext2_write(d->fs, ino, off, buf, len);
-	if (r > 0)
+	if (r > 0) {
 		d->dirty = true;
+		pager_written(ino, off, (uint64_t)r); /* mappings see it */
+	}
 	return r;
 }
 
@@ -255,7 +259,10 @@ static int op_truncate(void *ctx, uint64_t node, uint64_t size)
 {
 	struct fsd *d = ctx;
 	INO_OR_FAIL(ino, node);
-	return changed(d, ext2_truncate(d->fs, ino, size));
+	int r = changed(d, ext2_truncate(d->fs, ino, size));
+	if (r >= 0)
+		pager_resized(ino);
+	return r;
 }
 
 /* A time of the protocol (ns since 1970) as ext2 keeps it (seconds, 32 bits, the last
@@ -315,6 +322,8 @@ static void op_release(void *ctx, uint64_t node)
 {
 	struct fsd *d = ctx;
 	uint32_t ino = ino_of(node);
+	if (node != ROOT_NODE && ino)
+		pager_releasing(ino);
 	if (node != ROOT_NODE && ino && ext2_release(d->fs, ino) == 0)
 		d->dirty = true; /* the last release of an unlinked inode frees it */
 }

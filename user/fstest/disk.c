@@ -126,6 +126,44 @@ long fstest_ctl(uint32_t op)
 	return status;
 }
 
+long fstest_map(uint32_t ino, uint64_t rights, handle_t *mem, uint64_t *size)
+{
+	struct fsd_ctl_map q = {.op = FSD_CTL_MAP, .ino = ino, .rights = rights};
+	struct fsd_ctl_mapped a = {0};
+	handle_t h[1] = {HANDLE_INVALID};
+	struct kbus_msg m = {.data = &q, .len = sizeof(q)};
+	struct kbus_buf b = {
+	    .data = &a, .capacity = sizeof(a), .handles = h, .handles_capacity = 1};
+	long r = ch_kbus_call(ctl, &m, &b, FSTEST_LONG);
+	if (r >= 0 && (b.len != sizeof(a) || b.nhandles != (a.status < 0 ? 0u : 1u)))
+		r = ERR_MALFORMED;
+	if (r >= 0 && a.status < 0)
+		r = a.status;
+	if (r < 0) {
+		if (h[0] != HANDLE_INVALID)
+			ch_cap_drop(h[0]);
+		return r;
+	}
+	*mem = h[0];
+	if (size)
+		*size = a.size;
+	return 0;
+}
+
+long fstest_kill_fsd(void)
+{
+	if (fsd.process == HANDLE_INVALID)
+		return ERR_BAD_STATE;
+	struct proc_status ps;
+	long r = ch_proc_kill(fsd.process);
+	if (r >= 0)
+		r = ch_proc_wait(fsd.process, FSTEST_LONG, &ps);
+	ch_child_release(&fsd);
+	ch_cap_drop(ctl);
+	ctl = HANDLE_INVALID;
+	return r;
+}
+
 int fstest_fsd_running(void)
 {
 	return ctl != HANDLE_INVALID;

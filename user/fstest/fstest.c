@@ -53,8 +53,8 @@ static bool ready(void)
 
 /* --- helpers --- */
 
-/* Write len bytes of pattern seed to path below dir (created or truncated) in 32 KiB calls. */
-static long write_pattern(handle_t dir, const char *path, uint64_t len, uint32_t seed)
+/* fstest.h; in 32 KiB calls. */
+long fstest_write_pattern(handle_t dir, const char *path, uint64_t len, uint32_t seed)
 {
 	static uint8_t buf[NS_IO_MAX];
 	handle_t f;
@@ -271,8 +271,8 @@ static void test_rename_unlink(void)
 	mkdir(DISK "/fstest", 0755);
 	EXPECT_OK(mkdir(DISK "/fstest/ra", 0755));
 	EXPECT_OK(mkdir(DISK "/fstest/rb", 0755));
-	EXPECT_OK(write_pattern(d, "fstest/ra/one", 5000, 1));
-	EXPECT_OK(write_pattern(d, "fstest/rb/two", 7000, 2));
+	EXPECT_OK(fstest_write_pattern(d, "fstest/ra/one", 5000, 1));
+	EXPECT_OK(fstest_write_pattern(d, "fstest/rb/two", 7000, 2));
 	EXPECT_OK(rename(DISK "/fstest/ra/one", DISK "/fstest/rb/two")); /* replaces two */
 	EXPECT_PATTERN(d, "fstest/rb/two", 5000, 1);
 	struct stat s;
@@ -298,7 +298,7 @@ static void test_links(void)
 	handle_t d = fstest_disk_root(), f;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
-	EXPECT_OK(write_pattern(d, "fstest/orig", 3000, 3));
+	EXPECT_OK(fstest_write_pattern(d, "fstest/orig", 3000, 3));
 	EXPECT_OK(fstest_open(d, "fstest/orig", NS_TYPE_FILE, 0, &f));
 	EXPECT_OK(ch_ns_link(d, "fstest/hard", 11, f, FSTEST_LONG));
 	struct ns_stat st;
@@ -326,7 +326,7 @@ static void test_large_file(void)
 	handle_t d = fstest_disk_root(), f;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
-	EXPECT_OK(write_pattern(d, "fstest/large", 16u << 20, 4));
+	EXPECT_OK(fstest_write_pattern(d, "fstest/large", 16u << 20, 4));
 	EXPECT_PATTERN(d, "fstest/large", 16u << 20, 4);
 	EXPECT_OK(fstest_open(d, "fstest/sparse", NS_TYPE_FILE, NS_OPEN_CREATE, &f));
 	uint64_t far = 300ull << 20; /* past the disk's size: only what is written takes room */
@@ -355,7 +355,7 @@ static void test_many_files(void)
 	char path[600];
 	for (unsigned i = 0; i < 1000; i++) {
 		snprintf(path, sizeof(path), "fstest/many/file-%04u", i);
-		long r = write_pattern(d, path, 100 + i, i);
+		long r = fstest_write_pattern(d, path, 100 + i, i);
 		CHECK(r >= 0, "%s: %s", path, ch_error_name(r));
 	}
 	for (unsigned i = 0; i < 1000; i += 2) {
@@ -384,7 +384,7 @@ static void test_many_files(void)
 			len += (size_t)snprintf(path + len, sizeof(path) - len, "/d%d", i);
 	}
 	strcpy(path + len, "/bottom");
-	EXPECT_OK(write_pattern(d, path, 1234, 5));
+	EXPECT_OK(fstest_write_pattern(d, path, 1234, 5));
 	EXPECT_PATTERN(d, path, 1234, 5);
 	ch_cap_drop(d);
 }
@@ -397,9 +397,9 @@ static void test_restart(void)
 	handle_t d = fstest_disk_root();
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
-	EXPECT_OK(write_pattern(d, "fstest/kept", 200000, 6));
+	EXPECT_OK(fstest_write_pattern(d, "fstest/kept", 200000, 6));
 	EXPECT_OK(fstest_ctl(FSD_CTL_SYNC));
-	EXPECT_OK(write_pattern(d, "fstest/kept-too", 5000, 7)); /* the stop syncs it */
+	EXPECT_OK(fstest_write_pattern(d, "fstest/kept-too", 5000, 7)); /* the stop syncs it */
 	ch_cap_drop(d);
 	EXPECT_OK(fstest_ctl(FSD_CTL_STOP));
 	struct ns_stat st;
@@ -423,7 +423,7 @@ static void test_host_file(void)
 	handle_t d = fstest_disk_root();
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
-	EXPECT_OK(write_pattern(d, HOST_FILE, HOST_FILE_SIZE, 8));
+	EXPECT_OK(fstest_write_pattern(d, HOST_FILE, HOST_FILE_SIZE, 8));
 	EXPECT_PATTERN(d, HOST_FILE, HOST_FILE_SIZE, 8);
 	ch_cap_drop(d);
 }
@@ -441,7 +441,7 @@ static void test_setattr(void)
 	handle_t d = fstest_disk_root(), f, weak;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
-	EXPECT_OK(write_pattern(d, "fstest/attr.txt", 100, 11));
+	EXPECT_OK(fstest_write_pattern(d, "fstest/attr.txt", 100, 11));
 	struct stat s;
 	time_t before = time(NULL);
 	CHECK(chmod(DISK "/fstest/attr.txt", 04751) == 0, "chmod: errno %d", errno);
@@ -522,7 +522,7 @@ static void test_sync_statfs(void)
 	ch_cap_drop(f);
 	/* 256 blocks of data (and an indirect block or two) */
 	mkdir(DISK "/fstest", 0755);
-	EXPECT_OK(write_pattern(d, "fstest/statfs", 256 * 1024, 9));
+	EXPECT_OK(fstest_write_pattern(d, "fstest/statfs", 256 * 1024, 9));
 	EXPECT_OK(ch_ns_statfs(d, &b, FSTEST_LONG));
 	CHECK(b.bfree + 256 <= a.bfree && b.bfree + 256 + 8 >= a.bfree && b.ffree + 1 == a.ffree,
 	      "after a write of 256 blocks: %llu free blocks (were %llu), %llu inodes (were %llu)",
@@ -558,7 +558,7 @@ static void test_read_only(void)
 	handle_t d = fstest_disk_root(), f;
 	CHECK(d != HANDLE_INVALID, "cannot open " DISK);
 	mkdir(DISK "/fstest", 0755);
-	EXPECT_OK(write_pattern(d, "fstest/before-ro", 3000, 10));
+	EXPECT_OK(fstest_write_pattern(d, "fstest/before-ro", 3000, 10));
 	EXPECT_OK(ch_ns_sync(d, NS_SYNC_READ_ONLY, FSTEST_LONG));
 	struct ns_statfs s;
 	EXPECT_OK(ch_ns_statfs(d, &s, FSTEST_LONG));
@@ -589,6 +589,7 @@ static void run_all(void)
 	ch_test_run("fs_", "restart", test_restart);
 	ch_test_run("fs_", "sync_statfs", test_sync_statfs);
 	ch_test_run("fs_", "setattr", test_setattr);
+	fstest_map_tests();
 	ch_test_run("fs_", "host_file", test_host_file);
 	ch_test_run("fs_", "read_only", test_read_only);
 }
@@ -597,6 +598,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "powercut") == 0)
 		return fstest_powercut();
+	if (argc > 2 && strcmp(argv[1], "maptouch") == 0)
+		return fstest_map_touch(argv[2]);
 	up = fstest_start_driver();
 	if (up >= 0)
 		up = fstest_start_fsd();
