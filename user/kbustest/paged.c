@@ -45,7 +45,7 @@ static int pager_main(void *arg)
 {
 	struct pager *p = arg;
 	for (;;) {
-		struct mem_page_request q;
+		struct mem_page_request q = {0};
 		struct kbus_buf b = {.data = &q, .capacity = sizeof(q)};
 		if (ch_kbus_recv(p->serve, &b, 0, CH_FOREVER) < 0)
 			return 1;
