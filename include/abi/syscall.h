@@ -81,7 +81,8 @@ struct mem_fill {
  * RIGHT_MANAGE (supply); derive one without RIGHT_MANAGE (and without RIGHT_WRITE
  * for a read-only view) before handing it to anyone else. Errors: ERR_INVALID_ARGS
  * (size), ERR_NO_MEMORY (pool), ERR_WRONG_TYPE / ERR_ACCESS_DENIED (a1). */
-#define MEM_PAGED_MAX_SIZE (UINT64_C(1) << 31) /* 2 GiB: a page table of 4 MiB, the largest kernel block */
+/* 2 GiB: a page table of 4 MiB, the largest kernel block */
+#define MEM_PAGED_MAX_SIZE (UINT64_C(1) << 31)
 
 struct mem_page_request { /* what a pager receives (a call; reply to it) */
 	uint64_t key; /* SYS_POOL_MEM_CREATE_PAGED's a2 */
