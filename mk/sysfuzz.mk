@@ -11,7 +11,8 @@
 #   make fuzz FUZZ_CALLS=1000000   fewer
 #   make fuzz FUZZ_SECONDS=600     sysfuzz for 600 s of guest time (no call budget unless
 #                                  FUZZ_CALLS is given too); the host targets 600 s each
-#   make sysfuzz                   the sysfuzz half alone
+#   make sysfuzz                   the sysfuzz half alone (SYSFUZZ_GUIDE=0: without the
+#                                  coverage guidance, to measure what it adds)
 
 FUZZ_CALLS ?= 10000000
 KCOV_B := $(B)/kcov
@@ -32,6 +33,7 @@ $(KCOV_INITRD): $(INITRD)
 	$(Q)rm -rf $(KCOV_B)/initrd-packed && cp -r $(INITRD_PACKED) $(KCOV_B)/initrd-packed
 	$(Q)sed -i -e 's/ calls=[0-9]*/ calls=$(SYSFUZZ_CALLS)/' \
 		-e 's/ seconds=[0-9]*/ seconds=$(SYSFUZZ_SECONDS)/' \
+		-e 's/$$/$(if $(SYSFUZZ_GUIDE), guide=$(SYSFUZZ_GUIDE))/' \
 		$(KCOV_B)/initrd-packed/etc/testfuzz.manifest
 	$(Q)tar --format=ustar --owner=0 --group=0 --numeric-owner --sort=name \
 		-C $(KCOV_B)/initrd-packed -cf $@ .

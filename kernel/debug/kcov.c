@@ -37,7 +37,7 @@ void __sanitizer_cov_trace_pc(void)
 int kcov_read(struct kcov_info *out)
 {
 	out->pcs = __atomic_load_n(&kcov_pcs, __ATOMIC_RELAXED);
-	out->text_bytes = (uint64_t)(_text_end - _text_start);
+	out->text_bytes = (uint64_t)(uintptr_t)_text_end - (uint64_t)(uintptr_t)_text_start;
 	out->outside = __atomic_load_n(&kcov_outside, __ATOMIC_RELAXED);
 	return 0;
 }

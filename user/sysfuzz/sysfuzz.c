@@ -2,9 +2,15 @@
  * sysfuzz.c - bin/sysfuzz's parent: runs fuzz children in batches and checks that the
  * kernel survives them (see sysfuzz.h for the roles).
  *
- * Started by Exec from etc/test.manifest with "log" and a pool; usage
- *     bin/sysfuzz [seed [calls [per_child [parallel]]]]
- * (defaults 0x5eed, 500000, 2500, 2). Children are numbered from 0; child n gets seed
+ * Started by Exec from etc/test.manifest (and etc/testfuzz.manifest, `make fuzz`) with
+ * "log", "console" and a pool; usage
+ *     bin/sysfuzz [seed [calls [per_child [parallel]]]] [key=value ...]
+ * (defaults 0x5eed, 500000, 2500, 2); the keys: seed, calls (0: no call budget),
+ * per_child, parallel (up to 8), threads (fuzz threads per child, main included, up
+ * to 8), seconds (a guest-time budget), guide=0 (no coverage guidance on a KCOV=1
+ * kernel), mt=<calls> (the 4-CPU multi-threaded run after the main one). The figures
+ * come last as "summary:" lines, then "sysfuzz: PASS" or "sysfuzz: FAIL: <why>".
+ * Children are numbered from 0; child n gets seed
  * fz_child_seed(seed, n), printed before it starts, so a run that brings the kernel
  * down names the seeds that were running. A batch is `parallel` children at once, each
  * with its own sub-pool (FZ_CHILD_POOL), a page shared with us, and one end of a
@@ -19,10 +25,16 @@
  *     and receive on a fresh channel, make and drop a process;
  *   - our pool's used bytes must be back at the baseline taken before the first batch
  *     once every handle to the children is dropped (a leak in the kernel's teardown of
- *     processes, threads, cspaces, address spaces, channels, waitsets or groups).
+ *     processes, threads, cspaces, address spaces, channels, waitsets or groups);
+ *   - the kernel's invariant checker (SYS_LOG_CHECK through "console": capability
+ *     trees, reference counts, pools) must pass.
+ * On a KCOV=1 kernel (SYS_LOG_COVERAGE answers) children are told to guide their
+ * calls by the kernel's PC count (child.c). Children merge the (action, result)
+ * outcomes they saw into their shared page; the parent counts the distinct ones.
  * The calls that children make are summed until `calls` is reached. VMTEST lines:
  * sysfuzz_survives, sysfuzz_results (no broken ABI promise, see child.c),
- * sysfuzz_parent_works, sysfuzz_no_leaks.
+ * sysfuzz_parent_works, sysfuzz_no_leaks, sysfuzz_invariants, and with mt=
+ * sysfuzz_threads_smp4.
  */
 #include "sysfuzz.h"
 
@@ -744,7 +756,7 @@ int main(int argc, char **argv)
 {
 	static struct slot slots[FZ_MAX_PARALLEL];
 	uint64_t seed = 0x5eed, total = 500000, per_child = 2500, parallel = 2;
-	uint64_t seconds = 0, threads = 1, mt = 0;
+	uint64_t seconds = 0, threads = 1, mt = 0, guide = 1;
 	unsigned npos = 0;
 
 	if (argc >= 3 && strcmp(argv[1], "child") == 0)
@@ -766,7 +778,7 @@ int main(int argc, char **argv)
 		    option(argv[i], "per_child", &per_child) ||
 		    option(argv[i], "parallel", &parallel) ||
 		    option(argv[i], "seconds", &seconds) || option(argv[i], "threads", &threads) ||
-		    option(argv[i], "mt", &mt))
+		    option(argv[i], "mt", &mt) || option(argv[i], "guide", &guide))
 			continue;
 		if (npos < 4)
 			*pos[npos++] = strtoull(argv[i], NULL, 0);
@@ -781,14 +793,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uint64_t pcs0 = kernel_pcs();
-	opt_kcov = pcs0 != UINT64_MAX;
+	opt_kcov = pcs0 != UINT64_MAX && guide; /* guide=0: the figure without the guidance */
 	printf("seed %#llx: %llu calls, %llu per child, %llu at a time, %u threads each, %llu s "
 	       "budget, coverage guidance %s, %u CPUs (replay: bin/sysfuzz %#llx %llu %llu %llu)\n",
 	       (unsigned long long)seed, (unsigned long long)total, (unsigned long long)per_child,
 	       (unsigned long long)parallel, opt_threads, (unsigned long long)seconds,
-	       opt_kcov ? "on" : "off (not a KCOV=1 kernel)", cpus_online(),
-	       (unsigned long long)seed, (unsigned long long)total, (unsigned long long)per_child,
-	       (unsigned long long)parallel);
+	       opt_kcov             ? "on"
+	       : pcs0 != UINT64_MAX ? "off (guide=0)"
+	                            : "off (not a KCOV=1 kernel)",
+	       cpus_online(), (unsigned long long)seed, (unsigned long long)total,
+	       (unsigned long long)per_child, (unsigned long long)parallel);
 	print_plan(mt);
 	/* A warm-up batch of children that make no calls: what our own first use of
 	 * the heap, the initrd and spawn costs is not a leak. */
