@@ -7,7 +7,9 @@
 # (a cap on the whole boot, default 7200 s), SYSFUZZ_STALL (no serial output for that
 # long is a hang: 600 s). The serial log is $B/fuzz/logs/sysfuzz.log.
 # It passes when the boot ends with "VMTEST DONE ... 0 failed", sysfuzz printed
-# "sysfuzz: PASS" and no VMTEST FAIL line; the figures are sysfuzz's "summary:" lines.
+# "sysfuzz: PASS" and no VMTEST FAIL line; the figures are sysfuzz's "summary:" lines,
+# and the coverage as a share of the kernel's instrumented blocks (objdump counts the
+# calls to __sanitizer_cov_trace_pc in KERNEL_ELF).
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -31,6 +33,11 @@ end=$(date +%s)
 
 # The figures, without the kernel log's time stamp and prefix.
 grep 'sysfuzz: summary:' "$LOG" | tr -d '\r' | sed 's/.*sysfuzz: summary: /sysfuzz: /'
+# Coverage as a share: every instrumented basic block is one call site in the image.
+sites=$(objdump -d --no-show-raw-insn "$KERNEL_ELF" | grep -c 'call.*<__sanitizer_cov_trace_pc>')
+pcs=$(tr -d '\r' <"$LOG" | sed -n 's/.*summary: kernel PCs \([0-9]*\).*/\1/p' | tail -1)
+[ -n "$pcs" ] && [ "$sites" -gt 0 ] &&
+	echo "sysfuzz: coverage $pcs of $sites instrumented blocks ($((pcs * 100 / sites))%)"
 echo "sysfuzz: host seconds $((end - start)) (boot included)"
 fails=$(tr -d '\r' <"$LOG" | grep -c 'VMTEST FAIL')
 done_line=$(tr -d '\r' <"$LOG" | grep 'VMTEST DONE' | tail -1)
