@@ -9,7 +9,9 @@
 #   make test       every test; ends with "N passed, N failed"
 #   make lint       clang-format check, cppcheck, header self-containment
 #   make bench      CharlotteOS vs Linux micro-benchmarks (guest instructions) -> build/bench.json
-#   make fuzz       every host fuzz target for FUZZ_SECONDS (60) each (mk/fuzz.mk)
+#   make fuzz       bin/sysfuzz on a KCOV=1 kernel, 4 CPUs, FUZZ_CALLS (10,000,000) calls
+#                   (mk/sysfuzz.mk), then every host fuzz target for FUZZ_SECONDS (60) each
+#                   (mk/fuzz.mk)
 #   make sdk        the SDK for programs and drivers built outside the tree, into build/sdk
 #                   (make install-sdk PREFIX=dir: elsewhere; mk/sdk.mk, docs/drivers.md)
 #   make verify     spin model checks of the kbus call protocol and capability revocation
@@ -32,6 +34,7 @@ include mk/initrd.mk
 include mk/kernel.mk
 include mk/hosttest.mk
 include mk/fuzz.mk
+include mk/sysfuzz.mk
 include mk/verify.mk
 include mk/vmtest.mk
 include mk/lint.mk

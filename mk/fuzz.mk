@@ -9,7 +9,8 @@
 # Each becomes $(B)/fuzz/fuzz_<name>. Its seed corpus is tests/fuzz/corpus/fuzz_<name>/
 # (small files, checked in) plus $(B)/fuzz/seeds/fuzz_<name>/ (generated).
 #
-#   make fuzz                 build every target, run each for FUZZ_SECONDS (60) with its
+#   make fuzz                 bin/sysfuzz on the coverage kernel (mk/sysfuzz.mk), then
+#                             build every target, run each for FUZZ_SECONDS (60) with its
 #                             corpus; crashes land in $(B)/fuzz/crashes/<target>/
 #   make fuzz FUZZ_TARGETS=fuzz_uri FUZZ_SECONDS=600    one target, longer
 #   make fuzz-build           only build (host-tests-build, and so `make test`, does too;
@@ -39,7 +40,11 @@ $(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_rule,$(t))))
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS)
 host-tests-build: fuzz-build
 
+# `make fuzz`: bin/sysfuzz on the coverage kernel first (mk/sysfuzz.mk), then the host
+# targets; both run whatever the first says, and it fails if either failed.
 fuzz:
 	$(Q)tools/deps.sh fuzz
 	$(Q)$(MAKE) --no-print-directory fuzz-build
-	$(Q)B=$(B) tools/fuzz.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	$(Q)st=0; $(MAKE) --no-print-directory sysfuzz || st=1; \
+	B=$(B) tools/fuzz.sh --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS) || st=1; \
+	if [ $$st = 0 ]; then echo "make fuzz: PASS"; else echo "make fuzz: FAIL"; fi; exit $$st

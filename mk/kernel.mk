@@ -26,8 +26,15 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-r
 # object they use. shared/*.c, the code shared with user space, is built here too,
 # with the kernel's flags (docs/kernel.md).
 KERNEL_TEST_ONLY_C := kernel/obj/test_object.c $(wildcard tests/vm/*.c)
-KERNEL_COMMON_C := $(filter-out kernel/init/notests.c $(KERNEL_TEST_ONLY_C), \
-	$(shell find kernel -name '*.c' | sort)) $(sort $(wildcard shared/*.c))
+# kernel/debug/kcov.c is in KCOV=1 builds only (below).
+KCOV ?= 0
+KCOV_ONLY_C := kernel/debug/kcov.c
+KERNEL_COMMON_C := $(filter-out kernel/init/notests.c $(KERNEL_TEST_ONLY_C) $(KCOV_ONLY_C), \
+	$(shell find kernel -name '*.c' | sort)) $(sort $(wildcard shared/*.c)) \
+	$(if $(filter 1,$(KCOV)),$(KCOV_ONLY_C))
+ifeq ($(KCOV),1)
+KCFLAGS += -DCONFIG_KCOV
+endif
 KERNEL_S := $(shell find kernel -name '*.S' | sort)
 KERNEL_COMMON_OBJS := $(patsubst %.c,$(B)/k/%.o,$(KERNEL_COMMON_C)) \
 	$(patsubst %.S,$(B)/k/%.o,$(KERNEL_S)) $(FBCON_FONT_OBJ)
@@ -37,9 +44,20 @@ TEST_KERNEL_OBJS := $(KERNEL_COMMON_OBJS) $(patsubst %.c,$(B)/k/%.o,$(KERNEL_TES
 # Only the tests see their own headers.
 $(B)/k/tests/vm/%.o: KCFLAGS += -Itests/vm
 
+# KCOV=1: the coverage kernel for `make fuzz` (kernel/debug/kcov.h), built by a
+# recursive make into its own B ($(B)/kcov, mk/sysfuzz.mk) so a normal build never
+# mixes with it. Every kernel C file gets -fsanitize-coverage=trace-pc except
+# kernel/arch (entry, traps, early boot) and the recorder itself.
+ifeq ($(KCOV),1)
+$(B)/k/kernel/%.o: KCOV_CFLAGS = -fsanitize-coverage=trace-pc
+$(B)/k/shared/%.o: KCOV_CFLAGS = -fsanitize-coverage=trace-pc
+$(B)/k/kernel/arch/%.o: KCOV_CFLAGS =
+$(B)/k/kernel/debug/kcov.o: KCOV_CFLAGS =
+endif
+
 $(B)/k/%.o: %.c
 	@mkdir -p $(@D)
-	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
+	$(Q)$(KCC) $(KCFLAGS) $(KCOV_CFLAGS) -c $< -o $@
 
 $(B)/k/%.o: %.S
 	@mkdir -p $(@D)

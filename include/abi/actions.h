@@ -42,6 +42,7 @@
  * dispatcher decodes before the table, are CH_FAST_ACTIONS.
  */
 #pragma once
+#include <abi/debug.h>
 #include <abi/handle.h>
 #include <abi/hw.h>
 #include <abi/kbus.h>
@@ -207,6 +208,10 @@ enum ch_arg_kind {
 	  (ARG_IN_BYTES(1), ARG_SIZE)) \
 	X(SYS_LOG_HISTORY,       log_history,       ch_log_history,      OBJ,  OBJ_DEBUG_LOG,     RIGHT_READ, \
 	  (ARG_OUT(uint64_t), ARG_OUT_ARRAY(char, 2), ARG_SIZE)) \
+	X(SYS_LOG_CHECK,         log_check,         ch_log_check,        OBJ,  OBJ_DEBUG_LOG,     RIGHT_MANAGE, \
+	  (ARG_OUT(struct kcheck_report))) \
+	X(SYS_LOG_COVERAGE,      log_coverage,      ch_log_coverage,     OBJ,  OBJ_DEBUG_LOG,     RIGHT_READ, \
+	  (ARG_OUT(struct kcov_info))) \
 	X(SYS_CHANNEL_CREATE,    channel_create,    ch_channel_create_kind, OBJ, OBJ_MEMORY_POOL, RIGHT_CREATE, \
 	  (ARG_COUNT, ARG_OUT_HANDLE(OBJ_ENDPOINT, 2), ARG_INT)) \
 	X(SYS_KBUS_SEND,         kbus_send,         ch_kbus_send,        OBJ,  OBJ_ENDPOINT,      RIGHT_SEND, \

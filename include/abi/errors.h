@@ -48,3 +48,6 @@
 
 /* --- Devices --- */
 #define ERR_IO (-70) /* the device failed the request (a media or transport error it reported) */
+
+/* --- Self-checks --- */
+#define ERR_BROKEN_INVARIANT (-80) /* SYS_LOG_CHECK found the kernel's own state inconsistent */

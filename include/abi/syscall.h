@@ -279,6 +279,18 @@ struct thread_info {
  * the oldest; past the newest: from the newest) and sets *pos after what it
  * copied. Returns bytes copied, 0 when up to date. ERR_BAD_ADDRESS: *pos is
  * not changed. */
+#define SYS_LOG_CHECK SYS_ACTION(OBJ_DEBUG_LOG, 5)
+/* a0 = struct kcheck_report *out (abi/debug.h). RIGHT_MANAGE. Runs the kernel's
+ * invariant checker (kernel/debug/kcheck.c) over every process's capabilities, the
+ * derivation links around them, the objects' reference counts and the pools they
+ * name, in bounded batches with the locks released (and a kill honoured) between
+ * them. 0: every invariant held (*out has the counts); ERR_BROKEN_INVARIANT: the first
+ * broken one is in *out (kind, pid, slot, object, text) and in the kernel log;
+ * ERR_INTERRUPTED (killed). */
+#define SYS_LOG_COVERAGE SYS_ACTION(OBJ_DEBUG_LOG, 6)
+/* a0 = struct kcov_info *out (abi/debug.h). RIGHT_READ. The kernel's coverage
+ * figure: distinct kernel code addresses reached since boot. ERR_NOT_SUPPORTED
+ * unless the kernel was built with KCOV=1 (docs/testing.md). */
 
 /*
  * Initial state of a process's first thread as Charlotte Exec and libcharlotte's

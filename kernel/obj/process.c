@@ -314,13 +314,19 @@ struct cspace *process_cs_hold(struct process *p)
 	return cs;
 }
 
-uint32_t process_cap_count(struct process *p)
+struct cspace *process_cs_hold_any(struct process *p)
 {
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	struct cspace *cs = p->cs; /* held as process_cs_hold() does, started or not */
 	if (cs)
 		p->cs_holders++;
 	spin_unlock_irqrestore(&p->lock, irq);
+	return cs;
+}
+
+uint32_t process_cap_count(struct process *p)
+{
+	struct cspace *cs = process_cs_hold_any(p);
 	if (!cs)
 		return 0;
 	uint32_t n = cspace_count(cs);

@@ -121,6 +121,9 @@ void process_get_status(struct process *p, struct proc_status *out);
  */
 struct cspace *process_cs_hold(struct process *p);
 void process_cs_release(struct process *p, struct cspace *cs);
+/* The same hold whether or not p has started, for readers that only look (proc://'s
+ * count, the invariant checker): NULL once p has ended. */
+struct cspace *process_cs_hold_any(struct process *p);
 /* The capabilities p holds now (0 once it ended), started or not: for proc://. */
 uint32_t process_cap_count(struct process *p);
 /* Wait for p to end; 0, ERR_TIMED_OUT or ERR_INTERRUPTED. */

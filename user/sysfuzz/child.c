@@ -16,6 +16,10 @@
  * first broken promise goes to the shared page and the child exits with
  * FZ_EXIT_VIOLATION; the parent reports it.
  *
+ * "bin/sysfuzz child <seed> <calls> <v|-> <threads> [k]": with threads > 1, threads - 1
+ * fuzz threads are started at once, each with calls / threads of the budget, and the
+ * main thread makes the rest, then waits for them; with "k", coverage guidance (below).
+ *
  * Fuzz threads: a SYS_THREAD_START at fz_thread_entry on one of FZ_SLOTS static
  * stacks runs FZ_THREAD_CALLS more random calls with a copy of the starter's handles,
  * concurrently with the main thread (the kernel's locking gets exercised). The entry
@@ -160,7 +164,7 @@ static int known_error(long r)
 	    ERR_SHOULD_WAIT,   ERR_BUFFER_TOO_SMALL, ERR_BAD_HANDLE,   ERR_WRONG_TYPE,
 	    ERR_ACCESS_DENIED, ERR_BAD_ADDRESS,      ERR_OUT_OF_RANGE, ERR_ALREADY_EXISTS,
 	    ERR_NOT_FOUND,     ERR_MALFORMED,        ERR_TRUNCATED,    ERR_CHECKSUM,
-	    ERR_PEER_CLOSED,
+	    ERR_PEER_CLOSED,   ERR_BROKEN_INVARIANT,
 	};
 	for (unsigned i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
 		if (errs[i] == r)
@@ -362,45 +366,165 @@ static void say_done(const struct fz_state *st, const struct fz_call *c)
 		ch_log_write(vlog, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-/* One random call by st's thread; index numbers it. */
-static void fz_one(struct fz_state *st, uint64_t index)
+void fz_outcome_note(volatile uint64_t *outcomes, const struct fz_call *c)
 {
-	struct fz_call c;
+	const struct ch_action *row = ch_action_find(c->action);
+	uint64_t r = row ? (uint64_t)(row - ch_actions) : FZ_OUTCOME_ROWS - 1;
+	int64_t res = c->result;
+	uint64_t col = res >= 0 ? 0 : (uint64_t)-res;
+	if (r >= FZ_OUTCOME_ROWS)
+		r = FZ_OUTCOME_ROWS - 1;
+	if (col >= FZ_OUTCOME_COLS)
+		col = FZ_OUTCOME_COLS - 1;
+	uint64_t bit = r * FZ_OUTCOME_COLS + col;
+	volatile uint64_t *w = &outcomes[bit / 64];
+	if (!(*w & (UINT64_C(1) << (bit % 64))))
+		__atomic_fetch_or(w, UINT64_C(1) << (bit % 64), __ATOMIC_RELAXED);
+}
 
-	do
-		fz_gen_call(st, &c);
-	while (may_block(&c));
-	c.index = index;
-	c.thread = st->thread;
-	c.result = 0;
-	c.reason = 0;
+/* Makes call c (generated, or replayed by the coverage guidance) and checks it. */
+static void fz_exec(struct fz_state *st, struct fz_call *c, uint64_t index)
+{
+	c->index = index;
+	c->thread = st->thread;
+	c->result = 0;
+	c->reason = 0;
 	if (st->thread == 0) {
-		memcpy((void *)&sh->cur, &c, sizeof(c));
+		memcpy((void *)&sh->cur, c, sizeof(*c));
 		if (verbose)
-			say_call("call", &c);
+			say_call("call", c);
 	}
-	c.result = fz_syscall(&c);
+	c->result = fz_syscall(c);
 	/* a process we suspended would never end (its threads park, and no one but us
 	   resumes it) and keep its pool from our parent: let it go again at once */
-	if (c.action == SYS_PROC_SUSPEND && (long)c.result == 0)
-		ch_syscall0(SYS_PROC_RESUME, (handle_t)c.target);
+	if (c->action == SYS_PROC_SUSPEND && (long)c->result == 0)
+		ch_syscall0(SYS_PROC_RESUME, (handle_t)c->target);
 	if (verbose && st->thread == 0)
-		say_done(st, &c);
-	c.reason = check(st, &c);
-	if (c.reason != FZ_OK)
-		violation(&c);
-	learn(st, &c);
+		say_done(st, c);
+	fz_outcome_note(sh->outcomes, c);
+	c->reason = check(st, c);
+	if (c->reason != FZ_OK)
+		violation(c);
+	learn(st, c);
+}
+
+/* One random call by st's thread; index numbers it; *made gets it. */
+static void fz_one(struct fz_state *st, uint64_t index, struct fz_call *made)
+{
+	do
+		fz_gen_call(st, made);
+	while (may_block(made));
+	fz_exec(st, made, index);
+}
+
+/*
+ * A kept call made again (coverage guidance): what the generator promised about its
+ * target and pointers no longer holds (handles come and go), so only the promises
+ * that hold for any call are checked (known errors, no positive result where there
+ * is none, undefined actions refused). A call that could now block is skipped.
+ */
+static void fz_replay(struct fz_state *st, const struct fz_call *kept, uint64_t index,
+                      struct fz_call *made)
+{
+	*made = *kept;
+	st->target_kind = FZ_T_RANDOM;
+	st->target_slot = -1;
+	st->bad_ptr = 0;
+	st->ro_out = 0;
+	if (may_block(made)) {
+		made->result = ERR_SHOULD_WAIT;
+		return;
+	}
+	fz_exec(st, made, index);
 }
 
 void fz_thread_main(uint64_t slot)
 {
 	struct fz_state *st = &slot_state[slot];
+	uint64_t budget = st->budget ? st->budget : FZ_THREAD_CALLS;
+	struct fz_call c;
 
 	__atomic_fetch_add(&sh->threads, 1, __ATOMIC_RELAXED);
-	for (uint64_t i = 0; i < FZ_THREAD_CALLS; i++) {
-		fz_one(st, i);
+	for (uint64_t i = 0; i < budget; i++) {
+		fz_one(st, i, &c);
 		__atomic_fetch_add(&sh->thread_calls, 1, __ATOMIC_RELAXED);
 	}
+	if (st->budget)
+		__atomic_fetch_add(&sh->helpers_done, 1, __ATOMIC_RELEASE);
+}
+
+/* --- coverage guidance --- */
+
+/*
+ * With "k" (a KCOV=1 kernel, "kcov": the log with RIGHT_READ), the main thread makes
+ * its calls in sequences of FZ_SEQ and reads the kernel's count of distinct PCs after
+ * each: a sequence that raised it is kept (FZ_CORPUS of them, a random one replaced
+ * when full). Half of the sequences are then mutated replays of a kept one: each
+ * call made again, or one time in four replaced by a fresh random call. Fuzz threads
+ * run meanwhile, so a rise is sometimes theirs: the guidance is a bias, not a proof.
+ */
+#define FZ_SEQ 8
+#define FZ_CORPUS 32
+
+struct fz_seq {
+	unsigned n;
+	struct fz_call c[FZ_SEQ];
+};
+
+static struct fz_seq corpus[FZ_CORPUS];
+static unsigned ncorpus;
+static handle_t kcov = HANDLE_INVALID;
+
+static uint64_t kernel_pcs(void)
+{
+	struct kcov_info k;
+	return ch_log_coverage(kcov, &k) == 0 ? k.pcs : 0;
+}
+
+static void run_guided(struct fz_state *st, uint64_t calls)
+{
+	static struct fz_seq cur;
+	uint64_t i = 0, pcs = kernel_pcs();
+
+	while (i < calls) {
+		const struct fz_seq *base = NULL;
+		if (ncorpus && fz_rand(st) % 2 == 0) {
+			base = &corpus[fz_rand(st) % ncorpus];
+			sh->cov_replays++;
+		}
+		cur.n = 0;
+		for (unsigned j = 0; j < FZ_SEQ && i < calls; j++, i++) {
+			if (base && j < base->n && fz_rand(st) % 4 != 0)
+				fz_replay(st, &base->c[j], i, &cur.c[j]);
+			else
+				fz_one(st, i, &cur.c[j]);
+			cur.n++;
+			sh->calls = i + 1;
+		}
+		uint64_t now = kernel_pcs();
+		if (now > pcs) {
+			sh->cov_seqs++;
+			corpus[ncorpus < FZ_CORPUS ? ncorpus++ : fz_rand(st) % FZ_CORPUS] = cur;
+		}
+		pcs = now;
+	}
+}
+
+/* Starts n budgeted fuzz threads on slots of st's handles; returns how many started. */
+static unsigned start_helpers(struct fz_state *st, handle_t self, unsigned n, uint64_t budget)
+{
+	unsigned started = 0;
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t slot, sp = fz_thread_stack(st, &slot);
+		handle_t th;
+		if (!sp || ch_thread_create(self, &th) < 0)
+			break;
+		slot_state[slot].budget = budget;
+		if (ch_thread_start(th, fz_thread_entry_ip(), sp, slot, 0) == 0)
+			started++;
+		ch_cap_drop(th);
+	}
+	return started;
 }
 
 /* --- setup --- */
@@ -419,7 +543,13 @@ int fz_child_main(int argc, char **argv)
 	uint64_t seed = strtoull(argv[2], NULL, 0);
 	uint64_t calls = argc > 3 ? strtoull(argv[3], NULL, 0) : 1000;
 
+	/* argv[4]: "v" (verbose) or "-"; argv[5]: threads (main included); argv[6]: "k" */
+	unsigned threads = argc > 5 ? (unsigned)strtoul(argv[5], NULL, 0) : 1;
 	verbose = argc > 4 && argv[4][0] == 'v';
+	if (threads < 1 || threads > FZ_SLOTS)
+		threads = 1;
+	if (argc > 6 && argv[6][0] == 'k')
+		kcov = ch_handle("kcov");
 	if (ch_as_map(as, FZ_SHARED_VA, shared, 0, 4096, PROT_READ | PROT_WRITE) < 0)
 		return 2;
 	sh = (volatile struct fz_shared *)(uintptr_t)FZ_SHARED_VA;
@@ -445,9 +575,26 @@ int fz_child_main(int argc, char **argv)
 	add_start_handle(st, "sched", OBJ_SCHED, FZ_SELF_NONE);
 	add_handle(st, arena, OBJ_MEMORY, FZ_SELF_NONE);
 	sh->started = 1;
-	for (uint64_t i = 0; i < calls; i++) {
-		fz_one(st, i);
-		sh->calls = i + 1;
+	unsigned helpers =
+	    threads > 1 ? start_helpers(st, ch_handle("self.process"), threads - 1, calls / threads)
+	                : 0;
+	uint64_t mine = calls - helpers * (calls / (threads ? threads : 1));
+	if (kcov != HANDLE_INVALID) {
+		run_guided(st, mine);
+	} else {
+		struct fz_call c;
+		for (uint64_t i = 0; i < mine; i++) {
+			fz_one(st, i, &c);
+			sh->calls = i + 1;
+		}
+	}
+	/* the helpers' calls count in the budget: wait for them (a helper the fuzzing
+	   killed never finishes; give up once nothing has moved for 100 ms) */
+	uint64_t last = sh->thread_calls;
+	for (unsigned quiet = 0; helpers && sh->helpers_done < helpers && quiet < 100;) {
+		ch_sleep_ns(1000000);
+		quiet = sh->thread_calls == last ? quiet + 1 : 0;
+		last = sh->thread_calls;
 	}
 	return 0;
 }

@@ -491,8 +491,12 @@ static int self_harm(struct fz_state *st, const struct fz_call *c)
 {
 	switch (c->action) {
 	case SYS_SELF_THREAD_EXIT: /* the main thread, while fuzz threads (which may wait
-	                            * for good on a pager nobody answers) live on */
-		return st->thread == 0 ? 1 + fz_threads_started() : 0;
+	                            * for good on a pager nobody answers) live on; a
+	                            * budgeted fuzz thread (child.c's "threads") rarely, so
+	                            * that it makes most of its budget */
+		if (st->thread == 0)
+			return 1 + fz_threads_started();
+		return st->budget ? 1 : 0;
 	case SYS_SELF_PROCESS_EXIT:
 		return 1;
 	case SYS_PROC_KILL:

@@ -2,9 +2,15 @@
  * sysfuzz.c - bin/sysfuzz's parent: runs fuzz children in batches and checks that the
  * kernel survives them (see sysfuzz.h for the roles).
  *
- * Started by Exec from etc/test.manifest with "log" and a pool; usage
- *     bin/sysfuzz [seed [calls [per_child [parallel]]]]
- * (defaults 0x5eed, 500000, 2500, 2). Children are numbered from 0; child n gets seed
+ * Started by Exec from etc/test.manifest (and etc/testfuzz.manifest, `make fuzz`) with
+ * "log", "console" and a pool; usage
+ *     bin/sysfuzz [seed [calls [per_child [parallel]]]] [key=value ...]
+ * (defaults 0x5eed, 500000, 2500, 2); the keys: seed, calls (0: no call budget),
+ * per_child, parallel (up to 8), threads (fuzz threads per child, main included, up
+ * to 8), seconds (a guest-time budget), guide=0 (no coverage guidance on a KCOV=1
+ * kernel), mt=<calls> (the 4-CPU multi-threaded run after the main one). The figures
+ * come last as "summary:" lines, then "sysfuzz: PASS" or "sysfuzz: FAIL: <why>".
+ * Children are numbered from 0; child n gets seed
  * fz_child_seed(seed, n), printed before it starts, so a run that brings the kernel
  * down names the seeds that were running. A batch is `parallel` children at once, each
  * with its own sub-pool (FZ_CHILD_POOL), a page shared with us, and one end of a
@@ -19,10 +25,16 @@
  *     and receive on a fresh channel, make and drop a process;
  *   - our pool's used bytes must be back at the baseline taken before the first batch
  *     once every handle to the children is dropped (a leak in the kernel's teardown of
- *     processes, threads, cspaces, address spaces, channels, waitsets or groups).
+ *     processes, threads, cspaces, address spaces, channels, waitsets or groups);
+ *   - the kernel's invariant checker (SYS_LOG_CHECK through "console": capability
+ *     trees, reference counts, pools) must pass.
+ * On a KCOV=1 kernel (SYS_LOG_COVERAGE answers) children are told to guide their
+ * calls by the kernel's PC count (child.c). Children merge the (action, result)
+ * outcomes they saw into their shared page; the parent counts the distinct ones.
  * The calls that children make are summed until `calls` is reached. VMTEST lines:
  * sysfuzz_survives, sysfuzz_results (no broken ABI promise, see child.c),
- * sysfuzz_parent_works, sysfuzz_no_leaks.
+ * sysfuzz_parent_works, sysfuzz_no_leaks, sysfuzz_invariants, and with mt=
+ * sysfuzz_threads_smp4.
  */
 #include "sysfuzz.h"
 
@@ -35,11 +47,12 @@
 #include <abi/rights.h>
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
+#include <charlotte/sched.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
 
-#define FZ_MAX_PARALLEL 4
+#define FZ_MAX_PARALLEL 8
 #define FZ_CHILD_POOL (512u << 10)
 #define FZ_BATCH_NS UINT64_C(15000000000) /* 15 s for one batch */
 /* How long something may take before it counts as hung: generous, so that a busy host
@@ -52,7 +65,18 @@ static handle_t p_log, p_pool, p_as;
 /* the scheduler's control, if we were given it: children get it to look only
  * (SYS_SCHED_SET and raised weights are refused them) */
 static handle_t p_sched;
+/* "console" (RIGHT_MANAGE, RIGHT_READ): the invariant checker and the coverage figure */
+static handle_t p_check = HANDLE_INVALID;
 static uint64_t reply_rng = 0x243f6a8885a308d3u;
+
+/* How the children fuzz (main's options): fuzz threads each (main included), and
+ * coverage guidance (a KCOV=1 kernel answered SYS_LOG_COVERAGE). */
+static unsigned opt_threads = 1;
+static int opt_kcov;
+
+/* Figures over the whole run. */
+static uint64_t outcomes[FZ_OUTCOME_WORDS];
+static uint64_t cov_seqs, cov_replays, checks_passed;
 
 struct slot {
 	struct ch_child c;
@@ -65,6 +89,7 @@ struct slot {
 
 /* What failed first for each VMTEST line (empty: passed). */
 static char why_survives[256], why_results[512], why_works[256], why_leaks[256];
+static char why_invariants[320];
 
 #define FAIL_ONCE(buf, ...)                                      \
 	do {                                                     \
@@ -104,8 +129,10 @@ static void describe_call(char *out, size_t n, const volatile struct fz_call *c)
 static int start_child(struct slot *s, unsigned idx, uint64_t seed, uint64_t n, uint64_t calls,
                        int verbose)
 {
-	char seed_s[24], calls_s[24];
-	const char *argv[] = {"bin/sysfuzz", "child", seed_s, calls_s, verbose ? "v" : NULL, NULL};
+	char seed_s[24], calls_s[24], threads_s[8];
+	const char *argv[] = {
+	    "bin/sysfuzz",         "child", seed_s, calls_s, verbose ? "v" : "-", threads_s,
+	    opt_kcov ? "k" : NULL, NULL};
 	handle_t e[2];
 	uint64_t va = FZ_PARENT_SHARED_VA + idx * 4096u;
 
@@ -114,6 +141,7 @@ static int start_child(struct slot *s, unsigned idx, uint64_t seed, uint64_t n, 
 	s->n = n;
 	snprintf(seed_s, sizeof(seed_s), "%#llx", (unsigned long long)s->seed);
 	snprintf(calls_s, sizeof(calls_s), "%llu", (unsigned long long)calls);
+	snprintf(threads_s, sizeof(threads_s), "%u", opt_threads);
 	long r = ch_mem_create(p_pool, 4096, &s->shared);
 	if (r < 0)
 		return (int)r;
@@ -133,11 +161,17 @@ static int start_child(struct slot *s, unsigned idx, uint64_t seed, uint64_t n, 
 	     RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_INSPECT | RIGHT_DUPLICATE |
 	         RIGHT_TRANSFER},
 	    {"sched", p_sched, RIGHT_INSPECT | RIGHT_DUPLICATE | RIGHT_TRANSFER},
+	    {"kcov", p_check, RIGHT_READ},
 	};
+	unsigned ng = p_sched != HANDLE_INVALID ? 4 : 3;
+	if (opt_kcov) {
+		g[ng] = g[4];
+		ng++;
+	}
 	struct ch_spawn_args a = {.path = "bin/sysfuzz",
 	                          .argv = argv,
 	                          .grants = g,
-	                          .ngrants = p_sched != HANDLE_INVALID ? 4 : 3,
+	                          .ngrants = ng,
 	                          .child_pool = FZ_CHILD_POOL};
 	printf("child %llu: seed %s, %llu calls\n", (unsigned long long)n, seed_s,
 	       (unsigned long long)calls);
@@ -250,6 +284,10 @@ static uint64_t reap(struct slot *s)
 		FAIL_ONCE(why_results, "child %llu (seed %#llx): %s %s", (unsigned long long)s->n,
 		          (unsigned long long)s->seed, what, fz_reason_name(s->sh->bad.reason));
 	}
+	for (unsigned i = 0; i < FZ_OUTCOME_WORDS; i++)
+		outcomes[i] |= s->sh->outcomes[i];
+	cov_seqs += s->sh->cov_seqs;
+	cov_replays += s->sh->cov_replays;
 	if (!s->ended) { /* cannot give back what it holds: keep our handles */
 		s->running = 0;
 		return calls;
@@ -508,23 +546,218 @@ static int replay(int argc, char **argv)
 	return 1;
 }
 
-/* The plan (testing.h): every VMTEST line this run will print, each named once. */
-static void print_plan(void)
+/* Runs the kernel's invariant checker (SYS_LOG_CHECK); counts a pass or keeps the
+ * first failure. */
+static void run_check(const char *when)
 {
-	static const char *const last[] = {"hostile_entries", "survives", "results", "parent_works",
-	                                   "no_leaks"};
+	struct kcheck_report r;
+
+	if (p_check == HANDLE_INVALID) {
+		FAIL_ONCE(why_invariants, "no \"console\" handle to run SYS_LOG_CHECK with");
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	long e = ch_log_check(p_check, &r);
+	if (e == 0) {
+		checks_passed++;
+		return;
+	}
+	if (e == ERR_BROKEN_INVARIANT)
+		FAIL_ONCE(why_invariants,
+		          "%s: invariant %u broken in pid %u, slot %u, object %llu: %.112s", when,
+		          r.kind, r.pid, r.slot, (unsigned long long)r.obj_id, r.what);
+	else
+		FAIL_ONCE(why_invariants, "%s: SYS_LOG_CHECK: %s", when, ch_error_name(e));
+}
+
+/* The kernel's distinct PCs so far, or UINT64_MAX without KCOV=1. */
+static uint64_t kernel_pcs(void)
+{
+	struct kcov_info k;
+	if (p_check == HANDLE_INVALID || ch_log_coverage(p_check, &k) != 0)
+		return UINT64_MAX;
+	return k.pcs;
+}
+
+static unsigned cpus_online(void)
+{
+	struct sched_cpu_stats cs;
+	unsigned n = 0;
+	while (p_sched != HANDLE_INVALID && n < 256 && ch_sched_cpu_stats(p_sched, n, &cs) == 0)
+		n++;
+	return n ? n : 1;
+}
+
+struct campaign {
+	uint64_t seed, total, per_child, parallel;
+	int64_t seconds; /* 0: no time budget */
+	uint64_t n; /* children so far (numbers the next) */
+	uint64_t done; /* calls made */
+	int64_t ns; /* how long it took */
+};
+
+/*
+ * Batches of `parallel` children until `total` calls are made (or `seconds` have
+ * passed): after each, the children must have ended, the parent must still work, the
+ * pool must be back at its baseline and the kernel's invariant checker must pass.
+ */
+static void fuzz_campaign(struct campaign *cp)
+{
+	static struct slot slots[FZ_MAX_PARALLEL];
+	int64_t t0 = ch_clock_ns();
+	uint64_t base = pool_used(), now;
+
+	while (cp->done < cp->total &&
+	       (!cp->seconds || ch_clock_ns() - t0 < cp->seconds * 1000 * (int64_t)MS)) {
+		unsigned started = 0;
+		for (unsigned i = 0; i < cp->parallel; i++, cp->n++) {
+			int r = start_child(&slots[i], i, fz_child_seed(cp->seed, cp->n), cp->n,
+			                    cp->per_child, 0);
+			if (r == ERR_NO_MEMORY && why_leaks[0]) {
+				printf(
+				    "child %llu: not started, the leaks took the pool; stopping\n",
+				    (unsigned long long)cp->n);
+				continue;
+			}
+			if (r < 0) {
+				FAIL_ONCE(why_works, "cannot start child %llu: %s",
+				          (unsigned long long)cp->n, ch_error_name(r));
+				continue;
+			}
+			started++;
+		}
+		if (!started)
+			break;
+		run_batch(slots, cp->parallel);
+		for (unsigned i = 0; i < cp->parallel; i++)
+			if (slots[i].running)
+				cp->done += reap(&slots[i]);
+		char why[200];
+		if (!parent_works(why, sizeof(why)))
+			FAIL_ONCE(why_works, "after child %llu: %s", (unsigned long long)cp->n - 1,
+			          why);
+		if (!why_survives[0] && !pool_back(base, &now)) {
+			FAIL_ONCE(why_leaks,
+			          "after children %llu..%llu (seeds printed above) the pool uses "
+			          "%llu bytes, %lld more than before",
+			          (unsigned long long)(cp->n - cp->parallel),
+			          (unsigned long long)cp->n - 1, (unsigned long long)now,
+			          (long long)(now - base));
+			base = now; /* report the first leak only; go on fuzzing */
+		}
+		snprintf(why, sizeof(why), "after children %llu..%llu",
+		         (unsigned long long)(cp->n - cp->parallel), (unsigned long long)cp->n - 1);
+		run_check(why);
+		if (why_works[0] || why_survives[0] || why_invariants[0])
+			break;
+	}
+	cp->ns = ch_clock_ns() - t0;
+}
+
+static unsigned count_outcomes(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < FZ_OUTCOME_WORDS; i++)
+		n += (unsigned)__builtin_popcountll(outcomes[i]);
+	return n;
+}
+
+/* The figures `make fuzz` (tools/sysfuzz.sh) reads, one line each. */
+static void print_summary(const struct campaign *cp, uint64_t pcs0)
+{
+	uint64_t ms = (uint64_t)cp->ns / MS, pcs = kernel_pcs();
+	printf("summary: calls %llu\n", (unsigned long long)cp->done);
+	printf("summary: seconds %llu.%03llu\n", (unsigned long long)(ms / 1000),
+	       (unsigned long long)(ms % 1000));
+	printf("summary: calls/s %llu\n",
+	       (unsigned long long)(ms ? cp->done * 1000 / ms : cp->done));
+	printf("summary: children %llu, %llu at a time, %u threads each\n",
+	       (unsigned long long)cp->n, (unsigned long long)cp->parallel, opt_threads);
+	printf("summary: outcomes %u\n", count_outcomes());
+	if (pcs != UINT64_MAX)
+		printf("summary: kernel PCs %llu (%llu before fuzzing)\n", (unsigned long long)pcs,
+		       (unsigned long long)pcs0);
+	else
+		printf("summary: kernel PCs n/a (not a KCOV=1 kernel)\n");
+	printf("summary: guided sequences %llu found new PCs, %llu replays\n",
+	       (unsigned long long)cov_seqs, (unsigned long long)cov_replays);
+	printf("summary: invariant checks %llu passed%s\n", (unsigned long long)checks_passed,
+	       why_invariants[0] ? ", 1 failed" : "");
+}
+
+/* The first failure of a campaign, or "" (the campaign passed). */
+static const char *first_failure(void)
+{
+	const char *w[] = {why_survives, why_results, why_works, why_leaks, why_invariants};
+	for (unsigned i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (w[i][0])
+			return w[i];
+	return "";
+}
+
+/*
+ * "mt=<calls>": after the main run, on a machine with 4 CPUs or more, a run of
+ * <calls> by 4 children at once with 2 fuzz threads each, the invariant checker after
+ * every batch: one VMTEST line, sysfuzz_threads_smp4 (NA on fewer CPUs).
+ */
+static int run_threads_smp4(uint64_t seed, uint64_t calls, uint64_t first_child)
+{
+	unsigned cpus = cpus_online();
+	if (cpus < 4) {
+		printf("VMTEST NA sysfuzz_threads_smp4: %u CPU(s), needs 4\n", cpus);
+		return 0;
+	}
+	why_survives[0] = why_results[0] = why_works[0] = why_leaks[0] = why_invariants[0] = 0;
+	unsigned saved = opt_threads;
+	uint64_t passed0 = checks_passed;
+	opt_threads = 2;
+	struct campaign cp = {.seed = seed ^ 0x5470,
+	                      .total = calls,
+	                      .per_child = 5000,
+	                      .parallel = 4,
+	                      .n = first_child};
+	fuzz_campaign(&cp);
+	opt_threads = saved;
+	printf("threads_smp4: %llu calls by %llu children (4 at a time, 2 threads each) on %u "
+	       "CPUs in %lld ms, %llu invariant checks passed\n",
+	       (unsigned long long)cp.done, (unsigned long long)(cp.n - first_child), cpus,
+	       (long long)(cp.ns / (int64_t)MS), (unsigned long long)(checks_passed - passed0));
+	const char *why = first_failure();
+	if (!why[0] && checks_passed == passed0)
+		why = "no invariant check ran";
+	report("threads_smp4", why);
+	return why[0] != 0;
+}
+
+/* The plan (testing.h): every VMTEST line this run will print, each named once. */
+/* The plan (testing.h): every VMTEST line this run will print, each named once. */
+static void print_plan(uint64_t mt)
+{
+	static const char *const last[] = {"hostile_entries", "survives", "results",
+	                                   "parent_works",    "no_leaks", "invariants",
+	                                   "threads_smp4"};
 	for (unsigned i = 0; i < fz_nsequences(); i++)
 		printf("VMTEST PLAN sysfuzz_seq_%s\n", fz_sequence_name(i));
-	for (unsigned i = 0; i < sizeof(last) / sizeof(last[0]); i++)
+	for (unsigned i = 0; i < sizeof(last) / sizeof(last[0]) - (mt ? 0 : 1); i++)
 		printf("VMTEST PLAN sysfuzz_%s\n", last[i]);
+}
+
+/* "key=value" arguments; 1 when arg was one. */
+static int option(const char *arg, const char *key, uint64_t *v)
+{
+	size_t n = strlen(key);
+	if (strncmp(arg, key, n) != 0 || arg[n] != '=')
+		return 0;
+	*v = strtoull(arg + n + 1, NULL, 0);
+	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	static struct slot slots[FZ_MAX_PARALLEL];
 	uint64_t seed = 0x5eed, total = 500000, per_child = 2500, parallel = 2;
-	uint64_t done = 0, n = 0, base, now;
-	int64_t t0 = ch_clock_ns();
+	uint64_t seconds = 0, threads = 1, mt = 0, guide = 1;
+	unsigned npos = 0;
 
 	if (argc >= 3 && strcmp(argv[1], "child") == 0)
 		return fz_child_main(argc, argv);
@@ -532,37 +765,45 @@ int main(int argc, char **argv)
 		return fz_sequence_main(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "entry") == 0)
 		return fz_entry_main(argc, argv);
-	if (argc >= 3 && (strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "bisect") == 0)) {
-		p_log = ch_handle("log");
-		p_pool = ch_handle("pool");
-		p_as = ch_handle("self.as");
-		p_sched = ch_handle("sched");
-		return replay(argc, argv);
-	}
 	p_log = ch_handle("log");
 	p_pool = ch_handle("pool");
 	p_as = ch_handle("self.as");
 	p_sched = ch_handle("sched");
-	if (argc > 1)
-		seed = strtoull(argv[1], NULL, 0);
-	if (argc > 2)
-		total = strtoull(argv[2], NULL, 0);
-	if (argc > 3)
-		per_child = strtoull(argv[3], NULL, 0);
-	if (argc > 4)
-		parallel = strtoull(argv[4], NULL, 0);
+	p_check = ch_handle("console");
+	if (argc >= 3 && (strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "bisect") == 0))
+		return replay(argc, argv);
+	for (int i = 1; i < argc; i++) {
+		uint64_t *pos[] = {&seed, &total, &per_child, &parallel};
+		if (option(argv[i], "seed", &seed) || option(argv[i], "calls", &total) ||
+		    option(argv[i], "per_child", &per_child) ||
+		    option(argv[i], "parallel", &parallel) ||
+		    option(argv[i], "seconds", &seconds) || option(argv[i], "threads", &threads) ||
+		    option(argv[i], "mt", &mt) || option(argv[i], "guide", &guide))
+			continue;
+		if (npos < 4)
+			*pos[npos++] = strtoull(argv[i], NULL, 0);
+	}
 	if (parallel < 1 || parallel > FZ_MAX_PARALLEL)
 		parallel = 2;
+	opt_threads = threads >= 1 && threads <= 8 ? (unsigned)threads : 1;
+	if (!total)
+		total = UINT64_MAX; /* calls=0: the time budget alone */
 	if (!p_log || !p_pool || !p_as) {
 		printf("VMTEST FAIL sysfuzz_start: missing log, pool or self.as\n");
 		return 1;
 	}
-	printf("seed %#llx: %llu calls, %llu per child, %llu at a time "
-	       "(replay: bin/sysfuzz %#llx %llu %llu %llu)\n",
+	uint64_t pcs0 = kernel_pcs();
+	opt_kcov = pcs0 != UINT64_MAX && guide; /* guide=0: the figure without the guidance */
+	printf("seed %#llx: %llu calls, %llu per child, %llu at a time, %u threads each, %llu s "
+	       "budget, coverage guidance %s, %u CPUs (replay: bin/sysfuzz %#llx %llu %llu %llu)\n",
 	       (unsigned long long)seed, (unsigned long long)total, (unsigned long long)per_child,
-	       (unsigned long long)parallel, (unsigned long long)seed, (unsigned long long)total,
+	       (unsigned long long)parallel, opt_threads, (unsigned long long)seconds,
+	       opt_kcov             ? "on"
+	       : pcs0 != UINT64_MAX ? "off (guide=0)"
+	                            : "off (not a KCOV=1 kernel)",
+	       cpus_online(), (unsigned long long)seed, (unsigned long long)total,
 	       (unsigned long long)per_child, (unsigned long long)parallel);
-	print_plan();
+	print_plan(mt);
 	/* A warm-up batch of children that make no calls: what our own first use of
 	 * the heap, the initrd and spawn costs is not a leak. */
 	for (unsigned i = 0; i < parallel; i++)
@@ -572,50 +813,25 @@ int main(int argc, char **argv)
 		}
 	run_sequences();
 	run_entries(seed);
-	base = pool_used();
-	while (done < total) {
-		unsigned started = 0;
-		for (unsigned i = 0; i < parallel; i++, n++) {
-			int r = start_child(&slots[i], i, fz_child_seed(seed, n), n, per_child, 0);
-			if (r == ERR_NO_MEMORY && why_leaks[0]) {
-				printf(
-				    "child %llu: not started, the leaks took the pool; stopping\n",
-				    (unsigned long long)n);
-				continue;
-			}
-			if (r < 0) {
-				FAIL_ONCE(why_works, "cannot start child %llu: %s",
-				          (unsigned long long)n, ch_error_name(r));
-				continue;
-			}
-			started++;
-		}
-		if (!started)
-			break;
-		run_batch(slots, parallel);
-		for (unsigned i = 0; i < parallel; i++)
-			if (slots[i].running)
-				done += reap(&slots[i]);
-		char why[200];
-		if (!parent_works(why, sizeof(why)))
-			FAIL_ONCE(why_works, "after child %llu: %s", (unsigned long long)n - 1,
-			          why);
-		if (!why_survives[0] && !pool_back(base, &now)) {
-			FAIL_ONCE(why_leaks,
-			          "after children %llu..%llu (seeds printed above) the pool uses "
-			          "%llu bytes, %lld more than before",
-			          (unsigned long long)(n - parallel), (unsigned long long)n - 1,
-			          (unsigned long long)now, (long long)(now - base));
-			base = now; /* report the first leak only; go on fuzzing */
-		}
-		if (why_works[0] || why_survives[0])
-			break;
-	}
-	printf("%llu calls by %llu children in %lld ms\n", (unsigned long long)done,
-	       (unsigned long long)n, (long long)((ch_clock_ns() - t0) / 1000000));
+	run_check("before fuzzing");
+	struct campaign cp = {.seed = seed,
+	                      .total = total,
+	                      .per_child = per_child,
+	                      .parallel = parallel,
+	                      .seconds = (int64_t)seconds};
+	fuzz_campaign(&cp);
+	printf("%llu calls by %llu children in %lld ms\n", (unsigned long long)cp.done,
+	       (unsigned long long)cp.n, (long long)(cp.ns / (int64_t)MS));
+	print_summary(&cp, pcs0);
 	report("survives", why_survives);
 	report("results", why_results);
 	report("parent_works", why_works);
 	report("no_leaks", why_leaks);
-	return why_survives[0] || why_results[0] || why_works[0] || why_leaks[0];
+	report("invariants", why_invariants);
+	const char *why = first_failure();
+	printf("sysfuzz: %s%s\n", why[0] ? "FAIL: " : "PASS", why);
+	int bad = why[0] != 0;
+	if (mt)
+		bad |= run_threads_smp4(seed, mt, cp.n);
+	return bad;
 }

@@ -63,6 +63,13 @@ enum fz_reason {
 	FZ_REASON_COUNT
 };
 
+/* Outcomes: (action, result) pairs seen, one bit each in struct fz_shared.outcomes:
+ * row = the action's index in ch_actions[] (FZ_OUTCOME_ROWS - 1: an undefined action),
+ * column = 0 for success, -result for an error (FZ_OUTCOME_COLS - 1: anything beyond). */
+#define FZ_OUTCOME_ROWS 160
+#define FZ_OUTCOME_COLS 128
+#define FZ_OUTCOME_WORDS (FZ_OUTCOME_ROWS * FZ_OUTCOME_COLS / 64)
+
 struct fz_shared {
 	uint32_t magic;
 	uint32_t started; /* the child got as far as its loop */
@@ -71,10 +78,17 @@ struct fz_shared {
 	uint64_t thread_calls; /* calls made by fuzz threads */
 	uint64_t threads; /* fuzz threads started */
 	uint32_t violations;
-	uint32_t pad;
+	uint32_t helpers_done; /* budgeted fuzz threads (the child's "threads") that finished */
+	uint64_t cov_seqs; /* coverage guidance: sequences that reached new kernel PCs */
+	uint64_t cov_replays; /* ... and mutated replays of kept sequences made */
 	struct fz_call cur; /* the main thread's call in progress */
 	struct fz_call bad; /* the first violation */
+	uint64_t outcomes[FZ_OUTCOME_WORDS]; /* written with atomic ORs by every thread */
 };
+_Static_assert(sizeof(struct fz_shared) <= 4096, "fz_shared is one page");
+
+/* Records c's (action, result) pair in outcomes (thread-safe, no libc). */
+void fz_outcome_note(volatile uint64_t *outcomes, const struct fz_call *c);
 
 /* --- gen.c: random system calls --- */
 
@@ -105,6 +119,7 @@ struct fz_state {
 	int target_slot; /* index into live[] or -1 */
 	int bad_ptr; /* a pointer the call must dereference to succeed is bad */
 	int ro_out; /* an output pointer is our read-only code */
+	uint64_t budget; /* a fuzz thread's calls (0: FZ_THREAD_CALLS) */
 	/* A burst (gen.c): burst_left more calls of burst_action at burst_target. */
 	uint32_t burst_left;
 	uint64_t burst_action;

@@ -44,6 +44,7 @@ const char *ch_error_name(long err)
 	    {ERR_CROSS_PROVIDER, "ERR_CROSS_PROVIDER"},
 	    {ERR_LOOP, "ERR_LOOP"},
 	    {ERR_IO, "ERR_IO"},
+	    {ERR_BROKEN_INVARIANT, "ERR_BROKEN_INVARIANT"},
 	};
 	for (size_t i = 0; i < N_ELEMS(names); i++)
 		if (names[i].code == err)

@@ -222,3 +222,13 @@ long ch_log_history(handle_t log, uint64_t *pos, void *buf, size_t len)
 {
 	return ch_syscall3(SYS_LOG_HISTORY, log, U(pos), U(buf), len);
 }
+
+long ch_log_check(handle_t log, struct kcheck_report *out)
+{
+	return ch_syscall1(SYS_LOG_CHECK, log, U(out));
+}
+
+long ch_log_coverage(handle_t log, struct kcov_info *out)
+{
+	return ch_syscall1(SYS_LOG_COVERAGE, log, U(out));
+}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <abi/debug.h>
 #include <abi/errors.h>
 #include <abi/handle.h>
 #include <abi/rights.h>
@@ -193,3 +194,6 @@ long ch_log_raw_write(handle_t log, const void *buf, size_t len);
  * is kept) into buf, *pos advanced; bytes copied, 0 when up to date. Start
  * with *pos = 0 for everything kept. */
 long ch_log_history(handle_t log, uint64_t *pos, void *buf, size_t len);
+/* SYS_LOG_CHECK (RIGHT_MANAGE) and SYS_LOG_COVERAGE (RIGHT_READ): abi/debug.h. */
+long ch_log_check(handle_t log, struct kcheck_report *out);
+long ch_log_coverage(handle_t log, struct kcov_info *out);
