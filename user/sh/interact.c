@@ -6,8 +6,12 @@
  * work; while a command runs it is back in the mode it had (canonical, echo,
  * signal keys, so Ctrl-C reaches the job-control endpoint). Accepted lines go
  * to the history and are appended to $HOME/.sh_history. Tab completes the
- * first word of a command from the builtins and bin/, any other word as a
- * path or URI from the directory named so far (only what our view can list).
+ * first word of a command from the builtins and bin/, a word starting with
+ * '-' as one of the command's options (compopt.c), the argument of
+ * `run --grant` as a URI or a capability we hold, any other word as a path or
+ * URI from the directory named so far (only what our view can list). Keys
+ * typed while Tab waits for a program's --help are kept (typeahead) and fed
+ * to the editor after it.
  */
 #include "sh.h"
 
@@ -22,10 +26,15 @@
 
 #include "complete.h"
 #include "edit.h"
+#include "helpopts.h"
+
+#define KEYS_MAX 64 /* keys taken in one read */
 
 static struct termios saved;
 static bool have_saved, raw;
 static struct sh_ed ed;
+static unsigned char ahead[KEYS_MAX]; /* typeahead: keys read while completing */
+static size_t nahead;
 
 static void out(const char *s, size_t n)
 {
@@ -125,6 +134,25 @@ int sh_history_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 
 /* ---- completion ---- */
 
+bool sh_typeahead_read(void)
+{
+	if (nahead == sizeof(ahead))
+		return false;
+	ssize_t r = read(0, ahead + nahead, sizeof(ahead) - nahead);
+	if (r < 0)
+		return errno != EINTR;
+	if (r == 0)
+		return true; /* the terminal is gone */
+	bool intr = memchr(ahead + nahead, 0x03, (size_t)r) != NULL;
+	nahead += (size_t)r;
+	return intr;
+}
+
+bool sh_typeahead_full(void)
+{
+	return nahead == sizeof(ahead);
+}
+
 struct cands {
 	char **v;
 	const char **type;
@@ -206,21 +234,53 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Every option of the command at t (a word of ed.buf) into c. */
+static void cand_options(struct sh *sh, struct cands *c, const struct sh_comp_target *t)
+{
+	char cmd[256];
+	if (t->cmd_len == 0 || t->cmd_len >= sizeof(cmd))
+		return;
+	memcpy(cmd, ed.buf + t->cmd_start, t->cmd_len);
+	cmd[t->cmd_len] = 0;
+	if (strpbrk(cmd, "'\"\\$`*?[~")) /* its value is not what was typed */
+		return;
+	bool intr;
+	const struct sh_opts *o = sh_comp_options(sh, cmd, &intr);
+	for (unsigned i = 0; i < o->n; i++)
+		cand_add(c, o->v[i].name, strlen(o->v[i].name),
+		         o->v[i].desc[0] ? o->v[i].desc : "option");
+}
+
+/* The capabilities run --grant can name: what a child gets by default. */
+static void cand_caps(struct sh *sh, struct cands *c)
+{
+	static struct sh_grant_set gs;
+	if (sh_grants_default(sh, &gs) != 0)
+		return;
+	for (unsigned i = 0; i < gs.n; i++)
+		cand_add(c, gs.names[i], strlen(gs.names[i]), "capability");
+}
+
 static void complete(struct sh *sh, const char *prompt)
 {
-	(void)sh;
 	struct sh_comp_word w;
+	struct sh_comp_target t;
 	sh_comp_locate(ed.buf, ed.pos, &w);
+	sh_comp_classify(ed.buf, ed.pos, &w, &t);
 	const char *word = ed.buf + w.start;
 	size_t wlen = ed.pos - w.start;
 	char dir[512];
 	struct cands c = {0};
-	if (w.command) {
+	if (t.kind == SH_COMP_COMMAND) {
 		c.prefix = word;
 		c.plen = wlen;
 		for (unsigned i = 0; sh_builtin_at(i); i++)
 			cand_add(&c, sh_builtin_at(i), strlen(sh_builtin_at(i)), "builtin");
 		sh_each_program(cand_program, &c);
+	} else if (t.kind == SH_COMP_OPTION) {
+		c.prefix = word;
+		c.plen = wlen;
+		cand_options(sh, &c, &t);
 	} else {
 		if (w.dir_len >= sizeof(dir))
 			return;
@@ -234,6 +294,8 @@ static void complete(struct sh *sh, const char *prompt)
 			                                      "svc://"};
 			for (size_t i = 0; i < 4; i++)
 				cand_add(&c, schemes[i], strlen(schemes[i]), "scheme");
+			if (t.kind == SH_COMP_GRANT)
+				cand_caps(sh, &c);
 		}
 	}
 	if (c.n == 0) {
@@ -316,8 +378,15 @@ char *sh_readline(struct sh *sh, bool continuation)
 	sh_ed_next(&ed);
 	render(prompt);
 	for (;;) {
-		unsigned char keys[64];
-		ssize_t n = read(0, keys, sizeof(keys));
+		unsigned char keys[KEYS_MAX];
+		ssize_t n;
+		if (nahead) { /* typed while Tab waited */
+			memcpy(keys, ahead, nahead);
+			n = (ssize_t)nahead;
+			nahead = 0;
+		} else {
+			n = read(0, keys, sizeof(keys));
+		}
 		if (n == 0) { /* Ctrl-D in a mode that sends it, or the terminal is gone */
 			outs("\n");
 			sh_term_canonical(sh);
