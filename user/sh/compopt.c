@@ -161,39 +161,35 @@ static enum help_result run_help(struct sh *sh, const char *path, const void *im
 	return res;
 }
 
-/* The program cmd names: its cache key, and how to start it (*path or *image). */
-static bool resolve(const char *cmd, char *key, size_t cap, void **image, size_t *image_len)
+/* The program cmd names: its cache key (the initrd's bin/<name>, or a file's absolute URI);
+ * false if there is no such program of the initrd. */
+static bool program_key(const char *cmd, char *key, size_t cap)
 {
 	const void *d;
 	size_t l;
-	*image = NULL;
-	if (!strchr(cmd, '/')) {
-		if ((size_t)snprintf(key, cap, "bin/%s", cmd) >= cap ||
-		    ch_initrd_find(key, &d, &l) != 0)
-			return false;
-		return true;
+	if (!strchr(cmd, '/'))
+		return (size_t)snprintf(key, cap, "bin/%s", cmd) < cap &&
+		       ch_initrd_find(key, &d, &l) == 0;
+	if (strstr(cmd, "://") || cmd[0] == '/')
+		return (size_t)snprintf(key, cap, "%s", cmd) < cap;
+	char cwd[128];
+	sh_cwd_uri(cwd, sizeof(cwd));
+	return (size_t)snprintf(key, cap, "%s/%s", cwd, cmd) < cap;
+}
+
+/* A file's ELF image (malloc'd), or NULL: not readable, or not an ELF (a #! script: its
+ * interpreter's options are not its own). */
+static void *program_image(const char *cmd, size_t *len)
+{
+	void *image = sh_read_file(cmd, len);
+	if (image && (*len < 4 || memcmp(image,
+	                                 "\x7f"
+	                                 "ELF",
+	                                 4) != 0)) {
+		free(image);
+		image = NULL;
 	}
-	if (strstr(cmd, "://") || cmd[0] == '/') {
-		if ((size_t)snprintf(key, cap, "%s", cmd) >= cap)
-			return false;
-	} else {
-		char cwd[128];
-		sh_cwd_uri(cwd, sizeof(cwd));
-		if ((size_t)snprintf(key, cap, "%s/%s", cwd, cmd) >= cap)
-			return false;
-	}
-	*image = sh_read_file(cmd, image_len);
-	if (!*image)
-		return false;
-	if (*image_len < 4 || memcmp(*image,
-	                             "\x7f"
-	                             "ELF",
-	                             4) != 0) {
-		free(*image); /* a #! script: its interpreter's options are not its own */
-		*image = NULL;
-		return false;
-	}
-	return true;
+	return image;
 }
 
 const struct sh_opts *sh_comp_options(struct sh *sh, const char *cmd, bool *intr)
@@ -208,15 +204,15 @@ const struct sh_opts *sh_comp_options(struct sh *sh, const char *cmd, bool *intr
 		return &scratch;
 	}
 	char key[sizeof(cache[0].key)];
-	void *image;
-	size_t image_len = 0;
-	if (!resolve(cmd, key, sizeof(key), &image, &image_len))
+	if (!program_key(cmd, key, sizeof(key)))
 		return &scratch;
 	for (unsigned i = 0; i < ncached; i++)
-		if (strcmp(cache[i].key, key) == 0) {
-			free(image);
+		if (strcmp(cache[i].key, key) == 0)
 			return cache[i].opts ? cache[i].opts : &scratch;
-		}
+	size_t image_len = 0;
+	void *image = NULL;
+	if (strchr(cmd, '/') && !(image = program_image(cmd, &image_len)))
+		return &scratch;
 	enum help_result r = run_help(sh, image ? cmd : key, image, image_len, cmd, &scratch);
 	free(image);
 	if (r == HELP_INTR) {
