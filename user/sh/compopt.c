@@ -12,7 +12,7 @@
  * Ctrl-C among them: it then drops the line), and when it is still running
  * after SH_HELP_HANG_NS (a bound on a hang, not a timing: a --help takes
  * milliseconds). Only a program that printed its help within the bounds and
- * exited with status 0 offers options, --help among them.
+ * exited with status 0 offers options, --help among them (when it printed any).
  *
  * What a program offers (options, or none) is kept for the session, per
  * program: the initrd's bin/<name>, or the absolute URI of a file; a run cut
@@ -153,7 +153,8 @@ static enum help_result run_help(struct sh *sh, const char *path, const void *im
 		res = HELP_NONE;
 	if (res == HELP_OK) {
 		sh_opts_parse_help(o, buf, len);
-		sh_opts_add(o, "--help", 6, "usage and options", 17);
+		if (len) /* it answered --help */
+			sh_opts_add(o, "--help", 6, "usage and options", 17);
 	}
 	free(buf);
 	close(pfd[0]);
