@@ -450,18 +450,23 @@ const char *sh_builtin_at(unsigned i)
 	return i < sizeof(table) / sizeof(*table) ? table[i].name : NULL;
 }
 
-const char *sh_builtin_opts(const char *name)
+/* The row of builtin name, or -1. */
+static int row_of(const char *name)
 {
 	for (size_t i = 0; i < sizeof(table) / sizeof(*table); i++)
 		if (strcmp(table[i].name, name) == 0)
-			return table[i].opts;
-	return NULL;
+			return (int)i;
+	return -1;
+}
+
+const char *sh_builtin_opts(const char *name)
+{
+	int i = row_of(name);
+	return i < 0 ? NULL : table[i].opts;
 }
 
 sh_builtin_fn sh_builtin(const char *name)
 {
-	for (size_t i = 0; i < sizeof(table) / sizeof(*table); i++)
-		if (strcmp(table[i].name, name) == 0)
-			return table[i].fn;
-	return NULL;
+	int i = row_of(name);
+	return i < 0 ? NULL : table[i].fn;
 }
