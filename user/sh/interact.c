@@ -23,6 +23,9 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <charlotte/wcwidth.h>
 
 #include "complete.h"
 #include "edit.h"
@@ -229,6 +232,32 @@ static void cand_dir(struct cands *c, const char *dir)
 	closedir(d);
 }
 
+/* As much of text as fits in cols columns (whole characters, whole words when that
+ * keeps half of it), into out (cap bytes). */
+static void fit(char *out, size_t cap, const char *text, size_t cols)
+{
+	size_t n = 0, w = 0;
+	while (text[n] && n + 4 < cap) {
+		size_t k = 1;
+		while (((unsigned char)text[n + k] & 0xc0) == 0x80)
+			k++;
+		size_t cw = wc_text_width(text + n, k);
+		if (w + cw > cols)
+			break;
+		w += cw;
+		n += k;
+	}
+	if (text[n] && text[n] != ' ') { /* cut: at the last word's start, if not too early */
+		size_t sp = n;
+		while (sp > n / 2 && text[sp - 1] != ' ')
+			sp--;
+		if (sp > n / 2)
+			n = sp - 1;
+	}
+	memcpy(out, text, n);
+	out[n] = 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -330,10 +359,18 @@ static void complete(struct sh *sh, const char *prompt)
 	char ins[300];
 	if (sh_comp_decide((const char *const *)c.v, c.n, c.plen, ins, sizeof(ins))) {
 		outs("\n");
+		struct winsize ws;
+		size_t cols = ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
 		for (unsigned i = 0; i < c.n; i++) {
 			char line[400];
-			snprintf(line, sizeof(line), "  %-30s %s\n", c.v[i], c.type[i]);
+			size_t name_w = wc_text_width(c.v[i], strlen(c.v[i]));
+			size_t used = 3 + (name_w > 30 ? name_w : 30); /* "  name " */
+			int n = snprintf(line, sizeof(line), "  %-30s ", c.v[i]);
+			if (n > 0 && (size_t)n < sizeof(line))
+				fit(line + n, sizeof(line) - (size_t)n, c.type[i],
+				    cols > used + 1 ? cols - used - 1 : 0);
 			outs(line);
+			outs("\n");
 		}
 	} else {
 		char esc[600];

@@ -320,7 +320,8 @@ static void complete_steps(void)
 	STEP("--help", "ls -<Tab> lists: [%s]", t.out + t.mark);
 	STEP("usage and options", "ls -<Tab>: [%s]", t.out + t.mark);
 	STEP("-1", "ls -<Tab>: [%s]", t.out + t.mark);
-	STEP("one entry a line", "ls -<Tab>: [%s]", t.out + t.mark);
+	STEP("one entry a line (the default when standard\n", "ls -<Tab>, cut to 80 columns: [%s]",
+	     t.out + t.mark);
 	STEP("also entries whose names start", "ls -<Tab>: [%s]", t.out + t.mark);
 	STEP("with -l, sizes for people", "ls -<Tab>: [%s]", t.out + t.mark);
 	STEP("long format", "ls -<Tab>: [%s]", t.out + t.mark);
