@@ -14,6 +14,10 @@
  * milliseconds). Only a program that printed its help within the bounds and
  * exited with status 0 offers options, --help among them (when it printed any).
  *
+ * A program it started itself is not killed with it (there are no process trees
+ * to kill: docs/shell.md); one that keeps the pipe open only makes the wait last
+ * the bound.
+ *
  * What a program offers (options, or none) is kept for the session, per
  * program: the initrd's bin/<name>, or the absolute URI of a file; a run cut
  * short by Ctrl-C or by a full table of kept programs is not. A function
@@ -79,7 +83,7 @@ static enum help_result collect(struct sh *sh, struct ch_child *c, int rfd, char
 				exited = true;
 				ch_waitset_remove(ws, KEY_HELP_PROC);
 			} else if (ev[k].key == KEY_HELP_PIPE) {
-				char tmp[512];
+				char tmp[4096]; /* a message whole, mostly (libc keeps the rest) */
 				ssize_t r = read(rfd, tmp, sizeof(tmp));
 				if (r < 0 && errno == EINTR)
 					continue;
