@@ -8,10 +8,16 @@
  * message; nesting stays within SH_MAX_NEST; every list, pipeline and command
  * has what its counts say; and a function's body, kept as text, parses on its
  * own to exactly one compound command (the shell parses it again at each call).
+ * The whole input (NULs included) is also a --help text (helpopts.c: every name
+ * kept is a name, every description printable and within its bounds), and the
+ * line up to its first NUL a line Tab completes at each position (complete.c:
+ * the word and the command it names lie inside the line).
  */
 #include "fuzz.h"
 
+#include "complete.h"
 #include "expand.h"
+#include "helpopts.h"
 #include "parse.h"
 #include "printfmt.h"
 #include "testcmd.h"
@@ -153,16 +159,65 @@ static void walk_list(const struct sh_list *l, unsigned depth)
 	}
 }
 
+/* The bytes as a --help text, as hostile as a program may print. */
+static void help_text(const uint8_t *data, size_t size)
+{
+	static struct sh_opts o;
+	sh_opts_clear(&o);
+	sh_opts_parse_help(&o, (const char *)data, size);
+	FUZZ_CHECK(o.n <= SH_OPTS_MAX);
+	for (unsigned i = 0; i < o.n; i++) {
+		size_t l = strnlen(o.v[i].name, SH_OPT_NAME);
+		FUZZ_CHECK(l >= 2 && l < SH_OPT_NAME && o.v[i].name[0] == '-');
+		for (size_t k = 1; k < l; k++)
+			FUZZ_CHECK(
+			    o.v[i].name[k] == '-' || o.v[i].name[k] == '_' ||
+			    (o.v[i].name[k] >= '0' && o.v[i].name[k] <= '9') ||
+			    ((o.v[i].name[k] | 0x20) >= 'a' && (o.v[i].name[k] | 0x20) <= 'z'));
+		size_t d = strnlen(o.v[i].desc, SH_OPT_DESC);
+		FUZZ_CHECK(d < SH_OPT_DESC);
+		for (size_t k = 0; k < d; k++)
+			FUZZ_CHECK((unsigned char)o.v[i].desc[k] >= 0x20 && o.v[i].desc[k] != 0x7f);
+	}
+}
+
+/* The line (a C string) completed at each position. */
+static void complete_line(const char *line, size_t len)
+{
+	for (size_t pos = 0; pos <= len; pos++) {
+		struct sh_comp_word w;
+		struct sh_comp_target t;
+		sh_comp_locate(line, pos, &w);
+		sh_comp_classify(line, pos, &w, &t);
+		FUZZ_CHECK(w.start <= pos && w.dir_len <= pos - w.start);
+		FUZZ_CHECK(w.nwords <= SH_COMP_WORDS);
+		for (unsigned i = 0; i < w.nwords; i++)
+			FUZZ_CHECK(w.wstart[i] + w.wlen[i] <= w.start);
+		if (t.kind == SH_COMP_OPTION)
+			FUZZ_CHECK(t.cmd_len > 0 && t.cmd_start + t.cmd_len <= w.start);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 4096)
 		return 0;
+	help_text(data, size);
 	/* the shell reads lines as C strings: its parser never sees a NUL */
 	const uint8_t *nul = memchr(data, 0, size);
 	if (nul)
 		size = (size_t)(nul - data);
 	struct sh_arena a = {0};
 	struct sh_parse_result r;
+	if (size <= 512) {
+		char *line = malloc(size + 1);
+		if (line) {
+			memcpy(line, data, size);
+			line[size] = 0;
+			complete_line(line, size);
+			free(line);
+		}
+	}
 	int st = sh_parse(&a, (const char *)data, size, &r);
 	FUZZ_CHECK(st == SH_PARSE_OK || st == SH_PARSE_INCOMPLETE || st == SH_PARSE_ERROR);
 	if (st == SH_PARSE_ERROR)

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE /* wcwidth(), to compare with */
 #include "complete.h"
+#include "helpopts.h"
 #include "edit.h"
 #include "expand.h"
 #include "hist.h"
@@ -1073,6 +1074,230 @@ static void test_completion(void **state)
 	assert_false(sh_comp_matches("de", "dev", 3));
 }
 
+static void classify(const char *l, enum sh_comp_kind kind, const char *cmd)
+{
+	struct sh_comp_word w;
+	struct sh_comp_target t;
+	sh_comp_locate(l, strlen(l), &w);
+	sh_comp_classify(l, strlen(l), &w, &t);
+	if (t.kind != kind)
+		fail_msg("[%s]: kind %d, want %d", l, (int)t.kind, (int)kind);
+	if (cmd) {
+		assert_int_equal(t.cmd_len, strlen(cmd));
+		assert_memory_equal(l + t.cmd_start, cmd, strlen(cmd));
+	}
+}
+
+static void test_completion_kinds(void **state)
+{
+	(void)state;
+	classify("l", SH_COMP_COMMAND, NULL);
+	classify("ls -", SH_COMP_OPTION, "ls");
+	classify("ls --he", SH_COMP_OPTION, "ls");
+	classify("ls -l fs:///tmp -", SH_COMP_OPTION, "ls");
+	classify("ls -- -", SH_COMP_PATH, NULL); /* the options have ended */
+	classify("ls fs:///t", SH_COMP_PATH, NULL);
+	classify("ls > -", SH_COMP_PATH, NULL); /* a redirection's file */
+	classify("> f ls -", SH_COMP_OPTION, "ls");
+	classify("X=1 head -", SH_COMP_OPTION, "head");
+	classify("a | grep -i x | sort -", SH_COMP_OPTION, "sort");
+	classify("if grep -", SH_COMP_OPTION, "grep");
+	classify("while true; do tail -", SH_COMP_OPTION, "tail");
+	classify("echo if -", SH_COMP_OPTION, "echo");
+	classify("./bin/x -", SH_COMP_OPTION, "./bin/x");
+	classify("ls '-", SH_COMP_PATH, NULL);
+	/* run: its own options, --grant's argument, then the program's */
+	classify("run -", SH_COMP_OPTION, "run");
+	classify("run --grant ", SH_COMP_GRANT, NULL);
+	classify("run --grant fs:///t", SH_COMP_GRANT, NULL);
+	classify("run --grant fs:///tmp --pool ", SH_COMP_PATH, NULL);
+	classify("run --grant fs:///tmp --", SH_COMP_OPTION, "run");
+	classify("run --grant fs:///tmp -- l", SH_COMP_COMMAND, NULL);
+	classify("run --grant log l", SH_COMP_COMMAND, NULL);
+	classify("run --grant log -- ls -", SH_COMP_OPTION, "ls");
+	classify("run --pool 1M ls -l -", SH_COMP_OPTION, "ls");
+	classify("run -- -", SH_COMP_COMMAND, NULL); /* the program's name */
+	/* too many words to know whether a "--" came: a path */
+	classify("ls a b c d e f g h i j k l m n o p q -", SH_COMP_PATH, NULL);
+}
+
+/* Parse text and check that it names exactly want (names joined by ' ', in order). */
+static void opts_are(const char *text, const char *want)
+{
+	struct sh_opts o;
+	sh_opts_clear(&o);
+	sh_opts_parse_help(&o, text, strlen(text));
+	char got[SH_OPTS_MAX * SH_OPT_NAME] = "";
+	for (unsigned i = 0; i < o.n; i++) {
+		if (i)
+			strcat(got, " ");
+		strcat(got, o.v[i].name);
+	}
+	if (strcmp(got, want))
+		fail_msg("text [%s]: got [%s], want [%s]", text, got, want);
+}
+
+static const char *desc_of(const char *text, const char *name)
+{
+	static struct sh_opts o;
+	sh_opts_clear(&o);
+	sh_opts_parse_help(&o, text, strlen(text));
+	for (unsigned i = 0; i < o.n; i++)
+		if (!strcmp(o.v[i].name, name))
+			return o.v[i].desc;
+	return NULL;
+}
+
+static void test_help_options(void **state)
+{
+	(void)state;
+	/* our tools' texts (user/tools: "usage: " + usage + help) */
+	static const char ls[] =
+	    "usage: ls [-1alh] [path ...]\n"
+	    "Lists each directory's entries sorted by name (none given: the current directory),\n"
+	    "or names each file. Any URI works: ls dev:///block, ls proc://.\n"
+	    "  -1  one entry a line (the default when standard output is not a terminal)\n"
+	    "  -a  also entries whose names start with '.'\n"
+	    "  -l  long format: type (d dir, - file, l link, b block device, c other device,\n"
+	    "      s service, ? other), links, size (a directory: entries), name, a link's target\n"
+	    "  -h  with -l, sizes for people (1.5K, 12M)\n"
+	    "Not supported: -R (see tree), sorting by time or size.\n";
+	opts_are(ls, "-1 -a -l -h");
+	assert_string_equal(desc_of(ls, "-a"), "also entries whose names start with '.'");
+	assert_string_equal(desc_of(ls, "-1"),
+	                    "one entry a line (the default when standard output is not a");
+	opts_are("usage: grep [-ivncr] pattern [file ...]\n"
+	         "x* zero or more of x, ^ the start and $ the end of the line.\n"
+	         "  -i  ignore case   -v  the lines that do not match   -n  with line numbers\n"
+	         "  -c  only how many lines match   -r  read directories recursively\n"
+	         "Not supported: groups \\( \\), \\{n,m\\}, alternation, -E, -F, -l, -w.\n",
+	         "-i -v -n -c -r");
+	assert_string_equal(desc_of("  -i  ignore case   -v  the lines that do not match\n", "-i"),
+	                    "ignore case");
+	opts_are("usage: head [-n lines] [file ...]\n  -n N  the first N lines (default 10)\n"
+	         "Not supported: -c (bytes), negative counts.\n",
+	         "-n");
+	assert_string_equal(desc_of("  -n N  the first N lines\n", "-n"), "the first N lines");
+	opts_are("usage: date\n"
+	         "  -s TIME  set the clock to TIME, UTC: \"YYYY-MM-DD HH:MM[:SS]\" (a T may stand\n"
+	         "           the space; \" UTC\" or Z may follow) or @SECONDS since 1970; then\n",
+	         "-s");
+	opts_are("usage: find [path ...] [-name glob] [-type f|d|l]\n"
+	         "  -name glob  the last name matches\n  -type t     f a file, d a directory\n",
+	         "-name -type");
+	opts_are("usage: sched [show] | sched set [--latency NS] [--min NS] [--max NS] [--mode "
+	         "MODE]\n  --latency NS  target latency\n  --mode MODE   latency, throughput\n",
+	         "--latency --min --max --mode");
+	opts_are("usage: serial [-b baud] [-f format] [-r] [-l] [-c] port\n"
+	         "  -r         RTS/CTS flow control\n"
+	         "             (any of -b -f -r -l sets the line: flow control and loopback are\n",
+	         "-b -f -r -l -c");
+	opts_are("usage: kill pid ...\n"
+	         "Not supported: signals (-9, -TERM, ...: a process is killed, there are no\n"
+	         "signals), process groups, names (see ps for the pid).\n",
+	         "");
+	/* the shell's own run (a bracket inside a bracket) */
+	opts_are("usage: run [--grant <uri>[:rwm] | --grant <name> | --pool <size>]... [--] prog\n",
+	         "--grant --pool");
+	/* GNU style */
+	opts_are("Usage: ls [OPTION]... [FILE]...\n"
+	         "  -a, --all                  do not ignore entries starting with .\n"
+	         "      --color[=WHEN]         colorize the output\n"
+	         "  -w, --width=COLS           set output width to COLS\n"
+	         "  -T, --tabsize COLS  assume tab stops\n"
+	         "  -x | --across  list across\n"
+	         "      --help     display this help and exit\n",
+	         "-a --all --color -w --width -T --tabsize -x --across --help");
+	assert_string_equal(desc_of("  -a, --all   do not ignore\n", "--all"), "do not ignore");
+	assert_string_equal(desc_of("  -x frob the widget\n", "-x"), "frob the widget");
+	/* no newline at the end, CRs, tabs */
+	opts_are("\t-q\tquiet\r\n  -v", "-q -v");
+	/* not names: "-", "--", "---x", "-.", "-x)", a name too long, a non-ASCII letter */
+	opts_are("  -  stdin\n  --  the end\n  ---x  three\n  -.  dot\n  -x)  paren\n"
+	         "  --aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa  long\n  -\xc3\xa9  e\n",
+	         "");
+	opts_are("usage: x [-] [--] [-_] [-a-b]\n", "-a-b"); /* a name, not a cluster */
+	/* repeats are one option; the description comes from the option line */
+	opts_are("usage: t [-ab] [-a]\n  -a  the a\n  -a  again\n", "-a -b");
+	assert_string_equal(desc_of("usage: t [-ab]\n  -a  the a\n", "-a"), "the a");
+	assert_string_equal(desc_of("usage: t [-ab]\n  -a  the a\n", "-b"), "");
+	/* hostile: escape sequences and controls never reach a description; long ones are cut
+	 * at a character's boundary; NULs are bytes like any */
+	const char *d = desc_of("  -e  \x1b[2J\x1b]0;title\x07red\xc2\x9b"
+	                        "31m \xe6\x97\xa5 ok\n",
+	                        "-e");
+	assert_non_null(d);
+	for (const char *p = d; *p; p++)
+		assert_true((unsigned char)*p >= 0x20 && *p != 0x7f && (unsigned char)*p != 0xc2);
+	assert_non_null(strstr(d, "\xe6\x97\xa5 ok"));
+	char longdesc[400] = "  -l  ";
+	for (int i = 0; i < 100; i++)
+		strcat(longdesc, "\xe6\x97\xa5"); /* 3 bytes each */
+	d = desc_of(longdesc, "-l");
+	assert_true(strlen(d) < SH_OPT_DESC && strlen(d) % 3 == 0 && strlen(d) >= SH_OPT_DESC - 3);
+	static const char nul[] = "  -a  one\0  -b  two\n  -c  three\n";
+	struct sh_opts o;
+	sh_opts_clear(&o);
+	sh_opts_parse_help(&o, nul, sizeof(nul) - 1);
+	assert_int_equal(o.n, 3); /* the NUL is a byte of -a's description */
+	assert_string_equal(o.v[0].desc, "one?");
+	assert_string_equal(o.v[1].name, "-b");
+	assert_string_equal(o.v[2].name, "-c");
+	/* more options than the table holds: the first SH_OPTS_MAX, and cut */
+	static char many[200 * 16];
+	many[0] = 0;
+	for (int i = 0; i < 200; i++)
+		sprintf(many + strlen(many), "  --o%d  x\n", i);
+	sh_opts_clear(&o);
+	sh_opts_parse_help(&o, many, strlen(many));
+	assert_int_equal(o.n, SH_OPTS_MAX);
+	assert_true(o.cut);
+	assert_string_equal(o.v[SH_OPTS_MAX - 1].name, "--o63");
+	/* one enormous line */
+	static char huge[100000];
+	memset(huge, '-', sizeof(huge) - 1);
+	opts_are(huge, "");
+	memset(huge, ' ', sizeof(huge) - 1);
+	huge[2] = '-';
+	huge[3] = 'z';
+	opts_are(huge, "-z");
+	/* sh_opts_add checks what it is given */
+	sh_opts_clear(&o);
+	assert_true(sh_opts_add(&o, "--help", 6, "usage", 5));
+	assert_false(sh_opts_add(&o, "help", 4, "", 0));
+	assert_false(sh_opts_add(&o, "-x y", 4, "", 0));
+	assert_true(sh_opts_add(&o, "--help", 6, "again", 5));
+	assert_int_equal(o.n, 1);
+	assert_string_equal(o.v[0].desc, "usage");
+}
+
+/* Random help texts: nothing crashes or overruns, and every name kept is a name. */
+static void test_fuzz_help(void **state)
+{
+	(void)state;
+	static const char alpha[] = "ab-- -\n\t,|=[]:usage\x1b\xc3\xa9\x00\x7f\r";
+	unsigned seed = 777;
+	static struct sh_opts o;
+	for (int iter = 0; iter < 20000; iter++) {
+		char buf[200];
+		size_t n = (size_t)(iter % 200);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		sh_opts_clear(&o);
+		sh_opts_parse_help(&o, buf, n);
+		assert_true(o.n <= SH_OPTS_MAX);
+		for (unsigned i = 0; i < o.n; i++) {
+			size_t l = strlen(o.v[i].name);
+			assert_true(l >= 2 && l < SH_OPT_NAME && o.v[i].name[0] == '-');
+			assert_true(strlen(o.v[i].desc) < SH_OPT_DESC);
+			for (const char *p = o.v[i].desc; *p; p++)
+				assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+		}
+	}
+}
+
 /* Random bytes from a shell-ish alphabet: nothing crashes, leaks or overruns. */
 static void test_fuzz(void **state)
 {
@@ -1247,6 +1472,9 @@ int main(void)
 	    cmocka_unit_test(test_editor_history),
 	    cmocka_unit_test(test_history),
 	    cmocka_unit_test(test_completion),
+	    cmocka_unit_test(test_completion_kinds),
+	    cmocka_unit_test(test_help_options),
+	    cmocka_unit_test(test_fuzz_help),
 	    cmocka_unit_test(test_fuzz),
 	    cmocka_unit_test(test_parse_flow),
 	    cmocka_unit_test(test_parse_flow_errors),

@@ -397,40 +397,52 @@ out:
 
 /* ---- the table ---- */
 
+/* The operators test and [ take before a word (testcmd.c), for completion. */
+#define TEST_OPTS                                                                 \
+	"  -e F  F exists   -f F  a file   -d F  a directory   -s F  not empty\n" \
+	"  -r F  F exists   -w F  F exists   -x F  F exists\n"                    \
+	"  -n S  S is not empty   -z S  S is empty\n"
+
+/* name, function, and the options it takes as a --help text would list them
+ * (helpopts.h), which Tab completes (interact.c) */
 static const struct {
 	const char *name;
 	sh_builtin_fn fn;
+	const char *opts;
 } table[] = {
-    {":", b_true},
-    {"[", b_test},
-    {"bg", sh_bg_builtin},
-    {"break", sh_break_builtin},
-    {"caps", b_caps},
-    {"cd", b_cd},
-    {"continue", sh_break_builtin},
-    {"echo", b_echo},
-    {"eval", b_eval},
-    {"exit", b_exit},
-    {"export", b_export},
-    {"false", b_false},
-    {"fg", sh_fg_builtin},
-    {"help", b_help},
-    {"history", sh_history_builtin},
-    {"jobs", sh_jobs_builtin},
-    {"kill", sh_kill_builtin},
-    {"local", sh_local_builtin},
-    {"printf", b_printf},
-    {"pwd", b_pwd},
-    {"read", sh_read_builtin},
-    {"return", sh_return_builtin},
-    {"run", sh_builtin_run},
-    {"set", b_set},
-    {"shift", sh_shift_builtin},
-    {"test", b_test},
-    {"true", b_true},
-    {"type", b_type},
-    {"unset", b_unset},
-    {"wait", sh_wait_builtin},
+    {":", b_true, ""},
+    {"[", b_test, TEST_OPTS},
+    {"bg", sh_bg_builtin, ""},
+    {"break", sh_break_builtin, ""},
+    {"caps", b_caps, ""},
+    {"cd", b_cd, ""},
+    {"continue", sh_break_builtin, ""},
+    {"echo", b_echo, "  -n  no newline after the words\n"},
+    {"eval", b_eval, ""},
+    {"exit", b_exit, ""},
+    {"export", b_export, ""},
+    {"false", b_false, ""},
+    {"fg", sh_fg_builtin, ""},
+    {"help", b_help, ""},
+    {"history", sh_history_builtin, ""},
+    {"jobs", sh_jobs_builtin, ""},
+    {"kill", sh_kill_builtin, ""},
+    {"local", sh_local_builtin, ""},
+    {"printf", b_printf, "  --help  the conversions and escapes\n"},
+    {"pwd", b_pwd, ""},
+    {"read", sh_read_builtin, "  -r  backslashes are kept\n"},
+    {"return", sh_return_builtin, ""},
+    {"run", sh_builtin_run,
+     "  --grant URI[:rwm]  a view of URI (r read, w write, m manage) instead of all\n"
+     "  --grant NAME       a capability the shell holds, by its name\n"
+     "  --pool SIZE        the child's pool (64K at least; K or M)\n"},
+    {"set", b_set, ""},
+    {"shift", sh_shift_builtin, ""},
+    {"test", b_test, TEST_OPTS},
+    {"true", b_true, ""},
+    {"type", b_type, ""},
+    {"unset", b_unset, "  -f  remove functions\n"},
+    {"wait", sh_wait_builtin, ""},
 };
 
 const char *sh_builtin_at(unsigned i)
@@ -438,10 +450,23 @@ const char *sh_builtin_at(unsigned i)
 	return i < sizeof(table) / sizeof(*table) ? table[i].name : NULL;
 }
 
-sh_builtin_fn sh_builtin(const char *name)
+/* The row of builtin name, or -1. */
+static int row_of(const char *name)
 {
 	for (size_t i = 0; i < sizeof(table) / sizeof(*table); i++)
 		if (strcmp(table[i].name, name) == 0)
-			return table[i].fn;
-	return NULL;
+			return (int)i;
+	return -1;
+}
+
+const char *sh_builtin_opts(const char *name)
+{
+	int i = row_of(name);
+	return i < 0 ? NULL : table[i].opts;
+}
+
+sh_builtin_fn sh_builtin(const char *name)
+{
+	int i = row_of(name);
+	return i < 0 ? NULL : table[i].fn;
 }

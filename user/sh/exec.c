@@ -105,6 +105,18 @@ static const char *base(const char *path)
 	return s ? s + 1 : path;
 }
 
+int sh_spawn_retry(const struct ch_spawn_args *a, struct ch_child *c)
+{
+	/* a child that just ended returns its pool to ours a moment after it is
+	 * waited for (on another CPU): a short shortage is waited out, a bounded
+	 * number of times */
+	int e;
+	for (int tries = 0; (e = ch_spawn(a, c)) == ERR_NO_MEMORY && tries < SH_SPAWN_RETRIES;
+	     tries++)
+		ch_sleep_ns(1000 * 1000);
+	return e;
+}
+
 int sh_spawn(struct sh *sh, char **argv, char **env, const int fds[3], struct sh_grant_set *gs,
              uint64_t pool_bytes, struct sh_proc *p)
 {
@@ -194,13 +206,7 @@ int sh_spawn(struct sh *sh, char **argv, char **env, const int fds[3], struct sh
 		    .ngrants = gs->n,
 		    .child_pool = pool_bytes,
 		};
-		/* a child that just ended returns its pool to ours a moment after it is
-		 * waited for (on another CPU): a short shortage is waited out, a bounded
-		 * number of times */
-		for (int tries = 0;
-		     (e = ch_spawn(&a, &p->child)) == ERR_NO_MEMORY && tries < SH_SPAWN_RETRIES;
-		     tries++)
-			ch_sleep_ns(1000 * 1000);
+		e = sh_spawn_retry(&a, &p->child);
 	}
 	if (e < 0) {
 		sh_error("%s: cannot start: %s", argv[0], ch_error_name(e));

@@ -6,8 +6,12 @@
  * work; while a command runs it is back in the mode it had (canonical, echo,
  * signal keys, so Ctrl-C reaches the job-control endpoint). Accepted lines go
  * to the history and are appended to $HOME/.sh_history. Tab completes the
- * first word of a command from the builtins and bin/, any other word as a
- * path or URI from the directory named so far (only what our view can list).
+ * first word of a command from the builtins and bin/, a word starting with
+ * '-' as one of the command's options (compopt.c), the argument of
+ * `run --grant` as a URI or a capability we hold, any other word as a path or
+ * URI from the directory named so far (only what our view can list). Keys
+ * typed while Tab waits for a program's --help are kept (typeahead) and fed
+ * to the editor after it.
  */
 #include "sh.h"
 
@@ -19,13 +23,21 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <charlotte/wcwidth.h>
 
 #include "complete.h"
 #include "edit.h"
+#include "helpopts.h"
+
+#define KEYS_MAX 64 /* keys taken in one read */
 
 static struct termios saved;
 static bool have_saved, raw;
 static struct sh_ed ed;
+static unsigned char ahead[KEYS_MAX]; /* typeahead: keys read while completing */
+static size_t nahead;
 
 static void out(const char *s, size_t n)
 {
@@ -125,6 +137,25 @@ int sh_history_builtin(struct sh *sh, int argc, char **argv, const int fds[3])
 
 /* ---- completion ---- */
 
+bool sh_typeahead_read(void)
+{
+	if (nahead == sizeof(ahead))
+		return false;
+	ssize_t r = read(0, ahead + nahead, sizeof(ahead) - nahead);
+	if (r < 0)
+		return errno != EINTR;
+	if (r == 0)
+		return true; /* the terminal is gone */
+	bool intr = memchr(ahead + nahead, 0x03, (size_t)r) != NULL;
+	nahead += (size_t)r;
+	return intr;
+}
+
+bool sh_typeahead_full(void)
+{
+	return nahead == sizeof(ahead);
+}
+
 struct cands {
 	char **v;
 	const char **type;
@@ -201,26 +232,84 @@ static void cand_dir(struct cands *c, const char *dir)
 	closedir(d);
 }
 
+/* As much of text as fits in cols columns (whole characters, whole words when that
+ * keeps half of it), into out (cap bytes). */
+static void fit(char *out, size_t cap, const char *text, size_t cols)
+{
+	size_t n = 0, w = 0;
+	while (text[n] && n + 4 < cap) {
+		size_t k = 1;
+		while (((unsigned char)text[n + k] & 0xc0) == 0x80)
+			k++;
+		size_t cw = wc_text_width(text + n, k);
+		if (w + cw > cols)
+			break;
+		w += cw;
+		n += k;
+	}
+	if (text[n] && text[n] != ' ') { /* cut: at the last word's start, if not too early */
+		size_t sp = n;
+		while (sp > n / 2 && text[sp - 1] != ' ')
+			sp--;
+		if (sp > n / 2)
+			n = sp - 1;
+	}
+	memcpy(out, text, n);
+	out[n] = 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Every option of the command at t (a word of ed.buf) into c. */
+static void cand_options(struct sh *sh, struct cands *c, const struct sh_comp_target *t)
+{
+	char cmd[256];
+	if (t->cmd_len == 0 || t->cmd_len >= sizeof(cmd))
+		return;
+	memcpy(cmd, ed.buf + t->cmd_start, t->cmd_len);
+	cmd[t->cmd_len] = 0;
+	if (strpbrk(cmd, "'\"\\$`*?[~")) /* its value is not what was typed */
+		return;
+	bool intr;
+	const struct sh_opts *o = sh_comp_options(sh, cmd, &intr);
+	for (unsigned i = 0; i < o->n; i++)
+		cand_add(c, o->v[i].name, strlen(o->v[i].name),
+		         o->v[i].desc[0] ? o->v[i].desc : "option");
+}
+
+/* The capabilities run --grant can name: what a child gets by default. */
+static void cand_caps(struct sh *sh, struct cands *c)
+{
+	static struct sh_grant_set gs;
+	if (sh_grants_default(sh, &gs) != 0)
+		return;
+	for (unsigned i = 0; i < gs.n; i++)
+		cand_add(c, gs.names[i], strlen(gs.names[i]), "capability");
+}
+
 static void complete(struct sh *sh, const char *prompt)
 {
-	(void)sh;
 	struct sh_comp_word w;
+	struct sh_comp_target t;
 	sh_comp_locate(ed.buf, ed.pos, &w);
+	sh_comp_classify(ed.buf, ed.pos, &w, &t);
 	const char *word = ed.buf + w.start;
 	size_t wlen = ed.pos - w.start;
 	char dir[512];
 	struct cands c = {0};
-	if (w.command) {
+	if (t.kind == SH_COMP_COMMAND) {
 		c.prefix = word;
 		c.plen = wlen;
 		for (unsigned i = 0; sh_builtin_at(i); i++)
 			cand_add(&c, sh_builtin_at(i), strlen(sh_builtin_at(i)), "builtin");
 		sh_each_program(cand_program, &c);
+	} else if (t.kind == SH_COMP_OPTION) {
+		c.prefix = word;
+		c.plen = wlen;
+		cand_options(sh, &c, &t);
 	} else {
 		if (w.dir_len >= sizeof(dir))
 			return;
@@ -234,6 +323,8 @@ static void complete(struct sh *sh, const char *prompt)
 			                                      "svc://"};
 			for (size_t i = 0; i < 4; i++)
 				cand_add(&c, schemes[i], strlen(schemes[i]), "scheme");
+			if (t.kind == SH_COMP_GRANT)
+				cand_caps(sh, &c);
 		}
 	}
 	if (c.n == 0) {
@@ -268,10 +359,18 @@ static void complete(struct sh *sh, const char *prompt)
 	char ins[300];
 	if (sh_comp_decide((const char *const *)c.v, c.n, c.plen, ins, sizeof(ins))) {
 		outs("\n");
+		struct winsize ws;
+		size_t cols = ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
 		for (unsigned i = 0; i < c.n; i++) {
 			char line[400];
-			snprintf(line, sizeof(line), "  %-30s %s\n", c.v[i], c.type[i]);
+			size_t name_w = wc_text_width(c.v[i], strlen(c.v[i]));
+			size_t used = 3 + (name_w > 30 ? name_w : 30); /* "  name " */
+			int n = snprintf(line, sizeof(line), "  %-30s ", c.v[i]);
+			if (n > 0 && (size_t)n < sizeof(line))
+				fit(line + n, sizeof(line) - (size_t)n, c.type[i],
+				    cols > used + 1 ? cols - used - 1 : 0);
 			outs(line);
+			outs("\n");
 		}
 	} else {
 		char esc[600];
@@ -316,8 +415,15 @@ char *sh_readline(struct sh *sh, bool continuation)
 	sh_ed_next(&ed);
 	render(prompt);
 	for (;;) {
-		unsigned char keys[64];
-		ssize_t n = read(0, keys, sizeof(keys));
+		unsigned char keys[KEYS_MAX];
+		ssize_t n;
+		if (nahead) { /* typed while Tab waited */
+			memcpy(keys, ahead, nahead);
+			n = (ssize_t)nahead;
+			nahead = 0;
+		} else {
+			n = read(0, keys, sizeof(keys));
+		}
 		if (n == 0) { /* Ctrl-D in a mode that sends it, or the terminal is gone */
 			outs("\n");
 			sh_term_canonical(sh);

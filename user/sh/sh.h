@@ -13,6 +13,7 @@
  *   builtins.c the builtins
  *   jobs.c     the job table, waiting, Ctrl-C / Ctrl-Z through the job-control endpoint
  *   interact.c the terminal: raw mode, the line editor, history file, completion
+ *   compopt.c  the options of a command for completion: builtins', programs' --help
  * The shell is single-threaded; all state is in struct sh.
  */
 #pragma once
@@ -47,6 +48,10 @@
  * calls and substitutions may use: past it a command fails with a message, and
  * what it leaves is enough for the deepest leaf (a spawn, a message). */
 #define SH_STACK_BUDGET (36u * 1024)
+/* Tab on an option runs `cmd --help` (compopt.c): what it may print, and how long it
+ * may run (a bound on a hang, not a timing), before it is killed */
+#define SH_HELP_MAX (16u * 1024)
+#define SH_HELP_HANG_NS (5ull * 1000 * 1000 * 1000)
 
 struct sh_var {
 	char *name, *value;
@@ -220,6 +225,9 @@ int sh_caps(struct sh *sh, int argc, char **argv, int out);
 int sh_set_positional(struct sh *sh, int n, char **v);
 typedef int (*sh_builtin_fn)(struct sh *sh, int argc, char **argv, const int fds[3]);
 sh_builtin_fn sh_builtin(const char *name);
+/* The options builtin name takes, as a --help text lists them (helpopts.h); NULL: no
+ * such builtin. */
+const char *sh_builtin_opts(const char *name);
 /* The name of builtin i (sorted), NULL past the last. */
 const char *sh_builtin_at(unsigned i);
 /* Call fn(name) for every program in the initrd's bin/. */
@@ -227,6 +235,8 @@ void sh_each_program(void (*fn)(void *ctx, const char *name), void *ctx);
 /* run --grant ...: the sandboxed spawn, also used by exec.c */
 int sh_builtin_run(struct sh *sh, int argc, char **argv, const int fds[3]);
 
+/* exec.c: ch_spawn(), waiting out a short ERR_NO_MEMORY (SH_SPAWN_RETRIES); its result */
+int sh_spawn_retry(const struct ch_spawn_args *a, struct ch_child *c);
 /* exec.c: start argv as a new process with the given grants and stdio */
 int sh_spawn(struct sh *sh, char **argv, char **env, const int fds[3], struct sh_grant_set *gs,
              uint64_t pool_bytes, struct sh_proc *p);
@@ -253,7 +263,22 @@ void sh_jobctl_drain(struct sh *sh);
 /* Take pending job-control events without waiting: true if Ctrl-C or Ctrl-\ came. */
 bool sh_jobctl_intr(struct sh *sh);
 
+/* compopt.c */
+struct sh_opts;
+/*
+ * The options of the command cmd (a builtin's from its table, a program's from its
+ * --help, run sandboxed and bounded; cached per program), in a table valid until the
+ * next call; empty when it offers none. *intr: Ctrl-C was typed while its --help ran.
+ */
+const struct sh_opts *sh_comp_options(struct sh *sh, const char *cmd, bool *intr);
+
 /* interact.c */
+/* Keys typed while the shell waits for something else (a --help for Tab) are read
+ * into a buffer the editor takes them from, in order: read what has come (call when
+ * stdin is readable); true if it held Ctrl-C or the terminal is gone. */
+bool sh_typeahead_read(void);
+/* Whether that buffer is full (then stdin is not watched). */
+bool sh_typeahead_full(void);
 /* Read the next line for the parser; prompt2: a continuation. NULL at end of input. */
 char *sh_readline(struct sh *sh, bool continuation);
 void sh_term_canonical(struct sh *sh); /* before a child runs */

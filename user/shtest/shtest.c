@@ -110,8 +110,44 @@ static int names(void)
 	return 0;
 }
 
+/*
+ * As `<path> --help` (what Tab runs for a program's options, sh_complete), shtest's
+ * image copied to SHDIR/<name> plays, by that name: opts (a help text with escape
+ * sequences and prose), fails (options, but exit 1), spew (garbage without end),
+ * hang (never ends, prints nothing).
+ */
+static int help_role(const char *argv0)
+{
+	const char *name = strrchr(argv0, '/');
+	name = name ? name + 1 : argv0;
+	if (!strcmp(name, "opts")) {
+		puts_fd(1, "usage: opts [-qv] [--level N] file\n"
+		           "  -q  quiet\n"
+		           "  --level N  \x1b[31mhow loud\x1b[0m\n"
+		           "  --color[=WHEN]  colours\n"
+		           "Not supported: -R.\n");
+		return 0;
+	}
+	if (!strcmp(name, "fails")) {
+		puts_fd(1, "usage: fails [--never]\n  --never  x\n");
+		return 1;
+	}
+	if (!strcmp(name, "spew")) {
+		static const char junk[] = "  -z  \x1b[2Jzap\n\x01\x02\xff--\n";
+		for (;;)
+			if (write(1, junk, sizeof(junk) - 1) < 0)
+				return 1;
+	}
+	if (!strcmp(name, "hang"))
+		for (;;)
+			ch_sleep_ns(1000ull * 1000 * 1000);
+	return 100;
+}
+
 static int helper(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "--help"))
+		return help_role(argv[0]);
 	const char *role = argv[1], *arg = argc > 2 ? argv[2] : "";
 	if (!strcmp(role, "upper"))
 		return copy(true);
@@ -449,14 +485,14 @@ static void test_help(void)
 	      buf);
 }
 
-/* Every process of proc:// whose name is sh or shtest, but us: none may be left. */
-static void test_no_leftovers(void)
+/* Call fn for every running process of proc://, with its name and pid; false if
+ * proc:// cannot be listed. */
+static bool each_running(void (*fn)(void *ctx, const char *name, const char *pid), void *ctx)
 {
 	DIR *d = opendir("proc:///");
-	CHECK(d, "proc:///: %s", strerror(errno));
+	if (!d)
+		return false;
 	struct dirent *e;
-	unsigned shtests = 0;
-	char left[256] = "";
 	while ((e = readdir(d))) {
 		char path[64], text[512], name[64] = "", state[32] = "";
 		snprintf(path, sizeof(path), "proc:///%s", e->d_name);
@@ -473,17 +509,54 @@ static void test_no_leftovers(void)
 			sscanf_word(nm + 5, name, sizeof(name));
 		if (stt)
 			sscanf_word(stt + 6, state, sizeof(state));
-		if (strcmp(state, "running") != 0)
-			continue;
-		if (!strcmp(name, "shtest"))
-			shtests++;
-		if (!strcmp(name, "sh") || (!strcmp(name, "shtest") && shtests > 1)) {
-			size_t l = strlen(left);
-			snprintf(left + l, sizeof(left) - l, " %s(%s)", name, e->d_name);
-		}
+		if (strcmp(state, "running") == 0)
+			fn(ctx, name, e->d_name);
 	}
 	closedir(d);
-	CHECK(!left[0], "still running:%s", left);
+	return true;
+}
+
+struct count_ctx {
+	const char *name;
+	unsigned n;
+};
+
+static void count_one(void *ctx, const char *name, const char *pid)
+{
+	struct count_ctx *c = ctx;
+	(void)pid;
+	c->n += strcmp(name, c->name) == 0;
+}
+
+unsigned shtest_running(const char *name)
+{
+	struct count_ctx c = {name, 0};
+	each_running(count_one, &c);
+	return c.n;
+}
+
+struct leftover_ctx {
+	unsigned shtests;
+	char left[256];
+};
+
+static void leftover_one(void *ctx, const char *name, const char *pid)
+{
+	struct leftover_ctx *c = ctx;
+	if (!strcmp(name, "shtest"))
+		c->shtests++;
+	if (!strcmp(name, "sh") || (!strcmp(name, "shtest") && c->shtests > 1)) {
+		size_t l = strlen(c->left);
+		snprintf(c->left + l, sizeof(c->left) - l, " %s(%s)", name, pid);
+	}
+}
+
+/* Every process of proc:// whose name is sh or shtest, but us: none may be left. */
+static void test_no_leftovers(void)
+{
+	struct leftover_ctx c = {0};
+	CHECK(each_running(leftover_one, &c), "proc:///: %s", strerror(errno));
+	CHECK(!c.left[0], "still running:%s", c.left);
 }
 
 /* 30,000 bytes of lines for $(...): more than a pipe holds */
@@ -543,6 +616,7 @@ static void run_all(void)
 	ch_test_run("sh_", "printf", shtest_printf);
 	ch_test_run("sh_", "eval", shtest_eval);
 	ch_test_run("sh_", "interactive", shtest_interactive);
+	ch_test_run("sh_", "complete", shtest_complete);
 	ch_test_run("sh_", "jobctl", shtest_jobctl);
 	ch_test_run("sh_", "loop_intr", shtest_loop_intr);
 	ch_test_run("sh_", "no_leftovers", test_no_leftovers);

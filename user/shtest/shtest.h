@@ -38,7 +38,11 @@ bool shtest_grant_named(struct ch_grant *g, const char *name);
 /* Write a whole file; 0 or -1. */
 int shtest_put_file(const char *path, const void *data, size_t len);
 
+/* How many processes named name are running (proc://). */
+unsigned shtest_running(const char *name);
+
 void shtest_interactive(void);
+void shtest_complete(void);
 void shtest_jobctl(void);
 void shtest_loop_intr(void);
 /* flow.c */

@@ -9,6 +9,11 @@
  *   sh_interactive  raw mode while editing and the mode restored for commands,
  *                   Emacs keys, history (Up, Ctrl-R) and its file, completion of
  *                   commands and paths, Ctrl-C dropping a line, Ctrl-D ending
+ *   sh_complete     Tab on options: a program's (its --help, run sandboxed), a
+ *                   builtin's, none; run --grant's capabilities; programs whose
+ *                   --help misbehaves (garbage without end, no end, failure)
+ *                   neither hold the shell nor stay running, keys typed
+ *                   meanwhile are kept, Ctrl-C stops the wait
  *   sh_jobctl       Ctrl-C (TERM_EV_INTR on the job-control endpoint) kills the
  *                   foreground job, and the shell goes on; with a kernel that
  *                   has SYS_PROC_SUSPEND, Ctrl-Z stops it, and jobs / fg see it
@@ -23,6 +28,7 @@
 #include <sys/stat.h>
 
 #include <abi/term.h>
+#include <charlotte/initrd.h>
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
 #include <charlotte/start.h>
@@ -37,8 +43,9 @@ struct term {
 	handle_t events; /* the shell's job-control endpoint (TERM_SET_JOBCTL) */
 	uint32_t mode;
 	unsigned mode_sets; /* TERM_SET_MODE requests seen */
-	char out[16384]; /* what the shell wrote */
+	char out[16384]; /* what the shell wrote (from `dropped` on) */
 	size_t n, mark; /* bytes in out; where the next wait looks from */
+	size_t dropped; /* bytes before out[0]: matched already, dropped to make room */
 	struct ch_child c;
 	bool started;
 };
@@ -108,6 +115,12 @@ static bool pump_one(struct term *tm)
 	for (uint32_t i = 0; i < b.nhandles; i++)
 		ch_cap_drop(hs[i]);
 	size_t k = b.len;
+	if (k > sizeof(tm->out) - 1 - tm->n && tm->mark) { /* what was matched is not looked at */
+		memmove(tm->out, tm->out + tm->mark, tm->n - tm->mark);
+		tm->n -= tm->mark;
+		tm->dropped += tm->mark;
+		tm->mark = 0;
+	}
 	if (k > sizeof(tm->out) - 1 - tm->n)
 		k = sizeof(tm->out) - 1 - tm->n;
 	memcpy(tm->out + tm->n, buf, k);
@@ -271,6 +284,127 @@ void shtest_interactive(void)
 	mkdir(HOME, 0755);
 	CHECK(start(&t), "could not start bin/sh on a terminal");
 	interactive_steps();
+	stop(&t);
+}
+
+/* What the shell drew since absolute position from (t.dropped + index), or all kept. */
+static const char *since(size_t from)
+{
+	return from >= t.dropped ? t.out + (from - t.dropped) : t.out;
+}
+
+static size_t here(void)
+{
+	return t.dropped + t.mark;
+}
+
+/* shtest's own image at SHDIR/<name>: as `<name> --help` it plays a hostile program
+ * (shtest.c, help_role) */
+static bool put_role(const char *name)
+{
+	const void *img;
+	size_t len;
+	char path[64];
+	snprintf(path, sizeof(path), SHDIR "/%s", name);
+	return ch_initrd_find("bin/shtest", &img, &len) == 0 &&
+	       shtest_put_file(path, img, len) == 0;
+}
+
+static void complete_steps(void)
+{
+	STEP(PROMPT, "no prompt: [%s]", t.out);
+	/* a program's options, from its --help: one completes in place, several list */
+	type(&t, "ls --\t");
+	STEP("ls --help ", "ls --<Tab>: [%s]", t.out + t.mark);
+	type(&t, "\x15ls -\t");
+	STEP("--help", "ls -<Tab> lists: [%s]", t.out + t.mark);
+	STEP("usage and options", "ls -<Tab>: [%s]", t.out + t.mark);
+	STEP("-1", "ls -<Tab>: [%s]", t.out + t.mark);
+	STEP("one entry a line (the default when standard\n", "ls -<Tab>, cut to 80 columns: [%s]",
+	     t.out + t.mark);
+	STEP("also entries whose names start", "ls -<Tab>: [%s]", t.out + t.mark);
+	STEP("with -l, sizes for people", "ls -<Tab>: [%s]", t.out + t.mark);
+	STEP("long format", "ls -<Tab>: [%s]", t.out + t.mark);
+	STEP(PROMPT "ls -", "the line after the listing: [%s]", t.out + t.mark);
+	type(&t, "\t"); /* again: the same listing (kept: no second run) */
+	STEP("one entry a line", "ls -<Tab><Tab>: [%s]", t.out + t.mark);
+	type(&t, "-he\t");
+	STEP("ls --help ", "ls --he<Tab>: [%s]", t.out + t.mark);
+	type(&t, "\r");
+	STEP("usage: ls [-1alh]", "the completed line ran: [%s]", t.out + t.mark);
+	STEP(PROMPT, "no prompt");
+	type(&t, "grep -i\t");
+	STEP("grep -i ", "grep -i<Tab>: [%s]", t.out + t.mark);
+	type(&t, "\x15");
+	/* a builtin's, from its table; one with none: nothing is inserted */
+	type(&t, "echo -\t");
+	STEP("echo -n ", "echo -<Tab>: [%s]", t.out + t.mark);
+	type(&t, "\x15type -\tX\r");
+	STEP("-X: not found", "type -<Tab> inserted something: [%s]", t.out + t.mark);
+	STEP(PROMPT, "no prompt");
+	type(&t, "run --po\t");
+	STEP("run --pool ", "run --po<Tab>: [%s]", t.out + t.mark);
+	/* run --grant: the capabilities we hold, and URIs */
+	type(&t, "\x15run --grant lo\t");
+	STEP("run --grant log ", "run --grant lo<Tab>: [%s]", t.out + t.mark);
+	type(&t, "\x15run --grant " SHDIR "/bo\t");
+	STEP(SHDIR "/box/", "run --grant <uri><Tab>: [%s]", t.out + t.mark);
+	type(&t, "\x15");
+	/* a --help of any form is read as hostile text: only option names, and no
+	 * escape sequences in the descriptions */
+	type(&t, SHDIR "/opts -\t");
+	size_t from = here();
+	STEP("--color", "opts -<Tab>: [%s]", t.out + t.mark);
+	STEP("--level", "opts -<Tab>: [%s]", t.out + t.mark);
+	STEP("how loud", "opts -<Tab>: [%s]", t.out + t.mark);
+	STEP("-q", "opts -<Tab>: [%s]", t.out + t.mark);
+	STEP("quiet", "opts -<Tab>: [%s]", t.out + t.mark);
+	STEP("-v", "opts -<Tab>: [%s]", t.out + t.mark);
+	STEP(PROMPT, "opts -<Tab>: [%s]", t.out + t.mark);
+	CHECK(!strstr(since(from), "\x1b[31m") && !strstr(since(from), "-R"),
+	      "the listing holds what is not an option: [%s]", since(from));
+	/* a --help that fails offers nothing */
+	type(&t, "\x15" SHDIR "/fails -\t\x15"
+	         "echo after-fails\r");
+	from = here();
+	STEP("\nafter-fails\n", "fails -<Tab>: [%s]", t.out + t.mark);
+	CHECK(!strstr(since(from), "never"), "a failed --help offered options: [%s]", since(from));
+	/* one that prints without end is killed past its bound, offers nothing, and the
+	 * keys typed while it ran are not lost */
+	type(&t, SHDIR "/spew -\t\x15"
+	               "echo after-spew\r");
+	from = here();
+	STEP("\nafter-spew\n", "spew -<Tab>: [%s]", t.out + t.mark);
+	CHECK(!strstr(since(from), "zap"), "garbage offered options: [%s]", since(from));
+	CHECK(shtest_running("spew") == 0, "spew still runs");
+	/* one that never ends: Ctrl-C ends the wait (and the line), and it */
+	type(&t, SHDIR "/hang -\t");
+	STEP(SHDIR "/hang -", "hang -: [%s]", t.out + t.mark); /* read: the Tab comes next */
+	/* Ctrl-C once it runs (6,000 looks: a hang guard only) */
+	for (int i = 0; i < 6000 && !shtest_running("hang"); i++)
+		ch_sleep_ns(10 * 1000 * 1000);
+	CHECK(shtest_running("hang") == 1, "hang --help did not start");
+	type(&t, "\x03");
+	STEP("^C", "Ctrl-C while hang --help runs: [%s]", t.out + t.mark);
+	STEP(PROMPT, "no prompt after Ctrl-C");
+	CHECK(shtest_running("hang") == 0, "hang still runs after Ctrl-C");
+	/* ... and without Ctrl-C, the shell's bound on a hang (SH_HELP_HANG_NS) */
+	type(&t, SHDIR "/hang -\t\x15"
+	               "echo after-hang\r");
+	STEP("\nafter-hang\n", "hang -<Tab>: [%s]", t.out + t.mark);
+	CHECK(shtest_running("hang") == 0, "hang still runs");
+	type(&t, "exit\r");
+	struct proc_status st = stop(&t);
+	CHECK(st.state == PROC_EXITED && st.code == 0, "exit: sh %d %d", (int)st.state, st.code);
+}
+
+void shtest_complete(void)
+{
+	CHECK(put_role("opts") && put_role("fails") && put_role("spew") && put_role("hang"),
+	      "could not write the programs");
+	mkdir(HOME, 0755);
+	CHECK(start(&t), "could not start bin/sh on a terminal");
+	complete_steps();
 	stop(&t);
 }
 
