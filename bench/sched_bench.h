@@ -21,6 +21,9 @@
  * named with the suffix _smp<CPUs>. Durations, samples and sleeps as above.
  */
 #define SCHED_SMP_FAIR_PER_CPU 3 /* sched_fairness_jain_smpN: 3 spinners per CPU */
+/* ... for 1 s: 3 to a CPU take turns of about 6.7 ms, so 200 ms is only ~10 turns
+   each, and one turn more or less is 10 % of a thread's time */
+#define SCHED_SMP_FAIR_NS 1000000000ull
 #define SCHED_SMP_HOGS_PER_CPU 4 /* wake_*_smpN: 4 hogs per CPU beside the sleeper */
 #define SCHED_SMP_MAX_CPUS 8 /* CPUs the SMP metrics are made for, at most */
 #define SCHED_SMP_MAX_THREADS                                                         \

@@ -82,9 +82,9 @@ function canon_init(   n, i, names) {
 		unit_of["wake_p50_us_fixed" s] = unit_of["wake_p99_us_fixed" s] = "guest us"
 		unit_of["sched_throughput_pct" s] = "percent"
 		equiv["sched_fairness_jain" s] = "[index] " 3 * smpcpus " spinning threads on " \
-			smpcpus " CPUs, 200 ms; " smp_na
+			smpcpus " CPUs, 1 s; " smp_na
 		equiv["sched_fairness_jain" s "_uneven"] = "[index] " 3 * smpcpus - int(smpcpus / 2) \
-			" spinning threads on " smpcpus " CPUs (queues cannot be equal), 200 ms; " smp_na
+			" spinning threads on " smpcpus " CPUs (queues cannot be equal), 1 s; " smp_na
 		equiv["wake_p50_us" s] = "[us] sleep 1 ms past 4 spinning threads per CPU (" \
 			4 * smpcpus "), DQRR; " smp_na
 		equiv["wake_p99_us" s] = "[us] the same, 99th percentile of 30 (their maximum); " smp_na

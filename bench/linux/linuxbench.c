@@ -31,6 +31,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
@@ -1160,15 +1161,27 @@ static void run_bench(const struct bench *b)
  * counterpart here: wake_p99_us_fixed is CharlotteOS's only.
  */
 static volatile int hogs_stop;
+static int hogs_go = 1; /* 0: hogs wait (blocked on the futex) before they spin */
 static volatile int hog_nice[SCHED_MAX_THREADS];
+static uint64_t hog_end_cpu[SCHED_MAX_THREADS]; /* each one's CPU time as it ended */
+
+static uint64_t self_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		die("thread CPU clock");
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static void *hog_fn(void *arg)
 {
 	int i = (int)(intptr_t)arg;
 	if (hog_nice[i] && setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), hog_nice[i]) < 0)
 		die("setpriority");
+	futex_wait_change(&hogs_go, 0);
 	while (!hogs_stop) /* no pause: TCG leaves its execution loop at each one */
 		;
+	hog_end_cpu[i] = self_cpu_ns();
 	return NULL;
 }
 
@@ -1187,22 +1200,27 @@ static void hogs_run(int n, const int *nice, uint64_t ns, uint64_t *cpu)
 	pthread_t t[SCHED_MAX_THREADS];
 	uint64_t before[SCHED_MAX_THREADS];
 	hogs_stop = 0;
+	hogs_go = 0;
 	for (int i = 0; i < n; i++) {
 		hog_nice[i] = nice ? nice[i] : 0;
 		if (pthread_create(&t[i], NULL, hog_fn, (void *)(intptr_t)i) != 0)
 			die("pthread_create");
 	}
-	usleep(20000); /* each has set its nice value */
+	usleep(20000); /* each has set its nice value and waits */
 	for (int i = 0; i < n; i++)
-		before[i] = thread_cpu_ns(t[i]);
+		before[i] = thread_cpu_ns(t[i]); /* blocked: nothing moves while we read */
+	__atomic_store_n(&hogs_go, 1, __ATOMIC_RELEASE);
+	futex(&hogs_go, FUTEX_WAKE, INT_MAX); /* all released at once */
 	struct timespec d = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
 	while (nanosleep(&d, &d) < 0 && errno == EINTR)
 		;
-	for (int i = 0; i < n; i++)
-		cpu[i] = thread_cpu_ns(t[i]) - before[i];
+	/* all stop at one moment; each notes its own time as it ends (bench.c does the same) */
 	hogs_stop = 1;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		pthread_join(t[i], NULL);
+		cpu[i] = hog_end_cpu[i] - before[i];
+	}
+	hogs_go = 1;
 }
 
 static void print_one(const char *name, double v)

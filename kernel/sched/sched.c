@@ -467,6 +467,31 @@ static void move_queued(struct runqueue *from, struct thread *pred, struct threa
 	to->stats.migrations++;
 }
 
+static int after_queue(struct runqueue *rq, bool cur_idle, const struct dqrr_wake *w);
+
+/*
+ * Give our queued thread that has had the least to v, two or more threads
+ * shorter, and make v decide (it may be running a lone thread with no tick).
+ * rq's lock held; v's only tried.
+ */
+static void push(struct runqueue *rq, struct runqueue *v, uint64_t now)
+{
+	if (!spin_trylock(&v->lock))
+		return;
+	struct thread *pred, *t;
+	uint64_t s;
+	int ipi = -1;
+	t = pick_movable(rq, v->cpu, false, now, &pred, &s);
+	if (t && v->nready + 2 <= rq->nready) {
+		move_queued(rq, pred, t, v);
+		struct dqrr_wake w = {0};
+		ipi = after_queue(v, cpus[v->cpu]->current == v->idle, &w);
+	}
+	spin_unlock(&v->lock);
+	if (ipi >= 0)
+		arch_send_resched((unsigned)ipi);
+}
+
 /*
  * Balance a busy CPU against the busiest other one, at most once per
  * SCHED_BALANCE_NS (docs/scheduler.md, "Balancing busy CPUs"). A queue two or
@@ -482,6 +507,8 @@ static void balance(struct runqueue *rq, uint64_t now)
 {
 	rq->balance_at = now + SCHED_BALANCE_NS;
 	unsigned self = rq->cpu, mine = rq->nready + 1, best = self, most = 0;
+	unsigned least_cpu = self, least = mine;
+	uint64_t idle = __atomic_load_n(&idle_mask, __ATOMIC_RELAXED);
 	/* ties go round: each balance starts from the next CPU */
 	unsigned from = rq->balance_turn++ % cpu_count;
 	for (unsigned i = 0; i < cpu_count; i++) {
@@ -493,6 +520,16 @@ static void balance(struct runqueue *rq, uint64_t now)
 			most = n;
 			best = cpu;
 		}
+		/* a halted CPU steals for itself; a busy one running a lone thread
+		   takes no decision (no tick) and so never pulls: we push to it */
+		if (n < least && !(cpu < 64 && (idle >> cpu & 1))) {
+			least = n;
+			least_cpu = cpu;
+		}
+	}
+	if (least + 2 <= mine && rq->head) {
+		push(rq, rq_of(least_cpu), now);
+		return;
 	}
 	/* a queue one longer must be seen twice running: a wake-up there is not a load */
 	bool was_short = rq->balance_short;

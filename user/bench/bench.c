@@ -1257,11 +1257,14 @@ static void run_bench(const struct bench *b)
  */
 #define HOGS_MAX SCHED_SMP_MAX_THREADS /* spinners at once, at most, either form */
 static volatile int hogs_stop;
+static volatile uint32_t hogs_go; /* 0: hogs wait (blocked) before they spin */
 static volatile uint64_t hog_count[HOGS_MAX]; /* each hog's loop iterations */
 
 static int hog_fn(void *arg)
 {
 	volatile uint64_t *count = arg;
+	while (!hogs_go)
+		ch_futex_wait(&hogs_go, 0, CH_FOREVER);
 	while (!hogs_stop) /* no pause: TCG leaves its execution loop at each one */
 		(*count)++;
 	return 0;
@@ -1276,12 +1279,23 @@ static uint64_t hogs_work(int n)
 	return sum;
 }
 
-/* n spinning threads (weights[i], or the default for NULL); 0 or an error. */
-static long hogs_start(handle_t *t, int n, const uint32_t *weights)
+/* Let the hogs hogs_start_held() made spin, all at once. */
+static void hogs_release(void)
+{
+	hogs_go = 1;
+	ch_futex_wake(&hogs_go, UINT64_MAX);
+}
+
+/*
+ * n threads (weights[i], or the default for NULL) that wait, blocked, for
+ * hogs_release() and then spin; 0 or an error.
+ */
+static long hogs_start_held(handle_t *t, int n, const uint32_t *weights)
 {
 	long r = 0;
 	int started = 0;
 	hogs_stop = 0;
+	hogs_go = 0;
 	for (int i = 0; i < n; i++)
 		hog_count[i] = 0;
 	for (; started < n && r >= 0; started++) {
@@ -1297,6 +1311,7 @@ static long hogs_start(handle_t *t, int n, const uint32_t *weights)
 	if (r >= 0)
 		return 0;
 	hogs_stop = 1;
+	hogs_release();
 	for (int i = 0; i < started; i++) {
 		ch_thread_wait(t[i], CH_FOREVER, NULL);
 		ch_cap_drop(t[i]);
@@ -1304,15 +1319,30 @@ static long hogs_start(handle_t *t, int n, const uint32_t *weights)
 	return r;
 }
 
-/* Stop them; their CPU time since the snapshots in before[] into cpu[]. */
+/* n spinning hogs_start_held() threads, released at once. */
+static long hogs_start(handle_t *t, int n, const uint32_t *weights)
+{
+	long r = hogs_start_held(t, n, weights);
+	if (r >= 0)
+		hogs_release();
+	return r;
+}
+
+/*
+ * Stop them; their CPU time since the snapshots in before[] into cpu[]. All
+ * stop at one moment (the flag; each ends as soon as it next runs) and their
+ * times are read once they have ended, so reading them one after the other
+ * (each read a system call that may wait behind the spinners) cannot give the
+ * last ones read more.
+ */
 static void hogs_stop_all(handle_t *t, int n, const uint64_t *before, uint64_t *cpu)
 {
 	struct thread_info ti;
-	for (int i = 0; i < n; i++)
-		cpu[i] = ch_thread_info(t[i], &ti) == 0 ? ti.cpu_ns - before[i] : 0;
 	hogs_stop = 1;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		ch_thread_wait(t[i], CH_FOREVER, NULL);
+	for (int i = 0; i < n; i++) {
+		cpu[i] = ch_thread_info(t[i], &ti) == 0 ? ti.cpu_ns - before[i] : 0;
 		ch_cap_drop(t[i]);
 	}
 }
@@ -1338,19 +1368,20 @@ static long hogs_run(int n, const uint32_t *weights, uint64_t ns, uint64_t *cpu)
 {
 	handle_t t[HOGS_MAX];
 	uint64_t before[HOGS_MAX];
-	long r = hogs_start(t, n, weights);
+	long r = hogs_start_held(t, n, weights);
 	if (r < 0)
 		return r;
-	hogs_snapshot(t, n, before);
+	hogs_snapshot(t, n, before); /* blocked: nothing moves while we read */
+	hogs_release();
 	ch_sleep_ns(ns);
 	hogs_stop_all(t, n, before, cpu);
 	return 0;
 }
 
 /* Jain's index over n equal spinners, printed as name; their CPU times in cpu[]. */
-static long bench_fairness(const char *name, int n, uint64_t *cpu)
+static long bench_fairness(const char *name, int n, uint64_t ns, uint64_t *cpu)
 {
-	long r = hogs_run(n, NULL, SCHED_FAIR_NS, cpu);
+	long r = hogs_run(n, NULL, ns, cpu);
 	if (r < 0) {
 		error(name, r);
 		return r;
@@ -1493,7 +1524,7 @@ static void bench_sched(const char *only)
 {
 	uint64_t cpu[SCHED_FAIR_THREADS];
 	if (!only || strstr(only, "sched_fairness"))
-		bench_fairness("sched_fairness_jain", SCHED_FAIR_THREADS, cpu);
+		bench_fairness("sched_fairness_jain", SCHED_FAIR_THREADS, SCHED_FAIR_NS, cpu);
 	if (!only || strstr(only, "sched_weight"))
 		bench_weights();
 	if (!only || strstr(only, "wake"))
@@ -1513,7 +1544,7 @@ static void bench_fairness_smp(const char *name, int n)
 	struct sched_cpu_stats a[SCHED_SMP_MAX_CPUS + 1];
 	uint64_t cpu[HOGS_MAX];
 	online_cpus(ch_handle("sched"), a);
-	if (bench_fairness(name, n, cpu) < 0)
+	if (bench_fairness(name, n, SCHED_SMP_FAIR_NS, cpu) < 0)
 		return;
 	smp_info(name, a);
 	printf("BENCH INFO %s threads=%d cpu_ms=", name, n);

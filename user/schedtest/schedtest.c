@@ -475,6 +475,75 @@ static void test_lone_thread_accounted(void)
 	      (unsigned long long)(l.pb.cpu_ns - l.pa.cpu_ns), (unsigned long long)elapsed);
 }
 
+/*
+ * SMP: busy CPUs balance (kernel/sched/sched.c balance(), push()). Spinner S is
+ * pinned to CPU 1 and runs there alone, so CPU 1 takes no tick and no
+ * decision: it never pulls, and it is not idle, so it never steals. Spinners
+ * A, B, C start pinned to CPU 0 and are then allowed CPUs 0 and 1: only CPU
+ * 0's balancing, pushing one of them to the shorter CPU 1, can move one. The
+ * wait for that is a watchdog (10 s of guest time), not a deadline: it
+ * happens within a few balance intervals (10 ms each).
+ */
+static _Alignas(16) char spin_stacks[4][STACK_SIZE];
+static volatile int spin_go, spin_stop;
+
+static int balance_spin(void *arg)
+{
+	(void)arg;
+	while (!spin_go)
+		ch_sleep_ns(100 * US); /* a switch: it moves to its mask */
+	while (!spin_stop)
+		;
+	return 0;
+}
+
+static void test_busy_cpus_balance(void)
+{
+	if (!cpu_online(1)) {
+		ch_test_not_applicable("one CPU");
+		return;
+	}
+	handle_t t[4];
+	long r[4], rs = 0;
+	spin_go = spin_stop = 0;
+	for (int i = 0; i < 4; i++) {
+		r[i] = ch_thread_spawn(balance_spin, NULL, spin_stacks[i], STACK_SIZE, &t[i]);
+		if (r[i] >= 0 && rs >= 0)
+			rs = ch_thread_set_sched(t[i], 0, i == 0 ? 1ull << 1 : 1ull << 0,
+			                         HANDLE_INVALID);
+	}
+	spin_go = 1;
+	ch_sleep_ns(20 * MS); /* S alone on CPU 1, A, B, C on CPU 0 */
+	for (int i = 1; i < 4 && rs >= 0; i++)
+		rs = ch_thread_set_sched(t[i], 0, 3, HANDLE_INVALID);
+	int moved = -1;
+	unsigned s_cpu = 99;
+	for (int k = 0; k < 2000 && moved < 0 && rs >= 0; k++) {
+		ch_sleep_ns(5 * MS);
+		struct thread_info ti;
+		for (int i = 1; i < 4; i++)
+			if (ch_thread_info(t[i], &ti) == 0 && ti.cpu == 1)
+				moved = i;
+	}
+	struct thread_info si;
+	if (ch_thread_info(t[0], &si) == 0)
+		s_cpu = si.cpu;
+	spin_stop = 1;
+	for (int i = 0; i < 4; i++) {
+		if (r[i] < 0)
+			continue;
+		ch_thread_wait(t[i], CH_FOREVER, NULL);
+		ch_cap_drop(t[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		EXPECT_OK(r[i]);
+	EXPECT_OK(rs);
+	CHECK(s_cpu == 1, "the pinned spinner ran on CPU %u", s_cpu);
+	CHECK(moved > 0,
+	      "three spinners allowed CPUs 0 and 1 stayed on CPU 0 for 10 s while CPU 1 ran "
+	      "one: busy CPUs do not balance");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -491,6 +560,7 @@ static const struct {
     {"cpu_stats", test_cpu_stats},
     {"affinity_honoured", test_affinity_honoured},
     {"lone_thread_accounted", test_lone_thread_accounted},
+    {"busy_cpus_balance", test_busy_cpus_balance},
 };
 
 static void run_all(void)
