@@ -112,13 +112,23 @@ static int alloc_blocks(uint64_t *pages, uint64_t npages, bool zero)
 	return 0;
 }
 
-static int memory_alloc(struct mem_pool *pool, uint64_t size, bool zero, struct memory **out)
+/* How memory_alloc() fills the object. */
+enum mem_fill_mode {
+	FILL_ZERO, /* pages zeroed */
+	FILL_NONE, /* pages as they come (the caller writes every byte) */
+	FILL_ABSENT, /* no pages: a paged object's, supplied later (charged then) */
+};
+
+static int memory_alloc(struct mem_pool *pool, uint64_t size, enum mem_fill_mode mode,
+                        struct memory **out)
 {
-	if (size == 0 || size > MEMORY_MAX_SIZE)
+	uint64_t max = mode == FILL_ABSENT ? MEM_PAGED_MAX_SIZE : MEMORY_MAX_SIZE;
+	if (size == 0 || size > max)
 		return ERR_INVALID_ARGS;
 	uint64_t npages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
 	/* what the allocators really hand out: the page array and header blocks round up */
-	uint64_t charge = npages * PAGE_SIZE + kmalloc_size(npages * sizeof(uint64_t)) +
+	uint64_t charge = (mode == FILL_ABSENT ? 0 : npages * PAGE_SIZE) +
+	                  kmalloc_size(npages * sizeof(uint64_t)) +
 	                  kmalloc_size(sizeof(struct memory));
 	int err = pool_charge(pool, charge);
 	if (err)
@@ -127,10 +137,11 @@ static int memory_alloc(struct mem_pool *pool, uint64_t size, bool zero, struct 
 	struct memory *m = kzalloc(sizeof(*m));
 	if (!m)
 		goto out_uncharge;
-	m->pages = kmalloc(npages * sizeof(uint64_t));
+	m->pages = mode == FILL_ABSENT ? kzalloc(npages * sizeof(uint64_t))
+	                               : kmalloc(npages * sizeof(uint64_t));
 	if (!m->pages)
 		goto out_free_m;
-	err = alloc_blocks(m->pages, npages, zero);
+	err = mode == FILL_ABSENT ? 0 : alloc_blocks(m->pages, npages, mode == FILL_ZERO);
 	if (err)
 		goto out_free_pages;
 	kobject_init(&m->obj, OBJ_MEMORY, &memory_ops);
@@ -152,7 +163,7 @@ out_uncharge:
 
 int memory_create(struct mem_pool *pool, uint64_t size, struct memory **out)
 {
-	return memory_alloc(pool, size, true, out);
+	return memory_alloc(pool, size, FILL_ZERO, out);
 }
 
 /* Page i of m gets the bytes of [off, off + len) it holds from usrc, zeroes elsewhere. */
@@ -181,7 +192,7 @@ int memory_create_from_user(struct mem_pool *pool, uint64_t size, uint64_t off, 
 	if (!user_range_ok(usrc, len))
 		return ERR_BAD_ADDRESS;
 	struct memory *m;
-	int err = memory_alloc(pool, size, false, &m);
+	int err = memory_alloc(pool, size, FILL_NONE, &m);
 	if (err)
 		return err;
 	for (uint64_t i = 0; i < m->npages; i++) {
@@ -198,27 +209,10 @@ int memory_create_from_user(struct mem_pool *pool, uint64_t size, uint64_t off, 
 int memory_create_paged(struct mem_pool *pool, uint64_t size, struct kobject *pager, uint64_t key,
                         struct memory **out)
 {
-	if (size == 0 || size > MEM_PAGED_MAX_SIZE)
-		return ERR_INVALID_ARGS;
-	uint64_t npages = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
-	uint64_t charge =
-	    kmalloc_size(npages * sizeof(uint64_t)) + kmalloc_size(sizeof(struct memory));
-	int err = pool_charge(pool, charge);
+	struct memory *m;
+	int err = memory_alloc(pool, size, FILL_ABSENT, &m);
 	if (err)
 		return err;
-	struct memory *m = kzalloc(sizeof(*m));
-	uint64_t *pages = m ? kzalloc(npages * sizeof(uint64_t)) : NULL;
-	if (!pages) {
-		kfree(m);
-		pool_uncharge(pool, charge);
-		return ERR_NO_MEMORY;
-	}
-	kobject_init(&m->obj, OBJ_MEMORY, &memory_ops);
-	m->npages = npages;
-	m->pages = pages;
-	m->pool = pool;
-	m->charged = charge;
-	pool_get(pool);
 	kobject_get(pager);
 	m->pager = pager;
 	m->key = key;
@@ -289,19 +283,18 @@ long memory_supply(struct memory *m, uint64_t off, uint64_t len, uint64_t usrc, 
 			return ERR_INTERRUPTED;
 		uint64_t idx = off / PAGE_SIZE + i, src = usrc + i * PAGE_SIZE;
 		uint64_t pa = memory_page_lookup(m, idx);
-		long r = 0;
+		long r;
 		if (pa && (flags & MEM_SUPPLY_PRESENT))
 			r = copy_from_user(phys_to_virt(pa), src, PAGE_SIZE) ?: 1;
 		else if (!pa && (flags & MEM_SUPPLY_ABSENT))
 			r = supply_absent(m, idx, src);
 		else
-			r = 1; /* not asked for: skipped, not counted */
+			r = 0; /* not asked for: skipped, not counted */
 		if (r < 0)
 			return r;
-		if (r == 0)
+		if (r == 0 && !pa && (flags & MEM_SUPPLY_ABSENT))
 			continue; /* another supplier installed it first: look again */
-		if (pa ? (flags & MEM_SUPPLY_PRESENT) : (flags & MEM_SUPPLY_ABSENT))
-			done++;
+		done += r;
 		i++;
 	}
 	return done;

@@ -493,15 +493,15 @@ static void push(struct runqueue *rq, struct runqueue *v, uint64_t now)
 }
 
 /*
- * Balance a busy CPU against the busiest other one, at most once per
- * SCHED_BALANCE_NS (docs/scheduler.md, "Balancing busy CPUs"). A queue two or
- * more threads longer than ours gives us the thread that has had the least of
- * a CPU (it gains a shorter queue). A queue one longer (the lengths cannot
- * be equal) swaps: its thread that has had the least for our queued one that
- * has had the most, when they differ by more than 1/32, so with unequal
- * queues the threads take turns on the shorter ones. The other queue's lock
- * is only tried (we hold ours): busy, we balance next time. rq's lock held,
- * prev running here.
+ * Balance a busy CPU against the others, at most once per SCHED_BALANCE_NS
+ * (docs/scheduler.md, "Balancing busy CPUs"). A busy CPU two or more threads
+ * shorter than ours gets one pushed (push()). Else the busiest: a queue two
+ * or more longer gives us the thread that has had the least of a CPU (it
+ * gains a shorter queue); a queue one longer (the lengths cannot be equal)
+ * swaps its thread that has had the least for our queued one that has had
+ * the most, when they differ by more than 1/32, so with unequal queues the
+ * threads take turns on the shorter ones. Other queues' locks are only tried
+ * (we hold ours): busy, we balance next time. rq's lock held, prev running.
  */
 static void balance(struct runqueue *rq, uint64_t now)
 {
@@ -1210,11 +1210,8 @@ static bool steal(struct runqueue *rq)
 		t = t->next;
 	}
 	if (t) {
-		unlink_after(v, pred, t);
-		t->cpu = self;
-		enqueue(rq, t, false);
+		move_queued(v, pred, t, rq);
 		rq->stats.steals++;
-		rq->stats.migrations++;
 	}
 	unlock_two(rq, v);
 	return t != NULL;

@@ -74,6 +74,11 @@ void kt_run_msg_tests(void);
 void kt_run_cap_tests(void);
 void kt_run_wait_tests(void);
 void kt_run_pager_tests(void);
+/*
+ * paging.c: child role (with arg) blocks a thread of its own on a pager that never
+ * answers and says so on "ep"; kill it: it must end PROC_KILLED with no thread left.
+ */
+void kt_kill_when_blocked(const char *role, const char *arg);
 void kt_run_paged_tests(void); /* paged.c */
 int kt_paged_child(const char *how);
 void kt_run_sched_tests(void);

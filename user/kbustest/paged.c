@@ -222,7 +222,7 @@ static void test_paged_errors(void)
 }
 
 /* A child whose own thread touches paged memory whose pager refuses / is gone / is silent. */
-static void expect_child_faulted(const char *how, int want_fault)
+static void expect_child_faulted(const char *how)
 {
 	struct ch_child c;
 	struct proc_status st;
@@ -232,54 +232,31 @@ static void expect_child_faulted(const char *how, int want_fault)
 	int r = kt_reap(&c, KT_LONG, &st);
 	CHECK(r == 0, "wait: %s", ch_error_name(r));
 	ch_proc_status_describe(&st, desc, sizeof(desc));
-	if (want_fault)
-		CHECK(st.state == PROC_FAULTED && st.fault_vector == 14 &&
-		          st.fault_addr == PAGED_VA + 2 * PG + 8,
-		      "paged %s: the child %s (want: faulted at 0x%llx)", how, desc,
-		      (unsigned long long)(PAGED_VA + 2 * PG + 8));
+	CHECK(st.state == PROC_FAULTED && st.fault_vector == 14 &&
+	          st.fault_addr == PAGED_VA + 2 * PG + 8,
+	      "paged %s: the child %s (want: faulted at 0x%llx)", how, desc,
+	      (unsigned long long)(PAGED_VA + 2 * PG + 8));
 }
 
 static void test_paged_refused(void)
 {
-	expect_child_faulted("refuse", 1);
+	expect_child_faulted("refuse");
 }
 
 static void test_paged_pager_gone(void)
 {
-	expect_child_faulted("gone", 1);
+	expect_child_faulted("gone");
 }
 
 static void test_paged_unsupplied(void)
 {
-	expect_child_faulted("unsupplied", 1);
+	expect_child_faulted("unsupplied");
 }
 
 /* A thread waiting on a silent pager is killed with its process. */
 static void test_paged_silent_kill(void)
 {
-	handle_t e[2];
-	struct ch_child c;
-	struct proc_status st;
-	char buf[16];
-	uint32_t len;
-
-	if (kt_channel(0, e))
-		return;
-	EXPECT_OK(kt_spawn("paged", "silent", e[1], 0, 0, &c));
-	ch_cap_drop(e[1]);
-	long r = ch_kbus_recv_bytes(e[0], buf, sizeof(buf), &len, 0, KT_LONG);
-	if (r < 0) {
-		kt_reap(&c, 0, &st);
-		ch_cap_drop(e[0]);
-		kt_fail("child never reported its blocked access: %s", ch_error_name(r));
-		return;
-	}
-	EXPECT_OK(ch_proc_kill(c.process));
-	EXPECT_OK(ch_proc_wait(c.process, KT_LONG, &st));
-	CHECK(st.state == PROC_KILLED && st.threads == 0, "state %u threads %u", st.state,
-	      st.threads);
-	kt_reap(&c, 0, &st);
-	ch_cap_drop(e[0]);
+	kt_kill_when_blocked("paged", "silent");
 }
 
 /* --- the child --- */

@@ -120,7 +120,7 @@ static void test_pager_never_answers_kill_thread(void)
 	      "killing the blocked thread: the child %s (want: exited with code 0)", how);
 }
 
-static void test_pager_never_answers_kill_process(void)
+void kt_kill_when_blocked(const char *role, const char *arg)
 {
 	handle_t e[2];
 	struct ch_child c;
@@ -130,7 +130,7 @@ static void test_pager_never_answers_kill_process(void)
 
 	if (kt_channel(0, e))
 		return;
-	EXPECT_OK(kt_spawn("pagerhang", NULL, e[1], 0, 0, &c));
+	EXPECT_OK(kt_spawn(role, arg, e[1], 0, 0, &c));
 	ch_cap_drop(e[1]);
 	long r = ch_kbus_recv_bytes(e[0], buf, sizeof(buf), &len, 0, KT_LONG);
 	if (r < 0) {
@@ -146,6 +146,11 @@ static void test_pager_never_answers_kill_process(void)
 	      st.threads);
 	kt_reap(&c, 0, &st);
 	ch_cap_drop(e[0]);
+}
+
+static void test_pager_never_answers_kill_process(void)
+{
+	kt_kill_when_blocked("pagerhang", NULL);
 }
 
 static void test_lazy(void)
