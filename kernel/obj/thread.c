@@ -190,9 +190,19 @@ void uthread_exit_current(int64_t code)
 	kt->uthread = NULL;
 	arch_irq_restore(irq);
 	fpu_area_free(fpu);
-	if (last)
-		process_end(p);
+	if (!last) {
+		kobject_put(&t->obj);
+		thread_exit();
+	}
+	/*
+	 * Our uthread reference goes before the waiters wake: a parent that
+	 * drops its handles once it sees the end should find p's pool (and
+	 * its quota) already on its way back, not still pinned through t.
+	 */
+	kobject_get(&p->obj);
 	kobject_put(&t->obj);
+	process_end(p);
+	kobject_put(&p->obj);
 	thread_exit();
 }
 
