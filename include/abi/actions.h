@@ -308,6 +308,8 @@ enum ch_arg_kind {
 	  (ARG_OUT(struct ns_statfs), ARG_TIMEOUT)) \
 	X(SYS_NS_SETATTR,        ns_setattr,        ch_ns_setattr,       OBJ,  OBJ_NS_NODE,       RIGHT_WRITE, \
 	  (ARG_IN(struct ns_setattr), ARG_TIMEOUT)) \
+	X(SYS_NS_MAP,            ns_map,            ch_ns_map,           OBJ,  OBJ_NS_NODE,       RIGHT_READ, \
+	  (ARG_FLAGS, ARG_OUT_HANDLE(OBJ_MEMORY, 1), ARG_OUT_OPT(uint64_t), ARG_TIMEOUT)) \
 	X(SYS_THREAD_SET_SCHED,  thread_set_sched,  ch_thread_set_sched, OBJ,  OBJ_THREAD,        RIGHT_MANAGE, \
 	  (ARG_INT, ARG_INT, ARG_HANDLE(OBJ_SCHED))) \
 	X(SYS_SCHED_GET,         sched_get,         ch_sched_get,        OBJ,  OBJ_SCHED,         RIGHT_INSPECT, \

@@ -9,6 +9,7 @@
  */
 #pragma once
 #include <stdint.h>
+#include <abi/rights.h>
 
 /*
  * Entry types. A lookup names the type it expects (NS_TYPE_ANY: any); an
@@ -132,6 +133,8 @@ enum ns_op {
 	NS_OP_SYNC = 15, /* node (any of the file system), flags NS_SYNC_*: write back (no data) */
 	NS_OP_STATFS = 16, /* node (any of the file system) -> struct ns_statfs */
 	NS_OP_SETATTR = 17, /* node, struct ns_setattr (len1, checked by the kernel): change */
+	NS_OP_MAP = 18, /* file node, arg = rights wanted (RIGHT_READ, RIGHT_WRITE, RIGHT_EXEC)
+	                 * -> one capability: a memory object showing the file (SYS_NS_MAP) */
 	NS_OP_COUNT
 };
 
@@ -323,6 +326,28 @@ struct ns_statfs {
  * system ERR_ACCESS_DENIED. docs/namespace.md "Attributes".
  */
 #define SYS_NS_SETATTR SYS_ACTION(OBJ_NS_NODE, 16)
+
+/*
+ * --- Mapping a file (issue 17) ---
+ * a0 = rights wanted on the memory: RIGHT_READ (0 means it), plus RIGHT_WRITE
+ * for a writable shared mapping and RIGHT_EXEC to run it, each needing the
+ * same right on the file's capability (ERR_ACCESS_DENIED); a1 = handle_t *out;
+ * a2 = uint64_t *size_out (optional: the memory object's bytes); a3 = timeout.
+ * RIGHT_READ. Files only (ERR_WRONG_TYPE). The provider answers NS_OP_MAP
+ * with one capability to a memory object that shows the file (fsd: a paged
+ * object it is the pager of, docs/fsd.md "Mapped files"); the caller gets a
+ * capability derived from it, so the provider can revoke it, with the rights
+ * asked plus RIGHT_MAP and RIGHT_INSPECT, and RIGHT_DUPLICATE and
+ * RIGHT_TRANSFER where the provider's had them; never RIGHT_MANAGE (the
+ * pager's). The object may be longer than the file: bytes past its end read
+ * as 0. A provider that cannot: ERR_NOT_SUPPORTED (fsd refuses RIGHT_WRITE:
+ * it keeps no write-back of mapped pages); one that answers anything but one
+ * memory capability with those rights: ERR_MALFORMED. Map it with SYS_AS_MAP;
+ * libc's mmap() does both. docs/namespace.md "Mapping files".
+ */
+#define SYS_NS_MAP SYS_ACTION(OBJ_NS_NODE, 17)
+/* The rights SYS_NS_MAP may ask for. */
+#define NS_MAP_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC)
 
 /* struct ns_setattr.valid */
 #define NS_ATTR_MODE (1u << 0) /* mode: permission bits (07777) */

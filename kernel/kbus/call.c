@@ -49,7 +49,9 @@
 #include <arch/irq_flags.h>
 #include <arch/syscall_regs.h>
 #include <arch/thread.h>
+#include <cap/cap.h>
 #include <cap/hold.h>
+#include <cap/invoke.h>
 #include <mm/pmm.h>
 #include <mm/uaccess.h>
 #include <obj/process.h>
@@ -588,6 +590,35 @@ int kbus_kernel_call(struct endpoint *ep, const void *data, size_t len, void *re
 int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *reply,
                          size_t reply_cap, uint64_t timeout)
 {
+	return kbus_kernel_call_cap(ep, m, reply, reply_cap, timeout, NULL);
+}
+
+/* kc's capability from r's (in transit): derived into kc->cs, rights cut to kc->mask. */
+static void take_cap(const struct kbus_kmsg *r, struct cspace *transit, struct kbus_kcap *kc)
+{
+	kc->out = HANDLE_INVALID;
+	kc->ncaps = r->nhandles;
+	if (r->nhandles != 1)
+		return;
+	struct cap_ref ref;
+	kc->err = cap_lookup(transit, r->handles[0], kc->type, 0, &ref);
+	if (kc->err)
+		return; /* revoked in flight, or not the type asked */
+	kc->rights = ref.rights & kc->mask;
+	cap_ref_put(&ref);
+	kc->err = cap_derive_to(transit, r->handles[0], kc->cs, kc->rights, 0, &kc->out);
+	if (kc->err)
+		kc->out = HANDLE_INVALID;
+}
+
+int kbus_kernel_call_cap(struct endpoint *ep, const struct kbus_out *m, void *reply,
+                         size_t reply_cap, uint64_t timeout, struct kbus_kcap *kc)
+{
+	if (kc) {
+		kc->out = HANDLE_INVALID;
+		kc->ncaps = 0;
+		kc->err = 0;
+	}
 	struct endpoint *dst = ep->peer;
 	if (!dst)
 		return ERR_BAD_STATE;
@@ -619,6 +650,8 @@ int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *re
 	struct kbus_kmsg *r = call.reply;
 	memcpy(reply, r->data, MIN(reply_cap, (size_t)r->len));
 	int n = (int)r->len;
+	if (kc)
+		take_cap(r, ep->transit, kc);
 	kbus_msg_free(r, ep->transit);
 	return n;
 }

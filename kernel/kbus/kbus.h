@@ -169,6 +169,27 @@ int kbus_kernel_call(struct endpoint *ep, const void *data, size_t len, void *re
 int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *reply,
                          size_t reply_cap, uint64_t timeout);
 
+/*
+ * What a kernel caller takes from a reply's capabilities (kbus_kernel_call_cap):
+ * if the reply carries exactly one, of type `type`, a capability derived from
+ * it (so its sender can revoke it) with its rights cut to `mask` is placed in
+ * cs and its handle and rights stored in out and rights; else out stays
+ * HANDLE_INVALID. ncaps is how many the reply carried. The reply's
+ * capabilities themselves are dropped either way.
+ */
+struct kbus_kcap {
+	struct cspace *cs;
+	enum obj_type type;
+	uint64_t mask;
+	handle_t out;
+	uint64_t rights;
+	uint32_t ncaps;
+	int err; /* why out is HANDLE_INVALID with ncaps == 1 (type, rights, cs full) */
+};
+/* kbus_kernel_call_msg(), taking a capability from the reply as kc says. */
+int kbus_kernel_call_cap(struct endpoint *ep, const struct kbus_out *m, void *reply,
+                         size_t reply_cap, uint64_t timeout, struct kbus_kcap *kc);
+
 /* Scheduler hook: t is ending with a received call unanswered. */
 void kbus_thread_exit(struct thread *t);
 /* Put the endpoint reference the flat path kept in t between system calls

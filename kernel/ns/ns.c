@@ -13,10 +13,14 @@
 
 #include <abi/errors.h>
 #include <abi/rights.h>
+#include <cap/cap.h>
+#include <cap/invoke.h>
+#include <kbus/kbus.h>
 #include <lib/compiler.h>
 #include <lib/spinlock.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
+#include <obj/memory.h>
 
 /* Scratch of one resolution: two paths and a link target (too big for a kernel stack). */
 struct resolve_buf {
@@ -665,5 +669,49 @@ int ns_statfs(struct ns_node *n, uint64_t timeout, struct ns_statfs *out)
 			r = 0;
 	}
 	kfree(rep);
+	return r;
+}
+
+int ns_map(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout, struct cspace *cs,
+           handle_t *out, uint64_t *size)
+{
+	if (n->type != NS_TYPE_FILE)
+		return ERR_WRONG_TYPE;
+	if (!n->prov->ops->map)
+		return ERR_NOT_SUPPORTED;
+	struct ns_req q = {.op = NS_OP_MAP, .node = n->node, .rights = rights, .arg = want};
+	struct ns_rep rep;
+	/* never RIGHT_MANAGE: supplying the pages is the provider's alone */
+	struct kbus_kcap kc = {.cs = cs,
+	                       .type = OBJ_MEMORY,
+	                       .mask = want | RIGHT_MAP | RIGHT_INSPECT | RIGHT_DUPLICATE |
+	                               RIGHT_TRANSFER};
+	long got = n->prov->ops->map(n->prov, &q, &rep, sizeof(rep), timeout, &kc);
+	int r = 0;
+	if (got < 0) {
+		r = (int)got;
+		if (r == ERR_PEER_CLOSED)
+			ns_overlay_forget(n->prov);
+	} else if ((size_t)got != sizeof(rep) || rep.len) {
+		r = ERR_MALFORMED;
+	} else if (rep.status < 0) {
+		r = ns_provider_error(rep.status);
+	} else if (kc.out == HANDLE_INVALID) {
+		/* a full cspace is the caller's; anything else the provider's fault */
+		r = kc.ncaps == 1 && (kc.err == ERR_NO_RESOURCES || kc.err == ERR_NO_MEMORY)
+		        ? kc.err
+		        : ERR_MALFORMED;
+	} else if ((kc.rights & (want | RIGHT_MAP)) != (want | RIGHT_MAP)) {
+		r = ERR_MALFORMED;
+	}
+	struct cap_ref ref;
+	if (!r && !(r = cap_lookup(cs, kc.out, OBJ_MEMORY, 0, &ref))) {
+		*size = memory_size(memory_from(ref.obj));
+		cap_ref_put(&ref);
+	}
+	if (r && kc.out != HANDLE_INVALID)
+		cap_drop(cs, kc.out);
+	if (!r)
+		*out = kc.out;
 	return r;
 }

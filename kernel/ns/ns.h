@@ -29,6 +29,7 @@
 struct mem_pool;
 struct endpoint;
 struct cspace;
+struct kbus_kcap;
 struct ns_prov;
 
 /* What one resolution step is asked for, and where it puts what it finds. */
@@ -65,6 +66,15 @@ struct ns_prov_ops {
 	 * the provider). NULL: the provider has no events (ERR_NOT_SUPPORTED). */
 	int (*watch)(struct ns_prov *p, uint64_t dir, uint32_t mask, struct cspace *cs, handle_t h,
 	             uint64_t timeout);
+	/*
+	 * NS_OP_MAP of file node with the caller's capability rights (q->rights)
+	 * and the rights wanted (q->arg): the memory capability the provider
+	 * answers, derived into cs with its rights cut to mask (kbus_kernel_call_cap,
+	 * kc). Returns the reply's length or a transport error, as call(). NULL:
+	 * the provider maps nothing (ERR_NOT_SUPPORTED).
+	 */
+	long (*map)(struct ns_prov *p, const struct ns_req *q, void *reply, size_t cap,
+	            uint64_t timeout, struct kbus_kcap *kc);
 	/* The kernel dropped what a NODE step or a create held. */
 	void (*release)(struct ns_prov *p, uint64_t node);
 	/* The last reference went: free the provider. */
@@ -242,3 +252,10 @@ int ns_statfs(struct ns_node *n, uint64_t timeout, struct ns_statfs *out);
  * ERR_INVALID_ARGS (unknown bits, a mode outside 07777, a time both given and
  * NOW), the provider's (ERR_NOT_SUPPORTED, ERR_ACCESS_DENIED), transport. */
 int ns_setattr(struct ns_node *n, const struct ns_setattr *sa, uint64_t timeout);
+/* The memory object showing file n, from its provider (ns_prov_ops.map), as a capability
+ * in cs with the rights want (NS_MAP_RIGHTS; the caller checked them against its
+ * capability's, rights) and those SYS_NS_MAP adds; its size in *size. Errors:
+ * ERR_WRONG_TYPE, the provider's (ERR_NOT_SUPPORTED), ERR_MALFORMED (no memory
+ * capability, or one without the rights asked), ERR_NO_RESOURCES (cs full), transport. */
+int ns_map(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout,
+           struct cspace *cs, handle_t *out, uint64_t *size);

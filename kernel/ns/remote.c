@@ -176,9 +176,17 @@ static void remote_destroy(struct ns_prov *p)
 	kfree(r);
 }
 
+static long remote_map(struct ns_prov *p, const struct ns_req *q, void *reply, size_t cap,
+                       uint64_t timeout, struct kbus_kcap *kc)
+{
+	struct kbus_out m = {.data = q, .len = sizeof(*q), .user = false};
+	return kbus_kernel_call_cap(R(p)->ep, &m, reply, cap, timeout, kc);
+}
+
 static const struct ns_prov_ops remote_ops = {
     .step = remote_step,
     .call = remote_call,
+    .map = remote_map,
     .release = remote_release,
     .watch = remote_watch,
     .destroy = remote_destroy,

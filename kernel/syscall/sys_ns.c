@@ -363,3 +363,23 @@ long sys_ns_setattr(struct cspace *cs, struct ns_node *n, const struct cap_ref *
 		return ERR_ACCESS_DENIED;
 	return ns_setattr(n, &sa, timeout_of(a[1]));
 }
+
+long sys_ns_map(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap, const uint64_t *a)
+{
+	uint64_t want = a[0] ? a[0] : RIGHT_READ;
+	if (want & ~(uint64_t)NS_MAP_RIGHTS)
+		return ERR_INVALID_ARGS;
+	want |= RIGHT_READ; /* a mapping that cannot be read is no use */
+	if (want & ~cap->rights)
+		return ERR_ACCESS_DENIED; /* the file's rights bound the memory's */
+	handle_t h;
+	uint64_t size;
+	int err = ns_map(n, cap->rights, want, timeout_of(a[3]), cs, &h, &size);
+	if (err)
+		return err;
+	if (a[2] && copy_to_user(a[2], &size, sizeof(size))) {
+		cap_drop(cs, h);
+		return ERR_BAD_ADDRESS;
+	}
+	return syscall_put_handle(cs, h, a[1]);
+}

@@ -294,6 +294,23 @@ long cl___libc_ns_unlink(handle_t dir, const char *path, unsigned long len, uint
 long cl___libc_ns_rename(handle_t dir, const char *path, unsigned long len, handle_t dir2,
                          const char *path2, unsigned long len2);
 
+/* sys/mman.h, and its hooks over the host's mmap (libc_mem_fake.c). */
+void *cl_mmap(void *addr, size_t len, int prot, int flags, int fd, long long off);
+int cl_munmap(void *addr, size_t len);
+int cl_mprotect(void *addr, size_t len, int prot);
+int cl_msync(void *addr, size_t len, int flags);
+long cl___libc_map(handle_t file, uint64_t addr, uint64_t len, uint64_t off, int prot,
+                   int shared, uint64_t *out);
+long cl___libc_unmap(uint64_t addr, uint64_t len);
+long cl___libc_protect(uint64_t addr, uint64_t len, int prot);
+struct cl_fake_mem {
+	unsigned maps, unmaps, protects; /* hook calls */
+	int last_shared, last_prot; /* the last __libc_map's */
+	handle_t last_file;
+	long fail; /* when set, __libc_map fails with it */
+};
+extern struct cl_fake_mem cl_fake_mem;
+
 /* The fake bus (libc_stream_fake.c): streams, pipes and terminals. */
 #define FAKE_STREAM_BASE 0x4000u /* its handles; the namespace's are below */
 struct cl_fake_stream {

@@ -9,8 +9,9 @@
 # cl___libc_morecore, cl___libc_exit, cl___libc_clock_ns and cl___libc_clock_set itself
 # (libc_hooks.c), and the
 # namespace hooks over a fake file system (libc_ns_fake.c, with the real shared/ns_uri.c),
-# the stream hooks over a fake message bus (libc_stream_fake.c), and the futex and
-# thread hooks over the host's futexes and threads (libc_thread_fake.c).
+# the stream hooks over a fake message bus (libc_stream_fake.c), the futex and
+# thread hooks over the host's futexes and threads (libc_thread_fake.c), and the
+# mapping hooks over the host's mmap (libc_mem_fake.c).
 
 test_libc_RULE := custom
 
@@ -25,7 +26,7 @@ TEST_LIBC_HOOKS := __libc_write __libc_morecore __libc_exit __libc_clock_ns __li
 	__libc_ns_stat_at __libc_ns_read __libc_ns_write __libc_ns_truncate __libc_ns_setattr __libc_ns_unlink __libc_ns_rename \
 	__libc_handle __libc_handle_type __libc_stream_recv __libc_stream_send __libc_pipe __libc_term \
 	__libc_futex_wait __libc_futex_wake __libc_thread_start __libc_thread_wait \
-	__libc_thread_release __libc_thread_exit
+	__libc_thread_release __libc_thread_exit __libc_map __libc_unmap __libc_protect
 TEST_LIBC_CFLAGS := -std=gnu17 -g -O1 -ffreestanding -fno-builtin -nostdinc \
 	-fno-tree-loop-distribute-patterns -fno-stack-protector \
 	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
@@ -59,7 +60,7 @@ $(TEST_LIBC_DIR)/libc_cl.o: $(TEST_LIBC_OBJS)
 	$(Q)objcopy --redefine-syms=$(TEST_LIBC_DIR)/rename.txt $(TEST_LIBC_DIR)/libc_all.o $@
 
 TEST_LIBC_FAKES := tests/host/libc_hooks.c tests/host/libc_ns_fake.c tests/host/libc_stream_fake.c \
-	tests/host/libc_thread_fake.c shared/ns_uri.c
+	tests/host/libc_thread_fake.c tests/host/libc_mem_fake.c shared/ns_uri.c
 
 $(B)/host/test_libc $(B)/host/test_libc_stdlib $(B)/host/test_libc_files \
 		$(B)/host/test_libc_streams $(B)/host/test_libc_pthread: $(B)/host/%: \

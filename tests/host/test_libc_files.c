@@ -4,7 +4,8 @@
  * taking short writes, stdio buffering (one write per buffer, read-ahead given back
  * when a stream turns to writing, ftell and fseek across it), path resolution from
  * the root, a URI and the current directory (and ".." above it), paged readdir, and
- * that nothing leaks a handle. The namespace is the fake of libc_ns_fake.c.
+ * that nothing leaks a handle; mmap's checks and what it asks of its hook. The
+ * namespace is the fake of libc_ns_fake.c, the mapping hooks libc_mem_fake.c's.
  */
 #include "libc_cl.h"
 
@@ -21,6 +22,7 @@
 
 #include <abi/errors.h>
 #include <abi/rights.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 /* The libc's values are Linux's, the host's here: the same numbers. */
@@ -367,6 +369,88 @@ static void test_paths(void **state)
 	assert_int_equal(cl_fake_ns_open_handles(), handles + 1);
 }
 
+/* mmap, munmap, mprotect, msync: POSIX's checks and errno here, the rest in the hook. */
+static void test_mmap(void **state)
+{
+	(void)state;
+	memset(&cl_fake_mem, 0, sizeof(cl_fake_mem));
+	put("/m", "mapped bytes");
+	int ro = cl_open("/m", O_RDONLY), wo = cl_open("/m", O_WRONLY), rw = cl_open("/m", O_RDWR);
+	assert_true(ro >= 3 && wo >= 3 && rw >= 3);
+	/* a file, private: its bytes, the rest of the page zero */
+	char *p = cl_mmap(NULL, 100, PROT_READ, MAP_PRIVATE, ro, 0);
+	assert_ptr_not_equal(p, MAP_FAILED);
+	assert_memory_equal(p, "mapped bytes\0\0", 14);
+	assert_int_equal(cl_fake_mem.last_shared, 0);
+	assert_int_equal(cl_munmap(p, 100), 0);
+	/* shared, read-only, from a descriptor open for reading */
+	p = cl_mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, 0);
+	assert_ptr_not_equal(p, MAP_FAILED);
+	assert_int_equal(cl_fake_mem.last_shared, 1);
+	assert_int_equal(cl_munmap(p, 4096), 0);
+	/* anonymous: no file asked */
+	p = cl_mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_ptr_not_equal(p, MAP_FAILED);
+	assert_int_equal(cl_fake_mem.last_file, HANDLE_INVALID);
+	p[8191] = 1;
+	assert_int_equal(cl_mprotect(p, 8192, PROT_READ), 0);
+	assert_int_equal(cl_msync(p, 8192, MS_SYNC), 0);
+	assert_int_equal(cl_munmap(p, 8192), 0);
+	unsigned maps = cl_fake_mem.maps;
+	/* refused before the hook: each with its errno */
+	struct {
+		size_t len;
+		int prot, flags, fd;
+		long long off;
+		int err;
+	} bad[] = {
+	    {0, PROT_READ, MAP_PRIVATE, ro, 0, EINVAL}, /* nothing */
+	    {100, PROT_READ, MAP_PRIVATE, ro, 100, EINVAL}, /* offset not a page's */
+	    {100, PROT_READ, MAP_PRIVATE, ro, -4096, EINVAL},
+	    {100, PROT_READ, 0, ro, 0, EINVAL}, /* neither shared nor private */
+	    {100, PROT_READ, MAP_SHARED | MAP_PRIVATE, ro, 0, EINVAL},
+	    {100, PROT_READ, MAP_PRIVATE | 0x100000, ro, 0, EINVAL}, /* unknown flag */
+	    {100, 0x10, MAP_PRIVATE, ro, 0, EINVAL}, /* unknown protection */
+	    {100, PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, ENOTSUP}, /* W^X */
+	    {100, PROT_READ, MAP_PRIVATE, 77, 0, EBADF},
+	    {100, PROT_READ, MAP_PRIVATE, wo, 0, EACCES}, /* cannot read it */
+	    {100, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0, EACCES}, /* cannot write it */
+	    {(size_t)-1, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, EINVAL},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cl_errno = 0;
+		assert_ptr_equal(
+		    cl_mmap(NULL, bad[i].len, bad[i].prot, bad[i].flags, bad[i].fd, bad[i].off),
+		    MAP_FAILED);
+		if (cl_errno != bad[i].err)
+			fail_msg("case %zu: errno %d, wanted %d", i, cl_errno, bad[i].err);
+	}
+	cl_errno = 0;
+	assert_ptr_equal(cl_mmap((void *)1, 100, PROT_READ, MAP_PRIVATE | MAP_FIXED, ro, 0),
+	                 MAP_FAILED);
+	assert_int_equal(cl_errno, EINVAL);
+	assert_int_equal(cl_fake_mem.maps, maps);
+	/* what the hook answers, as errno: a shared map the provider cannot give */
+	cl_fake_mem.fail = ERR_NOT_SUPPORTED;
+	assert_ptr_equal(cl_mmap(NULL, 100, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0), MAP_FAILED);
+	assert_int_equal(cl_errno, ENOTSUP);
+	cl_fake_mem.fail = ERR_WRONG_TYPE;
+	assert_ptr_equal(cl_mmap(NULL, 100, PROT_READ, MAP_SHARED, rw, 0), MAP_FAILED);
+	assert_int_equal(cl_errno, ENODEV);
+	cl_fake_mem.fail = 0;
+	/* munmap and mprotect: alignment and length */
+	cl_errno = 0;
+	assert_int_equal(cl_munmap((void *)4097, 4096), -1);
+	assert_int_equal(cl_errno, EINVAL);
+	assert_int_equal(cl_munmap((void *)4096, 0), -1);
+	assert_int_equal(cl_mprotect((void *)4097, 4096, PROT_READ), -1);
+	assert_int_equal(cl_msync((void *)4096, 4096, MS_SYNC | MS_ASYNC), -1);
+	assert_int_equal(cl_errno, EINVAL);
+	cl_close(ro);
+	cl_close(wo);
+	cl_close(rw);
+}
+
 static void test_readdir_paged(void **state)
 {
 	(void)state;
@@ -410,6 +494,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_paths, setup),
 	    cmocka_unit_test_setup(test_attrs, setup),
 	    cmocka_unit_test_setup(test_readdir_paged, setup),
+	    cmocka_unit_test_setup(test_mmap, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,17 +108,25 @@ static long serve_queued(handle_t ep, void *req, void *rep)
 		if (r < 0)
 			return r;
 		bool was_dirty = st.dirty;
-		size_t n = ns_provider_handle_caps(&fsd_ops, &st, req, b.len, caps, b.nhandles, rep,
-		                                   NS_MSG_MAX);
+		handle_t mem;
+		size_t n = ns_provider_handle_reply(&fsd_ops, &st, req, b.len, caps, b.nhandles,
+		                                    rep, NS_MSG_MAX, &mem);
 		for (uint32_t i = 0; i < b.nhandles; i++)
 			if (caps[i] != HANDLE_INVALID)
 				ch_cap_drop(caps[i]);
 		if (st.dirty && !was_dirty)
 			dirty_since = (uint64_t)ch_clock_ns();
 		if (n > 0 && (b.flags & KBUS_MSG_CALL)) {
-			struct kbus_msg out = {.data = rep, .len = (uint32_t)n};
-			ch_kbus_reply(ep, &out);
+			/* NS_OP_MAP's memory capability is moved with the reply */
+			struct kbus_msg out = {.data = rep,
+			                       .len = (uint32_t)n,
+			                       .nhandles = mem != HANDLE_INVALID,
+			                       .handles = &mem};
+			if (ch_kbus_reply(ep, &out) >= 0)
+				mem = HANDLE_INVALID;
 		}
+		if (mem != HANDLE_INVALID)
+			ch_cap_drop(mem); /* not delivered: the caller gave up */
 	}
 }
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <abi/errors.h>
+#include <abi/rights.h>
 
 #include "pager.h"
 
@@ -357,6 +358,17 @@ static int op_statfs(void *ctx, uint64_t node, struct ns_statfs *out)
 	return 0;
 }
 
+/* NS_OP_MAP: the file's paged object, fsd its pager (pager.c); never writable. */
+static int op_map(void *ctx, uint64_t node, uint64_t rights, handle_t *out)
+{
+	(void)ctx;
+	INO_OR_FAIL(ino, node);
+	uint64_t size;
+	long r = pager_map(
+	    ino, rights | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE, out, &size);
+	return r < 0 ? (int)r : 0;
+}
+
 const struct ns_provider_ops fsd_ops = {
     .walk = op_walk,
     .create = op_create,
@@ -375,4 +387,5 @@ const struct ns_provider_ops fsd_ops = {
     .sync = op_sync,
     .statfs = op_statfs,
     .setattr = op_setattr,
+    .map = op_map,
 };

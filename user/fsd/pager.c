@@ -29,7 +29,8 @@
 
 #define PAGE 4096u
 #define PAGER_GRAIN (64u << 10) /* objects are sized in steps of this, plus one */
-#define PAGER_GIVE (RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE)
+#define PAGER_GIVE \
+	(RIGHT_READ | RIGHT_EXEC | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE)
 
 struct pobj {
 	handle_t mem; /* fsd's, with RIGHT_MANAGE; HANDLE_INVALID: a free slot */

@@ -3,20 +3,24 @@
  * (docs/fsd.md "Mapped files"), and the paged-memory calls a pager makes, tried
  * with bad arguments.
  *
- * The capabilities come from fsd's control endpoint (FSD_CTL_MAP, fstest_map()).
+ * The capabilities come from fsd's control endpoint (FSD_CTL_MAP, fstest_map()),
+ * except in fs_map_program, where a program maps with mmap() (SYS_NS_MAP).
  * What must end a process (a touch past the end of a file, a touch once fsd is
  * gone) is done by a child, `bin/fstest maptouch <offset>`, which maps its "mem"
  * whole, reads the byte at offset and exits with it as its code; the test reads
  * how it ended.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <abi/errors.h>
 #include <abi/rights.h>
+#include <charlotte/fd.h>
 #include <charlotte/kbus.h>
 #include <charlotte/ns.h>
 #include <charlotte/spawn.h>
@@ -216,8 +220,8 @@ static void test_map_beyond_eof(void)
 	ch_cap_drop(d);
 }
 
-/* What fsd hands out: never RIGHT_MANAGE or RIGHT_WRITE; no directory, no file larger
- * than PAGER_MAP_MAX. */
+/* What fsd hands out: never RIGHT_MANAGE or RIGHT_WRITE (RIGHT_EXEC when asked); no
+ * directory, no file larger than PAGER_MAP_MAX. */
 static void test_map_rights(void)
 {
 	if (!up())
@@ -228,7 +232,8 @@ static void test_map_rights(void)
 	uint32_t ino = ino_of(d, "fstest/map-rights");
 	EXPECT_ERR(fstest_map(ino, RO | RIGHT_MANAGE, &mem, NULL), ERR_ACCESS_DENIED);
 	EXPECT_ERR(fstest_map(ino, RO | RIGHT_WRITE, &mem, NULL), ERR_NOT_SUPPORTED);
-	EXPECT_ERR(fstest_map(ino, RO | RIGHT_EXEC, &mem, NULL), ERR_ACCESS_DENIED);
+	EXPECT_OK(fstest_map(ino, RO | RIGHT_EXEC, &mem, NULL)); /* code may run from a file */
+	ch_cap_drop(mem);
 	EXPECT_ERR(fstest_map(ino_of(d, "fstest"), RO, &mem, NULL), ERR_WRONG_TYPE);
 	EXPECT_ERR(fstest_map(0x7ffffff0u, RO, &mem, NULL), ERR_NOT_FOUND);
 	EXPECT_OK(fstest_open(d, "fstest/map-big", NS_TYPE_FILE, NS_OPEN_CREATE, &f));
@@ -345,6 +350,82 @@ static void test_map_fsd_killed(void)
 	ch_cap_drop(d);
 }
 
+/*
+ * A program maps a file of the disk itself: mmap() on a descriptor, through
+ * SYS_NS_MAP (fsd answers NS_OP_MAP with the file's paged object). Shared and
+ * private read-only maps show the file, later writes included; a private writable
+ * map is a copy; a writable shared map is refused.
+ */
+static void test_map_program(void)
+{
+	if (!up())
+		return;
+	const uint64_t size = 20000;
+	handle_t d = fstest_disk_root();
+	CHECK(d != HANDLE_INVALID, "cannot open " FSTEST_DISK);
+	EXPECT_OK(fstest_write_pattern(d, "fstest/map-prog", size, 31));
+	const char *path = FSTEST_DISK "/fstest/map-prog";
+	int fd = open(path, O_RDONLY), wo = open(path, O_WRONLY), rw = open(path, O_RDWR);
+	CHECK(fd >= 0 && wo >= 0 && rw >= 0, "open: errno %d", errno);
+	const volatile uint8_t *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED, "mmap shared: errno %d", errno);
+	for (uint64_t i = 0; i < pages(size); i++)
+		if (p[i] != (i < size ? fstest_pat(i, 31) : 0)) {
+			CHECK(0, "shared mapping differs at byte %llu", (unsigned long long)i);
+			break;
+		}
+	/* the capability behind it: read-only, never the pager's */
+	handle_t mem;
+	uint64_t osize = 0;
+	EXPECT_OK(ch_ns_map(ch_fd_handle(fd), RIGHT_READ, &mem, &osize, FSTEST_LONG));
+	struct cap_info ci = {0};
+	EXPECT_OK(ch_cap_inspect(mem, &ci));
+	CHECK(ci.rights == (RO | PASS), "rights %#llx", (unsigned long long)ci.rights);
+	CHECK(osize >= size, "object of %llu bytes", (unsigned long long)osize);
+	static uint8_t page[PAGE];
+	EXPECT_ERR(ch_mem_supply(mem, 0, PAGE, page, MEM_SUPPLY_PRESENT), ERR_ACCESS_DENIED);
+	ch_cap_drop(mem);
+	EXPECT_ERR(ch_ns_map(ch_fd_handle(fd), RIGHT_READ | RIGHT_WRITE, &mem, NULL, FSTEST_LONG),
+	           ERR_ACCESS_DENIED); /* a read-only descriptor */
+	EXPECT_ERR(ch_ns_map(ch_fd_handle(rw), RIGHT_READ | RIGHT_WRITE, &mem, NULL, FSTEST_LONG),
+	           ERR_NOT_SUPPORTED); /* fsd keeps no write-back of mapped pages */
+	/* a write through another descriptor shows in the mapping */
+	CHECK(lseek(wo, 5000, SEEK_SET) == 5000, "lseek: errno %d", errno);
+	CHECK(write(wo, "XYZ", 3) == 3, "write: errno %d", errno);
+	CHECK(p[5000] == 'X' && p[5001] == 'Y' && p[5002] == 'Z', "the write is not in the map");
+	/* from an offset, private and read-only: the file's own pages too */
+	const volatile uint8_t *q = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 2 * PAGE);
+	CHECK(q != MAP_FAILED, "mmap at an offset: errno %d", errno);
+	CHECK(q[0] == fstest_pat(2 * PAGE, 31) && q[PAGE - 1] == fstest_pat(3 * PAGE - 1, 31),
+	      "offset mapping shows other bytes");
+	/* private and writable: a copy, which the file never sees */
+	volatile uint8_t *c = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(c != MAP_FAILED, "mmap private writable: errno %d", errno);
+	CHECK(c[7] == fstest_pat(7, 31), "private copy differs");
+	c[7] = (uint8_t)~c[7];
+	CHECK(p[7] == fstest_pat(7, 31), "a private write reached the shared mapping");
+	/* refused: writable and shared (ENOTSUP), a descriptor not open for reading (EACCES),
+	 * past the end of the object (EOVERFLOW) */
+	errno = 0;
+	CHECK(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0) == MAP_FAILED &&
+	          errno == ENOTSUP,
+	      "shared writable: errno %d", errno);
+	errno = 0;
+	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, wo, 0) == MAP_FAILED && errno == EACCES,
+	      "write-only descriptor: errno %d", errno);
+	errno = 0;
+	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 1u << 30) == MAP_FAILED &&
+	          errno == EOVERFLOW,
+	      "past the object: errno %d", errno);
+	CHECK(munmap((void *)(uintptr_t)p, size) == 0, "munmap: errno %d", errno);
+	CHECK(munmap((void *)(uintptr_t)q, PAGE) == 0 && munmap((void *)(uintptr_t)c, PAGE) == 0,
+	      "munmap: errno %d", errno);
+	close(fd);
+	close(wo);
+	close(rw);
+	ch_cap_drop(d);
+}
+
 void fstest_map_tests(void)
 {
 	ch_test_run("fs_", "map_read", test_map_read);
@@ -354,4 +435,5 @@ void fstest_map_tests(void)
 	ch_test_run("fs_", "map_supply_hostile", test_map_supply_hostile);
 	ch_test_run("fs_", "map_evict", test_map_evict);
 	ch_test_run("fs_", "map_fsd_killed", test_map_fsd_killed);
+	ch_test_run("fs_", "map_program", test_map_program);
 }

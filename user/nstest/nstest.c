@@ -19,6 +19,7 @@
 #include <charlotte/kbus.h>
 #include <charlotte/names.h>
 #include <charlotte/ns.h>
+#include <charlotte/pager.h>
 #include <charlotte/spawn.h>
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
@@ -711,8 +712,59 @@ static void test_sync_statfs(void)
 /*
  * A provider that lies (nstest child liar): its answers to NS_OP_STATFS, in order,
  * are LIES of them, then a good one; to NS_OP_SYNC a reply with bytes, a status that
- * is no error code, then 0. Everything else: ERR_NOT_SUPPORTED.
+ * is no error code, then 0; to NS_OP_MAP of its one file "f", MAP_LIES of them, then a
+ * memory object holding liar_bytes with every right it can give. Everything else:
+ * ERR_NOT_SUPPORTED.
  */
+enum {
+	MAP_LIE_NO_CAP,
+	MAP_LIE_ENDPOINT,
+	MAP_LIE_NO_MAP_RIGHT,
+	MAP_LIE_TWO_CAPS,
+	MAP_LIE_ERROR_WITH_CAP,
+	MAP_LIE_BYTES_WITH_CAP,
+	MAP_LIES
+};
+static const char liar_bytes[] = "what the liar maps";
+
+/* What the liar answers its map call number n with: the reply and its handles. */
+static unsigned liar_map(unsigned n, struct ns_rep *rep, handle_t h[2])
+{
+	handle_t pool = ch_handle("pool"), mem = HANDLE_INVALID, ends[2];
+	struct mem_fill fill = {.len = sizeof(liar_bytes), .src = (uint64_t)(uintptr_t)liar_bytes};
+	if (ch_mem_create_filled(pool, 4096, &fill, &mem) < 0)
+		return 0;
+	rep->status = 0;
+	h[0] = mem;
+	switch (n) {
+	case MAP_LIE_NO_CAP:
+		ch_cap_drop(mem);
+		return 0;
+	case MAP_LIE_ENDPOINT:
+		ch_cap_drop(mem);
+		if (ch_channel_create(pool, 0, ends) < 0)
+			return 0;
+		ch_cap_drop(ends[1]);
+		h[0] = ends[0];
+		return 1;
+	case MAP_LIE_NO_MAP_RIGHT:
+		ch_cap_derive(mem, RIGHT_READ | RIGHT_TRANSFER | RIGHT_DUPLICATE, 0, &h[0]);
+		ch_cap_drop(mem);
+		return 1;
+	case MAP_LIE_TWO_CAPS:
+		ch_cap_duplicate(mem, &h[1]);
+		return 2;
+	case MAP_LIE_ERROR_WITH_CAP:
+		rep->status = ERR_ACCESS_DENIED;
+		return 1;
+	case MAP_LIE_BYTES_WITH_CAP:
+		rep->len = 8;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
 enum {
 	LIE_OVERSIZED,
 	LIE_SHORT,
@@ -745,8 +797,10 @@ static int child_liar(void)
 			uint8_t more[sizeof(struct ns_statfs) + 64];
 		} u;
 	} out;
-	unsigned statfs_calls = 0, sync_calls = 0;
+	unsigned statfs_calls = 0, sync_calls = 0, map_calls = 0;
 	for (;;) {
+		handle_t h[2] = {HANDLE_INVALID, HANDLE_INVALID};
+		unsigned nh = 0;
 		struct kbus_buf b = {.data = req, .capacity = sizeof(req)};
 		long r = ch_kbus_recv(ep, &b, 0, LONG);
 		if (r < 0)
@@ -789,18 +843,26 @@ static int child_liar(void)
 			default:
 				break;
 			}
-		} else if (q->op == NS_OP_WALK) { /* only its root exists: held for nothing */
-			out.rep.status = q->len1 ? ERR_NOT_FOUND : NS_WALK_NODE;
-			out.rep.type = NS_TYPE_DIR;
-			out.rep.node = q->node;
+		} else if (q->op == NS_OP_WALK) { /* its root and file "f": held for nothing */
+			bool f = q->len1 == 1 && req[sizeof(*q)] == 'f';
+			out.rep.status = q->len1 && !f ? ERR_NOT_FOUND : NS_WALK_NODE;
+			out.rep.type = f ? NS_TYPE_FILE : NS_TYPE_DIR;
+			out.rep.node = f ? 2 : q->node;
+			out.rep.arg = f;
+		} else if (q->op == NS_OP_MAP && q->node == 2) {
+			nh = liar_map(map_calls++, &out.rep, h);
 		} else if (q->op == NS_OP_SYNC) {
 			unsigned n = sync_calls++;
 			out.rep.status = n == 1 ? -1000 : 0;
 			out.rep.len = n == 0 ? 16 : 0;
 		}
 		struct kbus_msg m = {.data = &out,
-		                     .len = (uint32_t)(sizeof(out.rep) + out.rep.len)};
-		ch_kbus_reply(ep, &m);
+		                     .len = (uint32_t)(sizeof(out.rep) + out.rep.len),
+		                     .handles = h,
+		                     .nhandles = nh};
+		if (ch_kbus_reply(ep, &m) < 0)
+			for (unsigned i = 0; i < nh; i++)
+				ch_cap_drop(h[i]);
 	}
 }
 
@@ -828,6 +890,68 @@ static void test_statfs_hostile(void)
 	EXPECT_OK(ch_proc_wait(c.process, LONG, &ps));
 	CHECK(ps.state == PROC_EXITED && ps.code == 0, "liar: state %u code %lld", ps.state,
 	      (long long)ps.code);
+	ch_child_release(&c);
+}
+
+/*
+ * SYS_NS_MAP: its arguments and rights, a provider that maps nothing (tmpfs), and the
+ * liar's answers: every lie is ERR_MALFORMED (or the error it said) and leaves no
+ * handle with us.
+ */
+static void test_map_hostile(void)
+{
+	handle_t t, mem = HANDLE_INVALID, ro;
+	EXPECT_OK(write_file(tmp, "map.txt", "not mappable"));
+	EXPECT_OK(nopen(tmp, "map.txt", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &t));
+	EXPECT_ERR(ch_ns_map(t, RIGHT_READ, &mem, NULL, 0), ERR_NOT_SUPPORTED);
+	EXPECT_ERR(ch_ns_map(t, RIGHT_MANAGE, &mem, NULL, 0), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_map(t, RIGHT_READ | RIGHT_MAP, &mem, NULL, 0), ERR_INVALID_ARGS);
+	EXPECT_ERR(ch_ns_map(t, RIGHT_READ, (handle_t *)8, NULL, 0), ERR_BAD_ADDRESS);
+	EXPECT_ERR(ch_ns_map(tmp, RIGHT_READ, &mem, NULL, 0), ERR_WRONG_TYPE);
+	EXPECT_OK(ch_cap_derive(t, RIGHT_READ | RIGHT_INSPECT, 0, &ro));
+	EXPECT_ERR(ch_ns_map(ro, RIGHT_READ | RIGHT_WRITE, &mem, NULL, 0), ERR_ACCESS_DENIED);
+	EXPECT_ERR(ch_ns_map(ro, RIGHT_EXEC, &mem, NULL, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(ro);
+	EXPECT_OK(ch_cap_derive(t, RIGHT_WRITE | RIGHT_INSPECT, 0, &ro));
+	EXPECT_ERR(ch_ns_map(ro, RIGHT_READ, &mem, NULL, 0), ERR_ACCESS_DENIED);
+	ch_cap_drop(ro);
+	CHECK(mem == HANDLE_INVALID, "a refused map gave a handle");
+	ch_cap_drop(t);
+	handle_t liar, f;
+	struct ch_child c;
+	EXPECT_OK(serve_child("liarmap", "liar", &c));
+	EXPECT_OK(nopen(fs, "liarmap", NS_TYPE_DIR, 0, NS_RIGHTS_SAME, &liar));
+	/* SYS_NS_MAP: every lie is ERR_MALFORMED (or the error it said), nothing reaches us */
+	EXPECT_OK(nopen(liar, "f", NS_TYPE_FILE, 0, NS_RIGHTS_SAME, &f));
+	for (int i = 0; i < MAP_LIES; i++) {
+		long r = ch_ns_map(f, RIGHT_READ, &mem, NULL, LONG);
+		long want = i == MAP_LIE_ERROR_WITH_CAP ? ERR_ACCESS_DENIED : ERR_MALFORMED;
+		CHECK(r == want, "map lie %d: %s", i, ch_error_name(r));
+		CHECK(mem == HANDLE_INVALID, "map lie %d gave a handle", i);
+	}
+	/* the good answer: the provider's rights cut to what was asked (never WRITE or
+	 * MANAGE), its bytes seen through a mapping */
+	uint64_t size = 0;
+	EXPECT_OK(ch_ns_map(f, RIGHT_READ, &mem, &size, LONG));
+	struct cap_info ci = {0};
+	EXPECT_OK(ch_cap_inspect(mem, &ci));
+	CHECK(ci.type == OBJ_MEMORY && ci.rights == (RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT |
+	                                             RIGHT_DUPLICATE | RIGHT_TRANSFER),
+	      "mapped: type %u rights %#llx", ci.type, (unsigned long long)ci.rights);
+	CHECK(size == 4096, "size %llu", (unsigned long long)size);
+	handle_t as = ch_handle("self.as");
+	uint64_t va = ch_va_reserve(4096);
+	EXPECT_ERR(ch_as_map(as, va, mem, 0, 4096, PROT_READ | PROT_WRITE), ERR_ACCESS_DENIED);
+	EXPECT_OK(ch_as_map(as, va, mem, 0, 4096, PROT_READ));
+	CHECK(!memcmp((const void *)(uintptr_t)va, liar_bytes, sizeof(liar_bytes)),
+	      "the mapping does not show the provider's bytes");
+	EXPECT_OK(ch_as_unmap(as, va, 4096));
+	ch_cap_drop(mem);
+	ch_cap_drop(f);
+	ch_cap_drop(liar);
+	EXPECT_OK(ch_ns_unlink(fs, "liarmap", 7, 0, 0));
+	struct proc_status ps;
+	EXPECT_OK(ch_proc_wait(c.process, LONG, &ps));
 	ch_child_release(&c);
 }
 
@@ -925,6 +1049,7 @@ static void run_all(void)
 	ch_test_run("ns_", "proc", test_proc);
 	ch_test_run("ns_", "sync_statfs", test_sync_statfs);
 	ch_test_run("ns_", "statfs_hostile", test_statfs_hostile);
+	ch_test_run("ns_", "map_hostile", test_map_hostile);
 	ch_test_run("ns_", "stat_mode_owner", test_stat_mode_owner);
 	ch_test_run("ns_", "setattr", test_setattr);
 	nstest_libc_tests(tmp);

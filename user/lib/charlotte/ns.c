@@ -102,6 +102,11 @@ long ch_ns_setattr(handle_t node, const struct ns_setattr *sa, uint64_t timeout)
 	return ch_syscall2(SYS_NS_SETATTR, node, U(sa), timeout);
 }
 
+long ch_ns_map(handle_t file, uint64_t rights, handle_t *out, uint64_t *size, uint64_t timeout)
+{
+	return ch_syscall4(SYS_NS_MAP, file, rights, U(out), U(size), timeout);
+}
+
 handle_t ch_ns_root(const char *scheme)
 {
 	static struct {

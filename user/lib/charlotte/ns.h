@@ -53,6 +53,11 @@ long ch_ns_statfs(handle_t node, struct ns_statfs *out, uint64_t timeout);
  * for the owner). ERR_NOT_SUPPORTED: a provider that keeps no attributes. */
 long ch_ns_setattr(handle_t node, const struct ns_setattr *sa, uint64_t timeout);
 
+/* A memory capability showing file (SYS_NS_MAP): rights RIGHT_READ (0 means it), with
+ * RIGHT_WRITE / RIGHT_EXEC if file's capability has them and the provider allows; the
+ * object's bytes in *size (may be NULL). Map it with ch_as_map; libc's mmap() does both. */
+long ch_ns_map(handle_t file, uint64_t rights, handle_t *out, uint64_t *size, uint64_t timeout);
+
 /* The root of scheme in this process's view (HANDLE_INVALID: none). */
 handle_t ch_ns_root(const char *scheme);
 

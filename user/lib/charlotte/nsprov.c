@@ -93,6 +93,16 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
                                size_t req_len, handle_t *handles, unsigned nhandles, void *rep,
                                size_t rep_cap)
 {
+	return ns_provider_handle_reply(ops, ctx, req, req_len, handles, nhandles, rep, rep_cap,
+	                                NULL);
+}
+
+size_t ns_provider_handle_reply(const struct ns_provider_ops *ops, void *ctx, const void *req,
+                                size_t req_len, handle_t *handles, unsigned nhandles, void *rep,
+                                size_t rep_cap, handle_t *reply_cap)
+{
+	if (reply_cap)
+		*reply_cap = HANDLE_INVALID;
 	const struct ns_req *q = req;
 	if (rep_cap < NS_MSG_MAX)
 		return 0; /* a provider bug, not the peer's: nothing sensible to answer */
@@ -213,6 +223,17 @@ size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, con
 		if (!ns_setattr_ok(&sa))
 			return answer(rep, ERR_INVALID_ARGS);
 		return answer(rep, ops->setattr(ctx, q->node, &sa));
+	}
+	case NS_OP_MAP: {
+		if (!ops->map || !reply_cap)
+			break;
+		if (q->len1 || q->len2 || (q->arg & ~(uint64_t)NS_MAP_RIGHTS))
+			return answer(rep, ERR_MALFORMED);
+		handle_t mem = HANDLE_INVALID;
+		r = ops->map(ctx, q->node, q->arg, &mem);
+		if (r >= 0)
+			*reply_cap = mem; /* the reply carries it */
+		return answer(rep, r < 0 ? r : 0);
 	}
 	case NS_OP_RELEASE:
 		if (q->len1 % 8 || q->len2)

@@ -61,6 +61,10 @@ struct ns_provider_ops {
 	/* Change what sa->valid names (checked: known bits, mode within 07777, a time not
 	 * both given and NOW) and set ctime to now; keep the entry's type. */
 	int (*setattr)(void *ctx, uint64_t node, const struct ns_setattr *sa);
+	/* A memory capability showing file node with rights (NS_MAP_RIGHTS, RIGHT_READ among
+	 * them) and RIGHT_MAP and RIGHT_TRANSFER, in *out: the reply moves it to the kernel,
+	 * which hands the caller a derived one (SYS_NS_MAP). */
+	int (*map)(void *ctx, uint64_t node, uint64_t rights, handle_t *out);
 };
 
 /*
@@ -79,6 +83,15 @@ size_t ns_provider_handle(const struct ns_provider_ops *ops, void *ctx, const vo
 size_t ns_provider_handle_caps(const struct ns_provider_ops *ops, void *ctx, const void *req,
                                size_t req_len, handle_t *handles, unsigned nhandles, void *rep,
                                size_t rep_cap);
+
+/*
+ * The same, for a loop whose replies can carry a capability (NS_OP_MAP's): the one
+ * the reply must carry (moved) is left in *reply_cap, else HANDLE_INVALID. Without
+ * reply_cap, NS_OP_MAP answers ERR_NOT_SUPPORTED.
+ */
+size_t ns_provider_handle_reply(const struct ns_provider_ops *ops, void *ctx, const void *req,
+                                size_t req_len, handle_t *handles, unsigned nhandles, void *rep,
+                                size_t rep_cap, handle_t *reply_cap);
 
 /*
  * Serve ops on ep (the endpoint SYS_NS_SERVE returned) until the kernel lets

@@ -132,6 +132,17 @@ handle_t __libc_fd_handle(int fd)
 	return e ? e->h : HANDLE_INVALID;
 }
 
+int __libc_fd_access(int fd, handle_t *h)
+{
+	struct ofile *e = fd_get(fd);
+	if (!e || e->type != OF_FILE) {
+		errno = EBADF;
+		return -1;
+	}
+	*h = e->h;
+	return e->flags & O_ACCMODE;
+}
+
 handle_t ch_fd_handle(int fd)
 {
 	struct ofile *e = fd_get(fd);

@@ -46,6 +46,9 @@ int __libc_open_at(const struct __libc_target *t, int flags);
 /* The namespace file capability behind descriptor fd, or HANDLE_INVALID with errno
  * EBADF (not open, or not a file). */
 handle_t __libc_fd_handle(int fd);
+/* The namespace file capability behind fd in *h and its access mode (O_RDONLY, O_WRONLY,
+ * O_RDWR); -1 with errno EBADF if fd is not an open file. */
+int __libc_fd_access(int fd, handle_t *h);
 /* Descriptors 0-2 from the start_info names "stdin", "stdout", "stderr" (__libc_start). */
 void __libc_stdio_init(void);
 /* Whether output to fd is seen by a person as it comes: a terminal, the log (stdout is

@@ -145,3 +145,19 @@ long __libc_thread_wait(handle_t t, uint64_t timeout_ns);
 void __libc_thread_release(handle_t t);
 /* End the calling thread (the last one ends the process, with status 0). */
 void __libc_thread_exit(void) __attribute__((noreturn));
+
+/*
+ * Memory mappings (sys/mman.h; libcharlotte's libc_mem.c). Lengths and addresses are
+ * page-aligned by the caller; prot is PROT_* (abi/syscall.h's values).
+ * __libc_map maps len bytes at addr (0: anywhere; else the range is first unmapped)
+ * with prot: fresh zero-filled memory when file is HANDLE_INVALID, else file's bytes
+ * from off: its own pages (SYS_NS_MAP) when shared, or a private copy read now when
+ * not (or when the provider maps nothing and the mapping is private). The address in
+ * *out. ERR_NOT_SUPPORTED: a shared mapping the provider cannot give.
+ */
+long __libc_map(handle_t file, uint64_t addr, uint64_t len, uint64_t off, int prot,
+                int shared, uint64_t *out);
+/* Unmap [addr, addr + len) (holes ignored). */
+long __libc_unmap(uint64_t addr, uint64_t len);
+/* Change the protection of the mapped range [addr, addr + len). */
+long __libc_protect(uint64_t addr, uint64_t len, int prot);
