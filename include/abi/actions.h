@@ -168,6 +168,8 @@ enum ch_arg_kind {
 	  (ARG_SIZE, ARG_HANDLE(OBJ_ENDPOINT), ARG_KEY, ARG_OUT_HANDLE(OBJ_MEMORY, 1))) \
 	X(SYS_MEM_SUPPLY,        mem_supply,        ch_mem_supply,       OBJ,  OBJ_MEMORY,        RIGHT_MANAGE, \
 	  (ARG_SIZE, ARG_SIZE, ARG_ADDR, ARG_FLAGS)) \
+	X(SYS_MEM_SET_CONTENT,   mem_set_content,   ch_mem_set_content,  OBJ,  OBJ_MEMORY,        RIGHT_MANAGE, \
+	  (ARG_SIZE)) \
 	X(SYS_AS_MAP,            as_map,            ch_as_map,           OBJ,  OBJ_ADDRESS_SPACE, RIGHT_MAP, \
 	  (ARG_ADDR, ARG_HANDLE(OBJ_MEMORY), ARG_SIZE, ARG_SIZE, ARG_PROT)) \
 	X(SYS_AS_UNMAP,          as_unmap,          ch_as_unmap,         OBJ,  OBJ_ADDRESS_SPACE, RIGHT_MAP, \

@@ -133,6 +133,17 @@ struct kmem_info {
  * a prefix). Errors: ERR_INVALID_ARGS (alignment, length 0, no or unknown flag),
  * ERR_OUT_OF_RANGE (beyond the object), ERR_BAD_ADDRESS (source unreadable: pages
  * before it stay supplied), ERR_NO_MEMORY (pool or memory exhausted: likewise). */
+#define SYS_MEM_SET_CONTENT SYS_ACTION(OBJ_MEMORY, 3)
+/* a0 = bytes, at most the object's size, or MEM_CONTENT_NONE. RIGHT_MANAGE (a paged
+ * object's pager). How many bytes of the object are a file's contents: the kernel
+ * then serves SYS_NS_READ of that file from the object's pages (a page absent is
+ * asked of the pager first), never past that many bytes, instead of calling the
+ * provider. A pager sets it before it answers the write or truncate that changed
+ * the file's size, and MEM_CONTENT_NONE when the object stops showing the file
+ * (the kernel then asks the provider for a new one). Objects start with
+ * MEM_CONTENT_NONE. docs/namespace.md "Reads from a file's memory". Errors:
+ * ERR_OUT_OF_RANGE (past the object). */
+#define MEM_CONTENT_NONE UINT64_MAX
 #define MEM_SUPPLY_ABSENT 0x1u
 #define MEM_SUPPLY_PRESENT 0x2u
 

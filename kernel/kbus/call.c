@@ -597,6 +597,7 @@ int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *re
 static void take_cap(const struct kbus_kmsg *r, struct cspace *transit, struct kbus_kcap *kc)
 {
 	kc->out = HANDLE_INVALID;
+	kc->obj = NULL;
 	kc->ncaps = r->nhandles;
 	if (r->nhandles != 1)
 		return;
@@ -605,6 +606,10 @@ static void take_cap(const struct kbus_kmsg *r, struct cspace *transit, struct k
 	if (kc->err)
 		return; /* revoked in flight, or not the type asked */
 	kc->rights = ref.rights & kc->mask;
+	if (!kc->cs) {
+		kc->obj = ref.obj; /* the reference is the caller's now */
+		return;
+	}
 	cap_ref_put(&ref);
 	kc->err = cap_derive_to(transit, r->handles[0], kc->cs, kc->rights, 0, &kc->out);
 	if (kc->err)
@@ -616,6 +621,7 @@ int kbus_kernel_call_cap(struct endpoint *ep, const struct kbus_out *m, void *re
 {
 	if (kc) {
 		kc->out = HANDLE_INVALID;
+		kc->obj = NULL;
 		kc->ncaps = 0;
 		kc->err = 0;
 	}

@@ -174,11 +174,13 @@ int kbus_kernel_call_msg(struct endpoint *ep, const struct kbus_out *m, void *re
  * if the reply carries exactly one, of type `type`, a capability derived from
  * it (so its sender can revoke it) with its rights cut to `mask` is placed in
  * cs and its handle and rights stored in out and rights; else out stays
- * HANDLE_INVALID. ncaps is how many the reply carried. The reply's
- * capabilities themselves are dropped either way.
+ * HANDLE_INVALID. With cs NULL, a reference to its object is taken instead
+ * (obj; NULL: none) and rights are its rights cut to mask. ncaps is how many
+ * the reply carried. The reply's capabilities themselves are dropped either way.
  */
 struct kbus_kcap {
 	struct cspace *cs;
+	struct kobject *obj;
 	enum obj_type type;
 	uint64_t mask;
 	handle_t out;

@@ -11,6 +11,7 @@
 #include <abi/errors.h>
 #include <lib/compiler.h>
 #include <mm/kmalloc.h>
+#include <obj/memory.h>
 #include <obj/pool.h>
 
 _Static_assert(sizeof(struct ns_node) <= NS_NODE_COST, "NS_NODE_COST must cover the object");
@@ -40,6 +41,8 @@ void ns_prov_put(struct ns_prov *p)
 static void ns_node_destroy(struct kobject *obj)
 {
 	struct ns_node *n = ns_node_from(obj);
+	if (n->content)
+		kobject_put(&n->content->obj);
 	n->prov->ops->release(n->prov, n->node);
 	ns_prov_put(n->prov);
 	if (n->pool) { /* a static one (no pool) is never freed */
@@ -64,6 +67,7 @@ void ns_node_init_static(struct ns_node *n, struct ns_prov *prov, uint64_t node,
 	n->node = node;
 	n->type = type;
 	n->pool = NULL;
+	spin_init(&n->lock);
 }
 
 int ns_node_create(struct ns_prov *prov, uint64_t node, uint32_t type, struct mem_pool *pool,
@@ -81,6 +85,7 @@ int ns_node_create(struct ns_prov *prov, uint64_t node, uint32_t type, struct me
 	n->prov = prov;
 	n->node = node;
 	n->type = type;
+	spin_init(&n->lock);
 	pool_get(pool);
 	n->pool = pool;
 	*out = n;

@@ -13,6 +13,7 @@
 
 #include <abi/errors.h>
 #include <abi/rights.h>
+#include <abi/syscall.h>
 #include <cap/cap.h>
 #include <cap/invoke.h>
 #include <kbus/kbus.h>
@@ -20,6 +21,9 @@
 #include <lib/spinlock.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <mm/uaccess.h>
+#include <mm/vmm.h>
 #include <obj/memory.h>
 
 /* Scratch of one resolution: two paths and a link target (too big for a kernel stack). */
@@ -672,8 +676,25 @@ int ns_statfs(struct ns_node *n, uint64_t timeout, struct ns_statfs *out)
 	return r;
 }
 
-int ns_map(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout, struct cspace *cs,
-           handle_t *out, uint64_t *size)
+/* kc's capability (or object, kc->cs NULL) is gone again */
+static void map_untake(struct kbus_kcap *kc)
+{
+	if (kc->cs && kc->out != HANDLE_INVALID)
+		cap_drop(kc->cs, kc->out);
+	if (!kc->cs && kc->obj)
+		kobject_put(kc->obj);
+	kc->out = HANDLE_INVALID;
+	kc->obj = NULL;
+}
+
+/*
+ * NS_OP_MAP of file n for a caller with rights, asking want: 0 with the memory
+ * capability derived into kc->cs (or a reference to its object in kc->obj when
+ * kc->cs is NULL) with want and what SYS_NS_MAP adds, never RIGHT_MANAGE; else
+ * the error, nothing taken.
+ */
+static int map_call(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout,
+                    struct kbus_kcap *kc)
 {
 	if (n->type != NS_TYPE_FILE)
 		return ERR_WRONG_TYPE;
@@ -682,11 +703,10 @@ int ns_map(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout, 
 	struct ns_req q = {.op = NS_OP_MAP, .node = n->node, .rights = rights, .arg = want};
 	struct ns_rep rep;
 	/* never RIGHT_MANAGE: supplying the pages is the provider's alone */
-	struct kbus_kcap kc = {.cs = cs,
-	                       .type = OBJ_MEMORY,
-	                       .mask = want | RIGHT_MAP | RIGHT_INSPECT | RIGHT_DUPLICATE |
-	                               RIGHT_TRANSFER};
-	long got = n->prov->ops->map(n->prov, &q, &rep, sizeof(rep), timeout, &kc);
+	kc->type = OBJ_MEMORY;
+	kc->mask = want | RIGHT_MAP | RIGHT_INSPECT | RIGHT_DUPLICATE | RIGHT_TRANSFER;
+	long got = n->prov->ops->map(n->prov, &q, &rep, sizeof(rep), timeout, kc);
+	bool taken = kc->cs ? kc->out != HANDLE_INVALID : kc->obj != NULL;
 	int r = 0;
 	if (got < 0) {
 		r = (int)got;
@@ -696,22 +716,167 @@ int ns_map(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout, 
 		r = ERR_MALFORMED;
 	} else if (rep.status < 0) {
 		r = ns_provider_error(rep.status);
-	} else if (kc.out == HANDLE_INVALID) {
+	} else if (!taken) {
 		/* a full cspace is the caller's; anything else the provider's fault */
-		r = kc.ncaps == 1 && (kc.err == ERR_NO_RESOURCES || kc.err == ERR_NO_MEMORY)
-		        ? kc.err
+		r = kc->ncaps == 1 && (kc->err == ERR_NO_RESOURCES || kc->err == ERR_NO_MEMORY)
+		        ? kc->err
 		        : ERR_MALFORMED;
-	} else if ((kc.rights & (want | RIGHT_MAP)) != (want | RIGHT_MAP)) {
+	} else if ((kc->rights & (want | RIGHT_MAP)) != (want | RIGHT_MAP)) {
 		r = ERR_MALFORMED;
 	}
+	if (r)
+		map_untake(kc);
+	return r;
+}
+
+int ns_map(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout, struct cspace *cs,
+           handle_t *out, uint64_t *size)
+{
+	struct kbus_kcap kc = {.cs = cs};
+	int r = map_call(n, rights, want, timeout, &kc);
 	struct cap_ref ref;
 	if (!r && !(r = cap_lookup(cs, kc.out, OBJ_MEMORY, 0, &ref))) {
 		*size = memory_size(memory_from(ref.obj));
 		cap_ref_put(&ref);
 	}
-	if (r && kc.out != HANDLE_INVALID)
-		cap_drop(cs, kc.out);
-	if (!r)
+	if (r)
+		map_untake(&kc);
+	else
 		*out = kc.out;
 	return r;
+}
+
+/*
+ * --- Reads from a file's memory (docs/namespace.md) ---
+ * A provider that maps a file (fsd) also keeps how many of its object's bytes
+ * are the file (SYS_MEM_SET_CONTENT, before it answers a write or truncate that
+ * changes that). A read is then a copy from the object's pages to the reader,
+ * each absent page asked of the pager first: no provider call, one copy. The
+ * node keeps the object for the next read; an object that stopped showing the
+ * file (MEM_CONTENT_NONE: the provider retired it) is let go and a new one asked
+ * for. A provider that gives none, an object that is neither paged nor owned
+ * memory, or a page the pager does not supply: the provider's NS_OP_READ.
+ */
+
+/* An error a read must report (the provider cannot answer any call now). */
+static bool transport_error(int err)
+{
+	return err == ERR_PEER_CLOSED || err == ERR_TIMED_OUT || err == ERR_INTERRUPTED;
+}
+
+/* n's object (a reference for the caller), asked of the provider when n has none yet;
+ * NULL with *err when there is none to read from. */
+static struct memory *content_get(struct ns_node *n, uint64_t timeout, int *err)
+{
+	uint64_t irq = spin_lock_irqsave(&n->lock);
+	struct memory *m = n->content;
+	if (m)
+		kobject_get(&m->obj);
+	spin_unlock_irqrestore(&n->lock, irq);
+	if (m)
+		return m;
+	struct kbus_kcap kc = {.cs = NULL};
+	*err = map_call(n, RIGHT_READ, RIGHT_READ, timeout, &kc);
+	if (*err)
+		return NULL;
+	m = memory_from(kc.obj);
+	if (!(memory_is_paged(m) || memory_is_owned(m)) || memory_content(m) == MEM_CONTENT_NONE) {
+		kobject_put(&m->obj);
+		*err = ERR_NOT_SUPPORTED;
+		return NULL;
+	}
+	irq = spin_lock_irqsave(&n->lock);
+	struct memory *old = n->content;
+	n->content = m; /* the node's reference; ours goes to the caller */
+	kobject_get(&m->obj);
+	spin_unlock_irqrestore(&n->lock, irq);
+	if (old) /* another reader's, asked at the same time */
+		kobject_put(&old->obj);
+	return m;
+}
+
+/* m no longer shows n's file: n lets go of it (if it still holds it), and so do we. */
+static void content_forget(struct ns_node *n, struct memory *m)
+{
+	uint64_t irq = spin_lock_irqsave(&n->lock);
+	bool held = n->content == m;
+	if (held)
+		n->content = NULL;
+	spin_unlock_irqrestore(&n->lock, irq);
+	if (held)
+		kobject_put(&m->obj);
+	kobject_put(&m->obj);
+}
+
+/* [off, off + len) of m (within its content) to uptr; the bytes copied, stopping early
+ * at a page the pager did not supply (or an address fault, with nothing copied: the
+ * error). */
+static long content_copy(struct memory *m, uint64_t off, uint64_t uptr, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t pos = off + done, idx = pos / PAGE_SIZE;
+		size_t k = MIN(len - done, (size_t)(PAGE_SIZE - pos % PAGE_SIZE));
+		uint64_t pa = memory_page_lookup(m, idx);
+		if (!pa && memory_is_paged(m) && memory_page_in(m, idx, PROT_READ))
+			pa = memory_page_lookup(m, idx);
+		if (!pa)
+			break;
+		int err =
+		    copy_to_user(uptr + done, (uint8_t *)phys_to_virt(pa) + pos % PAGE_SIZE, k);
+		if (err)
+			return done ? (long)done : err;
+		done += k;
+	}
+	return (long)done;
+}
+
+/* The provider's NS_OP_READ into uptr. */
+static long read_by_provider(struct ns_node *n, uint64_t off, uint64_t uptr, size_t len,
+                             uint64_t timeout)
+{
+	void *buf = kmalloc(len ? len : 1);
+	if (!buf)
+		return ERR_NO_MEMORY;
+	long got = ns_read(n, off, buf, len, timeout);
+	if (got > 0) {
+		int err = copy_to_user(uptr, buf, (size_t)got);
+		if (err)
+			got = err;
+	}
+	kfree(buf);
+	return got;
+}
+
+long ns_read_user(struct ns_node *n, uint64_t off, uint64_t uptr, size_t len, uint64_t timeout)
+{
+	len = MIN(len, (size_t)NS_IO_MAX);
+	if (n->type != NS_TYPE_FILE || !n->prov->ops->map ||
+	    __atomic_load_n(&n->no_content, __ATOMIC_RELAXED))
+		return read_by_provider(n, off, uptr, len, timeout);
+	for (int tries = 0; tries < 2; tries++) {
+		int err = 0;
+		struct memory *m = content_get(n, timeout, &err);
+		if (!m) {
+			if (transport_error(err))
+				return err;
+			__atomic_store_n(&n->no_content, true, __ATOMIC_RELAXED);
+			break;
+		}
+		uint64_t size = memory_content(m);
+		if (size == MEM_CONTENT_NONE) { /* retired: ask for the file's object again */
+			content_forget(n, m);
+			continue;
+		}
+		size_t want = off >= size ? 0 : (size_t)MIN((uint64_t)len, size - off);
+		long got = content_copy(m, off, uptr, want);
+		kobject_put(&m->obj);
+		if (got < 0 || (size_t)got == want)
+			return got;
+		/* a page the pager did not give: the rest as the provider reads it */
+		long more = read_by_provider(n, off + (uint64_t)got, uptr + (uint64_t)got,
+		                             want - (size_t)got, timeout);
+		return more < 0 ? (got ? got : more) : got + more;
+	}
+	return read_by_provider(n, off, uptr, len, timeout);
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <abi/errors.h>
 #include <abi/ns.h>
+#include <lib/spinlock.h>
 #include <obj/object.h>
 #include <shared/ns_resolve.h>
 
@@ -30,6 +31,7 @@ struct mem_pool;
 struct endpoint;
 struct cspace;
 struct kbus_kcap;
+struct memory;
 struct ns_prov;
 
 /* What one resolution step is asked for, and where it puts what it finds. */
@@ -106,6 +108,11 @@ struct ns_node {
 	uint64_t node; /* held from the provider until the object dies */
 	uint32_t type; /* enum ns_type, fixed */
 	struct mem_pool *pool; /* charged NS_NODE_COST; reference held */
+	/* A file's memory object reads are served from (ns_read_user), reference held
+	 * (NULL: none yet), under lock; no_content: its provider gives none. */
+	struct spinlock lock;
+	struct memory *content;
+	bool no_content;
 };
 
 /* What a node object costs its opener's pool (the object, as kmalloc rounds it). */
@@ -252,6 +259,13 @@ int ns_statfs(struct ns_node *n, uint64_t timeout, struct ns_statfs *out);
  * ERR_INVALID_ARGS (unknown bits, a mode outside 07777, a time both given and
  * NOW), the provider's (ERR_NOT_SUPPORTED, ERR_ACCESS_DENIED), transport. */
 int ns_setattr(struct ns_node *n, const struct ns_setattr *sa, uint64_t timeout);
+/*
+ * Read up to len bytes (at most NS_IO_MAX) of file n from off into user memory at
+ * uptr: from the file's memory object when its provider gives one (NS_OP_MAP, kept
+ * in the node; SYS_MEM_SET_CONTENT bounds it), else through the provider's
+ * NS_OP_READ. Returns the bytes read (0: the end) or an error.
+ */
+long ns_read_user(struct ns_node *n, uint64_t off, uint64_t uptr, size_t len, uint64_t timeout);
 /* The memory object showing file n, from its provider (ns_prov_ops.map), as a capability
  * in cs with the rights want (NS_MAP_RIGHTS; the caller checked them against its
  * capability's, rights) and those SYS_NS_MAP adds; its size in *size. Errors:

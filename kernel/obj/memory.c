@@ -361,6 +361,19 @@ uint64_t memory_page_phys(struct memory *m, uint64_t index)
 	return m->pages[index] & PAGE_MASK;
 }
 
+uint64_t memory_content(struct memory *m)
+{
+	return __atomic_load_n(&m->content1, __ATOMIC_ACQUIRE) - 1; /* 0 - 1: NONE */
+}
+
+int memory_set_content(struct memory *m, uint64_t bytes)
+{
+	if (bytes != MEM_CONTENT_NONE && bytes > m->npages * PAGE_SIZE)
+		return ERR_OUT_OF_RANGE;
+	__atomic_store_n(&m->content1, bytes + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
 uint64_t memory_size(struct memory *m)
 {
 	return m->npages * PAGE_SIZE;

@@ -50,6 +50,7 @@ struct memory {
 	uint64_t *pages;
 	struct kobject *pager; /* paged objects: the pager's endpoint (reference held), else NULL */
 	uint64_t key; /* paged objects: sent to the pager with each request */
+	uint64_t content1; /* atomic: the file's bytes + 1 (SYS_MEM_SET_CONTENT); 0: none */
 };
 
 /*
@@ -140,6 +141,10 @@ uint64_t memory_page_phys(struct memory *m, uint64_t index);
 
 /* Size in bytes (a multiple of PAGE_SIZE). */
 uint64_t memory_size(struct memory *m);
+/* The bytes of m that are a file's contents (SYS_MEM_SET_CONTENT), or MEM_CONTENT_NONE. */
+uint64_t memory_content(struct memory *m);
+/* Set them (bytes <= the size, or MEM_CONTENT_NONE). Errors: ERR_OUT_OF_RANGE. */
+int memory_set_content(struct memory *m, uint64_t bytes);
 
 /* The memory object obj is (obj must be an OBJ_MEMORY: KOBJECT_CAST). */
 struct memory *memory_from(struct kobject *obj);

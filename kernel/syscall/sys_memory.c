@@ -108,6 +108,13 @@ long sys_mem_supply(struct cspace *cs, struct memory *mem, const struct cap_ref 
 	return memory_supply(mem, a[0], a[1], a[2], (unsigned)a[3]);
 }
 
+long sys_mem_set_content(struct cspace *cs, struct memory *mem, const struct cap_ref *cap,
+                         const uint64_t *a)
+{
+	(void)cs, (void)cap;
+	return memory_set_content(mem, a[0]);
+}
+
 /* Rights a memory capability needs to be mapped with prot. */
 static uint64_t rights_for_prot(unsigned prot)
 {

@@ -141,17 +141,7 @@ long sys_ns_read(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap
 	size_t len = MIN(a[2], (uint64_t)NS_IO_MAX);
 	if (!user_range_ok(a[1], len))
 		return ERR_BAD_ADDRESS;
-	void *buf = kmalloc(len ? len : 1);
-	if (!buf)
-		return ERR_NO_MEMORY;
-	long got = ns_read(n, a[0], buf, len, timeout_of(a[3]));
-	if (got > 0) {
-		int err = copy_to_user(a[1], buf, (size_t)got);
-		if (err)
-			got = err;
-	}
-	kfree(buf);
-	return got;
+	return ns_read_user(n, a[0], a[1], len, timeout_of(a[3]));
 }
 
 long sys_ns_write(struct cspace *cs, struct ns_node *n, const struct cap_ref *cap,

@@ -8,8 +8,9 @@
  * an absent one by queueing the kernel's request and letting the pager serve it;
  * a nonzero answer, or an answer without the page, is a fault. Checked: a mapping
  * reads the file with its last page's tail zero, read-ahead, faults past the end,
- * writes and truncates seen by supplied pages, growth and eviction retiring an
- * object whole, rights.
+ * writes and truncates seen by supplied pages and by the content size reads are
+ * served within, growth and eviction retiring an object whole, rights, pages from
+ * the pager's own pool.
  */
 #include "ext2_fixture.h"
 
@@ -34,8 +35,10 @@
 
 /* --- the fake kernel --- */
 
+#define POOL_SPLIT 2 /* the pager's own pool */
+
 struct fobj {
-	uint64_t size, key;
+	uint64_t size, key, content;
 	uint8_t *data;
 	bool *present;
 	unsigned refs;
@@ -81,7 +84,6 @@ long ch_channel_create(handle_t pool, uint32_t depth, handle_t out[2])
 
 long ch_mem_create_paged(handle_t pool, uint64_t size, handle_t pager, uint64_t key, handle_t *out)
 {
-	(void)pool;
 	assert_int_equal(pager, EP_SEND);
 	for (unsigned i = 0; i < MAX_OBJ; i++) {
 		struct fobj *o = &fobjs[i];
@@ -89,7 +91,8 @@ long ch_mem_create_paged(handle_t pool, uint64_t size, handle_t pager, uint64_t 
 			continue;
 		free(o->data);
 		free(o->present);
-		*o = (struct fobj){.size = size, .key = key};
+		*o = (struct fobj){.size = size, .key = key, .content = MEM_CONTENT_NONE};
+		assert_int_equal(pool, POOL_SPLIT); /* pages come from the pager's own pool */
 		o->data = calloc(1, size);
 		o->present = calloc(size / PAGE, sizeof(bool));
 		*out = new_handle(o, RIGHTS_GENERIC | RIGHT_READ | RIGHT_WRITE | RIGHT_MAP |
@@ -125,6 +128,35 @@ long ch_mem_supply(handle_t mem, uint64_t offset, uint64_t len, const void *src,
 	return n;
 }
 
+long ch_pool_split(handle_t pool, uint64_t bytes, handle_t *out)
+{
+	assert_int_equal(pool, 1);
+	assert_true(bytes >= PAGER_MAP_MAX);
+	*out = POOL_SPLIT;
+	return 0;
+}
+
+long ch_mem_set_content(handle_t mem, uint64_t bytes)
+{
+	uint64_t rights;
+	struct fobj *o = obj_of(mem, &rights);
+	if (!o)
+		return ERR_BAD_HANDLE;
+	if (!(rights & RIGHT_MANAGE))
+		return ERR_ACCESS_DENIED;
+	if (bytes != MEM_CONTENT_NONE && bytes > o->size)
+		return ERR_OUT_OF_RANGE;
+	o->content = bytes;
+	return 0;
+}
+
+/* What h's object says of its file's bytes (SYS_MEM_SET_CONTENT). */
+static uint64_t content_of(handle_t h)
+{
+	uint64_t rights;
+	return obj_of(h, &rights)->content;
+}
+
 long ch_cap_derive(handle_t h, uint64_t rights, uint64_t badge, handle_t *out)
 {
 	(void)badge;
@@ -140,7 +172,7 @@ long ch_cap_derive(handle_t h, uint64_t rights, uint64_t badge, handle_t *out)
 
 long ch_cap_drop(handle_t h)
 {
-	if (h == EP_SEND || h == EP_RECV)
+	if (h == EP_SEND || h == EP_RECV || h == POOL_SPLIT)
 		return 0;
 	uint64_t rights;
 	struct fobj *o = obj_of(h, &rights);
@@ -270,6 +302,7 @@ static void test_coherent(void **state)
 	start();
 	uint32_t ino = resolve("small/two"); /* 2,000 bytes, seed 4 */
 	handle_t h = map(ino, NULL);
+	assert_int_equal(content_of(h), 2000); /* what reads may take from the pages */
 	assert_int_equal(touch(h, 1999), gen_byte(4, 1999));
 	assert_int_equal(touch(h, 2000), 0);
 	assert_int_equal(ext2_write(fs, ino, 1000, "HELLO", 5), 5);
@@ -280,12 +313,14 @@ static void test_coherent(void **state)
 	gen(9, 0, more, sizeof(more));
 	assert_int_equal(ext2_write(fs, ino, 2000, more, sizeof(more)), sizeof(more));
 	pager_written(ino, 2000, sizeof(more));
+	assert_int_equal(content_of(h), 11000);
 	assert_int_equal(touch(h, 2000), gen_byte(9, 0));
 	assert_int_equal(touch(h, 10999), gen_byte(9, 8999));
 	assert_int_equal(touch(h, 11000), 0);
 	assert_int_equal(touch(h, 12288), -1); /* past the end of the file */
 	assert_int_equal(ext2_truncate(fs, ino, 500), 0);
 	pager_resized(ino);
+	assert_int_equal(content_of(h), 500);
 	assert_int_equal(touch(h, 499), gen_byte(4, 499));
 	assert_int_equal(touch(h, 500), 0);
 	assert_int_equal(touch(h, 1000), 0);
@@ -295,6 +330,7 @@ static void test_coherent(void **state)
 	assert_int_equal(ext2_truncate(fs, ino, osize + 1), 0);
 	pager_resized(ino);
 	assert_int_equal(pager_objects(), 0);
+	assert_int_equal(content_of(h), MEM_CONTENT_NONE); /* reads ask for its successor */
 	assert_int_equal(present_pages(h), osize / PAGE); /* supplied whole */
 	assert_int_equal(obj_of(h, &r)->refs, 1); /* ours only: fsd let go */
 	handle_t next = map(ino, NULL);

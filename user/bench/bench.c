@@ -813,7 +813,7 @@ static long fs_start(void)
 		                          .argv = argv,
 		                          .grants = g,
 		                          .ngrants = 4,
-		                          .child_pool = 12u << 20};
+		                          .child_pool = 16u << 20};
 		r = ch_spawn(&a, &fs_fsd);
 	}
 	handle_t drop[] = {block, srv, c[1], r < 0 ? c[0] : HANDLE_INVALID};

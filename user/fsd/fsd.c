@@ -36,8 +36,9 @@
 #define SYNC_IDLE_NS 2000000000ull /* sync after this long without a request */
 #define SYNC_MAX_NS 10000000000ull /* ... or once something was dirty this long */
 
-/* The block cache: 6 MiB of blocks whatever their size (half of the 12 MiB pool the
- * manifest gives fsd; 1,536 blocks of 4 KiB, 6,144 of 1 KiB). Buffers are made as
+/* The block cache: 6 MiB of blocks whatever their size (half of the 12 MiB the manifest's
+ * 16 MiB pool leaves fsd once the pager's 4 MiB is split off; 1,536 blocks of 4 KiB,
+ * 6,144 of 1 KiB). Buffers are made as
  * they are needed, and the cache stops growing where memory runs short. */
 #define CACHE_BYTES (6u << 20)
 

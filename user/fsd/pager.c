@@ -29,6 +29,7 @@
 
 #define PAGE 4096u
 #define PAGER_GRAIN (64u << 10) /* objects are sized in steps of this, plus one */
+#define PAGER_POOL (4u << 20) /* PAGER_MAP_MAX: one file mapped whole always fits */
 #define PAGER_GIVE \
 	(RIGHT_READ | RIGHT_EXEC | RIGHT_MAP | RIGHT_INSPECT | RIGHT_TRANSFER | RIGHT_DUPLICATE)
 
@@ -43,6 +44,7 @@ struct pobj {
 };
 
 static struct ext2_fs *fs;
+static bool own_pool; /* pool is the pager's own, split off fsd's */
 static handle_t pool, recv_ep = HANDLE_INVALID, send_ep = HANDLE_INVALID;
 static struct pobj objs[PAGER_OBJECTS];
 static uint64_t next_key = 1, clock_ticks;
@@ -65,7 +67,11 @@ long pager_init(struct ext2_fs *f, handle_t p, handle_t *ep)
 	if (r < 0)
 		return r;
 	fs = f;
-	pool = p;
+	/* the pages fsd supplies come from a pool of their own: readers and mappers can
+	 * use it up, never fsd's memory for its own work (then reads are copied) */
+	own_pool = ch_pool_split(p, PAGER_POOL, &pool) >= 0;
+	if (!own_pool)
+		pool = p;
 	send_ep = ends[0]; /* the kernel calls here (objects name it as their pager) */
 	recv_ep = ends[1];
 	for (unsigned i = 0; i < PAGER_OBJECTS; i++)
@@ -130,6 +136,7 @@ static long supply(struct pobj *o, uint64_t first, uint64_t count, unsigned flag
 /* Supply every page within the end of the file not supplied yet, then drop fsd's handle. */
 static void retire(struct pobj *o)
 {
+	ch_mem_set_content(o->mem, MEM_CONTENT_NONE); /* reads ask for its successor */
 	uint64_t end = round_up(o->file_size < o->size ? o->file_size : o->size, PAGE) / PAGE;
 	for (uint64_t p = 0; p < end;) {
 		uint64_t q = p;
@@ -182,6 +189,7 @@ static long object_for(uint32_t ino, struct pobj **out)
 		free(bits);
 		return r;
 	}
+	ch_mem_set_content(mem, file_size); /* reads of the file come from its pages */
 	*o = (struct pobj){.mem = mem,
 	                   .ino = ino,
 	                   .generation = st.generation,
@@ -279,6 +287,8 @@ void pager_written(uint32_t ino, uint64_t off, uint64_t len)
 	refresh(o, off / PAGE, round_up(off + len, PAGE) / PAGE);
 	if (o->file_size > o->size)
 		retire(o); /* grown past it: it keeps what it shows, new maps get a new one */
+	else /* after its pages: a reader never sees the new size before the bytes */
+		ch_mem_set_content(o->mem, o->file_size);
 }
 
 void pager_resized(uint32_t ino)
@@ -288,11 +298,17 @@ void pager_resized(uint32_t ino)
 	if (!o || st.size == o->file_size)
 		return;
 	uint64_t from = (st.size < o->file_size ? st.size : o->file_size) / PAGE;
+	bool shrunk = st.size < o->file_size;
 	o->file_size = st.size;
-	if (st.size > o->size)
+	if (st.size > o->size) {
 		retire(o);
-	else
-		refresh(o, from, o->size / PAGE); /* zeros past the new end */
+		return;
+	}
+	if (shrunk) /* before the pages: no reader sees zeros inside the file */
+		ch_mem_set_content(o->mem, st.size);
+	refresh(o, from, o->size / PAGE); /* zeros past the new end */
+	if (!shrunk)
+		ch_mem_set_content(o->mem, st.size);
 }
 
 void pager_releasing(uint32_t ino)
@@ -315,6 +331,9 @@ void pager_fini(void)
 	if (recv_ep != HANDLE_INVALID) {
 		ch_cap_drop(recv_ep);
 		ch_cap_drop(send_ep);
+		if (own_pool)
+			ch_cap_drop(pool);
+		own_pool = false;
 	}
 	recv_ep = send_ep = HANDLE_INVALID;
 	fs = NULL;

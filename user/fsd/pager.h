@@ -26,7 +26,7 @@
 /* Bytes supplied for one request at most (the faulting page first, then what follows). */
 #define PAGER_READAHEAD (128u << 10)
 /* Largest file mapped: its pages are charged to fsd's pool (docs/fsd.md). */
-#define PAGER_MAP_MAX (8u << 20)
+#define PAGER_MAP_MAX (4u << 20)
 
 /* Start: pool pays for the objects, the channel of the pager endpoint; ERR_* on failure.
  * *ep is the end fsd receives requests on (add it to the waitset). */

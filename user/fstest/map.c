@@ -426,6 +426,104 @@ static void test_map_program(void)
 	ch_cap_drop(d);
 }
 
+/* n bytes of fd from its start, checked against pattern seed up to size (EOF there). */
+static bool read_matches(int fd, uint64_t size, uint32_t seed, uint64_t *bad)
+{
+	static uint8_t buf[40000];
+	uint64_t pos = 0;
+	*bad = UINT64_MAX;
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return false;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0)
+			return false;
+		if (n == 0)
+			return pos == size;
+		for (ssize_t i = 0; i < n; i++)
+			if (pos + (uint64_t)i >= size ||
+			    buf[i] != fstest_pat(pos + (uint64_t)i, seed)) {
+				*bad = pos + (uint64_t)i;
+				return false;
+			}
+		pos += (uint64_t)n;
+	}
+}
+
+#define EXPECT_READ(fd, size, seed)                                                      \
+	do {                                                                             \
+		uint64_t bad_;                                                           \
+		CHECK(read_matches(fd, size, seed, &bad_),                               \
+		      "read back differs at %llu (size %llu)", (unsigned long long)bad_, \
+		      (unsigned long long)(size));                                       \
+	} while (0)
+
+/*
+ * read() of a disk file is served from its memory object (SYS_MEM_SET_CONTENT,
+ * docs/namespace.md "Reads from a file's memory"): a read makes fsd create one; a
+ * write through another descriptor, an append within it and growth past it (a new
+ * object), a truncation: each read back exactly. Files beyond the pager's pool,
+ * all held open and read, come back exactly too (reads the pager cannot supply go
+ * through fsd's copy).
+ */
+static void test_read_content(void)
+{
+	if (!up())
+		return;
+	handle_t d = fstest_disk_root();
+	CHECK(d != HANDLE_INVALID, "cannot open " FSTEST_DISK);
+	const char *path = FSTEST_DISK "/fstest/read-content";
+	EXPECT_OK(fstest_write_pattern(d, "fstest/read-content", 100000, 41));
+	long before = fstest_ctl(FSD_CTL_OBJECTS);
+	int fd = open(path, O_RDONLY), w = open(path, O_WRONLY);
+	CHECK(fd >= 0 && w >= 0, "open: errno %d", errno);
+	EXPECT_READ(fd, 100000, 41);
+	long after = fstest_ctl(FSD_CTL_OBJECTS);
+	CHECK(after == before + 1 || (before == FSD_OBJECTS && after == before),
+	      "fsd objects %ld -> %ld: the read did not come from a memory object", before, after);
+	/* a write elsewhere, seen by the next read */
+	static uint8_t chunk[200000];
+	for (uint64_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = fstest_pat(i, 41);
+	CHECK(lseek(w, 500, SEEK_SET) == 500 && write(w, "\xff\xfe\xfd", 3) == 3, "write: errno %d",
+	      errno);
+	static uint8_t buf[16];
+	CHECK(lseek(fd, 499, SEEK_SET) == 499 && read(fd, buf, 5) == 5 &&
+	          buf[0] == fstest_pat(499, 41) && buf[1] == 0xff && buf[3] == 0xfd &&
+	          buf[4] == fstest_pat(503, 41),
+	      "the write is not read back");
+	CHECK(lseek(w, 500, SEEK_SET) == 500 && write(w, chunk + 500, 3) == 3, "write: errno %d",
+	      errno);
+	/* an append within the object, then growth far past it */
+	CHECK(lseek(w, 100000, SEEK_SET) == 100000 && write(w, chunk + 100000, 1000) == 1000,
+	      "append: errno %d", errno);
+	EXPECT_READ(fd, 101000, 41);
+	CHECK(write(w, chunk + 101000, 99000) == 99000, "append: errno %d", errno);
+	EXPECT_READ(fd, 200000, 41);
+	/* a truncation: the end comes early */
+	EXPECT_OK(ch_ns_truncate(ch_fd_handle(w), 10, FSTEST_LONG));
+	EXPECT_READ(fd, 10, 41);
+	close(w);
+	close(fd);
+	/* more than the pager's pool (4 MiB), every file held open */
+	enum { FILES = 5, EACH = 1u << 20 };
+	int fds[FILES];
+	for (int i = 0; i < FILES; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "fstest/read-pool-%d", i);
+		EXPECT_OK(fstest_write_pattern(d, name, EACH, 50 + (uint32_t)i));
+		snprintf(name, sizeof(name), FSTEST_DISK "/fstest/read-pool-%d", i);
+		fds[i] = open(name, O_RDONLY);
+		CHECK(fds[i] >= 0, "open %s: errno %d", name, errno);
+	}
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < FILES; i++)
+			EXPECT_READ(fds[i], EACH, 50 + (uint32_t)i);
+	for (int i = 0; i < FILES; i++)
+		close(fds[i]);
+	ch_cap_drop(d);
+}
+
 void fstest_map_tests(void)
 {
 	ch_test_run("fs_", "map_read", test_map_read);
@@ -436,4 +534,5 @@ void fstest_map_tests(void)
 	ch_test_run("fs_", "map_evict", test_map_evict);
 	ch_test_run("fs_", "map_fsd_killed", test_map_fsd_killed);
 	ch_test_run("fs_", "map_program", test_map_program);
+	ch_test_run("fs_", "read_content", test_read_content);
 }

@@ -122,6 +122,11 @@ long ch_mem_supply(handle_t mem, uint64_t offset, uint64_t len, const void *src,
 	return ch_syscall4(SYS_MEM_SUPPLY, mem, offset, len, U(src), flags);
 }
 
+long ch_mem_set_content(handle_t mem, uint64_t bytes)
+{
+	return ch_syscall1(SYS_MEM_SET_CONTENT, mem, bytes);
+}
+
 long ch_as_map(handle_t as, uint64_t vaddr, handle_t mem, uint64_t offset, uint64_t len,
                uint32_t prot)
 {

@@ -134,6 +134,9 @@ long ch_mem_create_paged(handle_t pool, uint64_t size, handle_t pager, uint64_t 
  * number of pages written.
  */
 long ch_mem_supply(handle_t mem, uint64_t offset, uint64_t len, const void *src, unsigned flags);
+/* How many bytes of paged memory mem are its file's (MEM_CONTENT_NONE: it shows none);
+ * the kernel serves reads of the file from them (SYS_MEM_SET_CONTENT). */
+long ch_mem_set_content(handle_t mem, uint64_t bytes);
 
 /* --- Address spaces --- */
 
