@@ -811,14 +811,15 @@ static void content_forget(struct ns_node *n, struct memory *m)
 /* [off, off + len) of m (within its content) to uptr; the bytes copied, stopping early
  * at a page the pager did not supply (or an address fault, with nothing copied: the
  * error). */
-static long content_copy(struct memory *m, uint64_t off, uint64_t uptr, size_t len)
+static long content_copy(struct memory *m, uint64_t off, uint64_t uptr, size_t len,
+                         uint64_t timeout)
 {
 	size_t done = 0;
 	while (done < len) {
 		uint64_t pos = off + done, idx = pos / PAGE_SIZE;
 		size_t k = MIN(len - done, (size_t)(PAGE_SIZE - pos % PAGE_SIZE));
 		uint64_t pa = memory_page_lookup(m, idx);
-		if (!pa && memory_is_paged(m) && memory_page_in(m, idx, PROT_READ))
+		if (!pa && memory_is_paged(m) && memory_page_in(m, idx, PROT_READ, timeout))
 			pa = memory_page_lookup(m, idx);
 		if (!pa)
 			break;
@@ -869,7 +870,7 @@ long ns_read_user(struct ns_node *n, uint64_t off, uint64_t uptr, size_t len, ui
 			continue;
 		}
 		size_t want = off >= size ? 0 : (size_t)MIN((uint64_t)len, size - off);
-		long got = content_copy(m, off, uptr, want);
+		long got = content_copy(m, off, uptr, want, timeout);
 		kobject_put(&m->obj);
 		if (got < 0 || (size_t)got == want)
 			return got;

@@ -746,7 +746,7 @@ int aspace_fault_paged(struct aspace *as, uint64_t addr, unsigned access)
 		kobject_get(&m->obj); /* the record may go while the pager works */
 		as_unlock(as, irq);
 		/* asked already: the pager answered without supplying the page */
-		bool present = !asked && memory_page_in(m, index, access);
+		bool present = !asked && memory_page_in(m, index, access, WAIT_FOREVER);
 		kobject_put(&m->obj);
 		if (!present)
 			return -1;

@@ -300,7 +300,7 @@ long memory_supply(struct memory *m, uint64_t off, uint64_t len, uint64_t usrc, 
 	return done;
 }
 
-bool memory_page_in(struct memory *m, uint64_t index, unsigned access)
+bool memory_page_in(struct memory *m, uint64_t index, unsigned access, uint64_t timeout)
 {
 	struct uthread *t = uthread_current();
 	struct mem_page_request req = {
@@ -312,7 +312,7 @@ bool memory_page_in(struct memory *m, uint64_t index, unsigned access)
 	};
 	int32_t verdict = 0;
 	int r = kbus_kernel_call(endpoint_from(m->pager), &req, sizeof(req), &verdict,
-	                         sizeof(verdict), WAIT_FOREVER);
+	                         sizeof(verdict), timeout);
 	if (r < 0 || ((size_t)r >= sizeof(verdict) && verdict != 0))
 		return false; /* no pager, killed, or the pager says the fault stands */
 	return memory_page_lookup(m, index) != 0;

@@ -113,10 +113,11 @@ long memory_supply(struct memory *m, uint64_t off, uint64_t len, uint64_t usrc, 
 
 /*
  * Ask paged m's pager for page index on behalf of the current user thread
- * (access: PROT_*). Blocks (killable) until the pager answers. Returns true
- * if the page is present afterwards. Call with interrupts on, no locks held.
+ * (access: PROT_*). Blocks (killable) until the pager answers or timeout ns
+ * pass (a fault waits WAIT_FOREVER; a read its own timeout). Returns true if
+ * the page is present afterwards. Call with interrupts on, no locks held.
  */
-bool memory_page_in(struct memory *m, uint64_t index, unsigned access);
+bool memory_page_in(struct memory *m, uint64_t index, unsigned access, uint64_t timeout);
 
 /* How a memory object's mappings are cached. */
 #define MEM_CACHE_WB 0 /* normal memory */

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <charlotte/blk.h>
@@ -898,59 +899,37 @@ static void run_fs_read(int iters)
 }
 
 /*
- * fs_map_read_1m (ours only): fs_read_1m's work through fsd as the pager (docs/fsd.md
- * "Mapped files"): open, a map of the file (FSD_CTL_MAP on our control endpoint,
- * standing in for the file operation "map" the kernel does not have yet), the 1 MiB
- * mapped (its pages present: fsd keeps the object between opens), one memcpy out,
- * unmapped, close. What fs_read_1m would cost once read() of a large file goes
- * through a mapping.
+ * fs_map_read_1m (ours only): fs_read_1m's work through a mapping, as a program does
+ * it: open, mmap() of the whole file (SYS_NS_MAP: fsd answers with the file's paged
+ * object; its pages present, fsd keeps the object between opens), one memcpy out,
+ * munmap, close.
  */
-static uint32_t fs_map_ino;
-static uint64_t fs_map_va;
-
 static int setup_fs_map(void)
 {
-	struct stat st;
-	if (setup_fs_read() < 0)
-		return -1;
-	if (stat(FS_FILE, &st) || !(fs_map_va = ch_va_reserve(FS_READ_BYTES))) {
-		error("fs_map_read_1m setup", ERR_IO);
-		teardown_fs();
-		return -1;
-	}
-	fs_map_ino = (uint32_t)st.st_ino;
-	return 0;
+	return setup_fs_read();
 }
 
-static long fs_map_read(handle_t as)
+static long fs_map_read(void)
 {
-	struct fsd_ctl_map q = {
-	    .op = FSD_CTL_MAP, .ino = fs_map_ino, .rights = RIGHT_READ | RIGHT_MAP | RIGHT_INSPECT};
-	struct fsd_ctl_mapped a = {0};
-	handle_t mem = HANDLE_INVALID;
-	struct kbus_msg m = {.data = &q, .len = sizeof(q)};
-	struct kbus_buf b = {
-	    .data = &a, .capacity = sizeof(a), .handles = &mem, .handles_capacity = 1};
 	int fd = open(FS_FILE, O_RDONLY);
 	if (fd < 0)
 		return ERR_IO;
-	long r = ch_kbus_call(fs_ctl, &m, &b, FS_LONG);
-	if (r >= 0 && (a.status < 0 || b.nhandles != 1 || a.size != FS_READ_BYTES))
-		r = a.status < 0 ? a.status : ERR_MALFORMED;
-	if (r >= 0 && (r = ch_as_map(as, fs_map_va, mem, 0, FS_READ_BYTES, PROT_READ)) >= 0) {
-		memcpy(fs_buf, (const void *)(uintptr_t)fs_map_va, FS_READ_BYTES);
-		r = ch_as_unmap(as, fs_map_va, FS_READ_BYTES);
+	long r = 0;
+	void *p = mmap(NULL, FS_READ_BYTES, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		r = ERR_IO;
+	} else {
+		memcpy(fs_buf, p, FS_READ_BYTES);
+		if (munmap(p, FS_READ_BYTES))
+			r = ERR_IO;
 	}
-	if (mem != HANDLE_INVALID)
-		ch_cap_drop(mem);
 	return close(fd) && r >= 0 ? ERR_IO : r;
 }
 
 static void run_fs_map(int iters)
 {
-	handle_t as = ch_handle("self.as");
 	for (int i = 0; i < iters; i++) {
-		long r = fs_map_read(as);
+		long r = fs_map_read();
 		if (r < 0) {
 			error("fs_map_read_1m", r);
 			return;
