@@ -271,5 +271,5 @@ long ns_read_user(struct ns_node *n, uint64_t off, uint64_t uptr, size_t len, ui
  * capability's, rights) and those SYS_NS_MAP adds; its size in *size. Errors:
  * ERR_WRONG_TYPE, the provider's (ERR_NOT_SUPPORTED), ERR_MALFORMED (no memory
  * capability, or one without the rights asked), ERR_NO_RESOURCES (cs full), transport. */
-int ns_map(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout,
-           struct cspace *cs, handle_t *out, uint64_t *size);
+int ns_map(struct ns_node *n, uint64_t rights, uint64_t want, uint64_t timeout, struct cspace *cs,
+           handle_t *out, uint64_t *size);

@@ -299,8 +299,8 @@ void *cl_mmap(void *addr, size_t len, int prot, int flags, int fd, long long off
 int cl_munmap(void *addr, size_t len);
 int cl_mprotect(void *addr, size_t len, int prot);
 int cl_msync(void *addr, size_t len, int flags);
-long cl___libc_map(handle_t file, uint64_t addr, uint64_t len, uint64_t off, int prot,
-                   int shared, uint64_t *out);
+long cl___libc_map(handle_t file, uint64_t addr, uint64_t len, uint64_t off, int prot, int shared,
+                   uint64_t *out);
 long cl___libc_unmap(uint64_t addr, uint64_t len);
 long cl___libc_protect(uint64_t addr, uint64_t len, int prot);
 struct cl_fake_mem {

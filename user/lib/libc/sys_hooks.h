@@ -155,8 +155,8 @@ void __libc_thread_exit(void) __attribute__((noreturn));
  * not (or when the provider maps nothing and the mapping is private). The address in
  * *out. ERR_NOT_SUPPORTED: a shared mapping the provider cannot give.
  */
-long __libc_map(handle_t file, uint64_t addr, uint64_t len, uint64_t off, int prot,
-                int shared, uint64_t *out);
+long __libc_map(handle_t file, uint64_t addr, uint64_t len, uint64_t off, int prot, int shared,
+                uint64_t *out);
 /* Unmap [addr, addr + len) (holes ignored). */
 long __libc_unmap(uint64_t addr, uint64_t len);
 /* Change the protection of the mapped range [addr, addr + len). */
