@@ -54,6 +54,7 @@
 #include <mm/uaccess.h>
 #include <obj/process.h>
 #include <obj/thread.h>
+#include <sched/direct.h>
 #include <sched/sched.h>
 #include <time/clock.h>
 

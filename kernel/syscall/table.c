@@ -184,22 +184,27 @@ static syscall_entry entry_of(uint64_t action)
 	return table[type][op];
 }
 
+/*
+ * Nothing is kept across the handler's call but the frame (the thread and
+ * its process are found again after it), so the dispatcher saves one
+ * register: what every system call pays.
+ */
 void syscall_dispatch(struct trap_frame *tf)
 {
 	struct thread *self = sched_current();
-	/* a thread making system calls is a user thread of a live process */
-	struct process *proc = self->uthread->proc;
 	if (unlikely(self->kbus.held_ep))
 		kbus_flat_put_held(self); /* kept by a flat call for the next one */
 	syscall_entry fn = entry_of(arch_syscall_action(tf));
-	/* the arguments are the frame's own words (arch_syscall_argp()) */
-	long r =
-	    fn ? fn(proc->cs, arch_syscall_target(tf), arch_syscall_argp(tf)) : ERR_NOT_SUPPORTED;
+	/* a thread making system calls is a user thread of a live process; the
+	   arguments are the frame's own words (arch_syscall_argp()) */
+	long r = fn ? fn(self->uthread->proc->cs, arch_syscall_target(tf), arch_syscall_argp(tf))
+	            : ERR_NOT_SUPPORTED;
 	arch_syscall_set_result(tf, (uint64_t)r);
 	/* interrupts stay off from here to SYSRET: what sets one of these after
 	   the check interrupts the thread in user mode, whose exit checks again */
 	arch_irq_disable();
-	if (unlikely(user_return_owed(self, proc)))
+	self = sched_current();
+	if (unlikely(user_return_owed(self, self->uthread->proc)))
 		user_return_work();
 }
 
