@@ -108,7 +108,7 @@ direct_begin(struct runqueue *rq, struct thread *self, struct thread *next)
 static inline __attribute__((always_inline)) void
 direct_donate(struct cpu *c, struct runqueue *rq, struct thread *self, struct thread *next)
 {
-	uint64_t now = clock_monotonic_ns();
+	uint64_t now = arch_clock_ns(); /* clock_monotonic_ns(), inline */
 	self->state = THREAD_BLOCKED;
 	self->dq.blocked_at = now;
 	next->state = THREAD_RUNNING;

@@ -13,6 +13,7 @@
 #include <arch/ioperm.h>
 #include <arch/mmu.h>
 #include <arch/percpu.h>
+#include <arch/timer.h> /* arch_clock_ns(): the switch's clock read, inline */
 #include <mm/pmm.h>
 #include <mm/vmm.h>
 #include <sched/sched.h>
