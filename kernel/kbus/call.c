@@ -56,6 +56,7 @@
 #include <mm/uaccess.h>
 #include <obj/process.h>
 #include <obj/thread.h>
+#include <sched/direct.h>
 #include <sched/sched.h>
 #include <time/clock.h>
 

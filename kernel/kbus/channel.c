@@ -136,11 +136,6 @@ int kbus_channel_create_kind(struct mem_pool *pool, uint32_t depth, uint32_t kin
 	return 0;
 }
 
-bool kbus_peer_gone(struct endpoint *ep)
-{
-	return ep->peer ? ep->peer->closed : kbus_group_closed(ep->group);
-}
-
 void kbus_wake(struct endpoint *ep)
 {
 	waitq_wake_all(&ep->readable);

@@ -99,8 +99,13 @@ struct kbus_channel {
 /* A channel block with nep endpoints (refcount 1 each); memory charged. */
 int kbus_channel_alloc(struct mem_pool *pool, uint32_t depth, unsigned nep,
                        struct kbus_channel **out);
-/* ch->lock held: is the other side gone (peer closed, or group closed)? */
-bool kbus_peer_gone(struct endpoint *ep);
+/* ch->lock held: is the other side gone (peer closed, or group closed)?
+   (inline: the flat path asks it at every reply) */
+bool kbus_group_closed(struct kbus_group *g);
+static inline bool kbus_peer_gone(struct endpoint *ep)
+{
+	return ep->peer ? ep->peer->closed : kbus_group_closed(ep->group);
+}
 /* ch->lock held: append m to ep's queue and wake receivers. */
 void kbus_enqueue(struct endpoint *ep, struct kbus_kmsg *m);
 /* kbus_enqueue(), and with run: *run is the one receiver to hand the CPU to

@@ -38,6 +38,7 @@
  * setting need_resched and sending the resched IPI.
  */
 #include <sched/sched.h>
+#include <sched/direct.h>
 #include <arch/arch.h>
 #include <arch/entry.h>
 #include <arch/irq_flags.h>
@@ -56,31 +57,6 @@
 #include <abi/errors.h>
 #include <abi/sched.h>
 #include <abi/syscall.h>
-
-struct runqueue {
-	struct sched_cpu_flags flags; /* must stay first: sched_resched_pending() */
-	struct spinlock lock;
-	struct thread *head, *tail;
-	struct thread *idle;
-	struct thread *prev; /* thread we just switched away from */
-	bool prev_move; /* prev is READY in no queue: finish_switch() moves it (affinity) */
-	bool preempt; /* a woken thread takes the CPU at the next decision */
-	struct timer_event tick; /* end of the slice, or a delayed preemption */
-	unsigned nready;
-	unsigned nfront; /* of them, queued at the front */
-	unsigned cpu;
-	uint64_t stint_start; /* when the running thread was switched in */
-	uint64_t charged_at; /* its budget is charged up to here */
-	uint64_t preempt_at; /* a woken thread takes the CPU at this time (0: none) */
-	uint64_t last_switch; /* busy/idle time accounted up to here */
-	uint64_t tail_pick_at; /* a thread from the tail last got the CPU (or none waited) */
-	uint64_t balance_at; /* the next balance() of this busy CPU, not before */
-	unsigned balance_turn; /* where its next balance() starts looking */
-	bool balance_short; /* its last balance() saw a queue one longer than its own */
-	struct dqrr_cfg cfg; /* the tunables as of this CPU's last decision */
-	uint32_t cfg_gen;
-	struct sched_cpu_stats stats; /* switches, busy/idle, steals, migrations */
-};
 
 static struct runqueue runqueues[MAX_CPUS];
 static struct thread boot_threads[MAX_CPUS];
@@ -102,11 +78,6 @@ static struct sched_params params = {
 static struct runqueue *rq_of(unsigned cpu)
 {
 	return &runqueues[cpu];
-}
-
-static bool allowed(const struct thread *t, unsigned cpu)
-{
-	return cpu < 64 && (READ_ONCE(t->affinity) >> cpu & 1);
 }
 
 static bool cpu_online(unsigned cpu)
@@ -278,34 +249,15 @@ static void finish_switch(struct runqueue *rq)
 	}
 }
 
-/*
- * Accounting: t ran from its run_start to now (switched is 1 when it leaves
- * the CPU). One clock read per switch; the group's atomic adds are the only
- * shared writes (docs/kernel.md). A thread that keeps its CPU is accounted at
- * each decision too, and when a reader asks (sched_account_group()).
- */
-static inline void account(struct thread *t, unsigned switched, uint64_t now)
-{
-	uint64_t ran = now - t->run_start;
-	t->cpu_ns += ran;
-	t->switches += switched;
-	t->run_start = now;
-	if (t->acct) {
-		__atomic_fetch_add(&t->acct->cpu_ns, ran, __ATOMIC_RELAXED);
-		if (switched)
-			__atomic_fetch_add(&t->acct->switches, 1, __ATOMIC_RELAXED);
-	}
-}
-
 /* This CPU's running thread accounted up to now (a cross-CPU call: interrupts
-   off, and account() runs only on a thread's own CPU with interrupts off). */
+   off, and sched_account() runs only on a thread's own CPU with interrupts off). */
 static void account_current(void *unused)
 {
 	(void)unused;
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	if (c->current != rq->idle)
-		account(c->current, 0, clock_monotonic_ns());
+		sched_account(c->current, 0, clock_monotonic_ns());
 }
 
 void sched_account_group(const struct sched_acct *g)
@@ -328,7 +280,7 @@ void sched_account_group(const struct sched_acct *g)
 void sched_acct_detach(struct thread *self)
 {
 	uint64_t irq = arch_irq_save();
-	account(self, 0, clock_monotonic_ns());
+	sched_account(self, 0, clock_monotonic_ns());
 	self->acct = NULL;
 	arch_irq_restore(irq);
 }
@@ -404,7 +356,7 @@ static void switch_in(struct runqueue *rq, struct thread *prev, struct thread *n
 	else
 		rq->stats.busy_ns += now - rq->last_switch;
 	rq->last_switch = now;
-	account(prev, 1, now);
+	sched_account(prev, 1, now);
 	next->run_start = now;
 	arm_tick(rq, next, now);
 }
@@ -444,7 +396,7 @@ static struct thread *pick_movable(struct runqueue *rq, unsigned to, bool most, 
 	uint64_t best = 0;
 	unsigned k = 0;
 	for (struct thread *t = rq->head; t && k < SCHED_BALANCE_SCAN; pred = t, t = t->next, k++) {
-		if (!allowed(t, to) || !movable(t))
+		if (!sched_allowed(t, to) || !movable(t))
 			continue;
 		uint64_t s = share(t, now);
 		if (!pick || (most ? s > best : s < best)) {
@@ -583,7 +535,8 @@ static void schedule_locked(struct cpu *c, struct runqueue *rq, bool yield, bool
 	if (runnable && !flat && now >= rq->balance_at && cpu_count > 1)
 		balance(rq, now);
 	/* a thread whose mask now excludes us moves, unless its timer is armed here */
-	bool here = runnable && (allowed(prev, rq->cpu) || READ_ONCE(prev->sleep_timer.armed));
+	bool here =
+	    runnable && (sched_allowed(prev, rq->cpu) || READ_ONCE(prev->sleep_timer.armed));
 	struct thread *next;
 	if (here && (!rq->head || (!yield && !preempt && prev->dq.budget))) {
 		next = prev; /* keeps its CPU */
@@ -618,7 +571,7 @@ static void schedule_locked(struct cpu *c, struct runqueue *rq, bool yield, bool
 				dqrr_switch_in(&rq->cfg, rq->nready + 1, prev->weight, &prev->dq);
 			if (preempt)
 				rq->preempt_at = 0;
-			account(prev, 0, now);
+			sched_account(prev, 0, now);
 		}
 		arm_tick(rq, prev, now);
 		spin_unlock(&rq->lock);
@@ -836,7 +789,7 @@ void sched_start(struct thread *t)
 	uint64_t irq = arch_irq_save();
 	struct runqueue *rq = rq_of(t->cpu);
 	spin_lock(&rq->lock);
-	if (!allowed(t, t->cpu) || !cpu_online(t->cpu)) {
+	if (!sched_allowed(t, t->cpu) || !cpu_online(t->cpu)) {
 		/* a mask set before the start: begin on an allowed CPU */
 		unsigned to = pick_cpu(t, t->cpu);
 		spin_unlock(&rq->lock);
@@ -923,7 +876,7 @@ static struct runqueue *lock_rq_of(struct thread *t, uint64_t *irq)
 static struct runqueue *wake_place(struct thread *t, struct runqueue *rq)
 {
 	unsigned self = this_cpu()->id;
-	bool excluded = !allowed(t, rq->cpu);
+	bool excluded = !sched_allowed(t, rq->cpu);
 	bool busy_elsewhere = rq->cpu != self && cpus[rq->cpu]->current != rq->idle &&
 	                      (__atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & t->affinity);
 	if ((!excluded && !busy_elsewhere) || !movable(t))
@@ -1016,57 +969,21 @@ void sched_kill(struct thread *t)
 		arch_send_resched(cpu);
 }
 
-/*
- * Lock this CPU's queue rq for a direct switch from self to next and check that
- * next can run here at once: BLOCKED, off every CPU, allowed here, no timer
- * armed on another CPU, and no wake-up pending for self (which must not
- * block). Moves next to rq. true: rq locked (only rq); false: nothing locked.
- */
-/* (inline: on the kbus round trip twice) */
-static inline __attribute__((always_inline)) bool
-begin_direct(struct runqueue *rq, struct thread *self, struct thread *next)
+/* direct_begin()'s case of a thread last on another CPU (sched/direct.h). */
+bool sched_direct_begin_remote(struct runqueue *rq, struct thread *self, struct thread *next,
+                               unsigned ncpu)
 {
-	unsigned ncpu = READ_ONCE(next->cpu);
-	struct runqueue *nrq = rq;
-	if (likely(ncpu == rq->cpu)) /* the usual case: one lock */
-		spin_lock(&rq->lock);
-	else
-		lock_two(rq, nrq = rq_of(ncpu));
-	bool ok = next->cpu == ncpu && next->state == THREAD_BLOCKED &&
-	          !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) && !self->wake_pending &&
-	          next != self && allowed(next, rq->cpu) &&
-	          (ncpu == rq->cpu || !READ_ONCE(next->sleep_timer.armed));
-	if (ok && nrq != rq) {
+	struct runqueue *nrq = rq_of(ncpu);
+	lock_two(rq, nrq);
+	bool ok = next->cpu == ncpu && direct_ok(rq, self, next, ncpu);
+	if (ok) {
 		next->cpu = rq->cpu; /* migrate: its queue is ours from now on */
 		rq->stats.migrations++;
 	}
-	if (nrq != rq)
-		spin_unlock(&nrq->lock);
+	spin_unlock(&nrq->lock);
 	if (!ok)
 		spin_unlock(&rq->lock);
 	return ok;
-}
-
-/*
- * The direct switch's state (rq locked), as slice donation: the callee runs
- * on the rest of the caller's turn. The policy's state of the CPU (stint,
- * charge point, slice timer) stays as it is, so what the pair runs is
- * charged, at the next decision, to whichever of them runs then: the IPC
- * costs no policy work and no timer write.
- */
-static inline __attribute__((always_inline)) void
-donate_switch(struct cpu *c, struct runqueue *rq, struct thread *self, struct thread *next)
-{
-	uint64_t now = clock_monotonic_ns();
-	self->state = THREAD_BLOCKED;
-	self->dq.blocked_at = now;
-	next->state = THREAD_RUNNING;
-	rq->stats.switches++; /* busy to busy: last_switch stays (busy_ns counts from it) */
-	c->current = next;
-	next->on_cpu = true;
-	account(self, 1, now);
-	next->run_start = now;
-	arch_thread_switch(self, next);
 }
 
 bool sched_switch_to(struct thread *next)
@@ -1075,11 +992,11 @@ bool sched_switch_to(struct thread *next)
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	struct thread *self = c->current;
-	if (!begin_direct(rq, self, next)) {
+	if (!direct_begin(rq, self, next)) {
 		arch_irq_restore(irq);
 		return false;
 	}
-	donate_switch(c, rq, self, next);
+	direct_donate(c, rq, self, next);
 	rq->prev = self;
 	arch_context_switch(&self->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
@@ -1088,55 +1005,13 @@ bool sched_switch_to(struct thread *next)
 }
 
 /*
- * The kbus flat path (kbus/call.c "Flat path", docs/kbus.md). A thread it
- * blocks keeps no kernel frames: its saved context (ctx, made by
- * arch_flat_context()) resumes in kbus_flat_resume() whenever a switch
- * reaches it, and a direct switch to such a thread exits to user mode on its
- * frame instead (syscall.S), clearing our on_cpu once off our stack.
- *
- * sched_flat_begin(): interrupts off. Lock this CPU's queue (and next's, to
- * move it here) and check that self may block now (no wake-up or kill
- * pending) and that next (NULL: none, the scheduler picks) can run here at
- * once, as sched_switch_to() checks. On success only this CPU's queue stays
- * locked, for one of the three calls below; false: nothing locked.
+ * The kbus flat path (kbus/call.c "Flat path", docs/kbus.md): sched_flat_begin()
+ * and sched_flat_switch() are inline in sched/direct.h; what follows is the
+ * rest of it.
  */
-static inline __attribute__((always_inline)) bool
-flat_begin(struct runqueue *rq, struct thread *self, struct thread *next)
-{
-	/* a kill set after this read wakes self: wake_pending, checked locked */
-	if (sched_kill_pending(self))
-		return false;
-	if (next)
-		return begin_direct(rq, self, next);
-	spin_lock(&rq->lock);
-	if (self->wake_pending) {
-		spin_unlock(&rq->lock);
-		return false;
-	}
-	return true;
-}
-
 bool sched_flat_begin(struct thread *self, struct thread *next)
 {
 	return flat_begin(this_cpu()->sched, self, next);
-}
-
-/*
- * next was left by the flat path too (its frame is what runs): begin and
- * switch in one. false: nothing done, nothing locked. true: the switch is
- * made, no lock held; the caller leaves on next's frame, then clears
- * self->on_cpu (syscall.S).
- */
-bool sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next)
-{
-	struct cpu *c = this_cpu();
-	struct runqueue *rq = c->sched;
-	if (!flat_begin(rq, self, next))
-		return false;
-	self->rsp = ctx;
-	donate_switch(c, rq, self, next);
-	spin_unlock(&rq->lock);
-	return true;
 }
 
 /* next blocked in C code (its context saved by arch_context_switch): switch to
@@ -1146,7 +1021,7 @@ void sched_flat_switch_real(struct thread *self, uint64_t ctx, struct thread *ne
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	self->rsp = ctx;
-	donate_switch(c, rq, self, next);
+	direct_donate(c, rq, self, next);
 	rq->prev = self;
 	arch_context_load(next->rsp);
 }
@@ -1205,7 +1080,7 @@ static bool steal(struct runqueue *rq)
 	struct runqueue *v = rq_of(best);
 	lock_two(rq, v);
 	struct thread *pred = NULL, *t = v->head;
-	while (t && !(allowed(t, self) && movable(t))) {
+	while (t && !(sched_allowed(t, self) && movable(t))) {
 		pred = t;
 		t = t->next;
 	}
@@ -1306,7 +1181,7 @@ int sched_set_thread(struct thread *t, uint32_t weight, uint64_t affinity)
 	int ipi = -1;
 	if (affinity) {
 		WRITE_ONCE(t->affinity, affinity);
-		if (!allowed(t, rq->cpu)) {
+		if (!sched_allowed(t, rq->cpu)) {
 			if (t->state == THREAD_RUNNING && cpus[rq->cpu]->current == t) {
 				/* switches at once and moves (schedule(), finish_switch()) */
 				rq->preempt = true;

@@ -183,9 +183,8 @@ static inline bool sched_kill_pending(struct thread *t)
 }
 /* Ask t to end: set kill_pending and wake it wherever it waits. */
 void sched_kill(struct thread *t);
-/* The kbus flat path's switches (sched.c, "The kbus flat path"). */
+/* The kbus flat path's switches (sched/direct.h; sched_flat_switch() is inline there). */
 bool sched_flat_begin(struct thread *self, struct thread *next);
-bool sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next);
 void sched_flat_switch_real(struct thread *self, uint64_t ctx, struct thread *next)
     __attribute__((noreturn));
 void sched_flat_block(struct thread *self, uint64_t ctx) __attribute__((noreturn));

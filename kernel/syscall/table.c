@@ -9,10 +9,12 @@
  * widths, fixed-size output ranges), and the glue that calls the row's
  * handler with its target decoded and typed.
  *
- * The kbus register fast path (SYS_KBUS_CALL_FAST, SYS_KBUS_REPLY_RECV_FAST)
- * is tested first and skips the table: it decodes its endpoint the same way,
- * in line. Every other action, the benchmarks' SYS_SELF_NULL included, takes
- * the table path: a benchmark measures what real calls pay.
+ * Every action, the benchmarks' SYS_SELF_NULL included, takes the table path:
+ * a benchmark measures what real calls pay. The kbus register fast path's two
+ * actions (SYS_KBUS_CALL_FAST, SYS_KBUS_REPLY_RECV_FAST) reach it when the
+ * flat path (kbus/call.c) leaves them to C; their rows hand the saved frame
+ * to the handler. A handler's argument array is the saved frame's argument
+ * registers themselves (arch/syscall_regs.h), not a copy.
  *
  * syscall_dispatch() runs on the calling thread's kernel stack with
  * interrupts on. Handles are 32 bits; a target or handle argument with any
@@ -147,10 +149,11 @@ typedef long (*syscall_entry)(struct cspace *cs, uint64_t target, const uint64_t
 CH_ACTIONS(ENTRY)
 #undef ENTRY
 
-/* The register fast path: the same decode; the handler gets the saved frame. */
-#define FAST_ENTRY(action, name, wrapper, target, type, rights, args)             \
-	ENTRY_HELD(name, target, type, rights, args, struct trap_frame *tf, NULL, \
-	           HANDED_OBJ(type), &cap, tf)
+/* The register fast path: the same decode; the handler gets the saved frame,
+   of which the argument array is a part (arch_syscall_argp()). */
+#define FAST_ENTRY(action, name, wrapper, target, type, rights, args)                           \
+	ENTRY_HELD(name, target, type, rights, args, const uint64_t *a, NULL, HANDED_OBJ(type), \
+	           &cap, arch_syscall_frame_of(a))
 CH_FAST_ACTIONS(FAST_ENTRY)
 #undef FAST_ENTRY
 
@@ -159,7 +162,8 @@ CH_FAST_ACTIONS(FAST_ENTRY)
 
 /* One row per action of abi/actions.h. */
 #define TABLE_ROW(action, name, wrapper, target, type, rights, args) T(action) = entry_##name,
-static const syscall_entry table[OBJ_TYPE_COUNT][SYS_OPS] = {CH_ACTIONS(TABLE_ROW)};
+static const syscall_entry table[OBJ_TYPE_COUNT][SYS_OPS] = {CH_ACTIONS(TABLE_ROW)
+                                                                 CH_FAST_ACTIONS(TABLE_ROW)};
 #undef TABLE_ROW
 
 #define SELF_UNCHECKED(action, name, wrapper, target, type, rights, args)                     \
@@ -180,35 +184,27 @@ static syscall_entry entry_of(uint64_t action)
 	return table[type][op];
 }
 
+/*
+ * Nothing is kept across the handler's call but the frame (the thread and
+ * its process are found again after it), so the dispatcher saves one
+ * register: what every system call pays.
+ */
 void syscall_dispatch(struct trap_frame *tf)
 {
-	uint64_t action = arch_syscall_action(tf), target = arch_syscall_target(tf);
 	struct thread *self = sched_current();
-	long r;
-	/* a thread making system calls is a user thread of a live process */
-	struct process *proc = self->uthread->proc;
-	struct cspace *cs = proc->cs;
 	if (unlikely(self->kbus.held_ep))
 		kbus_flat_put_held(self); /* kept by a flat call for the next one */
-	if (action == SYS_KBUS_REPLY_RECV_FAST) {
-		r = entry_kbus_reply_recv_fast(cs, target, tf);
-	} else if (action == SYS_KBUS_CALL_FAST) {
-		r = entry_kbus_call_fast(cs, target, tf);
-	} else {
-		syscall_entry fn = entry_of(action);
-		if (!fn) {
-			r = ERR_NOT_SUPPORTED;
-		} else {
-			uint64_t a[ARCH_SYSCALL_ARGS];
-			arch_syscall_args(tf, a);
-			r = fn(cs, target, a);
-		}
-	}
+	syscall_entry fn = entry_of(arch_syscall_action(tf));
+	/* a thread making system calls is a user thread of a live process; the
+	   arguments are the frame's own words (arch_syscall_argp()) */
+	long r = fn ? fn(self->uthread->proc->cs, arch_syscall_target(tf), arch_syscall_argp(tf))
+	            : ERR_NOT_SUPPORTED;
 	arch_syscall_set_result(tf, (uint64_t)r);
 	/* interrupts stay off from here to SYSRET: what sets one of these after
 	   the check interrupts the thread in user mode, whose exit checks again */
 	arch_irq_disable();
-	if (unlikely(user_return_owed(self, proc)))
+	self = sched_current();
+	if (unlikely(user_return_owed(self, self->uthread->proc)))
 		user_return_work();
 }
 

@@ -1428,25 +1428,26 @@ out:
 #define FPU_NOISE_TAG 0x0au
 
 /*
- * What one system call is made with and what came back: rbx and r12-r15, x87
+ * What one system call is made with and what came back: rbx, r12-r15, rbp, x87
  * st(0), MXCSR and xmm0-xmm15 are loaded from *_in just before the syscall
  * instruction and stored to *_out just after it, in one asm block, so the
  * compiler cannot touch them in between. Offsets are the asm's.
  */
 struct fpu_ctx {
-	uint64_t gpr_in[5]; /* 0 */
-	uint64_t gpr_out[5]; /* 40 */
-	double x87_in; /* 80 */
-	double x87_out; /* 88 */
-	uint32_t mx_in; /* 96 */
-	uint32_t mx_out; /* 100 */
-	uint32_t mx_default; /* 104 */
-	uint32_t pad[5];
+	uint64_t gpr_in[6]; /* 0: rbx r12 r13 r14 r15 rbp */
+	uint64_t gpr_out[6]; /* 48 */
+	double x87_in; /* 96 */
+	double x87_out; /* 104 */
+	uint32_t mx_in; /* 112 */
+	uint32_t mx_out; /* 116 */
+	uint32_t mx_default; /* 120 */
+	uint32_t pad[1];
 	uint8_t xmm_in[16][16]; /* 128 */
 	uint8_t xmm_out[16][16]; /* 384 */
 };
-_Static_assert(__builtin_offsetof(struct fpu_ctx, x87_in) == 80, "asm offsets");
-_Static_assert(__builtin_offsetof(struct fpu_ctx, mx_in) == 96, "asm offsets");
+_Static_assert(__builtin_offsetof(struct fpu_ctx, gpr_out) == 48, "asm offsets");
+_Static_assert(__builtin_offsetof(struct fpu_ctx, x87_in) == 96, "asm offsets");
+_Static_assert(__builtin_offsetof(struct fpu_ctx, mx_in) == 112, "asm offsets");
 _Static_assert(__builtin_offsetof(struct fpu_ctx, xmm_in) == 128, "asm offsets");
 _Static_assert(__builtin_offsetof(struct fpu_ctx, xmm_out) == 384, "asm offsets");
 
@@ -1467,33 +1468,37 @@ static long fpu_syscall(uint64_t nr, handle_t ep, uint64_t w[4], uint64_t *r9v, 
 	/* clang-format off */
 	__asm__ volatile(
 	    "sub $128, %%rsp\n\t"
+	    "push %%rbp\n\t"
 	    "push %%rcx\n\t"
 	    "mov 0(%%rcx), %%rbx\n\t"
 	    "mov 8(%%rcx), %%r12\n\t"
 	    "mov 16(%%rcx), %%r13\n\t"
 	    "mov 24(%%rcx), %%r14\n\t"
 	    "mov 32(%%rcx), %%r15\n\t"
-	    "fldl 80(%%rcx)\n\t"
-	    "ldmxcsr 96(%%rcx)\n\t"
+	    "mov 40(%%rcx), %%rbp\n\t"
+	    "fldl 96(%%rcx)\n\t"
+	    "ldmxcsr 112(%%rcx)\n\t"
 	    XIN(0, 128) XIN(1, 144) XIN(2, 160) XIN(3, 176)
 	    XIN(4, 192) XIN(5, 208) XIN(6, 224) XIN(7, 240)
 	    XIN(8, 256) XIN(9, 272) XIN(10, 288) XIN(11, 304)
 	    XIN(12, 320) XIN(13, 336) XIN(14, 352) XIN(15, 368)
 	    "syscall\n\t"
 	    "mov (%%rsp), %%rcx\n\t"
-	    "mov %%rbx, 40(%%rcx)\n\t"
-	    "mov %%r12, 48(%%rcx)\n\t"
-	    "mov %%r13, 56(%%rcx)\n\t"
-	    "mov %%r14, 64(%%rcx)\n\t"
-	    "mov %%r15, 72(%%rcx)\n\t"
-	    "fstpl 88(%%rcx)\n\t"
-	    "stmxcsr 100(%%rcx)\n\t"
-	    "ldmxcsr 104(%%rcx)\n\t"
+	    "mov %%rbx, 48(%%rcx)\n\t"
+	    "mov %%r12, 56(%%rcx)\n\t"
+	    "mov %%r13, 64(%%rcx)\n\t"
+	    "mov %%r14, 72(%%rcx)\n\t"
+	    "mov %%r15, 80(%%rcx)\n\t"
+	    "mov %%rbp, 88(%%rcx)\n\t"
+	    "fstpl 104(%%rcx)\n\t"
+	    "stmxcsr 116(%%rcx)\n\t"
+	    "ldmxcsr 120(%%rcx)\n\t"
 	    XOUT(0, 384) XOUT(1, 400) XOUT(2, 416) XOUT(3, 432)
 	    XOUT(4, 448) XOUT(5, 464) XOUT(6, 480) XOUT(7, 496)
 	    XOUT(8, 512) XOUT(9, 528) XOUT(10, 544) XOUT(11, 560)
 	    XOUT(12, 576) XOUT(13, 592) XOUT(14, 608) XOUT(15, 624)
 	    "pop %%rcx\n\t"
+	    "pop %%rbp\n\t"
 	    "add $128, %%rsp"
 	    : "+a"(rax), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9), "+c"(c)
 	    : "D"((uint64_t)ep)
@@ -1513,7 +1518,7 @@ static long fpu_syscall(uint64_t nr, handle_t ep, uint64_t w[4], uint64_t *r9v, 
 static void fpu_fill(struct fpu_ctx *c, uint64_t tag, uint64_t j)
 {
 	uint64_t base = tag << 56 | (j & 0xffffff) << 24;
-	for (unsigned k = 0; k < 5; k++)
+	for (unsigned k = 0; k < 6; k++)
 		c->gpr_in[k] = base | 0xa0 | k;
 	for (unsigned k = 0; k < 16; k++) {
 		uint64_t v[2] = {base | (uint64_t)k << 8 | 1, ~(base | (uint64_t)k << 8)};
@@ -1536,10 +1541,10 @@ static const char *fpu_changed(const struct fpu_ctx *c, unsigned *idx)
 			*idx = k;
 			return "xmm";
 		}
-	for (unsigned k = 0; k < 5; k++)
+	for (unsigned k = 0; k < 6; k++)
 		if (c->gpr_in[k] != c->gpr_out[k]) {
 			*idx = k;
-			return "gpr (rbx, r12..r15)";
+			return "gpr (rbx, r12..r15, rbp)";
 		}
 	*idx = 0;
 	if (memcmp(&c->x87_in, &c->x87_out, sizeof(double)))

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <abi/kbus.h>
 #include <charlotte/start.h>
 
 handle_t ut_log, ut_pool, ut_self, ut_as, ut_initrd;
@@ -111,9 +112,111 @@ static void test_log_write(void)
 	EXPECT_OK(ch_cap_drop(nowrite));
 }
 
+/*
+ * Every register but rax (the result), rcx and r11 (the CPU's) comes back from a
+ * system call as it went in (abi/syscall.h). The kernel saves only some of them
+ * in the frame for an ordinary call and relies on its C code to give back the
+ * callee-saved ones (arch/x86_64/syscall.S), so check all twelve across calls
+ * that return at once, that switch away (yield, sleep: another thread or the
+ * idle loop runs meanwhile), and that fail in the decode or the table.
+ */
+struct regs_call {
+	uint64_t nr; /* 0 */
+	uint64_t in[12]; /* 8: rbx rbp rdi rsi rdx r8 r9 r10 r12 r13 r14 r15 */
+	uint64_t out[12]; /* 104 */
+	uint64_t result; /* 200 */
+};
+_Static_assert(__builtin_offsetof(struct regs_call, out) == 104 &&
+                   __builtin_offsetof(struct regs_call, result) == 200,
+               "asm offsets");
+static const char *const regs_names[12] = {"rbx", "rbp", "rdi", "rsi", "rdx", "r8",
+                                           "r9",  "r10", "r12", "r13", "r14", "r15"};
+
+static void regs_syscall(struct regs_call *c)
+{
+	/* below the red zone; rbp by hand (it may be the frame pointer) */
+	/* clang-format off */
+	__asm__ volatile(
+	    "push %%rbp\n\t"
+	    "sub $128, %%rsp\n\t"
+	    "push %%rax\n\t"
+	    "mov 8(%%rax), %%rbx\n\t"
+	    "mov 16(%%rax), %%rbp\n\t"
+	    "mov 24(%%rax), %%rdi\n\t"
+	    "mov 32(%%rax), %%rsi\n\t"
+	    "mov 40(%%rax), %%rdx\n\t"
+	    "mov 48(%%rax), %%r8\n\t"
+	    "mov 56(%%rax), %%r9\n\t"
+	    "mov 64(%%rax), %%r10\n\t"
+	    "mov 72(%%rax), %%r12\n\t"
+	    "mov 80(%%rax), %%r13\n\t"
+	    "mov 88(%%rax), %%r14\n\t"
+	    "mov 96(%%rax), %%r15\n\t"
+	    "mov 0(%%rax), %%rax\n\t"
+	    "syscall\n\t"
+	    "xchg %%rax, (%%rsp)\n\t"
+	    "mov %%rbx, 104(%%rax)\n\t"
+	    "mov %%rbp, 112(%%rax)\n\t"
+	    "mov %%rdi, 120(%%rax)\n\t"
+	    "mov %%rsi, 128(%%rax)\n\t"
+	    "mov %%rdx, 136(%%rax)\n\t"
+	    "mov %%r8, 144(%%rax)\n\t"
+	    "mov %%r9, 152(%%rax)\n\t"
+	    "mov %%r10, 160(%%rax)\n\t"
+	    "mov %%r12, 168(%%rax)\n\t"
+	    "mov %%r13, 176(%%rax)\n\t"
+	    "mov %%r14, 184(%%rax)\n\t"
+	    "mov %%r15, 192(%%rax)\n\t"
+	    "pop %%rcx\n\t"
+	    "mov %%rcx, 200(%%rax)\n\t"
+	    "add $128, %%rsp\n\t"
+	    "pop %%rbp"
+	    : "+a"(c)
+	    :
+	    : "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
+	      "r14", "r15", "memory", "cc");
+	/* clang-format on */
+}
+
+static void test_syscall_regs(void)
+{
+	static const struct {
+		uint64_t nr, rsi; /* rsi: the first argument where the call reads it */
+		long want;
+	} calls[] = {
+	    {SYS_SELF_NULL, 0, 0},
+	    {SYS_SELF_YIELD, 0, 0},
+	    {SYS_SELF_SLEEP, 50000, 0}, /* blocks: the CPU runs something else */
+	    {0x7777, 0, ERR_NOT_SUPPORTED},
+	    {SYS_KBUS_SEND, 0, ERR_BAD_HANDLE}, /* rdi is a tag, wider than a handle */
+	};
+	struct regs_call c;
+	for (unsigned round = 0; round < 40; round++) {
+		for (unsigned k = 0; k < sizeof(calls) / sizeof(calls[0]); k++) {
+			c.nr = calls[k].nr;
+			for (unsigned i = 0; i < 12; i++)
+				c.in[i] = UINT64_C(0x5ca1ab1e00000000) ^ (uint64_t)round << 24 ^
+				          (uint64_t)k << 16 ^ (uint64_t)(i + 1) * 0x0101;
+			if (calls[k].rsi)
+				c.in[3] = calls[k].rsi;
+			memset(c.out, 0, sizeof(c.out));
+			regs_syscall(&c);
+			CHECK((long)c.result == calls[k].want, "action %#llx returned %s, want %s",
+			      (unsigned long long)c.nr, ch_error_name((long)c.result),
+			      ch_error_name(calls[k].want));
+			for (unsigned i = 0; i < 12; i++)
+				CHECK(c.out[i] == c.in[i],
+				      "action %#llx changed %s: %#llx -> %#llx",
+				      (unsigned long long)c.nr, regs_names[i],
+				      (unsigned long long)c.in[i], (unsigned long long)c.out[i]);
+		}
+	}
+}
+
 void ut_run_self_tests(void)
 {
 	ut_run("null_and_unknown_actions", test_null);
+	ut_run("syscall_regs_preserved", test_syscall_regs);
 	ut_run("clock_yield_sleep", test_clock);
 	ut_run("log_write", test_log_write);
 }

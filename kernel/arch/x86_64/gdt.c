@@ -62,12 +62,6 @@ void gdt_setup(struct cpu *c)
 	                 : "rax", "memory");
 }
 
-void gdt_set_kernel_stack(struct cpu *c, uint64_t rsp0)
-{
-	c->gdt.tss.rsp[0] = rsp0;
-	c->kernel_rsp = rsp0;
-}
-
 void percpu_setup(struct cpu *c)
 {
 	c->self = c;

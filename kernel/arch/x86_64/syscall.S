@@ -1,22 +1,33 @@
 /*
  * syscall.S - SYSCALL entry/exit and the first entry of a thread into user mode.
  *
- * syscall_entry builds a struct trap_frame (arch/trap.h) on the thread's
- * kernel stack (cpu->kernel_rsp, set at every switch), so system calls,
- * interrupts and faults share one frame layout. It calls
- * syscall_dispatch(frame) with interrupts on (it returns with them off, having
- * checked for a pending reschedule, kill or suspend) and returns with SYSRET when the
- * return address is a canonical user address, IRET otherwise (SYSRET with a
- * non-canonical RCX would fault in ring 0 on Intel CPUs). The IRET case cannot
- * arise from a SYSCALL in user code: the last user page is never mapped (arch/mmu.h,
- * USER_MAP_END), so RCX is always canonical; the check stays as a second wall.
+ * syscall_entry fills a struct trap_frame (arch/trap.h) at the top of the
+ * thread's kernel stack (cpu->kernel_rsp, set at every switch), the layout
+ * interrupts and faults use too, but only the words a system call needs:
+ * rax, rdi and the five argument registers, rip (rcx), rflags (r11) and the
+ * user rsp. The callee-saved registers are not saved for an ordinary system
+ * call: syscall_dispatch() is C and gives them back unchanged, so the exit
+ * reloads only what C may clobber. The kbus flat path, which may leave on
+ * another thread's frame, saves them too and leaves by syscall_exit_full.
+ * No constant word (cs, ss, vector, error) is written: no system call frame
+ * is ever left by IRET. syscall_dispatch(frame) runs with interrupts on and
+ * returns with them off, having checked for a pending reschedule, kill or
+ * suspend.
+ *
+ * SYSRET with a non-canonical RCX would fault in ring 0 on Intel CPUs. The
+ * frame's rip is written only here, from SYSCALL's rcx: the address after a
+ * SYSCALL instruction in a mapped user page, and the last user page is never
+ * mapped (arch/mmu.h, USER_MAP_END), so it is always canonical and below the
+ * user limit; the exit does not check it. (A thread's first entry, whose rip
+ * comes from its creator, goes by arch_enter_user and IRET.)
  * GS: %gs:8 is a scratch slot for the user RSP, %gs:16 the kernel stack top.
  */
 #include <arch/frame.h>
 #include <arch/gdt.h>
 #include <arch/flat_asm.h>
 
-/* Switch to the kernel's GS and stack and build the frame (rip = rcx). */
+/* Switch to the kernel's GS and stack and build a whole frame (rip = rcx),
+   for the compatibility entry, which leaves by IRET. */
 .macro SYSCALL_FRAME vector
 	swapgs
 	movq %rsp, %gs:8
@@ -31,12 +42,43 @@
 	PUSH_GPRS
 .endm
 
+/* Reload what C code may have changed (rax is the result) and SYSRET on the
+   frame at rsp: rcx = rip, r11 = rflags. */
+.macro SYSRET_FRAME
+	movq TF_RAX(%rsp), %rax
+	movq TF_RDI(%rsp), %rdi
+	movq TF_RSI(%rsp), %rsi
+	movq TF_RDX(%rsp), %rdx
+	movq TF_R10(%rsp), %r10
+	movq TF_R8(%rsp), %r8
+	movq TF_R9(%rsp), %r9
+	movq TF_RIP(%rsp), %rcx
+	movq TF_RFLAGS(%rsp), %r11
+	movq TF_RSP(%rsp), %rsp
+	swapgs
+	sysretq
+.endm
+
 	.text
 	.globl syscall_entry
 syscall_entry:
-	SYSCALL_FRAME 0x100             /* vector 0x100 marks a system call frame */
+	swapgs
+	movq %rsp, %gs:8
+	movq %gs:16, %rsp
+	subq $TF_SIZE, %rsp
+	movq %rcx, TF_RIP(%rsp)
+	movq %r11, TF_RFLAGS(%rsp)
+	movq %rax, TF_RAX(%rsp)
+	movq %rdi, TF_RDI(%rsp)
+	movq %rsi, TF_RSI(%rsp)
+	movq %rdx, TF_RDX(%rsp)
+	movq %r10, TF_R10(%rsp)
+	movq %r8, TF_R8(%rsp)
+	movq %r9, TF_R9(%rsp)
+	movq %gs:8, %rcx
+	movq %rcx, TF_RSP(%rsp)
 	movq %rsp, %rdi
-	leaq -SYSCALL_FLAT_FIRST(%rax), %rcx /* rcx is in the frame (rip) */
+	leaq -SYSCALL_FLAT_FIRST(%rax), %rcx
 	cmpq $1, %rcx
 	jbe syscall_flat                /* the two kbus fast actions */
 syscall_slow:
@@ -45,29 +87,33 @@ syscall_slow:
 	                                   (user_return_work) holds until SYSRET */
 	.globl syscall_exit
 syscall_exit:                           /* rsp = the frame, interrupts off */
-	/* fast return needs a canonical rip below the user limit */
-	movq 15*8+16(%rsp), %rcx        /* frame rip */
-	movq $0x00007fffffffffff, %rax
-	cmpq %rax, %rcx
-	ja slow_return
-	POP_GPRS                        /* rcx is reloaded from rip below */
-	addq $16, %rsp                  /* vector, error */
-	popq %rcx                       /* rip */
-	addq $8, %rsp                   /* cs */
-	popq %r11                       /* rflags */
-	popq %rsp                       /* user rsp */
-	swapgs
-	sysretq
-slow_return:
-	jmp trap_return                 /* iretq path (swaps GS for user CS) */
+	SYSRET_FRAME
+
+/* rsp = a whole frame (the flat path's), interrupts off */
+syscall_exit_full:
+	movq TF_R15(%rsp), %r15
+	movq TF_R14(%rsp), %r14
+	movq TF_R13(%rsp), %r13
+	movq TF_R12(%rsp), %r12
+	movq TF_RBP(%rsp), %rbp
+	movq TF_RBX(%rsp), %rbx
+	SYSRET_FRAME
 
 /*
  * The kbus flat path (kbus/call.c), interrupts off throughout. kbus_flat()
  * returns the frame to leave on in rax (bit 0: user_return_work() is owed
  * first; 0: not handled here, take the C path) and in rdx the thread that
  * left this CPU (or 0). Its on_cpu is cleared only once we are off its stack.
+ * The callee-saved registers go into the frame first: a thread blocked here
+ * is resumed by an exit on its frame, on whatever stack and CPU.
  */
 syscall_flat:
+	movq %rbx, TF_RBX(%rsp)
+	movq %rbp, TF_RBP(%rsp)
+	movq %r12, TF_R12(%rsp)
+	movq %r13, TF_R13(%rsp)
+	movq %r14, TF_R14(%rsp)
+	movq %r15, TF_R15(%rsp)
 	subq $ARCH_FLAT_GAP, %rsp       /* room for a blocked caller's saved context */
 	call kbus_flat
 	testq %rax, %rax
@@ -78,10 +124,10 @@ syscall_flat:
 	jz 1f
 	movb $0, THREAD_ON_CPU(%rdx)    /* off its CPU: another may run it now */
 1:	testb $1, %al
-	jz syscall_exit
+	jz syscall_exit_full
 	call user_return_work
-	jmp syscall_exit
-2:	addq $ARCH_FLAT_GAP, %rsp
+	jmp syscall_exit_full
+2:	addq $ARCH_FLAT_GAP, %rsp       /* kbus_flat() gave back our own registers */
 	movq %rsp, %rdi
 	jmp syscall_slow
 
@@ -90,7 +136,7 @@ syscall_flat:
 kbus_flat_trampoline:
 	movq %rsp, %rdi
 	call kbus_flat_resume           /* returns with interrupts off, work done */
-	jmp syscall_exit
+	jmp syscall_exit_full
 
 /*
  * syscall_compat_entry: MSR_CSTAR, where SYSCALL from a compatibility-mode

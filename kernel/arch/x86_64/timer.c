@@ -27,8 +27,8 @@
 #define PIT_HZ 1193182ull
 
 static uint64_t tsc_hz, lapic_hz;
-static uint64_t tsc_boot;
-static uint64_t tsc_to_ns_mult; /* ns = tsc * mult >> 32 */
+uint64_t timer_tsc_boot;
+uint64_t timer_tsc_mult; /* ns = tsc * mult >> 32 */
 static uint64_t ns_to_lapic_mult; /* count = ns * mult >> 32 */
 static const char *reference = "none";
 
@@ -39,9 +39,7 @@ static uint64_t mul_shift32(uint64_t a, uint64_t mult)
 
 uint64_t clock_monotonic_ns(void)
 {
-	if (!tsc_to_ns_mult)
-		return 0;
-	return mul_shift32(rdtsc() - tsc_boot, tsc_to_ns_mult);
+	return arch_clock_ns();
 }
 
 /* Wait for ns using the HPET; returns false if there is none. */
@@ -102,7 +100,7 @@ void timer_init(const struct acpi_info *acpi)
 		tsc_hz = 1000000000ull;
 	if (lapic_hz == 0)
 		lapic_hz = 1000000000ull;
-	tsc_to_ns_mult = (1000000000ull << 32) / tsc_hz;
+	timer_tsc_mult = (1000000000ull << 32) / tsc_hz;
 	ns_to_lapic_mult = (lapic_hz << 32) / 1000000000ull;
 	pr_info("timer: TSC %llu MHz, LAPIC timer %llu kHz (calibrated against %s)",
 	        (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(lapic_hz / 1000),
@@ -111,7 +109,7 @@ void timer_init(const struct acpi_info *acpi)
 
 void timer_set_boot_tsc(uint64_t tsc)
 {
-	tsc_boot = tsc;
+	timer_tsc_boot = tsc;
 }
 
 void timer_arm_local(uint64_t delta_ns)

@@ -50,6 +50,6 @@ struct gdt_block {
 
 struct cpu;
 void gdt_setup(struct cpu *c);
-/* Kernel stack used on entry from user mode (TSS rsp0). */
-void gdt_set_kernel_stack(struct cpu *c, uint64_t rsp0);
+/* Kernel stack used on entry from user mode (TSS rsp0 and the SYSCALL entry's
+   %gs:16): arch/thread_switch.h's arch_set_kernel_stack(), inline. */
 #endif /* __ASSEMBLY__ */

@@ -25,14 +25,29 @@ static inline uint64_t arch_syscall_target(const struct trap_frame *tf)
 	return tf->rdi;
 }
 
-static inline void arch_syscall_args(const struct trap_frame *tf, uint64_t a[ARCH_SYSCALL_ARGS])
+/*
+ * The arguments as an array: the frame's own rsi, rdx, r10, r8, r9, which
+ * lie in that order one after the other (arch/frame.h), so nothing is copied.
+ * arch_syscall_frame_of() gives back the frame of such an array.
+ */
+static inline const uint64_t *arch_syscall_argp(const struct trap_frame *tf)
 {
-	a[0] = tf->rsi;
-	a[1] = tf->rdx;
-	a[2] = tf->r10;
-	a[3] = tf->r8;
-	a[4] = tf->r9;
+	return &tf->rsi;
 }
+
+static inline struct trap_frame *arch_syscall_frame_of(const uint64_t *a)
+{
+	return (struct trap_frame *)((uintptr_t)a - __builtin_offsetof(struct trap_frame, rsi));
+}
+_Static_assert(__builtin_offsetof(struct trap_frame, rdx) ==
+                       __builtin_offsetof(struct trap_frame, rsi) + 8 &&
+                   __builtin_offsetof(struct trap_frame, r10) ==
+                       __builtin_offsetof(struct trap_frame, rsi) + 16 &&
+                   __builtin_offsetof(struct trap_frame, r8) ==
+                       __builtin_offsetof(struct trap_frame, rsi) + 24 &&
+                   __builtin_offsetof(struct trap_frame, r9) ==
+                       __builtin_offsetof(struct trap_frame, rsi) + 32,
+               "the argument registers in a row");
 
 static inline void arch_syscall_set_result(struct trap_frame *tf, uint64_t r)
 {

@@ -13,9 +13,18 @@
 #include <arch/ioperm.h>
 #include <arch/mmu.h>
 #include <arch/percpu.h>
+#include <arch/timer.h> /* arch_clock_ns(): the switch's clock read, inline */
 #include <mm/pmm.h>
 #include <mm/vmm.h>
 #include <sched/sched.h>
+
+/* The kernel stack entries from user mode use: TSS rsp0 (interrupts,
+ * exceptions) and cpu->kernel_rsp (%gs:16, the SYSCALL entry). */
+static inline void arch_set_kernel_stack(struct cpu *c, uint64_t rsp0)
+{
+	c->gdt.tss.rsp[0] = rsp0;
+	c->kernel_rsp = rsp0;
+}
 
 /* Called by the scheduler with interrupts off, just before the stack switch
  * (inline: twice per kbus round trip). */
@@ -29,5 +38,5 @@ static inline void arch_thread_switch(struct thread *prev, struct thread *next)
 	arch_mmu_activate(next->vs ? &next->vs->mmu : &kernel_space.mmu);
 	ioperm_switch_check(c, next->vs ? &next->vs->mmu : NULL);
 	if (next->stack)
-		gdt_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
+		arch_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
 }
