@@ -38,14 +38,22 @@ HOLE_CHILD(farjmp)
 	return 0;
 }
 
-static void expect_fault(const char *role, const char *arg, uint32_t vector)
+/* Runs child role with arg to its end (*st); false, with a failure recorded, if not. */
+static bool run_child(const char *role, const char *arg, struct proc_status *st)
 {
 	struct ch_child c;
-	struct proc_status st;
 	long r = ht_spawn(role, arg, HANDLE_INVALID, 1u << 20, &c);
-	CHECK(r >= 0, "spawn %s %s: %s", role, arg, ch_error_name(r));
-	r = ht_reap(&c, HT_LONG, &st);
-	CHECK(r >= 0, "%s %s: wait: %s", role, arg, ch_error_name(r));
+	if (r >= 0 && (r = ht_reap(&c, HT_LONG, st)) >= 0)
+		return true;
+	ch_test_fail("%s %s: %s", role, arg, ch_error_name(r));
+	return false;
+}
+
+static void expect_fault(const char *role, const char *arg, uint32_t vector)
+{
+	struct proc_status st;
+	if (!run_child(role, arg, &st))
+		return;
 	CHECK(
 	    st.state == PROC_FAULTED && st.fault_vector == vector,
 	    "%s %s: state %u vector %u code %d (addr %#llx ip %#llx), want a fault with vector %u",
@@ -121,6 +129,7 @@ HOLE_CHILD(rflags)
 	register uint64_t rdi __asm__("rdi") = pool;
 	register uint64_t rsi __asm__("rsi") = (uint64_t)(uintptr_t)&hostile;
 	uint64_t after;
+	long got;
 	__asm__ volatile("pushfq\n\t"
 	                 "orq %[set], (%%rsp)\n\t"
 	                 "popfq\n\t"
@@ -130,11 +139,11 @@ HOLE_CHILD(rflags)
 	                 "pushfq\n\t"
 	                 "andq %[clear], (%%rsp)\n\t"
 	                 "popfq"
-	                 : "=a"(r), [after] "=&r"(after), "+r"(rdi), "+r"(rsi)
+	                 : "=a"(got), [after] "=&r"(after), "+r"(rdi), "+r"(rsi)
 	                 : "0"((uint64_t)SYS_POOL_INFO), [set] "i"(HT_HOSTILE_FLAGS),
 	                   [clear] "i"(~(uint64_t)HT_HOSTILE_FLAGS)
 	                 : "rcx", "r11", "rdx", "r8", "r9", "r10", "memory");
-	if (r < 0)
+	if (got < 0)
 		return 11;
 	if (memcmp(&plain, &hostile, sizeof(plain)) != 0)
 		return 12; /* the copy ran backwards, or not at all */
@@ -145,12 +154,9 @@ HOLE_CHILD(rflags)
 
 static void expect_exit(const char *role, const char *arg, int code)
 {
-	struct ch_child c;
 	struct proc_status st;
-	long r = ht_spawn(role, arg, HANDLE_INVALID, 1u << 20, &c);
-	CHECK(r >= 0, "spawn %s %s: %s", role, arg, ch_error_name(r));
-	r = ht_reap(&c, HT_LONG, &st);
-	CHECK(r >= 0, "%s %s: wait: %s", role, arg, ch_error_name(r));
+	if (!run_child(role, arg, &st))
+		return;
 	CHECK(st.state == PROC_EXITED && st.code == code,
 	      "%s %s: state %u code %d vector %u, want an exit with %d", role, arg, st.state,
 	      st.code, st.fault_vector, code);
@@ -197,12 +203,9 @@ HOLE_TEST(user_segment_registers)
 	static const char *const sels[] = {"0",    "3",    "0x23", "0x0b", "0x13",  "0x1b",
 	                                   "0x2b", "0x33", "0x43", "0x4f", "0xfff7"};
 	for (unsigned i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
-		struct ch_child c;
 		struct proc_status st;
-		long r = ht_spawn("segs", sels[i], HANDLE_INVALID, 1u << 20, &c);
-		CHECK(r >= 0, "spawn segs %s: %s", sels[i], ch_error_name(r));
-		r = ht_reap(&c, HT_LONG, &st);
-		CHECK(r >= 0, "segs %s: wait: %s", sels[i], ch_error_name(r));
+		if (!run_child("segs", sels[i], &st))
+			return;
 		int loads = i < 3;
 		CHECK((st.state == PROC_EXITED && st.code == 42 && (loads || i == 6)) ||
 		          (!loads && st.state == PROC_FAULTED && st.fault_vector == 13),
