@@ -1,7 +1,9 @@
 /*
  * devtest - the conformance suites of the device classes beyond block, each
  * run over every driver of its class through the class protocol and
- * libcharlotte's client only. Tests are <class>_<target>_<test>.
+ * libcharlotte's client only. Tests are <class>_<target>_<test>. Every target
+ * also has fuzz, just before kill: bin/sysfuzz dev sends the driver hostile
+ * messages of its class while we hold a client, which must still be served (fuzz.c).
  *
  * Rng targets: virtio (bin/virtio-rng, virtio0) and rdrand (bin/rdrand,
  * rdrand0; not applicable on a CPU without RDRAND): read, bad_calls, kill.
