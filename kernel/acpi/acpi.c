@@ -326,8 +326,12 @@ static int parse_fadt(const uint8_t *t, uint32_t len, struct acpi_info *out)
 		if (g.address)
 			out->fadt.pm_timer = g;
 	}
-	if (!out->fadt.pm_timer.address)
+	/* ACPI: PM_TMR_LEN is 4 when there is a timer; any other value is none
+	 * (fuzz_acpi found 0xff passed on as the timer's width) */
+	if (!out->fadt.pm_timer.address || out->fadt.pm_timer_len != 4) {
+		out->fadt.pm_timer = (struct acpi_gas){0};
 		out->fadt.pm_timer_len = 0;
+	}
 	fadt_power(t, len, out);
 	return 0;
 }

@@ -678,6 +678,26 @@ static void test_fadt_v1(void **state)
 	assert_int_equal(info.fadt.dsdt, A_DSDT);
 }
 
+/* fuzz_acpi: a PM_TMR_LEN other than 4 came back as the timer's width; acpi.h
+ * promises 4 or 0 (no timer) */
+static void test_fadt_pm_timer_len_not_4(void **state)
+{
+	(void)state;
+	static const uint8_t lens[] = {0, 3, 8, 0xff};
+	for (unsigned i = 0; i < sizeof(lens); i++) {
+		P(A_FADT)[91] = lens[i];
+		fix_table(A_FADT);
+		assert_int_equal(parse(), 0);
+		assert_int_equal(info.fadt.pm_timer_len, 0);
+		assert_int_equal(info.fadt.pm_timer.address, 0);
+	}
+	P(A_FADT)[91] = 4;
+	fix_table(A_FADT);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(info.fadt.pm_timer_len, 4);
+	assert_int_equal(info.fadt.pm_timer.address, 0x608);
+}
+
 /* --- fuzzing --- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -769,6 +789,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_huge_counts, setup),
 	    cmocka_unit_test_setup(test_x2apic_and_override, setup),
 	    cmocka_unit_test_setup(test_fadt_v1, setup),
+	    cmocka_unit_test_setup(test_fadt_pm_timer_len_not_4, setup),
 	    cmocka_unit_test_setup(test_fuzz, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /*
  * devtest - the conformance suites of the device classes beyond block, each
  * run over every driver of its class through the class protocol and
- * libcharlotte's client only. Tests are <class>_<target>_<test>.
+ * libcharlotte's client only. Tests are <class>_<target>_<test>. Every target
+ * also has fuzz, just before kill: bin/sysfuzz dev sends the driver hostile
+ * messages of its class while we hold a client, which must still be served (fuzz.c).
  *
  * Rng targets: virtio (bin/virtio-rng, virtio0) and rdrand (bin/rdrand,
  * rdrand0; not applicable on a CPU without RDRAND): read, bad_calls, kill.
@@ -61,6 +63,8 @@
 #include <charlotte/start.h>
 #include <charlotte/syscall.h>
 #include <charlotte/testing.h>
+
+#include "fuzz.h"
 
 #define LONG (30ull * 1000 * 1000 * 1000)
 #define KEYS_WAIT (120ull * 1000 * 1000 * 1000) /* a safety cap: the host types at once */
@@ -304,6 +308,16 @@ static void test_kill(void)
 	      "a dead driver's entry still opens a session");
 }
 
+/* Hostile messages to the keyboard's entry (fuzz.h); a new client is then served. */
+static void test_fuzz(void)
+{
+	struct ch_input in;
+	if (!up() || !devtest_fuzz(uri_kbd, cur->child[0].process, 0x1a7))
+		return;
+	EXPECT_OK(ch_input_open(&in, uri_kbd, HANDLE_INVALID, 16));
+	ch_input_close(&in);
+}
+
 static void run_input(struct target *t, long (*start)(struct target *))
 {
 	cur = t;
@@ -321,6 +335,7 @@ static void run_input(struct target *t, long (*start)(struct target *))
 	ch_test_run(prefix, "bad_open", test_bad_open);
 	ch_test_run(prefix, "session_limit", test_session_limit);
 	ch_test_run(prefix, "keys", test_keys);
+	ch_test_run(prefix, "fuzz", test_fuzz);
 	ch_test_run(prefix, "kill", test_kill);
 }
 
@@ -527,6 +542,18 @@ static void test_display_kill(void)
 	ch_display_close(&d);
 }
 
+/* Hostile messages (fuzz.h) while we hold a client, which must still be answered. */
+static void test_display_fuzz(void)
+{
+	struct ch_display d;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_display_open(&d, uri_disp, HANDLE_INVALID));
+	if (devtest_fuzz(uri_disp, dcur->child.process, 0xd15))
+		EXPECT_OK(ch_display_info(&d));
+	ch_display_close(&d);
+}
+
 static void run_display(struct dtarget *t, long (*start)(struct dtarget *))
 {
 	dstart(t, start, "display");
@@ -537,6 +564,7 @@ static void run_display(struct dtarget *t, long (*start)(struct dtarget *))
 	ch_test_run(prefix, "draw", test_display_draw);
 	ch_test_run(prefix, "set_mode", test_display_set_mode);
 	ch_test_run(prefix, "pattern", test_display_pattern);
+	ch_test_run(prefix, "fuzz", test_display_fuzz);
 	ch_test_run(prefix, "kill", test_display_kill);
 }
 
@@ -636,6 +664,18 @@ static void test_rng_kill(void)
 	ch_cap_drop(dev);
 }
 
+static void test_rng_fuzz(void)
+{
+	handle_t dev;
+	uint8_t one;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_rng_open(uri_rng, &dev));
+	if (devtest_fuzz(uri_rng, dcur->child.process, 0x126))
+		EXPECT_OK(ch_rng_read(dev, &one, 1));
+	ch_cap_drop(dev);
+}
+
 static void run_rng(struct dtarget *t, long (*start)(struct dtarget *))
 {
 	dstart(t, start, "rng");
@@ -644,6 +684,7 @@ static void run_rng(struct dtarget *t, long (*start)(struct dtarget *))
 	snprintf(prefix, sizeof(prefix), "rng_%s_", t->name);
 	ch_test_run(prefix, "read", test_rng_read);
 	ch_test_run(prefix, "bad_calls", test_rng_bad_calls);
+	ch_test_run(prefix, "fuzz", test_rng_fuzz);
 	ch_test_run(prefix, "kill", test_rng_kill);
 }
 
@@ -860,6 +901,19 @@ static void test_clock_kill(void)
 	ch_cap_drop(dev);
 }
 
+/* The reading entry only: the admin entry would set the clock the later tests read. */
+static void test_clock_fuzz(void)
+{
+	handle_t dev;
+	struct clock_time_reply t;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_clock_open(uri_clock, &dev));
+	if (devtest_fuzz(uri_clock, dcur->child.process, 0xc10c))
+		EXPECT_OK(ch_clock_get(dev, &t));
+	ch_cap_drop(dev);
+}
+
 static void run_clock(struct dtarget *t, long (*start)(struct dtarget *))
 {
 	dstart(t, start, "clock");
@@ -870,6 +924,7 @@ static void run_clock(struct dtarget *t, long (*start)(struct dtarget *))
 	ch_test_run(prefix, "libc", test_clock_libc);
 	ch_test_run(prefix, "bad_calls", test_clock_bad_calls);
 	ch_test_run(prefix, "set", test_clock_set);
+	ch_test_run(prefix, "fuzz", test_clock_fuzz);
 	ch_test_run(prefix, "kill", test_clock_kill);
 }
 
@@ -1391,6 +1446,17 @@ static void test_serial_kill(void)
 	EXPECT_ERR(ch_serial_status(&S[0], &ss), ERR_PEER_CLOSED);
 }
 
+/* Last but kill: a well-formed hostile SET_LINE may leave the line anyhow. */
+static void test_serial_fuzz(void)
+{
+	struct serial_status ss;
+	if (!dup_())
+		return;
+	EXPECT_OK(ch_serial_open(&S[0], uri_serial, HANDLE_INVALID, SERIAL_MODE_ALL));
+	if (devtest_fuzz(uri_serial, dcur->child.process, 0x5e1))
+		EXPECT_OK(ch_serial_status(&S[0], &ss));
+}
+
 static void run_serial(struct dtarget *t, long (*start)(struct dtarget *))
 {
 	static const struct {
@@ -1401,7 +1467,8 @@ static void run_serial(struct dtarget *t, long (*start)(struct dtarget *))
 	    {"flow", test_serial_flow},         {"overflow", test_serial_overflow},
 	    {"rights", test_serial_rights},     {"bad_calls", test_serial_bad_calls},
 	    {"flood", test_serial_flood},       {"host", test_serial_host},
-	    {"tool", test_serial_tool},         {"kill", test_serial_kill},
+	    {"tool", test_serial_tool},         {"fuzz", test_serial_fuzz},
+	    {"kill", test_serial_kill},
 	};
 	dstart(t, start, "serial");
 	snprintf(uri_serial, sizeof(uri_serial), "dev:///serial/%s", t->dev);

@@ -5,7 +5,8 @@
  * "pool") followed by an unmapped guard page, then makes <calls> random system calls
  * (gen.c) and exits with 0. Everything it is given is fuzzing material: "pool",
  * "self.as", "self.process", "log", "ep" (one end of a channel whose other end the
- * parent serves), the shared page's and the arena's memory objects, and whatever it
+ * parent serves), the shared page's and the arena's memory objects, "initrd" (the
+ * initrd's directory, read-only: namespace operations on real nodes), and whatever it
  * creates or receives; handles it drops are kept as stale ones that must stay dead.
  *
  * After each call it checks what the ABI promises whatever the arguments (check()):
@@ -573,6 +574,7 @@ int fz_child_main(int argc, char **argv)
 	add_start_handle(st, "ep", OBJ_ENDPOINT, FZ_SELF_PARENT_EP);
 	add_start_handle(st, "shared", OBJ_MEMORY, FZ_SELF_NONE);
 	add_start_handle(st, "sched", OBJ_SCHED, FZ_SELF_NONE);
+	add_start_handle(st, "initrd", OBJ_NS_NODE, FZ_SELF_NONE);
 	add_handle(st, arena, OBJ_MEMORY, FZ_SELF_NONE);
 	sh->started = 1;
 	unsigned helpers =

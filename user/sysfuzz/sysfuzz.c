@@ -67,6 +67,9 @@ static handle_t p_log, p_pool, p_as;
 static handle_t p_sched;
 /* "console" (RIGHT_MANAGE, RIGHT_READ): the invariant checker and the coverage figure */
 static handle_t p_check = HANDLE_INVALID;
+/* the initrd's directory, read-only: children's namespace operations reach real nodes */
+static handle_t p_initrd = HANDLE_INVALID;
+static uint64_t p_initrd_rights;
 static uint64_t reply_rng = 0x243f6a8885a308d3u;
 
 /* How the children fuzz (main's options): fuzz threads each (main included), and
@@ -162,15 +165,17 @@ static int start_child(struct slot *s, unsigned idx, uint64_t seed, uint64_t n, 
 	         RIGHT_TRANSFER},
 	    {"sched", p_sched, RIGHT_INSPECT | RIGHT_DUPLICATE | RIGHT_TRANSFER},
 	    {"kcov", p_check, RIGHT_READ},
+	    {"initrd", p_initrd, p_initrd_rights},
 	};
-	unsigned ng = p_sched != HANDLE_INVALID ? 4 : 3;
-	if (opt_kcov) {
-		g[ng] = g[4];
-		ng++;
-	}
+	struct ch_grant use[6];
+	unsigned ng = 0;
+	for (unsigned i = 0; i < 6; i++)
+		if ((i != 3 || p_sched != HANDLE_INVALID) && (i != 4 || opt_kcov) &&
+		    (i != 5 || p_initrd != HANDLE_INVALID))
+			use[ng++] = g[i];
 	struct ch_spawn_args a = {.path = "bin/sysfuzz",
 	                          .argv = argv,
-	                          .grants = g,
+	                          .grants = use,
 	                          .ngrants = ng,
 	                          .child_pool = FZ_CHILD_POOL};
 	printf("child %llu: seed %s, %llu calls\n", (unsigned long long)n, seed_s,
@@ -765,11 +770,20 @@ int main(int argc, char **argv)
 		return fz_sequence_main(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "entry") == 0)
 		return fz_entry_main(argc, argv);
+	if (argc >= 3 && strcmp(argv[1], "dev") == 0)
+		return fz_dev_main(argc, argv);
 	p_log = ch_handle("log");
 	p_pool = ch_handle("pool");
 	p_as = ch_handle("self.as");
 	p_sched = ch_handle("sched");
 	p_check = ch_handle("console");
+	struct cap_info ci;
+	p_initrd = ch_handle("initrd");
+	if (p_initrd != HANDLE_INVALID && ch_cap_inspect(p_initrd, &ci) >= 0)
+		p_initrd_rights = ci.rights & (RIGHT_READ | RIGHT_ENUMERATE | RIGHT_INSPECT |
+		                               RIGHT_DUPLICATE | RIGHT_TRANSFER);
+	else
+		p_initrd = HANDLE_INVALID;
 	if (argc >= 3 && (strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "bisect") == 0))
 		return replay(argc, argv);
 	for (int i = 1; i < argc; i++) {

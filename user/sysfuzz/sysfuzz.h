@@ -164,6 +164,10 @@ int fz_protected_range(uint64_t va, uint64_t len);
  * never returns --- */
 int fz_entry_main(int argc, char **argv);
 
+/* --- dev.c: hostile device-class messages, "bin/sysfuzz dev <uri> <seed> <calls>"
+ * (every dev:// entry under uri; 0 when every driver answered every call) --- */
+int fz_dev_main(int argc, char **argv);
+
 /* --- seq.c: fixed regression sequences, each run in a child --- */
 unsigned fz_nsequences(void);
 const char *fz_sequence_name(unsigned i);

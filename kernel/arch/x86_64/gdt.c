@@ -56,6 +56,10 @@ void gdt_setup(struct cpu *c)
 	                 "xorl %%eax, %%eax\n\t"
 	                 "movl %%eax, %%fs\n\t"
 	                 "movl %%eax, %%gs\n\t"
+	                 /* a null LDT: from reset the LDTR is base 0, limit 0xffff, so
+	                  * an LDT selector read its descriptor from user address 0
+	                  * (hole_ldt_at_address_zero) */
+	                 "lldt %%ax\n\t"
 	                 "ltr %w3"
 	                 :
 	                 : "m"(gdtr), "i"(SEL_KCODE), "i"(SEL_KDATA), "r"(SEL_TSS)

@@ -12,6 +12,7 @@
 #include <arch/trap.h>
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/cpufeatures.h>
 #include <arch/irq_flags.h>
 #include <arch/gdt.h>
 #include <arch/percpu.h>
@@ -248,6 +249,11 @@ report:
 void trap_dispatch(struct trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+	/* isr_common closed SMAP whatever AC the interrupted code had (hole_user_rflags_ac) */
+	if (cpu_has_smap && (flags & (1u << 18)))
+		panic("trap %u entered with RFLAGS.AC set: SMAP open in the kernel", v);
 	if (v < 32) {
 		exception(tf);
 		if (tf->cs & 3) {

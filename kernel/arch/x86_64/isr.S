@@ -42,6 +42,13 @@ isr_\n:
 
 isr_common:
 	cld
+	/* An interrupt or exception clears neither DF nor AC, and user code may set AC:
+	 * close SMAP (the frame keeps the interrupted RFLAGS; an interrupted user copy
+	 * gets its AC back from iretq). clac is #UD without SMAP. */
+	testb $1, cpu_has_smap(%rip)
+	jz 0f
+	clac
+0:
 	testb $3, 24(%rsp)        /* CS of the interrupted context */
 	jz from_kernel
 	swapgs
