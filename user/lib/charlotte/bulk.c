@@ -110,11 +110,9 @@ long ch_bulk_recv(handle_t ep, struct ch_bulk *b, uint32_t flags, uint64_t timeo
 	long r = ch_msg_recv_typed(ep, CH_MSG_TYPE_BULK, &m.hdr, sizeof(m), &caps, flags, timeout);
 	if (r < 0)
 		return r;
-	if (r != sizeof(m) || caps.count != 1 || hs[0] == HANDLE_INVALID) {
-		r = ERR_MALFORMED;
+	if ((r = ch_bulk_msg_check(&m, (uint32_t)r, caps.count, hs)) < 0)
 		goto out_drop;
-	}
-	if (ch_mem_info(hs[0], &size) < 0 || m.offset > size || m.len > size - m.offset) {
+	if (ch_mem_info(hs[0], &size) < 0 || ch_bulk_range_check(&m, size) < 0) {
 		r = ERR_MALFORMED;
 		goto out_drop;
 	}

@@ -50,6 +50,16 @@ struct ch_bulk_msg {
 	uint64_t tag;
 };
 
+/*
+ * ch_bulk_recv's checks (kmsg.c, no system call). ch_bulk_msg_check: the len
+ * bytes at data are a whole struct ch_bulk_msg of type CH_MSG_TYPE_BULK, with
+ * exactly one handle (hs[0], read only then), not HANDLE_INVALID.
+ * ch_bulk_range_check: [m->offset, m->offset + m->len) lies within size bytes,
+ * without wrapping. Each returns 0 or ERR_MALFORMED.
+ */
+int ch_bulk_msg_check(const void *data, uint32_t len, uint32_t nhandles, const handle_t *hs);
+int ch_bulk_range_check(const struct ch_bulk_msg *m, uint64_t size);
+
 enum ch_bulk_mode { CH_BULK_MOVE = 0, CH_BULK_COPY = 1, CH_BULK_READONLY = 2 };
 
 /*

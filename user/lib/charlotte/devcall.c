@@ -66,15 +66,9 @@ long ch_dev_call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_
 	long r = ch_kbus_call(dev, &m, &kb, timeout);
 	if (r < 0)
 		return r;
-	struct dev_status_reply a = {0}; /* what arrived of it: a short reply is zeros */
-	memcpy(&a, rep, kb.len < sizeof(a) ? kb.len : sizeof(a));
-	if (kb.len != rep_len || a.hdr.type != q->type || a.hdr.len != rep_len)
-		r = kb.len == sizeof(a) && a.hdr.len == sizeof(a) && a.status < 0 ? a.status
-		                                                                  : ERR_MALFORMED;
-	else if (a.status < 0)
-		r = a.status;
-	else if (kb.nhandles != nh)
-		r = ERR_MALFORMED;
+	long c = ch_dev_reply_check(q->type, rep, kb.len, rep_len, kb.nhandles, nh);
+	if (c < 0)
+		r = c;
 	if (r < 0)
 		for (uint32_t i = 0; i < kb.nhandles && i < nh; i++)
 			ch_cap_drop(hs[i]);

@@ -17,6 +17,17 @@
 long ch_dev_call(handle_t dev, const void *req, uint32_t len, void *rep, uint32_t rep_len,
                  handle_t *hs, uint32_t nh, uint64_t timeout);
 
+/*
+ * ch_dev_call's check of a reply (kmsg.c, no system call): got bytes arrived at
+ * rep (got <= rep_len, rep_len bytes there) with nhandles handles, for a request
+ * of type req_type wanting rep_len bytes and nh handles. Returns 0 if it is
+ * that reply with a status >= 0 and nh handles; its status if it is that reply
+ * with a status < 0, or a whole struct dev_status_reply (of any type) with one;
+ * otherwise ERR_MALFORMED. Reads no more than got bytes at rep.
+ */
+long ch_dev_reply_check(uint32_t req_type, const void *rep, uint32_t got, uint32_t rep_len,
+                        uint32_t nhandles, uint32_t nh);
+
 /* A driver's report to its spawner: if we were granted an endpoint "ready"
  * (charlotte/driver.h), sends it result: 0 once the driver serves, or why not. */
 void ch_dev_ready(long result);

@@ -134,13 +134,13 @@ static void msg_fill(struct kbus_msg *m, uint32_t type, struct ch_msg_hdr *hdr, 
 /* Checks a received message (b filled in by the kernel); drops its handles if bad. */
 static long msg_check(const struct kbus_buf *b, uint32_t want, const struct ch_msg_hdr *hdr)
 {
-	if (b->len >= sizeof(*hdr) && hdr->len == b->len &&
-	    (want == CH_MSG_ANY || hdr->type == want))
-		return b->len;
+	long r = ch_msg_check(hdr, b->len, want);
+	if (r >= 0)
+		return r;
 	for (uint32_t i = 0; i < b->nhandles; i++)
 		if (b->handles[i] != HANDLE_INVALID)
 			ch_cap_drop(b->handles[i]);
-	return ERR_MALFORMED;
+	return r;
 }
 
 long ch_msg_send_typed(handle_t ep, uint32_t type, struct ch_msg_hdr *msg, uint32_t len,

@@ -183,6 +183,14 @@ long ch_msg_recv_typed(handle_t ep, uint32_t want, struct ch_msg_hdr *msg, uint3
                        struct ch_msg_caps *caps, uint32_t flags, uint64_t timeout);
 
 /*
+ * The check ch_msg_recv_typed and ch_msg_call_typed make of what arrived (kmsg.c,
+ * no system call): the len bytes at data are a typed message of type want
+ * (CH_MSG_ANY: any), at least a header whose len is len. Returns len, or
+ * ERR_MALFORMED. Reads no more than min(len, sizeof(struct ch_msg_hdr)) bytes.
+ */
+long ch_msg_check(const void *data, uint32_t len, uint32_t want);
+
+/*
  * Typed call: sends req (header filled in as ch_msg_send_typed) as a call and
  * receives the reply into [rep, rep + rep_cap), checked as ch_msg_recv_typed with
  * rep_type. Returns the reply's length or an error.
