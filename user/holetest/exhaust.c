@@ -14,9 +14,13 @@
  * killed; our pool must come back to where it was. Resources: cspace slots
  * (duplicates of one capability), pool memory, kbus queues (channels filled with
  * 64 KiB messages), threads, waitsets (one endpoint watched under ever more keys, in
- * ever more waitsets), groups (subscriptions). Device rings have their session
- * limits (blk_*_session_limit, net_session_limit, input_*_session_limit) and
- * namespace nodes tmpfs's own pool (docs/testing.md's table).
+ * ever more waitsets), groups (subscriptions), namespace nodes (one tmpfs file
+ * opened again and again: each SYS_NS_OPEN makes a node object of NS_NODE_COST
+ * charged to the opener). For namespace nodes both children get "tmp", our view of
+ * fs:///tmp (the manifest's ns.fs:/tmp:rw) cut to looking up and reading, and the
+ * victim also opens, reads, stats and lists through tmpfs at every step. Device
+ * rings have their session limits (blk_*_session_limit, net_session_limit,
+ * input_*_session_limit); tmpfs's own entries its pool (host test_tmpfs).
  */
 #include "holetest.h"
 
@@ -25,6 +29,8 @@
 #include <string.h>
 
 #include <abi/kbus.h>
+#include <abi/ns.h>
+#include <charlotte/ns.h>
 #include <charlotte/start.h>
 #include <charlotte/thread.h>
 
@@ -33,6 +39,10 @@
 #define VICTIM_POOL (256u << 10)
 #define EXHAUST_STACK 2048
 #define EXHAUST_THREADS 256u
+#define EXHAUST_MIN_NODES 1024u /* of EXHAUST_POOL / NS_NODE_COST (128) */
+#define NS_FILE "hole-exhaust-ns" /* in fs:///tmp, made by the test */
+#define NS_DATA "the victim reads this"
+#define NS_CHILD_RIGHTS (RIGHT_LOOKUP | RIGHT_READ | RIGHT_ENUMERATE | RIGHT_INSPECT)
 
 static void tell(handle_t ep, int32_t v)
 {
@@ -40,13 +50,36 @@ static void tell(handle_t ep, int32_t v)
 	ch_kbus_send(ep, &m, KBUS_NONBLOCK, 0);
 }
 
+static long ns_open_file(handle_t dir, uint64_t rights, handle_t *out)
+{
+	struct ns_open_args a = {.type = NS_TYPE_FILE, .rights = rights, .timeout = HT_LONG};
+	return ch_ns_open(dir, NS_FILE, strlen(NS_FILE), &a, out);
+}
+
+/* The victim's namespace step: open, read, stat the file and list its directory. */
+static bool ns_step(handle_t dir)
+{
+	char buf[sizeof(NS_DATA)], list[512];
+	struct ns_stat st;
+	uint64_t cookie = 0;
+	handle_t f;
+	if (ns_open_file(dir, RIGHT_READ, &f) < 0)
+		return false;
+	bool ok = ch_ns_read(f, 0, buf, sizeof(buf), HT_LONG) == sizeof(NS_DATA) - 1 &&
+	          memcmp(buf, NS_DATA, sizeof(NS_DATA) - 1) == 0 &&
+	          ch_ns_stat(f, &st, HT_LONG) >= 0 && st.size == sizeof(NS_DATA) - 1;
+	ch_cap_drop(f);
+	return ok && ch_ns_list(dir, &cookie, list, sizeof(list), HT_LONG) > 0;
+}
+
+/* arg "ns": a namespace step too, in "tmp". */
 HOLE_CHILD(victim)
 {
-	(void)arg;
-	handle_t ep = ch_handle("ep");
+	handle_t ep = ch_handle("ep"), dir = ch_handle("tmp");
+	bool ns = strcmp(arg, "ns") == 0;
 	for (;;) {
 		handle_t m, e[2];
-		int32_t ok = 1;
+		int32_t ok = !ns || ns_step(dir);
 		if (ch_mem_create(ht_pool, 4096, &m) < 0)
 			ok = 0;
 		else
@@ -124,6 +157,17 @@ static long exhaust(const char *what)
 				return r;
 		}
 	}
+	if (strcmp(what, "ns_nodes") == 0) {
+		handle_t dir = ch_handle("tmp");
+		unsigned n = 0;
+		while ((r = ns_open_file(dir, RIGHT_READ, &h)) >= 0)
+			n++;
+		printf("holetest: exhaust ns_nodes: %u nodes, then %s\n", n, ch_error_name(r));
+		/* 1 MiB holds thousands of nodes: refused sooner, something else ran out */
+		return n < EXHAUST_MIN_NODES && (r == ERR_NO_MEMORY || r == ERR_NO_RESOURCES)
+		           ? ERR_BAD_STATE
+		           : r;
+	}
 	if (strcmp(what, "groups") == 0) {
 		for (;;) {
 			if ((r = ch_group_create(ht_pool, 16, &h)) < 0)
@@ -152,27 +196,34 @@ static long hear(handle_t ep, int32_t *v, uint64_t timeout)
 	return r < 0 ? r : (len == sizeof(*v) ? 0 : ERR_MALFORMED);
 }
 
-/* ht_spawn, with the process made on a pool of its own (*pool, to drop after). */
-static long spawn_own_pool(const char *what, handle_t ep, handle_t *pool, struct ch_child *c)
+/*
+ * ht_spawn of role with arg, and "tmp" (dir, looking up and reading) if dir is not
+ * HANDLE_INVALID; with pool (not NULL), the process made on a pool of its own (*pool,
+ * to drop after) of which child_pool is its "pool".
+ */
+static long spawn_with(const char *role, const char *arg, handle_t ep, handle_t dir, handle_t *pool,
+                       uint64_t child_pool, struct ch_child *c)
 {
-	const char *argv[] = {"bin/holetest", "child", "exhaust", what, NULL};
+	const char *argv[] = {"bin/holetest", "child", role, arg, NULL};
 	struct ch_grant g[] = {{"log", ht_log, RIGHT_WRITE},
-	                       {"ep", ep, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_TRANSFER}};
-	long r = ch_pool_split(ht_pool, EXHAUST_PROC_POOL, pool);
+	                       {"ep", ep, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_TRANSFER},
+	                       {"tmp", dir, NS_CHILD_RIGHTS}};
+	long r = pool ? ch_pool_split(ht_pool, EXHAUST_PROC_POOL, pool) : 0;
 	if (r < 0)
 		return r;
 	struct ch_spawn_args a = {.path = "bin/holetest",
 	                          .argv = argv,
 	                          .grants = g,
-	                          .ngrants = 2,
-	                          .pool = *pool,
-	                          .child_pool = EXHAUST_POOL};
-	if ((r = ch_spawn(&a, c)) < 0)
+	                          .ngrants = dir != HANDLE_INVALID ? 3 : 2,
+	                          .pool = pool ? *pool : HANDLE_INVALID,
+	                          .child_pool = child_pool};
+	if ((r = ch_spawn(&a, c)) < 0 && pool)
 		ch_cap_drop(*pool);
 	return r;
 }
 
-static void exhaust_test(const char *what)
+/* dir: "tmp" for both children (HANDLE_INVALID: none), the victim then stepping in it too. */
+static void exhaust_test(const char *what, handle_t dir)
 {
 	handle_t ve[2], xe[2], xpool;
 	struct ch_child victim, ex;
@@ -182,8 +233,11 @@ static void exhaust_test(const char *what)
 
 	EXPECT_OK(ch_channel_create(ht_pool, 64, ve));
 	EXPECT_OK(ch_channel_create(ht_pool, 4, xe));
-	EXPECT_OK(ht_spawn("victim", "-", ve[1], VICTIM_POOL, &victim));
-	long r = spawn_own_pool(what, xe[1], &xpool, &ex);
+	if (dir == HANDLE_INVALID)
+		EXPECT_OK(ht_spawn("victim", "-", ve[1], VICTIM_POOL, &victim));
+	else
+		EXPECT_OK(spawn_with("victim", "ns", ve[1], dir, NULL, VICTIM_POOL, &victim));
+	long r = spawn_with("exhaust", what, xe[1], dir, &xpool, EXHAUST_POOL, &ex);
 	ch_cap_drop(ve[1]);
 	ch_cap_drop(xe[1]);
 	if (r < 0) {
@@ -222,25 +276,44 @@ static void exhaust_test(const char *what)
 
 HOLE_TEST(exhaust_cspace_slots)
 {
-	exhaust_test("slots");
+	exhaust_test("slots", HANDLE_INVALID);
 }
 HOLE_TEST(exhaust_pool_memory)
 {
-	exhaust_test("memory");
+	exhaust_test("memory", HANDLE_INVALID);
 }
 HOLE_TEST(exhaust_kbus_queues)
 {
-	exhaust_test("queues");
+	exhaust_test("queues", HANDLE_INVALID);
 }
 HOLE_TEST(exhaust_threads)
 {
-	exhaust_test("threads");
+	exhaust_test("threads", HANDLE_INVALID);
 }
 HOLE_TEST(exhaust_waitsets)
 {
-	exhaust_test("waitsets");
+	exhaust_test("waitsets", HANDLE_INVALID);
 }
 HOLE_TEST(exhaust_groups)
 {
-	exhaust_test("groups");
+	exhaust_test("groups", HANDLE_INVALID);
+}
+
+/* The file the children open, in our view of fs:///tmp (ns.fs:/tmp:rw). */
+HOLE_TEST(exhaust_ns_nodes)
+{
+	handle_t dir = ch_ns_root("fs"), f;
+	struct ns_open_args a = {.type = NS_TYPE_FILE,
+	                         .flags = NS_OPEN_CREATE,
+	                         .rights = RIGHT_READ | RIGHT_WRITE,
+	                         .timeout = HT_LONG};
+	CHECK(dir != HANDLE_INVALID, "no ns.fs in holetest's view");
+	long r = ch_ns_open(dir, NS_FILE, strlen(NS_FILE), &a, &f);
+	CHECK(r >= 0, "create fs:///tmp/" NS_FILE ": %s", ch_error_name(r));
+	r = ch_ns_write(f, 0, NS_DATA, sizeof(NS_DATA) - 1, HT_LONG);
+	ch_cap_drop(f);
+	CHECK(r == sizeof(NS_DATA) - 1, "write fs:///tmp/" NS_FILE ": %s", ch_error_name(r));
+	exhaust_test("ns_nodes", dir);
+	r = ch_ns_unlink(dir, NS_FILE, strlen(NS_FILE), 0, HT_LONG);
+	CHECK(r >= 0, "unlink fs:///tmp/" NS_FILE ": %s", ch_error_name(r));
 }
