@@ -28,12 +28,16 @@ int devtest_fuzz(const char *uri, handle_t driver, uint64_t seed)
 	    {"ns.dev", ch_ns_root("dev"), RIGHTS_ALL},
 	};
 	struct ch_spawn_args a = {
-	    .path = "bin/sysfuzz", .argv = argv, .grants = g, .ngrants = 2, .child_pool = 2u << 20};
+	    .path = "bin/sysfuzz", .argv = argv, .grants = g, .ngrants = 2, .child_pool = 1u << 20};
 	struct ch_child c;
 	struct proc_status st;
 	long r = ch_spawn(&a, &c);
 	if (r < 0) {
-		ch_test_fail("spawn bin/sysfuzz dev: %s", ch_error_name(r));
+		struct pool_info pi = {0};
+		ch_pool_info(ch_handle("pool"), &pi);
+		ch_test_fail("spawn bin/sysfuzz dev: %s (our pool: %llu of %llu bytes used)",
+		             ch_error_name(r), (unsigned long long)pi.used,
+		             (unsigned long long)pi.quota);
 		return 0;
 	}
 	r = ch_proc_wait(c.process, DEVTEST_FUZZ_NS, &st);

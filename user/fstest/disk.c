@@ -93,14 +93,8 @@ long fstest_start_fsd(void)
 		                          .ngrants = 4,
 		                          .child_pool = 10u << 20};
 		/* an fsd just stopped gives its pool back a moment after its end is
-		 * reported (its last thread's references go on its own CPU): wait for it,
-		 * bounded by FSTEST_LONG (the test's own watchdog ends a real hang first) */
-		for (uint64_t waited = 0;; waited += 10000000) {
-			r = ch_spawn(&a, &fsd);
-			if (r != ERR_NO_MEMORY || waited >= FSTEST_LONG)
-				break;
-			ch_sleep_ns(10000000);
-		}
+		 * reported: wait for it (the test's own watchdog ends a real hang first) */
+		r = ch_spawn_when_room(&a, &fsd, FSTEST_LONG);
 	}
 	ch_cap_drop(srv);
 	ch_cap_drop(c[1]);

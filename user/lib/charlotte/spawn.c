@@ -283,6 +283,17 @@ out_release:
 	return err;
 }
 
+int ch_spawn_when_room(const struct ch_spawn_args *a, struct ch_child *out, uint64_t timeout_ns)
+{
+	const uint64_t step = 10000000; /* 10 ms */
+	for (uint64_t waited = 0;; waited += step) {
+		int r = ch_spawn(a, out);
+		if (r != ERR_NO_MEMORY || waited >= timeout_ns)
+			return r;
+		ch_sleep_ns(step);
+	}
+}
+
 void ch_child_release(struct ch_child *c)
 {
 	handle_t hs[] = {c->thread, c->pool, c->as, c->process};

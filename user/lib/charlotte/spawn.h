@@ -77,6 +77,13 @@ struct ch_child {
  * transfer, ...).
  */
 int ch_spawn(const struct ch_spawn_args *a, struct ch_child *out);
+/*
+ * ch_spawn, tried again every 10 ms while it fails with ERR_NO_MEMORY, for at most
+ * timeout_ns: a child that just ended gives its pool back a moment after its end is
+ * reported (and a driver lets go of what a dead client's session held when it next
+ * runs), so a spawner that starts children one after another waits for that room.
+ */
+int ch_spawn_when_room(const struct ch_spawn_args *a, struct ch_child *out, uint64_t timeout_ns);
 
 /*
  * Drops every handle in c (the child keeps running if it still is; kill it first
