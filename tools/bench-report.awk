@@ -52,8 +52,8 @@ function canon_init(   n, i, names) {
 	equiv["fs_create_small"] = "per file: open(O_CREAT|O_EXCL) + write 4 KiB + close, " \
 		"1,000 new files in one ext2 directory"
 	equiv["fs_stat"] = "stat() of a file on ext2 (ext4 driver), 2 components"
-	equiv["fs_map_read_1m"] = "(ours only) fs_read_1m through fsd as the pager: open + map " \
-		"+ memcpy of 1 MiB + unmap + close; compare with Linux's fs_read_1m"
+	equiv["fs_map_read_1m"] = "(ours only) fs_read_1m through mmap() (fsd the pager): open + mmap " \
+		"+ memcpy of 1 MiB + munmap + close; compare with Linux's fs_read_1m"
 	# the scheduler's metrics (issue 19): not instructions; their unit leads the text
 	unit_of["sched_fairness_jain"] = "index"
 	unit_of["sched_weight_error_pct"] = "percent"
