@@ -226,7 +226,15 @@ if [ "$interactive" = 1 ]; then
 		set -- "$@" -nographic -serial mon:stdio
 	fi
 else
-	set -- "$@" -display none -monitor none
+	set -- "$@" -display none
+	if [ -n "$stall_s" ] && [ -n "$serial_log" ]; then
+		# the stall watchdog asks it for every vCPU's registers before it kills QEMU
+		mkdir -p "$(dirname "$serial_log")"
+		rm -f "$serial_log.mon"
+		set -- "$@" -monitor "unix:$serial_log.mon,server=on,wait=off"
+	else
+		set -- "$@" -monitor none
+	fi
 	if [ -n "$serial_socket" ]; then
 		set -- "$@" -chardev "socket,id=ser0,path=$serial_socket,server=on,wait=on${serial_log:+,logfile=$serial_log}" \
 			-serial chardev:ser0
@@ -259,6 +267,33 @@ if [ -z "$stall_s" ] || [ -z "$serial_log" ]; then
 	exec "$@"
 fi
 
+# Every vCPU's registers from the QEMU monitor at socket $1 into file $2, and each
+# CPU's RIP on stderr (so a hang's report says where every CPU was). Best effort.
+dump_registers() {
+	[ -S "$1" ] || return 0
+	python3 - "$1" >"$2" 2>&1 <<'PYEOF' || true
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(2)
+s.connect(sys.argv[1])
+s.sendall(b"info registers -a\n")
+out, end = b"", time.time() + 5
+while time.time() < end:
+    try:
+        d = s.recv(65536)
+    except socket.timeout:
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode("latin-1"))
+PYEOF
+	rm -f "$1"
+	echo "qemu.sh: each vCPU's registers are in $2:" >&2
+	grep -oE '^CPU#[0-9]+|RIP=[0-9a-f]+|CPL=[0-9]|HLT=[0-9]' "$2" | paste -sd ' ' | \
+		sed 's/ CPU#/\nCPU#/g' >&2 || true
+}
+
 # The stall watchdog: a test run is judged by its progress, not by how fast the
 # host is. QEMU runs in the background; every 5 s the serial log's size is
 # compared with the last; no growth for $stall_s seconds kills QEMU (exit 125).
@@ -289,6 +324,7 @@ qpid=$!
 		fi
 		if [ -n "$why" ]; then
 			: >"$serial_log.$why"
+			dump_registers "$serial_log.mon" "$serial_log.regs"
 			kill "$qpid" 2>/dev/null
 			sleep 5
 			kill -9 "$qpid" 2>/dev/null
@@ -301,6 +337,7 @@ st=0
 wait "$qpid" || st=$?
 kill "$wpid" 2>/dev/null || true
 wait "$wpid" 2>/dev/null || true
+rm -f "$serial_log.mon"
 if [ -e "$serial_log.stalled" ]; then
 	rm -f "$serial_log.stalled"
 	exit 125
