@@ -102,14 +102,21 @@ long ch_mem_create_paged(handle_t pool, uint64_t size, handle_t pager, uint64_t 
 	return ERR_NO_MEMORY;
 }
 
-long ch_mem_supply(handle_t mem, uint64_t offset, uint64_t len, const void *src, unsigned flags)
+/* mem's object if mem has RIGHT_MANAGE (the pager's calls), else NULL with *err. */
+static struct fobj *managed(handle_t mem, long *err)
 {
 	uint64_t rights;
 	struct fobj *o = obj_of(mem, &rights);
+	*err = !o ? ERR_BAD_HANDLE : !(rights & RIGHT_MANAGE) ? ERR_ACCESS_DENIED : 0;
+	return *err ? NULL : o;
+}
+
+long ch_mem_supply(handle_t mem, uint64_t offset, uint64_t len, const void *src, unsigned flags)
+{
+	long err;
+	struct fobj *o = managed(mem, &err);
 	if (!o)
-		return ERR_BAD_HANDLE;
-	if (!(rights & RIGHT_MANAGE))
-		return ERR_ACCESS_DENIED;
+		return err;
 	if (offset % PAGE || len % PAGE || !len || !flags ||
 	    (flags & ~(MEM_SUPPLY_ABSENT | MEM_SUPPLY_PRESENT)))
 		return ERR_INVALID_ARGS;
@@ -138,12 +145,10 @@ long ch_pool_split(handle_t pool, uint64_t bytes, handle_t *out)
 
 long ch_mem_set_content(handle_t mem, uint64_t bytes)
 {
-	uint64_t rights;
-	struct fobj *o = obj_of(mem, &rights);
+	long err;
+	struct fobj *o = managed(mem, &err);
 	if (!o)
-		return ERR_BAD_HANDLE;
-	if (!(rights & RIGHT_MANAGE))
-		return ERR_ACCESS_DENIED;
+		return err;
 	if (bytes != MEM_CONTENT_NONE && bytes > o->size)
 		return ERR_OUT_OF_RANGE;
 	o->content = bytes;
