@@ -125,6 +125,27 @@ VM_TEST(exception_parallel)
 	vmtest_run_parallel(faults_on_every_cpu, NULL);
 }
 
+/* Each CPU's control registers as the kernel set them (an AP starts from
+ * INIT, whose CR0 has CD and NW set: caches off until the trampoline clears
+ * them). */
+static void check_control_regs(unsigned cpu, void *arg)
+{
+	uint64_t cr0 = read_cr0(), cr4 = read_cr4(), boot_cr4 = *(uint64_t *)arg;
+	if (cr0 & (CR0_CD | CR0_NW))
+		VM_FAIL("CPU %u: CR0 %#llx has caching disabled", cpu, (unsigned long long)cr0);
+	if (!(cr0 & CR0_WP) || !(cr0 & CR0_PG))
+		VM_FAIL("CPU %u: CR0 %#llx lacks WP or PG", cpu, (unsigned long long)cr0);
+	if (cr4 != boot_cr4)
+		VM_FAIL("CPU %u: CR4 %#llx, the boot CPU's %#llx", cpu, (unsigned long long)cr4,
+		        (unsigned long long)boot_cr4);
+}
+
+VM_TEST(control_registers_every_cpu)
+{
+	uint64_t cr4 = read_cr4();
+	vmtest_run_parallel(check_control_regs, &cr4);
+}
+
 static void count_call(void *arg)
 {
 	__atomic_fetch_add((unsigned *)arg, 1, __ATOMIC_RELAXED);

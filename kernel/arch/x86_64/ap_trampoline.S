@@ -43,6 +43,7 @@ ap_pm:
 	wrmsr
 	movl %cr0, %eax
 	orl $0x80010000, %eax            /* PG, WP */
+	andl $~0x60000000, %eax          /* caches on: INIT leaves CD and NW set */
 	movl %eax, %cr0
 	ljmpl $0x08, $T(ap_lm)
 

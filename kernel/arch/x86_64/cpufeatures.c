@@ -20,6 +20,7 @@
 #define PAT_WITH_WC 0x0007040600070106ull
 
 uint8_t cpu_has_smap;
+bool arch_virtual_cpus;
 bool cpu_has_smep, cpu_has_xsave, cpu_has_pat;
 uint32_t fpu_area_size = 512;
 uint64_t fpu_xcr0; /* the XSAVE feature mask in use (fpu_save/fpu_restore) */
@@ -38,6 +39,7 @@ void cpu_features_init(bool bsp)
 	uint32_t max_leaf = a;
 	cpuid(1, 0, &a, &b, &c, &d);
 	bool xsave = (c >> 26) & 1;
+	bool hypervisor = (c >> 31) & 1;
 	bool pat = (d >> 16) & 1;
 	if (pat) /* PA1 (PWT alone, which nothing else uses) becomes write-combining */
 		wrmsr(MSR_PAT, PAT_WITH_WC);
@@ -49,6 +51,7 @@ void cpu_features_init(bool bsp)
 	}
 	uint64_t cr0 = read_cr0();
 	cr0 &= ~(1ull << 2); /* EM off */
+	cr0 &= ~(CR0_CD | CR0_NW); /* caches on (the AP trampoline already did) */
 	cr0 |= 1ull << 1; /* MP */
 	write_cr0(cr0);
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
@@ -75,6 +78,20 @@ void cpu_features_init(bool bsp)
 	}
 	if (bsp)
 		cpu_has_pat = pat;
+	if (bsp && hypervisor) {
+		/* virtual CPUs the host may not be running: unfair spinlocks */
+		arch_virtual_cpus = true;
+		char vendor[13] = "";
+		cpuid(0x40000000, 0, &a, &b, &c, &d);
+		memcpy(vendor, &b, 4);
+		memcpy(vendor + 4, &c, 4);
+		memcpy(vendor + 8, &d, 4);
+		for (int i = 0; i < 12; i++)
+			if (vendor[i] && (vendor[i] < 0x20 || vendor[i] > 0x7e))
+				vendor[i] = '?';
+		pr_info("cpu: under a hypervisor (\"%s\"): spinlocks take turns by test-and-set",
+		        vendor);
+	}
 	if (bsp) {
 		cpu_has_smep = smep;
 		cpu_has_smap = smap;

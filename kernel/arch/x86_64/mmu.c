@@ -38,7 +38,6 @@
 #define PTE_ADDR 0x000ffffffffff000ull
 #define HUGE_SIZE (2ull << 20)
 #define SHOOTDOWN_FULL_PAGES 32
-#define CR0_WP (1u << 16)
 #define CR4_PGE (1u << 7)
 
 extern char _kernel_phys_start[], _text_start[], _text_end[], _rodata_start[], _rodata_end[],

@@ -1,6 +1,15 @@
 /* Host-test stand-in for arch/irq_flags.h: no interrupts on the host. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
+/* test_spinlock defines it to a variable to run both ways; ticket order otherwise */
+#ifndef HOST_SPIN_FAIR
+#define HOST_SPIN_FAIR true
+#endif
+static inline bool arch_spin_fair(void)
+{
+	return HOST_SPIN_FAIR;
+}
 static inline uint64_t arch_irq_save(void)
 {
 	return 0;

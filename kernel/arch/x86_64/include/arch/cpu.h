@@ -61,6 +61,12 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+#define CR0_PE (1ull << 0)
+#define CR0_WP (1ull << 16)
+#define CR0_NW (1ull << 29) /* with CD: set by reset and INIT */
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31)
+
 #define DEFINE_CR(n)                                                     \
 	static inline uint64_t read_cr##n(void)                          \
 	{                                                                \
