@@ -6,6 +6,8 @@
  *   crashme null            read address 0                   -> #PF at 0
  *   crashme writetext       write to our own code            -> #PF
  *   crashme hlt | cli | in | out   privileged instructions   -> #GP
+ *   crashme sgdt | sidt | sldt | smsw | str   where the kernel keeps its tables:
+ *                           #GP where the CPU has UMIP, else exit 98
  *   crashme div0            integer divide by zero           -> #DE
  *   crashme ud2             invalid opcode                   -> #UD
  *   crashme int3            breakpoint                       -> #BP
@@ -111,7 +113,25 @@ int main(int argc, char **argv)
 		__asm__ volatile("inb $0x80, %0" : "=a"(v));
 	} else if (strcmp(what, "out") == 0)
 		__asm__ volatile("outb %0, $0x80" ::"a"((uint8_t)0));
-	else if (strcmp(what, "div0") == 0) {
+	else if (strcmp(what, "sgdt") == 0 || strcmp(what, "sidt") == 0) {
+		struct {
+			uint16_t limit;
+			uint64_t base;
+		} __attribute__((packed)) table;
+		if (what[1] == 'g')
+			__asm__ volatile("sgdt %0" : "=m"(table));
+		else
+			__asm__ volatile("sidt %0" : "=m"(table));
+	} else if (strcmp(what, "sldt") == 0 || strcmp(what, "str") == 0 ||
+	           strcmp(what, "smsw") == 0) {
+		uint16_t sel;
+		if (what[1] == 'l')
+			__asm__ volatile("sldt %0" : "=r"(sel));
+		else if (what[1] == 't')
+			__asm__ volatile("str %0" : "=r"(sel));
+		else
+			__asm__ volatile("smsw %0" : "=r"(sel));
+	} else if (strcmp(what, "div0") == 0) {
 		volatile int zero = 0;
 		// cppcheck-suppress zerodiv ; the point: this must raise #DE
 		return 10 / zero;

@@ -68,6 +68,37 @@ static void test_crash_privileged(void)
 	EXPECT_FAULT(13, "out");
 }
 
+/*
+ * UMIP: the instructions that read where the kernel keeps its descriptor tables
+ * and its CR0 fault in user mode on a CPU that has it (the kernel turns it on:
+ * cpufeatures.c). Without UMIP they run (exit 98), and the test is n/a.
+ */
+static void test_umip(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a < 7) {
+		ch_test_not_applicable("no CPUID leaf 7");
+		return;
+	}
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	struct proc_status st;
+	static const char *const insns[] = {"sgdt", "sidt", "sldt", "smsw", "str"};
+	for (unsigned i = 0; i < sizeof(insns) / sizeof(insns[0]); i++) {
+		const char *args[] = {insns[i], NULL};
+		if (c & (1u << 2)) {
+			expect_end(args, 0, 0, PROC_FAULTED, 13, &st);
+		} else {
+			expect_end(args, 0, 0, PROC_EXITED, 0, &st);
+			CHECK(st.code == 98, "crashme %s exited %d", insns[i], st.code);
+		}
+		if (ch_test_failed())
+			return;
+	}
+	if (!(c & (1u << 2)))
+		ch_test_not_applicable("this CPU has no UMIP (each instruction ran)");
+}
+
 static void test_crash_div0(void)
 {
 	struct proc_status st;
@@ -449,6 +480,7 @@ void ut_run_proc_tests(void)
 	ut_run("proc_exit_code", test_exit_code);
 	ut_run("crash_page_fault", test_crash_page_fault);
 	ut_run("crash_privileged", test_crash_privileged);
+	ut_run("umip_descriptor_tables", test_umip);
 	ut_run("crash_divide_by_zero", test_crash_div0);
 	ut_run("crash_invalid_opcode", test_crash_ud2);
 	ut_run("crash_breakpoint", test_crash_int3);

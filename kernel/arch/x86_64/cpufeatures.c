@@ -10,8 +10,12 @@
 #include <lib/string.h>
 #include <mm/slab.h>
 
+#define CR4_PAE (1u << 5)
+#define CR4_MCE (1u << 6)
+#define CR4_PGE (1u << 7)
 #define CR4_OSFXSR (1u << 9)
 #define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_UMIP (1u << 11)
 #define CR4_OSXSAVE (1u << 18)
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
@@ -43,18 +47,32 @@ void cpu_features_init(bool bsp)
 	bool pat = (d >> 16) & 1;
 	if (pat) /* PA1 (PWT alone, which nothing else uses) becomes write-combining */
 		wrmsr(MSR_PAT, PAT_WITH_WC);
-	bool smep = false, smap = false;
+	bool mce = (d >> 7) & 1;
+	bool smep = false, smap = false, umip = false;
 	if (max_leaf >= 7) {
 		cpuid(7, 0, &a, &b, &c, &d);
 		smep = (b >> 7) & 1;
 		smap = (b >> 20) & 1;
+		umip = (c >> 2) & 1;
 	}
 	uint64_t cr0 = read_cr0();
 	cr0 &= ~(1ull << 2); /* EM off */
 	cr0 &= ~(CR0_CD | CR0_NW); /* caches on (the AP trampoline already did) */
 	cr0 |= 1ull << 1; /* MP */
 	write_cr0(cr0);
-	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	/*
+	 * CR4 from a known set on every CPU, not whatever the firmware left on the
+	 * boot CPU (OVMF leaves DE and MCE; an AP starts from INIT with none): only
+	 * PAE and PGE (boot.S, the AP trampoline, arch_mmu_init_cpu()) are kept.
+	 * MCE: a machine check reaches the panic report instead of shutting the
+	 * machine down. UMIP: SGDT, SIDT, SLDT, SMSW and STR fault in user mode, so
+	 * no program reads where the kernel keeps its tables.
+	 */
+	uint64_t cr4 = (read_cr4() & (CR4_PAE | CR4_PGE)) | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (mce)
+		cr4 |= CR4_MCE;
+	if (umip)
+		cr4 |= CR4_UMIP;
 	if (smep)
 		cr4 |= CR4_SMEP;
 	if (smap)
@@ -106,8 +124,8 @@ void cpu_features_init(bool bsp)
 		__asm__ volatile("ldmxcsr %0" ::"m"(mxcsr));
 		fpu_save((struct fpu_area *)clean_area);
 		fpu_cache = slab_cache_create("fpu", fpu_area_size, 64);
-		pr_info("cpu: SMEP %s, SMAP %s, %s (xcr0 0x%llx, %u-byte FPU areas)",
-		        smep ? "on" : "absent", smap ? "on" : "absent",
+		pr_info("cpu: SMEP %s, SMAP %s, UMIP %s, %s (xcr0 0x%llx, %u-byte FPU areas)",
+		        smep ? "on" : "absent", smap ? "on" : "absent", umip ? "on" : "absent",
 		        cpu_has_xsave ? "XSAVE" : "FXSAVE", (unsigned long long)fpu_xcr0,
 		        fpu_area_size);
 	}

@@ -213,7 +213,9 @@ const char *arch_exception_name(uint32_t vector)
 static void exception(struct trap_frame *tf)
 {
 	struct cpu *c = this_cpu();
-	if (tf->cs & 3) {
+	/* an NMI (another CPU's panic) or a machine check that came in user mode is
+	 * not the program's doing: it must not end as the program's fault */
+	if ((tf->cs & 3) && tf->vector != VEC_NMI && tf->vector != VEC_MC) {
 		if (tf->vector == VEC_GP && ioperm_refresh(c))
 			return; /* ports enabled on another CPU: retry with them */
 		if (user_exception(tf))
