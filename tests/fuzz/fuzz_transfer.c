@@ -283,7 +283,8 @@ static void write_seed(const char *dir, const char *name, const uint8_t *b, size
 #define S_DERIVE 2
 #define S_DROP 3
 /* sender: a test object (TD), endpoint 1 (TD), a child of the first (T), endpoint 2 (T) */
-#define S_SENDER 4, S_ROOT, 0, S_TD, S_ROOT, NTEST + 1, S_TD, S_DERIVE, 0, S_T, S_ROOT, NTEST + 2, S_T
+#define S_SENDER \
+	4, S_ROOT, 0, S_TD, S_ROOT, NTEST + 1, S_TD, S_DERIVE, 0, S_T, S_ROOT, NTEST + 2, S_T
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -292,28 +293,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!dir)
 		return 0;
 	/* flags, transit, receiver, counts x NEP, sender..., nh, handles..., mask (8) */
-	static const uint8_t move_copy[] = {0, 64, 64, 0, 0, 0, 0, S_SENDER, 4, 0, 1, 2, 3,
-	                                    0, 0,  0,  0, 0, 0, 0, 3};
-	static const uint8_t copy_twice[] = {0, 64, 64, 0, 0, 0, 0, S_SENDER, 2, 0, 0,
-	                                     0, 0,  0,  0, 0, 0, 0, 3};
-	static const uint8_t moved_twice[] = {0, 64, 64, 0, 0, 0, 0, S_SENDER, 2, 1, 1,
-	                                      0, 0,  0,  0, 0, 0, 0, 1};
-	static const uint8_t no_dup[] = {0, 64, 64, 0, 0, 0, 0, S_SENDER, 1, 2,
-	                                 0, 0,  0,  0, 0, 0, 0, 1};
-	static const uint8_t stale[] = {0,      64, 64, 0, 0, 0, 0, 5, S_ROOT, 0, S_TD, S_ROOT,
-	                                1,      S_T, S_DROP, 0, 0, S_ROOT, 2, S_T, S_DERIVE,
-	                                1,      S_T, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
-	static const uint8_t cycle_dst[] = {0, 64, 64, 0, 0, 0, 0, 1, S_ROOT, NTEST, S_T, 1, 0,
-	                                    0, 0,  0,  0, 0, 0, 0, 0};
-	static const uint8_t cycle_loaded[] = {0, 64, 64, 0, 1, 0, 0, S_SENDER, 1, 1,
-	                                       0, 0,  0,  0, 0, 0, 0, 0};
-	static const uint8_t transit_full[] = {0, 2, 64, 0, 0, 0, 0, S_SENDER, 4, 0, 1, 2, 3,
-	                                       0, 0, 0,  0, 0, 0, 0, 1};
-	static const uint8_t receiver_full[] = {0, 64, 2, 0, 0, 0, 0, S_SENDER, 4, 0, 1, 2, 3,
-	                                        0, 0,  0, 0, 0, 0, 0, 1};
-	static const uint8_t raw[] = {0,    64,   64,   0,    0,    0, 0, S_SENDER, 2, 0,
-	                              0xff, 0x01, 0x00, 0x00, 0x01, 0, 0, 0,        0, 0,
-	                              0,    0,    0};
+	static const uint8_t move_copy[] = {0, 64, 64, 0, 0, 0, 0, S_SENDER, 4, 0, 1,
+	                                    2, 3,  0,  0, 0, 0, 0, 0,        0, 3};
+	static const uint8_t copy_twice[] = {0, 64, 64, 0, 0, 0, 0, S_SENDER, 2, 0,
+	                                     0, 0,  0,  0, 0, 0, 0, 0,        3};
+	static const uint8_t moved_twice[] = {0, 64, 64, 0, 0, 0, 0, S_SENDER, 2, 1,
+	                                      1, 0,  0,  0, 0, 0, 0, 0,        1};
+	static const uint8_t no_dup[] = {0, 64, 64, 0, 0, 0, 0, S_SENDER, 1,
+	                                 2, 0,  0,  0, 0, 0, 0, 0,        1};
+	static const uint8_t stale[] = {
+	    0,      64, 64,  0,        0, 0,   0, 5, S_ROOT, 0, S_TD, S_ROOT, 1, S_T, S_DROP, 0, 0,
+	    S_ROOT, 2,  S_T, S_DERIVE, 1, S_T, 2, 0, 1,      0, 0,    0,      0, 0,   0,      0, 0};
+	static const uint8_t cycle_dst[] = {0, 64, 64, 0, 0, 0, 0, 1, S_ROOT, NTEST, S_T,
+	                                    1, 0,  0,  0, 0, 0, 0, 0, 0,      0};
+	static const uint8_t cycle_loaded[] = {0, 64, 64, 0, 1, 0, 0, S_SENDER, 1,
+	                                       1, 0,  0,  0, 0, 0, 0, 0,        0};
+	static const uint8_t transit_full[] = {0, 2, 64, 0, 0, 0, 0, S_SENDER, 4, 0, 1,
+	                                       2, 3, 0,  0, 0, 0, 0, 0,        0, 1};
+	static const uint8_t receiver_full[] = {0, 64, 2, 0, 0, 0, 0, S_SENDER, 4, 0, 1,
+	                                        2, 3,  0, 0, 0, 0, 0, 0,        0, 1};
+	static const uint8_t raw[] = {0,    64,   64,   0, 0, 0, 0, S_SENDER, 2, 0, 0xff, 0x01,
+	                              0x00, 0x00, 0x01, 0, 0, 0, 0, 0,        0, 0, 0};
 	write_seed(dir, "move_copy", move_copy, sizeof(move_copy));
 	write_seed(dir, "copy_twice", copy_twice, sizeof(copy_twice));
 	write_seed(dir, "moved_twice", moved_twice, sizeof(moved_twice));
@@ -361,10 +361,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			hs[i] = word(&in); /* anything */
 	}
 	uint64_t copy_mask = (uint64_t)word(&in) << 32 | word(&in);
-	struct kbus_out m = {.nhandles = nh,
-	                     .handles = hs,
-	                     .copy_mask = copy_mask,
-	                     .cs = (flags & 1) ? NULL : snd};
+	struct kbus_out m = {
+	    .nhandles = nh, .handles = hs, .copy_mask = copy_mask, .cs = (flags & 1) ? NULL : snd};
 	bool cycle_rule = !(flags & 2);
 	int want = expected(&m, keys, nkeys, cycle_rule, loaded, inflight, transit_slots);
 
@@ -403,7 +401,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (; i < nh; i++) {
 			struct cap_ref ref;
 			struct cspace *where = oerr ? transit : rcv;
-			FUZZ_CHECK(cap_lookup(where, oerr ? th[i] : out[i], OBJ_NONE, 0, &ref) == 0);
+			FUZZ_CHECK(cap_lookup(where, oerr ? th[i] : out[i], OBJ_NONE, 0, &ref) ==
+			           0);
 			/* the sender's model entry (before the move) names the same object and rights */
 			const struct key *k = NULL;
 			for (unsigned j = 0; j < nkeys; j++)

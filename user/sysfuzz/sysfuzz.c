@@ -53,7 +53,9 @@
 #include <charlotte/syscall.h>
 
 #define FZ_MAX_PARALLEL 8
-#define FZ_CHILD_POOL (512u << 10)
+/* a child's sub-pool pays for its process, image and stack (~530 KiB: 389 KiB of bss),
+   its threads and everything it makes */
+#define FZ_CHILD_POOL (1280u << 10)
 #define FZ_BATCH_NS UINT64_C(15000000000) /* 15 s for one batch */
 /* How long something may take before it counts as hung: generous, so that a busy host
  * (both cores taken by other guests) never looks like a hang; a real hang still ends. */
