@@ -6,12 +6,14 @@
  * hole_exhaust_<resource>: a victim child ("victim") loops creating and dropping a
  * memory object and a channel and sending us one byte, every 2 ms; an exhauster
  * ("exhaust <resource>") takes <resource> until the kernel refuses, and tells us the
- * error. The exhauster's process is made on a 2 MiB pool of its own, of which its
- * "pool" is 1 MiB: a process's threads, cspace and page tables are charged to the pool
- * it was made on, which ht_spawn (ch_spawn's child_pool) leaves the spawner's, so a
- * child of ht_spawn making threads without end would take them from us. Then, with the resource still held, the victim
- * must get 5 more bytes to us within HT_LONG; the exhauster must end PROC_KILLED when
- * killed; our pool must come back to where it was. Resources: cspace slots
+ * error. The exhauster gets a 2 MiB sub-pool (ch_spawn's child_pool), which pays for
+ * everything it causes: its process, image, stack, threads, cspace and page tables
+ * as well as the objects it makes. Then, with the resource still held, our own pool
+ * must have grown by no more than that sub-pool (and we must still be able to take
+ * 4 MiB of it: before ch_spawn made the process on the child's sub-pool, the thread
+ * exhauster took our pool until we got ERR_NO_MEMORY), the victim must get 5 more
+ * bytes to us within HT_LONG, the exhauster must end PROC_KILLED when killed, and
+ * our pool must come back to where it was. Resources: cspace slots
  * (duplicates of one capability), pool memory, kbus queues (channels filled with
  * 64 KiB messages), threads, waitsets (one endpoint watched under ever more keys, in
  * ever more waitsets), groups (subscriptions), namespace nodes (one tmpfs file
@@ -34,9 +36,11 @@
 #include <charlotte/start.h>
 #include <charlotte/thread.h>
 
-#define EXHAUST_PROC_POOL (2u << 20)
-#define EXHAUST_POOL (1u << 20)
-#define VICTIM_POOL (256u << 10)
+#define EXHAUST_POOL (2u << 20) /* ~250 KiB of it the process, image and stack */
+#define VICTIM_POOL (512u << 10)
+/* what our pool may grow by besides the exhauster's sub-pool: the sub-pool's header,
+   our handles to the child (cspace slots, a table grown) */
+#define EXHAUST_SLACK (32u << 10)
 #define EXHAUST_STACK 2048
 #define EXHAUST_THREADS 256u
 #define EXHAUST_MIN_NODES 1024u /* of EXHAUST_POOL / NS_NODE_COST (128) */
@@ -142,7 +146,7 @@ static long exhaust(const char *what)
 			if ((r = ch_thread_spawn(sleeper, NULL, stacks + (size_t)i * EXHAUST_STACK,
 			                         EXHAUST_STACK, &h)) < 0)
 				return r;
-		return 0; /* 256 threads in 1 MiB: no limit */
+		return 0; /* 256 threads (6 MiB) in 2 MiB: no limit */
 	}
 	if (strcmp(what, "waitsets") == 0) {
 		if ((r = ch_channel_create(ht_pool, 4, e)) < 0)
@@ -163,7 +167,7 @@ static long exhaust(const char *what)
 		while ((r = ns_open_file(dir, RIGHT_READ, &h)) >= 0)
 			n++;
 		printf("holetest: exhaust ns_nodes: %u nodes, then %s\n", n, ch_error_name(r));
-		/* 1 MiB holds thousands of nodes: refused sooner, something else ran out */
+		/* the ~1.7 MiB left holds thousands of nodes: refused sooner, something else ran out */
 		return n < EXHAUST_MIN_NODES && (r == ERR_NO_MEMORY || r == ERR_NO_RESOURCES)
 		           ? ERR_BAD_STATE
 		           : r;
@@ -196,36 +200,27 @@ static long hear(handle_t ep, int32_t *v, uint64_t timeout)
 	return r < 0 ? r : (len == sizeof(*v) ? 0 : ERR_MALFORMED);
 }
 
-/*
- * ht_spawn of role with arg, and "tmp" (dir, looking up and reading) if dir is not
- * HANDLE_INVALID; with pool (not NULL), the process made on a pool of its own (*pool,
- * to drop after) of which child_pool is its "pool".
- */
-static long spawn_with(const char *role, const char *arg, handle_t ep, handle_t dir, handle_t *pool,
+/* ht_spawn of role with arg, and "tmp" (dir, looking up and reading) if dir is not
+ * HANDLE_INVALID. */
+static long spawn_with(const char *role, const char *arg, handle_t ep, handle_t dir,
                        uint64_t child_pool, struct ch_child *c)
 {
 	const char *argv[] = {"bin/holetest", "child", role, arg, NULL};
 	struct ch_grant g[] = {{"log", ht_log, RIGHT_WRITE},
 	                       {"ep", ep, RIGHT_SEND | RIGHT_RECV | RIGHT_WAIT | RIGHT_TRANSFER},
 	                       {"tmp", dir, NS_CHILD_RIGHTS}};
-	long r = pool ? ch_pool_split(ht_pool, EXHAUST_PROC_POOL, pool) : 0;
-	if (r < 0)
-		return r;
 	struct ch_spawn_args a = {.path = "bin/holetest",
 	                          .argv = argv,
 	                          .grants = g,
 	                          .ngrants = dir != HANDLE_INVALID ? 3 : 2,
-	                          .pool = pool ? *pool : HANDLE_INVALID,
 	                          .child_pool = child_pool};
-	if ((r = ch_spawn(&a, c)) < 0 && pool)
-		ch_cap_drop(*pool);
-	return r;
+	return ch_spawn(&a, c);
 }
 
 /* dir: "tmp" for both children (HANDLE_INVALID: none), the victim then stepping in it too. */
 static void exhaust_test(const char *what, handle_t dir)
 {
-	handle_t ve[2], xe[2], xpool;
+	handle_t ve[2], xe[2], mem = HANDLE_INVALID;
 	struct ch_child victim, ex;
 	struct proc_status st;
 	int32_t v = 0, step;
@@ -236,8 +231,11 @@ static void exhaust_test(const char *what, handle_t dir)
 	if (dir == HANDLE_INVALID)
 		EXPECT_OK(ht_spawn("victim", "-", ve[1], VICTIM_POOL, &victim));
 	else
-		EXPECT_OK(spawn_with("victim", "ns", ve[1], dir, NULL, VICTIM_POOL, &victim));
-	long r = spawn_with("exhaust", what, xe[1], dir, &xpool, EXHAUST_POOL, &ex);
+		EXPECT_OK(spawn_with("victim", "ns", ve[1], dir, VICTIM_POOL, &victim));
+	/* the victim warmed the segment cache (our pool pays for that): from here on
+	   our pool grows by the exhauster's sub-pool only */
+	int64_t before = (int64_t)ht_pool_used(), grew = 0;
+	long r = spawn_with("exhaust", what, xe[1], dir, EXHAUST_POOL, &ex);
 	ch_cap_drop(ve[1]);
 	ch_cap_drop(xe[1]);
 	if (r < 0) {
@@ -245,8 +243,10 @@ static void exhaust_test(const char *what, handle_t dir)
 		CHECK(0, "spawn exhaust %s: %s", what, ch_error_name(r));
 	}
 	r = hear(xe[0], &v, HT_LONG);
-	long got = 0;
+	long got = 0, mr = 0;
 	if (r >= 0) {
+		grew = (int64_t)ht_pool_used() - before;
+		mr = ch_mem_create(ht_pool, 4u << 20, &mem);
 		while (hear(ve[0], &step, 0) >= 0) /* before the exhaustion */
 			;
 		for (int64_t end = ch_clock_ns() + (int64_t)HT_LONG;
@@ -256,7 +256,8 @@ static void exhaust_test(const char *what, handle_t dir)
 	long killed = ch_proc_kill(ex.process);
 	long waited = ch_proc_wait(ex.process, HT_LONG, &st);
 	ch_child_release(&ex);
-	ch_cap_drop(xpool);
+	if (mem != HANDLE_INVALID)
+		ch_cap_drop(mem);
 	ht_reap(&victim, 0, NULL);
 	ch_cap_drop(ve[0]);
 	ch_cap_drop(xe[0]);
@@ -264,6 +265,11 @@ static void exhaust_test(const char *what, handle_t dir)
 	CHECK(v == ERR_NO_MEMORY || v == ERR_NO_RESOURCES,
 	      "exhaust %s: the kernel's refusal was %s, want ERR_NO_MEMORY or ERR_NO_RESOURCES",
 	      what, ch_error_name(v));
+	CHECK(grew <= (int64_t)(EXHAUST_POOL + EXHAUST_SLACK),
+	      "exhaust %s: our pool grew by %lld KiB, its sub-pool is %u KiB", what,
+	      (long long)(grew >> 10), EXHAUST_POOL >> 10);
+	CHECK(mr >= 0, "exhaust %s: we could not take 4 MiB of our pool while it was exhausted: %s",
+	      what, ch_error_name(mr));
 	CHECK(got == 5, "exhaust %s: the victim made %ld steps, not 5, while it was exhausted",
 	      what, got);
 	CHECK(killed >= 0 && waited >= 0 && st.state == PROC_KILLED,

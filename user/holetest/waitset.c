@@ -132,12 +132,13 @@ HOLE_TEST(waitset_wait_memory)
 {
 	handle_t e[2];
 	EXPECT_OK(ch_channel_create(ht_pool, 0, e));
-	/* the bystander's memory, set aside first (the child's threads are charged to
-	   the pool it was created from: ours) */
+	/* the bystander's memory, set aside first */
 	handle_t bpool;
 	EXPECT_OK(ch_pool_split(ht_pool, 1u << 20, &bpool));
 	struct ch_child c;
-	long r = ht_spawn("ws_parkers", "", e[1], 2u << 20, &c);
+	/* the waiters' threads (24 KiB each, and a 1 KiB stack) are charged to the child's
+	   sub-pool, which ch_spawn made its process on: 6 MiB is some 230 of them */
+	long r = ht_spawn("ws_parkers", "", e[1], 6u << 20, &c);
 	CHECK(r >= 0, "spawn: %s", ch_error_name(r));
 	struct ws_report rep;
 	r = get_report(e[0], &rep);
@@ -276,7 +277,9 @@ HOLE_TEST(waitset_storm)
 	handle_t e[2];
 	EXPECT_OK(ch_channel_create(ht_pool, 0, e));
 	struct ch_child c;
-	long r = ht_spawn("ws_storm", "", e[1], 2u << 20, &c);
+	/* STORM_WAITERS threads of 24 KiB and their 1 KiB stacks (12.5 MiB), the victims,
+	   the process and image: all the child's sub-pool's */
+	long r = ht_spawn("ws_storm", "", e[1], 16u << 20, &c);
 	CHECK(r >= 0, "spawn: %s", ch_error_name(r));
 	struct ws_report rep;
 	r = get_report(e[0], &rep);

@@ -23,8 +23,9 @@
  *     FZ_BATCH_NS is killed, and one that a kill does not end is a failure;
  *   - we must still make ordinary calls: create, map, use and destroy memory, send
  *     and receive on a fresh channel, make and drop a process;
- *   - our pool's used bytes must be back at the baseline taken before the first batch
- *     once every handle to the children is dropped (a leak in the kernel's teardown of
+ *   - our working pool's used bytes (p_work: what the children and the objects we
+ *     make for them are paid from) must be back at the baseline taken before the
+ *     first batch once every handle to the children is dropped (a leak in the kernel's teardown of
  *     processes, threads, cspaces, address spaces, channels, waitsets or groups);
  *   - the kernel's invariant checker (SYS_LOG_CHECK through "console": capability
  *     trees, reference counts, pools) must pass.
@@ -53,7 +54,9 @@
 #include <charlotte/syscall.h>
 
 #define FZ_MAX_PARALLEL 8
-#define FZ_CHILD_POOL (512u << 10)
+/* a child's sub-pool pays for its process, image and stack (~530 KiB: 389 KiB of bss),
+   its threads and everything it makes */
+#define FZ_CHILD_POOL (1280u << 10)
 #define FZ_BATCH_NS UINT64_C(15000000000) /* 15 s for one batch */
 /* How long something may take before it counts as hung: generous, so that a busy host
  * (both cores taken by other guests) never looks like a hang; a real hang still ends. */
@@ -62,6 +65,12 @@
 #define MS UINT64_C(1000000)
 
 static handle_t p_log, p_pool, p_as;
+/* What children and the objects we make for them are paid from, and what the leak
+ * checks read: a sub-pool of p_pool (p_pool itself in replays), so our own process's
+ * bookkeeping (a cspace table or mapping records that grew, which our pool pays
+ * for) never counts as a leak. */
+static handle_t p_work;
+#define FZ_OWN_RESERVE (1u << 20) /* p_pool's share left to us */
 /* the scheduler's control, if we were given it: children get it to look only
  * (SYS_SCHED_SET and raised weights are refused them) */
 static handle_t p_sched;
@@ -111,7 +120,7 @@ static uint64_t fz_child_seed(uint64_t seed, uint64_t n)
 static uint64_t pool_used(void)
 {
 	struct pool_info pi;
-	return ch_pool_info(p_pool, &pi) < 0 ? UINT64_MAX : pi.used;
+	return ch_pool_info(p_work, &pi) < 0 ? UINT64_MAX : pi.used;
 }
 
 static void describe_call(char *out, size_t n, const volatile struct fz_call *c)
@@ -145,14 +154,14 @@ static int start_child(struct slot *s, unsigned idx, uint64_t seed, uint64_t n, 
 	snprintf(seed_s, sizeof(seed_s), "%#llx", (unsigned long long)s->seed);
 	snprintf(calls_s, sizeof(calls_s), "%llu", (unsigned long long)calls);
 	snprintf(threads_s, sizeof(threads_s), "%u", opt_threads);
-	long r = ch_mem_create(p_pool, 4096, &s->shared);
+	long r = ch_mem_create(p_work, 4096, &s->shared);
 	if (r < 0)
 		return (int)r;
 	if ((r = ch_as_map(p_as, va, s->shared, 0, 4096, PROT_READ | PROT_WRITE)) < 0)
 		goto out_shared;
 	s->sh = (volatile struct fz_shared *)(uintptr_t)va;
 	s->sh->magic = FZ_MAGIC;
-	if ((r = ch_channel_create(p_pool, 16, e)) < 0)
+	if ((r = ch_channel_create(p_work, 16, e)) < 0)
 		goto out_unmap;
 	s->ep = e[1];
 	struct ch_grant g[] = {
@@ -177,6 +186,7 @@ static int start_child(struct slot *s, unsigned idx, uint64_t seed, uint64_t n, 
 	                          .argv = argv,
 	                          .grants = use,
 	                          .ngrants = ng,
+	                          .pool = p_work,
 	                          .child_pool = FZ_CHILD_POOL};
 	printf("child %llu: seed %s, %llu calls\n", (unsigned long long)n, seed_s,
 	       (unsigned long long)calls);
@@ -319,7 +329,7 @@ static int parent_works(char *why, size_t n)
 		snprintf(why, n, "null call: %s", ch_error_name(r));
 		return 0;
 	}
-	if ((r = ch_mem_create(p_pool, 2 * 4096, &m)) < 0) {
+	if ((r = ch_mem_create(p_work, 2 * 4096, &m)) < 0) {
 		snprintf(why, n, "mem_create: %s", ch_error_name(r));
 		return 0;
 	}
@@ -340,7 +350,7 @@ static int parent_works(char *why, size_t n)
 		         ok ? "would not unmap" : "not zero or not kept");
 		return 0;
 	}
-	if ((r = ch_channel_create(p_pool, 0, e)) < 0) {
+	if ((r = ch_channel_create(p_work, 0, e)) < 0) {
 		snprintf(why, n, "channel_create: %s", ch_error_name(r));
 		return 0;
 	}
@@ -354,7 +364,7 @@ static int parent_works(char *why, size_t n)
 		snprintf(why, n, "send/recv on a fresh channel: %s", ch_error_name(r));
 		return 0;
 	}
-	if ((r = ch_proc_create(p_pool, "probe", 5, &pc)) < 0) {
+	if ((r = ch_proc_create(p_work, "probe", 5, &pc)) < 0) {
 		snprintf(why, n, "proc_create: %s", ch_error_name(r));
 		return 0;
 	}
@@ -399,6 +409,7 @@ static int spawn_plain(const char **argv, struct ch_child *c)
 	                          .argv = argv,
 	                          .grants = g,
 	                          .ngrants = 1,
+	                          .pool = p_work,
 	                          .child_pool = FZ_CHILD_POOL};
 	return ch_spawn(&a, c);
 }
@@ -773,7 +784,7 @@ int main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "dev") == 0)
 		return fz_dev_main(argc, argv);
 	p_log = ch_handle("log");
-	p_pool = ch_handle("pool");
+	p_pool = p_work = ch_handle("pool");
 	p_as = ch_handle("self.as");
 	p_sched = ch_handle("sched");
 	p_check = ch_handle("console");
@@ -804,6 +815,14 @@ int main(int argc, char **argv)
 		total = UINT64_MAX; /* calls=0: the time budget alone */
 	if (!p_log || !p_pool || !p_as) {
 		printf("VMTEST FAIL sysfuzz_start: missing log, pool or self.as\n");
+		return 1;
+	}
+	struct pool_info pi;
+	long pr = ch_pool_info(p_pool, &pi);
+	if (pr >= 0 && pi.quota - pi.used > FZ_OWN_RESERVE)
+		pr = ch_pool_split(p_pool, pi.quota - pi.used - FZ_OWN_RESERVE, &p_work);
+	if (pr < 0 || p_work == p_pool) {
+		printf("VMTEST FAIL sysfuzz_start: no working pool: %s\n", ch_error_name(pr));
 		return 1;
 	}
 	uint64_t pcs0 = kernel_pcs();

@@ -626,7 +626,8 @@ static void console_shot(void)
 		                  : find_dev(hw, NULL, 0x1af4, 0x1052, i - 2, &dev);
 		if (e < 0)
 			continue;
-		e = ch_driver_spawn(drivers[i], dev, (i < 2 ? 1u : 2u) << 20, WAIT_NS,
+		/* each pool pays for the driver's process, image and stack too (~230 KiB) */
+		e = ch_driver_spawn(drivers[i], dev, (i < 2 ? 1u : 3u) << 20, WAIT_NS,
 		                    &kids[nkids]);
 		ch_cap_drop(dev);
 		if (kids[nkids].process != HANDLE_INVALID)
@@ -656,7 +657,9 @@ static void console_shot(void)
 	                          .argv = argv,
 	                          .grants = g,
 	                          .ngrants = sizeof(g) / sizeof(g[0]),
-	                          .child_pool = 8u << 20};
+	                          /* its process, image (~375 KiB with the stack) and page
+	                             tables are its pool's too */
+	                          .child_pool = 10u << 20};
 	long e = ch_spawn(&a, &kids[nkids]);
 	ch_cap_drop(r[1]);
 	if (e < 0) {

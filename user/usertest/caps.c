@@ -170,6 +170,13 @@ static void test_bad_out_pointers(void)
 	EXPECT_OK(ch_proc_create(ut_pool, "unstarted", 9, &u));
 	/* its cspace's table, which never shrinks, is there before we measure */
 	EXPECT_OK(ch_proc_grant(u.process, ut_log, RIGHT_WRITE, &granted));
+	/* and so is ours (our pool made our process, so it pays for our cspace): room for
+	   what the calls below reserve before they fail */
+	handle_t room[32];
+	for (unsigned i = 0; i < 32; i++)
+		EXPECT_OK(ch_cap_duplicate(ut_pool, &room[i]));
+	for (unsigned i = 0; i < 32; i++)
+		ch_cap_drop(room[i]);
 	uint64_t used = ut_pool_used();
 	for (unsigned i = 0; i < ut_nbad_ptrs; i++) {
 		uint64_t p = ut_bad_ptrs[i];

@@ -2,7 +2,9 @@
  * spawn.c - ch_spawn(): build a child process from an ELF image (see spawn.h).
  *
  * Steps, each of which may fail (and then everything made so far is dropped):
- *   1. find the image (the initrd, unless given) and create the empty process;
+ *   1. find the image (the initrd, unless given), split the child's sub-pool (with
+ *      child_pool: from here on it pays for everything made for the child but cached
+ *      segments, see spawn.h's "Who pays") and create the empty process on it;
  *   2. elf_load() validates the image and calls map_segment per PT_LOAD. A segment
  *      that is never written, of an image in the initrd, comes from the segment cache
  *      (below). Any other gets a memory object created with MEM_CREATE_FILL: the
@@ -11,7 +13,7 @@
  *      mapped into the child with the segment's protection (elf_validate already
  *      refused W+X);
  *   3. grants: the child's own process and address space, the caller's list, and
- *      a sub-pool; the child's handles are recorded in a start_info;
+ *      its sub-pool; the child's handles are recorded in a start_info;
  *   4. the stack: the argument block of ch_args_build() is built in a buffer on our
  *      own stack and becomes the top of a MEM_CREATE_FILL object mapped read-write
  *      below CH_STACK_TOP (a block too big for that buffer is built in place
@@ -25,11 +27,12 @@
  * shared library's text would be. Entries are keyed by where the segment's bytes
  * lie in our initrd mapping, its address, sizes and protection; the last
  * SEG_CACHE_SLOTS are kept. Their memory is paid for by our own "pool" (not the
- * caller's a->pool: it outlives the child), and we hold each through a capability
- * derived with only RIGHT_READ | RIGHT_MAP (+ RIGHT_EXEC for text), so no child can
- * make its mapping writable (SYS_AS_PROTECT is bounded by the mapped capability's
- * rights). Without a "pool" of our own, for images not in the initrd, with
- * CH_SPAWN_NO_CACHE, or when our pool is short, segments are made per child.
+ * caller's a->pool nor the child's sub-pool: it outlives the child), and we hold
+ * each through a capability derived with only RIGHT_READ | RIGHT_MAP (+ RIGHT_EXEC
+ * for text), so no child can make its mapping writable (SYS_AS_PROTECT is bounded
+ * by the mapped capability's rights). Without a "pool" of our own, for images not
+ * in the initrd, with CH_SPAWN_NO_CACHE, or when our pool is short, segments are made
+ * per child.
  * ch_spawn_cache_drop() gives the cached memory back (once no child maps it).
  */
 #include "spawn.h"
@@ -166,8 +169,7 @@ static int grant(struct ch_child *c, struct start_info *si, const char *name, ha
 	return ch_start_info_add(si, name, theirs);
 }
 
-static int grant_all(const struct ch_spawn_args *a, struct ch_child *c, handle_t pool,
-                     struct start_info *si)
+static int grant_all(const struct ch_spawn_args *a, struct ch_child *c, struct start_info *si)
 {
 	int err = 0;
 
@@ -181,12 +183,8 @@ static int grant_all(const struct ch_spawn_args *a, struct ch_child *c, handle_t
 		if ((err =
 		         grant(c, si, a->grants[i].name, a->grants[i].handle, a->grants[i].rights)))
 			return err;
-	if (a->child_pool) {
-		long r = ch_pool_split(pool, a->child_pool, &c->pool);
-		if (r < 0)
-			return (int)r;
+	if (c->pool != HANDLE_INVALID)
 		err = grant(c, si, "pool", c->pool, RIGHTS_ALL);
-	}
 	return err;
 }
 
@@ -260,16 +258,25 @@ int ch_spawn(const struct ch_spawn_args *a, struct ch_child *out)
 	if ((err = elf_validate(image, image_len, NULL)))
 		return err;
 
+	/* The child's sub-pool first: then it pays for its process, address space, page
+	 * tables, threads, writable segments and stack, not we. */
+	long r;
+	if (a->child_pool) {
+		if ((r = ch_pool_split(l.pool, a->child_pool, &out->pool)) < 0)
+			return (int)r;
+		l.pool = out->pool;
+	}
 	const char *name = basename_of(a->path);
-	long r = ch_proc_create(l.pool, name, strnlen(name, 31), &pc);
-	if (r < 0)
-		return (int)r;
+	if ((r = ch_proc_create(l.pool, name, strnlen(name, 31), &pc)) < 0) {
+		err = (int)r;
+		goto out_release;
+	}
 	out->process = pc.process;
 	out->as = pc.address_space;
 
 	if ((err = elf_load(image, image_len, &(struct elf_loader_ops){map_segment, &l},
 	                    &out->entry)) ||
-	    (err = grant_all(a, out, l.pool, &si)) || (err = build_stack(&l, a, &si, &lay)))
+	    (err = grant_all(a, out, &si)) || (err = build_stack(&l, a, &si, &lay)))
 		goto out_release;
 	if ((r = ch_thread_create(out->process, &out->thread)) < 0 ||
 	    (r = ch_thread_start(out->thread, out->entry, lay.sp, lay.argc, lay.argv)) < 0) {

@@ -2,7 +2,8 @@
  * spawn.h - starting a program in a new process, exokernel style: the parent builds
  * the child.
  *
- * ch_spawn() creates an empty process (paid for by a pool we hold), maps each ELF
+ * ch_spawn() creates an empty process (paid for by the child's own sub-pool when it
+ * gets one, else by a pool we hold: see "Who pays" below), maps each ELF
  * segment of the image into the child's address space itself (a memory object per
  * segment that is written, created already holding the segment's bytes; read-only
  * segments of initrd images shared between children through a cache we own),
@@ -17,6 +18,14 @@
  * The segment cache and, for argument blocks over 2 KiB, [CH_SCRATCH_BASE, +stack
  * size) of our own space are used unlocked, so two threads of one process must not
  * spawn at the same time.
+ *
+ * Who pays: with child_pool > 0 the sub-pool is split first (from pool) and pays for
+ * everything made for the child: its process, and so every thread it starts, its
+ * cspace and page tables (the kernel charges them to the pool a process was made
+ * from), its written segments and its stack. The child's quota thus bounds what it
+ * can cost us, and child_pool must cover that (about 65 KiB, the image's data and bss,
+ * and the stack) on top of what the child makes. Cached read-only segments are paid
+ * by our own "pool". Without child_pool, pool pays for everything.
  */
 #pragma once
 
@@ -51,8 +60,8 @@ struct ch_spawn_args {
 	const char *const *envp; /* NULL-terminated, or NULL */
 	const struct ch_grant *grants;
 	unsigned ngrants;
-	handle_t pool; /* pays for everything; HANDLE_INVALID: our "pool" */
-	uint64_t child_pool; /* > 0: grant the child "pool", a sub-pool of this quota */
+	handle_t pool; /* pays (for the sub-pool only, with one); HANDLE_INVALID: our "pool" */
+	uint64_t child_pool; /* > 0: a sub-pool of this quota pays for the child; granted "pool" */
 	size_t stack_size; /* 0: CH_STACK_SIZE; rounded up to pages */
 	unsigned flags; /* CH_SPAWN_* */
 };
