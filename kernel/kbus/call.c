@@ -774,7 +774,7 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	arch_fast_move_words(stf, tf, badge); /* the words move once: frame to frame */
 	spin_unlock(&ch->lock);
 	return (struct kbus_flat_exit){
-	    (uint64_t)stf | user_return_owed(server, server->uthread->proc), self};
+	    (uint64_t)stf | user_return_owed(server, server->uproc), self};
 }
 
 static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_frame *tf,
@@ -819,7 +819,7 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 	arch_fast_move_words(ctf, tf, 0);
 	spin_unlock(&ch->lock);
 	return (struct kbus_flat_exit){
-	    (uint64_t)ctf | user_return_owed(caller, caller->uthread->proc), self};
+	    (uint64_t)ctf | user_return_owed(caller, caller->uproc), self};
 out_none:
 	spin_unlock(&ch->lock);
 	return none;
@@ -932,6 +932,6 @@ void kbus_flat_resume(struct trap_frame *tf)
 	else
 		resume_caller(self, tf);
 	arch_irq_disable();
-	if (user_return_owed(self, self->uthread->proc))
+	if (user_return_owed(self, self->uproc))
 		user_return_work();
 }

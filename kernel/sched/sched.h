@@ -46,6 +46,8 @@ enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, TH
 struct trap_frame;
 struct uthread;
 struct fpu_area; /* arch/cpufeatures.h */
+struct cspace;
+struct process;
 
 /*
  * Accounting of a group of threads (a process's): each of its threads adds
@@ -76,6 +78,10 @@ struct thread {
 	struct uthread *uthread; /* obj/thread.h: user threads' part; NULL for kernel threads */
 	struct vm_space *vs; /* address space to run in (NULL: kernel threads) */
 	struct fpu_area *fpu; /* FPU/SSE/AVX state of user threads (arch-owned) */
+	/* a user thread's process and its cspace, for syscall.S's dispatch and
+	   return-work test (set at creation; both outlive the thread's system calls) */
+	struct cspace *ucs;
+	struct process *uproc;
 	bool kill_pending; /* end at the next return towards user mode */
 	bool on_cpu; /* its registers are live on a CPU (set at switch-in, cleared
 				 once the switch away has completed): sched_switch_to() only
