@@ -97,6 +97,7 @@ int uthread_create(struct process *p, struct uthread **out)
 	}
 	kobject_get(&p->obj);
 	t->proc = p;
+	t->kt->suspend_hint = process_suspended(p);
 	uthread_link(&p->threads, t);
 	spin_unlock_irqrestore(&p->lock, irq);
 	*out = t;

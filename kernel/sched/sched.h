@@ -83,6 +83,8 @@ struct thread {
 	struct cspace *ucs;
 	struct process *uproc;
 	bool kill_pending; /* end at the next return towards user mode */
+	bool suspend_hint; /* its process is suspended (a copy of uproc->suspended,
+	                      written under its lock; syscall.S tests both bytes at once) */
 	bool on_cpu; /* its registers are live on a CPU (set at switch-in, cleared
 				 once the switch away has completed): sched_switch_to() only
 				 takes threads that are off every CPU */

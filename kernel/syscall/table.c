@@ -103,16 +103,17 @@ decode(struct cspace *cs, uint64_t target, const uint64_t *a, unsigned kind, uns
  * (the slot, the capability, the object downcast with its type's _from()),
  * release the target. A SELF row's entry only calls its handler.
  */
-typedef long (*syscall_entry)(struct cspace *cs, uint64_t target, const uint64_t *a);
+/* (the order of the parameters: a SELF row's entry, sys_name(cs, a), is one jump) */
+typedef long (*syscall_entry)(struct cspace *cs, const uint64_t *a, uint64_t target);
 
 #define ENTRY_SELF(name, target, type, rights, args)                               \
-	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a) \
+	static long entry_##name(struct cspace *cs, const uint64_t *a, uint64_t t) \
 	{                                                                          \
 		(void)t;                                                           \
 		return sys_##name(cs, a);                                          \
 	}
 #define ENTRY_SLOT(name, target, type, rights, args)                                               \
-	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a)                 \
+	static long entry_##name(struct cspace *cs, const uint64_t *a, uint64_t t)                 \
 	{                                                                                          \
 		static const uint64_t kinds[CH_MAX_ARGS] = CH_ARGS_ARRAY(args);                    \
 		struct cap_ref cap;                                                                \
@@ -127,7 +128,7 @@ typedef long (*syscall_entry)(struct cspace *cs, uint64_t target, const uint64_t
  * checked, see FAST_UNCHECKED).
  */
 #define ENTRY_HELD(name, target, type, rights, args, argv, words, ...)                         \
-	static long entry_##name(struct cspace *cs, uint64_t t, argv)                          \
+	static long entry_##name(struct cspace *cs, argv, uint64_t t)                          \
 	{                                                                                      \
 		static const uint64_t kinds[CH_MAX_ARGS] = CH_ARGS_ARRAY(args);                \
 		struct cap_ref cap;                                                            \
@@ -164,7 +165,7 @@ CH_FAST_ACTIONS(FAST_ENTRY)
  * bounds check and one load, whatever the action. A number that names no
  * action finds entry_unknown (no NULL test on the way).
  */
-static long entry_unknown(struct cspace *cs, uint64_t t, const uint64_t *a)
+static long entry_unknown(struct cspace *cs, const uint64_t *a, uint64_t t)
 {
 	(void)cs;
 	(void)t;
@@ -203,10 +204,10 @@ _Static_assert(CPU_CURRENT == __builtin_offsetof(struct cpu, current), "syscall.
 _Static_assert(CPU_SCHED == __builtin_offsetof(struct cpu, sched), "syscall.S");
 _Static_assert(THREAD_HELD_EP == __builtin_offsetof(struct thread, kbus.held_ep), "syscall.S");
 _Static_assert(THREAD_UCS == __builtin_offsetof(struct thread, ucs), "syscall.S");
-_Static_assert(THREAD_UPROC == __builtin_offsetof(struct thread, uproc), "syscall.S");
 _Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, kill_pending),
                "syscall.S");
-_Static_assert(PROCESS_SUSPENDED == __builtin_offsetof(struct process, suspended), "syscall.S");
+_Static_assert(THREAD_KILL_PENDING + 1 == __builtin_offsetof(struct thread, suspend_hint),
+               "syscall.S tests both bytes");
 _Static_assert(__builtin_offsetof(struct sched_cpu_flags, need_resched) == 0,
                "syscall.S: the first byte of the run queue (sched/direct.h)");
 _Static_assert(ERR_NOT_SUPPORTED == SYSCALL_ERR_NOT_SUPPORTED, "syscall.S");

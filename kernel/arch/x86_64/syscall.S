@@ -91,10 +91,11 @@ syscall_entry:
  * to C): rax = the action, rdi = the target, rsp = the frame. A reference a
  * flat call kept is put first (kbus_flat_put_held()); then the action's
  * entry of syscall_table (kernel/syscall/table.c) is called with the
- * thread's cspace, the target and the frame's argument registers
- * (arch_syscall_argp()). Interrupts are on around the call; from the cli to
+ * thread's cspace, the frame's argument registers (arch_syscall_argp()) and
+ * the target. Interrupts are on around the call; from the cli to
  * SYSRET they stay off, so the return-work test (need_resched on this CPU,
- * the thread's kill_pending, its process's suspended: user_return_owed())
+ * the thread's kill_pending and suspend_hint, the copy of its process's
+ * suspended that process_set_suspended() writes: user_return_owed())
  * holds until user mode, where what sets one of them afterwards interrupts
  * the thread and is checked again at that exit.
  */
@@ -105,9 +106,9 @@ syscall_table_call:
 	jne 3f
 1:	cmpq $SYSCALL_TABLE_SIZE, %rax
 	jae 4f
-	movq %rdi, %rsi
+	movq %rdi, %rdx                 /* entry(cs, args, target) */
 	movq THREAD_UCS(%rcx), %rdi
-	leaq TF_RSI(%rsp), %rdx
+	leaq TF_RSI(%rsp), %rsi
 	call *syscall_table(, %rax, 8)
 2:	movq %rax, TF_RAX(%rsp)
 	cli
@@ -115,10 +116,7 @@ syscall_table_call:
 	movq %gs:CPU_SCHED, %rdx
 	cmpb $0, (%rdx)                 /* its need_resched */
 	jne 5f
-	cmpb $0, THREAD_KILL_PENDING(%rcx)
-	jne 5f
-	movq THREAD_UPROC(%rcx), %rdx
-	cmpb $0, PROCESS_SUSPENDED(%rdx)
+	cmpw $0, THREAD_KILL_PENDING(%rcx) /* and suspend_hint, the next byte */
 	jne 5f
 	SYSRET_FRAME_RAX
 3:	movq %rcx, %rdi

@@ -9,7 +9,7 @@
 /* SYS_KBUS_CALL_FAST; SYS_KBUS_REPLY_RECV_FAST is the next action */
 #define SYSCALL_FLAT_FIRST 0x507
 /* offsetof(struct thread, on_cpu) */
-#define THREAD_ON_CPU 161
+#define THREAD_ON_CPU 162
 /* arch/thread.h */
 #define ARCH_FLAT_GAP 64
 
@@ -20,10 +20,8 @@
 /* offsetof(struct cpu, current), (struct cpu, sched) */
 #define CPU_CURRENT 40
 #define CPU_SCHED 8488
-/* offsetof(struct thread, kbus.held_ep), ucs, uproc, kill_pending */
+/* offsetof(struct thread, kbus.held_ep), ucs, kill_pending (suspend_hint
+   is the next byte) */
 #define THREAD_HELD_EP 192
 #define THREAD_UCS 144
-#define THREAD_UPROC 152
 #define THREAD_KILL_PENDING 160
-/* offsetof(struct process, suspended) */
-#define PROCESS_SUSPENDED 103
