@@ -149,18 +149,15 @@ static inline struct thread *sched_current(void)
 {
 	return this_cpu_current();
 }
-/*
- * The head of each CPU's run queue: what the return to user mode reads
- * (user_return_work(), arch/entry.h), one load from this_cpu().
- */
-struct sched_cpu_flags {
-	bool need_resched; /* switch at the next exit from a trap or system call */
-};
-/* A reschedule is pending on this CPU (interrupts off, so the CPU stays ours). */
+/* A reschedule is pending on this CPU (interrupts off, so the CPU stays ours):
+ * one %gs-relative load (arch/percpu.h, struct cpu's need_resched). */
 static inline bool sched_resched_pending(void)
 {
-	const struct sched_cpu_flags *f = this_cpu()->sched; /* set before any thread runs */
-	return __atomic_load_n(&f->need_resched, __ATOMIC_RELAXED);
+	bool r;
+	__asm__ volatile("movb %%gs:%c1, %0"
+	                 : "=q"(r)
+	                 : "i"(__builtin_offsetof(struct cpu, need_resched)));
+	return r;
 }
 void sched_yield(void);
 /* Sleep at least ns (a timer event wakes us). */

@@ -201,15 +201,13 @@ CH_FAST_ACTIONS(FAST_UNCHECKED)
 
 /* What syscall.S reads of C structures (arch/syscall_asm.h). */
 _Static_assert(CPU_CURRENT == __builtin_offsetof(struct cpu, current), "syscall.S");
-_Static_assert(CPU_SCHED == __builtin_offsetof(struct cpu, sched), "syscall.S");
 _Static_assert(THREAD_HELD_EP == __builtin_offsetof(struct thread, kbus.held_ep), "syscall.S");
 _Static_assert(THREAD_UCS == __builtin_offsetof(struct thread, ucs), "syscall.S");
 _Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, kill_pending),
                "syscall.S");
 _Static_assert(THREAD_KILL_PENDING + 1 == __builtin_offsetof(struct thread, suspend_hint),
                "syscall.S tests both bytes");
-_Static_assert(__builtin_offsetof(struct sched_cpu_flags, need_resched) == 0,
-               "syscall.S: the first byte of the run queue (sched/direct.h)");
+_Static_assert(CPU_NEED_RESCHED == __builtin_offsetof(struct cpu, need_resched), "syscall.S");
 _Static_assert(ERR_NOT_SUPPORTED == SYSCALL_ERR_NOT_SUPPORTED, "syscall.S");
 
 /*

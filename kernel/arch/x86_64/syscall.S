@@ -113,8 +113,7 @@ syscall_table_call:
 2:	movq %rax, TF_RAX(%rsp)
 	cli
 	movq %gs:CPU_CURRENT, %rcx
-	movq %gs:CPU_SCHED, %rdx
-	cmpb $0, (%rdx)                 /* its need_resched */
+	cmpb $0, %gs:CPU_NEED_RESCHED
 	jne 5f
 	cmpw $0, THREAD_KILL_PENDING(%rcx) /* and suspend_hint, the next byte */
 	jne 5f

@@ -17,9 +17,9 @@
    (OBJ_TYPE_COUNT types of 256 operations) */
 #define SYSCALL_TABLE_SIZE (18 << 8)
 #define SYSCALL_ERR_NOT_SUPPORTED (-2)
-/* offsetof(struct cpu, current), (struct cpu, sched) */
+/* offsetof(struct cpu, current), (struct cpu, need_resched) */
 #define CPU_CURRENT 40
-#define CPU_SCHED 8488
+#define CPU_NEED_RESCHED 33
 /* offsetof(struct thread, kbus.held_ep), ucs, kill_pending (suspend_hint
    is the next byte) */
 #define THREAD_HELD_EP 192
