@@ -401,8 +401,10 @@ int process_set_suspended(struct process *p, bool suspend)
 	bool ok = !p->ending;
 	if (ok) {
 		__atomic_store_n(&p->suspended, suspend, __ATOMIC_RELEASE);
-		for (struct uthread *t = p->threads; t; t = t->next) /* syscall.S's test */
-			__atomic_store_n(&t->kt->suspend_hint, suspend, __ATOMIC_RELEASE);
+		/* syscall.S's test; a UT_DEAD thread's scheduler thread may be freed */
+		for (struct uthread *t = p->threads; t; t = t->next)
+			if (t->state != UT_DEAD)
+				__atomic_store_n(&t->kt->suspend_hint, suspend, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&p->lock, irq);
 	if (!ok)

@@ -82,7 +82,6 @@ int uthread_create(struct process *p, struct uthread **out)
 	if (!t->kt->fpu)
 		goto out_thread;
 	t->kt->uthread = t;
-	t->kt->uproc = p;
 	t->kt->ucs = p->cs; /* set at process creation, NULL only once its last thread ended */
 	t->kt->vs = &p->as->vs;
 	t->kt->acct = &p->acct; /* p outlives it: sched_acct_detach() at its end */

@@ -47,7 +47,6 @@ struct trap_frame;
 struct uthread;
 struct fpu_area; /* arch/cpufeatures.h */
 struct cspace;
-struct process;
 
 /*
  * Accounting of a group of threads (a process's): each of its threads adds
@@ -78,13 +77,17 @@ struct thread {
 	struct uthread *uthread; /* obj/thread.h: user threads' part; NULL for kernel threads */
 	struct vm_space *vs; /* address space to run in (NULL: kernel threads) */
 	struct fpu_area *fpu; /* FPU/SSE/AVX state of user threads (arch-owned) */
-	/* a user thread's process and its cspace, for syscall.S's dispatch and
-	   return-work test (set at creation; both outlive the thread's system calls) */
+	/* a user thread's process's cspace, for the dispatch (syscall.S) and the kbus
+	   flat path (set at creation; it outlives the thread's system calls) */
 	struct cspace *ucs;
-	struct process *uproc;
-	bool kill_pending; /* end at the next return towards user mode */
-	bool suspend_hint; /* its process is suspended (a copy of uproc->suspended,
-	                      written under its lock; syscall.S tests both bytes at once) */
+	union {
+		struct {
+			bool kill_pending; /* end at the next return towards user mode */
+			bool suspend_hint; /* its process is suspended (a copy of
+			                      uproc->suspended, written under its lock) */
+		};
+		uint16_t return_flags; /* both at once: user_return_owed(), syscall.S */
+	};
 	bool on_cpu; /* its registers are live on a CPU (set at switch-in, cleared
 				 once the switch away has completed): sched_switch_to() only
 				 takes threads that are off every CPU */

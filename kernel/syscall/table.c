@@ -178,7 +178,8 @@ extern const syscall_entry syscall_table[SYSCALL_TABLE_SIZE]; /* syscall.S's */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init" /* the rows over the default */
 const syscall_entry syscall_table[SYSCALL_TABLE_SIZE] = {
-    [0 ... SYSCALL_TABLE_SIZE - 1] = entry_unknown, CH_ACTIONS(TABLE_ROW) CH_FAST_ACTIONS(TABLE_ROW)};
+    [0 ... SYSCALL_TABLE_SIZE - 1] = entry_unknown,
+    CH_ACTIONS(TABLE_ROW) CH_FAST_ACTIONS(TABLE_ROW)};
 #pragma GCC diagnostic pop
 #undef TABLE_ROW
 
@@ -203,9 +204,9 @@ CH_FAST_ACTIONS(FAST_UNCHECKED)
 _Static_assert(CPU_CURRENT == __builtin_offsetof(struct cpu, current), "syscall.S");
 _Static_assert(THREAD_HELD_EP == __builtin_offsetof(struct thread, kbus.held_ep), "syscall.S");
 _Static_assert(THREAD_UCS == __builtin_offsetof(struct thread, ucs), "syscall.S");
-_Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, kill_pending),
-               "syscall.S");
-_Static_assert(THREAD_KILL_PENDING + 1 == __builtin_offsetof(struct thread, suspend_hint),
+_Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, kill_pending), "syscall.S");
+_Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, return_flags) &&
+                   THREAD_KILL_PENDING + 1 == __builtin_offsetof(struct thread, suspend_hint),
                "syscall.S tests both bytes");
 _Static_assert(CPU_NEED_RESCHED == __builtin_offsetof(struct cpu, need_resched), "syscall.S");
 _Static_assert(ERR_NOT_SUPPORTED == SYSCALL_ERR_NOT_SUPPORTED, "syscall.S");

@@ -115,7 +115,7 @@ syscall_table_call:
 	movq %gs:CPU_CURRENT, %rcx
 	cmpb $0, %gs:CPU_NEED_RESCHED
 	jne 5f
-	cmpw $0, THREAD_KILL_PENDING(%rcx) /* and suspend_hint, the next byte */
+	cmpw $0, THREAD_KILL_PENDING(%rcx) /* return_flags: and suspend_hint */
 	jne 5f
 	SYSRET_FRAME_RAX
 3:	movq %rcx, %rdi

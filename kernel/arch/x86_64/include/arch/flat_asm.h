@@ -9,7 +9,7 @@
 /* SYS_KBUS_CALL_FAST; SYS_KBUS_REPLY_RECV_FAST is the next action */
 #define SYSCALL_FLAT_FIRST 0x507
 /* offsetof(struct thread, on_cpu) */
-#define THREAD_ON_CPU 162
+#define THREAD_ON_CPU 154
 /* arch/thread.h */
 #define ARCH_FLAT_GAP 64
 
@@ -22,6 +22,6 @@
 #define CPU_NEED_RESCHED 33
 /* offsetof(struct thread, kbus.held_ep), ucs, kill_pending (suspend_hint
    is the next byte) */
-#define THREAD_HELD_EP 192
+#define THREAD_HELD_EP 184
 #define THREAD_UCS 144
-#define THREAD_KILL_PENDING 160
+#define THREAD_KILL_PENDING 152
