@@ -11,8 +11,8 @@
 # usage: B=build tools/trace-path.sh [OUT]           (default OUT: $B/trace.txt)
 # e.g.   TRACE_BP=kbus_flat TRACE_COND='tf->rax == 0x507' tools/trace-path.sh
 #          (the default: one ipc_rtt round trip = a call and a reply-and-receive)
-#        TRACE_BP=syscall_dispatch TRACE_COND='tf->rax == 1' TRACE_SKIP=500 \
-#          tools/trace-path.sh      (null_syscall: SYS_SELF_NULL)
+#        TRACE_BP=sys_self_null TRACE_COND= TRACE_SKIP=500 \
+#          tools/trace-path.sh      (null_syscall: SYS_SELF_NULL's handler)
 # Needs the images of `make all`; installs gdb if missing (tools/deps.sh trace).
 set -eu
 tools/deps.sh trace

@@ -39,8 +39,7 @@ void sched_idle(void) __attribute__((noreturn)); /* a CPU with nothing else to d
 /* Context switch: a new thread's first code (finish the switch, run its function). */
 void sched_thread_entry(void);
 
-/* System call entry, interrupts on: decode and run the call held in tf (arch/syscall_regs.h). */
-void syscall_dispatch(struct trap_frame *tf);
+/* System call entry: syscall.S dispatches through kernel/syscall/table.c's syscall_table. */
 
 /* The timer interrupt of this CPU: run its expired timer events and re-arm. */
 void timer_events_run(void);
@@ -58,7 +57,7 @@ void user_return_work(void);
  * The kbus flat path (kbus/call.c): syscall.S calls kbus_flat(frame) for the
  * two fast kbus actions with interrupts off; it returns the frame to leave on
  * and the thread that left the CPU (struct kbus_flat_exit, two registers), or
- * a zero frame to take syscall_dispatch(). kbus_flat_resume(frame): a thread
+ * a zero frame to take the dispatcher (syscall.S). kbus_flat_resume(frame): a thread
  * it blocked, run again by an ordinary switch (returns with interrupts off).
  */
 struct kbus_flat_exit {

@@ -773,8 +773,7 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	struct trap_frame *stf = frame_of(server);
 	arch_fast_move_words(stf, tf, badge); /* the words move once: frame to frame */
 	spin_unlock(&ch->lock);
-	return (struct kbus_flat_exit){
-	    (uint64_t)stf | user_return_owed(server, server->uthread->proc), self};
+	return (struct kbus_flat_exit){(uint64_t)stf | user_return_owed(server), self};
 }
 
 static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_frame *tf,
@@ -818,8 +817,7 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 	struct trap_frame *ctf = frame_of(caller);
 	arch_fast_move_words(ctf, tf, 0);
 	spin_unlock(&ch->lock);
-	return (struct kbus_flat_exit){
-	    (uint64_t)ctf | user_return_owed(caller, caller->uthread->proc), self};
+	return (struct kbus_flat_exit){(uint64_t)ctf | user_return_owed(caller), self};
 out_none:
 	spin_unlock(&ch->lock);
 	return none;
@@ -834,7 +832,7 @@ struct kbus_flat_exit kbus_flat(struct trap_frame *tf)
 	bool reply = !call && (extra & 1);
 	if (unlikely(h >> 32) || (call && extra != WAIT_FOREVER))
 		return none;
-	struct cspace *cs = self->uthread->proc->cs;
+	struct cspace *cs = self->ucs;
 	uint64_t need = call    ? RIGHT_SEND | RIGHT_RECV
 	                : reply ? RIGHT_RECV | RIGHT_SEND
 	                        : RIGHT_RECV;
@@ -932,6 +930,6 @@ void kbus_flat_resume(struct trap_frame *tf)
 	else
 		resume_caller(self, tf);
 	arch_irq_disable();
-	if (user_return_owed(self, self->uthread->proc))
+	if (user_return_owed(self))
 		user_return_work();
 }

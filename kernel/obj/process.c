@@ -399,8 +399,13 @@ int process_set_suspended(struct process *p, bool suspend)
 {
 	uint64_t irq = spin_lock_irqsave(&p->lock);
 	bool ok = !p->ending;
-	if (ok)
+	if (ok) {
 		__atomic_store_n(&p->suspended, suspend, __ATOMIC_RELEASE);
+		/* syscall.S's test; a UT_DEAD thread's scheduler thread may be freed */
+		for (struct uthread *t = p->threads; t; t = t->next)
+			if (t->state != UT_DEAD)
+				__atomic_store_n(&t->kt->suspend_hint, suspend, __ATOMIC_RELEASE);
+	}
 	spin_unlock_irqrestore(&p->lock, irq);
 	if (!ok)
 		return ERR_BAD_STATE;

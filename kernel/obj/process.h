@@ -136,10 +136,11 @@ static inline bool process_suspended(const struct process *p)
 {
 	return __atomic_load_n(&p->suspended, __ATOMIC_ACQUIRE);
 }
-/* Does thread t of p owe user_return_work() before it runs user code again? */
-static inline bool user_return_owed(struct thread *t, const struct process *p)
+/* Does user thread t owe user_return_work() before it runs user code again? (A
+ * reschedule on this CPU, a kill, or its process suspended: t->suspend_hint.) */
+static inline bool user_return_owed(struct thread *t)
 {
-	return sched_resched_pending() || sched_kill_pending(t) || process_suspended(p);
+	return sched_resched_pending() || __atomic_load_n(&t->return_flags, __ATOMIC_ACQUIRE);
 }
 /*
  * The calling thread of p parks until p is resumed or the thread is killed

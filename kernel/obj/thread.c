@@ -82,6 +82,7 @@ int uthread_create(struct process *p, struct uthread **out)
 	if (!t->kt->fpu)
 		goto out_thread;
 	t->kt->uthread = t;
+	t->kt->ucs = p->cs; /* set at process creation, NULL only once its last thread ended */
 	t->kt->vs = &p->as->vs;
 	t->kt->acct = &p->acct; /* p outlives it: sched_acct_detach() at its end */
 	kobject_init(&t->obj, OBJ_THREAD, &uthread_ops);
@@ -95,6 +96,7 @@ int uthread_create(struct process *p, struct uthread **out)
 	}
 	kobject_get(&p->obj);
 	t->proc = p;
+	t->kt->suspend_hint = process_suspended(p);
 	uthread_link(&p->threads, t);
 	spin_unlock_irqrestore(&p->lock, irq);
 	*out = t;

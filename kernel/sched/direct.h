@@ -19,7 +19,7 @@
 #include <time/clock.h>
 
 struct runqueue {
-	struct sched_cpu_flags flags; /* must stay first: sched_resched_pending() */
+	bool *need_resched; /* its CPU's (struct cpu): sched_resched_pending() */
 	struct spinlock lock;
 	struct thread *head, *tail;
 	struct thread *idle;

@@ -80,6 +80,15 @@ static struct runqueue *rq_of(unsigned cpu)
 	return &runqueues[cpu];
 }
 
+/* Ask rq's CPU to switch at its next exit towards user mode (or stop asking).
+ * Before sched_init_cpu() ran there it runs no thread: nothing to ask. */
+static void rq_set_resched(struct runqueue *rq, bool v)
+{
+	bool *f = rq->need_resched;
+	if (f)
+		__atomic_store_n(f, v, __ATOMIC_RELAXED);
+}
+
 static bool cpu_online(unsigned cpu)
 {
 	return cpu < cpu_count && cpus[cpu] && cpus[cpu]->online;
@@ -288,7 +297,7 @@ void sched_acct_detach(struct thread *self)
 static void tick(struct timer_event *ev)
 {
 	struct runqueue *rq = container_of(ev, struct runqueue, tick);
-	__atomic_store_n(&rq->flags.need_resched, true, __ATOMIC_RELAXED);
+	rq_set_resched(rq, true);
 }
 
 /*
@@ -530,7 +539,7 @@ static void schedule_locked(struct cpu *c, struct runqueue *rq, bool yield, bool
 	rq->charged_at = now;
 	bool preempt = rq->preempt || (rq->preempt_at && now >= rq->preempt_at);
 	rq->preempt = false;
-	__atomic_store_n(&rq->flags.need_resched, false, __ATOMIC_RELAXED);
+	rq_set_resched(rq, false);
 	bool runnable = prev->state == THREAD_RUNNING && !prev_idle;
 	if (runnable && !flat && now >= rq->balance_at && cpu_count > 1)
 		balance(rq, now);
@@ -627,6 +636,7 @@ void sched_init_cpu(const char *name)
 	if (c->id == 0)
 		spin_init(&params_lock);
 	rq->cpu = c->id;
+	rq->need_resched = &c->need_resched;
 	struct thread *boot = &boot_threads[c->id];
 	boot->state = THREAD_RUNNING;
 	boot->on_cpu = true;
@@ -725,7 +735,7 @@ static int after_queue(struct runqueue *rq, bool cur_idle, const struct dqrr_wak
 	}
 	if (!decide)
 		return -1;
-	__atomic_store_n(&rq->flags.need_resched, true, __ATOMIC_RELAXED);
+	rq_set_resched(rq, true);
 	return rq->cpu == this_cpu()->id ? -1 : (int)rq->cpu;
 }
 
@@ -1185,7 +1195,7 @@ int sched_set_thread(struct thread *t, uint32_t weight, uint64_t affinity)
 			if (t->state == THREAD_RUNNING && cpus[rq->cpu]->current == t) {
 				/* switches at once and moves (schedule(), finish_switch()) */
 				rq->preempt = true;
-				__atomic_store_n(&rq->flags.need_resched, true, __ATOMIC_RELAXED);
+				rq_set_resched(rq, true);
 				if (rq->cpu != this_cpu()->id)
 					ipi = (int)rq->cpu;
 			} else if (t->state == THREAD_READY && movable(t)) {

@@ -46,6 +46,7 @@ enum thread_state { THREAD_NEW, THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, TH
 struct trap_frame;
 struct uthread;
 struct fpu_area; /* arch/cpufeatures.h */
+struct cspace;
 
 /*
  * Accounting of a group of threads (a process's): each of its threads adds
@@ -76,7 +77,17 @@ struct thread {
 	struct uthread *uthread; /* obj/thread.h: user threads' part; NULL for kernel threads */
 	struct vm_space *vs; /* address space to run in (NULL: kernel threads) */
 	struct fpu_area *fpu; /* FPU/SSE/AVX state of user threads (arch-owned) */
-	bool kill_pending; /* end at the next return towards user mode */
+	/* a user thread's process's cspace, for the dispatch (syscall.S) and the kbus
+	   flat path (set at creation; it outlives the thread's system calls) */
+	struct cspace *ucs;
+	union {
+		struct {
+			bool kill_pending; /* end at the next return towards user mode */
+			bool suspend_hint; /* its process is suspended (a copy of
+			                      uproc->suspended, written under its lock) */
+		};
+		uint16_t return_flags; /* both at once: user_return_owed(), syscall.S */
+	};
 	bool on_cpu; /* its registers are live on a CPU (set at switch-in, cleared
 				 once the switch away has completed): sched_switch_to() only
 				 takes threads that are off every CPU */
@@ -141,18 +152,15 @@ static inline struct thread *sched_current(void)
 {
 	return this_cpu_current();
 }
-/*
- * The head of each CPU's run queue: what the return to user mode reads
- * (user_return_work(), arch/entry.h), one load from this_cpu().
- */
-struct sched_cpu_flags {
-	bool need_resched; /* switch at the next exit from a trap or system call */
-};
-/* A reschedule is pending on this CPU (interrupts off, so the CPU stays ours). */
+/* A reschedule is pending on this CPU (interrupts off, so the CPU stays ours):
+ * one %gs-relative load (arch/percpu.h, struct cpu's need_resched). */
 static inline bool sched_resched_pending(void)
 {
-	const struct sched_cpu_flags *f = this_cpu()->sched; /* set before any thread runs */
-	return __atomic_load_n(&f->need_resched, __ATOMIC_RELAXED);
+	bool r;
+	__asm__ volatile("movb %%gs:%c1, %0"
+	                 : "=q"(r)
+	                 : "i"(__builtin_offsetof(struct cpu, need_resched)));
+	return r;
 }
 void sched_yield(void);
 /* Sleep at least ns (a timer event wakes us). */

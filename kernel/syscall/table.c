@@ -26,7 +26,9 @@
 #include <abi/kbus.h>
 #include <abi/syscall.h>
 #include <arch/entry.h>
+#include <arch/flat_asm.h>
 #include <arch/irq_flags.h>
+#include <arch/percpu.h>
 #include <arch/syscall_regs.h>
 #include <arch/trap.h>
 #include <cap/invoke.h>
@@ -101,16 +103,17 @@ decode(struct cspace *cs, uint64_t target, const uint64_t *a, unsigned kind, uns
  * (the slot, the capability, the object downcast with its type's _from()),
  * release the target. A SELF row's entry only calls its handler.
  */
-typedef long (*syscall_entry)(struct cspace *cs, uint64_t target, const uint64_t *a);
+/* (the order of the parameters: a SELF row's entry, sys_name(cs, a), is one jump) */
+typedef long (*syscall_entry)(struct cspace *cs, const uint64_t *a, uint64_t target);
 
 #define ENTRY_SELF(name, target, type, rights, args)                               \
-	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a) \
+	static long entry_##name(struct cspace *cs, const uint64_t *a, uint64_t t) \
 	{                                                                          \
 		(void)t;                                                           \
 		return sys_##name(cs, a);                                          \
 	}
 #define ENTRY_SLOT(name, target, type, rights, args)                                               \
-	static long entry_##name(struct cspace *cs, uint64_t t, const uint64_t *a)                 \
+	static long entry_##name(struct cspace *cs, const uint64_t *a, uint64_t t)                 \
 	{                                                                                          \
 		static const uint64_t kinds[CH_MAX_ARGS] = CH_ARGS_ARRAY(args);                    \
 		struct cap_ref cap;                                                                \
@@ -125,7 +128,7 @@ typedef long (*syscall_entry)(struct cspace *cs, uint64_t target, const uint64_t
  * checked, see FAST_UNCHECKED).
  */
 #define ENTRY_HELD(name, target, type, rights, args, argv, words, ...)                         \
-	static long entry_##name(struct cspace *cs, uint64_t t, argv)                          \
+	static long entry_##name(struct cspace *cs, argv, uint64_t t)                          \
 	{                                                                                      \
 		static const uint64_t kinds[CH_MAX_ARGS] = CH_ARGS_ARRAY(args);                \
 		struct cap_ref cap;                                                            \
@@ -157,14 +160,35 @@ CH_ACTIONS(ENTRY)
 CH_FAST_ACTIONS(FAST_ENTRY)
 #undef FAST_ENTRY
 
-#define SYS_OPS 32 /* operations per object type the table has room for */
-#define T(action) [SYS_ACTION_TYPE(action)][(action)&0xff]
+/*
+ * The table syscall.S dispatches through, indexed by the action itself: one
+ * bounds check and one load, whatever the action. A number that names no
+ * action finds entry_unknown (no NULL test on the way).
+ */
+static long entry_unknown(struct cspace *cs, const uint64_t *a, uint64_t t)
+{
+	(void)cs;
+	(void)t;
+	(void)a;
+	return ERR_NOT_SUPPORTED;
+}
 
-/* One row per action of abi/actions.h. */
-#define TABLE_ROW(action, name, wrapper, target, type, rights, args) T(action) = entry_##name,
-static const syscall_entry table[OBJ_TYPE_COUNT][SYS_OPS] = {CH_ACTIONS(TABLE_ROW)
-                                                                 CH_FAST_ACTIONS(TABLE_ROW)};
+#define TABLE_ROW(action, name, wrapper, target, type, rights, args) [action] = entry_##name,
+extern const syscall_entry syscall_table[SYSCALL_TABLE_SIZE]; /* syscall.S's */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init" /* the rows over the default */
+const syscall_entry syscall_table[SYSCALL_TABLE_SIZE] = {
+    [0 ... SYSCALL_TABLE_SIZE - 1] = entry_unknown,
+    CH_ACTIONS(TABLE_ROW) CH_FAST_ACTIONS(TABLE_ROW)};
+#pragma GCC diagnostic pop
 #undef TABLE_ROW
+
+#define IN_TABLE(action, name, wrapper, target, type, rights, args) \
+	_Static_assert((action) < SYSCALL_TABLE_SIZE, #action ": beyond the table");
+CH_ACTIONS(IN_TABLE)
+CH_FAST_ACTIONS(IN_TABLE)
+#undef IN_TABLE
+_Static_assert(SYSCALL_TABLE_SIZE == OBJ_TYPE_COUNT << 8, "every type's 256 operations");
 
 #define SELF_UNCHECKED(action, name, wrapper, target, type, rights, args)                     \
 	_Static_assert(CH_TARGET_##target != CH_TARGET_SELF || !(HANDLES(args) | OUTS(args)), \
@@ -176,37 +200,16 @@ CH_ACTIONS(SELF_UNCHECKED)
 CH_FAST_ACTIONS(FAST_UNCHECKED)
 #undef FAST_UNCHECKED
 
-static syscall_entry entry_of(uint64_t action)
-{
-	uint64_t type = action >> 8, op = action & 0xff;
-	if (type >= OBJ_TYPE_COUNT || op >= SYS_OPS)
-		return NULL;
-	return table[type][op];
-}
-
-/*
- * Nothing is kept across the handler's call but the frame (the thread and
- * its process are found again after it), so the dispatcher saves one
- * register: what every system call pays.
- */
-void syscall_dispatch(struct trap_frame *tf)
-{
-	struct thread *self = sched_current();
-	if (unlikely(self->kbus.held_ep))
-		kbus_flat_put_held(self); /* kept by a flat call for the next one */
-	syscall_entry fn = entry_of(arch_syscall_action(tf));
-	/* a thread making system calls is a user thread of a live process; the
-	   arguments are the frame's own words (arch_syscall_argp()) */
-	long r = fn ? fn(self->uthread->proc->cs, arch_syscall_target(tf), arch_syscall_argp(tf))
-	            : ERR_NOT_SUPPORTED;
-	arch_syscall_set_result(tf, (uint64_t)r);
-	/* interrupts stay off from here to SYSRET: what sets one of these after
-	   the check interrupts the thread in user mode, whose exit checks again */
-	arch_irq_disable();
-	self = sched_current();
-	if (unlikely(user_return_owed(self, self->uthread->proc)))
-		user_return_work();
-}
+/* What syscall.S reads of C structures (arch/syscall_asm.h). */
+_Static_assert(CPU_CURRENT == __builtin_offsetof(struct cpu, current), "syscall.S");
+_Static_assert(THREAD_HELD_EP == __builtin_offsetof(struct thread, kbus.held_ep), "syscall.S");
+_Static_assert(THREAD_UCS == __builtin_offsetof(struct thread, ucs), "syscall.S");
+_Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, kill_pending), "syscall.S");
+_Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, return_flags) &&
+                   THREAD_KILL_PENDING + 1 == __builtin_offsetof(struct thread, suspend_hint),
+               "syscall.S tests both bytes");
+_Static_assert(CPU_NEED_RESCHED == __builtin_offsetof(struct cpu, need_resched), "syscall.S");
+_Static_assert(ERR_NOT_SUPPORTED == SYSCALL_ERR_NOT_SUPPORTED, "syscall.S");
 
 /*
  * The work owed before any return to user mode (a system call's, or a trap's

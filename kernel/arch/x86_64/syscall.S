@@ -46,6 +46,11 @@
    frame at rsp: rcx = rip, r11 = rflags. */
 .macro SYSRET_FRAME
 	movq TF_RAX(%rsp), %rax
+	SYSRET_FRAME_RAX
+.endm
+
+/* The same with rax already the result. */
+.macro SYSRET_FRAME_RAX
 	movq TF_RDI(%rsp), %rdi
 	movq TF_RSI(%rsp), %rsi
 	movq TF_RDX(%rsp), %rdx
@@ -77,16 +82,51 @@ syscall_entry:
 	movq %r9, TF_R9(%rsp)
 	movq %gs:8, %rcx
 	movq %rcx, TF_RSP(%rsp)
-	movq %rsp, %rdi
 	leaq -SYSCALL_FLAT_FIRST(%rax), %rcx
 	cmpq $1, %rcx
 	jbe syscall_flat                /* the two kbus fast actions */
-syscall_slow:
+
+/*
+ * The dispatcher, every other action (and the fast ones the flat path leaves
+ * to C): rax = the action, rdi = the target, rsp = the frame. A reference a
+ * flat call kept is put first (kbus_flat_put_held()); then the action's
+ * entry of syscall_table (kernel/syscall/table.c) is called with the
+ * thread's cspace, the frame's argument registers (arch_syscall_argp()) and
+ * the target. Interrupts are on around the call; from the cli to
+ * SYSRET they stay off, so the return-work test (need_resched on this CPU,
+ * the thread's kill_pending and suspend_hint, the copy of its process's
+ * suspended that process_set_suspended() writes: user_return_owed())
+ * holds until user mode, where what sets one of them afterwards interrupts
+ * the thread and is checked again at that exit.
+ */
+syscall_table_call:
 	sti
-	call syscall_dispatch           /* returns with interrupts off: its last check
-	                                   (user_return_work) holds until SYSRET */
-	.globl syscall_exit
-syscall_exit:                           /* rsp = the frame, interrupts off */
+	movq %gs:CPU_CURRENT, %rcx
+	cmpq $0, THREAD_HELD_EP(%rcx)
+	jne 3f
+1:	cmpq $SYSCALL_TABLE_SIZE, %rax
+	jae 4f
+	movq %rdi, %rdx                 /* entry(cs, args, target) */
+	movq THREAD_UCS(%rcx), %rdi
+	leaq TF_RSI(%rsp), %rsi
+	call *syscall_table(, %rax, 8)
+2:	movq %rax, TF_RAX(%rsp)
+	cli
+	movq %gs:CPU_CURRENT, %rcx
+	cmpb $0, %gs:CPU_NEED_RESCHED
+	jne 5f
+	cmpw $0, THREAD_KILL_PENDING(%rcx) /* return_flags: and suspend_hint */
+	jne 5f
+	SYSRET_FRAME_RAX
+3:	movq %rcx, %rdi
+	call kbus_flat_put_held         /* kept by a flat call for the next one */
+	movq %gs:CPU_CURRENT, %rcx
+	movq TF_RAX(%rsp), %rax
+	movq TF_RDI(%rsp), %rdi
+	jmp 1b
+4:	movq $SYSCALL_ERR_NOT_SUPPORTED, %rax
+	jmp 2b
+5:	call user_return_work           /* a reschedule, a kill, a suspend */
 	SYSRET_FRAME
 
 /* rsp = a whole frame (the flat path's), interrupts off */
@@ -108,6 +148,7 @@ syscall_exit_full:
  * is resumed by an exit on its frame, on whatever stack and CPU.
  */
 syscall_flat:
+	movq %rsp, %rdi
 	movq %rbx, TF_RBX(%rsp)
 	movq %rbp, TF_RBP(%rsp)
 	movq %r12, TF_R12(%rsp)
@@ -128,8 +169,9 @@ syscall_flat:
 	call user_return_work
 	jmp syscall_exit_full
 2:	addq $ARCH_FLAT_GAP, %rsp       /* kbus_flat() gave back our own registers */
-	movq %rsp, %rdi
-	jmp syscall_slow
+	movq TF_RAX(%rsp), %rax
+	movq TF_RDI(%rsp), %rdi
+	jmp syscall_table_call
 
 /* A flat-blocked thread's saved context returns here, rsp = its frame (thread.h). */
 	.globl kbus_flat_trampoline

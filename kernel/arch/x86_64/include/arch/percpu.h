@@ -24,6 +24,8 @@ struct cpu {
 	unsigned id; /* 0..ncpus-1, 0 = BSP */
 	uint32_t apic_id;
 	bool online;
+	bool need_resched; /* switch at the next exit from a trap or system call: set by
+	                      any CPU (its run queue's need_resched points here) */
 	struct thread *current;
 	struct thread *idle;
 	struct gdt_block gdt;
