@@ -227,8 +227,9 @@ if [ "$interactive" = 1 ]; then
 	fi
 else
 	set -- "$@" -display none
-	if [ -n "$stall_s" ] && [ -n "$serial_log" ]; then
-		# the stall watchdog asks it for every vCPU's registers before it kills QEMU
+	if [ -n "$serial_log" ]; then
+		# a monitor beside the log: the stall watchdog (and tools/shell-session.py on
+		# a wedged session) asks it where every vCPU was before killing QEMU
 		mkdir -p "$(dirname "$serial_log")"
 		rm -f "$serial_log.mon"
 		set -- "$@" -monitor "unix:$serial_log.mon,server=on,wait=off"
@@ -267,31 +268,14 @@ if [ -z "$stall_s" ] || [ -z "$serial_log" ]; then
 	exec "$@"
 fi
 
-# Every vCPU's registers from the QEMU monitor at socket $1 into file $2, and each
-# CPU's RIP on stderr (so a hang's report says where every CPU was). Best effort.
+# Every vCPU's registers and local APIC from the QEMU monitor at socket $1 into
+# file $2, and each CPU's RIP, halt state and LAPIC timer on stderr (so a hang's
+# report says where every CPU was). Best effort.
 dump_registers() {
 	[ -S "$1" ] || return 0
-	python3 - "$1" >"$2" 2>&1 <<'PYEOF' || true
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(2)
-s.connect(sys.argv[1])
-s.sendall(b"info registers -a\n")
-out, end = b"", time.time() + 5
-while time.time() < end:
-    try:
-        d = s.recv(65536)
-    except socket.timeout:
-        break
-    if not d:
-        break
-    out += d
-sys.stdout.write(out.decode("latin-1"))
-PYEOF
+	echo "qemu.sh: each vCPU's registers and local APIC are in $2:" >&2
+	python3 "$(dirname "$0")/qemu-dump.py" "$1" "$2" >&2 || true
 	rm -f "$1"
-	echo "qemu.sh: each vCPU's registers are in $2:" >&2
-	grep -oE '^CPU#[0-9]+|RIP=[0-9a-f]+|CPL=[0-9]|HLT=[0-9]' "$2" | paste -sd ' ' | \
-		sed 's/ CPU#/\nCPU#/g' >&2 || true
 }
 
 # The stall watchdog: a test run is judged by its progress, not by how fast the

@@ -202,6 +202,16 @@ def stop(qemu):
     qemu.wait()
 
 
+def dump_vcpus(serial_log, tr):
+    """Where every vCPU of the wedged machine is (tools/qemu-dump.py), kept beside the log."""
+    regs = serial_log + ".regs"
+    res = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "qemu-dump.py"),
+                          serial_log + ".mon", regs], capture_output=True, text=True, check=False)
+    tr.write(("\n[vCPUs when the session gave up]\n%s" % res.stdout).encode())
+    return "vCPUs: %s (registers and local APICs in %s)" % (
+        " | ".join(res.stdout.strip().split("\n")), regs)
+
+
 def run_session(args, path, logs):
     name = os.path.basename(path).rsplit(".", 1)[0]
     sock_path = os.path.join(tempfile.mkdtemp(prefix="charlotte-shell-"), "serial.sock")
@@ -312,6 +322,8 @@ def run_session(args, path, logs):
                     break
         finally:
             sock.close()
+            if why and qemu.poll() is None:
+                why += "; " + dump_vcpus(serial_log, tr)
             stop(qemu)
     return why
 

@@ -1119,6 +1119,33 @@ void sched_idle(void)
 	}
 }
 
+/* Every CPU's queue and timers for the NMI dump (debug/nmi_dump.c): all CPUs are held there. */
+void sched_debug_dump(void)
+{
+	static const char *const states[] = {"new", "ready", "running", "blocked", "dead"};
+	uint64_t now = clock_monotonic_ns();
+	pr_info("sched: %llu ns since boot, idle mask %#llx, %llu threads", (unsigned long long)now,
+	        (unsigned long long)idle_mask,
+	        (unsigned long long)__atomic_load_n(&live_threads, __ATOMIC_RELAXED));
+	for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
+		if (!cpus[cpu] || !cpus[cpu]->sched)
+			continue;
+		struct runqueue *rq = rq_of(cpu);
+		struct thread *cur = cpus[cpu]->current;
+		pr_info("cpu %u: running %s #%llu (%s)%s, %u ready, resched %d, lock %s", cpu,
+		        cur ? cur->name : "?", cur ? (unsigned long long)cur->id : 0ull,
+		        cur && cur->state <= THREAD_DEAD ? states[cur->state] : "?",
+		        cur == rq->idle ? " [idle]" : "", rq->nready, *rq->need_resched,
+		        spin_is_locked(&rq->lock) ? "held" : "free");
+		unsigned n = 0;
+		for (struct thread *t = rq->head; t && n < 16; t = t->next, n++)
+			pr_info("  queued: %s #%llu (%s)%s", t->name, (unsigned long long)t->id,
+			        t->state <= THREAD_DEAD ? states[t->state] : "?",
+			        t->sleep_timer.armed ? " timer armed" : "");
+		timer_events_dump(cpu, now);
+	}
+}
+
 void sched_irq_exit(void)
 {
 	if (this_cpu()->sched && sched_resched_pending()) /* an interrupt before sched_init_cpu() */

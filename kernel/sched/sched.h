@@ -236,3 +236,6 @@ void sched_thread_info(struct thread *t, struct thread_info *out);
 void sched_cmdline(const char *cmdline);
 /* Threads created so far and still allocated (leak checks). */
 uint64_t sched_live_threads(void);
+
+/* Every CPU's run queue and timer events on the log (the NMI dump only). */
+void sched_debug_dump(void);

@@ -24,6 +24,8 @@ struct timer_event {
 	unsigned cpu;
 };
 
+/* Print cpu's programmed deadline and queued events (the NMI dump only). */
+void timer_events_dump(unsigned cpu, uint64_t now);
 /* Queue ev to fire at ev->deadline on this CPU. ERR_BAD_STATE if armed. */
 int timer_event_arm(struct timer_event *ev, uint64_t deadline, void (*fn)(struct timer_event *));
 /* Remove ev if still queued (must be called on the CPU it was armed on). */

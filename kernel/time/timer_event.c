@@ -16,6 +16,8 @@
 #include <arch/percpu.h>
 #include <arch/timer.h>
 #include <abi/errors.h>
+#include <lib/ksyms.h>
+#include <lib/log.h>
 
 static struct timer_event *queues[MAX_CPUS];
 /* The deadline the CPU's timer is programmed for (it fires then or before: a
@@ -87,4 +89,22 @@ void timer_events_run(void)
 		now = clock_monotonic_ns();
 	}
 	reprogram(cpu);
+}
+
+/* A CPU's timer state for the NMI dump (debug/nmi_dump.c): every CPU is held there. */
+void timer_events_dump(unsigned cpu, uint64_t now)
+{
+	pr_info("  timer: programmed %s%lld ns", programmed[cpu] ? "in " : "no (0) ",
+	        programmed[cpu] ? (long long)(programmed[cpu] - now) : 0ll);
+	unsigned n = 0;
+	for (struct timer_event *ev = queues[cpu]; ev; ev = ev->next) {
+		if (++n > 16) {
+			pr_info("    ...");
+			break;
+		}
+		uint64_t off;
+		const char *fn = ksyms_lookup((uint64_t)ev->fn, &off);
+		pr_info("    event %p %s in %lld ns%s", (void *)ev, fn ? fn : "?",
+		        (long long)(ev->deadline - now), ev->armed ? "" : " (not armed!)");
+	}
 }

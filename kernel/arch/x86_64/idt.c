@@ -20,6 +20,7 @@
 #include <arch/apic.h>
 #include <lib/log.h>
 #include <lib/panic.h>
+#include <debug/nmi_dump.h>
 #include <lib/ksyms.h>
 #include <arch/entry.h>
 #include <arch/uaccess.h>
@@ -222,6 +223,10 @@ static void exception(struct trap_frame *tf)
 			return;
 		goto report; /* no process to end: a kernel bug */
 	}
+	if (tf->vector == VEC_NMI && c && c->online && !panic_in_progress()) {
+		nmi_dump(tf); /* a watchdog asking where the machine stands */
+		return;
+	}
 	if (uaccess_ip(tf->rip) && tf->vector == VEC_PF &&
 	    uthread_page_fault(read_cr2(), tf->rip, pf_access(tf->error)))
 		return; /* a user pager mapped the page: the copy resumes */
@@ -258,7 +263,7 @@ void trap_dispatch(struct trap_frame *tf)
 		panic("trap %u entered with RFLAGS.AC set: SMAP open in the kernel", v);
 	if (v < 32) {
 		exception(tf);
-		if (tf->cs & 3) {
+		if ((tf->cs & 3) && v != VEC_NMI && v != VEC_MC) { /* not on an IST stack */
 			arch_irq_disable(); /* a page fault's pager wait ran with interrupts on */
 			user_return_work(); /* killed while its pager worked, or a wake-up came */
 		}
