@@ -225,8 +225,28 @@ static void kick_idle_for(uint64_t affinity, unsigned cpu_now)
 }
 
 /* A thread's memory goes back (it ended, or never started). */
+/* Every thread from its creation to its freeing, for sched_debug_dump() only. */
+static struct spinlock all_lock = SPINLOCK_INIT;
+static struct thread *all_threads;
+
+static void all_link(struct thread *t)
+{
+	uint64_t irq = spin_lock_irqsave(&all_lock);
+	t->all_next = all_threads;
+	if (all_threads)
+		all_threads->all_pprev = &t->all_next;
+	t->all_pprev = &all_threads;
+	all_threads = t;
+	spin_unlock_irqrestore(&all_lock, irq);
+}
+
 static void thread_free(struct thread *t)
 {
+	uint64_t irq = spin_lock_irqsave(&all_lock);
+	*t->all_pprev = t->all_next;
+	if (t->all_next)
+		t->all_next->all_pprev = t->all_pprev;
+	spin_unlock_irqrestore(&all_lock, irq);
 	page_free(t->stack, THREAD_STACK_ORDER);
 	kfree(t);
 	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
@@ -706,6 +726,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
 	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	strlcpy(t->name, name, sizeof(t->name));
 	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
+	all_link(t);
 	return t;
 }
 
@@ -1143,6 +1164,26 @@ void sched_debug_dump(void)
 			        t->state <= THREAD_DEAD ? states[t->state] : "?",
 			        t->sleep_timer.armed ? " timer armed" : "");
 		timer_events_dump(cpu, now);
+	}
+	/* every thread off its CPU, and where a blocked one waits */
+	unsigned n = 0, traced = 0;
+	for (struct thread *t = all_threads; t; t = t->all_next) {
+		if (++n > 256) {
+			pr_info(
+			    "  ... (%llu threads in all)",
+			    (unsigned long long)__atomic_load_n(&live_threads, __ATOMIC_RELAXED));
+			break;
+		}
+		if (t->on_cpu)
+			continue; /* its CPU's frame is printed below */
+		pr_info("thread %s #%llu: %s on cpu %u%s", t->name, (unsigned long long)t->id,
+		        t->state <= THREAD_DEAD ? states[t->state] : "?", t->cpu,
+		        t->sleep_timer.armed ? ", timer armed" : "");
+		if (t->state == THREAD_BLOCKED && t->stack && traced++ < 64) {
+			uint64_t rip, rbp;
+			arch_context_frame(t->rsp, &rip, &rbp);
+			arch_backtrace(rip, rbp);
+		}
 	}
 }
 

@@ -108,6 +108,7 @@ struct thread {
 	bool front_queued; /* queued at the front (credit, or preempted with budget left) */
 	uint64_t share_at, share_cpu; /* balance(): its recent share is measured from this
 	                                  time and the CPU time it had had then */
+	struct thread *all_next, **all_pprev; /* every thread, for the NMI dump (all_lock) */
 };
 
 /*

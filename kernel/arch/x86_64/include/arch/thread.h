@@ -42,6 +42,15 @@ static inline void arch_user_frame_init(struct trap_frame *tf, uint64_t rip, uin
 	tf->rflags = 0x202; /* IF */
 }
 
+/* Where a switched-out thread resumes: arch_context_switch() left rbp and the
+ * return address above the other callee-saved registers (switch.S). */
+static inline void arch_context_frame(uint64_t rsp, uint64_t *rip, uint64_t *rbp)
+{
+	const uint64_t *saved = (const uint64_t *)rsp; /* r15 r14 r13 r12 rbx rbp ret */
+	*rbp = saved[5];
+	*rip = saved[6];
+}
+
 /* Sleep until the next interrupt, with interrupts enabled for it (the idle loop). */
 static inline void arch_wait_for_interrupt(void)
 {
