@@ -1135,6 +1135,7 @@ void sched_idle(void)
 			arch_irq_enable();
 			continue;
 		}
+		timer_events_idle();
 		set_idle_bit(rq->cpu, true);
 		arch_wait_for_interrupt();
 	}

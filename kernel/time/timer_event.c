@@ -23,6 +23,8 @@ static struct timer_event *queues[MAX_CPUS];
 /* The deadline the CPU's timer is programmed for (it fires then or before: a
  * long delta is cut to the LAPIC's count); 0: not programmed. */
 static uint64_t programmed[MAX_CPUS];
+#define TIMER_LATE_NS 100000000ull /* overdue this long at idle: logged */
+static unsigned late_told;
 
 /* Program the timer for the head if it would fire later than the head is due. */
 static void reprogram(unsigned cpu)
@@ -74,6 +76,36 @@ bool timer_event_cancel(struct timer_event *ev)
 	}
 	arch_irq_restore(irq);
 	return found;
+}
+
+/*
+ * Before this CPU halts (the idle loop, interrupts off). A programmed deadline
+ * already past whose interrupt is not waiting in the LAPIC's IRR is late or
+ * lost, and from the LAPIC it cannot be told which: under QEMU TCG the
+ * expiry's interrupt is raised by the emulator's main loop, microseconds to
+ * milliseconds after the count reads 0. A lost one happened now and then (a
+ * boot wedged with a sleeper's event 64 s overdue, the LAPIC timer run down,
+ * nothing in IRR or ISR), and nothing else would ever program the timer again:
+ * later events arm nothing while an earlier deadline is programmed. So the
+ * timer is armed again for the head: a late interrupt then costs one early
+ * interrupt more, a lost one no more than the CPU's next trip through idle.
+ * One overdue by more than TIMER_LATE_NS is logged (the first 8 times).
+ * Returns true when it re-armed.
+ */
+bool timer_events_idle(void)
+{
+	unsigned cpu = this_cpu()->id;
+	uint64_t now = clock_monotonic_ns();
+	bool overdue = programmed[cpu] && programmed[cpu] < now && !timer_local_pending();
+	if (overdue) {
+		if (now - programmed[cpu] > TIMER_LATE_NS &&
+		    __atomic_fetch_add(&late_told, 1, __ATOMIC_RELAXED) < 8)
+			pr_warn("timer: CPU %u's interrupt is %llu ms overdue: armed again", cpu,
+			        (unsigned long long)((now - programmed[cpu]) / 1000000));
+		programmed[cpu] = 0;
+	}
+	reprogram(cpu);
+	return overdue;
 }
 
 void timer_events_run(void)

@@ -154,6 +154,17 @@ void lapic_timer_oneshot(uint32_t count)
 	wr(LAPIC_TIMER_INIT, count);
 }
 
+bool lapic_timer_pending(void)
+{
+	/* IRR: eight 32-bit registers from 0x200, 16 bytes apart */
+	return rd(0x200 + (VEC_TIMER / 32) * 0x10) >> (VEC_TIMER % 32) & 1;
+}
+
+void lapic_timer_mask(void)
+{
+	wr(LAPIC_LVT_TIMER, (1u << 16) | VEC_TIMER); /* the count runs on; an expiry is dropped */
+}
+
 void lapic_timer_start_free(void)
 {
 	wr(LAPIC_LVT_TIMER, (1u << 16) | VEC_TIMER); /* masked, one-shot */

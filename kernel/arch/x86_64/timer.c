@@ -126,6 +126,11 @@ void timer_arm_local(uint64_t delta_ns)
 	lapic_timer_oneshot((uint32_t)count);
 }
 
+bool timer_local_pending(void)
+{
+	return lapic_timer_pending();
+}
+
 void udelay(uint64_t us)
 {
 	uint64_t end = clock_monotonic_ns() + us * 1000;

@@ -28,6 +28,11 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 void lapic_timer_oneshot(uint32_t count);
 uint32_t lapic_timer_current(void);
 void lapic_timer_start_free(void);
+/* Mask the timer's LVT entry: an expiry meanwhile raises nothing (tests of a lost
+ * timer interrupt); the next lapic_timer_oneshot() unmasks it. */
+void lapic_timer_mask(void);
+/* Whether this CPU's timer interrupt is raised and not yet taken (its IRR bit). */
+bool lapic_timer_pending(void);
 
 void ioapic_init(const struct acpi_info *acpi);
 /* Route ISA irq (0..15) to its vector on the CPU with apic_id; unmask. */

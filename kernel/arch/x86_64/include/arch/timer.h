@@ -14,6 +14,8 @@ struct acpi_info;
 void timer_init(const struct acpi_info *acpi);
 /* Program this CPU's LAPIC timer to fire once, delta_ns from now (0 = stop). */
 void timer_arm_local(uint64_t delta_ns);
+/* Whether this CPU's timer interrupt is raised and waits for interrupts to be on. */
+bool timer_local_pending(void);
 /* Busy-wait (used during SMP start-up). */
 void udelay(uint64_t us);
 /* Name of the clock source and calibration result, for the log. */
