@@ -224,7 +224,6 @@ static void kick_idle_for(uint64_t affinity, unsigned cpu_now)
 	}
 }
 
-/* A thread's memory goes back (it ended, or never started). */
 /* Every thread from its creation to its freeing, for sched_debug_dump() only. */
 static struct spinlock all_lock = SPINLOCK_INIT;
 static struct thread *all_threads;
@@ -240,6 +239,7 @@ static void all_link(struct thread *t)
 	spin_unlock_irqrestore(&all_lock, irq);
 }
 
+/* A thread's memory goes back (it ended, or never started). */
 static void thread_free(struct thread *t)
 {
 	uint64_t irq = spin_lock_irqsave(&all_lock);

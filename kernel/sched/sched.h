@@ -157,11 +157,7 @@ static inline struct thread *sched_current(void)
  * one %gs-relative load (arch/percpu.h, struct cpu's need_resched). */
 static inline bool sched_resched_pending(void)
 {
-	bool r;
-	__asm__ volatile("movb %%gs:%c1, %0"
-	                 : "=q"(r)
-	                 : "i"(__builtin_offsetof(struct cpu, need_resched)));
-	return r;
+	return this_cpu_need_resched();
 }
 void sched_yield(void);
 /* Sleep at least ns (a timer event wakes us). */

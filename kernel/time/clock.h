@@ -25,8 +25,8 @@ struct timer_event {
 };
 
 /* Before halting (interrupts off): re-arm a timer whose deadline passed with no
- * interrupt; true if it did (timer_event.c). */
-bool timer_events_idle(void);
+ * interrupt (timer_event.c). */
+void timer_events_idle(void);
 /* Print cpu's programmed deadline and queued events (the NMI dump only). */
 void timer_events_dump(unsigned cpu, uint64_t now);
 /* Queue ev to fire at ev->deadline on this CPU. ERR_BAD_STATE if armed. */

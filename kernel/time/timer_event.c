@@ -90,9 +90,8 @@ bool timer_event_cancel(struct timer_event *ev)
  * timer is armed again for the head: a late interrupt then costs one early
  * interrupt more, a lost one no more than the CPU's next trip through idle.
  * One overdue by more than TIMER_LATE_NS is logged (the first 8 times).
- * Returns true when it re-armed.
  */
-bool timer_events_idle(void)
+void timer_events_idle(void)
 {
 	unsigned cpu = this_cpu()->id;
 	uint64_t now = clock_monotonic_ns();
@@ -105,7 +104,6 @@ bool timer_events_idle(void)
 		programmed[cpu] = 0;
 	}
 	reprogram(cpu);
-	return overdue;
 }
 
 void timer_events_run(void)

@@ -167,7 +167,7 @@ void lapic_timer_mask(void)
 
 void lapic_timer_start_free(void)
 {
-	wr(LAPIC_LVT_TIMER, (1u << 16) | VEC_TIMER); /* masked, one-shot */
+	lapic_timer_mask(); /* masked, one-shot */
 	wr(LAPIC_TIMER_INIT, 0xffffffffu);
 }
 

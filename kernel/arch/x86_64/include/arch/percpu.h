@@ -66,5 +66,15 @@ static inline struct thread *this_cpu_current(void)
 	return t;
 }
 
+/* This CPU's need_resched, in one GS-relative load (sched_resched_pending()). */
+static inline bool this_cpu_need_resched(void)
+{
+	bool r;
+	__asm__ volatile("movb %%gs:%c1, %0"
+	                 : "=q"(r)
+	                 : "i"(__builtin_offsetof(struct cpu, need_resched)));
+	return r;
+}
+
 /* Point GS base at c and build its GDT/TSS. */
 void percpu_setup(struct cpu *c);
