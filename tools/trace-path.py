@@ -45,6 +45,8 @@ def where(pc):
 
 
 per_fn = collections.Counter()
+lines_wanted = os.environ.get('TRACE_LINES', '') != ''
+first_pcs = []
 runs = []
 hits = 0
 total = 0
@@ -60,7 +62,19 @@ while True:
         runs.append([fn, 0])
     runs[-1][1] += 1
     total += 1
+    if lines_wanted and hits <= 2:
+        first_pcs.append(pc)
     gdb.execute('stepi', to_string=True)
+
+
+def source_line(pc):
+    """file:line of pc, the innermost inlined function's line."""
+    if pc < 0xffff800000000000:
+        return 'USER'
+    sal = gdb.find_pc_line(pc)
+    if sal.symtab is None:
+        return where(pc)
+    return '%s:%d' % (os.path.basename(sal.symtab.filename), sal.line)
 
 with open(out_path, 'w') as f:
     f.write('instructions: %d in %d rounds, %.1f per round\n' % (total, rounds, total / rounds))
@@ -73,4 +87,17 @@ with open(out_path, 'w') as f:
         seen += n
         if seen >= total / rounds:
             break
+    if lines_wanted:
+        f.write('--- the first round by source line, in order ---\n')
+        line_runs = []
+        for pc in first_pcs:
+            where_line = source_line(pc)
+            if not line_runs or line_runs[-1][0] != where_line:
+                line_runs.append([where_line, 0])
+            line_runs[-1][1] += 1
+        for where_line, n in line_runs:
+            f.write('%5d %s\n' % (n, where_line))
+if lines_wanted:
+    with open(out_path + '.pcs', 'w') as f:  # for objdump: one address a line
+        f.write(''.join('%x\n' % pc for pc in first_pcs))
 gdb.execute('kill')

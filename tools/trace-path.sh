@@ -13,6 +13,7 @@
 #          (the default: one ipc_rtt round trip = a call and a reply-and-receive)
 #        TRACE_BP=sys_self_null TRACE_COND= TRACE_SKIP=500 \
 #          tools/trace-path.sh      (null_syscall: SYS_SELF_NULL's handler)
+# TRACE_LINES=1 adds the first round by source line (inlined code by its own line).
 # Needs the images of `make all`; installs gdb if missing (tools/deps.sh trace).
 set -eu
 tools/deps.sh trace

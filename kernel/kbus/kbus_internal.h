@@ -18,6 +18,7 @@
  */
 #pragma once
 #include <kbus/kbus.h>
+#include <kbus/kbus_thread.h>
 #include <lib/spinlock.h>
 #include <sched/waitq.h>
 
@@ -196,3 +197,42 @@ void kbus_drop_pending(struct thread *t);
 bool kbus_group_closed(struct kbus_group *g);
 void kbus_group_unsubscribe(struct endpoint *ep);
 void kbus_group_put(struct kbus_group *g);
+
+/* --- call lists and parked receivers (call.c, flat.c); ch->lock held --- */
+
+/* ch->lock held: unlink call from its server endpoint's outstanding list. */
+static inline void unlink_call(struct endpoint *ep, struct kbus_call *call)
+{
+	(void)ep;
+	*call->pprev_out = call->next_out; /* O(1): however many calls are outstanding */
+	if (call->next_out)
+		call->next_out->pprev_out = call->pprev_out;
+}
+
+/* ch->lock held: call is outstanding on ep (received, not yet answered). */
+static inline void link_call(struct endpoint *ep, struct kbus_call *call)
+{
+	call->next_out = ep->calls;
+	call->pprev_out = &ep->calls;
+	if (ep->calls)
+		ep->calls->pprev_out = &call->next_out;
+	ep->calls = call;
+}
+
+/* ch->lock held: fw starts waiting on ep (its receivers parked in the fast path). */
+static inline void park_waiter(struct endpoint *ep, struct kbus_fast_waiter *fw)
+{
+	fw->next = ep->fast_waiter;
+	fw->pprev = &ep->fast_waiter;
+	if (fw->next)
+		fw->next->pprev = &fw->next;
+	ep->fast_waiter = fw;
+}
+
+/* ch->lock held: take fw, the first of ep's parked receivers, off the list. */
+static inline void take_first_waiter(struct endpoint *ep, struct kbus_fast_waiter *fw)
+{
+	ep->fast_waiter = fw->next;
+	if (fw->next)
+		fw->next->pprev = &ep->fast_waiter;
+}

@@ -79,9 +79,9 @@ static inline void spin_lock(struct spinlock *l)
 		spin_lock_contended(l);
 }
 
-static inline void spin_unlock(struct spinlock *l)
+static inline __attribute__((always_inline)) void spin_unlock(struct spinlock *l)
 {
-	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+	arch_release_inc(&l->owner); /* only the holder writes owner */
 }
 
 static inline uint64_t spin_lock_irqsave(struct spinlock *l)

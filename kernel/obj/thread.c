@@ -14,6 +14,7 @@
 #include <arch/cpufeatures.h>
 #include <arch/entry.h>
 #include <arch/thread.h>
+#include <arch/thread_switch.h>
 #include <lib/compiler.h>
 #include <lib/string.h>
 #include <mm/kmalloc.h>
@@ -83,7 +84,7 @@ int uthread_create(struct process *p, struct uthread **out)
 		goto out_thread;
 	t->kt->uthread = t;
 	t->kt->ucs = p->cs; /* set at process creation, NULL only once its last thread ended */
-	t->kt->vs = &p->as->vs;
+	thread_set_space(t->kt, &p->as->vs);
 	t->kt->acct = &p->acct; /* p outlives it: sched_acct_detach() at its end */
 	kobject_init(&t->obj, OBJ_THREAD, &uthread_ops);
 	waitq_init(&t->exited);
@@ -185,7 +186,7 @@ void uthread_exit_current(int64_t code)
 	waitq_wake_all(&t->exited);
 	/* leave the address space and the FPU before the references go */
 	irq = arch_irq_save();
-	kt->vs = NULL;
+	thread_set_space(kt, NULL);
 	vmm_space_activate(&kernel_space);
 	struct fpu_area *fpu = kt->fpu;
 	kt->fpu = NULL;

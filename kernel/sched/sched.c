@@ -663,6 +663,7 @@ void sched_init_cpu(const char *name)
 	boot->cpu = c->id;
 	boot->weight = SCHED_WEIGHT_DEFAULT;
 	boot->affinity = 1ull << c->id;
+	thread_set_space(boot, NULL);
 	boot->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	strlcpy(boot->name, name, sizeof(boot->name));
 	c->current = boot;
@@ -709,6 +710,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
 	for (int i = 0; i < 6; i++)
 		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
 	t->rsp = (uint64_t)sp;
+	thread_set_space(t, NULL);
 	t->fn = fn;
 	t->arg = arg;
 	t->state = THREAD_NEW;

@@ -97,6 +97,8 @@ struct thread {
 	uint64_t cpu_ns; /* time it ran before its last switch-out */
 	uint64_t switches; /* times it was switched off a CPU */
 	struct sched_acct *acct; /* its group's totals, or NULL */
+	uint64_t space_root; /* the page-table root a switch to it loads: vs's, or
+	                        the kernel's (thread_set_space(), arch/thread_switch.h) */
 	/* scheduling (abi/sched.h); set through sched_set_thread() */
 	uint32_t weight; /* SCHED_WEIGHT_MIN..MAX */
 	uint64_t affinity; /* CPUs it may run on (bit i = CPU i), never 0 */

@@ -140,12 +140,15 @@ syscall_exit_full:
 	SYSRET_FRAME
 
 /*
- * The kbus flat path (kbus/call.c), interrupts off throughout. kbus_flat()
- * returns the frame to leave on in rax (bit 0: user_return_work() is owed
- * first; 0: not handled here, take the C path) and in rdx the thread that
- * left this CPU (or 0). Its on_cpu is cleared only once we are off its stack.
+ * The kbus flat path (kbus/flat.c), interrupts off throughout. kbus_flat()
+ * returns the frame to leave on in rax (0: not handled here, take the C
+ * path) and in rdx the thread that left this CPU; the thread that now runs
+ * here is the current one, and what it owes before user mode is tested as
+ * the dispatcher's exit tests it. Its on_cpu is cleared only once we are off its stack.
  * The callee-saved registers go into the frame first: a thread blocked here
- * is resumed by an exit on its frame, on whatever stack and CPU.
+ * is resumed by an exit on its frame, on whatever stack and CPU; and
+ * kbus_flat() (built with them call-clobbered, kernel/kbus/flat.c) does not
+ * keep them, so every way out reloads them from the frame.
  */
 syscall_flat:
 	movq %rsp, %rdi
@@ -160,15 +163,20 @@ syscall_flat:
 	testq %rax, %rax
 	jz 2f
 	movq %rax, %rsp
-	andq $-2, %rsp
-	testq %rdx, %rdx
-	jz 1f
 	movb $0, THREAD_ON_CPU(%rdx)    /* off its CPU: another may run it now */
-1:	testb $1, %al
-	jz syscall_exit_full
-	call user_return_work
+	cmpb $0, %gs:CPU_NEED_RESCHED   /* what the thread we leave as owes first */
+	jne 1f
+	movq %gs:CPU_CURRENT, %rcx
+	cmpw $0, THREAD_KILL_PENDING(%rcx) /* return_flags: and suspend_hint */
+	je syscall_exit_full
+1:	call user_return_work
 	jmp syscall_exit_full
-2:	addq $ARCH_FLAT_GAP, %rsp       /* kbus_flat() gave back our own registers */
+2:	addq $ARCH_FLAT_GAP, %rsp       /* not handled: the C path, on our own frame */
+	movq TF_R15(%rsp), %r15         /* kbus_flat() does not keep these (flat.c) */
+	movq TF_R14(%rsp), %r14
+	movq TF_R13(%rsp), %r13
+	movq TF_R12(%rsp), %r12
+	movq TF_RBX(%rsp), %rbx
 	movq TF_RAX(%rsp), %rax
 	movq TF_RDI(%rsp), %rdi
 	jmp syscall_table_call

@@ -10,6 +10,10 @@ static inline bool arch_spin_fair(void)
 {
 	return HOST_SPIN_FAIR;
 }
+static inline void arch_release_inc(uint32_t *word)
+{
+	__atomic_store_n(word, *word + 1, __ATOMIC_RELEASE);
+}
 static inline uint64_t arch_irq_save(void)
 {
 	return 0;

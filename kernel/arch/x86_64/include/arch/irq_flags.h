@@ -1,7 +1,7 @@
 /*
  * arch/irq_flags.h - save, disable and restore the local CPU's interrupt flag.
- * Generic code (spinlocks) uses only these three, arch_cpu_relax() and
- * arch_spin_fair().
+ * Generic code (spinlocks) uses only these three, arch_cpu_relax(),
+ * arch_spin_fair() and arch_release_inc().
  */
 #pragma once
 #include <stdbool.h>
@@ -14,6 +14,17 @@ extern bool arch_virtual_cpus;
 static inline bool arch_spin_fair(void)
 {
 	return !arch_virtual_cpus;
+}
+
+/*
+ * Add one to a word only the caller writes (a spinlock's owner), as a release
+ * store: one instruction (x86 stores are release stores; no lock prefix, since
+ * no other CPU writes the word). The compiler's atomic store would load, add
+ * and store: three.
+ */
+static inline __attribute__((always_inline)) void arch_release_inc(uint32_t *word)
+{
+	__asm__ volatile("addl $1, %0" : "+m"(*word)::"memory");
 }
 
 static inline uint64_t arch_irq_save(void)

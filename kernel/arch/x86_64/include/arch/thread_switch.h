@@ -26,6 +26,13 @@ static inline void arch_set_kernel_stack(struct cpu *c, uint64_t rsp0)
 	c->kernel_rsp = rsp0;
 }
 
+/* t runs in vs from its next switch-in (NULL: the kernel's tables). */
+static inline void thread_set_space(struct thread *t, struct vm_space *vs)
+{
+	t->vs = vs;
+	t->space_root = (vs ? &vs->mmu : &kernel_space.mmu)->pml4_phys;
+}
+
 /* Called by the scheduler with interrupts off, just before the stack switch
  * (inline: twice per kbus round trip). */
 static inline void arch_thread_switch(struct thread *prev, struct thread *next)
@@ -35,7 +42,8 @@ static inline void arch_thread_switch(struct thread *prev, struct thread *next)
 		fpu_save(prev->fpu);
 	if (next->fpu)
 		fpu_restore(next->fpu);
-	arch_mmu_activate(next->vs ? &next->vs->mmu : &kernel_space.mmu);
+	if (read_cr3() != next->space_root) /* arch_mmu_activate(), the root cached */
+		write_cr3(next->space_root);
 	ioperm_switch_check(c, next->vs ? &next->vs->mmu : NULL);
 	if (next->stack)
 		arch_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));

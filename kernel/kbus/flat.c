@@ -1,0 +1,221 @@
+/*
+ * flat.c - the kbus flat path: a fast call, or a reply and receive, in one
+ * pass from the SYSCALL to the SYSRET (docs/kbus.md, "The flat path").
+ *
+ * This file is compiled with rbx and r12-r15 as call-clobbered registers
+ * (mk/kernel.mk: -fcall-used-*), so kbus_flat() neither saves nor restores
+ * them: syscall.S has already put the user's values in the frame and reloads
+ * every register from the frame it leaves on (syscall_exit_full, and the C
+ * path's entry after a fallback). Nothing here may be called from C: every
+ * function but kbus_flat() is static, and kbus_flat() is called only from
+ * syscall.S. What it calls in other files keeps the usual convention.
+ */
+#include <kbus/kbus_internal.h>
+#include <abi/rights.h>
+#include <arch/entry.h>
+#include <arch/flat_asm.h>
+#include <arch/syscall_regs.h>
+#include <arch/thread.h>
+#include <cap/hold.h>
+#include <obj/process.h>
+#include <obj/thread.h>
+#include <sched/direct.h>
+#include <sched/sched.h>
+
+/*
+ * syscall.S sends the two fast actions here first, with interrupts off and
+ * the caller's frame at the top of its kernel stack. When both sides can be served without blocking in C
+ * code, the whole call (or reply and receive) is done in this one pass:
+ *
+ *   call: the server is parked on the peer endpoint; the caller's four words
+ *     and badge go straight into the server's frame, the caller blocks with
+ *     its wait described in its own thread (kbus.call, KBUS_FLAT_CALLER), and
+ *     the CPU leaves to user mode on the server's frame;
+ *   reply and receive: the reply goes straight into the caller's frame, the
+ *     server parks (kbus.fw, KBUS_FLAT_PARKED) and the CPU leaves on the
+ *     caller's frame; with no reply to send, the server parks and the
+ *     scheduler picks what runs.
+ *
+ * A thread blocked here keeps no kernel frames: its saved context resumes in
+ * kbus_flat_resume() when anything else wakes it (a kill, a close, a queued
+ * message, a call or reply by the C path), which finishes the operation with
+ * the C path's own code. A peer blocked in C code (the C path's parked
+ * receiver, a caller in wait_reply()) is switched to the ordinary way. Every
+ * other case (a timeout, queued messages, a full reply slot, a busy run
+ * queue lock, a wake-up or kill pending) returns 0 before anything changed
+ * and the C path runs the action from the start.
+ *
+ * Capabilities: the lookup holds the cspace lock (no reference taken) until
+ * the channel lock is ours; the channel cannot be freed while that is held
+ * (endpoint_destroy() takes it). References a blocked thread needs are kept
+ * in the thread: the caller's on its own endpoint (kbus.held_ep, reused by
+ * its next flat call and put by its next other system call), the parked
+ * receiver's on its endpoint (kbus.fw.ep, which becomes kbus.pending_ep when
+ * a call is handed over and back when it parks again). So a steady call /
+ * reply-and-receive loop takes no reference and no interrupt flag save.
+ */
+_Static_assert(SYSCALL_FLAT_FIRST == SYS_KBUS_CALL_FAST &&
+                   SYSCALL_FLAT_FIRST + 1 == SYS_KBUS_REPLY_RECV_FAST,
+               "syscall.S routes the two fast actions");
+_Static_assert(THREAD_ON_CPU == __builtin_offsetof(struct thread, on_cpu), "syscall.S clears it");
+
+static inline struct trap_frame *frame_of(struct thread *t)
+{
+	return arch_thread_frame(t->stack, PAGE_SIZE << THREAD_STACK_ORDER);
+}
+
+/* ch->lock held: park self's own waiter on ep (the reference fw.ep is self's). */
+static void flat_park(struct thread *self, struct endpoint *ep)
+{
+	struct kbus_fast_waiter *fw = &self->kbus.fw;
+	fw->thread = self;
+	fw->got = false;
+	fw->ep = ep;
+	park_waiter(ep, fw);
+	self->kbus.flat = KBUS_FLAT_PARKED;
+}
+
+/* ch->lock held: is the receiver parked at the head of dst's list one of ours to take? */
+static struct thread *parked_server(struct endpoint *dst)
+{
+	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	if (!fw || dst->head || dst->closed)
+		return NULL;
+	struct thread *server = fw->thread;
+	if (READ_ONCE(server->kbus.pending))
+		return NULL; /* its reply slot is in use: the C path queues */
+	return server;
+}
+
+static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *tf,
+                                       struct endpoint *ep, uint64_t badge)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct endpoint *dst = ep->peer;
+	struct kbus_channel *ch = ep->ch;
+	struct thread *server = dst ? parked_server(dst) : NULL;
+	if (!server) {
+		spin_unlock(&ch->lock);
+		return none;
+	}
+	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	bool flat = fw == &server->kbus.fw && server->kbus.flat == KBUS_FLAT_PARKED;
+	uint64_t ctx = arch_flat_context(tf);
+	if (flat ? !sched_flat_switch(self, ctx, server) : !sched_flat_begin(self, server)) {
+		spin_unlock(&ch->lock);
+		return none;
+	}
+	/* switched (flat) or about to: nothing below may fail */
+	take_first_waiter(dst, fw);
+	struct kbus_call *call = &self->kbus.call;
+	call->caller = self;
+	call->state = CALL_WAITING;
+	call->msg = NULL;
+	call->fast_reply = false;
+	call->server = server;
+	link_call(dst, call);
+	server->kbus.pending = call;
+	server->kbus.pending_kernel = false; /* a user caller */
+	self->kbus.flat = KBUS_FLAT_CALLER;
+	if (!flat) {
+		kobject_get(&dst->obj); /* a C-path receiver holds a capability's reference */
+		server->kbus.pending_ep = dst;
+		arch_fast_words(tf, fw->words); /* it copies them out itself */
+		fw->badge = badge;
+		__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
+		spin_unlock(&ch->lock);
+		sched_flat_switch_real(self, ctx, server);
+	}
+	server->kbus.flat = KBUS_FLAT_NONE;
+	server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
+	struct trap_frame *stf = frame_of(server);
+	arch_fast_move_words(stf, tf, badge); /* the words move once: frame to frame */
+	spin_unlock(&ch->lock);
+	return (struct kbus_flat_exit){(uint64_t)stf, self};
+}
+
+static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_frame *tf,
+                                             struct endpoint *ep, bool reply)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct kbus_channel *ch = ep->ch;
+	if (ep->head || ep->closed || kbus_peer_gone(ep))
+		goto out_none; /* a queued message, or an error: the C path */
+	if (!reply) {
+		if (self->kbus.pending || self->kbus.pending_ep != NULL ||
+		    self->kbus.held_ep != ep || !sched_flat_begin(self, NULL))
+			goto out_none;
+		self->kbus.held_ep = NULL; /* its reference is the parked one now */
+		flat_park(self, ep);
+		uint64_t ctx = arch_flat_context(tf);
+		spin_unlock(&ch->lock);
+		sched_flat_block(self, ctx);
+	}
+	struct kbus_call *call = self->kbus.pending;
+	if (self->kbus.pending_ep != ep || call == KBUS_CALL_ABANDONED)
+		goto out_none;
+	struct thread *caller = call->caller;
+	bool flat = caller->kbus.flat == KBUS_FLAT_CALLER && call == &caller->kbus.call;
+	uint64_t ctx = arch_flat_context(tf);
+	if (flat ? !sched_flat_switch(self, ctx, caller) : !sched_flat_begin(self, caller))
+		goto out_none;
+	/* switched (flat) or about to: nothing below may fail */
+	unlink_call(ep, call);
+	call->state = CALL_DONE;
+	call->fast_reply = true;
+	self->kbus.pending = NULL;
+	self->kbus.pending_ep = NULL; /* its reference is the parked one now */
+	flat_park(self, ep);
+	if (!flat) {
+		arch_fast_words(tf, call->words); /* wait_reply() returns them */
+		spin_unlock(&ch->lock);
+		sched_flat_switch_real(self, ctx, caller);
+	}
+	caller->kbus.flat = KBUS_FLAT_NONE;
+	struct trap_frame *ctf = frame_of(caller);
+	arch_fast_move_words(ctf, tf, 0);
+	spin_unlock(&ch->lock);
+	return (struct kbus_flat_exit){(uint64_t)ctf, self};
+out_none:
+	spin_unlock(&ch->lock);
+	return none;
+}
+
+struct kbus_flat_exit kbus_flat(struct trap_frame *tf)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct thread *self = sched_current();
+	uint64_t h = arch_syscall_target(tf), extra = arch_fast_extra(tf);
+	bool call = arch_syscall_action(tf) == SYS_KBUS_CALL_FAST;
+	bool reply = !call && (extra & 1);
+	if (unlikely(h >> 32) || (call && extra != WAIT_FOREVER))
+		return none;
+	struct cspace *cs = self->ucs;
+	uint64_t need = call    ? RIGHT_SEND | RIGHT_RECV
+	                : reply ? RIGHT_RECV | RIGHT_SEND
+	                        : RIGHT_RECV;
+	struct cap_ref cap;
+	struct kobject *obj = cap_hold(cs, (handle_t)h, OBJ_ENDPOINT, need, &cap);
+	if (!obj)
+		return none;
+	struct endpoint *ep = container_of(obj, struct endpoint, obj);
+	/*
+	 * The reference a blocked thread keeps (see above): a caller's on ep, or
+	 * a receiver's that parks with no reply (a replying one reuses the
+	 * pending call's). Taken now while the capability holds one, kept in
+	 * held_ep even if we give up below: the C path's dispatcher puts it.
+	 */
+	if ((call || !reply) && self->kbus.held_ep != ep) {
+		if (self->kbus.held_ep) {
+			cap_hold_release(cs);
+			return none;
+		}
+		kobject_get(obj);
+		self->kbus.held_ep = ep;
+	}
+	bool locked = spin_trylock(&ep->ch->lock);
+	cap_hold_release(cs);
+	if (!locked)
+		return none;
+	return call ? flat_call(self, tf, ep, cap.badge) : flat_reply_recv(self, tf, ep, reply);
+}
