@@ -12,7 +12,7 @@ import os
 
 import gdb
 
-bp_name = os.environ.get('TRACE_BP', 'kbus_flat')
+bp_name = os.environ.get('TRACE_BP', 'syscall_flat')
 skip = int(os.environ.get('TRACE_SKIP', '700'))
 rounds = int(os.environ.get('TRACE_ROUNDS', '2'))
 out_path = os.environ.get('TRACE_OUT', 'trace.txt')

@@ -9,7 +9,7 @@
 # by the benchmark: the figure matches `make bench`'s to within its loop.
 #
 # usage: B=build tools/trace-path.sh [OUT]           (default OUT: $B/trace.txt)
-# e.g.   TRACE_BP=kbus_flat TRACE_COND='tf->rax == 0x507' tools/trace-path.sh
+# e.g.   TRACE_BP=syscall_flat TRACE_COND='$rax == 0x507' tools/trace-path.sh
 #          (the default: one ipc_rtt round trip = a call and a reply-and-receive)
 #        TRACE_BP=sys_self_null TRACE_COND= TRACE_SKIP=500 \
 #          tools/trace-path.sh      (null_syscall: SYS_SELF_NULL's handler)
@@ -19,8 +19,8 @@ set -eu
 tools/deps.sh trace
 B=${B:-build}
 out=${1:-$B/trace.txt}
-export TRACE_BP=${TRACE_BP:-kbus_flat}
-export TRACE_COND=${TRACE_COND-'tf->rax == 0x507'}
+export TRACE_BP=${TRACE_BP:-syscall_flat}
+export TRACE_COND=${TRACE_COND-'$rax == 0x507'}
 export TRACE_SKIP=${TRACE_SKIP:-700}
 export TRACE_ROUNDS=${TRACE_ROUNDS:-2}
 export TRACE_OUT=$out

@@ -3,12 +3,12 @@
  * pass from the SYSCALL to the SYSRET (docs/kbus.md, "The flat path").
  *
  * This file is compiled with rbx and r12-r15 as call-clobbered registers
- * (mk/kernel.mk: -fcall-used-*), so kbus_flat() neither saves nor restores
+ * (mk/kernel.mk: -fcall-used-*), so the two entries neither save nor restore
  * them: syscall.S has already put the user's values in the frame and reloads
  * every register from the frame it leaves on (syscall_exit_full, and the C
  * path's entry after a fallback). Nothing here may be called from C: every
- * function but kbus_flat() is static, and kbus_flat() is called only from
- * syscall.S. What it calls in other files keeps the usual convention.
+ * function but the two entries is static, and they are called only from
+ * syscall.S. What they call in other files keeps the usual convention.
  */
 #include <kbus/kbus_internal.h>
 #include <abi/rights.h>
@@ -181,41 +181,61 @@ out_none:
 	return none;
 }
 
-struct kbus_flat_exit kbus_flat(struct trap_frame *tf)
+/*
+ * The endpoint h names with the rights needed (call: SEND and RECV, as the C
+ * path asks), its channel locked, or NULL with nothing locked. keep: self is
+ * about to block on it (a call, or a receive with no reply), so the
+ * reference a blocked thread keeps (see above) is taken now, while the
+ * capability holds one, and kept in held_ep even if we give up later (the C
+ * path's dispatcher puts it); a replying receiver reuses the pending call's.
+ */
+static inline __attribute__((always_inline)) struct endpoint *
+flat_endpoint(struct thread *self, uint64_t h, uint64_t need, bool keep, uint64_t *badge)
 {
-	struct kbus_flat_exit none = {0, NULL};
-	struct thread *self = sched_current();
-	uint64_t h = arch_syscall_target(tf), extra = arch_fast_extra(tf);
-	bool call = arch_syscall_action(tf) == SYS_KBUS_CALL_FAST;
-	bool reply = !call && (extra & 1);
-	if (unlikely(h >> 32) || (call && extra != WAIT_FOREVER))
-		return none;
+	if (unlikely(h >> 32))
+		return NULL;
 	struct cspace *cs = self->ucs;
-	uint64_t need = call    ? RIGHT_SEND | RIGHT_RECV
-	                : reply ? RIGHT_RECV | RIGHT_SEND
-	                        : RIGHT_RECV;
 	struct cap_ref cap;
 	struct kobject *obj = cap_hold(cs, (handle_t)h, OBJ_ENDPOINT, need, &cap);
 	if (!obj)
-		return none;
+		return NULL;
 	struct endpoint *ep = container_of(obj, struct endpoint, obj);
-	/*
-	 * The reference a blocked thread keeps (see above): a caller's on ep, or
-	 * a receiver's that parks with no reply (a replying one reuses the
-	 * pending call's). Taken now while the capability holds one, kept in
-	 * held_ep even if we give up below: the C path's dispatcher puts it.
-	 */
-	if ((call || !reply) && self->kbus.held_ep != ep) {
+	if (keep && self->kbus.held_ep != ep) {
 		if (self->kbus.held_ep) {
 			cap_hold_release(cs);
-			return none;
+			return NULL;
 		}
 		kobject_get(obj);
 		self->kbus.held_ep = ep;
 	}
 	bool locked = spin_trylock(&ep->ch->lock);
 	cap_hold_release(cs);
-	if (!locked)
+	*badge = cap.badge;
+	return locked ? ep : NULL;
+}
+
+/* SYS_KBUS_CALL_FAST (syscall.S) */
+struct kbus_flat_exit kbus_flat_call(struct trap_frame *tf)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct thread *self = sched_current();
+	uint64_t badge;
+	if (arch_fast_extra(tf) != WAIT_FOREVER)
 		return none;
-	return call ? flat_call(self, tf, ep, cap.badge) : flat_reply_recv(self, tf, ep, reply);
+	struct endpoint *ep =
+	    flat_endpoint(self, arch_syscall_target(tf), RIGHT_SEND | RIGHT_RECV, true, &badge);
+	return ep ? flat_call(self, tf, ep, badge) : none;
+}
+
+/* SYS_KBUS_REPLY_RECV_FAST (syscall.S) */
+struct kbus_flat_exit kbus_flat_reply_recv(struct trap_frame *tf)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct thread *self = sched_current();
+	bool reply = arch_fast_extra(tf) & 1;
+	uint64_t badge;
+	struct endpoint *ep =
+	    flat_endpoint(self, arch_syscall_target(tf),
+	                  reply ? RIGHT_RECV | RIGHT_SEND : RIGHT_RECV, !reply, &badge);
+	return ep ? flat_reply_recv(self, tf, ep, reply) : none;
 }

@@ -43,9 +43,12 @@ struct runqueue {
 	struct sched_cpu_stats stats; /* switches, busy/idle, steals, migrations */
 };
 
+_Static_assert(MAX_CPUS <= 64, "an affinity is one 64-bit mask");
+
+/* May t run on cpu (< cpu_count, so < 64)? */
 static inline bool sched_allowed(const struct thread *t, unsigned cpu)
 {
-	return cpu < 64 && (READ_ONCE(t->affinity) >> cpu & 1);
+	return READ_ONCE(t->affinity) >> (cpu & 63) & 1;
 }
 
 /*
@@ -103,10 +106,12 @@ direct_begin(struct runqueue *rq, struct thread *self, struct thread *next)
  * on the rest of the caller's turn. The policy's state of the CPU (stint,
  * charge point, slice timer) stays as it is, so what the pair runs is
  * charged, at the next decision, to whichever of them runs then: the IPC
- * costs no policy work and no timer write.
+ * costs no policy work and no timer write. users: both are live user
+ * threads (arch_thread_switch_as()).
  */
-static inline __attribute__((always_inline)) void
-direct_donate(struct cpu *c, struct runqueue *rq, struct thread *self, struct thread *next)
+static inline __attribute__((always_inline)) void direct_donate(struct cpu *c, struct runqueue *rq,
+                                                                struct thread *self,
+                                                                struct thread *next, bool users)
 {
 	uint64_t now = arch_clock_ns(); /* clock_monotonic_ns(), inline */
 	self->state = THREAD_BLOCKED;
@@ -117,7 +122,7 @@ direct_donate(struct cpu *c, struct runqueue *rq, struct thread *self, struct th
 	next->on_cpu = true;
 	sched_account(self, 1, now);
 	next->run_start = now;
-	arch_thread_switch(self, next);
+	arch_thread_switch_as(self, next, users);
 }
 
 /*
@@ -164,7 +169,7 @@ sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next)
 	if (!flat_begin(rq, self, next))
 		return false;
 	self->rsp = ctx;
-	direct_donate(c, rq, self, next);
+	direct_donate(c, rq, self, next, true); /* flat-blocked: a user thread */
 	spin_unlock(&rq->lock);
 	return true;
 }

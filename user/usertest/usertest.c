@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <abi/kbus.h>
+#include <charlotte/kbus.h>
 #include <charlotte/start.h>
 
 handle_t ut_log, ut_pool, ut_self, ut_as, ut_initrd;
@@ -213,10 +214,61 @@ static void test_syscall_regs(void)
 	}
 }
 
+/*
+ * The kbus flat path's ways back to the C path: kernel/kbus/flat.c is built
+ * with rbx and r12-r15 call-clobbered, so syscall.S must reload them from the
+ * frame whenever the flat path gives an action back (here after a lookup, a
+ * channel lock and the peer checks, or at once). Every register but rax
+ * comes back as it went in, and the error is the C path's.
+ */
+static void test_syscall_regs_flat(void)
+{
+	handle_t ch[2];
+	long r = ch_channel_create(ut_pool, 4, ch);
+	CHECK(r == 0, "channel: %s", ch_error_name(r));
+	if (r)
+		return;
+	ch_cap_drop(ch[1]); /* the peer closed: nobody will ever be parked there */
+	const struct {
+		uint64_t nr, target, r9;
+		long want;
+	} calls[] = {
+	    {SYS_KBUS_CALL_FAST, ch[0], CH_FOREVER, ERR_PEER_CLOSED}, /* looked up, locked */
+	    {SYS_KBUS_CALL_FAST, ch[0], 1000000, ERR_PEER_CLOSED}, /* a timeout: the C path */
+	    {SYS_KBUS_REPLY_RECV_FAST, ch[0], 0, ERR_PEER_CLOSED}, /* receive, peer gone */
+	    {SYS_KBUS_REPLY_RECV_FAST, ch[0], 1, ERR_PEER_CLOSED}, /* nothing to answer */
+	    {SYS_KBUS_CALL_FAST, ut_log, CH_FOREVER, ERR_WRONG_TYPE}, /* not an endpoint */
+	    {SYS_KBUS_REPLY_RECV_FAST, 0x7fff0, 0, ERR_BAD_HANDLE}, /* no such handle */
+	};
+	struct regs_call c;
+	for (unsigned round = 0; round < 20; round++) {
+		for (unsigned k = 0; k < sizeof(calls) / sizeof(calls[0]); k++) {
+			c.nr = calls[k].nr;
+			for (unsigned i = 0; i < 12; i++)
+				c.in[i] = UINT64_C(0xf1a7c0de00000000) ^ (uint64_t)round << 24 ^
+				          (uint64_t)k << 16 ^ (uint64_t)(i + 1) * 0x0101;
+			c.in[2] = calls[k].target; /* rdi */
+			c.in[6] = calls[k].r9;
+			memset(c.out, 0, sizeof(c.out));
+			regs_syscall(&c);
+			CHECK((long)c.result == calls[k].want,
+			      "action %#llx (%u) returned %s, want %s", (unsigned long long)c.nr, k,
+			      ch_error_name((long)c.result), ch_error_name(calls[k].want));
+			for (unsigned i = 0; i < 12; i++)
+				CHECK(c.out[i] == c.in[i],
+				      "action %#llx (%u) changed %s: %#llx -> %#llx",
+				      (unsigned long long)c.nr, k, regs_names[i],
+				      (unsigned long long)c.in[i], (unsigned long long)c.out[i]);
+		}
+	}
+	ch_cap_drop(ch[0]);
+}
+
 void ut_run_self_tests(void)
 {
 	ut_run("null_and_unknown_actions", test_null);
 	ut_run("syscall_regs_preserved", test_syscall_regs);
+	ut_run("syscall_regs_preserved_flat", test_syscall_regs_flat);
 	ut_run("clock_yield_sleep", test_clock);
 	ut_run("log_write", test_log_write);
 }

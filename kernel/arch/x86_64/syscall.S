@@ -140,15 +140,16 @@ syscall_exit_full:
 	SYSRET_FRAME
 
 /*
- * The kbus flat path (kbus/flat.c), interrupts off throughout. kbus_flat()
- * returns the frame to leave on in rax (0: not handled here, take the C
- * path) and in rdx the thread that left this CPU; the thread that now runs
- * here is the current one, and what it owes before user mode is tested as
- * the dispatcher's exit tests it. Its on_cpu is cleared only once we are off its stack.
+ * The kbus flat path (kbus/flat.c), interrupts off throughout, one C entry
+ * per action: kbus_flat_call() and kbus_flat_reply_recv() return the frame
+ * to leave on in rax (0: not handled here, take the C path) and in rdx the
+ * thread that left this CPU, whose on_cpu is cleared only once we are off its
+ * stack. The thread that now runs here is the current one; what it owes
+ * before user mode is tested as the dispatcher's exit tests it.
  * The callee-saved registers go into the frame first: a thread blocked here
- * is resumed by an exit on its frame, on whatever stack and CPU; and
- * kbus_flat() (built with them call-clobbered, kernel/kbus/flat.c) does not
- * keep them, so every way out reloads them from the frame.
+ * is resumed by an exit on its frame, on whatever stack and CPU; and the C
+ * entries, built with them call-clobbered (kernel/kbus/flat.c), do not keep
+ * them, so every way out reloads them from the frame.
  */
 syscall_flat:
 	movq %rsp, %rdi
@@ -159,10 +160,12 @@ syscall_flat:
 	movq %r14, TF_R14(%rsp)
 	movq %r15, TF_R15(%rsp)
 	subq $ARCH_FLAT_GAP, %rsp       /* room for a blocked caller's saved context */
-	call kbus_flat
+	cmpq $SYSCALL_FLAT_FIRST, %rax
+	jne 3f
+	call kbus_flat_call
 	testq %rax, %rax
 	jz 2f
-	movq %rax, %rsp
+0:	movq %rax, %rsp
 	movb $0, THREAD_ON_CPU(%rdx)    /* off its CPU: another may run it now */
 	cmpb $0, %gs:CPU_NEED_RESCHED   /* what the thread we leave as owes first */
 	jne 1f
@@ -171,8 +174,11 @@ syscall_flat:
 	je syscall_exit_full
 1:	call user_return_work
 	jmp syscall_exit_full
+3:	call kbus_flat_reply_recv
+	testq %rax, %rax
+	jnz 0b
 2:	addq $ARCH_FLAT_GAP, %rsp       /* not handled: the C path, on our own frame */
-	movq TF_R15(%rsp), %r15         /* kbus_flat() does not keep these (flat.c) */
+	movq TF_R15(%rsp), %r15         /* the flat path does not keep these (flat.c) */
 	movq TF_R14(%rsp), %r14
 	movq TF_R13(%rsp), %r13
 	movq TF_R12(%rsp), %r12

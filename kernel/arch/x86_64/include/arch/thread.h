@@ -58,9 +58,9 @@ static inline void arch_wait_for_interrupt(void)
 }
 
 /*
- * The kbus flat path (kbus/call.c). A user thread's system call frame sits at
- * the top of its kernel stack. syscall.S enters kbus_flat() with
- * ARCH_FLAT_GAP bytes left free below the frame; a thread blocked there gets
+ * The kbus flat path (kbus/flat.c). A user thread's system call frame sits at
+ * the top of its kernel stack. syscall.S enters it with ARCH_FLAT_GAP bytes
+ * left free below the frame; a thread blocked there gets
  * a saved context in that gap that arch_context_switch/_load "return" into
  * kbus_flat_trampoline, which runs kbus_flat_resume(frame) and leaves through
  * the system call exit.

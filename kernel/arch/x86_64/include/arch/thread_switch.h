@@ -33,18 +33,29 @@ static inline void thread_set_space(struct thread *t, struct vm_space *vs)
 	t->space_root = (vs ? &vs->mmu : &kernel_space.mmu)->pml4_phys;
 }
 
-/* Called by the scheduler with interrupts off, just before the stack switch
- * (inline: twice per kbus round trip). */
-static inline void arch_thread_switch(struct thread *prev, struct thread *next)
+/*
+ * Called by the scheduler with interrupts off, just before the stack switch
+ * (inline: twice per kbus round trip). users: both are user threads that
+ * have not ended (the kbus flat path: the caller is in a system call, the
+ * other blocked in one), so each has its FPU area, space and kernel stack
+ * (set at creation, gone only at its end) and the tests for them are left out.
+ */
+static inline __attribute__((always_inline)) void
+arch_thread_switch_as(struct thread *prev, struct thread *next, bool users)
 {
 	struct cpu *c = this_cpu();
-	if (prev->fpu)
+	if (users || prev->fpu)
 		fpu_save(prev->fpu);
-	if (next->fpu)
+	if (users || next->fpu)
 		fpu_restore(next->fpu);
 	if (read_cr3() != next->space_root) /* arch_mmu_activate(), the root cached */
 		write_cr3(next->space_root);
-	ioperm_switch_check(c, next->vs ? &next->vs->mmu : NULL);
-	if (next->stack)
+	ioperm_switch_check(c, users || next->vs ? &next->vs->mmu : NULL);
+	if (users || next->stack)
 		arch_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
+}
+
+static inline void arch_thread_switch(struct thread *prev, struct thread *next)
+{
+	arch_thread_switch_as(prev, next, false);
 }
