@@ -100,8 +100,8 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	}
 	struct kbus_fast_waiter *fw = dst->fast_waiter;
 	bool flat = fw == &server->kbus.fw && server->kbus.flat == KBUS_FLAT_PARKED;
-	uint64_t ctx = arch_flat_context(tf);
-	if (flat ? !sched_flat_switch(self, ctx, server) : !sched_flat_begin(self, server)) {
+	self->rsp = arch_flat_context(tf); /* sched_flat_switch() */
+	if (flat ? !sched_flat_switch(self, server) : !sched_flat_begin(self, server)) {
 		spin_unlock(&ch->lock);
 		return none;
 	}
@@ -124,7 +124,7 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 		fw->badge = badge;
 		__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
 		spin_unlock(&ch->lock);
-		sched_flat_switch_real(self, ctx, server);
+		sched_flat_switch_real(self, self->rsp, server);
 	}
 	server->kbus.flat = KBUS_FLAT_NONE;
 	server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
@@ -156,8 +156,8 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 		goto out_none;
 	struct thread *caller = call->caller;
 	bool flat = caller->kbus.flat == KBUS_FLAT_CALLER && call == &caller->kbus.call;
-	uint64_t ctx = arch_flat_context(tf);
-	if (flat ? !sched_flat_switch(self, ctx, caller) : !sched_flat_begin(self, caller))
+	self->rsp = arch_flat_context(tf); /* sched_flat_switch() */
+	if (flat ? !sched_flat_switch(self, caller) : !sched_flat_begin(self, caller))
 		goto out_none;
 	/* switched (flat) or about to: nothing below may fail */
 	unlink_call(ep, call);
@@ -169,7 +169,7 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 	if (!flat) {
 		arch_fast_words(tf, call->words); /* wait_reply() returns them */
 		spin_unlock(&ch->lock);
-		sched_flat_switch_real(self, ctx, caller);
+		sched_flat_switch_real(self, self->rsp, caller);
 	}
 	caller->kbus.flat = KBUS_FLAT_NONE;
 	struct trap_frame *ctf = frame_of(caller);
@@ -208,10 +208,13 @@ flat_endpoint(struct thread *self, uint64_t h, uint64_t need, bool keep, uint64_
 		kobject_get(obj);
 		self->kbus.held_ep = ep;
 	}
-	bool locked = spin_trylock(&ep->ch->lock);
+	if (unlikely(!spin_trylock(&ep->ch->lock))) {
+		cap_hold_release(cs);
+		return NULL;
+	}
 	cap_hold_release(cs);
 	*badge = cap.badge;
-	return locked ? ep : NULL;
+	return ep;
 }
 
 /* SYS_KBUS_CALL_FAST (syscall.S) */

@@ -63,10 +63,11 @@ static inline void sched_account(struct thread *t, unsigned switched, uint64_t n
 	t->cpu_ns += ran;
 	t->switches += switched;
 	t->run_start = now;
-	if (t->acct) {
-		__atomic_fetch_add(&t->acct->cpu_ns, ran, __ATOMIC_RELAXED);
+	struct sched_acct *g = t->acct; /* one load: each atomic add is a compiler barrier */
+	if (g) {
+		__atomic_fetch_add(&g->cpu_ns, ran, __ATOMIC_RELAXED);
 		if (switched)
-			__atomic_fetch_add(&t->acct->switches, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&g->switches, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -76,13 +77,14 @@ static inline void sched_account(struct thread *t, unsigned switched, uint64_t n
  * armed on another CPU, and no wake-up pending for self (which must not
  * block). Moves next to rq. true: rq locked (only rq); false: nothing locked.
  * A next last on another CPU takes both locks (sched_direct_begin_remote()).
+ * direct_ok(): the checks, with cpu = rq->cpu (this CPU) and ncpu = next->cpu.
  */
 static inline __attribute__((always_inline)) bool
-direct_ok(struct runqueue *rq, struct thread *self, struct thread *next, unsigned ncpu)
+direct_ok(struct thread *self, struct thread *next, unsigned cpu, unsigned ncpu)
 {
 	return next->state == THREAD_BLOCKED && !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) &&
-	       !self->wake_pending && next != self && sched_allowed(next, rq->cpu) &&
-	       (ncpu == rq->cpu || !READ_ONCE(next->sleep_timer.armed));
+	       !self->wake_pending && next != self && sched_allowed(next, cpu) &&
+	       (ncpu == cpu || !READ_ONCE(next->sleep_timer.armed));
 }
 
 bool sched_direct_begin_remote(struct runqueue *rq, struct thread *self, struct thread *next,
@@ -91,11 +93,11 @@ bool sched_direct_begin_remote(struct runqueue *rq, struct thread *self, struct 
 static inline __attribute__((always_inline)) bool
 direct_begin(struct runqueue *rq, struct thread *self, struct thread *next)
 {
-	unsigned ncpu = READ_ONCE(next->cpu);
-	if (unlikely(ncpu != rq->cpu))
+	unsigned cpu = rq->cpu, ncpu = READ_ONCE(next->cpu);
+	if (unlikely(ncpu != cpu))
 		return sched_direct_begin_remote(rq, self, next, ncpu);
 	spin_lock(&rq->lock); /* the usual case: one lock */
-	bool ok = next->cpu == ncpu && direct_ok(rq, self, next, ncpu);
+	bool ok = next->cpu == cpu && direct_ok(self, next, cpu, cpu);
 	if (!ok)
 		spin_unlock(&rq->lock);
 	return ok;
@@ -157,18 +159,19 @@ flat_begin(struct runqueue *rq, struct thread *self, struct thread *next)
 
 /*
  * next was left by the flat path too (its frame is what runs): begin and
- * switch in one, inline in the flat path. false: nothing done, nothing
- * locked. true: the switch is made, no lock held; the caller leaves on
- * next's frame, then clears self->on_cpu (syscall.S).
+ * switch in one, inline in the flat path. self->rsp already holds self's
+ * saved context (the caller stores it first: nothing reads it while self
+ * runs). false: nothing done, nothing locked. true: the switch is made, no
+ * lock held; the caller leaves on next's frame, then clears self->on_cpu
+ * (syscall.S).
  */
-static inline __attribute__((always_inline)) bool
-sched_flat_switch(struct thread *self, uint64_t ctx, struct thread *next)
+static inline __attribute__((always_inline)) bool sched_flat_switch(struct thread *self,
+                                                                    struct thread *next)
 {
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	if (!flat_begin(rq, self, next))
 		return false;
-	self->rsp = ctx;
 	direct_donate(c, rq, self, next, true); /* flat-blocked: a user thread */
 	spin_unlock(&rq->lock);
 	return true;

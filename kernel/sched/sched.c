@@ -1008,7 +1008,7 @@ bool sched_direct_begin_remote(struct runqueue *rq, struct thread *self, struct 
 {
 	struct runqueue *nrq = rq_of(ncpu);
 	lock_two(rq, nrq);
-	bool ok = next->cpu == ncpu && direct_ok(rq, self, next, ncpu);
+	bool ok = next->cpu == ncpu && direct_ok(self, next, rq->cpu, ncpu);
 	if (ok) {
 		next->cpu = rq->cpu; /* migrate: its queue is ours from now on */
 		rq->stats.migrations++;

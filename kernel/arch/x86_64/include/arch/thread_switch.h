@@ -43,7 +43,7 @@ static inline void thread_set_space(struct thread *t, struct vm_space *vs)
 static inline __attribute__((always_inline)) void
 arch_thread_switch_as(struct thread *prev, struct thread *next, bool users)
 {
-	struct cpu *c = this_cpu();
+	struct cpu *c = this_cpu(); /* one load; the caller's copy would be spilled */
 	if (users || prev->fpu)
 		fpu_save(prev->fpu);
 	if (users || next->fpu)

@@ -26,15 +26,13 @@ void timer_set_boot_tsc(uint64_t tsc);
 
 /*
  * The calibration clock_monotonic_ns() uses: ns = (tsc - timer_tsc_boot) *
- * timer_tsc_mult >> 32, and 0 before timer_init() (mult 0). Written at boot
- * only. arch_clock_ns() is clock_monotonic_ns() inline, for the direct switch
- * (twice per kbus round trip: sched/direct.h), where a call would spill.
+ * timer_tsc_mult >> 32, and 0 before timer_init() (mult 0: the product is
+ * 0, no test needed). Written at boot only. arch_clock_ns() is
+ * clock_monotonic_ns() inline, for the direct switch (twice per kbus round
+ * trip: sched/direct.h), where a call would spill.
  */
 extern uint64_t timer_tsc_boot, timer_tsc_mult;
 static inline uint64_t arch_clock_ns(void)
 {
-	uint64_t mult = timer_tsc_mult;
-	if (!mult)
-		return 0;
-	return (uint64_t)(((unsigned __int128)(rdtsc() - timer_tsc_boot) * mult) >> 32);
+	return (uint64_t)(((unsigned __int128)(rdtsc() - timer_tsc_boot) * timer_tsc_mult) >> 32);
 }
