@@ -126,6 +126,13 @@ void kbus_drop_pending(struct thread *t)
 	kobject_put(&ep->obj);
 }
 
+void kbus_thread_init(struct thread *t)
+{
+	t->kbus.call.caller =
+	    t; /* the flat path's call record: its msg stays NULL (never posted) */
+	t->kbus.fw.thread = t;
+}
+
 void kbus_thread_exit(struct thread *t)
 {
 	kbus_drop_pending(t);

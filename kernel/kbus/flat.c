@@ -68,7 +68,7 @@ static inline struct trap_frame *frame_of(struct thread *t)
 static void flat_park(struct thread *self, struct endpoint *ep)
 {
 	struct kbus_fast_waiter *fw = &self->kbus.fw;
-	fw->thread = self;
+	/* fw->thread is self since kbus_thread_init() */
 	fw->got = false;
 	fw->ep = ep;
 	park_waiter(ep, fw);
@@ -108,9 +108,9 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	/* switched (flat) or about to: nothing below may fail */
 	take_first_waiter(dst, fw);
 	struct kbus_call *call = &self->kbus.call;
-	call->caller = self;
+	/* call->caller is self and call->msg NULL since kbus_thread_init() (a flat
+	   call is handed over, never posted as a message) */
 	call->state = CALL_WAITING;
-	call->msg = NULL;
 	call->fast_reply = false;
 	call->server = server;
 	link_call(dst, call);

@@ -192,6 +192,9 @@ struct kbus_kcap {
 int kbus_kernel_call_cap(struct endpoint *ep, const struct kbus_out *m, void *reply,
                          size_t reply_cap, uint64_t timeout, struct kbus_kcap *kc);
 
+/* Scheduler hook: t was just made. The flat path's records in it (kbus.call,
+ * kbus.fw) name t once and for all. */
+void kbus_thread_init(struct thread *t);
 /* Scheduler hook: t is ending with a received call unanswered. */
 void kbus_thread_exit(struct thread *t);
 /* Put the endpoint reference the flat path kept in t between system calls

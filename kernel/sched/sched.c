@@ -711,6 +711,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
 		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
 	t->rsp = (uint64_t)sp;
 	thread_set_space(t, NULL);
+	kbus_thread_init(t);
 	t->fn = fn;
 	t->arg = arg;
 	t->state = THREAD_NEW;

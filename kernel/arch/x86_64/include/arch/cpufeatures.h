@@ -48,6 +48,21 @@ static inline void fpu_restore(const struct fpu_area *area)
 	else
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
+
+/* fpu_save(save) then fpu_restore(load), the feature tested once (a switch
+ * between two user threads: the kbus flat path's). */
+static inline __attribute__((always_inline)) void fpu_switch(struct fpu_area *save,
+                                                             const struct fpu_area *load)
+{
+	if (cpu_has_xsave) {
+		uint32_t lo = (uint32_t)fpu_xcr0, hi = (uint32_t)(fpu_xcr0 >> 32);
+		__asm__ volatile("xsave64 (%0)" ::"r"(save), "a"(lo), "d"(hi) : "memory");
+		__asm__ volatile("xrstor64 (%0)" ::"r"(load), "a"(lo), "d"(hi) : "memory");
+	} else {
+		__asm__ volatile("fxsave64 (%0)" ::"r"(save) : "memory");
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(load) : "memory");
+	}
+}
 /* Entry points (syscall.S): 64-bit SYSCALL, and compatibility-mode SYSCALL (refused). */
 void syscall_entry(void);
 void syscall_compat_entry(void);

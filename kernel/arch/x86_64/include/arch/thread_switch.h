@@ -44,10 +44,14 @@ static inline __attribute__((always_inline)) void
 arch_thread_switch_as(struct thread *prev, struct thread *next, bool users)
 {
 	struct cpu *c = this_cpu(); /* one load; the caller's copy would be spilled */
-	if (users || prev->fpu)
-		fpu_save(prev->fpu);
-	if (users || next->fpu)
-		fpu_restore(next->fpu);
+	if (users) {
+		fpu_switch(prev->fpu, next->fpu);
+	} else {
+		if (prev->fpu)
+			fpu_save(prev->fpu);
+		if (next->fpu)
+			fpu_restore(next->fpu);
+	}
 	if (read_cr3() != next->space_root) /* arch_mmu_activate(), the root cached */
 		write_cr3(next->space_root);
 	ioperm_switch_check(c, users || next->vs ? &next->vs->mmu : NULL);
