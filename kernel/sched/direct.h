@@ -111,16 +111,15 @@ direct_begin(struct runqueue *rq, struct thread *self, struct thread *next)
  * costs no policy work and no timer write. users: both are live user
  * threads (arch_thread_switch_as()).
  */
-static inline __attribute__((always_inline)) void direct_donate(struct cpu *c, struct runqueue *rq,
-                                                                struct thread *self,
-                                                                struct thread *next, bool users)
+static inline __attribute__((always_inline)) void
+direct_donate(struct runqueue *rq, struct thread *self, struct thread *next, bool users)
 {
 	uint64_t now = arch_clock_ns(); /* clock_monotonic_ns(), inline */
 	self->state = THREAD_BLOCKED;
 	self->dq.blocked_at = now;
 	next->state = THREAD_RUNNING;
 	rq->stats.switches++; /* busy to busy: last_switch stays (busy_ns counts from it) */
-	c->current = next;
+	this_cpu_set_current(next);
 	next->on_cpu = true;
 	sched_account(self, 1, now);
 	next->run_start = now;
@@ -168,11 +167,10 @@ flat_begin(struct runqueue *rq, struct thread *self, struct thread *next)
 static inline __attribute__((always_inline)) bool sched_flat_switch(struct thread *self,
                                                                     struct thread *next)
 {
-	struct cpu *c = this_cpu();
-	struct runqueue *rq = c->sched;
+	struct runqueue *rq = this_cpu_sched();
 	if (!flat_begin(rq, self, next))
 		return false;
-	direct_donate(c, rq, self, next, true); /* flat-blocked: a user thread */
+	direct_donate(rq, self, next, true); /* flat-blocked: a user thread */
 	spin_unlock(&rq->lock);
 	return true;
 }

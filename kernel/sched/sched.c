@@ -1030,7 +1030,7 @@ bool sched_switch_to(struct thread *next)
 		arch_irq_restore(irq);
 		return false;
 	}
-	direct_donate(c, rq, self, next, false);
+	direct_donate(rq, self, next, false);
 	rq->prev = self;
 	arch_context_switch(&self->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
@@ -1055,7 +1055,7 @@ void sched_flat_switch_real(struct thread *self, uint64_t ctx, struct thread *ne
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	self->rsp = ctx;
-	direct_donate(c, rq, self, next, false);
+	direct_donate(rq, self, next, false);
 	rq->prev = self;
 	arch_context_load(next->rsp);
 }

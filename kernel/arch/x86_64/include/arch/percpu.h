@@ -76,5 +76,23 @@ static inline bool this_cpu_need_resched(void)
 	return r;
 }
 
+/* This CPU's run queue (struct cpu's sched), in one GS-relative load. */
+static inline void *this_cpu_sched(void)
+{
+	void *rq;
+	__asm__ volatile("movq %%gs:%c1, %0"
+	                 : "=r"(rq)
+	                 : "i"(__builtin_offsetof(struct cpu, sched)));
+	return rq;
+}
+
+/* This CPU runs t from now on (struct cpu's current), in one GS-relative store:
+ * interrupts off, by the scheduler's switches. */
+static inline void this_cpu_set_current(struct thread *t)
+{
+	__asm__ volatile("movq %0, %%gs:%c1" ::"r"(t), "i"(__builtin_offsetof(struct cpu, current))
+	                 : "memory");
+}
+
 /* Point GS base at c and build its GDT/TSS. */
 void percpu_setup(struct cpu *c);
