@@ -53,6 +53,9 @@ struct cspace {
 	uint64_t table_charge; /* charged for slots[] (charge->tables) */
 	uint64_t slot_cost; /* charged per slot */
 	uint32_t holds; /* atomic: cspace_hold() holders; the table is trimmed at 0 */
+	uint64_t gen; /* bumped (under lock) each time a live handle dies: the kbus flat
+	                 path's lookup cache is good while it stays (cap/hold.h); 64
+	                 bits, so it never comes round to an old value */
 	void *charge_ctx;
 };
 

@@ -221,6 +221,7 @@ void cspace_clear(struct cap *c)
 	struct cslot *s = &cs->slots[c->index];
 	ASSERT(c->index < cs->capacity && s->state == CSLOT_LIVE && s->cap == c);
 	s->gen = s->gen == HANDLE_GEN_MAX ? 1 : s->gen + 1;
+	WRITE_ONCE(cs->gen, cs->gen + 1); /* every cached lookup of cs is stale now */
 	free_list_push(cs, c->index);
 	cs->count--;
 	spin_unlock_irqrestore(&cs->lock, flags);

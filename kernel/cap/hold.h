@@ -36,3 +36,16 @@ static inline void cap_hold_release(struct cspace *cs)
 {
 	spin_unlock(&cs->lock);
 }
+
+/*
+ * cs's generation: it changes whenever a handle of cs dies (cspace_clear(),
+ * under cs->lock, before the revoke, drop or move that killed it returns). A
+ * lookup made by cap_hold() while it read gen still holds while cap_gen(cs)
+ * returns the same value: no slot of cs was cleared since, so the handle names
+ * the same capability (capabilities never change once published). The flat
+ * path caches its last lookup that way (kbus/flat.c).
+ */
+static inline uint64_t cap_gen(const struct cspace *cs)
+{
+	return READ_ONCE(cs->gen);
+}

@@ -192,14 +192,30 @@ out_none:
 static inline __attribute__((always_inline)) struct endpoint *
 flat_endpoint(struct thread *self, uint64_t h, uint64_t need, bool keep, uint64_t *badge)
 {
+	struct cspace *cs = self->ucs;
+	struct endpoint *ep = self->kbus.fc.ep;
+	/*
+	 * The last lookup, if the handle is the same and no handle of the cspace
+	 * died since (cap_gen()): no lock, no slot. The endpoint must be one we
+	 * hold a reference to ourselves (held_ep, or the pending call's
+	 * pending_ep for a reply), which keeps it and its channel while we lock
+	 * the channel.
+	 */
+	if (likely(h == self->kbus.fc.h && ep && cap_gen(cs) == self->kbus.fc.gen &&
+	           (self->kbus.fc.rights & need) == need &&
+	           ep == (keep ? self->kbus.held_ep : self->kbus.pending_ep))) {
+		if (unlikely(!spin_trylock(&ep->ch->lock)))
+			return NULL;
+		*badge = self->kbus.fc.badge;
+		return ep;
+	}
 	if (unlikely(h >> 32))
 		return NULL;
-	struct cspace *cs = self->ucs;
 	struct cap_ref cap;
 	struct kobject *obj = cap_hold(cs, (handle_t)h, OBJ_ENDPOINT, need, &cap);
 	if (!obj)
 		return NULL;
-	struct endpoint *ep = container_of(obj, struct endpoint, obj);
+	ep = container_of(obj, struct endpoint, obj);
 	if (keep && self->kbus.held_ep != ep) {
 		if (self->kbus.held_ep) {
 			cap_hold_release(cs);
@@ -212,6 +228,11 @@ flat_endpoint(struct thread *self, uint64_t h, uint64_t need, bool keep, uint64_
 		cap_hold_release(cs);
 		return NULL;
 	}
+	self->kbus.fc.h = (handle_t)h; /* the cache, while gen cannot move (cs->lock) */
+	self->kbus.fc.gen = cs->gen;
+	self->kbus.fc.ep = ep;
+	self->kbus.fc.rights = cap.rights;
+	self->kbus.fc.badge = cap.badge;
 	cap_hold_release(cs);
 	*badge = cap.badge;
 	return ep;

@@ -71,6 +71,14 @@ struct kbus_thread {
 	enum kbus_flat_wait flat;
 	struct endpoint *held_ep; /* a reference kept from the flat call of one system
 	                             call to the next (put by the next other one) */
+	/* the flat path's last lookup (flat.c): handle h named the endpoint ep with
+	   these rights and badge when the thread's cspace had generation gen */
+	struct {
+		uint32_t h;
+		uint64_t gen;
+		struct endpoint *ep;
+		uint64_t rights, badge;
+	} fc;
 	struct kbus_call call; /* KBUS_FLAT_CALLER: the call */
 	struct kbus_fast_waiter fw; /* KBUS_FLAT_PARKED: the parked receiver */
 };

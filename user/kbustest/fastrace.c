@@ -14,6 +14,9 @@
  *   fast_revoke_other_cpu    a derived capability revoked from another CPU while a
  *                            thread loops fast calls on it: each call completes or
  *                            is ERR_BAD_HANDLE, none succeeds once the revoke returned
+ *   fast_revoke_flat         the same with calls that wait forever, which the kernel's
+ *                            flat path serves from its cache of the last lookup: a
+ *                            revoke that returned must end that cache's use too
  *   fast_timeout_race        calls with a short timeout against a server answering
  *                            around it: the reply reaches the caller exactly when
  *                            the server's reply succeeded, and only its own words
@@ -719,6 +722,7 @@ struct revoke_state {
 	uint32_t caller_done, revoker_done; /* last round each finished */
 	uint32_t quit;
 	uint32_t in_call; /* the caller is inside a call */
+	uint64_t timeout; /* the caller's (CH_FOREVER: the flat path) */
 	uint64_t ok, refused, during; /* during: revokes begun while a call was in flight */
 };
 
@@ -764,7 +768,8 @@ static int revoke_caller(void *arg)
 			__atomic_store_n(&rv.calls, k + 1, __ATOMIC_RELEASE);
 			uint64_t out[4] = {0};
 			__atomic_store_n(&rv.in_call, 1, __ATOMIC_RELEASE);
-			long r = fast_call4(rv.d, round, k, ~(uint64_t)k, FR_MAGIC, out, FR_WAIT);
+			long r =
+			    fast_call4(rv.d, round, k, ~(uint64_t)k, FR_MAGIC, out, rv.timeout);
 			__atomic_store_n(&rv.in_call, 0, __ATOMIC_RELEASE);
 			if (r == 0) {
 				if (late || refused) {
@@ -825,9 +830,9 @@ static int revoke_revoker(void *arg)
 	}
 }
 
-static void revoke_body(handle_t e[2])
+static void revoke_body(handle_t e[2], uint64_t timeout)
 {
-	rv = (struct revoke_state){.root = e[0]};
+	rv = (struct revoke_state){.root = e[0], .timeout = timeout};
 	if (fr_start(0, revoke_server, &e[1], 0) || fr_start(1, revoke_caller, NULL, 0) ||
 	    fr_start(2, revoke_revoker, NULL, 1))
 		return;
@@ -861,13 +866,13 @@ static void revoke_body(handle_t e[2])
 		fr_bad("call on the original capability after the revokes: %s", ch_error_name(r));
 }
 
-static void test_revoke_other_cpu(void)
+static void revoke_test(const char *name, uint64_t timeout)
 {
 	handle_t e[2];
 	fr_reset();
 	if (kt_channel(0, e))
 		return;
-	revoke_body(e);
+	revoke_body(e, timeout);
 	__atomic_store_n(&rv.quit, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&rv.round, UINT32_MAX, __ATOMIC_RELEASE);
 	ch_cap_drop(e[0]); /* the server's wait ends */
@@ -875,10 +880,22 @@ static void test_revoke_other_cpu(void)
 	ch_cap_drop(e[1]);
 	fr_collect();
 	if (!kt_failed())
-		printf("kbustest: fast_revoke_other_cpu: %u CPUs, %llu calls completed, %llu "
+		printf("kbustest: %s: %u CPUs, %llu calls completed, %llu "
 		       "refused, %llu of %u revokes begun during a call\n",
-		       fr_ncpu(), (unsigned long long)rv.ok, (unsigned long long)rv.refused,
+		       name, fr_ncpu(), (unsigned long long)rv.ok, (unsigned long long)rv.refused,
 		       (unsigned long long)rv.during, REVOKE_ROUNDS);
+}
+
+static void test_revoke_other_cpu(void)
+{
+	revoke_test("fast_revoke_other_cpu", FR_WAIT);
+}
+
+/* With no timeout the calls take the flat path, whose lookup is cached: the
+ * revoke must reach it (the cspace's generation, kernel/cap/hold.h). */
+static void test_revoke_flat(void)
+{
+	revoke_test("fast_revoke_flat", CH_FOREVER);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -1794,6 +1811,7 @@ void kt_run_fast_tests(void)
 	kt_run("fast_kill_caller", test_kill_caller);
 	kt_run("fast_kill_server", test_kill_server);
 	kt_run("fast_revoke_other_cpu", test_revoke_other_cpu);
+	kt_run("fast_revoke_flat", test_revoke_flat);
 	kt_run("fast_timeout_race", test_timeout_race);
 	kt_run("fast_peer_closed_parked", test_peer_closed_parked);
 	kt_run("fast_busy_server", test_busy_server);
