@@ -32,7 +32,10 @@
  *                            exactly once with its own words
  *
  * Nothing is judged by time: loops of a fixed number of iterations, and timeouts
- * (FR_WAIT) only to turn a hang into a named failure. Threads are pinned with
+ * (FR_WAIT) only to turn a hang into a named failure. Every other such call
+ * waits forever instead (fast_call4()): the kernel serves a call with a timeout
+ * in C and one without by its flat path (kernel/kbus/flat.c), and each race
+ * must hold on both. Threads are pinned with
  * SYS_THREAD_SET_SCHED when there are several CPUs; on one CPU the same tests
  * interleave through blocking and preemption. Worker threads report through
  * fr_bad() (the harness reports from the test's own thread only); every thread a
@@ -270,10 +273,14 @@ static int pool_back_to(uint64_t base, const char *what)
 	return 0;
 }
 
+static uint32_t fr_flip; /* fast_call4()'s turn: FR_WAIT, or forever */
+
 static long fast_call4(handle_t ep, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t out[4],
                        uint64_t timeout)
 {
 	uint64_t w[4] = {a, b, c, d};
+	if (timeout == FR_WAIT && (__atomic_fetch_add(&fr_flip, 1, __ATOMIC_RELAXED) & 1))
+		timeout = CH_FOREVER; /* the flat path's turn */
 	return ch_kbus_call_fast(ep, w, out, timeout);
 }
 
