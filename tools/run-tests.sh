@@ -272,7 +272,24 @@ vm_config() { # vm_config LABEL BOOT MACHINE SMP MEM UEFI TIMEOUT EXTRAS [CMDLIN
 	# shellcheck disable=SC2046 # three numbers, split on purpose
 	set -- $(counts "$label")
 	echo "[$label] $1 passed, $2 failed, $3 n/a in ${secs} s (serial log: $log)"
+	[ "$2" = 0 ] || keep_failed_logs "$label"
 	record "$label" "$1" "$2" "$3" "$note (${secs} s)"
+}
+
+# keep_failed_logs LABEL: a configuration with failures keeps its serial logs,
+# register dumps and results in $LOGS/failed/<label>-<time>/, which the next
+# run of it does not overwrite (an intermittent failure is often seen once).
+# The newest FAILED_LOGS_KEPT (10) such directories stay.
+keep_failed_logs() {
+	kept=$LOGS/failed/$1-$(date +%Y%m%d-%H%M%S)
+	mkdir -p "$kept"
+	for f in "$LOGS/$1".*log "$LOGS/$1".*regs "$LOGS/$1".results; do
+		[ -f "$f" ] && cp "$f" "$kept/"
+	done
+	# shellcheck disable=SC2012 # names made here: no odd characters
+	ls -1dt "$LOGS"/failed/*/ | tail -n +"$((${FAILED_LOGS_KEPT:-10} + 1))" |
+		while read -r old; do rm -rf "$old"; done
+	echo "[$1] this run's logs are kept in $kept"
 }
 
 # fail_line LINE: a failure the harness found itself (not a VMTEST line on
