@@ -45,18 +45,15 @@
 #include <lib/string.h>
 #include <abi/rights.h>
 #include <arch/entry.h>
-#include <arch/flat_asm.h>
 #include <arch/irq_flags.h>
 #include <arch/syscall_regs.h>
 #include <arch/thread.h>
 #include <cap/cap.h>
-#include <cap/hold.h>
 #include <cap/invoke.h>
 #include <mm/pmm.h>
 #include <mm/uaccess.h>
 #include <obj/process.h>
 #include <obj/thread.h>
-#include <sched/direct.h>
 #include <sched/sched.h>
 #include <time/clock.h>
 
@@ -128,8 +125,8 @@ void kbus_drop_pending(struct thread *t)
 
 void kbus_thread_init(struct thread *t)
 {
-	t->kbus.call.caller =
-	    t; /* the flat path's call record: its msg stays NULL (never posted) */
+	/* the flat path's call record (its msg stays NULL: never posted) and waiter */
+	t->kbus.call.caller = t;
 	t->kbus.fw.thread = t;
 }
 

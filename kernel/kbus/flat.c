@@ -24,8 +24,9 @@
 
 /*
  * syscall.S sends the two fast actions here first, with interrupts off and
- * the caller's frame at the top of its kernel stack. When both sides can be served without blocking in C
- * code, the whole call (or reply and receive) is done in this one pass:
+ * the caller's frame at the top of its kernel stack. When both sides can be
+ * served without blocking in C code, the whole call (or reply and receive) is
+ * done in this one pass:
  *
  *   call: the server is parked on the peer endpoint; the caller's four words
  *     and badge go straight into the server's frame, the caller blocks with
@@ -45,9 +46,11 @@
  * queue lock, a wake-up or kill pending) returns 0 before anything changed
  * and the C path runs the action from the start.
  *
- * Capabilities: the lookup holds the cspace lock (no reference taken) until
- * the channel lock is ours; the channel cannot be freed while that is held
- * (endpoint_destroy() takes it). References a blocked thread needs are kept
+ * Capabilities: the handle used last time is taken from the thread's lookup
+ * cache (flat_endpoint(): no lock, the endpoint kept by a reference of the
+ * thread's own); any other lookup holds the cspace lock (no reference taken)
+ * until the channel lock is ours, and the channel cannot be freed while that
+ * is held (endpoint_destroy() takes it). References a blocked thread needs are kept
  * in the thread: the caller's on its own endpoint (kbus.held_ep, reused by
  * its next flat call and put by its next other system call), the parked
  * receiver's on its endpoint (kbus.fw.ep, which becomes kbus.pending_ep when
@@ -124,7 +127,7 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 		fw->badge = badge;
 		__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
 		spin_unlock(&ch->lock);
-		sched_flat_switch_real(self, self->rsp, server);
+		sched_flat_switch_real(self, server);
 	}
 	server->kbus.flat = KBUS_FLAT_NONE;
 	server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
@@ -147,9 +150,9 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 			goto out_none;
 		self->kbus.held_ep = NULL; /* its reference is the parked one now */
 		flat_park(self, ep);
-		uint64_t ctx = arch_flat_context(tf);
+		self->rsp = arch_flat_context(tf); /* where it resumes */
 		spin_unlock(&ch->lock);
-		sched_flat_block(self, ctx);
+		sched_flat_block(self);
 	}
 	struct kbus_call *call = self->kbus.pending;
 	if (self->kbus.pending_ep != ep || call == KBUS_CALL_ABANDONED)
@@ -169,7 +172,7 @@ static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_fr
 	if (!flat) {
 		arch_fast_words(tf, call->words); /* wait_reply() returns them */
 		spin_unlock(&ch->lock);
-		sched_flat_switch_real(self, self->rsp, caller);
+		sched_flat_switch_real(self, caller);
 	}
 	caller->kbus.flat = KBUS_FLAT_NONE;
 	struct trap_frame *ctf = frame_of(caller);

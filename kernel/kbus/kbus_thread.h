@@ -6,7 +6,7 @@
  * the caller's record (or is KBUS_CALL_ABANDONED once the caller gave up) and
  * kbus.pending_ep at the endpoint it came from (a reference held) until the
  * thread replies, receives again or ends (kbus_thread_exit). Owned by
- * kernel/kbus/call.c, under the channel lock of pending_ep; nothing outside
+ * kernel/kbus/call.c and flat.c, under the channel lock of pending_ep; nothing outside
  * kernel/kbus reads it but the scheduler's "must kbus clean up?" test.
  */
 #pragma once

@@ -1,9 +1,9 @@
 /*
  * sched/direct.h - the direct switch, inline for the two places on the IPC
  * round trip that make it: sched_switch_to() (sched.c) and the kbus flat path
- * (kbus/call.c, through sched_flat_switch()). It needs the scheduler's run
+ * (kbus/flat.c, through sched_flat_switch()). It needs the scheduler's run
  * queue, so this header holds its definition; only sched/sched.c and
- * kbus/call.c include it, everything else goes by sched/sched.h. The locking
+ * kbus/flat.c include it, everything else goes by sched/sched.h. The locking
  * rules are sched.c's (its header comment).
  */
 #pragma once
@@ -129,8 +129,8 @@ direct_donate(struct runqueue *rq, struct thread *self, struct thread *next, boo
 }
 
 /*
- * The kbus flat path (kbus/call.c "Flat path", docs/kbus.md). A thread it
- * blocks keeps no kernel frames: its saved context (ctx, made by
+ * The kbus flat path (kbus/flat.c, docs/kbus.md "The flat path"). A thread it
+ * blocks keeps no kernel frames: its saved context (self->rsp, made by
  * arch_flat_context()) resumes in kbus_flat_resume() whenever a switch
  * reaches it, and a direct switch to such a thread exits to user mode on its
  * frame instead (syscall.S), clearing our on_cpu once off our stack.

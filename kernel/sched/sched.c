@@ -1039,7 +1039,7 @@ bool sched_switch_to(struct thread *next)
 }
 
 /*
- * The kbus flat path (kbus/call.c "Flat path", docs/kbus.md): sched_flat_begin()
+ * The kbus flat path (kbus/flat.c, docs/kbus.md "The flat path"): sched_flat_begin()
  * and sched_flat_switch() are inline in sched/direct.h; what follows is the
  * rest of it.
  */
@@ -1050,23 +1050,20 @@ bool sched_flat_begin(struct thread *self, struct thread *next)
 
 /* next blocked in C code (its context saved by arch_context_switch): switch to
    it; its finish_switch() unlocks the queue and clears self->on_cpu. */
-void sched_flat_switch_real(struct thread *self, uint64_t ctx, struct thread *next)
+void sched_flat_switch_real(struct thread *self, struct thread *next)
 {
-	struct cpu *c = this_cpu();
-	struct runqueue *rq = c->sched;
-	self->rsp = ctx;
+	struct runqueue *rq = this_cpu_sched();
 	direct_donate(rq, self, next, false);
 	rq->prev = self;
 	arch_context_load(next->rsp);
 }
 
 /* self blocks with no peer to run: the scheduler picks. */
-void sched_flat_block(struct thread *self, uint64_t ctx)
+void sched_flat_block(struct thread *self)
 {
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	self->state = THREAD_BLOCKED;
-	self->rsp = ctx;
 	schedule_locked(c, rq, false, true);
 	__builtin_unreachable();
 }

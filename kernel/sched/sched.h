@@ -190,11 +190,11 @@ static inline bool sched_kill_pending(struct thread *t)
 }
 /* Ask t to end: set kill_pending and wake it wherever it waits. */
 void sched_kill(struct thread *t);
-/* The kbus flat path's switches (sched/direct.h; sched_flat_switch() is inline there). */
+/* The kbus flat path's switches (sched/direct.h; sched_flat_switch() is inline there).
+ * self->rsp already holds the saved context self resumes from (arch_flat_context()). */
 bool sched_flat_begin(struct thread *self, struct thread *next);
-void sched_flat_switch_real(struct thread *self, uint64_t ctx, struct thread *next)
-    __attribute__((noreturn));
-void sched_flat_block(struct thread *self, uint64_t ctx) __attribute__((noreturn));
+void sched_flat_switch_real(struct thread *self, struct thread *next) __attribute__((noreturn));
+void sched_flat_block(struct thread *self) __attribute__((noreturn));
 void sched_flat_resumed(void);
 /* Kick every other online CPU to its scheduler (a resched IPI): what runs
  * there in user mode comes back through its interrupt exit at once. */

@@ -179,6 +179,36 @@ static void regs_syscall(struct regs_call *c)
 	/* clang-format on */
 }
 
+/* c's registers in[] for call k of round round: a pattern no two share. */
+static void regs_fill(struct regs_call *c, uint64_t nr, uint64_t seed, unsigned round, unsigned k)
+{
+	c->nr = nr;
+	for (unsigned i = 0; i < 12; i++)
+		c->in[i] =
+		    seed ^ (uint64_t)round << 24 ^ (uint64_t)k << 16 ^ (uint64_t)(i + 1) * 0x0101;
+}
+
+/* Make call k of c: it must return want and give back every register it got. */
+static bool regs_call_ok(struct regs_call *c, unsigned k, long want)
+{
+	memset(c->out, 0, sizeof(c->out));
+	regs_syscall(c);
+	if ((long)c->result != want) {
+		ch_test_fail("action %#llx (%u) returned %s, want %s", (unsigned long long)c->nr, k,
+		             ch_error_name((long)c->result), ch_error_name(want));
+		return false;
+	}
+	for (unsigned i = 0; i < 12; i++) {
+		if (c->out[i] != c->in[i]) {
+			ch_test_fail("action %#llx (%u) changed %s: %#llx -> %#llx",
+			             (unsigned long long)c->nr, k, regs_names[i],
+			             (unsigned long long)c->in[i], (unsigned long long)c->out[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void test_syscall_regs(void)
 {
 	static const struct {
@@ -194,22 +224,11 @@ static void test_syscall_regs(void)
 	struct regs_call c;
 	for (unsigned round = 0; round < 40; round++) {
 		for (unsigned k = 0; k < sizeof(calls) / sizeof(calls[0]); k++) {
-			c.nr = calls[k].nr;
-			for (unsigned i = 0; i < 12; i++)
-				c.in[i] = UINT64_C(0x5ca1ab1e00000000) ^ (uint64_t)round << 24 ^
-				          (uint64_t)k << 16 ^ (uint64_t)(i + 1) * 0x0101;
+			regs_fill(&c, calls[k].nr, UINT64_C(0x5ca1ab1e00000000), round, k);
 			if (calls[k].rsi)
 				c.in[3] = calls[k].rsi;
-			memset(c.out, 0, sizeof(c.out));
-			regs_syscall(&c);
-			CHECK((long)c.result == calls[k].want, "action %#llx returned %s, want %s",
-			      (unsigned long long)c.nr, ch_error_name((long)c.result),
-			      ch_error_name(calls[k].want));
-			for (unsigned i = 0; i < 12; i++)
-				CHECK(c.out[i] == c.in[i],
-				      "action %#llx changed %s: %#llx -> %#llx",
-				      (unsigned long long)c.nr, regs_names[i],
-				      (unsigned long long)c.in[i], (unsigned long long)c.out[i]);
+			if (!regs_call_ok(&c, k, calls[k].want))
+				return;
 		}
 	}
 }
@@ -241,24 +260,13 @@ static void test_syscall_regs_flat(void)
 	    {SYS_KBUS_REPLY_RECV_FAST, 0x7fff0, 0, ERR_BAD_HANDLE}, /* no such handle */
 	};
 	struct regs_call c;
-	for (unsigned round = 0; round < 20; round++) {
-		for (unsigned k = 0; k < sizeof(calls) / sizeof(calls[0]); k++) {
-			c.nr = calls[k].nr;
-			for (unsigned i = 0; i < 12; i++)
-				c.in[i] = UINT64_C(0xf1a7c0de00000000) ^ (uint64_t)round << 24 ^
-				          (uint64_t)k << 16 ^ (uint64_t)(i + 1) * 0x0101;
+	bool ok = true;
+	for (unsigned round = 0; round < 20 && ok; round++) {
+		for (unsigned k = 0; k < sizeof(calls) / sizeof(calls[0]) && ok; k++) {
+			regs_fill(&c, calls[k].nr, UINT64_C(0xf1a7c0de00000000), round, k);
 			c.in[2] = calls[k].target; /* rdi */
 			c.in[6] = calls[k].r9;
-			memset(c.out, 0, sizeof(c.out));
-			regs_syscall(&c);
-			CHECK((long)c.result == calls[k].want,
-			      "action %#llx (%u) returned %s, want %s", (unsigned long long)c.nr, k,
-			      ch_error_name((long)c.result), ch_error_name(calls[k].want));
-			for (unsigned i = 0; i < 12; i++)
-				CHECK(c.out[i] == c.in[i],
-				      "action %#llx (%u) changed %s: %#llx -> %#llx",
-				      (unsigned long long)c.nr, k, regs_names[i],
-				      (unsigned long long)c.in[i], (unsigned long long)c.out[i]);
+			ok = regs_call_ok(&c, k, calls[k].want); /* the first failure ends it */
 		}
 	}
 	ch_cap_drop(ch[0]);

@@ -1,7 +1,7 @@
 /*
  * arch/flat_asm.h - constants syscall.S needs from C structures and the ABI:
  * the kbus flat path's (each checked against its C definition by a
- * _Static_assert in kernel/kbus/call.c) and the dispatcher's (checked in
+ * _Static_assert in kernel/kbus/flat.c) and the dispatcher's (checked in
  * kernel/syscall/table.c).
  */
 #pragma once

@@ -83,11 +83,18 @@ void arch_mmu_init_cpu(const struct arch_mmu *k);
 int arch_mmu_create(struct arch_mmu *m, const struct arch_mmu *k);
 /* Free m's lower-half tables; no CPU may have it loaded. */
 void arch_mmu_destroy(struct arch_mmu *m);
-/* Load m on this CPU (nothing if already loaded). Inline: every thread switch. */
+/* Load the tables rooted at root on this CPU (nothing if already loaded). Inline:
+ * every thread switch (with the root cached in the thread). */
+static inline void arch_mmu_load_root(uint64_t root)
+{
+	if (read_cr3() != root)
+		write_cr3(root);
+}
+
+/* Load m on this CPU (nothing if already loaded). */
 static inline void arch_mmu_activate(const struct arch_mmu *m)
 {
-	if (read_cr3() != m->pml4_phys)
-		write_cr3(m->pml4_phys);
+	arch_mmu_load_root(m->pml4_phys);
 }
 
 /*

@@ -52,8 +52,7 @@ arch_thread_switch_as(struct thread *prev, struct thread *next, bool users)
 		if (next->fpu)
 			fpu_restore(next->fpu);
 	}
-	if (read_cr3() != next->space_root) /* arch_mmu_activate(), the root cached */
-		write_cr3(next->space_root);
+	arch_mmu_load_root(next->space_root);
 	ioperm_switch_check(c, users || next->vs ? &next->vs->mmu : NULL);
 	if (users || next->stack)
 		arch_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
