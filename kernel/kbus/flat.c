@@ -90,25 +90,13 @@ static struct thread *parked_server(struct endpoint *dst)
 	return server;
 }
 
-static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *tf,
-                                       struct endpoint *ep, uint64_t badge)
+/* ch->lock held, self switched to server (or about to): self's call becomes
+   server's pending one. */
+static inline __attribute__((always_inline)) void hand_call(struct thread *self,
+                                                            struct endpoint *dst,
+                                                            struct kbus_fast_waiter *fw,
+                                                            struct thread *server)
 {
-	struct kbus_flat_exit none = {0, NULL};
-	struct endpoint *dst = ep->peer;
-	struct kbus_channel *ch = ep->ch;
-	struct thread *server = dst ? parked_server(dst) : NULL;
-	if (!server) {
-		spin_unlock(&ch->lock);
-		return none;
-	}
-	struct kbus_fast_waiter *fw = dst->fast_waiter;
-	bool flat = fw == &server->kbus.fw && server->kbus.flat == KBUS_FLAT_PARKED;
-	self->rsp = arch_flat_context(tf); /* sched_flat_switch() */
-	if (flat ? !sched_flat_switch(self, server) : !sched_flat_begin(self, server)) {
-		spin_unlock(&ch->lock);
-		return none;
-	}
-	/* switched (flat) or about to: nothing below may fail */
 	take_first_waiter(dst, fw);
 	struct kbus_call *call = &self->kbus.call;
 	/* call->caller is self and call->msg NULL since kbus_thread_init() (a flat
@@ -120,63 +108,127 @@ static struct kbus_flat_exit flat_call(struct thread *self, struct trap_frame *t
 	server->kbus.pending = call;
 	server->kbus.pending_kernel = false; /* a user caller */
 	self->kbus.flat = KBUS_FLAT_CALLER;
-	if (!flat) {
-		kobject_get(&dst->obj); /* a C-path receiver holds a capability's reference */
-		server->kbus.pending_ep = dst;
-		arch_fast_words(tf, fw->words); /* it copies them out itself */
-		fw->badge = badge;
-		__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
-		spin_unlock(&ch->lock);
-		sched_flat_switch_real(self, server);
+}
+
+/* The server waits in C code (the C path's receive): hand the call over and
+   switch to it for real (out of line: the entries need no stack frame). */
+static __attribute__((noinline)) struct kbus_flat_exit
+flat_call_to_c(struct thread *self, struct trap_frame *tf, struct endpoint *dst,
+               struct thread *server, uint64_t badge)
+{
+	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	if (!sched_flat_begin(self, server)) {
+		spin_unlock(&dst->ch->lock);
+		return (struct kbus_flat_exit){0, NULL};
 	}
+	hand_call(self, dst, fw, server);
+	kobject_get(&dst->obj); /* a C-path receiver holds a capability's reference */
+	server->kbus.pending_ep = dst;
+	arch_fast_words(tf, fw->words); /* it copies them out itself */
+	fw->badge = badge;
+	__atomic_store_n(&fw->got, true, __ATOMIC_RELEASE);
+	spin_unlock(&dst->ch->lock);
+	sched_flat_switch_real(self, server);
+}
+
+static inline __attribute__((always_inline)) struct kbus_flat_exit
+flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint64_t badge)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct endpoint *dst = ep->peer;
+	struct kbus_channel *ch = ep->ch;
+	struct thread *server = dst ? parked_server(dst) : NULL;
+	if (!server) {
+		spin_unlock(&ch->lock);
+		return none;
+	}
+	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	self->rsp = arch_flat_context(tf); /* where self resumes */
+	if (fw != &server->kbus.fw || server->kbus.flat != KBUS_FLAT_PARKED)
+		return flat_call_to_c(self, tf, dst, server, badge);
+	if (!sched_flat_switch(self, server)) {
+		spin_unlock(&ch->lock);
+		return none;
+	}
+	/* switched: nothing below may fail */
+	hand_call(self, dst, fw, server);
 	server->kbus.flat = KBUS_FLAT_NONE;
 	server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
 	struct trap_frame *stf = frame_of(server);
-	arch_fast_move_words(stf, tf, badge); /* the words move once: frame to frame */
+	arch_flat_set_extra(stf, badge); /* the words stay in tf (syscall.S) */
 	spin_unlock(&ch->lock);
 	return (struct kbus_flat_exit){(uint64_t)stf, self};
 }
 
-static struct kbus_flat_exit flat_reply_recv(struct thread *self, struct trap_frame *tf,
-                                             struct endpoint *ep, bool reply)
+/* A receive with no reply to send and nothing queued: park on ep and let the
+   scheduler pick (out of line: the entries need no stack frame). */
+static __attribute__((noinline)) struct kbus_flat_exit
+flat_park_block(struct thread *self, struct trap_frame *tf, struct endpoint *ep)
 {
-	struct kbus_flat_exit none = {0, NULL};
-	struct kbus_channel *ch = ep->ch;
-	if (ep->head || ep->closed || kbus_peer_gone(ep))
-		goto out_none; /* a queued message, or an error: the C path */
-	if (!reply) {
-		if (self->kbus.pending || self->kbus.pending_ep != NULL ||
-		    self->kbus.held_ep != ep || !sched_flat_begin(self, NULL))
-			goto out_none;
-		self->kbus.held_ep = NULL; /* its reference is the parked one now */
-		flat_park(self, ep);
-		self->rsp = arch_flat_context(tf); /* where it resumes */
-		spin_unlock(&ch->lock);
-		sched_flat_block(self);
+	if (self->kbus.pending || self->kbus.pending_ep != NULL || self->kbus.held_ep != ep ||
+	    !sched_flat_begin(self, NULL)) {
+		spin_unlock(&ep->ch->lock);
+		return (struct kbus_flat_exit){0, NULL};
 	}
-	struct kbus_call *call = self->kbus.pending;
-	if (self->kbus.pending_ep != ep || call == KBUS_CALL_ABANDONED)
-		goto out_none;
-	struct thread *caller = call->caller;
-	bool flat = caller->kbus.flat == KBUS_FLAT_CALLER && call == &caller->kbus.call;
-	self->rsp = arch_flat_context(tf); /* sched_flat_switch() */
-	if (flat ? !sched_flat_switch(self, caller) : !sched_flat_begin(self, caller))
-		goto out_none;
-	/* switched (flat) or about to: nothing below may fail */
+	self->kbus.held_ep = NULL; /* its reference is the parked one now */
+	flat_park(self, ep);
+	self->rsp = arch_flat_context(tf); /* where it resumes */
+	spin_unlock(&ep->ch->lock);
+	sched_flat_block(self);
+}
+
+/* ch->lock held, self switched to caller (or about to): the call is answered
+   and self parks on ep again. */
+static inline __attribute__((always_inline)) void
+answer_call(struct thread *self, struct endpoint *ep, struct kbus_call *call)
+{
 	unlink_call(ep, call);
 	call->state = CALL_DONE;
 	call->fast_reply = true;
 	self->kbus.pending = NULL;
 	self->kbus.pending_ep = NULL; /* its reference is the parked one now */
 	flat_park(self, ep);
-	if (!flat) {
-		arch_fast_words(tf, call->words); /* wait_reply() returns them */
-		spin_unlock(&ch->lock);
-		sched_flat_switch_real(self, caller);
+}
+
+/* The caller waits in C code (wait_reply()): answer and switch to it for real. */
+static __attribute__((noinline)) struct kbus_flat_exit flat_reply_to_c(struct thread *self,
+                                                                       struct trap_frame *tf,
+                                                                       struct endpoint *ep,
+                                                                       struct kbus_call *call)
+{
+	if (!sched_flat_begin(self, call->caller)) {
+		spin_unlock(&ep->ch->lock);
+		return (struct kbus_flat_exit){0, NULL};
 	}
+	answer_call(self, ep, call);
+	arch_fast_words(tf, call->words); /* wait_reply() returns them */
+	spin_unlock(&ep->ch->lock);
+	sched_flat_switch_real(self, call->caller);
+}
+
+static inline __attribute__((always_inline)) struct kbus_flat_exit
+flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep, bool reply)
+{
+	struct kbus_flat_exit none = {0, NULL};
+	struct kbus_channel *ch = ep->ch;
+	if (ep->head || ep->closed || kbus_peer_gone(ep))
+		goto out_none; /* a queued message, or an error: the C path */
+	if (!reply)
+		return flat_park_block(self, tf, ep);
+	struct kbus_call *call = self->kbus.pending;
+	if (self->kbus.pending_ep != ep || call == KBUS_CALL_ABANDONED)
+		goto out_none;
+	struct thread *caller = call->caller;
+	self->rsp = arch_flat_context(tf); /* where self resumes */
+	if (caller->kbus.flat != KBUS_FLAT_CALLER || call != &caller->kbus.call)
+		return flat_reply_to_c(self, tf, ep, call);
+	if (!sched_flat_switch(self, caller))
+		goto out_none;
+	/* switched: nothing below may fail */
+	answer_call(self, ep, call);
 	caller->kbus.flat = KBUS_FLAT_NONE;
 	struct trap_frame *ctf = frame_of(caller);
-	arch_fast_move_words(ctf, tf, 0);
+	arch_flat_set_extra(ctf, 0); /* the words stay in tf (syscall.S) */
 	spin_unlock(&ch->lock);
 	return (struct kbus_flat_exit){(uint64_t)ctf, self};
 out_none:
@@ -186,39 +238,31 @@ out_none:
 
 /*
  * The endpoint h names with the rights needed (call: SEND and RECV, as the C
- * path asks), its channel locked, or NULL with nothing locked. keep: self is
- * about to block on it (a call, or a receive with no reply), so the
- * reference a blocked thread keeps (see above) is taken now, while the
- * capability holds one, and kept in held_ep even if we give up later (the C
- * path's dispatcher puts it); a replying receiver reuses the pending call's.
+ * path asks), its channel locked, or NULL with nothing locked; the lookup
+ * cache (self->kbus.fc) then holds it, and its badge. keep: self is about to
+ * block on it (a call, or a receive with no reply), so the reference a
+ * blocked thread keeps (see above) is taken now, while the capability holds
+ * one, and kept in held_ep even if we give up later (the C path's dispatcher
+ * puts it); a replying receiver reuses the pending call's.
+ *
+ * The cache: the last lookup, if the handle is the same and no handle of the
+ * cspace died since (cap_gen()): no lock, no slot. The endpoint must be one
+ * we hold a reference to ourselves (held_ep, or the pending call's
+ * pending_ep for a reply), which keeps it and its channel while we lock the
+ * channel. Anything else goes by flat_lookup(), out of line so that the
+ * entries need no stack frame.
  */
-static inline __attribute__((always_inline)) struct endpoint *
-flat_endpoint(struct thread *self, uint64_t h, uint64_t need, bool keep, uint64_t *badge)
+static __attribute__((noinline)) struct endpoint *flat_lookup(struct thread *self, uint64_t h,
+                                                              uint64_t need, bool keep)
 {
 	struct cspace *cs = self->ucs;
-	struct endpoint *ep = self->kbus.fc.ep;
-	/*
-	 * The last lookup, if the handle is the same and no handle of the cspace
-	 * died since (cap_gen()): no lock, no slot. The endpoint must be one we
-	 * hold a reference to ourselves (held_ep, or the pending call's
-	 * pending_ep for a reply), which keeps it and its channel while we lock
-	 * the channel.
-	 */
-	if (likely(h == self->kbus.fc.h && ep && cap_gen(cs) == self->kbus.fc.gen &&
-	           (self->kbus.fc.rights & need) == need &&
-	           ep == (keep ? self->kbus.held_ep : self->kbus.pending_ep))) {
-		if (unlikely(!spin_trylock(&ep->ch->lock)))
-			return NULL;
-		*badge = self->kbus.fc.badge;
-		return ep;
-	}
 	if (unlikely(h >> 32))
 		return NULL;
 	struct cap_ref cap;
 	struct kobject *obj = cap_hold(cs, (handle_t)h, OBJ_ENDPOINT, need, &cap);
 	if (!obj)
 		return NULL;
-	ep = container_of(obj, struct endpoint, obj);
+	struct endpoint *ep = container_of(obj, struct endpoint, obj);
 	if (keep && self->kbus.held_ep != ep) {
 		if (self->kbus.held_ep) {
 			cap_hold_release(cs);
@@ -237,8 +281,32 @@ flat_endpoint(struct thread *self, uint64_t h, uint64_t need, bool keep, uint64_
 	self->kbus.fc.rights = cap.rights;
 	self->kbus.fc.badge = cap.badge;
 	cap_hold_release(cs);
-	*badge = cap.badge;
 	return ep;
+}
+
+static inline __attribute__((always_inline)) bool flat_cached(struct thread *self, uint64_t h,
+                                                              uint64_t need, bool keep)
+{
+	struct endpoint *ep = self->kbus.fc.ep;
+	return likely(h == self->kbus.fc.h && ep && cap_gen(self->ucs) == self->kbus.fc.gen &&
+	              (self->kbus.fc.rights & need) == need &&
+	              ep == (keep ? self->kbus.held_ep : self->kbus.pending_ep));
+}
+
+static __attribute__((noinline)) struct kbus_flat_exit flat_call_lookup(struct thread *self,
+                                                                        struct trap_frame *tf)
+{
+	struct endpoint *ep =
+	    flat_lookup(self, arch_syscall_target(tf), RIGHT_SEND | RIGHT_RECV, true);
+	return ep ? flat_call(self, tf, ep, self->kbus.fc.badge) : (struct kbus_flat_exit){0, NULL};
+}
+
+static __attribute__((noinline)) struct kbus_flat_exit
+flat_reply_recv_lookup(struct thread *self, struct trap_frame *tf, bool reply)
+{
+	struct endpoint *ep = flat_lookup(self, arch_syscall_target(tf),
+	                                  reply ? RIGHT_RECV | RIGHT_SEND : RIGHT_RECV, !reply);
+	return ep ? flat_reply_recv(self, tf, ep, reply) : (struct kbus_flat_exit){0, NULL};
 }
 
 /* SYS_KBUS_CALL_FAST (syscall.S) */
@@ -246,12 +314,14 @@ struct kbus_flat_exit kbus_flat_call(struct trap_frame *tf)
 {
 	struct kbus_flat_exit none = {0, NULL};
 	struct thread *self = sched_current();
-	uint64_t badge;
 	if (arch_fast_extra(tf) != WAIT_FOREVER)
 		return none;
-	struct endpoint *ep =
-	    flat_endpoint(self, arch_syscall_target(tf), RIGHT_SEND | RIGHT_RECV, true, &badge);
-	return ep ? flat_call(self, tf, ep, badge) : none;
+	if (!flat_cached(self, arch_syscall_target(tf), RIGHT_SEND | RIGHT_RECV, true))
+		return flat_call_lookup(self, tf);
+	struct endpoint *ep = self->kbus.fc.ep;
+	if (unlikely(!spin_trylock(&ep->ch->lock)))
+		return none;
+	return flat_call(self, tf, ep, self->kbus.fc.badge);
 }
 
 /* SYS_KBUS_REPLY_RECV_FAST (syscall.S) */
@@ -260,9 +330,11 @@ struct kbus_flat_exit kbus_flat_reply_recv(struct trap_frame *tf)
 	struct kbus_flat_exit none = {0, NULL};
 	struct thread *self = sched_current();
 	bool reply = arch_fast_extra(tf) & 1;
-	uint64_t badge;
-	struct endpoint *ep =
-	    flat_endpoint(self, arch_syscall_target(tf),
-	                  reply ? RIGHT_RECV | RIGHT_SEND : RIGHT_RECV, !reply, &badge);
-	return ep ? flat_reply_recv(self, tf, ep, reply) : none;
+	if (!flat_cached(self, arch_syscall_target(tf),
+	                 reply ? RIGHT_RECV | RIGHT_SEND : RIGHT_RECV, !reply))
+		return flat_reply_recv_lookup(self, tf, reply);
+	struct endpoint *ep = self->kbus.fc.ep;
+	if (unlikely(!spin_trylock(&ep->ch->lock)))
+		return none;
+	return flat_reply_recv(self, tf, ep, reply);
 }

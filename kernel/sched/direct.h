@@ -58,7 +58,8 @@ static inline bool sched_allowed(const struct thread *t, unsigned cpu)
  * each decision too, and when a reader asks (sched_account_group()). A
  * thread leaving gets its run_start at its next switch-in, not here.
  */
-static inline void sched_account(struct thread *t, unsigned switched, uint64_t now)
+static inline __attribute__((always_inline)) void sched_account(struct thread *t, unsigned switched,
+                                                                uint64_t now)
 {
 	uint64_t ran = now - t->run_start;
 	t->cpu_ns += ran;
@@ -92,14 +93,24 @@ direct_ok(struct thread *self, struct thread *next, unsigned cpu, unsigned ncpu)
 bool sched_direct_begin_remote(struct runqueue *rq, struct thread *self, struct thread *next,
                                unsigned ncpu);
 
+/* hot: the flat path's own switch, which calls nothing (so its entries need no
+   stack frame): a next last on another CPU, a busy queue lock or a change of
+   the I/O bitmap (arch_switch_calls_nothing()) gives false, and the C path's
+   switch does it. */
 static inline __attribute__((always_inline)) bool
-direct_begin(struct runqueue *rq, struct thread *self, struct thread *next)
+direct_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool hot)
 {
 	unsigned cpu = rq->cpu, ncpu = READ_ONCE(next->cpu);
 	if (unlikely(ncpu != cpu))
-		return sched_direct_begin_remote(rq, self, next, ncpu);
-	spin_lock(&rq->lock); /* the usual case: one lock */
-	bool ok = next->cpu == cpu && direct_ok(self, next, cpu, cpu);
+		return hot ? false : sched_direct_begin_remote(rq, self, next, ncpu);
+	if (hot) {
+		if (unlikely(!spin_trylock(&rq->lock)))
+			return false;
+	} else {
+		spin_lock(&rq->lock); /* the usual case: one lock */
+	}
+	bool ok = next->cpu == cpu && direct_ok(self, next, cpu, cpu) &&
+	          (!hot || arch_switch_calls_nothing(next));
 	if (!ok)
 		spin_unlock(&rq->lock);
 	return ok;
@@ -143,13 +154,13 @@ direct_donate(struct runqueue *rq, struct thread *self, struct thread *next, boo
  * sched_flat_block(); false: nothing locked.
  */
 static inline __attribute__((always_inline)) bool
-flat_begin(struct runqueue *rq, struct thread *self, struct thread *next)
+flat_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool hot)
 {
 	/* a kill set after this read wakes self: wake_pending, checked locked */
 	if (sched_kill_pending(self))
 		return false;
 	if (next)
-		return direct_begin(rq, self, next);
+		return direct_begin(rq, self, next, hot);
 	spin_lock(&rq->lock);
 	if (self->wake_pending) {
 		spin_unlock(&rq->lock);
@@ -170,7 +181,7 @@ static inline __attribute__((always_inline)) bool sched_flat_switch(struct threa
                                                                     struct thread *next)
 {
 	struct runqueue *rq = this_cpu_sched();
-	if (!flat_begin(rq, self, next))
+	if (!flat_begin(rq, self, next, true))
 		return false;
 	direct_donate(rq, self, next, true); /* flat-blocked: a user thread */
 	spin_unlock(&rq->lock);

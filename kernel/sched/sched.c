@@ -1026,7 +1026,7 @@ bool sched_switch_to(struct thread *next)
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	struct thread *self = c->current;
-	if (!direct_begin(rq, self, next)) {
+	if (!direct_begin(rq, self, next, false)) {
 		arch_irq_restore(irq);
 		return false;
 	}
@@ -1045,7 +1045,7 @@ bool sched_switch_to(struct thread *next)
  */
 bool sched_flat_begin(struct thread *self, struct thread *next)
 {
-	return flat_begin(this_cpu()->sched, self, next);
+	return flat_begin(this_cpu()->sched, self, next, false);
 }
 
 /* next blocked in C code (its context saved by arch_context_switch): switch to

@@ -150,6 +150,12 @@ syscall_exit_full:
  * is resumed by an exit on its frame, on whatever stack and CPU; and the C
  * entries, built with them call-clobbered (kernel/kbus/flat.c), do not keep
  * them, so every way out reloads them from the frame.
+ * The four message words move once, register to register: the C entry
+ * leaves them in the frame they came in on (ours), the exit loads them from
+ * there (before our on_cpu is cleared: then another CPU may reuse our stack)
+ * and the rest from the new frame, whose r9 the C entry set; rax is 0. Only
+ * an exit that owes work first (user_return_work, which may switch away)
+ * writes them into the new frame.
  */
 syscall_flat:
 	movq %rsp, %rdi
@@ -165,14 +171,38 @@ syscall_flat:
 	call kbus_flat_call
 	testq %rax, %rax
 	jz 2f
-0:	movq %rax, %rsp
+0:	movq TF_RSI+ARCH_FLAT_GAP(%rsp), %rsi /* the words, from the frame they came in on */
+	movq TF_R10+ARCH_FLAT_GAP(%rsp), %r10
+	movq TF_R8+ARCH_FLAT_GAP(%rsp), %r8
+	movq TF_RDX+ARCH_FLAT_GAP(%rsp), %rdi
+	movq %rax, %rsp
 	movb $0, THREAD_ON_CPU(%rdx)    /* off its CPU: another may run it now */
+	movq %rdi, %rdx
 	cmpb $0, %gs:CPU_NEED_RESCHED   /* what the thread we leave as owes first */
 	jne 1f
 	movq %gs:CPU_CURRENT, %rcx
 	cmpw $0, THREAD_KILL_PENDING(%rcx) /* return_flags: and suspend_hint */
-	je syscall_exit_full
-1:	call user_return_work
+	jne 1f
+	movq TF_R15(%rsp), %r15
+	movq TF_R14(%rsp), %r14
+	movq TF_R13(%rsp), %r13
+	movq TF_R12(%rsp), %r12
+	movq TF_RBP(%rsp), %rbp
+	movq TF_RBX(%rsp), %rbx
+	xorl %eax, %eax
+	movq TF_RDI(%rsp), %rdi
+	movq TF_R9(%rsp), %r9
+	movq TF_RIP(%rsp), %rcx
+	movq TF_RFLAGS(%rsp), %r11
+	movq TF_RSP(%rsp), %rsp
+	swapgs
+	sysretq
+1:	movq %rsi, TF_RSI(%rsp)         /* the frame is whole before the work */
+	movq %rdx, TF_RDX(%rsp)
+	movq %r10, TF_R10(%rsp)
+	movq %r8, TF_R8(%rsp)
+	movq $0, TF_RAX(%rsp)
+	call user_return_work
 	jmp syscall_exit_full
 3:	call kbus_flat_reply_recv
 	testq %rax, %rax

@@ -11,13 +11,23 @@
 /* The switch to a thread of m (NULL: a kernel thread): load m's ports or none. */
 void ioperm_switch(struct cpu *c, const struct arch_mmu *m);
 
-/* The context switch's test: a switch between spaces without ports (the usual
- * case) costs two loads and a compare, and calls nothing. */
-static inline void ioperm_switch_check(struct cpu *c, const struct arch_mmu *m)
+/* Must the switch to a thread of m (NULL: a kernel thread) change this CPU's
+ * ports? A switch between spaces without ports (the usual case) costs two
+ * loads and a compare. */
+static inline __attribute__((always_inline)) bool ioperm_switch_needed(struct cpu *c,
+                                                                       const struct arch_mmu *m)
 {
-	if (unlikely((m && m->io_bits) || c->gdt.tss.iomap_base != IOMAP_BASE_NONE))
+	return unlikely((m && m->io_bits) || c->gdt.tss.iomap_base != IOMAP_BASE_NONE);
+}
+
+/* The context switch's test, which calls nothing in the usual case. */
+static inline __attribute__((always_inline)) void ioperm_switch_check(struct cpu *c,
+                                                                      const struct arch_mmu *m)
+{
+	if (ioperm_switch_needed(c, m))
 		ioperm_switch(c, m);
 }
+
 /* A #GP in user mode: true if this CPU's copy of the running space's ports
  * was stale and has been reloaded (retry the instruction). */
 bool ioperm_refresh(struct cpu *c);

@@ -78,15 +78,10 @@ static inline void arch_fast_set_words(struct trap_frame *tf, const uint64_t w[A
 	tf->r9 = extra;
 }
 
-/* The kbus flat path: the fast path's words from src's registers straight into
- * dst's, with extra and a 0 result (the other thread's call or reply). */
-static inline void arch_fast_move_words(struct trap_frame *dst, const struct trap_frame *src,
-                                        uint64_t extra)
+/* The kbus flat path's answer to the thread it leaves on: extra in r9, while
+ * the words stay in the frame they came in on (syscall.S's flat exit loads
+ * them from there, and the 0 result). */
+static inline void arch_flat_set_extra(struct trap_frame *dst, uint64_t extra)
 {
-	dst->rsi = src->rsi;
-	dst->rdx = src->rdx;
-	dst->r10 = src->r10;
-	dst->r8 = src->r8;
 	dst->r9 = extra;
-	dst->rax = 0;
 }

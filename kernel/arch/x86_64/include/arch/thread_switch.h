@@ -38,7 +38,9 @@ static inline void thread_set_space(struct thread *t, struct vm_space *vs)
  * (inline: twice per kbus round trip). users: both are user threads that
  * have not ended (the kbus flat path: the caller is in a system call, the
  * other blocked in one), so each has its FPU area, space and kernel stack
- * (set at creation, gone only at its end) and the tests for them are left out.
+ * (set at creation, gone only at its end) and the tests for them are left
+ * out; and the caller has checked arch_switch_calls_nothing(), so the I/O
+ * bitmap stays as it is and the switch calls nothing.
  */
 static inline __attribute__((always_inline)) void
 arch_thread_switch_as(struct thread *prev, struct thread *next, bool users)
@@ -53,9 +55,17 @@ arch_thread_switch_as(struct thread *prev, struct thread *next, bool users)
 			fpu_restore(next->fpu);
 	}
 	arch_mmu_load_root(next->space_root);
-	ioperm_switch_check(c, users || next->vs ? &next->vs->mmu : NULL);
+	if (!users)
+		ioperm_switch_check(c, next->vs ? &next->vs->mmu : NULL);
 	if (users || next->stack)
 		arch_set_kernel_stack(c, (uint64_t)next->stack + (PAGE_SIZE << THREAD_STACK_ORDER));
+}
+
+/* May a switch to the user thread next be arch_thread_switch_as(.., true)?
+   Not if this CPU's I/O bitmap would change (a space with ports, ioperm.c). */
+static inline __attribute__((always_inline)) bool arch_switch_calls_nothing(struct thread *next)
+{
+	return !ioperm_switch_needed(this_cpu(), &next->vs->mmu);
 }
 
 static inline void arch_thread_switch(struct thread *prev, struct thread *next)
