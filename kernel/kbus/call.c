@@ -128,6 +128,7 @@ void kbus_thread_init(struct thread *t)
 	/* the flat path's call record (its msg stays NULL: never posted) and waiter */
 	t->kbus.call.caller = t;
 	t->kbus.fw.thread = t;
+	t->kbus.fc.gen = KBUS_FC_NONE; /* the lookup cache is empty */
 }
 
 void kbus_thread_exit(struct thread *t)

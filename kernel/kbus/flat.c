@@ -60,6 +60,8 @@
 _Static_assert(SYSCALL_FLAT_FIRST == SYS_KBUS_CALL_FAST &&
                    SYSCALL_FLAT_FIRST + 1 == SYS_KBUS_REPLY_RECV_FAST,
                "syscall.S routes the two fast actions");
+/* the rights of the flat actions: a call needs both, a reply both, a receive RECV */
+#define FLAT_RIGHTS (RIGHT_SEND | RIGHT_RECV)
 _Static_assert(THREAD_ON_CPU == __builtin_offsetof(struct thread, on_cpu), "syscall.S clears it");
 
 static inline struct trap_frame *frame_of(struct thread *t)
@@ -275,22 +277,21 @@ static __attribute__((noinline)) struct endpoint *flat_lookup(struct thread *sel
 		cap_hold_release(cs);
 		return NULL;
 	}
-	self->kbus.fc.h = (handle_t)h; /* the cache, while gen cannot move (cs->lock) */
-	self->kbus.fc.gen = cs->gen;
+	/* the cache, while gen cannot move (cs->lock); only a capability that
+	   allows every flat action is cached, so a hit needs no rights test */
+	self->kbus.fc.h = (handle_t)h;
+	self->kbus.fc.gen = (cap.rights & FLAT_RIGHTS) == FLAT_RIGHTS ? cs->gen : KBUS_FC_NONE;
 	self->kbus.fc.ep = ep;
-	self->kbus.fc.rights = cap.rights;
 	self->kbus.fc.badge = cap.badge;
 	cap_hold_release(cs);
 	return ep;
 }
 
 static inline __attribute__((always_inline)) bool flat_cached(struct thread *self, uint64_t h,
-                                                              uint64_t need, bool keep)
+                                                              bool keep)
 {
-	struct endpoint *ep = self->kbus.fc.ep;
-	return likely(h == self->kbus.fc.h && ep && cap_gen(self->ucs) == self->kbus.fc.gen &&
-	              (self->kbus.fc.rights & need) == need &&
-	              ep == (keep ? self->kbus.held_ep : self->kbus.pending_ep));
+	return likely(h == self->kbus.fc.h && cap_gen(self->ucs) == self->kbus.fc.gen &&
+	              self->kbus.fc.ep == (keep ? self->kbus.held_ep : self->kbus.pending_ep));
 }
 
 static __attribute__((noinline)) struct kbus_flat_exit flat_call_lookup(struct thread *self,
@@ -316,7 +317,7 @@ struct kbus_flat_exit kbus_flat_call(struct trap_frame *tf)
 	struct thread *self = sched_current();
 	if (arch_fast_extra(tf) != WAIT_FOREVER)
 		return none;
-	if (!flat_cached(self, arch_syscall_target(tf), RIGHT_SEND | RIGHT_RECV, true))
+	if (!flat_cached(self, arch_syscall_target(tf), true))
 		return flat_call_lookup(self, tf);
 	struct endpoint *ep = self->kbus.fc.ep;
 	if (unlikely(!spin_trylock(&ep->ch->lock)))
@@ -330,8 +331,7 @@ struct kbus_flat_exit kbus_flat_reply_recv(struct trap_frame *tf)
 	struct kbus_flat_exit none = {0, NULL};
 	struct thread *self = sched_current();
 	bool reply = arch_fast_extra(tf) & 1;
-	if (!flat_cached(self, arch_syscall_target(tf),
-	                 reply ? RIGHT_RECV | RIGHT_SEND : RIGHT_RECV, !reply))
+	if (!flat_cached(self, arch_syscall_target(tf), !reply))
 		return flat_reply_recv_lookup(self, tf, reply);
 	struct endpoint *ep = self->kbus.fc.ep;
 	if (unlikely(!spin_trylock(&ep->ch->lock)))

@@ -61,6 +61,8 @@ enum kbus_flat_wait {
 /* kbus_thread.pending: the call was received, but its caller is gone. */
 #define KBUS_CALL_ABANDONED ((struct kbus_call *)1)
 
+#define KBUS_FC_NONE UINT64_MAX
+
 struct kbus_thread {
 	struct kbus_call *pending; /* NULL: no call to answer */
 	struct endpoint *pending_ep; /* the endpoint it came from (reference held) */
@@ -71,13 +73,14 @@ struct kbus_thread {
 	enum kbus_flat_wait flat;
 	struct endpoint *held_ep; /* a reference kept from the flat call of one system
 	                             call to the next (put by the next other one) */
-	/* the flat path's last lookup (flat.c): handle h named the endpoint ep with
-	   these rights and badge when the thread's cspace had generation gen */
+	/* the flat path's last lookup (flat.c): handle h named the endpoint ep,
+	   with SEND and RECV and this badge, when the thread's cspace had
+	   generation gen (KBUS_FC_NONE: no entry; a generation never reaches it) */
 	struct {
 		uint32_t h;
 		uint64_t gen;
 		struct endpoint *ep;
-		uint64_t rights, badge;
+		uint64_t badge;
 	} fc;
 	struct kbus_call call; /* KBUS_FLAT_CALLER: the call */
 	struct kbus_fast_waiter fw; /* KBUS_FLAT_PARKED: the parked receiver */

@@ -380,6 +380,17 @@ bool process_user_fault(const struct user_fault *f)
 	uthread_exit_current(-1);
 }
 
+/* p->lock held: add the CPU time and switches of the threads on list that have not ended. */
+static void add_live_threads(struct uthread *list, struct proc_status *out)
+{
+	for (struct uthread *t = list; t; t = t->next) {
+		if (t->state == UT_DEAD)
+			continue; /* in p->acct; its scheduler thread may be freed */
+		out->cpu_ns += __atomic_load_n(&t->kt->cpu_ns, __ATOMIC_RELAXED);
+		out->switches += __atomic_load_n(&t->kt->switches, __ATOMIC_RELAXED);
+	}
+}
+
 void process_get_status(struct process *p, struct proc_status *out)
 {
 	sched_account_group(&p->acct); /* a thread running alone has no tick to do it */
@@ -390,9 +401,15 @@ void process_get_status(struct process *p, struct proc_status *out)
 	out->threads = p->live_threads;
 	out->flags = p->suspended && !p->ending ? PROC_FLAG_SUSPENDED : 0;
 	out->stopped = p->stopped;
+	/* the ended threads' totals, and the live ones' own (as Linux's
+	   thread_group_cputime() sums them): an ending thread moves its own into
+	   p->acct under p->lock (uthread_exit_current()), so each is counted
+	   once. One pass over p's threads, which its pool pays for. */
+	out->cpu_ns = p->acct.cpu_ns;
+	out->switches = p->acct.switches;
+	add_live_threads(p->threads, out);
+	add_live_threads(p->killed, out); /* ending, moved by kill_threads() */
 	spin_unlock_irqrestore(&p->lock, irq);
-	out->cpu_ns = __atomic_load_n(&p->acct.cpu_ns, __ATOMIC_RELAXED);
-	out->switches = __atomic_load_n(&p->acct.switches, __ATOMIC_RELAXED);
 }
 
 int process_set_suspended(struct process *p, bool suspend)

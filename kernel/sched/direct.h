@@ -53,25 +53,20 @@ static inline bool sched_allowed(const struct thread *t, unsigned cpu)
 
 /*
  * Accounting: t ran from its run_start to now (switched is 1 when it leaves
- * the CPU). One clock read per switch; the group's atomic adds are the only
- * shared writes (docs/kernel.md). A thread that keeps its CPU is accounted at
- * each decision too, and when a reader asks (sched_account_group()). A
- * thread leaving gets its run_start at its next switch-in, not here.
+ * the CPU). One clock read per switch and no shared write: a group's totals
+ * are its ended threads' (sched_acct_detach()) plus its live threads' own,
+ * summed by the reader (docs/kernel.md). A thread that keeps its CPU is
+ * accounted at each decision too, and when a reader asks
+ * (sched_account_group()). A thread leaving gets its run_start at its next
+ * switch-in, not here.
  */
 static inline __attribute__((always_inline)) void sched_account(struct thread *t, unsigned switched,
                                                                 uint64_t now)
 {
-	uint64_t ran = now - t->run_start;
-	t->cpu_ns += ran;
+	t->cpu_ns += now - t->run_start;
 	t->switches += switched;
 	if (!switched)
 		t->run_start = now;
-	struct sched_acct *g = t->acct; /* one load: each atomic add is a compiler barrier */
-	if (g) {
-		__atomic_fetch_add(&g->cpu_ns, ran, __ATOMIC_RELAXED);
-		if (switched)
-			__atomic_fetch_add(&g->switches, 1, __ATOMIC_RELAXED);
-	}
 }
 
 /*

@@ -310,6 +310,10 @@ void sched_acct_detach(struct thread *self)
 {
 	uint64_t irq = arch_irq_save();
 	sched_account(self, 0, clock_monotonic_ns());
+	if (self->acct) {
+		__atomic_fetch_add(&self->acct->cpu_ns, self->cpu_ns, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&self->acct->switches, self->switches, __ATOMIC_RELAXED);
+	}
 	self->acct = NULL;
 	arch_irq_restore(irq);
 }

@@ -49,10 +49,11 @@ struct fpu_area; /* arch/cpufeatures.h */
 struct cspace;
 
 /*
- * Accounting of a group of threads (a process's): each of its threads adds
- * what it ran, and one switch, each time it is switched off a CPU. Atomic
- * adds: the group's threads run on several CPUs. The group must outlive the
- * link (sched_acct_detach() before it goes).
+ * Accounting of a group of threads (a process's): what its ended threads ran
+ * and their switches, each added by sched_acct_detach() at the thread's end
+ * (under the owner's lock, which its readers hold while they add the live
+ * threads' own cpu_ns and switches: process_get_status()). The link also
+ * names the group for sched_account_group(). The group must outlive it.
  */
 struct sched_acct {
 	uint64_t cpu_ns;
