@@ -80,16 +80,12 @@ static void flat_park(struct thread *self, struct endpoint *ep)
 	self->kbus.flat = KBUS_FLAT_PARKED;
 }
 
-/* ch->lock held: is the receiver parked at the head of dst's list one of ours to take? */
-static struct thread *parked_server(struct endpoint *dst)
+/* ch->lock held: the receiver parked at the head of dst's list, if a call may
+   go to it now (nothing queued before it, dst open), or NULL. */
+static inline struct kbus_fast_waiter *parked_waiter(struct endpoint *dst)
 {
 	struct kbus_fast_waiter *fw = dst->fast_waiter;
-	if (!fw || dst->head || dst->closed)
-		return NULL;
-	struct thread *server = fw->thread;
-	if (READ_ONCE(server->kbus.pending))
-		return NULL; /* its reply slot is in use: the C path queues */
-	return server;
+	return fw && !dst->head && !dst->closed ? fw : NULL;
 }
 
 /* ch->lock held, self switched to server (or about to): self's call becomes
@@ -119,7 +115,8 @@ flat_call_to_c(struct thread *self, struct trap_frame *tf, struct endpoint *dst,
                struct thread *server, uint64_t badge)
 {
 	struct kbus_fast_waiter *fw = dst->fast_waiter;
-	if (!sched_flat_begin(self, server)) {
+	if (READ_ONCE(server->kbus.pending) || !sched_flat_begin(self, server)) {
+		/* its reply slot is in use: the C path queues */
 		spin_unlock(&dst->ch->lock);
 		return (struct kbus_flat_exit){0, NULL};
 	}
@@ -139,12 +136,14 @@ flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint6
 	struct kbus_flat_exit none = {0, NULL};
 	struct endpoint *dst = ep->peer;
 	struct kbus_channel *ch = ep->ch;
-	struct thread *server = dst ? parked_server(dst) : NULL;
-	if (!server) {
+	struct kbus_fast_waiter *fw = dst ? parked_waiter(dst) : NULL;
+	if (!fw) {
 		spin_unlock(&ch->lock);
 		return none;
 	}
-	struct kbus_fast_waiter *fw = dst->fast_waiter;
+	/* a server parked here by the flat path has an empty reply slot (it
+	   parks only with none, and a call leaves with it) */
+	struct thread *server = fw->thread;
 	self->rsp = arch_flat_context(tf); /* where self resumes */
 	if (fw != &server->kbus.fw || server->kbus.flat != KBUS_FLAT_PARKED)
 		return flat_call_to_c(self, tf, dst, server, badge);
@@ -213,8 +212,8 @@ flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep,
 {
 	struct kbus_flat_exit none = {0, NULL};
 	struct kbus_channel *ch = ep->ch;
-	if (ep->head || ep->closed || kbus_peer_gone(ep))
-		goto out_none; /* a queued message, or an error: the C path */
+	if (ep->head || ep->closed || !ep->peer || ep->peer->closed)
+		goto out_none; /* a queued message, an error or a group's: the C path */
 	if (!reply)
 		return flat_park_block(self, tf, ep);
 	struct kbus_call *call = self->kbus.pending;

@@ -80,8 +80,9 @@ static inline __attribute__((always_inline)) void sched_account(struct thread *t
 static inline __attribute__((always_inline)) bool
 direct_ok(struct thread *self, struct thread *next, unsigned cpu, unsigned ncpu)
 {
+	/* self runs: next BLOCKED is another thread */
 	return next->state == THREAD_BLOCKED && !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) &&
-	       !self->wake_pending && next != self && sched_allowed(next, cpu) &&
+	       !self->wake_pending && sched_allowed(next, cpu) &&
 	       (ncpu == cpu || !READ_ONCE(next->sleep_timer.armed));
 }
 
@@ -151,8 +152,10 @@ direct_donate(struct runqueue *rq, struct thread *self, struct thread *next, boo
 static inline __attribute__((always_inline)) bool
 flat_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool hot)
 {
-	/* a kill set after this read wakes self: wake_pending, checked locked */
-	if (sched_kill_pending(self))
+	/* a kill of self sets wake_pending (sched_kill()), checked locked, and
+	   one whose wake-up comes after that wakes self from its block like any
+	   blocked thread: this early test only spares the C path some work */
+	if (!hot && sched_kill_pending(self))
 		return false;
 	if (next)
 		return direct_begin(rq, self, next, hot);
