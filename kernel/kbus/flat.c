@@ -145,7 +145,9 @@ flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint6
 	   parks only with none, and a call leaves with it) */
 	struct thread *server = fw->thread;
 	self->rsp = arch_flat_context(tf); /* where self resumes */
-	if (fw != &server->kbus.fw || server->kbus.flat != KBUS_FLAT_PARKED)
+	/* parked by the flat path, server has no other waiter: fw is its kbus.fw
+	   (a C-path receive starts only after kbus_flat_resume() set NONE) */
+	if (server->kbus.flat != KBUS_FLAT_PARKED)
 		return flat_call_to_c(self, tf, dst, server, badge);
 	if (!sched_flat_switch(self, server)) {
 		spin_unlock(&ch->lock);
@@ -154,7 +156,7 @@ flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint6
 	/* switched: nothing below may fail */
 	hand_call(self, dst, fw, server);
 	server->kbus.flat = KBUS_FLAT_NONE;
-	server->kbus.pending_ep = fw->ep; /* == dst: the parked reference moves */
+	server->kbus.pending_ep = dst; /* fw->ep: the parked reference moves */
 	struct trap_frame *stf = frame_of(server);
 	arch_flat_set_extra(stf, badge); /* the words stay in tf (syscall.S) */
 	spin_unlock(&ch->lock);
@@ -221,7 +223,9 @@ flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep,
 		goto out_none;
 	struct thread *caller = call->caller;
 	self->rsp = arch_flat_context(tf); /* where self resumes */
-	if (caller->kbus.flat != KBUS_FLAT_CALLER || call != &caller->kbus.call)
+	/* blocked by the flat path, caller is in no other call: call is its
+	   kbus.call (a C-path call starts only after kbus_flat_resume() set NONE) */
+	if (caller->kbus.flat != KBUS_FLAT_CALLER)
 		return flat_reply_to_c(self, tf, ep, call);
 	if (!sched_flat_switch(self, caller))
 		goto out_none;

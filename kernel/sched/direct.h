@@ -89,12 +89,12 @@ direct_ok(struct thread *self, struct thread *next, unsigned cpu, unsigned ncpu)
 bool sched_direct_begin_remote(struct runqueue *rq, struct thread *self, struct thread *next,
                                unsigned ncpu);
 
-/* hot: the flat path's own switch, which calls nothing (so its entries need no
+/* hot: the flat path's own switch (c: this CPU), which calls nothing (so its entries need no
    stack frame): a next last on another CPU, a busy queue lock or a change of
    the I/O bitmap (arch_switch_calls_nothing()) gives false, and the C path's
    switch does it. */
 static inline __attribute__((always_inline)) bool
-direct_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool hot)
+direct_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool hot, struct cpu *c)
 {
 	unsigned cpu = rq->cpu, ncpu = READ_ONCE(next->cpu);
 	if (unlikely(ncpu != cpu))
@@ -106,7 +106,7 @@ direct_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool
 		spin_lock(&rq->lock); /* the usual case: one lock */
 	}
 	bool ok = next->cpu == cpu && direct_ok(self, next, cpu, cpu) &&
-	          (!hot || arch_switch_calls_nothing(next));
+	          (!hot || arch_switch_calls_nothing(c, next));
 	if (!ok)
 		spin_unlock(&rq->lock);
 	return ok;
@@ -120,8 +120,9 @@ direct_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool
  * costs no policy work and no timer write. users: both are live user
  * threads (arch_thread_switch_as()).
  */
-static inline __attribute__((always_inline)) void
-direct_donate(struct runqueue *rq, struct thread *self, struct thread *next, bool users)
+static inline __attribute__((always_inline)) void direct_donate(struct runqueue *rq, struct cpu *c,
+                                                                struct thread *self,
+                                                                struct thread *next, bool users)
 {
 	uint64_t now = arch_clock_ns(); /* clock_monotonic_ns(), inline */
 	self->state = THREAD_BLOCKED;
@@ -132,7 +133,7 @@ direct_donate(struct runqueue *rq, struct thread *self, struct thread *next, boo
 	next->on_cpu = true;
 	sched_account(self, 1, now);
 	next->run_start = now;
-	arch_thread_switch_as(self, next, users);
+	arch_thread_switch_as(c, self, next, users);
 }
 
 /*
@@ -150,7 +151,7 @@ direct_donate(struct runqueue *rq, struct thread *self, struct thread *next, boo
  * sched_flat_block(); false: nothing locked.
  */
 static inline __attribute__((always_inline)) bool
-flat_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool hot)
+flat_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool hot, struct cpu *c)
 {
 	/* a kill of self sets wake_pending (sched_kill()), checked locked, and
 	   one whose wake-up comes after that wakes self from its block like any
@@ -158,7 +159,7 @@ flat_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool h
 	if (!hot && sched_kill_pending(self))
 		return false;
 	if (next)
-		return direct_begin(rq, self, next, hot);
+		return direct_begin(rq, self, next, hot, c);
 	spin_lock(&rq->lock);
 	if (self->wake_pending) {
 		spin_unlock(&rq->lock);
@@ -178,10 +179,11 @@ flat_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool h
 static inline __attribute__((always_inline)) bool sched_flat_switch(struct thread *self,
                                                                     struct thread *next)
 {
+	struct cpu *c = this_cpu();
 	struct runqueue *rq = this_cpu_sched();
-	if (!flat_begin(rq, self, next, true))
+	if (!flat_begin(rq, self, next, true, c))
 		return false;
-	direct_donate(rq, self, next, true); /* flat-blocked: a user thread */
+	direct_donate(rq, c, self, next, true); /* flat-blocked: a user thread */
 	spin_unlock(&rq->lock);
 	return true;
 }

@@ -1030,11 +1030,11 @@ bool sched_switch_to(struct thread *next)
 	struct cpu *c = this_cpu();
 	struct runqueue *rq = c->sched;
 	struct thread *self = c->current;
-	if (!direct_begin(rq, self, next, false)) {
+	if (!direct_begin(rq, self, next, false, NULL)) {
 		arch_irq_restore(irq);
 		return false;
 	}
-	direct_donate(rq, self, next, false);
+	direct_donate(rq, this_cpu(), self, next, false);
 	rq->prev = self;
 	arch_context_switch(&self->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);
@@ -1049,7 +1049,7 @@ bool sched_switch_to(struct thread *next)
  */
 bool sched_flat_begin(struct thread *self, struct thread *next)
 {
-	return flat_begin(this_cpu()->sched, self, next, false);
+	return flat_begin(this_cpu()->sched, self, next, false, NULL);
 }
 
 /* next blocked in C code (its context saved by arch_context_switch): switch to
@@ -1057,7 +1057,7 @@ bool sched_flat_begin(struct thread *self, struct thread *next)
 void sched_flat_switch_real(struct thread *self, struct thread *next)
 {
 	struct runqueue *rq = this_cpu_sched();
-	direct_donate(rq, self, next, false);
+	direct_donate(rq, this_cpu(), self, next, false);
 	rq->prev = self;
 	arch_context_load(next->rsp);
 }

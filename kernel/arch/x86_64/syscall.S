@@ -84,7 +84,7 @@ syscall_entry:
 	movq %rcx, TF_RSP(%rsp)
 	leaq -SYSCALL_FLAT_FIRST(%rax), %rcx
 	cmpq $1, %rcx
-	jbe syscall_flat                /* the two kbus fast actions */
+	jbe syscall_flat                /* the two kbus fast actions, rcx 0 or 1 */
 
 /*
  * The dispatcher, every other action (and the fast ones the flat path leaves
@@ -166,9 +166,12 @@ syscall_flat:
 	movq %r14, TF_R14(%rsp)
 	movq %r15, TF_R15(%rsp)
 	subq $ARCH_FLAT_GAP, %rsp       /* room for a blocked caller's saved context */
-	cmpq $SYSCALL_FLAT_FIRST, %rax
-	jne 3f
-	call kbus_flat_call
+	jrcxz 4f                        /* rcx 0: a call; 1: a reply and receive */
+	call kbus_flat_reply_recv
+	testq %rax, %rax
+	jnz 0f
+	jmp 2f
+4:	call kbus_flat_call
 	testq %rax, %rax
 	jz 2f
 0:	movq TF_RSI+ARCH_FLAT_GAP(%rsp), %rsi /* the words, from the frame they came in on */
@@ -204,9 +207,6 @@ syscall_flat:
 	movq $0, TF_RAX(%rsp)
 	call user_return_work
 	jmp syscall_exit_full
-3:	call kbus_flat_reply_recv
-	testq %rax, %rax
-	jnz 0b
 2:	addq $ARCH_FLAT_GAP, %rsp       /* not handled: the C path, on our own frame */
 	movq TF_R15(%rsp), %r15         /* the flat path does not keep these (flat.c) */
 	movq TF_R14(%rsp), %r14

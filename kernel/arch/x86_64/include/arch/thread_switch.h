@@ -43,9 +43,8 @@ static inline void thread_set_space(struct thread *t, struct vm_space *vs)
  * bitmap stays as it is and the switch calls nothing.
  */
 static inline __attribute__((always_inline)) void
-arch_thread_switch_as(struct thread *prev, struct thread *next, bool users)
+arch_thread_switch_as(struct cpu *c, struct thread *prev, struct thread *next, bool users)
 {
-	struct cpu *c = this_cpu(); /* one load; the caller's copy would be spilled */
 	if (users) {
 		fpu_switch(prev->fpu, next->fpu);
 	} else {
@@ -63,12 +62,13 @@ arch_thread_switch_as(struct thread *prev, struct thread *next, bool users)
 
 /* May a switch to the user thread next be arch_thread_switch_as(.., true)?
    Not if this CPU's I/O bitmap would change (a space with ports, ioperm.c). */
-static inline __attribute__((always_inline)) bool arch_switch_calls_nothing(struct thread *next)
+static inline __attribute__((always_inline)) bool arch_switch_calls_nothing(struct cpu *c,
+                                                                            struct thread *next)
 {
-	return !ioperm_switch_needed(this_cpu(), &next->vs->mmu);
+	return !ioperm_switch_needed(c, &next->vs->mmu);
 }
 
 static inline void arch_thread_switch(struct thread *prev, struct thread *next)
 {
-	arch_thread_switch_as(prev, next, false);
+	arch_thread_switch_as(this_cpu(), prev, next, false);
 }
