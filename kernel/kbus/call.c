@@ -98,6 +98,9 @@ void kbus_calls_close(struct endpoint *ep)
 	ep->calls = NULL;
 	for (struct kbus_call *next; call; call = next) {
 		next = call->next_out;
+		call->pprev_out = NULL;
+		if (call->state != CALL_WAITING)
+			continue; /* a flat record resting here (flat.c): answered */
 		if (call->server && call->server->kbus.pending == call)
 			call->server->kbus.pending = KBUS_CALL_ABANDONED;
 		finish(call, CALL_CLOSED);
@@ -635,8 +638,17 @@ void kbus_flat_put_held(struct thread *t)
 {
 	struct endpoint *ep = t->kbus.held_ep;
 	t->kbus.held_ep = NULL;
-	if (ep)
-		kobject_put(&ep->obj);
+	if (!ep)
+		return;
+	/* the flat record rests on the peer's list only while held_ep is kept
+	   (flat.c); a close of the peer may take it off meanwhile */
+	if (READ_ONCE(t->kbus.call.pprev_out)) {
+		uint64_t irq = spin_lock_irqsave(&ep->ch->lock);
+		if (t->kbus.call.pprev_out)
+			unlink_call(ep->peer, &t->kbus.call);
+		spin_unlock_irqrestore(&ep->ch->lock, irq);
+	}
+	kobject_put(&ep->obj);
 }
 
 /* A parked receiver woken by anything but a flat call: finish its receive. */

@@ -102,7 +102,8 @@ static inline __attribute__((always_inline)) void hand_call(struct thread *self,
 	call->state = CALL_WAITING;
 	call->fast_reply = false;
 	call->server = server;
-	link_call(dst, call);
+	if (!call->pprev_out)
+		link_call(dst, call); /* else it rests there already (see above) */
 	server->kbus.pending = call;
 	server->kbus.pending_kernel = false; /* a user caller */
 	self->kbus.flat = KBUS_FLAT_CALLER;
@@ -149,6 +150,7 @@ flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint6
 	   (a C-path receive starts only after kbus_flat_resume() set NONE) */
 	if (server->kbus.flat != KBUS_FLAT_PARKED)
 		return flat_call_to_c(self, tf, dst, server, badge);
+	struct trap_frame *stf = frame_of(server); /* read once: the stores below may alias */
 	if (!sched_flat_switch(self, server)) {
 		spin_unlock(&ch->lock);
 		return none;
@@ -157,7 +159,6 @@ flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint6
 	hand_call(self, dst, fw, server);
 	server->kbus.flat = KBUS_FLAT_NONE;
 	server->kbus.pending_ep = dst; /* fw->ep: the parked reference moves */
-	struct trap_frame *stf = frame_of(server);
 	arch_flat_set_extra(stf, badge); /* the words stay in tf (syscall.S) */
 	spin_unlock(&ch->lock);
 	return (struct kbus_flat_exit){(uint64_t)stf, self};
@@ -174,6 +175,8 @@ flat_park_block(struct thread *self, struct trap_frame *tf, struct endpoint *ep)
 		return (struct kbus_flat_exit){0, NULL};
 	}
 	self->kbus.held_ep = NULL; /* its reference is the parked one now */
+	if (self->kbus.call.pprev_out)
+		unlink_call(ep->peer, &self->kbus.call); /* it rested on held_ep's peer */
 	flat_park(self, ep);
 	self->rsp = arch_flat_context(tf); /* where it resumes */
 	spin_unlock(&ep->ch->lock);
@@ -183,9 +186,10 @@ flat_park_block(struct thread *self, struct trap_frame *tf, struct endpoint *ep)
 /* ch->lock held, self switched to caller (or about to): the call is answered
    and self parks on ep again. */
 static inline __attribute__((always_inline)) void
-answer_call(struct thread *self, struct endpoint *ep, struct kbus_call *call)
+answer_call(struct thread *self, struct endpoint *ep, struct kbus_call *call, bool rest)
 {
-	unlink_call(ep, call);
+	if (!rest)
+		unlink_call(ep, call);
 	call->state = CALL_DONE;
 	call->fast_reply = true;
 	self->kbus.pending = NULL;
@@ -203,14 +207,15 @@ static __attribute__((noinline)) struct kbus_flat_exit flat_reply_to_c(struct th
 		spin_unlock(&ep->ch->lock);
 		return (struct kbus_flat_exit){0, NULL};
 	}
-	answer_call(self, ep, call);
+	answer_call(self, ep, call, false); /* perhaps a C-path caller's, on its stack */
 	arch_fast_words(tf, call->words); /* wait_reply() returns them */
 	spin_unlock(&ep->ch->lock);
 	sched_flat_switch_real(self, call->caller);
 }
 
 static inline __attribute__((always_inline)) struct kbus_flat_exit
-flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep, bool reply)
+flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep, bool reply,
+                bool cached)
 {
 	struct kbus_flat_exit none = {0, NULL};
 	struct kbus_channel *ch = ep->ch;
@@ -219,7 +224,8 @@ flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep,
 	if (!reply)
 		return flat_park_block(self, tf, ep);
 	struct kbus_call *call = self->kbus.pending;
-	if (self->kbus.pending_ep != ep || call == KBUS_CALL_ABANDONED)
+	/* cached: flat_cached() found ep to be pending_ep */
+	if ((!cached && self->kbus.pending_ep != ep) || call == KBUS_CALL_ABANDONED)
 		goto out_none;
 	struct thread *caller = call->caller;
 	self->rsp = arch_flat_context(tf); /* where self resumes */
@@ -227,12 +233,12 @@ flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep,
 	   kbus.call (a C-path call starts only after kbus_flat_resume() set NONE) */
 	if (caller->kbus.flat != KBUS_FLAT_CALLER)
 		return flat_reply_to_c(self, tf, ep, call);
+	struct trap_frame *ctf = frame_of(caller); /* read once: the stores below may alias */
 	if (!sched_flat_switch(self, caller))
 		goto out_none;
 	/* switched: nothing below may fail */
-	answer_call(self, ep, call);
+	answer_call(self, ep, call, true); /* the flat record rests */
 	caller->kbus.flat = KBUS_FLAT_NONE;
-	struct trap_frame *ctf = frame_of(caller);
 	arch_flat_set_extra(ctf, 0); /* the words stay in tf (syscall.S) */
 	spin_unlock(&ch->lock);
 	return (struct kbus_flat_exit){(uint64_t)ctf, self};
@@ -310,7 +316,7 @@ flat_reply_recv_lookup(struct thread *self, struct trap_frame *tf, bool reply)
 {
 	struct endpoint *ep = flat_lookup(self, arch_syscall_target(tf),
 	                                  reply ? RIGHT_RECV | RIGHT_SEND : RIGHT_RECV, !reply);
-	return ep ? flat_reply_recv(self, tf, ep, reply) : (struct kbus_flat_exit){0, NULL};
+	return ep ? flat_reply_recv(self, tf, ep, reply, false) : (struct kbus_flat_exit){0, NULL};
 }
 
 /* SYS_KBUS_CALL_FAST (syscall.S) */
@@ -339,5 +345,5 @@ struct kbus_flat_exit kbus_flat_reply_recv(struct trap_frame *tf)
 	struct endpoint *ep = self->kbus.fc.ep;
 	if (unlikely(!spin_trylock(&ep->ch->lock)))
 		return none;
-	return flat_reply_recv(self, tf, ep, reply);
+	return flat_reply_recv(self, tf, ep, reply, true);
 }

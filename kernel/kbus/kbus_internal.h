@@ -200,13 +200,15 @@ void kbus_group_put(struct kbus_group *g);
 
 /* --- call lists and parked receivers (call.c, flat.c); ch->lock held --- */
 
-/* ch->lock held: unlink call from its server endpoint's outstanding list. */
+/* ch->lock held: unlink call from its server endpoint's outstanding list
+   (pprev_out NULL: on none, which a thread's flat record tests). */
 static inline void unlink_call(struct endpoint *ep, struct kbus_call *call)
 {
 	(void)ep;
 	*call->pprev_out = call->next_out; /* O(1): however many calls are outstanding */
 	if (call->next_out)
 		call->next_out->pprev_out = call->pprev_out;
+	call->pprev_out = NULL;
 }
 
 /* ch->lock held: call is outstanding on ep (received, not yet answered). */

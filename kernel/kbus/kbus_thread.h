@@ -48,7 +48,10 @@ struct kbus_call {
 	bool kreplied; /* CALL_DONE that way */
 	uint64_t words[KBUS_FAST_WORDS];
 	struct thread *server; /* received by this thread (NULL: queued) */
-	struct kbus_call *next_out, **pprev_out; /* the server endpoint's outstanding list */
+	/* the server endpoint's outstanding list. A thread's flat record
+	   (kbus.call) may also rest there, answered (not CALL_WAITING), from one
+	   flat call to the next: see flat.c */
+	struct kbus_call *next_out, **pprev_out;
 };
 
 /* kbus_thread.flat: how a thread left by the flat path waits (call.c). */

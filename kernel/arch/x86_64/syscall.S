@@ -145,7 +145,12 @@ syscall_exit_full:
  * to leave on in rax (0: not handled here, take the C path) and in rdx the
  * thread that left this CPU, whose on_cpu is cleared only once we are off its
  * stack. The thread that now runs here is the current one; what it owes
- * before user mode is tested as the dispatcher's exit tests it.
+ * before user mode is tested as the dispatcher's exit tests it, but for
+ * need_resched: interrupts have been off since the SYSCALL, and whatever
+ * sets this CPU's flag meanwhile is an interrupt (the tick) or comes with
+ * one (another CPU's resched IPI), still pending, taken at once in user
+ * mode, whose exit reschedules; nothing on the flat path sets it, and a flag
+ * set before the SYSCALL was served at the exit that led to user mode.
  * The callee-saved registers go into the frame first: a thread blocked here
  * is resumed by an exit on its frame, on whatever stack and CPU; and the C
  * entries, built with them call-clobbered (kernel/kbus/flat.c), do not keep
@@ -181,9 +186,7 @@ syscall_flat:
 	movq %rax, %rsp
 	movb $0, THREAD_ON_CPU(%rdx)    /* off its CPU: another may run it now */
 	movq %rdi, %rdx
-	cmpb $0, %gs:CPU_NEED_RESCHED   /* what the thread we leave as owes first */
-	jne 1f
-	movq %gs:CPU_CURRENT, %rcx
+	movq %gs:CPU_CURRENT, %rcx      /* what the thread we leave as owes first */
 	cmpw $0, THREAD_KILL_PENDING(%rcx) /* return_flags: and suspend_hint */
 	jne 1f
 	movq TF_R15(%rsp), %r15
