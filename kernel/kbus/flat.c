@@ -52,7 +52,8 @@
  * until the channel lock is ours, and the channel cannot be freed while that
  * is held (endpoint_destroy() takes it). References a blocked thread needs are kept
  * in the thread: the caller's on its own endpoint (kbus.held_ep, reused by
- * its next flat call and put by its next other system call), the parked
+ * its next flat call, put when a fast action falls back to the C path or
+ * parks, and at thread exit), the parked
  * receiver's on its endpoint (kbus.fw.ep, which becomes kbus.pending_ep when
  * a call is handed over and back when it parks again). So a steady call /
  * reply-and-receive loop takes no reference and no interrupt flag save.

@@ -74,8 +74,9 @@ struct kbus_thread {
 	/* The flat path (call.c): a thread it blocks keeps no kernel frames; its
 	   wait is described here and its saved context resumes in kbus_flat_resume(). */
 	enum kbus_flat_wait flat;
-	struct endpoint *held_ep; /* a reference kept from the flat call of one system
-	                             call to the next (put by the next other one) */
+	struct endpoint *held_ep; /* a reference kept from one flat call to the next
+	                             (put when a fast action falls back to the C
+	                             path, when the thread parks, at its end) */
 	/* the flat path's last lookup (flat.c): handle h named the endpoint ep,
 	   with SEND and RECV and this badge, when the thread's cspace had
 	   generation gen (KBUS_FC_NONE: no entry; a generation never reaches it) */

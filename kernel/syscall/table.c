@@ -202,7 +202,6 @@ CH_FAST_ACTIONS(FAST_UNCHECKED)
 
 /* What syscall.S reads of C structures (arch/syscall_asm.h). */
 _Static_assert(CPU_CURRENT == __builtin_offsetof(struct cpu, current), "syscall.S");
-_Static_assert(THREAD_HELD_EP == __builtin_offsetof(struct thread, kbus.held_ep), "syscall.S");
 _Static_assert(THREAD_UCS == __builtin_offsetof(struct thread, ucs), "syscall.S");
 _Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, kill_pending), "syscall.S");
 _Static_assert(THREAD_KILL_PENDING == __builtin_offsetof(struct thread, return_flags) &&

@@ -88,9 +88,8 @@ syscall_entry:
 
 /*
  * The dispatcher, every other action (and the fast ones the flat path leaves
- * to C): rax = the action, rdi = the target, rsp = the frame. A reference a
- * flat call kept is put first (kbus_flat_put_held()); then the action's
- * entry of syscall_table (kernel/syscall/table.c) is called with the
+ * to C, after syscall_flat_fallback): rax = the action, rdi = the target,
+ * rsp = the frame. The action's entry of syscall_table (kernel/syscall/table.c) is called with the
  * thread's cspace, the frame's argument registers (arch_syscall_argp()) and
  * the target. Interrupts are on around the call; from the cli to
  * SYSRET they stay off, so the return-work test (need_resched on this CPU,
@@ -102,8 +101,6 @@ syscall_entry:
 syscall_table_call:
 	sti
 	movq %gs:CPU_CURRENT, %rcx
-	cmpq $0, THREAD_HELD_EP(%rcx)
-	jne 3f
 1:	cmpq $SYSCALL_TABLE_SIZE, %rax
 	jae 4f
 	movq %rdi, %rdx                 /* entry(cs, args, target) */
@@ -118,8 +115,12 @@ syscall_table_call:
 	cmpw $0, THREAD_KILL_PENDING(%rcx) /* return_flags: and suspend_hint */
 	jne 5f
 	SYSRET_FRAME_RAX
-3:	movq %rcx, %rdi
-	call kbus_flat_put_held         /* kept by a flat call for the next one */
+/* A fast action the flat path left to C: the reference its flat calls kept
+   (kbus.held_ep, perhaps another endpoint's) is put first, interrupts on. */
+syscall_flat_fallback:
+	sti
+	movq %gs:CPU_CURRENT, %rdi
+	call kbus_flat_put_held
 	movq %gs:CPU_CURRENT, %rcx
 	movq TF_RAX(%rsp), %rax
 	movq TF_RDI(%rsp), %rdi
@@ -216,9 +217,7 @@ syscall_flat:
 	movq TF_R13(%rsp), %r13
 	movq TF_R12(%rsp), %r12
 	movq TF_RBX(%rsp), %rbx
-	movq TF_RAX(%rsp), %rax
-	movq TF_RDI(%rsp), %rdi
-	jmp syscall_table_call
+	jmp syscall_flat_fallback
 
 /* A flat-blocked thread's saved context returns here, rsp = its frame (thread.h). */
 	.globl kbus_flat_trampoline

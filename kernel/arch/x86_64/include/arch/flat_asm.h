@@ -20,8 +20,6 @@
 /* offsetof(struct cpu, current), (struct cpu, need_resched) */
 #define CPU_CURRENT 40
 #define CPU_NEED_RESCHED 33
-/* offsetof(struct thread, kbus.held_ep), ucs, kill_pending (suspend_hint
-   is the next byte) */
-#define THREAD_HELD_EP 184
+/* offsetof(struct thread, ucs), kill_pending (suspend_hint is the next byte) */
 #define THREAD_UCS 144
 #define THREAD_KILL_PENDING 152
