@@ -43,8 +43,10 @@ TEST_KERNEL_OBJS := $(KERNEL_COMMON_OBJS) $(patsubst %.c,$(B)/k/%.o,$(KERNEL_TES
 
 # The kbus flat path (kernel/kbus/flat.c) is called only from syscall.S, which has
 # the user's callee-saved registers in the frame and reloads them from it: built
-# with them call-clobbered, kbus_flat() saves and restores none (docs/kbus.md).
-FLAT_CFLAGS := -fomit-frame-pointer -fcall-used-rbx -fcall-used-r12 -fcall-used-r13 -fcall-used-r14 -fcall-used-r15
+# with them call-clobbered, its entries save and restore none, and without a frame
+# pointer they need no stack frame; rbp, which syscall.S keeps the entering thread
+# in, stays untouched (-ffixed-rbp) (docs/kbus.md, "The flat path").
+FLAT_CFLAGS := -fomit-frame-pointer -ffixed-rbp -fcall-used-rbx -fcall-used-r12 -fcall-used-r13 -fcall-used-r14 -fcall-used-r15
 $(B)/k/kernel/kbus/flat.o: KCFLAGS += $(FLAT_CFLAGS)
 
 # Only the tests see their own headers.

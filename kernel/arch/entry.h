@@ -56,17 +56,13 @@ void user_return_work(void);
 /*
  * The kbus flat path (kbus/flat.c): syscall.S calls kbus_flat_call(frame) or
  * kbus_flat_reply_recv(frame) for the two fast kbus actions with interrupts
- * off; each returns the frame to leave on
- * and the thread that left the CPU (struct kbus_flat_exit, two registers), or
- * a zero frame to take the dispatcher (syscall.S). kbus_flat_resume(frame): a thread
+ * off; each returns the frame to leave on (the new current thread's, the
+ * calling one having left the CPU: syscall.S clears its on_cpu once off its
+ * stack), or 0 to take the dispatcher. kbus_flat_resume(frame): a thread
  * it blocked, run again by an ordinary switch (returns with interrupts off).
  */
-struct kbus_flat_exit {
-	uint64_t frame; /* to leave on (the current thread's); 0: take the C path */
-	struct thread *left; /* its on_cpu is cleared once off its stack (never NULL) */
-};
-struct kbus_flat_exit kbus_flat_call(struct trap_frame *tf);
-struct kbus_flat_exit kbus_flat_reply_recv(struct trap_frame *tf);
+uint64_t kbus_flat_call(struct trap_frame *tf);
+uint64_t kbus_flat_reply_recv(struct trap_frame *tf);
 void kbus_flat_resume(struct trap_frame *tf);
 
 /* A CPU exception raised in user mode, described without the architecture's registers. */

@@ -112,15 +112,15 @@ static inline __attribute__((always_inline)) void hand_call(struct thread *self,
 
 /* The server waits in C code (the C path's receive): hand the call over and
    switch to it for real (out of line: the entries need no stack frame). */
-static __attribute__((noinline)) struct kbus_flat_exit
-flat_call_to_c(struct thread *self, struct trap_frame *tf, struct endpoint *dst,
-               struct thread *server, uint64_t badge)
+static __attribute__((noinline)) uint64_t flat_call_to_c(struct thread *self, struct trap_frame *tf,
+                                                         struct endpoint *dst,
+                                                         struct thread *server, uint64_t badge)
 {
 	struct kbus_fast_waiter *fw = dst->fast_waiter;
 	if (READ_ONCE(server->kbus.pending) || !sched_flat_begin(self, server)) {
 		/* its reply slot is in use: the C path queues */
 		spin_unlock(&dst->ch->lock);
-		return (struct kbus_flat_exit){0, NULL};
+		return 0;
 	}
 	hand_call(self, dst, fw, server);
 	kobject_get(&dst->obj); /* a C-path receiver holds a capability's reference */
@@ -132,16 +132,15 @@ flat_call_to_c(struct thread *self, struct trap_frame *tf, struct endpoint *dst,
 	sched_flat_switch_real(self, server);
 }
 
-static inline __attribute__((always_inline)) struct kbus_flat_exit
+static inline __attribute__((always_inline)) uint64_t
 flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint64_t badge)
 {
-	struct kbus_flat_exit none = {0, NULL};
 	struct endpoint *dst = ep->peer;
 	struct kbus_channel *ch = ep->ch;
 	struct kbus_fast_waiter *fw = dst ? parked_waiter(dst) : NULL;
 	if (!fw) {
 		spin_unlock(&ch->lock);
-		return none;
+		return 0;
 	}
 	/* a server parked here by the flat path has an empty reply slot (it
 	   parks only with none, and a call leaves with it) */
@@ -154,7 +153,7 @@ flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint6
 	struct trap_frame *stf = frame_of(server); /* read once: the stores below may alias */
 	if (!sched_flat_switch(self, server)) {
 		spin_unlock(&ch->lock);
-		return none;
+		return 0;
 	}
 	/* switched: nothing below may fail */
 	hand_call(self, dst, fw, server);
@@ -162,18 +161,18 @@ flat_call(struct thread *self, struct trap_frame *tf, struct endpoint *ep, uint6
 	server->kbus.pending_ep = dst; /* fw->ep: the parked reference moves */
 	arch_flat_set_extra(stf, badge); /* the words stay in tf (syscall.S) */
 	spin_unlock(&ch->lock);
-	return (struct kbus_flat_exit){(uint64_t)stf, self};
+	return (uint64_t)stf;
 }
 
 /* A receive with no reply to send and nothing queued: park on ep and let the
    scheduler pick (out of line: the entries need no stack frame). */
-static __attribute__((noinline)) struct kbus_flat_exit
+static __attribute__((noinline)) uint64_t
 flat_park_block(struct thread *self, struct trap_frame *tf, struct endpoint *ep)
 {
 	if (self->kbus.pending || self->kbus.pending_ep != NULL || self->kbus.held_ep != ep ||
 	    !sched_flat_begin(self, NULL)) {
 		spin_unlock(&ep->ch->lock);
-		return (struct kbus_flat_exit){0, NULL};
+		return 0;
 	}
 	self->kbus.held_ep = NULL; /* its reference is the parked one now */
 	if (self->kbus.call.pprev_out)
@@ -199,14 +198,14 @@ answer_call(struct thread *self, struct endpoint *ep, struct kbus_call *call, bo
 }
 
 /* The caller waits in C code (wait_reply()): answer and switch to it for real. */
-static __attribute__((noinline)) struct kbus_flat_exit flat_reply_to_c(struct thread *self,
-                                                                       struct trap_frame *tf,
-                                                                       struct endpoint *ep,
-                                                                       struct kbus_call *call)
+static __attribute__((noinline)) uint64_t flat_reply_to_c(struct thread *self,
+                                                          struct trap_frame *tf,
+                                                          struct endpoint *ep,
+                                                          struct kbus_call *call)
 {
 	if (!sched_flat_begin(self, call->caller)) {
 		spin_unlock(&ep->ch->lock);
-		return (struct kbus_flat_exit){0, NULL};
+		return 0;
 	}
 	answer_call(self, ep, call, false); /* perhaps a C-path caller's, on its stack */
 	arch_fast_words(tf, call->words); /* wait_reply() returns them */
@@ -214,11 +213,11 @@ static __attribute__((noinline)) struct kbus_flat_exit flat_reply_to_c(struct th
 	sched_flat_switch_real(self, call->caller);
 }
 
-static inline __attribute__((always_inline)) struct kbus_flat_exit
-flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep, bool reply,
-                bool cached)
+static inline __attribute__((always_inline)) uint64_t flat_reply_recv(struct thread *self,
+                                                                      struct trap_frame *tf,
+                                                                      struct endpoint *ep,
+                                                                      bool reply, bool cached)
 {
-	struct kbus_flat_exit none = {0, NULL};
 	struct kbus_channel *ch = ep->ch;
 	if (ep->head || ep->closed || !ep->peer || ep->peer->closed)
 		goto out_none; /* a queued message, an error or a group's: the C path */
@@ -242,10 +241,10 @@ flat_reply_recv(struct thread *self, struct trap_frame *tf, struct endpoint *ep,
 	caller->kbus.flat = KBUS_FLAT_NONE;
 	arch_flat_set_extra(ctf, 0); /* the words stay in tf (syscall.S) */
 	spin_unlock(&ch->lock);
-	return (struct kbus_flat_exit){(uint64_t)ctf, self};
+	return (uint64_t)ctf;
 out_none:
 	spin_unlock(&ch->lock);
-	return none;
+	return 0;
 }
 
 /*
@@ -304,47 +303,45 @@ static inline __attribute__((always_inline)) bool flat_cached(struct thread *sel
 	              self->kbus.fc.ep == (keep ? self->kbus.held_ep : self->kbus.pending_ep));
 }
 
-static __attribute__((noinline)) struct kbus_flat_exit flat_call_lookup(struct thread *self,
-                                                                        struct trap_frame *tf)
+static __attribute__((noinline)) uint64_t flat_call_lookup(struct thread *self,
+                                                           struct trap_frame *tf)
 {
 	struct endpoint *ep =
 	    flat_lookup(self, arch_syscall_target(tf), RIGHT_SEND | RIGHT_RECV, true);
-	return ep ? flat_call(self, tf, ep, self->kbus.fc.badge) : (struct kbus_flat_exit){0, NULL};
+	return ep ? flat_call(self, tf, ep, self->kbus.fc.badge) : 0;
 }
 
-static __attribute__((noinline)) struct kbus_flat_exit
-flat_reply_recv_lookup(struct thread *self, struct trap_frame *tf, bool reply)
+static __attribute__((noinline)) uint64_t flat_reply_recv_lookup(struct thread *self,
+                                                                 struct trap_frame *tf, bool reply)
 {
 	struct endpoint *ep = flat_lookup(self, arch_syscall_target(tf),
 	                                  reply ? RIGHT_RECV | RIGHT_SEND : RIGHT_RECV, !reply);
-	return ep ? flat_reply_recv(self, tf, ep, reply, false) : (struct kbus_flat_exit){0, NULL};
+	return ep ? flat_reply_recv(self, tf, ep, reply, false) : 0;
 }
 
 /* SYS_KBUS_CALL_FAST (syscall.S) */
-struct kbus_flat_exit kbus_flat_call(struct trap_frame *tf)
+uint64_t kbus_flat_call(struct trap_frame *tf)
 {
-	struct kbus_flat_exit none = {0, NULL};
 	struct thread *self = sched_current();
 	if (arch_fast_extra(tf) != WAIT_FOREVER)
-		return none;
+		return 0;
 	if (!flat_cached(self, arch_syscall_target(tf), true))
 		return flat_call_lookup(self, tf);
 	struct endpoint *ep = self->kbus.fc.ep;
 	if (unlikely(!spin_trylock(&ep->ch->lock)))
-		return none;
+		return 0;
 	return flat_call(self, tf, ep, self->kbus.fc.badge);
 }
 
 /* SYS_KBUS_REPLY_RECV_FAST (syscall.S) */
-struct kbus_flat_exit kbus_flat_reply_recv(struct trap_frame *tf)
+uint64_t kbus_flat_reply_recv(struct trap_frame *tf)
 {
-	struct kbus_flat_exit none = {0, NULL};
 	struct thread *self = sched_current();
 	bool reply = arch_fast_extra(tf) & 1;
 	if (!flat_cached(self, arch_syscall_target(tf), !reply))
 		return flat_reply_recv_lookup(self, tf, reply);
 	struct endpoint *ep = self->kbus.fc.ep;
 	if (unlikely(!spin_trylock(&ep->ch->lock)))
-		return none;
+		return 0;
 	return flat_reply_recv(self, tf, ep, reply, true);
 }

@@ -143,9 +143,10 @@ syscall_exit_full:
 /*
  * The kbus flat path (kbus/flat.c), interrupts off throughout, one C entry
  * per action: kbus_flat_call() and kbus_flat_reply_recv() return the frame
- * to leave on in rax (0: not handled here, take the C path) and in rdx the
- * thread that left this CPU, whose on_cpu is cleared only once we are off its
- * stack. The thread that now runs here is the current one; what it owes
+ * to leave on in rax (0: not handled here, take the C path). When they
+ * switch, the thread that left this CPU is the one that entered, kept in
+ * rbp (flat.c is built with it fixed: -ffixed-rbp), and its on_cpu is
+ * cleared only once we are off its stack. The thread that now runs here is the current one; what it owes
  * before user mode is tested as the dispatcher's exit tests it, but for
  * need_resched: interrupts have been off since the SYSCALL, and whatever
  * sets this CPU's flag meanwhile is an interrupt (the tick) or comes with
@@ -171,6 +172,7 @@ syscall_flat:
 	movq %r13, TF_R13(%rsp)
 	movq %r14, TF_R14(%rsp)
 	movq %r15, TF_R15(%rsp)
+	movq %gs:CPU_CURRENT, %rbp      /* the thread that leaves if the C entry switches */
 	subq $ARCH_FLAT_GAP, %rsp       /* room for a blocked caller's saved context */
 	jrcxz 4f                        /* rcx 0: a call; 1: a reply and receive */
 	call kbus_flat_reply_recv
@@ -181,12 +183,11 @@ syscall_flat:
 	testq %rax, %rax
 	jz 2f
 0:	movq TF_RSI+ARCH_FLAT_GAP(%rsp), %rsi /* the words, from the frame they came in on */
+	movq TF_RDX+ARCH_FLAT_GAP(%rsp), %rdx
 	movq TF_R10+ARCH_FLAT_GAP(%rsp), %r10
 	movq TF_R8+ARCH_FLAT_GAP(%rsp), %r8
-	movq TF_RDX+ARCH_FLAT_GAP(%rsp), %rdi
 	movq %rax, %rsp
-	movb $0, THREAD_ON_CPU(%rdx)    /* off its CPU: another may run it now */
-	movq %rdi, %rdx
+	movb $0, THREAD_ON_CPU(%rbp)    /* off its CPU: another may run it now */
 	movq %gs:CPU_CURRENT, %rcx      /* what the thread we leave as owes first */
 	cmpw $0, THREAD_KILL_PENDING(%rcx) /* return_flags: and suspend_hint */
 	jne 1f
@@ -217,6 +218,7 @@ syscall_flat:
 	movq TF_R13(%rsp), %r13
 	movq TF_R12(%rsp), %r12
 	movq TF_RBX(%rsp), %rbx
+	movq TF_RBP(%rsp), %rbp         /* the current thread since the entry */
 	jmp syscall_flat_fallback
 
 /* A flat-blocked thread's saved context returns here, rsp = its frame (thread.h). */
