@@ -5,10 +5,14 @@
  * This file is compiled with rbx and r12-r15 as call-clobbered registers
  * (mk/kernel.mk: -fcall-used-*), so the two entries neither save nor restore
  * them: syscall.S has already put the user's values in the frame and reloads
- * every register from the frame it leaves on (syscall_exit_full, and the C
+ * every register from the frame it leaves on (its flat exit, and the C
  * path's entry after a fallback). Nothing here may be called from C: every
  * function but the two entries is static, and they are called only from
  * syscall.S. What they call in other files keeps the usual convention.
+ * Without a frame pointer and with rbp fixed (syscall.S keeps the entering
+ * thread there), the entries need no stack frame as long as their hot path
+ * calls nothing: whatever would (the locked lookup, a peer waiting in C code,
+ * a park with no reply) is a noinline function reached by a tail call.
  */
 #include <kbus/kbus_internal.h>
 #include <abi/rights.h>
@@ -28,11 +32,12 @@
  * served without blocking in C code, the whole call (or reply and receive) is
  * done in this one pass:
  *
- *   call: the server is parked on the peer endpoint; the caller's four words
- *     and badge go straight into the server's frame, the caller blocks with
- *     its wait described in its own thread (kbus.call, KBUS_FLAT_CALLER), and
- *     the CPU leaves to user mode on the server's frame;
- *   reply and receive: the reply goes straight into the caller's frame, the
+ *   call: the server is parked on the peer endpoint; the badge goes into the
+ *     server's frame, the caller blocks with its wait described in its own
+ *     thread (kbus.call, KBUS_FLAT_CALLER), and the CPU leaves to user mode
+ *     on the server's frame, with the four words loaded from the caller's
+ *     (syscall.S);
+ *   reply and receive: the reply words reach the caller the same way, the
  *     server parks (kbus.fw, KBUS_FLAT_PARKED) and the CPU leaves on the
  *     caller's frame; with no reply to send, the server parks and the
  *     scheduler picks what runs.
@@ -42,13 +47,14 @@
  * message, a call or reply by the C path), which finishes the operation with
  * the C path's own code. A peer blocked in C code (the C path's parked
  * receiver, a caller in wait_reply()) is switched to the ordinary way. Every
- * other case (a timeout, queued messages, a full reply slot, a busy run
- * queue lock, a wake-up or kill pending) returns 0 before anything changed
- * and the C path runs the action from the start.
+ * other case (a timeout, queued messages, a full reply slot, a busy lock, a
+ * wake-up pending, a peer last on another CPU, an I/O bitmap to change)
+ * returns 0 before anything changed and the C path runs the action from the
+ * start.
  *
  * Capabilities: the handle used last time is taken from the thread's lookup
- * cache (flat_endpoint(): no lock, the endpoint kept by a reference of the
- * thread's own); any other lookup holds the cspace lock (no reference taken)
+ * cache (flat_cached(): no lock, the endpoint kept by a reference of the
+ * thread's own); any other lookup (flat_lookup()) holds the cspace lock (no reference taken)
  * until the channel lock is ours, and the channel cannot be freed while that
  * is held (endpoint_destroy() takes it). References a blocked thread needs are kept
  * in the thread: the caller's on its own endpoint (kbus.held_ep, reused by
@@ -57,6 +63,14 @@
  * receiver's on its endpoint (kbus.fw.ep, which becomes kbus.pending_ep when
  * a call is handed over and back when it parks again). So a steady call /
  * reply-and-receive loop takes no reference and no interrupt flag save.
+ *
+ * The resting record: a flat call links the caller's kbus.call on the server
+ * end's outstanding list (dst->calls, where a close finds the calls to end),
+ * and the flat reply leaves it there, answered (CALL_DONE, which
+ * kbus_calls_close() passes by), so the next flat call finds it linked. It
+ * rests only on held_ep's peer, and leaves with held_ep
+ * (kbus_flat_put_held(), flat_park_block()) or by any C-path unlink_call(),
+ * which sets pprev_out to NULL: "on no list".
  */
 _Static_assert(SYSCALL_FLAT_FIRST == SYS_KBUS_CALL_FAST &&
                    SYSCALL_FLAT_FIRST + 1 == SYS_KBUS_REPLY_RECV_FAST,
@@ -104,7 +118,7 @@ static inline __attribute__((always_inline)) void hand_call(struct thread *self,
 	call->fast_reply = false;
 	call->server = server;
 	if (!call->pprev_out)
-		link_call(dst, call); /* else it rests there already (see above) */
+		link_call(dst, call); /* else it rests there already (the header) */
 	server->kbus.pending = call;
 	server->kbus.pending_kernel = false; /* a user caller */
 	self->kbus.flat = KBUS_FLAT_CALLER;
@@ -253,8 +267,8 @@ out_none:
  * cache (self->kbus.fc) then holds it, and its badge. keep: self is about to
  * block on it (a call, or a receive with no reply), so the reference a
  * blocked thread keeps (see above) is taken now, while the capability holds
- * one, and kept in held_ep even if we give up later (the C path's dispatcher
- * puts it); a replying receiver reuses the pending call's.
+ * one, and kept in held_ep even if we give up later (syscall.S's
+ * syscall_flat_fallback puts it); a replying receiver reuses the pending call's.
  *
  * The cache: the last lookup, if the handle is the same and no handle of the
  * cspace died since (cap_gen()): no lock, no slot. The endpoint must be one

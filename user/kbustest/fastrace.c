@@ -30,6 +30,9 @@
  *                            on one CPU and spread over several
  *   fast_many_servers        many parked servers, many callers: each call answered
  *                            exactly once with its own words
+ *   fast_flat_record         a thread's flat call record, resting on a server end's
+ *                            list between calls, leaves it when the thread moves to
+ *                            another channel or parks, and a close passes it by
  *
  * Nothing is judged by time: loops of a fixed number of iterations, and timeouts
  * (FR_WAIT) only to turn a hang into a named failure. Every other such call
@@ -1772,6 +1775,192 @@ static void test_fpu_state(void)
 	fr_collect();
 }
 
+/* ---------------------------------------------------------------------------------
+ * The flat call record between calls
+ * --------------------------------------------------------------------------------- */
+
+/*
+ * A thread's flat call record rests on its server end's list of calls from one
+ * flat call to the next (kernel/kbus/flat.c), answered. It must leave that list
+ * whenever the thread lets go of the endpoint, or a close of that end would take
+ * the thread's next call, on another channel, for one of its own (and end it
+ * with ERR_PEER_CLOSED); and a close while it rests must leave it alone and off
+ * the list. Each round: the client thread makes three flat calls on channel A
+ * (echoed by A's server), then
+ *   0: two calls on channel B (the first leaves A by the C path);
+ *   1: parks on A's client end itself and answers one call from us (the flat
+ *      park lets go of A's reference), then two calls on B;
+ *   2: waits while we drop A's server end (a close under a resting record),
+ *      then one call on B whose server drops B's server end under it.
+ * B's server answers the first call and holds the last; A's server end is
+ * dropped while it is held; the call must then get B's answer (round kinds 0
+ * and 1) or ERR_PEER_CLOSED from B's own close (2). All three threads share a
+ * CPU, so the calls take the flat path. Kinds 0 and 1 fail if the record stays
+ * on A's list (left there by kbus_flat_put_held() or the flat park: B's call is
+ * ended by A's close); kind 2 and our own record, resting on A's client end
+ * when we drop it, run a close past a resting record.
+ */
+#define REST_ROUNDS 24u
+#define REST_A_CALLS 3u
+
+struct rest_state {
+	handle_t a[2], b[2];
+	uint32_t kind;
+	uint32_t held, release, rested, a_closed, parking;
+	long last; /* the held call's result */
+	uint64_t last_w[4];
+};
+
+static struct rest_state rs;
+
+/* A's server: echo until the end is gone. */
+static int rest_echo(void *arg)
+{
+	(void)arg;
+	uint64_t w[4] = {0};
+	const uint64_t *reply = NULL;
+	while (ch_kbus_reply_recv_fast(rs.a[1], reply, w, NULL) == 0)
+		reply = w;
+	return 0;
+}
+
+/* B's server: answer calls, hold the last (kind 2: drop B's server end under it). */
+static int rest_holder(void *arg)
+{
+	(void)arg;
+	uint64_t w[4] = {0};
+	unsigned echo = rs.kind == 2 ? 0 : 1;
+	long r = ch_kbus_reply_recv_fast(rs.b[1], NULL, w, NULL);
+	for (unsigned k = 0; k < echo && r == 0; k++)
+		r = ch_kbus_reply_recv_fast(rs.b[1], w, w, NULL);
+	if (r < 0 || w[0] != FR_MAGIC) {
+		fr_bad("B's server: %s, word %llx", ch_error_name(r), (unsigned long long)w[0]);
+		return 1;
+	}
+	fr_flag_set(&rs.held);
+	if (rs.kind == 2) {
+		r = ch_cap_drop(rs.b[1]);
+		if (r < 0)
+			fr_bad("drop B's server end: %s", ch_error_name(r));
+		return 0;
+	}
+	if (fr_await(&rs.release, 1, "the release of B's held call"))
+		return 1;
+	uint64_t rep[4] = {w[0] + 1, w[1] + 1, w[2] + 1, w[3] + 1};
+	r = reply4(rs.b[1], rep);
+	if (r < 0)
+		fr_bad("B's server's reply: %s", ch_error_name(r));
+	return 0;
+}
+
+static int rest_client(void *arg)
+{
+	uint32_t i = (uint32_t)(uintptr_t)arg;
+	uint64_t out[4] = {0}, w[4] = {0};
+	for (uint64_t k = 0; k < REST_A_CALLS; k++) {
+		long r = fast_call4(rs.a[0], FR_MAGIC, k, i, 0, out, CH_FOREVER);
+		if (r < 0 || out[1] != k) {
+			fr_bad("round %u: call %llu on A: %s", i, (unsigned long long)k,
+			       ch_error_name(r));
+			return 1;
+		}
+	}
+	if (rs.kind == 1) { /* serve one call on A's client end, then go on */
+		fr_flag_set(&rs.parking);
+		long r = ch_kbus_reply_recv_fast(rs.a[0], NULL, w, NULL);
+		uint64_t rep[4] = {~w[0], 0, 0, 0};
+		if (r == 0)
+			r = reply4(rs.a[0], rep);
+		if (r < 0) {
+			fr_bad("round %u: serving on A's client end: %s", i, ch_error_name(r));
+			return 1;
+		}
+	} else if (rs.kind == 2) {
+		fr_flag_set(&rs.rested);
+		if (fr_await(&rs.a_closed, 1, "A's server end to close"))
+			return 1;
+	}
+	unsigned calls = rs.kind == 2 ? 1 : 2;
+	for (unsigned k = 0; k < calls; k++) {
+		long r = fast_call4(rs.b[0], FR_MAGIC, 100 + k, i, 0, out, CH_FOREVER);
+		if (k + 1 < calls && (r < 0 || out[1] != 100 + k)) {
+			fr_bad("round %u: call %u on B: %s", i, k, ch_error_name(r));
+			return 1;
+		}
+		rs.last = r;
+		memcpy(rs.last_w, out, sizeof(out));
+	}
+	return 0;
+}
+
+static void rest_round(uint32_t i)
+{
+	memset(&rs, 0, sizeof(rs));
+	rs.kind = i % 3;
+	if (kt_channel(0, rs.a))
+		return;
+	if (kt_channel(0, rs.b)) {
+		ch_cap_drop(rs.a[0]);
+		ch_cap_drop(rs.a[1]);
+		return;
+	}
+	int cpu = (int)i;
+	if (fr_start(0, rest_echo, NULL, cpu) || fr_start(1, rest_holder, NULL, cpu) ||
+	    fr_start(2, rest_client, (void *)(uintptr_t)i, cpu))
+		goto out;
+	if (rs.kind == 1) { /* the call the client answers on A's client end */
+		uint64_t out[4] = {0};
+		if (fr_await(&rs.parking, 1, "the client to serve on A"))
+			goto out;
+		ch_sleep_ns(KT_MS); /* most likely parked by now: the flat park */
+		long r = fast_call4(rs.a[1], 7, 0, 0, 0, out, FR_WAIT);
+		if (r < 0 || out[0] != ~UINT64_C(7)) {
+			fr_bad("round %u: call to the client on A: %s", i, ch_error_name(r));
+			goto out;
+		}
+	}
+	if (rs.kind == 2) {
+		if (fr_await(&rs.rested, 1, "the client's calls on A"))
+			goto out;
+		ch_cap_drop(rs.a[1]); /* A's server end closes under the resting record */
+		rs.a[1] = HANDLE_INVALID;
+		fr_flag_set(&rs.a_closed);
+	} else {
+		if (fr_await(&rs.held, 1, "B's server to hold the client's call"))
+			goto out;
+		ch_cap_drop(rs.a[1]); /* A's server end closes: the client's record left it */
+		rs.a[1] = HANDLE_INVALID;
+		fr_flag_set(&rs.release);
+	}
+	if (fr_join(2, "the client"))
+		goto out;
+	if (rs.kind == 2 && rs.last != ERR_PEER_CLOSED)
+		fr_bad("round %u: a call whose server end closed under it: %s, want "
+		       "ERR_PEER_CLOSED",
+		       i, ch_error_name(rs.last));
+	if (rs.kind != 2 && (rs.last != 0 || rs.last_w[0] != FR_MAGIC + 1 || rs.last_w[1] != 102))
+		fr_bad("round %u (kind %u): the call B's server held: %s, words %llx %llx, want "
+		       "B's answer",
+		       i, rs.kind, ch_error_name(rs.last), (unsigned long long)rs.last_w[0],
+		       (unsigned long long)rs.last_w[1]);
+out:
+	fr_flag_set(&rs.release);
+	fr_flag_set(&rs.a_closed);
+	ch_cap_drop(rs.a[0]); /* A's server, if still parked, sees its peer close */
+	ch_cap_drop(rs.b[0]);
+	fr_join_all();
+	ch_cap_drop(rs.a[1]);
+	ch_cap_drop(rs.b[1]);
+}
+
+static void test_flat_record(void)
+{
+	fr_reset();
+	for (uint32_t i = 0; i < REST_ROUNDS && !fr_any_bad(); i++)
+		rest_round(i);
+	fr_collect();
+}
+
 /* --- child roles and the list --- */
 
 static int fast_child_call(const char *arg)
@@ -1824,4 +2013,5 @@ void kt_run_fast_tests(void)
 	kt_run("fast_busy_server", test_busy_server);
 	kt_run("fast_many_servers", test_many_servers);
 	kt_run("fast_fpu_state", test_fpu_state);
+	kt_run("fast_flat_record", test_flat_record);
 }
