@@ -89,10 +89,10 @@ direct_ok(struct thread *self, struct thread *next, unsigned cpu, unsigned ncpu)
 bool sched_direct_begin_remote(struct runqueue *rq, struct thread *self, struct thread *next,
                                unsigned ncpu);
 
-/* hot: the flat path's own switch (c: this CPU), which calls nothing (so its entries need no
-   stack frame): a next last on another CPU, a busy queue lock or a change of
-   the I/O bitmap (arch_switch_calls_nothing()) gives false, and the C path's
-   switch does it. */
+/* hot: the flat path's own switch (c: this CPU), which calls nothing, so
+   that its entries need no stack frame: a next last on another CPU, a busy
+   queue lock or a change of the I/O bitmap (arch_switch_calls_nothing())
+   gives false, and the C path's switch does it. */
 static inline __attribute__((always_inline)) bool
 direct_begin(struct runqueue *rq, struct thread *self, struct thread *next, bool hot, struct cpu *c)
 {

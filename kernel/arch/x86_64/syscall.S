@@ -89,14 +89,15 @@ syscall_entry:
 /*
  * The dispatcher, every other action (and the fast ones the flat path leaves
  * to C, after syscall_flat_fallback): rax = the action, rdi = the target,
- * rsp = the frame. The action's entry of syscall_table (kernel/syscall/table.c) is called with the
- * thread's cspace, the frame's argument registers (arch_syscall_argp()) and
- * the target. Interrupts are on around the call; from the cli to
- * SYSRET they stay off, so the return-work test (need_resched on this CPU,
- * the thread's kill_pending and suspend_hint, the copy of its process's
- * suspended that process_set_suspended() writes: user_return_owed())
- * holds until user mode, where what sets one of them afterwards interrupts
- * the thread and is checked again at that exit.
+ * rsp = the frame. The action's entry of syscall_table
+ * (kernel/syscall/table.c) is called with the thread's cspace, the frame's
+ * argument registers (arch_syscall_argp()) and the target. Interrupts are on
+ * around the call; from the cli to SYSRET they stay off, so the return-work
+ * test (need_resched on this CPU, the thread's kill_pending and
+ * suspend_hint, the copy of its process's suspended that
+ * process_set_suspended() writes: user_return_owed()) holds until user mode,
+ * where what sets one of them afterwards interrupts the thread and is
+ * checked again at that exit.
  */
 syscall_table_call:
 	sti
@@ -144,25 +145,25 @@ syscall_exit_full:
  * The kbus flat path (kbus/flat.c), interrupts off throughout, one C entry
  * per action: kbus_flat_call() and kbus_flat_reply_recv() return the frame
  * to leave on in rax (0: not handled here, take the C path). When they
- * switch, the thread that left this CPU is the one that entered, kept in
- * rbp (flat.c is built with it fixed: -ffixed-rbp), and its on_cpu is
- * cleared only once we are off its stack. The thread that now runs here is the current one; what it owes
- * before user mode is tested as the dispatcher's exit tests it, but for
- * need_resched: interrupts have been off since the SYSCALL, and whatever
- * sets this CPU's flag meanwhile is an interrupt (the tick) or comes with
- * one (another CPU's resched IPI), still pending, taken at once in user
- * mode, whose exit reschedules; nothing on the flat path sets it, and a flag
- * set before the SYSCALL was served at the exit that led to user mode.
- * The callee-saved registers go into the frame first: a thread blocked here
- * is resumed by an exit on its frame, on whatever stack and CPU; and the C
- * entries, built with them call-clobbered (kernel/kbus/flat.c), do not keep
- * them, so every way out reloads them from the frame.
- * The four message words move once, register to register: the C entry
- * leaves them in the frame they came in on (ours), the exit loads them from
- * there (before our on_cpu is cleared: then another CPU may reuse our stack)
- * and the rest from the new frame, whose r9 the C entry set; rax is 0. Only
- * an exit that owes work first (user_return_work, which may switch away)
- * writes them into the new frame.
+ * switch, the thread that left this CPU is the one that entered, kept in rbp
+ * (flat.c is built with it fixed: -ffixed-rbp), and its on_cpu is cleared
+ * only once we are off its stack. The thread that now runs here is the
+ * current one; what it owes before user mode is tested as the dispatcher's
+ * exit tests it, but for need_resched: interrupts have been off since the
+ * SYSCALL, and whatever sets this CPU's flag meanwhile is an interrupt (the
+ * tick) or comes with one (another CPU's resched IPI), still pending, taken
+ * at once in user mode, whose exit reschedules; nothing on the flat path
+ * sets it, and a flag set before the SYSCALL was served at the exit that led
+ * to user mode. The callee-saved registers go into the frame first: a thread
+ * blocked here is resumed by an exit on its frame, on whatever stack and
+ * CPU; and the C entries, built with them call-clobbered
+ * (kernel/kbus/flat.c), do not keep them, so every way out reloads them from
+ * the frame. The four message words move once, register to register: the C
+ * entry leaves them in the frame they came in on (ours), the exit loads them
+ * from there (before our on_cpu is cleared: then another CPU may reuse our
+ * stack) and the rest from the new frame, whose r9 the C entry set; rax is
+ * 0. Only an exit that owes work first (user_return_work, which may switch
+ * away) writes them into the new frame.
  */
 syscall_flat:
 	movq %rsp, %rdi
