@@ -197,8 +197,10 @@ int kbus_kernel_call_cap(struct endpoint *ep, const struct kbus_out *m, void *re
 void kbus_thread_init(struct thread *t);
 /* Scheduler hook: t is ending with a received call unanswered. */
 void kbus_thread_exit(struct thread *t);
-/* Put the endpoint reference the flat path kept in t between system calls
- * (interrupts on, no lock held; the dispatcher calls it when t->kbus.held_ep). */
+/* Put the endpoint reference the flat path kept in t from one flat call to the
+ * next (t->kbus.held_ep, if any), taking t's flat call record off the list it
+ * rests on (kbus/flat.c). Interrupts on, no lock held: syscall.S's
+ * syscall_flat_fallback and the thread's end call it. */
 void kbus_flat_put_held(struct thread *t);
 
 /* --- waitsets (waitset.c) --- */
