@@ -1034,7 +1034,7 @@ bool sched_switch_to(struct thread *next)
 		arch_irq_restore(irq);
 		return false;
 	}
-	direct_donate(rq, this_cpu(), self, next, false);
+	direct_donate(rq, c, self, next, false);
 	rq->prev = self;
 	arch_context_switch(&self->rsp, next->rsp);
 	finish_switch(this_cpu()->sched);

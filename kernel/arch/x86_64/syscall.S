@@ -51,17 +51,32 @@
 
 /* The same with rax already the result. */
 .macro SYSRET_FRAME_RAX
-	movq TF_RDI(%rsp), %rdi
 	movq TF_RSI(%rsp), %rsi
 	movq TF_RDX(%rsp), %rdx
 	movq TF_R10(%rsp), %r10
 	movq TF_R8(%rsp), %r8
+	SYSRET_FRAME_TAIL
+.endm
+
+/* The same with rax, rsi, rdx, r10 and r8 already loaded (the flat exit's words). */
+.macro SYSRET_FRAME_TAIL
+	movq TF_RDI(%rsp), %rdi
 	movq TF_R9(%rsp), %r9
 	movq TF_RIP(%rsp), %rcx
 	movq TF_RFLAGS(%rsp), %r11
 	movq TF_RSP(%rsp), %rsp
 	swapgs
 	sysretq
+.endm
+
+/* The callee-saved registers from the frame at rsp (the flat path's ways out). */
+.macro LOAD_CALLEE_SAVED
+	movq TF_R15(%rsp), %r15
+	movq TF_R14(%rsp), %r14
+	movq TF_R13(%rsp), %r13
+	movq TF_R12(%rsp), %r12
+	movq TF_RBP(%rsp), %rbp
+	movq TF_RBX(%rsp), %rbx
 .endm
 
 	.text
@@ -133,12 +148,7 @@ syscall_flat_fallback:
 
 /* rsp = a whole frame (the flat path's), interrupts off */
 syscall_exit_full:
-	movq TF_R15(%rsp), %r15
-	movq TF_R14(%rsp), %r14
-	movq TF_R13(%rsp), %r13
-	movq TF_R12(%rsp), %r12
-	movq TF_RBP(%rsp), %rbp
-	movq TF_RBX(%rsp), %rbx
+	LOAD_CALLEE_SAVED
 	SYSRET_FRAME
 
 /*
@@ -192,20 +202,9 @@ syscall_flat:
 	movq %gs:CPU_CURRENT, %rcx      /* what the thread we leave as owes first */
 	cmpw $0, THREAD_KILL_PENDING(%rcx) /* return_flags: and suspend_hint */
 	jne 1f
-	movq TF_R15(%rsp), %r15
-	movq TF_R14(%rsp), %r14
-	movq TF_R13(%rsp), %r13
-	movq TF_R12(%rsp), %r12
-	movq TF_RBP(%rsp), %rbp
-	movq TF_RBX(%rsp), %rbx
+	LOAD_CALLEE_SAVED
 	xorl %eax, %eax
-	movq TF_RDI(%rsp), %rdi
-	movq TF_R9(%rsp), %r9
-	movq TF_RIP(%rsp), %rcx
-	movq TF_RFLAGS(%rsp), %r11
-	movq TF_RSP(%rsp), %rsp
-	swapgs
-	sysretq
+	SYSRET_FRAME_TAIL
 1:	movq %rsi, TF_RSI(%rsp)         /* the frame is whole before the work */
 	movq %rdx, TF_RDX(%rsp)
 	movq %r10, TF_R10(%rsp)
@@ -214,12 +213,7 @@ syscall_flat:
 	call user_return_work
 	jmp syscall_exit_full
 2:	addq $ARCH_FLAT_GAP, %rsp       /* not handled: the C path, on our own frame */
-	movq TF_R15(%rsp), %r15         /* the flat path does not keep these (flat.c) */
-	movq TF_R14(%rsp), %r14
-	movq TF_R13(%rsp), %r13
-	movq TF_R12(%rsp), %r12
-	movq TF_RBX(%rsp), %rbx
-	movq TF_RBP(%rsp), %rbp         /* the current thread since the entry */
+	LOAD_CALLEE_SAVED               /* flat.c keeps none of them; rbp has the thread */
 	jmp syscall_flat_fallback
 
 /* A flat-blocked thread's saved context returns here, rsp = its frame (thread.h). */
